@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` and `make test`. Both create .venv when missing
+# and install the project into it (again only when pyproject.toml changes).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out/demo
+
+.PHONY: demo test install benchmark clean sample
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/coverage-gis validate
+	$(BIN)/coverage-gis analyze --out $(OUT) --overwrite
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_loaders.py
+
+sample: $(STAMP)
+	$(BIN)/python data/make_sample.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache *.egg-info

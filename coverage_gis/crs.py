@@ -1,0 +1,166 @@
+"""Coordinate reference systems: named presets, VN-2000 care, and the metric CRS for computation.
+
+VN-2000 is Vietnam's national datum. Its official shift to WGS 84 (Decision 05/2007/QĐ-BTNMT,
+EPSG:6960) is applied by PROJ only when the CRS is kept as an EPSG code or WKT2: a CRS that has been
+round-tripped through a PROJ.4 string loses the shift and lands about 224 m off near Bỉm Sơn. This
+module therefore never builds a CRS from a PROJ.4 string, and recognises CRSs that have lost the
+shift (an ellipsoid-only transverse Mercator that matches a VN-2000 EPSG definition) and restores
+them, with a warning.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any
+
+import geopandas as gpd
+from pyproj import CRS
+from pyproj.database import query_crs_info
+from pyproj.enums import PJType
+from pyproj.exceptions import CRSError
+
+__all__ = [
+    "CRS_PRESETS",
+    "WGS84",
+    "resolve_crs",
+    "repair_vn2000",
+    "metric_crs",
+    "describe_crs",
+]
+
+WGS84 = CRS.from_epsg(4326)
+
+#: Named CRS presets accepted wherever a CRS is asked for (``--crs NAME``, ``crs=``).
+CRS_PRESETS: dict[str, str] = {
+    "wgs84": "EPSG:4326",
+    "vn2000": "EPSG:4756",  # VN-2000 geographic (latitude-first axis order in EPSG)
+    "vn2000-utm48": "EPSG:3405",  # VN-2000 / UTM zone 48N (west of 108° E)
+    "vn2000-utm49": "EPSG:3406",  # VN-2000 / UTM zone 49N
+    "vn2000-thanhhoa": "EPSG:5897",  # VN-2000 / TM-3 zone 482: central meridian 105°, k 0.9999
+    "vn2000-tm3-105": "EPSG:5897",
+    "utm48": "EPSG:32648",
+    "utm49": "EPSG:32649",
+    "webmercator": "EPSG:3857",
+}
+
+
+
+def _preset_key(name: str) -> str:
+    return name.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def resolve_crs(value: Any) -> CRS:
+    """Return a :class:`pyproj.CRS` for a preset name, an EPSG code, WKT or a CRS object.
+
+    Parameters
+    ----------
+    value
+        A preset name from :data:`CRS_PRESETS` (case-insensitive, e.g. ``"vn2000-thanhhoa"``),
+        ``"EPSG:5897"``, an integer EPSG code, WKT, or a :class:`pyproj.CRS`.
+
+    Raises
+    ------
+    ValueError
+        When the value names no known CRS; the message lists the presets.
+    """
+    if isinstance(value, CRS):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return CRS.from_epsg(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"CRS {value!r} is not a CRS name, EPSG code or WKT")
+    key = _preset_key(value)
+    if key in CRS_PRESETS:
+        return CRS.from_user_input(CRS_PRESETS[key])
+    if value.strip().lstrip().startswith("+"):
+        raise ValueError(
+            f"CRS {value!r} is a PROJ.4 string, which drops datum shifts such as VN-2000's; "
+            "give an EPSG code (e.g. EPSG:5897) or a preset name instead"
+        )
+    try:
+        return CRS.from_user_input(value.strip())
+    except CRSError as exc:
+        presets = ", ".join(sorted(CRS_PRESETS))
+        raise ValueError(
+            f"unknown CRS {value!r}: give a preset ({presets}), an EPSG code like EPSG:5897, or WKT"
+        ) from exc
+
+
+@functools.lru_cache(maxsize=1)
+def _vn2000_tm3() -> dict[tuple[float, ...], int]:
+    """VN-2000 TM-3 projected CRSs (k 0.9999) of the EPSG database, keyed by their parameters."""
+    out: dict[tuple[float, ...], int] = {}
+    for info in query_crs_info(auth_name="EPSG", pj_types=PJType.PROJECTED_CRS):
+        if info.name.startswith("VN-2000 / TM-3"):
+            key = _tm_key(CRS.from_epsg(int(info.code)))
+            if key is not None:
+                out[key] = int(info.code)
+    return out
+
+
+def _tm_key(crs: CRS) -> tuple[float, ...] | None:
+    """(lat_0, lon_0, k, x_0, y_0, a, 1/f) of a transverse Mercator CRS, else None."""
+    op = crs.coordinate_operation
+    if op is None or "Transverse Mercator" not in op.method_name:
+        return None
+    params = {p.name: p.value for p in op.params}
+    ell = crs.ellipsoid
+    try:
+        return tuple(round(float(v), 6) for v in (
+            params["Latitude of natural origin"], params["Longitude of natural origin"],
+            params["Scale factor at natural origin"], params["False easting"],
+            params["False northing"], ell.semi_major_metre, ell.inverse_flattening))
+    except KeyError:
+        return None
+
+
+def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
+    """Restore a VN-2000 TM-3 CRS that has lost its datum shift; return other CRSs unchanged.
+
+    A CRS written through a PROJ.4 string (``+proj=tmerc +lon_0=105 +k=0.9999 ... +ellps=WGS84``)
+    has an unknown datum "based on WGS 84 ellipsoid" and no shift, so PROJ would treat the
+    coordinates as WGS 84 and put them about 224 m off. A transverse Mercator with scale 0.9999
+    on that ellipsoid is a VN-2000 TM-3 zone (no WGS 84 CRS uses it), so when its parameters
+    match one in the EPSG database that definition is returned (the official EPSG:6960 shift then
+    applies) and an :class:`~coverage_gis.schema.InputWarning` names the file.
+    """
+    from .schema import InputWarning  # local import: schema imports this module
+
+    if crs.is_bound or not crs.is_projected or crs.to_epsg() is not None:
+        return crs
+    datum = crs.datum.name.lower().replace("_", " ")
+    if "unknown" not in datum and "vietnam" not in datum and "vn 2000" not in datum \
+            and "vn-2000" not in datum:
+        return crs
+    code = _vn2000_tm3().get(_tm_key(crs) or ())
+    if code is None:
+        return crs
+    fixed = CRS.from_epsg(code)
+    warnings.warn(
+        f"{source}: CRS has no datum shift but matches {fixed.name} (EPSG:{code}); "
+        f"reading it as EPSG:{code} so that the official VN-2000 to WGS 84 shift applies "
+        "(without it points land about 224 m off). Pass crs= to override.",
+        InputWarning, stacklevel=3)
+    return fixed
+
+
+def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
+    """Return the WGS 84 UTM zone of the data's centre, the default CRS for computation (metres).
+
+    Parameters
+    ----------
+    gdf
+        Any GeoDataFrame with a CRS and at least one geometry.
+    """
+    if gdf.crs is None:
+        raise ValueError("cannot choose a metric CRS for data without a CRS")
+    return gdf.estimate_utm_crs(datum_name="WGS 84")
+
+
+def describe_crs(crs: CRS | None) -> str:
+    """Short human-readable name of a CRS, e.g. ``"EPSG:5897 (VN-2000 / TM-3 zone 482)"``."""
+    if crs is None:
+        return "no CRS"
+    code = crs.to_epsg()
+    return f"EPSG:{code} ({crs.name})" if code else crs.name

@@ -1,0 +1,789 @@
+"""Reading every layer from the files users really have, and writing outputs atomically.
+
+Formats: GeoJSON, GeoPackage (``layer=``), Shapefile (also zipped), KML/KMZ (every folder),
+FlatGeobuf and anything else GDAL reads; CSV/TXT with lon/lat columns (or x/y plus ``crs=``);
+OpenCelliD CSV (with or without its header row); XLSX for statistics; GeoTIFF for the DEM.
+
+Each public ``read_*`` function takes a path and keyword options, validates the layer against its
+contract (:mod:`coverage_gis.schema`), and returns a GeoDataFrame in ``to_crs`` (WGS 84 by
+default; ``to_crs=None`` keeps the file's CRS). Problems raise one
+:class:`~coverage_gis.schema.InputError` that lists them all; repairs emit
+:class:`~coverage_gis.schema.InputWarning`. Input files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import rasterio
+import rasterio.warp
+import shapely
+from affine import Affine
+from pyproj import CRS, Transformer
+from rasterio.errors import RasterioError
+
+from . import schema, settings, vietnamese
+from .crs import WGS84, describe_crs, repair_vn2000, resolve_crs
+from .schema import InputError, InputWarning, Problems
+
+__all__ = [
+    "Raster",
+    "read_hamlets",
+    "read_boundary",
+    "read_sites",
+    "read_opencellid",
+    "read_fibre",
+    "read_access_points",
+    "read_households",
+    "read_roads",
+    "read_dem",
+    "read_statistics",
+    "read_vector",
+    "atomic_path",
+    "write_csv",
+    "write_text",
+]
+
+PathLike = str | os.PathLike
+
+_TABLE_SUFFIXES = {".csv", ".txt", ".tsv"}
+_EXCEL_SUFFIXES = {".xlsx", ".xls"}
+
+# Column names met in real tables for longitude/latitude and projected x/y (case-insensitive).
+_LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ", "x_lon")
+_LAT_NAMES = ("lat", "latitude", "vi_do", "vido", "vĩ độ", "y_lat")
+_X_NAMES = ("x", "easting", "east", "toa_do_x", "x_m")
+_Y_NAMES = ("y", "northing", "north", "toa_do_y", "y_m")
+
+# Columns of OpenCelliD's cell export, in file order.
+OPENCELLID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat", "range",
+                      "samples", "changeable", "created", "updated", "averageSignal")
+_OPENCELLID_RADIOS = {"GSM", "UMTS", "LTE", "NR", "CDMA", "NBIOT"}
+
+# Columns the KML drivers add that carry nothing for us when empty.
+_KML_NOISE = ("timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
+              "visibility", "drawOrder", "icon", "snippet")
+
+
+# --------------------------------------------------------------------------------------------
+# Raster
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Raster:
+    """A single-band raster in memory: ``data`` (float32, NaN where nodata), its affine
+    ``transform`` (pixel corner to CRS coordinates) and ``crs``.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        2-D float32 array, rows from north to south; NaN marks nodata.
+    transform : affine.Affine
+        Maps (col, row) of a pixel's upper-left corner to CRS coordinates.
+    crs : pyproj.CRS
+        The raster's CRS.
+    source : str
+        Where it came from (file name), for messages.
+    """
+
+    data: np.ndarray
+    transform: Affine
+    crs: CRS
+    source: str = "raster"
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.data.shape  # type: ignore[return-value]
+
+    @property
+    def resolution(self) -> tuple[float, float]:
+        """Pixel size (x, y) in CRS units (m for a projected CRS)."""
+        return abs(self.transform.a), abs(self.transform.e)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) in CRS units."""
+        rows, cols = self.shape
+        return rasterio.transform.array_bounds(rows, cols, self.transform)
+
+    def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Bilinear sample at CRS coordinates ``x``, ``y``; NaN outside the raster."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        inv = ~self.transform
+        col = inv.a * x + inv.b * y + inv.c - 0.5
+        row = inv.d * x + inv.e * y + inv.f - 0.5
+        rows, cols = self.shape
+        c0 = np.floor(col).astype(np.int64)
+        r0 = np.floor(row).astype(np.int64)
+        fc = col - c0
+        fr = row - r0
+        inside = (col >= -0.5) & (row >= -0.5) & (col <= cols - 0.5) & (row <= rows - 0.5)
+        c0c = np.clip(c0, 0, cols - 1)
+        c1c = np.clip(c0 + 1, 0, cols - 1)
+        r0c = np.clip(r0, 0, rows - 1)
+        r1c = np.clip(r0 + 1, 0, rows - 1)
+        d = self.data
+        top = d[r0c, c0c] * (1 - fc) + d[r0c, c1c] * fc
+        bottom = d[r1c, c0c] * (1 - fc) + d[r1c, c1c] * fc
+        out = top * (1 - fr) + bottom * fr
+        return np.where(inside, out, np.nan)
+
+    def reproject(self, crs: Any, resolution_m: float | None = None) -> "Raster":
+        """This raster warped to ``crs`` (bilinear), at ``resolution_m`` (default: about the
+        current pixel size)."""
+        dst_crs = resolve_crs(crs)
+        rows, cols = self.shape
+        left, bottom, right, top = self.bounds
+        kwargs = {"resolution": resolution_m} if resolution_m else {}
+        transform, width, height = rasterio.warp.calculate_default_transform(
+            self.crs, dst_crs, cols, rows, left, bottom, right, top, **kwargs)
+        out = np.full((height, width), np.nan, dtype=np.float32)
+        rasterio.warp.reproject(
+            self.data, out, src_transform=self.transform, src_crs=self.crs,
+            dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,
+            resampling=rasterio.warp.Resampling.bilinear)
+        return Raster(out, transform, dst_crs, self.source)
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        from html import escape
+        rows, cols = self.shape
+        lo, hi = np.nanmin(self.data), np.nanmax(self.data)
+        return (f"<b>Raster</b> {escape(self.source)}: {cols}×{rows} px, "
+                f"{self.resolution[0]:g} × {self.resolution[1]:g} units, "
+                f"{escape(self.crs.name)}, values {lo:.1f}..{hi:.1f}")
+
+
+# --------------------------------------------------------------------------------------------
+# Low-level reading
+# --------------------------------------------------------------------------------------------
+
+def _name(path: Path) -> str:
+    return path.name
+
+
+def _check_path(path: PathLike) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: file not found")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; expected a file")
+    return p
+
+
+def _resolve_user_crs(crs: Any, source: str) -> CRS | None:
+    if crs is None:
+        return None
+    try:
+        return resolve_crs(crs)
+    except ValueError as exc:
+        raise InputError(f"{source}: {exc}") from None
+
+
+def _legacy(encoding: str | None) -> str | None:
+    return vietnamese.normalise_encoding_name(encoding) if encoding else None
+
+
+def _sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_table(path: Path, encoding: str | None, header: bool = True) -> pd.DataFrame:
+    """A CSV/TXT/XLSX table as strings (no type guessing: validation parses numbers)."""
+    source = _name(path)
+    if path.suffix.lower() in _EXCEL_SUFFIXES:
+        try:
+            return pd.read_excel(path, dtype=object, header=0 if header else None)
+        except Exception as exc:  # openpyxl raises many types for a bad workbook
+            raise InputError(f"{source}: cannot be read as an Excel workbook ({exc})") from None
+    legacy = _legacy(encoding)
+    codec = "latin-1" if legacy else (encoding or "utf-8-sig")
+    try:
+        text = path.read_text(encoding=codec)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: is not valid {codec} text (byte 0x{exc.object[exc.start]:02x} at "
+            f"position {exc.start}); name its encoding with encoding= / --encoding, e.g. "
+            "cp1258, tcvn3 or vni") from None
+    except LookupError:
+        raise InputError(f"{source}: unknown encoding {encoding!r}") from None
+    if not text.strip():
+        raise InputError(f"{source}: is empty")
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text[:4096])
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if header:
+        columns = [c.strip() for c in rows[0]]
+        body = rows[1:]
+    else:
+        columns = [str(i) for i in range(max(len(r) for r in rows))]
+        body = rows
+    problems = Problems(source, "row")
+    width = len(columns)
+    for i, r in enumerate(body):
+        if len(r) > width and any(c.strip() for c in r[width:]):
+            problems.error(f"has {len(r)} fields; the header has {width}", i)
+    problems.raise_if_any()
+    body = [(r + [""] * width)[:width] for r in body]
+    df = pd.DataFrame(body, columns=columns, dtype=object)
+    if legacy:
+        df = _decode_legacy_columns(df, legacy)
+    return df
+
+
+def _decode_legacy_columns(df: pd.DataFrame, legacy: str) -> pd.DataFrame:
+    for col in df.columns:
+        if col == "geometry":
+            continue
+        if df[col].map(lambda v: isinstance(v, str)).any():
+            df[col] = vietnamese.decode_series(df[col], legacy)
+    return df
+
+
+def _hint_legacy(df: pd.DataFrame, source: str) -> None:
+    """Warn when text columns look like TCVN3 or VNI read as Latin-1."""
+    for col in df.columns:
+        if col == "geometry" or df[col].dtype.kind not in "OUT":
+            continue
+        values = [v for v in df[col].head(200) if isinstance(v, str) and v.strip()]
+        hits = {}
+        for v in values:
+            guess = vietnamese.looks_like_legacy(v)
+            if guess:
+                hits.setdefault(guess, v)
+        if hits:
+            enc, example = next(iter(hits.items()))
+            warnings.warn(
+                f"{source}: column '{col}' looks like legacy Vietnamese {enc.upper()} text "
+                f"(e.g. {example!r}); pass encoding='{enc}' (--encoding {enc}) to convert it "
+                "to Unicode", InputWarning, stacklevel=4)
+
+
+def _match_columns(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    return None
+
+
+def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
+                       ) -> gpd.GeoDataFrame:
+    """Point geometry from lon/lat columns (WGS 84 unless ``crs``) or x/y columns (``crs``
+    required). Rows with empty or unparsable coordinates are errors."""
+    lon, lat = _match_columns(df, _LON_NAMES), _match_columns(df, _LAT_NAMES)
+    x, y = _match_columns(df, _X_NAMES), _match_columns(df, _Y_NAMES)
+    if lon is not None and lat is not None:
+        cx, cy, point_crs = lon, lat, crs or WGS84
+    elif x is not None and y is not None:
+        if crs is None:
+            problems.error(f"has x/y columns ('{x}', '{y}') but no CRS: name it with crs=, "
+                           "e.g. crs='vn2000-thanhhoa' (EPSG:5897) or 'EPSG:32648'")
+            problems.raise_if_any()
+        cx, cy, point_crs = x, y, crs
+    else:
+        have = ", ".join(map(str, df.columns))
+        problems.error(f"has no coordinate columns: expected lon and lat (or x and y with "
+                       f"crs=); columns present: {have}")
+        problems.raise_if_any()
+    xs = schema._numeric_column(df, cx, problems, required=True)
+    ys = schema._numeric_column(df, cy, problems, required=True)
+    if point_crs.is_geographic:
+        for idx in xs.index[xs.abs() > 180]:
+            hint = " (are lon and lat swapped?)" if abs(ys[idx]) <= 90 else ""
+            problems.error(f"is outside -180..180{hint}", idx, cx, xs[idx])
+            ys[idx] = np.nan
+        for idx in ys.index[ys.abs() > 90]:
+            hint = (" (are lon and lat swapped?)" if abs(xs[idx]) <= 90 else
+                    " (the values look projected: name the CRS with crs=)")
+            problems.error(f"is outside -90..90{hint}", idx, cy, ys[idx])
+            ys[idx] = np.nan
+    bad = xs.isna() | ys.isna()
+    problems.bad_geometry.update(xs.index[bad])
+    df = df.drop(columns=[cx, cy])
+    if not point_crs.is_geographic:
+        xs[~bad], ys[~bad] = _fix_swapped_xy(xs[~bad], ys[~bad], point_crs, problems, cx, cy)
+    geom = [None if b else shapely.Point(x, y) for x, y, b in zip(xs, ys, bad)]
+    return gpd.GeoDataFrame(df, geometry=geom, crs=point_crs)
+
+
+def _fix_swapped_xy(xs: pd.Series, ys: pd.Series, crs: CRS, problems: Problems,
+                    cx: str, cy: str) -> tuple[pd.Series, pd.Series]:
+    """Vietnamese surveys write X for northing and Y for easting: when every point falls outside
+    the CRS's area of use as given but inside it swapped, swap them (with a warning)."""
+    aou = crs.area_of_use
+    if aou is None or len(xs) == 0:
+        return xs, ys
+    to_ll = Transformer.from_crs(crs, WGS84, always_xy=True)
+
+    def inside(a: pd.Series, b: pd.Series) -> np.ndarray:
+        lon, lat = to_ll.transform(a.to_numpy(), b.to_numpy())
+        w, s, e, n = aou.bounds
+        pad = 1.0
+        return ((lon >= w - pad) & (lon <= e + pad) & (lat >= s - pad) & (lat <= n + pad))
+
+    if inside(xs, ys).any() or not inside(ys, xs).all():
+        return xs, ys
+    problems.warn(f"'{cx}' and '{cy}' look swapped for {crs.name} (Vietnamese surveys write X "
+                  "for northing and Y for easting); reading them swapped")
+    return ys, xs
+
+
+def _read_kml(path: Path) -> gpd.GeoDataFrame:
+    layers = pyogrio.list_layers(path)
+    frames = []
+    for name, _ in layers:
+        part = pyogrio.read_dataframe(path, layer=name)
+        if len(part):
+            part["folder"] = name
+            frames.append(part)
+    if not frames:
+        return gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=WGS84)
+    gdf = pd.concat(frames, ignore_index=True)
+    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
+    for col in _KML_NOISE:
+        if col in gdf.columns:
+            gdf = gdf.drop(columns=col)
+    if "id" in gdf.columns and gdf["id"].isna().all():
+        gdf = gdf.drop(columns="id")
+    return gdf
+
+
+def _malformed_json(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            json.load(f)
+    except json.JSONDecodeError as exc:
+        return f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except UnicodeDecodeError:
+        return "is not UTF-8 text (GeoJSON must be UTF-8)"
+    return None
+
+
+def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
+                      expected_layer: str) -> gpd.GeoDataFrame:
+    source = _name(path)
+    suffix = path.suffix.lower()
+    if suffix in (".kml", ".kmz"):
+        return _read_kml(path)
+    kwargs: dict[str, Any] = {}
+    if encoding and suffix in (".shp", ".dbf", ".zip"):
+        kwargs["encoding"] = "latin-1" if _legacy(encoding) else encoding
+    try:
+        layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        if suffix in (".json", ".geojson"):
+            detail = _malformed_json(path)
+            if detail:
+                raise InputError(f"{source}: {detail}") from None
+        raise InputError(f"{source}: cannot be read as vector data ({exc})") from None
+    if layer is None and len(layers) > 1:
+        matches = [n for n in layers if n.lower() == expected_layer.lower()]
+        if len(matches) != 1:
+            raise InputError(f"{source}: has {len(layers)} layers ({', '.join(layers)}); "
+                             "name one with layer= (or layer = '...' in the scenario)")
+        layer = matches[0]
+    if layer is not None and layer not in layers:
+        raise InputError(f"{source}: has no layer {layer!r} (layers: {', '.join(layers)})")
+    try:
+        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    except Exception as exc:
+        if suffix in (".json", ".geojson"):
+            detail = _malformed_json(path)
+            if detail:
+                raise InputError(f"{source}: {detail}") from None
+        raise InputError(f"{source}: cannot be read as vector data ({exc})") from None
+
+
+def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
+                encoding: str | None = None, columns: Mapping[str, str] | None = None,
+                known_columns: tuple[str, ...] = (), expected_layer: str = ""
+                ) -> tuple[gpd.GeoDataFrame, Problems]:
+    """Read any vector or point-table file into a raw GeoDataFrame in its own CRS.
+
+    Parameters
+    ----------
+    path
+        GeoJSON, GeoPackage, Shapefile (or a .zip holding one), KML/KMZ, FlatGeobuf, or a
+        CSV/TXT/XLSX table with lon/lat (or x/y plus ``crs``) columns.
+    layer
+        Layer of a multi-layer file (GeoPackage).
+    crs
+        The data's CRS when the file does not say (a shapefile without .prj, a CSV with x/y,
+        an old GeoJSON with projected coordinates), or to override a wrong one.
+    encoding
+        Text encoding of attributes: a Python codec name, or ``"tcvn3"`` / ``"vni"`` for legacy
+        Vietnamese text, converted to Unicode NFC.
+    columns
+        Renames {file column: contract column}, e.g. ``{"ten_thon": "name"}``.
+    known_columns
+        Contract column names matched case-insensitively (``Name`` → ``name``).
+
+    Returns
+    -------
+    (GeoDataFrame, Problems)
+        The raw layer (index = feature position in the file) and the problem collector to
+        carry on validating with.
+    """
+    p = _check_path(path)
+    source = _name(p)
+    user_crs = _resolve_user_crs(crs, source)
+    suffix = p.suffix.lower()
+    if suffix in _TABLE_SUFFIXES | _EXCEL_SUFFIXES:
+        problems = Problems(source, "row")
+        df = _read_table(p, encoding)
+        df = _rename(df, columns, known_columns, problems)
+        gdf = _points_from_table(df, user_crs, problems)
+    else:
+        problems = Problems(source, "feature")
+        gdf = _read_gdal_vector(p, layer, encoding, expected_layer)
+        legacy = _legacy(encoding)
+        if legacy:
+            gdf = _decode_legacy_columns(gdf, legacy)
+        gdf = _rename(gdf, columns, known_columns, problems)
+        if gdf.crs is None and user_crs is None:
+            raise InputError(f"{source}: has no CRS (a shapefile without its .prj?); name it "
+                             "with crs=, e.g. crs='vn2000-thanhhoa' (EPSG:5897), "
+                             "'vn2000-utm48' or 'EPSG:4326'")
+        if user_crs is not None:
+            if gdf.crs is not None and not _same_crs(gdf.crs, user_crs) and suffix not in (
+                    ".json", ".geojson"):
+                problems.warn(f"the file declares {gdf.crs.name}; using crs={user_crs.name} "
+                              "as asked")
+            gdf = gdf.set_crs(user_crs, allow_override=True)
+        else:
+            gdf = gdf.set_crs(repair_vn2000(gdf.crs, source), allow_override=True)
+        if gdf.geometry.has_z.any():
+            gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    if not encoding:
+        _hint_legacy(gdf, source)
+    gdf.index = pd.RangeIndex(len(gdf))
+    return gdf, problems
+
+
+def _same_crs(a: CRS, b: CRS) -> bool:
+    try:
+        return a == b or (a.to_epsg() is not None and a.to_epsg() == b.to_epsg())
+    except Exception:  # pragma: no cover
+        return False
+
+
+def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
+            known: tuple[str, ...], problems: Problems) -> pd.DataFrame:
+    if columns:
+        missing = [c for c in columns if c not in df.columns]
+        for c in missing:
+            problems.error(f"is named in columns= but not in the file (columns: "
+                           f"{', '.join(map(str, df.columns))})", column=c)
+        problems.raise_if_any()
+        df = df.rename(columns=dict(columns))
+    present = set(df.columns)
+    renames = {}
+    for want in known:
+        if want in present:
+            continue
+        for c in df.columns:
+            if isinstance(c, str) and c.strip().lower() == want and c not in renames:
+                renames[c] = want
+                break
+    return df.rename(columns=renames) if renames else df
+
+
+def _to(gdf: gpd.GeoDataFrame, to_crs: Any) -> gpd.GeoDataFrame:
+    attrs = dict(gdf.attrs)
+    attrs["file_crs"] = describe_crs(gdf.crs)
+    out = gdf if to_crs is None else gdf.to_crs(resolve_crs(to_crs))
+    out = out.reset_index(drop=True)
+    out.attrs = attrs
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Public layer readers
+# --------------------------------------------------------------------------------------------
+
+_HAMLET_COLUMNS = ("hamlet_id", "name", "households", "population")
+_SITE_COLUMNS = ("site_id", "tower_id", "operator", "technology", "band_mhz", "bandwidth_mhz",
+                 "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status")
+
+
+def read_hamlets(path: PathLike, *, layer: str | None = None, crs: Any = None,
+                 encoding: str | None = None, columns: Mapping[str, str] | None = None,
+                 to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Hamlet (thôn) polygons: ``hamlet_id``, ``name``, optional ``households``, ``population``.
+
+    See :func:`read_vector` for the options; invalid polygons are repaired (with a warning).
+    """
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=_HAMLET_COLUMNS, expected_layer="hamlets")
+    return _to(schema.validate_hamlets(gdf, problems), to_crs)
+
+
+def read_boundary(path: PathLike, *, layer: str | None = None, crs: Any = None,
+                  encoding: str | None = None, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """A context boundary such as the commune outline (polygons, any attributes)."""
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding,
+                                known_columns=("name",), expected_layer="commune")
+    return _to(schema.validate_boundary(gdf, problems), to_crs)
+
+
+def _is_opencellid(path: Path) -> bool:
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        return False
+    with path.open(encoding="utf-8-sig", errors="replace") as f:
+        first = f.readline().strip().split(",")
+    if not first or not first[0]:
+        return False
+    head = [c.strip() for c in first]
+    return (head[: len(OPENCELLID_COLUMNS)] == list(OPENCELLID_COLUMNS)
+            or (head[0].upper() in _OPENCELLID_RADIOS and len(head) >= 13))
+
+
+def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """An OpenCelliD cell export (``radio,mcc,net,area,cell,unit,lon,lat,range,...``), with or
+    without its header row, as a sites layer.
+
+    ``radio`` GSM/UMTS/LTE/NR becomes ``technology`` 2G/3G/4G/5G; MCC 452 networks become
+    operators (01 MobiFone, 02 VinaPhone, 04 Viettel, 05 Vietnamobile, 07 Gmobile); rows of
+    other networks or radios (CDMA, NB-IoT) are excluded with a warning. ``site_id`` is
+    ``MCC-NET-AREA-CELL``; ``area`` and ``cell`` are kept, with ``enb_id`` (cell // 256) for LTE,
+    which also serves as the ``tower_id`` (one eNodeB = one site). ``range`` becomes
+    ``range_m``; ``averageSignal`` becomes ``average_signal_dbm`` (0 means unknown: NaN).
+    Positions are crowd-sourced estimates, and every radio column takes the technology default
+    (listed in ``defaulted``).
+    """
+    p = _check_path(path)
+    source = _name(p)
+    with p.open(encoding="utf-8-sig", errors="replace") as f:
+        has_header = f.readline().strip().lower().startswith("radio,")
+    df = _read_table(p, "utf-8-sig", header=has_header)
+    problems = Problems(source, "row")
+    if not has_header:
+        if df.shape[1] < len(OPENCELLID_COLUMNS) - 1:
+            raise InputError(f"{source}: has {df.shape[1]} columns; an OpenCelliD export has "
+                             f"{len(OPENCELLID_COLUMNS)} ({','.join(OPENCELLID_COLUMNS)})")
+        df.columns = list(OPENCELLID_COLUMNS[: df.shape[1]]) + [
+            f"extra{i}" for i in range(df.shape[1] - len(OPENCELLID_COLUMNS))]
+    schema._require_columns(df, ("radio", "mcc", "net", "area", "cell", "lon", "lat"), problems)
+    problems.raise_if_any()
+    ints = {c: schema._numeric_column(df, c, problems, integer=True, required=True)
+            for c in ("mcc", "net", "area", "cell")}
+    problems.raise_if_any()
+    keep = pd.Series(True, index=df.index)
+    skipped: dict[str, int] = {}
+    operators, techs = [], []
+    for idx in df.index:
+        key = (int(ints["mcc"][idx]), int(ints["net"][idx]))
+        op = settings.OPENCELLID_NETWORKS.get(key)
+        tech = schema.normalise_technology(df.at[idx, "radio"])
+        if op is None or tech is None:
+            why = (f"network {key[0]}-{key[1]:02d}" if op is None
+                   else f"radio {df.at[idx, 'radio']}")
+            skipped[why] = skipped.get(why, 0) + 1
+            keep[idx] = False
+        operators.append(op)
+        techs.append(tech)
+    if skipped:
+        detail = ", ".join(f"{n} × {why}" for why, n in sorted(skipped.items()))
+        problems.warn(f"excluded {int((~keep).sum())} rows of unknown networks or radios "
+                      f"({detail}); known: " + ", ".join(
+                          f"{m}-{n:02d} {o}" for (m, n), o in settings.OPENCELLID_NETWORKS.items()))
+    out = pd.DataFrame(index=df.index)
+    out["site_id"] = [f"{m:.0f}-{n:02.0f}-{a:.0f}-{c:.0f}" for m, n, a, c in
+                      zip(ints["mcc"], ints["net"], ints["area"], ints["cell"])]
+    out["operator"] = operators
+    out["technology"] = techs
+    out["mcc"] = ints["mcc"].astype("Int64")
+    out["net"] = ints["net"].astype("Int64")
+    out["area"] = ints["area"].astype("Int64")
+    out["cell"] = ints["cell"].astype("Int64")
+    lte = pd.Series(techs, index=df.index) == "4G"
+    enb = (ints["cell"] // 256).astype("Int64").where(lte)
+    out["enb_id"] = enb
+    out["tower_id"] = [f"{m:.0f}-{n:02.0f}-enb{e}" if pd.notna(e) else None
+                       for m, n, e in zip(ints["mcc"], ints["net"], enb)]
+    for src, dst in (("range", "range_m"), ("samples", "samples")):
+        if src in df.columns:
+            out[dst] = schema._numeric_column(df, src, problems)
+    if "averageSignal" in df.columns:
+        sig = schema._numeric_column(df, "averageSignal", problems)
+        out["average_signal_dbm"] = sig.where(sig != 0)
+    out["lon"] = df["lon"]
+    out["lat"] = df["lat"]
+    out = out[keep]
+    if out.empty:
+        raise InputError(f"{source}: no rows of a known Vietnamese network (MCC 452) remain")
+    gdf = _points_from_table(out, None, problems)
+    sites = schema.validate_sites(gdf, problems)
+    sites.attrs["format"] = "opencellid"
+    return _to(sites, to_crs)
+
+
+def read_sites(path: PathLike, *, layer: str | None = None, crs: Any = None,
+               encoding: str | None = None, columns: Mapping[str, str] | None = None,
+               to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Sites, one row per cell (sector); OpenCelliD exports are recognised and read with
+    :func:`read_opencellid`.
+
+    Columns: ``site_id``, ``operator``, ``technology`` (required); ``tower_id``, ``band_mhz``,
+    ``bandwidth_mhz``, ``height_m``, ``azimuth_deg`` (empty = omni), ``beamwidth_deg``,
+    ``tilt_deg``, ``eirp_dbm`` (total EIRP of the sector's carrier), ``status``. Missing radio
+    values take per-technology defaults, listed per row in ``defaulted``.
+    """
+    p = _check_path(path)
+    if _is_opencellid(p):
+        return read_opencellid(p, to_crs=to_crs)
+    gdf, problems = read_vector(p, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=_SITE_COLUMNS, expected_layer="sites")
+    return _to(schema.validate_sites(gdf, problems), to_crs)
+
+
+def read_fibre(path: PathLike, *, layer: str | None = None, crs: Any = None,
+               encoding: str | None = None, columns: Mapping[str, str] | None = None,
+               operator: str | None = None, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Fibre routes (lines) with ``operator`` (a column, or ``operator=`` for the whole file, as
+    for an operator's KML export); ``route_id`` (generated when absent), ``name``. Pieces are
+    kept as they are in the file; merging and snapping belong to the fibre engine."""
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=("route_id", "operator", "name"),
+                                expected_layer="fibre")
+    return _to(schema.validate_fibre(gdf, problems, operator), to_crs)
+
+
+def read_access_points(path: PathLike, *, layer: str | None = None, crs: Any = None,
+                       encoding: str | None = None, columns: Mapping[str, str] | None = None,
+                       operator: str | None = None, to_crs: Any = "EPSG:4326"
+                       ) -> gpd.GeoDataFrame:
+    """Fibre access points (FAT/splitter boxes): ``ap_id``, ``operator``, ``kind``,
+    ``ports_total``, ``ports_used``."""
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=("ap_id", "operator", "kind", "ports_total",
+                                               "ports_used"),
+                                expected_layer="access_points")
+    return _to(schema.validate_access_points(gdf, problems, operator), to_crs)
+
+
+def read_households(path: PathLike, *, layer: str | None = None, crs: Any = None,
+                    encoding: str | None = None, columns: Mapping[str, str] | None = None,
+                    to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Household points: ``household_id``, ``hamlet_id``, ``is_cultural_house``,
+    ``population`` (all optional)."""
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=("household_id", "hamlet_id",
+                                               "is_cultural_house", "population"),
+                                expected_layer="households")
+    return _to(schema.validate_households(gdf, problems), to_crs)
+
+
+def read_roads(path: PathLike, *, layer: str | None = None, crs: Any = None,
+               encoding: str | None = None, columns: Mapping[str, str] | None = None,
+               to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Road lines: ``road_id``, ``name``, ``road_class`` (all optional)."""
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=("road_id", "name", "road_class"),
+                                expected_layer="roads")
+    return _to(schema.validate_roads(gdf, problems), to_crs)
+
+
+def read_statistics(path: PathLike, *, encoding: str | None = None,
+                    columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Statistics per year (CSV or XLSX): ``year`` and counts such as ``population``,
+    ``households``, ``ftth_subscriptions`` (see :data:`schema.STATISTICS_COLUMNS`)."""
+    p = _check_path(path)
+    problems = Problems(_name(p), "row")
+    df = _read_table(p, encoding)
+    df = _rename(df, columns, ("year",) + schema.STATISTICS_COLUMNS, problems)
+    return schema.validate_statistics(df, problems)
+
+
+def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
+    """A digital elevation model (GeoTIFF or any GDAL raster) of ground height in metres.
+
+    Returns a :class:`Raster` (float32, NaN for nodata) with its CRS and transform.
+    ``crs`` names the CRS when the file has none.
+    """
+    p = _check_path(path)
+    source = _name(p)
+    user_crs = _resolve_user_crs(crs, source)
+    try:
+        with rasterio.open(p) as ds:
+            if band < 1 or band > ds.count:
+                raise InputError(f"{source}: has {ds.count} band(s); band={band} does not exist")
+            if ds.count > 1:
+                warnings.warn(f"{source}: has {ds.count} bands; using band {band} as ground "
+                              "height", InputWarning, stacklevel=2)
+            data = ds.read(band, masked=True).astype(np.float32).filled(np.nan)
+            file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
+            transform = ds.transform
+    except RasterioError as exc:
+        raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF "
+                         f"({exc})") from None
+    if transform == Affine.identity():
+        raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
+                         "GeoTIFF with its position")
+    if file_crs is None and user_crs is None:
+        raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
+    the_crs = user_crs or repair_vn2000(file_crs, source)
+    finite = np.isfinite(data)
+    if not finite.any():
+        raise InputError(f"{source}: holds no data (every pixel is nodata)")
+    lo, hi = settings.DEM_HEIGHT_RANGE_M
+    bad = finite & ((data < lo) | (data > hi))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InputError(f"{source}: pixel (row {r + 1}, column {c + 1}) height="
+                         f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
+                         "raster in metres, with its nodata value set?)")
+    return Raster(data, transform, the_crs, source)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def atomic_path(path: PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``, on error
+    remove it, so that no partial output is ever left."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
+                               dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_csv(df: pd.DataFrame, path: PathLike) -> Path:
+    """Write a table as UTF-8 CSV, atomically."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8")
+    return Path(path)
+
+
+def write_text(text: str, path: PathLike) -> Path:
+    """Write a text file (UTF-8), atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)

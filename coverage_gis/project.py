@@ -1,0 +1,314 @@
+"""Loading a whole study: every layer of a scenario, validated, in one metric CRS.
+
+:func:`load_project` reads each layer with its ``read_*`` function, collects the problems of all
+files into one :class:`~coverage_gis.schema.InputError`, reprojects everything to the metric CRS
+of computation (the scenario's ``crs`` or the data's UTM zone), and keeps features within the
+study area: the hamlets plus ``study_area_margin_m`` (features farther away are excluded with a
+warning and kept in ``Project.excluded``).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from . import io
+from .crs import describe_crs, metric_crs, resolve_crs
+from .scenario import Scenario, read_scenario
+from .schema import InputError, InputWarning
+
+__all__ = ["Project", "load_project", "VECTOR_LAYERS"]
+
+_READERS: dict[str, Callable[..., Any]] = {
+    "hamlets": io.read_hamlets,
+    "commune": io.read_boundary,
+    "sites": io.read_sites,
+    "fibre": io.read_fibre,
+    "access_points": io.read_access_points,
+    "households": io.read_households,
+    "roads": io.read_roads,
+    "railway": io.read_roads,
+    "dem": io.read_dem,
+    "statistics": io.read_statistics,
+}
+#: Vector layers of a project, in loading order.
+VECTOR_LAYERS = ("hamlets", "commune", "sites", "fibre", "access_points", "households",
+                 "roads", "railway")
+_ID_COLUMNS = {"sites": "site_id", "fibre": "route_id", "access_points": "ap_id",
+               "households": "household_id", "roads": "road_id", "railway": "road_id"}
+
+
+@dataclass
+class Project:
+    """Every layer of a study, validated, in the metric CRS ``crs``.
+
+    Vector layers are GeoDataFrames (None when the scenario has no such layer), ``dem`` is a
+    :class:`~coverage_gis.io.Raster` in its own CRS, ``statistics`` a DataFrame per year.
+    """
+
+    scenario: Scenario
+    crs: CRS
+    hamlets: gpd.GeoDataFrame | None = None
+    commune: gpd.GeoDataFrame | None = None
+    sites: gpd.GeoDataFrame | None = None
+    fibre: gpd.GeoDataFrame | None = None
+    access_points: gpd.GeoDataFrame | None = None
+    households: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
+    railway: gpd.GeoDataFrame | None = None
+    dem: io.Raster | None = None
+    statistics: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+    excluded: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def study_area(self) -> shapely.Geometry | None:
+        """The hamlets' union grown by the scenario's margin (metric CRS), or None."""
+        if self.hamlets is None:
+            return None
+        return self.hamlets.union_all().buffer(self.scenario.study_area_margin_m)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per layer: features, geometry, file CRS, source files and notes."""
+        rows = []
+        for name in VECTOR_LAYERS + ("dem", "statistics"):
+            obj = getattr(self, name)
+            if obj is None:
+                continue
+            notes = []
+            if name == "dem":
+                r = obj
+                count, geom = f"{r.shape[1]}x{r.shape[0]} px", f"raster {r.resolution[0]:g} m"
+                lo, hi = np.nanmin(r.data), np.nanmax(r.data)
+                notes.append(f"height {lo:.1f}..{hi:.1f} m")
+                file_crs = describe_crs(r.crs)
+            elif name == "statistics":
+                count, geom, file_crs = len(obj), "table", ""
+                notes.append("years " + ", ".join(map(str, obj["year"])))
+            else:
+                count = len(obj)
+                geom = ", ".join(sorted(set(obj.geom_type.dropna())))
+                file_crs = obj.attrs.get("file_crs", "")
+                defaulted = obj.attrs.get("defaulted") or {}
+                if defaulted:
+                    notes.append("defaulted " + ", ".join(
+                        f"{c} ×{n}" for c, n in sorted(defaulted.items())))
+                if name in self.excluded:
+                    notes.append(f"{len(self.excluded[name])} excluded (outside study area)")
+            rows.append({"layer": name, "features": count, "geometry": geom,
+                         "file_crs": file_crs,
+                         "source": "; ".join(os.path.basename(s) for s in
+                                             self.sources.get(name, [])),
+                         "notes": "; ".join(notes)})
+        return pd.DataFrame(rows, columns=["layer", "features", "geometry", "file_crs",
+                                           "source", "notes"])
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        from html import escape
+        head = (f"<b>{escape(self.scenario.name)}</b><br>computation CRS "
+                f"{escape(describe_crs(self.crs))}")
+        return head + self.summary().to_html(index=False, escape=True)
+
+
+def _read_layer(name: str, scenario: Scenario) -> tuple[Any, list[str]]:
+    reader = _READERS[name]
+    sources = scenario.layers[name]
+    paths = [str(s.path) for s in sources]
+    if name in ("dem", "statistics"):
+        return reader(sources[0].path, **sources[0].options()), paths
+    frames, problems = [], []
+    for src in sources:
+        try:
+            gdf = reader(src.path, **src.options())
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if len(sources) > 1:
+            gdf["source"] = src.path.name
+        frames.append(gdf)
+    if problems:
+        raise InputError(problems)
+    if len(frames) == 1:
+        return frames[0], paths
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    out.attrs = {"file_crs": "; ".join(f.attrs.get("file_crs", "") for f in frames)}
+    defaulted: dict[str, int] = {}
+    for f in frames:
+        for c, n in (f.attrs.get("defaulted") or {}).items():
+            defaulted[c] = defaulted.get(c, 0) + n
+    if defaulted:
+        out.attrs["defaulted"] = defaulted
+    idcol = _ID_COLUMNS.get(name)
+    if idcol and out[idcol].duplicated().any():
+        dups = out[idcol][out[idcol].duplicated(keep=False)]
+        if name == "sites":
+            first = dups.iloc[0]
+            raise InputError(f"sites: site_id={first!r} appears in more than one file "
+                             f"({', '.join(sorted(set(out.loc[dups.index, 'source'])))})")
+        out[idcol] = [f"{s.rsplit('.', 1)[0]}:{v}" for s, v in zip(out["source"], out[idcol])]
+    return out, paths
+
+
+def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
+                 crs: Any = None) -> Project:
+    """Load, validate and reproject every layer of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~coverage_gis.scenario.Scenario`, a path to a scenario TOML file, or None for
+        the bundled Quang Trung sample.
+    crs
+        Metric CRS for computation; default: the scenario's ``crs``, else the UTM zone of the
+        data.
+
+    Returns
+    -------
+    Project
+        Layers in the metric CRS; warnings (repairs, defaults, exclusions) are both emitted and
+        listed in ``Project.warnings``.
+
+    Raises
+    ------
+    InputError
+        Listing the problems of every file at once; its ``warnings`` attribute holds the
+        warnings raised before the failure.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = read_scenario(scenario)
+    loaded: dict[str, Any] = {}
+    sources: dict[str, list[str]] = {}
+    problems: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in VECTOR_LAYERS + ("dem", "statistics"):
+            if name not in scenario.layers:
+                continue
+            try:
+                loaded[name], sources[name] = _read_layer(name, scenario)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if not problems:
+            try:
+                project = _assemble(scenario, loaded, sources, crs)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    messages = [str(w.message) for w in caught]
+    if problems:
+        err = InputError(problems)
+        err.warnings = messages  # type: ignore[attr-defined]
+        raise err
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    project.warnings = messages
+    return project
+
+
+def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
+              crs: Any) -> Project:
+    vectors = {k: v for k, v in loaded.items() if k in VECTOR_LAYERS}
+    if crs is None:
+        crs = scenario.crs
+    if crs is not None:
+        try:
+            the_crs = resolve_crs(crs)
+        except ValueError as exc:
+            raise InputError(f"scenario crs: {exc}") from None
+        if not the_crs.is_projected:
+            raise InputError(f"scenario crs: {describe_crs(the_crs)} is not a projected "
+                             "(metric) CRS; computation needs metres, e.g. EPSG:32648")
+    else:
+        first = loaded.get("hamlets")
+        if first is None:
+            first = next(iter(vectors.values()), None)
+        if first is None and "dem" in loaded:
+            the_crs = loaded["dem"].crs if loaded["dem"].crs.is_projected else CRS(32648)
+        elif first is None:
+            the_crs = CRS.from_epsg(32648)
+        else:
+            the_crs = metric_crs(first)
+    project = Project(scenario=scenario, crs=the_crs, sources=sources)
+    for name, gdf in vectors.items():
+        attrs = dict(gdf.attrs)
+        moved = gdf.to_crs(the_crs)
+        moved.attrs = attrs
+        setattr(project, name, moved)
+    project.dem = loaded.get("dem")
+    project.statistics = loaded.get("statistics")
+    _exclude_far(project)
+    _link_households(project)
+    _check_dem(project)
+    return project
+
+
+def _exclude_far(project: Project) -> None:
+    area = project.study_area
+    if area is None:
+        return
+    margin_km = project.scenario.study_area_margin_m / 1000
+    hamlets = project.hamlets.union_all()
+    for name in ("sites", "fibre", "access_points", "households", "roads", "railway"):
+        gdf = getattr(project, name)
+        if gdf is None:
+            continue
+        inside = gdf.intersects(area)
+        if inside.all():
+            continue
+        far = gdf[~inside]
+        idcol = _ID_COLUMNS[name]
+        listed = ", ".join(f"{idcol}={v} ({hamlets.distance(g) / 1000:.1f} km)"
+                           for v, g in zip(far[idcol].head(5), far.geometry.head(5)))
+        more = f" and {len(far) - 5} more" if len(far) > 5 else ""
+        src = ", ".join(os.path.basename(s) for s in project.sources.get(name, [name]))
+        warnings.warn(f"{src}: {len(far)} feature(s) lie more than {margin_km:g} km from the "
+                      f"hamlets and were excluded: {listed}{more}", InputWarning, stacklevel=2)
+        attrs = dict(gdf.attrs)
+        kept = gdf[inside].reset_index(drop=True)
+        kept.attrs = attrs
+        if kept.empty:
+            raise InputError(f"{src}: every feature lies outside the study area (more than "
+                             f"{margin_km:g} km from the hamlets); is its CRS right?")
+        setattr(project, name, kept)
+        project.excluded[name] = far
+
+
+def _link_households(project: Project) -> None:
+    hh, hamlets = project.households, project.hamlets
+    if hh is None or hamlets is None:
+        return
+    if "hamlet_id" in hh.columns and hh["hamlet_id"].notna().any():
+        known = set(hamlets["hamlet_id"])
+        unknown = hh[hh["hamlet_id"].notna() & ~hh["hamlet_id"].isin(known)]
+        if len(unknown):
+            src = ", ".join(os.path.basename(s) for s in project.sources["households"])
+            raise InputError([
+                f"{src}: household_id={h!r}: hamlet_id={v!r} is not a hamlet_id of the "
+                f"hamlets layer (known: {', '.join(sorted(known))})"
+                for h, v in zip(unknown["household_id"].head(10), unknown["hamlet_id"].head(10))])
+        hh["hamlet_basis"] = "attribute"
+    else:
+        joined = gpd.sjoin(hh, hamlets[["hamlet_id", "geometry"]], how="left",
+                           predicate="within")
+        joined = joined[~joined.index.duplicated()]
+        hh["hamlet_id"] = joined["hamlet_id"].astype(object)
+        hh["hamlet_basis"] = "location"
+
+
+def _check_dem(project: Project) -> None:
+    dem, hamlets = project.dem, project.hamlets
+    if dem is None or hamlets is None:
+        return
+    left, bottom, right, top = hamlets.to_crs(dem.crs).total_bounds
+    dl, db, dr, dt = dem.bounds
+    if left < dl or right > dr or bottom < db or top > dt:
+        warnings.warn(f"{dem.source}: does not cover all hamlets; ground outside it is taken "
+                      "as flat", InputWarning, stacklevel=2)

@@ -1,0 +1,594 @@
+"""The data contracts of every layer, their validation, and the one error type for bad input.
+
+Loaders (``io``) turn a file into a raw (Geo)DataFrame whose index is the feature's position in the
+file (0-based); the ``validate_*`` functions here check it against the layer's contract, normalise
+values (operators, technologies, statuses), fill documented defaults, and collect every problem
+with the file name, the row or feature number (1-based), the column, the value and what was
+expected. All problems of a file are raised together as one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import settings
+
+__all__ = [
+    "InputError",
+    "InputWarning",
+    "Problems",
+    "normalise_operator",
+    "normalise_technology",
+    "validate_hamlets",
+    "validate_sites",
+    "validate_fibre",
+    "validate_access_points",
+    "validate_households",
+    "validate_roads",
+    "validate_statistics",
+    "validate_boundary",
+]
+
+
+class InputError(ValueError):
+    """Bad input: one or more problems, each naming the file, row or feature, column and value."""
+
+    def __init__(self, problems: str | Sequence[str]):
+        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return f"{len(self.problems)} problems in the input:\n{lines}"
+
+
+class InputWarning(UserWarning):
+    """A problem in the input that was repaired or worked around (and said so)."""
+
+
+_NO_VALUE = object()
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "<empty>"
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+    return repr(str(value))
+
+
+@dataclass
+class Problems:
+    """Collects the problems of one file, so that one :class:`InputError` lists them all.
+
+    Parameters
+    ----------
+    source
+        The file's name as the user knows it (e.g. ``sites.csv``).
+    unit
+        ``"row"`` for tables (row 1 is the first data row below the header) or ``"feature"``
+        for vector files (feature 1 is the first feature).
+    """
+
+    source: str
+    unit: str = "row"
+    errors: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+    #: Rows whose coordinates were already reported (so geometry checks skip them).
+    bad_geometry: set = field(default_factory=set)
+
+    def _where(self, index: int | None) -> str:
+        return self.source if index is None else f"{self.source} {self.unit} {int(index) + 1}"
+
+    def message(self, text: str, index: int | None = None, column: str | None = None,
+                value: Any = _NO_VALUE) -> str:
+        """Compose ``"<file> row N: column=value text"``; ``index`` is 0-based."""
+        where = self._where(index)
+        if column is not None and value is not _NO_VALUE:
+            return f"{where}: {column}={_fmt(value)} {text}"
+        if column is not None:
+            return f"{where}: column '{column}' {text}"
+        return f"{where}: {text}"
+
+    def error(self, text: str, index: int | None = None, column: str | None = None,
+              value: Any = _NO_VALUE) -> None:
+        """Record an error (raised later by :meth:`raise_if_any`)."""
+        self.errors.append(self.message(text, index, column, value))
+
+    def warn(self, text: str, index: int | None = None, column: str | None = None,
+             value: Any = _NO_VALUE) -> None:
+        """Emit an :class:`InputWarning` now and remember it."""
+        msg = self.message(text, index, column, value)
+        self.warned.append(msg)
+        warnings.warn(msg, InputWarning, stacklevel=3)
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`InputError` listing every error recorded so far."""
+        if self.errors:
+            raise InputError(self.errors)
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation of categorical values
+# --------------------------------------------------------------------------------------------
+
+def _key(value: Any) -> str:
+    return re.sub(r"[\s\-_./]+", "", str(value)).lower()
+
+
+def _lookup(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    table = {}
+    for canonical, names in aliases.items():
+        table[_key(canonical)] = canonical
+        for name in names:
+            table[_key(name)] = canonical
+    return table
+
+
+_OPERATORS = _lookup(settings.OPERATOR_ALIASES)
+_FIBRE_OPERATORS = _lookup(settings.FIBRE_OPERATOR_ALIASES)
+_TECHNOLOGIES = _lookup(settings.TECHNOLOGY_ALIASES)
+_STATUSES = _lookup(settings.STATUS_ALIASES)
+
+
+def normalise_operator(value: Any, fibre: bool = False) -> str | None:
+    """Canonical operator name for a spelling met in real files, or None when unknown.
+
+    ``"viettel"``, ``"VTL"`` → ``"Viettel"``; ``"VNPT"`` → ``"VinaPhone"`` (mobile) or ``"VNPT"``
+    (``fibre=True``, the fixed network of the same group).
+    """
+    if _is_blank(value):
+        return None
+    return (_FIBRE_OPERATORS if fibre else _OPERATORS).get(_key(value))
+
+
+def normalise_technology(value: Any) -> str | None:
+    """``"LTE"``, ``"4g"`` → ``"4G"``; ``"NR"`` → ``"5G"``; None when unknown."""
+    if _is_blank(value):
+        return None
+    return _TECHNOLOGIES.get(_key(value))
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Column helpers
+# --------------------------------------------------------------------------------------------
+
+def _require_columns(df: pd.DataFrame, columns: Iterable[str], problems: Problems,
+                     hint: str = "") -> bool:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        have = ", ".join(map(str, df.columns.drop("geometry", errors="ignore"))) or "none"
+        for col in missing:
+            problems.error(f"is required but missing (columns present: {have}){hint}",
+                           column=col)
+        return False
+    return True
+
+
+def _text_column(df: pd.DataFrame, column: str) -> pd.Series:
+    """Strings with surrounding blanks stripped; blanks become None."""
+    def clean(v: Any) -> Any:
+        if _is_blank(v):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip()
+    return df[column].map(clean).astype(object)
+
+
+def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
+                    integer: bool = False, required: bool = False,
+                    value_range: tuple[float, float] | None = None,
+                    hint: str = "") -> pd.Series:
+    """Parse a numeric column, recording unparsable, missing (when required) and out-of-range
+    values; problems become NaN."""
+    raw = df[column]
+    as_text = raw.map(lambda v: None if _is_blank(v) else str(v).strip())
+    values = pd.to_numeric(as_text, errors="coerce").astype(float)
+    for idx in values.index[values.isna() & as_text.notna()]:
+        problems.error("is not a number", idx, column, raw[idx])
+    if required:
+        for idx in values.index[as_text.isna()]:
+            problems.error("is empty; a number is required", idx, column, None)
+    if integer:
+        bad = values.notna() & (values != np.round(values))
+        for idx in values.index[bad]:
+            problems.error("is not a whole number", idx, column, raw[idx])
+            values[idx] = np.nan
+    if value_range is not None:
+        lo, hi = value_range
+        bad = values.notna() & ((values < lo) | (values > hi))
+        for idx in values.index[bad]:
+            problems.error(f"is outside {lo:g}..{hi:g}{hint}", idx, column, values[idx])
+            values[idx] = np.nan
+    return values
+
+
+_TRUE = {"1", "true", "yes", "y", "x", "t", "co", "có", "đúng"}
+_FALSE = {"0", "false", "no", "n", "f", "", "khong", "không", "sai"}
+
+
+def _bool_column(df: pd.DataFrame, column: str, problems: Problems) -> pd.Series:
+    out = pd.Series(False, index=df.index, dtype=bool)
+    for idx, v in df[column].items():
+        if _is_blank(v):
+            continue
+        if isinstance(v, (bool, np.bool_)):
+            out[idx] = bool(v)
+            continue
+        key = str(v).strip().lower()
+        if key in _TRUE or (key.replace(".", "", 1).isdigit() and float(key) == 1):
+            out[idx] = True
+        elif key in _FALSE or (key.replace(".", "", 1).isdigit() and float(key) == 0):
+            out[idx] = False
+        else:
+            problems.error("is not a yes/no value (expected true/false, 1/0, yes/no)",
+                           idx, column, v)
+    return out
+
+
+def _unique_ids(df: pd.DataFrame, column: str, problems: Problems, prefix: str) -> pd.Series:
+    """Check an id column (generating ``prefix1..`` where absent); duplicates are errors."""
+    if column not in df.columns:
+        return pd.Series([f"{prefix}{i + 1}" for i in range(len(df))], index=df.index,
+                         dtype=object)
+    ids = _text_column(df, column)
+    for idx in ids.index[ids.isna()]:
+        problems.error("is empty; every feature needs an id", idx, column, None)
+    dup = ids[ids.notna() & ids.duplicated(keep=False)]
+    for value, group in dup.groupby(dup):
+        rows = " and ".join(str(int(i) + 1) for i in group.index)
+        problems.error(f"is used by {problems.unit}s {rows} (ids must be unique)",
+                       int(group.index[0]), column, value)
+    return ids
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry helpers
+# --------------------------------------------------------------------------------------------
+
+_GEOM_KINDS = {
+    "point": ("Point",),
+    "line": ("LineString", "MultiLineString"),
+    "polygon": ("Polygon", "MultiPolygon"),
+}
+
+
+def _check_geometry(gdf: gpd.GeoDataFrame, kind: str, problems: Problems) -> pd.Series:
+    """Check geometry presence, type, coordinates and validity. Returns a mask of good rows;
+    invalid polygons are repaired in place with ``make_valid`` (with a warning)."""
+    ok = pd.Series(True, index=gdf.index)
+    expected = _GEOM_KINDS[kind]
+    geoms = gdf.geometry
+    for idx, geom in geoms.items():
+        if idx in problems.bad_geometry:
+            ok[idx] = False
+            continue
+        if geom is None or geom.is_empty:
+            problems.error("has no geometry (empty or missing coordinates)", idx)
+            ok[idx] = False
+            continue
+        coords = shapely.get_coordinates(geom)
+        if not np.isfinite(coords).all():
+            problems.error("has NaN or infinite coordinates", idx)
+            ok[idx] = False
+            continue
+        gtype = geom.geom_type
+        if gtype == "MultiPoint" and kind == "point" and len(geom.geoms) == 1:
+            gdf.loc[idx, "geometry"] = geom.geoms[0]
+            gtype = "Point"
+        if gtype not in expected:
+            problems.error(f"is a {gtype}; expected {' or '.join(expected)}", idx,
+                           "geometry")
+            ok[idx] = False
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        _check_lonlat(gdf[ok], problems, ok)
+    if kind == "polygon":
+        for idx in gdf.index[ok]:
+            geom = gdf.geometry[idx]
+            if geom.is_valid:
+                continue
+            reason = shapely.is_valid_reason(geom)
+            fixed = _polygonal(shapely.make_valid(geom))
+            if fixed is None or fixed.is_empty:
+                problems.error(f"is an invalid polygon ({reason}) that could not be repaired",
+                               idx)
+                ok[idx] = False
+                continue
+            gdf.loc[idx, "geometry"] = fixed
+            problems.warn(f"was an invalid polygon ({reason}); repaired with make_valid", idx)
+    return ok
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    return shapely.union_all(parts)
+
+
+def _check_lonlat(gdf: gpd.GeoDataFrame, problems: Problems, ok: pd.Series) -> None:
+    for idx, geom in gdf.geometry.items():
+        xy = shapely.get_coordinates(geom)
+        x, y = xy[:, 0], xy[:, 1]
+        if (np.abs(x) <= 180).all() and (np.abs(y) <= 90).all():
+            continue
+        first = xy[(np.abs(x) > 180) | (np.abs(y) > 90)][0]
+        if (np.abs(xy) > 1000).any():
+            hint = ("the data look projected (metres); name their CRS with crs=, e.g. "
+                    "crs='vn2000-thanhhoa' (EPSG:5897) or 'vn2000-utm48'")
+        else:
+            hint = "(are lon and lat swapped?)"
+        problems.error(f"has coordinates ({first[0]:g}, {first[1]:g}) outside lon -180..180 / "
+                       f"lat -90..90: {hint}", idx)
+        ok[idx] = False
+
+
+def _finish(gdf: pd.DataFrame, ok: pd.Series, problems: Problems, layer: str) -> pd.DataFrame:
+    problems.raise_if_any()
+    out = gdf[ok].copy()
+    if out.empty:
+        raise InputError(problems.message(f"has no usable {layer} features"))
+    out.attrs["source"] = problems.source
+    out.attrs["warnings"] = list(problems.warned)
+    return out
+
+
+def _check_not_empty(df: pd.DataFrame, problems: Problems, layer: str) -> None:
+    if len(df) == 0:
+        raise InputError(problems.message(f"is empty: the {layer} layer has no features"))
+
+
+# --------------------------------------------------------------------------------------------
+# Layer contracts
+# --------------------------------------------------------------------------------------------
+
+def validate_hamlets(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """Hamlets (thôn): polygons with unique ``hamlet_id`` and ``name``; optional ``households``
+    and ``population`` (whole numbers >= 0)."""
+    _check_not_empty(gdf, problems, "hamlets")
+    hint = " (map other names with columns={'ma_thon': 'hamlet_id', 'ten_thon': 'name'})"
+    if not _require_columns(gdf, ("hamlet_id", "name"), problems, hint):
+        problems.raise_if_any()
+    gdf["hamlet_id"] = _unique_ids(gdf, "hamlet_id", problems, "H")
+    gdf["name"] = _text_column(gdf, "name")
+    for idx in gdf.index[gdf["name"].isna()]:
+        problems.error("is empty; every hamlet needs a name", idx, "name", None)
+    for col in ("households", "population"):
+        if col in gdf.columns:
+            gdf[col] = _numeric_column(gdf, col, problems, integer=True,
+                                       value_range=settings.VALUE_RANGES[col])
+    ok = _check_geometry(gdf, "polygon", problems)
+    return _finish(gdf, ok, problems, "hamlet")
+
+
+def validate_boundary(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """A context boundary (e.g. the commune outline): polygons, any attributes."""
+    _check_not_empty(gdf, problems, "boundary")
+    ok = _check_geometry(gdf, "polygon", problems)
+    return _finish(gdf, ok, problems, "boundary")
+
+
+_RADIO_COLUMNS = ("band_mhz", "bandwidth_mhz", "height_m", "beamwidth_deg", "tilt_deg",
+                  "eirp_dbm")
+
+
+def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """Sites: one row per cell (sector).
+
+    Required: ``site_id`` (unique), ``operator``, ``technology``. Radio columns ``band_mhz``,
+    ``bandwidth_mhz``, ``height_m``, ``beamwidth_deg``, ``tilt_deg``, ``eirp_dbm`` take the
+    per-technology defaults of :data:`settings.TECHNOLOGY_DEFAULTS` where missing or empty;
+    the ``defaulted`` column lists, per row, the columns that were filled (comma-separated) and
+    ``attrs["defaulted"]`` counts them per column. ``azimuth_deg`` empty means an omni cell
+    (beamwidth then 360). ``status`` is ``existing`` (default) or ``planned``; ``tower_id`` is
+    optional (towers are derived by proximity when absent).
+    """
+    _check_not_empty(gdf, problems, "sites")
+    if not _require_columns(gdf, ("site_id", "operator", "technology"), problems):
+        problems.raise_if_any()
+    gdf["site_id"] = _unique_ids(gdf, "site_id", problems, "S")
+
+    operators = []
+    for idx, v in gdf["operator"].items():
+        op = normalise_operator(v)
+        if op is None:
+            known = ", ".join(settings.OPERATOR_ALIASES)
+            problems.error(f"is not a known operator (expected one of {known})", idx,
+                           "operator", v)
+        operators.append(op)
+    gdf["operator"] = pd.Series(operators, index=gdf.index, dtype=object)
+
+    techs = []
+    for idx, v in gdf["technology"].items():
+        tech = normalise_technology(v)
+        if tech is None:
+            problems.error("is not a known technology (expected 2G, 3G, 4G or 5G; GSM, UMTS, "
+                           "LTE and NR are accepted)", idx, "technology", v)
+        techs.append(tech)
+    gdf["technology"] = pd.Series(techs, index=gdf.index, dtype=object)
+
+    defaulted: dict[Any, list[str]] = {idx: [] for idx in gdf.index}
+    for col in _RADIO_COLUMNS + ("azimuth_deg",):
+        if col in gdf.columns:
+            gdf[col] = _numeric_column(gdf, col, problems,
+                                       value_range=settings.VALUE_RANGES[col])
+        else:
+            gdf[col] = np.nan
+    # Values that failed to parse were recorded as errors; only truly empty cells get defaults.
+    for col in _RADIO_COLUMNS:
+        for idx in gdf.index[gdf[col].isna()]:
+            tech = gdf.at[idx, "technology"]
+            if tech is None:
+                continue
+            gdf.at[idx, col] = settings.TECHNOLOGY_DEFAULTS[tech][col]
+            defaulted[idx].append(col)
+    gdf["azimuth_deg"] = gdf["azimuth_deg"] % 360.0
+    omni = gdf["azimuth_deg"].isna()
+    gdf.loc[omni, "beamwidth_deg"] = 360.0
+
+    if "status" in gdf.columns:
+        statuses = []
+        for idx, v in gdf["status"].items():
+            if _is_blank(v):
+                statuses.append("existing")
+                defaulted[idx].append("status")
+                continue
+            st = _STATUSES.get(_key(v))
+            if st is None:
+                problems.error("is not a known status (expected existing or planned)", idx,
+                               "status", v)
+            statuses.append(st)
+        gdf["status"] = pd.Series(statuses, index=gdf.index, dtype=object)
+    else:
+        gdf["status"] = "existing"
+        for idx in gdf.index:
+            defaulted[idx].append("status")
+    gdf["tower_id"] = _text_column(gdf, "tower_id") if "tower_id" in gdf.columns else None
+    gdf["tower_id"] = gdf["tower_id"].astype(object)
+    gdf["defaulted"] = pd.Series({idx: ",".join(cols) for idx, cols in defaulted.items()},
+                                 dtype=object)
+    ok = _check_geometry(gdf, "point", problems)
+    out = _finish(gdf, ok, problems, "site")
+    counts: dict[str, int] = {}
+    for cols in out["defaulted"]:
+        for c in filter(None, cols.split(",")):
+            counts[c] = counts.get(c, 0) + 1
+    out.attrs["defaulted"] = counts
+    return out
+
+
+def _operator_column(gdf: gpd.GeoDataFrame, problems: Problems, operator: str | None,
+                     fibre: bool = True) -> None:
+    if operator is not None:
+        op = normalise_operator(operator, fibre=fibre)
+        if op is None:
+            known = ", ".join(settings.FIBRE_OPERATOR_ALIASES)
+            raise InputError(problems.message(
+                f"operator={operator!r} is not a known operator (expected one of {known})"))
+        gdf["operator"] = op
+        return
+    if "operator" not in gdf.columns:
+        problems.error("is required but missing; add it or name the operator of the whole "
+                       "file (operator= in the API or the scenario)", column="operator")
+        return
+    ops = []
+    for idx, v in gdf["operator"].items():
+        op = normalise_operator(v, fibre=fibre)
+        if op is None:
+            known = ", ".join(settings.FIBRE_OPERATOR_ALIASES)
+            problems.error(f"is not a known operator (expected one of {known})", idx,
+                           "operator", v)
+        ops.append(op)
+    gdf["operator"] = pd.Series(ops, index=gdf.index, dtype=object)
+
+
+def validate_fibre(gdf: gpd.GeoDataFrame, problems: Problems,
+                   operator: str | None = None) -> gpd.GeoDataFrame:
+    """Fibre routes: lines with an ``operator`` (a column, or ``operator=`` for the whole file);
+    optional ``route_id`` (generated when absent) and ``name``."""
+    _check_not_empty(gdf, problems, "fibre routes")
+    _operator_column(gdf, problems, operator)
+    gdf["route_id"] = _unique_ids(gdf, "route_id", problems, "R")
+    ok = _check_geometry(gdf, "line", problems)
+    return _finish(gdf, ok, problems, "fibre route")
+
+
+def validate_access_points(gdf: gpd.GeoDataFrame, problems: Problems,
+                           operator: str | None = None) -> gpd.GeoDataFrame:
+    """Fibre access points (FAT or splitter boxes): points with ``operator``; optional ``ap_id``,
+    ``kind``, ``ports_total`` and ``ports_used`` (whole numbers, used <= total)."""
+    _check_not_empty(gdf, problems, "access points")
+    _operator_column(gdf, problems, operator)
+    gdf["ap_id"] = _unique_ids(gdf, "ap_id", problems, "AP")
+    for col in ("ports_total", "ports_used"):
+        if col in gdf.columns:
+            gdf[col] = _numeric_column(gdf, col, problems, integer=True,
+                                       value_range=settings.VALUE_RANGES[col])
+    if "ports_total" in gdf.columns and "ports_used" in gdf.columns:
+        over = gdf["ports_used"] > gdf["ports_total"]
+        for idx in gdf.index[over]:
+            problems.error(f"is more than ports_total={gdf.at[idx, 'ports_total']:g}", idx,
+                           "ports_used", gdf.at[idx, "ports_used"])
+    ok = _check_geometry(gdf, "point", problems)
+    return _finish(gdf, ok, problems, "access point")
+
+
+def validate_households(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """Households: points; optional ``household_id`` (generated), ``hamlet_id``,
+    ``is_cultural_house`` (the hamlet's nhà văn hóa; yes/no) and ``population``."""
+    _check_not_empty(gdf, problems, "households")
+    gdf["household_id"] = _unique_ids(gdf, "household_id", problems, "HH")
+    if "hamlet_id" in gdf.columns:
+        gdf["hamlet_id"] = _text_column(gdf, "hamlet_id")
+    gdf["is_cultural_house"] = (_bool_column(gdf, "is_cultural_house", problems)
+                                if "is_cultural_house" in gdf.columns else False)
+    if "population" in gdf.columns:
+        gdf["population"] = _numeric_column(gdf, "population", problems, integer=True,
+                                            value_range=settings.VALUE_RANGES["population"])
+    ok = _check_geometry(gdf, "point", problems)
+    return _finish(gdf, ok, problems, "household")
+
+
+def validate_roads(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """Roads: lines; optional ``road_id`` (generated), ``name``, ``road_class``."""
+    _check_not_empty(gdf, problems, "roads")
+    gdf["road_id"] = _unique_ids(gdf, "road_id", problems, "RD")
+    ok = _check_geometry(gdf, "line", problems)
+    return _finish(gdf, ok, problems, "road")
+
+
+#: Statistics columns read for the plan's indicators (all optional counts >= 0).
+STATISTICS_COLUMNS: tuple[str, ...] = (
+    "population", "adults", "households", "mobile_subscriptions",
+    "mobile_broadband_subscriptions", "smartphone_subscriptions", "adults_with_smartphone",
+    "ftth_subscriptions", "state_agencies", "state_agencies_on_digital_platforms",
+    "enterprises", "enterprises_on_digital_platforms",
+)
+
+
+def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """Statistics: one row per ``year`` (unique, 1990-2100) of counts (>= 0) for the indicators
+    no map can measure; see :data:`STATISTICS_COLUMNS`. Other columns are kept."""
+    _check_not_empty(df, problems, "statistics")
+    if not _require_columns(df, ("year",), problems):
+        problems.raise_if_any()
+    df["year"] = _numeric_column(df, "year", problems, integer=True, required=True,
+                                 value_range=(1990, 2100))
+    dup = df["year"][df["year"].notna() & df["year"].duplicated(keep=False)]
+    for year, group in dup.groupby(dup):
+        rows = " and ".join(str(int(i) + 1) for i in group.index)
+        problems.error(f"appears in rows {rows} (one row per year)", int(group.index[0]),
+                       "year", year)
+    for col in df.columns:
+        if col in ("year", "geometry", "notes", "source"):
+            continue
+        df[col] = _numeric_column(df, col, problems, value_range=(0, 1e9))
+    problems.raise_if_any()
+    df["year"] = df["year"].astype(int)
+    out = df.drop(columns="geometry", errors="ignore").sort_values("year")
+    out = pd.DataFrame(out).reset_index(drop=True)
+    out.attrs["source"] = problems.source
+    return out

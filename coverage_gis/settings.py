@@ -1,0 +1,101 @@
+"""Defaults in one place: technology profiles, operators, value ranges, study-area margins.
+
+Everything here can be overridden per call (keyword arguments) or per scenario (TOML); nothing
+else in the package hard-codes these numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Technologies the toolkit models, in order of generation.
+TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
+
+#: Names seen in real files for each technology (matched case-insensitively, ignoring spaces,
+#: dashes and underscores). OpenCelliD's ``radio`` values are among them.
+TECHNOLOGY_ALIASES: dict[str, tuple[str, ...]] = {
+    "2G": ("2g", "gsm", "gprs", "edge"),
+    "3G": ("3g", "umts", "wcdma", "hspa", "hspa+", "hsdpa"),
+    "4G": ("4g", "lte", "ltea", "lteadvanced", "4glte", "eutran"),
+    "5G": ("5g", "nr", "5gnr", "nrsa", "nrnsa"),
+}
+
+#: Per-technology defaults for radio columns a sites file leaves out or leaves empty. Typical
+#: Vietnamese values (see FIELD_NOTES): 4G mostly band 3 (1800 MHz), 20 MHz carriers, 58-63 dBm
+#: EIRP per sector; 5G on 3.7 GHz (n77/n78) with 100 MHz. ``eirp_dbm`` is the total EIRP of the
+#: sector's carrier, boresight, including antenna gain. Heights are antenna heights above ground.
+TECHNOLOGY_DEFAULTS: dict[str, dict[str, float]] = {
+    "2G": {"band_mhz": 900.0, "bandwidth_mhz": 0.2, "height_m": 30.0, "beamwidth_deg": 65.0,
+           "tilt_deg": 4.0, "eirp_dbm": 57.0},
+    "3G": {"band_mhz": 2100.0, "bandwidth_mhz": 5.0, "height_m": 30.0, "beamwidth_deg": 65.0,
+           "tilt_deg": 4.0, "eirp_dbm": 58.0},
+    "4G": {"band_mhz": 1800.0, "bandwidth_mhz": 20.0, "height_m": 30.0, "beamwidth_deg": 65.0,
+           "tilt_deg": 4.0, "eirp_dbm": 60.0},
+    "5G": {"band_mhz": 3700.0, "bandwidth_mhz": 100.0, "height_m": 30.0, "beamwidth_deg": 65.0,
+           "tilt_deg": 6.0, "eirp_dbm": 70.0},
+}
+
+#: Canonical mobile operators and the spellings met in real files (case-insensitive, ignoring
+#: spaces, dashes, dots and underscores).
+OPERATOR_ALIASES: dict[str, tuple[str, ...]] = {
+    "Viettel": ("viettel", "vtl", "viettelmobile", "vietteltelecom", "viettelgroup"),
+    "VinaPhone": ("vinaphone", "vnpt", "vnptvinaphone", "vnp", "gpc", "vinafone"),
+    "MobiFone": ("mobifone", "mobiphone", "mbf", "vms", "vmsmobifone"),
+    "Vietnamobile": ("vietnamobile", "vnmobile", "vnm", "htmobile"),
+    "Gmobile": ("gmobile", "gtel", "gtelmobile", "beeline"),
+    "Itelecom": ("itelecom", "itel", "indochinatelecom"),
+    "Reddi": ("reddi", "mobicast"),
+}
+
+#: Fixed-broadband (FTTH) operators for fibre routes and access points. VNPT runs the fixed
+#: network of the group that runs VinaPhone, so "VinaPhone" on a fibre file means VNPT.
+FIBRE_OPERATOR_ALIASES: dict[str, tuple[str, ...]] = {
+    "Viettel": OPERATOR_ALIASES["Viettel"],
+    "VNPT": ("vnpt", "vinaphone", "vnptvinaphone", "vnptnet", "vnpttelecom"),
+    "MobiFone": OPERATOR_ALIASES["MobiFone"],
+    "FPT Telecom": ("fpt", "fpttelecom", "fptt"),
+    "CMC Telecom": ("cmc", "cmctelecom", "cmcti"),
+    "SCTV": ("sctv",),
+}
+
+#: OpenCelliD MCC-MNC for Vietnam (MCC 452) to operator.
+OPENCELLID_NETWORKS: dict[tuple[int, int], str] = {
+    (452, 1): "MobiFone",
+    (452, 2): "VinaPhone",
+    (452, 4): "Viettel",
+    (452, 5): "Vietnamobile",
+    (452, 7): "Gmobile",
+}
+
+#: Site status values and their spellings.
+STATUS_ALIASES: dict[str, tuple[str, ...]] = {
+    "existing": ("existing", "exist", "active", "onair", "operational", "live", "hienco",
+                 "hiệncó", "dangkhaithac", "đangkhaithác"),
+    "planned": ("planned", "plan", "proposed", "new", "quyhoach", "quyhoạch", "dukien", "dựkiến"),
+}
+
+#: Accepted ranges (inclusive) of numeric columns: values outside are errors.
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    "height_m": (0.0, 300.0),
+    "azimuth_deg": (0.0, 360.0),
+    "beamwidth_deg": (1.0, 360.0),
+    "tilt_deg": (-20.0, 30.0),
+    "band_mhz": (400.0, 100_000.0),
+    "bandwidth_mhz": (0.1, 400.0),
+    "eirp_dbm": (0.0, 90.0),
+    "households": (0.0, 1e6),
+    "population": (0.0, 1e7),
+    "ports_total": (0.0, 1024.0),
+    "ports_used": (0.0, 1024.0),
+}
+
+#: Features farther than this from the hamlets (m) are outside the study area: they are
+#: excluded with a warning. Large enough to keep cells outside the commune that still serve it.
+STUDY_AREA_MARGIN_M: float = 15_000.0
+
+#: Plausible ground heights (m) in a DEM; values outside are treated as errors or nodata.
+DEM_HEIGHT_RANGE_M: tuple[float, float] = (-500.0, 9000.0)
+
+#: The bundled sample scenario (Quang Trung commune), the default for every command.
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = PACKAGE_ROOT / "data" / "quang_trung.toml"

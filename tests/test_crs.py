@@ -1,0 +1,159 @@
+"""CRS presets and VN-2000: points must land within 1 m of the EPSG pipeline (EPSG:6960 shift)."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from pyproj import CRS, Transformer
+
+import coverage_gis as cg
+from coverage_gis.crs import repair_vn2000, resolve_crs
+
+from .conftest import write_text
+
+# A point in Bỉm Sơn in VN-2000 / TM-3 zone 482 (EPSG:5897): easting, northing in metres.
+E, N = 590_000.0, 2_219_000.0
+
+# The official VN-2000 -> WGS 84 seven parameters (Decision 05/2007/QĐ-BTNMT; EPSG:6960),
+# position-vector convention, rotations in arc-seconds, scale in ppm.
+HELMERT = "-191.90441429,-39.30318279,-111.45032835,-0.00928836,0.01975479,-0.00427372,0.252906278"
+
+
+def metres_between(lon1, lat1, lon2, lat2) -> float:
+    """Haversine distance in metres (independent of pyproj)."""
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def epsg_pipeline(e: float, n: float) -> tuple[float, float]:
+    t = Transformer.from_crs("EPSG:5897", "EPSG:4326", always_xy=True)
+    return t.transform(e, n)
+
+
+def published_helmert(e: float, n: float) -> tuple[float, float]:
+    """The same point through the published 7 parameters, built by hand (not EPSG codes)."""
+    pipeline = (
+        "+proj=pipeline "
+        "+step +inv +proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+        "+step +proj=cart +ellps=WGS84 "
+        f"+step +proj=helmert +convention=position_vector +x=-191.90441429 +y=-39.30318279 "
+        "+z=-111.45032835 +rx=-0.00928836 +ry=0.01975479 +rz=-0.00427372 +s=0.252906278 "
+        "+step +inv +proj=cart +ellps=WGS84 "
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg")
+    t = Transformer.from_pipeline(pipeline)
+    return t.transform(e, n)
+
+
+def test_presets_are_the_epsg_definitions():
+    assert resolve_crs("vn2000").to_epsg() == 4756
+    assert resolve_crs("vn2000-utm48").to_epsg() == 3405
+    tm3 = resolve_crs("VN2000_ThanhHoa")
+    assert tm3.to_epsg() == 5897
+    params = {p.name: p.value for p in tm3.coordinate_operation.params}
+    assert params["Longitude of natural origin"] == 105
+    assert params["Scale factor at natural origin"] == pytest.approx(0.9999)
+    assert params["False easting"] == 500000
+
+
+def test_proj4_strings_and_unknown_names_are_refused_with_a_hint():
+    with pytest.raises(ValueError, match="PROJ.4"):
+        resolve_crs("+proj=tmerc +lon_0=105 +k=0.9999 +x_0=500000 +ellps=WGS84")
+    with pytest.raises(ValueError, match="vn2000-thanhhoa"):
+        resolve_crs("vn2001")
+
+
+def test_the_reference_pipelines_agree_and_dropping_the_shift_is_224_m_off():
+    lon_e, lat_e = epsg_pipeline(E, N)
+    lon_h, lat_h = published_helmert(E, N)
+    assert metres_between(lon_e, lat_e, lon_h, lat_h) < 1.0
+    no_shift = CRS("+proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84")
+    lon_n, lat_n = Transformer.from_crs(no_shift, "EPSG:4326", always_xy=True).transform(E, N)
+    assert 200 < metres_between(lon_e, lat_e, lon_n, lat_n) < 250
+
+
+def _hamlet_in_tm3(tmp_path, crs, suffix=".shp"):
+    poly = shapely.box(E - 300, N - 300, E + 300, N + 300)
+    gdf = gpd.GeoDataFrame({"hamlet_id": ["T1"], "name": ["Thôn Đông"]}, geometry=[poly],
+                           crs=crs)
+    path = tmp_path / f"thon{suffix}"
+    gdf.to_file(path)
+    return path
+
+
+def test_vn2000_tm3_shapefile_of_thanh_hoa_lands_where_it_should(tmp_path):
+    path = _hamlet_in_tm3(tmp_path, "EPSG:5897")
+    hamlets = cg.read_hamlets(path)
+    assert hamlets.crs.to_epsg() == 4326
+    c = hamlets.geometry[0].centroid
+    lon_e, lat_e = epsg_pipeline(E, N)
+    lon_h, lat_h = published_helmert(E, N)
+    assert metres_between(c.x, c.y, lon_e, lat_e) < 1.0
+    assert metres_between(c.x, c.y, lon_h, lat_h) < 1.0
+    assert 105.8 < c.x < 105.95 and 20.0 < c.y < 20.15  # in Bỉm Sơn
+
+
+def test_a_prj_that_lost_the_shift_is_restored_with_a_warning(tmp_path):
+    path = _hamlet_in_tm3(tmp_path, "EPSG:5897")
+    stripped = CRS("+proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 "
+                   "+ellps=WGS84 +units=m +no_defs")
+    write_text(path.with_suffix(".prj"), stripped.to_wkt("WKT1_ESRI"))
+    with pytest.warns(cg.InputWarning, match=r"thon\.shp.*EPSG:5897.*224 m"):
+        hamlets = cg.read_hamlets(path)
+    c = hamlets.geometry[0].centroid
+    assert metres_between(c.x, c.y, *epsg_pipeline(E, N)) < 1.0
+
+
+def test_repair_leaves_ordinary_crs_alone():
+    assert repair_vn2000(CRS.from_epsg(32648)).to_epsg() == 32648
+    bound = CRS(f"+proj=tmerc +lon_0=105 +k=0.9999 +x_0=500000 +ellps=WGS84 +towgs84={HELMERT}")
+    assert repair_vn2000(bound) is bound
+
+
+def test_shapefile_without_prj_needs_crs(tmp_path):
+    path = _hamlet_in_tm3(tmp_path, "EPSG:5897")
+    path.with_suffix(".prj").unlink()
+    with pytest.raises(cg.InputError, match=r"thon\.shp: has no CRS.*crs="):
+        cg.read_hamlets(path)
+    hamlets = cg.read_hamlets(path, crs="vn2000-thanhhoa")
+    c = hamlets.geometry[0].centroid
+    assert metres_between(c.x, c.y, *epsg_pipeline(E, N)) < 1.0
+
+
+def test_csv_in_vn2000_geographic_uses_lon_lat_order(tmp_path):
+    # EPSG:4756 has latitude-first axis order; columns named lon/lat must still work.
+    lon_e, lat_e = epsg_pipeline(E, N)
+    t = Transformer.from_crs("EPSG:5897", "EPSG:4756", always_xy=True)
+    lon_v, lat_v = t.transform(E, N)
+    path = write_text(tmp_path / "sites.csv",
+                      f"site_id,operator,technology,lon,lat\nS1,Viettel,4G,{lon_v!r},{lat_v!r}\n")
+    sites = cg.read_sites(path, crs="vn2000")
+    p = sites.geometry[0]
+    assert metres_between(p.x, p.y, lon_e, lat_e) < 1.0
+
+
+def test_survey_xy_in_tm3_and_swapped_xy(tmp_path):
+    lon_e, lat_e = epsg_pipeline(E, N)
+    ok = write_text(tmp_path / "ap.csv", f"ap_id,operator,x,y\nA1,VNPT,{E},{N}\n")
+    ap = cg.read_access_points(ok, crs="vn2000-thanhhoa")
+    assert metres_between(ap.geometry[0].x, ap.geometry[0].y, lon_e, lat_e) < 1.0
+    # Vietnamese surveys write X for northing: swapped columns are detected and fixed.
+    swapped = write_text(tmp_path / "ap2.csv", f"ap_id,operator,x,y\nA1,VNPT,{N},{E}\n")
+    with pytest.warns(cg.InputWarning, match="swapped"):
+        ap2 = cg.read_access_points(swapped, crs="vn2000-thanhhoa")
+    assert metres_between(ap2.geometry[0].x, ap2.geometry[0].y, lon_e, lat_e) < 1.0
+    with pytest.raises(cg.InputError, match=r"ap\.csv: has x/y columns.*no CRS"):
+        cg.read_access_points(ok)
+
+
+def test_metric_crs_is_the_utm_zone(hamlets_gdf):
+    assert cg.metric_crs(hamlets_gdf).to_epsg() == 32648
+    south = hamlets_gdf.set_geometry(hamlets_gdf.geometry.translate(0, -40))
+    assert cg.metric_crs(south).to_epsg() == 32748
+    assert np.isfinite(hamlets_gdf.to_crs(cg.metric_crs(hamlets_gdf)).area).all()
