@@ -61,6 +61,7 @@ PathLike = str | os.PathLike
 
 _TABLE_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EXCEL_SUFFIXES = {".xlsx", ".xls"}
+_DBF_SUFFIXES = {".shp", ".dbf", ".zip"}
 
 # Column names met in real tables for longitude/latitude and projected x/y (case-insensitive).
 _LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ", "x_lon")
@@ -310,8 +311,9 @@ def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
             problems.error(f"is outside -180..180{hint}", idx, cx, xs[idx])
             ys[idx] = np.nan
         for idx in ys.index[ys.abs() > 90]:
-            hint = (" (are lon and lat swapped?)" if abs(xs[idx]) <= 90 else
-                    " (the values look projected: name the CRS with crs=)")
+            hint = (" (the values look projected: name the CRS with crs=)"
+                    if abs(ys[idx]) > 1000 else
+                    " (are lon and lat swapped?)" if abs(xs[idx]) <= 90 else "")
             problems.error(f"is outside -90..90{hint}", idx, cy, ys[idx])
             ys[idx] = np.nan
     bad = xs.isna() | ys.isna()
@@ -383,8 +385,10 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     if suffix in (".kml", ".kmz"):
         return _read_kml(path)
     kwargs: dict[str, Any] = {}
-    if encoding and suffix in (".shp", ".dbf", ".zip"):
-        kwargs["encoding"] = "latin-1" if _legacy(encoding) else encoding
+    if encoding and suffix in _DBF_SUFFIXES:
+        # Read byte-preserving and decode in Python: GDAL's own decoders differ by build and
+        # its TCVN5712-1 drops the last character of every field.
+        kwargs["encoding"] = "ISO-8859-1"
     try:
         layers = [str(n) for n, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
@@ -402,13 +406,43 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     if layer is not None and layer not in layers:
         raise InputError(f"{source}: has no layer {layer!r} (layers: {', '.join(layers)})")
     try:
-        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+        gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: attribute text is not valid UTF-8 ({exc.reason} at byte "
+                         f"0x{exc.object[exc.start]:02x}); name its encoding with encoding= / "
+                         "--encoding, e.g. cp1258, tcvn3 or vni") from None
     except Exception as exc:
         if suffix in (".json", ".geojson"):
             detail = _malformed_json(path)
             if detail:
                 raise InputError(f"{source}: {detail}") from None
         raise InputError(f"{source}: cannot be read as vector data ({exc})") from None
+    if encoding and suffix in _DBF_SUFFIXES and not _legacy(encoding):
+        gdf = _recode(gdf, encoding, source)
+    return gdf
+
+
+def _recode(gdf: gpd.GeoDataFrame, encoding: str, source: str) -> gpd.GeoDataFrame:
+    """Decode text read as ISO-8859-1 (one character per byte) with a Python codec."""
+    problems = Problems(source, "feature")
+
+    def fix(text: str, idx: Any = None, col: Any = None) -> str:
+        try:
+            return text.encode("latin-1").decode(encoding)
+        except UnicodeDecodeError:
+            problems.error(f"is not valid {encoding} text", idx, col, text)
+            return text
+        except LookupError:
+            raise InputError(f"{source}: unknown encoding {encoding!r}") from None
+
+    gdf = gdf.rename(columns={c: fix(c) for c in gdf.columns if isinstance(c, str)})
+    for col in gdf.columns:
+        if col == "geometry" or gdf[col].dtype.kind not in "OUT":
+            continue
+        gdf[col] = [fix(v, i, col) if isinstance(v, str) else v
+                    for i, v in zip(gdf.index, gdf[col])]
+    problems.raise_if_any()
+    return gdf
 
 
 def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
@@ -471,7 +505,7 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
             gdf = gdf.set_crs(repair_vn2000(gdf.crs, source), allow_override=True)
         if gdf.geometry.has_z.any():
             gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
-    if not encoding:
+    if not _legacy(encoding):
         _hint_legacy(gdf, source)
     gdf.index = pd.RangeIndex(len(gdf))
     return gdf, problems

@@ -88,6 +88,7 @@ class Problems:
     warned: list[str] = field(default_factory=list)
     #: Rows whose coordinates were already reported (so geometry checks skip them).
     bad_geometry: set = field(default_factory=set)
+    _order: list[int] = field(default_factory=list, repr=False)
 
     def _where(self, index: int | None) -> str:
         return self.source if index is None else f"{self.source} {self.unit} {int(index) + 1}"
@@ -106,6 +107,7 @@ class Problems:
               value: Any = _NO_VALUE) -> None:
         """Record an error (raised later by :meth:`raise_if_any`)."""
         self.errors.append(self.message(text, index, column, value))
+        self._order.append(-1 if index is None else int(index))
 
     def warn(self, text: str, index: int | None = None, column: str | None = None,
              value: Any = _NO_VALUE) -> None:
@@ -117,7 +119,8 @@ class Problems:
     def raise_if_any(self) -> None:
         """Raise one :class:`InputError` listing every error recorded so far."""
         if self.errors:
-            raise InputError(self.errors)
+            order = sorted(range(len(self.errors)), key=lambda i: self._order[i])
+            raise InputError([self.errors[i] for i in order])
 
 
 # --------------------------------------------------------------------------------------------
