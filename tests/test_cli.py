@@ -1,0 +1,97 @@
+"""The command line: reports, exit codes, no tracebacks for bad input, atomic outputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from coverage_gis.cli import main
+
+from .conftest import LAT, LON, digest, write_text
+from .test_project import small_scenario  # noqa: F401  (fixture)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "coverage_gis.cli", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_bad_input_exits_1_with_the_message_and_no_traceback(tmp_path):
+    bad = write_text(tmp_path / "sites.csv", "site_id,operator,technology,lon,lat\n"
+                                             "A,Viettel,4G,20.06,105.88\n")
+    result = run_cli("validate", "--sites", str(bad))
+    assert result.returncode == 1
+    assert "sites.csv row 1: lat=105.88 is outside -90..90 (are lon and lat swapped?)" \
+        in result.stdout
+    assert "validation failed: 1 error(s)" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("flag,content,message", [
+    ("--hamlets", '{"type": "FeatureCollection", "features": [', "malformed JSON"),
+    ("--dem", "not a raster", "is not a raster GDAL can read"),
+    ("--statistics", "population\n5\n", "column 'year' is required but missing"),
+])
+def test_each_layer_flag_reports_its_file(tmp_path, capsys, flag, content, message):
+    name = {"--hamlets": "thon.geojson", "--dem": "dem.tif", "--statistics": "s.csv"}[flag]
+    path = write_text(tmp_path / name, content)
+    assert main(["validate", flag, str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{name}: " in out and message in out
+
+
+def test_crs_and_encoding_flags_apply_to_the_files_given(tmp_path, capsys):
+    path = write_text(tmp_path / "ap.csv", "ap_id,operator,x,y\nA1,VNPT,590000,2219000\n")
+    assert main(["validate", "--access-points", str(path)]) == 1
+    assert "no CRS" in capsys.readouterr().out
+    assert main(["validate", "--access-points", str(path), "--crs", "vn2000-thanhhoa"]) == 0
+    out = capsys.readouterr().out
+    assert "OK: no errors" in out and "EPSG:5897" in out
+    assert main(["validate", "--access-points", str(path), "--crs", "nowhere"]) == 1
+    assert "ap.csv: unknown CRS 'nowhere'" in capsys.readouterr().out
+
+
+def test_validate_a_scenario_and_replace_one_layer(small_scenario, tmp_path, capsys):
+    assert main(["validate", str(small_scenario)]) == 0
+    out = capsys.readouterr().out
+    assert "Scenario: Thử nghiệm" in out and "EPSG:32648" in out
+    assert "site_id=FAR" in out  # the exclusion warning is listed
+    other = write_text(tmp_path / "other.csv", "site_id,operator,technology,lon,lat\n"
+                                               f"Z,Viettel,5G,{LON},{LAT}\n")
+    assert main(["validate", str(small_scenario), "--sites", str(other)]) == 0
+    assert "other.csv" in capsys.readouterr().out
+
+
+def test_analyze_writes_outputs_atomically_and_needs_overwrite(small_scenario, tmp_path, capsys):
+    out = tmp_path / "out"
+    before = digest(small_scenario.parent / "sites.csv")
+    assert main(["analyze", str(small_scenario), "--out", str(out)]) == 0
+    hamlets = pd.read_csv(out / "hamlets.csv")
+    assert list(hamlets["hamlet_id"]) == ["T1", "T2"]
+    assert list(hamlets["households"]) == [1, 1]
+    assert hamlets["area_km2"].between(0.5, 1.0).all()  # 0.008° x 0.008° at 20° N ≈ 0.78 km²
+    assert (out / "layers.csv").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["hamlets.csv", "layers.csv"]  # no temp files
+    assert main(["analyze", str(small_scenario), "--out", str(out)]) == 1
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["analyze", str(small_scenario), "--out", str(out), "--overwrite"]) == 0
+    assert digest(small_scenario.parent / "sites.csv") == before
+
+
+def test_analyze_with_bad_input_writes_nothing(small_scenario, tmp_path, capsys):
+    write_text(small_scenario.parent / "sites.csv", "site_id,operator\nA,Viettel\n")
+    out = tmp_path / "out"
+    assert main(["analyze", str(small_scenario), "--out", str(out)]) == 1
+    assert "nothing written" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_help_has_examples(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--help"])
+    assert info.value.code == 0
+    assert "coverage-gis validate --sites towers.csv" in capsys.readouterr().out
+    assert main([]) == 2

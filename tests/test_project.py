@@ -1,0 +1,117 @@
+"""Scenario files and whole projects: every layer, one metric CRS, the study area."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import coverage_gis as cg
+
+from .conftest import LAT, LON, write_text
+
+
+@pytest.fixture
+def small_scenario(tmp_path, hamlets_gdf):
+    """Two hamlets, three sites (one 50 km away), two households, a fibre file of each kind."""
+    hamlets_gdf.to_file(tmp_path / "thon.geojson")
+    write_text(tmp_path / "sites.csv",
+               "site_id,operator,technology,lon,lat\n"
+               f"A,Viettel,4G,{LON},{LAT}\n"
+               f"B,VinaPhone,4G,{LON + 0.01},{LAT}\n"
+               f"FAR,MobiFone,4G,{LON + 0.5},{LAT}\n")
+    write_text(tmp_path / "hh.csv", "household_id,is_cultural_house,lon,lat\n"
+                                    f"H1,yes,{LON},{LAT}\nH2,no,{LON + 0.008},{LAT}\n")
+    line = shapely.LineString([(LON, LAT), (LON + 0.01, LAT)])
+    gpd.GeoDataFrame({"name": ["r1"]}, geometry=[line], crs=4326).to_file(
+        tmp_path / "viettel.kml", driver="LIBKML")
+    gpd.GeoDataFrame({"operator": ["VNPT"]}, geometry=[line], crs=4326).to_file(
+        tmp_path / "vnpt.geojson")
+    toml = write_text(tmp_path / "scenario.toml", """
+[scenario]
+name = "Thử nghiệm"
+year = 2025
+
+[layers]
+hamlets = "thon.geojson"
+sites = "sites.csv"
+households = "hh.csv"
+fibre = [{ path = "viettel.kml", operator = "Viettel" }, { path = "vnpt.geojson" }]
+
+[coverage]
+rsrp_threshold_dbm = -110
+""")
+    return toml
+
+
+def test_load_project_reprojects_to_utm_and_excludes_far_features(small_scenario):
+    with pytest.warns(cg.InputWarning, match=r"sites\.csv: 1 feature\(s\) lie more than 15 km "
+                                             r"from the hamlets and were excluded: site_id=FAR"):
+        project = cg.load_project(small_scenario)
+    assert project.scenario.name == "Thử nghiệm" and project.scenario.year == 2025
+    assert project.crs.to_epsg() == 32648
+    for layer in (project.hamlets, project.sites, project.households, project.fibre):
+        assert layer.crs.to_epsg() == 32648
+    assert list(project.sites["site_id"]) == ["A", "B"]
+    assert list(project.excluded["sites"]["site_id"]) == ["FAR"]
+    assert any("FAR" in w for w in project.warnings)
+    # Households get their hamlet by location when the file has no hamlet_id.
+    assert list(project.households["hamlet_id"]) == ["T1", "T2"]
+    assert set(project.households["hamlet_basis"]) == {"location"}
+    # Fibre from two files of two formats, one operator named by the scenario.
+    assert sorted(project.fibre["operator"]) == ["VNPT", "Viettel"]
+    assert sorted(project.fibre["source"]) == ["viettel.kml", "vnpt.geojson"]
+    assert project.scenario.parameters["coverage"]["rsrp_threshold_dbm"] == -110
+    summary = project.summary().set_index("layer")
+    assert summary.loc["sites", "features"] == 2
+    assert "1 excluded" in summary.loc["sites", "notes"]
+
+
+def test_scenario_crs_overrides_the_utm_choice(small_scenario):
+    text = small_scenario.read_text().replace('year = 2025', 'year = 2025\ncrs = "vn2000-thanhhoa"')
+    small_scenario.write_text(text)
+    with pytest.warns(cg.InputWarning):
+        project = cg.load_project(small_scenario)
+    assert project.crs.to_epsg() == 5897
+    with pytest.raises(cg.InputError, match="not a projected"):
+        cg.load_project(small_scenario, crs="EPSG:4326")
+
+
+def test_errors_of_every_file_are_reported_together(small_scenario):
+    folder = small_scenario.parent
+    write_text(folder / "sites.csv", "site_id,operator,technology,lon,lat\nA,Nobody,4G,105.8,20\n")
+    write_text(folder / "hh.csv", "household_id,lon,lat\nH1,105.8,200\n")
+    with pytest.raises(cg.InputError) as info:
+        cg.load_project(small_scenario)
+    problems = info.value.problems
+    assert any(p.startswith("sites.csv row 1: operator='Nobody'") for p in problems)
+    assert any(p.startswith("hh.csv row 1: lat=200 is outside -90..90") for p in problems)
+
+
+def test_unknown_household_hamlet_ids_are_errors(small_scenario):
+    write_text(small_scenario.parent / "hh.csv", "household_id,hamlet_id,lon,lat\n"
+                                                 f"H1,T9,{LON},{LAT}\n")
+    with pytest.raises(cg.InputError, match=r"hh\.csv: household_id='H1': hamlet_id='T9' is "
+                                            r"not a hamlet_id"):
+        cg.load_project(small_scenario)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[layers]\nhamlet = 'thon.geojson'\n", "unknown layer 'hamlet' (did you mean 'hamlets'?)"),
+    ("[layers]\nhamlets = { file = 'x' }\n", "layer 'hamlets' has no path"),
+    ("[layers]\nhamlets = { path = 'x', colour = 'red' }\n", "unknown option(s) colour"),
+    ("[layers]\nhamlets = ['a.geojson', 'b.geojson']\n", "takes one file, not 2"),
+    ("[scenario]\nname = \n", "is not valid TOML"),
+    ("[scenario]\nname = 'x'\n", "has no [layers] table"),
+])
+def test_scenario_mistakes(tmp_path, text, message):
+    path = write_text(tmp_path / "bad.toml", text)
+    with pytest.raises(cg.InputError) as info:
+        cg.read_scenario(path)
+    assert message in str(info.value)
+    assert str(info.value).startswith("bad.toml: ")
+
+
+def test_missing_scenario_file(tmp_path):
+    with pytest.raises(cg.InputError, match="scenario file not found"):
+        cg.read_scenario(tmp_path / "nope.toml")
