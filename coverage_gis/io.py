@@ -263,13 +263,10 @@ def _hint_legacy(df: pd.DataFrame, source: str) -> None:
         if col == "geometry" or df[col].dtype.kind not in "OUT":
             continue
         values = [v for v in df[col].head(200) if isinstance(v, str) and v.strip()]
-        hits = {}
-        for v in values:
-            guess = vietnamese.looks_like_legacy(v)
-            if guess:
-                hits.setdefault(guess, v)
-        if hits:
-            enc, example = next(iter(hits.items()))
+        # Several values together: one short word alone is often undecidable.
+        enc = vietnamese.looks_like_legacy(" ".join(values[:50])) if values else None
+        if enc:
+            example = next((v for v in values if vietnamese.looks_like_legacy(v)), values[0])
             warnings.warn(
                 f"{source}: column '{col}' looks like legacy Vietnamese {enc.upper()} text "
                 f"(e.g. {example!r}); pass encoding='{enc}' (--encoding {enc}) to convert it "
@@ -321,7 +318,8 @@ def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
     df = df.drop(columns=[cx, cy])
     if not point_crs.is_geographic:
         xs[~bad], ys[~bad] = _fix_swapped_xy(xs[~bad], ys[~bad], point_crs, problems, cx, cy)
-    geom = [None if b else shapely.Point(x, y) for x, y, b in zip(xs, ys, bad)]
+    geom = gpd.points_from_xy(xs, ys)
+    geom[bad.to_numpy()] = None
     return gpd.GeoDataFrame(df, geometry=geom, crs=point_crs)
 
 
@@ -619,22 +617,17 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     ints = {c: schema._numeric_column(df, c, problems, integer=True, required=True)
             for c in ("mcc", "net", "area", "cell")}
     problems.raise_if_any()
-    keep = pd.Series(True, index=df.index)
-    skipped: dict[str, int] = {}
-    operators, techs = [], []
-    for idx in df.index:
-        key = (int(ints["mcc"][idx]), int(ints["net"][idx]))
-        op = settings.OPENCELLID_NETWORKS.get(key)
-        tech = schema.normalise_technology(df.at[idx, "radio"])
-        if op is None or tech is None:
-            why = (f"network {key[0]}-{key[1]:02d}" if op is None
-                   else f"radio {df.at[idx, 'radio']}")
-            skipped[why] = skipped.get(why, 0) + 1
-            keep[idx] = False
-        operators.append(op)
-        techs.append(tech)
-    if skipped:
-        detail = ", ".join(f"{n} × {why}" for why, n in sorted(skipped.items()))
+    keys = list(zip(ints["mcc"].astype(int), ints["net"].astype(int)))
+    operators = pd.Series([settings.OPENCELLID_NETWORKS.get(k) for k in keys], index=df.index,
+                          dtype=object)
+    radios = df["radio"].map({r: schema.normalise_technology(r) for r in df["radio"].unique()})
+    techs = radios.astype(object)
+    keep = operators.notna() & techs.notna()
+    if not keep.all():
+        why = pd.Series(
+            [f"network {m}-{n:02d}" if op is None else f"radio {r}"
+             for (m, n), op, r in zip(keys, operators, df["radio"])], index=df.index)[~keep]
+        detail = ", ".join(f"{n} × {w}" for w, n in sorted(why.value_counts().items()))
         problems.warn(f"excluded {int((~keep).sum())} rows of unknown networks or radios "
                       f"({detail}); known: " + ", ".join(
                           f"{m}-{n:02d} {o}" for (m, n), o in settings.OPENCELLID_NETWORKS.items()))
@@ -647,7 +640,7 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     out["net"] = ints["net"].astype("Int64")
     out["area"] = ints["area"].astype("Int64")
     out["cell"] = ints["cell"].astype("Int64")
-    lte = pd.Series(techs, index=df.index) == "4G"
+    lte = techs == "4G"
     enb = (ints["cell"] // 256).astype("Int64").where(lte)
     out["enb_id"] = enb
     out["tower_id"] = [f"{m:.0f}-{n:02.0f}-enb{e}" if pd.notna(e) else None

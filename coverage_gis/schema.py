@@ -164,6 +164,18 @@ def normalise_technology(value: Any) -> str | None:
     return _TECHNOLOGIES.get(_key(value))
 
 
+def _normalise_column(df: pd.DataFrame, column: str, normalise: Any, problems: Problems,
+                      expected: str) -> pd.Series:
+    """Map a categorical column through ``normalise`` (once per distinct value); values it
+    does not know are errors."""
+    raw = df[column]
+    table = {v: normalise(v) for v in pd.unique(raw.astype(object))}
+    out = raw.map(table).astype(object)
+    for idx in out.index[out.isna()]:
+        problems.error(expected, idx, column, raw[idx])
+    return out
+
+
 def _is_blank(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
@@ -278,49 +290,58 @@ _GEOM_KINDS = {
 
 
 def _check_geometry(gdf: gpd.GeoDataFrame, kind: str, problems: Problems) -> pd.Series:
-    """Check geometry presence, type, coordinates and validity. Returns a mask of good rows;
-    invalid polygons are repaired in place with ``make_valid`` (with a warning)."""
-    ok = pd.Series(True, index=gdf.index)
+    """Check geometry presence, type, coordinates and validity (vectorised; loops only over
+    bad features). Returns a mask of good rows; invalid polygons are repaired in place with
+    ``make_valid`` (with a warning)."""
     expected = _GEOM_KINDS[kind]
-    geoms = gdf.geometry
-    for idx, geom in geoms.items():
-        if idx in problems.bad_geometry:
-            ok[idx] = False
-            continue
-        if geom is None or geom.is_empty:
-            problems.error("has no geometry (empty or missing coordinates)", idx)
-            ok[idx] = False
-            continue
-        coords = shapely.get_coordinates(geom)
-        if not np.isfinite(coords).all():
-            problems.error("has NaN or infinite coordinates", idx)
-            ok[idx] = False
-            continue
-        gtype = geom.geom_type
-        if gtype == "MultiPoint" and kind == "point" and len(geom.geoms) == 1:
-            gdf.loc[idx, "geometry"] = geom.geoms[0]
-            gtype = "Point"
-        if gtype not in expected:
-            problems.error(f"is a {gtype}; expected {' or '.join(expected)}", idx,
-                           "geometry")
-            ok[idx] = False
-    if gdf.crs is not None and gdf.crs.is_geographic:
-        _check_lonlat(gdf[ok], problems, ok)
-    if kind == "polygon":
-        for idx in gdf.index[ok]:
-            geom = gdf.geometry[idx]
-            if geom.is_valid:
-                continue
-            reason = shapely.is_valid_reason(geom)
-            fixed = _polygonal(shapely.make_valid(geom))
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    known_bad = np.isin(np.arange(len(gdf)), gdf.index.get_indexer(list(problems.bad_geometry)))
+    missing = ~known_bad & (pd.isna(geoms) | shapely.is_empty(geoms))
+    for i in np.flatnonzero(missing):
+        problems.error("has no geometry (empty or missing coordinates)", gdf.index[i])
+    ok = ~known_bad & ~missing
+    coords, where = shapely.get_coordinates(geoms, return_index=True)
+    nonfinite = np.zeros(len(gdf), dtype=bool)
+    nonfinite[where[~np.isfinite(coords).all(axis=1)]] = True
+    for i in np.flatnonzero(ok & nonfinite):
+        problems.error("has NaN or infinite coordinates", gdf.index[i])
+    ok &= ~nonfinite
+    if kind == "point":  # a one-point MultiPoint (as some exports write) is a point
+        multi = ok & (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+        if multi.any():
+            geoms[multi] = shapely.get_geometry(geoms[multi], 0)
+            gdf["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    types = shapely.get_type_id(geoms)
+    wanted = [shapely.GeometryType[t.upper()].value for t in expected]
+    wrong = ok & ~np.isin(types, wanted)
+    for i in np.flatnonzero(wrong):
+        gtype = geoms[i].geom_type
+        problems.error(f"is a {gtype}; expected {' or '.join(expected)}", gdf.index[i],
+                       "geometry", gtype)
+    ok &= ~wrong
+    if gdf.crs is not None and gdf.crs.is_geographic and ok.any():
+        bounds = shapely.bounds(geoms[ok])
+        outside = np.zeros(len(gdf), dtype=bool)
+        outside[ok] = ((np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
+                       | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1))
+        for i in np.flatnonzero(outside):
+            _report_lonlat(geoms[i], gdf.index[i], problems)
+        ok &= ~outside
+    if kind == "polygon" and ok.any():
+        invalid = np.zeros(len(gdf), dtype=bool)
+        invalid[ok] = ~shapely.is_valid(geoms[ok])
+        for i in np.flatnonzero(invalid):
+            idx = gdf.index[i]
+            reason = shapely.is_valid_reason(geoms[i])
+            fixed = _polygonal(shapely.make_valid(geoms[i]))
             if fixed is None or fixed.is_empty:
                 problems.error(f"is an invalid polygon ({reason}) that could not be repaired",
                                idx)
-                ok[idx] = False
+                ok[i] = False
                 continue
             gdf.loc[idx, "geometry"] = fixed
             problems.warn(f"was an invalid polygon ({reason}); repaired with make_valid", idx)
-    return ok
+    return pd.Series(ok, index=gdf.index)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -332,21 +353,16 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.union_all(parts)
 
 
-def _check_lonlat(gdf: gpd.GeoDataFrame, problems: Problems, ok: pd.Series) -> None:
-    for idx, geom in gdf.geometry.items():
-        xy = shapely.get_coordinates(geom)
-        x, y = xy[:, 0], xy[:, 1]
-        if (np.abs(x) <= 180).all() and (np.abs(y) <= 90).all():
-            continue
-        first = xy[(np.abs(x) > 180) | (np.abs(y) > 90)][0]
-        if (np.abs(xy) > 1000).any():
-            hint = ("the data look projected (metres); name their CRS with crs=, e.g. "
-                    "crs='vn2000-thanhhoa' (EPSG:5897) or 'vn2000-utm48'")
-        else:
-            hint = "(are lon and lat swapped?)"
-        problems.error(f"has coordinates ({first[0]:g}, {first[1]:g}) outside lon -180..180 / "
-                       f"lat -90..90: {hint}", idx)
-        ok[idx] = False
+def _report_lonlat(geom: shapely.Geometry, idx: Any, problems: Problems) -> None:
+    xy = shapely.get_coordinates(geom)
+    first = xy[(np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)][0]
+    if (np.abs(xy) > 1000).any():
+        hint = ("the data look projected (metres); name their CRS with crs=, e.g. "
+                "crs='vn2000-thanhhoa' (EPSG:5897) or 'vn2000-utm48'")
+    else:
+        hint = "(are lon and lat swapped?)"
+    problems.error(f"has coordinates ({first[0]:g}, {first[1]:g}) outside lon -180..180 / "
+                   f"lat -90..90: {hint}", idx)
 
 
 def _finish(gdf: pd.DataFrame, ok: pd.Series, problems: Problems, layer: str) -> pd.DataFrame:
@@ -414,26 +430,15 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
         problems.raise_if_any()
     gdf["site_id"] = _unique_ids(gdf, "site_id", problems, "S")
 
-    operators = []
-    for idx, v in gdf["operator"].items():
-        op = normalise_operator(v)
-        if op is None:
-            known = ", ".join(settings.OPERATOR_ALIASES)
-            problems.error(f"is not a known operator (expected one of {known})", idx,
-                           "operator", v)
-        operators.append(op)
-    gdf["operator"] = pd.Series(operators, index=gdf.index, dtype=object)
+    known = ", ".join(settings.OPERATOR_ALIASES)
+    gdf["operator"] = _normalise_column(gdf, "operator", normalise_operator, problems,
+                                        f"is not a known operator (expected one of {known})")
+    gdf["technology"] = _normalise_column(
+        gdf, "technology", normalise_technology, problems,
+        "is not a known technology (expected 2G, 3G, 4G or 5G; GSM, UMTS, LTE and NR are "
+        "accepted)")
 
-    techs = []
-    for idx, v in gdf["technology"].items():
-        tech = normalise_technology(v)
-        if tech is None:
-            problems.error("is not a known technology (expected 2G, 3G, 4G or 5G; GSM, UMTS, "
-                           "LTE and NR are accepted)", idx, "technology", v)
-        techs.append(tech)
-    gdf["technology"] = pd.Series(techs, index=gdf.index, dtype=object)
-
-    defaulted: dict[Any, list[str]] = {idx: [] for idx in gdf.index}
+    filled: dict[str, np.ndarray] = {}
     for col in _RADIO_COLUMNS + ("azimuth_deg",):
         if col in gdf.columns:
             gdf[col] = _numeric_column(gdf, col, problems,
@@ -442,44 +447,35 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
             gdf[col] = np.nan
     # Values that failed to parse were recorded as errors; only truly empty cells get defaults.
     for col in _RADIO_COLUMNS:
-        for idx in gdf.index[gdf[col].isna()]:
-            tech = gdf.at[idx, "technology"]
-            if tech is None:
-                continue
-            gdf.at[idx, col] = settings.TECHNOLOGY_DEFAULTS[tech][col]
-            defaulted[idx].append(col)
+        default = gdf["technology"].map(
+            {t: d[col] for t, d in settings.TECHNOLOGY_DEFAULTS.items()}).astype(float)
+        mask = gdf[col].isna() & default.notna()
+        gdf[col] = gdf[col].where(~mask, default)
+        filled[col] = mask.to_numpy()
     gdf["azimuth_deg"] = gdf["azimuth_deg"] % 360.0
     omni = gdf["azimuth_deg"].isna()
     gdf.loc[omni, "beamwidth_deg"] = 360.0
 
     if "status" in gdf.columns:
-        statuses = []
-        for idx, v in gdf["status"].items():
-            if _is_blank(v):
-                statuses.append("existing")
-                defaulted[idx].append("status")
-                continue
-            st = _STATUSES.get(_key(v))
-            if st is None:
-                problems.error("is not a known status (expected existing or planned)", idx,
-                               "status", v)
-            statuses.append(st)
-        gdf["status"] = pd.Series(statuses, index=gdf.index, dtype=object)
+        blank = gdf["status"].map(_is_blank).astype(bool)
+        gdf["status"] = gdf["status"].where(~blank, "existing")
+        gdf["status"] = _normalise_column(gdf, "status", lambda v: _STATUSES.get(_key(v)),
+                                          problems,
+                                          "is not a known status (expected existing or planned)")
+        filled["status"] = blank.to_numpy()
     else:
         gdf["status"] = "existing"
-        for idx in gdf.index:
-            defaulted[idx].append("status")
+        filled["status"] = np.ones(len(gdf), dtype=bool)
     gdf["tower_id"] = _text_column(gdf, "tower_id") if "tower_id" in gdf.columns else None
     gdf["tower_id"] = gdf["tower_id"].astype(object)
-    gdf["defaulted"] = pd.Series({idx: ",".join(cols) for idx, cols in defaulted.items()},
-                                 dtype=object)
+    names = list(filled)
+    flags = np.column_stack([filled[c] for c in names])
+    gdf["defaulted"] = pd.Series([",".join(n for n, f in zip(names, row) if f) for row in flags],
+                                 index=gdf.index, dtype=object)
     ok = _check_geometry(gdf, "point", problems)
     out = _finish(gdf, ok, problems, "site")
-    counts: dict[str, int] = {}
-    for cols in out["defaulted"]:
-        for c in filter(None, cols.split(",")):
-            counts[c] = counts.get(c, 0) + 1
-    out.attrs["defaulted"] = counts
+    kept = flags[gdf.index.get_indexer(out.index)]
+    out.attrs["defaulted"] = {c: int(n) for c, n in zip(names, kept.sum(axis=0)) if n}
     return out
 
 
