@@ -262,6 +262,14 @@ def _bool_column(df: pd.DataFrame, column: str, problems: Problems) -> pd.Series
     return out
 
 
+def _list_rows(index: Iterable[Any], most: int = 8) -> str:
+    """``"1 and 3"``, ``"1, 2 and 5"``, ``"1, 2, ... and 40 (12 in all)"`` (1-based)."""
+    rows = [str(int(i) + 1) for i in index]
+    if len(rows) > most:
+        return f"{', '.join(rows[:most - 1])}, ... and {rows[-1]} ({len(rows)} in all)"
+    return rows[0] if len(rows) == 1 else f"{', '.join(rows[:-1])} and {rows[-1]}"
+
+
 def _unique_ids(df: pd.DataFrame, column: str, problems: Problems, prefix: str) -> pd.Series:
     """Check an id column (generating ``prefix1..`` where absent); duplicates are errors."""
     if column not in df.columns:
@@ -272,9 +280,8 @@ def _unique_ids(df: pd.DataFrame, column: str, problems: Problems, prefix: str) 
         problems.error("is empty; every feature needs an id", idx, column, None)
     dup = ids[ids.notna() & ids.duplicated(keep=False)]
     for value, group in dup.groupby(dup):
-        rows = " and ".join(str(int(i) + 1) for i in group.index)
-        problems.error(f"is used by {problems.unit}s {rows} (ids must be unique)",
-                       int(group.index[0]), column, value)
+        problems.error(f"is used by {problems.unit}s {_list_rows(group.index)} (ids must be "
+                       "unique)", int(group.index[0]), column, value)
     return ids
 
 
@@ -578,15 +585,18 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
                                  value_range=(1990, 2100))
     dup = df["year"][df["year"].notna() & df["year"].duplicated(keep=False)]
     for year, group in dup.groupby(dup):
-        rows = " and ".join(str(int(i) + 1) for i in group.index)
-        problems.error(f"appears in rows {rows} (one row per year)", int(group.index[0]),
-                       "year", year)
+        problems.error(f"appears in rows {_list_rows(group.index)} (one row per year)",
+                       int(group.index[0]), "year", year)
     for col in df.columns:
         if col in ("year", "geometry", "notes", "source"):
             continue
         df[col] = _numeric_column(df, col, problems, value_range=(0, 1e9))
     problems.raise_if_any()
     df["year"] = df["year"].astype(int)
+    for col in df.columns:
+        values = df[col]
+        if col != "year" and values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
+            df[col] = values.astype("Int64")  # counts stay whole numbers
     out = df.drop(columns="geometry", errors="ignore").sort_values("year")
     out = pd.DataFrame(out).reset_index(drop=True)
     out.attrs["source"] = problems.source

@@ -99,3 +99,45 @@ DEM_HEIGHT_RANGE_M: tuple[float, float] = (-500.0, 9000.0)
 #: The bundled sample scenario (Quang Trung commune), the default for every command.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = PACKAGE_ROOT / "data" / "quang_trung.toml"
+
+# --------------------------------------------------------------------------------------------
+# Mobile coverage (issue 3)
+# --------------------------------------------------------------------------------------------
+
+#: Received-level thresholds (dBm) for "covered" outdoors, per technology: 4G RSRP and 5G
+#: SS-RSRP per resource element, 3G CPICH RSCP, 2G BCCH level. -110 dBm RSRP is the usual
+#: planning edge for 4G outdoor service in Vietnam (FIELD_NOTES); the others are typical
+#: planning values of the same order of service.
+COVERAGE_THRESHOLDS_DBM: dict[str, float] = {"2G": -100.0, "3G": -100.0, "4G": -110.0,
+                                             "5G": -110.0}
+
+#: Technologies that count as mobile broadband for target M4.
+MOBILE_BROADBAND: tuple[str, ...] = ("4G", "5G")
+
+#: A hamlet counts as covered by mobile broadband when at least this share of its households
+#: (or of its area, without households) gets a 4G or 5G signal at or above its threshold.
+MOBILE_BROADBAND_HAMLET_SHARE: float = 0.95
+
+#: User terminal height above ground (m), body loss (dB) of a handset held at the head, and
+#: building penetration loss (dB) for the indoor view (typical planning values, 1800 MHz).
+UE_HEIGHT_M: float = 1.5
+BODY_LOSS_DB: float = 3.0
+INDOOR_LOSS_DB: float = 15.0
+
+#: Land use for the default path-loss model: Quang Trung is paddy land with village clusters,
+#: tree lines and bamboo hedges, so "suburban" (Hata/COST-231 suburban; 38.901 UMa above
+#: 2 GHz) rather than the optimistic open-area correction of "rural".
+ENVIRONMENT: str = "suburban"
+
+#: Coverage raster resolution (m): 30 m matches the terrain data commonly available (SRTM/ALOS
+#: 30 m) and resolves village lanes; finer grids add computing time, not information.
+RESOLUTION_M: float = 30.0
+
+#: Margin (m) of the coverage rasters around the hamlets.
+RASTER_MARGIN_M: float = 1000.0
+
+#: Cells are computed up to this distance (m) at most, whatever their link budget says.
+MAX_CELL_RANGE_M: float = 15_000.0
+
+#: Vietnam's switch-off dates: 2G in September 2026, 3G in September 2028.
+SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
