@@ -140,7 +140,8 @@ def _read_layer(name: str, scenario: Scenario) -> tuple[Any, list[str]]:
     if len(frames) == 1:
         return frames[0], paths
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
-    out.attrs = {"file_crs": "; ".join(f.attrs.get("file_crs", "") for f in frames)}
+    out.attrs = {"file_crs": "; ".join(dict.fromkeys(f.attrs.get("file_crs", "")
+                                                     for f in frames))}
     defaulted: dict[str, int] = {}
     for f in frames:
         for c, n in (f.attrs.get("defaulted") or {}).items():
