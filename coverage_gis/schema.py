@@ -462,7 +462,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
     gdf["azimuth_deg"] = gdf["azimuth_deg"] % 360.0
     omni = gdf["azimuth_deg"].isna()
     gdf.loc[omni, "beamwidth_deg"] = 360.0  # an omni cell's beamwidth is not a default
-    filled["beamwidth_deg"] &= ~omni.to_numpy()
+    filled["beamwidth_deg"] = filled["beamwidth_deg"] & ~omni.to_numpy()
 
     if "status" in gdf.columns:
         blank = gdf["status"].map(_is_blank).astype(bool)
