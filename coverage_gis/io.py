@@ -381,7 +381,10 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     source = _name(path)
     suffix = path.suffix.lower()
     if suffix in (".kml", ".kmz"):
-        return _read_kml(path)
+        try:
+            return _read_kml(path)
+        except Exception as exc:  # pyogrio raises DataSourceError and friends
+            raise InputError(f"{source}: cannot be read as KML ({exc})") from None
     kwargs: dict[str, Any] = {}
     if encoding and suffix in _DBF_SUFFIXES:
         # Read byte-preserving and decode in Python: GDAL's own decoders differ by build and

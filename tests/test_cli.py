@@ -95,3 +95,34 @@ def test_help_has_examples(capsys):
     assert info.value.code == 0
     assert "coverage-gis validate --sites towers.csv" in capsys.readouterr().out
     assert main([]) == 2
+
+
+GARBAGE = {
+    "random bytes": bytes(range(256)) * 4,
+    "empty": b"",
+    "html": b"<html><body>404 Not Found</body></html>",
+    "half a zip": b"PK\x03\x04" + b"\x00" * 40,
+    "nul text": b"a,b\n\x00\x00,1\n",
+}
+
+
+@pytest.mark.parametrize("suffix,flag", [
+    (".csv", "--sites"), (".geojson", "--hamlets"), (".shp", "--roads"), (".gpkg", "--households"),
+    (".kml", "--fibre"), (".zip", "--hamlets"), (".tif", "--dem"), (".xlsx", "--statistics"),
+    (".csv", "--access-points"), (".json", "--statistics"),
+])
+@pytest.mark.parametrize("kind", sorted(GARBAGE))
+def test_garbage_files_never_give_a_traceback(tmp_path, capsys, suffix, flag, kind):
+    path = tmp_path / f"garbage{suffix}"
+    path.write_bytes(GARBAGE[kind])
+    assert main(["validate", flag, str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "garbage" in captured.out + captured.err  # the message names the file
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_garbage_scenario_file(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_bytes(bytes(range(256)))
+    assert main(["validate", str(path)]) == 1
+    assert "s.toml" in capsys.readouterr().err
