@@ -7,6 +7,12 @@ from coverage_gis.radio.antenna import (
     sector_gain_db,
     vertical_gain_db,
 )
+from coverage_gis.radio.linkbudget import (
+    reference_signal_eirp_dbm,
+    resource_blocks,
+    rsrp_dbm,
+    technology_key,
+)
 from coverage_gis.radio.pathloss import (
     MODELS,
     PathLossValidityWarning,
@@ -18,6 +24,17 @@ from coverage_gis.radio.pathloss import (
     path_loss,
     tr38901_rma,
     tr38901_uma,
+)
+from coverage_gis.radio.terrain import (
+    ProfileLoss,
+    earth_bulge_m,
+    fresnel_radius_m,
+    fresnel_v,
+    knife_edge_loss_db,
+    line_of_sight_grid,
+    profile_loss_db,
+    site_profile,
+    terrain_loss_grid,
 )
 
 __all__ = [
@@ -36,4 +53,17 @@ __all__ = [
     "tr38901_rma",
     "tr38901_uma",
     "vertical_gain_db",
+    "ProfileLoss",
+    "earth_bulge_m",
+    "fresnel_radius_m",
+    "fresnel_v",
+    "knife_edge_loss_db",
+    "line_of_sight_grid",
+    "profile_loss_db",
+    "reference_signal_eirp_dbm",
+    "resource_blocks",
+    "rsrp_dbm",
+    "site_profile",
+    "technology_key",
+    "terrain_loss_grid",
 ]

@@ -1,0 +1,840 @@
+"""Terrain along radio paths: earth bulge, Fresnel zones, line of sight, knife-edge diffraction.
+
+Geometry follows ITU-R P.526-15 "Propagation by diffraction" (10/2019), with the path traced over
+an effective earth of radius k·R (k = 4/3, the median refractivity of ITU-R P.834 / P.526 sect. 1)
+and the parabolic approximation of the earth's curvature:
+
+- earth bulge between the ends of a path: ``d1 d2 / (2 k R)``;
+- height of an obstacle above the straight line between the antennas ("the chord")::
+
+      h = ground + bulge(d1, d2) - line height
+
+  positive when the obstacle cuts the direct ray;
+- diffraction parameter v (P.526-15 eq. (26)) and knife-edge loss J(v) (eq. (31)).
+
+Two ways of computing the same quantities:
+
+- :func:`profile_loss_db` works on ONE profile, in plain numpy, written as the formulas read. It
+  is the reference: tests use it, and so does the per-site detail view (with
+  :func:`site_profile` to cut a profile out of a DEM).
+- :func:`terrain_loss_grid` computes a whole raster around a site by a radial sweep: rays from
+  the site to every cell of the disc's perimeter, the DEM sampled along all rays at once, then
+  one numba-compiled loop per ray taking every sample in turn as the receiver. It is the hot
+  path of coverage maps (about 0.2 s for a 10 km radius at 30 m on one core).
+
+Terrain loss relative to smooth earth
+-------------------------------------
+The path-loss models this loss is added to (Okumura-Hata, COST-231, TR 38.901) already contain
+the average effect of the ground between the antennas: over flat ground the first Fresnel zone
+of a 1.5 m terminal is partly obstructed by the ground itself beyond a few km, and a raw P.526
+knife edge on a flat profile gives 2-4 dB at 10 km. Adding that again would count the ground
+twice, and a flat DEM would not give the same map as no DEM. So by default the terrain loss is
+the diffraction loss of the actual profile minus that of the same path over smooth earth, never
+below 0 dB::
+
+    loss = max(0, L(actual profile) - L(smooth profile))
+
+as in the "delta-Bullington" method of ITU-R P.1812-6 sect. 4.3.4 and P.452-17 sect. 4.2.3,
+where the diffraction loss of a profile with all heights set to zero is subtracted from that of
+the actual profile. Here the smooth profile is the straight ground line between the ground at
+the two antennas (earth curvature kept), which is a plain flat earth in the tangent frame used
+below. Set ``subtract_smooth_earth=False`` for the raw P.526 values. Line of sight and Fresnel
+clearance are pure geometry and are not affected.
+
+Units are in the parameter names: distances and heights in m, frequencies in MHz, losses in dB.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "EFFECTIVE_EARTH_K",
+    "EARTH_RADIUS_M",
+    "SPEED_OF_LIGHT_M_S",
+    "KNIFE_EDGE_V_MIN",
+    "ProfileLoss",
+    "wavelength_m",
+    "earth_bulge_m",
+    "fresnel_radius_m",
+    "fresnel_v",
+    "knife_edge_loss_db",
+    "profile_loss_db",
+    "site_profile",
+    "terrain_loss_grid",
+    "line_of_sight_grid",
+]
+
+#: Effective earth-radius factor for median refractivity (ITU-R P.834-9 sect. 1; P.526-15 sect.
+#: 1): the ray curvature of a standard atmosphere is modelled by straight rays over an earth of
+#: radius k·R.
+EFFECTIVE_EARTH_K = 4.0 / 3.0
+
+#: Mean earth radius, m (the IUGG mean radius, rounded as in ITU-R P.834).
+EARTH_RADIUS_M = 6_371_000.0
+
+#: Speed of light in vacuum, m/s (wavelength = c / f).
+SPEED_OF_LIGHT_M_S = 299_792_458.0
+
+#: J(v) is 0 dB for v <= -0.78 (ITU-R P.526-15 eq. (31)).
+KNIFE_EDGE_V_MIN = -0.78
+
+#: Losses below this (dB) are rounding noise of the smooth-earth subtraction and are set to 0.
+_LOSS_EPS_DB = 1e-6
+
+_METHODS = ("single", "deygout")
+
+
+def _arr(x: ArrayLike) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _out(x: np.ndarray) -> np.ndarray | np.float64:
+    x = np.asarray(x, dtype=np.float64)
+    return x[()] if x.ndim == 0 else x
+
+
+# --------------------------------------------------------------------------------------------
+# elementary formulas (vectorised)
+
+
+def wavelength_m(frequency_mhz: ArrayLike) -> np.ndarray | np.float64:
+    """Free-space wavelength, m: ``c / f`` with c = 299 792 458 m/s."""
+    return _out(SPEED_OF_LIGHT_M_S / (_arr(frequency_mhz) * 1e6))
+
+
+def earth_bulge_m(
+    d1_m: ArrayLike, d2_m: ArrayLike, k: float = EFFECTIVE_EARTH_K
+) -> np.ndarray | np.float64:
+    """Height of the effective earth's surface above the chord between the path ends, m.
+
+    Parabolic approximation (ITU-R P.526-15 sect. 4.1; P.452-17 eq. (14) writes the same term
+    as ``500 d1 d2 / a_e`` with distances in km)::
+
+        bulge = d1 d2 / (2 k R)
+
+    Parameters
+    ----------
+    d1_m, d2_m : array_like
+        Distances from the point to the two ends of the path, m.
+    k : float
+        Effective earth-radius factor (default 4/3).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Bulge, m. Reference: 1.47 m at the middle of a 10 km path with k = 4/3.
+    """
+    return _out(_arr(d1_m) * _arr(d2_m) / (2.0 * k * EARTH_RADIUS_M))
+
+
+def fresnel_radius_m(
+    d1_m: ArrayLike, d2_m: ArrayLike, frequency_mhz: ArrayLike, n: int = 1
+) -> np.ndarray | np.float64:
+    """Radius of the n-th Fresnel ellipsoid at a point of the path, m.
+
+    ITU-R P.526-15 sect. 2, eq. (2)::
+
+        R_n = sqrt(n lambda d1 d2 / (d1 + d2))
+
+    Parameters
+    ----------
+    d1_m, d2_m : array_like
+        Distances from the point to the two ends of the path, m.
+    frequency_mhz : array_like
+        Frequency, MHz.
+    n : int
+        Fresnel-zone number (1 = first Fresnel zone).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Radius, m. Reference: 20.4 m at the middle of a 10 km path at 1800 MHz (14.4 m at the
+        middle of a 5 km path).
+    """
+    d1, d2 = _arr(d1_m), _arr(d2_m)
+    lam = _arr(wavelength_m(frequency_mhz))
+    return _out(np.sqrt(n * lam * d1 * d2 / (d1 + d2)))
+
+
+def fresnel_v(
+    h_m: ArrayLike, d1_m: ArrayLike, d2_m: ArrayLike, frequency_mhz: ArrayLike
+) -> np.ndarray | np.float64:
+    """Fresnel-Kirchhoff diffraction parameter v of an edge (dimensionless).
+
+    ITU-R P.526-15 sect. 4.1, eq. (26)::
+
+        v = h sqrt(2 (d1 + d2) / (lambda d1 d2))
+
+    Parameters
+    ----------
+    h_m : array_like
+        Height of the top of the edge above the straight line joining the two ends of the path,
+        m; positive when the edge obstructs the direct ray (earth bulge included by the caller).
+    d1_m, d2_m : array_like
+        Distances from the edge to the two ends of the path, m.
+    frequency_mhz : array_like
+        Frequency, MHz.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        v: 0 for an edge grazing the direct ray, sqrt(2) h / R_1 in general.
+    """
+    d1, d2 = _arr(d1_m), _arr(d2_m)
+    lam = _arr(wavelength_m(frequency_mhz))
+    return _out(_arr(h_m) * np.sqrt(2.0 * (d1 + d2) / (lam * d1 * d2)))
+
+
+def knife_edge_loss_db(v: ArrayLike) -> np.ndarray | np.float64:
+    """Diffraction loss of a single knife edge, dB (0 or positive).
+
+    ITU-R P.526-15 sect. 4.1, eq. (31), the approximation of the Fresnel-integral loss::
+
+        J(v) = 6.9 + 20 log10(sqrt((v - 0.1)^2 + 1) + v - 0.1)    for v > -0.78
+        J(v) = 0                                                    otherwise
+
+    Parameters
+    ----------
+    v : array_like
+        Diffraction parameter (see :func:`fresnel_v`).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Loss, dB. References: J(0) = 6.03 dB (grazing; the exact Fresnel value is 6.02 dB),
+        J(1) = 13.9 dB, about 13 + 20 log10(v) for large v.
+    """
+    v = _arr(v)
+    with np.errstate(invalid="ignore"):
+        u = np.where(v > KNIFE_EDGE_V_MIN, v, KNIFE_EDGE_V_MIN) - 0.1
+        j = 6.9 + 20.0 * np.log10(np.sqrt(u * u + 1.0) + u)
+    return _out(np.where(v > KNIFE_EDGE_V_MIN, np.maximum(j, 0.0), np.where(np.isnan(v), v, 0.0)))
+
+
+# --------------------------------------------------------------------------------------------
+# one profile: the reference implementation
+
+
+class ProfileLoss(NamedTuple):
+    """Result of :func:`profile_loss_db`.
+
+    Attributes
+    ----------
+    loss_db : float
+        Terrain diffraction loss, dB, >= 0: ``raw_loss_db - smooth_loss_db`` (floored at 0) by
+        default, ``raw_loss_db`` with ``subtract_smooth_earth=False``.
+    los : bool
+        True when the direct ray between the antennas clears the terrain (earth bulge included):
+        no profile point lies above it (a grazing point counts as clear).
+    clearance : float
+        Minimum over the intermediate points of (line height - obstacle height) / first Fresnel
+        radius; negative when obstructed, >= 0.6 is the usual "Fresnel-clear" criterion. +inf
+        for a profile without intermediate points.
+    edges : tuple of int
+        Profile indices of the diffracting edges, principal edge first. "single": the dominant
+        edge (largest v; listed even when v <= -0.78 and it costs 0 dB). "deygout": the
+        principal edge, then the secondary edges that contribute (v > -0.78).
+    v : tuple of float
+        Diffraction parameter of each edge (each relative to its own sub-path for Deygout).
+    raw_loss_db : float
+        Diffraction loss of the actual profile (P.526 knife edge(s)), dB.
+    smooth_loss_db : float
+        Diffraction loss of the same path over smooth earth (same method), dB.
+    """
+
+    loss_db: float
+    los: bool
+    clearance: float
+    edges: tuple[int, ...]
+    v: tuple[float, ...]
+    raw_loss_db: float
+    smooth_loss_db: float
+
+
+def _check_method(method: str, max_edges: int) -> int:
+    """Number of edges for a method name (1 for "single")."""
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    if method == "single":
+        return 1
+    if int(max_edges) < 1:
+        raise ValueError(f"max_edges must be at least 1, got {max_edges!r}")
+    return int(max_edges)
+
+
+def _edge_heights(d: np.ndarray, g: np.ndarray, a: int, b: int, za: float, zb: float,
+                  k: float) -> np.ndarray:
+    """Height above the chord from (d[a], za) to (d[b], zb) of the points a < i < b, m."""
+    d1 = d[a + 1:b] - d[a]
+    d2 = d[b] - d[a + 1:b]
+    line = za + (zb - za) * d1 / (d[b] - d[a])
+    return g[a + 1:b] + earth_bulge_m(d1, d2, k) - line
+
+
+def _knife_edges(d: np.ndarray, g: np.ndarray, z_tx: float, z_rx: float, frequency_mhz: float,
+                 k: float, n_edges: int) -> tuple[float, list[int], list[float]]:
+    """Deygout construction, breadth first, at most ``n_edges`` edges (1 = single knife edge).
+
+    Level 1 is the principal edge (largest v over the whole path); each edge taken splits its
+    segment into two sub-paths ending on the edge's top; level n+1 holds the largest edge of each
+    sub-path of level n. Within a level, edges are taken in decreasing v while fewer than
+    ``n_edges`` have been taken. Only edges with v > -0.78 count; only edges with v > 0 (cutting
+    the ray) split. The principal edge is reported even when it does not count.
+    """
+    total = 0.0
+    edges: list[int] = []
+    vs: list[float] = []
+    level = [(0, len(d) - 1, z_tx, z_rx)]
+    while level and len(edges) < n_edges:
+        candidates = []
+        for a, b, za, zb in level:
+            if b - a < 2:
+                continue
+            h = _edge_heights(d, g, a, b, za, zb, k)
+            v = fresnel_v(h, d[a + 1:b] - d[a], d[b] - d[a + 1:b], frequency_mhz)
+            i = int(np.argmax(v))
+            candidates.append((float(v[i]), a + 1 + i, a, b, za, zb))
+        candidates.sort(key=lambda c: -c[0])  # stable: left segment first on ties
+        level = []
+        for v_i, i, a, b, za, zb in candidates:
+            if len(edges) >= n_edges:
+                break
+            if v_i <= KNIFE_EDGE_V_MIN:
+                if not edges:  # report the dominant edge of a clear path, at 0 dB
+                    edges.append(i)
+                    vs.append(v_i)
+                    return 0.0, edges, vs
+                continue
+            total += float(knife_edge_loss_db(v_i))
+            edges.append(i)
+            vs.append(v_i)
+            if v_i > 0.0:  # only an edge that cuts the ray diffracts it from its top
+                level += [(a, i, za, float(g[i])), (i, b, float(g[i]), zb)]
+    return total, edges, vs
+
+
+def profile_loss_db(
+    distance_m: ArrayLike,
+    ground_m: ArrayLike,
+    h_tx_m: float,
+    h_rx_m: float,
+    frequency_mhz: float,
+    k: float = EFFECTIVE_EARTH_K,
+    method: str = "single",
+    max_edges: int = 3,
+    *,
+    subtract_smooth_earth: bool = True,
+) -> ProfileLoss:
+    """Diffraction loss, line of sight and Fresnel clearance of ONE terrain profile.
+
+    Heights of the points above the direct ray follow ITU-R P.526-15 sect. 4 with the earth
+    bulge of an effective earth of radius k·R (:func:`earth_bulge_m`); each edge's loss is the
+    knife-edge J(v) of eq. (31) (:func:`knife_edge_loss_db`).
+
+    - ``method="single"``: the dominant edge only (largest v along the path). A lower bound for
+      paths crossing several separated obstacles.
+    - ``method="deygout"``: J. Deygout, "Multiple knife-edge diffraction of microwaves", IEEE
+      Trans. Antennas Propag. 14(4), 1966: the principal edge, then recursively the largest edge
+      of the sub-paths on each side of it (sub-paths end on the edge tops), losses added. An
+      edge splits the path only when it cuts the direct ray (v > 0); an edge below the ray but
+      inside its Fresnel zone (-0.78 < v <= 0) adds its J(v) without splitting, as the ray is
+      not diffracted at its top (splitting there would aim the sub-paths at a point under the
+      ray and count the ground again: on a flat 10 km path at 900 MHz, 14 dB instead of 3.5 dB
+      for the dominant edge alone). Capped at ``max_edges`` edges (default 3: the principal
+      edge and one on each side, the limit of the Deygout construction in earlier editions of
+      ITU-R P.526, e.g. P.526-7/-8). The cap matters: on a densely sampled rounded hill every
+      profile point near the crest is an "edge", and uncapped Deygout adds their losses as if
+      they were separate knife edges, over-counting badly (FIELD_NOTES: one edge 35 dB, three
+      70, seven 99 dB on one hill; here a 120 m dome on a 10 km path at 900 MHz sampled every
+      10 m gives 27, 45, 72 and 122 dB with 1, 3, 7 and 15 edges). Even capped, Deygout on a
+      30 m DEM of rounded hills is about double the single edge; "single" is the default.
+
+    By default the result is the loss in excess of the same path over smooth earth (see the
+    module docstring): this is what to add to a Hata/COST-231/38.901 path loss.
+
+    Parameters
+    ----------
+    distance_m : array_like
+        Distances of the profile points from the transmitter, m, increasing; point 0 is the
+        transmitter, the last point the receiver.
+    ground_m : array_like
+        Ground heights above sea level at those points, m (no NaN).
+    h_tx_m, h_rx_m : float
+        Antenna heights above ground at the transmitter and at the receiver, m.
+    frequency_mhz : float
+        Frequency, MHz.
+    k : float
+        Effective earth-radius factor (default 4/3).
+    method : {"single", "deygout"}
+        Diffraction construction.
+    max_edges : int
+        Most edges Deygout adds (ignored by "single").
+    subtract_smooth_earth : bool
+        Subtract the loss of the same path over smooth earth (default True).
+
+    Returns
+    -------
+    ProfileLoss
+        ``loss_db``, ``los``, ``clearance``, ``edges``, ``v``, ``raw_loss_db``,
+        ``smooth_loss_db``.
+    """
+    n_edges = _check_method(method, max_edges)
+    d = _arr(distance_m).ravel()
+    g = _arr(ground_m).ravel()
+    if d.shape != g.shape or d.size < 2:
+        raise ValueError("distance_m and ground_m must be 1-D arrays of the same length >= 2")
+    if np.isnan(g).any() or np.isnan(d).any():
+        raise ValueError("the profile contains NaN (fill nodata first, e.g. with site_profile)")
+    if np.any(np.diff(d) <= 0):
+        raise ValueError("distance_m must increase strictly")
+    d = d - d[0]
+    z_tx = float(g[0] + h_tx_m)
+    z_rx = float(g[-1] + h_rx_m)
+    n = d.size
+    if n > 2:
+        h = _edge_heights(d, g, 0, n - 1, z_tx, z_rx, k)
+        los = bool(np.max(h) <= 0.0)
+        r1 = fresnel_radius_m(d[1:-1], d[-1] - d[1:-1], frequency_mhz)
+        clearance = float(np.min(-h / r1))
+    else:
+        los, clearance = True, math.inf
+    raw, edges, vs = _knife_edges(d, g, z_tx, z_rx, frequency_mhz, k, n_edges)
+    smooth = 0.0
+    if subtract_smooth_earth:
+        smooth, _, _ = _knife_edges(d, np.zeros_like(g), float(h_tx_m), float(h_rx_m),
+                                    frequency_mhz, k, n_edges)
+    loss = raw - smooth if subtract_smooth_earth else raw
+    loss = loss if loss > _LOSS_EPS_DB else 0.0
+    return ProfileLoss(float(loss), los, clearance, tuple(edges), tuple(vs), float(raw),
+                       float(smooth))
+
+
+# --------------------------------------------------------------------------------------------
+# DEM sampling
+
+
+def _fill_ground(ground: np.ndarray, site_ground: float) -> tuple[np.ndarray, float]:
+    """Replace NaN (nodata, outside the DEM) by the site's ground height.
+
+    When the site itself is on nodata, the median of the valid samples stands in for it (0 m
+    when there is none).
+    """
+    if np.isnan(site_ground):
+        valid = ground[~np.isnan(ground)]
+        site_ground = float(np.median(valid)) if valid.size else 0.0
+    return np.where(np.isnan(ground), site_ground, ground), float(site_ground)
+
+
+def site_profile(
+    dem: Any, x0: float, y0: float, x1: float, y1: float, step_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Terrain profile from (x0, y0) to (x1, y1), sampled from a DEM.
+
+    The path is cut into ``ceil(length / step_m)`` equal steps (so the spacing is at most
+    ``step_m`` and both ends are sampled exactly); ground heights are bilinear samples of the
+    DEM. Nodata and points off the DEM take the ground height at (x0, y0), as in
+    :func:`terrain_loss_grid`.
+
+    Parameters
+    ----------
+    dem : coverage_gis.io.Raster or None
+        Ground heights, m, in the same metric CRS as the coordinates. None: flat ground at 0 m.
+    x0, y0 : float
+        Start (the site), m.
+    x1, y1 : float
+        End (the receiver), m.
+    step_m : float
+        Largest spacing of the samples, m.
+
+    Returns
+    -------
+    distance_m, ground_m : numpy.ndarray
+        Distances from the start, m, and ground heights, m (no NaN).
+    """
+    length = math.hypot(x1 - x0, y1 - y0)
+    n = max(1, math.ceil(length / float(step_m) - 1e-9))
+    t = np.linspace(0.0, 1.0, n + 1)
+    distance = t * length
+    if dem is None:
+        return distance, np.zeros_like(distance)
+    _check_dem(dem)
+    ground = dem.sample(x0 + t * (x1 - x0), y0 + t * (y1 - y0)).astype(np.float64)
+    ground, _ = _fill_ground(ground, float(ground[0]))
+    return distance, ground
+
+
+def _check_dem(dem: Any) -> None:
+    crs = getattr(dem, "crs", None)
+    if crs is not None and getattr(crs, "is_geographic", False):
+        raise ValueError(
+            f"the DEM {getattr(dem, 'source', '')!r} is in a geographic CRS ({crs.name}); "
+            "reproject it to the grid's metric CRS first (Raster.reproject)")
+
+
+# --------------------------------------------------------------------------------------------
+# the radial sweep (numba)
+#
+# Everything below works in the "tangent frame" of the site: heights z'(x) = z(x) - x^2 / (2 k R)
+# (the drop of the effective earth below the horizontal plane at the site). Because a chord of
+# a parabola minus the parabola is (x - a)(b - x) / (2 k R), the height of any point above the
+# straight line between two points of this frame equals its height above the chord plus the
+# earth bulge of that sub-path: the earth bulge of every sub-path (Deygout's too) is then
+# accounted for by straight lines, and line of sight from the site is a running maximum of
+# elevation slopes.
+
+
+@numba.njit(cache=True, inline="always")
+def _j_nb(v: float) -> float:
+    if v <= -0.78:
+        return 0.0
+    u = v - 0.1
+    j = 6.9 + 20.0 * math.log10(math.sqrt(u * u + 1.0) + u)
+    return j if j > 0.0 else 0.0
+
+
+@numba.njit(cache=True)
+def _max_v_nb(z, j, zt, zr, geom):
+    """Largest v over the samples 0 < i < j of one ray, receiver at j (single knife edge)."""
+    s = (zr - zt) / j  # rise of the direct ray per sample
+    g = geom[j]
+    best = -np.inf
+    for i in range(1, j):
+        best = max(best, (z[i] - zt - s * i) * g[i])
+    return best
+
+
+@numba.njit(cache=True)
+def _best_edge_nb(z, a, b, za, zb, geom):
+    """(index, v) of the largest v over the samples a < i < b of the chord (a, za)-(b, zb)."""
+    s = (zb - za) / (b - a)
+    g = geom[b - a]
+    best = -np.inf
+    best_i = a + 1
+    for i in range(a + 1, b):
+        v = (z[i] - za - s * (i - a)) * g[i - a]
+        if v > best:
+            best = v
+            best_i = i
+    return best_i, best
+
+
+@numba.njit(cache=True)
+def _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand):
+    """Deygout loss, receiver at sample j; same construction as :func:`_knife_edges`.
+
+    ``seg``, ``nxt`` (rows: a, b, za, zb) and ``cand`` (rows: v, i, a, b, za, zb) are scratch
+    arrays with at least 2 * max_edges + 2 rows.
+    """
+    seg[0, 0] = 0.0
+    seg[0, 1] = j
+    seg[0, 2] = zt
+    seg[0, 3] = zr
+    nseg = 1
+    edges = 0
+    total = 0.0
+    while nseg > 0 and edges < max_edges:
+        ncand = 0
+        for s in range(nseg):
+            a = int(seg[s, 0])
+            b = int(seg[s, 1])
+            if b - a < 2:
+                continue
+            i, v = _best_edge_nb(z, a, b, seg[s, 2], seg[s, 3], geom)
+            # insert, keeping cand sorted by decreasing v (stable)
+            p = ncand
+            while p > 0 and cand[p - 1, 0] < v:
+                cand[p] = cand[p - 1]
+                p -= 1
+            cand[p, 0] = v
+            cand[p, 1] = i
+            cand[p, 2] = a
+            cand[p, 3] = b
+            cand[p, 4] = seg[s, 2]
+            cand[p, 5] = seg[s, 3]
+            ncand += 1
+        nnew = 0
+        for c in range(ncand):
+            if edges >= max_edges:
+                break
+            v = cand[c, 0]
+            if v <= -0.78:
+                if edges == 0:
+                    return 0.0
+                continue
+            i = int(cand[c, 1])
+            total += _j_nb(v)
+            edges += 1
+            if v <= 0.0:  # within the Fresnel zone but below the ray: no split
+                continue
+            nxt[nnew, 0] = cand[c, 2]
+            nxt[nnew, 1] = i
+            nxt[nnew, 2] = cand[c, 4]
+            nxt[nnew, 3] = z[i]
+            nxt[nnew + 1, 0] = i
+            nxt[nnew + 1, 1] = cand[c, 3]
+            nxt[nnew + 1, 2] = z[i]
+            nxt[nnew + 1, 3] = cand[c, 5]
+            nnew += 2
+        for s in range(nnew):
+            for q in range(4):
+                seg[s, q] = nxt[s, q]
+        nseg = nnew
+    return total
+
+
+@numba.njit(cache=True)
+def _sweep_nb(zp, geom, h_tx, h_rx, max_edges, with_loss, loss, los):
+    """For every ray r and sample j > 0 as the receiver: diffraction loss and line of sight.
+
+    zp: (rays, m) ground heights in the tangent frame, sample j at distance j * step;
+    geom: (m, m) table of sqrt(2 n / (lambda step i (n - i))), the factor turning a height
+    above a chord of n steps at i steps from its start into v (:func:`_geometry_table`).
+    max_edges = 1: single knife edge; more: Deygout. with_loss False: line of sight only.
+    """
+    n_rays, m = zp.shape
+    seg = np.empty((2 * max_edges + 2, 4))
+    nxt = np.empty((2 * max_edges + 2, 4))
+    cand = np.empty((2 * max_edges + 2, 6))
+    for r in range(n_rays):
+        z = zp[r]
+        zt = z[0] + h_tx
+        loss[r, 0] = 0.0
+        los[r, 0] = True
+        max_slope = -np.inf  # largest elevation slope (z_i - zt) / i over 0 < i < j
+        for j in range(1, m):
+            zr = z[j] + h_rx
+            los[r, j] = max_slope * j <= zr - zt
+            if with_loss:
+                if max_edges == 1:
+                    loss[r, j] = _j_nb(_max_v_nb(z, j, zt, zr, geom))
+                else:
+                    loss[r, j] = _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand)
+            slope = (z[j] - zt) / j
+            if slope > max_slope:
+                max_slope = slope
+
+
+def _geometry_table(m: int, step_m: float, wavelength: float) -> np.ndarray:
+    """(m, m) table g[n, i] = sqrt(2 n / (lambda step i (n - i))) for 0 < i < n, else 0.
+
+    For samples evenly spaced by ``step_m``, v of a point i steps from the start of a chord of n
+    steps is its height above the chord times g[n, i] (P.526-15 eq. (26) with d1 = i step,
+    d2 = (n - i) step); Deygout's sub-paths reuse the same table with offsets.
+    """
+    n = np.arange(m, dtype=np.float64)[:, None]
+    i = np.arange(m, dtype=np.float64)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.sqrt(2.0 * n / (wavelength * step_m * i * (n - i)))
+    return np.where((i > 0) & (i < n), g, 0.0)
+
+
+def _grid_step(grid_x: np.ndarray, grid_y: np.ndarray, dem: Any) -> float:
+    if grid_x.size > 1:
+        return float(abs(grid_x[1] - grid_x[0]))
+    if grid_y.size > 1:
+        return float(abs(grid_y[1] - grid_y[0]))
+    if dem is not None:
+        return float(min(dem.resolution))
+    return 30.0
+
+
+def _window(grid: np.ndarray, lo: float, hi: float) -> slice:
+    """Index slice of the sorted (ascending or descending) coordinates within [lo, hi]."""
+    if grid.size == 0:
+        return slice(0, 0)
+    if grid[0] <= grid[-1]:
+        return slice(int(np.searchsorted(grid, lo, "left")),
+                     int(np.searchsorted(grid, hi, "right")))
+    rev = grid[::-1]
+    start = grid.size - int(np.searchsorted(rev, hi, "right"))
+    stop = grid.size - int(np.searchsorted(rev, lo, "left"))
+    return slice(start, stop)
+
+
+def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m, max_radius_m,
+                k, n_edges, step_m, with_loss, subtract_smooth_earth):
+    gx = _arr(grid_x_m).ravel()
+    gy = _arr(grid_y_m).ravel()
+    x0, y0 = float(x_m), float(y_m)
+    radius = float(max_radius_m)
+    ny, nx = gy.size, gx.size
+    loss_out = np.full((ny, nx), np.nan, dtype=np.float32)
+    los_out = np.zeros((ny, nx), dtype=bool)
+    if radius < 0 or not np.isfinite(radius):
+        raise ValueError(f"max_radius_m must be a finite distance >= 0, got {max_radius_m!r}")
+    step = float(step_m) if step_m is not None else _grid_step(gx, gy, dem)
+    if not step > 0:
+        raise ValueError(f"step_m must be positive, got {step_m!r}")
+
+    # grid cells within the disc: a window of the grid around it, taken in blocks of rows
+    cols = _window(gx, x0 - radius, x0 + radius)
+    rows = _window(gy, y0 - radius, y0 + radius)
+    dx = gx[cols][None, :] - x0
+    row_ids = np.arange(gy.size)[rows]
+    block = max(1, 500_000 // max(1, dx.size))
+
+    def cells():
+        """(row indices, dist, inside, dx, dy) per block of rows of the window."""
+        for b0 in range(0, row_ids.size, block):
+            r = row_ids[b0:b0 + block]
+            dy = gy[r][:, None] - y0
+            dist = np.hypot(dx, dy)
+            yield r, dist, dist <= radius, dy
+
+    if dem is None:
+        for r, _, inside, _ in cells():
+            loss_out[r, cols] = np.where(inside, 0.0, np.nan)
+            los_out[r, cols] = inside
+        return loss_out, los_out
+    _check_dem(dem)
+
+    # rays: one per perimeter cell of the disc, samples every step (the last at >= radius)
+    n_rays = max(8, math.ceil(2.0 * math.pi * radius / step))
+    m = math.ceil(radius / step - 1e-9) + 1
+    d = np.arange(m, dtype=np.float64) * step
+    theta = np.arange(n_rays, dtype=np.float64) * (2.0 * math.pi / n_rays)  # from grid north
+    sin_t, cos_t = np.sin(theta), np.cos(theta)
+    ground = np.empty((n_rays, m), dtype=np.float64)
+    chunk = max(1, 500_000 // m)  # bounds the temporaries of Raster.sample
+    for r0 in range(0, n_rays, chunk):
+        r1 = min(n_rays, r0 + chunk)
+        ground[r0:r1] = dem.sample(x0 + sin_t[r0:r1, None] * d, y0 + cos_t[r0:r1, None] * d)
+    site_ground = float(np.asarray(dem.sample(np.array([x0]), np.array([y0])))[0])
+    ground, site_ground = _fill_ground(ground, site_ground)
+    ground[:, 0] = site_ground
+    curvature = d * d / (2.0 * k * EARTH_RADIUS_M)
+    ground -= curvature  # tangent frame
+
+    geom = (_geometry_table(m, step, float(wavelength_m(frequency_mhz))) if with_loss
+            else np.zeros((1, 1)))
+    ray_loss = np.zeros((n_rays, m), dtype=np.float32)
+    ray_los = np.zeros((n_rays, m), dtype=np.bool_)
+    _sweep_nb(ground, geom, float(h_tx_m), float(h_rx_m), n_edges, with_loss, ray_loss,
+              ray_los)
+    del ground
+    if with_loss and subtract_smooth_earth:
+        smooth = np.zeros((1, m), dtype=np.float32)
+        smooth_los = np.zeros((1, m), dtype=np.bool_)
+        _sweep_nb(-curvature[None, :], geom, float(h_tx_m), float(h_rx_m), n_edges,
+                  True, smooth, smooth_los)
+        ray_loss -= smooth
+        ray_loss[ray_loss < _LOSS_EPS_DB] = 0.0
+
+    # each cell takes the nearest ray (by bearing) and sample (by distance)
+    for r, dist, inside, dy in cells():
+        bearing = np.arctan2(dx, dy) % (2.0 * math.pi)
+        ray = np.rint(bearing * (n_rays / (2.0 * math.pi))).astype(np.int64) % n_rays
+        sample = np.minimum(np.rint(dist / step).astype(np.int64), m - 1)
+        loss_out[r, cols] = np.where(inside, ray_loss[ray, sample], np.nan)
+        los_out[r, cols] = inside & ray_los[ray, sample]
+    return loss_out, los_out
+
+
+def terrain_loss_grid(
+    dem: Any,
+    x_m: float,
+    y_m: float,
+    h_tx_m: float,
+    h_rx_m: float,
+    frequency_mhz: float,
+    grid_x_m: ArrayLike,
+    grid_y_m: ArrayLike,
+    max_radius_m: float,
+    k: float = EFFECTIVE_EARTH_K,
+    method: str = "single",
+    step_m: float | None = None,
+    *,
+    max_edges: int = 3,
+    subtract_smooth_earth: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Terrain diffraction loss and line of sight from one site over a regular grid.
+
+    Radial sweep: rays from the site to every cell of the perimeter of the disc of radius
+    ``max_radius_m`` (``ceil(2 pi R / step)`` rays, evenly spaced in bearing), the DEM sampled
+    every ``step_m`` along every ray at once (bilinear, :meth:`Raster.sample`), then one
+    numba-compiled loop per ray that takes every sample j in turn as the receiver and finds
+    the dominant knife edge among the samples 0 < i < j (largest v, earth bulge included; or
+    Deygout's edges), which is O(M^2) per ray of M samples; line of sight is the running
+    maximum of the elevation slopes seen from the antenna. Each grid cell then takes the value
+    of the nearest ray (by bearing) and sample (by distance): lateral error at most half a ray
+    spacing (half a step at the rim, less inside), radial error at most half a step.
+
+    The loss and LOS of a cell agree, up to that resampling, with :func:`profile_loss_db` on
+    :func:`site_profile` from the site to the cell (same formulas, same smooth-earth reference).
+
+    Parameters
+    ----------
+    dem : coverage_gis.io.Raster or None
+        Ground heights, m, ALREADY in the grid's metric CRS (reproject first). Nodata and points
+        off the DEM take flat ground at the site's ground height. None: flat earth (zero loss,
+        line of sight everywhere within the radius).
+    x_m, y_m : float
+        Site position, m.
+    h_tx_m, h_rx_m : float
+        Antenna heights above ground at the site and at the receivers, m.
+    frequency_mhz : float
+        Frequency, MHz.
+    grid_x_m : array_like, shape (nx,)
+        Cell-centre x coordinates of the grid, m, ascending.
+    grid_y_m : array_like, shape (ny,)
+        Cell-centre y coordinates, m, descending (rows north to south, like the rasters).
+    max_radius_m : float
+        Cells farther than this from the site are not computed.
+    k : float
+        Effective earth-radius factor (default 4/3).
+    method : {"single", "deygout"}
+        Single dominant knife edge, or Deygout with at most ``max_edges`` edges (see
+        :func:`profile_loss_db`; about ``max_edges`` times slower).
+    step_m : float, optional
+        Sample spacing along the rays, m; default the grid resolution.
+    max_edges : int
+        Most edges for Deygout (default 3).
+    subtract_smooth_earth : bool
+        Loss in excess of the same path over smooth earth (default True; see the module
+        docstring).
+
+    Returns
+    -------
+    loss_db : numpy.ndarray, float32, shape (ny, nx)
+        Diffraction loss, dB (>= 0); NaN beyond ``max_radius_m``.
+    los : numpy.ndarray, bool, shape (ny, nx)
+        Line of sight from the antenna to a terminal ``h_rx_m`` above the ground of the cell;
+        False beyond ``max_radius_m``.
+    """
+    n_edges = _check_method(method, max_edges)
+    return _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m,
+                       max_radius_m, k, n_edges, step_m, True, subtract_smooth_earth)
+
+
+def line_of_sight_grid(
+    dem: Any,
+    x_m: float,
+    y_m: float,
+    h_tx_m: float,
+    h_rx_m: float,
+    grid_x_m: ArrayLike,
+    grid_y_m: ArrayLike,
+    max_radius_m: float,
+    k: float = EFFECTIVE_EARTH_K,
+    step_m: float | None = None,
+) -> np.ndarray:
+    """Line-of-sight mask from one site over a regular grid (the ``los`` of
+    :func:`terrain_loss_grid` without the diffraction loss, O(M) per ray instead of O(M^2)).
+
+    Parameters are those of :func:`terrain_loss_grid`.
+
+    Returns
+    -------
+    numpy.ndarray, bool, shape (ny, nx)
+        True where the direct ray from the antenna clears the terrain (earth bulge included);
+        False beyond ``max_radius_m``.
+    """
+    _, los = _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, 1000.0, grid_x_m, grid_y_m,
+                         max_radius_m, k, 1, step_m, False, False)
+    return los
