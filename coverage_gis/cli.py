@@ -17,9 +17,8 @@ import pandas as pd
 
 from . import __version__
 from .crs import describe_crs
-from .io import write_csv
 from .project import Project, load_project
-from .scenario import LAYER_OPTIONS, Scenario, read_scenario, scenario_from_paths
+from .scenario import Scenario, read_scenario, scenario_from_paths
 from .schema import InputError
 
 log = logging.getLogger("coverage_gis")
@@ -36,6 +35,7 @@ EXAMPLES_VALIDATE = """examples:
 EXAMPLES_ANALYZE = """examples:
   coverage-gis analyze --out out/demo            # the bundled Quang Trung sample
   coverage-gis analyze my_commune.toml --out results --overwrite
+  coverage-gis analyze --out out/demo --overwrite --site-detail VTL-THA-1042-4G1800-1
 """
 
 
@@ -68,14 +68,26 @@ def _parser() -> argparse.ArgumentParser:
                    "tcvn3, vni (legacy Vietnamese) or a codec such as cp1258")
 
     a = sub.add_parser("analyze", help="run the analysis and write results to --out",
-                       description="Load and check the scenario, then write the results: "
-                                   "layers.csv (what was loaded) and hamlets.csv (one row per "
-                                   "hamlet).",
+                       description="Load and check the scenario, compute 4G/5G coverage "
+                                   "over the terrain, and write the results: hamlets.csv (one "
+                                   "row per hamlet: households, shares covered, covered or "
+                                   "not), cells.csv, signal_radius.geojson, summary.json (M4) "
+                                   "and rasters/*.tif (best-server dBm, serving cell, coverage "
+                                   "masks), plus layers.csv (what was loaded).",
                        epilog=EXAMPLES_ANALYZE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("scenario", nargs="?", help="scenario TOML (default: the bundled sample)")
     a.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     a.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    a.add_argument("--resolution-m", type=float, metavar="M",
+                   help="coverage raster resolution in metres (default 30)")
+    a.add_argument("--indoor", action="store_true",
+                   help="indoor view: add the building penetration loss (default 15 dB)")
+    a.add_argument("--include-planned", action="store_true",
+                   help="count planned cells as if on air")
+    a.add_argument("--site-detail", metavar="SITE_ID",
+                   help="also write that cell's own path-loss (dB), line-of-sight and level "
+                        "rasters, for comparison with other tools")
     return p
 
 
@@ -122,35 +134,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def hamlet_table(project: Project) -> pd.DataFrame:
-    """One row per hamlet: id, name, households (points when there is a households layer,
-    else the hamlets' attribute), population and area (km²)."""
-    h = project.hamlets
-    out = pd.DataFrame({"hamlet_id": h["hamlet_id"], "name": h["name"]})
-    if project.households is not None:
-        counts = project.households.groupby("hamlet_id").size()
-        out["households"] = out["hamlet_id"].map(counts).fillna(0).astype(int)
-        out["households_basis"] = "household points"
-    elif "households" in h.columns:
-        out["households"] = h["households"].astype("Int64")
-        out["households_basis"] = "hamlet attribute"
-    else:
-        out["households"] = pd.NA
-        out["households_basis"] = "none"
-    if "population" in h.columns:
-        out["population"] = h["population"].astype("Int64")
-    out["area_km2"] = (h.geometry.area / 1e6).round(3)
-    return out
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from .analysis import OUTPUT_NAMES, analyze, write_analysis, write_site_detail
+    from .coverage import CoverageParams, site_detail
+
     scenario = read_scenario(args.scenario)
     out = Path(args.out)
-    targets = [out / "layers.csv", out / "hamlets.csv"]
-    existing = [t for t in targets if t.exists()]
+    existing = [out / n for n in OUTPUT_NAMES if (out / n).exists()]
     if existing and not args.overwrite:
-        print(f"error: {', '.join(map(str, existing))} exist(s); pass --overwrite to replace",
-              file=sys.stderr)
+        print(f"error: {', '.join(map(str, existing))} already exist(s) in {out}; pass "
+              "--overwrite to replace", file=sys.stderr)
         return 1
     project, warns, errors = _load(scenario)
     if errors:
@@ -163,16 +156,36 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     elif warns and not args.quiet:
         print(f"{len(warns)} warning(s); run 'coverage-gis validate' to list them",
               file=sys.stderr)
-    if project.hamlets is None:
-        print("error: the scenario has no hamlets layer; analyze needs one", file=sys.stderr)
-        return 1
-    write_csv(project.summary(), targets[0])
-    write_csv(hamlet_table(project), targets[1])
+    overrides = {}
+    if args.resolution_m is not None:
+        overrides["resolution_m"] = args.resolution_m
+    if args.indoor:
+        overrides["indoor"] = True
+    if args.include_planned:
+        overrides["include_planned"] = True
+    params = CoverageParams.from_scenario(scenario.parameters, **overrides)
+    detail = None
+    if args.site_detail:
+        detail = site_detail(project.sites, args.site_detail, project.hamlets, project.dem,
+                             params)
+    result = analyze(project, params, progress=not args.quiet)
+    written = write_analysis(result, out)
+    if detail is not None:
+        written += write_site_detail(detail, out / "rasters")
     if not args.quiet:
+        m4 = result.indicators["M4"]
         print(f"Scenario: {scenario.name}")
+        print(f"M4 hamlets covered by mobile broadband: {m4['covered_hamlets']}/{m4['hamlets']}"
+              f" = {m4['value']:.0%} (target 100 %)")
+        short = result.hamlets[~result.hamlets["mobile_broadband_covered"]]
+        for _, h in short.iterrows():
+            print(f"  short: {h['hamlet_id']} {h['name']}: {h['mobile_broadband_share']:.0%} "
+                  "of households")
         print(f"Outputs in {out.resolve()}:")
-        for t in targets:
-            print(f"  {t}")
+        for t in written:
+            if t.parent == out or args.verbose:
+                print(f"  {t}")
+        print(f"  {out / 'rasters'}/ ({sum(1 for t in written if t.parent != out)} GeoTIFFs)")
     return 0
 
 
@@ -180,9 +193,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``coverage-gis`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else
-                        logging.ERROR if args.quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    # Our own messages only: libraries (pyogrio, rasterio) log chatter at INFO level.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.DEBUG if args.verbose else logging.ERROR if args.quiet
+                 else logging.INFO)
     if args.command is None:
         parser.print_help()
         return 2

@@ -65,10 +65,10 @@ __all__ = [
 #: - ``nr_scs_khz``: subcarrier spacing assumed for 5G NR carriers, 30 kHz (the usual
 #:   numerology of the TDD mid bands n41/n77/n78 used in Vietnam).
 DEFAULTS: dict[str, Any] = {
-    "threshold_dbm": {"2G": -100.0, "3G": -100.0, "4G": -110.0, "5G": -110.0},
-    "ue_height_m": 1.5,
-    "body_loss_db": 3.0,
-    "indoor_loss_db": 15.0,
+    "threshold_dbm": dict(settings.COVERAGE_THRESHOLDS_DBM),
+    "ue_height_m": settings.UE_HEIGHT_M,
+    "body_loss_db": settings.BODY_LOSS_DB,
+    "indoor_loss_db": settings.INDOOR_LOSS_DB,
     "cpich_share_db": -10.0,
     "nr_scs_khz": 30,
 }

@@ -1,0 +1,177 @@
+"""The main job: run the engines on a loaded project and write their results.
+
+:func:`analyze` takes a :class:`~coverage_gis.project.Project` and returns an :class:`Analysis`
+(plain tables, GeoDataFrames and rasters, for Jupyter); :func:`write_analysis` writes it to a
+folder, every file atomically. The command ``coverage-gis analyze`` is these two calls.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import coverage
+from .coverage import CoverageParams, CoverageResult
+from .io import atomic_path, write_csv, write_text
+from .project import Project
+
+__all__ = ["Analysis", "analyze", "write_analysis", "hamlet_table", "OUTPUT_NAMES"]
+
+#: Files and folders ``write_analysis`` writes (existing ones are replaced only on request).
+OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
+                "summary.json", "rasters")
+
+
+@dataclass
+class Analysis:
+    """Results of :func:`analyze`."""
+
+    project: Project
+    coverage: CoverageResult
+    hamlets: pd.DataFrame
+    signal_radius: gpd.GeoDataFrame
+    indicators: dict[str, Any]
+
+
+def hamlet_table(project: Project) -> pd.DataFrame:
+    """One row per hamlet: id, name, households (points when there is a households layer,
+    else the hamlets' attribute), population and area (km²)."""
+    h = project.hamlets
+    out = pd.DataFrame({"hamlet_id": h["hamlet_id"], "name": h["name"]})
+    if project.households is not None:
+        counts = project.households.groupby("hamlet_id").size()
+        out["households"] = out["hamlet_id"].map(counts).fillna(0).astype(int)
+        out["households_basis"] = "household points"
+    elif "households" in h.columns:
+        out["households"] = h["households"].astype("Int64")
+        out["households_basis"] = "hamlet attribute"
+    else:
+        out["households"] = pd.NA
+        out["households_basis"] = "none"
+    if "population" in h.columns:
+        out["population"] = h["population"].astype("Int64")
+    out["area_km2"] = (h.geometry.area / 1e6).round(3)
+    return out.reset_index(drop=True)
+
+
+def analyze(project: Project, params: CoverageParams | None = None,
+            progress: bool = False) -> Analysis:
+    """Compute mobile coverage per hamlet and the map-measured indicators (M4).
+
+    Parameters
+    ----------
+    project
+        A loaded project (hamlets and sites required; households, DEM optional).
+    params
+        Coverage parameters; default: the scenario's ``[coverage]`` table over the settings.
+    progress
+        Show a progress bar over the radio cells (stderr).
+    """
+    from .schema import InputError
+
+    if project.hamlets is None:
+        raise InputError("analyze needs a hamlets layer in the scenario")
+    if project.sites is None:
+        raise InputError("analyze needs a sites layer in the scenario")
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    result = coverage.compute_coverage(project.sites, project.hamlets, project.dem, params,
+                                       progress=progress)
+    per_hamlet = coverage.hamlet_coverage(result, project.hamlets, project.households)
+    base = hamlet_table(project)
+    per_hamlet = per_hamlet.rename(columns={"basis": "share_basis"})
+    shares = [c for c in per_hamlet.columns if "share" in c and c != "share_basis"]
+    per_hamlet[shares] = per_hamlet[shares].round(4)
+    table = base.merge(per_hamlet.drop(columns=["name", "households"]), on="hamlet_id",
+                       how="left")
+    radius = coverage.signal_radius(project.sites, params)
+    quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
+    table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
+    covered = int(table["mobile_broadband_covered"].sum())
+    indicators = {
+        "M4": {"value": covered / len(table), "covered_hamlets": covered,
+               "hamlets": len(table), "target": 1.0,
+               "rule": f"at least {params.hamlet_share:.0%} of households "
+                       f"({per_hamlet['share_basis'].iloc[0]} basis) with 4G or 5G at or above "
+                       f"{params.thresholds_dbm['4G']:g}/{params.thresholds_dbm['5G']:g} dBm "
+                       f"{'indoors' if params.indoor else 'outdoors'}",
+               "source": "map"},
+    }
+    return Analysis(project, result, table, radius, indicators)
+
+
+def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
+    """Write an analysis to ``out``: ``layers.csv``, ``hamlets.csv``, ``cells.csv``,
+    ``signal_radius.geojson``, ``summary.json`` and ``rasters/*.tif``. Returns the paths."""
+    out = Path(out)
+    written: list[Path] = []
+    res = analysis.coverage
+    written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
+    written.append(write_csv(analysis.hamlets, out / "hamlets.csv"))
+    cells = res.cells.to_crs(4326)
+    cells_table = pd.DataFrame(cells.drop(columns="geometry"))
+    cells_table.insert(0, "cell_index", np.arange(len(cells_table)))
+    cells_table["lon"] = cells.geometry.x.round(6)
+    cells_table["lat"] = cells.geometry.y.round(6)
+    written.append(write_csv(cells_table, out / "cells.csv"))
+    radius = analysis.signal_radius.to_crs(4326)
+    with atomic_path(out / "signal_radius.geojson") as tmp:
+        radius.to_file(tmp, driver="GeoJSON")
+    written.append(out / "signal_radius.geojson")
+    written.extend(write_rasters(res, out / "rasters"))
+    summary = {
+        "scenario": analysis.project.scenario.name,
+        "crs": res.grid.crs.to_string(),
+        "resolution_m": res.grid.resolution_m,
+        "terrain": "DEM" if res.dem_used else "flat ground (no DEM)",
+        "indicators": analysis.indicators,
+        "parameters": {k: v for k, v in vars(res.params).items()},
+    }
+    written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
+                              out / "summary.json"))
+    return written
+
+
+def write_rasters(res: CoverageResult, folder: Path) -> list[Path]:
+    """Best-server levels (dBm, float32), serving cell (index into cells.csv, int32, -1 = none)
+    and coverage masks (uint8 0/1) as tiled GeoTIFFs."""
+    written = []
+    for tech, level in res.level_dbm.items():
+        kind = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP",
+                "5G": "SS-RSRP"}[tech]
+        path = folder / f"level_{tech.lower()}_dbm.tif"
+        coverage.write_geotiff(path, level, res.grid, nodata=-9999.0,
+                               description=f"best-server {tech} {kind} (dBm)", units="dBm")
+        written.append(path)
+        path = folder / f"server_{tech.lower()}.tif"
+        coverage.write_geotiff(path, res.server[tech], res.grid, nodata=-1,
+                               description=f"best-server {tech} cell (cell_index of cells.csv)")
+        written.append(path)
+    for key, mask in res.covered.items():
+        name = key.lower().replace(":", "_").replace(" ", "_")
+        path = folder / f"covered_{name}.tif"
+        coverage.write_geotiff(path, mask, res.grid, nodata=None,
+                               description=f"covered: {key} (1 = yes)")
+        written.append(path)
+    return written
+
+
+def write_site_detail(detail: dict[str, Any], folder: Path) -> list[Path]:
+    """One cell's path loss (dB), line-of-sight mask and level (dBm) as GeoTIFFs."""
+    site = str(detail["cell"]["site_id"]).replace("/", "_")
+    grid = detail["grid"]
+    paths = [folder / f"site_{site}_path_loss_db.tif", folder / f"site_{site}_los.tif",
+             folder / f"site_{site}_level_dbm.tif"]
+    coverage.write_geotiff(paths[0], detail["path_loss_db"], grid, nodata=-9999.0,
+                           description=f"{site} path loss ({detail['cell']['model']}) (dB)",
+                           units="dB")
+    coverage.write_geotiff(paths[1], detail["los"], grid, nodata=None,
+                           description=f"{site} line of sight (1 = yes)")
+    coverage.write_geotiff(paths[2], detail["level_dbm"], grid, nodata=-9999.0,
+                           description=f"{site} received level (dBm)", units="dBm")
+    return paths

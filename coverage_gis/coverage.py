@@ -1,0 +1,469 @@
+"""Mobile coverage: per-cell signal rasters, best server, coverage masks and shares per hamlet.
+
+The grid is a regular raster in the project's metric CRS over the hamlets plus a margin. Each
+cell (sector) is computed on the part of the grid within its reach (its flat-ground, boresight
+link-budget range, capped at ``settings.MAX_CELL_RANGE_M``): cells outside the commune count as
+much as those inside. Per grid cell the received level is
+
+    level (dBm) = reference-signal EIRP per RE − path loss(model) + antenna pattern
+                  − terrain diffraction − body loss [− indoor loss]
+
+and the best server of each technology is kept. Everything is vectorised over grid cells; the
+only Python loop is over radio cells (and towers for terrain, which is shared by the sectors of
+one position and height).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+from affine import Affine
+from pyproj import CRS
+
+from . import settings
+from .io import Raster, atomic_path
+from .radio import antenna, linkbudget, pathloss, terrain
+
+__all__ = [
+    "Grid",
+    "CoverageParams",
+    "CoverageResult",
+    "study_grid",
+    "cell_ranges",
+    "compute_coverage",
+    "site_detail",
+    "hamlet_coverage",
+    "signal_radius",
+    "signal_radius_shares",
+    "write_geotiff",
+]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A regular grid of square cells in a metric CRS (rows north to south)."""
+
+    transform: Affine
+    width: int
+    height: int
+    crs: CRS
+
+    @property
+    def resolution_m(self) -> float:
+        return abs(self.transform.a)
+
+    @property
+    def x(self) -> np.ndarray:
+        """Cell-centre x coordinates (m), shape (width,)."""
+        return self.transform.c + self.transform.a * (np.arange(self.width) + 0.5)
+
+    @property
+    def y(self) -> np.ndarray:
+        """Cell-centre y coordinates (m), shape (height,), north to south."""
+        return self.transform.f + self.transform.e * (np.arange(self.height) + 0.5)
+
+    def window(self, x_m: float, y_m: float, radius_m: float) -> tuple[slice, slice]:
+        """Row and column slices of the cells within a square of half-side ``radius_m``."""
+        res = self.resolution_m
+        c0 = int(np.floor((x_m - radius_m - self.transform.c) / res))
+        c1 = int(np.ceil((x_m + radius_m - self.transform.c) / res))
+        r0 = int(np.floor((self.transform.f - (y_m + radius_m)) / res))
+        r1 = int(np.ceil((self.transform.f - (y_m - radius_m)) / res))
+        return (slice(max(r0, 0), min(max(r1, 0), self.height)),
+                slice(max(c0, 0), min(max(c1, 0), self.width)))
+
+    def index(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row, column and inside-mask of points."""
+        col = np.floor((np.asarray(x_m) - self.transform.c) / self.resolution_m).astype(int)
+        row = np.floor((self.transform.f - np.asarray(y_m)) / self.resolution_m).astype(int)
+        inside = (col >= 0) & (col < self.width) & (row >= 0) & (row < self.height)
+        return np.clip(row, 0, self.height - 1), np.clip(col, 0, self.width - 1), inside
+
+
+def study_grid(hamlets: gpd.GeoDataFrame, resolution_m: float = settings.RESOLUTION_M,
+               margin_m: float = settings.RASTER_MARGIN_M) -> Grid:
+    """The coverage grid: the hamlets' bounds plus ``margin_m``, snapped to ``resolution_m``.
+
+    ``hamlets`` must be in a projected (metric) CRS.
+    """
+    if hamlets.crs is None or not hamlets.crs.is_projected:
+        raise ValueError("study_grid needs hamlets in a projected (metric) CRS")
+    minx, miny, maxx, maxy = hamlets.total_bounds
+    res = float(resolution_m)
+    left = np.floor((minx - margin_m) / res) * res
+    top = np.ceil((maxy + margin_m) / res) * res
+    right = np.ceil((maxx + margin_m) / res) * res
+    bottom = np.floor((miny - margin_m) / res) * res
+    width = int(round((right - left) / res))
+    height = int(round((top - bottom) / res))
+    return Grid(Affine(res, 0.0, left, 0.0, -res, top), width, height, hamlets.crs)
+
+
+@dataclass
+class CoverageParams:
+    """The knobs of a coverage run; defaults from :mod:`coverage_gis.settings`.
+
+    A scenario's ``[coverage]`` table overrides any of them by name.
+    """
+
+    resolution_m: float = settings.RESOLUTION_M
+    margin_m: float = settings.RASTER_MARGIN_M
+    thresholds_dbm: dict[str, float] = field(
+        default_factory=lambda: dict(settings.COVERAGE_THRESHOLDS_DBM))
+    ue_height_m: float = settings.UE_HEIGHT_M
+    body_loss_db: float = settings.BODY_LOSS_DB
+    indoor: bool = False
+    indoor_loss_db: float = settings.INDOOR_LOSS_DB
+    environment: str = settings.ENVIRONMENT
+    model: str | None = None  # None: pathloss.default_model(band, environment) per cell
+    max_range_m: float = settings.MAX_CELL_RANGE_M
+    terrain_method: str = "single"
+    hamlet_share: float = settings.MOBILE_BROADBAND_HAMLET_SHARE
+    include_planned: bool = False
+
+    @classmethod
+    def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "CoverageParams":
+        """Parameters from a scenario's ``[coverage]`` table (unknown keys are errors)."""
+        table = dict(parameters.get("coverage", {}))
+        table.update(overrides)
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(table) - known)
+        if unknown:
+            from .schema import InputError
+            raise InputError(f"scenario [coverage]: unknown key(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(known))})")
+        params = cls(**{k: v for k, v in table.items() if k != "thresholds_dbm"})
+        params.thresholds_dbm.update(table.get("thresholds_dbm", {}))
+        return params
+
+    @property
+    def extra_loss_db(self) -> float:
+        return self.body_loss_db + (self.indoor_loss_db if self.indoor else 0.0)
+
+
+@dataclass
+class CoverageResult:
+    """Coverage rasters on ``grid`` and the cells table they came from.
+
+    ``level_dbm[tech]``: best-server received level per technology (float32, NaN where no cell
+    reaches); ``server[tech]``: index into ``cells`` of the best server (int32, -1 none);
+    ``covered[key]``: boolean masks for each technology, ``"mobile_broadband"`` (4G or 5G), and
+    ``"mobile_broadband:<operator>"``.
+    """
+
+    grid: Grid
+    cells: gpd.GeoDataFrame
+    params: CoverageParams
+    level_dbm: dict[str, np.ndarray]
+    server: dict[str, np.ndarray]
+    covered: dict[str, np.ndarray]
+    dem_used: bool
+
+
+def _model_for(row: pd.Series, params: CoverageParams) -> str:
+    return params.model or pathloss.default_model(row["band_mhz"], params.environment)
+
+
+def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -> gpd.GeoDataFrame:
+    """The cells with their path-loss ``model``, reference-signal EIRP per resource element
+    (``eirp_re_dbm``) and flat-ground boresight range (``range_m``) at their technology's
+    threshold (capped at ``params.max_range_m``)."""
+    params = params or CoverageParams()
+    out = cells.copy()
+    out["model"] = [_model_for(r, params) for _, r in out.iterrows()]
+    out["eirp_re_dbm"] = linkbudget.reference_signal_eirp_dbm(
+        out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
+        out["bandwidth_mhz"].to_numpy(float))
+    ranges = np.zeros(len(out))
+    for model, idx in out.groupby("model").indices.items():
+        sub = out.iloc[idx]
+        threshold = sub["technology"].map(params.thresholds_dbm).to_numpy(float)
+        budget = sub["eirp_re_dbm"].to_numpy(float) - params.extra_loss_db - threshold
+        ranges[idx] = pathloss.max_range_m(model, budget, sub["band_mhz"].to_numpy(float),
+                                           sub["height_m"].to_numpy(float), params.ue_height_m,
+                                           validity="ignore")
+    out["range_m"] = np.minimum(ranges, params.max_range_m)
+    return out
+
+
+def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
+                params: CoverageParams, terrain_cache: dict) -> tuple[np.ndarray, np.ndarray,
+                                                                        np.ndarray]:
+    """Received level (dBm) of one cell over a window of the grid; also path loss and LOS."""
+    gx, gy = grid.x[cols], grid.y[rows]
+    x0, y0 = cell.geometry.x, cell.geometry.y
+    dx = gx[None, :] - x0
+    dy = gy[:, None] - y0
+    dist = np.hypot(dx, dy)
+    reach = float(cell["range_m"])
+    if dem is not None:
+        ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
+        ground = dem.sample(*np.meshgrid(gx, gy))
+        ground = np.where(np.isnan(ground), ground0, ground)
+        key = (round(x0, 1), round(y0, 1), float(cell["height_m"]), float(cell["band_mhz"]),
+               rows.start, rows.stop, cols.start, cols.stop)
+        if key not in terrain_cache:
+            terrain_cache[key] = terrain.terrain_loss_grid(
+                dem, x0, y0, float(cell["height_m"]), params.ue_height_m,
+                float(cell["band_mhz"]), gx, gy, reach, method=params.terrain_method)
+        t_loss, los = terrain_cache[key]
+        t_loss = np.nan_to_num(t_loss, nan=0.0)
+    else:
+        ground0, ground = 0.0, 0.0
+        t_loss, los = 0.0, dist <= reach
+    loss = pathloss.path_loss(cell["model"], np.maximum(dist, 1.0), float(cell["band_mhz"]),
+                              float(cell["height_m"]), params.ue_height_m, validity="ignore")
+    bearing = antenna.bearing_deg(x0, y0, gx[None, :], gy[:, None])
+    elevation = antenna.elevation_deg(
+        np.maximum(dist, 1.0), (ground0 + float(cell["height_m"]))
+        - (ground + params.ue_height_m))
+    gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
+                                  float(cell["tilt_deg"]),
+                                  beamwidth_deg=float(cell["beamwidth_deg"]))
+    level = float(cell["eirp_re_dbm"]) - loss + gain - t_loss - params.extra_loss_db
+    level = np.where(dist <= reach, level, np.nan).astype(np.float32)
+    return level, np.asarray(loss, dtype=np.float32), np.asarray(los)
+
+
+def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
+                     dem: Raster | None = None, params: CoverageParams | None = None,
+                     progress: bool = False) -> CoverageResult:
+    """Best-server levels, servers and coverage masks over the hamlets' grid.
+
+    Parameters
+    ----------
+    cells
+        Sites layer (one row per cell) in the hamlets' metric CRS.
+    hamlets
+        Hamlet polygons in a metric CRS; they define the grid.
+    dem
+        Ground heights; reprojected to the grid's CRS and resolution here. None = flat ground.
+    params
+        Thresholds, losses, models; defaults from settings.
+    progress
+        Show a progress bar over the cells (on stderr).
+    """
+    params = params or CoverageParams()
+    grid = study_grid(hamlets, params.resolution_m, params.margin_m)
+    cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
+    if not params.include_planned:
+        cells = cells[cells["status"] != "planned"]
+    cells = cell_ranges(cells.reset_index(drop=True), params)
+    dem_grid = None
+    if dem is not None:
+        dem_grid = dem if (dem.crs == grid.crs and abs(dem.resolution[0] - grid.resolution_m)
+                           < 1e-6) else dem.reproject(grid.crs, grid.resolution_m)
+    shape = (grid.height, grid.width)
+    techs = sorted(set(cells["technology"]), key=settings.TECHNOLOGIES.index)
+    level = {t: np.full(shape, np.nan, dtype=np.float32) for t in techs}
+    server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
+    operators = sorted(set(cells["operator"]))
+    op_best = {(o, t): np.full(shape, np.nan, dtype=np.float32) for o in operators for t in techs}
+    cache: dict = {}
+    iterator: Iterable = cells.iterrows()
+    if progress:
+        from tqdm import tqdm
+        iterator = tqdm(iterator, total=len(cells), desc="cells", unit="cell", leave=False,
+                        disable=None)
+    for i, cell in iterator:
+        rows, cols = grid.window(cell.geometry.x, cell.geometry.y, float(cell["range_m"]))
+        if rows.stop <= rows.start or cols.stop <= cols.start or cell["range_m"] <= 0:
+            continue
+        lvl, _, _ = _cell_level(cell, grid, rows, cols, dem_grid, params, cache)
+        t = cell["technology"]
+        best = level[t][rows, cols]
+        better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
+        best[better] = lvl[better]
+        server[t][rows, cols][better] = i
+        ob = op_best[(cell["operator"], t)][rows, cols]
+        b2 = np.isfinite(lvl) & ~(lvl <= ob)
+        ob[b2] = lvl[b2]
+    covered: dict[str, np.ndarray] = {}
+    for t in settings.TECHNOLOGIES:
+        thr = params.thresholds_dbm[t]
+        covered[t] = (level[t] >= thr) if t in level else np.zeros(shape, dtype=bool)
+    mbb = np.zeros(shape, dtype=bool)
+    for t in settings.MOBILE_BROADBAND:
+        mbb |= covered[t]
+    covered["mobile_broadband"] = mbb
+    for o in operators:
+        m = np.zeros(shape, dtype=bool)
+        for t in settings.MOBILE_BROADBAND:
+            if (o, t) in op_best:
+                m |= op_best[(o, t)] >= params.thresholds_dbm[t]
+        covered[f"mobile_broadband:{o}"] = m
+    return CoverageResult(grid, cells, params, level, server, covered, dem is not None)
+
+
+def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame,
+                dem: Raster | None = None, params: CoverageParams | None = None
+                ) -> dict[str, Any]:
+    """One cell's own rasters for comparison with other tools: path loss (dB), line-of-sight
+    mask, terrain loss and received level on its window of the study grid."""
+    params = params or CoverageParams()
+    match = cells[cells["site_id"] == site_id]
+    if match.empty:
+        from .schema import InputError
+        raise InputError(f"site_id={site_id!r} is not in the sites layer")
+    grid = study_grid(hamlets, params.resolution_m, params.margin_m)
+    cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
+    dem_grid = None if dem is None else dem.reproject(grid.crs, grid.resolution_m)
+    x0, y0 = cell.geometry.x, cell.geometry.y
+    reach = max(float(cell["range_m"]), grid.resolution_m)
+    res = grid.resolution_m
+    left = np.floor((x0 - reach) / res) * res
+    top = np.ceil((y0 + reach) / res) * res
+    n = int(round((np.ceil((x0 + reach) / res) * res - left) / res))
+    m = int(round((top - np.floor((y0 - reach) / res) * res) / res))
+    own = Grid(Affine(res, 0, left, 0, -res, top), n, m, grid.crs)
+    lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, {})
+    inside = np.isfinite(lvl)
+    return {"grid": own, "cell": cell, "level_dbm": lvl,
+            "path_loss_db": np.where(inside, loss, np.nan).astype(np.float32),
+            "los": np.where(inside, los, False)}
+
+
+def _sample(mask: np.ndarray, grid: Grid, points: gpd.GeoSeries) -> np.ndarray:
+    row, col, inside = grid.index(points.x.to_numpy(), points.y.to_numpy())
+    return np.where(inside, mask[row, col], False)
+
+
+def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,
+                    households: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Per hamlet: the share of households (or of area, without households) covered by each
+    technology, by each operator's mobile broadband and by any mobile broadband, whether the
+    hamlet counts as covered, and the 2G/3G switch-off view (households with 2G or 3G signal
+    but no 4G/5G)."""
+    grid = result.grid
+    hamlets = hamlets.to_crs(grid.crs)
+    out = pd.DataFrame({"hamlet_id": hamlets["hamlet_id"].to_numpy(),
+                        "name": hamlets["name"].to_numpy()})
+    keys = ["4G", "5G", "mobile_broadband"] + sorted(
+        k for k in result.covered if k.startswith("mobile_broadband:"))
+    if households is not None and len(households):
+        hh = households.to_crs(grid.crs)
+        if "hamlet_id" not in hh or hh["hamlet_id"].isna().all():
+            hh = gpd.sjoin(hh, hamlets[["hamlet_id", "geometry"]], how="left",
+                           predicate="within")
+        samples = {k: _sample(result.covered[k], grid, hh.geometry) for k in result.covered}
+        frame = pd.DataFrame({k: v for k, v in samples.items()})
+        frame["hamlet_id"] = hh["hamlet_id"].to_numpy()
+        frame["legacy_only"] = ((frame.get("2G", False) | frame.get("3G", False))
+                                & ~frame["mobile_broadband"])
+        frame["no_signal"] = ~(frame.get("2G", False) | frame.get("3G", False)
+                               | frame["mobile_broadband"])
+        g = frame.groupby("hamlet_id")
+        counts = g.size()
+        out["basis"] = "households"
+        out["households"] = out["hamlet_id"].map(counts).fillna(0).astype(int)
+        for k in keys:
+            out[_share_name(k)] = out["hamlet_id"].map(g[k].mean()).astype(float)
+        out["households_mobile_broadband"] = out["hamlet_id"].map(
+            g["mobile_broadband"].sum()).fillna(0).astype(int)
+        out["households_lose_service_at_switch_off"] = out["hamlet_id"].map(
+            g["legacy_only"].sum()).fillna(0).astype(int)
+        out["households_no_signal"] = out["hamlet_id"].map(
+            g["no_signal"].sum()).fillna(0).astype(int)
+    else:
+        out["basis"] = "area"
+        out["households"] = (hamlets["households"].to_numpy() if "households" in hamlets
+                             else np.nan)
+        cx, cy = np.meshgrid(grid.x, grid.y)
+        centres = gpd.GeoSeries(gpd.points_from_xy(cx.ravel(), cy.ravel()), crs=grid.crs)
+        which = gpd.sjoin(gpd.GeoDataFrame(geometry=centres),
+                          hamlets[["hamlet_id", "geometry"]], predicate="within")
+        flat = {k: result.covered[k].ravel()[which.index.to_numpy()] for k in keys}
+        frame = pd.DataFrame(flat)
+        frame["hamlet_id"] = which["hamlet_id"].to_numpy()
+        g = frame.groupby("hamlet_id")
+        for k in keys:
+            out[_share_name(k)] = out["hamlet_id"].map(g[k].mean()).astype(float)
+    out["mobile_broadband_covered"] = out["mobile_broadband_share"].fillna(0) >= \
+        result.params.hamlet_share
+    return out
+
+
+def _share_name(key: str) -> str:
+    if key in ("4G", "5G"):
+        return f"share_{key.lower()}"
+    if key == "mobile_broadband":
+        return "mobile_broadband_share"
+    return "mobile_broadband_share_" + key.split(":", 1)[1].lower().replace(" ", "_")
+
+
+def signal_radius(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
+                  radius_m: float | None = None, include_planned: bool = False
+                  ) -> gpd.GeoDataFrame:
+    """The quick first look: each cell as a circle (omni) or a sector wedge of its 3 dB
+    beamwidth, with its flat-ground link-budget range (or a fixed ``radius_m``)."""
+    params = params or CoverageParams()
+    if not include_planned and not params.include_planned:
+        cells = cells[cells["status"] != "planned"]
+    out = cell_ranges(cells.reset_index(drop=True), params)
+    if radius_m is not None:
+        out["range_m"] = float(radius_m)
+    shapes = []
+    for _, c in out.iterrows():
+        x, y, r = c.geometry.x, c.geometry.y, float(c["range_m"])
+        if r <= 0:
+            shapes.append(None)
+        elif np.isnan(c["azimuth_deg"]) or c["beamwidth_deg"] >= 360:
+            shapes.append(shapely.Point(x, y).buffer(r, 64))
+        else:
+            half = float(c["beamwidth_deg"]) / 2
+            angles = np.radians(np.linspace(c["azimuth_deg"] - half, c["azimuth_deg"] + half,
+                                            33))
+            arc = np.column_stack([x + r * np.sin(angles), y + r * np.cos(angles)])
+            shapes.append(shapely.Polygon(np.vstack([[x, y], arc, [x, y]])))
+    return gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=shapes, crs=cells.crs)
+
+
+def signal_radius_shares(shapes: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
+                         households: gpd.GeoDataFrame | None = None,
+                         technologies: tuple[str, ...] = settings.MOBILE_BROADBAND
+                         ) -> pd.Series:
+    """Per hamlet (indexed by ``hamlet_id``), the share of households (or of area) inside the
+    union of the signal-radius shapes of ``technologies``: the quick-look counterpart of
+    ``mobile_broadband_share``."""
+    hamlets = hamlets.to_crs(shapes.crs)
+    mine = shapes[shapes["technology"].isin(technologies) & shapes.geometry.notna()]
+    union = mine.union_all() if len(mine) else shapely.Polygon()
+    if households is not None and len(households):
+        hh = households.to_crs(shapes.crs)
+        inside = pd.Series(shapely.intersects(union, hh.geometry.values), index=hh.index)
+        return inside.groupby(hh["hamlet_id"]).mean().reindex(hamlets["hamlet_id"])
+    area = shapely.intersection(hamlets.geometry.values, union)
+    return pd.Series(shapely.area(area) / hamlets.geometry.area.to_numpy(),
+                     index=hamlets["hamlet_id"].to_numpy())
+
+
+def write_geotiff(path: Any, array: np.ndarray, grid: Grid, *, nodata: float | int | None,
+                  description: str, units: str = "") -> None:
+    """Write one band as a tiled, DEFLATE-compressed GeoTIFF with CRS and nodata, atomically."""
+    dtype = array.dtype
+    if dtype == bool:
+        array = array.astype(np.uint8)
+        dtype = np.uint8
+    with atomic_path(path) as tmp:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+            with rasterio.open(tmp, "w", driver="GTiff", width=grid.width, height=grid.height,
+                               count=1, dtype=dtype, crs=grid.crs.to_wkt(),
+                               transform=grid.transform, nodata=nodata, tiled=True,
+                               blockxsize=256, blockysize=256, compress="deflate",
+                               predictor=3 if np.issubdtype(dtype, np.floating) else 2) as ds:
+                data = array
+                if nodata is not None and np.issubdtype(dtype, np.floating):
+                    data = np.where(np.isnan(array), nodata, array).astype(dtype)
+                ds.write(data, 1)
+                ds.set_band_description(1, description)
+                if units:
+                    ds.update_tags(1, units=units)
