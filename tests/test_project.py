@@ -39,7 +39,7 @@ households = "hh.csv"
 fibre = [{ path = "viettel.kml", operator = "Viettel" }, { path = "vnpt.geojson" }]
 
 [coverage]
-rsrp_threshold_dbm = -110
+thresholds_dbm = { "4G" = -110.0 }
 """)
     return toml
 
@@ -61,7 +61,7 @@ def test_load_project_reprojects_to_utm_and_excludes_far_features(small_scenario
     # Fibre from two files of two formats, one operator named by the scenario.
     assert sorted(project.fibre["operator"]) == ["VNPT", "Viettel"]
     assert sorted(project.fibre["source"]) == ["viettel.kml", "vnpt.geojson"]
-    assert project.scenario.parameters["coverage"]["rsrp_threshold_dbm"] == -110
+    assert project.scenario.parameters["coverage"]["thresholds_dbm"]["4G"] == -110
     summary = project.summary().set_index("layer")
     assert summary.loc["sites", "features"] == 2
     assert "1 excluded" in summary.loc["sites", "notes"]
