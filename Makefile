@@ -25,6 +25,8 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_loaders.py
+	$(BIN)/python benchmarks/bench_terrain.py
+	$(BIN)/python benchmarks/bench_coverage.py
 
 sample: $(STAMP)
 	$(BIN)/python data/make_sample.py
