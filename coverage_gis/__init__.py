@@ -7,6 +7,8 @@ sharing) take and return plain geodata.
 
 __version__ = "0.1.0"
 
+from .analysis import Analysis, analyze, write_analysis
+from .coverage import CoverageParams
 from .crs import CRS_PRESETS, metric_crs, resolve_crs
 from .io import (
     Raster,
@@ -26,7 +28,11 @@ from .scenario import Scenario, read_scenario
 from .schema import InputError, InputWarning
 
 __all__ = [
+    "Analysis",
+    "CoverageParams",
     "CRS_PRESETS",
+    "analyze",
+    "write_analysis",
     "InputError",
     "InputWarning",
     "Project",
