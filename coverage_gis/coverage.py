@@ -195,9 +195,11 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
 
 
 def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
-                params: CoverageParams, terrain_cache: dict) -> tuple[np.ndarray, np.ndarray,
-                                                                        np.ndarray]:
-    """Received level (dBm) of one cell over a window of the grid; also path loss and LOS."""
+                params: CoverageParams, terrain_cache: dict, terrain_reach_m: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Received level (dBm) of one cell over a window of the grid; also path loss and LOS.
+    Terrain is computed up to ``terrain_reach_m`` (default the cell's range) and cached per
+    mast and window, so that the sectors of one mast share it."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell.geometry.x, cell.geometry.y
     dx = gx[None, :] - x0
@@ -213,7 +215,8 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
         if key not in terrain_cache:
             terrain_cache[key] = terrain.terrain_loss_grid(
                 dem, x0, y0, float(cell["height_m"]), params.ue_height_m,
-                float(cell["band_mhz"]), gx, gy, reach, method=params.terrain_method)
+                float(cell["band_mhz"]), gx, gy, terrain_reach_m or reach,
+                method=params.terrain_method)
         t_loss, los = terrain_cache[key]
         t_loss = np.nan_to_num(t_loss, nan=0.0)
     else:
@@ -273,11 +276,18 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         from tqdm import tqdm
         iterator = tqdm(iterator, total=len(cells), desc="cells", unit="cell", leave=False,
                         disable=None)
+    # Sectors of one mast (same position, height and band) share one terrain computation:
+    # give them the window of the farthest-reaching one.
+    mast = list(zip(cells.geometry.x.round(1), cells.geometry.y.round(1), cells["height_m"],
+                    cells["band_mhz"]))
+    reach = pd.Series(cells["range_m"].to_numpy(), index=pd.MultiIndex.from_tuples(mast))
+    mast_reach = reach.groupby(level=[0, 1, 2, 3]).max()
     for i, cell in iterator:
-        rows, cols = grid.window(cell.geometry.x, cell.geometry.y, float(cell["range_m"]))
+        window_m = float(mast_reach[mast[i]])
+        rows, cols = grid.window(cell.geometry.x, cell.geometry.y, window_m)
         if rows.stop <= rows.start or cols.stop <= cols.start or cell["range_m"] <= 0:
             continue
-        lvl, _, _ = _cell_level(cell, grid, rows, cols, dem_grid, params, cache)
+        lvl, _, _ = _cell_level(cell, grid, rows, cols, dem_grid, params, cache, window_m)
         t = cell["technology"]
         best = level[t][rows, cols]
         better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
