@@ -39,6 +39,7 @@ __all__ = [
     "study_grid",
     "cell_ranges",
     "compute_coverage",
+    "add_cells",
     "site_detail",
     "hamlet_coverage",
     "signal_radius",
@@ -166,6 +167,8 @@ class CoverageResult:
     server: dict[str, np.ndarray]
     covered: dict[str, np.ndarray]
     dem_used: bool
+    dem_grid: Raster | None = None
+    operator_level_dbm: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
 
 def _model_for(row: pd.Series, params: CoverageParams) -> str:
@@ -256,20 +259,36 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     """
     params = params or CoverageParams()
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
-    cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
-    if not params.include_planned:
-        cells = cells[cells["status"] != "planned"]
-    cells = cell_ranges(cells.reset_index(drop=True), params)
     dem_grid = None
     if dem is not None:
         dem_grid = dem if (dem.crs == grid.crs and abs(dem.resolution[0] - grid.resolution_m)
                            < 1e-6) else dem.reproject(grid.crs, grid.resolution_m)
+    empty = CoverageResult(grid, cells.iloc[0:0].to_crs(grid.crs), params, {}, {}, {},
+                           dem is not None, dem_grid, {})
+    return add_cells(empty, cells, progress=progress)
+
+
+def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
+              progress: bool = False) -> CoverageResult:
+    """A new result with ``cells`` added to those of ``result`` (which is left unchanged):
+    only the new cells are computed, so that what-if questions (a proposed tower, candidate
+    sites) cost one cell each, not a whole run. Planned cells count only when
+    ``params.include_planned``."""
+    params, grid = result.params, result.grid
+    cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
+    if not params.include_planned:
+        cells = cells[cells["status"] != "planned"]
+    cells = cell_ranges(cells.reset_index(drop=True), params)
+    offset = len(result.cells)
     shape = (grid.height, grid.width)
-    techs = sorted(set(cells["technology"]), key=settings.TECHNOLOGIES.index)
-    level = {t: np.full(shape, np.nan, dtype=np.float32) for t in techs}
-    server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
-    operators = sorted(set(cells["operator"]))
-    op_best = {(o, t): np.full(shape, np.nan, dtype=np.float32) for o in operators for t in techs}
+    level = {t: a.copy() for t, a in result.level_dbm.items()}
+    server = {t: a.copy() for t, a in result.server.items()}
+    op_best = {k: a.copy() for k, a in result.operator_level_dbm.items()}
+    for t in set(cells["technology"]) - set(level):
+        level[t] = np.full(shape, np.nan, dtype=np.float32)
+        server[t] = np.full(shape, -1, dtype=np.int32)
+    for key in set(zip(cells["operator"], cells["technology"])) - set(op_best):
+        op_best[key] = np.full(shape, np.nan, dtype=np.float32)
     cache: dict = {}
     iterator: Iterable = cells.iterrows()
     if progress:
@@ -280,22 +299,33 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     # give them the window of the farthest-reaching one.
     mast = list(zip(cells.geometry.x.round(1), cells.geometry.y.round(1), cells["height_m"],
                     cells["band_mhz"]))
-    reach = pd.Series(cells["range_m"].to_numpy(), index=pd.MultiIndex.from_tuples(mast))
-    mast_reach = reach.groupby(level=[0, 1, 2, 3]).max()
+    reach = pd.Series(cells["range_m"].to_numpy(), index=pd.MultiIndex.from_tuples(mast)
+                      if mast else None)
+    mast_reach = reach.groupby(level=[0, 1, 2, 3]).max() if mast else reach
     for i, cell in iterator:
         window_m = float(mast_reach[mast[i]])
         rows, cols = grid.window(cell.geometry.x, cell.geometry.y, window_m)
         if rows.stop <= rows.start or cols.stop <= cols.start or cell["range_m"] <= 0:
             continue
-        lvl, _, _ = _cell_level(cell, grid, rows, cols, dem_grid, params, cache, window_m)
+        lvl, _, _ = _cell_level(cell, grid, rows, cols, result.dem_grid, params, cache,
+                                window_m)
         t = cell["technology"]
         best = level[t][rows, cols]
         better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
         best[better] = lvl[better]
-        server[t][rows, cols][better] = i
+        server[t][rows, cols][better] = offset + i
         ob = op_best[(cell["operator"], t)][rows, cols]
         b2 = np.isfinite(lvl) & ~(lvl <= ob)
         ob[b2] = lvl[b2]
+    all_cells = pd.concat([result.cells, cells], ignore_index=True) if offset else cells
+    all_cells = gpd.GeoDataFrame(all_cells, geometry="geometry", crs=grid.crs)
+    return CoverageResult(grid, all_cells, params, level, server,
+                          _masks(level, op_best, params, shape), result.dem_used,
+                          result.dem_grid, op_best)
+
+
+def _masks(level: dict[str, np.ndarray], op_best: dict[tuple[str, str], np.ndarray],
+           params: CoverageParams, shape: tuple[int, int]) -> dict[str, np.ndarray]:
     covered: dict[str, np.ndarray] = {}
     for t in settings.TECHNOLOGIES:
         thr = params.thresholds_dbm[t]
@@ -304,13 +334,13 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     for t in settings.MOBILE_BROADBAND:
         mbb |= covered[t]
     covered["mobile_broadband"] = mbb
-    for o in operators:
+    for o in sorted({o for o, _ in op_best}):
         m = np.zeros(shape, dtype=bool)
         for t in settings.MOBILE_BROADBAND:
             if (o, t) in op_best:
                 m |= op_best[(o, t)] >= params.thresholds_dbm[t]
         covered[f"mobile_broadband:{o}"] = m
-    return CoverageResult(grid, cells, params, level, server, covered, dem is not None)
+    return covered
 
 
 def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame,

@@ -51,6 +51,7 @@ __all__ = [
     "read_roads",
     "read_dem",
     "read_statistics",
+    "read_constraints",
     "read_vector",
     "atomic_path",
     "write_csv",
@@ -729,6 +730,21 @@ def read_roads(path: PathLike, *, layer: str | None = None, crs: Any = None,
                                 known_columns=("road_id", "name", "road_class"),
                                 expected_layer="roads")
     return _to(schema.validate_roads(gdf, problems), to_crs)
+
+
+def read_constraints(path: PathLike, *, layer: str | None = None, crs: Any = None,
+                     encoding: str | None = None, columns: Mapping[str, str] | None = None,
+                     kind: str | None = None, min_distance_m: float | None = None,
+                     to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Constraint features for the tower check (any geometry): ``kind`` (school,
+    kindergarten, health_station, heritage, cultural_house, commune_office, dwelling, or your
+    own with ``min_distance_m``), ``name``, ``min_distance_m``. ``kind=`` and
+    ``min_distance_m=`` apply to the whole file."""
+    gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
+                                known_columns=("constraint_id", "kind", "name",
+                                               "min_distance_m"),
+                                expected_layer="constraints")
+    return _to(schema.validate_constraints(gdf, problems, kind, min_distance_m), to_crs)
 
 
 def read_statistics(path: PathLike, *, encoding: str | None = None,

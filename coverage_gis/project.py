@@ -38,12 +38,15 @@ _READERS: dict[str, Callable[..., Any]] = {
     "railway": io.read_roads,
     "dem": io.read_dem,
     "statistics": io.read_statistics,
+    "constraints": io.read_constraints,
+    "urban_areas": io.read_boundary,
 }
 #: Vector layers of a project, in loading order.
 VECTOR_LAYERS = ("hamlets", "commune", "sites", "fibre", "access_points", "households",
-                 "roads", "railway")
+                 "roads", "railway", "constraints", "urban_areas")
 _ID_COLUMNS = {"sites": "site_id", "fibre": "route_id", "access_points": "ap_id",
-               "households": "household_id", "roads": "road_id", "railway": "road_id"}
+               "households": "household_id", "roads": "road_id", "railway": "road_id",
+               "constraints": "constraint_id"}
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Project:
     households: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
     railway: gpd.GeoDataFrame | None = None
+    constraints: gpd.GeoDataFrame | None = None
+    urban_areas: gpd.GeoDataFrame | None = None
     dem: io.Raster | None = None
     statistics: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
@@ -257,7 +262,8 @@ def _exclude_far(project: Project) -> None:
         return
     margin_km = project.scenario.study_area_margin_m / 1000
     hamlets = project.hamlets.union_all()
-    for name in ("sites", "fibre", "access_points", "households", "roads", "railway"):
+    for name in ("sites", "fibre", "access_points", "households", "roads", "railway",
+                 "constraints"):
         gdf = getattr(project, name)
         if gdf is None:
             continue

@@ -47,8 +47,10 @@ LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
     "railway": ("layer", "crs", "encoding", "columns"),
     "dem": ("crs",),
     "statistics": ("encoding", "columns"),
+    "constraints": ("layer", "crs", "encoding", "columns", "kind", "min_distance_m"),
+    "urban_areas": ("layer", "crs", "encoding"),
 }
-_MULTI = {"fibre", "access_points", "sites", "roads"}
+_MULTI = {"fibre", "access_points", "sites", "roads", "constraints"}
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,13 @@ class LayerSource:
     encoding: str | None = None
     columns: dict[str, str] | None = None
     operator: str | None = None
+    kind: str | None = None
+    min_distance_m: float | None = None
 
     def options(self) -> dict[str, Any]:
         """The keyword options to pass to the layer's ``read_*`` function."""
-        out = {k: getattr(self, k) for k in ("layer", "crs", "encoding", "columns", "operator")}
+        out = {k: getattr(self, k) for k in ("layer", "crs", "encoding", "columns", "operator",
+                                             "kind", "min_distance_m")}
         return {k: v for k, v in out.items() if v is not None}
 
 

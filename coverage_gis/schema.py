@@ -37,6 +37,7 @@ __all__ = [
     "validate_roads",
     "validate_statistics",
     "validate_boundary",
+    "validate_constraints",
 ]
 
 
@@ -602,3 +603,43 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     out = pd.DataFrame(out).reset_index(drop=True)
     out.attrs["source"] = problems.source
     return out
+
+
+def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | None = None,
+                         min_distance_m: float | None = None) -> gpd.GeoDataFrame:
+    """Constraint features for the tower check (schools, heritage sites, the commune office...):
+    any geometry; ``kind`` (a column, or ``kind=`` for the whole file) and optional ``name``,
+    ``min_distance_m`` (a column or ``min_distance_m=``; default by kind from
+    :data:`settings.CONSTRAINT_MIN_DISTANCE_M`)."""
+    _check_not_empty(gdf, problems, "constraints")
+    if kind is not None:
+        gdf["kind"] = kind
+    if "kind" not in gdf.columns:
+        problems.error("is required but missing; add it or name the kind of the whole file "
+                       "(kind= in the scenario)", column="kind")
+        problems.raise_if_any()
+    gdf["kind"] = _text_column(gdf, "kind").map(
+        lambda v: None if v is None else v.strip().lower().replace(" ", "_"))
+    gdf["constraint_id"] = _unique_ids(gdf, "constraint_id", problems, "C")
+    if min_distance_m is not None:
+        gdf["min_distance_m"] = float(min_distance_m)
+    elif "min_distance_m" in gdf.columns:
+        gdf["min_distance_m"] = _numeric_column(gdf, "min_distance_m", problems,
+                                                value_range=(0, 10_000))
+    else:
+        gdf["min_distance_m"] = np.nan
+    known = settings.CONSTRAINT_MIN_DISTANCE_M
+    for idx in gdf.index:
+        if pd.isna(gdf.at[idx, "min_distance_m"]):
+            k = gdf.at[idx, "kind"]
+            if k in known:
+                gdf.at[idx, "min_distance_m"] = known[k]
+            else:
+                problems.error(f"has no default minimum distance (known kinds: "
+                               f"{', '.join(known)}); give min_distance_m", idx, "kind", k)
+    ok = pd.Series(True, index=gdf.index)
+    geoms = gdf.geometry
+    for idx in gdf.index[geoms.isna() | geoms.is_empty]:
+        problems.error("has no geometry (empty or missing coordinates)", idx)
+        ok[idx] = False
+    return _finish(gdf, ok, problems, "constraint")

@@ -141,3 +141,35 @@ MAX_CELL_RANGE_M: float = 15_000.0
 
 #: Vietnam's switch-off dates: 2G in September 2026, 3G in September 2028.
 SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
+
+# --------------------------------------------------------------------------------------------
+# Tower sharing and the land officer's check (issue 5)
+# --------------------------------------------------------------------------------------------
+
+#: Cells without a tower_id within this distance (m) of each other are one tower.
+TOWER_GROUPING_M: float = 25.0
+
+#: Towers of different operators closer than this (m) are sharing candidates: 500 m outside
+#: urban areas, 100 m inside (scenario layer ``urban_areas``).
+SHARING_DISTANCE_M: float = 500.0
+SHARING_DISTANCE_URBAN_M: float = 100.0
+
+#: Default minimum distances (m) from a proposed tower to constraint features, by kind; a
+#: scenario's constraint layer may set its own ``min_distance_m``. No national rule fixes these
+#: for BTS towers: they are typical local planning values and must be set by the commune.
+CONSTRAINT_MIN_DISTANCE_M: dict[str, float] = {
+    "school": 50.0,
+    "kindergarten": 50.0,
+    "health_station": 50.0,
+    "heritage": 100.0,
+    "cultural_house": 30.0,
+    "commune_office": 30.0,
+    "dwelling": 10.0,
+}
+
+#: suggest-sites: spacing (m) of the grid of candidate points on allowed land, and the radio
+#: set-up of a suggested site (three 4G sectors on a new or shared tower).
+CANDIDATE_SPACING_M: float = 400.0
+SUGGESTED_SITE: dict[str, float] = {"band_mhz": 1800.0, "bandwidth_mhz": 20.0,
+                                    "height_m": 35.0, "eirp_dbm": 61.0, "tilt_deg": 4.0,
+                                    "beamwidth_deg": 65.0}

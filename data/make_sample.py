@@ -1059,6 +1059,8 @@ TOWERS = {
     "BSN-T07": ((2300, 1700), "Bỉm Sơn town, north-east"),
     "BSN-T08": ((-100, -1050), "in the commune (Thôn Thắng Lợi): PLANNED new tower"),
     "BSN-T09": ((2300, -1300), "Bỉm Sơn town, south-east of the commune"),
+    "BSN-T10": ((400, -50), "in the commune, 320 m from BSN-T01: PLANNED Vietnamobile tower "
+                            "(a share-instead-of-build candidate)"),
 }
 
 # One row per cell: tower, operator, operator's site code (site_id = code-techband-sector),
@@ -1102,6 +1104,8 @@ CELLS = [
     ("BSN-T07", "Vietnamobile", "VNM-THA-0081", "4G", 1800, 10, 36, [70, 190, 310], 65, [4, 4, 4], [58.0, 58.0, 58.5], _E),
     # BSN-T08: PLANNED MobiFone tower in the south of the commune
     ("BSN-T08", "MobiFone", "MBF-THA-0355", "4G", 1800, 20, 30, [30, 140, 240], 65, [4, 4, 4], [60.0, 60.0, 60.0], "planned"),
+    # BSN-T10: PLANNED Vietnamobile tower 320 m from the shared BSN-T01 (could share it)
+    ("BSN-T10", "Vietnamobile", "VNM-THA-0090", "4G", 1800, 10, 30, [20, 100, 170], 65, [4, 4, 4], [58.0, 58.0, 58.0], "planned"),
     # BSN-T09: MobiFone, south-east of the commune
     ("BSN-T09", "MobiFone", "MBF-THA-0322", "2G", 900, 0.2, 35, [0, 120, 240], 65, [4, 4, 4], [56.5, 56.0, 56.0], _E),
     ("BSN-T09", "MobiFone", "MBF-THA-0322", "4G", 1800, 15, 35, [0, 120, 240], 65, [3, 3, 3], [59.5, 59.5, 60.0], _E),
@@ -1381,6 +1385,27 @@ STATISTICS = [
 
 
 # --------------------------------------------------------------------------------------------
+# 11b. Constraint layer for the land officer's tower check
+# --------------------------------------------------------------------------------------------
+# Illustrative places a proposed tower must keep its distance from (design metres from the
+# commune centre). ``kind`` selects the minimum distance configured in coverage_gis.settings.
+CONSTRAINTS = [
+    ("C01", "Trường Tiểu học Quang Trung", "school", (60, 420)),
+    ("C02", "Trường Mầm non Quang Trung", "kindergarten", (-520, 300)),
+    ("C03", "UBND xã Quang Trung", "commune_office", (380, 380)),
+    ("C04", "Trạm Y tế xã Quang Trung", "health_station", (450, 300)),
+    ("C05", "Đình làng Yên Sơn (di tích)", "heritage", (-1500, -500)),
+]
+
+
+def make_constraints() -> gpd.GeoDataFrame:
+    return to_ll_gdf(gpd.GeoDataFrame(
+        {"constraint_id": [c[0] for c in CONSTRAINTS], "name": [c[1] for c in CONSTRAINTS],
+         "kind": [c[2] for c in CONSTRAINTS]},
+        geometry=[Point(P(*c[3])) for c in CONSTRAINTS], crs=UTM))
+
+
+# --------------------------------------------------------------------------------------------
 # 12. Scenario file
 # --------------------------------------------------------------------------------------------
 SCENARIO_TOML = '''[scenario]
@@ -1398,6 +1423,7 @@ railway = "roads/railway.geojson"
 access_points = { path = "fibre/access_points.csv", crs = "vn2000-thanhhoa" }
 dem = "dem/dem.tif"
 statistics = "statistics/statistics.csv"
+constraints = "constraints/constraints.geojson"
 fibre = [
   { path = "fibre/routes_viettel.kml", operator = "Viettel" },
   { path = "fibre/routes_vnpt.geojson" },
@@ -1430,6 +1456,7 @@ def write_all(layers: dict) -> None:
                    layers["access_points"])
     write_dem(d / "dem/dem.tif", *layers["dem"])
     write_csv_rows(d / "statistics/statistics.csv", STAT_COLUMNS, STATISTICS)
+    write_vector(layers["constraints"], d / "constraints/constraints.geojson", "GeoJSON")
     atomic_write_text(d / "quang_trung.toml", SCENARIO_TOML)
 
 
@@ -1656,7 +1683,7 @@ def main() -> int:
     layers = {"commune": commune, "hamlets": hamlets_ll, "roads": to_ll_gdf(roads_utm),
               "railway": railway, "households": to_ll_gdf(households_utm), "sites": sites,
               "opencellid": ocid, "kml": kml_document(kml_pieces), "vnpt": vnpt_gdf,
-              "access_points": ap_rows, "dem": dem}
+              "access_points": ap_rows, "dem": dem, "constraints": make_constraints()}
     write_all(layers)
 
     res = verify(town_ll, terrain, info)

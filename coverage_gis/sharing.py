@@ -1,0 +1,233 @@
+"""Tower sharing: physical towers from cells, the BTS sharing ratio (M5), sharing candidates.
+
+A tower is a physical structure holding one or more operators' cells. Cells are grouped by
+``tower_id`` when the file gives it, otherwise by proximity (cells within ``tower_distance_m`` of
+each other, chained). M5 is, by default, the share of tower positions used by two or more
+operators (how the plan counts it); the alternative counts operator installations on shared
+towers over all installations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from . import settings
+
+__all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
+           "ratio_if_realised"]
+
+
+@dataclass
+class SharingParams:
+    """Distances (m) and the ratio's definition; a scenario's ``[sharing]`` table overrides."""
+
+    tower_distance_m: float = settings.TOWER_GROUPING_M
+    candidate_distance_m: float = settings.SHARING_DISTANCE_M
+    urban_candidate_distance_m: float = settings.SHARING_DISTANCE_URBAN_M
+    ratio: str = "towers"  # or "installations"
+
+    @classmethod
+    def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "SharingParams":
+        table = dict(parameters.get("sharing", {}))
+        table.update(overrides)
+        unknown = sorted(set(table) - set(cls.__dataclass_fields__))
+        if unknown:
+            from .schema import InputError
+            raise InputError(f"scenario [sharing]: unknown key(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(cls.__dataclass_fields__))})")
+        params = cls(**table)
+        if params.ratio not in ("towers", "installations"):
+            from .schema import InputError
+            raise InputError(f"scenario [sharing]: ratio={params.ratio!r}; expected 'towers' "
+                             "or 'installations'")
+        return params
+
+
+def _join(values: Any) -> str:
+    return ", ".join(sorted(set(values)))
+
+
+def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_M
+           ) -> gpd.GeoDataFrame:
+    """Physical towers from cells (metric CRS).
+
+    Cells with the same ``tower_id`` are one tower; cells without one join any cell within
+    ``distance_m`` (chained, single linkage). Returns one row per tower: ``tower_id`` (given, or
+    ``T1``, ``T2``, ... for derived ones), ``operators``, ``n_operators``, ``existing_operators``
+    and ``n_existing_operators`` (operators with cells on air), ``technologies``, ``n_cells``,
+    ``status`` (existing when any cell is on air, else planned), ``cell_ids``, and the
+    geometry (the mean position of its cells). ``tower_of`` in ``attrs`` maps each cell's
+    position in ``cells`` to its tower's row.
+    """
+    if cells.crs is None or not cells.crs.is_projected:
+        raise ValueError("towers() needs cells in a projected (metric) CRS")
+    cells = cells.reset_index(drop=True)
+    n = len(cells)
+    given = cells["tower_id"] if "tower_id" in cells else pd.Series([None] * n)
+    given = given.where(given.notna() & (given.astype(str).str.strip() != ""), None)
+    rows, cols = [], []
+    # same tower_id
+    for _, idx in pd.Series(range(n))[given.notna().to_numpy()].groupby(
+            given[given.notna()].to_numpy()):
+        idx = idx.to_numpy()
+        rows += [idx[0]] * len(idx)
+        cols += list(idx)
+    # proximity, for cells without a tower_id
+    free = given.isna().to_numpy()
+    if free.any():
+        tree = shapely.STRtree(cells.geometry.values)
+        a, b = tree.query(cells.geometry.values[free], predicate="dwithin", distance=distance_m)
+        src = np.flatnonzero(free)[a]
+        rows += list(src)
+        cols += list(b)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    out = []
+    derived = 0
+    order = pd.unique(label)
+    for lab in order:
+        members = cells[label == lab]
+        ids = [t for t in given[label == lab] if t is not None]
+        if ids:
+            tid = ids[0]
+        else:
+            derived += 1
+            tid = f"T{derived}"
+        existing = members[members["status"] != "planned"]
+        out.append({
+            "tower_id": tid,
+            "operators": _join(members["operator"]),
+            "n_operators": members["operator"].nunique(),
+            "existing_operators": _join(existing["operator"]),
+            "n_existing_operators": existing["operator"].nunique(),
+            "technologies": ", ".join(t for t in settings.TECHNOLOGIES
+                                      if t in set(members["technology"])),
+            "n_cells": len(members),
+            "status": "existing" if len(existing) else "planned",
+            "cell_ids": ", ".join(members["site_id"].astype(str)),
+            "geometry": shapely.Point(members.geometry.x.mean(), members.geometry.y.mean()),
+        })
+    result = gpd.GeoDataFrame(out, geometry="geometry", crs=cells.crs)
+    position = {lab: k for k, lab in enumerate(order)}
+    result.attrs["tower_of"] = [position[lab] for lab in label]
+    return result
+
+
+def sharing_ratio(towers_gdf: gpd.GeoDataFrame, include_planned: bool = False,
+                  method: str = "towers") -> dict[str, Any]:
+    """M5 for existing towers (``include_planned=False``, operators on air only) or with the
+    planned ones. ``method="towers"``: towers used by 2+ operators / all towers;
+    ``"installations"``: operator installations on shared towers / all installations."""
+    t = towers_gdf
+    if include_planned:
+        n_ops = t["n_operators"]
+    else:
+        t = t[t["status"] == "existing"]
+        n_ops = t["n_existing_operators"]
+    shared = n_ops >= 2
+    if method == "towers":
+        value = shared.sum() / len(t) if len(t) else float("nan")
+        return {"value": float(value), "shared_towers": int(shared.sum()), "towers": len(t),
+                "method": "towers used by 2+ operators / all towers"}
+    if method == "installations":
+        total = int(n_ops.sum())
+        on_shared = int(n_ops[shared].sum())
+        return {"value": on_shared / total if total else float("nan"),
+                "installations_on_shared": on_shared, "installations": total,
+                "method": "operator installations on shared towers / all installations"}
+    raise ValueError(f"method must be 'towers' or 'installations', got {method!r}")
+
+
+def sharing_candidates(towers_gdf: gpd.GeoDataFrame, params: SharingParams | None = None,
+                       urban_areas: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Pairs of towers where sharing would serve, ranked.
+
+    - ``share-instead-of-build``: a planned tower within the candidate distance of an existing
+      tower that carries another operator: the planned operator could share that tower.
+    - ``consolidate``: two existing towers with different operator sets within the candidate
+      distance: one operator could move onto the other's tower.
+
+    The distance is ``candidate_distance_m`` (500 m by default) or, when either tower lies in
+    ``urban_areas``, ``urban_candidate_distance_m`` (100 m). Ranked by kind (share instead of
+    build first), then distance. Geometry: the line between the two towers.
+    """
+    params = params or SharingParams()
+    t = towers_gdf.reset_index(drop=True)
+    cols = ["rank", "kind", "tower_a", "tower_b", "operators_a", "operators_b", "status_a",
+            "status_b", "distance_m", "max_distance_m", "geometry"]
+    if len(t) < 2:
+        return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=t.crs)
+    urban = np.zeros(len(t), dtype=bool)
+    if urban_areas is not None and len(urban_areas):
+        urban = t.intersects(urban_areas.to_crs(t.crs).union_all()).to_numpy()
+    tree = shapely.STRtree(t.geometry.values)
+    a, b = tree.query(t.geometry.values, predicate="dwithin",
+                      distance=max(params.candidate_distance_m, params.urban_candidate_distance_m))
+    keep = a < b
+    a, b = a[keep], b[keep]
+    out = []
+    for i, j in zip(a, b):
+        ti, tj = t.iloc[i], t.iloc[j]
+        d = ti.geometry.distance(tj.geometry)
+        limit = (params.urban_candidate_distance_m if (urban[i] or urban[j])
+                 else params.candidate_distance_m)
+        if d > limit:
+            continue
+        ops_i = set(ti["operators"].split(", "))
+        ops_j = set(tj["operators"].split(", "))
+        if ti["status"] == "planned" and tj["status"] == "planned":
+            continue
+        if "planned" in (ti["status"], tj["status"]):
+            planned, existing = (ti, tj) if ti["status"] == "planned" else (tj, ti)
+            other = set(existing["existing_operators"].split(", ")) - set(
+                planned["operators"].split(", "))
+            if not other:
+                continue
+            kind = "share-instead-of-build"
+            first, second = planned, existing
+        else:
+            if ops_i == ops_j:
+                continue
+            kind = "consolidate"
+            first, second = ti, tj
+        out.append({"kind": kind, "tower_a": first["tower_id"], "tower_b": second["tower_id"],
+                    "operators_a": first["operators"], "operators_b": second["operators"],
+                    "status_a": first["status"], "status_b": second["status"],
+                    "distance_m": round(float(d), 1), "max_distance_m": limit,
+                    "geometry": shapely.LineString([first.geometry, second.geometry])})
+    if not out:
+        return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=t.crs)
+    res = gpd.GeoDataFrame(out, geometry="geometry", crs=t.crs)
+    res["_k"] = (res["kind"] != "share-instead-of-build").astype(int)
+    res = res.sort_values(["_k", "distance_m"]).drop(columns="_k").reset_index(drop=True)
+    res.insert(0, "rank", np.arange(1, len(res) + 1))
+    return res
+
+
+def ratio_if_realised(towers_gdf: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame,
+                      method: str = "towers") -> dict[str, Any]:
+    """M5 (with planned towers) if every candidate pair were merged into one tower."""
+    t = towers_gdf.reset_index(drop=True)
+    pos = {tid: k for k, tid in enumerate(t["tower_id"])}
+    n = len(t)
+    rows = [pos[a] for a in candidates["tower_a"]] + list(range(n))
+    cols = [pos[b] for b in candidates["tower_b"]] + list(range(n))
+    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)),
+                                               shape=(n, n)), directed=False)
+    merged = []
+    for lab in np.unique(label):
+        members = t[label == lab]
+        ops = set()
+        for s in members["operators"]:
+            ops |= set(s.split(", "))
+        merged.append({"n_operators": len(ops), "n_existing_operators": len(ops),
+                       "status": "existing"})
+    return sharing_ratio(pd.DataFrame(merged), include_planned=True, method=method)
