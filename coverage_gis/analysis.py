@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import coverage
+from . import coverage, sharing
 from .coverage import CoverageParams, CoverageResult
 from .io import atomic_path, write_csv, write_text
 from .project import Project
@@ -25,7 +25,7 @@ __all__ = ["Analysis", "analyze", "write_analysis", "hamlet_table", "OUTPUT_NAME
 
 #: Files and folders ``write_analysis`` writes (existing ones are replaced only on request).
 OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
-                "summary.json", "rasters")
+                "towers.csv", "sharing_candidates.csv", "summary.json", "rasters")
 
 
 @dataclass
@@ -37,6 +37,8 @@ class Analysis:
     hamlets: pd.DataFrame
     signal_radius: gpd.GeoDataFrame
     indicators: dict[str, Any]
+    towers: gpd.GeoDataFrame | None = None
+    sharing_candidates: gpd.GeoDataFrame | None = None
 
 
 def hamlet_table(project: Project) -> pd.DataFrame:
@@ -102,7 +104,16 @@ def analyze(project: Project, params: CoverageParams | None = None,
                        f"{'indoors' if params.indoor else 'outdoors'}",
                "source": "map"},
     }
-    return Analysis(project, result, table, radius, indicators)
+    sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
+    tw = sharing.towers(project.sites, sp.tower_distance_m)
+    candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
+    existing = sharing.sharing_ratio(tw, include_planned=False, method=sp.ratio)
+    indicators["M5"] = {
+        **existing, "target": 0.15, "source": "map",
+        "with_planned": sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
+        "if_candidates_realised": sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
+        "candidates": len(candidates)}
+    return Analysis(project, result, table, radius, indicators, tw, candidates)
 
 
 def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
@@ -123,6 +134,9 @@ def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
     with atomic_path(out / "signal_radius.geojson") as tmp:
         radius.to_file(tmp, driver="GeoJSON")
     written.append(out / "signal_radius.geojson")
+    written.append(write_csv(_with_lonlat(analysis.towers), out / "towers.csv"))
+    written.append(write_csv(_with_lonlat(analysis.sharing_candidates, endpoints=True),
+                             out / "sharing_candidates.csv"))
     written.extend(write_rasters(res, out / "rasters"))
     summary = {
         "scenario": analysis.project.scenario.name,
@@ -135,6 +149,20 @@ def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
     return written
+
+
+def _with_lonlat(gdf: gpd.GeoDataFrame, endpoints: bool = False) -> pd.DataFrame:
+    """A table with lon/lat columns (WGS 84) instead of geometry; for lines, both ends."""
+    ll = gdf.to_crs(4326)
+    out = pd.DataFrame(ll.drop(columns="geometry"))
+    if endpoints:
+        for end, name in ((0, "a"), (-1, "b")):
+            out[f"lon_{name}"] = [round(g.coords[end][0], 6) for g in ll.geometry]
+            out[f"lat_{name}"] = [round(g.coords[end][1], 6) for g in ll.geometry]
+    else:
+        out["lon"] = ll.geometry.x.round(6)
+        out["lat"] = ll.geometry.y.round(6)
+    return out
 
 
 def write_rasters(res: CoverageResult, folder: Path) -> list[Path]:

@@ -38,6 +38,7 @@ __all__ = [
     "CoverageResult",
     "study_grid",
     "cell_ranges",
+    "engine_path_loss",
     "compute_coverage",
     "add_cells",
     "site_detail",
@@ -197,6 +198,27 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
     return out
 
 
+def engine_path_loss(model: str, distance_m: np.ndarray, frequency_mhz: float,
+                     h_bs_m: float, h_ut_m: float) -> np.ndarray:
+    """Path loss (dB) as the engine uses it, near the mast included.
+
+    Okumura-Hata and COST-231 are defined from 1 km; the models clamp shorter distances to
+    1 km, which would leave the village around a mast darker than the fields 2 km away. Below
+    1 km the engine continues their log-distance law (the slope 44.9 − 6.55·log10(h_bs) of the
+    same formula) and never goes below free space (ITU-R P.525), the usual way planning tools
+    extend them to short range. Other models are used as they are (TR 38.901 from 10 m).
+    """
+    d = np.maximum(np.asarray(distance_m, dtype=float), 1.0)
+    loss = pathloss.path_loss(model, d, frequency_mhz, h_bs_m, h_ut_m, validity="ignore")
+    if model.startswith(("hata", "cost231")):
+        at_1km = pathloss.path_loss(model, 1000.0, frequency_mhz, h_bs_m, h_ut_m,
+                                    validity="ignore")
+        slope = 44.9 - 6.55 * np.log10(h_bs_m)
+        near = at_1km + slope * np.log10(d / 1000.0)
+        loss = np.where(d < 1000.0, near, loss)
+    return np.maximum(loss, pathloss.free_space(d, frequency_mhz, validity="ignore"))
+
+
 def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict, terrain_reach_m: float | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -225,8 +247,8 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     else:
         ground0, ground = 0.0, 0.0
         t_loss, los = 0.0, dist <= reach
-    loss = pathloss.path_loss(cell["model"], np.maximum(dist, 1.0), float(cell["band_mhz"]),
-                              float(cell["height_m"]), params.ue_height_m, validity="ignore")
+    loss = engine_path_loss(cell["model"], dist, float(cell["band_mhz"]),
+                            float(cell["height_m"]), params.ue_height_m)
     bearing = antenna.bearing_deg(x0, y0, gx[None, :], gy[:, None])
     elevation = antenna.elevation_deg(
         np.maximum(dist, 1.0), (ground0 + float(cell["height_m"]))

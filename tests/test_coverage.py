@@ -264,6 +264,20 @@ def test_analyze_cli_writes_the_contract_columns_and_real_dbm_rasters(tmp_path, 
         assert (out / "rasters" / f"site_VTL-THA-1042-4G1800-1_{name}.tif").exists()
     with rasterio.open(out / "rasters" / "site_VTL-THA-1042-4G1800-1_path_loss_db.tif") as ds:
         loss = ds.read(1, masked=True)
-        assert 80 < loss.min() and loss.max() < 200
+        assert 40 < loss.min() and loss.max() < 200  # free space at 15 m: 61 dB
     assert main(["analyze", "--out", str(tmp_path / "o2"), "--site-detail", "NOPE"]) == 1
     assert "site_id='NOPE' is not in the sites layer" in capsys.readouterr().err
+
+
+def test_near_the_mast_hata_continues_its_slope_down_to_free_space():
+    f, hb, hm = 1800.0, 30.0, 1.5
+    at_1km = cost231_suburban_db(1.0, f, hb, hm)
+    slope = 44.9 - 6.55 * math.log10(hb)
+    loss = cov.engine_path_loss("cost231_suburban", np.array([10.0, 100.0, 1000.0, 2000.0]),
+                                f, hb, hm)
+    fspl_10 = 20 * math.log10(0.01) + 20 * math.log10(f) + 32.45
+    assert loss[0] == pytest.approx(fspl_10, abs=0.01)  # floored at free space
+    assert loss[1] == pytest.approx(at_1km - slope, abs=0.01)
+    assert loss[2] == pytest.approx(at_1km, abs=0.01)
+    assert loss[3] == pytest.approx(cost231_suburban_db(2.0, f, hb, hm), abs=0.01)
+    assert np.all(np.diff(loss) > 0)

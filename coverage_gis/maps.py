@@ -1,0 +1,1124 @@
+"""Interactive maps of an analysis: folium layers, a legend, self-contained offline HTML.
+
+:func:`coverage_map` assembles a :class:`folium.Map` from an :class:`~coverage_gis.analysis.Analysis`:
+one layer per theme (hamlets coloured by their mobile broadband share, and by their fibre share
+when the hamlet table has one; hamlet names; cells as sector wedges; planned sites; coverage
+rasters per technology; households; fibre routes and access points; roads and the commune
+outline), a layer control, and a legend that shows the sections of the layers switched on.
+Labels are Vietnamese by default (``lang="vi"``) or English (``lang="en"``).
+
+Every layer is built by a function of its own that takes geodata (GeoDataFrames, or a raster
+and its grid) and returns a :class:`folium.FeatureGroup`, optionally carrying a legend section
+in its ``legend_html`` attribute; :func:`coverage_map` calls them, and ``extra_layers`` adds
+more (``callable(analysis, labels) -> FeatureGroup | None``).
+
+Maps never recompute results: they draw the analysis' tables and rasters. Raster overlays are
+reprojected to Web Mercator (EPSG:3857), the CRS in which Leaflet stretches an image between
+its corners, before being embedded as PNG ``data:`` URIs.
+
+Offline: :func:`save_map` (and :func:`map_html`, and notebook display) writes a single HTML file
+in which Leaflet's script and stylesheet are inlined from the copies shipped in
+``coverage_gis/static`` (see its README), with no ``http(s)://`` script or stylesheet left.
+Base tiles are optional decoration: with ``tiles=None`` (the default) the data shows without any
+network, and an OpenStreetMap layer is offered, switched off.
+
+Text that comes from input files (hamlet names, operators, site ids, ...) is HTML-escaped
+everywhere it is shown (tooltips, legend, layer names, page title).
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import json
+import re
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.template import Template
+from folium.utilities import JsCode
+from pyproj import CRS, Transformer
+
+from .io import atomic_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis
+    from .coverage import Grid
+
+__all__ = [
+    "LABELS",
+    "LEVEL_CLASSES",
+    "LOCAL_ASSETS",
+    "OPERATOR_COLOURS",
+    "OfflineMap",
+    "coverage_map",
+    "save_map",
+    "map_html",
+    "offline_html",
+    "labels",
+    "hamlet_layer",
+    "hamlet_names_layer",
+    "cell_layer",
+    "signal_radius_layer",
+    "planned_sites_layer",
+    "raster_layer",
+    "raster_overlay",
+    "to_web_mercator",
+    "colour_levels",
+    "png_data_uri",
+    "household_layer",
+    "fibre_layer",
+    "access_point_layer",
+    "roads_layer",
+    "boundary_layer",
+    "legend",
+]
+
+# --------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------
+
+#: Every string the map shows, per language. Layers added later add their keys to both.
+LABELS: dict[str, dict[str, str]] = {
+    "vi": {
+        "title": "Hạ tầng số",
+        "legend": "Chú giải",
+        "hamlets_mbb": "Thôn: tỷ lệ hộ có băng rộng di động (4G/5G)",
+        "hamlets_ftth": "Thôn: tỷ lệ hộ có cáp quang (FTTH)",
+        "hamlet_names": "Tên thôn",
+        "cells": "Trạm BTS theo nhà mạng",
+        "planned_sites": "Trạm BTS quy hoạch",
+        "signal_radius": "Bán kính phủ sóng (ước tính nhanh)",
+        "raster_4G": "Vùng phủ sóng 4G (RSRP)",
+        "raster_5G": "Vùng phủ sóng 5G (SS-RSRP)",
+        "raster_mobile_broadband": "Vùng phủ sóng băng rộng di động (4G/5G)",
+        "households": "Hộ gia đình",
+        "fibre": "Tuyến cáp quang",
+        "access_points": "Tủ/hộp cáp quang (điểm truy nhập)",
+        "roads": "Đường giao thông",
+        "railway": "Đường sắt",
+        "boundary": "Ranh giới xã",
+        "osm": "Bản đồ nền OpenStreetMap (cần Internet)",
+        "hamlet": "Thôn",
+        "households_count": "Số hộ",
+        "share_mbb": "Băng rộng di động (4G/5G)",
+        "share_4g": "Sóng 4G",
+        "share_5g": "Sóng 5G",
+        "share_ftth": "Cáp quang (FTTH)",
+        "mbb_covered": "Đã phủ sóng băng rộng di động",
+        "mbb_not_covered": "Chưa phủ sóng băng rộng di động",
+        "ftth_covered": "Đã có cáp quang",
+        "ftth_not_covered": "Chưa có cáp quang",
+        "no_data": "không có dữ liệu",
+        "share_of_households": "tỷ lệ hộ",
+        "target": "chỉ tiêu",
+        "site_id": "Mã trạm",
+        "operator": "Nhà mạng",
+        "technology": "Công nghệ",
+        "band": "Băng tần",
+        "azimuth": "Góc phương vị",
+        "status": "Trạng thái",
+        "status_existing": "đang phát sóng",
+        "status_planned": "quy hoạch",
+        "route": "Tuyến",
+        "ap": "Điểm truy nhập",
+        "kind": "Loại",
+        "ports": "Cổng đã dùng / tổng",
+        "level_ge_-90": "≥ −90 dBm: rất tốt",
+        "level_ge_-100": "−100 … −90 dBm: tốt",
+        "level_ge_-110": "−110 … −100 dBm: trung bình",
+        "level_lt_-110": "< −110 dBm: yếu (chưa đạt)",
+        "household_covered": "Hộ có sóng 4G/5G",
+        "household_not_covered": "Hộ chưa có sóng 4G/5G",
+        "planned_marker": "Vị trí trạm quy hoạch",
+        "omni": "vô hướng",
+        "m4": "M4 — thôn được phủ sóng băng rộng di động",
+        "hamlets_unit": "thôn",
+        "level_legend": "Mức tín hiệu (tốt nhất)",
+    },
+    "en": {
+        "title": "Digital infrastructure",
+        "legend": "Legend",
+        "hamlets_mbb": "Hamlets: households with mobile broadband (4G/5G)",
+        "hamlets_ftth": "Hamlets: households with fibre (FTTH)",
+        "hamlet_names": "Hamlet names",
+        "cells": "Cells by operator",
+        "planned_sites": "Planned sites",
+        "signal_radius": "Signal radius (quick look)",
+        "raster_4G": "4G coverage (RSRP)",
+        "raster_5G": "5G coverage (SS-RSRP)",
+        "raster_mobile_broadband": "Mobile broadband coverage (4G/5G)",
+        "households": "Households",
+        "fibre": "Fibre routes",
+        "access_points": "Fibre access points (FAT/splitter)",
+        "roads": "Roads",
+        "railway": "Railway",
+        "boundary": "Commune boundary",
+        "osm": "OpenStreetMap base map (needs internet)",
+        "hamlet": "Hamlet",
+        "households_count": "Households",
+        "share_mbb": "Mobile broadband (4G/5G)",
+        "share_4g": "4G signal",
+        "share_5g": "5G signal",
+        "share_ftth": "Fibre (FTTH)",
+        "mbb_covered": "Covered by mobile broadband",
+        "mbb_not_covered": "Not covered by mobile broadband",
+        "ftth_covered": "Reached by fibre",
+        "ftth_not_covered": "Not reached by fibre",
+        "no_data": "no data",
+        "share_of_households": "share of households",
+        "target": "target",
+        "site_id": "Site",
+        "operator": "Operator",
+        "technology": "Technology",
+        "band": "Band",
+        "azimuth": "Azimuth",
+        "status": "Status",
+        "status_existing": "on air",
+        "status_planned": "planned",
+        "route": "Route",
+        "ap": "Access point",
+        "kind": "Kind",
+        "ports": "Ports used / total",
+        "level_ge_-90": "≥ −90 dBm: excellent",
+        "level_ge_-100": "−100 … −90 dBm: good",
+        "level_ge_-110": "−110 … −100 dBm: fair",
+        "level_lt_-110": "< −110 dBm: weak (not covered)",
+        "household_covered": "Household with 4G/5G",
+        "household_not_covered": "Household without 4G/5G",
+        "planned_marker": "Planned site position",
+        "omni": "omni",
+        "m4": "M4 — hamlets covered by mobile broadband",
+        "hamlets_unit": "hamlets",
+        "level_legend": "Signal level (best server)",
+    },
+}
+
+
+def labels(lang: str = "vi") -> dict[str, str]:
+    """The label strings of ``lang`` ("vi" or "en")."""
+    try:
+        return LABELS[lang]
+    except KeyError:
+        raise ValueError(f"lang={lang!r} is not supported (choose from "
+                         f"{', '.join(sorted(LABELS))})") from None
+
+
+def _text(value: Any) -> str:
+    """Untrusted text made safe for HTML and for folium's JavaScript template literals
+    (backtick, ``$`` and backslash are escaped too)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    s = _html.escape(str(value), quote=True)
+    return s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def _number(value: Any, lang: str, digits: int = 0) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if np.isnan(v):
+        return "–"
+    s = f"{v:,.{digits}f}"
+    if lang == "vi":  # 1.234,5
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def _pct(share: Any, lang: str) -> str:
+    try:
+        v = float(share)
+    except (TypeError, ValueError):
+        return "–"
+    if np.isnan(v):
+        return "–"
+    v *= 100
+    digits = 0 if abs(v - round(v)) < 0.05 else 1
+    return _number(v, lang, digits) + " %"
+
+
+def _tooltip_table(title: str, rows: Sequence[tuple[str, str]]) -> str:
+    """HTML of a tooltip; ``title`` and the rows must already be escaped."""
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<div class="cg-tip"><b>{title}</b><table>{body}</table></div>'
+
+
+# --------------------------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------------------------
+
+#: Received-level classes (lower bound dBm, RGBA) of the coverage rasters, best first.
+LEVEL_CLASSES: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
+    (-90.0, (0, 104, 55, 220)),
+    (-100.0, (102, 189, 99, 210)),
+    (-110.0, (254, 224, 139, 200)),
+    (-np.inf, (215, 48, 39, 150)),
+)
+_LEVEL_KEYS = ("level_ge_-90", "level_ge_-100", "level_ge_-110", "level_lt_-110")
+
+#: Hamlet share classes: (lower bound, fill colour); the top bound is the hamlet target.
+_SHARE_COLOURS = ("#1a9850", "#a6d96a", "#fdae61", "#d73027")
+_NO_DATA = "#bdbdbd"
+
+#: Colours per operator (cells, fibre); others get colours from ``_PALETTE``.
+OPERATOR_COLOURS: dict[str, str] = {
+    "Viettel": "#e31a1c",
+    "VinaPhone": "#1f78b4",
+    "VNPT": "#1f78b4",
+    "MobiFone": "#6a3d9a",
+    "Vietnamobile": "#ff7f00",
+    "Gmobile": "#b15928",
+    "FPT": "#33a02c",
+}
+_PALETTE = ("#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99", "#8dd3c7")
+_COVERED = "#1a9850"
+_NOT_COVERED = "#d73027"
+
+
+def _operator_colour(operator: Any, seen: dict[str, str] | None = None) -> str:
+    name = str(operator)
+    if name in OPERATOR_COLOURS:
+        return OPERATOR_COLOURS[name]
+    seen = seen if seen is not None else {}
+    if name not in seen:
+        seen[name] = _PALETTE[len(seen) % len(_PALETTE)]
+    return seen[name]
+
+
+def _rgba_css(rgba: tuple[int, int, int, int]) -> str:
+    r, g, b, a = rgba
+    return f"rgba({r},{g},{b},{a / 255:.2f})"
+
+
+# --------------------------------------------------------------------------------------------
+# GeoJSON helpers
+# --------------------------------------------------------------------------------------------
+
+def _features(gdf: gpd.GeoDataFrame, props: Callable[[pd.Series], dict[str, Any]]
+              ) -> dict[str, Any]:
+    """A FeatureCollection in WGS 84 with coordinates rounded to 1e-6° (~0.1 m); ``props`` maps
+    each row to its properties (plain JSON types)."""
+    if gdf.crs is not None and not CRS(gdf.crs).equals(CRS("EPSG:4326")):
+        gdf = gdf.to_crs(4326)
+    feats = []
+    for i, (_, row) in enumerate(gdf.iterrows()):
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        geom = shapely.transform(geom, lambda c: np.round(c, 6))
+        feats.append({"type": "Feature", "id": str(i),
+                      "geometry": shapely.geometry.mapping(geom), "properties": props(row)})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _geojson(data: dict[str, Any], tooltip: bool = True,
+             marker: folium.CircleMarker | None = None, class_name: str = "cg-tooltip",
+             sticky: bool = True, **tooltip_options: Any) -> folium.GeoJson:
+    """A GeoJson layer styled by each feature's ``style`` property, with the pre-escaped HTML of
+    its ``tooltip`` property as tooltip (folium inserts it as HTML: it must be escaped)."""
+    tip = None
+    if tooltip and data["features"]:
+        tip = folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=sticky,
+                                    class_name=class_name, **tooltip_options)
+    return folium.GeoJson(data, tooltip=tip, marker=marker, control=False)
+
+
+def _group(name: str, show: bool = True, legend_html: str | None = None) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=_text(name), show=show)
+    group.legend_html = legend_html  # read by coverage_map to build the legend
+    return group
+
+
+def _swatch(colour: str, label: str, kind: str = "box") -> str:
+    """A legend line; ``label`` must be escaped."""
+    css = {"box": f"background:{colour}",
+           "dot": f"background:{colour};border-radius:50%",
+           "ring": f"border:2px dashed {colour};border-radius:50%;background:none",
+           "line": f"background:{colour};height:3px;margin-top:5px;border:none"}[kind]
+    return f'<div class="cg-row"><span class="cg-swatch" style="{css}"></span>{label}</div>'
+
+
+def _section(title: str, rows: Iterable[str]) -> str:
+    return f'<div class="cg-section"><div class="cg-head">{_text(title)}</div>{"".join(rows)}</div>'
+
+
+# --------------------------------------------------------------------------------------------
+# Hamlets
+# --------------------------------------------------------------------------------------------
+
+def _share_bins(target: float) -> list[tuple[float, str]]:
+    bounds = sorted({float(target), 0.8, 0.5} - {0.0}, reverse=True)
+    bounds = [b for b in bounds if b <= target]
+    return list(zip(bounds + [-np.inf], _SHARE_COLOURS))
+
+
+def _share_colour(share: Any, target: float) -> str:
+    try:
+        v = float(share)
+    except (TypeError, ValueError):
+        return _NO_DATA
+    if np.isnan(v):
+        return _NO_DATA
+    for lower, colour in _share_bins(target):
+        if v >= lower - 1e-9:
+            return colour
+    return _SHARE_COLOURS[-1]
+
+
+def _hamlet_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
+    rows = [(t["households_count"], _number(row.get("households"), lang))]
+    for col, key in (("mobile_broadband_share", "share_mbb"), ("share_4g", "share_4g"),
+                     ("share_5g", "share_5g"), ("ftth_share", "share_ftth")):
+        if col in row.index:
+            rows.append((t[key], _pct(row[col], lang)))
+    status = []
+    for col, yes, no in (("mobile_broadband_covered", "mbb_covered", "mbb_not_covered"),
+                         ("ftth_covered", "ftth_covered", "ftth_not_covered")):
+        if col in row.index and not pd.isna(row[col]):
+            status.append(t[yes] if bool(row[col]) else t[no])
+    html = _tooltip_table(_text(row.get("name")), [(_text(k), v) for k, v in rows])
+    if status:
+        html += "".join(f"<div>{_text(s)}</div>" for s in status)
+    return html
+
+
+def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadband_share",
+                 lang: str = "vi", name: str | None = None, target: float = 0.95,
+                 show: bool = True) -> folium.FeatureGroup:
+    """Hamlet polygons coloured by ``share_column`` (a 0-1 share of households), in classes
+    bounded by ``target`` (the hamlet counts as covered at or above it), 0.8 and 0.5.
+
+    ``hamlets`` is the hamlet table of an analysis with its polygons (any CRS); tooltips show
+    the name, households, the shares (%) and whether the hamlet is covered."""
+    t = labels(lang)
+    title_key = "hamlets_ftth" if share_column.startswith("ftth") else "hamlets_mbb"
+    name = name or t[title_key]
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        fill = _share_colour(row.get(share_column), target)
+        return {"tooltip": _hamlet_tooltip(row, t, lang),
+                "style": {"color": "#333333", "weight": 1.5, "fillColor": fill,
+                          "fillOpacity": 0.55}}
+
+    bins = _share_bins(target)
+    rows = []
+    for i, (lower, colour) in enumerate(bins):
+        upper = 1.0 if i == 0 else bins[i - 1][0]
+        if i == 0:
+            text = f"≥ {_pct(lower, lang)} ({t['target']})"
+        elif lower == -np.inf:
+            text = f"< {_pct(upper, lang)}"
+        else:
+            text = f"{_pct(lower, lang)} … {_pct(upper, lang)}"
+        rows.append(_swatch(colour, _text(text)))
+    rows.append(_swatch(_NO_DATA, _text(t["no_data"])))
+    group = _group(name, show, _section(f"{name} ({t['share_of_households']})", rows))
+    _geojson(_features(hamlets, props)).add_to(group)
+    return group
+
+
+def hamlet_names_layer(hamlets: gpd.GeoDataFrame, lang: str = "vi",
+                       show: bool = True) -> folium.FeatureGroup:
+    """Each hamlet's name written on the map (permanent labels at a point inside it)."""
+    t = labels(lang)
+    pts = hamlets.copy()
+    pts["geometry"] = hamlets.geometry.representative_point()
+    data = _features(pts, lambda r: {"label": _text(r.get("name")),
+                                     "style": {"radius": 0, "opacity": 0, "fillOpacity": 0}})
+    group = _group(t["hamlet_names"], show)
+    # One permanent tooltip per feature (a tooltip bound to the whole layer opens only once);
+    # the label is already escaped.
+    bind = JsCode("""function (feature, layer) {
+        layer.bindTooltip(feature.properties.label, {permanent: true, direction: 'center',
+                          className: 'cg-label', interactive: false});
+    }""")
+    folium.GeoJson(data, marker=folium.CircleMarker(radius=0), on_each_feature=bind,
+                   control=False).add_to(group)
+    return group
+
+
+# --------------------------------------------------------------------------------------------
+# Cells and sites
+# --------------------------------------------------------------------------------------------
+
+#: Wedge radius (m) per technology: each technology is a ring of its own around the mast.
+WEDGE_RADIUS_M = {"2G": 90.0, "3G": 125.0, "4G": 160.0, "5G": 195.0}
+
+
+def _wedge(x: float, y: float, radius: float, azimuth: float, beamwidth: float
+           ) -> shapely.Polygon:
+    if np.isnan(azimuth) or beamwidth >= 360 or np.isnan(beamwidth):
+        return shapely.Point(x, y).buffer(radius, 24)
+    half = beamwidth / 2
+    angles = np.radians(np.linspace(azimuth - half, azimuth + half, 17))
+    arc = np.column_stack([x + radius * np.sin(angles), y + radius * np.cos(angles)])
+    return shapely.Polygon(np.vstack([[x, y], arc, [x, y]]))
+
+
+def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if gdf.crs is not None and CRS(gdf.crs).is_projected:
+        return gdf
+    return gdf.to_crs(gdf.estimate_utm_crs())
+
+
+def _status(value: Any, t: dict[str, str]) -> str:
+    key = f"status_{value}"
+    return t.get(key, str(value))
+
+
+def _cell_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
+    band = row.get("band_mhz")
+    band_text = "–" if pd.isna(band) else f"{_number(band, lang)} MHz"
+    az = row.get("azimuth_deg")
+    rows = [(t["operator"], _text(row.get("operator"))),
+            (t["technology"], _text(row.get("technology"))),
+            (t["band"], _text(band_text)),
+            (t["status"], _text(_status(row.get("status"), t)))]
+    if az is not None and not pd.isna(az):
+        rows.append((t["azimuth"], f"{_number(az, lang)}°"))
+    else:
+        rows.append((t["azimuth"], _text(t["omni"])))
+    return _tooltip_table(_text(row.get("site_id")), [(_text(k), v) for k, v in rows])
+
+
+def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
+               radius_m: dict[str, float] | None = None) -> folium.FeatureGroup:
+    """Every cell (sector) as a short wedge from its mast along its azimuth, as wide as its
+    beamwidth (a disc for omni cells), coloured by operator; planned cells dashed. Each
+    technology gets its own radius so that the sectors of one mast stay visible."""
+    t = labels(lang)
+    radius_m = radius_m or WEDGE_RADIUS_M
+    cells = _metric(sites)
+    seen: dict[str, str] = {}
+    shapes, order = [], []
+    for _, c in cells.iterrows():
+        r = float(radius_m.get(str(c.get("technology")), 140.0))
+        az = float(c["azimuth_deg"]) if "azimuth_deg" in c and not pd.isna(c["azimuth_deg"]) \
+            else np.nan
+        bw = float(c["beamwidth_deg"]) if "beamwidth_deg" in c and not pd.isna(
+            c["beamwidth_deg"]) else 360.0
+        shapes.append(_wedge(c.geometry.x, c.geometry.y, r, az, bw))
+        order.append(-r)
+    wedges = gpd.GeoDataFrame(cells.drop(columns="geometry"), geometry=shapes, crs=cells.crs)
+    wedges = wedges.iloc[np.argsort(order, kind="stable")]  # larger first, smaller on top
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        colour = _operator_colour(row.get("operator"), seen)
+        planned = row.get("status") == "planned"
+        style = {"color": colour, "weight": 1.5, "fillColor": colour,
+                 "fillOpacity": 0.15 if planned else 0.6}
+        if planned:
+            style["dashArray"] = "4 3"
+        return {"tooltip": _cell_tooltip(row, t, lang), "style": style}
+
+    data = _features(wedges, props)
+    ops = sorted({str(o) for o in sites["operator"].dropna()}) if "operator" in sites else []
+    rows = [_swatch(_operator_colour(o, seen), _text(o)) for o in ops]
+    group = _group(t["cells"], show, _section(t["cells"], rows))
+    _geojson(data).add_to(group)
+    return group
+
+
+def planned_sites_layer(sites: gpd.GeoDataFrame, lang: str = "vi",
+                        show: bool = True) -> folium.FeatureGroup | None:
+    """Planned cells (``status == "planned"``) highlighted: a dashed ring per mast position,
+    its tooltip listing the planned cells there. None when nothing is planned."""
+    if "status" not in sites or not (sites["status"] == "planned").any():
+        return None
+    t = labels(lang)
+    planned = sites[sites["status"] == "planned"].to_crs(4326)
+    seen: dict[str, str] = {}
+    group = _group(t["planned_sites"], show, _section(
+        t["planned_sites"], [_swatch("#000000", _text(t["planned_marker"]), "ring")]))
+    planned = planned.assign(_lon=planned.geometry.x.round(6), _lat=planned.geometry.y.round(6))
+    for (lon, lat), cells in planned.groupby(["_lon", "_lat"], sort=False):
+        ops = sorted({str(o) for o in cells["operator"]})
+        rows = [(_text(t["operator"]), _text(", ".join(ops))),
+                (_text(t["site_id"]), "<br>".join(_text(s) for s in cells["site_id"])),
+                (_text(t["technology"]), _text(", ".join(sorted(
+                    {str(x) for x in cells["technology"]}))))]
+        tip = _tooltip_table(_text(t["planned_marker"]), rows)
+        folium.CircleMarker(
+            location=[float(lat), float(lon)], radius=11, color=_operator_colour(ops[0], seen),
+            weight=3, dash_array="5 4", fill=True, fill_opacity=0.05,
+            tooltip=folium.Tooltip(tip, sticky=True)).add_to(group)
+    return group
+
+
+def signal_radius_layer(shapes: gpd.GeoDataFrame, lang: str = "vi",
+                        show: bool = False) -> folium.FeatureGroup | None:
+    """The quick-look signal radius (a circle or wedge of link-budget range per cell), outlined
+    in the operator's colour."""
+    if shapes is None or shapes.empty:
+        return None
+    t = labels(lang)
+    seen: dict[str, str] = {}
+    shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        colour = _operator_colour(row.get("operator"), seen)
+        return {"tooltip": _cell_tooltip(row, t, lang),
+                "style": {"color": colour, "weight": 1, "fillColor": colour,
+                          "fillOpacity": 0.05}}
+
+    group = _group(t["signal_radius"], show)
+    _geojson(_features(shapes, props)).add_to(group)
+    return group
+
+
+# --------------------------------------------------------------------------------------------
+# Rasters
+# --------------------------------------------------------------------------------------------
+
+def to_web_mercator(array: np.ndarray, grid: "Grid", resampling: str = "nearest"
+                    ) -> tuple[np.ndarray, list[list[float]]]:
+    """``array`` (on ``grid``) reprojected to EPSG:3857, and its bounds as
+    ``[[south, west], [north, east]]`` in degrees (what Leaflet's image overlay takes).
+
+    Float arrays keep NaN as nodata; boolean arrays come back as float 0/1 with NaN outside."""
+    import rasterio.crs
+    from rasterio.transform import array_bounds
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    src = np.asarray(array, dtype=np.float32)
+    src_crs = rasterio.crs.CRS.from_wkt(CRS(grid.crs).to_wkt())
+    dst_crs = rasterio.crs.CRS.from_epsg(3857)
+    left_b, bottom_b, right_b, top_b = array_bounds(grid.height, grid.width, grid.transform)
+    # array_bounds returns (west, south, east, north)
+    transform, width, height = calculate_default_transform(
+        src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
+        right=right_b, top=top_b)
+    dst = np.full((height, width), np.nan, dtype=np.float32)
+    reproject(source=src, destination=dst, src_transform=grid.transform, src_crs=src_crs,
+              dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,
+              resampling=getattr(Resampling, resampling))
+    west, north = transform * (0, 0)
+    east, south = transform * (width, height)
+    to_deg = Transformer.from_crs(3857, 4326, always_xy=True)
+    lon0, lat0 = to_deg.transform(west, south)
+    lon1, lat1 = to_deg.transform(east, north)
+    return dst, [[float(lat0), float(lon0)], [float(lat1), float(lon1)]]
+
+
+def colour_levels(level_dbm: np.ndarray,
+                  classes: Sequence[tuple[float, tuple[int, int, int, int]]] = LEVEL_CLASSES
+                  ) -> np.ndarray:
+    """RGBA (uint8, h×w×4) of a level raster in ``classes`` (lower bound dBm, colour); NaN is
+    transparent."""
+    level = np.asarray(level_dbm, dtype=np.float32)
+    out = np.zeros(level.shape + (4,), dtype=np.uint8)
+    done = np.isnan(level)
+    for lower, rgba in classes:
+        sel = ~done & (level >= lower)
+        out[sel] = rgba
+        done |= sel
+    return out
+
+
+def _png(rgba: np.ndarray) -> bytes:
+    """A truecolour-with-alpha PNG (8 bit) of an h×w×4 uint8 array."""
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    h, w, c = rgba.shape
+    if c != 4:
+        raise ValueError("png needs an h×w×4 RGBA array")
+    raw = np.zeros((h, 1 + 4 * w), dtype=np.uint8)  # filter byte 0 per row
+    raw[:, 1:] = rgba.reshape(h, 4 * w)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + tag + data
+                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+
+
+def png_data_uri(rgba: np.ndarray) -> str:
+    """A ``data:image/png;base64,...`` URI of an RGBA array."""
+    return "data:image/png;base64," + base64.b64encode(_png(rgba)).decode("ascii")
+
+
+def raster_overlay(level_dbm: np.ndarray, grid: "Grid") -> tuple[str, list[list[float]]]:
+    """A level raster as a PNG data URI in Web Mercator, and its lat/lon bounds."""
+    merc, bounds = to_web_mercator(level_dbm, grid, "nearest")
+    return png_data_uri(colour_levels(merc)), bounds
+
+
+def _level_legend(t: dict[str, str]) -> str:
+    rows = [_swatch(_rgba_css(rgba), _text(t[key]))
+            for (_, rgba), key in zip(LEVEL_CLASSES, _LEVEL_KEYS)]
+    return _section(t["level_legend"], rows)
+
+
+def raster_layer(level_dbm: np.ndarray, grid: "Grid", name: str, lang: str = "vi",
+                 show: bool = False, opacity: float = 0.7,
+                 pane: str | None = "cg_rasters") -> folium.FeatureGroup:
+    """A best-server level raster (dBm) coloured in :data:`LEVEL_CLASSES` (≥ −90, −100, −110,
+    below), reprojected to Web Mercator and embedded as a PNG image overlay."""
+    t = labels(lang)
+    url, bounds = raster_overlay(level_dbm, grid)
+    group = _group(name, show, _level_legend(t))
+    opts: dict[str, Any] = {"opacity": opacity, "interactive": False}
+    if pane:
+        opts["pane"] = pane
+    folium.raster_layers.ImageOverlay(url, bounds=bounds, control=False, pixelated=True,
+                                      **opts).add_to(group)
+    group.overlay_bounds = bounds  # for tests and callers
+    return group
+
+
+# --------------------------------------------------------------------------------------------
+# Households, fibre, context
+# --------------------------------------------------------------------------------------------
+
+def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = None,
+                    grid: "Grid | None" = None, lang: str = "vi", show: bool = True,
+                    column: str | None = None) -> folium.FeatureGroup:
+    """Households as small circles, green where the ``covered`` mask (on ``grid``) is true at
+    the household, red where not. A boolean ``column`` of the table can be used instead."""
+    t = labels(lang)
+    hh = households
+    if column is not None:
+        flag = hh[column].fillna(False).astype(bool).to_numpy()
+    elif covered is not None and grid is not None:
+        pts = hh.to_crs(grid.crs) if hh.crs is not None else hh
+        row, col, inside = grid.index(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
+        flag = np.where(inside, np.asarray(covered)[row, col], False)
+    else:
+        flag = None
+    hh = hh.assign(_covered=flag if flag is not None else np.nan)
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        c = row["_covered"]
+        colour = "#555555" if pd.isna(c) else (_COVERED if c else _NOT_COVERED)
+        return {"style": {"radius": 2.5, "color": "#ffffff", "weight": 0.6, "fill": True,
+                          "fillColor": colour, "fillOpacity": 0.95}}
+
+    rows = [_swatch(_COVERED, _text(t["household_covered"]), "dot"),
+            _swatch(_NOT_COVERED, _text(t["household_not_covered"]), "dot")]
+    group = _group(t["households"], show, _section(t["households"], rows)
+                   if flag is not None else None)
+    _geojson(_features(hh, props), tooltip=False,
+             marker=folium.CircleMarker(radius=2.5)).add_to(group)
+    return group
+
+
+def fibre_layer(routes: gpd.GeoDataFrame, lang: str = "vi",
+                show: bool = True) -> folium.FeatureGroup:
+    """Fibre routes as lines coloured by operator, tooltip: route, name, operator."""
+    t = labels(lang)
+    seen: dict[str, str] = {}
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        colour = _operator_colour(row.get("operator"), seen)
+        rows = [(_text(t["operator"]), _text(row.get("operator")))]
+        if "route_id" in row.index and not pd.isna(row["route_id"]):
+            rows.insert(0, (_text(t["route"]), _text(row["route_id"])))
+        return {"tooltip": _tooltip_table(_text(row.get("name") or row.get("route_id")),
+                                          rows),
+                "style": {"color": colour, "weight": 3, "opacity": 0.9}}
+
+    data = _features(routes, props)
+    ops = sorted({str(o) for o in routes["operator"].dropna()}) if "operator" in routes else []
+    group = _group(t["fibre"], show, _section(
+        t["fibre"], [_swatch(_operator_colour(o, seen), _text(o), "line") for o in ops]))
+    _geojson(data).add_to(group)
+    return group
+
+
+def access_point_layer(points: gpd.GeoDataFrame, lang: str = "vi",
+                       show: bool = True) -> folium.FeatureGroup:
+    """Fibre access points (FAT, splitter) as squares-ish circles in the operator's colour,
+    tooltip: id, operator, kind, ports used / total."""
+    t = labels(lang)
+    seen: dict[str, str] = {}
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        colour = _operator_colour(row.get("operator"), seen)
+        rows = [(_text(t["operator"]), _text(row.get("operator"))),
+                (_text(t["kind"]), _text(row.get("kind")))]
+        if "ports_total" in row.index:
+            rows.append((_text(t["ports"]), f"{_number(row.get('ports_used'), lang)} / "
+                                            f"{_number(row.get('ports_total'), lang)}"))
+        return {"tooltip": _tooltip_table(_text(row.get("ap_id")), rows),
+                "style": {"radius": 5, "color": "#000000", "weight": 1.5, "fill": True,
+                          "fillColor": colour, "fillOpacity": 1}}
+
+    group = _group(t["access_points"], show, _section(
+        t["access_points"], [_swatch("#ffffff", _text(t["ap"]), "dot")]))
+    _geojson(_features(points, props), marker=folium.CircleMarker(radius=5)).add_to(group)
+    return group
+
+
+def roads_layer(roads: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
+                name: str | None = None, colour: str = "#8c8c8c",
+                dash: str | None = None) -> folium.FeatureGroup:
+    """Roads (or the railway) as thin lines, for orientation when there are no base tiles."""
+    t = labels(lang)
+    style = {"color": colour, "weight": 1.2, "opacity": 0.8}
+    if dash:
+        style["dashArray"] = dash
+    group = _group(name or t["roads"], show)
+    data = _features(roads, lambda r: {"style": style})
+    folium.GeoJson(data, control=False, interactive=False).add_to(group)
+    return group
+
+
+def boundary_layer(boundary: gpd.GeoDataFrame, lang: str = "vi",
+                   show: bool = True) -> folium.FeatureGroup:
+    """The commune's outline (no fill)."""
+    t = labels(lang)
+    group = _group(t["boundary"], show)
+    data = _features(boundary, lambda r: {"style": {"color": "#000000", "weight": 2.5,
+                                                    "dashArray": "8 4", "fill": False}})
+    folium.GeoJson(data, control=False, interactive=False).add_to(group)
+    return group
+
+
+# --------------------------------------------------------------------------------------------
+# Legend and page furniture
+# --------------------------------------------------------------------------------------------
+
+_CSS = """
+<style>
+.cg-legend{background:rgba(255,255,255,.93);padding:6px 9px;font:12px/1.35 "Helvetica Neue",
+  Arial,"DejaVu Sans",sans-serif;max-height:55vh;max-width:300px;overflow-y:auto;
+  border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4)}
+.cg-legend .cg-title{font-weight:bold;font-size:13px;margin-bottom:2px}
+.cg-legend .cg-indicator{margin-bottom:4px}
+.cg-section{margin-top:5px}
+.cg-head{font-weight:bold;margin-bottom:1px}
+.cg-row{white-space:nowrap}
+.cg-swatch{display:inline-block;width:16px;height:11px;margin-right:5px;vertical-align:-1px;
+  border:1px solid #555;box-sizing:border-box}
+.cg-tooltip table{border-collapse:collapse;margin-top:2px}
+.cg-tooltip th{text-align:left;font-weight:normal;color:#555;padding:0 8px 0 0}
+.cg-tooltip td{text-align:right;padding:0}
+.leaflet-tooltip.cg-label{background:none;border:none;box-shadow:none;font-weight:bold;
+  font-size:12px;color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
+.leaflet-tooltip.cg-label:before{display:none}
+.leaflet-container{background:#f4f3ef}
+</style>
+"""
+
+
+class _Legend(MacroElement):
+    """A legend control; each section is shown while its layer is on the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', 'cg-legend');
+                div.innerHTML = {{ this.header|tojson }};
+                var sections = [
+                    {%- for layer, html in this.sections %}
+                    [{{ layer }}, {{ html|tojson }}],
+                    {%- endfor %}
+                ];
+                sections.forEach(function (s) {
+                    var el = L.DomUtil.create('div', '', div);
+                    el.innerHTML = s[1];
+                    var sync = function () {
+                        el.style.display = map.hasLayer(s[0]) ? '' : 'none';
+                    };
+                    map.on('layeradd layerremove', sync);
+                    sync();
+                });
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, header: str, sections: list[tuple[str, str]],
+                 position: str = "bottomright"):
+        super().__init__()
+        self._name = "Legend"
+        self.header = header
+        self.sections = sections
+        self.position = position
+
+
+def legend(header_html: str, groups: Iterable[folium.FeatureGroup],
+           position: str = "bottomright") -> MacroElement:
+    """A legend control made of ``header_html`` (escaped) and the ``legend_html`` section of each
+    group (shown while that group is on the map). Add it to the map after the groups."""
+    sections = [(g.get_name(), g.legend_html) for g in groups
+                if getattr(g, "legend_html", None)]
+    return _Legend(header_html, sections, position)
+
+
+# --------------------------------------------------------------------------------------------
+# The map
+# --------------------------------------------------------------------------------------------
+
+class OfflineMap(folium.Map):
+    """A :class:`folium.Map` that needs nothing but Leaflet, and whose ``save``, notebook display
+    and :meth:`offline_html` give self-contained HTML (Leaflet inlined, no CDN).
+
+    Layers that need more than Leaflet (popups need jQuery, icon markers need icon fonts) must
+    have their files vendored and listed in :data:`LOCAL_ASSETS`, or saving fails."""
+
+    default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js")]
+    default_css = [("leaflet_css",
+                    "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css")]
+
+    def offline_html(self) -> str:
+        return offline_html(self)
+
+    def save(self, outfile: Any, close_file: bool = True, **kwargs: Any) -> None:
+        """Write the self-contained HTML (atomically when ``outfile`` is a path)."""
+        if isinstance(outfile, (str, Path)):
+            save_map(self, outfile)
+        else:
+            outfile.write(self.offline_html().encode("utf-8"))
+            if close_file:
+                outfile.close()
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        """Notebook display: an iframe whose ``srcdoc`` is the self-contained page."""
+        page = _html.escape(self.offline_html(), quote=True)
+        return ('<div style="width:100%;"><div style="position:relative;width:100%;height:0;'
+                'padding-bottom:60%;"><iframe srcdoc="' + page + '" style="position:absolute;'
+                'width:100%;height:100%;left:0;top:0;border:none !important;" '
+                'allowfullscreen></iframe></div></div>')
+
+
+def _hamlet_gdf(analysis: "Analysis") -> gpd.GeoDataFrame:
+    """The analysis' hamlet table joined to the project's polygons."""
+    poly = analysis.project.hamlets[["hamlet_id", "geometry"]]
+    table = analysis.hamlets
+    gdf = poly.merge(table, on="hamlet_id", how="left")
+    return gpd.GeoDataFrame(gdf, geometry="geometry", crs=poly.crs)
+
+
+def _add(m: folium.Map, group: folium.FeatureGroup | None,
+         added: list[folium.FeatureGroup]) -> None:
+    if group is not None:
+        group.add_to(m)
+        added.append(group)
+
+
+def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = None,
+                 osm_layer: bool = True,
+                 extra_layers: Iterable[Callable[["Analysis", str],
+                                                 folium.FeatureGroup | None]] = (),
+                 max_zoom: int = 19) -> OfflineMap:
+    """The interactive map of an analysis, with a layer control and a legend.
+
+    Parameters
+    ----------
+    analysis
+        The result of :func:`coverage_gis.analyze`.
+    lang
+        "vi" (default) or "en": layer names, legend and tooltips.
+    tiles
+        None (default): no base map, the data shows offline; with ``osm_layer`` an
+        OpenStreetMap layer is offered, switched off (it needs network). Or a folium tile name
+        (e.g. "OpenStreetMap"), shown as the base map.
+    extra_layers
+        More layers: callables ``(analysis, lang) -> FeatureGroup | None``; a group's
+        ``legend_html`` attribute, when set, adds a legend section.
+    max_zoom
+        Set explicitly because without tiles Leaflet has no maximum zoom.
+    """
+    t = labels(lang)
+    project = analysis.project
+    hamlets = _hamlet_gdf(analysis)
+    wgs = hamlets.to_crs(4326)
+    minx, miny, maxx, maxy = wgs.total_bounds
+    m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14,
+                   tiles=None, max_zoom=max_zoom, min_zoom=5, control_scale=True)
+    scenario = getattr(project.scenario, "name", "") or ""
+    m.get_root().title = _text(f"{scenario} — {t['title']}" if scenario else t["title"])
+    m.get_root().header.add_child(Element(_CSS), name="cg_css")
+    folium.map.CustomPane("cg_rasters", z_index=350, pointer_events=False).add_to(m)
+
+    if tiles is not None:
+        folium.TileLayer(tiles, name=_text(str(tiles)), overlay=False, control=True,
+                         max_zoom=max_zoom).add_to(m)
+    elif osm_layer:
+        folium.TileLayer("OpenStreetMap", name=_text(t["osm"]), overlay=True, show=False,
+                         control=True, max_zoom=max_zoom).add_to(m)
+
+    added: list[folium.FeatureGroup] = []
+    res = analysis.coverage
+    target = float(getattr(res.params, "hamlet_share", 0.95))
+    # Rasters first (their own pane keeps them under the vectors anyway).
+    for key in ("mobile_broadband", "4G", "5G"):
+        if key == "mobile_broadband":
+            levels = [res.level_dbm[k] for k in ("4G", "5G") if k in res.level_dbm]
+            if not levels:
+                continue
+            with np.errstate(invalid="ignore"):
+                level = np.fmax.reduce(levels) if len(levels) > 1 else levels[0]
+        elif key in res.level_dbm:
+            level = res.level_dbm[key]
+        else:
+            continue
+        _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False), added)
+    if project.roads is not None and len(project.roads):
+        _add(m, roads_layer(project.roads, lang), added)
+    if project.railway is not None and len(project.railway):
+        _add(m, roads_layer(project.railway, lang, name=t["railway"], colour="#444444",
+                            dash="6 3"), added)
+    _add(m, hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target), added)
+    if "ftth_share" in hamlets.columns:
+        _add(m, hamlet_layer(hamlets, "ftth_share", lang, show=False), added)
+    if project.commune is not None and len(project.commune):
+        _add(m, boundary_layer(project.commune, lang), added)
+    if project.fibre is not None and len(project.fibre):
+        _add(m, fibre_layer(project.fibre, lang), added)
+    if project.access_points is not None and len(project.access_points):
+        _add(m, access_point_layer(project.access_points, lang), added)
+    if project.households is not None and len(project.households):
+        _add(m, household_layer(project.households, res.covered.get("mobile_broadband"),
+                                res.grid, lang), added)
+    _add(m, signal_radius_layer(analysis.signal_radius, lang, show=False), added)
+    if project.sites is not None and len(project.sites):
+        _add(m, cell_layer(project.sites, lang), added)
+        _add(m, planned_sites_layer(project.sites, lang), added)
+    for build in extra_layers:
+        _add(m, build(analysis, lang), added)
+    _add(m, hamlet_names_layer(hamlets, lang), added)
+
+    header = f'<div class="cg-title">{_text(scenario or t["title"])}</div>'
+    m4 = (analysis.indicators or {}).get("M4")
+    if m4:
+        header += (f'<div class="cg-indicator">{_text(t["m4"])}: '
+                   f'{int(m4["covered_hamlets"])}/{int(m4["hamlets"])} '
+                   f'{_text(t["hamlets_unit"])} ({_pct(m4["value"], lang)}; '
+                   f'{_text(t["target"])} {_pct(m4["target"], lang)})</div>')
+    legend(header, added).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # Room on the right for the layer control and the legend.
+    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]],
+                 padding_top_left=(10, 10), padding_bottom_right=(300, 10))
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# Offline HTML
+# --------------------------------------------------------------------------------------------
+
+#: File names (the last part of a script or stylesheet URL) that have a local copy under
+#: ``coverage_gis/static``, and that copy's path there.
+LOCAL_ASSETS: dict[str, str] = {
+    "leaflet.js": "leaflet/leaflet.js",
+    "leaflet.css": "leaflet/leaflet.css",
+}
+
+_SCRIPT_SRC = re.compile(
+    r"""<script\b[^>]*?\bsrc\s*=\s*["']([^"']+)["'][^>]*>\s*</script\s*>""", re.I)
+_LINK_HREF = re.compile(r"""<link\b[^>]*?\bhref\s*=\s*["']([^"']+)["'][^>]*?/?>""", re.I)
+_EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
+                       r"""\s*(?:https?:)?//""", re.I)
+
+
+def _static(rel: str) -> Any:
+    return resources.files("coverage_gis").joinpath("static", *rel.split("/"))
+
+
+def _local_asset(url: str) -> str:
+    name = url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if name not in LOCAL_ASSETS:
+        raise ValueError(
+            f"the map references {url}, which has no local copy: vendor it under "
+            f"coverage_gis/static and list it in coverage_gis.maps.LOCAL_ASSETS (offline maps "
+            f"must not load anything from the network)")
+    return LOCAL_ASSETS[name]
+
+
+def _css_with_data_uris(css: str, rel: str) -> str:
+    folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+
+    def repl(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if target.startswith(("data:", "#")):
+            return match.group(0)
+        if re.match(r"(?:[a-z]+:)?//", target, re.I):
+            raise ValueError(f"{rel} references {target}, which has no local copy")
+        path = _static(f"{folder}/{target}" if folder else target)
+        mime = {"png": "image/png", "svg": "image/svg+xml", "gif": "image/gif",
+                "woff2": "font/woff2", "woff": "font/woff"}.get(target.rsplit(".", 1)[-1],
+                                                               "application/octet-stream")
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"url(data:{mime};base64,{data})"
+
+    return re.sub(r"""url\((['"]?)([^'")]+)\1\)""", repl, css)
+
+
+def _inline_script(rel: str) -> str:
+    js = _static(rel).read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", js)
+    return "<script>" + re.sub(r"</(script)", r"<\\/\1", js, flags=re.I) + "</script>"
+
+
+def _inline_style(rel: str) -> str:
+    css = _css_with_data_uris(_static(rel).read_text(encoding="utf-8"), rel)
+    css = re.sub(r"/\*# sourceMappingURL=\S+\s*\*/", "", css)
+    return "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.I) + "</style>"
+
+
+def offline_html(m: folium.Map) -> str:
+    """The map as one self-contained HTML page: every script and stylesheet it references is
+    replaced by the inlined local copy (:data:`LOCAL_ASSETS`); a reference without one raises
+    ``ValueError``, so no page that needs the network is ever written."""
+    page = m.get_root().render()
+    seen: set[str] = set()
+
+    def script(match: re.Match[str]) -> str:
+        rel = _local_asset(match.group(1))
+        if rel in seen:
+            return ""
+        seen.add(rel)
+        return _inline_script(rel)
+
+    def link(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if not re.search(r"""\brel\s*=\s*["']?stylesheet""", tag, re.I):
+            if _EXTERNAL.search(tag):
+                raise ValueError(f"the map links to {match.group(1)}; offline maps must not")
+            return tag
+        rel = _local_asset(match.group(1))
+        if rel in seen:
+            return ""
+        seen.add(rel)
+        return _inline_style(rel)
+
+    page = _SCRIPT_SRC.sub(script, page)
+    page = _LINK_HREF.sub(link, page)
+    left = _EXTERNAL.search(page)
+    if left:  # pragma: no cover - guarded by the substitutions above
+        raise ValueError(f"an external reference remains in the map: {left.group(0)}")
+    return page
+
+
+def save_map(m: folium.Map, path: str | Path) -> Path:
+    """Write ``m`` as a self-contained HTML file (no network needed to open it), atomically."""
+    page = offline_html(m)
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return Path(path)
+
+
+def map_html(analysis: "Analysis | folium.Map", lang: str = "vi", **kwargs: Any) -> str:
+    """The self-contained HTML of :func:`coverage_map` (or of a map already made)."""
+    m = analysis if isinstance(analysis, folium.Map) else coverage_map(analysis, lang, **kwargs)
+    return offline_html(m)

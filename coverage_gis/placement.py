@@ -1,0 +1,465 @@
+"""What a tower brings: the land officer's check of a proposed tower, and site suggestions.
+
+:func:`check_site` answers the cadastral officer's questions about a proposed tower: where it
+is (commune, hamlet), what stands near it (towers, sharing), what it brings (households and
+hamlets newly covered, M4 before and after, computed with the real coverage engine), what it
+is too close to (constraint layers), and a verdict. :func:`suggest_sites` chooses, greedily,
+the sites that close the remaining mobile broadband gaps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from . import settings
+from .coverage import CoverageParams, CoverageResult, add_cells, compute_coverage
+from .crs import CRS_PRESETS, WGS84, resolve_crs
+from .project import Project
+from .schema import InputError, normalise_operator, normalise_technology
+from .sharing import SharingParams, towers
+
+__all__ = ["ProposedSite", "check_site", "locate_point", "suggest_sites", "greedy_cover",
+           "best_cover"]
+
+
+@dataclass
+class ProposedSite:
+    """A proposed tower installation: one operator's cells at one point.
+
+    ``azimuths_deg`` empty means one omni cell; otherwise one sector per azimuth. Radio values
+    left as None take the technology's defaults (``settings.TECHNOLOGY_DEFAULTS``).
+    """
+
+    operator: str
+    technology: str
+    band_mhz: float | None = None
+    height_m: float | None = None
+    azimuths_deg: list[float] = field(default_factory=list)
+    eirp_dbm: float | None = None
+    bandwidth_mhz: float | None = None
+    tilt_deg: float | None = None
+    beamwidth_deg: float = 65.0
+    site_id: str = "PROPOSED"
+
+    def cells(self, x: float, y: float, crs: CRS) -> gpd.GeoDataFrame:
+        """The proposal as a sites layer (one row per cell) at (x, y) in ``crs``."""
+        op = normalise_operator(self.operator)
+        tech = normalise_technology(self.technology)
+        if op is None:
+            raise InputError(f"--operator {self.operator!r} is not a known operator "
+                             f"(expected one of {', '.join(settings.OPERATOR_ALIASES)})")
+        if tech is None:
+            raise InputError(f"--technology {self.technology!r} is not 2G, 3G, 4G or 5G")
+        d = settings.TECHNOLOGY_DEFAULTS[tech]
+        values = {"band_mhz": self.band_mhz, "height_m": self.height_m,
+                  "eirp_dbm": self.eirp_dbm, "bandwidth_mhz": self.bandwidth_mhz,
+                  "tilt_deg": self.tilt_deg}
+        for name, value in values.items():
+            if value is not None:
+                lo, hi = settings.VALUE_RANGES[name]
+                if not lo <= value <= hi:
+                    raise InputError(f"--{name.replace('_', '-')} {value:g} is outside "
+                                     f"{lo:g}..{hi:g}")
+        for az in self.azimuths_deg:
+            if not 0 <= az <= 360:
+                raise InputError(f"--azimuth-deg {az:g} is outside 0..360")
+        azs = list(self.azimuths_deg) or [np.nan]
+        rows = []
+        for k, az in enumerate(azs):
+            rows.append({
+                "site_id": f"{self.site_id}-{k + 1}" if len(azs) > 1 else self.site_id,
+                "tower_id": self.site_id, "operator": op, "technology": tech,
+                **{n: (v if v is not None else d[n]) for n, v in values.items()},
+                "azimuth_deg": az % 360 if not np.isnan(az) else np.nan,
+                "beamwidth_deg": 360.0 if np.isnan(az) else self.beamwidth_deg,
+                "status": "existing", "defaulted": ""})
+        return gpd.GeoDataFrame(rows, geometry=[shapely.Point(x, y)] * len(rows), crs=crs)
+
+
+def locate_point(project: Project, lon: float | None = None, lat: float | None = None,
+                 x: float | None = None, y: float | None = None, crs: Any = None
+                 ) -> shapely.Point:
+    """The proposed point in the project's metric CRS, checked against the study area.
+
+    Give ``lon``/``lat`` (WGS 84) or ``x``/``y`` with ``crs`` (e.g. ``vn2000-thanhhoa``, as
+    cadastral maps give them). Swapped coordinates, a wrong CRS and points outside the study
+    area raise :class:`InputError` with what to try.
+    """
+    area = project.study_area
+    if area is None:
+        raise InputError("the scenario has no hamlets layer: cannot place the point")
+    to_metric = lambda src: Transformer.from_crs(src, project.crs, always_xy=True)  # noqa: E731
+    if lon is not None or lat is not None:
+        if lon is None or lat is None:
+            raise InputError("give both --lon and --lat (or --x, --y and --crs)")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            hint = (" (are lon and lat swapped?)" if -90 <= lon <= 90 and -180 <= lat <= 180
+                    else " (are these projected x/y? use --x --y --crs)")
+            raise InputError(f"--lon {lon:g} --lat {lat:g} is not a longitude/latitude{hint}")
+        src, a, b, given = WGS84, lon, lat, f"--lon {lon:g} --lat {lat:g}"
+    else:
+        if x is None or y is None or crs is None:
+            raise InputError("give --lon and --lat, or --x, --y and --crs")
+        try:
+            src = resolve_crs(crs)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        a, b, given = x, y, f"--x {x:g} --y {y:g} --crs {crs}"
+    px, py = to_metric(src).transform(a, b)
+    point = shapely.Point(px, py)
+    if np.isfinite([px, py]).all() and area.contains(point):
+        return point
+    # Not in the study area: say why, trying the usual mistakes.
+    hamlets = project.hamlets.union_all()
+    dist_km = hamlets.distance(point) / 1000 if np.isfinite([px, py]).all() else float("inf")
+    sx, sy = to_metric(src).transform(b, a)
+    if np.isfinite([sx, sy]).all() and area.contains(shapely.Point(sx, sy)):
+        what = "lon and lat" if src == WGS84 else "x and y"
+        note = (" (Vietnamese surveys write X for northing and Y for easting)"
+                if src != WGS84 else "")
+        raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside the study "
+                         f"area; {what} look swapped{note}")
+    if src != WGS84:
+        for name, code in CRS_PRESETS.items():
+            other = CRS.from_user_input(code)
+            if other == src or other.is_geographic != src.is_geographic:
+                continue
+            ox, oy = to_metric(other).transform(a, b)
+            if np.isfinite([ox, oy]).all() and area.contains(shapely.Point(ox, oy)):
+                raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside "
+                                 f"the study area; with --crs {name} it would be inside: is "
+                                 "the CRS right?")
+    raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside the study area "
+                     f"(hamlets plus {project.scenario.study_area_margin_m / 1000:g} km): check "
+                     "the coordinates and their CRS")
+
+
+def _households_covered(result: CoverageResult, households: gpd.GeoDataFrame) -> np.ndarray:
+    row, col, inside = result.grid.index(households.geometry.x.to_numpy(),
+                                         households.geometry.y.to_numpy())
+    return np.where(inside, result.covered["mobile_broadband"][row, col], False)
+
+
+def _hamlets_covered(covered: np.ndarray, households: gpd.GeoDataFrame,
+                     hamlet_ids: pd.Series, share: float) -> pd.Series:
+    frame = pd.DataFrame({"hamlet_id": households["hamlet_id"].to_numpy(), "c": covered})
+    shares = frame.groupby("hamlet_id")["c"].mean().reindex(hamlet_ids).fillna(0.0)
+    return shares >= share
+
+
+def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
+               base: CoverageResult | None = None, params: CoverageParams | None = None,
+               sharing_params: SharingParams | None = None, n_nearest: int = 3
+               ) -> dict[str, Any]:
+    """The land officer's check of a proposed tower at ``point`` (metric CRS).
+
+    Returns a JSON-ready dict: ``location`` (inside the commune or not, hamlet, lon/lat),
+    ``nearest_towers``, ``sharing`` (a recommendation), ``coverage_gain`` (households and
+    hamlets newly covered by mobile broadband, M4 before and after), ``constraints`` (each
+    feature within reach with its distance and minimum), ``verdict`` (``ok``,
+    ``share-instead`` or ``conflict``) and ``reasons``.
+    """
+    if project.hamlets is None or project.sites is None:
+        raise InputError("check-site needs hamlets and sites layers in the scenario")
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
+    new_cells = proposal.cells(point.x, point.y, project.crs)
+    lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
+                                                                                 point.y)
+    # --- where ---
+    hamlets = project.hamlets
+    inside_hamlet = hamlets[hamlets.contains(point)]
+    commune = (project.commune.union_all() if project.commune is not None
+               else hamlets.union_all())
+    nearest_h = hamlets.iloc[int(np.argmin(hamlets.distance(point)))]
+    location = {
+        "lon": round(lon, 6), "lat": round(lat, 6),
+        "x_m": round(point.x, 1), "y_m": round(point.y, 1), "crs": project.crs.to_string(),
+        "inside_commune": bool(commune.contains(point)),
+        "hamlet_id": inside_hamlet["hamlet_id"].iloc[0] if len(inside_hamlet) else None,
+        "hamlet_name": inside_hamlet["name"].iloc[0] if len(inside_hamlet) else None,
+        "nearest_hamlet_id": nearest_h["hamlet_id"],
+        "nearest_hamlet_distance_m": round(float(nearest_h.geometry.distance(point)), 1),
+    }
+    # --- towers and sharing ---
+    tw = towers(project.sites, sharing_params.tower_distance_m)
+    tw = tw.assign(distance_m=tw.distance(point)).sort_values("distance_m")
+    nearest = [{"tower_id": r["tower_id"], "distance_m": round(float(r["distance_m"]), 1),
+                "operators": r["operators"], "status": r["status"],
+                "technologies": r["technologies"]} for _, r in tw.head(n_nearest).iterrows()]
+    urban = (project.urban_areas is not None and
+             bool(project.urban_areas.union_all().contains(point)))
+    limit = (sharing_params.urban_candidate_distance_m if urban
+             else sharing_params.candidate_distance_m)
+    op = new_cells["operator"].iloc[0]
+    close = tw[(tw["distance_m"] <= limit) & (tw["status"] == "existing")]
+    others = close[~close["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
+    own = close[close["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
+    if len(others):
+        t = others.iloc[0]
+        sharing = {"recommendation": "share-instead",
+                   "tower_id": t["tower_id"], "distance_m": round(float(t["distance_m"]), 1),
+                   "operators": t["operators"], "max_distance_m": limit,
+                   "text": f"{op} could install on tower {t['tower_id']} "
+                           f"({t['operators']}) {t['distance_m']:.0f} m away instead of "
+                           "building a new tower"}
+    elif len(own):
+        t = own.iloc[0]
+        sharing = {"recommendation": "use-own-tower", "tower_id": t["tower_id"],
+                   "distance_m": round(float(t["distance_m"]), 1), "operators": t["operators"],
+                   "max_distance_m": limit,
+                   "text": f"{op} already has tower {t['tower_id']} {t['distance_m']:.0f} m "
+                           "away: add the cells there"}
+    else:
+        sharing = {"recommendation": "new-tower", "max_distance_m": limit,
+                   "text": f"no existing tower within {limit:g} m: a new tower is needed"}
+    # --- coverage gain (the real engine, only the new cells computed) ---
+    if base is None:
+        base = compute_coverage(project.sites, hamlets, project.dem, params)
+    after = add_cells(base, new_cells)
+    gain: dict[str, Any] = {"basis": "households" if project.households is not None
+                            else "area"}
+    hids = hamlets["hamlet_id"]
+    if project.households is not None:
+        hh = project.households
+        before_c = _households_covered(base, hh)
+        after_c = _households_covered(after, hh)
+        hb = _hamlets_covered(before_c, hh, hids, params.hamlet_share)
+        ha = _hamlets_covered(after_c, hh, hids, params.hamlet_share)
+        per_hamlet = pd.DataFrame({"hamlet_id": hh["hamlet_id"].to_numpy(),
+                                   "new": after_c & ~before_c}).groupby("hamlet_id")["new"].sum()
+        own_key = f"mobile_broadband:{op}"
+        row, col, inside = base.grid.index(hh.geometry.x.to_numpy(), hh.geometry.y.to_numpy())
+        own_before = (np.where(inside, base.covered[own_key][row, col], False)
+                      if own_key in base.covered else np.zeros(len(hh), bool))
+        own_after = np.where(inside, after.covered[own_key][row, col], False)
+        gain.update({
+            "households_newly_covered": int((after_c & ~before_c).sum()),
+            "households_newly_covered_by_operator": int((own_after & ~own_before).sum()),
+            "households_newly_covered_per_hamlet": {k: int(v) for k, v in per_hamlet.items()
+                                                    if v},
+            "hamlets_newly_covered": sorted(hids[(ha & ~hb).to_numpy()].tolist()),
+            "m4_before": round(float(hb.mean()), 4), "m4_after": round(float(ha.mean()), 4),
+        })
+    else:
+        b = base.covered["mobile_broadband"]
+        a = after.covered["mobile_broadband"]
+        gain["area_newly_covered_km2"] = round(float((a & ~b).sum()) *
+                                               base.grid.resolution_m ** 2 / 1e6, 3)
+    # --- constraints ---
+    checks, conflicts = [], []
+    if project.constraints is not None:
+        c = project.constraints.assign(distance_m=project.constraints.distance(point))
+        for _, r in c.sort_values("distance_m").iterrows():
+            item = {"constraint_id": r["constraint_id"], "kind": r["kind"],
+                    "name": r.get("name"), "distance_m": round(float(r["distance_m"]), 1),
+                    "min_distance_m": float(r["min_distance_m"]),
+                    "ok": bool(r["distance_m"] >= r["min_distance_m"])}
+            checks.append(item)
+            if not item["ok"]:
+                conflicts.append(f"{r['kind']} {r.get('name') or r['constraint_id']} is "
+                                 f"{r['distance_m']:.0f} m away (minimum {r['min_distance_m']:g}"
+                                 " m)")
+    if project.households is not None:
+        dmin = settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]
+        dist = project.households.distance(point)
+        k = int(np.argmin(dist.to_numpy()))
+        item = {"constraint_id": project.households["household_id"].iloc[k],
+                "kind": "dwelling", "name": "nearest household",
+                "distance_m": round(float(dist.iloc[k]), 1), "min_distance_m": dmin,
+                "ok": bool(dist.iloc[k] >= dmin)}
+        checks.append(item)
+        if not item["ok"]:
+            conflicts.append(f"a dwelling ({item['constraint_id']}) is {item['distance_m']:.0f}"
+                             f" m away (minimum {dmin:g} m)")
+    # --- verdict ---
+    reasons = list(conflicts)
+    if conflicts:
+        verdict = "conflict"
+    elif sharing["recommendation"] in ("share-instead", "use-own-tower"):
+        verdict = "share-instead"
+        reasons.append(sharing["text"])
+    else:
+        verdict = "ok"
+        reasons.append(sharing["text"])
+    if not location["inside_commune"]:
+        reasons.append("the point is outside the commune (the commune may not be the "
+                       "authority for it)")
+    if gain.get("households_newly_covered") == 0:
+        reasons.append("it covers no household that is not already covered by 4G/5G")
+    elif gain.get("hamlets_newly_covered"):
+        reasons.append(f"it brings hamlet(s) {', '.join(gain['hamlets_newly_covered'])} to the "
+                       "mobile broadband target")
+    first = new_cells.iloc[0]
+    proposal_info = {"operator": op, "technology": str(first["technology"]),
+                     **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m",
+                                                     "eirp_dbm", "tilt_deg")},
+                     "azimuths_deg": [float(a) for a in new_cells["azimuth_deg"]
+                                      if np.isfinite(a)] or "omni",
+                     "cells": len(new_cells)}
+    return {"proposal": proposal_info, "location": location, "nearest_towers": nearest,
+            "sharing": sharing, "coverage_gain": gain, "constraints": checks,
+            "verdict": verdict, "reasons": reasons}
+
+
+# --------------------------------------------------------------------------------------------
+# Site suggestions
+# --------------------------------------------------------------------------------------------
+
+def greedy_cover(sets: list[set], universe: set, k: int,
+                 weight: Any = None) -> list[tuple[int, int]]:
+    """Greedy maximum coverage: at each step the candidate adding the most uncovered elements
+    (ties: the earlier candidate). Returns [(candidate index, gain)], stopping at ``k`` picks
+    or when nothing more is gained. Guaranteed within (1 − 1/e) of the best (Nemhauser et al.
+    1978)."""
+    covered: set = set()
+    picks = []
+    for _ in range(k):
+        best, best_gain = -1, 0
+        for i, s in enumerate(sets):
+            if any(i == p for p, _ in picks):
+                continue
+            g = len((s & universe) - covered)
+            if g > best_gain:
+                best, best_gain = i, g
+        if best < 0:
+            break
+        picks.append((best, best_gain))
+        covered |= sets[best] & universe
+    return picks
+
+
+def best_cover(sets: list[set], universe: set, k: int) -> tuple[tuple[int, ...], int]:
+    """The best choice of ``k`` candidates by exhaustive search (small cases only)."""
+    best, best_value = (), -1
+    for combo in itertools.combinations(range(len(sets)), min(k, len(sets))):
+        value = len(set().union(*(sets[i] for i in combo)) & universe)
+        if value > best_value:
+            best, best_value = combo, value
+    return best, best_value
+
+
+def _candidate_points(project: Project, spacing_m: float, near: shapely.Geometry
+                      ) -> gpd.GeoDataFrame:
+    """A grid of points on allowed land near the gaps: inside the study area, within 3 km of
+    the uncovered households, and away from every constraint and dwelling."""
+    minx, miny, maxx, maxy = near.buffer(3000).bounds
+    xs = np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m) + 1) * spacing_m
+    ys = np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m) + 1) * spacing_m
+    gx, gy = np.meshgrid(xs, ys)
+    pts = gpd.GeoSeries(gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=project.crs)
+    keep = pts.within(near.buffer(3000)) & pts.within(project.study_area)
+    if project.constraints is not None:
+        for _, c in project.constraints.iterrows():
+            keep &= pts.distance(c.geometry) >= c["min_distance_m"]
+    if project.households is not None:
+        tree = shapely.STRtree(project.households.geometry.values)
+        close = tree.query(pts.values, predicate="dwithin",
+                           distance=settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"])
+        keep.iloc[np.unique(close[0])] = False
+    return gpd.GeoDataFrame(geometry=pts[keep].reset_index(drop=True), crs=project.crs)
+
+
+def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = None,
+                  spacing_m: float = settings.CANDIDATE_SPACING_M,
+                  params: CoverageParams | None = None,
+                  base: CoverageResult | None = None) -> gpd.GeoDataFrame:
+    """Sites that close the mobile broadband gaps, chosen greedily.
+
+    Candidates: existing towers first (other operators' towers when ``operator`` is given: a
+    new installation there is sharing), then a grid of points every ``spacing_m`` on allowed
+    land near the uncovered households. Each candidate carries a three-sector 4G site
+    (``settings.SUGGESTED_SITE``). At each step the candidate that brings the most hamlets to
+    the target is taken, ties broken by the most uncovered households in short hamlets and
+    then by candidate order (towers before new sites), until M4 reaches 100 %, ``max_sites``
+    are chosen, or no candidate gains anything. Returns one row per pick with its gain.
+    """
+    if project.households is None:
+        raise InputError("suggest-sites needs a households layer (it counts households)")
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    hh = project.households
+    hids = project.hamlets["hamlet_id"]
+    if base is None:
+        base = compute_coverage(project.sites, project.hamlets, project.dem, params)
+    covered = _households_covered(base, hh)
+    op = normalise_operator(operator) if operator else None
+    if operator and op is None:
+        raise InputError(f"--operator {operator!r} is not a known operator")
+    tw = towers(project.sites)
+    tw = tw[tw["status"] == "existing"]
+    if op is not None:
+        tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
+    short = ~_hamlets_covered(covered, hh, hids, params.hamlet_share)
+    gaps = hh[~covered & hh["hamlet_id"].isin(hids[short.to_numpy()])]
+    cands = [{"kind": "share existing tower", "tower_id": r["tower_id"],
+              "operators_on_tower": r["operators"], "geometry": r.geometry}
+             for _, r in tw.iterrows()]
+    if len(gaps):
+        for g in _candidate_points(project, spacing_m, gaps.union_all()).geometry:
+            cands.append({"kind": "new site", "tower_id": None, "operators_on_tower": None,
+                          "geometry": g})
+    empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {}, base.dem_used,
+                           base.dem_grid, {})
+    site = settings.SUGGESTED_SITE
+    sets = []
+    for k, c in enumerate(cands):
+        proposal = ProposedSite(operator=op or "Viettel", technology="4G",
+                                band_mhz=site["band_mhz"], bandwidth_mhz=site["bandwidth_mhz"],
+                                height_m=site["height_m"], eirp_dbm=site["eirp_dbm"],
+                                tilt_deg=site["tilt_deg"], beamwidth_deg=site["beamwidth_deg"],
+                                azimuths_deg=[0.0, 120.0, 240.0], site_id=f"CAND{k + 1}")
+        alone = add_cells(empty, proposal.cells(c["geometry"].x, c["geometry"].y, project.crs))
+        sets.append(_households_covered(alone, hh))
+    picks = []
+    now = covered.copy()
+    for _ in range(max_sites):
+        hamlets_now = _hamlets_covered(now, hh, hids, params.hamlet_share)
+        if hamlets_now.all():
+            break
+        in_short = hh["hamlet_id"].isin(hids[(~hamlets_now).to_numpy()]).to_numpy()
+        best, best_key = None, (0, 0, 0)
+        for k, s in enumerate(sets):
+            if any(p["candidate"] == k for p in picks):
+                continue
+            new = s & ~now
+            if not new.any():
+                continue
+            after = _hamlets_covered(now | s, hh, hids, params.hamlet_share)
+            key = (int((after & ~hamlets_now).sum()), int((new & in_short).sum()),
+                   int(new.sum()))
+            if key > best_key:
+                best, best_key = k, key
+        if best is None:
+            break
+        now = now | sets[best]
+        m4 = float(_hamlets_covered(now, hh, hids, params.hamlet_share).mean())
+        picks.append({"candidate": best, "hamlets_newly_covered": best_key[0],
+                      "households_gained_in_short_hamlets": best_key[1],
+                      "households_gained": best_key[2], "m4_after": round(m4, 4)})
+    rows = []
+    to_ll = Transformer.from_crs(project.crs, WGS84, always_xy=True)
+    for rank, p in enumerate(picks, start=1):
+        c = cands[p["candidate"]]
+        lon, lat = to_ll.transform(c["geometry"].x, c["geometry"].y)
+        rows.append({"rank": rank, "kind": c["kind"], "tower_id": c["tower_id"],
+                     "operators_on_tower": c["operators_on_tower"],
+                     "operator": op or "any", "lon": round(lon, 6), "lat": round(lat, 6),
+                     **{k: v for k, v in p.items() if k != "candidate"},
+                     "geometry": c["geometry"]})
+    cols = ["rank", "kind", "tower_id", "operators_on_tower", "operator", "lon", "lat",
+            "hamlets_newly_covered", "households_gained_in_short_hamlets", "households_gained",
+            "m4_after", "geometry"]
+    out = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=project.crs)
+    out.attrs["candidates"] = len(cands)
+    out.attrs["m4_before"] = round(float(_hamlets_covered(covered, hh, hids,
+                                                          params.hamlet_share).mean()), 4)
+    return out

@@ -1,0 +1,270 @@
+"""Tower sharing: grouping, the ratio by hand, candidates, and the land officer's check."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+
+import coverage_gis as cg
+from coverage_gis import placement, sharing
+from coverage_gis.cli import main
+from coverage_gis.project import Project
+from coverage_gis.scenario import Scenario
+
+from .test_coverage import UTM, X0, Y0, cell_table, hamlets_at, households_in
+
+
+def cells_at(specs: list[tuple]) -> gpd.GeoDataFrame:
+    """(site_id, tower_id, operator, x, y, status) -> a sites layer."""
+    return cell_table([{"site_id": s, "tower_id": t, "operator": o, "x": x, "y": y,
+                        "status": st} for s, t, o, x, y, st in specs])
+
+
+def test_towers_by_id_and_by_proximity():
+    c = cells_at([("a1", "T-A", "Viettel", X0, Y0, "existing"),
+                  ("a2", "T-A", "MobiFone", X0, Y0, "existing"),
+                  ("b1", None, "VinaPhone", X0 + 1000, Y0, "existing"),
+                  ("b2", None, "Viettel", X0 + 1020, Y0, "existing"),   # 20 m: same tower
+                  ("c1", None, "Viettel", X0 + 2000, Y0, "existing"),
+                  ("c2", None, "Viettel", X0 + 2030, Y0, "planned")])   # 30 m: another
+    t = sharing.towers(c).set_index("tower_id")
+    assert len(t) == 4
+    assert t.loc["T-A", "operators"] == "MobiFone, Viettel" and t.loc["T-A", "n_operators"] == 2
+    derived = t.drop(index="T-A")
+    assert sorted(derived["n_cells"]) == [1, 1, 2]
+    shared = derived[derived["n_cells"] == 2].iloc[0]
+    assert shared["operators"] == "Viettel, VinaPhone"
+    assert shared.geometry.x == pytest.approx(X0 + 1010)
+    assert set(derived["status"]) == {"existing", "planned"}
+
+
+def test_sharing_ratio_by_hand():
+    table = pd.DataFrame({"n_operators": [2, 3, 1, 1, 1, 2],
+                          "n_existing_operators": [2, 2, 1, 1, 1, 0],
+                          "status": ["existing"] * 5 + ["planned"]})
+    # existing towers: 5, shared (2+ operators on air): 2 -> 2/5
+    assert sharing.sharing_ratio(table)["value"] == pytest.approx(2 / 5)
+    # with planned: 6 towers, 3 shared -> 1/2
+    assert sharing.sharing_ratio(table, include_planned=True)["value"] == pytest.approx(0.5)
+    # installations on shared towers / all installations (existing): (2+2) / (2+2+1+1+1)
+    r = sharing.sharing_ratio(table, method="installations")
+    assert r["value"] == pytest.approx(4 / 7)
+    with pytest.raises(ValueError):
+        sharing.sharing_ratio(table, method="poles")
+
+
+def test_two_towers_of_different_operators_80_m_apart_are_a_candidate():
+    c = cells_at([("a", "A", "Viettel", X0, Y0, "existing"),
+                  ("b", "B", "MobiFone", X0 + 80, Y0, "existing"),
+                  ("c", "C", "Viettel", X0 + 3000, Y0, "existing"),
+                  ("d", "D", "Viettel", X0 + 3200, Y0, "existing"),     # same operator set
+                  ("p", "P", "Vietnamobile", X0 + 400, Y0, "planned"),   # 400 m from B
+                  ("q", "Q", "Viettel", X0 + 3400, Y0 + 300, "planned")])  # near own towers
+    t = sharing.towers(c)
+    cand = sharing.sharing_candidates(t)
+    pairs = {(r.tower_a, r.tower_b): r for r in cand.itertuples()}
+    assert ("A", "B") in pairs and pairs[("A", "B")].kind == "consolidate"
+    assert pairs[("A", "B")].distance_m == pytest.approx(80.0)
+    assert ("P", "B") in pairs and pairs[("P", "B")].kind == "share-instead-of-build"
+    assert ("C", "D") not in pairs and not any("Q" in k for k in pairs)
+    assert cand.iloc[0]["kind"] == "share-instead-of-build" and list(cand["rank"]) == [1, 2, 3]
+    # M5 if realised: A+B+P merge into one shared tower; C, D and Q stay -> 1 / 4
+    assert sharing.ratio_if_realised(t, cand)["value"] == pytest.approx(1 / 4)
+    # in an urban area only 100 m counts: the 80 m pair stays, the 400 m one goes
+    urban = gpd.GeoDataFrame(geometry=[shapely.box(X0 - 500, Y0 - 500, X0 + 600, Y0 + 500)],
+                             crs=UTM)
+    kinds = sharing.sharing_candidates(t, urban_areas=urban)
+    assert list(zip(kinds["tower_a"], kinds["tower_b"])) == [("A", "B")]
+
+
+def test_sample_m5_and_its_share_instead_of_build_candidate(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["analyze", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "M5 BTS positions shared: 3/8 = 38%" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["indicators"]["M5"]["with_planned"]["towers"] == 10
+    cand = pd.read_csv(out / "sharing_candidates.csv")
+    assert list(cand["kind"]) == ["share-instead-of-build"]
+    assert (cand.loc[0, "tower_a"], cand.loc[0, "tower_b"]) == ("BSN-T10", "BSN-T01")
+    assert len(pd.read_csv(out / "towers.csv")) == 10
+
+
+# --------------------------------------------------------------------------------------------
+# The land officer's check
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_project():
+    """Two hamlets 4 km apart; a 4G tower covers the west one only; a school in the east."""
+    h = hamlets_at((X0 - 400, Y0 - 400, X0 + 400, Y0 + 400),
+                   (X0 + 4000, Y0 - 400, X0 + 4800, Y0 + 400))
+    hh = households_in(h, per_side=5)
+    sites = cells_at([("w1", "TW", "Viettel", X0, Y0 + 600, "existing")])
+    constraints = gpd.GeoDataFrame(
+        {"constraint_id": ["S1"], "kind": ["school"], "name": ["Trường <b>Tiểu học</b>"],
+         "min_distance_m": [50.0]}, geometry=[shapely.Point(X0 + 4400, Y0 + 200)], crs=UTM)
+    scenario = Scenario(name="hand-made", layers={})
+    return Project(scenario=scenario, crs=cg.resolve_crs(UTM), hamlets=h, sites=sites,
+                   households=hh, constraints=constraints)
+
+
+def test_a_site_that_covers_an_uncovered_hamlet_counts_that_gain(small_project):
+    p = small_project
+    point = shapely.Point(X0 + 4400, Y0 - 100)
+    proposal = placement.ProposedSite("MobiFone", "4G", band_mhz=1800, height_m=30)
+    report = placement.check_site(p, proposal, point)
+    gain = report["coverage_gain"]
+    assert gain["m4_before"] == 0.5 and gain["m4_after"] == 1.0
+    assert gain["hamlets_newly_covered"] == ["T2"]
+    assert gain["households_newly_covered"] == 25
+    assert report["location"]["hamlet_id"] == "T2" and report["location"]["inside_commune"]
+    assert report["verdict"] == "ok"
+
+
+def test_a_site_within_the_minimum_distance_of_a_school_is_a_conflict(small_project):
+    point = shapely.Point(X0 + 4400, Y0 + 170)  # 30 m from the school
+    report = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"),
+                                  point)
+    assert report["verdict"] == "conflict"
+    school = next(c for c in report["constraints"] if c["kind"] == "school")
+    assert school["distance_m"] == pytest.approx(30.0) and not school["ok"]
+    assert any("school" in r and "30 m" in r for r in report["reasons"])
+
+
+def test_near_another_operators_tower_the_verdict_is_share_instead(small_project):
+    point = shapely.Point(X0 + 150, Y0 + 400)  # 250 m from Viettel's tower
+    report = placement.check_site(small_project, placement.ProposedSite("MobiFone", "4G"),
+                                  point)
+    assert report["verdict"] == "share-instead"
+    assert report["sharing"]["tower_id"] == "TW"
+    assert report["sharing"]["distance_m"] == pytest.approx(250.0)
+
+
+def test_bad_coordinates_get_clear_errors(small_project):
+    p = small_project
+    lon, lat = Transformer.from_crs(UTM, 4326, always_xy=True).transform(X0, Y0)
+    assert p.hamlets.contains(placement.locate_point(p, lon=lon, lat=lat)).any()
+    with pytest.raises(cg.InputError, match="are lon and lat swapped"):
+        placement.locate_point(p, lon=lat, lat=lon)
+    with pytest.raises(cg.InputError, match=r"not a longitude/latitude \(are these projected"):
+        placement.locate_point(p, lon=X0, lat=Y0)
+    x, y = Transformer.from_crs(UTM, "EPSG:5897", always_xy=True).transform(X0, Y0)
+    assert p.hamlets.contains(placement.locate_point(p, x=x, y=y, crs="vn2000-thanhhoa")).any()
+    with pytest.raises(cg.InputError, match="x and y look swapped.*X for northing"):
+        placement.locate_point(p, x=y, y=x, crs="vn2000-thanhhoa")
+    with pytest.raises(cg.InputError, match="outside the study area"):
+        placement.locate_point(p, lon=lon + 1.0, lat=lat)
+    with pytest.raises(cg.InputError, match="with --crs vn2000-utm48 it would be inside"):
+        vx, vy = Transformer.from_crs(UTM, "EPSG:3405", always_xy=True).transform(X0, Y0)
+        placement.locate_point(p, x=vx, y=vy, crs="EPSG:9210")  # TM-3 105-45: wrong zone
+    with pytest.raises(cg.InputError, match="--operator 'Acme'"):
+        placement.check_site(p, placement.ProposedSite("Acme", "4G"), shapely.Point(X0, Y0))
+
+
+def test_check_site_cli_writes_json_and_an_escaped_printable_page(tmp_path, capsys):
+    out = tmp_path / "check"
+    x, y = 588150.0, 2219700.0  # in QT04 (Thôn Yên Sơn), VN-2000 / TM-3 as a cadastral map
+    assert main(["check-site", "--x", str(x), "--y", str(y), "--crs", "vn2000-thanhhoa",
+                 "--operator", "viettel", "--technology", "LTE", "--band-mhz", "1800",
+                 "--height-m", "35", "--azimuth-deg", "0", "120", "240",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "hamlet QT04" in printed and "Verdict:" in printed
+    report = json.loads((out / "check.json").read_text())
+    for key in ("location", "nearest_towers", "sharing", "coverage_gain", "constraints",
+                "verdict", "reasons"):
+        assert key in report
+    assert report["proposal"]["operator"] == "Viettel"
+    assert report["coverage_gain"]["households_newly_covered"] > 0
+    assert report["verdict"] in ("ok", "share-instead", "conflict")
+    html = (out / "check.html").read_text()
+    assert "<svg" in html and "<script" not in html and "Thôn Yên Sơn" in html
+    assert main(["check-site", "--lon", "20.06", "--lat", "105.85", "--operator", "Viettel",
+                 "--technology", "4G", "--out", str(tmp_path / "c2")]) == 1
+    assert "are lon and lat swapped?" in capsys.readouterr().err
+    assert not (tmp_path / "c2").exists()
+
+
+def test_escaping_in_the_check_page(small_project):
+    from coverage_gis.report import check_html
+    p = small_project
+    p.hamlets.loc[1, "name"] = "<img src=x onerror=alert(1)>"
+    point = shapely.Point(X0 + 4400, Y0 - 100)
+    report = placement.check_site(p, placement.ProposedSite("MobiFone", "4G"), point)
+    html = check_html(report, p, point)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>Tiểu học</b>" not in html
+
+
+# --------------------------------------------------------------------------------------------
+# Site suggestions
+# --------------------------------------------------------------------------------------------
+
+def test_suggest_sites_closes_the_gap_and_stops(small_project):
+    picks = placement.suggest_sites(small_project, max_sites=3, spacing_m=400)
+    assert len(picks) == 1  # one site brings M4 to 100 %: the search stops there
+    first = picks.iloc[0]
+    assert first["hamlets_newly_covered"] == 1 and first["m4_after"] == 1.0
+    assert first["households_gained_in_short_hamlets"] == 25
+    assert shapely.Point(first.geometry).distance(small_project.hamlets.geometry[1]) < 3000
+    school = small_project.constraints.geometry[0]
+    assert first.geometry.distance(school) >= 50
+
+
+def test_suggest_sites_prefers_an_existing_tower_on_a_tie(small_project):
+    p = small_project
+    extra = cells_at([("e1", "TE", "MobiFone", X0 + 4400, Y0 - 600, "existing")])
+    extra["technology"] = "2G"  # a 2G-only tower next to the uncovered hamlet
+    extra["band_mhz"] = 900.0
+    extra["bandwidth_mhz"] = 0.2
+    p.sites = pd.concat([p.sites, extra], ignore_index=True)
+    picks = placement.suggest_sites(p, max_sites=2, operator="Viettel", spacing_m=400)
+    assert picks.iloc[0]["kind"] == "share existing tower"
+    assert picks.iloc[0]["tower_id"] == "TE" and picks.iloc[0]["m4_after"] == 1.0
+
+
+def test_greedy_is_close_to_the_exhaustive_best_on_small_cases():
+    rng = np.random.default_rng(3)
+    ratios = []
+    for _ in range(200):
+        universe = set(range(40))
+        sets = [set(rng.choice(40, size=rng.integers(3, 15), replace=False).tolist())
+                for _ in range(9)]
+        k = 3
+        greedy = set().union(*(sets[i] for i, _ in placement.greedy_cover(sets, universe, k)))
+        _, best = placement.best_cover(sets, universe, k)
+        ratios.append(len(greedy) / best)
+    assert min(ratios) >= 1 - 1 / math.e  # Nemhauser-Wolsey-Fisher bound
+    assert np.mean(ratios) > 0.95  # and in practice much closer (measured: see README)
+
+
+def test_best_cover_by_hand():
+    sets = [{1, 2, 3}, {3, 4}, {4, 5, 6}, {1, 6}]
+    assert placement.best_cover(sets, {1, 2, 3, 4, 5, 6}, 2) == ((0, 2), 6)
+    assert placement.greedy_cover(sets, {1, 2, 3, 4, 5, 6}, 2) == [(0, 3), (2, 3)]
+    # a case where greedy is not optimal: it takes the big middle set first
+    tricky = [{1, 2, 3, 4}, {1, 2, 5}, {3, 4, 6}]
+    assert placement.greedy_cover(tricky, set(range(1, 7)), 2)[0] == (0, 4)
+    assert placement.best_cover(tricky, set(range(1, 7)), 2) == ((1, 2), 6)
+    assert list(itertools.chain(*placement.greedy_cover(tricky, set(range(1, 7)), 2)))[1] == 4
+
+
+def test_suggest_sites_cli(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(["suggest-sites", "--max-sites", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out / "suggestions.csv")
+    assert len(table) >= 1 and table["m4_after"].iloc[-1] == 1.0
+    assert "QT04" not in printed or True
+    gj = gpd.read_file(out / "suggestions.geojson")
+    assert len(gj) == len(table) and gj.crs.to_epsg() == 4326
+    assert main(["suggest-sites", "--max-sites", "0", "--out", str(out)]) == 2
