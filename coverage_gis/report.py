@@ -122,8 +122,20 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     return "\n".join(out)
 
 
+def _value(key: str, value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or "none"
+    if isinstance(value, float) and key.lower().startswith("m4"):
+        return f"{value:.0%}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _rows(items: list[tuple[str, Any]]) -> str:
-    return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+    return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(_value(str(k), v))}</td></tr>"
                    for k, v in items)
 
 
