@@ -48,6 +48,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
+from shapely.ops import substring
 
 __all__ = [
     "FibreParams",
@@ -72,6 +73,7 @@ BASIS_NONE = "no access point or fibre route"
 _EPS_M = 1e-6        # distances within a micrometre of the limit count as within it
 _MIN_EDGE_M = 1e-9   # zero-length edges get this weight (csgraph needs non-zero weights)
 _NO_PATH = -9999     # scipy's "no predecessor"
+_NO_CABLE_M = 1.0    # a new box this close to today's network needs no cable of its own
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,14 +104,19 @@ class FibreParams:
     hamlet_share
         Share of homes passed for the share rule.
     respect_ports
-        Boxes with ``ports_total`` and ``ports_used`` serve at most their free ports (nearest
-        houses first); a box with either unknown has unlimited ports.
+        A box with ``ports_total`` and ``ports_used`` passes at most ``ports_total`` homes,
+        nearest first: its ``ports_used`` ports hold homes already connected (taken to be the
+        nearest; they are passed), its free ports go to the next nearest; homes beyond are
+        ``port_limited``. A box with either count unknown has unlimited ports.
     route_sample_m
         Without access points, fibre routes are sampled every this many metres (the distance
         to a route is exact to half of it).
     extend_from_routes
         Gap extensions may start from any point of a fibre route (a splice closure), not only
         from a box.
+    site_spacing_m
+        Gap extensions under the share rule consider a new box at every road vertex and at
+        least every this many metres along the roads.
     """
 
     max_drop_m: float = 300.0
@@ -121,6 +128,7 @@ class FibreParams:
     respect_ports: bool = True
     route_sample_m: float = 10.0
     extend_from_routes: bool = True
+    site_spacing_m: float = 10.0
 
     def __post_init__(self) -> None:
         from .schema import InputError
@@ -133,9 +141,10 @@ class FibreParams:
         if (not isinstance(self.detour_factor, (int, float)) or isinstance(self.detour_factor, bool)
                 or self.detour_factor < 1):
             problems.append(f"[fibre] detour_factor={self.detour_factor!r} must be a number >= 1")
-        if (not isinstance(self.route_sample_m, (int, float))
-                or isinstance(self.route_sample_m, bool) or self.route_sample_m <= 0):
-            problems.append(f"[fibre] route_sample_m={self.route_sample_m!r} must be > 0")
+        for name in ("route_sample_m", "site_spacing_m"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                problems.append(f"[fibre] {name}={value!r} must be a number > 0")
         if self.hamlet_rule not in ("cultural_house", "share"):
             problems.append(f"[fibre] hamlet_rule={self.hamlet_rule!r} must be "
                             "'cultural_house' or 'share'")
@@ -399,6 +408,18 @@ class RoadNetwork:
                             "road_ids": g["road_id"].agg(lambda s: ", ".join(dict.fromkeys(s)))})
         return out.sort_values("length_m", ascending=False).reset_index()
 
+    def densified(self, max_segment_m: float) -> "RoadNetwork":
+        """The same network with extra vertices so that no straight piece is longer than
+        ``max_segment_m``."""
+        if self.n_segments == 0:
+            return self
+        roads = gpd.GeoDataFrame({"road_id": self.road_ids[self.seg_road]},
+                                 geometry=self.segments, crs=self.crs)
+        net = road_graph(roads, max_segment_m=max_segment_m)
+        net.seg_road = self.seg_road[net.seg_road]
+        net.road_ids = self.road_ids
+        return net
+
     def attach(self, xy: np.ndarray, max_distance_m: float) -> "_Attachment":
         """Where points meet the nearest road: segment (-1 when none within
         ``max_distance_m``), position along it from ``seg_u`` (m), connector length (m)."""
@@ -438,7 +459,8 @@ class _Attachment:
         return self.seg >= 0
 
 
-def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01) -> RoadNetwork:
+def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
+               max_segment_m: float | None = None) -> RoadNetwork:
     """The routable road network of a roads layer.
 
     Every vertex of every line is a node; vertices closer than ``node_tolerance_m`` (1 cm)
@@ -453,6 +475,9 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01) -
         network (every distance then uses the straight-line fallback).
     node_tolerance_m
         Vertices this close are the same node.
+    max_segment_m
+        Split longer straight pieces by extra vertices (for candidate box sites); the
+        distances do not change.
     """
     crs = getattr(roads, "crs", None)
     if roads is None or len(roads) == 0:
@@ -464,6 +489,8 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01) -
     road_ids = (roads["road_id"].astype(str).to_numpy(object) if "road_id" in roads
                 else np.array([f"RD{i + 1}" for i in range(len(roads))], dtype=object))
     parts, part_road = shapely.get_parts(roads.geometry.values, return_index=True)
+    if max_segment_m:
+        parts = shapely.segmentize(parts, max_segment_m)
     coords, cidx = shapely.get_coordinates(parts, return_index=True)
     same = cidx[1:] == cidx[:-1]
     a, b = coords[:-1][same], coords[1:][same]
@@ -569,7 +596,8 @@ class _Graph:
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         key = lo * np.int64(self.n) + hi
         order = np.lexsort((w, key))
-        first = np.r_[True, key[order][1:] != key[order][:-1]]
+        first = np.r_[True, key[order][1:] != key[order][:-1]] if len(key) else \
+            np.zeros(0, dtype=bool)
         sel = order[first]
         lo, hi, w = lo[sel], hi[sel], w[sel]
         self.csr = sparse.csr_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])),
@@ -644,7 +672,9 @@ def _sources(access_points: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | N
             tot = pd.to_numeric(ap["ports_total"], errors="coerce").to_numpy(float)
             used = pd.to_numeric(ap["ports_used"], errors="coerce").to_numpy(float)
             known = np.isfinite(tot) & np.isfinite(used)
-            free[known] = np.maximum(tot[known] - used[known], 0.0)
+            # A box serves at most ports_total homes: the ports_used ones are homes already
+            # connected (taken to be its nearest), the free ports go to the next nearest.
+            free[known] = tot[known]
         if not params.respect_ports:
             free[:] = np.inf
         parts.append(_Sources(_xy(ap), ids, ops, free, "access point"))
@@ -802,6 +832,7 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
     dist = np.full(n, np.inf)
     best = np.full(n, -1, dtype=np.int64)
     basis = np.full(n, BASIS_NONE, dtype=object)
+    has_net = np.zeros(n, dtype=bool)   # a road path to some box exists
     if ns:
         # 1. along the roads, from every box at once
         src_of_node = np.full(g.n, -1, dtype=np.int64)
@@ -810,6 +841,7 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
             d_node, _, origin = g.dijkstra(src_node[src_on], predecessors=True)
             d_net = d_node[hh_node]
             reach_ok = np.isfinite(d_net)
+            has_net = reach_ok
             dist[reach_ok] = d_net[reach_ok]
             best[reach_ok] = src_of_node[origin[hh_node[reach_ok]]]
             basis[reach_ok] = BASIS_NETWORK
@@ -833,8 +865,8 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
     if ns and params.respect_ports and limited.any():
         demand = np.bincount(best[within], minlength=ns)
         if (demand > src.free_ports).any():
-            ph, ps, pd_ = _candidate_pairs(g, src, hh_xy, hh_node, hh_att, src_on, dist,
-                                           basis == BASIS_NETWORK, params, limited)
+            ph, ps, pd_ = _candidate_pairs(g, src, hh_xy, hh_node, src_on, dist, has_net,
+                                           params, limited)
             assigned = _assign_ports(ph, ps, pd_, src.free_ports, n)
     passed = assigned >= 0
 
@@ -854,18 +886,19 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
 
 
 def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.ndarray,
-                     hh_att: np.ndarray, src_on: np.ndarray, dist: np.ndarray,
-                     on_network: np.ndarray, params: FibreParams, limited: np.ndarray
+                     src_on: np.ndarray, dist: np.ndarray, has_net: np.ndarray,
+                     params: FibreParams, limited: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (household, box, distance) within the drop length that the port assignment needs:
-    each box with limited ports (a bounded search per box, in chunks), the nearest box with
-    unlimited ports, and the fallback pairs."""
+    """Every (household, box, distance) within the drop length that the port assignment needs,
+    measured as :func:`household_reach` measures: along the roads for houses with a road path
+    to a box (a bounded search from each box with limited ports, in chunks; for boxes with
+    unlimited ports only the nearest, as it never fills), by the fallback for houses without
+    one (to every box), and by the fallback from every house to boxes off the roads."""
     limit = params.max_drop_m + _EPS_M
     detour = params.detour_factor
     src_node = g.point_node[1]
     ns = len(src.xy)
     H, S, D = [], [], []
-    # unlimited boxes on the network: only the nearest matters (it never fills)
     unl = np.flatnonzero(src_on & ~limited)
     if len(unl):
         src_of_node = np.full(g.n, -1, dtype=np.int64)
@@ -876,12 +909,11 @@ def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.nd
         H.append(ok)
         S.append(src_of_node[origin[hh_node[ok]]])
         D.append(dh[ok])
-    # limited boxes on the network: a bounded search each, in chunks
     lim = np.flatnonzero(src_on & limited)
-    relevant = np.flatnonzero(on_network & (dist <= limit))
+    relevant = np.flatnonzero(has_net & (dist <= limit))
     if len(lim) and len(relevant):
         cols = hh_node[relevant]
-        chunk = max(1, int(2e7 // max(g.n, 1)))
+        chunk = max(1, int(2e6 // max(g.n, 1)))   # ~16 MB of distances at a time: fastest
         for k in range(0, len(lim), chunk):
             boxes = lim[k:k + chunk]
             dm = csgraph.dijkstra(g.csr, directed=True, indices=src_node[boxes], limit=limit)
@@ -890,28 +922,31 @@ def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.nd
             H.append(relevant[c])
             S.append(boxes[r])
             D.append(sub[r, c])
-    # fallback: houses with no road path, to every box; every house to off-network boxes
-    no_net = np.flatnonzero(~on_network & np.isfinite(dist))
-    all_src = np.arange(ns)
-    for hh_idx, s_idx in ((no_net, all_src), (np.arange(len(hh_xy)), np.flatnonzero(~src_on))):
-        if params.respect_ports is False:
-            break
+    no_net = np.flatnonzero(~has_net & np.isfinite(dist))
+    off = np.flatnonzero(~src_on)
+    for hh_idx, s_idx in ((no_net, np.arange(ns)), (np.arange(len(hh_xy)), off)):
         h, s, d = _fallback_pairs(hh_idx, hh_xy[hh_idx], s_idx, src.xy[s_idx], detour, limit)
         H.append(h)
         S.append(s)
         D.append(d)
-    if not H:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, np.zeros(0)
     h, s, d = np.concatenate(H), np.concatenate(S), np.concatenate(D)
-    # a household measured by the fallback only takes fallback pairs and vice versa, like its
-    # distance: network pairs for network households; off-network boxes for everyone
     return h.astype(np.int64), s.astype(np.int64), d
 
 
 # --------------------------------------------------------------------------------------------
 # Per hamlet and indicators
 # --------------------------------------------------------------------------------------------
+
+def _hamlet_ids(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> np.ndarray:
+    """The households' ``hamlet_id``, or, when the column is missing or empty, the hamlet
+    each lies in."""
+    if "hamlet_id" in reach and reach["hamlet_id"].notna().any():
+        return reach["hamlet_id"].to_numpy(object)
+    joined = gpd.sjoin(reach[[reach.geometry.name]], _to_crs(hamlets, reach.crs)[
+        ["hamlet_id", hamlets.geometry.name]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated()]
+    return joined["hamlet_id"].reindex(reach.index).to_numpy(object)
+
 
 def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                  params: FibreParams | None = None) -> pd.DataFrame:
@@ -932,22 +967,22 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     DataFrame
         ``hamlet_id``, ``households``, ``homes_passed``, ``homes_port_limited``,
         ``ftth_share`` (homes passed / households; NaN without households),
+        ``homes_within_reach`` and ``within_reach_share`` (within the drop length whatever
+        the ports: passed + port-limited),
         ``cultural_house_id``, ``cultural_house_reached`` (boolean, NA when none is marked;
         with several marked, any one passed counts), ``ftth_covered``, ``ftth_rule``.
     """
     params = params or FibreParams()
     hh = pd.DataFrame(reach.drop(columns=reach.geometry.name))
-    if "hamlet_id" not in hh or hh["hamlet_id"].isna().all():
-        joined = gpd.sjoin(reach[[reach.geometry.name]], _to_crs(hamlets, reach.crs)[
-            ["hamlet_id", hamlets.geometry.name]], how="left", predicate="within")
-        joined = joined[~joined.index.duplicated()]
-        hh["hamlet_id"] = joined["hamlet_id"].reindex(hh.index).to_numpy(object)
+    hh["hamlet_id"] = _hamlet_ids(reach, hamlets)
     g = hh.groupby("hamlet_id")
     ids = hamlets["hamlet_id"].to_numpy(object)
     households = pd.Series(ids).map(g.size()).fillna(0).astype(int).to_numpy()
     passed = pd.Series(ids).map(g["passed"].sum()).fillna(0).astype(int).to_numpy()
     limited = pd.Series(ids).map(g["port_limited"].sum()).fillna(0).astype(int).to_numpy()
     share = np.where(households > 0, passed / np.maximum(households, 1), np.nan)
+    within = passed + limited
+    within_share = np.where(households > 0, within / np.maximum(households, 1), np.nan)
     ch = hh[hh["is_cultural_house"].fillna(False).astype(bool)]
     ch_g = ch.groupby("hamlet_id")
     ch_id = pd.Series(ids).map(ch_g["household_id"].agg(lambda s: ", ".join(map(str, s))))
@@ -968,8 +1003,9 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     return pd.DataFrame({
         "hamlet_id": ids, "households": households, "homes_passed": passed,
         "homes_port_limited": limited, "ftth_share": share,
+        "homes_within_reach": within, "within_reach_share": within_share,
         "cultural_house_id": ch_id.to_numpy(object),
-        "cultural_house_reached": ch_reached.to_numpy(), "ftth_covered": covered,
+        "cultural_house_reached": ch_reached.array, "ftth_covered": covered,
         "ftth_rule": rules})
 
 
@@ -991,10 +1027,14 @@ def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None
           "source": "map"}
     total = int(hamlet_table["households"].sum()) if n else 0
     passed = int(hamlet_table["homes_passed"].sum()) if n else 0
+    within = (int(hamlet_table["homes_within_reach"].sum())
+              if n and "homes_within_reach" in hamlet_table else None)
     f1: dict[str, Any] = {"value": None, "year": None, "ftth_subscriptions": None,
                           "households": None,
                           "homes_passed_share": passed / total if total else None,
                           "homes_passed": passed, "households_on_map": total,
+                          "within_reach_share": within / total if total and within is not None
+                          else None,
                           "target": 0.75, "source": "statistics"}
     if statistics is not None and len(statistics) and "year" in statistics:
         stats = statistics.copy()
@@ -1043,8 +1083,9 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
       the box goes to the road point nearest along the roads whose straight line × detour to
       the house is within ``max_drop_m``.
     * **Share rule**: boxes are added greedily until ``hamlet_share`` of the hamlet's homes
-      are passed. Candidate box sites are the road nodes (road vertices and the houses'
-      projections on the roads). At each step, if some site alone completes the target, the
+      are passed. Candidate box sites are the road vertices, extra points every
+      ``site_spacing_m`` along the roads, and the houses' projections on the roads. At each
+      step, if some site alone completes the target, the
       one with the shortest cable is taken; otherwise the site with the most newly passed
       homes per metre of cable (+1 m). Cable already laid counts as network for the next
       step. This is a heuristic (the exact problem is a Steiner-tree variant); the cable is
@@ -1073,30 +1114,36 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         ``households_added`` (the hamlet's homes newly passed), ``households_added_elsewhere``
         (newly passed homes of other hamlets), ``ftth_share_after``, ``meets_rule``,
         ``from_access_point`` (box or route the cable starts from), ``new_boxes``,
-        ``new_box_xy`` (``"x y"`` per new box, ``;``-separated), ``note``, and the geometry:
-        the cable as a MultiLineString (empty for a box on the existing network).
+        ``new_boxes_without_cable`` (boxes on today's network: added ports where the boxes
+        within reach are full), ``new_box_xy`` (``"x y"`` per new box, ``;``-separated),
+        ``note``, and the geometry: the cable as a MultiLineString (empty when no cable is
+        needed).
     """
     params = params or FibreParams()
     _require_metric(reach, "households")
     crs = reach.crs
     hamlets = _to_crs(hamlets, crs)
-    net = network if network is not None else road_graph(_to_crs(roads, crs))
     table = hamlet_table if hamlet_table is not None else hamlet_fibre(reach, hamlets, params)
     cols = ["hamlet_id", "target", "length_m", "households_added",
             "households_added_elsewhere", "ftth_share_after", "meets_rule",
-            "from_access_point", "new_boxes", "new_box_xy", "note"]
+            "from_access_point", "new_boxes", "new_boxes_without_cable", "new_box_xy", "note"]
     short = table[~table["ftth_covered"].astype(bool)]
     if short.empty:
         return gpd.GeoDataFrame(pd.DataFrame(columns=cols), geometry=[], crs=crs)
 
     hh_xy = _xy(reach)
-    hamlet_of = reach["hamlet_id"].to_numpy(object)
+    hamlet_of = _hamlet_ids(reach, hamlets)
     passed0 = reach["passed"].to_numpy(bool)
     is_ch = reach["is_cultural_house"].fillna(False).to_numpy(bool)
+    net = network if network is not None else road_graph(_to_crs(roads, crs))
+    with_house = set(hamlet_of[is_ch])
+    if any(params.hamlet_rule == "share" or h not in with_house for h in short["hamlet_id"]):
+        net = net.densified(params.site_spacing_m)    # candidate sites for the share rule
     origins = _sources(access_points, fibre, params, crs,
                        with_routes=params.extend_from_routes)
     g = _Graph(net, [hh_xy, origins.xy], params.connector_max_m)
-    ctx = _ExtensionContext(g, origins, hh_xy, hamlet_of, passed0, params)
+    ctx = _ExtensionContext(g, origins, hh_xy, reach["household_id"].to_numpy(object),
+                           hamlet_of, passed0, params)
 
     rows, geoms = [], []
     for _, h in short.iterrows():
@@ -1125,6 +1172,7 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                      "ftth_share_after": after, "meets_rule": meets,
                      "from_access_point": ", ".join(dict.fromkeys(res.origins)) or None,
                      "new_boxes": len(res.boxes),
+                     "new_boxes_without_cable": int(res.boxes_without_cable),
                      "new_box_xy": "; ".join(f"{x:.2f} {y:.2f}" for x, y in res.boxes) or None,
                      "note": res.note})
         geoms.append(shapely.MultiLineString([ln for ln in res.lines if ln.length > 0]))
@@ -1139,6 +1187,7 @@ class _Extension:
     lines: list = field(default_factory=list)
     boxes: list = field(default_factory=list)
     origins: list = field(default_factory=list)
+    boxes_without_cable: int = 0
     newly_passed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     note: str | None = None
 
@@ -1147,9 +1196,9 @@ class _ExtensionContext:
     """Shared state of the gap computation: the graph with houses and network origins, and
     the distances from today's network."""
 
-    def __init__(self, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hamlet_of: np.ndarray,
-                 passed0: np.ndarray, params: FibreParams):
-        self.g, self.origins, self.hh_xy = g, origins, hh_xy
+    def __init__(self, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
+                 hamlet_of: np.ndarray, passed0: np.ndarray, params: FibreParams):
+        self.g, self.origins, self.hh_xy, self.hh_ids = g, origins, hh_xy, hh_ids
         self.hamlet_of, self.passed0, self.params = hamlet_of, passed0, params
         self.hh_node, self.origin_node = g.point_node
         self.origin_on = g.attached(1)
@@ -1208,7 +1257,7 @@ class _ExtensionContext:
             seg = np.hypot(*np.diff(xy, axis=0).T)
             cum = np.r_[0.0, np.cumsum(seg)]
             line = self._line(nodes)
-            cable = shapely.ops.substring(line, 0.0, length) if length > 0 else None
+            cable = substring(line, 0.0, length) if length > 0 else None
             j = int(np.clip(np.searchsorted(cum, length, side="right") - 1, 0, len(nodes) - 1))
             if j >= len(nodes) - 1:
                 at = [(int(nodes[-1]), 0.0)]
@@ -1221,7 +1270,8 @@ class _ExtensionContext:
             newly[house] = True
             return _Extension(target=target, length_m=length, found=True,
                               lines=[cable] if cable is not None else [],
-                              boxes=[tuple(box)], origins=[self._origin_name(nodes[0])],
+                              boxes=[tuple(box)], boxes_without_cable=int(cable is None),
+                              origins=[self._origin_name(nodes[0])],
                               newly_passed=newly,
                               note=None if length > 0 else
                               "within reach of today's network: a new box (or ports) there")
@@ -1254,7 +1304,7 @@ class _ExtensionContext:
                                f"stretch is {p.fallback_basis}")
 
     def _hh_label(self, houses: np.ndarray) -> str:
-        return ", ".join(f"#{i}" for i in houses) if not hasattr(self, "ids") else ""
+        return ", ".join(str(self.hh_ids[i]) for i in houses)
 
     # -- share rule ---------------------------------------------------------------------------
     def to_share(self, members: np.ndarray, need: int) -> _Extension:
@@ -1268,13 +1318,14 @@ class _ExtensionContext:
         todo = members[~self.passed0[members]]
         cov = self._coverage(todo)          # (len(todo) x len(cand)) boolean, sparse
         uncovered = np.ones(len(todo), dtype=bool)
-        sources = self.src_nodes.copy()
-        dist, pred, root = self.dist0, self.pred0, self.root0
+        useful = self.cand[np.diff(cov.indptr) > 0]   # sites that pass some house of todo
+        dist, pred, root = self.dist0.copy(), self.pred0.copy(), self.root0.copy()
         lines, boxes, origins = [], [], []
         total = 0.0
+        no_cable = 0
         remaining = need - have
         while remaining > 0:
-            gain = np.asarray(cov.T @ uncovered.astype(np.int64)).ravel()
+            gain = np.rint(np.asarray(cov.T @ uncovered.astype(np.float32))).ravel()
             cost = dist[self.cand]
             ok = (gain > 0) & np.isfinite(cost)
             if not ok.any():
@@ -1289,33 +1340,42 @@ class _ExtensionContext:
             c = int(self.cand[k])
             nodes = g.path(pred, c)
             total += float(cost[k])
-            if cost[k] > 0:
+            if cost[k] > _NO_CABLE_M:
                 lines.append(self._line(nodes))
+            else:
+                no_cable += 1
             boxes.append(tuple(g.node_xy[c]))
             origins.append(self._origin_name(root[c]))
-            hit = cov[:, k].toarray().ravel() & uncovered
+            hit = (cov[:, k].toarray().ravel() > 0) & uncovered
             uncovered &= ~hit
             remaining -= int(hit.sum())
             newly |= self.covered_from([(c, 0.0)], g.node_xy[c]) & ~self.passed0
-            sources = np.unique(np.r_[sources, nodes])
-            dist, pred, root = g.dijkstra(sources, predecessors=True)
+            # the new cable is network too: update the distances it shortens, up to the
+            # farthest site still of use (nothing beyond can be on a path to one)
+            cap = dist[useful]
+            cap = float(cap[np.isfinite(cap)].max()) if np.isfinite(cap).any() else 0.0
+            d2, p2, r2 = g.dijkstra(nodes, cap, predecessors=True)
+            better = d2 < dist
+            dist[better], pred[better], root[better] = d2[better], p2[better], r2[better]
         found = remaining <= 0
         note = None if found else ("cannot reach the share along the roads: some homes are "
                                    "beyond every road the network connects to")
         return _Extension(target=target, length_m=total if found else np.nan, found=found,
-                          lines=lines, boxes=boxes,
+                          lines=lines, boxes=boxes, boxes_without_cable=no_cable,
                           origins=[o for o in origins if o != "new cable"] or origins,
                           newly_passed=newly, note=note)
 
     def _coverage(self, todo: np.ndarray) -> sparse.csc_matrix:
-        """Which candidate sites pass which of the houses ``todo`` (sparse boolean)."""
+        """Which candidate sites pass which of the houses ``todo``: a (houses x sites) sparse
+        0/1 matrix. Along the roads within the drop length; by the fallback for houses off the
+        roads or on a road piece not joined to the site."""
         g, p = self.g, self.params
         col_of = np.full(g.n, -1, dtype=np.int64)
         col_of[self.cand] = np.arange(len(self.cand))
         R, C = [], []
         on = np.flatnonzero(self.hh_att[todo])
         if len(on):
-            chunk = max(1, int(2e7 // max(g.n, 1)))
+            chunk = max(1, int(2e6 // max(g.n, 1)))
             for k in range(0, len(on), chunk):
                 rows = on[k:k + chunk]
                 dm = csgraph.dijkstra(g.csr, directed=True, indices=self.hh_node[todo[rows]],
@@ -1324,23 +1384,19 @@ class _ExtensionContext:
                 keep = col_of[nd] >= 0
                 R.append(rows[r[keep]])
                 C.append(col_of[nd[keep]])
-        # fallback: houses off the road network or on a piece not joined to a site
-        if self.cand_tree is not None:
+        if self.cand_tree is not None and len(todo):
+            m = cKDTree(self.hh_xy[todo]).sparse_distance_matrix(
+                self.cand_tree, self.limit / p.detour_factor, output_type="coo_matrix")
             comp = g.component
-            for i, hits in enumerate(self.cand_tree.query_ball_point(
-                    self.hh_xy[todo], self.limit / p.detour_factor)):
-                if not hits:
-                    continue
-                hits = np.asarray(hits, dtype=np.int64)
-                if self.hh_att[todo[i]]:
-                    hits = hits[comp[self.cand[hits]] != comp[self.hh_node[todo[i]]]]
-                R.append(np.full(len(hits), i))
-                C.append(hits)
+            hh_comp = np.where(self.hh_att[todo], comp[self.hh_node[todo]], -1)
+            other = hh_comp[m.row] != comp[self.cand[m.col]]
+            R.append(m.row[other])
+            C.append(m.col[other])
         r = np.concatenate(R) if R else np.zeros(0, dtype=np.int64)
         c = np.concatenate(C) if C else np.zeros(0, dtype=np.int64)
-        m = sparse.coo_matrix((np.ones(len(r), dtype=bool), (r, c)),
+        m = sparse.coo_matrix((np.ones(len(r), dtype=np.float32), (r, c)),
                               shape=(len(todo), len(self.cand))).tocsc()
-        m.data[:] = True
+        m.data[:] = 1.0   # duplicates summed: back to 0/1
         return m
 
 
