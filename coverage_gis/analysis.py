@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import coverage, sharing
+from . import coverage, fibre, sharing
 from .coverage import CoverageParams, CoverageResult
 from .io import atomic_path, write_csv, write_text
 from .project import Project
@@ -25,7 +25,9 @@ __all__ = ["Analysis", "analyze", "write_analysis", "hamlet_table", "OUTPUT_NAME
 
 #: Files and folders ``write_analysis`` writes (existing ones are replaced only on request).
 OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
-                "towers.csv", "sharing_candidates.csv", "summary.json", "rasters")
+                "towers.csv", "sharing_candidates.csv", "fibre_households.geojson",
+                "fibre_extensions.geojson", "fibre_route_snaps.csv", "map.html",
+                "summary.json", "rasters")
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Analysis:
     indicators: dict[str, Any]
     towers: gpd.GeoDataFrame | None = None
     sharing_candidates: gpd.GeoDataFrame | None = None
+    fibre: Any = None  # a fibre.FibreResult, when the project has households and fibre
 
 
 def hamlet_table(project: Project) -> pd.DataFrame:
@@ -113,12 +116,30 @@ def analyze(project: Project, params: CoverageParams | None = None,
         "with_planned": sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
         "if_candidates_realised": sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
         "candidates": len(candidates)}
-    return Analysis(project, result, table, radius, indicators, tw, candidates)
+    fibre_result = None
+    if project.households is not None and (project.access_points is not None
+                                           or project.fibre is not None):
+        fp = fibre.FibreParams.from_scenario(project.scenario.parameters)
+        fibre_result = fibre.compute_fibre(project.households, project.hamlets, project.roads,
+                                           project.access_points, project.fibre,
+                                           project.statistics, project.scenario.year, fp)
+        ft = fibre_result.hamlets
+        keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed",
+                "homes_port_limited", "within_reach_share", "cultural_house_reached",
+                "ftth_rule"]
+        ft = ft[[c for c in keep if c in ft.columns]].copy()
+        for col in ("ftth_share", "within_reach_share"):
+            if col in ft:
+                ft[col] = ft[col].astype(float).round(4)
+        table = table.merge(ft, on="hamlet_id", how="left")
+        indicators.update(fibre_result.indicators)
+    return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result)
 
 
-def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
-    """Write an analysis to ``out``: ``layers.csv``, ``hamlets.csv``, ``cells.csv``,
-    ``signal_radius.geojson``, ``summary.json`` and ``rasters/*.tif``. Returns the paths."""
+def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> list[Path]:
+    """Write an analysis to ``out`` (the files of :data:`OUTPUT_NAMES`: tables, GeoJSON,
+    ``map.html`` in ``lang`` (vi or en), ``summary.json`` and ``rasters/*.tif``). Returns the
+    paths."""
     out = Path(out)
     written: list[Path] = []
     res = analysis.coverage
@@ -137,6 +158,16 @@ def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
     written.append(write_csv(_with_lonlat(analysis.towers), out / "towers.csv"))
     written.append(write_csv(_with_lonlat(analysis.sharing_candidates, endpoints=True),
                              out / "sharing_candidates.csv"))
+    if analysis.fibre is not None:
+        fr = analysis.fibre
+        for gdf, name in ((fr.reach, "fibre_households.geojson"),
+                          (fr.extensions, "fibre_extensions.geojson")):
+            with atomic_path(out / name) as tmp:
+                _geojson_ready(gdf).to_crs(4326).to_file(tmp, driver="GeoJSON")
+            written.append(out / name)
+        written.append(write_csv(fr.snaps, out / "fibre_route_snaps.csv"))
+    from . import maps
+    written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
     written.extend(write_rasters(res, out / "rasters"))
     summary = {
         "scenario": analysis.project.scenario.name,
@@ -149,6 +180,17 @@ def write_analysis(analysis: Analysis, out: str | Path) -> list[Path]:
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
     return written
+
+
+def _geojson_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns GeoJSON can hold: nullable booleans and objects become plain values."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if str(out[col].dtype) == "boolean":
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
 
 
 def _with_lonlat(gdf: gpd.GeoDataFrame, endpoints: bool = False) -> pd.DataFrame:

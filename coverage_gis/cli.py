@@ -79,11 +79,15 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="run the analysis and write results to --out",
                        description="Load and check the scenario, compute 4G/5G coverage "
-                                   "over the terrain, and write the results: hamlets.csv (one "
-                                   "row per hamlet: households, shares covered, covered or "
-                                   "not), cells.csv, signal_radius.geojson, summary.json (M4) "
-                                   "and rasters/*.tif (best-server dBm, serving cell, coverage "
-                                   "masks), plus layers.csv (what was loaded).",
+                                   "over the terrain, FTTH reach along the roads and tower "
+                                   "sharing, and write the results: hamlets.csv (one row per "
+                                   "hamlet: households, mobile and fibre shares, covered or "
+                                   "not), map.html (offline interactive map), cells.csv, "
+                                   "towers.csv, sharing_candidates.csv, signal_radius.geojson, "
+                                   "fibre_households.geojson, fibre_extensions.geojson, "
+                                   "summary.json (M4, M5, F1, F2) and rasters/*.tif "
+                                   "(best-server dBm, serving cell, coverage masks), plus "
+                                   "layers.csv (what was loaded).",
                        epilog=EXAMPLES_ANALYZE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("scenario", nargs="?", help="scenario TOML (default: the bundled sample)")
@@ -95,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="indoor view: add the building penetration loss (default 15 dB)")
     a.add_argument("--include-planned", action="store_true",
                    help="count planned cells as if on air")
+    a.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of map.html (default: Vietnamese)")
     a.add_argument("--site-detail", metavar="SITE_ID",
                    help="also write that cell's own path-loss (dB), line-of-sight and level "
                         "rasters, for comparison with other tools")
@@ -312,7 +318,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         detail = site_detail(project.sites, args.site_detail, project.hamlets, project.dem,
                              params)
     result = analyze(project, params, progress=not args.quiet)
-    written = write_analysis(result, out)
+    written = write_analysis(result, out, lang=args.lang)
     if detail is not None:
         written += write_site_detail(detail, out / "rasters")
     if not args.quiet:
@@ -320,14 +326,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"Scenario: {scenario.name}")
         print(f"M4 hamlets covered by mobile broadband: {m4['covered_hamlets']}/{m4['hamlets']}"
               f" = {m4['value']:.0%} (target 100 %)")
-        m5 = result.indicators["M5"]
-        print(f"M5 BTS positions shared: {m5['shared_towers']}/{m5['towers']} = "
-              f"{m5['value']:.0%} (target 15 %; with planned towers "
-              f"{m5['with_planned']['value']:.0%}; {m5['candidates']} sharing candidate(s))")
         short = result.hamlets[~result.hamlets["mobile_broadband_covered"]]
         for _, h in short.iterrows():
             print(f"  short: {h['hamlet_id']} {h['name']}: {h['mobile_broadband_share']:.0%} "
                   "of households")
+        m5 = result.indicators["M5"]
+        print(f"M5 BTS positions shared: {m5['shared_towers']}/{m5['towers']} = "
+              f"{m5['value']:.0%} (target 15 %; with planned towers "
+              f"{m5['with_planned']['value']:.0%}; {m5['candidates']} sharing candidate(s))")
+        if "F2" in result.indicators:
+            f2, f1 = result.indicators["F2"], result.indicators["F1"]
+            print(f"F2 hamlets reached by FTTH: {f2['covered_hamlets']}/{f2['hamlets']} = "
+                  f"{f2['value']:.0%} (target 100 %; short: "
+                  f"{', '.join(f2['short_hamlets']) or 'none'})")
+            f1_value = (f"{f1['value']:.0%}" if f1.get("value") is not None
+                        else "no statistics")
+            print(f"F1 households on FTTH: {f1_value} (statistics, target 75 %); homes passed "
+                  f"on the map: {f1['homes_passed_share']:.0%}")
         print(f"Outputs in {out.resolve()}:")
         for t in written:
             if t.parent == out or args.verbose:

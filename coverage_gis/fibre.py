@@ -18,10 +18,12 @@ reach is measured along the road network, not as the crow flies:
   ``detour_factor``, and the ``basis`` column says so. Without access points, the distance is
   measured to the fibre route lines (merged with :func:`merge_routes`, sampled every
   ``route_sample_m``).
-* **Passed**: distance at most ``max_drop_m`` and, where boxes have port counts, a free port.
-  Ports are handed out nearest first over all (house, box) pairs within reach: a house whose
-  nearest box is full takes a port at the next box within reach, if any; ``port_limited``
-  marks houses within reach of boxes that are all full by then.
+* **Passed**: distance at most ``max_drop_m`` and, where boxes have port counts, a port: a box
+  passes at most ``ports_total`` homes, its used ports holding the nearest (already connected)
+  homes and its free ports the next nearest. Ports are handed out nearest first over all
+  (house, box) pairs within reach: a house whose nearest box is full takes a port at the next
+  box within reach, if any; ``port_limited`` marks houses within reach of boxes that are all
+  full by then.
 * **Per hamlet** (:func:`hamlet_fibre`): share of homes passed; ``ftth_covered`` by the rule of
   :class:`FibreParams` (default: fibre reaches the hamlet's cultural house, which is how the
   ministry counts a connected hamlet; a hamlet with no cultural house marked needs 80 % of its

@@ -1,16 +1,17 @@
 """Interactive maps of an analysis: folium layers, a legend, self-contained offline HTML.
 
-:func:`coverage_map` assembles a :class:`folium.Map` from an :class:`~coverage_gis.analysis.Analysis`:
-one layer per theme (hamlets coloured by their mobile broadband share, and by their fibre share
-when the hamlet table has one; hamlet names; cells as sector wedges; planned sites; coverage
-rasters per technology; households; fibre routes and access points; roads and the commune
-outline), a layer control, and a legend that shows the sections of the layers switched on.
-Labels are Vietnamese by default (``lang="vi"``) or English (``lang="en"``).
+:func:`coverage_map` assembles a :class:`folium.Map` from an
+:class:`~coverage_gis.analysis.Analysis`: one layer per theme (hamlets coloured by their mobile
+broadband share, and by their fibre share when the hamlet table has one; hamlet names; cells as
+sector wedges; planned sites; coverage rasters per technology; households; fibre routes and
+access points; roads, railway and the commune outline), a layer control, and a legend that
+shows the sections of the layers switched on. Labels are Vietnamese by default (``lang="vi"``)
+or English (``lang="en"``).
 
 Every layer is built by a function of its own that takes geodata (GeoDataFrames, or a raster
 and its grid) and returns a :class:`folium.FeatureGroup`, optionally carrying a legend section
 in its ``legend_html`` attribute; :func:`coverage_map` calls them, and ``extra_layers`` adds
-more (``callable(analysis, labels) -> FeatureGroup | None``).
+more (``callable(analysis, lang) -> FeatureGroup | None``).
 
 Maps never recompute results: they draw the analysis' tables and rasters. Raster overlays are
 reprojected to Web Mercator (EPSG:3857), the CRS in which Leaflet stretches an image between
@@ -29,8 +30,8 @@ everywhere it is shown (tooltips, legend, layer names, page title).
 from __future__ import annotations
 
 import base64
+import copy
 import html as _html
-import json
 import re
 import struct
 import zlib
@@ -358,9 +359,11 @@ def _section(title: str, rows: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _share_bins(target: float) -> list[tuple[float, str]]:
-    bounds = sorted({float(target), 0.8, 0.5} - {0.0}, reverse=True)
-    bounds = [b for b in bounds if b <= target]
-    return list(zip(bounds + [-np.inf], _SHARE_COLOURS))
+    """(lower bound, colour) classes: the target (green), 0.8 and 0.5 when below it, and the
+    rest (red)."""
+    bounds = sorted({b for b in (float(target), 0.8, 0.5) if 0 < b <= target}, reverse=True)
+    colours = _SHARE_COLOURS[:len(bounds)] + _SHARE_COLOURS[-1:]
+    return list(zip(bounds + [-np.inf], colours))
 
 
 def _share_colour(share: Any, target: float) -> str:
@@ -663,8 +666,8 @@ def _level_legend(t: dict[str, str]) -> str:
 def raster_layer(level_dbm: np.ndarray, grid: "Grid", name: str, lang: str = "vi",
                  show: bool = False, opacity: float = 0.7,
                  pane: str | None = "cg_rasters") -> folium.FeatureGroup:
-    """A best-server level raster (dBm) coloured in :data:`LEVEL_CLASSES` (≥ −90, −100, −110,
-    below), reprojected to Web Mercator and embedded as a PNG image overlay."""
+    """A best-server level raster (dBm) coloured in :data:`LEVEL_CLASSES` (≥ −90, −100,
+    −110, below), reprojected to Web Mercator and embedded as a PNG image overlay."""
     t = labels(lang)
     url, bounds = raster_overlay(level_dbm, grid)
     group = _group(name, show, _level_legend(t))
@@ -807,7 +810,8 @@ _CSS = """
 .leaflet-tooltip.cg-label{background:none;border:none;box-shadow:none;font-weight:bold;
   font-size:12px;color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
 .leaflet-tooltip.cg-label:before{display:none}
-.leaflet-container{background:#f4f3ef}
+html .leaflet-container{background:#f4f3ef}
+.leaflet-control-layers{font-size:12px;line-height:1.35}
 </style>
 """
 
@@ -944,7 +948,9 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
     wgs = hamlets.to_crs(4326)
     minx, miny, maxx, maxy = wgs.total_bounds
     m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14,
-                   tiles=None, max_zoom=max_zoom, min_zoom=5, control_scale=True)
+                   tiles=None, control_scale=True)
+    # folium passes max_zoom to its tile layer only: without tiles, set it on the map itself.
+    m.options.update(max_zoom=max_zoom, min_zoom=5)
     scenario = getattr(project.scenario, "name", "") or ""
     m.get_root().title = _text(f"{scenario} — {t['title']}" if scenario else t["title"])
     m.get_root().header.add_child(Element(_CSS), name="cg_css")
@@ -1080,7 +1086,9 @@ def offline_html(m: folium.Map) -> str:
     """The map as one self-contained HTML page: every script and stylesheet it references is
     replaced by the inlined local copy (:data:`LOCAL_ASSETS`); a reference without one raises
     ``ValueError``, so no page that needs the network is ever written."""
-    page = m.get_root().render()
+    # folium adds "addTo" lines to the figure at every render: render a copy, so that the map
+    # can be displayed and saved any number of times with the same result.
+    page = copy.deepcopy(m.get_root()).render()
     seen: set[str] = set()
 
     def script(match: re.Match[str]) -> str:

@@ -111,9 +111,13 @@ _PROBE_HEAD = """<script>
   window.addEventListener('error', function (e) {
     var t = e.target;
     if (t && t !== window && (t.src || t.href)) { note('resource', t.src || t.href); }
-    else { note('error', (e.message || String(e)) + ' @' + (e.filename || '') + ':' + (e.lineno || '')); }
+    else {
+      note('error', (e.message || String(e)) + ' @' + (e.filename || '') + ':' + (e.lineno || ''));
+    }
   }, true);
-  window.addEventListener('unhandledrejection', function (e) { note('rejection', String(e.reason)); });
+  window.addEventListener('unhandledrejection', function (e) {
+    note('rejection', String(e.reason));
+  });
   ['error', 'warn'].forEach(function (level) {
     var orig = console[level];
     console[level] = function () {
