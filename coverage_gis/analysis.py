@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import coverage, fibre, sharing
+from . import coverage, exports, fibre, sharing, targets
 from .coverage import CoverageParams, CoverageResult
 from .io import atomic_path, write_csv, write_text
 from .project import Project
@@ -25,9 +25,10 @@ __all__ = ["Analysis", "analyze", "write_analysis", "hamlet_table", "OUTPUT_NAME
 
 #: Files and folders ``write_analysis`` writes (existing ones are replaced only on request).
 OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
-                "towers.csv", "sharing_candidates.csv", "fibre_households.geojson",
-                "fibre_extensions.geojson", "fibre_route_snaps.csv", "map.html",
-                "summary.json", "rasters")
+                "towers.csv", "sharing_candidates.csv", "suggested_sites.csv",
+                "fibre_households.geojson", "fibre_extensions.geojson", "fibre_route_snaps.csv",
+                "scorecard.csv", "map.html", "report.html", "report.xlsx", "results.gpkg",
+                "results.kmz", "summary.json", "rasters")
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Analysis:
     towers: gpd.GeoDataFrame | None = None
     sharing_candidates: gpd.GeoDataFrame | None = None
     fibre: Any = None  # a fibre.FibreResult, when the project has households and fibre
+    suggestions: gpd.GeoDataFrame | None = None  # sites that would close the 4G/5G gaps
+    scorecard: pd.DataFrame | None = None
 
 
 def hamlet_table(project: Project) -> pd.DataFrame:
@@ -66,7 +69,7 @@ def hamlet_table(project: Project) -> pd.DataFrame:
 
 
 def analyze(project: Project, params: CoverageParams | None = None,
-            progress: bool = False) -> Analysis:
+            progress: bool = False, suggest_sites: int = 3) -> Analysis:
     """Compute mobile coverage per hamlet and the map-measured indicators (M4).
 
     Parameters
@@ -77,6 +80,9 @@ def analyze(project: Project, params: CoverageParams | None = None,
         Coverage parameters; default: the scenario's ``[coverage]`` table over the settings.
     progress
         Show a progress bar over the radio cells (stderr).
+    suggest_sites
+        When hamlets fall short of mobile broadband, suggest up to this many sites that close
+        the gaps (:func:`coverage_gis.placement.suggest_sites`); 0 to skip.
     """
     from .schema import InputError
 
@@ -133,7 +139,14 @@ def analyze(project: Project, params: CoverageParams | None = None,
                 ft[col] = ft[col].astype(float).round(4)
         table = table.merge(ft, on="hamlet_id", how="left")
         indicators.update(fibre_result.indicators)
-    return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result)
+    suggestions = None
+    if (suggest_sites and project.households is not None
+            and not table["mobile_broadband_covered"].all()):
+        from .placement import suggest_sites as _suggest
+        suggestions = _suggest(project, suggest_sites, params=params, base=result)
+    card = targets.scorecard(project.statistics, indicators, project.scenario.year)
+    return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
+                    suggestions, card)
 
 
 def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> list[Path]:
@@ -166,11 +179,37 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> lis
                 _geojson_ready(gdf).to_crs(4326).to_file(tmp, driver="GeoJSON")
             written.append(out / name)
         written.append(write_csv(fr.snaps, out / "fibre_route_snaps.csv"))
-    from . import maps
+    if analysis.suggestions is not None:
+        written.append(write_csv(analysis.suggestions.drop(columns="geometry"),
+                                 out / "suggested_sites.csv"))
+    written.append(write_csv(analysis.scorecard, out / "scorecard.csv"))
+    from . import maps, report
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
+    written.append(write_text(report.report_html(analysis, analysis.scorecard),
+                              out / "report.html"))
+    sheets = {"scorecard": analysis.scorecard, "hamlets": analysis.hamlets,
+              "towers": _with_lonlat(analysis.towers),
+              "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
+    if analysis.suggestions is not None:
+        sheets["suggested_sites"] = analysis.suggestions
+    if analysis.fibre is not None:
+        sheets["fibre_extensions"] = analysis.fibre.extensions
+    written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
+    written.append(exports.write_gpkg(exports.result_layers(analysis), out / "results.gpkg"))
+    kmz = {"Hamlets (results)": (exports.result_layers(analysis)["hamlets"], "name"),
+           "Towers": (analysis.towers, "tower_id"),
+           "Sharing candidates": (analysis.sharing_candidates, "kind")}
+    if analysis.suggestions is not None:
+        kmz["Suggested sites"] = (analysis.suggestions, "kind")
+    if analysis.fibre is not None:
+        kmz["Fibre routes"] = (analysis.fibre.routes, "name")
+        kmz["Fibre extensions"] = (analysis.fibre.extensions, "hamlet_id")
+    written.append(exports.write_kmz(kmz, out / "results.kmz",
+                                     title=analysis.project.scenario.name))
     written.extend(write_rasters(res, out / "rasters"))
     summary = {
         "scenario": analysis.project.scenario.name,
+        "year": analysis.project.scenario.year,
         "crs": res.grid.crs.to_string(),
         "resolution_m": res.grid.resolution_m,
         "terrain": "DEM" if res.dem_used else "flat ground (no DEM)",

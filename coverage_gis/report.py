@@ -10,13 +10,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from .project import Project
 
-__all__ = ["svg_map", "check_html"]
+__all__ = ["svg_map", "check_html", "report_html"]
 
 _OPERATOR_COLOURS = {"Viettel": "#d62728", "VinaPhone": "#1f77b4", "MobiFone": "#2ca02c",
                      "Vietnamobile": "#ff7f0e", "Gmobile": "#9467bd"}
@@ -51,9 +54,11 @@ def _path(geom: shapely.Geometry, tx) -> str:
 
 def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0,
             width_px: int = 640, marks: list[dict[str, Any]] | None = None,
-            circles_m: list[float] = ()) -> str:
-    """An inline SVG map around ``centre`` (metric CRS): hamlets with names, roads, towers by
-    operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar."""
+            circles_m: list[float] = (), hamlet_fill: dict[str, str] | None = None,
+            lines: list[tuple[shapely.Geometry, str, str]] = ()) -> str:
+    """An inline SVG map around ``centre`` (metric CRS): hamlets with names (filled by
+    ``hamlet_fill`` {hamlet_id: colour}), roads, ``lines`` [(geometry, colour, label)], towers
+    by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar."""
     x0, y0 = centre.x - half_size_m, centre.y - half_size_m
     size = 2 * half_size_m
     k = width_px / size
@@ -67,7 +72,8 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     if project.hamlets is not None:
         for _, h in project.hamlets[project.hamlets.intersects(box)].iterrows():
             geom = h.geometry.intersection(box)
-            out.append(f'<path d="{_path(geom, tx)}" fill="#e8f0d8" stroke="#6b8e23" '
+            fill = (hamlet_fill or {}).get(h["hamlet_id"], "#e8f0d8")
+            out.append(f'<path d="{_path(geom, tx)}" fill="{fill}" stroke="#6b8e23" '
                        f'stroke-width="1.5"><title>{escape(str(h["name"]))}</title></path>')
     if project.roads is not None:
         for g in project.roads[project.roads.intersects(box)].geometry:
@@ -76,6 +82,12 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
                 if part.geom_type == "LineString" and not part.is_empty:
                     out.append(f'<path d="{_path(part, tx)}" fill="none" stroke="#aaa" '
                                'stroke-width="1"/>')
+    for geom, colour, label in lines:
+        g = geom.intersection(box)
+        for part in getattr(g, "geoms", [g]):
+            if part.geom_type == "LineString" and not part.is_empty:
+                out.append(f'<path d="{_path(part, tx)}" fill="none" stroke="{colour}" '
+                           f'stroke-width="3"><title>{escape(label)}</title></path>')
     if project.hamlets is not None:
         for _, h in project.hamlets[project.hamlets.intersects(box)].iterrows():
             p = h.geometry.intersection(box).representative_point()
@@ -185,5 +197,195 @@ models and thresholds; the dashed circle is the sharing distance
 <table><tr><th>kind</th><th>name</th><th>distance</th><th>minimum</th><th>check</th></tr>
 {cons_rows}</table>
 <h2>Map</h2>{svg}
+</body></html>
+"""
+
+
+def _pct(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{float(v):.0%}"
+
+
+def _indicator_value(value: float, unit: str) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:.1f}" if unit == "per 100" else f"{value:.1%}"
+
+
+def _table(df, columns: list[tuple[str, str, Any]]) -> str:
+    head = "".join(f"<th>{escape(title)}</th>" for _, title, _ in columns)
+    body = []
+    for _, r in df.iterrows():
+        cells = []
+        for col, _, fmt in columns:
+            v = r.get(col)
+            text = fmt(v) if fmt else ("–" if v is None or (isinstance(v, float) and
+                                                             np.isnan(v)) else str(v))
+            cells.append(f"<td>{escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _yes(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return "–"
+    return "yes" if bool(v) else "NO"
+
+
+def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "map.html"
+                ) -> str:
+    """One self-contained page an officer can print: the scorecard, the per-hamlet table, a
+    map, the gaps and what closes them (suggested sites, fibre extensions), tower sharing,
+    and the assumptions (thresholds, models, data basis). No scripts, no network."""
+    p = analysis.project
+    res = analysis.coverage
+    params = res.params
+    hamlets = analysis.hamlets
+    # --- scorecard: one row per indicator and source, one column per year ---
+    years = sorted({int(y) for y in scorecard_df["year"].dropna()})
+    sc_rows = []
+    for (ind, source), grp in scorecard_df.groupby(["indicator", "source"], sort=False):
+        first = grp.iloc[0]
+        by_year = {int(r["year"]): r for _, r in grp.iterrows()}
+        last = by_year[max(by_year)]
+        met = last["met"]
+        cls = "" if met is None or (isinstance(met, float) and np.isnan(met)) else (
+            ' class="ok"' if met else ' class="bad"')
+        values = "".join(
+            f"<td>{escape(_indicator_value(by_year[y]['value'], first['unit']))}</td>"
+            if y in by_year else "<td></td>" for y in years)
+        sc_rows.append(
+            f"<tr><td>{escape(ind)}</td><td>{escape(first['name_vi'])}<br>"
+            f"<span class='small'>{escape(first['name_en'])}</span></td>{values}"
+            f"<td>{escape(_indicator_value(first['target'], first['unit']))}</td>"
+            f"<td{cls}>{escape(_yes(met))}</td><td>{escape(source)}</td>"
+            f"<td class='small'>{escape(str(last['basis']))}</td></tr>")
+    year_heads = "".join(f"<th>{y}</th>" for y in years)
+    scorecard_table = (f"<table><tr><th>id</th><th>indicator</th>{year_heads}"
+                       "<th>2025 target</th><th>met (latest)</th><th>source</th>"
+                       "<th>basis (latest)</th></tr>" + "".join(sc_rows) + "</table>")
+    # --- per hamlet ---
+    cols = [("hamlet_id", "id", None), ("name", "hamlet", None),
+            ("households", "households", None),
+            ("mobile_broadband_share", "4G/5G share", _pct),
+            ("mobile_broadband_covered", "mobile covered", _yes),
+            ("households_lose_service_at_switch_off", "lose service at 2G/3G end", None)]
+    if "ftth_share" in hamlets:
+        cols += [("ftth_share", "homes passed (FTTH)", _pct),
+                 ("cultural_house_reached", "cultural house reached", _yes),
+                 ("ftth_covered", "FTTH covered", _yes)]
+    hamlet_table = _table(hamlets, cols)
+    # --- map ---
+    fill = {}
+    for _, h in hamlets.iterrows():
+        mob = bool(h["mobile_broadband_covered"])
+        fib = bool(h["ftth_covered"]) if "ftth_covered" in h and pd.notna(h["ftth_covered"]) \
+            else True
+        fill[h["hamlet_id"]] = ("#b7e1a1" if mob and fib else "#f4a6a6" if not mob and not fib
+                                else "#f9d38c" if not mob else "#a9c8f0")
+    lines = []
+    if analysis.fibre is not None:
+        for _, e in analysis.fibre.extensions.iterrows():
+            if e.geometry is not None and not e.geometry.is_empty:
+                lines.append((e.geometry, "#1565c0",
+                              f"fibre extension for {e['hamlet_id']}: {e['length_m']:.0f} m"))
+    marks = []
+    sugg = getattr(analysis, "suggestions", None)
+    if sugg is not None:
+        for _, r in sugg.iterrows():
+            marks.append({"x": r.geometry.x, "y": r.geometry.y,
+                          "label": f"suggested site {r['rank']}", "colour": "#e65100"})
+    minx, miny, maxx, maxy = p.hamlets.total_bounds
+    centre = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
+    half = max(maxx - minx, maxy - miny) / 2 + 400
+    for m in marks:
+        half = max(half, abs(m["x"] - centre.x) + 300, abs(m["y"] - centre.y) + 300)
+    svg = svg_map(p, centre, half_size_m=half, width_px=760, marks=marks, hamlet_fill=fill,
+                  lines=lines)
+    # --- gaps ---
+    gaps = []
+    short_m = hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
+    for _, h in short_m.iterrows():
+        gaps.append(f"<li>{escape(str(h['name']))} ({escape(h['hamlet_id'])}): 4G/5G reaches "
+                    f"{_pct(h['mobile_broadband_share'])} of households (rule: "
+                    f"{params.hamlet_share:.0%}).</li>")
+    if sugg is not None and len(sugg):
+        gaps.append("<li>Suggested sites (greedy, existing towers first):" + _table(
+            sugg, [("rank", "rank", None), ("kind", "kind", None),
+                   ("tower_id", "tower", None), ("lon", "lon", lambda v: f"{v:.6f}"),
+                   ("lat", "lat", lambda v: f"{v:.6f}"),
+                   ("households_gained", "households gained", None),
+                   ("m4_after", "M4 after", _pct)]) + "</li>")
+    if analysis.fibre is not None:
+        for _, e in analysis.fibre.extensions.iterrows():
+            length = ("no road path" if not np.isfinite(e["length_m"])
+                      else f"{e['length_m']:.0f} m of new cable")
+            gaps.append(f"<li>FTTH, {escape(e['hamlet_id'])}: {escape(length)} from "
+                        f"{escape(str(e.get('from_access_point')))}, "
+                        f"+{int(e['households_added'])} homes passed; meets the rule: "
+                        f"{_yes(e['meets_rule'])}. {escape(str(e.get('note') or ''))}</li>")
+    gaps_html = "<ul>" + ("".join(gaps) or "<li>No hamlet is short of a target.</li>") + "</ul>"
+    # --- sharing ---
+    m5 = analysis.indicators.get("M5", {})
+    sharing_html = (f"<p>M5: {m5.get('shared_towers')}/{m5.get('towers')} existing towers "
+                    f"shared ({_pct(m5.get('value'))}; with planned towers "
+                    f"{_pct(m5.get('with_planned', {}).get('value'))}; if the candidates below "
+                    f"were realised {_pct(m5.get('if_candidates_realised', {}).get('value'))})."
+                    "</p>")
+    if analysis.sharing_candidates is not None and len(analysis.sharing_candidates):
+        sharing_html += _table(analysis.sharing_candidates, [
+            ("rank", "rank", None), ("kind", "kind", None), ("tower_a", "tower", None),
+            ("operators_a", "operators", None), ("tower_b", "with tower", None),
+            ("operators_b", "operators", None),
+            ("distance_m", "distance", lambda v: f"{v:.0f} m")])
+    # --- assumptions ---
+    fp = analysis.fibre.params if analysis.fibre is not None else None
+    basis = hamlets["share_basis"].iloc[0] if "share_basis" in hamlets else "households"
+    assumptions = [
+        ("mobile covered", f"RSRP ≥ {params.thresholds_dbm['4G']:g} dBm (4G), SS-RSRP ≥ "
+                           f"{params.thresholds_dbm['5G']:g} dBm (5G), "
+                           f"{'indoors' if params.indoor else 'outdoors'}; hamlet covered at "
+                           f"≥ {params.hamlet_share:.0%} of its {basis}"),
+        ("path loss", f"per band: Okumura-Hata ≤ 1500 MHz, COST-231 Hata ≤ 2000 MHz, 3GPP TR "
+                      f"38.901 above; environment {params.environment}"
+                      + (f"; forced model {params.model}" if params.model else "")),
+        ("terrain", ("DEM, ITU-R P.526 knife edge "
+                     f"({params.terrain_method}), k = 4/3") if res.dem_used else "flat ground"),
+        ("grid", f"{res.grid.resolution_m:g} m cells, {res.grid.crs.to_string()}"),
+        ("losses", f"body {params.body_loss_db:g} dB"
+                   + (f", indoor {params.indoor_loss_db:g} dB" if params.indoor else "")),
+        ("planned cells", "counted" if params.include_planned else "not counted"),
+    ]
+    if fp is not None:
+        assumptions.append(("FTTH", f"drop ≤ {fp.max_drop_m:g} m along roads (straight line × "
+                                    f"{fp.detour_factor:g} where no road), box capacity = its "
+                                    f"ports; hamlet covered when {fp.hamlet_rule.replace('_', ' ')}"
+                                    f" (else ≥ {fp.hamlet_share:.0%} of homes passed)"))
+    assumptions.append(("data", "; ".join(f"{k}: {', '.join(Path(x).name for x in v)}"
+                                          for k, v in p.sources.items())))
+    assumptions_html = _rows(assumptions)
+    title = f"Digital infrastructure plan: progress report, {p.scenario.name}"
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<style>{_CSS} td.ok {{ background: #c8e6c9; }} td.bad {{ background: #ffcdd2; }}
+.legend span {{ display: inline-block; width: 1em; height: 1em; margin: 0 0.3em 0 1em;
+  vertical-align: middle; border: 1px solid #777; }}</style></head><body>
+<h1>{escape(title)}</h1>
+<p class="small">Computed by coverage_gis from the scenario's layers (year
+{escape(str(p.scenario.year or ''))}). Map-measured indicators (M4, M5, F2) come from the
+coverage, sharing and fibre engines; the others from the statistics table. The interactive
+map is in <a href="{escape(map_file)}">{escape(map_file)}</a> beside this page.</p>
+<h2>Scorecard (Bảng chỉ tiêu)</h2>{scorecard_table}
+<h2>Hamlets (Thôn)</h2>{hamlet_table}
+<h2>Map</h2>
+<p class="legend small"><span style="background:#b7e1a1"></span>both targets met
+<span style="background:#f9d38c"></span>short of mobile broadband
+<span style="background:#a9c8f0"></span>short of FTTH
+<span style="background:#f4a6a6"></span>short of both
+<span style="background:#1565c0"></span>fibre extension
+<span style="background:#e65100; border-radius: 50%"></span>suggested site</p>
+{svg}
+<h2>Gaps and what closes them</h2>{gaps_html}
+<h2>Tower sharing</h2>{sharing_html}
+<h2>Assumptions</h2><table>{assumptions_html}</table>
 </body></html>
 """

@@ -173,3 +173,30 @@ CANDIDATE_SPACING_M: float = 400.0
 SUGGESTED_SITE: dict[str, float] = {"band_mhz": 1800.0, "bandwidth_mhz": 20.0,
                                     "height_m": 35.0, "eirp_dbm": 61.0, "tilt_deg": 4.0,
                                     "beamwidth_deg": 65.0}
+
+# --------------------------------------------------------------------------------------------
+# The plan's 2025 targets (../shared/plan/TARGETS.md, section I.3 of the plan)
+# --------------------------------------------------------------------------------------------
+
+#: id -> (Vietnamese name, English name, 2025 target, unit, measured from). Ratios are
+#: fractions (0.85 = 85 %); M1 is per 100 inhabitants.
+PLAN_TARGETS: dict[str, tuple[str, str, float, str, str]] = {
+    "M1": ("Số thuê bao băng rộng di động/100 dân",
+           "mobile broadband subscriptions per 100 inhabitants", 75.0, "per 100", "statistics"),
+    "M2": ("Tỷ lệ thuê bao sử dụng điện thoại thông minh/tổng thuê bao di động",
+           "smartphone subscriptions / all mobile subscriptions", 0.85, "ratio", "statistics"),
+    "M3": ("Tỷ lệ dân số trưởng thành có điện thoại thông minh",
+           "adults owning a smartphone", 0.80, "ratio", "statistics"),
+    "M4": ("Tỷ lệ thôn, bản được phủ sóng di động băng rộng",
+           "hamlets covered by mobile broadband (4G/5G)", 1.0, "ratio", "map"),
+    "M5": ("Tỷ lệ dùng chung vị trí trạm BTS",
+           "BTS site positions shared by 2+ operators", 0.15, "ratio", "map"),
+    "F1": ("Tỷ lệ hộ gia đình có truy nhập Internet băng rộng cáp quang",
+           "households with FTTH internet", 0.75, "ratio", "statistics"),
+    "F2": ("Tỷ lệ thôn được phủ băng rộng cố định (FTTH)",
+           "hamlets covered by fixed broadband (FTTH)", 1.0, "ratio", "map"),
+    "P1": ("Tỷ lệ cơ quan, tổ chức nhà nước sử dụng nền tảng số",
+           "state agencies using digital platforms", 1.0, "ratio", "statistics"),
+    "P2": ("Tỷ lệ doanh nghiệp sử dụng nền tảng số",
+           "enterprises using digital platforms", 0.50, "ratio", "statistics"),
+}

@@ -1,0 +1,105 @@
+"""The plan's indicators and the scorecard: every target, per year, met or not, and from where.
+
+Indicators no map can measure (M1-M3, F1, P1, P2) come from the statistics table, one value per
+year; the map-measured ones (M4, M5, F2) come from an analysis, for the scenario's year. F1 is
+also shown beside the map's homes-passed share, for context (that row has no ``met``: homes
+passed are not subscriptions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import settings
+
+__all__ = ["statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
+
+#: The contract columns of ``scorecard.csv`` (more follow them).
+SCORECARD_COLUMNS = ["indicator", "year", "value", "target", "met", "source"]
+
+# indicator -> (numerator column, denominator column, scale)
+_FROM_STATISTICS: dict[str, tuple[str, str, float]] = {
+    "M1": ("mobile_broadband_subscriptions", "population", 100.0),
+    "M2": ("smartphone_subscriptions", "mobile_subscriptions", 1.0),
+    "M3": ("adults_with_smartphone", "adults", 1.0),
+    "F1": ("ftth_subscriptions", "households", 1.0),
+    "P1": ("state_agencies_on_digital_platforms", "state_agencies", 1.0),
+    "P2": ("enterprises_on_digital_platforms", "enterprises", 1.0),
+}
+
+
+def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
+    """M1-M3, F1, P1, P2 per year from the statistics (NaN where a count is missing or the
+    denominator is zero). Long format: indicator, year, value, numerator, denominator."""
+    rows = []
+    for ind, (num, den, scale) in _FROM_STATISTICS.items():
+        for _, r in statistics.iterrows():
+            n = r.get(num, np.nan)
+            d = r.get(den, np.nan)
+            n = float(n) if pd.notna(n) else np.nan
+            d = float(d) if pd.notna(d) else np.nan
+            value = scale * n / d if d and np.isfinite(d) and np.isfinite(n) else np.nan
+            rows.append({"indicator": ind, "year": int(r["year"]), "value": value,
+                         "numerator": f"{num}={n:g}" if np.isfinite(n) else f"{num} missing",
+                         "denominator": f"{den}={d:g}" if np.isfinite(d) else f"{den} missing"})
+    return pd.DataFrame(rows)
+
+
+def scorecard(statistics: pd.DataFrame | None, map_indicators: dict[str, Any] | None = None,
+              year: int | None = None) -> pd.DataFrame:
+    """Every indicator of the plan per year: ``indicator, year, value, target, met, source``,
+    then ``name_vi``, ``name_en``, ``unit`` and ``basis`` (how the value was computed).
+
+    ``map_indicators`` is :attr:`Analysis.indicators` (M4, M5, F2, F1's homes passed), counted
+    for ``year`` (the scenario's year; default: the last statistics year). Targets are the
+    plan's 2025 targets (``settings.PLAN_TARGETS``); ``met`` compares each year's value with
+    them (value >= target), so earlier years show progress.
+    """
+    rows: list[dict[str, Any]] = []
+    years = sorted(int(y) for y in statistics["year"]) if statistics is not None else []
+    if year is None:
+        year = years[-1] if years else None
+    if statistics is not None:
+        for r in statistics_indicators(statistics).itertuples():
+            rows.append({"indicator": r.indicator, "year": r.year, "value": r.value,
+                         "source": "statistics", "basis": f"{r.numerator} / {r.denominator}"})
+    for ind in ("M1", "M2", "M3", "F1", "P1", "P2"):
+        if statistics is None:
+            rows.append({"indicator": ind, "year": year, "value": np.nan,
+                         "source": "statistics", "basis": "no statistics table"})
+    mi = map_indicators or {}
+    for ind in ("M4", "M5", "F2"):
+        if ind in mi and mi[ind].get("value") is not None:
+            d = mi[ind]
+            basis = {"M4": lambda: f"{d['covered_hamlets']}/{d['hamlets']} hamlets; {d['rule']}",
+                     "M5": lambda: f"{d['shared_towers']}/{d['towers']} towers; {d['method']}",
+                     "F2": lambda: f"{d['covered_hamlets']}/{d['hamlets']} hamlets; {d['rule']}",
+                     }[ind]()
+            rows.append({"indicator": ind, "year": year, "value": float(d["value"]),
+                         "source": "map", "basis": basis})
+        else:
+            rows.append({"indicator": ind, "year": year, "value": np.nan, "source": "map",
+                         "basis": "not computed (layer missing from the scenario)"})
+    if "F1" in mi and mi["F1"].get("homes_passed_share") is not None:
+        rows.append({"indicator": "F1", "year": year,
+                     "value": float(mi["F1"]["homes_passed_share"]),
+                     "source": "map (homes passed, for context)",
+                     "basis": f"{mi['F1'].get('homes_passed')} homes passed / "
+                              f"{mi['F1'].get('households_on_map')} households on the map"})
+    out = pd.DataFrame(rows)
+    meta = settings.PLAN_TARGETS
+    out["target"] = out["indicator"].map(lambda i: meta[i][2])
+    out["met"] = [None if (not np.isfinite(v) or s.startswith("map (")) else bool(v >= t - 1e-9)
+                  for v, t, s in zip(out["value"], out["target"], out["source"])]
+    out["name_vi"] = out["indicator"].map(lambda i: meta[i][0])
+    out["name_en"] = out["indicator"].map(lambda i: meta[i][1])
+    out["unit"] = out["indicator"].map(lambda i: meta[i][3])
+    order = {k: n for n, k in enumerate(meta)}
+    out["_o"] = out["indicator"].map(order)
+    out["_s"] = out["source"].map({"statistics": 0, "map": 1}).fillna(2)
+    out = out.sort_values(["_o", "year", "_s"]).drop(columns=["_o", "_s"]).reset_index(drop=True)
+    out["value"] = out["value"].round(4)
+    return out[SCORECARD_COLUMNS + ["name_vi", "name_en", "unit", "basis"]]

@@ -1,0 +1,132 @@
+"""Scorecard, report.html, XLSX, GeoPackage and KMZ: contents checked by hand and by readers."""
+
+from __future__ import annotations
+
+import re
+import warnings
+import xml.etree.ElementTree as ET
+import zipfile
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+
+import coverage_gis as cg
+from coverage_gis import targets
+from coverage_gis.analysis import OUTPUT_NAMES
+from coverage_gis.cli import main
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analysis")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project(SAMPLE)
+        result = cg.analyze(project)
+        cg.write_analysis(result, out, lang="en")
+    return result, out
+
+
+def test_scorecard_by_hand():
+    stats = pd.DataFrame({"year": [2024, 2025], "population": [5000, 4000],
+                          "mobile_broadband_subscriptions": [3000, 3100],
+                          "households": [1000, 1000], "ftth_subscriptions": [700, 760],
+                          "state_agencies": [9, 0], "state_agencies_on_digital_platforms": [9, 0]})
+    indicators = {"M4": {"value": 5 / 6, "covered_hamlets": 5, "hamlets": 6, "rule": "r"},
+                  "M5": {"value": 0.2, "shared_towers": 1, "towers": 5, "method": "m"},
+                  "F2": {"value": 1.0, "covered_hamlets": 6, "hamlets": 6, "rule": "r"},
+                  "F1": {"homes_passed_share": 0.9, "homes_passed": 900,
+                         "households_on_map": 1000}}
+    card = targets.scorecard(stats, indicators, 2025)
+    assert list(card.columns[:6]) == ["indicator", "year", "value", "target", "met", "source"]
+    get = card.set_index(["indicator", "year", "source"])
+    assert get.loc[("M1", 2024, "statistics"), "value"] == pytest.approx(60.0)   # 3000/5000*100
+    assert not get.loc[("M1", 2024, "statistics"), "met"]
+    assert get.loc[("M1", 2025, "statistics"), "value"] == pytest.approx(77.5)   # 3100/4000*100
+    assert get.loc[("M1", 2025, "statistics"), "met"]
+    assert get.loc[("F1", 2025, "statistics"), "value"] == pytest.approx(0.76)
+    assert get.loc[("F1", 2025, "statistics"), "met"]  # 76 % >= 75 %
+    assert get.loc[("F1", 2025, "map (homes passed, for context)"), "met"] is None
+    assert np.isnan(get.loc[("P1", 2025, "statistics"), "value"])  # 0 agencies: undefined
+    assert get.loc[("M4", 2025, "map"), "met"] == False  # noqa: E712
+    assert get.loc[("F2", 2025, "map"), "met"]
+    assert np.isnan(get.loc[("M2", 2025, "statistics"), "value"])  # counts missing
+    assert set(card["indicator"]) == set(cg.settings.PLAN_TARGETS)
+
+
+def test_sample_scorecard_csv(written):
+    _, out = written
+    card = pd.read_csv(out / "scorecard.csv")
+    row = card[(card["indicator"] == "M1") & (card["year"] == 2025)].iloc[0]
+    assert row["value"] == pytest.approx(3765 / 4989 * 100, abs=1e-3) and row["met"]
+    f1 = card[(card["indicator"] == "F1") & (card["source"] == "statistics")]
+    assert list(f1["year"]) == [2023, 2024, 2025]
+    assert f1["value"].iloc[-1] == pytest.approx(930 / 1350, abs=1e-4)
+    m4 = card[card["indicator"] == "M4"].iloc[0]
+    assert m4["value"] == pytest.approx(5 / 6, abs=1e-4) and m4["source"] == "map"
+
+
+def test_analyze_writes_every_output(written):
+    _, out = written
+    for name in OUTPUT_NAMES:
+        assert (out / name).exists(), name
+
+
+def test_report_html_is_self_contained_and_printable(written):
+    result, out = written
+    html = (out / "report.html").read_text()
+    for section in ("Scorecard", "Hamlets", "Map", "Gaps and what closes them",
+                    "Tower sharing", "Assumptions"):
+        assert f">{section}" in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert "<svg" in html and "Thôn Yên Sơn" in html
+    assert "suggested site 1" in html  # the gap of QT04 and what closes it
+    assert re.search(r"FTTH, QT06: \d+ m of new cable", html)
+    assert "RSRP ≥ -110 dBm" in html  # assumptions state the thresholds
+
+
+def test_report_escapes_input_text(written):
+    from coverage_gis.report import report_html
+    result, _ = written
+    import copy
+    evil = copy.copy(result)
+    evil.hamlets = result.hamlets.assign(name="<img src=x onerror=alert(1)>")
+    html = report_html(evil, result.scorecard)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_xlsx_gpkg_kmz_open_in_their_readers(written):
+    result, out = written
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert {"scorecard", "hamlets", "towers", "sharing_candidates"} <= set(wb.sheetnames)
+    hamlets = pd.read_excel(out / "report.xlsx", sheet_name="hamlets")
+    assert list(hamlets["hamlet_id"]) == list(result.hamlets["hamlet_id"])
+    layers = {name for name, _ in pyogrio.list_layers(out / "results.gpkg")}
+    assert {"hamlets", "households", "cells", "towers", "fibre_extensions",
+            "suggested_sites", "access_points"} <= layers
+    hh = pyogrio.read_dataframe(out / "results.gpkg", layer="households")
+    assert {"mobile_broadband", "ftth_passed"} <= set(hh.columns) and len(hh) == 1350
+    with zipfile.ZipFile(out / "results.kmz") as z:
+        root = ET.fromstring(z.read("doc.kml"))
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    folders = [f.find("k:name", ns).text for f in root.iter("{%s}Folder" % ns["k"])]
+    assert "Hamlets (results)" in folders and "Towers" in folders
+    names = [p.find("k:name", ns).text for p in root.iter("{%s}Placemark" % ns["k"])]
+    assert "Thôn Yên Sơn" in names
+
+
+def test_make_demo_style_run_prints_paths(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["-q", "analyze", "--out", str(out)]) == 0
+    assert capsys.readouterr().out == ""  # -q: nothing on stdout
+    assert main(["analyze", "--out", str(out), "--overwrite", "--lang", "vi"]) == 0
+    printed = capsys.readouterr().out
+    for name in ("map.html", "report.html", "report.xlsx", "results.gpkg", "results.kmz",
+                 "scorecard.csv", "hamlets.csv"):
+        assert str(out / name) in printed
