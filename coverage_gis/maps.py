@@ -99,6 +99,16 @@ LABELS: dict[str, dict[str, str]] = {
         "hamlet_names": "Tên thôn",
         "cells": "Trạm BTS theo nhà mạng",
         "planned_sites": "Trạm BTS quy hoạch",
+        "suggested_sites": "Vị trí trạm đề xuất (lấp vùng lõm)",
+        "suggested_marker": "Trạm đề xuất",
+        "households_gained": "Hộ được phủ thêm",
+        "m4_after": "M4 sau khi xây",
+        "sharing_candidates": "Đề xuất dùng chung hạ tầng",
+        "sharing_marker": "Cặp trạm có thể dùng chung",
+        "distance": "Khoảng cách",
+        "fibre_extensions": "Tuyến cáp quang cần kéo thêm",
+        "extension_marker": "Tuyến kéo thêm",
+        "length": "Chiều dài",
         "signal_radius": "Bán kính phủ sóng (ước tính nhanh)",
         "raster_4G": "Vùng phủ sóng 4G (RSRP)",
         "raster_5G": "Vùng phủ sóng 5G (SS-RSRP)",
@@ -155,6 +165,16 @@ LABELS: dict[str, dict[str, str]] = {
         "hamlet_names": "Hamlet names",
         "cells": "Cells by operator",
         "planned_sites": "Planned sites",
+        "suggested_sites": "Suggested sites (close the gaps)",
+        "suggested_marker": "Suggested site",
+        "households_gained": "Households gained",
+        "m4_after": "M4 after",
+        "sharing_candidates": "Sharing candidates",
+        "sharing_marker": "Towers that could share",
+        "distance": "Distance",
+        "fibre_extensions": "Fibre extensions needed",
+        "extension_marker": "Extension route",
+        "length": "Length",
         "signal_radius": "Signal radius (quick look)",
         "raster_4G": "4G coverage (RSRP)",
         "raster_5G": "5G coverage (SS-RSRP)",
@@ -556,6 +576,68 @@ def planned_sites_layer(sites: gpd.GeoDataFrame, lang: str = "vi",
             location=[float(lat), float(lon)], radius=11, color=_operator_colour(ops[0], seen),
             weight=3, dash_array="5 4", fill=True, fill_opacity=0.05,
             tooltip=folium.Tooltip(tip, sticky=True)).add_to(group)
+    return group
+
+
+def suggested_sites_layer(suggestions: gpd.GeoDataFrame | None, lang: str = "vi",
+                          show: bool = True) -> folium.FeatureGroup | None:
+    """Sites that would close the mobile broadband gaps (from ``suggest_sites``)."""
+    if suggestions is None or not len(suggestions):
+        return None
+    t = labels(lang)
+    group = _group(t["suggested_sites"], show, _section(
+        t["suggested_sites"], [_swatch("#e65100", _text(t["suggested_marker"]), "dot")]))
+    for _, r in suggestions.to_crs(4326).iterrows():
+        rows = [("#", _text(r["rank"])), (_text(t["households_gained"]),
+                                          _text(r["households_gained"])),
+                (_text(t["m4_after"]), _pct(r["m4_after"], lang))]
+        if r.get("tower_id"):
+            rows.append(("tower", _text(r["tower_id"])))
+        folium.CircleMarker(location=[r.geometry.y, r.geometry.x], radius=10, color="#000000",
+                            weight=2, fill=True, fill_color="#e65100", fill_opacity=0.9,
+                            tooltip=folium.Tooltip(_tooltip_table(
+                                _text(f"{t['suggested_marker']} {r['rank']}"), rows),
+                                sticky=True)).add_to(group)
+    return group
+
+
+def sharing_candidates_layer(candidates: gpd.GeoDataFrame | None, lang: str = "vi",
+                             show: bool = True) -> folium.FeatureGroup | None:
+    """Pairs of towers that could share (a dashed line between them)."""
+    if candidates is None or not len(candidates):
+        return None
+    t = labels(lang)
+    group = _group(t["sharing_candidates"], show, _section(
+        t["sharing_candidates"], [_swatch("#6a1b9a", _text(t["sharing_marker"]), "line")]))
+    for _, r in candidates.to_crs(4326).iterrows():
+        rows = [(_text(r["tower_a"]), _text(r["operators_a"])),
+                (_text(r["tower_b"]), _text(r["operators_b"])),
+                (_text(t["distance"]), f"{float(r['distance_m']):.0f} m")]
+        folium.PolyLine([(y, x) for x, y in r.geometry.coords], color="#6a1b9a", weight=4,
+                        dash_array="8 6", tooltip=folium.Tooltip(_tooltip_table(
+                            _text(r["kind"]), rows), sticky=True)).add_to(group)
+    return group
+
+
+def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi",
+                           show: bool = True) -> folium.FeatureGroup | None:
+    """New fibre cable that would bring short hamlets to the FTTH rule."""
+    if extensions is None or not len(extensions):
+        return None
+    t = labels(lang)
+    group = _group(t["fibre_extensions"], show, _section(
+        t["fibre_extensions"], [_swatch("#00897b", _text(t["extension_marker"]), "line")]))
+    for _, r in extensions.to_crs(4326).iterrows():
+        g = r.geometry
+        if g is None or g.is_empty:
+            continue
+        rows = [(_text(t["length"]), f"{float(r['length_m']):.0f} m"),
+                (_text(t["households_gained"]), _text(r["households_added"]))]
+        for part in getattr(g, "geoms", [g]):
+            folium.PolyLine([(y, x) for x, y in part.coords], color="#00897b", weight=5,
+                            tooltip=folium.Tooltip(_tooltip_table(
+                                _text(f"{t['extension_marker']}: {r['hamlet_id']}"), rows),
+                                sticky=True)).add_to(group)
     return group
 
 
@@ -1000,6 +1082,12 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
     if project.sites is not None and len(project.sites):
         _add(m, cell_layer(project.sites, lang), added)
         _add(m, planned_sites_layer(project.sites, lang), added)
+    _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang),
+         added)
+    _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang), added)
+    fibre_result = getattr(analysis, "fibre", None)
+    if fibre_result is not None:
+        _add(m, fibre_extensions_layer(fibre_result.extensions, lang), added)
     for build in extra_layers:
         _add(m, build(analysis, lang), added)
     _add(m, hamlet_names_layer(hamlets, lang), added)
