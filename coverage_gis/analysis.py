@@ -176,7 +176,7 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> lis
         for gdf, name in ((fr.reach, "fibre_households.geojson"),
                           (fr.extensions, "fibre_extensions.geojson")):
             with atomic_path(out / name) as tmp:
-                _geojson_ready(gdf).to_crs(4326).to_file(tmp, driver="GeoJSON")
+                exports.plain_columns(gdf).to_crs(4326).to_file(tmp, driver="GeoJSON")
             written.append(out / name)
         written.append(write_csv(fr.snaps, out / "fibre_route_snaps.csv"))
     if analysis.suggestions is not None:
@@ -219,17 +219,6 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> lis
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
     return written
-
-
-def _geojson_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Columns GeoJSON can hold: nullable booleans and objects become plain values."""
-    out = gdf.copy()
-    for col in out.columns:
-        if col == out.geometry.name:
-            continue
-        if str(out[col].dtype) == "boolean":
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out
 
 
 def _with_lonlat(gdf: gpd.GeoDataFrame, endpoints: bool = False) -> pd.DataFrame:

@@ -134,14 +134,8 @@ class CoverageParams:
     @classmethod
     def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "CoverageParams":
         """Parameters from a scenario's ``[coverage]`` table (unknown keys are errors)."""
-        table = dict(parameters.get("coverage", {}))
-        table.update(overrides)
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(table) - known)
-        if unknown:
-            from .schema import InputError
-            raise InputError(f"scenario [coverage]: unknown key(s) {', '.join(unknown)} "
-                             f"(known: {', '.join(sorted(known))})")
+        from .scenario import parameter_table
+        table = parameter_table(parameters, "coverage", cls, overrides)
         params = cls(**{k: v for k, v in table.items() if k != "thresholds_dbm"})
         params.thresholds_dbm.update(table.get("thresholds_dbm", {}))
         return params

@@ -19,7 +19,7 @@ import shapely
 
 from .io import atomic_path
 
-__all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers"]
+__all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers", "plain_columns"]
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
@@ -40,7 +40,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     return Path(path)
 
 
-def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Columns every vector driver can hold (nullable booleans and lists become plain)."""
     out = gdf.copy()
     for col in out.columns:
@@ -62,7 +62,7 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: str | Path) -> Path:
         for name, gdf in layers.items():
             if gdf is None or len(gdf) == 0:
                 continue
-            pyogrio.write_dataframe(_plain(gdf), tmp, layer=name, driver="GPKG",
+            pyogrio.write_dataframe(plain_columns(gdf), tmp, layer=name, driver="GPKG",
                                     append=not first)
             first = False
     return Path(path)
@@ -106,7 +106,7 @@ def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
         styles.append(f'<Style id="s{k}"><LineStyle><color>{colour}</color><width>2</width>'
                       f'</LineStyle><PolyStyle><color>5f{colour[2:]}</color></PolyStyle>'
                       f'<IconStyle><color>{colour}</color></IconStyle></Style>')
-        ll = _plain(gdf.to_crs(4326))
+        ll = plain_columns(gdf.to_crs(4326))
         marks = []
         for _, row in ll.iterrows():
             if row.geometry is None or row.geometry.is_empty:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -162,15 +162,8 @@ class FibreParams:
     @classmethod
     def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "FibreParams":
         """Parameters from a scenario's ``[fibre]`` table (unknown keys are errors)."""
-        table = dict(parameters.get("fibre", {}))
-        table.update(overrides)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            from .schema import InputError
-            raise InputError(f"scenario [fibre]: unknown key(s) {', '.join(unknown)} "
-                             f"(known: {', '.join(sorted(known))})")
-        return cls(**table)
+        from .scenario import parameter_table
+        return cls(**parameter_table(parameters, "fibre", cls, overrides))
 
     @property
     def fallback_basis(self) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely

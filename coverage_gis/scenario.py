@@ -33,7 +33,8 @@ from typing import Any
 from . import settings
 from .schema import InputError
 
-__all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths"]
+__all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths",
+           "parameter_table"]
 
 #: Known layers and the options each accepts (besides ``path``).
 LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -180,3 +181,17 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
                         crs=base.crs, study_area_margin_m=base.study_area_margin_m,
                         parameters=base.parameters)
     return Scenario(name="files given on the command line", layers=layers)
+
+
+def parameter_table(parameters: dict[str, Any], section: str, params_class: type,
+                    overrides: dict[str, Any]) -> dict[str, Any]:
+    """A scenario's ``[section]`` table merged with ``overrides``, checked against the fields of
+    the dataclass ``params_class`` (unknown keys raise :class:`InputError` naming them)."""
+    table = dict(parameters.get(section, {}))
+    table.update(overrides)
+    known = set(params_class.__dataclass_fields__)
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise InputError(f"scenario [{section}]: unknown key(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(known))})")
+    return table

@@ -36,14 +36,8 @@ class SharingParams:
 
     @classmethod
     def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "SharingParams":
-        table = dict(parameters.get("sharing", {}))
-        table.update(overrides)
-        unknown = sorted(set(table) - set(cls.__dataclass_fields__))
-        if unknown:
-            from .schema import InputError
-            raise InputError(f"scenario [sharing]: unknown key(s) {', '.join(unknown)} "
-                             f"(known: {', '.join(sorted(cls.__dataclass_fields__))})")
-        params = cls(**table)
+        from .scenario import parameter_table
+        params = cls(**parameter_table(parameters, "sharing", cls, overrides))
         if params.ratio not in ("towers", "installations"):
             from .schema import InputError
             raise InputError(f"scenario [sharing]: ratio={params.ratio!r}; expected 'towers' "

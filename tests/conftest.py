@@ -41,3 +41,36 @@ def digest(path: Path) -> str:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+@pytest.fixture
+def small_scenario(tmp_path, hamlets_gdf):
+    """Two hamlets, three sites (one 50 km away), two households, a fibre file of each kind."""
+    hamlets_gdf.to_file(tmp_path / "thon.geojson")
+    write_text(tmp_path / "sites.csv",
+               "site_id,operator,technology,lon,lat\n"
+               f"A,Viettel,4G,{LON},{LAT}\n"
+               f"B,VinaPhone,4G,{LON + 0.01},{LAT}\n"
+               f"FAR,MobiFone,4G,{LON + 0.5},{LAT}\n")
+    write_text(tmp_path / "hh.csv", "household_id,is_cultural_house,lon,lat\n"
+                                    f"H1,yes,{LON},{LAT}\nH2,no,{LON + 0.008},{LAT}\n")
+    line = shapely.LineString([(LON, LAT), (LON + 0.01, LAT)])
+    gpd.GeoDataFrame({"name": ["r1"]}, geometry=[line], crs=4326).to_file(
+        tmp_path / "viettel.kml", driver="LIBKML")
+    gpd.GeoDataFrame({"operator": ["VNPT"]}, geometry=[line], crs=4326).to_file(
+        tmp_path / "vnpt.geojson")
+    toml = write_text(tmp_path / "scenario.toml", """
+[scenario]
+name = "Thử nghiệm"
+year = 2025
+
+[layers]
+hamlets = "thon.geojson"
+sites = "sites.csv"
+households = "hh.csv"
+fibre = [{ path = "viettel.kml", operator = "Viettel" }, { path = "vnpt.geojson" }]
+
+[coverage]
+thresholds_dbm = { "4G" = -110.0 }
+""")
+    return toml

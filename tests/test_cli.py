@@ -11,7 +11,6 @@ import pytest
 from coverage_gis.cli import main
 
 from .conftest import LAT, LON, digest, write_text
-from .test_project import small_scenario  # noqa: F401  (fixture)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -43,7 +43,7 @@ def published_helmert(e: float, n: float) -> tuple[float, float]:
         "+proj=pipeline "
         "+step +inv +proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
         "+step +proj=cart +ellps=WGS84 "
-        f"+step +proj=helmert +convention=position_vector +x=-191.90441429 +y=-39.30318279 "
+        "+step +proj=helmert +convention=position_vector +x=-191.90441429 +y=-39.30318279 "
         "+z=-111.45032835 +rx=-0.00928836 +ry=0.01975479 +rz=-0.00427372 +s=0.252906278 "
         "+step +inv +proj=cart +ellps=WGS84 "
         "+step +proj=unitconvert +xy_in=rad +xy_out=deg")
