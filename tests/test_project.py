@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pytest
-import shapely
 
 import coverage_gis as cg
 
