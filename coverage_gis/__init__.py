@@ -24,10 +24,14 @@ from .io import (
     read_statistics,
 )
 from .project import Project, load_project
+from . import coverage, exports, fibre, maps, placement, report, sharing, targets  # noqa: E402
 from .scenario import Scenario, read_scenario
 from .schema import InputError, InputWarning
 
 __all__ = [
+    # modules, one per concern
+    "coverage", "exports", "fibre", "maps", "placement", "report", "sharing", "targets",
+    # the main API
     "Analysis",
     "CoverageParams",
     "CRS_PRESETS",

@@ -151,8 +151,10 @@ class Raster:
         rows, cols = self.shape
         left, bottom, right, top = self.bounds
         kwargs = {"resolution": resolution_m} if resolution_m else {}
-        transform, width, height = rasterio.warp.calculate_default_transform(
-            self.crs, dst_crs, cols, rows, left, bottom, right, top, **kwargs)
+        with warnings.catch_warnings():  # rasterio's own use of affine's `*`
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            transform, width, height = rasterio.warp.calculate_default_transform(
+                self.crs, dst_crs, cols, rows, left, bottom, right, top, **kwargs)
         out = np.full((height, width), np.nan, dtype=np.float32)
         rasterio.warp.reproject(
             self.data, out, src_transform=self.transform, src_crs=self.crs,

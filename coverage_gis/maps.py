@@ -34,6 +34,7 @@ import copy
 import html as _html
 import re
 import struct
+import warnings
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
@@ -681,9 +682,11 @@ def to_web_mercator(array: np.ndarray, grid: "Grid", resampling: str = "nearest"
     dst_crs = rasterio.crs.CRS.from_epsg(3857)
     left_b, bottom_b, right_b, top_b = array_bounds(grid.height, grid.width, grid.transform)
     # array_bounds returns (west, south, east, north)
-    transform, width, height = calculate_default_transform(
-        src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
-        right=right_b, top=top_b)
+    with warnings.catch_warnings():  # rasterio's own use of affine's `*` (not ours)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        transform, width, height = calculate_default_transform(
+            src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
+            right=right_b, top=top_b)
     dst = np.full((height, width), np.nan, dtype=np.float32)
     reproject(source=src, destination=dst, src_transform=grid.transform, src_crs=src_crs,
               dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,

@@ -104,8 +104,8 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             hint = (" (are lon and lat swapped?)" if -90 <= lon <= 90 and -180 <= lat <= 180
                     else " (are these projected x/y? use --x --y --crs)")
-            raise InputError(f"--lon {lon:g} --lat {lat:g} is not a longitude/latitude{hint}")
-        src, a, b, given = WGS84, lon, lat, f"--lon {lon:g} --lat {lat:g}"
+            raise InputError(f"lon={lon:.10g} lat={lat:.10g} is not a longitude/latitude{hint}")
+        src, a, b, given = WGS84, lon, lat, f"lon={lon:.10g} lat={lat:.10g}"
     else:
         if x is None or y is None or crs is None:
             raise InputError("give --lon and --lat, or --x, --y and --crs")
@@ -113,7 +113,7 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
             src = resolve_crs(crs)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        a, b, given = x, y, f"--x {x:g} --y {y:g} --crs {crs}"
+        a, b, given = x, y, f"x={x:.10g} y={y:.10g} (crs {crs})"
     px, py = to_metric(src).transform(a, b)
     point = shapely.Point(px, py)
     if np.isfinite([px, py]).all() and area.contains(point):
@@ -447,16 +447,19 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
                       "households_gained": best_key[2], "m4_after": round(m4, 4)})
     rows = []
     to_ll = Transformer.from_crs(project.crs, WGS84, always_xy=True)
+    commune = (project.commune.union_all() if project.commune is not None
+               else project.hamlets.union_all())
     for rank, p in enumerate(picks, start=1):
         c = cands[p["candidate"]]
         lon, lat = to_ll.transform(c["geometry"].x, c["geometry"].y)
         rows.append({"rank": rank, "kind": c["kind"], "tower_id": c["tower_id"],
                      "operators_on_tower": c["operators_on_tower"],
                      "operator": op or "any", "lon": round(lon, 6), "lat": round(lat, 6),
+                     "inside_commune": bool(commune.contains(c["geometry"])),
                      **{k: v for k, v in p.items() if k != "candidate"},
                      "geometry": c["geometry"]})
     cols = ["rank", "kind", "tower_id", "operators_on_tower", "operator", "lon", "lat",
-            "hamlets_newly_covered", "households_gained_in_short_hamlets", "households_gained",
+            "inside_commune", "hamlets_newly_covered", "households_gained_in_short_hamlets", "households_gained",
             "m4_after", "geometry"]
     out = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=project.crs)
     out.attrs["candidates"] = len(cands)

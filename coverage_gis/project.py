@@ -117,6 +117,11 @@ class Project:
         return pd.DataFrame(rows, columns=["layer", "features", "geometry", "file_crs",
                                            "source", "notes"])
 
+    def __repr__(self) -> str:
+        layers = ", ".join(f"{r.layer}={r.features}" for r in self.summary().itertuples())
+        return (f"<Project {self.scenario.name!r}: {describe_crs(self.crs)}; {layers}; "
+                f"{len(self.warnings)} warning(s)>")
+
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display
         from html import escape
         head = (f"<b>{escape(self.scenario.name)}</b><br>computation CRS "
