@@ -8,6 +8,9 @@ folder, every file atomically. The command ``coverage-gis analyze`` is these two
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,8 +155,28 @@ def analyze(project: Project, params: CoverageParams | None = None,
 def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> list[Path]:
     """Write an analysis to ``out`` (the files of :data:`OUTPUT_NAMES`: tables, GeoJSON,
     ``map.html`` in ``lang`` (vi or en), ``summary.json`` and ``rasters/*.tif``). Returns the
-    paths."""
-    out = Path(out)
+    paths.
+
+    Everything is first written into a hidden folder inside ``out`` and moved into place only
+    when every file is complete: a failure leaves ``out`` as it was.
+    """
+    final = Path(out)
+    final.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".coverage-gis-", dir=final))
+    try:
+        written = _write_all(analysis, staging, lang)
+        moved = []
+        for path in written:
+            target = final / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved.append(target)
+        return moved
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written: list[Path] = []
     res = analysis.coverage
     written.append(write_csv(analysis.project.summary(), out / "layers.csv"))

@@ -130,3 +130,18 @@ def test_make_demo_style_run_prints_paths(tmp_path, capsys):
     for name in ("map.html", "report.html", "report.xlsx", "results.gpkg", "results.kmz",
                  "scorecard.csv", "hamlets.csv"):
         assert str(out / name) in printed
+
+
+def test_a_failed_write_leaves_the_output_folder_as_it_was(written, tmp_path, monkeypatch):
+    result, _ = written
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    from coverage_gis import analysis as an
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(an.exports, "write_kmz", broken)
+    with pytest.raises(OSError, match="disk full"):
+        cg.write_analysis(result, out)
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # no partial outputs
