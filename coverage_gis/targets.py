@@ -8,6 +8,7 @@ passed are not subscriptions).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import numpy as np
@@ -54,14 +55,14 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: dict[str, Any] | 
     then ``name_vi``, ``name_en``, ``unit`` and ``basis`` (how the value was computed).
 
     ``map_indicators`` is :attr:`Analysis.indicators` (M4, M5, F2, F1's homes passed), counted
-    for ``year`` (the scenario's year; default: the last statistics year). Targets are the
+    for ``year`` (the scenario's year; default: the last statistics year, else this year). Targets are the
     plan's 2025 targets (``settings.PLAN_TARGETS``); ``met`` compares each year's value with
     them (value >= target), so earlier years show progress.
     """
     rows: list[dict[str, Any]] = []
     years = sorted(int(y) for y in statistics["year"]) if statistics is not None else []
-    if year is None:
-        year = years[-1] if years else None
+    if year is None:  # the scenario names none: the last statistics year, else this year
+        year = years[-1] if years else datetime.date.today().year
     if statistics is not None:
         for r in statistics_indicators(statistics).itertuples():
             rows.append({"indicator": r.indicator, "year": r.year, "value": r.value,

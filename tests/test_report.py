@@ -145,3 +145,22 @@ def test_a_failed_write_leaves_the_output_folder_as_it_was(written, tmp_path, mo
     with pytest.raises(OSError, match="disk full"):
         cg.write_analysis(result, out)
     assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # no partial outputs
+
+
+def test_analyze_with_only_hamlets_and_sites(tmp_path, capsys):
+    root = SAMPLE.parent
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f"""[scenario]
+name = "hamlets and sites only"
+[layers]
+hamlets = "{root / 'boundaries' / 'hamlets.geojson'}"
+sites = "{root / 'towers' / 'sites.csv'}"
+""")
+    out = tmp_path / "out"
+    assert main(["analyze", str(scenario), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "hamlets.csv")
+    assert set(table["share_basis"]) == {"area"} and "ftth_share" not in table
+    card = pd.read_csv(out / "scorecard.csv")
+    assert card.loc[card["indicator"] == "M4", "value"].notna().all()
+    assert card.loc[card["indicator"] == "M1", "value"].isna().all()  # no statistics
+    assert (out / "report.html").exists() and (out / "map.html").exists()
