@@ -151,6 +151,9 @@ LABELS: dict[str, dict[str, str]] = {
         "level_ge_-110": "−110 … −100 dBm: trung bình",
         "level_lt_-110": "< −110 dBm: yếu (chưa đạt)",
         "household_covered": "Hộ có sóng 4G/5G",
+        "households_ftth": "Hộ gia đình: cáp quang FTTH",
+        "household_passed": "Hộ trong tầm cáp quang",
+        "household_not_passed": "Hộ ngoài tầm cáp quang",
         "household_not_covered": "Hộ chưa có sóng 4G/5G",
         "planned_marker": "Vị trí trạm quy hoạch",
         "omni": "vô hướng",
@@ -217,6 +220,9 @@ LABELS: dict[str, dict[str, str]] = {
         "level_ge_-110": "−110 … −100 dBm: fair",
         "level_lt_-110": "< −110 dBm: weak (not covered)",
         "household_covered": "Household with 4G/5G",
+        "households_ftth": "Households: FTTH",
+        "household_passed": "Household passed by fibre",
+        "household_not_passed": "Household not passed by fibre",
         "household_not_covered": "Household without 4G/5G",
         "planned_marker": "Planned site position",
         "omni": "omni",
@@ -771,10 +777,16 @@ def raster_layer(level_dbm: np.ndarray, grid: "Grid", name: str, lang: str = "vi
 
 def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = None,
                     grid: "Grid | None" = None, lang: str = "vi", show: bool = True,
-                    column: str | None = None) -> folium.FeatureGroup:
+                    column: str | None = None, name: str | None = None,
+                    yes_label: str | None = None, no_label: str | None = None
+                    ) -> folium.FeatureGroup:
     """Households as small circles, green where the ``covered`` mask (on ``grid``) is true at
-    the household, red where not. A boolean ``column`` of the table can be used instead."""
-    t = labels(lang)
+    the household, red where not. A boolean ``column`` of the table can be used instead
+    (then give the layer its ``name`` and legend labels, e.g. passed by fibre or not)."""
+    t = dict(labels(lang))
+    t["households"] = name or t["households"]
+    t["household_covered"] = yes_label or t["household_covered"]
+    t["household_not_covered"] = no_label or t["household_not_covered"]
     hh = households
     if column is not None:
         flag = hh[column].fillna(False).astype(bool).to_numpy()
@@ -1085,10 +1097,14 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
     if project.sites is not None and len(project.sites):
         _add(m, cell_layer(project.sites, lang), added)
         _add(m, planned_sites_layer(project.sites, lang), added)
+    fibre_result = getattr(analysis, "fibre", None)
+    if fibre_result is not None and "passed" in fibre_result.reach:
+        _add(m, household_layer(fibre_result.reach, lang=lang, show=False, column="passed",
+                                name=t["households_ftth"], yes_label=t["household_passed"],
+                                no_label=t["household_not_passed"]), added)
     _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang),
          added)
     _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang), added)
-    fibre_result = getattr(analysis, "fibre", None)
     if fibre_result is not None:
         _add(m, fibre_extensions_layer(fibre_result.extensions, lang), added)
     for build in extra_layers:

@@ -164,3 +164,12 @@ sites = "{root / 'towers' / 'sites.csv'}"
     assert card.loc[card["indicator"] == "M4", "value"].notna().all()
     assert card.loc[card["indicator"] == "M1", "value"].isna().all()  # no statistics
     assert (out / "report.html").exists() and (out / "map.html").exists()
+
+
+def test_map_has_every_layer_the_planner_needs(written):
+    _, out = written
+    page = (out / "map.html").read_text()
+    for name in ("Households: FTTH", "Suggested sites", "Sharing candidates",
+                 "Fibre extensions needed", "Planned sites"):
+        assert name in page, name
+    assert not re.search(r"""<(script|link)[^>]+(src|href)=["']https?://""", page)
