@@ -189,8 +189,10 @@ def cmd_check_site(args: argparse.Namespace) -> int:
                             azimuths_deg=args.azimuth_deg or [], eirp_dbm=args.eirp_dbm,
                             bandwidth_mhz=args.bandwidth_mhz)
     result = check_site(project, proposal, point)
-    write_text(json.dumps(result, indent=2, ensure_ascii=False), out / "check.json")
-    write_text(check_html(result, project, point), out / "check.html")
+    page = check_html(result, project, point)  # both rendered before anything is written
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    write_text(text, out / "check.json")
+    write_text(page, out / "check.html")
     if not args.quiet:
         loc, gain = result["location"], result["coverage_gain"]
         where = (f"hamlet {loc['hamlet_id']} {loc['hamlet_name']}" if loc["hamlet_id"]
