@@ -55,8 +55,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Measure a commune's digital-infrastructure plan on maps: load and check "
                     "hamlets, BTS sites, fibre, households, roads and terrain; compute coverage "
                     "per hamlet.",
-        epilog="exit codes: 0 success, 1 bad input or existing outputs, 2 usage error. "
-               "Run 'coverage-gis COMMAND --help' for a command's options and examples.")
+        epilog="examples:\n"
+               "  coverage-gis validate                      # check the bundled sample\n"
+               "  coverage-gis analyze --out out/demo        # maps, report, scorecard\n"
+               "  coverage-gis check-site --x 588150 --y 2219700 --crs vn2000-thanhhoa \\\n"
+               "      --operator Viettel --technology 4G --out out/check\n"
+               "  coverage-gis suggest-sites --max-sites 3 --out out/suggest\n\n"
+               "exit codes: 0 success; 1 bad input (every problem listed) or outputs that "
+               "exist without --overwrite; 2 wrong usage.\n"
+               "Run 'coverage-gis COMMAND --help' for a command's options and examples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"coverage-gis {__version__}")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     p.add_argument("-v", "--verbose", action="store_true", help="print more detail")
