@@ -154,8 +154,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
 
 def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi") -> list[Path]:
     """Write an analysis to ``out`` (the files of :data:`OUTPUT_NAMES`: tables, GeoJSON,
-    ``map.html`` in ``lang`` (vi or en), ``summary.json`` and ``rasters/*.tif``). Returns the
-    paths.
+    ``map.html`` and ``report.html`` in ``lang`` (vi or en), ``summary.json`` and
+    ``rasters/*.tif``). Returns the paths.
 
     Everything is first written into a hidden folder inside ``out`` and moved into place only
     when every file is complete: a failure leaves ``out`` as it was.
@@ -208,7 +208,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written.append(write_csv(analysis.scorecard, out / "scorecard.csv"))
     from . import maps, report
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
-    written.append(write_text(report.report_html(analysis, analysis.scorecard),
+    written.append(write_text(report.report_html(analysis, analysis.scorecard, lang=lang),
                               out / "report.html"))
     sheets = {"scorecard": analysis.scorecard, "hamlets": analysis.hamlets,
               "towers": _with_lonlat(analysis.towers),

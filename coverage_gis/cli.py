@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--include-planned", action="store_true",
                    help="count planned cells as if on air")
     a.add_argument("--lang", choices=("vi", "en"), default="vi",
-                   help="language of map.html (default: Vietnamese)")
+                   help="language of map.html and report.html (default: Vietnamese)")
     a.add_argument("--site-detail", metavar="SITE_ID",
                    help="also write that cell's own path-loss (dB), line-of-sight and level "
                         "rasters, for comparison with other tools")
@@ -134,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="sector azimuths, e.g. 0 120 240 (default: one omni cell)")
     c.add_argument("--eirp-dbm", type=float, help="EIRP per sector (default per technology)")
     c.add_argument("--bandwidth-mhz", type=float, help="carrier bandwidth")
+    c.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of check.html (default: Vietnamese)")
     c.add_argument("--out", required=True, metavar="DIR", help="folder for check.json/html")
     c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
 
@@ -197,7 +199,7 @@ def cmd_check_site(args: argparse.Namespace) -> int:
                             azimuths_deg=args.azimuth_deg or [], eirp_dbm=args.eirp_dbm,
                             bandwidth_mhz=args.bandwidth_mhz)
     result = check_site(project, proposal, point)
-    page = check_html(result, project, point)  # both rendered before anything is written
+    page = check_html(result, project, point, lang=args.lang)  # rendered before writing
     text = json.dumps(result, indent=2, ensure_ascii=False)
     write_text(text, out / "check.json")
     write_text(page, out / "check.html")

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from . import settings
+from . import i18n, settings
 from .coverage import CoverageParams, CoverageResult, add_cells, compute_coverage
 from .crs import CRS_PRESETS, WGS84, resolve_crs
 from .project import Project
@@ -166,7 +166,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     ``nearest_towers``, ``sharing`` (a recommendation), ``coverage_gain`` (households and
     hamlets newly covered by mobile broadband, M4 before and after), ``constraints`` (each
     feature within reach with its distance and minimum), ``verdict`` (``ok``,
-    ``share-instead`` or ``conflict``) and ``reasons``.
+    ``share-instead`` or ``conflict``), ``reasons`` (English sentences) and ``reason_codes``
+    (code and parameters, from which :mod:`coverage_gis.i18n` writes them in Vietnamese).
     """
     if project.hamlets is None or project.sites is None:
         raise InputError("check-site needs hamlets and sites layers in the scenario")
@@ -204,24 +205,19 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     close = tw[(tw["distance_m"] <= limit) & (tw["status"] == "existing")]
     others = close[~close["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
     own = close[close["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
-    if len(others):
-        t = others.iloc[0]
-        sharing = {"recommendation": "share-instead",
+    if len(others) or len(own):
+        t = (others if len(others) else own).iloc[0]
+        code = "share_tower" if len(others) else "own_tower"
+        sharing = {"recommendation": "share-instead" if len(others) else "use-own-tower",
                    "tower_id": t["tower_id"], "distance_m": round(float(t["distance_m"]), 1),
                    "operators": t["operators"], "max_distance_m": limit,
-                   "text": f"{op} could install on tower {t['tower_id']} "
-                           f"({t['operators']}) {t['distance_m']:.0f} m away instead of "
-                           "building a new tower"}
-    elif len(own):
-        t = own.iloc[0]
-        sharing = {"recommendation": "use-own-tower", "tower_id": t["tower_id"],
-                   "distance_m": round(float(t["distance_m"]), 1), "operators": t["operators"],
-                   "max_distance_m": limit,
-                   "text": f"{op} already has tower {t['tower_id']} {t['distance_m']:.0f} m "
-                           "away: add the cells there"}
+                   "code": code, "params": {"operator": op, "tower_id": t["tower_id"],
+                                            "operators": t["operators"],
+                                            "distance_m": float(t["distance_m"])}}
     else:
         sharing = {"recommendation": "new-tower", "max_distance_m": limit,
-                   "text": f"no existing tower within {limit:g} m: a new tower is needed"}
+                   "code": "new_tower", "params": {"max_distance_m": limit}}
+    sharing["text"] = i18n.reason_text(sharing["code"], sharing["params"], "en")
     # --- coverage gain (the real engine, only the new cells computed) ---
     if base is None:
         base = compute_coverage(project.sites, hamlets, project.dem, params)
@@ -266,9 +262,10 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                     "ok": bool(r["distance_m"] >= r["min_distance_m"])}
             checks.append(item)
             if not item["ok"]:
-                conflicts.append(f"{r['kind']} {r.get('name') or r['constraint_id']} is "
-                                 f"{r['distance_m']:.0f} m away (minimum {r['min_distance_m']:g}"
-                                 " m)")
+                conflicts.append(("too_close", {
+                    "kind": r["kind"], "name": r.get("name") or r["constraint_id"],
+                    "distance_m": float(r["distance_m"]),
+                    "min_distance_m": float(r["min_distance_m"])}))
     if project.households is not None:
         dmin = settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]
         dist = project.households.distance(point)
@@ -279,26 +276,23 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                 "ok": bool(dist.iloc[k] >= dmin)}
         checks.append(item)
         if not item["ok"]:
-            conflicts.append(f"a dwelling ({item['constraint_id']}) is {item['distance_m']:.0f}"
-                             f" m away (minimum {dmin:g} m)")
+            conflicts.append(("dwelling_too_close", {
+                "name": item["constraint_id"], "distance_m": float(dist.iloc[k]),
+                "min_distance_m": dmin}))
     # --- verdict ---
     reasons = list(conflicts)
     if conflicts:
         verdict = "conflict"
-    elif sharing["recommendation"] in ("share-instead", "use-own-tower"):
-        verdict = "share-instead"
-        reasons.append(sharing["text"])
     else:
-        verdict = "ok"
-        reasons.append(sharing["text"])
+        verdict = ("share-instead" if sharing["recommendation"] in ("share-instead",
+                                                                   "use-own-tower") else "ok")
+        reasons.append((sharing["code"], sharing["params"]))
     if not location["inside_commune"]:
-        reasons.append("the point is outside the commune (the commune may not be the "
-                       "authority for it)")
+        reasons.append(("outside_commune", {}))
     if gain.get("households_newly_covered") == 0:
-        reasons.append("it covers no household that is not already covered by 4G/5G")
+        reasons.append(("no_gain", {}))
     elif gain.get("hamlets_newly_covered"):
-        reasons.append(f"it brings hamlet(s) {', '.join(gain['hamlets_newly_covered'])} to the "
-                       "mobile broadband target")
+        reasons.append(("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
     first = new_cells.iloc[0]
     proposal_info = {"operator": op, "technology": str(first["technology"]),
                      **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m",
@@ -308,7 +302,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                      "cells": len(new_cells)}
     return {"proposal": proposal_info, "location": location, "nearest_towers": nearest,
             "sharing": sharing, "coverage_gain": gain, "constraints": checks,
-            "verdict": verdict, "reasons": reasons}
+            "verdict": verdict,
+            "reasons": [i18n.reason_text(c, p, "en") for c, p in reasons],
+            "reason_codes": [{"code": c, "params": p} for c, p in reasons]}
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import i18n
 from .project import Project
 
 __all__ = ["svg_map", "check_html", "report_html"]
@@ -150,52 +151,70 @@ def _rows(items: list[tuple[str, Any]]) -> str:
                    for k, v in items)
 
 
-def check_html(check: dict[str, Any], project: Project, point: shapely.Point) -> str:
-    """One printable page for a tower check: verdict and reasons, location, nearest towers
-    and sharing, coverage gain, constraints, and a small map."""
+def check_html(check: dict[str, Any], project: Project, point: shapely.Point,
+               lang: str = "vi") -> str:
+    """One printable page for a tower check (Vietnamese by default, ``lang="en"``): verdict
+    and reasons, location, proposal, nearest towers and sharing, coverage gain, constraints,
+    and a small map."""
+    w = i18n.words(lang)
     loc, gain, share = check["location"], check["coverage_gain"], check["sharing"]
     prop = check["proposal"]
-    title = (f"Tower check: {prop['operator']} {prop['technology']} at "
-             f"{loc['lon']:.6f}, {loc['lat']:.6f}")
+    title = w["check_title"].format(operator=prop["operator"], technology=prop["technology"],
+                                    lon=f"{loc['lon']:.6f}", lat=f"{loc['lat']:.6f}")
+    status = {"existing": w["existing"], "planned": w["planned"]}
     towers_rows = "".join(
         f"<tr><td>{escape(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
-        f"<td>{escape(t['operators'])}</td><td>{escape(t['status'])}</td>"
-        f"<td>{escape(t['technologies'])}</td></tr>" for t in check["nearest_towers"])
+        f"<td>{escape(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
+        f"</td><td>{escape(t['technologies'])}</td></tr>" for t in check["nearest_towers"])
     cons_rows = "".join(
-        f"<tr class=\"{'' if c['ok'] else 'bad'}\"><td>{escape(str(c['kind']))}</td>"
+        f"<tr class=\"{'' if c['ok'] else 'bad'}\"><td>"
+        f"{escape(i18n.kind_name(str(c['kind']), lang))}</td>"
         f"<td>{escape(str(c.get('name') or ''))}</td><td>{c['distance_m']:.0f} m</td>"
-        f"<td>{c['min_distance_m']:g} m</td><td>{'ok' if c['ok'] else 'TOO CLOSE'}</td></tr>"
+        f"<td>{c['min_distance_m']:g} m</td>"
+        f"<td>{w['ok'] if c['ok'] else w['too_close']}</td></tr>"
         for c in check["constraints"])
-    gain_items = [(k.replace("_", " "), v) for k, v in gain.items()]
-    where = (f"inside the commune, hamlet {loc['hamlet_id']} {loc['hamlet_name']}"
-             if loc["hamlet_id"] else
-             f"{'inside' if loc['inside_commune'] else 'outside'} the commune; nearest hamlet "
-             f"{loc['nearest_hamlet_id']} at {loc['nearest_hamlet_distance_m']:.0f} m")
-    svg = svg_map(project, point, marks=[{"x": point.x, "y": point.y, "label": "proposed"}],
+    gain_items = [(w.get(k, k.replace("_", " ")),
+                   w.get(v, v) if isinstance(v, str) else v) for k, v in gain.items()]
+    if loc["hamlet_id"]:
+        where = w["inside_hamlet"].format(hamlet_id=loc["hamlet_id"],
+                                          hamlet_name=loc["hamlet_name"])
+    else:
+        where = w["outside_hamlets"].format(
+            inside=w["inside"] if loc["inside_commune"] else w["outside"],
+            hamlet_id=loc["nearest_hamlet_id"],
+            distance=f"{loc['nearest_hamlet_distance_m']:.0f}")
+    svg = svg_map(project, point, marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
                   circles_m=[share["max_distance_m"]])
-    reasons = "".join(f"<li>{escape(r)}</li>" for r in check["reasons"])
+    codes = check.get("reason_codes")
+    texts = ([i18n.reason_text(r["code"], r["params"], lang) for r in codes] if codes
+             else check["reasons"])
+    reasons = "".join(f"<li>{escape(r)}</li>" for r in texts)
+    share_text = (i18n.reason_text(share["code"], share["params"], lang) if "code" in share
+                  else share["text"])
+    proposal_rows = [(w.get(k, k), v) for k, v in prop.items()]
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{_CSS}</style></head><body>
 <h1>{escape(title)}</h1>
-<p class="small">{escape(project.scenario.name)}. Computed by coverage_gis with the scenario's
-models and thresholds; the dashed circle is the sharing distance
-({share['max_distance_m']:g} m).</p>
-<p><span class="verdict {escape(check['verdict'])}">Verdict: {escape(check['verdict'])}</span></p>
+<p class="small">{escape(project.scenario.name)}. {escape(w['check_note'].format(
+    distance=f"{share['max_distance_m']:g}"))}</p>
+<p><span class="verdict {escape(check['verdict'])}">{escape(w['verdict'])}:
+{escape(i18n.verdict_name(check['verdict'], lang))}</span></p>
 <ul>{reasons}</ul>
-<h2>Location</h2><table>{_rows([('where', where), ('lon, lat (WGS 84)',
-    f"{loc['lon']:.6f}, {loc['lat']:.6f}"), (f"x, y ({loc['crs']})",
+<h2>{escape(w['location'])}</h2><table>{_rows([(w['where'], where), (w['lonlat'],
+    f"{loc['lon']:.6f}, {loc['lat']:.6f}"), (w['xy'].format(crs=loc['crs']),
     f"{loc['x_m']:.1f}, {loc['y_m']:.1f}")])}</table>
-<h2>Proposal</h2><table>{_rows([(k.replace('_', ' '), v) for k, v in prop.items()])}</table>
-<h2>Nearest towers and sharing</h2>
-<table><tr><th>tower</th><th>distance</th><th>operators</th><th>status</th>
-<th>technologies</th></tr>{towers_rows}</table>
-<p>{escape(share['text'])}</p>
-<h2>Coverage gain (mobile broadband, 4G/5G)</h2><table>{_rows(gain_items)}</table>
-<h2>Constraints</h2>
-<table><tr><th>kind</th><th>name</th><th>distance</th><th>minimum</th><th>check</th></tr>
+<h2>{escape(w['proposal'])}</h2><table>{_rows(proposal_rows)}</table>
+<h2>{escape(w['towers'])}</h2>
+<table><tr><th>{w['tower']}</th><th>{w['distance']}</th><th>{w['operators']}</th>
+<th>{w['status']}</th><th>{w['technologies']}</th></tr>{towers_rows}</table>
+<p>{escape(share_text)}</p>
+<h2>{escape(w['gain'])}</h2><table>{_rows(gain_items)}</table>
+<h2>{escape(w['constraints'])}</h2>
+<table><tr><th>{w['kind']}</th><th>{w['name']}</th><th>{w['distance']}</th>
+<th>{w['minimum']}</th><th>{w['result']}</th></tr>
 {cons_rows}</table>
-<h2>Map</h2>{svg}
+<h2>{escape(w['map'])}</h2>{svg}
 </body></html>
 """
 
@@ -224,27 +243,33 @@ def _table(df, columns: list[tuple[str, str, Any]]) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def _yes(v: Any) -> str:
+def _yes(v: Any, w: dict[str, str] | None = None) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
         return "–"
-    return "yes" if bool(v) else "NO"
+    w = w or i18n.words("en")
+    return w["yes"] if bool(v) else w["no"]
 
 
-def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "map.html"
-                ) -> str:
-    """One self-contained page an officer can print: the scorecard, the per-hamlet table, a
-    map, the gaps and what closes them (suggested sites, fibre extensions), tower sharing,
-    and the assumptions (thresholds, models, data basis). No scripts, no network."""
+def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "map.html",
+                lang: str = "vi") -> str:
+    """One self-contained page an officer can print (Vietnamese by default, ``lang="en"``):
+    the scorecard, the per-hamlet table, a map, the gaps and what closes them (suggested
+    sites, fibre extensions), tower sharing, and the assumptions (thresholds, models, data
+    basis). No scripts, no network."""
+    w = i18n.words(lang)
     p = analysis.project
     res = analysis.coverage
     params = res.params
     hamlets = analysis.hamlets
+    yes = lambda v: _yes(v, w)  # noqa: E731
     # --- scorecard: one row per indicator and source, one column per year ---
     years = sorted({int(y) for y in scorecard_df["year"].dropna()})
     sc_rows = []
     for (ind, source), grp in scorecard_df.groupby(["indicator", "source"], sort=False):
         first = grp.iloc[0]
-        by_year = {int(r["year"]): r for _, r in grp.iterrows()}
+        by_year = {int(r["year"]): r for _, r in grp.iterrows() if pd.notna(r["year"])}
+        if not by_year:
+            continue
         last = by_year[max(by_year)]
         met = last["met"]
         cls = "" if met is None or (isinstance(met, float) and np.isnan(met)) else (
@@ -252,26 +277,30 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
         values = "".join(
             f"<td>{escape(_indicator_value(by_year[y]['value'], first['unit']))}</td>"
             if y in by_year else "<td></td>" for y in years)
+        names = (f"{escape(first['name_vi'])}<br><span class='small'>"
+                 f"{escape(first['name_en'])}</span>" if lang == "vi"
+                 else f"{escape(first['name_en'])}<br><span class='small'>"
+                      f"{escape(first['name_vi'])}</span>")
         sc_rows.append(
-            f"<tr><td>{escape(ind)}</td><td>{escape(first['name_vi'])}<br>"
-            f"<span class='small'>{escape(first['name_en'])}</span></td>{values}"
+            f"<tr><td>{escape(ind)}</td><td>{names}</td>{values}"
             f"<td>{escape(_indicator_value(first['target'], first['unit']))}</td>"
-            f"<td{cls}>{escape(_yes(met))}</td><td>{escape(source)}</td>"
+            f"<td{cls}>{escape(yes(met))}</td><td>{escape(source)}</td>"
             f"<td class='small'>{escape(str(last['basis']))}</td></tr>")
     year_heads = "".join(f"<th>{y}</th>" for y in years)
-    scorecard_table = (f"<table><tr><th>id</th><th>indicator</th>{year_heads}"
-                       "<th>2025 target</th><th>met (latest)</th><th>source</th>"
-                       "<th>basis (latest)</th></tr>" + "".join(sc_rows) + "</table>")
+    scorecard_table = (f"<table><tr><th>id</th><th>{w['indicator']}</th>{year_heads}"
+                       f"<th>{w['target_2025']}</th><th>{w['met_latest']}</th>"
+                       f"<th>{w['source']}</th><th>{w['basis_latest']}</th></tr>"
+                       + "".join(sc_rows) + "</table>")
     # --- per hamlet ---
-    cols = [("hamlet_id", "id", None), ("name", "hamlet", None),
-            ("households", "households", None),
-            ("mobile_broadband_share", "4G/5G share", _pct),
-            ("mobile_broadband_covered", "mobile covered", _yes),
-            ("households_lose_service_at_switch_off", "lose service at 2G/3G end", None)]
+    cols = [("hamlet_id", "id", None), ("name", w["hamlet"], None),
+            ("households", w["col_households"], None),
+            ("mobile_broadband_share", w["col_mobile_share"], _pct),
+            ("mobile_broadband_covered", w["col_mobile_covered"], yes),
+            ("households_lose_service_at_switch_off", w["col_switch_off"], None)]
     if "ftth_share" in hamlets:
-        cols += [("ftth_share", "homes passed (FTTH)", _pct),
-                 ("cultural_house_reached", "cultural house reached", _yes),
-                 ("ftth_covered", "FTTH covered", _yes)]
+        cols += [("ftth_share", w["col_ftth_share"], _pct),
+                 ("cultural_house_reached", w["col_cultural"], yes),
+                 ("ftth_covered", w["col_ftth_covered"], yes)]
     hamlet_table = _table(hamlets, cols)
     # --- map ---
     fill = {}
@@ -286,13 +315,14 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
         for _, e in analysis.fibre.extensions.iterrows():
             if e.geometry is not None and not e.geometry.is_empty:
                 lines.append((e.geometry, "#1565c0",
-                              f"fibre extension for {e['hamlet_id']}: {e['length_m']:.0f} m"))
+                              f"{w['legend_extension']} {e['hamlet_id']}: "
+                              f"{e['length_m']:.0f} m"))
     marks = []
     sugg = getattr(analysis, "suggestions", None)
     if sugg is not None:
         for _, r in sugg.iterrows():
             marks.append({"x": r.geometry.x, "y": r.geometry.y,
-                          "label": f"suggested site {r['rank']}", "colour": "#e65100"})
+                          "label": f"{w['legend_site']} {r['rank']}", "colour": "#e65100"})
     minx, miny, maxx, maxy = p.hamlets.total_bounds
     centre = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
     half = max(maxx - minx, maxy - miny) / 2 + 400
@@ -304,87 +334,90 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
     gaps = []
     short_m = hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
     for _, h in short_m.iterrows():
-        gaps.append(f"<li>{escape(str(h['name']))} ({escape(h['hamlet_id'])}): 4G/5G reaches "
-                    f"{_pct(h['mobile_broadband_share'])} of households (rule: "
-                    f"{params.hamlet_share:.0%}).</li>")
+        gaps.append("<li>" + escape(w["gap_mobile"].format(
+            name=h["name"], hamlet_id=h["hamlet_id"], share=_pct(h["mobile_broadband_share"]),
+            rule=f"{params.hamlet_share:.0%}")) + "</li>")
     if sugg is not None and len(sugg):
-        gaps.append("<li>Suggested sites (greedy, existing towers first):" + _table(
-            sugg, [("rank", "rank", None), ("kind", "kind", None),
-                   ("tower_id", "tower", None), ("lon", "lon", lambda v: f"{v:.6f}"),
-                   ("lat", "lat", lambda v: f"{v:.6f}"),
-                   ("households_gained", "households gained", None),
-                   ("m4_after", "M4 after", _pct)]) + "</li>")
+        gaps.append(f"<li>{escape(w['gap_sites'])}" + _table(
+            sugg, [("rank", w["rank"], None), ("kind", w["kind"], None),
+                   ("tower_id", w["tower"], None), ("lon", w["lon"], lambda v: f"{v:.6f}"),
+                   ("lat", w["lat"], lambda v: f"{v:.6f}"),
+                   ("inside_commune", w["inside_commune"], yes),
+                   ("households_gained", w["households_gained"], None),
+                   ("m4_after", w["m4_after_col"], _pct)]) + "</li>")
     if analysis.fibre is not None:
         for _, e in analysis.fibre.extensions.iterrows():
-            length = ("no road path" if not np.isfinite(e["length_m"])
-                      else f"{e['length_m']:.0f} m of new cable")
-            gaps.append(f"<li>FTTH, {escape(e['hamlet_id'])}: {escape(length)} from "
-                        f"{escape(str(e.get('from_access_point')))}, "
-                        f"+{int(e['households_added'])} homes passed; meets the rule: "
-                        f"{_yes(e['meets_rule'])}. {escape(str(e.get('note') or ''))}</li>")
-    gaps_html = "<ul>" + ("".join(gaps) or "<li>No hamlet is short of a target.</li>") + "</ul>"
+            length = (w["no_road_path"] if not np.isfinite(e["length_m"])
+                      else w["cable"].format(metres=f"{e['length_m']:.0f}"))
+            text = w["gap_ftth"].format(hamlet_id=e["hamlet_id"], length=length,
+                                        start=e.get("from_access_point"),
+                                        added=int(e["households_added"]),
+                                        meets=yes(e["meets_rule"]))
+            note = e.get("note") or ""
+            gaps.append(f"<li>{escape(text)} <span class='small'>{escape(str(note))}</span>"
+                        "</li>")
+    gaps_html = "<ul>" + ("".join(gaps) or f"<li>{escape(w['no_gaps'])}</li>") + "</ul>"
     # --- sharing ---
     m5 = analysis.indicators.get("M5", {})
-    sharing_html = (f"<p>M5: {m5.get('shared_towers')}/{m5.get('towers')} existing towers "
-                    f"shared ({_pct(m5.get('value'))}; with planned towers "
-                    f"{_pct(m5.get('with_planned', {}).get('value'))}; if the candidates below "
-                    f"were realised {_pct(m5.get('if_candidates_realised', {}).get('value'))})."
-                    "</p>")
+    sharing_html = "<p>" + escape(w["sharing_m5"].format(
+        shared=m5.get("shared_towers"), towers=m5.get("towers"), value=_pct(m5.get("value")),
+        planned=_pct(m5.get("with_planned", {}).get("value")),
+        realised=_pct(m5.get("if_candidates_realised", {}).get("value")))) + "</p>"
     if analysis.sharing_candidates is not None and len(analysis.sharing_candidates):
         sharing_html += _table(analysis.sharing_candidates, [
-            ("rank", "rank", None), ("kind", "kind", None), ("tower_a", "tower", None),
-            ("operators_a", "operators", None), ("tower_b", "with tower", None),
-            ("operators_b", "operators", None),
-            ("distance_m", "distance", lambda v: f"{v:.0f} m")])
+            ("rank", w["rank"], None), ("kind", w["kind"], None), ("tower_a", w["tower"], None),
+            ("operators_a", w["operators"], None), ("tower_b", w["with_tower"], None),
+            ("operators_b", w["operators"], None),
+            ("distance_m", w["distance"], lambda v: f"{v:.0f} m")])
     # --- assumptions ---
     fp = analysis.fibre.params if analysis.fibre is not None else None
     basis = hamlets["share_basis"].iloc[0] if "share_basis" in hamlets else "households"
     assumptions = [
-        ("mobile covered", f"RSRP ≥ {params.thresholds_dbm['4G']:g} dBm (4G), SS-RSRP ≥ "
-                           f"{params.thresholds_dbm['5G']:g} dBm (5G), "
-                           f"{'indoors' if params.indoor else 'outdoors'}; hamlet covered at "
-                           f"≥ {params.hamlet_share:.0%} of its {basis}"),
-        ("path loss", f"per band: Okumura-Hata ≤ 1500 MHz, COST-231 Hata ≤ 2000 MHz, 3GPP TR "
-                      f"38.901 above; environment {params.environment}"
-                      + (f"; forced model {params.model}" if params.model else "")),
-        ("terrain", ("DEM, ITU-R P.526 knife edge "
-                     f"({params.terrain_method}), k = 4/3") if res.dem_used else "flat ground"),
-        ("grid", f"{res.grid.resolution_m:g} m cells, {res.grid.crs.to_string()}"),
-        ("losses", f"body {params.body_loss_db:g} dB"
-                   + (f", indoor {params.indoor_loss_db:g} dB" if params.indoor else "")),
-        ("planned cells", "counted" if params.include_planned else "not counted"),
+        (w["a_mobile"], f"RSRP ≥ {params.thresholds_dbm['4G']:g} dBm (4G), SS-RSRP ≥ "
+                        f"{params.thresholds_dbm['5G']:g} dBm (5G), "
+                        f"{w['indoors'] if params.indoor else w['outdoors']}; ≥ "
+                        f"{params.hamlet_share:.0%} ({w.get(basis, basis)})"),
+        (w["a_pathloss"], "Okumura-Hata ≤ 1500 MHz, COST-231 Hata ≤ 2000 MHz, 3GPP TR 38.901 "
+                          f"> 2000 MHz; environment: {params.environment}"
+                          + (f"; model: {params.model}" if params.model else "")),
+        (w["a_terrain"], (f"DEM, ITU-R P.526 ({params.terrain_method}), k = 4/3")
+         if res.dem_used else w["flat"]),
+        (w["a_grid"], f"{res.grid.resolution_m:g} m, {res.grid.crs.to_string()}"),
+        (w["a_losses"], f"body {params.body_loss_db:g} dB"
+                        + (f", indoor {params.indoor_loss_db:g} dB" if params.indoor else "")),
+        (w["a_planned"], w["counted"] if params.include_planned else w["not_counted"]),
     ]
     if fp is not None:
-        assumptions.append(("FTTH", f"drop ≤ {fp.max_drop_m:g} m along roads (straight line × "
-                                    f"{fp.detour_factor:g} where no road), box capacity = its "
-                                    f"ports; hamlet covered when {fp.hamlet_rule.replace('_', ' ')}"
-                                    f" (else ≥ {fp.hamlet_share:.0%} of homes passed)"))
-    assumptions.append(("data", "; ".join(f"{k}: {', '.join(Path(x).name for x in v)}"
-                                          for k, v in p.sources.items())))
+        assumptions.append((w["a_ftth"], f"drop ≤ {fp.max_drop_m:g} m (straight line × "
+                                         f"{fp.detour_factor:g} without road); ports = "
+                                         f"ports_total; rule: {fp.hamlet_rule} "
+                                         f"(≥ {fp.hamlet_share:.0%})"))
+    assumptions.append((w["a_data"], "; ".join(f"{k}: {', '.join(Path(x).name for x in v)}"
+                                               for k, v in p.sources.items())))
     assumptions_html = _rows(assumptions)
-    title = f"Digital infrastructure plan: progress report, {p.scenario.name}"
+    title = w["report_title"].format(scenario=p.scenario.name)
+    note = w["report_note"].format(year=p.scenario.year or "", map=map_file)
+    legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(w[k])} '
+                     for c, k, extra in (("#b7e1a1", "legend_both", ""),
+                                         ("#f9d38c", "legend_mobile", ""),
+                                         ("#a9c8f0", "legend_ftth", ""),
+                                         ("#f4a6a6", "legend_neither", ""),
+                                         ("#1565c0", "legend_extension", ""),
+                                         ("#e65100", "legend_site", "; border-radius: 50%")))
     return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{_CSS} td.ok {{ background: #c8e6c9; }} td.bad {{ background: #ffcdd2; }}
 .legend span {{ display: inline-block; width: 1em; height: 1em; margin: 0 0.3em 0 1em;
   vertical-align: middle; border: 1px solid #777; }}</style></head><body>
 <h1>{escape(title)}</h1>
-<p class="small">Computed by coverage_gis from the scenario's layers (year
-{escape(str(p.scenario.year or ''))}). Map-measured indicators (M4, M5, F2) come from the
-coverage, sharing and fibre engines; the others from the statistics table. The interactive
-map is in <a href="{escape(map_file)}">{escape(map_file)}</a> beside this page.</p>
-<h2>Scorecard (Bảng chỉ tiêu)</h2>{scorecard_table}
-<h2>Hamlets (Thôn)</h2>{hamlet_table}
-<h2>Map</h2>
-<p class="legend small"><span style="background:#b7e1a1"></span>both targets met
-<span style="background:#f9d38c"></span>short of mobile broadband
-<span style="background:#a9c8f0"></span>short of FTTH
-<span style="background:#f4a6a6"></span>short of both
-<span style="background:#1565c0"></span>fibre extension
-<span style="background:#e65100; border-radius: 50%"></span>suggested site</p>
+<p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a></p>
+<h2>{escape(w['scorecard'])}</h2>{scorecard_table}
+<h2>{escape(w['hamlets'])}</h2>{hamlet_table}
+<h2>{escape(w['map'])}</h2>
+<p class="legend small">{legend}</p>
 {svg}
-<h2>Gaps and what closes them</h2>{gaps_html}
-<h2>Tower sharing</h2>{sharing_html}
-<h2>Assumptions</h2><table>{assumptions_html}</table>
+<h2>{escape(w['gaps'])}</h2>{gaps_html}
+<h2>{escape(w['sharing'])}</h2>{sharing_html}
+<h2>{escape(w['assumptions'])}</h2><table>{assumptions_html}</table>
 </body></html>
 """

@@ -173,3 +173,35 @@ def test_map_has_every_layer_the_planner_needs(written):
                  "Fibre extensions needed", "Planned sites"):
         assert name in page, name
     assert not re.search(r"""<(script|link)[^>]+(src|href)=["']https?://""", page)
+
+
+def test_pages_speak_vietnamese_by_default(written):
+    from coverage_gis import i18n
+    from coverage_gis.report import report_html
+    result, _ = written
+    assert set(i18n.words("vi")) == set(i18n.words("en"))  # every word in both languages
+    html = report_html(result, result.scorecard)
+    for heading in ("Bảng chỉ tiêu", "Các thôn", "Vùng lõm và giải pháp", "Giả định"):
+        assert heading in html
+    assert '<html lang="vi">' in html
+    assert i18n.reason_text("too_close", {"kind": "school", "name": "Trường A",
+                                          "distance_m": 20.4, "min_distance_m": 50.0}, "vi") \
+        == "trường học Trường A chỉ cách 20 m (tối thiểu 50 m)"
+    with pytest.raises(ValueError, match="lang must be one of vi, en"):
+        i18n.words("fr")
+
+
+def test_check_page_in_vietnamese(tmp_path, capsys):
+    out = tmp_path / "check"
+    assert main(["check-site", "--x", "588150", "--y", "2219700", "--crs", "vn2000-thanhhoa",
+                 "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
+    html = (out / "check.html").read_text()
+    assert "Kiểm tra vị trí trạm BTS đề xuất" in html and "Kết luận" in html
+    assert "Khoảng cách tới công trình cần bảo vệ" in html
+    import json
+    report = json.loads((out / "check.json").read_text())
+    assert report["reason_codes"] and all("code" in r for r in report["reason_codes"])
+    assert main(["check-site", "--x", "588150", "--y", "2219700", "--crs", "vn2000-thanhhoa",
+                 "--operator", "Viettel", "--technology", "4G", "--lang", "en",
+                 "--out", str(out), "--overwrite"]) == 0
+    assert "Tower check" in (out / "check.html").read_text()

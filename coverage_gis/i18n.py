@@ -1,0 +1,229 @@
+"""Words of the printable pages (check.html, report.html) in Vietnamese and English.
+
+Vietnamese is the default: the pages are read by commune officers. Machine-readable outputs
+(JSON, CSV) stay in English, with codes (``reason_codes``) from which any language renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name"]
+
+LANGS = ("vi", "en")
+
+_WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "check_title": "Kiểm tra vị trí trạm BTS đề xuất: {operator} {technology} tại {lon}, {lat}",
+        "check_note": "Tính bằng coverage_gis với mô hình và ngưỡng của kịch bản; vòng tròn nét "
+                      "đứt là khoảng cách dùng chung hạ tầng ({distance} m).",
+        "verdict": "Kết luận",
+        "location": "Vị trí", "where": "thuộc", "lonlat": "kinh độ, vĩ độ (WGS 84)",
+        "xy": "x, y ({crs})",
+        "inside_hamlet": "trong xã, thôn {hamlet_id} {hamlet_name}",
+        "outside_hamlets": "{inside} xã; thôn gần nhất {hamlet_id}, cách {distance} m",
+        "inside": "trong", "outside": "ngoài",
+        "proposal": "Thông số trạm đề xuất",
+        "towers": "Trạm hiện có gần nhất và dùng chung hạ tầng",
+        "tower": "trạm", "distance": "khoảng cách", "operators": "nhà mạng",
+        "status": "trạng thái", "technologies": "công nghệ",
+        "gain": "Vùng phủ tăng thêm (băng rộng di động 4G/5G)",
+        "constraints": "Khoảng cách tới công trình cần bảo vệ",
+        "kind": "loại", "name": "tên", "minimum": "tối thiểu", "result": "kết quả",
+        "ok": "đạt", "too_close": "QUÁ GẦN", "map": "Bản đồ", "proposed": "vị trí đề xuất",
+        "yes": "có", "no": "KHÔNG", "none": "không có",
+        "existing": "hiện có", "planned": "quy hoạch",
+        # coverage gain keys
+        "basis": "cơ sở tính", "households": "hộ gia đình", "area": "diện tích",
+        "households_newly_covered": "số hộ được phủ sóng mới",
+        "households_newly_covered_by_operator": "số hộ được phủ mới bởi nhà mạng này",
+        "households_newly_covered_per_hamlet": "số hộ được phủ mới theo thôn",
+        "hamlets_newly_covered": "thôn đạt chỉ tiêu nhờ trạm này",
+        "m4_before": "M4 trước", "m4_after": "M4 sau",
+        "area_newly_covered_km2": "diện tích được phủ mới (km²)",
+        # proposal keys
+        "operator": "nhà mạng", "technology": "công nghệ", "band_mhz": "băng tần (MHz)",
+        "bandwidth_mhz": "độ rộng kênh (MHz)", "height_m": "độ cao ăng-ten (m)",
+        "eirp_dbm": "EIRP mỗi sector (dBm)", "tilt_deg": "góc ngẩng/chúc (°)",
+        "azimuths_deg": "góc phương vị (°)", "cells": "số cell",
+        # report
+        "report_title": "Báo cáo tiến độ kế hoạch phát triển hạ tầng số: {scenario}",
+        "report_note": "Tính bằng coverage_gis từ các lớp dữ liệu của kịch bản (năm {year}). "
+                       "Chỉ tiêu đo trên bản đồ (M4, M5, F2) lấy từ các mô-đun vùng phủ, dùng "
+                       "chung hạ tầng và cáp quang; các chỉ tiêu khác lấy từ bảng thống kê. Bản "
+                       "đồ tương tác ở tệp {map} bên cạnh.",
+        "scorecard": "Bảng chỉ tiêu", "indicator": "chỉ tiêu", "target_2025": "chỉ tiêu 2025",
+        "met_latest": "đạt (năm mới nhất)", "source": "nguồn", "basis_latest": "cách tính",
+        "hamlets": "Các thôn", "hamlet": "thôn",
+        "col_households": "số hộ", "col_mobile_share": "tỷ lệ hộ có 4G/5G",
+        "col_mobile_covered": "đạt phủ sóng di động", "col_switch_off": "mất sóng khi tắt 2G/3G",
+        "col_ftth_share": "tỷ lệ hộ trong tầm cáp quang", "col_cultural": "nhà văn hóa có cáp",
+        "col_ftth_covered": "đạt cáp quang",
+        "legend_both": "đạt cả hai chỉ tiêu", "legend_mobile": "thiếu sóng di động",
+        "legend_ftth": "thiếu cáp quang", "legend_neither": "thiếu cả hai",
+        "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
+        "gaps": "Vùng lõm và giải pháp",
+        "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} số hộ (yêu cầu {rule}).",
+        "gap_sites": "Vị trí trạm đề xuất (chọn tham lam, ưu tiên trạm hiện có):",
+        "gap_ftth": "Cáp quang, {hamlet_id}: {length} từ {start}, thêm {added} hộ trong tầm; "
+                    "đạt quy tắc: {meets}.",
+        "no_road_path": "không có đường đi", "cable": "{metres} m cáp mới",
+        "no_gaps": "Không thôn nào thiếu chỉ tiêu.",
+        "sharing": "Dùng chung hạ tầng trạm BTS",
+        "sharing_m5": "M5: {shared}/{towers} trạm hiện có dùng chung ({value}; tính cả trạm quy "
+                      "hoạch {planned}; nếu thực hiện các đề xuất dưới đây {realised}).",
+        "with_tower": "với trạm", "rank": "thứ tự", "lon": "kinh độ", "lat": "vĩ độ",
+        "households_gained": "số hộ tăng thêm", "m4_after_col": "M4 sau",
+        "inside_commune": "trong xã",
+        "assumptions": "Giả định",
+        "a_mobile": "phủ sóng di động", "a_pathloss": "suy hao truyền sóng",
+        "a_terrain": "địa hình", "a_grid": "lưới tính", "a_losses": "suy hao thêm",
+        "a_planned": "trạm quy hoạch", "a_ftth": "cáp quang FTTH", "a_data": "dữ liệu",
+        "counted": "có tính", "not_counted": "không tính",
+        "indoors": "trong nhà", "outdoors": "ngoài trời",
+        "flat": "mặt đất phẳng",
+    },
+    "en": {
+        "check_title": "Tower check: {operator} {technology} at {lon}, {lat}",
+        "check_note": "Computed by coverage_gis with the scenario's models and thresholds; the "
+                      "dashed circle is the sharing distance ({distance} m).",
+        "verdict": "Verdict",
+        "location": "Location", "where": "where", "lonlat": "lon, lat (WGS 84)",
+        "xy": "x, y ({crs})",
+        "inside_hamlet": "inside the commune, hamlet {hamlet_id} {hamlet_name}",
+        "outside_hamlets": "{inside} the commune; nearest hamlet {hamlet_id} at {distance} m",
+        "inside": "inside", "outside": "outside",
+        "proposal": "Proposal",
+        "towers": "Nearest towers and sharing",
+        "tower": "tower", "distance": "distance", "operators": "operators",
+        "status": "status", "technologies": "technologies",
+        "gain": "Coverage gain (mobile broadband, 4G/5G)",
+        "constraints": "Constraints",
+        "kind": "kind", "name": "name", "minimum": "minimum", "result": "check",
+        "ok": "ok", "too_close": "TOO CLOSE", "map": "Map", "proposed": "proposed",
+        "yes": "yes", "no": "NO", "none": "none",
+        "existing": "existing", "planned": "planned",
+        "basis": "basis", "households": "households", "area": "area",
+        "households_newly_covered": "households newly covered",
+        "households_newly_covered_by_operator": "households newly covered by the operator",
+        "households_newly_covered_per_hamlet": "households newly covered per hamlet",
+        "hamlets_newly_covered": "hamlets newly covered",
+        "m4_before": "M4 before", "m4_after": "M4 after",
+        "area_newly_covered_km2": "area newly covered (km²)",
+        "operator": "operator", "technology": "technology", "band_mhz": "band (MHz)",
+        "bandwidth_mhz": "bandwidth (MHz)", "height_m": "antenna height (m)",
+        "eirp_dbm": "EIRP per sector (dBm)", "tilt_deg": "tilt (°)",
+        "azimuths_deg": "azimuths (°)", "cells": "cells",
+        "report_title": "Digital infrastructure plan: progress report, {scenario}",
+        "report_note": "Computed by coverage_gis from the scenario's layers (year {year}). "
+                       "Map-measured indicators (M4, M5, F2) come from the coverage, sharing and "
+                       "fibre engines; the others from the statistics table. The interactive "
+                       "map is in {map} beside this page.",
+        "scorecard": "Scorecard", "indicator": "indicator", "target_2025": "2025 target",
+        "met_latest": "met (latest)", "source": "source", "basis_latest": "basis (latest)",
+        "hamlets": "Hamlets", "hamlet": "hamlet",
+        "col_households": "households", "col_mobile_share": "4G/5G share",
+        "col_mobile_covered": "mobile covered", "col_switch_off": "lose service at 2G/3G end",
+        "col_ftth_share": "homes passed (FTTH)", "col_cultural": "cultural house reached",
+        "col_ftth_covered": "FTTH covered",
+        "legend_both": "both targets met", "legend_mobile": "short of mobile broadband",
+        "legend_ftth": "short of FTTH", "legend_neither": "short of both",
+        "legend_extension": "fibre extension", "legend_site": "suggested site",
+        "gaps": "Gaps and what closes them",
+        "gap_mobile": "{name} ({hamlet_id}): 4G/5G reaches {share} of households (rule: "
+                      "{rule}).",
+        "gap_sites": "Suggested sites (greedy, existing towers first):",
+        "gap_ftth": "FTTH, {hamlet_id}: {length} from {start}, +{added} homes passed; meets "
+                    "the rule: {meets}.",
+        "no_road_path": "no road path", "cable": "{metres} m of new cable",
+        "no_gaps": "No hamlet is short of a target.",
+        "sharing": "Tower sharing",
+        "sharing_m5": "M5: {shared}/{towers} existing towers shared ({value}; with planned "
+                      "towers {planned}; if the candidates below were realised {realised}).",
+        "with_tower": "with tower", "rank": "rank", "lon": "lon", "lat": "lat",
+        "households_gained": "households gained", "m4_after_col": "M4 after",
+        "inside_commune": "inside the commune",
+        "assumptions": "Assumptions",
+        "a_mobile": "mobile covered", "a_pathloss": "path loss", "a_terrain": "terrain",
+        "a_grid": "grid", "a_losses": "losses", "a_planned": "planned cells",
+        "a_ftth": "FTTH", "a_data": "data",
+        "counted": "counted", "not_counted": "not counted",
+        "indoors": "indoors", "outdoors": "outdoors", "flat": "flat ground",
+    },
+}
+
+_VERDICTS = {
+    "vi": {"ok": "ĐẠT: không vướng ràng buộc",
+           "share-instead": "NÊN DÙNG CHUNG trạm hiện có",
+           "conflict": "VI PHẠM khoảng cách tối thiểu"},
+    "en": {"ok": "ok", "share-instead": "share-instead", "conflict": "conflict"},
+}
+
+_KINDS = {
+    "vi": {"school": "trường học", "kindergarten": "trường mầm non",
+           "health_station": "trạm y tế", "heritage": "di tích",
+           "cultural_house": "nhà văn hóa", "commune_office": "trụ sở UBND xã",
+           "dwelling": "nhà dân"},
+    "en": {},
+}
+
+_REASONS = {
+    "too_close": {
+        "en": "{kind} {name} is {distance_m:.0f} m away (minimum {min_distance_m:g} m)",
+        "vi": "{kind} {name} chỉ cách {distance_m:.0f} m (tối thiểu {min_distance_m:g} m)"},
+    "dwelling_too_close": {
+        "en": "a dwelling ({name}) is {distance_m:.0f} m away (minimum {min_distance_m:g} m)",
+        "vi": "nhà dân ({name}) chỉ cách {distance_m:.0f} m (tối thiểu {min_distance_m:g} m)"},
+    "share_tower": {
+        "en": "{operator} could install on tower {tower_id} ({operators}) {distance_m:.0f} m "
+              "away instead of building a new tower",
+        "vi": "{operator} có thể lắp đặt trên trạm {tower_id} ({operators}) cách "
+              "{distance_m:.0f} m thay vì xây trạm mới"},
+    "own_tower": {
+        "en": "{operator} already has tower {tower_id} {distance_m:.0f} m away: add the cells "
+              "there",
+        "vi": "{operator} đã có trạm {tower_id} cách {distance_m:.0f} m: nên lắp thêm thiết bị "
+              "tại đó"},
+    "new_tower": {
+        "en": "no existing tower within {max_distance_m:g} m: a new tower is needed",
+        "vi": "không có trạm hiện có trong bán kính {max_distance_m:g} m: cần xây trạm mới"},
+    "outside_commune": {
+        "en": "the point is outside the commune (the commune may not be the authority for it)",
+        "vi": "vị trí nằm ngoài địa giới xã (có thể không thuộc thẩm quyền của xã)"},
+    "no_gain": {
+        "en": "it covers no household that is not already covered by 4G/5G",
+        "vi": "trạm không phủ thêm hộ nào chưa có sóng 4G/5G"},
+    "brings_hamlets": {
+        "en": "it brings hamlet(s) {hamlets} to the mobile broadband target",
+        "vi": "trạm giúp thôn {hamlets} đạt chỉ tiêu phủ sóng băng rộng di động"},
+}
+
+
+def _lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def words(lang: str = "vi") -> dict[str, str]:
+    """The page words in ``lang`` ("vi" or "en")."""
+    return _WORDS[_lang(lang)]
+
+
+def kind_name(kind: str, lang: str = "vi") -> str:
+    """A constraint kind in words (``school`` → ``trường học``)."""
+    return _KINDS[_lang(lang)].get(kind, str(kind).replace("_", " "))
+
+
+def verdict_name(verdict: str, lang: str = "vi") -> str:
+    return _VERDICTS[_lang(lang)].get(verdict, verdict)
+
+
+def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
+    """One reason of a tower check in words."""
+    p = dict(params)
+    if "kind" in p:
+        p["kind"] = kind_name(p["kind"], lang)
+    if isinstance(p.get("hamlets"), (list, tuple)):
+        p["hamlets"] = ", ".join(p["hamlets"])
+    return _REASONS[code][_lang(lang)].format(**p)
