@@ -283,11 +283,12 @@ def write_rasters(res: CoverageResult, folder: Path) -> list[Path]:
 
 
 def write_site_detail(detail: dict[str, Any], folder: Path) -> list[Path]:
-    """One cell's path loss (dB), line-of-sight mask and level (dBm) as GeoTIFFs."""
+    """One cell's path loss (dB), line-of-sight and Fresnel-clearance masks and level (dBm) as
+    GeoTIFFs."""
     site = str(detail["cell"]["site_id"]).replace("/", "_")
     grid = detail["grid"]
     paths = [folder / f"site_{site}_path_loss_db.tif", folder / f"site_{site}_los.tif",
-             folder / f"site_{site}_level_dbm.tif"]
+             folder / f"site_{site}_level_dbm.tif", folder / f"site_{site}_fresnel_clear.tif"]
     coverage.write_geotiff(paths[0], detail["path_loss_db"], grid, nodata=-9999.0,
                            description=f"{site} path loss ({detail['cell']['model']}) (dB)",
                            units="dB")
@@ -295,4 +296,6 @@ def write_site_detail(detail: dict[str, Any], folder: Path) -> list[Path]:
                            description=f"{site} line of sight (1 = yes)")
     coverage.write_geotiff(paths[2], detail["level_dbm"], grid, nodata=-9999.0,
                            description=f"{site} received level (dBm)", units="dBm")
+    coverage.write_geotiff(paths[3], detail["fresnel_clear"], grid, nodata=None,
+                           description=f"{site} first Fresnel zone >= 0.55 clear (1 = yes)")
     return paths

@@ -362,8 +362,10 @@ def _masks(level: dict[str, np.ndarray], op_best: dict[tuple[str, str], np.ndarr
 def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame,
                 dem: Raster | None = None, params: CoverageParams | None = None
                 ) -> dict[str, Any]:
-    """One cell's own rasters for comparison with other tools: path loss (dB), line-of-sight
-    mask, terrain loss and received level on its window of the study grid."""
+    """One cell's own rasters for comparison with other tools: path loss (dB, the model's
+    median loss without terrain), line-of-sight mask, first-Fresnel-zone clearance mask (at
+    least 0.55 of the first zone clear everywhere along the path, where the ITU-R P.526
+    knife-edge loss of every edge is zero) and received level (dBm) on a grid around it."""
     params = params or CoverageParams()
     match = cells[cells["site_id"] == site_id]
     if match.empty:
@@ -382,9 +384,19 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     own = Grid(Affine(res, 0, left, 0, -res, top), n, m, grid.crs)
     lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, {})
     inside = np.isfinite(lvl)
+    if dem_grid is not None:
+        # Raw P.526 loss (not relative to smooth earth): zero exactly where every edge has
+        # v <= -0.78, i.e. the path clears at least 0.55 of the first Fresnel zone.
+        raw, _ = terrain.terrain_loss_grid(
+            dem_grid, x0, y0, float(cell["height_m"]), params.ue_height_m,
+            float(cell["band_mhz"]), own.x, own.y, reach, method=params.terrain_method,
+            subtract_smooth_earth=False)
+        fresnel_clear = inside & (np.nan_to_num(raw, nan=np.inf) <= 0.0)
+    else:
+        fresnel_clear = inside.copy()  # flat ground: the first zone clears a flat earth
     return {"grid": own, "cell": cell, "level_dbm": lvl,
             "path_loss_db": np.where(inside, loss, np.nan).astype(np.float32),
-            "los": np.where(inside, los, False)}
+            "los": np.where(inside, los, False), "fresnel_clear": fresnel_clear}
 
 
 def _sample(mask: np.ndarray, grid: Grid, points: gpd.GeoSeries) -> np.ndarray:

@@ -185,6 +185,10 @@ def test_a_hill_between_site_and_hamlet_shadows_it_and_the_map_shows_it(tmp_path
     g = detail["grid"]
     rr, cc, _ = g.index(np.array([X0 + 1500, X0 + 300]), np.array([Y0, Y0]))
     assert not detail["los"][rr[0], cc[0]] and detail["los"][rr[1], cc[1]]
+    # Fresnel clearance: behind the wall, no; just in front of it (300 m, 30 m mast, 1.5 m
+    # terminal over flat ground 5 m below the wall's foot) the zone clears the flat ground
+    assert not detail["fresnel_clear"][rr[0], cc[0]] and detail["fresnel_clear"][rr[1], cc[1]]
+    assert (detail["los"] | ~detail["fresnel_clear"]).all()  # clear implies line of sight
 
 
 def test_area_basis_without_households():
@@ -260,7 +264,7 @@ def test_analyze_cli_writes_the_contract_columns_and_real_dbm_rasters(tmp_path, 
         data = ds.read(1, masked=True)
         assert -220 < data.min() and data.max() < -30  # dBm values, not colours
         assert np.ma.median(data) < -80
-    for name in ("path_loss_db", "los", "level_dbm"):
+    for name in ("path_loss_db", "los", "level_dbm", "fresnel_clear"):
         assert (out / "rasters" / f"site_VTL-THA-1042-4G1800-1_{name}.tif").exists()
     with rasterio.open(out / "rasters" / "site_VTL-THA-1042-4G1800-1_path_loss_db.tif") as ds:
         loss = ds.read(1, masked=True)
