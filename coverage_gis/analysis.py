@@ -218,8 +218,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     if analysis.fibre is not None:
         sheets["fibre_extensions"] = analysis.fibre.extensions
     written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
-    written.append(exports.write_gpkg(exports.result_layers(analysis), out / "results.gpkg"))
-    kmz = {"Hamlets (results)": (exports.result_layers(analysis)["hamlets"], "name"),
+    layers = exports.result_layers(analysis)
+    written.append(exports.write_gpkg(layers, out / "results.gpkg"))
+    kmz = {"Hamlets (results)": (layers["hamlets"], "name"),
            "Towers": (analysis.towers, "tower_id"),
            "Sharing candidates": (analysis.sharing_candidates, "kind")}
     if analysis.suggestions is not None:

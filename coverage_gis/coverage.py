@@ -82,6 +82,13 @@ class Grid:
         return (slice(max(r0, 0), min(max(r1, 0), self.height)),
                 slice(max(c0, 0), min(max(c1, 0), self.width)))
 
+    def sample(self, array: np.ndarray, points: gpd.GeoSeries, outside: Any = False
+               ) -> np.ndarray:
+        """Values of ``array`` (on this grid) at the cells holding ``points`` (same CRS);
+        ``outside`` for points off the grid."""
+        row, col, inside = self.index(points.x.to_numpy(), points.y.to_numpy())
+        return np.where(inside, np.asarray(array)[row, col], outside)
+
     def index(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row, column and inside-mask of points."""
         col = np.floor((np.asarray(x_m) - self.transform.c) / self.resolution_m).astype(int)
@@ -140,9 +147,6 @@ class CoverageParams:
         params.thresholds_dbm.update(table.get("thresholds_dbm", {}))
         return params
 
-    @property
-    def extra_loss_db(self) -> float:
-        return self.body_loss_db + (self.indoor_loss_db if self.indoor else 0.0)
 
 
 @dataclass
@@ -180,15 +184,15 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
     out["eirp_re_dbm"] = linkbudget.reference_signal_eirp_dbm(
         out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
         out["bandwidth_mhz"].to_numpy(float))
-    ranges = np.zeros(len(out))
-    for model, idx in out.groupby("model").indices.items():
-        sub = out.iloc[idx]
-        threshold = sub["technology"].map(params.thresholds_dbm).to_numpy(float)
-        budget = sub["eirp_re_dbm"].to_numpy(float) - params.extra_loss_db - threshold
-        ranges[idx] = pathloss.max_range_m(model, budget, sub["band_mhz"].to_numpy(float),
-                                           sub["height_m"].to_numpy(float), params.ue_height_m,
-                                           validity="ignore")
-    out["range_m"] = np.minimum(ranges, params.max_range_m)
+    ranges = linkbudget.max_range_m(
+        out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
+        out["bandwidth_mhz"].to_numpy(float),
+        out["technology"].map(params.thresholds_dbm).to_numpy(float),
+        out["band_mhz"].to_numpy(float), out["height_m"].to_numpy(float), params.ue_height_m,
+        model=params.model, environment=params.environment,
+        body_loss_db=params.body_loss_db,
+        indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore")
+    out["range_m"] = np.minimum(np.atleast_1d(ranges), params.max_range_m)
     return out
 
 
@@ -250,7 +254,9 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
                                   float(cell["tilt_deg"]),
                                   beamwidth_deg=float(cell["beamwidth_deg"]))
-    level = float(cell["eirp_re_dbm"]) - loss + gain - t_loss - params.extra_loss_db
+    level = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), loss, gain, t_loss,
+                                params.body_loss_db,
+                                params.indoor_loss_db if params.indoor else 0.0)
     level = np.where(dist <= reach, level, np.nan).astype(np.float32)
     return level, np.asarray(loss, dtype=np.float32), np.asarray(los)
 
@@ -399,11 +405,6 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
             "los": np.where(inside, los, False), "fresnel_clear": fresnel_clear}
 
 
-def _sample(mask: np.ndarray, grid: Grid, points: gpd.GeoSeries) -> np.ndarray:
-    row, col, inside = grid.index(points.x.to_numpy(), points.y.to_numpy())
-    return np.where(inside, mask[row, col], False)
-
-
 def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,
                     households: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Per hamlet: the share of households (or of area, without households) covered by each
@@ -421,7 +422,7 @@ def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,
         if "hamlet_id" not in hh or hh["hamlet_id"].isna().all():
             hh = gpd.sjoin(hh, hamlets[["hamlet_id", "geometry"]], how="left",
                            predicate="within")
-        samples = {k: _sample(result.covered[k], grid, hh.geometry) for k in result.covered}
+        samples = {k: grid.sample(result.covered[k], hh.geometry) for k in result.covered}
         frame = pd.DataFrame({k: v for k, v in samples.items()})
         frame["hamlet_id"] = hh["hamlet_id"].to_numpy()
         frame["legacy_only"] = ((frame.get("2G", False) | frame.get("3G", False))

@@ -138,9 +138,8 @@ def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
     if p.households is not None:
         hh = p.households.copy()
         res = analysis.coverage
-        row, col, inside = res.grid.index(hh.geometry.x.to_numpy(), hh.geometry.y.to_numpy())
-        hh["mobile_broadband"] = np.where(inside, res.covered["mobile_broadband"][row, col],
-                                          False)
+        hh["mobile_broadband"] = res.grid.sample(res.covered["mobile_broadband"],
+                                                 hh.geometry).astype(bool)
         if analysis.fibre is not None:
             reach = analysis.fibre.reach
             cols = [c for c in ("distance_m", "basis", "access_point", "passed",

@@ -52,6 +52,8 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 
+from . import settings
+
 __all__ = [
     "FibreParams",
     "RoadNetwork",
@@ -121,12 +123,12 @@ class FibreParams:
         least every this many metres along the roads.
     """
 
-    max_drop_m: float = 300.0
-    detour_factor: float = 1.3
-    snap_tolerance_m: float = 5.0
-    connector_max_m: float = 500.0
-    hamlet_rule: str = "cultural_house"
-    hamlet_share: float = 0.8
+    max_drop_m: float = settings.FIBRE_MAX_DROP_M
+    detour_factor: float = settings.FIBRE_DETOUR_FACTOR
+    snap_tolerance_m: float = settings.FIBRE_SNAP_TOLERANCE_M
+    connector_max_m: float = settings.FIBRE_CONNECTOR_MAX_M
+    hamlet_rule: str = settings.FIBRE_HAMLET_RULE
+    hamlet_share: float = settings.FIBRE_HAMLET_SHARE
     respect_ports: bool = True
     route_sample_m: float = 10.0
     extend_from_routes: bool = True

@@ -792,8 +792,7 @@ def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = N
         flag = hh[column].fillna(False).astype(bool).to_numpy()
     elif covered is not None and grid is not None:
         pts = hh.to_crs(grid.crs) if hh.crs is not None else hh
-        row, col, inside = grid.index(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
-        flag = np.where(inside, np.asarray(covered)[row, col], False)
+        flag = grid.sample(covered, pts.geometry).astype(bool)
     else:
         flag = None
     hh = hh.assign(_covered=flag if flag is not None else np.nan)

@@ -143,10 +143,11 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
                      "the coordinates and their CRS")
 
 
-def _households_covered(result: CoverageResult, households: gpd.GeoDataFrame) -> np.ndarray:
-    row, col, inside = result.grid.index(households.geometry.x.to_numpy(),
-                                         households.geometry.y.to_numpy())
-    return np.where(inside, result.covered["mobile_broadband"][row, col], False)
+def _households_covered(result: CoverageResult, households: gpd.GeoDataFrame,
+                        key: str = "mobile_broadband") -> np.ndarray:
+    if key not in result.covered:
+        return np.zeros(len(households), dtype=bool)
+    return result.grid.sample(result.covered[key], households.geometry).astype(bool)
 
 
 def _hamlets_covered(covered: np.ndarray, households: gpd.GeoDataFrame,
@@ -234,10 +235,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         per_hamlet = pd.DataFrame({"hamlet_id": hh["hamlet_id"].to_numpy(),
                                    "new": after_c & ~before_c}).groupby("hamlet_id")["new"].sum()
         own_key = f"mobile_broadband:{op}"
-        row, col, inside = base.grid.index(hh.geometry.x.to_numpy(), hh.geometry.y.to_numpy())
-        own_before = (np.where(inside, base.covered[own_key][row, col], False)
-                      if own_key in base.covered else np.zeros(len(hh), bool))
-        own_after = np.where(inside, after.covered[own_key][row, col], False)
+        own_before = _households_covered(base, hh, own_key)
+        own_after = _households_covered(after, hh, own_key)
         gain.update({
             "households_newly_covered": int((after_c & ~before_c).sum()),
             "households_newly_covered_by_operator": int((own_after & ~own_before).sum()),

@@ -200,3 +200,22 @@ PLAN_TARGETS: dict[str, tuple[str, str, float, str, str]] = {
     "P2": ("Tỷ lệ doanh nghiệp sử dụng nền tảng số",
            "enterprises using digital platforms", 0.50, "ratio", "statistics"),
 }
+
+# --------------------------------------------------------------------------------------------
+# Fibre (FTTH) reach (issue 4)
+# --------------------------------------------------------------------------------------------
+
+#: Longest drop cable from a box to a house along the lanes (m): FIELD_NOTES rule of thumb
+#: 200-300 m, 500 m at most.
+FIBRE_MAX_DROP_M: float = 300.0
+#: Where there is no road, the straight line times this factor stands for the cable length.
+FIBRE_DETOUR_FACTOR: float = 1.3
+#: Route fragments whose ends are at most this far apart are joined (m).
+FIBRE_SNAP_TOLERANCE_M: float = 5.0
+#: A house or box farther than this from every road is off the network (m): the longest drop.
+FIBRE_CONNECTOR_MAX_M: float = 500.0
+#: A hamlet counts as reached when its cultural house is passed ("cultural_house", how the
+#: ministry counts it), else when this share of its homes is passed ("share" rule, and the
+#: fallback for hamlets with no cultural house marked).
+FIBRE_HAMLET_RULE: str = "cultural_house"
+FIBRE_HAMLET_SHARE: float = 0.8
