@@ -26,8 +26,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from bench_terrain import hilly_dem  # noqa: E402  (the same synthetic terrain)
 
 import coverage_gis as cg  # noqa: E402
-from coverage_gis import coverage as cov  # noqa: E402
-from coverage_gis.analysis import analyze  # noqa: E402
+from coverage_gis.engines import coverage as cov  # noqa: E402
+from coverage_gis.pipeline import analyze  # noqa: E402
 
 UTM = "EPSG:32648"
 

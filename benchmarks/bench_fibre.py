@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from coverage_gis import fibre as fb
+from coverage_gis.engines import fibre as fb
 
 UTM = "EPSG:32648"
 X0, Y0 = 560_000.0, 2_200_000.0

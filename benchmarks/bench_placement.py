@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 import coverage_gis as cg
-from coverage_gis import placement
+from coverage_gis.engines import placement
 
 
 def random_cases(n: int = 500, seed: int = 3) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from affine import Affine
 from pyproj import CRS
 
-from coverage_gis.io import Raster
+from coverage_gis.io.readers import Raster
 from coverage_gis.radio import terrain
 
 

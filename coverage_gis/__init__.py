@@ -1,59 +1,98 @@
 """coverage_gis: turn a local digital-infrastructure plan into measurable maps.
 
-The public API: loaders (``read_*``) that return validated GeoDataFrames, ``load_project`` for a
-whole scenario, CRS helpers, and the error type for bad input. Engines (radio, coverage, fibre,
-sharing) take and return plain geodata.
+The public API, imported lazily so that ``import coverage_gis`` is fast: loaders (``read_*``)
+that return validated GeoDataFrames, ``load_project`` for a whole scenario, ``analyze`` for the
+main job, ``write_analysis``/``read_analysis`` for the stored result, CRS helpers and the error
+types. The layers, left to right (no module imports one to its right)::
+
+    errors, config -> io -> radio -> engines -> results -> pipeline -> outputs -> cli
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .analysis import Analysis, analyze, write_analysis
-from .coverage import CoverageParams
-from .crs import CRS_PRESETS, metric_crs, resolve_crs
-from .io import (
-    Raster,
-    read_access_points,
-    read_boundary,
-    read_dem,
-    read_fibre,
-    read_hamlets,
-    read_households,
-    read_opencellid,
-    read_roads,
-    read_sites,
-    read_statistics,
-)
-from .project import Project, load_project
-from . import coverage, exports, fibre, maps, placement, report, sharing, targets  # noqa: E402
-from .scenario import Scenario, read_scenario
-from .schema import InputError, InputWarning
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    # modules, one per concern
-    "coverage", "exports", "fibre", "maps", "placement", "report", "sharing", "targets",
-    # the main API
-    "Analysis",
-    "CoverageParams",
-    "CRS_PRESETS",
-    "analyze",
-    "write_analysis",
-    "InputError",
-    "InputWarning",
-    "Project",
-    "Raster",
-    "Scenario",
-    "load_project",
-    "metric_crs",
-    "read_access_points",
-    "read_boundary",
-    "read_dem",
-    "read_fibre",
-    "read_hamlets",
-    "read_households",
-    "read_opencellid",
-    "read_roads",
-    "read_scenario",
-    "read_sites",
-    "read_statistics",
-    "resolve_crs",
-]
+__version__ = "0.2.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Analysis": "coverage_gis.results.analysis",
+    "analyze": "coverage_gis.pipeline",
+    "write_analysis": "coverage_gis.outputs.writer",
+    "read_analysis": "coverage_gis.results.store",
+    "CoverageParams": "coverage_gis.engines.coverage",
+    "CRS_PRESETS": "coverage_gis.io.crs",
+    "metric_crs": "coverage_gis.io.crs",
+    "resolve_crs": "coverage_gis.io.crs",
+    "Raster": "coverage_gis.io.readers",
+    "read_access_points": "coverage_gis.io.readers",
+    "read_boundary": "coverage_gis.io.readers",
+    "read_constraints": "coverage_gis.io.readers",
+    "read_dem": "coverage_gis.io.readers",
+    "read_fibre": "coverage_gis.io.readers",
+    "read_hamlets": "coverage_gis.io.readers",
+    "read_households": "coverage_gis.io.readers",
+    "read_opencellid": "coverage_gis.io.readers",
+    "read_roads": "coverage_gis.io.readers",
+    "read_sites": "coverage_gis.io.readers",
+    "read_statistics": "coverage_gis.io.readers",
+    "Project": "coverage_gis.io.project",
+    "load_project": "coverage_gis.io.project",
+    "Scenario": "coverage_gis.config.scenario",
+    "read_scenario": "coverage_gis.config.scenario",
+    "CoverageGisError": "coverage_gis.errors",
+    "InputError": "coverage_gis.errors",
+    "InputWarning": "coverage_gis.errors",
+    "OutputError": "coverage_gis.errors",
+}
+
+#: short module names kept for notebooks: ``cg.coverage``, ``cg.maps``, ...
+_MODULES: dict[str, str] = {
+    "coverage": "coverage_gis.engines.coverage",
+    "fibre": "coverage_gis.engines.fibre",
+    "sharing": "coverage_gis.engines.sharing",
+    "placement": "coverage_gis.engines.placement",
+    "targets": "coverage_gis.engines.targets",
+    "maps": "coverage_gis.outputs.maps",
+    "report": "coverage_gis.outputs.report",
+    "exports": "coverage_gis.outputs.exports",
+    "settings": "coverage_gis.config.settings",
+}
+
+__all__ = sorted([*_EXPORTS, *_MODULES])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'coverage_gis' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from coverage_gis.config import settings  # noqa: F401
+    from coverage_gis.config.scenario import Scenario, read_scenario  # noqa: F401
+    from coverage_gis.engines import coverage, fibre, placement, sharing, targets  # noqa: F401
+    from coverage_gis.engines.coverage import CoverageParams  # noqa: F401
+    from coverage_gis.errors import (  # noqa: F401
+        CoverageGisError, InputError, InputWarning, OutputError)
+    from coverage_gis.io.crs import CRS_PRESETS, metric_crs, resolve_crs  # noqa: F401
+    from coverage_gis.io.project import Project, load_project  # noqa: F401
+    from coverage_gis.io.readers import (  # noqa: F401
+        Raster, read_access_points, read_boundary, read_constraints, read_dem, read_fibre,
+        read_hamlets, read_households, read_opencellid, read_roads, read_sites,
+        read_statistics)
+    from coverage_gis.outputs import exports, maps, report  # noqa: F401
+    from coverage_gis.outputs.writer import write_analysis  # noqa: F401
+    from coverage_gis.pipeline import analyze  # noqa: F401
+    from coverage_gis.results.analysis import Analysis  # noqa: F401
+    from coverage_gis.results.store import read_analysis  # noqa: F401

@@ -288,9 +288,9 @@ NB02 = [
     import shapely
     from IPython.display import HTML, display
 
-    from coverage_gis import placement
-    from coverage_gis.placement import ProposedSite
-    from coverage_gis.report import check_html
+    from coverage_gis.engines import placement
+    from coverage_gis.engines.placement import ProposedSite
+    from coverage_gis.outputs.report import check_html
 
     with tidy_warnings():
         project = cg.load_project()
@@ -491,7 +491,7 @@ NB03 = [
     """),
     code(SETUP),
     code("""
-    from coverage_gis import fibre
+    from coverage_gis.engines import fibre
 
     with tidy_warnings():
         project = cg.load_project()

@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from coverage_gis.cli import main
+from coverage_gis.cli.main import main
 
 from .conftest import LAT, LON, digest, write_text
 
@@ -73,7 +73,7 @@ def test_analyze_writes_outputs_atomically_and_needs_overwrite(small_scenario, t
     assert list(hamlets["households"]) == [1, 1]
     assert hamlets["area_km2"].between(0.5, 1.0).all()  # 0.008° x 0.008° at 20° N ≈ 0.78 km²
     assert (out / "layers.csv").exists()
-    from coverage_gis.analysis import OUTPUT_NAMES
+    from coverage_gis.outputs.writer import OUTPUT_NAMES
     names = {p.name for p in out.iterdir()}
     assert names <= set(OUTPUT_NAMES)  # nothing else: no temporary files
     assert {"hamlets.csv", "map.html", "report.html", "scorecard.csv", "results.gpkg",

@@ -14,9 +14,10 @@ import shapely
 from affine import Affine
 
 import coverage_gis as cg
-from coverage_gis import coverage as cov
-from coverage_gis.cli import main
-from coverage_gis.io import Raster
+from coverage_gis.io.files import write_geotiff
+from coverage_gis.engines import coverage as cov
+from coverage_gis.cli.main import main
+from coverage_gis.io.readers import Raster
 
 from .conftest import SAMPLE
 
@@ -173,7 +174,7 @@ def test_a_hill_between_site_and_hamlet_shadows_it_and_the_map_shows_it(tmp_path
     assert share_flat == 1.0 and share_hill < 0.2
     # the written raster holds the shadow: dBm values lower behind the wall
     path = tmp_path / "level.tif"
-    cov.write_geotiff(path, hill.level_dbm["4G"], hill.grid, nodata=-9999.0,
+    write_geotiff(path, hill.level_dbm["4G"], hill.grid, nodata=-9999.0,
                       description="RSRP", units="dBm")
     with rasterio.open(path) as ds:
         r, c = ds.index(X0 + 1500, Y0)
@@ -230,7 +231,7 @@ def sample_analysis():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         project = cg.load_project(SAMPLE)
-    from coverage_gis.analysis import analyze
+    from coverage_gis.pipeline import analyze
     return analyze(project)
 
 

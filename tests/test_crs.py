@@ -11,7 +11,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 import coverage_gis as cg
-from coverage_gis.crs import repair_vn2000, resolve_crs
+from coverage_gis.io.crs import repair_vn2000, resolve_crs
 
 from .conftest import write_text
 

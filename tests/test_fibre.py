@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from coverage_gis import fibre as fb
-from coverage_gis.fibre import FibreParams
-from coverage_gis.schema import InputError
+from coverage_gis.engines import fibre as fb
+from coverage_gis.engines.fibre import FibreParams
+from coverage_gis.errors import InputError
 
 from .conftest import SAMPLE
 

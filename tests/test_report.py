@@ -14,9 +14,9 @@ import pyogrio
 import pytest
 
 import coverage_gis as cg
-from coverage_gis import targets
-from coverage_gis.analysis import OUTPUT_NAMES
-from coverage_gis.cli import main
+from coverage_gis.engines import targets
+from coverage_gis.outputs.writer import OUTPUT_NAMES
+from coverage_gis.cli.main import main
 
 from .conftest import SAMPLE
 
@@ -92,7 +92,7 @@ def test_report_html_is_self_contained_and_printable(written):
 
 
 def test_report_escapes_input_text(written):
-    from coverage_gis.report import report_html
+    from coverage_gis.outputs.report import report_html
     result, _ = written
     import copy
     evil = copy.copy(result)
@@ -137,7 +137,7 @@ def test_a_failed_write_leaves_the_output_folder_as_it_was(written, tmp_path, mo
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("keep me")
-    from coverage_gis import analysis as an
+    from coverage_gis import pipeline as an
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
@@ -176,8 +176,8 @@ def test_map_has_every_layer_the_planner_needs(written):
 
 
 def test_pages_speak_vietnamese_by_default(written):
-    from coverage_gis import i18n
-    from coverage_gis.report import report_html
+    from coverage_gis.outputs import i18n
+    from coverage_gis.outputs.report import report_html
     result, _ = written
     assert set(i18n.words("vi")) == set(i18n.words("en"))  # every word in both languages
     html = report_html(result, result.scorecard)

@@ -12,7 +12,7 @@ import shapely
 from pyproj import Geod
 
 import coverage_gis as cg
-from coverage_gis.cli import main
+from coverage_gis.cli.main import main
 
 from .conftest import ROOT, SAMPLE, digest
 

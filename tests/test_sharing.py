@@ -14,10 +14,11 @@ import shapely
 from pyproj import Transformer
 
 import coverage_gis as cg
-from coverage_gis import placement, sharing
-from coverage_gis.cli import main
-from coverage_gis.project import Project
-from coverage_gis.scenario import Scenario
+from coverage_gis.engines import placement
+from coverage_gis.engines import sharing
+from coverage_gis.cli.main import main
+from coverage_gis.io.project import Project
+from coverage_gis.config.scenario import Scenario
 
 from .test_coverage import UTM, X0, Y0, cell_table, hamlets_at, households_in
 
@@ -195,7 +196,7 @@ def test_check_site_cli_writes_json_and_an_escaped_printable_page(tmp_path, caps
 
 
 def test_escaping_in_the_check_page(small_project):
-    from coverage_gis.report import check_html
+    from coverage_gis.outputs.report import check_html
     p = small_project
     p.hamlets.loc[1, "name"] = "<img src=x onerror=alert(1)>"
     point = shapely.Point(X0 + 4400, Y0 - 100)

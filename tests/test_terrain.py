@@ -14,7 +14,7 @@ import pytest
 from affine import Affine
 from pyproj import CRS
 
-from coverage_gis.io import Raster
+from coverage_gis.io.readers import Raster
 from coverage_gis.radio import terrain as tr
 from coverage_gis.radio.terrain import (
     earth_bulge_m,

@@ -14,7 +14,7 @@ import unicodedata
 
 import pytest
 
-from coverage_gis.vietnamese import (
+from coverage_gis.io.vietnamese import (
     LEGACY_ENCODINGS,
     decode_legacy,
     decode_series,

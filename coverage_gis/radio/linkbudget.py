@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from coverage_gis import settings
+from coverage_gis.config import settings
 from coverage_gis.radio import pathloss
 
 __all__ = [

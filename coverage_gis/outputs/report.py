@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import i18n
-from .project import Project
+from coverage_gis.outputs import i18n
+from coverage_gis.io.project import Project
 
 __all__ = ["svg_map", "check_html", "report_html"]
 
@@ -108,7 +108,7 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
                        f'<text x="{a + 7:.0f}" y="{b + 4:.0f}" font-size="10" '
                        f'fill="#6a1b9a">{label}</text>')
     if project.sites is not None:
-        from .sharing import towers
+        from coverage_gis.engines.sharing import towers
         for _, t in towers(project.sites).iterrows():
             if not box.contains(t.geometry):
                 continue

@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from .io import atomic_path
+from coverage_gis.outputs.files import atomic_path
 
 __all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers", "plain_columns"]
 
@@ -33,11 +33,21 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
                         table[col] = table[col].astype(object).where(table[col].notna(), None)
                 table.to_excel(xl, sheet_name=name[:31], index=False)
                 sheet = xl.sheets[name[:31]]
+                _no_formulas(sheet)
                 for k, col in enumerate(table.columns, start=1):
                     width = max([len(str(col))] + [len(str(v)) for v in table[col].head(200)])
                     sheet.column_dimensions[sheet.cell(1, k).column_letter].width = \
                         min(max(10, width + 2), 60)
     return Path(path)
+
+
+def _no_formulas(sheet: Any) -> None:
+    """Store text that openpyxl took for a formula (it starts with ``=``) as plain text: data
+    from input files is never executed by a spreadsheet."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

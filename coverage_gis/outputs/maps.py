@@ -51,11 +51,11 @@ from folium.template import Template
 from folium.utilities import JsCode
 from pyproj import CRS, Transformer
 
-from .io import atomic_path
+from coverage_gis.outputs.files import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .analysis import Analysis
-    from .coverage import Grid
+    from coverage_gis.results.analysis import Analysis
+    from coverage_gis.engines.coverage import Grid
 
 __all__ = [
     "LABELS",

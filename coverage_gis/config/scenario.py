@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from .schema import InputError
+from coverage_gis.config import settings
+from coverage_gis.errors import InputError
 
 __all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths",
            "parameter_table"]

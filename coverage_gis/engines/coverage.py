@@ -28,9 +28,9 @@ import shapely
 from affine import Affine
 from pyproj import CRS
 
-from . import settings
-from .io import Raster, atomic_path
-from .radio import antenna, linkbudget, pathloss, terrain
+from coverage_gis.config import settings
+from coverage_gis.io.readers import Raster
+from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
 __all__ = [
     "Grid",
@@ -45,7 +45,6 @@ __all__ = [
     "hamlet_coverage",
     "signal_radius",
     "signal_radius_shares",
-    "write_geotiff",
 ]
 
 
@@ -141,7 +140,7 @@ class CoverageParams:
     @classmethod
     def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "CoverageParams":
         """Parameters from a scenario's ``[coverage]`` table (unknown keys are errors)."""
-        from .scenario import parameter_table
+        from coverage_gis.config.scenario import parameter_table
         table = parameter_table(parameters, "coverage", cls, overrides)
         params = cls(**{k: v for k, v in table.items() if k != "thresholds_dbm"})
         params.thresholds_dbm.update(table.get("thresholds_dbm", {}))
@@ -375,7 +374,7 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     params = params or CoverageParams()
     match = cells[cells["site_id"] == site_id]
     if match.empty:
-        from .schema import InputError
+        from coverage_gis.errors import InputError
         raise InputError(f"site_id={site_id!r} is not in the sites layer")
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
     cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
@@ -512,27 +511,3 @@ def signal_radius_shares(shapes: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     area = shapely.intersection(hamlets.geometry.values, union)
     return pd.Series(shapely.area(area) / hamlets.geometry.area.to_numpy(),
                      index=hamlets["hamlet_id"].to_numpy())
-
-
-def write_geotiff(path: Any, array: np.ndarray, grid: Grid, *, nodata: float | int | None,
-                  description: str, units: str = "") -> None:
-    """Write one band as a tiled, DEFLATE-compressed GeoTIFF with CRS and nodata, atomically."""
-    dtype = array.dtype
-    if dtype == bool:
-        array = array.astype(np.uint8)
-        dtype = np.uint8
-    with atomic_path(path) as tmp:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-            with rasterio.open(tmp, "w", driver="GTiff", width=grid.width, height=grid.height,
-                               count=1, dtype=dtype, crs=grid.crs.to_wkt(),
-                               transform=grid.transform, nodata=nodata, tiled=True,
-                               blockxsize=256, blockysize=256, compress="deflate",
-                               predictor=3 if np.issubdtype(dtype, np.floating) else 2) as ds:
-                data = array
-                if nodata is not None and np.issubdtype(dtype, np.floating):
-                    data = np.where(np.isnan(array), nodata, array).astype(dtype)
-                ds.write(data, 1)
-                ds.set_band_description(1, description)
-                if units:
-                    ds.update_tags(1, units=units)

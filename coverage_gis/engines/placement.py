@@ -20,12 +20,14 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from . import i18n, settings
-from .coverage import CoverageParams, CoverageResult, add_cells, compute_coverage
-from .crs import CRS_PRESETS, WGS84, resolve_crs
-from .project import Project
-from .schema import InputError, normalise_operator, normalise_technology
-from .sharing import SharingParams, towers
+from coverage_gis.outputs import i18n
+from coverage_gis.config import settings
+from coverage_gis.engines.coverage import CoverageParams, CoverageResult, add_cells, compute_coverage
+from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
+from coverage_gis.io.project import Project
+from coverage_gis.errors import InputError
+from coverage_gis.io.schema import normalise_operator, normalise_technology
+from coverage_gis.engines.sharing import SharingParams, towers
 
 __all__ = ["ProposedSite", "check_site", "locate_point", "suggest_sites", "greedy_cover",
            "best_cover"]

@@ -125,7 +125,7 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     match one in the EPSG database that definition is returned (the official EPSG:6960 shift then
     applies) and an :class:`~coverage_gis.schema.InputWarning` names the file.
     """
-    from .schema import InputWarning  # local import: schema imports this module
+    from coverage_gis.errors import InputWarning
 
     if crs.is_bound or not crs.is_projected or crs.to_epsg() is not None:
         return crs

@@ -19,7 +19,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import settings
+from coverage_gis.config import settings
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
            "ratio_if_realised"]
@@ -36,10 +36,10 @@ class SharingParams:
 
     @classmethod
     def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "SharingParams":
-        from .scenario import parameter_table
+        from coverage_gis.config.scenario import parameter_table
         params = cls(**parameter_table(parameters, "sharing", cls, overrides))
         if params.ratio not in ("towers", "installations"):
-            from .schema import InputError
+            from coverage_gis.errors import InputError
             raise InputError(f"scenario [sharing]: ratio={params.ratio!r}; expected 'towers' "
                              "or 'installations'")
         return params

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import settings
+from coverage_gis.config import settings
 
 __all__ = ["statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
 

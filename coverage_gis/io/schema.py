@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import settings
+from coverage_gis.config import settings
+from coverage_gis.errors import InputError, InputWarning
 
 __all__ = [
     "InputError",
@@ -39,24 +40,6 @@ __all__ = [
     "validate_boundary",
     "validate_constraints",
 ]
-
-
-class InputError(ValueError):
-    """Bad input: one or more problems, each naming the file, row or feature, column and value."""
-
-    def __init__(self, problems: str | Sequence[str]):
-        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__(self._text())
-
-    def _text(self) -> str:
-        if len(self.problems) == 1:
-            return self.problems[0]
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        return f"{len(self.problems)} problems in the input:\n{lines}"
-
-
-class InputWarning(UserWarning):
-    """A problem in the input that was repaired or worked around (and said so)."""
 
 
 _NO_VALUE = object()

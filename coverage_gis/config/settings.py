@@ -97,7 +97,7 @@ STUDY_AREA_MARGIN_M: float = 15_000.0
 DEM_HEIGHT_RANGE_M: tuple[float, float] = (-500.0, 9000.0)
 
 #: The bundled sample scenario (Quang Trung commune), the default for every command.
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = PACKAGE_ROOT / "data" / "quang_trung.toml"
 
 # --------------------------------------------------------------------------------------------

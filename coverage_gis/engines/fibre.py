@@ -52,7 +52,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 
-from . import settings
+from coverage_gis.config import settings
 
 __all__ = [
     "FibreParams",
@@ -135,7 +135,7 @@ class FibreParams:
     site_spacing_m: float = 10.0
 
     def __post_init__(self) -> None:
-        from .schema import InputError
+        from coverage_gis.errors import InputError
 
         problems = []
         for name in ("max_drop_m", "snap_tolerance_m", "connector_max_m"):
@@ -164,7 +164,7 @@ class FibreParams:
     @classmethod
     def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "FibreParams":
         """Parameters from a scenario's ``[fibre]`` table (unknown keys are errors)."""
-        from .scenario import parameter_table
+        from coverage_gis.config.scenario import parameter_table
         return cls(**parameter_table(parameters, "fibre", cls, overrides))
 
     @property

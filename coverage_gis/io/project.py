@@ -20,10 +20,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from . import io
-from .crs import describe_crs, metric_crs, resolve_crs
-from .scenario import Scenario, read_scenario
-from .schema import InputError, InputWarning
+from coverage_gis.io import readers as io
+from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
+from coverage_gis.config.scenario import Scenario, read_scenario
+from coverage_gis.errors import InputError, InputWarning
 
 __all__ = ["Project", "load_project", "VECTOR_LAYERS"]
 

@@ -35,9 +35,12 @@ from affine import Affine
 from pyproj import CRS, Transformer
 from rasterio.errors import RasterioError
 
-from . import schema, settings, vietnamese
-from .crs import WGS84, describe_crs, repair_vn2000, resolve_crs
-from .schema import InputError, InputWarning, Problems
+from coverage_gis.io import schema
+from coverage_gis.config import settings
+from coverage_gis.io import vietnamese
+from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
+from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.io.schema import Problems
 
 __all__ = [
     "Raster",
@@ -53,9 +56,6 @@ __all__ = [
     "read_statistics",
     "read_constraints",
     "read_vector",
-    "atomic_path",
-    "write_csv",
-    "write_text",
 ]
 
 PathLike = str | os.PathLike
@@ -799,39 +799,3 @@ def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
                          f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
                          "raster in metres, with its nodata value set?)")
     return Raster(data, transform, the_crs, source)
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def atomic_path(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it onto ``path``, on error
-    remove it, so that no partial output is ever left."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
-                               dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-def write_csv(df: pd.DataFrame, path: PathLike) -> Path:
-    """Write a table as UTF-8 CSV, atomically."""
-    with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8")
-    return Path(path)
-
-
-def write_text(text: str, path: PathLike) -> Path:
-    """Write a text file (UTF-8), atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(path)

@@ -1,0 +1,110 @@
+"""``coverage-gis analyze``: the main job, from a scenario to a folder of results."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from coverage_gis.cli.common import SCENARIO_HELP, add_out, load_or_report, open_outputs
+
+EXAMPLES = """examples:
+  coverage-gis analyze --out out/demo            # the bundled Quang Trung sample
+  coverage-gis analyze my_commune.toml --out results --overwrite
+  coverage-gis analyze --out out/demo --overwrite --site-detail VTL-THA-1042-4G1800-1
+"""
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    a = sub.add_parser("analyze", parents=[common],
+                       help="run the analysis and write results to --out",
+                       description="Load and check the scenario, compute 4G/5G coverage over "
+                                   "the terrain, FTTH reach along the roads and tower sharing, "
+                                   "and write the results as one set: the stored result "
+                                   "(result.json, data/*.parquet, rasters/*.tif as COGs; "
+                                   "'coverage-gis report' renders it again), hamlets.csv, "
+                                   "map.html, report.html, scorecard.csv, cells.csv, "
+                                   "towers.csv, sharing_candidates.csv, report.xlsx, "
+                                   "results.gpkg, results.kmz, summary.json and more.",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
+    add_out(a)
+    a.add_argument("--resolution-m", metavar="M",
+                   help="coverage raster resolution in metres (default 30)")
+    a.add_argument("--indoor", action="store_true",
+                   help="indoor view: add the building penetration loss (default 15 dB)")
+    a.add_argument("--include-planned", action="store_true",
+                   help="count planned cells as if on air")
+    a.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of map.html and report.html (default: Vietnamese)")
+    a.add_argument("--site-detail", metavar="SITE_ID",
+                   help="also write that cell's own path-loss (dB), line-of-sight and level "
+                        "rasters, for comparison with other tools")
+    a.set_defaults(run=run)
+
+
+def coverage_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``[coverage]`` values the command line overrides (checked with the scenario's)."""
+    overrides: dict[str, Any] = {}
+    if args.resolution_m is not None:
+        overrides["resolution_m"] = args.resolution_m
+    if args.indoor:
+        overrides["indoor"] = True
+    if args.include_planned:
+        overrides["include_planned"] = True
+    return overrides
+
+
+def run(args: argparse.Namespace) -> int:
+    from coverage_gis.config.scenario import read_scenario
+    from coverage_gis.engines.coverage import CoverageParams, site_detail
+    from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, write_site_detail
+    from coverage_gis.pipeline import analyze
+
+    scenario = read_scenario(args.scenario)
+    params = CoverageParams.from_scenario(scenario.parameters, **coverage_overrides(args))
+    with open_outputs(args, "analysis", OUTPUT_NAMES, scenario) as dest:
+        project = load_or_report(scenario, args)
+        detail = None
+        if args.site_detail:
+            detail = site_detail(project.sites, args.site_detail, project.hamlets,
+                                 project.dem, params)
+        result = analyze(project, params, progress=not args.quiet)
+        written = render_analysis(result, dest.path, lang=args.lang)
+        if detail is not None:
+            written += write_site_detail(detail, dest.path / "rasters")
+        staging = dest.path
+        out = dest.commit()
+    if not args.quiet:
+        print_summary(result, out, [out / p.relative_to(staging) for p in written],
+                      args.verbose)
+    return 0
+
+
+def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> None:
+    """The indicators and the files written, for the terminal."""
+    m4 = result.indicators["M4"]
+    print(f"Scenario: {result.project.scenario.name}")
+    print(f"M4 hamlets covered by mobile broadband: {m4['covered_hamlets']}/{m4['hamlets']}"
+          f" = {m4['value']:.0%} (target {m4['target']:.0%})")
+    short = result.hamlets[~result.hamlets["mobile_broadband_covered"]]
+    for _, h in short.iterrows():
+        print(f"  short: {h['hamlet_id']} {h['name']}: {h['mobile_broadband_share']:.0%} "
+              "of households")
+    m5 = result.indicators["M5"]
+    print(f"M5 BTS positions shared: {m5['shared_towers']}/{m5['towers']} = "
+          f"{m5['value']:.0%} (target {m5['target']:.0%}; with planned towers "
+          f"{m5['with_planned']['value']:.0%}; {m5['candidates']} sharing candidate(s))")
+    if "F2" in result.indicators:
+        f2, f1 = result.indicators["F2"], result.indicators["F1"]
+        print(f"F2 hamlets reached by FTTH: {f2['covered_hamlets']}/{f2['hamlets']} = "
+              f"{f2['value']:.0%} (target {f2['target']:.0%}; short: "
+              f"{', '.join(f2['short_hamlets']) or 'none'})")
+        f1_value = f"{f1['value']:.0%}" if f1.get("value") is not None else "no statistics"
+        print(f"F1 households on FTTH: {f1_value} (statistics, target {f1['target']:.0%}); "
+              f"homes passed on the map: {f1['homes_passed_share']:.0%}")
+    print(f"Outputs in {out}:")
+    top = [t for t in written if t.parent == out]
+    for t in top if not verbose else written:
+        print(f"  {t}")
+    print(f"  {out / 'rasters'}/ ({sum(1 for t in written if t.parent.name == 'rasters')} "
+          "GeoTIFFs)")

@@ -1,0 +1,102 @@
+"""``coverage-gis check-site``: the land officer's check of a proposed tower."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from coverage_gis.cli.common import SCENARIO_HELP, add_out, load_or_report, open_outputs
+
+EXAMPLES = """examples:
+  coverage-gis check-site --lon 105.852 --lat 20.061 --operator Viettel --technology 4G \\
+      --band-mhz 1800 --height-m 35 --azimuth-deg 0 120 240 --out out/check
+  coverage-gis check-site --x 587450 --y 2218650 --crs vn2000-thanhhoa --operator MobiFone \\
+      --technology 4G --height-m 30 --out out/check --overwrite
+"""
+
+#: Files a check writes.
+OUTPUT_NAMES = ("check.json", "check.html", "manifest.json")
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    c = sub.add_parser(
+        "check-site", parents=[common], help="the land officer's check of a proposed tower",
+        description="Check a proposed tower: where it is (commune, hamlet), the nearest towers "
+                    "and whether to share one, what it brings (households and hamlets newly "
+                    "covered, M4 before and after, with the real coverage engine), the distance "
+                    "to each constraint (schools, heritage, commune office, dwellings), and a "
+                    "verdict: ok, share-instead or conflict. Writes check.json and check.html.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
+    c.add_argument("--lon", help="longitude (WGS 84, decimal degrees)")
+    c.add_argument("--lat", help="latitude (WGS 84, decimal degrees)")
+    c.add_argument("--x", help="easting in --crs (cadastral maps: VN-2000)")
+    c.add_argument("--y", help="northing in --crs")
+    c.add_argument("--crs", metavar="NAME", help="CRS of --x/--y, e.g. vn2000-thanhhoa")
+    c.add_argument("--operator", required=True, help="e.g. Viettel, VinaPhone, MobiFone")
+    c.add_argument("--technology", required=True, help="2G, 3G, 4G or 5G")
+    c.add_argument("--band-mhz", help="carrier frequency (default per technology)")
+    c.add_argument("--height-m", help="antenna height above ground")
+    c.add_argument("--azimuth-deg", nargs="+", metavar="DEG",
+                   help="sector azimuths, e.g. 0 120 240 (default: one omni cell)")
+    c.add_argument("--eirp-dbm", help="EIRP per sector (default per technology)")
+    c.add_argument("--bandwidth-mhz", help="carrier bandwidth")
+    c.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of check.html (default: Vietnamese)")
+    add_out(c, "check.json and check.html")
+    c.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from coverage_gis.config.params import check_site_options
+    from coverage_gis.config.scenario import read_scenario
+    from coverage_gis.engines.placement import ProposedSite, check_site, locate_point
+    from coverage_gis.outputs.files import write_text
+    from coverage_gis.outputs.report import check_html
+
+    scenario = read_scenario(args.scenario)
+    opts = check_site_options(args)
+    with open_outputs(args, "check", OUTPUT_NAMES, scenario) as dest:
+        project = load_or_report(scenario, args)
+        point = locate_point(project, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
+                             y=opts["y"], crs=args.crs)
+        proposal = ProposedSite(operator=args.operator, technology=args.technology,
+                                band_mhz=opts["band_mhz"], height_m=opts["height_m"],
+                                azimuths_deg=opts["azimuth_deg"], eirp_dbm=opts["eirp_dbm"],
+                                bandwidth_mhz=opts["bandwidth_mhz"])
+        result = check_site(project, proposal, point)
+        write_text(check_html(result, project, point, lang=args.lang), dest.path / "check.html")
+        write_text(json.dumps(result, indent=2, ensure_ascii=False), dest.path / "check.json")
+        out = dest.commit()
+    if not args.quiet:
+        print_check(result, out)
+    return 0
+
+
+def print_check(result: dict[str, Any], out: Any) -> None:
+    """The check's findings, for the terminal."""
+    loc, gain = result["location"], result["coverage_gain"]
+    where = (f"hamlet {loc['hamlet_id']} {loc['hamlet_name']}" if loc["hamlet_id"]
+             else f"outside the hamlets (nearest {loc['nearest_hamlet_id']}, "
+                  f"{loc['nearest_hamlet_distance_m']:.0f} m)")
+    print(f"Proposed {result['proposal']['operator']} {result['proposal']['technology']} "
+          f"at {loc['lon']:.6f}, {loc['lat']:.6f}: "
+          f"{'inside' if loc['inside_commune'] else 'OUTSIDE'} the commune, {where}")
+    for t in result["nearest_towers"]:
+        print(f"  tower {t['tower_id']:<10} {t['distance_m']:>7.0f} m  {t['operators']} "
+              f"({t['status']})")
+    print(f"Sharing: {result['sharing']['text']}")
+    if "households_newly_covered" in gain:
+        print(f"Coverage gain: {gain['households_newly_covered']} households newly covered "
+              f"by 4G/5G ({gain['households_newly_covered_by_operator']} by "
+              f"{result['proposal']['operator']}); hamlets newly covered: "
+              f"{', '.join(gain['hamlets_newly_covered']) or 'none'}; M4 "
+              f"{gain['m4_before']:.0%} -> {gain['m4_after']:.0%}")
+    bad = [c for c in result["constraints"] if not c["ok"]]
+    print(f"Constraints: {len(result['constraints'])} checked, {len(bad)} too close")
+    print(f"Verdict: {result['verdict'].upper()}")
+    for r in result["reasons"]:
+        print(f"  - {r}")
+    print(f"Wrote {out / 'check.json'} and {out / 'check.html'}")

@@ -1,0 +1,144 @@
+"""The ``coverage-gis`` command line: a thin layer over the Python API, one module per command.
+
+Exit codes (also in ``coverage-gis --help`` and the README):
+
+- ``0`` success;
+- ``1`` an expected failure, explained: bad input or parameters (every problem listed), an
+  output folder that cannot be used, another run writing to the same folder;
+- ``2`` wrong usage of the command line (argparse);
+- ``3`` an unexpected error (a bug): one line says where the full traceback was written;
+- ``130`` interrupted (Ctrl-C); nothing was written.
+
+This module imports only the standard library at start-up: each command imports what it needs
+when it runs, so that ``coverage-gis --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from coverage_gis import __version__
+from coverage_gis.cli import analyze, check_site, report, suggest_sites, validate
+from coverage_gis.errors import CoverageGisError
+
+log = logging.getLogger("coverage_gis")
+
+#: The command modules, in the order of the help text.
+COMMANDS = (validate, analyze, report, check_site, suggest_sites)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+EPILOG = """examples:
+  coverage-gis validate                      # check the bundled sample
+  coverage-gis analyze --out out/demo        # maps, report, scorecard, stored result
+  coverage-gis report out/demo --lang en     # render the stored result again, in English
+  coverage-gis check-site --x 588150 --y 2219700 --crs vn2000-thanhhoa \\
+      --operator Viettel --technology 4G --out out/check
+  coverage-gis suggest-sites --max-sites 3 --out out/suggest
+
+exit codes: 0 success; 1 bad input or parameters (every problem listed), an output folder
+that cannot be used, or another run writing to it; 2 wrong usage; 3 unexpected error (the
+traceback is written to a log file named on screen); 130 interrupted.
+Run 'coverage-gis COMMAND --help' for a command's options and examples."""
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command's name."""
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("output")
+    g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="print only errors")
+    g.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="print more detail (every warning)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    common = _common()
+    p = argparse.ArgumentParser(
+        prog="coverage-gis", parents=[common],
+        description="Measure a commune's digital-infrastructure plan on maps: load and check "
+                    "hamlets, BTS sites, fibre, households, roads and terrain; compute coverage "
+                    "per hamlet.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"coverage-gis {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(sub, common)
+    return p
+
+
+def _log_dir() -> Path:
+    base = os.environ.get("COVERAGE_GIS_LOG_DIR") or os.path.join(
+        os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state"),
+        "coverage-gis")
+    return Path(base)
+
+
+def write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
+    """Write the traceback of an unexpected error to a log file; return its path."""
+    text = (f"coverage-gis {__version__}\ncommand: {' '.join(argv)}\n"
+            f"time: {_dt.datetime.now().isoformat(timespec='seconds')}\n\n"
+            + "".join(traceback.format_exception(exc)))
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (_log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"crash-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    raise OSError("no folder to write the crash log to")
+
+
+def _set_up_logging(quiet: bool, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``coverage-gis`` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.quiet = getattr(args, "quiet", False)
+    args.verbose = getattr(args, "verbose", False)
+    if args.quiet and args.verbose:
+        parser.error("-q/--quiet and -v/--verbose exclude each other")
+    _set_up_logging(args.quiet, args.verbose)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except CoverageGisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: no traceback on screen, one line saying where it is
+        try:
+            where = f"the traceback is in {write_crash_log(exc, ['coverage-gis', *argv])}"
+        except OSError:
+            where = "no log file could be written"
+        print(f"unexpected error ({type(exc).__name__}: {exc}); this is a bug in coverage-gis; "
+              f"{where}; please report it with that file", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""``coverage-gis report``: render the maps, pages and tables of a stored result again, without
+recomputing (for example in another language)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+EXAMPLES = """examples:
+  coverage-gis report out/demo --lang en             # re-render in place, in English
+  coverage-gis report out/demo --out out/demo-print  # a copy elsewhere
+"""
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    r = sub.add_parser("report", parents=[common],
+                       help="render a stored result again (map, report, tables) without "
+                            "recomputing",
+                       description="Read the stored result that 'coverage-gis analyze' wrote "
+                                   "and write its whole output set again: in place (default) "
+                                   "or into --out. Nothing is recomputed.",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("results", metavar="RESULTS_DIR", help="a folder written by 'analyze'")
+    r.add_argument("--out", metavar="DIR", help="write the set here instead of in place")
+    r.add_argument("--overwrite", action="store_true",
+                   help="replace the results already in --out (not needed in place)")
+    r.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of map.html and report.html (default: Vietnamese)")
+    r.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from coverage_gis.outputs.outset import OutputSet
+    from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, scenario_inputs
+    from coverage_gis.results.store import read_analysis
+
+    source = Path(args.results)
+    in_place = args.out is None or Path(args.out).absolute() == source.absolute()
+    out = source if in_place else Path(args.out)
+    with OutputSet(out, kind="analysis", overwrite=in_place or args.overwrite,
+                   known_names=OUTPUT_NAMES) as dest:
+        analysis = read_analysis(source)
+        # the inputs named by the stored scenario may not be in the folder either
+        dest.inputs = [p.absolute() for p in scenario_inputs(analysis.project.scenario)]
+        dest.check_inputs()
+        written = render_analysis(analysis, dest.path, lang=args.lang)
+        final = dest.commit()
+    if not args.quiet:
+        print(f"Rendered {len(written)} files from the stored result into {final}")
+    return 0

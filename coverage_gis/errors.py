@@ -1,0 +1,52 @@
+"""The error hierarchy: one root, :class:`CoverageGisError`, for every failure the toolkit
+expects and explains (exit code 1 on the command line); anything else is a bug (exit code 3).
+
+- :class:`InputError` (also a :class:`ValueError`): bad input files or bad parameters; lists
+  every problem, each naming the file, row or feature, column and what was expected.
+- :class:`OutputError`: an output folder that cannot be used (it holds inputs, is a file,
+  exists without ``--overwrite``, is not a results folder).
+- :class:`LockedError`: another run is writing into the same output folder.
+- :class:`ResultFormatError`: a stored result that cannot be read back (missing files, another
+  format version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["CoverageGisError", "InputError", "InputWarning", "OutputError", "LockedError",
+           "ResultFormatError"]
+
+
+class CoverageGisError(Exception):
+    """Root of every error the toolkit raises on purpose."""
+
+
+class InputError(CoverageGisError, ValueError):
+    """Bad input: one or more problems, each naming the file, row or feature, column and value."""
+
+    def __init__(self, problems: str | Sequence[str]):
+        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return f"{len(self.problems)} problems in the input:\n{lines}"
+
+
+class OutputError(CoverageGisError):
+    """An output folder that cannot be written as asked."""
+
+
+class LockedError(OutputError):
+    """Another run holds the output folder's lock."""
+
+
+class ResultFormatError(InputError):
+    """A stored result that cannot be read back."""
+
+
+class InputWarning(UserWarning):
+    """A problem in the input that was repaired or worked around (and said so)."""

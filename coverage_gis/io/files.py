@@ -1,0 +1,62 @@
+"""Writing files safely: a temporary name renamed when complete (:func:`atomic_path`), and
+rasters as Cloud-Optimized GeoTIFFs (:func:`write_geotiff`). Used by the stored result and by
+every output writer."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["atomic_path", "write_geotiff"]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a new temporary path beside ``path``; on success rename it onto ``path``, on error
+    remove it. The temporary file is created with mode 0666 less the umask, as ``open`` would."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}{target.suffix}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
+                  nodata: float | int | None, description: str, units: str = "") -> Path:
+    """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE, internal tiles and overviews) with
+    its CRS, nodata, band description and ``units`` tag. ``grid`` gives ``transform``, ``crs``,
+    ``width`` and ``height``; booleans are written as uint8 0/1; NaN becomes ``nodata``."""
+    import rasterio
+
+    dtype = array.dtype
+    if dtype == bool:
+        array = array.astype(np.uint8)
+        dtype = np.dtype(np.uint8)
+    data = array
+    if nodata is not None and np.issubdtype(dtype, np.floating):
+        data = np.where(np.isnan(array), nodata, array).astype(dtype)
+    with atomic_path(path) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        tmp.unlink()
+        with rasterio.open(tmp, "w", driver="COG", width=grid.width, height=grid.height,
+                           count=1, dtype=dtype, crs=grid.crs.to_wkt(),
+                           transform=grid.transform, nodata=nodata, compress="deflate",
+                           predictor=3 if np.issubdtype(dtype, np.floating) else 2,
+                           overview_resampling="nearest") as ds:
+            ds.write(data, 1)
+            ds.set_band_description(1, description)
+            if units:
+                ds.update_tags(1, units=units)
+    return Path(path)

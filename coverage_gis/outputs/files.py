@@ -1,0 +1,63 @@
+"""Writing single files into an output folder: CSV (UTF-8), text, GeoJSON and GeoTIFF (COG).
+
+Whole output sets are staged and swapped into place by :mod:`coverage_gis.outputs.outset`;
+each writer here also writes through :func:`atomic_path` (a temporary name, renamed when
+complete) so that one called on its own never leaves half a file. Files get the user's umask
+like any other file they create.
+
+Text that a spreadsheet would execute (a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return: OWASP "CSV injection") is neutralised by :func:`neutralise`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from coverage_gis.io.files import atomic_path, write_geotiff
+
+__all__ = ["atomic_path", "FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv", "write_text",
+           "write_geojson", "write_geotiff"]
+
+#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` with a leading apostrophe when it is text a spreadsheet would execute."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells are :func:`neutralise`-d (numbers are left alone)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as UTF-8 CSV with its text cells neutralised."""
+    with atomic_path(path) as tmp:
+        neutralise_frame(pd.DataFrame(df)).to_csv(tmp, index=False, encoding="utf-8")
+    return Path(path)
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write a UTF-8 text file."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_geojson(gdf: Any, path: str | Path) -> Path:
+    """Write a GeoDataFrame as GeoJSON in WGS 84 (RFC 7946)."""
+    with atomic_path(path) as tmp:
+        tmp.unlink()  # GDAL creates the file itself
+        gdf.to_crs(4326).to_file(tmp, driver="GeoJSON")
+    return Path(path)

@@ -1,0 +1,278 @@
+"""Output sets: a folder of results that is replaced as a whole, never mixed, never over inputs.
+
+Every command writes its files into a staging folder beside the output folder, then swaps the
+two in one step, so that a run killed at any moment leaves either the complete old set or the
+complete new set (the next run removes what the killed one left beside it):
+
+1. :meth:`OutputSet.open` (before any computing): refuses ``--out ""``, a path that is a file,
+   a folder that holds any of the scenario's inputs, a folder that holds files coverage-gis did
+   not write, and existing results without ``overwrite``; takes an exclusive lock (a second run
+   into the same folder is refused, not queued); clears what a killed run left beside it.
+2. The caller writes into :attr:`OutputSet.path` (a staging folder created with the user's
+   umask).
+3. :meth:`OutputSet.commit` writes ``manifest.json`` (every file with its size and SHA-256) and
+   swaps the staging folder with the output folder in one ``renameat2(RENAME_EXCHANGE)`` call
+   (Linux 3.15+; elsewhere two renames, recovered on the next run), then removes the old set.
+
+The lock is ``.NAME.lock`` beside the output folder (``flock``, released by the kernel when the
+process dies, so a killed run never leaves a stale lock).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from coverage_gis.errors import LockedError, OutputError
+
+__all__ = ["MANIFEST", "OutputSet", "read_manifest", "verify_set", "exchange"]
+
+#: The file that marks a folder as a coverage-gis output set and lists its files.
+MANIFEST = "manifest.json"
+#: Identifies the manifest's format.
+MANIFEST_FORMAT = "coverage-gis output set"
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2() -> Any:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically; False when the system cannot (then nothing moved)."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any] | None:
+    """The manifest of an output set, or None when ``folder`` has none (or an unreadable one)."""
+    path = Path(folder) / MANIFEST
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get("format") == MANIFEST_FORMAT else None
+
+
+def verify_set(folder: str | Path) -> list[str]:
+    """Problems of an output set: files listed in its manifest that are missing or differ, and
+    files present that it does not list. An empty list means the set is complete and unmixed."""
+    folder = Path(folder)
+    doc = read_manifest(folder)
+    if doc is None:
+        return [f"{folder}: no {MANIFEST}"]
+    problems = []
+    listed = {f["path"]: f for f in doc["files"]}
+    for rel, entry in listed.items():
+        p = folder / rel
+        if not p.is_file():
+            problems.append(f"{rel}: missing")
+        elif p.stat().st_size != entry["bytes"] or _sha256(p) != entry["sha256"]:
+            problems.append(f"{rel}: differs from the manifest")
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    for rel in sorted(present - set(listed) - {MANIFEST}):
+        problems.append(f"{rel}: not listed in the manifest")
+    return problems
+
+
+def _within(child: Path, parent: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+class OutputSet:
+    """An output folder being replaced as a whole; use as a context manager.
+
+    Parameters
+    ----------
+    out
+        The output folder (created when missing).
+    kind
+        What the set holds (``"analysis"``, ``"check"``, ``"suggestions"``), in the manifest.
+    overwrite
+        Replace an existing set; without it an existing set is refused.
+    inputs
+        Paths the run reads: the folder may hold none of them.
+    known_names
+        File and folder names this kind of set writes: a folder with no manifest (written by
+        an older version) whose entries are all among them counts as an output set.
+    """
+
+    def __init__(self, out: str | Path, *, kind: str, overwrite: bool = False,
+                 inputs: Iterable[str | Path] = (), known_names: Iterable[str] = ()) -> None:
+        if str(out).strip() == "":
+            raise OutputError("the output folder is empty (--out \"\"); name a folder for the "
+                              "results")
+        self.out = Path(out).expanduser().absolute()
+        self.kind = kind
+        self.overwrite = overwrite
+        self.inputs = [Path(p).expanduser().absolute() for p in inputs if p]
+        self.known_names = set(known_names)
+        self._lock_fd: int | None = None
+        self.path: Path = self.out  # the staging folder, once open
+        self.committed = False
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def check_inputs(self) -> None:
+        """Refuse a folder that holds (or is) any of :attr:`inputs`."""
+        out = self.out
+        real_out = out.resolve()
+        for p in self.inputs:
+            if _within(p.resolve(), real_out) or _within(p, out):
+                raise OutputError(f"{out}: refusing to write here: the folder holds the input "
+                                  f"{p}; choose another --out (inputs are never overwritten)")
+
+    def _check(self) -> None:
+        out = self.out
+        self.check_inputs()
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: is a file, not a folder; --out names the folder for "
+                              "the results")
+        if not out.exists():
+            return
+        entries = [e.name for e in out.iterdir()]
+        if not entries:
+            return
+        ours = read_manifest(out) is not None or all(
+            n in self.known_names or n.startswith(".coverage-gis-") for n in entries)
+        if not ours:
+            raise OutputError(f"{out}: holds files that coverage-gis did not write (for "
+                              f"example {sorted(entries)[0]}); choose a new or empty folder")
+        if not self.overwrite:
+            raise OutputError(f"{out}: already holds results; pass --overwrite to replace them "
+                              "(the whole set is replaced)")
+
+    # -- lock and leftovers ---------------------------------------------------------------
+
+    def _sibling(self, tag: str) -> Path:
+        return self.out.parent / f".{self.out.name}.{tag}"
+
+    def _lock(self) -> None:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        lock = self._sibling("lock")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise LockedError(f"{self.out}: another coverage-gis run (process {holder}) is "
+                              "writing to this folder; wait for it to finish or choose another "
+                              "--out") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _clear_leftovers(self) -> None:
+        """Remove what a killed run left beside the folder (called with the lock held); when a
+        run died between the two renames of the fallback, put the old set back first."""
+        olds = sorted(self.out.parent.glob(f".{self.out.name}.old-*"))
+        if not self.out.exists() and olds:
+            os.rename(olds[-1], self.out)
+            olds = olds[:-1]
+        for p in [*self.out.parent.glob(f".{self.out.name}.new-*"), *olds]:
+            shutil.rmtree(p, ignore_errors=True)
+
+    # -- the life of a set ----------------------------------------------------------------
+
+    def open(self) -> "OutputSet":
+        """Check the folder, take the lock, clear leftovers and create the staging folder."""
+        self._lock()
+        try:
+            self._clear_leftovers()
+            self._check()
+            self.path = self._sibling(f"new-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+            os.mkdir(self.path, 0o777)  # the umask applies, as for any folder the user makes
+        except BaseException:
+            self._unlock()
+            raise
+        return self
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of the staged files."""
+        from coverage_gis import __version__
+
+        files = sorted(p for p in self.path.rglob("*") if p.is_file())
+        return {
+            "format": MANIFEST_FORMAT,
+            "kind": self.kind,
+            "tool_version": __version__,
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "files": [{"path": p.relative_to(self.path).as_posix(), "bytes": p.stat().st_size,
+                       "sha256": _sha256(p)} for p in files if p.name != MANIFEST],
+        }
+
+    def commit(self) -> Path:
+        """Write the manifest and put the staged set in place of the old one, in one step."""
+        (self.path / MANIFEST).write_text(json.dumps(self.manifest(), indent=1),
+                                          encoding="utf-8")
+        if not self.out.exists():
+            os.rename(self.path, self.out)
+        elif exchange(self.path, self.out):
+            shutil.rmtree(self.path)  # now the old set
+        else:  # no atomic exchange here: two renames, the first undone by the next run
+            old = self._sibling(f"old-{uuid.uuid4().hex[:8]}")
+            os.rename(self.out, old)
+            os.rename(self.path, self.out)
+            shutil.rmtree(old)
+        self.committed = True
+        self.path = self.out
+        return self.out
+
+    def close(self) -> None:
+        """Discard an uncommitted staging folder and release the lock."""
+        try:
+            if not self.committed and self.path != self.out:
+                shutil.rmtree(self.path, ignore_errors=True)
+        finally:
+            self._unlock()
+
+    def __enter__(self) -> "OutputSet":
+        return self.open()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,183 @@
+"""Writing a whole analysis: the stored result (read back by
+:func:`coverage_gis.results.store.read_analysis`) and everything rendered from it (map, report,
+tables, exports), as one output set (:mod:`coverage_gis.outputs.outset`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage_gis.engines.coverage import CoverageResult
+from coverage_gis.outputs import exports, maps, report
+from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
+from coverage_gis.outputs.outset import MANIFEST, OutputSet
+from coverage_gis.results import store
+from coverage_gis.results.analysis import Analysis
+
+__all__ = ["OUTPUT_NAMES", "write_analysis", "render_analysis", "scenario_inputs",
+           "write_rasters", "write_site_detail"]
+
+#: Files and folders an analysis output set holds.
+OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
+                "towers.csv", "sharing_candidates.csv", "suggested_sites.csv",
+                "fibre_households.geojson", "fibre_extensions.geojson", "fibre_route_snaps.csv",
+                "scorecard.csv", "map.html", "report.html", "report.xlsx", "results.gpkg",
+                "results.kmz", "summary.json", "rasters", MANIFEST, *store.STORE_NAMES)
+
+
+def scenario_inputs(scenario: Any) -> list[Path]:
+    """Every file a scenario reads (and the scenario file itself): an output folder may hold
+    none of them."""
+    paths = [src.path for sources in scenario.layers.values() for src in sources]
+    if scenario.path is not None:
+        paths.append(Path(scenario.path))
+    return paths
+
+
+def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi",
+                   overwrite: bool = True) -> list[Path]:
+    """Write an analysis to the folder ``out`` as one output set: the stored result and the
+    files of :data:`OUTPUT_NAMES` (map and report in ``lang``, vi or en). Returns the paths.
+
+    The set replaces any earlier one as a whole (see :mod:`coverage_gis.outputs.outset`); a
+    folder holding inputs or files coverage-gis did not write is refused.
+    """
+    with OutputSet(out, kind="analysis", overwrite=overwrite, known_names=OUTPUT_NAMES,
+                   inputs=scenario_inputs(analysis.project.scenario)) as dest:
+        staging = dest.path
+        written = render_analysis(analysis, staging, lang)
+        final = dest.commit()
+    return [final / p.relative_to(staging) for p in written]
+
+
+def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi") -> list[Path]:
+    """Write the stored result and every rendered output into ``folder`` (a staging folder)."""
+    written = store.save_analysis(analysis, folder)
+    written += _write_all(analysis, folder, lang)
+    return written
+
+
+def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
+    written: list[Path] = []
+    res = analysis.coverage
+    written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
+    written.append(write_csv(analysis.hamlets, out / "hamlets.csv"))
+    cells = res.cells.to_crs(4326)
+    cells_table = pd.DataFrame(cells.drop(columns="geometry"))
+    cells_table.insert(0, "cell_index", np.arange(len(cells_table)))
+    cells_table["lon"] = cells.geometry.x.round(6)
+    cells_table["lat"] = cells.geometry.y.round(6)
+    written.append(write_csv(cells_table, out / "cells.csv"))
+    written.append(write_geojson(analysis.signal_radius, out / "signal_radius.geojson"))
+    written.append(write_csv(_with_lonlat(analysis.towers), out / "towers.csv"))
+    written.append(write_csv(_with_lonlat(analysis.sharing_candidates, endpoints=True),
+                             out / "sharing_candidates.csv"))
+    if analysis.fibre is not None:
+        fr = analysis.fibre
+        for gdf, name in ((fr.reach, "fibre_households.geojson"),
+                          (fr.extensions, "fibre_extensions.geojson")):
+            written.append(write_geojson(exports.plain_columns(gdf), out / name))
+        written.append(write_csv(fr.snaps, out / "fibre_route_snaps.csv"))
+    if analysis.suggestions is not None:
+        written.append(write_csv(analysis.suggestions.drop(columns="geometry"),
+                                 out / "suggested_sites.csv"))
+    written.append(write_csv(analysis.scorecard, out / "scorecard.csv"))
+    written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
+    written.append(write_text(report.report_html(analysis, analysis.scorecard, lang=lang),
+                              out / "report.html"))
+    sheets = {"scorecard": analysis.scorecard, "hamlets": analysis.hamlets,
+              "towers": _with_lonlat(analysis.towers),
+              "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
+    if analysis.suggestions is not None:
+        sheets["suggested_sites"] = analysis.suggestions
+    if analysis.fibre is not None:
+        sheets["fibre_extensions"] = analysis.fibre.extensions
+    written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
+    layers = exports.result_layers(analysis)
+    written.append(exports.write_gpkg(layers, out / "results.gpkg"))
+    kmz = {"Hamlets (results)": (layers["hamlets"], "name"),
+           "Towers": (analysis.towers, "tower_id"),
+           "Sharing candidates": (analysis.sharing_candidates, "kind")}
+    if analysis.suggestions is not None:
+        kmz["Suggested sites"] = (analysis.suggestions, "kind")
+    if analysis.fibre is not None:
+        kmz["Fibre routes"] = (analysis.fibre.routes, "name")
+        kmz["Fibre extensions"] = (analysis.fibre.extensions, "hamlet_id")
+    written.append(exports.write_kmz(kmz, out / "results.kmz",
+                                     title=analysis.project.scenario.name))
+    written.extend(write_rasters(res, out / "rasters"))
+    summary = {
+        "scenario": analysis.project.scenario.name,
+        "year": analysis.project.scenario.year,
+        "crs": res.grid.crs.to_string(),
+        "resolution_m": res.grid.resolution_m,
+        "terrain": "DEM" if res.dem_used else "flat ground (no DEM)",
+        "indicators": analysis.indicators,
+        "parameters": {k: v for k, v in vars(res.params).items()},
+    }
+    written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
+                              out / "summary.json"))
+    return written
+
+
+def _with_lonlat(gdf: gpd.GeoDataFrame, endpoints: bool = False) -> pd.DataFrame:
+    """A table with lon/lat columns (WGS 84) instead of geometry; for lines, both ends."""
+    ll = gdf.to_crs(4326)
+    out = pd.DataFrame(ll.drop(columns="geometry"))
+    if endpoints:
+        for end, name in ((0, "a"), (-1, "b")):
+            out[f"lon_{name}"] = [round(g.coords[end][0], 6) for g in ll.geometry]
+            out[f"lat_{name}"] = [round(g.coords[end][1], 6) for g in ll.geometry]
+    else:
+        out["lon"] = ll.geometry.x.round(6)
+        out["lat"] = ll.geometry.y.round(6)
+    return out
+
+
+def write_rasters(res: CoverageResult, folder: Path) -> list[Path]:
+    """Best-server levels (dBm, float32), serving cell (index into cells.csv, int32, -1 = none)
+    and coverage masks (uint8 0/1) as tiled GeoTIFFs."""
+    written = []
+    for tech, level in res.level_dbm.items():
+        kind = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP",
+                "5G": "SS-RSRP"}[tech]
+        path = folder / f"level_{tech.lower()}_dbm.tif"
+        write_geotiff(path, level, res.grid, nodata=-9999.0,
+                               description=f"best-server {tech} {kind} (dBm)", units="dBm")
+        written.append(path)
+        path = folder / f"server_{tech.lower()}.tif"
+        write_geotiff(path, res.server[tech], res.grid, nodata=-1,
+                               description=f"best-server {tech} cell (cell_index of cells.csv)")
+        written.append(path)
+    for key, mask in res.covered.items():
+        name = key.lower().replace(":", "_").replace(" ", "_")
+        path = folder / f"covered_{name}.tif"
+        write_geotiff(path, mask, res.grid, nodata=None,
+                               description=f"covered: {key} (1 = yes)")
+        written.append(path)
+    return written
+
+
+def write_site_detail(detail: dict[str, Any], folder: Path) -> list[Path]:
+    """One cell's path loss (dB), line-of-sight and Fresnel-clearance masks and level (dBm) as
+    GeoTIFFs."""
+    site = str(detail["cell"]["site_id"]).replace("/", "_")
+    grid = detail["grid"]
+    paths = [folder / f"site_{site}_path_loss_db.tif", folder / f"site_{site}_los.tif",
+             folder / f"site_{site}_level_dbm.tif", folder / f"site_{site}_fresnel_clear.tif"]
+    write_geotiff(paths[0], detail["path_loss_db"], grid, nodata=-9999.0,
+                           description=f"{site} path loss ({detail['cell']['model']}) (dB)",
+                           units="dB")
+    write_geotiff(paths[1], detail["los"], grid, nodata=None,
+                           description=f"{site} line of sight (1 = yes)")
+    write_geotiff(paths[2], detail["level_dbm"], grid, nodata=-9999.0,
+                           description=f"{site} received level (dBm)", units="dBm")
+    write_geotiff(paths[3], detail["fresnel_clear"], grid, nodata=None,
+                           description=f"{site} first Fresnel zone >= 0.55 clear (1 = yes)")
+    return paths

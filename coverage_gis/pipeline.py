@@ -1,0 +1,119 @@
+"""The main job: run the engines on a loaded project and gather their results.
+
+:func:`analyze` takes a :class:`~coverage_gis.io.project.Project` and returns an
+:class:`~coverage_gis.results.analysis.Analysis` (plain tables, GeoDataFrames and rasters, for
+Jupyter). Writing it is :func:`coverage_gis.outputs.writer.write_analysis`; the command
+``coverage-gis analyze`` is these two calls.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coverage_gis.engines import coverage, fibre, sharing, targets
+from coverage_gis.engines.coverage import CoverageParams
+from coverage_gis.errors import InputError
+from coverage_gis.io.project import Project
+from coverage_gis.results.analysis import Analysis
+
+__all__ = ["analyze", "hamlet_table"]
+
+
+def hamlet_table(project: Project) -> pd.DataFrame:
+    """One row per hamlet: id, name, households (points when there is a households layer,
+    else the hamlets' attribute), population and area (km²)."""
+    h = project.hamlets
+    out = pd.DataFrame({"hamlet_id": h["hamlet_id"], "name": h["name"]})
+    if project.households is not None:
+        counts = project.households.groupby("hamlet_id").size()
+        out["households"] = out["hamlet_id"].map(counts).fillna(0).astype(int)
+        out["households_basis"] = "household points"
+    elif "households" in h.columns:
+        out["households"] = h["households"].astype("Int64")
+        out["households_basis"] = "hamlet attribute"
+    else:
+        out["households"] = pd.NA
+        out["households_basis"] = "none"
+    if "population" in h.columns:
+        out["population"] = h["population"].astype("Int64")
+    out["area_km2"] = (h.geometry.area / 1e6).round(3)
+    return out.reset_index(drop=True)
+
+
+def analyze(project: Project, params: CoverageParams | None = None,
+            progress: bool = False, suggest_sites: int = 3) -> Analysis:
+    """Compute mobile coverage per hamlet and the map-measured indicators (M4).
+
+    Parameters
+    ----------
+    project
+        A loaded project (hamlets and sites required; households, DEM optional).
+    params
+        Coverage parameters; default: the scenario's ``[coverage]`` table over the settings.
+    progress
+        Show a progress bar over the radio cells (stderr).
+    suggest_sites
+        When hamlets fall short of mobile broadband, suggest up to this many sites that close
+        the gaps (:func:`coverage_gis.placement.suggest_sites`); 0 to skip.
+    """
+    if project.hamlets is None:
+        raise InputError("analyze needs a hamlets layer in the scenario")
+    if project.sites is None:
+        raise InputError("analyze needs a sites layer in the scenario")
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    result = coverage.compute_coverage(project.sites, project.hamlets, project.dem, params,
+                                       progress=progress)
+    per_hamlet = coverage.hamlet_coverage(result, project.hamlets, project.households)
+    base = hamlet_table(project)
+    per_hamlet = per_hamlet.rename(columns={"basis": "share_basis"})
+    shares = [c for c in per_hamlet.columns if "share" in c and c != "share_basis"]
+    per_hamlet[shares] = per_hamlet[shares].round(4)
+    table = base.merge(per_hamlet.drop(columns=["name", "households"]), on="hamlet_id",
+                       how="left")
+    radius = coverage.signal_radius(project.sites, params)
+    quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
+    table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
+    covered = int(table["mobile_broadband_covered"].sum())
+    indicators = {
+        "M4": {"value": covered / len(table), "covered_hamlets": covered,
+               "hamlets": len(table), "target": 1.0,
+               "rule": f"at least {params.hamlet_share:.0%} of households "
+                       f"({per_hamlet['share_basis'].iloc[0]} basis) with 4G or 5G at or above "
+                       f"{params.thresholds_dbm['4G']:g}/{params.thresholds_dbm['5G']:g} dBm "
+                       f"{'indoors' if params.indoor else 'outdoors'}",
+               "source": "map"},
+    }
+    sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
+    tw = sharing.towers(project.sites, sp.tower_distance_m)
+    candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
+    existing = sharing.sharing_ratio(tw, include_planned=False, method=sp.ratio)
+    indicators["M5"] = {
+        **existing, "target": 0.15, "source": "map",
+        "with_planned": sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
+        "if_candidates_realised": sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
+        "candidates": len(candidates)}
+    fibre_result = None
+    if project.households is not None and (project.access_points is not None
+                                           or project.fibre is not None):
+        fp = fibre.FibreParams.from_scenario(project.scenario.parameters)
+        fibre_result = fibre.compute_fibre(project.households, project.hamlets, project.roads,
+                                           project.access_points, project.fibre,
+                                           project.statistics, project.scenario.year, fp)
+        ft = fibre_result.hamlets
+        keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed",
+                "homes_port_limited", "within_reach_share", "cultural_house_reached",
+                "ftth_rule"]
+        ft = ft[[c for c in keep if c in ft.columns]].copy()
+        for col in ("ftth_share", "within_reach_share"):
+            if col in ft:
+                ft[col] = ft[col].astype(float).round(4)
+        table = table.merge(ft, on="hamlet_id", how="left")
+        indicators.update(fibre_result.indicators)
+    suggestions = None
+    if (suggest_sites and project.households is not None
+            and not table["mobile_broadband_covered"].all()):
+        from coverage_gis.engines.placement import suggest_sites as _suggest
+        suggestions = _suggest(project, suggest_sites, params=params, base=result)
+    card = targets.scorecard(project.statistics, indicators, project.scenario.year)
+    return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
+                    suggestions, card)

@@ -1,0 +1,35 @@
+"""The typed result of a whole analysis: what :func:`coverage_gis.pipeline.analyze` returns,
+what :func:`coverage_gis.results.store.read_analysis` reads back and what every output renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from coverage_gis.engines.coverage import CoverageResult
+from coverage_gis.engines.fibre import FibreResult
+from coverage_gis.io.project import Project
+
+__all__ = ["Analysis"]
+
+
+@dataclass
+class Analysis:
+    """Results of :func:`analyze`."""
+
+    project: Project
+    coverage: CoverageResult
+    hamlets: pd.DataFrame
+    signal_radius: gpd.GeoDataFrame
+    indicators: dict[str, Any]
+    towers: gpd.GeoDataFrame | None = None
+    sharing_candidates: gpd.GeoDataFrame | None = None
+    fibre: FibreResult | None = None  # when the project has households and fibre
+    suggestions: gpd.GeoDataFrame | None = None  # sites that would close the 4G/5G gaps
+    scorecard: pd.DataFrame | None = None
+
+
