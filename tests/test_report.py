@@ -135,16 +135,28 @@ def test_make_demo_style_run_prints_paths(tmp_path, capsys):
 def test_a_failed_write_leaves_the_output_folder_as_it_was(written, tmp_path, monkeypatch):
     result, _ = written
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "mine.txt").write_text("keep me")
-    from coverage_gis import pipeline as an
+    cg.write_analysis(result, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    from coverage_gis.outputs import writer
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr(an.exports, "write_kmz", broken)
+    monkeypatch.setattr(writer.exports, "write_kmz", broken)
     with pytest.raises(OSError, match="disk full"):
+        cg.write_analysis(result, out, lang="en")
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # the old set, whole; no partial outputs
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]  # no staging
+
+
+def test_a_folder_of_other_files_is_refused(written, tmp_path):
+    result, _ = written
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    with pytest.raises(cg.OutputError, match="did not write"):
         cg.write_analysis(result, out)
-    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # no partial outputs
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
 
 
 def test_analyze_with_only_hamlets_and_sites(tmp_path, capsys):

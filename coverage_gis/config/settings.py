@@ -128,6 +128,16 @@ INDOOR_LOSS_DB: float = 15.0
 #: tree lines and bamboo hedges, so "suburban" (Hata/COST-231 suburban; 38.901 UMa above
 #: 2 GHz) rather than the optimistic open-area correction of "rural".
 ENVIRONMENT: str = "suburban"
+#: The land-use classes the path-loss models know (``radio.pathloss.default_model``).
+ENVIRONMENTS: tuple[str, ...] = ("rural", "suburban", "urban")
+#: Path-loss model names a scenario may force (``radio.pathloss.MODELS``).
+PATH_LOSS_MODELS: tuple[str, ...] = ("free_space", "hata_urban", "hata_suburban", "hata_open",
+                                     "cost231_urban", "cost231_suburban", "cost231_open",
+                                     "rma_los", "rma_nlos", "uma_los", "uma_nlos")
+#: Terrain diffraction: "single" (dominant knife edge) or "deygout" (up to three edges);
+#: the methods ``radio.terrain`` knows.
+TERRAIN_METHOD: str = "single"
+TERRAIN_METHODS: tuple[str, ...] = ("single", "deygout")
 
 #: Coverage raster resolution (m): 30 m matches the terrain data commonly available (SRTM/ALOS
 #: 30 m) and resolves village lanes; finer grids add computing time, not information.
@@ -153,6 +163,11 @@ TOWER_GROUPING_M: float = 25.0
 #: urban areas, 100 m inside (scenario layer ``urban_areas``).
 SHARING_DISTANCE_M: float = 500.0
 SHARING_DISTANCE_URBAN_M: float = 100.0
+
+#: How M5 is counted: "towers" (tower positions used by two or more operators, the plan's
+#: count) or "installations" (operator installations on shared towers / all installations).
+SHARING_RATIO: str = "towers"
+SHARING_RATIOS: tuple[str, ...] = ("towers", "installations")
 
 #: Default minimum distances (m) from a proposed tower to constraint features, by kind; a
 #: scenario's constraint layer may set its own ``min_distance_m``. No national rule fixes these
@@ -218,4 +233,9 @@ FIBRE_CONNECTOR_MAX_M: float = 500.0
 #: ministry counts it), else when this share of its homes is passed ("share" rule, and the
 #: fallback for hamlets with no cultural house marked).
 FIBRE_HAMLET_RULE: str = "cultural_house"
+FIBRE_HAMLET_RULES: tuple[str, ...] = ("cultural_house", "share")
 FIBRE_HAMLET_SHARE: float = 0.8
+#: Without access points, fibre routes are sampled every this many metres; gap extensions
+#: under the share rule consider a new box at least every this many metres along the roads.
+FIBRE_ROUTE_SAMPLE_M: float = 10.0
+FIBRE_SITE_SPACING_M: float = 10.0

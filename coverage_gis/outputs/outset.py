@@ -220,6 +220,9 @@ class OutputSet:
 
     def open(self) -> "OutputSet":
         """Check the folder, take the lock, clear leftovers and create the staging folder."""
+        self.check_inputs()  # before the lock file is made: nothing is created among inputs
+        if self.out.exists() and not self.out.is_dir():
+            self._check()
         self._lock()
         try:
             self._clear_leftovers()
@@ -271,7 +274,7 @@ class OutputSet:
             self._unlock()
 
     def __enter__(self) -> "OutputSet":
-        return self.open()
+        return self if self._lock_fd is not None else self.open()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -1,0 +1,172 @@
+"""The command line's contract: exit codes, no traceback ever, options anywhere, inputs never
+touched, outputs never mixed, spreadsheets that never execute input text."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from coverage_gis.cli import main as cli_main
+from coverage_gis.cli.main import main
+from coverage_gis.outputs.outset import OutputSet, verify_set
+
+from .conftest import digest
+
+
+def run_cli(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "coverage_gis.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("argv", [["validate", "-q"], ["-q", "validate"],
+                                  ["validate", "--quiet"], ["--quiet", "validate"]])
+def test_quiet_before_or_after_the_command(capsys, argv):
+    assert main(argv) == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("argv", [["validate", "-v"], ["-v", "validate"],
+                                  ["analyze", "--out", "x", "--verbose"]])
+def test_verbose_before_or_after_the_command(monkeypatch, argv):
+    from coverage_gis.cli import analyze, validate
+
+    seen = []
+    for module in (analyze, validate):
+        monkeypatch.setattr(module, "run", lambda args: seen.append(args) or 0)
+    assert main(argv) == 0
+    assert seen[0].verbose is True and seen[0].quiet is False
+
+
+def test_quiet_and_verbose_together_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["-q", "validate", "-v"])
+    assert info.value.code == 2
+
+
+def test_an_unexpected_error_is_one_line_exit_3_and_a_log_file(tmp_path, monkeypatch, capsys):
+    from coverage_gis.cli import validate
+
+    def bug(args):
+        raise ZeroDivisionError("division by zero")
+    monkeypatch.setattr(validate, "run", bug)
+    monkeypatch.setenv("COVERAGE_GIS_LOG_DIR", str(tmp_path / "logs"))
+    assert main(["validate"]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert "ZeroDivisionError" in err and "this is a bug" in err
+    (log,) = (tmp_path / "logs").iterdir()
+    assert str(log) in err
+    text = log.read_text()
+    assert "Traceback" in text and "def bug" not in text and "in bug" in text
+    assert "command: coverage-gis validate" in text
+
+
+def test_ctrl_c_exits_130(monkeypatch, capsys):
+    from coverage_gis.cli import validate
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(validate, "run", interrupted)
+    assert main(["validate"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_the_sites_file_named_like_an_output_is_never_overwritten(small_scenario, capsys):
+    """The reported accident: sites in cells.csv, --out . and --overwrite."""
+    folder = small_scenario.parent
+    (folder / "sites.csv").rename(folder / "cells.csv")
+    small_scenario.write_text(small_scenario.read_text().replace('"sites.csv"', '"cells.csv"'))
+    before = digest(folder)
+    result = run_cli("analyze", str(small_scenario), "--out", ".", "--overwrite", cwd=folder)
+    assert result.returncode == 1
+    assert "holds the input" in result.stderr and "Traceback" not in result.stderr
+    assert digest(folder) == before
+
+
+@pytest.mark.parametrize("out", ["", "sites.csv", "."])
+def test_output_folders_that_would_touch_inputs_are_refused_before_computing(
+        small_scenario, monkeypatch, capsys, out):
+    folder = small_scenario.parent
+    monkeypatch.chdir(folder)
+    before = digest(folder)
+    import coverage_gis.pipeline as pipeline
+
+    def never(*a, **k):
+        raise AssertionError("computed before refusing the output folder")
+    monkeypatch.setattr(pipeline, "analyze", never)
+    assert main(["analyze", str(small_scenario), "--out", out, "--overwrite"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert digest(folder) == before
+
+
+def test_a_second_run_into_a_busy_folder_exits_1(small_scenario, tmp_path):
+    out = tmp_path / "out"
+    with OutputSet(out, kind="analysis", overwrite=True):  # another run holds the folder
+        result = run_cli("analyze", str(small_scenario), "--out", str(out), "--overwrite")
+    assert result.returncode == 1
+    assert "another coverage-gis run" in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_analyze_output_is_a_verified_set_and_rerun_removes_stale_files(small_scenario,
+                                                                         tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["analyze", str(small_scenario), "--out", str(out), "--site-detail", "A"]) == 0
+    detail = list((out / "rasters").glob("site_A_*.tif"))
+    assert len(detail) == 4
+    assert verify_set(out) == []
+    assert main(["analyze", str(small_scenario), "--out", str(out), "--overwrite"]) == 0
+    assert not list((out / "rasters").glob("site_A_*.tif"))  # the old run's extras are gone
+    assert verify_set(out) == []
+
+
+def test_text_a_spreadsheet_would_execute_is_neutralised(small_scenario, tmp_path, capsys):
+    import geopandas as gpd
+
+    folder = small_scenario.parent
+    hamlets = gpd.read_file(folder / "thon.geojson")
+    evil = '=HYPERLINK("http://evil.example/x","click")'
+    hamlets.loc[0, "name"] = evil
+    hamlets.loc[1, "name"] = "@SUM(1+1)"
+    hamlets.to_file(folder / "thon.geojson")
+    out = tmp_path / "out"
+    assert main(["analyze", str(small_scenario), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "hamlets.csv")
+    assert list(table["name"]) == ["'" + evil, "'@SUM(1+1)"]
+    with zipfile.ZipFile(out / "report.xlsx") as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert not any("<f>" in z.read(n).decode() for n in sheets)  # no formula anywhere
+    book = openpyxl.load_workbook(out / "report.xlsx")
+    values = [c.value for row in book["hamlets"].iter_rows() for c in row]
+    assert evil in values  # shown as the text it is
+    cell = next(c for row in book["hamlets"].iter_rows() for c in row if c.value == evil)
+    assert cell.data_type == "s"
+
+
+def test_help_is_fast_to_reach_without_heavy_imports():
+    code = ("import sys; from coverage_gis.cli.main import build_parser; build_parser(); "
+            "heavy = [m for m in ('geopandas', 'pandas', 'numpy', 'rasterio', 'folium', "
+            "'numba', 'scipy') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+    out = subprocess.run([sys.executable, "-c", "import coverage_gis, sys; "
+                          "print([m for m in ('geopandas', 'pandas', 'numpy') "
+                          "if m in sys.modules])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_exit_codes_are_documented():
+    readme = (shutil.os.path.dirname(shutil.os.path.dirname(__file__)) + "/README.md")
+    text = open(readme, encoding="utf-8").read()
+    for code in ("`0`", "`1`", "`2`", "`3`", "`130`"):
+        assert code in text
+    assert "exit codes" in cli_main.EPILOG
