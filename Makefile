@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out/demo
 
-.PHONY: demo test install benchmark clean sample
+.PHONY: demo test lint install benchmark clean sample
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,10 +20,17 @@ demo: $(STAMP)
 	$(BIN)/coverage-gis validate
 	$(BIN)/coverage-gis analyze --out $(OUT) --overwrite
 
-test: $(STAMP)
+# The habits: lint (with a complexity limit), types and the layer contract, then every test.
+lint: $(STAMP)
+	$(BIN)/ruff check coverage_gis tests benchmarks notebooks/make_notebooks.py data/make_sample.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
 	$(BIN)/python -m pytest
 
 benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_loaders.py
 	$(BIN)/python benchmarks/bench_terrain.py
 	$(BIN)/python benchmarks/bench_coverage.py
