@@ -83,14 +83,23 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from coverage_gis.config.scenario import Scenario, read_scenario  # noqa: F401
     from coverage_gis.engines import coverage, fibre, placement, sharing, targets  # noqa: F401
     from coverage_gis.engines.coverage import CoverageParams  # noqa: F401
-    from coverage_gis.errors import (  # noqa: F401
-        CoverageGisError, InputError, InputWarning, OutputError)
+    from coverage_gis.errors import CoverageGisError, InputError, InputWarning, OutputError  # noqa: F401
     from coverage_gis.io.crs import CRS_PRESETS, metric_crs, resolve_crs  # noqa: F401
     from coverage_gis.io.project import Project, load_project  # noqa: F401
     from coverage_gis.io.readers import (  # noqa: F401
-        Raster, read_access_points, read_boundary, read_constraints, read_dem, read_fibre,
-        read_hamlets, read_households, read_opencellid, read_roads, read_sites,
-        read_statistics)
+        Raster,
+        read_access_points,
+        read_boundary,
+        read_constraints,
+        read_dem,
+        read_fibre,
+        read_hamlets,
+        read_households,
+        read_opencellid,
+        read_roads,
+        read_sites,
+        read_statistics,
+    )
     from coverage_gis.outputs import exports, maps, report  # noqa: F401
     from coverage_gis.outputs.writer import write_analysis  # noqa: F401
     from coverage_gis.pipeline import analyze  # noqa: F401

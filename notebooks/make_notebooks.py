@@ -185,8 +185,6 @@ NB01 = [
     layer would need the Internet.
     """),
     code("""
-    import coverage_gis.maps  # noqa: F401  (submodule: makes cg.maps available)
-
     with tidy_warnings():
         commune_map = cg.maps.coverage_map(result, lang="en")
     commune_map
@@ -655,7 +653,6 @@ NB03 = [
     import folium
     from pyproj import Transformer
 
-    import coverage_gis.maps  # noqa: F401  (submodule: makes cg.maps available)
 
     with tidy_warnings():
         result = cg.analyze(project, suggest_sites=0)

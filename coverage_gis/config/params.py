@@ -1,121 +1,661 @@
-"""Parameters checked at the boundary: numbers as users write them, and command-line options.
+"""Parameters checked at the boundary: numbers as users write them, the engines' parameter
+sets, the scenario's tables and the command-line options.
 
-Numbers: ``30``, ``30.5``, ``-110``; a decimal comma (``105,844640``, as Vietnamese locales
-and Google Maps copy it) is read as a decimal point when it is the only separator and is
-followed by other than exactly three digits; ``4.989`` or ``4,989`` (three digits after one
-separator) is ambiguous between 4.989 and 4 989 and is refused with a message saying so.
+Numbers (:func:`parse_number`): ``30``, ``30.5``, ``-110``, ``1e3``; a decimal comma
+(``105,844640``, as Vietnamese locales and Google Maps copy it) is read as a decimal point when
+it is the only separator and is not followed by exactly three digits after one to three digits;
+``4,989`` is ambiguous between 4.989 and 4 989 and is refused with a message saying so.
+``4.989`` is read as 4.989 unless 4989 would be just as valid a value (then it is refused as
+ambiguous too); when only 4989 would be valid the message says so. Nothing is ever guessed.
+
+Parameter sets (:class:`CoverageParams`, :class:`FibreParams`, :class:`SharingParams`): every
+field carries its check (``metadata["check"]``): a number with its unit and bounds, a fraction
+from 0 to 1, true/false, one of a few words. The same checks run when a scenario is read
+(:func:`check_parameters`, every problem listed at once, each naming the file, table, key, value
+and what was expected), when a parameter set is built from a scenario's table and command-line
+overrides (``from_scenario``), and when one is built directly in Python.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import numbers
 import re
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
+from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
-__all__ = ["parse_number", "check_site_options", "suggest_sites_options"]
+__all__ = ["parse_number", "Number", "Share", "Flag", "Choice", "Text", "PerTechnology",
+           "CoverageParams", "FibreParams", "SharingParams", "PARAMETER_TABLES",
+           "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
+           "check_site_options", "suggest_sites_options", "did_you_mean"]
 
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)
+_GROUPED = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$", re.ASCII)  # 4.989, 4,989: grouping or not?
+_NUMBER_THEN_TEXT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*[^\d\s.,].*$", re.ASCII)
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # typographic minus, en dash
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------
+
+def _fmt(x: float) -> str:
+    """A bound as a person writes it: 100000, not 1e+05."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def describe_number(*, unit: str = "", minimum: float | None = None,
+                    maximum: float | None = None, above: float | None = None,
+                    integer: bool = False) -> str:
+    """What a number check expects, in words: ``"a number of metres > 0"``,
+    ``"a whole number from 1 to 1000"``."""
+    text = "a whole number" if integer else "a number"
+    if unit:
+        text += f" of {unit}"
+    low = (f"> {_fmt(above)}" if above is not None
+           else f">= {_fmt(minimum)}" if minimum is not None else "")
+    if above is None and minimum is not None and maximum is not None:
+        bounds = f"from {_fmt(minimum)} to {_fmt(maximum)}"
+    elif low and maximum is not None:
+        bounds = f"{low} and <= {_fmt(maximum)}"
+    elif maximum is not None:
+        bounds = f"<= {_fmt(maximum)}"
+    else:
+        bounds = low
+    return f"{text} {bounds}".strip()
+
+
+def _within(x: float, minimum: float | None, maximum: float | None, above: float | None,
+            integer: bool) -> bool:
+    return (math.isfinite(x) and (not integer or x == int(x))
+            and (above is None or x > above) and (minimum is None or x >= minimum)
+            and (maximum is None or x <= maximum))
 
 
 def parse_number(value: Any, what: str, *, minimum: float | None = None,
                  maximum: float | None = None, above: float | None = None,
-                 integer: bool = False) -> float:
+                 integer: bool = False, unit: str = "") -> float:
     """``value`` as a finite number within the bounds, or :class:`InputError` naming ``what``.
 
     Parameters
     ----------
     value
-        A number or the text a user typed.
+        A number or the text a user typed (``"30"``, ``"105,844640"``).
     what
-        How the user knows the value (``"--resolution-m"``, ``"[coverage] resolution_m"``).
+        How the user knows the value (``"--resolution-m"``,
+        ``"scenario.toml [coverage] resolution_m"``).
     minimum, maximum
         Inclusive bounds; ``above``: an exclusive lower bound.
     integer
-        Require a whole number.
+        Require a whole number (returned as ``int``).
+    unit
+        The unit, for the message (``"metres"``, ``"dB"``).
+
+    Raises
+    ------
+    InputError
+        ``<what>=<value>: expected <a number of metres > 0>``, with a hint where one helps.
     """
-    if isinstance(value, bool):
-        raise InputError(f"{what}={value!r} must be a number")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = str(value).strip().rstrip(",").strip()
+    bounds = {"minimum": minimum, "maximum": maximum, "above": above, "integer": integer}
+    expected = describe_number(unit=unit, **bounds)
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
+        raise InputError(f"{what}={value!r}: expected {expected}")
+    grouped: float | None = None  # the reading of 4.989 as 4989
+    if isinstance(value, str):
+        text = value.translate(_MINUS_SIGNS).strip().rstrip(",").strip()
+        if _GROUPED.match(text):
+            grouped = float(text.replace(",", "").replace(".", ""))
+            if "," in text:
+                raise InputError(
+                    f"{what}={value!r} is ambiguous: a decimal comma or a thousands "
+                    f"separator? Expected {expected}; write it with a decimal point and no "
+                    f"grouping ({text.replace(',', '.')} or {_fmt(grouped)})")
+            if _within(float(text), **bounds) and _within(grouped, **bounds):
+                raise InputError(
+                    f"{what}={value!r} is ambiguous: a decimal point or a thousands "
+                    f"separator? Expected {expected}; write {text}0 for the decimal reading "
+                    f"or {_fmt(grouped)} without grouping")
         if _PLAIN.match(text):
             number = float(text)
         elif _DECIMAL_COMMA.match(text):
-            if len(text.split(",")[1]) == 3:
-                raise InputError(f"{what}={value!r} is ambiguous: a decimal comma or a "
-                                 "thousands separator? Write it without grouping and with a "
-                                 "decimal point (4989 or 4.989)")
             number = float(text.replace(",", "."))
         else:
-            raise InputError(f"{what}={value!r} is not a number (write digits with a decimal "
-                             "point, no units, e.g. 30 or 30.5)")
-    if not math.isfinite(number):
-        raise InputError(f"{what}={value!r} must be a finite number")
-    if integer and number != int(number):
-        raise InputError(f"{what}={value!r} must be a whole number")
-    if above is not None and not number > above:
-        raise InputError(f"{what}={value!r} must be greater than {above:g}")
-    if minimum is not None and number < minimum:
-        raise InputError(f"{what}={value!r} must be at least {minimum:g}")
-    if maximum is not None and number > maximum:
-        raise InputError(f"{what}={value!r} must be at most {maximum:g}")
+            raise InputError(f"{what}={value!r}: expected {expected}{_text_hint(text)}")
+    else:
+        number = float(value)
+    if not _within(number, **bounds):
+        hint = ""
+        if not math.isfinite(number):
+            hint = " (a finite number)"
+        elif grouped is not None and _within(grouped, **bounds):
+            hint = (f" (if you meant {_fmt(grouped)}, write it without a thousands "
+                    "separator)")
+        raise InputError(f"{what}={value!r}: expected {expected}{hint}")
     return int(number) if integer else number
 
 
-def _opt(args: Any, name: str, **bounds: Any) -> float | None:
-    value = getattr(args, name, None)
-    if value is None:
-        return None
-    return parse_number(value, f"--{name.replace('_', '-')}", **bounds)
+def _text_hint(text: str) -> str:
+    """Why a text is not a number, when that helps."""
+    if not text:
+        return " (the value is empty)"
+    m = _NUMBER_THEN_TEXT.match(text)
+    if m:
+        return f" (the number alone, without a unit: {m.group(1)})"
+    if re.fullmatch(r"[+-]?\d{1,3}([.,\s]\d{3})+([.,]\d+)?", text):
+        return " (write it without thousands separators)"
+    return " (digits with a decimal point, e.g. 30 or 30.5)"
+
+
+# --------------------------------------------------------------------------------------------
+# Checks: one per kind of parameter
+# --------------------------------------------------------------------------------------------
+
+def did_you_mean(word: Any, known: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest known word (case-insensitive), or ``""``."""
+    known = list(known)
+    lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(str(word).lower(), list(lower), n=1, cutoff=0.6)
+    return f" (did you mean '{lower[close[0]]}'?)" if close else ""
+
+
+class Check:
+    """How one parameter is checked. ``convert`` returns the value (numbers from text when
+    ``text``: a command-line option) or raises :class:`InputError` naming ``what``."""
+
+    def expected(self) -> str:
+        raise NotImplementedError
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Number(Check):
+    """A number in ``unit`` within bounds (``above``: exclusive lower bound)."""
+
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None
+    integer: bool = False
+
+    def _bounds(self) -> dict[str, Any]:
+        return {"minimum": self.minimum, "maximum": self.maximum, "above": self.above,
+                "integer": self.integer, "unit": self.unit}
+
+    def expected(self) -> str:
+        return describe_number(**self._bounds())
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, str) and not text:  # a TOML string where a number belongs
+            raise InputError(f"{what}={value!r}: expected {self.expected()}"
+                             f"{_quoted_number_hint(value)}")
+        return parse_number(value, what, **self._bounds())
+
+
+def _quoted_number_hint(value: str) -> str:
+    stripped = value.translate(_MINUS_SIGNS).strip()
+    if _PLAIN.match(stripped):
+        return f" (a number without quotes: {stripped})"
+    m = _NUMBER_THEN_TEXT.match(stripped)
+    if m:
+        return f" (the number alone, without quotes or unit: {m.group(1).replace(',', '.')})"
+    return ""
+
+
+@dataclass(frozen=True)
+class Share(Number):
+    """A fraction from 0 to 1 (0.95, not 95)."""
+
+    minimum: float | None = 0.0
+    maximum: float | None = 1.0
+
+    def expected(self) -> str:
+        return "a fraction from 0 to 1"
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        try:
+            return super().convert(value, what, text=text)
+        except InputError:
+            try:
+                number = Number().convert(value, what, text=text)
+            except InputError:
+                raise InputError(f"{what}={value!r}: expected {self.expected()}") from None
+            if 1 < number <= 100:
+                raise InputError(f"{what}={value!r} is a fraction from 0 to 1; did you mean "
+                                 f"{_fmt(number / 100)}?") from None
+            raise InputError(f"{what}={value!r}: expected {self.expected()}") from None
+
+
+@dataclass(frozen=True)
+class Flag(Check):
+    """true or false."""
+
+    def expected(self) -> str:
+        return "true or false"
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, bool):
+            return value
+        words = {"true": True, "false": False}
+        if text and isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        hint = (" (without quotes)" if isinstance(value, str)
+                and value.strip().lower() in words else "")
+        raise InputError(f"{what}={value!r}: expected {self.expected()}{hint}")
+
+
+@dataclass(frozen=True)
+class Choice(Check):
+    """One of a few words; ``optional``: None allowed (the engine chooses)."""
+
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+
+    def expected(self) -> str:
+        return "one of " + ", ".join(f"'{c}'" for c in self.choices)
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if value is None and self.optional:
+            return None
+        if isinstance(value, str) and value in self.choices:
+            return value
+        hint = did_you_mean(value, self.choices) if isinstance(value, str) else ""
+        raise InputError(f"{what}={value!r}: expected {self.expected()}{hint}")
+
+
+@dataclass(frozen=True)
+class Text(Check):
+    """Non-empty text, e.g. a name or a CRS."""
+
+    description: str = "text"
+
+    def expected(self) -> str:
+        return self.description
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, str) and value.strip():
+            return value
+        raise InputError(f"{what}={value!r}: expected {self.expected()}")
+
+
+@dataclass(frozen=True)
+class PerTechnology(Check):
+    """A table of numbers by technology (``{ "4G" = -110.0 }``), each checked by ``number``."""
+
+    number: Number = Number()
+
+    def expected(self) -> str:
+        return (f"a table of {self.number.expected()} per technology "
+                f"({', '.join(settings.TECHNOLOGIES)}), e.g. {{ \"4G\" = -110.0 }}")
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if not isinstance(value, Mapping):
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        out: dict[str, float] = {}
+        problems: list[str] = []
+        for tech, number in value.items():
+            if tech not in settings.TECHNOLOGIES:
+                problems.append(f"{what}: unknown technology {tech!r}{_technology_hint(tech)}; "
+                                f"expected one of {', '.join(settings.TECHNOLOGIES)}")
+                continue
+            try:
+                out[tech] = self.number.convert(number, f"{what}.{tech}", text=text)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return out
+
+
+def _technology_hint(name: Any) -> str:
+    key = re.sub(r"[\s\-_]", "", str(name)).lower()
+    for tech, aliases in settings.TECHNOLOGY_ALIASES.items():
+        if key in aliases:
+            return f" (did you mean '{tech}'?)"
+    return ""
+
+
+def _param(default: Any = None, check: Check | None = None, *,
+           factory: Callable[[], Any] | None = None) -> Any:
+    """A dataclass field with its check."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={"check": check})
+    return field(default=default, metadata={"check": check})
+
+
+def check_keys(table: Any, checks: Mapping[str, Check], where: str, *,
+               text: bool = False, name: Callable[[str], str] | None = None
+               ) -> tuple[dict[str, Any], list[str]]:
+    """Check every key of ``table`` against ``checks``: (converted values, problems).
+
+    Parameters
+    ----------
+    table
+        A scenario table (or command-line overrides).
+    checks
+        Known key -> its check.
+    where
+        The table as the user knows it, e.g. ``"scenario.toml [coverage]"``.
+    text
+        Values are command-line text (numbers parsed from it).
+    name
+        How the user knows a key (default ``"<where> <key>"``), e.g. ``--resolution-m``.
+    """
+    name = name or (lambda key: f"{where} {key}")
+    if not isinstance(table, Mapping):
+        return {}, [f"{where}={table!r}: expected a table of parameters"]
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in table.items():
+        if key not in checks:
+            problems.append(f"{where}: unknown key '{key}'{did_you_mean(key, checks)}; "
+                            f"known keys: {', '.join(checks)}")
+            continue
+        try:
+            values[key] = checks[key].convert(value, name(key), text=text)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return values, problems
+
+
+# --------------------------------------------------------------------------------------------
+# Parameter sets of the engines
+# --------------------------------------------------------------------------------------------
+
+_METRES_POSITIVE = Number("metres", above=0)
+_METRES = Number("metres", minimum=0)
+
+
+class _Params:
+    """Shared behaviour of the parameter sets: checks on construction, ``from_scenario``."""
+
+    #: The scenario table that overrides the defaults.
+    section: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        for f in fields(self):  # type: ignore[arg-type]
+            try:
+                f.metadata["check"].convert(getattr(self, f.name), f"[{self.section}] {f.name}")
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+
+    @classmethod
+    def checks(cls) -> dict[str, Check]:
+        """Field name -> its check."""
+        return {f.name: f.metadata["check"] for f in fields(cls)}  # type: ignore[arg-type]
+
+    @classmethod
+    def check_table(cls, table: Any, where: str = "scenario") -> tuple[dict[str, Any], list[str]]:
+        """Check a scenario's table for this set: (converted values, problems)."""
+        return check_keys(table, cls.checks(), f"{where} [{cls.section}]")
+
+    @classmethod
+    def from_scenario(cls, parameters: Mapping[str, Any], **overrides: Any) -> Any:
+        """Parameters from a scenario's table (``parameters[section]``), overridden by
+        ``overrides``: command-line values, given as typed (text is read as numbers; problems
+        name the option, ``--resolution-m``). Every problem of both is listed at once.
+
+        Raises
+        ------
+        InputError
+            Unknown keys (with a suggestion), values of the wrong type or out of range.
+        """
+        values, problems = cls.check_table(parameters.get(cls.section, {}))
+        given, more = check_keys(overrides, cls.checks(), "command line", text=True,
+                                 name=lambda key: f"--{key.replace('_', '-')}")
+        problems += more
+        if problems:
+            raise InputError(problems)
+        for f in fields(cls):  # type: ignore[arg-type]
+            if isinstance(f.metadata["check"], PerTechnology) and f.name in values:
+                values[f.name] = {**f.default_factory(), **values[f.name]}  # type: ignore[misc]
+        return cls(**{**values, **given})
+
+
+@dataclass
+class CoverageParams(_Params):
+    """The knobs of a coverage run; defaults from :mod:`coverage_gis.config.settings`.
+
+    A scenario's ``[coverage]`` table overrides any of them by name.
+    """
+
+    section: ClassVar[str] = "coverage"
+
+    resolution_m: float = _param(settings.RESOLUTION_M, _METRES_POSITIVE)
+    margin_m: float = _param(settings.RASTER_MARGIN_M, _METRES)
+    thresholds_dbm: dict[str, float] = _param(
+        check=PerTechnology(Number("dBm", minimum=-140, maximum=-44)),
+        factory=lambda: dict(settings.COVERAGE_THRESHOLDS_DBM))
+    ue_height_m: float = _param(settings.UE_HEIGHT_M,
+                                Number("metres", above=0,
+                                       maximum=settings.VALUE_RANGES["height_m"][1]))
+    body_loss_db: float = _param(settings.BODY_LOSS_DB, Number("dB", minimum=0, maximum=50))
+    indoor: bool = _param(False, Flag())
+    indoor_loss_db: float = _param(settings.INDOOR_LOSS_DB, Number("dB", minimum=0, maximum=50))
+    environment: str = _param(settings.ENVIRONMENT, Choice(settings.ENVIRONMENTS))
+    # None: pathloss.default_model(band, environment) per cell
+    model: str | None = _param(None, Choice(settings.PATH_LOSS_MODELS, optional=True))
+    max_range_m: float = _param(settings.MAX_CELL_RANGE_M,
+                                Number("metres", above=0, maximum=100_000))
+    terrain_method: str = _param(settings.TERRAIN_METHOD, Choice(settings.TERRAIN_METHODS))
+    hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE, Share())
+    include_planned: bool = _param(False, Flag())
+
+
+@dataclass
+class FibreParams(_Params):
+    """The knobs of a fibre-reach run. A scenario's ``[fibre]`` table overrides any by name.
+
+    Attributes
+    ----------
+    max_drop_m
+        Longest drop cable (m) from a box to a house, measured along the roads (FIELD_NOTES:
+        200-300 m rule of thumb, 500 m at most).
+    detour_factor
+        Where there is no road, the distance is the straight line times this factor.
+    snap_tolerance_m
+        Fibre route fragments whose ends are at most this far apart are joined.
+    connector_max_m
+        A house or a box farther than this from every road is off the road network and is
+        measured by the straight-line fallback. Default 500 m: the longest drop cable there is;
+        nearer houses reach the road by a straight connector.
+    hamlet_rule
+        ``"cultural_house"``: a hamlet is covered when its cultural house (nhà văn hóa) is
+        passed; a hamlet with no cultural house marked falls back to the share rule.
+        ``"share"``: covered when at least ``hamlet_share`` of its homes are passed.
+    hamlet_share
+        Share of homes passed for the share rule.
+    respect_ports
+        A box with ``ports_total`` and ``ports_used`` passes at most ``ports_total`` homes,
+        nearest first: its ``ports_used`` ports hold homes already connected (taken to be the
+        nearest; they are passed), its free ports go to the next nearest; homes beyond are
+        ``port_limited``. A box with either count unknown has unlimited ports.
+    route_sample_m
+        Without access points, fibre routes are sampled every this many metres (the distance
+        to a route is exact to half of it).
+    extend_from_routes
+        Gap extensions may start from any point of a fibre route (a splice closure), not only
+        from a box.
+    site_spacing_m
+        Gap extensions under the share rule consider a new box at every road vertex and at
+        least every this many metres along the roads.
+    """
+
+    section: ClassVar[str] = "fibre"
+
+    max_drop_m: float = _param(settings.FIBRE_MAX_DROP_M, _METRES)
+    detour_factor: float = _param(settings.FIBRE_DETOUR_FACTOR, Number(minimum=1))
+    snap_tolerance_m: float = _param(settings.FIBRE_SNAP_TOLERANCE_M, _METRES)
+    connector_max_m: float = _param(settings.FIBRE_CONNECTOR_MAX_M, _METRES)
+    hamlet_rule: str = _param(settings.FIBRE_HAMLET_RULE, Choice(settings.FIBRE_HAMLET_RULES))
+    hamlet_share: float = _param(settings.FIBRE_HAMLET_SHARE, Share())
+    respect_ports: bool = _param(True, Flag())
+    route_sample_m: float = _param(settings.FIBRE_ROUTE_SAMPLE_M, _METRES_POSITIVE)
+    extend_from_routes: bool = _param(True, Flag())
+    site_spacing_m: float = _param(settings.FIBRE_SITE_SPACING_M, _METRES_POSITIVE)
+
+    @property
+    def fallback_basis(self) -> str:
+        """The ``basis`` text of the straight-line fallback, e.g. ``"straight line x 1.3"``."""
+        return f"straight line x {self.detour_factor:g}"
+
+    def rule_text(self, has_cultural_house: bool) -> str:
+        """How a hamlet is judged, in words."""
+        share = f"at least {self.hamlet_share:.0%} of homes passed"
+        if self.hamlet_rule == "cultural_house":
+            if has_cultural_house:
+                return (f"cultural house passed (a box with a free port within "
+                        f"{self.max_drop_m:g} m)")
+            return f"{share} (no cultural house marked)"
+        return share
+
+
+@dataclass
+class SharingParams(_Params):
+    """Distances (m) and the ratio's definition; a scenario's ``[sharing]`` table overrides."""
+
+    section: ClassVar[str] = "sharing"
+
+    tower_distance_m: float = _param(settings.TOWER_GROUPING_M, _METRES)
+    candidate_distance_m: float = _param(settings.SHARING_DISTANCE_M, _METRES)
+    urban_candidate_distance_m: float = _param(settings.SHARING_DISTANCE_URBAN_M, _METRES)
+    ratio: str = _param(settings.SHARING_RATIO, Choice(settings.SHARING_RATIOS))
+
+
+# --------------------------------------------------------------------------------------------
+# A scenario's tables
+# --------------------------------------------------------------------------------------------
+
+#: Scenario tables read as engine parameters, and their parameter sets.
+PARAMETER_TABLES: dict[str, type[_Params]] = {
+    "coverage": CoverageParams, "sharing": SharingParams, "fibre": FibreParams}
+
+#: The keys of ``[scenario]``.
+SCENARIO_KEYS: dict[str, Check] = {
+    "name": Text("text (the study's name)"),
+    "year": Number(minimum=2000, maximum=2100, integer=True),
+    "crs": Text("text naming a metric CRS, e.g. 'EPSG:32648'"),
+    "study_area_margin_m": _METRES,
+}
+
+#: Every top-level table a scenario may hold.
+KNOWN_TABLES: tuple[str, ...] = ("scenario", "layers", *PARAMETER_TABLES)
+
+
+def check_parameters(doc: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    """Check a scenario's tables other than ``[layers]``: (checked ``[scenario]`` values,
+    problems). Unknown tables and keys get a suggestion; every problem is listed.
+
+    Parameters
+    ----------
+    doc
+        The parsed TOML document.
+    where
+        The scenario file's name, for the messages.
+    """
+    problems: list[str] = []
+    for name, value in doc.items():
+        if name not in KNOWN_TABLES:
+            hint = did_you_mean(name, KNOWN_TABLES).replace("'", "")
+            hint = hint.replace("mean ", "mean [").replace("?)", "]?)") if hint else ""
+            problems.append(f"{where}: unknown table [{name}]{hint}; known tables: "
+                            f"{', '.join(f'[{t}]' for t in KNOWN_TABLES)}")
+    head, more = check_keys(doc.get("scenario", {}), SCENARIO_KEYS, f"{where} [scenario]")
+    problems += more
+    for section, params_class in PARAMETER_TABLES.items():
+        if section in doc:
+            problems += params_class.check_table(doc[section], where)[1]
+    return head, problems
+
+
+# --------------------------------------------------------------------------------------------
+# Command-line options
+# --------------------------------------------------------------------------------------------
+
+def _options(args: Any, checks: Mapping[str, Check]) -> dict[str, Any]:
+    """Options of ``args`` (command-line text, None when not given) checked: every problem
+    listed at once."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, check in checks.items():
+        value = getattr(args, name, None)
+        if value is None:
+            out[name] = None
+            continue
+        try:
+            out[name] = check.convert(value, f"--{name.replace('_', '-')}", text=True)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _range(column: str, unit: str, *, positive: bool = False) -> Number:
+    low, high = settings.VALUE_RANGES[column]
+    if positive:
+        return Number(unit, above=low, maximum=high)
+    return Number(unit, minimum=low, maximum=high)
+
+
+@dataclass(frozen=True)
+class _Each(Check):
+    """A list of values (``nargs="+"``), each checked."""
+
+    item: Check = Number()
+
+    def expected(self) -> str:
+        return self.item.expected()
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        out, problems = [], []
+        for v in value:
+            try:
+                out.append(self.item.convert(v, what, text=text))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return out
+
+
+#: The numeric options of ``check-site``.
+CHECK_SITE_OPTIONS: dict[str, Check] = {
+    "lon": Number("degrees", minimum=-180, maximum=180),
+    "lat": Number("degrees", minimum=-90, maximum=90),
+    "x": Number("metres"), "y": Number("metres"),
+    "band_mhz": _range("band_mhz", "MHz"),
+    "height_m": _range("height_m", "metres", positive=True),
+    "eirp_dbm": _range("eirp_dbm", "dBm"),
+    "bandwidth_mhz": _range("bandwidth_mhz", "MHz"),
+    "azimuth_deg": _Each(_range("azimuth_deg", "degrees")),
+}
+
+#: The numeric options of ``suggest-sites``.
+SUGGEST_SITES_OPTIONS: dict[str, Check] = {
+    "max_sites": Number(minimum=1, maximum=1000, integer=True),
+    "spacing_m": Number("metres", minimum=10, maximum=100_000),
+}
 
 
 def check_site_options(args: Any) -> dict[str, Any]:
-    """The numeric options of ``check-site``, checked (every problem listed at once)."""
-    from coverage_gis.config import settings
-
-    ranges = settings.VALUE_RANGES
-    specs: dict[str, dict[str, Any]] = {
-        "lon": {"minimum": -180, "maximum": 180}, "lat": {"minimum": -90, "maximum": 90},
-        "x": {}, "y": {},
-        "band_mhz": {"minimum": ranges["band_mhz"][0], "maximum": ranges["band_mhz"][1]},
-        "height_m": {"above": 0, "maximum": ranges["height_m"][1]},
-        "eirp_dbm": {"minimum": ranges["eirp_dbm"][0], "maximum": ranges["eirp_dbm"][1]},
-        "bandwidth_mhz": {"minimum": ranges["bandwidth_mhz"][0],
-                          "maximum": ranges["bandwidth_mhz"][1]},
-    }
-    out: dict[str, Any] = {}
-    problems: list[str] = []
-    for name, bounds in specs.items():
-        try:
-            out[name] = _opt(args, name, **bounds)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    azimuths = []
-    for a in getattr(args, "azimuth_deg", None) or []:
-        try:
-            azimuths.append(parse_number(a, "--azimuth-deg", minimum=0, maximum=360))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    out["azimuth_deg"] = azimuths
-    if problems:
-        raise InputError(problems)
+    """The numeric options of ``check-site``, checked (every problem listed at once);
+    ``azimuth_deg`` is a list (empty: one omni cell)."""
+    out = _options(args, CHECK_SITE_OPTIONS)
+    out["azimuth_deg"] = out["azimuth_deg"] or []
     return out
 
 
 def suggest_sites_options(args: Any) -> dict[str, Any]:
-    """The numeric options of ``suggest-sites``, checked."""
-    problems: list[str] = []
-    out: dict[str, Any] = {}
-    for name, bounds in (("max_sites", {"minimum": 1, "maximum": 1000, "integer": True}),
-                         ("spacing_m", {"minimum": 10, "maximum": 100_000})):
-        try:
-            out[name] = _opt(args, name, **bounds)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return out
+    """The numeric options of ``suggest-sites``, checked (every problem listed at once)."""
+    return _options(args, SUGGEST_SITES_OPTIONS)

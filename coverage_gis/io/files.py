@@ -41,7 +41,7 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
     import rasterio
 
     dtype = array.dtype
-    if dtype == bool:
+    if dtype == np.bool_:
         array = array.astype(np.uint8)
         dtype = np.dtype(np.uint8)
     data = array

@@ -18,8 +18,8 @@ import pandas as pd
 
 from coverage_gis.io.files import atomic_path, write_geotiff
 
-__all__ = ["atomic_path", "FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv", "write_text",
-           "write_geojson", "write_geotiff"]
+__all__ = ["atomic_path", "FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv",
+           "write_text", "write_geojson", "write_geotiff"]
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -218,7 +218,7 @@ class OutputSet:
 
     # -- the life of a set ----------------------------------------------------------------
 
-    def open(self) -> "OutputSet":
+    def open(self) -> OutputSet:
         """Check the folder, take the lock, clear leftovers and create the staging folder."""
         self.check_inputs()  # before the lock file is made: nothing is created among inputs
         if self.out.exists() and not self.out.is_dir():
@@ -243,7 +243,7 @@ class OutputSet:
             "format": MANIFEST_FORMAT,
             "kind": self.kind,
             "tool_version": __version__,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "files": [{"path": p.relative_to(self.path).as_posix(), "bytes": p.stat().st_size,
                        "sha256": _sha256(p)} for p in files if p.name != MANIFEST],
         }
@@ -273,7 +273,7 @@ class OutputSet:
         finally:
             self._unlock()
 
-    def __enter__(self) -> "OutputSet":
+    def __enter__(self) -> OutputSet:
         return self if self._lock_fd is not None else self.open()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
