@@ -38,11 +38,12 @@ def sample() -> None:
     warnings.simplefilter("ignore")
     project = cg.load_project()
     t0 = time.perf_counter()
-    picks = placement.suggest_sites(project, max_sites=3)
+    found = placement.suggest_sites(project, max_sites=3)
     dt = time.perf_counter() - t0
-    print(f"suggest_sites on the sample: {picks.attrs['candidates']} candidates, "
-          f"{len(picks)} pick(s), M4 {picks.attrs['m4_before']:.0%} -> "
-          f"{picks['m4_after'].iloc[-1] if len(picks) else picks.attrs['m4_before']:.0%}, "
+    picks = found.table
+    print(f"suggest_sites on the sample: {found.candidates} candidates, "
+          f"{len(picks)} pick(s), M4 {found.m4_before:.0%} -> "
+          f"{picks['m4_after'].iloc[-1] if len(picks) else found.m4_before:.0%}, "
           f"{dt:.1f} s")
 
 

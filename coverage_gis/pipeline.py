@@ -12,6 +12,7 @@ import pandas as pd
 
 from coverage_gis.engines import coverage, fibre, sharing, targets
 from coverage_gis.engines.coverage import CoverageParams
+from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
@@ -25,8 +26,8 @@ def hamlet_table(project: Project) -> pd.DataFrame:
     h = project.hamlets
     out = pd.DataFrame({"hamlet_id": h["hamlet_id"], "name": h["name"]})
     if project.households is not None:
-        counts = project.households.groupby("hamlet_id").size()
-        out["households"] = out["hamlet_id"].map(counts).fillna(0).astype(int)
+        out["households"] = hamlet_counts(
+            household_hamlets(project.households, h), h["hamlet_id"]).to_numpy()
         out["households_basis"] = "household points"
     elif "households" in h.columns:
         out["households"] = h["households"].astype("Int64")
@@ -76,7 +77,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     covered = int(table["mobile_broadband_covered"].sum())
     indicators = {
         "M4": {"value": covered / len(table), "covered_hamlets": covered,
-               "hamlets": len(table), "target": 1.0,
+               "hamlets": len(table), "target": targets.plan_target("M4"),
                "rule": f"at least {params.hamlet_share:.0%} of households "
                        f"({per_hamlet['share_basis'].iloc[0]} basis) with 4G or 5G at or above "
                        f"{params.thresholds_dbm['4G']:g}/{params.thresholds_dbm['5G']:g} dBm "
@@ -88,7 +89,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
     existing = sharing.sharing_ratio(tw, include_planned=False, method=sp.ratio)
     indicators["M5"] = {
-        **existing, "target": 0.15, "source": "map",
+        **existing, "target": targets.plan_target("M5"), "source": "map",
         "with_planned": sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
         "if_candidates_realised": sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
         "candidates": len(candidates)}
@@ -113,7 +114,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if (suggest_sites and project.households is not None
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines.placement import suggest_sites as _suggest
-        suggestions = _suggest(project, suggest_sites, params=params, base=result)
+        suggestions = _suggest(project, suggest_sites, params=params, base=result).table
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
                     suggestions, card)

@@ -288,6 +288,7 @@ NB02 = [
 
     from coverage_gis.engines import placement
     from coverage_gis.engines.placement import ProposedSite
+    from coverage_gis.outputs.check import check_json, reason_texts, sharing_text
     from coverage_gis.outputs.report import check_html
 
     with tidy_warnings():
@@ -316,17 +317,20 @@ NB02 = [
 
     `placement.check_site` runs the real coverage engine for the three new cells only and
     adds them to today's best-server grids (`base=`; without it the whole commune is
-    recomputed). It returns a plain dict (the content of `check.json`).
+    recomputed). It returns a `CheckResult`: values and codes (reasons such as `new_tower`
+    or `too_close` with their numbers). The outputs put them in words, in English
+    (`reason_texts(check, "en")`, and `check_json`, the content of `check.json`) or
+    Vietnamese (`"vi"`, as on the printable page).
     """),
     code("""
     with tidy_warnings():
         check = placement.check_site(project, proposal, point, base=base)
-    loc = check["location"]
+    loc = check.location
     print(f"Location: {loc['lon']:.6f}, {loc['lat']:.6f} (WGS 84); inside the commune: "
           f"{loc['inside_commune']}; hamlet {loc['hamlet_id']} {loc['hamlet_name']}")
-    print(f"Verdict: {check['verdict'].upper()}")
-    for reason in check["reasons"]:
-        print(f"  - {reason}")
+    print(f"Verdict: {check.verdict.upper()}")
+    for reason, text in zip(check.reasons, reason_texts(check, "en")):
+        print(f"  - {text}  [{reason.code}]")
     """),
     md("""
     ### Coverage gain
@@ -335,7 +339,7 @@ NB02 = [
     after. A hamlet counts as covered when 95 % of its households are.
     """),
     code("""
-    gain = check["coverage_gain"]
+    gain = check.coverage_gain
     pd.DataFrame({
         "before": [f"{gain['m4_before']:.0%}", "", ""],
         "after": [f"{gain['m4_after']:.0%}", gain["households_newly_covered"],
@@ -350,8 +354,8 @@ NB02 = [
     "share instead of building".
     """),
     code("""
-    print(check["sharing"]["text"])
-    pd.DataFrame(check["nearest_towers"])
+    print(sharing_text(check, "en"))
+    pd.DataFrame(check.nearest_towers)
     """),
     md("""
     ### Constraints
@@ -360,7 +364,7 @@ NB02 = [
     `min_distance_m` column) and from the nearest dwelling (10 m):
     """),
     code("""
-    pd.DataFrame(check["constraints"])
+    pd.DataFrame(check_json(check)["constraints"])
     """),
     md("""
     ### The printable page
@@ -395,10 +399,10 @@ NB02 = [
     with tidy_warnings():
         conflict = placement.check_site(project, proposal, near_school, base=base)
     print(f"School {school['name'].iloc[0]} at x = {sx:.1f}, y = {sy:.1f} (VN-2000 / TM-3)")
-    print(f"Verdict: {conflict['verdict'].upper()}")
-    for reason in conflict["reasons"]:
+    print(f"Verdict: {conflict.verdict.upper()}")
+    for reason in reason_texts(conflict, "en"):
         print(f"  - {reason}")
-    pd.DataFrame(conflict["constraints"]).query("not ok")
+    pd.DataFrame(check_json(conflict)["constraints"]).query("not ok")
     """),
     md("""
     ## 4. Bad input
@@ -440,8 +444,9 @@ NB02 = [
     """),
     code("""
     with tidy_warnings():
-        suggestions = placement.suggest_sites(project, max_sites=2, base=base)
-    print(f"{suggestions.attrs['candidates']} candidates; M4 before: {suggestions.attrs['m4_before']:.0%}")
+        found = placement.suggest_sites(project, max_sites=2, base=base)
+    print(f"{found.candidates} candidates; M4 before: {found.m4_before:.0%}")
+    suggestions = found.table
     suggestions.drop(columns="geometry")
     """),
     md("""
@@ -452,12 +457,12 @@ NB02 = [
     spot = placement.locate_point(project, lon=best["lon"], lat=best["lat"])
     with tidy_warnings():
         again = placement.check_site(project, proposal, spot, base=base)
-    where = again["location"]
+    where = again.location
     hamlet = (where["hamlet_id"] or f"none (nearest {where['nearest_hamlet_id']}, "
                                     f"{where['nearest_hamlet_distance_m']:.0f} m away)")
-    print(f"Verdict: {again['verdict'].upper()}; hamlet: {hamlet}; M4 "
-          f"{again['coverage_gain']['m4_before']:.0%} -> {again['coverage_gain']['m4_after']:.0%}")
-    for reason in again["reasons"]:
+    print(f"Verdict: {again.verdict.upper()}; hamlet: {hamlet}; M4 "
+          f"{again.coverage_gain['m4_before']:.0%} -> {again.coverage_gain['m4_after']:.0%}")
+    for reason in reason_texts(again, "en"):
         print(f"  - {reason}")
     """),
     md("""

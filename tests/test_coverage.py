@@ -226,6 +226,35 @@ def test_signal_radius_shapes_and_their_shares():
     assert shares["T1"] == 1.0 and shares["T2"] == 0.0
 
 
+def test_households_without_hamlet_ids_are_placed_once_by_location():
+    """The engines read the hamlet_id that load_project set; called on households without
+    it, they place each household in one hamlet by location, the same for every engine."""
+    from coverage_gis.engines.hamlets import hamlet_shares, household_hamlets
+    # T2 overlaps T1's east half: a household there belongs to one hamlet, not two
+    h = hamlets_at((X0 + 500, Y0 - 500, X0 + 1500, Y0 + 500),
+                   (X0 + 1000, Y0 - 500, X0 + 2500, Y0 + 500),
+                   (X0 + 9000, Y0, X0 + 9100, Y0 + 100))
+    hh = gpd.GeoDataFrame({"household_id": ["A", "B", "C", "D"]},
+                          geometry=[shapely.Point(X0 + 600, Y0), shapely.Point(X0 + 1200, Y0),
+                                    shapely.Point(X0 + 2000, Y0), shapely.Point(X0 - 900, Y0)],
+                          crs=UTM)
+    ids = household_hamlets(hh, h.to_crs(4326))  # any CRS: placed in the households' one
+    assert list(ids[:3]) == ["T1", "T1", "T2"] and pd.isna(ids[3])  # D: in no hamlet
+    with_ids = hh.assign(hamlet_id=["T1", "T2", "T2", None])  # the column wins when given
+    given = household_hamlets(with_ids, h)
+    assert list(given[:3]) == ["T1", "T2", "T2"] and pd.isna(given[3])
+    # shares by hand: T1 has A and B, T2 has C, T3 nobody (NaN, not 0)
+    shares = hamlet_shares([True, False, True, True], ids, h["hamlet_id"])
+    assert shares["T1"] == 0.5 and shares["T2"] == 1.0 and np.isnan(shares["T3"])
+    cells = cell_table([{"site_id": "A", "x": X0, "y": Y0}])
+    res = cov.compute_coverage(cells, h, None, cov.CoverageParams(margin_m=0))
+    table = cov.hamlet_coverage(res, h, hh)
+    assert list(table["households"]) == [2, 1, 0]
+    assert table.equals(cov.hamlet_coverage(res, h, hh.assign(hamlet_id=ids)))
+    quick = cov.signal_radius_shares(cov.signal_radius(cells, radius_m=1300), h, hh)
+    assert quick["T1"] == 1.0 and quick["T2"] == 0.0 and np.isnan(quick["T3"])
+
+
 @pytest.fixture(scope="module")
 def sample_analysis():
     with warnings.catch_warnings():

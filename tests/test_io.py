@@ -15,6 +15,7 @@ import shapely
 from rasterio.transform import from_origin
 
 import coverage_gis as cg
+from coverage_gis.io.readers import OPENCELLID_COLUMNS
 
 from .conftest import LAT, LON, digest, square, write_text
 
@@ -171,7 +172,7 @@ OCID_ROWS = ("LTE,452,4,12017,3078401,,105.8621,20.0652,1000,12,1,1600000000,170
 
 @pytest.mark.parametrize("header", [True, False])
 def test_opencellid_with_and_without_header(tmp_path, header):
-    head = ",".join(cg.io.OPENCELLID_COLUMNS) + "\n" if header else ""
+    head = ",".join(OPENCELLID_COLUMNS) + "\n" if header else ""
     path = write_text(tmp_path / "452.csv", head + OCID_ROWS)
     with pytest.warns(cg.InputWarning, match=r"excluded 2 rows.*452-99.*radio CDMA"):
         sites = cg.read_sites(path)

@@ -143,9 +143,12 @@ def test_max_range_monotone_and_vectorised():
     assert urban < max_range_m(60.0, "4G", 20.0, None, 1800.0, 30.0, validity="ignore")
 
 
-def test_defaults():
-    assert DEFAULTS["threshold_dbm"] == {"2G": -100.0, "3G": -100.0, "4G": -110.0, "5G": -110.0}
-    assert DEFAULTS["ue_height_m"] == 1.5
-    assert DEFAULTS["body_loss_db"] == 3.0
-    assert DEFAULTS["indoor_loss_db"] == 15.0
-    assert lb.LTE_RESOURCE_BLOCKS[20.0] == 100
+def test_default_body_loss_and_handset_height_are_applied():
+    """With nothing given, the range is that of a budget 3 dB lower (the documented 3 dB body
+    loss) for a handset at 1.5 m, and the outdoor thresholds are the documented ones."""
+    by_default = max_range_m(60.0, "4G", 20.0, None, 1800.0, 30.0, validity="ignore")
+    explicit = max_range_m(57.0, "4G", 20.0, -110.0, 1800.0, 30.0, h_ut_m=1.5,
+                           body_loss_db=0.0, validity="ignore")
+    assert by_default == pytest.approx(explicit, rel=1e-9)
+    assert DEFAULTS["threshold_dbm"] == {"2G": -100.0, "3G": -100.0, "4G": -110.0,
+                                         "5G": -110.0}

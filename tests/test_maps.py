@@ -514,3 +514,51 @@ def test_hostile_names_show_as_text_and_run_nothing(chromium, evil_page, tmp_pat
     assert EVIL_HAMLET in probe["labels"] and EVIL_HAMLET_2 in probe["labels"]
     assert not any("<img" in h or "<script" in h for h in probe["tooltipHtml"])
     assert EVIL_OPERATOR in probe["legend"]
+
+
+def test_one_colour_per_operator_on_the_map_the_page_and_the_kmz(tmp_path):
+    """A MobiFone tower is drawn in MobiFone's colour on the interactive map, on the printed
+    page's SVG map and in the KMZ: the one table of outputs/style.py."""
+    import ast
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from coverage_gis.engines.sharing import towers
+    from coverage_gis.outputs import exports, style
+    from coverage_gis.outputs.report import svg_map
+
+    colour = style.OPERATOR_COLOURS["MobiFone"]
+    # one colour per operator: no two operators share one, except VNPT, VinaPhone's network
+    named = {c: o for o, c in style.OPERATOR_COLOURS.items() if o != "VNPT"}
+    assert len(named) == len(style.OPERATOR_COLOURS) - 1
+    assert style.OPERATOR_COLOURS["VNPT"] == style.OPERATOR_COLOURS["VinaPhone"]
+    sites = gpd.GeoDataFrame([_cell("M1", X0 + 400, Y0 + 400, operator="MobiFone",
+                                    tower_id="TM")], geometry="geometry", crs=UTM)
+    gj = next(c for c in maps.cell_layer(sites, "en")._children.values()
+              if isinstance(c, folium.GeoJson))
+    assert gj.data["features"][0]["properties"]["style"]["fillColor"] == colour
+    hamlets = gpd.GeoDataFrame({"hamlet_id": ["T1"], "name": ["Thôn 1"]},
+                               geometry=[shapely.box(X0, Y0, X0 + 800, Y0 + 800)], crs=UTM)
+    project = Project(scenario=Scenario(name="colours", layers={}), crs=CRS(UTM),
+                      hamlets=hamlets, sites=sites)
+    svg = svg_map(project, shapely.Point(X0 + 400, Y0 + 400))
+    assert re.search(rf'<polygon [^>]*fill="{colour}"[^>]*><title>TM \(MobiFone\)', svg)
+    path = exports.write_kmz({"Towers": (towers(sites), "tower_id")}, tmp_path / "t.kmz")
+    with zipfile.ZipFile(path) as z:
+        root = ET.fromstring(z.read("doc.kml"))
+    kml = "{http://www.opengis.net/kml/2.2}"
+    ns = {"k": kml[1:-1]}
+    mark = next(root.iter(f"{kml}Placemark"))
+    style_id = mark.find("k:styleUrl", ns).text.lstrip("#")
+    kml_style = next(s for s in root.iter(f"{kml}Style") if s.get("id") == style_id)
+    assert kml_style.find("k:LineStyle/k:color", ns).text == style.kml_colour(colour)
+    assert style.kml_colour("#6a3d9a") == "ff9a3d6a"  # aabbggrr
+    # and no other output module keeps a table of operator colours of its own
+    outputs = Path(maps.__file__).parent
+    for module in outputs.glob("*.py"):
+        if module.name == "style.py":
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+                assert not keys & set(cg.settings.OPERATOR_ALIASES), module.name

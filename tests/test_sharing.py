@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +21,7 @@ from coverage_gis.cli.main import main
 from coverage_gis.io.project import Project
 from coverage_gis.config.scenario import Scenario
 
+from .conftest import SAMPLE
 from .test_coverage import UTM, X0, Y0, cell_table, hamlets_at, households_in
 
 
@@ -123,31 +125,46 @@ def test_a_site_that_covers_an_uncovered_hamlet_counts_that_gain(small_project):
     point = shapely.Point(X0 + 4400, Y0 - 100)
     proposal = placement.ProposedSite("MobiFone", "4G", band_mhz=1800, height_m=30)
     report = placement.check_site(p, proposal, point)
-    gain = report["coverage_gain"]
+    gain = report.coverage_gain
     assert gain["m4_before"] == 0.5 and gain["m4_after"] == 1.0
     assert gain["hamlets_newly_covered"] == ["T2"]
     assert gain["households_newly_covered"] == 25
-    assert report["location"]["hamlet_id"] == "T2" and report["location"]["inside_commune"]
-    assert report["verdict"] == "ok"
+    assert gain["households_newly_covered_per_hamlet"] == {"T2": 25}
+    assert report.location["hamlet_id"] == "T2" and report.location["inside_commune"]
+    assert report.verdict == "ok"
+    assert [r.code for r in report.reasons] == ["new_tower", "brings_hamlets"]
+    assert report.reasons[1].params == {"hamlets": ["T2"]}
 
 
 def test_a_site_within_the_minimum_distance_of_a_school_is_a_conflict(small_project):
     point = shapely.Point(X0 + 4400, Y0 + 170)  # 30 m from the school
     report = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"),
                                   point)
-    assert report["verdict"] == "conflict"
-    school = next(c for c in report["constraints"] if c["kind"] == "school")
-    assert school["distance_m"] == pytest.approx(30.0) and not school["ok"]
-    assert any("school" in r and "30 m" in r for r in report["reasons"])
+    assert report.verdict == "conflict"
+    school = next(c for c in report.constraints if c.kind == "school")
+    assert school.distance_m == pytest.approx(30.0) and not school.ok
+    first = report.reasons[0]
+    assert first.code == "too_close" and first.params["kind"] == "school"
+    assert first.params["distance_m"] == pytest.approx(30.0)
+    assert first.params["min_distance_m"] == 50.0
+    # a conflict is not softened by a sharing recommendation
+    assert not any(r.code in ("share_tower", "own_tower", "new_tower") for r in report.reasons)
 
 
 def test_near_another_operators_tower_the_verdict_is_share_instead(small_project):
     point = shapely.Point(X0 + 150, Y0 + 400)  # 250 m from Viettel's tower
     report = placement.check_site(small_project, placement.ProposedSite("MobiFone", "4G"),
                                   point)
-    assert report["verdict"] == "share-instead"
-    assert report["sharing"]["tower_id"] == "TW"
-    assert report["sharing"]["distance_m"] == pytest.approx(250.0)
+    assert report.verdict == "share-instead"
+    assert report.sharing.recommendation == "share-instead"
+    assert report.sharing.tower_id == "TW"
+    assert report.sharing.distance_m == pytest.approx(250.0)
+    assert report.sharing.reason.code == "share_tower"
+    assert report.sharing.reason.params["operator"] == "MobiFone"
+    # Viettel's own tower at the same place: add the cells there
+    own = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"), point)
+    assert own.verdict == "share-instead" and own.sharing.recommendation == "use-own-tower"
+    assert own.sharing.reason.code == "own_tower"
 
 
 def test_bad_coordinates_get_clear_errors(small_project):
@@ -195,6 +212,115 @@ def test_check_site_cli_writes_json_and_an_escaped_printable_page(tmp_path, caps
     assert not (tmp_path / "c2").exists()
 
 
+def _utm(lon: float, lat: float) -> shapely.Point:
+    return shapely.Point(Transformer.from_crs(4326, 32648, always_xy=True).transform(lon, lat))
+
+
+def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
+    """check.json is a contract: for the sample check (Viettel 4G with every default at
+    lon 105.852, lat 20.061) its keys, their order and its values (distances computed here
+    from the sample files, the sentences as they were before the engine returned codes)."""
+    out = tmp_path / "check"
+    assert main(["-q", "check-site", "--lon", "105.852", "--lat", "20.061", "--operator",
+                 "Viettel", "--technology", "4G", "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert list(doc) == ["proposal", "location", "nearest_towers", "sharing", "coverage_gain",
+                         "constraints", "verdict", "reasons", "reason_codes"]
+    d = cg.settings.TECHNOLOGY_DEFAULTS["4G"]
+    assert list(doc["proposal"].items()) == [
+        ("operator", "Viettel"), ("technology", "4G"), ("band_mhz", d["band_mhz"]),
+        ("bandwidth_mhz", d["bandwidth_mhz"]), ("height_m", d["height_m"]),
+        ("eirp_dbm", d["eirp_dbm"]), ("tilt_deg", d["tilt_deg"]), ("azimuths_deg", "omni"),
+        ("cells", 1)]
+    point = _utm(105.852, 20.061)
+    assert list(doc["location"].items()) == [
+        ("lon", 105.852), ("lat", 20.061), ("x_m", round(point.x, 1)),
+        ("y_m", round(point.y, 1)), ("crs", "EPSG:32648"), ("inside_commune", True),
+        ("hamlet_id", "QT05"), ("hamlet_name", "Thôn Thắng Lợi"),
+        ("nearest_hamlet_id", "QT05"), ("nearest_hamlet_distance_m", 0.0)]
+    # the three nearest towers, by hand from sites.csv (a tower's cells share one position)
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv")
+    expected = []
+    for tid, cells in sites.groupby("tower_id"):
+        first = cells.iloc[0]
+        techs = [t for t in ("2G", "3G", "4G", "5G") if t in set(cells["technology"])]
+        expected.append({"tower_id": tid,
+                         "distance_m": round(point.distance(_utm(first.lon, first.lat)), 1),
+                         "operators": ", ".join(sorted(set(cells["operator"]))),
+                         "status": ("existing" if (cells["status"] == "existing").any()
+                                    else "planned"),
+                         "technologies": ", ".join(techs)})
+    expected = sorted(expected, key=lambda t: t["distance_m"])[:3]
+    assert [list(t) for t in doc["nearest_towers"]] == [list(t) for t in expected]
+    for got, want in zip(doc["nearest_towers"], expected):
+        assert got == {**want, "distance_m": pytest.approx(want["distance_m"], abs=0.11)}
+    assert [t["tower_id"] for t in doc["nearest_towers"]] == ["BSN-T08", "BSN-T01", "BSN-T10"]
+    limit = cg.settings.SHARING_DISTANCE_M  # no existing tower that close: build
+    assert doc["sharing"] == {
+        "recommendation": "new-tower", "max_distance_m": limit, "code": "new_tower",
+        "params": {"max_distance_m": limit},
+        "text": "no existing tower within 500 m: a new tower is needed"}
+    assert list(doc["sharing"]) == ["recommendation", "max_distance_m", "code", "params",
+                                    "text"]
+    # Thắng Lợi is covered already: nothing gained for 4G/5G as a whole; 5 of 6 hamlets
+    assert doc["coverage_gain"] == {
+        "basis": "households", "households_newly_covered": 0,
+        "households_newly_covered_by_operator": 182,  # the reference run's value
+        "households_newly_covered_per_hamlet": {}, "hamlets_newly_covered": [],
+        "m4_before": round(5 / 6, 4), "m4_after": round(5 / 6, 4)}
+    assert list(doc["coverage_gain"]) == [
+        "basis", "households_newly_covered", "households_newly_covered_by_operator",
+        "households_newly_covered_per_hamlet", "hamlets_newly_covered", "m4_before",
+        "m4_after"]
+    # constraints by distance, then the nearest dwelling, distances by hand
+    features = gpd.read_file(SAMPLE.parent / "constraints" / "constraints.geojson")
+    features = features.to_crs(32648)
+    mins = cg.settings.CONSTRAINT_MIN_DISTANCE_M
+    want_c = sorted(({"constraint_id": r.constraint_id, "kind": r.kind, "name": r["name"],
+                      "distance_m": round(r.geometry.distance(point), 1),
+                      "min_distance_m": mins[r.kind]} for _, r in features.iterrows()),
+                    key=lambda c: c["distance_m"])
+    homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg").to_crs(32648)
+    k = int(np.argmin(homes.distance(point).to_numpy()))
+    want_c.append({"constraint_id": homes["household_id"].iloc[k], "kind": "dwelling",
+                   "name": "nearest household",
+                   "distance_m": round(homes.geometry.iloc[k].distance(point), 1),
+                   "min_distance_m": mins["dwelling"]})
+    assert [c["constraint_id"] for c in doc["constraints"]] == \
+        [c["constraint_id"] for c in want_c] == ["C05", "C02", "C01", "C03", "C04", "H00988"]
+    for got, want in zip(doc["constraints"], want_c):
+        assert list(got) == ["constraint_id", "kind", "name", "distance_m", "min_distance_m",
+                             "ok"]
+        assert got == {**want, "distance_m": pytest.approx(want["distance_m"], abs=0.11),
+                       "ok": True}
+    assert doc["verdict"] == "ok"
+    assert doc["reasons"] == ["no existing tower within 500 m: a new tower is needed",
+                              "it covers no household that is not already covered by 4G/5G"]
+    assert doc["reason_codes"] == [{"code": "new_tower", "params": {"max_distance_m": limit}},
+                                   {"code": "no_gain", "params": {}}]
+
+
+def test_check_json_sentences_come_from_the_outputs(small_project):
+    """The engine's result carries codes only; check_json words them in English, the page
+    in Vietnamese, from the same codes."""
+    from coverage_gis.outputs import i18n
+    from coverage_gis.outputs.check import check_json
+    from coverage_gis.outputs.report import check_html
+    point = shapely.Point(X0 + 4400, Y0 + 170)  # 30 m from the school, 570 m from tower TW
+    report = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"),
+                                  point)
+    engine = report.to_json()
+    assert "reasons" not in engine and "text" not in engine["sharing"]
+    doc = check_json(report)
+    assert doc["reasons"][0] == "school Trường <b>Tiểu học</b> is 30 m away (minimum 50 m)"
+    assert doc["sharing"]["text"] == "no existing tower within 500 m: a new tower is needed"
+    assert doc["reason_codes"] == engine["reason_codes"]
+    page = check_html(report, small_project, point, lang="vi")
+    assert "trường học Trường &lt;b&gt;Tiểu học&lt;/b&gt; chỉ cách 30 m (tối thiểu 50 m)" in page
+    assert i18n.words("vi")["nearest_household"] in page
+    assert "nearest household" not in page
+
+
 def test_escaping_in_the_check_page(small_project):
     from coverage_gis.outputs.report import check_html
     p = small_project
@@ -211,7 +337,9 @@ def test_escaping_in_the_check_page(small_project):
 # --------------------------------------------------------------------------------------------
 
 def test_suggest_sites_closes_the_gap_and_stops(small_project):
-    picks = placement.suggest_sites(small_project, max_sites=3, spacing_m=400)
+    found = placement.suggest_sites(small_project, max_sites=3, spacing_m=400)
+    assert found.m4_before == 0.5 and found.candidates > 1
+    picks = found.table
     assert len(picks) == 1  # one site brings M4 to 100 %: the search stops there
     first = picks.iloc[0]
     assert first["hamlets_newly_covered"] == 1 and first["m4_after"] == 1.0
@@ -228,7 +356,7 @@ def test_suggest_sites_prefers_an_existing_tower_on_a_tie(small_project):
     extra["band_mhz"] = 900.0
     extra["bandwidth_mhz"] = 0.2
     p.sites = pd.concat([p.sites, extra], ignore_index=True)
-    picks = placement.suggest_sites(p, max_sites=2, operator="Viettel", spacing_m=400)
+    picks = placement.suggest_sites(p, max_sites=2, operator="Viettel", spacing_m=400).table
     assert picks.iloc[0]["kind"] == "share existing tower"
     assert picks.iloc[0]["tower_id"] == "TE" and picks.iloc[0]["m4_after"] == 1.0
 
@@ -265,7 +393,10 @@ def test_suggest_sites_cli(tmp_path, capsys):
     printed = capsys.readouterr().out
     table = pd.read_csv(out / "suggestions.csv")
     assert len(table) >= 1 and table["m4_after"].iloc[-1] == 1.0
-    assert "QT04" not in printed or True
+    assert re.search(r"^\d+ candidates; M4 now 83%$", printed, re.M)  # 5 of 6 hamlets
+    assert len(re.findall(r"^  \d+\. ", printed, re.M)) == len(table)
     gj = gpd.read_file(out / "suggestions.geojson")
     assert len(gj) == len(table) and gj.crs.to_epsg() == 4326
-    assert main(["suggest-sites", "--max-sites", "0", "--out", str(out)]) == 2
+    # a bad value is a bad parameter (exit 1, explained), not a misuse of the command line
+    assert main(["suggest-sites", "--max-sites", "0", "--out", str(out), "--overwrite"]) == 1
+    assert "--max-sites" in capsys.readouterr().err

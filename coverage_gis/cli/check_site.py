@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coverage_gis.cli.common import SCENARIO_HELP, add_out, load_or_report, open_outputs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from coverage_gis.engines.placement import CheckResult
 
 EXAMPLES = """examples:
   coverage-gis check-site --lon 105.852 --lat 20.061 --operator Viettel --technology 4G \\
@@ -53,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.params import check_site_options
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.engines.placement import ProposedSite, check_site, locate_point
+    from coverage_gis.outputs.check import check_json
     from coverage_gis.outputs.files import write_text
     from coverage_gis.outputs.report import check_html
 
@@ -68,35 +72,38 @@ def run(args: argparse.Namespace) -> int:
                                 bandwidth_mhz=opts["bandwidth_mhz"])
         result = check_site(project, proposal, point)
         write_text(check_html(result, project, point, lang=args.lang), dest.path / "check.html")
-        write_text(json.dumps(result, indent=2, ensure_ascii=False), dest.path / "check.json")
+        write_text(json.dumps(check_json(result), indent=2, ensure_ascii=False),
+                   dest.path / "check.json")
         out = dest.commit()
     if not args.quiet:
         print_check(result, out)
     return 0
 
 
-def print_check(result: dict[str, Any], out: Any) -> None:
-    """The check's findings, for the terminal."""
-    loc, gain = result["location"], result["coverage_gain"]
+def print_check(result: CheckResult, out: Any) -> None:
+    """The check's findings, for the terminal (English, as check.json)."""
+    from coverage_gis.outputs.check import JSON_LANG, reason_texts, sharing_text
+
+    loc, gain, prop = result.location, result.coverage_gain, result.proposal
     where = (f"hamlet {loc['hamlet_id']} {loc['hamlet_name']}" if loc["hamlet_id"]
              else f"outside the hamlets (nearest {loc['nearest_hamlet_id']}, "
                   f"{loc['nearest_hamlet_distance_m']:.0f} m)")
-    print(f"Proposed {result['proposal']['operator']} {result['proposal']['technology']} "
+    print(f"Proposed {prop['operator']} {prop['technology']} "
           f"at {loc['lon']:.6f}, {loc['lat']:.6f}: "
           f"{'inside' if loc['inside_commune'] else 'OUTSIDE'} the commune, {where}")
-    for t in result["nearest_towers"]:
+    for t in result.nearest_towers:
         print(f"  tower {t['tower_id']:<10} {t['distance_m']:>7.0f} m  {t['operators']} "
               f"({t['status']})")
-    print(f"Sharing: {result['sharing']['text']}")
+    print(f"Sharing: {sharing_text(result, JSON_LANG)}")
     if "households_newly_covered" in gain:
         print(f"Coverage gain: {gain['households_newly_covered']} households newly covered "
               f"by 4G/5G ({gain['households_newly_covered_by_operator']} by "
-              f"{result['proposal']['operator']}); hamlets newly covered: "
+              f"{prop['operator']}); hamlets newly covered: "
               f"{', '.join(gain['hamlets_newly_covered']) or 'none'}; M4 "
               f"{gain['m4_before']:.0%} -> {gain['m4_after']:.0%}")
-    bad = [c for c in result["constraints"] if not c["ok"]]
-    print(f"Constraints: {len(result['constraints'])} checked, {len(bad)} too close")
-    print(f"Verdict: {result['verdict'].upper()}")
-    for r in result["reasons"]:
+    bad = [c for c in result.constraints if not c.ok]
+    print(f"Constraints: {len(result.constraints)} checked, {len(bad)} too close")
+    print(f"Verdict: {result.verdict.upper()}")
+    for r in reason_texts(result, JSON_LANG):
         print(f"  - {r}")
     print(f"Wrote {out / 'check.json'} and {out / 'check.html'}")

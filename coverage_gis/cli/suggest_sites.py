@@ -45,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
     with open_outputs(args, "suggestions", OUTPUT_NAMES, scenario) as dest:
         project = load_or_report(scenario, args)
         kwargs = {"spacing_m": opts["spacing_m"]} if opts["spacing_m"] else {}
-        picks = suggest_sites(project, opts["max_sites"], operator=args.operator, **kwargs)
+        found = suggest_sites(project, opts["max_sites"], operator=args.operator, **kwargs)
+        picks = found.table
         write_csv(picks.drop(columns="geometry"), dest.path / "suggestions.csv")
         write_geojson(picks, dest.path / "suggestions.geojson")
         out = dest.commit()
     if not args.quiet:
-        print(f"{picks.attrs['candidates']} candidates; M4 now {picks.attrs['m4_before']:.0%}")
+        print(f"{found.candidates} candidates; M4 now {found.m4_before:.0%}")
         if picks.empty:
             print("No candidate improves coverage (or every hamlet already meets the target).")
         for _, r in picks.iterrows():

@@ -24,20 +24,27 @@ import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
-__all__ = ["parse_number", "Number", "Share", "Flag", "Choice", "Text", "PerTechnology",
+__all__ = ["parse_number", "Number", "Share", "Flag", "Choice", "Text", "CrsName",
+           "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
-           "check_site_options", "suggest_sites_options", "did_you_mean"]
+           "check_site_options", "suggest_sites_options", "closest", "did_you_mean"]
 
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)
-_GROUPED = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$", re.ASCII)  # 4.989, 4,989: grouping or not?
-_NUMBER_THEN_TEXT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*[^\d\s.,].*$", re.ASCII)
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$", re.ASCII)  # 4.989: grouped or not?
+_NUMBER_THEN_UNIT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*([^\W\d_]+|%|°)\s*$")
+#: How units are written after a number, per unit of a check.
+_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "metres": ("m", "metre", "metres", "meter", "meters", "mét", "met"),
+    "dB": ("db",), "dBm": ("dbm",), "MHz": ("mhz",),
+    "degrees": ("°", "deg", "degree", "degrees", "độ", "do"),
+}
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # typographic minus, en dash
 
 
@@ -102,7 +109,8 @@ def parse_number(value: Any, what: str, *, minimum: float | None = None,
     InputError
         ``<what>=<value>: expected <a number of metres > 0>``, with a hint where one helps.
     """
-    bounds = {"minimum": minimum, "maximum": maximum, "above": above, "integer": integer}
+    bounds: dict[str, Any] = {"minimum": minimum, "maximum": maximum, "above": above,
+                              "integer": integer}
     expected = describe_number(unit=unit, **bounds)
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
         raise InputError(f"{what}={value!r}: expected {expected}")
@@ -117,16 +125,18 @@ def parse_number(value: Any, what: str, *, minimum: float | None = None,
                     f"separator? Expected {expected}; write it with a decimal point and no "
                     f"grouping ({text.replace(',', '.')} or {_fmt(grouped)})")
             if _within(float(text), **bounds) and _within(grouped, **bounds):
+                decimal = _fmt(float(text))
+                decimal = f"{text}0" if _GROUPED.match(decimal) else decimal
                 raise InputError(
                     f"{what}={value!r} is ambiguous: a decimal point or a thousands "
-                    f"separator? Expected {expected}; write {text}0 for the decimal reading "
+                    f"separator? Expected {expected}; write {decimal} for the decimal reading "
                     f"or {_fmt(grouped)} without grouping")
         if _PLAIN.match(text):
             number = float(text)
         elif _DECIMAL_COMMA.match(text):
             number = float(text.replace(",", "."))
         else:
-            raise InputError(f"{what}={value!r}: expected {expected}{_text_hint(text)}")
+            raise InputError(f"{what}={value!r}: expected {expected}{_text_hint(text, unit)}")
     else:
         number = float(value)
     if not _within(number, **bounds):
@@ -140,13 +150,27 @@ def parse_number(value: Any, what: str, *, minimum: float | None = None,
     return int(number) if integer else number
 
 
-def _text_hint(text: str) -> str:
+def _unit_hint(text: str, unit: str, *, quoted: bool) -> str:
+    """For a number followed by a unit (``"30 m"``): write the number alone (and which,
+    when the unit written is the one expected)."""
+    m = _NUMBER_THEN_UNIT.match(text)
+    if not m:
+        return ""
+    without = "without quotes or unit" if quoted else "without a unit"
+    if unit and m.group(2).lower() in _UNIT_WORDS.get(unit, ()):
+        return f" (the number alone, {without}: {m.group(1).replace(',', '.')})"
+    return f" (the number alone{f', in {unit}' if unit else ''}, {without})"
+
+
+def _text_hint(text: str, unit: str = "") -> str:
     """Why a text is not a number, when that helps."""
     if not text:
         return " (the value is empty)"
-    m = _NUMBER_THEN_TEXT.match(text)
-    if m:
-        return f" (the number alone, without a unit: {m.group(1)})"
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return " (a finite number)"
+    hint = _unit_hint(text, unit, quoted=False)
+    if hint:
+        return hint
     if re.fullmatch(r"[+-]?\d{1,3}([.,\s]\d{3})+([.,]\d+)?", text):
         return " (write it without thousands separators)"
     return " (digits with a decimal point, e.g. 30 or 30.5)"
@@ -156,12 +180,17 @@ def _text_hint(text: str) -> str:
 # Checks: one per kind of parameter
 # --------------------------------------------------------------------------------------------
 
-def did_you_mean(word: Any, known: Iterable[str]) -> str:
-    """``" (did you mean 'x'?)"`` for the closest known word (case-insensitive), or ``""``."""
-    known = list(known)
+def closest(word: Any, known: Iterable[str]) -> str | None:
+    """The known word closest to ``word`` (difflib, case-insensitive), or None."""
     lower = {k.lower(): k for k in known}
     close = difflib.get_close_matches(str(word).lower(), list(lower), n=1, cutoff=0.6)
-    return f" (did you mean '{lower[close[0]]}'?)" if close else ""
+    return lower[close[0]] if close else None
+
+
+def did_you_mean(word: Any, known: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest known word, or ``""``."""
+    close = closest(word, known)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 class Check:
@@ -195,18 +224,16 @@ class Number(Check):
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
         if isinstance(value, str) and not text:  # a TOML string where a number belongs
             raise InputError(f"{what}={value!r}: expected {self.expected()}"
-                             f"{_quoted_number_hint(value)}")
+                             f"{_quoted_number_hint(value, self.unit)}")
         return parse_number(value, what, **self._bounds())
 
 
-def _quoted_number_hint(value: str) -> str:
+def _quoted_number_hint(value: str, unit: str = "") -> str:
+    """For a number in quotes in a scenario (``"30"``, ``"30 m"``): how to write it."""
     stripped = value.translate(_MINUS_SIGNS).strip()
     if _PLAIN.match(stripped):
         return f" (a number without quotes: {stripped})"
-    m = _NUMBER_THEN_TEXT.match(stripped)
-    if m:
-        return f" (the number alone, without quotes or unit: {m.group(1).replace(',', '.')})"
-    return ""
+    return _unit_hint(stripped, unit, quoted=True)
 
 
 @dataclass(frozen=True)
@@ -220,17 +247,25 @@ class Share(Number):
         return "a fraction from 0 to 1"
 
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        percent = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*%\s*", value) if isinstance(
+            value, str) else None
+        if percent:
+            number = float(percent.group(1).replace(",", "."))
+            raise InputError(f"{what}={value!r} is a fraction from 0 to 1; did you mean "
+                             f"{_fmt(number / 100)}?")
         try:
-            return super().convert(value, what, text=text)
-        except InputError:
-            try:
-                number = Number().convert(value, what, text=text)
-            except InputError:
-                raise InputError(f"{what}={value!r}: expected {self.expected()}") from None
-            if 1 < number <= 100:
-                raise InputError(f"{what}={value!r} is a fraction from 0 to 1; did you mean "
-                                 f"{_fmt(number / 100)}?") from None
-            raise InputError(f"{what}={value!r}: expected {self.expected()}") from None
+            number = Number().convert(value, what, text=text)
+        except InputError as exc:
+            if "ambiguous" in str(exc):
+                raise
+            hint = _quoted_number_hint(value) if isinstance(value, str) and not text else ""
+            raise InputError(f"{what}={value!r}: expected {self.expected()}{hint}") from None
+        if 1 < number <= 100:
+            raise InputError(f"{what}={value!r} is a fraction from 0 to 1; did you mean "
+                             f"{_fmt(number / 100)}?")
+        if not 0 <= number <= 1:
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        return number
 
 
 @dataclass(frozen=True)
@@ -286,14 +321,27 @@ class Text(Check):
 
 
 @dataclass(frozen=True)
+class CrsName(Text):
+    """A CRS as a scenario names it: text (a preset, ``"EPSG:32648"``, WKT) or an EPSG code;
+    whether it names a real CRS is checked when the project is loaded."""
+
+    description: str = "a CRS name or EPSG code, e.g. 'EPSG:32648' or 'vn2000-thanhhoa'"
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        return super().convert(value, what, text=text)
+
+
+@dataclass(frozen=True)
 class PerTechnology(Check):
     """A table of numbers by technology (``{ "4G" = -110.0 }``), each checked by ``number``."""
 
     number: Number = Number()
 
     def expected(self) -> str:
-        return (f"a table of {self.number.expected()} per technology "
-                f"({', '.join(settings.TECHNOLOGIES)}), e.g. {{ \"4G\" = -110.0 }}")
+        return (f"a table with, per technology ({', '.join(settings.TECHNOLOGIES)}), "
+                f"{self.number.expected()}, e.g. {{ \"4G\" = -110.0 }}")
 
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
         if not isinstance(value, Mapping):
@@ -400,7 +448,7 @@ class _Params:
         return check_keys(table, cls.checks(), f"{where} [{cls.section}]")
 
     @classmethod
-    def from_scenario(cls, parameters: Mapping[str, Any], **overrides: Any) -> Any:
+    def from_scenario(cls, parameters: Mapping[str, Any], **overrides: Any) -> Self:
         """Parameters from a scenario's table (``parameters[section]``), overridden by
         ``overrides``: command-line values, given as typed (text is read as numbers; problems
         name the option, ``--resolution-m``). Every problem of both is listed at once.
@@ -417,8 +465,9 @@ class _Params:
         if problems:
             raise InputError(problems)
         for f in fields(cls):  # type: ignore[arg-type]
-            if isinstance(f.metadata["check"], PerTechnology) and f.name in values:
-                values[f.name] = {**f.default_factory(), **values[f.name]}  # type: ignore[misc]
+            if (isinstance(f.metadata["check"], PerTechnology) and f.name in values
+                    and callable(f.default_factory)):  # given values added to the defaults
+                values[f.name] = {**f.default_factory(), **values[f.name]}
         return cls(**{**values, **given})
 
 
@@ -544,7 +593,7 @@ PARAMETER_TABLES: dict[str, type[_Params]] = {
 SCENARIO_KEYS: dict[str, Check] = {
     "name": Text("text (the study's name)"),
     "year": Number(minimum=2000, maximum=2100, integer=True),
-    "crs": Text("text naming a metric CRS, e.g. 'EPSG:32648'"),
+    "crs": CrsName(),
     "study_area_margin_m": _METRES,
 }
 
@@ -564,10 +613,10 @@ def check_parameters(doc: Mapping[str, Any], where: str) -> tuple[dict[str, Any]
         The scenario file's name, for the messages.
     """
     problems: list[str] = []
-    for name, value in doc.items():
+    for name in doc:
         if name not in KNOWN_TABLES:
-            hint = did_you_mean(name, KNOWN_TABLES).replace("'", "")
-            hint = hint.replace("mean ", "mean [").replace("?)", "]?)") if hint else ""
+            close = closest(name, KNOWN_TABLES)
+            hint = f" (did you mean [{close}]?)" if close else ""
             problems.append(f"{where}: unknown table [{name}]{hint}; known tables: "
                             f"{', '.join(f'[{t}]' for t in KNOWN_TABLES)}")
     head, more = check_keys(doc.get("scenario", {}), SCENARIO_KEYS, f"{where} [scenario]")
@@ -648,10 +697,29 @@ SUGGEST_SITES_OPTIONS: dict[str, Check] = {
 }
 
 
+def _swapped(args: Any) -> bool:
+    """--lon and --lat given the other way round (the latitude beyond 90, both valid swapped)."""
+    lon, lat = getattr(args, "lon", None), getattr(args, "lat", None)
+    if lon is None or lat is None:
+        return False
+    try:
+        CHECK_SITE_OPTIONS["lon"].convert(lat, "--lat", text=True)
+        CHECK_SITE_OPTIONS["lat"].convert(lon, "--lon", text=True)
+    except InputError:
+        return False
+    return True
+
+
 def check_site_options(args: Any) -> dict[str, Any]:
     """The numeric options of ``check-site``, checked (every problem listed at once);
     ``azimuth_deg`` is a list (empty: one omni cell)."""
-    out = _options(args, CHECK_SITE_OPTIONS)
+    try:
+        out = _options(args, CHECK_SITE_OPTIONS)
+    except InputError as exc:
+        if not _swapped(args):
+            raise
+        raise InputError([f"{p} (are lon and lat swapped?)" if p.startswith("--lat=") else p
+                          for p in exc.problems]) from None
     out["azimuth_deg"] = out["azimuth_deg"] or []
     return out
 

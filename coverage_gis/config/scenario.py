@@ -17,8 +17,9 @@ sites), a list of either::
     fibre = [{ path = "fibre/routes_viettel.kml", operator = "Viettel" },
              { path = "fibre/routes_vnpt.geojson" }]
 
-Other top-level tables (``[radio]``, ``[coverage]``, ``[fibre]``, ...) are kept as parameters for
-the engines.
+The tables ``[coverage]``, ``[sharing]`` and ``[fibre]`` hold parameters for the engines
+(:mod:`coverage_gis.config.params`); no other table is known. Every table is checked when the
+scenario is read, and every problem is listed at once.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from coverage_gis.config import settings
+from coverage_gis.config.params import Check, CrsName, Number, Text, check_parameters, did_you_mean
 from coverage_gis.errors import InputError
 
-__all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths",
-           "parameter_table"]
+__all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths"]
 
 #: Known layers and the options each accepts (besides ``path``).
 LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -52,6 +53,32 @@ LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
     "urban_areas": ("layer", "crs", "encoding"),
 }
 _MULTI = {"fibre", "access_points", "sites", "roads", "constraints"}
+
+
+class _Columns(Check):
+    """``columns = { name_in_file = "standard_name" }``: a table of text."""
+
+    def expected(self) -> str:
+        return 'a table of column names, e.g. { "Ten thon" = "name" }'
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                           for k, v in value.items()):
+            return value
+        raise InputError(f"{what}={value!r}: expected {self.expected()}")
+
+
+#: How each layer option is checked.
+_OPTION_CHECKS: dict[str, Check] = {
+    "path": Text("the path of a file, relative to the scenario"),
+    "layer": Text("the name of a layer in the file"),
+    "crs": CrsName(),
+    "encoding": Text("a text encoding, e.g. 'tcvn3', 'vni' or 'cp1258'"),
+    "columns": _Columns(),
+    "operator": Text("an operator's name"),
+    "kind": Text("a constraint kind, e.g. 'school'"),
+    "min_distance_m": Number("metres", minimum=0),
+}
 
 
 @dataclass(frozen=True)
@@ -88,23 +115,65 @@ class Scenario:
 
 
 def _parse_source(name: str, value: Any, base: Path, where: str) -> LayerSource:
+    """One file of a layer; every problem of its options in one :class:`InputError`."""
     if isinstance(value, (str, os.PathLike)):
         value = {"path": value}
     if not isinstance(value, dict):
         raise InputError(f"{where}: layer '{name}' must be a path or a table with path = ...; "
                          f"got {type(value).__name__}")
-    if "path" not in value:
-        raise InputError(f"{where}: layer '{name}' has no path")
+    problems = []
     allowed = LAYER_OPTIONS[name]
     unknown = [k for k in value if k != "path" and k not in allowed]
-    if unknown:
-        raise InputError(f"{where}: layer '{name}' has unknown option(s) {', '.join(unknown)} "
-                         f"(accepted: path, {', '.join(allowed)})")
-    path = Path(value["path"]).expanduser()
+    accepted = f"accepted: path, {', '.join(allowed)}"
+    if "path" not in value:
+        extra = f" (unknown option(s) {', '.join(unknown)}; {accepted})" if unknown else ""
+        problems.append(f"{where}: layer '{name}' has no path{extra}")
+    elif unknown:
+        hints = "".join(did_you_mean(k, allowed) for k in unknown)
+        problems.append(f"{where}: layer '{name}' has unknown option(s) {', '.join(unknown)}"
+                        f"{hints} ({accepted})")
+    opts: dict[str, Any] = {}
+    for key in ("path", *allowed):
+        if key in value:
+            try:
+                opts[key] = _OPTION_CHECKS[key].convert(
+                    os.fspath(value[key]) if isinstance(value[key], os.PathLike) else value[key],
+                    f"{where} [layers] {name}.{key}")
+            except InputError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    path = Path(opts.pop("path")).expanduser()
     if not path.is_absolute():
         path = base / path
-    opts = {k: value[k] for k in allowed if k in value}
     return LayerSource(path=path, **opts)
+
+
+def _read_toml(p: Path) -> dict[str, Any]:
+    """The TOML document of a scenario file (UTF-8, with or without a byte-order mark)."""
+    where = p.name
+    if p.is_dir():
+        inside = sorted(q.name for q in p.glob("*.toml"))
+        hint = f" (it holds {', '.join(inside)})" if inside else ""
+        raise InputError(f"{p}: is a folder; give the scenario's .toml file{hint}")
+    if not p.exists():
+        raise InputError(f"{p}: scenario file not found")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{where}: is UTF-16 text; save the scenario as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"{where}: is not UTF-8 text (byte {data[exc.start]:#04x} on line "
+                         f"{line}); save the scenario as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: is not valid TOML ({exc})") from None
 
 
 def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
@@ -113,26 +182,20 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
     Raises
     ------
     InputError
-        For a missing file, TOML syntax errors (with line and column), unknown layers (with a
-        suggestion) or options.
+        For a missing file, a folder, text other than UTF-8 (a byte-order mark is fine), TOML
+        syntax errors (with line and column), and, all listed at once: unknown tables, keys and
+        layers (with a suggestion), layer options, and parameters of the wrong type or out of
+        range (each naming the file, table, key, value and what was expected).
     """
     p = Path(path) if path is not None else settings.DEFAULT_SCENARIO
     where = p.name
-    if not p.exists():
-        raise InputError(f"{p}: scenario file not found")
-    try:
-        with p.open("rb") as f:
-            doc = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: is not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{where}: is not UTF-8 text") from None
-    head = doc.get("scenario", {})
+    doc = _read_toml(p)
+    head, problems = check_parameters(doc, where)
     layers_doc = doc.get("layers")
     if not isinstance(layers_doc, dict) or not layers_doc:
-        raise InputError(f"{where}: has no [layers] table naming the data files")
+        problems.insert(0, f"{where}: has no [layers] table naming the data files")
+        layers_doc = {}
     layers: dict[str, list[LayerSource]] = {}
-    problems = []
     for name, value in layers_doc.items():
         if name not in LAYER_OPTIONS:
             close = difflib.get_close_matches(name, LAYER_OPTIONS, n=1)
@@ -150,14 +213,12 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    margin = head.get("study_area_margin_m", settings.STUDY_AREA_MARGIN_M)
-    if not isinstance(margin, (int, float)) or margin < 0:
-        raise InputError(f"{where}: study_area_margin_m={margin!r} must be a number of metres "
-                         ">= 0")
     params = {k: v for k, v in doc.items() if k not in ("scenario", "layers")}
     return Scenario(name=str(head.get("name", p.stem)), layers=layers, path=p,
                     year=head.get("year"), crs=head.get("crs"),
-                    study_area_margin_m=float(margin), parameters=params)
+                    study_area_margin_m=float(head.get("study_area_margin_m",
+                                                       settings.STUDY_AREA_MARGIN_M)),
+                    parameters=params)
 
 
 def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
@@ -182,16 +243,3 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
                         parameters=base.parameters)
     return Scenario(name="files given on the command line", layers=layers)
 
-
-def parameter_table(parameters: dict[str, Any], section: str, params_class: type,
-                    overrides: dict[str, Any]) -> dict[str, Any]:
-    """A scenario's ``[section]`` table merged with ``overrides``, checked against the fields of
-    the dataclass ``params_class`` (unknown keys raise :class:`InputError` naming them)."""
-    table = dict(parameters.get(section, {}))
-    table.update(overrides)
-    known = set(params_class.__dataclass_fields__)
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise InputError(f"scenario [{section}]: unknown key(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(sorted(known))})")
-    return table

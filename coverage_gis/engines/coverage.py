@@ -29,6 +29,14 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage_gis.config import settings
+from coverage_gis.config.params import CoverageParams
+from coverage_gis.engines.hamlets import (
+    hamlet_counts,
+    hamlet_shares,
+    hamlet_sums,
+    household_hamlets,
+    meets_share,
+)
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
@@ -113,39 +121,6 @@ def study_grid(hamlets: gpd.GeoDataFrame, resolution_m: float = settings.RESOLUT
     width = int(round((right - left) / res))
     height = int(round((top - bottom) / res))
     return Grid(Affine(res, 0.0, left, 0.0, -res, top), width, height, hamlets.crs)
-
-
-@dataclass
-class CoverageParams:
-    """The knobs of a coverage run; defaults from :mod:`coverage_gis.settings`.
-
-    A scenario's ``[coverage]`` table overrides any of them by name.
-    """
-
-    resolution_m: float = settings.RESOLUTION_M
-    margin_m: float = settings.RASTER_MARGIN_M
-    thresholds_dbm: dict[str, float] = field(
-        default_factory=lambda: dict(settings.COVERAGE_THRESHOLDS_DBM))
-    ue_height_m: float = settings.UE_HEIGHT_M
-    body_loss_db: float = settings.BODY_LOSS_DB
-    indoor: bool = False
-    indoor_loss_db: float = settings.INDOOR_LOSS_DB
-    environment: str = settings.ENVIRONMENT
-    model: str | None = None  # None: pathloss.default_model(band, environment) per cell
-    max_range_m: float = settings.MAX_CELL_RANGE_M
-    terrain_method: str = "single"
-    hamlet_share: float = settings.MOBILE_BROADBAND_HAMLET_SHARE
-    include_planned: bool = False
-
-    @classmethod
-    def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "CoverageParams":
-        """Parameters from a scenario's ``[coverage]`` table (unknown keys are errors)."""
-        from coverage_gis.config.scenario import parameter_table
-        table = parameter_table(parameters, "coverage", cls, overrides)
-        params = cls(**{k: v for k, v in table.items() if k != "thresholds_dbm"})
-        params.thresholds_dbm.update(table.get("thresholds_dbm", {}))
-        return params
-
 
 
 @dataclass
@@ -416,30 +391,26 @@ def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,
                         "name": hamlets["name"].to_numpy()})
     keys = ["4G", "5G", "mobile_broadband"] + sorted(
         k for k in result.covered if k.startswith("mobile_broadband:"))
+    ids = out["hamlet_id"].to_numpy()
     if households is not None and len(households):
         hh = households.to_crs(grid.crs)
-        if "hamlet_id" not in hh or hh["hamlet_id"].isna().all():
-            hh = gpd.sjoin(hh, hamlets[["hamlet_id", "geometry"]], how="left",
-                           predicate="within")
-        samples = {k: grid.sample(result.covered[k], hh.geometry) for k in result.covered}
-        frame = pd.DataFrame({k: v for k, v in samples.items()})
-        frame["hamlet_id"] = hh["hamlet_id"].to_numpy()
+        frame = pd.DataFrame({k: grid.sample(result.covered[k], hh.geometry)
+                              for k in result.covered})
+        hamlet_of = household_hamlets(hh, hamlets)
         frame["legacy_only"] = ((frame.get("2G", False) | frame.get("3G", False))
                                 & ~frame["mobile_broadband"])
         frame["no_signal"] = ~(frame.get("2G", False) | frame.get("3G", False)
                                | frame["mobile_broadband"])
-        g = frame.groupby("hamlet_id")
-        counts = g.size()
+        shares = hamlet_shares(frame[keys], hamlet_of, ids)
+        sums = hamlet_sums(frame[["mobile_broadband", "legacy_only", "no_signal"]],
+                           hamlet_of, ids)
         out["basis"] = "households"
-        out["households"] = out["hamlet_id"].map(counts).fillna(0).astype(int)
+        out["households"] = hamlet_counts(hamlet_of, ids).to_numpy()
         for k in keys:
-            out[_share_name(k)] = out["hamlet_id"].map(g[k].mean()).astype(float)
-        out["households_mobile_broadband"] = out["hamlet_id"].map(
-            g["mobile_broadband"].sum()).fillna(0).astype(int)
-        out["households_lose_service_at_switch_off"] = out["hamlet_id"].map(
-            g["legacy_only"].sum()).fillna(0).astype(int)
-        out["households_no_signal"] = out["hamlet_id"].map(
-            g["no_signal"].sum()).fillna(0).astype(int)
+            out[_share_name(k)] = shares[k].to_numpy(float)
+        out["households_mobile_broadband"] = sums["mobile_broadband"].to_numpy(int)
+        out["households_lose_service_at_switch_off"] = sums["legacy_only"].to_numpy(int)
+        out["households_no_signal"] = sums["no_signal"].to_numpy(int)
     else:
         out["basis"] = "area"
         out["households"] = (hamlets["households"].to_numpy() if "households" in hamlets
@@ -448,14 +419,13 @@ def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,
         centres = gpd.GeoSeries(gpd.points_from_xy(cx.ravel(), cy.ravel()), crs=grid.crs)
         which = gpd.sjoin(gpd.GeoDataFrame(geometry=centres),
                           hamlets[["hamlet_id", "geometry"]], predicate="within")
-        flat = {k: result.covered[k].ravel()[which.index.to_numpy()] for k in keys}
-        frame = pd.DataFrame(flat)
-        frame["hamlet_id"] = which["hamlet_id"].to_numpy()
-        g = frame.groupby("hamlet_id")
+        frame = pd.DataFrame({k: result.covered[k].ravel()[which.index.to_numpy()]
+                              for k in keys})
+        shares = hamlet_shares(frame, which["hamlet_id"].to_numpy(), ids)
         for k in keys:
-            out[_share_name(k)] = out["hamlet_id"].map(g[k].mean()).astype(float)
-    out["mobile_broadband_covered"] = out["mobile_broadband_share"].fillna(0) >= \
-        result.params.hamlet_share
+            out[_share_name(k)] = shares[k].to_numpy(float)
+    out["mobile_broadband_covered"] = meets_share(out["mobile_broadband_share"],
+                                                  result.params.hamlet_share)
     return out
 
 
@@ -478,19 +448,12 @@ def signal_radius(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     out = cell_ranges(cells.reset_index(drop=True), params)
     if radius_m is not None:
         out["range_m"] = float(radius_m)
-    shapes = []
+    shapes: list[shapely.Geometry | None] = []
     for _, c in out.iterrows():
-        x, y, r = c.geometry.x, c.geometry.y, float(c["range_m"])
-        if r <= 0:
-            shapes.append(None)
-        elif np.isnan(c["azimuth_deg"]) or c["beamwidth_deg"] >= 360:
-            shapes.append(shapely.Point(x, y).buffer(r, 64))
-        else:
-            half = float(c["beamwidth_deg"]) / 2
-            angles = np.radians(np.linspace(c["azimuth_deg"] - half, c["azimuth_deg"] + half,
-                                            33))
-            arc = np.column_stack([x + r * np.sin(angles), y + r * np.cos(angles)])
-            shapes.append(shapely.Polygon(np.vstack([[x, y], arc, [x, y]])))
+        r = float(c["range_m"])
+        shapes.append(antenna.sector_footprint(c.geometry.x, c.geometry.y, r,
+                                               float(c["azimuth_deg"]),
+                                               float(c["beamwidth_deg"])) if r > 0 else None)
     return gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=shapes, crs=cells.crs)
 
 
@@ -506,8 +469,9 @@ def signal_radius_shares(shapes: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     union = mine.union_all() if len(mine) else shapely.Polygon()
     if households is not None and len(households):
         hh = households.to_crs(shapes.crs)
-        inside = pd.Series(shapely.intersects(union, hh.geometry.values), index=hh.index)
-        return inside.groupby(hh["hamlet_id"]).mean().reindex(hamlets["hamlet_id"])
+        inside = shapely.intersects(union, hh.geometry.values)
+        return hamlet_shares(inside, household_hamlets(hh, hamlets),
+                             hamlets["hamlet_id"].to_numpy())
     area = shapely.intersection(hamlets.geometry.values, union)
     return pd.Series(shapely.area(area) / hamlets.geometry.area.to_numpy(),
                      index=hamlets["hamlet_id"].to_numpy())

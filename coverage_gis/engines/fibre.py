@@ -53,6 +53,15 @@ from scipy.spatial import cKDTree
 from shapely.ops import substring
 
 from coverage_gis.config import settings
+from coverage_gis.config.params import FibreParams
+from coverage_gis.engines.hamlets import (
+    hamlet_counts,
+    hamlet_shares,
+    hamlet_sums,
+    household_hamlets,
+    meets_share,
+)
+from coverage_gis.engines.targets import plan_target
 
 __all__ = [
     "FibreParams",
@@ -78,109 +87,6 @@ _EPS_M = 1e-6        # distances within a micrometre of the limit count as withi
 _MIN_EDGE_M = 1e-9   # zero-length edges get this weight (csgraph needs non-zero weights)
 _NO_PATH = -9999     # scipy's "no predecessor"
 _NO_CABLE_M = 1.0    # a new box this close to today's network needs no cable of its own
-
-
-# --------------------------------------------------------------------------------------------
-# Parameters
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class FibreParams:
-    """The knobs of a fibre-reach run. A scenario's ``[fibre]`` table overrides any by name.
-
-    Attributes
-    ----------
-    max_drop_m
-        Longest drop cable (m) from a box to a house, measured along the roads (FIELD_NOTES:
-        200-300 m rule of thumb, 500 m at most).
-    detour_factor
-        Where there is no road, the distance is the straight line times this factor.
-    snap_tolerance_m
-        Fibre route fragments whose ends are at most this far apart are joined.
-    connector_max_m
-        A house or a box farther than this from every road is off the road network and is
-        measured by the straight-line fallback. Default 500 m: the longest drop cable there is;
-        nearer houses reach the road by a straight connector.
-    hamlet_rule
-        ``"cultural_house"``: a hamlet is covered when its cultural house (nhà văn hóa) is
-        passed; a hamlet with no cultural house marked falls back to the share rule.
-        ``"share"``: covered when at least ``hamlet_share`` of its homes are passed.
-    hamlet_share
-        Share of homes passed for the share rule.
-    respect_ports
-        A box with ``ports_total`` and ``ports_used`` passes at most ``ports_total`` homes,
-        nearest first: its ``ports_used`` ports hold homes already connected (taken to be the
-        nearest; they are passed), its free ports go to the next nearest; homes beyond are
-        ``port_limited``. A box with either count unknown has unlimited ports.
-    route_sample_m
-        Without access points, fibre routes are sampled every this many metres (the distance
-        to a route is exact to half of it).
-    extend_from_routes
-        Gap extensions may start from any point of a fibre route (a splice closure), not only
-        from a box.
-    site_spacing_m
-        Gap extensions under the share rule consider a new box at every road vertex and at
-        least every this many metres along the roads.
-    """
-
-    max_drop_m: float = settings.FIBRE_MAX_DROP_M
-    detour_factor: float = settings.FIBRE_DETOUR_FACTOR
-    snap_tolerance_m: float = settings.FIBRE_SNAP_TOLERANCE_M
-    connector_max_m: float = settings.FIBRE_CONNECTOR_MAX_M
-    hamlet_rule: str = settings.FIBRE_HAMLET_RULE
-    hamlet_share: float = settings.FIBRE_HAMLET_SHARE
-    respect_ports: bool = True
-    route_sample_m: float = 10.0
-    extend_from_routes: bool = True
-    site_spacing_m: float = 10.0
-
-    def __post_init__(self) -> None:
-        from coverage_gis.errors import InputError
-
-        problems = []
-        for name in ("max_drop_m", "snap_tolerance_m", "connector_max_m"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                problems.append(f"[fibre] {name}={value!r} must be a number >= 0")
-        if (not isinstance(self.detour_factor, (int, float)) or isinstance(self.detour_factor, bool)
-                or self.detour_factor < 1):
-            problems.append(f"[fibre] detour_factor={self.detour_factor!r} must be a number >= 1")
-        for name in ("route_sample_m", "site_spacing_m"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                problems.append(f"[fibre] {name}={value!r} must be a number > 0")
-        if self.hamlet_rule not in ("cultural_house", "share"):
-            problems.append(f"[fibre] hamlet_rule={self.hamlet_rule!r} must be "
-                            "'cultural_house' or 'share'")
-        if (not isinstance(self.hamlet_share, (int, float)) or isinstance(self.hamlet_share, bool)
-                or not 0 <= self.hamlet_share <= 1):
-            problems.append(f"[fibre] hamlet_share={self.hamlet_share!r} must be between 0 and 1")
-        for name in ("respect_ports", "extend_from_routes"):
-            if not isinstance(getattr(self, name), bool):
-                problems.append(f"[fibre] {name}={getattr(self, name)!r} must be true or false")
-        if problems:
-            raise InputError(problems)
-
-    @classmethod
-    def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "FibreParams":
-        """Parameters from a scenario's ``[fibre]`` table (unknown keys are errors)."""
-        from coverage_gis.config.scenario import parameter_table
-        return cls(**parameter_table(parameters, "fibre", cls, overrides))
-
-    @property
-    def fallback_basis(self) -> str:
-        """The ``basis`` text of the straight-line fallback, e.g. ``"straight line x 1.3"``."""
-        return f"straight line x {self.detour_factor:g}"
-
-    def rule_text(self, has_cultural_house: bool) -> str:
-        """How a hamlet is judged, in words."""
-        share = f"at least {self.hamlet_share:.0%} of homes passed"
-        if self.hamlet_rule == "cultural_house":
-            if has_cultural_house:
-                return (f"cultural house passed (a box with a free port within "
-                        f"{self.max_drop_m:g} m)")
-            return f"{share} (no cultural house marked)"
-        return share
 
 
 # --------------------------------------------------------------------------------------------
@@ -934,17 +840,6 @@ def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.nd
 # Per hamlet and indicators
 # --------------------------------------------------------------------------------------------
 
-def _hamlet_ids(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> np.ndarray:
-    """The households' ``hamlet_id``, or, when the column is missing or empty, the hamlet
-    each lies in."""
-    if "hamlet_id" in reach and reach["hamlet_id"].notna().any():
-        return reach["hamlet_id"].to_numpy(object)
-    joined = gpd.sjoin(reach[[reach.geometry.name]], _to_crs(hamlets, reach.crs)[
-        ["hamlet_id", hamlets.geometry.name]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    return joined["hamlet_id"].reindex(reach.index).to_numpy(object)
-
-
 def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                  params: FibreParams | None = None) -> pd.DataFrame:
     """Per hamlet: homes passed, their share, and whether the hamlet counts as reached.
@@ -971,20 +866,24 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     """
     params = params or FibreParams()
     hh = pd.DataFrame(reach.drop(columns=reach.geometry.name))
-    hh["hamlet_id"] = _hamlet_ids(reach, hamlets)
-    g = hh.groupby("hamlet_id")
+    hh["hamlet_id"] = household_hamlets(reach, hamlets)
     ids = hamlets["hamlet_id"].to_numpy(object)
-    households = pd.Series(ids).map(g.size()).fillna(0).astype(int).to_numpy()
-    passed = pd.Series(ids).map(g["passed"].sum()).fillna(0).astype(int).to_numpy()
-    limited = pd.Series(ids).map(g["port_limited"].sum()).fillna(0).astype(int).to_numpy()
-    share = np.where(households > 0, passed / np.maximum(households, 1), np.nan)
+    households = hamlet_counts(hh["hamlet_id"], ids).to_numpy()
+    flags = pd.DataFrame({"passed": hh["passed"].astype(bool),
+                          "port_limited": hh["port_limited"].astype(bool)})
+    flags["within"] = flags["passed"] | flags["port_limited"]
+    sums = hamlet_sums(flags, hh["hamlet_id"], ids)
+    shares = hamlet_shares(flags, hh["hamlet_id"], ids)
+    passed = sums["passed"].to_numpy(int)
+    limited = sums["port_limited"].to_numpy(int)
+    share = shares["passed"].to_numpy(float)
     within = passed + limited
-    within_share = np.where(households > 0, within / np.maximum(households, 1), np.nan)
+    within_share = shares["within"].to_numpy(float)
     ch = hh[hh["is_cultural_house"].fillna(False).astype(bool)]
     ch_g = ch.groupby("hamlet_id")
     ch_id = pd.Series(ids).map(ch_g["household_id"].agg(lambda s: ", ".join(map(str, s))))
     ch_reached = pd.Series(ids).map(ch_g["passed"].any()).astype("boolean")
-    share_ok = np.nan_to_num(share, nan=-1.0) >= params.hamlet_share - 1e-12
+    share_ok = meets_share(share, params.hamlet_share)
     covered, rules = [], []
     for i in range(len(ids)):
         has_ch = pd.notna(ch_reached.iloc[i])
@@ -1020,7 +919,8 @@ def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None
     f2 = {"value": covered / n if n else None, "covered_hamlets": covered, "hamlets": n,
           "short_hamlets": [str(h) for h in hamlet_table.loc[~hamlet_table["ftth_covered"]
                                                              .astype(bool), "hamlet_id"]],
-          "target": 1.0, "rule": "; ".join(r for r in rules if r != "no households"),
+          "target": plan_target("F2"),
+          "rule": "; ".join(r for r in rules if r != "no households"),
           "source": "map"}
     total = int(hamlet_table["households"].sum()) if n else 0
     passed = int(hamlet_table["homes_passed"].sum()) if n else 0
@@ -1032,7 +932,7 @@ def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None
                           "homes_passed": passed, "households_on_map": total,
                           "within_reach_share": within / total if total and within is not None
                           else None,
-                          "target": 0.75, "source": "statistics"}
+                          "target": plan_target("F1"), "source": "statistics"}
     if statistics is not None and len(statistics) and "year" in statistics:
         stats = statistics.copy()
         stats["year"] = pd.to_numeric(stats["year"], errors="coerce")
@@ -1129,7 +1029,7 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         return gpd.GeoDataFrame(pd.DataFrame(columns=cols), geometry=[], crs=crs)
 
     hh_xy = _xy(reach)
-    hamlet_of = _hamlet_ids(reach, hamlets)
+    hamlet_of = household_hamlets(reach, hamlets)
     passed0 = reach["passed"].to_numpy(bool)
     is_ch = reach["is_cultural_house"].fillna(False).to_numpy(bool)
     net = network if network is not None else road_graph(_to_crs(roads, crs))

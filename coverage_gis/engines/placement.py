@@ -20,17 +20,23 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from coverage_gis.outputs import i18n
 from coverage_gis.config import settings
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult, add_cells, compute_coverage
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
 from coverage_gis.errors import InputError
 from coverage_gis.io.schema import normalise_operator, normalise_technology
+from coverage_gis.engines.hamlets import (
+    hamlet_shares,
+    hamlet_sums,
+    household_hamlets,
+    meets_share,
+)
 from coverage_gis.engines.sharing import SharingParams, towers
 
-__all__ = ["ProposedSite", "check_site", "locate_point", "suggest_sites", "greedy_cover",
-           "best_cover"]
+__all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
+           "Suggestions", "VERDICTS", "check_site", "locate_point", "suggest_sites",
+           "greedy_cover", "best_cover"]
 
 
 @dataclass
@@ -152,40 +158,144 @@ def _households_covered(result: CoverageResult, households: gpd.GeoDataFrame,
     return result.grid.sample(result.covered[key], households.geometry).astype(bool)
 
 
-def _hamlets_covered(covered: np.ndarray, households: gpd.GeoDataFrame,
-                     hamlet_ids: pd.Series, share: float) -> pd.Series:
-    frame = pd.DataFrame({"hamlet_id": households["hamlet_id"].to_numpy(), "c": covered})
-    shares = frame.groupby("hamlet_id")["c"].mean().reindex(hamlet_ids).fillna(0.0)
-    return shares >= share
+def _hamlets_covered(covered: np.ndarray, hamlet_of: np.ndarray, hamlet_ids: pd.Series,
+                     share: float) -> pd.Series:
+    """Whether each hamlet (indexed by ``hamlet_ids``) has ``share`` of its households
+    covered."""
+    shares = hamlet_shares(covered, hamlet_of, hamlet_ids.to_numpy())
+    return pd.Series(meets_share(shares, share), index=shares.index)
 
 
-def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
-               base: CoverageResult | None = None, params: CoverageParams | None = None,
-               sharing_params: SharingParams | None = None, n_nearest: int = 3
-               ) -> dict[str, Any]:
-    """The land officer's check of a proposed tower at ``point`` (metric CRS).
+# --------------------------------------------------------------------------------------------
+# The land officer's check
+# --------------------------------------------------------------------------------------------
 
-    Returns a JSON-ready dict: ``location`` (inside the commune or not, hamlet, lon/lat),
-    ``nearest_towers``, ``sharing`` (a recommendation), ``coverage_gain`` (households and
-    hamlets newly covered by mobile broadband, M4 before and after), ``constraints`` (each
-    feature within reach with its distance and minimum), ``verdict`` (``ok``,
-    ``share-instead`` or ``conflict``), ``reasons`` (English sentences) and ``reason_codes``
-    (code and parameters, from which :mod:`coverage_gis.i18n` writes them in Vietnamese).
+#: Verdicts of a check: no constraint broken, an existing tower to use instead, a minimum
+#: distance broken.
+VERDICTS = ("ok", "share-instead", "conflict")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a check's verdict: a code and the values that go with it (the outputs
+    put them in words, :func:`coverage_gis.outputs.i18n.reason_text`).
+
+    Codes: ``too_close`` (kind, name, distance_m, min_distance_m), ``dwelling_too_close``
+    (name, distance_m, min_distance_m), ``share_tower`` and ``own_tower`` (operator,
+    tower_id, operators, distance_m), ``new_tower`` (max_distance_m), ``outside_commune``,
+    ``no_gain``, ``brings_hamlets`` (hamlets).
     """
-    if project.hamlets is None or project.sites is None:
-        raise InputError("check-site needs hamlets and sites layers in the scenario")
-    params = params or CoverageParams.from_scenario(project.scenario.parameters)
-    sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
-    new_cells = proposal.cells(point.x, point.y, project.crs)
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"code": ..., "params": {...}}``."""
+        return {"code": self.code, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class SharingAdvice:
+    """What the towers near a proposal mean for it.
+
+    ``recommendation``: ``share-instead`` (another operator's existing tower within
+    ``max_distance_m``), ``use-own-tower`` (the operator's own) or ``new-tower``; the tower,
+    when there is one; ``reason``, the same as a code.
+    """
+
+    recommendation: str
+    max_distance_m: float
+    reason: Reason
+    tower_id: str | None = None
+    distance_m: float | None = None
+    operators: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``sharing`` object of ``check.json`` without its sentence."""
+        out: dict[str, Any] = {"recommendation": self.recommendation}
+        if self.tower_id is not None:
+            out.update(tower_id=self.tower_id, distance_m=self.distance_m,
+                       operators=self.operators)
+        out.update(max_distance_m=self.max_distance_m, code=self.reason.code,
+                   params=dict(self.reason.params))
+        return out
+
+
+@dataclass(frozen=True)
+class ConstraintCheck:
+    """The distance from a proposal to one constraint feature, or to the nearest dwelling
+    (``nearest_household``: then ``constraint_id`` is the household and ``name`` None)."""
+
+    constraint_id: str
+    kind: str
+    name: str | None
+    distance_m: float
+    min_distance_m: float
+    ok: bool
+    nearest_household: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"constraint_id": self.constraint_id, "kind": self.kind, "name": self.name,
+                "distance_m": self.distance_m, "min_distance_m": self.min_distance_m,
+                "ok": self.ok}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The land officer's check of a proposed tower (:func:`check_site`): values and codes,
+    no sentences.
+
+    Attributes
+    ----------
+    proposal
+        The cells' radio values (defaults filled in).
+    location
+        lon/lat, x/y in the project CRS, ``inside_commune``, the hamlet it lies in and the
+        nearest hamlet with its distance.
+    nearest_towers
+        The nearest towers: id, distance, operators, status, technologies.
+    sharing
+        What the nearest towers mean (:class:`SharingAdvice`).
+    coverage_gain
+        Households and hamlets newly covered by mobile broadband, M4 before and after (or
+        the area newly covered without households).
+    constraints
+        Every constraint feature by distance, then the nearest dwelling.
+    verdict
+        One of :data:`VERDICTS`.
+    reasons
+        Why, as codes.
+    """
+
+    proposal: dict[str, Any]
+    location: dict[str, Any]
+    nearest_towers: list[dict[str, Any]]
+    sharing: SharingAdvice
+    coverage_gain: dict[str, Any]
+    constraints: list[ConstraintCheck]
+    verdict: str
+    reasons: list[Reason]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of the values and codes (``check.json`` without its sentences,
+        which :func:`coverage_gis.outputs.check.check_json` adds)."""
+        return {"proposal": dict(self.proposal), "location": dict(self.location),
+                "nearest_towers": [dict(t) for t in self.nearest_towers],
+                "sharing": self.sharing.to_json(), "coverage_gain": dict(self.coverage_gain),
+                "constraints": [c.to_json() for c in self.constraints],
+                "verdict": self.verdict,
+                "reason_codes": [r.to_json() for r in self.reasons]}
+
+
+def _location(project: Project, point: shapely.Point) -> dict[str, Any]:
+    hamlets = project.hamlets
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
-    # --- where ---
-    hamlets = project.hamlets
     inside_hamlet = hamlets[hamlets.contains(point)]
     commune = (project.commune.union_all() if project.commune is not None
                else hamlets.union_all())
     nearest_h = hamlets.iloc[int(np.argmin(hamlets.distance(point)))]
-    location = {
+    return {
         "lon": round(lon, 6), "lat": round(lat, 6),
         "x_m": round(point.x, 1), "y_m": round(point.y, 1), "crs": project.crs.to_string(),
         "inside_commune": bool(commune.contains(point)),
@@ -194,7 +304,11 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         "nearest_hamlet_id": nearest_h["hamlet_id"],
         "nearest_hamlet_distance_m": round(float(nearest_h.geometry.distance(point)), 1),
     }
-    # --- towers and sharing ---
+
+
+def _towers_and_sharing(project: Project, point: shapely.Point, op: str,
+                        sharing_params: SharingParams, n_nearest: int
+                        ) -> tuple[list[dict[str, Any]], SharingAdvice]:
     tw = towers(project.sites, sharing_params.tower_distance_m)
     tw = tw.assign(distance_m=tw.distance(point)).sort_values("distance_m")
     nearest = [{"tower_id": r["tower_id"], "distance_m": round(float(r["distance_m"]), 1),
@@ -204,66 +318,68 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
              bool(project.urban_areas.union_all().contains(point)))
     limit = (sharing_params.urban_candidate_distance_m if urban
              else sharing_params.candidate_distance_m)
-    op = new_cells["operator"].iloc[0]
     close = tw[(tw["distance_m"] <= limit) & (tw["status"] == "existing")]
-    others = close[~close["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
-    own = close[close["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
-    if len(others) or len(own):
-        t = (others if len(others) else own).iloc[0]
-        code = "share_tower" if len(others) else "own_tower"
-        sharing = {"recommendation": "share-instead" if len(others) else "use-own-tower",
-                   "tower_id": t["tower_id"], "distance_m": round(float(t["distance_m"]), 1),
-                   "operators": t["operators"], "max_distance_m": limit,
-                   "code": code, "params": {"operator": op, "tower_id": t["tower_id"],
-                                            "operators": t["operators"],
-                                            "distance_m": float(t["distance_m"])}}
-    else:
-        sharing = {"recommendation": "new-tower", "max_distance_m": limit,
-                   "code": "new_tower", "params": {"max_distance_m": limit}}
-    sharing["text"] = i18n.reason_text(sharing["code"], sharing["params"], "en")
-    # --- coverage gain (the real engine, only the new cells computed) ---
-    if base is None:
-        base = compute_coverage(project.sites, hamlets, project.dem, params)
-    after = add_cells(base, new_cells)
+    mine = close["existing_operators"].str.split(", ").map(lambda ops: op in ops)
+    others, own = close[~mine], close[mine]
+    if not len(others) and not len(own):
+        return nearest, SharingAdvice("new-tower", limit,
+                                      Reason("new_tower", {"max_distance_m": limit}))
+    t = (others if len(others) else own).iloc[0]
+    reason = Reason("share_tower" if len(others) else "own_tower",
+                    {"operator": op, "tower_id": t["tower_id"], "operators": t["operators"],
+                     "distance_m": float(t["distance_m"])})
+    return nearest, SharingAdvice("share-instead" if len(others) else "use-own-tower", limit,
+                                  reason, tower_id=t["tower_id"],
+                                  distance_m=round(float(t["distance_m"]), 1),
+                                  operators=t["operators"])
+
+
+def _coverage_gain(project: Project, base: CoverageResult, after: CoverageResult, op: str,
+                   params: CoverageParams) -> dict[str, Any]:
     gain: dict[str, Any] = {"basis": "households" if project.households is not None
                             else "area"}
-    hids = hamlets["hamlet_id"]
-    if project.households is not None:
-        hh = project.households
-        before_c = _households_covered(base, hh)
-        after_c = _households_covered(after, hh)
-        hb = _hamlets_covered(before_c, hh, hids, params.hamlet_share)
-        ha = _hamlets_covered(after_c, hh, hids, params.hamlet_share)
-        per_hamlet = pd.DataFrame({"hamlet_id": hh["hamlet_id"].to_numpy(),
-                                   "new": after_c & ~before_c}).groupby("hamlet_id")["new"].sum()
-        own_key = f"mobile_broadband:{op}"
-        own_before = _households_covered(base, hh, own_key)
-        own_after = _households_covered(after, hh, own_key)
-        gain.update({
-            "households_newly_covered": int((after_c & ~before_c).sum()),
-            "households_newly_covered_by_operator": int((own_after & ~own_before).sum()),
-            "households_newly_covered_per_hamlet": {k: int(v) for k, v in per_hamlet.items()
-                                                    if v},
-            "hamlets_newly_covered": sorted(hids[(ha & ~hb).to_numpy()].tolist()),
-            "m4_before": round(float(hb.mean()), 4), "m4_after": round(float(ha.mean()), 4),
-        })
-    else:
+    if project.households is None:
         b = base.covered["mobile_broadband"]
         a = after.covered["mobile_broadband"]
         gain["area_newly_covered_km2"] = round(float((a & ~b).sum()) *
                                                base.grid.resolution_m ** 2 / 1e6, 3)
-    # --- constraints ---
-    checks, conflicts = [], []
+        return gain
+    hh = project.households
+    hids = project.hamlets["hamlet_id"]
+    hamlet_of = household_hamlets(hh, project.hamlets)
+    before_c = _households_covered(base, hh)
+    after_c = _households_covered(after, hh)
+    hb = _hamlets_covered(before_c, hamlet_of, hids, params.hamlet_share)
+    ha = _hamlets_covered(after_c, hamlet_of, hids, params.hamlet_share)
+    new = after_c & ~before_c
+    per_hamlet = hamlet_sums(new.astype(int), hamlet_of, hids.to_numpy())
+    own_key = f"mobile_broadband:{op}"
+    own_new = _households_covered(after, hh, own_key) & ~_households_covered(base, hh, own_key)
+    gain.update({
+        "households_newly_covered": int(new.sum()),
+        "households_newly_covered_by_operator": int(own_new.sum()),
+        "households_newly_covered_per_hamlet": {k: int(v) for k, v in
+                                                sorted(per_hamlet.items()) if v},
+        "hamlets_newly_covered": sorted(hids[(ha & ~hb).to_numpy()].tolist()),
+        "m4_before": round(float(hb.mean()), 4), "m4_after": round(float(ha.mean()), 4),
+    })
+    return gain
+
+
+def _constraint_checks(project: Project, point: shapely.Point
+                       ) -> tuple[list[ConstraintCheck], list[Reason]]:
+    checks: list[ConstraintCheck] = []
+    conflicts: list[Reason] = []
     if project.constraints is not None:
         c = project.constraints.assign(distance_m=project.constraints.distance(point))
         for _, r in c.sort_values("distance_m").iterrows():
-            item = {"constraint_id": r["constraint_id"], "kind": r["kind"],
-                    "name": r.get("name"), "distance_m": round(float(r["distance_m"]), 1),
-                    "min_distance_m": float(r["min_distance_m"]),
-                    "ok": bool(r["distance_m"] >= r["min_distance_m"])}
-            checks.append(item)
-            if not item["ok"]:
-                conflicts.append(("too_close", {
+            check = ConstraintCheck(r["constraint_id"], r["kind"], r.get("name"),
+                                    round(float(r["distance_m"]), 1),
+                                    float(r["min_distance_m"]),
+                                    bool(r["distance_m"] >= r["min_distance_m"]))
+            checks.append(check)
+            if not check.ok:
+                conflicts.append(Reason("too_close", {
                     "kind": r["kind"], "name": r.get("name") or r["constraint_id"],
                     "distance_m": float(r["distance_m"]),
                     "min_distance_m": float(r["min_distance_m"])}))
@@ -271,41 +387,66 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         dmin = settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]
         dist = project.households.distance(point)
         k = int(np.argmin(dist.to_numpy()))
-        item = {"constraint_id": project.households["household_id"].iloc[k],
-                "kind": "dwelling", "name": "nearest household",
-                "distance_m": round(float(dist.iloc[k]), 1), "min_distance_m": dmin,
-                "ok": bool(dist.iloc[k] >= dmin)}
-        checks.append(item)
-        if not item["ok"]:
-            conflicts.append(("dwelling_too_close", {
-                "name": item["constraint_id"], "distance_m": float(dist.iloc[k]),
+        check = ConstraintCheck(project.households["household_id"].iloc[k], "dwelling", None,
+                                round(float(dist.iloc[k]), 1), dmin,
+                                bool(dist.iloc[k] >= dmin), nearest_household=True)
+        checks.append(check)
+        if not check.ok:
+            conflicts.append(Reason("dwelling_too_close", {
+                "name": check.constraint_id, "distance_m": float(dist.iloc[k]),
                 "min_distance_m": dmin}))
-    # --- verdict ---
+    return checks, conflicts
+
+
+def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
+    first = new_cells.iloc[0]
+    return {"operator": first["operator"], "technology": str(first["technology"]),
+            **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m",
+                                            "eirp_dbm", "tilt_deg")},
+            "azimuths_deg": [float(a) for a in new_cells["azimuth_deg"]
+                             if np.isfinite(a)] or "omni",
+            "cells": len(new_cells)}
+
+
+def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
+               base: CoverageResult | None = None, params: CoverageParams | None = None,
+               sharing_params: SharingParams | None = None, n_nearest: int = 3
+               ) -> CheckResult:
+    """The land officer's check of a proposed tower at ``point`` (metric CRS).
+
+    Where it is (inside the commune or not, hamlet, lon/lat), the nearest towers and what
+    they mean (share one instead of building?), the coverage gain computed with the real
+    engine (only the new cells computed, on top of ``base`` when given), the distance to
+    each constraint feature and to the nearest dwelling, and a verdict (``ok``,
+    ``share-instead`` or ``conflict``) with its reasons as codes. The outputs put it in
+    words (:mod:`coverage_gis.outputs.check`, ``check.json``; ``check.html``).
+    """
+    if project.hamlets is None or project.sites is None:
+        raise InputError("check-site needs hamlets and sites layers in the scenario")
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
+    new_cells = proposal.cells(point.x, point.y, project.crs)
+    op = new_cells["operator"].iloc[0]
+    location = _location(project, point)
+    nearest, sharing = _towers_and_sharing(project, point, op, sharing_params, n_nearest)
+    if base is None:
+        base = compute_coverage(project.sites, project.hamlets, project.dem, params)
+    gain = _coverage_gain(project, base, add_cells(base, new_cells), op, params)
+    checks, conflicts = _constraint_checks(project, point)
     reasons = list(conflicts)
     if conflicts:
         verdict = "conflict"
     else:
-        verdict = ("share-instead" if sharing["recommendation"] in ("share-instead",
-                                                                   "use-own-tower") else "ok")
-        reasons.append((sharing["code"], sharing["params"]))
+        verdict = "share-instead" if sharing.recommendation != "new-tower" else "ok"
+        reasons.append(sharing.reason)
     if not location["inside_commune"]:
-        reasons.append(("outside_commune", {}))
+        reasons.append(Reason("outside_commune"))
     if gain.get("households_newly_covered") == 0:
-        reasons.append(("no_gain", {}))
+        reasons.append(Reason("no_gain"))
     elif gain.get("hamlets_newly_covered"):
-        reasons.append(("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
-    first = new_cells.iloc[0]
-    proposal_info = {"operator": op, "technology": str(first["technology"]),
-                     **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m",
-                                                     "eirp_dbm", "tilt_deg")},
-                     "azimuths_deg": [float(a) for a in new_cells["azimuth_deg"]
-                                      if np.isfinite(a)] or "omni",
-                     "cells": len(new_cells)}
-    return {"proposal": proposal_info, "location": location, "nearest_towers": nearest,
-            "sharing": sharing, "coverage_gain": gain, "constraints": checks,
-            "verdict": verdict,
-            "reasons": [i18n.reason_text(c, p, "en") for c, p in reasons],
-            "reason_codes": [{"code": c, "params": p} for c, p in reasons]}
+        reasons.append(Reason("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
+    return CheckResult(_proposal_values(new_cells), location, nearest, sharing, gain, checks,
+                       verdict, reasons)
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,10 +507,89 @@ def _candidate_points(project: Project, spacing_m: float, near: shapely.Geometry
     return gpd.GeoDataFrame(geometry=pts[keep].reset_index(drop=True), crs=project.crs)
 
 
+@dataclass(frozen=True)
+class Suggestions:
+    """Sites chosen by :func:`suggest_sites`.
+
+    Attributes
+    ----------
+    table
+        One row per pick, in the order chosen: ``rank``, ``kind``, ``tower_id``,
+        ``operators_on_tower``, ``operator``, ``lon``, ``lat``, ``inside_commune``,
+        ``hamlets_newly_covered``, ``households_gained_in_short_hamlets``,
+        ``households_gained``, ``m4_after``, geometry (project CRS).
+    candidates
+        How many candidates were weighed (existing towers and grid points).
+    m4_before
+        M4 before any pick.
+    """
+
+    table: gpd.GeoDataFrame
+    candidates: int
+    m4_before: float
+
+
+#: Columns of :attr:`Suggestions.table`.
+SUGGESTION_COLUMNS = ["rank", "kind", "tower_id", "operators_on_tower", "operator", "lon",
+                      "lat", "inside_commune", "hamlets_newly_covered",
+                      "households_gained_in_short_hamlets", "households_gained", "m4_after",
+                      "geometry"]
+
+
+def _candidates(project: Project, op: str | None, gaps: gpd.GeoDataFrame,
+                spacing_m: float) -> list[dict[str, Any]]:
+    """Existing towers (without ``op``'s cells when it is given), then grid points."""
+    tw = towers(project.sites)
+    tw = tw[tw["status"] == "existing"]
+    if op is not None:
+        tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
+    cands = [{"kind": "share existing tower", "tower_id": r["tower_id"],
+              "operators_on_tower": r["operators"], "geometry": r.geometry}
+             for _, r in tw.iterrows()]
+    if len(gaps):
+        for g in _candidate_points(project, spacing_m, gaps.union_all()).geometry:
+            cands.append({"kind": "new site", "tower_id": None, "operators_on_tower": None,
+                          "geometry": g})
+    return cands
+
+
+def _greedy_picks(sets: list[np.ndarray], covered: np.ndarray, hamlet_of: np.ndarray,
+                  hids: pd.Series, share: float, max_sites: int) -> list[dict[str, Any]]:
+    """The greedy choice: most hamlets brought to ``share``, then most households gained in
+    short hamlets, then most households; the earlier candidate on a tie."""
+    picks: list[dict[str, Any]] = []
+    now = covered.copy()
+    for _ in range(max_sites):
+        hamlets_now = _hamlets_covered(now, hamlet_of, hids, share)
+        if hamlets_now.all():
+            break
+        in_short = np.isin(hamlet_of, hids[(~hamlets_now).to_numpy()].to_numpy())
+        best, best_key = None, (0, 0, 0)
+        for k, s in enumerate(sets):
+            if any(p["candidate"] == k for p in picks):
+                continue
+            new = s & ~now
+            if not new.any():
+                continue
+            after = _hamlets_covered(now | s, hamlet_of, hids, share)
+            key = (int((after & ~hamlets_now).sum()), int((new & in_short).sum()),
+                   int(new.sum()))
+            if key > best_key:
+                best, best_key = k, key
+        if best is None:
+            break
+        now = now | sets[best]
+        m4 = float(_hamlets_covered(now, hamlet_of, hids, share).mean())
+        picks.append({"candidate": best, "hamlets_newly_covered": best_key[0],
+                      "households_gained_in_short_hamlets": best_key[1],
+                      "households_gained": best_key[2], "m4_after": round(m4, 4)})
+    return picks
+
+
 def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = None,
                   spacing_m: float = settings.CANDIDATE_SPACING_M,
                   params: CoverageParams | None = None,
-                  base: CoverageResult | None = None) -> gpd.GeoDataFrame:
+                  base: CoverageResult | None = None) -> Suggestions:
     """Sites that close the mobile broadband gaps, chosen greedily.
 
     Candidates: existing towers first (other operators' towers when ``operator`` is given: a
@@ -378,32 +598,24 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     (``settings.SUGGESTED_SITE``). At each step the candidate that brings the most hamlets to
     the target is taken, ties broken by the most uncovered households in short hamlets and
     then by candidate order (towers before new sites), until M4 reaches 100 %, ``max_sites``
-    are chosen, or no candidate gains anything. Returns one row per pick with its gain.
+    are chosen, or no candidate gains anything. Returns the picks with their gains, the
+    number of candidates and M4 before (:class:`Suggestions`).
     """
     if project.households is None:
         raise InputError("suggest-sites needs a households layer (it counts households)")
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
     hh = project.households
     hids = project.hamlets["hamlet_id"]
+    hamlet_of = household_hamlets(hh, project.hamlets)
     if base is None:
         base = compute_coverage(project.sites, project.hamlets, project.dem, params)
     covered = _households_covered(base, hh)
     op = normalise_operator(operator) if operator else None
     if operator and op is None:
         raise InputError(f"--operator {operator!r} is not a known operator")
-    tw = towers(project.sites)
-    tw = tw[tw["status"] == "existing"]
-    if op is not None:
-        tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
-    short = ~_hamlets_covered(covered, hh, hids, params.hamlet_share)
-    gaps = hh[~covered & hh["hamlet_id"].isin(hids[short.to_numpy()])]
-    cands = [{"kind": "share existing tower", "tower_id": r["tower_id"],
-              "operators_on_tower": r["operators"], "geometry": r.geometry}
-             for _, r in tw.iterrows()]
-    if len(gaps):
-        for g in _candidate_points(project, spacing_m, gaps.union_all()).geometry:
-            cands.append({"kind": "new site", "tower_id": None, "operators_on_tower": None,
-                          "geometry": g})
+    short = ~_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share)
+    gaps = hh[~covered & np.isin(hamlet_of, hids[short.to_numpy()].to_numpy())]
+    cands = _candidates(project, op, gaps, spacing_m)
     empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {}, base.dem_used,
                            base.dem_grid, {})
     site = settings.SUGGESTED_SITE
@@ -416,32 +628,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
                                 azimuths_deg=[0.0, 120.0, 240.0], site_id=f"CAND{k + 1}")
         alone = add_cells(empty, proposal.cells(c["geometry"].x, c["geometry"].y, project.crs))
         sets.append(_households_covered(alone, hh))
-    picks = []
-    now = covered.copy()
-    for _ in range(max_sites):
-        hamlets_now = _hamlets_covered(now, hh, hids, params.hamlet_share)
-        if hamlets_now.all():
-            break
-        in_short = hh["hamlet_id"].isin(hids[(~hamlets_now).to_numpy()]).to_numpy()
-        best, best_key = None, (0, 0, 0)
-        for k, s in enumerate(sets):
-            if any(p["candidate"] == k for p in picks):
-                continue
-            new = s & ~now
-            if not new.any():
-                continue
-            after = _hamlets_covered(now | s, hh, hids, params.hamlet_share)
-            key = (int((after & ~hamlets_now).sum()), int((new & in_short).sum()),
-                   int(new.sum()))
-            if key > best_key:
-                best, best_key = k, key
-        if best is None:
-            break
-        now = now | sets[best]
-        m4 = float(_hamlets_covered(now, hh, hids, params.hamlet_share).mean())
-        picks.append({"candidate": best, "hamlets_newly_covered": best_key[0],
-                      "households_gained_in_short_hamlets": best_key[1],
-                      "households_gained": best_key[2], "m4_after": round(m4, 4)})
+    picks = _greedy_picks(sets, covered, hamlet_of, hids, params.hamlet_share, max_sites)
     rows = []
     to_ll = Transformer.from_crs(project.crs, WGS84, always_xy=True)
     commune = (project.commune.union_all() if project.commune is not None
@@ -455,11 +642,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
                      "inside_commune": bool(commune.contains(c["geometry"])),
                      **{k: v for k, v in p.items() if k != "candidate"},
                      "geometry": c["geometry"]})
-    cols = ["rank", "kind", "tower_id", "operators_on_tower", "operator", "lon", "lat",
-            "inside_commune", "hamlets_newly_covered", "households_gained_in_short_hamlets", "households_gained",
-            "m4_after", "geometry"]
-    out = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=project.crs)
-    out.attrs["candidates"] = len(cands)
-    out.attrs["m4_before"] = round(float(_hamlets_covered(covered, hh, hids,
-                                                          params.hamlet_share).mean()), 4)
-    return out
+    table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
+                             crs=project.crs)
+    m4_before = float(_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share).mean())
+    return Suggestions(table, len(cands), round(m4_before, 4))

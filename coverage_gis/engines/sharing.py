@@ -9,7 +9,6 @@ towers over all installations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -20,29 +19,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from coverage_gis.config import settings
+from coverage_gis.config.params import SharingParams
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
            "ratio_if_realised"]
-
-
-@dataclass
-class SharingParams:
-    """Distances (m) and the ratio's definition; a scenario's ``[sharing]`` table overrides."""
-
-    tower_distance_m: float = settings.TOWER_GROUPING_M
-    candidate_distance_m: float = settings.SHARING_DISTANCE_M
-    urban_candidate_distance_m: float = settings.SHARING_DISTANCE_URBAN_M
-    ratio: str = "towers"  # or "installations"
-
-    @classmethod
-    def from_scenario(cls, parameters: dict[str, Any], **overrides: Any) -> "SharingParams":
-        from coverage_gis.config.scenario import parameter_table
-        params = cls(**parameter_table(parameters, "sharing", cls, overrides))
-        if params.ratio not in ("towers", "installations"):
-            from coverage_gis.errors import InputError
-            raise InputError(f"scenario [sharing]: ratio={params.ratio!r}; expected 'towers' "
-                             "or 'installations'")
-        return params
 
 
 def _join(values: Any) -> str:

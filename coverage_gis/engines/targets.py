@@ -16,7 +16,7 @@ import pandas as pd
 
 from coverage_gis.config import settings
 
-__all__ = ["statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
+__all__ = ["plan_target", "statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
 
 #: The contract columns of ``scorecard.csv`` (more follow them).
 SCORECARD_COLUMNS = ["indicator", "year", "value", "target", "met", "source"]
@@ -30,6 +30,12 @@ _FROM_STATISTICS: dict[str, tuple[str, str, float]] = {
     "P1": ("state_agencies_on_digital_platforms", "state_agencies", 1.0),
     "P2": ("enterprises_on_digital_platforms", "enterprises", 1.0),
 }
+
+
+def plan_target(indicator: str) -> float:
+    """The plan's 2025 target of ``indicator`` (``"M4"``, ``"F1"``, ...), from
+    ``settings.PLAN_TARGETS``: a fraction for ratios, per 100 inhabitants for M1."""
+    return float(settings.PLAN_TARGETS[indicator][2])
 
 
 def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +98,7 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: dict[str, Any] | 
                               f"{mi['F1'].get('households_on_map')} households on the map"})
     out = pd.DataFrame(rows)
     meta = settings.PLAN_TARGETS
-    out["target"] = out["indicator"].map(lambda i: meta[i][2])
+    out["target"] = out["indicator"].map(plan_target)
     out["met"] = [None if (not np.isfinite(v) or s.startswith("map (")) else bool(v >= t - 1e-9)
                   for v, t, s in zip(out["value"], out["target"], out["source"])]
     out["name_vi"] = out["indicator"].map(lambda i: meta[i][0])

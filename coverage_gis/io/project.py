@@ -5,14 +5,20 @@ files into one :class:`~coverage_gis.schema.InputError`, reprojects everything t
 of computation (the scenario's ``crs`` or the data's UTM zone), and keeps features within the
 study area: the hamlets plus ``study_area_margin_m`` (features farther away are excluded with a
 warning and kept in ``Project.excluded``).
+
+Then households get their hamlet (:func:`_link_households`) and the DEM is checked against the
+hamlets (:func:`_check_dem`): a layer that cannot serve the per-hamlet measures (no household in
+any hamlet, a DEM that does not overlap them) is an error, a partial one a warning with its
+share.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,10 +26,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from coverage_gis.io import readers as io
-from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
 from coverage_gis.config.scenario import Scenario, read_scenario
 from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.io import readers as io
+from coverage_gis.io import schema
+from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
 
 __all__ = ["Project", "load_project", "VECTOR_LAYERS"]
 
@@ -92,7 +99,8 @@ class Project:
             notes = []
             if name == "dem":
                 r = obj
-                count, geom = f"{r.shape[1]}x{r.shape[0]} px", f"raster {r.resolution[0]:g} m"
+                unit = "°" if r.crs.is_geographic else " m"
+                count, geom = f"{r.shape[1]}x{r.shape[0]} px", f"raster {r.resolution[0]:g}{unit}"
                 lo, hi = np.nanmin(r.data), np.nanmax(r.data)
                 notes.append(f"height {lo:.1f}..{hi:.1f} m")
                 file_crs = describe_crs(r.crs)
@@ -293,34 +301,119 @@ def _exclude_far(project: Project) -> None:
         project.excluded[name] = far
 
 
+def _sources_of(project: Project, name: str) -> str:
+    return ", ".join(os.path.basename(s) for s in project.sources.get(name, [name]))
+
+
+def _file_rows(project: Project, name: str) -> np.ndarray:
+    """The 0-based positions in its file of a single-file layer's features, after the
+    exclusion of far features (loading stops at any row with an error, so none is lost)."""
+    gdf, far = getattr(project, name), project.excluded.get(name)
+    kept = np.ones(len(gdf) + (0 if far is None else len(far)), dtype=bool)
+    if far is not None:
+        kept[far.index.to_numpy()] = False
+    return np.flatnonzero(kept)
+
+
+def _which(hh: gpd.GeoDataFrame, rows: np.ndarray, mask: np.ndarray, unit: str) -> str:
+    """``"rows 2 and 3 (household_id H2, H3)"`` for the households of ``mask``."""
+    ids = ", ".join(map(str, hh["household_id"].to_numpy()[mask][:8]))
+    more = ", ..." if mask.sum() > 8 else ""
+    plural = "s" if mask.sum() > 1 else ""
+    return f"{unit}{plural} {schema._list_rows(rows[mask])} (household_id {ids}{more})"
+
+
 def _link_households(project: Project) -> None:
+    """Give every household its hamlet: its ``hamlet_id`` when given (unknown ids are errors),
+    else the hamlet it lies in (a warning names the rows whose ``hamlet_id`` was empty).
+    ``hamlet_basis`` says which ("attribute", "location"; empty for a household in no hamlet).
+    Households in no hamlet are left out of per-hamlet shares, with a warning giving their
+    count; when none lies in a hamlet the shares cannot be computed at all: an error."""
     hh, hamlets = project.households, project.hamlets
     if hh is None or hamlets is None:
         return
-    if "hamlet_id" in hh.columns and hh["hamlet_id"].notna().any():
-        known = set(hamlets["hamlet_id"])
-        unknown = hh[hh["hamlet_id"].notna() & ~hh["hamlet_id"].isin(known)]
-        if len(unknown):
-            src = ", ".join(os.path.basename(s) for s in project.sources["households"])
-            raise InputError([
-                f"{src}: household_id={h!r}: hamlet_id={v!r} is not a hamlet_id of the "
-                f"hamlets layer (known: {', '.join(sorted(known))})"
-                for h, v in zip(unknown["household_id"].head(10), unknown["hamlet_id"].head(10))])
-        hh["hamlet_basis"] = "attribute"
-    else:
-        joined = gpd.sjoin(hh, hamlets[["hamlet_id", "geometry"]], how="left",
-                           predicate="within")
-        joined = joined[~joined.index.duplicated()]
-        hh["hamlet_id"] = joined["hamlet_id"].astype(object)
-        hh["hamlet_basis"] = "location"
+    src, hsrc = _sources_of(project, "households"), _sources_of(project, "hamlets")
+    unit = hh.attrs.get("unit", "row")
+    rows = _file_rows(project, "households")
+    had_column = "hamlet_id" in hh.columns
+    ids = (hh["hamlet_id"].astype(object) if had_column
+           else pd.Series(None, index=hh.index, dtype=object))
+    given = ids.notna()
+    known = set(hamlets["hamlet_id"])
+    unknown = hh[given & ~ids.isin(known)]
+    if len(unknown):
+        raise InputError([
+            f"{src}: household_id={h!r}: hamlet_id={v!r} is not a hamlet_id of the "
+            f"hamlets layer (known: {', '.join(sorted(known))})"
+            for h, v in zip(unknown["household_id"].head(10), unknown["hamlet_id"].head(10))])
+    joined = gpd.sjoin(hh[[hh.geometry.name]], hamlets[["hamlet_id", "geometry"]], how="left",
+                       predicate="within")
+    located = joined[~joined.index.duplicated()]["hamlet_id"].reindex(hh.index).astype(object)
+    hh["hamlet_id"] = ids.where(given, located)
+    basis = pd.Series(None, index=hh.index, dtype=object)
+    basis[located.notna()] = "location"
+    basis[given] = "attribute"
+    hh["hamlet_basis"] = basis
+    blank = ~given.to_numpy()
+    if had_column and blank.any():
+        warnings.warn(f"{src}: column 'hamlet_id' is empty in {_which(hh, rows, blank, unit)}; "
+                      "each of those households was given the hamlet it lies in", InputWarning,
+                      stacklevel=3)
+    outside = hh["hamlet_id"].isna().to_numpy()
+    if outside.all():
+        gap_km = hamlets.union_all().distance(hh.union_all()) / 1000
+        raise InputError(
+            f"{src}: none of its {len(hh)} households lies inside a hamlet of {hsrc} (the "
+            f"nearest is {gap_km:.1f} km from the hamlets), so the share of households per "
+            "hamlet cannot be computed; expected household points inside the hamlet polygons: "
+            "check the CRS of both files, or give each household its hamlet_id")
+    if outside.any():
+        verb = "lie" if outside.sum() > 1 else "lies"
+        warnings.warn(f"{src}: {int(outside.sum())} of {len(hh)} households {verb} in no hamlet "
+                      f"of {hsrc}: {_which(hh, rows, outside, unit)}; they are left out of the "
+                      "per-hamlet shares", InputWarning, stacklevel=3)
 
 
 def _check_dem(project: Project) -> None:
+    """The DEM against the hamlets: no ground height anywhere over them (no overlap, or only
+    nodata) is an error; a part without is a warning with its share (taken as flat)."""
     dem, hamlets = project.dem, project.hamlets
     if dem is None or hamlets is None:
         return
-    left, bottom, right, top = hamlets.to_crs(dem.crs).total_bounds
-    dl, db, dr, dt = dem.bounds
-    if left < dl or right > dr or bottom < db or top > dt:
-        warnings.warn(f"{dem.source}: does not cover all hamlets; ground outside it is taken "
+    area = hamlets.to_crs(dem.crs).union_all()
+    left, bottom, right, top = dem.bounds
+    if not area.intersects(shapely.box(left, bottom, right, top)):
+        digits = 4 if dem.crs.is_geographic else 0
+
+        def span(a: float, b: float, c: float, d: float) -> str:
+            return f"x {a:.{digits}f}..{c:.{digits}f}, y {b:.{digits}f}..{d:.{digits}f}"
+
+        raise InputError(
+            f"{dem.source}: does not overlap the hamlets at all: it covers "
+            f"{span(left, bottom, right, top)} and the hamlets lie at {span(*area.bounds)} "
+            f"({describe_crs(dem.crs)}); expected a DEM of the study area: is it another "
+            "area's DEM, or is its CRS wrong?")
+    missing = np.isnan(dem.sample(*_points_in(area)))
+    if missing.all():
+        raise InputError(f"{dem.source}: holds no ground height over the hamlets (only nodata "
+                         "there); expected heights over the study area")
+    if missing.any():
+        warnings.warn(f"{dem.source}: has no ground height over about {missing.mean():.0%} of "
+                      "the hamlets' area (outside the raster or nodata); ground there is taken "
                       "as flat", InputWarning, stacklevel=2)
+
+
+def _points_in(area: shapely.Geometry, across: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """A regular grid of points inside ``area`` (about ``across`` along its longer side), or
+    a point of each part when the grid misses it."""
+    minx, miny, maxx, maxy = area.bounds
+    step = max(maxx - minx, maxy - miny) / across
+    grid_x, grid_y = np.meshgrid(np.arange(minx + step / 2, maxx, step),
+                                 np.arange(miny + step / 2, maxy, step))
+    xs, ys = grid_x.ravel(), grid_y.ravel()
+    inside = shapely.contains_xy(area, xs, ys)
+    if not inside.any():
+        pts = shapely.get_coordinates(shapely.point_on_surface(
+            shapely.get_parts(area)))
+        return pts[:, 0], pts[:, 1]
+    return xs[inside], ys[inside]

@@ -3,23 +3,36 @@
 Formats: GeoJSON, GeoPackage (``layer=``), Shapefile (also zipped), KML/KMZ (every folder),
 FlatGeobuf and anything else GDAL reads; CSV/TXT with lon/lat columns (or x/y plus ``crs=``);
 OpenCelliD CSV (with or without its header row); XLSX for statistics; GeoTIFF for the DEM.
+Text tables are UTF-8 (a byte-order mark is dropped; UTF-16 with its byte-order mark is read too)
+unless ``encoding=`` names another codec or legacy Vietnamese (``tcvn3``, ``vni``).
 
 Each public ``read_*`` function takes a path and keyword options, validates the layer against its
 contract (:mod:`coverage_gis.schema`), and returns a GeoDataFrame in ``to_crs`` (WGS 84 by
 default; ``to_crs=None`` keeps the file's CRS). Problems raise one
 :class:`~coverage_gis.schema.InputError` that lists them all; repairs emit
 :class:`~coverage_gis.schema.InputWarning`. Input files are only ever opened for reading.
+
+Whatever a file holds, a loader ends either in a layer or in an :class:`InputError` naming the
+file: what the libraries underneath raise for a file they cannot read (GDAL, rasterio, pandas,
+openpyxl, zipfile, XML and codec errors) is turned into one at the loader's boundary
+(:func:`_at_boundary`), and the usual cases (a binary file given as CSV, a shapefile without its
+.shx or .dbf, a KML that is not well-formed, an encoding the bytes contradict) are recognised
+first and explained.
 """
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import csv
+import functools
+import io
 import json
 import os
-import tempfile
+import re
 import warnings
-from collections.abc import Iterator, Mapping
+import xml.parsers.expat
+import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +46,13 @@ import rasterio.warp
 import shapely
 from affine import Affine
 from pyproj import CRS, Transformer
+from rasterio._err import CPLE_BaseError
 from rasterio.errors import RasterioError
 
-from coverage_gis.io import schema
 from coverage_gis.config import settings
-from coverage_gis.io import vietnamese
-from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
 from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.io import schema, vietnamese
+from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
 from coverage_gis.io.schema import Problems
 
 __all__ = [
@@ -63,6 +76,16 @@ PathLike = str | os.PathLike
 _TABLE_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EXCEL_SUFFIXES = {".xlsx", ".xls"}
 _DBF_SUFFIXES = {".shp", ".dbf", ".zip"}
+
+#: What a file of each suffix is, for messages ("cannot be read as a GeoPackage").
+_FORMATS = {".geojson": "a GeoJSON file", ".json": "a GeoJSON file", ".gpkg": "a GeoPackage",
+            ".shp": "a shapefile", ".dbf": "a shapefile's .dbf table",
+            ".zip": "a zipped shapefile", ".kml": "a KML file", ".kmz": "a KMZ file",
+            ".fgb": "a FlatGeobuf file", ".csv": "a CSV table", ".txt": "a text table",
+            ".tsv": "a tab-separated table", ".xlsx": "an Excel workbook",
+            ".xls": "an Excel workbook", ".tif": "a GeoTIFF", ".tiff": "a GeoTIFF"}
+#: Vector formats GDAL may find inside a .zip besides a shapefile.
+_ZIPPED_VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml")
 
 # Column names met in real tables for longitude/latitude and projected x/y (case-insensitive).
 _LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ", "x_lon")
@@ -144,7 +167,7 @@ class Raster:
         out = top * (1 - fr) + bottom * fr
         return np.where(inside, out, np.nan)
 
-    def reproject(self, crs: Any, resolution_m: float | None = None) -> "Raster":
+    def reproject(self, crs: Any, resolution_m: float | None = None) -> Raster:
         """This raster warped to ``crs`` (bilinear), at ``resolution_m`` (default: about the
         current pixel size)."""
         dst_crs = resolve_crs(crs)
@@ -179,13 +202,75 @@ def _name(path: Path) -> str:
     return path.name
 
 
+def _format(path: Path) -> str:
+    """``"a GeoPackage"``, ``"a CSV table"``... for a file's suffix."""
+    return _FORMATS.get(path.suffix.lower(), f"a '{path.suffix}' file" if path.suffix
+                        else "a data file")
+
+
 def _check_path(path: PathLike) -> Path:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: file not found")
     if p.is_dir():
         raise InputError(f"{p}: is a folder; expected a file")
+    if p.stat().st_size == 0 and p.suffix.lower() not in _TABLE_SUFFIXES:
+        raise InputError(f"{p.name}: is empty (0 bytes); expected {_format(p)}")
     return p
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    """What the libraries under the loaders raise for a file they cannot read."""
+    import xml.etree.ElementTree as ElementTree
+
+    from pandas.errors import EmptyDataError, ParserError
+    from pyproj.exceptions import CRSError
+    from rasterio._err import CPLE_BaseError
+    from shapely.errors import GEOSException
+
+    found: list[type[BaseException]] = [
+        OSError, UnicodeError, csv.Error, zipfile.BadZipFile, zipfile.LargeZipFile,
+        ElementTree.ParseError, xml.parsers.expat.ExpatError, EmptyDataError, ParserError,
+        pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, RasterioError,
+        CPLE_BaseError, CRSError, GEOSException]
+    for module, name in (("openpyxl.utils.exceptions", "InvalidFileException"),
+                         ("lxml.etree", "XMLSyntaxError")):
+        try:
+            found.append(getattr(__import__(module, fromlist=[name]), name))
+        except ImportError:  # pragma: no cover - optional libraries
+            pass
+    return tuple(found)
+
+
+def _reason(exc: BaseException, path: Path) -> str:
+    """A library's message, without the file's path (the message names the file already) and
+    with GDAL's "not recognized" explained."""
+    text = str(exc) or type(exc).__name__
+    for s in (f"/vsizip/{path}", str(path), path.name):
+        text = text.replace(f"'{s}'", "the file").replace(s, "the file")
+    if "not recognized as" in text and ("supported file format" in text
+                                        or "supported dataset name" in text):
+        return ("GDAL does not recognise its content (a damaged file, or another kind of "
+                "file renamed)")
+    return text.split("; It might help")[0].strip().rstrip(".")
+
+
+def _at_boundary(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn what a library raises for an unreadable file into an :class:`InputError` naming
+    the file (the first argument, or ``path=``); anything else is a bug and propagates."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError:
+            raise
+        except Exception as exc:
+            if not (isinstance(exc, _library_errors()) or type(exc) is LookupError):
+                raise
+            path = Path(args[0] if args else kwargs["path"])
+            raise InputError(f"{path.name}: cannot be read as {_format(path)} "
+                             f"({type(exc).__name__}: {_reason(exc, path)})") from exc
+    return wrapper
 
 
 def _resolve_user_crs(crs: Any, source: str) -> CRS | None:
@@ -201,6 +286,153 @@ def _legacy(encoding: str | None) -> str | None:
     return vietnamese.normalise_encoding_name(encoding) if encoding else None
 
 
+# --------------------------------------------------------------------------------------------
+# Text encodings
+# --------------------------------------------------------------------------------------------
+
+_ENCODING_HELP = ("expected tcvn3 or vni (legacy Vietnamese; also spelled 'TCVN3', 'ABC', "
+                  "'VNI-Windows') or a text codec such as utf-8, cp1258 or utf-16")
+
+#: Byte-order marks and the codec that reads them (UTF-32 first: its LE mark starts UTF-16's).
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _check_encoding(encoding: Any, source: str) -> str | None:
+    """The user's ``encoding`` checked: ``"tcvn3"``/``"vni"``, a Python text codec's name
+    (e.g. ``"utf-8"``, ``"cp1258"``) or None; an unknown name is an :class:`InputError`."""
+    if encoding is None:
+        return None
+    legacy = _legacy(encoding) if isinstance(encoding, str) else None
+    if legacy:
+        return legacy
+    try:
+        info = codecs.lookup(str(encoding))
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"{source}: encoding={str(encoding)!r} (--encoding / encoding =) is "
+                         f"not a known text encoding; {_ENCODING_HELP}")
+    return info.name
+
+
+def _family(codec: str) -> str:
+    """``"utf-8"``, ``"utf-16"``, ``"utf-32"`` or the codec's own name."""
+    name = codecs.lookup(codec).name
+    return next((f for f in ("utf-8", "utf-16", "utf-32") if name.startswith(f)), name)
+
+
+def _utf8_text(raw: bytes) -> bool:
+    """True for bytes with non-ASCII characters that are valid UTF-8: such text is UTF-8 (no
+    legacy or 8-bit Vietnamese text is valid UTF-8 by chance)."""
+    if raw.isascii():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _not_that_encoding(source: str, encoding: str, raw: bytes) -> InputError:
+    """The error for UTF-8 text given with another ``encoding``, showing what it would
+    become."""
+    text = raw.decode("utf-8")
+    word = re.search(r"\S*[^\x00-\x7f]\S*", text)
+    sample = word.group(0)[:30] if word else text[:30]
+    legacy = _legacy(encoding)
+    as_bytes = sample.encode("utf-8")
+    garbled = (vietnamese.decode_legacy(as_bytes, legacy) if legacy
+               else as_bytes.decode(encoding, errors="replace"))
+    return InputError(f"{source}: is UTF-8 text, not {encoding}: read as {encoding}, "
+                      f"{sample!r} would become {garbled!r}; leave out the encoding "
+                      "(--encoding / encoding =) for this file")
+
+
+def _binary_problem(raw: bytes, path: Path) -> InputError:
+    """The error for a file with zero bytes given as text."""
+    source = _name(path)
+    if raw.startswith(b"PK\x03\x04"):
+        return InputError(f"{source}: is a ZIP archive (an Excel workbook or a zipped "
+                          f"shapefile renamed?), not text; expected {_format(path)} (UTF-8 "
+                          "text): give a workbook its .xlsx name, or save it as CSV")
+    head = raw[:4096]
+    odd, even = head[1::2], head[0::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+        guess = "utf-16-le"
+    elif even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+        guess = "utf-16-be"
+    else:
+        return InputError(f"{source}: holds binary data (zero bytes), not text; expected "
+                          f"{_format(path)} (UTF-8 text)")
+    return InputError(f"{source}: looks like UTF-16 text without a byte-order mark; name "
+                      f"its encoding with --encoding {guess} (encoding = '{guess}')")
+
+
+def _decode_text(path: Path, encoding: str | None) -> str:
+    """A text file's content. UTF-8 (byte-order mark optional) unless a byte-order mark or
+    ``encoding`` (checked by :func:`_check_encoding`) says otherwise; legacy Vietnamese is
+    returned byte-preserving (Latin-1) for decoding per column. Binary files, and an
+    ``encoding`` the bytes contradict (UTF-16 named for a file without zero bytes, an 8-bit
+    codec for UTF-8 text), are :class:`InputError` s."""
+    source = _name(path)
+    raw = path.read_bytes()
+    bom = next((codec for mark, codec in _BOMS if raw.startswith(mark)), None)
+    legacy = _legacy(encoding)
+    codec = "latin-1" if legacy else (encoding or bom or "utf-8-sig")
+    family = _family(codec)
+    wide = family in ("utf-16", "utf-32")
+    if encoding and bom and _family(bom) != family and (wide or _family(bom) != "utf-8"):
+        raise InputError(f"{source}: is {_family(bom).upper()} text (it starts with a "
+                         f"{_family(bom).upper()} byte-order mark), not {encoding}; leave "
+                         "out the encoding (--encoding / encoding =) for this file")
+    if not wide and b"\x00" in raw:
+        raise _binary_problem(raw, path)
+    if wide and bom is None and b"\x00" not in raw:
+        raise InputError(f"{source}: is not {encoding} text: it has no byte-order mark and no "
+                         "zero bytes (UTF-16 and UTF-32 text have zero bytes in every Latin "
+                         "letter); it looks like 8-bit text such as UTF-8: leave out the "
+                         "encoding (--encoding / encoding =) for this file")
+    if family != "utf-8" and not wide:  # an 8-bit codec or legacy Vietnamese was named
+        raw = raw.removeprefix(codecs.BOM_UTF8)
+        if _utf8_text(raw):
+            raise _not_that_encoding(source, encoding or codec, raw)
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: is not valid {codec} text (byte 0x{exc.object[exc.start]:02x} at "
+            f"position {exc.start}); name its encoding with encoding= / --encoding, e.g. "
+            "cp1258, tcvn3 or vni") from None
+    except UnicodeError as exc:
+        raise InputError(f"{source}: is not valid {codec} text ({exc})") from None
+    return text.removeprefix("\ufeff")
+
+
+def _check_legacy_applies(df: pd.DataFrame, legacy: str, source: str) -> None:
+    """Refuse to decode as TCVN3/VNI text that is already real Unicode (it would be garbled)."""
+    for col in df.columns:
+        if col == "geometry":
+            continue
+        for value in df[col]:
+            if isinstance(value, str) and vietnamese.is_unicode_text(value):
+                raise InputError(
+                    f"{source}: column '{col}' holds Unicode text (e.g. {value[:30]!r}), not "
+                    f"legacy {legacy.upper()}: decoding it would garble it; leave out the "
+                    "encoding (--encoding / encoding =) for this file")
+
+
+def _encoding_ignored(encoding: str, path: Path) -> None:
+    warnings.warn(f"{_name(path)}: encoding={encoding!r} does not apply to {_format(path)} "
+                  "(its text is Unicode already); ignored", InputWarning, stacklevel=4)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
 def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -208,45 +440,85 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _read_table(path: Path, encoding: str | None, header: bool = True) -> pd.DataFrame:
-    """A CSV/TXT/XLSX table as strings (no type guessing: validation parses numbers)."""
+def _csv_rows(path: Path, encoding: str | None) -> list[list[Any]]:
     source = _name(path)
-    if path.suffix.lower() in _EXCEL_SUFFIXES:
-        try:
-            return pd.read_excel(path, dtype=object, header=0 if header else None)
-        except Exception as exc:  # openpyxl raises many types for a bad workbook
-            raise InputError(f"{source}: cannot be read as an Excel workbook ({exc})") from None
-    legacy = _legacy(encoding)
-    codec = "latin-1" if legacy else (encoding or "utf-8-sig")
-    try:
-        text = path.read_text(encoding=codec)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{source}: is not valid {codec} text (byte 0x{exc.object[exc.start]:02x} at "
-            f"position {exc.start}); name its encoding with encoding= / --encoding, e.g. "
-            "cp1258, tcvn3 or vni") from None
-    except LookupError:
-        raise InputError(f"{source}: unknown encoding {encoding!r}") from None
+    text = _decode_text(path, encoding)
     if not text.strip():
         raise InputError(f"{source}: is empty")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text[:4096])
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise InputError(f"{source}: cannot be read as {_format(path)}: line {reader.line_num}: "
+                         f"{exc} (is a quote \" left open?)") from None
+
+
+def _excel_rows(path: Path, encoding: str | None) -> list[list[Any]]:
+    """The cells of a workbook's first sheet with data (a warning names it when others have
+    data too); empty cells are None."""
+    source = _name(path)
+    try:
+        sheets = pd.read_excel(path, dtype=object, header=None, sheet_name=None)
+    except ImportError as exc:
+        raise InputError(f"{source}: cannot be read: {exc}; save it as .xlsx") from None
+    except Exception as exc:  # openpyxl raises many types for a bad workbook
+        reason = ("it is not an .xlsx workbook (a damaged file, or another kind of file "
+                  "renamed)" if "cannot be determined" in str(exc) else _reason(exc, path))
+        raise InputError(f"{source}: cannot be read as an Excel workbook: {reason}") from None
+    if encoding and not _legacy(encoding):
+        _encoding_ignored(encoding, path)
+    used = [name for name, sheet in sheets.items() if sheet.notna().to_numpy().any()]
+    if not used:
+        return []
+    if len(used) > 1:
+        warnings.warn(f"{source}: has {len(used)} sheets with data ({', '.join(map(str, used))}"
+                      f"); reading the first, '{used[0]}'", InputWarning, stacklevel=4)
+    sheet = sheets[used[0]].astype(object)
+    return sheet.where(sheet.notna(), None).to_numpy().tolist()
+
+
+def _read_table(path: Path, encoding: str | None, header: bool = True) -> pd.DataFrame:
+    """A CSV/TXT/XLSX table as strings (no type guessing: validation parses numbers).
+
+    ``encoding`` was checked by :func:`_check_encoding`. The header's byte-order mark is
+    dropped, unnamed columns without data are dropped (with data they are named ``column N``),
+    every name must appear once, and no row may have more fields than the header."""
+    source = _name(path)
+    legacy = _legacy(encoding)
+    if path.suffix.lower() in _EXCEL_SUFFIXES:
+        rows = _excel_rows(path, encoding)
+    else:
+        rows = _csv_rows(path, encoding)
+    rows = [r for r in rows if any(not schema._is_blank(c) for c in r)]
+    if not rows:
+        raise InputError(f"{source}: is empty")
     if header:
-        columns = [c.strip() for c in rows[0]]
+        names = ["" if schema._is_blank(c) else str(c).strip() for c in rows[0]]
+        names[0] = names[0].removeprefix("\ufeff").strip()
         body = rows[1:]
     else:
-        columns = [str(i) for i in range(max(len(r) for r in rows))]
+        names = [str(i) for i in range(max(len(r) for r in rows))]
         body = rows
     problems = Problems(source, "row")
-    width = len(columns)
+    width = len(names)
     for i, r in enumerate(body):
-        if len(r) > width and any(c.strip() for c in r[width:]):
+        if len(r) > width and any(not schema._is_blank(c) for c in r[width:]):
             problems.error(f"has {len(r)} fields; the header has {width}", i)
+    body = [(list(r) + [None] * width)[:width] for r in body]
+    keep = []
+    for j, name in enumerate(names):
+        if not name and any(not schema._is_blank(r[j]) for r in body):
+            names[j] = f"column {j + 1}"
+        if names[j]:
+            keep.append(j)
+    schema._duplicate_columns(names, problems)
     problems.raise_if_any()
-    body = [(r + [""] * width)[:width] for r in body]
-    df = pd.DataFrame(body, columns=columns, dtype=object)
+    df = pd.DataFrame([[r[j] for j in keep] for r in body], columns=[names[j] for j in keep],
+                      dtype=object)
     if legacy:
+        if path.suffix.lower() in _EXCEL_SUFFIXES:
+            _check_legacy_applies(df, legacy, source)
         df = _decode_legacy_columns(df, legacy)
     return df
 
@@ -276,33 +548,48 @@ def _hint_legacy(df: pd.DataFrame, source: str) -> None:
                 "to Unicode", InputWarning, stacklevel=4)
 
 
-def _match_columns(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    lower = {str(c).strip().lower(): c for c in df.columns}
-    for n in names:
-        if n in lower:
-            return lower[n]
-    return None
+def _match_columns(df: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
+    """Every column whose name is one of ``names`` (case-insensitive), in file order."""
+    wanted = set(names)
+    return [c for c in df.columns if str(c).strip().lower() in wanted]
 
 
-def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
-                       ) -> gpd.GeoDataFrame:
-    """Point geometry from lon/lat columns (WGS 84 unless ``crs``) or x/y columns (``crs``
-    required). Rows with empty or unparsable coordinates are errors."""
+def _coordinate_columns(df: pd.DataFrame, crs: CRS | None, problems: Problems
+                        ) -> tuple[str, str, CRS]:
+    """The (x, y) columns of a point table and their CRS: lon/lat (WGS 84 unless ``crs``) or
+    x/y (``crs`` required); with both pairs, x/y when ``crs`` is projected. Two columns for
+    one coordinate (``lat`` and ``latitude``) are an error naming them, never a guess."""
     lon, lat = _match_columns(df, _LON_NAMES), _match_columns(df, _LAT_NAMES)
     x, y = _match_columns(df, _X_NAMES), _match_columns(df, _Y_NAMES)
-    if lon is not None and lat is not None:
-        cx, cy, point_crs = lon, lat, crs or WGS84
-    elif x is not None and y is not None:
-        if crs is None:
-            problems.error(f"has x/y columns ('{x}', '{y}') but no CRS: name it with crs=, "
-                           "e.g. crs='vn2000-thanhhoa' (EPSG:5897) or 'EPSG:32648'")
-            problems.raise_if_any()
-        cx, cy, point_crs = x, y, crs
-    else:
+    use_xy = bool(x and y) and (not (lon and lat) or (crs is not None and crs.is_projected))
+    if not use_xy and not (lon and lat):
         have = ", ".join(map(str, df.columns))
         problems.error(f"has no coordinate columns: expected lon and lat (or x and y with "
                        f"crs=); columns present: {have}")
         problems.raise_if_any()
+    pairs = (("x (easting)", x), ("y (northing)", y)) if use_xy else (("longitude", lon),
+                                                                     ("latitude", lat))
+    for role, found in pairs:
+        if len(found) > 1:
+            names = " and ".join(f"'{c}'" for c in found)
+            problems.error(f"has {len(found)} {role} columns ({names}): which one holds the "
+                           f"position is ambiguous; expected exactly one {role} column: remove "
+                           "or rename the others")
+    problems.raise_if_any()
+    if not use_xy:
+        return lon[0], lat[0], crs or WGS84
+    if crs is None:
+        raise InputError(problems.message(
+            f"has x/y columns ('{x[0]}', '{y[0]}') but no CRS: name it with crs=, e.g. "
+            "crs='vn2000-thanhhoa' (EPSG:5897) or 'EPSG:32648'"))
+    return x[0], y[0], crs
+
+
+def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
+                       ) -> gpd.GeoDataFrame:
+    """Point geometry from the coordinate columns (:func:`_coordinate_columns`). Rows with
+    empty or unparsable coordinates are errors."""
+    cx, cy, point_crs = _coordinate_columns(df, crs, problems)
     xs = schema._numeric_column(df, cx, problems, required=True)
     ys = schema._numeric_column(df, cy, problems, required=True)
     if point_crs.is_geographic:
@@ -368,39 +655,150 @@ def _read_kml(path: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
+_GEOJSON_TYPES = {"FeatureCollection", "Feature", "Point", "MultiPoint", "LineString",
+                  "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}
+
+
 def _malformed_json(path: Path) -> str | None:
+    """Why a .geojson file GDAL refused is not GeoJSON, or None when it looks like GeoJSON."""
     try:
         with path.open(encoding="utf-8-sig") as f:
-            json.load(f)
+            doc = json.load(f)
     except json.JSONDecodeError as exc:
         return f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
     except UnicodeDecodeError:
         return "is not UTF-8 text (GeoJSON must be UTF-8)"
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if kind not in _GEOJSON_TYPES:
+        found = (f'"type": {kind!r}' if isinstance(doc, dict) and "type" in doc
+                 else f"a JSON {type(doc).__name__.replace('dict', 'object')} without \"type\"")
+        return (f'is JSON but not GeoJSON: expected an object with "type": '
+                f'"FeatureCollection"; found {found}')
     return None
+
+
+def _check_xml(stream: Any, source: str) -> None:
+    """Refuse a KML that is not well-formed XML or whose root element is not ``<kml>``."""
+    parser = xml.parsers.expat.ParserCreate()
+    roots: list[str] = []
+    parser.StartElementHandler = lambda name, attrs: roots.append(name) if not roots else None
+    try:
+        parser.ParseFile(stream)
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(f"{source}: is not valid KML: its XML is broken at line {exc.lineno}, "
+                         f"column {exc.offset + 1} "
+                         f"({xml.parsers.expat.ErrorString(exc.code)}); expected a "
+                         "well-formed KML document") from None
+    root = roots[0].rsplit(":", 1)[-1].rsplit(" ", 1)[-1] if roots else ""
+    if root.lower() != "kml":
+        raise InputError(f"{source}: is XML but not KML (its root element is <{root}>); "
+                         "expected a <kml> document")
+
+
+def _missing_shapefile_parts(shp: str, names: list[str]) -> list[str]:
+    """The .shx and .dbf that should sit beside ``shp`` but are not among ``names``."""
+    have = {n.lower() for n in names}
+    stem = shp[: -len(".shp")]
+    return [f"{os.path.basename(stem)}{ext}" for ext in (".shx", ".dbf")
+            if f"{stem}{ext}".lower() not in have]
+
+
+def _check_container(path: Path) -> None:
+    """Refuse, with a clear message, a shapefile without its .shx or .dbf, a ZIP or KMZ that is
+    not an archive or holds no data, and a KML that is not well-formed."""
+    source, suffix = _name(path), path.suffix.lower()
+    parts_help = ("a shapefile is several files kept together: .shp (shapes), .shx (index), "
+                  ".dbf (attributes) and .prj (CRS)")
+    if suffix == ".shp":
+        missing = _missing_shapefile_parts(path.name, [p.name for p in path.parent.iterdir()])
+        if missing:
+            raise InputError(f"{source}: {' and '.join(missing)} missing beside it; "
+                             f"{parts_help}")
+    elif suffix in (".zip", ".kmz"):
+        if not zipfile.is_zipfile(path):
+            raise InputError(f"{source}: is not a ZIP archive (a damaged file, or another kind "
+                             f"of file renamed {suffix}); expected {_format(path)}")
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.endswith("/")]
+            listed = ", ".join(names[:10]) or "none"
+            if suffix == ".kmz":
+                kmls = [n for n in names if n.lower().endswith(".kml")]
+                if not kmls:
+                    raise InputError(f"{source}: holds no .kml file (files inside: {listed}); "
+                                     "expected a KMZ holding doc.kml")
+                with z.open(kmls[0]) as f:
+                    _check_xml(f, f"{source} ({kmls[0]})")
+                return
+            shps = [n for n in names if n.lower().endswith(".shp")]
+            if not shps and not any(n.lower().endswith(_ZIPPED_VECTOR_SUFFIXES) for n in names):
+                raise InputError(f"{source}: holds no shapefile (.shp) or other vector file "
+                                 f"(files inside: {listed}); expected a zipped shapefile")
+            for shp in shps:
+                missing = _missing_shapefile_parts(shp, names)
+                if missing:
+                    raise InputError(f"{source}: {' and '.join(missing)} missing beside {shp} "
+                                     f"in the archive; {parts_help}")
+    elif suffix == ".kml":
+        with path.open("rb") as f:
+            _check_xml(f, source)
+
+
+def _unreadable(path: Path, exc: BaseException) -> InputError:
+    """The error for a vector file GDAL refused, with the likely cause."""
+    source, suffix = _name(path), path.suffix.lower()
+    detail = None
+    if suffix in (".json", ".geojson"):
+        detail = _malformed_json(path)
+    elif suffix == ".gpkg":
+        with path.open("rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                detail = ("is not a GeoPackage: a GeoPackage is an SQLite database and this "
+                          "file is not one (a damaged file, or another kind of file renamed "
+                          ".gpkg)")
+    if detail:
+        return InputError(f"{source}: {detail}")
+    return InputError(f"{source}: cannot be read as {_format(path)}: {_reason(exc, path)}")
 
 
 def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
                       expected_layer: str) -> gpd.GeoDataFrame:
+    """Read a vector file with GDAL. ``encoding`` (checked) applies to shapefile text; legacy
+    Vietnamese also to text of other formats (decoded by the caller); another codec named for
+    a format whose text is Unicode is ignored with a warning."""
     source = _name(path)
     suffix = path.suffix.lower()
+    _check_container(path)
+    dbf = suffix in _DBF_SUFFIXES
+    legacy = _legacy(encoding)
+    if encoding and not dbf and not legacy:
+        _encoding_ignored(encoding, path)
     if suffix in (".kml", ".kmz"):
         try:
-            return _read_kml(path)
+            gdf = _read_kml(path)
         except Exception as exc:  # pyogrio raises DataSourceError and friends
-            raise InputError(f"{source}: cannot be read as KML ({exc})") from None
-    kwargs: dict[str, Any] = {}
-    if encoding and suffix in _DBF_SUFFIXES:
-        # Read byte-preserving and decode in Python: GDAL's own decoders differ by build and
-        # its TCVN5712-1 drops the last character of every field.
-        kwargs["encoding"] = "ISO-8859-1"
+            raise InputError(f"{source}: cannot be read as {_format(path)}: "
+                             f"{_reason(exc, path)}") from None
+    else:
+        gdf = _read_gdal_layer(path, layer, "ISO-8859-1" if encoding and dbf else None,
+                               expected_layer)
+    if encoding and dbf:
+        _check_not_utf8(gdf, encoding, source)
+        if not legacy:
+            gdf = _recode(gdf, encoding, source)
+    elif legacy:
+        _check_legacy_applies(gdf, legacy, source)
+    return gdf
+
+
+def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
+                     expected_layer: str) -> gpd.GeoDataFrame:
+    """One layer of a GDAL vector file: ``layer``, the only one, or the one named like
+    ``expected_layer``; ``encoding`` is passed to GDAL."""
+    source = _name(path)
     try:
         layers = [str(n) for n, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        if suffix in (".json", ".geojson"):
-            detail = _malformed_json(path)
-            if detail:
-                raise InputError(f"{source}: {detail}") from None
-        raise InputError(f"{source}: cannot be read as vector data ({exc})") from None
+        raise _unreadable(path, exc) from None
     if layer is None and len(layers) > 1:
         matches = [n for n in layers if n.lower() == expected_layer.lower()]
         if len(matches) != 1:
@@ -409,25 +807,32 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
         layer = matches[0]
     if layer is not None and layer not in layers:
         raise InputError(f"{source}: has no layer {layer!r} (layers: {', '.join(layers)})")
+    kwargs = {"encoding": encoding} if encoding else {}
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
+        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: attribute text is not valid UTF-8 ({exc.reason} at byte "
                          f"0x{exc.object[exc.start]:02x}); name its encoding with encoding= / "
                          "--encoding, e.g. cp1258, tcvn3 or vni") from None
-    except Exception as exc:
-        if suffix in (".json", ".geojson"):
-            detail = _malformed_json(path)
-            if detail:
-                raise InputError(f"{source}: {detail}") from None
-        raise InputError(f"{source}: cannot be read as vector data ({exc})") from None
-    if encoding and suffix in _DBF_SUFFIXES and not _legacy(encoding):
-        gdf = _recode(gdf, encoding, source)
-    return gdf
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise _unreadable(path, exc) from None
+
+
+def _check_not_utf8(gdf: gpd.GeoDataFrame, encoding: str, source: str) -> None:
+    """Shapefile text read byte-preserving (Latin-1) that is valid UTF-8 is UTF-8, whatever
+    ``encoding`` says: refuse it rather than garble it."""
+    texts = [c for c in gdf.columns if isinstance(c, str)]
+    for col in gdf.columns:
+        if col != "geometry" and gdf[col].dtype.kind in "OUT":
+            texts.extend(v for v in gdf[col] if isinstance(v, str))
+    raw = "\n".join(texts).encode("latin-1", errors="ignore")
+    if _utf8_text(raw):
+        raise _not_that_encoding(source, encoding, raw)
 
 
 def _recode(gdf: gpd.GeoDataFrame, encoding: str, source: str) -> gpd.GeoDataFrame:
-    """Decode text read as ISO-8859-1 (one character per byte) with a Python codec."""
+    """Decode text read as ISO-8859-1 (one character per byte) with a Python codec (checked by
+    :func:`_check_encoding`)."""
     problems = Problems(source, "feature")
 
     def fix(text: str, idx: Any = None, col: Any = None) -> str:
@@ -436,8 +841,6 @@ def _recode(gdf: gpd.GeoDataFrame, encoding: str, source: str) -> gpd.GeoDataFra
         except UnicodeDecodeError:
             problems.error(f"is not valid {encoding} text", idx, col, text)
             return text
-        except LookupError:
-            raise InputError(f"{source}: unknown encoding {encoding!r}") from None
 
     gdf = gdf.rename(columns={c: fix(c) for c in gdf.columns if isinstance(c, str)})
     for col in gdf.columns:
@@ -449,6 +852,7 @@ def _recode(gdf: gpd.GeoDataFrame, encoding: str, source: str) -> gpd.GeoDataFra
     return gdf
 
 
+@_at_boundary
 def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
                 encoding: str | None = None, columns: Mapping[str, str] | None = None,
                 known_columns: tuple[str, ...] = (), expected_layer: str = ""
@@ -482,6 +886,7 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
     p = _check_path(path)
     source = _name(p)
     user_crs = _resolve_user_crs(crs, source)
+    encoding = _check_encoding(encoding, source)
     suffix = p.suffix.lower()
     if suffix in _TABLE_SUFFIXES | _EXCEL_SUFFIXES:
         problems = Problems(source, "row")
@@ -496,9 +901,11 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
             gdf = _decode_legacy_columns(gdf, legacy)
         gdf = _rename(gdf, columns, known_columns, problems)
         if gdf.crs is None and user_crs is None:
-            raise InputError(f"{source}: has no CRS (a shapefile without its .prj?); name it "
-                             "with crs=, e.g. crs='vn2000-thanhhoa' (EPSG:5897), "
-                             "'vn2000-utm48' or 'EPSG:4326'")
+            prj = p.with_suffix(".prj")
+            why = (f"its {prj.name} holds no CRS GDAL can read" if prj.exists()
+                   else "a shapefile without its .prj?")
+            raise InputError(f"{source}: has no CRS ({why}); name it with crs=, e.g. "
+                             "crs='vn2000-thanhhoa' (EPSG:5897), 'vn2000-utm48' or 'EPSG:4326'")
         if user_crs is not None:
             if gdf.crs is not None and not _same_crs(gdf.crs, user_crs) and suffix not in (
                     ".json", ".geojson"):
@@ -524,6 +931,9 @@ def _same_crs(a: CRS, b: CRS) -> bool:
 
 def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
             known: tuple[str, ...], problems: Problems) -> pd.DataFrame:
+    """Apply ``columns=`` ({file column: contract column}), then give contract names to columns
+    that differ only in case (``Name`` → ``name``). Two columns matching one contract name, or
+    a name used twice after renaming, are errors."""
     if columns:
         missing = [c for c in columns if c not in df.columns]
         for c in missing:
@@ -536,11 +946,18 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
     for want in known:
         if want in present:
             continue
-        for c in df.columns:
-            if isinstance(c, str) and c.strip().lower() == want and c not in renames:
-                renames[c] = want
-                break
-    return df.rename(columns=renames) if renames else df
+        found = [c for c in df.columns if isinstance(c, str) and c.strip().lower() == want]
+        if len(found) > 1:
+            names = " and ".join(f"'{c}'" for c in found)
+            problems.error(f"is matched by {len(found)} columns ({names}); expected one: remove "
+                           "or rename the others, or choose one with columns=", column=want)
+        elif found:
+            renames[found[0]] = want
+    df = df.rename(columns=renames) if renames else df
+    schema._duplicate_columns([c for c in df.columns if c != "geometry"], problems,
+                              " after renaming with columns=" if columns else "")
+    problems.raise_if_any()
+    return df
 
 
 def _to(gdf: gpd.GeoDataFrame, to_crs: Any) -> gpd.GeoDataFrame:
@@ -561,6 +978,7 @@ _SITE_COLUMNS = ("site_id", "tower_id", "operator", "technology", "band_mhz", "b
                  "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status")
 
 
+@_at_boundary
 def read_hamlets(path: PathLike, *, layer: str | None = None, crs: Any = None,
                  encoding: str | None = None, columns: Mapping[str, str] | None = None,
                  to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
@@ -573,6 +991,7 @@ def read_hamlets(path: PathLike, *, layer: str | None = None, crs: Any = None,
     return _to(schema.validate_hamlets(gdf, problems), to_crs)
 
 
+@_at_boundary
 def read_boundary(path: PathLike, *, layer: str | None = None, crs: Any = None,
                   encoding: str | None = None, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
     """A context boundary such as the commune outline (polygons, any attributes)."""
@@ -589,10 +1008,13 @@ def _is_opencellid(path: Path) -> bool:
     if not first or not first[0]:
         return False
     head = [c.strip() for c in first]
+    # Without its header: 13-14 fields, a radio or whole numbers for mcc, net, area and cell.
     return (head[: len(OPENCELLID_COLUMNS)] == list(OPENCELLID_COLUMNS)
-            or (head[0].upper() in _OPENCELLID_RADIOS and len(head) >= 13))
+            or (len(head) >= 13 and (head[0].upper() in _OPENCELLID_RADIOS
+                                     or all(h.isdigit() for h in head[1:5]))))
 
 
+@_at_boundary
 def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
     """An OpenCelliD cell export (``radio,mcc,net,area,cell,unit,lon,lat,range,...``), with or
     without its header row, as a sites layer.
@@ -612,6 +1034,9 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
         has_header = f.readline().strip().lower().startswith("radio,")
     df = _read_table(p, "utf-8-sig", header=has_header)
     problems = Problems(source, "row")
+    if df.empty:
+        raise InputError(f"{source}: is empty: an OpenCelliD export with a header row and no "
+                         "cells; expected one row per cell")
     if not has_header:
         if df.shape[1] < len(OPENCELLID_COLUMNS) - 1:
             raise InputError(f"{source}: has {df.shape[1]} columns; an OpenCelliD export has "
@@ -661,13 +1086,18 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     out["lat"] = df["lat"]
     out = out[keep]
     if out.empty:
-        raise InputError(f"{source}: no rows of a known Vietnamese network (MCC 452) remain")
+        raise InputError(
+            f"{source}: none of its {len(df)} rows is a cell of a known Vietnamese network "
+            f"({detail}); expected MCC-MNC " + ", ".join(
+                f"{m}-{n:02d}" for m, n in settings.OPENCELLID_NETWORKS) +
+            " and radio GSM, UMTS, LTE or NR")
     gdf = _points_from_table(out, None, problems)
     sites = schema.validate_sites(gdf, problems)
     sites.attrs["format"] = "opencellid"
     return _to(sites, to_crs)
 
 
+@_at_boundary
 def read_sites(path: PathLike, *, layer: str | None = None, crs: Any = None,
                encoding: str | None = None, columns: Mapping[str, str] | None = None,
                to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
@@ -687,6 +1117,7 @@ def read_sites(path: PathLike, *, layer: str | None = None, crs: Any = None,
     return _to(schema.validate_sites(gdf, problems), to_crs)
 
 
+@_at_boundary
 def read_fibre(path: PathLike, *, layer: str | None = None, crs: Any = None,
                encoding: str | None = None, columns: Mapping[str, str] | None = None,
                operator: str | None = None, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
@@ -699,6 +1130,7 @@ def read_fibre(path: PathLike, *, layer: str | None = None, crs: Any = None,
     return _to(schema.validate_fibre(gdf, problems, operator), to_crs)
 
 
+@_at_boundary
 def read_access_points(path: PathLike, *, layer: str | None = None, crs: Any = None,
                        encoding: str | None = None, columns: Mapping[str, str] | None = None,
                        operator: str | None = None, to_crs: Any = "EPSG:4326"
@@ -712,6 +1144,7 @@ def read_access_points(path: PathLike, *, layer: str | None = None, crs: Any = N
     return _to(schema.validate_access_points(gdf, problems, operator), to_crs)
 
 
+@_at_boundary
 def read_households(path: PathLike, *, layer: str | None = None, crs: Any = None,
                     encoding: str | None = None, columns: Mapping[str, str] | None = None,
                     to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
@@ -724,6 +1157,7 @@ def read_households(path: PathLike, *, layer: str | None = None, crs: Any = None
     return _to(schema.validate_households(gdf, problems), to_crs)
 
 
+@_at_boundary
 def read_roads(path: PathLike, *, layer: str | None = None, crs: Any = None,
                encoding: str | None = None, columns: Mapping[str, str] | None = None,
                to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
@@ -734,6 +1168,7 @@ def read_roads(path: PathLike, *, layer: str | None = None, crs: Any = None,
     return _to(schema.validate_roads(gdf, problems), to_crs)
 
 
+@_at_boundary
 def read_constraints(path: PathLike, *, layer: str | None = None, crs: Any = None,
                      encoding: str | None = None, columns: Mapping[str, str] | None = None,
                      kind: str | None = None, min_distance_m: float | None = None,
@@ -749,22 +1184,29 @@ def read_constraints(path: PathLike, *, layer: str | None = None, crs: Any = Non
     return _to(schema.validate_constraints(gdf, problems, kind, min_distance_m), to_crs)
 
 
+@_at_boundary
 def read_statistics(path: PathLike, *, encoding: str | None = None,
                     columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Statistics per year (CSV or XLSX): ``year`` and counts such as ``population``,
     ``households``, ``ftth_subscriptions`` (see :data:`schema.STATISTICS_COLUMNS`)."""
     p = _check_path(path)
+    if p.suffix.lower() not in _TABLE_SUFFIXES | _EXCEL_SUFFIXES:
+        raise InputError(f"{_name(p)}: statistics are read from a table, not {_format(p)}; "
+                         "expected a CSV, TXT or XLSX file")
     problems = Problems(_name(p), "row")
-    df = _read_table(p, encoding)
+    df = _read_table(p, _check_encoding(encoding, _name(p)))
     df = _rename(df, columns, ("year",) + schema.STATISTICS_COLUMNS, problems)
     return schema.validate_statistics(df, problems)
 
 
+@_at_boundary
 def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
     """A digital elevation model (GeoTIFF or any GDAL raster) of ground height in metres.
 
     Returns a :class:`Raster` (float32, NaN for nodata) with its CRS and transform.
-    ``crs`` names the CRS when the file has none.
+    ``crs`` names the CRS when the file has none. A position that contradicts the CRS's units
+    (metres under a CRS in degrees, or the reverse) and heights outside
+    :data:`settings.DEM_HEIGHT_RANGE_M` are errors.
     """
     p = _check_path(path)
     source = _name(p)
@@ -779,15 +1221,16 @@ def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
             data = ds.read(band, masked=True).astype(np.float32).filled(np.nan)
             file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
             transform = ds.transform
-    except RasterioError as exc:
-        raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF "
-                         f"({exc})") from None
+    except (RasterioError, CPLE_BaseError) as exc:
+        raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
+                         f"{_reason(exc, p)}") from None
     if transform == Affine.identity():
         raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
                          "GeoTIFF with its position")
     if file_crs is None and user_crs is None:
         raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
     the_crs = user_crs or repair_vn2000(file_crs, source)
+    _check_raster_position(data.shape, transform, the_crs, source)
     finite = np.isfinite(data)
     if not finite.any():
         raise InputError(f"{source}: holds no data (every pixel is nodata)")
@@ -799,3 +1242,22 @@ def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
                          f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
                          "raster in metres, with its nodata value set?)")
     return Raster(data, transform, the_crs, source)
+
+
+def _check_raster_position(shape: tuple[int, ...], transform: Affine, crs: CRS,
+                           source: str) -> None:
+    """Refuse a raster whose position contradicts its CRS's units: metres under a CRS in
+    degrees, or a pixel size and position in degrees under a CRS in metres."""
+    left, bottom, right, top = rasterio.transform.array_bounds(shape[0], shape[1], transform)
+    px, py = abs(transform.a), abs(transform.e)
+    in_degrees_range = max(abs(left), abs(right)) <= 180 and max(abs(bottom), abs(top)) <= 90
+    if crs.is_geographic and not in_degrees_range:
+        raise InputError(f"{source}: its CRS {describe_crs(crs)} counts in degrees, but its "
+                         f"position ({left:.0f}, {top:.0f}) and pixel size {px:g} are not "
+                         "degrees (they look like metres); expected the raster's real CRS: "
+                         "name it with crs=, e.g. crs='EPSG:32648' or 'vn2000-thanhhoa'")
+    if not crs.is_geographic and in_degrees_range and max(px, py) < 0.01:
+        raise InputError(f"{source}: its CRS {describe_crs(crs)} counts in metres, but its "
+                         f"pixel size {px:g} × {py:g} and position ({left:g}, {top:g}) look "
+                         "like degrees; expected the raster's real CRS: name it with crs=, "
+                         "e.g. crs='EPSG:4326'")

@@ -195,24 +195,66 @@ def _text_column(df: pd.DataFrame, column: str) -> pd.Series:
     return df[column].map(clean).astype(object)
 
 
+#: Whole numbers written with digit grouping that cannot be read any other way: two or more
+#: groups (``4.989.000``, ``4,989,000``) or blanks (``4 989``, also no-break spaces).
+_GROUPED_INTEGER = re.compile(r"[+-]?\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{3})+"
+                              r"|[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+#: One separator followed by three digits: ``4.989`` is 4989 in Vietnamese writing (``.``
+#: groups thousands) but 4.989 in English: a count written so is refused, never guessed.
+_ONE_GROUP = re.compile(r"[+-]?\d{1,3}(?P<sep>[.,])\d{3}")
+#: A decimal comma (``35,5``), as Vietnamese writes decimals.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def _whole_number_problem(value: Any) -> str:
+    """The message for a count that is not a whole number, with a digit-grouping hint when
+    it may be one group of thousands: the text ``4.989``, or a spreadsheet's number 1.35 that
+    was typed ``1.350``."""
+    text = str(value).strip()
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if 0 < abs(number) < 1000 and abs(number * 1000 - round(number * 1000)) < 1e-6:
+            text = f"{number:.3f}"
+    m = _ONE_GROUP.fullmatch(text)
+    if m is None:
+        return "is not a whole number"
+    digits = text.replace(m["sep"], "")
+    return (f"is not a whole number: counts are whole numbers; if '{m['sep']}' groups "
+            f"thousands here (Vietnamese style: {text} = {digits}), write {digits} without "
+            "separators")
+
+
 def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
                     integer: bool = False, required: bool = False,
                     value_range: tuple[float, float] | None = None,
                     hint: str = "") -> pd.Series:
     """Parse a numeric column, recording unparsable, missing (when required) and out-of-range
-    values; problems become NaN."""
+    values; problems become NaN.
+
+    With ``integer`` (counts), unambiguous digit grouping (``4.989.000``, ``4 989``) is read as
+    the whole number it writes, and a value with a fractional part is an error, with a hint
+    when it may be Vietnamese digit grouping (``4.989``)."""
     raw = df[column]
-    as_text = raw.map(lambda v: None if _is_blank(v) else str(v).strip())
+    as_text = raw.map(lambda v: None if _is_blank(v) else str(v).strip()).astype(object)
     values = pd.to_numeric(as_text, errors="coerce").astype(float)
     for idx in values.index[values.isna() & as_text.notna()]:
-        problems.error("is not a number", idx, column, raw[idx])
+        text = as_text[idx]
+        if integer and _GROUPED_INTEGER.fullmatch(text):
+            values[idx] = float(re.sub(r"[^\d+-]", "", text))
+        elif integer and (_ONE_GROUP.fullmatch(text) or _DECIMAL_COMMA.fullmatch(text)):
+            problems.error(_whole_number_problem(raw[idx]), idx, column, raw[idx])
+        elif _DECIMAL_COMMA.fullmatch(text):
+            problems.error("is not a number (write decimals with a point, e.g. "
+                           f"{text.replace(',', '.')})", idx, column, raw[idx])
+        else:
+            problems.error("is not a number", idx, column, raw[idx])
     if required:
         for idx in values.index[as_text.isna()]:
             problems.error("is empty; a number is required", idx, column, None)
     if integer:
         bad = values.notna() & (values != np.round(values))
         for idx in values.index[bad]:
-            problems.error("is not a whole number", idx, column, raw[idx])
+            problems.error(_whole_number_problem(raw[idx]), idx, column, raw[idx])
             values[idx] = np.nan
     if value_range is not None:
         lo, hi = value_range
@@ -221,6 +263,20 @@ def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
             problems.error(f"is outside {lo:g}..{hi:g}{hint}", idx, column, values[idx])
             values[idx] = np.nan
     return values
+
+
+def _duplicate_columns(columns: Sequence[Any], problems: Problems, what: str = "") -> None:
+    """Record an error for every column name used more than once (``what`` says where the
+    names came from, e.g. ``" after renaming with columns="``)."""
+    seen: dict[str, list[int]] = {}
+    for i, c in enumerate(columns):
+        seen.setdefault(str(c), []).append(i)
+    for name, where in seen.items():
+        if len(where) > 1:
+            places = " and ".join(str(i + 1) for i in where)
+            problems.error(f"appears {len(where)} times (columns {places}{what}); expected "
+                           "each column name once: remove or rename the extra ones",
+                           column=name)
 
 
 _TRUE = {"1", "true", "yes", "y", "x", "t", "co", "có", "đúng"}
@@ -326,8 +382,8 @@ def _check_geometry(gdf: gpd.GeoDataFrame, kind: str, problems: Problems) -> pd.
             reason = shapely.is_valid_reason(geoms[i])
             fixed = _polygonal(shapely.make_valid(geoms[i]))
             if fixed is None or fixed.is_empty:
-                problems.error(f"is an invalid polygon ({reason}) that could not be repaired",
-                               idx)
+                problems.error(f"is an invalid polygon ({reason}) that could not be repaired "
+                               "into one with an area; expected a valid polygon", idx)
                 ok[i] = False
                 continue
             gdf.loc[idx, "geometry"] = fixed
@@ -352,8 +408,9 @@ def _report_lonlat(geom: shapely.Geometry, idx: Any, problems: Problems) -> None
                 "crs='vn2000-thanhhoa' (EPSG:5897) or 'vn2000-utm48'")
     else:
         hint = "(are lon and lat swapped?)"
-    problems.error(f"has coordinates ({first[0]:g}, {first[1]:g}) outside lon -180..180 / "
-                   f"lat -90..90: {hint}", idx)
+    x, y = (f"{v:.0f}" if abs(v) > 1000 else f"{v:g}" for v in first)
+    problems.error(f"has coordinates ({x}, {y}) outside lon -180..180 / lat -90..90: {hint}",
+                   idx)
 
 
 def _finish(gdf: pd.DataFrame, ok: pd.Series, problems: Problems, layer: str) -> pd.DataFrame:
@@ -362,6 +419,7 @@ def _finish(gdf: pd.DataFrame, ok: pd.Series, problems: Problems, layer: str) ->
     if out.empty:
         raise InputError(problems.message(f"has no usable {layer} features"))
     out.attrs["source"] = problems.source
+    out.attrs["unit"] = problems.unit
     out.attrs["warnings"] = list(problems.warned)
     return out
 
@@ -561,8 +619,9 @@ STATISTICS_COLUMNS: tuple[str, ...] = (
 
 
 def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    """Statistics: one row per ``year`` (unique, 1990-2100) of counts (>= 0) for the indicators
-    no map can measure; see :data:`STATISTICS_COLUMNS`. Other columns are kept."""
+    """Statistics: one row per ``year`` (unique, 1990-2100) of counts (whole numbers >= 0) for
+    the indicators no map can measure; see :data:`STATISTICS_COLUMNS`. Other columns are kept
+    (numbers >= 0)."""
     _check_not_empty(df, problems, "statistics")
     if not _require_columns(df, ("year",), problems):
         problems.raise_if_any()
@@ -575,7 +634,8 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     for col in df.columns:
         if col in ("year", "geometry", "notes", "source"):
             continue
-        df[col] = _numeric_column(df, col, problems, value_range=(0, 1e9))
+        df[col] = _numeric_column(df, col, problems, integer=col in STATISTICS_COLUMNS,
+                                  value_range=(0, 1e9))
     problems.raise_if_any()
     df["year"] = df["year"].astype(int)
     for col in df.columns:

@@ -30,6 +30,7 @@ __all__ = [
     "normalise_encoding_name",
     "decode_legacy",
     "looks_like_legacy",
+    "is_unicode_text",
     "decode_series",
 ]
 
@@ -416,11 +417,9 @@ def looks_like_legacy(text: str) -> str | None:
     """
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("latin-1")
-    if not isinstance(text, str) or text.isascii():
+    if not isinstance(text, str) or text.isascii() or is_unicode_text(text):
         return None
     raw = _to_byte_chars(text)
-    if any(ord(ch) > 0xFF for ch in raw):
-        return None
     # Decoding maps high bytes to non-ASCII characters only, so the words of
     # the text and of its decodings correspond one to one: score per word.
     ascii_good = ascii_bad = 0
@@ -472,6 +471,24 @@ def looks_like_legacy(text: str) -> str | None:
     if len(results) > 1 and results[0][:2] == results[1][:2]:
         return None
     return results[0][2]
+
+
+def is_unicode_text(text: str) -> bool:
+    """True when ``text`` holds a character that no Latin-1 or Windows-1252 reading of legacy
+    bytes can produce (``ơ``, ``Đ``, ``ộ``, combining marks ...): it is real Unicode, and
+    decoding it as TCVN3 or VNI would garble it.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    bool
+        False for ASCII and for text that fits Latin-1/cp1252 (which may or may not be legacy).
+    """
+    return isinstance(text, str) and any(ord(ch) > 0xFF for ch in _to_byte_chars(text))
 
 
 def _is_text(value: Any) -> bool:

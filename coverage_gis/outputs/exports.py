@@ -18,6 +18,7 @@ import pyogrio
 import shapely
 
 from coverage_gis.outputs.files import atomic_path
+from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
 __all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers", "plain_columns"]
 
@@ -78,7 +79,21 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: str | Path) -> Path:
     return Path(path)
 
 
-_KML_COLOURS = ["ff2ca02c", "ff2827d6", "ffb4771f", "ff0e7fff", "ffbd6794", "ff4b568c"]
+def _kml_style(style_id: str, colour: str) -> str:
+    line, fill = kml_colour(colour), kml_colour(colour, alpha=0x5F)
+    return (f'<Style id="{style_id}"><LineStyle><color>{line}</color><width>2</width>'
+            f'</LineStyle><PolyStyle><color>{fill}</color></PolyStyle>'
+            f'<IconStyle><color>{line}</color></IconStyle></Style>')
+
+
+def _row_operator(row: pd.Series) -> str | None:
+    """The one operator of a placemark (``operator``, or ``operators`` naming one), when it
+    has a colour of its own."""
+    for col in ("operator", "operators"):
+        value = row.get(col)
+        if isinstance(value, str) and value in OPERATOR_COLOURS:
+            return value
+    return None
 
 
 def _coords(coords) -> str:
@@ -107,15 +122,16 @@ def _kml_geometry(geom: shapely.Geometry) -> str:
 def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
               title: str = "coverage_gis") -> Path:
     """A KMZ for Google Earth: one folder per layer ({folder name: (layer, name column)}),
-    placemarks with a description table of their attributes (escaped), WGS 84."""
-    styles, folders = [], []
+    placemarks with a description table of their attributes (escaped), WGS 84. A placemark
+    of one operator takes that operator's colour (as on the map), others their layer's."""
+    styles = [_kml_style(f"op{j}", colour) for j, colour in
+              enumerate(OPERATOR_COLOURS.values())]
+    op_style = {op: f"op{j}" for j, op in enumerate(OPERATOR_COLOURS)}
+    folders = []
     for k, (folder, (gdf, name_col)) in enumerate(layers.items()):
         if gdf is None or len(gdf) == 0:
             continue
-        colour = _KML_COLOURS[k % len(_KML_COLOURS)]
-        styles.append(f'<Style id="s{k}"><LineStyle><color>{colour}</color><width>2</width>'
-                      f'</LineStyle><PolyStyle><color>5f{colour[2:]}</color></PolyStyle>'
-                      f'<IconStyle><color>{colour}</color></IconStyle></Style>')
+        styles.append(_kml_style(f"s{k}", LAYER_COLOURS[k % len(LAYER_COLOURS)]))
         ll = plain_columns(gdf.to_crs(4326))
         marks = []
         for _, row in ll.iterrows():
@@ -126,9 +142,10 @@ def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
                 for c, v in row.drop(labels=ll.geometry.name).items()
                 if not (isinstance(v, float) and np.isnan(v)) and v is not None)
             label = row.get(name_col, "") if name_col else ""
+            style = op_style.get(_row_operator(row) or "", f"s{k}")
             marks.append(f"<Placemark><name>{xml_escape(str(label))}</name>"
                          f"<description>{xml_escape('<table>' + attrs + '</table>')}"
-                         f"</description><styleUrl>#s{k}</styleUrl>"
+                         f"</description><styleUrl>#{style}</styleUrl>"
                          f"{_kml_geometry(row.geometry)}</Placemark>")
         folders.append(f"<Folder><name>{xml_escape(folder)}</name>{''.join(marks)}</Folder>")
     doc = ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'

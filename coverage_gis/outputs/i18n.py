@@ -33,6 +33,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "ok": "đạt", "too_close": "QUÁ GẦN", "map": "Bản đồ", "proposed": "vị trí đề xuất",
         "yes": "có", "no": "KHÔNG", "none": "không có",
         "existing": "hiện có", "planned": "quy hoạch",
+        "nearest_household": "hộ dân gần nhất",
         # coverage gain keys
         "basis": "cơ sở tính", "households": "hộ gia đình", "area": "diện tích",
         "households_newly_covered": "số hộ được phủ sóng mới",
@@ -103,6 +104,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "ok": "ok", "too_close": "TOO CLOSE", "map": "Map", "proposed": "proposed",
         "yes": "yes", "no": "NO", "none": "none",
         "existing": "existing", "planned": "planned",
+        "nearest_household": "nearest household",
         "basis": "basis", "households": "households", "area": "area",
         "households_newly_covered": "households newly covered",
         "households_newly_covered_by_operator": "households newly covered by the operator",

@@ -51,7 +51,11 @@ from folium.template import Template
 from folium.utilities import JsCode
 from pyproj import CRS, Transformer
 
+from coverage_gis.config import settings
 from coverage_gis.outputs.files import atomic_path
+from coverage_gis.outputs.style import OPERATOR_COLOURS
+from coverage_gis.outputs.style import operator_colour as _operator_colour
+from coverage_gis.radio.antenna import sector_footprint
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage_gis.results.analysis import Analysis
@@ -299,29 +303,8 @@ _LEVEL_KEYS = ("level_ge_-90", "level_ge_-100", "level_ge_-110", "level_lt_-110"
 _SHARE_COLOURS = ("#1a9850", "#a6d96a", "#fdae61", "#d73027")
 _NO_DATA = "#bdbdbd"
 
-#: Colours per operator (cells, fibre); others get colours from ``_PALETTE``.
-OPERATOR_COLOURS: dict[str, str] = {
-    "Viettel": "#e31a1c",
-    "VinaPhone": "#1f78b4",
-    "VNPT": "#1f78b4",
-    "MobiFone": "#6a3d9a",
-    "Vietnamobile": "#ff7f00",
-    "Gmobile": "#b15928",
-    "FPT": "#33a02c",
-}
-_PALETTE = ("#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99", "#8dd3c7")
 _COVERED = "#1a9850"
 _NOT_COVERED = "#d73027"
-
-
-def _operator_colour(operator: Any, seen: dict[str, str] | None = None) -> str:
-    name = str(operator)
-    if name in OPERATOR_COLOURS:
-        return OPERATOR_COLOURS[name]
-    seen = seen if seen is not None else {}
-    if name not in seen:
-        seen[name] = _PALETTE[len(seen) % len(_PALETTE)]
-    return seen[name]
 
 
 def _rgba_css(rgba: tuple[int, int, int, int]) -> str:
@@ -424,7 +407,8 @@ def _hamlet_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
 
 
 def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadband_share",
-                 lang: str = "vi", name: str | None = None, target: float = 0.95,
+                 lang: str = "vi", name: str | None = None,
+                 target: float = settings.MOBILE_BROADBAND_HAMLET_SHARE,
                  show: bool = True) -> folium.FeatureGroup:
     """Hamlet polygons coloured by ``share_column`` (a 0-1 share of households), in classes
     bounded by ``target`` (the hamlet counts as covered at or above it), 0.8 and 0.5.
@@ -486,16 +470,6 @@ def hamlet_names_layer(hamlets: gpd.GeoDataFrame, lang: str = "vi",
 WEDGE_RADIUS_M = {"2G": 90.0, "3G": 125.0, "4G": 160.0, "5G": 195.0}
 
 
-def _wedge(x: float, y: float, radius: float, azimuth: float, beamwidth: float
-           ) -> shapely.Polygon:
-    if np.isnan(azimuth) or beamwidth >= 360 or np.isnan(beamwidth):
-        return shapely.Point(x, y).buffer(radius, 24)
-    half = beamwidth / 2
-    angles = np.radians(np.linspace(azimuth - half, azimuth + half, 17))
-    arc = np.column_stack([x + radius * np.sin(angles), y + radius * np.cos(angles)])
-    return shapely.Polygon(np.vstack([[x, y], arc, [x, y]]))
-
-
 def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if gdf.crs is not None and CRS(gdf.crs).is_projected:
         return gdf
@@ -538,7 +512,8 @@ def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
             else np.nan
         bw = float(c["beamwidth_deg"]) if "beamwidth_deg" in c and not pd.isna(
             c["beamwidth_deg"]) else 360.0
-        shapes.append(_wedge(c.geometry.x, c.geometry.y, r, az, bw))
+        shapes.append(sector_footprint(c.geometry.x, c.geometry.y, r, az, bw,
+                                       arc_points=17, circle_segments=24))
         order.append(-r)
     wedges = gpd.GeoDataFrame(cells.drop(columns="geometry"), geometry=shapes, crs=cells.crs)
     wedges = wedges.iloc[np.argsort(order, kind="stable")]  # larger first, smaller on top
@@ -1061,7 +1036,7 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
 
     added: list[folium.FeatureGroup] = []
     res = analysis.coverage
-    target = float(getattr(res.params, "hamlet_share", 0.95))
+    target = float(getattr(res.params, "hamlet_share", settings.MOBILE_BROADBAND_HAMLET_SHARE))
     # Rasters first (their own pane keeps them under the vectors anyway).
     for key in ("mobile_broadband", "4G", "5G"):
         if key == "mobile_broadband":
@@ -1082,7 +1057,10 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
                             dash="6 3"), added)
     _add(m, hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target), added)
     if "ftth_share" in hamlets.columns:
-        _add(m, hamlet_layer(hamlets, "ftth_share", lang, show=False), added)
+        fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
+        ftth_target = float(getattr(fibre_params, "hamlet_share", settings.FIBRE_HAMLET_SHARE))
+        _add(m, hamlet_layer(hamlets, "ftth_share", lang, show=False, target=ftth_target),
+             added)
     if project.commune is not None and len(project.commune):
         _add(m, boundary_layer(project.commune, lang), added)
     if project.fibre is not None and len(project.fibre):

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from coverage_gis.outputs import i18n
+from coverage_gis.engines.placement import CheckResult
 from coverage_gis.io.project import Project
+from coverage_gis.outputs import i18n
+from coverage_gis.outputs.check import constraint_name
+from coverage_gis.outputs.style import operator_colour
 
 __all__ = ["svg_map", "check_html", "report_html"]
 
-_OPERATOR_COLOURS = {"Viettel": "#d62728", "VinaPhone": "#1f77b4", "MobiFone": "#2ca02c",
-                     "Vietnamobile": "#ff7f0e", "Gmobile": "#9467bd"}
 _CSS = """
 body { font-family: "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; margin: 2em auto;
        max-width: 60em; color: #222; }
@@ -109,12 +110,13 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
                        f'fill="#6a1b9a">{label}</text>')
     if project.sites is not None:
         from coverage_gis.engines.sharing import towers
+        seen: dict[str, str] = {}
         for _, t in towers(project.sites).iterrows():
             if not box.contains(t.geometry):
                 continue
             a, b = tx(t.geometry.x, t.geometry.y)
             ops = t["operators"].split(", ")
-            colour = _OPERATOR_COLOURS.get(ops[0], "#555") if len(ops) == 1 else "#000"
+            colour = operator_colour(ops[0], seen) if len(ops) == 1 else "#000"
             dash = ' stroke-dasharray="2 2"' if t["status"] == "planned" else ""
             label = escape(f"{t['tower_id']} ({t['operators']})")
             out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
@@ -151,28 +153,28 @@ def _rows(items: list[tuple[str, Any]]) -> str:
                    for k, v in items)
 
 
-def check_html(check: dict[str, Any], project: Project, point: shapely.Point,
+def check_html(check: CheckResult, project: Project, point: shapely.Point,
                lang: str = "vi") -> str:
     """One printable page for a tower check (Vietnamese by default, ``lang="en"``): verdict
     and reasons, location, proposal, nearest towers and sharing, coverage gain, constraints,
     and a small map."""
     w = i18n.words(lang)
-    loc, gain, share = check["location"], check["coverage_gain"], check["sharing"]
-    prop = check["proposal"]
+    loc, gain, share = check.location, check.coverage_gain, check.sharing
+    prop = check.proposal
     title = w["check_title"].format(operator=prop["operator"], technology=prop["technology"],
                                     lon=f"{loc['lon']:.6f}", lat=f"{loc['lat']:.6f}")
     status = {"existing": w["existing"], "planned": w["planned"]}
     towers_rows = "".join(
         f"<tr><td>{escape(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
         f"<td>{escape(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
-        f"</td><td>{escape(t['technologies'])}</td></tr>" for t in check["nearest_towers"])
+        f"</td><td>{escape(t['technologies'])}</td></tr>" for t in check.nearest_towers)
     cons_rows = "".join(
-        f"<tr class=\"{'' if c['ok'] else 'bad'}\"><td>"
-        f"{escape(i18n.kind_name(str(c['kind']), lang))}</td>"
-        f"<td>{escape(str(c.get('name') or ''))}</td><td>{c['distance_m']:.0f} m</td>"
-        f"<td>{c['min_distance_m']:g} m</td>"
-        f"<td>{w['ok'] if c['ok'] else w['too_close']}</td></tr>"
-        for c in check["constraints"])
+        f"<tr class=\"{'' if c.ok else 'bad'}\"><td>"
+        f"{escape(i18n.kind_name(str(c.kind), lang))}</td>"
+        f"<td>{escape(str(constraint_name(c, lang) or ''))}</td><td>{c.distance_m:.0f} m</td>"
+        f"<td>{c.min_distance_m:g} m</td>"
+        f"<td>{w['ok'] if c.ok else w['too_close']}</td></tr>"
+        for c in check.constraints)
     gain_items = [(w.get(k, k.replace("_", " ")),
                    w.get(v, v) if isinstance(v, str) else v) for k, v in gain.items()]
     if loc["hamlet_id"]:
@@ -184,22 +186,19 @@ def check_html(check: dict[str, Any], project: Project, point: shapely.Point,
             hamlet_id=loc["nearest_hamlet_id"],
             distance=f"{loc['nearest_hamlet_distance_m']:.0f}")
     svg = svg_map(project, point, marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
-                  circles_m=[share["max_distance_m"]])
-    codes = check.get("reason_codes")
-    texts = ([i18n.reason_text(r["code"], r["params"], lang) for r in codes] if codes
-             else check["reasons"])
-    reasons = "".join(f"<li>{escape(r)}</li>" for r in texts)
-    share_text = (i18n.reason_text(share["code"], share["params"], lang) if "code" in share
-                  else share["text"])
+                  circles_m=[share.max_distance_m])
+    reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
+                      for r in check.reasons)
+    share_text = i18n.reason_text(share.reason.code, share.reason.params, lang)
     proposal_rows = [(w.get(k, k), v) for k, v in prop.items()]
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{_CSS}</style></head><body>
 <h1>{escape(title)}</h1>
 <p class="small">{escape(project.scenario.name)}. {escape(w['check_note'].format(
-    distance=f"{share['max_distance_m']:g}"))}</p>
-<p><span class="verdict {escape(check['verdict'])}">{escape(w['verdict'])}:
-{escape(i18n.verdict_name(check['verdict'], lang))}</span></p>
+    distance=f"{share.max_distance_m:g}"))}</p>
+<p><span class="verdict {escape(check.verdict)}">{escape(w['verdict'])}:
+{escape(i18n.verdict_name(check.verdict, lang))}</span></p>
 <ul>{reasons}</ul>
 <h2>{escape(w['location'])}</h2><table>{_rows([(w['where'], where), (w['lonlat'],
     f"{loc['lon']:.6f}, {loc['lat']:.6f}"), (w['xy'].format(crs=loc['crs']),

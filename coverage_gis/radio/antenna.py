@@ -20,6 +20,7 @@ raster cells) and return float64 arrays, or numpy scalars for scalar inputs.
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "horizontal_gain_db",
     "vertical_gain_db",
     "sector_gain_db",
+    "sector_footprint",
 ]
 
 
@@ -204,3 +206,27 @@ def sector_gain_db(
     a_h = horizontal_gain_db(azimuth_to_target_deg, azimuth_deg, beamwidth_deg, front_to_back_db)
     a_v = vertical_gain_db(elevation_deg, tilt_deg, vertical_beamwidth_deg, side_lobe_db)
     return _out(-np.minimum(-(_arr(a_h) + _arr(a_v)), _arr(front_to_back_db)))
+
+
+def sector_footprint(x: float, y: float, radius_m: float, azimuth_deg: float,
+                     beamwidth_deg: float, arc_points: int = 33, circle_segments: int = 64
+                     ) -> shapely.Polygon:
+    """A cell's footprint on the map: a wedge from the mast (``x``, ``y``, metric CRS) along
+    its azimuth, as wide as its 3 dB beamwidth, or a disc for an omni cell (NaN azimuth or
+    beamwidth, or a beamwidth of 360° or more).
+
+    Parameters
+    ----------
+    radius_m
+        Length of the wedge (or radius of the disc), m.
+    arc_points
+        Points along the wedge's arc.
+    circle_segments
+        Segments per quarter circle of the disc (shapely's ``quad_segs``).
+    """
+    if np.isnan(azimuth_deg) or np.isnan(beamwidth_deg) or beamwidth_deg >= 360:
+        return shapely.Point(x, y).buffer(radius_m, circle_segments)
+    half = beamwidth_deg / 2
+    angles = np.radians(np.linspace(azimuth_deg - half, azimuth_deg + half, arc_points))
+    arc = np.column_stack([x + radius_m * np.sin(angles), y + radius_m * np.cos(angles)])
+    return shapely.Polygon(np.vstack([[x, y], arc, [x, y]]))

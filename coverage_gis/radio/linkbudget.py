@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from coverage_gis.config import settings
+from coverage_gis.io.schema import normalise_technology
 from coverage_gis.radio import pathloss
 
 __all__ = [
@@ -102,17 +103,6 @@ def _out(x: np.ndarray) -> np.ndarray | np.float64:
     return x[()] if x.ndim == 0 else x
 
 
-def _normalise(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch not in " -_.")
-
-
-_ALIAS_TO_KEY: dict[str, str] = {
-    _normalise(alias): key
-    for key, aliases in settings.TECHNOLOGY_ALIASES.items()
-    for alias in (key, *aliases)
-}
-
-
 def technology_key(technology: Any) -> np.ndarray:
     """Canonical technology names ("2G", "3G", "4G", "5G") for names or aliases.
 
@@ -135,7 +125,7 @@ def technology_key(technology: Any) -> np.ndarray:
     flat = tech.ravel()
     out = np.empty(flat.shape, dtype=object)
     for value in set(flat.tolist()):  # loop over distinct names only
-        key = _ALIAS_TO_KEY.get(_normalise(value)) if isinstance(value, str) else None
+        key = normalise_technology(value) if isinstance(value, str) else None
         if key is None:
             raise ValueError(f"unknown technology {value!r}; expected one of "
                              f"{list(settings.TECHNOLOGY_ALIASES)} or an alias")

@@ -1,9 +1,648 @@
-"""The stored result (being written)."""
+"""The stored result: a whole :class:`~coverage_gis.results.analysis.Analysis` written into a
+folder and read back exactly, without recomputing anything and without the input files.
+
+``coverage-gis analyze`` writes it into every output set (through
+:func:`coverage_gis.outputs.writer.render_analysis`); ``coverage-gis report`` reads it with
+:func:`read_analysis` and renders the maps, pages and tables again. The layout::
+
+    result.json      what is where: "format": "coverage-gis result", "format_version": 1, the
+                     scenario, parameters, indicators and metadata as JSON, and for every table
+                     and raster its file, its columns' exact dtypes and its ``attrs``
+    data/            every table as Parquet (GeoParquet when it has geometry), named after
+                     where it sits in the Analysis:
+                       hamlets, signal_radius, towers, sharing_candidates, suggestions,
+                       scorecard .parquet
+                       project/<layer>.parquet (hamlets, commune, sites, ..., statistics),
+                       project/excluded/<layer>.parquet, project/dem.tif (COG)
+                       coverage/cells.parquet
+                       fibre/routes, snaps, reach, hamlets, extensions .parquet,
+                       fibre/network/nodes, segments, roads .parquet
+    rasters/         the coverage rasters (Cloud-Optimized GeoTIFFs) users open in a GIS, read
+                     back as the result's arrays: level_<tech>_dbm.tif, server_<tech>.tif,
+                     covered_<key>.tif and level_<tech>_<operator>_dbm.tif
+
+What JSON cannot say is written with a ``"$type"`` tag (tuples, dicts with other keys than
+text, NaN and infinities, NumPy scalars and arrays, paths, CRSs, affine transforms, dates,
+geometries, ``pd.NA``); dataclasses (the parameters, the scenario) by their class name and
+fields. Text columns keep ``object`` or ``str`` as they were; ``object`` columns holding other
+than text or booleans are stored as JSON text per cell (so None and NaN stay apart). An object
+stored twice (the DEM the coverage used is often the project's DEM) is written once and read
+back as one object.
+
+:func:`read_analysis` raises :class:`~coverage_gis.errors.ResultFormatError`, naming the folder
+and the file, for a folder without ``result.json``, another format or version, and a data file
+that is missing or cannot be read.
+"""
+
 from __future__ import annotations
-from pathlib import Path
+
+import dataclasses
+import datetime as _dt
+import json
+import math
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from types import SimpleNamespace
 from typing import Any
-STORE_NAMES: tuple[str, ...] = ()
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from affine import Affine
+from pyproj import CRS
+
+from coverage_gis.config.scenario import LayerSource, Scenario
+from coverage_gis.engines.coverage import CoverageParams, CoverageResult, Grid
+from coverage_gis.engines.fibre import FibreParams, FibreResult, RoadNetwork
+from coverage_gis.engines.sharing import SharingParams
+from coverage_gis.errors import ResultFormatError
+from coverage_gis.io.files import atomic_path, write_geotiff
+from coverage_gis.io.project import Project
+from coverage_gis.io.readers import Raster
+from coverage_gis.results.analysis import Analysis
+
+__all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "save_analysis",
+           "read_analysis", "write_coverage_rasters"]
+
+#: The file that describes a stored result.
+RESULT_FILE = "result.json"
+DATA_DIR = "data"
+RASTER_DIR = "rasters"
+#: Top-level names the store writes inside a folder.
+STORE_NAMES: tuple[str, ...] = (RESULT_FILE, DATA_DIR, RASTER_DIR)
+FORMAT = "coverage-gis result"
+FORMAT_VERSION = 1
+
+#: Dataclasses stored by name and rebuilt with their fields.
+_CLASSES: dict[str, type] = {c.__name__: c for c in (
+    Analysis, Project, Scenario, LayerSource, CoverageResult, Grid, CoverageParams,
+    FibreResult, FibreParams, SharingParams, RoadNetwork, Raster)}
+
+_TECH_LEVEL = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP", "5G": "SS-RSRP"}
+_LEVEL_NODATA = -9999.0
+_COMPRESSION = "zstd"
 
 
-def save_analysis(analysis: Any, folder: Path) -> list[Path]:
-    return []
+class _Damaged(Exception):
+    """Something in result.json that this version cannot read."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Values as JSON
+# ---------------------------------------------------------------------------------------------
+
+def _slug(text: str) -> str:
+    """A file-name part: lower case, ``:`` and spaces as ``_``, nothing but letters, digits,
+    ``_``, ``-`` and ``.``."""
+    return re.sub(r"[^\w.-]", "_", str(text).lower().replace(":", "_").replace(" ", "_"))
+
+
+class _Encoder:
+    """Python values as JSON, with ``"$type"`` tags for what JSON lacks. Tables, rasters and
+    dataclasses are left to :meth:`other` (here: refused; :class:`_Saver` writes them)."""
+
+    def encode(self, v: Any, where: str) -> Any:
+        t = type(v)
+        if v is None or t is bool or t is str:
+            return v
+        if isinstance(v, int) and not isinstance(v, (bool, np.integer)):
+            return int(v)
+        if t is float:
+            return v if math.isfinite(v) else {"$type": "float", "value": repr(v)}
+        if isinstance(v, (list, tuple, set, frozenset)) and not hasattr(v, "_fields"):
+            items = [self.encode(x, f"{where}/{i}") for i, x in enumerate(v)]
+            return items if isinstance(v, list) else {"$type": type(v).__name__, "items": items}
+        if isinstance(v, dict):
+            return self._mapping(v, where)
+        if isinstance(v, np.ndarray):
+            return self._array(v, where)
+        leaf = _leaf(v)
+        return leaf if leaf is not None else self.other(v, where)
+
+    def _mapping(self, v: dict, where: str) -> Any:
+        if all(type(k) is str for k in v) and "$type" not in v:
+            return {k: self.encode(x, f"{where}/{k}") for k, x in v.items()}
+        return {"$type": "dict", "items": [[self.encode(k, where), self.encode(x, f"{where}/{k}")]
+                                           for k, x in v.items()]}
+
+    def _array(self, v: np.ndarray, where: str) -> Any:
+        items = ([self.encode(x, where) for x in v.ravel()] if v.dtype == object
+                 else self.encode(v.ravel().tolist(), where))
+        return {"$type": "ndarray", "dtype": v.dtype.str, "shape": list(v.shape), "items": items}
+
+    def other(self, v: Any, where: str) -> Any:
+        raise TypeError(f"the stored result cannot hold {where or 'the analysis'}: a "
+                        f"{type(v).__module__}.{type(v).__name__}")
+
+
+def _leaf(v: Any) -> dict[str, Any] | None:
+    """The tagged JSON of a value with no parts, or None when ``v`` is none of those."""
+    if v is pd.NA:
+        return {"$type": "NA"}
+    if v is pd.NaT:
+        return {"$type": "NaT"}
+    if isinstance(v, np.generic):
+        return {"$type": "numpy", "dtype": v.dtype.str, "value": _Encoder().encode(v.item(), "")}
+    if isinstance(v, PurePath):
+        return {"$type": "path", "value": str(v)}
+    if isinstance(v, CRS):
+        return {"$type": "crs", "srs": v.srs, "name": v.name}
+    if isinstance(v, Affine):
+        return {"$type": "affine", "value": list(v)[:6]}
+    if isinstance(v, shapely.Geometry):
+        return {"$type": "geometry", "wkb": shapely.to_wkb(v, hex=True)}
+    for cls, tag in ((pd.Timestamp, "timestamp"), (_dt.datetime, "datetime"),
+                     (_dt.date, "date"), (_dt.time, "time")):
+        if isinstance(v, cls):
+            return {"$type": tag, "value": v.isoformat()}
+    if isinstance(v, _dt.timedelta):
+        return {"$type": "timedelta", "value": v.total_seconds()}
+    return None
+
+
+class _Decoder:
+    """The inverse of :class:`_Encoder`; tables, rasters and dataclasses in :meth:`other`."""
+
+    def decode(self, node: Any, where: str) -> Any:
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, list):
+            return [self.decode(x, f"{where}/{i}") for i, x in enumerate(node)]
+        if not isinstance(node, dict):
+            raise _Damaged(f"{where}: unexpected {type(node).__name__}")
+        tag = node.get("$type")
+        if tag is None:
+            return {k: self.decode(x, f"{where}/{k}") for k, x in node.items()}
+        simple = _SIMPLE.get(tag)
+        if simple is not None:
+            return simple(node)
+        if tag in ("tuple", "set", "frozenset"):
+            items = self.decode(node["items"], where)
+            return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+        if tag == "dict":
+            return {self.decode(k, where): self.decode(x, f"{where}/{k}")
+                    for k, x in node["items"]}
+        if tag == "numpy":
+            return np.array(self.decode(node["value"], where), dtype=np.dtype(node["dtype"]))[()]
+        if tag == "ndarray":
+            return self._array(node, where)
+        return self.other(tag, node, where)
+
+    def _array(self, node: dict, where: str) -> np.ndarray:
+        dtype = np.dtype(node["dtype"])
+        items = self.decode(node["items"], where)
+        if dtype.kind == "O":
+            out = np.empty(len(items), dtype=object)
+            out[:] = items
+            return out.reshape(node["shape"])
+        return np.array(items, dtype=dtype).reshape(node["shape"])
+
+    def other(self, tag: str, node: dict, where: str) -> Any:
+        raise _Damaged(f"{where}: unknown \"$type\": {tag!r}")
+
+
+def _crs(node: dict) -> CRS:
+    return CRS.from_user_input(node["srs"])
+
+
+_SIMPLE: dict[str, Callable[[dict], Any]] = {
+    "float": lambda n: float(n["value"]),
+    "NA": lambda n: pd.NA,
+    "NaT": lambda n: pd.NaT,
+    "path": lambda n: Path(n["value"]),
+    "crs": _crs,
+    "affine": lambda n: Affine(*n["value"]),
+    "geometry": lambda n: shapely.from_wkb(n["wkb"]),
+    "timestamp": lambda n: pd.Timestamp(n["value"]),
+    "datetime": lambda n: _dt.datetime.fromisoformat(n["value"]),
+    "date": lambda n: _dt.date.fromisoformat(n["value"]),
+    "time": lambda n: _dt.time.fromisoformat(n["value"]),
+    "timedelta": lambda n: _dt.timedelta(seconds=n["value"]),
+}
+
+
+def _cell_json(v: Any) -> str:
+    return json.dumps(_Encoder().encode(v, "cell"), ensure_ascii=False, allow_nan=False)
+
+
+def _cell_value(text: Any) -> Any:
+    return _Decoder().decode(json.loads(text), "cell")
+
+
+def _native_object(values: np.ndarray) -> bool:
+    """Whether an object column holds only text (or only booleans) and None: Parquet keeps
+    those as they are; anything else is stored as JSON text per cell."""
+    kinds = {type(v) for v in values if v is not None}
+    return kinds <= {str} or kinds <= {bool}
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving
+# ---------------------------------------------------------------------------------------------
+
+def _grid_rasters(res: CoverageResult) -> list[tuple[str, Any, str, np.ndarray, dict[str, Any]]]:
+    """Every array of a coverage result as (field, key, file name, array, write_geotiff
+    keywords); file names as users know them, made unique."""
+    out: list[tuple[str, Any, str, np.ndarray, dict[str, Any]]] = []
+    used: set[str] = set()
+
+    def name(stem: str) -> str:
+        n, i = stem, 1
+        while n in used:
+            i += 1
+            n = f"{stem}_{i}"
+        used.add(n)
+        return n + ".tif"
+
+    def level(arr: np.ndarray, description: str) -> dict[str, Any]:
+        nodata = (_LEVEL_NODATA if not np.any(arr == _LEVEL_NODATA) else float("nan"))
+        return {"nodata": nodata, "description": description, "units": "dBm"}
+
+    for tech, arr in res.level_dbm.items():
+        kind = _TECH_LEVEL.get(tech, "level")
+        out.append(("level_dbm", tech, name(f"level_{_slug(tech)}_dbm"), arr,
+                    level(arr, f"best-server {tech} {kind} (dBm)")))
+        server = res.server.get(tech)
+        if server is not None:
+            out.append(("server", tech, name(f"server_{_slug(tech)}"), server, {
+                "nodata": -1,
+                "description": f"best-server {tech} cell (cell_index of cells.csv)"}))
+    for tech, arr in res.server.items():
+        if tech not in res.level_dbm:
+            out.append(("server", tech, name(f"server_{_slug(tech)}"), arr, {
+                "nodata": -1,
+                "description": f"best-server {tech} cell (cell_index of cells.csv)"}))
+    for key, mask in res.covered.items():
+        out.append(("covered", key, name(f"covered_{_slug(key)}"), mask,
+                    {"nodata": None, "description": f"covered: {key} (1 = yes)"}))
+    for (op, tech), arr in res.operator_level_dbm.items():
+        kind = _TECH_LEVEL.get(tech, "level")
+        out.append(("operator_level_dbm", (op, tech),
+                    name(f"level_{_slug(tech)}_{_slug(op)}_dbm"), arr,
+                    level(arr, f"best-server {tech} {kind} of {op} (dBm)")))
+    return out
+
+
+def write_coverage_rasters(res: CoverageResult, folder: str | Path) -> list[Path]:
+    """Write the coverage rasters of ``res`` into ``folder`` as Cloud-Optimized GeoTIFFs:
+    best-server levels (dBm, float32, nodata -9999), serving cell (index into cells.csv, int32,
+    -1 = none), coverage masks (uint8 0/1) and each operator's best level per technology.
+    (:func:`save_analysis` writes them into ``rasters/`` of the stored result.)"""
+    return [write_geotiff(Path(folder) / fname, arr, res.grid, **kw)
+            for _, _, fname, arr, kw in _grid_rasters(res)]
+
+
+class _Saver(_Encoder):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written: list[Path] = []
+        self._memo: dict[int, tuple[Any, str]] = {}   # id -> (object, where first stored)
+        self._files: set[str] = set()
+
+    def _file(self, where: str, suffix: str, base: str = DATA_DIR) -> str:
+        parts = [_slug(p) or "_" for p in where.split("/") if p]
+        stem = "/".join([base, *parts])
+        rel, i = stem + suffix, 1
+        while rel in self._files:
+            i += 1
+            rel = f"{stem}_{i}{suffix}"
+        self._files.add(rel)
+        return rel
+
+    def other(self, v: Any, where: str) -> Any:
+        if not (isinstance(v, pd.DataFrame) or _CLASSES.get(type(v).__name__) is type(v)):
+            return super().other(v, where)
+        if id(v) in self._memo:
+            return {"$type": "ref", "to": self._memo[id(v)][1]}
+        self._memo[id(v)] = (v, where)
+        if isinstance(v, pd.DataFrame):
+            return self.table(v, where)
+        if isinstance(v, Raster):
+            return self._raster(v, where)
+        if isinstance(v, CoverageResult):
+            return self._coverage(v, where)
+        if isinstance(v, RoadNetwork):
+            return self._network(v, where)
+        return self.dataclass(v, where)
+
+    def dataclass(self, obj: Any, where: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        node: dict[str, Any] = {"$type": type(obj).__name__}
+        for f in dataclasses.fields(obj):
+            if f.name not in skip:
+                node[f.name] = self.encode(getattr(obj, f.name), f"{where}/{f.name}".lstrip("/"))
+        return node
+
+    def table(self, df: pd.DataFrame, where: str) -> dict[str, Any]:
+        geo = (isinstance(df, gpd.GeoDataFrame)
+               and getattr(df, "_geometry_column_name", None) in df.columns)
+        if not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns):
+            raise TypeError(f"the stored result cannot hold {where}: its column names must be "
+                            f"unique text ({list(df.columns)})")
+        out = df.copy(deep=False)
+        out.attrs = {}
+        columns = []
+        for name in df.columns:
+            spec = {"name": name, "dtype": str(df[name].dtype)}
+            if df[name].dtype == object and not _native_object(df[name].to_numpy(object)):
+                out[name] = [_cell_json(v) for v in df[name]]
+                spec["encoding"] = "json"
+            columns.append(spec)
+        rel = self._file(where, ".parquet")
+        path = self.folder / rel
+        with atomic_path(path) as tmp:
+            if geo:
+                out.to_parquet(tmp, index=None, compression=_COMPRESSION)
+            else:
+                pd.DataFrame(out).to_parquet(tmp, index=None, compression=_COMPRESSION)
+        self.written.append(path)
+        node = {"$type": "table", "class": type(df).__name__, "file": rel, "rows": len(df),
+                "columns": columns, "attrs": self.encode(df.attrs, f"{where}.attrs")}
+        if geo:
+            node["geometry"] = df.geometry.name
+            node["crs"] = self.encode(df.crs, where)
+        return node
+
+    def _raster(self, r: Raster, where: str) -> dict[str, Any]:
+        node = self.dataclass(r, where, skip=("data",))
+        rows, cols = r.data.shape
+        grid = SimpleNamespace(transform=r.transform, crs=r.crs, width=cols, height=rows)
+        rel = self._file(where, ".tif")
+        floating = np.issubdtype(r.data.dtype, np.floating)
+        self.written.append(write_geotiff(self.folder / rel, r.data, grid,
+                                          nodata=float("nan") if floating else None,
+                                          description=f"{r.source} (as the analysis used it)"))
+        node["data"] = {"$type": "raster_file", "file": rel, "dtype": r.data.dtype.str,
+                        "shape": [rows, cols], "nodata": "nan" if floating else None}
+        return node
+
+    def _coverage(self, res: CoverageResult, where: str) -> dict[str, Any]:
+        fields = ("level_dbm", "server", "covered", "operator_level_dbm")
+        node = self.dataclass(res, where, skip=fields)
+        for f in fields:
+            node[f] = []
+        for field, key, fname, arr, kw in _grid_rasters(res):
+            if arr.shape != (res.grid.height, res.grid.width):
+                raise TypeError(f"the stored result cannot hold coverage {field}[{key!r}]: "
+                                f"shape {arr.shape} is not the grid's")
+            rel = f"{RASTER_DIR}/{fname}"
+            self.written.append(write_geotiff(self.folder / rel, arr, res.grid, **kw))
+            nodata = kw["nodata"]
+            node[field].append({"key": self.encode(key, where), "file": rel,
+                                "dtype": arr.dtype.str,
+                                "nodata": self.encode(nodata, where)})
+        return node
+
+    def _network(self, net: RoadNetwork, where: str) -> dict[str, Any]:
+        arrays = ("node_xy", "component", "seg_u", "seg_v", "seg_length_m", "seg_road",
+                  "segments", "road_ids", "tree")
+        node = self.dataclass(net, where, skip=arrays)
+        node["tree"] = "built again from segments"
+        node["dtypes"] = {a: getattr(net, a).dtype.str for a in arrays[:-1]}
+        xy = np.asarray(net.node_xy).reshape(-1, 2)
+        node["nodes"] = self.table(pd.DataFrame(
+            {"x": xy[:, 0], "y": xy[:, 1], "component": net.component}), f"{where}/nodes")
+        segments = gpd.GeoDataFrame(
+            {"u": net.seg_u, "v": net.seg_v, "length_m": net.seg_length_m,
+             "road": net.seg_road},
+            geometry=gpd.GeoSeries(list(net.segments), crs=net.crs), crs=net.crs)
+        node["segments"] = self.table(segments, f"{where}/segments")
+        node["roads"] = self.table(pd.DataFrame({"road_id": net.road_ids}), f"{where}/roads")
+        return node
+
+
+def _tool_version() -> str:
+    # the package is imported whenever this module is; importing its root here would make
+    # this layer depend on every layer the root re-exports (the import contract)
+    return str(getattr(sys.modules.get("coverage_gis"), "__version__", "unknown"))
+
+
+def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
+    """Store ``analysis`` in ``folder`` (created when missing): ``result.json``, the tables
+    under ``data/`` and the coverage rasters under ``rasters/`` (see the module's help).
+    Returns the paths written, ``result.json`` last: a folder holding it is complete.
+
+    Everything an output is rendered from is stored; :func:`read_analysis` reads it back
+    without the input files. Each file is written under a temporary name and renamed when
+    complete.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    saver = _Saver(folder)
+    tree = saver.encode(analysis, "") if isinstance(analysis, Analysis) else None
+    if tree is None:
+        raise TypeError(f"save_analysis needs an Analysis, not a {type(analysis).__name__}")
+    doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tool_version": _tool_version(),
+           "scenario": analysis.project.scenario.name, "analysis": tree}
+    path = folder / RESULT_FILE
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
+                       encoding="utf-8")
+    return [*saver.written, path]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+class _Reader(_Decoder):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._done: dict[str, Any] = {}   # where -> object, for refs
+
+    def _path(self, rel: Any) -> Path:
+        if (not isinstance(rel, str) or rel.startswith(("/", "\\")) or ":" in rel
+                or ".." in PurePath(rel).parts):
+            raise _Damaged(f"a file outside the folder: {rel!r}")
+        path = self.folder / rel
+        if not path.is_file():
+            raise ResultFormatError(
+                f"{path}: missing; the stored result in {self.folder} is incomplete (run "
+                "'coverage-gis analyze' again)")
+        return path
+
+    def _read(self, rel: str, how: Callable[[Path], Any]) -> Any:
+        path = self._path(rel)
+        try:
+            return how(path)
+        except Exception as exc:
+            raise ResultFormatError(
+                f"{path}: cannot be read ({type(exc).__name__}: {exc}); the stored result in "
+                f"{self.folder} is damaged (run 'coverage-gis analyze' again)") from None
+
+    def other(self, tag: str, node: dict, where: str) -> Any:
+        if tag == "ref":
+            if node["to"] not in self._done:
+                raise _Damaged(f"{where}: refers to {node['to']!r}, not read before it")
+            return self._done[node["to"]]
+        if tag == "table":
+            value = self.table(node, where)
+        elif tag in _CLASSES:
+            value = self.dataclass(tag, node, where)
+        else:
+            return super().other(tag, node, where)
+        self._done[where] = value
+        return value
+
+    def dataclass(self, tag: str, node: dict, where: str) -> Any:
+        cls = _CLASSES[tag]
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        special = {"RoadNetwork": self._network, "CoverageResult": self._coverage,
+                   "Raster": self._raster}.get(tag)
+        kwargs = special(node, where) if special else {}
+        for name, value in node.items():
+            if name == "$type" or name in kwargs or (special and name not in fields):
+                continue
+            if name not in fields:
+                raise _Damaged(f"{where}: {tag} has no field {name!r}")
+            kwargs[name] = self.decode(value, f"{where}/{name}".lstrip("/"))
+        missing = [n for n, f in fields.items() if n not in kwargs and f.init
+                   and f.default is dataclasses.MISSING
+                   and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise _Damaged(f"{where}: {tag} lacks {', '.join(missing)}")
+        return cls(**kwargs)
+
+    def table(self, node: dict, where: str) -> pd.DataFrame:
+        geo = "geometry" in node
+
+        def read(path: Path) -> pd.DataFrame:
+            return gpd.read_parquet(path) if geo else pd.read_parquet(path)
+
+        df = self._read(node["file"], read)
+        if list(df.columns) != [c["name"] for c in node["columns"]] or len(df) != node["rows"]:
+            raise ResultFormatError(f"{self.folder / node['file']}: does not hold the table "
+                                    f"result.json describes; the stored result in "
+                                    f"{self.folder} is damaged")
+        for spec in node["columns"]:
+            _restore_column(df, spec)
+        if node["class"] == "GeoDataFrame" and not isinstance(df, gpd.GeoDataFrame):
+            df = gpd.GeoDataFrame(df)
+        if geo:
+            crs = self.decode(node["crs"], where)
+            if crs is not None and crs == df.crs:
+                df.set_crs(crs, allow_override=True, inplace=True)
+        df.attrs = self.decode(node["attrs"], f"{where}.attrs")
+        return df
+
+    def _raster(self, node: dict, where: str) -> dict[str, Any]:
+        spec = node["data"]
+        data = self._read(spec["file"], _read_band)
+        return {"data": _restore_array(data, spec, tuple(spec["shape"]))}
+
+    def _coverage(self, node: dict, where: str) -> dict[str, Any]:
+        grid = self.decode(node["grid"], f"{where}/grid")
+        out: dict[str, Any] = {"grid": grid}
+        for field in ("level_dbm", "server", "covered", "operator_level_dbm"):
+            arrays = {}
+            for spec in node[field]:
+                data = self._read(spec["file"], _read_band)
+                spec = {**spec, "nodata": self.decode(spec["nodata"], where)}
+                arrays[self.decode(spec["key"], where)] = _restore_array(
+                    data, spec, (grid.height, grid.width))
+            out[field] = arrays
+        return out
+
+    def _network(self, node: dict, where: str) -> dict[str, Any]:
+        dt = {k: np.dtype(v) for k, v in node["dtypes"].items()}
+        nodes = self.decode(node["nodes"], f"{where}/nodes")
+        segs = self.decode(node["segments"], f"{where}/segments")
+        roads = self.decode(node["roads"], f"{where}/roads")
+        segments = np.empty(len(segs), dtype=object)
+        segments[:] = list(segs.geometry.array)
+        return {
+            "node_xy": np.column_stack([nodes["x"].to_numpy(), nodes["y"].to_numpy()]
+                                       ).astype(dt["node_xy"]),
+            "component": nodes["component"].to_numpy().astype(dt["component"]),
+            "seg_u": segs["u"].to_numpy().astype(dt["seg_u"]),
+            "seg_v": segs["v"].to_numpy().astype(dt["seg_v"]),
+            "seg_length_m": segs["length_m"].to_numpy().astype(dt["seg_length_m"]),
+            "seg_road": segs["road"].to_numpy().astype(dt["seg_road"]),
+            "segments": segments.astype(dt["segments"]),
+            "road_ids": roads["road_id"].to_numpy().astype(dt["road_ids"]),
+            "tree": shapely.STRtree(segments),
+        }
+
+
+def _read_band(path: Path) -> np.ndarray:
+    import rasterio
+
+    with rasterio.open(path) as ds:
+        return ds.read(1)
+
+
+def _restore_array(data: np.ndarray, spec: dict, shape: tuple[int, ...]) -> np.ndarray:
+    """A raster band as the array that was written: booleans from 0/1, nodata back to NaN."""
+    if data.shape != shape:
+        raise _Damaged(f"{spec['file']}: shape {data.shape}, expected {shape}")
+    dtype = np.dtype(spec["dtype"])
+    nodata = spec.get("nodata")
+    if nodata == "nan":
+        nodata = float("nan")
+    if np.issubdtype(dtype, np.floating) and isinstance(nodata, float) and \
+            not math.isnan(nodata):
+        data = np.where(data == nodata, np.nan, data)
+    return data.astype(dtype)
+
+
+def _restore_column(df: pd.DataFrame, spec: dict) -> None:
+    """A column read from Parquet back to the dtype and values that were written."""
+    name, dtype = spec["name"], spec["dtype"]
+    col = df[name]
+    if spec.get("encoding") == "json":
+        values = np.empty(len(col), dtype=object)
+        values[:] = [_cell_value(x) for x in col]
+        df[name] = pd.Series(values, index=df.index, dtype=object)
+    elif dtype == "object":
+        df[name] = pd.Series(col.to_numpy(dtype=object, na_value=None), index=df.index,
+                             dtype=object)
+    elif str(col.dtype) != dtype:
+        df[name] = col.astype(dtype)
+
+
+def read_analysis(folder: str | Path) -> Analysis:
+    """Read back the :class:`~coverage_gis.results.analysis.Analysis` stored in ``folder`` (an
+    output folder of ``coverage-gis analyze``, or its ``result.json``) by
+    :func:`save_analysis`. Nothing is recomputed and no input file is needed.
+
+    Raises
+    ------
+    ResultFormatError
+        Naming the folder and the file: no ``result.json`` (not a folder written by
+        ``coverage-gis analyze``), another format or format version, a data file missing or
+        unreadable.
+    """
+    folder = Path(folder)
+    if folder.name == RESULT_FILE and folder.is_file():
+        folder = folder.parent
+    path = folder / RESULT_FILE
+    if not path.is_file():
+        raise ResultFormatError(f"{folder}: not a folder written by 'coverage-gis analyze' "
+                                f"(it has no {RESULT_FILE})")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ResultFormatError(f"{path}: cannot be read as a stored result ({exc})") from None
+    fmt = doc.get("format") if isinstance(doc, dict) else None
+    if fmt != FORMAT:
+        raise ResultFormatError(f"{path}: is not a coverage-gis stored result (format "
+                                f"{fmt!r}, expected {FORMAT!r})")
+    version = doc.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ResultFormatError(
+            f"{path}: stored result format version {version!r}; this coverage-gis reads "
+            f"version {FORMAT_VERSION}; run 'coverage-gis analyze' again (or use the "
+            "coverage-gis that wrote it)")
+    try:
+        analysis = _Reader(folder).decode(doc["analysis"], "")
+    except ResultFormatError:
+        raise
+    except (_Damaged, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ResultFormatError(f"{path}: damaged or not understood ({detail}); run "
+                                "'coverage-gis analyze' again") from None
+    if not isinstance(analysis, Analysis):
+        raise ResultFormatError(f"{path}: holds no analysis")
+    return analysis

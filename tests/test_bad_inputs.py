@@ -1,0 +1,745 @@
+"""Bad input files, each run through the real command line (``coverage-gis validate``).
+
+Every case must end in exit code 1 with one error line naming the file, the row or feature
+(where there is one), the column (where there is one) and what was expected; no traceback, no
+crash log, and every input file byte-identical afterwards (no file added either). Layers without
+a command-line flag (commune, railway, constraints, urban areas) go through a scenario TOML.
+The cases that are repaired or only partly bad (a warning, exit code 0) follow at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+
+import coverage_gis as cg
+from coverage_gis.cli.main import main
+
+from .conftest import LAT, LON, digest, square, write_text
+
+# --------------------------------------------------------------------------------------------
+# Building inputs
+# --------------------------------------------------------------------------------------------
+
+GARBAGE = bytes(range(256)) * 8  # binary: every byte value, zero bytes included
+LINE = shapely.LineString([(LON, LAT), (LON + 0.01, LAT)])
+SITES = "site_id,operator,technology,lon,lat\n"
+OCID_HEADER = ("radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,"
+               "averageSignal\n")
+
+
+def hamlets(folder: Path, name: str = "thon.geojson") -> Path:
+    """Two good hamlets (WGS 84)."""
+    gpd.GeoDataFrame({"hamlet_id": ["T1", "T2"], "name": ["Thôn Đông", "Thôn Đoài"]},
+                     geometry=[square(LON, LAT), square(LON + 0.008, LAT)],
+                     crs=4326).to_file(folder / name)
+    return folder / name
+
+
+def layer(folder: Path, file: str, geometries: list, driver: str | None = None, /,
+          **columns: list) -> Path:
+    """A vector file of ``geometries`` with attribute ``columns`` (WGS 84)."""
+    gdf = gpd.GeoDataFrame(columns or {"name": [f"f{i}" for i in range(len(geometries))]},
+                           geometry=geometries, crs=4326)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf.to_file(folder / file, driver=driver)
+    return folder / file
+
+
+def scenario(folder: Path, **layers: str | dict) -> list[str]:
+    """A scenario TOML with the good hamlets plus ``layers``; the CLI arguments to validate
+    it."""
+    hamlets(folder)
+    lines = ["[scenario]", 'name = "bad inputs"', "", "[layers]", 'hamlets = "thon.geojson"']
+    for name, value in layers.items():
+        if isinstance(value, dict):
+            value = "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + " }"
+        else:
+            value = json.dumps(value)
+        lines.append(f"{name} = {value}")
+    write_text(folder / "scenario.toml", "\n".join(lines) + "\n")
+    return [str(folder / "scenario.toml")]
+
+
+def dem(path: Path, data: np.ndarray, crs: str | None = "EPSG:32648",
+        transform: object = None, nodata: float | None = -9999.0) -> Path:
+    """A one-band float32 GeoTIFF."""
+    transform = transform or from_origin(585000, 2222000, 30, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with rasterio.open(path, "w", driver="GTiff", width=data.shape[1],
+                           height=data.shape[0], count=1, dtype="float32", crs=crs,
+                           nodata=nodata, transform=transform) as ds:
+            ds.write(data.astype("float32"), 1)
+    return path
+
+
+def hamlets_bounds_utm() -> tuple[float, float, float, float]:
+    """The good hamlets' bounds in UTM 48N (EPSG:32648)."""
+    gdf = gpd.GeoDataFrame(geometry=[square(LON, LAT), square(LON + 0.008, LAT)], crs=4326)
+    return tuple(gdf.to_crs(32648).total_bounds)
+
+
+def xlsx(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_excel(path.with_suffix(".xlsx"), index=False)
+    if path.suffix != ".xlsx":
+        path.with_suffix(".xlsx").rename(path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# The cases
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: ``build`` writes it into a folder and returns the arguments of
+    ``validate``; one error line must hold the file name, ``where`` (``"row 2"``,
+    ``"feature 1"``, None when the problem has no row), ``column`` (None when none) and
+    ``expected`` (what the file should have held)."""
+
+    id: str
+    layer: str
+    build: Callable[[Path], list[str]]
+    file: str
+    where: str | None
+    column: str | None
+    expected: str
+
+
+def _hamlets_points(d: Path) -> list[str]:
+    layer(d, "thon.geojson", [square(LON, LAT), shapely.Point(LON, LAT)],
+          hamlet_id=["T1", "T2"], name=["a", "b"])
+    return ["--hamlets", str(d / "thon.geojson")]
+
+
+def _hamlets_gpkg_layers(d: Path) -> list[str]:
+    gdf = gpd.GeoDataFrame({"hamlet_id": ["T1"], "name": ["a"]}, geometry=[square(LON, LAT)],
+                           crs=4326)
+    for name in ("thon", "other"):
+        gdf.to_file(d / "commune.gpkg", layer=name)
+    return ["--hamlets", str(d / "commune.gpkg")]
+
+
+def _hamlets_folder(d: Path) -> list[str]:
+    (d / "thon").mkdir()
+    hamlets(d / "thon")
+    return ["--hamlets", str(d / "thon")]
+
+
+def _hamlets_duplicate_ids(d: Path) -> list[str]:
+    layer(d, "thon.geojson", [square(LON, LAT), square(LON + 0.008, LAT)],
+          hamlet_id=["T1", "T1"], name=["a", "b"])
+    return ["--hamlets", str(d / "thon.geojson")]
+
+
+def _hamlets_shapefile_without_dbf(d: Path) -> list[str]:
+    hamlets(d, "thon.shp")
+    (d / "thon.dbf").unlink()
+    return ["--hamlets", str(d / "thon.shp")]
+
+
+def _hamlets_projected_geojson(d: Path) -> list[str]:
+    gdf = gpd.GeoDataFrame({"hamlet_id": ["T1"], "name": ["a"]},
+                           geometry=[shapely.box(590000, 2219000, 590500, 2219500)])
+    write_text(d / "thon.geojson", gdf.to_json())  # no CRS member: old VN-2000 GeoJSON
+    return ["--hamlets", str(d / "thon.geojson")]
+
+
+def _hamlets_garbage_zip(d: Path) -> list[str]:
+    (d / "thon.zip").write_bytes(GARBAGE)
+    return ["--hamlets", str(d / "thon.zip")]
+
+
+def _hamlets_zip_without_shapefile(d: Path) -> list[str]:
+    with zipfile.ZipFile(d / "thon.zip", "w") as z:
+        z.writestr("readme.txt", "the hamlets are in the other e-mail")
+    return ["--hamlets", str(d / "thon.zip")]
+
+
+def _hamlets_grouped_count(d: Path) -> list[str]:
+    layer(d, "thon.geojson", [square(LON, LAT)], hamlet_id=["T1"], name=["a"],
+          households=["1.340"])
+    return ["--hamlets", str(d / "thon.geojson")]
+
+
+def _hamlets_broken_kml(d: Path) -> list[str]:
+    write_text(d / "thon.kml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+                               '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n'
+                               "<Placemark><name>Thôn Đông</name>\n"
+                               "</Document></kml>\n")
+    return ["--hamlets", str(d / "thon.kml")]
+
+
+def _commune_lines(d: Path) -> list[str]:
+    layer(d, "xa.gpkg", [LINE])
+    return scenario(d, commune="xa.gpkg")
+
+
+def _commune_collapsed_polygon(d: Path) -> list[str]:
+    flat = shapely.Polygon([(LON, LAT), (LON + 0.01, LAT), (LON + 0.02, LAT)])  # no area
+    layer(d, "xa.geojson", [flat])
+    return scenario(d, commune="xa.geojson")
+
+
+def _commune_empty_file(d: Path) -> list[str]:
+    write_text(d / "xa.geojson", "")
+    return scenario(d, commune="xa.geojson")
+
+
+def _sites_two_lat(d: Path) -> list[str]:
+    write_text(d / "sites.csv", "site_id,operator,technology,lon,lat,lat\n"
+                                f"A,Viettel,4G,{LON},{LAT},{LAT + 0.01}\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_lat_and_latitude(d: Path) -> list[str]:
+    write_text(d / "sites.csv", "site_id,operator,technology,lon,lat,latitude\n"
+                                f"A,Viettel,4G,{LON},{LAT},{LAT + 0.01}\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_utf16_named_for_utf8(d: Path) -> list[str]:
+    write_text(d / "sites.csv", SITES + f"Đông,Viettel,4G,{LON},{LAT}\n")
+    return ["--sites", str(d / "sites.csv"), "--encoding", "utf-16"]
+
+
+def _sites_unknown_encoding(d: Path) -> list[str]:
+    write_text(d / "sites.csv", SITES + f"A,Viettel,4G,{LON},{LAT}\n")
+    return ["--sites", str(d / "sites.csv"), "--encoding", "foo"]
+
+
+def _sites_cp1258_named_for_utf8(d: Path) -> list[str]:
+    write_text(d / "sites.csv", SITES + f"Trạm Đông,Viettel,4G,{LON},{LAT}\n")
+    return ["--sites", str(d / "sites.csv"), "--encoding", "cp1258"]
+
+
+def _sites_binary(d: Path) -> list[str]:
+    (d / "sites.csv").write_bytes(GARBAGE)
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_workbook_named_csv(d: Path) -> list[str]:
+    xlsx(d / "sites.csv", pd.DataFrame({"site_id": ["A"], "lon": [LON], "lat": [LAT]}))
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_utf16_without_bom(d: Path) -> list[str]:
+    text = SITES + f"A,Viettel,4G,{LON},{LAT}\n"
+    (d / "sites.csv").write_bytes(text.encode("utf-16-le"))
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_text_named_xlsx(d: Path) -> list[str]:
+    write_text(d / "sites.xlsx", SITES + f"A,Viettel,4G,{LON},{LAT}\n")
+    return ["--sites", str(d / "sites.xlsx")]
+
+
+def _sites_duplicate_ids(d: Path) -> list[str]:
+    write_text(d / "sites.csv", SITES + f"A,Viettel,4G,{LON},{LAT}\nA,MobiFone,4G,{LON},{LAT}\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_empty_lat(d: Path) -> list[str]:
+    write_text(d / "sites.csv", SITES + f"A,Viettel,4G,{LON},{LAT}\nB,Viettel,4G,{LON},\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_nan_lon(d: Path) -> list[str]:
+    write_text(d / "sites.csv", SITES + f"A,Viettel,4G,nan,{LAT}\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _sites_xlsx_bad_technology(d: Path) -> list[str]:
+    xlsx(d / "sites.xlsx", pd.DataFrame({"site_id": ["A"], "operator": ["Viettel"],
+                                         "technology": ["6G"], "lon": [LON], "lat": [LAT]}))
+    return ["--sites", str(d / "sites.xlsx")]
+
+
+def _sites_decimal_comma(d: Path) -> list[str]:
+    write_text(d / "sites.csv", "site_id;operator;technology;height_m;lon;lat\n"
+                                f"A;Viettel;4G;35,5;{LON};{LAT}\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
+def _ocid_bad_mcc(d: Path) -> list[str]:
+    write_text(d / "452.csv", OCID_HEADER + f"LTE,VN,4,12017,3078401,,{LON},{LAT},1000,12,1,"
+                                            "1600000000,1700000000,0\n")
+    return ["--sites", str(d / "452.csv")]
+
+
+def _ocid_no_known_network(d: Path) -> list[str]:
+    write_text(d / "452.csv", f"LTE,310,260,1,2,,{LON},{LAT},1000,12,1,1600000000,1700000000,0\n"
+                              f"WIFI,452,4,1,3,,{LON},{LAT},1000,12,1,1600000000,1700000000,0\n")
+    return ["--sites", str(d / "452.csv")]
+
+
+def _ocid_lat_out_of_range(d: Path) -> list[str]:
+    write_text(d / "452.csv", OCID_HEADER + f"GSM,452,4,1,2,,{LON},120.5,1000,12,1,"
+                                            "1600000000,1700000000,0\n")
+    return ["--sites", str(d / "452.csv")]
+
+
+def _fibre_kml_without_operator(d: Path) -> list[str]:
+    layer(d, "routes.kml", [LINE], "LIBKML", Name=["tuyen 1"])
+    return ["--fibre", str(d / "routes.kml")]
+
+
+def _fibre_json_not_geojson(d: Path) -> list[str]:
+    write_text(d / "routes.geojson", json.dumps({"routes": [[LON, LAT], [LON + 0.01, LAT]]}))
+    return ["--fibre", str(d / "routes.geojson")]
+
+
+def _fibre_points_shapefile(d: Path) -> list[str]:
+    layer(d, "routes.shp", [shapely.Point(LON, LAT)], operator=["VNPT"])
+    return ["--fibre", str(d / "routes.shp")]
+
+
+def _fibre_garbage_kmz(d: Path) -> list[str]:
+    (d / "routes.kmz").write_bytes(GARBAGE)
+    return ["--fibre", str(d / "routes.kmz")]
+
+
+def _ap_ports(d: Path) -> list[str]:
+    write_text(d / "ap.csv", "ap_id,operator,ports_total,ports_used,lon,lat\n"
+                             f"A,VNPT,8,9,{LON},{LAT}\n")
+    return ["--access-points", str(d / "ap.csv")]
+
+
+def _ap_garbage_gpkg(d: Path) -> list[str]:
+    (d / "ap.gpkg").write_bytes(GARBAGE)
+    return ["--access-points", str(d / "ap.gpkg")]
+
+
+def _ap_nan_coordinates(d: Path) -> list[str]:
+    layer(d, "ap.gpkg", [shapely.Point(np.nan, np.nan)], ap_id=["A"], operator=["VNPT"])
+    return ["--access-points", str(d / "ap.gpkg")]
+
+
+def _households_outside_hamlets(d: Path) -> list[str]:
+    hamlets(d)
+    write_text(d / "hh.csv", "household_id,lon,lat\n"
+                             f"H1,{LON + 0.05},{LAT}\nH2,{LON + 0.06},{LAT}\n")
+    return ["--hamlets", str(d / "thon.geojson"), "--households", str(d / "hh.csv")]
+
+
+def _households_unknown_hamlet(d: Path) -> list[str]:
+    hamlets(d)
+    write_text(d / "hh.csv", f"household_id,hamlet_id,lon,lat\nH1,T9,{LON},{LAT}\n")
+    return ["--hamlets", str(d / "thon.geojson"), "--households", str(d / "hh.csv")]
+
+
+def _households_garbage_shapefile(d: Path) -> list[str]:
+    for ext in ("shp", "shx", "dbf"):
+        (d / f"hh.{ext}").write_bytes(GARBAGE)
+    return ["--households", str(d / "hh.shp")]
+
+
+def _households_bad_flag(d: Path) -> list[str]:
+    write_text(d / "hh.csv", f"household_id,is_cultural_house,lon,lat\nH1,maybe,{LON},{LAT}\n")
+    return ["--households", str(d / "hh.csv")]
+
+
+def _roads_points_gpkg(d: Path) -> list[str]:
+    layer(d, "roads.gpkg", [shapely.Point(LON, LAT)])
+    return ["--roads", str(d / "roads.gpkg")]
+
+
+def _roads_not_kml(d: Path) -> list[str]:
+    write_text(d / "roads.kml", '<?xml version="1.0"?>\n<gpx version="1.1"><trk/></gpx>\n')
+    return ["--roads", str(d / "roads.kml")]
+
+
+def _railway_polygons(d: Path) -> list[str]:
+    layer(d, "railway.geojson", [square(LON, LAT)])
+    return scenario(d, railway="railway.geojson")
+
+
+def _constraints_unknown_kind(d: Path) -> list[str]:
+    layer(d, "constraints.geojson", [shapely.Point(LON, LAT)], kind=["pagoda"])
+    return scenario(d, constraints="constraints.geojson")
+
+
+def _constraints_without_kind(d: Path) -> list[str]:
+    layer(d, "constraints.shp", [shapely.Point(LON, LAT)], name=["trường"])
+    return scenario(d, constraints="constraints.shp")
+
+
+def _urban_points(d: Path) -> list[str]:
+    layer(d, "urban.shp", [shapely.Point(LON, LAT)])
+    return scenario(d, urban_areas="urban.shp")
+
+
+def _statistics_grouped_dot(d: Path) -> list[str]:
+    write_text(d / "stats.csv", "year,population,households\n2025,4.989,1350\n")
+    return ["--statistics", str(d / "stats.csv")]
+
+
+def _statistics_grouped_comma(d: Path) -> list[str]:
+    write_text(d / "stats.csv", "year;population;households\n2025;4989;1,350\n")
+    return ["--statistics", str(d / "stats.csv")]
+
+
+def _statistics_xlsx_grouped(d: Path) -> list[str]:
+    xlsx(d / "stats.xlsx", pd.DataFrame({"year": [2025], "households": [1.350]}))
+    return ["--statistics", str(d / "stats.xlsx")]
+
+
+def _statistics_duplicate_year(d: Path) -> list[str]:
+    write_text(d / "stats.csv", "year,population\n2025,4989\n2025,4990\n")
+    return ["--statistics", str(d / "stats.csv")]
+
+
+def _statistics_garbage_xlsx(d: Path) -> list[str]:
+    (d / "stats.xlsx").write_bytes(GARBAGE)
+    return ["--statistics", str(d / "stats.xlsx")]
+
+
+def _statistics_unknown_encoding_in_scenario(d: Path) -> list[str]:
+    write_text(d / "stats.csv", "year,population\n2025,4989\n")
+    return scenario(d, statistics={"path": "stats.csv", "encoding": "vn-1258"})
+
+
+def _dem_without_crs(d: Path) -> list[str]:
+    dem(d / "dem.tif", np.ones((5, 5)), crs=None)
+    return ["--dem", str(d / "dem.tif")]
+
+
+def _dem_absurd_heights(d: Path) -> list[str]:
+    data = np.ones((5, 5))
+    data[2, 3] = -32768  # an undeclared nodata value
+    dem(d / "dem.tif", data, nodata=None)
+    return ["--dem", str(d / "dem.tif")]
+
+
+def _dem_elsewhere(d: Path) -> list[str]:
+    hamlets(d)
+    dem(d / "dem.tif", np.ones((10, 10)), transform=from_origin(300000, 1500000, 30, 30))
+    return ["--hamlets", str(d / "thon.geojson"), "--dem", str(d / "dem.tif")]
+
+
+def _dem_nodata_over_hamlets(d: Path) -> list[str]:
+    hamlets(d)
+    left, bottom, right, top = hamlets_bounds_utm()
+    data = np.full((100, 100), -9999.0)
+    data[:5] = 20.0  # heights only along the northern edge, 4 km from the hamlets
+    dem(d / "dem.tif", data, transform=from_origin(left - 5000, top + 5000, 100, 100))
+    return ["--hamlets", str(d / "thon.geojson"), "--dem", str(d / "dem.tif")]
+
+
+def _dem_degrees_in_metric_crs(d: Path) -> list[str]:
+    dem(d / "dem.tif", np.ones((10, 10)), transform=from_origin(105.85, 20.07, 0.0003, 0.0003))
+    return ["--dem", str(d / "dem.tif")]
+
+
+def _dem_metres_in_degree_crs(d: Path) -> list[str]:
+    dem(d / "dem.tif", np.ones((10, 10)), crs="EPSG:4326")
+    return ["--dem", str(d / "dem.tif")]
+
+
+def _dem_garbage(d: Path) -> list[str]:
+    (d / "dem.tif").write_bytes(GARBAGE)
+    return ["--dem", str(d / "dem.tif")]
+
+
+CASES = [
+    # hamlets: GeoJSON, GeoPackage, shapefile, zipped shapefile, KML, a folder
+    Case("hamlets-points", "hamlets", _hamlets_points, "thon.geojson", "feature 2", "geometry",
+         "expected Polygon or MultiPolygon"),
+    Case("hamlets-gpkg-layers", "hamlets", _hamlets_gpkg_layers, "commune.gpkg", None, None,
+         "has 2 layers (thon, other); name one with layer="),
+    Case("hamlets-folder", "hamlets", _hamlets_folder, "thon", None, None,
+         "is a folder; expected a file"),
+    Case("hamlets-duplicate-ids", "hamlets", _hamlets_duplicate_ids, "thon.geojson",
+         "feature 1", "hamlet_id", "ids must be unique"),
+    Case("hamlets-shp-without-dbf", "hamlets", _hamlets_shapefile_without_dbf, "thon.shp",
+         None, None, "thon.dbf missing beside it; a shapefile is several files"),
+    Case("hamlets-projected-geojson", "hamlets", _hamlets_projected_geojson, "thon.geojson",
+         "feature 1", None, "name their CRS with crs="),
+    Case("hamlets-garbage-zip", "hamlets", _hamlets_garbage_zip, "thon.zip", None, None,
+         "is not a ZIP archive (a damaged file, or another kind of file renamed .zip); "
+         "expected a zipped shapefile"),
+    Case("hamlets-zip-without-shapefile", "hamlets", _hamlets_zip_without_shapefile,
+         "thon.zip", None, None, "holds no shapefile (.shp) or other vector file (files inside: "
+                                 "readme.txt); expected a zipped shapefile"),
+    Case("hamlets-grouped-count", "hamlets", _hamlets_grouped_count, "thon.geojson",
+         "feature 1", "households", "if '.' groups thousands here (Vietnamese style: "
+                                    "1.340 = 1340), write 1340 without separators"),
+    Case("hamlets-broken-kml", "hamlets", _hamlets_broken_kml, "thon.kml", "line 4", None,
+         "expected a well-formed KML document"),
+    # commune boundary (scenario): GeoPackage, GeoJSON
+    Case("commune-lines", "commune", _commune_lines, "xa.gpkg", "feature 1", "geometry",
+         "expected Polygon or MultiPolygon"),
+    Case("commune-collapsed-polygon", "commune", _commune_collapsed_polygon, "xa.geojson",
+         "feature 1", None, "could not be repaired into one with an area; expected a valid "
+                            "polygon"),
+    Case("commune-empty-file", "commune", _commune_empty_file, "xa.geojson", None, None,
+         "is empty (0 bytes); expected a GeoJSON file"),
+    # sites: CSV, XLSX, wrong encodings, binary
+    Case("sites-two-lat", "sites", _sites_two_lat, "sites.csv", None, "lat",
+         "appears 2 times (columns 5 and 6); expected each column name once"),
+    Case("sites-lat-and-latitude", "sites", _sites_lat_and_latitude, "sites.csv", None,
+         "'lat' and 'latitude'", "expected exactly one latitude column"),
+    Case("sites-utf16-for-utf8", "sites", _sites_utf16_named_for_utf8, "sites.csv", None,
+         None, "is not utf-16 text: it has no byte-order mark and no zero bytes"),
+    Case("sites-unknown-encoding", "sites", _sites_unknown_encoding, "sites.csv", None,
+         "encoding='foo'", "is not a known text encoding; expected tcvn3 or vni"),
+    Case("sites-cp1258-for-utf8", "sites", _sites_cp1258_named_for_utf8, "sites.csv", None,
+         None, "is UTF-8 text, not cp1258"),
+    Case("sites-binary", "sites", _sites_binary, "sites.csv", None, None,
+         "holds binary data (zero bytes), not text; expected a CSV table"),
+    Case("sites-workbook-named-csv", "sites", _sites_workbook_named_csv, "sites.csv", None,
+         None, "is a ZIP archive (an Excel workbook or a zipped shapefile renamed?)"),
+    Case("sites-utf16-without-bom", "sites", _sites_utf16_without_bom, "sites.csv", None,
+         None, "looks like UTF-16 text without a byte-order mark; name its encoding with "
+               "--encoding utf-16-le"),
+    Case("sites-text-named-xlsx", "sites", _sites_text_named_xlsx, "sites.xlsx", None, None,
+         "cannot be read as an Excel workbook: it is not an .xlsx workbook"),
+    Case("sites-duplicate-ids", "sites", _sites_duplicate_ids, "sites.csv", "row 1", "site_id",
+         "is used by rows 1 and 2 (ids must be unique)"),
+    Case("sites-empty-lat", "sites", _sites_empty_lat, "sites.csv", "row 2", "lat",
+         "is empty; a number is required"),
+    Case("sites-nan-lon", "sites", _sites_nan_lon, "sites.csv", "row 1", "lon",
+         "is not a number"),
+    Case("sites-xlsx-technology", "sites", _sites_xlsx_bad_technology, "sites.xlsx", "row 1",
+         "technology", "expected 2G, 3G, 4G or 5G"),
+    Case("sites-decimal-comma", "sites", _sites_decimal_comma, "sites.csv", "row 1",
+         "height_m", "is not a number (write decimals with a point, e.g. 35.5)"),
+    # OpenCelliD (through --sites)
+    Case("ocid-bad-mcc", "opencellid", _ocid_bad_mcc, "452.csv", "row 1", "mcc",
+         "is not a number"),
+    Case("ocid-no-known-network", "opencellid", _ocid_no_known_network, "452.csv", None, None,
+         "expected MCC-MNC 452-01, 452-02, 452-04, 452-05, 452-07 and radio GSM, UMTS, LTE "
+         "or NR"),
+    Case("ocid-lat-out-of-range", "opencellid", _ocid_lat_out_of_range, "452.csv", "row 1",
+         "lat", "is outside -90..90"),
+    # fibre: KML, GeoJSON, shapefile, KMZ
+    Case("fibre-kml-no-operator", "fibre", _fibre_kml_without_operator, "routes.kml", None,
+         "operator", "is required but missing; add it or name the operator of the whole file"),
+    Case("fibre-json-not-geojson", "fibre", _fibre_json_not_geojson, "routes.geojson", None,
+         None, 'is JSON but not GeoJSON: expected an object with "type": "FeatureCollection"'),
+    Case("fibre-points-shapefile", "fibre", _fibre_points_shapefile, "routes.shp", "feature 1",
+         "geometry", "expected LineString or MultiLineString"),
+    Case("fibre-garbage-kmz", "fibre", _fibre_garbage_kmz, "routes.kmz", None, None,
+         "is not a ZIP archive (a damaged file, or another kind of file renamed .kmz); "
+         "expected a KMZ file"),
+    # access points: CSV, GeoPackage
+    Case("ap-ports", "access_points", _ap_ports, "ap.csv", "row 1", "ports_used",
+         "is more than ports_total=8"),
+    Case("ap-garbage-gpkg", "access_points", _ap_garbage_gpkg, "ap.gpkg", None, None,
+         "is not a GeoPackage: a GeoPackage is an SQLite database"),
+    Case("ap-nan-coordinates", "access_points", _ap_nan_coordinates, "ap.gpkg", "feature 1",
+         None, "has no geometry (empty or missing coordinates)"),
+    # households: CSV, shapefile
+    Case("households-outside-hamlets", "households", _households_outside_hamlets, "hh.csv",
+         None, None, "cannot be computed; expected household points inside the hamlet "
+                     "polygons"),
+    Case("households-unknown-hamlet", "households", _households_unknown_hamlet, "hh.csv",
+         "household_id='H1'", "hamlet_id='T9'", "is not a hamlet_id of the hamlets layer"),
+    Case("households-garbage-shapefile", "households", _households_garbage_shapefile,
+         "hh.shp", None, None, "cannot be read as a shapefile: GDAL does not recognise its "
+                               "content"),
+    Case("households-bad-flag", "households", _households_bad_flag, "hh.csv", "row 1",
+         "is_cultural_house", "expected true/false, 1/0, yes/no"),
+    # roads, railway (scenario): GeoPackage, KML, GeoJSON
+    Case("roads-points", "roads", _roads_points_gpkg, "roads.gpkg", "feature 1", "geometry",
+         "expected LineString or MultiLineString"),
+    Case("roads-gpx-as-kml", "roads", _roads_not_kml, "roads.kml", None, None,
+         "is XML but not KML (its root element is <gpx>); expected a <kml> document"),
+    Case("railway-polygons", "railway", _railway_polygons, "railway.geojson", "feature 1",
+         "geometry", "expected LineString or MultiLineString"),
+    # constraints, urban areas (scenario): GeoJSON, shapefile
+    Case("constraints-unknown-kind", "constraints", _constraints_unknown_kind,
+         "constraints.geojson", "feature 1", "kind", "give min_distance_m"),
+    Case("constraints-without-kind", "constraints", _constraints_without_kind,
+         "constraints.shp", None, "kind", "is required but missing"),
+    Case("urban-points", "urban_areas", _urban_points, "urban.shp", "feature 1", "geometry",
+         "expected Polygon or MultiPolygon"),
+    # statistics: CSV, XLSX
+    Case("statistics-grouped-dot", "statistics", _statistics_grouped_dot, "stats.csv", "row 1",
+         "population", "counts are whole numbers; if '.' groups thousands here"),
+    Case("statistics-grouped-comma", "statistics", _statistics_grouped_comma, "stats.csv",
+         "row 1", "households", "counts are whole numbers; if ',' groups thousands here"),
+    Case("statistics-xlsx-grouped", "statistics", _statistics_xlsx_grouped, "stats.xlsx",
+         "row 1", "households", "(Vietnamese style: 1.350 = 1350), write 1350"),
+    Case("statistics-duplicate-year", "statistics", _statistics_duplicate_year, "stats.csv",
+         "row 1", "year", "appears in rows 1 and 2 (one row per year)"),
+    Case("statistics-garbage-xlsx", "statistics", _statistics_garbage_xlsx, "stats.xlsx", None,
+         None, "cannot be read as an Excel workbook"),
+    Case("statistics-unknown-encoding", "statistics", _statistics_unknown_encoding_in_scenario,
+         "stats.csv", None, "encoding='vn-1258'", "expected tcvn3 or vni"),
+    # DEM: GeoTIFF
+    Case("dem-no-crs", "dem", _dem_without_crs, "dem.tif", None, None,
+         "has no CRS; name it with crs="),
+    Case("dem-absurd-heights", "dem", _dem_absurd_heights, "dem.tif", "row 3, column 4",
+         "height=-32768", "is outside -500..9000 m"),
+    Case("dem-elsewhere", "dem", _dem_elsewhere, "dem.tif", None, None,
+         "does not overlap the hamlets at all"),
+    Case("dem-nodata-over-hamlets", "dem", _dem_nodata_over_hamlets, "dem.tif", None, None,
+         "holds no ground height over the hamlets (only nodata there); expected heights"),
+    Case("dem-degrees-in-metric-crs", "dem", _dem_degrees_in_metric_crs, "dem.tif", None, None,
+         "look like degrees; expected the raster's real CRS"),
+    Case("dem-metres-in-degree-crs", "dem", _dem_metres_in_degree_crs, "dem.tif", None, None,
+         "counts in degrees, but its position (585000, 2222000)"),
+    Case("dem-garbage", "dem", _dem_garbage, "dem.tif", None, None,
+         "is not a raster GDAL can read, such as a GeoTIFF"),
+]
+
+
+def run_validate(args: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str]:
+    code = main(["validate", *args])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The inputs' folder; crash logs (there must be none) go beside it."""
+    monkeypatch.setenv("COVERAGE_GIS_LOG_DIR", str(tmp_path / "logs"))
+    (tmp_path / "in").mkdir()
+    return tmp_path / "in"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_ends_in_a_clear_error(case: Case, folder: Path, capsys):
+    args = case.build(folder)
+    capsys.readouterr()
+    before = digest(folder)
+    code, text = run_validate(args, capsys)
+    assert code == 1, text
+    assert "Traceback" not in text and "unexpected error" not in text, text
+    assert not (folder.parent / "logs").exists()
+    wanted = [case.file, case.where, case.column, case.expected]
+    lines = [line for line in text.splitlines()
+             if all(w in line for w in wanted if w is not None)]
+    assert lines, f"no error line holds all of {wanted}:\n{text}"
+    assert digest(folder) == before  # inputs untouched, nothing written beside them
+
+
+def test_every_layer_has_a_bad_input_case():
+    assert {c.layer for c in CASES} == {
+        "hamlets", "commune", "sites", "opencellid", "fibre", "access_points", "households",
+        "roads", "railway", "constraints", "urban_areas", "statistics", "dem"}
+    assert len({c.id for c in CASES}) == len(CASES) >= 35
+
+
+# --------------------------------------------------------------------------------------------
+# Read correctly, or repaired with a warning (exit code 0)
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", [None, "utf-8", "cp1258"])
+def test_csv_with_a_utf8_byte_order_mark_is_read(folder, capsys, encoding):
+    path = folder / "sites.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (SITES + f"A,Viettel,4G,{LON},{LAT}\n").encode())
+    sites = cg.read_sites(path, encoding=encoding)
+    assert list(sites["site_id"]) == ["A"]
+    args = ["--sites", str(path)] + (["--encoding", encoding] if encoding else [])
+    code, text = run_validate(args, capsys)
+    assert code == 0, text
+
+
+def test_utf16_text_with_its_byte_order_mark_is_read(folder):
+    path = folder / "sites.txt"
+    path.write_bytes((SITES.replace(",", "\t") + f"Trạm Đông\tViettel\t4G\t{LON}\t{LAT}\n")
+                     .encode("utf-16"))  # Excel's "Unicode text"
+    assert list(cg.read_sites(path)["site_id"]) == ["Trạm Đông"]
+
+
+@pytest.mark.parametrize("text,value", [("4.989.000", 4_989_000), ("4,989,000", 4_989_000),
+                                        ('"4 989"', 4989), ("4\u00a0989", 4989),
+                                        ("4989", 4989)])
+def test_counts_with_unambiguous_digit_grouping_are_read(folder, text, value):
+    path = write_text(folder / "stats.csv", f"year;population\n2025;{text}\n")
+    assert cg.read_statistics(path).loc[0, "population"] == value
+
+
+def test_households_partly_outside_hamlets_are_counted_in_a_warning(folder, capsys):
+    hamlets(folder)
+    write_text(folder / "hh.csv", "household_id,lon,lat\n"
+                                  f"H1,{LON},{LAT}\nH2,{LON + 0.05},{LAT}\nH3,{LON + 0.06},{LAT}\n")
+    code, text = run_validate(["--hamlets", str(folder / "thon.geojson"),
+                               "--households", str(folder / "hh.csv")], capsys)
+    assert code == 0, text
+    assert ("hh.csv: 2 of 3 households lie in no hamlet of thon.geojson: rows 2 and 3 "
+            "(household_id H2, H3); they are left out of the per-hamlet shares") in text
+
+
+def test_households_with_an_empty_hamlet_id_are_placed_by_location(folder, capsys):
+    hamlets(folder)
+    write_text(folder / "hh.csv", "household_id,hamlet_id,lon,lat\n"
+                                  f"H1,T1,{LON},{LAT}\nH2,,{LON + 0.008},{LAT}\n"
+                                  f"H3,T2,{LON + 0.008},{LAT}\n")
+    scenario_args = scenario(folder, households="hh.csv")
+    with pytest.warns(cg.InputWarning, match=r"hh\.csv: column 'hamlet_id' is empty in row 2 "
+                                             r"\(household_id H2\); each of those households "
+                                             r"was given the hamlet it lies in"):
+        project = cg.load_project(scenario_args[0])
+    hh = project.households.set_index("household_id")
+    assert list(hh["hamlet_id"]) == ["T1", "T2", "T2"]  # none dropped
+    assert list(hh["hamlet_basis"]) == ["attribute", "location", "attribute"]
+
+
+def test_dem_covering_part_of_the_hamlets_is_a_warning_with_its_share(folder, capsys):
+    hamlets(folder)
+    left, bottom, right, top = hamlets_bounds_utm()
+    width = int((left + (right - left) / 2 - (left - 1000)) // 30)  # the western half only
+    dem(folder / "dem.tif", np.full((120, width), 12.0),
+        transform=from_origin(left - 1000, top + 1000, 30, 30))
+    code, text = run_validate(["--hamlets", str(folder / "thon.geojson"),
+                               "--dem", str(folder / "dem.tif")], capsys)
+    assert code == 0, text
+    assert "dem.tif: has no ground height over about 5" in text  # about half
+    assert "ground there is taken as flat" in text
+
+
+def test_unknown_encoding_is_refused_for_every_format(folder):
+    for path in (hamlets(folder), hamlets(folder, "thon.shp")):
+        with pytest.raises(cg.InputError, match=r"encoding='foo' .*is not a known text "
+                                                r"encoding"):
+            cg.read_hamlets(path, encoding="foo")
+
+
+def test_legacy_encoding_named_for_unicode_text_is_refused(folder):
+    with pytest.raises(cg.InputError, match=r"thon\.geojson: column 'name' holds Unicode text "
+                                            r"\(e\.g\. 'Thôn Đông'\), not legacy TCVN3"):
+        cg.read_hamlets(hamlets(folder), encoding="tcvn3")
+
+
+def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
+    with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
+                                            r"cp1258, 'Thôn' would become"):
+        cg.read_hamlets(hamlets(folder, "thon.shp"), encoding="cp1258")
+
+
+def test_library_errors_become_input_errors_naming_the_file(folder, monkeypatch):
+    path = hamlets(folder)
+
+    def broken(*args, **kwargs):
+        raise zipfile.BadZipFile("Bad CRC-32 for file 'doc.kml'")
+
+    monkeypatch.setattr(cg.io.readers, "_read_gdal_vector", broken)
+    with pytest.raises(cg.InputError, match=r"^thon\.geojson: cannot be read as a GeoJSON file "
+                                            r"\(BadZipFile: Bad CRC-32"):
+        cg.read_hamlets(path)
+
+
+def test_loading_a_whole_scenario_leaves_its_folder_untouched(small_scenario, capsys,
+                                                              monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("COVERAGE_GIS_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+    before = digest(small_scenario.parent)
+    code, text = run_validate([str(small_scenario)], capsys)
+    assert code == 0, text
+    assert digest(small_scenario.parent) == before

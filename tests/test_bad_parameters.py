@@ -1,0 +1,452 @@
+"""Parameters checked at the boundary: every scenario table and every numeric option.
+
+Each bad case runs the real command line in-process and checks: exit code 1, the message names
+the scenario file (TOML cases), the table and key or the option, and what was expected, no
+traceback, and the input files byte-identical afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coverage_gis.cli.main import main
+from coverage_gis.config import settings
+from coverage_gis.config.params import (
+    CoverageParams,
+    FibreParams,
+    SharingParams,
+    parse_number,
+)
+from coverage_gis.config.scenario import read_scenario
+from coverage_gis.errors import InputError
+
+from .conftest import LAT, LON, digest, write_text
+
+# --------------------------------------------------------------------------------------------
+# A small scenario folder
+# --------------------------------------------------------------------------------------------
+
+LAYERS = """
+[layers]
+hamlets = "thon.geojson"
+sites = "sites.csv"
+"""
+
+
+@pytest.fixture
+def inputs(tmp_path, hamlets_gdf) -> Path:
+    """A folder with two hamlets and two sites (the scenario TOML is written per case)."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    hamlets_gdf.to_file(folder / "thon.geojson")
+    write_text(folder / "sites.csv", "site_id,operator,technology,lon,lat\n"
+                                     f"A,Viettel,4G,{LON},{LAT}\n"
+                                     f"B,VinaPhone,4G,{LON + 0.01},{LAT}\n")
+    return folder
+
+
+def scenario(folder: Path, table: str = "", body: str = "", top: str = "",
+             name: str = "scenario.toml") -> Path:
+    """A scenario TOML in ``folder``: ``body`` goes into ``[table]`` (``""``: no extra table),
+    ``top`` before every table."""
+    head = body if table == "scenario" else ""
+    if "name =" not in head:
+        head = 'name = "Thử nghiệm"\n' + head
+    text = f"{top}\n[scenario]\n{head}\n{LAYERS}"
+    if table == "layers":
+        text += body + "\n"
+    elif table and table != "scenario":
+        text += f"\n[{table}]\n{body}\n"
+    return write_text(folder / name, text)
+
+
+def run_failing(argv: list[str], folder: Path, capsys) -> str:
+    """Run the command line on bad input: exit 1, no traceback, inputs untouched; the
+    message."""
+    before = digest(folder)
+    code = main(argv)
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert code == 1, text
+    assert "Traceback" not in text
+    assert digest(folder) == before
+    return captured.err
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario tables: (table, TOML lines, what the message names, what was expected)
+# --------------------------------------------------------------------------------------------
+
+TOML_CASES = [
+    # [scenario]
+    ("scenario", 'year = "2025"', "[scenario] year='2025'",
+     "expected a whole number from 2000 to 2100 (a number without quotes: 2025)"),
+    ("scenario", "year = 1990", "[scenario] year=1990",
+     "expected a whole number from 2000 to 2100"),
+    ("scenario", "year = 2025.5", "[scenario] year=2025.5", "expected a whole number"),
+    ("scenario", "name = 42", "[scenario] name=42", "expected text"),
+    ("scenario", "crs = true", "[scenario] crs=True", "expected a CRS name or EPSG code"),
+    ("scenario", "study_area_margin_m = -100", "[scenario] study_area_margin_m=-100",
+     "expected a number of metres >= 0"),
+    ("scenario", 'study_area_margin_m = "15 km"', "[scenario] study_area_margin_m='15 km'",
+     "expected a number of metres >= 0 (the number alone, in metres, without quotes or unit)"),
+    ("scenario", 'nam = "x"', "[scenario]: unknown key 'nam'", "did you mean 'name'?"),
+    # [coverage]: numbers
+    ("coverage", 'resolution_m = "30 m"', "[coverage] resolution_m='30 m'",
+     "expected a number of metres > 0 (the number alone, without quotes or unit: 30)"),
+    ("coverage", "resolution_m = 0", "[coverage] resolution_m=0",
+     "expected a number of metres > 0"),
+    ("coverage", "resolution_m = -30", "[coverage] resolution_m=-30",
+     "expected a number of metres > 0"),
+    ("coverage", "resolution_m = nan", "[coverage] resolution_m=nan", "a finite number"),
+    ("coverage", "resolution_m = true", "[coverage] resolution_m=True",
+     "expected a number of metres > 0"),
+    ("coverage", "margin_m = -1", "[coverage] margin_m=-1", "expected a number of metres >= 0"),
+    ("coverage", "ue_height_m = 0", "[coverage] ue_height_m=0",
+     "expected a number of metres > 0 and <= 300"),
+    ("coverage", "body_loss_db = -3", "[coverage] body_loss_db=-3",
+     "expected a number of dB from 0 to 50"),
+    ("coverage", 'indoor_loss_db = "15 dB"', "[coverage] indoor_loss_db='15 dB'",
+     "expected a number of dB from 0 to 50"),
+    ("coverage", "max_range_m = 0", "[coverage] max_range_m=0",
+     "expected a number of metres > 0"),
+    # [coverage]: shares
+    ("coverage", "hamlet_share = 95", "[coverage] hamlet_share=95",
+     "hamlet_share=95 is a fraction from 0 to 1; did you mean 0.95?"),
+    ("coverage", "hamlet_share = -0.1", "[coverage] hamlet_share=-0.1",
+     "expected a fraction from 0 to 1"),
+    ("coverage", 'hamlet_share = "95%"', "[coverage] hamlet_share='95%'",
+     "is a fraction from 0 to 1; did you mean 0.95?"),
+    # [coverage]: words and flags
+    ("coverage", 'environment = "forest"', "[coverage] environment='forest'",
+     "expected one of 'rural', 'suburban', 'urban'"),
+    ("coverage", 'environment = "Suburban"', "[coverage] environment='Suburban'",
+     "did you mean 'suburban'?"),
+    ("coverage", "environment = 2", "[coverage] environment=2", "expected one of 'rural'"),
+    ("coverage", 'model = "hata"', "[coverage] model='hata'", "expected one of 'free_space'"),
+    ("coverage", 'terrain_method = "deygot"', "[coverage] terrain_method='deygot'",
+     "expected one of 'single', 'deygout' (did you mean 'deygout'?)"),
+    ("coverage", 'indoor = "yes"', "[coverage] indoor='yes'", "expected true or false"),
+    ("coverage", "include_planned = 1", "[coverage] include_planned=1",
+     "expected true or false"),
+    # [coverage]: thresholds per technology
+    ("coverage", "thresholds_dbm = -110", "[coverage] thresholds_dbm=-110",
+     "expected a table with, per technology (2G, 3G, 4G, 5G), a number of dBm from -140 to "
+     '-44, e.g. { "4G" = -110.0 }'),
+    ("coverage", 'thresholds_dbm = { "LTE" = -110 }',
+     "[coverage] thresholds_dbm: unknown technology 'LTE'", "(did you mean '4G'?)"),
+    ("coverage", 'thresholds_dbm = { "4G" = 110 }', "[coverage] thresholds_dbm.4G=110",
+     "expected a number of dBm from -140 to -44"),
+    ("coverage", 'thresholds_dbm = { "5G" = "-110 dBm" }',
+     "[coverage] thresholds_dbm.5G='-110 dBm'", "expected a number of dBm"),
+    ("coverage", "resolution = 30", "[coverage]: unknown key 'resolution'",
+     "did you mean 'resolution_m'?"),
+    # [sharing]
+    ("sharing", 'ratio = "tower"', "[sharing] ratio='tower'",
+     "expected one of 'towers', 'installations' (did you mean 'towers'?)"),
+    ("sharing", "tower_distance_m = -25", "[sharing] tower_distance_m=-25",
+     "expected a number of metres >= 0"),
+    ("sharing", 'candidate_distance_m = "500m"', "[sharing] candidate_distance_m='500m'",
+     "expected a number of metres >= 0"),
+    ("sharing", "urban_candidate_distance_m = [100]",
+     "[sharing] urban_candidate_distance_m=[100]", "expected a number of metres"),
+    ("sharing", "candidate_distance = 500", "[sharing]: unknown key 'candidate_distance'",
+     "did you mean 'candidate_distance_m'?"),
+    # [fibre]
+    ("fibre", 'hamlet_rule = "majority"', "[fibre] hamlet_rule='majority'",
+     "expected one of 'cultural_house', 'share'"),
+    ("fibre", "hamlet_share = 80", "[fibre] hamlet_share=80",
+     "hamlet_share=80 is a fraction from 0 to 1; did you mean 0.8?"),
+    ("fibre", "detour_factor = 0.5", "[fibre] detour_factor=0.5", "expected a number >= 1"),
+    ("fibre", 'max_drop_m = "300 m"', "[fibre] max_drop_m='300 m'",
+     "expected a number of metres >= 0"),
+    ("fibre", "route_sample_m = 0", "[fibre] route_sample_m=0", "expected a number of metres > 0"),
+    ("fibre", "site_spacing_m = -10", "[fibre] site_spacing_m=-10",
+     "expected a number of metres > 0"),
+    ("fibre", 'respect_ports = "true"', "[fibre] respect_ports='true'",
+     "expected true or false (without quotes)"),
+    ("fibre", "max_drop = 250", "[fibre]: unknown key 'max_drop'",
+     "did you mean 'max_drop_m'?"),
+    # [layers]: options
+    ("layers", 'constraints = { path = "c.geojson", min_distance_m = "50 m" }',
+     "[layers] constraints.min_distance_m='50 m'", "expected a number of metres >= 0"),
+    ("layers", 'roads = { path = "r.geojson", crs = "" }', "[layers] roads.crs=''",
+     "expected a CRS name or EPSG code"),
+    # unknown tables
+    ("coverge", "resolution_m = 30", ": unknown table [coverge]",
+     "(did you mean [coverage]?); known tables: [scenario], [layers], [coverage]"),
+    ("radio", "band_mhz = 1800", ": unknown table [radio]", "known tables: [scenario]"),
+]
+
+
+@pytest.mark.parametrize("table,body,names,expected", TOML_CASES,
+                         ids=[f"{c[0]}:{c[1]}" for c in TOML_CASES])
+def test_bad_scenario_parameter(inputs, capsys, table, body, names, expected):
+    toml = scenario(inputs, table, body)
+    err = run_failing(["validate", str(toml)], inputs, capsys)
+    assert f"scenario.toml{names}" in err or f"scenario.toml {names}" in err
+    assert expected in err
+
+
+def test_a_parameter_table_that_is_not_a_table(inputs, capsys):
+    toml = scenario(inputs, top="coverage = 5")
+    err = run_failing(["validate", str(toml)], inputs, capsys)
+    assert "scenario.toml [coverage]=5: expected a table of parameters" in err
+
+
+def test_every_problem_is_listed_at_once(inputs, capsys):
+    toml = scenario(inputs, "coverage", 'resolution_m = "30 m"\nhamlet_share = 95\n'
+                    "[sharing]\nratio = 'tower'\n[fibre]\ndetour_factor = 0.5\n[radi]\n",
+                    top="")
+    toml.write_text(toml.read_text().replace('name = "Thử nghiệm"',
+                                             'name = "Thử nghiệm"\nyear = 1990'))
+    for command in (["validate", str(toml)],
+                    ["analyze", str(toml), "--out", str(inputs.parent / "out")]):
+        err = run_failing(command, inputs, capsys)
+        assert "6 problems in the input" in err
+        for part in ("[scenario] year=1990", "[coverage] resolution_m='30 m'",
+                     "[coverage] hamlet_share=95", "[sharing] ratio='tower'",
+                     "[fibre] detour_factor=0.5", "unknown table [radi]"):
+            assert f"scenario.toml {part}" in err or f"scenario.toml: {part}" in err
+    assert not (inputs.parent / "out").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Command-line options: (command and options, the option, what was expected)
+# --------------------------------------------------------------------------------------------
+
+CHECK_SITE = ["check-site", "--operator", "Viettel", "--technology", "4G"]
+WHERE = ["--lon", str(LON), "--lat", str(LAT)]
+
+CLI_CASES = [
+    # analyze --resolution-m
+    (["analyze", "--resolution-m", "0"], "--resolution-m='0'", "expected a number of metres > 0"),
+    (["analyze", "--resolution-m", "30 m"], "--resolution-m='30 m'",
+     "expected a number of metres > 0 (the number alone, without a unit: 30)"),
+    (["analyze", "--resolution-m", "abc"], "--resolution-m='abc'",
+     "expected a number of metres > 0"),
+    (["analyze", "--resolution-m", "nan"], "--resolution-m='nan'", "(a finite number)"),
+    (["analyze", "--resolution-m", "inf"], "--resolution-m='inf'", "(a finite number)"),
+    (["analyze", "--resolution-m", "-5"], "--resolution-m='-5'",
+     "expected a number of metres > 0"),
+    (["analyze", "--resolution-m", ""], "--resolution-m=''", "(the value is empty)"),
+    (["analyze", "--resolution-m", "12.500"], "--resolution-m='12.500' is ambiguous",
+     "write 12.5 for the decimal reading or 12500 without grouping"),
+    # suggest-sites --max-sites, --spacing-m
+    (["suggest-sites", "--max-sites", "0"], "--max-sites='0'",
+     "expected a whole number from 1 to 1000"),
+    (["suggest-sites", "--max-sites", "2.5"], "--max-sites='2.5'",
+     "expected a whole number from 1 to 1000"),
+    (["suggest-sites", "--max-sites", "three"], "--max-sites='three'",
+     "expected a whole number from 1 to 1000"),
+    (["suggest-sites", "--max-sites", "5000"], "--max-sites='5000'",
+     "expected a whole number from 1 to 1000"),
+    (["suggest-sites", "--spacing-m", "5"], "--spacing-m='5'",
+     "expected a number of metres from 10 to 100000"),
+    (["suggest-sites", "--spacing-m", "400 m"], "--spacing-m='400 m'",
+     "expected a number of metres from 10 to 100000"),
+    (["suggest-sites", "--spacing-m", "-400"], "--spacing-m='-400'",
+     "expected a number of metres from 10 to 100000"),
+    # check-site
+    ([*CHECK_SITE, *WHERE, "--height-m", "0"], "--height-m='0'",
+     "expected a number of metres > 0 and <= 300"),
+    ([*CHECK_SITE, *WHERE, "--height-m", "35m"], "--height-m='35m'",
+     "expected a number of metres > 0 and <= 300 (the number alone, without a unit: 35)"),
+    ([*CHECK_SITE, *WHERE, "--height-m", "500"], "--height-m='500'",
+     "expected a number of metres > 0 and <= 300"),
+    ([*CHECK_SITE, *WHERE, "--band-mhz", "abc"], "--band-mhz='abc'",
+     "expected a number of MHz from 400 to 100000"),
+    ([*CHECK_SITE, *WHERE, "--band-mhz", "1.800"], "--band-mhz='1.800'",
+     "(if you meant 1800, write it without a thousands separator)"),
+    ([*CHECK_SITE, *WHERE, "--band-mhz", "1,800"], "--band-mhz='1,800' is ambiguous",
+     "Expected a number of MHz from 400 to 100000"),
+    ([*CHECK_SITE, "--lon", "200", "--lat", str(LAT)], "--lon='200'",
+     "expected a number of degrees from -180 to 180"),
+    ([*CHECK_SITE, "--lon", "105,862", "--lat", str(LAT)], "--lon='105,862' is ambiguous",
+     "write it with a decimal point and no grouping (105.862 or 105862)"),
+    ([*CHECK_SITE, "--lon", str(LON), "--lat", "95"], "--lat='95'",
+     "expected a number of degrees from -90 to 90"),
+    ([*CHECK_SITE, "--lon", str(LAT), "--lat", str(LON)], f"--lat='{LON}'",
+     "expected a number of degrees from -90 to 90 (are lon and lat swapped?)"),
+    ([*CHECK_SITE, "--lon", str(LON), "--lat", "north"], "--lat='north'",
+     "expected a number of degrees from -90 to 90"),
+    ([*CHECK_SITE, *WHERE, "--azimuth-deg", "0", "400"], "--azimuth-deg='400'",
+     "expected a number of degrees from 0 to 360"),
+    ([*CHECK_SITE, *WHERE, "--azimuth-deg", "-10"], "--azimuth-deg='-10'",
+     "expected a number of degrees from 0 to 360"),
+    ([*CHECK_SITE, *WHERE, "--eirp-dbm", "200"], "--eirp-dbm='200'",
+     "expected a number of dBm from 0 to 90"),
+    ([*CHECK_SITE, *WHERE, "--eirp-dbm", "60 dBm"], "--eirp-dbm='60 dBm'",
+     "expected a number of dBm from 0 to 90"),
+]
+
+
+@pytest.mark.parametrize("argv,names,expected", CLI_CASES,
+                         ids=[" ".join(c[0][:1] + c[0][-2:]) for c in CLI_CASES])
+def test_bad_command_line_option(inputs, capsys, argv, names, expected):
+    toml = scenario(inputs)
+    out = inputs.parent / "out"
+    err = run_failing([argv[0], str(toml), *argv[1:], "--out", str(out)], inputs, capsys)
+    assert err.startswith("error: ")
+    assert names in err and expected in err
+    assert not out.exists()
+
+
+def test_a_bad_option_in_a_real_process(inputs):
+    toml = scenario(inputs, "coverage", "hamlet_share = 0.9")
+    before = digest(inputs)
+    result = subprocess.run([sys.executable, "-m", "coverage_gis.cli", "analyze", str(toml),
+                             "--resolution-m", "30 m", "--out", str(inputs.parent / "out")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == ("error: --resolution-m='30 m': expected a number of metres > 0 "
+                             "(the number alone, without a unit: 30)\n")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert digest(inputs) == before and not (inputs.parent / "out").exists()
+
+
+def test_every_bad_option_is_listed_at_once(inputs, capsys):
+    toml = scenario(inputs)
+    err = run_failing([*CHECK_SITE, str(toml), "--lon", "abc", "--lat", "95", "--height-m", "0",
+                       "--band-mhz", "x", "--azimuth-deg", "400", "--eirp-dbm", "-1",
+                       "--out", str(inputs.parent / "out")], inputs, capsys)
+    assert "6 problems in the input" in err
+    for flag in ("--lon=", "--lat=", "--height-m=", "--band-mhz=", "--azimuth-deg=",
+                 "--eirp-dbm="):
+        assert flag in err
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario files that cannot be read
+# --------------------------------------------------------------------------------------------
+
+def test_a_folder_given_as_the_scenario(inputs, capsys):
+    scenario(inputs)
+    err = run_failing(["validate", str(inputs)], inputs, capsys)
+    assert "is a folder; give the scenario's .toml file (it holds scenario.toml)" in err
+
+
+def test_a_missing_scenario_file(inputs, capsys):
+    err = run_failing(["validate", str(inputs / "nope.toml")], inputs, capsys)
+    assert "nope.toml: scenario file not found" in err
+
+
+def test_a_scenario_not_in_utf8(inputs, capsys):
+    toml = scenario(inputs)
+    text = toml.read_text(encoding="utf-8").replace("Thử nghiệm", "Thôn Đông")
+    toml.write_bytes(text.encode("cp1258"))  # a legacy Windows editor's Vietnamese
+    err = run_failing(["validate", str(toml)], inputs, capsys)
+    assert "scenario.toml: is not UTF-8 text (byte 0xf4 on line 3); save the scenario as " \
+           "UTF-8" in err
+
+
+def test_a_scenario_in_utf16(inputs, capsys):
+    toml = scenario(inputs)
+    toml.write_bytes(toml.read_text(encoding="utf-8").encode("utf-16"))
+    err = run_failing(["validate", str(toml)], inputs, capsys)
+    assert "scenario.toml: is UTF-16 text; save the scenario as UTF-8" in err
+
+
+# --------------------------------------------------------------------------------------------
+# Good paths
+# --------------------------------------------------------------------------------------------
+
+def test_a_scenario_saved_with_a_byte_order_mark_is_read(small_scenario, capsys):
+    small_scenario.write_bytes(b"\xef\xbb\xbf" + small_scenario.read_bytes())
+    assert read_scenario(small_scenario).name == "Thử nghiệm"
+    assert main(["validate", str(small_scenario)]) == 0
+    assert "OK: no errors" in capsys.readouterr().out
+
+
+def test_the_sample_scenario_validates_clean(capsys):
+    assert main(["validate"]) == 0
+    captured = capsys.readouterr()
+    assert "OK: no errors" in captured.out and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("text,bounds,value", [
+    ("30", {}, 30.0),
+    (" 30.5 ", {}, 30.5),
+    ("-110", {}, -110.0),
+    ("\u2212110", {}, -110.0),             # a typographic minus, as copied from a document
+    ("1e3", {}, 1000.0),
+    ("105,844640", {}, 105.84464),        # a decimal comma (Vietnamese locale, Google Maps)
+    ("20,061000,", {}, 20.061),           # copied with the separator that followed it
+    ("0,5", {}, 0.5),
+    ("0.500", {}, 0.5),                   # a leading 0 is never a thousands group
+    ("588150,5", {}, 588150.5),
+    ("105.852", {"minimum": -180, "maximum": 180}, 105.852),  # 105852 is no longitude
+    ("35.000", {"above": 0, "maximum": 300}, 35.0),
+])
+def test_numbers_as_people_write_them(text, bounds, value):
+    assert parse_number(text, "--x", **bounds) == pytest.approx(value, abs=1e-12)
+
+
+@pytest.mark.parametrize("text,bounds,message", [
+    ("4,989", {}, "is ambiguous: a decimal comma or a thousands separator?"),
+    ("4.989", {}, "is ambiguous: a decimal point or a thousands separator?"),
+    ("1.800", {"minimum": 400, "maximum": 100_000}, "if you meant 1800"),
+    ("1.234.567", {}, "write it without thousands separators"),
+    ("1 234", {}, "write it without thousands separators"),
+    ("30 m", {"unit": "metres"}, "the number alone, without a unit: 30"),
+    ("15 km", {"unit": "metres"}, "the number alone, in metres, without a unit)"),
+    ("0x10", {}, "expected a number (digits with a decimal point"),
+    ("1_000", {}, "expected a number"),
+    ("-inf", {}, "a finite number"),
+])
+def test_numbers_are_never_misread(text, bounds, message):
+    with pytest.raises(InputError) as info:
+        parse_number(text, "--x", **bounds)
+    assert str(info.value).startswith(f"--x={text!r}") and message in str(info.value)
+
+
+def test_a_decimal_comma_on_the_command_line_is_read(inputs, capsys):
+    toml = scenario(inputs)
+    err = run_failing([*CHECK_SITE, str(toml), "--lon", "105,844640", "--lat", "20,061000",
+                       "--height-m", "0", "--out", str(inputs.parent / "out")], inputs, capsys)
+    assert "--height-m='0'" in err and "--lon" not in err and "--lat" not in err
+
+
+def test_parameters_from_a_scenario_and_overrides():
+    params = CoverageParams.from_scenario(
+        {"coverage": {"thresholds_dbm": {"4G": -105}, "environment": "rural"}},
+        resolution_m="30,5", indoor=True)
+    assert params.resolution_m == 30.5 and params.indoor and params.environment == "rural"
+    assert params.thresholds_dbm == {**settings.COVERAGE_THRESHOLDS_DBM, "4G": -105}
+    assert FibreParams.from_scenario({}) == FibreParams()
+    assert SharingParams.from_scenario({"sharing": {"ratio": "installations"}}).ratio == \
+        "installations"
+    with pytest.raises(InputError) as info:
+        CoverageParams.from_scenario({"coverage": {"hamlet_share": 95}}, resolution_m="0")
+    assert info.value.problems == [
+        "scenario [coverage] hamlet_share=95 is a fraction from 0 to 1; did you mean 0.95?",
+        "--resolution-m='0': expected a number of metres > 0"]
+    with pytest.raises(InputError, match=r"\[coverage\] ue_height_m=0: expected"):
+        CoverageParams(ue_height_m=0)
+    with pytest.raises(InputError, match=r"\[sharing\] ratio='tower'"):
+        SharingParams(ratio="tower")
+
+
+def test_the_engines_share_the_checked_parameter_sets():
+    from coverage_gis.config import params
+    from coverage_gis.engines import coverage, fibre, sharing
+    assert coverage.CoverageParams is params.CoverageParams
+    assert fibre.FibreParams is params.FibreParams
+    assert sharing.SharingParams is params.SharingParams
+
+
+def test_allowed_words_match_what_the_radio_models_know():
+    from coverage_gis.radio import pathloss, terrain
+    for environment in settings.ENVIRONMENTS:
+        assert pathloss.default_model(1800.0, environment) in pathloss.MODELS
+    with pytest.raises(ValueError):
+        pathloss.default_model(1800.0, "forest")
+    assert set(settings.PATH_LOSS_MODELS) == set(pathloss.MODELS)
+    assert tuple(settings.TERRAIN_METHODS) == tuple(terrain._METHODS)
+    assert settings.TERRAIN_METHOD in settings.TERRAIN_METHODS
+    assert not math.isnan(CoverageParams().hamlet_share)
