@@ -74,3 +74,9 @@ fibre = [{ path = "viettel.kml", operator = "Viettel" }, { path = "vnpt.geojson"
 thresholds_dbm = { "4G" = -110.0 }
 """)
     return toml
+
+
+@pytest.fixture(autouse=True)
+def _crash_logs_in_tmp(tmp_path_factory, monkeypatch):
+    """Crash logs of the tests (exit code 3) go to a temporary folder, not the user's."""
+    monkeypatch.setenv("COVERAGE_GIS_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))

@@ -399,6 +399,7 @@ def test_a_folder_without_result_json_is_refused(tmp_path, capsys):
     (lambda d: {**d, "format": "something else"}, "is not a coverage-gis stored result"),
     (lambda d: {**d, "format_version": 2}, "format version 2"),
     (lambda d: {k: v for k, v in d.items() if k != "format_version"}, "format version None"),
+    (lambda d: {**d, "format_version": True}, "format version True"),
     (lambda d: {**d, "analysis": {"$type": "Nothing"}}, "damaged or not understood"),
     (lambda d: {**d, "analysis": {**d["analysis"], "hamlets": {"$type": "table"}}},
      "damaged or not understood"),
@@ -445,6 +446,25 @@ def test_an_unreadable_data_file_is_named(stored, tmp_path, rel):
     with pytest.raises(ResultFormatError, match="cannot be read") as err:
         read_analysis(folder)
     assert str(folder / rel) in str(err.value)
+
+
+def test_a_raster_of_another_shape_is_named(stored, tmp_path):
+    analysis, out, _ = stored
+    folder = copy_result(out, tmp_path / "r")
+    shutil.copy(folder / "data/project/dem.tif", folder / "rasters/covered_4g.tif")
+    grid = analysis.coverage.grid
+    with pytest.raises(ResultFormatError, match=f"expected {grid.height} x {grid.width}") as err:
+        read_analysis(folder)
+    assert str(folder / "rasters/covered_4g.tif") in str(err.value)
+
+
+def test_an_output_folder_from_before_the_store_is_explained(stored, tmp_path):
+    _, out, _ = stored
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copy(out / "summary.json", old / "summary.json")
+    with pytest.raises(ResultFormatError, match="written before results were stored"):
+        read_analysis(old)
 
 
 def test_a_data_file_outside_the_folder_is_refused(stored, tmp_path):

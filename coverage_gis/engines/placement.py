@@ -287,8 +287,8 @@ class CheckResult:
                 "reason_codes": [r.to_json() for r in self.reasons]}
 
 
-def _location(project: Project, point: shapely.Point) -> dict[str, Any]:
-    hamlets = project.hamlets
+def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point
+              ) -> dict[str, Any]:
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
     inside_hamlet = hamlets[hamlets.contains(point)]
@@ -334,8 +334,8 @@ def _towers_and_sharing(project: Project, point: shapely.Point, op: str,
                                   operators=t["operators"])
 
 
-def _coverage_gain(project: Project, base: CoverageResult, after: CoverageResult, op: str,
-                   params: CoverageParams) -> dict[str, Any]:
+def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageResult,
+                   after: CoverageResult, op: str, params: CoverageParams) -> dict[str, Any]:
     gain: dict[str, Any] = {"basis": "households" if project.households is not None
                             else "area"}
     if project.households is None:
@@ -345,8 +345,8 @@ def _coverage_gain(project: Project, base: CoverageResult, after: CoverageResult
                                                base.grid.resolution_m ** 2 / 1e6, 3)
         return gain
     hh = project.households
-    hids = project.hamlets["hamlet_id"]
-    hamlet_of = household_hamlets(hh, project.hamlets)
+    hids = hamlets["hamlet_id"]
+    hamlet_of = household_hamlets(hh, hamlets)
     before_c = _households_covered(base, hh)
     after_c = _households_covered(after, hh)
     hb = _hamlets_covered(before_c, hamlet_of, hids, params.hamlet_share)
@@ -421,17 +421,18 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     ``share-instead`` or ``conflict``) with its reasons as codes. The outputs put it in
     words (:mod:`coverage_gis.outputs.check`, ``check.json``; ``check.html``).
     """
-    if project.hamlets is None or project.sites is None:
+    hamlets = project.hamlets
+    if hamlets is None or project.sites is None:
         raise InputError("check-site needs hamlets and sites layers in the scenario")
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
     sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
     new_cells = proposal.cells(point.x, point.y, project.crs)
     op = new_cells["operator"].iloc[0]
-    location = _location(project, point)
+    location = _location(project, hamlets, point)
     nearest, sharing = _towers_and_sharing(project, point, op, sharing_params, n_nearest)
     if base is None:
-        base = compute_coverage(project.sites, project.hamlets, project.dem, params)
-    gain = _coverage_gain(project, base, add_cells(base, new_cells), op, params)
+        base = compute_coverage(project.sites, hamlets, project.dem, params)
+    gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
     checks, conflicts = _constraint_checks(project, point)
     reasons = list(conflicts)
     if conflicts:

@@ -108,13 +108,26 @@ class _Encoder:
         t = type(v)
         if v is None or t is bool or t is str:
             return v
-        if isinstance(v, int) and not isinstance(v, (bool, np.integer)):
+        if isinstance(v, np.generic):
+            return {"$type": "numpy", "dtype": v.dtype.str, "value": self.encode(v.item(), "")}
+        if isinstance(v, str):
+            return "".join([v])  # a subclass of str: its text
+        if isinstance(v, int) and not isinstance(v, bool):
             return int(v)
         if t is float:
             return v if math.isfinite(v) else {"$type": "float", "value": repr(v)}
-        if isinstance(v, (list, tuple, set, frozenset)) and not hasattr(v, "_fields"):
-            items = [self.encode(x, f"{where}/{i}") for i, x in enumerate(v)]
-            return items if isinstance(v, list) else {"$type": type(v).__name__, "items": items}
+        if isinstance(v, list):
+            return [self.encode(x, f"{where}/{i}") for i, x in enumerate(v)]
+        if isinstance(v, (tuple, set, frozenset)) and not hasattr(v, "_fields"):
+            tag = ("tuple" if isinstance(v, tuple) else "set" if isinstance(v, set)
+                   else "frozenset")
+            if tag != "tuple":  # in a stable order when the items have one
+                try:
+                    v = sorted(v)
+                except TypeError:
+                    pass
+            return {"$type": tag,
+                    "items": [self.encode(x, f"{where}/{i}") for i, x in enumerate(v)]}
         if isinstance(v, dict):
             return self._mapping(v, where)
         if isinstance(v, np.ndarray):
@@ -144,8 +157,6 @@ def _leaf(v: Any) -> dict[str, Any] | None:
         return {"$type": "NA"}
     if v is pd.NaT:
         return {"$type": "NaT"}
-    if isinstance(v, np.generic):
-        return {"$type": "numpy", "dtype": v.dtype.str, "value": _Encoder().encode(v.item(), "")}
     if isinstance(v, PurePath):
         return {"$type": "path", "value": str(v)}
     if isinstance(v, CRS):
@@ -159,12 +170,15 @@ def _leaf(v: Any) -> dict[str, Any] | None:
         if isinstance(v, cls):
             return {"$type": tag, "value": v.isoformat()}
     if isinstance(v, _dt.timedelta):
-        return {"$type": "timedelta", "value": v.total_seconds()}
+        return {"$type": "timedelta", "value": [v.days, v.seconds, v.microseconds]}
     return None
 
 
 class _Decoder:
     """The inverse of :class:`_Encoder`; tables, rasters and dataclasses in :meth:`other`."""
+
+    def __init__(self) -> None:
+        self._crs_cache: dict[str, CRS] = {}
 
     def decode(self, node: Any, where: str) -> Any:
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -176,6 +190,8 @@ class _Decoder:
         tag = node.get("$type")
         if tag is None:
             return {k: self.decode(x, f"{where}/{k}") for k, x in node.items()}
+        if tag == "crs":
+            return self._crs(node["srs"])
         simple = _SIMPLE.get(tag)
         if simple is not None:
             return simple(node)
@@ -191,6 +207,12 @@ class _Decoder:
             return self._array(node, where)
         return self.other(tag, node, where)
 
+    def _crs(self, srs: str) -> CRS:
+        """CRSs by their user input, made once per reading (PROJ takes milliseconds each)."""
+        if srs not in self._crs_cache:
+            self._crs_cache[srs] = CRS.from_user_input(srs)
+        return self._crs_cache[srs]
+
     def _array(self, node: dict, where: str) -> np.ndarray:
         dtype = np.dtype(node["dtype"])
         items = self.decode(node["items"], where)
@@ -204,32 +226,23 @@ class _Decoder:
         raise _Damaged(f"{where}: unknown \"$type\": {tag!r}")
 
 
-def _crs(node: dict) -> CRS:
-    return CRS.from_user_input(node["srs"])
-
-
 _SIMPLE: dict[str, Callable[[dict], Any]] = {
     "float": lambda n: float(n["value"]),
     "NA": lambda n: pd.NA,
     "NaT": lambda n: pd.NaT,
     "path": lambda n: Path(n["value"]),
-    "crs": _crs,
     "affine": lambda n: Affine(*n["value"]),
     "geometry": lambda n: shapely.from_wkb(n["wkb"]),
     "timestamp": lambda n: pd.Timestamp(n["value"]),
     "datetime": lambda n: _dt.datetime.fromisoformat(n["value"]),
     "date": lambda n: _dt.date.fromisoformat(n["value"]),
     "time": lambda n: _dt.time.fromisoformat(n["value"]),
-    "timedelta": lambda n: _dt.timedelta(seconds=n["value"]),
+    "timedelta": lambda n: _dt.timedelta(*n["value"]),
 }
 
 
 def _cell_json(v: Any) -> str:
     return json.dumps(_Encoder().encode(v, "cell"), ensure_ascii=False, allow_nan=False)
-
-
-def _cell_value(text: Any) -> Any:
-    return _Decoder().decode(json.loads(text), "cell")
 
 
 def _native_object(values: np.ndarray) -> bool:
@@ -345,16 +358,20 @@ class _Saver(_Encoder):
         out.attrs = {}
         columns = []
         for name in df.columns:
-            spec = {"name": name, "dtype": str(df[name].dtype)}
-            if df[name].dtype == object and not _native_object(df[name].to_numpy(object)):
-                out[name] = [_cell_json(v) for v in df[name]]
+            col = df[name]
+            spec = {"name": name, "dtype": str(col.dtype)}
+            if isinstance(col.dtype, gpd.array.GeometryDtype):
+                spec["crs"] = self.encode(col.crs, where)
+            elif col.dtype == object and not _native_object(col.to_numpy(object)):
+                out[name] = [_cell_json(v) for v in col]
                 spec["encoding"] = "json"
             columns.append(spec)
         rel = self._file(where, ".parquet")
         path = self.folder / rel
         with atomic_path(path) as tmp:
             if geo:
-                out.to_parquet(tmp, index=None, compression=_COMPRESSION)
+                out.to_parquet(tmp, index=None, compression=_COMPRESSION,
+                               geometry_encoding="WKB")
             else:
                 pd.DataFrame(out).to_parquet(tmp, index=None, compression=_COMPRESSION)
         self.written.append(path)
@@ -362,7 +379,6 @@ class _Saver(_Encoder):
                 "columns": columns, "attrs": self.encode(df.attrs, f"{where}.attrs")}
         if geo:
             node["geometry"] = df.geometry.name
-            node["crs"] = self.encode(df.crs, where)
         return node
 
     def _raster(self, r: Raster, where: str) -> dict[str, Any]:
@@ -449,6 +465,7 @@ def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
 
 class _Reader(_Decoder):
     def __init__(self, folder: Path) -> None:
+        super().__init__()
         self.folder = folder
         self._done: dict[str, Any] = {}   # where -> object, for refs
 
@@ -506,10 +523,10 @@ class _Reader(_Decoder):
         return cls(**kwargs)
 
     def table(self, node: dict, where: str) -> pd.DataFrame:
-        geo = "geometry" in node
-
         def read(path: Path) -> pd.DataFrame:
-            return gpd.read_parquet(path) if geo else pd.read_parquet(path)
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pandas()
 
         df = self._read(node["file"], read)
         if list(df.columns) != [c["name"] for c in node["columns"]] or len(df) != node["rows"]:
@@ -517,20 +534,25 @@ class _Reader(_Decoder):
                                     f"result.json describes; the stored result in "
                                     f"{self.folder} is damaged")
         for spec in node["columns"]:
-            _restore_column(df, spec)
-        if node["class"] == "GeoDataFrame" and not isinstance(df, gpd.GeoDataFrame):
-            df = gpd.GeoDataFrame(df)
-        if geo:
-            crs = self.decode(node["crs"], where)
-            if crs is not None and crs == df.crs:
-                df.set_crs(crs, allow_override=True, inplace=True)
+            if spec["dtype"] == "geometry":  # WKB, with the CRS of result.json
+                df[spec["name"]] = gpd.GeoSeries.from_wkb(
+                    df[spec["name"]], index=df.index, crs=self.decode(spec["crs"], where))
+            else:
+                _restore_column(df, spec)
+        if node["class"] == "GeoDataFrame":
+            df = gpd.GeoDataFrame(df, geometry=node.get("geometry"))
         df.attrs = self.decode(node["attrs"], f"{where}.attrs")
         return df
 
     def _raster(self, node: dict, where: str) -> dict[str, Any]:
         spec = node["data"]
-        data = self._read(spec["file"], _read_band)
-        return {"data": _restore_array(data, spec, tuple(spec["shape"]))}
+        return {"data": self._band(spec, tuple(spec["shape"]))}
+
+    def _band(self, spec: dict, shape: tuple[int, ...]) -> np.ndarray:
+        def read(path: Path) -> np.ndarray:
+            return _restore_array(_read_band(path), spec, shape)
+
+        return self._read(spec["file"], read)
 
     def _coverage(self, node: dict, where: str) -> dict[str, Any]:
         grid = self.decode(node["grid"], f"{where}/grid")
@@ -538,10 +560,9 @@ class _Reader(_Decoder):
         for field in ("level_dbm", "server", "covered", "operator_level_dbm"):
             arrays = {}
             for spec in node[field]:
-                data = self._read(spec["file"], _read_band)
-                spec = {**spec, "nodata": self.decode(spec["nodata"], where)}
-                arrays[self.decode(spec["key"], where)] = _restore_array(
-                    data, spec, (grid.height, grid.width))
+                arrays[self.decode(spec["key"], where)] = self._band(
+                    {**spec, "nodata": self.decode(spec["nodata"], where)},
+                    (grid.height, grid.width))
             out[field] = arrays
         return out
 
@@ -576,7 +597,8 @@ def _read_band(path: Path) -> np.ndarray:
 def _restore_array(data: np.ndarray, spec: dict, shape: tuple[int, ...]) -> np.ndarray:
     """A raster band as the array that was written: booleans from 0/1, nodata back to NaN."""
     if data.shape != shape:
-        raise _Damaged(f"{spec['file']}: shape {data.shape}, expected {shape}")
+        raise ValueError(f"{data.shape[0]} x {data.shape[1]} cells, expected "
+                         f"{shape[0]} x {shape[1]}")
     dtype = np.dtype(spec["dtype"])
     nodata = spec.get("nodata")
     if nodata == "nan":
@@ -593,7 +615,8 @@ def _restore_column(df: pd.DataFrame, spec: dict) -> None:
     col = df[name]
     if spec.get("encoding") == "json":
         values = np.empty(len(col), dtype=object)
-        values[:] = [_cell_value(x) for x in col]
+        decoder = _Decoder()
+        values[:] = [decoder.decode(json.loads(x), f"{name}[{i}]") for i, x in enumerate(col)]
         df[name] = pd.Series(values, index=df.index, dtype=object)
     elif dtype == "object":
         df[name] = pd.Series(col.to_numpy(dtype=object, na_value=None), index=df.index,
@@ -619,8 +642,10 @@ def read_analysis(folder: str | Path) -> Analysis:
         folder = folder.parent
     path = folder / RESULT_FILE
     if not path.is_file():
+        older = (" or written before results were stored; run 'coverage-gis analyze' again"
+                 if (folder / "summary.json").is_file() else "")
         raise ResultFormatError(f"{folder}: not a folder written by 'coverage-gis analyze' "
-                                f"(it has no {RESULT_FILE})")
+                                f"(it has no {RESULT_FILE}){older}")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -630,7 +655,7 @@ def read_analysis(folder: str | Path) -> Analysis:
         raise ResultFormatError(f"{path}: is not a coverage-gis stored result (format "
                                 f"{fmt!r}, expected {FORMAT!r})")
     version = doc.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:
         raise ResultFormatError(
             f"{path}: stored result format version {version!r}; this coverage-gis reads "
             f"version {FORMAT_VERSION}; run 'coverage-gis analyze' again (or use the "
@@ -639,8 +664,9 @@ def read_analysis(folder: str | Path) -> Analysis:
         analysis = _Reader(folder).decode(doc["analysis"], "")
     except ResultFormatError:
         raise
-    except (_Damaged, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+    except Exception as exc:  # whatever it is, it is in result.json: no traceback
+        detail = (f"missing {exc}" if isinstance(exc, KeyError)
+                  else str(exc) if isinstance(exc, _Damaged) else f"{type(exc).__name__}: {exc}")
         raise ResultFormatError(f"{path}: damaged or not understood ({detail}); run "
                                 "'coverage-gis analyze' again") from None
     if not isinstance(analysis, Analysis):
