@@ -3,16 +3,16 @@ touched, outputs never mixed, spreadsheets that never execute input text."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from coverage_gis.cli import main as cli_main
+from coverage_gis.cli.main import EPILOG
 from coverage_gis.cli.main import main
 from coverage_gis.outputs.outset import OutputSet, verify_set
 
@@ -165,8 +165,7 @@ def test_help_is_fast_to_reach_without_heavy_imports():
 
 
 def test_exit_codes_are_documented():
-    readme = (shutil.os.path.dirname(shutil.os.path.dirname(__file__)) + "/README.md")
-    text = open(readme, encoding="utf-8").read()
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for code in ("`0`", "`1`", "`2`", "`3`", "`130`"):
         assert code in text
-    assert "exit codes" in cli_main.EPILOG
+    assert "exit codes" in EPILOG

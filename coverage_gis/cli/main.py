@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from coverage_gis import __version__
+from coverage_gis.version import __version__
 from coverage_gis.cli import analyze, check_site, report, suggest_sites, validate
 from coverage_gis.errors import CoverageGisError
 

@@ -59,5 +59,5 @@ def write_geojson(gdf: Any, path: str | Path) -> Path:
     """Write a GeoDataFrame as GeoJSON in WGS 84 (RFC 7946)."""
     with atomic_path(path) as tmp:
         tmp.unlink()  # GDAL creates the file itself
-        gdf.to_crs(4326).to_file(tmp, driver="GeoJSON")
+        gdf.to_crs(4326).to_file(tmp, driver="GeoJSON", layer=Path(path).stem)
     return Path(path)

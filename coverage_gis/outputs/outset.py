@@ -236,7 +236,7 @@ class OutputSet:
 
     def manifest(self) -> dict[str, Any]:
         """The manifest of the staged files."""
-        from coverage_gis import __version__
+        from coverage_gis.version import __version__
 
         files = sorted(p for p in self.path.rglob("*") if p.is_file())
         return {

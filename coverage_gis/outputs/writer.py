@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage_gis.engines.coverage import CoverageResult
 from coverage_gis.outputs import exports, maps, report
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
@@ -21,7 +20,7 @@ from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
 
 __all__ = ["OUTPUT_NAMES", "write_analysis", "render_analysis", "scenario_inputs",
-           "write_rasters", "write_site_detail"]
+           "write_site_detail"]
 
 #: Files and folders an analysis output set holds.
 OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
@@ -111,7 +110,6 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         kmz["Fibre extensions"] = (analysis.fibre.extensions, "hamlet_id")
     written.append(exports.write_kmz(kmz, out / "results.kmz",
                                      title=analysis.project.scenario.name))
-    written.extend(write_rasters(res, out / "rasters"))
     summary = {
         "scenario": analysis.project.scenario.name,
         "year": analysis.project.scenario.year,
@@ -138,30 +136,6 @@ def _with_lonlat(gdf: gpd.GeoDataFrame, endpoints: bool = False) -> pd.DataFrame
         out["lon"] = ll.geometry.x.round(6)
         out["lat"] = ll.geometry.y.round(6)
     return out
-
-
-def write_rasters(res: CoverageResult, folder: Path) -> list[Path]:
-    """Best-server levels (dBm, float32), serving cell (index into cells.csv, int32, -1 = none)
-    and coverage masks (uint8 0/1) as tiled GeoTIFFs."""
-    written = []
-    for tech, level in res.level_dbm.items():
-        kind = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP",
-                "5G": "SS-RSRP"}[tech]
-        path = folder / f"level_{tech.lower()}_dbm.tif"
-        write_geotiff(path, level, res.grid, nodata=-9999.0,
-                               description=f"best-server {tech} {kind} (dBm)", units="dBm")
-        written.append(path)
-        path = folder / f"server_{tech.lower()}.tif"
-        write_geotiff(path, res.server[tech], res.grid, nodata=-1,
-                               description=f"best-server {tech} cell (cell_index of cells.csv)")
-        written.append(path)
-    for key, mask in res.covered.items():
-        name = key.lower().replace(":", "_").replace(" ", "_")
-        path = folder / f"covered_{name}.tif"
-        write_geotiff(path, mask, res.grid, nodata=None,
-                               description=f"covered: {key} (1 = yes)")
-        written.append(path)
-    return written
 
 
 def write_site_detail(detail: dict[str, Any], folder: Path) -> list[Path]:

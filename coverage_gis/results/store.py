@@ -41,7 +41,6 @@ import datetime as _dt
 import json
 import math
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path, PurePath
 from types import SimpleNamespace
@@ -63,6 +62,7 @@ from coverage_gis.io.files import atomic_path, write_geotiff
 from coverage_gis.io.project import Project
 from coverage_gis.io.readers import Raster
 from coverage_gis.results.analysis import Analysis
+from coverage_gis.version import __version__
 
 __all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "save_analysis",
            "read_analysis", "write_coverage_rasters"]
@@ -432,7 +432,7 @@ class _Saver(_Encoder):
 def _tool_version() -> str:
     # the package is imported whenever this module is; importing its root here would make
     # this layer depend on every layer the root re-exports (the import contract)
-    return str(getattr(sys.modules.get("coverage_gis"), "__version__", "unknown"))
+    return __version__
 
 
 def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
