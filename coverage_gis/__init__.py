@@ -58,6 +58,10 @@ _MODULES: dict[str, str] = {
     "report": "coverage_gis.outputs.report",
     "exports": "coverage_gis.outputs.exports",
     "settings": "coverage_gis.config.settings",
+    "schema": "coverage_gis.io.schema",
+    "crs": "coverage_gis.io.crs",
+    "io": "coverage_gis.io",
+    "radio": "coverage_gis.radio",
 }
 
 __all__ = sorted([*_EXPORTS, *_MODULES])

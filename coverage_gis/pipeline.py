@@ -12,6 +12,12 @@ import pandas as pd
 
 from coverage_gis.engines import coverage, fibre, sharing, targets
 from coverage_gis.engines.coverage import CoverageParams
+from coverage_gis.engines.indicators import (
+    HamletIndicator,
+    HouseholdFibreIndicator,
+    Indicators,
+    SharingIndicator,
+)
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
@@ -41,9 +47,25 @@ def hamlet_table(project: Project) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
+                     share_basis: str) -> HamletIndicator:
+    """M4 from the hamlet table: hamlets whose 4G/5G share of households (or area) reaches
+    ``params.hamlet_share``."""
+    covered = table["mobile_broadband_covered"].astype(bool)
+    return HamletIndicator(
+        id="M4", covered_hamlets=int(covered.sum()), hamlets=len(table),
+        short_hamlets=tuple(str(h) for h in table.loc[~covered, "hamlet_id"]),
+        target=targets.plan_target("M4"), rule="mobile_broadband_share",
+        rule_params={"hamlet_share": params.hamlet_share, "share_basis": share_basis,
+                     "threshold_4g_dbm": params.thresholds_dbm["4G"],
+                     "threshold_5g_dbm": params.thresholds_dbm["5G"],
+                     "indoor": params.indoor})
+
+
 def analyze(project: Project, params: CoverageParams | None = None,
             progress: bool = False, suggest_sites: int = 3) -> Analysis:
-    """Compute mobile coverage per hamlet and the map-measured indicators (M4).
+    """Compute mobile coverage, FTTH reach and tower sharing per hamlet, the map-measured
+    indicators (M4, M5, F2, F1 beside the statistics) and the scorecard.
 
     Parameters
     ----------
@@ -74,25 +96,15 @@ def analyze(project: Project, params: CoverageParams | None = None,
     radius = coverage.signal_radius(project.sites, params)
     quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
     table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
-    covered = int(table["mobile_broadband_covered"].sum())
-    indicators = {
-        "M4": {"value": covered / len(table), "covered_hamlets": covered,
-               "hamlets": len(table), "target": targets.plan_target("M4"),
-               "rule": f"at least {params.hamlet_share:.0%} of households "
-                       f"({per_hamlet['share_basis'].iloc[0]} basis) with 4G or 5G at or above "
-                       f"{params.thresholds_dbm['4G']:g}/{params.thresholds_dbm['5G']:g} dBm "
-                       f"{'indoors' if params.indoor else 'outdoors'}",
-               "source": "map"},
-    }
+    m4 = mobile_indicator(table, params, str(per_hamlet["share_basis"].iloc[0]))
     sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
     tw = sharing.towers(project.sites, sp.tower_distance_m)
     candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
-    existing = sharing.sharing_ratio(tw, include_planned=False, method=sp.ratio)
-    indicators["M5"] = {
-        **existing, "target": targets.plan_target("M5"), "source": "map",
-        "with_planned": sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
-        "if_candidates_realised": sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
-        "candidates": len(candidates)}
+    m5 = SharingIndicator(
+        existing=sharing.sharing_ratio(tw, include_planned=False, method=sp.ratio),
+        with_planned=sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
+        if_candidates_realised=sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
+        candidates=len(candidates), target=targets.plan_target("M5"))
     fibre_result = None
     if project.households is not None and (project.access_points is not None
                                            or project.fibre is not None):
@@ -109,12 +121,16 @@ def analyze(project: Project, params: CoverageParams | None = None,
             if col in ft:
                 ft[col] = ft[col].astype(float).round(4)
         table = table.merge(ft, on="hamlet_id", how="left")
-        indicators.update(fibre_result.indicators)
     suggestions = None
     if (suggest_sites and project.households is not None
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines.placement import suggest_sites as _suggest
         suggestions = _suggest(project, suggest_sites, params=params, base=result).table
+    fibre_ind = fibre_result.indicators if fibre_result is not None else {}
+    f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
+    indicators = Indicators(m4=m4, m5=m5,
+                            f2=f2 if isinstance(f2, HamletIndicator) else None,
+                            f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
                     suggestions, card)

@@ -29,12 +29,12 @@ import math
 import os
 import sys
 import tempfile
-from xml.sax.saxutils import escape as xml_escape
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-import geopandas as gpd
 import pyogrio
 import rasterio
 import shapely
@@ -108,13 +108,14 @@ HAMLET_FIBRE_SHORT = "QT06"  # south-east, across the railway: no fibre box with
 # Internal hamlet boundaries (design metres); each line runs past the commune outline or ends
 # on another line, so that polygonizing them with the commune outline gives exactly 6 faces.
 HAMLET_LINES = [
-    [(-1560, 1400), (-1440, 600), (-1420, 250), (-1450, -300), (-1390, -800), (-1360, -1600)],  # QT04 | rest
-    [(-1428, 150), (-900, 120), (-400, 120)],                                  # QT01 | QT05
-    [(-400, 120), (-380, 600), (-300, 1000), (-250, 1700)],                   # QT01 | QT02
-    [(-400, 120), (100, 90), (980, 20)],                                      # QT02 | QT05
-    [(980, 20), (960, 500), (1110, 1000), (1270, 1700)],                      # QT02 | QT03 (W of rail)
-    [(980, 20), (1400, -80), (2500, -150)],                                   # QT03 | QT06
-    [(980, 20), (780, -500), (620, -1000), (450, -1800)],                     # QT05 | QT06 (E of rail)
+    # QT04 | rest
+    [(-1560, 1400), (-1440, 600), (-1420, 250), (-1450, -300), (-1390, -800), (-1360, -1600)],
+    [(-1428, 150), (-900, 120), (-400, 120)],                 # QT01 | QT05
+    [(-400, 120), (-380, 600), (-300, 1000), (-250, 1700)],   # QT01 | QT02
+    [(-400, 120), (100, 90), (980, 20)],                      # QT02 | QT05
+    [(980, 20), (960, 500), (1110, 1000), (1270, 1700)],      # QT02 | QT03 (W of rail)
+    [(980, 20), (1400, -80), (2500, -150)],                   # QT03 | QT06
+    [(980, 20), (780, -500), (620, -1000), (450, -1800)],     # QT05 | QT06 (E of rail)
 ]
 
 # The limestone ridge between QT04 and the rest of the commune (design metres): centreline,
@@ -597,7 +598,7 @@ def shortest_path_lines(lines, adj, a, b) -> LineString:
         seq.append((u, n, i))
         n = u
     coords = []
-    for u, v, i in reversed(seq):
+    for u, _v, i in reversed(seq):
         c = list(lines[i].coords)
         if node_key(c[0]) != u:
             c = c[::-1]
@@ -668,47 +669,11 @@ def make_roads(rng, commune_utm, hamlets_utm, terrain) -> tuple[gpd.GeoDataFrame
 
     # village lanes: a slightly irregular grid per hamlet, clipped to the village outline
     villages = {}
-    for hid, name, hh, pop, vc, vr, orient in HAMLETS:
-        vpoly = wobbly_blob(rng, vc, vr).intersection(hamlet_by_id[hid].buffer(-5.0))
-        vpoly = vpoly.difference(ridge_zone).difference(rail.buffer(40.0))
-        villages[hid] = vpoly
-        th = math.radians(orient + rng.uniform(-4, 4))
-        u = np.array([math.cos(th), math.sin(th)])
-        w = np.array([-u[1], u[0]])
-        c = np.array(P(*vc))
-        k = 1
-        for spacing, along, across in ((rng.uniform(60, 70), u, w), (rng.uniform(95, 110), w, u)):
-            off0 = rng.uniform(0, spacing)
-            for o in np.arange(-vr * 1.4 + off0, vr * 1.4, spacing):
-                a = c + across * o - along * vr * 1.5
-                b = c + across * o + along * vr * 1.5
-                ln = wiggle(LineString([a, b]), rng, amp=4.0)
-                piece = ln.intersection(vpoly)
-                for part in getattr(piece, "geoms", [piece]):
-                    if part.geom_type == "LineString" and part.length >= 35.0:
-                        src.append((part, f"Ngõ {k}, {hname[hid]}", "residential", True))
-                        k += 1
-        # field tracks from the village out into the paddy
-        for j in range(3):
-            ang = rng.uniform(0, 2 * np.pi)
-            L = rng.uniform(300, 650)
-            d = np.array([math.cos(ang), math.sin(ang)])
-            a, b = c + d * vr * 0.45, c + d * (vr + L)
-            ln = wiggle(LineString([a, b]), rng, amp=8.0, step=30.0)
-            piece = ln.difference(barrier)
-            parts = [q for q in getattr(piece, "geoms", [piece]) if q.geom_type == "LineString"]
-            parts = [q for q in parts if q.distance(Point(a)) < 1.0]
-            if parts and parts[0].length > 120:
-                src.append((parts[0], f"Đường nội đồng {hname[hid]}", "residential", True))
-    clipped = []
-    for g, name, cls, clip in src:
-        if clip:
-            g = g.intersection(inner)
-        for part in getattr(g, "geoms", [g]):
-            if part.geom_type == "LineString" and part.length > 1.0:
-                if clip:   # close near-misses: local roads overshoot 6 m at both ends
-                    part = LineString(extend_line(part.coords, True, True, 6.0))
-                clipped.append((part, name, cls))
+    for hid, _name, _hh, _pop, vc, vr, orient in HAMLETS:
+        villages[hid], lanes = village_roads(rng, vc, vr, orient, hamlet_by_id[hid], hname[hid],
+                                             (ridge_zone, rail.buffer(40.0)), barrier)
+        src.extend(lanes)
+    clipped = clip_sources(src, inner)
 
     # node everything: every crossing becomes a shared vertex at the end of the pieces
     noded = unary_union([g for g, _, _ in clipped])
@@ -748,6 +713,61 @@ def make_roads(rng, commune_utm, hamlets_utm, terrain) -> tuple[gpd.GeoDataFrame
     gap_id = roads.loc[roads.geometry.apply(lambda g: g.equals(gap_piece)), "road_id"].iloc[0]
     info = {"villages": villages, "gap_road_id": gap_id, "rail": rail}
     return roads, info
+
+
+def village_roads(rng, vc, vr, orient, hamlet, hamlet_name, excluded, barrier):
+    """The village outline of one hamlet (a blob of radius ``vr`` around design point ``vc``,
+    within the hamlet, outside each of ``excluded``) and its roads as ``(line, name, class, clip)``:
+    lanes on a slightly irregular grid turned by ``orient`` degrees, then up to three field
+    tracks from the village out into the paddy, stopped by ``barrier``."""
+    vpoly = wobbly_blob(rng, vc, vr).intersection(hamlet.buffer(-5.0))
+    for g in excluded:
+        vpoly = vpoly.difference(g)
+    src = []
+    th = math.radians(orient + rng.uniform(-4, 4))
+    u = np.array([math.cos(th), math.sin(th)])
+    w = np.array([-u[1], u[0]])
+    c = np.array(P(*vc))
+    k = 1
+    for spacing, along, across in ((rng.uniform(60, 70), u, w), (rng.uniform(95, 110), w, u)):
+        off0 = rng.uniform(0, spacing)
+        for o in np.arange(-vr * 1.4 + off0, vr * 1.4, spacing):
+            a = c + across * o - along * vr * 1.5
+            b = c + across * o + along * vr * 1.5
+            ln = wiggle(LineString([a, b]), rng, amp=4.0)
+            piece = ln.intersection(vpoly)
+            for part in getattr(piece, "geoms", [piece]):
+                if part.geom_type == "LineString" and part.length >= 35.0:
+                    src.append((part, f"Ngõ {k}, {hamlet_name}", "residential", True))
+                    k += 1
+    # field tracks from the village out into the paddy
+    for _ in range(3):
+        ang = rng.uniform(0, 2 * np.pi)
+        L = rng.uniform(300, 650)
+        d = np.array([math.cos(ang), math.sin(ang)])
+        a, b = c + d * vr * 0.45, c + d * (vr + L)
+        ln = wiggle(LineString([a, b]), rng, amp=8.0, step=30.0)
+        piece = ln.difference(barrier)
+        parts = [q for q in getattr(piece, "geoms", [piece]) if q.geom_type == "LineString"]
+        parts = [q for q in parts if q.distance(Point(a)) < 1.0]
+        if parts and parts[0].length > 120:
+            src.append((parts[0], f"Đường nội đồng {hamlet_name}", "residential", True))
+    return vpoly, src
+
+
+def clip_sources(src, inner):
+    """The road lines of ``src`` as ``(line, name, class)`` pieces; those marked ``clip`` are
+    cut to ``inner`` (the commune) and lengthened 6 m at both ends to close near-misses."""
+    clipped = []
+    for g, name, cls, clip in src:
+        if clip:
+            g = g.intersection(inner)
+        for part in getattr(g, "geoms", [g]):
+            if part.geom_type == "LineString" and part.length > 1.0:
+                if clip:   # close near-misses: local roads overshoot 6 m at both ends
+                    part = LineString(extend_line(part.coords, True, True, 6.0))
+                clipped.append((part, name, cls))
+    return clipped
 
 
 def trim_dangles(pieces, attrs, min_len=10.0):
@@ -802,7 +822,8 @@ def snap_dead_ends(pieces, attrs, tol=8.0):
                 qxy = node_key(c[0]) if s <= 1.0 else node_key(c[-1])
                 new_j = [g]
             else:                                      # split the road at the new node
-                cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(np.asarray(c), axis=0).T))])
+                seg = np.hypot(*np.diff(np.asarray(c), axis=0).T)
+                cum = np.concatenate([[0.0], np.cumsum(seg)])
                 k = int(np.searchsorted(cum, s))
                 new_j = [LineString(c[:k] + [qxy]), LineString([qxy] + c[k:])]
             ci = list(pieces[i].coords)
@@ -886,7 +907,7 @@ def disconnected_lane(pieces, attrs, village, hamlet) -> LineString:
     adj = build_graph(pieces)
     others = unary_union(pieces)
     cands = []
-    for i, (p, (name, cls)) in enumerate(zip(pieces, attrs)):
+    for p, (_name, cls) in zip(pieces, attrs):
         if cls != "residential" or not p.intersects(village):
             continue
         for end, prevpt in ((p.coords[-1], p.coords[-2]), (p.coords[0], p.coords[1])):
@@ -928,110 +949,138 @@ def _sample_along(rng, lines, m, off_lo, off_hi):
     return mid + n * (off * side)[:, None] + t * along[:, None]
 
 
+class HouseGround:
+    """Where a house may stand in one hamlet: inside ``inner`` (the hamlet shrunk by 4 m), at
+    least ``min_road`` from every road and 30 m from the railway, on the plain (not up a
+    hill), and ``min_gap`` from every house already placed."""
+
+    def __init__(self, inner, all_roads, rail, terrain):
+        self.inner, self.all_roads, self.rail, self.terrain = inner, all_roads, rail, terrain
+
+    def free(self, xy, placed, min_road=8.0, min_gap=10.0) -> list[int]:
+        """Indices of the points ``xy`` (n x 2) that can take a house, taken in order, each
+        also kept ``min_gap`` from those taken before it."""
+        pts = shapely.points(xy)
+        good = shapely.contains_xy(self.inner, xy[:, 0], xy[:, 1])
+        good &= shapely.distance(pts, self.all_roads) >= min_road
+        good &= shapely.distance(pts, self.rail) >= 30.0
+        good &= (self.terrain(xy[:, 0], xy[:, 1]) - self.terrain.plain(xy[:, 0], xy[:, 1])) < 0.5
+        res_idx = []
+        acc = list(placed)
+        for i in np.flatnonzero(good):
+            p = xy[i]
+            if acc and np.min(np.hypot(*(np.array(acc) - p).T)) < min_gap:
+                continue
+            acc.append(p)
+            res_idx.append(i)
+        return res_idx
+
+
+def _line_parts(geoms):
+    """The LineString parts of ``geoms`` (empty geometries and points dropped)."""
+    lines = [g for g in geoms if not g.is_empty]
+    return [q for g in lines for q in getattr(g, "geoms", [g]) if q.geom_type == "LineString"]
+
+
+def hamlet_lines(roads, hpoly, vzone):
+    """The roads of one hamlet as three lists of lines: village lanes (residential roads within
+    ``vzone``), field tracks (residential roads outside it) and the bigger roads (ribbon)."""
+    in_h = roads[roads.intersects(hpoly)]
+    res = in_h[in_h.road_class == "residential"]
+    big = in_h[in_h.road_class != "residential"]
+    lanes_v = _line_parts(res.geometry.intersection(vzone))
+    tracks = _line_parts(res.geometry.intersection(hpoly).difference(vzone))
+    ribbon = _line_parts(big.geometry.intersection(hpoly))
+    return lanes_v, tracks, ribbon
+
+
+def cultural_house(hid, lanes_v, vc, ground: HouseGround):
+    """The cultural house: beside a lane (14-22 m off it), as close as possible to the village
+    centre ``vc``; candidate lane points every 5 m, nearest first."""
+    cpt = np.array(P(*vc))
+    cands = []
+    for line in lanes_v:
+        for s in np.arange(2.0, line.length - 2.0, 5.0):
+            a, b = line.interpolate(s - 1.0), line.interpolate(s + 1.0)
+            t = np.array([b.x - a.x, b.y - a.y])
+            t /= np.linalg.norm(t)
+            m = np.array([(a.x + b.x) / 2, (a.y + b.y) / 2])
+            cands.append((float(np.hypot(*(m - cpt))), tuple(m), (-t[1], t[0])))
+    cands.sort()
+    for _, m, nvec in cands:
+        for off in (14.0, -14.0, 18.0, -18.0, 22.0, -22.0):
+            q = np.array(m) + np.array(nvec) * off
+            if ground.free(q[None, :], [], 9.0):
+                return q
+    raise RuntimeError(f"{hid}: no place for the cultural house")
+
+
+def place_households(rng, hid, need, placed, lanes_v, tracks, ribbon, ground: HouseGround,
+                     all_roads):
+    """Append ``need`` houses to ``placed``: 82 % along the village lanes, 11 % along the bigger
+    roads (none when the hamlet has none), 4 % along the field tracks and 3 % out in the paddy
+    (more than 60 m from every road); any shortfall is made up from the village lanes."""
+    shares = {"village": 0.82, "ribbon": 0.11, "track": 0.04, "paddy": 0.03}
+    if not ribbon:
+        shares["village"] += shares.pop("ribbon")
+    targets = {k: int(round(v * need)) for k, v in shares.items()}
+    targets["village"] += need - sum(targets.values())
+    pools = {"village": (lanes_v, 10, 45), "ribbon": (ribbon, 14, 60),
+             "track": (tracks, 10, 40), "paddy": (tracks + ribbon + lanes_v, 70, 260)}
+    for kind in ("village", "ribbon", "track", "paddy"):
+        if kind not in targets:
+            continue
+        want, got, rounds = targets[kind], 0, 0
+        lines, lo, hi = pools[kind]
+        while got < want and rounds < 60:
+            rounds += 1
+            cand = _sample_along(rng, lines, max(4 * (want - got), 20), lo, hi)
+            if kind == "paddy":   # really out in the fields: far from every lane
+                cand = cand[shapely.distance(shapely.points(cand), all_roads) > 60.0] \
+                    if len(cand) else cand
+            if not len(cand):
+                continue
+            acc = ground.free(cand, placed)[: want - got]
+            placed.extend(cand[acc])
+            got += len(acc)
+        if got < want:   # top up from the village lanes (always room there)
+            targets["village"] += want - got
+            if kind == "village":
+                raise RuntimeError(f"{hid}: could not place {want - got} village households")
+
+
+def household_sizes(rng, n_hh, n_pop, pop_p):
+    """Household sizes 1-8 drawn with probabilities ``pop_p``, adjusted so that they sum
+    exactly to the hamlet population ``n_pop``."""
+    sizes = rng.choice(np.arange(1, 9), size=n_hh, p=pop_p)
+    while sizes.sum() != n_pop:
+        i = rng.integers(n_hh)
+        step = 1 if sizes.sum() < n_pop else -1
+        if 1 <= sizes[i] + step <= 8:
+            sizes[i] += step
+    return sizes
+
+
 def make_households(rng, hamlets_utm, roads, info, terrain) -> gpd.GeoDataFrame:
     """~1,350 household points clustered in the villages along lanes (10-60 m off the centre
     line), some ribbon development along the bigger roads, a few scattered in the paddy.
     Exactly one point per hamlet is the cultural house (nhà văn hóa thôn) near the village
     centre on a lane; per-hamlet counts equal the hamlet's ``households``."""
     all_roads = unary_union(list(roads.geometry))
-    road_tree = shapely.STRtree(list(roads.geometry))
     rail = info["rail"]
     out = []
     pop_p = np.array([0.08, 0.17, 0.22, 0.25, 0.15, 0.08, 0.035, 0.015])
-    for hid, name, n_hh, n_pop, vc, vr, _ in HAMLETS:
+    for hid, _name, n_hh, n_pop, vc, _vr, _ in HAMLETS:
         hpoly = hamlets_utm.loc[hamlets_utm.hamlet_id == hid, "geometry"].iloc[0]
-        inner = hpoly.buffer(-4.0)
-        village = info["villages"][hid]
-        vzone = village.buffer(35.0)
-        in_h = roads[roads.intersects(hpoly)]
-        res = in_h[in_h.road_class == "residential"]
-        big = in_h[in_h.road_class != "residential"]
-        lanes_v = [g for g in res.geometry.intersection(vzone) if not g.is_empty]
-        tracks = [g for g in res.geometry.intersection(hpoly).difference(vzone) if not g.is_empty]
-        ribbon = [g for g in big.geometry.intersection(hpoly) if not g.is_empty]
-        lanes_v = [q for g in lanes_v for q in getattr(g, "geoms", [g]) if q.geom_type == "LineString"]
-        tracks = [q for g in tracks for q in getattr(g, "geoms", [g]) if q.geom_type == "LineString"]
-        ribbon = [q for g in ribbon for q in getattr(g, "geoms", [g]) if q.geom_type == "LineString"]
-
-        def ok(xy, placed, min_road=8.0, min_gap=10.0):
-            pts = shapely.points(xy)
-            good = shapely.contains_xy(inner, xy[:, 0], xy[:, 1])
-            good &= shapely.distance(pts, all_roads) >= min_road
-            good &= shapely.distance(pts, rail) >= 30.0
-            good &= (terrain(xy[:, 0], xy[:, 1]) - terrain.plain(xy[:, 0], xy[:, 1])) < 0.5
-            res_idx = []
-            acc = list(placed)
-            for i in np.flatnonzero(good):
-                p = xy[i]
-                if acc and np.min(np.hypot(*(np.array(acc) - p).T)) < min_gap:
-                    continue
-                acc.append(p)
-                res_idx.append(i)
-            return res_idx
-
-        # cultural house: beside a lane (14-22 m off it), as close as possible to the village
-        # centre; candidate lane points every 5 m, nearest first
-        cpt = np.array(P(*vc))
-        cands = []
-        for line in lanes_v:
-            for s in np.arange(2.0, line.length - 2.0, 5.0):
-                a, b = line.interpolate(s - 1.0), line.interpolate(s + 1.0)
-                t = np.array([b.x - a.x, b.y - a.y])
-                t /= np.linalg.norm(t)
-                m = np.array([(a.x + b.x) / 2, (a.y + b.y) / 2])
-                cands.append((float(np.hypot(*(m - cpt))), tuple(m), (-t[1], t[0])))
-        cands.sort()
-        best = None
-        for _, m, nvec in cands:
-            for off in (14.0, -14.0, 18.0, -18.0, 22.0, -22.0):
-                q = np.array(m) + np.array(nvec) * off
-                if ok(q[None, :], [], 9.0):
-                    best = q
-                    break
-            if best is not None:
-                break
-        if best is None:
-            raise RuntimeError(f"{hid}: no place for the cultural house")
-        placed = [best]
-
-        shares = {"village": 0.82, "ribbon": 0.11, "track": 0.04, "paddy": 0.03}
-        if not ribbon:
-            shares["village"] += shares.pop("ribbon")
-        need = n_hh - 1
-        targets = {k: int(round(v * need)) for k, v in shares.items()}
-        targets["village"] += need - sum(targets.values())
-        pools = {"village": (lanes_v, 10, 45), "ribbon": (ribbon, 14, 60), "track": (tracks, 10, 40),
-                 "paddy": (tracks + ribbon + lanes_v, 70, 260)}
-        for kind in ("village", "ribbon", "track", "paddy"):
-            if kind not in targets:
-                continue
-            want, got, rounds = targets[kind], 0, 0
-            lines, lo, hi = pools[kind]
-            while got < want and rounds < 60:
-                rounds += 1
-                cand = _sample_along(rng, lines, max(4 * (want - got), 20), lo, hi)
-                if kind == "paddy":   # really out in the fields: far from every lane
-                    cand = cand[shapely.distance(shapely.points(cand), all_roads) > 60.0] \
-                        if len(cand) else cand
-                if not len(cand):
-                    continue
-                acc = ok(cand, placed)[: want - got]
-                placed.extend(cand[acc])
-                got += len(acc)
-            if got < want:   # top up from the village lanes (always room there)
-                targets["village"] += want - got
-                if kind == "village":
-                    raise RuntimeError(f"{hid}: could not place {want - got} village households")
+        ground = HouseGround(hpoly.buffer(-4.0), all_roads, rail, terrain)
+        vzone = info["villages"][hid].buffer(35.0)
+        lanes_v, tracks, ribbon = hamlet_lines(roads, hpoly, vzone)
+        placed = [cultural_house(hid, lanes_v, vc, ground)]
+        place_households(rng, hid, n_hh - 1, placed, lanes_v, tracks, ribbon, ground, all_roads)
         if len(placed) != n_hh:
             raise RuntimeError(f"{hid}: placed {len(placed)} of {n_hh}")
 
-        # household sizes 1-8, adjusted so they sum exactly to the hamlet population
-        sizes = rng.choice(np.arange(1, 9), size=n_hh, p=pop_p)
-        while sizes.sum() != n_pop:
-            i = rng.integers(n_hh)
-            step = 1 if sizes.sum() < n_pop else -1
-            if 1 <= sizes[i] + step <= 8:
-                sizes[i] += step
+        sizes = household_sizes(rng, n_hh, n_pop, pop_p)
         for k, (xy, sz) in enumerate(zip(placed, sizes)):
             out.append({"hamlet_id": hid, "is_cultural_house": k == 0, "population": int(sz),
                         "x": float(xy[0]), "y": float(xy[1])})
@@ -1069,46 +1118,77 @@ TOWERS = {
 _E = "existing"
 CELLS = [
     # BSN-T01: shared by Viettel and MobiFone
-    ("BSN-T01", "Viettel", "VTL-THA-1042", "2G", 900, 0.2, 36, [0, 100, 200], 65, [4, 4, 4], [56.5, 57.0, 56.0], _E),
-    ("BSN-T01", "Viettel", "VTL-THA-1042", "4G", 1800, 20, 36, [0, 100, 200], 65, [3, 4, 3], [61.0, 60.5, 61.0], _E),
-    ("BSN-T01", "Viettel", "VTL-THA-1042", "5G", 2600, 100, 34, [10, 110, 200], 65, [4, 4, 5], [70.5, 71.0, 70.0], _E),
-    ("BSN-T01", "MobiFone", "MBF-THA-0318", "3G", 2100, 5, 30, [350, 90, 190], 65, [3, 3, 4], [58.0, 58.5, 58.0], _E),
-    ("BSN-T01", "MobiFone", "MBF-THA-0318", "4G", 1800, 15, 30, [350, 90, 190], 65, [4, None, 4], [59.5, 60.0, 59.5], _E),
+    ("BSN-T01", "Viettel", "VTL-THA-1042", "2G", 900, 0.2, 36,
+     [0, 100, 200], 65, [4, 4, 4], [56.5, 57.0, 56.0], _E),
+    ("BSN-T01", "Viettel", "VTL-THA-1042", "4G", 1800, 20, 36,
+     [0, 100, 200], 65, [3, 4, 3], [61.0, 60.5, 61.0], _E),
+    ("BSN-T01", "Viettel", "VTL-THA-1042", "5G", 2600, 100, 34,
+     [10, 110, 200], 65, [4, 4, 5], [70.5, 71.0, 70.0], _E),
+    ("BSN-T01", "MobiFone", "MBF-THA-0318", "3G", 2100, 5, 30,
+     [350, 90, 190], 65, [3, 3, 4], [58.0, 58.5, 58.0], _E),
+    ("BSN-T01", "MobiFone", "MBF-THA-0318", "4G", 1800, 15, 30,
+     [350, 90, 190], 65, [4, None, 4], [59.5, 60.0, 59.5], _E),
     # BSN-T02: VinaPhone, in the town north of the commune; serves Thôn Tân Lập
-    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "2G", 900, 0.2, 40, [None], 360, [2], [55.5], _E),
-    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "3G", 2100, 5, 40, [165, 45, 285], 65, [3, 3, 3], [58.5, 58.5, 58.0], _E),
-    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "4G", 1800, 20, 40, [165, 45, 285], 65, [5, 4, 4], [61.0, 61.0, 61.0], _E),
-    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "4G", 2100, 10, 40, [45], 65, [3], [59.0], _E),
+    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "2G", 900, 0.2, 40,
+     [None], 360, [2], [55.5], _E),
+    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "3G", 2100, 5, 40,
+     [165, 45, 285], 65, [3, 3, 3], [58.5, 58.5, 58.0], _E),
+    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "4G", 1800, 20, 40,
+     [165, 45, 285], 65, [5, 4, 4], [61.0, 61.0, 61.0], _E),
+    ("BSN-T02", "VinaPhone", "VNP-THA-2215", "4G", 2100, 10, 40,
+     [45], 65, [3], [59.0], _E),
     # BSN-T03: VinaPhone in the east of the commune; 5G planned
-    ("BSN-T03", "VinaPhone", "VNP-THA-2231", "3G", 2100, 5, 35, [0, 110, 220], 65, [4, 4, 4], [58.0, 58.0, 58.5], _E),
-    ("BSN-T03", "VinaPhone", "VNP-THA-2231", "4G", 1800, 20, 35, [0, 110, 220], 65, [4, 3, 4], [60.5, 60.0, None], _E),
-    ("BSN-T03", "VinaPhone", "VNP-THA-2231", "5G", 3700, 100, 33, [0, 110, 220], 65, [5, 5, 5], [71.0, 71.0, 71.0], "planned"),
+    ("BSN-T03", "VinaPhone", "VNP-THA-2231", "3G", 2100, 5, 35,
+     [0, 110, 220], 65, [4, 4, 4], [58.0, 58.0, 58.5], _E),
+    ("BSN-T03", "VinaPhone", "VNP-THA-2231", "4G", 1800, 20, 35,
+     [0, 110, 220], 65, [4, 3, 4], [60.5, 60.0, None], _E),
+    ("BSN-T03", "VinaPhone", "VNP-THA-2231", "5G", 3700, 100, 33,
+     [0, 110, 220], 65, [5, 5, 5], [71.0, 71.0, 71.0], "planned"),
     # BSN-T04: Viettel, Hà Trung to the south
-    ("BSN-T04", "Viettel", "VTL-THA-1107", "3G", 2100, 5, 42, [20, 140, 260], 65, [3, 3, 3], [59.0, 58.5, 58.5], _E),
-    ("BSN-T04", "Viettel", "VTL-THA-1107", "4G", 1800, 20, 42, [20, 140, 260], 65, [3, 4, 3], [61.5, 60.5, 61.0], _E),
-    ("BSN-T04", "Viettel", "VTL-THA-1107", "4G", 900, 10, 42, [60], None, [2], [59.0], _E),
+    ("BSN-T04", "Viettel", "VTL-THA-1107", "3G", 2100, 5, 42,
+     [20, 140, 260], 65, [3, 3, 3], [59.0, 58.5, 58.5], _E),
+    ("BSN-T04", "Viettel", "VTL-THA-1107", "4G", 1800, 20, 42,
+     [20, 140, 260], 65, [3, 4, 3], [61.5, 60.5, 61.0], _E),
+    ("BSN-T04", "Viettel", "VTL-THA-1107", "4G", 900, 10, 42,
+     [60], None, [2], [59.0], _E),
     # BSN-T05: shared by Vietnamobile and VinaPhone, Hà Trung to the west: 2G/3G only
-    ("BSN-T05", "Vietnamobile", "VNM-THA-0077", "2G", 900, 0.2, 30, [None], 360, [None], [56.0], _E),
-    ("BSN-T05", "Vietnamobile", "VNM-THA-0077", "3G", 2100, 5, 30, [60, 180, 300], 65, [3, 3, 3], [None, None, 57.0], _E),
-    ("BSN-T05", "VinaPhone", "VNP-THA-2260", "2G", 900, 0.2, 32, [40, 160, 280], 65, [4, 4, 4], [57.0, 57.0, 56.5], _E),
-    ("BSN-T05", "VinaPhone", "VNP-THA-2260", "3G", 2100, 5, 32, [40, 160, 280], None, [3, None, 3], [58.5, 58.5, 58.0], _E),
+    ("BSN-T05", "Vietnamobile", "VNM-THA-0077", "2G", 900, 0.2, 30,
+     [None], 360, [None], [56.0], _E),
+    ("BSN-T05", "Vietnamobile", "VNM-THA-0077", "3G", 2100, 5, 30,
+     [60, 180, 300], 65, [3, 3, 3], [None, None, 57.0], _E),
+    ("BSN-T05", "VinaPhone", "VNP-THA-2260", "2G", 900, 0.2, 32,
+     [40, 160, 280], 65, [4, 4, 4], [57.0, 57.0, 56.5], _E),
+    ("BSN-T05", "VinaPhone", "VNP-THA-2260", "3G", 2100, 5, 32,
+     [40, 160, 280], None, [3, None, 3], [58.5, 58.5, 58.0], _E),
     # BSN-T06: Viettel in the town to the north; 4G 700 MHz since 2025
-    ("BSN-T06", "Viettel", "VTL-THA-1015", "3G", 2100, 5, 45, [40, 160, 280], 65, [3, 3, 3], [59.5, 59.0, 59.0], _E),
-    ("BSN-T06", "Viettel", "VTL-THA-1015", "4G", 1800, 20, 45, [40, 160, 280], 65, [3, 3, 3], [62.0, 61.5, 61.5], _E),
-    ("BSN-T06", "Viettel", "VTL-THA-1015", "4G", 700, 10, 45, [40, 150, 310], 65, [2, 2, 2], [60.0, 60.0, 59.5], _E),
+    ("BSN-T06", "Viettel", "VTL-THA-1015", "3G", 2100, 5, 45,
+     [40, 160, 280], 65, [3, 3, 3], [59.5, 59.0, 59.0], _E),
+    ("BSN-T06", "Viettel", "VTL-THA-1015", "4G", 1800, 20, 45,
+     [40, 160, 280], 65, [3, 3, 3], [62.0, 61.5, 61.5], _E),
+    ("BSN-T06", "Viettel", "VTL-THA-1015", "4G", 700, 10, 45,
+     [40, 150, 310], 65, [2, 2, 2], [60.0, 60.0, 59.5], _E),
     # BSN-T07: shared by MobiFone and Vietnamobile, town north-east; MobiFone 5G
-    ("BSN-T07", "MobiFone", "MBF-THA-0301", "2G", 900, 0.2, 40, [60, 180, 300], 65, [4, 4, 4], [56.0, 56.5, 56.0], _E),
-    ("BSN-T07", "MobiFone", "MBF-THA-0301", "4G", 1800, 20, 40, [60, 180, 300], 65, [3, 3, 3], [61.0, 61.0, 60.5], _E),
-    ("BSN-T07", "MobiFone", "MBF-THA-0301", "5G", 3900, 100, 38, [180, 300], 65, [5, 5], [69.5, 69.0], _E),
-    ("BSN-T07", "Vietnamobile", "VNM-THA-0081", "3G", 2100, 5, 36, [70, 190, 310], 65, [3, 3, 3], [57.5, 57.0, 57.0], _E),
-    ("BSN-T07", "Vietnamobile", "VNM-THA-0081", "4G", 1800, 10, 36, [70, 190, 310], 65, [4, 4, 4], [58.0, 58.0, 58.5], _E),
+    ("BSN-T07", "MobiFone", "MBF-THA-0301", "2G", 900, 0.2, 40,
+     [60, 180, 300], 65, [4, 4, 4], [56.0, 56.5, 56.0], _E),
+    ("BSN-T07", "MobiFone", "MBF-THA-0301", "4G", 1800, 20, 40,
+     [60, 180, 300], 65, [3, 3, 3], [61.0, 61.0, 60.5], _E),
+    ("BSN-T07", "MobiFone", "MBF-THA-0301", "5G", 3900, 100, 38,
+     [180, 300], 65, [5, 5], [69.5, 69.0], _E),
+    ("BSN-T07", "Vietnamobile", "VNM-THA-0081", "3G", 2100, 5, 36,
+     [70, 190, 310], 65, [3, 3, 3], [57.5, 57.0, 57.0], _E),
+    ("BSN-T07", "Vietnamobile", "VNM-THA-0081", "4G", 1800, 10, 36,
+     [70, 190, 310], 65, [4, 4, 4], [58.0, 58.0, 58.5], _E),
     # BSN-T08: PLANNED MobiFone tower in the south of the commune
-    ("BSN-T08", "MobiFone", "MBF-THA-0355", "4G", 1800, 20, 30, [30, 140, 240], 65, [4, 4, 4], [60.0, 60.0, 60.0], "planned"),
+    ("BSN-T08", "MobiFone", "MBF-THA-0355", "4G", 1800, 20, 30,
+     [30, 140, 240], 65, [4, 4, 4], [60.0, 60.0, 60.0], "planned"),
     # BSN-T10: PLANNED Vietnamobile tower 320 m from the shared BSN-T01 (could share it)
-    ("BSN-T10", "Vietnamobile", "VNM-THA-0090", "4G", 1800, 10, 30, [20, 100, 170], 65, [4, 4, 4], [58.0, 58.0, 58.0], "planned"),
+    ("BSN-T10", "Vietnamobile", "VNM-THA-0090", "4G", 1800, 10, 30,
+     [20, 100, 170], 65, [4, 4, 4], [58.0, 58.0, 58.0], "planned"),
     # BSN-T09: MobiFone, south-east of the commune
-    ("BSN-T09", "MobiFone", "MBF-THA-0322", "2G", 900, 0.2, 35, [0, 120, 240], 65, [4, 4, 4], [56.5, 56.0, 56.0], _E),
-    ("BSN-T09", "MobiFone", "MBF-THA-0322", "4G", 1800, 15, 35, [0, 120, 240], 65, [3, 3, 3], [59.5, 59.5, 60.0], _E),
+    ("BSN-T09", "MobiFone", "MBF-THA-0322", "2G", 900, 0.2, 35,
+     [0, 120, 240], 65, [4, 4, 4], [56.5, 56.0, 56.0], _E),
+    ("BSN-T09", "MobiFone", "MBF-THA-0322", "4G", 1800, 15, 35,
+     [0, 120, 240], 65, [3, 3, 3], [59.5, 59.5, 60.0], _E),
 ]
 SITES_COLUMNS = ["site_id", "tower_id", "operator", "technology", "band_mhz", "bandwidth_mhz",
                  "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status",
@@ -1145,9 +1225,11 @@ RADIO = {"2G": "GSM", "3G": "UMTS", "4G": "LTE", "5G": "NR"}
 def make_opencellid(rng) -> list[list]:
     """~20 crowd-sourced cell records near (tens to hundreds of metres from) existing towers."""
     pick = [  # (tower, operator, technology, sector index)
-        ("BSN-T01", "Viettel", "4G", 0), ("BSN-T01", "Viettel", "4G", 2), ("BSN-T01", "Viettel", "2G", 1),
-        ("BSN-T01", "MobiFone", "4G", 0), ("BSN-T01", "MobiFone", "3G", 2), ("BSN-T01", "Viettel", "5G", 0),
-        ("BSN-T02", "VinaPhone", "4G", 0), ("BSN-T02", "VinaPhone", "4G", 1), ("BSN-T02", "VinaPhone", "2G", 0),
+        ("BSN-T01", "Viettel", "4G", 0), ("BSN-T01", "Viettel", "4G", 2),
+        ("BSN-T01", "Viettel", "2G", 1), ("BSN-T01", "MobiFone", "4G", 0),
+        ("BSN-T01", "MobiFone", "3G", 2), ("BSN-T01", "Viettel", "5G", 0),
+        ("BSN-T02", "VinaPhone", "4G", 0), ("BSN-T02", "VinaPhone", "4G", 1),
+        ("BSN-T02", "VinaPhone", "2G", 0),
         ("BSN-T03", "VinaPhone", "4G", 2), ("BSN-T03", "VinaPhone", "3G", 0),
         ("BSN-T04", "Viettel", "4G", 0), ("BSN-T04", "Viettel", "3G", 2),
         ("BSN-T05", "Vietnamobile", "2G", 0), ("BSN-T05", "VinaPhone", "3G", 1),
@@ -1157,7 +1239,7 @@ def make_opencellid(rng) -> list[list]:
     ]
     enb = {}   # per (tower, operator): base station ids
     rows = []
-    for k, (tower, op, tech, sector) in enumerate(pick):
+    for tower, op, tech, sector in pick:
         key = (tower, op)
         if key not in enb:
             enb[key] = (int(rng.integers(100000, 240000)), int(rng.integers(10000, 40000)),
@@ -1165,11 +1247,14 @@ def make_opencellid(rng) -> list[list]:
         enb_id, lac, rnc_cid, gnb = enb[key]
         mnc = MNC[op]
         if tech == "4G":
-            area, cell, unit = 12000 + 100 * mnc + 7, enb_id * 256 + sector + 1, int(rng.integers(0, 504))
+            area, cell = 12000 + 100 * mnc + 7, enb_id * 256 + sector + 1
+            unit = int(rng.integers(0, 504))
         elif tech == "5G":
-            area, cell, unit = 12000 + 100 * mnc + 7, gnb * 4096 + sector + 1, int(rng.integers(0, 1008))
+            area, cell = 12000 + 100 * mnc + 7, gnb * 4096 + sector + 1
+            unit = int(rng.integers(0, 1008))
         elif tech == "3G":
-            area, cell, unit = lac, (rnc_cid % 4096) * 65536 + 10 * (sector + 1) + mnc, int(rng.integers(0, 512))
+            area, cell = lac, (rnc_cid % 4096) * 65536 + 10 * (sector + 1) + mnc
+            unit = int(rng.integers(0, 512))
         else:
             area, cell, unit = lac, lac % 1000 * 10 + sector + 1, 0
         x, y = P(*TOWERS[tower][0])
@@ -1245,15 +1330,21 @@ class RoadGraph:
         self.anchor["TXA"] = self._junction_named(roads, "Quốc lộ 1A", "Đường trục xã Quang Trung")
         self.anchor["TCH"] = self._junction_named(roads, "Quốc lộ 1A", "Đường liên thôn Trung Hòa")
 
+    @staticmethod
+    def _end_nodes(roads, column, value):
+        """The end nodes of the roads whose ``column`` is ``value``."""
+        return {node_key(g.coords[i]) for g, v in zip(roads.geometry, roads[column])
+                if v == value for i in (0, -1)}
+
     def _junction(self, c1, c2, roads):
-        a = {node_key(g.coords[i]) for g, c in zip(roads.geometry, roads.road_class) if c == c1 for i in (0, -1)}
-        b = {node_key(g.coords[i]) for g, c in zip(roads.geometry, roads.road_class) if c == c2 for i in (0, -1)}
+        a = self._end_nodes(roads, "road_class", c1)
+        b = self._end_nodes(roads, "road_class", c2)
         common = sorted(a & b, key=lambda n: -n[1])
         return common[0]
 
     def _junction_named(self, roads, n1, n2):
-        a = {node_key(g.coords[i]) for g, n in zip(roads.geometry, roads.name) if n == n1 for i in (0, -1)}
-        b = {node_key(g.coords[i]) for g, n in zip(roads.geometry, roads.name) if n == n2 for i in (0, -1)}
+        a = self._end_nodes(roads, "name", n1)
+        b = self._end_nodes(roads, "name", n2)
         return sorted(a & b)[0]
 
     def node(self, wp):
@@ -1286,7 +1377,8 @@ class RoadGraph:
         seeds, same = {}, {}
         for i, s, off in src:
             g = self.lines[i]
-            for n, d in ((node_key(g.coords[0]), s + off), (node_key(g.coords[-1]), g.length - s + off)):
+            for n, d in ((node_key(g.coords[0]), s + off),
+                         (node_key(g.coords[-1]), g.length - s + off)):
                 seeds[n] = min(seeds.get(n, math.inf), d)
             same.setdefault(i, []).append((s, off))
         dist = dijkstra(self.adj, seeds)
@@ -1561,10 +1653,12 @@ def verify(town_ll, terrain, rg_info) -> dict:
 
     hu = [ll_to_utm_geom(g) for g in hamlets.geometry]
     check(all(g.is_valid for g in hamlets.geometry), "hamlets valid")
-    check(bool(shapely.coverage_is_valid(np.array(list(hamlets.geometry)))), "hamlets: valid coverage")
+    check(bool(shapely.coverage_is_valid(np.array(list(hamlets.geometry)))),
+          "hamlets: valid coverage")
     union = unary_union(list(hamlets.geometry))
     check(ll_to_utm_geom(union.symmetric_difference(c)).area < 1e-3, "hamlets cover the commune")
-    over = sum(hu[i].intersection(hu[j]).area for i in range(len(hu)) for j in range(i + 1, len(hu)))
+    over = sum(hu[i].intersection(hu[j]).area
+               for i in range(len(hu)) for j in range(i + 1, len(hu)))
     check(over < 1e-3, "hamlets do not overlap")
     check(sorted(hamlets.hamlet_id) == [f"QT0{i}" for i in range(1, 7)], "hamlet ids")
 
@@ -1576,8 +1670,10 @@ def verify(town_ll, terrain, rg_info) -> dict:
     inside = [hmap[h].contains(p) for h, p in zip(hh.hamlet_id, hh.geometry)]
     check(all(inside), "every household inside its hamlet")
     cnt = hh.groupby("hamlet_id").size()
-    check(all(cnt[h] == n for h, n in zip(hamlets.hamlet_id, hamlets.households)), "per-hamlet counts")
-    check((hh.groupby("hamlet_id").is_cultural_house.sum() == 1).all(), "one cultural house per hamlet")
+    check(all(cnt[h] == n for h, n in zip(hamlets.hamlet_id, hamlets.households)),
+          "per-hamlet counts")
+    check((hh.groupby("hamlet_id").is_cultural_house.sum() == 1).all(),
+          "one cultural house per hamlet")
     check(hh.population.between(1, 8).all(), "household sizes 1-8")
     res["households"] = cnt.to_dict()
     res["household_pop"] = hh.groupby("hamlet_id").population.sum().to_dict()
@@ -1586,12 +1682,14 @@ def verify(town_ll, terrain, rg_info) -> dict:
     check(set(roads.road_class) <= set(CLASS_RANK), "road classes")
     check(roads.road_id.is_unique, "road ids unique")
     comps = components(list(roads.geometry))
-    check(len(comps) == 2 and len(comps[1]) == 1, f"roads: main network + one loose piece ({len(comps)})")
+    check(len(comps) == 2 and len(comps[1]) == 1,
+          f"roads: main network + one loose piece ({len(comps)})")
     loose = roads.iloc[list(comps[1])[0]].road_id
     check(loose == rg_info["gap_road_id"], "the loose piece is the documented one")
     ru = roads.to_crs(UTM)
     res["road_km_inside"] = ru.intersection(cu).length.sum() / 1000
-    res["roads_by_class"] = ru.intersection(cu).length.groupby(ru.road_class).sum().div(1000).round(2).to_dict()
+    inside_km = ru.intersection(cu).length.groupby(ru.road_class).sum().div(1000)
+    res["roads_by_class"] = inside_km.round(2).to_dict()
     res["gap_road_id"] = loose
     rail = gpd.read_file(d / "roads/railway.geojson", engine="pyogrio")
     check(rail.geometry.iloc[0].intersects(c), "railway crosses the commune")
@@ -1632,12 +1730,15 @@ def verify(town_ll, terrain, rg_info) -> dict:
     routes = unary_union([ll_to_utm_geom(g) for g in list(kml.geometry) + list(vnpt.geometry)])
     off_route = shapely.distance(shapely.points(np.column_stack([apx, apy])), routes)
     check(off_route.max() < 6.0, f"boxes on the fibre routes (max {off_route.max():.2f} m)")
-    res["fibre_within_300m"] = hhu.groupby("hamlet_id").fibre_m.apply(lambda s: (s <= 300).mean()).round(3).to_dict()
-    res["cultural_house_fibre_m"] = hhu[hhu.is_cultural_house].set_index("hamlet_id").fibre_m.round(0).to_dict()
+    within_300m = hhu.groupby("hamlet_id").fibre_m.apply(lambda s: (s <= 300).mean())
+    res["fibre_within_300m"] = within_300m.round(3).to_dict()
+    houses = hhu[hhu.is_cultural_house].set_index("hamlet_id")
+    res["cultural_house_fibre_m"] = houses.fibre_m.round(0).to_dict()
 
     # 4G fairness
     res["4g_lobes_at_short_hamlet"] = fairness_4g(hhu, sites, HAMLET_4G_SHORT)
-    res["4g_los_share"] = {k: round(v, 3) for k, v in best_4g_per_hamlet(hhu, sites, terrain).items()}
+    res["4g_los_share"] = {k: round(v, 3)
+                           for k, v in best_4g_per_hamlet(hhu, sites, terrain).items()}
     check(not res["4g_lobes_at_short_hamlet"], f"4G lobes at {HAMLET_4G_SHORT}")
 
     with rasterio.open(d / "dem/dem.tif") as ds:
@@ -1648,7 +1749,8 @@ def verify(town_ll, terrain, rg_info) -> dict:
         check(b.left <= x0 - 10000 and b.bottom <= y0 - 10000 and b.right >= x1 + 10000
               and b.top >= y1 + 10000, "DEM margin >= 10 km")
         z = ds.read(1)
-        check(ds.block_shapes[0] == (256, 256) and ds.compression.name.lower() == "deflate", "DEM tiling")
+        check(ds.block_shapes[0] == (256, 256) and ds.compression.name.lower() == "deflate",
+              "DEM tiling")
         res["dem_shape"] = z.shape
         res["dem_range"] = (float(z.min()), float(z.max()))
         inside_vals = list(rasterio.sample.sample_gen(ds, [(p.x, p.y) for p in hhu.geometry]))
@@ -1720,10 +1822,11 @@ def main() -> int:
 
     # ---- summary ----
     print("Quang Trung sample data written to", DATA)
-    print(f"  commune area {res['commune_area_km2']:.3f} km² (centroid {res['centroid_offset_m']:.0f} m"
+    print(f"  commune area {res['commune_area_km2']:.3f} km² "
+          f"(centroid {res['centroid_offset_m']:.0f} m"
           f" from {CENTRE_LONLAT[1]} N, {CENTRE_LONLAT[0]} E), within the town outline: yes")
     print("  hamlets:")
-    for hid, name, hh, pop, *_ in HAMLETS:
+    for hid, name, *_ in HAMLETS:
         print(f"    {hid} {name:16s} households {res['households'][hid]:4d}  population "
               f"{res['household_pop'][hid]:4d}  fibre<=300m {res['fibre_within_300m'][hid]:.0%}"
               f"  cultural house {res['cultural_house_fibre_m'][hid]:.0f} m from a box"
@@ -1732,12 +1835,14 @@ def main() -> int:
           f"{sum(res['household_pop'].values())}")
     print(f"  roads: {res['road_km_inside']:.1f} km inside the commune {res['roads_by_class']};"
           f" disconnected lane piece: {res['gap_road_id']}")
-    print(f"  towers {res['towers']} ({res['shared_towers']} shared, {res['towers_in_commune']} in the"
+    print(f"  towers {res['towers']} ({res['shared_towers']} shared, "
+          f"{res['towers_in_commune']} in the"
           f" commune), cells {res['cells']}, OpenCelliD rows {res['opencellid_rows']}")
     nrev = sum(1 for _, _, r, _ in viettel if r)
     nnud = sum(1 for _, _, _, n in viettel if n)
     print(f"  fibre: Viettel KML {res['kml_pieces']} pieces ({nrev} reversed, {nnud} with a nudged"
-          f" end), VNPT {len(vnpt)} routes, {res['boxes']} boxes (full: {', '.join(res['full_boxes'])})")
+          f" end), VNPT {len(vnpt)} routes, {res['boxes']} boxes "
+          f"(full: {', '.join(res['full_boxes'])})")
     print("    reversed KML pieces:", "; ".join(n for n, _, r, _ in viettel if r))
     print("    KML pieces with an end nudged 1-5 m:", "; ".join(n for n, _, _, m in viettel if m))
     print(f"  DEM {res['dem_shape'][1]}x{res['dem_shape'][0]} px, {res['dem_range'][0]:.1f}-"

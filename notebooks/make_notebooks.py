@@ -152,17 +152,17 @@ NB01 = [
     code("""
     ind = result.indicators
     details = {
-        "M4": f"{ind['M4']['covered_hamlets']} of {ind['M4']['hamlets']} hamlets",
-        "M5": f"{ind['M5']['shared_towers']} of {ind['M5']['towers']} existing towers",
-        "F1": (f"{ind['F1']['ftth_subscriptions']} subscriptions / "
-               f"{ind['F1']['households']} households ({ind['F1']['year']})"),
-        "F2": (f"{ind['F2']['covered_hamlets']} of {ind['F2']['hamlets']} hamlets; short: "
-               f"{', '.join(ind['F2']['short_hamlets']) or 'none'}"),
+        "M4": f"{ind['M4'].covered_hamlets} of {ind['M4'].hamlets} hamlets",
+        "M5": f"{ind['M5'].existing.shared} of {ind['M5'].existing.total} existing towers",
+        "F1": (f"{ind['F1'].ftth_subscriptions} subscriptions / "
+               f"{ind['F1'].households} households ({ind['F1'].year})"),
+        "F2": (f"{ind['F2'].covered_hamlets} of {ind['F2'].hamlets} hamlets; short: "
+               f"{', '.join(ind['F2'].short_hamlets) or 'none'}"),
     }
     indicators = pd.DataFrame([
-        {"indicator": key, "value": ind[key]["value"], "target": ind[key]["target"],
-         "met": ind[key]["value"] >= ind[key]["target"], "detail": details[key],
-         "source": ind[key]["source"]}
+        {"indicator": key, "value": ind[key].value, "target": ind[key].target,
+         "met": ind[key].value >= ind[key].target, "detail": details[key],
+         "source": ind[key].source}
         for key in ("M4", "M5", "F1", "F2")]).set_index("indicator")
     indicators.style.format({"value": "{:.0%}", "target": "{:.0%}"})
     """),
@@ -171,8 +171,8 @@ NB01 = [
     """),
     code("""
     for key in ("M4", "F2"):
-        print(f"{key}: {ind[key]['rule']}")
-    print(f"M5: {ind['M5']['method']}")
+        print(f"{key}: {ind[key].rule}")
+    print(f"M5: {ind['M5'].method}")
     """),
     md("""
     ## 3. The interactive map
@@ -296,8 +296,8 @@ NB02 = [
         # today's coverage, reused by every check below (suggestions come in section 5)
         result = cg.analyze(project, suggest_sites=0)
     base = result.coverage
-    print(f"M4 today: {result.indicators['M4']['value']:.0%} "
-          f"({result.indicators['M4']['covered_hamlets']} of {result.indicators['M4']['hamlets']} hamlets)")
+    print(f"M4 today: {result.indicators['M4'].value:.0%} "
+          f"({result.indicators['M4'].covered_hamlets} of {result.indicators['M4'].hamlets} hamlets)")
     """),
     md("""
     ## 1. Where is the point?
@@ -561,12 +561,12 @@ NB03 = [
     f1, f2 = fr.indicators["F1"], fr.indicators["F2"]
     ports_used = int(project.access_points["ports_used"].sum())
     pd.DataFrame({
-        "value": [f"{f2['value']:.0%} ({f2['covered_hamlets']} of {f2['hamlets']} hamlets)",
-                  f"{f1['value']:.1%} ({f1['ftth_subscriptions']} of {f1['households']} households, {f1['year']})",
-                  f"{f1['homes_passed_share']:.1%} ({f1['homes_passed']} of {f1['households_on_map']})",
-                  f"{f1['within_reach_share']:.1%}",
+        "value": [f"{f2.value:.0%} ({f2.covered_hamlets} of {f2.hamlets} hamlets)",
+                  f"{f1.value:.1%} ({f1.ftth_subscriptions} of {f1.households} households, {f1.year})",
+                  f"{f1.homes_passed_share:.1%} ({f1.homes_passed} of {f1.households_on_map})",
+                  f"{f1.within_reach_share:.1%}",
                   f"{ports_used}"],
-        "target": [f"{f2['target']:.0%}", f"{f1['target']:.0%}", "", "", ""],
+        "target": [f"{f2.target:.0%}", f"{f1.target:.0%}", "", "", ""],
     }, index=["F2 hamlets reached (map)", "F1 FTTH subscriptions (statistics)",
               "homes passed (map)", "homes within reach, ports or not (map)",
               "ports in use in the boxes layer"])
@@ -579,8 +579,8 @@ NB03 = [
     the boxes layer is missing connections: worth checking with the operators.
     """),
     code("""
-    print(f"subscriptions {f1['ftth_subscriptions']} vs ports used {ports_used}: "
-          f"{f1['ftth_subscriptions'] - ports_used:+d}")
+    print(f"subscriptions {f1.ftth_subscriptions} vs ports used {ports_used}: "
+          f"{f1.ftth_subscriptions - ports_used:+d}")
     """),
     md("""
     ## 4. The short hamlet and its gap extension
@@ -625,9 +625,9 @@ NB03 = [
                                     project.access_points, project.fibre, project.statistics,
                                     2025, params)
         results[label] = r
-        rows.append({"run": label, "F2": r.indicators["F2"]["value"],
-                     "short hamlets": ", ".join(r.indicators["F2"]["short_hamlets"]),
-                     "homes passed": r.indicators["F1"]["homes_passed_share"],
+        rows.append({"run": label, "F2": r.indicators["F2"].value,
+                     "short hamlets": ", ".join(r.indicators["F2"].short_hamlets),
+                     "homes passed": r.indicators["F1"].homes_passed_share,
                      "new cable (m)": round(float(r.extensions["length_m"].sum()), 0),
                      "new boxes": int(r.extensions["new_boxes"].sum())})
     pd.DataFrame(rows).set_index("run").style.format({"F2": "{:.0%}", "homes passed": "{:.1%}",

@@ -12,8 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from coverage_gis.cli.main import EPILOG
-from coverage_gis.cli.main import main
+from coverage_gis.cli.main import EPILOG, main
 from coverage_gis.outputs.outset import OutputSet, verify_set
 
 from .conftest import digest

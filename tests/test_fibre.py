@@ -333,12 +333,14 @@ def test_hamlet_rule_cultural_house_then_share():
     assert t.loc["B", "ftth_rule"] == "at least 80% of homes passed (no cultural house marked)"
     assert t.loc["E", "ftth_rule"] == "no households"
     ind = fb.fibre_indicators(table, None, None)
-    assert ind["F2"]["value"] == pytest.approx(2 / 5)
-    assert ind["F2"]["covered_hamlets"] == 2 and ind["F2"]["hamlets"] == 5
-    assert ind["F2"]["short_hamlets"] == ["C", "D", "E"]
-    assert ind["F2"]["target"] == 1.0 and ind["F2"]["source"] == "map"
-    assert ind["F1"]["homes_passed_share"] == pytest.approx(26 / 40)
-    assert ind["F1"]["value"] is None
+    assert ind["F2"].value == pytest.approx(2 / 5)
+    assert ind["F2"].covered_hamlets == 2 and ind["F2"].hamlets == 5
+    assert ind["F2"].short_hamlets == ("C", "D", "E")
+    assert ind["F2"].target == 1.0 and ind["F2"].source == "map"
+    # A and D were judged by their cultural house, B and C (none marked) by the share
+    assert ind["F2"].rule_params["used"] == ("cultural_house", "share_no_cultural_house")
+    assert ind["F1"].homes_passed_share == pytest.approx(26 / 40)
+    assert ind["F1"].value is None and ind["F1"].note == "no_statistics_table"
 
 
 def test_households_without_hamlet_id_are_placed_by_location():
@@ -364,7 +366,7 @@ def test_hamlet_share_rule_and_threshold():
     hamlets = hamlet_polygons("A", "B", "C", "D")
     share = fb.hamlet_fibre(reach_table(), hamlets, FibreParams(hamlet_rule="share"))
     assert share["ftth_covered"].tolist() == [False, True, False, True]
-    assert fb.fibre_indicators(share, None, None)["F2"]["value"] == pytest.approx(0.5)
+    assert fb.fibre_indicators(share, None, None)["F2"].value == pytest.approx(0.5)
     lower = fb.hamlet_fibre(reach_table(), hamlets,
                             FibreParams(hamlet_rule="share", hamlet_share=0.7))
     assert lower["ftth_covered"].tolist() == [False, True, True, True]
@@ -375,12 +377,13 @@ def test_f1_from_statistics_beside_homes_passed():
     stats = pd.DataFrame({"year": [2024, 2025], "households": [1334, 1350],
                           "ftth_subscriptions": [850, 930]})
     f1 = fb.fibre_indicators(table, stats, 2025)["F1"]
-    assert f1["value"] == pytest.approx(930 / 1350)
-    assert f1["year"] == 2025 and f1["target"] == 0.75 and f1["source"] == "statistics"
-    assert f1["homes_passed_share"] == pytest.approx(26 / 40)
-    assert fb.fibre_indicators(table, stats, None)["F1"]["year"] == 2025   # latest
-    assert fb.fibre_indicators(table, stats, 2024)["F1"]["value"] == pytest.approx(850 / 1334)
-    assert fb.fibre_indicators(table, stats, 2030)["F1"]["value"] is None
+    assert f1.value == pytest.approx(930 / 1350)
+    assert f1.year == 2025 and f1.target == 0.75 and f1.source == "statistics"
+    assert f1.homes_passed_share == pytest.approx(26 / 40)
+    assert fb.fibre_indicators(table, stats, None)["F1"].year == 2025   # latest
+    assert fb.fibre_indicators(table, stats, 2024)["F1"].value == pytest.approx(850 / 1334)
+    missing = fb.fibre_indicators(table, stats, 2030)["F1"]
+    assert missing.value is None and missing.note == "no_statistics_for_year"
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,11 +518,11 @@ def test_sample_qt06_is_short_and_the_others_are_reached(sample):
     assert t["within_reach_share"].drop("QT06").between(0.84, 1.0).all()
     # ports bind: homes passed are fewer than homes within reach
     assert (t["ftth_share"].drop("QT06") < t["within_reach_share"].drop("QT06")).all()
-    f2 = res.indicators["F2"]
-    assert (f2["covered_hamlets"], f2["hamlets"], f2["short_hamlets"]) == (5, 6, ["QT06"])
-    assert res.indicators["F1"]["value"] == pytest.approx(930 / 1350)
-    assert 0.75 < res.indicators["F1"]["within_reach_share"] < 0.85
-    assert res.indicators["F1"]["homes_passed_share"] < res.indicators["F1"]["within_reach_share"]
+    f2, f1 = res.indicators["F2"], res.indicators["F1"]
+    assert (f2.covered_hamlets, f2.hamlets, f2.short_hamlets) == (5, 6, ("QT06",))
+    assert f1.value == pytest.approx(930 / 1350)
+    assert 0.75 < f1.within_reach_share < 0.85
+    assert f1.homes_passed_share < f1.within_reach_share
     reach = res.reach
     ch = reach[reach["is_cultural_house"]].set_index("hamlet_id")
     assert ch.loc["QT06", "distance_m"] == pytest.approx(1025, abs=50)

@@ -10,7 +10,6 @@ import math
 import numpy as np
 import pytest
 
-from coverage_gis.radio import linkbudget as lb
 from coverage_gis.radio import pathloss
 from coverage_gis.radio.linkbudget import (
     DEFAULTS,

@@ -21,10 +21,10 @@ from rasterio.transform import array_bounds
 from rasterio.warp import transform_bounds
 
 import coverage_gis as cg
-from coverage_gis.outputs import maps
+from coverage_gis.config.scenario import Scenario
 from coverage_gis.engines.coverage import Grid
 from coverage_gis.io.project import Project
-from coverage_gis.config.scenario import Scenario
+from coverage_gis.outputs import maps
 
 from .browser import find_chromium, png_pixels, run_chromium, with_probe
 

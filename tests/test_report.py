@@ -14,9 +14,16 @@ import pyogrio
 import pytest
 
 import coverage_gis as cg
-from coverage_gis.engines import targets
-from coverage_gis.outputs.writer import OUTPUT_NAMES
 from coverage_gis.cli.main import main
+from coverage_gis.engines import targets
+from coverage_gis.engines.indicators import (
+    HamletIndicator,
+    HouseholdFibreIndicator,
+    Indicators,
+    SharingIndicator,
+    SharingRatio,
+)
+from coverage_gis.outputs.writer import OUTPUT_NAMES
 
 from .conftest import SAMPLE
 
@@ -37,11 +44,12 @@ def test_scorecard_by_hand():
                           "mobile_broadband_subscriptions": [3000, 3100],
                           "households": [1000, 1000], "ftth_subscriptions": [700, 760],
                           "state_agencies": [9, 0], "state_agencies_on_digital_platforms": [9, 0]})
-    indicators = {"M4": {"value": 5 / 6, "covered_hamlets": 5, "hamlets": 6, "rule": "r"},
-                  "M5": {"value": 0.2, "shared_towers": 1, "towers": 5, "method": "m"},
-                  "F2": {"value": 1.0, "covered_hamlets": 6, "hamlets": 6, "rule": "r"},
-                  "F1": {"homes_passed_share": 0.9, "homes_passed": 900,
-                         "households_on_map": 1000}}
+    ratio = SharingRatio("towers", 1, 5)
+    indicators = Indicators(
+        m4=HamletIndicator("M4", 5, 6, ("QT04",), 1.0, "r"),
+        m5=SharingIndicator(ratio, ratio, ratio, 0, 0.15),
+        f2=HamletIndicator("F2", 6, 6, (), 1.0, "r"),
+        f1=HouseholdFibreIndicator(0.75, homes_passed=900, households_on_map=1000))
     card = targets.scorecard(stats, indicators, 2025)
     assert list(card.columns[:6]) == ["indicator", "year", "value", "target", "met", "source"]
     get = card.set_index(["indicator", "year", "source"])
@@ -54,6 +62,9 @@ def test_scorecard_by_hand():
     assert get.loc[("F1", 2025, "map (homes passed, for context)"), "met"] is None
     assert np.isnan(get.loc[("P1", 2025, "statistics"), "value"])  # 0 agencies: undefined
     assert get.loc[("M4", 2025, "map"), "met"] == False  # noqa: E712
+    assert get.loc[("M5", 2025, "map"), "value"] == pytest.approx(0.2)  # 1 of 5 towers
+    assert get.loc[("M5", 2025, "map"), "met"]  # 20 % >= 15 %
+    assert get.loc[("F1", 2025, "map (homes passed, for context)"), "value"] == 0.9
     assert get.loc[("F2", 2025, "map"), "met"]
     assert np.isnan(get.loc[("M2", 2025, "statistics"), "value"])  # counts missing
     assert set(card["indicator"]) == set(cg.settings.PLAN_TARGETS)
@@ -115,9 +126,10 @@ def test_xlsx_gpkg_kmz_open_in_their_readers(written):
     with zipfile.ZipFile(out / "results.kmz") as z:
         root = ET.fromstring(z.read("doc.kml"))
     ns = {"k": "http://www.opengis.net/kml/2.2"}
-    folders = [f.find("k:name", ns).text for f in root.iter("{%s}Folder" % ns["k"])]
+    kml = "{" + ns["k"] + "}"  # ElementTree's {namespace}tag
+    folders = [f.find("k:name", ns).text for f in root.iter(kml + "Folder")]
     assert "Hamlets (results)" in folders and "Towers" in folders
-    names = [p.find("k:name", ns).text for p in root.iter("{%s}Placemark" % ns["k"])]
+    names = [p.find("k:name", ns).text for p in root.iter(kml + "Placemark")]
     assert "Thôn Yên Sơn" in names
 
 

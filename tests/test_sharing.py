@@ -15,11 +15,10 @@ import shapely
 from pyproj import Transformer
 
 import coverage_gis as cg
-from coverage_gis.engines import placement
-from coverage_gis.engines import sharing
 from coverage_gis.cli.main import main
-from coverage_gis.io.project import Project
 from coverage_gis.config.scenario import Scenario
+from coverage_gis.engines import placement, sharing
+from coverage_gis.io.project import Project
 
 from .conftest import SAMPLE
 from .test_coverage import UTM, X0, Y0, cell_table, hamlets_at, households_in
@@ -54,12 +53,12 @@ def test_sharing_ratio_by_hand():
                           "n_existing_operators": [2, 2, 1, 1, 1, 0],
                           "status": ["existing"] * 5 + ["planned"]})
     # existing towers: 5, shared (2+ operators on air): 2 -> 2/5
-    assert sharing.sharing_ratio(table)["value"] == pytest.approx(2 / 5)
+    assert sharing.sharing_ratio(table).value == pytest.approx(2 / 5)
     # with planned: 6 towers, 3 shared -> 1/2
-    assert sharing.sharing_ratio(table, include_planned=True)["value"] == pytest.approx(0.5)
+    assert sharing.sharing_ratio(table, include_planned=True).value == pytest.approx(0.5)
     # installations on shared towers / all installations (existing): (2+2) / (2+2+1+1+1)
     r = sharing.sharing_ratio(table, method="installations")
-    assert r["value"] == pytest.approx(4 / 7)
+    assert r.value == pytest.approx(4 / 7) and (r.shared, r.total) == (4, 7)
     with pytest.raises(ValueError):
         sharing.sharing_ratio(table, method="poles")
 
@@ -80,7 +79,7 @@ def test_two_towers_of_different_operators_80_m_apart_are_a_candidate():
     assert ("C", "D") not in pairs and not any("Q" in k for k in pairs)
     assert cand.iloc[0]["kind"] == "share-instead-of-build" and list(cand["rank"]) == [1, 2, 3]
     # M5 if realised: A+B+P merge into one shared tower; C, D and Q stay -> 1 / 4
-    assert sharing.ratio_if_realised(t, cand)["value"] == pytest.approx(1 / 4)
+    assert sharing.ratio_if_realised(t, cand).value == pytest.approx(1 / 4)
     # in an urban area only 100 m counts: the 80 m pair stays, the 400 m one goes
     urban = gpd.GeoDataFrame(geometry=[shapely.box(X0 - 500, Y0 - 500, X0 + 600, Y0 + 500)],
                              crs=UTM)

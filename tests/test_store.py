@@ -28,6 +28,7 @@ from pandas.testing import assert_frame_equal
 from pyproj import CRS
 
 import coverage_gis as cg
+from coverage_gis.outputs.indicators import indicators_json
 from coverage_gis.cli.main import main
 from coverage_gis.errors import ResultFormatError
 from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis
@@ -176,7 +177,7 @@ def test_arrays_parameters_and_indicators_round_trip(stored):
     # the DEM the coverage used is the project's: stored once, read back as one object
     assert (ca.dem_grid is a.project.dem) == (cb.dem_grid is b.project.dem)
     assert b.indicators == a.indicators
-    assert json.dumps(b.indicators, sort_keys=True) == json.dumps(a.indicators, sort_keys=True)
+    assert indicators_json(b.indicators) == indicators_json(a.indicators)
     assert b.project.scenario == a.project.scenario
     assert b.project.crs == a.project.crs
     net_a, net_b = a.fibre.network, b.fibre.network
@@ -363,19 +364,23 @@ def test_values_json_lacks_round_trip(stored, tmp_path):
     card.attrs = {"odd": odd}
     towers = analysis.towers.copy()
     towers.index = pd.Index([f"t{i}" for i in range(len(towers))], name="key")
-    changed = dataclasses.replace(analysis, indicators={**analysis.indicators, "odd": odd},
-                                  scorecard=card, towers=towers)
+    m4 = dataclasses.replace(analysis.indicators.m4,
+                             rule_params={**analysis.indicators.m4.rule_params, "odd": odd})
+    changed = dataclasses.replace(analysis, scorecard=card, towers=towers,
+                                  indicators=dataclasses.replace(analysis.indicators, m4=m4))
     save_analysis(changed, tmp_path / "odd")
     back = read_analysis(tmp_path / "odd")
     assert_same(changed, back)
-    assert type(back.indicators["odd"]["numpy"][1]) is np.float32
-    assert back.indicators["odd"]["int_keys"] == {1: "x"}
+    assert type(back.indicators.m4.rule_params["odd"]["numpy"][1]) is np.float32
+    assert back.indicators.m4.rule_params["odd"]["int_keys"] == {1: "x"}
 
 
 def test_what_cannot_be_stored_is_refused_when_saving(stored, tmp_path):
     analysis, _, _ = stored
-    changed = dataclasses.replace(analysis, indicators={"M4": {"value": object()}})
-    with pytest.raises(TypeError, match="indicators/M4/value"):
+    m4 = dataclasses.replace(analysis.indicators.m4, rule_params={"value": object()})
+    changed = dataclasses.replace(analysis,
+                                  indicators=dataclasses.replace(analysis.indicators, m4=m4))
+    with pytest.raises(TypeError, match="indicators/m4/rule_params/value"):
         save_analysis(changed, tmp_path / "bad")
 
 

@@ -308,7 +308,8 @@ def test_normalise_tcvn3_names(name):
     assert normalise_encoding_name(name) == "tcvn3"
 
 
-@pytest.mark.parametrize("name", ["VNI", "vni", "vni-windows", "VNI-Windows", "vni-times", "VNI Times"])
+@pytest.mark.parametrize("name", ["VNI", "vni", "vni-windows", "VNI-Windows", "vni-times",
+                                  "VNI Times"])
 def test_normalise_vni_names(name):
     assert normalise_encoding_name(name) == "vni"
 

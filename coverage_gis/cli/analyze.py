@@ -82,29 +82,34 @@ def run(args: argparse.Namespace) -> int:
 
 def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> None:
     """The indicators and the files written, for the terminal."""
-    m4 = result.indicators["M4"]
+    ind = result.indicators
+    m4, m5 = ind.m4, ind.m5
     print(f"Scenario: {result.project.scenario.name}")
-    print(f"M4 hamlets covered by mobile broadband: {m4['covered_hamlets']}/{m4['hamlets']}"
-          f" = {m4['value']:.0%} (target {m4['target']:.0%})")
-    short = result.hamlets[~result.hamlets["mobile_broadband_covered"]]
+    print(f"M4 hamlets covered by mobile broadband: {m4.covered_hamlets}/{m4.hamlets}"
+          f" = {_pct(m4.value)} (target {_pct(m4.target)})")
+    short = result.hamlets[~result.hamlets["mobile_broadband_covered"].astype(bool)]
     for _, h in short.iterrows():
         print(f"  short: {h['hamlet_id']} {h['name']}: {h['mobile_broadband_share']:.0%} "
               "of households")
-    m5 = result.indicators["M5"]
-    print(f"M5 BTS positions shared: {m5['shared_towers']}/{m5['towers']} = "
-          f"{m5['value']:.0%} (target {m5['target']:.0%}; with planned towers "
-          f"{m5['with_planned']['value']:.0%}; {m5['candidates']} sharing candidate(s))")
-    if "F2" in result.indicators:
-        f2, f1 = result.indicators["F2"], result.indicators["F1"]
-        print(f"F2 hamlets reached by FTTH: {f2['covered_hamlets']}/{f2['hamlets']} = "
-              f"{f2['value']:.0%} (target {f2['target']:.0%}; short: "
-              f"{', '.join(f2['short_hamlets']) or 'none'})")
-        f1_value = f"{f1['value']:.0%}" if f1.get("value") is not None else "no statistics"
-        print(f"F1 households on FTTH: {f1_value} (statistics, target {f1['target']:.0%}); "
-              f"homes passed on the map: {f1['homes_passed_share']:.0%}")
+    unit = "towers" if m5.existing.method == "towers" else "installations"
+    print(f"M5 BTS positions shared: {m5.existing.shared}/{m5.existing.total} {unit} = "
+          f"{_pct(m5.value)} (target {_pct(m5.target)}; with planned towers "
+          f"{_pct(m5.with_planned.value)}; {m5.candidates} sharing candidate(s))")
+    if ind.f2 is not None and ind.f1 is not None:
+        f2, f1 = ind.f2, ind.f1
+        print(f"F2 hamlets reached by FTTH: {f2.covered_hamlets}/{f2.hamlets} = "
+              f"{_pct(f2.value)} (target {_pct(f2.target)}; short: "
+              f"{', '.join(f2.short_hamlets) or 'none'})")
+        f1_value = _pct(f1.value) if f1.value is not None else "no statistics"
+        print(f"F1 households on FTTH: {f1_value} (statistics, target {_pct(f1.target)}); "
+              f"homes passed on the map: {_pct(f1.homes_passed_share)}")
     print(f"Outputs in {out}:")
     top = [t for t in written if t.parent == out]
     for t in top if not verbose else written:
         print(f"  {t}")
     print(f"  {out / 'rasters'}/ ({sum(1 for t in written if t.parent.name == 'rasters')} "
           "GeoTIFFs)")
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"

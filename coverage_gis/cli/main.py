@@ -25,9 +25,9 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from coverage_gis.version import __version__
 from coverage_gis.cli import analyze, check_site, report, suggest_sites, validate
 from coverage_gis.errors import CoverageGisError
+from coverage_gis.version import __version__
 
 log = logging.getLogger("coverage_gis")
 

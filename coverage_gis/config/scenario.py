@@ -231,12 +231,9 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
         if path is None:
             continue
         allowed = LAYER_OPTIONS[name]
-        opts = {}
-        if crs is not None and "crs" in allowed:
-            opts["crs"] = crs
-        if encoding is not None and "encoding" in allowed:
-            opts["encoding"] = encoding
-        layers[name] = [LayerSource(path=Path(path), **opts)]
+        layers[name] = [LayerSource(path=Path(path),
+                                    crs=crs if "crs" in allowed else None,
+                                    encoding=encoding if "encoding" in allowed else None)]
     if base is not None:
         return Scenario(name=base.name, layers=layers, path=base.path, year=base.year,
                         crs=base.crs, study_area_margin_m=base.study_area_margin_m,

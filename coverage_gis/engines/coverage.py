@@ -15,7 +15,6 @@ one position and height).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio
 import shapely
 from affine import Affine
 from pyproj import CRS
@@ -203,6 +201,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     dy = gy[:, None] - y0
     dist = np.hypot(dx, dy)
     reach = float(cell["range_m"])
+    ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
     if dem is not None:
         ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
         ground = dem.sample(*np.meshgrid(gx, gy))

@@ -54,6 +54,7 @@ from shapely.ops import substring
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import FibreParams
+from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
 from coverage_gis.engines.hamlets import (
     hamlet_counts,
     hamlet_shares,
@@ -906,52 +907,60 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
 
 
 def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None = None,
-                     year: int | None = None) -> dict[str, dict[str, Any]]:
-    """The plan's fibre indicators.
+                     year: int | None = None, params: FibreParams | None = None
+                     ) -> dict[str, HamletIndicator | HouseholdFibreIndicator]:
+    """The plan's fibre indicators, ``{"F2": ..., "F1": ...}``.
 
-    F2 (map) = covered hamlets / all hamlets. F1 (statistics) = FTTH subscriptions /
-    households for ``year`` (default: the latest year in the table), shown beside the map's
-    overall homes-passed share (homes passed / households of the household layer).
+    F2 (map) = covered hamlets / all hamlets; its ``rule_params`` name the rules the hamlets
+    were judged by (``used``: ``cultural_house``, ``share_no_cultural_house``, ``share``). F1
+    (statistics) = FTTH subscriptions / households for ``year`` (default: the latest year in
+    the table), beside the map's homes passed / households of the household layer.
     """
+    params = params or FibreParams()
     n = len(hamlet_table)
-    covered = int(hamlet_table["ftth_covered"].sum()) if n else 0
-    rules = list(dict.fromkeys(hamlet_table.get("ftth_rule", pd.Series(dtype=object))))
-    f2 = {"value": covered / n if n else None, "covered_hamlets": covered, "hamlets": n,
-          "short_hamlets": [str(h) for h in hamlet_table.loc[~hamlet_table["ftth_covered"]
-                                                             .astype(bool), "hamlet_id"]],
-          "target": plan_target("F2"),
-          "rule": "; ".join(r for r in rules if r != "no households"),
-          "source": "map"}
-    total = int(hamlet_table["households"].sum()) if n else 0
-    passed = int(hamlet_table["homes_passed"].sum()) if n else 0
+    covered = hamlet_table["ftth_covered"].astype(bool) if n else pd.Series(dtype=bool)
+    with_homes = hamlet_table[hamlet_table["households"] > 0] if n else hamlet_table
+    used: list[str] = []
+    if len(with_homes):
+        marked = (with_homes["cultural_house_reached"].notna()
+                  if "cultural_house_reached" in with_homes else pd.Series(False))
+        if params.hamlet_rule == "cultural_house":
+            if marked.any():
+                used.append("cultural_house")
+            if not marked.all():
+                used.append("share_no_cultural_house")
+        else:
+            used.append("share")
+    f2 = HamletIndicator(
+        id="F2", covered_hamlets=int(covered.sum()), hamlets=n,
+        short_hamlets=tuple(str(h) for h in hamlet_table.loc[~covered, "hamlet_id"])
+        if n else (),
+        target=plan_target("F2"), rule="ftth",
+        rule_params={"hamlet_rule": params.hamlet_rule, "hamlet_share": params.hamlet_share,
+                     "max_drop_m": params.max_drop_m, "used": tuple(used)})
     within = (int(hamlet_table["homes_within_reach"].sum())
               if n and "homes_within_reach" in hamlet_table else None)
-    f1: dict[str, Any] = {"value": None, "year": None, "ftth_subscriptions": None,
-                          "households": None,
-                          "homes_passed_share": passed / total if total else None,
-                          "homes_passed": passed, "households_on_map": total,
-                          "within_reach_share": within / total if total and within is not None
-                          else None,
-                          "target": plan_target("F1"), "source": "statistics"}
-    if statistics is not None and len(statistics) and "year" in statistics:
-        stats = statistics.copy()
-        stats["year"] = pd.to_numeric(stats["year"], errors="coerce")
-        row = stats[stats["year"] == year] if year is not None else \
-            stats[stats["year"] == stats["year"].max()]
-        if len(row):
-            r = row.iloc[-1]
-            f1["year"] = int(r["year"])
-            subs, hh = r.get("ftth_subscriptions"), r.get("households")
-            if pd.notna(subs) and pd.notna(hh) and float(hh) > 0:
-                f1.update(value=float(subs) / float(hh), ftth_subscriptions=int(subs),
-                          households=int(hh))
-            else:
-                f1["note"] = "statistics lack ftth_subscriptions or households for the year"
-        else:
-            f1["note"] = f"no statistics for {year}"
-    else:
-        f1["note"] = "no statistics table"
-    return {"F2": f2, "F1": f1}
+    f1 = {"target": plan_target("F1"),
+          "homes_passed": int(hamlet_table["homes_passed"].sum()) if n else 0,
+          "households_on_map": int(hamlet_table["households"].sum()) if n else 0,
+          "homes_within_reach": within, **_f1_statistics(statistics, year)}
+    return {"F2": f2, "F1": HouseholdFibreIndicator(**f1)}
+
+
+def _f1_statistics(statistics: pd.DataFrame | None, year: int | None) -> dict[str, Any]:
+    """F1's year and counts from the statistics, or the code of why there are none."""
+    if statistics is None or not len(statistics) or "year" not in statistics:
+        return {"note": "no_statistics_table"}
+    stats = statistics.copy()
+    stats["year"] = pd.to_numeric(stats["year"], errors="coerce")
+    row = stats[stats["year"] == (year if year is not None else stats["year"].max())]
+    if not len(row):
+        return {"note": "no_statistics_for_year", "year": year}
+    r = row.iloc[-1]
+    subs, hh = r.get("ftth_subscriptions"), r.get("households")
+    if pd.notna(subs) and pd.notna(hh) and float(hh) > 0:
+        return {"year": int(r["year"]), "ftth_subscriptions": int(subs), "households": int(hh)}
+    return {"year": int(r["year"]), "note": "missing_counts"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1312,7 +1321,7 @@ class FibreResult:
     reach: gpd.GeoDataFrame           # one row per household
     hamlets: pd.DataFrame             # one row per hamlet
     extensions: gpd.GeoDataFrame      # one row per short hamlet
-    indicators: dict[str, Any]
+    indicators: dict[str, HamletIndicator | HouseholdFibreIndicator]  # F2 and F1
 
 
 def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
@@ -1335,4 +1344,4 @@ def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     ext = gap_extensions(reach, hamlets, roads, access_points, fibre, params, network=net,
                          hamlet_table=table)
     return FibreResult(params, net, routes, snaps, reach, table, ext,
-                       fibre_indicators(table, statistics, year))
+                       fibre_indicators(table, statistics, year, params))

@@ -21,11 +21,12 @@ import shapely
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
-from coverage_gis.engines.coverage import CoverageParams, CoverageResult, add_cells, compute_coverage
-from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
-from coverage_gis.io.project import Project
-from coverage_gis.errors import InputError
-from coverage_gis.io.schema import normalise_operator, normalise_technology
+from coverage_gis.engines.coverage import (
+    CoverageParams,
+    CoverageResult,
+    add_cells,
+    compute_coverage,
+)
 from coverage_gis.engines.hamlets import (
     hamlet_shares,
     hamlet_sums,
@@ -33,6 +34,10 @@ from coverage_gis.engines.hamlets import (
     meets_share,
 )
 from coverage_gis.engines.sharing import SharingParams, towers
+from coverage_gis.errors import InputError
+from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
+from coverage_gis.io.project import Project
+from coverage_gis.io.schema import normalise_operator, normalise_technology
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "Suggestions", "VERDICTS", "check_site", "locate_point", "suggest_sites",
@@ -103,7 +108,7 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     area raise :class:`InputError` with what to try.
     """
     area = project.study_area
-    if area is None:
+    if area is None or project.hamlets is None:  # the study area is made of the hamlets
         raise InputError("the scenario has no hamlets layer: cannot place the point")
     to_metric = lambda src: Transformer.from_crs(src, project.crs, always_xy=True)  # noqa: E731
     if lon is not None or lat is not None:
@@ -461,7 +466,7 @@ def greedy_cover(sets: list[set], universe: set, k: int,
     or when nothing more is gained. Guaranteed within (1 − 1/e) of the best (Nemhauser et al.
     1978)."""
     covered: set = set()
-    picks = []
+    picks: list[tuple[int, int]] = []
     for _ in range(k):
         best, best_gain = -1, 0
         for i, s in enumerate(sets):
@@ -479,7 +484,8 @@ def greedy_cover(sets: list[set], universe: set, k: int,
 
 def best_cover(sets: list[set], universe: set, k: int) -> tuple[tuple[int, ...], int]:
     """The best choice of ``k`` candidates by exhaustive search (small cases only)."""
-    best, best_value = (), -1
+    best: tuple[int, ...] = ()
+    best_value = -1
     for combo in itertools.combinations(range(len(sets)), min(k, len(sets))):
         value = len(set().union(*(sets[i] for i in combo)) & universe)
         if value > best_value:
@@ -604,6 +610,8 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     """
     if project.households is None:
         raise InputError("suggest-sites needs a households layer (it counts households)")
+    if project.hamlets is None:
+        raise InputError("suggest-sites needs a hamlets layer (it counts hamlets)")
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
     hh = project.households
     hids = project.hamlets["hamlet_id"]

@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import SharingParams
+from coverage_gis.engines.indicators import SHARING_METHODS, SharingRatio
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
            "ratio_if_realised"]
@@ -96,10 +97,12 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
 
 
 def sharing_ratio(towers_gdf: gpd.GeoDataFrame, include_planned: bool = False,
-                  method: str = "towers") -> dict[str, Any]:
+                  method: str = "towers") -> SharingRatio:
     """M5 for existing towers (``include_planned=False``, operators on air only) or with the
     planned ones. ``method="towers"``: towers used by 2+ operators / all towers;
     ``"installations"``: operator installations on shared towers / all installations."""
+    if method not in SHARING_METHODS:
+        raise ValueError(f"method must be one of {SHARING_METHODS}, got {method!r}")
     t = towers_gdf
     if include_planned:
         n_ops = t["n_operators"]
@@ -108,16 +111,8 @@ def sharing_ratio(towers_gdf: gpd.GeoDataFrame, include_planned: bool = False,
         n_ops = t["n_existing_operators"]
     shared = n_ops >= 2
     if method == "towers":
-        value = shared.sum() / len(t) if len(t) else float("nan")
-        return {"value": float(value), "shared_towers": int(shared.sum()), "towers": len(t),
-                "method": "towers used by 2+ operators / all towers"}
-    if method == "installations":
-        total = int(n_ops.sum())
-        on_shared = int(n_ops[shared].sum())
-        return {"value": on_shared / total if total else float("nan"),
-                "installations_on_shared": on_shared, "installations": total,
-                "method": "operator installations on shared towers / all installations"}
-    raise ValueError(f"method must be 'towers' or 'installations', got {method!r}")
+        return SharingRatio(method, int(shared.sum()), len(t))
+    return SharingRatio(method, int(n_ops[shared].sum()), int(n_ops.sum()))
 
 
 def sharing_candidates(towers_gdf: gpd.GeoDataFrame, params: SharingParams | None = None,
@@ -187,7 +182,7 @@ def sharing_candidates(towers_gdf: gpd.GeoDataFrame, params: SharingParams | Non
 
 
 def ratio_if_realised(towers_gdf: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame,
-                      method: str = "towers") -> dict[str, Any]:
+                      method: str = "towers") -> SharingRatio:
     """M5 (with planned towers) if every candidate pair were merged into one tower."""
     t = towers_gdf.reset_index(drop=True)
     pos = {tid: k for k, tid in enumerate(t["tower_id"])}

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.config import settings
+from coverage_gis.engines.indicators import Indicators, SharingIndicator
 
 __all__ = ["plan_target", "statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
 
@@ -55,15 +56,24 @@ def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def scorecard(statistics: pd.DataFrame | None, map_indicators: dict[str, Any] | None = None,
+def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None = None,
               year: int | None = None) -> pd.DataFrame:
     """Every indicator of the plan per year: ``indicator, year, value, target, met, source``,
-    then ``name_vi``, ``name_en``, ``unit`` and ``basis`` (how the value was computed).
+    then ``name_vi``, ``name_en``, ``unit``, the counts (``numerator``, ``denominator``) and
+    ``basis``, a code saying how the value was computed (worded by
+    :func:`coverage_gis.outputs.indicators.scorecard_table`):
 
-    ``map_indicators`` is :attr:`Analysis.indicators` (M4, M5, F2, F1's homes passed), counted
-    for ``year`` (the scenario's year; default: the last statistics year, else this year). Targets are the
-    plan's 2025 targets (``settings.PLAN_TARGETS``); ``met`` compares each year's value with
-    them (value >= target), so earlier years show progress.
+    - ``statistics``: numerator / denominator columns of the statistics table (their names
+      are in ``numerator_column``, ``denominator_column``);
+    - ``no_statistics``: no statistics table in the scenario;
+    - ``map``: the indicator's own rule (:class:`~coverage_gis.engines.indicators.Indicators`);
+    - ``homes_passed``: F1's homes passed on the map, for context (no ``met``);
+    - ``not_computed``: the layer the indicator needs is missing from the scenario.
+
+    ``map_indicators`` are counted for ``year`` (the scenario's year; default: the last
+    statistics year, else this year). Targets are the plan's 2025 targets
+    (``settings.PLAN_TARGETS``); ``met`` compares each year's value with them (value >=
+    target), so earlier years show progress.
     """
     rows: list[dict[str, Any]] = []
     years = sorted(int(y) for y in statistics["year"]) if statistics is not None else []
@@ -71,36 +81,25 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: dict[str, Any] | 
         year = years[-1] if years else datetime.date.today().year
     if statistics is not None:
         for r in statistics_indicators(statistics).itertuples():
+            num, den, _ = _FROM_STATISTICS[r.indicator]
             rows.append({"indicator": r.indicator, "year": r.year, "value": r.value,
-                         "source": "statistics", "basis": f"{r.numerator} / {r.denominator}"})
-    for ind in ("M1", "M2", "M3", "F1", "P1", "P2"):
-        if statistics is None:
+                         "source": "statistics", "basis": "statistics",
+                         "numerator": r.numerator, "denominator": r.denominator,
+                         "numerator_column": num, "denominator_column": den})
+    else:
+        for ind in _FROM_STATISTICS:
             rows.append({"indicator": ind, "year": year, "value": np.nan,
-                         "source": "statistics", "basis": "no statistics table"})
-    mi = map_indicators or {}
-    for ind in ("M4", "M5", "F2"):
-        if ind in mi and mi[ind].get("value") is not None:
-            d = mi[ind]
-            basis = {"M4": lambda: f"{d['covered_hamlets']}/{d['hamlets']} hamlets; {d['rule']}",
-                     "M5": lambda: f"{d['shared_towers']}/{d['towers']} towers; {d['method']}",
-                     "F2": lambda: f"{d['covered_hamlets']}/{d['hamlets']} hamlets; {d['rule']}",
-                     }[ind]()
-            rows.append({"indicator": ind, "year": year, "value": float(d["value"]),
-                         "source": "map", "basis": basis})
-        else:
-            rows.append({"indicator": ind, "year": year, "value": np.nan, "source": "map",
-                         "basis": "not computed (layer missing from the scenario)"})
-    if "F1" in mi and mi["F1"].get("homes_passed_share") is not None:
-        rows.append({"indicator": "F1", "year": year,
-                     "value": float(mi["F1"]["homes_passed_share"]),
-                     "source": "map (homes passed, for context)",
-                     "basis": f"{mi['F1'].get('homes_passed')} homes passed / "
-                              f"{mi['F1'].get('households_on_map')} households on the map"})
+                         "source": "statistics", "basis": "no_statistics"})
+    rows.extend(_map_rows(map_indicators, year))
     out = pd.DataFrame(rows)
+    for col in ("numerator", "denominator"):
+        out[col] = pd.to_numeric(out.get(col), errors="coerce")
+    for col in ("numerator_column", "denominator_column"):
+        out[col] = out[col] if col in out else None
     meta = settings.PLAN_TARGETS
     out["target"] = out["indicator"].map(plan_target)
-    out["met"] = [None if (not np.isfinite(v) or s.startswith("map (")) else bool(v >= t - 1e-9)
-                  for v, t, s in zip(out["value"], out["target"], out["source"])]
+    out["met"] = [None if (not np.isfinite(v) or b == "homes_passed") else bool(v >= t - 1e-9)
+                  for v, t, b in zip(out["value"], out["target"], out["basis"])]
     out["name_vi"] = out["indicator"].map(lambda i: meta[i][0])
     out["name_en"] = out["indicator"].map(lambda i: meta[i][1])
     out["unit"] = out["indicator"].map(lambda i: meta[i][3])
@@ -108,5 +107,28 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: dict[str, Any] | 
     out["_o"] = out["indicator"].map(order)
     out["_s"] = out["source"].map({"statistics": 0, "map": 1}).fillna(2)
     out = out.sort_values(["_o", "year", "_s"]).drop(columns=["_o", "_s"]).reset_index(drop=True)
-    out["value"] = out["value"].round(4)
-    return out[SCORECARD_COLUMNS + ["name_vi", "name_en", "unit", "basis"]]
+    out["value"] = out["value"].astype(float).round(4)
+    return out[SCORECARD_COLUMNS + ["name_vi", "name_en", "unit", "numerator", "denominator",
+                                    "numerator_column", "denominator_column", "basis"]]
+
+
+def _map_rows(indicators: Indicators | None, year: int) -> list[dict[str, Any]]:
+    """The scorecard rows of the map-measured indicators."""
+    rows: list[dict[str, Any]] = []
+    found = dict(indicators) if indicators is not None else {}
+    for ind in ("M4", "M5", "F2"):
+        d = found.get(ind)
+        if d is None or d.value is None:
+            rows.append({"indicator": ind, "year": year, "value": np.nan, "source": "map",
+                         "basis": "not_computed"})
+            continue
+        num, den = ((d.existing.shared, d.existing.total) if isinstance(d, SharingIndicator)
+                    else (d.covered_hamlets, d.hamlets))
+        rows.append({"indicator": ind, "year": year, "value": float(d.value), "source": "map",
+                     "basis": "map", "numerator": num, "denominator": den})
+    f1 = found.get("F1")
+    if f1 is not None and f1.homes_passed_share is not None:
+        rows.append({"indicator": "F1", "year": year, "value": float(f1.homes_passed_share),
+                     "source": "map (homes passed, for context)", "basis": "homes_passed",
+                     "numerator": f1.homes_passed, "denominator": f1.households_on_map})
+    return rows

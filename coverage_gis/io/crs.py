@@ -104,8 +104,10 @@ def _tm_key(crs: CRS) -> tuple[float, ...] | None:
     op = crs.coordinate_operation
     if op is None or "Transverse Mercator" not in op.method_name:
         return None
-    params = {p.name: p.value for p in op.params}
     ell = crs.ellipsoid
+    if ell is None:
+        return None
+    params = {p.name: p.value for p in op.params}
     try:
         return tuple(round(float(v), 6) for v in (
             params["Latitude of natural origin"], params["Longitude of natural origin"],
@@ -127,7 +129,7 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     """
     from coverage_gis.errors import InputWarning
 
-    if crs.is_bound or not crs.is_projected or crs.to_epsg() is not None:
+    if crs.is_bound or not crs.is_projected or crs.to_epsg() is not None or crs.datum is None:
         return crs
     datum = crs.datum.name.lower().replace("_", " ")
     if "unknown" not in datum and "vietnam" not in datum and "vn 2000" not in datum \

@@ -97,6 +97,7 @@ class Project:
             if obj is None:
                 continue
             notes = []
+            count: int | str
             if name == "dem":
                 r = obj
                 unit = "°" if r.crs.is_geographic else " m"
@@ -271,7 +272,7 @@ def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, lis
 
 def _exclude_far(project: Project) -> None:
     area = project.study_area
-    if area is None:
+    if area is None or project.hamlets is None:  # the study area is made of the hamlets
         return
     margin_km = project.scenario.study_area_margin_m / 1000
     hamlets = project.hamlets.union_all()

@@ -131,7 +131,7 @@ class Raster:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.data.shape  # type: ignore[return-value]
+        return self.data.shape
 
     @property
     def resolution(self) -> tuple[float, float]:
@@ -1227,9 +1227,12 @@ def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
     if transform == Affine.identity():
         raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
                          "GeoTIFF with its position")
-    if file_crs is None and user_crs is None:
+    if user_crs is not None:
+        the_crs = user_crs
+    elif file_crs is not None:
+        the_crs = repair_vn2000(file_crs, source)
+    else:
         raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
-    the_crs = user_crs or repair_vn2000(file_crs, source)
     _check_raster_position(data.shape, transform, the_crs, source)
     finite = np.isfinite(data)
     if not finite.any():

@@ -71,7 +71,8 @@ _TCVN3: dict[int, str] = {
     0x98: "Ờ", 0x99: "Ở", 0x9A: "Ỡ", 0x9B: "Ớ", 0x9C: "Ợ", 0x9D: "Ù", 0x9E: "Ủ", 0x9F: "Ũ",
     0xA0: "\u00a0", 0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
     0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ", 0xAF: "Ằ",
-    0xB0: "\u0300", 0xB1: "\u0309", 0xB2: "\u0303", 0xB3: "\u0301", 0xB4: "\u0323", 0xB5: "à", 0xB6: "ả", 0xB7: "ã",
+    0xB0: "\u0300", 0xB1: "\u0309", 0xB2: "\u0303", 0xB3: "\u0301", 0xB4: "\u0323",
+    0xB5: "à", 0xB6: "ả", 0xB7: "ã",
     0xB8: "á", 0xB9: "ạ", 0xBA: "Ẳ", 0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xBF: "Ẵ",
     0xC0: "Ắ", 0xC1: "Ầ", 0xC2: "Ẩ", 0xC3: "Ẫ", 0xC4: "Ấ", 0xC5: "Ề", 0xC6: "ặ", 0xC7: "ầ",
     0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ", 0xCC: "è", 0xCD: "Ể", 0xCE: "ẻ", 0xCF: "ẽ",
@@ -422,17 +423,7 @@ def looks_like_legacy(text: str) -> str | None:
     raw = _to_byte_chars(text)
     # Decoding maps high bytes to non-ASCII characters only, so the words of
     # the text and of its decodings correspond one to one: score per word.
-    ascii_good = ascii_bad = 0
-    words: list[tuple[str, str, bool]] = []  # (bytes, as shown, valid as shown)
-    for word in _WORD_RE.findall(raw):
-        if not word.isascii():
-            shown = "".join(_cp1252_char(ch) for ch in word)
-            words.append((word, shown, _is_syllable(shown)))
-        elif len(word) > 1 and not word.isupper():
-            if _is_syllable(word):
-                ascii_good += 1
-            else:
-                ascii_bad += 1
+    ascii_good, ascii_bad, words = _words_as_shown(raw)
     valid_as_shown = sum(valid for _, _, valid in words)
     bad_as_shown = ascii_bad + len(words) - valid_as_shown
     if bad_as_shown == 0:
@@ -441,25 +432,7 @@ def looks_like_legacy(text: str) -> str | None:
 
     results: list[tuple[int, float, str]] = []
     for enc in LEGACY_ENCODINGS:
-        good, bad, evidence = ascii_good, ascii_bad, 0.0
-        for word, shown, valid in words:
-            if enc == "tcvn3":
-                decoded, typical = word.translate(_TCVN3), 0
-                bad += sum(ch >= "\x80" and ch != "\xa0" and ord(ch) not in _TCVN3_CORE
-                           for ch in word)
-            else:
-                decoded, unused, typical = _decode_vni(word)
-                bad += unused
-            decoded = unicodedata.normalize("NFC", decoded)
-            if not _is_syllable(decoded):
-                bad += 1
-                continue
-            good += 1
-            if len(decoded) > 1 and not valid:
-                weak = not typical and _plain_latin1_word(shown)
-                evidence += 0.5 if weak else 1.0
-        if evidence:
-            evidence += 0.25 * ascii_good
+        good, bad, evidence = _candidate_score(enc, words, ascii_good, ascii_bad)
         letters = max(sum(ch.isalpha() for ch in raw),
                       sum(ch.isalpha() for ch in decode_legacy(raw, enc)))
         if (evidence >= 1 and letters >= 3 and 4 * bad <= good
@@ -471,6 +444,50 @@ def looks_like_legacy(text: str) -> str | None:
     if len(results) > 1 and results[0][:2] == results[1][:2]:
         return None
     return results[0][2]
+
+
+def _words_as_shown(raw: str) -> tuple[int, int, list[tuple[str, str, bool]]]:
+    """The words of ``raw`` (one character per byte) for :func:`looks_like_legacy`: the counts
+    of valid and invalid ASCII syllables (words of two or more letters, not all capitals), and
+    each non-ASCII word as ``(bytes, as shown in cp1252, valid syllable as shown)``."""
+    ascii_good = ascii_bad = 0
+    words: list[tuple[str, str, bool]] = []  # (bytes, as shown, valid as shown)
+    for word in _WORD_RE.findall(raw):
+        if not word.isascii():
+            shown = "".join(_cp1252_char(ch) for ch in word)
+            words.append((word, shown, _is_syllable(shown)))
+        elif len(word) > 1 and not word.isupper():
+            if _is_syllable(word):
+                ascii_good += 1
+            else:
+                ascii_bad += 1
+    return ascii_good, ascii_bad, words
+
+
+def _candidate_score(enc: str, words: list[tuple[str, str, bool]], ascii_good: int,
+                     ascii_bad: int) -> tuple[int, int, float]:
+    """``(good, bad, evidence)`` of the non-ASCII ``words`` decoded as ``enc`` (steps 2 and 3
+    of :func:`looks_like_legacy`), starting from the ASCII counts."""
+    good, bad, evidence = ascii_good, ascii_bad, 0.0
+    for word, shown, valid in words:
+        if enc == "tcvn3":
+            decoded, typical = word.translate(_TCVN3), 0
+            bad += sum(ch >= "\x80" and ch != "\xa0" and ord(ch) not in _TCVN3_CORE
+                       for ch in word)
+        else:
+            decoded, unused, typical = _decode_vni(word)
+            bad += unused
+        decoded = unicodedata.normalize("NFC", decoded)
+        if not _is_syllable(decoded):
+            bad += 1
+            continue
+        good += 1
+        if len(decoded) > 1 and not valid:
+            weak = not typical and _plain_latin1_word(shown)
+            evidence += 0.5 if weak else 1.0
+    if evidence:
+        evidence += 0.25 * ascii_good
+    return good, bad, evidence
 
 
 def is_unicode_text(text: str) -> bool:
@@ -518,17 +535,20 @@ def decode_series(values: Iterable[Any], encoding: str) -> Any:
     """
     enc = _require_encoding(encoding)
     if isinstance(values, (str, bytes, bytearray)):
-        raise TypeError("decode_series expects a column of values; use decode_legacy for one string")
+        raise TypeError("decode_series expects a column of values; "
+                        "use decode_legacy for one string")
 
     def convert(value: Any) -> Any:
         return decode_legacy(value, enc) if _is_text(value) else value
 
     if type(values).__module__.startswith("pandas"):
-        if getattr(values, "ndim", None) == 1 and hasattr(values, "index"):  # Series
+        # pandas is not imported here (it is slow to import): the column is duck-typed.
+        column: Any = values
+        if getattr(column, "ndim", None) == 1 and hasattr(column, "index"):  # Series
             # Object columns stay object (None stays None); other dtypes are
             # re-inferred (a categorical column comes back as plain strings).
-            dtype = object if values.dtype == object else None
-            return type(values)([convert(v) for v in values], index=values.index,
-                                name=values.name, dtype=dtype)
-        return values.map(convert)  # Index, DataFrame: element-wise
+            dtype = object if column.dtype == object else None
+            return type(column)([convert(v) for v in column], index=column.index,
+                                name=column.name, dtype=dtype)
+        return column.map(convert)  # Index, DataFrame: element-wise
     return [convert(v) for v in values]

@@ -46,7 +46,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 from pyproj import CRS, Transformer
@@ -58,8 +58,8 @@ from coverage_gis.outputs.style import operator_colour as _operator_colour
 from coverage_gis.radio.antenna import sector_footprint
 
 if TYPE_CHECKING:  # pragma: no cover
+    from coverage_gis.engines.coverage import CoverageResult, Grid
     from coverage_gis.results.analysis import Analysis
-    from coverage_gis.engines.coverage import Grid
 
 __all__ = [
     "LABELS",
@@ -345,8 +345,17 @@ def _geojson(data: dict[str, Any], tooltip: bool = True,
     return folium.GeoJson(data, tooltip=tip, marker=marker, control=False)
 
 
-def _group(name: str, show: bool = True, legend_html: str | None = None) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=_text(name), show=show)
+class _LayerGroup(folium.FeatureGroup):
+    """A :class:`folium.FeatureGroup` with the attributes the layers of this module set:
+    ``legend_html``, its legend section (read by :func:`legend`), and for raster layers
+    ``overlay_bounds``, the image overlay's ``[[south, west], [north, east]]``."""
+
+    legend_html: str | None
+    overlay_bounds: list[list[float]]
+
+
+def _group(name: str, show: bool = True, legend_html: str | None = None) -> _LayerGroup:
+    group = _LayerGroup(name=_text(name), show=show)
     group.legend_html = legend_html  # read by coverage_map to build the legend
     return group
 
@@ -648,7 +657,7 @@ def signal_radius_layer(shapes: gpd.GeoDataFrame, lang: str = "vi",
 # Rasters
 # --------------------------------------------------------------------------------------------
 
-def to_web_mercator(array: np.ndarray, grid: "Grid", resampling: str = "nearest"
+def to_web_mercator(array: np.ndarray, grid: Grid, resampling: str = "nearest"
                     ) -> tuple[np.ndarray, list[list[float]]]:
     """``array`` (on ``grid``) reprojected to EPSG:3857, and its bounds as
     ``[[south, west], [north, east]]`` in degrees (what Leaflet's image overlay takes).
@@ -717,7 +726,7 @@ def png_data_uri(rgba: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(_png(rgba)).decode("ascii")
 
 
-def raster_overlay(level_dbm: np.ndarray, grid: "Grid") -> tuple[str, list[list[float]]]:
+def raster_overlay(level_dbm: np.ndarray, grid: Grid) -> tuple[str, list[list[float]]]:
     """A level raster as a PNG data URI in Web Mercator, and its lat/lon bounds."""
     merc, bounds = to_web_mercator(level_dbm, grid, "nearest")
     return png_data_uri(colour_levels(merc)), bounds
@@ -729,7 +738,7 @@ def _level_legend(t: dict[str, str]) -> str:
     return _section(t["level_legend"], rows)
 
 
-def raster_layer(level_dbm: np.ndarray, grid: "Grid", name: str, lang: str = "vi",
+def raster_layer(level_dbm: np.ndarray, grid: Grid, name: str, lang: str = "vi",
                  show: bool = False, opacity: float = 0.7,
                  pane: str | None = "cg_rasters") -> folium.FeatureGroup:
     """A best-server level raster (dBm) coloured in :data:`LEVEL_CLASSES` (≥ −90, −100,
@@ -751,7 +760,7 @@ def raster_layer(level_dbm: np.ndarray, grid: "Grid", name: str, lang: str = "vi
 # --------------------------------------------------------------------------------------------
 
 def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = None,
-                    grid: "Grid | None" = None, lang: str = "vi", show: bool = True,
+                    grid: Grid | None = None, lang: str = "vi", show: bool = True,
                     column: str | None = None, name: str | None = None,
                     yes_label: str | None = None, no_label: str | None = None
                     ) -> folium.FeatureGroup:
@@ -934,8 +943,9 @@ def legend(header_html: str, groups: Iterable[folium.FeatureGroup],
            position: str = "bottomright") -> MacroElement:
     """A legend control made of ``header_html`` (escaped) and the ``legend_html`` section of each
     group (shown while that group is on the map). Add it to the map after the groups."""
-    sections = [(g.get_name(), g.legend_html) for g in groups
-                if getattr(g, "legend_html", None)]
+    # Any FeatureGroup may carry a legend section (see coverage_map's extra_layers).
+    sections = [(g.get_name(), section) for g in groups
+                if (section := getattr(g, "legend_html", None))]
     return _Legend(header_html, sections, position)
 
 
@@ -975,9 +985,12 @@ class OfflineMap(folium.Map):
                 'allowfullscreen></iframe></div></div>')
 
 
-def _hamlet_gdf(analysis: "Analysis") -> gpd.GeoDataFrame:
+def _hamlet_gdf(analysis: Analysis) -> gpd.GeoDataFrame:
     """The analysis' hamlet table joined to the project's polygons."""
-    poly = analysis.project.hamlets[["hamlet_id", "geometry"]]
+    polygons = analysis.project.hamlets
+    if polygons is None:
+        raise ValueError("the analysis' project has no hamlets")
+    poly = polygons[["hamlet_id", "geometry"]]
     table = analysis.hamlets
     gdf = poly.merge(table, on="hamlet_id", how="left")
     return gpd.GeoDataFrame(gdf, geometry="geometry", crs=poly.crs)
@@ -990,9 +1003,110 @@ def _add(m: folium.Map, group: folium.FeatureGroup | None,
         added.append(group)
 
 
-def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = None,
+def _present(layer: gpd.GeoDataFrame | None) -> bool:
+    """True for a layer that the project has and that has features."""
+    return layer is not None and len(layer) > 0
+
+
+def _add_base_layers(m: folium.Map, tiles: str | None, osm_layer: bool, t: dict[str, str],
+                     max_zoom: int) -> None:
+    """The base map ``tiles``, or else (with ``osm_layer``) OpenStreetMap, switched off."""
+    if tiles is not None:
+        folium.TileLayer(tiles, name=_text(str(tiles)), overlay=False, control=True,
+                         max_zoom=max_zoom).add_to(m)
+    elif osm_layer:
+        folium.TileLayer("OpenStreetMap", name=_text(t["osm"]), overlay=True, show=False,
+                         control=True, max_zoom=max_zoom).add_to(m)
+
+
+def _add_level_rasters(m: folium.Map, res: CoverageResult, t: dict[str, str], lang: str,
+                       added: list[folium.FeatureGroup]) -> None:
+    """The best-server level rasters of the coverage result ``res``: mobile broadband (the
+    better of 4G and 5G), then 4G and 5G; those without a level are left out."""
+    for key in ("mobile_broadband", "4G", "5G"):
+        if key == "mobile_broadband":
+            levels = [res.level_dbm[k] for k in ("4G", "5G") if k in res.level_dbm]
+            if not levels:
+                continue
+            with np.errstate(invalid="ignore"):
+                level = np.fmax.reduce(levels) if len(levels) > 1 else levels[0]
+        elif key in res.level_dbm:
+            level = res.level_dbm[key]
+        else:
+            continue
+        _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False), added)
+
+
+def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFrame,
+                     t: dict[str, str], lang: str, added: list[folium.FeatureGroup]) -> None:
+    """Roads and railway, the hamlets by mobile broadband (and FTTH) share, the commune."""
+    project = analysis.project
+    if _present(project.roads):
+        _add(m, roads_layer(project.roads, lang), added)
+    if _present(project.railway):
+        _add(m, roads_layer(project.railway, lang, name=t["railway"], colour="#444444",
+                            dash="6 3"), added)
+    target = float(getattr(analysis.coverage.params, "hamlet_share",
+                           settings.MOBILE_BROADBAND_HAMLET_SHARE))
+    _add(m, hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target), added)
+    if "ftth_share" in hamlets.columns:
+        fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
+        ftth_target = float(getattr(fibre_params, "hamlet_share", settings.FIBRE_HAMLET_SHARE))
+        _add(m, hamlet_layer(hamlets, "ftth_share", lang, show=False, target=ftth_target),
+             added)
+    if _present(project.commune):
+        _add(m, boundary_layer(project.commune, lang), added)
+
+
+def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
+                        added: list[folium.FeatureGroup]) -> None:
+    """Fibre, access points, households (mobile broadband coverage), signal radius, cells and
+    planned sites."""
+    project = analysis.project
+    res = analysis.coverage
+    if _present(project.fibre):
+        _add(m, fibre_layer(project.fibre, lang), added)
+    if _present(project.access_points):
+        _add(m, access_point_layer(project.access_points, lang), added)
+    if _present(project.households):
+        _add(m, household_layer(project.households, res.covered.get("mobile_broadband"),
+                                res.grid, lang), added)
+    _add(m, signal_radius_layer(analysis.signal_radius, lang, show=False), added)
+    if _present(project.sites):
+        _add(m, cell_layer(project.sites, lang), added)
+        _add(m, planned_sites_layer(project.sites, lang), added)
+
+
+def _add_result_layers(m: folium.Map, analysis: Analysis, t: dict[str, str], lang: str,
+                       added: list[folium.FeatureGroup]) -> None:
+    """Households passed by fibre, sharing candidates, suggested sites, fibre extensions."""
+    fibre_result = getattr(analysis, "fibre", None)
+    if fibre_result is not None and "passed" in fibre_result.reach:
+        _add(m, household_layer(fibre_result.reach, lang=lang, show=False, column="passed",
+                                name=t["households_ftth"], yes_label=t["household_passed"],
+                                no_label=t["household_not_passed"]), added)
+    _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang),
+         added)
+    _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang), added)
+    if fibre_result is not None:
+        _add(m, fibre_extensions_layer(fibre_result.extensions, lang), added)
+
+
+def _legend_header(analysis: Analysis, scenario: str, t: dict[str, str], lang: str) -> str:
+    """The legend's title (the scenario) and the M4 indicator, when the analysis has it."""
+    header = f'<div class="cg-title">{_text(scenario or t["title"])}</div>'
+    m4 = analysis.indicators.m4 if analysis.indicators is not None else None
+    if m4 is not None:
+        header += (f'<div class="cg-indicator">{_text(t["m4"])}: '
+                   f'{m4.covered_hamlets}/{m4.hamlets} '
+                   f'{_text(t["hamlets_unit"])} ({_pct(m4.value, lang)}; '
+                   f'{_text(t["target"])} {_pct(m4.target, lang)})</div>')
+    return header
+
+
+def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
                  osm_layer: bool = True,
-                 extra_layers: Iterable[Callable[["Analysis", str],
+                 extra_layers: Iterable[Callable[[Analysis, str],
                                                  folium.FeatureGroup | None]] = (),
                  max_zoom: int = 19) -> OfflineMap:
     """The interactive map of an analysis, with a layer control and a legend.
@@ -1014,7 +1128,6 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
         Set explicitly because without tiles Leaflet has no maximum zoom.
     """
     t = labels(lang)
-    project = analysis.project
     hamlets = _hamlet_gdf(analysis)
     wgs = hamlets.to_crs(4326)
     minx, miny, maxx, maxy = wgs.total_bounds
@@ -1022,79 +1135,26 @@ def coverage_map(analysis: "Analysis", lang: str = "vi", tiles: str | None = Non
                    tiles=None, control_scale=True)
     # folium passes max_zoom to its tile layer only: without tiles, set it on the map itself.
     m.options.update(max_zoom=max_zoom, min_zoom=5)
-    scenario = getattr(project.scenario, "name", "") or ""
-    m.get_root().title = _text(f"{scenario} — {t['title']}" if scenario else t["title"])
-    m.get_root().header.add_child(Element(_CSS), name="cg_css")
+    scenario = getattr(analysis.project.scenario, "name", "") or ""
+    root = m.get_root()
+    # A folium.Map is always made inside a Figure (branca types get_root as any Element).
+    assert isinstance(root, Figure)
+    root.title = _text(f"{scenario} — {t['title']}" if scenario else t["title"])
+    root.header.add_child(Element(_CSS), name="cg_css")
     folium.map.CustomPane("cg_rasters", z_index=350, pointer_events=False).add_to(m)
-
-    if tiles is not None:
-        folium.TileLayer(tiles, name=_text(str(tiles)), overlay=False, control=True,
-                         max_zoom=max_zoom).add_to(m)
-    elif osm_layer:
-        folium.TileLayer("OpenStreetMap", name=_text(t["osm"]), overlay=True, show=False,
-                         control=True, max_zoom=max_zoom).add_to(m)
+    _add_base_layers(m, tiles, osm_layer, t, max_zoom)
 
     added: list[folium.FeatureGroup] = []
-    res = analysis.coverage
-    target = float(getattr(res.params, "hamlet_share", settings.MOBILE_BROADBAND_HAMLET_SHARE))
     # Rasters first (their own pane keeps them under the vectors anyway).
-    for key in ("mobile_broadband", "4G", "5G"):
-        if key == "mobile_broadband":
-            levels = [res.level_dbm[k] for k in ("4G", "5G") if k in res.level_dbm]
-            if not levels:
-                continue
-            with np.errstate(invalid="ignore"):
-                level = np.fmax.reduce(levels) if len(levels) > 1 else levels[0]
-        elif key in res.level_dbm:
-            level = res.level_dbm[key]
-        else:
-            continue
-        _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False), added)
-    if project.roads is not None and len(project.roads):
-        _add(m, roads_layer(project.roads, lang), added)
-    if project.railway is not None and len(project.railway):
-        _add(m, roads_layer(project.railway, lang, name=t["railway"], colour="#444444",
-                            dash="6 3"), added)
-    _add(m, hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target), added)
-    if "ftth_share" in hamlets.columns:
-        fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
-        ftth_target = float(getattr(fibre_params, "hamlet_share", settings.FIBRE_HAMLET_SHARE))
-        _add(m, hamlet_layer(hamlets, "ftth_share", lang, show=False, target=ftth_target),
-             added)
-    if project.commune is not None and len(project.commune):
-        _add(m, boundary_layer(project.commune, lang), added)
-    if project.fibre is not None and len(project.fibre):
-        _add(m, fibre_layer(project.fibre, lang), added)
-    if project.access_points is not None and len(project.access_points):
-        _add(m, access_point_layer(project.access_points, lang), added)
-    if project.households is not None and len(project.households):
-        _add(m, household_layer(project.households, res.covered.get("mobile_broadband"),
-                                res.grid, lang), added)
-    _add(m, signal_radius_layer(analysis.signal_radius, lang, show=False), added)
-    if project.sites is not None and len(project.sites):
-        _add(m, cell_layer(project.sites, lang), added)
-        _add(m, planned_sites_layer(project.sites, lang), added)
-    fibre_result = getattr(analysis, "fibre", None)
-    if fibre_result is not None and "passed" in fibre_result.reach:
-        _add(m, household_layer(fibre_result.reach, lang=lang, show=False, column="passed",
-                                name=t["households_ftth"], yes_label=t["household_passed"],
-                                no_label=t["household_not_passed"]), added)
-    _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang),
-         added)
-    _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang), added)
-    if fibre_result is not None:
-        _add(m, fibre_extensions_layer(fibre_result.extensions, lang), added)
+    _add_level_rasters(m, analysis.coverage, t, lang, added)
+    _add_area_layers(m, analysis, hamlets, t, lang, added)
+    _add_network_layers(m, analysis, lang, added)
+    _add_result_layers(m, analysis, t, lang, added)
     for build in extra_layers:
         _add(m, build(analysis, lang), added)
     _add(m, hamlet_names_layer(hamlets, lang), added)
 
-    header = f'<div class="cg-title">{_text(scenario or t["title"])}</div>'
-    m4 = (analysis.indicators or {}).get("M4")
-    if m4:
-        header += (f'<div class="cg-indicator">{_text(t["m4"])}: '
-                   f'{int(m4["covered_hamlets"])}/{int(m4["hamlets"])} '
-                   f'{_text(t["hamlets_unit"])} ({_pct(m4["value"], lang)}; '
-                   f'{_text(t["target"])} {_pct(m4["target"], lang)})</div>')
+    header = _legend_header(analysis, scenario, t, lang)
     legend(header, added).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     # Room on the right for the layer control and the legend.
@@ -1210,7 +1270,7 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     return Path(path)
 
 
-def map_html(analysis: "Analysis | folium.Map", lang: str = "vi", **kwargs: Any) -> str:
+def map_html(analysis: Analysis | folium.Map, lang: str = "vi", **kwargs: Any) -> str:
     """The self-contained HTML of :func:`coverage_map` (or of a map already made)."""
     m = analysis if isinstance(analysis, folium.Map) else coverage_map(analysis, lang, **kwargs)
     return offline_html(m)

@@ -357,11 +357,11 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
                         "</li>")
     gaps_html = "<ul>" + ("".join(gaps) or f"<li>{escape(w['no_gaps'])}</li>") + "</ul>"
     # --- sharing ---
-    m5 = analysis.indicators.get("M5", {})
+    m5 = analysis.indicators.m5
     sharing_html = "<p>" + escape(w["sharing_m5"].format(
-        shared=m5.get("shared_towers"), towers=m5.get("towers"), value=_pct(m5.get("value")),
-        planned=_pct(m5.get("with_planned", {}).get("value")),
-        realised=_pct(m5.get("if_candidates_realised", {}).get("value")))) + "</p>"
+        shared=m5.existing.shared, towers=m5.existing.total, value=_pct(m5.value),
+        planned=_pct(m5.with_planned.value),
+        realised=_pct(m5.if_candidates_realised.value))) + "</p>"
     if analysis.sharing_candidates is not None and len(analysis.sharing_candidates):
         sharing_html += _table(analysis.sharing_candidates, [
             ("rank", w["rank"], None), ("kind", w["kind"], None), ("tower_a", w["tower"], None),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.outputs import exports, maps, report
+from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
 from coverage_gis.results import store
@@ -86,11 +87,12 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     if analysis.suggestions is not None:
         written.append(write_csv(analysis.suggestions.drop(columns="geometry"),
                                  out / "suggested_sites.csv"))
-    written.append(write_csv(analysis.scorecard, out / "scorecard.csv"))
+    card = scorecard_table(analysis.scorecard, analysis.indicators)
+    written.append(write_csv(card, out / "scorecard.csv"))
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
-    written.append(write_text(report.report_html(analysis, analysis.scorecard, lang=lang),
+    written.append(write_text(report.report_html(analysis, card, lang=lang),
                               out / "report.html"))
-    sheets = {"scorecard": analysis.scorecard, "hamlets": analysis.hamlets,
+    sheets = {"scorecard": card, "hamlets": analysis.hamlets,
               "towers": _with_lonlat(analysis.towers),
               "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
     if analysis.suggestions is not None:
@@ -116,7 +118,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         "crs": res.grid.crs.to_string(),
         "resolution_m": res.grid.resolution_m,
         "terrain": "DEM" if res.dem_used else "flat ground (no DEM)",
-        "indicators": analysis.indicators,
+        "indicators": indicators_json(analysis.indicators),
         "parameters": {k: v for k, v in vars(res.params).items()},
     }
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),

@@ -297,7 +297,8 @@ def _knife_edges(d: np.ndarray, g: np.ndarray, z_tx: float, z_rx: float, frequen
             if b - a < 2:
                 continue
             h = _edge_heights(d, g, a, b, za, zb, k)
-            v = fresnel_v(h, d[a + 1:b] - d[a], d[b] - d[a + 1:b], frequency_mhz)
+            # Array arguments: v is an array (np.asarray only narrows the declared type).
+            v = np.asarray(fresnel_v(h, d[a + 1:b] - d[a], d[b] - d[a + 1:b], frequency_mhz))
             i = int(np.argmax(v))
             candidates.append((float(v[i]), a + 1 + i, a, b, za, zb))
         candidates.sort(key=lambda c: -c[0])  # stable: left segment first on ties

@@ -12,6 +12,7 @@ import pandas as pd
 
 from coverage_gis.engines.coverage import CoverageResult
 from coverage_gis.engines.fibre import FibreResult
+from coverage_gis.engines.indicators import Indicators
 from coverage_gis.io.project import Project
 
 __all__ = ["Analysis"]
@@ -25,7 +26,7 @@ class Analysis:
     coverage: CoverageResult
     hamlets: pd.DataFrame
     signal_radius: gpd.GeoDataFrame
-    indicators: dict[str, Any]
+    indicators: Indicators
     towers: gpd.GeoDataFrame | None = None
     sharing_candidates: gpd.GeoDataFrame | None = None
     fibre: FibreResult | None = None  # when the project has households and fibre

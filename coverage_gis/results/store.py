@@ -56,6 +56,13 @@ from pyproj import CRS
 from coverage_gis.config.scenario import LayerSource, Scenario
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult, Grid
 from coverage_gis.engines.fibre import FibreParams, FibreResult, RoadNetwork
+from coverage_gis.engines.indicators import (
+    HamletIndicator,
+    HouseholdFibreIndicator,
+    Indicators,
+    SharingIndicator,
+    SharingRatio,
+)
 from coverage_gis.engines.sharing import SharingParams
 from coverage_gis.errors import ResultFormatError
 from coverage_gis.io.files import atomic_path, write_geotiff
@@ -79,7 +86,8 @@ FORMAT_VERSION = 1
 #: Dataclasses stored by name and rebuilt with their fields.
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Analysis, Project, Scenario, LayerSource, CoverageResult, Grid, CoverageParams,
-    FibreResult, FibreParams, SharingParams, RoadNetwork, Raster)}
+    FibreResult, FibreParams, SharingParams, RoadNetwork, Raster, Indicators, HamletIndicator,
+    SharingIndicator, SharingRatio, HouseholdFibreIndicator)}
 
 _TECH_LEVEL = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP", "5G": "SS-RSRP"}
 _LEVEL_NODATA = -9999.0

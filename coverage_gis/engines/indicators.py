@@ -1,0 +1,150 @@
+"""The plan's map-measured indicators as typed values: counts, targets and rule parameters,
+never sentences (:mod:`coverage_gis.outputs.indicators` words them, in English for
+``summary.json`` and in Vietnamese or English on the pages).
+
+- M4 and F2 (:class:`HamletIndicator`): hamlets that meet a per-hamlet rule / all hamlets.
+- M5 (:class:`SharingIndicator`): shared BTS positions, by :class:`SharingRatio`.
+- F1 (:class:`HouseholdFibreIndicator`): FTTH subscriptions / households from the statistics,
+  beside the map's homes-passed share.
+
+Targets are the plan's (``settings.PLAN_TARGETS``, read through
+:func:`coverage_gis.engines.targets.plan_target`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from coverage_gis.config import settings
+
+__all__ = ["SharingRatio", "HamletIndicator", "SharingIndicator", "HouseholdFibreIndicator",
+           "Indicators", "SHARING_METHODS", "F1_NOTES"]
+
+#: M5's two definitions: towers used by 2+ operators / all towers, or operator installations
+#: on shared towers / all installations (scenario ``[sharing] ratio``).
+SHARING_METHODS: tuple[str, ...] = settings.SHARING_RATIOS
+
+#: Why F1 has no value: no statistics table, no row for the year, or counts missing.
+F1_NOTES = ("no_statistics_table", "no_statistics_for_year", "missing_counts")
+
+
+def _share(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass(frozen=True)
+class SharingRatio:
+    """M5 by one method: ``shared`` out of ``total`` (towers, or installations)."""
+
+    method: str
+    shared: int
+    total: int
+
+    @property
+    def value(self) -> float | None:
+        """The ratio, or None when there is nothing to count."""
+        return _share(self.shared, self.total)
+
+
+@dataclass(frozen=True)
+class HamletIndicator:
+    """M4 or F2: hamlets that meet their rule / all hamlets.
+
+    ``rule`` is a code (``"mobile_broadband_share"`` for M4, ``"ftth"`` for F2) and
+    ``rule_params`` its parameters (shares as fractions, thresholds in dBm, codes).
+    """
+
+    id: str
+    covered_hamlets: int
+    hamlets: int
+    short_hamlets: tuple[str, ...]
+    target: float
+    rule: str
+    rule_params: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "map"
+
+    @property
+    def value(self) -> float | None:
+        return _share(self.covered_hamlets, self.hamlets)
+
+
+@dataclass(frozen=True)
+class SharingIndicator:
+    """M5: shared BTS positions among the existing towers, with the planned ones, and if every
+    sharing candidate were realised."""
+
+    existing: SharingRatio
+    with_planned: SharingRatio
+    if_candidates_realised: SharingRatio
+    candidates: int
+    target: float
+    id: str = "M5"
+    source: str = "map"
+
+    @property
+    def value(self) -> float | None:
+        return self.existing.value
+
+
+@dataclass(frozen=True)
+class HouseholdFibreIndicator:
+    """F1: FTTH subscriptions / households of the statistics' year, and the map's homes passed
+    (for context: homes passed are not subscriptions). ``note`` is one of :data:`F1_NOTES`
+    when there is no value."""
+
+    target: float
+    homes_passed: int
+    households_on_map: int
+    homes_within_reach: int | None = None
+    year: int | None = None
+    ftth_subscriptions: int | None = None
+    households: int | None = None
+    note: str | None = None
+    id: str = "F1"
+    source: str = "statistics"
+
+    @property
+    def value(self) -> float | None:
+        if self.ftth_subscriptions is None or not self.households:
+            return None
+        return self.ftth_subscriptions / self.households
+
+    @property
+    def homes_passed_share(self) -> float | None:
+        return _share(self.homes_passed, self.households_on_map)
+
+    @property
+    def within_reach_share(self) -> float | None:
+        if self.homes_within_reach is None:
+            return None
+        return _share(self.homes_within_reach, self.households_on_map)
+
+
+Indicator = HamletIndicator | SharingIndicator | HouseholdFibreIndicator
+
+
+@dataclass(frozen=True)
+class Indicators(Mapping[str, Any]):
+    """The map-measured indicators of an analysis, by id (``indicators["M4"].value``); F1 and
+    F2 only when the study has fibre."""
+
+    m4: HamletIndicator
+    m5: SharingIndicator
+    f2: HamletIndicator | None = None
+    f1: HouseholdFibreIndicator | None = None
+
+    def _present(self) -> dict[str, Indicator]:
+        found: dict[str, Indicator | None] = {"M4": self.m4, "M5": self.m5, "F2": self.f2,
+                                              "F1": self.f1}
+        return {k: v for k, v in found.items() if v is not None}
+
+    def __getitem__(self, key: str) -> Indicator:
+        return self._present()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._present())
+
+    def __len__(self) -> int:
+        return len(self._present())

@@ -1,0 +1,128 @@
+"""Words for the typed indicators (:mod:`coverage_gis.engines.indicators`): their rules and
+notes, ``summary.json``'s ``indicators`` object, and the scorecard's ``basis`` column.
+
+``summary.json`` keeps the shape it always had (``value``, counts, ``target``, ``rule`` or
+``method`` in English, ``source``), so that tools reading it keep working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from coverage_gis.engines.indicators import (
+    HamletIndicator,
+    HouseholdFibreIndicator,
+    Indicators,
+    SharingIndicator,
+    SharingRatio,
+)
+
+__all__ = ["rule_text", "sharing_method_text", "f1_note_text", "indicators_json",
+           "scorecard_table"]
+
+_SHARING_METHODS = {
+    "towers": "towers used by 2+ operators / all towers",
+    "installations": "operator installations on shared towers / all installations",
+}
+
+_F2_RULES = {
+    "cultural_house": "cultural house passed (a box with a free port within {max_drop_m:g} m)",
+    "share_no_cultural_house": "at least {share:.0%} of homes passed (no cultural house marked)",
+    "share": "at least {share:.0%} of homes passed",
+}
+
+
+def sharing_method_text(method: str) -> str:
+    """M5's definition in words."""
+    return _SHARING_METHODS[method]
+
+
+def rule_text(ind: HamletIndicator) -> str:
+    """How the hamlets of M4 or F2 were judged, in words."""
+    p = ind.rule_params
+    if ind.rule == "mobile_broadband_share":
+        where = "indoors" if p["indoor"] else "outdoors"
+        return (f"at least {p['hamlet_share']:.0%} of households ({p['share_basis']} basis) "
+                f"with 4G or 5G at or above {p['threshold_4g_dbm']:g}/"
+                f"{p['threshold_5g_dbm']:g} dBm {where}")
+    if ind.rule == "ftth":
+        return "; ".join(_F2_RULES[code].format(max_drop_m=p["max_drop_m"],
+                                                share=p["hamlet_share"])
+                         for code in p["used"])
+    raise ValueError(f"unknown rule code {ind.rule!r}")
+
+
+def f1_note_text(f1: HouseholdFibreIndicator) -> str | None:
+    """Why F1 has no value, in words (None when it has one)."""
+    return {None: None,
+            "no_statistics_table": "no statistics table",
+            "no_statistics_for_year": f"no statistics for {f1.year}",
+            "missing_counts": "statistics lack ftth_subscriptions or households for the year",
+            }[f1.note]
+
+
+def _ratio_json(r: SharingRatio) -> dict[str, Any]:
+    counts = (("shared_towers", "towers") if r.method == "towers"
+              else ("installations_on_shared", "installations"))
+    return {"value": r.value, counts[0]: r.shared, counts[1]: r.total,
+            "method": sharing_method_text(r.method)}
+
+
+def _indicator_json(ind: Any) -> dict[str, Any]:
+    if isinstance(ind, HamletIndicator):
+        out = {"value": ind.value, "covered_hamlets": ind.covered_hamlets,
+               "hamlets": ind.hamlets, "short_hamlets": list(ind.short_hamlets),
+               "target": ind.target, "rule": rule_text(ind), "source": ind.source}
+        return out
+    if isinstance(ind, SharingIndicator):
+        return {**_ratio_json(ind.existing), "target": ind.target, "source": ind.source,
+                "with_planned": _ratio_json(ind.with_planned),
+                "if_candidates_realised": _ratio_json(ind.if_candidates_realised),
+                "candidates": ind.candidates}
+    if isinstance(ind, HouseholdFibreIndicator):
+        out = {"value": ind.value, "year": ind.year,
+               "ftth_subscriptions": ind.ftth_subscriptions, "households": ind.households,
+               "homes_passed_share": ind.homes_passed_share, "homes_passed": ind.homes_passed,
+               "households_on_map": ind.households_on_map,
+               "within_reach_share": ind.within_reach_share, "target": ind.target,
+               "source": ind.source}
+        if ind.note is not None:
+            out["note"] = f1_note_text(ind)
+        return out
+    raise TypeError(f"not an indicator: {type(ind).__name__}")
+
+
+def indicators_json(indicators: Indicators) -> dict[str, dict[str, Any]]:
+    """``summary.json``'s ``indicators``: one object per indicator, with English wording."""
+    return {key: _indicator_json(ind) for key, ind in indicators.items()}
+
+
+def _basis(row: pd.Series, indicators: Indicators | None) -> str:
+    code = row["basis"]
+    if code == "statistics":
+        return f"{row['numerator_column']} / {row['denominator_column']}"
+    if code == "no_statistics":
+        return "no statistics table"
+    if code == "not_computed":
+        return "not computed (layer missing from the scenario)"
+    if code == "homes_passed":
+        return (f"{int(row['numerator'])} homes passed / {int(row['denominator'])} households "
+                "on the map")
+    ind = indicators[row["indicator"]] if indicators is not None else None
+    if isinstance(ind, SharingIndicator):
+        return (f"{ind.existing.shared}/{ind.existing.total} "
+                f"{'towers' if ind.existing.method == 'towers' else 'installations'}; "
+                f"{sharing_method_text(ind.existing.method)}")
+    if isinstance(ind, HamletIndicator):
+        return f"{ind.covered_hamlets}/{ind.hamlets} hamlets; {rule_text(ind)}"
+    raise ValueError(f"unknown scorecard basis {code!r} for {row['indicator']}")
+
+
+def scorecard_table(card: pd.DataFrame, indicators: Indicators | None) -> pd.DataFrame:
+    """The scorecard as ``scorecard.csv`` holds it: the contract columns, names, unit and the
+    ``basis`` in words (English)."""
+    out = card.copy()
+    out["basis"] = [_basis(r, indicators) for _, r in card.iterrows()]
+    return out.drop(columns=["numerator_column", "denominator_column"], errors="ignore")
