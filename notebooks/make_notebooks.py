@@ -167,12 +167,16 @@ NB01 = [
     indicators.style.format({"value": "{:.0%}", "target": "{:.0%}"})
     """),
     md("""
-    The rule behind each map indicator is stored with it:
+    The rule behind each map indicator is stored with it, as a code and its parameters (the
+    outputs put it into words):
     """),
     code("""
+    from coverage_gis.outputs.indicators import rule_text, sharing_method_text
+
     for key in ("M4", "F2"):
-        print(f"{key}: {ind[key].rule}")
-    print(f"M5: {ind['M5'].method}")
+        print(f"{key}: {ind[key].rule} {dict(ind[key].rule_params)}")
+        print(f"    {rule_text(ind[key])}")
+    print(f"M5: {sharing_method_text(ind['M5'].existing.method)}")
     """),
     md("""
     ## 3. The interactive map
@@ -592,7 +596,7 @@ NB03 = [
     from a splice on that route (here Viettel's QL1A trunk, merged as `R1`).
     """),
     code("""
-    print("short hamlets:", ", ".join(f2["short_hamlets"]))
+    print("short hamlets:", ", ".join(f2.short_hamlets))
     ext = fr.extensions
     ext.drop(columns="geometry").T
     """),
