@@ -91,7 +91,7 @@ def test_sample_m5_and_its_share_instead_of_build_candidate(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["analyze", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "M5 BTS positions shared: 3/8 = 38%" in printed
+    assert "M5 BTS positions shared: 3/8 towers = 38%" in printed
     summary = json.loads((out / "summary.json").read_text())
     assert summary["indicators"]["M5"]["with_planned"]["towers"] == 10
     cand = pd.read_csv(out / "sharing_candidates.csv")
