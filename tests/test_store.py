@@ -28,9 +28,9 @@ from pandas.testing import assert_frame_equal
 from pyproj import CRS
 
 import coverage_gis as cg
-from coverage_gis.outputs.indicators import indicators_json
 from coverage_gis.cli.main import main
 from coverage_gis.errors import ResultFormatError
+from coverage_gis.outputs.indicators import indicators_json
 from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
