@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from coverage_gis.version import __version__
+from coverage_gis.version import __version__ as __version__
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {

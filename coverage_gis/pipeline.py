@@ -12,13 +12,13 @@ import pandas as pd
 
 from coverage_gis.engines import coverage, fibre, sharing, targets
 from coverage_gis.engines.coverage import CoverageParams
+from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.engines.indicators import (
     HamletIndicator,
     HouseholdFibreIndicator,
     Indicators,
     SharingIndicator,
 )
-from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
@@ -30,6 +30,8 @@ def hamlet_table(project: Project) -> pd.DataFrame:
     """One row per hamlet: id, name, households (points when there is a households layer,
     else the hamlets' attribute), population and area (km²)."""
     h = project.hamlets
+    if h is None:
+        raise InputError("the scenario has no hamlets layer")
     out = pd.DataFrame({"hamlet_id": h["hamlet_id"], "name": h["name"]})
     if project.households is not None:
         out["households"] = hamlet_counts(

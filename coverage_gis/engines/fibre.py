@@ -52,9 +52,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 
-from coverage_gis.config import settings
 from coverage_gis.config.params import FibreParams
-from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
 from coverage_gis.engines.hamlets import (
     hamlet_counts,
     hamlet_shares,
@@ -62,6 +60,7 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
+from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
 from coverage_gis.engines.targets import plan_target
 
 __all__ = [
@@ -194,8 +193,7 @@ def merge_routes(fibre: gpd.GeoDataFrame, tolerance_m: float = 5.0
             c = c.copy()
             c[0], c[-1] = snapped_ends[2 * k], snapped_ends[2 * k + 1]
             pieces.append(shapely.LineString(c))
-        pieces = np.array(pieces, dtype=object)
-        lines = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(list(pieces))))
+        lines = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(pieces)))
         tree = shapely.STRtree(lines)
         mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
         owner = tree.query_nearest(mids, all_matches=False)[1]
@@ -312,7 +310,7 @@ class RoadNetwork:
                             "road_ids": g["road_id"].agg(lambda s: ", ".join(dict.fromkeys(s)))})
         return out.sort_values("length_m", ascending=False).reset_index()
 
-    def densified(self, max_segment_m: float) -> "RoadNetwork":
+    def densified(self, max_segment_m: float) -> RoadNetwork:
         """The same network with extra vertices so that no straight piece is longer than
         ``max_segment_m``."""
         if self.n_segments == 0:
@@ -324,7 +322,7 @@ class RoadNetwork:
         net.road_ids = self.road_ids
         return net
 
-    def attach(self, xy: np.ndarray, max_distance_m: float) -> "_Attachment":
+    def attach(self, xy: np.ndarray, max_distance_m: float) -> _Attachment:
         """Where points meet the nearest road: segment (-1 when none within
         ``max_distance_m``), position along it from ``seg_u`` (m), connector length (m)."""
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
@@ -565,7 +563,7 @@ def _sources(access_points: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | N
     ``route_sample_m`` along the merged fibre routes (unlimited)."""
     parts: list[_Sources] = []
     if access_points is not None and len(access_points):
-        ap = _to_crs(access_points, crs)
+        ap = _in_crs(access_points, crs)
         n = len(ap)
         ids = (ap["ap_id"].astype(str).to_numpy(object) if "ap_id" in ap
                else np.array([f"AP{i + 1}" for i in range(n)], dtype=object))
@@ -615,15 +613,31 @@ def _require_metric(gdf: gpd.GeoDataFrame, what: str) -> None:
         raise ValueError(f"fibre: {what} must be in a projected (metric) CRS, e.g. EPSG:32648")
 
 
-def _to_crs(gdf: gpd.GeoDataFrame | None, crs: Any) -> gpd.GeoDataFrame | None:
-    if gdf is None or crs is None or gdf.crs is None or gdf.crs == crs:
+def _in_crs(gdf: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """``gdf`` in ``crs`` (as it is when either has no CRS)."""
+    if crs is None or gdf.crs is None or gdf.crs == crs:
         return gdf
     return gdf.to_crs(crs)
+
+
+def _to_crs(gdf: gpd.GeoDataFrame | None, crs: Any) -> gpd.GeoDataFrame | None:
+    """:func:`_in_crs` for an optional layer."""
+    return None if gdf is None else _in_crs(gdf, crs)
 
 
 # --------------------------------------------------------------------------------------------
 # Household reach
 # --------------------------------------------------------------------------------------------
+
+def _pick(values: np.ndarray, index: np.ndarray, n_sources: int) -> np.ndarray:
+    """``values[index]`` as objects, None where ``index`` is -1 (no source) or there are no
+    sources at all."""
+    out = np.full(len(index), None, dtype=object)
+    if n_sources:
+        found = index >= 0
+        out[found] = values[index[found]]
+    return out
+
 
 def _fallback_nearest(hh_xy: np.ndarray, src_xy: np.ndarray, detour: float
                       ) -> tuple[np.ndarray, np.ndarray]:
@@ -777,13 +791,11 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
     out["distance_m"] = np.where(np.isfinite(dist), dist, np.nan)
     out["basis"] = basis
     out["measured_to"] = src.kind if ns else pd.NA
-    out["access_point"] = np.where(best >= 0, src.ids[np.maximum(best, 0)] if ns else None, None)
-    out["operator"] = np.where(best >= 0, src.operator[np.maximum(best, 0)] if ns else None,
-                               None)
+    out["access_point"] = _pick(src.ids, best, ns)
+    out["operator"] = _pick(src.operator, best, ns)
     out["passed"] = passed
     out["port_limited"] = within & ~passed
-    out["assigned_access_point"] = np.where(passed, src.ids[np.maximum(assigned, 0)]
-                                            if ns else None, None)
+    out["assigned_access_point"] = _pick(src.ids, assigned, ns)
     out["connector_m"] = np.where(hh_att, connector, np.nan)
     return gpd.GeoDataFrame(out, geometry=households.geometry.values, crs=crs,
                             index=households.index)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.config import settings
-from coverage_gis.engines.indicators import Indicators, SharingIndicator
+from coverage_gis.engines.indicators import HamletIndicator, Indicators, SharingIndicator
 
 __all__ = ["plan_target", "statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
 
@@ -115,18 +115,20 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
 def _map_rows(indicators: Indicators | None, year: int) -> list[dict[str, Any]]:
     """The scorecard rows of the map-measured indicators."""
     rows: list[dict[str, Any]] = []
-    found = dict(indicators) if indicators is not None else {}
-    for ind in ("M4", "M5", "F2"):
-        d = found.get(ind)
+    found: dict[str, HamletIndicator | SharingIndicator | None] = {
+        "M4": indicators.m4 if indicators else None,
+        "M5": indicators.m5 if indicators else None,
+        "F2": indicators.f2 if indicators else None}
+    for key, d in found.items():
         if d is None or d.value is None:
-            rows.append({"indicator": ind, "year": year, "value": np.nan, "source": "map",
+            rows.append({"indicator": key, "year": year, "value": np.nan, "source": "map",
                          "basis": "not_computed"})
             continue
         num, den = ((d.existing.shared, d.existing.total) if isinstance(d, SharingIndicator)
                     else (d.covered_hamlets, d.hamlets))
-        rows.append({"indicator": ind, "year": year, "value": float(d.value), "source": "map",
+        rows.append({"indicator": key, "year": year, "value": float(d.value), "source": "map",
                      "basis": "map", "numerator": num, "denominator": den})
-    f1 = found.get("F1")
+    f1 = indicators.f1 if indicators else None
     if f1 is not None and f1.homes_passed_share is not None:
         rows.append({"indicator": "F1", "year": year, "value": float(f1.homes_passed_share),
                      "source": "map (homes passed, for context)", "basis": "homes_passed",

@@ -7,10 +7,11 @@ escaped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,83 +54,117 @@ def _path(geom: shapely.Geometry, tx) -> str:
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The square of the map (metric CRS) and its scale to SVG pixels (y down)."""
+
+    x0: float
+    y0: float
+    size_m: float
+    width_px: int
+
+    @property
+    def k(self) -> float:
+        return self.width_px / self.size_m
+
+    @property
+    def box(self) -> shapely.Polygon:
+        return shapely.box(self.x0, self.y0, self.x0 + self.size_m, self.y0 + self.size_m)
+
+    def tx(self, x: float, y: float) -> tuple[float, float]:
+        return (x - self.x0) * self.k, (self.y0 + self.size_m - y) * self.k
+
+    def line_paths(self, geom: shapely.Geometry, attributes: str, title: str = "") -> list[str]:
+        """An SVG path per line of ``geom`` inside the frame."""
+        g = geom.intersection(self.box)
+        tip = f"<title>{escape(title)}</title>" if title else ""
+        return [f'<path d="{_path(part, self.tx)}" fill="none" {attributes}>{tip}</path>'
+                for part in getattr(g, "geoms", [g])
+                if part.geom_type == "LineString" and not part.is_empty]
+
+
+def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Hamlet areas, and their names (drawn last, over everything)."""
+    if project.hamlets is None:
+        return [], []
+    shapes, names = [], []
+    for _, h in project.hamlets[project.hamlets.intersects(f.box)].iterrows():
+        geom = h.geometry.intersection(f.box)
+        name = escape(str(h["name"]))
+        shapes.append(f'<path d="{_path(geom, f.tx)}" fill="{fill.get(h["hamlet_id"], "#e8f0d8")}"'
+                      f' stroke="#6b8e23" stroke-width="1.5"><title>{name}</title></path>')
+        a, b = f.tx(*geom.representative_point().coords[0])
+        names.append(f'<text x="{a:.0f}" y="{b:.0f}" font-size="12" fill="#33691e" '
+                     f'text-anchor="middle">{name}</text>')
+    return shapes, names
+
+
+def _svg_constraints(project: Project, f: _Frame) -> list[str]:
+    if project.constraints is None:
+        return []
+    out = []
+    for _, c in project.constraints[project.constraints.intersects(f.box)].iterrows():
+        a, b = f.tx(c.geometry.centroid.x, c.geometry.centroid.y)
+        label = escape(str(c.get("name") or c["kind"]))
+        out.append(f'<rect x="{a - 5:.1f}" y="{b - 5:.1f}" width="10" height="10" '
+                   f'fill="#8e24aa"><title>{label}</title></rect>'
+                   f'<text x="{a + 7:.0f}" y="{b + 4:.0f}" font-size="10" '
+                   f'fill="#6a1b9a">{label}</text>')
+    return out
+
+
+def _svg_towers(project: Project, f: _Frame) -> list[str]:
+    if project.sites is None:
+        return []
+    from coverage_gis.engines.sharing import towers
+
+    out = []
+    seen: dict[str, str] = {}
+    for _, t in towers(project.sites).iterrows():
+        if not f.box.contains(t.geometry):
+            continue
+        a, b = f.tx(t.geometry.x, t.geometry.y)
+        ops = t["operators"].split(", ")
+        colour = operator_colour(ops[0], seen) if len(ops) == 1 else "#000"
+        dash = ' stroke-dasharray="2 2"' if t["status"] == "planned" else ""
+        label = escape(f"{t['tower_id']} ({t['operators']})")
+        out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
+                   f'{a + 7:.1f},{b + 5:.1f}" fill="{colour}" stroke="#000"{dash}>'
+                   f'<title>{label}</title></polygon>'
+                   f'<text x="{a + 9:.0f}" y="{b + 4:.0f}" font-size="10">{label}</text>')
+    return out
+
+
 def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0,
             width_px: int = 640, marks: list[dict[str, Any]] | None = None,
-            circles_m: list[float] = (), hamlet_fill: dict[str, str] | None = None,
-            lines: list[tuple[shapely.Geometry, str, str]] = ()) -> str:
+            circles_m: Sequence[float] = (), hamlet_fill: dict[str, str] | None = None,
+            lines: Sequence[tuple[shapely.Geometry, str, str]] = ()) -> str:
     """An inline SVG map around ``centre`` (metric CRS): hamlets with names (filled by
     ``hamlet_fill`` {hamlet_id: colour}), roads, ``lines`` [(geometry, colour, label)], towers
     by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar."""
-    x0, y0 = centre.x - half_size_m, centre.y - half_size_m
-    size = 2 * half_size_m
-    k = width_px / size
-
-    def tx(x: float, y: float) -> tuple[float, float]:
-        return (x - x0) * k, (y0 + size - y) * k
-
-    box = shapely.box(x0, y0, x0 + size, y0 + size)
+    f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{width_px}" '
            f'viewBox="0 0 {width_px} {width_px}" role="img" aria-label="map">']
-    if project.hamlets is not None:
-        for _, h in project.hamlets[project.hamlets.intersects(box)].iterrows():
-            geom = h.geometry.intersection(box)
-            fill = (hamlet_fill or {}).get(h["hamlet_id"], "#e8f0d8")
-            out.append(f'<path d="{_path(geom, tx)}" fill="{fill}" stroke="#6b8e23" '
-                       f'stroke-width="1.5"><title>{escape(str(h["name"]))}</title></path>')
+    hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {})
+    out += hamlet_shapes
     if project.roads is not None:
-        for g in project.roads[project.roads.intersects(box)].geometry:
-            g = g.intersection(box)
-            for part in getattr(g, "geoms", [g]):
-                if part.geom_type == "LineString" and not part.is_empty:
-                    out.append(f'<path d="{_path(part, tx)}" fill="none" stroke="#aaa" '
-                               'stroke-width="1"/>')
+        for g in project.roads[project.roads.intersects(f.box)].geometry:
+            out += f.line_paths(g, 'stroke="#aaa" stroke-width="1"')
     for geom, colour, label in lines:
-        g = geom.intersection(box)
-        for part in getattr(g, "geoms", [g]):
-            if part.geom_type == "LineString" and not part.is_empty:
-                out.append(f'<path d="{_path(part, tx)}" fill="none" stroke="{colour}" '
-                           f'stroke-width="3"><title>{escape(label)}</title></path>')
-    if project.hamlets is not None:
-        for _, h in project.hamlets[project.hamlets.intersects(box)].iterrows():
-            p = h.geometry.intersection(box).representative_point()
-            a, b = tx(p.x, p.y)
-            out.append(f'<text x="{a:.0f}" y="{b:.0f}" font-size="12" fill="#33691e" '
-                       f'text-anchor="middle">{escape(str(h["name"]))}</text>')
-    for r in circles_m:
-        a, b = tx(centre.x, centre.y)
-        out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{r * k:.1f}" fill="none" '
-                   'stroke="#555" stroke-dasharray="4 3"/>')
-    if project.constraints is not None:
-        for _, c in project.constraints[project.constraints.intersects(box)].iterrows():
-            p = c.geometry.centroid
-            a, b = tx(p.x, p.y)
-            label = escape(str(c.get("name") or c["kind"]))
-            out.append(f'<rect x="{a - 5:.1f}" y="{b - 5:.1f}" width="10" height="10" '
-                       f'fill="#8e24aa"><title>{label}</title></rect>'
-                       f'<text x="{a + 7:.0f}" y="{b + 4:.0f}" font-size="10" '
-                       f'fill="#6a1b9a">{label}</text>')
-    if project.sites is not None:
-        from coverage_gis.engines.sharing import towers
-        seen: dict[str, str] = {}
-        for _, t in towers(project.sites).iterrows():
-            if not box.contains(t.geometry):
-                continue
-            a, b = tx(t.geometry.x, t.geometry.y)
-            ops = t["operators"].split(", ")
-            colour = operator_colour(ops[0], seen) if len(ops) == 1 else "#000"
-            dash = ' stroke-dasharray="2 2"' if t["status"] == "planned" else ""
-            label = escape(f"{t['tower_id']} ({t['operators']})")
-            out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
-                       f'{a + 7:.1f},{b + 5:.1f}" fill="{colour}" stroke="#000"{dash}>'
-                       f'<title>{label}</title></polygon>'
-                       f'<text x="{a + 9:.0f}" y="{b + 4:.0f}" font-size="10">{label}</text>')
+        out += f.line_paths(geom, f'stroke="{colour}" stroke-width="3"', label)
+    out += hamlet_names
+    a, b = f.tx(centre.x, centre.y)
+    out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{r * f.k:.1f}" fill="none" '
+            'stroke="#555" stroke-dasharray="4 3"/>' for r in circles_m]
+    out += _svg_constraints(project, f)
+    out += _svg_towers(project, f)
     for m in marks or []:
-        a, b = tx(m["x"], m["y"])
+        a, b = f.tx(m["x"], m["y"])
         out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="7" fill="{m.get("colour", "red")}" '
                    f'stroke="#000" stroke-width="2"/><text x="{a + 10:.0f}" y="{b - 8:.0f}" '
                    f'font-size="13" font-weight="bold">{escape(m["label"])}</text>')
-    bar = 500.0 if size > 1500 else 200.0
-    out.append(f'<path d="M20,{width_px - 20} h{bar * k:.1f}" stroke="#000" stroke-width="3"/>'
+    bar = 500.0 if f.size_m > 1500 else 200.0
+    out.append(f'<path d="M20,{width_px - 20} h{bar * f.k:.1f}" stroke="#000" stroke-width="3"/>'
                f'<text x="20" y="{width_px - 26}" font-size="11">{bar:g} m</text>'
                f'<text x="{width_px - 20}" y="24" font-size="16" text-anchor="middle">N ↑'
                '</text></svg>')
@@ -249,19 +284,9 @@ def _yes(v: Any, w: dict[str, str] | None = None) -> str:
     return w["yes"] if bool(v) else w["no"]
 
 
-def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "map.html",
-                lang: str = "vi") -> str:
-    """One self-contained page an officer can print (Vietnamese by default, ``lang="en"``):
-    the scorecard, the per-hamlet table, a map, the gaps and what closes them (suggested
-    sites, fibre extensions), tower sharing, and the assumptions (thresholds, models, data
-    basis). No scripts, no network."""
-    w = i18n.words(lang)
-    p = analysis.project
-    res = analysis.coverage
-    params = res.params
-    hamlets = analysis.hamlets
+def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str) -> str:
+    """The scorecard: one row per indicator and source, one column per year."""
     yes = lambda v: _yes(v, w)  # noqa: E731
-    # --- scorecard: one row per indicator and source, one column per year ---
     years = sorted({int(y) for y in scorecard_df["year"].dropna()})
     sc_rows = []
     for (ind, source), grp in scorecard_df.groupby(["indicator", "source"], sort=False):
@@ -290,18 +315,14 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
                        f"<th>{w['target_2025']}</th><th>{w['met_latest']}</th>"
                        f"<th>{w['source']}</th><th>{w['basis_latest']}</th></tr>"
                        + "".join(sc_rows) + "</table>")
-    # --- per hamlet ---
-    cols = [("hamlet_id", "id", None), ("name", w["hamlet"], None),
-            ("households", w["col_households"], None),
-            ("mobile_broadband_share", w["col_mobile_share"], _pct),
-            ("mobile_broadband_covered", w["col_mobile_covered"], yes),
-            ("households_lose_service_at_switch_off", w["col_switch_off"], None)]
-    if "ftth_share" in hamlets:
-        cols += [("ftth_share", w["col_ftth_share"], _pct),
-                 ("cultural_house_reached", w["col_cultural"], yes),
-                 ("ftth_covered", w["col_ftth_covered"], yes)]
-    hamlet_table = _table(hamlets, cols)
-    # --- map ---
+    return scorecard_table
+
+
+def _report_svg(analysis: Any, w: dict[str, str]) -> str:
+    """The report's map: hamlets coloured by what they lack, fibre extensions, suggested
+    sites."""
+    p = analysis.project
+    hamlets = analysis.hamlets
     fill = {}
     for _, h in hamlets.iterrows():
         mob = bool(h["mobile_broadband_covered"])
@@ -329,7 +350,15 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
         half = max(half, abs(m["x"] - centre.x) + 300, abs(m["y"] - centre.y) + 300)
     svg = svg_map(p, centre, half_size_m=half, width_px=760, marks=marks, hamlet_fill=fill,
                   lines=lines)
-    # --- gaps ---
+    return svg
+
+
+def _gaps_section(analysis: Any, w: dict[str, str]) -> str:
+    """The hamlets short of a target and what closes the gaps."""
+    hamlets = analysis.hamlets
+    params = analysis.coverage.params
+    sugg = getattr(analysis, "suggestions", None)
+    yes = lambda v: _yes(v, w)  # noqa: E731
     gaps = []
     short_m = hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
     for _, h in short_m.iterrows():
@@ -356,6 +385,35 @@ def report_html(analysis: Any, scorecard_df: "pd.DataFrame", map_file: str = "ma
             gaps.append(f"<li>{escape(text)} <span class='small'>{escape(str(note))}</span>"
                         "</li>")
     gaps_html = "<ul>" + ("".join(gaps) or f"<li>{escape(w['no_gaps'])}</li>") + "</ul>"
+    return gaps_html
+
+
+def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
+                lang: str = "vi") -> str:
+    """One self-contained page an officer can print (Vietnamese by default, ``lang="en"``):
+    the scorecard, the per-hamlet table, a map, the gaps and what closes them (suggested
+    sites, fibre extensions), tower sharing, and the assumptions (thresholds, models, data
+    basis). No scripts, no network."""
+    w = i18n.words(lang)
+    p = analysis.project
+    res = analysis.coverage
+    params = res.params
+    hamlets = analysis.hamlets
+    yes = lambda v: _yes(v, w)  # noqa: E731
+    scorecard_table = _scorecard_section(scorecard_df, w, lang)
+    # --- per hamlet ---
+    cols = [("hamlet_id", "id", None), ("name", w["hamlet"], None),
+            ("households", w["col_households"], None),
+            ("mobile_broadband_share", w["col_mobile_share"], _pct),
+            ("mobile_broadband_covered", w["col_mobile_covered"], yes),
+            ("households_lose_service_at_switch_off", w["col_switch_off"], None)]
+    if "ftth_share" in hamlets:
+        cols += [("ftth_share", w["col_ftth_share"], _pct),
+                 ("cultural_house_reached", w["col_cultural"], yes),
+                 ("ftth_covered", w["col_ftth_covered"], yes)]
+    hamlet_table = _table(hamlets, cols)
+    svg = _report_svg(analysis, w)
+    gaps_html = _gaps_section(analysis, w)
     # --- sharing ---
     m5 = analysis.indicators.m5
     sharing_html = "<p>" + escape(w["sharing_m5"].format(

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.outputs import exports, maps, report
-from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
+from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis

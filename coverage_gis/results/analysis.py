@@ -5,7 +5,6 @@ what :func:`coverage_gis.results.store.read_analysis` reads back and what every 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
