@@ -275,6 +275,13 @@ def _sites_decimal_comma(d: Path) -> list[str]:
     return ["--sites", str(d / "sites.csv")]
 
 
+def _sites_zero_height(d: Path) -> list[str]:
+    """An antenna 0 m above ground: a blank written as zero (the models take its logarithm)."""
+    write_text(d / "sites.csv", "site_id,operator,technology,height_m,lon,lat\n"
+                                f"A,Viettel,4G,30,{LON},{LAT}\nB,Viettel,4G,0,{LON},{LAT}\n")
+    return ["--sites", str(d / "sites.csv")]
+
+
 def _ocid_bad_mcc(d: Path) -> list[str]:
     write_text(d / "452.csv", OCID_HEADER + f"LTE,VN,4,12017,3078401,,{LON},{LAT},1000,12,1,"
                                             "1600000000,1700000000,0\n")
@@ -518,6 +525,8 @@ CASES = [
          "technology", "expected 2G, 3G, 4G or 5G"),
     Case("sites-decimal-comma", "sites", _sites_decimal_comma, "sites.csv", "row 1",
          "height_m", "is not a number (write decimals with a point, e.g. 35.5)"),
+    Case("sites-zero-height", "sites", _sites_zero_height, "sites.csv", "row 2", "height_m",
+         "height_m=0 is outside 1..300"),
     # OpenCelliD (through --sites)
     Case("ocid-bad-mcc", "opencellid", _ocid_bad_mcc, "452.csv", "row 1", "mcc",
          "is not a number"),

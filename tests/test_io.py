@@ -212,7 +212,7 @@ def test_every_problem_of_a_file_is_listed_at_once(tmp_path):
         "sites.csv row 2: operator='Foo' is not a known operator",
         "sites.csv row 2: technology='6G' is not a known technology",
         "sites.csv row 2: band_mhz='abc' is not a number",
-        "sites.csv row 2: height_m=500 is outside 0..300",
+        "sites.csv row 2: height_m=500 is outside 1..300",
         "sites.csv row 2: azimuth_deg=400 is outside 0..360",
         "sites.csv row 2: tilt_deg=45 is outside -20..30",
         "sites.csv row 2: eirp_dbm=95 is outside 0..90",

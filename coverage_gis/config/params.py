@@ -684,7 +684,7 @@ CHECK_SITE_OPTIONS: dict[str, Check] = {
     "lat": Number("degrees", minimum=-90, maximum=90),
     "x": Number("metres"), "y": Number("metres"),
     "band_mhz": _range("band_mhz", "MHz"),
-    "height_m": _range("height_m", "metres", positive=True),
+    "height_m": _range("height_m", "metres"),
     "eirp_dbm": _range("eirp_dbm", "dBm"),
     "bandwidth_mhz": _range("bandwidth_mhz", "MHz"),
     "azimuth_deg": _Each(_range("azimuth_deg", "degrees")),

@@ -74,9 +74,11 @@ STATUS_ALIASES: dict[str, tuple[str, ...]] = {
     "planned": ("planned", "plan", "proposed", "new", "quyhoach", "quyhoạch", "dukien", "dựkiến"),
 }
 
-#: Accepted ranges (inclusive) of numeric columns: values outside are errors.
+#: Accepted ranges (inclusive) of numeric columns: values outside are errors. An antenna's
+#: height above ground is at least 1 m (a local bound: 0 m is a blank written as zero, and the
+#: path-loss models take the logarithm of the height).
 VALUE_RANGES: dict[str, tuple[float, float]] = {
-    "height_m": (0.0, 300.0),
+    "height_m": (1.0, 300.0),
     "azimuth_deg": (0.0, 360.0),
     "beamwidth_deg": (1.0, 360.0),
     "tilt_deg": (-20.0, 30.0),
