@@ -168,3 +168,19 @@ def test_exit_codes_are_documented():
     for code in ("`0`", "`1`", "`2`", "`3`", "`130`"):
         assert code in text
     assert "exit codes" in EPILOG
+
+
+def test_a_point_given_twice_is_refused(capsys, tmp_path):
+    assert main(["check-site", "--lon", "105.852", "--lat", "20.061", "--x", "587450",
+                 "--y", "2218650", "--crs", "vn2000-thanhhoa", "--operator", "Viettel",
+                 "--technology", "4G", "--out", str(tmp_path / "c")]) == 1
+    assert "give the point once" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_report_on_a_folder_that_is_not_a_result(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["report", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "not a folder written by 'coverage-gis analyze'" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing created

@@ -33,9 +33,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, scenario_inputs
-    from coverage_gis.results.store import read_analysis
+    from coverage_gis.results.store import check_result_folder, read_analysis
 
     source = Path(args.results)
+    check_result_folder(source)  # a clear message before anything is locked or staged
     in_place = args.out is None or Path(args.out).absolute() == source.absolute()
     out = source if in_place else Path(args.out)
     with OutputSet(out, kind="analysis", overwrite=in_place or args.overwrite,

@@ -111,6 +111,8 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     if area is None or project.hamlets is None:  # the study area is made of the hamlets
         raise InputError("the scenario has no hamlets layer: cannot place the point")
     to_metric = lambda src: Transformer.from_crs(src, project.crs, always_xy=True)  # noqa: E731
+    if (lon is not None or lat is not None) and (x is not None or y is not None):
+        raise InputError("give the point once: --lon and --lat, or --x, --y and --crs, not both")
     if lon is not None or lat is not None:
         if lon is None or lat is None:
             raise InputError("give both --lon and --lat (or --x, --y and --crs)")

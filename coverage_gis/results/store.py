@@ -72,7 +72,7 @@ from coverage_gis.results.analysis import Analysis
 from coverage_gis.version import __version__
 
 __all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "save_analysis",
-           "read_analysis", "write_coverage_rasters"]
+           "check_result_folder", "read_analysis", "write_coverage_rasters"]
 
 #: The file that describes a stored result.
 RESULT_FILE = "result.json"
@@ -633,6 +633,19 @@ def _restore_column(df: pd.DataFrame, spec: dict) -> None:
         df[name] = col.astype(dtype)
 
 
+def check_result_folder(folder: str | Path) -> Path:
+    """The ``result.json`` of a stored result, or :class:`ResultFormatError` saying that
+    ``folder`` is not one (cheap: reads nothing)."""
+    folder = Path(folder)
+    path = folder / RESULT_FILE
+    if not path.is_file():
+        older = (" or written before results were stored; run 'coverage-gis analyze' again"
+                 if (folder / "summary.json").is_file() else "")
+        raise ResultFormatError(f"{folder}: not a folder written by 'coverage-gis analyze' "
+                                f"(it has no {RESULT_FILE}){older}")
+    return path
+
+
 def read_analysis(folder: str | Path) -> Analysis:
     """Read back the :class:`~coverage_gis.results.analysis.Analysis` stored in ``folder`` (an
     output folder of ``coverage-gis analyze``, or its ``result.json``) by
@@ -648,12 +661,7 @@ def read_analysis(folder: str | Path) -> Analysis:
     folder = Path(folder)
     if folder.name == RESULT_FILE and folder.is_file():
         folder = folder.parent
-    path = folder / RESULT_FILE
-    if not path.is_file():
-        older = (" or written before results were stored; run 'coverage-gis analyze' again"
-                 if (folder / "summary.json").is_file() else "")
-        raise ResultFormatError(f"{folder}: not a folder written by 'coverage-gis analyze' "
-                                f"(it has no {RESULT_FILE}){older}")
+    path = check_result_folder(folder)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
