@@ -642,7 +642,10 @@ NB03 = [
     (0 m of cable, `new_boxes_without_cable`), and QT06 needs a longer cable:
     """),
     code("""
-    (results["share rule (80 % of homes)"].extensions.drop(columns="geometry")
+    from coverage_gis.outputs.fibre_text import extension_table
+
+    share_run = results["share rule (80 % of homes)"]
+    (extension_table(share_run.extensions, share_run.params).drop(columns="geometry")
      [["hamlet_id", "target", "length_m", "households_added", "ftth_share_after",
        "new_boxes", "new_boxes_without_cable", "from_access_point"]])
     """),

@@ -18,6 +18,7 @@ import shapely
 from coverage_gis.engines import fibre as fb
 from coverage_gis.engines.fibre import FibreParams
 from coverage_gis.errors import InputError
+from coverage_gis.outputs.fibre_text import extension_table
 
 from .conftest import SAMPLE
 
@@ -466,7 +467,13 @@ def test_gap_extension_cannot_cross_a_gap_in_the_roads():
     reach = fb.household_reach(hh, ap, r, None, FibreParams())
     ext = fb.gap_extensions(reach, hamlet_polygons("A"), r, ap, None, FibreParams())
     e = ext.iloc[0]
-    assert not e["meets_rule"] and np.isnan(e["length_m"]) and e["note"]
+    assert not e["meets_rule"] and np.isnan(e["length_m"])
+    assert e["target_rule"] == "cultural_house" and e["note_code"] == "no_road_path"
+    worded = extension_table(ext, FibreParams()).iloc[0]
+    assert worded["note"].startswith("the cultural house has no road path to the network")
+    assert worded["target"] == "cultural house H1 within 300 m"
+    assert list(extension_table(ext, FibreParams()).columns[:2]) == ["hamlet_id", "target"]
+    assert "note_code" not in extension_table(ext, FibreParams())
 
 
 def test_no_gap_rows_when_every_hamlet_is_covered():

@@ -38,6 +38,7 @@ geodata stack.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -1027,24 +1028,30 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     Returns
     -------
     GeoDataFrame
-        One row per short hamlet: ``hamlet_id``, ``target`` (what the rule asks),
-        ``length_m`` (new cable, m; NaN when the rule cannot be met along the roads),
+        One row per short hamlet: ``hamlet_id``, what the rule asks as codes and counts
+        (``target_rule``: ``cultural_house``, ``share`` or ``no_households``;
+        ``target_houses``: the cultural house(s) aimed at; ``homes``, ``homes_needed``,
+        ``homes_passed_today`` for the share rule), ``length_m`` (new cable, m; NaN when the
+        rule cannot be met along the roads),
         ``households_added`` (the hamlet's homes newly passed), ``households_added_elsewhere``
         (newly passed homes of other hamlets), ``ftth_share_after``, ``meets_rule``,
         ``from_access_point`` (box or route the cable starts from), ``new_boxes``,
         ``new_boxes_without_cable`` (boxes on today's network: added ports where the boxes
         within reach are full), ``new_box_xy`` (``"x y"`` per new box, ``;``-separated),
-        ``note``, and the geometry: the cable as a MultiLineString (empty when no cable is
-        needed).
+        ``note_code`` (one of :data:`EXTENSION_NOTES`, or None), and the geometry: the cable
+        as a MultiLineString (empty when no cable is needed).
+        :func:`coverage_gis.outputs.fibre_text.extension_table` words ``target`` and ``note``.
     """
     params = params or FibreParams()
     _require_metric(reach, "households")
     crs = reach.crs
     hamlets = _to_crs(hamlets, crs)
     table = hamlet_table if hamlet_table is not None else hamlet_fibre(reach, hamlets, params)
-    cols = ["hamlet_id", "target", "length_m", "households_added",
+    cols = ["hamlet_id", "target_rule", "target_houses", "homes", "homes_needed",
+            "homes_passed_today", "length_m", "households_added",
             "households_added_elsewhere", "ftth_share_after", "meets_rule",
-            "from_access_point", "new_boxes", "new_boxes_without_cable", "new_box_xy", "note"]
+            "from_access_point", "new_boxes", "new_boxes_without_cable", "new_box_xy",
+            "note_code"]
     short = table[~table["ftth_covered"].astype(bool)]
     if short.empty:
         return gpd.GeoDataFrame(pd.DataFrame(columns=cols), geometry=[], crs=crs)
@@ -1070,7 +1077,7 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         n_h = len(members)
         ch = members[is_ch[members]]
         if n_h == 0:
-            res = _Extension(target="no households", note="the hamlet has no households")
+            res = _Extension(target="no_households", note="no_households")
         elif params.hamlet_rule == "cultural_house" and len(ch):
             res = ctx.to_house(ch)
         else:
@@ -1083,7 +1090,9 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
             meets = bool(res.found and (passed0[ch].any() or res.newly_passed[ch].any()))
         else:
             meets = bool(n_h and after >= params.hamlet_share - 1e-12)
-        rows.append({"hamlet_id": hid, "target": res.target,
+        rows.append({"hamlet_id": hid, "target_rule": res.target,
+                     "target_houses": res.houses or None, "homes": n_h,
+                     "homes_needed": res.needed, "homes_passed_today": res.have,
                      "length_m": round(res.length_m, 3) if res.found else np.nan,
                      "households_added": int(in_h.sum()),
                      "households_added_elsewhere": int((~in_h).sum()),
@@ -1092,14 +1101,26 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                      "new_boxes": len(res.boxes),
                      "new_boxes_without_cable": int(res.boxes_without_cable),
                      "new_box_xy": "; ".join(f"{x:.2f} {y:.2f}" for x, y in res.boxes) or None,
-                     "note": res.note})
+                     "note_code": res.note})
         geoms.append(shapely.MultiLineString([ln for ln in res.lines if ln.length > 0]))
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs=crs)
 
 
+#: Why an extension is not a plain cable to a new box (``note_code`` of
+#: :func:`gap_extensions`); :mod:`coverage_gis.outputs.fibre_text` words them.
+EXTENSION_NOTES = ("no_households", "no_network", "within_reach_new_box", "no_roads",
+                   "no_road_path", "off_road_last_stretch", "share_unreachable")
+
+
 @dataclass
 class _Extension:
+    """One hamlet's extension. ``target``: the rule's code (``cultural_house``, ``share``,
+    ``no_households``); ``note``: a code from :data:`EXTENSION_NOTES` or None."""
+
     target: str
+    houses: str = ""        # the cultural house(s) aimed at
+    needed: int = 0         # homes to pass (share rule)
+    have: int = 0           # homes passed today (share rule)
     length_m: float = np.nan
     found: bool = False
     lines: list = field(default_factory=list)
@@ -1129,9 +1150,9 @@ class _ExtensionContext:
         self.cand = g.road_nodes()
         self.cand_tree = cKDTree(g.node_xy[self.cand]) if len(self.cand) else None
 
-    def _empty(self, target: str, note: str) -> _Extension:
-        return _Extension(target=target, note=note,
-                          newly_passed=np.zeros(len(self.hh_xy), dtype=bool))
+    def _empty(self, target: _Extension, note: str) -> _Extension:
+        return dataclasses.replace(target, note=note,
+                                   newly_passed=np.zeros(len(self.hh_xy), dtype=bool))
 
     def _origin_name(self, root: int) -> str:
         k = self.origin_of_node[root]
@@ -1162,9 +1183,9 @@ class _ExtensionContext:
     # -- cultural-house rule ------------------------------------------------------------------
     def to_house(self, houses: np.ndarray) -> _Extension:
         p = self.params
-        target = f"cultural house {self._hh_label(houses)} within {p.max_drop_m:g} m"
+        target = _Extension(target="cultural_house", houses=self._hh_label(houses))
         if len(self.src_nodes) == 0:
-            return self._empty(target, "no existing fibre network on the roads to extend from")
+            return self._empty(target, "no_network")
         d_house = self.dist0[self.hh_node[houses]]
         if np.isfinite(d_house).any():
             k = int(np.argmin(d_house))
@@ -1186,16 +1207,15 @@ class _ExtensionContext:
                 box = xy[j] + (xy[j + 1] - xy[j]) * (off / seg[j] if seg[j] > 0 else 0.0)
             newly = self.covered_from(at, box) & ~self.passed0
             newly[house] = True
-            return _Extension(target=target, length_m=length, found=True,
-                              lines=[cable] if cable is not None else [],
-                              boxes=[tuple(box)], boxes_without_cable=int(cable is None),
-                              origins=[self._origin_name(nodes[0])],
-                              newly_passed=newly,
-                              note=None if length > 0 else
-                              "within reach of today's network: a new box (or ports) there")
+            return dataclasses.replace(
+                target, length_m=length, found=True,
+                lines=[cable] if cable is not None else [],
+                boxes=[tuple(box)], boxes_without_cable=int(cable is None),
+                origins=[self._origin_name(nodes[0])], newly_passed=newly,
+                note=None if length > 0 else "within_reach_new_box")
         # no road path: nearest road point (along the roads) within the fallback reach
         if self.cand_tree is None:
-            return self._empty(target, "no roads")
+            return self._empty(target, "no_roads")
         best = None
         for house in houses:
             near = self.cand[self.cand_tree.query_ball_point(
@@ -1206,33 +1226,29 @@ class _ExtensionContext:
                 if best is None or self.dist0[c] < self.dist0[best[0]]:
                     best = (int(c), house)
         if best is None:
-            return self._empty(target, "the cultural house has no road path to the network "
-                                       "and no connected road within the fallback reach")
+            return self._empty(target, "no_road_path")
         c, house = best
         nodes = self.g.path(self.pred0, c)
         box = self.g.node_xy[c]
         newly = self.covered_from([(c, 0.0)], box) & ~self.passed0
         newly[house] = True
         length = float(self.dist0[c])
-        return _Extension(target=target, length_m=length, found=True,
-                          lines=[self._line(nodes)] if length > 0 else [],
-                          boxes=[tuple(box)], origins=[self._origin_name(nodes[0])],
-                          newly_passed=newly,
-                          note=f"the cultural house is off the connected roads: the last "
-                               f"stretch is {p.fallback_basis}")
+        return dataclasses.replace(target, length_m=length, found=True,
+                                   lines=[self._line(nodes)] if length > 0 else [],
+                                   boxes=[tuple(box)], origins=[self._origin_name(nodes[0])],
+                                   newly_passed=newly, note="off_road_last_stretch")
 
     def _hh_label(self, houses: np.ndarray) -> str:
         return ", ".join(str(self.hh_ids[i]) for i in houses)
 
     # -- share rule ---------------------------------------------------------------------------
     def to_share(self, members: np.ndarray, need: int) -> _Extension:
-        p, g = self.params, self.g
+        g = self.g
         have = int(self.passed0[members].sum())
-        target = (f"{p.hamlet_share:.0%} of {len(members)} homes passed ({need}; "
-                  f"{have} today)")
+        target = _Extension(target="share", needed=need, have=have)
         newly = np.zeros(len(self.hh_xy), dtype=bool)
         if len(self.src_nodes) == 0:
-            return self._empty(target, "no existing fibre network on the roads to extend from")
+            return self._empty(target, "no_network")
         todo = members[~self.passed0[members]]
         cov = self._coverage(todo)          # (len(todo) x len(cand)) boolean, sparse
         uncovered = np.ones(len(todo), dtype=bool)
@@ -1276,12 +1292,11 @@ class _ExtensionContext:
             better = d2 < dist
             dist[better], pred[better], root[better] = d2[better], p2[better], r2[better]
         found = remaining <= 0
-        note = None if found else ("cannot reach the share along the roads: some homes are "
-                                   "beyond every road the network connects to")
-        return _Extension(target=target, length_m=total if found else np.nan, found=found,
-                          lines=lines, boxes=boxes, boxes_without_cable=no_cable,
-                          origins=[o for o in origins if o != "new cable"] or origins,
-                          newly_passed=newly, note=note)
+        return dataclasses.replace(
+            target, length_m=total if found else np.nan, found=found, lines=lines,
+            boxes=boxes, boxes_without_cable=no_cable,
+            origins=[o for o in origins if o != "new cable"] or origins,
+            newly_passed=newly, note=None if found else "share_unreachable")
 
     def _coverage(self, todo: np.ndarray) -> sparse.csc_matrix:
         """Which candidate sites pass which of the houses ``todo``: a (houses x sites) sparse

@@ -17,6 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from coverage_gis.outputs.fibre_text import extension_table
 from coverage_gis.outputs.files import atomic_path
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
@@ -157,8 +158,10 @@ def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
     return Path(path)
 
 
-def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
-    """Every layer of an analysis, joined with its results, for the GeoPackage."""
+def result_layers(analysis: Any, extensions: gpd.GeoDataFrame | None = None
+                  ) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of an analysis, joined with its results, for the GeoPackage;
+    ``extensions``: the fibre extensions in words (default: worded here, in English)."""
     p = analysis.project
     hamlets = p.hamlets[["hamlet_id", "geometry"]].merge(analysis.hamlets, on="hamlet_id")
     layers: dict[str, gpd.GeoDataFrame] = {"hamlets": hamlets}
@@ -182,7 +185,9 @@ def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
         layers["suggested_sites"] = analysis.suggestions
     if analysis.fibre is not None:
         layers["fibre_routes_merged"] = analysis.fibre.routes
-        layers["fibre_extensions"] = analysis.fibre.extensions
+        layers["fibre_extensions"] = (extensions if extensions is not None else
+                                      extension_table(analysis.fibre.extensions,
+                                                      analysis.fibre.params))
     for name in ("commune", "fibre", "access_points", "roads", "railway", "constraints"):
         gdf = getattr(p, name)
         if gdf is not None:

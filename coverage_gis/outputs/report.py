@@ -21,6 +21,7 @@ from coverage_gis.engines.placement import CheckResult
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
 from coverage_gis.outputs.check import constraint_name
+from coverage_gis.outputs.fibre_text import note_text
 from coverage_gis.outputs.style import operator_colour
 
 __all__ = ["svg_map", "check_html", "report_html"]
@@ -353,7 +354,7 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     return svg
 
 
-def _gaps_section(analysis: Any, w: dict[str, str]) -> str:
+def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
     """The hamlets short of a target and what closes the gaps."""
     hamlets = analysis.hamlets
     params = analysis.coverage.params
@@ -381,7 +382,7 @@ def _gaps_section(analysis: Any, w: dict[str, str]) -> str:
                                         start=e.get("from_access_point"),
                                         added=int(e["households_added"]),
                                         meets=yes(e["meets_rule"]))
-            note = e.get("note") or ""
+            note = note_text(e.get("note_code"), analysis.fibre.params, lang) or ""
             gaps.append(f"<li>{escape(text)} <span class='small'>{escape(str(note))}</span>"
                         "</li>")
     gaps_html = "<ul>" + ("".join(gaps) or f"<li>{escape(w['no_gaps'])}</li>") + "</ul>"
@@ -413,7 +414,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
                  ("ftth_covered", w["col_ftth_covered"], yes)]
     hamlet_table = _table(hamlets, cols)
     svg = _report_svg(analysis, w)
-    gaps_html = _gaps_section(analysis, w)
+    gaps_html = _gaps_section(analysis, w, lang)
     # --- sharing ---
     m5 = analysis.indicators.m5
     sharing_html = "<p>" + escape(w["sharing_m5"].format(

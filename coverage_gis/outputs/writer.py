@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.outputs import exports, maps, report
+from coverage_gis.outputs.fibre_text import extension_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
@@ -78,10 +79,12 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written.append(write_csv(_with_lonlat(analysis.towers), out / "towers.csv"))
     written.append(write_csv(_with_lonlat(analysis.sharing_candidates, endpoints=True),
                              out / "sharing_candidates.csv"))
+    extensions = None
     if analysis.fibre is not None:
         fr = analysis.fibre
+        extensions = extension_table(fr.extensions, fr.params)
         for gdf, name in ((fr.reach, "fibre_households.geojson"),
-                          (fr.extensions, "fibre_extensions.geojson")):
+                          (extensions, "fibre_extensions.geojson")):
             written.append(write_geojson(exports.plain_columns(gdf), out / name))
         written.append(write_csv(fr.snaps, out / "fibre_route_snaps.csv"))
     if analysis.suggestions is not None:
@@ -97,19 +100,19 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
               "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
     if analysis.suggestions is not None:
         sheets["suggested_sites"] = analysis.suggestions
-    if analysis.fibre is not None:
-        sheets["fibre_extensions"] = analysis.fibre.extensions
+    if extensions is not None:
+        sheets["fibre_extensions"] = extensions
     written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
-    layers = exports.result_layers(analysis)
+    layers = exports.result_layers(analysis, extensions)
     written.append(exports.write_gpkg(layers, out / "results.gpkg"))
     kmz = {"Hamlets (results)": (layers["hamlets"], "name"),
            "Towers": (analysis.towers, "tower_id"),
            "Sharing candidates": (analysis.sharing_candidates, "kind")}
     if analysis.suggestions is not None:
         kmz["Suggested sites"] = (analysis.suggestions, "kind")
-    if analysis.fibre is not None:
+    if analysis.fibre is not None and extensions is not None:
         kmz["Fibre routes"] = (analysis.fibre.routes, "name")
-        kmz["Fibre extensions"] = (analysis.fibre.extensions, "hamlet_id")
+        kmz["Fibre extensions"] = (extensions, "hamlet_id")
     written.append(exports.write_kmz(kmz, out / "results.kmz",
                                      title=analysis.project.scenario.name))
     summary = {
