@@ -18,7 +18,7 @@ import shapely
 from coverage_gis.engines import fibre as fb
 from coverage_gis.engines.fibre import FibreParams
 from coverage_gis.errors import InputError
-from coverage_gis.outputs.fibre_text import extension_table
+from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 
 from .conftest import SAMPLE
 
@@ -330,9 +330,13 @@ def test_hamlet_rule_cultural_house_then_share():
     assert t.loc["A", "cultural_house_reached"] and not t.loc["D", "cultural_house_reached"]
     assert pd.isna(t.loc["B", "cultural_house_reached"])
     assert t.loc["D", "cultural_house_id"] == "D9"
-    assert "cultural house" in t.loc["A", "ftth_rule"]
-    assert t.loc["B", "ftth_rule"] == "at least 80% of homes passed (no cultural house marked)"
-    assert t.loc["E", "ftth_rule"] == "no households"
+    assert t["ftth_rule"].tolist() == ["cultural_house", "share_no_cultural_house",
+                                       "share_no_cultural_house", "cultural_house",
+                                       "no_households"]
+    worded = hamlet_table(t, FibreParams())["ftth_rule"]
+    assert worded["A"] == "cultural house passed (a box with a free port within 300 m)"
+    assert worded["B"] == "at least 80% of homes passed (no cultural house marked)"
+    assert worded["E"] == "no households"
     ind = fb.fibre_indicators(table, None, None)
     assert ind["F2"].value == pytest.approx(2 / 5)
     assert ind["F2"].covered_hamlets == 2 and ind["F2"].hamlets == 5

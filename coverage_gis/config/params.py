@@ -558,15 +558,6 @@ class FibreParams(_Params):
         """The ``basis`` text of the straight-line fallback, e.g. ``"straight line x 1.3"``."""
         return f"straight line x {self.detour_factor:g}"
 
-    def rule_text(self, has_cultural_house: bool) -> str:
-        """How a hamlet is judged, in words."""
-        share = f"at least {self.hamlet_share:.0%} of homes passed"
-        if self.hamlet_rule == "cultural_house":
-            if has_cultural_house:
-                return (f"cultural house passed (a box with a free port within "
-                        f"{self.max_drop_m:g} m)")
-            return f"{share} (no cultural house marked)"
-        return share
 
 
 @dataclass

@@ -903,13 +903,14 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         has_ch = pd.notna(ch_reached.iloc[i])
         if households[i] == 0:
             covered.append(False)
-            rules.append("no households")
+            rules.append("no_households")
         elif params.hamlet_rule == "cultural_house" and has_ch:
             covered.append(bool(ch_reached.iloc[i]))
-            rules.append(params.rule_text(True))
+            rules.append("cultural_house")
         else:
             covered.append(bool(share_ok[i]))
-            rules.append(params.rule_text(False))
+            rules.append("share_no_cultural_house" if params.hamlet_rule == "cultural_house"
+                         else "share")
     return pd.DataFrame({
         "hamlet_id": ids, "households": households, "homes_passed": passed,
         "homes_port_limited": limited, "ftth_share": share,

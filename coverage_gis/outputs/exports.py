@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from coverage_gis.outputs.fibre_text import extension_table
+from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import atomic_path
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
@@ -163,7 +163,9 @@ def result_layers(analysis: Any, extensions: gpd.GeoDataFrame | None = None
     """Every layer of an analysis, joined with its results, for the GeoPackage;
     ``extensions``: the fibre extensions in words (default: worded here, in English)."""
     p = analysis.project
-    hamlets = p.hamlets[["hamlet_id", "geometry"]].merge(analysis.hamlets, on="hamlet_id")
+    fibre_params = analysis.fibre.params if analysis.fibre is not None else None
+    hamlets = p.hamlets[["hamlet_id", "geometry"]].merge(
+        hamlet_table(analysis.hamlets, fibre_params), on="hamlet_id")
     layers: dict[str, gpd.GeoDataFrame] = {"hamlets": hamlets}
     if p.households is not None:
         hh = p.households.copy()

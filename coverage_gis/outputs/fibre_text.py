@@ -14,7 +14,23 @@ import pandas as pd
 
 from coverage_gis.config.params import FibreParams
 
-__all__ = ["target_text", "note_text", "extension_table"]
+__all__ = ["target_text", "note_text", "extension_table", "rule_text", "hamlet_table"]
+
+#: How a hamlet was judged (the engine's ``ftth_rule`` codes), in words.
+_RULES = {
+    "en": {"cultural_house": "cultural house passed (a box with a free port within "
+                             "{max_drop_m:g} m)",
+           "share_no_cultural_house": "at least {share:.0%} of homes passed (no cultural "
+                                      "house marked)",
+           "share": "at least {share:.0%} of homes passed",
+           "no_households": "no households"},
+    "vi": {"cultural_house": "nhà văn hóa được phủ (hộp còn cổng trống trong phạm vi "
+                             "{max_drop_m:g} m)",
+           "share_no_cultural_house": "ít nhất {share:.0%} số hộ được phủ (chưa đánh dấu nhà "
+                                      "văn hóa)",
+           "share": "ít nhất {share:.0%} số hộ được phủ",
+           "no_households": "không có hộ gia đình"},
+}
 
 _TARGETS = {
     "en": {"cultural_house": "cultural house {houses} within {max_drop_m:g} m",
@@ -47,6 +63,22 @@ _NOTES = {
            "share_unreachable": "không đạt tỷ lệ theo đường: một số hộ ở ngoài mọi đường nối "
                                 "tới mạng"},
 }
+
+
+def rule_text(code: str, params: FibreParams, lang: str = "en") -> str:
+    """How a hamlet is judged for FTTH (F2), in words."""
+    return _RULES[lang][code].format(max_drop_m=params.max_drop_m, share=params.hamlet_share)
+
+
+def hamlet_table(hamlets: pd.DataFrame, params: FibreParams | None,
+                 lang: str = "en") -> pd.DataFrame:
+    """The per-hamlet table as ``hamlets.csv`` holds it: ``ftth_rule`` in words."""
+    if params is None or "ftth_rule" not in hamlets:
+        return hamlets
+    out = hamlets.copy()
+    out["ftth_rule"] = [rule_text(c, params, lang) if isinstance(c, str) else c
+                        for c in hamlets["ftth_rule"]]
+    return out
 
 
 def _int(value: Any) -> int:

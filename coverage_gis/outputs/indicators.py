@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from coverage_gis.config.params import FibreParams
 from coverage_gis.engines.indicators import (
     HamletIndicator,
     HouseholdFibreIndicator,
@@ -18,6 +19,7 @@ from coverage_gis.engines.indicators import (
     SharingIndicator,
     SharingRatio,
 )
+from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
 
 __all__ = ["rule_text", "sharing_method_text", "f1_note_text", "indicators_json",
            "scorecard_table"]
@@ -25,12 +27,6 @@ __all__ = ["rule_text", "sharing_method_text", "f1_note_text", "indicators_json"
 _SHARING_METHODS = {
     "towers": "towers used by 2+ operators / all towers",
     "installations": "operator installations on shared towers / all installations",
-}
-
-_F2_RULES = {
-    "cultural_house": "cultural house passed (a box with a free port within {max_drop_m:g} m)",
-    "share_no_cultural_house": "at least {share:.0%} of homes passed (no cultural house marked)",
-    "share": "at least {share:.0%} of homes passed",
 }
 
 
@@ -48,9 +44,9 @@ def rule_text(ind: HamletIndicator) -> str:
                 f"with 4G or 5G at or above {p['threshold_4g_dbm']:g}/"
                 f"{p['threshold_5g_dbm']:g} dBm {where}")
     if ind.rule == "ftth":
-        return "; ".join(_F2_RULES[code].format(max_drop_m=p["max_drop_m"],
-                                                share=p["hamlet_share"])
-                         for code in p["used"])
+        params = FibreParams(max_drop_m=p["max_drop_m"], hamlet_share=p["hamlet_share"],
+                             hamlet_rule=p["hamlet_rule"])
+        return "; ".join(fibre_rule_text(code, params) for code in p["used"])
     raise ValueError(f"unknown rule code {ind.rule!r}")
 
 

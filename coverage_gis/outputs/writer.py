@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.outputs import exports, maps, report
-from coverage_gis.outputs.fibre_text import extension_table
+from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
@@ -68,7 +68,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written: list[Path] = []
     res = analysis.coverage
     written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
-    written.append(write_csv(analysis.hamlets, out / "hamlets.csv"))
+    fibre_params = analysis.fibre.params if analysis.fibre is not None else None
+    hamlets = hamlet_table(analysis.hamlets, fibre_params)
+    written.append(write_csv(hamlets, out / "hamlets.csv"))
     cells = res.cells.to_crs(4326)
     cells_table = pd.DataFrame(cells.drop(columns="geometry"))
     cells_table.insert(0, "cell_index", np.arange(len(cells_table)))
@@ -95,7 +97,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
     written.append(write_text(report.report_html(analysis, card, lang=lang),
                               out / "report.html"))
-    sheets = {"scorecard": card, "hamlets": analysis.hamlets,
+    sheets = {"scorecard": card, "hamlets": hamlets,
               "towers": _with_lonlat(analysis.towers),
               "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
     if analysis.suggestions is not None:
