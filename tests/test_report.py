@@ -23,6 +23,7 @@ from coverage_gis.engines.indicators import (
     SharingIndicator,
     SharingRatio,
 )
+from coverage_gis.outputs.indicators import scorecard_table
 from coverage_gis.outputs.writer import OUTPUT_NAMES
 
 from .conftest import SAMPLE
@@ -46,9 +47,14 @@ def test_scorecard_by_hand():
                           "state_agencies": [9, 0], "state_agencies_on_digital_platforms": [9, 0]})
     ratio = SharingRatio("towers", 1, 5)
     indicators = Indicators(
-        m4=HamletIndicator("M4", 5, 6, ("QT04",), 1.0, "r"),
+        m4=HamletIndicator("M4", 5, 6, ("QT04",), 1.0, "mobile_broadband_share",
+                           {"hamlet_share": 0.95, "share_basis": "households",
+                            "threshold_4g_dbm": -110.0, "threshold_5g_dbm": -110.0,
+                            "indoor": False}),
         m5=SharingIndicator(ratio, ratio, ratio, 0, 0.15),
-        f2=HamletIndicator("F2", 6, 6, (), 1.0, "r"),
+        f2=HamletIndicator("F2", 6, 6, (), 1.0, "ftth",
+                           {"hamlet_rule": "share", "hamlet_share": 0.8, "max_drop_m": 300.0,
+                            "used": ("share",)}),
         f1=HouseholdFibreIndicator(0.75, homes_passed=900, households_on_map=1000))
     card = targets.scorecard(stats, indicators, 2025)
     assert list(card.columns[:6]) == ["indicator", "year", "value", "target", "met", "source"]
@@ -68,6 +74,18 @@ def test_scorecard_by_hand():
     assert get.loc[("F2", 2025, "map"), "met"]
     assert np.isnan(get.loc[("M2", 2025, "statistics"), "value"])  # counts missing
     assert set(card["indicator"]) == set(cg.settings.PLAN_TARGETS)
+    worded = scorecard_table(card, indicators).set_index(["indicator", "year", "source"])
+    assert worded.loc[("M1", 2024, "statistics"), "basis"] == \
+        "mobile_broadband_subscriptions=3000 / population=5000"
+    assert worded.loc[("M5", 2025, "map"), "basis"] == \
+        "1/5 towers; towers used by 2+ operators / all towers"
+    assert worded.loc[("M4", 2025, "map"), "basis"] == (
+        "5/6 hamlets; at least 95% of households (households basis) with 4G or 5G at or above "
+        "-110/-110 dBm outdoors")
+    assert worded.loc[("F2", 2025, "map"), "basis"] == \
+        "6/6 hamlets; at least 80% of homes passed"
+    assert worded.loc[("F1", 2025, "map (homes passed, for context)"), "basis"] == \
+        "900 homes passed / 1000 households on the map"
 
 
 def test_sample_scorecard_csv(written):

@@ -41,7 +41,8 @@ def plan_target(indicator: str) -> float:
 
 def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
     """M1-M3, F1, P1, P2 per year from the statistics (NaN where a count is missing or the
-    denominator is zero). Long format: indicator, year, value, numerator, denominator."""
+    denominator is zero). Long format: indicator, year, value, numerator, denominator (the
+    counts, NaN where missing) and the statistics columns they come from."""
     rows = []
     for ind, (num, den, scale) in _FROM_STATISTICS.items():
         for _, r in statistics.iterrows():
@@ -51,8 +52,8 @@ def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
             d = float(d) if pd.notna(d) else np.nan
             value = scale * n / d if d and np.isfinite(d) and np.isfinite(n) else np.nan
             rows.append({"indicator": ind, "year": int(r["year"]), "value": value,
-                         "numerator": f"{num}={n:g}" if np.isfinite(n) else f"{num} missing",
-                         "denominator": f"{den}={d:g}" if np.isfinite(d) else f"{den} missing"})
+                         "numerator": n, "denominator": d, "numerator_column": num,
+                         "denominator_column": den})
     return pd.DataFrame(rows)
 
 
@@ -80,12 +81,8 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     if year is None:  # the scenario names none: the last statistics year, else this year
         year = years[-1] if years else datetime.date.today().year
     if statistics is not None:
-        for r in statistics_indicators(statistics).itertuples():
-            num, den, _ = _FROM_STATISTICS[r.indicator]
-            rows.append({"indicator": r.indicator, "year": r.year, "value": r.value,
-                         "source": "statistics", "basis": "statistics",
-                         "numerator": r.numerator, "denominator": r.denominator,
-                         "numerator_column": num, "denominator_column": den})
+        for r in statistics_indicators(statistics).to_dict("records"):
+            rows.append({**r, "source": "statistics", "basis": "statistics"})
     else:
         for ind in _FROM_STATISTICS:
             rows.append({"indicator": ind, "year": year, "value": np.nan,

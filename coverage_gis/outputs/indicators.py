@@ -98,7 +98,10 @@ def indicators_json(indicators: Indicators) -> dict[str, dict[str, Any]]:
 def _basis(row: pd.Series, indicators: Indicators | None) -> str:
     code = row["basis"]
     if code == "statistics":
-        return f"{row['numerator_column']} / {row['denominator_column']}"
+        return " / ".join(f"{row[col]}={row[count]:g}" if pd.notna(row[count])
+                          else f"{row[col]} missing"
+                          for count, col in (("numerator", "numerator_column"),
+                                             ("denominator", "denominator_column")))
     if code == "no_statistics":
         return "no statistics table"
     if code == "not_computed":
