@@ -108,7 +108,7 @@ TOML_CASES = [
      "expected a number of metres > 0"),
     ("coverage", "margin_m = -1", "[coverage] margin_m=-1", "expected a number of metres >= 0"),
     ("coverage", "ue_height_m = 0", "[coverage] ue_height_m=0",
-     "expected a number of metres from 1 to 300"),
+     "expected a number of metres > 0 and <= 300"),
     ("coverage", "body_loss_db = -3", "[coverage] body_loss_db=-3",
      "expected a number of dB from 0 to 50"),
     ("coverage", 'indoor_loss_db = "15 dB"', "[coverage] indoor_loss_db='15 dB'",
