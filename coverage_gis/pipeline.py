@@ -8,9 +8,10 @@ Jupyter). Writing it is :func:`coverage_gis.outputs.writer.write_analysis`; the 
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 
-from coverage_gis.engines import coverage, fibre, sharing, targets
+from coverage_gis.engines import coverage, fibre, sharing, targets, territory
 from coverage_gis.engines.coverage import CoverageParams
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.engines.indicators import (
@@ -23,7 +24,7 @@ from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
 
-__all__ = ["analyze", "hamlet_table"]
+__all__ = ["analyze", "hamlet_table", "sharing_indicator"]
 
 
 def hamlet_table(project: Project) -> pd.DataFrame:
@@ -64,6 +65,32 @@ def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
                      "indoor": params.indoor})
 
 
+def sharing_indicator(project: Project
+                      ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, SharingIndicator]:
+    """M5 on the unit's territory, with the towers and the sharing candidates.
+
+    Every tower of the sites layer is returned (neighbours' towers still serve coverage),
+    with ``inside_unit``; the candidates are the pairs among all of them, with
+    ``inside_unit_a`` and ``inside_unit_b``. M5 counts only the towers inside the unit (the
+    commune boundary, else the hamlets: :func:`coverage_gis.engines.territory.inside_unit`),
+    and its ``if_candidates_realised`` merges only the pairs with both ends inside.
+    """
+    sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
+    tw = sharing.towers(project.sites, sp.tower_distance_m)
+    unit, basis = territory.unit_area(project.commune, project.hamlets)
+    inside = territory.inside_unit(tw, unit)
+    tw.insert(tw.columns.get_loc("status") + 1, "inside_unit", inside)
+    candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
+    own = tw[inside]
+    m5 = SharingIndicator(
+        existing=sharing.sharing_ratio(own, include_planned=False, method=sp.ratio),
+        with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),
+        if_candidates_realised=sharing.ratio_if_realised(own, candidates, method=sp.ratio),
+        candidates=len(candidates), target=targets.plan_target("M5"), scope="inside_unit",
+        unit_basis=basis, towers_outside_unit=int((~inside).sum()))
+    return tw, candidates, m5
+
+
 def analyze(project: Project, params: CoverageParams | None = None,
             progress: bool = False, suggest_sites: int = 3) -> Analysis:
     """Compute mobile coverage, FTTH reach and tower sharing per hamlet, the map-measured
@@ -99,14 +126,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
     table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
     m4 = mobile_indicator(table, params, str(per_hamlet["share_basis"].iloc[0]))
-    sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
-    tw = sharing.towers(project.sites, sp.tower_distance_m)
-    candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
-    m5 = SharingIndicator(
-        existing=sharing.sharing_ratio(tw, include_planned=False, method=sp.ratio),
-        with_planned=sharing.sharing_ratio(tw, include_planned=True, method=sp.ratio),
-        if_candidates_realised=sharing.ratio_if_realised(tw, candidates, method=sp.ratio),
-        candidates=len(candidates), target=targets.plan_target("M5"))
+    tw, candidates, m5 = sharing_indicator(project)
     fibre_result = None
     if project.households is not None and (project.access_points is not None
                                            or project.fibre is not None):

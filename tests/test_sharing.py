@@ -91,9 +91,12 @@ def test_sample_m5_and_its_share_instead_of_build_candidate(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["analyze", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "M5 BTS positions shared: 3/8 towers = 38%" in printed
+    # the commune's own towers only (issue 11): BSN-T01 (shared) and BSN-T03; the other six
+    # existing towers stand outside the commune (it was 3/8 over every tower)
+    assert "M5 BTS positions shared: 1/2 towers inside the commune = 50%" in printed
+    assert "6 tower(s) outside the commune not counted in M5" in printed
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["indicators"]["M5"]["with_planned"]["towers"] == 10
+    assert summary["indicators"]["M5"]["with_planned"]["towers"] == 4  # + T08, T10 (planned)
     cand = pd.read_csv(out / "sharing_candidates.csv")
     assert list(cand["kind"]) == ["share-instead-of-build"]
     assert (cand.loc[0, "tower_a"], cand.loc[0, "tower_b"]) == ("BSN-T10", "BSN-T01")
@@ -350,8 +353,10 @@ def test_suggest_sites_closes_the_gap_and_stops(small_project):
 
 def test_suggest_sites_prefers_an_existing_tower_on_a_tie(small_project):
     p = small_project
-    extra = cells_at([("e1", "TE", "MobiFone", X0 + 4400, Y0 - 600, "existing")])
-    extra["technology"] = "2G"  # a 2G-only tower next to the uncovered hamlet
+    # inside the uncovered hamlet (issue 11: a tower outside the unit is never proposed;
+    # tests/test_territory.py has the same tower 200 m south of the hamlet, outside)
+    extra = cells_at([("e1", "TE", "MobiFone", X0 + 4400, Y0 - 300, "existing")])
+    extra["technology"] = "2G"  # a 2G-only tower in the uncovered hamlet
     extra["band_mhz"] = 900.0
     extra["bandwidth_mhz"] = 0.2
     p.sites = pd.concat([p.sites, extra], ignore_index=True)

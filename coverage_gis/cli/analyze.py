@@ -92,9 +92,15 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
         print(f"  short: {h['hamlet_id']} {h['name']}: {h['mobile_broadband_share']:.0%} "
               "of households")
     unit = "towers" if m5.existing.method == "towers" else "installations"
-    print(f"M5 BTS positions shared: {m5.existing.shared}/{m5.existing.total} {unit} = "
+    place = {"commune": "the commune", "hamlets": "the hamlets"}.get(m5.unit_basis or "",
+                                                                     "the unit")
+    where = f" inside {place}" if m5.scope == "inside_unit" else ""
+    print(f"M5 BTS positions shared: {m5.existing.shared}/{m5.existing.total} {unit}{where} = "
           f"{_pct(m5.value)} (target {_pct(m5.target)}; with planned towers "
           f"{_pct(m5.with_planned.value)}; {m5.candidates} sharing candidate(s))")
+    if m5.scope == "inside_unit" and m5.towers_outside_unit:
+        print(f"  {m5.towers_outside_unit} tower(s) outside {place} not counted in M5 "
+              "(neighbours' towers: they still serve coverage; towers.csv inside_unit)")
     if ind.f2 is not None and ind.f1 is not None:
         f2, f1 = ind.f2, ind.f1
         print(f"F2 hamlets reached by FTTH: {f2.covered_hamlets}/{f2.hamlets} = "

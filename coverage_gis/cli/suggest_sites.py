@@ -21,9 +21,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "suggest-sites", parents=[common],
         help="choose sites that close the mobile broadband gaps",
         description="Greedy choice of sites (existing towers first, as sharing, then a grid of "
-                    "candidate points on allowed land) until every hamlet meets the mobile "
-                    "broadband target or --max-sites are chosen. Writes suggestions.csv and "
-                    "suggestions.geojson (rank, gain, M4 after each pick).",
+                    "candidate points on allowed land), all inside the commune, until every "
+                    "hamlet meets the mobile broadband target or --max-sites are chosen. "
+                    "Writes suggestions.csv and suggestions.geojson (rank, gain, M4 after each "
+                    "pick).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     g.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
     g.add_argument("--max-sites", default="3", metavar="N", help="at most N sites (default 3)")
@@ -52,8 +53,12 @@ def run(args: argparse.Namespace) -> int:
         out = dest.commit()
     if not args.quiet:
         print(f"{found.candidates} candidates; M4 now {found.m4_before:.0%}")
-        if picks.empty:
-            print("No candidate improves coverage (or every hamlet already meets the target).")
+        if found.note == "target_met":
+            print("Every hamlet already meets the mobile broadband target: nothing to propose.")
+        elif found.note == "no_gain_inside_unit":
+            print(("No" if picks.empty else "No further") + " candidate inside the unit "
+                  "(commune boundary, else the hamlets) improves coverage; sites outside it "
+                  "are not proposed.")
         for _, r in picks.iterrows():
             what = (f"share tower {r['tower_id']} ({r['operators_on_tower']})"
                     if r["tower_id"] else "new site")

@@ -496,6 +496,8 @@ class CoverageParams(_Params):
     model: str | None = _param(None, Choice(settings.PATH_LOSS_MODELS, optional=True))
     max_range_m: float = _param(settings.MAX_CELL_RANGE_M,
                                 Number("metres", above=0, maximum=100_000))
+    level_floor_dbm: float = _param(settings.LEVEL_FLOOR_DBM,
+                                    Number("dBm", minimum=-200, maximum=-44))
     terrain_method: str = _param(settings.TERRAIN_METHOD, Choice(settings.TERRAIN_METHODS))
     hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE, Share())
     include_planned: bool = _param(False, Flag())

@@ -151,6 +151,26 @@ RASTER_MARGIN_M: float = 1000.0
 #: Cells are computed up to this distance (m) at most, whatever their link budget says.
 MAX_CELL_RANGE_M: float = 15_000.0
 
+#: Level floor (dBm): each cell is computed out to its reach, the flat-ground boresight
+#: distance where its level falls to this floor (capped by ``MAX_CELL_RANGE_M``), not only to
+#: its threshold range, so that the level rasters show weak signal too (NaN only beyond every
+#: cell's reach, where the level is below the floor); coverage masks still use the
+#: thresholds. -120 dBm is a local setting: the lowest class that planning tools and drive-test
+#: legends show (RSRP below -120 dBm is "no service"), 10 dB under the 4G outdoor edge. Going
+#: down to -140 dBm, the bottom of the RSRP a phone reports (3GPP TS 36.133 Table 9.1.4-1,
+#: RSRP_00 "below -140 dBm"), is a scenario setting away (``[coverage] level_floor_dbm``) but
+#: computes every cell out to the 15 km cap: 300 cells on 200 km² took 25.6 s against 5.9 s at
+#: -120 and 2.8 s at the threshold (benchmarks/bench_coverage.py figures, this machine). A
+#: threshold below the floor lowers the floor to the threshold.
+LEVEL_FLOOR_DBM: float = -120.0
+
+#: Terrain beyond a cell's threshold range, where its levels are only shown (below the
+#: threshold), is sampled along the rays every this many metres instead of every grid cell:
+#: 90 m is the SRTM 3-arc-second spacing, and the radial sweep's cost grows with the cube of
+#: (radius / step), so reaches of 15 km at 30 m would take a minute per 100 towers. Within the
+#: threshold range, where coverage is decided, the step stays the grid's.
+FAR_TERRAIN_STEP_M: float = 90.0
+
 #: Vietnam's switch-off dates: 2G in September 2026, 3G in September 2028.
 SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
 
@@ -170,6 +190,15 @@ SHARING_DISTANCE_URBAN_M: float = 100.0
 #: count) or "installations" (operator installations on shared towers / all installations).
 SHARING_RATIO: str = "towers"
 SHARING_RATIOS: tuple[str, ...] = ("towers", "installations")
+
+#: The unit's territory (issue 11): a tower, or a suggested site, is a point (a tower's point
+#: is the mean position of its cells); it lies on the unit's territory when the unit polygon
+#: (the scenario's ``commune`` layer, else the union of the hamlets) covers it, a point on the
+#: boundary line counting as inside, or when it lies within this distance (m) of the polygon,
+#: so that rounding (6 decimals of a degree: about 0.1 m) and reprojection cannot push a tower
+#: standing on the line out. A tower farther out is the neighbour's: it still serves coverage
+#: but M5 does not count it and no suggestion uses it.
+TERRITORY_EDGE_M: float = 0.5
 
 #: Default minimum distances (m) from a proposed tower to constraint features, by kind; a
 #: scenario's constraint layer may set its own ``min_distance_m``. No national rule fixes these

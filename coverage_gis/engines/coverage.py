@@ -1,16 +1,19 @@
 """Mobile coverage: per-cell signal rasters, best server, coverage masks and shares per hamlet.
 
 The grid is a regular raster in the project's metric CRS over the hamlets plus a margin. Each
-cell (sector) is computed on the part of the grid within its reach (its flat-ground, boresight
-link-budget range, capped at ``settings.MAX_CELL_RANGE_M``): cells outside the commune count as
-much as those inside. Per grid cell the received level is
+cell (sector) is computed on the part of the grid within its reach: its flat-ground, boresight
+link-budget range at the level floor (``settings.LEVEL_FLOOR_DBM``), capped at
+``settings.MAX_CELL_RANGE_M``; cells outside the commune count as much as those inside. Ranges
+invert the engine's own path loss (:func:`engine_path_loss`, near the mast included), so they
+agree with the levels at any EIRP, height and band. Per grid cell the received level is
 
     level (dBm) = reference-signal EIRP per RE − path loss(model) + antenna pattern
                   − terrain diffraction − body loss [− indoor loss]
 
-and the best server of each technology is kept. Everything is vectorised over grid cells; the
-only Python loop is over radio cells (and towers for terrain, which is shared by the sectors of
-one position and height).
+and the best server of each technology is kept; levels are kept out to the reach (NaN beyond
+it, where they are below the floor), coverage masks use the thresholds. Everything is
+vectorised over grid cells; the only Python loop is over radio cells (and towers for terrain,
+which is shared by the sectors of one position and height).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
+from coverage_gis.radio.pathloss import engine_path_loss
 
 __all__ = [
     "Grid",
@@ -45,6 +49,7 @@ __all__ = [
     "study_grid",
     "cell_ranges",
     "engine_path_loss",
+    "floor_dbm",
     "compute_coverage",
     "add_cells",
     "site_detail",
@@ -125,8 +130,10 @@ def study_grid(hamlets: gpd.GeoDataFrame, resolution_m: float = settings.RESOLUT
 class CoverageResult:
     """Coverage rasters on ``grid`` and the cells table they came from.
 
-    ``level_dbm[tech]``: best-server received level per technology (float32, NaN where no cell
-    reaches); ``server[tech]``: index into ``cells`` of the best server (int32, -1 none);
+    ``level_dbm[tech]``: best-server received level per technology (float32; NaN where no
+    cell reaches, i.e. beyond every cell's reach at the level floor ``params.level_floor_dbm``,
+    where the level is below the floor); ``server[tech]``: index into ``cells`` of the best
+    server (int32, -1 none);
     ``covered[key]``: boolean masks for each technology, ``"mobile_broadband"`` (4G or 5G), and
     ``"mobile_broadband:<operator>"``.
     """
@@ -146,61 +153,81 @@ def _model_for(row: pd.Series, params: CoverageParams) -> str:
     return params.model or pathloss.default_model(row["band_mhz"], params.environment)
 
 
+def floor_dbm(technology: str, params: CoverageParams) -> float:
+    """The level (dBm) down to which a cell of ``technology`` is computed and kept in the level
+    rasters: ``params.level_floor_dbm``, or the technology's threshold when that is lower."""
+    return min(params.level_floor_dbm, params.thresholds_dbm[technology])
+
+
 def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -> gpd.GeoDataFrame:
     """The cells with their path-loss ``model``, reference-signal EIRP per resource element
-    (``eirp_re_dbm``) and flat-ground boresight range (``range_m``) at their technology's
-    threshold (capped at ``params.max_range_m``)."""
+    (``eirp_re_dbm``), flat-ground boresight range (``range_m``) at their technology's
+    threshold, and reach (``reach_m``, the same at the level floor, :func:`floor_dbm`: the
+    part of the grid computed for the cell), both capped at ``params.max_range_m``.
+
+    Both invert :func:`engine_path_loss`, the loss the levels are computed with, so a cell has
+    a range wherever its level reaches the threshold somewhere (sub-kilometre ranges
+    included): 0 only when even 1 m from the mast its boresight level is below it."""
     params = params or CoverageParams()
     out = cells.copy()
     out["model"] = [_model_for(r, params) for _, r in out.iterrows()]
     out["eirp_re_dbm"] = linkbudget.reference_signal_eirp_dbm(
         out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
         out["bandwidth_mhz"].to_numpy(float))
-    ranges = linkbudget.max_range_m(
-        out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
-        out["bandwidth_mhz"].to_numpy(float),
-        out["technology"].map(params.thresholds_dbm).to_numpy(float),
-        out["band_mhz"].to_numpy(float), out["height_m"].to_numpy(float), params.ue_height_m,
-        model=params.model, environment=params.environment,
-        body_loss_db=params.body_loss_db,
-        indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore")
-    out["range_m"] = np.minimum(np.atleast_1d(ranges), params.max_range_m)
+    threshold = out["technology"].map(params.thresholds_dbm).to_numpy(float)
+    floor = np.array([floor_dbm(t, params) for t in out["technology"]], dtype=float)
+    for column, level in (("range_m", threshold), ("reach_m", floor)):
+        ranges = linkbudget.max_range_m(
+            out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
+            out["bandwidth_mhz"].to_numpy(float), level,
+            out["band_mhz"].to_numpy(float), out["height_m"].to_numpy(float),
+            params.ue_height_m, model=params.model, environment=params.environment,
+            body_loss_db=params.body_loss_db,
+            indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore")
+        out[column] = np.minimum(np.atleast_1d(ranges), params.max_range_m)
     return out
 
 
-def engine_path_loss(model: str, distance_m: np.ndarray, frequency_mhz: float,
-                     h_bs_m: float, h_ut_m: float) -> np.ndarray:
-    """Path loss (dB) as the engine uses it, near the mast included.
+def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,
+             params: CoverageParams, near_m: float, far_m: float, resolution_m: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Terrain loss and line of sight of one mast over a window: at the grid's step out to
+    ``near_m`` (the threshold range, where coverage is decided), and beyond it, where levels
+    are below the threshold and only shown, at the coarser step ``settings.FAR_TERRAIN_STEP_M``
+    out to ``far_m`` (the reach; no farther than the window's corners: the sweep's cost grows
+    with the cube of its radius over its step)."""
+    x0, y0 = cell.geometry.x, cell.geometry.y
 
-    Okumura-Hata and COST-231 are defined from 1 km; the models clamp shorter distances to
-    1 km, which would leave the village around a mast darker than the fields 2 km away. Below
-    1 km the engine continues their log-distance law (the slope 44.9 − 6.55·log10(h_bs) of the
-    same formula) and never goes below free space (ITU-R P.525), the usual way planning tools
-    extend them to short range. Other models are used as they are (TR 38.901 from 10 m).
-    """
-    d = np.maximum(np.asarray(distance_m, dtype=float), 1.0)
-    loss = pathloss.path_loss(model, d, frequency_mhz, h_bs_m, h_ut_m, validity="ignore")
-    if model.startswith(("hata", "cost231")):
-        at_1km = pathloss.path_loss(model, 1000.0, frequency_mhz, h_bs_m, h_ut_m,
-                                    validity="ignore")
-        slope = 44.9 - 6.55 * np.log10(h_bs_m)
-        near = at_1km + slope * np.log10(d / 1000.0)
-        loss = np.where(d < 1000.0, near, loss)
-    return np.maximum(loss, pathloss.free_space(d, frequency_mhz, validity="ignore"))
+    def sweep(radius: float, step: float | None) -> tuple[np.ndarray, np.ndarray]:
+        return terrain.terrain_loss_grid(dem, x0, y0, float(cell["height_m"]),
+                                         params.ue_height_m, float(cell["band_mhz"]), gx, gy,
+                                         radius, method=params.terrain_method, step_m=step)
+
+    t_loss, los = sweep(near_m, None)
+    corner = float(dist.max()) if dist.size else 0.0
+    far = min(far_m, corner + resolution_m)
+    if far > near_m:
+        f_loss, f_los = sweep(far, max(resolution_m, settings.FAR_TERRAIN_STEP_M))
+        beyond = dist > near_m
+        t_loss, los = np.where(beyond, f_loss, t_loss), np.where(beyond, f_los, los)
+    return t_loss, los
 
 
 def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
-                params: CoverageParams, terrain_cache: dict, terrain_reach_m: float | None = None
+                params: CoverageParams, terrain_cache: dict,
+                terrain_m: tuple[float, float] | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Received level (dBm) of one cell over a window of the grid; also path loss and LOS.
-    Terrain is computed up to ``terrain_reach_m`` (default the cell's range) and cached per
-    mast and window, so that the sectors of one mast share it."""
+    """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
+    even its flat-ground boresight level is below the floor); also path loss and LOS. Terrain
+    is computed out to ``terrain_m`` = (range, reach) (default the cell's own; see
+    :func:`_terrain`) and cached per mast and window, so that the sectors of one mast share
+    it."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell.geometry.x, cell.geometry.y
     dx = gx[None, :] - x0
     dy = gy[:, None] - y0
     dist = np.hypot(dx, dy)
-    reach = float(cell["range_m"])
+    reach = float(cell["reach_m"])
     ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
     if dem is not None:
         ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
@@ -209,10 +236,9 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
         key = (round(x0, 1), round(y0, 1), float(cell["height_m"]), float(cell["band_mhz"]),
                rows.start, rows.stop, cols.start, cols.stop)
         if key not in terrain_cache:
-            terrain_cache[key] = terrain.terrain_loss_grid(
-                dem, x0, y0, float(cell["height_m"]), params.ue_height_m,
-                float(cell["band_mhz"]), gx, gy, terrain_reach_m or reach,
-                method=params.terrain_method)
+            near_m, far_m = terrain_m or (float(cell["range_m"]), reach)
+            terrain_cache[key] = _terrain(cell, dem, gx, gy, dist, params, near_m, far_m,
+                                          grid.resolution_m)
         t_loss, los = terrain_cache[key]
         t_loss = np.nan_to_num(t_loss, nan=0.0)
     else:
@@ -291,19 +317,20 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         iterator = tqdm(iterator, total=len(cells), desc="cells", unit="cell", leave=False,
                         disable=None)
     # Sectors of one mast (same position, height and band) share one terrain computation:
-    # give them the window of the farthest-reaching one.
+    # give them the window of the farthest-reaching one (reach: range at the level floor).
     mast = list(zip(cells.geometry.x.round(1), cells.geometry.y.round(1), cells["height_m"],
                     cells["band_mhz"]))
-    reach = pd.Series(cells["range_m"].to_numpy(), index=pd.MultiIndex.from_tuples(mast)
-                      if mast else None)
-    mast_reach = reach.groupby(level=[0, 1, 2, 3]).max() if mast else reach
+    index = pd.MultiIndex.from_tuples(mast) if mast else None
+    by_mast = pd.DataFrame({"range": cells["range_m"].to_numpy(),
+                            "reach": cells["reach_m"].to_numpy()}, index=index)
+    mast_max = by_mast.groupby(level=[0, 1, 2, 3]).max() if mast else by_mast
     for i, cell in iterator:
-        window_m = float(mast_reach[mast[i]])
+        range_m, window_m = (float(v) for v in mast_max.loc[mast[i]])
         rows, cols = grid.window(cell.geometry.x, cell.geometry.y, window_m)
-        if rows.stop <= rows.start or cols.stop <= cols.start or cell["range_m"] <= 0:
+        if rows.stop <= rows.start or cols.stop <= cols.start or cell["reach_m"] <= 0:
             continue
         lvl, _, _ = _cell_level(cell, grid, rows, cols, result.dem_grid, params, cache,
-                                window_m)
+                                (range_m, window_m))
         t = cell["technology"]
         best = level[t][rows, cols]
         better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
@@ -354,14 +381,16 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
     dem_grid = None if dem is None else dem.reproject(grid.crs, grid.resolution_m)
     x0, y0 = cell.geometry.x, cell.geometry.y
-    reach = max(float(cell["range_m"]), grid.resolution_m)
+    reach = max(float(cell["reach_m"]), grid.resolution_m)
     res = grid.resolution_m
     left = np.floor((x0 - reach) / res) * res
     top = np.ceil((y0 + reach) / res) * res
     n = int(round((np.ceil((x0 + reach) / res) * res - left) / res))
     m = int(round((top - np.floor((y0 - reach) / res) * res) / res))
     own = Grid(Affine(res, 0, left, 0, -res, top), n, m, grid.crs)
-    lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, {})
+    # terrain at the grid's step all the way (its own rasters are compared with other tools)
+    lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, {},
+                                 (reach, reach))
     inside = np.isfinite(lvl)
     if dem_grid is not None:
         # Raw P.526 loss (not relative to smooth earth): zero exactly where every edge has

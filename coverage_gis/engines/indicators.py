@@ -20,11 +20,14 @@ from typing import Any
 from coverage_gis.config import settings
 
 __all__ = ["SharingRatio", "HamletIndicator", "SharingIndicator", "HouseholdFibreIndicator",
-           "Indicators", "SHARING_METHODS", "F1_NOTES"]
+           "Indicators", "SHARING_METHODS", "SHARING_SCOPES", "F1_NOTES"]
 
 #: M5's two definitions: towers used by 2+ operators / all towers, or operator installations
 #: on shared towers / all installations (scenario ``[sharing] ratio``).
 SHARING_METHODS: tuple[str, ...] = settings.SHARING_RATIOS
+
+#: Which towers M5 counts: those on the unit's territory, or (before issue 11) all of them.
+SHARING_SCOPES = ("inside_unit", "all_towers")
 
 #: Why F1 has no value: no statistics table, no row for the year, or counts missing.
 F1_NOTES = ("no_statistics_table", "no_statistics_for_year", "missing_counts")
@@ -73,7 +76,17 @@ class HamletIndicator:
 @dataclass(frozen=True)
 class SharingIndicator:
     """M5: shared BTS positions among the existing towers, with the planned ones, and if every
-    sharing candidate were realised."""
+    sharing candidate were realised.
+
+    ``scope`` says which towers are counted (one of :data:`SHARING_SCOPES`):
+    ``"inside_unit"``, the towers on the unit's territory
+    (:func:`coverage_gis.engines.territory.inside_unit`), with ``unit_basis`` ``"commune"``
+    or ``"hamlets"`` (where the unit polygon comes from) and ``towers_outside_unit`` the
+    towers (existing or planned) left out; ``"all_towers"``, every tower of the sites layer
+    (results stored before issue 11). ``candidates`` counts every listed pair, those with an
+    end outside the unit too; ``if_candidates_realised`` merges only the pairs with both ends
+    inside.
+    """
 
     existing: SharingRatio
     with_planned: SharingRatio
@@ -82,6 +95,9 @@ class SharingIndicator:
     target: float
     id: str = "M5"
     source: str = "map"
+    scope: str = "all_towers"
+    unit_basis: str | None = None
+    towers_outside_unit: int = 0
 
     @property
     def value(self) -> float | None:

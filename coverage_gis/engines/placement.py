@@ -34,14 +34,15 @@ from coverage_gis.engines.hamlets import (
     meets_share,
 )
 from coverage_gis.engines.sharing import SharingParams, towers
+from coverage_gis.engines.territory import inside_unit, unit_area
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
 from coverage_gis.io.schema import normalise_operator, normalise_technology
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
-           "Suggestions", "VERDICTS", "check_site", "locate_point", "suggest_sites",
-           "greedy_cover", "best_cover"]
+           "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
+           "suggest_sites", "greedy_cover", "best_cover"]
 
 
 @dataclass
@@ -299,13 +300,12 @@ def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
     inside_hamlet = hamlets[hamlets.contains(point)]
-    commune = (project.commune.union_all() if project.commune is not None
-               else hamlets.union_all())
+    unit, _ = unit_area(project.commune, hamlets)
     nearest_h = hamlets.iloc[int(np.argmin(hamlets.distance(point)))]
     return {
         "lon": round(lon, 6), "lat": round(lat, 6),
         "x_m": round(point.x, 1), "y_m": round(point.y, 1), "crs": project.crs.to_string(),
-        "inside_commune": bool(commune.contains(point)),
+        "inside_commune": bool(inside_unit(gpd.GeoSeries([point]), unit)[0]),
         "hamlet_id": inside_hamlet["hamlet_id"].iloc[0] if len(inside_hamlet) else None,
         "hamlet_name": inside_hamlet["name"].iloc[0] if len(inside_hamlet) else None,
         "nearest_hamlet_id": nearest_h["hamlet_id"],
@@ -495,16 +495,17 @@ def best_cover(sets: list[set], universe: set, k: int) -> tuple[tuple[int, ...],
     return best, best_value
 
 
-def _candidate_points(project: Project, spacing_m: float, near: shapely.Geometry
-                      ) -> gpd.GeoDataFrame:
-    """A grid of points on allowed land near the gaps: inside the study area, within 3 km of
-    the uncovered households, and away from every constraint and dwelling."""
+def _candidate_points(project: Project, spacing_m: float, near: shapely.Geometry,
+                      unit: shapely.Geometry | None) -> gpd.GeoDataFrame:
+    """A grid of points on allowed land near the gaps: on the unit's territory
+    (:func:`~coverage_gis.engines.territory.inside_unit`), within 3 km of the uncovered
+    households, and away from every constraint and dwelling."""
     minx, miny, maxx, maxy = near.buffer(3000).bounds
     xs = np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m) + 1) * spacing_m
     ys = np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m) + 1) * spacing_m
     gx, gy = np.meshgrid(xs, ys)
     pts = gpd.GeoSeries(gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=project.crs)
-    keep = pts.within(near.buffer(3000)) & pts.within(project.study_area)
+    keep = pts.within(near.buffer(3000)) & inside_unit(pts, unit)
     if project.constraints is not None:
         for _, c in project.constraints.iterrows():
             keep &= pts.distance(c.geometry) >= c["min_distance_m"]
@@ -528,14 +529,25 @@ class Suggestions:
         ``hamlets_newly_covered``, ``households_gained_in_short_hamlets``,
         ``households_gained``, ``m4_after``, geometry (project CRS).
     candidates
-        How many candidates were weighed (existing towers and grid points).
+        How many candidates were weighed (existing towers and grid points, all on the unit's
+        territory).
     m4_before
         M4 before any pick.
+    note
+        Why the picks stop short, as a code (one of :data:`SUGGESTION_NOTES`), or None:
+        ``target_met`` (every hamlet already meets the target: nothing to propose),
+        ``no_gain_inside_unit`` (hamlets stay short and no candidate on the unit's
+        territory brings anything more; points outside are never proposed).
     """
 
     table: gpd.GeoDataFrame
     candidates: int
     m4_before: float
+    note: str | None = None
+
+
+#: Why :func:`suggest_sites` proposes nothing (more): see :attr:`Suggestions.note`.
+SUGGESTION_NOTES = ("target_met", "no_gain_inside_unit")
 
 
 #: Columns of :attr:`Suggestions.table`.
@@ -546,17 +558,18 @@ SUGGESTION_COLUMNS = ["rank", "kind", "tower_id", "operators_on_tower", "operato
 
 
 def _candidates(project: Project, op: str | None, gaps: gpd.GeoDataFrame,
-                spacing_m: float) -> list[dict[str, Any]]:
-    """Existing towers (without ``op``'s cells when it is given), then grid points."""
+                spacing_m: float, unit: shapely.Geometry | None) -> list[dict[str, Any]]:
+    """Existing towers on the unit's territory (without ``op``'s cells when it is given),
+    then grid points on it."""
     tw = towers(project.sites)
-    tw = tw[tw["status"] == "existing"]
+    tw = tw[(tw["status"] == "existing") & inside_unit(tw, unit)]
     if op is not None:
         tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
     cands = [{"kind": "share existing tower", "tower_id": r["tower_id"],
               "operators_on_tower": r["operators"], "geometry": r.geometry}
              for _, r in tw.iterrows()]
     if len(gaps):
-        for g in _candidate_points(project, spacing_m, gaps.union_all()).geometry:
+        for g in _candidate_points(project, spacing_m, gaps.union_all(), unit).geometry:
             cands.append({"kind": "new site", "tower_id": None, "operators_on_tower": None,
                           "geometry": g})
     return cands
@@ -603,12 +616,16 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
 
     Candidates: existing towers first (other operators' towers when ``operator`` is given: a
     new installation there is sharing), then a grid of points every ``spacing_m`` on allowed
-    land near the uncovered households. Each candidate carries a three-sector 4G site
-    (``settings.SUGGESTED_SITE``). At each step the candidate that brings the most hamlets to
-    the target is taken, ties broken by the most uncovered households in short hamlets and
-    then by candidate order (towers before new sites), until M4 reaches 100 %, ``max_sites``
-    are chosen, or no candidate gains anything. Returns the picks with their gains, the
-    number of candidates and M4 before (:class:`Suggestions`).
+    land near the uncovered households; towers and points alike only on the unit's
+    territory (the commune boundary, else the hamlets; ``inside_commune`` is true for every
+    pick), even where a point outside would gain as much or more. Each candidate carries a
+    three-sector 4G site (``settings.SUGGESTED_SITE``). At each step the candidate that
+    brings the most hamlets to the target is taken, ties broken by the most uncovered
+    households in short hamlets and then by candidate order (towers before new sites),
+    until M4 reaches 100 %, ``max_sites`` are chosen, or no candidate gains anything.
+    Returns the picks with their gains, the number of candidates, M4 before and, when the
+    picks stop short, a note code (:class:`Suggestions`; also in the table's
+    ``attrs["note"]``).
     """
     if project.households is None:
         raise InputError("suggest-sites needs a households layer (it counts households)")
@@ -626,7 +643,8 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
         raise InputError(f"--operator {operator!r} is not a known operator")
     short = ~_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share)
     gaps = hh[~covered & np.isin(hamlet_of, hids[short.to_numpy()].to_numpy())]
-    cands = _candidates(project, op, gaps, spacing_m)
+    unit, _ = unit_area(project.commune, project.hamlets)
+    cands = _candidates(project, op, gaps, spacing_m, unit)
     empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {}, base.dem_used,
                            base.dem_grid, {})
     site = settings.SUGGESTED_SITE
@@ -642,18 +660,21 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     picks = _greedy_picks(sets, covered, hamlet_of, hids, params.hamlet_share, max_sites)
     rows = []
     to_ll = Transformer.from_crs(project.crs, WGS84, always_xy=True)
-    commune = (project.commune.union_all() if project.commune is not None
-               else project.hamlets.union_all())
     for rank, p in enumerate(picks, start=1):
         c = cands[p["candidate"]]
         lon, lat = to_ll.transform(c["geometry"].x, c["geometry"].y)
         rows.append({"rank": rank, "kind": c["kind"], "tower_id": c["tower_id"],
                      "operators_on_tower": c["operators_on_tower"],
                      "operator": op or "any", "lon": round(lon, 6), "lat": round(lat, 6),
-                     "inside_commune": bool(commune.contains(c["geometry"])),
+                     "inside_commune": bool(inside_unit(gpd.GeoSeries([c["geometry"]]),
+                                                        unit)[0]),
                      **{k: v for k, v in p.items() if k != "candidate"},
                      "geometry": c["geometry"]})
     table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
                              crs=project.crs)
     m4_before = float(_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share).mean())
-    return Suggestions(table, len(cands), round(m4_before, 4))
+    m4_last = picks[-1]["m4_after"] if picks else m4_before
+    note = ("target_met" if m4_before >= 1 else
+            "no_gain_inside_unit" if m4_last < 1 and len(picks) < max_sites else None)
+    table.attrs["note"] = note
+    return Suggestions(table, len(cands), round(m4_before, 4), note)

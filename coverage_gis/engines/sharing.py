@@ -126,12 +126,17 @@ def sharing_candidates(towers_gdf: gpd.GeoDataFrame, params: SharingParams | Non
 
     The distance is ``candidate_distance_m`` (500 m by default) or, when either tower lies in
     ``urban_areas``, ``urban_candidate_distance_m`` (100 m). Ranked by kind (share instead of
-    build first), then distance. Geometry: the line between the two towers.
+    build first), then distance. Geometry: the line between the two towers. When the towers
+    carry ``inside_unit`` (:func:`coverage_gis.engines.territory.inside_unit`), each pair
+    carries it for both ends: ``inside_unit_a``, ``inside_unit_b`` (pairs across the
+    boundary are listed too).
     """
     params = params or SharingParams()
     t = towers_gdf.reset_index(drop=True)
     cols = ["rank", "kind", "tower_a", "tower_b", "operators_a", "operators_b", "status_a",
             "status_b", "distance_m", "max_distance_m", "geometry"]
+    if "inside_unit" in t.columns:
+        cols[-1:-1] = ["inside_unit_a", "inside_unit_b"]
     if len(t) < 2:
         return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=t.crs)
     urban = np.zeros(len(t), dtype=bool)
@@ -171,6 +176,9 @@ def sharing_candidates(towers_gdf: gpd.GeoDataFrame, params: SharingParams | Non
                     "operators_a": first["operators"], "operators_b": second["operators"],
                     "status_a": first["status"], "status_b": second["status"],
                     "distance_m": round(float(d), 1), "max_distance_m": limit,
+                    **({"inside_unit_a": bool(first["inside_unit"]),
+                        "inside_unit_b": bool(second["inside_unit"])}
+                       if "inside_unit" in t.columns else {}),
                     "geometry": shapely.LineString([first.geometry, second.geometry])})
     if not out:
         return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=t.crs)
@@ -183,10 +191,14 @@ def sharing_candidates(towers_gdf: gpd.GeoDataFrame, params: SharingParams | Non
 
 def ratio_if_realised(towers_gdf: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame,
                       method: str = "towers") -> SharingRatio:
-    """M5 (with planned towers) if every candidate pair were merged into one tower."""
+    """M5 (with planned towers) if every candidate pair were merged into one tower. Pairs
+    whose towers are not both in ``towers_gdf`` are left out (M5 on the unit's territory
+    passes only the towers inside: a pair across the boundary would move a position out of
+    the unit or bring a neighbour's in, so it is not counted)."""
     t = towers_gdf.reset_index(drop=True)
     pos = {tid: k for k, tid in enumerate(t["tower_id"])}
     n = len(t)
+    candidates = candidates[candidates["tower_a"].isin(pos) & candidates["tower_b"].isin(pos)]
     rows = [pos[a] for a in candidates["tower_a"]] + list(range(n))
     cols = [pos[b] for b in candidates["tower_b"]] + list(range(n))
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)),

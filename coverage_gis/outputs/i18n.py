@@ -71,8 +71,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_road_path": "không có đường đi", "cable": "{metres} m cáp mới",
         "no_gaps": "Không thôn nào thiếu chỉ tiêu.",
         "sharing": "Dùng chung hạ tầng trạm BTS",
-        "sharing_m5": "M5: {shared}/{towers} trạm hiện có dùng chung ({value}; tính cả trạm quy "
-                      "hoạch {planned}; nếu thực hiện các đề xuất dưới đây {realised}).",
+        "sharing_m5": "M5: {shared}/{towers} trạm hiện có{scope} dùng chung ({value}; tính cả "
+                      "trạm quy hoạch {planned}; nếu thực hiện các đề xuất dưới đây "
+                      "{realised}).",
+        "scope_commune": " trong địa giới xã", "scope_hamlets": " trong địa bàn các thôn",
+        "scope_all_towers": "",
+        "sharing_outside": "{outside} trạm đứng ngoài địa bàn (của địa phương lân cận) không "
+                           "tính vào M5; sóng của các trạm này vẫn được tính vào vùng phủ.",
+        "inside_unit_a": "trạm trong xã", "inside_unit_b": "trạm kia trong xã",
+        "no_sites_inside": "Không có vị trí nào trong địa bàn xã cải thiện vùng phủ; không đề "
+                           "xuất vị trí ngoài xã.",
         "with_tower": "với trạm", "rank": "thứ tự", "lon": "kinh độ", "lat": "vĩ độ",
         "households_gained": "số hộ tăng thêm", "m4_after_col": "M4 sau",
         "inside_commune": "trong xã",
@@ -140,8 +148,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_road_path": "no road path", "cable": "{metres} m of new cable",
         "no_gaps": "No hamlet is short of a target.",
         "sharing": "Tower sharing",
-        "sharing_m5": "M5: {shared}/{towers} existing towers shared ({value}; with planned "
-                      "towers {planned}; if the candidates below were realised {realised}).",
+        "sharing_m5": "M5: {shared}/{towers} existing towers{scope} shared ({value}; with "
+                      "planned towers {planned}; if the candidates below were realised "
+                      "{realised}).",
+        "scope_commune": " inside the commune boundary",
+        "scope_hamlets": " inside the hamlets (no commune boundary)", "scope_all_towers": "",
+        "sharing_outside": "{outside} tower(s) standing outside the unit (neighbours') are not "
+                           "counted in M5; their cells still count for coverage.",
+        "inside_unit_a": "tower inside the unit", "inside_unit_b": "other tower inside the unit",
+        "no_sites_inside": "No site inside the unit improves coverage; sites outside it are "
+                           "not proposed.",
         "with_tower": "with tower", "rank": "rank", "lon": "lon", "lat": "lat",
         "households_gained": "households gained", "m4_after_col": "M4 after",
         "inside_commune": "inside the commune",

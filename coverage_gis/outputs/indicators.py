@@ -21,8 +21,8 @@ from coverage_gis.engines.indicators import (
 )
 from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
 
-__all__ = ["rule_text", "sharing_method_text", "f1_note_text", "indicators_json",
-           "scorecard_table"]
+__all__ = ["rule_text", "sharing_method_text", "sharing_scope_text", "f1_note_text",
+           "indicators_json", "scorecard_table"]
 
 _SHARING_METHODS = {
     "towers": "towers used by 2+ operators / all towers",
@@ -33,6 +33,17 @@ _SHARING_METHODS = {
 def sharing_method_text(method: str) -> str:
     """M5's definition in words."""
     return _SHARING_METHODS[method]
+
+
+def sharing_scope_text(ind: SharingIndicator) -> str:
+    """Which towers M5 counts, in words (English): ``"towers inside the unit (commune
+    boundary)"`` or ``"all towers of the sites layer"``."""
+    if ind.scope == "all_towers":
+        return "all towers of the sites layer"
+    if ind.scope == "inside_unit":
+        where = {"commune": "commune boundary", "hamlets": "union of the hamlets"}
+        return f"towers inside the unit ({where.get(ind.unit_basis or '', 'unit polygon')})"
+    raise ValueError(f"unknown M5 scope code {ind.scope!r}")
 
 
 def rule_text(ind: HamletIndicator) -> str:
@@ -73,10 +84,14 @@ def _indicator_json(ind: Any) -> dict[str, Any]:
                "target": ind.target, "rule": rule_text(ind), "source": ind.source}
         return out
     if isinstance(ind, SharingIndicator):
-        return {**_ratio_json(ind.existing), "target": ind.target, "source": ind.source,
-                "with_planned": _ratio_json(ind.with_planned),
-                "if_candidates_realised": _ratio_json(ind.if_candidates_realised),
-                "candidates": ind.candidates}
+        m5: dict[str, Any] = {**_ratio_json(ind.existing), "target": ind.target,
+                              "source": ind.source,
+                              "with_planned": _ratio_json(ind.with_planned),
+                              "if_candidates_realised": _ratio_json(ind.if_candidates_realised),
+                              "candidates": ind.candidates, "scope": sharing_scope_text(ind)}
+        if ind.scope == "inside_unit":
+            m5["towers_outside_unit"] = ind.towers_outside_unit
+        return m5
     if isinstance(ind, HouseholdFibreIndicator):
         out = {"value": ind.value, "year": ind.year,
                "ftth_subscriptions": ind.ftth_subscriptions, "households": ind.households,
@@ -111,8 +126,9 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
                 "on the map")
     ind = indicators[row["indicator"]] if indicators is not None else None
     if isinstance(ind, SharingIndicator):
+        where = " inside the unit" if ind.scope == "inside_unit" else ""
         return (f"{ind.existing.shared}/{ind.existing.total} "
-                f"{'towers' if ind.existing.method == 'towers' else 'installations'}; "
+                f"{'towers' if ind.existing.method == 'towers' else 'installations'}{where}; "
                 f"{sharing_method_text(ind.existing.method)}")
     if isinstance(ind, HamletIndicator):
         return f"{ind.covered_hamlets}/{ind.hamlets} hamlets; {rule_text(ind)}"

@@ -385,8 +385,35 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
             note = note_text(e.get("note_code"), analysis.fibre.params, lang) or ""
             gaps.append(f"<li>{escape(text)} <span class='small'>{escape(str(note))}</span>"
                         "</li>")
+    if (sugg is not None and not len(sugg)
+            and sugg.attrs.get("note") == "no_gain_inside_unit"):
+        gaps.append(f"<li>{escape(w['no_sites_inside'])}</li>")
     gaps_html = "<ul>" + ("".join(gaps) or f"<li>{escape(w['no_gaps'])}</li>") + "</ul>"
     return gaps_html
+
+
+def _sharing_section(analysis: Any, w: dict[str, str]) -> str:
+    """M5 (on the unit's territory, with the towers left out) and the sharing candidates."""
+    m5 = analysis.indicators.m5
+    scope = (f"scope_{m5.unit_basis or 'commune'}" if m5.scope == "inside_unit"
+             else "scope_all_towers")
+    html = "<p>" + escape(w["sharing_m5"].format(
+        shared=m5.existing.shared, towers=m5.existing.total, value=_pct(m5.value),
+        scope=w[scope], planned=_pct(m5.with_planned.value),
+        realised=_pct(m5.if_candidates_realised.value))) + "</p>"
+    if m5.scope == "inside_unit" and m5.towers_outside_unit:
+        html += "<p>" + escape(w["sharing_outside"].format(
+            outside=m5.towers_outside_unit)) + "</p>"
+    cand = analysis.sharing_candidates
+    if cand is not None and len(cand):
+        yes = lambda v: _yes(v, w)  # noqa: E731
+        cols = [("rank", w["rank"], None), ("kind", w["kind"], None),
+                ("tower_a", w["tower"], None), ("operators_a", w["operators"], None),
+                ("tower_b", w["with_tower"], None), ("operators_b", w["operators"], None),
+                ("distance_m", w["distance"], lambda v: f"{v:.0f} m")]
+        cols += [(c, w[c], yes) for c in ("inside_unit_a", "inside_unit_b") if c in cand]
+        html += _table(cand, cols)
+    return html
 
 
 def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
@@ -416,17 +443,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     svg = _report_svg(analysis, w)
     gaps_html = _gaps_section(analysis, w, lang)
     # --- sharing ---
-    m5 = analysis.indicators.m5
-    sharing_html = "<p>" + escape(w["sharing_m5"].format(
-        shared=m5.existing.shared, towers=m5.existing.total, value=_pct(m5.value),
-        planned=_pct(m5.with_planned.value),
-        realised=_pct(m5.if_candidates_realised.value))) + "</p>"
-    if analysis.sharing_candidates is not None and len(analysis.sharing_candidates):
-        sharing_html += _table(analysis.sharing_candidates, [
-            ("rank", w["rank"], None), ("kind", w["kind"], None), ("tower_a", w["tower"], None),
-            ("operators_a", w["operators"], None), ("tower_b", w["with_tower"], None),
-            ("operators_b", w["operators"], None),
-            ("distance_m", w["distance"], lambda v: f"{v:.0f} m")])
+    sharing_html = _sharing_section(analysis, w)
     # --- assumptions ---
     fp = analysis.fibre.params if analysis.fibre is not None else None
     basis = hamlets["share_basis"].iloc[0] if "share_basis" in hamlets else "households"

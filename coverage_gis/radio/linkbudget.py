@@ -291,17 +291,22 @@ def max_range_m(
     *,
     cpich_share_db: ArrayLike = DEFAULTS["cpich_share_db"],
     nr_scs_khz: int = DEFAULTS["nr_scs_khz"],
-    **kw: Any,
+    validity: str = "warn",
 ) -> np.ndarray | np.float64:
     """Distance (m) at which the boresight level on flat ground falls to the threshold.
 
     The allowed path loss ``EIRP_RS - threshold - body loss - indoor loss`` is turned into a
-    distance by inverting the path-loss model (:func:`coverage_gis.radio.pathloss.max_range_m`:
-    closed form for free space and the Hata family, bisection for TR 38.901). Antenna pattern
-    0 dB (boresight) and no terrain loss: an upper bound of a sector's reach, used to size the
-    part of the grid computed for it. Vectorised over cells: every numeric input and
-    ``technology`` broadcast; with ``model=None`` each cell gets
-    ``pathloss.default_model(frequency, environment)``.
+    distance by inverting the path loss the coverage engine computes its levels with
+    (:func:`coverage_gis.radio.pathloss.engine_max_range_m`, the inverse of
+    :func:`coverage_gis.radio.pathloss.engine_path_loss`: Hata and COST-231 continued below
+    their 1 km minimum, floored at free space), so that the range agrees with the level raster
+    at any EIRP, height and band, sub-kilometre ranges included. Antenna pattern 0 dB
+    (boresight) and no terrain loss: an upper bound of a sector's reach, used to size the part
+    of the grid computed for it. Non-decreasing in EIRP, and in mast height for Hata, COST-231
+    and RMa (TR 38.901 UMa has no height gain: a higher mast only lengthens the slant path).
+    Vectorised over cells: every numeric input and ``technology``
+    broadcast; with ``model=None`` each cell gets ``pathloss.default_model(frequency,
+    environment)``.
 
     Parameters
     ----------
@@ -330,14 +335,15 @@ def max_range_m(
         for the indoor view).
     cpich_share_db, nr_scs_khz
         See :func:`reference_signal_eirp_dbm`.
-    **kw
-        Passed to :func:`coverage_gis.radio.pathloss.max_range_m` (e.g. ``validity="ignore"``).
+    validity : {"warn", "raise", "ignore"}
+        Validity check of the model at the range found
+        (:func:`coverage_gis.radio.pathloss.engine_max_range_m`).
 
     Returns
     -------
     numpy.ndarray or numpy.float64
-        Range, m (0 where even the model's minimum distance is out of budget; at most
-        100 km).
+        Range, m (0 only where the level is below the threshold even 1 m from the mast; at
+        most 100 km).
     """
     tech = technology_key(technology)
     eirp_re = _arr(reference_signal_eirp_dbm(eirp_dbm, tech, bandwidth_mhz, cpich_share_db,
@@ -352,7 +358,7 @@ def max_range_m(
     f, hb, hu = _arr(frequency_mhz), _arr(h_bs_m), _arr(h_ut_m)
     shape = np.broadcast_shapes(budget.shape, f.shape, hb.shape, hu.shape)
     if model is not None:
-        return pathloss.max_range_m(model, budget, f, hb, hu, **kw)
+        return pathloss.engine_max_range_m(model, budget, f, hb, hu, validity=validity)
     budget, f, hb, hu = (np.broadcast_to(a, shape).ravel() for a in (budget, f, hb, hu))
     models = np.empty(f.shape, dtype=object)
     for freq in np.unique(f):  # distinct frequencies only
@@ -360,5 +366,6 @@ def max_range_m(
     out = np.empty(f.shape, dtype=np.float64)
     for name in set(models.tolist()):
         sel = models == name
-        out[sel] = pathloss.max_range_m(name, budget[sel], f[sel], hb[sel], hu[sel], **kw)
+        out[sel] = pathloss.engine_max_range_m(name, budget[sel], f[sel], hb[sel], hu[sel],
+                                               validity=validity)
     return _out(out.reshape(shape))

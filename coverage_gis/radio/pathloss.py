@@ -14,7 +14,9 @@ Validity ranges are checked the same way for every model, through the keyword
 offending values and the valid range; ``"raise"`` raises :class:`ValueError` with the same text.
 Distances below a model's minimum distance are evaluated at that minimum (the loss is clamped), so
 that a raster cell next to a site gets a finite, conservative loss instead of NaN or -inf.
-Distances above the maximum are extrapolated with the model's formula (and flagged).
+Distances above the maximum are extrapolated with the model's formula (and flagged). The coverage
+engine uses :func:`engine_path_loss` instead (Hata and COST-231 continued below 1 km, floored at
+free space) and :func:`engine_max_range_m`, its inverse, for ranges.
 
 No model adds shadow fading or any other random term: all return the median loss.
 """
@@ -41,6 +43,8 @@ __all__ = [
     "path_loss",
     "default_model",
     "max_range_m",
+    "engine_path_loss",
+    "engine_max_range_m",
 ]
 
 #: Speed of light used by TR 38.901 breakpoint distances (and by published test vectors), m/s.
@@ -55,6 +59,8 @@ UMA_EFFECTIVE_ENVIRONMENT_HEIGHT_M = 1.0
 _FREE_SPACE_MIN_M = 1.0
 _HATA_MIN_M = 1000.0
 _TR38901_MIN_M = 10.0
+#: Longest distance (m) the range functions return.
+_MAX_RANGE_M = 1.0e5
 
 _VALIDITY_MODES = ("warn", "raise", "ignore")
 
@@ -658,23 +664,126 @@ def max_range_m(
     def loss(d: ArrayLike) -> np.ndarray:
         return np.broadcast_to(path_loss(model, d, f, hb, hu, validity="ignore", **kw), shape)
 
-    d_max = 1.0e5
     if function in (free_space, okumura_hata, cost231_hata):
         slope = 20.0 if function is free_space else 44.9 - 6.55 * np.log10(hb)
         log_d_km = (budget - loss(1000.0)) / slope
-        distance = 1000.0 * 10.0 ** np.minimum(log_d_km, np.log10(d_max / 1000.0))
+        distance = 1000.0 * 10.0 ** np.minimum(log_d_km, np.log10(_MAX_RANGE_M / 1000.0))
     else:
-        lo = np.zeros(shape)  # log10(1 m)
-        hi = np.full(shape, np.log10(d_max))
-        for _ in range(50):
-            mid = 0.5 * (lo + hi)
-            ok = loss(10.0**mid) <= budget
-            lo = np.where(ok, mid, lo)
-            hi = np.where(ok, hi, mid)
-        distance = np.where(loss(d_max) <= budget, d_max, 10.0**lo)
+        distance = _bisect_range(loss, budget)
     d_min = _MIN_DISTANCE_M[function]
     distance = np.where(loss(d_min) > budget, 0.0, distance)
     # one validity check, at the distances found (no-coverage results checked at d_min)
     path_loss(model, np.where(distance > 0.0, distance, d_min), f, hb, hu, validity=validity,
               **kw)
+    return _out(distance)
+
+
+def _bisect_range(loss: Callable[[ArrayLike], np.ndarray], budget: np.ndarray) -> np.ndarray:
+    """Largest distance in [1 m, 100 km] where a loss non-decreasing in distance stays within
+    ``budget``: bisection on log10(d), 50 halvings (far below 0.01 dB); 100 km where the loss
+    there is still within the budget. Where even 1 m is out of budget: 1 m (callers set 0)."""
+    lo = np.zeros(budget.shape)  # log10(1 m)
+    hi = np.full(budget.shape, np.log10(_MAX_RANGE_M))
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        ok = loss(10.0**mid) <= budget
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    return np.where(loss(_MAX_RANGE_M) <= budget, _MAX_RANGE_M, 10.0**lo)
+
+
+def engine_path_loss(
+    model: str,
+    distance_m: ArrayLike,
+    frequency_mhz: ArrayLike,
+    h_bs_m: ArrayLike,
+    h_ut_m: ArrayLike,
+) -> np.ndarray:
+    """Path loss (dB) as the coverage engine uses it, near the mast included.
+
+    Okumura-Hata (Hata 1980) and COST-231 Hata (COST 231 final report, eq. (4.4.3)) are
+    defined from 1 km; the model functions clamp shorter distances to 1 km, which would leave
+    the village around a mast darker than the fields 2 km away. Below 1 km this function
+    continues their log-distance law (the slope ``44.9 - 6.55 log10(h_b)`` dB per decade of the
+    same formulas) and never goes below free space (ITU-R P.525, :func:`free_space`), the usual
+    way planning tools extend them to short range::
+
+        L(d) = max(L_model(1 km) + (44.9 - 6.55 log10 h_b) log10(d / 1 km), L_free(d))   d < 1 km
+        L(d) = max(L_model(d), L_free(d))                                                d >= 1 km
+
+    Other models are used as they are (TR 38.901 from 10 m), also floored at free space.
+    Distances below 1 m are evaluated at 1 m. Non-decreasing in distance, so that
+    :func:`engine_max_range_m` inverts it exactly. No validity warnings (the engine works
+    outside the models' ranges on purpose; :func:`engine_max_range_m` checks its result).
+
+    Parameters
+    ----------
+    model : str
+        A key of :data:`MODELS`.
+    distance_m, frequency_mhz, h_bs_m, h_ut_m : array_like
+        As for :func:`path_loss`; all broadcast.
+
+    Returns
+    -------
+    numpy.ndarray
+        Path loss, dB.
+    """
+    d = np.maximum(_arr(distance_m), 1.0)
+    loss = _arr(path_loss(model, d, frequency_mhz, h_bs_m, h_ut_m, validity="ignore"))
+    if model.startswith(("hata", "cost231")):
+        at_1km = path_loss(model, _HATA_MIN_M, frequency_mhz, h_bs_m, h_ut_m,
+                           validity="ignore")
+        slope = 44.9 - 6.55 * np.log10(_arr(h_bs_m))
+        near = at_1km + slope * np.log10(d / _HATA_MIN_M)
+        loss = np.where(d < _HATA_MIN_M, near, loss)
+    return np.maximum(loss, free_space(d, frequency_mhz, validity="ignore"))
+
+
+def engine_max_range_m(
+    model: str,
+    max_path_loss_db: ArrayLike,
+    frequency_mhz: ArrayLike,
+    h_bs_m: ArrayLike,
+    h_ut_m: ArrayLike,
+    *,
+    validity: str = "warn",
+) -> np.ndarray | np.float64:
+    """Largest distance (m) at which :func:`engine_path_loss` stays within a maximum loss.
+
+    The inverse of the engine's own loss, near the mast included, so that a cell's range
+    agrees with its level raster at any EIRP, height and band: bisection on log10(d) over
+    [1 m, 100 km] of :func:`engine_path_loss` itself (the loss is written once), exact because
+    that loss is non-decreasing in distance. Vectorised: all inputs broadcast.
+
+    Parameters
+    ----------
+    model : str
+        A key of :data:`MODELS`.
+    max_path_loss_db : array_like
+        Maximum allowable path loss, dB.
+    frequency_mhz, h_bs_m, h_ut_m : array_like
+        As for :func:`path_loss`.
+    validity : {"warn", "raise", "ignore"}
+        Checked once, at the distances found, raised to the model's minimum distance (the
+        engine's extension below it is deliberate; a range beyond e.g. Hata's 20 km, a
+        frequency or a height out of range are flagged).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Distance, m, within [0, 100 000]. 0 only where the loss at 1 m already exceeds the
+        allowed loss; 100 km where the loss at 100 km is still within it.
+    """
+    function, _ = _lookup(model)
+    budget = _arr(max_path_loss_db)
+    f, hb, hu = _arr(frequency_mhz), _arr(h_bs_m), _arr(h_ut_m)
+    shape = np.broadcast_shapes(budget.shape, f.shape, hb.shape, hu.shape)
+    budget = np.broadcast_to(budget, shape)
+
+    def loss(d: ArrayLike) -> np.ndarray:
+        return np.broadcast_to(engine_path_loss(model, d, f, hb, hu), shape)
+
+    distance = np.where(loss(1.0) > budget, 0.0, _bisect_range(loss, budget))
+    path_loss(model, np.maximum(distance, _MIN_DISTANCE_M[function]), f, hb, hu,
+              validity=validity)
     return _out(distance)
