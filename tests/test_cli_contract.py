@@ -184,3 +184,15 @@ def test_report_on_a_folder_that_is_not_a_result(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "not a folder written by 'coverage-gis analyze'" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing created
+
+
+def test_a_closed_pipe_is_not_a_bug(tmp_path):
+    """`coverage-gis validate | head -1`: the reader goes away; no crash log, exit 141."""
+    env = {**__import__("os").environ, "COVERAGE_GIS_LOG_DIR": str(tmp_path / "logs")}
+    proc = subprocess.Popen([sys.executable, "-m", "coverage_gis.cli", "validate"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.readline()
+    proc.stdout.close()  # like head after its first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 141)  # 0 when everything fitted in the pipe buffer
+    assert "unexpected error" not in err and not (tmp_path / "logs").exists()

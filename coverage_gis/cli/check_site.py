@@ -17,6 +17,29 @@ EXAMPLES = """examples:
       --technology 4G --height-m 30 --out out/check --overwrite
 """
 
+#: The options a check echoes as typed (``check.json`` ``input``), in this order.
+INPUT_OPTIONS = ("lon", "lat", "x", "y", "crs", "operator", "technology", "band_mhz",
+                 "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz")
+
+
+def check_record(args: argparse.Namespace) -> dict[str, Any]:
+    """What the check's file records beside the result: ``input`` (every option exactly as
+    typed, strings; the CRS "WGS 84" for --lon/--lat), ``checked_at`` (ISO 8601, local time
+    with its offset), ``software_version``, ``request_id`` and ``applicant`` (None when not
+    given)."""
+    from datetime import datetime
+
+    from coverage_gis.version import __version__
+
+    typed = {k: getattr(args, k, None) for k in INPUT_OPTIONS}
+    if typed["crs"] is None and (typed["lon"] is not None or typed["lat"] is not None):
+        typed["crs"] = "WGS 84"
+    return {"input": typed,
+            "checked_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "software_version": __version__, "request_id": args.request_id,
+            "applicant": args.applicant}
+
+
 #: Files a check writes.
 OUTPUT_NAMES = ("check.json", "check.html", "manifest.json")
 
@@ -28,11 +51,17 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                     "and whether to share one, what it brings (households and hamlets newly "
                     "covered, M4 before and after, with the real coverage engine), the distance "
                     "to each constraint (schools, heritage, commune office, dwellings), and a "
-                    "verdict: ok, share-instead or conflict. Writes check.json and check.html.",
+                    "verdict: ok, share-instead, conflict or outside-unit (not on the "
+                    "commune's territory). Writes check.json and check.html, with the input "
+                    "as typed, the point in WGS 84 and VN-2000 / TM-3, the date and the "
+                    "software version.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
-    c.add_argument("--lon", help="longitude (WGS 84, decimal degrees)")
-    c.add_argument("--lat", help="latitude (WGS 84, decimal degrees)")
+    c.add_argument("--lon", help="longitude (WGS 84): decimal degrees (105.84464 or "
+                                 "105,84464) or degrees, minutes, seconds (105°50'40.7\"E)")
+    c.add_argument("--lat", help="latitude (WGS 84): decimal degrees (20.06525 or 20,06525) "
+                                 "or degrees, minutes, seconds (20°03'54.9\"N, 20 03 54.9 N, "
+                                 "20°03.915'N)")
     c.add_argument("--x", help="easting in --crs (cadastral maps: VN-2000)")
     c.add_argument("--y", help="northing in --crs")
     c.add_argument("--crs", metavar="NAME", help="CRS of --x/--y, e.g. vn2000-thanhhoa")
@@ -44,6 +73,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="sector azimuths, e.g. 0 120 240 (default: one omni cell)")
     c.add_argument("--eirp-dbm", help="EIRP per sector (default per technology)")
     c.add_argument("--bandwidth-mhz", help="carrier bandwidth")
+    c.add_argument("--request-id", metavar="TEXT",
+                   help="the request's file number, echoed in check.json and check.html")
+    c.add_argument("--applicant", metavar="TEXT",
+                   help="who asks (operator branch, person), echoed in check.json and "
+                        "check.html")
     c.add_argument("--lang", choices=("vi", "en"), default="vi",
                    help="language of check.html (default: Vietnamese)")
     add_out(c, "check.json and check.html")
@@ -62,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = read_scenario(args.scenario)
     opts = check_site_options(args)
+    record = check_record(args)
     with open_outputs(args, "check", OUTPUT_NAMES, scenario) as dest:
         project = load_or_report(scenario, args)
         point = locate_point(project, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
@@ -70,9 +105,11 @@ def run(args: argparse.Namespace) -> int:
                                 band_mhz=opts["band_mhz"], height_m=opts["height_m"],
                                 azimuths_deg=opts["azimuth_deg"], eirp_dbm=opts["eirp_dbm"],
                                 bandwidth_mhz=opts["bandwidth_mhz"])
-        result = check_site(project, proposal, point)
-        write_text(check_html(result, project, point, lang=args.lang), dest.path / "check.html")
-        write_text(json.dumps(check_json(result), indent=2, ensure_ascii=False),
+        typed_xy = (opts["x"], opts["y"], args.crs) if opts["x"] is not None else None
+        result = check_site(project, proposal, point, typed_xy=typed_xy)
+        write_text(check_html(result, project, point, lang=args.lang, record=record),
+                   dest.path / "check.html")
+        write_text(json.dumps(check_json(result, record), indent=2, ensure_ascii=False),
                    dest.path / "check.json")
         out = dest.commit()
     if not args.quiet:
@@ -91,6 +128,9 @@ def print_check(result: CheckResult, out: Any) -> None:
     print(f"Proposed {prop['operator']} {prop['technology']} "
           f"at {loc['lon']:.6f}, {loc['lat']:.6f}: "
           f"{'inside' if loc['inside_commune'] else 'OUTSIDE'} the commune, {where}")
+    if result.point:
+        pt = result.point
+        print(f"  x, y {pt['x']:.3f}, {pt['y']:.3f} ({pt['xy_crs']})")
     for t in result.nearest_towers:
         print(f"  tower {t['tower_id']:<10} {t['distance_m']:>7.0f} m  {t['operators']} "
               f"({t['status']})")

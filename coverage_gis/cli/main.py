@@ -7,7 +7,9 @@ Exit codes (also in ``coverage-gis --help`` and the README):
   output folder that cannot be used, another run writing to the same folder;
 - ``2`` wrong usage of the command line (argparse);
 - ``3`` an unexpected error (a bug): one line says where the full traceback was written;
-- ``130`` interrupted (Ctrl-C); nothing was written.
+- ``130`` interrupted (Ctrl-C); nothing was written;
+- ``141`` the program reading the output closed the pipe (``coverage-gis ... | head``): the
+  files were already written; only the printing stopped.
 
 This module imports only the standard library at start-up: each command imports what it needs
 when it runs, so that ``coverage-gis --help`` is fast.
@@ -34,7 +36,7 @@ log = logging.getLogger("coverage_gis")
 #: The command modules, in the order of the help text.
 COMMANDS = (validate, analyze, report, check_site, suggest_sites)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
 
 EPILOG = """examples:
   coverage-gis validate                      # check the bundled sample
@@ -46,7 +48,8 @@ EPILOG = """examples:
 
 exit codes: 0 success; 1 bad input or parameters (every problem listed), an output folder
 that cannot be used, or another run writing to it; 2 wrong usage; 3 unexpected error (the
-traceback is written to a log file named on screen); 130 interrupted.
+traceback is written to a log file named on screen); 130 interrupted; 141 the reader of the
+output closed the pipe (the files were written).
 Run 'coverage-gis COMMAND --help' for a command's options and examples."""
 
 
@@ -130,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader (head, less) went away: stop printing, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     except Exception as exc:  # a bug: no traceback on screen, one line saying where it is
         try:
             where = f"the traceback is in {write_crash_log(exc, ['coverage-gis', *argv])}"

@@ -29,8 +29,8 @@ from typing import Any, ClassVar, Self
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
-__all__ = ["parse_number", "Number", "Share", "Flag", "Choice", "Text", "CrsName",
-           "PerTechnology",
+__all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
+           "Text", "CrsName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
            "check_site_options", "suggest_sites_options", "closest", "did_you_mean"]
@@ -177,6 +177,97 @@ def _text_hint(text: str, unit: str = "") -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Angles: decimal degrees or degrees, minutes and seconds, as people copy them
+# --------------------------------------------------------------------------------------------
+
+#: Hemisphere letters: the axis each belongs to and its sign.
+_HEMISPHERES: dict[str, tuple[str, int]] = {"N": ("lat", 1), "S": ("lat", -1),
+                                            "E": ("lon", 1), "W": ("lon", -1)}
+#: Marks after a part of an angle, and which part each marks (0 degrees, 1 minutes, 2 seconds).
+_ANGLE_MARKS: dict[str, int] = {"°": 0, "º": 0, "˚": 0, "''": 2, "'": 1, "′": 1, "’": 1,
+                                "\"": 2, "″": 2, "”": 2}
+_ANGLE_PART = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*(°|º|˚|''|'|′|’|\"|″|”)?\s*")
+_ANGLE_PAIR = re.compile(r"[\d°º˚'′’\"″”]\s*[NSEW]\s*,?\s*[+-]?\d")  # 20°03'N 105°50'E
+_DECIMAL_PAIR = re.compile(r"[+-]?\d+\.\d+\s*,\s*[+-]?\d+\.\d+")  # 20.065250, 105.844639
+_ANGLE_EXAMPLES = {"lat": "20.06525, 20,06525, 20°03'54.9\"N, 20 03 54.9 N or 20°03.915'N",
+                   "lon": "105.84464, 105,84464, 105°50'40.7\"E, 105 50 40.7 E or "
+                          "105°50.678'E"}
+
+
+def _angle_parts(body: str) -> list[tuple[int, float]] | None:
+    """``[(part, value)]`` of an angle without sign or hemisphere (part 0 degrees, 1 minutes,
+    2 seconds), or None when it is not written as one. Parts without a mark follow the one
+    before; only the last part may have decimals; minutes and seconds are below 60."""
+    parts: list[tuple[int, float]] = []
+    pos, last_decimal = 0, False
+    while pos < len(body):
+        m = _ANGLE_PART.match(body, pos)
+        if not m or m.end() == pos or last_decimal:
+            return None
+        index = _ANGLE_MARKS[m.group(2)] if m.group(2) else (parts[-1][0] + 1 if parts else 0)
+        if index > 2 or (parts and index <= parts[-1][0]):
+            return None
+        last_decimal = "." in m.group(1) or "," in m.group(1)
+        parts.append((index, float(m.group(1).replace(",", "."))))
+        pos = m.end()
+    if not parts or any(i > 0 and v >= 60 for i, v in parts):
+        return None
+    return parts
+
+
+def parse_angle(value: Any, what: str, axis: str = "lat") -> float:
+    """A latitude (``axis="lat"``) or longitude (``"lon"``) in decimal degrees, as people
+    copy it, or :class:`InputError` naming ``what``.
+
+    Accepted: a number as :func:`parse_number` reads it (``20.06525``, ``105,844640``, a
+    trailing comma); degrees, minutes and seconds as Google Earth and Google Maps give them
+    (``20°03'54.9"N``, ``20 03 54.9 N``, ``20°03.915'N``, ``N 20°03'54.9"``), with or without
+    the hemisphere letter (N, S, E, W; S and W give negative values; without one a leading
+    minus sign does). A letter of the other axis (``--lat 105°50'E``) is refused, as are a
+    letter with a minus sign, minutes or seconds of 60 or more, and values beyond ±90 (lat)
+    or ±180 (lon) degrees.
+    """
+    if axis not in ("lat", "lon"):
+        raise ValueError(f"axis must be 'lat' or 'lon', got {axis!r}")
+    limit = 90.0 if axis == "lat" else 180.0
+    bounds: dict[str, Any] = {"minimum": -limit, "maximum": limit, "unit": "degrees"}
+    expected = describe_number(**bounds)
+    if not isinstance(value, str):
+        return parse_number(value, what, **bounds)
+    text = value.translate(_MINUS_SIGNS).strip().rstrip(",").strip()
+    if _ANGLE_PAIR.search(text.upper()) or _DECIMAL_PAIR.fullmatch(text):
+        raise InputError(f"{what}={value!r} holds two values: give the latitude to --lat and "
+                         "the longitude to --lon")
+    letter = ""
+    if text[:1].upper() in _HEMISPHERES and text[1:2] not in ("", "a", "A"):
+        letter, text = text[0].upper(), text[1:].strip()
+    elif text[-1:].upper() in _HEMISPHERES:
+        letter, text = text[-1].upper(), text[:-1].strip()
+    if not letter and not re.search(r"[\s°º˚'′’\"″”]", text):
+        return parse_number(value, what, **bounds)
+    sign = -1.0 if text.startswith("-") else 1.0
+    if letter:
+        other, hemisphere_sign = _HEMISPHERES[letter]
+        if other != axis:
+            name = "latitude" if other == "lat" else "longitude"
+            raise InputError(f"{what}={value!r}: {letter} marks a {name}, not a "
+                             f"{'latitude' if axis == 'lat' else 'longitude'} (are lon and "
+                             "lat swapped?)")
+        if text[:1] in ("+", "-"):
+            raise InputError(f"{what}={value!r}: a sign and a hemisphere letter at once; "
+                             "give one of them (S and W are negative)")
+        sign = float(hemisphere_sign)
+    parts = _angle_parts(text.lstrip("+-").strip())
+    if parts is None:
+        raise InputError(f"{what}={value!r}: expected {expected}, in decimal degrees or "
+                         f"degrees, minutes and seconds ({_ANGLE_EXAMPLES[axis]})")
+    degrees = sign * sum(v / 60 ** i for i, v in parts)
+    if not -limit <= degrees <= limit:
+        raise InputError(f"{what}={value!r}: expected {expected}")
+    return round(degrees, 12)
+
+
+# --------------------------------------------------------------------------------------------
 # Checks: one per kind of parameter
 # --------------------------------------------------------------------------------------------
 
@@ -226,6 +317,20 @@ class Number(Check):
             raise InputError(f"{what}={value!r}: expected {self.expected()}"
                              f"{_quoted_number_hint(value, self.unit)}")
         return parse_number(value, what, **self._bounds())
+
+
+@dataclass(frozen=True)
+class Angle(Check):
+    """A latitude or longitude typed on the command line (:func:`parse_angle`)."""
+
+    axis: str = "lat"
+
+    def expected(self) -> str:
+        return describe_number(unit="degrees", minimum=-90 if self.axis == "lat" else -180,
+                               maximum=90 if self.axis == "lat" else 180)
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        return parse_angle(value, what, self.axis)
 
 
 def _quoted_number_hint(value: str, unit: str = "") -> str:
@@ -673,8 +778,7 @@ class _Each(Check):
 
 #: The numeric options of ``check-site``.
 CHECK_SITE_OPTIONS: dict[str, Check] = {
-    "lon": Number("degrees", minimum=-180, maximum=180),
-    "lat": Number("degrees", minimum=-90, maximum=90),
+    "lon": Angle("lon"), "lat": Angle("lat"),
     "x": Number("metres"), "y": Number("metres"),
     "band_mhz": _range("band_mhz", "MHz"),
     "height_m": _range("height_m", "metres"),

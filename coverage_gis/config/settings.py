@@ -127,15 +127,31 @@ BODY_LOSS_DB: float = 3.0
 INDOOR_LOSS_DB: float = 15.0
 
 #: Land use for the default path-loss model: Quang Trung is paddy land with village clusters,
-#: tree lines and bamboo hedges, so "suburban" (Hata/COST-231 suburban; 38.901 UMa above
-#: 2 GHz) rather than the optimistic open-area correction of "rural".
+#: tree lines and bamboo hedges, so "suburban" (Extended Hata suburban) rather than the
+#: optimistic open-area correction of "rural".
 ENVIRONMENT: str = "suburban"
 #: The land-use classes the path-loss models know (``radio.pathloss.default_model``).
 ENVIRONMENTS: tuple[str, ...] = ("rural", "suburban", "urban")
 #: Path-loss model names a scenario may force (``radio.pathloss.MODELS``).
 PATH_LOSS_MODELS: tuple[str, ...] = ("free_space", "hata_urban", "hata_suburban", "hata_open",
                                      "cost231_urban", "cost231_suburban", "cost231_open",
-                                     "rma_los", "rma_nlos", "uma_los", "uma_nlos")
+                                     "rma_los", "rma_nlos", "uma_los", "uma_nlos",
+                                     "extended_hata_urban", "extended_hata_suburban",
+                                     "extended_hata_open")
+#: Default path-loss family (``radio.pathloss.default_model``): the Extended Hata model of
+#: Report ITU-R SM.2028-2 section 6.1 / SEAMCAT (30-3000 MHz, bands joined continuously) for
+#: every band and environment, so that neither a band edge nor a mast height makes a step.
+#: Two local choices complete it, both in ``radio.pathloss.extended_hata``:
+#: - the published 150-1500 MHz (Hata) and 1500-2000 MHz (COST-231) formulas differ by
+#:   1.16 dB at 1500 MHz; they are crossfaded, linearly in log10(f), over this band (MHz),
+#:   and used exactly as published outside it (no Vietnamese mobile band lies in it);
+EXTENDED_HATA_SEAM_MHZ: tuple[float, float] = (1400.0, 1600.0)
+#: - above 3000 MHz (5G n77/n78, 3.3-3.8 GHz), where the model is not defined, the 3000 MHz
+#:   value is scaled by this many dB per decade of frequency: 20, the frequency term of free
+#:   space (ITU-R P.525) and of the TR 38.901 UMa/RMa NLOS formulas (20 log10 f_c). The
+#:   model's own 2-3 GHz term is 10 dB per decade: at 3.8 GHz the two differ by 1.0 dB, the
+#:   size of this assumption at the top of the band.
+EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE: float = 20.0
 #: Terrain diffraction: "single" (dominant knife edge) or "deygout" (up to three edges);
 #: the methods ``radio.terrain`` knows.
 TERRAIN_METHOD: str = "single"
@@ -199,6 +215,16 @@ SHARING_RATIOS: tuple[str, ...] = ("towers", "installations")
 #: standing on the line out. A tower farther out is the neighbour's: it still serves coverage
 #: but M5 does not count it and no suggestion uses it.
 TERRITORY_EDGE_M: float = 0.5
+
+#: The cadastral CRS in which ``check-site`` also gives the proposed point (``check.json``
+#: ``point.x``/``point.y``, the header of ``check.html``): a preset of
+#: :data:`coverage_gis.io.crs.CRS_PRESETS`, VN-2000 / TM-3 of the province (Thanh Hóa: zone
+#: 482, central meridian 105°, EPSG:5897), as land-use maps give positions.
+CHECK_SITE_CADASTRAL_CRS: str = "vn2000-thanhhoa"
+
+#: How a check states the point: decimals of degrees (6: about 0.1 m) and of metres (3).
+CHECK_SITE_DEGREE_DECIMALS: int = 6
+CHECK_SITE_METRE_DECIMALS: int = 3
 
 #: Default minimum distances (m) from a proposed tower to constraint features, by kind; a
 #: scenario's constraint layer may set its own ``min_distance_m``. No national rule fixes these

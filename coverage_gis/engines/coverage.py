@@ -163,7 +163,9 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
     """The cells with their path-loss ``model``, reference-signal EIRP per resource element
     (``eirp_re_dbm``), flat-ground boresight range (``range_m``) at their technology's
     threshold, and reach (``reach_m``, the same at the level floor, :func:`floor_dbm`: the
-    part of the grid computed for the cell), both capped at ``params.max_range_m``.
+    part of the grid computed for the cell), both capped at ``params.max_range_m``, and
+    ``model_validity``: ``ok`` or codes saying where the model is used outside its validity
+    range (band, mast or terminal height, range; :func:`_model_validity`).
 
     Both invert :func:`engine_path_loss`, the loss the levels are computed with, so a cell has
     a range wherever its level reaches the threshold somewhere (sub-kilometre ranges
@@ -185,7 +187,24 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
             body_loss_db=params.body_loss_db,
             indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore")
         out[column] = np.minimum(np.atleast_1d(ranges), params.max_range_m)
+    out["model_validity"] = _model_validity(out, params)
     return out
+
+
+def _model_validity(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
+    """Per cell, whether its model is used inside its validity range, as codes
+    (:func:`coverage_gis.radio.pathloss.model_validity`: ``ok``, ``frequency_above_range``,
+    ``height_below_range``, ``distance_below_range``, ... joined by ``+``): band, mast and
+    terminal height, and the range (not checked where the range is 0)."""
+    codes = np.full(len(cells), "ok", dtype=object)
+    models = cells["model"].to_numpy(object)
+    for name in set(models.tolist()):
+        sel = models == name
+        ranges = cells["range_m"].to_numpy(float)[sel]
+        codes[sel] = pathloss.model_validity(
+            name, np.where(ranges > 0.0, ranges, np.nan), cells["band_mhz"].to_numpy(float)[sel],
+            cells["height_m"].to_numpy(float)[sel], params.ue_height_m)
+    return codes
 
 
 def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,

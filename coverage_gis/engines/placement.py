@@ -42,6 +42,7 @@ from coverage_gis.io.schema import normalise_operator, normalise_technology
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
+           "preset_placing", "point_coordinates",
            "suggest_sites", "greedy_cover", "best_cover"]
 
 
@@ -144,19 +145,52 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
                 if src != WGS84 else "")
         raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside the study "
                          f"area; {what} look swapped{note}")
-    if src != WGS84:
-        for name, code in CRS_PRESETS.items():
-            other = CRS.from_user_input(code)
-            if other == src or other.is_geographic != src.is_geographic:
-                continue
-            ox, oy = to_metric(other).transform(a, b)
-            if np.isfinite([ox, oy]).all() and area.contains(shapely.Point(ox, oy)):
-                raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside "
-                                 f"the study area; with --crs {name} it would be inside: is "
-                                 "the CRS right?")
+    name = preset_placing(project, a, b, src, area) if src != WGS84 else None
+    if name is not None:
+        raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside "
+                         f"the study area; with --crs {name} it would be inside: is "
+                         "the CRS right?")
     raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside the study area "
                      f"(hamlets plus {project.scenario.study_area_margin_m / 1000:g} km): check "
                      "the coordinates and their CRS")
+
+
+def preset_placing(project: Project, x: float, y: float, crs: Any,
+                   area: shapely.Geometry | None) -> str | None:
+    """The first CRS preset (:data:`~coverage_gis.io.crs.CRS_PRESETS`, VN-2000 ones first)
+    other than ``crs`` and of the same kind (projected or geographic) in which ``x``, ``y``
+    land in ``area`` (project CRS): the likely CRS of coordinates given with a wrong one, or
+    None."""
+    if area is None:
+        return None
+    src = resolve_crs(crs)
+    for name, code in CRS_PRESETS.items():
+        other = CRS.from_user_input(code)
+        if other == src or other.is_geographic != src.is_geographic:
+            continue
+        ox, oy = Transformer.from_crs(other, project.crs, always_xy=True).transform(x, y)
+        if np.isfinite([ox, oy]).all() and area.covers(shapely.Point(ox, oy)):
+            return name
+    return None
+
+
+def point_coordinates(project: Project, point: shapely.Point,
+                      cadastral_crs: Any = settings.CHECK_SITE_CADASTRAL_CRS
+                      ) -> dict[str, Any]:
+    """The point (project CRS) as officers read it: ``lon``, ``lat`` (WGS 84,
+    ``settings.CHECK_SITE_DEGREE_DECIMALS``) and ``x``, ``y`` (metres, in
+    ``cadastral_crs``: VN-2000 / TM-3 of the province by default,
+    ``settings.CHECK_SITE_METRE_DECIMALS``), with the CRS names (``lonlat_crs``,
+    ``xy_crs``, ``xy_crs_code``)."""
+    cad = resolve_crs(cadastral_crs)
+    lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
+                                                                                 point.y)
+    x, y = Transformer.from_crs(project.crs, cad, always_xy=True).transform(point.x, point.y)
+    deg, met = settings.CHECK_SITE_DEGREE_DECIMALS, settings.CHECK_SITE_METRE_DECIMALS
+    code = cad.to_epsg()
+    return {"lon": round(lon, deg), "lat": round(lat, deg), "lonlat_crs": WGS84.name,
+            "x": round(x, met), "y": round(y, met), "xy_crs": cad.name,
+            "xy_crs_code": f"EPSG:{code}" if code else None}
 
 
 def _households_covered(result: CoverageResult, households: gpd.GeoDataFrame,
@@ -179,8 +213,9 @@ def _hamlets_covered(covered: np.ndarray, hamlet_of: np.ndarray, hamlet_ids: pd.
 # --------------------------------------------------------------------------------------------
 
 #: Verdicts of a check: no constraint broken, an existing tower to use instead, a minimum
-#: distance broken.
-VERDICTS = ("ok", "share-instead", "conflict")
+#: distance broken, the point outside the unit's territory (not the commune's to decide,
+#: or coordinates in a wrong CRS: never "ok").
+VERDICTS = ("ok", "share-instead", "conflict", "outside-unit")
 
 
 @dataclass(frozen=True)
@@ -191,7 +226,8 @@ class Reason:
     Codes: ``too_close`` (kind, name, distance_m, min_distance_m), ``dwelling_too_close``
     (name, distance_m, min_distance_m), ``share_tower`` and ``own_tower`` (operator,
     tower_id, operators, distance_m), ``new_tower`` (max_distance_m), ``outside_commune``,
-    ``no_gain``, ``brings_hamlets`` (hamlets).
+    ``other_crs`` (crs: the CRS given, preset: the preset in which the x/y as typed would
+    land inside the unit), ``no_gain``, ``brings_hamlets`` (hamlets).
     """
 
     code: str
@@ -273,6 +309,9 @@ class CheckResult:
         One of :data:`VERDICTS`.
     reasons
         Why, as codes.
+    point
+        The point as officers read it (:func:`point_coordinates`): WGS 84 lon/lat and
+        VN-2000 / TM-3 x/y with the CRS names.
     """
 
     proposal: dict[str, Any]
@@ -283,6 +322,7 @@ class CheckResult:
     constraints: list[ConstraintCheck]
     verdict: str
     reasons: list[Reason]
+    point: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the values and codes (``check.json`` without its sentences,
@@ -292,7 +332,8 @@ class CheckResult:
                 "sharing": self.sharing.to_json(), "coverage_gain": dict(self.coverage_gain),
                 "constraints": [c.to_json() for c in self.constraints],
                 "verdict": self.verdict,
-                "reason_codes": [r.to_json() for r in self.reasons]}
+                "reason_codes": [r.to_json() for r in self.reasons],
+                "point": dict(self.point)}
 
 
 def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point
@@ -415,18 +456,43 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
             "cells": len(new_cells)}
 
 
+def _verdict(project: Project, location: dict[str, Any], sharing: SharingAdvice,
+             conflicts: list[Reason], typed_xy: tuple[float, float, Any] | None
+             ) -> tuple[str, list[Reason]]:
+    """The verdict and its first reasons: outside the unit first (whatever else holds), then
+    a broken minimum distance, then the sharing advice."""
+    reasons: list[Reason] = []
+    if not location["inside_commune"]:
+        reasons.append(Reason("outside_commune"))
+        if typed_xy is not None:
+            unit, _ = unit_area(project.commune, project.hamlets)
+            preset = preset_placing(project, *typed_xy, area=unit)
+            if preset is not None:
+                reasons.append(Reason("other_crs", {"crs": str(typed_xy[2]),
+                                                    "preset": preset}))
+    reasons += conflicts
+    if not conflicts:
+        reasons.append(sharing.reason)
+    verdict = ("outside-unit" if not location["inside_commune"] else "conflict" if conflicts
+               else "share-instead" if sharing.recommendation != "new-tower" else "ok")
+    return verdict, reasons
+
+
 def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                base: CoverageResult | None = None, params: CoverageParams | None = None,
-               sharing_params: SharingParams | None = None, n_nearest: int = 3
-               ) -> CheckResult:
+               sharing_params: SharingParams | None = None, n_nearest: int = 3,
+               typed_xy: tuple[float, float, Any] | None = None) -> CheckResult:
     """The land officer's check of a proposed tower at ``point`` (metric CRS).
 
     Where it is (inside the commune or not, hamlet, lon/lat), the nearest towers and what
     they mean (share one instead of building?), the coverage gain computed with the real
     engine (only the new cells computed, on top of ``base`` when given), the distance to
     each constraint feature and to the nearest dwelling, and a verdict (``ok``,
-    ``share-instead`` or ``conflict``) with its reasons as codes. The outputs put it in
-    words (:mod:`coverage_gis.outputs.check`, ``check.json``; ``check.html``).
+    ``share-instead``, ``conflict``, or ``outside-unit`` when the point is not on the unit's
+    territory) with its reasons as codes. ``typed_xy`` (x, y and CRS as the user gave them)
+    lets an ``outside-unit`` check name the CRS preset in which the point would be inside
+    (reason ``other_crs``). The outputs put it in words (:mod:`coverage_gis.outputs.check`,
+    ``check.json``; ``check.html``).
     """
     hamlets = project.hamlets
     if hamlets is None or project.sites is None:
@@ -441,20 +507,13 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         base = compute_coverage(project.sites, hamlets, project.dem, params)
     gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
     checks, conflicts = _constraint_checks(project, point)
-    reasons = list(conflicts)
-    if conflicts:
-        verdict = "conflict"
-    else:
-        verdict = "share-instead" if sharing.recommendation != "new-tower" else "ok"
-        reasons.append(sharing.reason)
-    if not location["inside_commune"]:
-        reasons.append(Reason("outside_commune"))
+    verdict, reasons = _verdict(project, location, sharing, conflicts, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))
     elif gain.get("hamlets_newly_covered"):
         reasons.append(Reason("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
     return CheckResult(_proposal_values(new_cells), location, nearest, sharing, gain, checks,
-                       verdict, reasons)
+                       verdict, reasons, point_coordinates(project, point))
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import Any
 from coverage_gis.engines.placement import CheckResult, ConstraintCheck
 from coverage_gis.outputs import i18n
 
-__all__ = ["check_json", "reason_texts", "sharing_text", "constraint_name", "JSON_LANG"]
+__all__ = ["check_json", "RECORD_KEYS", "reason_texts", "sharing_text", "constraint_name",
+           "JSON_LANG"]
 
 #: Machine-readable outputs are in English (codes beside the sentences give any language).
 JSON_LANG = "en"
@@ -37,15 +38,27 @@ def constraint_name(constraint: ConstraintCheck, lang: str = "vi") -> str | None
     return constraint.name
 
 
-def check_json(check: CheckResult) -> dict[str, Any]:
+#: Keys of a check's record (:func:`check_json`), in their order in ``check.json``.
+RECORD_KEYS = ("input", "checked_at", "software_version", "request_id", "applicant")
+
+
+def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``check.json``: ``proposal``, ``location``, ``nearest_towers``,
     ``sharing`` (with its sentence, ``text``), ``coverage_gain``, ``constraints``,
-    ``verdict``, ``reasons`` (sentences) and ``reason_codes`` (code and parameters)."""
+    ``verdict``, ``reasons`` (sentences) and ``reason_codes`` (code and parameters); then
+    ``point`` (WGS 84 lon/lat and VN-2000 / TM-3 x/y with the CRS names) and the record
+    when given (:data:`RECORD_KEYS`: ``input`` as typed, ``checked_at``,
+    ``software_version``, ``request_id`` and ``applicant`` when present)."""
     doc = check.to_json()
+    point = doc.pop("point")
     doc["sharing"]["text"] = sharing_text(check, JSON_LANG)
     for item, constraint in zip(doc["constraints"], check.constraints):
         item["name"] = constraint_name(constraint, JSON_LANG)
     codes = doc.pop("reason_codes")
     doc["reasons"] = reason_texts(check, JSON_LANG)
     doc["reason_codes"] = codes
+    doc["point"] = point
+    for key in RECORD_KEYS:
+        if record is not None and record.get(key) is not None:
+            doc[key] = record[key]
     return doc

@@ -34,6 +34,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "yes": "có", "no": "KHÔNG", "none": "không có",
         "existing": "hiện có", "planned": "quy hoạch",
         "nearest_household": "hộ dân gần nhất",
+        # the record header of check.html
+        "record": "Thông tin hồ sơ",
+        "request_id": "số hồ sơ", "applicant": "đơn vị/người đề nghị",
+        "checked_at": "thời điểm kiểm tra", "software_version": "phiên bản phần mềm",
+        "input_point": "tọa độ như đã nhập", "input_crs": "hệ tọa độ như đã nhập",
+        "input_options": "thông số như đã nhập",
+        "point_lonlat": "kinh độ, vĩ độ ({crs})", "point_xy": "x, y ({crs})",
+        "not_given": "không nhập",
         # coverage gain keys
         "basis": "cơ sở tính", "households": "hộ gia đình", "area": "diện tích",
         "households_newly_covered": "số hộ được phủ sóng mới",
@@ -113,6 +121,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "yes": "yes", "no": "NO", "none": "none",
         "existing": "existing", "planned": "planned",
         "nearest_household": "nearest household",
+        "record": "Record",
+        "request_id": "request id", "applicant": "applicant",
+        "checked_at": "checked at", "software_version": "software version",
+        "input_point": "coordinates as typed", "input_crs": "CRS as typed",
+        "input_options": "options as typed",
+        "point_lonlat": "lon, lat ({crs})", "point_xy": "x, y ({crs})",
+        "not_given": "not given",
         "basis": "basis", "households": "households", "area": "area",
         "households_newly_covered": "households newly covered",
         "households_newly_covered_by_operator": "households newly covered by the operator",
@@ -173,8 +188,10 @@ _WORDS: dict[str, dict[str, str]] = {
 _VERDICTS = {
     "vi": {"ok": "ĐẠT: không vướng ràng buộc",
            "share-instead": "NÊN DÙNG CHUNG trạm hiện có",
-           "conflict": "VI PHẠM khoảng cách tối thiểu"},
-    "en": {"ok": "ok", "share-instead": "share-instead", "conflict": "conflict"},
+           "conflict": "VI PHẠM khoảng cách tối thiểu",
+           "outside-unit": "NGOÀI ĐỊA GIỚI XÃ: kiểm tra lại tọa độ và hệ tọa độ"},
+    "en": {"ok": "ok", "share-instead": "share-instead", "conflict": "conflict",
+           "outside-unit": "outside-unit"},
 }
 
 _KINDS = {
@@ -208,6 +225,11 @@ _REASONS = {
     "outside_commune": {
         "en": "the point is outside the commune (the commune may not be the authority for it)",
         "vi": "vị trí nằm ngoài địa giới xã (có thể không thuộc thẩm quyền của xã)"},
+    "other_crs": {
+        "en": "the coordinates were given in {crs}; read in {preset} they would lie inside "
+              "the commune: check the CRS (--crs {preset}?)",
+        "vi": "tọa độ được nhập theo hệ {crs}; nếu đọc theo hệ {preset} thì vị trí nằm trong "
+              "xã: kiểm tra lại hệ tọa độ (--crs {preset}?)"},
     "no_gain": {
         "en": "it covers no household that is not already covered by 4G/5G",
         "vi": "trạm không phủ thêm hộ nào chưa có sóng 4G/5G"},

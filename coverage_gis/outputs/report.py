@@ -34,7 +34,7 @@ table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid
   padding: 0.25em 0.6em; text-align: left; vertical-align: top; } th { background: #eee; }
 .verdict { font-size: 1.3em; font-weight: bold; padding: 0.4em 0.8em; display: inline-block;
   border-radius: 0.3em; } .ok { background: #c8e6c9; } .share-instead { background: #fff3c4; }
-.conflict { background: #ffcdd2; } .bad { color: #b71c1c; font-weight: bold; }
+.conflict, .outside-unit { background: #ffcdd2; } .bad { color: #b71c1c; font-weight: bold; }
 .small { color: #555; font-size: 0.9em; } svg { border: 1px solid #999; background: #fbfbf6; }
 @media print { body { margin: 0; max-width: none; } }
 """
@@ -189,11 +189,42 @@ def _rows(items: list[tuple[str, Any]]) -> str:
                    for k, v in items)
 
 
+def _typed(values: dict[str, Any], keys: Sequence[str]) -> str:
+    """Options as typed: ``key value`` for each one given (lists joined by spaces)."""
+    return "; ".join(f"{k}: {' '.join(v) if isinstance(v, list) else v}"
+                     for k in keys if (v := values.get(k)) is not None)
+
+
+def _record_section(check: CheckResult, record: dict[str, Any] | None,
+                    w: dict[str, str]) -> str:
+    """The header block of the check page: request id and applicant (when given), date,
+    software version, the input as typed, and the point in WGS 84 and VN-2000 / TM-3."""
+    rec = record or {}
+    items: list[tuple[str, Any]] = [(w[k], rec[k]) for k in ("request_id", "applicant")
+                                    if rec.get(k) is not None]
+    items += [(w[k], rec[k]) for k in ("checked_at", "software_version") if k in rec]
+    typed = rec.get("input")
+    if typed:
+        coords = ("lon", "lat") if typed.get("lon") is not None else ("x", "y")
+        items += [(w["input_point"], _typed(typed, coords) or w["not_given"]),
+                  (w["input_crs"], typed.get("crs") or w["not_given"]),
+                  (w["input_options"], _typed(typed, [k for k in typed if k not in (
+                      "lon", "lat", "x", "y", "crs")]))]
+    pt = check.point
+    if pt:
+        items += [(w["point_lonlat"].format(crs=pt["lonlat_crs"]),
+                   f"{pt['lon']:.6f}, {pt['lat']:.6f}"),
+                  (w["point_xy"].format(crs=pt["xy_crs"]), f"{pt['x']:.3f}, {pt['y']:.3f}")]
+    return f"<h2>{escape(w['record'])}</h2><table>{_rows(items)}</table>"
+
+
 def check_html(check: CheckResult, project: Project, point: shapely.Point,
-               lang: str = "vi") -> str:
-    """One printable page for a tower check (Vietnamese by default, ``lang="en"``): verdict
-    and reasons, location, proposal, nearest towers and sharing, coverage gain, constraints,
-    and a small map."""
+               lang: str = "vi", record: dict[str, Any] | None = None) -> str:
+    """One printable page for a tower check (Vietnamese by default, ``lang="en"``): a header
+    block (the record: request id, applicant, date, software version, the input as typed,
+    the point in WGS 84 and VN-2000 / TM-3; :func:`coverage_gis.outputs.check.check_json`'s
+    ``record``), verdict and reasons, location, proposal, nearest towers and sharing,
+    coverage gain, constraints, and a small map. Every typed text is escaped."""
     w = i18n.words(lang)
     loc, gain, share = check.location, check.coverage_gain, check.sharing
     prop = check.proposal
@@ -233,6 +264,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
 <h1>{escape(title)}</h1>
 <p class="small">{escape(project.scenario.name)}. {escape(w['check_note'].format(
     distance=f"{share.max_distance_m:g}"))}</p>
+{_record_section(check, record, w)}
 <p><span class="verdict {escape(check.verdict)}">{escape(w['verdict'])}:
 {escape(i18n.verdict_name(check.verdict, lang))}</span></p>
 <ul>{reasons}</ul>

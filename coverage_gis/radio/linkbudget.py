@@ -302,8 +302,9 @@ def max_range_m(
     their 1 km minimum, floored at free space), so that the range agrees with the level raster
     at any EIRP, height and band, sub-kilometre ranges included. Antenna pattern 0 dB
     (boresight) and no terrain loss: an upper bound of a sector's reach, used to size the part
-    of the grid computed for it. Non-decreasing in EIRP, and in mast height for Hata, COST-231
-    and RMa (TR 38.901 UMa has no height gain: a higher mast only lengthens the slant path).
+    of the grid computed for it. Non-decreasing in EIRP, and in mast height for Extended Hata
+    (the default; ranges beyond its 0.1 km minimum), Hata, COST-231 and RMa (TR 38.901 UMa has
+    no height gain: a higher mast only lengthens the slant path).
     Vectorised over cells: every numeric input and ``technology``
     broadcast; with ``model=None`` each cell gets ``pathloss.default_model(frequency,
     environment)``.

@@ -16,7 +16,9 @@ Distances below a model's minimum distance are evaluated at that minimum (the lo
 that a raster cell next to a site gets a finite, conservative loss instead of NaN or -inf.
 Distances above the maximum are extrapolated with the model's formula (and flagged). The coverage
 engine uses :func:`engine_path_loss` instead (Hata and COST-231 continued below 1 km, floored at
-free space) and :func:`engine_max_range_m`, its inverse, for ranges.
+free space) and :func:`engine_max_range_m`, its inverse, for ranges; :func:`model_validity` gives
+the validity of a use as codes. The default model (:func:`default_model`) is Extended Hata
+(:func:`extended_hata`) at every band.
 
 No model adds shadow fading or any other random term: all return the median loss.
 """
@@ -30,6 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from coverage_gis.config import settings
+
 __all__ = [
     "SPEED_OF_LIGHT_M_S",
     "UMA_EFFECTIVE_ENVIRONMENT_HEIGHT_M",
@@ -38,6 +42,7 @@ __all__ = [
     "free_space",
     "okumura_hata",
     "cost231_hata",
+    "extended_hata",
     "tr38901_rma",
     "tr38901_uma",
     "path_loss",
@@ -45,6 +50,7 @@ __all__ = [
     "max_range_m",
     "engine_path_loss",
     "engine_max_range_m",
+    "model_validity",
 ]
 
 #: Speed of light used by TR 38.901 breakpoint distances (and by published test vectors), m/s.
@@ -59,6 +65,12 @@ UMA_EFFECTIVE_ENVIRONMENT_HEIGHT_M = 1.0
 _FREE_SPACE_MIN_M = 1.0
 _HATA_MIN_M = 1000.0
 _TR38901_MIN_M = 10.0
+#: Extended Hata (SM.2028-2 section 6.1): free space below 0.04 km, interpolation to 0.1 km.
+_EHATA_NEAR_KM = 0.04
+_EHATA_FAR_KM = 0.1
+#: Distance (km) below which Hata's mast-height term -(13.82 + 6.55 log10 d_km) log10 H would
+#: make the loss grow with height: 10^(-13.82 / 6.55) km = 7.8 m (:func:`engine_path_loss`).
+_EHATA_HEIGHT_TURN_KM = 10.0 ** (-13.82 / 6.55)
 #: Longest distance (m) the range functions return.
 _MAX_RANGE_M = 1.0e5
 
@@ -326,6 +338,177 @@ def cost231_hata(
     return _out(urban + correction)
 
 
+def _ehata_urban_frequency_term(f: np.ndarray) -> np.ndarray:
+    """The frequency term of the Extended Hata urban loss, dB (SM.2028-2 section 6.1, cases
+    1-4, plus the two local choices of :func:`extended_hata`)."""
+    log_f = np.log10(f)
+    hata = 69.6 + 26.2 * log_f  # 150 < f <= 1500 MHz
+    cost = 46.3 + 33.9 * log_f  # 1500 < f <= 2000 MHz (COST-231)
+    seam_lo, seam_hi = (np.log10(x) for x in settings.EXTENDED_HATA_SEAM_MHZ)
+    w = np.clip((log_f - seam_lo) / (seam_hi - seam_lo), 0.0, 1.0)
+    term = np.where(f <= 150.0, 69.6 + 26.2 * np.log10(150.0) - 20.0 * np.log10(150.0 / f),
+                    (1.0 - w) * hata + w * cost)
+    at_2000 = 46.3 + 33.9 * np.log10(2000.0)
+    above_2000 = at_2000 + 10.0 * np.log10(np.minimum(f, 3000.0) / 2000.0)
+    above_3000 = settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE * np.log10(
+        np.maximum(f, 3000.0) / 3000.0)
+    return np.where(f <= 2000.0, term, above_2000 + above_3000)
+
+
+def _ehata_free_space(d_km: np.ndarray, f: np.ndarray, hb: np.ndarray, hm: np.ndarray
+                      ) -> np.ndarray:
+    """SEAMCAT's free-space term over the slant path, dB (d < 0.04 km, and the floor)."""
+    return 32.4 + 20.0 * np.log10(f) + 10.0 * np.log10(d_km**2 + (hb - hm) ** 2 / 1.0e6)
+
+
+def _ehata_far(d_km: np.ndarray, f: np.ndarray, hb: np.ndarray, hm: np.ndarray,
+               environment: str) -> np.ndarray:
+    """Extended Hata median loss for d >= 0.1 km, dB (SM.2028-2 section 6.1)."""
+    log_f = np.log10(f)
+    a_hm = ((1.1 * log_f - 0.7) * np.minimum(10.0, hm) - (1.56 * log_f - 0.8)
+            + np.maximum(0.0, 20.0 * np.log10(hm / 10.0)))
+    b_hb = np.minimum(0.0, 20.0 * np.log10(hb / 30.0))
+    alpha = np.where(d_km > 20.0,
+                     1.0 + (0.14 + 1.87e-4 * f + 1.07e-3 * hb)
+                     * np.log10(np.maximum(d_km, 20.0) / 20.0) ** 0.8, 1.0)
+    log_d = np.log10(d_km)
+    log_d_alpha = np.where(d_km > 20.0, np.abs(log_d) ** alpha, log_d)
+    log_hb30 = np.log10(np.maximum(30.0, hb))
+    urban = (_ehata_urban_frequency_term(f) - 13.82 * log_hb30
+             + (44.9 - 6.55 * log_hb30) * log_d_alpha - a_hm - b_hb)
+    f_env = np.log10(np.clip(f, 150.0, 2000.0))
+    if environment == "urban":
+        return urban
+    if environment == "suburban":
+        return urban - 2.0 * (f_env - np.log10(28.0)) ** 2 - 5.4
+    if environment == "open":
+        return urban - 4.78 * f_env**2 + 18.33 * f_env - 40.94
+    raise ValueError(f"environment must be 'urban', 'suburban' or 'open', got {environment!r}")
+
+
+def _ehata_engine(d_m: np.ndarray, f: np.ndarray, h_bs: np.ndarray, h_ut: np.ndarray,
+                  environment: str) -> np.ndarray:
+    """Extended Hata as the engine uses it (:func:`engine_path_loss`), before its free-space
+    floor: the model's d >= 0.1 km formula; below 0.1 km its log-distance law continued down
+    to :data:`_EHATA_HEIGHT_TURN_KM` (7.8 m, where its mast-height term
+    -(13.82 + 6.55 log10 d_km) log10 H changes sign), and 20 dB per decade (free space's law)
+    below that, so that the loss never grows with mast height."""
+    hb = np.maximum(h_bs, h_ut)
+    hm = np.maximum(np.minimum(h_bs, h_ut), 1.0)
+    d_km = d_m / 1000.0
+    far = _ehata_far(np.maximum(d_km, _EHATA_FAR_KM), f, hb, hm, environment)
+    slope = 44.9 - 6.55 * np.log10(np.maximum(30.0, hb))
+    turn = _EHATA_HEIGHT_TURN_KM
+    return (far + slope * np.log10(np.clip(d_km, turn, _EHATA_FAR_KM) / _EHATA_FAR_KM)
+            + 20.0 * np.log10(np.minimum(d_km, turn) / turn))
+
+
+def extended_hata(
+    distance_m: ArrayLike,
+    frequency_mhz: ArrayLike,
+    h_bs_m: ArrayLike,
+    h_ut_m: ArrayLike,
+    environment: str = "urban",
+    *,
+    validity: str = "warn",
+) -> np.ndarray | np.float64:
+    """Extended Hata median path loss, 30 MHz - 3 GHz (and above, by a stated assumption).
+
+    Report ITU-R SM.2028-2 (06/2017), section 6.1, "Extended Hata model", as implemented in
+    SEAMCAT (CEPT ECC, "A17.3.1 Outdoor-outdoor propagation", Table 80), with f in MHz, d the
+    distance in km, H_m = min(h_BS, h_UT) (1 m if lower), H_b = max(h_BS, h_UT)::
+
+        a(H_m) = (1.1 log10 f - 0.7) min(10, H_m) - (1.56 log10 f - 0.8)
+                 + max(0, 20 log10(H_m / 10))
+        b(H_b) = min(0, 20 log10(H_b / 30))
+        alpha  = 1                                                            d <= 20 km
+                 1 + (0.14 + 1.87e-4 f + 1.07e-3 H_b) (log10(d / 20))^0.8   20 < d <= 100 km
+        H = max(30, H_b)
+
+        d >= 0.1 km, urban:
+          L = F(f) - 13.82 log10 H + (44.9 - 6.55 log10 H) (log10 d)^alpha - a(H_m) - b(H_b)
+          F(f) = 69.6 + 26.2 log10 150 - 20 log10(150 / f)        30 < f <= 150 MHz
+                 69.6 + 26.2 log10 f                              150 < f <= 1500 MHz
+                 46.3 + 33.9 log10 f                              1500 < f <= 2000 MHz
+                 46.3 + 33.9 log10 2000 + 10 log10(f / 2000)      2000 < f <= 3000 MHz
+        suburban: L(urban) - 2 (log10(min(max(150, f), 2000) / 28))^2 - 5.4
+        open:     L(urban) - 4.78 (log10 f')^2 + 18.33 log10 f' - 40.94,
+                  f' = min(max(150, f), 2000)
+        d < 0.04 km:           L = 32.4 + 20 log10 f + 10 log10(d^2 + (H_b - H_m)^2 / 10^6)
+        0.04 <= d < 0.1 km:    L = L(0.04) + (log10 d - log10 0.04) / (log10 0.1 - log10 0.04)
+                                   * (L(0.1) - L(0.04))
+        and where L is below the free-space loss for the same distance (the d < 0.04 km
+        formula), the free-space loss is used.
+
+    The bands are joined continuously at 2000 and 3000 MHz (the suburban and open-area
+    corrections stop changing at 2000 MHz) and in mast height at 30 m (b(H_b)). Two local
+    choices complete it (``config.settings``):
+
+    - 1500 MHz: the published Hata and COST-231 terms differ by 1.16 dB there
+      (152.81 against 153.97 dB); F(f) crossfades from one to the other, linearly in
+      log10(f), over ``settings.EXTENDED_HATA_SEAM_MHZ`` (1400-1600 MHz) and is the published
+      term outside it (at most 0.58 dB from either inside it);
+    - above 3000 MHz, where SM.2028 does not define the model, an ASSUMPTION:
+      F(f) = F(3000) + ``settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE`` (20)
+      log10(f / 3000), the frequency law of free space and of TR 38.901 UMa/RMa NLOS; the
+      model's own 2-3 GHz term (10 dB per decade) would give 1.0 dB less at 3.8 GHz. It is
+      flagged as out of range (``frequency_above_range``); past about 6 GHz neither law is
+      supported by the model's data.
+
+    Loss decreases with mast height at every distance from 0.1 km (by 13.82 + 6.55 log10 d_km
+    dB per decade of height above 30 m, 20 below), so a taller mast never shortens a range
+    longer than 0.1 km; below 0.1 km the model is free space over the slant path, which a
+    taller mast lengthens. Non-decreasing in distance.
+
+    Validity (SM.2028-2 section 6.1): 30-3000 MHz, H_b 30-200 m, H_m 1-10 m, d 0.1-100 km (in
+    practice up to 40 km). The median: SM.2028's log-normal variation is NOT added.
+
+    Parameters
+    ----------
+    distance_m : array_like
+        Horizontal distance, m (the model is defined down to 0 m; values below 1 m are
+        evaluated at 1 m).
+    frequency_mhz : array_like
+        Carrier frequency, MHz.
+    h_bs_m, h_ut_m : array_like
+        Base-station and mobile antenna heights above ground, m.
+    environment : {"urban", "suburban", "open"}
+        Land use along the path.
+    validity : {"warn", "raise", "ignore"}
+        See the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Median path loss, dB. References: urban, 1800 MHz, h_BS 20 m, h_UT 1.5 m, 0.5 km gives
+        129.12 dB; 2100 MHz at 0.2 km 116.85 dB (pysim5g's independent implementation of
+        SM.2028, tests/test_path_loss.py).
+    """
+    d, f, hb_in, hu_in = _arr(distance_m), _arr(frequency_mhz), _arr(h_bs_m), _arr(h_ut_m)
+    _ehata_far(np.ones(1), np.full(1, 900.0), np.full(1, 30.0), np.ones(1),
+               environment)  # validates environment early
+    ranges = _RANGES[extended_hata]
+    _check_validity("extended_hata", validity,
+                    [(name, v, *ranges[name], unit) for name, v, unit in
+                     (("distance_m", d, "m"), ("frequency_mhz", f, "MHz"),
+                      ("h_bs_m", hb_in, "m"), ("h_ut_m", hu_in, "m"))],
+                    _clamp_note(_FREE_SPACE_MIN_M))
+    d_km = np.maximum(d, _FREE_SPACE_MIN_M) / 1000.0
+    hb = np.maximum(hb_in, hu_in)
+    hm = np.maximum(np.minimum(hb_in, hu_in), 1.0)
+    d_km, f, hb, hm = np.broadcast_arrays(d_km, f, hb, hm)
+    near, mid = _EHATA_NEAR_KM, _EHATA_FAR_KM
+    free = _ehata_free_space(d_km, f, hb, hm)
+    at_near = _ehata_free_space(np.full_like(d_km, near), f, hb, hm)
+    at_far = _ehata_far(np.full_like(d_km, mid), f, hb, hm, environment)
+    far = _ehata_far(np.maximum(d_km, mid), f, hb, hm, environment)
+    share = (np.log10(np.clip(d_km, near, mid)) - np.log10(near)) / (np.log10(mid)
+                                                                      - np.log10(near))
+    between = at_near + share * (at_far - at_near)
+    loss = np.where(d_km < near, free, np.where(d_km < mid, between, far))
+    return _out(np.maximum(loss, free))
+
+
 def _rma_pl1(d3d_m: np.ndarray, fc_ghz: np.ndarray, h_building_m: np.ndarray) -> np.ndarray:
     """TR 38.901 RMa LOS PL1, dB (distance in m, frequency in GHz)."""
     h172 = h_building_m**1.72
@@ -521,7 +704,31 @@ MODELS: dict[str, tuple[Callable[..., Any], dict[str, Any], tuple[float, float]]
     "rma_nlos": (tr38901_rma, {"los": False}, (500.0, 30000.0)),
     "uma_los": (tr38901_uma, {"los": True}, (500.0, 100000.0)),
     "uma_nlos": (tr38901_uma, {"los": False}, (500.0, 100000.0)),
+    "extended_hata_urban": (extended_hata, {"environment": "urban"}, (30.0, 3000.0)),
+    "extended_hata_suburban": (extended_hata, {"environment": "suburban"}, (30.0, 3000.0)),
+    "extended_hata_open": (extended_hata, {"environment": "open"}, (30.0, 3000.0)),
 }
+
+#: Validity ranges per model function (the sources' tables; see each docstring): parameter ->
+#: (lowest, highest). Distances are 2D, m; RMa NLOS is valid to 5 km (LOS 10 km).
+_RANGES: dict[Callable[..., Any], dict[str, tuple[float, float]]] = {
+    free_space: {"distance_m": (_FREE_SPACE_MIN_M, np.inf)},
+    okumura_hata: {"distance_m": (_HATA_MIN_M, 20000.0), "frequency_mhz": (150.0, 1500.0),
+                   "h_bs_m": (30.0, 200.0), "h_ut_m": (1.0, 10.0)},
+    cost231_hata: {"distance_m": (_HATA_MIN_M, 20000.0), "frequency_mhz": (1500.0, 2000.0),
+                   "h_bs_m": (30.0, 200.0), "h_ut_m": (1.0, 10.0)},
+    extended_hata: {"distance_m": (1000.0 * _EHATA_FAR_KM, 100000.0),
+                    "frequency_mhz": (30.0, 3000.0), "h_bs_m": (30.0, 200.0),
+                    "h_ut_m": (1.0, 10.0)},
+    tr38901_rma: {"distance_m": (_TR38901_MIN_M, 10000.0), "frequency_mhz": (500.0, 30000.0),
+                  "h_bs_m": (10.0, 150.0), "h_ut_m": (1.0, 10.0)},
+    tr38901_uma: {"distance_m": (_TR38901_MIN_M, 5000.0), "frequency_mhz": (500.0, 100000.0),
+                  "h_bs_m": (25.0, 25.0), "h_ut_m": (1.5, 22.5)},
+}
+
+#: Validity code stem per parameter (:func:`model_validity`).
+_VALIDITY_CODES = {"frequency_mhz": "frequency", "h_bs_m": "height", "h_ut_m": "ue_height",
+                   "distance_m": "distance"}
 
 _MIN_DISTANCE_M: dict[Callable[..., Any], float] = {
     free_space: _FREE_SPACE_MIN_M,
@@ -529,6 +736,7 @@ _MIN_DISTANCE_M: dict[Callable[..., Any], float] = {
     cost231_hata: _HATA_MIN_M,
     tr38901_rma: _TR38901_MIN_M,
     tr38901_uma: _TR38901_MIN_M,
+    extended_hata: _FREE_SPACE_MIN_M,
 }
 
 
@@ -577,26 +785,25 @@ def path_loss(
 
 
 def default_model(frequency_mhz: float, environment: str = "rural") -> str:
-    """A sensible default model name for a band and an environment.
+    """The default model name for a band and an environment: the Extended Hata model
+    (:func:`extended_hata`, Report ITU-R SM.2028-2 section 6.1 / SEAMCAT) at every band.
 
-    - f <= 1500 MHz: Okumura-Hata, the classic macro-cell model of its band (validity
-      150-1500 MHz, 1-20 km, masts 30-200 m): "hata_open" for rural, "hata_suburban",
-      "hata_urban".
-    - 1500 < f <= 2000 MHz: COST-231 Hata, the extension of Hata to this band (e.g. LTE band 3,
-      1800 MHz): "cost231_open", "cost231_suburban", "cost231_urban".
-    - f > 2000 MHz: neither Hata form is valid; 3GPP TR 38.901 covers 0.5-30 GHz (RMa) and
-      0.5-100 GHz (UMa): "rma_nlos" for rural, "uma_nlos" for suburban and urban. NLOS is chosen
-      because it is the conservative median (it is max(LOS, NLOS')) and a coverage map has no
-      per-cell line-of-sight knowledge unless terrain is used.
+    One model family for 700-3800 MHz, joined continuously across its bands, so that no band
+    edge makes a step (before: Hata to 1500 MHz, COST-231 to 2000 MHz and TR 38.901 above,
+    with an 11-22 dB step at 2000 MHz in the suburban default) and a taller mast never
+    shortens a range (TR 38.901 UMa has no height gain). "extended_hata_open" for rural,
+    "extended_hata_suburban", "extended_hata_urban". Hata, COST-231 and TR 38.901 RMa/UMa
+    stay available as explicit choices (``[coverage] model``).
 
     Rural maps to Hata's *open area* correction (fields, no tall obstacles along the path); for
-    rural land dotted with villages, tree lines and bamboo hedges "hata_suburban" /
-    "cost231_suburban" is the more cautious choice and can be chosen explicitly.
+    rural land dotted with villages, tree lines and bamboo hedges "extended_hata_suburban" is
+    the more cautious choice (and the sample's, ``settings.ENVIRONMENT``).
 
     Parameters
     ----------
     frequency_mhz : float
-        Carrier frequency, MHz.
+        Carrier frequency, MHz (one model for every band; kept for callers and for a
+        per-band choice).
     environment : {"rural", "suburban", "urban"}
         Land use around the site.
 
@@ -610,12 +817,58 @@ def default_model(frequency_mhz: float, environment: str = "rural") -> str:
         raise ValueError(
             f"environment must be 'rural', 'suburban' or 'urban', got {environment!r}"
         )
-    frequency_mhz = float(frequency_mhz)
-    if frequency_mhz <= 1500.0:
-        return f"hata_{hata_env[environment]}"
-    if frequency_mhz <= 2000.0:
-        return f"cost231_{hata_env[environment]}"
-    return "rma_nlos" if environment == "rural" else "uma_nlos"
+    if not float(frequency_mhz) > 0.0:
+        raise ValueError(f"frequency_mhz must be > 0, got {frequency_mhz!r}")
+    return f"extended_hata_{hata_env[environment]}"
+
+
+def model_validity(
+    model: str,
+    distance_m: ArrayLike,
+    frequency_mhz: ArrayLike,
+    h_bs_m: ArrayLike,
+    h_ut_m: ArrayLike,
+) -> np.ndarray:
+    """Where a model is used outside its validity range, as codes (one string per element).
+
+    ``"ok"``, or the problems joined by ``"+"``, in the order frequency, mast height,
+    terminal height, distance: ``frequency_below_range``, ``frequency_above_range``,
+    ``height_below_range``, ``height_above_range``, ``ue_height_below_range``,
+    ``ue_height_above_range``, ``distance_below_range``, ``distance_above_range``. The
+    ranges are those the model functions warn about (the sources' tables). A NaN distance
+    (no range) is not checked.
+
+    Parameters
+    ----------
+    model : str
+        A key of :data:`MODELS`.
+    distance_m, frequency_mhz, h_bs_m, h_ut_m : array_like
+        As for :func:`path_loss`; all broadcast.
+
+    Returns
+    -------
+    numpy.ndarray
+        Codes (dtype object), in the broadcast shape.
+    """
+    function, fixed = _lookup(model)
+    ranges = dict(_RANGES[function])
+    if function is tr38901_rma and not fixed["los"]:
+        ranges["distance_m"] = (_TR38901_MIN_M, 5000.0)
+    values = {"frequency_mhz": _arr(frequency_mhz), "h_bs_m": _arr(h_bs_m),
+              "h_ut_m": _arr(h_ut_m), "distance_m": _arr(distance_m)}
+    shape = np.broadcast_shapes(*(v.shape for v in values.values()))
+    codes = np.full(shape, "", dtype=object)
+    for name in ("frequency_mhz", "h_bs_m", "h_ut_m", "distance_m"):
+        if name not in ranges:
+            continue
+        lo, hi = ranges[name]
+        v = np.broadcast_to(values[name], shape)
+        stem = _VALIDITY_CODES[name]
+        with np.errstate(invalid="ignore"):
+            for bad, side in ((v < lo, "below"), (v > hi, "above")):
+                codes = np.where(bad, codes + f"+{stem}_{side}_range", codes)
+    codes = np.array([c.lstrip("+") or "ok" for c in codes.ravel()], dtype=object)
+    return codes.reshape(shape)
 
 
 def max_range_m(
@@ -711,6 +964,18 @@ def engine_path_loss(
         L(d) = max(L_model(1 km) + (44.9 - 6.55 log10 h_b) log10(d / 1 km), L_free(d))   d < 1 km
         L(d) = max(L_model(d), L_free(d))                                                d >= 1 km
 
+    Extended Hata (:func:`extended_hata`, the default; SM.2028-2 section 6.1) is treated
+    the same way from its 0.1 km minimum: its d >= 0.1 km formula, its log-distance law
+    ``44.9 - 6.55 log10(max(30, H_b))`` dB per decade continued below 0.1 km (to 7.8 m, where
+    its height term changes sign; 20 dB per decade below), floored at free
+    space over the horizontal distance like every model here, instead of the model's own
+    near-mast part (free space over the slant path to the mast top below 40 m, interpolated
+    to 0.1 km, floored at that slant free space). So the engine's loss is non-decreasing in
+    distance and non-increasing in mast height everywhere, and a taller mast never shortens
+    a range; the model's slant path would make a taller mast farther from a handset near its
+    foot, where the antenna's vertical pattern already rules the level. Both agree from
+    0.1 km wherever the loss is above free space (where it is not, by at most the slant path's
+    share: 0.34 dB at 0.1 km for a 30 m mast).
     Other models are used as they are (TR 38.901 from 10 m), also floored at free space.
     Distances below 1 m are evaluated at 1 m. Non-decreasing in distance, so that
     :func:`engine_max_range_m` inverts it exactly. No validity warnings (the engine works
@@ -729,6 +994,11 @@ def engine_path_loss(
         Path loss, dB.
     """
     d = np.maximum(_arr(distance_m), 1.0)
+    function, fixed = _lookup(model)
+    if function is extended_hata:
+        loss = _ehata_engine(d, _arr(frequency_mhz), _arr(h_bs_m), _arr(h_ut_m),
+                             fixed["environment"])
+        return np.maximum(loss, free_space(d, frequency_mhz, validity="ignore"))
     loss = _arr(path_loss(model, d, frequency_mhz, h_bs_m, h_ut_m, validity="ignore"))
     if model.startswith(("hata", "cost231")):
         at_1km = path_loss(model, _HATA_MIN_M, frequency_mhz, h_bs_m, h_ut_m,
