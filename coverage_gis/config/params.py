@@ -22,6 +22,7 @@ import difflib
 import math
 import numbers
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Self
@@ -284,15 +285,17 @@ def did_you_mean(word: Any, known: Iterable[str]) -> str:
     return f" (did you mean '{close}'?)" if close else ""
 
 
-class Check:
+class Check(ABC):
     """How one parameter is checked. ``convert`` returns the value (numbers from text when
     ``text``: a command-line option) or raises :class:`InputError` naming ``what``."""
 
+    @abstractmethod
     def expected(self) -> str:
-        raise NotImplementedError
+        """What the check expects, in words."""
 
+    @abstractmethod
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
-        raise NotImplementedError
+        """The checked value."""
 
 
 @dataclass(frozen=True)
