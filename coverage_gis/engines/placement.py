@@ -21,6 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
 from coverage_gis.engines.coverage import (
     CoverageParams,
     CoverageResult,
@@ -38,7 +39,6 @@ from coverage_gis.engines.territory import inside_unit, unit_area
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
-from coverage_gis.io.schema import normalise_operator, normalise_technology
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
@@ -336,12 +336,11 @@ class CheckResult:
                 "point": dict(self.point)}
 
 
-def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point
-              ) -> dict[str, Any]:
+def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point,
+              unit: shapely.Geometry | None) -> dict[str, Any]:
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
     inside_hamlet = hamlets[hamlets.contains(point)]
-    unit, _ = unit_area(project.commune, hamlets)
     nearest_h = hamlets.iloc[int(np.argmin(hamlets.distance(point)))]
     return {
         "lon": round(lon, 6), "lat": round(lat, 6),
@@ -456,16 +455,15 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
             "cells": len(new_cells)}
 
 
-def _verdict(project: Project, location: dict[str, Any], sharing: SharingAdvice,
-             conflicts: list[Reason], typed_xy: tuple[float, float, Any] | None
-             ) -> tuple[str, list[Reason]]:
+def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str, Any],
+             sharing: SharingAdvice, conflicts: list[Reason],
+             typed_xy: tuple[float, float, Any] | None) -> tuple[str, list[Reason]]:
     """The verdict and its first reasons: outside the unit first (whatever else holds), then
     a broken minimum distance, then the sharing advice."""
     reasons: list[Reason] = []
     if not location["inside_commune"]:
         reasons.append(Reason("outside_commune"))
         if typed_xy is not None:
-            unit, _ = unit_area(project.commune, project.hamlets)
             preset = preset_placing(project, *typed_xy, area=unit)
             if preset is not None:
                 reasons.append(Reason("other_crs", {"crs": str(typed_xy[2]),
@@ -501,13 +499,14 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
     new_cells = proposal.cells(point.x, point.y, project.crs)
     op = new_cells["operator"].iloc[0]
-    location = _location(project, hamlets, point)
+    unit, _ = unit_area(project.commune, hamlets)
+    location = _location(project, hamlets, point, unit)
     nearest, sharing = _towers_and_sharing(project, point, op, sharing_params, n_nearest)
     if base is None:
         base = compute_coverage(project.sites, hamlets, project.dem, params)
     gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
     checks, conflicts = _constraint_checks(project, point)
-    verdict, reasons = _verdict(project, location, sharing, conflicts, typed_xy)
+    verdict, reasons = _verdict(project, unit, location, sharing, conflicts, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))
     elif gain.get("hamlets_newly_covered"):

@@ -22,6 +22,12 @@ import pandas as pd
 import shapely
 
 from coverage_gis.config import settings
+from coverage_gis.config.vocabulary import (
+    is_blank,
+    normalise_operator,
+    normalise_status,
+    normalise_technology,
+)
 from coverage_gis.errors import InputError, InputWarning
 
 __all__ = [
@@ -111,43 +117,6 @@ class Problems:
 # Normalisation of categorical values
 # --------------------------------------------------------------------------------------------
 
-def _key(value: Any) -> str:
-    return re.sub(r"[\s\-_./]+", "", str(value)).lower()
-
-
-def _lookup(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    table = {}
-    for canonical, names in aliases.items():
-        table[_key(canonical)] = canonical
-        for name in names:
-            table[_key(name)] = canonical
-    return table
-
-
-_OPERATORS = _lookup(settings.OPERATOR_ALIASES)
-_FIBRE_OPERATORS = _lookup(settings.FIBRE_OPERATOR_ALIASES)
-_TECHNOLOGIES = _lookup(settings.TECHNOLOGY_ALIASES)
-_STATUSES = _lookup(settings.STATUS_ALIASES)
-
-
-def normalise_operator(value: Any, fibre: bool = False) -> str | None:
-    """Canonical operator name for a spelling met in real files, or None when unknown.
-
-    ``"viettel"``, ``"VTL"`` → ``"Viettel"``; ``"VNPT"`` → ``"VinaPhone"`` (mobile) or ``"VNPT"``
-    (``fibre=True``, the fixed network of the same group).
-    """
-    if _is_blank(value):
-        return None
-    return (_FIBRE_OPERATORS if fibre else _OPERATORS).get(_key(value))
-
-
-def normalise_technology(value: Any) -> str | None:
-    """``"LTE"``, ``"4g"`` → ``"4G"``; ``"NR"`` → ``"5G"``; None when unknown."""
-    if _is_blank(value):
-        return None
-    return _TECHNOLOGIES.get(_key(value))
-
-
 def _normalise_column(df: pd.DataFrame, column: str, normalise: Any, problems: Problems,
                       expected: str) -> pd.Series:
     """Map a categorical column through ``normalise`` (once per distinct value); values it
@@ -160,12 +129,7 @@ def _normalise_column(df: pd.DataFrame, column: str, normalise: Any, problems: P
     return out
 
 
-def _is_blank(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+_is_blank = is_blank
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,7 +473,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
     if "status" in gdf.columns:
         blank = gdf["status"].map(_is_blank).astype(bool)
         gdf["status"] = gdf["status"].where(~blank, "existing")
-        gdf["status"] = _normalise_column(gdf, "status", lambda v: _STATUSES.get(_key(v)),
+        gdf["status"] = _normalise_column(gdf, "status", normalise_status,
                                           problems,
                                           "is not a known status (expected existing or planned)")
         filled["status"] = blank.to_numpy()

@@ -158,10 +158,9 @@ def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
     return Path(path)
 
 
-def result_layers(analysis: Any, extensions: gpd.GeoDataFrame | None = None
-                  ) -> dict[str, gpd.GeoDataFrame]:
-    """Every layer of an analysis, joined with its results, for the GeoPackage;
-    ``extensions``: the fibre extensions in words (default: worded here, in English)."""
+def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of an analysis, joined with its results, for the GeoPackage (the engines'
+    codes worded in English, as in the other files)."""
     p = analysis.project
     fibre_params = analysis.fibre.params if analysis.fibre is not None else None
     hamlets = p.hamlets[["hamlet_id", "geometry"]].merge(
@@ -187,9 +186,8 @@ def result_layers(analysis: Any, extensions: gpd.GeoDataFrame | None = None
         layers["suggested_sites"] = analysis.suggestions
     if analysis.fibre is not None:
         layers["fibre_routes_merged"] = analysis.fibre.routes
-        layers["fibre_extensions"] = (extensions if extensions is not None else
-                                      extension_table(analysis.fibre.extensions,
-                                                      analysis.fibre.params))
+        layers["fibre_extensions"] = extension_table(analysis.fibre.extensions,
+                                                     analysis.fibre.params)
     for name in ("commune", "fibre", "access_points", "roads", "railway", "constraints"):
         gdf = getattr(p, name)
         if gdf is not None:

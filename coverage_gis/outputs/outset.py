@@ -159,12 +159,14 @@ class OutputSet:
                 raise OutputError(f"{out}: refusing to write here: the folder holds the input "
                                   f"{p}; choose another --out (inputs are never overwritten)")
 
-    def _check(self) -> None:
+    def _check_not_a_file(self) -> None:
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputError(f"{self.out}: is a file, not a folder; --out names the folder "
+                              "for the results")
+
+    def _check_contents(self) -> None:
+        """Refuse a folder of other files, and existing results without ``overwrite``."""
         out = self.out
-        self.check_inputs()
-        if out.exists() and not out.is_dir():
-            raise OutputError(f"{out}: is a file, not a folder; --out names the folder for "
-                              "the results")
         if not out.exists():
             return
         entries = [e.name for e in out.iterdir()]
@@ -221,12 +223,11 @@ class OutputSet:
     def open(self) -> OutputSet:
         """Check the folder, take the lock, clear leftovers and create the staging folder."""
         self.check_inputs()  # before the lock file is made: nothing is created among inputs
-        if self.out.exists() and not self.out.is_dir():
-            self._check()
+        self._check_not_a_file()
         self._lock()
         try:
-            self._clear_leftovers()
-            self._check()
+            self._clear_leftovers()  # may put back a set a killed run had moved aside
+            self._check_contents()
             self.path = self._sibling(f"new-{os.getpid()}-{uuid.uuid4().hex[:8]}")
             os.mkdir(self.path, 0o777)  # the umask applies, as for any folder the user makes
         except BaseException:

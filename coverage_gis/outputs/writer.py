@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.outputs import exports, maps, report
-from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
+from coverage_gis.outputs.fibre_text import hamlet_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
@@ -78,13 +78,14 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     cells_table["lat"] = cells.geometry.y.round(6)
     written.append(write_csv(cells_table, out / "cells.csv"))
     written.append(write_geojson(analysis.signal_radius, out / "signal_radius.geojson"))
-    written.append(write_csv(_with_lonlat(analysis.towers), out / "towers.csv"))
-    written.append(write_csv(_with_lonlat(analysis.sharing_candidates, endpoints=True),
-                             out / "sharing_candidates.csv"))
-    extensions = None
+    towers = _with_lonlat(analysis.towers)
+    pairs = _with_lonlat(analysis.sharing_candidates, endpoints=True)
+    written.append(write_csv(towers, out / "towers.csv"))
+    written.append(write_csv(pairs, out / "sharing_candidates.csv"))
+    layers = exports.result_layers(analysis)  # the GeoPackage's, worded: reused below
+    extensions = layers.get("fibre_extensions")
     if analysis.fibre is not None:
         fr = analysis.fibre
-        extensions = extension_table(fr.extensions, fr.params)
         for gdf, name in ((fr.reach, "fibre_households.geojson"),
                           (extensions, "fibre_extensions.geojson")):
             written.append(write_geojson(exports.plain_columns(gdf), out / name))
@@ -98,14 +99,12 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written.append(write_text(report.report_html(analysis, card, lang=lang),
                               out / "report.html"))
     sheets = {"scorecard": card, "hamlets": hamlets,
-              "towers": _with_lonlat(analysis.towers),
-              "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
+              "towers": towers, "sharing_candidates": pairs}
     if analysis.suggestions is not None:
         sheets["suggested_sites"] = analysis.suggestions
     if extensions is not None:
         sheets["fibre_extensions"] = extensions
     written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
-    layers = exports.result_layers(analysis, extensions)
     written.append(exports.write_gpkg(layers, out / "results.gpkg"))
     kmz = {"Hamlets (results)": (layers["hamlets"], "name"),
            "Towers": (analysis.towers, "tower_id"),

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from coverage_gis.config import settings
-from coverage_gis.io.schema import normalise_technology
+from coverage_gis.config.vocabulary import normalise_technology
 from coverage_gis.radio import pathloss
 
 __all__ = [
