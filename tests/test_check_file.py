@@ -276,5 +276,5 @@ def test_check_json_keeps_every_previous_key(checked):
     keys = _keys(doc)
     assert set(PREVIOUS_KEYS) <= set(keys), sorted(set(PREVIOUS_KEYS) - set(keys))
     new = [k for k in doc if k not in {p.split(".")[0] for p in PREVIOUS_KEYS}]
-    assert new == ["point", "input", "checked_at", "software_version", "request_id",
-                   "applicant"]
+    assert new == ["exposure", "point", "input", "checked_at", "software_version",
+                   "request_id", "applicant"]

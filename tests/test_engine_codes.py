@@ -116,4 +116,5 @@ def test_the_check_returns_codes_the_outputs_word_in_both_languages(small_projec
                 seen.add(reason.code)
             for constraint in check.constraints:
                 assert constraint.name is None or not constraint.nearest_household
-    assert {"too_close", "share_tower", "own_tower", "new_tower", "brings_hamlets"} <= seen
+    assert {"local_distance", "share_tower", "own_tower", "new_tower",
+            "brings_hamlets"} <= seen

@@ -227,8 +227,9 @@ def test_pages_speak_vietnamese_by_default(written):
         assert heading in html
     assert '<html lang="vi">' in html
     assert i18n.reason_text("too_close", {"kind": "school", "name": "Trường A",
-                                          "distance_m": 20.4, "min_distance_m": 50.0}, "vi") \
-        == "trường học Trường A chỉ cách 20 m (tối thiểu 50 m)"
+                                          "distance_m": 20.4, "min_distance_m": 50.0,
+                                          "source": "QĐ 1/2025, Điều 2"}, "vi") \
+        == "trường học Trường A chỉ cách 20 m; QĐ 1/2025, Điều 2 quy định tối thiểu 50 m"
     with pytest.raises(ValueError, match="lang must be one of vi, en"):
         i18n.words("fr")
 

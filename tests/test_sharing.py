@@ -138,14 +138,30 @@ def test_a_site_that_covers_an_uncovered_hamlet_counts_that_gain(small_project):
     assert report.reasons[1].params == {"hamlets": ["T2"]}
 
 
-def test_a_site_within_the_minimum_distance_of_a_school_is_a_conflict(small_project):
+def test_a_local_settings_distance_not_met_is_for_review(small_project):
+    """The school's 50 m is the commune's own setting (no basis given): review, not
+    conflict, and the sharing advice still given."""
+    point = shapely.Point(X0 + 4400, Y0 + 170)  # 30 m from the school
+    report = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"),
+                                  point)
+    assert report.verdict == "review"
+    school = next(c for c in report.constraints if c.kind == "school")
+    assert school.basis == "local-setting" and school.source is None and not school.ok
+    assert [r.code for r in report.reasons][:2] == ["local_distance", "new_tower"]
+
+
+def test_a_site_within_a_regulations_distance_of_a_school_is_a_conflict(small_project):
+    small_project.constraints["basis"] = "regulation"
+    small_project.constraints["source"] = "Decision 99/2099/QD-UBND, Art. 9"
     point = shapely.Point(X0 + 4400, Y0 + 170)  # 30 m from the school
     report = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"),
                                   point)
     assert report.verdict == "conflict"
     school = next(c for c in report.constraints if c.kind == "school")
     assert school.distance_m == pytest.approx(30.0) and not school.ok
+    assert school.basis == "regulation"
     first = report.reasons[0]
+    assert first.params["source"] == "Decision 99/2099/QD-UBND, Art. 9"
     assert first.code == "too_close" and first.params["kind"] == "school"
     assert first.params["distance_m"] == pytest.approx(30.0)
     assert first.params["min_distance_m"] == 50.0
@@ -231,7 +247,7 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
     assert list(doc)[:9] == ["proposal", "location", "nearest_towers", "sharing",
                              "coverage_gain", "constraints", "verdict", "reasons",
                              "reason_codes"]
-    assert list(doc)[9:] == ["point", "input", "checked_at", "software_version"]
+    assert list(doc)[9:] == ["exposure", "point", "input", "checked_at", "software_version"]
     d = cg.settings.TECHNOLOGY_DEFAULTS["4G"]
     assert list(doc["proposal"].items()) == [
         ("operator", "Viettel"), ("technology", "4G"), ("band_mhz", d["band_mhz"]),
@@ -298,9 +314,9 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
         [c["constraint_id"] for c in want_c] == ["C05", "C02", "C01", "C03", "C04", "H00988"]
     for got, want in zip(doc["constraints"], want_c):
         assert list(got) == ["constraint_id", "kind", "name", "distance_m", "min_distance_m",
-                             "ok"]
+                             "ok", "basis", "source"]
         assert got == {**want, "distance_m": pytest.approx(want["distance_m"], abs=0.11),
-                       "ok": True}
+                       "ok": True, "basis": "local-setting", "source": None}
     assert doc["verdict"] == "ok"
     assert doc["reasons"] == ["no existing tower within 500 m: a new tower is needed",
                               "it covers no household that is not already covered by 4G/5G"]
@@ -313,24 +329,27 @@ def test_check_json_sentences_come_from_the_outputs(small_project):
     in Vietnamese, from the same codes."""
     from coverage_gis.outputs import i18n
     from coverage_gis.outputs.check import check_json
-    from coverage_gis.outputs.report import check_html
+    from coverage_gis.outputs.check_page import check_html
     point = shapely.Point(X0 + 4400, Y0 + 170)  # 30 m from the school, 570 m from tower TW
     report = placement.check_site(small_project, placement.ProposedSite("Viettel", "4G"),
                                   point)
     engine = report.to_json()
     assert "reasons" not in engine and "text" not in engine["sharing"]
     doc = check_json(report)
-    assert doc["reasons"][0] == "school Trường <b>Tiểu học</b> is 30 m away (minimum 50 m)"
+    assert doc["reasons"][0] == ("school Trường <b>Tiểu học</b> is 30 m away, under the 50 m "
+                                 "the commune set (a local setting, not a regulation: for "
+                                 "review)")
     assert doc["sharing"]["text"] == "no existing tower within 500 m: a new tower is needed"
     assert doc["reason_codes"] == engine["reason_codes"]
     page = check_html(report, small_project, point, lang="vi")
-    assert "trường học Trường &lt;b&gt;Tiểu học&lt;/b&gt; chỉ cách 30 m (tối thiểu 50 m)" in page
+    assert ("trường học Trường &lt;b&gt;Tiểu học&lt;/b&gt; chỉ cách 30 m, dưới mức 50 m do "
+            "địa phương đặt") in page
     assert i18n.words("vi")["nearest_household"] in page
     assert "nearest household" not in page
 
 
 def test_escaping_in_the_check_page(small_project):
-    from coverage_gis.outputs.report import check_html
+    from coverage_gis.outputs.check_page import check_html
     p = small_project
     p.hamlets.loc[1, "name"] = "<img src=x onerror=alert(1)>"
     point = shapely.Point(X0 + 4400, Y0 - 100)

@@ -41,7 +41,7 @@ def check_record(args: argparse.Namespace) -> dict[str, Any]:
 
 
 #: Files a check writes.
-OUTPUT_NAMES = ("check.json", "check.html", "manifest.json")
+OUTPUT_NAMES = ("check.json", "check.html", "check.kml", "manifest.json")
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,8 +51,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                     "and whether to share one, what it brings (households and hamlets newly "
                     "covered, M4 before and after, with the real coverage engine), the distance "
                     "to each constraint (schools, heritage, commune office, dwellings), and a "
-                    "verdict: ok, share-instead, conflict or outside-unit (not on the "
-                    "commune's territory). Writes check.json and check.html, with the input "
+                    "verdict: ok, share-instead, review (a local setting not met), conflict "
+                    "(a regulation broken, e.g. the RF exposure limit of QCVN 8:2022/BTTTT) "
+                    "or outside-unit (not on the commune's territory). Writes check.json, "
+                    "check.html (one A4 page) and check.kml (Google Earth), with the input "
                     "as typed, the point in WGS 84 and VN-2000 / TM-3, the date and the "
                     "software version.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -80,7 +82,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                         "check.html")
     c.add_argument("--lang", choices=("vi", "en"), default="vi",
                    help="language of check.html (default: Vietnamese)")
-    add_out(c, "check.json and check.html")
+    add_out(c, "check.json, check.html and check.kml")
     c.set_defaults(run=run)
 
 
@@ -91,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.engines.placement import ProposedSite, check_site, locate_point
     from coverage_gis.outputs.check import check_json
+    from coverage_gis.outputs.check_page import check_html, check_kml
     from coverage_gis.outputs.files import write_text
-    from coverage_gis.outputs.report import check_html
 
     scenario = read_scenario(args.scenario)
     opts = check_site_options(args)
@@ -111,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
                    dest.path / "check.html")
         write_text(json.dumps(check_json(result, record), indent=2, ensure_ascii=False),
                    dest.path / "check.json")
+        write_text(check_kml(result, project, point, lang=args.lang, record=record),
+                   dest.path / "check.kml")
         out = dest.commit()
     if not args.quiet:
         print_check(result, out)
@@ -143,7 +147,14 @@ def print_check(result: CheckResult, out: Any) -> None:
               f"{gain['m4_before']:.0%} -> {gain['m4_after']:.0%}")
     bad = [c for c in result.constraints if not c.ok]
     print(f"Constraints: {len(result.constraints)} checked, {len(bad)} too close")
+    rf = result.exposure
+    if rf is not None:
+        worst = (f"; highest {rf.max_ratio:.1%} of the limit at {rf.worst['kind']} "
+                 f"{rf.worst['id']} ({rf.worst['distance_m']:.0f} m)" if rf.worst else "")
+        print(f"RF exposure ({rf.regulation}): main-beam compliance distance "
+              f"{rf.compliance_distance_m:.1f} m; {rf.places_checked} places within "
+              f"{rf.search_m:g} m checked{worst}")
     print(f"Verdict: {result.verdict.upper()}")
     for r in reason_texts(result, JSON_LANG):
         print(f"  - {r}")
-    print(f"Wrote {out / 'check.json'} and {out / 'check.html'}")
+    print(f"Wrote {out / 'check.json'}, {out / 'check.html'} and {out / 'check.kml'}")

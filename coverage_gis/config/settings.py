@@ -228,7 +228,10 @@ CHECK_SITE_METRE_DECIMALS: int = 3
 
 #: Default minimum distances (m) from a proposed tower to constraint features, by kind; a
 #: scenario's constraint layer may set its own ``min_distance_m``. No national rule fixes these
-#: for BTS towers: they are typical local planning values and must be set by the commune.
+#: for BTS towers: they are **local settings** (typical local planning values the commune
+#: chooses). A breach gives the verdict ``review``, never ``conflict``; only a constraint row
+#: whose ``basis`` is ``regulation`` (with its ``source``: document and article) gives
+#: ``conflict``.
 CONSTRAINT_MIN_DISTANCE_M: dict[str, float] = {
     "school": 50.0,
     "kindergarten": 50.0,
@@ -238,6 +241,34 @@ CONSTRAINT_MIN_DISTANCE_M: dict[str, float] = {
     "commune_office": 30.0,
     "dwelling": 10.0,
 }
+
+#: Radio-frequency exposure (check-site): the limit of QCVN 8:2022/BTTTT (Circular
+#: 21/2022/TT-BTTTT, in force 1 July 2023, replacing QCVN 8:2010/BTTTT), non-occupational
+#: exposure, 10 MHz-6 GHz: 27.5 V/m, 0.073 A/m, equivalent plane-wave power density 2 W/m².
+#: A total exposure ratio at or above 1 at a dwelling or public building breaks it
+#: (verdict ``conflict``). Computed with the far-field formula of ITU-T K.52 / IEC 62232
+#: (:mod:`coverage_gis.radio.exposure`).
+EXPOSURE_LIMIT_W_M2: float = 2.0
+EXPOSURE_REGULATION: str = ("QCVN 8:2022/BTTTT (Thông tư 21/2022/TT-BTTTT, hiệu lực "
+                            "01/07/2023): giới hạn phơi nhiễm không do nghề nghiệp, "
+                            "10 MHz-6 GHz, 2 W/m²")
+#: Heights (m above ground) at which people are assumed at a dwelling or public building: from
+#: standing on the ground to the top floor of a four-storey house (local setting: the
+#: commune's tallest usual buildings; the map has no building heights).
+EXPOSURE_HEIGHTS_M: tuple[float, ...] = (1.5, 4.5, 7.5, 10.5, 13.5)
+#: Existing cells within this distance (m) of the proposal add to the exposure it is checked
+#: with (a shared tower's other operators), and places within it are checked.
+EXPOSURE_SEARCH_M: float = 100.0
+
+#: Kinds of constraint features that are public buildings where people stay (checked for
+#: RF exposure like dwellings).
+PUBLIC_BUILDING_KINDS: tuple[str, ...] = ("school", "kindergarten", "health_station",
+                                          "cultural_house", "commune_office")
+
+#: check-site's sharing advice: sharing an existing tower is recommended when the same cells
+#: there would newly cover at least this share of the households the proposed point would
+#: (local setting: how much coverage the commune accepts to give up for not building).
+SHARING_MIN_GAIN_SHARE: float = 0.9
 
 #: suggest-sites: spacing (m) of the grid of candidate points on allowed land, and the radio
 #: set-up of a suggested site (three 4G sectors on a new or shared tower).
@@ -286,9 +317,16 @@ FIBRE_DETOUR_FACTOR: float = 1.3
 FIBRE_SNAP_TOLERANCE_M: float = 5.0
 #: A house or box farther than this from every road is off the network (m): the longest drop.
 FIBRE_CONNECTOR_MAX_M: float = 500.0
-#: A hamlet counts as reached when its cultural house is passed ("cultural_house", how the
-#: ministry counts it), else when this share of its homes is passed ("share" rule, and the
-#: fallback for hamlets with no cultural house marked).
+#: A hamlet counts as reached when its cultural house is passed ("cultural_house"), else when
+#: this share of its homes is passed ("share" rule, and the fallback for hamlets with no
+#: cultural house marked). Basis of the cultural-house rule: the Ministry of Information and
+#: Communications counts a hamlet without fibre as one with "no broadband fibre internet
+#: connection to the hamlet's cultural house" ("chưa có kết nối Internet cáp quang băng rộng
+#: đến nhà văn hóa thôn, bản"), in its Vietnam telecommunications infrastructure development
+#: plan 2024-2025 (Bộ TT&TT, May 2024, as reported by english.mic.gov.vn on 27 May 2024 and
+#: VietNamNet). That is how the ministry counts, not a regulation; reading "connection" as
+#: "passed" (a drop box within FIBRE_MAX_DROP_M along the roads) is an **assumption**, the
+#: closest the map can tell. The 80 % share is a **local setting** (no source).
 FIBRE_HAMLET_RULE: str = "cultural_house"
 FIBRE_HAMLET_RULES: tuple[str, ...] = ("cultural_house", "share")
 FIBRE_HAMLET_SHARE: float = 0.8
@@ -296,3 +334,191 @@ FIBRE_HAMLET_SHARE: float = 0.8
 #: under the share rule consider a new box at least every this many metres along the roads.
 FIBRE_ROUTE_SAMPLE_M: float = 10.0
 FIBRE_SITE_SPACING_M: float = 10.0
+#: Access-point ``kind`` values (lower case) that are not drop boxes: a splitter box feeds
+#: drop boxes, not homes, and an OLT feeds splitters (industry practice: the drop cable to a
+#: home leaves a FAT/drop box). Any other kind, or none, is a drop box.
+FIBRE_NON_DROP_KINDS: tuple[str, ...] = ("splitter", "olt")
+#: Access-point ``kind`` values (lower case) that mark an OLT position (for the GPON check).
+FIBRE_OLT_KINDS: tuple[str, ...] = ("olt",)
+#: Road ``road_class`` values (lower case) that are railways, not roads: left out of the road
+#: network and counted as railway crossings (OpenStreetMap tags railway lines
+#: ``railway=rail``; a roads layer that holds them says so in ``road_class``).
+FIBRE_RAILWAY_ROAD_CLASSES: tuple[str, ...] = ("railway", "rail")
+
+# Gap extensions as they are built (issue 11).
+#: Ports of a new drop box (local setting: a FAT with one 1:16 splitter, as the sample's named
+#: FATs; the sample's small drop boxes have 24).
+FIBRE_NEW_BOX_PORTS: int = 16
+#: National roads for crossings (local setting): these ``road_class`` values (lower case;
+#: OpenStreetMap's top classes) or a name matching FIBRE_NATIONAL_ROAD_NAME, whatever the
+#: class (the sample's QL217B is ``primary``, named "Quốc lộ 217B").
+FIBRE_NATIONAL_ROAD_CLASSES: tuple[str, ...] = ("motorway", "trunk")
+FIBRE_NATIONAL_ROAD_NAME: str = r"^\s*(ql|quốc lộ|quoc lo)\b"
+#: New cable along roads of these classes is laid underground, elsewhere aerial on poles
+#: (local setting the user chooses: along national roads, in ducts).
+FIBRE_UNDERGROUND_ROAD_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary")
+#: Unit prices (VND) of an extension: local settings / typical prices, to be set by the user
+#: (no source: aerial cable on existing poles per metre, cable in a new duct per metre, a
+#: drop box with its splitter installed, one crossing of a railway or national road with
+#: its permit).
+FIBRE_AERIAL_CABLE_VND_PER_M: float = 30_000.0
+FIBRE_UNDERGROUND_CABLE_VND_PER_M: float = 250_000.0
+FIBRE_BOX_VND: float = 3_000_000.0
+FIBRE_CROSSING_VND: float = 20_000_000.0
+
+# GPON optical budget (issue 11): which of these are standards and which typical values.
+#: Loss budget (dB) of the optical distribution network by ODN class, ITU-T G.984.2
+#: (standard): class B+ 13-28 dB (Amendment 1, 2006), class C+ 17-32 dB (Amendment 2, 2008).
+FIBRE_GPON_CLASSES_DB: dict[str, float] = {"B+": 28.0, "C+": 32.0}
+#: The class checked against (local setting: B+ is the common OLT optics).
+FIBRE_GPON_CLASS: str = "B+"
+#: Fibre attenuation (dB/km) at 1310 nm, the GPON upstream, the worst case: typical cabled
+#: G.652.D value; ITU-T G.652 (standard) allows up to 0.4 dB/km in cable.
+FIBRE_LOSS_DB_PER_KM: float = 0.35
+#: Splitter insertion loss (dB) by split ratio: typical vendor maximum values of PLC
+#: splitters (not a standard; the ideal 10·log10(N) plus excess loss).
+FIBRE_SPLITTER_LOSS_DB: dict[int, float] = {2: 4.0, 4: 7.3, 8: 10.5, 16: 13.8, 32: 17.1,
+                                           64: 20.5}
+#: Total split of a GPON tree (local setting: the common two-level designs 1:8 x 1:8 and
+#: 1:4 x 1:16, FIELD_NOTES): a drop box's own splitter (its ports) is the second level, the
+#: first level makes up the rest.
+FIBRE_GPON_SPLIT_RATIO: int = 64
+#: Connector pairs OLT to home (typical: OLT patch, ODF, drop box, home ONT) and their loss
+#: (typical 0.5 dB per mated pair).
+FIBRE_GPON_CONNECTORS: int = 4
+FIBRE_CONNECTOR_LOSS_DB: float = 0.5
+#: Fusion splices OLT to home (typical: feeder joint, both sides of the first-level splitter,
+#: drop) and their loss (typical 0.1 dB each), plus one joint per cable section of this length
+#: (km; typical drum length).
+FIBRE_GPON_SPLICES: int = 4
+FIBRE_SPLICE_LOSS_DB: float = 0.1
+FIBRE_CABLE_SECTION_KM: float = 2.0
+#: Longest fibre OLT to home (km), ITU-T G.984.1 (standard): 20 km physical reach.
+FIBRE_GPON_MAX_REACH_KM: float = 20.0
+#: Fibre (km) between the OLT and where the map's routes begin, added when the OLT position
+#: is taken from a route's start (local setting: 0 counts only the mapped fibre).
+FIBRE_GPON_FEEDER_KM: float = 0.0
+
+# --------------------------------------------------------------------------------------------
+# OpenStreetMap and building footprints (issue 12; coverage_gis.io.osm, coverage_gis.io.buildings)
+# --------------------------------------------------------------------------------------------
+
+#: ``highway=*`` values read as roads a cable can follow: the road classes of the OSM wiki's
+#: "Key:highway" (motorway ... residential, service, track, living_street, pedestrian,
+#: unclassified); ``*_link`` takes its road's class. Every other value is not a road here
+#: (construction, proposed, platform, steps, corridor, bus_stop, raceway, ...), and neither is a
+#: way with ``area=yes`` (a square's outline), ``route=ferry`` or ``barrier=*`` without one of
+#: these values (walls, kerbs, fences).
+OSM_ROAD_HIGHWAYS: tuple[str, ...] = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+    "service", "living_street", "pedestrian", "track", "road")
+#: Paths are roads only on request (``include_paths=True``): a local setting the user chooses
+#: (village footpaths between paddies carry drop cables in places, field paths do not).
+OSM_PATH_HIGHWAYS: tuple[str, ...] = ("path", "footway", "cycleway", "bridleway")
+OSM_INCLUDE_PATHS: bool = False
+#: A national road (quốc lộ) is signposted and tagged ``ref=QL...`` ("QL1A", "QL.217B"); such a
+#: road tagged below ``primary`` is given ``road_class="primary"`` (the sample data's classes:
+#: national roads are trunk or primary) and ``national_road=True``.
+OSM_NATIONAL_ROAD_REF: str = r"^\s*QL[\s.]*\d"
+#: ``railway=*`` values read as railways (crossing a main line needs the railway's permission);
+#: metro, tram, light rail, abandoned and construction lines are left out (OSM wiki
+#: "Key:railway").
+OSM_RAILWAYS: tuple[str, ...] = ("rail", "narrow_gauge")
+
+#: Building footprints smaller than this (m²) are not taken as dwellings: a local setting the
+#: user chooses (sheds, kiosks, toilets, pump houses; a Vietnamese village house is larger).
+BUILDING_MIN_AREA_M2: float = 20.0
+#: Dwellings (households) per building footprint: a local setting. OSM's ``building:flats`` tag,
+#: where given, replaces it for that building; an ``apartments`` block without it counts this
+#: many (an undercount the user can correct with the tag or this setting).
+BUILDING_DWELLINGS: int = 1
+#: ``building:flats`` values above this are ignored as typing errors.
+BUILDING_MAX_FLATS: int = 2000
+#: ``building=*`` values that are not dwellings (OSM wiki "Key:building": commercial,
+#: industrial, civic, religious, agricultural, technical and other non-residential types).
+#: ``yes`` (unknown use) is kept: most mapped buildings in Vietnamese villages are houses.
+OSM_NON_RESIDENTIAL_BUILDINGS: tuple[str, ...] = (
+    "no", "industrial", "warehouse", "factory", "manufacture", "commercial", "retail",
+    "supermarket", "office", "kiosk", "hotel", "school", "kindergarten", "college",
+    "university", "hospital", "public", "civic", "government", "townhall", "fire_station",
+    "military", "church", "chapel", "cathedral", "temple", "pagoda", "shrine", "mosque",
+    "religious", "monastery", "train_station", "transportation", "hangar", "garage", "garages",
+    "carport", "parking", "shed", "roof", "barn", "cowshed", "stable", "sty", "farm_auxiliary",
+    "greenhouse", "construction", "ruins", "toilets", "service", "sports_hall", "stadium",
+    "grandstand", "water_tower", "tower", "bunker", "bridge", "storage_tank", "silo",
+    "transformer_tower", "digester", "gatehouse")
+#: Google Open Buildings v3: detections with a lower confidence are dropped. Google's own
+#: example for the dataset (Earth Engine catalogue, GOOGLE/Research/open-buildings/v3/polygons)
+#: splits the published detections into 0.65-0.70, 0.70-0.75 and >= 0.75; 0.75 keeps the
+#: top, most precise band (a local setting the user can lower for more recall).
+OPEN_BUILDINGS_MIN_CONFIDENCE: float = 0.75
+#: Where household points made from building footprints come from (the ``source`` column).
+BUILDING_SOURCES: dict[str, str] = {
+    "osm": "OpenStreetMap (ODbL)",
+    "google": "Google Open Buildings v3 (CC BY 4.0 / ODbL)",
+    "microsoft": "Microsoft Global ML Building Footprints (ODbL)",
+    "file": "building footprints of the households file",
+}
+
+# --------------------------------------------------------------------------------------------
+# Real cells and DEM
+# --------------------------------------------------------------------------------------------
+
+#: OpenCelliD cells grouped into masts (``io.opencellid``). LTE: the 28-bit E-UTRAN cell
+#: identity is the macro eNB id (its leftmost 20 bits) followed by an 8-bit local cell id, so
+#: eNB id = cell // 256 (3GPP TS 36.413 §9.2.1.37-38).
+OPENCELLID_LTE_LOCAL_CELL_BITS: int = 8
+#: NR: the 36-bit NR cell identity is the gNB id (its leftmost 22 to 32 bits, the operator's
+#: choice: 3GPP TS 38.413 §9.3.1.6-7) followed by the local cell id. Vietnamese operators do
+#: not publish their length: 24 bits (local setting, a common choice; with another length
+#: the cells of one gNB split or merge differently).
+OPENCELLID_NR_GNB_ID_BITS: int = 24
+#: A cell whose OpenCelliD position (the centroid of phones' measurements) lies at least this
+#: far (m) from its mast's centre gets a sector azimuth pointing from the mast towards it;
+#: nearer, the direction is noise and the cell stays omni (local setting: about the accuracy
+#: of crowd-sourced cell positions in open country).
+OPENCELLID_MIN_SECTOR_OFFSET_M: float = 100.0
+#: Masts whose cells lie farther than this (m) from the mast's centre are warned about: the
+#: centre is then a poor guess (local setting: a rural cell's typical reach).
+OPENCELLID_MAX_MAST_SPREAD_M: float = 3000.0
+#: Geometric median (Weiszfeld's algorithm): stop when a step is shorter than this (m).
+GEOMETRIC_MEDIAN_TOLERANCE_M: float = 0.01
+
+#: Measured signal levels accepted in a measurements file (dBm): the widest reporting range of
+#: the standards, NR SS-RSRP -156..-31 dBm (3GPP TS 38.133 §10.1.6), which holds LTE RSRP
+#: (-140..-44 dBm, TS 36.133 §9.1.4), UMTS RSCP and GSM RXLEV. OpenCelliD rows outside it (0
+#: for unknown, positive ASU values) are excluded with a warning; in a drive-test file they
+#: are errors.
+MEASUREMENT_LEVEL_RANGE_DBM: tuple[float, float] = (-156.0, -31.0)
+
+# --------------------------------------------------------------------------------------------
+# Calibration of the path loss against measurements (issue 10 part 6, `coverage-gis calibrate`)
+# --------------------------------------------------------------------------------------------
+
+#: The scenario's ``[calibration]``: L_cal(d) = L(d) + offset + slope log10(d / d_ref), floored
+#: at free space (``radio.pathloss.calibrated_loss``). No correction by default (the models as
+#: published); ``coverage-gis calibrate`` fits one to measured levels.
+CALIBRATION_OFFSET_DB: float = 0.0
+CALIBRATION_SLOPE_DB_PER_DECADE: float = 0.0
+#: Reference distance (m) of the slope correction: 1 km, the reference distance of the Hata
+#: family's log-distance law (Hata 1980, L = A + B log10(d / 1 km)); the offset is then the
+#: correction at 1 km, the K1 of planning tools' calibrated models.
+CALIBRATION_REFERENCE_DISTANCE_M: float = 1000.0
+#: Allowed slope corrections (dB per decade). Lowest -20: the engine's default losses (free
+#: space, Hata, COST-231, Extended Hata) grow by at least 20 dB per decade (free space, ITU-R
+#: P.525) everywhere, so a correction down to -20 keeps the calibrated loss non-decreasing in
+#: distance and ranges invertible. Highest +40: a local bound (no published model adds more
+#: than about 20 dB per decade to Hata's 30-45 dB per decade slope).
+CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE: tuple[float, float] = (-20.0, 40.0)
+#: Allowed offsets (dB): a local bound, far beyond the 5-15 dB corrections drive tests give.
+CALIBRATION_OFFSET_LIMITS_DB: tuple[float, float] = (-50.0, 50.0)
+#: k of k-fold cross-validation (local setting: 5, the common choice; Hastie, Tibshirani and
+#: Friedman, "The Elements of Statistical Learning", 2nd ed., sect. 7.10). Folds are contiguous
+#: blocks of the file's rows (a drive test is a route: neighbouring points, whose shadowing is
+#: correlated, stay in one fold).
+CALIBRATION_FOLDS: int = 5
+#: Fewest usable measurements for a fit (local setting; with fewer the slope is noise).
+CALIBRATION_MIN_MEASUREMENTS: int = 10
+#: Technology of measurements whose file says none: 4G (RSRP is LTE's measurement, 3GPP TS
+#: 36.214 sect. 5.1.1).
+CALIBRATION_DEFAULT_TECHNOLOGY: str = "4G"

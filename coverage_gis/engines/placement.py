@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
@@ -39,8 +40,10 @@ from coverage_gis.engines.territory import inside_unit, unit_area
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
+from coverage_gis.radio import exposure
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
+           "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
            "preset_placing", "point_coordinates",
            "suggest_sites", "greedy_cover", "best_cover"]
@@ -212,10 +215,12 @@ def _hamlets_covered(covered: np.ndarray, hamlet_of: np.ndarray, hamlet_ids: pd.
 # The land officer's check
 # --------------------------------------------------------------------------------------------
 
-#: Verdicts of a check: no constraint broken, an existing tower to use instead, a minimum
-#: distance broken, the point outside the unit's territory (not the commune's to decide,
-#: or coordinates in a wrong CRS: never "ok").
-VERDICTS = ("ok", "share-instead", "conflict", "outside-unit")
+#: Verdicts of a check, from the weakest: nothing against it; an existing tower to use
+#: instead; a local setting (a distance the commune chose) not met, for the officer to weigh;
+#: a regulation broken (a constraint whose basis is a regulation, or the RF exposure limit of
+#: QCVN 8:2022/BTTTT); the point outside the unit's territory (not the commune's to decide, or
+#: coordinates in a wrong CRS: never "ok").
+VERDICTS = ("ok", "share-instead", "review", "conflict", "outside-unit")
 
 
 @dataclass(frozen=True)
@@ -223,9 +228,14 @@ class Reason:
     """One reason for a check's verdict: a code and the values that go with it (the outputs
     put them in words, :func:`coverage_gis.outputs.i18n.reason_text`).
 
-    Codes: ``too_close`` (kind, name, distance_m, min_distance_m), ``dwelling_too_close``
-    (name, distance_m, min_distance_m), ``share_tower`` and ``own_tower`` (operator,
-    tower_id, operators, distance_m), ``new_tower`` (max_distance_m), ``outside_commune``,
+    Codes: ``too_close`` (a regulation's distance broken: kind, name, distance_m,
+    min_distance_m, source), ``local_distance`` (a local setting's distance not met: kind,
+    name, distance_m, min_distance_m), ``dwelling_too_close`` (the local setting for
+    dwellings: name, distance_m, min_distance_m), ``exposure_exceeded`` (the RF exposure limit:
+    kind, name, distance_m, height_m, ratio, regulation), ``share_tower`` and ``own_tower``
+    (operator, tower_id, operators, distance_m, households_here, households_there),
+    ``share_loses_gain`` (tower_id, distance_m, households_here, households_there,
+    min_share), ``new_tower`` (max_distance_m), ``outside_commune``,
     ``other_crs`` (crs: the CRS given, preset: the preset in which the x/y as typed would
     land inside the unit), ``no_gain``, ``brings_hamlets`` (hamlets).
     """
@@ -253,6 +263,12 @@ class SharingAdvice:
     tower_id: str | None = None
     distance_m: float | None = None
     operators: str | None = None
+    #: The coverage gain compared: households (or km² without households) newly covered by
+    #: the proposed cells at the proposed point and on each existing tower weighed.
+    gain_basis: str | None = None
+    gain_here: float | None = None
+    towers_weighed: tuple[dict[str, Any], ...] = ()
+    min_gain_share: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``sharing`` object of ``check.json`` without its sentence."""
@@ -262,6 +278,10 @@ class SharingAdvice:
                        operators=self.operators)
         out.update(max_distance_m=self.max_distance_m, code=self.reason.code,
                    params=dict(self.reason.params))
+        if self.gain_basis is not None:
+            out["gain_comparison"] = {"basis": self.gain_basis, "here": self.gain_here,
+                                      "min_gain_share": self.min_gain_share,
+                                      "towers": [dict(t) for t in self.towers_weighed]}
         return out
 
 
@@ -277,11 +297,54 @@ class ConstraintCheck:
     min_distance_m: float
     ok: bool
     nearest_household: bool = False
+    #: ``regulation`` (``source`` names the document and article: a breach is a
+    #: ``conflict``) or ``local-setting`` (a distance the commune chose: a breach is for
+    #: ``review``).
+    basis: str = "local-setting"
+    source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"constraint_id": self.constraint_id, "kind": self.kind, "name": self.name,
                 "distance_m": self.distance_m, "min_distance_m": self.min_distance_m,
-                "ok": self.ok}
+                "ok": self.ok, "basis": self.basis, "source": self.source}
+
+
+@dataclass(frozen=True)
+class ExposureCheck:
+    """The RF exposure of the places near a proposal (QCVN 8:2022/BTTTT;
+    :mod:`coverage_gis.radio.exposure`).
+
+    ``compliance_distance_m``: along the main beam of the strongest proposed cell, the
+    distance beyond which the density is below the limit; ``places_checked``: dwellings and
+    public buildings within ``search_m``; ``max_ratio``: the highest total exposure ratio
+    (proposal plus existing cells within ``search_m``) at any of them and at any of
+    ``heights_m``, with that place (``worst``); ``breaches``: every place at or above 1.
+    """
+
+    limit_w_m2: float
+    regulation: str
+    compliance_distance_m: float
+    search_m: float
+    heights_m: tuple[float, ...]
+    existing_cells_counted: int
+    places_checked: int
+    max_ratio: float
+    worst: dict[str, Any] | None
+    breaches: tuple[dict[str, Any], ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+    def to_json(self) -> dict[str, Any]:
+        return {"basis": "regulation", "source": self.regulation,
+                "limit_w_m2": self.limit_w_m2,
+                "compliance_distance_m": round(self.compliance_distance_m, 2),
+                "search_m": self.search_m, "heights_m": list(self.heights_m),
+                "existing_cells_counted": self.existing_cells_counted,
+                "places_checked": self.places_checked,
+                "max_ratio": round(self.max_ratio, 4), "worst": self.worst,
+                "breaches": [dict(b) for b in self.breaches], "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -312,6 +375,8 @@ class CheckResult:
     point
         The point as officers read it (:func:`point_coordinates`): WGS 84 lon/lat and
         VN-2000 / TM-3 x/y with the CRS names.
+    exposure
+        The RF exposure check (:class:`ExposureCheck`).
     """
 
     proposal: dict[str, Any]
@@ -323,6 +388,7 @@ class CheckResult:
     verdict: str
     reasons: list[Reason]
     point: dict[str, Any] = field(default_factory=dict)
+    exposure: ExposureCheck | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the values and codes (``check.json`` without its sentences,
@@ -333,6 +399,7 @@ class CheckResult:
                 "constraints": [c.to_json() for c in self.constraints],
                 "verdict": self.verdict,
                 "reason_codes": [r.to_json() for r in self.reasons],
+                "exposure": self.exposure.to_json() if self.exposure else None,
                 "point": dict(self.point)}
 
 
@@ -353,9 +420,10 @@ def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point,
     }
 
 
-def _towers_and_sharing(project: Project, point: shapely.Point, op: str,
-                        sharing_params: SharingParams, n_nearest: int
-                        ) -> tuple[list[dict[str, Any]], SharingAdvice]:
+def _nearest_towers(project: Project, point: shapely.Point, sharing_params: SharingParams,
+                    n_nearest: int) -> tuple[list[dict[str, Any]], gpd.GeoDataFrame, float]:
+    """The ``n_nearest`` towers as check.json lists them, the existing towers within the
+    sharing distance (nearest first) and that distance (urban or not)."""
     tw = towers(project.sites, sharing_params.tower_distance_m)
     tw = tw.assign(distance_m=tw.distance(point)).sort_values("distance_m")
     nearest = [{"tower_id": r["tower_id"], "distance_m": round(float(r["distance_m"]), 1),
@@ -366,19 +434,61 @@ def _towers_and_sharing(project: Project, point: shapely.Point, op: str,
     limit = (sharing_params.urban_candidate_distance_m if urban
              else sharing_params.candidate_distance_m)
     close = tw[(tw["distance_m"] <= limit) & (tw["status"] == "existing")]
+    return nearest, close, limit
+
+
+def _gain(project: Project, base: CoverageResult, cells: gpd.GeoDataFrame) -> float:
+    """What ``cells`` add to ``base``: households newly covered by mobile broadband, or
+    km² newly covered when the project has no households."""
+    after = add_cells(base, cells)
+    if project.households is None:
+        b, a = base.covered["mobile_broadband"], after.covered["mobile_broadband"]
+        return round(float((a & ~b).sum()) * base.grid.resolution_m ** 2 / 1e6, 3)
+    hh = project.households
+    return float((_households_covered(after, hh) & ~_households_covered(base, hh)).sum())
+
+
+def _sharing_advice(project: Project, base: CoverageResult, proposal: ProposedSite,
+                    close: gpd.GeoDataFrame, limit: float, op: str, gain_here: float,
+                    min_share: float = settings.SHARING_MIN_GAIN_SHARE) -> SharingAdvice:
+    """Share an existing tower instead of building? The same cells are put on each existing
+    tower within ``limit`` (other operators' towers first, then the operator's own) and
+    their gain compared with the proposed point's: a tower is recommended when it brings at
+    least ``min_share`` of that gain (``settings.SHARING_MIN_GAIN_SHARE``, a local
+    setting); the best such tower of the first group that has one."""
+    basis = "households" if project.households is not None else "area_km2"
+    if not len(close):
+        return SharingAdvice("new-tower", limit, Reason("new_tower", {"max_distance_m": limit}))
     mine = close["existing_operators"].str.split(", ").map(lambda ops: op in ops)
-    others, own = close[~mine], close[mine]
-    if not len(others) and not len(own):
-        return nearest, SharingAdvice("new-tower", limit,
-                                      Reason("new_tower", {"max_distance_m": limit}))
-    t = (others if len(others) else own).iloc[0]
-    reason = Reason("share_tower" if len(others) else "own_tower",
-                    {"operator": op, "tower_id": t["tower_id"], "operators": t["operators"],
-                     "distance_m": float(t["distance_m"])})
-    return nearest, SharingAdvice("share-instead" if len(others) else "use-own-tower", limit,
-                                  reason, tower_id=t["tower_id"],
-                                  distance_m=round(float(t["distance_m"]), 1),
-                                  operators=t["operators"])
+    weighed: list[dict[str, Any]] = []
+    for group, kind in ((close[~mine], "share-instead"), (close[mine], "use-own-tower")):
+        best = None
+        for _, t in group.iterrows():
+            there = _gain(project, base, proposal.cells(t.geometry.x, t.geometry.y,
+                                                        project.crs))
+            weighed.append({"tower_id": t["tower_id"], "distance_m": round(
+                float(t["distance_m"]), 1), "operators": t["operators"], "gain": there})
+            if there >= min_share * gain_here and (best is None or there > best[1]):
+                best = (t, there)
+        if best is not None:
+            t, there = best
+            params = {"operator": op, "tower_id": t["tower_id"], "operators": t["operators"],
+                      "distance_m": float(t["distance_m"]), "gain_here": gain_here,
+                      "gain_there": there, "basis": basis}
+            return SharingAdvice(kind, limit, Reason("share_tower" if kind == "share-instead"
+                                                     else "own_tower", params),
+                                 tower_id=t["tower_id"],
+                                 distance_m=round(float(t["distance_m"]), 1),
+                                 operators=t["operators"], gain_basis=basis,
+                                 gain_here=gain_here, towers_weighed=tuple(weighed),
+                                 min_gain_share=min_share)
+    top = max(weighed, key=lambda w: w["gain"])
+    reason = Reason("share_loses_gain", {"tower_id": top["tower_id"],
+                                         "distance_m": top["distance_m"],
+                                         "gain_here": gain_here, "gain_there": top["gain"],
+                                         "min_share": min_share, "basis": basis})
+    return SharingAdvice("new-tower", limit, reason, gain_basis=basis, gain_here=gain_here,
+                         towers_weighed=tuple(weighed), min_gain_share=min_share)
 
 
 def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageResult,
@@ -415,21 +525,29 @@ def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageRe
 
 def _constraint_checks(project: Project, point: shapely.Point
                        ) -> tuple[list[ConstraintCheck], list[Reason]]:
+    """Each constraint feature and the nearest dwelling by distance, with the reasons of
+    every distance not met: ``too_close`` for a regulation, ``local_distance`` or
+    ``dwelling_too_close`` for a local setting."""
     checks: list[ConstraintCheck] = []
-    conflicts: list[Reason] = []
+    breaches: list[Reason] = []
     if project.constraints is not None:
         c = project.constraints.assign(distance_m=project.constraints.distance(point))
         for _, r in c.sort_values("distance_m").iterrows():
+            basis = r.get("basis") or "local-setting"
             check = ConstraintCheck(r["constraint_id"], r["kind"], r.get("name"),
                                     round(float(r["distance_m"]), 1),
                                     float(r["min_distance_m"]),
-                                    bool(r["distance_m"] >= r["min_distance_m"]))
+                                    bool(r["distance_m"] >= r["min_distance_m"]),
+                                    basis=basis, source=r.get("source"))
             checks.append(check)
             if not check.ok:
-                conflicts.append(Reason("too_close", {
-                    "kind": r["kind"], "name": r.get("name") or r["constraint_id"],
-                    "distance_m": float(r["distance_m"]),
-                    "min_distance_m": float(r["min_distance_m"])}))
+                params = {"kind": r["kind"], "name": r.get("name") or r["constraint_id"],
+                          "distance_m": float(r["distance_m"]),
+                          "min_distance_m": float(r["min_distance_m"])}
+                if basis == "regulation":
+                    breaches.append(Reason("too_close", {**params, "source": r["source"]}))
+                else:
+                    breaches.append(Reason("local_distance", params))
     if project.households is not None:
         dmin = settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]
         dist = project.households.distance(point)
@@ -439,10 +557,76 @@ def _constraint_checks(project: Project, point: shapely.Point
                                 bool(dist.iloc[k] >= dmin), nearest_household=True)
         checks.append(check)
         if not check.ok:
-            conflicts.append(Reason("dwelling_too_close", {
+            breaches.append(Reason("dwelling_too_close", {
                 "name": check.constraint_id, "distance_m": float(dist.iloc[k]),
                 "min_distance_m": dmin}))
-    return checks, conflicts
+    return checks, breaches
+
+
+def _exposure_places(project: Project, point: shapely.Point, search_m: float
+                     ) -> pd.DataFrame:
+    """Dwellings and public buildings within ``search_m``: id, kind, name, the nearest
+    point of each (x, y) and its distance."""
+    rows: list[dict[str, Any]] = []
+    if project.households is not None:
+        hh = project.households
+        near = hh[hh.distance(point) <= search_m]
+        rows += [{"id": r["household_id"], "kind": "dwelling", "name": None,
+                  "x": r.geometry.x, "y": r.geometry.y} for _, r in near.iterrows()]
+    if project.constraints is not None:
+        c = project.constraints
+        c = c[c["kind"].isin(settings.PUBLIC_BUILDING_KINDS) & (c.distance(point) <= search_m)]
+        for _, r in c.iterrows():
+            q = shapely.ops.nearest_points(r.geometry, point)[0]
+            rows.append({"id": r["constraint_id"], "kind": r["kind"], "name": r.get("name"),
+                         "x": q.x, "y": q.y})
+    df = pd.DataFrame(rows, columns=["id", "kind", "name", "x", "y"])
+    df["distance_m"] = np.hypot(df["x"].astype(float) - point.x,
+                                df["y"].astype(float) - point.y)
+    return df
+
+
+def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapely.Point,
+                    search_m: float = settings.EXPOSURE_SEARCH_M,
+                    heights_m: tuple[float, ...] = settings.EXPOSURE_HEIGHTS_M,
+                    limit_w_m2: float = settings.EXPOSURE_LIMIT_W_M2) -> ExposureCheck:
+    """The RF exposure ratio (QCVN 8:2022/BTTTT limit) at every dwelling and public building
+    within ``search_m`` of the proposal, at each of ``heights_m``, from the proposed cells
+    and the existing cells within ``search_m`` (heights above the local ground; the ground's
+    slope over 100 m is neglected)."""
+    cells = new_cells
+    existing = 0
+    if project.sites is not None:
+        sites = project.sites[(project.sites["status"] == "existing") &
+                              (project.sites.distance(point) <= search_m)]
+        existing = len(sites)
+        cells = pd.concat([new_cells, sites], ignore_index=True)
+    xyz = np.column_stack([cells.geometry.x, cells.geometry.y,
+                           cells["height_m"].astype(float)])
+    places = _exposure_places(project, point, search_m)
+    r_c = float(exposure.compliance_distance_m(new_cells["eirp_dbm"].astype(float).max(),
+                                               limit_w_m2))
+    if not len(places):
+        return ExposureCheck(limit_w_m2, settings.EXPOSURE_REGULATION, r_c, search_m,
+                             heights_m, existing, 0, 0.0, None, ())
+    pts = np.array([(x, y, h) for x, y in zip(places["x"], places["y"]) for h in heights_m])
+    ratio = exposure.exposure_ratio(xyz, cells["eirp_dbm"], cells["azimuth_deg"],
+                                    cells["tilt_deg"], cells["beamwidth_deg"], pts,
+                                    limit_w_m2).reshape(len(places), len(heights_m))
+    at = ratio.argmax(axis=1)
+    per_place = ratio.max(axis=1)
+
+    def place(i: int) -> dict[str, Any]:
+        r = places.iloc[i]
+        return {"id": r["id"], "kind": r["kind"], "name": r["name"],
+                "distance_m": round(float(r["distance_m"]), 1),
+                "height_m": heights_m[int(at[i])], "ratio": round(float(per_place[i]), 4)}
+
+    worst = int(per_place.argmax())
+    breaches = tuple(place(i) for i in np.flatnonzero(per_place >= 1.0))
+    return ExposureCheck(limit_w_m2, settings.EXPOSURE_REGULATION, r_c, search_m, heights_m,
+                         existing, len(places), float(per_place[worst]), place(worst),
+                         breaches)
 
 
 def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -455,11 +639,18 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
             "cells": len(new_cells)}
 
 
+#: Reason codes of a broken regulation (verdict ``conflict``) and of a local setting not met
+#: (verdict ``review``).
+CONFLICT_CODES = ("too_close", "exposure_exceeded")
+REVIEW_CODES = ("local_distance", "dwelling_too_close")
+
+
 def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str, Any],
-             sharing: SharingAdvice, conflicts: list[Reason],
+             sharing: SharingAdvice, breaches: list[Reason],
              typed_xy: tuple[float, float, Any] | None) -> tuple[str, list[Reason]]:
-    """The verdict and its first reasons: outside the unit first (whatever else holds), then
-    a broken minimum distance, then the sharing advice."""
+    """The verdict and its first reasons, the strongest first: outside the unit (whatever
+    else holds), a regulation broken (``conflict``), a local setting not met (``review``),
+    then the sharing advice (``share-instead`` or ``ok``)."""
     reasons: list[Reason] = []
     if not location["inside_commune"]:
         reasons.append(Reason("outside_commune"))
@@ -468,10 +659,13 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
             if preset is not None:
                 reasons.append(Reason("other_crs", {"crs": str(typed_xy[2]),
                                                     "preset": preset}))
-    reasons += conflicts
-    if not conflicts:
+    reasons += sorted(breaches, key=lambda r: r.code not in CONFLICT_CODES)
+    codes = {r.code for r in breaches}
+    if not codes & set(CONFLICT_CODES):  # a broken regulation is not softened by advice
         reasons.append(sharing.reason)
-    verdict = ("outside-unit" if not location["inside_commune"] else "conflict" if conflicts
+    verdict = ("outside-unit" if not location["inside_commune"]
+               else "conflict" if codes & set(CONFLICT_CODES)
+               else "review" if codes & set(REVIEW_CODES)
                else "share-instead" if sharing.recommendation != "new-tower" else "ok")
     return verdict, reasons
 
@@ -482,15 +676,19 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                typed_xy: tuple[float, float, Any] | None = None) -> CheckResult:
     """The land officer's check of a proposed tower at ``point`` (metric CRS).
 
-    Where it is (inside the commune or not, hamlet, lon/lat), the nearest towers and what
-    they mean (share one instead of building?), the coverage gain computed with the real
-    engine (only the new cells computed, on top of ``base`` when given), the distance to
-    each constraint feature and to the nearest dwelling, and a verdict (``ok``,
-    ``share-instead``, ``conflict``, or ``outside-unit`` when the point is not on the unit's
-    territory) with its reasons as codes. ``typed_xy`` (x, y and CRS as the user gave them)
-    lets an ``outside-unit`` check name the CRS preset in which the point would be inside
-    (reason ``other_crs``). The outputs put it in words (:mod:`coverage_gis.outputs.check`,
-    ``check.json``; ``check.html``).
+    Where it is (inside the commune or not, hamlet, lon/lat); the nearest towers and whether
+    to share one instead (the same cells on each existing tower within the sharing distance
+    compared with the proposed point by the coverage they bring); the coverage gain computed
+    with the real engine (only the new cells computed, on top of ``base`` when given); every
+    rule with its basis: the distance to each constraint feature and to the nearest dwelling
+    (a regulation when the constraints layer says so with its source, else a local setting)
+    and the RF exposure of dwellings and public buildings (QCVN 8:2022/BTTTT); and a verdict
+    (:data:`VERDICTS`: ``ok``, ``share-instead``, ``review`` for a local setting not met,
+    ``conflict`` for a regulation broken, ``outside-unit`` when the point is not on the
+    unit's territory) with its reasons as codes. ``typed_xy`` (x, y and CRS as the user
+    gave them) lets an ``outside-unit`` check name the CRS preset in which the point would
+    be inside (reason ``other_crs``). The outputs put it in words
+    (:mod:`coverage_gis.outputs.check`).
     """
     hamlets = project.hamlets
     if hamlets is None or project.sites is None:
@@ -501,18 +699,23 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     op = new_cells["operator"].iloc[0]
     unit, _ = unit_area(project.commune, hamlets)
     location = _location(project, hamlets, point, unit)
-    nearest, sharing = _towers_and_sharing(project, point, op, sharing_params, n_nearest)
+    nearest, close, limit = _nearest_towers(project, point, sharing_params, n_nearest)
     if base is None:
         base = compute_coverage(project.sites, hamlets, project.dem, params)
     gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
-    checks, conflicts = _constraint_checks(project, point)
-    verdict, reasons = _verdict(project, unit, location, sharing, conflicts, typed_xy)
+    here = float(gain.get("households_newly_covered", gain.get("area_newly_covered_km2", 0)))
+    sharing = _sharing_advice(project, base, proposal, close, limit, op, here)
+    checks, breaches = _constraint_checks(project, point)
+    rf = _exposure_check(project, new_cells, point)
+    breaches += [Reason("exposure_exceeded", {**b, "regulation": rf.regulation})
+                 for b in rf.breaches]
+    verdict, reasons = _verdict(project, unit, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))
     elif gain.get("hamlets_newly_covered"):
         reasons.append(Reason("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
     return CheckResult(_proposal_values(new_cells), location, nearest, sharing, gain, checks,
-                       verdict, reasons, point_coordinates(project, point))
+                       verdict, reasons, point_coordinates(project, point), rf)
 
 
 # --------------------------------------------------------------------------------------------

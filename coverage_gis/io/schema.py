@@ -401,7 +401,9 @@ def validate_hamlets(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFr
     """Hamlets (thôn): polygons with unique ``hamlet_id`` and ``name``; optional ``households``
     and ``population`` (whole numbers >= 0)."""
     _check_not_empty(gdf, problems, "hamlets")
-    hint = " (map other names with columns={'ma_thon': 'hamlet_id', 'ten_thon': 'name'})"
+    hint = (" (map other names with columns={'ma_thon': 'hamlet_id', 'ten_thon': 'name'} in "
+            "Python or the scenario, or on the command line with "
+            "--columns hamlets:ma_thon=hamlet_id,ten_thon=name)")
     if not _require_columns(gdf, ("hamlet_id", "name"), problems, hint):
         problems.raise_if_any()
     gdf["hamlet_id"] = _unique_ids(gdf, "hamlet_id", problems, "H")
@@ -581,6 +583,11 @@ STATISTICS_COLUMNS: tuple[str, ...] = (
     "enterprises", "enterprises_on_digital_platforms",
 )
 
+#: Statistics columns that refine an indicator when given (whole numbers >= 0 too):
+#: ``household_ftth_subscriptions``, the FTTH subscriptions of households only, F1's
+#: numerator (without it F1 counts ``ftth_subscriptions``, agencies and enterprises too).
+STATISTICS_REFINING_COLUMNS: tuple[str, ...] = ("household_ftth_subscriptions",)
+
 
 def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """Statistics: one row per ``year`` (unique, 1990-2100) of counts (whole numbers >= 0) for
@@ -598,8 +605,8 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     for col in df.columns:
         if col in ("year", "geometry", "notes", "source"):
             continue
-        df[col] = _numeric_column(df, col, problems, integer=col in STATISTICS_COLUMNS,
-                                  value_range=(0, 1e9))
+        whole = col in STATISTICS_COLUMNS or col in STATISTICS_REFINING_COLUMNS
+        df[col] = _numeric_column(df, col, problems, integer=whole, value_range=(0, 1e9))
     problems.raise_if_any()
     df["year"] = df["year"].astype(int)
     for col in df.columns:
@@ -612,12 +619,43 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     return out
 
 
+#: Where a constraint's minimum distance comes from (``basis`` column of the constraints
+#: layer): a regulation (then ``source`` names the document and article) or a local setting
+#: the commune chose (the default).
+CONSTRAINT_BASES = ("regulation", "local-setting")
+
+
+def _constraint_basis(gdf: gpd.GeoDataFrame, problems: Problems) -> None:
+    """Normalise the optional ``basis`` and ``source`` columns in place (``local-setting``
+    when absent; a ``regulation`` row must name its ``source``)."""
+    if "source" not in gdf.columns:
+        gdf["source"] = None
+    gdf["source"] = _text_column(gdf, "source")
+    if "basis" not in gdf.columns:
+        gdf["basis"] = "local-setting"
+        return
+    basis = _text_column(gdf, "basis").map(
+        lambda v: "local-setting" if not isinstance(v, str) else
+        v.strip().lower().replace("_", "-").replace(" ", "-"))
+    basis = basis.replace({"local": "local-setting", "law": "regulation"})
+    for idx in gdf.index[~basis.isin(CONSTRAINT_BASES)]:
+        problems.error(f"must be {' or '.join(CONSTRAINT_BASES)}", idx, "basis",
+                       gdf.at[idx, "basis"])
+    for idx in gdf.index[(basis == "regulation") & gdf["source"].map(
+            lambda v: not isinstance(v, str))]:
+        problems.error("is a regulation but names no source: give the document and article "
+                       "in the source column", idx, "basis", "regulation")
+    gdf["basis"] = basis
+
+
 def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | None = None,
                          min_distance_m: float | None = None) -> gpd.GeoDataFrame:
     """Constraint features for the tower check (schools, heritage sites, the commune office...):
     any geometry; ``kind`` (a column, or ``kind=`` for the whole file) and optional ``name``,
     ``min_distance_m`` (a column or ``min_distance_m=``; default by kind from
-    :data:`settings.CONSTRAINT_MIN_DISTANCE_M`)."""
+    :data:`settings.CONSTRAINT_MIN_DISTANCE_M`; ``min_distance_given`` says which), ``basis``
+    (:data:`CONSTRAINT_BASES`, default ``local-setting``) and ``source`` (required for a
+    ``regulation``)."""
     _check_not_empty(gdf, problems, "constraints")
     if kind is not None:
         gdf["kind"] = kind
@@ -636,6 +674,8 @@ def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | 
     else:
         gdf["min_distance_m"] = np.nan
     known = settings.CONSTRAINT_MIN_DISTANCE_M
+    gdf["min_distance_given"] = gdf["min_distance_m"].notna()
+    _constraint_basis(gdf, problems)
     for idx in gdf.index:
         if pd.isna(gdf.at[idx, "min_distance_m"]):
             k = gdf.at[idx, "kind"]

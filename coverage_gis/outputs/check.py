@@ -55,8 +55,10 @@ def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict
     for item, constraint in zip(doc["constraints"], check.constraints):
         item["name"] = constraint_name(constraint, JSON_LANG)
     codes = doc.pop("reason_codes")
+    rf = doc.pop("exposure")
     doc["reasons"] = reason_texts(check, JSON_LANG)
     doc["reason_codes"] = codes
+    doc["exposure"] = rf
     doc["point"] = point
     for key in RECORD_KEYS:
         if record is not None and record.get(key) is not None:

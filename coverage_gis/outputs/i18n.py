@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name"]
+__all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name"]
 
 LANGS = ("vi", "en")
 
@@ -42,6 +42,18 @@ _WORDS: dict[str, dict[str, str]] = {
         "input_options": "thông số như đã nhập",
         "point_lonlat": "kinh độ, vĩ độ ({crs})", "point_xy": "x, y ({crs})",
         "not_given": "không nhập",
+        # the rules of check.html and check.kml
+        "rule": "nội dung kiểm tra", "basis": "căn cứ",
+        "rf_exposure": "phơi nhiễm trường điện từ (nhà dân, công trình công cộng)",
+        "rf_limit": "dưới giới hạn (cách ăng ten trên hướng búp sóng chính ≥ {distance} m)",
+        "no_place_near": "không có nhà dân hay công trình công cộng trong {distance} m",
+        "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách do địa "
+                      "phương đặt (tiêu chí địa phương) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính "
+                      "theo công thức trường xa (ITU-T K.52, IEC 62232), ở các độ cao tới tầng "
+                      "4; đo kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
+        "gain_there": "phủ thêm nếu đặt tại trạm này",
+        "sharing_circle": "khoảng cách dùng chung hạ tầng ({distance} m)",
+        "rf_circle": "khoảng cách tuân thủ phơi nhiễm trên hướng búp sóng chính ({distance} m)",
         # coverage gain keys
         "basis": "cơ sở tính", "households": "hộ gia đình", "area": "diện tích",
         "households_newly_covered": "số hộ được phủ sóng mới",
@@ -128,6 +140,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "input_options": "options as typed",
         "point_lonlat": "lon, lat ({crs})", "point_xy": "x, y ({crs})",
         "not_given": "not given",
+        "rule": "rule", "basis": "basis",
+        "rf_exposure": "RF exposure (dwellings, public buildings)",
+        "rf_limit": "under the limit (main-beam compliance distance {distance} m)",
+        "no_place_near": "no dwelling or public building within {distance} m",
+        "rules_note": "Only a broken regulation gives CONFLICT; a distance the commune chose "
+                      "(a local setting) gives REVIEW. Exposure by the far-field formula "
+                      "(ITU-T K.52, IEC 62232) at heights up to a fourth floor; measurement "
+                      "under QCVN 8:2022/BTTTT decides.",
+        "gain_there": "gain if installed on this tower",
+        "sharing_circle": "sharing distance ({distance} m)",
+        "rf_circle": "RF compliance distance along the main beam ({distance} m)",
         "basis": "basis", "households": "households", "area": "area",
         "households_newly_covered": "households newly covered",
         "households_newly_covered_by_operator": "households newly covered by the operator",
@@ -186,12 +209,13 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 
 _VERDICTS = {
-    "vi": {"ok": "ĐẠT: không vướng ràng buộc",
+    "vi": {"ok": "ĐẠT: không vướng quy định hay tiêu chí nào",
            "share-instead": "NÊN DÙNG CHUNG trạm hiện có",
-           "conflict": "VI PHẠM khoảng cách tối thiểu",
+           "review": "CẦN XEM XÉT: chưa đạt tiêu chí do địa phương đặt (không phải quy định)",
+           "conflict": "VI PHẠM QUY ĐỊNH",
            "outside-unit": "NGOÀI ĐỊA GIỚI XÃ: kiểm tra lại tọa độ và hệ tọa độ"},
-    "en": {"ok": "ok", "share-instead": "share-instead", "conflict": "conflict",
-           "outside-unit": "outside-unit"},
+    "en": {"ok": "ok", "share-instead": "share-instead", "review": "review",
+           "conflict": "conflict", "outside-unit": "outside-unit"},
 }
 
 _KINDS = {
@@ -204,21 +228,48 @@ _KINDS = {
 
 _REASONS = {
     "too_close": {
-        "en": "{kind} {name} is {distance_m:.0f} m away (minimum {min_distance_m:g} m)",
-        "vi": "{kind} {name} chỉ cách {distance_m:.0f} m (tối thiểu {min_distance_m:g} m)"},
+        "en": "{kind} {name} is {distance_m:.0f} m away; {source} requires at least "
+              "{min_distance_m:g} m",
+        "vi": "{kind} {name} chỉ cách {distance_m:.0f} m; {source} quy định tối thiểu "
+              "{min_distance_m:g} m"},
+    "local_distance": {
+        "en": "{kind} {name} is {distance_m:.0f} m away, under the {min_distance_m:g} m the "
+              "commune set (a local setting, not a regulation: for review)",
+        "vi": "{kind} {name} chỉ cách {distance_m:.0f} m, dưới mức {min_distance_m:g} m do "
+              "địa phương đặt (tiêu chí địa phương, không phải quy định: cần xem xét)"},
     "dwelling_too_close": {
-        "en": "a dwelling ({name}) is {distance_m:.0f} m away (minimum {min_distance_m:g} m)",
-        "vi": "nhà dân ({name}) chỉ cách {distance_m:.0f} m (tối thiểu {min_distance_m:g} m)"},
+        "en": "a dwelling ({name}) is {distance_m:.0f} m away, under the {min_distance_m:g} m "
+              "the commune set (a local setting, not a regulation: for review)",
+        "vi": "nhà dân ({name}) chỉ cách {distance_m:.0f} m, dưới mức {min_distance_m:g} m do "
+              "địa phương đặt (tiêu chí địa phương, không phải quy định: cần xem xét)"},
+    "exposure_exceeded": {
+        "en": "RF exposure at {kind} {name} ({distance_m:.0f} m away, {height_m:g} m above "
+              "ground) would reach {ratio:.0%} of the limit of {regulation} (computed "
+              "estimate; measurement decides)",
+        "vi": "phơi nhiễm trường điện từ tại {kind} {name} (cách {distance_m:.0f} m, độ cao "
+              "{height_m:g} m) ước tính bằng {ratio:.0%} giới hạn của {regulation} (giá trị "
+              "tính toán; kết quả đo kiểm là căn cứ cuối cùng)"},
     "share_tower": {
         "en": "{operator} could install on tower {tower_id} ({operators}) {distance_m:.0f} m "
-              "away instead of building a new tower",
+              "away instead of building a new tower: the same cells there cover "
+              "{gain_there:g} new {basis_word} against {gain_here:g} at the proposed point",
         "vi": "{operator} có thể lắp đặt trên trạm {tower_id} ({operators}) cách "
-              "{distance_m:.0f} m thay vì xây trạm mới"},
+              "{distance_m:.0f} m thay vì xây trạm mới: cùng thiết bị đặt tại đó phủ thêm "
+              "{gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí đề xuất"},
     "own_tower": {
         "en": "{operator} already has tower {tower_id} {distance_m:.0f} m away: add the cells "
-              "there",
+              "there (they cover {gain_there:g} new {basis_word} there against {gain_here:g} "
+              "at the proposed point)",
         "vi": "{operator} đã có trạm {tower_id} cách {distance_m:.0f} m: nên lắp thêm thiết bị "
-              "tại đó"},
+              "tại đó (phủ thêm {gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí "
+              "đề xuất)"},
+    "share_loses_gain": {
+        "en": "sharing tower {tower_id} ({distance_m:.0f} m away) would cover only "
+              "{gain_there:g} new {basis_word} against {gain_here:g} at the proposed point "
+              "(under {min_share:.0%}): a new tower is justified",
+        "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) chỉ phủ thêm "
+              "{gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí đề xuất (dưới "
+              "{min_share:.0%}): xây trạm mới là hợp lý"},
     "new_tower": {
         "en": "no existing tower within {max_distance_m:g} m: a new tower is needed",
         "vi": "không có trạm hiện có trong bán kính {max_distance_m:g} m: cần xây trạm mới"},
@@ -237,6 +288,20 @@ _REASONS = {
         "en": "it brings hamlet(s) {hamlets} to the mobile broadband target",
         "vi": "trạm giúp thôn {hamlets} đạt chỉ tiêu phủ sóng băng rộng di động"},
 }
+
+
+#: The unit of a sharing comparison's gain.
+_BASIS_WORDS = {"vi": {"households": "hộ", "area_km2": "km²"},
+                "en": {"households": "households", "area_km2": "km²"}}
+
+#: Where a check's rule comes from.
+_RULE_BASES = {"vi": {"regulation": "quy định", "local-setting": "tiêu chí địa phương"},
+               "en": {"regulation": "regulation", "local-setting": "local setting"}}
+
+
+def basis_name(basis: str, lang: str = "vi") -> str:
+    """A rule's basis in words (``regulation`` → ``quy định``)."""
+    return _RULE_BASES[_lang(lang)].get(basis, basis)
 
 
 def _lang(lang: str) -> str:
@@ -266,4 +331,8 @@ def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
         p["kind"] = kind_name(p["kind"], lang)
     if isinstance(p.get("hamlets"), (list, tuple)):
         p["hamlets"] = ", ".join(p["hamlets"])
+    if "basis" in p:
+        p["basis_word"] = _BASIS_WORDS[_lang(lang)].get(p["basis"], p["basis"])
+    if p.get("name") is None:
+        p["name"] = ""
     return _REASONS[code][_lang(lang)].format(**p)

@@ -1,4 +1,5 @@
-"""Printable, self-contained HTML pages (no scripts, no network): the tower check page.
+"""Printable, self-contained HTML pages (no scripts, no network): the analysis report (the
+tower check page is :mod:`coverage_gis.outputs.check_page`).
 
 Maps on these pages are inline SVG drawn from the project's layers, so that they print, work
 offline and need nothing but the page itself. Every text that comes from input files is
@@ -17,14 +18,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from coverage_gis.engines.placement import CheckResult
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
-from coverage_gis.outputs.check import constraint_name
 from coverage_gis.outputs.fibre_text import note_text
 from coverage_gis.outputs.style import operator_colour
 
-__all__ = ["svg_map", "check_html", "report_html"]
+__all__ = ["svg_map", "report_html"]
 
 _CSS = """
 body { font-family: "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; margin: 2em auto;
@@ -187,103 +186,6 @@ def _value(key: str, value: Any) -> str:
 def _rows(items: list[tuple[str, Any]]) -> str:
     return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(_value(str(k), v))}</td></tr>"
                    for k, v in items)
-
-
-def _typed(values: dict[str, Any], keys: Sequence[str]) -> str:
-    """Options as typed: ``key value`` for each one given (lists joined by spaces)."""
-    return "; ".join(f"{k}: {' '.join(v) if isinstance(v, list) else v}"
-                     for k in keys if (v := values.get(k)) is not None)
-
-
-def _record_section(check: CheckResult, record: dict[str, Any] | None,
-                    w: dict[str, str]) -> str:
-    """The header block of the check page: request id and applicant (when given), date,
-    software version, the input as typed, and the point in WGS 84 and VN-2000 / TM-3."""
-    rec = record or {}
-    items: list[tuple[str, Any]] = [(w[k], rec[k]) for k in ("request_id", "applicant")
-                                    if rec.get(k) is not None]
-    items += [(w[k], rec[k]) for k in ("checked_at", "software_version") if k in rec]
-    typed = rec.get("input")
-    if typed:
-        coords = ("lon", "lat") if typed.get("lon") is not None else ("x", "y")
-        items += [(w["input_point"], _typed(typed, coords) or w["not_given"]),
-                  (w["input_crs"], typed.get("crs") or w["not_given"]),
-                  (w["input_options"], _typed(typed, [k for k in typed if k not in (
-                      "lon", "lat", "x", "y", "crs")]))]
-    pt = check.point
-    if pt:
-        items += [(w["point_lonlat"].format(crs=pt["lonlat_crs"]),
-                   f"{pt['lon']:.6f}, {pt['lat']:.6f}"),
-                  (w["point_xy"].format(crs=pt["xy_crs"]), f"{pt['x']:.3f}, {pt['y']:.3f}")]
-    return f"<h2>{escape(w['record'])}</h2><table>{_rows(items)}</table>"
-
-
-def check_html(check: CheckResult, project: Project, point: shapely.Point,
-               lang: str = "vi", record: dict[str, Any] | None = None) -> str:
-    """One printable page for a tower check (Vietnamese by default, ``lang="en"``): a header
-    block (the record: request id, applicant, date, software version, the input as typed,
-    the point in WGS 84 and VN-2000 / TM-3; :func:`coverage_gis.outputs.check.check_json`'s
-    ``record``), verdict and reasons, location, proposal, nearest towers and sharing,
-    coverage gain, constraints, and a small map. Every typed text is escaped."""
-    w = i18n.words(lang)
-    loc, gain, share = check.location, check.coverage_gain, check.sharing
-    prop = check.proposal
-    title = w["check_title"].format(operator=prop["operator"], technology=prop["technology"],
-                                    lon=f"{loc['lon']:.6f}", lat=f"{loc['lat']:.6f}")
-    status = {"existing": w["existing"], "planned": w["planned"]}
-    towers_rows = "".join(
-        f"<tr><td>{escape(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
-        f"<td>{escape(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
-        f"</td><td>{escape(t['technologies'])}</td></tr>" for t in check.nearest_towers)
-    cons_rows = "".join(
-        f"<tr class=\"{'' if c.ok else 'bad'}\"><td>"
-        f"{escape(i18n.kind_name(str(c.kind), lang))}</td>"
-        f"<td>{escape(str(constraint_name(c, lang) or ''))}</td><td>{c.distance_m:.0f} m</td>"
-        f"<td>{c.min_distance_m:g} m</td>"
-        f"<td>{w['ok'] if c.ok else w['too_close']}</td></tr>"
-        for c in check.constraints)
-    gain_items = [(w.get(k, k.replace("_", " ")),
-                   w.get(v, v) if isinstance(v, str) else v) for k, v in gain.items()]
-    if loc["hamlet_id"]:
-        where = w["inside_hamlet"].format(hamlet_id=loc["hamlet_id"],
-                                          hamlet_name=loc["hamlet_name"])
-    else:
-        where = w["outside_hamlets"].format(
-            inside=w["inside"] if loc["inside_commune"] else w["outside"],
-            hamlet_id=loc["nearest_hamlet_id"],
-            distance=f"{loc['nearest_hamlet_distance_m']:.0f}")
-    svg = svg_map(project, point, marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
-                  circles_m=[share.max_distance_m])
-    reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
-                      for r in check.reasons)
-    share_text = i18n.reason_text(share.reason.code, share.reason.params, lang)
-    proposal_rows = [(w.get(k, k), v) for k, v in prop.items()]
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
-<style>{_CSS}</style></head><body>
-<h1>{escape(title)}</h1>
-<p class="small">{escape(project.scenario.name)}. {escape(w['check_note'].format(
-    distance=f"{share.max_distance_m:g}"))}</p>
-{_record_section(check, record, w)}
-<p><span class="verdict {escape(check.verdict)}">{escape(w['verdict'])}:
-{escape(i18n.verdict_name(check.verdict, lang))}</span></p>
-<ul>{reasons}</ul>
-<h2>{escape(w['location'])}</h2><table>{_rows([(w['where'], where), (w['lonlat'],
-    f"{loc['lon']:.6f}, {loc['lat']:.6f}"), (w['xy'].format(crs=loc['crs']),
-    f"{loc['x_m']:.1f}, {loc['y_m']:.1f}")])}</table>
-<h2>{escape(w['proposal'])}</h2><table>{_rows(proposal_rows)}</table>
-<h2>{escape(w['towers'])}</h2>
-<table><tr><th>{w['tower']}</th><th>{w['distance']}</th><th>{w['operators']}</th>
-<th>{w['status']}</th><th>{w['technologies']}</th></tr>{towers_rows}</table>
-<p>{escape(share_text)}</p>
-<h2>{escape(w['gain'])}</h2><table>{_rows(gain_items)}</table>
-<h2>{escape(w['constraints'])}</h2>
-<table><tr><th>{w['kind']}</th><th>{w['name']}</th><th>{w['distance']}</th>
-<th>{w['minimum']}</th><th>{w['result']}</th></tr>
-{cons_rows}</table>
-<h2>{escape(w['map'])}</h2>{svg}
-</body></html>
-"""
 
 
 def _pct(v: Any) -> str:
