@@ -16,6 +16,7 @@ import shapely
 import coverage_gis as cg
 from coverage_gis.cli.main import main
 from coverage_gis.config import settings
+from coverage_gis.config.params import SuggestionParams
 from coverage_gis.config.scenario import Scenario
 from coverage_gis.engines import placement, territory
 from coverage_gis.io.project import Project
@@ -183,7 +184,8 @@ def test_every_grid_point_weighed_lies_inside_the_unit(small_project):  # noqa: 
     p = small_project
     unit, _ = territory.unit_area(p.commune, p.hamlets)
     gaps = p.households[p.households["hamlet_id"] == "T2"]
-    pts = placement._candidate_points(p, 100, gaps.union_all(), unit)
+    pts = placement._candidate_points(p, SuggestionParams(spacing_m=100), gaps.union_all(),
+                                      unit)
     assert len(pts) and territory.inside_unit(pts, unit).all()
     # the old rule (the study area: hamlets plus a margin) would have weighed points outside
     assert p.study_area.contains(shapely.Point(X0 + 4400, Y0 - 600))

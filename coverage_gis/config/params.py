@@ -32,7 +32,9 @@ from coverage_gis.errors import InputError
 
 __all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
            "Text", "CrsName", "PerTechnology",
-           "CoverageParams", "FibreParams", "SharingParams", "PARAMETER_TABLES",
+           "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
+           "SuggestionParams", "Words",
+           "OptionalValue", "DbTable", "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
            "check_site_options", "suggest_sites_options", "closest", "did_you_mean"]
 
@@ -547,8 +549,10 @@ class _Params:
 
     @classmethod
     def checks(cls) -> dict[str, Check]:
-        """Field name -> its check."""
-        return {f.name: f.metadata["check"] for f in fields(cls)}  # type: ignore[arg-type]
+        """Field name -> its check (fields filled from a table of their own, such as
+        ``CoverageParams.calibration``, excepted)."""
+        return {f.name: f.metadata["check"] for f in fields(cls)  # type: ignore[arg-type]
+                if not f.metadata.get("table")}
 
     @classmethod
     def check_table(cls, table: Any, where: str = "scenario") -> tuple[dict[str, Any], list[str]]:
@@ -570,6 +574,13 @@ class _Params:
         given, more = check_keys(overrides, cls.checks(), "command line", text=True,
                                  name=lambda key: f"--{key.replace('_', '-')}")
         problems += more
+        for f in fields(cls):  # type: ignore[arg-type]
+            table = f.metadata.get("table")
+            if table and table in parameters:  # a field filled from a table of its own
+                try:
+                    values[f.name] = f.metadata["check"].convert(parameters[table], table)
+                except InputError as exc:
+                    problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
         for f in fields(cls):  # type: ignore[arg-type]
@@ -577,6 +588,104 @@ class _Params:
                     and callable(f.default_factory)):  # given values added to the defaults
                 values[f.name] = {**f.default_factory(), **values[f.name]}
         return cls(**{**values, **given})
+
+
+@dataclass(frozen=True)
+class OptionalValue(Check):
+    """Not given (None, the default) or a value ``inner`` accepts."""
+
+    inner: Check = Text()
+
+    def expected(self) -> str:
+        return self.inner.expected()
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        return None if value is None else self.inner.convert(value, what, text=text)
+
+
+@dataclass(frozen=True)
+class DbTable(Check):
+    """A table of numbers by name (``{ "trees" = 6.0 }``), each checked by ``number``."""
+
+    number: Number = Number("dB")
+
+    def expected(self) -> str:
+        return f'a table of {self.number.expected()} by name, e.g. {{ "trees" = 6.0 }}'
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if not isinstance(value, Mapping):
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        out: dict[str, float] = {}
+        problems: list[str] = []
+        for key, number in value.items():
+            try:
+                out[str(key)] = self.number.convert(number, f"{what}.{key}", text=text)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return out
+
+
+@dataclass
+class CalibrationParams(_Params):
+    """A path-loss calibration fitted to measured levels (``coverage-gis calibrate`` writes
+    one as a ``[calibration]`` table; a scenario holds it or names its file with
+    ``[scenario] calibration = "calibration.toml"``). The engine's loss becomes
+    (``radio.pathloss.calibrated_loss``)::
+
+        L_cal(d) = max(L(d) + offset_db + slope_db_per_decade log10(d / reference_distance_m),
+                       L_free(d))
+
+    so ``offset_db`` > 0 means more loss than the model (measured levels lower than
+    predicted). ``clutter_offsets_db`` (land-cover class -> dB) is kept for the land-cover
+    layer; it is not applied while the scenario has none. ``fitted_from``, ``n`` and
+    ``rmse_db`` record where the fit came from (the measurements' file, how many were used,
+    the RMS error after the fit, dB); they change nothing.
+    """
+
+    section: ClassVar[str] = "calibration"
+
+    offset_db: float = _param(settings.CALIBRATION_OFFSET_DB,
+                              Number("dB", minimum=settings.CALIBRATION_OFFSET_LIMITS_DB[0],
+                                     maximum=settings.CALIBRATION_OFFSET_LIMITS_DB[1]))
+    slope_db_per_decade: float = _param(
+        settings.CALIBRATION_SLOPE_DB_PER_DECADE,
+        Number("dB per decade", minimum=settings.CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE[0],
+               maximum=settings.CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE[1]))
+    reference_distance_m: float = _param(settings.CALIBRATION_REFERENCE_DISTANCE_M,
+                                         Number("metres", above=0, maximum=100_000))
+    clutter_offsets_db: dict[str, float] = _param(
+        check=DbTable(Number("dB", minimum=settings.CALIBRATION_OFFSET_LIMITS_DB[0],
+                             maximum=settings.CALIBRATION_OFFSET_LIMITS_DB[1])),
+        factory=dict)
+    fitted_from: str | None = _param(None, OptionalValue(Text("text (the measurements' file)")))
+    n: int | None = _param(None, OptionalValue(Number(minimum=0, integer=True)))
+    rmse_db: float | None = _param(None, OptionalValue(Number("dB", minimum=0)))
+
+    @property
+    def corrects(self) -> bool:
+        """Whether it changes the loss (an offset or a slope other than 0)."""
+        return self.offset_db != 0.0 or self.slope_db_per_decade != 0.0
+
+
+class _CalibrationTable(Check):
+    """A ``[calibration]`` table (:class:`CalibrationParams`' keys) as a plain dict."""
+
+    def expected(self) -> str:
+        return "a [calibration] table: " + ", ".join(CalibrationParams.checks())
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        values, problems = check_keys(value, CalibrationParams.checks(), "[calibration]")
+        if problems:
+            raise InputError(problems)
+        CalibrationParams(**values)
+        return values
+
+
+#: TR 38.901 models, with which a negative slope correction is refused
+#: (``radio.pathloss.check_calibration``).
+_SLOW_MODELS = ("rma_los", "rma_nlos", "uma_los", "uma_nlos")
 
 
 @dataclass
@@ -609,6 +718,28 @@ class CoverageParams(_Params):
     terrain_method: str = _param(settings.TERRAIN_METHOD, Choice(settings.TERRAIN_METHODS))
     hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE, Share())
     include_planned: bool = _param(False, Flag())
+    # the scenario's [calibration] table (empty: none), applied to every cell's path loss
+    calibration: dict[str, Any] = field(
+        default_factory=dict, metadata={"check": _CalibrationTable(), "table": "calibration"})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        cal = self.path_loss_calibration
+        if cal is not None and cal.slope_db_per_decade < 0 and self.model in _SLOW_MODELS:
+            raise InputError(
+                f"[calibration] slope_db_per_decade={cal.slope_db_per_decade:g}: a negative "
+                f"slope correction cannot be used with [coverage] model = '{self.model}' (the "
+                "TR 38.901 loss may grow by less than 20 dB per decade near the mast, so the "
+                "calibrated loss could fall with distance); use another model or a slope >= 0")
+
+    @property
+    def path_loss_calibration(self) -> CalibrationParams | None:
+        """The calibration the engine applies to the path loss, or None (no table, or one
+        with no offset and no slope)."""
+        if not self.calibration:
+            return None
+        cal = CalibrationParams(**self.calibration)
+        return cal if cal.corrects else None
 
 
 @dataclass
@@ -682,13 +813,57 @@ class SharingParams(_Params):
     ratio: str = _param(settings.SHARING_RATIO, Choice(settings.SHARING_RATIOS))
 
 
+@dataclass(frozen=True)
+class Words(Check):
+    """A list of short texts (``["paddy", "forest"]``), lower-cased."""
+
+    def expected(self) -> str:
+        return 'a list of texts, e.g. ["paddy"]'
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, str):
+            value = [v for v in value.replace(";", ",").split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        return tuple(v.strip().lower() for v in value)
+
+
+@dataclass
+class SuggestionParams(_Params):
+    """Where suggest-sites may propose a tower and how it aims it; a scenario's
+    ``[suggestions]`` table overrides any by name (local settings, see
+    :mod:`~coverage_gis.config.settings`). The land always excluded
+    (``settings.SUGGESTION_EXCLUDED_LAND``) stays excluded, and road classes not given keep
+    their default corridor."""
+
+    section: ClassVar[str] = "suggestions"
+
+    spacing_m: float = _param(settings.CANDIDATE_SPACING_M, _METRES_POSITIVE)
+    excluded_land: tuple[str, ...] = _param(check=Words(),
+                                            factory=lambda: settings.SUGGESTION_EXCLUDED_LAND)
+    road_corridor_m: dict[str, float] = _param(
+        check=DbTable(Number("metres", minimum=0, maximum=1000)),
+        factory=lambda: dict(settings.SUGGESTION_ROAD_CORRIDOR_M))
+    railway_corridor_m: float = _param(settings.SUGGESTION_RAILWAY_CORRIDOR_M, _METRES)
+    aim_sectors: bool = _param(True, Flag())
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.excluded_land = tuple(dict.fromkeys((*settings.SUGGESTION_EXCLUDED_LAND,
+                                                  *Words().convert(self.excluded_land,
+                                                                   "excluded_land"))))
+        self.road_corridor_m = {**settings.SUGGESTION_ROAD_CORRIDOR_M,
+                                **self.road_corridor_m}
+
+
 # --------------------------------------------------------------------------------------------
 # A scenario's tables
 # --------------------------------------------------------------------------------------------
 
 #: Scenario tables read as engine parameters, and their parameter sets.
 PARAMETER_TABLES: dict[str, type[_Params]] = {
-    "coverage": CoverageParams, "sharing": SharingParams, "fibre": FibreParams}
+    "coverage": CoverageParams, "sharing": SharingParams, "fibre": FibreParams,
+    "calibration": CalibrationParams, "suggestions": SuggestionParams}
 
 #: The keys of ``[scenario]``.
 SCENARIO_KEYS: dict[str, Check] = {
@@ -696,6 +871,8 @@ SCENARIO_KEYS: dict[str, Check] = {
     "year": Number(minimum=2000, maximum=2100, integer=True),
     "crs": CrsName(),
     "study_area_margin_m": _METRES,
+    "calibration": Text("the path of a calibration TOML file (coverage-gis calibrate writes "
+                        "calibration.toml), relative to the scenario"),
 }
 
 #: Every top-level table a scenario may hold.

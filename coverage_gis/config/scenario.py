@@ -17,8 +17,10 @@ sites), a list of either::
     fibre = [{ path = "fibre/routes_viettel.kml", operator = "Viettel" },
              { path = "fibre/routes_vnpt.geojson" }]
 
-The tables ``[coverage]``, ``[sharing]`` and ``[fibre]`` hold parameters for the engines
-(:mod:`coverage_gis.config.params`); no other table is known. Every table is checked when the
+The tables ``[coverage]``, ``[sharing]``, ``[fibre]`` and ``[calibration]`` hold parameters
+for the engines (:mod:`coverage_gis.config.params`); no other table is known. The
+``[calibration]`` table may instead come from a file ``coverage-gis calibrate`` wrote:
+``[scenario] calibration = "calibration.toml"``. Every table is checked when the
 scenario is read, and every problem is listed at once.
 """
 
@@ -32,7 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import Check, CrsName, Number, Text, check_parameters, did_you_mean
+from coverage_gis.config.params import (
+    CalibrationParams,
+    Check,
+    CrsName,
+    Number,
+    Text,
+    check_parameters,
+    did_you_mean,
+)
 from coverage_gis.errors import InputError
 
 __all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths"]
@@ -51,8 +61,9 @@ LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
     "statistics": ("encoding", "columns"),
     "constraints": ("layer", "crs", "encoding", "columns", "kind", "min_distance_m"),
     "urban_areas": ("layer", "crs", "encoding"),
+    "landuse": ("layer", "crs", "encoding", "columns"),
 }
-_MULTI = {"fibre", "access_points", "sites", "roads", "constraints"}
+_MULTI = {"fibre", "access_points", "sites", "roads", "constraints", "dem"}  # dem: tiles
 
 
 class _Columns(Check):
@@ -112,6 +123,8 @@ class Scenario:
     crs: str | None = None
     study_area_margin_m: float = settings.STUDY_AREA_MARGIN_M
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: The file of ``[scenario] calibration = "..."`` (its table is in ``parameters``).
+    calibration_path: Path | None = None
 
 
 def _parse_source(name: str, value: Any, base: Path, where: str) -> LayerSource:
@@ -191,6 +204,7 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
     where = p.name
     doc = _read_toml(p)
     head, problems = check_parameters(doc, where)
+    calibration_path = _include_calibration(doc, head.get("calibration"), p, problems)
     layers_doc = doc.get("layers")
     if not isinstance(layers_doc, dict) or not layers_doc:
         problems.insert(0, f"{where}: has no [layers] table naming the data files")
@@ -218,7 +232,40 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
                     year=head.get("year"), crs=head.get("crs"),
                     study_area_margin_m=float(head.get("study_area_margin_m",
                                                        settings.STUDY_AREA_MARGIN_M)),
-                    parameters=params)
+                    parameters=params, calibration_path=calibration_path)
+
+
+def _include_calibration(doc: dict[str, Any], name: str | None, scenario: Path,
+                         problems: list[str]) -> Path | None:
+    """``[scenario] calibration = "calibration.toml"`` (relative to the scenario): that
+    file's ``[calibration]`` table (as ``coverage-gis calibrate`` writes it) is put into
+    ``doc`` as the scenario's own. A scenario holds one or the other, not both."""
+    if name is None:
+        return None
+    where = f"{scenario.name} [scenario] calibration={name!r}"
+    path = Path(name).expanduser()
+    path = path if path.is_absolute() else scenario.parent / path
+    if "calibration" in doc:
+        problems.append(f"{where}: the scenario also has a [calibration] table; keep one")
+        return path
+    if not path.is_file():
+        problems.append(f"{where}: file not found ({path})")
+        return path
+    try:
+        included = _read_toml(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return path
+    table = included.get("calibration")
+    others = [f"[{k}]" for k in included if k != "calibration"]
+    if not isinstance(table, dict) or others:
+        found = ", ".join(others or ["no [calibration] table"])
+        problems.append(f"{path.name}: expected only a [calibration] table (as coverage-gis "
+                        f"calibrate writes it); found {found}")
+        return path
+    problems.extend(CalibrationParams.check_table(table, path.name)[1])
+    doc["calibration"] = table
+    return path
 
 
 def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
@@ -237,6 +284,6 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
     if base is not None:
         return Scenario(name=base.name, layers=layers, path=base.path, year=base.year,
                         crs=base.crs, study_area_margin_m=base.study_area_margin_m,
-                        parameters=base.parameters)
+                        parameters=base.parameters, calibration_path=base.calibration_path)
     return Scenario(name="files given on the command line", layers=layers)
 

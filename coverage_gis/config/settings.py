@@ -270,6 +270,25 @@ PUBLIC_BUILDING_KINDS: tuple[str, ...] = ("school", "kindergarten", "health_stat
 #: (local setting: how much coverage the commune accepts to give up for not building).
 SHARING_MIN_GAIN_SHARE: float = 0.9
 
+#: suggest-sites: land-use classes (the ``class`` of a scenario's ``landuse`` layer) where no
+#: tower is ever proposed; a scenario adds more with ``[suggestions] excluded_land`` (e.g.
+#: ``["paddy"]``: converting rice land needs a change of land use, which the commune may not
+#: want to propose). Local settings.
+SUGGESTION_EXCLUDED_LAND: tuple[str, ...] = ("water",)
+#: suggest-sites: strips along roads (by ``road_class``; ``other`` for any class not listed)
+#: and along the railway where no tower is proposed, metres each side of the centre line.
+#: Local settings: the legal road and railway safety corridors depend on each road's grade
+#: and each line's class (road and railway laws and their decrees); set these from your
+#: roads' grades. The defaults only keep towers off the carriageway and its verges.
+SUGGESTION_ROAD_CORRIDOR_M: dict[str, float] = {"motorway": 30.0, "trunk": 15.0,
+                                                "primary": 15.0, "secondary": 10.0,
+                                                "tertiary": 8.0, "other": 5.0}
+SUGGESTION_RAILWAY_CORRIDOR_M: float = 15.0
+#: suggest-sites: distance (m) within which the uncovered households a candidate aims its
+#: sectors at are taken (the first sector points at their centroid, the others at +120° and
+#: +240°).
+SUGGESTION_AIM_RADIUS_M: float = 3000.0
+
 #: suggest-sites: spacing (m) of the grid of candidate points on allowed land, and the radio
 #: set-up of a suggested site (three 4G sectors on a new or shared tower).
 CANDIDATE_SPACING_M: float = 400.0
@@ -353,7 +372,7 @@ FIBRE_NEW_BOX_PORTS: int = 16
 #: OpenStreetMap's top classes) or a name matching FIBRE_NATIONAL_ROAD_NAME, whatever the
 #: class (the sample's QL217B is ``primary``, named "Quốc lộ 217B").
 FIBRE_NATIONAL_ROAD_CLASSES: tuple[str, ...] = ("motorway", "trunk")
-FIBRE_NATIONAL_ROAD_NAME: str = r"^\s*(ql|quốc lộ|quoc lo)\b"
+FIBRE_NATIONAL_ROAD_NAME: str = r"^\s*(?:ql|quốc lộ|quoc lo)\b"
 #: New cable along roads of these classes is laid underground, elsewhere aerial on poles
 #: (local setting the user chooses: along national roads, in ducts).
 FIBRE_UNDERGROUND_ROAD_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -22,6 +22,7 @@ import shapely.ops
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.config.params import SuggestionParams
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
 from coverage_gis.engines.coverage import (
     CoverageParams,
@@ -40,13 +41,13 @@ from coverage_gis.engines.territory import inside_unit, unit_area
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
-from coverage_gis.radio import exposure
+from coverage_gis.radio import antenna, exposure
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
            "preset_placing", "point_coordinates",
-           "suggest_sites", "greedy_cover", "best_cover"]
+           "suggest_sites", "greedy_cover", "best_cover", "aim_azimuths"]
 
 
 @dataclass
@@ -756,17 +757,39 @@ def best_cover(sets: list[set], universe: set, k: int) -> tuple[tuple[int, ...],
     return best, best_value
 
 
-def _candidate_points(project: Project, spacing_m: float, near: shapely.Geometry,
+def _excluded_land(project: Project, sp: SuggestionParams) -> shapely.Geometry | None:
+    """Where no tower is proposed (project CRS): land-use polygons of an excluded class and
+    the corridors along roads (by class) and the railway (:class:`SuggestionParams`)."""
+    parts: list[shapely.Geometry] = []
+    lu = project.landuse
+    if lu is not None:
+        parts += list(lu[lu["class"].isin(sp.excluded_land)].geometry)
+    if project.roads is not None and len(project.roads):
+        cls = (project.roads["road_class"] if "road_class" in project.roads
+               else pd.Series("other", index=project.roads.index))
+        width = cls.map(lambda c: sp.road_corridor_m.get(str(c), sp.road_corridor_m["other"]))
+        parts += list(project.roads.geometry.buffer(width.to_numpy(dtype=float)))
+    if project.railway is not None and len(project.railway) and sp.railway_corridor_m > 0:
+        parts += list(project.railway.geometry.buffer(sp.railway_corridor_m))
+    return shapely.union_all(parts) if parts else None
+
+
+def _candidate_points(project: Project, sp: SuggestionParams, near: shapely.Geometry,
                       unit: shapely.Geometry | None) -> gpd.GeoDataFrame:
-    """A grid of points on allowed land near the gaps: on the unit's territory
-    (:func:`~coverage_gis.engines.territory.inside_unit`), within 3 km of the uncovered
-    households, and away from every constraint and dwelling."""
+    """A grid of points every ``sp.spacing_m`` on allowed land near the gaps: on the unit's
+    territory (:func:`~coverage_gis.engines.territory.inside_unit`), within 3 km of the
+    uncovered households, off excluded land and road/railway corridors
+    (:func:`_excluded_land`), and away from every constraint and dwelling."""
+    spacing_m = sp.spacing_m
     minx, miny, maxx, maxy = near.buffer(3000).bounds
     xs = np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m) + 1) * spacing_m
     ys = np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m) + 1) * spacing_m
     gx, gy = np.meshgrid(xs, ys)
     pts = gpd.GeoSeries(gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=project.crs)
     keep = pts.within(near.buffer(3000)) & inside_unit(pts, unit)
+    excluded = _excluded_land(project, sp)
+    if excluded is not None:
+        keep &= ~pts.intersects(excluded)
     if project.constraints is not None:
         for _, c in project.constraints.iterrows():
             keep &= pts.distance(c.geometry) >= c["min_distance_m"]
@@ -776,6 +799,21 @@ def _candidate_points(project: Project, spacing_m: float, near: shapely.Geometry
                            distance=settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"])
         keep.iloc[np.unique(close[0])] = False
     return gpd.GeoDataFrame(geometry=pts[keep].reset_index(drop=True), crs=project.crs)
+
+
+def aim_azimuths(point: shapely.Point, targets: gpd.GeoSeries,
+                 radius_m: float = settings.SUGGESTION_AIM_RADIUS_M) -> list[float]:
+    """Three sector azimuths (degrees from grid north) aimed at a gap: the first at the
+    centroid of ``targets`` within ``radius_m`` of ``point``, the others at +120° and +240°;
+    0/120/240 when none is that close or the centroid is at the point."""
+    near = targets[targets.distance(point) <= radius_m]
+    if not len(near):
+        return [0.0, 120.0, 240.0]
+    cx, cy = float(near.x.mean()), float(near.y.mean())
+    if math.hypot(cx - point.x, cy - point.y) < 1.0:
+        return [0.0, 120.0, 240.0]
+    first = float(antenna.bearing_deg(point.x, point.y, cx, cy))
+    return [round((first + k) % 360.0, 1) for k in (0.0, 120.0, 240.0)]
 
 
 @dataclass(frozen=True)
@@ -788,7 +826,8 @@ class Suggestions:
         One row per pick, in the order chosen: ``rank``, ``kind``, ``tower_id``,
         ``operators_on_tower``, ``operator``, ``lon``, ``lat``, ``inside_commune``,
         ``hamlets_newly_covered``, ``households_gained_in_short_hamlets``,
-        ``households_gained``, ``m4_after``, geometry (project CRS).
+        ``households_gained``, ``m4_after``, ``azimuths_deg`` (the three sectors, as
+        text), geometry (project CRS).
     candidates
         How many candidates were weighed (existing towers and grid points, all on the unit's
         territory).
@@ -815,11 +854,11 @@ SUGGESTION_NOTES = ("target_met", "no_gain_inside_unit")
 SUGGESTION_COLUMNS = ["rank", "kind", "tower_id", "operators_on_tower", "operator", "lon",
                       "lat", "inside_commune", "hamlets_newly_covered",
                       "households_gained_in_short_hamlets", "households_gained", "m4_after",
-                      "geometry"]
+                      "azimuths_deg", "geometry"]
 
 
 def _candidates(project: Project, op: str | None, gaps: gpd.GeoDataFrame,
-                spacing_m: float, unit: shapely.Geometry | None) -> list[dict[str, Any]]:
+                sp: SuggestionParams, unit: shapely.Geometry | None) -> list[dict[str, Any]]:
     """Existing towers on the unit's territory (without ``op``'s cells when it is given),
     then grid points on it."""
     tw = towers(project.sites)
@@ -830,7 +869,7 @@ def _candidates(project: Project, op: str | None, gaps: gpd.GeoDataFrame,
               "operators_on_tower": r["operators"], "geometry": r.geometry}
              for _, r in tw.iterrows()]
     if len(gaps):
-        for g in _candidate_points(project, spacing_m, gaps.union_all(), unit).geometry:
+        for g in _candidate_points(project, sp, gaps.union_all(), unit).geometry:
             cands.append({"kind": "new site", "tower_id": None, "operators_on_tower": None,
                           "geometry": g})
     return cands
@@ -870,17 +909,22 @@ def _greedy_picks(sets: list[np.ndarray], covered: np.ndarray, hamlet_of: np.nda
 
 
 def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = None,
-                  spacing_m: float = settings.CANDIDATE_SPACING_M,
+                  spacing_m: float | None = None,
                   params: CoverageParams | None = None,
-                  base: CoverageResult | None = None) -> Suggestions:
+                  base: CoverageResult | None = None,
+                  suggestion_params: SuggestionParams | None = None) -> Suggestions:
     """Sites that close the mobile broadband gaps, chosen greedily.
 
     Candidates: existing towers first (other operators' towers when ``operator`` is given: a
     new installation there is sharing), then a grid of points every ``spacing_m`` on allowed
     land near the uncovered households; towers and points alike only on the unit's
     territory (the commune boundary, else the hamlets; ``inside_commune`` is true for every
-    pick), even where a point outside would gain as much or more. Each candidate carries a
-    three-sector 4G site (``settings.SUGGESTED_SITE``). At each step the candidate that
+    pick), even where a point outside would gain as much or more. Allowed land excludes the
+    land-use classes and the road and railway corridors of :class:`SuggestionParams` (the
+    scenario's ``[suggestions]``; ``spacing_m`` overrides its spacing). Each candidate
+    carries a three-sector 4G site (``settings.SUGGESTED_SITE``) whose first sector aims at
+    the uncovered households near it (:func:`aim_azimuths`; ``azimuths_deg``), unless
+    ``aim_sectors`` is false. At each step the candidate that
     brings the most hamlets to the target is taken, ties broken by the most uncovered
     households in short hamlets and then by candidate order (towers before new sites),
     until M4 reaches 100 %, ``max_sites`` are chosen, or no candidate gains anything.
@@ -905,17 +949,22 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     short = ~_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share)
     gaps = hh[~covered & np.isin(hamlet_of, hids[short.to_numpy()].to_numpy())]
     unit, _ = unit_area(project.commune, project.hamlets)
-    cands = _candidates(project, op, gaps, spacing_m, unit)
+    sp = suggestion_params or SuggestionParams.from_scenario(project.scenario.parameters)
+    if spacing_m is not None:
+        sp = replace(sp, spacing_m=spacing_m)
+    cands = _candidates(project, op, gaps, sp, unit)
     empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {}, base.dem_used,
                            base.dem_grid, {})
     site = settings.SUGGESTED_SITE
     sets = []
     for k, c in enumerate(cands):
+        c["azimuths_deg"] = (aim_azimuths(c["geometry"], gaps.geometry) if sp.aim_sectors
+                             else [0.0, 120.0, 240.0])
         proposal = ProposedSite(operator=op or "Viettel", technology="4G",
                                 band_mhz=site["band_mhz"], bandwidth_mhz=site["bandwidth_mhz"],
                                 height_m=site["height_m"], eirp_dbm=site["eirp_dbm"],
                                 tilt_deg=site["tilt_deg"], beamwidth_deg=site["beamwidth_deg"],
-                                azimuths_deg=[0.0, 120.0, 240.0], site_id=f"CAND{k + 1}")
+                                azimuths_deg=c["azimuths_deg"], site_id=f"CAND{k + 1}")
         alone = add_cells(empty, proposal.cells(c["geometry"].x, c["geometry"].y, project.crs))
         sets.append(_households_covered(alone, hh))
     picks = _greedy_picks(sets, covered, hamlet_of, hids, params.hamlet_share, max_sites)
@@ -930,6 +979,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
                      "inside_commune": bool(inside_unit(gpd.GeoSeries([c["geometry"]]),
                                                         unit)[0]),
                      **{k: v for k, v in p.items() if k != "candidate"},
+                     "azimuths_deg": ", ".join(f"{a:g}" for a in c["azimuths_deg"]),
                      "geometry": c["geometry"]})
     table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
                              crs=project.crs)

@@ -31,6 +31,7 @@ from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
 from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
+from coverage_gis.io.landuse import read_landuse
 
 __all__ = ["Project", "load_project", "VECTOR_LAYERS"]
 
@@ -47,10 +48,11 @@ _READERS: dict[str, Callable[..., Any]] = {
     "statistics": io.read_statistics,
     "constraints": io.read_constraints,
     "urban_areas": io.read_boundary,
+    "landuse": read_landuse,
 }
 #: Vector layers of a project, in loading order.
 VECTOR_LAYERS = ("hamlets", "commune", "sites", "fibre", "access_points", "households",
-                 "roads", "railway", "constraints", "urban_areas")
+                 "roads", "railway", "constraints", "urban_areas", "landuse")
 _ID_COLUMNS = {"sites": "site_id", "fibre": "route_id", "access_points": "ap_id",
                "households": "household_id", "roads": "road_id", "railway": "road_id",
                "constraints": "constraint_id"}
@@ -76,6 +78,7 @@ class Project:
     railway: gpd.GeoDataFrame | None = None
     constraints: gpd.GeoDataFrame | None = None
     urban_areas: gpd.GeoDataFrame | None = None
+    landuse: gpd.GeoDataFrame | None = None
     dem: io.Raster | None = None
     statistics: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
@@ -142,6 +145,9 @@ def _read_layer(name: str, scenario: Scenario) -> tuple[Any, list[str]]:
     reader = _READERS[name]
     sources = scenario.layers[name]
     paths = [str(s.path) for s in sources]
+    if name == "dem" and len(sources) > 1:  # tiles, mosaicked (io.dem.read_dem_tiles)
+        crs = next((s.crs for s in sources if s.crs), None)
+        return reader([s.path for s in sources], crs=crs), paths
     if name in ("dem", "statistics"):
         return reader(sources[0].path, **sources[0].options()), paths
     frames, problems = [], []
@@ -376,9 +382,11 @@ def _link_households(project: Project) -> None:
 
 
 def _check_dem(project: Project) -> None:
-    """The DEM against the hamlets: no ground height anywhere over them (no overlap, or only
-    nodata) is an error; a part without is a warning with its share (taken as flat)."""
-    dem, hamlets = project.dem, project.hamlets
+    """The DEM against the study area (the hamlets, else the commune boundary): no ground
+    height anywhere over it (no overlap, or only nodata) is an error; a part without is a
+    warning with the share covered (the rest is taken as flat)."""
+    dem = project.dem
+    hamlets = project.hamlets if project.hamlets is not None else project.commune
     if dem is None or hamlets is None:
         return
     area = hamlets.to_crs(dem.crs).union_all()
@@ -401,7 +409,8 @@ def _check_dem(project: Project) -> None:
     if missing.any():
         warnings.warn(f"{dem.source}: has no ground height over about {missing.mean():.0%} of "
                       "the hamlets' area (outside the raster or nodata); ground there is taken "
-                      "as flat", InputWarning, stacklevel=2)
+                      f"as flat. It covers {100 * (1 - missing.mean()):.0f} % of the study area",
+                      InputWarning, stacklevel=2)
 
 
 def _points_in(area: shapely.Geometry, across: int = 60) -> tuple[np.ndarray, np.ndarray]:
