@@ -11,7 +11,8 @@ from typing import IO, Any
 
 from coverage_gis.errors import InputError
 
-__all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP"]
+__all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
+           "add_layer_options", "apply_layer_options"]
 
 SCENARIO_HELP = "scenario TOML (default: the bundled sample)"
 
@@ -69,3 +70,71 @@ def add_out(parser: argparse.ArgumentParser, what: str = "the results") -> None:
                         help=f"folder for {what} (replaced as a whole; may not hold inputs)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the results already in --out")
+
+
+def add_layer_options(parser: argparse.ArgumentParser) -> None:
+    """``--columns [LAYER:]OLD=NEW[,OLD=NEW...]`` and ``--layer [LAYER:]NAME`` (repeatable)."""
+    parser.add_argument(
+        "--columns", action="append", metavar="[LAYER:]OLD=NEW",
+        help="rename a file's column to the name coverage-gis expects, e.g. "
+             "--columns hamlets:code=hamlet_id,fullName=name (several pairs with commas; "
+             "repeat for other layers); without LAYER: it applies to the one file given. "
+             "Renaming onto a column the file has replaces that column")
+    parser.add_argument(
+        "--layer", action="append", metavar="[LAYER:]NAME",
+        help="the layer to read in a file with several (GeoPackage), e.g. "
+             "--layer households:buildings; without LAYER: it applies to the one file given")
+
+
+def _split_target(spec: str, flag: str, given: list[str], known: Any) -> tuple[str, str]:
+    """``"hamlets:code=x"`` → (``"hamlets"``, ``"code=x"``); an unprefixed spec goes to the
+    one layer given on the command line that takes the option."""
+    head, sep, rest = spec.partition(":")
+    if sep and head.strip().replace("-", "_") in known:
+        return head.strip().replace("-", "_"), rest
+    option = flag.lstrip("-")
+    takers = [g for g in given if option in known[g]]
+    if len(takers) == 1:
+        return takers[0], spec
+    which = (f"{len(takers)} files that take it were given ({', '.join(takers)})" if takers
+             else "no layer file that takes it was given")
+    raise InputError(f"{flag} {spec}: say which layer it is for, e.g. {flag} hamlets:{spec} "
+                     f"({which}; known layers: {', '.join(known)})")
+
+
+def _pairs(text: str, spec: str) -> dict[str, str]:
+    out = {}
+    for pair in text.split(","):
+        old, sep, new = (part.strip() for part in pair.partition("="))
+        if not (sep and old and new):
+            raise InputError(f"--columns {spec}: {pair.strip()!r} is not OLD=NEW; expected "
+                             "e.g. --columns hamlets:code=hamlet_id,fullName=name")
+        out[old] = new
+    return out
+
+
+def apply_layer_options(scenario: Any, columns: list[str] | None, layers: list[str] | None,
+                        given: list[str]) -> Any:
+    """``scenario`` with the command line's ``--columns`` and ``--layer`` applied to its
+    layers' files (the command line wins over the scenario file's own ``columns``)."""
+    from dataclasses import replace
+
+    from coverage_gis.config.scenario import LAYER_OPTIONS
+
+    for flag, option, specs in (("--columns", "columns", columns or []),
+                                ("--layer", "layer", layers or [])):
+        for spec in specs:
+            name, text = _split_target(spec, flag, given, LAYER_OPTIONS)
+            if option not in LAYER_OPTIONS[name]:
+                raise InputError(f"{flag} {spec}: the {name} layer takes no {option} option")
+            if name not in scenario.layers:
+                raise InputError(f"{flag} {spec}: the scenario has no {name} layer (layers: "
+                                 f"{', '.join(scenario.layers) or 'none'})")
+            if option == "layer" and not text.strip():
+                raise InputError(f"--layer {spec}: expected a layer name, e.g. "
+                                 "--layer households:buildings")
+            scenario.layers[name] = [
+                replace(src, columns={**(src.columns or {}), **_pairs(text, spec)})
+                if option == "columns" else replace(src, layer=text.strip())
+                for src in scenario.layers[name]]
+    return scenario

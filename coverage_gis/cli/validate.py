@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from coverage_gis.cli.common import load, print_list
+from coverage_gis.cli.common import add_layer_options, apply_layer_options, load, print_list
 
 LAYER_FLAGS = ("hamlets", "sites", "fibre", "access_points", "households", "roads", "dem",
                "statistics")
@@ -16,6 +17,9 @@ EXAMPLES = """examples:
   coverage-gis validate my_commune.toml
   coverage-gis validate --sites towers.csv       # one file on its own
   coverage-gis validate --hamlets thon.shp --crs vn2000-thanhhoa --encoding tcvn3
+  coverage-gis validate --hamlets 14818_quang_trung.geojson --columns code=hamlet_id,fullName=name
+  coverage-gis validate my.toml --columns hamlets:code=hamlet_id --layer households:buildings
+  coverage-gis validate --hamlets thon.geojson --dem N20E105.hgt N20E106.hgt   # DEM tiles
 """
 
 
@@ -29,22 +33,45 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     v.add_argument("scenario", nargs="?", help="scenario TOML (default: the bundled sample, "
                                                "unless layer files are given)")
     for name in LAYER_FLAGS:
+        if name == "dem":
+            v.add_argument("--dem", dest="dem", metavar="PATH", nargs="+", action="extend",
+                           help="DEM file, or several tiles to mosaic (SRTM .hgt, Copernicus "
+                                "GLO-30 or any GeoTIFF tiles); replaces the scenario's (give the "
+                                "scenario before --dem)")
+            continue
         v.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="PATH",
                        help=f"{name.replace('_', ' ')} file (replaces the scenario's)")
     v.add_argument("--crs", metavar="NAME", help="CRS of the files given here when they do not "
                    "say: a preset (vn2000, vn2000-utm48, vn2000-thanhhoa, wgs84, ...) or EPSG:n")
     v.add_argument("--encoding", metavar="NAME", help="text encoding of the files given here: "
                    "tcvn3, vni (legacy Vietnamese) or a codec such as cp1258")
+    add_layer_options(v)
     v.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _scenario(args: argparse.Namespace) -> Any:
+    """The scenario to check: the TOML (or the sample) with the files given here replacing
+    its layers, DEM tiles as one layer, and ``--columns``/``--layer`` applied."""
+    from dataclasses import replace
+
     from coverage_gis.config.scenario import read_scenario, scenario_from_paths
-    from coverage_gis.io.crs import describe_crs
 
     given = {name: getattr(args, name) for name in LAYER_FLAGS if getattr(args, name)}
     base = read_scenario(args.scenario) if args.scenario or not given else None
-    scenario = scenario_from_paths(given, crs=args.crs, encoding=args.encoding, base=base)
+    dems = given.pop("dem", None)
+    scenario = scenario_from_paths({**given, "dem": dems[0]} if dems else given,
+                                   crs=args.crs, encoding=args.encoding, base=base)
+    if dems:
+        first = scenario.layers["dem"][0]
+        scenario.layers["dem"] = [replace(first, path=Path(p)) for p in dems]
+        given["dem"] = dems
+    return apply_layer_options(scenario, args.columns, args.layer, list(given))
+
+
+def run(args: argparse.Namespace) -> int:
+    from coverage_gis.io.crs import describe_crs
+
+    scenario = _scenario(args)
     project, warns, errors = load(scenario)
     if not args.quiet:
         import pandas as pd

@@ -624,7 +624,7 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
                 "height_m": heights_m[int(at[i])], "ratio": round(float(per_place[i]), 4)}
 
     worst = int(per_place.argmax())
-    breaches = tuple(place(i) for i in np.flatnonzero(per_place >= 1.0))
+    breaches = tuple(place(int(i)) for i in np.flatnonzero(per_place >= 1.0))
     return ExposureCheck(limit_w_m2, settings.EXPOSURE_REGULATION, r_c, search_m, heights_m,
                          existing, len(places), float(per_place[worst]), place(worst),
                          breaches)

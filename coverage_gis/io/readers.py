@@ -32,7 +32,7 @@ import re
 import warnings
 import xml.parsers.expat
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from rasterio.errors import RasterioError
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
-from coverage_gis.io import schema, vietnamese
+from coverage_gis.io import opencellid, schema, vietnamese
 from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
 from coverage_gis.io.schema import Problems
 
@@ -83,7 +83,8 @@ _FORMATS = {".geojson": "a GeoJSON file", ".json": "a GeoJSON file", ".gpkg": "a
             ".zip": "a zipped shapefile", ".kml": "a KML file", ".kmz": "a KMZ file",
             ".fgb": "a FlatGeobuf file", ".csv": "a CSV table", ".txt": "a text table",
             ".tsv": "a tab-separated table", ".xlsx": "an Excel workbook",
-            ".xls": "an Excel workbook", ".tif": "a GeoTIFF", ".tiff": "a GeoTIFF"}
+            ".xls": "an Excel workbook", ".tif": "a GeoTIFF", ".tiff": "a GeoTIFF",
+            ".hgt": "an SRTM .hgt tile"}
 #: Vector formats GDAL may find inside a .zip besides a shapefile.
 _ZIPPED_VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml")
 
@@ -94,8 +95,7 @@ _X_NAMES = ("x", "easting", "east", "toa_do_x", "x_m")
 _Y_NAMES = ("y", "northing", "north", "toa_do_y", "y_m")
 
 # Columns of OpenCelliD's cell export, in file order.
-OPENCELLID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat", "range",
-                      "samples", "changeable", "created", "updated", "averageSignal")
+OPENCELLID_COLUMNS = opencellid.CELL_COLUMNS
 _OPENCELLID_RADIOS = {"GSM", "UMTS", "LTE", "NR", "CDMA", "NBIOT"}
 
 # Columns the KML drivers add that carry nothing for us when empty.
@@ -933,14 +933,13 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
             known: tuple[str, ...], problems: Problems) -> pd.DataFrame:
     """Apply ``columns=`` ({file column: contract column}), then give contract names to columns
     that differ only in case (``Name`` → ``name``). Two columns matching one contract name, or
-    a name used twice after renaming, are errors."""
+    a name used twice after renaming, are errors.
+
+    The mapping the user typed wins: renaming onto a column the file already has (the 2025
+    ward files have ``name`` and ``fullName``; ``{"fullName": "name"}``) replaces it, and a
+    warning says the file's own column was left out."""
     if columns:
-        missing = [c for c in columns if c not in df.columns]
-        for c in missing:
-            problems.error(f"is named in columns= but not in the file (columns: "
-                           f"{', '.join(map(str, df.columns))})", column=c)
-        problems.raise_if_any()
-        df = df.rename(columns=dict(columns))
+        df = _apply_columns(df, dict(columns), problems)
     present = set(df.columns)
     renames = {}
     for want in known:
@@ -958,6 +957,34 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
                               " after renaming with columns=" if columns else "")
     problems.raise_if_any()
     return df
+
+
+def _apply_columns(df: pd.DataFrame, mapping: dict[str, str], problems: Problems
+                   ) -> pd.DataFrame:
+    """Rename {file column: new name}. A file column that is missing, or two file columns
+    given the same new name, are errors; a new name the file already uses for a column that
+    is not itself renamed replaces that column (dropped, with a warning)."""
+    have = ", ".join(map(str, df.columns))
+    for c in mapping:
+        if c not in df.columns:
+            problems.error(f"is named in columns= but not in the file (columns: {have})",
+                           column=c)
+    by_target: dict[str, list[str]] = {}
+    for old, new in mapping.items():
+        by_target.setdefault(new, []).append(old)
+    for new, olds in by_target.items():
+        if len(olds) > 1:
+            names = " and ".join(f"'{c}'" for c in olds)
+            problems.error(f"is given to {len(olds)} columns by columns= ({names}); expected "
+                           "one file column per name", column=new)
+    problems.raise_if_any()
+    replaced = [new for new in by_target if new in df.columns and new not in mapping
+                and new != "geometry"]
+    for new in replaced:
+        problems.warn(f"is replaced by '{by_target[new][0]}' as columns= asks "
+                      f"({by_target[new][0]}={new}); the file's own '{new}' column is left "
+                      "out", column=new)
+    return df.drop(columns=replaced).rename(columns=mapping)
 
 
 def _to(gdf: gpd.GeoDataFrame, to_crs: Any) -> gpd.GeoDataFrame:
@@ -1014,6 +1041,39 @@ def _is_opencellid(path: Path) -> bool:
                                      or all(h.isdigit() for h in head[1:5]))))
 
 
+def _refuse_measurements(path: Path) -> None:
+    """Refuse, with the way to use it, a table of measured levels given as sites: an
+    OpenCelliD measurements file or a drive-test table (:func:`opencellid.measurement_format`).
+    """
+    kind = opencellid.measurement_format(path)
+    if kind == "drive-test":
+        raise InputError(f"{path.name}: is a table of measured levels (it has rsrp_dbm and no "
+                         "site_id), not sites; use it for calibration (read_measurements, the "
+                         "calibrate command); expected sites with site_id, operator and "
+                         "technology")
+    if kind is not None:
+        raise InputError(
+            f"{path.name}: this is an OpenCelliD measurements file; use it for calibration "
+            "(read_measurements, the calibrate command). Each row is one phone's reading "
+            "where the phone was (mcc, mnc, lac, cellid, lon, lat, signal, measured_at...), "
+            "not a cell; for sites give OpenCelliD's cell export (radio,mcc,net,area,cell,"
+            "unit,lon,lat,...)")
+
+
+def _opencellid_masts(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """The cells moved onto their estimated masts (:func:`opencellid.place_masts`), with a
+    warning for masts whose cells are far apart."""
+    cells = opencellid.place_masts(gdf)
+    wide = cells.attrs.pop("wide_masts", [])
+    if wide:
+        limit = settings.OPENCELLID_MAX_MAST_SPREAD_M / 1000
+        problems.warn(f"the cells of {len(wide)} mast(s) lie more than {limit:g} km from the "
+                      f"mast placed at their centre: {', '.join(wide[:5])}"
+                      f"{' ...' if len(wide) > 5 else ''}; those masts' positions are poor "
+                      "guesses: check them against the operator's list")
+    return cells
+
+
 @_at_boundary
 def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
     """An OpenCelliD cell export (``radio,mcc,net,area,cell,unit,lon,lat,range,...``), with or
@@ -1022,14 +1082,19 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     ``radio`` GSM/UMTS/LTE/NR becomes ``technology`` 2G/3G/4G/5G; MCC 452 networks become
     operators (01 MobiFone, 02 VinaPhone, 04 Viettel, 05 Vietnamobile, 07 Gmobile); rows of
     other networks or radios (CDMA, NB-IoT) are excluded with a warning. ``site_id`` is
-    ``MCC-NET-AREA-CELL``; ``area`` and ``cell`` are kept, with ``enb_id`` (cell // 256) for LTE,
-    which also serves as the ``tower_id`` (one eNodeB = one site). ``range`` becomes
-    ``range_m``; ``averageSignal`` becomes ``average_signal_dbm`` (0 means unknown: NaN).
-    Positions are crowd-sourced estimates, and every radio column takes the technology default
-    (listed in ``defaulted``).
+    ``MCC-NET-AREA-CELL``; ``area`` and ``cell`` are kept, with ``enb_id`` (cell // 256) for LTE.
+    ``range`` becomes ``range_m``; ``averageSignal`` becomes ``average_signal_dbm`` (0 means
+    unknown: NaN). Every radio column takes the technology default (listed in ``defaulted``).
+
+    OpenCelliD positions are centroids of phones' measurements, not masts: the cells of one
+    eNB/gNB are moved onto one mast at their geometric median and given sector azimuths
+    pointing towards their own positions (:mod:`coverage_gis.io.opencellid`; flagged
+    ``position_approximate``, ``azimuth_inferred``; ``tower_id`` = ``mast_id``). An OpenCelliD
+    *measurements* file is refused with the hint to use it for calibration.
     """
     p = _check_path(path)
     source = _name(p)
+    _refuse_measurements(p)
     with p.open(encoding="utf-8-sig", errors="replace") as f:
         has_header = f.readline().strip().lower().startswith("radio,")
     df = _read_table(p, "utf-8-sig", header=has_header)
@@ -1071,11 +1136,7 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     out["net"] = ints["net"].astype("Int64")
     out["area"] = ints["area"].astype("Int64")
     out["cell"] = ints["cell"].astype("Int64")
-    lte = techs == "4G"
-    enb = (ints["cell"] // 256).astype("Int64").where(lte)
-    out["enb_id"] = enb
-    out["tower_id"] = [f"{m:.0f}-{n:02.0f}-enb{e}" if pd.notna(e) else None
-                       for m, n, e in zip(ints["mcc"], ints["net"], enb)]
+    out["enb_id"] = (ints["cell"] // 256).astype("Int64").where(techs == "4G")
     for src, dst in (("range", "range_m"), ("samples", "samples")):
         if src in df.columns:
             out[dst] = schema._numeric_column(df, src, problems)
@@ -1091,7 +1152,7 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
             f"({detail}); expected MCC-MNC " + ", ".join(
                 f"{m}-{n:02d}" for m, n in settings.OPENCELLID_NETWORKS) +
             " and radio GSM, UMTS, LTE or NR")
-    gdf = _points_from_table(out, None, problems)
+    gdf = _opencellid_masts(_points_from_table(out, None, problems), problems)
     sites = schema.validate_sites(gdf, problems)
     sites.attrs["format"] = "opencellid"
     return _to(sites, to_crs)
@@ -1102,7 +1163,8 @@ def read_sites(path: PathLike, *, layer: str | None = None, crs: Any = None,
                encoding: str | None = None, columns: Mapping[str, str] | None = None,
                to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
     """Sites, one row per cell (sector); OpenCelliD exports are recognised and read with
-    :func:`read_opencellid`.
+    :func:`read_opencellid`; measurement tables (OpenCelliD's, drive tests) are refused with
+    the hint to use them for calibration.
 
     Columns: ``site_id``, ``operator``, ``technology`` (required); ``tower_id``, ``band_mhz``,
     ``bandwidth_mhz``, ``height_m``, ``azimuth_deg`` (empty = omni), ``beamwidth_deg``,
@@ -1110,6 +1172,7 @@ def read_sites(path: PathLike, *, layer: str | None = None, crs: Any = None,
     values take per-technology defaults, listed per row in ``defaulted``.
     """
     p = _check_path(path)
+    _refuse_measurements(p)
     if _is_opencellid(p):
         return read_opencellid(p, to_crs=to_crs)
     gdf, problems = read_vector(p, layer=layer, crs=crs, encoding=encoding, columns=columns,
@@ -1149,11 +1212,15 @@ def read_households(path: PathLike, *, layer: str | None = None, crs: Any = None
                     encoding: str | None = None, columns: Mapping[str, str] | None = None,
                     to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
     """Household points: ``household_id``, ``hamlet_id``, ``is_cultural_house``,
-    ``population`` (all optional)."""
+    ``population`` (all optional). Building polygons are taken at their centroids (with a
+    warning; :func:`coverage_gis.io.buildings.footprints_as_points`)."""
+    from coverage_gis.io.buildings import footprints_as_points
+
     gdf, problems = read_vector(path, layer=layer, crs=crs, encoding=encoding, columns=columns,
                                 known_columns=("household_id", "hamlet_id",
                                                "is_cultural_house", "population"),
                                 expected_layer="households")
+    gdf = footprints_as_points(gdf, problems)
     return _to(schema.validate_households(gdf, problems), to_crs)
 
 
@@ -1199,15 +1266,35 @@ def read_statistics(path: PathLike, *, encoding: str | None = None,
     return schema.validate_statistics(df, problems)
 
 
-@_at_boundary
-def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
-    """A digital elevation model (GeoTIFF or any GDAL raster) of ground height in metres.
+def read_dem(path: PathLike | Sequence[PathLike], *, crs: Any = None, band: int = 1,
+             bounds: tuple[float, float, float, float] | None = None) -> Raster:
+    """A digital elevation model (GeoTIFF, SRTM ``.hgt``/``.hgt.zip`` or any GDAL raster) of
+    ground height in metres; several files (tiles) are mosaicked into one
+    (:func:`coverage_gis.io.dem.read_dem_tiles`, which also takes ``bounds`` to read only a
+    window, in the tiles' CRS).
 
     Returns a :class:`Raster` (float32, NaN for nodata) with its CRS and transform.
     ``crs`` names the CRS when the file has none. A position that contradicts the CRS's units
     (metres under a CRS in degrees, or the reverse) and heights outside
     :data:`settings.DEM_HEIGHT_RANGE_M` are errors.
     """
+    if isinstance(path, (str, os.PathLike)) and bounds is None:
+        return _read_dem_file(path, crs=crs, band=band)
+    from coverage_gis.io.dem import read_dem_tiles
+
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    return read_dem_tiles(paths, bounds, crs=crs, band=band)
+
+
+def horizontal_crs(crs: CRS) -> CRS:
+    """The horizontal part of a compound CRS (Copernicus GLO-30 declares EPSG:4326 + EGM2008
+    heights), else the CRS itself."""
+    return crs.sub_crs_list[0] if crs.is_compound and crs.sub_crs_list else crs
+
+
+@_at_boundary
+def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
+    """One DEM file (see :func:`read_dem`)."""
     p = _check_path(path)
     source = _name(p)
     user_crs = _resolve_user_crs(crs, source)
@@ -1217,23 +1304,34 @@ def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
                 raise InputError(f"{source}: has {ds.count} band(s); band={band} does not exist")
             if ds.count > 1:
                 warnings.warn(f"{source}: has {ds.count} bands; using band {band} as ground "
-                              "height", InputWarning, stacklevel=2)
+                              "height", InputWarning, stacklevel=3)
             data = ds.read(band, masked=True).astype(np.float32).filled(np.nan)
             file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
             transform = ds.transform
     except (RasterioError, CPLE_BaseError) as exc:
         raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
                          f"{_reason(exc, p)}") from None
+    return checked_dem(data, transform, dem_crs(file_crs, user_crs, source), source)
+
+
+def dem_crs(file_crs: CRS | None, user_crs: CRS | None, source: str) -> CRS:
+    """The CRS of a DEM: ``user_crs`` (crs=) when given, else the file's (horizontal part,
+    VN-2000 repaired); none at all is an :class:`InputError`."""
+    if user_crs is not None:
+        return user_crs
+    if file_crs is not None:
+        return repair_vn2000(horizontal_crs(file_crs), source)
+    raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
+
+
+def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str) -> Raster:
+    """A :class:`Raster` of ground heights (m), after the checks every DEM passes: a
+    geotransform, a position that fits the CRS's units, some data, and heights within
+    :data:`settings.DEM_HEIGHT_RANGE_M`."""
     if transform == Affine.identity():
         raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
                          "GeoTIFF with its position")
-    if user_crs is not None:
-        the_crs = user_crs
-    elif file_crs is not None:
-        the_crs = repair_vn2000(file_crs, source)
-    else:
-        raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
-    _check_raster_position(data.shape, transform, the_crs, source)
+    _check_raster_position(data.shape, transform, crs, source)
     finite = np.isfinite(data)
     if not finite.any():
         raise InputError(f"{source}: holds no data (every pixel is nodata)")
@@ -1244,7 +1342,7 @@ def read_dem(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
         raise InputError(f"{source}: pixel (row {r + 1}, column {c + 1}) height="
                          f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
                          "raster in metres, with its nodata value set?)")
-    return Raster(data, transform, the_crs, source)
+    return Raster(data, transform, crs, source)
 
 
 def _check_raster_position(shape: tuple[int, ...], transform: Affine, crs: CRS,

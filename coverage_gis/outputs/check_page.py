@@ -73,7 +73,7 @@ def _record_section(check: CheckResult, record: dict[str, Any] | None,
 def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
     """Every rule checked with its basis (regulation with its source, or local setting):
     the RF exposure first, then each distance."""
-    head = (f"<tr><th>{w['rule']}</th><th>{w['basis']}</th><th>{w['distance']}</th>"
+    head = (f"<tr><th>{w['rule']}</th><th>{w['rule_basis']}</th><th>{w['distance']}</th>"
             f"<th>{w['minimum']}</th><th>{w['result']}</th></tr>")
     rows = []
     rf = check.exposure

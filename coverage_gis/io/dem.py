@@ -1,0 +1,118 @@
+"""DEMs in several files: SRTM ``.hgt`` tiles, Copernicus GLO-30 GeoTIFFs, any GeoTIFF tiles.
+
+Public DEMs come in 1° × 1° tiles (SRTM ``N20E105.hgt``, also zipped as USGS distributed them;
+Copernicus ``Copernicus_DSM_COG_10_N20_00_E105_00_DEM.tif``), and a commune near a tile's edge
+needs two or four of them. :func:`read_dem_tiles` mosaics them with :func:`rasterio.merge.merge`
+into one :class:`~coverage_gis.io.readers.Raster`: the first tile wins where tiles overlap (SRTM
+tiles share their edge rows), nodata stays NaN, tiles of different resolutions are resampled
+(bilinear) to the finest, with a warning. Every tile must be in the same CRS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.merge
+from pyproj import CRS
+from rasterio._err import CPLE_BaseError
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioError
+
+from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.io import readers
+from coverage_gis.io.crs import describe_crs
+
+__all__ = ["read_dem_tiles"]
+
+
+def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
+    """Open one tile for reading (closed with ``stack``); an unreadable file or a missing
+    band is an :class:`InputError` naming it."""
+    p = readers._check_path(path)
+    try:
+        ds = stack.enter_context(rasterio.open(p))
+    except (RasterioError, CPLE_BaseError) as exc:
+        raise InputError(f"{p.name}: is not a raster GDAL can read, such as a GeoTIFF or an "
+                         f"SRTM .hgt tile: {readers._reason(exc, p)}") from None
+    if band < 1 or band > ds.count:
+        raise InputError(f"{p.name}: has {ds.count} band(s); band={band} does not exist")
+    return ds
+
+
+def _common_crs(datasets: Sequence[Any], names: Sequence[str], user_crs: CRS | None) -> CRS:
+    """The CRS every tile shares (``user_crs`` for tiles that declare none); tiles in
+    different CRSs are an :class:`InputError` listing them."""
+    crss = [readers.dem_crs(CRS.from_user_input(ds.crs) if ds.crs else None, user_crs, name)
+            for ds, name in zip(datasets, names)]
+    if any(c != crss[0] for c in crss[1:]):
+        listed = "; ".join(f"{n}: {describe_crs(c)}" for n, c in zip(names, crss))
+        raise InputError(f"DEM tiles {', '.join(names)}: are not in one CRS ({listed}); "
+                         "expected tiles of one DEM product in one CRS: reproject them to one "
+                         "CRS first (e.g. gdalwarp -t_srs EPSG:4326)")
+    return crss[0]
+
+
+def _resolution(datasets: Sequence[Any], names: Sequence[str]) -> tuple[tuple[float, float],
+                                                                      Resampling]:
+    """The finest pixel size of the tiles, and how to resample the others (nearest when they
+    all have it: the values are then copied unchanged)."""
+    sizes = [(abs(ds.transform.a), abs(ds.transform.e)) for ds in datasets]
+    finest = min(sizes, key=lambda s: s[0] * s[1])
+    if all(np.allclose(s, finest, rtol=1e-6) for s in sizes):
+        return finest, Resampling.nearest
+    listed = ", ".join(f"{n} {s[0]:.6g}" for n, s in zip(names, sizes))
+    warnings.warn(f"DEM tiles of different resolutions ({listed}); resampled (bilinear) to "
+                  f"the finest, {finest[0]:.6g}", InputWarning, stacklevel=3)
+    return finest, Resampling.bilinear
+
+
+def read_dem_tiles(paths: Sequence[str | os.PathLike],
+                   bounds: tuple[float, float, float, float] | None = None, *,
+                   crs: Any = None, band: int = 1) -> readers.Raster:
+    """Mosaic DEM tiles into one :class:`~coverage_gis.io.readers.Raster` of ground height (m).
+
+    Parameters
+    ----------
+    paths
+        The tiles: SRTM ``.hgt`` (or ``.hgt.zip``), Copernicus GLO-30 or any GeoTIFF tiles of
+        one DEM, in one CRS. One path without ``bounds`` is read as it is.
+    bounds
+        (minx, miny, maxx, maxy) in the tiles' CRS: read only this window (a study area needs
+        a few km² of four 1° tiles).
+    crs
+        The CRS of tiles that declare none.
+    band
+        The band holding ground height.
+
+    Returns
+    -------
+    Raster
+        float32 heights, NaN where no tile has data; ``source`` names the tiles.
+    """
+    names = [Path(p).name for p in paths]
+    if not names:
+        raise InputError("DEM: no file given; expected one or more DEM tiles")
+    if len(names) == 1 and bounds is None:
+        return readers.read_dem(paths[0], crs=crs, band=band)
+    source = " + ".join(names)
+    user_crs = readers._resolve_user_crs(crs, source)
+    with contextlib.ExitStack() as stack:
+        datasets = [_open(Path(p), band, stack) for p in paths]
+        the_crs = _common_crs(datasets, names, user_crs)
+        res, resampling = _resolution(datasets, names)
+        try:
+            with warnings.catch_warnings():  # rasterio's own use of affine's `*`
+                warnings.simplefilter("ignore", PendingDeprecationWarning)
+                data, transform = rasterio.merge.merge(
+                    datasets, bounds=bounds, res=res, indexes=[band], dtype="float32",
+                    nodata=np.nan, resampling=resampling, method="first")
+        except (RasterioError, CPLE_BaseError, ValueError) as exc:
+            raise InputError(f"{source}: the tiles cannot be mosaicked: {exc}") from None
+    return readers.checked_dem(data[0].astype(np.float32), transform, the_crs, source)
