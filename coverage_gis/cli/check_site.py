@@ -151,7 +151,8 @@ def print_check(result: CheckResult, out: Any) -> None:
     if rf is not None:
         worst = (f"; highest {rf.max_ratio:.1%} of the limit at {rf.worst['kind']} "
                  f"{rf.worst['id']} ({rf.worst['distance_m']:.0f} m)" if rf.worst else "")
-        print(f"RF exposure ({rf.regulation}): main-beam compliance distance "
+        print(f"RF exposure (limit {rf.limit_w_m2:g} W/m², QCVN 8:2022/BTTTT): main-beam "
+              "compliance distance "
               f"{rf.compliance_distance_m:.1f} m; {rf.places_checked} places within "
               f"{rf.search_m:g} m checked{worst}")
     print(f"Verdict: {result.verdict.upper()}")
