@@ -27,14 +27,14 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from coverage_gis.cli import analyze, check_site, report, suggest_sites, validate
+from coverage_gis.cli import analyze, calibrate, check_site, report, suggest_sites, units, validate
 from coverage_gis.errors import CoverageGisError
 from coverage_gis.version import __version__
 
 log = logging.getLogger("coverage_gis")
 
 #: The command modules, in the order of the help text.
-COMMANDS = (validate, analyze, report, check_site, suggest_sites)
+COMMANDS = (validate, analyze, report, check_site, suggest_sites, calibrate, units)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
 
@@ -45,6 +45,8 @@ EPILOG = """examples:
   coverage-gis check-site --x 588150 --y 2219700 --crs vn2000-thanhhoa \\
       --operator Viettel --technology 4G --out out/check
   coverage-gis suggest-sites --max-sites 3 --out out/suggest
+  coverage-gis calibrate --measurements data/measurements/drive_test.csv --out out/calibration
+  coverage-gis units --search "quang trung" --old   # administrative units of 2025
 
 exit codes: 0 success; 1 bad input or parameters (every problem listed), an output folder
 that cannot be used, or another run writing to it; 2 wrong usage; 3 unexpected error (the

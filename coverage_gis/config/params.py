@@ -31,7 +31,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
 __all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
-           "Text", "CrsName", "PerTechnology",
+           "Text", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
            "SuggestionParams", "Words",
            "OptionalValue", "DbTable", "PARAMETER_TABLES",
@@ -441,6 +441,20 @@ class CrsName(Text):
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
         return super().convert(value, what, text=text)
+
+
+@dataclass(frozen=True)
+class UnitName(Text):
+    """An administrative unit as a scenario names it: its code (text or a whole number,
+    ``"14818"``, ``14818``) or its name (``"Quang Trung"``); returned as text. Whether it
+    names a real unit is checked when the project is loaded (:mod:`coverage_gis.io.units`)."""
+
+    description: str = "an administrative unit's code or name, e.g. \"14818\" or \"Quang Trung\""
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return str(value)
+        return super().convert(value, what, text=text).strip()
 
 
 @dataclass(frozen=True)
@@ -873,6 +887,10 @@ SCENARIO_KEYS: dict[str, Check] = {
     "study_area_margin_m": _METRES,
     "calibration": Text("the path of a calibration TOML file (coverage-gis calibrate writes "
                         "calibration.toml), relative to the scenario"),
+    # the 2025 unit of the study (coverage-gis units), and the pre-2025 one of its plan
+    "unit": UnitName(),
+    "plan_unit": UnitName("a pre-2025 unit's code or name, e.g. \"14824\" or "
+                          "\"xã Quang Trung, Bỉm Sơn\""),
 }
 
 #: Every top-level table a scenario may hold.

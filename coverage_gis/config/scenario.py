@@ -9,6 +9,9 @@ sites), a list of either::
     year = 2025
     crs = "EPSG:32648"            # optional: metric CRS for computation (default: UTM zone)
     study_area_margin_m = 15000   # optional
+    unit = "14818"                # optional: the 2025 unit (code or name); its bundled
+                                  # boundary is the commune layer when none is given
+    plan_unit = "14824"           # optional: the pre-2025 unit the plan was adopted for
 
     [layers]
     hamlets = "boundaries/hamlets.geojson"
@@ -125,6 +128,11 @@ class Scenario:
     parameters: dict[str, Any] = field(default_factory=dict)
     #: The file of ``[scenario] calibration = "..."`` (its table is in ``parameters``).
     calibration_path: Path | None = None
+    #: ``[scenario] unit``: the 2025 administrative unit (code or name, coverage-gis units);
+    #: without a commune layer, its bundled boundary is the commune's.
+    unit: str | None = None
+    #: ``[scenario] plan_unit``: the pre-2025 unit the plan was adopted for (code or name).
+    plan_unit: str | None = None
 
 
 def _parse_source(name: str, value: Any, base: Path, where: str) -> LayerSource:
@@ -207,7 +215,9 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
     calibration_path = _include_calibration(doc, head.get("calibration"), p, problems)
     layers_doc = doc.get("layers")
     if not isinstance(layers_doc, dict) or not layers_doc:
-        problems.insert(0, f"{where}: has no [layers] table naming the data files")
+        if ((layers_doc is not None and not isinstance(layers_doc, dict))
+                or head.get("unit") is None):  # a unit alone: its boundary is the commune
+            problems.insert(0, f"{where}: has no [layers] table naming the data files")
         layers_doc = {}
     layers: dict[str, list[LayerSource]] = {}
     for name, value in layers_doc.items():
@@ -232,7 +242,8 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
                     year=head.get("year"), crs=head.get("crs"),
                     study_area_margin_m=float(head.get("study_area_margin_m",
                                                        settings.STUDY_AREA_MARGIN_M)),
-                    parameters=params, calibration_path=calibration_path)
+                    parameters=params, calibration_path=calibration_path,
+                    unit=head.get("unit"), plan_unit=head.get("plan_unit"))
 
 
 def _include_calibration(doc: dict[str, Any], name: str | None, scenario: Path,
@@ -284,6 +295,7 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
     if base is not None:
         return Scenario(name=base.name, layers=layers, path=base.path, year=base.year,
                         crs=base.crs, study_area_margin_m=base.study_area_margin_m,
-                        parameters=base.parameters, calibration_path=base.calibration_path)
+                        parameters=base.parameters, calibration_path=base.calibration_path,
+                        unit=base.unit, plan_unit=base.plan_unit)
     return Scenario(name="files given on the command line", layers=layers)
 

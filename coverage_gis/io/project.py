@@ -30,6 +30,7 @@ from coverage_gis.config.scenario import Scenario, read_scenario
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
+from coverage_gis.io import units as admin
 from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
 from coverage_gis.io.landuse import read_landuse
 
@@ -223,6 +224,7 @@ def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
                 loaded[name], sources[name] = _read_layer(name, scenario)
             except InputError as exc:
                 problems.extend(exc.problems)
+        _scenario_units(scenario, loaded, sources, problems)
         if not problems:
             try:
                 project = _assemble(scenario, loaded, sources, crs)
@@ -237,6 +239,35 @@ def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     project.warnings = messages
     return project
+
+
+def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
+                    problems: list[str]) -> tuple[admin.Unit | None, admin.OldUnit | None]:
+    """The scenario's ``unit`` and ``plan_unit``, found (:mod:`coverage_gis.io.units`; a
+    problem when not); without a commune layer, the unit's bundled boundary (WGS 84, with
+    ``unit_code`` and ``full_name``) is loaded as the commune."""
+    where = f"{scenario.path.name if scenario.path else 'scenario'} [scenario]"
+    found: list[Any] = [None, None]
+    finders: tuple[tuple[str, str | None, Callable[[str], Any]], ...] = (
+        ("unit", scenario.unit, admin.find_unit), ("plan_unit", scenario.plan_unit, admin.old_unit))
+    for i, (key, query, find) in enumerate(finders):
+        if query is not None:
+            try:
+                found[i] = find(query)
+            except InputError as exc:
+                problems.extend(f"{where} {key}: {p}" for p in exc.problems)
+    unit, plan = found
+    if unit is not None and plan is not None and plan.share_in(unit.code) is None:
+        into = ", ".join(f"{link.code} {link.full_name}" for link in plan.into)
+        warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} ({plan.district}) did "
+                      f"not go into unit {unit.code} {unit.full_name} but into {into}",
+                      InputWarning, stacklevel=3)
+    if unit is not None and "commune" not in loaded:
+        boundary = unit.frame()
+        boundary.attrs = {"file_crs": describe_crs(boundary.crs)}
+        loaded["commune"] = boundary
+        sources["commune"] = [str(admin.UNITS_FILE)]
+    return unit, plan
 
 
 def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
