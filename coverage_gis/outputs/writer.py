@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage_gis.outputs import exports, maps, report
+from coverage_gis.outputs import exports, report
 from coverage_gis.outputs.fibre_text import hamlet_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.indicators import indicators_json, scorecard_table
@@ -38,6 +38,8 @@ def scenario_inputs(scenario: Any) -> list[Path]:
     paths = [src.path for sources in scenario.layers.values() for src in sources]
     if scenario.path is not None:
         paths.append(Path(scenario.path))
+    if getattr(scenario, "calibration_path", None) is not None:  # an included [calibration]
+        paths.append(Path(scenario.calibration_path))
     return paths
 
 
@@ -95,6 +97,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
                                  out / "suggested_sites.csv"))
     card = scorecard_table(analysis.scorecard, analysis.indicators)
     written.append(write_csv(card, out / "scorecard.csv"))
+    from coverage_gis.outputs import maps  # folium: imported only to write a map
+
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
     written.append(write_text(report.report_html(analysis, card, lang=lang),
                               out / "report.html"))

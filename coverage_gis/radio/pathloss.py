@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -51,6 +51,9 @@ __all__ = [
     "engine_path_loss",
     "engine_max_range_m",
     "model_validity",
+    "Calibration",
+    "calibrated_loss",
+    "check_calibration",
 ]
 
 #: Speed of light used by TR 38.901 breakpoint distances (and by published test vectors), m/s.
@@ -945,12 +948,89 @@ def _bisect_range(loss: Callable[[ArrayLike], np.ndarray], budget: np.ndarray) -
     return np.where(loss(_MAX_RANGE_M) <= budget, _MAX_RANGE_M, 10.0**lo)
 
 
+class Calibration(Protocol):
+    """A path-loss calibration (``config.params.CalibrationParams`` is one): an offset (dB)
+    and a slope (dB per decade of distance) around a reference distance (m)."""
+
+    @property
+    def offset_db(self) -> float: ...  # dB
+
+    @property
+    def slope_db_per_decade(self) -> float: ...  # dB per decade of distance
+
+    @property
+    def reference_distance_m(self) -> float: ...  # m
+
+
+#: Models whose engine loss may grow by less than 20 dB per decade (TR 38.901: the 3D
+#: distance near the mast): a negative slope correction could make their loss fall with
+#: distance, so :func:`check_calibration` refuses it.
+_SLOW_MODELS = (tr38901_rma, tr38901_uma)
+
+
+def check_calibration(model: str, calibration: Calibration) -> None:
+    """Raise :class:`ValueError` when ``calibration`` would make :func:`engine_path_loss` of
+    ``model`` fall with distance somewhere: a slope below
+    ``settings.CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE[0]`` (-20 dB per decade, free space's
+    law, the least the engine's Hata-family and free-space losses grow by), or any negative
+    slope with the TR 38.901 models (whose loss grows more slowly near the mast)."""
+    lowest = settings.CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE[0]
+    slope = float(calibration.slope_db_per_decade)
+    function, _ = _lookup(model)
+    if slope < lowest or (slope < 0.0 and function in _SLOW_MODELS):
+        raise ValueError(f"a slope correction of {slope:g} dB per decade would make the "
+                         f"{model} loss fall with distance; allowed: >= {lowest:g} (>= 0 "
+                         "with the TR 38.901 models)")
+
+
+def calibrated_loss(model: str, loss_db: ArrayLike, distance_m: ArrayLike,
+                    frequency_mhz: ArrayLike, calibration: Calibration) -> np.ndarray:
+    """A calibrated engine loss, dB: the corrections fitted to measurements (planning tools'
+    K1 and K2) added to the engine's loss ``loss_db`` of ``model``, floored at free space::
+
+        L_cal(d) = max(L(d) + offset_db + slope_db_per_decade log10(d / reference_distance_m),
+                       L_free(d))
+
+    with d the horizontal distance (at least 1 m) and L_free of ITU-R P.525
+    (:func:`free_space`). Non-decreasing in distance: the engine's loss grows by at least
+    20 dB per decade for the Hata family and free space, so a slope correction of at least
+    -20 dB per decade keeps the sum non-decreasing, and the maximum of two non-decreasing
+    functions is non-decreasing; other slopes are refused (:func:`check_calibration`). The
+    free-space floor keeps a negative offset from giving less loss than physics allows
+    near the mast.
+
+    Parameters
+    ----------
+    model : str
+        The key of :data:`MODELS` that gave ``loss_db`` (checked with the slope).
+    loss_db : array_like
+        The engine's loss, dB (:func:`engine_path_loss` without calibration).
+    distance_m, frequency_mhz : array_like
+        Horizontal distance (m) and frequency (MHz), broadcast with ``loss_db``.
+    calibration : Calibration
+        The corrections.
+
+    Returns
+    -------
+    numpy.ndarray
+        Calibrated loss, dB.
+    """
+    check_calibration(model, calibration)
+    d = np.maximum(_arr(distance_m), 1.0)
+    correction = (float(calibration.offset_db) + float(calibration.slope_db_per_decade)
+                  * np.log10(d / float(calibration.reference_distance_m)))
+    return np.maximum(_arr(loss_db) + correction, free_space(d, frequency_mhz,
+                                                             validity="ignore"))
+
+
 def engine_path_loss(
     model: str,
     distance_m: ArrayLike,
     frequency_mhz: ArrayLike,
     h_bs_m: ArrayLike,
     h_ut_m: ArrayLike,
+    *,
+    calibration: Calibration | None = None,
 ) -> np.ndarray:
     """Path loss (dB) as the coverage engine uses it, near the mast included.
 
@@ -981,12 +1061,17 @@ def engine_path_loss(
     :func:`engine_max_range_m` inverts it exactly. No validity warnings (the engine works
     outside the models' ranges on purpose; :func:`engine_max_range_m` checks its result).
 
+    With ``calibration`` (the scenario's ``[calibration]``, fitted by ``coverage-gis
+    calibrate``) the loss is :func:`calibrated_loss` of it, still non-decreasing in distance.
+
     Parameters
     ----------
     model : str
         A key of :data:`MODELS`.
     distance_m, frequency_mhz, h_bs_m, h_ut_m : array_like
         As for :func:`path_loss`; all broadcast.
+    calibration : Calibration, optional
+        Offset (dB) and slope (dB per decade) corrections; None: the model as published.
 
     Returns
     -------
@@ -998,15 +1083,18 @@ def engine_path_loss(
     if function is extended_hata:
         loss = _ehata_engine(d, _arr(frequency_mhz), _arr(h_bs_m), _arr(h_ut_m),
                              fixed["environment"])
-        return np.maximum(loss, free_space(d, frequency_mhz, validity="ignore"))
-    loss = _arr(path_loss(model, d, frequency_mhz, h_bs_m, h_ut_m, validity="ignore"))
-    if model.startswith(("hata", "cost231")):
-        at_1km = path_loss(model, _HATA_MIN_M, frequency_mhz, h_bs_m, h_ut_m,
-                           validity="ignore")
-        slope = 44.9 - 6.55 * np.log10(_arr(h_bs_m))
-        near = at_1km + slope * np.log10(d / _HATA_MIN_M)
-        loss = np.where(d < _HATA_MIN_M, near, loss)
-    return np.maximum(loss, free_space(d, frequency_mhz, validity="ignore"))
+    else:
+        loss = _arr(path_loss(model, d, frequency_mhz, h_bs_m, h_ut_m, validity="ignore"))
+        if model.startswith(("hata", "cost231")):
+            at_1km = path_loss(model, _HATA_MIN_M, frequency_mhz, h_bs_m, h_ut_m,
+                               validity="ignore")
+            slope = 44.9 - 6.55 * np.log10(_arr(h_bs_m))
+            near = at_1km + slope * np.log10(d / _HATA_MIN_M)
+            loss = np.where(d < _HATA_MIN_M, near, loss)
+    loss = np.maximum(loss, free_space(d, frequency_mhz, validity="ignore"))
+    if calibration is None:
+        return loss
+    return calibrated_loss(model, loss, d, frequency_mhz, calibration)
 
 
 def engine_max_range_m(
@@ -1017,6 +1105,7 @@ def engine_max_range_m(
     h_ut_m: ArrayLike,
     *,
     validity: str = "warn",
+    calibration: Calibration | None = None,
 ) -> np.ndarray | np.float64:
     """Largest distance (m) at which :func:`engine_path_loss` stays within a maximum loss.
 
@@ -1037,6 +1126,8 @@ def engine_max_range_m(
         Checked once, at the distances found, raised to the model's minimum distance (the
         engine's extension below it is deliberate; a range beyond e.g. Hata's 20 km, a
         frequency or a height out of range are flagged).
+    calibration : Calibration, optional
+        Inverts the calibrated loss (:func:`calibrated_loss`, also non-decreasing).
 
     Returns
     -------
@@ -1051,7 +1142,8 @@ def engine_max_range_m(
     budget = np.broadcast_to(budget, shape)
 
     def loss(d: ArrayLike) -> np.ndarray:
-        return np.broadcast_to(engine_path_loss(model, d, f, hb, hu), shape)
+        return np.broadcast_to(engine_path_loss(model, d, f, hb, hu, calibration=calibration),
+                               shape)
 
     distance = np.where(loss(1.0) > budget, 0.0, _bisect_range(loss, budget))
     path_loss(model, np.maximum(distance, _MIN_DISTANCE_M[function]), f, hb, hu,
