@@ -8,11 +8,13 @@ Jupyter). Writing it is :func:`coverage_gis.outputs.writer.write_analysis`; the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import geopandas as gpd
 import pandas as pd
 
 from coverage_gis.engines import coverage, fibre, sharing, targets, territory
-from coverage_gis.engines.coverage import CoverageParams
+from coverage_gis.engines.coverage import CoverageParams, CoverageResult
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.engines.indicators import (
     HamletIndicator,
@@ -24,7 +26,31 @@ from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
 
-__all__ = ["analyze", "hamlet_table", "sharing_indicator"]
+__all__ = ["analyze", "hamlet_table", "sharing_indicator", "unit_as_area", "Skipped",
+           "SKIPPED", "skipped_parts"]
+
+#: What a study can leave out, and why: (part, reason) codes that the outputs word
+#: (``outputs/i18n.py``, ``skipped_<part>_<reason>``).
+SKIPPED: tuple[tuple[str, str], ...] = (
+    ("hamlets", "unit_as_one_area"),      # no hamlets layer: the unit is the one area
+    ("coverage", "no_sites"),             # no sites layer: no coverage, no M4
+    ("sharing", "no_sites"),              # no sites layer: no towers, no M5
+    ("fibre", "no_fibre_layers"),         # neither fibre routes nor access points: no F2
+    ("fibre", "no_households"),           # no households layer: no homes passed, no F2
+    ("suggestions", "no_sites"),          # no coverage to find gaps in
+    ("suggestions", "no_households"),     # suggestions count households
+    ("suggestions", "not_requested"),     # suggest_sites=0
+    ("terrain", "no_dem"),                # coverage on flat ground
+    ("statistics", "no_statistics"),      # indicators from statistics (F1, M1...) not computed
+)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A part of the study left out (or replaced), and why: codes of :data:`SKIPPED`."""
+
+    part: str
+    reason: str
 
 
 def hamlet_table(project: Project) -> pd.DataFrame:
@@ -91,28 +117,51 @@ def sharing_indicator(project: Project
     return tw, candidates, m5
 
 
-def analyze(project: Project, params: CoverageParams | None = None,
-            progress: bool = False, suggest_sites: int = 3) -> Analysis:
-    """Compute mobile coverage, FTTH reach and tower sharing per hamlet, the map-measured
-    indicators (M4, M5, F2, F1 beside the statistics) and the scorecard.
+def unit_as_area(project: Project) -> Project:
+    """``project`` itself when it has hamlets; else a copy whose one "hamlet" is the unit
+    (the commune boundary, e.g. the bundled boundary of ``[scenario] unit``): ``hamlet_id``
+    the unit's code (``unit_code``, else ``"unit"``), ``name`` its full name, and households
+    linked to it by location. The plan's indicators are per hamlet; a unit whose hamlets are
+    not mapped is measured as one area, and :func:`skipped_parts` says so.
 
-    Parameters
-    ----------
-    project
-        A loaded project (hamlets and sites required; households, DEM optional).
-    params
-        Coverage parameters; default: the scenario's ``[coverage]`` table over the settings.
-    progress
-        Show a progress bar over the radio cells (stderr).
-    suggest_sites
-        When hamlets fall short of mobile broadband, suggest up to this many sites that close
-        the gaps (:func:`coverage_gis.placement.suggest_sites`); 0 to skip.
+    Raises
+    ------
+    InputError
+        Neither hamlets nor a unit boundary.
     """
-    if project.hamlets is None:
-        raise InputError("analyze needs a hamlets layer in the scenario")
-    if project.sites is None:
-        raise InputError("analyze needs a sites layer in the scenario")
-    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    if project.hamlets is not None:
+        return project
+    commune = project.commune
+    if commune is None or commune.empty:
+        raise InputError("analyze needs the area to study: a hamlets layer, or the unit's "
+                         "boundary ([scenario] unit = \"CODE\", see 'coverage-gis units'; or "
+                         "[layers] commune = \"FILE\")")
+
+    def first(column: str, default: str) -> str:
+        value = commune[column].iloc[0] if column in commune.columns else None
+        return str(value) if value is not None and not pd.isna(value) else default
+
+    hamlets = gpd.GeoDataFrame(
+        {"hamlet_id": [first("unit_code", "unit")],
+         "name": [first("full_name", first("name", project.scenario.name))]},
+        geometry=[commune.union_all()], crs=commune.crs)
+    hamlets.attrs = {"file_crs": commune.attrs.get("file_crs", ""), "area_basis": "unit"}
+    households = project.households
+    if households is not None:
+        attrs = dict(households.attrs)
+        households = households.drop(columns=["hamlet_id", "hamlet_basis"], errors="ignore")
+        households["hamlet_id"] = household_hamlets(households, hamlets)
+        households["hamlet_basis"] = households["hamlet_id"].map(
+            lambda h: None if h is None or pd.isna(h) else "location")
+        households.attrs = attrs
+    sources = {**project.sources, "hamlets": list(project.sources.get("commune", []))}
+    return replace(project, hamlets=hamlets, households=households, sources=sources)
+
+
+def _mobile(project: Project, params: CoverageParams, progress: bool
+            ) -> tuple[CoverageResult, pd.DataFrame, gpd.GeoDataFrame, HamletIndicator]:
+    """Coverage, the hamlet table with its coverage columns, the signal radius and M4."""
+    assert project.sites is not None and project.hamlets is not None
     result = coverage.compute_coverage(project.sites, project.hamlets, project.dem, params,
                                        progress=progress)
     per_hamlet = coverage.hamlet_coverage(result, project.hamlets, project.households)
@@ -126,31 +175,104 @@ def analyze(project: Project, params: CoverageParams | None = None,
     quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
     table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
     m4 = mobile_indicator(table, params, str(per_hamlet["share_basis"].iloc[0]))
-    tw, candidates, m5 = sharing_indicator(project)
+    return result, table, radius, m4
+
+
+def _no_coverage(project: Project, params: CoverageParams) -> CoverageResult:
+    """The coverage result of a study without sites: the grid, no cell, no raster."""
+    assert project.hamlets is not None
+    grid = coverage.study_grid(project.hamlets, params.resolution_m, params.margin_m)
+    cells = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=grid.crs))
+    return CoverageResult(grid, cells, params, {}, {}, {}, dem_used=False)
+
+
+def skipped_parts(analysis: Analysis) -> tuple[Skipped, ...]:
+    """What the study left out or replaced, and why (codes of :data:`SKIPPED`), read from
+    the result itself (so a stored result read back says the same)."""
+    project = analysis.project
+    out: list[Skipped] = []
+    if "hamlets" not in project.scenario.layers:
+        out.append(Skipped("hamlets", "unit_as_one_area"))
+    if project.sites is None:
+        out += [Skipped("coverage", "no_sites"), Skipped("sharing", "no_sites"),
+                Skipped("suggestions", "no_sites")]
+    if analysis.fibre is None:
+        if project.fibre is None and project.access_points is None:
+            out.append(Skipped("fibre", "no_fibre_layers"))
+        if project.households is None:
+            out.append(Skipped("fibre", "no_households"))
+    short = ("mobile_broadband_covered" in analysis.hamlets
+             and not analysis.hamlets["mobile_broadband_covered"].astype(bool).all())
+    if project.sites is not None and analysis.suggestions is None and short:
+        out.append(Skipped("suggestions", "no_households" if project.households is None
+                           else "not_requested"))
+    if project.sites is not None and project.dem is None:
+        out.append(Skipped("terrain", "no_dem"))
+    if project.statistics is None:
+        out.append(Skipped("statistics", "no_statistics"))
+    return tuple(out)
+
+
+def analyze(project: Project, params: CoverageParams | None = None,
+            progress: bool = False, suggest_sites: int = 3) -> Analysis:
+    """Compute mobile coverage, FTTH reach and tower sharing per hamlet, the map-measured
+    indicators (M4, M5, F2, F1 beside the statistics) and the scorecard, with whatever
+    layers the project has: without sites no coverage, M4, M5 or suggestions (a fibre-only
+    study); without fibre routes and access points, or without households, no FTTH reach;
+    without hamlets the unit is the one area (:func:`unit_as_area`). What was left out is
+    :func:`skipped_parts` of the result.
+
+    Parameters
+    ----------
+    project
+        A loaded project: hamlets or a unit boundary (``commune`` layer or ``[scenario]
+        unit``) required; every other layer optional.
+    params
+        Coverage parameters; default: the scenario's ``[coverage]`` table over the settings.
+    progress
+        Show a progress bar over the radio cells (stderr).
+    suggest_sites
+        When hamlets fall short of mobile broadband, suggest up to this many sites that close
+        the gaps (:func:`coverage_gis.placement.suggest_sites`); 0 to skip.
+    """
+    project = unit_as_area(project)
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    m4: HamletIndicator | None = None
+    m5: SharingIndicator | None = None
+    tw = candidates = None
+    if project.sites is None:  # a study without sites (fibre only): no coverage, M4, M5
+        result, table = _no_coverage(project, params), hamlet_table(project)
+        radius = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=project.crs))
+    else:
+        result, table, radius, m4 = _mobile(project, params, progress)
+        tw, candidates, m5 = sharing_indicator(project)
     fibre_result = None
     if project.households is not None and (project.access_points is not None
                                            or project.fibre is not None):
         fp = fibre.FibreParams.from_scenario(project.scenario.parameters)
         fibre_result = fibre.compute_fibre(project.households, project.hamlets, project.roads,
                                            project.access_points, project.fibre,
-                                           project.statistics, project.scenario.year, fp)
+                                           project.statistics, project.scenario.year, fp,
+                                           railway=project.railway)
         ft = fibre_result.hamlets
         keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed",
                 "homes_port_limited", "within_reach_share", "cultural_house_reached",
-                "ftth_rule"]
+                "ftth_rule", "homes_connectable", "ftth_connectable_share"]
         ft = ft[[c for c in keep if c in ft.columns]].copy()
-        for col in ("ftth_share", "within_reach_share"):
+        for col in ("ftth_share", "within_reach_share", "ftth_connectable_share"):
             if col in ft:
                 ft[col] = ft[col].astype(float).round(4)
         table = table.merge(ft, on="hamlet_id", how="left")
     suggestions = None
-    if (suggest_sites and project.households is not None
+    if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines.placement import suggest_sites as _suggest
         suggestions = _suggest(project, suggest_sites, params=params, base=result).table
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
-    indicators = Indicators(m4=m4, m5=m5,
+    # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read
+    # as "not computed" (Indicators' m4/m5 are annotated as always present).
+    indicators = Indicators(m4=m4, m5=m5,  # type: ignore[arg-type]
                             f2=f2 if isinstance(f2, HamletIndicator) else None,
                             f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)

@@ -128,9 +128,10 @@ NB01 = [
     * `households`: household points in the hamlet;
     * `mobile_broadband_share`: share of households with 4G or 5G at or above −110 dBm
       outdoors; `mobile_broadband_covered`: at least 95 % of them (the plan's test);
-    * `ftth_share`: share of homes passed by fibre (a box with a free port within 300 m
-      along the roads); `ftth_covered`: the fibre has reached the hamlet's cultural house
-      (nhà văn hóa), which is how the ministry counts a connected hamlet.
+    * `ftth_share`: share of homes passed by fibre (a drop box within 300 m along the roads,
+      free port or not); `ftth_covered`: the fibre has reached the hamlet's cultural house
+      (nhà văn hóa), our reading of how the ministry counts a connected hamlet (an
+      assumption, see the README).
     """),
     code("""
     columns = ["hamlet_id", "name", "households", "mobile_broadband_share",
@@ -489,10 +490,11 @@ NB03 = [
     households on FTTH (F1). This notebook measures reach on the Quang Trung sample
     (illustrative data):
 
-    * a home is **passed** when a fibre box (FAT or splitter) with a free port is within the
-      drop length (300 m by default) **along the roads**, not as the crow flies;
-    * a hamlet is **reached** when its cultural house (nhà văn hóa) is passed, which is how
-      the ministry counts a connected hamlet;
+    * a home is **passed** when a drop box (FAT; splitters feed boxes, not homes) is within
+      the drop length (300 m by default) **along the roads**, not as the crow flies, whatever
+      its ports; it is **connectable** when that box also has a free port;
+    * a hamlet is **reached** when its cultural house (nhà văn hóa) is passed, our reading
+      of how the ministry counts a connected hamlet (an assumption, see the README);
     * for a hamlet short of that, the shortest new cable along the roads from today's
       network closes the gap.
     """),
@@ -577,9 +579,9 @@ NB03 = [
     """),
     md("""
     Reading it, on the sample: F1 (take-up) is below the 75 % target, and homes passed is
-    lower still, so selling alone cannot close the gap. Many more homes are within reach of a
-    box than have a free port there: more ports or splitters in the existing boxes come
-    first, new cable (QT06) second. And when subscriptions exceed the ports recorded as used,
+    lower still, so selling alone cannot close the gap. Homes passed are not all connectable
+    (some boxes are full): more ports or splitters in the existing boxes come first, new
+    cable (QT06) second. And when subscriptions exceed the ports recorded as used,
     the boxes layer is missing connections: worth checking with the operators.
     """),
     code("""

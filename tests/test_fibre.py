@@ -214,13 +214,16 @@ def test_box_ports_nearest_first():
     ap = boxes(("B1", 0, 0, 2, 1))            # 2 ports: 1 home connected, 1 free
     hh = houses([(80, 10), (20, 10), (60, 10), (40, 10), (700, 10)])
     reach = fb.household_reach(hh, ap, r, None, FibreParams())
-    # distances 90, 30, 70, 50, 710: the two nearest (30, 50) hold the box's two ports (the
-    # connected home is taken to be the nearest, the free port goes to the next)
-    assert reach["passed"].tolist() == [False, True, False, True, False]
+    # distances 90, 30, 70, 50, 710: all but the last are passed (homes passed count no
+    # ports); the two nearest (30, 50) hold the box's two ports (the connected home is taken
+    # to be the nearest, the free port goes to the next): only they are connectable
+    assert reach["passed"].tolist() == [True, True, True, True, False]
+    assert reach["connectable"].tolist() == [False, True, False, True, False]
     assert reach["port_limited"].tolist() == [True, False, True, False, False]
     assert reach["assigned_access_point"].tolist()[1] == "B1"
     free = fb.household_reach(hh, ap, r, None, FibreParams(respect_ports=False))
     assert free["passed"].tolist() == [True, True, True, True, False]
+    assert free["connectable"].tolist() == [True, True, True, True, False]
 
 
 def test_full_box_sends_houses_to_the_next_box_within_reach():
@@ -235,10 +238,12 @@ def test_full_box_sends_houses_to_the_next_box_within_reach():
     # (40,10) and (60,10) hold FULL's ports (20 m), (20,10) takes ONE's (30 m), and (80,10)
     # finds both full and falls back to BIG (230 m)
     assert reach["assigned_access_point"].tolist() == ["ONE", "FULL", "FULL", "BIG"]
-    assert reach["passed"].all() and not reach["port_limited"].any()
-    # without BIG, the last is within reach but port-limited
+    assert reach["passed"].all() and reach["connectable"].all()
+    assert not reach["port_limited"].any()
+    # without BIG, the last is passed but port-limited: not connectable
     reach2 = fb.household_reach(hh, ap.iloc[:2], r, None, FibreParams())
-    assert reach2["passed"].tolist() == [True, True, True, False]
+    assert reach2["passed"].all()
+    assert reach2["connectable"].tolist() == [True, True, True, False]
     assert reach2["port_limited"].tolist() == [False, False, False, True]
 
 
@@ -334,7 +339,7 @@ def test_hamlet_rule_cultural_house_then_share():
                                        "share_no_cultural_house", "cultural_house",
                                        "no_households"]
     worded = hamlet_table(t, FibreParams())["ftth_rule"]
-    assert worded["A"] == "cultural house passed (a box with a free port within 300 m)"
+    assert worded["A"] == "cultural house passed (a drop box within 300 m along the roads)"
     assert worded["B"] == "at least 80% of homes passed (no cultural house marked)"
     assert worded["E"] == "no households"
     ind = fb.fibre_indicators(table, None, None)
@@ -415,16 +420,20 @@ def test_gap_extension_to_the_cultural_house():
     ext = fb.gap_extensions(reach, hamlets, r, ap, None, params)
     assert len(ext) == 1
     e = ext.iloc[0]
-    # the cultural house is 1100 + 10 m from the box: the cable stops 300 m short of it
-    assert e["length_m"] == pytest.approx(810)
-    assert e.geometry.length == pytest.approx(810)
+    # the boxes are to connect the cultural house and 80 % of the 5 homes: 4 homes, one
+    # 16-port box. The box nearest the network within 290 m along the road (300 m less the
+    # 10 m connector) of x = 1000..1150, the cultural house (1100) among them, is at x = 860
+    assert (e["homes_needed"], e["homes_passed_today"], e["homes_to_connect"]) == (4, 0, 4)
+    assert e["length_m"] == pytest.approx(860) and e["cable_m"] == pytest.approx(860)
+    assert e.geometry.length == pytest.approx(860)
     assert e.geometry.geom_type == "MultiLineString"
-    # the new box at x = 810 passes houses with |x - 810| + 10 <= 300: x = 1000, 1050, 1100
-    assert e["households_added"] == 3 and e["households_added_elsewhere"] == 0
-    assert e["ftth_share_after"] == pytest.approx(0.6)
+    # the new box passes houses with |x - 860| + 10 <= 300: x = 1000, 1050, 1100, 1150
+    assert e["households_added"] == 4 and e["households_added_elsewhere"] == 0
+    assert e["ftth_share_after"] == pytest.approx(0.8)
     assert e["meets_rule"] and e["from_access_point"] == "B1" and e["new_boxes"] == 1
+    assert e["new_box_homes"] == "4"
     bx, by = map(float, e["new_box_xy"].split())
-    assert (bx - X0, by - Y0) == pytest.approx((810, 0))
+    assert (bx - X0, by - Y0) == pytest.approx((860, 0))
 
 
 def test_gap_extension_may_start_from_a_route():
@@ -433,11 +442,11 @@ def test_gap_extension_may_start_from_a_route():
                              geometry=[line((0, 0), (300, 0))], crs=UTM)
     reach = fb.household_reach(hh, ap, r, route, FibreParams())
     ext = fb.gap_extensions(reach, hamlet_polygons("A"), r, ap, route, FibreParams())
-    assert ext.iloc[0]["length_m"] == pytest.approx(510)      # from the route's end at 300
+    assert ext.iloc[0]["length_m"] == pytest.approx(560)      # from the route's end at 300
     assert ext.iloc[0]["from_access_point"] == "F1"
     only_boxes = FibreParams(extend_from_routes=False)
     ext = fb.gap_extensions(reach, hamlet_polygons("A"), r, ap, route, only_boxes)
-    assert ext.iloc[0]["length_m"] == pytest.approx(810)
+    assert ext.iloc[0]["length_m"] == pytest.approx(860)
 
 
 def test_gap_extension_share_rule():
@@ -452,16 +461,20 @@ def test_gap_extension_share_rule():
     assert e["ftth_share_after"] == pytest.approx(0.8)
 
 
-def test_gap_extension_for_a_port_limited_cultural_house_needs_no_cable():
+def test_a_port_limited_cultural_house_is_passed_and_needs_no_extension():
     r = roads(line((0, 0), (1000, 0)))
     ap = boxes(("FULL", 0, 0, 1, 1))          # one port, held by the nearest home
     hh = houses([(150, 10), (100, 10)], "A", [True, False])
     reach = fb.household_reach(hh, ap, r, None, FibreParams())
+    assert reach["passed"].tolist() == [True, True]
+    assert reach["connectable"].tolist() == [False, True]
     assert reach["port_limited"].tolist() == [True, False]
+    table = fb.hamlet_fibre(reach, hamlet_polygons("A"))
+    assert table["ftth_covered"].tolist() == [True]   # a full box calls for a splitter
+    assert table["homes_connectable"].tolist() == [1]
+    assert table["ftth_connectable_share"].tolist() == [0.5]
     ext = fb.gap_extensions(reach, hamlet_polygons("A"), r, ap, None, FibreParams())
-    e = ext.iloc[0]
-    assert e["length_m"] == 0 and e["meets_rule"] and e["households_added"] == 1
-    assert e.geometry.is_empty
+    assert ext.empty
 
 
 def test_gap_extension_cannot_cross_a_gap_in_the_roads():
@@ -475,7 +488,7 @@ def test_gap_extension_cannot_cross_a_gap_in_the_roads():
     assert e["target_rule"] == "cultural_house" and e["note_code"] == "no_road_path"
     worded = extension_table(ext, FibreParams()).iloc[0]
     assert worded["note"].startswith("the cultural house has no road path to the network")
-    assert worded["target"] == "cultural house H1 within 300 m"
+    assert worded["target"] == "cultural house H1 and 80% of 1 homes within 300 m (1; 0 today)"
     assert list(extension_table(ext, FibreParams()).columns[:2]) == ["hamlet_id", "target"]
     assert "note_code" not in extension_table(ext, FibreParams())
 
@@ -527,13 +540,15 @@ def test_sample_qt06_is_short_and_the_others_are_reached(sample):
     assert t.loc["QT06", "homes_within_reach"] == 0
     # 85-99 % of the other hamlets' homes within 300 m of a box by road (data/README.md)
     assert t["within_reach_share"].drop("QT06").between(0.84, 1.0).all()
-    # ports bind: homes passed are fewer than homes within reach
-    assert (t["ftth_share"].drop("QT06") < t["within_reach_share"].drop("QT06")).all()
+    # homes passed are homes within reach (no port condition); ports bind connectable homes
+    assert (t["ftth_share"] == t["within_reach_share"]).all()
+    assert (t["ftth_connectable_share"].drop("QT06") < t["ftth_share"].drop("QT06")).all()
     f2, f1 = res.indicators["F2"], res.indicators["F1"]
     assert (f2.covered_hamlets, f2.hamlets, f2.short_hamlets) == (5, 6, ("QT06",))
     assert f1.value == pytest.approx(930 / 1350)
     assert 0.75 < f1.within_reach_share < 0.85
-    assert f1.homes_passed_share < f1.within_reach_share
+    assert f1.homes_passed_share == f1.within_reach_share
+    assert f1.connectable_share < f1.homes_passed_share
     reach = res.reach
     ch = reach[reach["is_cultural_house"]].set_index("hamlet_id")
     assert ch.loc["QT06", "distance_m"] == pytest.approx(1025, abs=50)

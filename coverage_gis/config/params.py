@@ -780,9 +780,10 @@ class FibreParams(_Params):
     hamlet_share
         Share of homes passed for the share rule.
     respect_ports
-        A box with ``ports_total`` and ``ports_used`` passes at most ``ports_total`` homes,
-        nearest first: its ``ports_used`` ports hold homes already connected (taken to be the
-        nearest; they are passed), its free ports go to the next nearest; homes beyond are
+        Whether ports decide ``connectable`` (homes passed never depend on ports): a box with
+        ``ports_total`` and ``ports_used`` connects at most ``ports_total`` homes, nearest
+        first: its ``ports_used`` ports hold homes already connected (taken to be the
+        nearest), its free ports go to the next nearest; passed homes beyond are
         ``port_limited``. A box with either count unknown has unlimited ports.
     route_sample_m
         Without access points, fibre routes are sampled every this many metres (the distance

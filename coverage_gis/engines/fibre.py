@@ -1,36 +1,51 @@
-"""Fibre (FTTH) reach: homes passed per hamlet along the road network, and what closes the gaps.
+"""Fibre (FTTH) reach: homes passed per hamlet along the road network, what closes the gaps as
+it would be built, and an optional GPON optical budget check.
 
-A drop cable runs from an access point (FAT or splitter box) to a house along the lanes, so
-reach is measured along the road network, not as the crow flies:
+A drop cable runs from a drop box (FAT) to a house along the lanes, so reach is measured along
+the road network, not as the crow flies:
 
 * **Network** (:func:`road_graph`). The roads layer becomes a graph: every vertex of every road
   line is a node (vertices closer than ``node_tolerance_m``, 1 cm, are one node) and every
   straight piece between two vertices is an edge weighted by its length in metres. Roads meet
   only where they share a vertex (the sample is noded; a bridge over a road without a shared
-  vertex is not a junction). Households and access points attach to the nearest point of the
-  nearest road by a straight **connector** edge: the road piece is split there, so a house in
-  the middle of a lane is measured from its own spot on the lane.
-* **Distance** (:func:`household_reach`). One multi-source Dijkstra from every access point at
+  vertex is not a junction). Lines whose ``road_class`` is a railway
+  (``settings.FIBRE_RAILWAY_ROAD_CLASSES``) are not roads. Households and access points
+  attach to the nearest point of the nearest road by a straight **connector** edge: the road
+  piece is split there, so a house in the middle of a lane is measured from its own spot on
+  the lane.
+* **Drop boxes**. Access points whose ``kind`` is a splitter or an OLT
+  (``settings.FIBRE_NON_DROP_KINDS``) feed drop boxes, not homes: they are not drop boxes for
+  reach (extensions may still start from them). Any other kind, or none, is a drop box.
+* **Distance** (:func:`household_reach`). One multi-source Dijkstra from every drop box at
   once (``scipy.sparse.csgraph.dijkstra(..., min_only=True)``) gives every house its distance
   to the nearest box: connector of the box + along the roads + connector of the house. Where
   there is no road (a house or a box farther than ``connector_max_m`` from any road, or a house
   on a road piece with no box on it) the distance is the straight line times
-  ``detour_factor``, and the ``basis`` column says so. Without access points, the distance is
+  ``detour_factor``, and the ``basis`` column says so. Without drop boxes, the distance is
   measured to the fibre route lines (merged with :func:`merge_routes`, sampled every
   ``route_sample_m``).
-* **Passed**: distance at most ``max_drop_m`` and, where boxes have port counts, a port: a box
-  passes at most ``ports_total`` homes, its used ports holding the nearest (already connected)
-  homes and its free ports the next nearest. Ports are handed out nearest first over all
-  (house, box) pairs within reach: a house whose nearest box is full takes a port at the next
-  box within reach, if any; ``port_limited`` marks houses within reach of boxes that are all
-  full by then.
-* **Per hamlet** (:func:`hamlet_fibre`): share of homes passed; ``ftth_covered`` by the rule of
-  :class:`FibreParams` (default: fibre reaches the hamlet's cultural house, which is how the
-  ministry counts a connected hamlet; a hamlet with no cultural house marked needs 80 % of its
-  homes passed). :func:`fibre_indicators` gives F2 and F1.
-* **Gap closing** (:func:`gap_extensions`): per hamlet short of the rule, the shortest new cable
-  along the roads from today's network (boxes, and fibre routes unless
-  ``extend_from_routes=False``) with a new box at its end; see its docstring.
+* **Passed** (the industry's "homes passed", a distance notion that counts no ports): distance
+  at most ``max_drop_m``. **Connectable**: passed, and a free port can take it. A box
+  connects at most ``ports_total`` homes, its used ports holding the nearest (already
+  connected) homes and its free ports the next nearest. Ports are handed out nearest first
+  over all (house, box) pairs within reach: a house whose nearest box is full takes a port at
+  the next box within reach, if any; ``port_limited`` marks houses passed whose boxes within
+  reach are all full by then (a full box calls for a bigger splitter, not new cable).
+* **Per hamlet** (:func:`hamlet_fibre`): share of homes passed (``ftth_share``) and
+  connectable (``ftth_connectable_share``); ``ftth_covered`` by the rule of
+  :class:`FibreParams` (default: the hamlet's cultural house is passed, after the ministry's
+  way of counting hamlets without fibre, see ``settings.FIBRE_HAMLET_RULE``; a hamlet with no
+  cultural house marked needs 80 % of its homes passed, a local setting).
+  :func:`fibre_indicators` gives F2 and F1 (F1 from household subscriptions when the
+  statistics give them, with data-quality flags where the statistics contradict the map).
+* **Gap closing** (:func:`gap_extensions`): per hamlet short of the rule, drop boxes of
+  ``BuildParams.box_ports`` ports placed so that every home to connect is within the drop
+  length along the roads, and the cable along the roads from today's network to them as a
+  Steiner tree (Takahashi-Matsuyama shortest-path heuristic, then a minimum spanning tree of
+  the nodes it uses with non-box leaves pruned): its length, railway and national-road
+  crossings, and cost from unit prices; see its docstring.
+* **GPON** (:func:`gpon_budget`): the optical loss from the OLT to each drop box and a home
+  behind it, against the ODN class budget (ITU-T G.984.2), when the data give an OLT position.
 
 All inputs are GeoDataFrames in one projected (metric) CRS. Only scipy is needed beyond the
 geodata stack.
@@ -41,6 +56,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +67,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
-from shapely.ops import substring
 
+from coverage_gis.config import settings
 from coverage_gis.config.params import FibreParams
 from coverage_gis.engines.hamlets import (
     hamlet_counts,
@@ -63,20 +79,34 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
 from coverage_gis.engines.targets import plan_target
+from coverage_gis.errors import InputError
 
 __all__ = [
     "FibreParams",
+    "BuildParams",
+    "GponParams",
     "RoadNetwork",
     "FibreResult",
+    "GponBoxBudget",
+    "GponCheck",
     "merge_routes",
     "road_graph",
+    "drop_boxes",
     "household_reach",
     "hamlet_fibre",
     "fibre_indicators",
     "gap_extensions",
+    "road_steiner_tree",
+    "splitter_loss_db",
+    "split_stages",
+    "optical_loss_db",
+    "gpon_budget",
     "compute_fibre",
     "BASIS_NETWORK",
     "BASIS_NONE",
+    "EXTENSION_NOTES",
+    "EXTENSION_COLUMNS",
+    "GPON_NOTES",
 ]
 
 #: ``basis`` of a distance measured along the road network.
@@ -88,7 +118,123 @@ _EPS_M = 1e-6        # distances within a micrometre of the limit count as withi
 _MIN_EDGE_M = 1e-9   # zero-length edges get this weight (csgraph needs non-zero weights)
 _NO_PATH = -9999     # scipy's "no predecessor"
 _NO_CABLE_M = 1.0    # a new box this close to today's network needs no cable of its own
+_ON_LINE_M = 0.05    # a cable node or piece this close to a road line lies on it
 
+
+# --------------------------------------------------------------------------------------------
+# Parameters of a buildable extension and of the GPON check
+# --------------------------------------------------------------------------------------------
+
+def _positive(name: str, value: float) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise InputError(f"{name} must be a number > 0, got {value!r}")
+
+
+def _not_negative(name: str, value: float) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+        raise InputError(f"{name} must be a number >= 0, got {value!r}")
+
+
+def _lower(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(v).strip().lower() for v in values)
+
+
+@dataclass(frozen=True)
+class BuildParams:
+    """Sizes and unit prices of a buildable gap extension (defaults: the FIBRE block of
+    :mod:`coverage_gis.config.settings`, each with its source).
+
+    Attributes
+    ----------
+    box_ports
+        Ports of a new drop box (homes it can connect).
+    aerial_vnd_per_m, underground_vnd_per_m
+        Cable laid on poles / in a new duct (VND per metre).
+    box_vnd, crossing_vnd
+        A new drop box installed; one crossing of a railway or national road (VND each).
+    underground_road_classes
+        ``road_class`` values along which new cable goes underground.
+    national_road_classes, national_road_name
+        What a national road is: these ``road_class`` values, or a name matching the pattern.
+    """
+
+    box_ports: int = settings.FIBRE_NEW_BOX_PORTS
+    aerial_vnd_per_m: float = settings.FIBRE_AERIAL_CABLE_VND_PER_M
+    underground_vnd_per_m: float = settings.FIBRE_UNDERGROUND_CABLE_VND_PER_M
+    box_vnd: float = settings.FIBRE_BOX_VND
+    crossing_vnd: float = settings.FIBRE_CROSSING_VND
+    underground_road_classes: tuple[str, ...] = settings.FIBRE_UNDERGROUND_ROAD_CLASSES
+    national_road_classes: tuple[str, ...] = settings.FIBRE_NATIONAL_ROAD_CLASSES
+    national_road_name: str = settings.FIBRE_NATIONAL_ROAD_NAME
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.box_ports, int) and self.box_ports >= 1):
+            raise InputError(f"box_ports must be a whole number >= 1, got {self.box_ports!r}")
+        for name in ("aerial_vnd_per_m", "underground_vnd_per_m", "box_vnd", "crossing_vnd"):
+            _not_negative(name, getattr(self, name))
+        try:
+            re.compile(self.national_road_name)
+        except re.error as exc:
+            raise InputError(f"national_road_name is not a regular expression: {exc}") from None
+
+
+@dataclass(frozen=True)
+class GponParams:
+    """The GPON optical budget check (defaults: ``settings.FIBRE_GPON_*`` and neighbours; the
+    class budgets and the reach are ITU-T standards, the losses typical values).
+
+    Attributes
+    ----------
+    budget_class
+        ODN class checked against, a key of ``classes_db`` (``"B+"`` 28 dB, ``"C+"`` 32 dB).
+    classes_db
+        Loss budget (dB) per class, ITU-T G.984.2.
+    loss_db_per_km
+        Fibre attenuation at 1310 nm (dB/km).
+    splitter_loss_db
+        Insertion loss (dB) by split ratio.
+    split_ratio
+        Total split of a tree; a drop box's own splitter is its second level.
+    connectors, connector_loss_db, splices, splice_loss_db, cable_section_km
+        Connector pairs and splices from OLT to home, their losses (dB), and one more splice
+        per cable section of this length (km).
+    max_reach_km
+        Longest fibre OLT to home (km), ITU-T G.984.1.
+    feeder_km
+        Fibre added before a route's start when the OLT position is taken from it (km).
+    """
+
+    budget_class: str = settings.FIBRE_GPON_CLASS
+    classes_db: dict[str, float] = field(
+        default_factory=lambda: dict(settings.FIBRE_GPON_CLASSES_DB))
+    loss_db_per_km: float = settings.FIBRE_LOSS_DB_PER_KM
+    splitter_loss_db: dict[int, float] = field(
+        default_factory=lambda: dict(settings.FIBRE_SPLITTER_LOSS_DB))
+    split_ratio: int = settings.FIBRE_GPON_SPLIT_RATIO
+    connectors: int = settings.FIBRE_GPON_CONNECTORS
+    connector_loss_db: float = settings.FIBRE_CONNECTOR_LOSS_DB
+    splices: int = settings.FIBRE_GPON_SPLICES
+    splice_loss_db: float = settings.FIBRE_SPLICE_LOSS_DB
+    cable_section_km: float = settings.FIBRE_CABLE_SECTION_KM
+    max_reach_km: float = settings.FIBRE_GPON_MAX_REACH_KM
+    feeder_km: float = settings.FIBRE_GPON_FEEDER_KM
+
+    def __post_init__(self) -> None:
+        if self.budget_class not in self.classes_db:
+            raise InputError(f"budget_class must be one of {', '.join(self.classes_db)}, got "
+                             f"{self.budget_class!r}")
+        if self.split_ratio not in self.splitter_loss_db:
+            raise InputError(f"split_ratio must be one of "
+                             f"{', '.join(map(str, sorted(self.splitter_loss_db)))}, got "
+                             f"{self.split_ratio!r}")
+        for name in ("loss_db_per_km", "connector_loss_db", "splice_loss_db", "feeder_km"):
+            _not_negative(name, getattr(self, name))
+        for name in ("cable_section_km", "max_reach_km"):
+            _positive(name, getattr(self, name))
+
+    @property
+    def budget_db(self) -> float:
+        return float(self.classes_db[self.budget_class])
 
 # --------------------------------------------------------------------------------------------
 # Fibre routes: merging fragments
@@ -374,8 +520,9 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
     Parameters
     ----------
     roads
-        Road lines in a metric CRS with optional ``road_id``. None or empty gives an empty
-        network (every distance then uses the straight-line fallback).
+        Road lines in a metric CRS with optional ``road_id`` and ``road_class`` (lines whose
+        class is a railway, ``settings.FIBRE_RAILWAY_ROAD_CLASSES``, are left out). None or
+        empty gives an empty network (every distance then uses the straight-line fallback).
     node_tolerance_m
         Vertices this close are the same node.
     max_segment_m
@@ -383,6 +530,8 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
         distances do not change.
     """
     crs = getattr(roads, "crs", None)
+    if roads is not None and len(roads):
+        roads = _split_railways(roads)[0]
     if roads is None or len(roads) == 0:
         empty_i = np.zeros(0, dtype=np.int64)
         return RoadNetwork(crs, np.zeros((0, 2)), empty_i, empty_i, np.zeros(0), empty_i,
@@ -423,6 +572,15 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
                        seg_road.astype(np.int64), road_ids, component.astype(np.int64),
                        segments, shapely.STRtree(segments))
 
+
+def _split_railways(roads: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The roads layer without its railway lines (``road_class`` in
+    ``settings.FIBRE_RAILWAY_ROAD_CLASSES``), and those lines."""
+    if "road_class" not in roads:
+        return roads, roads.iloc[:0]
+    rail = roads["road_class"].astype(str).str.strip().str.lower().isin(
+        _lower(settings.FIBRE_RAILWAY_ROAD_CLASSES)).to_numpy()
+    return roads[~rail], roads[rail]
 
 class _Graph:
     """The road network with points attached: for each point a projection node on its road
@@ -676,12 +834,26 @@ def _assign_ports(pair_h: np.ndarray, pair_s: np.ndarray, pair_d: np.ndarray,
     return assigned
 
 
+def drop_boxes(access_points: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The access points that are drop boxes: all but those whose ``kind`` (any case) is in
+    ``settings.FIBRE_NON_DROP_KINDS`` (splitters feed drop boxes, OLTs feed splitters). None
+    when there are none."""
+    if access_points is None or not len(access_points):
+        return None
+    if "kind" not in access_points:
+        return access_points
+    kinds = access_points["kind"].astype(object).map(
+        lambda k: str(k).strip().lower() if isinstance(k, str) else "")
+    drop = access_points[~kinds.isin(_lower(settings.FIBRE_NON_DROP_KINDS)).to_numpy()]
+    return drop if len(drop) else None
+
+
 def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFrame | None,
                     roads: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | None = None,
                     params: FibreParams | None = None, *, network: RoadNetwork | None = None
                     ) -> gpd.GeoDataFrame:
-    """Distance from every household to its nearest access point along the roads, and whether
-    it is passed.
+    """Distance from every household to its nearest drop box along the roads, whether it is
+    passed (within the drop length) and whether it is connectable (passed, with a free port).
 
     Parameters
     ----------
@@ -689,8 +861,9 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
         Points in a metric CRS with ``household_id``, ``hamlet_id``, ``is_cultural_house``
         (all optional).
     access_points
-        Boxes with ``ap_id``, ``operator``, ``ports_total``, ``ports_used`` (NaN = unknown =
-        unlimited). None or empty: distances are measured to the fibre routes instead.
+        Boxes with ``ap_id``, ``operator``, ``kind``, ``ports_total``, ``ports_used`` (NaN =
+        unknown = unlimited). Splitter and OLT boxes are not drop boxes (:func:`drop_boxes`).
+        None, empty or no drop box: distances are measured to the fibre routes instead.
     roads
         Road lines (only for building the network when ``network`` is not given).
     fibre
@@ -707,10 +880,11 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
         ``is_cultural_house``, ``distance_m`` (to the nearest box or route, NaN when there is
         none), ``basis`` (``"road network"``, ``"straight line x 1.3"`` or ``"no access point
         or fibre route"``), ``measured_to`` (``"access point"`` or ``"fibre route"``),
-        ``access_point`` (nearest ``ap_id`` or ``route_id``), ``operator``, ``passed``,
-        ``port_limited`` (within reach, but every box within reach is full by the time its
-        turn comes), ``assigned_access_point`` (the box whose port it takes), ``connector_m``
-        (house to road; NaN when off the road network).
+        ``access_point`` (nearest ``ap_id`` or ``route_id``), ``operator``, ``passed``
+        (distance at most ``max_drop_m``: homes passed count no ports), ``connectable``
+        (passed and a free port takes it), ``port_limited`` (passed, but every box within
+        reach is full by the time its turn comes), ``assigned_access_point`` (the box whose
+        port it takes), ``connector_m`` (house to road; NaN when off the road network).
 
     Notes
     -----
@@ -728,7 +902,7 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
     net = network if network is not None else road_graph(roads)
     n = len(households)
     hh_xy = _xy(households)
-    src = _sources(access_points, fibre, params, crs)
+    src = _sources(drop_boxes(access_points), fibre, params, crs)
     basis_fb = params.fallback_basis
     limit = params.max_drop_m + _EPS_M
 
@@ -787,15 +961,16 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
             ph, ps, pd_ = _candidate_pairs(g, src, hh_xy, hh_node, src_on, dist, has_net,
                                            params, limited)
             assigned = _assign_ports(ph, ps, pd_, src.free_ports, n)
-    passed = assigned >= 0
+    connectable = assigned >= 0
 
     out["distance_m"] = np.where(np.isfinite(dist), dist, np.nan)
     out["basis"] = basis
     out["measured_to"] = src.kind if ns else pd.NA
     out["access_point"] = _pick(src.ids, best, ns)
     out["operator"] = _pick(src.operator, best, ns)
-    out["passed"] = passed
-    out["port_limited"] = within & ~passed
+    out["passed"] = within
+    out["connectable"] = connectable
+    out["port_limited"] = within & ~connectable
     out["assigned_access_point"] = _pick(src.ids, assigned, ns)
     out["connector_m"] = np.where(hh_att, connector, np.nan)
     return gpd.GeoDataFrame(out, geometry=households.geometry.values, crs=crs,
@@ -854,9 +1029,25 @@ def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.nd
 # Per hamlet and indicators
 # --------------------------------------------------------------------------------------------
 
+def _reach_flags(reach: pd.DataFrame) -> pd.DataFrame:
+    """``passed``, ``connectable`` and ``port_limited`` of a reach table; a table without
+    ``connectable`` (made before issue 11, when ``passed`` counted ports) has its passed homes
+    connectable and its port-limited homes passed."""
+    limited = reach["port_limited"].fillna(False).astype(bool).to_numpy()
+    passed = reach["passed"].fillna(False).astype(bool).to_numpy()
+    if "connectable" in reach:
+        connectable = reach["connectable"].fillna(False).astype(bool).to_numpy()
+    else:
+        connectable = passed & ~limited
+        passed = passed | limited
+    return pd.DataFrame({"passed": passed, "connectable": connectable,
+                         "port_limited": limited}, index=reach.index)
+
+
 def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                  params: FibreParams | None = None) -> pd.DataFrame:
-    """Per hamlet: homes passed, their share, and whether the hamlet counts as reached.
+    """Per hamlet: homes passed and connectable, their shares, and whether the hamlet counts
+    as reached.
 
     Parameters
     ----------
@@ -871,35 +1062,48 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     Returns
     -------
     DataFrame
-        ``hamlet_id``, ``households``, ``homes_passed``, ``homes_port_limited``,
-        ``ftth_share`` (homes passed / households; NaN without households),
-        ``homes_within_reach`` and ``within_reach_share`` (within the drop length whatever
-        the ports: passed + port-limited),
-        ``cultural_house_id``, ``cultural_house_reached`` (boolean, NA when none is marked;
-        with several marked, any one passed counts), ``ftth_covered``, ``ftth_rule``.
+        ``hamlet_id``, ``households``, ``homes_passed`` (within the drop length, no port
+        condition), ``homes_port_limited`` (passed, no free port), ``ftth_share`` (homes
+        passed / households; NaN without households), ``homes_connectable`` and
+        ``ftth_connectable_share`` (passed with a free port), ``homes_within_reach`` and
+        ``within_reach_share`` (the same as homes passed, kept for older readers),
+        ``cultural_house_id``, ``cultural_house_reached`` (passed; boolean, NA when none is
+        marked; with several marked, any one passed counts), ``ftth_covered``, ``ftth_rule``.
     """
     params = params or FibreParams()
     hh = pd.DataFrame(reach.drop(columns=reach.geometry.name))
     hh["hamlet_id"] = household_hamlets(reach, hamlets)
+    flags = _reach_flags(hh)
+    hh["passed"] = flags["passed"]
     ids = hamlets["hamlet_id"].to_numpy(object)
     households = hamlet_counts(hh["hamlet_id"], ids).to_numpy()
-    flags = pd.DataFrame({"passed": hh["passed"].astype(bool),
-                          "port_limited": hh["port_limited"].astype(bool)})
-    flags["within"] = flags["passed"] | flags["port_limited"]
     sums = hamlet_sums(flags, hh["hamlet_id"], ids)
     shares = hamlet_shares(flags, hh["hamlet_id"], ids)
     passed = sums["passed"].to_numpy(int)
-    limited = sums["port_limited"].to_numpy(int)
     share = shares["passed"].to_numpy(float)
-    within = passed + limited
-    within_share = shares["within"].to_numpy(float)
     ch = hh[hh["is_cultural_house"].fillna(False).astype(bool)]
     ch_g = ch.groupby("hamlet_id")
     ch_id = pd.Series(ids).map(ch_g["household_id"].agg(lambda s: ", ".join(map(str, s))))
     ch_reached = pd.Series(ids).map(ch_g["passed"].any()).astype("boolean")
-    share_ok = meets_share(share, params.hamlet_share)
+    covered, rules = _hamlet_rules(households, ch_reached, meets_share(share,
+                                                                       params.hamlet_share),
+                                   params)
+    return pd.DataFrame({
+        "hamlet_id": ids, "households": households, "homes_passed": passed,
+        "homes_port_limited": sums["port_limited"].to_numpy(int), "ftth_share": share,
+        "homes_connectable": sums["connectable"].to_numpy(int),
+        "ftth_connectable_share": shares["connectable"].to_numpy(float),
+        "homes_within_reach": passed, "within_reach_share": share,
+        "cultural_house_id": ch_id.to_numpy(object),
+        "cultural_house_reached": ch_reached.array, "ftth_covered": covered,
+        "ftth_rule": rules})
+
+
+def _hamlet_rules(households: np.ndarray, ch_reached: pd.Series, share_ok: np.ndarray,
+                  params: FibreParams) -> tuple[list[bool], list[str]]:
+    """Per hamlet: covered, and the code of the rule it was judged by."""
     covered, rules = [], []
-    for i in range(len(ids)):
+    for i in range(len(households)):
         has_ch = pd.notna(ch_reached.iloc[i])
         if households[i] == 0:
             covered.append(False)
@@ -911,29 +1115,59 @@ def hamlet_fibre(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
             covered.append(bool(share_ok[i]))
             rules.append("share_no_cultural_house" if params.hamlet_rule == "cultural_house"
                          else "share")
-    return pd.DataFrame({
-        "hamlet_id": ids, "households": households, "homes_passed": passed,
-        "homes_port_limited": limited, "ftth_share": share,
-        "homes_within_reach": within, "within_reach_share": within_share,
-        "cultural_house_id": ch_id.to_numpy(object),
-        "cultural_house_reached": ch_reached.array, "ftth_covered": covered,
-        "ftth_rule": rules})
+    return covered, rules
 
 
 def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None = None,
-                     year: int | None = None, params: FibreParams | None = None
+                     year: int | None = None, params: FibreParams | None = None,
+                     *, ports_used: int | None = None
                      ) -> dict[str, HamletIndicator | HouseholdFibreIndicator]:
     """The plan's fibre indicators, ``{"F2": ..., "F1": ...}``.
 
     F2 (map) = covered hamlets / all hamlets; its ``rule_params`` name the rules the hamlets
     were judged by (``used``: ``cultural_house``, ``share_no_cultural_house``, ``share``). F1
-    (statistics) = FTTH subscriptions / households for ``year`` (default: the latest year in
-    the table), beside the map's homes passed / households of the household layer.
+    (statistics) = household FTTH subscriptions (``household_ftth_subscriptions``; when only
+    ``ftth_subscriptions`` is given, that total, with the note ``total_subscriptions_only``)
+    / households for ``year`` (default: the latest year in the table), beside the map's homes
+    passed and connectable / households of the household layer. F1's ``flags``: the
+    subscriptions exceed the homes passed on the map (``subscriptions_above_homes_passed``),
+    or ``ports_used``, the ports used in the map's drop boxes when every box gives them
+    (``subscriptions_above_ports_used``).
     """
     params = params or FibreParams()
     n = len(hamlet_table)
     covered = hamlet_table["ftth_covered"].astype(bool) if n else pd.Series(dtype=bool)
-    with_homes = hamlet_table[hamlet_table["households"] > 0] if n else hamlet_table
+    f2 = HamletIndicator(
+        id="F2", covered_hamlets=int(covered.sum()), hamlets=n,
+        short_hamlets=tuple(str(h) for h in hamlet_table.loc[~covered, "hamlet_id"])
+        if n else (),
+        target=plan_target("F2"), rule="ftth",
+        rule_params={"hamlet_rule": params.hamlet_rule, "hamlet_share": params.hamlet_share,
+                     "max_drop_m": params.max_drop_m,
+                     "used": tuple(_rules_used(hamlet_table, params))})
+
+    def total(col: str) -> int | None:
+        return int(hamlet_table[col].sum()) if n and col in hamlet_table else None
+
+    homes_passed = total("homes_passed") or 0
+    f1: dict[str, Any] = {"target": plan_target("F1"), "homes_passed": homes_passed,
+                          "households_on_map": total("households") or 0,
+                          "homes_within_reach": total("homes_within_reach"),
+                          "homes_connectable": total("homes_connectable"),
+                          "ports_used": ports_used, **_f1_statistics(statistics, year)}
+    subs = f1.get("household_ftth_subscriptions", f1.get("ftth_subscriptions"))
+    flags = []
+    if subs is not None and n and subs > homes_passed:
+        flags.append("subscriptions_above_homes_passed")
+    if subs is not None and ports_used is not None and subs > ports_used:
+        flags.append("subscriptions_above_ports_used")
+    return {"F2": f2, "F1": HouseholdFibreIndicator(**f1, flags=tuple(flags))}
+
+
+def _rules_used(hamlet_table: pd.DataFrame, params: FibreParams) -> list[str]:
+    """The codes of the rules F2's hamlets (those with homes) were judged by."""
+    with_homes = hamlet_table[hamlet_table["households"] > 0] if len(hamlet_table) else \
+        hamlet_table
     used: list[str] = []
     if len(with_homes):
         marked = (with_homes["cultural_house_reached"].notna()
@@ -945,20 +1179,7 @@ def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None
                 used.append("share_no_cultural_house")
         else:
             used.append("share")
-    f2 = HamletIndicator(
-        id="F2", covered_hamlets=int(covered.sum()), hamlets=n,
-        short_hamlets=tuple(str(h) for h in hamlet_table.loc[~covered, "hamlet_id"])
-        if n else (),
-        target=plan_target("F2"), rule="ftth",
-        rule_params={"hamlet_rule": params.hamlet_rule, "hamlet_share": params.hamlet_share,
-                     "max_drop_m": params.max_drop_m, "used": tuple(used)})
-    within = (int(hamlet_table["homes_within_reach"].sum())
-              if n and "homes_within_reach" in hamlet_table else None)
-    f1 = {"target": plan_target("F1"),
-          "homes_passed": int(hamlet_table["homes_passed"].sum()) if n else 0,
-          "households_on_map": int(hamlet_table["households"].sum()) if n else 0,
-          "homes_within_reach": within, **_f1_statistics(statistics, year)}
-    return {"F2": f2, "F1": HouseholdFibreIndicator(**f1)}
+    return used
 
 
 def _f1_statistics(statistics: pd.DataFrame | None, year: int | None) -> dict[str, Any]:
@@ -971,45 +1192,77 @@ def _f1_statistics(statistics: pd.DataFrame | None, year: int | None) -> dict[st
     if not len(row):
         return {"note": "no_statistics_for_year", "year": year}
     r = row.iloc[-1]
-    subs, hh = r.get("ftth_subscriptions"), r.get("households")
-    if pd.notna(subs) and pd.notna(hh) and float(hh) > 0:
-        return {"year": int(r["year"]), "ftth_subscriptions": int(subs), "households": int(hh)}
-    return {"year": int(r["year"]), "note": "missing_counts"}
+    subs, own, hh = (r.get("ftth_subscriptions"), r.get("household_ftth_subscriptions"),
+                     r.get("households"))
+    if pd.isna(hh) or float(hh) <= 0 or (pd.isna(subs) and pd.isna(own)):
+        return {"year": int(r["year"]), "note": "missing_counts"}
+    out: dict[str, Any] = {"year": int(r["year"]), "households": int(hh),
+                           "ftth_subscriptions": int(subs) if pd.notna(subs) else None}
+    if pd.notna(own):
+        out["household_ftth_subscriptions"] = int(own)
+    else:
+        out["note"] = "total_subscriptions_only"
+    return out
+
+
+def _ports_used(access_points: gpd.GeoDataFrame | None) -> int | None:
+    """Ports used in the drop boxes, or None when there are none or some box does not say."""
+    drop = drop_boxes(access_points)
+    if drop is None or "ports_used" not in drop:
+        return None
+    used = pd.to_numeric(drop["ports_used"], errors="coerce")
+    return int(used.sum()) if used.notna().all() else None
 
 
 # --------------------------------------------------------------------------------------------
 # Gap closing
 # --------------------------------------------------------------------------------------------
 
+#: The columns of :func:`gap_extensions`, in order (the geometry follows).
+EXTENSION_COLUMNS = [
+    "hamlet_id", "target_rule", "target_houses", "homes", "homes_needed",
+    "homes_passed_today", "homes_to_connect", "length_m", "cable_m", "cable_aerial_m",
+    "cable_underground_m", "boxes", "box_ports", "crossings", "crossings_railway",
+    "crossings_national_road", "cost_vnd", "households_added", "households_added_elsewhere",
+    "ftth_share_after", "meets_rule", "from_access_point", "new_boxes",
+    "new_boxes_without_cable", "new_box_xy", "new_box_homes", "note_code"]
+
+
 def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                    roads: gpd.GeoDataFrame | None, access_points: gpd.GeoDataFrame | None,
                    fibre: gpd.GeoDataFrame | None = None, params: FibreParams | None = None,
                    *, network: RoadNetwork | None = None,
-                   hamlet_table: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """For each hamlet short of the rule, the new cable along the roads that closes the gap.
+                   hamlet_table: pd.DataFrame | None = None,
+                   build: BuildParams | None = None,
+                   railway: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """For each hamlet short of the rule, a buildable extension: new drop boxes and the cable
+    along the roads from today's network to them.
 
-    An *extension* is new cable laid along the roads from today's network (any access point,
-    and any point of a fibre route unless ``extend_from_routes`` is False) to a **new box**
-    at its far end; the new box passes every house within ``max_drop_m`` of it (new boxes
-    are sized to the need: their ports are not limited). Each hamlet is treated on its own,
-    from today's network.
+    **Homes to connect.** The hamlet's homes not passed today, as many as bring it to
+    ``hamlet_share`` of its homes passed (at least one); under the cultural-house rule the
+    cultural house is one of them (a hamlet is reached by its cultural house, but a box for it
+    alone leaves the village without service). ``homes_needed`` is the share's count,
+    ``homes_passed_today`` what is passed already, ``homes_to_connect`` the difference.
 
-    * **Cultural-house rule** (a cultural house is marked): the exact shortest extension. With
-      ``D`` the road distance from the network to the cultural house (a multi-source
-      Dijkstra from every box and route point), the cable follows that shortest path and
-      stops ``max_drop_m`` short of the house: length = ``max(D - max_drop_m, 0)``. No
-      shorter cable can do (a box within ``max_drop_m`` of the house is at least
-      ``D - max_drop_m`` from the network). If the house has no road path to the network,
-      the box goes to the road point nearest along the roads whose straight line × detour to
-      the house is within ``max_drop_m``.
-    * **Share rule**: boxes are added greedily until ``hamlet_share`` of the hamlet's homes
-      are passed. Candidate box sites are the road vertices, extra points every
-      ``site_spacing_m`` along the roads, and the houses' projections on the roads. At each
-      step, if some site alone completes the target, the
-      one with the shortest cable is taken; otherwise the site with the most newly passed
-      homes per metre of cable (+1 m). Cable already laid counts as network for the next
-      step. This is a heuristic (the exact problem is a Steiner-tree variant); the cable is
-      the sum of the paths.
+    **Boxes** (``build.box_ports`` ports each; candidate sites: road vertices, points every
+    ``site_spacing_m`` along the roads, and the houses' projections on the roads). Greedy: at
+    each step the site whose box connects the most homes still to connect (at most its ports)
+    per metre of cable from the network built so far, or, when one box completes the count,
+    the one nearest the network; the box takes the nearest such homes (the cultural house
+    first; the first box must reach it). Every home connected is within ``max_drop_m`` of its
+    box along the roads (the straight-line fallback for homes off the connected roads), and
+    no box connects more than its ports. A box passes every home within the drop length.
+
+    **Cable** (:func:`road_steiner_tree`): a Steiner tree on the road graph joining the boxes
+    to today's network (any drop or splitter box, and any point of a fibre route unless
+    ``extend_from_routes`` is False), by the Takahashi-Matsuyama heuristic (at most twice the
+    shortest tree: 2(1 - 1/k) for k terminals) improved by a minimum spanning tree of its
+    nodes. It is laid underground along ``build.underground_road_classes``, aerial elsewhere.
+    **Crossings**: each point where it crosses a railway line (``railway``, and roads layer
+    lines whose ``road_class`` is a railway), and each time it goes from one side of a
+    national road to the other at a junction (per stretch of cable on or across the road,
+    the fewer of its branches on the two sides). **Cost** = cable by kind x its price +
+    boxes x ``box_vnd`` + crossings x ``crossing_vnd``.
 
     Parameters
     ----------
@@ -1018,96 +1271,81 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     hamlets
         Hamlet polygons with ``hamlet_id``.
     roads, access_points, fibre
-        The layers ``reach`` was computed from.
+        The layers ``reach`` was computed from (``roads`` with ``road_class`` and ``name``
+        for the cable's kind and crossings).
     params
         Drop length, rule, detour; the same as for ``reach``.
     network
         A prebuilt :func:`road_graph` of ``roads``.
     hamlet_table
         :func:`hamlet_fibre` output (computed when not given).
+    build
+        Box size and unit prices (:class:`BuildParams`).
+    railway
+        Railway lines, for crossings.
 
     Returns
     -------
     GeoDataFrame
-        One row per short hamlet: ``hamlet_id``, what the rule asks as codes and counts
-        (``target_rule``: ``cultural_house``, ``share`` or ``no_households``;
-        ``target_houses``: the cultural house(s) aimed at; ``homes``, ``homes_needed``,
-        ``homes_passed_today`` for the share rule), ``length_m`` (new cable, m; NaN when the
-        rule cannot be met along the roads),
-        ``households_added`` (the hamlet's homes newly passed), ``households_added_elsewhere``
-        (newly passed homes of other hamlets), ``ftth_share_after``, ``meets_rule``,
-        ``from_access_point`` (box or route the cable starts from), ``new_boxes``,
-        ``new_boxes_without_cable`` (boxes on today's network: added ports where the boxes
-        within reach are full), ``new_box_xy`` (``"x y"`` per new box, ``;``-separated),
-        ``note_code`` (one of :data:`EXTENSION_NOTES`, or None), and the geometry: the cable
-        as a MultiLineString (empty when no cable is needed).
+        One row per short hamlet, columns :data:`EXTENSION_COLUMNS`: ``hamlet_id``, what the
+        rule asks as codes and counts (``target_rule``: ``cultural_house``, ``share`` or
+        ``no_households``; ``target_houses``: the cultural house(s) aimed at; ``homes``,
+        ``homes_needed``, ``homes_passed_today``, ``homes_to_connect``), ``cable_m`` (new
+        cable, m; NaN when the rule cannot be met along the roads) and ``length_m`` (the
+        same), ``cable_aerial_m``, ``cable_underground_m``, ``boxes`` (new boxes),
+        ``box_ports``, ``crossings`` (``crossings_railway`` + ``crossings_national_road``),
+        ``cost_vnd``, ``households_added`` (the hamlet's homes newly passed),
+        ``households_added_elsewhere`` (newly passed homes of other hamlets),
+        ``ftth_share_after``, ``meets_rule``, ``from_access_point`` (boxes or routes the cable
+        starts from), ``new_boxes`` (= ``boxes``), ``new_boxes_without_cable`` (boxes on
+        today's network), ``new_box_xy`` (``"x y"`` per new box, ``;``-separated),
+        ``new_box_homes`` (homes each new box is to connect, ``;``-separated), ``note_code``
+        (one of :data:`EXTENSION_NOTES`, or None), and the geometry: the cable as a
+        MultiLineString (empty when no cable is needed).
         :func:`coverage_gis.outputs.fibre_text.extension_table` words ``target`` and ``note``.
     """
     params = params or FibreParams()
+    build = build or BuildParams()
     _require_metric(reach, "households")
     crs = reach.crs
     hamlets = _to_crs(hamlets, crs)
+    roads = _to_crs(roads, crs)
     table = hamlet_table if hamlet_table is not None else hamlet_fibre(reach, hamlets, params)
-    cols = ["hamlet_id", "target_rule", "target_houses", "homes", "homes_needed",
-            "homes_passed_today", "length_m", "households_added",
-            "households_added_elsewhere", "ftth_share_after", "meets_rule",
-            "from_access_point", "new_boxes", "new_boxes_without_cable", "new_box_xy",
-            "note_code"]
     short = table[~table["ftth_covered"].astype(bool)]
     if short.empty:
-        return gpd.GeoDataFrame(pd.DataFrame(columns=cols), geometry=[], crs=crs)
+        return gpd.GeoDataFrame(pd.DataFrame(columns=EXTENSION_COLUMNS), geometry=[], crs=crs)
 
     hh_xy = _xy(reach)
     hamlet_of = household_hamlets(reach, hamlets)
-    passed0 = reach["passed"].to_numpy(bool)
+    passed0 = _reach_flags(reach)["passed"].to_numpy(bool)
     is_ch = reach["is_cultural_house"].fillna(False).to_numpy(bool)
-    net = network if network is not None else road_graph(_to_crs(roads, crs))
-    with_house = set(hamlet_of[is_ch])
-    if any(params.hamlet_rule == "share" or h not in with_house for h in short["hamlet_id"]):
-        net = net.densified(params.site_spacing_m)    # candidate sites for the share rule
+    net = network if network is not None else road_graph(roads)
+    net = net.densified(params.site_spacing_m)    # candidate box sites
     origins = _sources(access_points, fibre, params, crs,
                        with_routes=params.extend_from_routes)
     g = _Graph(net, [hh_xy, origins.xy], params.connector_max_m)
     ctx = _ExtensionContext(g, origins, hh_xy, reach["household_id"].to_numpy(object),
-                           hamlet_of, passed0, params)
+                           passed0, params, build, _CableLines.of(roads, railway, build, crs))
 
     rows, geoms = [], []
     for _, h in short.iterrows():
-        hid = h["hamlet_id"]
-        members = np.flatnonzero(hamlet_of == hid)
-        n_h = len(members)
+        members = np.flatnonzero(hamlet_of == h["hamlet_id"])
         ch = members[is_ch[members]]
-        if n_h == 0:
+        if len(members) == 0:
             res = _Extension(target="no_households", note="no_households")
-        elif params.hamlet_rule == "cultural_house" and len(ch):
-            res = ctx.to_house(ch)
         else:
-            need = math.ceil(params.hamlet_share * n_h - 1e-9)
-            res = ctx.to_share(members, need)
-        added = np.flatnonzero(res.newly_passed)
-        in_h = np.isin(added, members)
-        after = (passed0[members].sum() + in_h.sum()) / n_h if n_h else np.nan
-        if params.hamlet_rule == "cultural_house" and len(ch):
-            meets = bool(res.found and (passed0[ch].any() or res.newly_passed[ch].any()))
-        else:
-            meets = bool(n_h and after >= params.hamlet_share - 1e-12)
-        rows.append({"hamlet_id": hid, "target_rule": res.target,
-                     "target_houses": res.houses or None, "homes": n_h,
-                     "homes_needed": res.needed, "homes_passed_today": res.have,
-                     "length_m": round(res.length_m, 3) if res.found else np.nan,
-                     "households_added": int(in_h.sum()),
-                     "households_added_elsewhere": int((~in_h).sum()),
-                     "ftth_share_after": after, "meets_rule": meets,
-                     "from_access_point": ", ".join(dict.fromkeys(res.origins)) or None,
-                     "new_boxes": len(res.boxes),
-                     "new_boxes_without_cable": int(res.boxes_without_cable),
-                     "new_box_xy": "; ".join(f"{x:.2f} {y:.2f}" for x, y in res.boxes) or None,
-                     "note_code": res.note})
-        geoms.append(shapely.MultiLineString([ln for ln in res.lines if ln.length > 0]))
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs=crs)
+            need = math.ceil(params.hamlet_share * len(members) - 1e-9)
+            rule = ("cultural_house" if params.hamlet_rule == "cultural_house" and len(ch)
+                    else "share")
+            res = ctx.design(members, ch if rule == "cultural_house" else ch[:0], need, rule)
+        row, geom = ctx.row(h["hamlet_id"], res, members, ch)
+        rows.append(row)
+        geoms.append(geom)
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=EXTENSION_COLUMNS), geometry=geoms,
+                            crs=crs)
 
 
-#: Why an extension is not a plain cable to a new box (``note_code`` of
+#: Why an extension is not a plain cable to new boxes (``note_code`` of
 #: :func:`gap_extensions`); :mod:`coverage_gis.outputs.fibre_text` words them.
 EXTENSION_NOTES = ("no_households", "no_network", "within_reach_new_box", "no_roads",
                    "no_road_path", "off_road_last_stretch", "share_unreachable")
@@ -1116,30 +1354,82 @@ EXTENSION_NOTES = ("no_households", "no_network", "within_reach_new_box", "no_ro
 @dataclass
 class _Extension:
     """One hamlet's extension. ``target``: the rule's code (``cultural_house``, ``share``,
-    ``no_households``); ``note``: a code from :data:`EXTENSION_NOTES` or None."""
+    ``no_households``); ``note``: a code from :data:`EXTENSION_NOTES` or None. ``boxes``:
+    graph nodes of the new boxes; ``edges``: the cable's graph edges."""
 
     target: str
     houses: str = ""        # the cultural house(s) aimed at
-    needed: int = 0         # homes to pass (share rule)
-    have: int = 0           # homes passed today (share rule)
-    length_m: float = np.nan
-    found: bool = False
-    lines: list = field(default_factory=list)
-    boxes: list = field(default_factory=list)
-    origins: list = field(default_factory=list)
-    boxes_without_cable: int = 0
+    needed: int = 0         # homes the share asks
+    have: int = 0           # homes passed today
+    to_connect: int = 0     # homes the boxes are to connect
+    found: bool = False     # the design meets the rule
+    boxes: list[int] = field(default_factory=list)
+    box_homes: list[int] = field(default_factory=list)
+    edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    length_m: float = 0.0
+    origins: list[str] = field(default_factory=list)
     newly_passed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     note: str | None = None
 
 
+@dataclass
+class _CableLines:
+    """The lines a new cable is measured against: national roads, roads where it is laid
+    underground, railways (None when there are none)."""
+
+    national: shapely.Geometry | None
+    underground: shapely.Geometry | None
+    railway: shapely.Geometry | None
+    national_tree: shapely.STRtree | None = None
+    national_parts: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, roads: gpd.GeoDataFrame | None, railway: gpd.GeoDataFrame | None,
+           build: BuildParams, crs: Any) -> _CableLines:
+        rails = []
+        national = underground = None
+        if roads is not None and len(roads):
+            roads, rail = _split_railways(roads)
+            rails.append(np.asarray(rail.geometry.values))
+            cls_ = (roads["road_class"].astype(str).str.strip().str.lower()
+                    if "road_class" in roads else pd.Series("", index=roads.index))
+            name = (roads["name"].astype(object).where(roads["name"].notna(), "").astype(str)
+                    if "name" in roads else pd.Series("", index=roads.index))
+            nat = (cls_.isin(_lower(build.national_road_classes))
+                   | name.str.contains(build.national_road_name, case=False, regex=True))
+            national = _union(roads.geometry.values[nat.to_numpy()])
+            underground = _union(roads.geometry.values[
+                cls_.isin(_lower(build.underground_road_classes)).to_numpy()])
+        if railway is not None and len(railway):
+            rails.append(np.asarray(_in_crs(railway, crs).geometry.values))
+        out = cls(national, underground, _union(np.concatenate(rails)) if rails else None)
+        if national is not None:
+            out.national_parts = shapely.get_parts(national)
+            out.national_tree = shapely.STRtree(out.national_parts)
+        return out
+
+
+def _union(geoms: np.ndarray) -> shapely.Geometry | None:
+    geoms = geoms[~shapely.is_empty(geoms)] if len(geoms) else geoms
+    return shapely.union_all(shapely.force_2d(geoms)) if len(geoms) else None
+
+
+def _near(geom: shapely.Geometry | None, xy: np.ndarray) -> np.ndarray:
+    """Which points ``xy`` lie on ``geom`` (within :data:`_ON_LINE_M`)."""
+    if geom is None or not len(xy):
+        return np.zeros(len(xy), dtype=bool)
+    return np.asarray(shapely.dwithin(shapely.points(xy), geom, _ON_LINE_M))
+
+
 class _ExtensionContext:
-    """Shared state of the gap computation: the graph with houses and network origins, and
-    the distances from today's network."""
+    """Shared state of the gap computation: the graph with houses and network origins, the
+    distances from today's network, and the lines crossings are counted against."""
 
     def __init__(self, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
-                 hamlet_of: np.ndarray, passed0: np.ndarray, params: FibreParams):
+                 passed0: np.ndarray, params: FibreParams, build: BuildParams,
+                 lines: _CableLines):
         self.g, self.origins, self.hh_xy, self.hh_ids = g, origins, hh_xy, hh_ids
-        self.hamlet_of, self.passed0, self.params = hamlet_of, passed0, params
+        self.passed0, self.params, self.build, self.lines = passed0, params, build, lines
         self.hh_node, self.origin_node = g.point_node
         self.origin_on = g.attached(1)
         self.hh_att = g.attached(0)
@@ -1155,183 +1445,634 @@ class _ExtensionContext:
         return dataclasses.replace(target, note=note,
                                    newly_passed=np.zeros(len(self.hh_xy), dtype=bool))
 
-    def _origin_name(self, root: int) -> str:
-        k = self.origin_of_node[root]
-        return str(self.origins.ids[k]) if k >= 0 else "new cable"
-
-    def _line(self, nodes: np.ndarray) -> shapely.LineString:
-        xy = self.g.node_xy[nodes]
-        if len(xy) == 1:
-            xy = np.vstack([xy, xy])
-        return shapely.LineString(xy)
-
-    def covered_from(self, at: list[tuple[int, float]], box_xy: np.ndarray) -> np.ndarray:
-        """Houses within the drop length of a new box at ``box_xy``, which lies at distance
-        ``off`` from each node of ``at``, ``[(node, off), ...]``: along the roads for houses
-        connected to it, by the fallback for the others."""
-        g = self.g
-        nodes = np.array([a for a, _ in at], dtype=np.int64)
-        offs = np.array([o for _, o in at], dtype=float)
-        dm = csgraph.dijkstra(g.csr, directed=True, indices=nodes,
-                              limit=self.limit + offs.max())
-        d = (dm[:, self.hh_node] + offs[:, None]).min(axis=0)
-        near = d <= self.limit
-        comp = g.component
-        other = ~self.hh_att | (comp[self.hh_node] != comp[nodes[0]])
-        straight = np.hypot(*(self.hh_xy - box_xy).T) * self.params.detour_factor
-        return near | (other & (straight <= self.limit))
-
-    # -- cultural-house rule ------------------------------------------------------------------
-    def to_house(self, houses: np.ndarray) -> _Extension:
-        p = self.params
-        target = _Extension(target="cultural_house", houses=self._hh_label(houses))
-        if len(self.src_nodes) == 0:
-            return self._empty(target, "no_network")
-        d_house = self.dist0[self.hh_node[houses]]
-        if np.isfinite(d_house).any():
-            k = int(np.argmin(d_house))
-            house, total = houses[k], float(d_house[k])
-            nodes = self.g.path(self.pred0, self.hh_node[house])
-            length = max(total - p.max_drop_m, 0.0)
-            xy = self.g.node_xy[nodes]
-            seg = np.hypot(*np.diff(xy, axis=0).T)
-            cum = np.r_[0.0, np.cumsum(seg)]
-            line = self._line(nodes)
-            cable = substring(line, 0.0, length) if length > 0 else None
-            j = int(np.clip(np.searchsorted(cum, length, side="right") - 1, 0, len(nodes) - 1))
-            if j >= len(nodes) - 1:
-                at = [(int(nodes[-1]), 0.0)]
-                box = xy[-1]
-            else:
-                off = length - cum[j]
-                at = [(int(nodes[j]), off), (int(nodes[j + 1]), seg[j] - off)]
-                box = xy[j] + (xy[j + 1] - xy[j]) * (off / seg[j] if seg[j] > 0 else 0.0)
-            newly = self.covered_from(at, box) & ~self.passed0
-            newly[house] = True
-            return dataclasses.replace(
-                target, length_m=length, found=True,
-                lines=[cable] if cable is not None else [],
-                boxes=[tuple(box)], boxes_without_cable=int(cable is None),
-                origins=[self._origin_name(nodes[0])], newly_passed=newly,
-                note=None if length > 0 else "within_reach_new_box")
-        # no road path: nearest road point (along the roads) within the fallback reach
-        if self.cand_tree is None:
-            return self._empty(target, "no_roads")
-        best = None
-        for house in houses:
-            near = self.cand[self.cand_tree.query_ball_point(
-                self.hh_xy[house], self.limit / p.detour_factor)]
-            near = near[np.isfinite(self.dist0[near])]
-            if len(near):
-                c = near[np.argmin(self.dist0[near])]
-                if best is None or self.dist0[c] < self.dist0[best[0]]:
-                    best = (int(c), house)
-        if best is None:
-            return self._empty(target, "no_road_path")
-        c, house = best
-        nodes = self.g.path(self.pred0, c)
-        box = self.g.node_xy[c]
-        newly = self.covered_from([(c, 0.0)], box) & ~self.passed0
-        newly[house] = True
-        length = float(self.dist0[c])
-        return dataclasses.replace(target, length_m=length, found=True,
-                                   lines=[self._line(nodes)] if length > 0 else [],
-                                   boxes=[tuple(box)], origins=[self._origin_name(nodes[0])],
-                                   newly_passed=newly, note="off_road_last_stretch")
+    def _origin_name(self, node: int) -> str | None:
+        k = self.origin_of_node[node]
+        return str(self.origins.ids[k]) if k >= 0 else None
 
     def _hh_label(self, houses: np.ndarray) -> str:
         return ", ".join(str(self.hh_ids[i]) for i in houses)
 
-    # -- share rule ---------------------------------------------------------------------------
-    def to_share(self, members: np.ndarray, need: int) -> _Extension:
-        g = self.g
+    # -- the design ---------------------------------------------------------------------------
+    def design(self, members: np.ndarray, ch: np.ndarray, need: int, target: str
+               ) -> _Extension:
+        """Boxes and cable for one hamlet: ``ch`` the cultural houses (any one to connect;
+        empty under the share rule), ``need`` the homes the share asks."""
         have = int(self.passed0[members].sum())
-        target = _Extension(target="share", needed=need, have=have)
-        newly = np.zeros(len(self.hh_xy), dtype=bool)
+        ext = _Extension(target=target, houses=self._hh_label(ch), needed=need, have=have,
+                         to_connect=max(need - have, 1 if len(ch) else 0))
         if len(self.src_nodes) == 0:
-            return self._empty(target, "no_network")
+            return self._empty(ext, "no_network")
+        if self.cand_tree is None:
+            return self._empty(ext, "no_roads")
         todo = members[~self.passed0[members]]
-        cov = self._coverage(todo)          # (len(todo) x len(cand)) boolean, sparse
-        uncovered = np.ones(len(todo), dtype=bool)
-        useful = self.cand[np.diff(cov.indptr) > 0]   # sites that pass some house of todo
-        dist, pred, root = self.dist0.copy(), self.pred0.copy(), self.root0.copy()
-        lines, boxes, origins = [], [], []
-        total = 0.0
-        no_cable = 0
-        remaining = need - have
+        road, fallback = self._coverage(todo)
+        must = np.flatnonzero(np.isin(todo, ch))
+        boxes, box_homes, by_fallback, must_done = self._place_boxes(
+            road + fallback, fallback, must, ext.to_connect)
+        if len(must) and not must_done:
+            return self._empty(ext, "no_road_path")
+        edges, length, roots = road_steiner_tree(self.g, self.src_nodes, np.array(boxes),
+                                                 dist=self.dist0, pred=self.pred0)
+        complete = sum(box_homes) >= ext.to_connect
+        note = (None if complete else "share_unreachable")
+        if note is None and by_fallback:
+            note = "off_road_last_stretch"
+        if note is None and length <= _NO_CABLE_M * len(boxes):
+            note = "within_reach_new_box"
+        # the rule is met: the cultural house connected (its rule), or every home (the share)
+        found = must_done if len(must) else complete
+        return dataclasses.replace(
+            ext, found=found, boxes=boxes, box_homes=box_homes, edges=edges,
+            length_m=length, origins=[n for n in map(self._origin_name, roots) if n],
+            newly_passed=self._passed_by(np.array(boxes, dtype=np.int64)) & ~self.passed0,
+            note=note)
+
+    def _place_boxes(self, cov: sparse.csc_matrix, fallback: sparse.csc_matrix,
+                     must: np.ndarray, to_connect: int
+                     ) -> tuple[list[int], list[int], bool, bool]:
+        """Greedy capacitated placement (see :func:`gap_extensions`). ``cov``: (homes x sites)
+        distances (m, + a micrometre) within the drop length; ``fallback``: those measured by
+        the straight-line fallback; ``must``: rows of which one is to be connected first.
+        Returns the box nodes, homes per box, whether a home was connected by the fallback,
+        and whether a ``must`` home was connected."""
+        g, ports = self.g, self.build.box_ports
+        reach = cov.copy()
+        reach.data[:] = 1.0
+        uncovered = np.ones(cov.shape[0], dtype=bool)
+        dist, pred = self.dist0.copy(), self.pred0.copy()
+        spacing = max(self.params.site_spacing_m, 1.0)
+        boxes: list[int] = []
+        box_homes: list[int] = []
+        by_fallback = False
+        must_done = len(must) == 0
+        remaining = to_connect
         while remaining > 0:
-            gain = np.rint(np.asarray(cov.T @ uncovered.astype(np.float32))).ravel()
+            count = np.rint(np.asarray(reach.T @ uncovered.astype(np.float32))).ravel()
+            gain = np.minimum(np.minimum(count, ports), remaining)
             cost = dist[self.cand]
             ok = (gain > 0) & np.isfinite(cost)
+            if not must_done:
+                ok &= np.asarray(reach[must].sum(axis=0)).ravel() > 0
             if not ok.any():
                 break
             complete = ok & (gain >= remaining)
             if complete.any():
                 idx = np.flatnonzero(complete)
-                k = idx[np.lexsort((-gain[idx], cost[idx]))[0]]
+                k = int(idx[np.lexsort((-count[idx], cost[idx]))[0]])
             else:
-                score = np.where(ok, gain / (cost + 1.0), -1.0)
-                k = int(np.argmax(score))
+                k = int(np.argmax(np.where(ok, gain / (cost + spacing), -1.0)))
+            col = cov[:, k]
+            rows, d = col.indices, col.data
+            keep = uncovered[rows]
+            rows, d = rows[keep], d[keep]
+            first = np.isin(rows, must) if not must_done else np.zeros(len(rows), dtype=bool)
+            take = rows[np.lexsort((d, ~first))][:min(ports, remaining)]
+            must_done = must_done or bool(np.isin(take, must).any())
+            by_fallback = by_fallback or bool((fallback[take, k].toarray() > 0).any())
+            uncovered[take] = False
+            remaining -= len(take)
             c = int(self.cand[k])
+            boxes.append(c)
+            box_homes.append(len(take))
+            # the box will be on the network: the next sites' distance counts from its path
             nodes = g.path(pred, c)
-            total += float(cost[k])
-            if cost[k] > _NO_CABLE_M:
-                lines.append(self._line(nodes))
-            else:
-                no_cable += 1
-            boxes.append(tuple(g.node_xy[c]))
-            origins.append(self._origin_name(root[c]))
-            hit = (cov[:, k].toarray().ravel() > 0) & uncovered
-            uncovered &= ~hit
-            remaining -= int(hit.sum())
-            newly |= self.covered_from([(c, 0.0)], g.node_xy[c]) & ~self.passed0
-            # the new cable is network too: update the distances it shortens, up to the
-            # farthest site still of use (nothing beyond can be on a path to one)
-            cap = dist[useful]
-            cap = float(cap[np.isfinite(cap)].max()) if np.isfinite(cap).any() else 0.0
-            d2, p2, r2 = g.dijkstra(nodes, cap, predecessors=True)
+            left = dist[self.cand][(np.asarray(reach.T @ uncovered.astype(np.float32))
+                                    .ravel() > 0)]
+            cap = float(left[np.isfinite(left)].max()) if np.isfinite(left).any() else 0.0
+            d2, p2, _ = g.dijkstra(nodes, cap, predecessors=True)
             better = d2 < dist
-            dist[better], pred[better], root[better] = d2[better], p2[better], r2[better]
-        found = remaining <= 0
-        return dataclasses.replace(
-            target, length_m=total if found else np.nan, found=found, lines=lines,
-            boxes=boxes, boxes_without_cable=no_cable,
-            origins=[o for o in origins if o != "new cable"] or origins,
-            newly_passed=newly, note=None if found else "share_unreachable")
+            dist[better], pred[better] = d2[better], p2[better]
+        return boxes, box_homes, by_fallback, must_done
 
-    def _coverage(self, todo: np.ndarray) -> sparse.csc_matrix:
-        """Which candidate sites pass which of the houses ``todo``: a (houses x sites) sparse
-        0/1 matrix. Along the roads within the drop length; by the fallback for houses off the
-        roads or on a road piece not joined to the site."""
+    def _passed_by(self, boxes: np.ndarray) -> np.ndarray:
+        """Houses within the drop length of new boxes at road nodes ``boxes``: along the roads
+        for houses connected to one, by the fallback for the others."""
+        n = len(self.hh_xy)
+        if not len(boxes):
+            return np.zeros(n, dtype=bool)
+        g = self.g
+        d = g.dijkstra(boxes, self.limit)[self.hh_node]
+        comp = g.component
+        joined = np.isin(comp[self.hh_node], comp[boxes]) & self.hh_att
+        straight, _ = _fallback_nearest(self.hh_xy, g.node_xy[boxes], self.params.detour_factor)
+        return (d <= self.limit) | (~joined & (straight <= self.limit))
+
+    def _coverage(self, todo: np.ndarray) -> tuple[sparse.csc_matrix, sparse.csc_matrix]:
+        """Which candidate sites pass which of the houses ``todo``: (houses x sites) sparse
+        distances (m, plus a micrometre so that none is zero) within the drop length, along
+        the roads, and by the fallback for houses off the roads or on a road piece not joined
+        to the site (two matrices, the second the fallback's)."""
         g, p = self.g, self.params
         col_of = np.full(g.n, -1, dtype=np.int64)
         col_of[self.cand] = np.arange(len(self.cand))
-        R, C = [], []
+        shape = (len(todo), len(self.cand))
+        R, C, D = [], [], []
         on = np.flatnonzero(self.hh_att[todo])
-        if len(on):
-            chunk = max(1, int(2e6 // max(g.n, 1)))
-            for k in range(0, len(on), chunk):
-                rows = on[k:k + chunk]
-                dm = csgraph.dijkstra(g.csr, directed=True, indices=self.hh_node[todo[rows]],
-                                      limit=self.limit)
-                r, nd = np.nonzero(dm <= self.limit)
-                keep = col_of[nd] >= 0
-                R.append(rows[r[keep]])
-                C.append(col_of[nd[keep]])
+        chunk = max(1, int(2e6 // max(g.n, 1)))
+        for k in range(0, len(on), chunk):
+            rows = on[k:k + chunk]
+            dm = csgraph.dijkstra(g.csr, directed=True, indices=self.hh_node[todo[rows]],
+                                  limit=self.limit)
+            r, nd = np.nonzero(dm <= self.limit)
+            keep = col_of[nd] >= 0
+            R.append(rows[r[keep]])
+            C.append(col_of[nd[keep]])
+            D.append(dm[r[keep], nd[keep]])
+        road = _csc(R, C, D, shape)
+        fb = sparse.csc_matrix(shape, dtype=float)
         if self.cand_tree is not None and len(todo):
             m = cKDTree(self.hh_xy[todo]).sparse_distance_matrix(
                 self.cand_tree, self.limit / p.detour_factor, output_type="coo_matrix")
             comp = g.component
             hh_comp = np.where(self.hh_att[todo], comp[self.hh_node[todo]], -1)
             other = hh_comp[m.row] != comp[self.cand[m.col]]
-            R.append(m.row[other])
-            C.append(m.col[other])
-        r = np.concatenate(R) if R else np.zeros(0, dtype=np.int64)
-        c = np.concatenate(C) if C else np.zeros(0, dtype=np.int64)
-        m = sparse.coo_matrix((np.ones(len(r), dtype=np.float32), (r, c)),
-                              shape=(len(todo), len(self.cand))).tocsc()
-        m.data[:] = 1.0   # duplicates summed: back to 0/1
-        return m
+            fb = _csc([m.row[other]], [m.col[other]], [m.data[other] * p.detour_factor], shape)
+        return road, fb
+
+    # -- the row ------------------------------------------------------------------------------
+    def row(self, hamlet_id: Any, res: _Extension, members: np.ndarray, ch: np.ndarray
+            ) -> tuple[dict[str, Any], shapely.Geometry]:
+        """The extension's row of :func:`gap_extensions` and its cable geometry."""
+        n_h = len(members)
+        newly = (res.newly_passed if len(res.newly_passed)
+                 else np.zeros(len(self.hh_xy), dtype=bool))
+        added = np.flatnonzero(newly)
+        in_h = np.isin(added, members)
+        after = (self.passed0[members].sum() + in_h.sum()) / n_h if n_h else np.nan
+        if res.target == "cultural_house":
+            meets = bool(res.found and (self.passed0[ch].any() or newly[ch].any()))
+        else:
+            meets = bool(n_h and after >= self.params.hamlet_share - 1e-12)
+        facts = self.cable_facts(res.edges, len(res.boxes)) if res.found else {}
+        xy = self.g.node_xy[np.array(res.boxes, dtype=np.int64)]
+        no_cable = int((self.dist0[np.array(res.boxes, dtype=np.int64)] <= _NO_CABLE_M).sum())
+        row = {"hamlet_id": hamlet_id, "target_rule": res.target,
+               "target_houses": res.houses or None, "homes": n_h,
+               "homes_needed": res.needed, "homes_passed_today": res.have,
+               "homes_to_connect": res.to_connect,
+               "length_m": facts.get("cable_m", np.nan), **_FACTS_NAN, **facts,
+               "boxes": len(res.boxes), "box_ports": self.build.box_ports,
+               "households_added": int(in_h.sum()),
+               "households_added_elsewhere": int((~in_h).sum()),
+               "ftth_share_after": after, "meets_rule": meets,
+               "from_access_point": ", ".join(dict.fromkeys(res.origins)) or None,
+               "new_boxes": len(res.boxes), "new_boxes_without_cable": no_cable,
+               "new_box_xy": "; ".join(f"{x:.2f} {y:.2f}" for x, y in xy) or None,
+               "new_box_homes": "; ".join(map(str, res.box_homes)) or None,
+               "note_code": res.note}
+        return row, self._geometry(res.edges)
+
+    def _geometry(self, edges: np.ndarray) -> shapely.Geometry:
+        if not len(edges):
+            return shapely.MultiLineString([])
+        xy = self.g.node_xy
+        pieces = shapely.linestrings(np.stack([xy[edges[:, 0]], xy[edges[:, 1]]], axis=1))
+        merged = shapely.line_merge(shapely.MultiLineString(list(pieces)))
+        return shapely.MultiLineString([p for p in shapely.get_parts(merged) if p.length > 0])
+
+    def cable_facts(self, edges: np.ndarray, boxes: int) -> dict[str, Any]:
+        """Length by kind (m), crossings and cost (VND) of the cable ``edges``."""
+        xy = self.g.node_xy
+        a, b = xy[edges[:, 0]], xy[edges[:, 1]]
+        seg = np.hypot(*(b - a).T) if len(edges) else np.zeros(0)
+        under = _near(self.lines.underground, (a + b) / 2) if len(edges) else np.zeros(0, bool)
+        rail = _rail_crossings(self.lines.railway, a, b)
+        national = _national_crossings(self.lines, edges, xy)
+        ug, total = float(seg[under].sum()), float(seg.sum())
+        crossings = rail + national
+        b_ = self.build
+        cost = ((total - ug) * b_.aerial_vnd_per_m + ug * b_.underground_vnd_per_m
+                + boxes * b_.box_vnd + crossings * b_.crossing_vnd)
+        return {"cable_m": round(total, 3), "length_m": round(total, 3),
+                "cable_aerial_m": round(total - ug, 3), "cable_underground_m": round(ug, 3),
+                "crossings": crossings, "crossings_railway": rail,
+                "crossings_national_road": national, "cost_vnd": round(cost)}
+
+
+_FACTS_NAN = {"cable_m": np.nan, "cable_aerial_m": np.nan, "cable_underground_m": np.nan,
+              "crossings": pd.NA, "crossings_railway": pd.NA, "crossings_national_road": pd.NA,
+              "cost_vnd": np.nan}
+
+
+def _csc(R: list, C: list, D: list, shape: tuple[int, int]) -> sparse.csc_matrix:
+    """A sparse (rows x cols) matrix of distances + a micrometre (duplicates: the least)."""
+    r = np.concatenate(R).astype(np.int64) if R else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(C).astype(np.int64) if C else np.zeros(0, dtype=np.int64)
+    d = np.concatenate(D).astype(float) + _EPS_M if D else np.zeros(0)
+    if len(r):
+        order = np.lexsort((d, c, r))
+        r, c, d = r[order], c[order], d[order]
+        first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
+        r, c, d = r[first], c[first], d[first]
+    return sparse.coo_matrix((d, (r, c)), shape=shape).tocsc()
+
+
+def _rail_crossings(railway: shapely.Geometry | None, a: np.ndarray, b: np.ndarray) -> int:
+    """Points (or stretches) where the cable pieces ``a``-``b`` meet a railway line."""
+    if railway is None or not len(a):
+        return 0
+    cable = shapely.union_all(shapely.linestrings(np.stack([a, b], axis=1)))
+    hit = shapely.intersection(cable, railway)
+    if hit.is_empty:
+        return 0
+    parts = shapely.get_parts(hit)
+    lines = parts[shapely.get_type_id(parts) != 0]
+    points = parts[shapely.get_type_id(parts) == 0]
+    if len(lines):   # points at the ends of a shared stretch are the same crossing
+        merged = shapely.line_merge(shapely.union_all(lines))
+        points = points[~shapely.dwithin(points, merged, _ON_LINE_M)]
+        return len(shapely.get_parts(merged)) + len(points)
+    return len(points)
+
+
+def _national_crossings(lines: _CableLines, edges: np.ndarray, xy: np.ndarray) -> int:
+    """Times the cable ``edges`` changes side of a national road at a junction: per stretch
+    of cable on the road (or a single junction node), the fewer of its branches leaving on the
+    two sides."""
+    if lines.national is None or not len(edges) or lines.national_tree is None:
+        return 0
+    nodes = np.unique(edges)
+    on = dict(zip(nodes.tolist(), _near(lines.national, xy[nodes]).tolist()))
+    u, v = edges[:, 0], edges[:, 1]
+    on_u = np.array([on[int(i)] for i in u], dtype=bool)
+    on_v = np.array([on[int(i)] for i in v], dtype=bool)
+    along = on_u & on_v & _near(lines.national, (xy[u] + xy[v]) / 2)
+    idx = {n: i for i, n in enumerate(nodes.tolist())}
+    iu = np.array([idx[int(n)] for n in u], dtype=np.int64)
+    iv = np.array([idx[int(n)] for n in v], dtype=np.int64)
+    adj = sparse.coo_matrix((np.ones(int(along.sum())), (iu[along], iv[along])),
+                            shape=(len(nodes), len(nodes)))
+    _, stretch = csgraph.connected_components(adj, directed=False)
+    sides: dict[int, list[int]] = {}
+    for end, other, flag in ((u, v, on_u & ~along), (v, u, on_v & ~along)):
+        for p, q in zip(end[flag], other[flag]):
+            s = _side(lines, xy[p], (xy[p] + xy[q]) / 2)
+            if s:
+                sides.setdefault(int(stretch[idx[int(p)]]), []).append(s)
+    return sum(min(s.count(1), s.count(-1)) for s in sides.values())
+
+
+def _side(lines: _CableLines, p: np.ndarray, q: np.ndarray) -> int:
+    """Which side (+1 left, -1 right, 0 on it) of the national road through ``p`` the point
+    ``q`` lies, by the road's direction at ``p``."""
+    assert lines.national_tree is not None and lines.national_parts is not None
+    here = shapely.Point(p)
+    line = lines.national_parts[lines.national_tree.nearest(here)]
+    s = line.project(here)
+    a = np.asarray(line.interpolate(max(s - 1.0, 0.0)).coords[0])
+    b = np.asarray(line.interpolate(min(s + 1.0, line.length)).coords[0])
+    cross = (b[0] - a[0]) * (q[1] - p[1]) - (b[1] - a[1]) * (q[0] - p[0])
+    return int(np.sign(cross)) if abs(cross) > 1e-9 else 0
+
+
+def road_steiner_tree(g: Any, sources: np.ndarray, terminals: np.ndarray, *,
+                      dist: np.ndarray | None = None, pred: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, float, list[int]]:
+    """A Steiner tree on a weighted graph joining ``terminals`` to any of ``sources`` (the
+    existing network, all of whose nodes count as one root), by the shortest-path heuristic
+    of Takahashi and Matsuyama (1980): starting from the sources, repeatedly add the terminal
+    nearest the tree by its shortest path. Its length is at most 2(1 - 1/k) times the shortest
+    tree's, k the number of terminals plus the root. Then the minimum spanning tree of the
+    nodes it uses (the sources joined by a zero-cost root) replaces it, with leaves that are
+    not terminals pruned: never longer.
+
+    Parameters
+    ----------
+    g
+        A graph with ``csr`` (symmetric sparse matrix of edge lengths, m), ``n``,
+        ``dijkstra`` and ``path`` (the module's road graph with points attached).
+    sources, terminals
+        Node numbers.
+    dist, pred
+        Distances and predecessors of a multi-source Dijkstra from ``sources`` (computed when
+        not given).
+
+    Returns
+    -------
+    edges : ndarray
+        ``(m, 2)`` node pairs of the tree.
+    length_m : float
+        Its length (sum of the edge weights).
+    roots : list
+        The sources the tree starts from.
+    """
+    sources = np.unique(np.asarray(sources, dtype=np.int64))
+    left = np.unique(np.asarray(terminals, dtype=np.int64))
+    if dist is None or pred is None:
+        dist, pred, _ = g.dijkstra(sources, predecessors=True)
+    dist, pred = np.array(dist, dtype=float), np.array(pred)
+    in_tree = np.zeros(g.n, dtype=bool)
+    in_tree[sources] = True
+    pairs: list[tuple[int, int]] = []
+    while True:
+        left = left[~in_tree[left]]
+        if not len(left) or not np.isfinite(dist[left]).any():
+            break
+        t = int(left[np.argmin(dist[left])])
+        path = g.path(pred, t)
+        pairs.extend(zip(path[:-1].tolist(), path[1:].tolist()))
+        in_tree[path] = True
+        rest = left[~in_tree[left]]
+        if not len(rest):
+            break
+        cap = dist[rest][np.isfinite(dist[rest])]
+        d2, p2, _ = g.dijkstra(path, float(cap.max()) if len(cap) else 0.0,
+                               predecessors=True)
+        better = d2 < dist
+        dist[better], pred[better] = d2[better], p2[better]
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64), 0.0, []
+    edges, length = _mst_pruned(g.csr, np.array(pairs, dtype=np.int64), sources,
+                                np.unique(np.asarray(terminals, dtype=np.int64)))
+    roots = sorted(set(np.unique(edges).tolist()) & set(sources.tolist()))
+    return edges, length, roots
+
+
+def _mst_pruned(csr: sparse.csr_matrix, pairs: np.ndarray, sources: np.ndarray,
+                terminals: np.ndarray) -> tuple[np.ndarray, float]:
+    """The minimum spanning tree of the nodes of ``pairs`` (with every source among them
+    joined to a virtual root at no cost), leaves that are not terminals pruned."""
+    nodes = np.unique(pairs)
+    m = len(nodes)
+    sub = sparse.triu(csr[nodes][:, nodes], k=1).tocoo()
+    src = np.flatnonzero(np.isin(nodes, sources))
+    rows = np.r_[sub.row, src]
+    cols = np.r_[sub.col, np.full(len(src), m)]
+    w = np.r_[sub.data, np.full(len(src), _MIN_EDGE_M)]
+    tree = csgraph.minimum_spanning_tree(
+        sparse.coo_matrix((w, (rows, cols)), shape=(m + 1, m + 1))).tocoo()
+    r, c, w = tree.row, tree.col, tree.data
+    keep = np.r_[np.isin(nodes, terminals), True]     # the virtual root stays
+    alive = np.ones(len(r), dtype=bool)
+    while True:
+        deg = np.bincount(np.r_[r[alive], c[alive]], minlength=m + 1)
+        leaf = (deg == 1) & ~keep
+        drop = alive & (leaf[r] | leaf[c])
+        if not drop.any():
+            break
+        alive &= ~drop
+    real = alive & (r < m) & (c < m)
+    edges = np.column_stack([nodes[r[real]], nodes[c[real]]])
+    return edges.astype(np.int64), float(w[real].sum())
+
+
+# --------------------------------------------------------------------------------------------
+# GPON optical budget
+# --------------------------------------------------------------------------------------------
+
+#: Why the GPON check did not run (:attr:`GponCheck.note`), or a box has no budget
+#: (:attr:`GponBoxBudget.note`).
+GPON_NOTES = ("no_access_points", "no_drop_boxes", "no_olt_position", "no_olt_for_operator",
+              "split_ratio_unknown")
+
+
+@dataclass(frozen=True)
+class GponBoxBudget:
+    """The optical budget from the OLT to a home behind one drop box (losses in dB).
+
+    ``olt_basis``: ``olt_box`` (an access point of kind OLT) or ``route_start`` (the start of
+    the operator's longest fibre route); ``distance_m`` OLT to box along the roads (``basis``
+    as in :func:`household_reach`); ``fibre_km`` that plus the drop length (and
+    ``feeder_km`` for a route start); ``split_ratio`` the tree's total split from
+    ``split_stages``; ``margin_db`` = budget - total; ``note`` a :data:`GPON_NOTES` code when
+    there is no budget.
+    """
+
+    ap_id: str
+    operator: str | None
+    olt: str | None
+    olt_basis: str | None
+    basis: str | None
+    distance_m: float
+    fibre_km: float
+    split_stages: str
+    split_ratio: int
+    fibre_loss_db: float
+    splitter_loss_db: float
+    connectors: int
+    connector_loss_db: float
+    splices: int
+    splice_loss_db: float
+    total_loss_db: float
+    budget_class: str
+    budget_db: float
+    margin_db: float
+    within_budget: bool
+    within_reach: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class GponCheck:
+    """:func:`gpon_budget`'s answer: one budget per drop box, or the code of why the check
+    was skipped (``note``, one of :data:`GPON_NOTES`)."""
+
+    boxes: tuple[GponBoxBudget, ...] = ()
+    note: str | None = None
+
+    def table(self) -> pd.DataFrame:
+        """One row per drop box, the fields of :class:`GponBoxBudget` as columns."""
+        cols = [f.name for f in dataclasses.fields(GponBoxBudget)]
+        return pd.DataFrame([dataclasses.asdict(b) for b in self.boxes], columns=cols)
+
+
+def splitter_loss_db(ratio: int, gpon: GponParams | None = None) -> float:
+    """Insertion loss (dB) of a 1:``ratio`` splitter (``gpon.splitter_loss_db``; 0 for 1:1,
+    NaN for a ratio the table does not hold)."""
+    gpon = gpon or GponParams()
+    if ratio <= 1:
+        return 0.0
+    return float(gpon.splitter_loss_db.get(int(ratio), float("nan")))
+
+
+def split_stages(ports: float | None, gpon: GponParams | None = None) -> tuple[int, ...]:
+    """The splitters between the OLT and a home of a drop box with ``ports`` ports: the box's
+    own 1:N (N the power of two at least ``ports``) after a first level making up
+    ``gpon.split_ratio``; the design total alone when the ports are unknown."""
+    gpon = gpon or GponParams()
+    total = gpon.split_ratio
+    if ports is None or not np.isfinite(ports) or ports <= 1:
+        return (total,)
+    own = 2 ** math.ceil(math.log2(float(ports)) - 1e-12)
+    return (own,) if own >= total else (total // own, own)
+
+
+def _loss_parts(fibre_km: float, stages: Sequence[int], gpon: GponParams
+                ) -> dict[str, Any]:
+    splices = gpon.splices + int(fibre_km // gpon.cable_section_km)
+    parts = {"fibre_loss_db": fibre_km * gpon.loss_db_per_km,
+             "splitter_loss_db": float(sum(splitter_loss_db(r, gpon) for r in stages)),
+             "connectors": gpon.connectors,
+             "connector_loss_db": gpon.connectors * gpon.connector_loss_db,
+             "splices": splices, "splice_loss_db": splices * gpon.splice_loss_db}
+    parts["total_loss_db"] = (parts["fibre_loss_db"] + parts["splitter_loss_db"]
+                              + parts["connector_loss_db"] + parts["splice_loss_db"])
+    return parts
+
+
+def optical_loss_db(fibre_km: float, split_ratios: Sequence[int],
+                    gpon: GponParams | None = None) -> float:
+    """Total optical loss (dB) of a GPON path: ``fibre_km`` x dB/km + the splitters'
+    insertion losses (one per ratio in ``split_ratios``) + ``gpon.connectors`` connector
+    pairs + ``gpon.splices`` splices and one more per ``cable_section_km`` of fibre."""
+    return _loss_parts(fibre_km, split_ratios, gpon or GponParams())["total_loss_db"]
+
+
+@dataclass
+class _Olts:
+    xy: np.ndarray
+    ids: np.ndarray
+    operator: np.ndarray
+    basis: str
+
+
+def _olt_positions(access_points: gpd.GeoDataFrame, fibre: gpd.GeoDataFrame | None,
+                   params: FibreParams) -> _Olts | None:
+    """OLT positions: access points of an OLT kind, else the start of each operator's longest
+    merged fibre route, else None."""
+    kinds = (access_points["kind"].astype(object).map(
+        lambda k: str(k).strip().lower() if isinstance(k, str) else "")
+        if "kind" in access_points else pd.Series("", index=access_points.index))
+    olt = access_points[kinds.isin(_lower(settings.FIBRE_OLT_KINDS)).to_numpy()]
+    if len(olt):
+        ops = (olt["operator"].astype(object).to_numpy(object) if "operator" in olt
+               else np.full(len(olt), None, dtype=object))
+        ids = (olt["ap_id"].astype(str).to_numpy(object) if "ap_id" in olt
+               else np.array([f"OLT{i + 1}" for i in range(len(olt))], dtype=object))
+        return _Olts(_xy(olt), ids, ops, "olt_box")
+    if fibre is None or not len(fibre):
+        return None
+    merged, _ = merge_routes(fibre, params.snap_tolerance_m)
+    trunk = merged.sort_values("length_m", ascending=False).drop_duplicates("operator")
+    xy = np.array([shapely.get_coordinates(line)[0] for line in trunk.geometry.values])
+    return _Olts(xy.reshape(-1, 2), trunk["route_id"].to_numpy(object),
+                 trunk["operator"].to_numpy(object), "route_start")
+
+
+def gpon_budget(access_points: gpd.GeoDataFrame | None, roads: gpd.GeoDataFrame | None = None,
+                fibre: gpd.GeoDataFrame | None = None, params: FibreParams | None = None,
+                gpon: GponParams | None = None, *, network: RoadNetwork | None = None
+                ) -> GponCheck:
+    """The GPON optical budget of every drop box, when the data give an OLT position.
+
+    The OLT is an access point of kind ``olt`` (``settings.FIBRE_OLT_KINDS``) of the box's
+    operator, else the start of the operator's longest fibre route (its trunk, as
+    :func:`merge_routes` orients it: first piece first), an **assumption** that the trunk
+    starts at the exchange side. Fibre from the OLT to a box runs along the roads (the
+    straight-line fallback off them), plus ``max_drop_m`` to a home at the end of the drop
+    (and ``gpon.feeder_km`` before a route start). Loss = fibre x dB/km + splitters
+    (:func:`split_stages`) + connectors + splices (:func:`optical_loss_db`), against the
+    class budget (``gpon.budget_class``, ITU-T G.984.2); ``within_reach``: fibre at most
+    ``gpon.max_reach_km`` (ITU-T G.984.1).
+
+    Returns
+    -------
+    GponCheck
+        One :class:`GponBoxBudget` per drop box, or ``note`` ``no_access_points``,
+        ``no_drop_boxes`` or ``no_olt_position`` when the check cannot run.
+    """
+    params = params or FibreParams()
+    gpon = gpon or GponParams()
+    if access_points is None or not len(access_points):
+        return GponCheck(note="no_access_points")
+    _require_metric(access_points, "access_points")
+    crs = access_points.crs
+    drop = drop_boxes(access_points)
+    if drop is None:
+        return GponCheck(note="no_drop_boxes")
+    olts = _olt_positions(access_points, _to_crs(fibre, crs), params)
+    if olts is None:
+        return GponCheck(note="no_olt_position")
+    net = network if network is not None else road_graph(_to_crs(roads, crs))
+    g = _Graph(net, [_xy(drop), olts.xy], params.connector_max_m)
+    dist, which, basis = _olt_distances(g, drop, olts, params)
+    ids = (drop["ap_id"].astype(str).to_numpy(object) if "ap_id" in drop
+           else np.array([f"AP{i + 1}" for i in range(len(drop))], dtype=object))
+    ops = (drop["operator"].astype(object).to_numpy(object) if "operator" in drop
+           else np.full(len(drop), None, dtype=object))
+    ports = (pd.to_numeric(drop["ports_total"], errors="coerce").to_numpy(float)
+             if "ports_total" in drop else np.full(len(drop), np.nan))
+    feeder = gpon.feeder_km if olts.basis == "route_start" else 0.0
+    rows = []
+    for i in range(len(drop)):
+        rows.append(_box_budget(ids[i], ops[i], dist[i], which[i], basis[i], ports[i],
+                                olts, feeder, params, gpon))
+    return GponCheck(tuple(rows))
+
+
+def _olt_distances(g: _Graph, drop: gpd.GeoDataFrame, olts: _Olts, params: FibreParams
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per drop box: distance (m) to the nearest OLT of its operator (an OLT without operator
+    serves all), that OLT's index (-1 none), and the distance's basis."""
+    n = len(drop)
+    box_node, olt_node = g.point_node
+    box_att, olt_att = g.attached(0), g.attached(1)
+    box_xy = g.node_xy[box_node]
+    ops = (drop["operator"].astype(object).to_numpy(object) if "operator" in drop
+           else np.full(n, None, dtype=object))
+    dist = np.full(n, np.inf)
+    which = np.full(n, -1, dtype=np.int64)
+    basis = np.full(n, None, dtype=object)
+    olt_of_node = np.full(g.n, -1, dtype=np.int64)
+    olt_of_node[olt_node] = np.arange(len(olts.xy))
+    for op in pd.unique(olts.operator):
+        mine = np.array([o is None or op is None or o == op for o in olts.operator])
+        boxes = np.flatnonzero(np.array([op is None or o is None or o == op for o in ops]))
+        if not len(boxes):
+            continue
+        src = np.flatnonzero(mine & olt_att)
+        if len(src):
+            d, _, origin = g.dijkstra(olt_node[src], predecessors=True)
+            d_box = d[box_node[boxes]]
+            better = box_att[boxes] & (d_box < dist[boxes])
+            dist[boxes[better]] = d_box[better]
+            which[boxes[better]] = olt_of_node[origin[box_node[boxes[better]]]]
+            basis[boxes[better]] = BASIS_NETWORK
+        # the fallback, as for reach: boxes with no road path to any OLT, to the nearest; every
+        # box to OLTs off the roads, if nearer
+        cand = np.flatnonzero(mine)
+        no_road = boxes[~np.isfinite(dist[boxes])]
+        for b, o in ((no_road, cand), (boxes, cand[~olt_att[cand]])):
+            if not len(b) or not len(o):
+                continue
+            d_fb, i_fb = _fallback_nearest(box_xy[b], olts.xy[o], params.detour_factor)
+            better = d_fb < dist[b]
+            dist[b[better]] = d_fb[better]
+            which[b[better]] = o[i_fb[better]]
+            basis[b[better]] = params.fallback_basis
+    return dist, which, basis
+
+
+def _box_budget(ap_id: str, operator: Any, distance_m: float, olt: int, basis: Any,
+                ports: float, olts: _Olts, feeder_km: float, params: FibreParams,
+                gpon: GponParams) -> GponBoxBudget:
+    stages = split_stages(ports, gpon)
+    found = olt >= 0 and bool(np.isfinite(distance_m))
+    fibre_km = (distance_m + params.max_drop_m) / 1000.0 + feeder_km if found else np.nan
+    parts = _loss_parts(fibre_km if found else 0.0, stages, gpon)
+    note = None
+    if not found:
+        note = "no_olt_for_operator"
+        parts = {k: (np.nan if k.endswith("_db") else v) for k, v in parts.items()}
+    elif not np.isfinite(parts["splitter_loss_db"]):
+        note = "split_ratio_unknown"
+    margin = gpon.budget_db - parts["total_loss_db"] if note is None else float("nan")
+    return GponBoxBudget(
+        ap_id=str(ap_id), operator=None if operator is None else str(operator),
+        olt=str(olts.ids[olt]) if olt >= 0 else None,
+        olt_basis=olts.basis if olt >= 0 else None, basis=basis,
+        distance_m=round(float(distance_m), 3) if np.isfinite(distance_m) else float("nan"),
+        fibre_km=round(float(fibre_km), 4) if found else float("nan"),
+        split_stages=" x ".join(f"1:{r}" for r in stages), split_ratio=int(np.prod(stages)),
+        fibre_loss_db=_r3(parts["fibre_loss_db"]),
+        splitter_loss_db=_r3(parts["splitter_loss_db"]), connectors=int(parts["connectors"]),
+        connector_loss_db=_r3(parts["connector_loss_db"]), splices=int(parts["splices"]),
+        splice_loss_db=_r3(parts["splice_loss_db"]), total_loss_db=_r3(parts["total_loss_db"]),
+        budget_class=gpon.budget_class, budget_db=gpon.budget_db,
+        margin_db=round(margin, 3) if np.isfinite(margin) else float("nan"),
+        within_budget=bool(np.isfinite(margin) and margin >= 0),
+        within_reach=bool(found and fibre_km <= gpon.max_reach_km),
+        note=note)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1340,7 +2081,9 @@ class _ExtensionContext:
 
 @dataclass
 class FibreResult:
-    """Results of :func:`compute_fibre`."""
+    """Results of :func:`compute_fibre`. ``gpon``: :meth:`GponCheck.table` (None when the
+    check was skipped, ``gpon_note`` then says why); ``build``: the :class:`BuildParams` the
+    extensions were designed with, by name (results stored before issue 11 have none)."""
 
     params: FibreParams
     network: RoadNetwork
@@ -1350,18 +2093,26 @@ class FibreResult:
     hamlets: pd.DataFrame             # one row per hamlet
     extensions: gpd.GeoDataFrame      # one row per short hamlet
     indicators: dict[str, HamletIndicator | HouseholdFibreIndicator]  # F2 and F1
+    gpon: pd.DataFrame | None = None  # one row per drop box
+    gpon_note: str | None = None
+    build: dict[str, Any] = field(default_factory=dict)
 
 
 def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                   roads: gpd.GeoDataFrame | None, access_points: gpd.GeoDataFrame | None,
                   fibre: gpd.GeoDataFrame | None, statistics: pd.DataFrame | None = None,
-                  year: int | None = None, params: FibreParams | None = None) -> FibreResult:
+                  year: int | None = None, params: FibreParams | None = None, *,
+                  railway: gpd.GeoDataFrame | None = None, build: BuildParams | None = None,
+                  gpon: GponParams | None = None) -> FibreResult:
     """The whole fibre job: merge routes, build the network, household reach, per-hamlet
-    table, F1/F2, and the gap extensions."""
+    table, F1/F2, the gap extensions (crossing ``railway`` and the roads layer's railway
+    lines), and the GPON check when the data allow it."""
     params = params or FibreParams()
+    build = build or BuildParams()
     crs = households.crs
     roads = _to_crs(roads, crs)
     fibre = _to_crs(fibre, crs)
+    access_points = _to_crs(access_points, crs)
     net = road_graph(roads)
     if fibre is not None and len(fibre):
         routes, snaps = merge_routes(fibre, params.snap_tolerance_m)
@@ -1370,6 +2121,14 @@ def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     reach = household_reach(households, access_points, roads, fibre, params, network=net)
     table = hamlet_fibre(reach, hamlets, params)
     ext = gap_extensions(reach, hamlets, roads, access_points, fibre, params, network=net,
-                         hamlet_table=table)
+                         hamlet_table=table, build=build, railway=railway)
+    check = gpon_budget(access_points, roads, fibre, params, gpon, network=net)
     return FibreResult(params, net, routes, snaps, reach, table, ext,
-                       fibre_indicators(table, statistics, year, params))
+                       fibre_indicators(table, statistics, year, params,
+                                        ports_used=_ports_used(access_points)),
+                       gpon=check.table() if check.note is None else None,
+                       gpon_note=check.note, build=dataclasses.asdict(build))
+
+
+def _r3(value: float) -> float:
+    return round(float(value), 3)

@@ -20,7 +20,7 @@ from typing import Any
 from coverage_gis.config import settings
 
 __all__ = ["SharingRatio", "HamletIndicator", "SharingIndicator", "HouseholdFibreIndicator",
-           "Indicators", "SHARING_METHODS", "SHARING_SCOPES", "F1_NOTES"]
+           "Indicators", "SHARING_METHODS", "SHARING_SCOPES", "F1_NOTES", "F1_FLAGS"]
 
 #: M5's two definitions: towers used by 2+ operators / all towers, or operator installations
 #: on shared towers / all installations (scenario ``[sharing] ratio``).
@@ -29,8 +29,15 @@ SHARING_METHODS: tuple[str, ...] = settings.SHARING_RATIOS
 #: Which towers M5 counts: those on the unit's territory, or (before issue 11) all of them.
 SHARING_SCOPES = ("inside_unit", "all_towers")
 
-#: Why F1 has no value: no statistics table, no row for the year, or counts missing.
-F1_NOTES = ("no_statistics_table", "no_statistics_for_year", "missing_counts")
+#: Why F1 has no value: no statistics table, no row for the year, or counts missing; or, with
+#: a value, that it comes from all FTTH subscriptions (agencies and enterprises included)
+#: because the statistics give no ``household_ftth_subscriptions``.
+F1_NOTES = ("no_statistics_table", "no_statistics_for_year", "missing_counts",
+            "total_subscriptions_only")
+
+#: Data-quality flags of F1, where the statistics contradict the map: more subscriptions than
+#: homes passed on the map, or than ports used in the map's drop boxes.
+F1_FLAGS = ("subscriptions_above_homes_passed", "subscriptions_above_ports_used")
 
 
 def _share(numerator: int, denominator: int) -> float | None:
@@ -106,9 +113,13 @@ class SharingIndicator:
 
 @dataclass(frozen=True)
 class HouseholdFibreIndicator:
-    """F1: FTTH subscriptions / households of the statistics' year, and the map's homes passed
-    (for context: homes passed are not subscriptions). ``note`` is one of :data:`F1_NOTES`
-    when there is no value."""
+    """F1: household FTTH subscriptions / households of the statistics' year, and the map's
+    homes passed (for context: homes passed are not subscriptions). ``note`` is one of
+    :data:`F1_NOTES`: why there is no value, or ``total_subscriptions_only`` when the value
+    comes from ``ftth_subscriptions`` (all subscribers) for want of
+    ``household_ftth_subscriptions``. ``flags`` are codes of :data:`F1_FLAGS`;
+    ``ports_used`` the ports used in the map's drop boxes (None when some box does not say);
+    ``homes_connectable`` the homes passed by a box with a free port."""
 
     target: float
     homes_passed: int
@@ -120,12 +131,30 @@ class HouseholdFibreIndicator:
     note: str | None = None
     id: str = "F1"
     source: str = "statistics"
+    household_ftth_subscriptions: int | None = None
+    homes_connectable: int | None = None
+    ports_used: int | None = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def subscriptions(self) -> int | None:
+        """The subscriptions F1 counts: household ones when given, else all of them."""
+        if self.household_ftth_subscriptions is not None:
+            return self.household_ftth_subscriptions
+        return self.ftth_subscriptions
 
     @property
     def value(self) -> float | None:
-        if self.ftth_subscriptions is None or not self.households:
+        subs = self.subscriptions
+        if subs is None or not self.households:
             return None
-        return self.ftth_subscriptions / self.households
+        return subs / self.households
+
+    @property
+    def connectable_share(self) -> float | None:
+        if self.homes_connectable is None:
+            return None
+        return _share(self.homes_connectable, self.households_on_map)
 
     @property
     def homes_passed_share(self) -> float | None:

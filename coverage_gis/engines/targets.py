@@ -33,6 +33,11 @@ _FROM_STATISTICS: dict[str, tuple[str, str, float]] = {
 }
 
 
+#: F1 counts households' FTTH subscriptions (the plan's "hộ gia đình"); when the statistics
+#: give them, they replace the total (which includes agencies and enterprises).
+_F1_HOUSEHOLD_COLUMN = "household_ftth_subscriptions"
+
+
 def plan_target(indicator: str) -> float:
     """The plan's 2025 target of ``indicator`` (``"M4"``, ``"F1"``, ...), from
     ``settings.PLAN_TARGETS``: a fraction for ratios, per 100 inhabitants for M1."""
@@ -44,8 +49,11 @@ def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
     denominator is zero). Long format: indicator, year, value, numerator, denominator (the
     counts, NaN where missing) and the statistics columns they come from."""
     rows = []
-    for ind, (num, den, scale) in _FROM_STATISTICS.items():
+    for ind, (num_default, den, scale) in _FROM_STATISTICS.items():
         for _, r in statistics.iterrows():
+            num = num_default
+            if ind == "F1" and pd.notna(r.get(_F1_HOUSEHOLD_COLUMN, np.nan)):
+                num = _F1_HOUSEHOLD_COLUMN  # households' own subscriptions, when given
             n = r.get(num, np.nan)
             d = r.get(den, np.nan)
             n = float(n) if pd.notna(n) else np.nan

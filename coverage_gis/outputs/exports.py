@@ -174,7 +174,7 @@ def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
         if analysis.fibre is not None:
             reach = analysis.fibre.reach
             cols = [c for c in ("distance_m", "basis", "access_point", "passed",
-                                "port_limited") if c in reach]
+                                "connectable", "port_limited") if c in reach]
             hh = hh.join(pd.DataFrame(reach[cols]).add_prefix("ftth_").set_index(hh.index))
         layers["households"] = hh
     layers["cells"] = analysis.coverage.cells
@@ -188,6 +188,11 @@ def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
         layers["fibre_routes_merged"] = analysis.fibre.routes
         layers["fibre_extensions"] = extension_table(analysis.fibre.extensions,
                                                      analysis.fibre.params)
+        gpon = getattr(analysis.fibre, "gpon", None)
+        if gpon is not None and len(gpon) and p.access_points is not None:
+            # the GPON budget per drop box, at the box
+            boxes = p.access_points[["ap_id", "geometry"]].astype({"ap_id": str})
+            layers["fibre_gpon_budget"] = boxes.merge(gpon, on="ap_id")
     for name in ("commune", "fibre", "access_points", "roads", "railway", "constraints"):
         gdf = getattr(p, name)
         if gdf is not None:

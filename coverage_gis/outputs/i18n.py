@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name"]
+__all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name",
+           "skipped_text"]
 
 LANGS = ("vi", "en")
 
@@ -80,6 +81,18 @@ _WORDS: dict[str, dict[str, str]] = {
         "col_mobile_covered": "đạt phủ sóng di động", "col_switch_off": "mất sóng khi tắt 2G/3G",
         "col_ftth_share": "tỷ lệ hộ trong tầm cáp quang", "col_cultural": "nhà văn hóa có cáp",
         "col_ftth_covered": "đạt cáp quang",
+        # fibre as it is built (issue 11): connectable homes, F1's notes, the GPON check
+        "col_ftth_connectable": "tỷ lệ hộ đấu nối được ngay (hộp còn cổng)",
+        "f1_total_only": "F1 tính từ tổng số thuê bao FTTH (gồm cả cơ quan, doanh nghiệp): "
+                         "bảng thống kê không có số thuê bao FTTH hộ gia đình "
+                         "(household_ftth_subscriptions).",
+        "f1_flag_subscriptions_above_homes_passed": "Kiểm tra số liệu: {subs} thuê bao FTTH "
+                                                    "nhưng bản đồ chỉ có {passed} hộ trong "
+                                                    "tầm cáp quang.",
+        "f1_flag_subscriptions_above_ports_used": "Kiểm tra số liệu: {subs} thuê bao FTTH "
+                                                  "nhưng các hộp cáp trên bản đồ chỉ dùng "
+                                                  "{ports} cổng.",
+        "a_gpon": "quỹ suy hao GPON",
         "legend_both": "đạt cả hai chỉ tiêu", "legend_mobile": "thiếu sóng di động",
         "legend_ftth": "thiếu cáp quang", "legend_neither": "thiếu cả hai",
         "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
@@ -110,7 +123,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "a_planned": "trạm quy hoạch", "a_ftth": "cáp quang FTTH", "a_data": "dữ liệu",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "hiệu chỉnh mô hình theo số liệu đo",
-        "calibration_applied": "suy hao + {offset:+.1f} dB + {slope:+.1f} dB/decade × "
+        "calibration_applied": "suy hao của mô hình {offset:+.1f} dB {slope:+.1f} dB/decade × "
                                "log10(d / {ref:g} m){source}",
         "calibration_source": " (từ {file}, {n} điểm đo, RMSE {rmse:.1f} dB)",
         "not_calibrated": "không (mô hình chưa hiệu chỉnh theo số liệu đo)",
@@ -185,6 +198,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "col_mobile_covered": "mobile covered", "col_switch_off": "lose service at 2G/3G end",
         "col_ftth_share": "homes passed (FTTH)", "col_cultural": "cultural house reached",
         "col_ftth_covered": "FTTH covered",
+        "col_ftth_connectable": "connectable now (free port)",
+        "f1_total_only": "F1 counts all FTTH subscriptions (agencies and enterprises "
+                         "included): the statistics give no household FTTH subscriptions "
+                         "(household_ftth_subscriptions).",
+        "f1_flag_subscriptions_above_homes_passed": "Data check: {subs} FTTH subscriptions but "
+                                                    "only {passed} homes passed on the map.",
+        "f1_flag_subscriptions_above_ports_used": "Data check: {subs} FTTH subscriptions but "
+                                                  "the map's drop boxes use only {ports} "
+                                                  "ports.",
+        "a_gpon": "GPON budget",
         "legend_both": "both targets met", "legend_mobile": "short of mobile broadband",
         "legend_ftth": "short of FTTH", "legend_neither": "short of both",
         "legend_extension": "fibre extension", "legend_site": "suggested site",
@@ -216,7 +239,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "a_ftth": "FTTH", "a_data": "data",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "calibration to measurements",
-        "calibration_applied": "loss + {offset:+.1f} dB + {slope:+.1f} dB/decade × "
+        "calibration_applied": "the model's loss {offset:+.1f} dB {slope:+.1f} dB/decade × "
                                "log10(d / {ref:g} m){source}",
         "calibration_source": " (from {file}, {n} measurements, RMSE {rmse:.1f} dB)",
         "not_calibrated": "none (the model is not calibrated to measurements)",
@@ -319,6 +342,60 @@ _BASIS_WORDS = {"vi": {"households": "hộ", "area_km2": "km²"},
 #: Where a check's rule comes from.
 _RULE_BASES = {"vi": {"regulation": "quy định", "local-setting": "tiêu chí địa phương"},
                "en": {"regulation": "regulation", "local-setting": "local setting"}}
+
+
+#: What a study left out, and why (codes of ``coverage_gis.pipeline.SKIPPED``): summary.json
+#: (English), report.html and the terminal. ``title`` heads the report's section.
+_SKIPPED: dict[str, dict[str, str]] = {
+    "title": {"vi": "Phần không tính và lý do", "en": "Not computed, and why"},
+    "hamlets:unit_as_one_area": {
+        "vi": "Chưa có ranh giới thôn, tổ dân phố: cả đơn vị hành chính được tính như một "
+              "khu vực; các chỉ tiêu theo thôn (M4, F2) tính cho cả đơn vị. Thêm ranh giới "
+              "thôn vào kịch bản: [layers] hamlets = \"...\".",
+        "en": "No hamlets layer: the whole unit is analysed as one area; the per-hamlet "
+              "indicators (M4, F2) count it as one hamlet. Add the hamlet boundaries to the "
+              "scenario: [layers] hamlets = \"...\"."},
+    "coverage:no_sites": {
+        "vi": "Không có lớp trạm BTS (sites): không tính vùng phủ sóng di động và chỉ tiêu M4.",
+        "en": "No sites layer: mobile coverage and M4 were not computed."},
+    "sharing:no_sites": {
+        "vi": "Không có lớp trạm BTS: không tính tỷ lệ dùng chung hạ tầng trạm (M5).",
+        "en": "No sites layer: tower sharing (M5) was not computed."},
+    "suggestions:no_sites": {
+        "vi": "Không có lớp trạm BTS: không đề xuất vị trí trạm mới.",
+        "en": "No sites layer: no new sites were suggested."},
+    "fibre:no_fibre_layers": {
+        "vi": "Không có tuyến cáp quang hay hộp cáp (fibre, access_points): không tính phạm "
+              "vi phủ cáp quang FTTH và chỉ tiêu F2.",
+        "en": "Neither fibre routes nor access points (fibre, access_points): FTTH reach and "
+              "F2 were not computed."},
+    "fibre:no_households": {
+        "vi": "Không có lớp hộ dân (households): không tính số hộ trong tầm cáp quang và chỉ "
+              "tiêu F2.",
+        "en": "No households layer: homes passed by fibre and F2 were not computed."},
+    "suggestions:no_households": {
+        "vi": "Không có lớp hộ dân: không đề xuất vị trí trạm mới cho các thôn thiếu sóng "
+              "(việc đề xuất đếm số hộ được phủ thêm).",
+        "en": "No households layer: no sites were suggested for the hamlets short of mobile "
+              "broadband (suggestions count the households they would cover)."},
+    "suggestions:not_requested": {
+        "vi": "Không yêu cầu đề xuất vị trí trạm mới.",
+        "en": "Site suggestions were not requested."},
+    "terrain:no_dem": {
+        "vi": "Không có mô hình số độ cao (DEM): vùng phủ sóng tính trên mặt đất phẳng.",
+        "en": "No DEM: coverage was computed on flat ground."},
+    "statistics:no_statistics": {
+        "vi": "Không có bảng số liệu thống kê: các chỉ tiêu tính theo thống kê (như F1) "
+              "không tính.",
+        "en": "No statistics table: the indicators from statistics (such as F1) were not "
+              "computed."},
+}
+
+
+def skipped_text(part: str, reason: str, lang: str = "vi") -> str:
+    """What a study left out and why, in words (``part="title"`` for the heading)."""
+    key = "title" if part == "title" else f"{part}:{reason}"
+    return _SKIPPED[key][_lang(lang)]
 
 
 def basis_name(basis: str, lang: str = "vi") -> str:

@@ -22,7 +22,7 @@ from coverage_gis.engines.indicators import (
 from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
 
 __all__ = ["rule_text", "sharing_method_text", "sharing_scope_text", "f1_note_text",
-           "indicators_json", "scorecard_table"]
+           "f1_flag_texts", "indicators_json", "scorecard_table"]
 
 _SHARING_METHODS = {
     "towers": "towers used by 2+ operators / all towers",
@@ -61,13 +61,33 @@ def rule_text(ind: HamletIndicator) -> str:
     raise ValueError(f"unknown rule code {ind.rule!r}")
 
 
+#: F1 computed from all FTTH subscriptions: what the scorecard says (English).
+TOTAL_SUBSCRIPTIONS_ONLY = ("from all FTTH subscriptions (agencies and enterprises included): "
+                            "the statistics give no household_ftth_subscriptions")
+
+_F1_FLAGS = {
+    "subscriptions_above_homes_passed": "data check: {subs} subscriptions but only "
+                                        "{passed} homes passed on the map",
+    "subscriptions_above_ports_used": "data check: {subs} subscriptions but only {ports} "
+                                      "ports used in the map's drop boxes",
+}
+
+
 def f1_note_text(f1: HouseholdFibreIndicator) -> str | None:
-    """Why F1 has no value, in words (None when it has one)."""
+    """Why F1 has no value, or that it counts all subscriptions, in words (None when
+    neither)."""
     return {None: None,
             "no_statistics_table": "no statistics table",
             "no_statistics_for_year": f"no statistics for {f1.year}",
             "missing_counts": "statistics lack ftth_subscriptions or households for the year",
+            "total_subscriptions_only": TOTAL_SUBSCRIPTIONS_ONLY,
             }[f1.note]
+
+
+def f1_flag_texts(f1: HouseholdFibreIndicator) -> list[str]:
+    """F1's data-quality flags in words (English)."""
+    return [_F1_FLAGS[c].format(subs=f1.subscriptions, passed=f1.homes_passed,
+                                ports=f1.ports_used) for c in f1.flags]
 
 
 def _ratio_json(r: SharingRatio) -> dict[str, Any]:
@@ -98,7 +118,11 @@ def _indicator_json(ind: Any) -> dict[str, Any]:
                "homes_passed_share": ind.homes_passed_share, "homes_passed": ind.homes_passed,
                "households_on_map": ind.households_on_map,
                "within_reach_share": ind.within_reach_share, "target": ind.target,
-               "source": ind.source}
+               "source": ind.source,
+               "household_ftth_subscriptions": ind.household_ftth_subscriptions,
+               "homes_connectable": ind.homes_connectable,
+               "connectable_share": ind.connectable_share, "ports_used": ind.ports_used,
+               "data_quality": f1_flag_texts(ind)}
         if ind.note is not None:
             out["note"] = f1_note_text(ind)
         return out
@@ -113,10 +137,11 @@ def indicators_json(indicators: Indicators) -> dict[str, dict[str, Any]]:
 def _basis(row: pd.Series, indicators: Indicators | None) -> str:
     code = row["basis"]
     if code == "statistics":
-        return " / ".join(f"{row[col]}={row[count]:g}" if pd.notna(row[count])
+        text = " / ".join(f"{row[col]}={row[count]:g}" if pd.notna(row[count])
                           else f"{row[col]} missing"
                           for count, col in (("numerator", "numerator_column"),
                                              ("denominator", "denominator_column")))
+        return text + _f1_statistics_notes(row, indicators)
     if code == "no_statistics":
         return "no statistics table"
     if code == "not_computed":
@@ -133,6 +158,19 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
     if isinstance(ind, HamletIndicator):
         return f"{ind.covered_hamlets}/{ind.hamlets} hamlets; {rule_text(ind)}"
     raise ValueError(f"unknown scorecard basis {code!r} for {row['indicator']}")
+
+
+def _f1_statistics_notes(row: pd.Series, indicators: Indicators | None) -> str:
+    """What F1's statistics row adds to its basis: that it counts all subscriptions (computed
+    from ``ftth_subscriptions``), and the data-quality flags of the map's year."""
+    if row["indicator"] != "F1":
+        return ""
+    notes = [TOTAL_SUBSCRIPTIONS_ONLY] if row.get("numerator_column") == "ftth_subscriptions" \
+        else []
+    f1 = indicators.f1 if indicators is not None else None
+    if f1 is not None and f1.year == row["year"]:
+        notes += f1_flag_texts(f1)
+    return "".join(f"; {n}" for n in notes)
 
 
 def scorecard_table(card: pd.DataFrame, indicators: Indicators | None) -> pd.DataFrame:

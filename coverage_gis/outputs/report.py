@@ -20,7 +20,7 @@ import shapely
 
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
-from coverage_gis.outputs.fibre_text import note_text
+from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
 from coverage_gis.outputs.style import operator_colour
 
 __all__ = ["svg_map", "report_html"]
@@ -260,7 +260,7 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     hamlets = analysis.hamlets
     fill = {}
     for _, h in hamlets.iterrows():
-        mob = bool(h["mobile_broadband_covered"])
+        mob = bool(h.get("mobile_broadband_covered", True))  # not computed: not short
         fib = bool(h["ftth_covered"]) if "ftth_covered" in h and pd.notna(h["ftth_covered"]) \
             else True
         fill[h["hamlet_id"]] = ("#b7e1a1" if mob and fib else "#f4a6a6" if not mob and not fib
@@ -295,7 +295,8 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
     sugg = getattr(analysis, "suggestions", None)
     yes = lambda v: _yes(v, w)  # noqa: E731
     gaps = []
-    short_m = hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
+    short_m = (hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
+               if "mobile_broadband_covered" in hamlets else hamlets.iloc[0:0])  # no sites
     for _, h in short_m.iterrows():
         gaps.append("<li>" + escape(w["gap_mobile"].format(
             name=h["name"], hamlet_id=h["hamlet_id"], share=_pct(h["mobile_broadband_share"]),
@@ -316,7 +317,8 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
                                         start=e.get("from_access_point"),
                                         added=int(e["households_added"]),
                                         meets=yes(e["meets_rule"]))
-            note = note_text(e.get("note_code"), analysis.fibre.params, lang) or ""
+            note = "; ".join(t for t in (note_text(e.get("note_code"), analysis.fibre.params,
+                                                   lang), build_text(e, lang)) if t)
             gaps.append(f"<li>{escape(text)} <span class='small'>{escape(str(note))}</span>"
                         "</li>")
     if (sugg is not None and not len(sugg)
@@ -326,9 +328,49 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
     return gaps_html
 
 
+def _f1_notes(analysis: Any, w: dict[str, str]) -> str:
+    """Under the scorecard: F1 counted from all subscriptions, and F1's data-quality flags."""
+    f1 = getattr(analysis.indicators, "f1", None)
+    if f1 is None:
+        return ""
+    notes = [w["f1_total_only"]] if f1.note == "total_subscriptions_only" else []
+    notes += [w[f"f1_flag_{c}"].format(subs=getattr(f1, "subscriptions", None),
+                                       passed=f1.homes_passed, ports=f1.ports_used)
+              for c in getattr(f1, "flags", ())]
+    return "".join(f"<p class='small'>{escape(n)}</p>" for n in notes)
+
+
+def _fibre_assumptions(fibre: Any, w: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """The fibre rows of the assumptions: reach and rule, and the GPON check."""
+    fp = fibre.params
+    rows = [(w["a_ftth"], f"homes passed: drop ≤ {fp.max_drop_m:g} m along the roads "
+                          f"(straight line × {fp.detour_factor:g} without road), no port "
+                          "condition; connectable: a free port (ports_total); splitter boxes "
+                          f"feed boxes, not homes; rule: {fp.hamlet_rule} "
+                          f"(≥ {fp.hamlet_share:.0%})")]
+    gpon = gpon_text(getattr(fibre, "gpon", None), getattr(fibre, "gpon_note", None), lang)
+    if gpon:
+        rows.append((w["a_gpon"], gpon))
+    return rows
+
+
+def _calibration_text(params: Any, w: dict[str, str]) -> str:
+    """The path-loss calibration applied (the scenario's ``[calibration]``), in words."""
+    cal = getattr(params, "path_loss_calibration", None)
+    if cal is None:
+        return w["not_calibrated"]
+    source = ""
+    if cal.fitted_from and cal.n is not None and cal.rmse_db is not None:
+        source = w["calibration_source"].format(file=cal.fitted_from, n=cal.n, rmse=cal.rmse_db)
+    return w["calibration_applied"].format(offset=cal.offset_db, slope=cal.slope_db_per_decade,
+                                           ref=cal.reference_distance_m, source=source)
+
+
 def _sharing_section(analysis: Any, w: dict[str, str]) -> str:
     """M5 (on the unit's territory, with the towers left out) and the sharing candidates."""
     m5 = analysis.indicators.m5
+    if m5 is None:  # a study without sites
+        return f"<p>{escape(i18n.skipped_text('sharing', 'no_sites', w['lang']))}</p>"
     scope = (f"scope_{m5.unit_basis or 'commune'}" if m5.scope == "inside_unit"
              else "scope_all_towers")
     html = "<p>" + escape(w["sharing_m5"].format(
@@ -362,7 +404,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     params = res.params
     hamlets = analysis.hamlets
     yes = lambda v: _yes(v, w)  # noqa: E731
-    scorecard_table = _scorecard_section(scorecard_df, w, lang)
+    scorecard_table = _scorecard_section(scorecard_df, w, lang) + _f1_notes(analysis, w)
     # --- per hamlet ---
     cols = [("hamlet_id", "id", None), ("name", w["hamlet"], None),
             ("households", w["col_households"], None),
@@ -370,8 +412,10 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
             ("mobile_broadband_covered", w["col_mobile_covered"], yes),
             ("households_lose_service_at_switch_off", w["col_switch_off"], None)]
     if "ftth_share" in hamlets:
-        cols += [("ftth_share", w["col_ftth_share"], _pct),
-                 ("cultural_house_reached", w["col_cultural"], yes),
+        cols += [("ftth_share", w["col_ftth_share"], _pct)]
+        if "ftth_connectable_share" in hamlets:
+            cols += [("ftth_connectable_share", w["col_ftth_connectable"], _pct)]
+        cols += [("cultural_house_reached", w["col_cultural"], yes),
                  ("ftth_covered", w["col_ftth_covered"], yes)]
     hamlet_table = _table(hamlets, cols)
     svg = _report_svg(analysis, w)
@@ -389,6 +433,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         (w["a_pathloss"], "Okumura-Hata ≤ 1500 MHz, COST-231 Hata ≤ 2000 MHz, 3GPP TR 38.901 "
                           f"> 2000 MHz; environment: {params.environment}"
                           + (f"; model: {params.model}" if params.model else "")),
+        (w["a_calibration"], _calibration_text(params, w)),
         (w["a_terrain"], (f"DEM, ITU-R P.526 ({params.terrain_method}), k = 4/3")
          if res.dem_used else w["flat"]),
         (w["a_grid"], f"{res.grid.resolution_m:g} m, {res.grid.crs.to_string()}"),
@@ -397,10 +442,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         (w["a_planned"], w["counted"] if params.include_planned else w["not_counted"]),
     ]
     if fp is not None:
-        assumptions.append((w["a_ftth"], f"drop ≤ {fp.max_drop_m:g} m (straight line × "
-                                         f"{fp.detour_factor:g} without road); ports = "
-                                         f"ports_total; rule: {fp.hamlet_rule} "
-                                         f"(≥ {fp.hamlet_share:.0%})"))
+        assumptions += _fibre_assumptions(analysis.fibre, w, lang)
     assumptions.append((w["a_data"], "; ".join(f"{k}: {', '.join(Path(x).name for x in v)}"
                                                for k, v in p.sources.items())))
     assumptions_html = _rows(assumptions)
