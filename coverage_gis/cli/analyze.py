@@ -57,14 +57,18 @@ def coverage_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.engines.coverage import CoverageParams, site_detail
+    from coverage_gis.errors import InputError
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, write_site_detail
-    from coverage_gis.pipeline import analyze
+    from coverage_gis.pipeline import analyze, unit_as_area
 
     scenario = read_scenario(args.scenario)
     params = CoverageParams.from_scenario(scenario.parameters, **coverage_overrides(args))
     with open_outputs(args, "analysis", OUTPUT_NAMES, scenario) as dest:
-        project = load_or_report(scenario, args)
+        project = unit_as_area(load_or_report(scenario, args))  # no hamlets: the unit
         detail = None
+        if args.site_detail and project.sites is None:
+            raise InputError(f"--site-detail {args.site_detail}: the scenario has no sites "
+                             "layer")
         if args.site_detail:
             detail = site_detail(project.sites, args.site_detail, project.hamlets,
                                  project.dem, params)
@@ -82,9 +86,36 @@ def run(args: argparse.Namespace) -> int:
 
 def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> None:
     """The indicators and the files written, for the terminal."""
+    print(f"Scenario: {result.project.scenario.name}")
+    _print_mobile(result)
+    _print_fibre(result)
+    _print_skipped(result)
+    print(f"Outputs in {out}:")
+    top = [t for t in written if t.parent == out]
+    for t in top if not verbose else written:
+        print(f"  {t}")
+    print(f"  {out / 'rasters'}/ ({sum(1 for t in written if t.parent.name == 'rasters')} "
+          "GeoTIFFs)")
+
+
+def _print_skipped(result: Any) -> None:
+    """What the study left out, and why."""
+    from coverage_gis.outputs.i18n import skipped_text
+    from coverage_gis.pipeline import skipped_parts
+
+    skipped = skipped_parts(result)
+    if skipped:
+        print(f"{skipped_text('title', '', 'en')}:")
+    for s in skipped:
+        print(f"  - {skipped_text(s.part, s.reason, 'en')}")
+
+
+def _print_mobile(result: Any) -> None:
+    """M4 and M5 (nothing without sites: said by :func:`_print_skipped`)."""
     ind = result.indicators
     m4, m5 = ind.m4, ind.m5
-    print(f"Scenario: {result.project.scenario.name}")
+    if m4 is None or m5 is None:
+        return
     print(f"M4 hamlets covered by mobile broadband: {m4.covered_hamlets}/{m4.hamlets}"
           f" = {_pct(m4.value)} (target {_pct(m4.target)})")
     short = result.hamlets[~result.hamlets["mobile_broadband_covered"].astype(bool)]
@@ -101,6 +132,11 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
     if m5.scope == "inside_unit" and m5.towers_outside_unit:
         print(f"  {m5.towers_outside_unit} tower(s) outside {place} not counted in M5 "
               "(neighbours' towers: they still serve coverage; towers.csv inside_unit)")
+
+
+def _print_fibre(result: Any) -> None:
+    """F2 and F1, when the study has fibre."""
+    ind = result.indicators
     if ind.f2 is not None and ind.f1 is not None:
         f2, f1 = ind.f2, ind.f1
         print(f"F2 hamlets reached by FTTH: {f2.covered_hamlets}/{f2.hamlets} = "
@@ -109,12 +145,6 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
         f1_value = _pct(f1.value) if f1.value is not None else "no statistics"
         print(f"F1 households on FTTH: {f1_value} (statistics, target {_pct(f1.target)}); "
               f"homes passed on the map: {_pct(f1.homes_passed_share)}")
-    print(f"Outputs in {out}:")
-    top = [t for t in written if t.parent == out]
-    for t in top if not verbose else written:
-        print(f"  {t}")
-    print(f"  {out / 'rasters'}/ ({sum(1 for t in written if t.parent.name == 'rasters')} "
-          "GeoTIFFs)")
 
 
 def _pct(value: float | None) -> str:

@@ -27,14 +27,23 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from coverage_gis.cli import analyze, calibrate, check_site, report, suggest_sites, units, validate
+from coverage_gis.cli import (
+    analyze,
+    calibrate,
+    check_site,
+    init,
+    report,
+    suggest_sites,
+    units,
+    validate,
+)
 from coverage_gis.errors import CoverageGisError
 from coverage_gis.version import __version__
 
 log = logging.getLogger("coverage_gis")
 
 #: The command modules, in the order of the help text.
-COMMANDS = (validate, analyze, report, check_site, suggest_sites, calibrate, units)
+COMMANDS = (validate, analyze, report, check_site, suggest_sites, calibrate, units, init)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
 
@@ -47,6 +56,7 @@ EPILOG = """examples:
   coverage-gis suggest-sites --max-sites 3 --out out/suggest
   coverage-gis calibrate --measurements data/measurements/drive_test.csv --out out/calibration
   coverage-gis units --search "quang trung" --old   # administrative units of 2025
+  coverage-gis init --unit 14818 --out my_ward --osm vietnam-latest.osm.pbf  # your own unit
 
 exit codes: 0 success; 1 bad input or parameters (every problem listed), an output folder
 that cannot be used, or another run writing to it; 2 wrong usage; 3 unexpected error (the

@@ -366,11 +366,11 @@ def _calibration_text(params: Any, w: dict[str, str]) -> str:
                                            ref=cal.reference_distance_m, source=source)
 
 
-def _sharing_section(analysis: Any, w: dict[str, str]) -> str:
+def _sharing_section(analysis: Any, w: dict[str, str], lang: str = "vi") -> str:
     """M5 (on the unit's territory, with the towers left out) and the sharing candidates."""
     m5 = analysis.indicators.m5
     if m5 is None:  # a study without sites
-        return f"<p>{escape(i18n.skipped_text('sharing', 'no_sites', w['lang']))}</p>"
+        return f"<p>{escape(i18n.skipped_text('sharing', 'no_sites', lang))}</p>"
     scope = (f"scope_{m5.unit_basis or 'commune'}" if m5.scope == "inside_unit"
              else "scope_all_towers")
     html = "<p>" + escape(w["sharing_m5"].format(
@@ -390,6 +390,18 @@ def _sharing_section(analysis: Any, w: dict[str, str]) -> str:
         cols += [(c, w[c], yes) for c in ("inside_unit_a", "inside_unit_b") if c in cand]
         html += _table(cand, cols)
     return html
+
+
+def _skipped_section(analysis: Any, lang: str) -> str:
+    """What the study left out and why (:func:`coverage_gis.pipeline.skipped_parts`), or
+    nothing."""
+    from coverage_gis.pipeline import skipped_parts
+
+    items = "".join(f"<li>{escape(i18n.skipped_text(s.part, s.reason, lang))}</li>"
+                    for s in skipped_parts(analysis))
+    if not items:
+        return ""
+    return f"<h2>{escape(i18n.skipped_text('title', '', lang))}</h2><ul>{items}</ul>"
 
 
 def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
@@ -417,11 +429,13 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
             cols += [("ftth_connectable_share", w["col_ftth_connectable"], _pct)]
         cols += [("cultural_house_reached", w["col_cultural"], yes),
                  ("ftth_covered", w["col_ftth_covered"], yes)]
+    if "mobile_broadband_covered" not in hamlets:  # no sites: no coverage columns
+        cols = [c for c in cols if c[0] in hamlets]
     hamlet_table = _table(hamlets, cols)
     svg = _report_svg(analysis, w)
     gaps_html = _gaps_section(analysis, w, lang)
     # --- sharing ---
-    sharing_html = _sharing_section(analysis, w)
+    sharing_html = _sharing_section(analysis, w, lang)
     # --- assumptions ---
     fp = analysis.fibre.params if analysis.fibre is not None else None
     basis = hamlets["share_basis"].iloc[0] if "share_basis" in hamlets else "households"
@@ -440,7 +454,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         (w["a_losses"], f"body {params.body_loss_db:g} dB"
                         + (f", indoor {params.indoor_loss_db:g} dB" if params.indoor else "")),
         (w["a_planned"], w["counted"] if params.include_planned else w["not_counted"]),
-    ]
+    ] if p.sites is not None else []  # no sites: no coverage, nothing assumed for it
     if fp is not None:
         assumptions += _fibre_assumptions(analysis.fibre, w, lang)
     assumptions.append((w["a_data"], "; ".join(f"{k}: {', '.join(Path(x).name for x in v)}"
@@ -463,6 +477,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 <h1>{escape(title)}</h1>
 <p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a></p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
+{_skipped_section(analysis, lang)}
 <h2>{escape(w['hamlets'])}</h2>{hamlet_table}
 <h2>{escape(w['map'])}</h2>
 <p class="legend small">{legend}</p>

@@ -6,6 +6,7 @@ tables, exports), as one output set (:mod:`coverage_gis.outputs.outset`).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ import pandas as pd
 from coverage_gis.outputs import exports, report
 from coverage_gis.outputs.fibre_text import hamlet_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
+from coverage_gis.outputs.i18n import skipped_text
 from coverage_gis.outputs.indicators import indicators_json, scorecard_table
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
+from coverage_gis.pipeline import skipped_parts
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
 
@@ -80,11 +83,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     cells_table["lat"] = cells.geometry.y.round(6)
     written.append(write_csv(cells_table, out / "cells.csv"))
     written.append(write_geojson(analysis.signal_radius, out / "signal_radius.geojson"))
-    towers = _with_lonlat(analysis.towers)
-    pairs = _with_lonlat(analysis.sharing_candidates, endpoints=True)
-    written.append(write_csv(towers, out / "towers.csv"))
-    written.append(write_csv(pairs, out / "sharing_candidates.csv"))
-    layers = exports.result_layers(analysis)  # the GeoPackage's, worded: reused below
+    tower_tables = _tower_tables(analysis)  # towers.csv, sharing_candidates.csv; none without sites
+    written += [write_csv(t, out / f"{name}.csv") for name, t in tower_tables.items()]
+    layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
     extensions = layers.get("fibre_extensions")
     if analysis.fibre is not None:
         fr = analysis.fibre
@@ -102,17 +103,17 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
     written.append(write_text(report.report_html(analysis, card, lang=lang),
                               out / "report.html"))
-    sheets = {"scorecard": card, "hamlets": hamlets,
-              "towers": towers, "sharing_candidates": pairs}
+    sheets = {"scorecard": card, "hamlets": hamlets, **tower_tables}
     if analysis.suggestions is not None:
         sheets["suggested_sites"] = analysis.suggestions
     if extensions is not None:
         sheets["fibre_extensions"] = extensions
     written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
     written.append(exports.write_gpkg(layers, out / "results.gpkg"))
-    kmz = {"Hamlets (results)": (layers["hamlets"], "name"),
-           "Towers": (analysis.towers, "tower_id"),
-           "Sharing candidates": (analysis.sharing_candidates, "kind")}
+    kmz = {"Hamlets (results)": (layers["hamlets"], "name")}
+    kmz.update({title: (gdf, label) for title, gdf, label in (
+        ("Towers", analysis.towers, "tower_id"),
+        ("Sharing candidates", analysis.sharing_candidates, "kind")) if gdf is not None})
     if analysis.suggestions is not None:
         kmz["Suggested sites"] = (analysis.suggestions, "kind")
     if analysis.fibre is not None and extensions is not None:
@@ -120,18 +121,44 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         kmz["Fibre extensions"] = (extensions, "hamlet_id")
     written.append(exports.write_kmz(kmz, out / "results.kmz",
                                      title=analysis.project.scenario.name))
+    skipped = skipped_parts(analysis)
     summary = {
         "scenario": analysis.project.scenario.name,
         "year": analysis.project.scenario.year,
         "crs": res.grid.crs.to_string(),
         "resolution_m": res.grid.resolution_m,
-        "terrain": "DEM" if res.dem_used else "flat ground (no DEM)",
+        "terrain": ("not used (no coverage computed)" if analysis.project.sites is None
+                    else "DEM" if res.dem_used else "flat ground (no DEM)"),
         "indicators": indicators_json(analysis.indicators),
+        "skipped": [{"part": s.part, "reason": s.reason,
+                     "text": skipped_text(s.part, s.reason, "en")} for s in skipped],
         "parameters": {k: v for k, v in vars(res.params).items()},
     }
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
     return written
+
+
+def _tower_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """``towers`` and ``sharing_candidates`` with lon/lat, for CSV and XLSX (none when the
+    study has no sites)."""
+    if analysis.towers is None or analysis.sharing_candidates is None:
+        return {}
+    return {"towers": _with_lonlat(analysis.towers),
+            "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
+
+
+def _export_layers(analysis: Analysis) -> dict[str, gpd.GeoDataFrame]:
+    """:func:`exports.result_layers`, also for a study without coverage (no sites): its
+    households then carry no ``mobile_broadband`` column rather than a false one."""
+    res = analysis.coverage
+    if "mobile_broadband" in res.covered or analysis.project.households is None:
+        return exports.result_layers(analysis)
+    stand_in = np.zeros((res.grid.height, res.grid.width), dtype=bool)
+    layers = exports.result_layers(
+        replace(analysis, coverage=replace(res, covered={"mobile_broadband": stand_in})))
+    layers["households"] = layers["households"].drop(columns="mobile_broadband")
+    return layers
 
 
 def _with_lonlat(gdf: gpd.GeoDataFrame, endpoints: bool = False) -> pd.DataFrame:
