@@ -272,7 +272,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read
     # as "not computed" (Indicators' m4/m5 are annotated as always present).
-    indicators = Indicators(m4=m4, m5=m5,  # type: ignore[arg-type]
+    indicators = Indicators(m4=m4, m5=m5,
                             f2=f2 if isinstance(f2, HamletIndicator) else None,
                             f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)

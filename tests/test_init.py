@@ -338,3 +338,27 @@ def test_without_households_suggestions_are_skipped_with_a_note(tmp_path, offlin
     assert ("fibre", "no_households") in skipped
     assert not (out / "suggested_sites.csv").exists()
     assert "không đề xuất vị trí trạm mới" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_check_site_and_suggest_sites_run_on_an_init_folder_without_sites_or_hamlets(
+        tmp_path, offline):
+    """The officer's commands on a fresh init folder: no hamlets (the unit is the one area)
+    and no towers yet (every household is a gap)."""
+    folder = tmp_path / "qt"
+    assert main(["-q", "init", "--unit", "14818", "--osm", str(OSM), "--out",
+                 str(folder)]) == 0
+    scenario = str(folder / "scenario.toml")
+    homes = gpd.read_file(folder / "households" / "households.gpkg").to_crs(4326)
+    centre = homes.geometry.union_all().centroid
+    out = tmp_path / "check"
+    assert main(["-q", "check-site", scenario, "--lon", f"{centre.x:.6f}", "--lat",
+                 f"{centre.y:.6f}", "--operator", "Viettel", "--technology", "4G",
+                 "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert doc["nearest_towers"] == [] and doc["sharing"]["recommendation"] == "new-tower"
+    assert doc["coverage_gain"]["households_newly_covered"] == len(homes)
+    sugg = tmp_path / "suggest"
+    assert main(["-q", "suggest-sites", scenario, "--max-sites", "1", "--out",
+                 str(sugg)]) == 0
+    picks = pd.read_csv(sugg / "suggestions.csv")
+    assert len(picks) == 1 and picks.loc[0, "households_gained"] == len(homes)

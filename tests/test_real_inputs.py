@@ -402,3 +402,21 @@ def test_fixtures_are_what_their_readme_says():
         assert z.namelist() == ["N50E010.hgt"] and z.getinfo("N50E010.hgt").file_size == \
             1201 * 1201 * 2
     assert io.StringIO(CELLS.read_text()).read().count("\n") == 17
+
+
+def test_a_dem_window_off_the_pixel_grid_is_snapped_not_resampled():
+    """bounds that cut through pixels: the window grows to whole pixels of the tile, so the
+    heights are the tile's own values (a shifted window would interpolate them)."""
+    import rasterio
+
+    from coverage_gis.io.dem import read_dem_tiles
+    tif = Path(__file__).parent / "fixtures" / "real" / "srtm3_N50E010_crop.tif"
+    with rasterio.open(tif) as src:
+        full = src.read(1).astype("float32")
+        t = src.transform
+    px = t.a
+    bounds = (t.c + 3.3 * px, t.f + t.e * 9.6, t.c + 7.7 * px, t.f + t.e * 2.2)
+    dem = read_dem_tiles([tif], bounds=bounds)
+    assert dem.transform.c == pytest.approx(t.c + 3 * px)
+    assert dem.transform.f == pytest.approx(t.f + 2 * t.e)
+    np.testing.assert_array_equal(dem.data, full[2:10, 3:8])

@@ -367,3 +367,15 @@ def test_bad_unit_keys_are_refused_with_file_key_and_hint(tmp_path):
 def test_a_plan_unit_elsewhere_is_warned(tmp_path):
     with pytest.warns(UserWarning, match=r"15085 Xã Quang Trung .* did not go into unit 14818"):
         load_project(_scenario(tmp_path, 'unit = "14818"\nplan_unit = "15085"'))
+
+
+def test_an_old_units_name_says_what_each_namesake_became():
+    """'xã Quang Trung' names three pre-2025 communes of Thanh Hóa (resolution 1686): the
+    error lists each with its district and its 2025 unit instead of guessing."""
+    from coverage_gis.errors import InputError
+    from coverage_gis.io.units import find_unit
+    with pytest.raises(InputError) as err:
+        find_unit("xã Quang Trung")
+    text = str(err.value)
+    assert "14824 Xã Quang Trung, Thị xã Bỉm Sơn -> 14818 Phường Quang Trung" in text
+    assert "Huyện Ngọc Lặc" in text

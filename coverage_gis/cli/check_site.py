@@ -95,12 +95,14 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.outputs.check import check_json
     from coverage_gis.outputs.check_page import check_html, check_kml
     from coverage_gis.outputs.files import write_text
+    from coverage_gis.pipeline import unit_as_area
 
     scenario = read_scenario(args.scenario)
     opts = check_site_options(args)
     record = check_record(args)
     with open_outputs(args, "check", OUTPUT_NAMES, scenario) as dest:
         project = load_or_report(scenario, args)
+        project = unit_as_area(project)  # no hamlets mapped: the unit as one area
         point = locate_point(project, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
                              y=opts["y"], crs=args.crs)
         proposal = ProposedSite(operator=args.operator, technology=args.technology,

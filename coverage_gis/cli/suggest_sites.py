@@ -40,11 +40,13 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.engines.placement import suggest_sites
     from coverage_gis.outputs.files import write_csv, write_geojson
+    from coverage_gis.pipeline import unit_as_area
 
     scenario = read_scenario(args.scenario)
     opts = suggest_sites_options(args)
     with open_outputs(args, "suggestions", OUTPUT_NAMES, scenario) as dest:
         project = load_or_report(scenario, args)
+        project = unit_as_area(project)  # no hamlets mapped: the unit as one area
         kwargs = {"spacing_m": opts["spacing_m"]} if opts["spacing_m"] else {}
         found = suggest_sites(project, opts["max_sites"], operator=args.operator, **kwargs)
         picks = found.table

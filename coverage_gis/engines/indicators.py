@@ -172,11 +172,11 @@ Indicator = HamletIndicator | SharingIndicator | HouseholdFibreIndicator
 
 @dataclass(frozen=True)
 class Indicators(Mapping[str, Any]):
-    """The map-measured indicators of an analysis, by id (``indicators["M4"].value``); F1 and
-    F2 only when the study has fibre."""
+    """The map-measured indicators of an analysis, by id (``indicators["M4"].value``); M4 and
+    M5 only when the study has sites, F1 and F2 only when it has fibre."""
 
-    m4: HamletIndicator
-    m5: SharingIndicator
+    m4: HamletIndicator | None
+    m5: SharingIndicator | None
     f2: HamletIndicator | None = None
     f1: HouseholdFibreIndicator | None = None
 

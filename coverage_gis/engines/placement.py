@@ -104,6 +104,14 @@ class ProposedSite:
         return gpd.GeoDataFrame(rows, geometry=[shapely.Point(x, y)] * len(rows), crs=crs)
 
 
+def _sites(project: Project) -> gpd.GeoDataFrame:
+    """The project's sites, or an empty sites layer when it has none (a study with no towers
+    mapped yet: every household is a gap)."""
+    if project.sites is not None:
+        return project.sites
+    return ProposedSite("Viettel", "4G").cells(0.0, 0.0, project.crs).iloc[0:0]
+
+
 def locate_point(project: Project, lon: float | None = None, lat: float | None = None,
                  x: float | None = None, y: float | None = None, crs: Any = None
                  ) -> shapely.Point:
@@ -425,7 +433,7 @@ def _nearest_towers(project: Project, point: shapely.Point, sharing_params: Shar
                     n_nearest: int) -> tuple[list[dict[str, Any]], gpd.GeoDataFrame, float]:
     """The ``n_nearest`` towers as check.json lists them, the existing towers within the
     sharing distance (nearest first) and that distance (urban or not)."""
-    tw = towers(project.sites, sharing_params.tower_distance_m)
+    tw = towers(_sites(project), sharing_params.tower_distance_m)
     tw = tw.assign(distance_m=tw.distance(point)).sort_values("distance_m")
     nearest = [{"tower_id": r["tower_id"], "distance_m": round(float(r["distance_m"]), 1),
                 "operators": r["operators"], "status": r["status"],
@@ -692,8 +700,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     (:mod:`coverage_gis.outputs.check`).
     """
     hamlets = project.hamlets
-    if hamlets is None or project.sites is None:
-        raise InputError("check-site needs hamlets and sites layers in the scenario")
+    if hamlets is None:
+        raise InputError("check-site needs a hamlets layer or the unit's boundary in the "
+                         "scenario")
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
     sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
     new_cells = proposal.cells(point.x, point.y, project.crs)
@@ -702,7 +711,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     location = _location(project, hamlets, point, unit)
     nearest, close, limit = _nearest_towers(project, point, sharing_params, n_nearest)
     if base is None:
-        base = compute_coverage(project.sites, hamlets, project.dem, params)
+        base = compute_coverage(_sites(project), hamlets, project.dem, params)
     gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
     here = float(gain.get("households_newly_covered", gain.get("area_newly_covered_km2", 0)))
     sharing = _sharing_advice(project, base, proposal, close, limit, op, here)
@@ -861,7 +870,7 @@ def _candidates(project: Project, op: str | None, gaps: gpd.GeoDataFrame,
                 sp: SuggestionParams, unit: shapely.Geometry | None) -> list[dict[str, Any]]:
     """Existing towers on the unit's territory (without ``op``'s cells when it is given),
     then grid points on it."""
-    tw = towers(project.sites)
+    tw = towers(_sites(project))
     tw = tw[(tw["status"] == "existing") & inside_unit(tw, unit)]
     if op is not None:
         tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
@@ -941,7 +950,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     hids = project.hamlets["hamlet_id"]
     hamlet_of = household_hamlets(hh, project.hamlets)
     if base is None:
-        base = compute_coverage(project.sites, project.hamlets, project.dem, params)
+        base = compute_coverage(_sites(project), project.hamlets, project.dem, params)
     covered = _households_covered(base, hh)
     op = normalise_operator(operator) if operator else None
     if operator and op is None:

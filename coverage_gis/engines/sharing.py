@@ -90,10 +90,16 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
             "cell_ids": ", ".join(members["site_id"].astype(str)),
             "geometry": shapely.Point(members.geometry.x.mean(), members.geometry.y.mean()),
         })
-    result = gpd.GeoDataFrame(out, geometry="geometry", crs=cells.crs)
+    result = gpd.GeoDataFrame(out, columns=TOWER_COLUMNS, geometry="geometry", crs=cells.crs)
     position = {lab: k for k, lab in enumerate(order)}
     result.attrs["tower_of"] = [position[lab] for lab in label]
     return result
+
+
+#: Columns of :func:`towers` (one row per tower; none when there are no cells).
+TOWER_COLUMNS = ["tower_id", "operators", "n_operators", "existing_operators",
+                 "n_existing_operators", "technologies", "n_cells", "status", "cell_ids",
+                 "geometry"]
 
 
 def sharing_ratio(towers_gdf: gpd.GeoDataFrame, include_planned: bool = False,

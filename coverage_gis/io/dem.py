@@ -11,6 +11,7 @@ tiles share their edge rows), nodata stays NaN, tiles of different resolutions a
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import warnings
 from collections.abc import Sequence
@@ -73,6 +74,16 @@ def _resolution(datasets: Sequence[Any], names: Sequence[str]) -> tuple[tuple[fl
     return finest, Resampling.bilinear
 
 
+def _snap(bounds: tuple[float, float, float, float], transform: Any,
+          res: tuple[float, float]) -> tuple[float, float, float, float]:
+    """``bounds`` grown to whole pixels of the grid of ``transform`` with pixel size ``res``."""
+    x0, y0 = transform.c, transform.f
+    rx, ry = res
+    minx, miny, maxx, maxy = bounds
+    return (x0 + math.floor((minx - x0) / rx) * rx, y0 + math.floor((miny - y0) / ry) * ry,
+            x0 + math.ceil((maxx - x0) / rx) * rx, y0 + math.ceil((maxy - y0) / ry) * ry)
+
+
 def read_dem_tiles(paths: Sequence[str | os.PathLike],
                    bounds: tuple[float, float, float, float] | None = None, *,
                    crs: Any = None, band: int = 1) -> readers.Raster:
@@ -107,6 +118,8 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
         datasets = [_open(Path(p), band, stack) for p in paths]
         the_crs = _common_crs(datasets, names, user_crs)
         res, resampling = _resolution(datasets, names)
+        if bounds is not None:  # snap the window outwards onto the first tile's pixel grid,
+            bounds = _snap(bounds, datasets[0].transform, res)  # so heights are not resampled
         try:
             with warnings.catch_warnings():  # rasterio's own use of affine's `*`
                 warnings.simplefilter("ignore", PendingDeprecationWarning)

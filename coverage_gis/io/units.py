@@ -461,6 +461,13 @@ def _unit_hints(text: str, units: gpd.GeoDataFrame, mapping: pd.DataFrame) -> st
         old = old_unit(text, mapping)
     except InputError:
         old = None
+        named = mapping[(mapping["old_name"].map(fold) == fold(text)) |
+                        (mapping["old_full_name"].map(fold) == fold(text))]
+        if len(named):  # the name of several pre-2025 units: say what each became
+            olds = named.drop_duplicates(["old_code", "new_code"])
+            return ("; it is the name of pre-2025 unit(s): " + "; ".join(
+                f"{r.old_code} {r.old_full_name}, {r.old_district} -> {r.new_code} "
+                f"{r.new_full_name}" for r in olds.itertuples()))
     if old is not None:
         into = _listing([link.code for link in old.into], [link.full_name for link in old.into])
         where = f", {old.district}" if old.district else ""
