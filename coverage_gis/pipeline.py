@@ -9,6 +9,7 @@ Jupyter). Writing it is :func:`coverage_gis.outputs.writer.write_analysis`; the 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -21,6 +22,7 @@ from coverage_gis.engines.indicators import (
     HouseholdFibreIndicator,
     Indicators,
     SharingIndicator,
+    UnitIndicators,
 )
 from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
@@ -91,19 +93,23 @@ def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
                      "indoor": params.indoor})
 
 
-def sharing_indicator(project: Project
+def sharing_indicator(project: Project, unit: Any = None
                       ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, SharingIndicator]:
     """M5 on the unit's territory, with the towers and the sharing candidates.
 
     Every tower of the sites layer is returned (neighbours' towers still serve coverage),
     with ``inside_unit``; the candidates are the pairs among all of them, with
     ``inside_unit_a`` and ``inside_unit_b``. M5 counts only the towers inside the unit (the
-    commune boundary, else the hamlets: :func:`coverage_gis.engines.territory.inside_unit`),
-    and its ``if_candidates_realised`` merges only the pairs with both ends inside.
+    commune boundary, else the hamlets: :func:`coverage_gis.engines.territory.inside_unit`;
+    ``unit``, a :class:`~coverage_gis.engines.territory.UnitScope`, for another unit of the
+    study), and its ``if_candidates_realised`` merges only the pairs with both ends inside.
     """
     sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
     tw = sharing.towers(project.sites, sp.tower_distance_m)
-    unit, basis = territory.unit_area(project.commune, project.hamlets)
+    if unit is None:
+        unit, basis = territory.unit_area(project.commune, project.hamlets)
+    else:
+        unit, basis = unit.geometry, unit.basis
     inside = territory.inside_unit(tw, unit)
     tw.insert(tw.columns.get_loc("status") + 1, "inside_unit", inside)
     candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
@@ -115,6 +121,69 @@ def sharing_indicator(project: Project
         candidates=len(candidates), target=targets.plan_target("M5"), scope="inside_unit",
         unit_basis=basis, towers_outside_unit=int((~inside).sum()))
     return tw, candidates, m5
+
+
+def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
+    """The administrative units a study reports on side by side, from ``[scenario]
+    plan_unit`` (the pre-2025 unit the plan was adopted for: its outline is the commune
+    layer when the scenario has its own, else the union of the hamlets, since no public
+    outline of the old units exists) and ``[scenario] unit`` (the 2025 unit: its bundled
+    boundary). Empty when the scenario names neither."""
+    from coverage_gis.io import units as admin
+
+    sc = project.scenario
+    scopes: list[territory.UnitScope] = []
+    bundled = [str(admin.UNITS_FILE)] == list(project.sources.get("commune", []))
+    if sc.plan_unit is not None:
+        old = admin.old_unit(sc.plan_unit)
+        if project.commune is not None and not bundled:
+            geom, basis = project.commune.union_all(), "commune_layer"
+        elif project.hamlets is not None:
+            geom, basis = project.hamlets.union_all(), "hamlets"
+        else:
+            geom, basis = None, ""
+        if geom is not None:
+            scopes.append(territory.UnitScope("plan", old.code, old.full_name, geom, basis))
+    if sc.unit is not None:
+        unit = admin.find_unit(sc.unit)
+        geom = unit.frame().to_crs(project.crs).union_all()
+        scopes.append(territory.UnitScope("current", unit.code, unit.full_name, geom,
+                                          "bundled_boundary"))
+    return tuple(scopes)
+
+
+def _per_unit(indicator: HamletIndicator | None, table: pd.DataFrame, column: str
+              ) -> HamletIndicator | None:
+    """``indicator`` (M4 or F2) counted again over the hamlets of ``table``."""
+    if indicator is None or column not in table:
+        return None
+    covered = table[column].astype(bool)
+    return replace(indicator, covered_hamlets=int(covered.sum()), hamlets=len(table),
+                   short_hamlets=tuple(str(h) for h in table.loc[~covered, "hamlet_id"]))
+
+
+def unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
+    """M4, M5 and F2 for each unit of :func:`unit_scopes` (the plan's old commune and the
+    2025 ward side by side): the hamlets that belong to each
+    (:func:`~coverage_gis.engines.territory.hamlets_in_unit`) and the towers on its
+    territory. Computed from the analysis' tables (no coverage is recomputed), so a stored
+    result gives the same."""
+    project = analysis.project
+    if project.hamlets is None:
+        return ()
+    out = []
+    for scope in unit_scopes(project):
+        member = territory.hamlets_in_unit(project.hamlets, scope.geometry)
+        ids = tuple(str(h) for h in project.hamlets.loc[member, "hamlet_id"])
+        table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
+        m5 = (sharing_indicator(project, scope)[2] if project.sites is not None else None)
+        mapped = project.hamlets.union_all().intersection(scope.geometry).area
+        out.append(UnitIndicators(
+            scope.role, scope.code, scope.name, scope.basis, ids,
+            _per_unit(analysis.indicators.m4, table, "mobile_broadband_covered"), m5,
+            _per_unit(analysis.indicators.f2, table, "ftth_covered"),
+            round(float(mapped / scope.geometry.area), 4) if scope.geometry.area else None))
+    return tuple(out)
 
 
 def unit_as_area(project: Project) -> Project:

@@ -1533,6 +1533,11 @@ def make_constraints() -> gpd.GeoDataFrame:
 SCENARIO_TOML = '''[scenario]
 name = "Quang Trung commune, Bỉm Sơn, Thanh Hóa (illustrative sample)"
 year = 2025
+# The plan was adopted for xã Quang Trung (pre-2025 code 14824), which since 1 July 2025 is
+# part of phường Quang Trung (14818; resolution 1686/NQ-UBTVQH15, item 137): the study
+# reports on both side by side (the old commune's outline is the commune layer below).
+unit = "14818"
+plan_unit = "14824"
 # crs = "EPSG:32648"   # metric CRS for computation; default: the data's UTM zone
 
 [layers]

@@ -89,6 +89,7 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
     print(f"Scenario: {result.project.scenario.name}")
     _print_mobile(result)
     _print_fibre(result)
+    _print_units(result)
     _print_skipped(result)
     print(f"Outputs in {out}:")
     top = [t for t in written if t.parent == out]
@@ -96,6 +97,21 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
         print(f"  {t}")
     print(f"  {out / 'rasters'}/ ({sum(1 for t in written if t.parent.name == 'rasters')} "
           "GeoTIFFs)")
+
+
+def _print_units(result: Any) -> None:
+    """The plan's old commune and the 2025 ward side by side (units.csv)."""
+    from coverage_gis.pipeline import unit_indicators
+
+    for u in unit_indicators(result):
+        parts = [f"{key} {ind.value:.0%}" for key, ind in (("M4", u.m4), ("M5", u.m5),
+                                                             ("F2", u.f2))
+                 if ind is not None and ind.value is not None]
+        share = (f", the data's hamlets cover {u.hamlet_area_share:.0%} of it"
+                 if u.hamlet_area_share is not None and u.hamlet_area_share < 0.995 else "")
+        role = "plan's unit" if u.role == "plan" else "unit since 1 July 2025"
+        print(f"{role}: {u.code} {u.name} ({len(u.hamlet_ids)} hamlet(s){share}): "
+              + ", ".join(parts))
 
 
 def _print_skipped(result: Any) -> None:

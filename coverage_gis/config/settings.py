@@ -216,6 +216,11 @@ SHARING_RATIOS: tuple[str, ...] = ("towers", "installations")
 #: but M5 does not count it and no suggestion uses it.
 TERRITORY_EDGE_M: float = 0.5
 
+#: A hamlet belongs to the administrative unit holding at least this share of its area
+#: (reporting per unit: the plan's old commune and the 2025 ward). 0.5: the unit holding
+#: most of it (a convention of this tool, not a rule).
+HAMLET_UNIT_MIN_SHARE: float = 0.5
+
 #: The cadastral CRS in which ``check-site`` also gives the proposed point (``check.json``
 #: ``point.x``/``point.y``, the header of ``check.html``): a preset of
 #: :data:`coverage_gis.io.crs.CRS_PRESETS`, VN-2000 / TM-3 of the province (Thanh Hóa: zone

@@ -19,7 +19,8 @@ from typing import Any
 
 from coverage_gis.config import settings
 
-__all__ = ["SharingRatio", "HamletIndicator", "SharingIndicator", "HouseholdFibreIndicator",
+__all__ = ["UnitIndicators", "SharingRatio", "HamletIndicator", "SharingIndicator",
+           "HouseholdFibreIndicator",
            "Indicators", "SHARING_METHODS", "SHARING_SCOPES", "F1_NOTES", "F1_FLAGS"]
 
 #: M5's two definitions: towers used by 2+ operators / all towers, or operator installations
@@ -109,6 +110,27 @@ class SharingIndicator:
     @property
     def value(self) -> float | None:
         return self.existing.value
+
+
+@dataclass(frozen=True)
+class UnitIndicators:
+    """The map's indicators for one administrative unit of a study
+    (:class:`~coverage_gis.engines.territory.UnitScope`): the plan's old commune, or the 2025
+    ward it is now part of. ``hamlet_ids``: the study's hamlets that belong to the unit
+    (:func:`~coverage_gis.engines.territory.hamlets_in_unit`); M4, F2 over them; M5 over
+    the towers on the unit's territory. None where the study has no such part."""
+
+    role: str
+    code: str | None
+    name: str
+    basis: str
+    hamlet_ids: tuple[str, ...]
+    m4: HamletIndicator | None
+    m5: SharingIndicator | None
+    f2: HamletIndicator | None
+    #: The share of the unit's area the study's hamlets cover (below 1: the unit has hamlets
+    #: the data does not map, e.g. the wards merged into it in 2025).
+    hamlet_area_share: float | None = None
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ Engines return values and codes: ``basis`` is ``"commune"`` or ``"hamlets"``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from coverage_gis.config import settings
 
-__all__ = ["UNIT_BASES", "unit_area", "inside_unit"]
+__all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_area", "inside_unit"]
 
 #: Where the unit polygon comes from: the commune boundary layer, or the hamlets' union.
 UNIT_BASES = ("commune", "hamlets")
@@ -50,3 +52,36 @@ def inside_unit(points: gpd.GeoDataFrame | gpd.GeoSeries, unit: shapely.Geometry
     if edge_m > 0:
         inside |= shapely.dwithin(unit, geoms, edge_m)
     return np.asarray(inside, dtype=bool)
+
+
+#: The roles of a unit in a study: the pre-2025 unit the plan was adopted for, and the 2025
+#: unit it now belongs to.
+UNIT_ROLES = ("plan", "current")
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    """One administrative unit a study reports on.
+
+    ``role``: one of :data:`UNIT_ROLES`; ``code`` and ``name`` (its full name, or what the
+    scenario named it); ``geometry`` in the project's CRS; ``basis``: where the outline
+    comes from (``commune_layer``, ``bundled_boundary``: the 2025 units shipped with the
+    package, ``hamlets``: the union of the study's hamlets, for a pre-2025 unit whose outline
+    is not public)."""
+
+    role: str
+    code: str | None
+    name: str
+    geometry: shapely.Geometry
+    basis: str
+
+
+def hamlets_in_unit(hamlets: gpd.GeoDataFrame, unit: shapely.Geometry,
+                    min_share: float = settings.HAMLET_UNIT_MIN_SHARE) -> np.ndarray:
+    """Whether each hamlet belongs to ``unit``: at least ``min_share`` of its area lies in it
+    (same metric CRS). A hamlet split by a new boundary goes to the unit holding most of it."""
+    shapely.prepare(unit)
+    area = hamlets.geometry.area.to_numpy()
+    inside = shapely.intersection(hamlets.geometry.values, unit)
+    share = np.divide(shapely.area(inside), area, out=np.zeros_like(area), where=area > 0)
+    return np.asarray(share >= min_share - 1e-12, dtype=bool)

@@ -45,6 +45,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_given": "không nhập",
         # the rules of check.html and check.kml
         "rule": "nội dung kiểm tra", "rule_basis": "căn cứ",
+        # the units section of the report
+        "units_title": "Theo đơn vị hành chính: xã của kế hoạch và phường từ 01/07/2025",
+        "unit_plan": "đơn vị của kế hoạch (trước 2025)",
+        "unit_current": "đơn vị hiện nay (từ 01/07/2025)",
+        "unit_hamlets": "thôn trong dữ liệu",
+        "unit_area_share": "phủ {share} diện tích đơn vị",
+        "units_note": "Mỗi thôn thuộc đơn vị chứa phần lớn diện tích của nó; M5 tính các trạm "
+                      "nằm trên địa bàn từng đơn vị. Ranh giới:",
+        "outline_commune_layer": "lớp ranh giới xã của kịch bản",
+        "outline_bundled_boundary": "ranh giới 2025 kèm theo phần mềm",
+        "outline_hamlets": "hợp các thôn (không có ranh giới công khai của đơn vị cũ)",
         "rf_exposure": "phơi nhiễm trường điện từ (nhà dân, công trình công cộng)",
         "rf_limit": "dưới giới hạn (cách ăng ten trên hướng búp sóng chính ≥ {distance} m)",
         "no_place_near": "không có nhà dân hay công trình công cộng trong {distance} m",
@@ -165,6 +176,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "point_lonlat": "lon, lat ({crs})", "point_xy": "x, y ({crs})",
         "not_given": "not given",
         "rule": "rule", "rule_basis": "basis",
+        "units_title": "By administrative unit: the plan's commune and the ward since "
+                       "1 July 2025",
+        "unit_plan": "the plan's unit (before 2025)",
+        "unit_current": "the unit now (since 1 July 2025)",
+        "unit_hamlets": "hamlets in the data",
+        "unit_area_share": "covering {share} of the unit's area",
+        "units_note": "Each hamlet belongs to the unit holding most of its area; M5 counts "
+                      "the towers on each unit's territory. Outlines:",
+        "outline_commune_layer": "the scenario's commune layer",
+        "outline_bundled_boundary": "the bundled 2025 boundary",
+        "outline_hamlets": "the union of the hamlets (no public outline of the old unit)",
         "rf_exposure": "RF exposure (dwellings, public buildings)",
         "rf_limit": "under the limit (main-beam compliance distance {distance} m)",
         "no_place_near": "no dwelling or public building within {distance} m",

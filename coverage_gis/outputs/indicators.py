@@ -18,6 +18,7 @@ from coverage_gis.engines.indicators import (
     Indicators,
     SharingIndicator,
     SharingRatio,
+    UnitIndicators,
 )
 from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
 
@@ -179,3 +180,46 @@ def scorecard_table(card: pd.DataFrame, indicators: Indicators | None) -> pd.Dat
     out = card.copy()
     out["basis"] = [_basis(r, indicators) for _, r in card.iterrows()]
     return out.drop(columns=["numerator_column", "denominator_column"], errors="ignore")
+
+
+#: Columns of ``units.csv``: one row per administrative unit of the study.
+UNIT_COLUMNS = ["role", "unit_code", "name", "outline", "hamlets", "hamlet_ids",
+                "hamlet_area_share",
+                "m4_value", "m4_covered_hamlets", "m4_hamlets", "m4_target",
+                "m5_value", "m5_shared_towers", "m5_towers", "m5_target", "towers_outside_unit",
+                "f2_value", "f2_covered_hamlets", "f2_hamlets", "f2_target"]
+
+
+def units_json(units: tuple[UnitIndicators, ...]) -> list[dict[str, Any]]:
+    """``summary.json``'s ``units``: for each unit of the study (the plan's old commune,
+    ``role`` ``plan``; the 2025 unit, ``current``), its code, name, where its outline comes
+    from, its hamlets and its M4, M5 and F2 (the ``indicators`` objects' form)."""
+    out = []
+    for u in units:
+        found = {"M4": u.m4, "M5": u.m5, "F2": u.f2}
+        out.append({"role": u.role, "unit_code": u.code, "name": u.name, "outline": u.basis,
+                    "hamlets": list(u.hamlet_ids), "hamlet_area_share": u.hamlet_area_share,
+                    "indicators": {k: _indicator_json(v) for k, v in found.items()
+                                   if v is not None}})
+    return out
+
+
+def units_table(units: tuple[UnitIndicators, ...]) -> pd.DataFrame:
+    """``units.csv``: one row per unit (:data:`UNIT_COLUMNS`; ratios as fractions)."""
+    rows = []
+    for u in units:
+        row: dict[str, Any] = {"role": u.role, "unit_code": u.code, "name": u.name,
+                               "outline": u.basis, "hamlets": len(u.hamlet_ids),
+                               "hamlet_ids": ", ".join(u.hamlet_ids),
+                               "hamlet_area_share": u.hamlet_area_share}
+        for key, ind in (("m4", u.m4), ("f2", u.f2)):
+            if ind is not None:
+                row.update({f"{key}_value": ind.value,
+                            f"{key}_covered_hamlets": ind.covered_hamlets,
+                            f"{key}_hamlets": ind.hamlets, f"{key}_target": ind.target})
+        if u.m5 is not None:
+            row.update({"m5_value": u.m5.value, "m5_shared_towers": u.m5.existing.shared,
+                        "m5_towers": u.m5.existing.total, "m5_target": u.m5.target,
+                        "towers_outside_unit": u.m5.towers_outside_unit})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)

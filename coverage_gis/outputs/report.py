@@ -404,6 +404,43 @@ def _skipped_section(analysis: Any, lang: str) -> str:
     return f"<h2>{escape(i18n.skipped_text('title', '', lang))}</h2><ul>{items}</ul>"
 
 
+def _units_section(analysis: Any, lang: str) -> str:
+    """The plan's old commune and the 2025 ward side by side
+    (:func:`coverage_gis.pipeline.unit_indicators`): M4, M5, F2 for each, or nothing."""
+    from coverage_gis.pipeline import unit_indicators
+
+    units = unit_indicators(analysis)
+    if not units:
+        return ""
+    w = i18n.words(lang)
+    head = "".join(f"<th>{escape(w['unit_' + u.role])}<br>{escape(str(u.code or ''))} "
+                   f"{escape(u.name)}</th>" for u in units)
+
+    def cell(ind: Any, counts: str) -> str:
+        if ind is None:
+            return "<td>–</td>"
+        met = ind.value is not None and ind.value >= ind.target
+        return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value)} ({counts})</td>")
+
+    rows = [f"<tr><th>{escape(w['unit_hamlets'])}</th>" + "".join(
+        f"<td>{len(u.hamlet_ids)}: {escape(', '.join(u.hamlet_ids))}<br>"
+        f"{escape(w['unit_area_share'].format(share=_pct(u.hamlet_area_share)))}</td>"
+        for u in units)
+        + "</tr>"]
+    for key, label in (("m4", "M4"), ("m5", "M5"), ("f2", "F2")):
+        cells = []
+        for u in units:
+            ind = getattr(u, key)
+            counts = ("" if ind is None else f"{ind.existing.shared}/{ind.existing.total}"
+                      if key == "m5" else f"{ind.covered_hamlets}/{ind.hamlets}")
+            cells.append(cell(ind, counts))
+        rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
+    outline = "; ".join(f"{u.code}: {w['outline_' + u.basis]}" for u in units)
+    return (f"<h2>{escape(w['units_title'])}</h2><table><tr><th></th>{head}</tr>"
+            f"{''.join(rows)}</table><p class=\"small\">{escape(w['units_note'])} "
+            f"{escape(outline)}</p>")
+
+
 def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
                 lang: str = "vi") -> str:
     """One self-contained page an officer can print (Vietnamese by default, ``lang="en"``):
@@ -477,6 +514,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 <h1>{escape(title)}</h1>
 <p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a></p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
+{_units_section(analysis, lang)}
 {_skipped_section(analysis, lang)}
 <h2>{escape(w['hamlets'])}</h2>{hamlet_table}
 <h2>{escape(w['map'])}</h2>

@@ -18,9 +18,14 @@ from coverage_gis.outputs import exports, report
 from coverage_gis.outputs.fibre_text import hamlet_table
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.i18n import skipped_text
-from coverage_gis.outputs.indicators import indicators_json, scorecard_table
+from coverage_gis.outputs.indicators import (
+    indicators_json,
+    scorecard_table,
+    units_json,
+    units_table,
+)
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
-from coverage_gis.pipeline import skipped_parts
+from coverage_gis.pipeline import skipped_parts, unit_indicators
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
 
@@ -31,8 +36,9 @@ __all__ = ["OUTPUT_NAMES", "write_analysis", "render_analysis", "scenario_inputs
 OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson",
                 "towers.csv", "sharing_candidates.csv", "suggested_sites.csv",
                 "fibre_households.geojson", "fibre_extensions.geojson", "fibre_route_snaps.csv",
-                "scorecard.csv", "map.html", "report.html", "report.xlsx", "results.gpkg",
-                "results.kmz", "summary.json", "rasters", MANIFEST, *store.STORE_NAMES)
+                "scorecard.csv", "units.csv", "map.html", "report.html", "report.xlsx",
+                "results.gpkg", "results.kmz", "summary.json", "rasters", MANIFEST,
+                *store.STORE_NAMES)
 
 
 def scenario_inputs(scenario: Any) -> list[Path]:
@@ -98,6 +104,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
                                  out / "suggested_sites.csv"))
     card = scorecard_table(analysis.scorecard, analysis.indicators)
     written.append(write_csv(card, out / "scorecard.csv"))
+    units = unit_indicators(analysis)  # the plan's old commune and the 2025 ward
+    if units:
+        written.append(write_csv(units_table(units), out / "units.csv"))
     from coverage_gis.outputs import maps  # folium: imported only to write a map
 
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
@@ -130,6 +139,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         "terrain": ("not used (no coverage computed)" if analysis.project.sites is None
                     else "DEM" if res.dem_used else "flat ground (no DEM)"),
         "indicators": indicators_json(analysis.indicators),
+        "units": units_json(units),
         "skipped": [{"part": s.part, "reason": s.reason,
                      "text": skipped_text(s.part, s.reason, "en")} for s in skipped],
         "parameters": {k: v for k, v in vars(res.params).items()},

@@ -1,0 +1,100 @@
+"""The plan's old commune and the 2025 ward side by side (issue 12 part 1): hamlets assigned
+by area, M4/F2 over each unit's hamlets, M5 over the towers on each unit's territory, checked
+by hand against the sample's files and the bundled 2025 boundary."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from coverage_gis.cli.main import main
+from coverage_gis.engines import territory
+from coverage_gis.io.units import find_unit
+
+from .conftest import SAMPLE
+from .test_coverage import UTM
+
+
+def test_a_hamlet_belongs_to_the_unit_holding_most_of_it():
+    unit = shapely.box(0, 0, 100, 100)
+    hamlets = gpd.GeoDataFrame(geometry=[shapely.box(10, 10, 20, 20),      # all in
+                                         shapely.box(90, 0, 120, 10),      # 1/3 in
+                                         shapely.box(60, 0, 120, 10),      # 2/3 in
+                                         shapely.box(50, 50, 150, 60)],    # half: in
+                               crs=UTM)
+    assert list(territory.hamlets_in_unit(hamlets, unit)) == [True, False, True, True]
+
+
+@pytest.fixture(scope="module")
+def sample_units(tmp_path_factory):
+    out = tmp_path_factory.mktemp("units") / "out"
+    assert main(["-q", "analyze", "--out", str(out)]) == 0
+    return out
+
+
+def _towers_by_hand() -> gpd.GeoDataFrame:
+    """Existing towers from sites.csv: a tower's cells share one position (by tower_id)."""
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv")
+    rows = []
+    for tid, cells in sites.groupby("tower_id"):
+        existing = cells[cells["status"] == "existing"]
+        if len(existing):
+            rows.append({"tower_id": tid, "operators": existing["operator"].nunique(),
+                         "geometry": shapely.Point(cells["lon"].mean(), cells["lat"].mean())})
+    return gpd.GeoDataFrame(rows, crs=4326).to_crs(UTM)
+
+
+def test_the_sample_reports_the_old_commune_and_the_new_ward(sample_units):
+    units = pd.read_csv(sample_units / "units.csv", dtype={"unit_code": str})
+    assert list(units["role"]) == ["plan", "current"]
+    assert list(units["unit_code"]) == ["14824", "14818"]
+    plan, current = units.iloc[0], units.iloc[1]
+    # M5 of the old commune: as before issue 12, 1 shared of 2 towers inside the commune
+    assert (plan["m5_shared_towers"], plan["m5_towers"]) == (1, 2)
+    # M5 of the ward, by hand: existing towers covered by the bundled 2025 boundary
+    ward = find_unit("14818").frame().to_crs(UTM).union_all()
+    towers = _towers_by_hand()
+    inside = towers[[ward.buffer(0.5).covers(g) for g in towers.geometry]]
+    assert current["m5_towers"] == len(inside)
+    assert current["m5_shared_towers"] == int((inside["operators"] >= 2).sum())
+    assert current["m5_towers"] > plan["m5_towers"]  # the ward takes in a neighbour's tower
+    # every sample hamlet lies mostly in both; M4 and F2 as for the whole study
+    summary = json.loads((sample_units / "summary.json").read_text(encoding="utf-8"))
+    for col, key in (("m4", "M4"), ("f2", "F2")):
+        assert units[f"{col}_covered_hamlets"].tolist() == [
+            summary["indicators"][key]["covered_hamlets"]] * 2
+    # the data's hamlets cover only part of the ward (Bắc Sơn, Ngọc Trạo, Phú Sơn unmapped)
+    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson").to_crs(UTM)
+    share = hamlets.union_all().intersection(ward).area / ward.area
+    assert current["hamlet_area_share"] == pytest.approx(share, abs=1e-4)
+    assert current["hamlet_area_share"] < 0.5 and plan["hamlet_area_share"] == pytest.approx(1)
+    assert [u["role"] for u in summary["units"]] == ["plan", "current"]
+    assert summary["units"][1]["indicators"]["M5"]["towers"] == current["m5_towers"]
+
+
+def test_the_report_shows_both_units_and_rerenders_from_the_stored_result(sample_units,
+                                                                           tmp_path):
+    page = (sample_units / "report.html").read_text(encoding="utf-8")
+    assert "14824 Xã Quang Trung" in page and "14818 Phường Quang Trung" in page
+    again = tmp_path / "again"
+    assert main(["-q", "report", str(sample_units), "--out", str(again)]) == 0
+    assert (again / "units.csv").read_bytes() == (sample_units / "units.csv").read_bytes()
+
+
+def test_a_scenario_without_units_writes_no_units_table(tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace('unit = "14818"\n', "").replace('plan_unit = "14824"\n', "")
+    base = SAMPLE.parent.as_posix()
+    text = re.sub(r'"([\w/]+\.(?:geojson|csv|gpkg|tif|kml))"', lambda m: f'"{base}/{m[1]}"',
+                  text)
+    scenario = tmp_path / "no_units.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-q", "analyze", str(scenario), "--out", str(out)]) == 0
+    assert not (out / "units.csv").exists()
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["units"] == []
