@@ -1555,6 +1555,10 @@ fibre = [
   { path = "fibre/routes_viettel.kml", operator = "Viettel" },
   { path = "fibre/routes_vnpt.geojson" },
 ]
+
+# Every layer is the illustrative sample (data/README.md: what is real, what is invented).
+[provenance]
+all = { kind = "sample", source = "illustrative sample (data/make_sample.py), not for planning" }
 '''
 
 

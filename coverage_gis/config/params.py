@@ -36,6 +36,7 @@ __all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "C
            "SuggestionParams", "Words",
            "OptionalValue", "DbTable", "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
+           "PROVENANCE_KINDS", "check_provenance",
            "check_site_options", "suggest_sites_options", "closest", "did_you_mean"]
 
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
@@ -895,7 +896,38 @@ SCENARIO_KEYS: dict[str, Check] = {
 }
 
 #: Every top-level table a scenario may hold.
-KNOWN_TABLES: tuple[str, ...] = ("scenario", "layers", *PARAMETER_TABLES)
+KNOWN_TABLES: tuple[str, ...] = ("scenario", "layers", "provenance", *PARAMETER_TABLES)
+
+#: Where a layer's data comes from (``[provenance]``): the user's own file, a public source,
+#: defaults, or the illustrative sample.
+PROVENANCE_KINDS: tuple[str, ...] = ("user", "public", "default", "sample")
+
+
+def check_provenance(table: Any, layers: Iterable[str], where: str
+                     ) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """``[provenance]``: for each layer (or ``all``) a kind of :data:`PROVENANCE_KINDS`, or a
+    table ``{ kind = "public", source = "...", licence = "..." }``. Returns the entries and
+    the problems."""
+    if table is None:
+        return {}, []
+    if not isinstance(table, Mapping):
+        return {}, [f"{where} [provenance]: expected a table of layer = kind"]
+    known = ("all", *layers)
+    out: dict[str, dict[str, str]] = {}
+    problems: list[str] = []
+    for layer, value in table.items():
+        entry = {"kind": value} if isinstance(value, str) else value
+        if layer not in known:
+            problems.append(f"{where} [provenance]: unknown layer '{layer}'"
+                            f"{did_you_mean(layer, known)}")
+        elif (not isinstance(entry, Mapping) or entry.get("kind") not in PROVENANCE_KINDS
+              or any(k not in ("kind", "source", "licence") for k in entry)):
+            problems.append(f"{where} [provenance] {layer}={value!r}: expected one of "
+                            f"{', '.join(PROVENANCE_KINDS)}, or a table with kind, source, "
+                            "licence")
+        else:
+            out[layer] = {k: str(v) for k, v in entry.items()}
+    return out, problems
 
 
 def check_parameters(doc: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:

@@ -44,6 +44,7 @@ from coverage_gis.config.params import (
     Number,
     Text,
     check_parameters,
+    check_provenance,
     did_you_mean,
 )
 from coverage_gis.errors import InputError
@@ -133,6 +134,9 @@ class Scenario:
     unit: str | None = None
     #: ``[scenario] plan_unit``: the pre-2025 unit the plan was adopted for (code or name).
     plan_unit: str | None = None
+    #: ``[provenance]``: where each layer's data comes from (layer or ``all`` -> ``kind``,
+    #: ``source``, ``licence``; :func:`coverage_gis.config.params.check_provenance`).
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _parse_source(name: str, value: Any, base: Path, where: str) -> LayerSource:
@@ -235,15 +239,18 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
             layers[name] = [_parse_source(name, v, p.parent, where) for v in values]
         except InputError as exc:
             problems.extend(exc.problems)
+    provenance, more = check_provenance(doc.get("provenance"), LAYER_OPTIONS, where)
+    problems += more
     if problems:
         raise InputError(problems)
-    params = {k: v for k, v in doc.items() if k not in ("scenario", "layers")}
+    params = {k: v for k, v in doc.items() if k not in ("scenario", "layers", "provenance")}
     return Scenario(name=str(head.get("name", p.stem)), layers=layers, path=p,
                     year=head.get("year"), crs=head.get("crs"),
                     study_area_margin_m=float(head.get("study_area_margin_m",
                                                        settings.STUDY_AREA_MARGIN_M)),
                     parameters=params, calibration_path=calibration_path,
-                    unit=head.get("unit"), plan_unit=head.get("plan_unit"))
+                    unit=head.get("unit"), plan_unit=head.get("plan_unit"),
+                    provenance=provenance)
 
 
 def _include_calibration(doc: dict[str, Any], name: str | None, scenario: Path,

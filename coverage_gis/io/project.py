@@ -18,6 +18,7 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -59,6 +60,11 @@ _ID_COLUMNS = {"sites": "site_id", "fibre": "route_id", "access_points": "ap_id"
                "constraints": "constraint_id"}
 
 
+#: What stands in for a layer the scenario does not have (``Project.provenance``).
+_DEFAULTS_WHEN_MISSING = {"dem": "flat ground (no DEM)",
+                          "hamlets": "the unit as one area (no hamlets mapped)"}
+
+
 @dataclass
 class Project:
     """Every layer of a study, validated, in the metric CRS ``crs``.
@@ -92,6 +98,32 @@ class Project:
         if self.hamlets is None:
             return None
         return self.hamlets.union_all().buffer(self.scenario.study_area_margin_m)
+
+    def provenance(self) -> pd.DataFrame:
+        """Where each layer's data comes from: one row per layer with ``layer``, ``kind``
+        (``user``, ``public``, ``default``, ``sample``), ``source``,
+        ``licence`` and ``files``. From the scenario's ``[provenance]`` (a layer's entry,
+        else ``all``); a layer without one is the user's file; the bundled 2025 boundary is
+        public; a missing DEM is the default flat ground and missing hamlets the unit as one
+        area (defaults); other missing layers are not listed."""
+        given = self.scenario.provenance
+        rows = []
+        for name in (*VECTOR_LAYERS, "dem", "statistics"):
+            files = self.sources.get(name, [])
+            if getattr(self, name) is None:
+                if name in _DEFAULTS_WHEN_MISSING:
+                    rows.append({"layer": name, "kind": "default",
+                                 "source": _DEFAULTS_WHEN_MISSING[name], "licence": None,
+                                 "files": ""})
+                continue
+            if name == "commune" and files == [str(admin.UNITS_FILE)]:
+                entry = {"kind": "public", "source": admin.UNITS_SOURCE, "licence": "MIT"}
+            else:
+                entry = given.get(name) or given.get("all") or {"kind": "user"}
+            rows.append({"layer": name, "kind": entry["kind"], "source": entry.get("source"),
+                         "licence": entry.get("licence"),
+                         "files": "; ".join(Path(f).name for f in files)})
+        return pd.DataFrame(rows, columns=["layer", "kind", "source", "licence", "files"])
 
     def summary(self) -> pd.DataFrame:
         """One row per layer: features, geometry, file CRS, source files and notes."""

@@ -45,6 +45,9 @@ __all__ = ["ADMIN_DIR", "UNITS_FILE", "MAPPING_FILE", "UNIT_COLUMNS", "MAPPING_C
 #: The package data folder of the administrative units.
 ADMIN_DIR = Path(__file__).resolve().parents[1] / "data" / "admin"
 UNITS_FILE = ADMIN_DIR / "units.parquet"
+#: Where the bundled 2025 boundaries come from (details and licences: SOURCES.md beside them).
+UNITS_SOURCE = ("2025 administrative units, github.com/thanglequoc/vietnamese-provinces-database "
+                "(from the national reference map of the 2025 units), bundled")
 MAPPING_FILE = ADMIN_DIR / "old_to_new.csv"
 
 UNIT_COLUMNS = ("unit_code", "name", "unit_type", "full_name", "province_code",

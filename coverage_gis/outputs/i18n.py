@@ -45,6 +45,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_given": "không nhập",
         # the rules of check.html and check.kml
         "rule": "nội dung kiểm tra", "rule_basis": "căn cứ",
+        # where the data comes from
+        "provenance_title": "Nguồn dữ liệu", "layer": "lớp dữ liệu",
+        "provenance_kind": "loại nguồn", "provenance_source": "nguồn",
+        "provenance_licence": "giấy phép", "provenance_files": "tệp",
+        "provenance_user": "của người dùng", "provenance_public": "dữ liệu công khai",
+        "provenance_default": "giá trị mặc định", "provenance_sample": "mẫu minh họa",
         # the units section of the report
         "units_title": "Theo đơn vị hành chính: xã của kế hoạch và phường từ 01/07/2025",
         "unit_plan": "đơn vị của kế hoạch (trước 2025)",
@@ -176,6 +182,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "point_lonlat": "lon, lat ({crs})", "point_xy": "x, y ({crs})",
         "not_given": "not given",
         "rule": "rule", "rule_basis": "basis",
+        "provenance_title": "Where the data comes from", "layer": "layer",
+        "provenance_kind": "kind", "provenance_source": "source",
+        "provenance_licence": "licence", "provenance_files": "files",
+        "provenance_user": "the user's", "provenance_public": "public data",
+        "provenance_default": "default", "provenance_sample": "illustrative sample",
         "units_title": "By administrative unit: the plan's commune and the ward since "
                        "1 July 2025",
         "unit_plan": "the plan's unit (before 2025)",

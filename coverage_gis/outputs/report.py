@@ -404,6 +404,24 @@ def _skipped_section(analysis: Any, lang: str) -> str:
     return f"<h2>{escape(i18n.skipped_text('title', '', lang))}</h2><ul>{items}</ul>"
 
 
+def _provenance_section(analysis: Any, lang: str) -> str:
+    """Where each layer comes from: the user, a public source, defaults or the illustrative
+    sample (:meth:`coverage_gis.io.project.Project.provenance`)."""
+    w = i18n.words(lang)
+    prov = analysis.project.provenance()
+    if not len(prov):
+        return ""
+    text = lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)  # noqa: E731
+    rows = "".join(
+        f"<tr><td>{escape(r.layer)}</td><td>{escape(w['provenance_' + r.kind])}</td>"
+        f"<td>{escape(text(r.source))}</td><td>{escape(text(r.licence))}</td>"
+        f"<td>{escape(text(r.files))}</td></tr>" for r in prov.itertuples())
+    return (f"<h2>{escape(w['provenance_title'])}</h2><table><tr><th>{w['layer']}</th>"
+            f"<th>{w['provenance_kind']}</th><th>{w['provenance_source']}</th>"
+            f"<th>{w['provenance_licence']}</th><th>{w['provenance_files']}</th></tr>{rows}"
+            "</table>")
+
+
 def _units_section(analysis: Any, lang: str) -> str:
     """The plan's old commune and the 2025 ward side by side
     (:func:`coverage_gis.pipeline.unit_indicators`): M4, M5, F2 for each, or nothing."""
@@ -516,6 +534,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
 {_units_section(analysis, lang)}
 {_skipped_section(analysis, lang)}
+{_provenance_section(analysis, lang)}
 <h2>{escape(w['hamlets'])}</h2>{hamlet_table}
 <h2>{escape(w['map'])}</h2>
 <p class="legend small">{legend}</p>

@@ -484,6 +484,19 @@ def _scenario_toml(unit: admin.Unit, name: str, year: int, records: list[LayerRe
             path = _toml_string(real[layer].path or "")
             lines.append(f"{layer} = " + (path if layer in ("commune", "dem")
                                           else f"{{ path = {path}, layer = \"{layer}\" }}"))
+    public = {name: licence for name, licence in
+              ((_OSM_LICENCE, _OSM_LICENCE), *[(v, v) for v in _BUILDING_LICENCES.values()],
+               (_CELL_LICENCES["opencellid"], _CELL_LICENCES["opencellid"]),
+               (_DEM_LICENCES["srtm"], _DEM_LICENCES["srtm"]),
+               (_DEM_LICENCES["copernicus"], _DEM_LICENCES["copernicus"]))}
+    prov = [f"{layer} = {{ kind = \"public\", source = {_toml_string(r.source or '')}, "
+            f"licence = {_toml_string(r.licence or '')} }}"
+            for layer, r in real.items() if layer != "commune" and r.licence in public]
+    if "commune" in real:
+        prov.insert(0, f"commune = {{ kind = \"public\", source = {_toml_string(_UNIT_SOURCE)}, "
+                       "licence = \"MIT\" }")
+    if prov:  # where the data comes from, for every output
+        lines += ["", "[provenance]", *prov]
     lines += ["", "# Not public data: add your own files (paths relative to this file).",
               "# Without hamlets the unit is analysed as one area."]
     for _, what, line in _TO_ADD:

@@ -75,6 +75,12 @@ def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi") -> list[
     return written
 
 
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as JSON records, missing values as null."""
+    return [{k: (None if pd.isna(v) else v) for k, v in row.items()}
+            for row in df.to_dict(orient="records")]
+
+
 def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written: list[Path] = []
     res = analysis.coverage
@@ -140,6 +146,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
                     else "DEM" if res.dem_used else "flat ground (no DEM)"),
         "indicators": indicators_json(analysis.indicators),
         "units": units_json(units),
+        "provenance": _records(analysis.project.provenance()),
         "skipped": [{"part": s.part, "reason": s.reason,
                      "text": skipped_text(s.part, s.reason, "en")} for s in skipped],
         "parameters": {k: v for k, v in vars(res.params).items()},
