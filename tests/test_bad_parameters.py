@@ -179,7 +179,7 @@ TOML_CASES = [
      "expected a CRS name or EPSG code"),
     # unknown tables
     ("coverge", "resolution_m = 30", ": unknown table [coverge]",
-     "(did you mean [coverage]?); known tables: [scenario], [layers], [coverage]"),
+     "(did you mean [coverage]?); known tables: [scenario], [layers], [provenance], [coverage]"),
     ("radio", "band_mhz = 1800", ": unknown table [radio]", "known tables: [scenario]"),
 ]
 

@@ -344,8 +344,7 @@ def test_a_unit_alone_is_a_scenario(tmp_path, head):
 
 def test_a_commune_file_is_kept_over_the_unit():
     sample = read_scenario()
-    assert sample.unit is None  # the sample works as before
-    sample.unit = "14818"
+    assert sample.unit == "14818"  # the sample names its 2025 ward (and its old commune)
     project = load_project(sample)
     assert "unit_code" not in project.commune.columns  # the sample's own commune file
 

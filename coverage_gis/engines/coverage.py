@@ -18,7 +18,9 @@ which is shared by the sectors of one position and height).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,7 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
+from coverage_gis.radio import calibration as radio_calibration
 from coverage_gis.radio.pathloss import engine_path_loss
 
 __all__ = [
@@ -179,13 +182,14 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
     threshold = out["technology"].map(params.thresholds_dbm).to_numpy(float)
     floor = np.array([floor_dbm(t, params) for t in out["technology"]], dtype=float)
     for column, level in (("range_m", threshold), ("reach_m", floor)):
-        ranges = linkbudget.max_range_m(
+        ranges = radio_calibration.max_range_m(
             out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
             out["bandwidth_mhz"].to_numpy(float), level,
             out["band_mhz"].to_numpy(float), out["height_m"].to_numpy(float),
             params.ue_height_m, model=params.model, environment=params.environment,
             body_loss_db=params.body_loss_db,
-            indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore")
+            indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore",
+            calibration=params.path_loss_calibration)
         out[column] = np.minimum(np.atleast_1d(ranges), params.max_range_m)
     out["model_validity"] = _model_validity(out, params)
     return out
@@ -208,75 +212,130 @@ def _model_validity(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
 
 
 def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,
-             params: CoverageParams, near_m: float, far_m: float, resolution_m: float
-             ) -> tuple[np.ndarray, np.ndarray]:
+             params: CoverageParams, near_m: float, far_m: float, resolution_m: float,
+             with_fresnel: bool = False) -> terrain.TerrainGrids:
     """Terrain loss and line of sight of one mast over a window: at the grid's step out to
     ``near_m`` (the threshold range, where coverage is decided), and beyond it, where levels
     are below the threshold and only shown, at the coarser step ``settings.FAR_TERRAIN_STEP_M``
     out to ``far_m`` (the reach; no farther than the window's corners: the sweep's cost grows
-    with the cube of its radius over its step)."""
+    with the cube of its radius over its step). One sweep per ring (:func:`terrain.terrain_grids`
+    gives the first-Fresnel-zone clearance too, ``with_fresnel``)."""
     x0, y0 = cell.geometry.x, cell.geometry.y
 
-    def sweep(radius: float, step: float | None) -> tuple[np.ndarray, np.ndarray]:
-        return terrain.terrain_loss_grid(dem, x0, y0, float(cell["height_m"]),
-                                         params.ue_height_m, float(cell["band_mhz"]), gx, gy,
-                                         radius, method=params.terrain_method, step_m=step)
+    def sweep(radius: float, step: float | None) -> terrain.TerrainGrids:
+        return terrain.terrain_grids(dem, x0, y0, float(cell["height_m"]), params.ue_height_m,
+                                     float(cell["band_mhz"]), gx, gy, radius,
+                                     method=params.terrain_method, step_m=step,
+                                     with_fresnel=with_fresnel)
 
-    t_loss, los = sweep(near_m, None)
+    near = sweep(near_m, None)
     corner = float(dist.max()) if dist.size else 0.0
-    far = min(far_m, corner + resolution_m)
-    if far > near_m:
-        f_loss, f_los = sweep(far, max(resolution_m, settings.FAR_TERRAIN_STEP_M))
-        beyond = dist > near_m
-        t_loss, los = np.where(beyond, f_loss, t_loss), np.where(beyond, f_los, los)
-    return t_loss, los
+    far_r = min(far_m, corner + resolution_m)
+    if far_r <= near_m:
+        return near
+    far = sweep(far_r, max(resolution_m, settings.FAR_TERRAIN_STEP_M))
+    beyond = dist > near_m
+    clear = (np.where(beyond, far.fresnel_clear, near.fresnel_clear)
+             if near.fresnel_clear is not None and far.fresnel_clear is not None else None)
+    return terrain.TerrainGrids(np.where(beyond, far.loss_db, near.loss_db),
+                                np.where(beyond, far.los, near.los), clear)
+
+
+#: Windows of more grid cells than this are computed by blocks of rows of about this many cells
+#: (one per worker thread at a time; numpy releases the GIL): arrays of a block stay in the
+#: processor's cache, and both cores work.
+_BLOCK_CELLS = 131_072
+
+_POOL: list[ThreadPoolExecutor] = []  # created on first use
+
+
+def _by_row_blocks(n_rows: int, n_cols: int, work: Callable[[slice], None]) -> None:
+    """Call ``work(rows)`` over blocks of rows covering ``range(n_rows)``, in threads when the
+    window is large (the blocks write disjoint rows of preallocated outputs)."""
+    step = max(1, _BLOCK_CELLS // max(1, n_cols))
+    blocks = [slice(r, min(n_rows, r + step)) for r in range(0, n_rows, step)]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(blocks) < 2 or workers < 2:
+        for b in blocks:
+            work(b)
+        return
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=workers,
+                                        thread_name_prefix="coverage-blocks"))
+    for future in [_POOL[0].submit(work, b) for b in blocks]:
+        future.result()
 
 
 def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
-                terrain_m: tuple[float, float] | None = None
+                terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
-    even its flat-ground boresight level is below the floor); also path loss and LOS. Terrain
-    is computed out to ``terrain_m`` = (range, reach) (default the cell's own; see
-    :func:`_terrain`) and cached per mast and window, so that the sectors of one mast share
-    it."""
+    even its flat-ground boresight level is below the floor); also path loss (NaN beyond the
+    reach too) and LOS. Terrain is computed out to ``terrain_m`` = (range, reach) (default the
+    cell's own; see :func:`_terrain`) and cached per mast and window (key :func:`_terrain_key`),
+    so that the sectors of one mast share one sweep; the ground heights of the window are
+    cached per position and window. Large windows are computed by blocks of rows in threads
+    (:func:`_by_row_blocks`; every step is element by element, so the values are those of one
+    whole-window computation)."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell.geometry.x, cell.geometry.y
-    dx = gx[None, :] - x0
-    dy = gy[:, None] - y0
-    dist = np.hypot(dx, dy)
+    dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
     reach = float(cell["reach_m"])
+    h_bs = float(cell["height_m"])
     ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
+    t_loss: np.ndarray | float
     if dem is not None:
         ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
-        ground = dem.sample(*np.meshgrid(gx, gy))
-        ground = np.where(np.isnan(ground), ground0, ground)
-        key = (round(x0, 1), round(y0, 1), float(cell["height_m"]), float(cell["band_mhz"]),
-               rows.start, rows.stop, cols.start, cols.stop)
+        ground_key = ("ground", round(x0, 1), round(y0, 1), rows.start, rows.stop, cols.start,
+                      cols.stop)
+        if ground_key not in terrain_cache:
+            terrain_cache[ground_key] = terrain.sample_grid(dem, gx, gy, ground0)
+        ground = terrain_cache[ground_key]
+        key = _terrain_key(cell, rows, cols)
         if key not in terrain_cache:
             near_m, far_m = terrain_m or (float(cell["range_m"]), reach)
             terrain_cache[key] = _terrain(cell, dem, gx, gy, dist, params, near_m, far_m,
-                                          grid.resolution_m)
-        t_loss, los = terrain_cache[key]
-        t_loss = np.nan_to_num(t_loss, nan=0.0)
+                                          grid.resolution_m, with_fresnel)
+        t_loss, los = terrain_cache[key].loss_db, terrain_cache[key].los
     else:
         ground0, ground = 0.0, 0.0
         t_loss, los = 0.0, dist <= reach
-    loss = engine_path_loss(cell["model"], dist, float(cell["band_mhz"]),
-                            float(cell["height_m"]), params.ue_height_m)
-    bearing = antenna.bearing_deg(x0, y0, gx[None, :], gy[:, None])
-    elevation = antenna.elevation_deg(
-        np.maximum(dist, 1.0), (ground0 + float(cell["height_m"]))
-        - (ground + params.ue_height_m))
-    gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
-                                  float(cell["tilt_deg"]),
-                                  beamwidth_deg=float(cell["beamwidth_deg"]))
-    level = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), loss, gain, t_loss,
-                                params.body_loss_db,
-                                params.indoor_loss_db if params.indoor else 0.0)
-    level = np.where(dist <= reach, level, np.nan).astype(np.float32)
-    return level, np.asarray(loss, dtype=np.float32), np.asarray(los)
+    level = np.full(dist.shape, np.nan, dtype=np.float32)
+    loss = np.full(dist.shape, np.nan, dtype=np.float32)  # NaN beyond the reach
+
+    def block(b: slice) -> None:
+        within = np.flatnonzero((dist[b] <= reach).any(axis=0))  # the disc's columns here
+        if within.size == 0:
+            return
+        c = slice(int(within[0]), int(within[-1]) + 1)
+        d = dist[b, c]
+        lb = engine_path_loss(cell["model"], d, float(cell["band_mhz"]), h_bs,
+                              params.ue_height_m, calibration=params.path_loss_calibration)
+        bearing = antenna.bearing_deg(x0, y0, gx[c][None, :], gy[b][:, None])
+        g = ground[b, c] if isinstance(ground, np.ndarray) else ground
+        elevation = antenna.elevation_deg(np.maximum(d, 1.0),
+                                          (ground0 + h_bs) - (g + params.ue_height_m))
+        gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
+                                      float(cell["tilt_deg"]),
+                                      beamwidth_deg=float(cell["beamwidth_deg"]))
+        t = (np.nan_to_num(t_loss[b, c], nan=0.0) if isinstance(t_loss, np.ndarray)
+             else t_loss)
+        lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
+                                  params.body_loss_db,
+                                  params.indoor_loss_db if params.indoor else 0.0)
+        level[b, c] = np.where(d <= reach, lvl, np.nan)
+        loss[b, c] = lb
+
+    _by_row_blocks(dist.shape[0], dist.shape[1], block)
+    return level, loss, np.asarray(los)
+
+
+def _terrain_key(cell: pd.Series, rows: slice, cols: slice) -> tuple:
+    """The terrain cache key of a cell: mast position (0.1 m), height, band and window; the
+    sectors of one mast share it."""
+    return (round(cell.geometry.x, 1), round(cell.geometry.y, 1), float(cell["height_m"]),
+            float(cell["band_mhz"]), rows.start, rows.stop, cols.start, cols.stop)
 
 
 def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
@@ -299,10 +358,7 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     """
     params = params or CoverageParams()
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
-    dem_grid = None
-    if dem is not None:
-        dem_grid = dem if (dem.crs == grid.crs and abs(dem.resolution[0] - grid.resolution_m)
-                           < 1e-6) else dem.reproject(grid.crs, grid.resolution_m)
+    dem_grid = _dem_on_grid(dem, grid)
     empty = CoverageResult(grid, cells.iloc[0:0].to_crs(grid.crs), params, {}, {}, {},
                            dem is not None, dem_grid, {})
     return add_cells(empty, cells, progress=progress)
@@ -390,7 +446,10 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     """One cell's own rasters for comparison with other tools: path loss (dB, the model's
     median loss without terrain), line-of-sight mask, first-Fresnel-zone clearance mask (at
     least 0.55 of the first zone clear everywhere along the path, where the ITU-R P.526
-    knife-edge loss of every edge is zero) and received level (dBm) on a grid around it."""
+    knife-edge loss of every edge is zero) and received level (dBm) on a grid around it. The
+    DEM is used as it is when it is already in the grid's CRS and resolution; the terrain is
+    swept once (:func:`coverage_gis.radio.terrain.terrain_grids`) for the loss, line of sight
+    and the Fresnel mask."""
     params = params or CoverageParams()
     match = cells[cells["site_id"] == site_id]
     if match.empty:
@@ -398,7 +457,7 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
         raise InputError(f"site_id={site_id!r} is not in the sites layer")
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
     cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
-    dem_grid = None if dem is None else dem.reproject(grid.crs, grid.resolution_m)
+    dem_grid = _dem_on_grid(dem, grid)
     x0, y0 = cell.geometry.x, cell.geometry.y
     reach = max(float(cell["reach_m"]), grid.resolution_m)
     res = grid.resolution_m
@@ -407,23 +466,33 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     n = int(round((np.ceil((x0 + reach) / res) * res - left) / res))
     m = int(round((top - np.floor((y0 - reach) / res) * res) / res))
     own = Grid(Affine(res, 0, left, 0, -res, top), n, m, grid.crs)
-    # terrain at the grid's step all the way (its own rasters are compared with other tools)
-    lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, {},
-                                 (reach, reach))
+    # terrain at the grid's step all the way (its own rasters are compared with other tools),
+    # from one sweep: the loss relative to smooth earth for the level, line of sight and the
+    # first-Fresnel-zone clearance
+    cache: dict = {}
+    lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, cache,
+                                 (reach, reach), with_fresnel=True)
     inside = np.isfinite(lvl)
     if dem_grid is not None:
-        # Raw P.526 loss (not relative to smooth earth): zero exactly where every edge has
-        # v <= -0.78, i.e. the path clears at least 0.55 of the first Fresnel zone.
-        raw, _ = terrain.terrain_loss_grid(
-            dem_grid, x0, y0, float(cell["height_m"]), params.ue_height_m,
-            float(cell["band_mhz"]), own.x, own.y, reach, method=params.terrain_method,
-            subtract_smooth_earth=False)
-        fresnel_clear = inside & (np.nan_to_num(raw, nan=np.inf) <= 0.0)
+        # Raw P.526 loss (not relative to smooth earth) zero: every edge has v <= -0.78, i.e.
+        # the path clears at least 0.55 of the first Fresnel zone.
+        clear = cache[_terrain_key(cell, slice(0, m), slice(0, n))].fresnel_clear
+        fresnel_clear = inside & clear
     else:
         fresnel_clear = inside.copy()  # flat ground: the first zone clears a flat earth
     return {"grid": own, "cell": cell, "level_dbm": lvl,
             "path_loss_db": np.where(inside, loss, np.nan).astype(np.float32),
             "los": np.where(inside, los, False), "fresnel_clear": fresnel_clear}
+
+
+def _dem_on_grid(dem: Raster | None, grid: Grid) -> Raster | None:
+    """The DEM in the grid's CRS at its resolution: as it is when it already is (bilinear
+    samples need no alignment), else reprojected (bilinear)."""
+    if dem is None:
+        return None
+    if dem.crs == grid.crs and abs(dem.resolution[0] - grid.resolution_m) < 1e-6:
+        return dem
+    return dem.reproject(grid.crs, grid.resolution_m)
 
 
 def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,

@@ -80,8 +80,11 @@ def _snap(bounds: tuple[float, float, float, float], transform: Any,
     x0, y0 = transform.c, transform.f
     rx, ry = res
     minx, miny, maxx, maxy = bounds
-    return (x0 + math.floor((minx - x0) / rx) * rx, y0 + math.floor((miny - y0) / ry) * ry,
-            x0 + math.ceil((maxx - x0) / rx) * rx, y0 + math.ceil((maxy - y0) / ry) * ry)
+    eps = 1e-6  # of a pixel: bounds already on the grid stay where they are
+    down = lambda v: math.floor(v + eps)  # noqa: E731
+    up = lambda v: math.ceil(v - eps)  # noqa: E731
+    return (x0 + down((minx - x0) / rx) * rx, y0 + down((miny - y0) / ry) * ry,
+            x0 + up((maxx - x0) / rx) * rx, y0 + up((maxy - y0) / ry) * ry)
 
 
 def read_dem_tiles(paths: Sequence[str | os.PathLike],

@@ -19,8 +19,11 @@ Two ways of computing the same quantities:
   :func:`site_profile` to cut a profile out of a DEM).
 - :func:`terrain_loss_grid` computes a whole raster around a site by a radial sweep: rays from
   the site to every cell of the disc's perimeter, the DEM sampled along all rays at once, then
-  one numba-compiled loop per ray taking every sample in turn as the receiver. It is the hot
-  path of coverage maps (about 0.2 s for a 10 km radius at 30 m on one core).
+  one numba-compiled loop per ray taking every sample in turn as the receiver, rays in
+  parallel. It is the hot path of coverage maps: the dominant edge is found on the upper
+  convex hull of the profile instead of by an exhaustive scan (same result, about O(M) instead
+  of O(M^2) per ray of M samples). :func:`terrain_grids` returns the loss relative to smooth
+  earth, the raw loss and line of sight of ONE sweep; :func:`sweep_count` counts the sweeps.
 
 Terrain loss relative to smooth earth
 -------------------------------------
@@ -47,10 +50,13 @@ Units are in the parameter names: distances and heights in m, frequencies in MHz
 from __future__ import annotations
 
 import math
+import os
+import threading
 from typing import Any, NamedTuple
 
 import numba
 import numpy as np
+from affine import Affine
 from numpy.typing import ArrayLike
 
 __all__ = [
@@ -66,8 +72,13 @@ __all__ = [
     "knife_edge_loss_db",
     "profile_loss_db",
     "site_profile",
+    "sample_grid",
+    "sweep_count",
+    "TerrainGrids",
+    "terrain_grids",
     "terrain_loss_grid",
     "line_of_sight_grid",
+    "NUMBA_CACHE",
 ]
 
 #: Effective earth-radius factor for median refractivity (ITU-R P.834-9 sect. 1; P.526-15 sect.
@@ -488,9 +499,83 @@ def _check_dem(dem: Any) -> None:
 # earth bulge of that sub-path: the earth bulge of every sub-path (Deygout's too) is then
 # accounted for by straight lines, and line of sight from the site is a running maximum of
 # elevation slopes.
+#
+# The dominant edge without an O(M^2) scan. For the receiver at sample j, v of sample i is
+# h_i * g_i with h_i the height above the direct ray and 1 / g_i = sqrt(lambda step i (j - i)
+# / (2 j)) a concave function of i. A sample strictly below the upper convex hull of the samples
+# 1..j-1 lies below a hull chord (a, b): h_i < t h_a + (1 - t) h_b and 1/g_i >= t/g_a +
+# (1 - t)/g_b, so when h_i > 0 its v is below max(v_a, v_b) (the mediant inequality). Hence when
+# the ray is obstructed (some v > 0) the dominant edge is a hull vertex: the hull is kept
+# incrementally as j grows (a stack, amortised O(1) per sample) and only its vertices are
+# evaluated (about 6 on a 30 m ray of the sample, 9 at 10 m). When no sample cuts the ray, the
+# largest (negative) v still matters down to -0.78 (the Fresnel zone): the samples between
+# two hull vertices are checked by hull segment, then by blocks of _BLOCK samples, one being
+# skipped when an upper bound of its v (from the hull chord above it, or from the block's
+# highest sample, and its smallest g) cannot beat the best so far or -0.78; when the smooth-
+# earth loss is subtracted, nor the smooth earth's own v at that distance (a lesser edge would
+# give 0 dB after the subtraction anyway). The comparison uses w = h |h| (1/i + 1/(j - i)),
+# which orders samples as v does (v |v| = w * 2 / (lambda step)), so no square root is taken
+# per sample; v is computed once, for the winner, with the formula of the reference. The loss
+# relative to smooth earth, the raw loss (subtract_smooth_earth=False), the Fresnel mask and
+# line of sight are the exhaustive scan's, cell for cell (tests/test_site_speed_regressions.py;
+# benchmarks/bench_splat.py checks 3.1 million cells at 10 m).
+
+#: Samples per block of the Fresnel-zone check of clear paths (the block's highest sample bounds
+#: the v of the others): 16 was the fastest of 8, 16 and 32 at 10 m.
+_BLOCK = 16
 
 
-@numba.njit(cache=True, inline="always")
+def _numba_cache() -> bool:
+    """Whether numba can cache compiled kernels, after choosing where.
+
+    numba stores them in ``__pycache__`` beside this file, else in the user's cache folder
+    (``~/.cache/numba``), or in ``NUMBA_CACHE_DIR`` when set. On a read-only install with a
+    read-only home folder it has none of these, and ``cache=True`` would fail at import; then
+    the kernels are cached in ``<temp dir>/coverage-gis-numba-<user>``, and compiled in memory
+    at every start (a few seconds more, same results) when that is not writable either.
+    """
+    def probe() -> None:  # pragma: no cover - never called, only decorated
+        return None
+
+    try:
+        numba.njit(cache=True)(probe)  # numba looks for a writable cache folder here
+        return True
+    except RuntimeError:
+        pass
+    import getpass
+    import tempfile
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    setattr(numba.config, "CACHE_DIR",  # noqa: B010  (numba.config is set at run time)
+            os.path.join(tempfile.gettempdir(), f"coverage-gis-numba-{user}"))
+    try:
+        numba.njit(cache=True)(probe)
+        return True
+    except RuntimeError:
+        return False
+
+
+#: True when the numba kernels below are cached on disk (see :func:`_numba_cache`).
+NUMBA_CACHE = _numba_cache()
+
+#: numba's "workqueue" threading layer (used when neither TBB nor OpenMP is installed) aborts
+#: when two Python threads launch parallel kernels at once: launches are serialised.
+_KERNEL_LOCK = threading.Lock()
+
+#: Sweeps run in this process (:func:`sweep_count`).
+_SWEEPS = [0]
+
+
+def sweep_count() -> int:
+    """How many radial sweeps (the diffraction kernel over one site's rays, for one radius and
+    step) this process has run: a counter for benchmarks and tests, which check that a site's
+    terrain is computed once, not once per sector or per output."""
+    return _SWEEPS[0]
+
+
+@numba.njit(cache=NUMBA_CACHE, inline="always")
 def _j_nb(v: float) -> float:
     if v <= -0.78:
         return 0.0
@@ -499,18 +584,178 @@ def _j_nb(v: float) -> float:
     return j if j > 0.0 else 0.0
 
 
-@numba.njit(cache=True)
-def _max_v_nb(z, j, zt, zr, geom):
-    """Largest v over the samples 0 < i < j of one ray, receiver at j (single knife edge)."""
-    s = (zr - zt) / j  # rise of the direct ray per sample
-    g = geom[j]
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _w_nb(z, i, j, zt, s, rec):
+    """w = h |h| (1/i + 1/(j - i)): orders the samples as v does (see above)."""
+    h = z[i] - zt - s * i
+    return h * abs(h) * (rec[i] + rec[j - i])
+
+
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _f_min_nb(p, q, j, rec):
+    """Smallest 1/i + 1/(j - i) over p <= i <= q (convex, least at j / 2)."""
+    c = j // 2
+    if c < p:
+        c = p
+    elif c > q:
+        c = q
+    return rec[c] + rec[j - c]
+
+
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _chord_bound_nb(ha, hb, a, b, p, q, j):
+    """Upper bound of w over p..q (a < p <= q < b) for samples below the hull chord from
+    (a, ha) to (b, hb), both at or below the ray: h_i <= H(i) = alpha + beta i <= 0, so
+    w_i <= -H(i)^2 j / (i (j - i)), whose only stationary point is i = alpha j / (beta j +
+    2 alpha); slightly raised against rounding."""
+    beta = (hb - ha) / (b - a)
+    alpha = ha - beta * a
+    u = alpha + beta * p
+    bound = -u * u * j / (p * (j - p))
+    u = alpha + beta * q
+    bound = max(bound, -u * u * j / (q * (j - q)))
+    den = beta * j + 2.0 * alpha
+    if den != 0.0:
+        c = alpha * j / den
+        if p < c < q:
+            u = alpha + beta * c
+            bound = max(bound, -u * u * j / (c * (j - c)))
+    return bound * (1.0 - 1e-9) if bound < 0.0 else bound * (1.0 + 1e-9)
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i, w_floor):
+    """Largest w over the samples between the hull vertices (all at or below the ray), by
+    hull segments then blocks, skipping those whose bound is below the best so far or
+    ``w_floor``; returns (best, best_i) unchanged when nothing beats them."""
+    for k in range(nh - 1):
+        a = hull[k]
+        b = hull[k + 1]
+        if b - a < 2:
+            continue
+        ha = z[a] - zt - s * a
+        hb = z[b] - zt - s * b
+        h_end = max(ha, hb)  # the samples between are below the chord
+        thr = max(best, w_floor)
+        thr = thr - 1e-9 * abs(thr)
+        if (-h_end * h_end * _f_min_nb(a + 1, b - 1, j, rec) < thr
+                or _chord_bound_nb(ha, hb, a, b, a + 1, b - 1, j) < thr):
+            continue
+        p = a + 1
+        while p < b:
+            q = min(b - 1, (p // _BLOCK) * _BLOCK + _BLOCK - 1)
+            hub = min(bmax[p // _BLOCK] - zt - (s * p if s >= 0.0 else s * q), h_end)
+            thr = max(best, w_floor)
+            if -hub * hub * _f_min_nb(p, q, j, rec) >= thr - 1e-9 * abs(thr):
+                for i in range(p, q + 1):
+                    w = _w_nb(z, i, j, zt, s, rec)
+                    if w > best:
+                        best = w
+                        best_i = i
+            p = q + 1
+    return best, best_i
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev, w_floor, w_least, want_clear):
+    """The dominant edge for the receiver at sample j: (its index, whether the path clears 0.55
+    of the first Fresnel zone, i.e. every v <= -0.78).
+
+    The edge is exact when its v is above ``w_least`` (in w units; at least the -0.78 floor):
+    below it the search may stop early and return a lesser edge, whose loss is then at most
+    the loss at ``w_least`` (the smooth-earth loss, which is subtracted: the result is 0
+    either way). The Fresnel answer is exact."""
     best = -np.inf
-    for i in range(1, j):
-        best = max(best, (z[i] - zt - s * i) * g[i])
-    return best
+    best_i = 1
+    for k in range(nh):  # obstructed: the dominant edge is a hull vertex
+        w = _w_nb(z, hull[k], j, zt, s, rec)
+        if w > best:
+            best = w
+            best_i = hull[k]
+    if best > 0.0:
+        return best_i, False
+    if prev < j:  # clear: the previous receiver's edge is a good first bound
+        w = _w_nb(z, prev, j, zt, s, rec)
+        if w > best:
+            best = w
+            best_i = prev
+    best, best_i = _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i,
+                                  max(w_floor, w_least))
+    clear = _v_nb(z, best_i, j, zt, s, rec[0]) <= -0.78
+    if want_clear and clear and w_least > w_floor:
+        # the search above skipped what lies under w_least: look down to the floor
+        best, best_i = _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i, w_floor)
+        clear = _v_nb(z, best_i, j, zt, s, rec[0]) <= -0.78
+    return best_i, clear
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _v_nb(z, i, j, zt, s, wl_step):
+    """v of sample i for the receiver at j as the reference computes it: height above the chord
+    times sqrt(2 n / (lambda step i (n - i))) (P.526-15 eq. (26))."""
+    return (z[i] - zt - s * i) * math.sqrt(2.0 * j / (wl_step * i * (j - i)))
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _single_ray_nb(z, used, h_tx, h_rx, rec, w_least, want_clear, loss, los, clear, bmax,
+                   hull):
+    """Line of sight at every sample of one ray; the single-knife-edge loss and the Fresnel
+    clearance at the samples marked ``used`` (the others are left as they are). ``rec`` holds
+    lambda step at 0 and 1/i at i > 0; ``w_least`` see :func:`_receiver_nb`."""
+    m = z.shape[0]
+    wl_step = rec[0]
+    zt = z[0] + h_tx
+    w_floor = -0.78 * 0.78 * wl_step / 2.0  # w of v = -0.78 (J = 0 at and below it)
+    for b in range(bmax.shape[0]):
+        top = -np.inf
+        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
+            top = max(top, z[i])
+        bmax[b] = top
+    loss[0] = 0.0
+    los[0] = True
+    clear[0] = True
+    max_slope = -np.inf  # largest elevation slope (z_i - zt) / i over 0 < i < j
+    nh = 0
+    prev = 1
+    for j in range(1, m):
+        zr = z[j] + h_rx
+        los[j] = max_slope * j <= zr - zt
+        if j >= 2:
+            i = j - 1  # sample j-1 joins the upper hull of 1..j-1
+            while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
+                               <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
+                nh -= 1
+            hull[nh] = i
+            nh += 1
+            if used[j]:
+                s = (zr - zt) / j  # rise of the direct ray per sample
+                prev, clear[j] = _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev, w_floor,
+                                              w_least[j], want_clear)
+                loss[j] = _j_nb(_v_nb(z, prev, j, zt, s, wl_step))
+        else:
+            loss[j] = 0.0
+            clear[j] = True
+        slope = (z[j] - zt) / j
+        if slope > max_slope:
+            max_slope = slope
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _smooth_w_nb(z, h_tx, h_rx, rec, out):
+    """out[j]: the largest w over the samples 0 < i < j of one ray (exhaustive; for the
+    smooth-earth ray, whose loss is subtracted, see :func:`_receiver_nb`)."""
+    zt = z[0] + h_tx
+    out[0] = -np.inf
+    out[1] = -np.inf
+    for j in range(2, z.shape[0]):
+        s = (z[j] + h_rx - zt) / j
+        best = -np.inf
+        for i in range(1, j):
+            best = max(best, _w_nb(z, i, j, zt, s, rec))
+        out[j] = best
+
+
+@numba.njit(cache=NUMBA_CACHE)
 def _best_edge_nb(z, a, b, za, zb, geom):
     """(index, v) of the largest v over the samples a < i < b of the chord (a, za)-(b, zb)."""
     s = (zb - za) / (b - a)
@@ -525,7 +770,7 @@ def _best_edge_nb(z, a, b, za, zb, geom):
     return best_i, best
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=NUMBA_CACHE)
 def _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand):
     """Deygout loss, receiver at sample j; same construction as :func:`_knife_edges`.
 
@@ -589,36 +834,156 @@ def _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand):
     return total
 
 
-@numba.njit(cache=True)
-def _sweep_nb(zp, geom, h_tx, h_rx, max_edges, with_loss, loss, los):
-    """For every ray r and sample j > 0 as the receiver: diffraction loss and line of sight.
-
-    zp: (rays, m) ground heights in the tangent frame, sample j at distance j * step;
-    geom: (m, m) table of sqrt(2 n / (lambda step i (n - i))), the factor turning a height
-    above a chord of n steps at i steps from its start into v (:func:`_geometry_table`).
-    max_edges = 1: single knife edge; more: Deygout. with_loss False: line of sight only.
-    """
-    n_rays, m = zp.shape
+@numba.njit(cache=NUMBA_CACHE)
+def _deygout_ray_nb(z, used, h_tx, h_rx, geom, max_edges, loss, los):
+    """Line of sight at every sample of one ray, Deygout's loss at the samples ``used``."""
+    m = z.shape[0]
     seg = np.empty((2 * max_edges + 2, 4))
     nxt = np.empty((2 * max_edges + 2, 4))
     cand = np.empty((2 * max_edges + 2, 6))
-    for r in range(n_rays):
-        z = zp[r]
-        zt = z[0] + h_tx
-        loss[r, 0] = 0.0
-        los[r, 0] = True
-        max_slope = -np.inf  # largest elevation slope (z_i - zt) / i over 0 < i < j
-        for j in range(1, m):
-            zr = z[j] + h_rx
-            los[r, j] = max_slope * j <= zr - zt
-            if with_loss:
-                if max_edges == 1:
-                    loss[r, j] = _j_nb(_max_v_nb(z, j, zt, zr, geom))
-                else:
-                    loss[r, j] = _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand)
-            slope = (z[j] - zt) / j
-            if slope > max_slope:
-                max_slope = slope
+    zt = z[0] + h_tx
+    loss[0] = 0.0
+    los[0] = True
+    max_slope = -np.inf
+    for j in range(1, m):
+        zr = z[j] + h_rx
+        los[j] = max_slope * j <= zr - zt
+        if used[j]:
+            loss[j] = _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand)
+        slope = (z[j] - zt) / j
+        if slope > max_slope:
+            max_slope = slope
+
+
+@numba.njit(cache=NUMBA_CACHE, parallel=True)
+def _sweep_nb(zp, used, wl_step, geom, h_tx, h_rx, max_edges, with_loss, w_least, want_clear,
+              loss, los, clear):
+    """For every ray r and sample j > 0 as the receiver: line of sight, and where
+    ``used[r, j]`` (the samples some grid cell takes) the diffraction loss and whether the
+    path clears 0.55 of the first Fresnel zone (raw loss 0; when ``want_clear``). Rays run in
+    parallel (numba ``prange``).
+
+    zp: (rays, m) ground heights in the tangent frame, sample j at distance j * step;
+    wl_step: wavelength times step, m^2; max_edges = 1: single knife edge (hull search, see
+    above), exact where its v is above ``w_least[j]`` (w units; -inf: everywhere); more:
+    Deygout, with geom the (m, m) table of :func:`_geometry_table`, exact everywhere.
+    with_loss False: line of sight only.
+    """
+    n_rays, m = zp.shape
+    rec = np.zeros(m)  # lambda step, then 1 / i
+    rec[0] = wl_step
+    for i in range(1, m):
+        rec[i] = 1.0 / i
+    n_blocks = (m + _BLOCK - 1) // _BLOCK
+    for r in numba.prange(n_rays):
+        if not with_loss:
+            _los_ray_nb(zp[r], h_tx, h_rx, los[r])
+        elif max_edges == 1:
+            _single_ray_nb(zp[r], used[r], h_tx, h_rx, rec, w_least, want_clear, loss[r],
+                           los[r], clear[r], np.empty(n_blocks), np.empty(m, np.int64))
+        else:
+            _deygout_ray_nb(zp[r], used[r], h_tx, h_rx, geom, max_edges, loss[r], los[r])
+            for j in range(m):
+                clear[r, j] = loss[r, j] == 0.0
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _los_ray_nb(z, h_tx, h_rx, los):
+    """Line of sight at every sample of one ray: the running maximum of elevation slopes."""
+    zt = z[0] + h_tx
+    los[0] = True
+    max_slope = -np.inf
+    for j in range(1, z.shape[0]):
+        los[j] = max_slope * j <= z[j] + h_rx - zt
+        slope = (z[j] - zt) / j
+        if slope > max_slope:
+            max_slope = slope
+
+
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _bilinear_nb(data, inv, x, y):
+    """:meth:`Raster.sample` for one point, operation for operation (same float64 result)."""
+    rows, cols = data.shape
+    col = inv[0] * x + inv[1] * y + inv[2] - 0.5
+    row = inv[3] * x + inv[4] * y + inv[5] - 0.5
+    if not (col >= -0.5 and row >= -0.5 and col <= cols - 0.5 and row <= rows - 0.5):
+        return np.nan
+    c0 = int(np.floor(col))
+    r0 = int(np.floor(row))
+    fc = col - c0
+    fr = row - r0
+    c0c = min(max(c0, 0), cols - 1)
+    c1c = min(max(c0 + 1, 0), cols - 1)
+    r0c = min(max(r0, 0), rows - 1)
+    r1c = min(max(r0 + 1, 0), rows - 1)
+    top = np.float64(data[r0c, c0c]) * (1 - fc) + np.float64(data[r0c, c1c]) * fc
+    bottom = np.float64(data[r1c, c0c]) * (1 - fc) + np.float64(data[r1c, c1c]) * fc
+    return top * (1 - fr) + bottom * fr
+
+
+@numba.njit(cache=NUMBA_CACHE, parallel=True)
+def _ray_ground_nb(data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature, out):
+    """Ground heights along the rays in the tangent frame: out[r, k] is the DEM at
+    (x0 + sin_t[r] d[k], y0 + cos_t[r] d[k]) (``site_ground`` at k = 0 and where the DEM has
+    nodata or does not reach; NaN kept there when ``site_ground`` is NaN) minus
+    ``curvature[k]``."""
+    for r in numba.prange(sin_t.shape[0]):
+        out[r, 0] = site_ground - curvature[0]
+        for k in range(1, d.shape[0]):
+            g = _bilinear_nb(data, inv, x0 + sin_t[r] * d[k], y0 + cos_t[r] * d[k])
+            out[r, k] = (site_ground if np.isnan(g) else g) - curvature[k]
+
+
+@numba.njit(cache=NUMBA_CACHE, parallel=True)
+def _sample_grid_nb(data, inv, gx, gy, fill, out):
+    """Ground heights at the cells of a grid (out[r, c] at gx[c], gy[r]); ``fill`` for NaN."""
+    for r in numba.prange(gy.shape[0]):
+        for c in range(gx.shape[0]):
+            v = _bilinear_nb(data, inv, gx[c], gy[r])
+            out[r, c] = fill if np.isnan(v) else v
+
+
+@numba.njit(cache=NUMBA_CACHE, parallel=True)
+def _cell_rays_nb(gx, gy, x0, y0, radius, n_rays, m, step, ray, sample, used):
+    """Per grid cell (gx[c], gy[r]) within ``radius``: the nearest ray (by bearing) and sample
+    (by distance), -1 outside; marks the samples used."""
+    two_pi = 2.0 * math.pi
+    for r in numba.prange(gy.shape[0]):
+        dy = gy[r] - y0
+        for c in range(gx.shape[0]):
+            dx = gx[c] - x0
+            dist = math.hypot(dx, dy)
+            if dist <= radius:
+                bearing = math.atan2(dx, dy) % two_pi
+                k = int(np.rint(bearing * (n_rays / two_pi))) % n_rays
+                j = min(int(np.rint(dist / step)), m - 1)
+                ray[r, c] = k
+                sample[r, c] = j
+                used[k, j] = True
+            else:
+                ray[r, c] = -1
+                sample[r, c] = 0
+
+
+@numba.njit(cache=NUMBA_CACHE, parallel=True)
+def _gather_nb(ray, sample, ray_loss, ray_clear, ray_los, loss, clear, los):
+    """Each grid cell takes the values of its ray sample (``ray`` -1: outside, NaN/False);
+    ``clear`` is filled only when it has the grid's shape."""
+    with_clear = clear.shape[0] == ray.shape[0]
+    for r in numba.prange(ray.shape[0]):
+        for c in range(ray.shape[1]):
+            k = ray[r, c]
+            if k < 0:
+                loss[r, c] = np.nan
+                los[r, c] = False
+                if with_clear:
+                    clear[r, c] = False
+            else:
+                j = sample[r, c]
+                loss[r, c] = ray_loss[k, j]
+                los[r, c] = ray_los[k, j]
+                if with_clear:
+                    clear[r, c] = ray_clear[k, j]
 
 
 def _geometry_table(m: int, step_m: float, wavelength: float) -> np.ndarray:
@@ -658,8 +1023,92 @@ def _window(grid: np.ndarray, lo: float, hi: float) -> slice:
     return slice(start, stop)
 
 
+def _inverse_transform(dem: Any) -> np.ndarray | None:
+    """The six coefficients of the DEM's inverse affine transform for :func:`_bilinear_nb`, or
+    None when ``dem`` is not a :class:`Raster` (then its own ``sample`` is used)."""
+    data, transform = getattr(dem, "data", None), getattr(dem, "transform", None)
+    if not isinstance(data, np.ndarray) or data.ndim != 2 or not isinstance(transform, Affine):
+        return None
+    inv = ~transform
+    return np.array([inv.a, inv.b, inv.c, inv.d, inv.e, inv.f], dtype=np.float64)
+
+
+def sample_grid(dem: Any, grid_x_m: ArrayLike, grid_y_m: ArrayLike, fill_m: float
+                ) -> np.ndarray:
+    """Ground heights at the cells of a regular grid, m, shape (ny, nx): the bilinear samples of
+    :meth:`Raster.sample` (same values; compiled and in parallel for a :class:`Raster`), with
+    ``fill_m`` where the DEM has nodata or does not reach.
+
+    Parameters
+    ----------
+    dem : coverage_gis.io.Raster
+        Ground heights, m, in the grid's CRS.
+    grid_x_m, grid_y_m : array_like
+        Cell-centre coordinates, m.
+    fill_m : float
+        Height for nodata and off-DEM cells, m.
+    """
+    gx = np.ascontiguousarray(_arr(grid_x_m).ravel())
+    gy = np.ascontiguousarray(_arr(grid_y_m).ravel())
+    inv = _inverse_transform(dem)
+    if inv is None:
+        ground = dem.sample(*np.meshgrid(gx, gy))
+        return np.where(np.isnan(ground), fill_m, ground)
+    out = np.empty((gy.size, gx.size), dtype=np.float64)
+    with _KERNEL_LOCK:
+        _sample_grid_nb(dem.data, inv, gx, gy, float(fill_m), out)
+    return out
+
+
+def _ray_ground(dem: Any, x0: float, y0: float, n_rays: int, d: np.ndarray,
+                k: float) -> np.ndarray:
+    """Ground heights along the rays in the tangent frame: (n_rays, m); nodata and points off
+    the DEM at the site's ground height (:func:`_fill_ground`)."""
+    theta = np.arange(n_rays, dtype=np.float64) * (2.0 * math.pi / n_rays)  # from grid north
+    sin_t, cos_t = np.sin(theta), np.cos(theta)
+    site_ground = float(np.asarray(dem.sample(np.array([x0]), np.array([y0])))[0])
+    curvature = d * d / (2.0 * k * EARTH_RADIUS_M)
+    inv = _inverse_transform(dem)
+    if inv is not None and not np.isnan(site_ground):
+        ground = np.empty((n_rays, d.size), dtype=np.float64)
+        with _KERNEL_LOCK:
+            _ray_ground_nb(dem.data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature,
+                           ground)
+        return ground
+    ground = np.empty((n_rays, d.size), dtype=np.float64)
+    chunk = max(1, 500_000 // d.size)  # bounds the temporaries of Raster.sample
+    for r0 in range(0, n_rays, chunk):
+        r1 = min(n_rays, r0 + chunk)
+        ground[r0:r1] = dem.sample(x0 + sin_t[r0:r1, None] * d, y0 + cos_t[r0:r1, None] * d)
+    ground, site_ground = _fill_ground(ground, site_ground)
+    ground[:, 0] = site_ground
+    ground -= curvature
+    return ground
+
+
+class TerrainGrids(NamedTuple):
+    """Result of :func:`terrain_grids`: one sweep, every view of it.
+
+    Attributes
+    ----------
+    loss_db : numpy.ndarray, float32, shape (ny, nx)
+        Diffraction loss in excess of smooth earth, dB (>= 0); NaN beyond the radius.
+    los : numpy.ndarray, bool, shape (ny, nx)
+        Line of sight; False beyond the radius.
+    fresnel_clear : numpy.ndarray, bool, shape (ny, nx), or None
+        True where the raw P.526 loss of the actual profile is zero, i.e. every edge has
+        v <= -0.78: the path clears at least 0.55 of the first Fresnel zone; False beyond the
+        radius (None with ``with_fresnel=False``).
+    """
+
+    loss_db: np.ndarray
+    los: np.ndarray
+    fresnel_clear: np.ndarray | None = None
+
+
 def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m, max_radius_m,
-                k, n_edges, step_m, with_loss, subtract_smooth_earth):
+                k, n_edges, step_m, with_loss, subtract_smooth_earth, with_fresnel=False
+                ) -> TerrainGrids:
     gx = _arr(grid_x_m).ravel()
     gy = _arr(grid_y_m).ravel()
     x0, y0 = float(x_m), float(y_m)
@@ -667,74 +1116,126 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     ny, nx = gy.size, gx.size
     loss_out = np.full((ny, nx), np.nan, dtype=np.float32)
     los_out = np.zeros((ny, nx), dtype=bool)
+    clear_out = np.zeros((ny, nx), dtype=bool) if with_fresnel else None
     if radius < 0 or not np.isfinite(radius):
         raise ValueError(f"max_radius_m must be a finite distance >= 0, got {max_radius_m!r}")
     step = float(step_m) if step_m is not None else _grid_step(gx, gy, dem)
     if not step > 0:
         raise ValueError(f"step_m must be positive, got {step_m!r}")
 
-    # grid cells within the disc: a window of the grid around it, taken in blocks of rows
+    # grid cells within the disc: a window of the grid around it
     cols = _window(gx, x0 - radius, x0 + radius)
     rows = _window(gy, y0 - radius, y0 + radius)
-    dx = gx[cols][None, :] - x0
-    row_ids = np.arange(gy.size)[rows]
-    block = max(1, 500_000 // max(1, dx.size))
-
-    def cells():
-        """(row indices, dist, inside, dx, dy) per block of rows of the window."""
-        for b0 in range(0, row_ids.size, block):
-            r = row_ids[b0:b0 + block]
-            dy = gy[r][:, None] - y0
-            dist = np.hypot(dx, dy)
-            yield r, dist, dist <= radius, dy
-
+    wx = np.ascontiguousarray(gx[cols])
+    wy = np.ascontiguousarray(gy[rows])
     if dem is None:
-        for r, _, inside, _ in cells():
-            loss_out[r, cols] = np.where(inside, 0.0, np.nan)
-            los_out[r, cols] = inside
-        return loss_out, los_out
+        inside = np.hypot(wx[None, :] - x0, wy[:, None] - y0) <= radius
+        loss_out[rows, cols] = np.where(inside, 0.0, np.nan)
+        los_out[rows, cols] = inside
+        if clear_out is not None:
+            clear_out[rows, cols] = inside
+        return TerrainGrids(loss_out, los_out, clear_out)
     _check_dem(dem)
 
     # rays: one per perimeter cell of the disc, samples every step (the last at >= radius)
     n_rays = max(8, math.ceil(2.0 * math.pi * radius / step))
     m = math.ceil(radius / step - 1e-9) + 1
     d = np.arange(m, dtype=np.float64) * step
-    theta = np.arange(n_rays, dtype=np.float64) * (2.0 * math.pi / n_rays)  # from grid north
-    sin_t, cos_t = np.sin(theta), np.cos(theta)
-    ground = np.empty((n_rays, m), dtype=np.float64)
-    chunk = max(1, 500_000 // m)  # bounds the temporaries of Raster.sample
-    for r0 in range(0, n_rays, chunk):
-        r1 = min(n_rays, r0 + chunk)
-        ground[r0:r1] = dem.sample(x0 + sin_t[r0:r1, None] * d, y0 + cos_t[r0:r1, None] * d)
-    site_ground = float(np.asarray(dem.sample(np.array([x0]), np.array([y0])))[0])
-    ground, site_ground = _fill_ground(ground, site_ground)
-    ground[:, 0] = site_ground
-    curvature = d * d / (2.0 * k * EARTH_RADIUS_M)
-    ground -= curvature  # tangent frame
+    # each cell takes the nearest ray (by bearing) and sample (by distance)
+    ray = np.empty((wy.size, wx.size), dtype=np.int32)
+    sample = np.empty((wy.size, wx.size), dtype=np.int32)
+    used = np.zeros((n_rays, m), dtype=np.bool_)
+    with _KERNEL_LOCK:
+        _cell_rays_nb(wx, wy, x0, y0, radius, n_rays, m, step, ray, sample, used)
+    ground = _ray_ground(dem, x0, y0, n_rays, d, k)
 
-    geom = (_geometry_table(m, step, float(wavelength_m(frequency_mhz))) if with_loss
-            else np.zeros((1, 1)))
+    wl_step = float(wavelength_m(frequency_mhz)) * step
+    geom = (_geometry_table(m, step, float(wavelength_m(frequency_mhz)))
+            if with_loss and n_edges > 1 else np.zeros((1, 1)))
+    smooth, w_least = _smooth_earth(d, k, wl_step, geom, float(h_tx_m), float(h_rx_m), n_edges,
+                                    with_loss and subtract_smooth_earth)
     ray_loss = np.zeros((n_rays, m), dtype=np.float32)
     ray_los = np.zeros((n_rays, m), dtype=np.bool_)
-    _sweep_nb(ground, geom, float(h_tx_m), float(h_rx_m), n_edges, with_loss, ray_loss,
-              ray_los)
+    ray_clear = np.zeros((n_rays, m) if with_fresnel else (1, m), dtype=np.bool_)
+    with _KERNEL_LOCK:
+        _sweep_nb(ground, used, wl_step, geom, float(h_tx_m), float(h_rx_m), n_edges, with_loss,
+                  w_least, with_fresnel, ray_loss, ray_los,
+                  ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_))
+    _SWEEPS[0] += 1
     del ground
-    if with_loss and subtract_smooth_earth:
-        smooth = np.zeros((1, m), dtype=np.float32)
-        smooth_los = np.zeros((1, m), dtype=np.bool_)
-        _sweep_nb(-curvature[None, :], geom, float(h_tx_m), float(h_rx_m), n_edges,
-                  True, smooth, smooth_los)
+    if smooth is not None:
         ray_loss -= smooth
         ray_loss[ray_loss < _LOSS_EPS_DB] = 0.0
+    win_loss = np.empty((wy.size, wx.size), dtype=np.float32)
+    win_los = np.empty((wy.size, wx.size), dtype=np.bool_)
+    win_clear = np.empty((wy.size, wx.size) if with_fresnel else (0, 0), dtype=np.bool_)
+    with _KERNEL_LOCK:
+        _gather_nb(ray, sample, ray_loss, ray_clear, ray_los, win_loss, win_clear, win_los)
+    loss_out[rows, cols] = win_loss
+    los_out[rows, cols] = win_los
+    if clear_out is not None:
+        clear_out[rows, cols] = win_clear
+    return TerrainGrids(loss_out, los_out, clear_out)
 
-    # each cell takes the nearest ray (by bearing) and sample (by distance)
-    for r, dist, inside, dy in cells():
-        bearing = np.arctan2(dx, dy) % (2.0 * math.pi)
-        ray = np.rint(bearing * (n_rays / (2.0 * math.pi))).astype(np.int64) % n_rays
-        sample = np.minimum(np.rint(dist / step).astype(np.int64), m - 1)
-        loss_out[r, cols] = np.where(inside, ray_loss[ray, sample], np.nan)
-        los_out[r, cols] = inside & ray_los[ray, sample]
-    return loss_out, los_out
+
+def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_tx: float,
+                  h_rx: float, n_edges: int, subtract: bool
+                  ) -> tuple[np.ndarray | None, np.ndarray]:
+    """The loss of the path over smooth earth per sample, (1, m) float32, to subtract (None when
+    not subtracting), and for the single edge its dominant w per sample, below which the
+    sweep need not find the actual profile's edge exactly (its loss would not exceed the
+    smooth earth's: the difference is floored at 0); -inf everywhere otherwise."""
+    m = d.size
+    w_least = np.full(m, -np.inf)
+    if not subtract:
+        return None, w_least
+    curvature = d * d / (2.0 * k * EARTH_RADIUS_M)
+    zs = np.ascontiguousarray(-curvature[None, :])
+    smooth = np.zeros((1, m), dtype=np.float32)
+    with _KERNEL_LOCK:
+        _sweep_nb(zs, np.ones((1, m), np.bool_), wl_step, geom, h_tx, h_rx, n_edges, True,
+                  w_least, False, smooth, np.zeros((1, m), np.bool_), np.zeros((1, m), np.bool_))
+        if n_edges == 1:
+            rec = np.zeros(m)
+            rec[1:] = 1.0 / np.arange(1, m)
+            _smooth_w_nb(zs[0], h_tx, h_rx, rec, w_least)
+    return smooth, w_least
+
+
+def terrain_grids(
+    dem: Any,
+    x_m: float,
+    y_m: float,
+    h_tx_m: float,
+    h_rx_m: float,
+    frequency_mhz: float,
+    grid_x_m: ArrayLike,
+    grid_y_m: ArrayLike,
+    max_radius_m: float,
+    k: float = EFFECTIVE_EARTH_K,
+    method: str = "single",
+    step_m: float | None = None,
+    *,
+    max_edges: int = 3,
+    with_fresnel: bool = True,
+) -> TerrainGrids:
+    """Terrain loss relative to smooth earth, line of sight and first-Fresnel-zone clearance of
+    one site over a regular grid, from ONE radial sweep (what :func:`terrain_loss_grid` with
+    and without ``subtract_smooth_earth`` and :func:`line_of_sight_grid` give, without running
+    the sweep two or three times).
+
+    Parameters are those of :func:`terrain_loss_grid`; ``with_fresnel=False`` leaves
+    ``fresnel_clear`` None (and saves the search that proves a path clear).
+
+    Returns
+    -------
+    TerrainGrids
+        ``loss_db`` (in excess of smooth earth), ``los``, ``fresnel_clear`` (raw P.526 loss
+        zero: 0.55 of the first Fresnel zone clear all along the path).
+    """
+    n_edges = _check_method(method, max_edges)
+    return _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m,
+                       max_radius_m, k, n_edges, step_m, True, True, with_fresnel)
 
 
 def terrain_loss_grid(
@@ -758,13 +1259,17 @@ def terrain_loss_grid(
 
     Radial sweep: rays from the site to every cell of the perimeter of the disc of radius
     ``max_radius_m`` (``ceil(2 pi R / step)`` rays, evenly spaced in bearing), the DEM sampled
-    every ``step_m`` along every ray at once (bilinear, :meth:`Raster.sample`), then one
-    numba-compiled loop per ray that takes every sample j in turn as the receiver and finds
-    the dominant knife edge among the samples 0 < i < j (largest v, earth bulge included; or
-    Deygout's edges), which is O(M^2) per ray of M samples; line of sight is the running
-    maximum of the elevation slopes seen from the antenna. Each grid cell then takes the value
-    of the nearest ray (by bearing) and sample (by distance): lateral error at most half a ray
-    spacing (half a step at the rim, less inside), radial error at most half a step.
+    every ``step_m`` along every ray at once (bilinear, the values of :meth:`Raster.sample`),
+    then one numba-compiled loop per ray (rays in parallel) that takes every sample j in turn
+    as the receiver and finds the dominant knife edge among the samples 0 < i < j (largest v,
+    earth bulge included): a hull vertex when the ray is obstructed, a bounded block search
+    when it is clear (see the notes above :func:`_single_ray_nb`), exactly the edge an
+    exhaustive scan finds, in about O(M) per ray of M samples instead of O(M^2); or Deygout's
+    edges (O(M^2) per ray). The loss is computed only at the samples some grid cell takes; line
+    of sight is the running maximum of the elevation slopes seen from the antenna. Each grid
+    cell takes the value of the nearest ray (by bearing) and sample (by distance): lateral
+    error at most half a ray spacing (half a step at the rim, less inside), radial error at
+    most half a step.
 
     The loss and LOS of a cell agree, up to that resampling, with :func:`profile_loss_db` on
     :func:`site_profile` from the site to the cell (same formulas, same smooth-earth reference).
@@ -791,7 +1296,7 @@ def terrain_loss_grid(
         Effective earth-radius factor (default 4/3).
     method : {"single", "deygout"}
         Single dominant knife edge, or Deygout with at most ``max_edges`` edges (see
-        :func:`profile_loss_db`; about ``max_edges`` times slower).
+        :func:`profile_loss_db`; O(M^2) per ray, many times slower).
     step_m : float, optional
         Sample spacing along the rays, m; default the grid resolution.
     max_edges : int
@@ -809,8 +1314,9 @@ def terrain_loss_grid(
         False beyond ``max_radius_m``.
     """
     n_edges = _check_method(method, max_edges)
-    return _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m,
-                       max_radius_m, k, n_edges, step_m, True, subtract_smooth_earth)
+    out = _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m,
+                      max_radius_m, k, n_edges, step_m, True, subtract_smooth_earth)
+    return out.loss_db, out.los
 
 
 def line_of_sight_grid(
@@ -826,7 +1332,7 @@ def line_of_sight_grid(
     step_m: float | None = None,
 ) -> np.ndarray:
     """Line-of-sight mask from one site over a regular grid (the ``los`` of
-    :func:`terrain_loss_grid` without the diffraction loss, O(M) per ray instead of O(M^2)).
+    :func:`terrain_loss_grid` without the diffraction loss, O(M) per ray).
 
     Parameters are those of :func:`terrain_loss_grid`.
 
@@ -836,6 +1342,5 @@ def line_of_sight_grid(
         True where the direct ray from the antenna clears the terrain (earth bulge included);
         False beyond ``max_radius_m``.
     """
-    _, los = _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, 1000.0, grid_x_m, grid_y_m,
-                         max_radius_m, k, 1, step_m, False, False)
-    return los
+    return _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, 1000.0, grid_x_m, grid_y_m,
+                       max_radius_m, k, 1, step_m, False, False).los
