@@ -790,12 +790,14 @@ def _candidate_points(project: Project, sp: SuggestionParams, near: shapely.Geom
     uncovered households, off excluded land and road/railway corridors
     (:func:`_excluded_land`), and away from every constraint and dwelling."""
     spacing_m = sp.spacing_m
-    minx, miny, maxx, maxy = near.buffer(3000).bounds
+    zone = near.buffer(3000)  # once: buffering many gap points is the slow part
+    minx, miny, maxx, maxy = zone.bounds
     xs = np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m) + 1) * spacing_m
     ys = np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m) + 1) * spacing_m
     gx, gy = np.meshgrid(xs, ys)
     pts = gpd.GeoSeries(gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=project.crs)
-    keep = pts.within(near.buffer(3000)) & inside_unit(pts, unit)
+    shapely.prepare(zone)
+    keep = pts.within(zone) & inside_unit(pts, unit)
     excluded = _excluded_land(project, sp)
     if excluded is not None:
         keep &= ~pts.intersects(excluded)
