@@ -14,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from coverage_gis.config.params import BuildParams, GponParams
 from coverage_gis.engines import coverage, fibre, sharing, targets, territory
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
@@ -318,11 +319,14 @@ def analyze(project: Project, params: CoverageParams | None = None,
     fibre_result = None
     if project.households is not None and (project.access_points is not None
                                            or project.fibre is not None):
-        fp = fibre.FibreParams.from_scenario(project.scenario.parameters)
+        parameters = project.scenario.parameters
+        fp = fibre.FibreParams.from_scenario(parameters)
         fibre_result = fibre.compute_fibre(project.households, project.hamlets, project.roads,
                                            project.access_points, project.fibre,
                                            project.statistics, project.scenario.year, fp,
-                                           railway=project.railway)
+                                           railway=project.railway,
+                                           build=BuildParams.from_scenario(parameters),
+                                           gpon=GponParams.from_scenario(parameters))
         ft = fibre_result.hamlets
         keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed",
                 "homes_port_limited", "within_reach_share", "cultural_house_reached",

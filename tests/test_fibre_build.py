@@ -491,3 +491,22 @@ def test_scorecard_f1_rows_use_household_subscriptions_when_given():
     assert f1.loc[2024, "numerator_column"] == "ftth_subscriptions"
     assert f1.loc[2025, "value"] == pytest.approx(0.7)
     assert f1.loc[2025, "numerator_column"] == "household_ftth_subscriptions"
+
+
+def test_prices_and_gpon_come_from_the_scenario_tables():
+    """[fibre_build] and [gpon] set what the settings only defaulted: a price, the class."""
+    from coverage_gis.config.params import BuildParams, GponParams
+    from coverage_gis.errors import InputError
+    build = BuildParams.from_scenario({"fibre_build": {"aerial_vnd_per_m": 45000,
+                                                       "underground_road_classes": ["trunk"]}})
+    assert build.aerial_vnd_per_m == 45000 and build.underground_road_classes == ("trunk",)
+    assert build.box_vnd == BuildParams().box_vnd
+    gpon = GponParams.from_scenario({"gpon": {"budget_class": "C+",
+                                              "splitter_loss_db": {"32": 17.5, "8": 10.5}}})
+    assert gpon.budget_db == 32.0 and gpon.splitter_loss_db[32] == 17.5
+    with pytest.raises(InputError, match=r"aerial_vnd_per_m"):
+        BuildParams.from_scenario({"fibre_build": {"aerial_vnd_per_m": -1}})
+    with pytest.raises(InputError, match=r"national_road_name.*not a regular expression"):
+        BuildParams.from_scenario({"fibre_build": {"national_road_name": "(ql"}})
+    with pytest.raises(InputError, match=r"unknown key 'box_port' \(did you mean 'box_ports'"):
+        BuildParams.from_scenario({"fibre_build": {"box_port": 8}})

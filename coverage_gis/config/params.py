@@ -33,7 +33,7 @@ from coverage_gis.errors import InputError
 __all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
            "Text", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
-           "SuggestionParams", "Words",
+           "SuggestionParams", "Words", "BuildParams", "GponParams", "Pattern",
            "OptionalValue", "DbTable", "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
            "PROVENANCE_KINDS", "check_provenance",
@@ -872,6 +872,146 @@ class SuggestionParams(_Params):
                                 **self.road_corridor_m}
 
 
+@dataclass(frozen=True)
+class Pattern(Text):
+    """A regular expression (Python ``re`` syntax)."""
+
+    description: str = "a regular expression"
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        value = super().convert(value, what, text=text)
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise InputError(f"{what}={value!r}: not a regular expression ({exc})") from None
+        return value
+
+
+_VND = Number("VND", minimum=0)
+
+
+@dataclass
+class BuildParams(_Params):
+    """Sizes and unit prices of a buildable fibre gap extension; a scenario's
+    ``[fibre_build]`` table overrides any by name (defaults: the FIBRE block of
+    :mod:`coverage_gis.config.settings`, each with its source: prices are local settings).
+
+    Attributes
+    ----------
+    box_ports
+        Ports of a new drop box (homes it can connect).
+    aerial_vnd_per_m, underground_vnd_per_m
+        Cable laid on poles / in a new duct (VND per metre).
+    box_vnd, crossing_vnd
+        A new drop box installed; one crossing of a railway or national road (VND each).
+    underground_road_classes
+        ``road_class`` values along which new cable goes underground.
+    national_road_classes, national_road_name
+        What a national road is: these ``road_class`` values, or a name matching the pattern
+        (a regular expression).
+    """
+
+    section: ClassVar[str] = "fibre_build"
+
+    box_ports: int = _param(settings.FIBRE_NEW_BOX_PORTS,
+                            Number("ports", minimum=1, maximum=1024, integer=True))
+    aerial_vnd_per_m: float = _param(settings.FIBRE_AERIAL_CABLE_VND_PER_M, _VND)
+    underground_vnd_per_m: float = _param(settings.FIBRE_UNDERGROUND_CABLE_VND_PER_M, _VND)
+    box_vnd: float = _param(settings.FIBRE_BOX_VND, _VND)
+    crossing_vnd: float = _param(settings.FIBRE_CROSSING_VND, _VND)
+    underground_road_classes: tuple[str, ...] = _param(
+        check=Words(), factory=lambda: settings.FIBRE_UNDERGROUND_ROAD_CLASSES)
+    national_road_classes: tuple[str, ...] = _param(
+        check=Words(), factory=lambda: settings.FIBRE_NATIONAL_ROAD_CLASSES)
+    national_road_name: str = _param(settings.FIBRE_NATIONAL_ROAD_NAME, Pattern())
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.box_ports = int(self.box_ports)
+        self.underground_road_classes = Words().convert(self.underground_road_classes, "")
+        self.national_road_classes = Words().convert(self.national_road_classes, "")
+
+
+@dataclass
+class GponParams(_Params):
+    """The GPON optical budget check; a scenario's ``[gpon]`` table overrides any by name
+    (defaults: ``settings.FIBRE_GPON_*`` and neighbours; the class budgets and the reach are
+    ITU-T standards, the losses typical values).
+
+    Attributes
+    ----------
+    budget_class
+        ODN class checked against, a key of ``classes_db`` (``"B+"`` 28 dB, ``"C+"`` 32 dB).
+    classes_db
+        Loss budget (dB) per class, ITU-T G.984.2.
+    loss_db_per_km
+        Fibre attenuation at 1310 nm (dB/km).
+    splitter_loss_db
+        Insertion loss (dB) by split ratio (TOML keys are text: ``{ "32" = 17.1 }``; ratios
+        not given keep their default, and so do classes not given in ``classes_db``).
+    split_ratio
+        Total split of a tree; a drop box's own splitter is its second level.
+    connectors, connector_loss_db, splices, splice_loss_db, cable_section_km
+        Connector pairs and splices from OLT to home, their losses (dB), and one more splice
+        per cable section of this length (km).
+    max_reach_km
+        Longest fibre OLT to home (km), ITU-T G.984.1.
+    feeder_km
+        Fibre added before a route's start when the OLT position is taken from it (km).
+    """
+
+    section: ClassVar[str] = "gpon"
+
+    budget_class: str = _param(settings.FIBRE_GPON_CLASS, Text("an ODN class, e.g. B+"))
+    classes_db: dict[str, float] = _param(
+        check=DbTable(Number("dB", minimum=0, maximum=60)),
+        factory=lambda: dict(settings.FIBRE_GPON_CLASSES_DB))
+    loss_db_per_km: float = _param(settings.FIBRE_LOSS_DB_PER_KM,
+                                   Number("dB/km", minimum=0, maximum=5))
+    splitter_loss_db: dict[int, float] = _param(
+        check=DbTable(Number("dB", minimum=0, maximum=40)),
+        factory=lambda: dict(settings.FIBRE_SPLITTER_LOSS_DB))
+    split_ratio: int = _param(settings.FIBRE_GPON_SPLIT_RATIO,
+                              Number(minimum=1, maximum=256, integer=True))
+    connectors: int = _param(settings.FIBRE_GPON_CONNECTORS,
+                             Number(minimum=0, maximum=100, integer=True))
+    connector_loss_db: float = _param(settings.FIBRE_CONNECTOR_LOSS_DB,
+                                      Number("dB", minimum=0, maximum=10))
+    splices: int = _param(settings.FIBRE_GPON_SPLICES, Number(minimum=0, maximum=1000,
+                                                              integer=True))
+    splice_loss_db: float = _param(settings.FIBRE_SPLICE_LOSS_DB,
+                                   Number("dB", minimum=0, maximum=10))
+    cable_section_km: float = _param(settings.FIBRE_CABLE_SECTION_KM,
+                                     Number("km", above=0, maximum=100))
+    max_reach_km: float = _param(settings.FIBRE_GPON_MAX_REACH_KM,
+                                 Number("km", above=0, maximum=100))
+    feeder_km: float = _param(settings.FIBRE_GPON_FEEDER_KM, Number("km", minimum=0,
+                                                                    maximum=100))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.classes_db = {**settings.FIBRE_GPON_CLASSES_DB, **self.classes_db}
+        try:  # a scenario's entries replace the defaults of the same ratio, not all of them
+            self.splitter_loss_db = {**settings.FIBRE_SPLITTER_LOSS_DB, **{
+                int(k): float(v) for k, v in self.splitter_loss_db.items()}}
+        except ValueError:
+            raise InputError(f"[gpon] splitter_loss_db: expected split ratios as keys, got "
+                             f"{list(self.splitter_loss_db)}") from None
+        self.split_ratio, self.connectors, self.splices = (
+            int(self.split_ratio), int(self.connectors), int(self.splices))
+        if self.budget_class not in self.classes_db:
+            raise InputError(f"[gpon] budget_class must be one of {', '.join(self.classes_db)}"
+                             f", got {self.budget_class!r}")
+        if self.split_ratio not in self.splitter_loss_db:
+            raise InputError(f"[gpon] split_ratio must be one of "
+                             f"{', '.join(map(str, sorted(self.splitter_loss_db)))}, got "
+                             f"{self.split_ratio!r}")
+
+    @property
+    def budget_db(self) -> float:
+        return float(self.classes_db[self.budget_class])
+
+
 # --------------------------------------------------------------------------------------------
 # A scenario's tables
 # --------------------------------------------------------------------------------------------
@@ -879,7 +1019,8 @@ class SuggestionParams(_Params):
 #: Scenario tables read as engine parameters, and their parameter sets.
 PARAMETER_TABLES: dict[str, type[_Params]] = {
     "coverage": CoverageParams, "sharing": SharingParams, "fibre": FibreParams,
-    "calibration": CalibrationParams, "suggestions": SuggestionParams}
+    "calibration": CalibrationParams, "suggestions": SuggestionParams,
+    "fibre_build": BuildParams, "gpon": GponParams}
 
 #: The keys of ``[scenario]``.
 SCENARIO_KEYS: dict[str, Check] = {

@@ -69,7 +69,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import FibreParams
+from coverage_gis.config.params import BuildParams, FibreParams, GponParams
 from coverage_gis.engines.hamlets import (
     hamlet_counts,
     hamlet_shares,
@@ -79,7 +79,6 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
 from coverage_gis.engines.targets import plan_target
-from coverage_gis.errors import InputError
 
 __all__ = [
     "FibreParams",
@@ -121,120 +120,9 @@ _NO_CABLE_M = 1.0    # a new box this close to today's network needs no cable of
 _ON_LINE_M = 0.05    # a cable node or piece this close to a road line lies on it
 
 
-# --------------------------------------------------------------------------------------------
-# Parameters of a buildable extension and of the GPON check
-# --------------------------------------------------------------------------------------------
-
-def _positive(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise InputError(f"{name} must be a number > 0, got {value!r}")
-
-
-def _not_negative(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-        raise InputError(f"{name} must be a number >= 0, got {value!r}")
-
-
 def _lower(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(str(v).strip().lower() for v in values)
 
-
-@dataclass(frozen=True)
-class BuildParams:
-    """Sizes and unit prices of a buildable gap extension (defaults: the FIBRE block of
-    :mod:`coverage_gis.config.settings`, each with its source).
-
-    Attributes
-    ----------
-    box_ports
-        Ports of a new drop box (homes it can connect).
-    aerial_vnd_per_m, underground_vnd_per_m
-        Cable laid on poles / in a new duct (VND per metre).
-    box_vnd, crossing_vnd
-        A new drop box installed; one crossing of a railway or national road (VND each).
-    underground_road_classes
-        ``road_class`` values along which new cable goes underground.
-    national_road_classes, national_road_name
-        What a national road is: these ``road_class`` values, or a name matching the pattern.
-    """
-
-    box_ports: int = settings.FIBRE_NEW_BOX_PORTS
-    aerial_vnd_per_m: float = settings.FIBRE_AERIAL_CABLE_VND_PER_M
-    underground_vnd_per_m: float = settings.FIBRE_UNDERGROUND_CABLE_VND_PER_M
-    box_vnd: float = settings.FIBRE_BOX_VND
-    crossing_vnd: float = settings.FIBRE_CROSSING_VND
-    underground_road_classes: tuple[str, ...] = settings.FIBRE_UNDERGROUND_ROAD_CLASSES
-    national_road_classes: tuple[str, ...] = settings.FIBRE_NATIONAL_ROAD_CLASSES
-    national_road_name: str = settings.FIBRE_NATIONAL_ROAD_NAME
-
-    def __post_init__(self) -> None:
-        if not (isinstance(self.box_ports, int) and self.box_ports >= 1):
-            raise InputError(f"box_ports must be a whole number >= 1, got {self.box_ports!r}")
-        for name in ("aerial_vnd_per_m", "underground_vnd_per_m", "box_vnd", "crossing_vnd"):
-            _not_negative(name, getattr(self, name))
-        try:
-            re.compile(self.national_road_name)
-        except re.error as exc:
-            raise InputError(f"national_road_name is not a regular expression: {exc}") from None
-
-
-@dataclass(frozen=True)
-class GponParams:
-    """The GPON optical budget check (defaults: ``settings.FIBRE_GPON_*`` and neighbours; the
-    class budgets and the reach are ITU-T standards, the losses typical values).
-
-    Attributes
-    ----------
-    budget_class
-        ODN class checked against, a key of ``classes_db`` (``"B+"`` 28 dB, ``"C+"`` 32 dB).
-    classes_db
-        Loss budget (dB) per class, ITU-T G.984.2.
-    loss_db_per_km
-        Fibre attenuation at 1310 nm (dB/km).
-    splitter_loss_db
-        Insertion loss (dB) by split ratio.
-    split_ratio
-        Total split of a tree; a drop box's own splitter is its second level.
-    connectors, connector_loss_db, splices, splice_loss_db, cable_section_km
-        Connector pairs and splices from OLT to home, their losses (dB), and one more splice
-        per cable section of this length (km).
-    max_reach_km
-        Longest fibre OLT to home (km), ITU-T G.984.1.
-    feeder_km
-        Fibre added before a route's start when the OLT position is taken from it (km).
-    """
-
-    budget_class: str = settings.FIBRE_GPON_CLASS
-    classes_db: dict[str, float] = field(
-        default_factory=lambda: dict(settings.FIBRE_GPON_CLASSES_DB))
-    loss_db_per_km: float = settings.FIBRE_LOSS_DB_PER_KM
-    splitter_loss_db: dict[int, float] = field(
-        default_factory=lambda: dict(settings.FIBRE_SPLITTER_LOSS_DB))
-    split_ratio: int = settings.FIBRE_GPON_SPLIT_RATIO
-    connectors: int = settings.FIBRE_GPON_CONNECTORS
-    connector_loss_db: float = settings.FIBRE_CONNECTOR_LOSS_DB
-    splices: int = settings.FIBRE_GPON_SPLICES
-    splice_loss_db: float = settings.FIBRE_SPLICE_LOSS_DB
-    cable_section_km: float = settings.FIBRE_CABLE_SECTION_KM
-    max_reach_km: float = settings.FIBRE_GPON_MAX_REACH_KM
-    feeder_km: float = settings.FIBRE_GPON_FEEDER_KM
-
-    def __post_init__(self) -> None:
-        if self.budget_class not in self.classes_db:
-            raise InputError(f"budget_class must be one of {', '.join(self.classes_db)}, got "
-                             f"{self.budget_class!r}")
-        if self.split_ratio not in self.splitter_loss_db:
-            raise InputError(f"split_ratio must be one of "
-                             f"{', '.join(map(str, sorted(self.splitter_loss_db)))}, got "
-                             f"{self.split_ratio!r}")
-        for name in ("loss_db_per_km", "connector_loss_db", "splice_loss_db", "feeder_km"):
-            _not_negative(name, getattr(self, name))
-        for name in ("cable_section_km", "max_reach_km"):
-            _positive(name, getattr(self, name))
-
-    @property
-    def budget_db(self) -> float:
-        return float(self.classes_db[self.budget_class])
 
 # --------------------------------------------------------------------------------------------
 # Fibre routes: merging fragments
