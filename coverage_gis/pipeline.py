@@ -91,7 +91,8 @@ def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
         rule_params={"hamlet_share": params.hamlet_share, "share_basis": share_basis,
                      "threshold_4g_dbm": params.thresholds_dbm["4G"],
                      "threshold_5g_dbm": params.thresholds_dbm["5G"],
-                     "indoor": params.indoor})
+                     "indoor": params.indoor,
+                     "location_probability": params.location_probability})
 
 
 def sharing_indicator(project: Project, unit: Any = None
@@ -151,6 +152,14 @@ def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
         scopes.append(territory.UnitScope("current", unit.code, unit.full_name, geom,
                                           "bundled_boundary"))
     return tuple(scopes)
+
+
+def current_unit(project: Project) -> territory.UnitScope | None:
+    """The territory new towers are planned on: the 2025 unit when the scenario names one
+    (the authority since 1 July 2025), else None (the commune layer, else the hamlets: the
+    engines' default)."""
+    scopes = [s for s in unit_scopes(project) if s.role == "current"]
+    return scopes[0] if scopes else None
 
 
 def _per_unit(indicator: HamletIndicator | None, table: pd.DataFrame, column: str
@@ -233,7 +242,7 @@ def _mobile(project: Project, params: CoverageParams, progress: bool
     """Coverage, the hamlet table with its coverage columns, the signal radius and M4."""
     assert project.sites is not None and project.hamlets is not None
     result = coverage.compute_coverage(project.sites, project.hamlets, project.dem, params,
-                                       progress=progress)
+                                       progress=progress, landcover=project.landcover)
     per_hamlet = coverage.hamlet_coverage(result, project.hamlets, project.households)
     base = hamlet_table(project)
     per_hamlet = per_hamlet.rename(columns={"basis": "share_basis"})
@@ -340,7 +349,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines.placement import suggest_sites as _suggest
-        suggestions = _suggest(project, suggest_sites, params=params, base=result).table
+        suggestions = _suggest(project, suggest_sites, params=params, base=result,
+                               unit=current_unit(project)).table
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read

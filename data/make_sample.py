@@ -1549,6 +1549,7 @@ roads = "roads/roads.geojson"
 railway = "roads/railway.geojson"
 access_points = { path = "fibre/access_points.csv", crs = "vn2000-thanhhoa" }
 dem = "dem/dem.tif"
+landcover = "landcover/landcover.tif"   # ESA WorldCover classes (synthetic: data/make_landcover.py)
 statistics = "statistics/statistics.csv"
 constraints = "constraints/constraints.geojson"
 fibre = [

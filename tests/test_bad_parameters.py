@@ -130,7 +130,7 @@ TOML_CASES = [
     ("coverage", "environment = 2", "[coverage] environment=2", "expected one of 'rural'"),
     ("coverage", 'model = "hata"', "[coverage] model='hata'", "expected one of 'free_space'"),
     ("coverage", 'terrain_method = "deygot"', "[coverage] terrain_method='deygot'",
-     "expected one of 'single', 'deygout' (did you mean 'deygout'?)"),
+     "expected one of 'delta_bullington', 'single', 'deygout' (did you mean 'deygout'?)"),
     ("coverage", 'indoor = "yes"', "[coverage] indoor='yes'", "expected true or false"),
     ("coverage", "include_planned = 1", "[coverage] include_planned=1",
      "expected true or false"),

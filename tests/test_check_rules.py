@@ -137,7 +137,7 @@ def test_sharing_compares_the_gain_on_the_tower_with_the_gain_here():
     sites.loc[1, "technology"] = "2G"  # a 2G tower: no mobile broadband there yet
     project = Project(scenario=Scenario(name="gain", layers={}), crs=resolve_crs(UTM),
                       hamlets=h, sites=sites, households=hh)
-    proposal = placement.ProposedSite("MobiFone", "4G", height_m=15, eirp_dbm=50.0)
+    proposal = placement.ProposedSite("MobiFone", "4G", height_m=15, eirp_dbm=58.0)
     here = shapely.Point(X0 + 4400, Y0 - 400)
     check = placement.check_site(project, proposal, here)
     at_tower = placement.check_site(project, proposal, shapely.Point(X0 + 4400, Y0 - 850))

@@ -167,8 +167,9 @@ def test_a_hill_between_site_and_hamlet_shadows_it_and_the_map_shows_it(tmp_path
     h = hamlets_at((X0 + 1200, Y0 - 300, X0 + 1800, Y0 + 300))
     hh = households_in(h)
     cells = cell_table([{"site_id": "A", "x": X0, "y": Y0, "eirp_dbm": 60.0}])
-    flat = cov.compute_coverage(cells, h, _flat_dem())
-    hill = cov.compute_coverage(cells, h, _flat_dem(hill=True))
+    median = cov.CoverageParams(location_probability=0.5)  # the terrain, not the margin
+    flat = cov.compute_coverage(cells, h, _flat_dem(), median)
+    hill = cov.compute_coverage(cells, h, _flat_dem(hill=True), median)
     share_flat = cov.hamlet_coverage(flat, h, hh)["mobile_broadband_share"].iloc[0]
     share_hill = cov.hamlet_coverage(hill, h, hh)["mobile_broadband_share"].iloc[0]
     assert share_flat == 1.0 and share_hill < 0.2
@@ -282,7 +283,9 @@ def test_analyze_cli_writes_the_contract_columns_and_real_dbm_rasters(tmp_path, 
     assert main(["analyze", "--out", str(out), "--site-detail",
                  "VTL-THA-1042-4G1800-1"]) == 0
     printed = capsys.readouterr().out
-    assert "M4 hamlets covered by mobile broadband: 5/6" in printed
+    # 3/6 at the default 90 % location probability (5/6 at the median): QT01 and QT05 fall
+    # short of 95 % of households besides QT04 (tests/test_probability_clutter.py)
+    assert "M4 hamlets covered by mobile broadband: 3/6" in printed
     table = pd.read_csv(out / "hamlets.csv")
     for col in ("hamlet_id", "name", "households", "mobile_broadband_share",
                 "mobile_broadband_covered"):

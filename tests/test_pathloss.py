@@ -43,6 +43,8 @@ VALID_INPUTS = {
     "extended_hata_urban": (2100.0, 30.0, 1.5),
     "extended_hata_suburban": (1800.0, 40.0, 1.5),
     "extended_hata_open": (2600.0, 45.0, 1.5),
+    "rma": (3700.0, 35.0, 1.5),
+    "uma": (3700.0, 25.0, 1.5),
 }
 
 
@@ -339,7 +341,7 @@ def test_models_registry():
     assert set(MODELS) == {
         "free_space", "hata_urban", "hata_suburban", "hata_open", "cost231_urban",
         "cost231_suburban", "cost231_open", "rma_los", "rma_nlos", "uma_los", "uma_nlos",
-        "extended_hata_urban", "extended_hata_suburban", "extended_hata_open",
+        "extended_hata_urban", "extended_hata_suburban", "extended_hata_open", "rma", "uma",
     }
     for name, (function, kwargs, (f_lo, f_hi)) in MODELS.items():
         assert callable(function) and isinstance(kwargs, dict) and f_lo < f_hi

@@ -97,7 +97,9 @@ def test_sample_scorecard_csv(written):
     assert list(f1["year"]) == [2023, 2024, 2025]
     assert f1["value"].iloc[-1] == pytest.approx(930 / 1350, abs=1e-4)
     m4 = card[card["indicator"] == "M4"].iloc[0]
-    assert m4["value"] == pytest.approx(5 / 6, abs=1e-4) and m4["source"] == "map"
+    # 3 of 6 hamlets at the default 90 % location probability (5 of 6 at the median; QT01
+    # and QT05 fall short besides QT04: tests/test_probability_clutter.py)
+    assert m4["value"] == pytest.approx(3 / 6, abs=1e-4) and m4["source"] == "map"
 
 
 def test_analyze_writes_every_output(written):

@@ -165,21 +165,28 @@ def hand_site_detail(detail: dict, dem: Raster, params: cov.CoverageParams
                      ) -> dict[str, np.ndarray]:
     """The site's rasters as site_detail computed them before: two sweeps (loss relative to
     smooth earth; raw loss for the Fresnel mask), the level composed from the radio functions
-    over the whole window at once."""
+    over the whole window at once (the scenario's diffraction method; the Hata family's mast
+    at its effective height towards each cell, from a third sweep)."""
     cell, own = detail["cell"], detail["grid"]
     x0, y0 = cell.geometry.x, cell.geometry.y
     h, f = float(cell["height_m"]), float(cell["band_mhz"])
     gx, gy = own.x, own.y
     radius = max(float(cell["reach_m"]), own.resolution_m)
+    method = params.terrain_method
     t_loss, los = terrain.terrain_loss_grid(dem, x0, y0, h, params.ue_height_m, f, gx, gy,
-                                            radius)
+                                            radius, method=method)
     raw, _ = terrain.terrain_loss_grid(dem, x0, y0, h, params.ue_height_m, f, gx, gy, radius,
-                                       subtract_smooth_earth=False)
+                                       method=method, subtract_smooth_earth=False)
+    h_eff = terrain.terrain_grids(dem, x0, y0, h, params.ue_height_m, f, gx, gy, radius,
+                                  method=method, effective_height=True).h_eff_m
+    if params.effective_height and pathloss.takes_effective_height(cell["model"]):
+        h = np.nan_to_num(h_eff, nan=h)
     dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
     ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
     ground = dem.sample(*np.meshgrid(gx, gy))
     ground = np.where(np.isnan(ground), ground0, ground)
     loss = pathloss.engine_path_loss(cell["model"], dist, f, h, params.ue_height_m)
+    h = float(cell["height_m"])  # the antenna's own height for its pattern
     gain = antenna.sector_gain_db(
         antenna.bearing_deg(x0, y0, gx[None, :], gy[:, None]), float(cell["azimuth_deg"]),
         antenna.elevation_deg(np.maximum(dist, 1.0), (ground0 + h) - (ground + params.ue_height_m)),

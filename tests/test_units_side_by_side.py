@@ -98,3 +98,20 @@ def test_a_scenario_without_units_writes_no_units_table(tmp_path):
     assert main(["-q", "analyze", str(scenario), "--out", str(out)]) == 0
     assert not (out / "units.csv").exists()
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["units"] == []
+
+
+def test_the_officer_checks_against_the_2025_ward(tmp_path):
+    """Since 1 July 2025 the ward decides: a point in former phường Bắc Sơn (inside 14818,
+    outside the old commune) is on the unit's territory; a point outside the ward is not."""
+    ward = find_unit("14818").frame().to_crs(UTM).union_all()
+    commune = gpd.read_file(SAMPLE.parent / "boundaries" / "commune.geojson").to_crs(UTM)
+    inside = ward.difference(commune.union_all().buffer(300)).representative_point()
+    lon, lat = gpd.GeoSeries([inside], crs=UTM).to_crs(4326)[0].coords[0]
+    out = tmp_path / "check"
+    assert main(["-q", "check-site", "--lon", f"{lon:.6f}", "--lat", f"{lat:.6f}",
+                 "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert doc["location"]["inside_commune"] and doc["location"]["unit_code"] == "14818"
+    assert doc["verdict"] != "outside-unit"
+    # the old commune's own test would have said outside: the point is 300 m+ beyond it
+    assert not commune.union_all().buffer(299).contains(inside)

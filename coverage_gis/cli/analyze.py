@@ -31,7 +31,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("--resolution-m", metavar="M",
                    help="coverage raster resolution in metres (default 30)")
     a.add_argument("--indoor", action="store_true",
-                   help="indoor view: add the building penetration loss (default 15 dB)")
+                   help="indoor view: add the building entry loss (ITU-R P.2109 by band; "
+                        "[coverage] indoor_loss_db for a flat value)")
     a.add_argument("--include-planned", action="store_true",
                    help="count planned cells as if on air")
     a.add_argument("--lang", choices=("vi", "en"), default="vi",

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.engines.placement import suggest_sites
     from coverage_gis.outputs.files import write_csv, write_geojson
-    from coverage_gis.pipeline import unit_as_area
+    from coverage_gis.pipeline import current_unit, unit_as_area
 
     scenario = read_scenario(args.scenario)
     opts = suggest_sites_options(args)
@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         project = load_or_report(scenario, args)
         project = unit_as_area(project)  # no hamlets mapped: the unit as one area
         kwargs = {"spacing_m": opts["spacing_m"]} if opts["spacing_m"] else {}
-        found = suggest_sites(project, opts["max_sites"], operator=args.operator, **kwargs)
+        found = suggest_sites(project, opts["max_sites"], operator=args.operator,
+                              unit=current_unit(project), **kwargs)
         picks = found.table
         write_csv(picks.drop(columns="geometry"), dest.path / "suggestions.csv")
         write_geojson(picks, dest.path / "suggestions.geojson")

@@ -34,7 +34,8 @@ __all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "C
            "Text", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
            "SuggestionParams", "Words", "BuildParams", "GponParams", "Pattern",
-           "OptionalValue", "DbTable", "PARAMETER_TABLES",
+           "OptionalValue", "DbTable", "Probability", "ClassTable", "ClutterParams",
+           "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
            "PROVENANCE_KINDS", "check_provenance",
            "check_site_options", "suggest_sites_options", "closest", "did_you_mean"]
@@ -642,6 +643,95 @@ class DbTable(Check):
         return out
 
 
+@dataclass(frozen=True)
+class Probability(Share):
+    """A probability strictly between 0 and 1 (0.9, not 90)."""
+
+    def expected(self) -> str:
+        return "a probability between 0 and 1, both excluded (e.g. 0.9)"
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        number = super().convert(value, what, text=text)
+        if not 0.0 < number < 1.0:
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        return number
+
+
+def _class_code(key: Any, what: str) -> int:
+    """A land-cover class code from a table key ("10" in TOML, 10 in Python)."""
+    if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+        return int(key)
+    if isinstance(key, str) and re.fullmatch(r"\s*\d+\s*", key):
+        return int(key)
+    raise InputError(f"{what}: {key!r} is not a land-cover class code; expected whole numbers "
+                     'as keys, e.g. { "10" = 6.0 } (ESA WorldCover: 10 tree cover, 40 '
+                     "cropland, 50 built-up, 80 water, ...)")
+
+
+@dataclass(frozen=True)
+class ClassTable(Check):
+    """A table by land-cover class code (``{ "10" = 6.0 }``): numbers checked by ``number``,
+    or words among ``choices``. Returns class (int) -> value."""
+
+    number: Number | None = None
+    choices: tuple[str, ...] = ()
+
+    def expected(self) -> str:
+        inner = self.number.expected() if self.number is not None else Choice(
+            self.choices).expected()
+        return f'a table of {inner} by land-cover class code, e.g. {{ "10" = ... }}'
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if not isinstance(value, Mapping):
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        out: dict[int, Any] = {}
+        problems: list[str] = []
+        for key, item in value.items():
+            try:
+                code = _class_code(key, what)
+                check = self.number if self.number is not None else Choice(self.choices)
+                out[code] = check.convert(item, f"{what}.{key}", text=text)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return out
+
+
+@dataclass
+class ClutterParams(_Params):
+    """What a land-cover layer (``[layers] landcover``) does at each receiver pixel
+    (``[clutter]``; :mod:`coverage_gis.radio.clutter`): an extra loss per class
+    (``losses_db``, dB, default ESA WorldCover's table ``settings.CLUTTER_LOSS_DB``) and,
+    with ``environment_per_pixel = true``, the environment of the Hata family's correction
+    per class (``environments``). A table given replaces the default one as a whole (another
+    classification has other classes): every class of the raster needs a loss."""
+
+    section: ClassVar[str] = "clutter"
+
+    losses_db: dict[int, float] = _param(
+        check=ClassTable(Number("dB", minimum=0, maximum=60)),
+        factory=lambda: dict(settings.CLUTTER_LOSS_DB))
+    environments: dict[int, str] = _param(
+        check=ClassTable(choices=settings.ENVIRONMENTS),
+        factory=lambda: dict(settings.CLUTTER_ENVIRONMENTS))
+    environment_per_pixel: bool = _param(settings.CLUTTER_ENVIRONMENT_PER_PIXEL, Flag())
+
+
+class _ClutterTable(Check):
+    """A ``[clutter]`` table (:class:`ClutterParams`' keys) as a plain dict."""
+
+    def expected(self) -> str:
+        return "a [clutter] table: " + ", ".join(ClutterParams.checks())
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        values, problems = check_keys(value, ClutterParams.checks(), "[clutter]")
+        if problems:
+            raise InputError(problems)
+        ClutterParams(**values)
+        return values
+
+
 @dataclass
 class CalibrationParams(_Params):
     """A path-loss calibration fitted to measured levels (``coverage-gis calibrate`` writes
@@ -700,7 +790,7 @@ class _CalibrationTable(Check):
 
 #: TR 38.901 models, with which a negative slope correction is refused
 #: (``radio.pathloss.check_calibration``).
-_SLOW_MODELS = ("rma_los", "rma_nlos", "uma_los", "uma_nlos")
+SLOW_SLOPE_MODELS = ("rma_los", "rma_nlos", "uma_los", "uma_nlos", "rma", "uma")
 
 
 @dataclass
@@ -722,7 +812,16 @@ class CoverageParams(_Params):
                                        maximum=settings.VALUE_RANGES["height_m"][1]))
     body_loss_db: float = _param(settings.BODY_LOSS_DB, Number("dB", minimum=0, maximum=50))
     indoor: bool = _param(False, Flag())
-    indoor_loss_db: float = _param(settings.INDOOR_LOSS_DB, Number("dB", minimum=0, maximum=50))
+    # None: ITU-R P.2109 by frequency and elevation (building_type, indoor_loss_probability);
+    # a number: that flat loss (dB) instead
+    indoor_loss_db: float | None = _param(None, OptionalValue(Number("dB", minimum=0,
+                                                                     maximum=50)))
+    building_type: str = _param(settings.BUILDING_TYPE, Choice(settings.BUILDING_TYPES))
+    indoor_loss_probability: float = _param(settings.INDOOR_LOSS_PROBABILITY, Probability())
+    # coverage at this location probability (shadow fading); None sigma: per model
+    location_probability: float = _param(settings.COVERAGE_PROBABILITY_TARGET, Probability())
+    shadow_sigma_db: float | None = _param(None, OptionalValue(Number("dB", above=0,
+                                                                      maximum=30)))
     environment: str = _param(settings.ENVIRONMENT, Choice(settings.ENVIRONMENTS))
     # None: pathloss.default_model(band, environment) per cell
     model: str | None = _param(None, Choice(settings.PATH_LOSS_MODELS, optional=True))
@@ -731,16 +830,26 @@ class CoverageParams(_Params):
     level_floor_dbm: float = _param(settings.LEVEL_FLOOR_DBM,
                                     Number("dBm", minimum=-200, maximum=-44))
     terrain_method: str = _param(settings.TERRAIN_METHOD, Choice(settings.TERRAIN_METHODS))
+    # the Hata family's mast height above the average terrain towards each pixel (with a DEM)
+    effective_height: bool = _param(settings.EFFECTIVE_HEIGHT, Flag())
     hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE, Share())
     include_planned: bool = _param(False, Flag())
     # the scenario's [calibration] table (empty: none), applied to every cell's path loss
     calibration: dict[str, Any] = field(
         default_factory=dict, metadata={"check": _CalibrationTable(), "table": "calibration"})
+    # the scenario's [clutter] table (empty: the defaults), used with a landcover layer
+    clutter: dict[str, Any] = field(
+        default_factory=dict, metadata={"check": _ClutterTable(), "table": "clutter"})
+
+    @property
+    def clutter_params(self) -> ClutterParams:
+        """What a land-cover layer does (the scenario's ``[clutter]`` over the defaults)."""
+        return ClutterParams(**_ClutterTable().convert(self.clutter, "[clutter]"))
 
     def __post_init__(self) -> None:
         super().__post_init__()
         cal = self.path_loss_calibration
-        if cal is not None and cal.slope_db_per_decade < 0 and self.model in _SLOW_MODELS:
+        if cal is not None and cal.slope_db_per_decade < 0 and self.model in SLOW_SLOPE_MODELS:
             raise InputError(
                 f"[calibration] slope_db_per_decade={cal.slope_db_per_decade:g}: a negative "
                 f"slope correction cannot be used with [coverage] model = '{self.model}' (the "
@@ -1020,7 +1129,7 @@ class GponParams(_Params):
 PARAMETER_TABLES: dict[str, type[_Params]] = {
     "coverage": CoverageParams, "sharing": SharingParams, "fibre": FibreParams,
     "calibration": CalibrationParams, "suggestions": SuggestionParams,
-    "fibre_build": BuildParams, "gpon": GponParams}
+    "fibre_build": BuildParams, "gpon": GponParams, "clutter": ClutterParams}
 
 #: The keys of ``[scenario]``.
 SCENARIO_KEYS: dict[str, Check] = {

@@ -20,8 +20,9 @@ sites), a list of either::
     fibre = [{ path = "fibre/routes_viettel.kml", operator = "Viettel" },
              { path = "fibre/routes_vnpt.geojson" }]
 
-The tables ``[coverage]``, ``[sharing]``, ``[fibre]`` and ``[calibration]`` hold parameters
-for the engines (:mod:`coverage_gis.config.params`); no other table is known. The
+The tables ``[coverage]``, ``[sharing]``, ``[fibre]``, ``[calibration]`` and ``[clutter]``
+(what a ``landcover`` layer does) hold parameters for the engines
+(:mod:`coverage_gis.config.params`); no other table is known. The
 ``[calibration]`` table may instead come from a file ``coverage-gis calibrate`` wrote:
 ``[scenario] calibration = "calibration.toml"``. Every table is checked when the
 scenario is read, and every problem is listed at once.
@@ -62,6 +63,7 @@ LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
     "roads": ("layer", "crs", "encoding", "columns"),
     "railway": ("layer", "crs", "encoding", "columns"),
     "dem": ("crs",),
+    "landcover": ("crs",),  # a classified raster (ESA WorldCover classes by default)
     "statistics": ("encoding", "columns"),
     "constraints": ("layer", "crs", "encoding", "columns", "kind", "min_distance_m"),
     "urban_areas": ("layer", "crs", "encoding"),

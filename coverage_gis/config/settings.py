@@ -120,8 +120,11 @@ MOBILE_BROADBAND: tuple[str, ...] = ("4G", "5G")
 #: (or of its area, without households) gets a 4G or 5G signal at or above its threshold.
 MOBILE_BROADBAND_HAMLET_SHARE: float = 0.95
 
-#: User terminal height above ground (m), body loss (dB) of a handset held at the head, and
-#: building penetration loss (dB) for the indoor view (typical planning values, 1800 MHz).
+#: User terminal height above ground (m), body loss (dB) of a handset held at the head, and a
+#: flat building penetration loss (dB) for the indoor view (typical planning values,
+#: 1800 MHz). The coverage engine's indoor view uses ITU-R P.2109 instead (``BUILDING_TYPE``
+#: below) unless ``[coverage] indoor_loss_db`` is given; INDOOR_LOSS_DB is the link-budget
+#: functions' default when called directly (``radio.linkbudget.DEFAULTS``).
 UE_HEIGHT_M: float = 1.5
 BODY_LOSS_DB: float = 3.0
 INDOOR_LOSS_DB: float = 15.0
@@ -132,12 +135,13 @@ INDOOR_LOSS_DB: float = 15.0
 ENVIRONMENT: str = "suburban"
 #: The land-use classes the path-loss models know (``radio.pathloss.default_model``).
 ENVIRONMENTS: tuple[str, ...] = ("rural", "suburban", "urban")
-#: Path-loss model names a scenario may force (``radio.pathloss.MODELS``).
+#: Path-loss model names a scenario may force (``radio.pathloss.MODELS``); "rma" and "uma"
+#: are TR 38.901 with the LOS or NLOS formula per pixel from the terrain's line of sight.
 PATH_LOSS_MODELS: tuple[str, ...] = ("free_space", "hata_urban", "hata_suburban", "hata_open",
                                      "cost231_urban", "cost231_suburban", "cost231_open",
                                      "rma_los", "rma_nlos", "uma_los", "uma_nlos",
                                      "extended_hata_urban", "extended_hata_suburban",
-                                     "extended_hata_open")
+                                     "extended_hata_open", "rma", "uma")
 #: Default path-loss family (``radio.pathloss.default_model``): the Extended Hata model of
 #: Report ITU-R SM.2028-2 section 6.1 / SEAMCAT (30-3000 MHz, bands joined continuously) for
 #: every band and environment, so that neither a band edge nor a mast height makes a step.
@@ -152,10 +156,21 @@ EXTENDED_HATA_SEAM_MHZ: tuple[float, float] = (1400.0, 1600.0)
 #:   model's own 2-3 GHz term is 10 dB per decade: at 3.8 GHz the two differ by 1.0 dB, the
 #:   size of this assumption at the top of the band.
 EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE: float = 20.0
-#: Terrain diffraction: "single" (dominant knife edge) or "deygout" (up to three edges);
-#: the methods ``radio.terrain`` knows.
-TERRAIN_METHOD: str = "single"
-TERRAIN_METHODS: tuple[str, ...] = ("single", "deygout")
+#: Terrain diffraction (the methods ``radio.terrain`` knows): "delta_bullington", the
+#: Bullington construction of ITU-R P.1812-6/-7 sect. 4.3.1 (P.452-17/-18 sect. 4.2.1) on the
+#: actual profile minus the same on smooth earth, the "delta-Bullington" of P.1812 sect. 4.3.4
+#: whose spherical-earth term cancels in that difference (``radio.terrain``); "single"
+#: (the dominant P.526 knife edge alone, the optimistic end) or "deygout" (up to three edges).
+TERRAIN_METHOD: str = "delta_bullington"
+TERRAIN_METHODS: tuple[str, ...] = ("delta_bullington", "single", "deygout")
+#: Effective height of the mast for the Hata-family models, per pixel (ITU-R P.1546-6 Annex 5
+#: sect. 3.1.2 and 3.2: the antenna's height above the average terrain between 0.2 d and d
+#: from it, 3-15 km beyond 15 km; Okumura's effective base-station height), never below the
+#: mast's height above its ground (a local choice: valleys are counted by the diffraction)
+#: and at most this (m): 200 m, the top of Hata's validity range (Hata 1980; Report ITU-R
+#: SM.2028-2 sect. 6.1). ``[coverage] effective_height = false`` uses the height above ground.
+EFFECTIVE_HEIGHT: bool = True
+EFFECTIVE_HEIGHT_MAX_M: float = 200.0
 
 #: Coverage raster resolution (m): 30 m matches the terrain data commonly available (SRTM/ALOS
 #: 30 m) and resolves village lanes; finer grids add computing time, not information.
@@ -186,6 +201,69 @@ LEVEL_FLOOR_DBM: float = -120.0
 #: (radius / step), so reaches of 15 km at 30 m would take a minute per 100 towers. Within the
 #: threshold range, where coverage is decided, the step stays the grid's.
 FAR_TERRAIN_STEP_M: float = 90.0
+
+# Coverage probability, indoor loss, clutter (issue 10 part 4 and 5)
+
+#: Location probability a pixel must reach to count as covered: the probability that the
+#: level there is at or above the threshold, with log-normal shadow fading around the median
+#: level. 0.90 is a local setting the user chooses (the common planning target for outdoor
+#: coverage; the median maps of before are 0.5); ``[coverage] location_probability``.
+COVERAGE_PROBABILITY_TARGET: float = 0.90
+#: Standard deviation (dB) of the log-normal shadow fading, per path-loss model (the scenario
+#: may set one value for all, ``[coverage] shadow_sigma_db``):
+#: - 3GPP TR 38.901 Table 7.4.1-1 (standard): UMa LOS 4 dB, UMa NLOS 6 dB, RMa NLOS 8 dB;
+#:   RMa LOS 4 dB before its breakpoint distance and 6 dB beyond: 6 here (the larger, beyond
+#:   about 2 km for a 35 m mast at 1.8 GHz, where coverage is decided);
+#: - Hata, COST-231 and Extended Hata, every environment: 8 dB, the σ of TR 38.901 RMa NLOS
+#:   (the standard's rural macro cell with the terminal out of line of sight, the situation
+#:   of a Vietnamese commune) and the usual planning value for the Hata family (FIELD_NOTES;
+#:   calibrations of the sample's drive test leave 7.6 dB RMS after the fit);
+#: - free space (a forced model only): 4 dB, TR 38.901's LOS value (local choice);
+#: - "rma" and "uma" (LOS or NLOS per pixel from the terrain): their NLOS sigma, the larger
+#:   (one sigma per cell; local simplification, cautious where the pixel is in LOS).
+SHADOW_FADING_SIGMA_DB: dict[str, float] = {
+    "free_space": 4.0, "rma_los": 6.0, "rma_nlos": 8.0, "uma_los": 4.0, "uma_nlos": 6.0,
+    "rma": 8.0, "uma": 6.0,
+    **{f"{family}_{env}": 8.0 for family in ("hata", "cost231", "extended_hata")
+       for env in ("urban", "suburban", "open")}}
+#: Building entry loss for the indoor view (``[coverage] indoor = true``): ITU-R P.2109-2
+#: (``radio.indoor``), by frequency and elevation angle, for this building type: "traditional"
+#: (P.2109's class without thermal insulation or metallised glazing: brick, concrete and
+#: timber village houses, the rural Vietnamese house) or "thermally_efficient" (metallised
+#: glass and foil-backed insulation: modern energy-efficient buildings, rare in a commune).
+#: A flat ``[coverage] indoor_loss_db`` overrides the model.
+BUILDING_TYPE: str = "traditional"
+BUILDING_TYPES: tuple[str, ...] = ("traditional", "thermally_efficient")
+#: The probability that the building entry loss is not exceeded (P.2109's P): 0.5, the
+#: median (local setting the user chooses; 0.9 plans for the 90 % most penetrable houses).
+INDOOR_LOSS_PROBABILITY: float = 0.5
+#: Land-cover classes of ESA WorldCover 10 m v200 (the default classification of a
+#: ``landcover`` layer; ESA WorldCover Product User Manual v2.0, Table 1).
+WORLDCOVER_CLASSES: dict[int, str] = {
+    10: "tree cover", 20: "shrubland", 30: "grassland", 40: "cropland", 50: "built-up",
+    60: "bare / sparse vegetation", 70: "snow and ice", 80: "permanent water bodies",
+    90: "herbaceous wetland", 95: "mangroves", 100: "moss and lichen"}
+#: Extra loss (dB) at a receiver pixel of each land-cover class, over the path-loss model of
+#: its environment (``[clutter] losses_db``). Local settings: the model's environment already
+#: holds the village's houses, fields and water (0 dB); trees and mangroves 6 dB and shrubland
+#: 2 dB are Weissberger's foliage loss (Weissberger 1982, L = 0.45 f^0.284 d dB for d <= 14 m
+#: of foliage, f in GHz) at 1.8 GHz through 11 m and 4 m of foliage (a house among garden
+#: trees, behind a hedge).
+CLUTTER_LOSS_DB: dict[int, float] = {
+    10: 6.0, 20: 2.0, 30: 0.0, 40: 0.0, 50: 0.0, 60: 0.0, 70: 0.0, 80: 0.0, 90: 0.0,
+    95: 6.0, 100: 0.0}
+#: The environment of each land-cover class, for the Hata family's correction per pixel when
+#: ``[clutter] environment_per_pixel = true`` (``[clutter] environments``). Okumura's classes
+#: (Okumura et al. 1968, as used by Hata 1980): open area = fields and open land without tall
+#: trees or buildings ("rural": cropland, grassland, water, bare land); suburban = villages
+#: and roads scattered with trees and houses (built-up of a commune, trees, shrubs); "urban"
+#: (town centres) is for the user to assign. Off by default: 10 m land cover does not resolve
+#: the tree lines and bamboo hedges that make the commune's paddies less than open
+#: (``ENVIRONMENT``).
+CLUTTER_ENVIRONMENTS: dict[int, str] = {
+    10: "suburban", 20: "suburban", 30: "rural", 40: "rural", 50: "suburban", 60: "rural",
+    70: "rural", 80: "rural", 90: "rural", 95: "suburban", 100: "rural"}
+CLUTTER_ENVIRONMENT_PER_PIXEL: bool = False
 
 #: Vietnam's switch-off dates: 2G in September 2026, 3G in September 2028.
 SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
@@ -226,6 +304,12 @@ HAMLET_UNIT_MIN_SHARE: float = 0.5
 #: :data:`coverage_gis.io.crs.CRS_PRESETS`, VN-2000 / TM-3 of the province (Thanh Hóa: zone
 #: 482, central meridian 105°, EPSG:5897), as land-use maps give positions.
 CHECK_SITE_CADASTRAL_CRS: str = "vn2000-thanhhoa"
+
+#: x/y typed in another projected CRS than the cadastral one are sent for review when read
+#: as cadastral coordinates they would lie farther than this (m) from where they were put (a
+#: wrong preset moves a point hundreds of metres: VN-2000 / UTM 48 against TM-3 by 667 m in
+#: Bỉm Sơn). Local setting.
+CHECK_SITE_CRS_TOLERANCE_M: float = 50.0
 
 #: How a check states the point: decimals of degrees (6: about 0.1 m) and of metres (3).
 CHECK_SITE_DEGREE_DECIMALS: int = 6
@@ -546,3 +630,27 @@ CALIBRATION_MIN_MEASUREMENTS: int = 10
 #: Technology of measurements whose file says none: 4G (RSRP is LTE's measurement, 3GPP TS
 #: 36.214 sect. 5.1.1).
 CALIBRATION_DEFAULT_TECHNOLOGY: str = "4G"
+
+# --------------------------------------------------------------------------------------------
+# The local web app (`coverage-gis serve`, issue 14)
+# --------------------------------------------------------------------------------------------
+
+#: Address the app listens on: the loopback interface, so that only this computer reaches it
+#: (local setting the user chooses: the app has no login; another address needs --host and
+#: prints a warning).
+SERVE_HOST: str = "127.0.0.1"
+#: Port (local setting the user chooses; 8765 is above the privileged range and not assigned
+#: to a common service). ``--port 0`` takes any free port.
+SERVE_PORT: int = 8765
+#: Checks the app keeps in memory for their map overlay, printable page and KML, the most
+#: recent first (local setting: a morning's requests).
+SERVE_CHECKS_KEPT: int = 50
+#: Hillshade of the DEM behind the app's map: the sun from azimuth 315° (north-west) at 45°
+#: above the horizon and no vertical exaggeration, the cartographic convention (GDAL
+#: ``gdaldem hillshade`` defaults; slopes by Horn's 3x3 method, Horn 1981, as GDAL).
+HILLSHADE_AZIMUTH_DEG: float = 315.0
+HILLSHADE_ALTITUDE_DEG: float = 45.0
+HILLSHADE_Z_FACTOR: float = 1.0
+#: Largest side (pixels) of the hillshade image (local setting: a 60 km DEM at 30 m fits;
+#: larger ones are resampled, keeping the PNG near 1-3 MB).
+HILLSHADE_MAX_PX: int = 2048

@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import CalibrationParams, CoverageParams
+from coverage_gis.config.params import SLOW_SLOPE_MODELS, CalibrationParams, CoverageParams
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
 from coverage_gis.engines.coverage import cell_ranges, floor_dbm
 from coverage_gis.errors import InputError
@@ -83,7 +83,7 @@ FITS: tuple[str, ...] = ("offset_slope", "offset")
 #: Notes on a fit.
 NOTES: tuple[str, ...] = ("slope_at_limit", "slope_not_identifiable", "offset_at_limit")
 
-_SLOW_MODELS = ("rma_los", "rma_nlos", "uma_los", "uma_nlos")
+_SLOW_MODELS = SLOW_SLOPE_MODELS  # TR 38.901 models (config.params, written once)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,13 @@ agree with the levels at any EIRP, height and band. Per grid cell the received l
                   − terrain diffraction − body loss [− indoor loss]
 
 and the best server of each technology is kept; levels are kept out to the reach (NaN beyond
-it, where they are below the floor), coverage masks use the thresholds. Everything is
+it, where they are below the floor). Levels are medians: coverage masks use the location
+probability of the best server's level at the threshold (log-normal shadow fading,
+:mod:`coverage_gis.radio.shadowing`), covered where it reaches ``params.location_probability``
+(median at least threshold + sigma z). Indoors the building entry loss is ITU-R P.2109 by
+band and elevation (:mod:`coverage_gis.radio.indoor`); a land-cover raster adds a loss per
+class at the receiver and optionally the environment per pixel
+(:mod:`coverage_gis.radio.clutter`). Everything is
 vectorised over grid cells; the only Python loop is over radio cells (and towers for terrain,
 which is shared by the sectors of one position and height).
 """
@@ -40,9 +46,12 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
+from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
-from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
+from coverage_gis.radio import antenna, linkbudget, pathloss, shadowing, terrain
 from coverage_gis.radio import calibration as radio_calibration
+from coverage_gis.radio import clutter as radio_clutter
+from coverage_gis.radio import indoor as radio_indoor
 from coverage_gis.radio.pathloss import engine_path_loss
 
 __all__ = [
@@ -138,7 +147,10 @@ class CoverageResult:
     where the level is below the floor); ``server[tech]``: index into ``cells`` of the best
     server (int32, -1 none);
     ``covered[key]``: boolean masks for each technology, ``"mobile_broadband"`` (4G or 5G), and
-    ``"mobile_broadband:<operator>"``.
+    ``"mobile_broadband:<operator>"``: where the location probability reaches
+    ``params.location_probability`` (:func:`_masks`);
+    ``probability[tech]``: the location probability of the best server (float32, 0..1, NaN
+    where the level is NaN); ``landcover``: the land-cover raster the clutter came from.
     """
 
     grid: Grid
@@ -150,6 +162,8 @@ class CoverageResult:
     dem_used: bool
     dem_grid: Raster | None = None
     operator_level_dbm: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    probability: dict[str, np.ndarray] = field(default_factory=dict)
+    landcover: Raster | None = None
 
 
 def _model_for(row: pd.Series, params: CoverageParams) -> str:
@@ -162,7 +176,8 @@ def floor_dbm(technology: str, params: CoverageParams) -> float:
     return min(params.level_floor_dbm, params.thresholds_dbm[technology])
 
 
-def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -> gpd.GeoDataFrame:
+def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
+                per_pixel_environment: bool = False) -> gpd.GeoDataFrame:
     """The cells with their path-loss ``model``, reference-signal EIRP per resource element
     (``eirp_re_dbm``), flat-ground boresight range (``range_m``) at their technology's
     threshold, and reach (``reach_m``, the same at the level floor, :func:`floor_dbm`: the
@@ -172,27 +187,103 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None) -
 
     Both invert :func:`engine_path_loss`, the loss the levels are computed with, so a cell has
     a range wherever its level reaches the threshold somewhere (sub-kilometre ranges
-    included): 0 only when even 1 m from the mast its boresight level is below it."""
+    included): 0 only when even 1 m from the mast its boresight level is below it.
+
+    Coverage probability (:mod:`coverage_gis.radio.shadowing`): ``shadow_sigma_db`` (the
+    model's shadow-fading sigma), ``shadow_margin_db`` (sigma z at
+    ``params.location_probability``), ``coverage_range_m`` (the same distance at threshold +
+    margin: the flat-ground boresight cell edge where the location probability is the target),
+    ``edge_probability`` (that target, NaN without such an edge), ``edge_slope_db_per_decade``
+    (how fast the engine's loss grows there) and ``area_probability`` (Jakes' share of the
+    disc of radius ``coverage_range_m`` where the level reaches the threshold). Indoors,
+    ``indoor_loss_db`` is the building entry loss of a horizontal path (ITU-R P.2109 at the
+    cell's band, or the flat ``params.indoor_loss_db``); 0 outdoors. ``per_pixel_environment``
+    (a land-cover layer with ``[clutter] environment_per_pixel``): the reach is computed in the
+    least lossy environment of the clutter table, so that it stays an upper bound."""
     params = params or CoverageParams()
     out = cells.copy()
     out["model"] = [_model_for(r, params) for _, r in out.iterrows()]
     out["eirp_re_dbm"] = linkbudget.reference_signal_eirp_dbm(
         out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
         out["bandwidth_mhz"].to_numpy(float))
+    out["indoor_loss_db"] = _cell_indoor_loss_db(out, params)
+    out["shadow_sigma_db"] = [shadowing.sigma_db(m, params.shadow_sigma_db)
+                              for m in out["model"]]
+    margin = np.atleast_1d(shadowing.margin_db(out["shadow_sigma_db"].to_numpy(float),
+                                               params.location_probability))
+    out["shadow_margin_db"] = margin
     threshold = out["technology"].map(params.thresholds_dbm).to_numpy(float)
     floor = np.array([floor_dbm(t, params) for t in out["technology"]], dtype=float)
-    for column, level in (("range_m", threshold), ("reach_m", floor)):
+    reach_env, reach_model = params.environment, params.model
+    if per_pixel_environment:
+        reach_env = radio_clutter.least_loss_environment(
+            params.environment, params.clutter_params.environments)
+        reach_model = (radio_clutter.environment_model(params.model, reach_env)
+                       if params.model else None)
+    for column, level, env, model in (
+            ("range_m", threshold, params.environment, params.model),
+            ("coverage_range_m", threshold + margin, params.environment, params.model),
+            ("reach_m", floor, reach_env, reach_model)):
         ranges = radio_calibration.max_range_m(
             out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
             out["bandwidth_mhz"].to_numpy(float), level,
             out["band_mhz"].to_numpy(float), out["height_m"].to_numpy(float),
-            params.ue_height_m, model=params.model, environment=params.environment,
+            params.ue_height_m, model=model, environment=env,
             body_loss_db=params.body_loss_db,
-            indoor_loss_db=params.indoor_loss_db if params.indoor else 0.0, validity="ignore",
+            indoor_loss_db=out["indoor_loss_db"].to_numpy(float), validity="ignore",
             calibration=params.path_loss_calibration)
         out[column] = np.minimum(np.atleast_1d(ranges), params.max_range_m)
+    _probability_columns(out, params)
     out["model_validity"] = _model_validity(out, params)
     return out
+
+
+def _cell_indoor_loss_db(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
+    """Per cell, the building entry loss (dB) of a horizontal path at its band: 0 outdoors,
+    the flat ``params.indoor_loss_db`` when given, else ITU-R P.2109
+    (:func:`coverage_gis.radio.indoor.building_entry_loss_db`; the least loss over elevation
+    angles, so ranges stay upper bounds)."""
+    if not params.indoor:
+        return np.zeros(len(cells))
+    if params.indoor_loss_db is not None:
+        return np.full(len(cells), float(params.indoor_loss_db))
+    return np.atleast_1d(radio_indoor.building_entry_loss_db(
+        cells["band_mhz"].to_numpy(float), params.indoor_loss_probability,
+        params.building_type, 0.0)).astype(float)
+
+
+def _indoor_loss_db(cell: pd.Series, elevation_deg: np.ndarray | float,
+                    params: CoverageParams) -> np.ndarray | float:
+    """Building entry loss (dB) at grid cells seen from ``cell`` under ``elevation_deg``:
+    0 outdoors, the flat ``params.indoor_loss_db`` when given, else ITU-R P.2109 with the
+    path's elevation angle at the façade."""
+    if not params.indoor:
+        return 0.0
+    if params.indoor_loss_db is not None:
+        return float(params.indoor_loss_db)
+    return radio_indoor.building_entry_loss_db(float(cell["band_mhz"]),
+                                               params.indoor_loss_probability,
+                                               params.building_type, elevation_deg)
+
+
+def _probability_columns(cells: pd.DataFrame, params: CoverageParams) -> None:
+    """``edge_probability``, ``edge_slope_db_per_decade`` and ``area_probability`` of each cell
+    at its ``coverage_range_m`` (see :func:`cell_ranges`), in place."""
+    edge = cells["coverage_range_m"].to_numpy(float)
+    has_edge = edge > 0.0
+    cells["edge_probability"] = np.where(has_edge, params.location_probability, np.nan)
+    slopes = np.full(len(cells), np.nan)
+    step = 10.0 ** 0.05  # +- 0.05 decade around the edge
+    for i, (_, cell) in enumerate(cells.iterrows()):
+        if has_edge[i]:
+            loss = engine_path_loss(cell["model"], np.array([edge[i] / step, edge[i] * step]),
+                                    float(cell["band_mhz"]), float(cell["height_m"]),
+                                    params.ue_height_m, calibration=params.path_loss_calibration)
+            slopes[i] = (loss[1] - loss[0]) / 0.1
+    cells["edge_slope_db_per_decade"] = slopes
+    cells["area_probability"] = np.atleast_1d(shadowing.area_probability(
+        cells["edge_probability"].to_numpy(float), cells["shadow_sigma_db"].to_numpy(float),
+        slopes))
 
 
 def _model_validity(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
@@ -221,12 +312,14 @@ def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist:
     with the cube of its radius over its step). One sweep per ring (:func:`terrain.terrain_grids`
     gives the first-Fresnel-zone clearance too, ``with_fresnel``)."""
     x0, y0 = cell.geometry.x, cell.geometry.y
+    # the Hata family's effective mast height towards each grid cell (radio.terrain)
+    h_eff = params.effective_height and pathloss.takes_effective_height(str(cell["model"]))
 
     def sweep(radius: float, step: float | None) -> terrain.TerrainGrids:
         return terrain.terrain_grids(dem, x0, y0, float(cell["height_m"]), params.ue_height_m,
                                      float(cell["band_mhz"]), gx, gy, radius,
                                      method=params.terrain_method, step_m=step,
-                                     with_fresnel=with_fresnel)
+                                     with_fresnel=with_fresnel, effective_height=h_eff)
 
     near = sweep(near_m, None)
     corner = float(dist.max()) if dist.size else 0.0
@@ -235,10 +328,14 @@ def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist:
         return near
     far = sweep(far_r, max(resolution_m, settings.FAR_TERRAIN_STEP_M))
     beyond = dist > near_m
-    clear = (np.where(beyond, far.fresnel_clear, near.fresnel_clear)
-             if near.fresnel_clear is not None and far.fresnel_clear is not None else None)
+
+    def join(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+        return np.where(beyond, b, a) if a is not None and b is not None else None
+
     return terrain.TerrainGrids(np.where(beyond, far.loss_db, near.loss_db),
-                                np.where(beyond, far.los, near.los), clear)
+                                np.where(beyond, far.los, near.los),
+                                join(near.fresnel_clear, far.fresnel_clear),
+                                join(near.h_eff_m, far.h_eff_m))
 
 
 #: Windows of more grid cells than this are computed by blocks of rows of about this many cells
@@ -266,9 +363,66 @@ def _by_row_blocks(n_rows: int, n_cols: int, work: Callable[[slice], None]) -> N
         future.result()
 
 
+@dataclass(frozen=True)
+class _ClutterGrids:
+    """The land cover on the coverage grid: the extra loss (dB) of each grid cell's class and,
+    with ``[clutter] environment_per_pixel``, its environment (index into
+    ``settings.ENVIRONMENTS``, -1 for the model's own)."""
+
+    loss_db: np.ndarray
+    environment: np.ndarray | None
+
+    def window(self, rows: slice, cols: slice, b: slice, c: slice
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Loss and environment of block ``b, c`` of the window ``rows, cols``."""
+        env = None if self.environment is None else self.environment[rows, cols][b, c]
+        return self.loss_db[rows, cols][b, c], env
+
+
+def _clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
+                   ) -> _ClutterGrids | None:
+    """The land-cover raster's classes on ``grid`` (:func:`classes_on_grid`) as losses and
+    environments (:mod:`coverage_gis.radio.clutter`), or None without a land-cover layer."""
+    if landcover is None:
+        return None
+    classes = classes_on_grid(landcover, grid.crs, grid.transform, grid.width, grid.height)
+    table = params.clutter_params
+    env = (radio_clutter.environment_codes(classes, table.environments)
+           if table.environment_per_pixel else None)
+    return _ClutterGrids(radio_clutter.clutter_loss_db(classes, table.losses_db), env)
+
+
+def _path_loss(cell: pd.Series, d: np.ndarray, params: CoverageParams,
+               environment: np.ndarray | None, h_bs_m: np.ndarray | float | None = None,
+               los: np.ndarray | None = None) -> np.ndarray:
+    """The engine's path loss (dB) of ``cell`` at distances ``d`` (m); with an environment per
+    grid cell, the Hata-family models with each grid cell's environment correction
+    (:func:`coverage_gis.radio.clutter.environment_model`). ``h_bs_m``: the mast height per
+    grid cell (the Hata family's effective height; default the height above ground);
+    ``los``: the terrain's line of sight per grid cell, which picks the LOS or NLOS formula
+    of the TR 38.901 models "rma" and "uma" (:data:`pathloss.TERRAIN_LOS_MODELS`)."""
+    model = str(cell["model"])
+    h_bs = np.broadcast_to(float(cell["height_m"]) if h_bs_m is None else h_bs_m, d.shape)
+    f, h_ut = float(cell["band_mhz"]), params.ue_height_m
+    loss = np.asarray(engine_path_loss(model, d, f, h_bs, h_ut, los=los,
+                                       calibration=params.path_loss_calibration),
+                      dtype=np.float64)
+    if environment is None:
+        return loss
+    for i, name in enumerate(settings.ENVIRONMENTS):
+        other = radio_clutter.environment_model(model, name)
+        sel = environment == i
+        if other != model and sel.any():
+            loss[sel] = engine_path_loss(other, d[sel], f, h_bs[sel], h_ut,
+                                         los=None if los is None else los[sel],
+                                         calibration=params.path_loss_calibration)
+    return loss
+
+
 def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
-                terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False
+                terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
+                clutter: _ClutterGrids | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
     even its flat-ground boresight level is below the floor); also path loss (NaN beyond the
@@ -277,7 +431,9 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     so that the sectors of one mast share one sweep; the ground heights of the window are
     cached per position and window. Large windows are computed by blocks of rows in threads
     (:func:`_by_row_blocks`; every step is element by element, so the values are those of one
-    whole-window computation)."""
+    whole-window computation). ``clutter``: the land cover on the grid (extra loss per grid
+    cell, and the environment per grid cell; :func:`_clutter_grids`); indoors, the building
+    entry loss by the path's elevation (:func:`_indoor_loss_db`)."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell.geometry.x, cell.geometry.y
     dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
@@ -285,6 +441,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     h_bs = float(cell["height_m"])
     ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
     t_loss: np.ndarray | float
+    h_eff: np.ndarray | None = None  # the Hata family's effective mast height, with a DEM
     if dem is not None:
         ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
         ground_key = ("ground", round(x0, 1), round(y0, 1), rows.start, rows.stop, cols.start,
@@ -298,6 +455,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
             terrain_cache[key] = _terrain(cell, dem, gx, gy, dist, params, near_m, far_m,
                                           grid.resolution_m, with_fresnel)
         t_loss, los = terrain_cache[key].loss_db, terrain_cache[key].los
+        h_eff = terrain_cache[key].h_eff_m
     else:
         ground0, ground = 0.0, 0.0
         t_loss, los = 0.0, dist <= reach
@@ -310,8 +468,9 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
             return
         c = slice(int(within[0]), int(within[-1]) + 1)
         d = dist[b, c]
-        lb = engine_path_loss(cell["model"], d, float(cell["band_mhz"]), h_bs,
-                              params.ue_height_m, calibration=params.path_loss_calibration)
+        local = clutter.window(rows, cols, b, c) if clutter is not None else None
+        lb = _path_loss(cell, d, params, None if local is None else local[1],
+                        _block_heights(h_eff, b, c, h_bs), np.asarray(los)[b, c])
         bearing = antenna.bearing_deg(x0, y0, gx[c][None, :], gy[b][:, None])
         g = ground[b, c] if isinstance(ground, np.ndarray) else ground
         elevation = antenna.elevation_deg(np.maximum(d, 1.0),
@@ -322,13 +481,24 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
         t = (np.nan_to_num(t_loss[b, c], nan=0.0) if isinstance(t_loss, np.ndarray)
              else t_loss)
         lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
-                                  params.body_loss_db,
-                                  params.indoor_loss_db if params.indoor else 0.0)
+                                  params.body_loss_db, _indoor_loss_db(cell, elevation, params),
+                                  0.0 if local is None else local[0])
         level[b, c] = np.where(d <= reach, lvl, np.nan)
         loss[b, c] = lb
 
     _by_row_blocks(dist.shape[0], dist.shape[1], block)
     return level, loss, np.asarray(los)
+
+
+def _block_heights(h_eff: np.ndarray | None, b: slice, c: slice, h_bs: float
+                   ) -> np.ndarray | None:
+    """The effective mast heights (m) of a block of the window, or None where they are all
+    the mast's own (flat ground: the model then takes one height, which is faster)."""
+    if h_eff is None:
+        return None
+    block = h_eff[b, c]
+    raised = block > h_bs  # NaN (beyond the sweep): the mast's own height
+    return np.where(raised, block, h_bs) if raised.any() else None
 
 
 def _terrain_key(cell: pd.Series, rows: slice, cols: slice) -> tuple:
@@ -340,8 +510,10 @@ def _terrain_key(cell: pd.Series, rows: slice, cols: slice) -> tuple:
 
 def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                      dem: Raster | None = None, params: CoverageParams | None = None,
-                     progress: bool = False) -> CoverageResult:
-    """Best-server levels, servers and coverage masks over the hamlets' grid.
+                     progress: bool = False, landcover: Raster | None = None
+                     ) -> CoverageResult:
+    """Best-server levels, servers, location probabilities and coverage masks over the
+    hamlets' grid.
 
     Parameters
     ----------
@@ -355,12 +527,15 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         Thresholds, losses, models; defaults from settings.
     progress
         Show a progress bar over the cells (on stderr).
+    landcover
+        Land-cover classes (clutter, :mod:`coverage_gis.radio.clutter`, with the table
+        ``params.clutter``); None: no clutter.
     """
     params = params or CoverageParams()
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
     dem_grid = _dem_on_grid(dem, grid)
     empty = CoverageResult(grid, cells.iloc[0:0].to_crs(grid.crs), params, {}, {}, {},
-                           dem is not None, dem_grid, {})
+                           dem is not None, dem_grid, {}, landcover=landcover)
     return add_cells(empty, cells, progress=progress)
 
 
@@ -374,7 +549,10 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
     cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
     if not params.include_planned:
         cells = cells[cells["status"] != "planned"]
-    cells = cell_ranges(cells.reset_index(drop=True), params)
+    clutter = _clutter_grids(result.landcover, grid, params)
+    cells = cell_ranges(cells.reset_index(drop=True), params,
+                        per_pixel_environment=clutter is not None
+                        and clutter.environment is not None)
     offset = len(result.cells)
     shape = (grid.height, grid.width)
     level = {t: a.copy() for t, a in result.level_dbm.items()}
@@ -405,7 +583,7 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         if rows.stop <= rows.start or cols.stop <= cols.start or cell["reach_m"] <= 0:
             continue
         lvl, _, _ = _cell_level(cell, grid, rows, cols, result.dem_grid, params, cache,
-                                (range_m, window_m))
+                                (range_m, window_m), clutter=clutter)
         t = cell["technology"]
         best = level[t][rows, cols]
         better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
@@ -416,17 +594,47 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         ob[b2] = lvl[b2]
     all_cells = pd.concat([result.cells, cells], ignore_index=True) if offset else cells
     all_cells = gpd.GeoDataFrame(all_cells, geometry="geometry", crs=grid.crs)
-    return CoverageResult(grid, all_cells, params, level, server,
-                          _masks(level, op_best, params, shape), result.dem_used,
-                          result.dem_grid, op_best)
+    covered, probability = _masks(level, server, op_best, all_cells, params, shape)
+    return CoverageResult(grid, all_cells, params, level, server, covered, result.dem_used,
+                          result.dem_grid, op_best, probability, result.landcover)
 
 
-def _masks(level: dict[str, np.ndarray], op_best: dict[tuple[str, str], np.ndarray],
-           params: CoverageParams, shape: tuple[int, int]) -> dict[str, np.ndarray]:
+def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
+           op_best: dict[tuple[str, str], np.ndarray], cells: pd.DataFrame,
+           params: CoverageParams, shape: tuple[int, int]
+           ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Coverage masks and location probabilities from the best-server levels.
+
+    At each grid cell the location probability is that of the best server (the cell of the
+    highest median level, ``server``), with its shadow-fading sigma (``shadow_sigma_db``):
+    ``P = Phi((L - T) / sigma)`` (:func:`coverage_gis.radio.shadowing.location_probability`).
+    A grid cell is covered when P reaches ``params.location_probability``, computed as the
+    equivalent ``L - T >= sigma z`` (the shadow-fading margin), so the mask is exactly "median
+    at or above threshold plus margin". Not ``1 - prod(1 - P_i)`` over every cell reaching
+    it: that assumes independent shadowing, whereas the sectors of one mast share theirs and
+    different masts' are correlated (3GPP TR 36.942 sect. 4.5: correlation 0.5 between sites,
+    1 between the sectors of a site), so it would overstate coverage; the best server's
+    probability is the cautious lower bound of the probability that some cell serves.
+    Mobile broadband: 4G or 5G covered; per operator, that operator's best level with the
+    largest sigma of its cells of the technology (its best server's when sigma is the same
+    for all, as with the default models)."""
+    z = float(shadowing.z_score(params.location_probability))
+    sigma = (cells["shadow_sigma_db"].to_numpy(float) if "shadow_sigma_db" in cells
+             else np.zeros(0))
     covered: dict[str, np.ndarray] = {}
+    probability: dict[str, np.ndarray] = {}
     for t in settings.TECHNOLOGIES:
-        thr = params.thresholds_dbm[t]
-        covered[t] = (level[t] >= thr) if t in level else np.zeros(shape, dtype=bool)
+        if t not in level:
+            covered[t] = np.zeros(shape, dtype=bool)
+            continue
+        srv = server[t]
+        s = np.where(srv >= 0, sigma[np.clip(srv, 0, max(sigma.size - 1, 0))]
+                     if sigma.size else np.nan, np.nan)
+        margin = level[t].astype(np.float64) - params.thresholds_dbm[t]
+        with np.errstate(invalid="ignore"):
+            covered[t] = margin >= s * z
+            probability[t] = np.asarray(shadowing.location_probability(
+                level[t], params.thresholds_dbm[t], s), dtype=np.float32)
     mbb = np.zeros(shape, dtype=bool)
     for t in settings.MOBILE_BROADBAND:
         mbb |= covered[t]
@@ -435,9 +643,12 @@ def _masks(level: dict[str, np.ndarray], op_best: dict[tuple[str, str], np.ndarr
         m = np.zeros(shape, dtype=bool)
         for t in settings.MOBILE_BROADBAND:
             if (o, t) in op_best:
-                m |= op_best[(o, t)] >= params.thresholds_dbm[t]
+                mine = (cells["operator"] == o) & (cells["technology"] == t)
+                s_ot = float(np.max(sigma[mine.to_numpy()]))
+                with np.errstate(invalid="ignore"):
+                    m |= op_best[(o, t)].astype(np.float64) - params.thresholds_dbm[t] >= s_ot * z
         covered[f"mobile_broadband:{o}"] = m
-    return covered
+    return covered, probability
 
 
 def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame,

@@ -37,7 +37,7 @@ from coverage_gis.engines.hamlets import (
     meets_share,
 )
 from coverage_gis.engines.sharing import SharingParams, towers
-from coverage_gis.engines.territory import inside_unit, unit_area
+from coverage_gis.engines.territory import UnitScope, inside_unit, unit_area
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
@@ -244,7 +244,9 @@ class Reason:
     kind, name, distance_m, height_m, ratio, regulation), ``share_tower`` and ``own_tower``
     (operator, tower_id, operators, distance_m, households_here, households_there),
     ``share_loses_gain`` (tower_id, distance_m, households_here, households_there,
-    min_share), ``new_tower`` (max_distance_m), ``outside_commune``,
+    min_share), ``unusual_crs`` (crs, cadastral, distance_m: x/y typed in another CRS than
+    the province's cadastral one, for review), ``new_tower`` (max_distance_m),
+    ``outside_commune``,
     ``other_crs`` (crs: the CRS given, preset: the preset in which the x/y as typed would
     land inside the unit), ``no_gain``, ``brings_hamlets`` (hamlets).
     """
@@ -651,7 +653,27 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 #: Reason codes of a broken regulation (verdict ``conflict``) and of a local setting not met
 #: (verdict ``review``).
 CONFLICT_CODES = ("too_close", "exposure_exceeded")
-REVIEW_CODES = ("local_distance", "dwelling_too_close")
+REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs")
+
+
+def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
+                 cadastral: str = settings.CHECK_SITE_CADASTRAL_CRS,
+                 tolerance_m: float = settings.CHECK_SITE_CRS_TOLERANCE_M) -> list[Reason]:
+    """x/y typed in another CRS than the province's cadastral one that would move the point
+    by more than ``tolerance_m`` if they were cadastral coordinates: the reason
+    ``unusual_crs`` (crs, cadastral, distance_m), for review: inside a large unit a wrong
+    preset can no longer be told by the point falling outside."""
+    x, y, crs = typed_xy
+    typed, usual = resolve_crs(crs), resolve_crs(cadastral)
+    if typed == usual or typed.is_geographic:
+        return []
+    a = Transformer.from_crs(typed, project.crs, always_xy=True).transform(x, y)
+    b = Transformer.from_crs(usual, project.crs, always_xy=True).transform(x, y)
+    distance = float(math.hypot(a[0] - b[0], a[1] - b[1]))
+    if not math.isfinite(distance) or distance <= tolerance_m:
+        return []
+    return [Reason("unusual_crs", {"crs": str(crs), "cadastral": cadastral,
+                                   "distance_m": distance})]
 
 
 def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str, Any],
@@ -668,6 +690,8 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
             if preset is not None:
                 reasons.append(Reason("other_crs", {"crs": str(typed_xy[2]),
                                                     "preset": preset}))
+    elif typed_xy is not None:
+        breaches = [*_unusual_crs(project, typed_xy), *breaches]
     reasons += sorted(breaches, key=lambda r: r.code not in CONFLICT_CODES)
     codes = {r.code for r in breaches}
     if not codes & set(CONFLICT_CODES):  # a broken regulation is not softened by advice
@@ -682,7 +706,8 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
 def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                base: CoverageResult | None = None, params: CoverageParams | None = None,
                sharing_params: SharingParams | None = None, n_nearest: int = 3,
-               typed_xy: tuple[float, float, Any] | None = None) -> CheckResult:
+               typed_xy: tuple[float, float, Any] | None = None,
+               unit: UnitScope | None = None) -> CheckResult:
     """The land officer's check of a proposed tower at ``point`` (metric CRS).
 
     Where it is (inside the commune or not, hamlet, lon/lat); the nearest towers and whether
@@ -696,7 +721,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     ``conflict`` for a regulation broken, ``outside-unit`` when the point is not on the
     unit's territory) with its reasons as codes. ``typed_xy`` (x, y and CRS as the user
     gave them) lets an ``outside-unit`` check name the CRS preset in which the point would
-    be inside (reason ``other_crs``). The outputs put it in words
+    be inside (reason ``other_crs``). ``unit`` is the territory the check is made for (the
+    2025 unit when the scenario names one: the authority deciding now; default the commune
+    layer, else the hamlets). The outputs put it in words
     (:mod:`coverage_gis.outputs.check`).
     """
     hamlets = project.hamlets
@@ -707,11 +734,14 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
     new_cells = proposal.cells(point.x, point.y, project.crs)
     op = new_cells["operator"].iloc[0]
-    unit, _ = unit_area(project.commune, hamlets)
-    location = _location(project, hamlets, point, unit)
+    area = unit.geometry if unit is not None else unit_area(project.commune, hamlets)[0]
+    location = _location(project, hamlets, point, area)
+    location.update(unit_code=unit.code if unit else None,
+                    unit_name=unit.name if unit else None)
     nearest, close, limit = _nearest_towers(project, point, sharing_params, n_nearest)
     if base is None:
-        base = compute_coverage(_sites(project), hamlets, project.dem, params)
+        base = compute_coverage(_sites(project), hamlets, project.dem, params,
+                                landcover=project.landcover)
     gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
     here = float(gain.get("households_newly_covered", gain.get("area_newly_covered_km2", 0)))
     sharing = _sharing_advice(project, base, proposal, close, limit, op, here)
@@ -719,7 +749,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     rf = _exposure_check(project, new_cells, point)
     breaches += [Reason("exposure_exceeded", {**b, "regulation": rf.regulation})
                  for b in rf.breaches]
-    verdict, reasons = _verdict(project, unit, location, sharing, breaches, typed_xy)
+    verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))
     elif gain.get("hamlets_newly_covered"):
@@ -923,7 +953,8 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
                   spacing_m: float | None = None,
                   params: CoverageParams | None = None,
                   base: CoverageResult | None = None,
-                  suggestion_params: SuggestionParams | None = None) -> Suggestions:
+                  suggestion_params: SuggestionParams | None = None,
+                  unit: UnitScope | None = None) -> Suggestions:
     """Sites that close the mobile broadband gaps, chosen greedily.
 
     Candidates: existing towers first (other operators' towers when ``operator`` is given: a
@@ -952,18 +983,21 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     hids = project.hamlets["hamlet_id"]
     hamlet_of = household_hamlets(hh, project.hamlets)
     if base is None:
-        base = compute_coverage(_sites(project), project.hamlets, project.dem, params)
+        base = compute_coverage(_sites(project), project.hamlets, project.dem, params,
+                                landcover=project.landcover)
     covered = _households_covered(base, hh)
     op = normalise_operator(operator) if operator else None
     if operator and op is None:
         raise InputError(f"--operator {operator!r} is not a known operator")
     short = ~_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share)
     gaps = hh[~covered & np.isin(hamlet_of, hids[short.to_numpy()].to_numpy())]
-    unit, _ = unit_area(project.commune, project.hamlets)
+    # the territory proposed on: the 2025 unit when given (see check_site)
+    area = unit.geometry if unit is not None else unit_area(project.commune,
+                                                            project.hamlets)[0]
     sp = suggestion_params or SuggestionParams.from_scenario(project.scenario.parameters)
     if spacing_m is not None:
         sp = replace(sp, spacing_m=spacing_m)
-    cands = _candidates(project, op, gaps, sp, unit)
+    cands = _candidates(project, op, gaps, sp, area)
     empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {}, base.dem_used,
                            base.dem_grid, {})
     site = settings.SUGGESTED_SITE
@@ -988,7 +1022,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
                      "operators_on_tower": c["operators_on_tower"],
                      "operator": op or "any", "lon": round(lon, 6), "lat": round(lat, 6),
                      "inside_commune": bool(inside_unit(gpd.GeoSeries([c["geometry"]]),
-                                                        unit)[0]),
+                                                        area)[0]),
                      **{k: v for k, v in p.items() if k != "candidate"},
                      "azimuths_deg": ", ".join(f"{a:g}" for a in c["azimuths_deg"]),
                      "geometry": c["geometry"]})

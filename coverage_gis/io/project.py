@@ -27,12 +27,14 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from coverage_gis.config.params import ClutterParams
 from coverage_gis.config.scenario import Scenario, read_scenario
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
 from coverage_gis.io import units as admin
 from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
+from coverage_gis.io.landcover import check_landcover, class_counts, read_landcover
 from coverage_gis.io.landuse import read_landuse
 
 __all__ = ["Project", "load_project", "VECTOR_LAYERS"]
@@ -51,10 +53,13 @@ _READERS: dict[str, Callable[..., Any]] = {
     "constraints": io.read_constraints,
     "urban_areas": io.read_boundary,
     "landuse": read_landuse,
+    "landcover": read_landcover,
 }
 #: Vector layers of a project, in loading order.
 VECTOR_LAYERS = ("hamlets", "commune", "sites", "fibre", "access_points", "households",
                  "roads", "railway", "constraints", "urban_areas", "landuse")
+#: Raster and table layers, after the vector layers.
+_OTHER_LAYERS = ("dem", "landcover", "statistics")
 _ID_COLUMNS = {"sites": "site_id", "fibre": "route_id", "access_points": "ap_id",
                "households": "household_id", "roads": "road_id", "railway": "road_id",
                "constraints": "constraint_id"}
@@ -87,6 +92,7 @@ class Project:
     urban_areas: gpd.GeoDataFrame | None = None
     landuse: gpd.GeoDataFrame | None = None
     dem: io.Raster | None = None
+    landcover: io.Raster | None = None  # land-cover classes (clutter), own CRS
     statistics: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     excluded: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
@@ -108,7 +114,7 @@ class Project:
         area (defaults); other missing layers are not listed."""
         given = self.scenario.provenance
         rows = []
-        for name in (*VECTOR_LAYERS, "dem", "statistics"):
+        for name in (*VECTOR_LAYERS, *_OTHER_LAYERS):
             files = self.sources.get(name, [])
             if getattr(self, name) is None:
                 if name in _DEFAULTS_WHEN_MISSING:
@@ -128,18 +134,21 @@ class Project:
     def summary(self) -> pd.DataFrame:
         """One row per layer: features, geometry, file CRS, source files and notes."""
         rows = []
-        for name in VECTOR_LAYERS + ("dem", "statistics"):
+        for name in VECTOR_LAYERS + _OTHER_LAYERS:
             obj = getattr(self, name)
             if obj is None:
                 continue
             notes = []
             count: int | str
-            if name == "dem":
+            if name in ("dem", "landcover"):
                 r = obj
                 unit = "°" if r.crs.is_geographic else " m"
                 count, geom = f"{r.shape[1]}x{r.shape[0]} px", f"raster {r.resolution[0]:g}{unit}"
-                lo, hi = np.nanmin(r.data), np.nanmax(r.data)
-                notes.append(f"height {lo:.1f}..{hi:.1f} m")
+                if name == "dem":
+                    lo, hi = np.nanmin(r.data), np.nanmax(r.data)
+                    notes.append(f"height {lo:.1f}..{hi:.1f} m")
+                else:
+                    notes.append("classes " + ", ".join(map(str, class_counts(r))))
                 file_crs = describe_crs(r.crs)
             elif name == "statistics":
                 count, geom, file_crs = len(obj), "table", ""
@@ -181,7 +190,7 @@ def _read_layer(name: str, scenario: Scenario) -> tuple[Any, list[str]]:
     if name == "dem" and len(sources) > 1:  # tiles, mosaicked (io.dem.read_dem_tiles)
         crs = next((s.crs for s in sources if s.crs), None)
         return reader([s.path for s in sources], crs=crs), paths
-    if name in ("dem", "statistics"):
+    if name in _OTHER_LAYERS:
         return reader(sources[0].path, **sources[0].options()), paths
     frames, problems = [], []
     for src in sources:
@@ -249,7 +258,7 @@ def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
     problems: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for name in VECTOR_LAYERS + ("dem", "statistics"):
+        for name in VECTOR_LAYERS + _OTHER_LAYERS:
             if name not in scenario.layers:
                 continue
             try:
@@ -332,10 +341,12 @@ def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, lis
         moved.attrs = attrs
         setattr(project, name, moved)
     project.dem = loaded.get("dem")
+    project.landcover = loaded.get("landcover")
     project.statistics = loaded.get("statistics")
     _exclude_far(project)
     _link_households(project)
     _check_dem(project)
+    _check_landcover(project)
     return project
 
 
@@ -474,6 +485,16 @@ def _check_dem(project: Project) -> None:
                       "the hamlets' area (outside the raster or nodata); ground there is taken "
                       f"as flat. It covers {100 * (1 - missing.mean()):.0f} % of the study area",
                       InputWarning, stacklevel=2)
+
+
+def _check_landcover(project: Project) -> None:
+    """The land-cover layer against the hamlets (else the commune) and the scenario's
+    ``[clutter]`` losses (:func:`coverage_gis.io.landcover.check_landcover`)."""
+    area = project.hamlets if project.hamlets is not None else project.commune
+    if project.landcover is None or area is None:
+        return
+    losses = ClutterParams.from_scenario(project.scenario.parameters).losses_db
+    check_landcover(project.landcover, area.union_all(), area.crs, losses)
 
 
 def _points_in(area: shapely.Geometry, across: int = 60) -> tuple[np.ndarray, np.ndarray]:

@@ -52,9 +52,12 @@ def rule_text(ind: HamletIndicator) -> str:
     p = ind.rule_params
     if ind.rule == "mobile_broadband_share":
         where = "indoors" if p["indoor"] else "outdoors"
+        chance = p.get("location_probability")  # absent: results from before (the median)
+        at = (f" with a location probability of at least {chance:.0%}"
+              if chance is not None else "")
         return (f"at least {p['hamlet_share']:.0%} of households ({p['share_basis']} basis) "
                 f"with 4G or 5G at or above {p['threshold_4g_dbm']:g}/"
-                f"{p['threshold_5g_dbm']:g} dBm {where}")
+                f"{p['threshold_5g_dbm']:g} dBm {where}{at}")
     if ind.rule == "ftth":
         params = FibreParams(max_drop_m=p["max_drop_m"], hamlet_share=p["hamlet_share"],
                              hamlet_rule=p["hamlet_rule"])

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from coverage_gis.io.project import Project
-from coverage_gis.outputs import i18n
+from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
 from coverage_gis.outputs.style import operator_colour
 
@@ -32,10 +32,31 @@ h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.15em; margin-to
 table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid #bbb;
   padding: 0.25em 0.6em; text-align: left; vertical-align: top; } th { background: #eee; }
 .verdict { font-size: 1.3em; font-weight: bold; padding: 0.4em 0.8em; display: inline-block;
-  border-radius: 0.3em; } .ok { background: #c8e6c9; } .share-instead { background: #fff3c4; }
-.conflict, .outside-unit { background: #ffcdd2; } .bad { color: #b71c1c; font-weight: bold; }
+  border-radius: 0.3em; } .ok { background: #cfe2f3; } .share-instead { background: #fff3c4; }
+.conflict, .outside-unit { background: #fdd0a2; } .bad { color: #a63603; font-weight: bold; }
 .small { color: #555; font-size: 0.9em; } svg { border: 1px solid #999; background: #fbfbf6; }
 @media print { body { margin: 0; max-width: none; } }
+"""
+
+#: The report's print rules (A4, page numbers, no row split, repeated headers, headings kept
+#: with what follows). Page numbers are CSS page-margin boxes, printed by Chromium since
+#: version 131 (and by Firefox, WeasyPrint, Prince); ``{page}`` is the word "page".
+_PRINT_CSS = """
+@page { size: A4; margin: 14mm 12mm 16mm 12mm;
+  @bottom-right { content: "{page} " counter(page) " / " counter(pages);
+                  font: 8.5pt "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
+                  color: #555; } }
+@media print {
+  body { font-size: 9.5pt; }
+  h1 { font-size: 14pt; } h2 { font-size: 11.5pt; margin-top: 1em; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h2 + p, h2 + table, h2 + ul { break-before: avoid; page-break-before: avoid; }
+  thead { display: table-header-group; }
+  tr, li, .legend, .keep { break-inside: avoid; page-break-inside: avoid; }
+  svg { width: 165mm; height: auto; break-inside: avoid; page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  td.ok, td.bad, .legend span { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 
@@ -83,8 +104,65 @@ class _Frame:
                 if part.geom_type == "LineString" and not part.is_empty]
 
 
-def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Hamlet areas, and their names (drawn last, over everything)."""
+@dataclass
+class _Label:
+    """A text to write on the SVG map near (x, y) (px): the candidate offsets are tried in
+    order (dx, dy, text-anchor) and the first that overlaps nothing placed before is used;
+    a ``required`` label is written even when all overlap, another one is then left out (its
+    symbol keeps the text as a tooltip)."""
+
+    x: float
+    y: float
+    text: str  # escaped
+    size: float
+    offsets: tuple[tuple[float, float, str], ...]
+    attrs: str = ""
+    required: bool = False
+
+    def box(self, dx: float, dy: float, anchor: str) -> tuple[float, float, float, float]:
+        from html import unescape
+
+        width = len(unescape(self.text)) * self.size * (0.6 if "bold" in self.attrs else 0.55)
+        x = self.x + dx - {"start": 0.0, "middle": width / 2, "end": width}[anchor]
+        y = self.y + dy
+        return x, y - 0.8 * self.size, x + width, y + 0.25 * self.size
+
+
+_AROUND = ((9, 4, "start"), (-9, 4, "end"), (0, -10, "middle"), (0, 16, "middle"))
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+              ) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_labels(labels: list[_Label], taken: list[tuple[float, float, float, float]],
+                  width_px: int) -> list[str]:
+    """The labels as SVG text, each where it overlaps no symbol (``taken``) and no label
+    placed before it (labels in order of importance), inside the map."""
+    out = []
+    for lab in labels:
+        chosen = None
+        for dx, dy, anchor in lab.offsets:
+            box = lab.box(dx, dy, anchor)
+            inside = box[0] >= 2 and box[1] >= 2 and box[2] <= width_px - 2 \
+                and box[3] <= width_px - 2
+            if inside and not any(_overlaps(box, t) for t in taken):
+                chosen = (dx, dy, anchor)
+                break
+        if chosen is None and not lab.required:
+            continue
+        dx, dy, anchor = chosen or lab.offsets[0]
+        taken.append(lab.box(dx, dy, anchor))
+        out.append(f'<text x="{lab.x + dx:.0f}" y="{lab.y + dy:.0f}" font-size="{lab.size:g}" '
+                   f'text-anchor="{anchor}" paint-order="stroke" stroke="#fff" '
+                   f'stroke-width="3" stroke-linejoin="round"{lab.attrs}>{lab.text}</text>')
+    return out
+
+
+def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str]
+                 ) -> tuple[list[str], list[_Label]]:
+    """Hamlet areas, and their names (placed with the other labels, over everything)."""
     if project.hamlets is None:
         return [], []
     shapes, names = [], []
@@ -94,31 +172,37 @@ def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str]) -> tuple[lis
         shapes.append(f'<path d="{_path(geom, f.tx)}" fill="{fill.get(h["hamlet_id"], "#e8f0d8")}"'
                       f' stroke="#6b8e23" stroke-width="1.5"><title>{name}</title></path>')
         a, b = f.tx(*geom.representative_point().coords[0])
-        names.append(f'<text x="{a:.0f}" y="{b:.0f}" font-size="12" fill="#33691e" '
-                     f'text-anchor="middle">{name}</text>')
+        names.append(_Label(a, b, name, 12, ((0, 0, "middle"), (0, -14, "middle"),
+                                             (0, 14, "middle"), (0, -28, "middle"),
+                                             (0, 28, "middle")),
+                            ' fill="#33691e"', required=True))
     return shapes, names
 
 
-def _svg_constraints(project: Project, f: _Frame) -> list[str]:
+_Box = tuple[float, float, float, float]
+
+
+def _svg_constraints(project: Project, f: _Frame) -> tuple[list[str], list[_Label], list[_Box]]:
     if project.constraints is None:
-        return []
-    out = []
+        return [], [], []
+    out, labels, taken = [], [], []
     for _, c in project.constraints[project.constraints.intersects(f.box)].iterrows():
         a, b = f.tx(c.geometry.centroid.x, c.geometry.centroid.y)
         label = escape(str(c.get("name") or c["kind"]))
         out.append(f'<rect x="{a - 5:.1f}" y="{b - 5:.1f}" width="10" height="10" '
-                   f'fill="#8e24aa"><title>{label}</title></rect>'
-                   f'<text x="{a + 7:.0f}" y="{b + 4:.0f}" font-size="10" '
-                   f'fill="#6a1b9a">{label}</text>')
-    return out
+                   f'fill="#8e24aa"><title>{label}</title></rect>')
+        labels.append(_Label(a, b, label, 10, ((7, 4, "start"), *_AROUND[1:]),
+                             ' fill="#6a1b9a"'))
+        taken.append((a - 5, b - 5, a + 5, b + 5))
+    return out, labels, taken
 
 
-def _svg_towers(project: Project, f: _Frame) -> list[str]:
+def _svg_towers(project: Project, f: _Frame) -> tuple[list[str], list[_Label], list[_Box]]:
     if project.sites is None:
-        return []
+        return [], [], []
     from coverage_gis.engines.sharing import towers
 
-    out = []
+    out, labels, taken = [], [], []
     seen: dict[str, str] = {}
     for _, t in towers(project.sites).iterrows():
         if not f.box.contains(t.geometry):
@@ -130,21 +214,26 @@ def _svg_towers(project: Project, f: _Frame) -> list[str]:
         label = escape(f"{t['tower_id']} ({t['operators']})")
         out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
                    f'{a + 7:.1f},{b + 5:.1f}" fill="{colour}" stroke="#000"{dash}>'
-                   f'<title>{label}</title></polygon>'
-                   f'<text x="{a + 9:.0f}" y="{b + 4:.0f}" font-size="10">{label}</text>')
-    return out
+                   f'<title>{label}</title></polygon>')
+        labels.append(_Label(a, b, label, 10, _AROUND))
+        taken.append((a - 7, b - 8, a + 7, b + 5))
+    return out, labels, taken
 
 
 def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0,
             width_px: int = 640, marks: list[dict[str, Any]] | None = None,
             circles_m: Sequence[float] = (), hamlet_fill: dict[str, str] | None = None,
-            lines: Sequence[tuple[shapely.Geometry, str, str]] = ()) -> str:
+            lines: Sequence[tuple[shapely.Geometry, str, str]] = (), north: str = "N",
+            aria_label: str = "map") -> str:
     """An inline SVG map around ``centre`` (metric CRS): hamlets with names (filled by
     ``hamlet_fill`` {hamlet_id: colour}), roads, ``lines`` [(geometry, colour, label)], towers
-    by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar."""
+    by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar and
+    a north arrow (``north``: the letter for north). Labels are placed so that they do not
+    overlap each other or the symbols (names of hamlets and marks always shown, a tower's or
+    constraint's only where there is room; each symbol keeps its text as a tooltip)."""
     f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{width_px}" '
-           f'viewBox="0 0 {width_px} {width_px}" role="img" aria-label="map">']
+           f'viewBox="0 0 {width_px} {width_px}" role="img" aria-label="{escape(aria_label)}">']
     hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {})
     out += hamlet_shapes
     if project.roads is not None:
@@ -152,30 +241,37 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
             out += f.line_paths(g, 'stroke="#aaa" stroke-width="1"')
     for geom, colour, label in lines:
         out += f.line_paths(geom, f'stroke="{colour}" stroke-width="3"', label)
-    out += hamlet_names
     a, b = f.tx(centre.x, centre.y)
     out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{r * f.k:.1f}" fill="none" '
             'stroke="#555" stroke-dasharray="4 3"/>' for r in circles_m]
-    out += _svg_constraints(project, f)
-    out += _svg_towers(project, f)
+    symbols, labels, taken = _svg_constraints(project, f)
+    tower_symbols, tower_labels, tower_taken = _svg_towers(project, f)
+    out += symbols + tower_symbols
+    mark_labels = []
     for m in marks or []:
         a, b = f.tx(m["x"], m["y"])
         out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="7" fill="{m.get("colour", "red")}" '
-                   f'stroke="#000" stroke-width="2"/><text x="{a + 10:.0f}" y="{b - 8:.0f}" '
-                   f'font-size="13" font-weight="bold">{escape(m["label"])}</text>')
+                   'stroke="#000" stroke-width="2"/>')
+        taken.append((a - 8, b - 8, a + 8, b + 8))
+        mark_labels.append(_Label(a, b, escape(m["label"]), 13,
+                                  ((10, -8, "start"), (-10, -8, "end"), (10, 18, "start"),
+                                   (-10, 18, "end")), ' font-weight="bold"', required=True))
     bar = 500.0 if f.size_m > 1500 else 200.0
+    taken += [(0, width_px - 42, 20 + bar * f.k + 10, width_px), (width_px - 45, 0, width_px, 32)]
+    out += _place_labels(mark_labels + hamlet_names + tower_labels + labels,
+                         taken + tower_taken, width_px)
     out.append(f'<path d="M20,{width_px - 20} h{bar * f.k:.1f}" stroke="#000" stroke-width="3"/>'
                f'<text x="20" y="{width_px - 26}" font-size="11">{bar:g} m</text>'
-               f'<text x="{width_px - 20}" y="24" font-size="16" text-anchor="middle">N ↑'
-               '</text></svg>')
+               f'<text x="{width_px - 20}" y="24" font-size="16" text-anchor="middle">'
+               f'{escape(north)} ↑</text></svg>')
     return "\n".join(out)
 
 
-def _value(key: str, value: Any) -> str:
+def _value(key: str, value: Any, none: str = "none") -> str:
     if isinstance(value, (list, tuple)):
-        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) or "none"
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) or none
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items()) or "none"
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or none
     if isinstance(value, float) and key.lower().startswith("m4"):
         return f"{value:.0%}"
     if isinstance(value, float):
@@ -183,9 +279,23 @@ def _value(key: str, value: Any) -> str:
     return str(value)
 
 
-def _rows(items: list[tuple[str, Any]]) -> str:
-    return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(_value(str(k), v))}</td></tr>"
-                   for k, v in items)
+def _rows(items: list[tuple[str, Any]], none: str = "none") -> str:
+    return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(_value(str(k), v, none))}</td>"
+                   "</tr>" for k, v in items)
+
+
+def model_name(code: str, w: dict[str, str]) -> str:
+    """A path-loss model's code in words (``extended_hata_suburban`` → ``Extended Hata,
+    ven đô``): the model's published name and its environment or line-of-sight case."""
+    names = {"extended_hata": "Extended Hata", "hata": "Okumura-Hata",
+             "cost231": "COST-231 Hata", "rma": "3GPP TR 38.901 RMa",
+             "uma": "3GPP TR 38.901 UMa"}
+    if code == "free_space":
+        return w["free_space"]
+    base, _, case = str(code).rpartition("_")
+    if base in names and f"env_{case}" in w:
+        return f"{names[base]}, {w['env_' + case]}"
+    return names.get(str(code), str(code))
 
 
 def _pct(v: Any) -> str:
@@ -209,7 +319,12 @@ def _table(df, columns: list[tuple[str, str, Any]]) -> str:
                                                              np.isnan(v)) else str(v))
             cells.append(f"<td>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _kind(w: dict[str, str]) -> Any:
+    """A formatter of the engines' ``kind`` codes (sharing candidates, suggested sites)."""
+    return lambda v: w.get(f"kind_{v}", str(v))
 
 
 def _yes(v: Any, w: dict[str, str] | None = None) -> str:
@@ -219,8 +334,85 @@ def _yes(v: Any, w: dict[str, str] | None = None) -> str:
     return w["yes"] if bool(v) else w["no"]
 
 
-def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str) -> str:
-    """The scorecard: one row per indicator and source, one column per year."""
+def _raw_row(row: pd.Series, analysis: Any) -> pd.Series | None:
+    """The scorecard row before wording (``analysis.scorecard``: basis codes, statistics
+    columns) of a worded row."""
+    raw = getattr(analysis, "scorecard", None)
+    if raw is None or not len(raw):
+        return None
+    match = raw[(raw["indicator"] == row["indicator"]) & (raw["year"] == row["year"])
+                & (raw["source"] == row["source"])]
+    return match.iloc[0] if len(match) else None
+
+
+def _stat_counts(r: pd.Series, w: dict[str, str]) -> list[str]:
+    """A statistics row's counts in words: each statistics column with its value, or that it
+    is missing."""
+    out = []
+    for count, col in (("numerator", "numerator_column"), ("denominator", "denominator_column")):
+        name = w.get(f"stat_{r[col]}", str(r[col]))
+        out.append(w["basis_count"].format(name=name, value=f"{r[count]:g}")
+                   if pd.notna(r[count]) else w["basis_missing"].format(name=name))
+    return out
+
+
+def _rule_words(ind: Any, analysis: Any, w: dict[str, str], lang: str) -> str:
+    """How M4's or F2's hamlets were judged, in words of ``lang``."""
+    from coverage_gis.outputs.fibre_text import rule_text as fibre_rule
+
+    p = ind.rule_params
+    if ind.rule == "mobile_broadband_share":
+        chance = p.get("location_probability")
+        at = w["rule_probability"].format(p=f"{chance:.0%}") if chance is not None else ""
+        return w["rule_mobile"].format(
+            share=f"{p['hamlet_share']:.0%}", basis=w.get(p["share_basis"], p["share_basis"]),
+            t4=f"{p['threshold_4g_dbm']:g}", t5=f"{p['threshold_5g_dbm']:g}",
+            where=w["indoors"] if p["indoor"] else w["outdoors"], at=at)
+    params = analysis.fibre.params if getattr(analysis, "fibre", None) is not None else None
+    if params is None:
+        return ""
+    return "; ".join(fibre_rule(code, params, lang) for code in p.get("used", ()))
+
+
+def _basis_text(row: pd.Series, analysis: Any, w: dict[str, str], lang: str) -> str:
+    """The scorecard's ``basis`` in words of ``lang`` (English: as ``scorecard.csv`` has
+    it)."""
+    raw = _raw_row(row, analysis) if lang != "en" else None
+    if raw is None:
+        return str(row["basis"])
+    from coverage_gis.engines.indicators import HamletIndicator, SharingIndicator
+
+    code = raw["basis"]
+    if code == "statistics":
+        text = " / ".join(_stat_counts(raw, w))
+        f1 = analysis.indicators.f1 if row["indicator"] == "F1" else None
+        if row["indicator"] == "F1" and raw["numerator_column"] == "ftth_subscriptions":
+            text += "; " + w["basis_total_only"]
+        if f1 is not None and f1.year == row["year"]:
+            text += "".join("; " + w[f"f1_flag_{c}"].format(
+                subs=f1.subscriptions, passed=f1.homes_passed, ports=f1.ports_used)
+                for c in f1.flags)
+        return text
+    if code in ("no_statistics", "not_computed", "homes_passed"):
+        return w[f"basis_{code}"].format(passed=f"{row['numerator']:g}",
+                                         households=f"{row['denominator']:g}")
+    ind = getattr(analysis.indicators, str(row["indicator"]).lower(), None)
+    if isinstance(ind, SharingIndicator):
+        r = ind.existing
+        return w["basis_sharing"].format(
+            shared=r.shared, total=r.total, unit=w[f"unit_{r.method}"],
+            where=w["where_inside_unit"] if ind.scope == "inside_unit" else "",
+            method=w[f"method_{r.method}"])
+    if isinstance(ind, HamletIndicator):
+        return w["basis_hamlets"].format(covered=ind.covered_hamlets, hamlets=ind.hamlets,
+                                         rule=_rule_words(ind, analysis, w, lang))
+    return str(row["basis"])
+
+
+def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
+                       analysis: Any = None) -> str:
+    """The scorecard: one row per indicator and source, one column per year (names, sources
+    and the basis in ``lang``)."""
     yes = lambda v: _yes(v, w)  # noqa: E731
     years = sorted({int(y) for y in scorecard_df["year"].dropna()})
     sc_rows = []
@@ -236,20 +428,20 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str)
         values = "".join(
             f"<td>{escape(_indicator_value(by_year[y]['value'], first['unit']))}</td>"
             if y in by_year else "<td></td>" for y in years)
-        names = (f"{escape(first['name_vi'])}<br><span class='small'>"
-                 f"{escape(first['name_en'])}</span>" if lang == "vi"
+        names = (escape(first['name_vi']) if lang == "vi"  # the plan's own words
                  else f"{escape(first['name_en'])}<br><span class='small'>"
                       f"{escape(first['name_vi'])}</span>")
         sc_rows.append(
             f"<tr><td>{escape(ind)}</td><td>{names}</td>{values}"
             f"<td>{escape(_indicator_value(first['target'], first['unit']))}</td>"
-            f"<td{cls}>{escape(yes(met))}</td><td>{escape(source)}</td>"
-            f"<td class='small'>{escape(str(last['basis']))}</td></tr>")
+            f"<td{cls}>{escape(yes(met))}</td>"
+            f"<td>{escape(w.get(f'source_{source}', source))}</td>"
+            f"<td class='small'>{escape(_basis_text(last, analysis, w, lang))}</td></tr>")
     year_heads = "".join(f"<th>{y}</th>" for y in years)
-    scorecard_table = (f"<table><tr><th>id</th><th>{w['indicator']}</th>{year_heads}"
-                       f"<th>{w['target_2025']}</th><th>{w['met_latest']}</th>"
-                       f"<th>{w['source']}</th><th>{w['basis_latest']}</th></tr>"
-                       + "".join(sc_rows) + "</table>")
+    scorecard_table = (f"<table><thead><tr><th>{w['id']}</th><th>{w['indicator']}</th>"
+                       f"{year_heads}<th>{w['target_2025']}</th><th>{w['met_latest']}</th>"
+                       f"<th>{w['source']}</th><th>{w['basis_latest']}</th></tr></thead><tbody>"
+                       + "".join(sc_rows) + "</tbody></table>")
     return scorecard_table
 
 
@@ -263,13 +455,14 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
         mob = bool(h.get("mobile_broadband_covered", True))  # not computed: not short
         fib = bool(h["ftth_covered"]) if "ftth_covered" in h and pd.notna(h["ftth_covered"]) \
             else True
-        fill[h["hamlet_id"]] = ("#b7e1a1" if mob and fib else "#f4a6a6" if not mob and not fib
-                                else "#f9d38c" if not mob else "#a9c8f0")
+        status = ("met" if mob and fib else "short_both" if not mob and not fib
+                  else "short_mobile" if not mob else "short_ftth")
+        fill[h["hamlet_id"]] = style.HAMLET_STATUS_COLOURS[status]
     lines = []
     if analysis.fibre is not None:
         for _, e in analysis.fibre.extensions.iterrows():
             if e.geometry is not None and not e.geometry.is_empty:
-                lines.append((e.geometry, "#1565c0",
+                lines.append((e.geometry, style.EXTENSION,
                               f"{w['legend_extension']} {e['hamlet_id']}: "
                               f"{e['length_m']:.0f} m"))
     marks = []
@@ -277,14 +470,15 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     if sugg is not None:
         for _, r in sugg.iterrows():
             marks.append({"x": r.geometry.x, "y": r.geometry.y,
-                          "label": f"{w['legend_site']} {r['rank']}", "colour": "#e65100"})
+                          "label": f"{w['legend_site']} {r['rank']}",
+                          "colour": style.SUGGESTED})
     minx, miny, maxx, maxy = p.hamlets.total_bounds
     centre = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
     half = max(maxx - minx, maxy - miny) / 2 + 400
     for m in marks:
         half = max(half, abs(m["x"] - centre.x) + 300, abs(m["y"] - centre.y) + 300)
     svg = svg_map(p, centre, half_size_m=half, width_px=760, marks=marks, hamlet_fill=fill,
-                  lines=lines)
+                  lines=lines, north=w["north"], aria_label=w["map"])
     return svg
 
 
@@ -303,7 +497,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
             rule=f"{params.hamlet_share:.0%}")) + "</li>")
     if sugg is not None and len(sugg):
         gaps.append(f"<li>{escape(w['gap_sites'])}" + _table(
-            sugg, [("rank", w["rank"], None), ("kind", w["kind"], None),
+            sugg, [("rank", w["rank"], None), ("kind", w["kind"], _kind(w)),
                    ("tower_id", w["tower"], None), ("lon", w["lon"], lambda v: f"{v:.6f}"),
                    ("lat", w["lat"], lambda v: f"{v:.6f}"),
                    ("inside_commune", w["inside_commune"], yes),
@@ -343,14 +537,46 @@ def _f1_notes(analysis: Any, w: dict[str, str]) -> str:
 def _fibre_assumptions(fibre: Any, w: dict[str, str], lang: str) -> list[tuple[str, str]]:
     """The fibre rows of the assumptions: reach and rule, and the GPON check."""
     fp = fibre.params
-    rows = [(w["a_ftth"], f"homes passed: drop ≤ {fp.max_drop_m:g} m along the roads "
-                          f"(straight line × {fp.detour_factor:g} without road), no port "
-                          "condition; connectable: a free port (ports_total); splitter boxes "
-                          f"feed boxes, not homes; rule: {fp.hamlet_rule} "
-                          f"(≥ {fp.hamlet_share:.0%})")]
+    rows = [(w["a_ftth"], w["ftth_text"].format(
+        drop=fp.max_drop_m, detour=fp.detour_factor, share=fp.hamlet_share,
+        rule=w.get(f"ftth_rule_{fp.hamlet_rule}", fp.hamlet_rule)))]
     gpon = gpon_text(getattr(fibre, "gpon", None), getattr(fibre, "gpon_note", None), lang)
     if gpon:
         rows.append((w["a_gpon"], gpon))
+    return rows
+
+
+def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
+    """The coverage-probability, indoor-loss and clutter rows of the assumptions: target
+    probability, shadow-fading sigma per model and margin, the building entry loss, the
+    land-cover table."""
+    params, cells = res.params, res.cells
+    rows = []
+    if "shadow_sigma_db" in cells and len(cells):
+        by_model = cells.groupby("model")["shadow_sigma_db"].first()
+        sigma = ", ".join(f"{s:g} dB ({model_name(m, w)})" for m, s in by_model.items())
+        margin = ", ".join(sorted({f"{v:.1f} dB" for v in cells["shadow_margin_db"]}))
+        rows.append((w["a_probability"], w["probability_text"].format(
+            p=params.location_probability, sigma=sigma, margin=margin)))
+    if params.indoor:
+        if params.indoor_loss_db is not None:
+            text = w["indoor_flat"].format(loss=params.indoor_loss_db)
+        else:
+            bands = cells.groupby("band_mhz")["indoor_loss_db"].first() if len(cells) else {}
+            examples = ", ".join(f"{v:.1f} dB @ {f:g} MHz" for f, v in bands.items())
+            text = w["indoor_p2109"].format(building=w[f"building_{params.building_type}"],
+                                            p=params.indoor_loss_probability,
+                                            examples=examples)
+        rows.append((w["a_indoor"], text))
+    landcover = getattr(res, "landcover", None)
+    if landcover is None:
+        rows.append((w["a_clutter"], w["clutter_none"]))
+    else:
+        table = params.clutter_params
+        losses = ", ".join(f"{c}: {v:g} dB" for c, v in sorted(table.losses_db.items()))
+        flag = w["per_pixel_yes"] if table.environment_per_pixel else w["per_pixel_no"]
+        rows.append((w["a_clutter"], w["clutter_text"].format(
+            file=landcover.source, losses=losses, per_pixel=flag)))
     return rows
 
 
@@ -383,7 +609,7 @@ def _sharing_section(analysis: Any, w: dict[str, str], lang: str = "vi") -> str:
     cand = analysis.sharing_candidates
     if cand is not None and len(cand):
         yes = lambda v: _yes(v, w)  # noqa: E731
-        cols = [("rank", w["rank"], None), ("kind", w["kind"], None),
+        cols = [("rank", w["rank"], None), ("kind", w["kind"], _kind(w)),
                 ("tower_a", w["tower"], None), ("operators_a", w["operators"], None),
                 ("tower_b", w["with_tower"], None), ("operators_b", w["operators"], None),
                 ("distance_m", w["distance"], lambda v: f"{v:.0f} m")]
@@ -404,6 +630,11 @@ def _skipped_section(analysis: Any, lang: str) -> str:
     return f"<h2>{escape(i18n.skipped_text('title', '', lang))}</h2><ul>{items}</ul>"
 
 
+#: The recommendation each terrain method follows (the report's assumptions).
+_TERRAIN_SOURCES = {"delta_bullington": "ITU-R P.1812 / P.452", "single": "ITU-R P.526",
+                    "deygout": "ITU-R P.526"}
+
+
 def _provenance_section(analysis: Any, lang: str) -> str:
     """Where each layer comes from: the user, a public source, defaults or the illustrative
     sample (:meth:`coverage_gis.io.project.Project.provenance`)."""
@@ -412,14 +643,17 @@ def _provenance_section(analysis: Any, lang: str) -> str:
     if not len(prov):
         return ""
     text = lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)  # noqa: E731
+    source = lambda r: (w.get(f"default_{r.layer}", text(r.source))  # noqa: E731
+                        if r.kind == "default" else text(r.source))
     rows = "".join(
-        f"<tr><td>{escape(r.layer)}</td><td>{escape(w['provenance_' + r.kind])}</td>"
-        f"<td>{escape(text(r.source))}</td><td>{escape(text(r.licence))}</td>"
+        f"<tr><td>{escape(w.get('layer_' + r.layer, r.layer))}</td>"
+        f"<td>{escape(w['provenance_' + r.kind])}</td>"
+        f"<td>{escape(source(r))}</td><td>{escape(text(r.licence))}</td>"
         f"<td>{escape(text(r.files))}</td></tr>" for r in prov.itertuples())
-    return (f"<h2>{escape(w['provenance_title'])}</h2><table><tr><th>{w['layer']}</th>"
+    return (f"<h2>{escape(w['provenance_title'])}</h2><table><thead><tr><th>{w['layer']}</th>"
             f"<th>{w['provenance_kind']}</th><th>{w['provenance_source']}</th>"
-            f"<th>{w['provenance_licence']}</th><th>{w['provenance_files']}</th></tr>{rows}"
-            "</table>")
+            f"<th>{w['provenance_licence']}</th><th>{w['provenance_files']}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _units_section(analysis: Any, lang: str) -> str:
@@ -454,9 +688,9 @@ def _units_section(analysis: Any, lang: str) -> str:
             cells.append(cell(ind, counts))
         rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
     outline = "; ".join(f"{u.code}: {w['outline_' + u.basis]}" for u in units)
-    return (f"<h2>{escape(w['units_title'])}</h2><table><tr><th></th>{head}</tr>"
-            f"{''.join(rows)}</table><p class=\"small\">{escape(w['units_note'])} "
-            f"{escape(outline)}</p>")
+    return (f"<h2>{escape(w['units_title'])}</h2><table><thead><tr><th></th>{head}</tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<p class=\"small\">{escape(w['units_note'])} {escape(outline)}</p>")
 
 
 def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
@@ -471,9 +705,10 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     params = res.params
     hamlets = analysis.hamlets
     yes = lambda v: _yes(v, w)  # noqa: E731
-    scorecard_table = _scorecard_section(scorecard_df, w, lang) + _f1_notes(analysis, w)
+    scorecard_table = (_scorecard_section(scorecard_df, w, lang, analysis)
+                       + _f1_notes(analysis, w))
     # --- per hamlet ---
-    cols = [("hamlet_id", "id", None), ("name", w["hamlet"], None),
+    cols = [("hamlet_id", w["id"], None), ("name", w["hamlet"], None),
             ("households", w["col_households"], None),
             ("mobile_broadband_share", w["col_mobile_share"], _pct),
             ("mobile_broadband_covered", w["col_mobile_covered"], yes),
@@ -500,35 +735,43 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
                         f"{w['indoors'] if params.indoor else w['outdoors']}; ≥ "
                         f"{params.hamlet_share:.0%} ({w.get(basis, basis)})"),
         (w["a_pathloss"], "Okumura-Hata ≤ 1500 MHz, COST-231 Hata ≤ 2000 MHz, 3GPP TR 38.901 "
-                          f"> 2000 MHz; environment: {params.environment}"
-                          + (f"; model: {params.model}" if params.model else "")),
+                          f"> 2000 MHz; {w['environment']}: "
+                          f"{w.get('env_' + params.environment, params.environment)}"
+                          + (f"; {w['model']}: {model_name(params.model, w)}"
+                             if params.model else "")),
         (w["a_calibration"], _calibration_text(params, w)),
-        (w["a_terrain"], (f"DEM, ITU-R P.526 ({params.terrain_method}), k = 4/3")
+        (w["a_terrain"], ("DEM, " + _TERRAIN_SOURCES.get(params.terrain_method, "") + " ("
+                          f"{w.get('terrain_' + params.terrain_method, params.terrain_method)}"
+                          "), k = 4/3")
          if res.dem_used else w["flat"]),
         (w["a_grid"], f"{res.grid.resolution_m:g} m, {res.grid.crs.to_string()}"),
-        (w["a_losses"], f"body {params.body_loss_db:g} dB"
-                        + (f", indoor {params.indoor_loss_db:g} dB" if params.indoor else "")),
+        (w["a_losses"], w["body_loss"].format(loss=params.body_loss_db)),
+        *_radio_assumptions(res, w),
         (w["a_planned"], w["counted"] if params.include_planned else w["not_counted"]),
     ] if p.sites is not None else []  # no sites: no coverage, nothing assumed for it
     if fp is not None:
         assumptions += _fibre_assumptions(analysis.fibre, w, lang)
-    assumptions.append((w["a_data"], "; ".join(f"{k}: {', '.join(Path(x).name for x in v)}"
-                                               for k, v in p.sources.items())))
-    assumptions_html = _rows(assumptions)
+    assumptions.append((w["a_data"], "; ".join(
+        f"{w.get('layer_' + k, k)}: {', '.join(Path(x).name for x in v)}"
+        for k, v in p.sources.items())))
+    assumptions_html = _rows(assumptions, none=w["none_word"])
     title = w["report_title"].format(scenario=p.scenario.name)
     note = w["report_note"].format(year=p.scenario.year or "", map=map_file)
+    hs = style.HAMLET_STATUS_COLOURS
     legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(w[k])} '
-                     for c, k, extra in (("#b7e1a1", "legend_both", ""),
-                                         ("#f9d38c", "legend_mobile", ""),
-                                         ("#a9c8f0", "legend_ftth", ""),
-                                         ("#f4a6a6", "legend_neither", ""),
-                                         ("#1565c0", "legend_extension", ""),
-                                         ("#e65100", "legend_site", "; border-radius: 50%")))
+                     for c, k, extra in ((hs["met"], "legend_both", ""),
+                                         (hs["short_mobile"], "legend_mobile", ""),
+                                         (hs["short_ftth"], "legend_ftth", ""),
+                                         (hs["short_both"], "legend_neither", ""),
+                                         (style.EXTENSION, "legend_extension", ""),
+                                         (style.SUGGESTED, "legend_site",
+                                          "; border-radius: 50%")))
+    print_css = _PRINT_CSS.replace("{page}", w["page"])
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
-<style>{_CSS} td.ok {{ background: #c8e6c9; }} td.bad {{ background: #ffcdd2; }}
+<style>{_CSS} td.ok {{ background: #cfe2f3; }} td.bad {{ background: #fdd0a2; }}
 .legend span {{ display: inline-block; width: 1em; height: 1em; margin: 0 0.3em 0 1em;
-  vertical-align: middle; border: 1px solid #777; }}</style></head><body>
+  vertical-align: middle; border: 1px solid #777; }}{print_css}</style></head><body>
 <h1>{escape(title)}</h1>
 <p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a></p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
@@ -536,11 +779,11 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 {_skipped_section(analysis, lang)}
 {_provenance_section(analysis, lang)}
 <h2>{escape(w['hamlets'])}</h2>{hamlet_table}
-<h2>{escape(w['map'])}</h2>
+<div class="keep"><h2>{escape(w['map'])}</h2>
 <p class="legend small">{legend}</p>
-{svg}
+{svg}</div>
 <h2>{escape(w['gaps'])}</h2>{gaps_html}
 <h2>{escape(w['sharing'])}</h2>{sharing_html}
-<h2>{escape(w['assumptions'])}</h2><table>{assumptions_html}</table>
+<h2>{escape(w['assumptions'])}</h2><table><tbody>{assumptions_html}</tbody></table>
 </body></html>
 """

@@ -149,11 +149,33 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         "provenance": _records(analysis.project.provenance()),
         "skipped": [{"part": s.part, "reason": s.reason,
                      "text": skipped_text(s.part, s.reason, "en")} for s in skipped],
-        "parameters": {k: v for k, v in vars(res.params).items()},
+        "parameters": _coverage_parameters(res),
     }
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
     return written
+
+
+def _coverage_parameters(res: Any) -> dict[str, Any]:
+    """The coverage parameters for summary.json: the parameter set, with the shadow-fading
+    sigma and margin (dB) of each path-loss model used, the indoor-loss model, the land-cover
+    file and the clutter table in effect (class codes as text)."""
+    params = res.params
+    out: dict[str, Any] = dict(vars(params))
+    cells = res.cells
+    if "shadow_sigma_db" in cells and len(cells):
+        first = cells.groupby("model")[["shadow_sigma_db", "shadow_margin_db"]].first()
+        out["shadow_sigma_db_by_model"] = first["shadow_sigma_db"].round(4).to_dict()
+        out["shadow_margin_db_by_model"] = first["shadow_margin_db"].round(4).to_dict()
+    out["indoor_model"] = (None if not params.indoor else "flat" if params.indoor_loss_db
+                           is not None else "ITU-R P.2109-2")
+    landcover = getattr(res, "landcover", None)
+    out["landcover"] = landcover.source if landcover is not None else None
+    table = params.clutter_params
+    out["clutter"] = {"losses_db": {str(k): v for k, v in table.losses_db.items()},
+                      "environments": {str(k): v for k, v in table.environments.items()},
+                      "environment_per_pixel": table.environment_per_pixel}
+    return out
 
 
 def _tower_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:

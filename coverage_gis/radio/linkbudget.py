@@ -15,10 +15,14 @@ power but the level of one reference signal:
 So the link budget is::
 
     level (dBm) = reference-signal EIRP (dBm) - path loss + antenna pattern
-                  - terrain loss - body loss - indoor loss
+                  - terrain loss - body loss - indoor loss - clutter loss
 
 with the reference-signal EIRP from :func:`reference_signal_eirp_dbm`. EIRP values are the
 sector's boresight EIRP of one carrier (transmit power plus antenna gain minus feeder losses).
+The level is the median; the location probability around it (shadow fading) is
+:mod:`coverage_gis.radio.shadowing`, the indoor loss by frequency ITU-R P.2109
+(:mod:`coverage_gis.radio.indoor`), the clutter loss by land-cover class
+:mod:`coverage_gis.radio.clutter`.
 
 Technology names are "2G", "3G", "4G", "5G" or any alias of ``settings.TECHNOLOGY_ALIASES``
 ("LTE", "NR", "UMTS", "GSM", ...). Every function is vectorised: numpy arrays (one value per
@@ -47,7 +51,7 @@ __all__ = [
     "max_range_m",
 ]
 
-#: Link-budget defaults (to move to ``settings``).
+#: Link-budget defaults (from ``settings``).
 #:
 #: - ``threshold_dbm``: received level for "covered" outdoors, per technology. 4G RSRP
 #:   -110 dBm is the usual planning edge for outdoor service (FIELD_NOTES: Vietnamese planning
@@ -58,9 +62,11 @@ __all__ = [
 #:   terminal height).
 #: - ``body_loss_db``: 3 dB, head and hand of a handset user (typical planning value, e.g.
 #:   the voice link budgets of Holma & Toskala, "WCDMA for UMTS").
-#: - ``indoor_loss_db``: 15 dB building entry loss for the indoor view (typical planning value
-#:   for brick and concrete houses at 1.8-2.1 GHz; ITU-R P.2109 gives the frequency and
-#:   building-type dependence).
+#: - ``indoor_loss_db``: 15 dB building entry loss for the indoor view of these functions
+#:   (typical planning value for brick and concrete houses at 1.8-2.1 GHz; ITU-R P.2109's
+#:   median for traditional buildings is 14.8 dB at 1.8 GHz). The coverage engine uses
+#:   ITU-R P.2109 by frequency and elevation (:mod:`coverage_gis.radio.indoor`) unless a
+#:   scenario sets a flat ``[coverage] indoor_loss_db``.
 #: - ``cpich_share_db``: CPICH power relative to the 3G cell's total power, -10 dB (10 %, a
 #:   typical setting; 3GPP leaves it to the operator).
 #: - ``nr_scs_khz``: subcarrier spacing assumed for 5G NR carriers, 30 kHz (the usual
@@ -246,12 +252,15 @@ def rsrp_dbm(
     terrain_loss_db: ArrayLike = 0.0,
     body_loss_db: ArrayLike = 0.0,
     indoor_loss_db: ArrayLike = 0.0,
+    clutter_loss_db: ArrayLike = 0.0,
 ) -> np.ndarray | np.float64:
-    """Received reference-signal level, dBm (RSRP, SS-RSRP, RSCP or RxLev by technology).
+    """Received median reference-signal level, dBm (RSRP, SS-RSRP, RSCP or RxLev by
+    technology).
 
     ::
 
         level = EIRP_RS - path loss + antenna gain - terrain loss - body loss - indoor loss
+                - clutter loss
 
     Parameters
     ----------
@@ -265,7 +274,11 @@ def rsrp_dbm(
     terrain_loss_db : array_like
         Terrain diffraction loss, dB (:func:`coverage_gis.radio.terrain.terrain_loss_grid`).
     body_loss_db, indoor_loss_db : array_like
-        Body loss and building entry loss, dB (see :data:`DEFAULTS`).
+        Body loss and building entry loss, dB (see :data:`DEFAULTS`;
+        :func:`coverage_gis.radio.indoor.building_entry_loss_db` for ITU-R P.2109).
+    clutter_loss_db : array_like
+        Extra loss of the land-cover class at the receiver, dB
+        (:func:`coverage_gis.radio.clutter.clutter_loss_db`).
 
     Returns
     -------
@@ -273,7 +286,8 @@ def rsrp_dbm(
         Received level, dBm.
     """
     return _out(_arr(eirp_re_dbm) - _arr(path_loss_db) + _arr(antenna_gain_db)
-                - _arr(terrain_loss_db) - _arr(body_loss_db) - _arr(indoor_loss_db))
+                - _arr(terrain_loss_db) - _arr(body_loss_db) - _arr(indoor_loss_db)
+                - _arr(clutter_loss_db))
 
 
 def max_range_m(

@@ -38,6 +38,9 @@ __all__ = [
     "SPEED_OF_LIGHT_M_S",
     "UMA_EFFECTIVE_ENVIRONMENT_HEIGHT_M",
     "MODELS",
+    "TERRAIN_LOS_MODELS",
+    "EFFECTIVE_HEIGHT_FUNCTIONS",
+    "takes_effective_height",
     "PathLossValidityWarning",
     "free_space",
     "okumura_hata",
@@ -707,10 +710,37 @@ MODELS: dict[str, tuple[Callable[..., Any], dict[str, Any], tuple[float, float]]
     "rma_nlos": (tr38901_rma, {"los": False}, (500.0, 30000.0)),
     "uma_los": (tr38901_uma, {"los": True}, (500.0, 100000.0)),
     "uma_nlos": (tr38901_uma, {"los": False}, (500.0, 100000.0)),
+    # LOS or NLOS per pixel from the terrain (TERRAIN_LOS_MODELS); alone: LOS
+    "rma": (tr38901_rma, {"los": True}, (500.0, 30000.0)),
+    "uma": (tr38901_uma, {"los": True}, (500.0, 100000.0)),
     "extended_hata_urban": (extended_hata, {"environment": "urban"}, (30.0, 3000.0)),
     "extended_hata_suburban": (extended_hata, {"environment": "suburban"}, (30.0, 3000.0)),
     "extended_hata_open": (extended_hata, {"environment": "open"}, (30.0, 3000.0)),
 }
+
+#: TR 38.901 models whose LOS or NLOS formula the coverage engine picks per pixel from the
+#: terrain's line of sight (:func:`engine_path_loss` with ``los``): name -> (LOS model, NLOS
+#: model). TR 38.901 sect. 7.4.2 draws LOS at random with a probability by distance; with a
+#: DEM the geometric line of sight over the terrain decides instead (buildings and trees are
+#: not in a DEM: a pixel in the open is LOS even if a house stands in the way). Without a
+#: line-of-sight mask (ranges over flat ground, where every pixel sees the mast) they are
+#: their LOS formula.
+TERRAIN_LOS_MODELS: dict[str, tuple[str, str]] = {"rma": ("rma_los", "rma_nlos"),
+                                                  "uma": ("uma_los", "uma_nlos")}
+
+#: Model functions whose base-station height is Okumura's effective height, the mast's height
+#: above the average terrain towards the mobile (Okumura et al. 1968; Hata 1980; SM.2028-2
+#: sect. 6.1 builds on them): with a DEM the coverage engine gives them the effective height
+#: per pixel (``radio.terrain.effective_height_m``), the others the height above ground.
+EFFECTIVE_HEIGHT_FUNCTIONS: tuple[Callable[..., Any], ...] = (okumura_hata, cost231_hata,
+                                                              extended_hata)
+
+
+def takes_effective_height(model: str) -> bool:
+    """Whether ``model`` (a key of :data:`MODELS`) is of the Hata family, whose mast height
+    is an effective height above the average terrain (:data:`EFFECTIVE_HEIGHT_FUNCTIONS`)."""
+    return _lookup(model)[0] in EFFECTIVE_HEIGHT_FUNCTIONS
+
 
 #: Validity ranges per model function (the sources' tables; see each docstring): parameter ->
 #: (lowest, highest). Distances are 2D, m; RMa NLOS is valid to 5 km (LOS 10 km).
@@ -765,7 +795,9 @@ def path_loss(
     ----------
     model : str
         One of "free_space", "hata_urban", "hata_suburban", "hata_open", "cost231_urban",
-        "cost231_suburban", "cost231_open", "rma_los", "rma_nlos", "uma_los", "uma_nlos".
+        "cost231_suburban", "cost231_open", "rma_los", "rma_nlos", "uma_los", "uma_nlos",
+        "extended_hata_*"; "rma" and "uma" are their LOS formula here (the engine picks LOS
+        or NLOS per pixel, :data:`TERRAIN_LOS_MODELS`).
     distance_m, frequency_mhz, h_bs_m, h_ut_m : array_like
         As for the model functions (free space ignores the heights).
     **kw
@@ -1031,6 +1063,7 @@ def engine_path_loss(
     h_ut_m: ArrayLike,
     *,
     calibration: Calibration | None = None,
+    los: ArrayLike | None = None,
 ) -> np.ndarray:
     """Path loss (dB) as the coverage engine uses it, near the mast included.
 
@@ -1064,6 +1097,11 @@ def engine_path_loss(
     With ``calibration`` (the scenario's ``[calibration]``, fitted by ``coverage-gis
     calibrate``) the loss is :func:`calibrated_loss` of it, still non-decreasing in distance.
 
+    The TR 38.901 models "rma" and "uma" (:data:`TERRAIN_LOS_MODELS`) take the LOS formula
+    where ``los`` is True and the NLOS one (PL_NLOS = max(PL_LOS, PL'_NLOS), TR 38.901 Table
+    7.4.1-1) where it is False: the terrain's line of sight per pixel. Without ``los``, the LOS
+    formula (flat ground: every pixel sees the mast). Other models ignore ``los``.
+
     Parameters
     ----------
     model : str
@@ -1072,12 +1110,24 @@ def engine_path_loss(
         As for :func:`path_loss`; all broadcast.
     calibration : Calibration, optional
         Offset (dB) and slope (dB per decade) corrections; None: the model as published.
+    los : array_like of bool, optional
+        Line of sight per element (broadcast with the distances), for "rma" and "uma".
 
     Returns
     -------
     numpy.ndarray
         Path loss, dB.
     """
+    if model in TERRAIN_LOS_MODELS and los is not None:
+        los_model, nlos_model = TERRAIN_LOS_MODELS[model]
+        see = np.asarray(los, dtype=bool)
+        with_los = engine_path_loss(los_model, distance_m, frequency_mhz, h_bs_m, h_ut_m)
+        without = engine_path_loss(nlos_model, distance_m, frequency_mhz, h_bs_m, h_ut_m)
+        loss = np.where(see, with_los, without)
+        if calibration is None:
+            return loss
+        return calibrated_loss(model, loss, np.maximum(_arr(distance_m), 1.0), frequency_mhz,
+                               calibration)
     d = np.maximum(_arr(distance_m), 1.0)
     function, fixed = _lookup(model)
     if function is extended_hata:

@@ -1,4 +1,5 @@
-"""Terrain along radio paths: earth bulge, Fresnel zones, line of sight, knife-edge diffraction.
+"""Terrain along radio paths: earth bulge, Fresnel zones, line of sight, diffraction (P.526
+knife edges, the Bullington construction of P.1812/P.452), effective antenna height.
 
 Geometry follows ITU-R P.526-15 "Propagation by diffraction" (10/2019), with the path traced over
 an effective earth of radius k·R (k = 4/3, the median refractivity of ITU-R P.834 / P.526 sect. 1)
@@ -44,6 +45,43 @@ the two antennas (earth curvature kept), which is a plain flat earth in the tang
 below. Set ``subtract_smooth_earth=False`` for the raw P.526 values. Line of sight and Fresnel
 clearance are pure geometry and are not affected.
 
+Delta-Bullington (``method="delta_bullington"``, the engine's default)
+---------------------------------------------------------------------
+ITU-R P.1812-6/-7 sect. 4.3.4 (P.452-17/-18 sect. 4.2.3) computes the diffraction loss as::
+
+    L_d = L_bulla + max(L_dsph - L_bulls, 0)
+
+with L_bulla the Bullington loss (sect. 4.3.1, :func:`bullington_loss_db`) of the actual
+profile, L_bulls the same for the profile with every height set to 0 and the antennas at their
+heights above a smooth earth, and L_dsph the spherical-earth diffraction loss (sect. 4.3.2) of
+that smooth path. The engine adds the terrain to an empirical model (Hata family, TR 38.901)
+fitted to measurements over ordinary ground: that model already stands for propagation over
+smooth earth. So the terrain loss is L_d of the actual profile minus L_d of the smooth
+profile (both with the same smooth-earth antenna heights): the smooth profile's own L_bulla is
+L_bulls, and the spherical-earth term max(L_dsph - L_bulls, 0) is the same in both and
+cancels exactly::
+
+    loss = L_d(actual) - L_d(smooth) = max(0, L_bulla - L_bulls)
+
+so L_dsph (which needs ground constants and polarisation) is not needed, and a flat DEM still
+gives the result of no DEM. The cancellation holds for any smooth-earth antenna heights used
+in both terms; P.1812 takes them from a least-squares fit of the profile (Attachment 1 sect.
+5.6), the engine takes the smooth profile above: the antennas at their heights above the
+ground at their own positions, the heights the empirical model is given (a local choice; for
+the Hata family on a hill the model takes the effective height below, while the smooth
+reference keeps the height above ground, which counts a little less obstruction than a
+reference at the effective height would). On obstructed paths this is 6-10 dB more than
+the single knife edge (Bullington's ``(1 - exp(-L_uc / 6)) (10 + 0.02 d)``, and the
+equivalent edge where the two horizons meet, above any single edge).
+
+Effective antenna height
+------------------------
+:func:`effective_height_m` (ITU-R P.1546-6 Annex 5 sect. 3.1.2 and 3.2): the mast's height
+above the average terrain between 0.2 d and d towards the receiver (3-15 km beyond 15 km), the
+base-station height the Hata family was fitted with (Okumura's effective height); never below
+the height above ground, at most 200 m. The sweep gives it per grid cell
+(:func:`terrain_grids` with ``effective_height=True``).
+
 Units are in the parameter names: distances and heights in m, frequencies in MHz, losses in dB.
 """
 
@@ -59,6 +97,8 @@ import numpy as np
 from affine import Affine
 from numpy.typing import ArrayLike
 
+from coverage_gis.config import settings
+
 __all__ = [
     "EFFECTIVE_EARTH_K",
     "EARTH_RADIUS_M",
@@ -70,6 +110,10 @@ __all__ = [
     "fresnel_radius_m",
     "fresnel_v",
     "knife_edge_loss_db",
+    "bullington_correction_db",
+    "Bullington",
+    "bullington_loss_db",
+    "effective_height_m",
     "profile_loss_db",
     "site_profile",
     "sample_grid",
@@ -98,7 +142,17 @@ KNIFE_EDGE_V_MIN = -0.78
 #: Losses below this (dB) are rounding noise of the smooth-earth subtraction and are set to 0.
 _LOSS_EPS_DB = 1e-6
 
-_METHODS = ("single", "deygout")
+_METHODS = ("delta_bullington", "single", "deygout")
+
+#: Bullington's empirical correction (ITU-R P.1812-7 eq. (21); P.452-18 eq. (21)): the loss of
+#: the equivalent knife edge Luc becomes ``Luc + (1 - exp(-Luc / 6)) (10 + 0.02 d)``, d in km.
+_BULL_DB = 10.0
+_BULL_DB_PER_KM = 0.02
+
+#: The distances that bound the terrain averaged for the effective antenna height (ITU-R
+#: P.1546-6 Annex 5 sect. 3.2: between 3 and 15 km for paths of 15 km or longer).
+_P1546_NEAR_M = 3000.0
+_P1546_FAR_M = 15000.0
 
 
 def _arr(x: ArrayLike) -> np.ndarray:
@@ -228,6 +282,190 @@ def knife_edge_loss_db(v: ArrayLike) -> np.ndarray | np.float64:
     return _out(np.where(v > KNIFE_EDGE_V_MIN, np.maximum(j, 0.0), np.where(np.isnan(v), v, 0.0)))
 
 
+def bullington_correction_db(luc_db: ArrayLike, distance_m: ArrayLike) -> np.ndarray | np.float64:
+    """Bullington loss from the loss of its equivalent knife edge, dB.
+
+    ITU-R P.1812-6 sect. 4.3.1 eq. (21) (the same in P.1812-7 and P.452-17/-18 sect. 4.2.1)::
+
+        L_bull = L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d)       d in km
+
+    Parameters
+    ----------
+    luc_db : array_like
+        Knife-edge loss J(v) of the equivalent edge, dB.
+    distance_m : array_like
+        Path length, m.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        L_bull, dB: 0 for L_uc = 0; 6.03 + 0.633 (10 + 0.02 d) at grazing incidence.
+    """
+    luc = _arr(luc_db)
+    return _out(luc + (1.0 - np.exp(-luc / 6.0))
+                * (_BULL_DB + _BULL_DB_PER_KM * _arr(distance_m) / 1000.0))
+
+
+class Bullington(NamedTuple):
+    """Result of :func:`bullington_loss_db`.
+
+    Attributes
+    ----------
+    loss_db : float
+        Bullington diffraction loss L_bull, dB (>= 0).
+    luc_db : float
+        Knife-edge loss of the equivalent edge L_uc = J(v), dB.
+    v : float
+        Diffraction parameter of the equivalent edge: the largest v of the profile points when
+        the path is clear (P.1812 "case 1"), the Bullington point's otherwise; -inf for a
+        profile without intermediate points.
+    los : bool
+        P.1812's case 1: every intermediate point is below the direct ray (Stim < Str).
+    edges : tuple of int
+        Profile indices: the point of largest v (clear path), or the horizon points seen from
+        the transmitter (largest Stim) and from the receiver (largest Srim), one index when
+        they coincide (obstructed path).
+    """
+
+    loss_db: float
+    luc_db: float
+    v: float
+    los: bool
+    edges: tuple[int, ...]
+
+
+def bullington_loss_db(
+    distance_m: ArrayLike,
+    ground_m: ArrayLike,
+    h_tx_m: float,
+    h_rx_m: float,
+    frequency_mhz: float,
+    k: float = EFFECTIVE_EARTH_K,
+) -> Bullington:
+    """Bullington diffraction loss of ONE profile, written as ITU-R P.1812 reads.
+
+    ITU-R P.1812-6 sect. 4.3.1 (P.1812-7 sect. 4.3.1, P.452-17/-18 sect. 4.2.1), heights in m
+    above sea level, distances in km, C_e = 1 / a_e, a_e = k R::
+
+        Stim = max_i (h_i + 500 C_e d_i (d - d_i) - h_ts) / d_i                       (13)
+        Str  = (h_rs - h_ts) / d                                                     (14)
+        case 1, Stim < Str (clear path):
+            v_max = max_i (h_i + 500 C_e d_i (d - d_i) - (h_ts (d - d_i) + h_rs d_i) / d)
+                          sqrt(0.002 d / (lambda d_i (d - d_i)))                      (15)
+            L_uc = J(v_max)                                                          (16)
+        case 2 (obstructed):
+            Srim = max_i (h_i + 500 C_e d_i (d - d_i) - h_rs) / (d - d_i)              (17)
+            d_bp = (h_rs - h_ts + Srim d) / (Stim + Srim)                             (18)
+            v_b  = (h_ts + Stim d_bp - (h_ts (d - d_bp) + h_rs d_bp) / d)
+                   sqrt(0.002 d / (lambda d_bp (d - d_bp)))                           (19)
+            L_uc = J(v_b)                                                            (20)
+        L_bull = L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d)                            (21)
+
+    with J the knife-edge loss of P.526 (:func:`knife_edge_loss_db`, P.1812 eq. (12)) and
+    lambda = c / f. The intermediate points i = 1..n-1 exclude the two ends. For a single
+    knife edge L_uc is that edge's J(v) (both horizons are its top).
+
+    Parameters
+    ----------
+    distance_m : array_like
+        Distances of the profile points from the transmitter, m, increasing (any spacing).
+    ground_m : array_like
+        Heights of the points above sea level, m (terrain, plus clutter if wanted; the ends
+        are the ground under the antennas).
+    h_tx_m, h_rx_m : float
+        Antenna heights above ``ground_m`` at the two ends, m.
+    frequency_mhz : float
+        Frequency, MHz.
+    k : float
+        Effective earth-radius factor (default 4/3; P.1812 uses a_e = k 6371 km).
+
+    Returns
+    -------
+    Bullington
+        ``loss_db`` (L_bull), ``luc_db``, ``v``, ``los`` (case 1), ``edges``.
+    """
+    d = _arr(distance_m).ravel()
+    g = _arr(ground_m).ravel()
+    d_km = (d - d[0]) / 1000.0
+    dtot = float(d_km[-1])
+    hts = float(g[0] + h_tx_m)
+    hrs = float(g[-1] + h_rx_m)
+    di, gi = d_km[1:-1], g[1:-1]
+    if di.size == 0:
+        return Bullington(0.0, 0.0, -math.inf, True, ())
+    ce = 1000.0 / (k * EARTH_RADIUS_M)  # km^-1
+    lam = float(wavelength_m(frequency_mhz))
+    hi = gi + 500.0 * ce * di * (dtot - di)
+    slope_t = (hi - hts) / di
+    stim = float(np.max(slope_t))
+    edges: tuple[int, ...]
+    if stim < (hrs - hts) / dtot:
+        nu = (hi - (hts * (dtot - di) + hrs * di) / dtot) * np.sqrt(
+            0.002 * dtot / (lam * di * (dtot - di)))
+        i = int(np.argmax(nu))
+        v, los, edges = float(nu[i]), True, (i + 1,)
+    else:
+        slope_r = (hi - hrs) / (dtot - di)
+        srim = float(np.max(slope_r))
+        dbp = (hrs - hts + srim * dtot) / (stim + srim)
+        v = float((hts + stim * dbp - (hts * (dtot - dbp) + hrs * dbp) / dtot)
+                  * math.sqrt(0.002 * dtot / (lam * dbp * (dtot - dbp))))
+        t, r = int(np.argmax(slope_t)) + 1, int(np.argmax(slope_r)) + 1
+        los, edges = False, ((t,) if t == r else (t, r))
+    luc = float(knife_edge_loss_db(v))
+    return Bullington(float(bullington_correction_db(luc, 1000.0 * dtot)), luc, v, los, edges)
+
+
+def effective_height_m(
+    distance_m: ArrayLike,
+    ground_m: ArrayLike,
+    h_tx_m: float,
+    max_height_m: float = settings.EFFECTIVE_HEIGHT_MAX_M,
+) -> float:
+    """Effective height of the transmitting antenna for a receiver at the profile's end, m.
+
+    ITU-R P.1546-6 Annex 5 sect. 3: h1 is the antenna's height above the average terrain
+    height between 0.2 d and d from it (sect. 3.1.2, land paths shorter than 15 km, terrain
+    information available), or between 3 and 15 km (sect. 3.2, 15 km or longer), where d is
+    the path length; Okumura's "effective base-station antenna height" (height above the
+    average terrain 3-15 km towards the mobile, Okumura et al. 1968), which the Hata formulas
+    take as h_b. Here the average is the mean of the profile samples in that range, and::
+
+        h_eff = max(h_tx, min(h1, max_height_m))
+
+    never below the mast's own height above ground (local choice: a mast in a valley is not
+    lowered, the terrain diffraction counts the hills around it, which would otherwise be
+    counted twice), at most ``max_height_m`` (settings.EFFECTIVE_HEIGHT_MAX_M, 200 m, the top
+    of Hata's validity range). Over flat ground h_eff = h_tx.
+
+    Parameters
+    ----------
+    distance_m : array_like
+        Distances of the profile points from the transmitter, m, increasing.
+    ground_m : array_like
+        Ground heights above sea level, m; point 0 is the transmitter's ground.
+    h_tx_m : float
+        Antenna height above its ground, m.
+    max_height_m : float
+        Largest effective height, m.
+
+    Returns
+    -------
+    float
+        h_eff, m.
+    """
+    d = _arr(distance_m).ravel() - float(np.ravel(distance_m)[0])
+    g = _arr(ground_m).ravel()
+    total = float(d[-1])
+    lo, hi = ((0.2 * total, total) if total < _P1546_FAR_M
+              else (_P1546_NEAR_M, _P1546_FAR_M))
+    inside = (d >= lo - 1e-9) & (d <= hi + 1e-9)
+    if not inside.any():
+        return float(h_tx_m)
+    h1 = float(g[0] + h_tx_m - np.mean(g[inside]))
+    return float(max(h_tx_m, min(h1, max_height_m)))
+
+
 # --------------------------------------------------------------------------------------------
 # one profile: the reference implementation
 
@@ -251,8 +489,11 @@ class ProfileLoss(NamedTuple):
         Profile indices of the diffracting edges, principal edge first. "single": the dominant
         edge (largest v; listed even when v <= -0.78 and it costs 0 dB). "deygout": the
         principal edge, then the secondary edges that contribute (v > -0.78).
+        "delta_bullington": those of :class:`Bullington` (the largest-v point of a clear
+        path, the horizon points of an obstructed one).
     v : tuple of float
-        Diffraction parameter of each edge (each relative to its own sub-path for Deygout).
+        Diffraction parameter of each edge (each relative to its own sub-path for Deygout;
+        the one equivalent edge for delta-Bullington).
     raw_loss_db : float
         Diffraction loss of the actual profile (P.526 knife edge(s)), dB.
     smooth_loss_db : float
@@ -269,11 +510,13 @@ class ProfileLoss(NamedTuple):
 
 
 def _check_method(method: str, max_edges: int) -> int:
-    """Number of edges for a method name (1 for "single")."""
+    """Number of edges for a method name (1 for "single"; 0 for "delta_bullington")."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     if method == "single":
         return 1
+    if method == "delta_bullington":
+        return 0
     if int(max_edges) < 1:
         raise ValueError(f"max_edges must be at least 1, got {max_edges!r}")
     return int(max_edges)
@@ -365,7 +608,12 @@ def profile_loss_db(
       they were separate knife edges, over-counting badly (FIELD_NOTES: one edge 35 dB, three
       70, seven 99 dB on one hill; here a 120 m dome on a 10 km path at 900 MHz sampled every
       10 m gives 27, 45, 72 and 122 dB with 1, 3, 7 and 15 edges). Even capped, Deygout on a
-      30 m DEM of rounded hills is about double the single edge; "single" is the default.
+      30 m DEM of rounded hills is about double the single edge.
+    - ``method="delta_bullington"`` (the engine's default, ``settings.TERRAIN_METHOD``): the
+      Bullington loss of ITU-R P.1812 sect. 4.3.1 (:func:`bullington_loss_db`: one equivalent
+      knife edge where the horizons seen from both ends meet, plus Bullington's empirical
+      ``(1 - exp(-L_uc / 6)) (10 + 0.02 d)``), minus the same over smooth earth: the "delta"
+      of P.1812's delta-Bullington (see the module docstring).
 
     By default the result is the loss in excess of the same path over smooth earth (see the
     module docstring): this is what to add to a Hata/COST-231/38.901 path loss.
@@ -383,10 +631,10 @@ def profile_loss_db(
         Frequency, MHz.
     k : float
         Effective earth-radius factor (default 4/3).
-    method : {"single", "deygout"}
+    method : {"single", "deygout", "delta_bullington"}
         Diffraction construction.
     max_edges : int
-        Most edges Deygout adds (ignored by "single").
+        Most edges Deygout adds (ignored by the others).
     subtract_smooth_earth : bool
         Subtract the loss of the same path over smooth earth (default True).
 
@@ -416,9 +664,16 @@ def profile_loss_db(
         clearance = float(np.min(-h / r1))
     else:
         los, clearance = True, math.inf
-    raw, edges, vs = _knife_edges(d, g, z_tx, z_rx, frequency_mhz, k, n_edges)
+    if n_edges == 0:
+        bull = bullington_loss_db(d, g, h_tx_m, h_rx_m, frequency_mhz, k)
+        raw, edges, vs = bull.loss_db, list(bull.edges), [bull.v]
+    else:
+        raw, edges, vs = _knife_edges(d, g, z_tx, z_rx, frequency_mhz, k, n_edges)
     smooth = 0.0
-    if subtract_smooth_earth:
+    if subtract_smooth_earth and n_edges == 0:
+        smooth = bullington_loss_db(d, np.zeros_like(g), h_tx_m, h_rx_m, frequency_mhz,
+                                    k).loss_db
+    elif subtract_smooth_earth:
         smooth, _, _ = _knife_edges(d, np.zeros_like(g), float(h_tx_m), float(h_rx_m),
                                     frequency_mhz, k, n_edges)
     loss = raw - smooth if subtract_smooth_earth else raw
@@ -741,6 +996,78 @@ def _single_ray_nb(z, used, h_tx, h_rx, rec, w_least, want_clear, loss, los, cle
 
 
 @numba.njit(cache=NUMBA_CACHE)
+def _bullington_ray_nb(z, used, h_tx, h_rx, rec, step_km, w_least, want_clear, loss, los,
+                       clear, veff, bmax, hull):
+    """Line of sight at every sample of one ray; the Bullington loss (ITU-R P.1812 sect.
+    4.3.1, :func:`bullington_loss_db`) and the Fresnel clearance at the samples ``used``.
+
+    In the tangent frame the slopes of P.1812 are plain slopes: Stim is the running maximum
+    of the elevation slopes seen from the antenna (line of sight keeps it anyway), Srim the
+    largest slope seen from the receiver, reached on a vertex of the upper hull of the
+    samples before it (the hull the single-edge search keeps); a clear path (Stim < Str)
+    takes the largest v, found as for the single edge (:func:`_receiver_nb`, exact above
+    ``w_least``). ``veff`` (length m, or 0 to skip) receives the equivalent edge's v."""
+    m = z.shape[0]
+    wl_step = rec[0]
+    zt = z[0] + h_tx
+    w_floor = -0.78 * 0.78 * wl_step / 2.0
+    keep_v = veff.shape[0] > 0
+    for b in range(bmax.shape[0]):
+        top = -np.inf
+        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
+            top = max(top, z[i])
+        bmax[b] = top
+    loss[0] = 0.0
+    los[0] = True
+    clear[0] = True
+    if keep_v:
+        veff[0] = -np.inf
+    max_slope = -np.inf  # Stim: the largest elevation slope (z_i - zt) / i over 0 < i < j
+    nh = 0
+    prev = 1
+    for j in range(1, m):
+        zr = z[j] + h_rx
+        los[j] = max_slope * j <= zr - zt
+        if j >= 2:
+            i = j - 1  # sample j-1 joins the upper hull of 1..j-1
+            while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
+                               <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
+                nh -= 1
+            hull[nh] = i
+            nh += 1
+            if used[j]:
+                s = (zr - zt) / j  # Str: the rise of the direct ray per sample
+                if max_slope < s:  # case 1: every intermediate sample below the ray
+                    prev, clear[j] = _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev,
+                                                  w_floor, w_least[j], want_clear)
+                    v = _v_nb(z, prev, j, zt, s, wl_step)
+                else:  # case 2: the Bullington point, where the two horizons meet
+                    srim = -np.inf
+                    for q in range(nh):
+                        h = hull[q]
+                        srim = max(srim, (z[h] - zr) / (j - h))
+                    v = 0.0
+                    if max_slope > s:  # else grazing: v = 0
+                        i_bp = j * (s + srim) / (max_slope + srim)
+                        v = (max_slope - s) * i_bp * math.sqrt(
+                            2.0 * j / (wl_step * i_bp * (j - i_bp)))
+                    clear[j] = False
+                if keep_v:
+                    veff[j] = v
+                luc = _j_nb(v)
+                loss[j] = luc + (1.0 - math.exp(-luc / 6.0)) * (
+                    _BULL_DB + _BULL_DB_PER_KM * j * step_km)
+        else:
+            loss[j] = 0.0
+            clear[j] = True
+            if keep_v:
+                veff[j] = -np.inf
+        slope = (z[j] - zt) / j
+        if slope > max_slope:
+            max_slope = slope
+
+
+@numba.njit(cache=NUMBA_CACHE)
 def _smooth_w_nb(z, h_tx, h_rx, rec, out):
     """out[j]: the largest w over the samples 0 < i < j of one ray (exhaustive; for the
     smooth-earth ray, whose loss is subtracted, see :func:`_receiver_nb`)."""
@@ -856,17 +1183,18 @@ def _deygout_ray_nb(z, used, h_tx, h_rx, geom, max_edges, loss, los):
 
 
 @numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _sweep_nb(zp, used, wl_step, geom, h_tx, h_rx, max_edges, with_loss, w_least, want_clear,
-              loss, los, clear):
+def _sweep_nb(zp, used, wl_step, step_km, geom, h_tx, h_rx, max_edges, with_loss, w_least,
+              want_clear, loss, los, clear):
     """For every ray r and sample j > 0 as the receiver: line of sight, and where
     ``used[r, j]`` (the samples some grid cell takes) the diffraction loss and whether the
     path clears 0.55 of the first Fresnel zone (raw loss 0; when ``want_clear``). Rays run in
     parallel (numba ``prange``).
 
     zp: (rays, m) ground heights in the tangent frame, sample j at distance j * step;
-    wl_step: wavelength times step, m^2; max_edges = 1: single knife edge (hull search, see
-    above), exact where its v is above ``w_least[j]`` (w units; -inf: everywhere); more:
-    Deygout, with geom the (m, m) table of :func:`_geometry_table`, exact everywhere.
+    wl_step: wavelength times step, m^2; step_km: the step, km; max_edges = 1: single knife
+    edge (hull search, see above), exact where its v is above ``w_least[j]`` (w units; -inf:
+    everywhere); 0: Bullington (:func:`_bullington_ray_nb`, likewise); more: Deygout, with
+    geom the (m, m) table of :func:`_geometry_table`, exact everywhere.
     with_loss False: line of sight only.
     """
     n_rays, m = zp.shape
@@ -881,10 +1209,41 @@ def _sweep_nb(zp, used, wl_step, geom, h_tx, h_rx, max_edges, with_loss, w_least
         elif max_edges == 1:
             _single_ray_nb(zp[r], used[r], h_tx, h_rx, rec, w_least, want_clear, loss[r],
                            los[r], clear[r], np.empty(n_blocks), np.empty(m, np.int64))
+        elif max_edges == 0:
+            _bullington_ray_nb(zp[r], used[r], h_tx, h_rx, rec, step_km, w_least, want_clear,
+                               loss[r], los[r], clear[r], np.empty(0), np.empty(n_blocks),
+                               np.empty(m, np.int64))
         else:
             _deygout_ray_nb(zp[r], used[r], h_tx, h_rx, geom, max_edges, loss[r], los[r])
             for j in range(m):
                 clear[r, j] = loss[r, j] == 0.0
+
+
+@numba.njit(cache=NUMBA_CACHE, parallel=True)
+def _heff_nb(zp, curvature, h_tx, step, max_height, out):
+    """Effective antenna height (:func:`effective_height_m`) for every ray r and sample j as
+    the receiver: the antenna's height above the mean ground (zp + curvature: heights above
+    sea level again) of the samples between 0.2 d and d (3 and 15 km beyond 15 km), floored
+    at ``h_tx`` and capped at ``max_height``."""
+    n_rays, m = zp.shape
+    near = int(math.ceil(_P1546_NEAR_M / step - 1e-9))
+    far = min(m - 1, int(math.floor(_P1546_FAR_M / step + 1e-9)))
+    for r in numba.prange(n_rays):
+        top = zp[r, 0] + curvature[0] + h_tx
+        prefix = np.empty(m + 1)
+        prefix[0] = 0.0
+        for k in range(m):
+            prefix[k + 1] = prefix[k] + zp[r, k] + curvature[k]
+        out[r, 0] = h_tx
+        for j in range(1, m):
+            if j * step < _P1546_FAR_M - 1e-9:
+                lo = int(math.ceil(0.2 * j - 1e-9))
+                hi = j
+            else:
+                lo = near
+                hi = far
+            h1 = top - (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1)
+            out[r, j] = max(h_tx, min(h1, max_height))
 
 
 @numba.njit(cache=NUMBA_CACHE)
@@ -1099,15 +1458,20 @@ class TerrainGrids(NamedTuple):
         True where the raw P.526 loss of the actual profile is zero, i.e. every edge has
         v <= -0.78: the path clears at least 0.55 of the first Fresnel zone; False beyond the
         radius (None with ``with_fresnel=False``).
+    h_eff_m : numpy.ndarray, float32, shape (ny, nx), or None
+        Effective height of the antenna towards each cell, m (:func:`effective_height_m`);
+        NaN beyond the radius (None unless asked for, ``effective_height=True``).
     """
 
     loss_db: np.ndarray
     los: np.ndarray
     fresnel_clear: np.ndarray | None = None
+    h_eff_m: np.ndarray | None = None
 
 
 def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m, max_radius_m,
-                k, n_edges, step_m, with_loss, subtract_smooth_earth, with_fresnel=False
+                k, n_edges, step_m, with_loss, subtract_smooth_earth, with_fresnel=False,
+                with_heff=False, max_height_m=settings.EFFECTIVE_HEIGHT_MAX_M
                 ) -> TerrainGrids:
     gx = _arr(grid_x_m).ravel()
     gy = _arr(grid_y_m).ravel()
@@ -1117,6 +1481,7 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     loss_out = np.full((ny, nx), np.nan, dtype=np.float32)
     los_out = np.zeros((ny, nx), dtype=bool)
     clear_out = np.zeros((ny, nx), dtype=bool) if with_fresnel else None
+    heff_out = np.full((ny, nx), np.nan, dtype=np.float32) if with_heff else None
     if radius < 0 or not np.isfinite(radius):
         raise ValueError(f"max_radius_m must be a finite distance >= 0, got {max_radius_m!r}")
     step = float(step_m) if step_m is not None else _grid_step(gx, gy, dem)
@@ -1134,7 +1499,9 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
         los_out[rows, cols] = inside
         if clear_out is not None:
             clear_out[rows, cols] = inside
-        return TerrainGrids(loss_out, los_out, clear_out)
+        if heff_out is not None:
+            heff_out[rows, cols] = np.where(inside, float(h_tx_m), np.nan)
+        return TerrainGrids(loss_out, los_out, clear_out, heff_out)
     _check_dem(dem)
 
     # rays: one per perimeter cell of the disc, samples every step (the last at >= radius)
@@ -1158,10 +1525,16 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     ray_los = np.zeros((n_rays, m), dtype=np.bool_)
     ray_clear = np.zeros((n_rays, m) if with_fresnel else (1, m), dtype=np.bool_)
     with _KERNEL_LOCK:
-        _sweep_nb(ground, used, wl_step, geom, float(h_tx_m), float(h_rx_m), n_edges, with_loss,
-                  w_least, with_fresnel, ray_loss, ray_los,
+        _sweep_nb(ground, used, wl_step, step / 1000.0, geom, float(h_tx_m), float(h_rx_m),
+                  n_edges, with_loss, w_least, with_fresnel, ray_loss, ray_los,
                   ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_))
     _SWEEPS[0] += 1
+    ray_heff = None
+    if heff_out is not None:
+        ray_heff = np.empty((n_rays, m), dtype=np.float32)
+        with _KERNEL_LOCK:
+            _heff_nb(ground, d * d / (2.0 * k * EARTH_RADIUS_M), float(h_tx_m), step,
+                     float(max_height_m), ray_heff)
     del ground
     if smooth is not None:
         ray_loss -= smooth
@@ -1175,16 +1548,23 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     los_out[rows, cols] = win_los
     if clear_out is not None:
         clear_out[rows, cols] = win_clear
-    return TerrainGrids(loss_out, los_out, clear_out)
+    if heff_out is not None and ray_heff is not None:
+        win_heff = np.empty((wy.size, wx.size), dtype=np.float32)
+        with _KERNEL_LOCK:
+            _gather_nb(ray, sample, ray_heff, np.zeros((1, 1), np.bool_), ray_los, win_heff,
+                       np.empty((0, 0), np.bool_), np.empty((wy.size, wx.size), np.bool_))
+        heff_out[rows, cols] = win_heff
+    return TerrainGrids(loss_out, los_out, clear_out, heff_out)
 
 
 def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_tx: float,
                   h_rx: float, n_edges: int, subtract: bool
                   ) -> tuple[np.ndarray | None, np.ndarray]:
     """The loss of the path over smooth earth per sample, (1, m) float32, to subtract (None when
-    not subtracting), and for the single edge its dominant w per sample, below which the
-    sweep need not find the actual profile's edge exactly (its loss would not exceed the
-    smooth earth's: the difference is floored at 0); -inf everywhere otherwise."""
+    not subtracting), and for the single edge and Bullington the w of its (equivalent) edge
+    per sample, below which the sweep need not find the actual profile's edge exactly (its
+    loss would not exceed the smooth earth's: the difference is floored at 0); -inf
+    everywhere otherwise."""
     m = d.size
     w_least = np.full(m, -np.inf)
     if not subtract:
@@ -1192,9 +1572,22 @@ def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_t
     curvature = d * d / (2.0 * k * EARTH_RADIUS_M)
     zs = np.ascontiguousarray(-curvature[None, :])
     smooth = np.zeros((1, m), dtype=np.float32)
+    step_km = float(d[1] - d[0]) / 1000.0 if m > 1 else 0.0
+    if n_edges == 0:  # Bullington: w of the equivalent edge (v |v| = 2 w / (lambda step))
+        rec = np.zeros(m)
+        rec[0] = wl_step
+        rec[1:] = 1.0 / np.arange(1, m)
+        veff = np.full(m, -np.inf)
+        with _KERNEL_LOCK:
+            _bullington_ray_nb(zs[0], np.ones(m, np.bool_), h_tx, h_rx, rec, step_km,
+                               np.full(m, -np.inf), False, smooth[0], np.zeros(m, np.bool_),
+                               np.zeros(m, np.bool_), veff, np.empty((m + _BLOCK - 1) // _BLOCK),
+                               np.empty(m, np.int64))
+        return smooth, veff * np.abs(veff) * (wl_step / 2.0)
     with _KERNEL_LOCK:
-        _sweep_nb(zs, np.ones((1, m), np.bool_), wl_step, geom, h_tx, h_rx, n_edges, True,
-                  w_least, False, smooth, np.zeros((1, m), np.bool_), np.zeros((1, m), np.bool_))
+        _sweep_nb(zs, np.ones((1, m), np.bool_), wl_step, step_km, geom, h_tx, h_rx, n_edges,
+                  True, w_least, False, smooth, np.zeros((1, m), np.bool_),
+                  np.zeros((1, m), np.bool_))
         if n_edges == 1:
             rec = np.zeros(m)
             rec[1:] = 1.0 / np.arange(1, m)
@@ -1218,6 +1611,8 @@ def terrain_grids(
     *,
     max_edges: int = 3,
     with_fresnel: bool = True,
+    effective_height: bool = False,
+    max_height_m: float = settings.EFFECTIVE_HEIGHT_MAX_M,
 ) -> TerrainGrids:
     """Terrain loss relative to smooth earth, line of sight and first-Fresnel-zone clearance of
     one site over a regular grid, from ONE radial sweep (what :func:`terrain_loss_grid` with
@@ -1225,17 +1620,20 @@ def terrain_grids(
     the sweep two or three times).
 
     Parameters are those of :func:`terrain_loss_grid`; ``with_fresnel=False`` leaves
-    ``fresnel_clear`` None (and saves the search that proves a path clear).
+    ``fresnel_clear`` None (and saves the search that proves a path clear);
+    ``effective_height=True`` adds the antenna's effective height towards each cell
+    (:func:`effective_height_m` on the ray's samples, at most ``max_height_m``).
 
     Returns
     -------
     TerrainGrids
         ``loss_db`` (in excess of smooth earth), ``los``, ``fresnel_clear`` (raw P.526 loss
-        zero: 0.55 of the first Fresnel zone clear all along the path).
+        zero: 0.55 of the first Fresnel zone clear all along the path), ``h_eff_m``.
     """
     n_edges = _check_method(method, max_edges)
     return _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m,
-                       max_radius_m, k, n_edges, step_m, True, True, with_fresnel)
+                       max_radius_m, k, n_edges, step_m, True, True, with_fresnel,
+                       effective_height, max_height_m)
 
 
 def terrain_loss_grid(
@@ -1294,9 +1692,10 @@ def terrain_loss_grid(
         Cells farther than this from the site are not computed.
     k : float
         Effective earth-radius factor (default 4/3).
-    method : {"single", "deygout"}
-        Single dominant knife edge, or Deygout with at most ``max_edges`` edges (see
-        :func:`profile_loss_db`; O(M^2) per ray, many times slower).
+    method : {"single", "deygout", "delta_bullington"}
+        Single dominant knife edge, Deygout with at most ``max_edges`` edges (see
+        :func:`profile_loss_db`; O(M^2) per ray, many times slower), or Bullington relative
+        to smooth earth (the hull search of the single edge plus O(hull) per receiver).
     step_m : float, optional
         Sample spacing along the rays, m; default the grid resolution.
     max_edges : int

@@ -19,7 +19,8 @@ folder and read back exactly, without recomputing anything and without the input
                        fibre/network/nodes, segments, roads .parquet
     rasters/         the coverage rasters (Cloud-Optimized GeoTIFFs) users open in a GIS, read
                      back as the result's arrays: level_<tech>_dbm.tif, server_<tech>.tif,
-                     covered_<key>.tif and level_<tech>_<operator>_dbm.tif
+                     covered_<key>.tif, probability_<tech>.tif (location probability,
+                     0..1) and level_<tech>_<operator>_dbm.tif
 
 What JSON cannot say is written with a ``"$type"`` tag (tuples, dicts with other keys than
 text, NaN and infinities, NumPy scalars and arrays, paths, CRSs, affine transforms, dates,
@@ -89,6 +90,8 @@ _CLASSES: dict[str, type] = {c.__name__: c for c in (
     FibreResult, FibreParams, SharingParams, RoadNetwork, Raster, Indicators, HamletIndicator,
     SharingIndicator, SharingRatio, HouseholdFibreIndicator)}
 
+#: The array fields of a CoverageResult, stored as rasters.
+_COVERAGE_ARRAYS = ("level_dbm", "server", "covered", "operator_level_dbm", "probability")
 _TECH_LEVEL = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP", "5G": "SS-RSRP"}
 _LEVEL_NODATA = -9999.0
 _COMPRESSION = "zstd"
@@ -299,6 +302,11 @@ def _grid_rasters(res: CoverageResult) -> list[tuple[str, Any, str, np.ndarray, 
     for key, mask in res.covered.items():
         out.append(("covered", key, name(f"covered_{_slug(key)}"), mask,
                     {"nodata": None, "description": f"covered: {key} (1 = yes)"}))
+    for tech, arr in res.probability.items():
+        out.append(("probability", tech, name(f"probability_{_slug(tech)}"), arr, {
+            "nodata": _LEVEL_NODATA if not np.any(arr == _LEVEL_NODATA) else float("nan"),
+            "description": f"location probability of the best-server {tech} level at its "
+                           "threshold (0..1)"}))
     for (op, tech), arr in res.operator_level_dbm.items():
         kind = _TECH_LEVEL.get(tech, "level")
         out.append(("operator_level_dbm", (op, tech),
@@ -310,7 +318,8 @@ def _grid_rasters(res: CoverageResult) -> list[tuple[str, Any, str, np.ndarray, 
 def write_coverage_rasters(res: CoverageResult, folder: str | Path) -> list[Path]:
     """Write the coverage rasters of ``res`` into ``folder`` as Cloud-Optimized GeoTIFFs:
     best-server levels (dBm, float32, nodata -9999), serving cell (index into cells.csv, int32,
-    -1 = none), coverage masks (uint8 0/1) and each operator's best level per technology.
+    -1 = none), coverage masks (uint8 0/1), location probabilities (float32, 0..1, nodata
+    -9999) and each operator's best level per technology.
     (:func:`save_analysis` writes them into ``rasters/`` of the stored result.)"""
     return [write_geotiff(Path(folder) / fname, arr, res.grid, **kw)
             for _, _, fname, arr, kw in _grid_rasters(res)]
@@ -403,7 +412,7 @@ class _Saver(_Encoder):
         return node
 
     def _coverage(self, res: CoverageResult, where: str) -> dict[str, Any]:
-        fields = ("level_dbm", "server", "covered", "operator_level_dbm")
+        fields = _COVERAGE_ARRAYS
         node = self.dataclass(res, where, skip=fields)
         for f in fields:
             node[f] = []
@@ -565,7 +574,7 @@ class _Reader(_Decoder):
     def _coverage(self, node: dict, where: str) -> dict[str, Any]:
         grid = self.decode(node["grid"], f"{where}/grid")
         out: dict[str, Any] = {"grid": grid}
-        for field in ("level_dbm", "server", "covered", "operator_level_dbm"):
+        for field in _COVERAGE_ARRAYS:
             arrays = {}
             for spec in node[field]:
                 arrays[self.decode(spec["key"], where)] = self._band(

@@ -1,0 +1,163 @@
+"""Land cover: a classified raster (ESA WorldCover 10 m by default) for the coverage clutter.
+
+:func:`read_landcover` reads one band of class codes (``[layers] landcover``) into a
+:class:`~coverage_gis.io.readers.Raster` (float32 class codes, NaN where nodata);
+:func:`check_landcover` checks it against the study area and the scenario's ``[clutter]``
+table (every class present needs a loss); :func:`classes_on_grid` puts it on the coverage
+grid (the most frequent class of the land-cover pixels in each grid cell, GDAL's "mode"
+resampling; -1 where there is none). The file is only read, never changed.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.warp
+import shapely
+import shapely.ops
+from affine import Affine
+from pyproj import CRS
+from rasterio.errors import RasterioError
+
+from coverage_gis.config import settings
+from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.io import readers
+from coverage_gis.io.crs import describe_crs
+
+__all__ = ["read_landcover", "check_landcover", "classes_on_grid", "class_counts"]
+
+#: Class codes a float32 raster holds exactly (integers up to 2^24).
+_MAX_CODE = 2 ** 24
+
+
+def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
+                   ) -> readers.Raster:
+    """A land-cover raster of class codes (GeoTIFF or any raster GDAL reads).
+
+    Parameters
+    ----------
+    path
+        The file, e.g. an ESA WorldCover tile (classes 10 tree cover ... 100 moss).
+    crs
+        The CRS when the file has none.
+    band
+        The band holding the classes.
+
+    Returns
+    -------
+    Raster
+        Class codes as float32 (exact for whole numbers below 2^24), NaN where nodata.
+
+    Raises
+    ------
+    InputError
+        Naming the file: unreadable, no CRS or georeferencing, no data, or values that are
+        not class codes (not whole numbers: a continuous raster such as a DEM).
+    """
+    p = readers._check_path(path)
+    source = p.name
+    user_crs = readers._resolve_user_crs(crs, source)
+    try:
+        with rasterio.open(p) as ds:
+            if band < 1 or band > ds.count:
+                raise InputError(f"{source}: has {ds.count} band(s); band={band} does not exist")
+            data = ds.read(band, masked=True).astype(np.float64).filled(np.nan)
+            file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
+            transform = ds.transform
+    except (RasterioError, OSError) as exc:
+        raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
+                         f"{readers._reason(exc, p)}") from None
+    the_crs = readers.dem_crs(file_crs, user_crs, source)
+    if transform == Affine.identity():
+        raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
+                         "GeoTIFF with its position")
+    readers._check_raster_position(data.shape, transform, the_crs, source)
+    finite = np.isfinite(data)
+    if not finite.any():
+        raise InputError(f"{source}: holds no data (every pixel is nodata)")
+    bad = finite & ((data != np.round(data)) | (data < 0) | (data >= _MAX_CODE))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        examples = ", ".join(f"{k} {v}" for k, v in settings.WORLDCOVER_CLASSES.items())
+        raise InputError(f"{source}: pixel (row {r + 1}, column {c + 1}) value={data[r, c]:g} "
+                         "is not a land-cover class code; expected whole numbers from 0 "
+                         f"(classes such as ESA WorldCover's {examples}), not a continuous "
+                         "raster such as a DEM")
+    return readers.Raster(data.astype(np.float32), transform, the_crs, source)
+
+
+def class_counts(raster: readers.Raster) -> dict[int, int]:
+    """Pixels per class code of a land-cover raster (nodata left out)."""
+    data = raster.data[np.isfinite(raster.data)].astype(np.int64)
+    codes, counts = np.unique(data, return_counts=True)
+    return {int(c): int(n) for c, n in zip(codes, counts)}
+
+
+def check_landcover(raster: readers.Raster, area: shapely.Geometry, area_crs: CRS,
+                    losses_db: Mapping[int, float]) -> None:
+    """A land-cover raster against the study area and the clutter table.
+
+    No overlap with ``area`` (the hamlets) and a class without a loss in ``losses_db`` are
+    :class:`InputError`\\ s naming the file, the classes and the ``[clutter]`` key; a part of
+    the area without land cover is an :class:`InputWarning` (no clutter there)."""
+    from coverage_gis.io.project import _points_in  # the sampling grid of the DEM check
+
+    local = shapely.ops.transform(_transformer(area_crs, raster.crs), area)
+    left, bottom, right, top = raster.bounds
+    if not local.intersects(shapely.box(left, bottom, right, top)):
+        raise InputError(f"{raster.source}: does not overlap the hamlets at all "
+                         f"({describe_crs(raster.crs)}); expected a land-cover raster of the "
+                         "study area: is it another area's, or is its CRS wrong?")
+    unknown = {c: n for c, n in class_counts(raster).items() if c not in losses_db}
+    if unknown:
+        listed = ", ".join(f"{c} ({n} pixels)" for c, n in sorted(unknown.items())[:10])
+        raise InputError(f"{raster.source}: class(es) {listed} have no loss in [clutter] "
+                         f"losses_db (known: {', '.join(map(str, sorted(losses_db)))}); "
+                         "expected a loss (dB) for every class of the land-cover raster, e.g. "
+                         '[clutter] losses_db = { "10" = 6.0, "40" = 0.0 }')
+    xs, ys = _points_in(local)
+    missing = np.isnan(_nearest(raster, xs, ys))
+    if missing.all():
+        raise InputError(f"{raster.source}: holds no land-cover class over the hamlets (only "
+                         "nodata there); expected classes over the study area")
+    if missing.any():
+        warnings.warn(f"{raster.source}: has no land-cover class over about "
+                      f"{missing.mean():.0%} of the hamlets' area (outside the raster or "
+                      "nodata); no clutter loss there", InputWarning, stacklevel=2)
+
+
+def _transformer(src: CRS, dst: CRS) -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True).transform
+
+
+def _nearest(raster: readers.Raster, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The class of the pixel holding each point (NaN outside)."""
+    inv = ~raster.transform
+    col = np.floor(inv.a * x + inv.b * y + inv.c).astype(np.int64)
+    row = np.floor(inv.d * x + inv.e * y + inv.f).astype(np.int64)
+    rows, cols = raster.shape
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    values = raster.data[np.clip(row, 0, rows - 1), np.clip(col, 0, cols - 1)]
+    return np.where(inside, values, np.nan)
+
+
+def classes_on_grid(raster: readers.Raster, crs: CRS, transform: Affine, width: int,
+                    height: int) -> np.ndarray:
+    """The land-cover class of each cell of a grid (int32, -1 where none): the most frequent
+    class of the land-cover pixels in the cell (GDAL "mode" resampling; the pixel at the
+    cell's centre when the land cover is coarser than the grid)."""
+    src = np.where(np.isfinite(raster.data), raster.data, -1).astype(np.int32)
+    out = np.full((height, width), -1, dtype=np.int32)
+    with warnings.catch_warnings():  # rasterio's own use of affine's `*`
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        rasterio.warp.reproject(src, out, src_transform=raster.transform, src_crs=raster.crs,
+                                dst_transform=transform, dst_crs=crs, src_nodata=-1,
+                                dst_nodata=-1, resampling=rasterio.warp.Resampling.mode)
+    return out
