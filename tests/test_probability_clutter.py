@@ -455,7 +455,7 @@ def test_the_report_and_summary_state_the_assumptions(sample):
     _, analysis = sample
     card = scorecard_table(analysis.scorecard, analysis.indicators)
     html = report.report_html(analysis, card, lang="en")
-    assert "location probability ≥ 90%" in html and "σ = 8 dB (extended_hata_suburban)" in html
+    assert "location probability ≥ 90%" in html and "σ = 8 dB (Extended Hata, suburban)" in html
     assert "margin 10.3 dB" in html
     assert "landcover.tif: extra loss at the receiver by class 10: 6 dB" in html
     params = writer._coverage_parameters(analysis.coverage)

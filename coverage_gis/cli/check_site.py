@@ -6,6 +6,9 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from coverage_gis.cli.common import SCENARIO_HELP, add_out, load_or_report, open_outputs
+from coverage_gis.outputs.check import INPUT_OPTIONS, check_record
+
+__all__ = ["add_parser", "run", "print_check", "check_record", "INPUT_OPTIONS", "OUTPUT_NAMES"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage_gis.engines.placement import CheckResult
@@ -16,29 +19,6 @@ EXAMPLES = """examples:
   coverage-gis check-site --x 587450 --y 2218650 --crs vn2000-thanhhoa --operator MobiFone \\
       --technology 4G --height-m 30 --out out/check --overwrite
 """
-
-#: The options a check echoes as typed (``check.json`` ``input``), in this order.
-INPUT_OPTIONS = ("lon", "lat", "x", "y", "crs", "operator", "technology", "band_mhz",
-                 "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz")
-
-
-def check_record(args: argparse.Namespace) -> dict[str, Any]:
-    """What the check's file records beside the result: ``input`` (every option exactly as
-    typed, strings; the CRS "WGS 84" for --lon/--lat), ``checked_at`` (ISO 8601, local time
-    with its offset), ``software_version``, ``request_id`` and ``applicant`` (None when not
-    given)."""
-    from datetime import datetime
-
-    from coverage_gis.version import __version__
-
-    typed = {k: getattr(args, k, None) for k in INPUT_OPTIONS}
-    if typed["crs"] is None and (typed["lon"] is not None or typed["lat"] is not None):
-        typed["crs"] = "WGS 84"
-    return {"input": typed,
-            "checked_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "software_version": __version__, "request_id": args.request_id,
-            "applicant": args.applicant}
-
 
 #: Files a check writes.
 OUTPUT_NAMES = ("check.json", "check.html", "check.kml", "manifest.json")

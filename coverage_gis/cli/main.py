@@ -33,6 +33,7 @@ from coverage_gis.cli import (
     check_site,
     init,
     report,
+    serve,
     suggest_sites,
     units,
     validate,
@@ -43,7 +44,8 @@ from coverage_gis.version import __version__
 log = logging.getLogger("coverage_gis")
 
 #: The command modules, in the order of the help text.
-COMMANDS = (validate, analyze, report, check_site, suggest_sites, calibrate, units, init)
+COMMANDS = (validate, analyze, report, check_site, suggest_sites, calibrate, units, init,
+            serve)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
 
@@ -57,6 +59,7 @@ EPILOG = """examples:
   coverage-gis calibrate --measurements data/measurements/drive_test.csv --out out/calibration
   coverage-gis units --search "quang trung" --old   # administrative units of 2025
   coverage-gis init --unit 14818 --out my_ward --osm vietnam-latest.osm.pbf  # your own unit
+  coverage-gis serve out/demo                # the map and the tower check in a browser
 
 exit codes: 0 success; 1 bad input or parameters (every problem listed), an output folder
 that cannot be used, or another run writing to it; 2 wrong usage; 3 unexpected error (the

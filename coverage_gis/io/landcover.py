@@ -19,7 +19,6 @@ import numpy as np
 import rasterio
 import rasterio.warp
 import shapely
-import shapely.ops
 from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError
@@ -107,7 +106,8 @@ def check_landcover(raster: readers.Raster, area: shapely.Geometry, area_crs: CR
     the area without land cover is an :class:`InputWarning` (no clutter there)."""
     from coverage_gis.io.project import _points_in  # the sampling grid of the DEM check
 
-    local = shapely.ops.transform(_transformer(area_crs, raster.crs), area)
+    to_raster = _transformer(area_crs, raster.crs)
+    local = shapely.transform(area, lambda xy: np.column_stack(to_raster(xy[:, 0], xy[:, 1])))
     left, bottom, right, top = raster.bounds
     if not local.intersects(shapely.box(left, bottom, right, top)):
         raise InputError(f"{raster.source}: does not overlap the hamlets at all "

@@ -8,13 +8,15 @@ contract, whose sentences (``reasons``, ``sharing.text``) are English, written b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coverage_gis.engines.placement import CheckResult, ConstraintCheck
 from coverage_gis.outputs import i18n
 
-__all__ = ["check_json", "RECORD_KEYS", "reason_texts", "sharing_text", "constraint_name",
-           "JSON_LANG"]
+if TYPE_CHECKING:  # pragma: no cover  (annotations only: the command line imports this early)
+    from coverage_gis.engines.placement import CheckResult, ConstraintCheck
+
+__all__ = ["check_json", "check_record", "INPUT_OPTIONS", "RECORD_KEYS", "reason_texts",
+           "sharing_text", "constraint_name", "JSON_LANG"]
 
 #: Machine-readable outputs are in English (codes beside the sentences give any language).
 JSON_LANG = "en"
@@ -64,3 +66,28 @@ def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict
         if record is not None and record.get(key) is not None:
             doc[key] = record[key]
     return doc
+
+
+#: The options a check echoes as typed (``check.json`` ``input``), in this order.
+INPUT_OPTIONS = ("lon", "lat", "x", "y", "crs", "operator", "technology", "band_mhz",
+                 "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz")
+
+
+def check_record(args: Any) -> dict[str, Any]:
+    """What the check's file records beside the result, from ``args`` (the command line's
+    options, or anything with the same attributes: the web app's query): ``input`` (every
+    option exactly as
+    typed, strings; the CRS "WGS 84" for --lon/--lat), ``checked_at`` (ISO 8601, local time
+    with its offset), ``software_version``, ``request_id`` and ``applicant`` (None when not
+    given)."""
+    from datetime import datetime
+
+    from coverage_gis.version import __version__
+
+    typed = {k: getattr(args, k, None) for k in INPUT_OPTIONS}
+    if typed["crs"] is None and (typed["lon"] is not None or typed["lat"] is not None):
+        typed["crs"] = "WGS 84"
+    return {"input": typed,
+            "checked_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "software_version": __version__, "request_id": args.request_id,
+            "applicant": args.applicant}
