@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from coverage_gis.cli.common import SCENARIO_HELP, add_out, load_or_report, open_outputs
+from coverage_gis.cli.common import (
+    SCENARIO_HELP,
+    add_layer_options,
+    add_out,
+    apply_layer_options,
+    load_or_report,
+    open_outputs,
+)
 
 EXAMPLES = """examples:
   coverage-gis analyze --out out/demo            # the bundled Quang Trung sample
@@ -27,6 +34,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                                    "results.gpkg, results.kmz, summary.json and more.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
+    add_layer_options(a)
     add_out(a)
     a.add_argument("--resolution-m", metavar="M",
                    help="coverage raster resolution in metres (default 30)")
@@ -62,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, write_site_detail
     from coverage_gis.pipeline import analyze, unit_as_area
 
-    scenario = read_scenario(args.scenario)
+    scenario = apply_layer_options(read_scenario(args.scenario), args.columns, args.layer, [])
     params = CoverageParams.from_scenario(scenario.parameters, **coverage_overrides(args))
     with open_outputs(args, "analysis", OUTPUT_NAMES, scenario) as dest:
         project = unit_as_area(load_or_report(scenario, args))  # no hamlets: the unit
