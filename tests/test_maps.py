@@ -246,8 +246,10 @@ def test_hamlet_tooltips_hold_name_households_shares_and_status(sample):
     yen_son = feats["Thôn Yên Sơn"]["properties"]
     assert "190" in yen_son["tooltip"] and "0 %" in yen_son["tooltip"]
     assert "Not covered by mobile broadband" in yen_son["tooltip"]
-    assert yen_son["style"]["fillColor"] == "#d73027"
-    assert feats["Thôn Tân Lập"]["properties"]["style"]["fillColor"] == "#1a9850"
+    # colour-blind-safe classes (outputs/style.py): the lowest for 0 %, blue at the target
+    assert yen_son["style"]["fillColor"] == maps._SHARE_COLOURS[-1]
+    best = sample.hamlets.loc[sample.hamlets["mobile_broadband_share"].idxmax(), "name"]
+    assert feats[best]["properties"]["style"]["fillColor"] == maps._SHARE_COLOURS[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -485,15 +487,15 @@ def test_a_screenshot_of_the_map_shows_the_data(chromium, sample_page, tmp_path)
     assert px.shape[:2] == (1000, 1400)
     colours = np.unique(px.reshape(-1, 3), axis=0)
     assert len(colours) > 200
-    # The covered hamlets' green and the short hamlet's red fill are on screen (fill colour
-    # at 55 % over the map's background).
+    # The covered hamlets' blue and the short hamlet's dark brown fill are on screen (fill
+    # colour at 55 % over the map's background; colour-blind-safe classes, outputs/style.py).
     def blend(fill: str) -> np.ndarray:
         rgb = np.array([int(fill[i:i + 2], 16) for i in (1, 3, 5)])
         return 0.55 * rgb + 0.45 * np.array([0xF4, 0xF3, 0xEF])
 
-    green = np.all(np.abs(px - blend("#1a9850")) < 12, axis=-1).mean()
-    red = np.all(np.abs(px - blend("#d73027")) < 12, axis=-1).mean()
-    assert green > 0.05 and red > 0.005, (green, red)
+    met = np.all(np.abs(px - blend(maps._SHARE_COLOURS[0])) < 12, axis=-1).mean()
+    short = np.all(np.abs(px - blend(maps._SHARE_COLOURS[-1])) < 12, axis=-1).mean()
+    assert met > 0.05 and short > 0.005, (met, short)
 
 
 def test_hostile_names_show_as_text_and_run_nothing(chromium, evil_page, tmp_path):

@@ -136,7 +136,8 @@ def test_xlsx_gpkg_kmz_open_in_their_readers(written):
     result, out = written
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     assert {"scorecard", "hamlets", "towers", "sharing_candidates"} <= set(wb.sheetnames)
-    hamlets = pd.read_excel(out / "report.xlsx", sheet_name="hamlets")
+    # row 1: column titles in words; row 2: the machine names, as in hamlets.csv
+    hamlets = pd.read_excel(out / "report.xlsx", sheet_name="hamlets", header=1)
     assert list(hamlets["hamlet_id"]) == list(result.hamlets["hamlet_id"])
     layers = {name for name, _ in pyogrio.list_layers(out / "results.gpkg")}
     assert {"hamlets", "households", "cells", "towers", "fibre_extensions",

@@ -34,10 +34,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
-                  nodata: float | int | None, description: str, units: str = "") -> Path:
+                  nodata: float | int | None, description: str, units: str = "",
+                  colormap: dict[int, tuple[int, int, int, int]] | None = None) -> Path:
     """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE, internal tiles and overviews) with
-    its CRS, nodata, band description and ``units`` tag. ``grid`` gives ``transform``, ``crs``,
-    ``width`` and ``height``; booleans are written as uint8 0/1; NaN becomes ``nodata``."""
+    its CRS, nodata, band description and ``units`` (GDAL's band unit type, which QGIS and
+    ``gdalinfo`` show, and a ``units`` tag). ``grid`` gives ``transform``, ``crs``, ``width``
+    and ``height``; booleans are written as uint8 0/1; NaN becomes ``nodata``. ``colormap``
+    ({value: RGBA}) is stored as the band's colour table (8- and 16-bit bands only: GeoTIFF
+    keeps no colour table for other types, nor alpha)."""
     import rasterio
 
     dtype = array.dtype
@@ -58,5 +62,8 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
             ds.write(data, 1)
             ds.set_band_description(1, description)
             if units:
+                ds.set_band_unit(1, units)
                 ds.update_tags(1, units=units)
+            if colormap is not None:
+                ds.write_colormap(1, colormap)
     return Path(path)

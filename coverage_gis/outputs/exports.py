@@ -1,15 +1,33 @@
-"""Exports for other tools: XLSX (spreadsheets), GeoPackage (GIS) and KMZ (Google Earth).
+"""Exports for other tools: XLSX (spreadsheets), GeoPackage (GIS) and KMZ (Google Earth), and
+the QGIS styles of the rasters.
 
-Every file is written to a temporary name and renamed, so a failed export leaves nothing.
+- ``report.xlsx``: two header rows, the column titles in words of the language (row 1) over the
+  machine names the CSV files and the GeoPackage use (row 2; ``pandas.read_excel(path,
+  header=1)`` reads the same columns as the CSV), frozen; shares as Excel percentages,
+  booleans as "có"/"không" (or "yes"/"no"), columns fitted to their contents, an autofilter;
+  text from input files stored as text, never as a formula.
+- ``results.gpkg``: every layer, with QGIS styles in its ``layer_styles`` table (the table QGIS
+  itself writes when a style is saved "in the database"), so that layers open coloured.
+- ``results.kmz``: one folder per layer (names in words of the language), hamlets coloured by
+  status, cells and towers by operator, readable balloons (a small table of the main fields,
+  escaped), and the best-server coverage as a GroundOverlay image.
+- ``rasters/*.qml``: a QGIS style beside each coverage GeoTIFF (QGIS loads a ``.qml`` of the
+  same name as the raster's default style).
+
+Colours come from :mod:`coverage_gis.outputs.style` (colour-blind safe). Every file is written
+to a temporary name and renamed, so a failed export leaves nothing.
 """
 
 from __future__ import annotations
 
+import math
 import zipfile
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
 import numpy as np
@@ -17,30 +35,126 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import atomic_path
+from coverage_gis.outputs.i18n import column_title, words
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
-__all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers", "plain_columns"]
+__all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers", "plain_columns",
+           "kmz_layers", "coverage_overlay", "layer_qml", "raster_qml", "write_raster_styles",
+           "hamlet_status", "PERCENT_FORMAT"]
+
+#: Excel's number format of shares: 0.9885 shows as 98.85 % (98,85 % in a Vietnamese Excel).
+PERCENT_FORMAT = "0.00%"
+#: Excel's number format of the indicators counted per 100 inhabitants.
+PER_100_FORMAT = "0.0"
+
+# --------------------------------------------------------------------------------------------
+# XLSX
+# --------------------------------------------------------------------------------------------
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """One sheet per table (names cut to Excel's 31 characters), atomically."""
+def _is_bool_column(values: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    if values.dtype != object:
+        return False
+    kinds = {type(v) for v in values if v is not None and not (
+        isinstance(v, float) and math.isnan(v)) and v is not pd.NA}
+    return bool(kinds) and kinds <= {bool, np.bool_}
+
+
+def _is_share_column(name: str, values: pd.Series) -> bool:
+    """A share (0-1) by its name (``share`` as a word of it, ``m4_after``) and its values."""
+    parts = str(name).split("_")
+    if not ("share" in parts and name != "share_basis") and name not in ("m4_after",
+                                                                        "m4_before"):
+        return False
+    numbers = pd.to_numeric(values, errors="coerce")
+    if not pd.api.types.is_numeric_dtype(values.dtype) and numbers.isna().any():
+        return False
+    finite = numbers[np.isfinite(numbers)]
+    return bool(len(finite)) and bool(((finite >= 0) & (finite <= 1 + 1e-9)).all())
+
+
+def _xlsx_table(df: pd.DataFrame, yes: str, no: str) -> pd.DataFrame:
+    """A table as written to a sheet: no geometry, booleans as words, missing values empty."""
+    table = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
+    for col in table.columns:
+        values = table[col]
+        if _is_bool_column(values):
+            table[col] = [None if v is None or v is pd.NA or (isinstance(v, float)
+                                                                 and math.isnan(v))
+                          else (yes if bool(v) else no) for v in values.astype(object)]
+        elif str(values.dtype) in ("boolean", "object", "str", "string"):
+            table[col] = values.astype(object).where(values.notna(), None)
+    return table
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "en") -> Path:
+    """One sheet per table (names cut to Excel's 31 characters), atomically: column titles in
+    words of ``lang`` over the machine names, frozen; shares as percentages, booleans as
+    words ("có"/"không" in Vietnamese), widths fitted, an autofilter; no formulas."""
+    w = words(lang)
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, df in sheets.items():
-                table = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
-                for col in table.columns:
-                    if str(table[col].dtype) in ("boolean", "object", "str", "string"):
-                        table[col] = table[col].astype(object).where(table[col].notna(), None)
-                table.to_excel(xl, sheet_name=name[:31], index=False)
-                sheet = xl.sheets[name[:31]]
+                table = _xlsx_table(df, w["true"], w["false"])
+                sheet_name = name[:31]
+                table.to_excel(xl, sheet_name=sheet_name, index=False, startrow=1)
+                sheet = xl.sheets[sheet_name]
                 _no_formulas(sheet)
-                for k, col in enumerate(table.columns, start=1):
-                    width = max([len(str(col))] + [len(str(v)) for v in table[col].head(200)])
-                    sheet.column_dimensions[sheet.cell(1, k).column_letter].width = \
-                        min(max(10, width + 2), 60)
+                _format_sheet(sheet, table, name, lang)
     return Path(path)
+
+
+def _format_sheet(sheet: Any, table: pd.DataFrame, name: str, lang: str) -> None:
+    """Titles (row 1), machine names (row 2), number formats, widths, frozen rows, filter."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill
+
+    title_font, name_font = Font(bold=True), Font(italic=True, color="666666", size=9)
+    fill = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+    rows = len(table) + 2
+    title_lines = 1
+    for k, col in enumerate(table.columns, start=1):
+        title = column_title(col, lang, table=name)
+        head = sheet.cell(1, k, title)
+        head.font, head.fill = title_font, fill
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        machine = sheet.cell(2, k)
+        machine.font, machine.border = name_font, Border()
+        machine.alignment = Alignment(horizontal="left")
+        fmt = _number_format(table, col)
+        for r in range(3, rows + 1):
+            if fmt is not None and isinstance(sheet.cell(r, k).value, (int, float)):
+                sheet.cell(r, k).number_format = fmt(r - 3)
+        width = _width(table[col], str(col), title, fmt is not None)
+        sheet.column_dimensions[head.column_letter].width = width
+        title_lines = max(title_lines, math.ceil(len(title) / max(width - 2, 1)))
+    sheet.row_dimensions[1].height = 15 * min(title_lines, 4)
+    sheet.freeze_panes = "A3"
+    if len(table.columns):
+        last = sheet.cell(2, len(table.columns)).column_letter
+        sheet.auto_filter.ref = f"A2:{last}{rows}"
+
+
+def _number_format(table: pd.DataFrame, col: Any) -> Callable[[int], str] | None:
+    """The number format of each row of a column (a function of the row), or None."""
+    if col in ("value", "target") and "unit" in table:
+        units = list(table["unit"])
+        return lambda i: PER_100_FORMAT if units[i] == "per 100" else PERCENT_FORMAT
+    if _is_share_column(str(col), table[col]):
+        return lambda i: PERCENT_FORMAT
+    return None
+
+
+def _width(values: pd.Series, machine: str, title: str, percent: bool) -> float:
+    """A column's width (characters): its longest value (first 200 rows), machine name and
+    title (titles longer than 28 characters wrap), within 8-60."""
+    texts = ["100.00%" if percent else str(v) for v in values.head(200) if v is not None]
+    longest = max([len(machine), min(len(title), 28)] + [len(t) for t in texts])
+    return float(min(max(8, longest + 2), 60))
 
 
 def _no_formulas(sheet: Any) -> None:
@@ -51,6 +165,10 @@ def _no_formulas(sheet: Any) -> None:
             if cell.data_type == "f":
                 cell.data_type = "s"
 
+
+# --------------------------------------------------------------------------------------------
+# GeoPackage and its QGIS styles
+# --------------------------------------------------------------------------------------------
 
 def plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Columns every vector driver can hold (nullable booleans and lists become plain)."""
@@ -66,25 +184,311 @@ def plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: str | Path) -> Path:
-    """Every non-empty layer into one GeoPackage (layer per key), atomically."""
+#: The columns of QGIS's ``layer_styles`` table, in its order.
+LAYER_STYLE_COLUMNS = ("f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column",
+                       "styleName", "styleQML", "styleSLD", "useAsDefault", "description",
+                       "owner", "ui", "update_time")
+
+
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: str | Path, lang: str = "en",
+               styles: bool = False) -> Path:
+    """Every non-empty layer into one GeoPackage (layer per key), atomically; with
+    ``styles`` (``results.gpkg``; not the input files ``coverage-gis init`` writes, which must
+    hold one layer), a QGIS style per layer it knows (:func:`layer_qml`) in the
+    ``layer_styles`` table, the default style QGIS applies when it opens the layer.
+    ``update_time`` is left empty so that the same analysis always gives the same file."""
     with atomic_path(path) as tmp:
         tmp.unlink()  # GDAL creates the file itself
         first = True
+        rows = []
         for name, gdf in layers.items():
             if gdf is None or len(gdf) == 0:
                 continue
             pyogrio.write_dataframe(plain_columns(gdf), tmp, layer=name, driver="GPKG",
                                     append=not first)
             first = False
+            qml = layer_qml(name, gdf, lang) if styles else None
+            if qml is not None:
+                geom = pyogrio.read_info(tmp, layer=name).get("geometry_name") or "geom"
+                rows.append(("", "", name, geom, name, qml, "", True,
+                             f"coverage_gis: {name}", "", "", pd.NaT))
+        if rows:
+            table = pd.DataFrame(rows, columns=list(LAYER_STYLE_COLUMNS))
+            table["update_time"] = table["update_time"].astype("datetime64[ms]")
+            pyogrio.write_dataframe(table, tmp, layer="layer_styles", driver="GPKG",
+                                    append=True)
     return Path(path)
 
 
-def _kml_style(style_id: str, colour: str) -> str:
-    line, fill = kml_colour(colour), kml_colour(colour, alpha=0x5F)
+def _rgba(colour: str, alpha: int = 255) -> str:
+    r, g, b = style.rgb(colour)
+    return f"{r},{g},{b},{alpha}"
+
+
+def _options(props: dict[str, Any]) -> str:
+    return ('<Option type="Map">' + "".join(
+        f'<Option type="QString" name={quoteattr(k)} value={quoteattr(str(v))}/>'
+        for k, v in props.items()) + "</Option>")
+
+
+def _qml_symbol(kind: str, colour: str, index: int, *, alpha: int = 255, dash: bool = False,
+                shape: str = "circle", size: float = 2.4, width: float = 0.6,
+                outline: str = "#333333") -> str:
+    """A QGIS symbol (``kind`` marker, line or fill) in one colour."""
+    if kind == "marker":
+        cls, props = "SimpleMarker", {"name": shape, "color": _rgba(colour, alpha),
+                                      "outline_color": _rgba(outline), "outline_width": "0.2",
+                                      "outline_width_unit": "MM", "size": size,
+                                      "size_unit": "MM"}
+    elif kind == "line":
+        cls, props = "SimpleLine", {"line_color": _rgba(colour, alpha), "line_width": width,
+                                    "line_width_unit": "MM", "capstyle": "round",
+                                    "joinstyle": "round",
+                                    "line_style": "dash" if dash else "solid"}
+    else:
+        cls, props = "SimpleFill", {"color": _rgba(colour, alpha), "style": "solid",
+                                    "outline_color": _rgba(outline),
+                                    "outline_style": "dash" if dash else "solid",
+                                    "outline_width": width, "outline_width_unit": "MM"}
+    return (f'<symbol type="{kind}" name="{index}" alpha="1" clip_to_extent="1" '
+            f'force_rhr="0"><layer class="{cls}" enabled="1" pass="0" locked="0">'
+            f"{_options(props)}</layer></symbol>")
+
+
+def _geometry_kind(gdf: gpd.GeoDataFrame) -> str | None:
+    types = {t for t in gdf.geometry.geom_type.dropna().unique()}
+    if not types:
+        return None
+    t = sorted(types)[0]
+    return ("marker" if "Point" in t else "line" if "LineString" in t
+            else "fill" if "Polygon" in t else None)
+
+
+def _qml_document(renderer: str, labels: str = "") -> str:
+    enabled = "1" if labels else "0"
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            f'<qgis version="3.28.0" styleCategories="Symbology|Labeling" '
+            f'labelsEnabled="{enabled}">{renderer}{labels}<blendMode>0</blendMode>'
+            "<featureBlendMode>0</featureBlendMode><layerOpacity>1</layerOpacity></qgis>\n")
+
+
+def _qml_rules(rules: Sequence[tuple[str, str, str]]) -> str:
+    """A rule-based renderer: (filter expression, label, symbol XML with ``name`` = index)."""
+    items = "".join(f'<rule key="r{i}" filter={quoteattr(f)} symbol="{i}" '
+                    f"label={quoteattr(label)}/>" for i, (f, label, _) in enumerate(rules))
+    symbols = "".join(s for _, _, s in rules)
+    return ('<renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" '
+            f'forceraster="0"><rules key="root">{items}</rules><symbols>{symbols}</symbols>'
+            "</renderer-v2>")
+
+
+def _qml_categories(attr: str, categories: Sequence[tuple[str, str, str]]) -> str:
+    """A categorized renderer on ``attr``: (value, label, symbol XML)."""
+    items = "".join(f"<category value={quoteattr(v)} symbol=\"{i}\" label={quoteattr(lab)} "
+                    'render="true"/>' for i, (v, lab, _) in enumerate(categories))
+    symbols = "".join(s for _, _, s in categories)
+    return (f'<renderer-v2 type="categorizedSymbol" attr={quoteattr(attr)} symbollevels="0" '
+            f'enableorderby="0" forceraster="0"><categories>{items}</categories>'
+            f"<symbols>{symbols}</symbols></renderer-v2>")
+
+
+def _qml_single(symbol: str) -> str:
+    return ('<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" '
+            f'forceraster="0"><symbols>{symbol}</symbols></renderer-v2>')
+
+
+def _qml_name_labels(field: str) -> str:
+    """Simple labels of ``field`` (dark text with a white buffer)."""
+    return ('<labeling type="simple"><settings calloutType="simple">'
+            f'<text-style fieldName={quoteattr(field)} fontSize="9" fontWeight="75" '
+            'textColor="17,17,17,255" isExpression="0" namedStyle="Bold">'
+            '<text-buffer bufferDraw="1" bufferSize="0.8" bufferColor="255,255,255,255"/>'
+            '</text-style><placement placement="1"/></settings></labeling>')
+
+
+def _operator_renderer(gdf: gpd.GeoDataFrame, attr: str, kind: str, **kw: Any) -> str:
+    seen: dict[str, str] = {}
+    values = sorted({str(v) for v in gdf[attr].dropna()})
+    cats = []
+    for i, v in enumerate(values):
+        single = ", " not in v
+        colour = style.operator_colour(v, seen) if single else "#000000"
+        cats.append((v, v, _qml_symbol(kind, colour, i, **kw)))
+    return _qml_categories(attr, cats)
+
+
+def _flag_rules(column: str, kind: str, yes: str, no: str, **kw: Any) -> str:
+    return _qml_rules([(f'"{column}"', yes, _qml_symbol(kind, style.MET, 0, **kw)),
+                       (f'NOT "{column}"', no, _qml_symbol(kind, style.SHORT, 1, **kw)),
+                       ("ELSE", "–", _qml_symbol(kind, style.NO_DATA, 2, **kw))])
+
+
+def _hamlet_rules(gdf: gpd.GeoDataFrame, lang: str) -> str:
+    w = words(lang)
+    m = ('coalesce("mobile_broadband_covered", true)' if "mobile_broadband_covered" in gdf
+         else "true")
+    f = 'coalesce("ftth_covered", true)' if "ftth_covered" in gdf else "true"
+    colours = style.HAMLET_STATUS_COLOURS
+    rules = [(f"{m} AND {f}", w["legend_both"], "met"),
+             (f"NOT {m} AND {f}", w["legend_mobile"], "short_mobile"),
+             (f"{m} AND NOT {f}", w["legend_ftth"], "short_ftth"),
+             (f"NOT {m} AND NOT {f}", w["legend_neither"], "short_both")]
+    return _qml_rules([(expr, label, _qml_symbol("fill", colours[key], i, alpha=200,
+                                                 width=0.5))
+                       for i, (expr, label, key) in enumerate(rules)])
+
+
+def layer_qml(name: str, gdf: gpd.GeoDataFrame, lang: str = "en") -> str | None:
+    """The QGIS style (QML) of a GeoPackage layer of :func:`result_layers`, coloured as on the
+    map (:mod:`coverage_gis.outputs.style`); None for a layer without one."""
+    kind = _geometry_kind(gdf)
+    if kind is None:
+        return None
+    w = words(lang)
+    if name == "hamlets":
+        return _qml_document(_hamlet_rules(gdf, lang), _qml_name_labels("name"))
+    if name == "households" and "mobile_broadband" in gdf:
+        return _qml_document(_flag_rules("mobile_broadband", kind, w["covered_yes"],
+                                         w["covered_no"], size=1.6))
+    if name == "fibre_gpon_budget" and "within_budget" in gdf:
+        return _qml_document(_flag_rules("within_budget", kind, w["true"], w["false"],
+                                         shape="square"))
+    if name in ("cells", "access_points", "fibre_routes", "fibre_routes_merged",
+                "signal_radius") and "operator" in gdf:
+        extra: dict[str, Any] = {"shape": "square"} if name == "access_points" else {}
+        if name == "signal_radius":
+            extra = {"alpha": 20, "width": 0.4}
+        return _qml_document(_operator_renderer(gdf, "operator", kind, **extra))
+    if name == "towers" and "operators" in gdf:
+        return _qml_document(_operator_renderer(gdf, "operators", kind, shape="triangle",
+                                                size=3.6))
+    single: dict[str, tuple[str, dict[str, Any]]] = {
+        "suggested_sites": (style.SUGGESTED, {"size": 4.0}),
+        "sharing_candidates": (style.SHARING, {"dash": True, "width": 1.0}),
+        "fibre_extensions": (style.EXTENSION, {"width": 1.2}),
+        "commune": ("#000000", {"alpha": 0, "dash": True, "width": 0.8}),
+        "roads": ("#8c8c8c", {"width": 0.3}),
+        "railway": ("#444444", {"dash": True, "width": 0.5}),
+        "constraints": ("#8E24AA", {"shape": "square", "alpha": 160})}
+    if name in single:
+        colour, kw = single[name]
+        return _qml_document(_qml_single(_qml_symbol(kind, colour, 0, **kw)))
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Raster styles (QML sidecars)
+# --------------------------------------------------------------------------------------------
+
+#: Best-server level classes (lower bound dBm), best first, as on the map.
+LEVEL_BOUNDS_DBM = (-90.0, -100.0, -110.0)
+
+
+def _hex(rgba: Sequence[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgba[:3])
+
+
+def raster_qml(kind: str, lang: str = "en") -> str | None:
+    """The QGIS style of a coverage raster: ``level`` (dBm, the map's classes), ``covered``
+    (0/1) or ``probability`` (0..1); None for another kind."""
+    w = words(lang)
+    if kind == "level":
+        hi, mid, lo = LEVEL_BOUNDS_DBM
+        # DISCRETE: a value takes the colour of the first item whose value it does not exceed
+        items = [(lo, w["level_class_lt"].format(dbm=f"{lo:g}"), style.LEVEL_COLOURS[3]),
+                 (mid, w["level_class_between"].format(low=f"{lo:g}", high=f"{mid:g}"),
+                  style.LEVEL_COLOURS[2]),
+                 (hi, w["level_class_between"].format(low=f"{mid:g}", high=f"{hi:g}"),
+                  style.LEVEL_COLOURS[1]),
+                 (math.inf, w["level_class_ge"].format(dbm=f"{hi:g}"), style.LEVEL_COLOURS[0])]
+        shader = _colour_ramp("DISCRETE", -140.0, -40.0, [
+            (v, label, _hex(c), c[3]) for v, label, c in items])
+        return _raster_document(_pseudocolour(shader, -140.0, -40.0))
+    if kind == "probability":
+        steps = (0.5, 0.75, 0.9, math.inf)
+        colours = (style.LEVEL_COLOURS[3], style.LEVEL_COLOURS[2], style.LEVEL_COLOURS[1],
+                   style.LEVEL_COLOURS[0])
+        lows = (0.0, 0.5, 0.75, 0.9)
+        ramp = [(v, w["probability_class"].format(low=f"{lo:g}", high=f"{min(v, 1.0):g}"),
+                 _hex(c), c[3]) for v, lo, c in zip(steps, lows, colours)]
+        return _raster_document(_pseudocolour(_colour_ramp("DISCRETE", 0.0, 1.0, ramp),
+                                              0.0, 1.0))
+    if kind == "covered":
+        entries = "".join(
+            f'<paletteEntry value="{v}" color="{colour}" alpha="{alpha}" '
+            f"label={quoteattr(label)}/>"
+            for v, colour, alpha, label in ((0, style.NO_DATA, 0, w["covered_no"]),
+                                            (1, style.MET, 200, w["covered_yes"])))
+        return _raster_document('<rasterrenderer type="paletted" band="1" opacity="1" '
+                                f'alphaBand="-1"><colorPalette>{entries}</colorPalette>'
+                                "</rasterrenderer>")
+    return None
+
+
+def _colour_ramp(kind: str, lo: float, hi: float,
+                 items: Sequence[tuple[float, str, str, int]]) -> str:
+    body = "".join(f'<item value="{"inf" if math.isinf(v) else f"{v:g}"}" '
+                   f'label={quoteattr(label)} color="{colour}" alpha="{alpha}"/>'
+                   for v, label, colour, alpha in items)
+    return (f'<rastershader><colorrampshader colorRampType="{kind}" classificationMode="1" '
+            f'clip="0" minimumValue="{lo:g}" maximumValue="{hi:g}">{body}</colorrampshader>'
+            "</rastershader>")
+
+
+def _pseudocolour(shader: str, lo: float, hi: float) -> str:
+    return ('<rasterrenderer type="singlebandpseudocolor" band="1" opacity="1" '
+            f'alphaBand="-1" classificationMin="{lo:g}" classificationMax="{hi:g}">'
+            f"{shader}</rasterrenderer>")
+
+
+def _raster_document(renderer: str) -> str:
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            '<qgis version="3.28.0" styleCategories="Symbology"><pipe>'
+            f"{renderer}"
+            '<brightnesscontrast brightness="0" contrast="0" gamma="1"/>'
+            '<huesaturation saturation="0" grayscaleMode="0" colorizeOn="0"/>'
+            "</pipe><blendMode>0</blendMode></qgis>\n")
+
+
+def _raster_kind(stem: str) -> str | None:
+    if stem.startswith("level_") and stem.endswith("_dbm"):
+        return "level"
+    if stem.startswith("covered_"):
+        return "covered"
+    if stem.startswith("probability_"):
+        return "probability"
+    return None
+
+
+def write_raster_styles(folder: str | Path, lang: str = "en") -> list[Path]:
+    """A QGIS style (``NAME.qml``) beside each coverage GeoTIFF of ``folder`` that has one
+    (levels, coverage masks, probabilities; serving-cell rasters have none). Returns the
+    files written."""
+    written = []
+    for tif in sorted(Path(folder).glob("*.tif")):
+        kind = _raster_kind(tif.stem)
+        qml = raster_qml(kind, lang) if kind else None
+        if qml is None:
+            continue
+        target = tif.with_suffix(".qml")
+        with atomic_path(target) as tmp:
+            tmp.write_text(qml, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# KMZ
+# --------------------------------------------------------------------------------------------
+
+def _kml_style(style_id: str, colour: str, fill_alpha: int = 0x5F,
+               outline: str | None = None) -> str:
+    line = kml_colour(outline or colour)
+    fill = kml_colour(colour, alpha=fill_alpha)
+    icon = kml_colour(colour)
     return (f'<Style id="{style_id}"><LineStyle><color>{line}</color><width>2</width>'
             f'</LineStyle><PolyStyle><color>{fill}</color></PolyStyle>'
-            f'<IconStyle><color>{line}</color></IconStyle></Style>')
+            f'<IconStyle><color>{icon}</color></IconStyle></Style>')
 
 
 def _row_operator(row: pd.Series) -> str | None:
@@ -95,6 +499,23 @@ def _row_operator(row: pd.Series) -> str | None:
         if isinstance(value, str) and value in OPERATOR_COLOURS:
             return value
     return None
+
+
+def hamlet_status(row: Any) -> str | None:
+    """A hamlet's status as the report colours it: ``met`` (both targets), ``short_mobile``,
+    ``short_ftth`` or ``short_both``; None for a row that is not a hamlet's results. A target
+    not computed counts as not short."""
+    if not any(c in row.index for c in ("mobile_broadband_covered", "ftth_covered")):
+        return None
+
+    def ok(col: str) -> bool:
+        v = row.get(col)
+        return True if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
+            else bool(v)
+
+    mobile, fibre = ok("mobile_broadband_covered"), ok("ftth_covered")
+    return ("met" if mobile and fibre else "short_both" if not mobile and not fibre
+            else "short_mobile" if not mobile else "short_ftth")
 
 
 def _coords(coords) -> str:
@@ -120,16 +541,77 @@ def _kml_geometry(geom: shapely.Geometry) -> str:
     raise ValueError(f"cannot write a {t} to KML")
 
 
-def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
-              title: str = "coverage_gis") -> Path:
-    """A KMZ for Google Earth: one folder per layer ({folder name: (layer, name column)}),
-    placemarks with a description table of their attributes (escaped), WGS 84. A placemark
-    of one operator takes that operator's colour (as on the map), others their layer's."""
+def _balloon_value(col: str, value: Any, w: dict[str, str]) -> str | None:
+    """A field's value as shown in a balloon (None: not shown)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return w["true"] if value else w["false"]
+    parts = col.split("_")
+    if isinstance(value, (float, np.floating)) and (("share" in parts and col != "share_basis")
+                                                    or col == "m4_after") \
+            and 0 <= value <= 1 + 1e-9:
+        return f"{100 * value:.1f} %"
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _balloon(row: pd.Series, fields: Sequence[str] | None, geometry: str,
+             w: dict[str, str], lang: str) -> str:
+    """A placemark's description: a small HTML table of ``fields`` (or every column), titles
+    in words of ``lang``, everything escaped."""
+    cols = [c for c in (fields or row.index) if c in row.index and c != geometry]
+    rows = []
+    for c in cols:
+        text = _balloon_value(str(c), row[c], w)
+        if text is not None:
+            rows.append(f"<tr><th align=\"left\">{escape(column_title(c, lang))}</th>"
+                        f"<td>{escape(text)}</td></tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict[str, str],
+                    href: str) -> str:
+    (south, west), (north, east) = overlay[1]
+    rows = "".join(
+        f'<tr><td style="background:{_hex(c)};width:18px"></td><td>{escape(label)}</td></tr>'
+        for c, label in zip(style.LEVEL_COLOURS, (
+            w["level_class_ge"].format(dbm="-90"),
+            w["level_class_between"].format(low="-100", high="-90"),
+            w["level_class_between"].format(low="-110", high="-100"),
+            w["level_class_lt"].format(dbm="-110"))))
+    return (f"<Folder><name>{xml_escape(name)}</name><GroundOverlay>"
+            f"<name>{xml_escape(name)}</name>"
+            f"<description>{xml_escape('<table>' + rows + '</table>')}</description>"
+            f"<Icon><href>{href}</href></Icon><LatLonBox><north>{north:.7f}</north>"
+            f"<south>{south:.7f}</south><east>{east:.7f}</east><west>{west:.7f}</west>"
+            "</LatLonBox></GroundOverlay></Folder>")
+
+
+def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage_gis",
+              lang: str = "en", overlay: tuple[bytes, list[list[float]]] | None = None,
+              overlay_name: str | None = None) -> Path:
+    """A KMZ for Google Earth: one folder per layer ({folder name: (layer, name column[,
+    balloon fields])}), placemarks with a balloon table of their fields (titles in words of
+    ``lang``, escaped), WGS 84. Hamlets with results are coloured by status
+    (:func:`hamlet_status`), a placemark of one operator takes that operator's colour (as on
+    the map), others their layer's. ``overlay`` (PNG bytes of an image in plate carrée, and
+    its ``[[south, west], [north, east]]``) is added as a GroundOverlay
+    (``files/coverage.png``)."""
+    w = words(lang)
     styles = [_kml_style(f"op{j}", colour) for j, colour in
               enumerate(OPERATOR_COLOURS.values())]
     op_style = {op: f"op{j}" for j, op in enumerate(OPERATOR_COLOURS)}
+    styles += [_kml_style(f"hamlet_{key}", colour, fill_alpha=0xB0, outline="#333333")
+               for key, colour in style.HAMLET_STATUS_COLOURS.items()]
     folders = []
-    for k, (folder, (gdf, name_col)) in enumerate(layers.items()):
+    if overlay is not None:
+        folders.append(_ground_overlay(overlay, overlay_name or w["kmz_coverage"], w,
+                                       "files/coverage.png"))
+    for k, (folder, spec) in enumerate(layers.items()):
+        gdf, name_col = spec[0], spec[1]
+        fields = spec[2] if len(spec) > 2 else None
         if gdf is None or len(gdf) == 0:
             continue
         styles.append(_kml_style(f"s{k}", LAYER_COLOURS[k % len(LAYER_COLOURS)]))
@@ -138,15 +620,14 @@ def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
         for _, row in ll.iterrows():
             if row.geometry is None or row.geometry.is_empty:
                 continue
-            attrs = "".join(
-                f"<tr><th>{escape(str(c))}</th><td>{escape(str(v))}</td></tr>"
-                for c, v in row.drop(labels=ll.geometry.name).items()
-                if not (isinstance(v, float) and np.isnan(v)) and v is not None)
             label = row.get(name_col, "") if name_col else ""
-            style = op_style.get(_row_operator(row) or "", f"s{k}")
+            status = hamlet_status(row)
+            style_id = (f"hamlet_{status}" if status else
+                        op_style.get(_row_operator(row) or "", f"s{k}"))
+            balloon = _balloon(row, fields, ll.geometry.name, w, lang)
             marks.append(f"<Placemark><name>{xml_escape(str(label))}</name>"
-                         f"<description>{xml_escape('<table>' + attrs + '</table>')}"
-                         f"</description><styleUrl>#{style}</styleUrl>"
+                         f"<description>{xml_escape(balloon)}</description>"
+                         f"<styleUrl>#{style_id}</styleUrl>"
                          f"{_kml_geometry(row.geometry)}</Placemark>")
         folders.append(f"<Folder><name>{xml_escape(folder)}</name>{''.join(marks)}</Folder>")
     doc = ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
@@ -154,9 +635,78 @@ def write_kmz(layers: dict[str, tuple[gpd.GeoDataFrame, str]], path: str | Path,
            "</Document></kml>\n")
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-            z.writestr("doc.kml", doc)
+            z.writestr("doc.kml", doc)  # first: Google Earth reads the first .kml
+            if overlay is not None:
+                z.writestr("files/coverage.png", overlay[0])
     return Path(path)
 
+
+#: The fields a KMZ balloon shows, per layer (those present, in this order).
+BALLOON_FIELDS: dict[str, tuple[str, ...]] = {
+    "hamlets": ("hamlet_id", "name", "households", "mobile_broadband_share", "share_4g",
+                "share_5g", "mobile_broadband_covered", "ftth_share", "ftth_covered",
+                "households_lose_service_at_switch_off"),
+    "cells": ("site_id", "operator", "technology", "band_mhz", "azimuth_deg", "height_m",
+              "status", "tower_id"),
+    "towers": ("tower_id", "operators", "technologies", "n_cells", "status", "inside_unit"),
+    "sharing_candidates": ("rank", "kind", "tower_a", "operators_a", "tower_b", "operators_b",
+                           "distance_m"),
+    "suggested_sites": ("rank", "kind", "tower_id", "households_gained", "m4_after",
+                        "inside_commune"),
+    "fibre_routes": ("route_id", "name", "operator"),
+    "fibre_extensions": ("hamlet_id", "target", "length_m", "households_added", "cost_vnd",
+                         "meets_rule", "note"),
+}
+
+
+def kmz_layers(analysis: Any, layers: dict[str, gpd.GeoDataFrame], lang: str = "en"
+               ) -> dict[str, tuple]:
+    """The folders of ``results.kmz`` ({name in words of ``lang``: (layer, name column,
+    balloon fields)}): hamlets with results, cells, towers, sharing candidates, suggested
+    sites, fibre routes and extensions (those the analysis has). ``layers`` are the
+    GeoPackage's (:func:`result_layers`)."""
+    w = words(lang)
+    out: dict[str, tuple] = {w["kmz_hamlets"]: (layers["hamlets"], "name",
+                                                BALLOON_FIELDS["hamlets"])}
+    cells = layers.get("cells")
+    if cells is not None and len(cells):
+        out[w["kmz_cells"]] = (cells, "site_id", BALLOON_FIELDS["cells"])
+    for key, gdf, label in (("kmz_towers", analysis.towers, "tower_id"),
+                            ("kmz_sharing", analysis.sharing_candidates, "kind")):
+        if gdf is not None:
+            field = "towers" if key == "kmz_towers" else "sharing_candidates"
+            out[w[key]] = (gdf, label, BALLOON_FIELDS[field])
+    if getattr(analysis, "suggestions", None) is not None:
+        out[w["kmz_suggested"]] = (analysis.suggestions, "kind",
+                                   BALLOON_FIELDS["suggested_sites"])
+    extensions = layers.get("fibre_extensions")
+    if analysis.fibre is not None and extensions is not None:
+        out[w["kmz_fibre_routes"]] = (analysis.fibre.routes, "name",
+                                      BALLOON_FIELDS["fibre_routes"])
+        out[w["kmz_extensions"]] = (extensions, "hamlet_id", BALLOON_FIELDS["fibre_extensions"])
+    return out
+
+
+def coverage_overlay(analysis: Any) -> tuple[bytes, list[list[float]]] | None:
+    """The best-server mobile broadband level (the better of 4G and 5G, dBm) coloured in the
+    map's classes, as PNG bytes in plate carrée (EPSG:4326, what a KML GroundOverlay
+    stretches over its LatLonBox), and its ``[[south, west], [north, east]]``; None without
+    4G or 5G levels."""
+    from coverage_gis.outputs import maps  # folium: only when a KMZ has an overlay
+
+    res = analysis.coverage
+    levels = [res.level_dbm[k] for k in ("4G", "5G") if k in res.level_dbm]
+    if not levels:
+        return None
+    with np.errstate(invalid="ignore"):
+        level = np.fmax.reduce(levels) if len(levels) > 1 else levels[0]
+    lonlat, bounds = maps.reproject_grid(level, res.grid, 4326, "nearest")
+    return maps.png_bytes(maps.colour_levels(lonlat)), bounds
+
+
+# --------------------------------------------------------------------------------------------
+# The layers of an analysis
+# --------------------------------------------------------------------------------------------
 
 def result_layers(analysis: Any) -> dict[str, gpd.GeoDataFrame]:
     """Every layer of an analysis, joined with its results, for the GeoPackage (the engines'

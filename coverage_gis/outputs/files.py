@@ -1,4 +1,5 @@
-"""Writing single files into an output folder: CSV (UTF-8), text, GeoJSON and GeoTIFF (COG).
+"""Writing single files into an output folder: CSV (UTF-8 with a byte-order mark), text, GeoJSON
+and GeoTIFF (COG).
 
 Whole output sets are staged and swapped into place by :mod:`coverage_gis.outputs.outset`;
 each writer here also writes through :func:`atomic_path` (a temporary name, renamed when
@@ -7,6 +8,11 @@ like any other file they create.
 
 Text that a spreadsheet would execute (a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return: OWASP "CSV injection") is neutralised by :func:`neutralise`.
+
+CSV files start with the UTF-8 byte-order mark (``utf-8-sig``): Excel on Windows opens a CSV
+without it in the local ANSI code page (Windows-1258 in Vietnam) and garbles every accented
+letter; with it, Excel, LibreOffice and pandas read UTF-8 (pandas and the project's own
+readers drop the mark; Python's ``csv`` module needs ``encoding="utf-8-sig"``).
 """
 
 from __future__ import annotations
@@ -18,8 +24,11 @@ import pandas as pd
 
 from coverage_gis.io.files import atomic_path, write_geotiff
 
-__all__ = ["atomic_path", "FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv",
-           "write_text", "write_geojson", "write_geotiff"]
+__all__ = ["atomic_path", "CSV_ENCODING", "FORMULA_PREFIXES", "neutralise", "neutralise_frame",
+           "write_csv", "write_text", "write_geojson", "write_geotiff"]
+
+#: The encoding of every CSV written: UTF-8 with a byte-order mark, for Excel (see above).
+CSV_ENCODING = "utf-8-sig"
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -42,9 +51,10 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as UTF-8 CSV with its text cells neutralised."""
+    """Write a table as CSV in UTF-8 with a byte-order mark (:data:`CSV_ENCODING`), its text
+    cells neutralised."""
     with atomic_path(path) as tmp:
-        neutralise_frame(pd.DataFrame(df)).to_csv(tmp, index=False, encoding="utf-8")
+        neutralise_frame(pd.DataFrame(df)).to_csv(tmp, index=False, encoding=CSV_ENCODING)
     return Path(path)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name",
-           "skipped_text", "web_words"]
+           "skipped_text", "web_words", "column_title"]
 
 LANGS = ("vi", "en")
 
@@ -225,6 +225,17 @@ _WORDS: dict[str, dict[str, str]] = {
                      "hộp còn cổng trống; hộp chia cấp cho hộp cáp, không cấp cho hộ; quy "
                      "tắc: {rule} (≥ {share:.0%})",
         "ftth_rule_cultural_house": "nhà văn hóa có cáp", "ftth_rule_share": "tỷ lệ hộ",
+        # report.xlsx, results.kmz, QGIS styles
+        "true": "có", "false": "không",
+        "kmz_hamlets": "Thôn (kết quả)", "kmz_cells": "Cell theo nhà mạng",
+        "kmz_towers": "Trạm BTS", "kmz_sharing": "Đề xuất dùng chung hạ tầng",
+        "kmz_suggested": "Vị trí trạm đề xuất", "kmz_fibre_routes": "Tuyến cáp quang",
+        "kmz_extensions": "Tuyến cáp quang cần kéo thêm",
+        "kmz_coverage": "Vùng phủ sóng 4G/5G (mức thu của trạm tốt nhất)",
+        "level_class_ge": "≥ {dbm} dBm", "level_class_between": "{low} … {high} dBm",
+        "level_class_lt": "< {dbm} dBm (chưa đạt)",
+        "covered_yes": "có sóng", "covered_no": "chưa có sóng",
+        "probability_class": "xác suất {low} … {high}",
     },
     "en": {
         "check_title": "Tower check: {operator} {technology} at {lon}, {lat}",
@@ -425,6 +436,17 @@ _WORDS: dict[str, dict[str, str]] = {
                      "(ports_total); splitter boxes feed boxes, not homes; rule: {rule} "
                      "(≥ {share:.0%})",
         "ftth_rule_cultural_house": "cultural_house", "ftth_rule_share": "share",
+        # report.xlsx, results.kmz, QGIS styles
+        "true": "yes", "false": "no",
+        "kmz_hamlets": "Hamlets (results)", "kmz_cells": "Cells by operator",
+        "kmz_towers": "Towers", "kmz_sharing": "Sharing candidates",
+        "kmz_suggested": "Suggested sites", "kmz_fibre_routes": "Fibre routes",
+        "kmz_extensions": "Fibre extensions",
+        "kmz_coverage": "4G/5G coverage (best-server level)",
+        "level_class_ge": "≥ {dbm} dBm", "level_class_between": "{low} … {high} dBm",
+        "level_class_lt": "< {dbm} dBm (not covered)",
+        "covered_yes": "covered", "covered_no": "not covered",
+        "probability_class": "probability {low} … {high}",
     },
 }
 
@@ -572,6 +594,96 @@ _SKIPPED: dict[str, dict[str, str]] = {
         "en": "No statistics table: the indicators from statistics (such as F1) were not "
               "computed."},
 }
+
+
+#: Column titles of report.xlsx (and of the KMZ balloons) in Vietnamese; English titles are the
+#: machine names in words (:func:`column_title`). ``{op}`` names an operator; ``sheet.column``
+#: a title in one sheet only.
+_COLUMNS_VI: dict[str, str] = {
+    # scorecard
+    "indicator": "chỉ tiêu", "year": "năm", "value": "giá trị",
+    "target": "mục tiêu", "scorecard.target": "chỉ tiêu 2025",
+    "met": "đạt", "source": "nguồn", "name_vi": "tên chỉ tiêu", "name_en": "tên tiếng Anh",
+    "unit": "đơn vị", "numerator": "tử số", "denominator": "mẫu số", "basis": "cách tính",
+    # hamlets
+    "hamlet_id": "mã thôn", "name": "tên", "households": "số hộ",
+    "households_basis": "nguồn số hộ", "population": "dân số", "area_km2": "diện tích (km²)",
+    "share_basis": "tỷ lệ tính theo", "share_4g": "tỷ lệ hộ có 4G",
+    "share_5g": "tỷ lệ hộ có 5G", "mobile_broadband_share": "tỷ lệ hộ có 4G/5G",
+    "mobile_broadband_share_{op}": "tỷ lệ hộ có 4G/5G của {op}",
+    "households_mobile_broadband": "số hộ có 4G/5G",
+    "households_lose_service_at_switch_off": "số hộ mất sóng khi tắt 2G/3G",
+    "households_no_signal": "số hộ không có sóng",
+    "mobile_broadband_covered": "đạt chỉ tiêu phủ sóng 4G/5G",
+    "mobile_broadband_share_signal_radius": "tỷ lệ hộ có 4G/5G (bán kính ước tính nhanh)",
+    "ftth_share": "tỷ lệ hộ trong tầm cáp quang", "ftth_covered": "đạt chỉ tiêu cáp quang",
+    "homes_passed": "số hộ trong tầm cáp quang",
+    "homes_port_limited": "số hộ trong tầm, hộp hết cổng",
+    "within_reach_share": "tỷ lệ hộ trong phạm vi dây thuê bao",
+    "cultural_house_reached": "nhà văn hóa có cáp", "ftth_rule": "quy tắc đánh giá cáp quang",
+    "homes_connectable": "số hộ đấu nối được ngay",
+    "ftth_connectable_share": "tỷ lệ hộ đấu nối được ngay",
+    # towers, cells, sharing candidates, suggested sites
+    "tower_id": "mã trạm", "site_id": "mã cell", "operators": "nhà mạng",
+    "operator": "nhà mạng", "n_operators": "số nhà mạng",
+    "existing_operators": "nhà mạng đang phát sóng",
+    "n_existing_operators": "số nhà mạng đang phát sóng", "technologies": "công nghệ",
+    "technology": "công nghệ", "band_mhz": "băng tần (MHz)", "azimuth_deg": "góc phương vị (°)",
+    "height_m": "độ cao ăng-ten (m)", "n_cells": "số cell", "status": "trạng thái",
+    "inside_unit": "trong địa bàn", "cell_ids": "mã các cell", "lon": "kinh độ", "lat": "vĩ độ",
+    "rank": "thứ tự", "kind": "loại", "tower_a": "trạm A", "tower_b": "trạm B",
+    "operators_a": "nhà mạng trạm A", "operators_b": "nhà mạng trạm B",
+    "status_a": "trạng thái trạm A", "status_b": "trạng thái trạm B",
+    "distance_m": "khoảng cách (m)", "max_distance_m": "khoảng cách xét (m)",
+    "inside_unit_a": "trạm A trong địa bàn", "inside_unit_b": "trạm B trong địa bàn",
+    "lon_a": "kinh độ trạm A", "lat_a": "vĩ độ trạm A", "lon_b": "kinh độ trạm B",
+    "lat_b": "vĩ độ trạm B", "operators_on_tower": "nhà mạng trên trạm",
+    "inside_commune": "trong xã", "hamlets_newly_covered": "số thôn đạt chỉ tiêu thêm",
+    "households_gained_in_short_hamlets": "số hộ được phủ thêm ở thôn thiếu sóng",
+    "households_gained": "số hộ được phủ thêm", "m4_after": "M4 sau khi xây",
+    "azimuths_deg": "góc phương vị (°)",
+    # fibre extensions
+    "homes_to_connect": "số hộ cần đấu nối", "length_m": "chiều dài tuyến (m)",
+    "cable_m": "cáp mới (m)", "cable_aerial_m": "cáp treo (m)",
+    "cable_underground_m": "cáp ngầm (m)", "boxes": "số hộp cáp",
+    "box_ports": "số cổng mỗi hộp",
+    "crossings": "số điểm giao cắt", "crossings_railway": "giao cắt đường sắt",
+    "crossings_national_road": "giao cắt quốc lộ", "cost_vnd": "chi phí ước tính (đồng)",
+    "households_added": "số hộ thêm trong tầm",
+    "households_added_elsewhere": "số hộ thêm ở thôn khác",
+    "ftth_share_after": "tỷ lệ hộ trong tầm sau khi kéo", "meets_rule": "đạt quy tắc",
+    "from_access_point": "từ điểm truy nhập", "new_boxes": "số hộp mới đặt",
+    "new_boxes_without_cable": "số hộp mới không cần kéo cáp",
+    "new_box_xy": "tọa độ hộp mới (x y)", "new_box_homes": "số hộ mỗi hộp mới",
+    "note": "ghi chú", "route_id": "mã tuyến",
+}
+
+#: English words for the parts of machine names that are abbreviations.
+_COLUMN_PARTS_EN = {"ftth": "FTTH", "4g": "4G", "5g": "5G", "m4": "M4", "km2": "(km²)",
+                    "vnd": "(VND)", "m": "(m)", "deg": "(°)", "mhz": "(MHz)", "n": "number of",
+                    "id": "id", "xy": "(x y)", "a": "A", "b": "B"}
+
+
+def column_title(column: str, lang: str = "vi", table: str = "") -> str:
+    """A column's title in words of ``lang`` (``hamlet_id`` → ``mã thôn`` or ``Hamlet id``),
+    as titled in ``table`` (a sheet name) when it has words of its own there; a column without
+    Vietnamese words keeps its machine name."""
+    col = str(column)
+    if _lang(lang) == "vi":
+        for key in (f"{table}.{col}", col):
+            if key in _COLUMNS_VI:
+                return _COLUMNS_VI[key]
+        prefix = "mobile_broadband_share_"
+        if col.startswith(prefix):
+            from coverage_gis.config.settings import OPERATOR_ALIASES
+
+            slug = col[len(prefix):]
+            op = next((name for name in OPERATOR_ALIASES if name.lower() == slug), slug)
+            return _COLUMNS_VI["mobile_broadband_share_{op}"].format(op=op)
+        return col
+    parts = [_COLUMN_PARTS_EN.get(p, p) for p in col.split("_")]
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def skipped_text(part: str, reason: str, lang: str = "vi") -> str:

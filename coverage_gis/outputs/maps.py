@@ -52,6 +52,7 @@ from folium.utilities import JsCode
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.outputs import style
 from coverage_gis.outputs.files import atomic_path
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 from coverage_gis.outputs.style import operator_colour as _operator_colour
@@ -80,6 +81,8 @@ __all__ = [
     "raster_layer",
     "raster_overlay",
     "to_web_mercator",
+    "reproject_grid",
+    "png_bytes",
     "colour_levels",
     "png_data_uri",
     "household_layer",
@@ -88,6 +91,7 @@ __all__ = [
     "roads_layer",
     "boundary_layer",
     "legend",
+    "exclusive",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -164,6 +168,20 @@ LABELS: dict[str, dict[str, str]] = {
         "m4": "M4 — thôn được phủ sóng băng rộng di động",
         "hamlets_unit": "thôn",
         "level_legend": "Mức tín hiệu (tốt nhất)",
+        "rank": "Thứ tự",
+        "tower": "Trạm",
+        "legend_show": "Hiện chú giải",
+        "zoom_in": "Phóng to", "zoom_out": "Thu nhỏ", "layers": "Lớp bản đồ",
+        "leaflet_title": "Thư viện JavaScript cho bản đồ tương tác",
+        "legend_hide": "Ẩn chú giải",
+        "kind_share-instead-of-build": "Dùng chung thay vì xây trạm mới",
+        "kind_consolidate": "Gộp về một trạm (dùng chung)",
+        "kind_share existing tower": "dùng chung trạm hiện có",
+        "kind_new site": "xây trạm mới",
+        "ap_kind_fat": "hộp cáp thuê bao (FAT)",
+        "ap_kind_splitter": "bộ chia quang",
+        "ap_kind_olt": "thiết bị OLT",
+        "ap_kind_cabinet": "tủ cáp",
     },
     "en": {
         "title": "Digital infrastructure",
@@ -233,6 +251,20 @@ LABELS: dict[str, dict[str, str]] = {
         "m4": "M4 — hamlets covered by mobile broadband",
         "hamlets_unit": "hamlets",
         "level_legend": "Signal level (best server)",
+        "rank": "Rank",
+        "tower": "Tower",
+        "legend_show": "Show the legend",
+        "zoom_in": "Zoom in", "zoom_out": "Zoom out", "layers": "Layers",
+        "leaflet_title": "A JavaScript library for interactive maps",
+        "legend_hide": "Hide the legend",
+        "kind_share-instead-of-build": "Share instead of building",
+        "kind_consolidate": "Consolidate onto one tower",
+        "kind_share existing tower": "share an existing tower",
+        "kind_new site": "new site",
+        "ap_kind_fat": "drop box (FAT)",
+        "ap_kind_splitter": "splitter",
+        "ap_kind_olt": "OLT",
+        "ap_kind_cabinet": "cabinet",
     },
 }
 
@@ -253,6 +285,15 @@ def _text(value: Any) -> str:
         return ""
     s = _html.escape(str(value), quote=True)
     return s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def _code(t: dict[str, str], prefix: str, code: Any) -> Any:
+    """An engine's or a file's code in words (``t[prefix_code]``, matched in lower case for
+    the codes of input files); the code itself when it has no words."""
+    if code is None or (isinstance(code, float) and np.isnan(code)):
+        return code
+    key = f"{prefix}_{code}"
+    return t.get(key, t.get(key.lower(), code))
 
 
 def _number(value: Any, lang: str, digits: int = 0) -> str:
@@ -290,21 +331,19 @@ def _tooltip_table(title: str, rows: Sequence[tuple[str, str]]) -> str:
 # Colours
 # --------------------------------------------------------------------------------------------
 
-#: Received-level classes (lower bound dBm, RGBA) of the coverage rasters, best first.
-LEVEL_CLASSES: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
-    (-90.0, (0, 104, 55, 220)),
-    (-100.0, (102, 189, 99, 210)),
-    (-110.0, (254, 224, 139, 200)),
-    (-np.inf, (215, 48, 39, 150)),
-)
+#: Received-level classes (lower bound dBm, RGBA) of the coverage rasters, best first
+#: (colour-blind safe, :data:`coverage_gis.outputs.style.LEVEL_COLOURS`: blues, and orange
+#: below -110 dBm).
+LEVEL_CLASSES: tuple[tuple[float, tuple[int, int, int, int]], ...] = tuple(
+    zip((-90.0, -100.0, -110.0, -np.inf), style.LEVEL_COLOURS))
 _LEVEL_KEYS = ("level_ge_-90", "level_ge_-100", "level_ge_-110", "level_lt_-110")
 
 #: Hamlet share classes: (lower bound, fill colour); the top bound is the hamlet target.
-_SHARE_COLOURS = ("#1a9850", "#a6d96a", "#fdae61", "#d73027")
-_NO_DATA = "#bdbdbd"
+_SHARE_COLOURS = style.SHARE_COLOURS
+_NO_DATA = style.NO_DATA
 
-_COVERED = "#1a9850"
-_NOT_COVERED = "#d73027"
+_COVERED = style.MET
+_NOT_COVERED = style.SHORT
 
 
 def _rgba_css(rgba: tuple[int, int, int, int]) -> str:
@@ -378,8 +417,8 @@ def _section(title: str, rows: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _share_bins(target: float) -> list[tuple[float, str]]:
-    """(lower bound, colour) classes: the target (green), 0.8 and 0.5 when below it, and the
-    rest (red)."""
+    """(lower bound, colour) classes: the target (blue), 0.8 and 0.5 when below it (light
+    orange, orange), and the rest (dark brown)."""
     bounds = sorted({b for b in (float(target), 0.8, 0.5) if 0 < b <= target}, reverse=True)
     colours = _SHARE_COLOURS[:len(bounds)] + _SHARE_COLOURS[-1:]
     return list(zip(bounds + [-np.inf], colours))
@@ -530,8 +569,9 @@ def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
     def props(row: pd.Series) -> dict[str, Any]:
         colour = _operator_colour(row.get("operator"), seen)
         planned = row.get("status") == "planned"
-        style = {"color": colour, "weight": 1.5, "fillColor": colour,
-                 "fillOpacity": 0.15 if planned else 0.6}
+        # a dark outline: light operator colours (yellow) stay visible on a light map
+        style = {"color": "#333333", "weight": 1, "fillColor": colour,
+                 "fillOpacity": 0.15 if planned else 0.7}
         if planned:
             style["dashArray"] = "4 3"
         return {"tooltip": _cell_tooltip(row, t, lang), "style": style}
@@ -577,15 +617,16 @@ def suggested_sites_layer(suggestions: gpd.GeoDataFrame | None, lang: str = "vi"
         return None
     t = labels(lang)
     group = _group(t["suggested_sites"], show, _section(
-        t["suggested_sites"], [_swatch("#e65100", _text(t["suggested_marker"]), "dot")]))
+        t["suggested_sites"], [_swatch(style.SUGGESTED, _text(t["suggested_marker"]), "dot")]))
     for _, r in suggestions.to_crs(4326).iterrows():
-        rows = [("#", _text(r["rank"])), (_text(t["households_gained"]),
-                                          _text(r["households_gained"])),
+        rows = [(_text(t["rank"]), _text(r["rank"])),
+                (_text(t["kind"]), _text(_code(t, "kind", r.get("kind")))),
+                (_text(t["households_gained"]), _text(r["households_gained"])),
                 (_text(t["m4_after"]), _pct(r["m4_after"], lang))]
         if r.get("tower_id"):
-            rows.append(("tower", _text(r["tower_id"])))
+            rows.append((_text(t["tower"]), _text(r["tower_id"])))
         folium.CircleMarker(location=[r.geometry.y, r.geometry.x], radius=10, color="#000000",
-                            weight=2, fill=True, fill_color="#e65100", fill_opacity=0.9,
+                            weight=2, fill=True, fill_color=style.SUGGESTED, fill_opacity=0.9,
                             tooltip=folium.Tooltip(_tooltip_table(
                                 _text(f"{t['suggested_marker']} {r['rank']}"), rows),
                                 sticky=True)).add_to(group)
@@ -599,14 +640,15 @@ def sharing_candidates_layer(candidates: gpd.GeoDataFrame | None, lang: str = "v
         return None
     t = labels(lang)
     group = _group(t["sharing_candidates"], show, _section(
-        t["sharing_candidates"], [_swatch("#6a1b9a", _text(t["sharing_marker"]), "line")]))
+        t["sharing_candidates"], [_swatch(style.SHARING, _text(t["sharing_marker"]), "line")]))
     for _, r in candidates.to_crs(4326).iterrows():
         rows = [(_text(r["tower_a"]), _text(r["operators_a"])),
                 (_text(r["tower_b"]), _text(r["operators_b"])),
                 (_text(t["distance"]), f"{float(r['distance_m']):.0f} m")]
-        folium.PolyLine([(y, x) for x, y in r.geometry.coords], color="#6a1b9a", weight=4,
+        folium.PolyLine([(y, x) for x, y in r.geometry.coords], color=style.SHARING, weight=4,
                         dash_array="8 6", tooltip=folium.Tooltip(_tooltip_table(
-                            _text(r["kind"]), rows), sticky=True)).add_to(group)
+                            _text(_code(t, "kind", r["kind"])), rows),
+                            sticky=True)).add_to(group)
     return group
 
 
@@ -617,7 +659,7 @@ def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi"
         return None
     t = labels(lang)
     group = _group(t["fibre_extensions"], show, _section(
-        t["fibre_extensions"], [_swatch("#00897b", _text(t["extension_marker"]), "line")]))
+        t["fibre_extensions"], [_swatch(style.EXTENSION, _text(t["extension_marker"]), "line")]))
     for _, r in extensions.to_crs(4326).iterrows():
         g = r.geometry
         if g is None or g.is_empty:
@@ -625,7 +667,7 @@ def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi"
         rows = [(_text(t["length"]), f"{float(r['length_m']):.0f} m"),
                 (_text(t["households_gained"]), _text(r["households_added"]))]
         for part in getattr(g, "geoms", [g]):
-            folium.PolyLine([(y, x) for x, y in part.coords], color="#00897b", weight=5,
+            folium.PolyLine([(y, x) for x, y in part.coords], color=style.EXTENSION, weight=5,
                             tooltip=folium.Tooltip(_tooltip_table(
                                 _text(f"{t['extension_marker']}: {r['hamlet_id']}"), rows),
                                 sticky=True)).add_to(group)
@@ -663,13 +705,21 @@ def to_web_mercator(array: np.ndarray, grid: Grid, resampling: str = "nearest"
     ``[[south, west], [north, east]]`` in degrees (what Leaflet's image overlay takes).
 
     Float arrays keep NaN as nodata; boolean arrays come back as float 0/1 with NaN outside."""
+    return reproject_grid(array, grid, 3857, resampling)
+
+
+def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "nearest"
+                   ) -> tuple[np.ndarray, list[list[float]]]:
+    """``array`` (on ``grid``) reprojected to ``epsg`` (3857 for Leaflet; 4326, plate carrée,
+    for a KML GroundOverlay), and its bounds as ``[[south, west], [north, east]]`` in
+    degrees. Float arrays keep NaN as nodata; boolean arrays come back as float 0/1."""
     import rasterio.crs
     from rasterio.transform import array_bounds
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     src = np.asarray(array, dtype=np.float32)
     src_crs = rasterio.crs.CRS.from_wkt(CRS(grid.crs).to_wkt())
-    dst_crs = rasterio.crs.CRS.from_epsg(3857)
+    dst_crs = rasterio.crs.CRS.from_epsg(epsg)
     left_b, bottom_b, right_b, top_b = array_bounds(grid.height, grid.width, grid.transform)
     # array_bounds returns (west, south, east, north)
     with warnings.catch_warnings():  # rasterio's own use of affine's `*` (not ours)
@@ -683,7 +733,7 @@ def to_web_mercator(array: np.ndarray, grid: Grid, resampling: str = "nearest"
               resampling=getattr(Resampling, resampling))
     west, north = transform * (0, 0)
     east, south = transform * (width, height)
-    to_deg = Transformer.from_crs(3857, 4326, always_xy=True)
+    to_deg = Transformer.from_crs(epsg, 4326, always_xy=True)
     lon0, lat0 = to_deg.transform(west, south)
     lon1, lat1 = to_deg.transform(east, north)
     return dst, [[float(lat0), float(lon0)], [float(lat1), float(lon1)]]
@@ -719,6 +769,11 @@ def _png(rgba: np.ndarray) -> bytes:
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """A PNG file (8-bit RGBA) of an h×w×4 uint8 array."""
+    return _png(rgba)
 
 
 def png_data_uri(rgba: np.ndarray) -> str:
@@ -764,9 +819,10 @@ def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = N
                     column: str | None = None, name: str | None = None,
                     yes_label: str | None = None, no_label: str | None = None
                     ) -> folium.FeatureGroup:
-    """Households as small circles, green where the ``covered`` mask (on ``grid``) is true at
-    the household, red where not. A boolean ``column`` of the table can be used instead
-    (then give the layer its ``name`` and legend labels, e.g. passed by fibre or not)."""
+    """Households as small circles, blue where the ``covered`` mask (on ``grid``) is true at
+    the household, orange where not (colour-blind safe). A boolean ``column`` of the table
+    can be used instead (then give the layer its ``name`` and legend labels, e.g. passed by
+    fibre or not)."""
     t = dict(labels(lang))
     t["households"] = name or t["households"]
     t["household_covered"] = yes_label or t["household_covered"]
@@ -829,7 +885,7 @@ def access_point_layer(points: gpd.GeoDataFrame, lang: str = "vi",
     def props(row: pd.Series) -> dict[str, Any]:
         colour = _operator_colour(row.get("operator"), seen)
         rows = [(_text(t["operator"]), _text(row.get("operator"))),
-                (_text(t["kind"]), _text(row.get("kind")))]
+                (_text(t["kind"]), _text(_code(t, "ap_kind", row.get("kind"))))]
         if "ports_total" in row.index:
             rows.append((_text(t["ports"]), f"{_number(row.get('ports_used'), lang)} / "
                                             f"{_number(row.get('ports_total'), lang)}"))
@@ -874,9 +930,16 @@ def boundary_layer(boundary: gpd.GeoDataFrame, lang: str = "vi",
 
 _CSS = """
 <style>
-.cg-legend{background:rgba(255,255,255,.93);padding:6px 9px;font:12px/1.35 "Helvetica Neue",
-  Arial,"DejaVu Sans",sans-serif;max-height:55vh;max-width:300px;overflow-y:auto;
-  border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4)}
+.cg-legend{background:rgba(255,255,255,.95);font:12px/1.35 "Helvetica Neue",Arial,
+  "DejaVu Sans",sans-serif;max-width:min(300px,calc(100vw - 90px));border-radius:5px;
+  box-shadow:0 1px 5px rgba(0,0,0,.4);clear:both}
+.cg-legend-toggle{display:block;width:100%;border:none;background:none;cursor:pointer;
+  font:bold 12px/1.35 "Helvetica Neue",Arial,"DejaVu Sans",sans-serif;text-align:left;
+  padding:5px 9px;color:#222}
+.cg-legend-toggle:after{content:" \\25B4";float:right;margin-left:8px}
+.cg-legend.cg-collapsed .cg-legend-toggle:after{content:" \\25BE"}
+.cg-legend-body{padding:0 9px 6px;overflow-y:auto}
+.cg-legend.cg-collapsed .cg-legend-body,.cg-legend.cg-squeezed .cg-legend-body{display:none}
 .cg-legend .cg-title{font-weight:bold;font-size:13px;margin-bottom:2px}
 .cg-legend .cg-indicator{margin-bottom:4px}
 .cg-section{margin-top:5px}
@@ -897,7 +960,13 @@ html .leaflet-container{background:#f4f3ef}
 
 
 class _Legend(MacroElement):
-    """A legend control; each section is shown while its layer is on the map."""
+    """A collapsible legend control; each section is shown while its layer is on the map.
+
+    It sits in its corner below the controls added there before it (the layer control), so
+    that the two never overlap; its body is never taller than the room left down to the map's
+    bottom edge (recomputed when the layer control opens or closes, and when the map is
+    resized), and is folded away when there is no room. It starts folded on small screens
+    (under 600 × 520 px)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -906,14 +975,18 @@ class _Legend(MacroElement):
             var control = L.control({position: {{ this.position|tojson }}});
             control.onAdd = function () {
                 var div = L.DomUtil.create('div', 'cg-legend');
-                div.innerHTML = {{ this.header|tojson }};
+                var button = L.DomUtil.create('button', 'cg-legend-toggle', div);
+                button.type = 'button';
+                button.textContent = {{ this.title|tojson }};
+                var body = L.DomUtil.create('div', 'cg-legend-body', div);
+                body.innerHTML = {{ this.header|tojson }};
                 var sections = [
                     {%- for layer, html in this.sections %}
                     [{{ layer }}, {{ html|tojson }}],
                     {%- endfor %}
                 ];
                 sections.forEach(function (s) {
-                    var el = L.DomUtil.create('div', '', div);
+                    var el = L.DomUtil.create('div', '', body);
                     el.innerHTML = s[1];
                     var sync = function () {
                         el.style.display = map.hasLayer(s[0]) ? '' : 'none';
@@ -921,6 +994,32 @@ class _Legend(MacroElement):
                     map.on('layeradd layerremove', sync);
                     sync();
                 });
+                var fit = function () {
+                    var room = map.getContainer().getBoundingClientRect().bottom
+                        - div.getBoundingClientRect().top - button.offsetHeight - 30;
+                    body.style.maxHeight = Math.max(room, 0) + 'px';
+                    div.classList.toggle('cg-squeezed', room < 48);
+                };
+                var setOpen = function (open) {
+                    div.classList.toggle('cg-collapsed', !open);
+                    button.setAttribute('aria-expanded', open ? 'true' : 'false');
+                    button.title = open ? {{ this.hide|tojson }} : {{ this.show|tojson }};
+                    fit();
+                };
+                L.DomEvent.on(button, 'click', function (e) {
+                    L.DomEvent.stop(e);
+                    setOpen(div.classList.contains('cg-collapsed'));
+                });
+                var size = map.getSize();
+                setOpen(size.x >= 600 && size.y >= 520);
+                map.on('resize', fit);
+                var layers = map.getContainer().querySelector('.leaflet-control-layers');
+                if (layers) {
+                    ['mouseover', 'mouseout', 'click', 'focusin', 'focusout'].forEach(
+                        function (ev) { layers.addEventListener(ev, fit); });
+                    if (window.ResizeObserver) { new ResizeObserver(fit).observe(layers); }
+                }
+                setTimeout(fit, 0);
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -931,22 +1030,97 @@ class _Legend(MacroElement):
     """)
 
     def __init__(self, header: str, sections: list[tuple[str, str]],
-                 position: str = "bottomright"):
+                 position: str = "topright", title: str = "Legend",
+                 show: str = "Show the legend", hide: str = "Hide the legend"):
         super().__init__()
         self._name = "Legend"
         self.header = header
         self.sections = sections
         self.position = position
+        self.title, self.show, self.hide = title, show, hide
 
 
 def legend(header_html: str, groups: Iterable[folium.FeatureGroup],
-           position: str = "bottomright") -> MacroElement:
-    """A legend control made of ``header_html`` (escaped) and the ``legend_html`` section of each
-    group (shown while that group is on the map). Add it to the map after the groups."""
+           position: str = "topright", lang: str = "vi") -> MacroElement:
+    """A collapsible legend control made of ``header_html`` (escaped) and the ``legend_html``
+    section of each group (shown while that group is on the map). Add it to the map after the
+    groups and after the layer control: in the same corner it stacks below it."""
     # Any FeatureGroup may carry a legend section (see coverage_map's extra_layers).
+    t = labels(lang)
     sections = [(g.get_name(), section) for g in groups
                 if (section := getattr(g, "legend_html", None))]
-    return _Legend(header_html, sections, position)
+    return _Legend(header_html, sections, position, title=t["legend"], show=t["legend_show"],
+                   hide=t["legend_hide"])
+
+
+class _Exclusive(MacroElement):
+    """Layers of which at most one is on the map at a time (radio-like choices in the layer
+    control): turning one on turns the others off; all may be off."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var groups = [{{ this.layers|join(', ') }}];
+            map.on('layeradd', function (e) {
+                if (groups.indexOf(e.layer) < 0) { return; }
+                // after the layer control has handled its click, so that it shows the change
+                setTimeout(function () {
+                    if (!map.hasLayer(e.layer)) { return; }
+                    groups.forEach(function (g) {
+                        if (g !== e.layer && map.hasLayer(g)) { map.removeLayer(g); }
+                    });
+                }, 0);
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, layers: Sequence[str]):
+        super().__init__()
+        self._name = "Exclusive"
+        self.layers = list(layers)
+
+
+class _ControlWords(MacroElement):
+    """Leaflet's own words (the zoom buttons', the layer button's and the attribution's
+    tooltips) in the map's language."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var box = map.getContainer();
+            [['.leaflet-control-zoom-in', {{ this.words.zoom_in|tojson }}],
+             ['.leaflet-control-zoom-out', {{ this.words.zoom_out|tojson }}],
+             ['.leaflet-control-layers-toggle', {{ this.words.layers|tojson }}]
+            ].forEach(function (c) {
+                box.querySelectorAll(c[0]).forEach(function (el) {
+                    el.title = c[1];
+                    el.setAttribute('aria-label', c[1]);
+                });
+            });
+            if (map.attributionControl) {
+                var link = document.createElement('a');
+                link.href = 'https://leafletjs.com';
+                link.title = {{ this.words.leaflet_title|tojson }};
+                link.textContent = 'Leaflet';
+                map.attributionControl.setPrefix(link.outerHTML);
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "ControlWords"
+        t = labels(lang)
+        self.words = {k: t[k] for k in ("zoom_in", "zoom_out", "layers", "leaflet_title")}
+
+
+def exclusive(groups: Sequence[folium.FeatureGroup]) -> MacroElement:
+    """Make ``groups`` exclusive choices on their map (see :class:`_Exclusive`)."""
+    return _Exclusive([g.get_name() for g in groups])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1038,8 +1212,10 @@ def _add_level_rasters(m: folium.Map, res: CoverageResult, t: dict[str, str], la
 
 
 def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFrame,
-                     t: dict[str, str], lang: str, added: list[folium.FeatureGroup]) -> None:
-    """Roads and railway, the hamlets by mobile broadband (and FTTH) share, the commune."""
+                     t: dict[str, str], lang: str, added: list[folium.FeatureGroup]
+                     ) -> list[folium.FeatureGroup]:
+    """Roads and railway, the hamlets by mobile broadband (and FTTH) share, the commune.
+    Returns the hamlet colourings (exclusive choices: mixed, their colours mean nothing)."""
     project = analysis.project
     if _present(project.roads):
         _add(m, roads_layer(project.roads, lang), added)
@@ -1048,14 +1224,17 @@ def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFram
                             dash="6 3"), added)
     target = float(getattr(analysis.coverage.params, "hamlet_share",
                            settings.MOBILE_BROADBAND_HAMLET_SHARE))
-    _add(m, hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target), added)
+    colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target)]
     if "ftth_share" in hamlets.columns:
         fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
         ftth_target = float(getattr(fibre_params, "hamlet_share", settings.FIBRE_HAMLET_SHARE))
-        _add(m, hamlet_layer(hamlets, "ftth_share", lang, show=False, target=ftth_target),
-             added)
+        colourings.append(hamlet_layer(hamlets, "ftth_share", lang, show=False,
+                                       target=ftth_target))
+    for group in colourings:
+        _add(m, group, added)
     if _present(project.commune):
         _add(m, boundary_layer(project.commune, lang), added)
+    return colourings
 
 
 def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
@@ -1147,7 +1326,7 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     added: list[folium.FeatureGroup] = []
     # Rasters first (their own pane keeps them under the vectors anyway).
     _add_level_rasters(m, analysis.coverage, t, lang, added)
-    _add_area_layers(m, analysis, hamlets, t, lang, added)
+    colourings = _add_area_layers(m, analysis, hamlets, t, lang, added)
     _add_network_layers(m, analysis, lang, added)
     _add_result_layers(m, analysis, t, lang, added)
     for build in extra_layers:
@@ -1155,8 +1334,12 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     _add(m, hamlet_names_layer(hamlets, lang), added)
 
     header = _legend_header(analysis, scenario, t, lang)
-    legend(header, added).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # The layer list starts folded (an icon); the legend stacks below it, never over it.
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    legend(header, added, lang=lang).add_to(m)
+    _ControlWords(lang).add_to(m)
+    if len(colourings) > 1:
+        exclusive(colourings).add_to(m)
     # Room on the right for the layer control and the legend.
     m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]],
                  padding_top_left=(10, 10), padding_bottom_right=(300, 10))

@@ -1,33 +1,75 @@
 """Colours shared by every output: one colour per operator on the interactive map, the
-printable pages' SVG maps and the KMZ, and the palettes for everything else.
+printable pages' SVG maps, the KMZ and the QGIS styles, and the palettes for everything else.
+
+Every palette is safe for the commonest colour-vision deficiencies (deuteranopia and
+protanopia, about 1 man in 12): what must be told apart (a hamlet that meets its target and
+one short of it, covered and not covered) is blue against orange, never red against green,
+and ordered classes (signal levels, shares) change in lightness as well as in hue.
+``tests/test_static_outputs.py`` checks them under a simulated deuteranopia (Machado et al.
+2009). Sources: Okabe & Ito (2008), "Color Universal Design" (the blue #0072B2, vermillion
+#D55E00, orange #E69F00, reddish purple #CC79A7, yellow #F0E442); Paul Tol's colour-blind-safe
+schemes (green #117733); ColorBrewer (Brewer 2003) Blues and PuOr for the ordered classes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["OPERATOR_COLOURS", "PALETTE", "LAYER_COLOURS", "operator_colour", "kml_colour"]
+__all__ = ["OPERATOR_COLOURS", "PALETTE", "LAYER_COLOURS", "MET", "SHORT", "NO_DATA",
+           "SHARE_COLOURS", "LEVEL_COLOURS", "HAMLET_STATUS_COLOURS", "EXTENSION", "SUGGESTED",
+           "SHARING", "operator_colour", "kml_colour", "rgb"]
 
 #: One colour per operator (canonical names, ``settings.OPERATOR_ALIASES`` and
 #: ``settings.FIBRE_OPERATOR_ALIASES``): cells, towers, fibre routes and boxes. VNPT runs
-#: VinaPhone's fixed network and shares its colour.
+#: VinaPhone's fixed network and shares its colour. Near the brands where that stays
+#: distinct under deuteranopia (Viettel's red as vermillion, VinaPhone's blue).
 OPERATOR_COLOURS: dict[str, str] = {
-    "Viettel": "#e31a1c",
-    "VinaPhone": "#1f78b4",
-    "VNPT": "#1f78b4",
-    "MobiFone": "#6a3d9a",
-    "Vietnamobile": "#ff7f00",
-    "Gmobile": "#b15928",
-    "FPT Telecom": "#33a02c",
+    "Viettel": "#D55E00",       # vermillion
+    "VinaPhone": "#0072B2",     # blue
+    "VNPT": "#0072B2",
+    "MobiFone": "#CC79A7",      # reddish purple
+    "Vietnamobile": "#F0E442",  # yellow
+    "Gmobile": "#000000",       # black
+    "FPT Telecom": "#117733",   # dark green
 }
 
-#: Colours for operators not in :data:`OPERATOR_COLOURS`, in the order they are met.
-PALETTE: tuple[str, ...] = ("#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99",
-                            "#8dd3c7")
+#: Colours for operators not in :data:`OPERATOR_COLOURS`, in the order they are met (Paul
+#: Tol's "light" scheme, colour-blind safe).
+PALETTE: tuple[str, ...] = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99",
+                            "#BBCC33")
 
 #: Colours of layers that have no operator (KMZ folders), in layer order.
-LAYER_COLOURS: tuple[str, ...] = ("#2ca02c", "#d62728", "#1f77b4", "#ff7f0e", "#9467bd",
-                                  "#8c564b")
+LAYER_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7",
+                                  "#56B4E9")
+
+#: A target met / covered / passed by fibre, against short / not covered / not passed.
+MET = "#0072B2"
+SHORT = "#D55E00"
+#: No data (a hamlet without households, a share not computed).
+NO_DATA = "#BDBDBD"
+
+#: Hamlet share classes, from the target (met, blue) down through 80 % and 50 % (light
+#: orange, orange) to the lowest (dark brown): ColorBrewer PuOr's orange arm.
+SHARE_COLOURS: tuple[str, ...] = (MET, "#FDB863", "#E66101", "#7F3B08")
+
+#: Best-server level classes (RGBA), best first: ColorBrewer Blues from dark to light, and
+#: below the lowest class (not covered) orange.
+LEVEL_COLOURS: tuple[tuple[int, int, int, int], ...] = (
+    (8, 81, 156, 220), (49, 130, 189, 210), (158, 202, 225, 200), (230, 159, 0, 170))
+
+#: The report's and the KMZ's hamlets by what they lack: both targets met, short of mobile
+#: broadband, short of FTTH, short of both (light enough to write names on).
+HAMLET_STATUS_COLOURS: dict[str, str] = {
+    "met": "#F7F7F7",
+    "short_mobile": "#FEE090",
+    "short_ftth": "#B2ABD2",
+    "short_both": "#E08214",
+}
+
+#: Fibre extensions, suggested sites and sharing candidates on every map.
+EXTENSION = "#009E73"
+SUGGESTED = "#E69F00"
+SHARING = "#6A3D9A"
 
 
 def operator_colour(operator: Any, seen: dict[str, str] | None = None) -> str:
@@ -42,9 +84,15 @@ def operator_colour(operator: Any, seen: dict[str, str] | None = None) -> str:
     return seen[name]
 
 
+def rgb(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as three integers 0-255."""
+    hexa = colour.lstrip("#")
+    if len(hexa) != 6:
+        raise ValueError(f"expected a colour as #rrggbb, got {colour!r}")
+    return int(hexa[0:2], 16), int(hexa[2:4], 16), int(hexa[4:6], 16)
+
+
 def kml_colour(colour: str, alpha: int = 0xFF) -> str:
     """``#rrggbb`` as KML writes colours: ``aabbggrr`` (hex, alpha first)."""
-    rgb = colour.lstrip("#").lower()
-    if len(rgb) != 6:
-        raise ValueError(f"expected a colour as #rrggbb, got {colour!r}")
-    return f"{alpha:02x}{rgb[4:6]}{rgb[2:4]}{rgb[0:2]}"
+    r, g, b = rgb(colour)
+    return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"

@@ -123,19 +123,13 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         sheets["suggested_sites"] = analysis.suggestions
     if extensions is not None:
         sheets["fibre_extensions"] = extensions
-    written.append(exports.write_xlsx(sheets, out / "report.xlsx"))
-    written.append(exports.write_gpkg(layers, out / "results.gpkg"))
-    kmz = {"Hamlets (results)": (layers["hamlets"], "name")}
-    kmz.update({title: (gdf, label) for title, gdf, label in (
-        ("Towers", analysis.towers, "tower_id"),
-        ("Sharing candidates", analysis.sharing_candidates, "kind")) if gdf is not None})
-    if analysis.suggestions is not None:
-        kmz["Suggested sites"] = (analysis.suggestions, "kind")
-    if analysis.fibre is not None and extensions is not None:
-        kmz["Fibre routes"] = (analysis.fibre.routes, "name")
-        kmz["Fibre extensions"] = (extensions, "hamlet_id")
-    written.append(exports.write_kmz(kmz, out / "results.kmz",
-                                     title=analysis.project.scenario.name))
+    written.append(exports.write_xlsx(sheets, out / "report.xlsx", lang=lang))
+    written.append(exports.write_gpkg(layers, out / "results.gpkg", lang=lang, styles=True))
+    written.append(exports.write_kmz(exports.kmz_layers(analysis, layers, lang),
+                                     out / "results.kmz", title=analysis.project.scenario.name,
+                                     lang=lang, overlay=exports.coverage_overlay(analysis)))
+    # QGIS styles beside the stored result's coverage rasters (rasters/NAME.qml)
+    written += exports.write_raster_styles(out / store.RASTER_DIR, lang)
     skipped = skipped_parts(analysis)
     summary = {
         "scenario": analysis.project.scenario.name,

@@ -95,6 +95,10 @@ _COVERAGE_ARRAYS = ("level_dbm", "server", "covered", "operator_level_dbm", "pro
 _TECH_LEVEL = {"2G": "BCCH level", "3G": "CPICH RSCP", "4G": "RSRP", "5G": "SS-RSRP"}
 _LEVEL_NODATA = -9999.0
 _COMPRESSION = "zstd"
+#: The colour table of the coverage masks (uint8): 0 white, 1 the blue of a target met
+#: (``coverage_gis.outputs.style.MET``, #0072B2; the store may not import outputs).
+MASK_COLOURS: dict[int, tuple[int, int, int, int]] = {0: (255, 255, 255, 0),
+                                                      1: (0, 114, 178, 255)}
 
 
 class _Damaged(Exception):
@@ -301,7 +305,8 @@ def _grid_rasters(res: CoverageResult) -> list[tuple[str, Any, str, np.ndarray, 
                 "description": f"best-server {tech} cell (cell_index of cells.csv)"}))
     for key, mask in res.covered.items():
         out.append(("covered", key, name(f"covered_{_slug(key)}"), mask,
-                    {"nodata": None, "description": f"covered: {key} (1 = yes)"}))
+                    {"nodata": None, "description": f"covered: {key} (1 = yes)",
+                     "colormap": MASK_COLOURS}))
     for tech, arr in res.probability.items():
         out.append(("probability", tech, name(f"probability_{_slug(tech)}"), arr, {
             "nodata": _LEVEL_NODATA if not np.any(arr == _LEVEL_NODATA) else float("nan"),
