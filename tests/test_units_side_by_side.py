@@ -115,3 +115,18 @@ def test_the_officer_checks_against_the_2025_ward(tmp_path):
     assert doc["verdict"] != "outside-unit"
     # the old commune's own test would have said outside: the point is 300 m+ beyond it
     assert not commune.union_all().buffer(299).contains(inside)
+
+
+def test_the_map_frames_the_old_commune_in_the_ward_and_its_neighbours(sample_units):
+    """map.html draws the 2025 ward (thick) and the bundled units touching it, by name, and
+    says where its data come from."""
+    from coverage_gis.io.units import load_units
+    html = (sample_units / "map.html").read_text(encoding="utf-8")
+    esc = lambda t: json.dumps(t)[1:-1]  # noqa: E731  (the map holds its texts as JSON)
+    units = load_units()
+    ward = units[units["unit_code"] == "14818"].geometry.iloc[0]
+    touching = units[units.intersects(ward.buffer(0.001))]
+    names = "|".join(re.escape(esc(w)) for w in ("Phường", "Xã"))
+    drawn = set(re.findall(rf"(1[4-6]\d{{3}}) (?:{names})", html))
+    assert drawn == set(touching["unit_code"]) and "14818" in drawn and len(drawn) > 3
+    assert esc("Nguồn dữ liệu: mẫu minh họa: thôn, ranh giới xã") in html

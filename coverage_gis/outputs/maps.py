@@ -128,6 +128,10 @@ LABELS: dict[str, dict[str, str]] = {
         "roads": "Đường giao thông",
         "railway": "Đường sắt",
         "boundary": "Ranh giới xã",
+        "units_2025": "Đơn vị hành chính 2025 (đơn vị hiện nay và lân cận)",
+        "unit_plan": "Đơn vị của kế hoạch (trước 2025)",
+        "unit_current": "Đơn vị hiện nay (từ 01/07/2025)",
+        "unit_neighbour": "Đơn vị lân cận",
         "osm": "Bản đồ nền OpenStreetMap (cần Internet)",
         "hamlet": "Thôn",
         "households_count": "Số hộ",
@@ -211,6 +215,10 @@ LABELS: dict[str, dict[str, str]] = {
         "roads": "Roads",
         "railway": "Railway",
         "boundary": "Commune boundary",
+        "units_2025": "2025 administrative units (the unit now and its neighbours)",
+        "unit_plan": "The plan's unit (before 2025)",
+        "unit_current": "The unit now (since 1 July 2025)",
+        "unit_neighbour": "Neighbouring unit",
         "osm": "OpenStreetMap base map (needs internet)",
         "hamlet": "Hamlet",
         "households_count": "Households",
@@ -404,7 +412,9 @@ def _swatch(colour: str, label: str, kind: str = "box") -> str:
     css = {"box": f"background:{colour}",
            "dot": f"background:{colour};border-radius:50%",
            "ring": f"border:2px dashed {colour};border-radius:50%;background:none",
-           "line": f"background:{colour};height:3px;margin-top:5px;border:none"}[kind]
+           "line": f"background:{colour};height:3px;margin-top:5px;border:none",
+           "dash": f"border-top:2px dashed {colour};height:0;margin-top:6px;"
+                   "background:none"}[kind]
     return f'<div class="cg-row"><span class="cg-swatch" style="{css}"></span>{label}</div>'
 
 
@@ -924,6 +934,41 @@ def boundary_layer(boundary: gpd.GeoDataFrame, lang: str = "vi",
     return group
 
 
+def units_layer(analysis: Analysis, lang: str = "vi", show: bool = True
+                ) -> folium.FeatureGroup | None:
+    """The 2025 administrative units around the study: the unit the scenario names (thick
+    outline) and the bundled units that touch it (thin, with their names), so the plan's old
+    commune is seen inside the new ward (:func:`coverage_gis.pipeline.unit_scopes`). None
+    when the scenario names no 2025 unit."""
+    from coverage_gis.io.units import load_units
+    from coverage_gis.pipeline import unit_scopes
+
+    current = [u for u in unit_scopes(analysis.project) if u.role == "current"]
+    if not current:
+        return None
+    t = labels(lang)
+    units = load_units()
+    crs = analysis.project.crs
+    here = gpd.GeoSeries([current[0].geometry], crs=crs).to_crs(units.crs)[0]
+    near = units[units.intersects(here.buffer(0.001))]
+    role = {current[0].code: t["unit_current"]}
+    colour = style.UNIT_OUTLINE
+
+    def props(r: pd.Series) -> dict[str, Any]:
+        mine = r["unit_code"] in role
+        name = _text(f"{r['unit_code']} {r['full_name']}")
+        return {"style": {"color": colour, "weight": 3.5 if mine else 1.2,
+                          "dashArray": None if mine else "4 4", "fill": False},
+                "tooltip": _tooltip_table(name, [("", _text(role.get(r["unit_code"],
+                                                                     t["unit_neighbour"])))])}
+
+    group = _group(t["units_2025"], show, legend_html=_section(t["units_2025"], [
+        _swatch(colour, _text(t["unit_current"]), "line"),
+        _swatch(colour, _text(t["unit_neighbour"]), "dash")]))
+    _geojson(_features(near, props), sticky=False).add_to(group)
+    return group
+
+
 # --------------------------------------------------------------------------------------------
 # Legend and page furniture
 # --------------------------------------------------------------------------------------------
@@ -1234,6 +1279,7 @@ def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFram
         _add(m, group, added)
     if _present(project.commune):
         _add(m, boundary_layer(project.commune, lang), added)
+    _add(m, units_layer(analysis, lang), added)
     return colourings
 
 
@@ -1280,7 +1326,23 @@ def _legend_header(analysis: Analysis, scenario: str, t: dict[str, str], lang: s
                    f'{m4.covered_hamlets}/{m4.hamlets} '
                    f'{_text(t["hamlets_unit"])} ({_pct(m4.value, lang)}; '
                    f'{_text(t["target"])} {_pct(m4.target, lang)})</div>')
-    return header
+    return header + _provenance_line(analysis, lang)
+
+
+def _provenance_line(analysis: Analysis, lang: str) -> str:
+    """Where the layers come from, by kind (``Project.provenance``): e.g. "Data: illustrative
+    sample: hamlets, sites, ...; public data: commune"."""
+    from coverage_gis.outputs import i18n
+
+    w = i18n.words(lang)
+    prov = analysis.project.provenance()
+    if not len(prov):
+        return ""
+    parts = [f"{w['provenance_' + kind]}: "
+             f"{', '.join(w.get('layer_' + name, name) for name in group['layer'])}"
+             for kind, group in prov.groupby("kind", sort=False)]
+    return (f'<div class="cg-provenance">{_text(w["provenance_title"])}: '
+            f'{_text("; ".join(parts))}</div>')
 
 
 def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,

@@ -96,3 +96,7 @@ def kml_colour(colour: str, alpha: int = 0xFF) -> str:
     """``#rrggbb`` as KML writes colours: ``aabbggrr`` (hex, alpha first)."""
     r, g, b = rgb(colour)
     return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"
+
+#: Outlines of the 2025 administrative units on the map (Paul Tol's indigo: apart from the
+#: blue/orange status colours and the operators' under colour-blindness).
+UNIT_OUTLINE = "#332288"
