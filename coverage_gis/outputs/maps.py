@@ -128,7 +128,7 @@ LABELS: dict[str, dict[str, str]] = {
         "roads": "Đường giao thông",
         "railway": "Đường sắt",
         "boundary": "Ranh giới xã",
-        "units_2025": "Đơn vị hành chính 2025 (đơn vị hiện nay và lân cận)",
+        "units_2025": "Đơn vị hành chính 2025",
         "unit_plan": "Đơn vị của kế hoạch (trước 2025)",
         "unit_current": "Đơn vị hiện nay (từ 01/07/2025)",
         "unit_neighbour": "Đơn vị lân cận",
@@ -215,7 +215,7 @@ LABELS: dict[str, dict[str, str]] = {
         "roads": "Roads",
         "railway": "Railway",
         "boundary": "Commune boundary",
-        "units_2025": "2025 administrative units (the unit now and its neighbours)",
+        "units_2025": "2025 administrative units",
         "unit_plan": "The plan's unit (before 2025)",
         "unit_current": "The unit now (since 1 July 2025)",
         "unit_neighbour": "Neighbouring unit",
@@ -1000,6 +1000,8 @@ _CSS = """
 .leaflet-tooltip.cg-label:before{display:none}
 html .leaflet-container{background:#f4f3ef}
 .leaflet-control-layers{font-size:12px;line-height:1.35}
+.leaflet-control-layers-expanded{max-width:calc(100vw - 74px);box-sizing:border-box}
+.leaflet-control-layers label{white-space:normal}
 </style>
 """
 
