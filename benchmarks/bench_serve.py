@@ -14,7 +14,6 @@ Prints the figures beside the goal; asserts nothing. Run:
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,9 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser import start_server  # noqa: E402  (the server start the docs' script uses)
 
 GOAL_S = 3.0
 #: Points in and around the sample commune (lon, lat), and the proposals checked there.
@@ -38,17 +40,6 @@ def fetch(url: str) -> tuple[dict[str, str], bytes]:
         return {k.lower(): v for k, v in r.headers.items()}, r.read()
 
 
-def start(folder: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "coverage_gis.cli", "serve", str(folder),
-                             "--port", "0", "-q"], stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline() if proc.stdout else ""
-    m = re.search(r"http://\S+?/", line)
-    if m is None:
-        proc.terminate()
-        raise SystemExit(f"the server did not start: {line!r}")
-    return proc, m.group(0)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cg-bench-serve-") as tmp:
         folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tmp) / "demo"
@@ -59,7 +50,7 @@ def main() -> None:
             print(f"analyze of the sample: {time.perf_counter() - t0:.1f} s (once, not timed "
                   "below)")
         t0 = time.perf_counter()
-        proc, url = start(folder)
+        proc, url = start_server(folder)
         print(f"serve start-up (read the stored result, map layers, hillshade): "
               f"{time.perf_counter() - t0:.1f} s")
         try:

@@ -13,7 +13,6 @@ computer.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,21 +22,10 @@ from urllib.parse import urlsplit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.browser import CHROMIUM_FLAGS, find_chromium  # noqa: E402
+from tests.browser import CHROMIUM_FLAGS, find_chromium, start_server  # noqa: E402
 
 #: Where the officer clicks: Thôn Yên Sơn (QT04), the hamlet without 4G.
 POINT = (105.844640, 20.065252)
-
-
-def serve(folder: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "coverage_gis.cli", "serve", str(folder),
-                             "--port", "0", "-q"], stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline() if proc.stdout else ""
-    m = re.search(r"http://\S+?/", line)
-    if m is None:
-        proc.terminate()
-        raise SystemExit(f"the server did not start: {line!r}")
-    return proc, m.group(0)
 
 
 def shoot(url: str) -> None:
@@ -82,7 +70,7 @@ def main() -> None:
         if len(sys.argv) <= 1:
             subprocess.run([sys.executable, "-m", "coverage_gis.cli", "analyze", "--out",
                             str(folder), "-q"], check=True)
-        proc, url = serve(folder)
+        proc, url = start_server(folder)
         try:
             shoot(url)
         finally:

@@ -174,3 +174,18 @@ def png_pixels(path: str | Path):
         warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
         with rasterio.open(path) as ds:
             return np.moveaxis(ds.read(), 0, -1)
+
+
+def start_server(folder: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """``coverage-gis serve FOLDER --port 0 -q`` in a child process; returns it and the URL it
+    printed (the free port it took). The caller terminates it."""
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "coverage_gis.cli", "serve", str(folder),
+                             "--port", "0", "-q", *args], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline() if proc.stdout else ""
+    m = re.search(r"http://\S+?/", line)
+    if m is None:
+        proc.terminate()
+        raise SystemExit(f"the server did not start: {line!r}")
+    return proc, m.group(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,6 +31,24 @@ def hamlets_gdf() -> gpd.GeoDataFrame:
 
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_text(text, encoding=encoding)
+    return path
+
+
+def sample_copy(tmp_path: Path, name: str = "sample.toml", *, without_units: bool = False,
+                replace: dict[str, str] | None = None) -> Path:
+    """The sample scenario written to ``tmp_path`` with its data paths made absolute (so it
+    reads the sample's files from there), optionally without ``[scenario] unit`` and
+    ``plan_unit`` (checked against the old commune only) and with texts replaced first."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    for old, new in (replace or {}).items():
+        text = text.replace(old, new)
+    if without_units:
+        text = text.replace('unit = "14818"\n', "").replace('plan_unit = "14824"\n', "")
+    base = SAMPLE.parent.as_posix()
+    text = re.sub(r'"((?!/)[\w/]+\.(?:geojson|csv|gpkg|tif|kml))"',
+                  lambda m: f'"{base}/{m[1]}"', text)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
     return path
 
 

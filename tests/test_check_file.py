@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pyproj import Transformer
@@ -23,7 +21,7 @@ from coverage_gis.io.crs import resolve_crs
 from coverage_gis.outputs import i18n
 from coverage_gis.version import __version__
 
-from .conftest import SAMPLE
+from .conftest import sample_copy
 
 #: Every key (dotted paths into objects) of check.json before this change, from the reference
 #: run ``coverage-gis check-site --lon 105.852 --lat 20.061 --operator Viettel --technology 4G``
@@ -239,18 +237,6 @@ def test_a_contradictory_letter_on_the_command_line(tmp_path, capsys):
 # A wrong CRS preset: outside the unit, never "ok", the likely preset named
 # --------------------------------------------------------------------------------------------
 
-def _sample_without_units(tmp_path: Path) -> str:
-    """The sample scenario checked against the old commune only (no [scenario] unit)."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    text = text.replace('unit = "14818"\n', "").replace('plan_unit = "14824"\n', "")
-    base = SAMPLE.parent.as_posix()
-    text = re.sub(r'"([\w/]+\.(?:geojson|csv|gpkg|tif|kml))"', lambda m: f'"{base}/{m[1]}"',
-                  text)
-    path = tmp_path / "commune_only.toml"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def test_a_wrong_preset_inside_the_ward_is_sent_for_review(tmp_path):
     """The README's TM-3 x/y given as VN-2000 / UTM 48 land 667 m south: outside the old
     commune but inside the 2025 ward (the territory now): the point cannot be told wrong by
@@ -277,9 +263,10 @@ def test_a_wrong_preset_gives_outside_unit_with_the_preset_hint(tmp_path):
     (scale 0.9996 instead of 0.9999) land 667 m south, inside the study area but outside the
     commune: before, the page said ĐẠT."""
     out = tmp_path / "check"
-    assert main(["-q", "check-site", _sample_without_units(tmp_path), "--x", "588150", "--y",
-                 "2219700", "--crs", "vn2000-utm48", "--operator", "Viettel", "--technology",
-                 "4G", "--out", str(out)]) == 0
+    scenario = sample_copy(tmp_path, "commune_only.toml", without_units=True)
+    assert main(["-q", "check-site", str(scenario), "--x", "588150", "--y", "2219700",
+                 "--crs", "vn2000-utm48", "--operator", "Viettel", "--technology", "4G",
+                 "--out", str(out)]) == 0
     doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
     assert doc["verdict"] == "outside-unit"
     assert not doc["location"]["inside_commune"]

@@ -426,17 +426,13 @@ def test_analyze_takes_columns_and_layer_for_a_scenarios_layer(tmp_path, capsys)
     """--columns LAYER:OLD=NEW on analyze renames a column of that layer's file (here the
     sample's hamlets with their id column renamed in a copy), as on validate."""
     from coverage_gis.cli.main import main
-    from tests.conftest import SAMPLE
+    from tests.conftest import SAMPLE, sample_copy
 
     hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson")
     hamlets.rename(columns={"hamlet_id": "ma_thon"}).to_file(tmp_path / "thon.geojson")
-    text = SAMPLE.read_text(encoding="utf-8").replace(
-        'hamlets = "boundaries/hamlets.geojson"', f'hamlets = "{tmp_path.as_posix()}/thon.geojson"')
-    base = SAMPLE.parent.as_posix()
-    text = re.sub(r'"((?!/)[\w/]+\.(?:geojson|csv|gpkg|tif|kml))"', lambda m: f'"{base}/{m[1]}"',
-                  text)
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(text, encoding="utf-8")
+    scenario = sample_copy(tmp_path, "s.toml", replace={
+        'hamlets = "boundaries/hamlets.geojson"':
+            f'hamlets = "{tmp_path.as_posix()}/thon.geojson"'})
     assert main(["-q", "analyze", str(scenario), "--out", str(tmp_path / "a")]) == 1
     assert "hamlet_id" in capsys.readouterr().err
     assert main(["-q", "analyze", str(scenario), "--columns", "hamlets:ma_thon=hamlet_id",

@@ -16,7 +16,7 @@ from coverage_gis.cli.main import main
 from coverage_gis.engines import territory
 from coverage_gis.io.units import find_unit
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, sample_copy
 from .test_coverage import UTM
 
 
@@ -87,13 +87,7 @@ def test_the_report_shows_both_units_and_rerenders_from_the_stored_result(sample
 
 
 def test_a_scenario_without_units_writes_no_units_table(tmp_path):
-    text = SAMPLE.read_text(encoding="utf-8")
-    text = text.replace('unit = "14818"\n', "").replace('plan_unit = "14824"\n', "")
-    base = SAMPLE.parent.as_posix()
-    text = re.sub(r'"([\w/]+\.(?:geojson|csv|gpkg|tif|kml))"', lambda m: f'"{base}/{m[1]}"',
-                  text)
-    scenario = tmp_path / "no_units.toml"
-    scenario.write_text(text, encoding="utf-8")
+    scenario = sample_copy(tmp_path, "no_units.toml", without_units=True)
     out = tmp_path / "out"
     assert main(["-q", "analyze", str(scenario), "--out", str(out)]) == 0
     assert not (out / "units.csv").exists()
