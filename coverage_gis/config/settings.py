@@ -179,6 +179,14 @@ RESOLUTION_M: float = 30.0
 #: Margin (m) of the coverage rasters around the hamlets.
 RASTER_MARGIN_M: float = 1000.0
 
+#: Province scale (local settings: engineering choices, not rules). The coverage grid is
+#: computed in square tiles of this many grid cells on a side (1024 x 1024 at 30 m is about
+#: 31 km square, a few masts' reach, so a cell's window rarely spans more than two tiles and
+#: a tile's arrays stay under ~100 MB in a worker); a grid smaller than one tile is one tile.
+TILE_PX: int = 1024
+#: Seconds to wait for an existing dask scheduler (``--scheduler``) before giving up.
+DASK_CONNECT_TIMEOUT_S: float = 30.0
+
 #: Cells are computed up to this distance (m) at most, whatever their link budget says.
 MAX_CELL_RANGE_M: float = 15_000.0
 

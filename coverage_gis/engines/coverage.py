@@ -25,7 +25,7 @@ which is shared by the sectors of one position and height).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +46,7 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
+from coverage_gis.engines.tiles import Runner, Tile, halo_bounds, tile_plan, windows_touching
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, shadowing, terrain
@@ -304,7 +305,8 @@ def _model_validity(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
 
 def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,
              params: CoverageParams, near_m: float, far_m: float, resolution_m: float,
-             with_fresnel: bool = False) -> terrain.TerrainGrids:
+             with_fresnel: bool = False, corner_m: float | None = None
+             ) -> terrain.TerrainGrids:
     """Terrain loss and line of sight of one mast over a window: at the grid's step out to
     ``near_m`` (the threshold range, where coverage is decided), and beyond it, where levels
     are below the threshold and only shown, at the coarser step ``settings.FAR_TERRAIN_STEP_M``
@@ -322,7 +324,7 @@ def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist:
                                      with_fresnel=with_fresnel, effective_height=h_eff)
 
     near = sweep(near_m, None)
-    corner = float(dist.max()) if dist.size else 0.0
+    corner = corner_m if corner_m is not None else (float(dist.max()) if dist.size else 0.0)
     far_r = min(far_m, corner + resolution_m)
     if far_r <= near_m:
         return near
@@ -371,12 +373,25 @@ class _ClutterGrids:
 
     loss_db: np.ndarray
     environment: np.ndarray | None
+    #: The grid indices of ``loss_db[0, 0]`` (a tile's part of the grid starts there).
+    row0: int = 0
+    col0: int = 0
 
     def window(self, rows: slice, cols: slice, b: slice, c: slice
                ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Loss and environment of block ``b, c`` of the window ``rows, cols``."""
-        env = None if self.environment is None else self.environment[rows, cols][b, c]
-        return self.loss_db[rows, cols][b, c], env
+        """Loss and environment of block ``b, c`` of the window ``rows, cols`` (grid
+        indices)."""
+        r = slice(rows.start - self.row0, rows.stop - self.row0)
+        k = slice(cols.start - self.col0, cols.stop - self.col0)
+        env = None if self.environment is None else self.environment[r, k][b, c]
+        return self.loss_db[r, k][b, c], env
+
+    def part(self, tile: Tile) -> _ClutterGrids:
+        """The tile's part (its own arrays, for a task elsewhere)."""
+        env = None if self.environment is None else self.environment[tile.rows, tile.cols]
+        return _ClutterGrids(np.ascontiguousarray(self.loss_db[tile.rows, tile.cols]),
+                             None if env is None else np.ascontiguousarray(env),
+                             tile.r0, tile.c0)
 
 
 def _clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
@@ -422,7 +437,7 @@ def _path_loss(cell: pd.Series, d: np.ndarray, params: CoverageParams,
 def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
                 terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
-                clutter: _ClutterGrids | None = None
+                clutter: _ClutterGrids | None = None, corner_m: float | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
     even its flat-ground boresight level is below the floor); also path loss (NaN beyond the
@@ -433,7 +448,9 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     (:func:`_by_row_blocks`; every step is element by element, so the values are those of one
     whole-window computation). ``clutter``: the land cover on the grid (extra loss per grid
     cell, and the environment per grid cell; :func:`_clutter_grids`); indoors, the building
-    entry loss by the path's elevation (:func:`_indoor_loss_db`)."""
+    entry loss by the path's elevation (:func:`_indoor_loss_db`). ``corner_m``: the distance
+    to the farthest corner of the cell's whole window when ``rows, cols`` is only a tile's
+    part of it (the terrain is then swept as for the whole window)."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell.geometry.x, cell.geometry.y
     dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
@@ -453,7 +470,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
         if key not in terrain_cache:
             near_m, far_m = terrain_m or (float(cell["range_m"]), reach)
             terrain_cache[key] = _terrain(cell, dem, gx, gy, dist, params, near_m, far_m,
-                                          grid.resolution_m, with_fresnel)
+                                          grid.resolution_m, with_fresnel, corner_m)
         t_loss, los = terrain_cache[key].loss_db, terrain_cache[key].los
         h_eff = terrain_cache[key].h_eff_m
     else:
@@ -510,7 +527,8 @@ def _terrain_key(cell: pd.Series, rows: slice, cols: slice) -> tuple:
 
 def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                      dem: Raster | None = None, params: CoverageParams | None = None,
-                     progress: bool = False, landcover: Raster | None = None
+                     progress: bool = False, landcover: Raster | None = None, *,
+                     tile_px: int | None = None, runner: Runner | None = None
                      ) -> CoverageResult:
     """Best-server levels, servers, location probabilities and coverage masks over the
     hamlets' grid.
@@ -526,25 +544,164 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     params
         Thresholds, losses, models; defaults from settings.
     progress
-        Show a progress bar over the cells (on stderr).
+        Show a progress bar over the cells, or the tiles (on stderr).
     landcover
         Land-cover classes (clutter, :mod:`coverage_gis.radio.clutter`, with the table
         ``params.clutter``); None: no clutter.
+    tile_px
+        Tile side in grid cells (default ``settings.TILE_PX``): the grid is computed tile by
+        tile, with the same values as in one piece (:mod:`coverage_gis.engines.tiles`); only
+        tiles near the hamlets are computed.
+    runner
+        Where the tiles run (:class:`~coverage_gis.engines.tiles.Runner`: this process by
+        default, or a dask.distributed cluster).
     """
     params = params or CoverageParams()
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
     dem_grid = _dem_on_grid(dem, grid)
     empty = CoverageResult(grid, cells.iloc[0:0].to_crs(grid.crs), params, {}, {}, {},
                            dem is not None, dem_grid, {}, landcover=landcover)
-    return add_cells(empty, cells, progress=progress)
+    area = hamlets.to_crs(grid.crs).geometry.to_numpy()
+    return add_cells(empty, cells, progress=progress, tile_px=tile_px, runner=runner,
+                     area=area)
+
+
+def _mast_windows(cells: gpd.GeoDataFrame, grid: Grid) -> tuple[np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """Per cell: its window on ``grid`` (``[r0, r1, c0, c1]``, empty beyond its reach), its
+    (range, reach) for the terrain and the distance (m) to its window's farthest corner.
+    Sectors of one mast (same position, height and band) share one terrain computation, so
+    they get the window of the farthest-reaching one."""
+    n = len(cells)
+    windows = np.zeros((n, 4), dtype=np.int64)
+    terrain_m = np.zeros((n, 2))
+    corner = np.zeros(n)
+    if n == 0:
+        return windows, terrain_m, corner
+    x, y = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
+    mast = pd.MultiIndex.from_arrays([np.round(x, 1), np.round(y, 1),
+                                      cells["height_m"].to_numpy(float),
+                                      cells["band_mhz"].to_numpy(float)])
+    by_mast = pd.DataFrame({"range": cells["range_m"].to_numpy(float),
+                            "reach": cells["reach_m"].to_numpy(float)}, index=mast)
+    terrain_m = by_mast.groupby(level=[0, 1, 2, 3]).transform("max").to_numpy(float)
+    gx, gy = grid.x, grid.y
+    for i in range(n):
+        rows, cols = grid.window(x[i], y[i], terrain_m[i, 1])
+        if cells["reach_m"].iat[i] <= 0 or rows.stop <= rows.start or cols.stop <= cols.start:
+            continue
+        windows[i] = (rows.start, rows.stop, cols.start, cols.stop)
+        dx = max(abs(gx[cols.start] - x[i]), abs(gx[cols.stop - 1] - x[i]))
+        dy = max(abs(gy[rows.start] - y[i]), abs(gy[rows.stop - 1] - y[i]))
+        corner[i] = float(np.hypot(dx, dy))
+    return windows, terrain_m, corner
+
+
+@dataclass
+class _TileLevels:
+    """The best-server values of one tile (arrays of the tile's shape): level (dBm) and
+    server (index of the cells table) per technology, best level per (operator,
+    technology)."""
+
+    tile: Tile
+    level: dict[str, np.ndarray]
+    server: dict[str, np.ndarray]
+    op_best: dict[tuple[str, str], np.ndarray]
+
+
+def _dem_part(dem: Raster | None, bounds: tuple[float, float, float, float]
+              ) -> Raster | None:
+    """The DEM's pixels covering ``bounds`` (its own grid, not resampled), or None."""
+    if dem is None:
+        return None
+    inv = ~dem.transform
+    minx, miny, maxx, maxy = bounds
+    c0, r0 = inv * (minx, maxy)
+    c1, r1 = inv * (maxx, miny)
+    h, w = dem.data.shape
+    r0, c0 = max(int(np.floor(min(r0, r1))) - 1, 0), max(int(np.floor(min(c0, c1))) - 1, 0)
+    r1, c1 = min(int(np.ceil(max(r0, r1))) + 2, h), min(int(np.ceil(max(c0, c1))) + 2, w)
+    if r0 == 0 and c0 == 0 and r1 == h and c1 == w:
+        return dem
+    return Raster(np.ascontiguousarray(dem.data[r0:r1, c0:c1]),
+                  dem.transform * Affine.translation(c0, r0), dem.crs, dem.source)
+
+
+def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
+                 terrain_m: np.ndarray, corner: np.ndarray, tile: Tile, grid: Grid,
+                 dem: Raster | None, clutter: _ClutterGrids | None, params: CoverageParams,
+                 keys: tuple[tuple[str, ...], tuple[tuple[str, str], ...]], threads: int = 0,
+                 progress: bool = False) -> _TileLevels:
+    """Best server of the tile over ``cells`` (``ids``: their indices in the whole cells
+    table; ``windows``, ``terrain_m``, ``corner``: theirs from :func:`_mast_windows`), each
+    computed on its window's part in the tile. ``keys``: the technologies and (operator,
+    technology) pairs to return arrays for; ``threads``: numba threads (0: its default)."""
+    if threads:
+        import numba
+        numba.set_num_threads(threads)
+    shape = (tile.r1 - tile.r0, tile.c1 - tile.c0)
+    techs, pairs = keys
+    level = {t: np.full(shape, np.nan, dtype=np.float32) for t in techs}
+    server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
+    op_best = {k: np.full(shape, np.nan, dtype=np.float32) for k in pairs}
+    cache: dict = {}
+    order: Iterable[int] = range(len(cells))
+    if progress:
+        from tqdm import tqdm
+        order = tqdm(order, total=len(cells), desc="cells", unit="cell", leave=False,
+                     disable=None)
+    for i in order:
+        r0, r1, c0, c1 = (int(v) for v in windows[i])
+        rows = slice(max(r0, tile.r0), min(r1, tile.r1))
+        cols = slice(max(c0, tile.c0), min(c1, tile.c1))
+        if rows.stop <= rows.start or cols.stop <= cols.start:
+            continue
+        cell = cells.iloc[i]
+        lvl, _, _ = _cell_level(cell, grid, rows, cols, dem, params, cache,
+                                (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
+                                clutter=clutter, corner_m=float(corner[i]))
+        local = (slice(rows.start - tile.r0, rows.stop - tile.r0),
+                 slice(cols.start - tile.c0, cols.stop - tile.c0))
+        t = cell["technology"]
+        best = level[t][local]
+        better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
+        best[better] = lvl[better]
+        server[t][local][better] = ids[i]
+        ob = op_best[(cell["operator"], t)][local]
+        b2 = np.isfinite(lvl) & ~(lvl <= ob)
+        ob[b2] = lvl[b2]
+    return _TileLevels(tile, level, server, op_best)
+
+
+def _tile_tasks(cells: gpd.GeoDataFrame, offset: int, grid: Grid, tiles: list[Tile],
+                dem: Raster | None, clutter: _ClutterGrids | None, params: CoverageParams,
+                keys: tuple[tuple[str, ...], tuple[tuple[str, str], ...]], threads: int,
+                progress: bool) -> Iterator[tuple[Any, ...]]:
+    """The arguments of :func:`_tile_levels` for each tile that some cell reaches: only its
+    cells, and the ground and clutter it needs (a task elsewhere gets no more)."""
+    windows, terrain_m, corner = _mast_windows(cells, grid)
+    x, y = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
+    whole = len(tiles) == 1
+    for tile in tiles:
+        sel = windows_touching(windows, tile)
+        if sel.size == 0:
+            continue
+        part = cells.iloc[sel]
+        tile_dem = dem if whole else _dem_part(dem, halo_bounds(grid, tile, x[sel], y[sel]))
+        tile_clutter = clutter if whole or clutter is None else clutter.part(tile)
+        yield (part, offset + sel, windows[sel], terrain_m[sel], corner[sel], tile, grid,
+               tile_dem, tile_clutter, params, keys, threads, progress and whole)
 
 
 def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
-              progress: bool = False) -> CoverageResult:
+              progress: bool = False, *, tile_px: int | None = None,
+              runner: Runner | None = None, area: Any = None) -> CoverageResult:
     """A new result with ``cells`` added to those of ``result`` (which is left unchanged):
     only the new cells are computed, so that what-if questions (a proposed tower, candidate
     sites) cost one cell each, not a whole run. Planned cells count only when
-    ``params.include_planned``."""
+    ``params.include_planned``. ``tile_px``, ``runner``: see :func:`compute_coverage`;
+    ``area``: geometries (grid CRS) away from which tiles are left out (with the grid's
+    margin), None to compute every tile."""
     params, grid = result.params, result.grid
     cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
     if not params.include_planned:
@@ -563,40 +720,42 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         server[t] = np.full(shape, -1, dtype=np.int32)
     for key in set(zip(cells["operator"], cells["technology"])) - set(op_best):
         op_best[key] = np.full(shape, np.nan, dtype=np.float32)
-    cache: dict = {}
-    iterator: Iterable = cells.iterrows()
-    if progress:
+    keys = (tuple(sorted(set(cells["technology"]))),
+            tuple(sorted(set(zip(cells["operator"], cells["technology"])))))
+    tiles = tile_plan(grid, tile_px, area, params.margin_m)
+    runner = runner or Runner()
+    tasks = _tile_tasks(cells, offset, grid, tiles, result.dem_grid, clutter, params, keys,
+                        runner.threads, progress)
+    done: Iterable[_TileLevels] = runner.map(_tile_levels, tasks)
+    if progress and len(tiles) > 1:
         from tqdm import tqdm
-        iterator = tqdm(iterator, total=len(cells), desc="cells", unit="cell", leave=False,
-                        disable=None)
-    # Sectors of one mast (same position, height and band) share one terrain computation:
-    # give them the window of the farthest-reaching one (reach: range at the level floor).
-    mast = list(zip(cells.geometry.x.round(1), cells.geometry.y.round(1), cells["height_m"],
-                    cells["band_mhz"]))
-    index = pd.MultiIndex.from_tuples(mast) if mast else None
-    by_mast = pd.DataFrame({"range": cells["range_m"].to_numpy(),
-                            "reach": cells["reach_m"].to_numpy()}, index=index)
-    mast_max = by_mast.groupby(level=[0, 1, 2, 3]).max() if mast else by_mast
-    for i, cell in iterator:
-        range_m, window_m = (float(v) for v in mast_max.loc[mast[i]])
-        rows, cols = grid.window(cell.geometry.x, cell.geometry.y, window_m)
-        if rows.stop <= rows.start or cols.stop <= cols.start or cell["reach_m"] <= 0:
-            continue
-        lvl, _, _ = _cell_level(cell, grid, rows, cols, result.dem_grid, params, cache,
-                                (range_m, window_m), clutter=clutter)
-        t = cell["technology"]
-        best = level[t][rows, cols]
-        better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
-        best[better] = lvl[better]
-        server[t][rows, cols][better] = offset + i
-        ob = op_best[(cell["operator"], t)][rows, cols]
-        b2 = np.isfinite(lvl) & ~(lvl <= ob)
-        ob[b2] = lvl[b2]
+        done = tqdm(done, total=len(tiles), desc="tiles", unit="tile", leave=False,
+                    disable=None)
+    for part in done:
+        _merge_tile(part, level, server, op_best)
     all_cells = pd.concat([result.cells, cells], ignore_index=True) if offset else cells
     all_cells = gpd.GeoDataFrame(all_cells, geometry="geometry", crs=grid.crs)
     covered, probability = _masks(level, server, op_best, all_cells, params, shape)
     return CoverageResult(grid, all_cells, params, level, server, covered, result.dem_used,
                           result.dem_grid, op_best, probability, result.landcover)
+
+
+def _merge_tile(part: _TileLevels, level: dict[str, np.ndarray],
+                server: dict[str, np.ndarray],
+                op_best: dict[tuple[str, str], np.ndarray]) -> None:
+    """Put a tile's best servers into the grid's arrays, in place: a new level wins only
+    where it is higher than the one already there (the earlier cell keeps a tie, as when
+    the cells are added one by one)."""
+    k = part.tile
+    for t, lvl in part.level.items():
+        best = level[t][k.rows, k.cols]
+        better = np.isfinite(lvl) & ~(lvl <= best)
+        best[better] = lvl[better]
+        server[t][k.rows, k.cols][better] = part.server[t][better]
+    for key, lvl in part.op_best.items():
+        ob = op_best[key][k.rows, k.cols]
+        b2 = np.isfinite(lvl) & ~(lvl <= ob)
+        ob[b2] = lvl[b2]
 
 
 def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
