@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = ["CoverageGisError", "InputError", "InputWarning", "OutputError", "LockedError",
-           "ResultFormatError"]
+           "ResultFormatError", "ClusterError"]
 
 
 class CoverageGisError(Exception):
@@ -42,6 +42,11 @@ class OutputError(CoverageGisError):
 
 class LockedError(OutputError):
     """Another run holds the output folder's lock."""
+
+
+class ClusterError(CoverageGisError):
+    """A dask.distributed cluster that cannot be started or reached (``--workers``,
+    ``--scheduler``)."""
 
 
 class ResultFormatError(InputError):

@@ -8,13 +8,17 @@ Jupyter). Writing it is :func:`coverage_gis.outputs.writer.write_analysis`; the 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
-from coverage_gis.config.params import BuildParams, GponParams
+from coverage_gis.config import settings
+from coverage_gis.config.params import BuildParams, GponParams, SharingParams
 from coverage_gis.engines import coverage, fibre, sharing, targets, territory
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
@@ -25,11 +29,13 @@ from coverage_gis.engines.indicators import (
     SharingIndicator,
     UnitIndicators,
 )
+from coverage_gis.engines.tiles import Runner
 from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
 
 __all__ = ["analyze", "hamlet_table", "sharing_indicator", "unit_as_area", "Skipped",
+           "province_scopes", "province_indicators", "hamlet_unit_codes", "unit_indicators",
            "SKIPPED", "skipped_parts"]
 
 #: What a study can leave out, and why: (part, reason) codes that the outputs word
@@ -95,6 +101,24 @@ def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
                      "location_probability": params.location_probability})
 
 
+def _towers(project: Project) -> tuple[gpd.GeoDataFrame, SharingParams]:
+    """Every tower of the sites layer, and the sharing parameters."""
+    sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
+    return sharing.towers(project.sites, sp.tower_distance_m), sp
+
+
+def _m5(tw: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, inside: np.ndarray,
+        sp: SharingParams, basis: str | None) -> SharingIndicator:
+    """M5 over the towers where ``inside``; the candidates count with both ends inside."""
+    own = tw[inside]
+    return SharingIndicator(
+        existing=sharing.sharing_ratio(own, include_planned=False, method=sp.ratio),
+        with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),
+        if_candidates_realised=sharing.ratio_if_realised(own, candidates, method=sp.ratio),
+        candidates=len(candidates), target=targets.plan_target("M5"), scope="inside_unit",
+        unit_basis=basis, towers_outside_unit=int((~inside).sum()))
+
+
 def sharing_indicator(project: Project, unit: Any = None
                       ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, SharingIndicator]:
     """M5 on the unit's territory, with the towers and the sharing candidates.
@@ -106,8 +130,7 @@ def sharing_indicator(project: Project, unit: Any = None
     ``unit``, a :class:`~coverage_gis.engines.territory.UnitScope`, for another unit of the
     study), and its ``if_candidates_realised`` merges only the pairs with both ends inside.
     """
-    sp = sharing.SharingParams.from_scenario(project.scenario.parameters)
-    tw = sharing.towers(project.sites, sp.tower_distance_m)
+    tw, sp = _towers(project)
     if unit is None:
         unit, basis = territory.unit_area(project.commune, project.hamlets)
     else:
@@ -115,14 +138,7 @@ def sharing_indicator(project: Project, unit: Any = None
     inside = territory.inside_unit(tw, unit)
     tw.insert(tw.columns.get_loc("status") + 1, "inside_unit", inside)
     candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
-    own = tw[inside]
-    m5 = SharingIndicator(
-        existing=sharing.sharing_ratio(own, include_planned=False, method=sp.ratio),
-        with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),
-        if_candidates_realised=sharing.ratio_if_realised(own, candidates, method=sp.ratio),
-        candidates=len(candidates), target=targets.plan_target("M5"), scope="inside_unit",
-        unit_basis=basis, towers_outside_unit=int((~inside).sum()))
-    return tw, candidates, m5
+    return tw, candidates, _m5(tw, candidates, inside, sp, basis)
 
 
 def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
@@ -134,6 +150,8 @@ def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
     from coverage_gis.io import units as admin
 
     sc = project.scenario
+    if sc.province is not None:
+        return province_scopes(project)
     scopes: list[territory.UnitScope] = []
     bundled = [str(admin.UNITS_FILE)] == list(project.sources.get("commune", []))
     if sc.plan_unit is not None:
@@ -152,6 +170,20 @@ def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
         scopes.append(territory.UnitScope("current", unit.code, unit.full_name, geom,
                                           "bundled_boundary"))
     return tuple(scopes)
+
+
+def province_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
+    """Every 2025 unit of ``[scenario] province`` (role ``unit``), from its bundled boundary,
+    in the project's CRS, in the order of their codes."""
+    from coverage_gis.io import units as admin
+
+    sc = project.scenario
+    if sc.province is None:
+        return ()
+    units = admin.select_province(admin.load_units(), sc.province).to_crs(project.crs)
+    units = units.sort_values("unit_code")
+    return tuple(territory.UnitScope("unit", str(c), str(n), g, "bundled_boundary")
+                 for c, n, g in zip(units["unit_code"], units["full_name"], units.geometry))
 
 
 def current_unit(project: Project) -> territory.UnitScope | None:
@@ -181,6 +213,8 @@ def unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
     project = analysis.project
     if project.hamlets is None:
         return ()
+    if project.scenario.province is not None:
+        return _province_unit_indicators(analysis)
     out = []
     for scope in unit_scopes(project):
         member = territory.hamlets_in_unit(project.hamlets, scope.geometry)
@@ -194,6 +228,87 @@ def unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
             _per_unit(analysis.indicators.f2, table, "ftth_covered"),
             round(float(mapped / scope.geometry.area), 4) if scope.geometry.area else None))
     return tuple(out)
+
+
+def hamlet_unit_codes(project: Project) -> pd.Series:
+    """For a province study, the 2025 unit (``unit_code``) of each hamlet of the project
+    (None: in none of them): the unit holding most of its area
+    (:func:`~coverage_gis.engines.territory.hamlet_units`); indexed like the hamlets."""
+    assert project.hamlets is not None
+    scopes = province_scopes(project)
+    which = territory.hamlet_units(project.hamlets, [s.geometry for s in scopes])
+    codes = np.array([s.code for s in scopes] + [None], dtype=object)
+    return pd.Series(codes[which], index=project.hamlets.index, name="unit_code")
+
+
+def _province_unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
+    """M4, M5 and F2 for every unit of a province study at once: each hamlet in one unit
+    (:func:`hamlet_unit_codes`), each tower in one unit
+    (:func:`~coverage_gis.engines.territory.point_units`), so the units' counts add up to the
+    province's (:func:`province_indicators`)."""
+    project = analysis.project
+    assert project.hamlets is not None
+    scopes = province_scopes(project)
+    table = analysis.hamlets
+    ids = project.hamlets["hamlet_id"].astype(str).to_numpy()
+    if "unit_code" in table:  # as analyze found them (a stored result keeps them)
+        of = dict(zip(table["hamlet_id"].astype(str), table["unit_code"]))
+        codes = pd.Series([of.get(h) for h in ids], index=project.hamlets.index)
+    else:
+        codes = hamlet_unit_codes(project)
+    by_unit = pd.Series(ids).groupby(codes.to_numpy()).agg(tuple).to_dict()
+    table_unit = table["hamlet_id"].astype(str).map(dict(zip(ids, codes.to_numpy())))
+    tower_unit = None
+    if project.sites is not None:
+        tw, sp = _towers(project)
+        tower_unit = territory.point_units(tw, [s.geometry for s in scopes])
+        candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
+    geoms = project.hamlets.geometry.values
+    out = []
+    for k, scope in enumerate(scopes):
+        members = by_unit.get(scope.code, ())
+        part = table[(table_unit == scope.code).to_numpy()]
+        m5 = (_m5(tw, candidates, tower_unit == k, sp, scope.basis)
+              if tower_unit is not None else None)
+        mine = np.isin(ids, members)
+        mapped = float(shapely.area(shapely.intersection(
+            shapely.union_all(geoms[mine]), scope.geometry))) if mine.any() else 0.0
+        out.append(UnitIndicators(
+            scope.role, scope.code, scope.name, scope.basis, tuple(members),
+            _per_unit(analysis.indicators.m4, part, "mobile_broadband_covered"), m5,
+            _per_unit(analysis.indicators.f2, part, "ftth_covered"),
+            round(mapped / scope.geometry.area, 4) if scope.geometry.area else None))
+    return tuple(out)
+
+
+def province_indicators(analysis: Analysis) -> UnitIndicators | None:
+    """M4, M5 and F2 of a province study as a whole (role ``province``; None for other
+    studies): over the hamlets that lie in one of its units and the towers on its land, counted
+    directly (not by adding the units up, so that the units' sums can be checked against
+    it)."""
+    project = analysis.project
+    sc = project.scenario
+    if sc.province is None or project.hamlets is None:
+        return None
+    from coverage_gis.io import units as admin
+
+    found = admin.select_province(admin.load_units(), sc.province)
+    name = str(found["province_name"].iloc[0])
+    code = str(found["province_code"].iloc[0])
+    table = analysis.hamlets
+    inside = table[table["unit_code"].notna()] if "unit_code" in table else table
+    scopes = province_scopes(project)
+    m5 = None
+    if project.sites is not None:
+        tw, sp = _towers(project)
+        on_land = territory.point_units(tw, [s.geometry for s in scopes]) >= 0
+        m5 = _m5(tw, sharing.sharing_candidates(tw, sp, project.urban_areas), on_land, sp,
+                 "bundled_boundary")
+    return UnitIndicators(
+        "province", code, name, "bundled_boundary",
+        tuple(str(h) for h in inside["hamlet_id"]),
+        _per_unit(analysis.indicators.m4, inside, "mobile_broadband_covered"), m5,
+        _per_unit(analysis.indicators.f2, inside, "ftth_covered"), None)
 
 
 def unit_as_area(project: Project) -> Project:
@@ -220,10 +335,16 @@ def unit_as_area(project: Project) -> Project:
         value = commune[column].iloc[0] if column in commune.columns else None
         return str(value) if value is not None and not pd.isna(value) else default
 
-    hamlets = gpd.GeoDataFrame(
-        {"hamlet_id": [first("unit_code", "unit")],
-         "name": [first("full_name", first("name", project.scenario.name))]},
-        geometry=[commune.union_all()], crs=commune.crs)
+    if project.scenario.province is not None:  # each unit of the province is one area
+        scopes = province_scopes(project)
+        hamlets = gpd.GeoDataFrame({"hamlet_id": [s.code for s in scopes],
+                                    "name": [s.name for s in scopes]},
+                                   geometry=[s.geometry for s in scopes], crs=project.crs)
+    else:
+        hamlets = gpd.GeoDataFrame(
+            {"hamlet_id": [first("unit_code", "unit")],
+             "name": [first("full_name", first("name", project.scenario.name))]},
+            geometry=[commune.union_all()], crs=commune.crs)
     hamlets.attrs = {"file_crs": commune.attrs.get("file_crs", ""), "area_basis": "unit"}
     households = project.households
     if households is not None:
@@ -237,12 +358,29 @@ def unit_as_area(project: Project) -> Project:
     return replace(project, hamlets=hamlets, households=households, sources=sources)
 
 
-def _mobile(project: Project, params: CoverageParams, progress: bool
+class _Clock:
+    """Wall time per stage (s), in the order the stages ran."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + now - self._t, 3)
+        self._t = now
+
+
+def _mobile(project: Project, params: CoverageParams, progress: bool, runner: Runner | None,
+            clock: _Clock
             ) -> tuple[CoverageResult, pd.DataFrame, gpd.GeoDataFrame, HamletIndicator]:
     """Coverage, the hamlet table with its coverage columns, the signal radius and M4."""
     assert project.sites is not None and project.hamlets is not None
+    tile_px = settings.TILE_PX if runner is None else runner.tile_px
     result = coverage.compute_coverage(project.sites, project.hamlets, project.dem, params,
-                                       progress=progress, landcover=project.landcover)
+                                       progress=progress, landcover=project.landcover,
+                                       tile_px=tile_px, runner=runner)
+    clock.lap("coverage")
     per_hamlet = coverage.hamlet_coverage(result, project.hamlets, project.households)
     base = hamlet_table(project)
     per_hamlet = per_hamlet.rename(columns={"basis": "share_basis"})
@@ -254,6 +392,7 @@ def _mobile(project: Project, params: CoverageParams, progress: bool
     quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
     table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
     m4 = mobile_indicator(table, params, str(per_hamlet["share_basis"].iloc[0]))
+    clock.lap("coverage_per_hamlet")
     return result, table, radius, m4
 
 
@@ -293,7 +432,8 @@ def skipped_parts(analysis: Analysis) -> tuple[Skipped, ...]:
 
 
 def analyze(project: Project, params: CoverageParams | None = None,
-            progress: bool = False, suggest_sites: int = 3) -> Analysis:
+            progress: bool = False, suggest_sites: int = 3, *,
+            runner: Runner | None = None) -> Analysis:
     """Compute mobile coverage, FTTH reach and tower sharing per hamlet, the map-measured
     indicators (M4, M5, F2, F1 beside the statistics) and the scorecard, with whatever
     layers the project has: without sites no coverage, M4, M5 or suggestions (a fibre-only
@@ -313,7 +453,12 @@ def analyze(project: Project, params: CoverageParams | None = None,
     suggest_sites
         When hamlets fall short of mobile broadband, suggest up to this many sites that close
         the gaps (:func:`coverage_gis.placement.suggest_sites`); 0 to skip.
+    runner
+        Where the coverage tiles run (:class:`~coverage_gis.engines.tiles.Runner`, already
+        entered): this process by default, or a dask.distributed cluster. The results are the
+        same either way.
     """
+    clock = _Clock()
     project = unit_as_area(project)
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
     m4: HamletIndicator | None = None
@@ -323,8 +468,9 @@ def analyze(project: Project, params: CoverageParams | None = None,
         result, table = _no_coverage(project, params), hamlet_table(project)
         radius = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=project.crs))
     else:
-        result, table, radius, m4 = _mobile(project, params, progress)
+        result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
         tw, candidates, m5 = sharing_indicator(project)
+        clock.lap("sharing")
     fibre_result = None
     if project.households is not None and (project.access_points is not None
                                            or project.fibre is not None):
@@ -345,12 +491,14 @@ def analyze(project: Project, params: CoverageParams | None = None,
             if col in ft:
                 ft[col] = ft[col].astype(float).round(4)
         table = table.merge(ft, on="hamlet_id", how="left")
+        clock.lap("fibre")
     suggestions = None
     if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines.placement import suggest_sites as _suggest
         suggestions = _suggest(project, suggest_sites, params=params, base=result,
                                unit=current_unit(project)).table
+        clock.lap("suggestions")
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read
@@ -359,5 +507,9 @@ def analyze(project: Project, params: CoverageParams | None = None,
                             f2=f2 if isinstance(f2, HamletIndicator) else None,
                             f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)
+    if project.scenario.province is not None:
+        table.insert(1, "unit_code", hamlet_unit_codes(project).to_numpy())
+    clock.lap("indicators")
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
-                    suggestions, card)
+                    suggestions, card, timings_s=clock.timings,
+                    compute=(runner or Runner()).describe())

@@ -18,6 +18,8 @@ EXAMPLES = """examples:
   coverage-gis analyze --out out/demo            # the bundled Quang Trung sample
   coverage-gis analyze my_commune.toml --out results --overwrite
   coverage-gis analyze --out out/demo --overwrite --site-detail VTL-THA-1042-4G1800-1
+  coverage-gis analyze province.toml --out results --workers 2       # a local dask cluster
+  coverage-gis analyze province.toml --out results --scheduler tcp://10.0.0.5:8786
 """
 
 
@@ -48,7 +50,36 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("--site-detail", metavar="SITE_ID",
                    help="also write that cell's own path-loss (dB), line-of-sight and level "
                         "rasters, for comparison with other tools")
+    a.add_argument("--workers", metavar="N", type=_workers, default=0,
+                   help="compute the coverage tiles on a local dask.distributed cluster of N "
+                        "worker processes (default: in this process, all cores)")
+    a.add_argument("--scheduler", metavar="ADDRESS",
+                   help="compute them on an existing dask.distributed cluster, e.g. "
+                        "tcp://10.0.0.5:8786 (the workers need coverage_gis installed)")
+    a.add_argument("--tile-px", metavar="N", type=_tile_px, default=None,
+                   help="tile side in grid cells (default 1024); the results do not depend "
+                        "on it")
     a.set_defaults(run=run)
+
+
+def _count(text: str, least: int) -> int:
+    """A whole number of at least ``least`` (argparse type: a clear message and exit 2 on
+    anything else)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, not {text!r}")
+    return value
+
+
+def _workers(text: str) -> int:
+    return _count(text, 0)
+
+
+def _tile_px(text: str) -> int:
+    return _count(text, 16)
 
 
 def coverage_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -81,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
         if args.site_detail:
             detail = site_detail(project.sites, args.site_detail, project.hamlets,
                                  project.dem, params)
-        result = analyze(project, params, progress=not args.quiet)
+        with _runner(args) as runner:
+            result = analyze(project, params, progress=not args.quiet, runner=runner)
         written = render_analysis(result, dest.path, lang=args.lang)
         if detail is not None:
             written += write_site_detail(detail, dest.path / "rasters")
@@ -91,6 +123,19 @@ def run(args: argparse.Namespace) -> int:
         print_summary(result, out, [out / p.relative_to(staging) for p in written],
                       args.verbose)
     return 0
+
+
+def _runner(args: argparse.Namespace) -> Any:
+    """Where the coverage tiles run, from ``--workers``, ``--scheduler`` and ``--tile-px``."""
+    from coverage_gis.config import settings
+    from coverage_gis.engines.tiles import Runner
+
+    if args.workers and args.scheduler:
+        from coverage_gis.errors import InputError
+        raise InputError("--workers starts a local dask cluster and --scheduler uses an "
+                         "existing one: give one of them")
+    return Runner(workers=args.workers, scheduler=args.scheduler,
+                  tile_px=args.tile_px or settings.TILE_PX)
 
 
 def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> None:

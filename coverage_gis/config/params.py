@@ -1143,6 +1143,8 @@ SCENARIO_KEYS: dict[str, Check] = {
     "unit": UnitName(),
     "plan_unit": UnitName("a pre-2025 unit's code or name, e.g. \"14824\" or "
                           "\"xã Quang Trung, Bỉm Sơn\""),
+    # a whole province: every 2025 unit of it, reported unit by unit (coverage-gis units)
+    "province": UnitName("a province's code or name, e.g. \"38\" or \"Thanh Hóa\""),
 }
 
 #: Every top-level table a scenario may hold.

@@ -12,6 +12,8 @@ sites), a list of either::
     unit = "14818"                # optional: the 2025 unit (code or name); its bundled
                                   # boundary is the commune layer when none is given
     plan_unit = "14824"           # optional: the pre-2025 unit the plan was adopted for
+    # province = "Thanh Hóa"      # instead of unit: every 2025 unit of a province, reported
+                                  # unit by unit (their bundled boundaries)
 
     [layers]
     hamlets = "boundaries/hamlets.geojson"
@@ -136,6 +138,9 @@ class Scenario:
     unit: str | None = None
     #: ``[scenario] plan_unit``: the pre-2025 unit the plan was adopted for (code or name).
     plan_unit: str | None = None
+    #: ``[scenario] province``: a whole province (code or name): every 2025 unit of it is
+    #: studied and reported on; without a commune layer, their bundled boundaries are it.
+    province: str | None = None
     #: ``[provenance]``: where each layer's data comes from (layer or ``all`` -> ``kind``,
     #: ``source``, ``licence``; :func:`coverage_gis.config.params.check_provenance`).
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -222,7 +227,8 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
     layers_doc = doc.get("layers")
     if not isinstance(layers_doc, dict) or not layers_doc:
         if ((layers_doc is not None and not isinstance(layers_doc, dict))
-                or head.get("unit") is None):  # a unit alone: its boundary is the commune
+                or (head.get("unit") is None and head.get("province") is None)):
+            # a unit or province alone: its bundled boundaries are the commune layer
             problems.insert(0, f"{where}: has no [layers] table naming the data files")
         layers_doc = {}
     layers: dict[str, list[LayerSource]] = {}
@@ -241,6 +247,11 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
             layers[name] = [_parse_source(name, v, p.parent, where) for v in values]
         except InputError as exc:
             problems.extend(exc.problems)
+    if head.get("province") is not None and (head.get("unit") is not None
+                                             or head.get("plan_unit") is not None):
+        problems.append(f"{where} [scenario]: 'province' studies every unit of a province; "
+                        "it cannot be given with 'unit' or 'plan_unit' (one study per unit, or "
+                        "one for the whole province)")
     provenance, more = check_provenance(doc.get("provenance"), LAYER_OPTIONS, where)
     problems += more
     if problems:
@@ -252,7 +263,7 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
                                                        settings.STUDY_AREA_MARGIN_M)),
                     parameters=params, calibration_path=calibration_path,
                     unit=head.get("unit"), plan_unit=head.get("plan_unit"),
-                    provenance=provenance)
+                    province=head.get("province"), provenance=provenance)
 
 
 def _include_calibration(doc: dict[str, Any], name: str | None, scenario: Path,
@@ -305,6 +316,6 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
         return Scenario(name=base.name, layers=layers, path=base.path, year=base.year,
                         crs=base.crs, study_area_margin_m=base.study_area_margin_m,
                         parameters=base.parameters, calibration_path=base.calibration_path,
-                        unit=base.unit, plan_unit=base.plan_unit)
+                        unit=base.unit, plan_unit=base.plan_unit, province=base.province)
     return Scenario(name="files given on the command line", layers=layers)
 

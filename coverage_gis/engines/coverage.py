@@ -550,8 +550,8 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         ``params.clutter``); None: no clutter.
     tile_px
         Tile side in grid cells (default ``settings.TILE_PX``): the grid is computed tile by
-        tile, with the same values as in one piece (:mod:`coverage_gis.engines.tiles`); only
-        tiles near the hamlets are computed.
+        tile, with the same values as in one piece (:mod:`coverage_gis.engines.tiles`); a tile
+        no cell reaches costs nothing.
     runner
         Where the tiles run (:class:`~coverage_gis.engines.tiles.Runner`: this process by
         default, or a dask.distributed cluster).
@@ -561,9 +561,7 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     dem_grid = _dem_on_grid(dem, grid)
     empty = CoverageResult(grid, cells.iloc[0:0].to_crs(grid.crs), params, {}, {}, {},
                            dem is not None, dem_grid, {}, landcover=landcover)
-    area = hamlets.to_crs(grid.crs).geometry.to_numpy()
-    return add_cells(empty, cells, progress=progress, tile_px=tile_px, runner=runner,
-                     area=area)
+    return add_cells(empty, cells, progress=progress, tile_px=tile_px, runner=runner)
 
 
 def _mast_windows(cells: gpd.GeoDataFrame, grid: Grid) -> tuple[np.ndarray, np.ndarray,
@@ -695,13 +693,11 @@ def _tile_tasks(cells: gpd.GeoDataFrame, offset: int, grid: Grid, tiles: list[Ti
 
 def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
               progress: bool = False, *, tile_px: int | None = None,
-              runner: Runner | None = None, area: Any = None) -> CoverageResult:
+              runner: Runner | None = None) -> CoverageResult:
     """A new result with ``cells`` added to those of ``result`` (which is left unchanged):
     only the new cells are computed, so that what-if questions (a proposed tower, candidate
     sites) cost one cell each, not a whole run. Planned cells count only when
-    ``params.include_planned``. ``tile_px``, ``runner``: see :func:`compute_coverage`;
-    ``area``: geometries (grid CRS) away from which tiles are left out (with the grid's
-    margin), None to compute every tile."""
+    ``params.include_planned``. ``tile_px``, ``runner``: see :func:`compute_coverage`."""
     params, grid = result.params, result.grid
     cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
     if not params.include_planned:
@@ -722,7 +718,7 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         op_best[key] = np.full(shape, np.nan, dtype=np.float32)
     keys = (tuple(sorted(set(cells["technology"]))),
             tuple(sorted(set(zip(cells["operator"], cells["technology"])))))
-    tiles = tile_plan(grid, tile_px, area, params.margin_m)
+    tiles = tile_plan(grid, tile_px)
     runner = runner or Runner()
     tasks = _tile_tasks(cells, offset, grid, tiles, result.dem_grid, clutter, params, keys,
                         runner.threads, progress)

@@ -217,4 +217,5 @@ def ratio_if_realised(towers_gdf: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame
             ops |= set(s.split(", "))
         merged.append({"n_operators": len(ops), "n_existing_operators": len(ops),
                        "status": "existing"})
-    return sharing_ratio(pd.DataFrame(merged), include_planned=True, method=method)
+    frame = pd.DataFrame(merged, columns=["n_operators", "n_existing_operators", "status"])
+    return sharing_ratio(frame, include_planned=True, method=method)

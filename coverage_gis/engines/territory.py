@@ -14,6 +14,7 @@ Engines return values and codes: ``basis`` is ``"commune"`` or ``"hamlets"``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -22,7 +23,8 @@ import shapely
 
 from coverage_gis.config import settings
 
-__all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_area", "inside_unit"]
+__all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_area", "inside_unit",
+           "hamlet_units", "point_units"]
 
 #: Where the unit polygon comes from: the commune boundary layer, or the hamlets' union.
 UNIT_BASES = ("commune", "hamlets")
@@ -54,9 +56,9 @@ def inside_unit(points: gpd.GeoDataFrame | gpd.GeoSeries, unit: shapely.Geometry
     return np.asarray(inside, dtype=bool)
 
 
-#: The roles of a unit in a study: the pre-2025 unit the plan was adopted for, and the 2025
-#: unit it now belongs to.
-UNIT_ROLES = ("plan", "current")
+#: The roles of a unit in a study: the pre-2025 unit the plan was adopted for, the 2025 unit
+#: it now belongs to, and each unit of a whole province (``[scenario] province``).
+UNIT_ROLES = ("plan", "current", "unit")
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,47 @@ def hamlets_in_unit(hamlets: gpd.GeoDataFrame, unit: shapely.Geometry,
     inside = shapely.intersection(hamlets.geometry.values, unit)
     share = np.divide(shapely.area(inside), area, out=np.zeros_like(area), where=area > 0)
     return np.asarray(share >= min_share - 1e-12, dtype=bool)
+
+
+def hamlet_units(hamlets: gpd.GeoDataFrame, units: Sequence[shapely.Geometry],
+                 min_share: float = settings.HAMLET_UNIT_MIN_SHARE) -> np.ndarray:
+    """For units that do not overlap (a province's), the index in ``units`` of the unit each
+    hamlet belongs to (-1: none): the one holding most of its area, when that is at least
+    ``min_share`` (the rule of :func:`hamlets_in_unit`, for every unit at once: only the
+    pairs whose boxes meet are intersected)."""
+    geoms = hamlets.geometry.values
+    out = np.full(len(geoms), -1, dtype=np.int64)
+    if len(geoms) == 0 or len(units) == 0:
+        return out
+    pairs = shapely.STRtree(np.asarray(units, dtype=object)).query(geoms, predicate="intersects")
+    h, u = pairs
+    if h.size == 0:
+        return out
+    area = shapely.area(geoms)
+    share = shapely.area(shapely.intersection(geoms[h], np.asarray(units, dtype=object)[u]))
+    share = np.divide(share, area[h], out=np.zeros_like(share), where=area[h] > 0)
+    order = np.lexsort((-share, h))           # per hamlet, the largest share first
+    h, u, share = h[order], u[order], share[order]
+    first = np.r_[True, h[1:] != h[:-1]]
+    ok = first & (share >= min_share - 1e-12)
+    out[h[ok]] = u[ok]
+    return out
+
+
+def point_units(points: gpd.GeoDataFrame | gpd.GeoSeries, units: Sequence[shapely.Geometry],
+                edge_m: float = settings.TERRITORY_EDGE_M) -> np.ndarray:
+    """For units that do not overlap, the index of the unit each point (a tower) lies in
+    (-1: none): the unit covering it, else the nearest within ``edge_m`` (as
+    :func:`inside_unit`), so that a point on a shared boundary counts in one unit only."""
+    geoms = points.geometry.values if isinstance(points, gpd.GeoDataFrame) else points.values
+    out = np.full(len(geoms), -1, dtype=np.int64)
+    if len(geoms) == 0 or len(units) == 0:
+        return out
+    tree = shapely.STRtree(np.asarray(units, dtype=object))
+    p, u = tree.query(geoms, predicate="covered_by")
+    out[p[::-1]] = u[::-1]                    # the first unit listed wins a shared edge
+    left = np.flatnonzero(out < 0)
+    if left.size and edge_m > 0:
+        p2, u2 = tree.query_nearest(geoms[left], max_distance=edge_m)
+        out[left[p2[::-1]]] = u2[::-1]
+    return out

@@ -6,8 +6,8 @@ window reaches it (each cell's window is its reach around the mast, the same as 
 from the ground heights of the tile grown by a halo that holds every such cell and the paths
 from it to the tile (:func:`halo_bounds`). A pixel's level depends only on its cell and the
 ground between them (the terrain sweep works outwards along rays), so a tile gives exactly the
-values of an untiled run: seams are invisible. Tiles far from the study area (beyond every
-hamlet plus the grid's margin) are not computed.
+values of an untiled run: seams are invisible, and the results do not depend on the tile
+size. A tile that no cell reaches (sea, a neighbouring country) costs nothing.
 
 :class:`Runner` runs the tiles: in this process (small studies, no dask), on a local
 dask.distributed cluster of ``workers`` processes, or on an existing cluster at ``scheduler``
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import shapely
 
 from coverage_gis.config import settings
+from coverage_gis.errors import ClusterError
 
 __all__ = ["Tile", "tile_plan", "windows_touching", "halo_bounds", "Runner"]
 
@@ -51,26 +51,15 @@ class Tile:
         return (self.r1 - self.r0) * (self.c1 - self.c0)
 
 
-def tile_plan(grid: Any, tile_px: int | None = None, area: Any = None,
-              margin_m: float = 0.0) -> list[Tile]:
+def tile_plan(grid: Any, tile_px: int | None = None) -> list[Tile]:
     """The tiles covering ``grid`` (a :class:`~coverage_gis.engines.coverage.Grid`), row by
     row from the north-west, ``tile_px`` grid cells on a side (default
-    ``settings.TILE_PX``; the last row and column smaller); when ``area`` (geometries in the
-    grid's CRS, e.g. the hamlets) is given, only the tiles within ``margin_m`` of it."""
+    ``settings.TILE_PX``; the last row and column smaller)."""
     n = int(tile_px or settings.TILE_PX)
     if n < 1:
         raise ValueError(f"tile_px must be at least 1, not {n}")
-    tiles = [Tile(r, min(r + n, grid.height), c, min(c + n, grid.width))
-             for r in range(0, grid.height, n) for c in range(0, grid.width, n)]
-    geoms = np.asarray([] if area is None else area, dtype=object).ravel()
-    if len(tiles) == 1 or geoms.size == 0:
-        return tiles
-    t = grid.transform
-    boxes = shapely.box([t.c + t.a * k.c0 for k in tiles], [t.f + t.e * k.r1 for k in tiles],
-                        [t.c + t.a * k.c1 for k in tiles], [t.f + t.e * k.r0 for k in tiles])
-    hits = shapely.STRtree(geoms).query(boxes, predicate="dwithin", distance=margin_m)
-    keep = set(hits[0].tolist())
-    return [k for i, k in enumerate(tiles) if i in keep]
+    return [Tile(r, min(r + n, grid.height), c, min(c + n, grid.width))
+            for r in range(0, grid.height, n) for c in range(0, grid.width, n)]
 
 
 def windows_touching(windows: np.ndarray, tile: Tile) -> np.ndarray:
@@ -108,6 +97,8 @@ class Runner:
 
     workers: int = 0
     scheduler: str | None = None
+    #: Tile side in grid cells (:func:`tile_plan`).
+    tile_px: int = settings.TILE_PX
     _client: Any = field(default=None, repr=False)
     _cluster: Any = field(default=None, repr=False)
 
@@ -120,13 +111,22 @@ class Runner:
             return self
         from dask.distributed import Client, LocalCluster
 
-        if self.scheduler is not None:
-            self._client = Client(self.scheduler, timeout=settings.DASK_CONNECT_TIMEOUT_S)
-        else:
-            self._cluster = LocalCluster(n_workers=int(self.workers), threads_per_worker=1,
-                                         processes=True, dashboard_address=None,
-                                         silence_logs=50)
-            self._client = Client(self._cluster)
+        try:
+            if self.scheduler is not None:
+                self._client = Client(self.scheduler, timeout=settings.DASK_CONNECT_TIMEOUT_S)
+            else:
+                self._cluster = LocalCluster(n_workers=int(self.workers), threads_per_worker=1,
+                                             processes=True, dashboard_address=None,
+                                             silence_logs=50)
+                self._client = Client(self._cluster)
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.__exit__()
+            if self.scheduler is not None:
+                raise ClusterError(f"could not reach the dask scheduler at {self.scheduler}: "
+                                   f"{exc or type(exc).__name__} (is it running and reachable?"
+                                   " an address looks like tcp://10.0.0.5:8786)") from None
+            raise ClusterError(f"could not start a local dask cluster of {self.workers} "
+                               f"worker(s): {exc or type(exc).__name__}") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -135,6 +135,17 @@ class Runner:
         if self._cluster is not None:
             self._cluster.close()
         self._client = self._cluster = None
+
+    def describe(self) -> dict[str, Any]:
+        """Where the tiles ran (``summary.json`` ``compute``): ``mode`` (``process``,
+        ``local_cluster``, ``scheduler``), workers, scheduler address, tile size."""
+        mode = ("scheduler" if self.scheduler is not None
+                else "local_cluster" if self.workers else "process")
+        n = int(self.workers)
+        if self._client is not None and self.scheduler is not None:
+            n = len(self._client.scheduler_info().get("workers", {}))
+        return {"mode": mode, "workers": n, "scheduler": self.scheduler,
+                "tile_px": int(self.tile_px)}
 
     @property
     def threads(self) -> int:

@@ -308,6 +308,17 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
         boundary.attrs = {"file_crs": describe_crs(boundary.crs)}
         loaded["commune"] = boundary
         sources["commune"] = [str(admin.UNITS_FILE)]
+    if scenario.province is not None and "commune" not in loaded:
+        try:
+            units = admin.select_province(admin.load_units(), scenario.province)
+        except InputError as exc:
+            problems.extend(f"{where} province: {p}" for p in exc.problems)
+        else:
+            boundary = units[["unit_code", "name", "unit_type", "full_name", "province_code",
+                              "province_name", "area_km2", "geometry"]].reset_index(drop=True)
+            boundary.attrs = {"file_crs": describe_crs(boundary.crs)}
+            loaded["commune"] = boundary
+            sources["commune"] = [str(admin.UNITS_FILE)]
     return unit, plan
 
 

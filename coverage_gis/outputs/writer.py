@@ -25,7 +25,7 @@ from coverage_gis.outputs.indicators import (
     units_table,
 )
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
-from coverage_gis.pipeline import skipped_parts, unit_indicators
+from coverage_gis.pipeline import province_indicators, skipped_parts, unit_indicators
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
 
@@ -144,7 +144,12 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         "skipped": [{"part": s.part, "reason": s.reason,
                      "text": skipped_text(s.part, s.reason, "en")} for s in skipped],
         "parameters": _coverage_parameters(res),
+        "timings_s": dict(analysis.timings_s),
+        "compute": dict(analysis.compute),
     }
+    province = province_indicators(analysis)
+    if province is not None:
+        summary["province"] = units_json((province,))[0]
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
     return written

@@ -4,7 +4,8 @@ what :func:`coverage_gis.results.store.read_analysis` reads back and what every 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -31,5 +32,9 @@ class Analysis:
     fibre: FibreResult | None = None  # when the project has households and fibre
     suggestions: gpd.GeoDataFrame | None = None  # sites that would close the 4G/5G gaps
     scorecard: pd.DataFrame | None = None
+    #: Wall time of each stage of :func:`analyze` (s), in the order they ran.
+    timings_s: dict[str, float] = field(default_factory=dict)
+    #: Where the coverage tiles ran (:meth:`coverage_gis.engines.tiles.Runner.describe`).
+    compute: dict[str, Any] = field(default_factory=dict)
 
 

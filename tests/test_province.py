@@ -1,0 +1,271 @@
+"""Province scale (issue 13): tiles with halos, dask.distributed, per-unit results.
+
+- Seams: the sample (DEM + land cover, terrain on) computed in small tiles gives exactly the
+  untiled rasters; the tiles left out are only those away from the hamlets.
+- dask: a local cluster of two worker processes gives the same levels (within 0.01 dB), the
+  same masks and the same hamlet table as one process.
+- A whole province (the 166 real units of Thanh Hóa, coarse grid): each hamlet and tower in
+  one unit; the units' M4 and M5 counts add up to the province's, computed directly.
+- Bad parameters: --workers, --tile-px, --scheduler, province with unit: clear errors.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from coverage_gis.cli.main import main
+from coverage_gis.config.params import CoverageParams
+from coverage_gis.engines import coverage as cov
+from coverage_gis.engines import territory
+from coverage_gis.engines.tiles import Runner, Tile, tile_plan, windows_touching
+from coverage_gis.io import units as admin
+from coverage_gis.io.project import load_project
+from coverage_gis.pipeline import (
+    analyze,
+    province_indicators,
+    province_scopes,
+    unit_as_area,
+    unit_indicators,
+)
+
+UTM = "EPSG:32648"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = load_project()
+    params = CoverageParams.from_scenario(project.scenario.parameters)
+    whole = cov.compute_coverage(project.sites, project.hamlets, project.dem, params,
+                                 landcover=project.landcover)
+    return project, params, whole
+
+
+def _empty(whole: cov.CoverageResult, project) -> cov.CoverageResult:
+    return cov.CoverageResult(whole.grid, project.sites.iloc[0:0].to_crs(whole.grid.crs),
+                              whole.params, {}, {}, {}, True, whole.dem_grid, {},
+                              landcover=project.landcover)
+
+
+def _same(a: cov.CoverageResult, b: cov.CoverageResult, tol_db: float) -> None:
+    assert set(a.level_dbm) == set(b.level_dbm)
+    for t in a.level_dbm:
+        x, y = a.level_dbm[t], b.level_dbm[t]
+        np.testing.assert_array_equal(np.isnan(x), np.isnan(y))
+        assert np.nanmax(np.abs(x - y)) <= tol_db, t
+        np.testing.assert_array_equal(a.server[t], b.server[t])
+    assert set(a.covered) == set(b.covered)
+    for k in a.covered:
+        np.testing.assert_array_equal(a.covered[k], b.covered[k], err_msg=k)
+
+
+# --------------------------------------------------------------------------------------------
+# Tiles
+# --------------------------------------------------------------------------------------------
+
+def test_tile_plan_covers_the_grid_once(sample):
+    _, _, whole = sample
+    grid = whole.grid
+    tiles = tile_plan(grid, 80)
+    seen = np.zeros((grid.height, grid.width), dtype=int)
+    for t in tiles:
+        seen[t.rows, t.cols] += 1
+    assert (seen == 1).all()
+    assert len(tiles) == int(np.ceil(grid.height / 80) * np.ceil(grid.width / 80))
+
+
+def test_windows_touching_by_hand():
+    w = np.array([[0, 10, 0, 10], [10, 20, 0, 5], [5, 6, 30, 40], [0, 0, 0, 0]])
+    assert windows_touching(w, Tile(0, 10, 0, 10)).tolist() == [0]
+    assert windows_touching(w, Tile(5, 15, 0, 31)).tolist() == [0, 1, 2]
+    assert windows_touching(w, Tile(20, 30, 0, 50)).tolist() == []
+
+
+def test_tile_seams_are_invisible(sample):
+    """Terrain, clutter and sectors crossing tile edges: tiles of 80 cells give exactly the one-piece rasters."""
+    project, _, whole = sample
+    assert whole.dem_used and project.landcover is not None
+    tiled = cov.add_cells(_empty(whole, project), project.sites, tile_px=80)
+    crossing = 0
+    for t in tile_plan(whole.grid, 80):
+        inner = whole.server["4G"][t.rows, t.cols]
+        crossing += int(np.isin(inner, whole.server["4G"][:, t.c1:t.c1 + 1]).any())
+    assert crossing > 0  # some cell serves on both sides of a seam
+    _same(whole, tiled, 0.0)
+
+
+def test_dask_cluster_gives_the_same_results(sample):
+    project, params, whole = sample
+    one = analyze(project, params, suggest_sites=0)
+    with Runner(workers=2, tile_px=48) as runner:
+        two = analyze(project, params, suggest_sites=0, runner=runner)
+        assert runner.describe() == {"mode": "local_cluster", "workers": 2, "scheduler": None,
+                                     "tile_px": 48}
+    _same(one.coverage, two.coverage, 0.01)
+    pd.testing.assert_frame_equal(one.hamlets, two.hamlets)
+    assert one.indicators.m4 == two.indicators.m4
+    assert set(two.timings_s) >= {"coverage", "coverage_per_hamlet", "sharing", "fibre"}
+
+
+# --------------------------------------------------------------------------------------------
+# A whole province
+# --------------------------------------------------------------------------------------------
+
+def _province_scenario(folder: Path) -> Path:
+    """60 three-sector masts on real units of Thanh Hóa, households around them, one in five
+    masts shared by two operators; a 1 km grid so that the whole province stays small."""
+    units = admin.load_units().to_crs(UTM)
+    rng = np.random.default_rng(7)
+    pick = units.sample(60, random_state=7)
+    points = pick.representative_point().to_numpy()
+    ops = ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile"]
+    rows = []
+    for k, p in enumerate(points):
+        tower = k - 1 if k % 5 == 1 else k  # masts 1, 6, 11... share the previous tower
+        x, y = (points[tower].x + 15, points[tower].y) if tower != k else (p.x, p.y)
+        for s, az in enumerate((0, 120, 240)):
+            rows.append({"site_id": f"S{k}-{s}", "tower_id": f"T{tower}",
+                         "operator": ops[k % 4], "technology": "4G", "band_mhz": 1800,
+                         "bandwidth_mhz": 20, "height_m": 30, "azimuth_deg": az,
+                         "beamwidth_deg": 65, "tilt_deg": 4, "eirp_dbm": 61,
+                         "status": "existing", "x": x, "y": y})
+    df = pd.DataFrame(rows)
+    ll = gpd.GeoSeries(gpd.points_from_xy(df.x, df.y), crs=UTM).to_crs(4326)
+    df["lon"], df["lat"] = ll.x.round(7), ll.y.round(7)
+    df.drop(columns=["x", "y"]).to_csv(folder / "sites.csv", index=False)
+    xy = np.vstack([np.c_[p.x + rng.normal(0, 400, 150), p.y + rng.normal(0, 400, 150)]
+                    for p in points])
+    hh = gpd.GeoDataFrame({"household_id": [f"H{i}" for i in range(len(xy))]},
+                          geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=UTM)
+    hh.to_crs(4326).to_file(folder / "households.gpkg", layer="households")
+    path = folder / "province.toml"
+    path.write_text('[scenario]\nname = "Thanh Hóa, test"\nyear = 2025\n'
+                    'province = "Thanh Hóa"\n\n[layers]\nsites = "sites.csv"\n'
+                    'households = { path = "households.gpkg", layer = "households" }\n\n'
+                    '[coverage]\nresolution_m = 1000\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("province")
+    path = _province_scenario(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = unit_as_area(load_project(path))
+    return path, analyze(project, suggest_sites=0)
+
+
+def test_province_has_every_unit(province):
+    _, analysis = province
+    scopes = province_scopes(analysis.project)
+    assert len(scopes) == 166 and len({s.code for s in scopes}) == 166
+    assert sorted(analysis.hamlets["unit_code"]) == sorted(s.code for s in scopes)
+
+
+def test_units_add_up_to_the_province(province):
+    _, analysis = province
+    units = unit_indicators(analysis)
+    whole = province_indicators(analysis)
+    assert len(units) == 166 and whole is not None and whole.role == "province"
+    assert sum(u.m4.hamlets for u in units) == whole.m4.hamlets == 166
+    assert sum(u.m4.covered_hamlets for u in units) == whole.m4.covered_hamlets
+    assert 0 < whole.m4.covered_hamlets < 166
+    for attr in ("existing", "with_planned"):
+        assert (sum(getattr(u.m5, attr).shared for u in units)
+                == getattr(whole.m5, attr).shared)
+        assert (sum(getattr(u.m5, attr).total for u in units)
+                == getattr(whole.m5, attr).total)
+    # by hand: 60 masts on 48 towers (12 shared by two operators), none off the province
+    assert whole.m5.existing.total == 48 and whole.m5.existing.shared == 12
+
+
+def test_each_tower_in_one_unit_even_on_a_shared_boundary():
+    a = shapely.box(0, 0, 10, 10)
+    b = shapely.box(10, 0, 20, 10)
+    pts = gpd.GeoSeries([shapely.Point(5, 5), shapely.Point(10, 5), shapely.Point(20.3, 5),
+                         shapely.Point(30, 5)])
+    got = territory.point_units(pts, [a, b], edge_m=0.5)
+    assert got[0] == 0 and got[1] in (0, 1) and got[2] == 1 and got[3] == -1
+    # hamlets: the unit holding most of the area, none below half
+    h = gpd.GeoDataFrame(geometry=[shapely.box(2, 2, 14, 4), shapely.box(8, 2, 18, 4),
+                                   shapely.box(15, 2, 25, 4)])
+    assert territory.hamlet_units(h, [a, b]).tolist() == [0, 1, 1]
+    h2 = gpd.GeoDataFrame(geometry=[shapely.box(15, 2, 35, 4)])  # a quarter in b only
+    assert territory.hamlet_units(h2, [a, b]).tolist() == [-1]
+
+
+def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
+    path, _ = province
+    out = tmp_path / "out"
+    code = main(["analyze", str(path), "--out", str(out), "--quiet", "--tile-px", "64"])
+    assert code == 0, capsys.readouterr()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["province"]["role"] == "province"
+    assert summary["province"]["unit_code"] == "38"
+    assert len(summary["units"]) == 166
+    assert summary["compute"]["mode"] == "process" and summary["compute"]["tile_px"] == 64
+    assert summary["timings_s"]["coverage"] >= 0
+    units = pd.read_csv(out / "units.csv", dtype={"unit_code": str})
+    assert len(units) == 166
+    hamlets = pd.read_csv(out / "hamlets.csv", encoding="utf-8-sig", dtype=str)
+    assert "unit_code" in hamlets.columns
+
+
+# --------------------------------------------------------------------------------------------
+# Bad parameters
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, words", [
+    (["--workers", "-1"], "whole number >= 0"),
+    (["--workers", "two"], "whole number >= 0"),
+    (["--tile-px", "4"], "whole number >= 16"),
+])
+def test_bad_compute_options_exit_2(args, words, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "--out", str(tmp_path / "o"), *args])
+    assert exc.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    from coverage_gis.config import settings
+
+    monkeypatch.setattr(settings, "DASK_CONNECT_TIMEOUT_S", 2.0)
+    code = main(["analyze", "--out", str(tmp_path / "o"), "--quiet", "--scheduler",
+                 "tcp://127.0.0.1:9"])
+    text = "".join(capsys.readouterr())
+    assert code != 0
+    assert "tcp://127.0.0.1:9" in text and "Traceback" not in text
+    assert not (tmp_path / "o").exists()
+
+
+def test_workers_and_scheduler_together_refused(tmp_path, capsys):
+    code = main(["analyze", "--out", str(tmp_path / "o"), "--workers", "2", "--scheduler",
+                 "tcp://127.0.0.1:9"])
+    assert code != 0 and "give one of them" in "".join(capsys.readouterr())
+
+
+def test_province_with_unit_refused(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text('[scenario]\nprovince = "Thanh Hóa"\nunit = "14818"\n', encoding="utf-8")
+    code = main(["validate", str(path)])
+    text = "".join(capsys.readouterr())
+    assert code != 0 and "'province'" in text and "Traceback" not in text
+
+
+def test_unknown_province_lists_the_known_ones(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text('[scenario]\nprovince = "Atlantis"\n', encoding="utf-8")
+    code = main(["validate", str(path)])
+    text = "".join(capsys.readouterr())
+    assert code != 0 and "Atlantis" in text and "38 Thanh Hóa" in text
