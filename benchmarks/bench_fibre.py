@@ -10,17 +10,32 @@ and the process's peak memory so far (ru_maxrss). Asserts nothing.
 
 Target: road_graph + household_reach + hamlet_fibre under 10 s.
 Run: `.venv/bin/python benchmarks/bench_fibre.py [--households N] [--road-km KM]`.
+
+Scaling mode (issue 13): `--scale` runs ``compute_fibre``'s stages one by one (merge_routes,
+road_graph, household_reach, hamlet_fibre, gap_extensions, gpon_budget, fibre_indicators) on
+synthetic provinces of 1/16, 1/4 and 1 of Thanh Hóa's size (about 1,000,000 households,
+66,000 km of roads on ~11,000 km², 15,000 drop boxes, 5,000 hamlets, fibre routes, OLTs, a
+railway and national roads), and prints per stage the wall time, the peak resident memory
+during the stage (sampled every 5 ms) and the cost per 1,000 households, beside the goal: the
+cost per household at the largest size no more than 1.3 x that at the smallest. `--quick`
+skips the largest size; `--fractions 0.01,0.03` picks others.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from coverage_gis.engines import fibre as fb
 
@@ -36,8 +51,8 @@ def report(label: str, seconds: float, extra: str = "") -> None:
     print(f"{label:<44} {seconds:8.2f} s   peak RSS {peak_rss_mb():6.0f} MB  {extra}")
 
 
-def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Generator):
-    spacing = 200.0
+def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Generator,
+              spacing: float = 200.0, hamlets_k: int = 10):
     # 2 * (n + 1) lines of n * spacing each ~ road_km (the dead ends add ~2 %)
     n = int(round(np.sqrt(road_km * 1000 / (2 * spacing**2) * spacing)))
     side = n * spacing
@@ -69,9 +84,10 @@ def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Gene
 
     # households: villages (clusters of road edges) plus scatter, 8-40 m beside a road
     seg_len = shapely.length(geoms)
-    centres = rng.uniform(0, side, (200, 2)) + [X0, Y0]
+    n_villages = 200 if side < 20_000 else int(200 * (side / 14_000) ** 2)   # ~1 per km²
+    centres = rng.uniform(0, side, (n_villages, 2)) + [X0, Y0]
     mids = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
-    d = np.hypot(*(mids[:, None, :] - centres[None, :, :]).transpose(2, 0, 1)).min(axis=1)
+    d = cKDTree(centres).query(mids)[0]                 # distance to the nearest village
     weight = np.exp(-(d / 600.0) ** 2) + 0.05
     weight = weight * seg_len / (weight * seg_len).sum()
     on = rng.choice(len(geoms), households, p=weight)
@@ -85,11 +101,12 @@ def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Gene
     normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
     offset = rng.uniform(8, 40, households) * rng.choice([-1, 1], households)
     hh_xy = base + normal * offset[:, None]
-    k = 10                                       # 10 x 10 hamlets
+    k = hamlets_k                                # k x k hamlets
     cell = side / k
     hx = np.clip(((hh_xy[:, 0] - X0) // cell).astype(int), 0, k - 1)
     hy = np.clip(((hh_xy[:, 1] - Y0) // cell).astype(int), 0, k - 1)
-    hamlet_of = np.array([f"H{a:02d}{b:02d}" for a, b in zip(hx, hy)], dtype=object)
+    names = np.array([f"H{a:02d}{b:02d}" for a in range(k) for b in range(k)], dtype=object)
+    hamlet_of = names[hx * k + hy]
     households_gdf = gpd.GeoDataFrame(
         {"household_id": [f"HH{i:06d}" for i in range(households)], "hamlet_id": hamlet_of,
          "is_cultural_house": False}, geometry=gpd.points_from_xy(hh_xy[:, 0], hh_xy[:, 1]),
@@ -97,7 +114,7 @@ def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Gene
     first = households_gdf.groupby("hamlet_id").head(1).index
     households_gdf.loc[first, "is_cultural_house"] = True
     hamlets = gpd.GeoDataFrame(
-        {"hamlet_id": [f"H{a:02d}{b:02d}" for a in range(k) for b in range(k)]},
+        {"hamlet_id": names},
         geometry=[shapely.box(X0 + a * cell, Y0 + b * cell, X0 + (a + 1) * cell,
                               Y0 + (b + 1) * cell) for a in range(k) for b in range(k)],
         crs=UTM)
@@ -116,13 +133,179 @@ def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Gene
     return roads, households_gdf, boxes, hamlets
 
 
+# --------------------------------------------------------------------------------------------
+# Scaling mode
+# --------------------------------------------------------------------------------------------
+
+#: The province (issue 13): Thanh Hóa-sized.
+PROVINCE = {"households": 1_000_000, "road_km": 66_000.0, "boxes": 15_000, "hamlets": 5_000}
+SPACING_M = 330.0        # grid spacing: ~6 km of road per km², ~11,000 km² for the province
+GOAL_RATIO = 1.3
+
+
+class PeakRss:
+    """Peak resident memory (MB) while a block runs, sampled every 5 ms from /proc."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def _rss(self) -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * self._page
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.005)
+
+    def __enter__(self) -> PeakRss:
+        self.peak = self._rss()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+
+def province(fraction: float, seed: int) -> dict[str, Any]:
+    """A synthetic province ``fraction`` of Thanh Hóa's size: the grid network of
+    :func:`synthetic` plus fibre routes in pieces (some reversed), one OLT per operator per
+    ~100 km², national roads (every 15th grid line, class ``trunk``) and a railway."""
+    rng = np.random.default_rng(seed)
+    n_hh = int(PROVINCE["households"] * fraction)
+    k = max(int(round(np.sqrt(PROVINCE["hamlets"] * fraction))), 2)
+    roads, households, boxes, hamlets = synthetic(
+        n_hh, PROVINCE["road_km"] * fraction, int(PROVINCE["boxes"] * fraction), rng,
+        spacing=SPACING_M, hamlets_k=k)
+    xmin, ymin, xmax, ymax = roads.total_bounds
+    # national roads: every 15th horizontal grid line's edges
+    n_grid = int(round((xmax - xmin) / SPACING_M))
+    y_line = (np.arange(n_grid + 1) % 15 == 7)
+    starts = shapely.get_coordinates(shapely.get_point(roads.geometry.values, 0))
+    ends = shapely.get_coordinates(shapely.get_point(roads.geometry.values, -1))
+    row = np.rint((starts[:, 1] - Y0) / SPACING_M).astype(int)
+    horizontal = np.abs(ends[:, 1] - starts[:, 1]) < SPACING_M / 3
+    nat = horizontal & y_line[np.clip(row, 0, n_grid)]
+    roads.loc[nat, "road_class"] = "trunk"
+    # a railway: a diagonal line across the province
+    rail = gpd.GeoDataFrame({"road_id": ["RAIL1"], "road_class": ["railway"]},
+                            geometry=[shapely.LineString([(xmin, ymin + 0.3 * (ymax - ymin)),
+                                                          (xmax, ymax - 0.2 * (ymax - ymin))])],
+                            crs=UTM)
+    roads = gpd.GeoDataFrame(pd.concat([roads, rail], ignore_index=True), crs=UTM)
+    # fibre routes: each operator along every 10th vertical grid line, cut in ~2 km pieces
+    lines, ops, names = [], [], []
+    for o, op in enumerate(["Viettel", "VNPT"]):
+        for c in range(3 + 5 * o, n_grid, 10):
+            x = X0 + c * SPACING_M
+            ys = np.arange(ymin, ymax, 2000.0)
+            for p, (y0, y1) in enumerate(zip(ys, np.append(ys[1:], ymax))):
+                seg = [(x + 15, y0), (x + 15, y1)]
+                lines.append(shapely.LineString(seg[::-1] if rng.random() < 0.2 else seg))
+                ops.append(op)
+                names.append(f"{op} tuyến {c} đoạn {p + 1}")
+    fibre = gpd.GeoDataFrame({"route_id": [f"FR{i}" for i in range(len(lines))],
+                              "operator": ops, "name": names}, geometry=lines, crs=UTM)
+    n_olt = max(int((xmax - xmin) * (ymax - ymin) / 1e8), 1)
+    oxy = rng.uniform([xmin, ymin], [xmax, ymax], (2 * n_olt, 2))
+    olts = gpd.GeoDataFrame({"ap_id": [f"OLT{i}" for i in range(2 * n_olt)],
+                             "operator": ["Viettel", "VNPT"] * n_olt, "kind": "OLT",
+                             "ports_total": np.nan, "ports_used": np.nan},
+                            geometry=gpd.points_from_xy(oxy[:, 0], oxy[:, 1]), crs=UTM)
+    boxes = gpd.GeoDataFrame(pd.concat([boxes, olts], ignore_index=True), crs=UTM)
+    return {"roads": roads, "households": households, "boxes": boxes, "hamlets": hamlets,
+            "fibre": fibre, "area_km2": (xmax - xmin) * (ymax - ymin) / 1e6}
+
+
+def run_stages(data: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """``compute_fibre``'s stages one by one: {stage: (seconds, peak MB during it)}."""
+    params, build = fb.FibreParams(), fb.BuildParams()
+    out: dict[str, tuple[float, float]] = {}
+    res: dict[str, Any] = {}
+
+    def stage(name: str, fn: Callable[[], Any]) -> None:
+        with PeakRss() as mem:
+            t = time.perf_counter()
+            res[name] = fn()
+            out[name] = (time.perf_counter() - t, mem.peak)
+        print(f"    {name:<18} {out[name][0]:9.2f} s  peak {mem.peak:7.0f} MB", flush=True)
+
+    d = data
+    stage("merge_routes", lambda: fb.merge_routes(d["fibre"], params.snap_tolerance_m))
+    stage("road_graph", lambda: fb.road_graph(d["roads"]))
+    net = res["road_graph"]
+    stage("household_reach", lambda: fb.household_reach(
+        d["households"], d["boxes"], d["roads"], d["fibre"], params, network=net))
+    stage("hamlet_fibre", lambda: fb.hamlet_fibre(res["household_reach"], d["hamlets"],
+                                                  params))
+    stage("gap_extensions", lambda: fb.gap_extensions(
+        res["household_reach"], d["hamlets"], d["roads"], d["boxes"], d["fibre"], params,
+        network=net, hamlet_table=res["hamlet_fibre"], build=build))
+    stage("gpon_budget", lambda: fb.gpon_budget(d["boxes"], d["roads"], d["fibre"], params,
+                                                network=net))
+    stage("fibre_indicators", lambda: fb.fibre_indicators(res["hamlet_fibre"], None, None,
+                                                          params))
+    ext = res["gap_extensions"]
+    print(f"    ({len(ext)} short hamlets, {np.nansum(ext['cable_m']) / 1000:,.0f} km of new "
+          f"cable; {res['household_reach']['passed'].mean():.1%} passed today)")
+    return out
+
+
+def scale(fractions: list[float], seed: int) -> None:
+    print(f"goal: cost per household at the largest size <= {GOAL_RATIO} x the smallest's")
+    results = []
+    for f in fractions:
+        t = time.perf_counter()
+        data = province(f, seed)
+        n_hh = len(data["households"])
+        print(f"\n== {f:g} of the province: {n_hh:,} households, "
+              f"{len(data['roads']):,} road lines "
+              f"({shapely.length(data['roads'].geometry.values).sum() / 1000:,.0f} km), "
+              f"{len(data['boxes']):,} access points, {len(data['hamlets']):,} hamlets, "
+              f"{len(data['fibre']):,} route pieces, {data['area_km2']:,.0f} km² "
+              f"(made in {time.perf_counter() - t:.1f} s)", flush=True)
+        results.append((f, n_hh, run_stages(data)))
+        del data
+    stages = list(results[0][2])
+    print("\ncost per 1,000 households (s) and peak memory (MB) per stage")
+    print(f"{'stage':<18}" + "".join(f"{f'{f:g} ({n:,} hh)':>26}" for f, n, _ in results)
+          + f"{'ratio largest/smallest':>24}")
+    for name in [*stages, "TOTAL"]:
+        cells, per = [], []
+        for _, n, r in results:
+            secs = sum(v[0] for v in r.values()) if name == "TOTAL" else r[name][0]
+            peak = max(v[1] for v in r.values()) if name == "TOTAL" else r[name][1]
+            per.append(secs / n * 1000)
+            cells.append(f"{per[-1]:9.4f} s {peak:7.0f} MB ")
+        ratio = per[-1] / per[0] if per[0] > 0 else float("nan")
+        flag = "ok" if ratio <= GOAL_RATIO else "ABOVE GOAL"
+        print(f"{name:<18}" + "".join(f"{c:>26}" for c in cells)
+              + f"{ratio:>15.2f} {flag if name == 'TOTAL' else ''}")
+    print(f"goal: TOTAL ratio <= {GOAL_RATIO}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--households", type=int, default=50_000)
     ap.add_argument("--road-km", type=float, default=2000.0)
     ap.add_argument("--boxes", type=int, default=500)
     ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--scale", action="store_true",
+                    help="scaling mode: 1/16, 1/4 and 1 of a province, per stage")
+    ap.add_argument("--quick", action="store_true", help="with --scale: skip the province")
+    ap.add_argument("--fractions", default=None,
+                    help="with --scale: comma-separated fractions of the province")
     args = ap.parse_args()
+    if args.scale:
+        fractions = ([float(f) for f in args.fractions.split(",")] if args.fractions
+                     else [1 / 16, 1 / 4] + ([] if args.quick else [1.0]))
+        scale(fractions, args.seed)
+        return
     rng = np.random.default_rng(args.seed)
     t = time.perf_counter()
     roads, households, boxes, hamlets = synthetic(args.households, args.road_km, args.boxes,

@@ -47,6 +47,16 @@ the road network, not as the crow flies:
 * **GPON** (:func:`gpon_budget`): the optical loss from the OLT to each drop box and a home
   behind it, against the ODN class budget (ITU-T G.984.2), when the data give an OLT position.
 
+* **Scale** (issue 13). Every search bounded by a distance (the drop length from each box
+  with limited ports or each house, the searches of a hamlet's design) runs on the part of the
+  graph within that distance of its sources as the crow flies (a rectangle; no edge is
+  shorter than the straight line between its ends), which holds every node the search can
+  reach: scipy's Dijkstra takes exactly the same steps there as on the whole graph, so
+  distances, predecessors and ties are the same. Each short hamlet is designed on the part
+  around it (:meth:`_ExtensionContext._region`). Only the searches from every box or the
+  whole network at once run on the whole graph, once. The work grows with households, road
+  length, boxes and hamlets, not with their products (``benchmarks/bench_fibre.py --scale``).
+
 All inputs are GeoDataFrames in one projected (metric) CRS. Only scipy is needed beyond the
 geodata stack.
 """
@@ -234,8 +244,10 @@ def merge_routes(fibre: gpd.GeoDataFrame, tolerance_m: float = 5.0
         owner = tree.query_nearest(mids, all_matches=False)[1]
         starts = shapely.points(snapped_ends[0::2])
         stops = shapely.points(snapped_ends[1::2])
+        by_line = pd.Series(np.arange(len(owner))).groupby(owner).indices
         for li, line in enumerate(lines):
-            mine = np.flatnonzero(owner == li)  # positions within sel, in input order
+            # positions within sel, in input order
+            mine = np.sort(by_line.get(li, np.zeros(0, dtype=np.int64)))
             ps = shapely.line_locate_point(line, starts[mine])
             pe = shapely.line_locate_point(line, stops[mine])
             rev = ps > pe
@@ -470,7 +482,164 @@ def _split_railways(roads: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoD
         _lower(settings.FIBRE_RAILWAY_ROAD_CLASSES)).to_numpy()
     return roads[~rail], roads[rail]
 
-class _Graph:
+class _CsrGraph:
+    """A graph as a symmetric sparse matrix of edge lengths (m): ``csr``, ``n`` nodes,
+    ``node_xy``; shortest paths from sets of nodes and the paths they give."""
+
+    csr: sparse.csr_matrix
+    n: int
+    node_xy: np.ndarray
+
+    _scratch: np.ndarray | None = None
+
+    def scratch(self) -> np.ndarray:
+        """A work array of ``n`` -1s (to be left as found)."""
+        if self._scratch is None or len(self._scratch) != self.n:
+            self._scratch = np.full(self.n, -1, dtype=np.int64)
+        return self._scratch
+
+    def dijkstra(self, sources: np.ndarray, limit: float = np.inf, *, min_only: bool = True,
+                 predecessors: bool = False):
+        sources = np.unique(np.asarray(sources, dtype=np.int64))
+        if len(sources) == 0:
+            dist = np.full(self.n, np.inf)
+            if predecessors:
+                return dist, np.full(self.n, _NO_PATH), np.full(self.n, _NO_PATH)
+            return dist
+        if min_only and predecessors:
+            return csgraph.dijkstra(self.csr, directed=True, indices=sources, limit=limit,
+                                    min_only=True, return_predecessors=True)
+        return csgraph.dijkstra(self.csr, directed=True, indices=sources, limit=limit,
+                                min_only=min_only)
+
+    def path(self, pred: np.ndarray, target: int) -> np.ndarray:
+        """Nodes from the search's source to ``target`` (a min_only predecessor array)."""
+        nodes = [int(target)]
+        while pred[nodes[-1]] != _NO_PATH:
+            if pred[nodes[-1]] < 0:
+                raise _OutsideRegion
+            nodes.append(int(pred[nodes[-1]]))
+        return np.array(nodes[::-1], dtype=np.int64)
+
+
+class _OutsideRegion(Exception):
+    """A path left the part of the graph a local search was given (never expected: the
+    regions are chosen so that it cannot; the caller then searches the whole graph)."""
+
+
+#: Predecessor of a node whose predecessor lies outside a subgraph (see :class:`_SubGraph`).
+_OUTSIDE = -1
+#: Side (m) of the squares by which the road graph's nodes are indexed for local searches.
+_GRID_CELL_M = 250.0
+#: Sources of bounded searches are grouped by squares of this many search limits a side.
+_TILE_LIMITS = 8.0
+#: Largest dense distance block (sources x nodes) a bounded search returns at once.
+_BLOCK = 2_000_000
+
+
+def _margin(limit: float) -> float:
+    """Extra distance (m) around a search region: a graph distance is never shorter than the
+    straight line between its ends, up to rounding, which this covers many times over."""
+    return 1.0 + 1e-6 * limit
+
+
+class _NodeGrid:
+    """The nodes of a graph by square of ``cell_m`` (nodes without coordinates left out):
+    which nodes lie in a rectangle, in O(cells + nodes found)."""
+
+    def __init__(self, xy: np.ndarray, cell_m: float):
+        ok = np.flatnonzero(np.isfinite(xy).all(axis=1))
+        self.cell = cell_m
+        lo = xy[ok].min(axis=0) if len(ok) else np.zeros(2)
+        self.x0, self.y0 = float(lo[0]), float(lo[1])
+        ix = ((xy[ok, 0] - self.x0) // cell_m).astype(np.int64)
+        iy = ((xy[ok, 1] - self.y0) // cell_m).astype(np.int64)
+        self.nx = int(ix.max()) + 1 if len(ok) else 1
+        self.ny = int(iy.max()) + 1 if len(ok) else 1
+        key = iy * self.nx + ix
+        order = np.argsort(key, kind="stable")
+        self.key, self.node, self.xy = key[order], ok[order], xy[ok[order]]
+
+    def in_box(self, xmin: float, ymin: float, xmax: float, ymax: float) -> np.ndarray:
+        """Nodes (sorted) with xmin <= x <= xmax and ymin <= y <= ymax."""
+        c = self.cell
+        ix0 = max(int((xmin - self.x0) // c), 0)
+        ix1 = min(int((xmax - self.x0) // c), self.nx - 1)
+        iy0 = max(int((ymin - self.y0) // c), 0)
+        iy1 = min(int((ymax - self.y0) // c), self.ny - 1)
+        if ix0 > ix1 or iy0 > iy1 or not len(self.key):
+            return np.zeros(0, dtype=np.int64)
+        rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
+        lo = np.searchsorted(self.key, rows + ix0, "left")
+        hi = np.searchsorted(self.key, rows + ix1, "right")
+        pos = _ranges(lo, hi - lo)
+        xy = self.xy[pos]
+        inside = ((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin)
+                  & (xy[:, 1] <= ymax))
+        return np.sort(self.node[pos[inside]])
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, vectorised."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.asarray(starts, dtype=np.int64) - (np.cumsum(counts) - counts)
+    return np.repeat(shift, counts) + np.arange(total, dtype=np.int64)
+
+
+class _SubGraph(_CsrGraph):
+    """The part of a graph induced by ``nodes`` (sorted global node numbers): local node
+    ``i`` is ``nodes[i]``, and each node keeps its edges in the same order.
+
+    Node and edge orders being kept, scipy's Dijkstra runs through the same steps on it as on
+    the whole graph whenever the nodes it reaches on the whole graph (those within the search
+    limit) are all in ``nodes``: edges to the others are never taken, as they exceed the
+    limit. Distances, predecessors and ties are then exactly those of the whole graph. Every
+    edge is at least as long as the straight line between its ends, so the nodes within
+    ``limit`` of the sources along the graph lie within ``limit`` of them as the crow flies:
+    a rectangle around the sources widened by the limit holds them (:meth:`_Graph.near`).
+    """
+
+    def __init__(self, g: _CsrGraph, nodes: np.ndarray):
+        nodes = np.asarray(nodes, dtype=np.int64)
+        self.nodes = nodes
+        self.n = len(nodes)
+        self.node_xy = g.node_xy[nodes]
+        ip = g.csr.indptr
+        counts = (ip[nodes + 1] - ip[nodes]).astype(np.int64)
+        idx = _ranges(ip[nodes], counts)
+        scratch = g.scratch()           # global -> local number, -1 outside
+        scratch[nodes] = np.arange(self.n)
+        pos = scratch[g.csr.indices[idx]]
+        scratch[nodes] = -1
+        ok = pos >= 0
+        rows = np.repeat(np.arange(self.n, dtype=np.int64), counts)[ok]
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=self.n))]
+        self.csr = sparse.csr_matrix((g.csr.data[idx][ok], pos[ok].astype(np.int32),
+                                      indptr.astype(np.int32)), shape=(self.n, self.n))
+
+    def local(self, nodes: np.ndarray) -> np.ndarray:
+        """Local numbers of global ``nodes`` (-1 for those outside)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if not self.n:
+            return np.full(len(nodes), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.nodes, nodes), self.n - 1)
+        return np.where(self.nodes[pos] == nodes, pos, -1)
+
+    def local_pred(self, pred: np.ndarray) -> np.ndarray:
+        """A whole-graph predecessor array restricted to these nodes, in local numbers
+        (:data:`_OUTSIDE` where the predecessor lies outside)."""
+        p = np.asarray(pred)[self.nodes].astype(np.int64)
+        out = np.full(self.n, _NO_PATH, dtype=np.int64)
+        has = p != _NO_PATH
+        loc = self.local(p[has])
+        out[has] = np.where(loc >= 0, loc, _OUTSIDE)
+        return out
+
+
+class _Graph(_CsrGraph):
     """The road network with points attached: for each point a projection node on its road
     (the road piece split there) and a point node joined to it by the connector edge.
 
@@ -552,6 +721,7 @@ class _Graph:
         self.csr = sparse.csr_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])),
                                      shape=(self.n, self.n))
         self._component: np.ndarray | None = None
+        self._grid: _NodeGrid | None = None
 
     @property
     def component(self) -> np.ndarray:
@@ -569,26 +739,65 @@ class _Graph:
             parts.append(proj[self.attached(g)])
         return np.concatenate(parts)
 
-    def dijkstra(self, sources: np.ndarray, limit: float = np.inf, *, min_only: bool = True,
-                 predecessors: bool = False):
-        sources = np.unique(np.asarray(sources, dtype=np.int64))
-        if len(sources) == 0:
-            dist = np.full(self.n, np.inf)
-            if predecessors:
-                return dist, np.full(self.n, _NO_PATH), np.full(self.n, _NO_PATH)
-            return dist
-        if min_only and predecessors:
-            return csgraph.dijkstra(self.csr, directed=True, indices=sources, limit=limit,
-                                    min_only=True, return_predecessors=True)
-        return csgraph.dijkstra(self.csr, directed=True, indices=sources, limit=limit,
-                                min_only=min_only)
+    def near(self, xy: np.ndarray, distance_m: float, include: np.ndarray | None = None,
+             within: tuple[np.ndarray, float] | None = None) -> _SubGraph:
+        """The subgraph of the nodes in the rectangle around points ``xy`` widened by
+        ``distance_m``, plus the nodes ``include``; with ``within`` = (a distance per node,
+        a bound), only the nodes of the rectangle whose distance is at most the bound."""
+        if self._grid is None:
+            self._grid = _NodeGrid(self.node_xy, _GRID_CELL_M)
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        parts = [np.asarray(include, dtype=np.int64)] if include is not None else []
+        if len(xy) and np.isfinite(distance_m):
+            lo, hi = xy.min(axis=0) - distance_m, xy.max(axis=0) + distance_m
+            box = self._grid.in_box(lo[0], lo[1], hi[0], hi[1])
+            if within is not None:
+                box = box[within[0][box] <= within[1]]
+            parts.append(box)
+        elif len(xy):
+            parts.append(np.arange(self.n, dtype=np.int64))
+        nodes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return _SubGraph(self, nodes)
 
-    def path(self, pred: np.ndarray, target: int) -> np.ndarray:
-        """Nodes from the search's source to ``target`` (a min_only predecessor array)."""
-        nodes = [int(target)]
-        while pred[nodes[-1]] != _NO_PATH:
-            nodes.append(int(pred[nodes[-1]]))
-        return np.array(nodes[::-1], dtype=np.int64)
+    def bounded_pairs(self, sources: np.ndarray, limit: float, target_of: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (source, target, distance) with the distance along the graph from the node
+        ``sources[i]`` to a node ``j`` with ``target_of[j] >= 0`` at most ``limit``: returns
+        source positions ``i``, ``target_of[j]`` and the distances (m). One search per source
+        as ``csgraph.dijkstra(csr, indices=sources, limit=limit)`` on the whole graph gives,
+        run on the subgraph around each square of sources (:class:`_SubGraph`): the work grows
+        with the sources, not with the graph."""
+        sources = np.asarray(sources, dtype=np.int64)
+        e = np.zeros(0, dtype=np.int64)
+        if not len(sources):
+            return e, e, np.zeros(0)
+        xy = self.node_xy[sources]
+        tile = max(_TILE_LIMITS * limit, _GRID_CELL_M)
+        finite = np.isfinite(xy).all(axis=1)
+        key = np.where(finite[:, None], np.floor(np.where(finite[:, None], xy, 0) / tile), -1)
+        _, group = np.unique(key, axis=0, return_inverse=True)
+        order = np.argsort(group.ravel(), kind="stable")
+        bounds = np.flatnonzero(np.r_[True, np.diff(group.ravel()[order]) != 0, True])
+        pos: list[np.ndarray] = []
+        tgt_all: list[np.ndarray] = []
+        dist_all: list[np.ndarray] = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            which = order[a:b]
+            sub = self.near(xy[which], limit + _margin(limit), include=sources[which])
+            tgt = target_of[sub.nodes]
+            cols = np.flatnonzero(tgt >= 0)
+            loc = sub.local(sources[which])
+            step = max(1, _BLOCK // max(sub.n, 1))
+            for k in range(0, len(which), step):
+                dm = csgraph.dijkstra(sub.csr, directed=True, indices=loc[k:k + step],
+                                      limit=limit)[:, cols]
+                r, c = np.nonzero(dm <= limit)
+                pos.append(which[k:k + step][r])
+                tgt_all.append(tgt[cols[c]])
+                dist_all.append(dm[r, c])
+        return (np.concatenate(pos).astype(np.int64), np.concatenate(tgt_all).astype(np.int64),
+                np.concatenate(dist_all))
 
 
 # --------------------------------------------------------------------------------------------
@@ -871,8 +1080,9 @@ def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.nd
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (household, box, distance) within the drop length that the port assignment needs,
     measured as :func:`household_reach` measures: along the roads for houses with a road path
-    to a box (a bounded search from each box with limited ports, in chunks; for boxes with
-    unlimited ports only the nearest, as it never fills), by the fallback for houses without
+    to a box (a bounded search from each box with limited ports, on the graph around it
+    (:meth:`_Graph.bounded_pairs`); for boxes with unlimited ports only the nearest, as it
+    never fills), by the fallback for houses without
     one (to every box), and by the fallback from every house to boxes off the roads."""
     limit = params.max_drop_m + _EPS_M
     detour = params.detour_factor
@@ -892,16 +1102,13 @@ def _candidate_pairs(g: _Graph, src: _Sources, hh_xy: np.ndarray, hh_node: np.nd
     lim = np.flatnonzero(src_on & limited)
     relevant = np.flatnonzero(has_net & (dist <= limit))
     if len(lim) and len(relevant):
-        cols = hh_node[relevant]
-        chunk = max(1, int(2e6 // max(g.n, 1)))   # ~16 MB of distances at a time: fastest
-        for k in range(0, len(lim), chunk):
-            boxes = lim[k:k + chunk]
-            dm = csgraph.dijkstra(g.csr, directed=True, indices=src_node[boxes], limit=limit)
-            sub = dm[:, cols]
-            r, c = np.nonzero(sub <= limit)
-            H.append(relevant[c])
-            S.append(boxes[r])
-            D.append(sub[r, c])
+        # a bounded search from each box with limited ports, box by box around each one
+        hh_of_node = np.full(g.n, -1, dtype=np.int64)
+        hh_of_node[hh_node[relevant]] = relevant
+        i, h, d = g.bounded_pairs(src_node[lim], limit, hh_of_node)
+        H.append(h)
+        S.append(lim[i])
+        D.append(d)
     no_net = np.flatnonzero(~has_net & np.isfinite(dist))
     off = np.flatnonzero(~src_on)
     for hh_idx, s_idx in ((no_net, np.arange(ns)), (np.arange(len(hh_xy)), off)):
@@ -1216,8 +1423,11 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                            passed0, params, build, _CableLines.of(roads, railway, build, crs))
 
     rows, geoms = [], []
+    by_hamlet = pd.Series(np.arange(len(hamlet_of))).groupby(
+        pd.Series(hamlet_of, dtype=object), sort=False).indices
+    none = np.zeros(0, dtype=np.int64)
     for _, h in short.iterrows():
-        members = np.flatnonzero(hamlet_of == h["hamlet_id"])
+        members = np.sort(by_hamlet.get(h["hamlet_id"], none)).astype(np.int64)
         ch = members[is_ch[members]]
         if len(members) == 0:
             res = _Extension(target="no_households", note="no_households")
@@ -1256,20 +1466,24 @@ class _Extension:
     edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     length_m: float = 0.0
     origins: list[str] = field(default_factory=list)
-    newly_passed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # positions of the homes the new boxes pass that are not passed today (ascending)
+    newly_passed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     note: str | None = None
 
 
 @dataclass
 class _CableLines:
-    """The lines a new cable is measured against: national roads, roads where it is laid
-    underground, railways (None when there are none)."""
+    """The lines a new cable is measured against: national roads (their union), roads where
+    it is laid underground (a spatial index of their lines), railways (their union); None
+    when there are none. Points are tested against the lines through spatial indexes, so the
+    cost of a hamlet's cable does not grow with the province's roads."""
 
     national: shapely.Geometry | None
-    underground: shapely.Geometry | None
+    underground: shapely.STRtree | None
     railway: shapely.Geometry | None
     national_tree: shapely.STRtree | None = None
     national_parts: np.ndarray | None = None
+    railway_tree: shapely.STRtree | None = None
 
     @classmethod
     def of(cls, roads: gpd.GeoDataFrame | None, railway: gpd.GeoDataFrame | None,
@@ -1286,14 +1500,17 @@ class _CableLines:
             nat = (cls_.isin(_lower(build.national_road_classes))
                    | name.str.contains(build.national_road_name, case=False, regex=True))
             national = _union(roads.geometry.values[nat.to_numpy()])
-            underground = _union(roads.geometry.values[
+            underground = _line_tree(roads.geometry.values[
                 cls_.isin(_lower(build.underground_road_classes)).to_numpy()])
         if railway is not None and len(railway):
             rails.append(np.asarray(_in_crs(railway, crs).geometry.values))
-        out = cls(national, underground, _union(np.concatenate(rails)) if rails else None)
+        rail_union = _union(np.concatenate(rails)) if rails else None
+        out = cls(national, underground, rail_union)
         if national is not None:
             out.national_parts = shapely.get_parts(national)
             out.national_tree = shapely.STRtree(out.national_parts)
+        if rail_union is not None:
+            out.railway_tree = shapely.STRtree(shapely.get_parts(rail_union))
         return out
 
 
@@ -1302,16 +1519,30 @@ def _union(geoms: np.ndarray) -> shapely.Geometry | None:
     return shapely.union_all(shapely.force_2d(geoms)) if len(geoms) else None
 
 
-def _near(geom: shapely.Geometry | None, xy: np.ndarray) -> np.ndarray:
-    """Which points ``xy`` lie on ``geom`` (within :data:`_ON_LINE_M`)."""
-    if geom is None or not len(xy):
-        return np.zeros(len(xy), dtype=bool)
-    return np.asarray(shapely.dwithin(shapely.points(xy), geom, _ON_LINE_M))
+def _line_tree(geoms: np.ndarray) -> shapely.STRtree | None:
+    """A spatial index of the (2D, non-empty) parts of ``geoms``, None when there are none:
+    the same points lie near it as near their union."""
+    geoms = geoms[~shapely.is_empty(geoms)] if len(geoms) else geoms
+    return shapely.STRtree(shapely.get_parts(shapely.force_2d(geoms))) if len(geoms) else None
+
+
+def _near(tree: shapely.STRtree | None, xy: np.ndarray) -> np.ndarray:
+    """Which points ``xy`` lie on the lines of ``tree`` (within :data:`_ON_LINE_M`)."""
+    out = np.zeros(len(xy), dtype=bool)
+    if tree is None or not len(xy):
+        return out
+    hit = tree.query(shapely.points(xy), predicate="dwithin", distance=_ON_LINE_M)[0]
+    out[hit] = True
+    return out
 
 
 class _ExtensionContext:
     """Shared state of the gap computation: the graph with houses and network origins, the
-    distances from today's network, and the lines crossings are counted against."""
+    distances from today's network, and the lines crossings are counted against.
+
+    Each hamlet is designed on the part of the graph around it (:meth:`_region`), which gives
+    exactly the whole graph's searches; the work per hamlet grows with the hamlet and its
+    distance from the network, not with the province."""
 
     def __init__(self, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
                  passed0: np.ndarray, params: FibreParams, build: BuildParams,
@@ -1323,15 +1554,22 @@ class _ExtensionContext:
         self.hh_att = g.attached(0)
         self.limit = params.max_drop_m + _EPS_M
         self.src_nodes = self.origin_node[self.origin_on]
+        self.is_src = np.zeros(g.n, dtype=bool)
+        self.is_src[self.src_nodes] = True
         self.origin_of_node = np.full(g.n, -1, dtype=np.int64)
         self.origin_of_node[self.origin_node] = np.arange(len(origins.xy))
+        self.hh_of_node = np.full(g.n, -1, dtype=np.int64)
+        self.hh_of_node[self.hh_node] = np.arange(len(hh_xy))
         self.dist0, self.pred0, self.root0 = g.dijkstra(self.src_nodes, predecessors=True)
         self.cand = g.road_nodes()
+        self.col_of = np.full(g.n, -1, dtype=np.int64)
+        self.col_of[self.cand] = np.arange(len(self.cand))
         self.cand_tree = cKDTree(g.node_xy[self.cand]) if len(self.cand) else None
+        self._hh_finite = np.flatnonzero(np.isfinite(hh_xy).all(axis=1))
+        self._hh_tree: cKDTree | None = None
 
     def _empty(self, target: _Extension, note: str) -> _Extension:
-        return dataclasses.replace(target, note=note,
-                                   newly_passed=np.zeros(len(self.hh_xy), dtype=bool))
+        return dataclasses.replace(target, note=note, newly_passed=np.zeros(0, dtype=np.int64))
 
     def _origin_name(self, node: int) -> str | None:
         k = self.origin_of_node[node]
@@ -1353,14 +1591,17 @@ class _ExtensionContext:
         if self.cand_tree is None:
             return self._empty(ext, "no_roads")
         todo = members[~self.passed0[members]]
-        road, fallback = self._coverage(todo)
+        road, fallback, sites = self._coverage(todo)
         must = np.flatnonzero(np.isin(todo, ch))
-        boxes, box_homes, by_fallback, must_done = self._place_boxes(
-            road + fallback, fallback, must, ext.to_connect)
-        if len(must) and not must_done:
+        try:
+            found = self._boxes_and_cable(self._region(sites), sites, road + fallback,
+                                          fallback, must, ext.to_connect)
+        except _OutsideRegion:   # not expected (see _region): the whole graph then
+            found = self._boxes_and_cable(_SubGraph(self.g, np.arange(self.g.n)), sites,
+                                          road + fallback, fallback, must, ext.to_connect)
+        if found is None:
             return self._empty(ext, "no_road_path")
-        edges, length, roots = road_steiner_tree(self.g, self.src_nodes, np.array(boxes),
-                                                 dist=self.dist0, pred=self.pred0)
+        boxes, box_homes, by_fallback, must_done, edges, length, roots = found
         complete = sum(box_homes) >= ext.to_connect
         note = (None if complete else "share_unreachable")
         if note is None and by_fallback:
@@ -1368,26 +1609,63 @@ class _ExtensionContext:
         if note is None and length <= _NO_CABLE_M * len(boxes):
             note = "within_reach_new_box"
         # the rule is met: the cultural house connected (its rule), or every home (the share)
-        found = must_done if len(must) else complete
+        found_ = must_done if len(must) else complete
+        newly = self._passed_by(np.array(boxes, dtype=np.int64))
         return dataclasses.replace(
-            ext, found=found, boxes=boxes, box_homes=box_homes, edges=edges,
+            ext, found=found_, boxes=boxes, box_homes=box_homes, edges=edges,
             length_m=length, origins=[n for n in map(self._origin_name, roots) if n],
-            newly_passed=self._passed_by(np.array(boxes, dtype=np.int64)) & ~self.passed0,
-            note=note)
+            newly_passed=newly[~self.passed0[newly]], note=note)
 
-    def _place_boxes(self, cov: sparse.csc_matrix, fallback: sparse.csc_matrix,
+    def _region(self, sites: np.ndarray) -> _SubGraph:
+        """The part of the graph a hamlet's boxes and cable are designed on, given its
+        candidate sites (positions in ``cand``). With D the farthest of them from today's
+        network (finite distances), the cable paths from the sites lie within D of them and
+        within 2D of the network, and the searches from those paths (bounded by D) reach no
+        farther than 2D from the sites and 3D from the network: the nodes in the rectangle
+        around the sites widened by 2D whose distance from the network is at most 3D."""
+        nodes = self.cand[sites]
+        d = self.dist0[nodes]
+        d = d[np.isfinite(d)]
+        dmax = float(d.max()) if len(d) else 0.0
+        m = _margin(3 * dmax)
+        return self.g.near(self.g.node_xy[nodes], 2 * dmax + m, include=nodes,
+                           within=(self.dist0, 3 * dmax + m))
+
+    def _boxes_and_cable(self, sub: _SubGraph, sites: np.ndarray, cov: sparse.csc_matrix,
+                         fallback: sparse.csc_matrix, must: np.ndarray, to_connect: int
+                         ) -> tuple[list[int], list[int], bool, bool, np.ndarray, float,
+                                    list[int]] | None:
+        """Boxes (:meth:`_place_boxes`) and the cable to them (:func:`road_steiner_tree`) on
+        ``sub``, in whole-graph node numbers; None when a cultural house cannot be reached."""
+        site_nodes = sub.local(self.cand[sites])
+        dist0 = self.dist0[sub.nodes]
+        pred0 = sub.local_pred(self.pred0)
+        boxes, box_homes, by_fallback, must_done = self._place_boxes(
+            sub, site_nodes, dist0, pred0, cov, fallback, must, to_connect)
+        if len(must) and not must_done:
+            return None
+        edges, length, roots = road_steiner_tree(
+            sub, np.flatnonzero(self.is_src[sub.nodes]), np.array(boxes, dtype=np.int64),
+            dist=dist0, pred=pred0)
+        return ([int(sub.nodes[b]) for b in boxes], box_homes, by_fallback, must_done,
+                sub.nodes[edges].reshape(-1, 2), length, [int(sub.nodes[r]) for r in roots])
+
+    def _place_boxes(self, g: _SubGraph, sites: np.ndarray, dist0: np.ndarray,
+                     pred0: np.ndarray, cov: sparse.csc_matrix, fallback: sparse.csc_matrix,
                      must: np.ndarray, to_connect: int
                      ) -> tuple[list[int], list[int], bool, bool]:
-        """Greedy capacitated placement (see :func:`gap_extensions`). ``cov``: (homes x sites)
-        distances (m, + a micrometre) within the drop length; ``fallback``: those measured by
-        the straight-line fallback; ``must``: rows of which one is to be connected first.
-        Returns the box nodes, homes per box, whether a home was connected by the fallback,
-        and whether a ``must`` home was connected."""
-        g, ports = self.g, self.build.box_ports
+        """Greedy capacitated placement (see :func:`gap_extensions`) on the subgraph ``g``.
+        ``sites``: the candidate sites' nodes in ``g``; ``dist0``, ``pred0``: distances and
+        predecessors from today's network there; ``cov``: (homes x sites) distances (m, + a
+        micrometre) within the drop length; ``fallback``: those measured by the straight-line
+        fallback; ``must``: rows of which one is to be connected first. Returns the box nodes
+        (of ``g``), homes per box, whether a home was connected by the fallback, and whether a
+        ``must`` home was connected."""
+        ports = self.build.box_ports
         reach = cov.copy()
         reach.data[:] = 1.0
         uncovered = np.ones(cov.shape[0], dtype=bool)
-        dist, pred = self.dist0.copy(), self.pred0.copy()
+        dist, pred = dist0.copy(), pred0.copy()
         spacing = max(self.params.site_spacing_m, 1.0)
         boxes: list[int] = []
         box_homes: list[int] = []
@@ -1397,7 +1675,7 @@ class _ExtensionContext:
         while remaining > 0:
             count = np.rint(np.asarray(reach.T @ uncovered.astype(np.float32))).ravel()
             gain = np.minimum(np.minimum(count, ports), remaining)
-            cost = dist[self.cand]
+            cost = dist[sites]
             ok = (gain > 0) & np.isfinite(cost)
             if not must_done:
                 ok &= np.asarray(reach[must].sum(axis=0)).ravel() > 0
@@ -1419,13 +1697,13 @@ class _ExtensionContext:
             by_fallback = by_fallback or bool((fallback[take, k].toarray() > 0).any())
             uncovered[take] = False
             remaining -= len(take)
-            c = int(self.cand[k])
+            c = int(sites[k])
             boxes.append(c)
             box_homes.append(len(take))
             # the box will be on the network: the next sites' distance counts from its path
             nodes = g.path(pred, c)
-            left = dist[self.cand][(np.asarray(reach.T @ uncovered.astype(np.float32))
-                                    .ravel() > 0)]
+            left = dist[sites][(np.asarray(reach.T @ uncovered.astype(np.float32))
+                                .ravel() > 0)]
             cap = float(left[np.isfinite(left)].max()) if np.isfinite(left).any() else 0.0
             d2, p2, _ = g.dijkstra(nodes, cap, predecessors=True)
             better = d2 < dist
@@ -1433,62 +1711,68 @@ class _ExtensionContext:
         return boxes, box_homes, by_fallback, must_done
 
     def _passed_by(self, boxes: np.ndarray) -> np.ndarray:
-        """Houses within the drop length of new boxes at road nodes ``boxes``: along the roads
-        for houses connected to one, by the fallback for the others."""
-        n = len(self.hh_xy)
+        """Houses (sorted positions) within the drop length of new boxes at road nodes
+        ``boxes``: along the roads for houses connected to one, by the fallback for the
+        others."""
         if not len(boxes):
-            return np.zeros(n, dtype=bool)
-        g = self.g
-        d = g.dijkstra(boxes, self.limit)[self.hh_node]
+            return np.zeros(0, dtype=np.int64)
+        g, limit = self.g, self.limit
+        sub = g.near(g.node_xy[boxes], limit + _margin(limit), include=boxes)
+        d = sub.dijkstra(sub.local(boxes), limit)
+        hh = self.hh_of_node[sub.nodes]
+        on = hh >= 0
+        by_road = hh[on][d[on] <= limit]
+        # the fallback: houses off the roads or not joined to a box, within the straight line
+        if not len(self._hh_finite):
+            return by_road
+        if self._hh_tree is None:
+            self._hh_tree = cKDTree(self.hh_xy[self._hh_finite])
+        box_xy = g.node_xy[boxes]
+        r = limit / self.params.detour_factor
+        near = self._hh_tree.query_ball_point(box_xy, r + _margin(r))
+        cand = self._hh_finite[np.unique(np.concatenate([np.asarray(x, dtype=np.int64)
+                                                         for x in near]))]
         comp = g.component
-        joined = np.isin(comp[self.hh_node], comp[boxes]) & self.hh_att
-        straight, _ = _fallback_nearest(self.hh_xy, g.node_xy[boxes], self.params.detour_factor)
-        return (d <= self.limit) | (~joined & (straight <= self.limit))
+        joined = np.isin(comp[self.hh_node[cand]], comp[boxes]) & self.hh_att[cand]
+        straight, _ = _fallback_nearest(self.hh_xy[cand], box_xy, self.params.detour_factor)
+        return np.union1d(by_road, cand[~joined & (straight <= limit)])
 
-    def _coverage(self, todo: np.ndarray) -> tuple[sparse.csc_matrix, sparse.csc_matrix]:
+    def _coverage(self, todo: np.ndarray
+                  ) -> tuple[sparse.csc_matrix, sparse.csc_matrix, np.ndarray]:
         """Which candidate sites pass which of the houses ``todo``: (houses x sites) sparse
         distances (m, plus a micrometre so that none is zero) within the drop length, along
         the roads, and by the fallback for houses off the roads or on a road piece not joined
-        to the site (two matrices, the second the fallback's)."""
+        to the site (two matrices, the second the fallback's), and the sites (positions in
+        ``cand``, ascending) their columns stand for: those passing any house."""
         g, p = self.g, self.params
-        col_of = np.full(g.n, -1, dtype=np.int64)
-        col_of[self.cand] = np.arange(len(self.cand))
-        shape = (len(todo), len(self.cand))
-        R, C, D = [], [], []
         on = np.flatnonzero(self.hh_att[todo])
-        chunk = max(1, int(2e6 // max(g.n, 1)))
-        for k in range(0, len(on), chunk):
-            rows = on[k:k + chunk]
-            dm = csgraph.dijkstra(g.csr, directed=True, indices=self.hh_node[todo[rows]],
-                                  limit=self.limit)
-            r, nd = np.nonzero(dm <= self.limit)
-            keep = col_of[nd] >= 0
-            R.append(rows[r[keep]])
-            C.append(col_of[nd[keep]])
-            D.append(dm[r[keep], nd[keep]])
-        road = _csc(R, C, D, shape)
-        fb = sparse.csc_matrix(shape, dtype=float)
+        i, col, dist = g.bounded_pairs(self.hh_node[todo[on]], self.limit, self.col_of)
+        rows = on[i]
+        fr = fc = np.zeros(0, dtype=np.int64)
+        fd = np.zeros(0)
         if self.cand_tree is not None and len(todo):
             m = cKDTree(self.hh_xy[todo]).sparse_distance_matrix(
                 self.cand_tree, self.limit / p.detour_factor, output_type="coo_matrix")
             comp = g.component
             hh_comp = np.where(self.hh_att[todo], comp[self.hh_node[todo]], -1)
             other = hh_comp[m.row] != comp[self.cand[m.col]]
-            fb = _csc([m.row[other]], [m.col[other]], [m.data[other] * p.detour_factor], shape)
-        return road, fb
+            fr, fc, fd = m.row[other], m.col[other], m.data[other] * p.detour_factor
+        sites = np.unique(np.r_[col, fc]).astype(np.int64)
+        shape = (len(todo), len(sites))
+        road = _csc([rows], [np.searchsorted(sites, col)], [dist], shape)
+        fb = _csc([fr], [np.searchsorted(sites, fc)], [fd], shape)
+        return road, fb, sites
 
     # -- the row ------------------------------------------------------------------------------
     def row(self, hamlet_id: Any, res: _Extension, members: np.ndarray, ch: np.ndarray
             ) -> tuple[dict[str, Any], shapely.Geometry]:
         """The extension's row of :func:`gap_extensions` and its cable geometry."""
         n_h = len(members)
-        newly = (res.newly_passed if len(res.newly_passed)
-                 else np.zeros(len(self.hh_xy), dtype=bool))
-        added = np.flatnonzero(newly)
+        added = res.newly_passed                  # positions of the homes newly passed
         in_h = np.isin(added, members)
         after = (self.passed0[members].sum() + in_h.sum()) / n_h if n_h else np.nan
         if res.target == "cultural_house":
-            meets = bool(res.found and (self.passed0[ch].any() or newly[ch].any()))
+            meets = bool(res.found and (self.passed0[ch].any() or np.isin(ch, added).any()))
         else:
             meets = bool(n_h and after >= self.params.hamlet_share - 1e-12)
         facts = self.cable_facts(res.edges, len(res.boxes)) if res.found else {}
@@ -1524,7 +1808,7 @@ class _ExtensionContext:
         a, b = xy[edges[:, 0]], xy[edges[:, 1]]
         seg = np.hypot(*(b - a).T) if len(edges) else np.zeros(0)
         under = _near(self.lines.underground, (a + b) / 2) if len(edges) else np.zeros(0, bool)
-        rail = _rail_crossings(self.lines.railway, a, b)
+        rail = _rail_crossings(self.lines.railway, a, b, self.lines.railway_tree)
         national = _national_crossings(self.lines, edges, xy)
         ug, total = float(seg[under].sum()), float(seg.sum())
         crossings = rail + national
@@ -1555,10 +1839,17 @@ def _csc(R: list, C: list, D: list, shape: tuple[int, int]) -> sparse.csc_matrix
     return sparse.coo_matrix((d, (r, c)), shape=shape).tocsc()
 
 
-def _rail_crossings(railway: shapely.Geometry | None, a: np.ndarray, b: np.ndarray) -> int:
-    """Points (or stretches) where the cable pieces ``a``-``b`` meet a railway line."""
+def _rail_crossings(railway: shapely.Geometry | None, a: np.ndarray, b: np.ndarray,
+                    tree: shapely.STRtree | None = None) -> int:
+    """Points (or stretches) where the cable pieces ``a``-``b`` meet a railway line
+    (``tree``: an index of the railway's parts, to skip cables far from any)."""
     if railway is None or not len(a):
         return 0
+    if tree is not None:
+        ends = np.vstack([a, b])
+        (x0, y0), (x1, y1) = ends.min(axis=0), ends.max(axis=0)
+        if not len(tree.query(shapely.box(x0, y0, x1, y1))):
+            return 0
     cable = shapely.union_all(shapely.linestrings(np.stack([a, b], axis=1)))
     hit = shapely.intersection(cable, railway)
     if hit.is_empty:
@@ -1580,11 +1871,11 @@ def _national_crossings(lines: _CableLines, edges: np.ndarray, xy: np.ndarray) -
     if lines.national is None or not len(edges) or lines.national_tree is None:
         return 0
     nodes = np.unique(edges)
-    on = dict(zip(nodes.tolist(), _near(lines.national, xy[nodes]).tolist()))
+    on = dict(zip(nodes.tolist(), _near(lines.national_tree, xy[nodes]).tolist()))
     u, v = edges[:, 0], edges[:, 1]
     on_u = np.array([on[int(i)] for i in u], dtype=bool)
     on_v = np.array([on[int(i)] for i in v], dtype=bool)
-    along = on_u & on_v & _near(lines.national, (xy[u] + xy[v]) / 2)
+    along = on_u & on_v & _near(lines.national_tree, (xy[u] + xy[v]) / 2)
     idx = {n: i for i, n in enumerate(nodes.tolist())}
     iu = np.array([idx[int(n)] for n in u], dtype=np.int64)
     iv = np.array([idx[int(n)] for n in v], dtype=np.int64)

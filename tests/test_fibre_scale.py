@@ -1,0 +1,290 @@
+"""Fibre reach and extensions computed piece by piece (issue 13) give exactly what a search over
+the whole road graph gives.
+
+The engine runs its bounded searches on the part of the graph around their sources (a
+rectangle widened by the search limit, :class:`coverage_gis.engines.fibre._SubGraph`) and
+designs each short hamlet on the part around it. The references here are written in the test,
+independently of that: scipy's Dijkstra on the whole graph, and for household reach a graph
+built here from the road segments by brute force (every point attached to its nearest segment,
+every (house, box) distance from a search per box over the whole graph, the fallback and the
+nearest-first port rule applied pair by pair in Python). The cases are random, with several
+road pieces not joined to each other, boxes in some of them only, a box and houses off the
+roads, and boxes with few ports so that ports run out.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from coverage_gis.engines import fibre as fb
+from coverage_gis.engines.fibre import FibreParams
+
+UTM = "EPSG:32648"
+X0, Y0 = 560_000.0, 2_200_000.0
+
+
+# --------------------------------------------------------------------------------------------
+# The subgraph's searches are the whole graph's, ties included
+# --------------------------------------------------------------------------------------------
+
+def grid_graph(n: int, rng: np.random.Generator, unit: bool) -> fb._Graph:
+    """An n x n grid of 10 m squares (unit weights: many equal-length paths, so ties) with a
+    few edges removed, as the engine's graph of a roads layer."""
+    lines = []
+    for i in range(n):
+        for j in range(n - 1):
+            for a, b in (((i, j), (i, j + 1)), ((j, i), (j + 1, i))):
+                if rng.random() < 0.9:
+                    lines.append(shapely.LineString([(X0 + 10 * a[0], Y0 + 10 * a[1]),
+                                                     (X0 + 10 * b[0], Y0 + 10 * b[1])]))
+    roads = gpd.GeoDataFrame({"road_id": [f"R{i}" for i in range(len(lines))]},
+                             geometry=lines, crs=UTM)
+    net = fb.road_graph(roads)
+    if not unit:
+        net.node_xy = net.node_xy + rng.normal(0, 0.5, net.node_xy.shape)
+        net.seg_length_m = np.hypot(*(net.node_xy[net.seg_v] - net.node_xy[net.seg_u]).T)
+    return fb._Graph(net, [np.zeros((0, 2))], 500.0)
+
+
+@pytest.mark.parametrize("unit", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_subgraph_search_equals_whole_graph_search(seed: int, unit: bool) -> None:
+    rng = np.random.default_rng(seed)
+    g = grid_graph(40, rng, unit)
+    limit = 95.0
+    for _ in range(5):
+        # one to three sources within 60 m of each other
+        centre = g.node_xy[rng.integers(0, g.n)]
+        close = np.flatnonzero(np.hypot(*(g.node_xy - centre).T) < 60)
+        src = np.unique(rng.choice(close, rng.integers(1, 4)))
+        # multi-source, nearest only, with predecessors: as the engine's searches from paths
+        d_all, p_all, s_all = csgraph.dijkstra(g.csr, directed=True, indices=src, limit=limit,
+                                               min_only=True, return_predecessors=True)
+        sub = g.near(g.node_xy[src], limit + fb._margin(limit), include=src)
+        assert sub.n < g.n
+        d, p, s = sub.dijkstra(sub.local(src), limit, predecessors=True)
+        whole_d = np.full(g.n, np.inf)
+        whole_d[sub.nodes] = d
+        np.testing.assert_array_equal(whole_d, d_all)
+        reached = np.isfinite(d)
+        np.testing.assert_array_equal(sub.nodes[s[reached]], s_all[sub.nodes[reached]])
+        has = reached & (p >= 0)
+        np.testing.assert_array_equal(sub.nodes[p[has]], p_all[sub.nodes[has]])
+        assert (p_all[sub.nodes[reached & (p < 0)]] < 0).all()
+        # one search per source, as the reach and coverage searches
+        target = np.where(rng.random(g.n) < 0.3, np.arange(g.n), -1)
+        i, t, dist = g.bounded_pairs(src, limit, target)
+        full = csgraph.dijkstra(g.csr, directed=True, indices=src, limit=limit)
+        r, c = np.nonzero((full <= limit) & (target >= 0)[None, :])
+        got = pd.DataFrame({"i": i, "t": t, "d": dist}).sort_values(["i", "t"])
+        want = pd.DataFrame({"i": r, "t": target[c], "d": full[r, c]}).sort_values(["i", "t"])
+        np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+
+
+# --------------------------------------------------------------------------------------------
+# Random cases
+# --------------------------------------------------------------------------------------------
+
+def random_case(seed: int, n_houses: int = 120, n_boxes: int = 10):
+    """Three road grids not joined to each other (jittered, 80 m blocks, 500 m apart), boxes in
+    the first two only (few ports, some unknown) and one box off the roads, houses beside the
+    roads of all three and a few off the roads, three hamlets with a cultural house each."""
+    rng = np.random.default_rng(seed)
+    segs, house_xy, box_xy = [], [], []
+    for k, (ox, oy) in enumerate([(0.0, 0.0), (900.0, 0.0), (0.0, 900.0)]):
+        n = 5
+        node = (np.stack(np.meshgrid(np.arange(n) * 80.0, np.arange(n) * 80.0, indexing="ij"),
+                         axis=-1) + rng.normal(0, 4, (n, n, 2)) + (ox, oy))
+        for i in range(n):
+            for j in range(n - 1):
+                segs.append((node[i, j], node[i, j + 1]))
+                segs.append((node[j, i], node[j + 1, i]))
+        lo, hi = node.reshape(-1, 2).min(axis=0), node.reshape(-1, 2).max(axis=0)
+        house_xy.append(rng.uniform(lo, hi, (n_houses // 3, 2)))
+        if k < 2:
+            box_xy.append(rng.uniform(lo, hi, (n_boxes // 2, 2)))
+    house_xy.append(rng.uniform((2_000, 2_000), (2_300, 2_300), (4, 2)))    # off the roads
+    box_xy.append(np.array([[2_100.0, 2_150.0]]))                          # off the roads
+    hh = np.vstack(house_xy) + (X0, Y0)
+    bx = np.vstack(box_xy) + (X0, Y0)
+    roads = gpd.GeoDataFrame(
+        {"road_id": [f"R{i}" for i in range(len(segs))], "road_class": "residential"},
+        geometry=[shapely.LineString([a + (X0, Y0), b + (X0, Y0)]) for a, b in segs], crs=UTM)
+    # hamlets: the three grids' squares (the off-road houses belong to the third)
+    hamlet = np.where(hh[:, 0] > X0 + 700, "H2", np.where(hh[:, 1] > Y0 + 700, "H3", "H1"))
+    households = gpd.GeoDataFrame(
+        {"household_id": [f"HH{i:03d}" for i in range(len(hh))], "hamlet_id": hamlet,
+         "is_cultural_house": False}, geometry=gpd.points_from_xy(hh[:, 0], hh[:, 1]), crs=UTM)
+    # each hamlet's cultural house: its house on the roads farthest from every box
+    far = np.hypot(*(hh[:, None, :] - np.vstack(box_xy)[None] - (X0, Y0)).transpose(2, 0, 1))
+    households["far"] = np.where(hh[:, 0] < X0 + 1_500, far.min(axis=1), -1.0)
+    first = households.sort_values("far").groupby("hamlet_id").tail(1).index
+    households = households.drop(columns="far")
+    households.loc[first, "is_cultural_house"] = True
+    total = rng.choice([2.0, 3.0, 4.0], len(bx))
+    used = np.floor(total * rng.uniform(0, 0.7, len(bx)))
+    used[rng.random(len(bx)) < 0.2] = np.nan
+    boxes = gpd.GeoDataFrame(
+        {"ap_id": [f"AP{i:02d}" for i in range(len(bx))], "operator": "Viettel", "kind": "FAT",
+         "ports_total": total, "ports_used": used},
+        geometry=gpd.points_from_xy(bx[:, 0], bx[:, 1]), crs=UTM)
+    hamlets = gpd.GeoDataFrame(
+        {"hamlet_id": ["H1", "H2", "H3"]},
+        geometry=[shapely.box(X0 - 500, Y0 - 500, X0 + 700, Y0 + 700),
+                  shapely.box(X0 + 700, Y0 - 500, X0 + 1_800, Y0 + 700),
+                  shapely.box(X0 - 500, Y0 + 700, X0 + 2_400, Y0 + 2_400)], crs=UTM)
+    return roads, households, boxes, hamlets, segs
+
+
+def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
+                    boxes: gpd.GeoDataFrame, params: FibreParams) -> pd.DataFrame:
+    """Household reach by brute force over the whole graph (see the module docstring)."""
+    seg_a = shapely.get_coordinates(shapely.get_point(roads.geometry.values, 0))
+    seg_b = shapely.get_coordinates(shapely.get_point(roads.geometry.values, -1))
+    verts, inv = np.unique(np.vstack([seg_a, seg_b]), axis=0, return_inverse=True)
+    inv = inv.ravel()
+    m = len(seg_a)
+    su, sv = inv[:m], inv[m:]
+    hh = np.column_stack([households.geometry.x, households.geometry.y])
+    bx = np.column_stack([boxes.geometry.x, boxes.geometry.y])
+    pts = np.vstack([hh, bx])
+
+    # every point to its nearest segment (brute force), within the connector limit
+    ab = seg_b - seg_a
+    t = np.clip(((pts[:, None, :] - seg_a[None]) * ab[None]).sum(-1)
+                / (ab ** 2).sum(-1)[None], 0, 1)
+    proj = seg_a[None] + t[..., None] * ab[None]
+    dd = np.hypot(*(pts[:, None, :] - proj).transpose(2, 0, 1))
+    near = dd.argmin(axis=1)
+    conn = dd[np.arange(len(pts)), near]
+    attached = conn <= params.connector_max_m
+    # nodes: road vertices, then per point its projection and itself
+    nv, npt = len(verts), len(pts)
+    proj_node = nv + np.arange(npt)
+    pt_node = nv + npt + np.arange(npt)
+    edges = []
+    for s in range(m):
+        on = np.flatnonzero(attached & (near == s))
+        along = sorted((t[p, s] * np.hypot(*ab[s]), proj_node[p]) for p in on)
+        chain = [(0.0, su[s])] + along + [(np.hypot(*ab[s]), sv[s])]
+        edges += [(a[1], b[1], max(b[0] - a[0], 1e-9)) for a, b in zip(chain[:-1], chain[1:])]
+    for p in np.flatnonzero(attached):
+        edges.append((proj_node[p], pt_node[p], max(conn[p], 1e-9)))
+    e = np.array(edges)
+    n = nv + 2 * npt
+    graph = sparse.coo_matrix((e[:, 2], (e[:, 0].astype(int), e[:, 1].astype(int))),
+                              shape=(n, n)).tocsr()
+    nh, nb = len(hh), len(bx)
+    h_on, b_on = attached[:nh], attached[nh:]
+    road = np.full((nh, nb), np.inf)
+    for j in np.flatnonzero(b_on):
+        d = csgraph.dijkstra(graph, directed=False, indices=pt_node[nh + j])
+        road[:, j] = np.where(h_on, d[pt_node[:nh]], np.inf)
+    straight = np.hypot(*(hh[:, None, :] - bx[None]).transpose(2, 0, 1)) * params.detour_factor
+    has_net = np.isfinite(road).any(axis=1)
+    # the distance each (house, box) pair is measured by: along the roads, or the fallback
+    # for houses with no road path to any box, and for boxes off the roads
+    pair = np.where(has_net[:, None], np.where(b_on[None, :], road, straight), straight)
+    best = pair.argmin(axis=1)
+    dist = pair[np.arange(nh), best]
+    by_road = has_net & b_on[best]
+    limit = params.max_drop_m + 1e-6
+    passed = dist <= limit
+    # ports: nearest first over every pair within reach
+    tot = boxes["ports_total"].to_numpy(float)
+    used = boxes["ports_used"].to_numpy(float)
+    free = np.where(np.isfinite(tot) & np.isfinite(used), tot, np.inf)
+    if not params.respect_ports:
+        free[:] = np.inf
+    h_i, b_i = np.nonzero(pair <= limit)
+    order = np.lexsort((b_i, h_i, pair[h_i, b_i]))
+    assigned = np.full(nh, -1)
+    for h, b in zip(h_i[order], b_i[order]):
+        if assigned[h] < 0 and free[b] >= 1:
+            assigned[h] = b
+            free[b] -= 1
+    ids = boxes["ap_id"].to_numpy(object)
+    return pd.DataFrame({
+        "distance_m": dist, "basis": np.where(by_road, fb.BASIS_NETWORK, params.fallback_basis),
+        "access_point": ids[best], "passed": passed, "connectable": assigned >= 0,
+        "port_limited": passed & (assigned < 0),
+        "assigned_access_point": np.where(assigned >= 0, ids[assigned], None),
+        "connector_m": np.where(h_on, conn[:nh], np.nan)})
+
+
+@pytest.mark.parametrize("respect_ports", [True, False])
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_reach_equals_brute_force_over_the_whole_graph(seed: int, respect_ports: bool) -> None:
+    roads, households, boxes, _, _ = random_case(seed)
+    params = FibreParams(respect_ports=respect_ports)
+    got = fb.household_reach(households, boxes, roads, None, params)
+    want = reference_reach(roads, households, boxes, params)
+    # the case is what it is meant to be: pieces apart, houses off the roads, full boxes
+    assert fb.road_graph(roads).n_components == 3
+    assert (got["basis"] != fb.BASIS_NETWORK).sum() >= 4
+    if respect_ports:
+        assert got["port_limited"].any()
+    np.testing.assert_allclose(got["distance_m"], want["distance_m"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got["connector_m"], want["connector_m"], rtol=0, atol=1e-6)
+    for col in ("basis", "access_point", "passed", "connectable", "port_limited",
+                "assigned_access_point"):
+        assert got[col].tolist() == want[col].tolist(), col
+
+
+# --------------------------------------------------------------------------------------------
+# Extensions: hamlet by hamlet on its part of the graph = on the whole graph
+# --------------------------------------------------------------------------------------------
+
+def whole_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every local search of the engine run on the whole graph."""
+    monkeypatch.setattr(fb._Graph, "near", lambda self, *a, **k: fb._SubGraph(
+        self, np.arange(self.n)))
+
+
+@pytest.mark.parametrize("rule", ["cultural_house", "share"])
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_extensions_equal_those_designed_on_the_whole_graph(
+        seed: int, rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    roads, households, boxes, hamlets, _ = random_case(seed, n_houses=150, n_boxes=2)
+    params = FibreParams(hamlet_rule=rule, hamlet_share=0.95)
+    reach = fb.household_reach(households, boxes, roads, None, params)
+    got = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    assert (got["boxes"] > 0).any()
+    with monkeypatch.context() as mp:
+        whole_graph(mp)
+        want = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                  pd.DataFrame(want.drop(columns="geometry")), check_exact=True)
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
+
+
+def test_extension_homes_are_within_the_drop_length_over_the_whole_graph() -> None:
+    """Independently of the engine's searches: every house the extension counts as newly
+    passed is within the drop length of a new box along the whole graph (or by the fallback),
+    by scipy's Dijkstra over the whole graph from the new boxes."""
+    roads, households, boxes, hamlets, _ = random_case(31, n_houses=150, n_boxes=4)
+    params = FibreParams(hamlet_rule="share", hamlet_share=0.9)
+    reach = fb.household_reach(households, boxes, roads, None, params)
+    ext = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    assert ext["households_added"].sum() > 0
+    # the new boxes' nodes on the engine's (densified) graph, rebuilt here
+    net = fb.road_graph(roads).densified(params.site_spacing_m)
+    hh_xy = np.column_stack([households.geometry.x, households.geometry.y])
+    g = fb._Graph(net, [hh_xy], params.connector_max_m)
+    limit = params.max_drop_m + 1e-6
+    for _, row in ext[ext["boxes"] > 0].iterrows():
+        xy = np.array([[float(v) for v in p.split()] for p in row["new_box_xy"].split(";")])
+        node = np.array([np.argmin(np.hypot(*(g.node_xy - p).T)) for p in xy])
+        assert np.hypot(*(g.node_xy[node] - xy).T).max() < 0.01
+        d = csgraph.dijkstra(g.csr, directed=True, indices=node, min_only=True)
+        d_hh = d[g.point_node[0]]
+        members = np.flatnonzero(reach["hamlet_id"].to_numpy() == row["hamlet_id"])
+        new = members[~reach["passed"].to_numpy()[members]]
+        # clearly within (box positions are printed to 1 cm): all counted as added
+        assert row["households_added"] >= int((d_hh[new] <= limit - 0.02).sum())
