@@ -439,3 +439,97 @@ def test_analyze_takes_columns_and_layer_for_a_scenarios_layer(tmp_path, capsys)
                  "--out", str(tmp_path / "b")]) == 0
     assert set(pd.read_csv(tmp_path / "b" / "hamlets.csv")["hamlet_id"]) == set(
         hamlets["hamlet_id"])
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Real Vietnamese fixtures: SRTM3 N21E105 (Ba Vì), OpenStreetMap railway at Bỉm Sơn
+# --------------------------------------------------------------------------------------------
+
+BAVI = REAL / "srtm3_N21E105_ba_vi_crop.tif"         # SRTM3 N21E105, rows 1070-1189, cols 381-500
+RAIL = REAL / "osm2018_bim_son_railway.geojson"      # Geofabrik 2018 (OSM, ODbL)
+PLACES = REAL / "osm2018_bim_son_places.geojson"     # Ga Bỉm Sơn and Bỉm Sơn (OSM, ODbL)
+RAIL_COLUMNS = {"osm_id": "road_id", "fclass": "road_class"}  # Geofabrik's column names
+#: Đỉnh Vua, the highest peak of the Ba Vì range: 1296 m; the range's coordinates
+#: 21°03′30″N 105°21′59″E (English Wikipedia, "Ba Vì mountain range").
+BA_VI_TOP_M = 1296.0
+BA_VI_LAT, BA_VI_LON = 21 + 3 / 60 + 30 / 3600, 105 + 21 / 60 + 59 / 3600
+
+
+def test_the_vietnamese_srtm_crop_is_placed_by_the_tiles_name_and_keeps_its_voids():
+    """The crop's grid follows from the SRTM tile convention alone: tile N21E105 has 1201 rows
+    of 3-arc-second pixels whose centres fall on whole degrees, row 0 at 22° N, column 0 at
+    105° E (USGS SRTM documentation); rows 1070-1189 and columns 381-500 were cut out."""
+    px = 1 / 1200
+    dem = cg.read_dem(BAVI)
+    assert dem.shape == (120, 120) and dem.crs.to_epsg() == 4326
+    assert dem.transform.a == pytest.approx(px) and dem.transform.e == pytest.approx(-px)
+    assert dem.transform.c == pytest.approx(105 - px / 2 + 381 * px, abs=1e-9)
+    assert dem.transform.f == pytest.approx(22 + px / 2 - 1070 * px, abs=1e-9)
+    with rasterio.open(BAVI) as ds:  # the stored int16 values, no masking
+        raw = ds.read(1, masked=False)
+    voids = raw == -32768
+    assert voids.sum() > 0 and np.array_equal(np.isnan(dem.data), voids)
+    assert np.array_equal(dem.data[~voids], raw[~voids].astype(np.float32))
+
+
+def test_the_highest_srtm_pixel_is_the_ba_vi_summit_at_its_published_height():
+    """The crop's highest pixel lies at the published position of the Ba Vì range (within
+    500 m: the coordinates are given to the second and name the range) and reads 1296 m less
+    at most 60 m: an SRTM3 pixel holds the radar height averaged over ~90 m, so a sharp
+    summit reads low, and it cannot exceed the summit by more than SRTM's 16 m absolute
+    height error (90 %, the mission's specification)."""
+    dem = cg.read_dem(BAVI)
+    row, col = np.unravel_index(np.nanargmax(dem.data), dem.shape)
+    lon, lat = dem.transform * (col + 0.5, row + 0.5)
+    _, _, dist_m = GEOD.inv(lon, lat, BA_VI_LON, BA_VI_LAT)
+    assert dist_m < 500, (lon, lat, dist_m)
+    assert BA_VI_TOP_M - 60 <= np.nanmax(dem.data) <= BA_VI_TOP_M + 16
+    assert np.nanmin(dem.data) < 100  # the Đà and Red River plains around the range
+
+
+def test_a_real_osm_railway_at_bim_son_read_as_the_railway_layer_of_a_scenario(tmp_path):
+    """Geofabrik's OpenStreetMap railway at Bỉm Sơn, with its own column names mapped by
+    ``columns``: one main line, ``rail``; it crosses phường Quang Trung (the 2025 ward file, an
+    independent source) and its length in the project's metric CRS equals the geodesic length
+    of the file's own coordinates (read here with json, not through the loader)."""
+    toml = write_text(tmp_path / "s.toml", f"""[layers.hamlets]
+path = "{WARD.as_posix()}"
+columns = {{ code = "hamlet_id", fullName = "name" }}
+
+[layers.railway]
+path = "{RAIL.as_posix()}"
+columns = {{ osm_id = "road_id", fclass = "road_class" }}
+""")
+    with pytest.warns(cg.InputWarning, match=r"column 'name' is replaced by 'fullName'"):
+        project = cg.load_project(toml)
+    rail = project.railway
+    assert list(rail["road_id"].astype(str)) == ["339753222"]
+    assert list(rail["road_class"]) == ["rail"]
+    assert rail.intersects(project.hamlets.union_all()).all()
+    coords = json.loads(RAIL.read_text(encoding="utf-8"))["features"][0]["geometry"][
+        "coordinates"]
+    lons, lats = zip(*coords)
+    geodesic_m = GEOD.line_length(lons, lats)
+    assert 25_000 < geodesic_m < 35_000  # the way runs ~30 km along the North-South line
+    assert rail.length.iloc[0] == pytest.approx(geodesic_m, rel=2e-3)  # UTM scale ≤ 0.1 %
+
+
+def test_the_osm_station_of_bim_son_lies_on_the_railway_inside_the_2025_ward():
+    rail = cg.read_roads(RAIL, columns=RAIL_COLUMNS)
+    places = gpd.read_file(PLACES)
+    station = places.loc[places["name"] == "Ga Bỉm Sơn", "geometry"]
+    assert len(station) == 1
+    ward = gpd.read_file(WARD).union_all()
+    assert ward.contains(station.iloc[0])
+    metric = rail.to_crs(32648).geometry.iloc[0]
+    assert station.to_crs(32648).distance(metric).iloc[0] < 100  # a station node by the track
+
+
+def test_the_vietnamese_fixtures_are_what_their_readme_says():
+    text = (REAL / "README.md").read_text(encoding="utf-8")
+    for path in (BAVI, RAIL, PLACES):
+        assert path.name in text
+    assert "© OpenStreetMap contributors" in text and "ODbL 1.0" in text
+    assert BAVI.stat().st_size < 1_000_000 and RAIL.stat().st_size < 2_000_000
+    with rasterio.open(BAVI) as ds:
+        assert "N21E105" in ds.tags()["SOURCE"]
