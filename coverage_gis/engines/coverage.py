@@ -897,13 +897,17 @@ def hamlet_coverage(result: CoverageResult, hamlets: gpd.GeoDataFrame,
         out["basis"] = "area"
         out["households"] = (hamlets["households"].to_numpy() if "households" in hamlets
                              else np.nan)
-        cx, cy = np.meshgrid(grid.x, grid.y)
-        centres = gpd.GeoSeries(gpd.points_from_xy(cx.ravel(), cy.ravel()), crs=grid.crs)
-        which = gpd.sjoin(gpd.GeoDataFrame(geometry=centres),
-                          hamlets[["hamlet_id", "geometry"]], predicate="within")
-        frame = pd.DataFrame({k: result.covered[k].ravel()[which.index.to_numpy()]
-                              for k in keys})
-        shares = hamlet_shares(frame, which["hamlet_id"].to_numpy(), ids)
+        # each grid cell to the hamlet holding its centre (rasterised once: linear in the
+        # grid, where a point-in-polygon join of every centre is not)
+        from rasterio import features
+
+        burnt = features.rasterize(
+            ((g, i + 1) for i, g in enumerate(hamlets.geometry) if g is not None
+             and not g.is_empty), out_shape=(grid.height, grid.width),
+            transform=grid.transform, fill=0, dtype="int32").ravel()
+        inside = np.flatnonzero(burnt)
+        frame = pd.DataFrame({k: result.covered[k].ravel()[inside] for k in keys})
+        shares = hamlet_shares(frame, ids[burnt[inside] - 1], ids)
         for k in keys:
             out[_share_name(k)] = shares[k].to_numpy(float)
     out["mobile_broadband_covered"] = meets_share(out["mobile_broadband_share"],
