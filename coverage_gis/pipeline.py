@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from affine import Affine
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import BuildParams, GponParams, SharingParams
@@ -36,6 +37,7 @@ from coverage_gis.results.analysis import Analysis
 
 __all__ = ["analyze", "hamlet_table", "sharing_indicator", "unit_as_area", "Skipped",
            "province_scopes", "province_indicators", "hamlet_unit_codes", "unit_indicators",
+           "unit_view",
            "SKIPPED", "skipped_parts"]
 
 #: What a study can leave out, and why: (part, reason) codes that the outputs word
@@ -309,6 +311,109 @@ def province_indicators(analysis: Analysis) -> UnitIndicators | None:
         tuple(str(h) for h in inside["hamlet_id"]),
         _per_unit(analysis.indicators.m4, inside, "mobile_broadband_covered"), m5,
         _per_unit(analysis.indicators.f2, inside, "ftth_covered"), None)
+
+
+def _crop(result: CoverageResult, bounds: tuple[float, float, float, float]
+          ) -> CoverageResult:
+    """``result`` on the part of its grid within ``bounds`` (m; the cells table whole, so
+    the servers' indices still point into it)."""
+    grid = result.grid
+    minx, miny, maxx, maxy = bounds
+    rows, cols = grid.window((minx + maxx) / 2, (miny + maxy) / 2,
+                             max(maxx - minx, maxy - miny) / 2)
+    if rows.stop <= rows.start or cols.stop <= cols.start:
+        rows, cols = slice(0, grid.height), slice(0, grid.width)
+    t = grid.transform
+    part = coverage.Grid(t * Affine.translation(cols.start, rows.start),
+                         cols.stop - cols.start, rows.stop - rows.start, grid.crs)
+
+    def cut(arrays: dict) -> dict:
+        return {k: np.ascontiguousarray(a[rows, cols]) for k, a in arrays.items()}
+
+    return replace(result, grid=part, level_dbm=cut(result.level_dbm),
+                   server=cut(result.server), covered=cut(result.covered),
+                   operator_level_dbm=cut(result.operator_level_dbm),
+                   probability=cut(result.probability))
+
+
+def unit_view(analysis: Analysis, unit: str) -> Analysis:
+    """One unit of a province study, as a study of its own for a detailed map and report
+    (``coverage-gis report RESULTS_DIR --unit CODE``): its hamlets, households, towers,
+    fibre and suggestions, the coverage rasters cut to the unit plus the grid's margin,
+    and its M4, M5 and F2 (those of :func:`unit_indicators`). Nothing is recomputed but the
+    counts.
+
+    Raises
+    ------
+    InputError
+        Not a province study, or ``unit`` is none of its units.
+    """
+    project = analysis.project
+    if project.scenario.province is None or project.hamlets is None:
+        raise InputError(f"--unit {unit}: the result is not a province study ([scenario] "
+                         "province); its units are already in its own report")
+    units = {u.code: u for u in unit_indicators(analysis)}
+    scopes = {s.code: s for s in province_scopes(project)}
+    code = next((c for c, s in scopes.items() if unit in (c, s.name)), None)
+    if code is None:
+        from coverage_gis.io import units as admin
+        try:
+            code = admin.find_unit(unit).code
+        except InputError:
+            code = None
+    if code is None or code not in scopes:
+        raise InputError(f"--unit {unit}: not a unit of this study's province "
+                         f"({project.scenario.province}); see units.csv for their codes")
+    scope, ind = scopes[code], units[code]
+    ids = set(ind.hamlet_ids)
+    hamlets = project.hamlets[project.hamlets["hamlet_id"].astype(str).isin(ids)]
+    households = project.households
+    if households is not None and "hamlet_id" in households:
+        households = households[households["hamlet_id"].astype(str).isin(ids)]
+    margin = analysis.coverage.params.margin_m
+    x0, y0, x1, y1 = scope.geometry.bounds
+    bounds = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    box = shapely.box(*bounds)
+    sites = project.sites
+    if sites is not None:
+        sites = sites[sites.intersects(box)]
+    sc = replace(project.scenario, name=f"{project.scenario.name}: {scope.name}", unit=code,
+                 province=None)
+    commune = gpd.GeoDataFrame({"unit_code": [code], "full_name": [scope.name]},
+                               geometry=[scope.geometry], crs=project.crs)
+    view = replace(project, scenario=sc, hamlets=hamlets, households=households, sites=sites,
+                   commune=commune)
+    table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
+    table = table.reset_index(drop=True)
+    # the unit's boundary is the view's commune boundary (the basis M5's wording names)
+    m5 = replace(ind.m5, unit_basis="commune") if ind.m5 is not None else None
+    indicators = replace(analysis.indicators, m4=ind.m4, m5=m5, f2=ind.f2)
+    fib = analysis.fibre
+    if fib is not None:
+        ext = fib.extensions
+        fib = replace(fib, reach=fib.reach[fib.reach["hamlet_id"].astype(str).isin(ids)],
+                      hamlets=fib.hamlets[fib.hamlets["hamlet_id"].astype(str).isin(ids)],
+                      extensions=ext[ext["hamlet_id"].astype(str).isin(ids)]
+                      if "hamlet_id" in ext else ext)
+    towers = analysis.towers
+    if towers is not None:
+        towers = towers[towers.intersects(box)].copy()
+        towers["inside_unit"] = territory.inside_unit(towers, scope.geometry)
+    candidates = analysis.sharing_candidates
+    if candidates is not None and towers is not None:
+        keep = set(towers["tower_id"])
+        candidates = candidates[candidates["tower_a"].isin(keep)
+                                | candidates["tower_b"].isin(keep)]
+    sugg = analysis.suggestions
+    if sugg is not None:
+        sugg = (sugg[sugg["unit_code"].astype(str) == code] if "unit_code" in sugg
+                else sugg[sugg.intersects(scope.geometry)])
+    radius = analysis.signal_radius
+    radius = radius[radius.intersects(box)] if len(radius) else radius
+    card = targets.scorecard(None, indicators, sc.year)
+    return replace(analysis, project=view, coverage=_crop(analysis.coverage, bounds),
+                   hamlets=table, signal_radius=radius, indicators=indicators, towers=towers,
+                   sharing_candidates=candidates, fibre=fib, suggestions=sugg, scorecard=card)
 
 
 def unit_as_area(project: Project) -> Project:

@@ -219,6 +219,22 @@ def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
     assert len(units) == 166
     hamlets = pd.read_csv(out / "hamlets.csv", encoding="utf-8-sig", dtype=str)
     assert "unit_code" in hamlets.columns
+    # one unit in detail, from the stored result: its own map, report and indicators
+    row = units.sort_values("m5_towers").iloc[-1]   # a unit with towers
+    detail = tmp_path / "unit"
+    code = main(["report", str(out), "--unit", row["unit_code"], "--out", str(detail),
+                 "--quiet"])
+    assert code == 0, capsys.readouterr()
+    one = json.loads((detail / "summary.json").read_text(encoding="utf-8"))
+    m5 = one["indicators"]["M5"]
+    assert (m5["shared_towers"], m5["towers"]) == (
+        row["m5_shared_towers"], row["m5_towers"])
+    assert [u["unit_code"] for u in one["units"]] == [row["unit_code"]]
+    assert (detail / "map.html").stat().st_size < (out / "map.html").stat().st_size
+    # --unit needs --out, and a unit of the province
+    assert main(["report", str(out), "--unit", row["unit_code"]]) != 0
+    assert main(["report", str(out), "--unit", "99999", "--out", str(tmp_path / "x")]) != 0
+    assert "not a unit" in "".join(capsys.readouterr())
 
 
 # --------------------------------------------------------------------------------------------

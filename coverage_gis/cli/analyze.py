@@ -153,11 +153,21 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
           "GeoTIFFs)")
 
 
-def _print_units(result: Any) -> None:
-    """The plan's old commune and the 2025 ward side by side (units.csv)."""
-    from coverage_gis.pipeline import unit_indicators
+#: Lines of hamlets or units listed on the terminal before "... N more (FILE)".
+_LISTED = 10
 
-    for u in unit_indicators(result):
+
+def _print_units(result: Any) -> None:
+    """The plan's old commune and the 2025 ward side by side, or a province's units
+    (units.csv)."""
+    from coverage_gis.pipeline import province_indicators, unit_indicators
+
+    units = unit_indicators(result)
+    whole = province_indicators(result)
+    if whole is not None:
+        _print_province(whole, units)
+        return
+    for u in units:
         parts = [f"{key} {ind.value:.0%}" for key, ind in (("M4", u.m4), ("M5", u.m5),
                                                              ("F2", u.f2))
                  if ind is not None and ind.value is not None]
@@ -166,6 +176,27 @@ def _print_units(result: Any) -> None:
         role = "plan's unit" if u.role == "plan" else "unit since 1 July 2025"
         print(f"{role}: {u.code} {u.name} ({len(u.hamlet_ids)} hamlet(s){share}): "
               + ", ".join(parts))
+
+
+def _print_province(whole: Any, units: Any) -> None:
+    """The province's indicators, how many units meet each target, the units furthest
+    below M4's."""
+    parts = [f"{key} {ind.value:.0%}" for key, ind in (("M4", whole.m4), ("M5", whole.m5),
+                                                         ("F2", whole.f2))
+             if ind is not None and ind.value is not None]
+    print(f"province {whole.code} {whole.name}: " + ", ".join(parts))
+    for key in ("m4", "m5", "f2"):
+        found = [getattr(u, key) for u in units if getattr(u, key) is not None]
+        met = sum(1 for ind in found if ind.value is not None and ind.value >= ind.target)
+        if found:
+            print(f"  {key.upper()} target met in {met} of {len(units)} units")
+    short = sorted((u for u in units if u.m4 is not None and u.m4.value is not None
+                    and u.m4.value < u.m4.target), key=lambda u: u.m4.value)
+    for u in short[:_LISTED]:
+        print(f"  short of M4: {u.code} {u.name}: {u.m4.covered_hamlets}/{u.m4.hamlets} "
+              "hamlets")
+    if len(short) > _LISTED:
+        print(f"  ... {len(short) - _LISTED} more units short of M4 (units.csv)")
 
 
 def _print_skipped(result: Any) -> None:
@@ -188,10 +219,15 @@ def _print_mobile(result: Any) -> None:
         return
     print(f"M4 hamlets covered by mobile broadband: {m4.covered_hamlets}/{m4.hamlets}"
           f" = {_pct(m4.value)} (target {_pct(m4.target)})")
+    import pandas as pd
+
     short = result.hamlets[~result.hamlets["mobile_broadband_covered"].astype(bool)]
-    for _, h in short.iterrows():
-        print(f"  short: {h['hamlet_id']} {h['name']}: {h['mobile_broadband_share']:.0%} "
-              "of households")
+    for _, h in short.head(_LISTED).iterrows():
+        share = h["mobile_broadband_share"]
+        print(f"  short: {h['hamlet_id']} {h['name']}: "
+              f"{'no households' if pd.isna(share) else f'{share:.0%}'} of households")
+    if len(short) > _LISTED:
+        print(f"  ... {len(short) - _LISTED} more hamlets short (hamlets.csv)")
     unit = "towers" if m5.existing.method == "towers" else "installations"
     place = {"commune": "the commune", "hamlets": "the hamlets"}.get(m5.unit_basis or "",
                                                                      "the unit")
@@ -209,9 +245,11 @@ def _print_fibre(result: Any) -> None:
     ind = result.indicators
     if ind.f2 is not None and ind.f1 is not None:
         f2, f1 = ind.f2, ind.f1
+        listed = ", ".join(f2.short_hamlets[:_LISTED]) or "none"
+        if len(f2.short_hamlets) > _LISTED:
+            listed += f" and {len(f2.short_hamlets) - _LISTED} more (hamlets.csv)"
         print(f"F2 hamlets reached by FTTH: {f2.covered_hamlets}/{f2.hamlets} = "
-              f"{_pct(f2.value)} (target {_pct(f2.target)}; short: "
-              f"{', '.join(f2.short_hamlets) or 'none'})")
+              f"{_pct(f2.value)} (target {_pct(f2.target)}; short: {listed})")
         f1_value = _pct(f1.value) if f1.value is not None else "no statistics"
         print(f"F1 households on FTTH: {f1_value} (statistics, target {_pct(f1.target)}); "
               f"homes passed on the map: {_pct(f1.homes_passed_share)}")

@@ -10,6 +10,7 @@ from typing import Any
 EXAMPLES = """examples:
   coverage-gis report out/demo --lang en             # re-render in place, in English
   coverage-gis report out/demo --out out/demo-print  # a copy elsewhere
+  coverage-gis report out/province --unit 14818 --out out/quang-trung   # one unit in detail
 """
 
 
@@ -27,10 +28,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="replace the results already in --out (not needed in place)")
     r.add_argument("--lang", choices=("vi", "en"), default="vi",
                    help="language of map.html and report.html (default: Vietnamese)")
+    r.add_argument("--unit", metavar="CODE_OR_NAME",
+                   help="of a province study, one unit in detail: its hamlets, households, "
+                        "towers and coverage on a map and report of its own (needs --out)")
     r.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from coverage_gis.errors import InputError
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, scenario_inputs
     from coverage_gis.results.store import check_result_folder, read_analysis
@@ -38,10 +43,16 @@ def run(args: argparse.Namespace) -> int:
     source = Path(args.results)
     check_result_folder(source)  # a clear message before anything is locked or staged
     in_place = args.out is None or Path(args.out).absolute() == source.absolute()
+    if args.unit is not None and in_place:
+        raise InputError(f"--unit {args.unit}: give --out DIR for the unit's set (the "
+                         "province's result stays as it is)")
     out = source if in_place else Path(args.out)
     with OutputSet(out, kind="analysis", overwrite=in_place or args.overwrite,
                    known_names=OUTPUT_NAMES) as dest:
         analysis = read_analysis(source)
+        if args.unit is not None:
+            from coverage_gis.pipeline import unit_view
+            analysis = unit_view(analysis, args.unit)
         # the inputs named by the stored scenario may not be in the folder either
         dest.inputs = [p.absolute() for p in scenario_inputs(analysis.project.scenario)]
         dest.check_inputs()

@@ -55,6 +55,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "units_title": "Theo đơn vị hành chính: xã của kế hoạch và phường từ 01/07/2025",
         "unit_plan": "đơn vị của kế hoạch (trước 2025)",
         "unit_current": "đơn vị hiện nay (từ 01/07/2025)",
+        "province_units_title": "Theo đơn vị hành chính cấp xã của tỉnh (từ 01/07/2025)",
+        "province_total": "toàn tỉnh",
+        "unit_code": "mã", "unit_name": "đơn vị", "unit_hamlet_count": "số thôn",
+        "province_units_note": "Mỗi thôn thuộc đơn vị chứa phần lớn diện tích của nó, mỗi "
+                               "trạm thuộc một đơn vị duy nhất, nên tổng các đơn vị bằng "
+                               "toàn tỉnh. Bản đồ và báo cáo chi tiết của một đơn vị: "
+                               "coverage-gis report THƯ_MỤC --unit MÃ --out THƯ_MỤC_MỚI.",
         "unit_hamlets": "thôn trong dữ liệu",
         "unit_area_share": "phủ {share} diện tích đơn vị",
         "units_note": "Mỗi thôn thuộc đơn vị chứa phần lớn diện tích của nó; M5 tính các trạm "
@@ -275,6 +282,13 @@ _WORDS: dict[str, dict[str, str]] = {
                        "1 July 2025",
         "unit_plan": "the plan's unit (before 2025)",
         "unit_current": "the unit now (since 1 July 2025)",
+        "province_units_title": "By commune-level unit of the province (since 1 July 2025)",
+        "province_total": "whole province",
+        "unit_code": "code", "unit_name": "unit", "unit_hamlet_count": "hamlets",
+        "province_units_note": "Each hamlet belongs to the unit holding most of its area "
+                               "and each tower to one unit only, so the units add up to "
+                               "the province. One unit's detailed map and report: "
+                               "coverage-gis report FOLDER --unit CODE --out NEW_FOLDER.",
         "unit_hamlets": "hamlets in the data",
         "unit_area_share": "covering {share} of the unit's area",
         "units_note": "Each hamlet belongs to the unit holding most of its area; M5 counts "

@@ -664,6 +664,8 @@ def _units_section(analysis: Any, lang: str) -> str:
     units = unit_indicators(analysis)
     if not units:
         return ""
+    if analysis.project.scenario.province is not None:
+        return _province_section(analysis, units, lang)
     w = i18n.words(lang)
     head = "".join(f"<th>{escape(w['unit_' + u.role])}<br>{escape(str(u.code or ''))} "
                    f"{escape(u.name)}</th>" for u in units)
@@ -691,6 +693,36 @@ def _units_section(analysis: Any, lang: str) -> str:
     return (f"<h2>{escape(w['units_title'])}</h2><table><thead><tr><th></th>{head}</tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>"
             f"<p class=\"small\">{escape(w['units_note'])} {escape(outline)}</p>")
+
+
+def _province_section(analysis: Any, units: Any, lang: str) -> str:
+    """A province study's units, one row each after the whole province's: hamlets, M4, M5
+    and F2 with their counts (the units add up to the province)."""
+    from coverage_gis.pipeline import province_indicators
+
+    w = i18n.words(lang)
+    whole = province_indicators(analysis)
+
+    def cell(ind: Any, key: str) -> str:
+        if ind is None:
+            return "<td>–</td>"
+        counts = (f"{ind.existing.shared}/{ind.existing.total}" if key == "m5"
+                  else f"{ind.covered_hamlets}/{ind.hamlets}")
+        met = ind.value is not None and ind.value >= ind.target
+        return f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value)} ({counts})</td>"
+
+    def row(u: Any, name: str) -> str:
+        return (f"<tr><td>{escape(str(u.code or ''))}</td><td>{escape(name)}</td>"
+                f"<td>{len(u.hamlet_ids)}</td>"
+                + "".join(cell(getattr(u, k), k) for k in ("m4", "m5", "f2")) + "</tr>")
+
+    rows = ([row(whole, f"{w['province_total']}: {whole.name}")] if whole is not None
+            else []) + [row(u, u.name) for u in units]
+    return (f"<h2>{escape(w['province_units_title'])}</h2><table><thead><tr>"
+            f"<th>{escape(w['unit_code'])}</th><th>{escape(w['unit_name'])}</th>"
+            f"<th>{escape(w['unit_hamlet_count'])}</th><th>M4</th><th>M5</th><th>F2</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<p class=\"small\">{escape(w['province_units_note'])}</p>")
 
 
 def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
