@@ -91,7 +91,8 @@ def test_windows_touching_by_hand():
 
 
 def test_tile_seams_are_invisible(sample):
-    """Terrain, clutter and sectors crossing tile edges: tiles of 80 cells give exactly the one-piece rasters."""
+    """Terrain, clutter and sectors crossing tile edges: tiles of 80 cells give exactly the
+    one-piece rasters."""
     project, _, whole = sample
     assert whole.dem_used and project.landcover is not None
     tiled = cov.add_cells(_empty(whole, project), project.sites, tile_px=80)
@@ -303,3 +304,49 @@ def test_area_shares_by_rasterised_hamlets_equal_a_point_in_polygon_join(sample)
         ref = pd.Series(covered).groupby(joined["hamlet_id"].to_numpy()).mean()
         np.testing.assert_allclose(got.loc[ref.index, column].to_numpy(float), ref.to_numpy(),
                                    atol=1e-12)
+
+
+@pytest.fixture
+def dask_scheduler(tmp_path):
+    """A real dask.distributed scheduler and one worker process, started as a user would
+    (the `dask` command), on free ports; stopped after the test."""
+    import subprocess
+    import sys
+    import time
+
+    dask = Path(sys.executable).with_name("dask")
+    info = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([str(dask), "scheduler", "--scheduler-file", str(info),
+                               "--port", "0", "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(300):
+            if info.exists() and info.stat().st_size:
+                break
+            time.sleep(0.1)
+        procs.append(subprocess.Popen([str(dask), "worker", "--scheduler-file", str(info),
+                                       "--nthreads", "1", "--no-dashboard"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        address = json.loads(info.read_text())["address"]
+        from dask.distributed import Client
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=60)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)
+
+
+def test_existing_scheduler_gives_the_sample_results(dask_scheduler, tmp_path, capsys):
+    here, there = tmp_path / "here", tmp_path / "there"
+    assert main(["analyze", "--out", str(here), "--quiet"]) == 0
+    assert main(["analyze", "--out", str(there), "--quiet", "--scheduler", dask_scheduler,
+                 "--tile-px", "100"]) == 0, capsys.readouterr()
+    summary = json.loads((there / "summary.json").read_text(encoding="utf-8"))
+    assert summary["compute"] == {"mode": "scheduler", "workers": 1,
+                                  "scheduler": dask_scheduler, "tile_px": 100}
+    one = json.loads((here / "summary.json").read_text(encoding="utf-8"))
+    assert summary["indicators"] == one["indicators"]
+    pd.testing.assert_frame_equal(pd.read_csv(here / "hamlets.csv"),
+                                  pd.read_csv(there / "hamlets.csv"))
