@@ -350,3 +350,21 @@ def test_existing_scheduler_gives_the_sample_results(dask_scheduler, tmp_path, c
     assert summary["indicators"] == one["indicators"]
     pd.testing.assert_frame_equal(pd.read_csv(here / "hamlets.csv"),
                                   pd.read_csv(there / "hamlets.csv"))
+
+
+def test_rasters_as_an_xarray_dataset_round_trip_as_geotiff(sample, tmp_path):
+    """For analysts: the rasters as an xarray Dataset with its CRS (rioxarray), written and
+    read back as a GeoTIFF on the same grid."""
+    import rasterio
+
+    _, _, whole = sample
+    ds = whole.to_dataset()
+    assert ds.rio.crs == whole.grid.crs
+    assert ds.rio.transform() == whole.grid.transform
+    level = ds["level_dbm_4G"]
+    level.rio.write_nodata(np.nan, inplace=True).rio.to_raster(tmp_path / "l.tif")
+    with rasterio.open(tmp_path / "l.tif") as src:
+        back = src.read(1)
+        assert src.transform == whole.grid.transform
+    np.testing.assert_array_equal(back, whole.level_dbm["4G"])
+    assert ds["covered_mobile_broadband_Viettel"].dtype == bool

@@ -166,6 +166,24 @@ class CoverageResult:
     probability: dict[str, np.ndarray] = field(default_factory=dict)
     landcover: Raster | None = None
 
+    def to_dataset(self) -> Any:
+        """The rasters as one :class:`xarray.Dataset` on the grid (``x``, ``y`` cell centres
+        in m, the CRS set with rioxarray), for Jupyter and for writing with
+        ``rio.to_raster``: ``level_dbm_<tech>``, ``server_<tech>``, ``probability_<tech>``,
+        ``covered_<key>`` (``:`` of operator keys as ``_``)."""
+        import rioxarray  # noqa: F401  (registers the .rio accessor)
+        import xarray as xr
+
+        g = self.grid
+        arrays: dict[str, np.ndarray] = {}
+        for prefix, table in (("level_dbm", self.level_dbm), ("server", self.server),
+                              ("probability", self.probability), ("covered", self.covered)):
+            for key, arr in table.items():
+                arrays[f"{prefix}_{key.replace(':', '_')}"] = arr
+        ds = xr.Dataset({k: (("y", "x"), a) for k, a in arrays.items()},
+                        coords={"x": g.x, "y": g.y})
+        return ds.rio.write_crs(g.crs).rio.write_transform(g.transform)
+
 
 def _model_for(row: pd.Series, params: CoverageParams) -> str:
     return params.model or pathloss.default_model(row["band_mhz"], params.environment)
