@@ -662,3 +662,50 @@ HILLSHADE_Z_FACTOR: float = 1.0
 #: Largest side (pixels) of the hillshade image (local setting: a 60 km DEM at 30 m fits;
 #: larger ones are resampled, keeping the PNG near 1-3 MB).
 HILLSHADE_MAX_PX: int = 2048
+
+# --------------------------------------------------------------------------------------------
+# map.html at province scale (issue 13, part 3): small, and quick to open in a browser
+# --------------------------------------------------------------------------------------------
+
+#: Households drawn one circle each up to this many; above, one circle per hamlet sized by
+#: its households and coloured by their share (local setting: a commune has 1,000-5,000
+#: households and keeps its detail; 20,000 SVG points is about 4 MB of page, where browsers
+#: start to lag; a province has about a million).
+MAP_HOUSEHOLD_POINTS_MAX: int = 20_000
+#: Households in no hamlet are gathered, when drawn per hamlet, in squares of this side (m)
+#: (local setting: about the extent of a village).
+MAP_HOUSEHOLD_CELL_M: float = 1000.0
+#: Hamlets drawn in full detail (exact outlines, each tooltip written out, names shown at
+#: start, SVG) up to this many; above, outlines simplified for display, tooltips built in the
+#: browser, names off at start and vectors drawn on a canvas (local setting: a district has
+#: a few hundred hamlets, a province about 5,000).
+MAP_HAMLETS_DETAILED_MAX: int = 500
+#: Tolerance (m) of the display simplification of hamlet outlines above that count
+#: (Visvalingam-Whyatt on the hamlets as one coverage, shared edges kept shared, about the
+#: square root of the smallest triangle's area kept; Douglas-Peucker's distance when the
+#: hamlets are not a clean coverage; local setting: under a pixel at zoom 13, far below what
+#: a province view shows, and 5,000 hamlets stay near 4 MB).
+MAP_HAMLET_SIMPLIFY_M: float = 15.0
+#: Tolerance (m) of the display simplification of the units of a province's choropleth
+#: (local setting: a pixel at zoom 11; 166 units keep about 15,000 vertices).
+MAP_UNIT_SIMPLIFY_M: float = 80.0
+#: Cells drawn in full detail (smooth wedges, each tooltip written out) up to this many;
+#: above, coarser wedges and tooltips built in the browser, and the signal radius simplified
+#: (local setting: a district has a few hundred cells, a province 6,000-9,000, which in full
+#: detail would take some 25 MB of page).
+MAP_CELLS_DETAILED_MAX: int = 2000
+#: Tolerance (m) of the display simplification (Douglas-Peucker) of the signal radius shapes
+#: above that count (local setting: a pixel at zoom 12, their ranges being kilometres).
+MAP_SIGNAL_RADIUS_SIMPLIFY_M: float = 30.0
+#: Roads (and railway lines) drawn in full detail up to this many; above, one style written
+#: once and the lines simplified for display (Douglas-Peucker, tolerance below) (local
+#: setting: a commune has a few hundred, a province's village lanes tens of thousands).
+MAP_LINES_DETAILED_MAX: int = 5000
+MAP_LINES_SIMPLIFY_M: float = 5.0
+#: Decimals of the coordinates (degrees) of the simplified layers: 1e-5° is about 1.1 m,
+#: below the simplification tolerance (local setting; detailed layers keep 1e-6°).
+MAP_LIGHT_DECIMALS: int = 5
+#: Longest side (pixels) of a raster overlay image in map.html; larger rasters are resampled
+#: to it (local setting: a 60 km area at 30 m fits at full resolution; a province's 6,000 px
+#: becomes one 2048 px image of a few hundred kB, a screen's width).
+MAP_RASTER_MAX_PX: int = 2048

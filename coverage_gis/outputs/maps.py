@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import copy
 import html as _html
+import json
 import re
 import struct
 import warnings
@@ -60,6 +61,7 @@ from coverage_gis.radio.antenna import sector_footprint
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage_gis.engines.coverage import CoverageResult, Grid
+    from coverage_gis.engines.indicators import HamletIndicator, UnitIndicators
     from coverage_gis.results.analysis import Analysis
 
 __all__ = [
@@ -186,6 +188,14 @@ LABELS: dict[str, dict[str, str]] = {
         "ap_kind_splitter": "bộ chia quang",
         "ap_kind_olt": "thiết bị OLT",
         "ap_kind_cabinet": "tủ cáp",
+        "per_hamlet": "gộp theo thôn",
+        "households_outside": "Hộ ngoài các thôn",
+        "circle_size": "Vòng tròn càng lớn, thôn càng nhiều hộ",
+        "units_m4": "Đơn vị hành chính theo M4",
+        "share_of_hamlets": "tỷ lệ thôn có băng rộng di động",
+        "m4_short": "M4: thôn có băng rộng di động",
+        "m5_short": "M5: vị trí trạm dùng chung",
+        "f2_short": "F2: thôn có cáp quang",
     },
     "en": {
         "title": "Digital infrastructure",
@@ -273,6 +283,14 @@ LABELS: dict[str, dict[str, str]] = {
         "ap_kind_splitter": "splitter",
         "ap_kind_olt": "OLT",
         "ap_kind_cabinet": "cabinet",
+        "per_hamlet": "per hamlet",
+        "households_outside": "Households outside the hamlets",
+        "circle_size": "The larger the circle, the more households",
+        "units_m4": "Administrative units by M4",
+        "share_of_hamlets": "share of hamlets with mobile broadband",
+        "m4_short": "M4: hamlets with mobile broadband",
+        "m5_short": "M5: shared tower positions",
+        "f2_short": "F2: hamlets with fibre",
     },
 }
 
@@ -392,6 +410,139 @@ def _geojson(data: dict[str, Any], tooltip: bool = True,
     return folium.GeoJson(data, tooltip=tip, marker=marker, control=False)
 
 
+# --------------------------------------------------------------------------------------------
+# Light layers: for studies too large to write every feature's style and tooltip out
+# --------------------------------------------------------------------------------------------
+
+def _js_json(obj: Any) -> str:
+    """Compact JSON for a ``<script>`` (UTF-8 as is, no spaces; ``<`` escaped so that no
+    ``</script>`` or ``<!--`` can appear)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).replace("<", "\\u003c")
+
+
+def _light_collection(geoms: Any, props: Sequence[dict[str, Any]] | None = None,
+                      decimals: int = settings.MAP_LIGHT_DECIMALS) -> str:
+    """A GeoJSON FeatureCollection (text) of ``geoms`` (WGS 84) with coordinates rounded to
+    ``decimals``, and each one's small ``props`` (plain JSON types); empty geometries are left
+    out."""
+    geoms = shapely.transform(np.asarray(geoms, dtype=object),
+                              lambda c: np.round(c, decimals))
+    texts = shapely.to_geojson(geoms)
+    empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
+    parts = []
+    for i, g in enumerate(texts):
+        if empty[i]:
+            continue
+        p = _js_json(props[i]) if props is not None else "{}"
+        parts.append(f'{{"type":"Feature","geometry":{g},"properties":{p}}}')
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
+class _DataVar(MacroElement):
+    """A GeoJSON FeatureCollection written once in the page, as a global variable that light
+    layers (:class:`_LightGeoJson`) share (the two hamlet colourings and the hamlet names)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.json }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, collection_json: str):
+        super().__init__()
+        self._name = "cg_data"
+        self.json = collection_json
+        self.labels: list[str] = []  # tooltip labels, words and share columns (hamlet_data)
+        self.words: list[str] = []
+        self.slots: list[str] = []
+
+
+class _LightGeoJson(MacroElement):
+    """A GeoJSON layer whose features carry only their geometry and a few short properties;
+    the styles and the tooltip's labels are written once for the layer:
+
+    - ``c``: the index of the feature's style in ``styles`` (or a list of indices, of which
+      the layer uses item ``slot``); points are circle markers, ``r`` their radius (px);
+    - ``n``: the tooltip's title, ``v``: its values (one per ``labels``), ``s``: indices of
+      lines of ``words`` below (all already HTML-escaped);
+    - ``names``: instead of tooltips on hover, ``n`` written permanently on the map (the
+      hamlet names), the shapes themselves invisible.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var p = {{ this.spec }};
+            var pick = function (f) {
+                var c = f.properties.c;
+                return p.styles[p.slot === null ? (c || 0) : c[p.slot]];
+            };
+            var layer = L.geoJson({{ this.data }}, {
+                style: pick,
+                pointToLayer: function (f, ll) {
+                    var o = L.extend({}, pick(f));
+                    if (f.properties.r) { o.radius = f.properties.r; }
+                    return L.circleMarker(ll, o);
+                },
+                interactive: p.tooltip || p.names
+            });
+            if (p.names) {
+                layer.eachLayer(function (l) {
+                    l.bindTooltip(l.feature.properties.n, {permanent: true,
+                        direction: 'center', className: 'cg-label', interactive: false});
+                });
+            } else if (p.tooltip) {
+                layer.bindTooltip(function (l) {
+                    var q = l.feature.properties;
+                    var h = '<div class="cg-tip"><b>' + q.n + '</b><table>';
+                    p.labels.forEach(function (k, i) {
+                        h += '<tr><th>' + k + '</th><td>' + q.v[i] + '</td></tr>';
+                    });
+                    h += '</table>';
+                    (q.s || []).forEach(function (k) { h += '<div>' + p.words[k] + '</div>'; });
+                    return h + '</div>';
+                }, {sticky: true, className: 'cg-tooltip'});
+            }
+            layer.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: str | _DataVar, styles: Sequence[dict[str, Any]],
+                 slot: int | None = None, labels: Sequence[str] = (),
+                 words: Sequence[str] = (), tooltip: bool = True, names: bool = False):
+        super().__init__()
+        self._name = "LightGeoJson"
+        self.data = data.get_name() if isinstance(data, _DataVar) else data
+        self.spec = _js_json({"styles": list(styles), "slot": slot, "labels": list(labels),
+                              "words": list(words), "tooltip": tooltip, "names": names})
+
+
+def _to_wgs84(geoms: gpd.GeoSeries) -> np.ndarray:
+    if geoms.crs is not None and not CRS(geoms.crs).equals(CRS("EPSG:4326")):
+        geoms = geoms.to_crs(4326)
+    return np.asarray(geoms.values, dtype=object)
+
+
+def simplify_for_display(geoms: gpd.GeoSeries, tolerance_m: float,
+                         coverage: bool = True) -> gpd.GeoSeries:
+    """Polygons simplified for drawing: as one coverage (shapely's ``coverage_simplify``,
+    Visvalingam-Whyatt: the edges neighbours share stay shared, no gaps or overlaps appear)
+    when they form a valid coverage, else (or with ``coverage`` False, for shapes that
+    overlap by nature) each on its own (Douglas-Peucker, topology kept). ``tolerance_m`` in
+    metres (the simplification runs in a metric CRS)."""
+    metric = _metric(gpd.GeoDataFrame(geometry=geoms)).geometry
+    values = np.asarray(metric.values, dtype=object)
+    polygonal = shapely.get_type_id(values) >= 3  # (multi)polygons
+    if (coverage and polygonal.all() and len(values)
+            and bool(shapely.coverage_is_valid(values))):
+        out = shapely.coverage_simplify(values, tolerance_m)
+    else:
+        out = shapely.simplify(values, tolerance_m, preserve_topology=True)
+    return gpd.GeoSeries(out, index=geoms.index, crs=metric.crs)
+
+
 class _LayerGroup(folium.FeatureGroup):
     """A :class:`folium.FeatureGroup` with the attributes the layers of this module set:
     ``legend_html``, its legend section (read by :func:`legend`), and for raster layers
@@ -464,25 +615,32 @@ def _hamlet_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
     return html
 
 
-def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadband_share",
-                 lang: str = "vi", name: str | None = None,
-                 target: float = settings.MOBILE_BROADBAND_HAMLET_SHARE,
-                 show: bool = True) -> folium.FeatureGroup:
-    """Hamlet polygons coloured by ``share_column`` (a 0-1 share of households), in classes
-    bounded by ``target`` (the hamlet counts as covered at or above it), 0.8 and 0.5.
+#: The hamlet table's columns shown in tooltips (column, label key), and its yes/no columns
+#: (column, label when true, label when false).
+_HAMLET_VALUES = (("households", "households_count"), ("mobile_broadband_share", "share_mbb"),
+                  ("share_4g", "share_4g"), ("share_5g", "share_5g"),
+                  ("ftth_share", "share_ftth"))
+_HAMLET_STATUS = (("mobile_broadband_covered", "mbb_covered", "mbb_not_covered"),
+                  ("ftth_covered", "ftth_covered", "ftth_not_covered"))
+#: The share columns a hamlet colouring can use.
+_HAMLET_SHARES = ("mobile_broadband_share", "ftth_share")
 
-    ``hamlets`` is the hamlet table of an analysis with its polygons (any CRS); tooltips show
-    the name, households, the shares (%) and whether the hamlet is covered."""
+
+def _share_classes(values: Any, target: float) -> np.ndarray:
+    """The index in :func:`_share_bins` of each share (as :func:`_share_colour` picks it);
+    ``len(bins)`` for no data."""
+    bins = _share_bins(target)
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    out = np.full(len(v), len(bins), dtype=int)
+    with np.errstate(invalid="ignore"):
+        for i in reversed(range(len(bins))):  # the highest class met wins
+            out[v >= bins[i][0] - 1e-9] = i
+    return out
+
+
+def _share_rows(target: float, lang: str, kind: str = "box") -> list[str]:
+    """Legend lines of the share classes bounded by ``target``, and of no data."""
     t = labels(lang)
-    title_key = "hamlets_ftth" if share_column.startswith("ftth") else "hamlets_mbb"
-    name = name or t[title_key]
-
-    def props(row: pd.Series) -> dict[str, Any]:
-        fill = _share_colour(row.get(share_column), target)
-        return {"tooltip": _hamlet_tooltip(row, t, lang),
-                "style": {"color": "#333333", "weight": 1.5, "fillColor": fill,
-                          "fillOpacity": 0.55}}
-
     bins = _share_bins(target)
     rows = []
     for i, (lower, colour) in enumerate(bins):
@@ -493,29 +651,114 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
             text = f"< {_pct(upper, lang)}"
         else:
             text = f"{_pct(lower, lang)} … {_pct(upper, lang)}"
-        rows.append(_swatch(colour, _text(text)))
-    rows.append(_swatch(_NO_DATA, _text(t["no_data"])))
-    group = _group(name, show, _section(f"{name} ({t['share_of_households']})", rows))
+        rows.append(_swatch(colour, _text(text), kind))
+    rows.append(_swatch(_NO_DATA, _text(t["no_data"]), kind))
+    return rows
+
+
+def _share_styles(target: float, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """One style per share class of ``target`` and one for no data (``base`` + fill)."""
+    return [{**base, "fillColor": c} for _, c in _share_bins(target)] + [
+        {**base, "fillColor": _NO_DATA}]
+
+
+def hamlet_data(hamlets: gpd.GeoDataFrame, lang: str = "vi",
+                targets: dict[str, float] | None = None) -> _DataVar:
+    """The hamlets as one light GeoJSON collection for large studies (see
+    :class:`_LightGeoJson`), shared by the hamlet colourings and the names: outlines
+    simplified for display (``settings.MAP_HAMLET_SIMPLIFY_M``), tooltip values as short
+    texts, and per feature the class of each share column present (by ``targets[column]``,
+    the hamlet target; default the settings')."""
+    t = labels(lang)
+    targets = {"mobile_broadband_share": settings.MOBILE_BROADBAND_HAMLET_SHARE,
+               "ftth_share": settings.FIBRE_HAMLET_SHARE, **(targets or {})}
+    geoms = _to_wgs84(simplify_for_display(hamlets.geometry, settings.MAP_HAMLET_SIMPLIFY_M))
+    values = [(c, k) for c, k in _HAMLET_VALUES if c in hamlets.columns]
+    status = [(c, y, n) for c, y, n in _HAMLET_STATUS if c in hamlets.columns]
+    slots = [c for c in _HAMLET_SHARES if c in hamlets.columns]
+    classes = np.stack([_share_classes(hamlets[c], targets[c]) for c in slots], axis=1) \
+        if slots else np.zeros((len(hamlets), 0), dtype=int)
+    texts = [[_number(v, lang) if c == "households" else _pct(v, lang) for v in hamlets[c]]
+             for c, _ in values]
+    flags = [hamlets[c].to_numpy(dtype=object) for c, _, _ in status]
+    names = [_text(n) for n in (hamlets["name"] if "name" in hamlets.columns
+                                else hamlets["hamlet_id"])]
+    props = []
+    for i in range(len(hamlets)):
+        s = [2 * j + (0 if bool(f[i]) else 1) for j, f in enumerate(flags) if not pd.isna(f[i])]
+        props.append({"n": names[i], "v": [col[i] for col in texts], "s": s,
+                      "c": [int(k) for k in classes[i]]})
+    data = _DataVar(_light_collection(geoms, props))
+    data.labels = [_text(t[k]) for _, k in values]
+    data.words = [_text(t[w]) for _, y, n in status for w in (y, n)]
+    data.slots = slots
+    return data
+
+
+def _light(hamlets: gpd.GeoDataFrame, data: _DataVar | None) -> bool:
+    return data is not None or len(hamlets) > settings.MAP_HAMLETS_DETAILED_MAX
+
+
+def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadband_share",
+                 lang: str = "vi", name: str | None = None,
+                 target: float = settings.MOBILE_BROADBAND_HAMLET_SHARE,
+                 show: bool = True, data: _DataVar | None = None) -> folium.FeatureGroup:
+    """Hamlet polygons coloured by ``share_column`` (a 0-1 share of households), in classes
+    bounded by ``target`` (the hamlet counts as covered at or above it), 0.8 and 0.5.
+
+    ``hamlets`` is the hamlet table of an analysis with its polygons (any CRS); tooltips show
+    the name, households, the shares (%) and whether the hamlet is covered. Above
+    ``settings.MAP_HAMLETS_DETAILED_MAX`` hamlets (or given the shared ``data`` of
+    :func:`hamlet_data`) the layer is light: simplified outlines, tooltips built on hover."""
+    t = labels(lang)
+    title_key = "hamlets_ftth" if share_column.startswith("ftth") else "hamlets_mbb"
+    name = name or t[title_key]
+    group = _group(name, show, _section(f"{name} ({t['share_of_households']})",
+                                        _share_rows(target, lang)))
+    if _light(hamlets, data):
+        if data is None:
+            data = hamlet_data(hamlets, lang, {share_column: target})
+            data.add_to(group)
+        styles = _share_styles(target, {"color": "#333333", "weight": 1, "fillOpacity": 0.55})
+        _LightGeoJson(data, styles, data.slots.index(share_column), data.labels,
+                      data.words).add_to(group)
+        return group
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        fill = _share_colour(row.get(share_column), target)
+        return {"tooltip": _hamlet_tooltip(row, t, lang),
+                "style": {"color": "#333333", "weight": 1.5, "fillColor": fill,
+                          "fillOpacity": 0.55}}
+
     _geojson(_features(hamlets, props)).add_to(group)
     return group
 
 
 def hamlet_names_layer(hamlets: gpd.GeoDataFrame, lang: str = "vi",
-                       show: bool = True) -> folium.FeatureGroup:
-    """Each hamlet's name written on the map (permanent labels at a point inside it)."""
+                       show: bool = True, data: _DataVar | None = None
+                       ) -> folium.FeatureGroup:
+    """Each hamlet's name written on the map (permanent labels at a point inside it; for a
+    light map, see :func:`hamlet_layer`, at the centre of its shared outline)."""
     t = labels(lang)
+    group = _group(t["hamlet_names"], show)
+    if _light(hamlets, data):
+        if data is None:
+            data = hamlet_data(hamlets, lang)
+            data.add_to(group)
+        _LightGeoJson(data, [{"opacity": 0, "fillOpacity": 0}], None, tooltip=False,
+                      names=True).add_to(group)
+        return group
     pts = hamlets.copy()
     pts["geometry"] = hamlets.geometry.representative_point()
-    data = _features(pts, lambda r: {"label": _text(r.get("name")),
-                                     "style": {"radius": 0, "opacity": 0, "fillOpacity": 0}})
-    group = _group(t["hamlet_names"], show)
+    data_ = _features(pts, lambda r: {"label": _text(r.get("name")),
+                                      "style": {"radius": 0, "opacity": 0, "fillOpacity": 0}})
     # One permanent tooltip per feature (a tooltip bound to the whole layer opens only once);
     # the label is already escaped.
     bind = JsCode("""function (feature, layer) {
         layer.bindTooltip(feature.properties.label, {permanent: true, direction: 'center',
                           className: 'cg-label', interactive: false});
     }""")
-    folium.GeoJson(data, marker=folium.CircleMarker(radius=0), on_each_feature=bind,
+    folium.GeoJson(data_, marker=folium.CircleMarker(radius=0), on_each_feature=bind,
                    control=False).add_to(group)
     return group
 
@@ -539,7 +782,8 @@ def _status(value: Any, t: dict[str, str]) -> str:
     return t.get(key, str(value))
 
 
-def _cell_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
+def _cell_rows(row: pd.Series, t: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """A cell's tooltip lines (label, value), escaped."""
     band = row.get("band_mhz")
     band_text = "–" if pd.isna(band) else f"{_number(band, lang)} MHz"
     az = row.get("azimuth_deg")
@@ -551,16 +795,43 @@ def _cell_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
         rows.append((t["azimuth"], f"{_number(az, lang)}°"))
     else:
         rows.append((t["azimuth"], _text(t["omni"])))
-    return _tooltip_table(_text(row.get("site_id")), [(_text(k), v) for k, v in rows])
+    return [(_text(k), v) for k, v in rows]
+
+
+def _cell_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
+    return _tooltip_table(_text(row.get("site_id")), _cell_rows(row, t, lang))
+
+
+def _light_cells(shapes: gpd.GeoDataFrame, style_of: Callable[[pd.Series], dict[str, Any]],
+                 t: dict[str, str], lang: str) -> _LightGeoJson:
+    """Cells (wedges or signal radius shapes) as a light layer: each one's tooltip values and
+    the index of its style (``style_of(row)``, the distinct ones written once)."""
+    styles: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    props = []
+    for _, row in shapes.iterrows():
+        st = style_of(row)
+        key = json.dumps(st, sort_keys=True)
+        if key not in index:
+            index[key] = len(styles)
+            styles.append(st)
+        props.append({"n": _text(row.get("site_id")),
+                      "v": [v for _, v in _cell_rows(row, t, lang)], "c": index[key]})
+    labels_ = [_text(t[k]) for k in ("operator", "technology", "band", "status", "azimuth")]
+    return _LightGeoJson(_light_collection(_to_wgs84(shapes.geometry), props), styles, None,
+                         labels_)
 
 
 def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
                radius_m: dict[str, float] | None = None) -> folium.FeatureGroup:
     """Every cell (sector) as a short wedge from its mast along its azimuth, as wide as its
     beamwidth (a disc for omni cells), coloured by operator; planned cells dashed. Each
-    technology gets its own radius so that the sectors of one mast stay visible."""
+    technology gets its own radius so that the sectors of one mast stay visible. Above
+    ``settings.MAP_CELLS_DETAILED_MAX`` cells, a light layer of coarser wedges."""
     t = labels(lang)
     radius_m = radius_m or WEDGE_RADIUS_M
+    light = len(sites) > settings.MAP_CELLS_DETAILED_MAX
+    arc, circle = (5, 8) if light else (17, 24)
     cells = _metric(sites)
     seen: dict[str, str] = {}
     shapes, order = [], []
@@ -571,12 +842,12 @@ def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
         bw = float(c["beamwidth_deg"]) if "beamwidth_deg" in c and not pd.isna(
             c["beamwidth_deg"]) else 360.0
         shapes.append(sector_footprint(c.geometry.x, c.geometry.y, r, az, bw,
-                                       arc_points=17, circle_segments=24))
+                                       arc_points=arc, circle_segments=circle))
         order.append(-r)
     wedges = gpd.GeoDataFrame(cells.drop(columns="geometry"), geometry=shapes, crs=cells.crs)
     wedges = wedges.iloc[np.argsort(order, kind="stable")]  # larger first, smaller on top
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def cell_style(row: pd.Series) -> dict[str, Any]:
         colour = _operator_colour(row.get("operator"), seen)
         planned = row.get("status") == "planned"
         # a dark outline: light operator colours (yellow) stay visible on a light map
@@ -584,12 +855,16 @@ def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
                  "fillOpacity": 0.15 if planned else 0.7}
         if planned:
             style["dashArray"] = "4 3"
-        return {"tooltip": _cell_tooltip(row, t, lang), "style": style}
+        return style
 
-    data = _features(wedges, props)
     ops = sorted({str(o) for o in sites["operator"].dropna()}) if "operator" in sites else []
     rows = [_swatch(_operator_colour(o, seen), _text(o)) for o in ops]
     group = _group(t["cells"], show, _section(t["cells"], rows))
+    if light:
+        _light_cells(wedges, cell_style, t, lang).add_to(group)
+        return group
+    data = _features(wedges, lambda row: {"tooltip": _cell_tooltip(row, t, lang),
+                                          "style": cell_style(row)})
     _geojson(data).add_to(group)
     return group
 
@@ -687,21 +962,26 @@ def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi"
 def signal_radius_layer(shapes: gpd.GeoDataFrame, lang: str = "vi",
                         show: bool = False) -> folium.FeatureGroup | None:
     """The quick-look signal radius (a circle or wedge of link-budget range per cell), outlined
-    in the operator's colour."""
+    in the operator's colour. Above ``settings.MAP_CELLS_DETAILED_MAX`` cells, a light layer
+    of shapes simplified for display (``settings.MAP_SIGNAL_RADIUS_SIMPLIFY_M``)."""
     if shapes is None or shapes.empty:
         return None
     t = labels(lang)
     seen: dict[str, str] = {}
     shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def radius_style(row: pd.Series) -> dict[str, Any]:
         colour = _operator_colour(row.get("operator"), seen)
-        return {"tooltip": _cell_tooltip(row, t, lang),
-                "style": {"color": colour, "weight": 1, "fillColor": colour,
-                          "fillOpacity": 0.05}}
+        return {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.05}
 
     group = _group(t["signal_radius"], show)
-    _geojson(_features(shapes, props)).add_to(group)
+    if len(shapes) > settings.MAP_CELLS_DETAILED_MAX:
+        simple = shapes.set_geometry(simplify_for_display(
+            shapes.geometry, settings.MAP_SIGNAL_RADIUS_SIMPLIFY_M, coverage=False))
+        _light_cells(simple, radius_style, t, lang).add_to(group)
+        return group
+    _geojson(_features(shapes, lambda row: {"tooltip": _cell_tooltip(row, t, lang),
+                                            "style": radius_style(row)})).add_to(group)
     return group
 
 
@@ -709,25 +989,32 @@ def signal_radius_layer(shapes: gpd.GeoDataFrame, lang: str = "vi",
 # Rasters
 # --------------------------------------------------------------------------------------------
 
-def to_web_mercator(array: np.ndarray, grid: Grid, resampling: str = "nearest"
-                    ) -> tuple[np.ndarray, list[list[float]]]:
+def to_web_mercator(array: np.ndarray, grid: Grid, resampling: str = "nearest",
+                    max_px: int | None = None) -> tuple[np.ndarray, list[list[float]]]:
     """``array`` (on ``grid``) reprojected to EPSG:3857, and its bounds as
     ``[[south, west], [north, east]]`` in degrees (what Leaflet's image overlay takes).
 
-    Float arrays keep NaN as nodata; boolean arrays come back as float 0/1 with NaN outside."""
-    return reproject_grid(array, grid, 3857, resampling)
+    Float arrays keep NaN as nodata; boolean arrays come back as float 0/1 with NaN outside.
+    ``max_px``: at most this many pixels on the long side (see :func:`reproject_grid`)."""
+    return reproject_grid(array, grid, 3857, resampling, max_px)
 
 
-def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "nearest"
+def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "nearest",
+                   max_px: int | None = None, nodata: float = np.nan
                    ) -> tuple[np.ndarray, list[list[float]]]:
     """``array`` (on ``grid``) reprojected to ``epsg`` (3857 for Leaflet; 4326, plate carrée,
     for a KML GroundOverlay), and its bounds as ``[[south, west], [north, east]]`` in
-    degrees. Float arrays keep NaN as nodata; boolean arrays come back as float 0/1."""
+    degrees. Float arrays keep NaN as nodata; boolean arrays come back as float 0/1.
+
+    At about the source resolution; with ``max_px``, never more than ``max_px`` pixels on
+    the long side (coarser pixels over the same bounds). An integer ``array`` keeps its dtype
+    with ``nodata`` (an integer) where nothing falls."""
     import rasterio.crs
     from rasterio.transform import array_bounds
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    src = np.asarray(array, dtype=np.float32)
+    integer = np.issubdtype(np.asarray(array).dtype, np.integer)
+    src = np.asarray(array) if integer else np.asarray(array, dtype=np.float32)
     src_crs = rasterio.crs.CRS.from_wkt(CRS(grid.crs).to_wkt())
     dst_crs = rasterio.crs.CRS.from_epsg(epsg)
     left_b, bottom_b, right_b, top_b = array_bounds(grid.height, grid.width, grid.transform)
@@ -737,9 +1024,15 @@ def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "
         transform, width, height = calculate_default_transform(
             src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
             right=right_b, top=top_b)
-    dst = np.full((height, width), np.nan, dtype=np.float32)
+        if max_px is not None and max(width, height) > max_px:
+            scale = max(width, height) / max_px
+            transform, width, height = calculate_default_transform(
+                src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
+                right=right_b, top=top_b, dst_width=max(1, min(max_px, round(width / scale))),
+                dst_height=max(1, min(max_px, round(height / scale))))
+    dst = np.full((height, width), nodata, dtype=src.dtype)
     reproject(source=src, destination=dst, src_transform=grid.transform, src_crs=src_crs,
-              dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,
+              dst_transform=transform, dst_crs=dst_crs, src_nodata=nodata, dst_nodata=nodata,
               resampling=getattr(Resampling, resampling))
     west, north = transform * (0, 0)
     east, south = transform * (width, height)
@@ -747,6 +1040,37 @@ def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "
     lon0, lat0 = to_deg.transform(west, south)
     lon1, lat1 = to_deg.transform(east, north)
     return dst, [[float(lat0), float(lon0)], [float(lat1), float(lon1)]]
+
+
+def level_classes(level_dbm: np.ndarray,
+                  classes: Sequence[tuple[float, tuple[int, int, int, int]]] = LEVEL_CLASSES
+                  ) -> np.ndarray:
+    """The class of each pixel of a level raster (uint8): 1 for the first of ``classes``
+    (lower bound dBm, colour) it reaches, 2 for the second, ...; 0 where NaN."""
+    level = np.asarray(level_dbm, dtype=np.float32)
+    out = np.zeros(level.shape, dtype=np.uint8)
+    with np.errstate(invalid="ignore"):
+        for k in range(len(classes), 0, -1):  # the first class reached wins
+            out[level >= classes[k - 1][0]] = k
+    return out
+
+
+def _read_overview(path: str | Path, max_px: int) -> tuple[np.ndarray, Grid]:
+    """Band 1 of a GeoTIFF as float32 (NaN for nodata) and its grid, from the smallest of its
+    overviews that still has at least ``max_px`` pixels on the long side (the full raster
+    when it has none, or none that small)."""
+    import rasterio
+
+    from coverage_gis.engines.coverage import Grid
+
+    with rasterio.open(path) as ds:
+        long_side = max(ds.width, ds.height)
+        factors = [f for f in ds.overviews(1) if long_side / f >= max_px]
+        level = len(factors) - 1  # overviews are listed finest first
+    kw = {"overview_level": level} if level >= 0 else {}
+    with rasterio.open(path, **kw) as ds:
+        arr = ds.read(1, masked=True).astype(np.float32).filled(np.nan)
+        return arr, Grid(ds.transform, ds.width, ds.height, CRS(ds.crs.to_wkt()))
 
 
 def colour_levels(level_dbm: np.ndarray,
@@ -791,10 +1115,46 @@ def png_data_uri(rgba: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(_png(rgba)).decode("ascii")
 
 
-def raster_overlay(level_dbm: np.ndarray, grid: Grid) -> tuple[str, list[list[float]]]:
-    """A level raster as a PNG data URI in Web Mercator, and its lat/lon bounds."""
-    merc, bounds = to_web_mercator(level_dbm, grid, "nearest")
-    return png_data_uri(colour_levels(merc)), bounds
+def raster_overlay(level_dbm: np.ndarray | str | Path, grid: Grid | None,
+                   max_px: int | None = settings.MAP_RASTER_MAX_PX
+                   ) -> tuple[str, list[list[float]]]:
+    """A level raster as a PNG data URI in Web Mercator, and its lat/lon bounds.
+
+    The levels are put in their colour classes first (:func:`level_classes`), then
+    reprojected: pixel for pixel (nearest) while the image fits in ``max_px`` on its long
+    side; above, resampled to ``max_px`` by the **mode** of the classes under each image
+    pixel. The classes are categories: the mode keeps each class's share of the area (a
+    maximum would paint every block that touches one covered pixel as covered and hide the
+    gaps the map is read for; an average of dBm would invent levels between a hill's lit
+    and shadowed sides). ``level_dbm`` may be a GeoTIFF path (``grid`` None): its overview
+    nearest above the budget is read instead of the full raster."""
+    if isinstance(level_dbm, (str, Path)):
+        level_dbm, grid = _read_overview(level_dbm, max_px or settings.MAP_RASTER_MAX_PX)
+    if grid is None:
+        raise ValueError("raster_overlay needs the grid of an array")
+    codes = level_classes(level_dbm)
+    native, _ = _mercator_size(grid)
+    resampling = "mode" if max_px is not None and native > max_px else "nearest"
+    merc, bounds = reproject_grid(codes, grid, 3857, resampling, max_px, nodata=0)
+    palette = np.zeros((len(LEVEL_CLASSES) + 1, 4), dtype=np.uint8)
+    palette[1:] = [rgba for _, rgba in LEVEL_CLASSES]
+    return png_data_uri(palette[merc]), bounds
+
+
+def _mercator_size(grid: Grid) -> tuple[int, int]:
+    """The long and short side (px) of ``grid`` reprojected to Web Mercator at about its own
+    resolution."""
+    import rasterio.crs
+    from rasterio.transform import array_bounds
+    from rasterio.warp import calculate_default_transform
+
+    w, s, e, n = array_bounds(grid.height, grid.width, grid.transform)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        _, width, height = calculate_default_transform(
+            rasterio.crs.CRS.from_wkt(CRS(grid.crs).to_wkt()), rasterio.crs.CRS.from_epsg(3857),
+            grid.width, grid.height, left=w, bottom=s, right=e, top=n)
+    return max(width, height), min(width, height)
 
 
 def _level_legend(t: dict[str, str]) -> str:
@@ -803,13 +1163,15 @@ def _level_legend(t: dict[str, str]) -> str:
     return _section(t["level_legend"], rows)
 
 
-def raster_layer(level_dbm: np.ndarray, grid: Grid, name: str, lang: str = "vi",
-                 show: bool = False, opacity: float = 0.7,
-                 pane: str | None = "cg_rasters") -> folium.FeatureGroup:
+def raster_layer(level_dbm: np.ndarray | str | Path, grid: Grid | None, name: str,
+                 lang: str = "vi", show: bool = False, opacity: float = 0.7,
+                 pane: str | None = "cg_rasters",
+                 max_px: int | None = settings.MAP_RASTER_MAX_PX) -> folium.FeatureGroup:
     """A best-server level raster (dBm) coloured in :data:`LEVEL_CLASSES` (≥ −90, −100,
-    −110, below), reprojected to Web Mercator and embedded as a PNG image overlay."""
+    −110, below), reprojected to Web Mercator and embedded as a PNG image overlay of at most
+    ``max_px`` pixels on its long side (:func:`raster_overlay`)."""
     t = labels(lang)
-    url, bounds = raster_overlay(level_dbm, grid)
+    url, bounds = raster_overlay(level_dbm, grid, max_px)
     group = _group(name, show, _level_legend(t))
     opts: dict[str, Any] = {"opacity": opacity, "interactive": False}
     if pane:
@@ -824,28 +1186,118 @@ def raster_layer(level_dbm: np.ndarray, grid: Grid, name: str, lang: str = "vi",
 # Households, fibre, context
 # --------------------------------------------------------------------------------------------
 
+#: Radius (px) of a hamlet's household circle: the smallest, and the largest (the hamlet
+#: with most households); in between the area grows with the households.
+HOUSEHOLD_RADIUS_PX = (3.0, 14.0)
+
+
+def household_groups(households: gpd.GeoDataFrame, flag: np.ndarray | None = None,
+                     names: dict[str, str] | None = None,
+                     cell_m: float = settings.MAP_HOUSEHOLD_CELL_M) -> gpd.GeoDataFrame:
+    """Households counted per hamlet (``hamlet_id``), and those in no hamlet per square of
+    ``cell_m`` metres, for drawing: one row per group with ``hamlet_id`` (None for a square),
+    ``name`` (``names[hamlet_id]``, else the id; None for a square), ``households``, ``yes``
+    (the households where ``flag`` is true; NaN without ``flag``) and the group's mean
+    position as geometry (in the households' CRS)."""
+    hh = households if households.crs is None or CRS(households.crs).is_projected \
+        else _metric(households)
+    xy = shapely.get_coordinates(hh.geometry.values)
+    if len(xy) != len(hh):
+        raise ValueError("household_groups needs one point per household")
+    ids = hh["hamlet_id"] if "hamlet_id" in hh.columns else pd.Series(None, index=hh.index)
+    codes, hamlet_ids = pd.factorize(ids.to_numpy(dtype=object), use_na_sentinel=True)
+    none = codes < 0
+    cells = np.floor(xy[none] / cell_m).astype(np.int64)
+    cell_keys, cell_codes = np.unique(cells.reshape(-1, 2), axis=0, return_inverse=True)
+    codes = codes.copy()
+    codes[none] = len(hamlet_ids) + cell_codes.ravel()
+    n_groups = len(hamlet_ids) + len(cell_keys)
+    count = np.bincount(codes, minlength=n_groups)
+    x = np.bincount(codes, xy[:, 0], n_groups) / np.maximum(count, 1)
+    y = np.bincount(codes, xy[:, 1], n_groups) / np.maximum(count, 1)
+    yes = (np.bincount(codes, np.asarray(flag, dtype=float), n_groups) if flag is not None
+           else np.full(n_groups, np.nan))
+    hid = list(hamlet_ids) + [None] * len(cell_keys)
+    names = names or {}
+    out = gpd.GeoDataFrame(
+        {"hamlet_id": hid, "name": [names.get(str(h), str(h)) if h is not None else None
+                                    for h in hid],
+         "households": count, "yes": yes},
+        geometry=gpd.points_from_xy(x, y), crs=hh.crs)
+    return out[out["households"] > 0].reset_index(drop=True)
+
+
+def _household_flag(hh: gpd.GeoDataFrame, covered: np.ndarray | None, grid: Grid | None,
+                    column: str | None) -> np.ndarray | None:
+    if column is not None:
+        return hh[column].fillna(False).astype(bool).to_numpy()
+    if covered is not None and grid is not None:
+        pts = hh.to_crs(grid.crs) if hh.crs is not None else hh
+        return grid.sample(covered, pts.geometry).astype(bool)
+    return None
+
+
+def _household_groups_layer(group: folium.FeatureGroup, households: gpd.GeoDataFrame,
+                            flag: np.ndarray | None, names: dict[str, str] | None,
+                            target: float, t: dict[str, str], lang: str) -> None:
+    """One circle per hamlet (and per square of the households in none): its area growing
+    with the households, its colour the share where ``flag`` in the hamlet classes of
+    ``target``."""
+    g = household_groups(households, flag, names)
+    n = g["households"].to_numpy(dtype=float)
+    small, large = HOUSEHOLD_RADIUS_PX
+    radius = small + (large - small) * np.sqrt(n / max(n.max(), 1.0)) if len(n) else n
+    share = g["yes"].to_numpy() / np.maximum(n, 1)
+    classes = _share_classes(share, target)
+    outside = _text(t["households_outside"])
+    props = []
+    for i, row in enumerate(g[["name", "households", "yes"]].itertuples(index=False)):
+        v = [_number(row.households, lang)]
+        if flag is not None:
+            v += [_number(row.yes, lang), _pct(share[i], lang)]
+        props.append({"n": _text(row.name) if row.name is not None else outside, "v": v,
+                      "c": int(classes[i]), "r": round(float(radius[i]), 1)})
+    labels_ = [_text(t["households_count"])]
+    if flag is not None:
+        labels_ += [_text(t["household_covered"]), _text(t["share_of_households"])]
+    styles = _share_styles(target, {"color": "#ffffff", "weight": 1, "fill": True,
+                                    "fillOpacity": 0.9, "radius": small})
+    _LightGeoJson(_light_collection(_to_wgs84(g.geometry), props), styles, None,
+                  labels_).add_to(group)
+
+
 def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = None,
                     grid: Grid | None = None, lang: str = "vi", show: bool = True,
                     column: str | None = None, name: str | None = None,
-                    yes_label: str | None = None, no_label: str | None = None
+                    yes_label: str | None = None, no_label: str | None = None,
+                    names: dict[str, str] | None = None,
+                    target: float = settings.MOBILE_BROADBAND_HAMLET_SHARE,
+                    max_points: int = settings.MAP_HOUSEHOLD_POINTS_MAX
                     ) -> folium.FeatureGroup:
     """Households as small circles, blue where the ``covered`` mask (on ``grid``) is true at
     the household, orange where not (colour-blind safe). A boolean ``column`` of the table
     can be used instead (then give the layer its ``name`` and legend labels, e.g. passed by
-    fibre or not)."""
+    fibre or not).
+
+    Above ``max_points`` households, one circle per hamlet instead
+    (:func:`household_groups`; ``names``: hamlet names by id), its area growing with the
+    hamlet's households and coloured by the share of them covered, in the classes of the
+    hamlet ``target`` (as the hamlet layers)."""
     t = dict(labels(lang))
     t["households"] = name or t["households"]
     t["household_covered"] = yes_label or t["household_covered"]
     t["household_not_covered"] = no_label or t["household_not_covered"]
-    hh = households
-    if column is not None:
-        flag = hh[column].fillna(False).astype(bool).to_numpy()
-    elif covered is not None and grid is not None:
-        pts = hh.to_crs(grid.crs) if hh.crs is not None else hh
-        flag = grid.sample(covered, pts.geometry).astype(bool)
-    else:
-        flag = None
-    hh = hh.assign(_covered=flag if flag is not None else np.nan)
+    flag = _household_flag(households, covered, grid, column)
+    if len(households) > max_points:
+        title = f"{t['households']} ({t['per_hamlet']})"
+        rows = [f'<div class="cg-row">{_text(t["circle_size"])}</div>']
+        if flag is not None:
+            rows = [f'<div class="cg-row">{_text(t["household_covered"])}:</div>',
+                    *_share_rows(target, lang, "dot"), *rows]
+        group = _group(title, show, _section(title, rows))
+        _household_groups_layer(group, households, flag, names, target, t, lang)
+        return group
+    hh = households.assign(_covered=flag if flag is not None else np.nan)
 
     def props(row: pd.Series) -> dict[str, Any]:
         c = row["_covered"]
@@ -912,12 +1364,19 @@ def access_point_layer(points: gpd.GeoDataFrame, lang: str = "vi",
 def roads_layer(roads: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
                 name: str | None = None, colour: str = "#8c8c8c",
                 dash: str | None = None) -> folium.FeatureGroup:
-    """Roads (or the railway) as thin lines, for orientation when there are no base tiles."""
+    """Roads (or the railway) as thin lines, for orientation when there are no base tiles;
+    above ``settings.MAP_LINES_DETAILED_MAX`` lines, a light layer simplified for display."""
     t = labels(lang)
     style = {"color": colour, "weight": 1.2, "opacity": 0.8}
     if dash:
         style["dashArray"] = dash
     group = _group(name or t["roads"], show)
+    if len(roads) > settings.MAP_LINES_DETAILED_MAX:  # one style for all, no tooltips
+        simple = simplify_for_display(roads.geometry, settings.MAP_LINES_SIMPLIFY_M,
+                                      coverage=False)
+        _LightGeoJson(_light_collection(_to_wgs84(simple)), [style], None,
+                      tooltip=False).add_to(group)
+        return group
     data = _features(roads, lambda r: {"style": style})
     folium.GeoJson(data, control=False, interactive=False).add_to(group)
     return group
@@ -966,6 +1425,58 @@ def units_layer(analysis: Analysis, lang: str = "vi", show: bool = True
         _swatch(colour, _text(t["unit_current"]), "line"),
         _swatch(colour, _text(t["unit_neighbour"]), "dash")]))
     _geojson(_features(near, props), sticky=False).add_to(group)
+    return group
+
+
+def _ratio_text(part: int, whole: int, value: float | None, lang: str) -> str:
+    """"12/30 (40 %)"."""
+    return f"{_number(part, lang)}/{_number(whole, lang)} ({_pct(value, lang)})"
+
+
+def _unit_values(u: UnitIndicators | None, lang: str) -> list[str]:
+    """M4, M5 (existing towers) and F2 of a unit as texts ("–" where the study has none)."""
+    if u is None:
+        return ["–"] * 3
+
+    def hamlets(ind: HamletIndicator | None) -> str:
+        return "–" if ind is None else _ratio_text(ind.covered_hamlets, ind.hamlets,
+                                                   ind.value, lang)
+
+    m5 = u.m5.existing if u.m5 is not None else None
+    towers = "–" if m5 is None else _ratio_text(m5.shared, m5.total, m5.value, lang)
+    return [hamlets(u.m4), towers, hamlets(u.f2)]
+
+
+def unit_indicators_layer(analysis: Analysis, lang: str = "vi", show: bool = True
+                          ) -> folium.FeatureGroup | None:
+    """A choropleth of the units of a multi-unit study (``[scenario] province``): each unit
+    coloured by its M4 (share of its hamlets covered by mobile broadband, in the classes of
+    the plan's M4 target), its tooltip giving M4, M5 and F2
+    (:func:`coverage_gis.pipeline.unit_indicators`); outlines simplified for display as one
+    coverage (``settings.MAP_UNIT_SIMPLIFY_M``). None for a study of one unit."""
+    from coverage_gis.engines.targets import plan_target
+    from coverage_gis.pipeline import unit_indicators, unit_scopes
+
+    scopes = [u for u in unit_scopes(analysis.project) if u.role == "unit"]
+    if not scopes:
+        return None
+    t = labels(lang)
+    found = {u.code: u for u in unit_indicators(analysis)}
+    target = plan_target("M4")
+    shapes = gpd.GeoSeries([u.geometry for u in scopes], crs=analysis.project.crs)
+    geoms = _to_wgs84(simplify_for_display(shapes, settings.MAP_UNIT_SIMPLIFY_M))
+    inds = [found.get(u.code) for u in scopes]
+    m4 = [getattr(getattr(i, "m4", None), "value", None) for i in inds]
+    classes = _share_classes([np.nan if v is None else v for v in m4], target)
+    props = [{"n": _text(f"{u.code} {u.name}"), "v": _unit_values(i, lang), "c": int(c)}
+             for u, i, c in zip(scopes, inds, classes)]
+    title = t["units_m4"]
+    group = _group(title, show, _section(f"{title} ({t['share_of_hamlets']})",
+                                         _share_rows(target, lang)))
+    styles = _share_styles(target, {"color": style.UNIT_OUTLINE, "weight": 1.2,
+                                    "fillOpacity": 0.6})
+    _LightGeoJson(_light_collection(geoms, props), styles, None,
+                  [_text(t[k]) for k in ("m4_short", "m5_short", "f2_short")]).add_to(group)
     return group
 
 
@@ -1258,35 +1769,49 @@ def _add_level_rasters(m: folium.Map, res: CoverageResult, t: dict[str, str], la
         _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False), added)
 
 
+def _hamlet_targets(analysis: Analysis) -> dict[str, float]:
+    """The hamlet target of each share column: mobile broadband's and FTTH's."""
+    fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
+    return {"mobile_broadband_share": float(getattr(
+                analysis.coverage.params, "hamlet_share",
+                settings.MOBILE_BROADBAND_HAMLET_SHARE)),
+            "ftth_share": float(getattr(fibre_params, "hamlet_share",
+                                        settings.FIBRE_HAMLET_SHARE))}
+
+
 def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFrame,
-                     t: dict[str, str], lang: str, added: list[folium.FeatureGroup]
-                     ) -> list[folium.FeatureGroup]:
-    """Roads and railway, the hamlets by mobile broadband (and FTTH) share, the commune.
-    Returns the hamlet colourings (exclusive choices: mixed, their colours mean nothing)."""
+                     t: dict[str, str], lang: str, added: list[folium.FeatureGroup],
+                     data: _DataVar | None = None) -> list[folium.FeatureGroup]:
+    """Roads and railway, the hamlets by mobile broadband (and FTTH) share, the commune, the
+    units (a choropleth of M4 for a multi-unit study, shown first instead of the hamlets).
+    Returns the colourings (exclusive choices: mixed, their colours mean nothing)."""
     project = analysis.project
     if _present(project.roads):
         _add(m, roads_layer(project.roads, lang), added)
     if _present(project.railway):
         _add(m, roads_layer(project.railway, lang, name=t["railway"], colour="#444444",
                             dash="6 3"), added)
-    target = float(getattr(analysis.coverage.params, "hamlet_share",
-                           settings.MOBILE_BROADBAND_HAMLET_SHARE))
-    colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang, target=target)]
+    targets = _hamlet_targets(analysis)
+    units = unit_indicators_layer(analysis, lang)
+    colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang, show=units is None,
+                               target=targets["mobile_broadband_share"], data=data)]
     if "ftth_share" in hamlets.columns:
-        fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
-        ftth_target = float(getattr(fibre_params, "hamlet_share", settings.FIBRE_HAMLET_SHARE))
         colourings.append(hamlet_layer(hamlets, "ftth_share", lang, show=False,
-                                       target=ftth_target))
+                                       target=targets["ftth_share"], data=data))
     for group in colourings:
         _add(m, group, added)
-    if _present(project.commune):
+    if units is not None:
+        _add(m, units, added)
+        colourings.append(units)
+    if _present(project.commune) and units is None:
         _add(m, boundary_layer(project.commune, lang), added)
     _add(m, units_layer(analysis, lang), added)
     return colourings
 
 
 def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
-                        added: list[folium.FeatureGroup]) -> None:
+                        added: list[folium.FeatureGroup],
+                        names: dict[str, str] | None = None) -> None:
     """Fibre, access points, households (mobile broadband coverage), signal radius, cells and
     planned sites."""
     project = analysis.project
@@ -1297,7 +1822,9 @@ def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
         _add(m, access_point_layer(project.access_points, lang), added)
     if _present(project.households):
         _add(m, household_layer(project.households, res.covered.get("mobile_broadband"),
-                                res.grid, lang), added)
+                                res.grid, lang, names=names,
+                                target=_hamlet_targets(analysis)["mobile_broadband_share"]),
+             added)
     _add(m, signal_radius_layer(analysis.signal_radius, lang, show=False), added)
     if _present(project.sites):
         _add(m, cell_layer(project.sites, lang), added)
@@ -1305,13 +1832,15 @@ def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
 
 
 def _add_result_layers(m: folium.Map, analysis: Analysis, t: dict[str, str], lang: str,
-                       added: list[folium.FeatureGroup]) -> None:
+                       added: list[folium.FeatureGroup],
+                       names: dict[str, str] | None = None) -> None:
     """Households passed by fibre, sharing candidates, suggested sites, fibre extensions."""
     fibre_result = getattr(analysis, "fibre", None)
     if fibre_result is not None and "passed" in fibre_result.reach:
         _add(m, household_layer(fibre_result.reach, lang=lang, show=False, column="passed",
                                 name=t["households_ftth"], yes_label=t["household_passed"],
-                                no_label=t["household_not_passed"]), added)
+                                no_label=t["household_not_passed"], names=names,
+                                target=_hamlet_targets(analysis)["ftth_share"]), added)
     _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang),
          added)
     _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang), added)
@@ -1372,10 +1901,14 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     """
     t = labels(lang)
     hamlets = _hamlet_gdf(analysis)
-    wgs = hamlets.to_crs(4326)
-    minx, miny, maxx, maxy = wgs.total_bounds
+    minx, miny, maxx, maxy = hamlets.to_crs(4326).total_bounds
+    households = analysis.project.households
+    light = len(hamlets) > settings.MAP_HAMLETS_DETAILED_MAX
+    # Many shapes draw much faster on one canvas than as as many SVG elements.
+    canvas = light or (households is not None
+                       and len(households) > settings.MAP_HOUSEHOLD_POINTS_MAX)
     m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14,
-                   tiles=None, control_scale=True)
+                   tiles=None, control_scale=True, prefer_canvas=canvas)
     # folium passes max_zoom to its tile layer only: without tiles, set it on the map itself.
     m.options.update(max_zoom=max_zoom, min_zoom=5)
     scenario = getattr(analysis.project.scenario, "name", "") or ""
@@ -1390,12 +1923,18 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     added: list[folium.FeatureGroup] = []
     # Rasters first (their own pane keeps them under the vectors anyway).
     _add_level_rasters(m, analysis.coverage, t, lang, added)
-    colourings = _add_area_layers(m, analysis, hamlets, t, lang, added)
-    _add_network_layers(m, analysis, lang, added)
-    _add_result_layers(m, analysis, t, lang, added)
+    data = None
+    if light:  # the hamlets written once, for both colourings and the names
+        data = hamlet_data(hamlets, lang, _hamlet_targets(analysis))
+        data.add_to(m)
+    colourings = _add_area_layers(m, analysis, hamlets, t, lang, added, data)
+    names = dict(zip(hamlets["hamlet_id"].astype(str), hamlets["name"])) \
+        if "name" in hamlets.columns else None
+    _add_network_layers(m, analysis, lang, added, names)
+    _add_result_layers(m, analysis, t, lang, added, names)
     for build in extra_layers:
         _add(m, build(analysis, lang), added)
-    _add(m, hamlet_names_layer(hamlets, lang), added)
+    _add(m, hamlet_names_layer(hamlets, lang, show=not light, data=data), added)
 
     header = _legend_header(analysis, scenario, t, lang)
     # The layer list starts folded (an icon); the legend stacks below it, never over it.
