@@ -126,7 +126,9 @@ def test_the_page_shows_the_record_escaped_in_vietnamese(checked):
         assert w[key] in html
     assert "HS-2026/117" in html and doc["checked_at"] in html and __version__ in html
     assert "x: 588150; y: 2219700,0" in html and "VN2000-ThanhHoa" in html
-    assert "height_m: 35,5" in html and "azimuth_deg: 0 120 240" in html
+    # option names in words (values as typed)
+    assert f"{w['height_m']}: 35,5" in html and f"{w['azimuths_deg']}: 0 120 240" in html
+    assert "height_m" not in html and "azimuth_deg" not in html
     p = doc["point"]
     assert f"{p['lon']:.6f}, {p['lat']:.6f}" in html and f"{p['x']:.3f}, {p['y']:.3f}" in html
     assert "VN-2000 / TM-3 zone 482" in html

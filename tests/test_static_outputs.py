@@ -629,7 +629,7 @@ def test_the_workbook_is_formatted_for_an_analyst(sample, rendered):
         unit = card.cell(r, cc["unit"]).value
         fmt = card.cell(r, cc["value"]).number_format
         if card.cell(r, cc["value"]).value is not None:
-            assert fmt == ("0.0" if unit == "per 100" else "0.00%"), r
+            assert fmt == ("0.0" if unit == i18n.words("vi")["unit_per 100"] else "0.00%"), r
         assert card.cell(r, cc["met"]).value in ("có", "không", None)
     # read by machine name, as the CSV is
     frame = pd.read_excel(rendered["vi"] / "report.xlsx", sheet_name="hamlets", header=1)
@@ -809,3 +809,142 @@ def test_the_geopackage_holds_qgis_layer_styles(rendered):
     # and GDAL still reads every layer
     frame = gpd.read_file(path, layer="hamlets")
     assert len(frame) == 6
+
+
+# --------------------------------------------------------------------------------------------
+# 2b. Operator colours apart from the status colours (CIEDE2000)
+# --------------------------------------------------------------------------------------------
+
+def _ciede2000(lab1, lab2) -> float:
+    """CIEDE2000 colour difference (kL = kC = kH = 1), written from Sharma, Wu and Dalal
+    (2005), "The CIEDE2000 color-difference formula: implementation notes, supplementary test
+    data, and mathematical observations", Color Research & Application 30(1), eqs. 1-22."""
+    (l1, a1, b1), (l2, a2, b2) = (map(float, lab1)), (map(float, lab2))
+    c_mean = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_mean ** 7 / (c_mean ** 7 + 25.0 ** 7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = np.hypot(a1, b1), np.hypot(a2, b2)
+    h1 = np.degrees(np.arctan2(b1, a1)) % 360 if c1 else 0.0
+    h2 = np.degrees(np.arctan2(b2, a2)) % 360 if c2 else 0.0
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    d_l, d_c = l2 - l1, c2 - c1
+    d_h = 2 * np.sqrt(c1 * c2) * np.sin(np.radians(dh / 2))
+    l_mean, c_mean = (l1 + l2) / 2, (c1 + c2) / 2
+    if c1 * c2 == 0:
+        h_mean = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        h_mean = (h1 + h2) / 2
+    else:
+        h_mean = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (1 - 0.17 * np.cos(np.radians(h_mean - 30)) + 0.24 * np.cos(np.radians(2 * h_mean))
+         + 0.32 * np.cos(np.radians(3 * h_mean + 6)) - 0.20 * np.cos(np.radians(4 * h_mean - 63)))
+    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / np.sqrt(20 + (l_mean - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * c_mean, 1 + 0.015 * c_mean * t
+    r_t = (-2 * np.sqrt(c_mean ** 7 / (c_mean ** 7 + 25.0 ** 7))
+           * np.sin(np.radians(60 * np.exp(-(((h_mean - 275) / 25) ** 2)))))
+    return float(np.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2
+                         + r_t * (d_c / s_c) * (d_h / s_h)))
+
+
+#: Sharma et al. (2005), table 1: pairs of CIELAB colours and their CIEDE2000 difference.
+SHARMA_PAIRS = [((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+                ((50.0, 3.1571, -77.2803), (50.0, 0.0, -82.7485), 2.8615),
+                ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
+                ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+                ((50.0, 2.5, 0.0), (61.0, -5.0, 29.0), 22.8977),
+                ((50.0, 2.5, 0.0), (56.0, -27.0, -3.0), 31.9030),
+                ((50.0, 2.5, 0.0), (58.0, 24.0, 15.0), 19.4535)]
+
+#: An operator's colour must be at least this far (CIEDE2000) from a status colour, in normal
+#: vision and under each simulated deficiency. 10 is about five just-noticeable differences
+#: for the formula; the palette keeps 14.
+OPERATOR_STATUS_DE00 = 10.0
+
+
+@pytest.mark.parametrize("lab1, lab2, expected", SHARMA_PAIRS)
+def test_ciede2000_matches_sharma_2005(lab1, lab2, expected):
+    assert _ciede2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
+    assert _ciede2000(lab2, lab1) == pytest.approx(expected, abs=1e-4)
+
+
+def _status_colours() -> list[str]:
+    """Colours that carry a status on some output: met / short (covered / not covered, on the
+    maps, the KMZ, the QGIS styles and the web app) and "no data"."""
+    from coverage_gis.web import layers
+
+    return sorted({style.MET, style.SHORT, style.NO_DATA, maps._COVERED, maps._NOT_COVERED,
+                   layers.COLOURS["covered"], layers.COLOURS["not_covered"]})
+
+
+@pytest.mark.parametrize("matrix", [np.eye(3), MACHADO_DEUTERANOPIA, MACHADO_PROTANOPIA],
+                         ids=["normal", "deuteranopia", "protanopia"])
+def test_no_operator_colour_can_be_taken_for_a_status_colour(matrix):
+    operators = set(style.OPERATOR_COLOURS.values()) | set(style.PALETTE)
+    for colour in operators:
+        for status in _status_colours():
+            d = _ciede2000(_seen(colour, matrix), _seen(status, matrix))
+            assert d >= OPERATOR_STATUS_DE00, (colour, status, d)
+    # the check would have caught the old palette (Viettel's vermillion was "not covered",
+    # VinaPhone's blue "covered"; FPT's green #117733 was vermillion to a protanope)
+    assert _ciede2000(_seen("#D55E00", matrix), _seen(style.SHORT, matrix)) == 0
+    if matrix is MACHADO_PROTANOPIA:
+        assert _ciede2000(_seen("#117733", matrix), _seen(style.SHORT, matrix)) \
+            < OPERATOR_STATUS_DE00
+
+
+def test_operator_colours_stay_apart_under_protanopia_too():
+    # 25 CIELAB units (about 11 just-noticeable differences): a little less than the 30 under
+    # deuteranopia, which six colours besides blue and vermillion cannot all keep
+    operators = sorted(set(style.OPERATOR_COLOURS.values()))
+    for a, b in itertools.combinations(operators, 2):
+        assert _delta(a, b, MACHADO_PROTANOPIA) >= 25.0, (a, b, _delta(a, b, MACHADO_PROTANOPIA))
+
+
+# --------------------------------------------------------------------------------------------
+# 4b. The web app's share classes are style.py's
+# --------------------------------------------------------------------------------------------
+
+def _js_function(source: str, name: str) -> str:
+    """The text of ``function name(...) {...}`` in ``source`` (braces balanced)."""
+    start = source.index(f"function {name}(")
+    depth = 0
+    for k in range(source.index("{", start), len(source)):
+        depth += {"{": 1, "}": -1}.get(source[k], 0)
+        if depth == 0:
+            return source[start:k + 1]
+    raise AssertionError(f"unbalanced function {name}")
+
+
+def test_the_web_page_bins_hamlet_shares_as_style_does(chromium, sample, tmp_path):
+    from coverage_gis.web.app import AppState
+
+    served = json.loads(AppState(sample).map_json)["colours"]  # what GET /api/map sends
+    assert served["share_bins"] == list(style.SHARE_BINS)
+    assert served["share"] == list(style.SHARE_COLOURS)
+    assert len(style.SHARE_COLOURS) == len(style.SHARE_BINS) + 2  # target, bins, the rest
+    script = (Path(cg.__file__).parent / "web" / "static" / "app.js").read_text(encoding="utf-8")
+    share_class = _js_function(script, "shareClass")
+    assert not re.search(r"\b0?\.\d|\b[2-9]\d*\b", share_class)  # no bound of its own
+    # the page's function, run in Chromium on each bound, just under it, and the extremes;
+    # expected: 0 when covered, else 1 + the first bound the share reaches, -1 without data
+    shares = sorted({0.0, 1.0} | {b for b in style.SHARE_BINS}
+                    | {round(b - 1e-6, 9) for b in style.SHARE_BINS})
+    expected = [1 + next((i for i, b in enumerate(style.SHARE_BINS) if s >= b),
+                         len(style.SHARE_BINS)) for s in shares]
+    probe = (f"var colours = {json.dumps(served)};\n{share_class}\n"
+             f"log.classes = {json.dumps(shares)}.map(function (s) "
+             "{ return shareClass(s, false); });\n"
+             "log.special = [shareClass(0.1, true), shareClass(null, false)];")
+    page = tmp_path / "bins.html"
+    page.write_text(with_probe("<!DOCTYPE html><html><head><title>t</title></head>"
+                               "<body></body></html>", probe), encoding="utf-8")
+    run = run_chromium(page, dump_dom=True, chromium=chromium)
+    assert run.probe and run.probe["errors"] == [], run.stderr[-2000:]
+    assert run.probe["classes"] == expected, (shares, run.probe["classes"])
+    assert run.probe["special"] == [0, -1]
+    # every class has a colour, and the legend's words take the bounds
+    assert max(expected) == len(style.SHARE_COLOURS) - 1
+    for lang in ("vi", "en"):
+        w = i18n.web_words(lang)
+        assert "{lo}" in w["class_from"] and "{hi}" in w["class_low"]
+        assert {"{lo}", "{hi}"} <= set(re.findall(r"\{\w+\}", w["class_between"]))

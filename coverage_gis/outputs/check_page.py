@@ -20,6 +20,7 @@ from coverage_gis.engines.placement import CheckResult
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
 from coverage_gis.outputs.check import constraint_name
+from coverage_gis.outputs.i18n import column_title
 from coverage_gis.outputs.report import _CSS, _rows, svg_map
 
 __all__ = ["check_html", "check_kml"]
@@ -41,10 +42,25 @@ table { width: 100%; font-size: 0.95em; } td, th { padding: 0.1em 0.4em; }
 """
 
 
-def _typed(values: dict[str, Any], keys: Sequence[str]) -> str:
-    """Options as typed: ``key value`` for each one given (lists joined by spaces)."""
-    return "; ".join(f"{k}: {' '.join(v) if isinstance(v, list) else v}"
+#: The word (in ``i18n.words``) of a typed option whose name differs from its word's key.
+_OPTION_WORDS = {"azimuth_deg": "azimuths_deg"}
+
+
+def _typed(values: dict[str, Any], keys: Sequence[str], w: dict[str, str] | None = None
+           ) -> str:
+    """Options as typed: ``name: value`` for each one given (lists joined by spaces), the
+    option's name in words of ``w`` when given (the values stay exactly as typed)."""
+    def name(k: str) -> str:
+        return w.get(_OPTION_WORDS.get(k, k), k) if w is not None else k
+    return "; ".join(f"{name(k)}: {' '.join(v) if isinstance(v, list) else v}"
                      for k in keys if (v := values.get(k)) is not None)
+
+
+def _proposal_value(key: str, value: Any, w: dict[str, str]) -> Any:
+    """A proposal's value as shown: the engine's codes (one ``omni`` cell) in words."""
+    if key == "azimuths_deg" and isinstance(value, str):
+        return w.get(f"proposal_{value}", value)
+    return value
 
 
 def _record_section(check: CheckResult, record: dict[str, Any] | None,
@@ -58,16 +74,16 @@ def _record_section(check: CheckResult, record: dict[str, Any] | None,
     typed = rec.get("input")
     if typed:
         coords = ("lon", "lat") if typed.get("lon") is not None else ("x", "y")
-        items += [(w["input_point"], _typed(typed, coords) or w["not_given"]),
+        items += [(w["input_point"], _typed(typed, coords, w) or w["not_given"]),
                   (w["input_crs"], typed.get("crs") or w["not_given"]),
                   (w["input_options"], _typed(typed, [k for k in typed if k not in (
-                      "lon", "lat", "x", "y", "crs")]))]
+                      "lon", "lat", "x", "y", "crs")], w))]
     pt = check.point
     if pt:
         items += [(w["point_lonlat"].format(crs=pt["lonlat_crs"]),
                    f"{pt['lon']:.6f}, {pt['lat']:.6f}"),
                   (w["point_xy"].format(crs=pt["xy_crs"]), f"{pt['x']:.3f}, {pt['y']:.3f}")]
-    return f"<h2>{escape(w['record'])}</h2><table>{_rows(items)}</table>"
+    return f"<h2>{escape(w['record'])}</h2><table>{_rows(items, w['none'])}</table>"
 
 
 def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
@@ -130,7 +146,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
     loc, gain, prop = check.location, check.coverage_gain, check.proposal
     title = w["check_title"].format(operator=prop["operator"], technology=prop["technology"],
                                     lon=f"{loc['lon']:.6f}", lat=f"{loc['lat']:.6f}")
-    gain_items = [(w.get(k, k.replace("_", " ")),
+    gain_items = [(w.get(k, column_title(k, lang)),
                    w.get(v, v) if isinstance(v, str) else v) for k, v in gain.items()]
     if loc["hamlet_id"]:
         where = w["inside_hamlet"].format(hamlet_id=loc["hamlet_id"],
@@ -142,10 +158,12 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
             distance=f"{loc['nearest_hamlet_distance_m']:.0f}")
     svg = svg_map(project, point, half_size_m=1000.0, width_px=420,
                   marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
-                  circles_m=[check.sharing.max_distance_m])
+                  circles_m=[check.sharing.max_distance_m], north=w["north"],
+                  aria_label=w["map"])
     reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
                       for r in check.reasons)
-    proposal_rows = [(w.get(k, k), v) for k, v in prop.items()]
+    proposal_rows = [(w.get(k, column_title(k, lang)), _proposal_value(k, v, w))
+                     for k, v in prop.items()]
     location_rows = [(w["where"], where), (w["lonlat"], f"{loc['lon']:.6f}, {loc['lat']:.6f}"),
                      (w["xy"].format(crs=loc["crs"]), f"{loc['x_m']:.1f}, {loc['y_m']:.1f}")]
     return f"""<!DOCTYPE html>
@@ -159,11 +177,11 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
 <ul>{reasons}</ul>
 <div class="cols"><div>
 {_record_section(check, record, w)}
-<h2>{escape(w['location'])}</h2><table>{_rows(location_rows)}</table>
-<h2>{escape(w['proposal'])}</h2><table>{_rows(proposal_rows)}</table>
+<h2>{escape(w['location'])}</h2><table>{_rows(location_rows, w['none'])}</table>
+<h2>{escape(w['proposal'])}</h2><table>{_rows(proposal_rows, w['none'])}</table>
 </div><div>
 <h2>{escape(w['map'])}</h2>{svg}
-<h2>{escape(w['gain'])}</h2><table>{_rows(gain_items)}</table>
+<h2>{escape(w['gain'])}</h2><table>{_rows(gain_items, w['none'])}</table>
 </div></div>
 {_towers_section(check, lang, w)}
 {_rules_section(check, lang, w)}

@@ -41,9 +41,9 @@ from coverage_gis.outputs.files import atomic_path
 from coverage_gis.outputs.i18n import column_title, words
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
-__all__ = ["write_xlsx", "write_gpkg", "write_kmz", "result_layers", "plain_columns",
-           "kmz_layers", "coverage_overlay", "layer_qml", "raster_qml", "write_raster_styles",
-           "hamlet_status", "PERCENT_FORMAT"]
+__all__ = ["write_xlsx", "worded_codes", "CODE_COLUMNS", "write_gpkg", "write_kmz",
+           "result_layers", "plain_columns", "kmz_layers", "coverage_overlay", "layer_qml",
+           "raster_qml", "write_raster_styles", "hamlet_status", "PERCENT_FORMAT"]
 
 #: Excel's number format of shares: 0.9885 shows as 98.85 % (98,85 % in a Vietnamese Excel).
 PERCENT_FORMAT = "0.00%"
@@ -92,25 +92,79 @@ def _xlsx_table(df: pd.DataFrame, yes: str, no: str) -> pd.DataFrame:
     return table
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "en") -> Path:
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "en",
+               analysis: Any = None) -> Path:
     """One sheet per table (names cut to Excel's 31 characters), atomically: column titles in
     words of ``lang`` over the machine names, frozen; shares as percentages, booleans as
-    words ("có"/"không" in Vietnamese), widths fitted, an autofilter; no formulas."""
+    words ("có"/"không" in Vietnamese), the engines' codes as words (:func:`worded_codes`;
+    with ``analysis``, the scorecard's basis and the fibre rules and targets too), widths
+    fitted, an autofilter; no formulas. The CSV files keep the codes."""
     w = words(lang)
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, df in sheets.items():
                 table = _xlsx_table(df, w["true"], w["false"])
+                shown = worded_codes(name, table, lang, analysis)
                 sheet_name = name[:31]
-                table.to_excel(xl, sheet_name=sheet_name, index=False, startrow=1)
+                shown.to_excel(xl, sheet_name=sheet_name, index=False, startrow=1)
                 sheet = xl.sheets[sheet_name]
                 _no_formulas(sheet)
-                _format_sheet(sheet, table, name, lang)
+                _format_sheet(sheet, table, name, lang, shown)
     return Path(path)
 
 
-def _format_sheet(sheet: Any, table: pd.DataFrame, name: str, lang: str) -> None:
-    """Titles (row 1), machine names (row 2), number formats, widths, frozen rows, filter."""
+#: Columns holding an engine's code, and the prefix of its word in ``i18n.words`` ("" for a
+#: word keyed by the code itself): suggestion and sharing kinds, the scorecard's source and
+#: unit, tower statuses, where hamlet counts and shares come from, "any" operator.
+CODE_COLUMNS: dict[str, str] = {
+    "kind": "kind_", "source": "source_", "unit": "unit_", "status": "", "status_a": "",
+    "status_b": "", "households_basis": "households_basis_", "share_basis": "",
+    "suggested_sites.operator": "operator_",
+}
+
+
+def _code_word(code: Any, prefix: str, w: dict[str, str]) -> Any:
+    if not isinstance(code, str):
+        return code
+    return w.get(prefix + code, code)
+
+
+def worded_codes(name: str, table: pd.DataFrame, lang: str, analysis: Any = None
+                 ) -> pd.DataFrame:
+    """The sheet ``name`` as shown: the codes of :data:`CODE_COLUMNS` in words of ``lang``;
+    with ``analysis``, also the scorecard's ``basis`` (as ``report.html`` words it), the
+    hamlets' ``ftth_rule`` and the fibre extensions' ``target`` and ``note``."""
+    w = words(lang)
+    out = table.copy()
+    for col in out.columns:
+        prefix = CODE_COLUMNS.get(f"{name}.{col}", CODE_COLUMNS.get(str(col)))
+        if prefix is not None:
+            out[col] = [_code_word(v, prefix, w) for v in out[col]]
+    if analysis is None:
+        return out
+    if name == "scorecard" and "basis" in out and getattr(analysis, "scorecard", None) is not None:
+        from coverage_gis.outputs.report import _basis_text  # the report's words, once
+
+        out["basis"] = [_basis_text(r, analysis, w, lang) for _, r in table.iterrows()]
+    fibre = getattr(analysis, "fibre", None)
+    if fibre is None:
+        return out
+    if name == "hamlets" and "ftth_rule" in out:
+        rules = hamlet_table(analysis.hamlets, fibre.params, lang).set_index("hamlet_id")
+        out["ftth_rule"] = out["hamlet_id"].map(rules["ftth_rule"]).astype(object)
+    if name == "fibre_extensions" and len(out) == len(fibre.extensions):
+        worded = extension_table(fibre.extensions, fibre.params, lang)
+        for col in ("target", "note"):
+            if col in out and col in worded:
+                out[col] = list(worded[col])
+    return out
+
+
+def _format_sheet(sheet: Any, table: pd.DataFrame, name: str, lang: str,
+                  shown: pd.DataFrame | None = None) -> None:
+    """Titles (row 1), machine names (row 2), number formats (from ``table``, the codes),
+    widths (from ``shown``, the words), frozen rows, filter."""
+    shown = table if shown is None else shown
     from openpyxl.styles import Alignment, Border, Font, PatternFill
 
     title_font, name_font = Font(bold=True), Font(italic=True, color="666666", size=9)
@@ -129,7 +183,7 @@ def _format_sheet(sheet: Any, table: pd.DataFrame, name: str, lang: str) -> None
         for r in range(3, rows + 1):
             if fmt is not None and isinstance(sheet.cell(r, k).value, (int, float)):
                 sheet.cell(r, k).number_format = fmt(r - 3)
-        width = _width(table[col], str(col), title, fmt is not None)
+        width = _width(shown[col], str(col), title, fmt is not None)
         sheet.column_dimensions[head.column_letter].width = width
         title_lines = max(title_lines, math.ceil(len(title) / max(width - 2, 1)))
     sheet.row_dimensions[1].height = 15 * min(title_lines, 4)

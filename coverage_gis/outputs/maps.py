@@ -578,9 +578,10 @@ def _section(title: str, rows: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _share_bins(target: float) -> list[tuple[float, str]]:
-    """(lower bound, colour) classes: the target (blue), 0.8 and 0.5 when below it (light
-    orange, orange), and the rest (dark brown)."""
-    bounds = sorted({b for b in (float(target), 0.8, 0.5) if 0 < b <= target}, reverse=True)
+    """(lower bound, colour) classes: the target (blue), the :data:`style.SHARE_BINS` below it
+    (light orange, orange), and the rest (dark brown)."""
+    bounds = sorted({b for b in (float(target), *style.SHARE_BINS) if 0 < b <= target},
+                    reverse=True)
     colours = _SHARE_COLOURS[:len(bounds)] + _SHARE_COLOURS[-1:]
     return list(zip(bounds + [-np.inf], colours))
 

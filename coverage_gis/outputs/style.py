@@ -6,9 +6,10 @@ protanopia, about 1 man in 12): what must be told apart (a hamlet that meets its
 one short of it, covered and not covered) is blue against orange, never red against green,
 and ordered classes (signal levels, shares) change in lightness as well as in hue.
 ``tests/test_static_outputs.py`` checks them under a simulated deuteranopia (Machado et al.
-2009). Sources: Okabe & Ito (2008), "Color Universal Design" (the blue #0072B2, vermillion
-#D55E00, orange #E69F00, reddish purple #CC79A7, yellow #F0E442); Paul Tol's colour-blind-safe
-schemes (green #117733); ColorBrewer (Brewer 2003) Blues and PuOr for the ordered classes.
+2009), and that no operator's colour can be taken for a status colour. Sources: Okabe & Ito
+(2008), "Color Universal Design" (the blue #0072B2, vermillion #D55E00, orange #E69F00, sky
+blue #56B4E9, yellow #F0E442); Paul Tol's colour-blind-safe schemes (Tol 2021, "Colour
+Schemes", SRON/EPS/TN/09-002); ColorBrewer (Brewer 2003) Blues and PuOr for the ordered classes.
 """
 
 from __future__ import annotations
@@ -16,27 +17,34 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["OPERATOR_COLOURS", "PALETTE", "LAYER_COLOURS", "MET", "SHORT", "NO_DATA",
-           "SHARE_COLOURS", "LEVEL_COLOURS", "HAMLET_STATUS_COLOURS", "EXTENSION", "SUGGESTED",
-           "SHARING", "operator_colour", "kml_colour", "rgb"]
+           "SHARE_BINS", "SHARE_COLOURS", "LEVEL_COLOURS", "HAMLET_STATUS_COLOURS",
+           "EXTENSION", "SUGGESTED", "SHARING", "UNIT_OUTLINE", "operator_colour",
+           "kml_colour", "rgb"]
 
 #: One colour per operator (canonical names, ``settings.OPERATOR_ALIASES`` and
 #: ``settings.FIBRE_OPERATOR_ALIASES``): cells, towers, fibre routes and boxes. VNPT runs
-#: VinaPhone's fixed network and shares its colour. Near the brands where that stays
-#: distinct under deuteranopia (Viettel's red as vermillion, VinaPhone's blue).
+#: VinaPhone's fixed network and shares its colour. None is the blue or the vermillion of
+#: :data:`MET` / :data:`SHORT` (covered / not covered) or the grey of :data:`NO_DATA`, nor near
+#: them in normal vision or under a simulated deuteranopia or protanopia (CIEDE2000 at least 14;
+#: tested), and the six stay apart from each other under both; near the brands where that
+#: allows (VinaPhone's light blue, MobiFone's dark blue, Viettel's red as a dark red,
+#: Vietnamobile's yellow). Sources: Okabe & Ito (sky blue, yellow) and Paul Tol's "dark" (dark
+#: red, dark blue) and "vibrant" (teal) schemes.
 OPERATOR_COLOURS: dict[str, str] = {
-    "Viettel": "#D55E00",       # vermillion
-    "VinaPhone": "#0072B2",     # blue
-    "VNPT": "#0072B2",
-    "MobiFone": "#CC79A7",      # reddish purple
-    "Vietnamobile": "#F0E442",  # yellow
+    "Viettel": "#663333",       # dark red (Tol dark)
+    "VinaPhone": "#56B4E9",     # sky blue (Okabe-Ito)
+    "VNPT": "#56B4E9",
+    "MobiFone": "#222255",      # dark blue (Tol dark)
+    "Vietnamobile": "#F0E442",  # yellow (Okabe-Ito)
     "Gmobile": "#000000",       # black
-    "FPT Telecom": "#117733",   # dark green
+    "FPT Telecom": "#009988",   # teal (Tol vibrant)
 }
 
-#: Colours for operators not in :data:`OPERATOR_COLOURS`, in the order they are met (Paul
-#: Tol's "light" scheme, colour-blind safe).
-PALETTE: tuple[str, ...] = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99",
-                            "#BBCC33")
+#: Colours for operators not in :data:`OPERATOR_COLOURS`, in the order they are met: Paul
+#: Tol's "light" scheme (colour-blind safe) without the colours too near a status colour
+#: (orange #EE8866 to "not covered"; pale grey, mint and pink to :data:`NO_DATA` under a
+#: deficiency), completed with Tol's rose and dark cyan.
+PALETTE: tuple[str, ...] = ("#77AADD", "#EEDD88", "#99DDFF", "#BBCC33", "#CC6677", "#225555")
 
 #: Colours of layers that have no operator (KMZ folders), in layer order.
 LAYER_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7",
@@ -48,8 +56,13 @@ SHORT = "#D55E00"
 #: No data (a hamlet without households, a share not computed).
 NO_DATA = "#BDBDBD"
 
-#: Hamlet share classes, from the target (met, blue) down through 80 % and 50 % (light
-#: orange, orange) to the lowest (dark brown): ColorBrewer PuOr's orange arm.
+#: Lower bounds (fractions) of the hamlet share classes below the target, highest first: a
+#: hamlet short of its target at 80 % or more, at 50 % or more, and below (a local setting:
+#: reading classes for the maps and the web app, not a target). The one definition.
+SHARE_BINS: tuple[float, ...] = (0.8, 0.5)
+
+#: Hamlet share classes, from the target (met, blue) down through the :data:`SHARE_BINS`
+#: (light orange, orange) to the lowest (dark brown): ColorBrewer PuOr's orange arm.
 SHARE_COLOURS: tuple[str, ...] = (MET, "#FDB863", "#E66101", "#7F3B08")
 
 #: Best-server level classes (RGBA), best first: ColorBrewer Blues from dark to light, and

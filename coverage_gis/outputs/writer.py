@@ -123,7 +123,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         sheets["suggested_sites"] = analysis.suggestions
     if extensions is not None:
         sheets["fibre_extensions"] = extensions
-    written.append(exports.write_xlsx(sheets, out / "report.xlsx", lang=lang))
+    written.append(exports.write_xlsx(sheets, out / "report.xlsx", lang=lang,
+                                      analysis=analysis))
     written.append(exports.write_gpkg(layers, out / "results.gpkg", lang=lang, styles=True))
     written.append(exports.write_kmz(exports.kmz_layers(analysis, layers, lang),
                                      out / "results.kmz", title=analysis.project.scenario.name,

@@ -39,6 +39,7 @@ __all__ = ["MapData", "map_data", "COLOURS", "level_colours", "geojson", "json_v
 #: tint: covered by the new cells but covered already).
 COLOURS: dict[str, Any] = {
     "share": style.SHARE_COLOURS,
+    "share_bins": style.SHARE_BINS,
     "no_data": style.NO_DATA,
     "covered": style.MET,
     "not_covered": style.SHORT,

@@ -74,12 +74,17 @@
   // Layers
   // ------------------------------------------------------------------------------------------
 
+  // The class of a hamlet's share: 0 covered (at its target), then one class per lower
+  // bound of colours.share_bins (style.SHARE_BINS, sent with the map), then the rest;
+  // -1 for no data.
   function shareClass(share, covered) {
     if (covered === true) { return 0; }
     if (share === null || share === undefined) { return -1; }
-    if (share >= 0.8) { return 1; }
-    if (share >= 0.5) { return 2; }
-    return 3;
+    var bins = colours.share_bins;
+    for (var i = 0; i < bins.length; i++) {
+      if (share >= bins[i]) { return i + 1; }
+    }
+    return bins.length + 1;
   }
 
   function hamletLayer(shareKey, coveredKey) {
@@ -411,11 +416,18 @@
   function legendSections() {
     var out = [];
     var shareRows = function () {
-      return [swatch('box', colours.share[0], W.class_target),
-              swatch('box', colours.share[1], W.class_80),
-              swatch('box', colours.share[2], W.class_50),
-              swatch('box', colours.share[3], W.class_low),
-              swatch('box', colours.no_data, W.no_data)];
+      // one row per class of shareClass: the target, each bound of colours.share_bins, the rest
+      var bins = colours.share_bins.map(function (b) { return Math.round(b * 1000) / 10; });
+      var rows = [swatch('box', colours.share[0], W.class_target)];
+      bins.forEach(function (lo, i) {
+        rows.push(swatch('box', colours.share[i + 1], i === 0 ? fmt(W.class_from, {lo: lo})
+                                                             : fmt(W.class_between,
+                                                                   {lo: lo, hi: bins[i - 1]})));
+      });
+      rows.push(swatch('box', colours.share[bins.length + 1],
+                       fmt(W.class_low, {hi: bins[bins.length - 1]})));
+      rows.push(swatch('box', colours.no_data, W.no_data));
+      return rows;
     };
     if (active.hamlets_mbb) { out.push([W.layer_hamlets_mbb, shareRows()]); }
     if (active.hamlets_ftth) { out.push([W.layer_hamlets_ftth, shareRows()]); }
