@@ -35,6 +35,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from coverage_gis.config import settings
 from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import atomic_path
@@ -754,7 +755,10 @@ def coverage_overlay(analysis: Any) -> tuple[bytes, list[list[float]]] | None:
         return None
     with np.errstate(invalid="ignore"):
         level = np.fmax.reduce(levels) if len(levels) > 1 else levels[0]
-    lonlat, bounds = maps.reproject_grid(level, res.grid, 4326, "nearest")
+    # a province's grid is resampled (nearest: every pixel shown is one computed) to the map's
+    # image budget, so that the KMZ stays small enough for Google Earth
+    lonlat, bounds = maps.reproject_grid(level, res.grid, 4326, "nearest",
+                                         max_px=settings.MAP_RASTER_MAX_PX)
     return maps.png_bytes(maps.colour_levels(lonlat)), bounds
 
 
