@@ -162,7 +162,26 @@ class Runner:
             return
         from dask.distributed import as_completed
 
-        futures = [self._client.submit(fn, *task, pure=False) for task in tasks]
+        client = self._client
+        futures = []
+        for task in tasks:
+            # a tile's ground heights, land cover and cells go to the cluster as data, not
+            # inside the task's description (dask's advice for objects above a few MB)
+            args = [client.scatter(a, hash=False) if _sizeable(a) else a for a in task]
+            futures.append(client.submit(fn, *args, pure=False))
         for future in as_completed(futures):
             yield future.result()
             future.release()
+
+
+def _sizeable(value: Any) -> bool:
+    """Whether a task argument is worth sending to the cluster as data of its own: arrays,
+    tables, rasters and other objects holding arrays, of more than about 1 MB."""
+    if hasattr(value, "memory_usage"):          # a (Geo)DataFrame
+        nbytes = int(value.memory_usage(deep=False).sum())
+    elif isinstance(value, np.ndarray):
+        nbytes = value.nbytes
+    else:                                       # a raster, clutter grids...
+        parts = getattr(value, "__dict__", {}).values()
+        nbytes = sum(p.nbytes for p in parts if isinstance(p, np.ndarray))
+    return nbytes > 1_000_000
