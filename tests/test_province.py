@@ -368,3 +368,35 @@ def test_rasters_as_an_xarray_dataset_round_trip_as_geotiff(sample, tmp_path):
         assert src.transform == whole.grid.transform
     np.testing.assert_array_equal(back, whole.level_dbm["4G"])
     assert ds["covered_mobile_broadband_Viettel"].dtype == bool
+
+
+def test_a_window_part_sweeps_only_the_rays_it_needs_with_the_same_values():
+    """A tile's part of a cell's window: only the rays (and samples) reaching the part are
+    swept, and the part's loss, line of sight and effective height equal the whole window's
+    (delta-Bullington, effective height on)."""
+    import sys
+
+    from coverage_gis.radio import terrain
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_terrain import hilly_dem
+
+    dem = hilly_dem(20_000.0, 30.0)
+    x0, y0 = dem.transform.c + 10_000, dem.transform.f - 10_000
+    gx = x0 + np.arange(-6000, 6000, 30.0) + 15
+    gy = y0 - np.arange(-6000, 6000, 30.0) - 15
+
+    def grids(xs, ys):
+        return terrain.terrain_grids(dem, x0, y0, 30.0, 1.5, 1800.0, xs, ys, 6000.0,
+                                     method="delta_bullington", with_fresnel=True,
+                                     effective_height=True)
+
+    whole = grids(gx, gy)
+    cols, rows = gx > x0 + 2000, gy < y0 - 1000
+    part = grids(gx[cols], gy[rows])
+    cut = np.ix_(rows, cols)
+    np.testing.assert_array_equal(whole.loss_db[cut], part.loss_db)
+    np.testing.assert_array_equal(whole.los[cut], part.los)
+    np.testing.assert_array_equal(whole.fresnel_clear[cut], part.fresnel_clear)
+    np.testing.assert_array_equal(whole.h_eff_m[cut], part.h_eff_m)
+    assert np.isfinite(part.loss_db).sum() > 1000 and (part.loss_db > 0).any()

@@ -1184,11 +1184,14 @@ def _deygout_ray_nb(z, used, h_tx, h_rx, geom, max_edges, loss, los):
 
 @numba.njit(cache=NUMBA_CACHE, parallel=True)
 def _sweep_nb(zp, used, wl_step, step_km, geom, h_tx, h_rx, max_edges, with_loss, w_least,
-              want_clear, loss, los, clear):
+              want_clear, loss, los, clear, last):
     """For every ray r and sample j > 0 as the receiver: line of sight, and where
     ``used[r, j]`` (the samples some grid cell takes) the diffraction loss and whether the
     path clears 0.55 of the first Fresnel zone (raw loss 0; when ``want_clear``). Rays run in
-    parallel (numba ``prange``).
+    parallel (numba ``prange``). Only the samples up to ``last[r]`` (the farthest one some
+    grid cell takes; -1: none) are computed: a receiver's values depend only on the samples
+    between it and the site, so the others are never needed (the rest of the ray is left as
+    it is).
 
     zp: (rays, m) ground heights in the tangent frame, sample j at distance j * step;
     wl_step: wavelength times step, m^2; step_km: the step, km; max_edges = 1: single knife
@@ -1202,40 +1205,49 @@ def _sweep_nb(zp, used, wl_step, step_km, geom, h_tx, h_rx, max_edges, with_loss
     rec[0] = wl_step
     for i in range(1, m):
         rec[i] = 1.0 / i
-    n_blocks = (m + _BLOCK - 1) // _BLOCK
     for r in numba.prange(n_rays):
+        n = last[r] + 1
+        if n < 2:
+            los[r, 0] = True
+            continue
+        n_blocks = (n + _BLOCK - 1) // _BLOCK
+        z, u = zp[r, :n], used[r, :n]
         if not with_loss:
-            _los_ray_nb(zp[r], h_tx, h_rx, los[r])
+            _los_ray_nb(z, h_tx, h_rx, los[r, :n])
         elif max_edges == 1:
-            _single_ray_nb(zp[r], used[r], h_tx, h_rx, rec, w_least, want_clear, loss[r],
-                           los[r], clear[r], np.empty(n_blocks), np.empty(m, np.int64))
+            _single_ray_nb(z, u, h_tx, h_rx, rec, w_least, want_clear, loss[r, :n],
+                           los[r, :n], clear[r, :n], np.empty(n_blocks), np.empty(n, np.int64))
         elif max_edges == 0:
-            _bullington_ray_nb(zp[r], used[r], h_tx, h_rx, rec, step_km, w_least, want_clear,
-                               loss[r], los[r], clear[r], np.empty(0), np.empty(n_blocks),
-                               np.empty(m, np.int64))
+            _bullington_ray_nb(z, u, h_tx, h_rx, rec, step_km, w_least, want_clear,
+                               loss[r, :n], los[r, :n], clear[r, :n], np.empty(0),
+                               np.empty(n_blocks), np.empty(n, np.int64))
         else:
-            _deygout_ray_nb(zp[r], used[r], h_tx, h_rx, geom, max_edges, loss[r], los[r])
-            for j in range(m):
+            _deygout_ray_nb(z, u, h_tx, h_rx, geom, max_edges, loss[r, :n], los[r, :n])
+            for j in range(n):
                 clear[r, j] = loss[r, j] == 0.0
 
 
 @numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _heff_nb(zp, curvature, h_tx, step, max_height, out):
+def _heff_nb(zp, curvature, h_tx, step, max_height, out, last):
     """Effective antenna height (:func:`effective_height_m`) for every ray r and sample j as
     the receiver: the antenna's height above the mean ground (zp + curvature: heights above
     sea level again) of the samples between 0.2 d and d (3 and 15 km beyond 15 km), floored
-    at ``h_tx`` and capped at ``max_height``."""
+    at ``h_tx`` and capped at ``max_height``; up to sample ``last[r]`` (see
+    :func:`_sweep_nb`)."""
     n_rays, m = zp.shape
     near = int(math.ceil(_P1546_NEAR_M / step - 1e-9))
     far = min(m - 1, int(math.floor(_P1546_FAR_M / step + 1e-9)))
     for r in numba.prange(n_rays):
+        n = last[r] + 1
+        if n < 1:
+            continue
         top = zp[r, 0] + curvature[0] + h_tx
-        prefix = np.empty(m + 1)
+        prefix = np.empty(n + 1)
         prefix[0] = 0.0
-        for k in range(m):
+        for k in range(n):
             prefix[k + 1] = prefix[k] + zp[r, k] + curvature[k]
         out[r, 0] = h_tx
-        for j in range(1, m):
+        for j in range(1, n):
             if j * step < _P1546_FAR_M - 1e-9:
                 lo = int(math.ceil(0.2 * j - 1e-9))
                 hi = j
@@ -1281,14 +1293,15 @@ def _bilinear_nb(data, inv, x, y):
 
 
 @numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _ray_ground_nb(data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature, out):
+def _ray_ground_nb(data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature, out, last):
     """Ground heights along the rays in the tangent frame: out[r, k] is the DEM at
     (x0 + sin_t[r] d[k], y0 + cos_t[r] d[k]) (``site_ground`` at k = 0 and where the DEM has
     nodata or does not reach; NaN kept there when ``site_ground`` is NaN) minus
-    ``curvature[k]``."""
+    ``curvature[k]``; for k up to ``last[r]`` (see :func:`_sweep_nb`; the rest is left as
+    it is)."""
     for r in numba.prange(sin_t.shape[0]):
         out[r, 0] = site_ground - curvature[0]
-        for k in range(1, d.shape[0]):
+        for k in range(1, min(last[r] + 1, d.shape[0])):
             g = _bilinear_nb(data, inv, x0 + sin_t[r] * d[k], y0 + cos_t[r] * d[k])
             out[r, k] = (site_ground if np.isnan(g) else g) - curvature[k]
 
@@ -1420,9 +1433,10 @@ def sample_grid(dem: Any, grid_x_m: ArrayLike, grid_y_m: ArrayLike, fill_m: floa
 
 
 def _ray_ground(dem: Any, x0: float, y0: float, n_rays: int, d: np.ndarray,
-                k: float) -> np.ndarray:
+                k: float, last: np.ndarray | None = None) -> np.ndarray:
     """Ground heights along the rays in the tangent frame: (n_rays, m); nodata and points off
-    the DEM at the site's ground height (:func:`_fill_ground`)."""
+    the DEM at the site's ground height (:func:`_fill_ground`); with ``last``, only up to
+    sample ``last[r]`` of each ray (the numba path; the rest is left unset)."""
     theta = np.arange(n_rays, dtype=np.float64) * (2.0 * math.pi / n_rays)  # from grid north
     sin_t, cos_t = np.sin(theta), np.cos(theta)
     site_ground = float(np.asarray(dem.sample(np.array([x0]), np.array([y0])))[0])
@@ -1430,9 +1444,11 @@ def _ray_ground(dem: Any, x0: float, y0: float, n_rays: int, d: np.ndarray,
     inv = _inverse_transform(dem)
     if inv is not None and not np.isnan(site_ground):
         ground = np.empty((n_rays, d.size), dtype=np.float64)
+        if last is None:
+            last = np.full(n_rays, d.size - 1, dtype=np.int64)
         with _KERNEL_LOCK:
             _ray_ground_nb(dem.data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature,
-                           ground)
+                           ground, last)
         return ground
     ground = np.empty((n_rays, d.size), dtype=np.float64)
     chunk = max(1, 500_000 // d.size)  # bounds the temporaries of Raster.sample
@@ -1514,7 +1530,10 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     used = np.zeros((n_rays, m), dtype=np.bool_)
     with _KERNEL_LOCK:
         _cell_rays_nb(wx, wy, x0, y0, radius, n_rays, m, step, ray, sample, used)
-    ground = _ray_ground(dem, x0, y0, n_rays, d, k)
+    # the farthest sample each ray needs (-1: none): a window cut to a tile needs few rays
+    last = np.where(used.any(axis=1), m - 1 - np.argmax(used[:, ::-1], axis=1), -1)
+    last = last.astype(np.int64)
+    ground = _ray_ground(dem, x0, y0, n_rays, d, k, last)
 
     wl_step = float(wavelength_m(frequency_mhz)) * step
     geom = (_geometry_table(m, step, float(wavelength_m(frequency_mhz)))
@@ -1527,14 +1546,14 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     with _KERNEL_LOCK:
         _sweep_nb(ground, used, wl_step, step / 1000.0, geom, float(h_tx_m), float(h_rx_m),
                   n_edges, with_loss, w_least, with_fresnel, ray_loss, ray_los,
-                  ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_))
+                  ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_), last)
     _SWEEPS[0] += 1
     ray_heff = None
     if heff_out is not None:
         ray_heff = np.empty((n_rays, m), dtype=np.float32)
         with _KERNEL_LOCK:
             _heff_nb(ground, d * d / (2.0 * k * EARTH_RADIUS_M), float(h_tx_m), step,
-                     float(max_height_m), ray_heff)
+                     float(max_height_m), ray_heff, last)
     del ground
     if smooth is not None:
         ray_loss -= smooth
@@ -1587,7 +1606,7 @@ def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_t
     with _KERNEL_LOCK:
         _sweep_nb(zs, np.ones((1, m), np.bool_), wl_step, step_km, geom, h_tx, h_rx, n_edges,
                   True, w_least, False, smooth, np.zeros((1, m), np.bool_),
-                  np.zeros((1, m), np.bool_))
+                  np.zeros((1, m), np.bool_), np.full(1, m - 1, np.int64))
         if n_edges == 1:
             rec = np.zeros(m)
             rec[1:] = 1.0 / np.arange(1, m)
