@@ -796,18 +796,24 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
              else np.zeros(0))
     covered: dict[str, np.ndarray] = {}
     probability: dict[str, np.ndarray] = {}
+    # by blocks of rows: the float64 temporaries stay small on a province's grid
+    step = max(1, _BLOCK_CELLS * 8 // max(1, shape[1]))
+    blocks = [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)]
     for t in settings.TECHNOLOGIES:
         if t not in level:
             covered[t] = np.zeros(shape, dtype=bool)
             continue
-        srv = server[t]
-        s = np.where(srv >= 0, sigma[np.clip(srv, 0, max(sigma.size - 1, 0))]
-                     if sigma.size else np.nan, np.nan)
-        margin = level[t].astype(np.float64) - params.thresholds_dbm[t]
-        with np.errstate(invalid="ignore"):
-            covered[t] = margin >= s * z
-            probability[t] = np.asarray(shadowing.location_probability(
-                level[t], params.thresholds_dbm[t], s), dtype=np.float32)
+        covered[t] = np.zeros(shape, dtype=bool)
+        probability[t] = np.full(shape, np.nan, dtype=np.float32)
+        for b in blocks:
+            srv = server[t][b]
+            s = np.where(srv >= 0, sigma[np.clip(srv, 0, max(sigma.size - 1, 0))]
+                         if sigma.size else np.nan, np.nan)
+            margin = level[t][b].astype(np.float64) - params.thresholds_dbm[t]
+            with np.errstate(invalid="ignore"):
+                covered[t][b] = margin >= s * z
+                probability[t][b] = shadowing.location_probability(
+                    level[t][b], params.thresholds_dbm[t], s)
     mbb = np.zeros(shape, dtype=bool)
     for t in settings.MOBILE_BROADBAND:
         mbb |= covered[t]
@@ -818,8 +824,10 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
             if (o, t) in op_best:
                 mine = (cells["operator"] == o) & (cells["technology"] == t)
                 s_ot = float(np.max(sigma[mine.to_numpy()]))
-                with np.errstate(invalid="ignore"):
-                    m |= op_best[(o, t)].astype(np.float64) - params.thresholds_dbm[t] >= s_ot * z
+                for b in blocks:
+                    with np.errstate(invalid="ignore"):
+                        m[b] |= (op_best[(o, t)][b].astype(np.float64)
+                                 - params.thresholds_dbm[t] >= s_ot * z)
         covered[f"mobile_broadband:{o}"] = m
     return covered, probability
 
