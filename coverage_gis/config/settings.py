@@ -385,6 +385,9 @@ SUGGESTION_RAILWAY_CORRIDOR_M: float = 15.0
 #: sectors at are taken (the first sector points at their centroid, the others at +120° and
 #: +240°).
 SUGGESTION_AIM_RADIUS_M: float = 3000.0
+#: suggest-sites: candidate points are looked for within this distance (m) of the uncovered
+#: households of short hamlets (local setting: a few cell radii of a suggested site).
+SUGGESTION_CANDIDATE_REACH_M: float = 3000.0
 
 #: suggest-sites: spacing (m) of the grid of candidate points on allowed land, and the radio
 #: set-up of a suggested site (three 4G sectors on a new or shared tower).

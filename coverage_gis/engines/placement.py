@@ -4,13 +4,17 @@
 is (commune, hamlet), what stands near it (towers, sharing), what it brings (households and
 hamlets newly covered, M4 before and after, computed with the real coverage engine), what it
 is too close to (constraint layers), and a verdict. :func:`suggest_sites` chooses, greedily,
-the sites that close the remaining mobile broadband gaps.
+the sites that close the remaining mobile broadband gaps (lazily, over a spatial index of the
+uncovered households: near-linear in households and candidates);
+:func:`suggest_sites_by_unit` does it for every unit of a province, sharing the preparation.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,10 +31,16 @@ from coverage_gis.config.vocabulary import normalise_operator, normalise_technol
 from coverage_gis.engines.coverage import (
     CoverageParams,
     CoverageResult,
+    _dem_part,
+    _masks,
+    _mast_windows,
+    _tile_levels,
     add_cells,
+    cell_ranges,
     compute_coverage,
 )
 from coverage_gis.engines.hamlets import (
+    SHARE_TOLERANCE,
     hamlet_shares,
     hamlet_sums,
     household_hamlets,
@@ -38,16 +48,17 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import UnitScope, inside_unit, unit_area
+from coverage_gis.engines.tiles import Tile, halo_bounds
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
-from coverage_gis.radio import antenna, exposure
+from coverage_gis.radio import antenna, exposure, pathloss
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
            "preset_placing", "point_coordinates",
-           "suggest_sites", "greedy_cover", "best_cover", "aim_azimuths"]
+           "suggest_sites", "suggest_sites_by_unit", "greedy_cover", "best_cover", "aim_azimuths"]
 
 
 @dataclass
@@ -796,9 +807,9 @@ def best_cover(sets: list[set], universe: set, k: int) -> tuple[tuple[int, ...],
     return best, best_value
 
 
-def _excluded_land(project: Project, sp: SuggestionParams) -> shapely.Geometry | None:
-    """Where no tower is proposed (project CRS): land-use polygons of an excluded class and
-    the corridors along roads (by class) and the railway (:class:`SuggestionParams`)."""
+def _excluded_parts(project: Project, sp: SuggestionParams) -> list[shapely.Geometry]:
+    """The pieces of :func:`_excluded_land`, not merged (a spatial index finds the ones a
+    point touches; merging a province's road corridors is the slow part)."""
     parts: list[shapely.Geometry] = []
     lu = project.landuse
     if lu is not None:
@@ -810,36 +821,131 @@ def _excluded_land(project: Project, sp: SuggestionParams) -> shapely.Geometry |
         parts += list(project.roads.geometry.buffer(width.to_numpy(dtype=float)))
     if project.railway is not None and len(project.railway) and sp.railway_corridor_m > 0:
         parts += list(project.railway.geometry.buffer(sp.railway_corridor_m))
+    return [g for g in parts if g is not None and not g.is_empty]
+
+
+def _excluded_land(project: Project, sp: SuggestionParams) -> shapely.Geometry | None:
+    """Where no tower is proposed (project CRS): land-use polygons of an excluded class and
+    the corridors along roads (by class) and the railway (:class:`SuggestionParams`)."""
+    parts = _excluded_parts(project, sp)
     return shapely.union_all(parts) if parts else None
+
+
+#: ``Geometry.buffer`` draws a point's buffer as a regular polygon of this many sides (16
+#: segments a quarter) with its corners on the circle: every point nearer than
+#: ``r cos(pi / n)`` is inside it.
+_BUFFER_SIDES = 64
+
+
+def _within_buffer(pts: np.ndarray, parts: np.ndarray, distance_m: float) -> np.ndarray:
+    """Whether each point lies within the buffer of ``distance_m`` around the union of
+    ``parts`` (geometries), without building that union when they are points (gap
+    households): the nearest of them decides, and only the points in the thin ring where the
+    buffer's polygon departs from the circle are tested against the buffers around them."""
+    keep = np.zeros(len(pts), dtype=bool)
+    if not len(pts) or not len(parts):
+        return keep
+    if not (shapely.get_type_id(parts) == 0).all():  # not only points: the buffer itself
+        zone = shapely.union_all(parts).buffer(distance_m)
+        shapely.prepare(zone)
+        return np.asarray(shapely.within(pts, zone), dtype=bool)
+    tree = shapely.STRtree(parts)
+    pairs, d = tree.query_nearest(pts, max_distance=distance_m, return_distance=True,
+                                  all_matches=False)
+    i = pairs[0]
+    inner = distance_m * math.cos(math.pi / _BUFFER_SIDES) * (1 - 1e-9)
+    keep[i[d < inner]] = True
+    ring = np.unique(i[d >= inner])
+    if ring.size:
+        p, g = tree.query(pts[ring], predicate="dwithin", distance=distance_m)
+        inside = shapely.within(pts[ring][p], shapely.buffer(parts[g], distance_m,
+                                                             quad_segs=_BUFFER_SIDES // 4))
+        keep[ring[np.unique(p[inside])]] = True
+    return keep
+
+
+def _lattice_near(parts: np.ndarray, spacing_m: float, distance_m: float) -> np.ndarray:
+    """The points of the grid every ``spacing_m`` (multiples of it) within ``distance_m`` of
+    the geometries ``parts`` (gap households), south to north then west to east: only the
+    blocks of ``distance_m`` next to a block holding one of them are looked at (linear in
+    the gaps' extent, not in their bounding box's)."""
+    parts = np.asarray(parts, dtype=object)
+    parts = parts[~shapely.is_empty(parts)] if len(parts) else parts
+    if not len(parts):
+        return np.zeros(0, dtype=object)
+    minx, miny, maxx, maxy = shapely.total_bounds(parts)
+    minx, miny, maxx, maxy = (minx - distance_m, miny - distance_m, maxx + distance_m,
+                              maxy + distance_m)
+    xs = np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m) + 1) * spacing_m
+    ys = np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m) + 1) * spacing_m
+    # blocks of side distance_m holding part of near, grown by one block each way
+    block = max(distance_m, spacing_m)
+    b = shapely.bounds(parts)
+    nx = int(math.floor((maxx - minx) / block)) + 1
+    ny = int(math.floor((maxy - miny) / block)) + 1
+    held = np.zeros((ny + 2, nx + 2), dtype=bool)
+    c0 = np.floor((b[:, 0] - minx) / block).astype(int)
+    c1 = np.floor((b[:, 2] - minx) / block).astype(int)
+    r0 = np.floor((b[:, 1] - miny) / block).astype(int)
+    r1 = np.floor((b[:, 3] - miny) / block).astype(int)
+    for k in np.flatnonzero((c0 != c1) | (r0 != r1)):  # lines, polygons: every block of the box
+        held[r0[k] + 1:r1[k] + 2, c0[k] + 1:c1[k] + 2] = True
+    held[r0 + 1, c0 + 1] = True
+    grown = held.copy()
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            grown[1:-1, 1:-1] |= held[1 + dr:ny + 1 + dr, 1 + dc:nx + 1 + dc]
+    mx, my = np.meshgrid(xs, ys)
+    lx, ly = mx.ravel(), my.ravel()
+    bc = np.clip(np.floor((lx - minx) / block).astype(int), -1, nx) + 1
+    br = np.clip(np.floor((ly - miny) / block).astype(int), -1, ny) + 1
+    sel = grown[br, bc]
+    pts = shapely.points(lx[sel], ly[sel])
+    return pts[_within_buffer(pts, parts, distance_m)]
+
+
+def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> np.ndarray:
+    """Whether each point is on allowed land: off excluded land and road/railway corridors
+    (:func:`_excluded_parts`), at least each constraint's ``min_distance_m`` from it, and
+    farther than ``settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]`` from every household."""
+    keep = np.ones(len(pts), dtype=bool)
+    if not len(pts):
+        return keep
+    parts = _excluded_parts(project, sp)
+    if parts:
+        hit = shapely.STRtree(np.asarray(parts, dtype=object)).query(pts,
+                                                                     predicate="intersects")
+        keep[np.unique(hit[0])] = False
+    if project.constraints is not None and len(project.constraints):
+        cons = project.constraints.geometry.to_numpy()
+        dmin = project.constraints["min_distance_m"].to_numpy(dtype=float)
+        if not np.isfinite(dmin).all():  # as "distance >= NaN": no point passes
+            keep[:] = False
+        tree = shapely.STRtree(pts)
+        c, p = tree.query(cons, predicate="dwithin", distance=np.nan_to_num(dmin))
+        close = shapely.distance(pts[p], cons[c]) < dmin[c]
+        keep[np.unique(p[close])] = False
+    if project.households is not None and len(project.households):
+        tree = shapely.STRtree(project.households.geometry.values)
+        close = tree.query(pts, predicate="dwithin",
+                           distance=settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"])
+        keep[np.unique(close[0])] = False
+    return keep
 
 
 def _candidate_points(project: Project, sp: SuggestionParams, near: shapely.Geometry,
                       unit: shapely.Geometry | None) -> gpd.GeoDataFrame:
     """A grid of points every ``sp.spacing_m`` on allowed land near the gaps: on the unit's
     territory (:func:`~coverage_gis.engines.territory.inside_unit`), within 3 km of the
-    uncovered households, off excluded land and road/railway corridors
-    (:func:`_excluded_land`), and away from every constraint and dwelling."""
-    spacing_m = sp.spacing_m
-    zone = near.buffer(3000)  # once: buffering many gap points is the slow part
-    minx, miny, maxx, maxy = zone.bounds
-    xs = np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m) + 1) * spacing_m
-    ys = np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m) + 1) * spacing_m
-    gx, gy = np.meshgrid(xs, ys)
-    pts = gpd.GeoSeries(gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=project.crs)
-    shapely.prepare(zone)
-    keep = pts.within(zone) & inside_unit(pts, unit)
-    excluded = _excluded_land(project, sp)
-    if excluded is not None:
-        keep &= ~pts.intersects(excluded)
-    if project.constraints is not None:
-        for _, c in project.constraints.iterrows():
-            keep &= pts.distance(c.geometry) >= c["min_distance_m"]
-    if project.households is not None:
-        tree = shapely.STRtree(project.households.geometry.values)
-        close = tree.query(pts.values, predicate="dwithin",
-                           distance=settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"])
-        keep.iloc[np.unique(close[0])] = False
-    return gpd.GeoDataFrame(geometry=pts[keep].reset_index(drop=True), crs=project.crs)
+    uncovered households ``near``, off excluded land and road/railway corridors
+    (:func:`_excluded_land`), and away from every constraint and dwelling
+    (:func:`_allowed_points`). Linear in the gaps: the grid is drawn only near them, and
+    each test goes through a spatial index."""
+    pts = _lattice_near(shapely.get_parts(near) if near is not None else np.zeros(0),
+                        sp.spacing_m, settings.SUGGESTION_CANDIDATE_REACH_M)
+    pts = pts[inside_unit(gpd.GeoSeries(pts, crs=project.crs), unit)]
+    pts = pts[_allowed_points(project, sp, pts)]
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries(pts, crs=project.crs), crs=project.crs)
 
 
 def aim_azimuths(point: shapely.Point, targets: gpd.GeoSeries,
@@ -868,7 +974,8 @@ class Suggestions:
         ``operators_on_tower``, ``operator``, ``lon``, ``lat``, ``inside_commune``,
         ``hamlets_newly_covered``, ``households_gained_in_short_hamlets``,
         ``households_gained``, ``m4_after``, ``azimuths_deg`` (the three sectors, as
-        text), geometry (project CRS).
+        text), geometry (project CRS); from :func:`suggest_sites_by_unit`, ``unit_code``
+        first and the units one after the other.
     candidates
         How many candidates were weighed (existing towers and grid points, all on the unit's
         territory).
@@ -898,55 +1005,403 @@ SUGGESTION_COLUMNS = ["rank", "kind", "tower_id", "operators_on_tower", "operato
                       "azimuths_deg", "geometry"]
 
 
-def _candidates(project: Project, op: str | None, gaps: gpd.GeoDataFrame,
-                sp: SuggestionParams, unit: shapely.Geometry | None) -> list[dict[str, Any]]:
-    """Existing towers on the unit's territory (without ``op``'s cells when it is given),
-    then grid points on it."""
+@dataclass
+class _HamletCounts:
+    """The hamlets of a study as integer codes, for counting what a pick brings.
+
+    ``code`` per household (index into the unique hamlet ids, -1 outside every hamlet);
+    ``size`` households per hamlet; ``weight`` how many times each id is listed among the
+    hamlets (1, unless listed twice); ``rows`` hamlets listed (the M4 denominator)."""
+
+    code: np.ndarray
+    size: np.ndarray
+    weight: np.ndarray
+    rows: int
+    share: float
+
+    @classmethod
+    def of(cls, hamlet_of: np.ndarray, hids: pd.Series, share: float) -> _HamletCounts:
+        ids = pd.Index(hids.to_numpy(dtype=object))
+        uniq = ids.unique()
+        code = uniq.get_indexer(pd.Index(np.asarray(hamlet_of, dtype=object)))
+        weight = pd.Series(ids).value_counts().reindex(uniq).to_numpy(dtype=np.int64)
+        size = np.bincount(code[code >= 0], minlength=len(uniq)).astype(np.int64)
+        return cls(code.astype(np.int64), size, weight, len(ids), share)
+
+    def meets(self, covered: np.ndarray, which: np.ndarray | None = None) -> np.ndarray:
+        """Whether each hamlet (or those of ``which``) has ``share`` of its households among
+        ``covered`` (counts per hamlet), as :func:`~coverage_gis.engines.hamlets.meets_share`
+        on :func:`~coverage_gis.engines.hamlets.hamlet_shares`."""
+        size = self.size if which is None else self.size[which]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.where(size > 0, covered / np.where(size > 0, size, 1), 0.0)
+        return shares >= self.share - SHARE_TOLERANCE
+
+
+@dataclass
+class _Prepared:
+    """What every unit's suggestions share: the coverage before, the uncovered households and
+    their spatial index, the candidates of the whole study (not yet cut to a unit), the
+    suggested site's cells, and each candidate's coverage once computed."""
+
+    project: Project
+    op: str | None
+    sp: SuggestionParams
+    params: CoverageParams
+    base: CoverageResult
+    hamlets: _HamletCounts
+    covered: np.ndarray          # per household, covered before
+    xy: np.ndarray               # households' coordinates (m), shape (n, 2)
+    uncovered: np.ndarray        # indices of the households not covered before
+    tree: shapely.STRtree        # over the uncovered households
+    gaps: gpd.GeoSeries          # uncovered households of short hamlets
+    gap_tree: shapely.STRtree | None
+    towers: gpd.GeoDataFrame     # existing towers a site may share (every unit)
+    points: np.ndarray           # grid points on allowed land near the gaps (every unit)
+    template: pd.DataFrame       # the suggested site's sectors with their ranges
+    terrain_m: np.ndarray        # their (range, reach) for the terrain, per sector
+    radius_m: float              # households farther than this from a site are never covered
+    start: _GreedyState          # the greedy's state before any pick
+    tower_tree: shapely.STRtree
+    point_tree: shapely.STRtree
+    covers: dict[tuple[str, int], tuple[list[float], np.ndarray]] = field(default_factory=dict)
+
+
+def _suggested_cells(op: str | None, azimuths: list[float], crs: CRS) -> gpd.GeoDataFrame:
+    """The suggested site's three 4G sectors (``settings.SUGGESTED_SITE``) at the origin."""
+    site = settings.SUGGESTED_SITE
+    return ProposedSite(operator=op or "Viettel", technology="4G", band_mhz=site["band_mhz"],
+                        bandwidth_mhz=site["bandwidth_mhz"], height_m=site["height_m"],
+                        eirp_dbm=site["eirp_dbm"], tilt_deg=site["tilt_deg"],
+                        beamwidth_deg=site["beamwidth_deg"], azimuths_deg=azimuths,
+                        site_id="CAND").cells(0.0, 0.0, crs)
+
+
+def _cover_radius_m(template: pd.DataFrame, grid: Any, params: CoverageParams,
+                    flat: bool) -> float:
+    """How far (m) from a suggested site a household can be covered, by the engine's own
+    bounds: its path loss is non-decreasing with distance, sector gains are at most 0 dB,
+    the indoor loss at least the horizontal one and the terrain loss at least 0, so a grid
+    cell is covered no farther than the flat-ground boresight distance at threshold plus
+    shadow margin (``coverage_range_m``) with the highest mast height the model may take (the
+    Hata family's effective height, at most ``settings.EFFECTIVE_HEIGHT_MAX_M``, with a
+    DEM), and never beyond the reach (nothing is computed there). Models whose formula
+    follows the terrain's line of sight (``pathloss.TERRAIN_LOS_MODELS``) get the reach.
+    Plus the half diagonal of a grid cell (a household is sampled at its cell's centre) and
+    a cell more for the range's bisection."""
+    half_cell = grid.resolution_m * math.sqrt(2) / 2
+    reach = float(template["reach_m"].max())
+    models = set(template["model"].astype(str))
+    if models & set(pathloss.TERRAIN_LOS_MODELS):
+        return reach + half_cell
+    tall = template
+    if not flat and params.effective_height and any(pathloss.takes_effective_height(m)
+                                                    for m in models):
+        tall = template.copy()
+        tall["height_m"] = np.maximum(tall["height_m"].to_numpy(float),
+                                      settings.EFFECTIVE_HEIGHT_MAX_M)
+        tall = cell_ranges(tall, params)
+    r = min(float(tall["coverage_range_m"].max()) * 1.001 + grid.resolution_m, reach)
+    return r + half_cell
+
+
+def _prepare(project: Project, operator: str | None, spacing_m: float | None,
+             params: CoverageParams | None, base: CoverageResult | None,
+             suggestion_params: SuggestionParams | None) -> _Prepared:
+    """The preparation of :func:`suggest_sites` shared by every unit."""
+    if project.households is None:
+        raise InputError("suggest-sites needs a households layer (it counts households)")
+    if project.hamlets is None:
+        raise InputError("suggest-sites needs a hamlets layer (it counts hamlets)")
+    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    op = normalise_operator(operator) if operator else None
+    if operator and op is None:
+        raise InputError(f"--operator {operator!r} is not a known operator")
+    hh = project.households
+    hids = project.hamlets["hamlet_id"]
+    hamlet_of = household_hamlets(hh, project.hamlets)
+    if base is None:
+        base = compute_coverage(_sites(project), project.hamlets, project.dem, params,
+                                landcover=project.landcover)
+    covered = _households_covered(base, hh)
+    counts = _HamletCounts.of(hamlet_of, hids, params.hamlet_share)
+    short = ~counts.meets(np.bincount(counts.code[covered & (counts.code >= 0)],
+                                      minlength=len(counts.size)))
+    in_short = (counts.code >= 0) & short[np.clip(counts.code, 0, None)]
+    gaps = hh.geometry[~covered & in_short]
+    sp = suggestion_params or SuggestionParams.from_scenario(project.scenario.parameters)
+    if spacing_m is not None:
+        sp = replace(sp, spacing_m=spacing_m)
     tw = towers(_sites(project))
-    tw = tw[(tw["status"] == "existing") & inside_unit(tw, unit)]
+    tw.attrs = {}  # its per-cell map, which pandas would copy with every row taken
+    tw = tw[tw["status"] == "existing"]
     if op is not None:
         tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
-    cands = [{"kind": "share existing tower", "tower_id": r["tower_id"],
-              "operators_on_tower": r["operators"], "geometry": r.geometry}
-             for _, r in tw.iterrows()]
+    points = np.zeros(0, dtype=object)
     if len(gaps):
-        for g in _candidate_points(project, sp, gaps.union_all(), unit).geometry:
-            cands.append({"kind": "new site", "tower_id": None, "operators_on_tower": None,
-                          "geometry": g})
+        points = _lattice_near(gaps.values, sp.spacing_m, settings.SUGGESTION_CANDIDATE_REACH_M)
+        points = points[_allowed_points(project, sp, points)]
+    # the candidates' radio cells, as add_cells would have them (no land cover: the
+    # candidates are computed alone, on the ground only)
+    template = cell_ranges(_suggested_cells(op, [0.0, 120.0, 240.0], project.crs)
+                           .to_crs(base.grid.crs).reset_index(drop=True), params)
+    if (template["reach_m"] <= 0).any():
+        raise InputError("suggest-sites: the suggested site (settings.SUGGESTED_SITE) reaches no "
+                         "grid cell with these [coverage] thresholds and level floor")
+    terrain_m = _mast_windows(template, base.grid)[1]
+    radius_m = _cover_radius_m(template, base.grid, params, base.dem_grid is None)
+    # a plain table of plain values, read row by row for every candidate
+    template = pd.DataFrame({c: (template[c].to_numpy(dtype=object)
+                                 if not pd.api.types.is_numeric_dtype(template[c])
+                                 else template[c].to_numpy()) for c in template.columns})
+    uncovered = np.flatnonzero(~covered)
+    return _Prepared(project, op, sp, params, base, counts, covered,
+                     shapely.get_coordinates(hh.geometry.values), uncovered,
+                     shapely.STRtree(hh.geometry.values[uncovered]), gaps,
+                     shapely.STRtree(gaps.values) if len(gaps) else None,
+                     tw.reset_index(drop=True), points, template, terrain_m, radius_m,
+                     _GreedyState.start(covered, counts),
+                     shapely.STRtree(tw.geometry.values), shapely.STRtree(points))
+
+
+def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
+           ) -> tuple[list[float], np.ndarray]:
+    """The azimuths of the suggested site at ``point`` and the households not covered before
+    that it covers alone (sorted indices), computed once per candidate: the coverage engine's
+    values (:func:`~coverage_gis.engines.coverage.add_cells` on an empty result gives the
+    same), but only on the part of the site's window holding uncovered households within
+    :attr:`_Prepared.radius_m`, found through their spatial index."""
+    if key in prep.covers:
+        return prep.covers[key]
+    azimuths = (aim_azimuths(point, _near_gaps(prep, point)) if prep.sp.aim_sectors
+                else [0.0, 120.0, 240.0])
+    grid = prep.base.grid
+    near = prep.uncovered[prep.tree.query(point, predicate="dwithin", distance=prep.radius_m)]
+    rows, cols, on_grid = grid.index(prep.xy[near, 0], prep.xy[near, 1])
+    site = (point if grid.crs == prep.project.crs else
+            gpd.GeoSeries([point], crs=prep.project.crs).to_crs(grid.crs).iloc[0])
+    cells = prep.template  # one table, its position and azimuths set for each candidate
+    cells["azimuth_deg"] = np.asarray(azimuths, dtype=float) % 360.0
+    cells["geometry"] = np.array([site] * len(cells), dtype=object)
+    windows, terrain_m, corner = _site_windows(grid, site, prep.terrain_m)
+    r0, r1, c0, c1 = (int(v) for v in windows[0])
+    ok = on_grid & (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
+    found = np.zeros(0, dtype=np.int64)
+    if ok.any():
+        tile = Tile(int(rows[ok].min()), int(rows[ok].max()) + 1, int(cols[ok].min()),
+                    int(cols[ok].max()) + 1)
+        op = str(cells["operator"].iat[0])
+        # the ground this part needs only (as for a tile of the engine's): what is done with
+        # the DEM then costs the site's window, not the study's
+        dem = _dem_part(prep.base.dem_grid, halo_bounds(grid, tile, np.array([site.x]),
+                                                        np.array([site.y])))
+        part = _tile_levels(cells, np.arange(len(cells)), windows, terrain_m, corner, tile,
+                            grid, dem, None, prep.params, (("4G",), ((op, "4G"),)))
+        mask = _masks(part.level, part.server, {}, cells, prep.params,
+                      (tile.r1 - tile.r0, tile.c1 - tile.c0))[0]["mobile_broadband"]
+        hit = np.zeros(len(near), dtype=bool)
+        hit[ok] = mask[rows[ok] - tile.r0, cols[ok] - tile.c0]
+        found = np.sort(near[hit])
+    prep.covers[key] = (azimuths, found)
+    return azimuths, found
+
+
+def _site_windows(grid: Any, site: shapely.Point, terrain_m: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`~coverage_gis.engines.coverage._mast_windows` gives the sectors of one
+    mast at ``site`` whose (range, reach) for the terrain is ``terrain_m`` (the same for
+    every sector: same position, height and band), without its per-call table work."""
+    n = len(terrain_m)
+    windows = np.zeros((n, 4), dtype=np.int64)
+    corner = np.zeros(n)
+    x, y = site.x, site.y
+    rows, cols = grid.window(x, y, float(terrain_m[0, 1]))
+    if rows.stop > rows.start and cols.stop > cols.start:
+        windows[:] = (rows.start, rows.stop, cols.start, cols.stop)
+        gx, gy = grid.x, grid.y
+        dx = max(abs(gx[cols.start] - x), abs(gx[cols.stop - 1] - x))
+        dy = max(abs(gy[rows.start] - y), abs(gy[rows.stop - 1] - y))
+        corner[:] = float(np.hypot(dx, dy))
+    return windows, terrain_m, corner
+
+
+def _near_gaps(prep: _Prepared, point: shapely.Point) -> gpd.GeoSeries:
+    """The gap households within ``settings.SUGGESTION_AIM_RADIUS_M`` of ``point`` (and a
+    metre more: :func:`aim_azimuths` keeps the exact ones), in their order."""
+    if prep.gap_tree is None:
+        return prep.gaps.iloc[0:0]
+    idx = prep.gap_tree.query(point, predicate="dwithin",
+                              distance=settings.SUGGESTION_AIM_RADIUS_M + 1.0)
+    return prep.gaps.iloc[np.sort(idx)]
+
+
+@dataclass
+class _GreedyState:
+    """The households covered so far and, per hamlet, how many of them."""
+
+    now: np.ndarray
+    per_hamlet: np.ndarray
+    meets: np.ndarray
+
+    @classmethod
+    def start(cls, covered: np.ndarray, hamlets: _HamletCounts) -> _GreedyState:
+        code = hamlets.code[covered]
+        per = np.bincount(code[code >= 0], minlength=len(hamlets.size)).astype(np.int64)
+        return cls(covered.copy(), per, hamlets.meets(per))
+
+    def copy(self) -> _GreedyState:
+        return _GreedyState(self.now.copy(), self.per_hamlet.copy(), self.meets.copy())
+
+    def key(self, s: np.ndarray, hamlets: _HamletCounts
+            ) -> tuple[tuple[int, int, int], tuple[int, int, int]] | None:
+        """The greedy's key of a candidate covering ``s`` (household indices): hamlets brought
+        to the share, households gained in short hamlets, households gained; and a bound on
+        its key now and at every later step (hamlets still short that it adds a household
+        to, in place of the first). None when it adds nothing (nor ever will)."""
+        new = s[~self.now[s]]
+        if not new.size:
+            return None
+        code = hamlets.code[new]
+        h, n = np.unique(code[code >= 0], return_counts=True)
+        short = ~self.meets[h]
+        after = hamlets.meets(self.per_hamlet[h] + n, h)
+        in_short = int(n[short].sum())
+        w = hamlets.weight[h]
+        return ((int(w[short & after].sum()), in_short, int(new.size)),
+                (int(w[short].sum()), in_short, int(new.size)))
+
+    def add(self, s: np.ndarray, hamlets: _HamletCounts) -> None:
+        new = s[~self.now[s]]
+        self.now[new] = True
+        code = hamlets.code[new]
+        np.add.at(self.per_hamlet, code[code >= 0], 1)
+        self.meets = hamlets.meets(self.per_hamlet)
+
+    def m4(self, hamlets: _HamletCounts) -> float:
+        return float((hamlets.weight * self.meets).sum() / hamlets.rows) if hamlets.rows \
+            else float("nan")
+
+
+def _celf_picks(cover: Any, bound: Any, n: int, start: _GreedyState, hamlets: _HamletCounts,
+                max_sites: int) -> list[dict[str, Any]]:
+    """The greedy choice of :func:`suggest_sites` (most hamlets brought to the share, then
+    most households gained in short hamlets, then most households; the earlier candidate on
+    a tie), made lazily (CELF, Leskovec et al. 2007): candidates wait in a heap under a bound
+    of their key (``bound(k)``: from the households within reach before ``cover(k)``, the
+    households candidate ``k`` covers, is computed; then from what it adds), and each step
+    computes keys from the top of the heap only until the best key found beats every bound
+    left. The first part of the key (a hamlet reaching its share) is not submodular, so the
+    bound counts every short hamlet a candidate adds to; the picks are those of the plain
+    greedy."""
+    state = start.copy()
+    heap = [(-a, -b, -c, k) for k in range(n) for a, b, c in [bound(k)] if c > 0]
+    heapq.heapify(heap)
+    picks: list[dict[str, Any]] = []
+    while len(picks) < max_sites and not (hamlets.weight * state.meets).sum() == hamlets.rows:
+        best: tuple[tuple[int, int, int], int] | None = None
+        seen: list[tuple[int, int, int, int]] = []
+        while heap:
+            a, b, c, k = heap[0]
+            if best is not None and (best[0], -best[1]) >= ((-a, -b, -c), -k):
+                break
+            heapq.heappop(heap)
+            got = state.key(cover(k), hamlets)
+            if got is None:
+                continue  # adds nothing now, nor later: out of the heap
+            key, later = got
+            seen.append((-later[0], -later[1], -later[2], k))
+            if best is None or (key, -k) > (best[0], -best[1]):
+                best = (key, k)
+        if best is None:
+            break
+        for entry in seen:
+            if entry[3] != best[1]:
+                heapq.heappush(heap, entry)
+        state.add(cover(best[1]), hamlets)
+        picks.append({"candidate": best[1], "hamlets_newly_covered": best[0][0],
+                      "households_gained_in_short_hamlets": best[0][1],
+                      "households_gained": best[0][2], "m4_after": round(state.m4(hamlets), 4)})
+    return picks
+
+
+def _unit_candidates(prep: _Prepared, area: shapely.Geometry | None
+                     ) -> list[dict[str, Any]]:
+    """The candidates on a unit's territory, in the greedy's order: existing towers, then grid
+    points (each with its key into :attr:`_Prepared.covers`)."""
+    tw = prep.towers.iloc[_in_unit(prep.tower_tree, prep.towers.geometry.values, area)]
+    cands = [{"key": ("tower", int(i)), "kind": "share existing tower",
+              "tower_id": r["tower_id"], "operators_on_tower": r["operators"],
+              "geometry": r.geometry} for i, r in tw.iterrows()]
+    pts = prep.points
+    cands += [{"key": ("point", int(i)), "kind": "new site", "tower_id": None,
+               "operators_on_tower": None, "geometry": pts[i]}
+              for i in _in_unit(prep.point_tree, pts, area)]
     return cands
 
 
-def _greedy_picks(sets: list[np.ndarray], covered: np.ndarray, hamlet_of: np.ndarray,
-                  hids: pd.Series, share: float, max_sites: int) -> list[dict[str, Any]]:
-    """The greedy choice: most hamlets brought to ``share``, then most households gained in
-    short hamlets, then most households; the earlier candidate on a tie."""
-    picks: list[dict[str, Any]] = []
-    now = covered.copy()
-    for _ in range(max_sites):
-        hamlets_now = _hamlets_covered(now, hamlet_of, hids, share)
-        if hamlets_now.all():
-            break
-        in_short = np.isin(hamlet_of, hids[(~hamlets_now).to_numpy()].to_numpy())
-        best, best_key = None, (0, 0, 0)
-        for k, s in enumerate(sets):
-            if any(p["candidate"] == k for p in picks):
-                continue
-            new = s & ~now
-            if not new.any():
-                continue
-            after = _hamlets_covered(now | s, hamlet_of, hids, share)
-            key = (int((after & ~hamlets_now).sum()), int((new & in_short).sum()),
-                   int(new.sum()))
-            if key > best_key:
-                best, best_key = k, key
-        if best is None:
-            break
-        now = now | sets[best]
-        m4 = float(_hamlets_covered(now, hamlet_of, hids, share).mean())
-        picks.append({"candidate": best, "hamlets_newly_covered": best_key[0],
-                      "households_gained_in_short_hamlets": best_key[1],
-                      "households_gained": best_key[2], "m4_after": round(m4, 4)})
-    return picks
+def _in_unit(tree: shapely.STRtree, geoms: Any, area: shapely.Geometry | None
+             ) -> np.ndarray:
+    """The indices, in order, of the points ``geoms`` (indexed by ``tree``) on the unit's
+    territory (:func:`~coverage_gis.engines.territory.inside_unit`), testing only those
+    near it."""
+    if area is None:
+        return np.arange(len(geoms))
+    near = np.sort(tree.query(area, predicate="dwithin", distance=settings.TERRITORY_EDGE_M))
+    return near[inside_unit(gpd.GeoSeries(np.asarray(geoms, dtype=object)[near]), area)]
+
+
+def _bound(prep: _Prepared, cands: list[dict[str, Any]]) -> Any:
+    """``bound(k)``: a bound of candidate ``k``'s key at every step, before its coverage is
+    computed: every uncovered household within :attr:`_Prepared.radius_m` counted as covered
+    (its coverage's own bound once it is)."""
+    geoms = np.asarray([c["geometry"] for c in cands], dtype=object)
+    pairs = (prep.tree.query(geoms, predicate="dwithin", distance=prep.radius_m)
+             if len(geoms) else np.zeros((2, 0), dtype=np.int64))
+    order = np.argsort(pairs[0], kind="stable")
+    cand_of, hh_of = pairs[0][order], prep.uncovered[pairs[1][order]]
+    starts = np.searchsorted(cand_of, np.arange(len(cands) + 1))
+    state = prep.start
+
+    def bound(k: int) -> tuple[int, int, int]:
+        key = cands[k]["key"]
+        s = prep.covers[key][1] if key in prep.covers else hh_of[starts[k]:starts[k + 1]]
+        got = state.key(s, prep.hamlets)
+        return (0, 0, 0) if got is None else got[1]
+    return bound
+
+
+def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int
+                ) -> Suggestions:
+    """The suggestions on one unit's territory ``area`` (None: anywhere)."""
+    cands = _unit_candidates(prep, area)
+
+    def cover(k: int) -> np.ndarray:
+        return _cover(prep, cands[k]["key"], cands[k]["geometry"])[1]
+
+    picks = _celf_picks(cover, _bound(prep, cands), len(cands), prep.start, prep.hamlets,
+                        max_sites)
+    rows = []
+    to_ll = Transformer.from_crs(prep.project.crs, WGS84, always_xy=True)
+    for rank, p in enumerate(picks, start=1):
+        c = cands[p["candidate"]]
+        azimuths = prep.covers[c["key"]][0]
+        lon, lat = to_ll.transform(c["geometry"].x, c["geometry"].y)
+        rows.append({"rank": rank, "kind": c["kind"], "tower_id": c["tower_id"],
+                     "operators_on_tower": c["operators_on_tower"],
+                     "operator": prep.op or "any", "lon": round(lon, 6), "lat": round(lat, 6),
+                     "inside_commune": bool(inside_unit(gpd.GeoSeries([c["geometry"]]),
+                                                        area)[0]),
+                     **{k: v for k, v in p.items() if k != "candidate"},
+                     "azimuths_deg": ", ".join(f"{a:g}" for a in azimuths),
+                     "geometry": c["geometry"]})
+    table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
+                             crs=prep.project.crs)
+    m4_before = prep.start.m4(prep.hamlets)
+    m4_last = picks[-1]["m4_after"] if picks else m4_before
+    note = ("target_met" if m4_before >= 1 else
+            "no_gain_inside_unit" if m4_last < 1 and len(picks) < max_sites else None)
+    table.attrs["note"] = note
+    return Suggestions(table, len(cands), round(m4_before, 4), note)
 
 
 def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = None,
@@ -973,64 +1428,55 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     Returns the picks with their gains, the number of candidates, M4 before and, when the
     picks stop short, a note code (:class:`Suggestions`; also in the table's
     ``attrs["note"]``).
+
+    Near-linear in households and candidates: the uncovered households sit in a spatial
+    index, a candidate's coverage is computed on the part of its window holding some of
+    them and only when the lazy greedy (:func:`_celf_picks`) needs it.
+    :func:`suggest_sites_by_unit` does the same for many units at once.
     """
-    if project.households is None:
-        raise InputError("suggest-sites needs a households layer (it counts households)")
-    if project.hamlets is None:
-        raise InputError("suggest-sites needs a hamlets layer (it counts hamlets)")
-    params = params or CoverageParams.from_scenario(project.scenario.parameters)
-    hh = project.households
-    hids = project.hamlets["hamlet_id"]
-    hamlet_of = household_hamlets(hh, project.hamlets)
-    if base is None:
-        base = compute_coverage(_sites(project), project.hamlets, project.dem, params,
-                                landcover=project.landcover)
-    covered = _households_covered(base, hh)
-    op = normalise_operator(operator) if operator else None
-    if operator and op is None:
-        raise InputError(f"--operator {operator!r} is not a known operator")
-    short = ~_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share)
-    gaps = hh[~covered & np.isin(hamlet_of, hids[short.to_numpy()].to_numpy())]
-    # the territory proposed on: the 2025 unit when given (see check_site)
+    prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
     area = unit.geometry if unit is not None else unit_area(project.commune,
                                                             project.hamlets)[0]
-    sp = suggestion_params or SuggestionParams.from_scenario(project.scenario.parameters)
-    if spacing_m is not None:
-        sp = replace(sp, spacing_m=spacing_m)
-    cands = _candidates(project, op, gaps, sp, area)
-    empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {}, base.dem_used,
-                           base.dem_grid, {})
-    site = settings.SUGGESTED_SITE
-    sets = []
-    for k, c in enumerate(cands):
-        c["azimuths_deg"] = (aim_azimuths(c["geometry"], gaps.geometry) if sp.aim_sectors
-                             else [0.0, 120.0, 240.0])
-        proposal = ProposedSite(operator=op or "Viettel", technology="4G",
-                                band_mhz=site["band_mhz"], bandwidth_mhz=site["bandwidth_mhz"],
-                                height_m=site["height_m"], eirp_dbm=site["eirp_dbm"],
-                                tilt_deg=site["tilt_deg"], beamwidth_deg=site["beamwidth_deg"],
-                                azimuths_deg=c["azimuths_deg"], site_id=f"CAND{k + 1}")
-        alone = add_cells(empty, proposal.cells(c["geometry"].x, c["geometry"].y, project.crs))
-        sets.append(_households_covered(alone, hh))
-    picks = _greedy_picks(sets, covered, hamlet_of, hids, params.hamlet_share, max_sites)
-    rows = []
-    to_ll = Transformer.from_crs(project.crs, WGS84, always_xy=True)
-    for rank, p in enumerate(picks, start=1):
-        c = cands[p["candidate"]]
-        lon, lat = to_ll.transform(c["geometry"].x, c["geometry"].y)
-        rows.append({"rank": rank, "kind": c["kind"], "tower_id": c["tower_id"],
-                     "operators_on_tower": c["operators_on_tower"],
-                     "operator": op or "any", "lon": round(lon, 6), "lat": round(lat, 6),
-                     "inside_commune": bool(inside_unit(gpd.GeoSeries([c["geometry"]]),
-                                                        area)[0]),
-                     **{k: v for k, v in p.items() if k != "candidate"},
-                     "azimuths_deg": ", ".join(f"{a:g}" for a in c["azimuths_deg"]),
-                     "geometry": c["geometry"]})
-    table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
-                             crs=project.crs)
-    m4_before = float(_hamlets_covered(covered, hamlet_of, hids, params.hamlet_share).mean())
-    m4_last = picks[-1]["m4_after"] if picks else m4_before
+    return _suggest_in(prep, area, max_sites)
+
+
+def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
+                          max_sites_per_unit: int = 3, *,
+                          params: CoverageParams | None = None,
+                          base: CoverageResult | None = None,
+                          operator: str | None = None,
+                          spacing_m: float | None = None,
+                          suggestion_params: SuggestionParams | None = None) -> Suggestions:
+    """:func:`suggest_sites` for each unit of ``scopes`` (a province's), sharing the
+    preparation (coverage before, uncovered households and their index, the candidates, each
+    candidate's coverage) and running the greedy once per unit on the candidates of its
+    territory: the picks of a unit are those of ``suggest_sites(..., unit=scope)``, each
+    unit's from the coverage before (the units' picks are not added up).
+
+    Returns one :class:`Suggestions`: the units' tables one after the other with a
+    ``unit_code`` column (``scope.code``), ``rank`` counted within each unit and ``m4_after``
+    over the study's hamlets as in :func:`suggest_sites`; ``candidates`` summed over the
+    units; ``note`` ``target_met`` when M4 is already 100 %, else
+    ``no_gain_inside_unit`` when every unit stops short, else None; each unit's note in the
+    table's ``attrs["unit_notes"]`` (unit code -> note or None).
+    """
+    prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
+    tables, notes, total = [], {}, 0
+    m4_before = round(prep.start.m4(prep.hamlets), 4)
+    for scope in scopes:
+        found = _suggest_in(prep, scope.geometry, max_sites_per_unit)
+        t = found.table.copy()
+        t.insert(0, "unit_code", scope.code)
+        tables.append(t)
+        notes[scope.code] = found.note
+        total += found.candidates
+    columns = ["unit_code", *SUGGESTION_COLUMNS]
+    table = (gpd.GeoDataFrame(pd.concat(tables, ignore_index=True), geometry="geometry",
+                              crs=project.crs) if tables
+             else gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=project.crs))
     note = ("target_met" if m4_before >= 1 else
-            "no_gain_inside_unit" if m4_last < 1 and len(picks) < max_sites else None)
+            "no_gain_inside_unit" if notes and all(n == "no_gain_inside_unit"
+                                                   for n in notes.values()) else None)
     table.attrs["note"] = note
-    return Suggestions(table, len(cands), round(m4_before, 4), note)
+    table.attrs["unit_notes"] = notes
+    return Suggestions(table, total, m4_before, note)
