@@ -600,9 +600,14 @@ def analyze(project: Project, params: CoverageParams | None = None,
     suggestions = None
     if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
-        from coverage_gis.engines.placement import suggest_sites as _suggest
-        suggestions = _suggest(project, suggest_sites, params=params, base=result,
-                               unit=current_unit(project)).table
+        from coverage_gis.engines import placement
+        if project.scenario.province is not None:  # up to that many sites in each unit
+            suggestions = placement.suggest_sites_by_unit(
+                project, province_scopes(project), suggest_sites, params=params,
+                base=result).table
+        else:
+            suggestions = placement.suggest_sites(project, suggest_sites, params=params,
+                                                  base=result, unit=current_unit(project)).table
         clock.lap("suggestions")
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")

@@ -218,6 +218,14 @@ def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
     assert summary["timings_s"]["coverage"] >= 0
     units = pd.read_csv(out / "units.csv", dtype={"unit_code": str})
     assert len(units) == 166
+    # suggestions per unit: each inside the unit it is listed for
+    sugg = pd.read_csv(out / "suggested_sites.csv", encoding="utf-8-sig",
+                       dtype={"unit_code": str})
+    assert len(sugg) and set(sugg["unit_code"]) <= set(units["unit_code"])
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(sugg["lon"], sugg["lat"]), crs=4326)
+    bounds = admin.load_units().set_index("unit_code").geometry
+    for code, point in zip(sugg["unit_code"], lonlat):
+        assert bounds[code].buffer(1e-5).covers(point), code
     hamlets = pd.read_csv(out / "hamlets.csv", encoding="utf-8-sig", dtype=str)
     assert "unit_code" in hamlets.columns
     # one unit in detail, from the stored result: its own map, report and indicators
