@@ -24,11 +24,11 @@ skips the largest size; `--fractions 0.01,0.03` picks others.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import threading
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -36,6 +36,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import PeakRss  # noqa: E402
 
 from coverage_gis.engines import fibre as fb
 
@@ -141,35 +144,6 @@ def synthetic(households: int, road_km: float, n_boxes: int, rng: np.random.Gene
 PROVINCE = {"households": 1_000_000, "road_km": 66_000.0, "boxes": 15_000, "hamlets": 5_000}
 SPACING_M = 330.0        # grid spacing: ~6 km of road per km², ~11,000 km² for the province
 GOAL_RATIO = 1.3
-
-
-class PeakRss:
-    """Peak resident memory (MB) while a block runs, sampled every 5 ms from /proc."""
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    def _rss(self) -> float:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * self._page
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            time.sleep(0.005)
-
-    def __enter__(self) -> PeakRss:
-        self.peak = self._rss()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._rss())
 
 
 def province(fraction: float, seed: int) -> dict[str, Any]:

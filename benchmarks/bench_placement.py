@@ -21,15 +21,18 @@ Prints figures; asserts nothing. Run: `.venv/bin/python benchmarks/bench_placeme
 from __future__ import annotations
 
 import argparse
-import os
-import threading
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from affine import Affine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import PeakRss  # noqa: E402
 
 import coverage_gis as cg
 from coverage_gis.config.scenario import Scenario
@@ -72,38 +75,6 @@ def sample() -> None:
           f"{len(picks)} pick(s), M4 {found.m4_before:.0%} -> "
           f"{picks['m4_after'].iloc[-1] if len(picks) else found.m4_before:.0%}, "
           f"{dt:.1f} s")
-
-
-class PeakRss:
-    """Peak resident memory (MB) while a block runs, sampled every ``every_s`` from /proc
-    (not much more often: a thread waking every few ms slows numpy and numba work that
-    hands the GIL back and forth, up to 4x here)."""
-
-    def __init__(self, every_s: float = 0.1) -> None:
-        self.every_s = every_s
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    def _rss(self) -> float:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * self._page
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            time.sleep(self.every_s)
-
-    def __enter__(self) -> PeakRss:
-        self.peak = self._rss()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._rss())
 
 
 def synthetic(area_km2: float, seed: int = 2, hh_per_km2: float = 90.0,
