@@ -52,6 +52,33 @@ def sample_copy(tmp_path: Path, name: str = "sample.toml", *, without_units: boo
     return path
 
 
+def analyze_sample():
+    """The bundled sample's analysis (its load warnings silenced)."""
+    import warnings
+
+    import coverage_gis as cg
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cg.analyze(cg.load_project(SAMPLE))
+
+
+def render_both(analysis, tmp_path_factory, prefix: str) -> dict[str, Path]:
+    """{lang: folder} of ``analysis``'s whole output set in Vietnamese and in English."""
+    import warnings
+
+    from coverage_gis.outputs.writer import render_analysis
+
+    out = {}
+    for lang in ("vi", "en"):
+        folder = tmp_path_factory.mktemp(f"{prefix}_{lang}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            render_analysis(analysis, folder, lang)
+        out[lang] = folder
+    return out
+
+
 def digest(path: Path) -> str:
     """SHA-256 of a file, or of every file in a folder (to prove inputs are never modified)."""
     h = hashlib.sha256()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import html
 import re
-import warnings
 from pathlib import Path
 
 import openpyxl
@@ -25,9 +24,8 @@ import coverage_gis as cg
 from coverage_gis.cli.main import main
 from coverage_gis.config import settings
 from coverage_gis.outputs import check, exports, i18n
-from coverage_gis.outputs.writer import render_analysis
 
-from .conftest import SAMPLE
+from .conftest import analyze_sample, render_both
 from .test_static_outputs import _input_data, _leaks, _Text
 
 PACKAGE = Path(cg.__file__).parent
@@ -130,21 +128,12 @@ def test_every_code_has_words_in_both_languages(column):
 
 @pytest.fixture(scope="module")
 def sample_analysis():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return cg.analyze(cg.load_project(SAMPLE))
+    return analyze_sample()
 
 
 @pytest.fixture(scope="module")
 def rendered(sample_analysis, tmp_path_factory):
-    out = {}
-    for lang in ("vi", "en"):
-        folder = tmp_path_factory.mktemp(f"words_{lang}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            render_analysis(sample_analysis, folder, lang)
-        out[lang] = folder
-    return out
+    return render_both(sample_analysis, tmp_path_factory, "words")
 
 
 #: Columns of the workbook worded with the analysis: sentences made from codes.

@@ -34,11 +34,10 @@ import rasterio
 
 import coverage_gis as cg
 from coverage_gis.outputs import exports, files, i18n, maps, report, style
-from coverage_gis.outputs.writer import render_analysis
 from coverage_gis.results import store
 
 from .browser import CHROMIUM_FLAGS, find_chromium, run_chromium, with_probe
-from .conftest import SAMPLE
+from .conftest import analyze_sample, render_both
 
 KML = "{http://www.opengis.net/kml/2.2}"
 
@@ -49,22 +48,13 @@ KML = "{http://www.opengis.net/kml/2.2}"
 
 @pytest.fixture(scope="module")
 def sample():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return cg.analyze(cg.load_project(SAMPLE))
+    return analyze_sample()
 
 
 @pytest.fixture(scope="module")
 def rendered(sample, tmp_path_factory):
     """{lang: folder} of the sample's whole output set."""
-    out = {}
-    for lang in ("vi", "en"):
-        folder = tmp_path_factory.mktemp(f"out_{lang}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            render_analysis(sample, folder, lang)
-        out[lang] = folder
-    return out
+    return render_both(sample, tmp_path_factory, "out")
 
 
 @pytest.fixture(scope="module")
