@@ -323,19 +323,26 @@ def _model_validity(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
 
 def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,
              params: CoverageParams, near_m: float, far_m: float, resolution_m: float,
-             with_fresnel: bool = False, corner_m: float | None = None
+             with_fresnel: bool = False, corner_m: float | None = None, points: bool = False
              ) -> terrain.TerrainGrids:
     """Terrain loss and line of sight of one mast over a window: at the grid's step out to
     ``near_m`` (the threshold range, where coverage is decided), and beyond it, where levels
     are below the threshold and only shown, at the coarser step ``settings.FAR_TERRAIN_STEP_M``
     out to ``far_m`` (the reach; no farther than the window's corners: the sweep's cost grows
     with the cube of its radius over its step). One sweep per ring (:func:`terrain.terrain_grids`
-    gives the first-Fresnel-zone clearance too, ``with_fresnel``)."""
+    gives the first-Fresnel-zone clearance too, ``with_fresnel``). ``points``: ``gx, gy`` are
+    the centres of some grid cells (1-D, the shape of ``dist``), not the window's axes."""
     x0, y0 = cell.geometry.x, cell.geometry.y
     # the Hata family's effective mast height towards each grid cell (radio.terrain)
     h_eff = params.effective_height and pathloss.takes_effective_height(str(cell["model"]))
 
     def sweep(radius: float, step: float | None) -> terrain.TerrainGrids:
+        if points:
+            return terrain.terrain_points(dem, x0, y0, float(cell["height_m"]),
+                                          params.ue_height_m, float(cell["band_mhz"]), gx, gy,
+                                          radius, step or resolution_m,
+                                          method=params.terrain_method,
+                                          with_fresnel=with_fresnel, effective_height=h_eff)
         return terrain.terrain_grids(dem, x0, y0, float(cell["height_m"]), params.ue_height_m,
                                      float(cell["band_mhz"]), gx, gy, radius,
                                      method=params.terrain_method, step_m=step,
@@ -403,6 +410,11 @@ class _ClutterGrids:
         k = slice(cols.start - self.col0, cols.stop - self.col0)
         env = None if self.environment is None else self.environment[r, k][b, c]
         return self.loss_db[r, k][b, c], env
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Loss and environment at grid cells (``rows``, ``cols``: grid indices)."""
+        r, c = rows - self.row0, cols - self.col0
+        return self.loss_db[r, c], None if self.environment is None else self.environment[r, c]
 
     def part(self, tile: Tile) -> _ClutterGrids:
         """The tile's part (its own arrays, for a task elsewhere)."""
@@ -473,7 +485,6 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     x0, y0 = cell.geometry.x, cell.geometry.y
     dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
     reach = float(cell["reach_m"])
-    h_bs = float(cell["height_m"])
     ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
     t_loss: np.ndarray | float
     h_eff: np.ndarray | None = None  # the Hata family's effective mast height, with a DEM
@@ -503,21 +514,12 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
             return
         c = slice(int(within[0]), int(within[-1]) + 1)
         d = dist[b, c]
-        local = clutter.window(rows, cols, b, c) if clutter is not None else None
-        lb = _path_loss(cell, d, params, None if local is None else local[1],
-                        _block_heights(h_eff, b, c, h_bs), np.asarray(los)[b, c])
-        bearing = antenna.bearing_deg(x0, y0, gx[c][None, :], gy[b][:, None])
-        g = ground[b, c] if isinstance(ground, np.ndarray) else ground
-        elevation = antenna.elevation_deg(np.maximum(d, 1.0),
-                                          (ground0 + h_bs) - (g + params.ue_height_m))
-        gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
-                                      float(cell["tilt_deg"]),
-                                      beamwidth_deg=float(cell["beamwidth_deg"]))
-        t = (np.nan_to_num(t_loss[b, c], nan=0.0) if isinstance(t_loss, np.ndarray)
-             else t_loss)
-        lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
-                                  params.body_loss_db, _indoor_loss_db(cell, elevation, params),
-                                  0.0 if local is None else local[0])
+        lvl, lb = _levels_of(cell, params, d, antenna.bearing_deg(x0, y0, gx[c][None, :],
+                                                                  gy[b][:, None]),
+                             ground[b, c] if isinstance(ground, np.ndarray) else ground, ground0,
+                             t_loss[b, c] if isinstance(t_loss, np.ndarray) else t_loss,
+                             np.asarray(los)[b, c], None if h_eff is None else h_eff[b, c],
+                             clutter.window(rows, cols, b, c) if clutter is not None else None)
         level[b, c] = np.where(d <= reach, lvl, np.nan)
         loss[b, c] = lb
 
@@ -525,15 +527,37 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     return level, loss, np.asarray(los)
 
 
-def _block_heights(h_eff: np.ndarray | None, b: slice, c: slice, h_bs: float
-                   ) -> np.ndarray | None:
-    """The effective mast heights (m) of a block of the window, or None where they are all
-    the mast's own (flat ground: the model then takes one height, which is faster)."""
+def _levels_of(cell: pd.Series, params: CoverageParams, d: np.ndarray, bearing: np.ndarray,
+               ground: np.ndarray | float, ground0: float, t_loss: np.ndarray | float,
+               los: np.ndarray, h_eff: np.ndarray | None,
+               local: tuple[np.ndarray, np.ndarray | None] | None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Received level (dBm) and path loss (dB) of ``cell`` at grid cells (arrays of one shape,
+    any): distance ``d`` (m) and bearing (deg) from the mast, ground height (m; ``ground0``
+    at the mast), terrain loss (dB, NaN: none), line of sight, the Hata family's effective
+    mast height (m, or None) and the land cover's (loss, environment)."""
+    h_bs = float(cell["height_m"])
+    lb = _path_loss(cell, d, params, None if local is None else local[1],
+                    _raised_heights(h_eff, h_bs), los)
+    elevation = antenna.elevation_deg(np.maximum(d, 1.0),
+                                      (ground0 + h_bs) - (ground + params.ue_height_m))
+    gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
+                                  float(cell["tilt_deg"]),
+                                  beamwidth_deg=float(cell["beamwidth_deg"]))
+    t = np.nan_to_num(t_loss, nan=0.0) if isinstance(t_loss, np.ndarray) else t_loss
+    lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
+                              params.body_loss_db, _indoor_loss_db(cell, elevation, params),
+                              0.0 if local is None else local[0])
+    return lvl, lb
+
+
+def _raised_heights(h_eff: np.ndarray | None, h_bs: float) -> np.ndarray | None:
+    """The effective mast heights (m) of some grid cells, or None where they are all the
+    mast's own (flat ground: the model then takes one height, which is faster)."""
     if h_eff is None:
         return None
-    block = h_eff[b, c]
-    raised = block > h_bs  # NaN (beyond the sweep): the mast's own height
-    return np.where(raised, block, h_bs) if raised.any() else None
+    raised = h_eff > h_bs  # NaN (beyond the sweep): the mast's own height
+    return np.where(raised, h_eff, h_bs) if raised.any() else None
 
 
 def _terrain_key(cell: pd.Series, rows: slice, cols: slice) -> tuple:
@@ -582,7 +606,7 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     return add_cells(empty, cells, progress=progress, tile_px=tile_px, runner=runner)
 
 
-def _mast_windows(cells: gpd.GeoDataFrame, grid: Grid) -> tuple[np.ndarray, np.ndarray,
+def mast_windows(cells: gpd.GeoDataFrame, grid: Grid) -> tuple[np.ndarray, np.ndarray,
                                                                  np.ndarray]:
     """Per cell: its window on ``grid`` (``[r0, r1, c0, c1]``, empty beyond its reach), its
     (range, reach) for the terrain and the distance (m) to its window's farthest corner.
@@ -649,7 +673,7 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
                  keys: tuple[tuple[str, ...], tuple[tuple[str, str], ...]], threads: int = 0,
                  progress: bool = False) -> _TileLevels:
     """Best server of the tile over ``cells`` (``ids``: their indices in the whole cells
-    table; ``windows``, ``terrain_m``, ``corner``: theirs from :func:`_mast_windows`), each
+    table; ``windows``, ``terrain_m``, ``corner``: theirs from :func:`mast_windows`), each
     computed on its window's part in the tile. ``keys``: the technologies and (operator,
     technology) pairs to return arrays for; ``threads``: numba threads (0: its default)."""
     if threads:
@@ -678,15 +702,109 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
                                 clutter=clutter, corner_m=float(corner[i]))
         local = (slice(rows.start - tile.r0, rows.stop - tile.r0),
                  slice(cols.start - tile.c0, cols.stop - tile.c0))
-        t = cell["technology"]
-        best = level[t][local]
-        better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
-        best[better] = lvl[better]
-        server[t][local][better] = ids[i]
-        ob = op_best[(cell["operator"], t)][local]
-        b2 = np.isfinite(lvl) & ~(lvl <= ob)
-        ob[b2] = lvl[b2]
+        _keep_best(level, server, op_best, local, lvl, cell, int(ids[i]))
     return _TileLevels(tile, level, server, op_best)
+
+
+def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
+               op_best: dict[tuple[str, str], np.ndarray], local: Any, lvl: np.ndarray,
+               cell: pd.Series, cell_id: int) -> None:
+    """Put one cell's levels ``lvl`` (at ``local`` of the arrays: slices, a view) into the best
+    servers, in place: it wins where it is higher (the earlier cell keeps a tie)."""
+    t = cell["technology"]
+    best = level[t][local]
+    better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
+    best[better] = lvl[better]
+    server[t][local][better] = cell_id
+    ob = op_best[(cell["operator"], t)][local]
+    b2 = np.isfinite(lvl) & ~(lvl <= ob)
+    ob[b2] = lvl[b2]
+
+
+def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.ndarray,
+               dem: Raster | None, params: CoverageParams, *,
+               terrain_m: np.ndarray | None = None, corner_m: np.ndarray | None = None,
+               clutter: _ClutterGrids | None = None) -> dict[str, np.ndarray]:
+    """Coverage masks of ``cells`` alone at some grid cells (``rows``, ``cols``: 1-D grid
+    indices): what :func:`compute_coverage` gives there (``covered``: per technology, mobile
+    broadband and per operator), at the cost of those grid cells only (their own rays of each
+    mast's sweep, their own levels), not of the cells' windows. ``cells``: in the grid's
+    CRS with their ranges (:func:`cell_ranges`); ``dem``: the ground on the grid (the
+    result's ``dem_grid``); ``terrain_m``, ``corner_m``: the cells' own from
+    :func:`mast_windows` (computed when not given); ``clutter``: the land cover."""
+    if terrain_m is None or corner_m is None:
+        _, terrain_m, corner_m = mast_windows(cells, grid)
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    px, py = grid.x[cols], grid.y[rows]
+    shape = (1, px.size)
+    techs = sorted(set(cells["technology"]))
+    level = {t: np.full(shape, np.nan, dtype=np.float32) for t in techs}
+    server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
+    op_best = {k: np.full(shape, np.nan, dtype=np.float32)
+               for k in sorted(set(zip(cells["operator"], cells["technology"])))}
+    local = None if clutter is None else clutter.at(rows, cols)
+    masts: dict[tuple, tuple[np.ndarray, Any]] = {}
+    for i in range(len(cells)):
+        cell = cells.iloc[i]
+        reach = float(cell["reach_m"])
+        if reach <= 0:
+            continue
+        key = _terrain_key(cell, slice(0), slice(0))
+        if key not in masts:  # the sectors of one mast share its sweep
+            near = np.flatnonzero(np.hypot(px - cell.geometry.x, py - cell.geometry.y)
+                                  <= float(terrain_m[i, 1]))
+            masts[key] = (near, _points_terrain(cell, px[near], py[near], dem, params,
+                                                (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
+                                                float(corner_m[i]), grid.resolution_m))
+        near, ground = masts[key]
+        lvl = np.full(shape, np.nan, dtype=np.float32)
+        lvl[0, near] = _level_at(cell, px[near], py[near], ground, params,
+                                 None if local is None else
+                                 (local[0][near], None if local[1] is None else local[1][near]))
+        _keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, i)
+    covered = _masks(level, server, op_best, cells, params, shape)[0]
+    return {k: v[0] for k, v in covered.items()}
+
+
+@dataclass(frozen=True)
+class _PointsGround:
+    """What one mast's levels at some grid cells need from the ground: its height at the
+    mast (m) and at them, and the sweep there (None on flat ground)."""
+
+    ground0: float
+    ground: np.ndarray | float
+    sweep: terrain.TerrainGrids | None
+
+
+def _points_terrain(cell: pd.Series, px: np.ndarray, py: np.ndarray, dem: Raster | None,
+                    params: CoverageParams, terrain_m: tuple[float, float], corner_m: float,
+                    resolution_m: float) -> _PointsGround:
+    """The ground and terrain of one mast at grid-cell centres ``px, py`` (m), as
+    :func:`_cell_level` has them on a window (same sweeps, same samples)."""
+    if dem is None:
+        return _PointsGround(0.0, 0.0, None)
+    x0, y0 = cell.geometry.x, cell.geometry.y
+    ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
+    dist = np.hypot(px - x0, py - y0)
+    sweep = _terrain(cell, dem, px, py, dist, params, terrain_m[0], terrain_m[1], resolution_m,
+                     corner_m=corner_m, points=True)
+    return _PointsGround(ground0, terrain.sample_points(dem, px, py, ground0), sweep)
+
+
+def _level_at(cell: pd.Series, px: np.ndarray, py: np.ndarray, ground: _PointsGround,
+              params: CoverageParams, local: tuple[np.ndarray, np.ndarray | None] | None
+              ) -> np.ndarray:
+    """:func:`_cell_level`'s level (dBm) at grid-cell centres ``px, py`` (m), NaN beyond the
+    cell's reach."""
+    x0, y0 = cell.geometry.x, cell.geometry.y
+    d = np.hypot(px - x0, py - y0)
+    reach = float(cell["reach_m"])
+    tg = ground.sweep
+    lvl, _ = _levels_of(cell, params, d, antenna.bearing_deg(x0, y0, px, py), ground.ground,
+                        ground.ground0, 0.0 if tg is None else tg.loss_db,
+                        d <= reach if tg is None else tg.los, None if tg is None else tg.h_eff_m,
+                        local)
+    return np.where(d <= reach, lvl, np.nan)
 
 
 def _tile_tasks(cells: gpd.GeoDataFrame, offset: int, grid: Grid, tiles: list[Tile],
@@ -695,7 +813,7 @@ def _tile_tasks(cells: gpd.GeoDataFrame, offset: int, grid: Grid, tiles: list[Ti
                 progress: bool) -> Iterator[tuple[Any, ...]]:
     """The arguments of :func:`_tile_levels` for each tile that some cell reaches: only its
     cells, and the ground and clutter it needs (a task elsewhere gets no more)."""
-    windows, terrain_m, corner = _mast_windows(cells, grid)
+    windows, terrain_m, corner = mast_windows(cells, grid)
     x, y = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
     whole = len(tiles) == 1
     for tile in tiles:
@@ -818,12 +936,14 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
     for t in settings.MOBILE_BROADBAND:
         mbb |= covered[t]
     covered["mobile_broadband"] = mbb
+    operators = cells["operator"].to_numpy(dtype=object)
+    technologies = cells["technology"].to_numpy(dtype=object)
     for o in sorted({o for o, _ in op_best}):
         m = np.zeros(shape, dtype=bool)
         for t in settings.MOBILE_BROADBAND:
             if (o, t) in op_best:
-                mine = (cells["operator"] == o) & (cells["technology"] == t)
-                s_ot = float(np.max(sigma[mine.to_numpy()]))
+                mine = (operators == o) & (technologies == t)
+                s_ot = float(np.max(sigma[mine]))
                 for b in blocks:
                     with np.errstate(invalid="ignore"):
                         m[b] |= (op_best[(o, t)][b].astype(np.float64)

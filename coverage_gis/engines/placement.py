@@ -31,13 +31,11 @@ from coverage_gis.config.vocabulary import normalise_operator, normalise_technol
 from coverage_gis.engines.coverage import (
     CoverageParams,
     CoverageResult,
-    _dem_part,
-    _masks,
-    _mast_windows,
-    _tile_levels,
     add_cells,
     cell_ranges,
     compute_coverage,
+    covered_at,
+    mast_windows,
 )
 from coverage_gis.engines.hamlets import (
     SHARE_TOLERANCE,
@@ -48,7 +46,6 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import UnitScope, inside_unit, unit_area
-from coverage_gis.engines.tiles import Tile, halo_bounds
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
@@ -1148,7 +1145,7 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     if (template["reach_m"] <= 0).any():
         raise InputError("suggest-sites: the suggested site (settings.SUGGESTED_SITE) reaches no "
                          "grid cell with these [coverage] thresholds and level floor")
-    terrain_m = _mast_windows(template, base.grid)[1]
+    terrain_m = mast_windows(template, base.grid)[1]
     radius_m = _cover_radius_m(template, base.grid, params, base.dem_grid is None)
     # a plain table of plain values, read row by row for every candidate
     template = pd.DataFrame({c: (template[c].to_numpy(dtype=object)
@@ -1183,46 +1180,38 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
     cells = prep.template  # one table, its position and azimuths set for each candidate
     cells["azimuth_deg"] = np.asarray(azimuths, dtype=float) % 360.0
     cells["geometry"] = np.array([site] * len(cells), dtype=object)
-    windows, terrain_m, corner = _site_windows(grid, site, prep.terrain_m)
-    r0, r1, c0, c1 = (int(v) for v in windows[0])
-    ok = on_grid & (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
+    terrain_m, corner = _site_terrain(grid, site, prep.terrain_m)
     found = np.zeros(0, dtype=np.int64)
-    if ok.any():
-        tile = Tile(int(rows[ok].min()), int(rows[ok].max()) + 1, int(cols[ok].min()),
-                    int(cols[ok].max()) + 1)
-        op = str(cells["operator"].iat[0])
-        # the ground this part needs only (as for a tile of the engine's): what is done with
-        # the DEM then costs the site's window, not the study's
-        dem = _dem_part(prep.base.dem_grid, halo_bounds(grid, tile, np.array([site.x]),
-                                                        np.array([site.y])))
-        part = _tile_levels(cells, np.arange(len(cells)), windows, terrain_m, corner, tile,
-                            grid, dem, None, prep.params, (("4G",), ((op, "4G"),)))
-        mask = _masks(part.level, part.server, {}, cells, prep.params,
-                      (tile.r1 - tile.r0, tile.c1 - tile.c0))[0]["mobile_broadband"]
+    if on_grid.any():
+        # only the grid cells holding those households: their rays of the site's sweep and
+        # their levels, not the site's window
+        flat = rows[on_grid] * grid.width + cols[on_grid]
+        pixels, which = np.unique(flat, return_inverse=True)
+        mask = covered_at(cells, grid, pixels // grid.width, pixels % grid.width,
+                          prep.base.dem_grid, prep.params, terrain_m=terrain_m,
+                          corner_m=corner)["mobile_broadband"]
         hit = np.zeros(len(near), dtype=bool)
-        hit[ok] = mask[rows[ok] - tile.r0, cols[ok] - tile.c0]
+        hit[on_grid] = mask[which]
         found = np.sort(near[hit])
     prep.covers[key] = (azimuths, found)
     return azimuths, found
 
 
-def _site_windows(grid: Any, site: shapely.Point, terrain_m: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What :func:`~coverage_gis.engines.coverage._mast_windows` gives the sectors of one
+def _site_terrain(grid: Any, site: shapely.Point, terrain_m: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`~coverage_gis.engines.coverage.mast_windows` gives the sectors of one
     mast at ``site`` whose (range, reach) for the terrain is ``terrain_m`` (the same for
-    every sector: same position, height and band), without its per-call table work."""
-    n = len(terrain_m)
-    windows = np.zeros((n, 4), dtype=np.int64)
-    corner = np.zeros(n)
+    every sector: same position, height and band) for the terrain: (range, reach) and the
+    distance (m) to the farthest corner of its window, without its per-call table work."""
+    corner = np.zeros(len(terrain_m))
     x, y = site.x, site.y
     rows, cols = grid.window(x, y, float(terrain_m[0, 1]))
     if rows.stop > rows.start and cols.stop > cols.start:
-        windows[:] = (rows.start, rows.stop, cols.start, cols.stop)
         gx, gy = grid.x, grid.y
         dx = max(abs(gx[cols.start] - x), abs(gx[cols.stop - 1] - x))
         dy = max(abs(gy[rows.start] - y), abs(gy[rows.stop - 1] - y))
         corner[:] = float(np.hypot(dx, dy))
-    return windows, terrain_m, corner
+    return terrain_m, corner
 
 
 def _near_gaps(prep: _Prepared, point: shapely.Point) -> gpd.GeoSeries:

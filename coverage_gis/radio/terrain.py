@@ -1315,26 +1315,50 @@ def _sample_grid_nb(data, inv, gx, gy, fill, out):
             out[r, c] = fill if np.isnan(v) else v
 
 
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _ray_sample_nb(dx, dy, radius, n_rays, m, step):
+    """The nearest ray (by bearing) and sample (by distance) of the point (dx, dy) from the
+    site, or (-1, 0) beyond ``radius``."""
+    dist = math.hypot(dx, dy)
+    if dist > radius:
+        return -1, 0
+    two_pi = 2.0 * math.pi
+    bearing = math.atan2(dx, dy) % two_pi
+    k = int(np.rint(bearing * (n_rays / two_pi))) % n_rays
+    return k, min(int(np.rint(dist / step)), m - 1)
+
+
 @numba.njit(cache=NUMBA_CACHE, parallel=True)
 def _cell_rays_nb(gx, gy, x0, y0, radius, n_rays, m, step, ray, sample, used):
     """Per grid cell (gx[c], gy[r]) within ``radius``: the nearest ray (by bearing) and sample
     (by distance), -1 outside; marks the samples used."""
-    two_pi = 2.0 * math.pi
     for r in numba.prange(gy.shape[0]):
         dy = gy[r] - y0
         for c in range(gx.shape[0]):
-            dx = gx[c] - x0
-            dist = math.hypot(dx, dy)
-            if dist <= radius:
-                bearing = math.atan2(dx, dy) % two_pi
-                k = int(np.rint(bearing * (n_rays / two_pi))) % n_rays
-                j = min(int(np.rint(dist / step)), m - 1)
-                ray[r, c] = k
-                sample[r, c] = j
+            k, j = _ray_sample_nb(gx[c] - x0, dy, radius, n_rays, m, step)
+            ray[r, c] = k
+            sample[r, c] = j
+            if k >= 0:
                 used[k, j] = True
-            else:
-                ray[r, c] = -1
-                sample[r, c] = 0
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _point_rays_nb(px, py, x0, y0, radius, n_rays, m, step, ray, sample, used):
+    """:func:`_cell_rays_nb` for scattered points (px[i], py[i])."""
+    for i in range(px.shape[0]):
+        k, j = _ray_sample_nb(px[i] - x0, py[i] - y0, radius, n_rays, m, step)
+        ray[i] = k
+        sample[i] = j
+        if k >= 0:
+            used[k, j] = True
+
+
+@numba.njit(cache=NUMBA_CACHE)
+def _sample_points_nb(data, inv, px, py, fill, out):
+    """Ground heights at scattered points (out[i] at px[i], py[i]); ``fill`` for NaN."""
+    for i in range(px.shape[0]):
+        v = _bilinear_nb(data, inv, px[i], py[i])
+        out[i] = fill if np.isnan(v) else v
 
 
 @numba.njit(cache=NUMBA_CACHE, parallel=True)
@@ -1485,6 +1509,70 @@ class TerrainGrids(NamedTuple):
     h_eff_m: np.ndarray | None = None
 
 
+def _ray_plan(radius: float, step: float) -> tuple[int, int, np.ndarray]:
+    """The rays of a sweep to ``radius`` (m) by ``step`` (m): one per perimeter cell of the
+    disc, samples every step (the last at >= radius): (n_rays, m, distances of the samples)."""
+    n_rays = max(8, math.ceil(2.0 * math.pi * radius / step))
+    m = math.ceil(radius / step - 1e-9) + 1
+    return n_rays, m, np.arange(m, dtype=np.float64) * step
+
+
+class _Rays(NamedTuple):
+    """The values of a sweep on its rays, (n_rays, m): loss in excess of smooth earth (dB),
+    line of sight, Fresnel clearance ((1, m) when not asked for), effective height (m) or
+    None."""
+
+    loss: np.ndarray
+    los: np.ndarray
+    clear: np.ndarray
+    heff: np.ndarray | None
+
+
+def _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d, used,
+                with_loss, subtract_smooth_earth, with_fresnel, with_heff, max_height_m
+                ) -> _Rays:
+    """One radial sweep over the samples ``used`` (n_rays, m) marks (and those before them on
+    their ray): what :func:`_sweep_grid` and :func:`_sweep_points` then give their cells."""
+    n_rays, m = used.shape
+    # the farthest sample each ray needs (-1: none): a window cut to a tile needs few rays
+    last = np.where(used.any(axis=1), m - 1 - np.argmax(used[:, ::-1], axis=1), -1)
+    last = last.astype(np.int64)
+    ground = _ray_ground(dem, x0, y0, n_rays, d, k, last)
+    wl_step = float(wavelength_m(frequency_mhz)) * step
+    geom = (_geometry_table(m, step, float(wavelength_m(frequency_mhz)))
+            if with_loss and n_edges > 1 else np.zeros((1, 1)))
+    smooth, w_least = _smooth_earth(d, k, wl_step, geom, float(h_tx_m), float(h_rx_m), n_edges,
+                                    with_loss and subtract_smooth_earth)
+    ray_loss = np.zeros((n_rays, m), dtype=np.float32)
+    ray_los = np.zeros((n_rays, m), dtype=np.bool_)
+    ray_clear = np.zeros((n_rays, m) if with_fresnel else (1, m), dtype=np.bool_)
+    with _KERNEL_LOCK:
+        _sweep_nb(ground, used, wl_step, step / 1000.0, geom, float(h_tx_m), float(h_rx_m),
+                  n_edges, with_loss, w_least, with_fresnel, ray_loss, ray_los,
+                  ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_), last)
+    _SWEEPS[0] += 1
+    ray_heff = None
+    if with_heff:
+        ray_heff = np.empty((n_rays, m), dtype=np.float32)
+        with _KERNEL_LOCK:
+            _heff_nb(ground, d * d / (2.0 * k * EARTH_RADIUS_M), float(h_tx_m), step,
+                     float(max_height_m), ray_heff, last)
+    del ground
+    if smooth is not None:
+        ray_loss -= smooth
+        ray_loss[ray_loss < _LOSS_EPS_DB] = 0.0
+    return _Rays(ray_loss, ray_los, ray_clear, ray_heff)
+
+
+def _check_sweep(max_radius_m: float, step: float, step_m: Any) -> float:
+    radius = float(max_radius_m)
+    if radius < 0 or not np.isfinite(radius):
+        raise ValueError(f"max_radius_m must be a finite distance >= 0, got {max_radius_m!r}")
+    if not step > 0:
+        raise ValueError(f"step_m must be positive, got {step_m!r}")
+    return radius
+
+
 def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m, max_radius_m,
                 k, n_edges, step_m, with_loss, subtract_smooth_earth, with_fresnel=False,
                 with_heff=False, max_height_m=settings.EFFECTIVE_HEIGHT_MAX_M
@@ -1492,17 +1580,13 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     gx = _arr(grid_x_m).ravel()
     gy = _arr(grid_y_m).ravel()
     x0, y0 = float(x_m), float(y_m)
-    radius = float(max_radius_m)
     ny, nx = gy.size, gx.size
     loss_out = np.full((ny, nx), np.nan, dtype=np.float32)
     los_out = np.zeros((ny, nx), dtype=bool)
     clear_out = np.zeros((ny, nx), dtype=bool) if with_fresnel else None
     heff_out = np.full((ny, nx), np.nan, dtype=np.float32) if with_heff else None
-    if radius < 0 or not np.isfinite(radius):
-        raise ValueError(f"max_radius_m must be a finite distance >= 0, got {max_radius_m!r}")
     step = float(step_m) if step_m is not None else _grid_step(gx, gy, dem)
-    if not step > 0:
-        raise ValueError(f"step_m must be positive, got {step_m!r}")
+    radius = _check_sweep(max_radius_m, step, step_m)
 
     # grid cells within the disc: a window of the grid around it
     cols = _window(gx, x0 - radius, x0 + radius)
@@ -1520,60 +1604,69 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
         return TerrainGrids(loss_out, los_out, clear_out, heff_out)
     _check_dem(dem)
 
-    # rays: one per perimeter cell of the disc, samples every step (the last at >= radius)
-    n_rays = max(8, math.ceil(2.0 * math.pi * radius / step))
-    m = math.ceil(radius / step - 1e-9) + 1
-    d = np.arange(m, dtype=np.float64) * step
+    n_rays, m, d = _ray_plan(radius, step)
     # each cell takes the nearest ray (by bearing) and sample (by distance)
     ray = np.empty((wy.size, wx.size), dtype=np.int32)
     sample = np.empty((wy.size, wx.size), dtype=np.int32)
     used = np.zeros((n_rays, m), dtype=np.bool_)
     with _KERNEL_LOCK:
         _cell_rays_nb(wx, wy, x0, y0, radius, n_rays, m, step, ray, sample, used)
-    # the farthest sample each ray needs (-1: none): a window cut to a tile needs few rays
-    last = np.where(used.any(axis=1), m - 1 - np.argmax(used[:, ::-1], axis=1), -1)
-    last = last.astype(np.int64)
-    ground = _ray_ground(dem, x0, y0, n_rays, d, k, last)
-
-    wl_step = float(wavelength_m(frequency_mhz)) * step
-    geom = (_geometry_table(m, step, float(wavelength_m(frequency_mhz)))
-            if with_loss and n_edges > 1 else np.zeros((1, 1)))
-    smooth, w_least = _smooth_earth(d, k, wl_step, geom, float(h_tx_m), float(h_rx_m), n_edges,
-                                    with_loss and subtract_smooth_earth)
-    ray_loss = np.zeros((n_rays, m), dtype=np.float32)
-    ray_los = np.zeros((n_rays, m), dtype=np.bool_)
-    ray_clear = np.zeros((n_rays, m) if with_fresnel else (1, m), dtype=np.bool_)
-    with _KERNEL_LOCK:
-        _sweep_nb(ground, used, wl_step, step / 1000.0, geom, float(h_tx_m), float(h_rx_m),
-                  n_edges, with_loss, w_least, with_fresnel, ray_loss, ray_los,
-                  ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_), last)
-    _SWEEPS[0] += 1
-    ray_heff = None
-    if heff_out is not None:
-        ray_heff = np.empty((n_rays, m), dtype=np.float32)
-        with _KERNEL_LOCK:
-            _heff_nb(ground, d * d / (2.0 * k * EARTH_RADIUS_M), float(h_tx_m), step,
-                     float(max_height_m), ray_heff, last)
-    del ground
-    if smooth is not None:
-        ray_loss -= smooth
-        ray_loss[ray_loss < _LOSS_EPS_DB] = 0.0
+    rays = _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d, used,
+                       with_loss, subtract_smooth_earth, with_fresnel, with_heff, max_height_m)
     win_loss = np.empty((wy.size, wx.size), dtype=np.float32)
     win_los = np.empty((wy.size, wx.size), dtype=np.bool_)
     win_clear = np.empty((wy.size, wx.size) if with_fresnel else (0, 0), dtype=np.bool_)
     with _KERNEL_LOCK:
-        _gather_nb(ray, sample, ray_loss, ray_clear, ray_los, win_loss, win_clear, win_los)
+        _gather_nb(ray, sample, rays.loss, rays.clear, rays.los, win_loss, win_clear, win_los)
     loss_out[rows, cols] = win_loss
     los_out[rows, cols] = win_los
     if clear_out is not None:
         clear_out[rows, cols] = win_clear
-    if heff_out is not None and ray_heff is not None:
+    if heff_out is not None and rays.heff is not None:
         win_heff = np.empty((wy.size, wx.size), dtype=np.float32)
         with _KERNEL_LOCK:
-            _gather_nb(ray, sample, ray_heff, np.zeros((1, 1), np.bool_), ray_los, win_heff,
+            _gather_nb(ray, sample, rays.heff, np.zeros((1, 1), np.bool_), rays.los, win_heff,
                        np.empty((0, 0), np.bool_), np.empty((wy.size, wx.size), np.bool_))
         heff_out[rows, cols] = win_heff
     return TerrainGrids(loss_out, los_out, clear_out, heff_out)
+
+
+def _sweep_points(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, points_x_m, points_y_m,
+                  max_radius_m, k, n_edges, step_m, with_fresnel, with_heff, max_height_m
+                  ) -> TerrainGrids:
+    """:func:`_sweep_grid` (loss relative to smooth earth) at scattered points: each takes the
+    ray and sample a grid cell centred there would, so a grid cell's values are the grid
+    sweep's; only the rays (and samples) the points need are swept."""
+    px = np.ascontiguousarray(_arr(points_x_m).ravel(), dtype=np.float64)
+    py = np.ascontiguousarray(_arr(points_y_m).ravel(), dtype=np.float64)
+    x0, y0 = float(x_m), float(y_m)
+    step = float(step_m)
+    radius = _check_sweep(max_radius_m, step, step_m)
+    n = px.size
+    if dem is None:
+        inside = np.hypot(px - x0, py - y0) <= radius
+        return TerrainGrids(np.where(inside, 0.0, np.nan).astype(np.float32), inside,
+                            inside.copy() if with_fresnel else None,
+                            np.where(inside, float(h_tx_m), np.nan).astype(np.float32)
+                            if with_heff else None)
+    _check_dem(dem)
+    n_rays, m, d = _ray_plan(radius, step)
+    ray = np.empty(n, dtype=np.int32)
+    sample = np.empty(n, dtype=np.int32)
+    used = np.zeros((n_rays, m), dtype=np.bool_)
+    with _KERNEL_LOCK:
+        _point_rays_nb(px, py, x0, y0, radius, n_rays, m, step, ray, sample, used)
+    rays = _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d, used,
+                       True, True, with_fresnel, with_heff, max_height_m)
+    inside = ray >= 0
+    k_, j_ = np.where(inside, ray, 0), sample
+
+    def take(values: np.ndarray | None, outside: Any) -> np.ndarray | None:
+        return None if values is None else np.where(inside, values[k_, j_], outside)
+
+    return TerrainGrids(take(rays.loss, np.float32(np.nan)), take(rays.los, False),
+                        take(rays.clear, False) if with_fresnel else None,
+                        take(rays.heff, np.float32(np.nan)))
 
 
 def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_tx: float,
@@ -1653,6 +1746,56 @@ def terrain_grids(
     return _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m,
                        max_radius_m, k, n_edges, step_m, True, True, with_fresnel,
                        effective_height, max_height_m)
+
+
+def terrain_points(
+    dem: Any,
+    x_m: float,
+    y_m: float,
+    h_tx_m: float,
+    h_rx_m: float,
+    frequency_mhz: float,
+    points_x_m: ArrayLike,
+    points_y_m: ArrayLike,
+    max_radius_m: float,
+    step_m: float,
+    k: float = EFFECTIVE_EARTH_K,
+    method: str = "single",
+    *,
+    max_edges: int = 3,
+    with_fresnel: bool = True,
+    effective_height: bool = False,
+    max_height_m: float = settings.EFFECTIVE_HEIGHT_MAX_M,
+) -> TerrainGrids:
+    """:func:`terrain_grids` at scattered points (1-D arrays of the same length) instead of a
+    whole grid: a point takes the ray and sample a grid cell centred on it takes, so at the
+    centres of a grid of spacing ``step_m`` the values are those of :func:`terrain_grids` on
+    that grid, and only the rays and samples the points need are swept (a few households in
+    a site's window cost a few rays, not the window).
+
+    Returns
+    -------
+    TerrainGrids
+        As :func:`terrain_grids`, each array of shape (n,).
+    """
+    n_edges = _check_method(method, max_edges)
+    return _sweep_points(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, points_x_m, points_y_m,
+                         max_radius_m, k, n_edges, step_m, with_fresnel, effective_height,
+                         max_height_m)
+
+
+def sample_points(dem: Any, x_m: ArrayLike, y_m: ArrayLike, fill_m: float) -> np.ndarray:
+    """:func:`sample_grid` at scattered points (1-D arrays), m: the same bilinear samples."""
+    px = np.ascontiguousarray(_arr(x_m).ravel(), dtype=np.float64)
+    py = np.ascontiguousarray(_arr(y_m).ravel(), dtype=np.float64)
+    inv = _inverse_transform(dem)
+    if inv is None:
+        ground = np.asarray(dem.sample(px, py), dtype=np.float64)
+        return np.where(np.isnan(ground), fill_m, ground)
+    out = np.empty(px.size, dtype=np.float64)
+    with _KERNEL_LOCK:
+        _sample_points_nb(dem.data, inv, px, py, float(fill_m), out)
+    return out
 
 
 def terrain_loss_grid(
