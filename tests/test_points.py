@@ -103,7 +103,7 @@ def test_masks_at_grid_cells_equal_the_whole_grid(sample, case):
     rows = rng.integers(0, res.grid.height, 3000)
     cols = rng.integers(0, res.grid.width, 3000)
     got = cov.covered_at(res.cells, res.grid, rows, cols, res.dem_grid, params,
-                         clutter=cov._clutter_grids(res.landcover, res.grid, params))
+                         clutter=cov.clutter_grids(res.landcover, res.grid, params))
     assert set(got) == set(res.covered)
     for key, mask in got.items():
         assert np.array_equal(mask, res.covered[key][rows, cols]), key

@@ -229,17 +229,37 @@ def test_a_candidate_never_lies_outside_its_unit(province):
 # The shortcuts give what the whole computation gives
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dem", [False, True])
-def test_windowed_coverage_equals_the_whole_grid(dem):
-    """A candidate's households from the windowed computation through the spatial index are
-    those that add_cells on an empty result (the whole grid) covers, on flat ground (where
-    only the households within the flat-ground cell edge are looked at) and with a DEM."""
-    project, _ = little_province(seed=7, dem=dem)
+def land_cover(project: Project) -> Raster:
+    """A 10 m WorldCover-classed raster over the little province: stripes of tree cover
+    (10), cropland (40) and built-up (50) every 400 m."""
+    minx, miny, maxx, maxy = project.hamlets.total_bounds
+    w, h = int((maxx - minx + 4000) / 10), int((maxy - miny + 4000) / 10)
+    xx = np.arange(w)[None, :].repeat(h, axis=0)
+    classes = np.array([10, 40, 50], dtype=np.uint8)[(xx // 40) % 3]
+    return Raster(classes, Affine(10, 0, minx - 2000, 0, -10, maxy + 2000),
+                  cg.resolve_crs(UTM))
+
+
+@pytest.mark.parametrize("case", ["flat", "dem", "landcover", "environment_per_pixel"])
+def test_windowed_coverage_equals_the_whole_grid(case):
+    """A candidate's households from the computation at their grid cells through the spatial
+    index are those that add_cells on an empty result (the whole grid, same ground and land
+    cover) covers: on flat ground (where only the households within the flat-ground cell
+    edge are looked at), with a DEM, and with a DEM and a land cover (its losses; then its
+    environments per pixel too)."""
+    project, _ = little_province(seed=7, dem=case != "flat")
     params = CoverageParams()
-    base = compute_coverage(project.sites, project.hamlets, project.dem, params)
+    landcover = None
+    if case in ("landcover", "environment_per_pixel"):
+        landcover = land_cover(project)
+        if case == "environment_per_pixel":
+            params = CoverageParams(clutter={"environment_per_pixel": True})
+    base = compute_coverage(project.sites, project.hamlets, project.dem, params,
+                            landcover=landcover)
     prep = placement._prepare(project, None, None, params, base, None)
+    assert (prep.clutter is None) == (landcover is None)
     empty = base.__class__(base.grid, base.cells.iloc[0:0], params, {}, {}, {},
-                           base.dem_used, base.dem_grid, {})
+                           base.dem_used, base.dem_grid, {}, landcover=landcover)
     rng = np.random.default_rng(1)
     picks = rng.choice(len(prep.points), size=min(6, len(prep.points)), replace=False)
     assert len(picks)

@@ -424,7 +424,7 @@ class _ClutterGrids:
                              tile.r0, tile.c0)
 
 
-def _clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
+def clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
                    ) -> _ClutterGrids | None:
     """The land-cover raster's classes on ``grid`` (:func:`classes_on_grid`) as losses and
     environments (:mod:`coverage_gis.radio.clutter`), or None without a land-cover layer."""
@@ -477,7 +477,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     cached per position and window. Large windows are computed by blocks of rows in threads
     (:func:`_by_row_blocks`; every step is element by element, so the values are those of one
     whole-window computation). ``clutter``: the land cover on the grid (extra loss per grid
-    cell, and the environment per grid cell; :func:`_clutter_grids`); indoors, the building
+    cell, and the environment per grid cell; :func:`clutter_grids`); indoors, the building
     entry loss by the path's elevation (:func:`_indoor_loss_db`). ``corner_m``: the distance
     to the farthest corner of the cell's whole window when ``rows, cols`` is only a tile's
     part of it (the terrain is then swept as for the whole window)."""
@@ -838,7 +838,7 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
     cells = cells.to_crs(grid.crs) if cells.crs != grid.crs else cells
     if not params.include_planned:
         cells = cells[cells["status"] != "planned"]
-    clutter = _clutter_grids(result.landcover, grid, params)
+    clutter = clutter_grids(result.landcover, grid, params)
     cells = cell_ranges(cells.reset_index(drop=True), params,
                         per_pixel_environment=clutter is not None
                         and clutter.environment is not None)

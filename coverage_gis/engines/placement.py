@@ -33,6 +33,7 @@ from coverage_gis.engines.coverage import (
     CoverageResult,
     add_cells,
     cell_ranges,
+    clutter_grids,
     compute_coverage,
     covered_at,
     mast_windows,
@@ -1061,6 +1062,7 @@ class _Prepared:
     start: _GreedyState          # the greedy's state before any pick
     tower_tree: shapely.STRtree
     point_tree: shapely.STRtree
+    clutter: Any                 # the land cover on the grid (coverage.clutter_grids) or None
     covers: dict[tuple[str, int], tuple[list[float], np.ndarray]] = field(default_factory=dict)
 
 
@@ -1075,7 +1077,7 @@ def _suggested_cells(op: str | None, azimuths: list[float], crs: CRS) -> gpd.Geo
 
 
 def _cover_radius_m(template: pd.DataFrame, grid: Any, params: CoverageParams,
-                    flat: bool) -> float:
+                    flat: bool, per_pixel_environment: bool = False) -> float:
     """How far (m) from a suggested site a household can be covered, by the engine's own
     bounds: its path loss is non-decreasing with distance, sector gains are at most 0 dB,
     the indoor loss at least the horizontal one and the terrain loss at least 0, so a grid
@@ -1083,13 +1085,15 @@ def _cover_radius_m(template: pd.DataFrame, grid: Any, params: CoverageParams,
     shadow margin (``coverage_range_m``) with the highest mast height the model may take (the
     Hata family's effective height, at most ``settings.EFFECTIVE_HEIGHT_MAX_M``, with a
     DEM), and never beyond the reach (nothing is computed there). Models whose formula
-    follows the terrain's line of sight (``pathloss.TERRAIN_LOS_MODELS``) get the reach.
+    follows the terrain's line of sight (``pathloss.TERRAIN_LOS_MODELS``) get the reach, and
+    so does a land cover with an environment per pixel (a less lossy environment than the
+    scenario's may cover farther than its range).
     Plus the half diagonal of a grid cell (a household is sampled at its cell's centre) and
     a cell more for the range's bisection."""
     half_cell = grid.resolution_m * math.sqrt(2) / 2
     reach = float(template["reach_m"].max())
     models = set(template["model"].astype(str))
-    if models & set(pathloss.TERRAIN_LOS_MODELS):
+    if models & set(pathloss.TERRAIN_LOS_MODELS) or per_pixel_environment:
         return reach + half_cell
     tall = template
     if not flat and params.effective_height and any(pathloss.takes_effective_height(m)
@@ -1138,15 +1142,19 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     if len(gaps):
         points = _lattice_near(gaps.values, sp.spacing_m, settings.SUGGESTION_CANDIDATE_REACH_M)
         points = points[_allowed_points(project, sp, points)]
-    # the candidates' radio cells, as add_cells would have them (no land cover: the
-    # candidates are computed alone, on the ground only)
+    # the candidates' radio cells, as add_cells would have them on this result (its land
+    # cover included)
+    clutter = clutter_grids(base.landcover, base.grid, params)
     template = cell_ranges(_suggested_cells(op, [0.0, 120.0, 240.0], project.crs)
-                           .to_crs(base.grid.crs).reset_index(drop=True), params)
+                           .to_crs(base.grid.crs).reset_index(drop=True), params,
+                           per_pixel_environment=clutter is not None
+                           and clutter.environment is not None)
     if (template["reach_m"] <= 0).any():
         raise InputError("suggest-sites: the suggested site (settings.SUGGESTED_SITE) reaches no "
                          "grid cell with these [coverage] thresholds and level floor")
     terrain_m = mast_windows(template, base.grid)[1]
-    radius_m = _cover_radius_m(template, base.grid, params, base.dem_grid is None)
+    radius_m = _cover_radius_m(template, base.grid, params, base.dem_grid is None,
+                               clutter is not None and clutter.environment is not None)
     # a plain table of plain values, read row by row for every candidate
     template = pd.DataFrame({c: (template[c].to_numpy(dtype=object)
                                  if not pd.api.types.is_numeric_dtype(template[c])
@@ -1158,16 +1166,17 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
                      shapely.STRtree(gaps.values) if len(gaps) else None,
                      tw.reset_index(drop=True), points, template, terrain_m, radius_m,
                      _GreedyState.start(covered, counts),
-                     shapely.STRtree(tw.geometry.values), shapely.STRtree(points))
+                     shapely.STRtree(tw.geometry.values), shapely.STRtree(points), clutter)
 
 
 def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
            ) -> tuple[list[float], np.ndarray]:
     """The azimuths of the suggested site at ``point`` and the households not covered before
     that it covers alone (sorted indices), computed once per candidate: the coverage engine's
-    values (:func:`~coverage_gis.engines.coverage.add_cells` on an empty result gives the
-    same), but only on the part of the site's window holding uncovered households within
-    :attr:`_Prepared.radius_m`, found through their spatial index."""
+    values (:func:`~coverage_gis.engines.coverage.add_cells` on an empty result with the same
+    ground and land cover gives the same), but only at the grid cells holding uncovered
+    households within :attr:`_Prepared.radius_m`, found through their spatial index
+    (:func:`~coverage_gis.engines.coverage.covered_at`)."""
     if key in prep.covers:
         return prep.covers[key]
     azimuths = (aim_azimuths(point, _near_gaps(prep, point)) if prep.sp.aim_sectors
@@ -1189,7 +1198,7 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
         pixels, which = np.unique(flat, return_inverse=True)
         mask = covered_at(cells, grid, pixels // grid.width, pixels % grid.width,
                           prep.base.dem_grid, prep.params, terrain_m=terrain_m,
-                          corner_m=corner)["mobile_broadband"]
+                          corner_m=corner, clutter=prep.clutter)["mobile_broadband"]
         hit = np.zeros(len(near), dtype=bool)
         hit[on_grid] = mask[which]
         found = np.sort(near[hit])
