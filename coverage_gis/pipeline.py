@@ -604,7 +604,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
         if project.scenario.province is not None:  # up to that many sites in each unit
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
-                base=result).table
+                base=result, runner=runner).table
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table

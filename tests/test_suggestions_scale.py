@@ -19,6 +19,7 @@ from coverage_gis.config.scenario import Scenario
 from coverage_gis.engines import placement
 from coverage_gis.engines.coverage import CoverageParams, add_cells, compute_coverage
 from coverage_gis.engines.territory import UnitScope, inside_unit
+from coverage_gis.engines.tiles import Runner
 from coverage_gis.io.project import Project
 from coverage_gis.io.readers import Raster
 
@@ -207,6 +208,26 @@ def test_by_unit_equals_one_call_per_unit(province):
         total += alone.candidates
     assert together.candidates == total
     assert len(t) > 0  # the case has gaps to close
+
+
+def test_by_unit_on_a_local_cluster_equals_one_process():
+    """The units' suggestions computed on a local dask cluster of two workers (the
+    preparation sent once to each, the units in batches) are those of one process: same
+    tables, notes and candidate counts, in the units' order. On hills, so that candidates
+    need their terrain sweeps there too."""
+    project, units = little_province(seed=5, dem=True)
+    params = CoverageParams()
+    base = compute_coverage(project.sites, project.hamlets, project.dem, params)
+    here = placement.suggest_sites_by_unit(project, units, 2, params=params, base=base)
+    with Runner(workers=2) as runner:
+        assert runner.worker_count == 2
+        there = placement.suggest_sites_by_unit(project, units, 2, params=params, base=base,
+                                                runner=runner)
+    assert len(here.table) > 0  # the case has gaps to close
+    pd.testing.assert_frame_equal(pd.DataFrame(there.table), pd.DataFrame(here.table))
+    assert there.table.attrs == here.table.attrs
+    assert (there.candidates, there.m4_before, there.note) == (here.candidates,
+                                                                here.m4_before, here.note)
 
 
 def test_a_candidate_never_lies_outside_its_unit(province):

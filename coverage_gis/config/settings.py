@@ -186,6 +186,10 @@ RASTER_MARGIN_M: float = 1000.0
 TILE_PX: int = 1024
 #: Seconds to wait for an existing dask scheduler (``--scheduler``) before giving up.
 DASK_CONNECT_TIMEOUT_S: float = 30.0
+#: A province's site suggestions on a cluster: the units are dealt into this many batches per
+#: worker (round robin), one task each, so that a worker done early takes another batch
+#: (local setting, an engineering choice: more batches balance better and cost more tasks).
+SUGGESTION_BATCHES_PER_WORKER: int = 4
 
 #: Cells are computed up to this distance (m) at most, whatever their link budget says.
 MAX_CELL_RANGE_M: float = 15_000.0

@@ -527,7 +527,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     return level, loss, np.asarray(los)
 
 
-def _levels_of(cell: pd.Series, params: CoverageParams, d: np.ndarray, bearing: np.ndarray,
+def _levels_of(cell: pd.Series, params: CoverageParams, d: np.ndarray, bearing: Any,
                ground: np.ndarray | float, ground0: float, t_loss: np.ndarray | float,
                los: np.ndarray, h_eff: np.ndarray | None,
                local: tuple[np.ndarray, np.ndarray | None] | None
@@ -548,7 +548,7 @@ def _levels_of(cell: pd.Series, params: CoverageParams, d: np.ndarray, bearing: 
     lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
                               params.body_loss_db, _indoor_loss_db(cell, elevation, params),
                               0.0 if local is None else local[0])
-    return lvl, lb
+    return np.asarray(lvl), lb
 
 
 def _raised_heights(h_eff: np.ndarray | None, h_bs: float) -> np.ndarray | None:

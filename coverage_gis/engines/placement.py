@@ -47,6 +47,7 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import UnitScope, inside_unit, unit_area
+from coverage_gis.engines.tiles import Runner
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
 from coverage_gis.io.project import Project
@@ -1042,11 +1043,12 @@ class _Prepared:
     their spatial index, the candidates of the whole study (not yet cut to a unit), the
     suggested site's cells, and each candidate's coverage once computed."""
 
-    project: Project
+    crs: CRS                     # the project's
     op: str | None
     sp: SuggestionParams
     params: CoverageParams
-    base: CoverageResult
+    grid: Any                    # the coverage grid (coverage.Grid)
+    dem_grid: Any                # the ground on it (a Raster) or None
     hamlets: _HamletCounts
     covered: np.ndarray          # per household, covered before
     xy: np.ndarray               # households' coordinates (m), shape (n, 2)
@@ -1160,7 +1162,7 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
                                  if not pd.api.types.is_numeric_dtype(template[c])
                                  else template[c].to_numpy()) for c in template.columns})
     uncovered = np.flatnonzero(~covered)
-    return _Prepared(project, op, sp, params, base, counts, covered,
+    return _Prepared(project.crs, op, sp, params, base.grid, base.dem_grid, counts, covered,
                      shapely.get_coordinates(hh.geometry.values), uncovered,
                      shapely.STRtree(hh.geometry.values[uncovered]), gaps,
                      shapely.STRtree(gaps.values) if len(gaps) else None,
@@ -1181,11 +1183,11 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
         return prep.covers[key]
     azimuths = (aim_azimuths(point, _near_gaps(prep, point)) if prep.sp.aim_sectors
                 else [0.0, 120.0, 240.0])
-    grid = prep.base.grid
+    grid = prep.grid
     near = prep.uncovered[prep.tree.query(point, predicate="dwithin", distance=prep.radius_m)]
     rows, cols, on_grid = grid.index(prep.xy[near, 0], prep.xy[near, 1])
-    site = (point if grid.crs == prep.project.crs else
-            gpd.GeoSeries([point], crs=prep.project.crs).to_crs(grid.crs).iloc[0])
+    site = (point if grid.crs == prep.crs else
+            gpd.GeoSeries([point], crs=prep.crs).to_crs(grid.crs).iloc[0])
     cells = prep.template  # one table, its position and azimuths set for each candidate
     cells["azimuth_deg"] = np.asarray(azimuths, dtype=float) % 360.0
     cells["geometry"] = np.array([site] * len(cells), dtype=object)
@@ -1197,7 +1199,7 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
         flat = rows[on_grid] * grid.width + cols[on_grid]
         pixels, which = np.unique(flat, return_inverse=True)
         mask = covered_at(cells, grid, pixels // grid.width, pixels % grid.width,
-                          prep.base.dem_grid, prep.params, terrain_m=terrain_m,
+                          prep.dem_grid, prep.params, terrain_m=terrain_m,
                           corner_m=corner, clutter=prep.clutter)["mobile_broadband"]
         hit = np.zeros(len(near), dtype=bool)
         hit[on_grid] = mask[which]
@@ -1379,7 +1381,7 @@ def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int
     picks = _celf_picks(cover, _bound(prep, cands), len(cands), prep.start, prep.hamlets,
                         max_sites)
     rows = []
-    to_ll = Transformer.from_crs(prep.project.crs, WGS84, always_xy=True)
+    to_ll = Transformer.from_crs(prep.crs, WGS84, always_xy=True)
     for rank, p in enumerate(picks, start=1):
         c = cands[p["candidate"]]
         azimuths = prep.covers[c["key"]][0]
@@ -1393,7 +1395,7 @@ def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int
                      "azimuths_deg": ", ".join(f"{a:g}" for a in azimuths),
                      "geometry": c["geometry"]})
     table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
-                             crs=prep.project.crs)
+                             crs=prep.crs)
     m4_before = prep.start.m4(prep.hamlets)
     m4_last = picks[-1]["m4_after"] if picks else m4_before
     note = ("target_met" if m4_before >= 1 else
@@ -1438,18 +1440,27 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     return _suggest_in(prep, area, max_sites)
 
 
+def _suggest_units(prep: _Prepared, areas: list[tuple[int, shapely.Geometry]],
+                   max_sites: int) -> list[tuple[int, Suggestions]]:
+    """:func:`_suggest_in` for each (index, territory) of ``areas`` (a task on a cluster)."""
+    return [(i, _suggest_in(prep, area, max_sites)) for i, area in areas]
+
+
 def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
                           max_sites_per_unit: int = 3, *,
                           params: CoverageParams | None = None,
                           base: CoverageResult | None = None,
                           operator: str | None = None,
                           spacing_m: float | None = None,
-                          suggestion_params: SuggestionParams | None = None) -> Suggestions:
+                          suggestion_params: SuggestionParams | None = None,
+                          runner: Runner | None = None) -> Suggestions:
     """:func:`suggest_sites` for each unit of ``scopes`` (a province's), sharing the
     preparation (coverage before, uncovered households and their index, the candidates, each
     candidate's coverage) and running the greedy once per unit on the candidates of its
     territory: the picks of a unit are those of ``suggest_sites(..., unit=scope)``, each
-    unit's from the coverage before (the units' picks are not added up).
+    unit's from the coverage before (the units' picks are not added up). On a cluster
+    (``runner``), the preparation goes to each worker once and the units run there in
+    batches (``settings.SUGGESTION_BATCHES_PER_WORKER`` per worker), with the same picks.
 
     Returns one :class:`Suggestions`: the units' tables one after the other with a
     ``unit_code`` column (``scope.code``), ``rank`` counted within each unit and ``m4_after``
@@ -1461,8 +1472,20 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
     tables, notes, total = [], {}, 0
     m4_before = round(prep.start.m4(prep.hamlets), 4)
-    for scope in scopes:
-        found = _suggest_in(prep, scope.geometry, max_sites_per_unit)
+    order = list(range(len(scopes)))
+    runner = runner or Runner()
+    if runner.distributed and len(scopes) > 1:
+        shared = runner.share(prep)
+        n = min(len(scopes), settings.SUGGESTION_BATCHES_PER_WORKER
+                * max(runner.worker_count, 1))
+        tasks = [(shared, [(i, scopes[i].geometry) for i in order[b::n]], max_sites_per_unit)
+                 for b in range(n)]
+        done = dict(itertools.chain.from_iterable(runner.map(_suggest_units, tasks)))
+    else:
+        done = dict(_suggest_units(prep, [(i, s.geometry) for i, s in enumerate(scopes)],
+                                   max_sites_per_unit))
+    for i, scope in enumerate(scopes):
+        found = done[i]
         t = found.table.copy()
         t.insert(0, "unit_code", scope.code)
         tables.append(t)

@@ -148,6 +148,20 @@ class Runner:
                 "tile_px": int(self.tile_px)}
 
     @property
+    def worker_count(self) -> int:
+        """The cluster's workers (0 in this process)."""
+        if self._client is None:
+            return 0
+        return len(self._client.scheduler_info().get("workers", {})) or int(self.workers)
+
+    def share(self, value: Any) -> Any:
+        """``value`` as data each worker receives once (a dask future, to pass to
+        :meth:`map`'s tasks), or ``value`` itself in this process."""
+        if self._client is None:
+            return value
+        return self._client.scatter(value, broadcast=True, hash=False)
+
+    @property
     def threads(self) -> int:
         """Threads a task may use: one per task on a cluster (the workers are the
         parallelism), all of this machine's in one process (0: numba's default)."""

@@ -1661,12 +1661,12 @@ def _sweep_points(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, points_x_m, poin
     inside = ray >= 0
     k_, j_ = np.where(inside, ray, 0), sample
 
-    def take(values: np.ndarray | None, outside: Any) -> np.ndarray | None:
-        return None if values is None else np.where(inside, values[k_, j_], outside)
+    def take(values: np.ndarray, outside: Any) -> np.ndarray:
+        return np.where(inside, values[k_, j_], outside)
 
     return TerrainGrids(take(rays.loss, np.float32(np.nan)), take(rays.los, False),
                         take(rays.clear, False) if with_fresnel else None,
-                        take(rays.heff, np.float32(np.nan)))
+                        None if rays.heff is None else take(rays.heff, np.float32(np.nan)))
 
 
 def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_tx: float,
