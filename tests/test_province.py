@@ -408,3 +408,21 @@ def test_a_window_part_sweeps_only_the_rays_it_needs_with_the_same_values():
     np.testing.assert_array_equal(whole.fresnel_clear[cut], part.fresnel_clear)
     np.testing.assert_array_equal(whole.h_eff_m[cut], part.h_eff_m)
     assert np.isfinite(part.loss_db).sum() > 1000 and (part.loss_db > 0).any()
+
+
+def test_terminal_counts_only_units_with_something_to_count(province, capsys):
+    """A unit without towers in the data has no M5: the terminal counts the units meeting
+    the target among those with a value, and says how many have none (not "0 of 166")."""
+    from coverage_gis.cli.analyze import _print_province
+
+    _, analysis = province
+    units = unit_indicators(analysis)
+    _print_province(province_indicators(analysis), units)
+    out = capsys.readouterr().out
+    with_towers = sum(1 for u in units if u.m5 is not None and u.m5.value is not None)
+    assert 0 < with_towers < 166
+    met = sum(1 for u in units if u.m5 is not None and u.m5.value is not None
+              and u.m5.value >= u.m5.target)
+    assert (f"M5 target met in {met} of {with_towers} units ({166 - with_towers} more "
+            "without towers in the data: not computed, units.csv)") in out
+    assert "of 166 units\n" in out  # M4: every unit is one area with households

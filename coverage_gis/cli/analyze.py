@@ -185,11 +185,17 @@ def _print_province(whole: Any, units: Any) -> None:
                                                          ("F2", whole.f2))
              if ind is not None and ind.value is not None]
     print(f"province {whole.code} {whole.name}: " + ", ".join(parts))
-    for key in ("m4", "m5", "f2"):
-        found = [getattr(u, key) for u in units if getattr(u, key) is not None]
-        met = sum(1 for ind in found if ind.value is not None and ind.value >= ind.target)
-        if found:
-            print(f"  {key.upper()} target met in {met} of {len(units)} units")
+    for key, what in (("m4", "hamlets"), ("m5", "towers"), ("f2", "hamlets")):
+        # a unit with nothing to count (no hamlets, no towers in the data) has no value: it
+        # neither meets nor misses the target
+        valued = [ind for u in units if (ind := getattr(u, key)) is not None
+                  and ind.value is not None]
+        met = sum(1 for ind in valued if ind.value >= ind.target)
+        if valued:
+            rest = len(units) - len(valued)
+            print(f"  {key.upper()} target met in {met} of {len(valued)} units"
+                  + (f" ({rest} more without {what} in the data: not computed, units.csv)"
+                     if rest else ""))
     short = sorted((u for u in units if u.m4 is not None and u.m4.value is not None
                     and u.m4.value < u.m4.target), key=lambda u: u.m4.value)
     for u in short[:_LISTED]:
