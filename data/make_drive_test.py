@@ -59,7 +59,8 @@ def main() -> None:
     project = load_project(HERE / "quang_trung.toml")
     params = CoverageParams.from_scenario(project.scenario.parameters)
     points = route_points(project.roads, SPACING_M)
-    pred = predict(points, project.sites, params, project.dem)
+    pred = predict(points, project.sites, params, project.dem, landcover=project.landcover,
+                   hamlets=project.hamlets)
     pred = pred[pred["excluded"] == ""].reset_index(drop=True)
     correction = TRUE_OFFSET_DB + TRUE_SLOPE_DB_PER_DECADE * np.log10(
         np.maximum(pred["distance_m"].to_numpy(float), 1.0) / REFERENCE_DISTANCE_M)

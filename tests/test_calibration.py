@@ -523,3 +523,135 @@ def test_opencellid_measurements_find_their_cells_in_an_opencellid_sites_layer(t
     assert pred["site_id"].tolist() == ["452-04-12407-42769153", "452-04-31486-4862", ""]
     assert pred["technology"].tolist() == ["4G", "2G", ""]
     assert pred["excluded"].tolist() == ["", "", "unknown_cell"]
+
+
+# --------------------------------------------------------------------------------------------
+# Prediction as the rasters have it; land-cover class offsets
+# --------------------------------------------------------------------------------------------
+
+def test_predictions_at_grid_centres_are_the_coverage_rasters_levels():
+    """At grid-cell centres, predict() gives the level of the single-cell coverage raster
+    there (the engine's own computation: DEM on the grid, effective height, antenna
+    pattern, land cover), to float32 rounding: the fit is against what analyze maps."""
+    import warnings
+
+    import coverage_gis as cg
+
+    warnings.simplefilter("ignore")
+    project = cg.load_project()
+    params = CoverageParams.from_scenario(project.scenario.parameters)
+    assert project.dem is not None and project.landcover is not None
+    cell = project.sites[(project.sites["technology"] == "4G")
+                         & (project.sites["status"] == "existing")].iloc[[0]]
+    res = cov.compute_coverage(cell, project.hamlets, project.dem,
+                               cal._outdoor_uncalibrated(params), landcover=project.landcover)
+    level = res.level_dbm["4G"]
+    rng = np.random.default_rng(5)
+    rows, cols = np.nonzero(np.isfinite(level))
+    pick = rng.choice(rows.size, 400, replace=False)
+    r, c = rows[pick], cols[pick]
+    pts = gpd.GeoDataFrame({"cell_id": [cell["site_id"].iloc[0]] * len(r)},
+                           geometry=gpd.points_from_xy(res.grid.x[c], res.grid.y[r]),
+                           crs=res.grid.crs)
+    got = cal.predict(pts, project.sites, params, project.dem, landcover=project.landcover,
+                      hamlets=project.hamlets)
+    assert (got["excluded"] == "").all()
+    assert np.allclose(got["predicted_dbm"].to_numpy(), level[r, c], atol=2e-4)
+    # with the land cover left out, the wooded ridge's pixels are 6 dB (the default table's
+    # tree cover) stronger: the land cover is in the prediction
+    bare = cal.predict(pts, project.sites, params, project.dem, hamlets=project.hamlets)
+    diff = bare["predicted_dbm"].to_numpy() - got["predicted_dbm"].to_numpy()
+    assert set(np.round(diff, 3)) <= {0.0, 6.0} and (np.round(diff, 3) == 6.0).any()
+
+
+def test_fit_with_land_cover_classes_by_least_squares():
+    """Class offsets centred over the fitted classes' measurements (sum n_c delta_c = 0),
+    the offset the average correction, a class with too few measurements taking the offset
+    alone; checked against numpy's least squares on the constrained model written out,
+    and recovering a known truth under 8 dB shadowing."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    classes = rng.choice([10, 40, 50, 80], n, p=[0.3, 0.5, 0.19, 0.01])
+    assert (classes == 80).sum() < 30 <= (classes == 50).sum()
+    x = rng.uniform(-1.3, 1.0, n)
+    true = {10: 5.0, 40: -1.0, 50: -3.0, 80: 20.0}
+    y = 6.0 + 4.0 * x + np.vectorize(true.get)(classes) + rng.normal(0.0, 8.0, n)
+    corr = cal.fit_correction(x, y, classes=classes)
+    assert set(corr.clutter_offsets_db) == {10, 40, 50}
+    counts = {c: (classes == c).sum() for c in (10, 40, 50)}
+    assert sum(counts[c] * corr.clutter_offsets_db[c] for c in counts) == pytest.approx(0.0,
+                                                                                      abs=1e-6)
+    # the truth in this parametrisation: offset = the fitted classes' mean correction
+    mean_true = sum(counts[c] * true[c] for c in counts) / sum(counts.values())
+    assert corr.offset_db == pytest.approx(6.0 + mean_true, abs=0.6)
+    assert corr.slope_db_per_decade == pytest.approx(4.0, abs=1.0)
+    for c in counts:
+        assert corr.clutter_offsets_db[c] == pytest.approx(true[c] - mean_true, abs=1.0)
+    # the same fit by brute force: the model with every parameter, the constraint by
+    # substitution written as a projection, solved by numpy
+    d = np.column_stack([classes == c for c in (10, 40, 50)]).astype(float)
+    full = np.column_stack([np.ones(n), x, d])
+    w = np.array([counts[10], counts[40], counts[50]], float)
+    null = np.linalg.svd(w[None, :])[2][1:].T          # a basis of {delta: w . delta = 0}
+    basis = np.zeros((5, 4))
+    basis[0, 0] = basis[1, 1] = 1.0
+    basis[2:, 2:] = null
+    theta, *_ = np.linalg.lstsq(full @ basis, y, rcond=None)
+    ref = basis @ theta
+    assert corr.offset_db == pytest.approx(ref[0], abs=1e-8)
+    assert corr.slope_db_per_decade == pytest.approx(ref[1], abs=1e-8)
+    for k, c in enumerate((10, 40, 50)):
+        assert corr.clutter_offsets_db[c] == pytest.approx(ref[2 + k], abs=1e-8)
+    # one class only: nothing to tell from the offset
+    assert cal.fit_correction(x, y, classes=np.where(classes == 10, 10, -1)
+                              ).clutter_offsets_db == {}
+
+
+def landcover_stripes(cells: gpd.GeoDataFrame) -> Raster:
+    """A 30 m land cover around the cells: stripes of classes 10, 40 and 50, 900 m wide."""
+    minx, miny, maxx, maxy = cells.total_bounds
+    w, h = int((maxx - minx + 24_000) / 30), int((maxy - miny + 24_000) / 30)
+    classes = np.array([10, 40, 50], dtype=np.uint8)[(np.arange(w) // 30) % 3]
+    return Raster(np.repeat(classes[None, :], h, axis=0),
+                  Affine(30, 0, minx - 12_000, 0, -30, maxy + 12_000), CRS.from_user_input(UTM))
+
+
+def test_calibrate_recovers_land_cover_offsets_and_analyze_applies_them():
+    """Measurements drawn from the engine (land cover in it) with a known offset, slope and
+    extra loss per class, plus 8 dB shadowing: calibrate finds the class offsets within
+    1 dB; the table's clutter_offsets_db then adds exactly that loss on the class's grid
+    cells (clutter_from_classes), as the fit assumed."""
+    cells = cells_gdf()
+    cover = landcover_stripes(cells)
+    points = synthetic_points(cells, 4000, seed=21, d_range_m=(100.0, 8000.0))
+    pred = cal.predict(points, cells, NO_FLOOR, landcover=cover)
+    x = np.log10(pred["distance_m"].to_numpy() / 1000.0)
+    grid = cov.study_grid(gpd.GeoDataFrame(geometry=[shapely.box(*points.total_bounds)],
+                                           crs=UTM), NO_FLOOR.resolution_m, NO_FLOOR.margin_m)
+    classes = cov.classes_on_grid(cover, grid.crs, grid.transform, grid.width, grid.height)
+    r, c, inside = grid.index(points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
+    assert inside.all()
+    cls = classes[r, c]
+    true = {10: 4.0, 40: 0.0, 50: -2.0}
+    extra = 5.0 + 3.0 * x + np.vectorize(true.get)(cls)
+    noise = np.random.default_rng(22).normal(0.0, 8.0, len(points))
+    measured = points.copy()
+    measured["rsrp_dbm"] = pred["predicted_dbm"].to_numpy() - extra + noise
+    result = cal.calibrate(measured, cells, NO_FLOOR, landcover=cover)
+    counts = {k: int((cls == k).sum()) for k in true}
+    mean_true = sum(counts[k] * true[k] for k in true) / len(cls)
+    assert result.class_counts == counts
+    assert result.offset_db == pytest.approx(5.0 + mean_true, abs=1.0)
+    assert result.slope_db_per_decade == pytest.approx(3.0, abs=2.0)
+    for k in true:
+        assert result.clutter_offsets_db[k] == pytest.approx(true[k] - mean_true, abs=1.0)
+    assert result.rmse_after_db == pytest.approx(8.0, abs=0.5)
+    # applied: each class's loss grows by its offset, nothing else changes
+    table = result.as_params("synthetic")
+    params = CoverageParams(calibration={"clutter_offsets_db": table.clutter_offsets_db})
+    with_offsets = cov.clutter_from_classes(classes, params).loss_db
+    without = cov.clutter_from_classes(classes, CoverageParams()).loss_db
+    for k in true:
+        sel = classes == k
+        assert np.allclose(with_offsets[sel] - without[sel],
+                           float(table.clutter_offsets_db[str(k)]), atol=1e-5)

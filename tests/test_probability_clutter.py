@@ -320,6 +320,24 @@ def test_clutter_loss_is_applied_at_pixels_of_its_class(half_trees):
     assert default.landcover is lc
 
 
+def test_site_detail_levels_carry_the_land_cover(half_trees):
+    """The site's own level raster (analyze --site-detail) has the land cover's loss as the
+    coverage does: 6 dB less on tree cover, the same on cropland; its path loss is the
+    model's, without it."""
+    lc = read_landcover(half_trees)
+    cells, hamlets = one_cell(), box(1500.0)
+    plain = cov.site_detail(cells, cells["site_id"].iloc[0], hamlets, None, CoverageParams())
+    trees = cov.site_detail(cells, cells["site_id"].iloc[0], hamlets, None, CoverageParams(),
+                            landcover=lc)
+    grid = trees["grid"]
+    for (x, y), drop in (((X0 + 415.0, Y0 + 615.0), 6.0), ((X0 - 615.0, Y0 - 415.0), 0.0)):
+        r = int((grid.transform.f - y) // grid.resolution_m)
+        c = int((x - grid.transform.c) // grid.resolution_m)
+        assert plain["level_dbm"][r, c] - trees["level_dbm"][r, c] == pytest.approx(drop,
+                                                                                    abs=1e-4)
+    assert np.array_equal(plain["path_loss_db"], trees["path_loss_db"], equal_nan=True)
+
+
 def test_environment_per_pixel_uses_the_class_environment(half_trees):
     """Cropland mapped to "rural" (Hata's open-area correction) and trees to "suburban": south
     of the mast the level is that of a run in the rural environment, north that of the

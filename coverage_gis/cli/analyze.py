@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                              "layer")
         if args.site_detail:
             detail = site_detail(project.sites, args.site_detail, project.hamlets,
-                                 project.dem, params)
+                                 project.dem, params, landcover=project.landcover)
         with _runner(args) as runner:
             result = analyze(project, params, progress=not args.quiet, runner=runner)
         written = render_analysis(result, dest.path, lang=args.lang)

@@ -177,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("calibrate needs the scenario's hamlets and sites layers")
         check_study_area(measurements, project, path.name, scenario.study_area_margin_m)
         result = calibrate(measurements, project.sites, params, project.dem,
+                           landcover=project.landcover, hamlets=project.hamlets,
                            folds=opts["folds"], reference_distance_m=opts["reference_distance_m"],
                            offset_only=args.offset_only)
         write_calibration(result, dest.path, measurements_file=path.name,
@@ -202,6 +203,10 @@ def print_calibration(result: Any, out: Path, source: str) -> None:
     print(f"  RMS error {result.rmse_before_db:.1f} dB before, {result.rmse_after_db:.1f} dB "
           f"after ({result.folds}-fold cross-validation {result.cv_rmse_db:.1f} dB); mean "
           f"error {result.mean_error_before_db:+.1f} -> {result.mean_error_after_db:+.1f} dB")
+    if result.clutter_offsets_db:
+        print("  land-cover class offsets (extra loss on top of the offset): "
+              + ", ".join(f"class {c} {v:+.1f} dB ({result.class_counts.get(c, 0)} points)"
+                          for c, v in sorted(result.clutter_offsets_db.items())))
     if result.notes:
         print(f"  notes: {', '.join(result.notes)}")
     print(f"Apply it: add  calibration = \"{out / 'calibration.toml'}\"  under [scenario] in "

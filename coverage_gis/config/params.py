@@ -743,8 +743,9 @@ class CalibrationParams(_Params):
                        L_free(d))
 
     so ``offset_db`` > 0 means more loss than the model (measured levels lower than
-    predicted). ``clutter_offsets_db`` (land-cover class -> dB) is kept for the land-cover
-    layer; it is not applied while the scenario has none. ``fitted_from``, ``n`` and
+    predicted). ``clutter_offsets_db`` (land-cover class -> dB, fitted when the project has
+    a land-cover layer) is added to the ``[clutter]`` loss of each class; it does nothing
+    without a land-cover layer. ``fitted_from``, ``n`` and
     ``rmse_db`` record where the fit came from (the measurements' file, how many were used,
     the RMS error after the fit, dB); they change nothing.
     """
@@ -855,6 +856,15 @@ class CoverageParams(_Params):
                 f"slope correction cannot be used with [coverage] model = '{self.model}' (the "
                 "TR 38.901 loss may grow by less than 20 dB per decade near the mast, so the "
                 "calibrated loss could fall with distance); use another model or a slope >= 0")
+
+    @property
+    def clutter_offsets_db(self) -> dict[int, float]:
+        """The ``[calibration]`` table's extra loss per land-cover class (class -> dB; empty
+        without one), added to the ``[clutter]`` table's losses."""
+        if not self.calibration:
+            return {}
+        table = CalibrationParams(**self.calibration).clutter_offsets_db
+        return {int(k): float(v) for k, v in table.items()}
 
     @property
     def path_loss_calibration(self) -> CalibrationParams | None:

@@ -642,6 +642,10 @@ CALIBRATION_OFFSET_LIMITS_DB: tuple[float, float] = (-50.0, 50.0)
 CALIBRATION_FOLDS: int = 5
 #: Fewest usable measurements for a fit (local setting; with fewer the slope is noise).
 CALIBRATION_MIN_MEASUREMENTS: int = 10
+#: A land-cover class gets its own calibration offset (``clutter_offsets_db``) only with at
+#: least this many measurements in it (local setting: below it the class shares the overall
+#: offset; with sigma = 8 dB shadowing, 30 points give its mean to about +/- 1.5 dB).
+CALIBRATION_MIN_CLASS_MEASUREMENTS: int = 30
 #: Technology of measurements whose file says none: 4G (RSRP is LTE's measurement, 3GPP TS
 #: 36.214 sect. 5.1.1).
 CALIBRATION_DEFAULT_TECHNOLOGY: str = "4G"

@@ -5,17 +5,18 @@ slope (K2) of their path-loss model to drive-test measurements; this module does
 the engine's own link budget, so that the fitted ``[calibration]`` table, applied by
 :func:`coverage_gis.radio.pathloss.calibrated_loss`, moves levels and ranges alike.
 
-**Prediction.** For each measurement the engine's level of its serving cell, exactly as the
-coverage rasters compute it (:mod:`coverage_gis.engines.coverage`), without any calibration::
+**Prediction.** For each measurement the engine's level of its serving cell, by the function
+the coverage rasters use (:func:`coverage_gis.engines.coverage.cell_levels_at`), without any
+calibration::
 
     predicted (dBm) = EIRP_RS - L_engine(d) + antenna pattern - terrain loss - body loss
+                      - land-cover loss
 
-with d the horizontal distance from the mast, the cell's own model, the sector pattern
-towards the point (ground heights from the DEM), and, when the project has a DEM, the terrain
-diffraction loss of the profile from the mast to the point
-(:func:`coverage_gis.radio.terrain.profile_loss_db` on
-:func:`coverage_gis.radio.terrain.site_profile`, the scenario's ``terrain_method``). Drive
-tests are outdoors: no indoor loss.
+with d the horizontal distance from the mast, the cell's own model (with the effective mast
+height of the Hata family and, for TR 38.901, LOS or NLOS from the terrain), the sector
+pattern towards the point, the terrain sweep of the scenario's ``terrain_method``, all on the
+coverage grid of the hamlets (its DEM and land cover, as ``analyze`` has them): at a grid
+cell's centre, the level raster's value. Drive tests are outdoors: no indoor loss.
 
 **Measured level**: ``signal_dbm`` when the table has it (the technology's own level, as
 :func:`coverage_gis.io.measurements.read_measurements` gives it), else ``rsrp_dbm``.
@@ -49,7 +50,10 @@ function the engine uses (the free-space floor included). **Cross-validation**: 
 folds of the used measurements in file order (:func:`fold_indices`; deterministic, and a
 route's neighbouring points, whose shadowing is correlated, stay together); each fold is
 predicted by the fit on the others; ``cv_rmse_db`` is the RMS of those out-of-fold errors.
-Clutter offsets are not fitted: the project has no land-cover layer.
+**Clutter offsets** (with a land-cover layer): a 0/1 column per class with at least
+``settings.CALIBRATION_MIN_CLASS_MEASUREMENTS`` measurements in the same least squares,
+centred over those classes (:func:`fit_correction`); applied as extra loss of the class
+(:func:`coverage_gis.engines.coverage.clutter_from_classes`).
 """
 
 from __future__ import annotations
@@ -61,14 +65,25 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import SLOW_SLOPE_MODELS, CalibrationParams, CoverageParams
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
-from coverage_gis.engines.coverage import cell_ranges, floor_dbm
+from coverage_gis.engines.coverage import (
+    Grid,
+    cell_levels_at,
+    cell_ranges,
+    clutter_from_classes,
+    dem_on_grid,
+    floor_dbm,
+    mast_windows,
+    study_grid,
+)
 from coverage_gis.errors import InputError
+from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
-from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
+from coverage_gis.radio import pathloss
 
 __all__ = ["EXCLUSIONS", "MATCHES", "FITS", "NOTES", "CalibrationResult", "Correction",
            "predict", "fit_correction", "fold_indices", "calibrate"]
@@ -99,6 +114,9 @@ class Correction:
     std_error_slope_db_per_decade: float
     fit: str
     notes: tuple[str, ...] = ()
+    #: Land-cover class -> extra loss (dB) on top of the offset (classes with enough
+    #: measurements; the others share the offset).
+    clutter_offsets_db: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,12 +151,20 @@ class CalibrationResult:
     matched: dict[str, int]
     residuals: gpd.GeoDataFrame
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Land-cover class -> extra loss (dB) fitted on top of the offset (empty without a
+    #: land-cover layer, or when no class has ``settings.CALIBRATION_MIN_CLASS_MEASUREMENTS``).
+    clutter_offsets_db: dict[int, float] = field(default_factory=dict)
+    #: Measurements used per land-cover class (-1: none).
+    class_counts: dict[int, int] = field(default_factory=dict)
 
     def as_params(self, fitted_from: str | None = None) -> CalibrationParams:
-        """The ``[calibration]`` parameters of this fit (offset and slope rounded to 0.01)."""
+        """The ``[calibration]`` parameters of this fit (offsets and slope rounded to
+        0.01)."""
         return CalibrationParams(offset_db=round(self.offset_db, 2),
                                  slope_db_per_decade=round(self.slope_db_per_decade, 2),
                                  reference_distance_m=self.reference_distance_m,
+                                 clutter_offsets_db={str(k): round(v, 2) for k, v
+                                                     in self.clutter_offsets_db.items()},
                                  fitted_from=fitted_from, n=self.n,
                                  rmse_db=round(self.rmse_after_db, 2))
 
@@ -210,66 +236,73 @@ def _technologies(points: pd.DataFrame) -> np.ndarray:
 
 
 class _Predictor:
-    """Uncalibrated engine levels of (measurement, cell) pairs, terrain cached per mast."""
+    """Uncalibrated engine levels of (measurement, cell) pairs: the coverage engine's own
+    (:func:`coverage_gis.engines.coverage.cell_levels_at`: effective height, line of sight,
+    antenna pattern, terrain, land cover), with the ground and land cover on the coverage
+    grid (``dem`` on it, ``ground``)."""
 
     def __init__(self, points: gpd.GeoDataFrame, cells: pd.DataFrame, params: CoverageParams,
-                 dem: Raster | None) -> None:
+                 dem: Raster | None, ground: _Ground) -> None:
         self.px, self.py = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
         self.cells, self.params, self.dem = cells, params, dem
         self.cx, self.cy = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
-        self.height_m = cells["height_m"].to_numpy(float)
-        self.band_mhz = cells["band_mhz"].to_numpy(float)
-        self._terrain: dict[tuple, float] = {}
-        if dem is not None:
-            self.ground_p = np.nan_to_num(dem.sample(self.px, self.py))
-            self.ground_c = np.nan_to_num(dem.sample(self.cx, self.cy))
-            self.step_m = float(min(abs(dem.resolution[0]), abs(dem.resolution[1])))
-        else:
-            self.ground_p, self.ground_c = np.zeros(len(self.px)), np.zeros(len(self.cx))
+        self.clutter_at = ground.clutter_at
+        self.terrain_m, self.corner_m = ground.terrain_m, ground.corner_m
 
     def distance_m(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.hypot(self.px[i] - self.cx[j], self.py[i] - self.cy[j])
 
-    def _terrain_db(self, i: int, j: int) -> float:
-        h, f = float(self.height_m[j]), float(self.band_mhz[j])
-        key = (round(self.cx[j], 1), round(self.cy[j], 1), h, f, i)
-        if key not in self._terrain:
-            d, g = terrain.site_profile(self.dem, self.cx[j], self.cy[j], self.px[i],
-                                        self.py[i], self.step_m)
-            self._terrain[key] = 0.0 if d[-1] <= 0.0 else terrain.profile_loss_db(
-                d, g, h, self.params.ue_height_m, f, method=self.params.terrain_method).loss_db
-        return self._terrain[key]
+    def levels(self, i: np.ndarray, j: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted levels (dBm), path losses (dB) and distances (m) of the pairs (``i``
+        measurements, ``j`` cells, positions in their tables); one sweep per cell, at its
+        measurements only."""
+        level = np.full(len(i), np.nan)
+        loss = np.full(len(i), np.nan)
+        order = np.argsort(j, kind="stable")
+        bounds = np.flatnonzero(np.diff(j[order])) + 1
+        for idx in np.split(order, bounds) if len(order) else []:
+            pts = i[idx]
+            local = None
+            if self.clutter_at is not None:
+                env = self.clutter_at[1]
+                local = (self.clutter_at[0][pts], None if env is None else env[pts])
+            k = int(j[idx[0]])
+            level[idx], loss[idx] = cell_levels_at(
+                self.cells.iloc[k], self.px[pts], self.py[pts], self.dem, self.params,
+                terrain_m=None if self.terrain_m is None else tuple(self.terrain_m[k]),
+                corner_m=None if self.corner_m is None else float(self.corner_m[k]),
+                clutter_at=local, beyond_reach=True)
+        return level, loss, self.distance_m(i, j)
 
-    def terrain_db(self, i: np.ndarray, j: np.ndarray) -> np.ndarray | float:
-        """Terrain loss (dB) of the pairs; 0 without a DEM."""
-        if self.dem is None:
-            return 0.0
-        return np.array([self._terrain_db(a, b) for a, b in zip(i, j)], dtype=float)
 
-    def levels(self, i: np.ndarray, j: np.ndarray, *, with_terrain: bool = True
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted levels (dBm) and distances (m) of the pairs (``i`` measurements, ``j``
-        cells, positions in their tables); ``with_terrain=False``: flat ground."""
-        c, p = self.cells, self.params
-        dist = self.distance_m(i, j)
-        f, hb = c["band_mhz"].to_numpy(float)[j], c["height_m"].to_numpy(float)[j]
-        models = c["model"].to_numpy(object)[j]
-        loss = np.empty(len(i))
-        for name in set(models.tolist()):
-            sel = models == name
-            loss[sel] = pathloss.engine_path_loss(name, dist[sel], f[sel], hb[sel],
-                                                  p.ue_height_m)
-        bearing = antenna.bearing_deg(self.cx[j], self.cy[j], self.px[i], self.py[i])
-        elevation = antenna.elevation_deg(np.maximum(dist, 1.0),
-                                          self.ground_c[j] + hb - self.ground_p[i]
-                                          - p.ue_height_m)
-        gain = antenna.sector_gain_db(bearing, c["azimuth_deg"].to_numpy(float)[j], elevation,
-                                      c["tilt_deg"].to_numpy(float)[j],
-                                      beamwidth_deg=c["beamwidth_deg"].to_numpy(float)[j])
-        t_loss = self.terrain_db(i, j) if with_terrain else 0.0
-        level = linkbudget.rsrp_dbm(c["eirp_re_dbm"].to_numpy(float)[j], loss, gain, t_loss,
-                                    p.body_loss_db, 0.0)
-        return np.asarray(level, dtype=float), dist
+@dataclass
+class _Ground:
+    """On the coverage grid: the measurements' land-cover class (-1: none) and the land
+    cover's (loss, environment) at them (None without a land-cover layer); the cells'
+    (range, reach) for the terrain and window corners (:func:`mast_windows`; None without
+    a grid)."""
+
+    classes: np.ndarray
+    clutter_at: tuple[np.ndarray, np.ndarray | None] | None
+    terrain_m: np.ndarray | None = None
+    corner_m: np.ndarray | None = None
+
+
+def _ground(points: gpd.GeoDataFrame, cells: pd.DataFrame, grid: Grid | None,
+            landcover: Raster | None, params: CoverageParams) -> _Ground:
+    n = len(points)
+    if grid is None:
+        return _Ground(np.full(n, -1), None)
+    _, terrain_m, corner_m = mast_windows(cells, grid)
+    if landcover is None:
+        return _Ground(np.full(n, -1), None, terrain_m, corner_m)
+    rows, cols, inside = grid.index(points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
+    classes = classes_on_grid(landcover, grid.crs, grid.transform, grid.width, grid.height)
+    at = np.where(inside, classes[rows, cols], -1)
+    clutter = clutter_from_classes(at[None, :], params)
+    env = None if clutter.environment is None else clutter.environment[0]
+    return _Ground(at, (clutter.loss_db[0], env), terrain_m, corner_m)
 
 
 def _candidates(points: pd.DataFrame, cells: pd.DataFrame, tech: np.ndarray) -> list[np.ndarray]:
@@ -289,10 +322,7 @@ def _candidates(points: pd.DataFrame, cells: pd.DataFrame, tech: np.ndarray) -> 
 
 def _strongest(pred: _Predictor, among: list[np.ndarray], reach: np.ndarray) -> np.ndarray:
     """Per measurement, the strongest predicted cell of ``among[k]`` (positions) within its
-    reach (-1: none). Flat-ground levels of every pair at once, then, per measurement, the
-    terrain loss of its cells in decreasing flat level until the next flat level is no
-    better than the best level with terrain found (the terrain loss is never negative, so
-    the rest cannot win)."""
+    reach (-1: none; the earlier cell on a tie)."""
     out = np.full(len(among), -1)
     i = np.concatenate([np.full(a.size, k) for k, a in enumerate(among)] + [np.zeros(0, int)])
     j = np.concatenate([*among, np.zeros(0, int)]).astype(int)
@@ -300,19 +330,10 @@ def _strongest(pred: _Predictor, among: list[np.ndarray], reach: np.ndarray) -> 
     i, j = i[near], j[near]
     if i.size == 0:
         return out
-    flat, _ = pred.levels(i, j, with_terrain=False)
-    order = np.lexsort((-flat, i))
-    starts = np.searchsorted(i[order], np.arange(len(among) + 1))
-    for k in np.unique(i):
-        best, arg = -np.inf, -1
-        for idx in order[starts[k]:starts[k + 1]]:
-            if flat[idx] <= best:
-                break
-            level = flat[idx] - float(np.asarray(pred.terrain_db(i[idx:idx + 1],
-                                                                 j[idx:idx + 1])).ravel()[0])
-            if level > best:
-                best, arg = level, int(j[idx])
-        out[k] = arg
+    level = np.nan_to_num(pred.levels(i, j)[0], nan=-np.inf)
+    order = np.lexsort((j, -level, i))
+    first = np.r_[True, i[order][1:] != i[order][:-1]]
+    out[i[order][first]] = j[order][first]
     return out
 
 
@@ -355,25 +376,48 @@ def _serving_cells(points: gpd.GeoDataFrame, cells: pd.DataFrame, pred: _Predict
 # Fitting
 # --------------------------------------------------------------------------------------------
 
-def _constrained(x: np.ndarray, y: np.ndarray, slope: float) -> float:
-    """The least-squares offset with the slope held."""
-    return float(np.mean(y - slope * x))
-
-
 _SLOPE_LIMITS = settings.CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE
+
+
+def _class_columns(classes: np.ndarray | None, n: int) -> tuple[list[int], np.ndarray]:
+    """The land-cover classes that get an offset (at least
+    ``settings.CALIBRATION_MIN_CLASS_MEASUREMENTS`` measurements) and their 0/1 columns."""
+    if classes is None:
+        return [], np.zeros((n, 0))
+    values, counts = np.unique(classes[classes >= 0], return_counts=True)
+    kept = [int(v) for v, c in zip(values, counts)
+            if c >= settings.CALIBRATION_MIN_CLASS_MEASUREMENTS]
+    return kept, np.column_stack([classes == c for c in kept] + [np.zeros((n, 0))]).astype(float)
+
+
+def _least_squares(design: np.ndarray, y: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Coefficients, their covariance ``RSS / (n - p) (X'X)^-1`` and the RSS."""
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    rss = float(np.sum((y - design @ coef) ** 2))
+    n, k = design.shape
+    var = rss / (n - k) if n > k else math.nan
+    return coef, var * np.linalg.pinv(design.T @ design), rss
 
 
 def fit_correction(log_distance: np.ndarray, excess_loss_db: np.ndarray,
                    reference_distance_m: float = settings.CALIBRATION_REFERENCE_DISTANCE_M,
                    *, offset_only: bool = False,
-                   slope_limits: tuple[float, float] = _SLOPE_LIMITS) -> Correction:
-    """Least-squares correction ``excess_loss_db ~ offset + slope log_distance``.
+                   slope_limits: tuple[float, float] = _SLOPE_LIMITS,
+                   classes: np.ndarray | None = None) -> Correction:
+    """Least-squares correction ``excess_loss_db ~ offset + slope log_distance [+ clutter
+    offset of the measurement's land-cover class]``.
 
     Ordinary least squares (``numpy.linalg.lstsq``) on [1, x] (or [1] with ``offset_only``
-    or when every x is the same); standard errors from the residual variance
-    ``RSS / (n - p)`` times ``(X'X)^-1``. A slope outside ``slope_limits`` is held at the
-    nearer limit and the offset refitted: the optimum of the constrained problem, a convex
-    quadratic whose unconstrained optimum lies outside (note ``slope_at_limit``).
+    or when every x is the same), plus a 0/1 column per land-cover class of ``classes``
+    with at least ``settings.CALIBRATION_MIN_CLASS_MEASUREMENTS`` measurements; standard
+    errors from the residual variance ``RSS / (n - p)`` times ``(X'X)^-1``. A slope outside
+    ``slope_limits`` is held at the nearer limit and the rest refitted: the optimum of the
+    constrained problem, a convex quadratic whose unconstrained optimum lies outside (note
+    ``slope_at_limit``). Class offsets are relative to the offset, centred: their mean over
+    the measurements of the fitted classes is 0 (``sum n_c delta_c = 0``), so ``offset_db``
+    stays the average correction, and the measurements of other classes (too few, or none)
+    take it alone; with fewer than two such classes there are no class offsets.
 
     Parameters
     ----------
@@ -387,6 +431,8 @@ def fit_correction(log_distance: np.ndarray, excess_loss_db: np.ndarray,
         Fit the offset alone (slope 0).
     slope_limits : (float, float)
         Allowed slopes, dB per decade.
+    classes : numpy.ndarray, optional
+        Land-cover class per measurement (-1: none).
     """
     x, y = np.asarray(log_distance, float), np.asarray(excess_loss_db, float)
     n = y.size
@@ -394,21 +440,29 @@ def fit_correction(log_distance: np.ndarray, excess_loss_db: np.ndarray,
     if not offset_only and np.ptp(x) <= 1e-9:
         offset_only = True
         notes.append("slope_not_identifiable")
-    design = np.column_stack([np.ones(n), x]) if not offset_only else np.ones((n, 1))
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    offset, slope = float(coef[0]), (float(coef[1]) if not offset_only else 0.0)
+    kept, dummies = _class_columns(classes, n)
+    counts = dummies.sum(axis=0)
+    # class offsets with sum(n_c delta_c) = 0: the last one follows from the others
+    columns = (dummies[:, :-1] - dummies[:, -1:] * (counts[:-1] / counts[-1])
+               if len(kept) > 1 else np.zeros((n, 0)))
+    base = np.column_stack([np.ones(n), x]) if not offset_only else np.ones((n, 1))
+    coef, cov, _ = _least_squares(np.column_stack([base, columns]), y)
+    slope = float(coef[1]) if not offset_only else 0.0
     lo, hi = slope_limits
-    if not lo <= slope <= hi:
+    held = not lo <= slope <= hi
+    if held:
         slope = lo if slope < lo else hi
-        offset = _constrained(x, y, slope)
         notes.append("slope_at_limit")
-    rss = float(np.sum((y - offset - slope * x) ** 2))
-    p = design.shape[1]
-    var = rss / (n - p) if n > p else math.nan
-    cov = var * np.linalg.pinv(design.T @ design)
-    se_slope = math.sqrt(cov[1, 1]) if p == 2 and "slope_at_limit" not in notes else math.nan
-    return Correction(offset, slope, float(reference_distance_m), math.sqrt(cov[0, 0]),
-                      se_slope, "offset" if offset_only else "offset_slope", tuple(notes))
+        coef, cov, _ = _least_squares(np.column_stack([np.ones(n), columns]), y - slope * x)
+    offset = float(coef[0])
+    deltas = coef[1 if held or offset_only else 2:]
+    if len(kept) > 1:
+        deltas = np.r_[deltas, -float(counts[:-1] @ deltas) / counts[-1]]
+    se_slope = math.sqrt(cov[1, 1]) if not offset_only and not held else math.nan
+    var_offset = float(cov[0, 0])
+    return Correction(offset, slope, float(reference_distance_m), math.sqrt(var_offset),
+                      se_slope, "offset" if offset_only else "offset_slope", tuple(notes),
+                      {c: float(d) for c, d in zip(kept, deltas)} if len(kept) > 1 else {})
 
 
 def fold_indices(n: int, k: int) -> np.ndarray:
@@ -422,17 +476,22 @@ def fold_indices(n: int, k: int) -> np.ndarray:
     return out
 
 
-def _calibrated_levels(before: np.ndarray, dist: np.ndarray, cells: pd.DataFrame,
-                       j: np.ndarray, ue_height_m: float, corr: Correction) -> np.ndarray:
-    """Levels (dBm) with the correction applied by the engine's own function
-    (:func:`coverage_gis.radio.pathloss.calibrated_loss`, floor included)."""
-    f, hb = cells["band_mhz"].to_numpy(float)[j], cells["height_m"].to_numpy(float)[j]
+def _calibrated_levels(before: np.ndarray, raw_loss: np.ndarray, dist: np.ndarray,
+                       cells: pd.DataFrame, j: np.ndarray, classes: np.ndarray,
+                       corr: Correction) -> np.ndarray:
+    """Levels (dBm) with the correction applied by the engine's own functions: the path loss
+    ``raw_loss`` (dB) through :func:`coverage_gis.radio.pathloss.calibrated_loss` (floor
+    included), and the clutter offset of each measurement's land-cover class ``classes``
+    (as :func:`coverage_gis.engines.coverage.clutter_from_classes` adds it)."""
+    f = cells["band_mhz"].to_numpy(float)[j]
     models = cells["model"].to_numpy(object)[j]
     extra = np.empty(len(j))
     for name in set(models.tolist()):
         sel = models == name
-        raw = pathloss.engine_path_loss(name, dist[sel], f[sel], hb[sel], ue_height_m)
+        raw = raw_loss[sel]
         extra[sel] = pathloss.calibrated_loss(name, raw, dist[sel], f[sel], corr) - raw
+    for c, delta in corr.clutter_offsets_db.items():
+        extra[classes == c] += delta
     return before - extra
 
 
@@ -446,18 +505,24 @@ def _stats(error: np.ndarray) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 
 def _prepare(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: CoverageParams,
-             dem: Raster | None) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Raster | None]:
+             dem: Raster | None, landcover: Raster | None, hamlets: gpd.GeoDataFrame | None
+             ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Raster | None, _Ground]:
     """Measurements in the cells' metric CRS, the on-air cells with their model, per-RE EIRP
-    and reach (uncalibrated), and the DEM in that CRS."""
+    and reach (uncalibrated), the DEM and the land cover on the coverage grid (the hamlets'
+    grid, as ``analyze`` has it; else one around the measurements)."""
     if cells.crs is None or not cells.crs.is_projected:
         raise ValueError("calibrate needs the cells in a projected (metric) CRS")
     points = measurements.to_crs(cells.crs).reset_index(drop=True)
     if not params.include_planned and "status" in cells:
         cells = cells[cells["status"] != "planned"]
     table = cell_ranges(cells.reset_index(drop=True), params)
-    if dem is not None and dem.crs != cells.crs:
-        dem = dem.reproject(cells.crs, float(abs(dem.resolution[0])))
-    return points, table, dem
+    grid = None
+    if dem is not None or landcover is not None:
+        area = (hamlets.to_crs(cells.crs) if hamlets is not None and len(hamlets) else
+                gpd.GeoDataFrame(geometry=[shapely.box(*points.total_bounds)], crs=cells.crs))
+        grid = study_grid(area, params.resolution_m, params.margin_m)
+    dem = dem_on_grid(dem, grid) if grid is not None else None
+    return points, table, dem, _ground(points, table, grid, landcover, params)
 
 
 @dataclass
@@ -471,28 +536,40 @@ class _Served:
     match: np.ndarray
     excluded: np.ndarray
     before: np.ndarray
+    loss: np.ndarray          # the uncalibrated path loss of ``before``, dB
     distance: np.ndarray
     technology: np.ndarray
+    classes: np.ndarray       # land-cover class at each measurement (-1: none)
+    landcover: bool
 
 
 def _serve(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: CoverageParams,
-           dem: Raster | None) -> _Served:
-    points, table, dem = _prepare(measurements, cells, params, dem)
-    pred = _Predictor(points, table, params, dem)
+           dem: Raster | None, landcover: Raster | None = None,
+           hamlets: gpd.GeoDataFrame | None = None) -> _Served:
+    points, table, dem, ground = _prepare(measurements, cells, params, dem, landcover, hamlets)
+    pred = _Predictor(points, table, params, dem, ground)
     serving, match, excluded = _serving_cells(points, table, pred)
     has = serving >= 0
     before = np.full(len(points), np.nan)
+    loss = np.full(len(points), np.nan)
     dist = np.full(len(points), np.nan)
     if has.any():
-        before[has], dist[has] = pred.levels(np.flatnonzero(has), serving[has])
+        before[has], loss[has], dist[has] = pred.levels(np.flatnonzero(has), serving[has])
     excluded[has & (dist > params.max_range_m)] = "beyond_max_range"
     tech = np.where(has, table["technology"].to_numpy(object)[np.maximum(serving, 0)], "")
-    return _Served(points, table, dem is not None, serving, match, excluded, before, dist,
-                   tech)
+    return _Served(points, table, dem is not None, serving, match, excluded, before, loss,
+                   dist, tech, ground.classes, ground.clutter_at is not None)
+
+
+def _outdoor_uncalibrated(params: CoverageParams | None) -> CoverageParams:
+    """The parameters a prediction for measurements uses: no calibration (the fit is against
+    the uncalibrated engine), outdoors (drive tests and crowdsourced points are)."""
+    return dataclasses.replace(params or CoverageParams(), calibration={}, indoor=False)
 
 
 def predict(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
-            params: CoverageParams | None = None, dem: Raster | None = None
+            params: CoverageParams | None = None, dem: Raster | None = None, *,
+            landcover: Raster | None = None, hamlets: gpd.GeoDataFrame | None = None
             ) -> gpd.GeoDataFrame:
     """The engine's level at each measurement point from its serving cell, without
     calibration (module docstring: prediction and serving cell).
@@ -501,7 +578,7 @@ def predict(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
     ----------
     measurements
         Points, as for :func:`calibrate` (``rsrp_dbm`` not needed).
-    cells, params, dem
+    cells, params, dem, landcover, hamlets
         As for :func:`calibrate`.
 
     Returns
@@ -511,8 +588,7 @@ def predict(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
         (``unknown_cell``, ``no_cell``, ``beyond_max_range`` or ""), ``technology``,
         ``distance_m`` and ``predicted_dbm``.
     """
-    params = dataclasses.replace(params or CoverageParams(), calibration={})
-    s = _serve(measurements, cells, params, dem)
+    s = _serve(measurements, cells, _outdoor_uncalibrated(params), dem, landcover, hamlets)
     out = s.points.copy()
     has = s.serving >= 0
     out["site_id"] = np.where(has, s.cells["site_id"].to_numpy(object)[np.maximum(s.serving,
@@ -524,6 +600,7 @@ def predict(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
 
 def calibrate(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
               params: CoverageParams | None = None, dem: Raster | None = None, *,
+              landcover: Raster | None = None, hamlets: gpd.GeoDataFrame | None = None,
               folds: int = settings.CALIBRATION_FOLDS,
               reference_distance_m: float = settings.CALIBRATION_REFERENCE_DISTANCE_M,
               offset_only: bool = False) -> CalibrationResult:
@@ -542,6 +619,13 @@ def calibrate(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
         ``[calibration]`` in them is ignored: the fit is against the uncalibrated engine.
     dem
         Ground heights, or None for flat ground.
+    landcover
+        Land-cover classes (the clutter of :mod:`coverage_gis.radio.clutter`, with the
+        ``[clutter]`` table of ``params``), or None: then the fit has a clutter offset per
+        class with enough measurements (:func:`fit_correction`).
+    hamlets
+        The hamlets: the coverage grid is theirs, as for ``analyze`` (ground and land cover
+        are taken on it); default a grid around the measurements.
     folds
         k of the k-fold cross-validation.
     reference_distance_m
@@ -555,27 +639,51 @@ def calibrate(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
         Fewer usable measurements than ``settings.CALIBRATION_MIN_MEASUREMENTS`` (or than
         ``folds``), with the exclusion counts.
     """
-    params = dataclasses.replace(params or CoverageParams(), calibration={})
-    s = _serve(measurements, cells, params, dem)
+    params = _outdoor_uncalibrated(params)
+    s = _serve(measurements, cells, params, dem, landcover, hamlets)
     measured = _measured(s.points)
     floor = np.array([floor_dbm(t, params) if t else -np.inf for t in s.technology])
     s.excluded[np.isnan(measured)] = "no_level"
     s.excluded[(s.excluded == "") & (measured < floor)] = "below_floor"
     used = s.excluded == ""
     _check_enough(int(used.sum()), folds, s.excluded)
-    j, dist, before = s.serving[used], s.distance[used], s.before[used]
-    x = np.log10(np.maximum(dist, 1.0) / reference_distance_m)
-    models = tuple(sorted(set(s.cells["model"].to_numpy(object)[j].tolist())))
+    fit = _Fit(s.serving[used], s.distance[used], s.before[used], s.loss[used],
+               s.classes[used] if s.landcover else None, measured[used])
+    x = np.log10(np.maximum(fit.dist, 1.0) / reference_distance_m)
+    models = tuple(sorted(set(s.cells["model"].to_numpy(object)[fit.j].tolist())))
     limits = _slope_limits(models)
-    corr = _check_offset(fit_correction(x, before - measured[used], reference_distance_m,
-                                        offset_only=offset_only, slope_limits=limits))
-    after = _calibrated_levels(before, dist, s.cells, j, params.ue_height_m, corr)
+    corr = _check_offset(fit_correction(x, fit.before - fit.measured, reference_distance_m,
+                                        offset_only=offset_only, slope_limits=limits,
+                                        classes=fit.classes))
+    after = fit.after(s.cells, corr)
     fold = fold_indices(int(used.sum()), folds)
-    cv_error = _cross_validate(x, before, measured[used], dist, s.cells, j, fold,
-                               params.ue_height_m, corr, limits, offset_only)
+    cv_error = _cross_validate(x, fit, s.cells, fold, corr, limits, offset_only)
     residuals = _residuals(s, measured, used, after, fold, cv_error)
-    return _result(corr, measured[used] - before, measured[used] - after, cv_error, folds,
-                   s.terrain, models, s.excluded, s.match[used], residuals)
+    counts = ({int(c): int(k) for c, k in zip(*np.unique(fit.classes, return_counts=True))}
+              if fit.classes is not None else {})
+    return _result(corr, fit.measured - fit.before, fit.measured - after, cv_error, folds,
+                   s.terrain, models, s.excluded, s.match[used], residuals, counts)
+
+
+@dataclass
+class _Fit:
+    """The used measurements: serving cell, distance (m), uncalibrated level (dBm) and path
+    loss (dB), land-cover class (None without a land-cover layer), measured level (dBm)."""
+
+    j: np.ndarray
+    dist: np.ndarray
+    before: np.ndarray
+    loss: np.ndarray
+    classes: np.ndarray | None
+    measured: np.ndarray
+
+    def after(self, cells: pd.DataFrame, corr: Correction,
+              sel: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Calibrated levels (dBm) of the measurements ``sel``."""
+        classes = (self.classes if self.classes is not None
+                   else np.full(len(self.j), -1))[sel]
+        return _calibrated_levels(self.before[sel], self.loss[sel], self.dist[sel], cells,
+                                  self.j[sel], classes, corr)
 
 
 def _measured(points: pd.DataFrame) -> np.ndarray:
@@ -610,21 +718,20 @@ def _check_offset(corr: Correction) -> Correction:
                                notes=(*corr.notes, "offset_at_limit"))
 
 
-def _cross_validate(x: np.ndarray, before: np.ndarray, measured: np.ndarray, dist: np.ndarray,
-                    cells: pd.DataFrame, j: np.ndarray, fold: np.ndarray, ue_height_m: float,
+def _cross_validate(x: np.ndarray, fit: _Fit, cells: pd.DataFrame, fold: np.ndarray,
                     corr: Correction, limits: tuple[float, float], offset_only: bool
                     ) -> np.ndarray:
     """Out-of-fold errors (measured - predicted, dB): each fold predicted by the fit on the
     others."""
     out = np.empty(len(x))
+    excess = fit.before - fit.measured
     for k in np.unique(fold):
         test = fold == k
-        c = _check_offset(fit_correction(x[~test], before[~test] - measured[~test],
-                                         corr.reference_distance_m,
-                                         offset_only=corr.fit == "offset" or offset_only,
-                                         slope_limits=limits))
-        out[test] = measured[test] - _calibrated_levels(before[test], dist[test], cells,
-                                                        j[test], ue_height_m, c)
+        c = _check_offset(fit_correction(
+            x[~test], excess[~test], corr.reference_distance_m,
+            offset_only=corr.fit == "offset" or offset_only, slope_limits=limits,
+            classes=None if fit.classes is None else fit.classes[~test]))
+        out[test] = fit.measured[test] - fit.after(cells, c, test)
     return out
 
 
@@ -657,8 +764,8 @@ def _residuals(s: _Served, measured: np.ndarray, used: np.ndarray, after: np.nda
 
 def _result(corr: Correction, before_error: np.ndarray, after_error: np.ndarray,
             cv_error: np.ndarray, folds: int, terrain_used: bool, models: tuple[str, ...],
-            excluded: np.ndarray, match: np.ndarray, residuals: gpd.GeoDataFrame
-            ) -> CalibrationResult:
+            excluded: np.ndarray, match: np.ndarray, residuals: gpd.GeoDataFrame,
+            class_counts: dict[int, int]) -> CalibrationResult:
     rmse_before, mean_before = _stats(before_error)
     rmse_after, mean_after = _stats(after_error)
     return CalibrationResult(
@@ -672,4 +779,5 @@ def _result(corr: Correction, before_error: np.ndarray, after_error: np.ndarray,
         terrain=terrain_used, models=models,
         excluded={code: int((excluded == code).sum()) for code in EXCLUSIONS},
         matched={code: int((match == code).sum()) for code in MATCHES},
-        residuals=residuals, notes=corr.notes)
+        residuals=residuals, notes=corr.notes, clutter_offsets_db=dict(corr.clutter_offsets_db),
+        class_counts=class_counts)

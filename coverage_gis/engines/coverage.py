@@ -196,7 +196,8 @@ def floor_dbm(technology: str, params: CoverageParams) -> float:
 
 
 def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
-                per_pixel_environment: bool = False) -> gpd.GeoDataFrame:
+                per_pixel_environment: bool = False, clutter_gain_db: float = 0.0
+                ) -> gpd.GeoDataFrame:
     """The cells with their path-loss ``model``, reference-signal EIRP per resource element
     (``eirp_re_dbm``), flat-ground boresight range (``range_m``) at their technology's
     threshold, and reach (``reach_m``, the same at the level floor, :func:`floor_dbm`: the
@@ -218,7 +219,9 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     ``indoor_loss_db`` is the building entry loss of a horizontal path (ITU-R P.2109 at the
     cell's band, or the flat ``params.indoor_loss_db``); 0 outdoors. ``per_pixel_environment``
     (a land-cover layer with ``[clutter] environment_per_pixel``): the reach is computed in the
-    least lossy environment of the clutter table, so that it stays an upper bound."""
+    least lossy environment of the clutter table, so that it stays an upper bound;
+    ``clutter_gain_db`` (:attr:`_ClutterGrids.gain_db`): the three distances are those of
+    levels that much lower, for the same reason."""
     params = params or CoverageParams()
     out = cells.copy()
     out["model"] = [_model_for(r, params) for _, r in out.iterrows()]
@@ -231,8 +234,9 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     margin = np.atleast_1d(shadowing.margin_db(out["shadow_sigma_db"].to_numpy(float),
                                                params.location_probability))
     out["shadow_margin_db"] = margin
-    threshold = out["technology"].map(params.thresholds_dbm).to_numpy(float)
-    floor = np.array([floor_dbm(t, params) for t in out["technology"]], dtype=float)
+    threshold = out["technology"].map(params.thresholds_dbm).to_numpy(float) - clutter_gain_db
+    floor = np.array([floor_dbm(t, params) for t in out["technology"]],
+                     dtype=float) - clutter_gain_db
     reach_env, reach_model = params.environment, params.model
     if per_pixel_environment:
         reach_env = radio_clutter.least_loss_environment(
@@ -411,6 +415,13 @@ class _ClutterGrids:
         env = None if self.environment is None else self.environment[r, k][b, c]
         return self.loss_db[r, k][b, c], env
 
+    @property
+    def gain_db(self) -> float:
+        """How much a grid cell's land cover may lower the loss (dB, >= 0): only a calibrated
+        class offset below the class's own loss does (the ranges and reaches of
+        :func:`cell_ranges` then go that much farther, so that they stay upper bounds)."""
+        return max(0.0, -float(np.min(self.loss_db))) if self.loss_db.size else 0.0
+
     def at(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Loss and environment at grid cells (``rows``, ``cols``: grid indices)."""
         r, c = rows - self.row0, cols - self.col0
@@ -430,11 +441,21 @@ def clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
     environments (:mod:`coverage_gis.radio.clutter`), or None without a land-cover layer."""
     if landcover is None:
         return None
-    classes = classes_on_grid(landcover, grid.crs, grid.transform, grid.width, grid.height)
+    return clutter_from_classes(
+        classes_on_grid(landcover, grid.crs, grid.transform, grid.width, grid.height), params)
+
+
+def clutter_from_classes(classes: np.ndarray, params: CoverageParams) -> _ClutterGrids:
+    """The losses (dB) and environments of land-cover ``classes`` on the grid: the
+    ``[clutter]`` table's loss of each class plus the ``[calibration]`` table's
+    ``clutter_offsets_db`` for it (fitted by ``coverage-gis calibrate``)."""
     table = params.clutter_params
     env = (radio_clutter.environment_codes(classes, table.environments)
            if table.environment_per_pixel else None)
-    return _ClutterGrids(radio_clutter.clutter_loss_db(classes, table.losses_db), env)
+    offsets = params.clutter_offsets_db
+    losses = {c: table.losses_db.get(c, 0.0) + offsets.get(c, 0.0)
+              for c in set(table.losses_db) | set(offsets)}
+    return _ClutterGrids(radio_clutter.clutter_loss_db(classes, losses), env)
 
 
 def _path_loss(cell: pd.Series, d: np.ndarray, params: CoverageParams,
@@ -600,7 +621,7 @@ def compute_coverage(cells: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     """
     params = params or CoverageParams()
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
-    dem_grid = _dem_on_grid(dem, grid)
+    dem_grid = dem_on_grid(dem, grid)
     empty = CoverageResult(grid, cells.iloc[0:0].to_crs(grid.crs), params, {}, {}, {},
                            dem is not None, dem_grid, {}, landcover=landcover)
     return add_cells(empty, cells, progress=progress, tile_px=tile_px, runner=runner)
@@ -760,7 +781,8 @@ def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.n
         lvl = np.full(shape, np.nan, dtype=np.float32)
         lvl[0, near] = _level_at(cell, px[near], py[near], ground, params,
                                  None if local is None else
-                                 (local[0][near], None if local[1] is None else local[1][near]))
+                                 (local[0][near], None if local[1] is None else local[1][near])
+                                 )[0]
         _keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, i)
     covered = _masks(level, server, op_best, cells, params, shape)[0]
     return {k: v[0] for k, v in covered.items()}
@@ -792,19 +814,72 @@ def _points_terrain(cell: pd.Series, px: np.ndarray, py: np.ndarray, dem: Raster
 
 
 def _level_at(cell: pd.Series, px: np.ndarray, py: np.ndarray, ground: _PointsGround,
-              params: CoverageParams, local: tuple[np.ndarray, np.ndarray | None] | None
-              ) -> np.ndarray:
-    """:func:`_cell_level`'s level (dBm) at grid-cell centres ``px, py`` (m), NaN beyond the
-    cell's reach."""
+              params: CoverageParams, local: tuple[np.ndarray, np.ndarray | None] | None,
+              reach_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_cell_level`'s level (dBm) and path loss (dB) at grid-cell centres ``px, py``
+    (m), NaN beyond ``reach_m`` (default the cell's reach)."""
     x0, y0 = cell.geometry.x, cell.geometry.y
     d = np.hypot(px - x0, py - y0)
-    reach = float(cell["reach_m"])
+    reach = float(cell["reach_m"]) if reach_m is None else reach_m
     tg = ground.sweep
-    lvl, _ = _levels_of(cell, params, d, antenna.bearing_deg(x0, y0, px, py), ground.ground,
-                        ground.ground0, 0.0 if tg is None else tg.loss_db,
-                        d <= reach if tg is None else tg.los, None if tg is None else tg.h_eff_m,
-                        local)
-    return np.where(d <= reach, lvl, np.nan)
+    lvl, loss = _levels_of(cell, params, d, antenna.bearing_deg(x0, y0, px, py),
+                           ground.ground, ground.ground0, 0.0 if tg is None else tg.loss_db,
+                           d <= reach if tg is None else tg.los,
+                           None if tg is None else tg.h_eff_m, local)
+    return np.where(d <= reach, lvl, np.nan), np.where(d <= reach, loss, np.nan)
+
+
+def cell_levels_at(cell: pd.Series, x_m: np.ndarray, y_m: np.ndarray, dem: Raster | None,
+                   params: CoverageParams, *, terrain_m: tuple[float, float] | None = None,
+                   corner_m: float | None = None,
+                   clutter_at: tuple[np.ndarray, np.ndarray | None] | None = None,
+                   beyond_reach: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Level (dBm) and path loss (dB) of one cell at points: what the coverage rasters hold
+    at a grid cell centred on each point (the same sweeps at the grid's step
+    ``params.resolution_m``, effective height, line of sight, antenna pattern and losses).
+
+    Parameters
+    ----------
+    cell
+        A row of :func:`cell_ranges`, in the points' metric CRS.
+    x_m, y_m
+        The points (1-D arrays, m).
+    dem
+        The ground on the coverage grid (``CoverageResult.dem_grid``), or None (flat).
+    params
+        The coverage parameters.
+    terrain_m, corner_m
+        The cell's (range, reach) for the terrain and the distance to its window's farthest
+        corner (:func:`mast_windows` on the grid: the sectors of a mast share the sweep of
+        the farthest-reaching one); default the cell's own, with no grid edge.
+    clutter_at
+        The land cover's loss (dB) and environment code (or None) at each point
+        (:meth:`_ClutterGrids.at`), or None.
+    beyond_reach
+        Also compute the points beyond the cell's reach (by a sweep of their own out to the
+        farthest of them), instead of NaN there.
+    """
+    x = np.ascontiguousarray(x_m, dtype=np.float64)
+    y = np.ascontiguousarray(y_m, dtype=np.float64)
+    reach = float(cell["reach_m"])
+    terrain_m = terrain_m or (float(cell["range_m"]), reach)
+    level, loss = np.full(x.size, np.nan), np.full(x.size, np.nan)
+    d = np.hypot(x - cell.geometry.x, y - cell.geometry.y)
+    within = d <= reach
+    parts: list[tuple[np.ndarray, tuple[float, float], float, float | None]] = [
+        (within, terrain_m, terrain_m[1] if corner_m is None else corner_m, None)]
+    if beyond_reach and not within.all():
+        far = float(d[~within].max())
+        parts.append((~within, (terrain_m[0], far), far, far))
+    for sel, radii, corner, cut in parts:
+        if not sel.any():
+            continue
+        ground = _points_terrain(cell, x[sel], y[sel], dem, params, radii, corner,
+                                 params.resolution_m)
+        local = None if clutter_at is None else (
+            clutter_at[0][sel], None if clutter_at[1] is None else clutter_at[1][sel])
+        level[sel], loss[sel] = _level_at(cell, x[sel], y[sel], ground, params, local, cut)
+    return level, loss
 
 
 def _tile_tasks(cells: gpd.GeoDataFrame, offset: int, grid: Grid, tiles: list[Tile],
@@ -841,7 +916,8 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
     clutter = clutter_grids(result.landcover, grid, params)
     cells = cell_ranges(cells.reset_index(drop=True), params,
                         per_pixel_environment=clutter is not None
-                        and clutter.environment is not None)
+                        and clutter.environment is not None,
+                        clutter_gain_db=clutter.gain_db if clutter is not None else 0.0)
     offset = len(result.cells)
     shape = (grid.height, grid.width)
     level = {t: a.copy() for t, a in result.level_dbm.items()}
@@ -953,37 +1029,44 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
 
 
 def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame,
-                dem: Raster | None = None, params: CoverageParams | None = None
-                ) -> dict[str, Any]:
+                dem: Raster | None = None, params: CoverageParams | None = None,
+                landcover: Raster | None = None) -> dict[str, Any]:
     """One cell's own rasters for comparison with other tools: path loss (dB, the model's
     median loss without terrain), line-of-sight mask, first-Fresnel-zone clearance mask (at
     least 0.55 of the first zone clear everywhere along the path, where the ITU-R P.526
     knife-edge loss of every edge is zero) and received level (dBm) on a grid around it. The
     DEM is used as it is when it is already in the grid's CRS and resolution; the terrain is
     swept once (:func:`coverage_gis.radio.terrain.terrain_grids`) for the loss, line of sight
-    and the Fresnel mask."""
+    and the Fresnel mask. With a ``landcover``, the level has its loss (and environment per
+    pixel) as in :func:`compute_coverage`; the path loss is the model's, without it."""
     params = params or CoverageParams()
     match = cells[cells["site_id"] == site_id]
     if match.empty:
         from coverage_gis.errors import InputError
         raise InputError(f"site_id={site_id!r} is not in the sites layer")
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
-    cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
-    dem_grid = _dem_on_grid(dem, grid)
-    x0, y0 = cell.geometry.x, cell.geometry.y
-    reach = max(float(cell["reach_m"]), grid.resolution_m)
+    plain = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
+    dem_grid = dem_on_grid(dem, grid)
+    x0, y0 = plain.geometry.x, plain.geometry.y
+    reach = max(float(plain["reach_m"]), grid.resolution_m)
     res = grid.resolution_m
     left = np.floor((x0 - reach) / res) * res
     top = np.ceil((y0 + reach) / res) * res
     n = int(round((np.ceil((x0 + reach) / res) * res - left) / res))
     m = int(round((top - np.floor((y0 - reach) / res) * res) / res))
     own = Grid(Affine(res, 0, left, 0, -res, top), n, m, grid.crs)
+    clutter = clutter_grids(landcover, own, params)
+    cell = plain if clutter is None else cell_ranges(
+        match.to_crs(grid.crs).reset_index(drop=True), params,
+        per_pixel_environment=clutter.environment is not None,
+        clutter_gain_db=clutter.gain_db).iloc[0]
+    reach = max(float(cell["reach_m"]), res)
     # terrain at the grid's step all the way (its own rasters are compared with other tools),
     # from one sweep: the loss relative to smooth earth for the level, line of sight and the
     # first-Fresnel-zone clearance
     cache: dict = {}
     lvl, loss, los = _cell_level(cell, own, slice(0, m), slice(0, n), dem_grid, params, cache,
-                                 (reach, reach), with_fresnel=True)
+                                 (reach, reach), with_fresnel=True, clutter=clutter)
     inside = np.isfinite(lvl)
     if dem_grid is not None:
         # Raw P.526 loss (not relative to smooth earth) zero: every edge has v <= -0.78, i.e.
@@ -997,7 +1080,7 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
             "los": np.where(inside, los, False), "fresnel_clear": fresnel_clear}
 
 
-def _dem_on_grid(dem: Raster | None, grid: Grid) -> Raster | None:
+def dem_on_grid(dem: Raster | None, grid: Grid) -> Raster | None:
     """The DEM in the grid's CRS at its resolution: as it is when it already is (bilinear
     samples need no alignment), else reprojected (bilinear)."""
     if dem is None:

@@ -1150,7 +1150,8 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     template = cell_ranges(_suggested_cells(op, [0.0, 120.0, 240.0], project.crs)
                            .to_crs(base.grid.crs).reset_index(drop=True), params,
                            per_pixel_environment=clutter is not None
-                           and clutter.environment is not None)
+                           and clutter.environment is not None,
+                           clutter_gain_db=clutter.gain_db if clutter is not None else 0.0)
     if (template["reach_m"] <= 0).any():
         raise InputError("suggest-sites: the suggested site (settings.SUGGESTED_SITE) reaches no "
                          "grid cell with these [coverage] thresholds and level floor")

@@ -54,7 +54,11 @@ def calibration_record(result: CalibrationResult, *, measurements_file: str,
     rec.update({
         "n": result.n, "folds": result.folds, "fit": result.fit, "notes": list(result.notes),
         "model": ", ".join(result.models), "models": list(result.models),
-        "terrain": result.terrain, "excluded": dict(result.excluded),
+        "terrain": result.terrain,
+        "clutter_offsets_db": {str(k): _number(v, 2)
+                               for k, v in sorted(result.clutter_offsets_db.items())},
+        "landcover_classes_n": {str(k): v for k, v in sorted(result.class_counts.items())},
+        "excluded": dict(result.excluded),
         "matched": dict(result.matched), "measurements_file": measurements_file,
         "measurements_format": measurements_format, "scenario": scenario,
         "sign_convention": SIGN_CONVENTION,
@@ -92,6 +96,10 @@ def calibration_toml(result: CalibrationResult, fitted_from: str) -> str:
         f"offset_db = {p.offset_db!r}",
         f"slope_db_per_decade = {p.slope_db_per_decade!r}",
         f"reference_distance_m = {float(p.reference_distance_m)!r}",
+        *([("# extra loss per land-cover class, added to its [clutter] loss (dB)"),
+           "clutter_offsets_db = { " + ", ".join(
+               f"{_toml_string(k)} = {v!r}" for k, v in p.clutter_offsets_db.items()) + " }"]
+          if p.clutter_offsets_db else []),
         f"fitted_from = {_toml_string(fitted_from)}",
         f"n = {int(result.n)}",
         f"rmse_db = {p.rmse_db!r}",
