@@ -491,9 +491,12 @@ def test_many_roads_are_drawn_light(monkeypatch):
     group = maps.roads_layer(roads, "en")
     layer = next(c for c in group._children.values() if isinstance(c, maps._LightGeoJson))
     feats = json.loads(layer.data)["features"]
-    assert len(feats) == len(roads) == 6000
+    # one multi-line: a feature's own JSON would cost more than a road's few vertices
+    assert len(feats) == 1 and feats[0]["geometry"]["type"] == "MultiLineString"
+    parts = feats[0]["geometry"]["coordinates"]
+    assert len(parts) == len(roads) == 6000
     # the 3 m kink is below the 5 m tolerance: each road is drawn as its two ends
-    assert {len(f["geometry"]["coordinates"]) for f in feats} == {2}
+    assert {len(p) for p in parts} == {2}
 
 
 # --------------------------------------------------------------------------------------------
@@ -553,3 +556,49 @@ def _rings(geometry: dict) -> list:
     if geometry["type"] == "Polygon":
         return geometry["coordinates"]
     return [ring for poly in geometry["coordinates"] for ring in poly]
+
+
+def test_many_fibre_extensions_are_one_light_layer():
+    """A province's fibre extensions (here 6,000 densified lines, a vertex every 10 m) are
+    one light GeoJSON layer, simplified for display: the page grows by a few hundred bytes a
+    line, not by a Leaflet polyline and tooltip each; each line keeps its hamlet (escaped),
+    length and households in its tooltip."""
+    n = settings.MAP_LINES_DETAILED_MAX + 1000
+    x0, y0 = 560_000.0, 2_200_000.0
+    lines = [shapely.LineString(np.c_[x0 + (k % 80) * 700 + np.arange(0, 500, 10.0),
+                                      np.full(50, y0 + (k // 80) * 700)]) for k in range(n)]
+    ext = gpd.GeoDataFrame({"hamlet_id": [f"T{k}<b>" for k in range(n)],
+                            "length_m": 490.0, "households_added": 7},
+                           geometry=lines, crs="EPSG:32648")
+    group = maps.fibre_extensions_layer(ext, lang="en")
+    m = folium.Map(tiles=None)
+    group.add_to(m)
+    html = m.get_root().render()
+    assert html.count("L.polyline(") == 0
+    assert len(_layers(m, maps._LightGeoJson)) == 1
+    assert len(html) < 200 * n
+    assert "T17&lt;b&gt;" in html and "T17<b>" not in html
+    assert '"v":["490 m","7"]' in html
+    # simplified: a straight line keeps its two ends
+    coords = re.findall(r'"geometry":\{"type":"LineString","coordinates":(\[\[.*?\]\])\}', html)
+    assert len(coords) == n and all(json.loads(c).__len__() == 2 for c in coords[:50])
+    # a commune's few extensions stay detailed
+    assert "L.polyline(" in folium.Map(tiles=None).add_child(
+        maps.fibre_extensions_layer(ext.iloc[:3], lang="en")).get_root().render()
+
+
+def test_the_province_map_starts_with_units_hamlets_and_households(big, big_map, sample):
+    """At province size the network's detail layers (cells, fibre, boxes, sharing lines,
+    suggested sites, extensions) are in the layer list but switched off, so that the units'
+    choropleth, the hamlets and the households show first; a commune's map shows them."""
+    t = maps.labels("en")
+    names = {g.layer_name: g.show for g in _layers(big_map, folium.FeatureGroup)}
+    assert names[maps._text(t["cells"])] is False
+    small = {g.layer_name: g.show for g in _layers(maps.coverage_map(sample, "en"),
+                                                    folium.FeatureGroup)}
+    assert small[maps._text(t["cells"])] is True
+    for key in ("fibre", "access_points", "sharing_candidates", "suggested_sites",
+                "fibre_extensions"):
+        if maps._text(t[key]) in names:
+            assert names[maps._text(t[key])] is False, key
+            assert small.get(maps._text(t[key]), True) is True, key

@@ -713,6 +713,10 @@ MAP_SIGNAL_RADIUS_SIMPLIFY_M: float = 30.0
 #: setting: a commune has a few hundred, a province's village lanes tens of thousands).
 MAP_LINES_DETAILED_MAX: int = 5000
 MAP_LINES_SIMPLIFY_M: float = 5.0
+#: Fibre access points (boxes) drawn with each tooltip written out up to this many; above,
+#: a light layer (tooltips built in the browser; local setting: a commune has a few hundred
+#: boxes, a province about 10,000, some 7 MB of page in full detail).
+MAP_POINTS_DETAILED_MAX: int = 2000
 #: Decimals of the coordinates (degrees) of the simplified layers: 1e-5° is about 1.1 m,
 #: below the simplification tolerance (local setting; detailed layers keep 1e-6°).
 MAP_LIGHT_DECIMALS: int = 5

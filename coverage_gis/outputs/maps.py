@@ -940,12 +940,29 @@ def sharing_candidates_layer(candidates: gpd.GeoDataFrame | None, lang: str = "v
 
 def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi",
                            show: bool = True) -> folium.FeatureGroup | None:
-    """New fibre cable that would bring short hamlets to the FTTH rule."""
+    """New fibre cable that would bring short hamlets to the FTTH rule; above
+    ``settings.MAP_LINES_DETAILED_MAX`` lines (parts), a light layer simplified for
+    display."""
     if extensions is None or not len(extensions):
         return None
     t = labels(lang)
     group = _group(t["fibre_extensions"], show, _section(
         t["fibre_extensions"], [_swatch(style.EXTENSION, _text(t["extension_marker"]), "line")]))
+    parts = int(shapely.get_num_geometries(np.asarray(extensions.geometry.values)).sum())
+    if parts > settings.MAP_LINES_DETAILED_MAX:
+        # a province's extensions: one light layer, lines simplified for display, the
+        # tooltip's labels written once
+        kept = extensions[extensions.geometry.notna() & ~extensions.geometry.is_empty]
+        simple = simplify_for_display(kept.geometry, settings.MAP_LINES_SIMPLIFY_M,
+                                      coverage=False)
+        props = [{"n": _text(f"{t['extension_marker']}: {h}"),
+                  "v": [f"{float(length):.0f} m", _text(gained)]}
+                 for h, length, gained in zip(kept["hamlet_id"], kept["length_m"],
+                                              kept["households_added"])]
+        _LightGeoJson(_light_collection(_to_wgs84(simple), props),
+                      [{"color": style.EXTENSION, "weight": 5}], None,
+                      [_text(t["length"]), _text(t["households_gained"])]).add_to(group)
+        return group
     for _, r in extensions.to_crs(4326).iterrows():
         g = r.geometry
         if g is None or g.is_empty:
@@ -1341,7 +1358,8 @@ def fibre_layer(routes: gpd.GeoDataFrame, lang: str = "vi",
 def access_point_layer(points: gpd.GeoDataFrame, lang: str = "vi",
                        show: bool = True) -> folium.FeatureGroup:
     """Fibre access points (FAT, splitter) as squares-ish circles in the operator's colour,
-    tooltip: id, operator, kind, ports used / total."""
+    tooltip: id, operator, kind, ports used / total; above
+    ``settings.MAP_POINTS_DETAILED_MAX`` points, a light layer."""
     t = labels(lang)
     seen: dict[str, str] = {}
 
@@ -1352,13 +1370,31 @@ def access_point_layer(points: gpd.GeoDataFrame, lang: str = "vi",
         if "ports_total" in row.index:
             rows.append((_text(t["ports"]), f"{_number(row.get('ports_used'), lang)} / "
                                             f"{_number(row.get('ports_total'), lang)}"))
-        return {"tooltip": _tooltip_table(_text(row.get("ap_id")), rows),
+        return {"tooltip": _tooltip_table(_text(row.get("ap_id")), rows), "rows": rows,
                 "style": {"radius": 5, "color": "#000000", "weight": 1.5, "fill": True,
                           "fillColor": colour, "fillOpacity": 1}}
 
     group = _group(t["access_points"], show, _section(
         t["access_points"], [_swatch("#ffffff", _text(t["ap"]), "dot")]))
-    _geojson(_features(points, props), marker=folium.CircleMarker(radius=5)).add_to(group)
+    if len(points) > settings.MAP_POINTS_DETAILED_MAX:  # a province's boxes: a light layer
+        styles: list[dict[str, Any]] = []
+        index: dict[str, int] = {}
+        light = []
+        for _, row in points.iterrows():
+            p = props(row)
+            key = json.dumps(p["style"], sort_keys=True)
+            if key not in index:
+                index[key] = len(styles)
+                styles.append(p["style"])
+            light.append({"n": _text(row.get("ap_id")), "v": [v for _, v in p["rows"]],
+                          "c": index[key]})
+        labels_ = [k for k, _ in props(points.iloc[0])["rows"]] if len(points) else []
+        _LightGeoJson(_light_collection(_to_wgs84(points.geometry), light), styles, None,
+                      labels_).add_to(group)
+        return group
+    _geojson(_features(points, lambda row: {k: v for k, v in props(row).items()
+                                            if k != "rows"}),
+             marker=folium.CircleMarker(radius=5)).add_to(group)
     return group
 
 
@@ -1372,10 +1408,14 @@ def roads_layer(roads: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
     if dash:
         style["dashArray"] = dash
     group = _group(name or t["roads"], show)
-    if len(roads) > settings.MAP_LINES_DETAILED_MAX:  # one style for all, no tooltips
+    if len(roads) > settings.MAP_LINES_DETAILED_MAX:
+        # one style for all, no tooltips: the lines simplified and drawn as one multi-line
+        # (a feature's own JSON would cost more than its few vertices)
         simple = simplify_for_display(roads.geometry, settings.MAP_LINES_SIMPLIFY_M,
                                       coverage=False)
-        _LightGeoJson(_light_collection(_to_wgs84(simple)), [style], None,
+        lines = shapely.get_parts(_to_wgs84(simple))
+        merged = shapely.multilinestrings(lines[shapely.get_type_id(lines) == 1])
+        _LightGeoJson(_light_collection([merged]), [style], None,
                       tooltip=False).add_to(group)
         return group
     data = _features(roads, lambda r: {"style": style})
@@ -1812,15 +1852,16 @@ def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFram
 
 def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
                         added: list[folium.FeatureGroup],
-                        names: dict[str, str] | None = None) -> None:
+                        names: dict[str, str] | None = None, light: bool = False) -> None:
     """Fibre, access points, households (mobile broadband coverage), signal radius, cells and
-    planned sites."""
+    planned sites. ``light`` (a province): the network's detail layers start switched off,
+    so that the units, hamlets and households show first."""
     project = analysis.project
     res = analysis.coverage
     if _present(project.fibre):
-        _add(m, fibre_layer(project.fibre, lang), added)
+        _add(m, fibre_layer(project.fibre, lang, show=not light), added)
     if _present(project.access_points):
-        _add(m, access_point_layer(project.access_points, lang), added)
+        _add(m, access_point_layer(project.access_points, lang, show=not light), added)
     if _present(project.households):
         _add(m, household_layer(project.households, res.covered.get("mobile_broadband"),
                                 res.grid, lang, names=names,
@@ -1828,25 +1869,27 @@ def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
              added)
     _add(m, signal_radius_layer(analysis.signal_radius, lang, show=False), added)
     if _present(project.sites):
-        _add(m, cell_layer(project.sites, lang), added)
+        _add(m, cell_layer(project.sites, lang, show=not light), added)
         _add(m, planned_sites_layer(project.sites, lang), added)
 
 
 def _add_result_layers(m: folium.Map, analysis: Analysis, t: dict[str, str], lang: str,
                        added: list[folium.FeatureGroup],
-                       names: dict[str, str] | None = None) -> None:
-    """Households passed by fibre, sharing candidates, suggested sites, fibre extensions."""
+                       names: dict[str, str] | None = None, light: bool = False) -> None:
+    """Households passed by fibre, sharing candidates, suggested sites, fibre extensions
+    (``light``: switched off at first, as the network's)."""
     fibre_result = getattr(analysis, "fibre", None)
     if fibre_result is not None and "passed" in fibre_result.reach:
         _add(m, household_layer(fibre_result.reach, lang=lang, show=False, column="passed",
                                 name=t["households_ftth"], yes_label=t["household_passed"],
                                 no_label=t["household_not_passed"], names=names,
                                 target=_hamlet_targets(analysis)["ftth_share"]), added)
-    _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang),
-         added)
-    _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang), added)
+    _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang,
+                                     show=not light), added)
+    _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang,
+                                  show=not light), added)
     if fibre_result is not None:
-        _add(m, fibre_extensions_layer(fibre_result.extensions, lang), added)
+        _add(m, fibre_extensions_layer(fibre_result.extensions, lang, show=not light), added)
 
 
 def _legend_header(analysis: Analysis, scenario: str, t: dict[str, str], lang: str) -> str:
@@ -1931,8 +1974,8 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     colourings = _add_area_layers(m, analysis, hamlets, t, lang, added, data)
     names = dict(zip(hamlets["hamlet_id"].astype(str), hamlets["name"])) \
         if "name" in hamlets.columns else None
-    _add_network_layers(m, analysis, lang, added, names)
-    _add_result_layers(m, analysis, t, lang, added, names)
+    _add_network_layers(m, analysis, lang, added, names, light)
+    _add_result_layers(m, analysis, t, lang, added, names, light)
     for build in extra_layers:
         _add(m, build(analysis, lang), added)
     _add(m, hamlet_names_layer(hamlets, lang, show=not light, data=data), added)
