@@ -602,3 +602,33 @@ def test_the_province_map_starts_with_units_hamlets_and_households(big, big_map,
         if maps._text(t[key]) in names:
             assert names[maps._text(t[key])] is False, key
             assert small.get(maps._text(t[key]), True) is True, key
+
+
+def test_the_province_report_map_is_an_overview(big, sample):
+    """report.html's map at province size: hamlet names and towers as tooltips or left out
+    (5,000 names on 760 px cannot be read), geometry simplified to half a pixel, a scale bar
+    in kilometres; a commune's report map keeps its names, towers and metre scale."""
+    from coverage_gis.outputs import report
+    from coverage_gis.outputs.indicators import scorecard_table
+
+    def svg_of(analysis) -> str:
+        html = report.report_html(analysis, scorecard_table(analysis.scorecard,
+                                                            analysis.indicators))
+        return re.search(r"<svg.*?</svg>", html, re.S).group(0)
+
+    # the synthetic province's F2 carries no rule of its own: the sample's
+    f2 = dataclasses.replace(big.indicators.f2, rule_params=sample.indicators.f2.rule_params)
+    big = dataclasses.replace(big, indicators=dataclasses.replace(big.indicators, f2=f2))
+    big_svg, small_svg = svg_of(big), svg_of(sample)
+    assert len(big.project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX
+    assert big_svg.count("<title>") >= len(big.project.hamlets)  # each hamlet's tooltip
+    assert big_svg.count("<text") <= 3 + len(big.suggestions if big.suggestions is not None
+                                             else ())
+    assert "<polygon" not in big_svg and re.search(r">\d+ km</text>", big_svg)
+    # half a pixel: no path vertex closer than that to the straight line of its neighbours
+    # would change the drawing; simplified, the page is far smaller than the vertices
+    vertices = int(shapely.get_num_coordinates(big.project.hamlets.geometry.values).sum())
+    assert big_svg.count(" L") < vertices / 2
+    assert "<polygon" in small_svg and re.search(r">\d+ m</text>", small_svg)
+    names = [str(n) for n in sample.project.hamlets["name"]]
+    assert all(f">{report.escape(n)}</text>" in small_svg for n in names)

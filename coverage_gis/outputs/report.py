@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from coverage_gis.config import settings
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
@@ -95,9 +96,32 @@ class _Frame:
     def tx(self, x: float, y: float) -> tuple[float, float]:
         return (x - self.x0) * self.k, (self.y0 + self.size_m - y) * self.k
 
+    @property
+    def tolerance_m(self) -> float:
+        """Half a pixel, in metres: geometries are simplified to it (Douglas-Peucker) before
+        drawing, which changes nothing visible and keeps a province's page small."""
+        return 0.5 / self.k
+
+    def simple(self, geom: shapely.Geometry) -> shapely.Geometry:
+        return shapely.simplify(geom, self.tolerance_m, preserve_topology=True)
+
+    def lines_path(self, geoms: Any, attributes: str) -> list[str]:
+        """Every line of ``geoms`` inside the frame as ONE SVG path (no tooltip), computed
+        array-wise: a province's roads or extensions."""
+        g = self.simple(shapely.intersection(np.asarray(geoms, dtype=object), self.box))
+        parts = shapely.get_parts(g)
+        parts = parts[(shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)]
+        if not len(parts):
+            return []
+        xy, index = shapely.get_coordinates(parts, return_index=True)
+        a, b = (xy[:, 0] - self.x0) * self.k, (self.y0 + self.size_m - xy[:, 1]) * self.k
+        first = np.r_[True, index[1:] != index[:-1]]
+        d = " ".join(f"{'M' if m else 'L'}{u:.1f},{v:.1f}" for m, u, v in zip(first, a, b))
+        return [f'<path d="{d}" fill="none" {attributes}/>']
+
     def line_paths(self, geom: shapely.Geometry, attributes: str, title: str = "") -> list[str]:
         """An SVG path per line of ``geom`` inside the frame."""
-        g = geom.intersection(self.box)
+        g = self.simple(geom.intersection(self.box))
         tip = f"<title>{escape(title)}</title>" if title else ""
         return [f'<path d="{_path(part, self.tx)}" fill="none" {attributes}>{tip}</path>'
                 for part in getattr(g, "geoms", [g])
@@ -160,17 +184,21 @@ def _place_labels(labels: list[_Label], taken: list[tuple[float, float, float, f
     return out
 
 
-def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str]
+def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str], names_shown: bool = True
                  ) -> tuple[list[str], list[_Label]]:
-    """Hamlet areas, and their names (placed with the other labels, over everything)."""
+    """Hamlet areas, and their names (placed with the other labels, over everything; with
+    ``names_shown`` False only as tooltips)."""
     if project.hamlets is None:
         return [], []
     shapes, names = [], []
     for _, h in project.hamlets[project.hamlets.intersects(f.box)].iterrows():
-        geom = h.geometry.intersection(f.box)
+        geom = f.simple(h.geometry.intersection(f.box))
         name = escape(str(h["name"]))
         shapes.append(f'<path d="{_path(geom, f.tx)}" fill="{fill.get(h["hamlet_id"], "#e8f0d8")}"'
-                      f' stroke="#6b8e23" stroke-width="1.5"><title>{name}</title></path>')
+                      f' stroke="#6b8e23" stroke-width="{1.5 if names_shown else 0.5}">'
+                      f'<title>{name}</title></path>')
+        if not names_shown:
+            continue
         a, b = f.tx(*geom.representative_point().coords[0])
         names.append(_Label(a, b, name, 12, ((0, 0, "middle"), (0, -14, "middle"),
                                              (0, 14, "middle"), (0, -28, "middle"),
@@ -230,38 +258,63 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar and
     a north arrow (``north``: the letter for north). Labels are placed so that they do not
     overlap each other or the symbols (names of hamlets and marks always shown, a tower's or
-    constraint's only where there is room; each symbol keeps its text as a tooltip)."""
+    constraint's only where there is room; each symbol keeps its text as a tooltip).
+    Geometries are simplified to half a pixel. With more than
+    ``settings.MAP_HAMLETS_DETAILED_MAX`` hamlets (a province), the hamlet and tower names are
+    tooltips only, towers not drawn, the marks small dots with their names as tooltips, the
+    roads and each colour of ``lines`` one path each (their labels left to the tables) and
+    the scale bar in kilometres."""
     f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
+    light = (project.hamlets is not None
+             and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{width_px}" '
            f'viewBox="0 0 {width_px} {width_px}" role="img" aria-label="{escape(aria_label)}">']
-    hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {})
+    hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {}, not light)
     out += hamlet_shapes
     if project.roads is not None:
-        for g in project.roads[project.roads.intersects(f.box)].geometry:
-            out += f.line_paths(g, 'stroke="#aaa" stroke-width="1"')
+        roads = project.roads[project.roads.intersects(f.box)].geometry
+        if light:
+            out += f.lines_path(roads.values, 'stroke="#aaa" stroke-width="1"')
+        else:
+            for g in roads:
+                out += f.line_paths(g, 'stroke="#aaa" stroke-width="1"')
+    by_colour: dict[str, list[shapely.Geometry]] = {}
     for geom, colour, label in lines:
-        out += f.line_paths(geom, f'stroke="{colour}" stroke-width="3"', label)
+        if light:
+            by_colour.setdefault(colour, []).append(geom)
+        else:
+            out += f.line_paths(geom, f'stroke="{colour}" stroke-width="3"', label)
+    for colour, geoms in by_colour.items():
+        out += f.lines_path(geoms, f'stroke="{colour}" stroke-width="2"')
     a, b = f.tx(centre.x, centre.y)
     out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{r * f.k:.1f}" fill="none" '
             'stroke="#555" stroke-dasharray="4 3"/>' for r in circles_m]
     symbols, labels, taken = _svg_constraints(project, f)
-    tower_symbols, tower_labels, tower_taken = _svg_towers(project, f)
+    tower_symbols, tower_labels, tower_taken = (_svg_towers(project, f) if not light
+                                                else ([], [], []))
     out += symbols + tower_symbols
     mark_labels = []
     for m in marks or []:
         a, b = f.tx(m["x"], m["y"])
-        out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="7" fill="{m.get("colour", "red")}" '
-                   'stroke="#000" stroke-width="2"/>')
+        out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{3 if light else 7}" '
+                   f'fill="{m.get("colour", "red")}" stroke="#000" '
+                   f'stroke-width="{1 if light else 2}"><title>{escape(m["label"])}</title>'
+                   '</circle>')
+        if light:
+            continue
         taken.append((a - 8, b - 8, a + 8, b + 8))
         mark_labels.append(_Label(a, b, escape(m["label"]), 13,
                                   ((10, -8, "start"), (-10, -8, "end"), (10, 18, "start"),
                                    (-10, 18, "end")), ' font-weight="bold"', required=True))
     bar = 500.0 if f.size_m > 1500 else 200.0
+    if light:  # a province: a round length about a fifth of the map
+        bar = max(b for b in (1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5) if b <= max(f.size_m / 5, 1e3))
     taken += [(0, width_px - 42, 20 + bar * f.k + 10, width_px), (width_px - 45, 0, width_px, 32)]
     out += _place_labels(mark_labels + hamlet_names + tower_labels + labels,
                          taken + tower_taken, width_px)
     out.append(f'<path d="M20,{width_px - 20} h{bar * f.k:.1f}" stroke="#000" stroke-width="3"/>'
-               f'<text x="20" y="{width_px - 26}" font-size="11">{bar:g} m</text>'
+               f'<text x="20" y="{width_px - 26}" font-size="11">'
+               f'{f"{bar / 1000:g} km" if bar >= 1000 and light else f"{bar:g} m"}</text>'
                f'<text x="{width_px - 20}" y="24" font-size="16" text-anchor="middle">'
                f'{escape(north)} ↑</text></svg>')
     return "\n".join(out)
