@@ -426,3 +426,20 @@ def test_terminal_counts_only_units_with_something_to_count(province, capsys):
     assert (f"M5 target met in {met} of {with_towers} units ({166 - with_towers} more "
             "without towers in the data: not computed, units.csv)") in out
     assert "of 166 units\n" in out  # M4: every unit is one area with households
+
+
+def test_province_suggestions_on_the_workers_equal_one_process(province):
+    """A province's site suggestions started before fibre and gathered after it, on a local
+    cluster of two workers, are those of one process (the units' tables, notes, order)."""
+    path, _ = province
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = unit_as_area(load_project(path))
+        here = analyze(project, suggest_sites=2)
+        with Runner(workers=2) as runner:
+            there = analyze(project, suggest_sites=2, runner=runner)
+    assert here.suggestions is not None and len(here.suggestions) > 0
+    pd.testing.assert_frame_equal(pd.DataFrame(there.suggestions),
+                                  pd.DataFrame(here.suggestions))
+    assert there.suggestions.attrs == here.suggestions.attrs
+    assert "suggestions" in there.timings_s and "suggestions" in here.timings_s

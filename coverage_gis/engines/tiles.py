@@ -167,6 +167,19 @@ class Runner:
         parallelism), all of this machine's in one process (0: numba's default)."""
         return 1 if self.distributed else 0
 
+    def submit(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]) -> list[Any]:
+        """``fn(*task)`` for every task, started on the cluster now: their futures (for
+        :meth:`gather`), while this process goes on with other work. In this process there
+        is no cluster to start them on: use :meth:`map`."""
+        if self._client is None:
+            raise RuntimeError("Runner.submit needs a cluster (workers or scheduler)")
+        return [self._client.submit(fn, *task, pure=False) for task in tasks]
+
+    def gather(self, futures: list[Any]) -> list[Any]:
+        """The results of :meth:`submit`'s futures, in their order (waits for them)."""
+        assert self._client is not None
+        return list(self._client.gather(futures))
+
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]
             ) -> Iterator[Any]:
         """``fn(*task)`` for every task, results as they come (in this process: in order)."""
