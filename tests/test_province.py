@@ -429,8 +429,8 @@ def test_terminal_counts_only_units_with_something_to_count(province, capsys):
 
 
 def test_province_suggestions_on_the_workers_equal_one_process(province):
-    """A province's site suggestions started before fibre and gathered after it, on a local
-    cluster of two workers, are those of one process (the units' tables, notes, order)."""
+    """A province's site suggestions through analyze on a local cluster of two workers are
+    those of one process (the units' tables, notes, order)."""
     path, _ = province
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
