@@ -603,8 +603,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines import placement
         if project.scenario.province is not None:  # up to that many sites in each unit
-            # after fibre, not beside it: overlapping them on a 2-core machine saved 37 s of
-            # 785 and cost 1.1 GB more at peak (the workers' preparation beside fibre's graph)
+            # after fibre, not beside it: overlapping them on the workers saved 37 s of 785
+            # on a 2-core machine and cost 1.1 GB more at peak (measured)
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
                 base=result, runner=runner).table

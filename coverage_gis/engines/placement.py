@@ -1470,55 +1470,21 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     ``no_gain_inside_unit`` when every unit stops short, else None; each unit's note in the
     table's ``attrs["unit_notes"]`` (unit code -> note or None).
     """
-    return start_suggestions_by_unit(
-        project, scopes, max_sites_per_unit, params=params, base=base, operator=operator,
-        spacing_m=spacing_m, suggestion_params=suggestion_params, runner=runner).result()
-
-
-@dataclass
-class PendingSuggestions:
-    """A province's suggestions started by :func:`start_suggestions_by_unit`: on a cluster
-    they run on the workers meanwhile; :meth:`result` waits for them (in one process, it
-    computes them)."""
-
-    _finish: Any
-
-    def result(self) -> Suggestions:
-        return self._finish()
-
-
-def start_suggestions_by_unit(project: Project, scopes: Sequence[UnitScope],
-                              max_sites_per_unit: int = 3, *,
-                              params: CoverageParams | None = None,
-                              base: CoverageResult | None = None,
-                              operator: str | None = None,
-                              spacing_m: float | None = None,
-                              suggestion_params: SuggestionParams | None = None,
-                              runner: Runner | None = None) -> PendingSuggestions:
-    """:func:`suggest_sites_by_unit`, started: the preparation is done here and now, the
-    units' greedy sent to the cluster's workers (``runner``), so that this process can do
-    other work (``analyze`` computes fibre meanwhile); ``.result()`` gives the same
-    :class:`Suggestions`."""
     prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
-    order = list(range(len(scopes)))
     runner = runner or Runner()
     if runner.distributed and len(scopes) > 1:
         shared = runner.share(prep)
         n = min(len(scopes), settings.SUGGESTION_BATCHES_PER_WORKER
                 * max(runner.worker_count, 1))
+        order = list(range(len(scopes)))
         futures = runner.submit(_suggest_units, [
             (shared, [(i, scopes[i].geometry) for i in order[b::n]], max_sites_per_unit)
             for b in range(n)])
-
-        def finish() -> Suggestions:
-            done = dict(itertools.chain.from_iterable(runner.gather(futures)))
-            return _by_unit_table(project, scopes, prep, done)
+        done = dict(itertools.chain.from_iterable(runner.gather(futures)))
     else:
-        def finish() -> Suggestions:
-            done = dict(_suggest_units(prep, [(i, s.geometry) for i, s in enumerate(scopes)],
-                                       max_sites_per_unit))
-            return _by_unit_table(project, scopes, prep, done)
-    return PendingSuggestions(finish)
+        done = dict(_suggest_units(prep, [(i, s.geometry) for i, s in enumerate(scopes)],
+                                   max_sites_per_unit))
+    return _by_unit_table(project, scopes, prep, done)
 
 
 def _by_unit_table(project: Project, scopes: Sequence[UnitScope], prep: _Prepared,
