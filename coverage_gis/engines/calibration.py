@@ -75,6 +75,7 @@ from coverage_gis.engines.coverage import (
     cell_levels_at,
     cell_ranges,
     clutter_from_classes,
+    clutter_subset,
     dem_on_grid,
     floor_dbm,
     mast_windows,
@@ -263,16 +264,12 @@ class _Predictor:
         bounds = np.flatnonzero(np.diff(j[order])) + 1
         for idx in np.split(order, bounds) if len(order) else []:
             pts = i[idx]
-            local = None
-            if self.clutter_at is not None:
-                env = self.clutter_at[1]
-                local = (self.clutter_at[0][pts], None if env is None else env[pts])
             k = int(j[idx[0]])
             level[idx], loss[idx] = cell_levels_at(
                 self.cells.iloc[k], self.px[pts], self.py[pts], self.dem, self.params,
                 terrain_m=None if self.terrain_m is None else tuple(self.terrain_m[k]),
                 corner_m=None if self.corner_m is None else float(self.corner_m[k]),
-                clutter_at=local, beyond_reach=True)
+                clutter_at=clutter_subset(self.clutter_at, pts), beyond_reach=True)
         return level, loss, self.distance_m(i, j)
 
 

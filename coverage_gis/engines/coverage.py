@@ -780,12 +780,23 @@ def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.n
         near, ground = masts[key]
         lvl = np.full(shape, np.nan, dtype=np.float32)
         lvl[0, near] = _level_at(cell, px[near], py[near], ground, params,
-                                 None if local is None else
-                                 (local[0][near], None if local[1] is None else local[1][near])
-                                 )[0]
+                                 clutter_subset(local, near))[0]
         _keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, i)
     covered = _masks(level, server, op_best, cells, params, shape)[0]
     return {k: v[0] for k, v in covered.items()}
+
+
+#: The land cover at some grid cells: loss (dB) and environment code (or None) per cell.
+ClutterAt = tuple[np.ndarray, np.ndarray | None]
+
+
+def clutter_subset(clutter_at: ClutterAt | None, sel: Any) -> ClutterAt | None:
+    """The land cover (:meth:`_ClutterGrids.at`) of the grid cells ``sel`` (an index or a
+    mask) of those it was taken at; None stays None."""
+    if clutter_at is None:
+        return None
+    loss, env = clutter_at
+    return loss[sel], None if env is None else env[sel]
 
 
 @dataclass(frozen=True)
@@ -876,9 +887,8 @@ def cell_levels_at(cell: pd.Series, x_m: np.ndarray, y_m: np.ndarray, dem: Raste
             continue
         ground = _points_terrain(cell, x[sel], y[sel], dem, params, radii, corner,
                                  params.resolution_m)
-        local = None if clutter_at is None else (
-            clutter_at[0][sel], None if clutter_at[1] is None else clutter_at[1][sel])
-        level[sel], loss[sel] = _level_at(cell, x[sel], y[sel], ground, params, local, cut)
+        level[sel], loss[sel] = _level_at(cell, x[sel], y[sel], ground, params,
+                                          clutter_subset(clutter_at, sel), cut)
     return level, loss
 
 
