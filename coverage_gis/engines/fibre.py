@@ -316,6 +316,12 @@ class RoadNetwork:
     component
         Connected-component label of each node (roads not joined to the rest form their own
         component).
+    segments, tree
+        Each segment as a line, and their spatial index (None for a :meth:`densified`
+        network, which finds the nearest road through the network it was made from).
+    parent, parent_seg
+        For a :meth:`densified` network: that network, and the segment of it each piece lies
+        on (pieces of one segment are consecutive and run the same way).
     """
 
     crs: Any
@@ -326,8 +332,10 @@ class RoadNetwork:
     seg_road: np.ndarray
     road_ids: np.ndarray
     component: np.ndarray
-    segments: np.ndarray = field(repr=False)
-    tree: shapely.STRtree = field(repr=False)
+    segments: np.ndarray | None = field(repr=False)
+    tree: shapely.STRtree | None = field(repr=False)
+    parent: RoadNetwork | None = field(default=None, repr=False)
+    parent_seg: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -359,15 +367,31 @@ class RoadNetwork:
 
     def densified(self, max_segment_m: float) -> RoadNetwork:
         """The same network with extra vertices so that no straight piece is longer than
-        ``max_segment_m``."""
-        if self.n_segments == 0:
+        ``max_segment_m``. Its pieces carry no geometry of their own (a 10 m spacing makes
+        millions of them): :meth:`attach` finds the nearest segment of this network and
+        then the piece of it."""
+        if self.n_segments == 0 or self.segments is None:
             return self
         roads = gpd.GeoDataFrame({"road_id": self.road_ids[self.seg_road]},
                                  geometry=self.segments, crs=self.crs)
-        net = road_graph(roads, max_segment_m=max_segment_m)
+        net = road_graph(roads, max_segment_m=max_segment_m, index=False)
+        net.parent, net.parent_seg = self, net.seg_road    # one road row per segment here
         net.seg_road = self.seg_road[net.seg_road]
         net.road_ids = self.road_ids
         return net
+
+    def _pieces_at(self, seg: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """For points ``xy`` whose nearest segment of :attr:`parent` is ``seg``: the piece of
+        this (densified) network holding their projection on it."""
+        assert self.parent is not None and self.parent_seg is not None
+        par = self.parent
+        a, b = par.node_xy[par.seg_u[seg]], par.node_xy[par.seg_v[seg]]
+        frac = _projection(xy, a, b, par.seg_length_m[seg])
+        first = np.searchsorted(self.parent_seg, seg, "left")
+        last = np.searchsorted(self.parent_seg, seg, "right") - 1
+        start = np.cumsum(self.seg_length_m) - self.seg_length_m  # of each piece, all in a row
+        at = start[first] + frac * (start[last] + self.seg_length_m[last] - start[first])
+        return np.clip(np.searchsorted(start, at, "right") - 1, first, last)
 
     def attach(self, xy: np.ndarray, max_distance_m: float) -> _Attachment:
         """Where points meet the nearest road: segment (-1 when none within
@@ -381,20 +405,31 @@ class RoadNetwork:
         if n == 0 or self.n_segments == 0 or not ok.any():
             return _Attachment(seg, t, conn)
         pts = shapely.points(xy[ok])
-        idx_in, idx_seg = self.tree.query_nearest(pts, max_distance=max_distance_m,
-                                                  all_matches=False)
+        tree = self.tree if self.parent is None else self.parent.tree
+        assert tree is not None
+        idx_in, idx_seg = tree.query_nearest(pts, max_distance=max_distance_m,
+                                             all_matches=False)
         rows = np.flatnonzero(ok)[idx_in]
+        if self.parent is not None:
+            idx_seg = self._pieces_at(idx_seg, xy[rows])
         a = self.node_xy[self.seg_u[idx_seg]]
         b = self.node_xy[self.seg_v[idx_seg]]
-        ab = b - a
         length = self.seg_length_m[idx_seg]
-        frac = np.clip(np.einsum("ij,ij->i", xy[rows] - a, ab) / np.maximum(length ** 2, 1e-18),
-                       0.0, 1.0)
-        proj = a + frac[:, None] * ab
+        frac = _projection(xy[rows], a, b, length)
+        proj = a + frac[:, None] * (b - a)
         seg[rows] = idx_seg
         t[rows] = frac * length
         conn[rows] = np.hypot(*(xy[rows] - proj).T)
         return _Attachment(seg, t, conn)
+
+
+def _projection(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray
+                ) -> np.ndarray:
+    """Where points ``xy`` project on the segments ``a``-``b`` (of ``length`` m), as a
+    fraction of the segment from ``a`` (clipped to it)."""
+    ab = b - a
+    return np.clip(np.einsum("ij,ij->i", xy - a, ab) / np.maximum(length ** 2, 1e-18),
+                   0.0, 1.0)
 
 
 @dataclass
@@ -409,7 +444,7 @@ class _Attachment:
 
 
 def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
-               max_segment_m: float | None = None) -> RoadNetwork:
+               max_segment_m: float | None = None, *, index: bool = True) -> RoadNetwork:
     """The routable road network of a roads layer.
 
     Every vertex of every line is a node; vertices closer than ``node_tolerance_m`` (1 cm)
@@ -428,6 +463,9 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
     max_segment_m
         Split longer straight pieces by extra vertices (for candidate box sites); the
         distances do not change.
+    index
+        Make the segments' lines and their spatial index (False: ``segments`` and ``tree``
+        are None, and :meth:`RoadNetwork.attach` cannot be used until ``parent`` is set).
     """
     crs = getattr(roads, "crs", None)
     if roads is not None and len(roads):
@@ -467,10 +505,10 @@ def road_graph(roads: gpd.GeoDataFrame | None, node_tolerance_m: float = 0.01,
     n = len(uniq)
     adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
     _, component = csgraph.connected_components(adj, directed=False)
-    segments = shapely.linestrings(np.stack([uniq[u], uniq[v]], axis=1))
+    segments = shapely.linestrings(np.stack([uniq[u], uniq[v]], axis=1)) if index else None
     return RoadNetwork(crs, uniq, u.astype(np.int64), v.astype(np.int64), length,
                        seg_road.astype(np.int64), road_ids, component.astype(np.int64),
-                       segments, shapely.STRtree(segments))
+                       segments, shapely.STRtree(segments) if index else None)
 
 
 def _split_railways(roads: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
