@@ -587,7 +587,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
                                            project.statistics, project.scenario.year, fp,
                                            railway=project.railway,
                                            build=BuildParams.from_scenario(parameters),
-                                           gpon=GponParams.from_scenario(parameters))
+                                           gpon=GponParams.from_scenario(parameters),
+                                           runner=runner)
         ft = fibre_result.hamlets
         keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed",
                 "homes_port_limited", "within_reach_share", "cultural_house_reached",

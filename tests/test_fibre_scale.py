@@ -14,6 +14,8 @@ roads, and boxes with few ports so that ports run out.
 
 from __future__ import annotations
 
+import pickle
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -259,6 +261,84 @@ def test_extensions_equal_those_designed_on_the_whole_graph(
     with monkeypatch.context() as mp:
         whole_graph(mp)
         want = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                  pd.DataFrame(want.drop(columns="geometry")), check_exact=True)
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
+
+
+def far_case(seed: int):
+    """An 8 km road with 200 m spurs every 100 m (jittered) and a box at its start; three
+    compact hamlets of eight houses around spurs 1.2, 2.4 and 3.6 km away: their cables run
+    kilometres beyond the houses' own searches."""
+    rng = np.random.default_rng(seed)
+    spine = [(x, rng.normal(0, 3)) for x in np.arange(0, 8_001, 100.0)]
+    segs = list(zip(spine[:-1], spine[1:]))
+    segs += [((x, y), (x + rng.normal(0, 5), 200.0)) for x, y in spine[1:]]
+    hh, hamlet = [], []
+    for k, x in enumerate((1_200.0, 2_400.0, 3_600.0)):
+        hh.append(np.c_[x + rng.uniform(-120, 120, 8), rng.uniform(20, 180, 8)])
+        hamlet += [f"F{k}"] * 8
+    xy = np.vstack(hh) + (X0, Y0)
+    roads = gpd.GeoDataFrame(
+        {"road_id": [f"R{i}" for i in range(len(segs))], "road_class": "residential"},
+        geometry=[shapely.LineString([np.add(a, (X0, Y0)), np.add(b, (X0, Y0))])
+                  for a, b in segs], crs=UTM)
+    households = gpd.GeoDataFrame(
+        {"household_id": [f"HH{i:03d}" for i in range(len(xy))], "hamlet_id": hamlet,
+         "is_cultural_house": np.arange(len(xy)) % 8 == 3},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=UTM)
+    boxes = gpd.GeoDataFrame({"ap_id": ["AP0"], "operator": "Viettel", "kind": "FAT",
+                              "ports_total": 8.0, "ports_used": 2.0},
+                             geometry=[shapely.Point(X0, Y0 + 10)], crs=UTM)
+    hamlets = gpd.GeoDataFrame(
+        {"hamlet_id": ["F0", "F1", "F2"]},
+        geometry=[shapely.box(X0 + x - 150, Y0 - 50, X0 + x + 150, Y0 + 250)
+                  for x in (1_200.0, 2_400.0, 3_600.0)], crs=UTM)
+    return roads, households, boxes, hamlets
+
+
+@pytest.mark.parametrize("rule", ["cultural_house", "share"])
+@pytest.mark.parametrize("case", ["far-1", "far-2", "random-21", "random-22", "random-23"])
+def test_extensions_designed_in_parts_equal_the_whole_graphs(
+        case: str, rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a cluster's workers do, here in this process: the hamlets grouped by small squares,
+    each square designed on the part of the graph its hamlets' searches reach (a fresh,
+    pickled context, as a worker receives it), gives the rows of the whole graph, which the
+    whole-graph searches of the test above give too."""
+    kind, seed = case.split("-")
+    if kind == "far":
+        roads, households, boxes, hamlets = far_case(int(seed))
+        params = FibreParams(hamlet_rule=rule, hamlet_share=0.75, max_drop_m=100.0)
+    else:
+        roads, households, boxes, hamlets, _ = random_case(int(seed), n_houses=150,
+                                                           n_boxes=2)
+        params = FibreParams(hamlet_rule=rule, hamlet_share=0.95, max_drop_m=40.0)
+    reach = fb.household_reach(households, boxes, roads, None, params)
+    with monkeypatch.context() as mp:
+        whole_graph(mp)
+        want = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    if kind == "far":   # cables far beyond the houses' own searches
+        assert (want["cable_m"] > 1_000).sum() == 3
+    run_jobs = fb._run_jobs
+    sizes: list[int] = []
+    whole_n: list[int] = []
+
+    def in_parts(ctx, jobs, runner, *, parts):
+        part = ctx.part
+        whole_n.append(ctx.g.n)
+
+        def shipped(nodes):          # as a worker gets it: pickled, without the households
+            sizes.append(len(nodes))
+            return pickle.loads(pickle.dumps(part(nodes)))
+        ctx.part = shipped
+        return run_jobs(ctx, jobs, runner, parts=True)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(fb, "_run_jobs", in_parts)
+        mp.setattr(fb.settings, "FIBRE_PART_SIDE_M", 60.0)
+        got = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    assert len(sizes) > 1 and min(sizes) < whole_n[0]   # parts, not the whole graph
+    assert (got["boxes"] > 0).any()
     pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
                                   pd.DataFrame(want.drop(columns="geometry")), check_exact=True)
     assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()

@@ -115,6 +115,12 @@ def test_dask_cluster_gives_the_same_results(sample):
     pd.testing.assert_frame_equal(one.hamlets, two.hamlets)
     assert one.indicators.m4 == two.indicators.m4
     assert set(two.timings_s) >= {"coverage", "coverage_per_hamlet", "sharing", "fibre"}
+    # the fibre extensions were designed on the workers, each sent its part of the graph
+    a, b = one.fibre.extensions, two.fibre.extensions
+    assert len(a) and (a["boxes"] > 0).any()
+    pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")),
+                                  pd.DataFrame(b.drop(columns="geometry")), check_exact=True)
+    assert shapely.equals_exact(a.geometry.values, b.geometry.values, 0).all()
 
 
 # --------------------------------------------------------------------------------------------

@@ -190,6 +190,14 @@ DASK_CONNECT_TIMEOUT_S: float = 30.0
 #: worker (round robin), one task each, so that a worker done early takes another batch
 #: (local setting, an engineering choice: more batches balance better and cost more tasks).
 SUGGESTION_BATCHES_PER_WORKER: int = 4
+#: Fibre gap extensions on a cluster: the short hamlets are grouped by square of this side (m)
+#: and each square's hamlets are designed on a worker, sent the part of the road graph their
+#: searches reach (local setting, an engineering choice: larger squares share more of their
+#: parts and make fewer, larger tasks).
+FIBRE_PART_SIDE_M: float = 8000.0
+#: ... and at most this many squares per worker are on their way at once (each holds its part
+#: of the graph in this process's memory until sent).
+FIBRE_PARTS_PER_WORKER: int = 2
 
 #: Cells are computed up to this distance (m) at most, whatever their link budget says.
 MAX_CELL_RANGE_M: float = 15_000.0

@@ -66,7 +66,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,7 @@ from coverage_gis.engines.hamlets import (
 )
 from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
 from coverage_gis.engines.targets import plan_target
+from coverage_gis.engines.tiles import Runner
 
 __all__ = [
     "FibreParams",
@@ -529,12 +530,86 @@ class _CsrGraph:
     node_xy: np.ndarray
 
     _scratch: np.ndarray | None = None
+    _component: np.ndarray | None = None
+    _grid: _NodeGrid | None = None
 
     def scratch(self) -> np.ndarray:
         """A work array of ``n`` -1s (to be left as found)."""
         if self._scratch is None or len(self._scratch) != self.n:
             self._scratch = np.full(self.n, -1, dtype=np.int64)
         return self._scratch
+
+    @property
+    def component(self) -> np.ndarray:
+        if self._component is None:
+            self._component = csgraph.connected_components(self.csr, directed=False)[1]
+        return self._component
+
+    def near(self, xy: np.ndarray, distance_m: float, include: np.ndarray | None = None,
+             within: tuple[np.ndarray, float] | None = None) -> _SubGraph:
+        """The subgraph of :meth:`near_nodes`."""
+        return _SubGraph(self, self.near_nodes(xy, distance_m, include, within))
+
+    def near_nodes(self, xy: np.ndarray, distance_m: float, include: np.ndarray | None = None,
+                   within: tuple[np.ndarray, float] | None = None) -> np.ndarray:
+        """The nodes (sorted) in the rectangle around points ``xy`` widened by
+        ``distance_m``, plus the nodes ``include``; with ``within`` = (a distance per node,
+        a bound), only the nodes of the rectangle whose distance is at most the bound."""
+        if self._grid is None:
+            self._grid = _NodeGrid(self.node_xy, _GRID_CELL_M)
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        extra = (np.asarray(include, dtype=np.int64) if include is not None
+                 else np.zeros(0, dtype=np.int64))
+        if len(xy) and np.isfinite(distance_m):
+            lo, hi = xy.min(axis=0) - distance_m, xy.max(axis=0) + distance_m
+            box = self._grid.in_box(lo[0], lo[1], hi[0], hi[1])
+            if within is not None:
+                box = box[within[0][box] <= within[1]]
+        elif len(xy):
+            box = np.arange(self.n, dtype=np.int64)
+        else:
+            return np.unique(extra)
+        return _union_sorted(box, extra)
+
+    def bounded_pairs(self, sources: np.ndarray, limit: float, target_of: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (source, target, distance) with the distance along the graph from the node
+        ``sources[i]`` to a node ``j`` with ``target_of[j] >= 0`` at most ``limit``: returns
+        source positions ``i``, ``target_of[j]`` and the distances (m). One search per source
+        as ``csgraph.dijkstra(csr, indices=sources, limit=limit)`` on the whole graph gives,
+        run on the subgraph around each square of sources (:class:`_SubGraph`): the work grows
+        with the sources, not with the graph."""
+        sources = np.asarray(sources, dtype=np.int64)
+        e = np.zeros(0, dtype=np.int64)
+        if not len(sources):
+            return e, e, np.zeros(0)
+        xy = self.node_xy[sources]
+        tile = max(_TILE_LIMITS * limit, _GRID_CELL_M)
+        finite = np.isfinite(xy).all(axis=1)
+        key = np.where(finite[:, None], np.floor(np.where(finite[:, None], xy, 0) / tile), -1)
+        _, group = np.unique(key, axis=0, return_inverse=True)
+        order = np.argsort(group.ravel(), kind="stable")
+        bounds = np.flatnonzero(np.r_[True, np.diff(group.ravel()[order]) != 0, True])
+        pos: list[np.ndarray] = []
+        tgt_all: list[np.ndarray] = []
+        dist_all: list[np.ndarray] = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            which = order[a:b]
+            sub = self.near(xy[which], limit + _margin(limit), include=sources[which])
+            tgt = target_of[sub.nodes]
+            cols = np.flatnonzero(tgt >= 0)
+            loc = sub.local(sources[which])
+            step = max(1, _BLOCK // max(sub.n, 1))
+            for k in range(0, len(which), step):
+                dm = csgraph.dijkstra(sub.csr, directed=True, indices=loc[k:k + step],
+                                      limit=limit)[:, cols]
+                r, c = np.nonzero(dm <= limit)
+                pos.append(which[k:k + step][r])
+                tgt_all.append(tgt[cols[c]])
+                dist_all.append(dm[r, c])
+        return (np.concatenate(pos).astype(np.int64), np.concatenate(tgt_all).astype(np.int64),
+                np.concatenate(dist_all))
 
     def dijkstra(self, sources: np.ndarray, limit: float = np.inf, *, min_only: bool = True,
                  predecessors: bool = False):
@@ -615,6 +690,17 @@ class _NodeGrid:
         inside = ((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin)
                   & (xy[:, 1] <= ymax))
         return np.sort(self.node[pos[inside]])
+
+
+def _union_sorted(big: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """The sorted union of the sorted unique nodes ``big`` and any nodes ``small``: ``small``
+    is merged into ``big`` rather than everything sorted again."""
+    small = np.unique(small)
+    if not len(small) or not len(big):
+        return small if len(small) else big
+    pos = np.searchsorted(big, small)
+    new = small[(pos == len(big)) | (big[np.minimum(pos, len(big) - 1)] != small)]
+    return np.insert(big, np.searchsorted(big, new), new) if len(new) else big
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -758,14 +844,6 @@ class _Graph(_CsrGraph):
         lo, hi, w = lo[sel], hi[sel], w[sel]
         self.csr = sparse.csr_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])),
                                      shape=(self.n, self.n))
-        self._component: np.ndarray | None = None
-        self._grid: _NodeGrid | None = None
-
-    @property
-    def component(self) -> np.ndarray:
-        if self._component is None:
-            self._component = csgraph.connected_components(self.csr, directed=False)[1]
-        return self._component
 
     def attached(self, group: int) -> np.ndarray:
         return self.attachment[group].attached
@@ -776,67 +854,6 @@ class _Graph(_CsrGraph):
         for g, proj in enumerate(self.proj_node):
             parts.append(proj[self.attached(g)])
         return np.concatenate(parts)
-
-    def near(self, xy: np.ndarray, distance_m: float, include: np.ndarray | None = None,
-             within: tuple[np.ndarray, float] | None = None) -> _SubGraph:
-        """The subgraph of the nodes in the rectangle around points ``xy`` widened by
-        ``distance_m``, plus the nodes ``include``; with ``within`` = (a distance per node,
-        a bound), only the nodes of the rectangle whose distance is at most the bound."""
-        if self._grid is None:
-            self._grid = _NodeGrid(self.node_xy, _GRID_CELL_M)
-        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        xy = xy[np.isfinite(xy).all(axis=1)]
-        parts = [np.asarray(include, dtype=np.int64)] if include is not None else []
-        if len(xy) and np.isfinite(distance_m):
-            lo, hi = xy.min(axis=0) - distance_m, xy.max(axis=0) + distance_m
-            box = self._grid.in_box(lo[0], lo[1], hi[0], hi[1])
-            if within is not None:
-                box = box[within[0][box] <= within[1]]
-            parts.append(box)
-        elif len(xy):
-            parts.append(np.arange(self.n, dtype=np.int64))
-        nodes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        return _SubGraph(self, nodes)
-
-    def bounded_pairs(self, sources: np.ndarray, limit: float, target_of: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every (source, target, distance) with the distance along the graph from the node
-        ``sources[i]`` to a node ``j`` with ``target_of[j] >= 0`` at most ``limit``: returns
-        source positions ``i``, ``target_of[j]`` and the distances (m). One search per source
-        as ``csgraph.dijkstra(csr, indices=sources, limit=limit)`` on the whole graph gives,
-        run on the subgraph around each square of sources (:class:`_SubGraph`): the work grows
-        with the sources, not with the graph."""
-        sources = np.asarray(sources, dtype=np.int64)
-        e = np.zeros(0, dtype=np.int64)
-        if not len(sources):
-            return e, e, np.zeros(0)
-        xy = self.node_xy[sources]
-        tile = max(_TILE_LIMITS * limit, _GRID_CELL_M)
-        finite = np.isfinite(xy).all(axis=1)
-        key = np.where(finite[:, None], np.floor(np.where(finite[:, None], xy, 0) / tile), -1)
-        _, group = np.unique(key, axis=0, return_inverse=True)
-        order = np.argsort(group.ravel(), kind="stable")
-        bounds = np.flatnonzero(np.r_[True, np.diff(group.ravel()[order]) != 0, True])
-        pos: list[np.ndarray] = []
-        tgt_all: list[np.ndarray] = []
-        dist_all: list[np.ndarray] = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            which = order[a:b]
-            sub = self.near(xy[which], limit + _margin(limit), include=sources[which])
-            tgt = target_of[sub.nodes]
-            cols = np.flatnonzero(tgt >= 0)
-            loc = sub.local(sources[which])
-            step = max(1, _BLOCK // max(sub.n, 1))
-            for k in range(0, len(which), step):
-                dm = csgraph.dijkstra(sub.csr, directed=True, indices=loc[k:k + step],
-                                      limit=limit)[:, cols]
-                r, c = np.nonzero(dm <= limit)
-                pos.append(which[k:k + step][r])
-                tgt_all.append(tgt[cols[c]])
-                dist_all.append(dm[r, c])
-        return (np.concatenate(pos).astype(np.int64), np.concatenate(tgt_all).astype(np.int64),
-                np.concatenate(dist_all))
-
 
 # --------------------------------------------------------------------------------------------
 # Sources: access points, or fibre routes
@@ -1367,7 +1384,8 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                    *, network: RoadNetwork | None = None,
                    hamlet_table: pd.DataFrame | None = None,
                    build: BuildParams | None = None,
-                   railway: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+                   railway: gpd.GeoDataFrame | None = None,
+                   runner: Runner | None = None) -> gpd.GeoDataFrame:
     """For each hamlet short of the rule, a buildable extension: new drop boxes and the cable
     along the roads from today's network to them.
 
@@ -1416,6 +1434,10 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         Box size and unit prices (:class:`BuildParams`).
     railway
         Railway lines, for crossings.
+    runner
+        Where the hamlets are designed: here (default), or on a dask cluster's workers
+        (:class:`~coverage_gis.engines.tiles.Runner`, entered), each sent only the part of
+        the road graph its hamlets' searches reach. The rows are the same either way.
 
     Returns
     -------
@@ -1457,28 +1479,95 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     origins = _sources(access_points, fibre, params, crs,
                        with_routes=params.extend_from_routes)
     g = _Graph(net, [hh_xy, origins.xy], params.connector_max_m)
-    ctx = _ExtensionContext(g, origins, hh_xy, reach["household_id"].to_numpy(object),
-                           passed0, params, build, _CableLines.of(roads, railway, build, crs))
-
-    rows, geoms = [], []
+    ctx = _ExtensionContext.whole(g, origins, hh_xy, reach["household_id"].to_numpy(object),
+                                  passed0, params, build,
+                                  _CableLines.of(roads, railway, build, crs))
     by_hamlet = pd.Series(np.arange(len(hamlet_of))).groupby(
         pd.Series(hamlet_of, dtype=object), sort=False).indices
     none = np.zeros(0, dtype=np.int64)
-    for _, h in short.iterrows():
-        members = np.sort(by_hamlet.get(h["hamlet_id"], none)).astype(np.int64)
+    jobs = []
+    for hamlet_id in short["hamlet_id"]:
+        members = np.sort(by_hamlet.get(hamlet_id, none)).astype(np.int64)
         ch = members[is_ch[members]]
-        if len(members) == 0:
-            res = _Extension(target="no_households", note="no_households")
-        else:
-            need = math.ceil(params.hamlet_share * len(members) - 1e-9)
-            rule = ("cultural_house" if params.hamlet_rule == "cultural_house" and len(ch)
-                    else "share")
-            res = ctx.design(members, ch if rule == "cultural_house" else ch[:0], need, rule)
-        row, geom = ctx.row(h["hamlet_id"], res, members, ch)
-        rows.append(row)
-        geoms.append(geom)
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=EXTENSION_COLUMNS), geometry=geoms,
-                            crs=crs)
+        rule = ("no_households" if not len(members)
+                else "cultural_house" if params.hamlet_rule == "cultural_house" and len(ch)
+                else "share")
+        jobs.append(_Job(hamlet_id, members, ch,
+                         math.ceil(params.hamlet_share * len(members) - 1e-9), rule))
+    runner = runner or Runner()
+    done = _run_jobs(ctx, jobs, runner, parts=runner.distributed)
+    return gpd.GeoDataFrame(pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS),
+                            geometry=[geom for _, geom in done], crs=crs)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One short hamlet to design: its households (positions), cultural houses, the homes
+    its share asks, and the rule (``cultural_house``, ``share``, or ``no_households``)."""
+
+    hamlet_id: Any
+    members: np.ndarray
+    ch: np.ndarray
+    need: int
+    rule: str
+
+
+def _design(ctx: _ExtensionContext, job: _Job) -> tuple[dict[str, Any], shapely.Geometry]:
+    """A job's extension row and cable."""
+    if job.rule == "no_households":
+        res = _Extension(target="no_households", note="no_households")
+    else:
+        res = ctx.design(job.members, job.ch if job.rule == "cultural_house" else job.ch[:0],
+                         job.need, job.rule)
+    return ctx.row(job.hamlet_id, res, job.members, job.ch)
+
+
+def _design_part(part: _ExtensionContext, homes: _Homes, origin_ids: np.ndarray, key: int,
+                 jobs: list[_Job]) -> tuple[int, list[tuple[dict[str, Any], shapely.Geometry]]]:
+    """The jobs on a part of the graph (on a worker): ``key`` and their rows."""
+    part.homes, part.origin_ids = homes, origin_ids
+    return key, [_design(part, job) for job in jobs]
+
+
+def _run_jobs(ctx: _ExtensionContext, jobs: list[_Job], runner: Runner, *, parts: bool
+              ) -> list[tuple[dict[str, Any], shapely.Geometry]]:
+    """Every job's row and cable, in order: here on the whole graph, or (``parts``) by
+    square of ``settings.FIBRE_PART_SIDE_M`` on the part of the graph its hamlets'
+    designs search (:meth:`_ExtensionContext.needs`), sent to the runner's workers a few at
+    a time. Both give the same rows."""
+    if not parts:
+        return [_design(ctx, job) for job in jobs]
+    assert ctx.homes is not None and ctx.origin_ids is not None
+    homes, origin_ids = runner.share(ctx.homes), runner.share(ctx.origin_ids)
+    groups = _job_squares(ctx.homes.xy, jobs, settings.FIBRE_PART_SIDE_M)
+
+    def tasks() -> Iterator[tuple[Any, ...]]:
+        for key, group in enumerate(groups):
+            nodes = [ctx.needs(jobs[i].members) for i in group]
+            part = ctx.part(np.unique(np.concatenate(nodes)))
+            yield part, homes, origin_ids, key, [jobs[i] for i in group]
+
+    out: list[Any] = [None] * len(jobs)
+    window = settings.FIBRE_PARTS_PER_WORKER * max(runner.worker_count, 1)
+    for key, rows in runner.stream(_design_part, tasks(), window):
+        for i, row in zip(groups[key], rows):
+            out[i] = row
+    return out
+
+
+def _job_squares(hh_xy: np.ndarray, jobs: list[_Job], side_m: float) -> list[list[int]]:
+    """Job positions grouped by the square of ``side_m`` holding the mean of their hamlet's
+    households (hamlets without located households together)."""
+    keys = []
+    for job in jobs:
+        xy = hh_xy[job.members]
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        keys.append(tuple(np.floor(xy.mean(axis=0) / side_m).astype(int)) if len(xy)
+                    else (-1 << 40, 0))
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    return [groups[k] for k in sorted(groups)]
 
 
 #: Why an extension is not a plain cable to new boxes (``note_code`` of
@@ -1574,61 +1663,162 @@ def _near(tree: shapely.STRtree | None, xy: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass
+class _Homes:
+    """The households of a gap computation, by position in the reach table (the whole study,
+    whichever part of the graph a context holds): coordinates, ids, passed today, attached to
+    a road, their point node in the whole graph and its connected component."""
+
+    xy: np.ndarray
+    ids: np.ndarray
+    passed0: np.ndarray
+    attached: np.ndarray
+    node: np.ndarray
+    comp: np.ndarray
+    _finite: np.ndarray | None = field(default=None, repr=False)
+    _tree: cKDTree | None = field(default=None, repr=False)
+
+    def tree(self) -> tuple[np.ndarray, cKDTree | None]:
+        """The households with coordinates, and a spatial index of them (None without)."""
+        if self._finite is None:
+            self._finite = np.flatnonzero(np.isfinite(self.xy).all(axis=1))
+            self._tree = cKDTree(self.xy[self._finite]) if len(self._finite) else None
+        return self._finite, self._tree
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_finite": None, "_tree": None}   # rebuilt where it lands
+
+
 class _ExtensionContext:
     """Shared state of the gap computation: the graph with houses and network origins, the
     distances from today's network, and the lines crossings are counted against.
 
     Each hamlet is designed on the part of the graph around it (:meth:`_region`), which gives
     exactly the whole graph's searches; the work per hamlet grows with the hamlet and its
-    distance from the network, not with the province."""
+    distance from the network, not with the province. A context may hold only a part of the
+    graph (:meth:`part`, to send to a worker): designs there are the same as on the whole
+    graph for the hamlets whose :meth:`needs` it holds.
 
-    def __init__(self, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
-                 passed0: np.ndarray, params: FibreParams, build: BuildParams,
-                 lines: _CableLines):
-        self.g, self.origins, self.hh_xy, self.hh_ids = g, origins, hh_xy, hh_ids
-        self.passed0, self.params, self.build, self.lines = passed0, params, build, lines
-        self.hh_node, self.origin_node = g.point_node
-        self.origin_on = g.attached(1)
-        self.hh_att = g.attached(0)
+    Per node of ``g``: ``dist0``, ``pred0`` (distance from today's network and predecessor,
+    in ``g``'s numbers), ``is_src`` (a network origin), ``origin_of`` and ``hh_of`` (the
+    origin or household a point node stands for, -1 none), ``is_cand`` (a road node: a
+    candidate box site), ``comp`` (connected component in the whole graph)."""
+
+    def __init__(self, g: _CsrGraph, homes: _Homes | None, origin_ids: np.ndarray | None,
+                 nodes: dict[str, np.ndarray], params: FibreParams, build: BuildParams,
+                 lines: _CableLines, *, has_network: bool, has_roads: bool,
+                 whole_nodes: np.ndarray | None = None):
+        self.g, self.homes, self.origin_ids = g, homes, origin_ids
+        self.params, self.build, self.lines = params, build, lines
+        self.has_network, self.has_roads = has_network, has_roads
+        self.whole_nodes = whole_nodes     # the whole graph's numbers of g's nodes (a part)
+        self.node = nodes
+        self.dist0, self.pred0 = nodes["dist0"], nodes["pred0"]
+        self.is_src, self.origin_of_node = nodes["is_src"], nodes["origin_of"]
+        self.hh_of_node = nodes["hh_of"]
+        g._component = nodes["comp"]
         self.limit = params.max_drop_m + _EPS_M
-        self.src_nodes = self.origin_node[self.origin_on]
-        self.is_src = np.zeros(g.n, dtype=bool)
-        self.is_src[self.src_nodes] = True
-        self.origin_of_node = np.full(g.n, -1, dtype=np.int64)
-        self.origin_of_node[self.origin_node] = np.arange(len(origins.xy))
-        self.hh_of_node = np.full(g.n, -1, dtype=np.int64)
-        self.hh_of_node[self.hh_node] = np.arange(len(hh_xy))
-        self.dist0, self.pred0, self.root0 = g.dijkstra(self.src_nodes, predecessors=True)
-        self.cand = g.road_nodes()
+        self.cand = np.flatnonzero(nodes["is_cand"])
         self.col_of = np.full(g.n, -1, dtype=np.int64)
         self.col_of[self.cand] = np.arange(len(self.cand))
         self.cand_tree = cKDTree(g.node_xy[self.cand]) if len(self.cand) else None
-        self._hh_finite = np.flatnonzero(np.isfinite(hh_xy).all(axis=1))
-        self._hh_tree: cKDTree | None = None
+
+    @classmethod
+    def whole(cls, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
+              passed0: np.ndarray, params: FibreParams, build: BuildParams,
+              lines: _CableLines) -> _ExtensionContext:
+        """The context on the whole graph ``g`` (households and origins attached)."""
+        hh_node, origin_node = g.point_node
+        src_nodes = origin_node[g.attached(1)]
+        is_src = np.zeros(g.n, dtype=bool)
+        is_src[src_nodes] = True
+        origin_of = np.full(g.n, -1, dtype=np.int64)
+        origin_of[origin_node] = np.arange(len(origins.xy))
+        hh_of = np.full(g.n, -1, dtype=np.int64)
+        hh_of[hh_node] = np.arange(len(hh_xy))
+        dist0, pred0, _ = g.dijkstra(src_nodes, predecessors=True)
+        is_cand = np.zeros(g.n, dtype=bool)
+        is_cand[g.road_nodes()] = True
+        comp = g.component
+        homes = _Homes(hh_xy, hh_ids, passed0, g.attached(0), hh_node, comp[hh_node])
+        nodes = {"dist0": dist0, "pred0": pred0, "is_src": is_src, "origin_of": origin_of,
+                 "hh_of": hh_of, "is_cand": is_cand, "comp": comp}
+        return cls(g, homes, origins.ids, nodes, params, build, lines,
+                   has_network=bool(len(src_nodes)), has_roads=bool(is_cand.any()))
+
+    def part(self, nodes: np.ndarray) -> _ExtensionContext:
+        """The context on the subgraph of ``nodes`` (sorted), without the households and
+        origin ids (``homes`` and ``origin_ids`` None: the receiver sets them)."""
+        sub = _SubGraph(self.g, nodes)
+        arrays = {k: v[nodes] for k, v in self.node.items() if k != "pred0"}
+        arrays["pred0"] = sub.local_pred(self.pred0)
+        return _ExtensionContext(sub, None, None, arrays, self.params,
+                                 self.build, self.lines, has_network=self.has_network,
+                                 has_roads=self.has_roads, whole_nodes=nodes)
+
+    def needs(self, members: np.ndarray) -> np.ndarray:
+        """The nodes (whole-graph numbers, sorted) a hamlet's design searches, for the
+        hamlet's households ``members`` (see :meth:`_region`): with T the rectangle around
+        its homes not passed today, L the drop length and D the farthest from today's network
+        of the road nodes within L of T (a bound on its sites' distance), the nodes within
+        L + 2D of T whose distance is at most 3D, and every node within 2L of T (the searches
+        from its homes and from its new boxes)."""
+        assert self.whole_nodes is None, "needs() is asked of the whole graph's context"
+        assert self.homes is not None
+        todo = members[~self.homes.passed0[members]]
+        xy = self.homes.xy[todo]
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if not len(xy):
+            return np.zeros(0, dtype=np.int64)
+        g, lim = self.g, self.limit
+        reach = lim + _margin(lim)
+        around = g.near_nodes(xy, reach)
+        d = self.dist0[around[self.node["is_cand"][around]]]
+        d = d[np.isfinite(d)]
+        dmax = float(d.max()) if len(d) else 0.0
+        m = _margin(3 * dmax)
+        far = g.near_nodes(xy, reach + 2 * dmax + m, within=(self.dist0, 3 * dmax + m))
+        close = g.near_nodes(xy, 2 * reach)
+        return _union_sorted(close, far)
+
+    def _home_nodes(self, idx: np.ndarray) -> np.ndarray:
+        """The point nodes of households ``idx`` in ``g``'s numbers."""
+        assert self.homes is not None
+        nodes = self.homes.node[idx]
+        if self.whole_nodes is None:
+            return nodes
+        pos = np.minimum(np.searchsorted(self.whole_nodes, nodes), len(self.whole_nodes) - 1)
+        if len(nodes) and (self.whole_nodes[pos] != nodes).any():
+            raise _OutsideRegion
+        return pos
 
     def _empty(self, target: _Extension, note: str) -> _Extension:
         return dataclasses.replace(target, note=note, newly_passed=np.zeros(0, dtype=np.int64))
 
     def _origin_name(self, node: int) -> str | None:
         k = self.origin_of_node[node]
-        return str(self.origins.ids[k]) if k >= 0 else None
+        assert self.origin_ids is not None
+        return str(self.origin_ids[k]) if k >= 0 else None
 
     def _hh_label(self, houses: np.ndarray) -> str:
-        return ", ".join(str(self.hh_ids[i]) for i in houses)
+        assert self.homes is not None
+        return ", ".join(str(self.homes.ids[i]) for i in houses)
 
     # -- the design ---------------------------------------------------------------------------
     def design(self, members: np.ndarray, ch: np.ndarray, need: int, target: str
                ) -> _Extension:
         """Boxes and cable for one hamlet: ``ch`` the cultural houses (any one to connect;
         empty under the share rule), ``need`` the homes the share asks."""
-        have = int(self.passed0[members].sum())
+        assert self.homes is not None
+        passed0 = self.homes.passed0
+        have = int(passed0[members].sum())
         ext = _Extension(target=target, houses=self._hh_label(ch), needed=need, have=have,
                          to_connect=max(need - have, 1 if len(ch) else 0))
-        if len(self.src_nodes) == 0:
+        if not self.has_network:
             return self._empty(ext, "no_network")
-        if self.cand_tree is None:
+        if not self.has_roads:
             return self._empty(ext, "no_roads")
-        todo = members[~self.passed0[members]]
+        todo = members[~passed0[members]]
         road, fallback, sites = self._coverage(todo)
         must = np.flatnonzero(np.isin(todo, ch))
         try:
@@ -1652,7 +1842,7 @@ class _ExtensionContext:
         return dataclasses.replace(
             ext, found=found_, boxes=boxes, box_homes=box_homes, edges=edges,
             length_m=length, origins=[n for n in map(self._origin_name, roots) if n],
-            newly_passed=newly[~self.passed0[newly]], note=note)
+            newly_passed=newly[~passed0[newly]], note=note)
 
     def _region(self, sites: np.ndarray) -> _SubGraph:
         """The part of the graph a hamlet's boxes and cable are designed on, given its
@@ -1754,25 +1944,24 @@ class _ExtensionContext:
         others."""
         if not len(boxes):
             return np.zeros(0, dtype=np.int64)
-        g, limit = self.g, self.limit
+        g, limit, homes = self.g, self.limit, self.homes
+        assert homes is not None
         sub = g.near(g.node_xy[boxes], limit + _margin(limit), include=boxes)
         d = sub.dijkstra(sub.local(boxes), limit)
         hh = self.hh_of_node[sub.nodes]
         on = hh >= 0
         by_road = hh[on][d[on] <= limit]
         # the fallback: houses off the roads or not joined to a box, within the straight line
-        if not len(self._hh_finite):
+        finite, tree = homes.tree()
+        if tree is None:
             return by_road
-        if self._hh_tree is None:
-            self._hh_tree = cKDTree(self.hh_xy[self._hh_finite])
         box_xy = g.node_xy[boxes]
         r = limit / self.params.detour_factor
-        near = self._hh_tree.query_ball_point(box_xy, r + _margin(r))
-        cand = self._hh_finite[np.unique(np.concatenate([np.asarray(x, dtype=np.int64)
-                                                         for x in near]))]
-        comp = g.component
-        joined = np.isin(comp[self.hh_node[cand]], comp[boxes]) & self.hh_att[cand]
-        straight, _ = _fallback_nearest(self.hh_xy[cand], box_xy, self.params.detour_factor)
+        near = tree.query_ball_point(box_xy, r + _margin(r))
+        cand = finite[np.unique(np.concatenate([np.asarray(x, dtype=np.int64)
+                                                for x in near]))]
+        joined = np.isin(homes.comp[cand], g.component[boxes]) & homes.attached[cand]
+        straight, _ = _fallback_nearest(homes.xy[cand], box_xy, self.params.detour_factor)
         return np.union1d(by_road, cand[~joined & (straight <= limit)])
 
     def _coverage(self, todo: np.ndarray
@@ -1782,18 +1971,18 @@ class _ExtensionContext:
         the roads, and by the fallback for houses off the roads or on a road piece not joined
         to the site (two matrices, the second the fallback's), and the sites (positions in
         ``cand``, ascending) their columns stand for: those passing any house."""
-        g, p = self.g, self.params
-        on = np.flatnonzero(self.hh_att[todo])
-        i, col, dist = g.bounded_pairs(self.hh_node[todo[on]], self.limit, self.col_of)
+        g, p, homes = self.g, self.params, self.homes
+        assert homes is not None
+        on = np.flatnonzero(homes.attached[todo])
+        i, col, dist = g.bounded_pairs(self._home_nodes(todo[on]), self.limit, self.col_of)
         rows = on[i]
         fr = fc = np.zeros(0, dtype=np.int64)
         fd = np.zeros(0)
         if self.cand_tree is not None and len(todo):
-            m = cKDTree(self.hh_xy[todo]).sparse_distance_matrix(
+            m = cKDTree(homes.xy[todo]).sparse_distance_matrix(
                 self.cand_tree, self.limit / p.detour_factor, output_type="coo_matrix")
-            comp = g.component
-            hh_comp = np.where(self.hh_att[todo], comp[self.hh_node[todo]], -1)
-            other = hh_comp[m.row] != comp[self.cand[m.col]]
+            hh_comp = np.where(homes.attached[todo], homes.comp[todo], -1)
+            other = hh_comp[m.row] != g.component[self.cand[m.col]]
             fr, fc, fd = m.row[other], m.col[other], m.data[other] * p.detour_factor
         sites = np.unique(np.r_[col, fc]).astype(np.int64)
         shape = (len(todo), len(sites))
@@ -1805,12 +1994,14 @@ class _ExtensionContext:
     def row(self, hamlet_id: Any, res: _Extension, members: np.ndarray, ch: np.ndarray
             ) -> tuple[dict[str, Any], shapely.Geometry]:
         """The extension's row of :func:`gap_extensions` and its cable geometry."""
+        assert self.homes is not None
+        passed0 = self.homes.passed0
         n_h = len(members)
         added = res.newly_passed                  # positions of the homes newly passed
         in_h = np.isin(added, members)
-        after = (self.passed0[members].sum() + in_h.sum()) / n_h if n_h else np.nan
+        after = (passed0[members].sum() + in_h.sum()) / n_h if n_h else np.nan
         if res.target == "cultural_house":
-            meets = bool(res.found and (self.passed0[ch].any() or np.isin(ch, added).any()))
+            meets = bool(res.found and (passed0[ch].any() or np.isin(ch, added).any()))
         else:
             meets = bool(n_h and after >= self.params.hamlet_share - 1e-12)
         facts = self.cable_facts(res.edges, len(res.boxes)) if res.found else {}
@@ -2320,10 +2511,11 @@ def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                   fibre: gpd.GeoDataFrame | None, statistics: pd.DataFrame | None = None,
                   year: int | None = None, params: FibreParams | None = None, *,
                   railway: gpd.GeoDataFrame | None = None, build: BuildParams | None = None,
-                  gpon: GponParams | None = None) -> FibreResult:
+                  gpon: GponParams | None = None, runner: Runner | None = None) -> FibreResult:
     """The whole fibre job: merge routes, build the network, household reach, per-hamlet
     table, F1/F2, the gap extensions (crossing ``railway`` and the roads layer's railway
-    lines), and the GPON check when the data allow it."""
+    lines), and the GPON check when the data allow it. ``runner``: where the extensions
+    are designed (:func:`gap_extensions`)."""
     params = params or FibreParams()
     build = build or BuildParams()
     crs = households.crs
@@ -2338,7 +2530,7 @@ def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     reach = household_reach(households, access_points, roads, fibre, params, network=net)
     table = hamlet_fibre(reach, hamlets, params)
     ext = gap_extensions(reach, hamlets, roads, access_points, fibre, params, network=net,
-                         hamlet_table=table, build=build, railway=railway)
+                         hamlet_table=table, build=build, railway=railway, runner=runner)
     check = gpon_budget(access_points, roads, fibre, params, gpon, network=net)
     return FibreResult(params, net, routes, snaps, reach, table, ext,
                        fibre_indicators(table, statistics, year, params,

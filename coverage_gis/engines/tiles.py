@@ -16,6 +16,8 @@ dask.distributed cluster of ``workers`` processes, or on an existing cluster at 
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,6 +185,13 @@ class Runner:
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]
             ) -> Iterator[Any]:
         """``fn(*task)`` for every task, results as they come (in this process: in order)."""
+        return self.stream(fn, tasks, None)
+
+    def stream(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]],
+               window: int | None) -> Iterator[Any]:
+        """:meth:`map` with at most ``window`` tasks on the cluster at once (None: all): the
+        next task is taken from ``tasks`` only when one is done, so that tasks holding large
+        data can be made as they go."""
         if self._client is None:
             for task in tasks:
                 yield fn(*task)
@@ -190,15 +199,22 @@ class Runner:
         from dask.distributed import as_completed
 
         client = self._client
-        futures = []
-        for task in tasks:
+
+        def submit(task: tuple[Any, ...]) -> Any:
             # a tile's ground heights, land cover and cells go to the cluster as data, not
             # inside the task's description (dask's advice for objects above a few MB)
             args = [client.scatter(a, hash=False) if _sizeable(a) else a for a in task]
-            futures.append(client.submit(fn, *args, pure=False))
-        for future in as_completed(futures):
-            yield future.result()
+            return client.submit(fn, *args, pure=False)
+
+        pending = iter(tasks)
+        running = as_completed([submit(t) for t in itertools.islice(pending, window)])
+        for future in running:
+            result = future.result()
             future.release()
+            following = next(pending, None)
+            if following is not None:
+                running.add(submit(following))
+            yield result
 
 
 def _sizeable(value: Any) -> bool:
