@@ -80,6 +80,7 @@ class Run:
     wall_s: float = 0.0
     peak_sum_b: int = 0
     peak_one_b: int = 0
+    peak_at_s: float = 0.0
     returncode: int | None = 0
     stopped: str = ""
     where: str = ""
@@ -104,6 +105,8 @@ class Sampler(threading.Thread):
         self.proc = psutil.Process(pid)
         self.peak_sum = 0
         self.peak_one = 0
+        self.peak_at_s = 0.0          # when the sum peaked, from the start
+        self.t0 = time.perf_counter()
         self.done = threading.Event()
 
     def sample(self) -> None:
@@ -118,6 +121,8 @@ class Sampler(threading.Thread):
             except psutil.Error:
                 continue
         if sizes:
+            if sum(sizes) > self.peak_sum:
+                self.peak_at_s = time.perf_counter() - self.t0
             self.peak_sum = max(self.peak_sum, sum(sizes))
             self.peak_one = max(self.peak_one, max(sizes))
 
@@ -192,6 +197,7 @@ def analyze(run: Run, scenario: Path, out: Path, workers_flag: bool, timeout_s: 
         sampler.done.set()
         sampler.join()
     run.peak_sum_b, run.peak_one_b = sampler.peak_sum, sampler.peak_one
+    run.peak_at_s = sampler.peak_at_s
     run.out = out
     run.log = log.read_text(errors="replace")[-2000:]
     summary = out / "summary.json"
@@ -258,8 +264,8 @@ def print_run(run: Run) -> None:
     print(f"{run.label:<16} {run.area_km2:>8,.0f} km²  {c.get('units', 0):>3} units "
           f"{c.get('cells', 0):>6,} cells {c.get('households', 0):>9,} households  workers {w}"
           f"  wall {run.wall_s:7.1f} s  {cost}  "
-          f"peak {gb(run.peak_sum_b):5.2f} GB (largest process {gb(run.peak_one_b):5.2f} GB)"
-          f"{status}", flush=True)
+          f"peak {gb(run.peak_sum_b):5.2f} GB (largest process {gb(run.peak_one_b):5.2f} GB, "
+          f"at {run.peak_at_s:.0f} s){status}", flush=True)
     if run.where:
         print(f"{'':<16} stopped in: {run.where}")
     if run.timings:

@@ -1543,8 +1543,7 @@ def _run_jobs(ctx: _ExtensionContext, jobs: list[_Job], runner: Runner, *, parts
 
     def tasks() -> Iterator[tuple[Any, ...]]:
         for key, group in enumerate(groups):
-            nodes = [ctx.needs(jobs[i].members) for i in group]
-            part = ctx.part(np.unique(np.concatenate(nodes)))
+            part = ctx.part(ctx.needs([jobs[i].members for i in group]))
             yield part, homes, origin_ids, key, [jobs[i] for i in group]
 
     out: list[Any] = [None] * len(jobs)
@@ -1756,30 +1755,40 @@ class _ExtensionContext:
                                  self.build, self.lines, has_network=self.has_network,
                                  has_roads=self.has_roads, whole_nodes=nodes)
 
-    def needs(self, members: np.ndarray) -> np.ndarray:
-        """The nodes (whole-graph numbers, sorted) a hamlet's design searches, for the
-        hamlet's households ``members`` (see :meth:`_region`): with T the rectangle around
-        its homes not passed today, L the drop length and D the farthest from today's network
-        of the road nodes within L of T (a bound on its sites' distance), the nodes within
-        L + 2D of T whose distance is at most 3D, and every node within 2L of T (the searches
-        from its homes and from its new boxes)."""
+    def needs(self, hamlets: list[np.ndarray]) -> np.ndarray:
+        """The nodes (whole-graph numbers, sorted) that the designs of some hamlets search,
+        given each hamlet's households (see :meth:`_region`). For a hamlet, with T the
+        rectangle around its homes not passed today, L the drop length and D the farthest
+        from today's network of the road nodes within L of T (a bound on its sites'
+        distance): the nodes within L + 2D of T whose distance is at most 3D, and every node
+        within 2L of T (the searches from its homes and from its new boxes). For several, the
+        same around the rectangle holding all their T, with the largest D: more nodes, found
+        at once."""
         assert self.whole_nodes is None, "needs() is asked of the whole graph's context"
         assert self.homes is not None
-        todo = members[~self.homes.passed0[members]]
-        xy = self.homes.xy[todo]
-        xy = xy[np.isfinite(xy).all(axis=1)]
-        if not len(xy):
-            return np.zeros(0, dtype=np.int64)
-        g, lim = self.g, self.limit
+        g, lim, homes = self.g, self.limit, self.homes
         reach = lim + _margin(lim)
-        around = g.near_nodes(xy, reach)
-        d = self.dist0[around[self.node["is_cand"][around]]]
-        d = d[np.isfinite(d)]
-        dmax = float(d.max()) if len(d) else 0.0
+        corners, dmax = [], 0.0
+        for members in hamlets:
+            xy = homes.xy[members[~homes.passed0[members]]]
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            if not len(xy):
+                continue
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
+            corners += [lo, hi]
+            around = g.near_nodes(np.vstack([lo, hi]), reach)
+            d = self.dist0[around[self.node["is_cand"][around]]]
+            d = d[np.isfinite(d)]
+            dmax = max(dmax, float(d.max()) if len(d) else 0.0)
+        if not corners:
+            return np.zeros(0, dtype=np.int64)
+        box = np.vstack(corners)
         m = _margin(3 * dmax)
-        far = g.near_nodes(xy, reach + 2 * dmax + m, within=(self.dist0, 3 * dmax + m))
-        close = g.near_nodes(xy, 2 * reach)
-        return _union_sorted(close, far)
+        far = g.near_nodes(box, reach + 2 * dmax + m, within=(self.dist0, 3 * dmax + m))
+        close = g.near_nodes(box, 2 * reach)
+        both = np.concatenate([close, far])
+        both.sort(kind="stable")            # two sorted runs: merged in one pass
+        return both[np.r_[True, both[1:] != both[:-1]]] if len(both) else both
 
     def _home_nodes(self, idx: np.ndarray) -> np.ndarray:
         """The point nodes of households ``idx`` in ``g``'s numbers."""

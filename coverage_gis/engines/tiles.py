@@ -17,7 +17,6 @@ dask.distributed cluster of ``workers`` processes, or on an existing cluster at 
 from __future__ import annotations
 
 import itertools
-
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any

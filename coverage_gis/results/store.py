@@ -442,6 +442,7 @@ class _Saver(_Encoder):
         xy = np.asarray(net.node_xy).reshape(-1, 2)
         node["nodes"] = self.table(pd.DataFrame(
             {"x": xy[:, 0], "y": xy[:, 1], "component": net.component}), f"{where}/nodes")
+        assert net.segments is not None, "a densified network is not stored"
         segments = gpd.GeoDataFrame(
             {"u": net.seg_u, "v": net.seg_v, "length_m": net.seg_length_m,
              "road": net.seg_road},
