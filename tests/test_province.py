@@ -22,6 +22,7 @@ import pytest
 import shapely
 
 from coverage_gis.cli.main import main
+from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines import coverage as cov
 from coverage_gis.engines import territory
@@ -104,9 +105,10 @@ def test_tile_seams_are_invisible(sample):
     _same(whole, tiled, 0.0)
 
 
-def test_dask_cluster_gives_the_same_results(sample):
+def test_dask_cluster_gives_the_same_results(sample, monkeypatch):
     project, params, whole = sample
     one = analyze(project, params, suggest_sites=0)
+    monkeypatch.setattr(settings, "FIBRE_PARTS_ON_LOCAL_CLUSTER", True)
     with Runner(workers=2, tile_px=48) as runner:
         two = analyze(project, params, suggest_sites=0, runner=runner)
         assert runner.describe() == {"mode": "local_cluster", "workers": 2, "scheduler": None,
@@ -364,6 +366,11 @@ def test_existing_scheduler_gives_the_sample_results(dask_scheduler, tmp_path, c
     assert summary["indicators"] == one["indicators"]
     pd.testing.assert_frame_equal(pd.read_csv(here / "hamlets.csv"),
                                   pd.read_csv(there / "hamlets.csv"))
+    # the fibre extensions were designed on the worker, sent its parts of the road graph
+    ext_here = gpd.read_file(here / "fibre_extensions.geojson")
+    ext_there = gpd.read_file(there / "fibre_extensions.geojson")
+    assert len(ext_here) and (ext_here["boxes"] > 0).any()
+    pd.testing.assert_frame_equal(ext_here, ext_there)
 
 
 def test_rasters_as_an_xarray_dataset_round_trip_as_geotiff(sample, tmp_path):

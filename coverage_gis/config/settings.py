@@ -190,11 +190,15 @@ DASK_CONNECT_TIMEOUT_S: float = 30.0
 #: worker (round robin), one task each, so that a worker done early takes another batch
 #: (local setting, an engineering choice: more batches balance better and cost more tasks).
 SUGGESTION_BATCHES_PER_WORKER: int = 4
-#: Fibre gap extensions on a cluster: the short hamlets are grouped by square of this side (m)
-#: and each square's hamlets are designed on a worker, sent the part of the road graph their
-#: searches reach (local setting, an engineering choice: larger squares share more of their
-#: parts and make fewer, larger tasks).
+#: Fibre gap extensions on an existing cluster (``--scheduler``): the short hamlets are grouped
+#: by square of this side (m) and each square's hamlets are designed on a worker, sent the part
+#: of the road graph their searches reach (local setting, an engineering choice: larger squares
+#: share more of their parts and make fewer, larger tasks).
 FIBRE_PART_SIDE_M: float = 8000.0
+#: ... and on a local cluster (``--workers``) too. Off: measured on the 2-core machine, the
+#: province's extensions took 179 s on two local workers against 164 s in this process (the
+#: graph searches are memory-bound, and this process, cutting the parts, shares the cores).
+FIBRE_PARTS_ON_LOCAL_CLUSTER: bool = False
 #: ... and at most this many squares per worker are on their way at once (each holds its part
 #: of the graph in this process's memory until sent).
 FIBRE_PARTS_PER_WORKER: int = 2

@@ -1435,7 +1435,8 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     railway
         Railway lines, for crossings.
     runner
-        Where the hamlets are designed: here (default), or on a dask cluster's workers
+        Where the hamlets are designed: here (default, and on a local cluster unless
+        ``settings.FIBRE_PARTS_ON_LOCAL_CLUSTER``), or on an existing dask cluster's workers
         (:class:`~coverage_gis.engines.tiles.Runner`, entered), each sent only the part of
         the road graph its hamlets' searches reach. The rows are the same either way.
 
@@ -1495,7 +1496,9 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         jobs.append(_Job(hamlet_id, members, ch,
                          math.ceil(params.hamlet_share * len(members) - 1e-9), rule))
     runner = runner or Runner()
-    done = _run_jobs(ctx, jobs, runner, parts=runner.distributed)
+    parts = runner.scheduler is not None or (runner.distributed
+                                             and settings.FIBRE_PARTS_ON_LOCAL_CLUSTER)
+    done = _run_jobs(ctx, jobs, runner, parts=parts)
     return gpd.GeoDataFrame(pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS),
                             geometry=[geom for _, geom in done], crs=crs)
 
