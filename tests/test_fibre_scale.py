@@ -89,6 +89,24 @@ def test_subgraph_search_equals_whole_graph_search(seed: int, unit: bool) -> Non
         np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
 
 
+@pytest.mark.parametrize("n", [1, 7, 60, 3000])
+def test_symmetric_matrix_equals_scipys(n: int) -> None:
+    """The road graph's matrix, made half by half, is scipy's from both directions' triplets:
+    same row pointers, columns (sorted in each row), lengths and integer types."""
+    rng = np.random.default_rng(n)
+    a, b = rng.integers(0, n, 4 * n), rng.integers(0, n, 4 * n)
+    lo, hi = np.minimum(a, b)[a != b], np.maximum(a, b)[a != b]
+    _, first = np.unique(lo * n + hi, return_index=True)
+    lo, hi = lo[first], hi[first]
+    w = rng.random(len(lo))
+    got = fb._symmetric_csr(lo, hi, w, n)
+    want = sparse.csr_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])), shape=(n, n))
+    for attr in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got, attr), getattr(want, attr))
+        assert getattr(got, attr).dtype == getattr(want, attr).dtype
+    assert (n < 7) or got.nnz > 2 * n
+
+
 # --------------------------------------------------------------------------------------------
 # Random cases
 # --------------------------------------------------------------------------------------------

@@ -635,6 +635,36 @@ class _CsrGraph:
         return np.array(nodes[::-1], dtype=np.int64)
 
 
+def _symmetric_csr(lo: np.ndarray, hi: np.ndarray, w: np.ndarray, n: int
+                   ) -> sparse.csr_matrix:
+    """The symmetric (n x n) matrix of the undirected edges ``lo``-``hi`` (``lo < hi``, no
+    pair twice, sorted by ``lo`` then ``hi``) of lengths ``w``, with its indices sorted in
+    each row: what ``csr_matrix((r_[w, w], (r_[lo, hi], r_[hi, lo])))`` gives, made without
+    its twice-as-long intermediates (a province's graph has millions of edges). A row's
+    columns below it (edges where it is ``hi``) come before those above it (where it is
+    ``lo``), so each half is placed in order without sorting the whole."""
+    m = len(lo)
+    index: Any = np.int32 if max(n, 2 * m) < np.iinfo(np.int32).max else np.int64
+    below = np.bincount(hi, minlength=n).astype(index)  # per row: columns lower than the row
+    above = np.bincount(lo, minlength=n).astype(index)
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(below + above, out=indptr[1:])
+    indices = np.empty(2 * m, dtype=index)
+    data = np.empty(2 * m, dtype=float)
+    # the upper half, already sorted by (row = lo, column = hi): after the row's lower half;
+    # the k-th edge of a row whose edges start at edge s goes to indptr + below + (k - s)
+    start = np.cumsum(above, dtype=index) - above       # first edge of each row, as lo
+    pos = np.arange(m, dtype=index) + (indptr[:-1] + below - start)[lo]
+    indices[pos], data[pos] = hi, w
+    # the lower half, sorted by (row = hi, column = lo)
+    order = np.lexsort((lo, hi))
+    h = hi[order]
+    start = np.cumsum(below, dtype=index) - below
+    pos = np.arange(m, dtype=index) + (indptr[:-1] - start)[h]
+    indices[pos], data[pos] = lo[order], w[order]
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, n))
+
+
 class _OutsideRegion(Exception):
     """A path left the part of the graph a local search was given (never expected: the
     regions are chosen so that it cannot; the caller then searches the whole graph)."""
@@ -830,20 +860,26 @@ class _Graph(_CsrGraph):
         ea += conn_a
         eb += conn_b
         ew += conn_w
-        a = np.concatenate(ea).astype(np.int64)
-        b = np.concatenate(eb).astype(np.int64)
-        w = np.maximum(np.concatenate(ew).astype(float), _MIN_EDGE_M)
+        # node numbers in 32 bits when they fit: a province has millions of edges
+        node_t = np.int32 if self.n < np.iinfo(np.int32).max else np.int64
+        a = np.concatenate(ea).astype(node_t)
+        b = np.concatenate(eb).astype(node_t)
+        w = np.concatenate(ew).astype(float)
+        del ea, eb, ew
+        np.maximum(w, _MIN_EDGE_M, out=w)
         keep = a != b
-        a, b, w = a[keep], b[keep], w[keep]
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        key = lo * np.int64(self.n) + hi
+        lo, hi, w = np.minimum(a, b)[keep], np.maximum(a, b)[keep], w[keep]
+        del a, b, keep
+        key = lo.astype(np.int64) * np.int64(self.n) + hi
         order = np.lexsort((w, key))
-        first = np.r_[True, key[order][1:] != key[order][:-1]] if len(key) else \
-            np.zeros(0, dtype=bool)
+        key = key[order]
+        first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, dtype=bool)
+        del key
         sel = order[first]
+        del order, first
         lo, hi, w = lo[sel], hi[sel], w[sel]
-        self.csr = sparse.csr_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])),
-                                     shape=(self.n, self.n))
+        del sel
+        self.csr = _symmetric_csr(lo, hi, w, self.n)
 
     def attached(self, group: int) -> np.ndarray:
         return self.attachment[group].attached
