@@ -1803,7 +1803,7 @@ class _ExtensionContext:
         within 2L of T (the searches from its homes and from its new boxes). For several, the
         same around the rectangle holding all their T, with the largest D: more nodes, found
         at once."""
-        assert self.whole_nodes is None, "needs() is asked of the whole graph's context"
+        assert self.whole_nodes is None     # asked of the whole graph's context
         assert self.homes is not None
         g, lim, homes = self.g, self.limit, self.homes
         reach = lim + _margin(lim)
