@@ -723,14 +723,18 @@ class _NodeGrid:
 
 
 def _union_sorted(big: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """The sorted union of the sorted unique nodes ``big`` and any nodes ``small``: ``small``
-    is merged into ``big`` rather than everything sorted again."""
-    small = np.unique(small)
-    if not len(small) or not len(big):
-        return small if len(small) else big
-    pos = np.searchsorted(big, small)
-    new = small[(pos == len(big)) | (big[np.minimum(pos, len(big) - 1)] != small)]
-    return np.insert(big, np.searchsorted(big, new), new) if len(new) else big
+    """The sorted union of the sorted unique nodes ``big`` and any nodes ``small``."""
+    return _merge_sorted(big, np.unique(small))
+
+
+def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted union of two sorted unique node arrays, in one pass over them (numpy's
+    stable sort merges the two runs) rather than sorting everything again."""
+    if not len(a) or not len(b):
+        return b if len(b) else a
+    both = np.concatenate([a, b])
+    both.sort(kind="stable")
+    return both[np.r_[True, both[1:] != both[:-1]]]
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -1824,10 +1828,7 @@ class _ExtensionContext:
         box = np.vstack(corners)
         m = _margin(3 * dmax)
         far = g.near_nodes(box, reach + 2 * dmax + m, within=(self.dist0, 3 * dmax + m))
-        close = g.near_nodes(box, 2 * reach)
-        both = np.concatenate([close, far])
-        both.sort(kind="stable")            # two sorted runs: merged in one pass
-        return both[np.r_[True, both[1:] != both[:-1]]] if len(both) else both
+        return _merge_sorted(g.near_nodes(box, 2 * reach), far)
 
     def _home_nodes(self, idx: np.ndarray) -> np.ndarray:
         """The point nodes of households ``idx`` in ``g``'s numbers."""
