@@ -113,7 +113,6 @@ def _m5(tw: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, inside: np.ndarray,
         sp: SharingParams, basis: str | None) -> SharingIndicator:
     """M5 over the towers where ``inside``; the candidates count with both ends inside."""
     own = tw[inside]
-    own.attrs = {}  # the towers' per-cell map: pandas would deep-copy it at every row taken
     return SharingIndicator(
         existing=sharing.sharing_ratio(own, include_planned=False, method=sp.ratio),
         with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),

@@ -30,6 +30,18 @@ def _join(values: Any) -> str:
     return ", ".join(sorted(set(values)))
 
 
+def _members(codes: np.ndarray) -> list[np.ndarray]:
+    """The positions holding each code 0, 1, ... of ``codes`` (integers from 0), in order."""
+    if not len(codes):
+        return []
+    return np.split(np.argsort(codes, kind="stable"), np.cumsum(np.bincount(codes))[:-1])
+
+
+def _distinct(values: Any) -> int:
+    """How many distinct values, missing ones left out (as pandas' ``nunique``)."""
+    return len({v for v in values if not pd.isna(v)})
+
+
 def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_M
            ) -> gpd.GeoDataFrame:
     """Physical towers from cells (metric CRS).
@@ -39,8 +51,7 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     ``T1``, ``T2``, ... for derived ones), ``operators``, ``n_operators``, ``existing_operators``
     and ``n_existing_operators`` (operators with cells on air), ``technologies``, ``n_cells``,
     ``status`` (existing when any cell is on air, else planned), ``cell_ids``, and the
-    geometry (the mean position of its cells). ``tower_of`` in ``attrs`` maps each cell's
-    position in ``cells`` to its tower's row.
+    geometry (the mean position of its cells).
     """
     if cells.crs is None or not cells.crs.is_projected:
         raise ValueError("towers() needs cells in a projected (metric) CRS")
@@ -65,35 +76,39 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
         cols += list(b)
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, label = connected_components(graph, directed=False)
+    # towers in the order of their first cell; each tower's cells in file order
+    by_tower = _members(pd.factorize(label)[0])
+    operator = cells["operator"].to_numpy(dtype=object)
+    planned = (cells["status"] == "planned").to_numpy()
+    technology = cells["technology"].to_numpy(dtype=object)
+    site_id = cells["site_id"].astype(str).to_numpy(dtype=object)
+    given_ids = given.to_numpy(dtype=object)
+    x, y = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
     out = []
     derived = 0
-    order = pd.unique(label)
-    for lab in order:
-        members = cells[label == lab]
-        ids = [t for t in given[label == lab] if t is not None]
+    for members in by_tower:
+        ids = [t for t in given_ids[members] if not pd.isna(t)]
         if ids:
             tid = ids[0]
         else:
             derived += 1
             tid = f"T{derived}"
-        existing = members[members["status"] != "planned"]
+        ops = operator[members]
+        on_air = ops[~planned[members]]
+        techs = set(technology[members])
         out.append({
             "tower_id": tid,
-            "operators": _join(members["operator"]),
-            "n_operators": members["operator"].nunique(),
-            "existing_operators": _join(existing["operator"]),
-            "n_existing_operators": existing["operator"].nunique(),
-            "technologies": ", ".join(t for t in settings.TECHNOLOGIES
-                                      if t in set(members["technology"])),
+            "operators": _join(ops),
+            "n_operators": _distinct(ops),
+            "existing_operators": _join(on_air),
+            "n_existing_operators": _distinct(on_air),
+            "technologies": ", ".join(t for t in settings.TECHNOLOGIES if t in techs),
             "n_cells": len(members),
-            "status": "existing" if len(existing) else "planned",
-            "cell_ids": ", ".join(members["site_id"].astype(str)),
-            "geometry": shapely.Point(members.geometry.x.mean(), members.geometry.y.mean()),
+            "status": "existing" if len(on_air) else "planned",
+            "cell_ids": ", ".join(site_id[members]),
+            "geometry": shapely.Point(x[members].mean(), y[members].mean()),
         })
-    result = gpd.GeoDataFrame(out, columns=TOWER_COLUMNS, geometry="geometry", crs=cells.crs)
-    position = {lab: k for k, lab in enumerate(order)}
-    result.attrs["tower_of"] = [position[lab] for lab in label]
-    return result
+    return gpd.GeoDataFrame(out, columns=TOWER_COLUMNS, geometry="geometry", crs=cells.crs)
 
 
 #: Columns of :func:`towers` (one row per tower; none when there are no cells).
@@ -210,10 +225,10 @@ def ratio_if_realised(towers_gdf: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)),
                                                shape=(n, n)), directed=False)
     merged = []
-    for lab in np.unique(label):
-        members = t[label == lab]
-        ops = set()
-        for s in members["operators"]:
+    operators = t["operators"].to_numpy(dtype=object)
+    for members in _members(label):
+        ops: set[str] = set()
+        for s in operators[members]:
             ops |= set(s.split(", "))
         merged.append({"n_operators": len(ops), "n_existing_operators": len(ops),
                        "status": "existing"})

@@ -148,15 +148,27 @@ def _require_columns(df: pd.DataFrame, columns: Iterable[str], problems: Problem
     return True
 
 
+def _clean_text(v: Any) -> Any:
+    """One text value with surrounding blanks stripped (a whole float as an integer); a blank
+    becomes None."""
+    if _is_blank(v):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
 def _text_column(df: pd.DataFrame, column: str) -> pd.Series:
-    """Strings with surrounding blanks stripped; blanks become None."""
-    def clean(v: Any) -> Any:
-        if _is_blank(v):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return str(v).strip()
-    return df[column].map(clean).astype(object)
+    """Strings with surrounding blanks stripped; blanks become None. A column of text has
+    each distinct value cleaned once (other columns value by value: pandas would take 1,
+    1.0 and True for one value)."""
+    raw = df[column]
+    codes, distinct = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    if not all(isinstance(v, str) for v in distinct):
+        return raw.map(_clean_text).astype(object)
+    keys = list(distinct) + ([None] if (codes < 0).any() else [])  # code -1: missing
+    cleaned = pd.Series(keys, dtype=object).map(_clean_text).astype(object).to_numpy()
+    return pd.Series(cleaned[codes], index=df.index, dtype=object, name=raw.name)
 
 
 #: Whole numbers written with digit grouping that cannot be read any other way: two or more
@@ -247,23 +259,32 @@ _TRUE = {"1", "true", "yes", "y", "x", "t", "co", "có", "đúng"}
 _FALSE = {"0", "false", "no", "n", "f", "", "khong", "không", "sai"}
 
 
+def _yes_no(v: Any) -> bool | None:
+    """One yes/no value read (blank: False), or None when it is not one."""
+    if _is_blank(v):
+        return False
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    key = str(v).strip().lower()
+    if key in _TRUE or (key.replace(".", "", 1).isdigit() and float(key) == 1):
+        return True
+    if key in _FALSE or (key.replace(".", "", 1).isdigit() and float(key) == 0):
+        return False
+    return None
+
+
 def _bool_column(df: pd.DataFrame, column: str, problems: Problems) -> pd.Series:
-    out = pd.Series(False, index=df.index, dtype=bool)
-    for idx, v in df[column].items():
-        if _is_blank(v):
-            continue
-        if isinstance(v, (bool, np.bool_)):
-            out[idx] = bool(v)
-            continue
-        key = str(v).strip().lower()
-        if key in _TRUE or (key.replace(".", "", 1).isdigit() and float(key) == 1):
-            out[idx] = True
-        elif key in _FALSE or (key.replace(".", "", 1).isdigit() and float(key) == 0):
-            out[idx] = False
-        else:
-            problems.error("is not a yes/no value (expected true/false, 1/0, yes/no)",
-                           idx, column, v)
-    return out
+    """A yes/no column (blank: False); a value that is none of them is an error per row.
+    Each distinct value is read once."""
+    raw = df[column]
+    codes, distinct = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    read = [_yes_no(v) for v in distinct]
+    found = np.array([bool(r) for r in read] + [False], dtype=bool)  # code -1: missing
+    bad = np.array([r is None for r in read] + [False], dtype=bool)
+    for i in np.flatnonzero(bad[codes]):
+        problems.error("is not a yes/no value (expected true/false, 1/0, yes/no)",
+                       raw.index[i], column, raw.iloc[i])
+    return pd.Series(found[codes], index=df.index, dtype=bool)
 
 
 def _list_rows(index: Iterable[Any], most: int = 8) -> str:
