@@ -38,7 +38,7 @@ import shapely
 from coverage_gis.config import settings
 from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
-from coverage_gis.outputs.files import atomic_path
+from coverage_gis.outputs.files import arrow_ok, atomic_path
 from coverage_gis.outputs.i18n import column_title, words
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
@@ -259,8 +259,9 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: str | Path, lang: str 
         for name, gdf in layers.items():
             if gdf is None or len(gdf) == 0:
                 continue
-            pyogrio.write_dataframe(plain_columns(gdf), tmp, layer=name, driver="GPKG",
-                                    append=not first)
+            plain = plain_columns(gdf)
+            pyogrio.write_dataframe(plain, tmp, layer=name, driver="GPKG",
+                                    append=not first, use_arrow=arrow_ok(plain))
             first = False
             qml = layer_qml(name, gdf, lang) if styles else None
             if qml is not None:

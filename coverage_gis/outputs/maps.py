@@ -1488,13 +1488,14 @@ def _unit_values(u: UnitIndicators | None, lang: str) -> list[str]:
     return [hamlets(u.m4), towers, hamlets(u.f2)]
 
 
-def unit_indicators_layer(analysis: Analysis, lang: str = "vi", show: bool = True
-                          ) -> folium.FeatureGroup | None:
+def unit_indicators_layer(analysis: Analysis, lang: str = "vi", show: bool = True,
+                          units: Sequence[Any] | None = None) -> folium.FeatureGroup | None:
     """A choropleth of the units of a multi-unit study (``[scenario] province``): each unit
     coloured by its M4 (share of its hamlets covered by mobile broadband, in the classes of
     the plan's M4 target), its tooltip giving M4, M5 and F2
     (:func:`coverage_gis.pipeline.unit_indicators`); outlines simplified for display as one
-    coverage (``settings.MAP_UNIT_SIMPLIFY_M``). None for a study of one unit."""
+    coverage (``settings.MAP_UNIT_SIMPLIFY_M``); ``units``: those indicators when already
+    computed. None for a study of one unit."""
     from coverage_gis.engines.targets import plan_target
     from coverage_gis.pipeline import unit_indicators, unit_scopes
 
@@ -1502,7 +1503,7 @@ def unit_indicators_layer(analysis: Analysis, lang: str = "vi", show: bool = Tru
     if not scopes:
         return None
     t = labels(lang)
-    found = {u.code: u for u in unit_indicators(analysis)}
+    found = {u.code: u for u in (unit_indicators(analysis) if units is None else units)}
     target = plan_target("M4")
     shapes = gpd.GeoSeries([u.geometry for u in scopes], crs=analysis.project.crs)
     geoms = _to_wgs84(simplify_for_display(shapes, settings.MAP_UNIT_SIMPLIFY_M))
@@ -1822,7 +1823,8 @@ def _hamlet_targets(analysis: Analysis) -> dict[str, float]:
 
 def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFrame,
                      t: dict[str, str], lang: str, added: list[folium.FeatureGroup],
-                     data: _DataVar | None = None) -> list[folium.FeatureGroup]:
+                     data: _DataVar | None = None, units: Sequence[Any] | None = None
+                     ) -> list[folium.FeatureGroup]:
     """Roads and railway, the hamlets by mobile broadband (and FTTH) share, the commune, the
     units (a choropleth of M4 for a multi-unit study, shown first instead of the hamlets).
     Returns the colourings (exclusive choices: mixed, their colours mean nothing)."""
@@ -1833,18 +1835,19 @@ def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFram
         _add(m, roads_layer(project.railway, lang, name=t["railway"], colour="#444444",
                             dash="6 3"), added)
     targets = _hamlet_targets(analysis)
-    units = unit_indicators_layer(analysis, lang)
-    colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang, show=units is None,
+    choropleth = unit_indicators_layer(analysis, lang, units=units)
+    colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang,
+                               show=choropleth is None,
                                target=targets["mobile_broadband_share"], data=data)]
     if "ftth_share" in hamlets.columns:
         colourings.append(hamlet_layer(hamlets, "ftth_share", lang, show=False,
                                        target=targets["ftth_share"], data=data))
     for group in colourings:
         _add(m, group, added)
-    if units is not None:
-        _add(m, units, added)
-        colourings.append(units)
-    if _present(project.commune) and units is None:
+    if choropleth is not None:
+        _add(m, choropleth, added)
+        colourings.append(choropleth)
+    if _present(project.commune) and choropleth is None:
         _add(m, boundary_layer(project.commune, lang), added)
     _add(m, units_layer(analysis, lang), added)
     return colourings
@@ -1924,7 +1927,7 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
                  osm_layer: bool = True,
                  extra_layers: Iterable[Callable[[Analysis, str],
                                                  folium.FeatureGroup | None]] = (),
-                 max_zoom: int = 19) -> OfflineMap:
+                 max_zoom: int = 19, units: Sequence[Any] | None = None) -> OfflineMap:
     """The interactive map of an analysis, with a layer control and a legend.
 
     Parameters
@@ -1942,6 +1945,9 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
         ``legend_html`` attribute, when set, adds a legend section.
     max_zoom
         Set explicitly because without tiles Leaflet has no maximum zoom.
+    units
+        The study's :func:`coverage_gis.pipeline.unit_indicators` when already computed
+        (computed here otherwise).
     """
     t = labels(lang)
     hamlets = _hamlet_gdf(analysis)
@@ -1971,7 +1977,7 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     if light:  # the hamlets written once, for both colourings and the names
         data = hamlet_data(hamlets, lang, _hamlet_targets(analysis))
         data.add_to(m)
-    colourings = _add_area_layers(m, analysis, hamlets, t, lang, added, data)
+    colourings = _add_area_layers(m, analysis, hamlets, t, lang, added, data, units)
     names = dict(zip(hamlets["hamlet_id"].astype(str), hamlets["name"])) \
         if "name" in hamlets.columns else None
     _add_network_layers(m, analysis, lang, added, names, light)

@@ -709,16 +709,17 @@ def _provenance_section(analysis: Any, lang: str) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def _units_section(analysis: Any, lang: str) -> str:
+def _units_section(analysis: Any, lang: str, units: Any = None, whole: Any = None) -> str:
     """The plan's old commune and the 2025 ward side by side
-    (:func:`coverage_gis.pipeline.unit_indicators`): M4, M5, F2 for each, or nothing."""
+    (:func:`coverage_gis.pipeline.unit_indicators`, ``units`` when already computed): M4,
+    M5, F2 for each, or nothing."""
     from coverage_gis.pipeline import unit_indicators
 
-    units = unit_indicators(analysis)
+    units = unit_indicators(analysis) if units is None else units
     if not units:
         return ""
     if analysis.project.scenario.province is not None:
-        return _province_section(analysis, units, lang)
+        return _province_section(analysis, units, lang, whole)
     w = i18n.words(lang)
     head = "".join(f"<th>{escape(w['unit_' + u.role])}<br>{escape(str(u.code or ''))} "
                    f"{escape(u.name)}</th>" for u in units)
@@ -748,13 +749,14 @@ def _units_section(analysis: Any, lang: str) -> str:
             f"<p class=\"small\">{escape(w['units_note'])} {escape(outline)}</p>")
 
 
-def _province_section(analysis: Any, units: Any, lang: str) -> str:
-    """A province study's units, one row each after the whole province's: hamlets, M4, M5
+def _province_section(analysis: Any, units: Any, lang: str, whole: Any = None) -> str:
+    """A province study's units, one row each after the whole province's (``whole``, when
+    already computed: :func:`coverage_gis.pipeline.province_indicators`): hamlets, M4, M5
     and F2 with their counts (the units add up to the province)."""
     from coverage_gis.pipeline import province_indicators
 
     w = i18n.words(lang)
-    whole = province_indicators(analysis)
+    whole = province_indicators(analysis) if whole is None else whole
 
     def cell(ind: Any, key: str) -> str:
         if ind is None:
@@ -779,11 +781,13 @@ def _province_section(analysis: Any, units: Any, lang: str) -> str:
 
 
 def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.html",
-                lang: str = "vi") -> str:
+                lang: str = "vi", units: Any = None, province: Any = None) -> str:
     """One self-contained page an officer can print (Vietnamese by default, ``lang="en"``):
     the scorecard, the per-hamlet table, a map, the gaps and what closes them (suggested
     sites, fibre extensions), tower sharing, and the assumptions (thresholds, models, data
-    basis). No scripts, no network."""
+    basis). No scripts, no network. ``units`` and ``province``: the study's
+    :func:`~coverage_gis.pipeline.unit_indicators` and
+    :func:`~coverage_gis.pipeline.province_indicators` when already computed."""
     w = i18n.words(lang)
     p = analysis.project
     res = analysis.coverage
@@ -860,7 +864,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 <h1>{escape(title)}</h1>
 <p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a></p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
-{_units_section(analysis, lang)}
+{_units_section(analysis, lang, units, province)}
 {_skipped_section(analysis, lang)}
 {_provenance_section(analysis, lang)}
 <h2>{escape(w['hamlets'])}</h2>{hamlet_table}

@@ -110,14 +110,17 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
                                  out / "suggested_sites.csv"))
     card = scorecard_table(analysis.scorecard, analysis.indicators)
     written.append(write_csv(card, out / "scorecard.csv"))
-    units = unit_indicators(analysis)  # the plan's old commune and the 2025 ward
+    # the plan's old commune and the 2025 ward, or a province's units: computed once here
+    units = unit_indicators(analysis)
+    province = province_indicators(analysis)
     if units:
         written.append(write_csv(units_table(units), out / "units.csv"))
     from coverage_gis.outputs import maps  # folium: imported only to write a map
 
-    written.append(maps.save_map(maps.coverage_map(analysis, lang=lang), out / "map.html"))
-    written.append(write_text(report.report_html(analysis, card, lang=lang),
-                              out / "report.html"))
+    written.append(maps.save_map(maps.coverage_map(analysis, lang=lang, units=units),
+                                 out / "map.html"))
+    written.append(write_text(report.report_html(analysis, card, lang=lang, units=units,
+                                                 province=province), out / "report.html"))
     sheets = {"scorecard": card, "hamlets": hamlets, **tower_tables}
     if analysis.suggestions is not None:
         sheets["suggested_sites"] = analysis.suggestions
@@ -148,7 +151,6 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         "timings_s": dict(analysis.timings_s),
         "compute": dict(analysis.compute),
     }
-    province = province_indicators(analysis)
     if province is not None:
         summary["province"] = units_json((province,))[0]
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
