@@ -952,13 +952,20 @@ def aim_azimuths(point: shapely.Point, targets: gpd.GeoSeries,
     """Three sector azimuths (degrees from grid north) aimed at a gap: the first at the
     centroid of ``targets`` within ``radius_m`` of ``point``, the others at +120° and +240°;
     0/120/240 when none is that close or the centroid is at the point."""
-    near = targets[targets.distance(point) <= radius_m]
-    if not len(near):
+    return _aim(point.x, point.y, targets.x.to_numpy(), targets.y.to_numpy(), radius_m)
+
+
+def _aim(x0: float, y0: float, tx: np.ndarray, ty: np.ndarray, radius_m: float
+         ) -> list[float]:
+    """:func:`aim_azimuths` from the point's and the targets' coordinates (m)."""
+    dx, dy = tx - x0, ty - y0
+    near = np.sqrt(dx * dx + dy * dy) <= radius_m  # GEOS' point distance, as computed there
+    if not near.any():
         return [0.0, 120.0, 240.0]
-    cx, cy = float(near.x.mean()), float(near.y.mean())
-    if math.hypot(cx - point.x, cy - point.y) < 1.0:
+    cx, cy = float(tx[near].mean()), float(ty[near].mean())
+    if math.hypot(cx - x0, cy - y0) < 1.0:
         return [0.0, 120.0, 240.0]
-    first = float(antenna.bearing_deg(point.x, point.y, cx, cy))
+    first = float(antenna.bearing_deg(x0, y0, cx, cy))
     return [round((first + k) % 360.0, 1) for k in (0.0, 120.0, 240.0)]
 
 
@@ -1054,8 +1061,8 @@ class _Prepared:
     xy: np.ndarray               # households' coordinates (m), shape (n, 2)
     uncovered: np.ndarray        # indices of the households not covered before
     tree: shapely.STRtree        # over the uncovered households
-    gaps: gpd.GeoSeries          # uncovered households of short hamlets
-    gap_tree: shapely.STRtree | None
+    gap_xy: np.ndarray           # uncovered households of short hamlets (m), shape (n, 2)
+    gap_tree: shapely.STRtree | None  # over them
     towers: gpd.GeoDataFrame     # existing towers a site may share (every unit)
     points: np.ndarray           # grid points on allowed land near the gaps (every unit)
     template: pd.DataFrame       # the suggested site's sectors with their ranges
@@ -1136,7 +1143,6 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     if spacing_m is not None:
         sp = replace(sp, spacing_m=spacing_m)
     tw = towers(_sites(project))
-    tw.attrs = {}  # its per-cell map, which pandas would copy with every row taken
     tw = tw[tw["status"] == "existing"]
     if op is not None:
         tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]
@@ -1165,7 +1171,8 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     uncovered = np.flatnonzero(~covered)
     return _Prepared(project.crs, op, sp, params, base.grid, base.dem_grid, counts, covered,
                      shapely.get_coordinates(hh.geometry.values), uncovered,
-                     shapely.STRtree(hh.geometry.values[uncovered]), gaps,
+                     shapely.STRtree(hh.geometry.values[uncovered]),
+                     shapely.get_coordinates(gaps.values).reshape(-1, 2),
                      shapely.STRtree(gaps.values) if len(gaps) else None,
                      tw.reset_index(drop=True), points, template, terrain_m, radius_m,
                      _GreedyState.start(covered, counts),
@@ -1182,8 +1189,12 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
     (:func:`~coverage_gis.engines.coverage.covered_at`)."""
     if key in prep.covers:
         return prep.covers[key]
-    azimuths = (aim_azimuths(point, _near_gaps(prep, point)) if prep.sp.aim_sectors
-                else [0.0, 120.0, 240.0])
+    if prep.sp.aim_sectors:
+        near = _near_gaps(prep, point)
+        azimuths = _aim(point.x, point.y, prep.gap_xy[near, 0], prep.gap_xy[near, 1],
+                        settings.SUGGESTION_AIM_RADIUS_M)
+    else:
+        azimuths = [0.0, 120.0, 240.0]
     grid = prep.grid
     near = prep.uncovered[prep.tree.query(point, predicate="dwithin", distance=prep.radius_m)]
     rows, cols, on_grid = grid.index(prep.xy[near, 0], prep.xy[near, 1])
@@ -1226,14 +1237,14 @@ def _site_terrain(grid: Any, site: shapely.Point, terrain_m: np.ndarray
     return terrain_m, corner
 
 
-def _near_gaps(prep: _Prepared, point: shapely.Point) -> gpd.GeoSeries:
+def _near_gaps(prep: _Prepared, point: shapely.Point) -> np.ndarray:
     """The gap households within ``settings.SUGGESTION_AIM_RADIUS_M`` of ``point`` (and a
-    metre more: :func:`aim_azimuths` keeps the exact ones), in their order."""
+    metre more: :func:`aim_azimuths` keeps the exact ones), as positions in ``prep.gap_xy``,
+    in their order."""
     if prep.gap_tree is None:
-        return prep.gaps.iloc[0:0]
-    idx = prep.gap_tree.query(point, predicate="dwithin",
-                              distance=settings.SUGGESTION_AIM_RADIUS_M + 1.0)
-    return prep.gaps.iloc[np.sort(idx)]
+        return np.zeros(0, dtype=np.intp)
+    return np.sort(prep.gap_tree.query(point, predicate="dwithin",
+                                       distance=settings.SUGGESTION_AIM_RADIUS_M + 1.0))
 
 
 @dataclass
