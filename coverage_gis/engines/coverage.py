@@ -25,10 +25,10 @@ which is shared by the sectors of one position and height).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -54,6 +54,10 @@ from coverage_gis.radio import calibration as radio_calibration
 from coverage_gis.radio import clutter as radio_clutter
 from coverage_gis.radio import indoor as radio_indoor
 from coverage_gis.radio.pathloss import engine_path_loss
+
+#: One radio cell as the level functions read it: a row of :func:`cell_ranges` (a pandas
+#: Series) or a dict of the same columns (faster to make and read, for many small calls).
+CellRow: TypeAlias = "pd.Series | Mapping[str, Any]"
 
 __all__ = [
     "Grid",
@@ -275,7 +279,7 @@ def _cell_indoor_loss_db(cells: pd.DataFrame, params: CoverageParams) -> np.ndar
         params.building_type, 0.0)).astype(float)
 
 
-def _indoor_loss_db(cell: pd.Series, elevation_deg: np.ndarray | float,
+def _indoor_loss_db(cell: CellRow, elevation_deg: np.ndarray | float,
                     params: CoverageParams) -> np.ndarray | float:
     """Building entry loss (dB) at grid cells seen from ``cell`` under ``elevation_deg``:
     0 outdoors, the flat ``params.indoor_loss_db`` when given, else ITU-R P.2109 with the
@@ -325,7 +329,7 @@ def _model_validity(cells: pd.DataFrame, params: CoverageParams) -> np.ndarray:
     return codes
 
 
-def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,
+def _terrain(cell: CellRow, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: np.ndarray,
              params: CoverageParams, near_m: float, far_m: float, resolution_m: float,
              with_fresnel: bool = False, corner_m: float | None = None, points: bool = False
              ) -> terrain.TerrainGrids:
@@ -336,7 +340,7 @@ def _terrain(cell: pd.Series, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist:
     with the cube of its radius over its step). One sweep per ring (:func:`terrain.terrain_grids`
     gives the first-Fresnel-zone clearance too, ``with_fresnel``). ``points``: ``gx, gy`` are
     the centres of some grid cells (1-D, the shape of ``dist``), not the window's axes."""
-    x0, y0 = cell.geometry.x, cell.geometry.y
+    x0, y0 = cell["geometry"].x, cell["geometry"].y
     # the Hata family's effective mast height towards each grid cell (radio.terrain)
     h_eff = params.effective_height and pathloss.takes_effective_height(str(cell["model"]))
 
@@ -458,7 +462,7 @@ def clutter_from_classes(classes: np.ndarray, params: CoverageParams) -> _Clutte
     return _ClutterGrids(radio_clutter.clutter_loss_db(classes, losses), env)
 
 
-def _path_loss(cell: pd.Series, d: np.ndarray, params: CoverageParams,
+def _path_loss(cell: CellRow, d: np.ndarray, params: CoverageParams,
                environment: np.ndarray | None, h_bs_m: np.ndarray | float | None = None,
                los: np.ndarray | None = None) -> np.ndarray:
     """The engine's path loss (dB) of ``cell`` at distances ``d`` (m); with an environment per
@@ -485,7 +489,7 @@ def _path_loss(cell: pd.Series, d: np.ndarray, params: CoverageParams,
     return loss
 
 
-def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
+def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
                 terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
                 clutter: _ClutterGrids | None = None, corner_m: float | None = None
@@ -503,7 +507,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     to the farthest corner of the cell's whole window when ``rows, cols`` is only a tile's
     part of it (the terrain is then swept as for the whole window)."""
     gx, gy = grid.x[cols], grid.y[rows]
-    x0, y0 = cell.geometry.x, cell.geometry.y
+    x0, y0 = cell["geometry"].x, cell["geometry"].y
     dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
     reach = float(cell["reach_m"])
     ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
@@ -548,7 +552,7 @@ def _cell_level(cell: pd.Series, grid: Grid, rows: slice, cols: slice, dem: Rast
     return level, loss, np.asarray(los)
 
 
-def _levels_of(cell: pd.Series, params: CoverageParams, d: np.ndarray, bearing: Any,
+def _levels_of(cell: CellRow, params: CoverageParams, d: np.ndarray, bearing: Any,
                ground: np.ndarray | float, ground0: float, t_loss: np.ndarray | float,
                los: np.ndarray, h_eff: np.ndarray | None,
                local: tuple[np.ndarray, np.ndarray | None] | None
@@ -581,10 +585,10 @@ def _raised_heights(h_eff: np.ndarray | None, h_bs: float) -> np.ndarray | None:
     return np.where(raised, h_eff, h_bs) if raised.any() else None
 
 
-def _terrain_key(cell: pd.Series, rows: slice, cols: slice) -> tuple:
+def _terrain_key(cell: CellRow, rows: slice, cols: slice) -> tuple:
     """The terrain cache key of a cell: mast position (0.1 m), height, band and window; the
     sectors of one mast share it."""
-    return (round(cell.geometry.x, 1), round(cell.geometry.y, 1), float(cell["height_m"]),
+    return (round(cell["geometry"].x, 1), round(cell["geometry"].y, 1), float(cell["height_m"]),
             float(cell["band_mhz"]), rows.start, rows.stop, cols.start, cols.stop)
 
 
@@ -729,7 +733,7 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
 
 def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
                op_best: dict[tuple[str, str], np.ndarray], local: Any, lvl: np.ndarray,
-               cell: pd.Series, cell_id: int) -> None:
+               cell: CellRow, cell_id: int) -> None:
     """Put one cell's levels ``lvl`` (at ``local`` of the arrays: slices, a view) into the best
     servers, in place: it wins where it is higher (the earlier cell keeps a tie)."""
     t = cell["technology"]
@@ -745,14 +749,17 @@ def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
 def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.ndarray,
                dem: Raster | None, params: CoverageParams, *,
                terrain_m: np.ndarray | None = None, corner_m: np.ndarray | None = None,
-               clutter: _ClutterGrids | None = None) -> dict[str, np.ndarray]:
+               clutter: _ClutterGrids | None = None,
+               cell_rows: Sequence[CellRow] | None = None) -> dict[str, np.ndarray]:
     """Coverage masks of ``cells`` alone at some grid cells (``rows``, ``cols``: 1-D grid
     indices): what :func:`compute_coverage` gives there (``covered``: per technology, mobile
     broadband and per operator), at the cost of those grid cells only (their own rays of each
     mast's sweep, their own levels), not of the cells' windows. ``cells``: in the grid's
     CRS with their ranges (:func:`cell_ranges`); ``dem``: the ground on the grid (the
     result's ``dem_grid``); ``terrain_m``, ``corner_m``: the cells' own from
-    :func:`mast_windows` (computed when not given); ``clutter``: the land cover."""
+    :func:`mast_windows` (computed when not given); ``clutter``: the land cover;
+    ``cell_rows``: the cells' rows (:data:`CellRow`) when the caller has them: ``cells`` then
+    gives only each cell's technology, operator and shadow-fading sigma."""
     if terrain_m is None or corner_m is None:
         _, terrain_m, corner_m = mast_windows(cells, grid)
     rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
@@ -765,14 +772,15 @@ def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.n
                for k in sorted(set(zip(cells["operator"], cells["technology"])))}
     local = None if clutter is None else clutter.at(rows, cols)
     masts: dict[tuple, tuple[np.ndarray, Any]] = {}
-    for i in range(len(cells)):
-        cell = cells.iloc[i]
+    if cell_rows is None:
+        cell_rows = cells.to_dict("records")
+    for i, cell in enumerate(cell_rows):
         reach = float(cell["reach_m"])
         if reach <= 0:
             continue
         key = _terrain_key(cell, slice(0), slice(0))
         if key not in masts:  # the sectors of one mast share its sweep
-            near = np.flatnonzero(np.hypot(px - cell.geometry.x, py - cell.geometry.y)
+            near = np.flatnonzero(np.hypot(px - cell["geometry"].x, py - cell["geometry"].y)
                                   <= float(terrain_m[i, 1]))
             masts[key] = (near, _points_terrain(cell, px[near], py[near], dem, params,
                                                 (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
@@ -809,14 +817,14 @@ class _PointsGround:
     sweep: terrain.TerrainGrids | None
 
 
-def _points_terrain(cell: pd.Series, px: np.ndarray, py: np.ndarray, dem: Raster | None,
+def _points_terrain(cell: CellRow, px: np.ndarray, py: np.ndarray, dem: Raster | None,
                     params: CoverageParams, terrain_m: tuple[float, float], corner_m: float,
                     resolution_m: float) -> _PointsGround:
     """The ground and terrain of one mast at grid-cell centres ``px, py`` (m), as
     :func:`_cell_level` has them on a window (same sweeps, same samples)."""
     if dem is None:
         return _PointsGround(0.0, 0.0, None)
-    x0, y0 = cell.geometry.x, cell.geometry.y
+    x0, y0 = cell["geometry"].x, cell["geometry"].y
     ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
     dist = np.hypot(px - x0, py - y0)
     sweep = _terrain(cell, dem, px, py, dist, params, terrain_m[0], terrain_m[1], resolution_m,
@@ -824,12 +832,12 @@ def _points_terrain(cell: pd.Series, px: np.ndarray, py: np.ndarray, dem: Raster
     return _PointsGround(ground0, terrain.sample_points(dem, px, py, ground0), sweep)
 
 
-def _level_at(cell: pd.Series, px: np.ndarray, py: np.ndarray, ground: _PointsGround,
+def _level_at(cell: CellRow, px: np.ndarray, py: np.ndarray, ground: _PointsGround,
               params: CoverageParams, local: tuple[np.ndarray, np.ndarray | None] | None,
               reach_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_cell_level`'s level (dBm) and path loss (dB) at grid-cell centres ``px, py``
     (m), NaN beyond ``reach_m`` (default the cell's reach)."""
-    x0, y0 = cell.geometry.x, cell.geometry.y
+    x0, y0 = cell["geometry"].x, cell["geometry"].y
     d = np.hypot(px - x0, py - y0)
     reach = float(cell["reach_m"]) if reach_m is None else reach_m
     tg = ground.sweep
@@ -840,7 +848,7 @@ def _level_at(cell: pd.Series, px: np.ndarray, py: np.ndarray, ground: _PointsGr
     return np.where(d <= reach, lvl, np.nan), np.where(d <= reach, loss, np.nan)
 
 
-def cell_levels_at(cell: pd.Series, x_m: np.ndarray, y_m: np.ndarray, dem: Raster | None,
+def cell_levels_at(cell: CellRow, x_m: np.ndarray, y_m: np.ndarray, dem: Raster | None,
                    params: CoverageParams, *, terrain_m: tuple[float, float] | None = None,
                    corner_m: float | None = None,
                    clutter_at: tuple[np.ndarray, np.ndarray | None] | None = None,
@@ -875,7 +883,7 @@ def cell_levels_at(cell: pd.Series, x_m: np.ndarray, y_m: np.ndarray, dem: Raste
     reach = float(cell["reach_m"])
     terrain_m = terrain_m or (float(cell["range_m"]), reach)
     level, loss = np.full(x.size, np.nan), np.full(x.size, np.nan)
-    d = np.hypot(x - cell.geometry.x, y - cell.geometry.y)
+    d = np.hypot(x - cell["geometry"].x, y - cell["geometry"].y)
     within = d <= reach
     parts: list[tuple[np.ndarray, tuple[float, float], float, float | None]] = [
         (within, terrain_m, terrain_m[1] if corner_m is None else corner_m, None)]

@@ -1066,6 +1066,7 @@ class _Prepared:
     towers: gpd.GeoDataFrame     # existing towers a site may share (every unit)
     points: np.ndarray           # grid points on allowed land near the gaps (every unit)
     template: pd.DataFrame       # the suggested site's sectors with their ranges
+    template_rows: list[dict[str, Any]]  # the same, row by row (placed for each candidate)
     terrain_m: np.ndarray        # their (range, reach) for the terrain, per sector
     radius_m: float              # households farther than this from a site are never covered
     start: _GreedyState          # the greedy's state before any pick
@@ -1164,17 +1165,14 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     terrain_m = mast_windows(template, base.grid)[1]
     radius_m = _cover_radius_m(template, base.grid, params, base.dem_grid is None,
                                clutter is not None and clutter.environment is not None)
-    # a plain table of plain values, read row by row for every candidate
-    template = pd.DataFrame({c: (template[c].to_numpy(dtype=object)
-                                 if not pd.api.types.is_numeric_dtype(template[c])
-                                 else template[c].to_numpy()) for c in template.columns})
     uncovered = np.flatnonzero(~covered)
     return _Prepared(project.crs, op, sp, params, base.grid, base.dem_grid, counts, covered,
                      shapely.get_coordinates(hh.geometry.values), uncovered,
                      shapely.STRtree(hh.geometry.values[uncovered]),
                      shapely.get_coordinates(gaps.values).reshape(-1, 2),
                      shapely.STRtree(gaps.values) if len(gaps) else None,
-                     tw.reset_index(drop=True), points, template, terrain_m, radius_m,
+                     tw.reset_index(drop=True), points, template,
+                     template.to_dict("records"), terrain_m, radius_m,
                      _GreedyState.start(covered, counts),
                      shapely.STRtree(tw.geometry.values), shapely.STRtree(points), clutter)
 
@@ -1200,9 +1198,9 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
     rows, cols, on_grid = grid.index(prep.xy[near, 0], prep.xy[near, 1])
     site = (point if grid.crs == prep.crs else
             gpd.GeoSeries([point], crs=prep.crs).to_crs(grid.crs).iloc[0])
-    cells = prep.template  # one table, its position and azimuths set for each candidate
-    cells["azimuth_deg"] = np.asarray(azimuths, dtype=float) % 360.0
-    cells["geometry"] = np.array([site] * len(cells), dtype=object)
+    # the template's sectors at this site with these azimuths, as plain rows
+    cells = [{**row, "azimuth_deg": float(a) % 360.0, "geometry": site}
+             for row, a in zip(prep.template_rows, azimuths)]
     terrain_m, corner = _site_terrain(grid, site, prep.terrain_m)
     found = np.zeros(0, dtype=np.int64)
     if on_grid.any():
@@ -1210,9 +1208,10 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
         # their levels, not the site's window
         flat = rows[on_grid] * grid.width + cols[on_grid]
         pixels, which = np.unique(flat, return_inverse=True)
-        mask = covered_at(cells, grid, pixels // grid.width, pixels % grid.width,
+        mask = covered_at(prep.template, grid, pixels // grid.width, pixels % grid.width,
                           prep.dem_grid, prep.params, terrain_m=terrain_m,
-                          corner_m=corner, clutter=prep.clutter)["mobile_broadband"]
+                          corner_m=corner, clutter=prep.clutter,
+                          cell_rows=cells)["mobile_broadband"]
         hit = np.zeros(len(near), dtype=bool)
         hit[on_grid] = mask[which]
         found = np.sort(near[hit])
