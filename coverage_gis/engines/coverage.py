@@ -381,12 +381,15 @@ _BLOCK_CELLS = 131_072
 _POOL: list[ThreadPoolExecutor] = []  # created on first use
 
 
-def _by_row_blocks(n_rows: int, n_cols: int, work: Callable[[slice], None]) -> None:
+def _by_row_blocks(n_rows: int, n_cols: int, work: Callable[[slice], None],
+                   threads: int = 0) -> None:
     """Call ``work(rows)`` over blocks of rows covering ``range(n_rows)``, in threads when the
-    window is large (the blocks write disjoint rows of preallocated outputs)."""
+    window is large (the blocks write disjoint rows of preallocated outputs): up to
+    ``threads``, or (0) this machine's cores, at most 4. A task on a cluster passes 1: its
+    worker is one of several sharing the cores."""
     step = max(1, _BLOCK_CELLS // max(1, n_cols))
     blocks = [slice(r, min(n_rows, r + step)) for r in range(0, n_rows, step)]
-    workers = min(os.cpu_count() or 1, 4)
+    workers = min(threads or os.cpu_count() or 1, 4)
     if len(blocks) < 2 or workers < 2:
         for b in blocks:
             work(b)
@@ -492,18 +495,19 @@ def _path_loss(cell: CellRow, d: np.ndarray, params: CoverageParams,
 def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
                 terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
-                clutter: _ClutterGrids | None = None, corner_m: float | None = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                clutter: _ClutterGrids | None = None, corner_m: float | None = None,
+                threads: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
     even its flat-ground boresight level is below the floor); also path loss (NaN beyond the
     reach too) and LOS. Terrain is computed out to ``terrain_m`` = (range, reach) (default the
     cell's own; see :func:`_terrain`) and cached per mast and window (key :func:`_terrain_key`),
     so that the sectors of one mast share one sweep; the ground heights of the window are
     cached per position and window. Large windows are computed by blocks of rows in threads
-    (:func:`_by_row_blocks`; every step is element by element, so the values are those of one
-    whole-window computation). ``clutter``: the land cover on the grid (extra loss per grid
-    cell, and the environment per grid cell; :func:`clutter_grids`); indoors, the building
-    entry loss by the path's elevation (:func:`_indoor_loss_db`). ``corner_m``: the distance
+    (:func:`_by_row_blocks`, up to ``threads``; every step is element by element, so the
+    values are those of one whole-window computation). ``clutter``: the land cover on the
+    grid (extra loss per grid cell, and the environment per grid cell;
+    :func:`clutter_grids`); indoors, the building entry loss by the path's elevation
+    (:func:`_indoor_loss_db`). ``corner_m``: the distance
     to the farthest corner of the cell's whole window when ``rows, cols`` is only a tile's
     part of it (the terrain is then swept as for the whole window)."""
     gx, gy = grid.x[cols], grid.y[rows]
@@ -548,7 +552,7 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
         level[b, c] = np.where(d <= reach, lvl, np.nan)
         loss[b, c] = lb
 
-    _by_row_blocks(dist.shape[0], dist.shape[1], block)
+    _by_row_blocks(dist.shape[0], dist.shape[1], block, threads)
     return level, loss, np.asarray(los)
 
 
@@ -700,7 +704,8 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
     """Best server of the tile over ``cells`` (``ids``: their indices in the whole cells
     table; ``windows``, ``terrain_m``, ``corner``: theirs from :func:`mast_windows`), each
     computed on its window's part in the tile. ``keys``: the technologies and (operator,
-    technology) pairs to return arrays for; ``threads``: numba threads (0: its default)."""
+    technology) pairs to return arrays for; ``threads``: numba's and the row blocks' threads
+    (0: this machine's cores)."""
     if threads:
         import numba
         numba.set_num_threads(threads)
@@ -724,7 +729,7 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
         cell = cells.iloc[i]
         lvl, _, _ = _cell_level(cell, grid, rows, cols, dem, params, cache,
                                 (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
-                                clutter=clutter, corner_m=float(corner[i]))
+                                clutter=clutter, corner_m=float(corner[i]), threads=threads)
         local = (slice(rows.start - tile.r0, rows.stop - tile.r0),
                  slice(cols.start - tile.c0, cols.stop - tile.c0))
         _keep_best(level, server, op_best, local, lvl, cell, int(ids[i]))
@@ -1202,6 +1207,7 @@ def signal_radius_shares(shapes: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     union = mine.union_all() if len(mine) else shapely.Polygon()
     if households is not None and len(households):
         hh = households.to_crs(shapes.crs)
+        shapely.prepare(union)  # indexed once: a million points in seconds, not minutes
         inside = shapely.intersects(union, hh.geometry.values)
         return hamlet_shares(inside, household_hamlets(hh, hamlets),
                              hamlets["hamlet_id"].to_numpy())

@@ -217,6 +217,7 @@ def clip_area(area: Any) -> shapely.Geometry | None:
 def _points_in(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None) -> gpd.GeoDataFrame:
     if area is None or gdf.empty:
         return gdf
+    shapely.prepare(area)
     keep = shapely.intersects(area, np.asarray(gdf.geometry.values, dtype=object))
     return gdf[keep]
 

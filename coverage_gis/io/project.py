@@ -367,6 +367,7 @@ def _exclude_far(project: Project) -> None:
         return
     margin_km = project.scenario.study_area_margin_m / 1000
     hamlets = project.hamlets.union_all()
+    shapely.prepare(area)  # indexed once for every layer's features
     for name in ("sites", "fibre", "access_points", "households", "roads", "railway",
                  "constraints"):
         gdf = getattr(project, name)
