@@ -475,6 +475,10 @@ class _Clock:
         self.timings[stage] = round(self.timings.get(stage, 0.0) + now - self._t, 3)
         self._t = now
 
+    def restart(self) -> None:
+        """The next lap starts now (after stages timed elsewhere)."""
+        self._t = time.perf_counter()
+
 
 def _mobile(project: Project, params: CoverageParams, progress: bool, runner: Runner | None,
             clock: _Clock
@@ -536,6 +540,57 @@ def skipped_parts(analysis: Analysis) -> tuple[Skipped, ...]:
     return tuple(out)
 
 
+def _fibre(project: Project, runner: Runner | None) -> fibre.FibreResult:
+    """FTTH reach and the gaps' extensions (:func:`coverage_gis.engines.fibre.compute_fibre`)
+    with the scenario's parameters."""
+    parameters = project.scenario.parameters
+    assert project.households is not None
+    return fibre.compute_fibre(project.households, project.hamlets, project.roads,
+                               project.access_points, project.fibre, project.statistics,
+                               project.scenario.year, fibre.FibreParams.from_scenario(parameters),
+                               railway=project.railway,
+                               build=BuildParams.from_scenario(parameters),
+                               gpon=GponParams.from_scenario(parameters), runner=runner)
+
+
+def _with_fibre_columns(table: pd.DataFrame, fibre_result: fibre.FibreResult) -> pd.DataFrame:
+    """The hamlet table with the fibre columns of each hamlet."""
+    keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed", "homes_port_limited",
+            "within_reach_share", "cultural_house_reached", "ftth_rule", "homes_connectable",
+            "ftth_connectable_share"]
+    ft = fibre_result.hamlets
+    ft = ft[[c for c in keep if c in ft.columns]].copy()
+    for col in ("ftth_share", "within_reach_share", "ftth_connectable_share"):
+        if col in ft:
+            ft[col] = ft[col].astype(float).round(4)
+    return table.merge(ft, on="hamlet_id", how="left")
+
+
+def _mobile_beside_fibre(project: Project, params: CoverageParams, progress: bool,
+                         runner: Runner, clock: _Clock
+                         ) -> tuple[CoverageResult, pd.DataFrame, gpd.GeoDataFrame,
+                                    HamletIndicator, fibre.FibreResult]:
+    """:func:`_mobile` (its tiles on the cluster, gathered by a thread of this process) and
+    :func:`_fibre` (here) side by side; ``clock`` gets their stages' own times (coverage,
+    coverage_per_hamlet, fibre), which overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    mobile_clock = _Clock()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage")
+    try:
+        mobile = pool.submit(_mobile, project, params, progress, runner, mobile_clock)
+        start = time.perf_counter()
+        fibre_result = _fibre(project, runner)
+        fibre_s = round(time.perf_counter() - start, 3)
+        result, table, radius, m4 = mobile.result()
+    finally:  # on an error or an interrupt, do not wait for the tiles: closing the cluster
+        pool.shutdown(wait=False, cancel_futures=True)  # ends the thread's wait
+    clock.timings.update(mobile_clock.timings)
+    clock.timings["fibre"] = fibre_s
+    clock.restart()
+    return result, table, radius, m4, fibre_result
+
+
 def analyze(project: Project, params: CoverageParams | None = None,
             progress: bool = False, suggest_sites: int = 3, *,
             runner: Runner | None = None) -> Analysis:
@@ -561,7 +616,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
     runner
         Where the coverage tiles run (:class:`~coverage_gis.engines.tiles.Runner`, already
         entered): this process by default, or a dask.distributed cluster. The results are the
-        same either way.
+        same either way. On a cluster, a study with fibre has its coverage tiles computed on
+        the workers while this process traces fibre (``timings_s`` then overlap).
     """
     clock = _Clock()
     project = unit_as_area(project)
@@ -569,35 +625,27 @@ def analyze(project: Project, params: CoverageParams | None = None,
     m4: HamletIndicator | None = None
     m5: SharingIndicator | None = None
     tw = candidates = None
+    with_fibre = project.households is not None and (project.access_points is not None
+                                                     or project.fibre is not None)
+    fibre_result = None
     if project.sites is None:  # a study without sites (fibre only): no coverage, M4, M5
         result, table = _no_coverage(project, params), hamlet_table(project)
         radius = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=project.crs))
+    elif with_fibre and runner is not None and runner.distributed:
+        # the coverage tiles run on the workers while this process traces fibre, which
+        # would otherwise leave the workers idle; the same results, each stage timed alone
+        result, table, radius, m4, fibre_result = _mobile_beside_fibre(
+            project, params, progress, runner, clock)
     else:
         result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
+    if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
-    fibre_result = None
-    if project.households is not None and (project.access_points is not None
-                                           or project.fibre is not None):
-        parameters = project.scenario.parameters
-        fp = fibre.FibreParams.from_scenario(parameters)
-        fibre_result = fibre.compute_fibre(project.households, project.hamlets, project.roads,
-                                           project.access_points, project.fibre,
-                                           project.statistics, project.scenario.year, fp,
-                                           railway=project.railway,
-                                           build=BuildParams.from_scenario(parameters),
-                                           gpon=GponParams.from_scenario(parameters),
-                                           runner=runner)
-        ft = fibre_result.hamlets
-        keep = ["hamlet_id", "ftth_share", "ftth_covered", "homes_passed",
-                "homes_port_limited", "within_reach_share", "cultural_house_reached",
-                "ftth_rule", "homes_connectable", "ftth_connectable_share"]
-        ft = ft[[c for c in keep if c in ft.columns]].copy()
-        for col in ("ftth_share", "within_reach_share", "ftth_connectable_share"):
-            if col in ft:
-                ft[col] = ft[col].astype(float).round(4)
-        table = table.merge(ft, on="hamlet_id", how="left")
-        clock.lap("fibre")
+    if with_fibre:
+        if fibre_result is None:
+            fibre_result = _fibre(project, runner)
+            clock.lap("fibre")
+        table = _with_fibre_columns(table, fibre_result)
     suggestions = None
     if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
