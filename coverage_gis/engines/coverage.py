@@ -715,6 +715,11 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
     server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
     op_best = {k: np.full(shape, np.nan, dtype=np.float32) for k in pairs}
     cache: dict = {}
+    # a mast's ground and sweeps are dropped after its last cell here: a tile of a province
+    # meets hundreds of masts, and their windows' terrain kept to the end took several
+    # hundred MB per worker
+    masts = [(round(g.x, 1), round(g.y, 1)) for g in cells.geometry.values]
+    last = {m: i for i, m in enumerate(masts)}
     order: Iterable[int] = range(len(cells))
     if progress:
         from tqdm import tqdm
@@ -724,16 +729,25 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
         r0, r1, c0, c1 = (int(v) for v in windows[i])
         rows = slice(max(r0, tile.r0), min(r1, tile.r1))
         cols = slice(max(c0, tile.c0), min(c1, tile.c1))
-        if rows.stop <= rows.start or cols.stop <= cols.start:
-            continue
-        cell = cells.iloc[i]
-        lvl, _, _ = _cell_level(cell, grid, rows, cols, dem, params, cache,
-                                (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
-                                clutter=clutter, corner_m=float(corner[i]), threads=threads)
-        local = (slice(rows.start - tile.r0, rows.stop - tile.r0),
-                 slice(cols.start - tile.c0, cols.stop - tile.c0))
-        _keep_best(level, server, op_best, local, lvl, cell, int(ids[i]))
+        if rows.stop > rows.start and cols.stop > cols.start:
+            cell = cells.iloc[i]
+            lvl, _, _ = _cell_level(cell, grid, rows, cols, dem, params, cache,
+                                    (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
+                                    clutter=clutter, corner_m=float(corner[i]),
+                                    threads=threads)
+            local = (slice(rows.start - tile.r0, rows.stop - tile.r0),
+                     slice(cols.start - tile.c0, cols.stop - tile.c0))
+            _keep_best(level, server, op_best, local, lvl, cell, int(ids[i]))
+        if last[masts[i]] == i:
+            _forget_mast(cache, masts[i])
     return _TileLevels(tile, level, server, op_best)
+
+
+def _forget_mast(cache: dict, mast: tuple[float, float]) -> None:
+    """Drop from :func:`_cell_level`'s cache the entries of the mast at ``mast`` (its
+    position, 0.1 m): its windows' ground heights and its sweeps (:func:`_terrain_key`)."""
+    for key in [k for k in cache if (k[1:3] if k[0] == "ground" else k[0:2]) == mast]:
+        del cache[key]
 
 
 def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
