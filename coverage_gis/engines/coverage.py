@@ -57,7 +57,7 @@ from coverage_gis.radio.pathloss import engine_path_loss
 
 #: One radio cell as the level functions read it: a row of :func:`cell_ranges` (a pandas
 #: Series) or a dict of the same columns (faster to make and read, for many small calls).
-CellRow: TypeAlias = "pd.Series | Mapping[str, Any]"
+CellRow: TypeAlias = pd.Series | Mapping[str, Any]
 
 __all__ = [
     "Grid",
