@@ -500,16 +500,16 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
     even its flat-ground boresight level is below the floor); also path loss (NaN beyond the
     reach too) and LOS. Terrain is computed out to ``terrain_m`` = (range, reach) (default the
-    cell's own; see :func:`_terrain`) and cached per mast and window (key :func:`_terrain_key`),
-    so that the sectors of one mast share one sweep; the ground heights of the window are
-    cached per position and window. Large windows are computed by blocks of rows in threads
-    (:func:`_by_row_blocks`, up to ``threads``; every step is element by element, so the
-    values are those of one whole-window computation). ``clutter``: the land cover on the
-    grid (extra loss per grid cell, and the environment per grid cell;
-    :func:`clutter_grids`); indoors, the building entry loss by the path's elevation
-    (:func:`_indoor_loss_db`). ``corner_m``: the distance
-    to the farthest corner of the cell's whole window when ``rows, cols`` is only a tile's
-    part of it (the terrain is then swept as for the whole window)."""
+    cell's own; see :func:`_terrain`) and cached per mast (``terrain_cache[_mast_key(...)]``)
+    and window (key :func:`_terrain_key`), so that the sectors of one mast share one sweep;
+    the ground heights of the window are cached per mast and window. Large windows are
+    computed by blocks of rows in threads (:func:`_by_row_blocks`, up to ``threads``; every
+    step is element by element, so the values are those of one whole-window computation).
+    ``clutter``: the land cover on the grid (extra loss per grid cell, and the environment
+    per grid cell; :func:`clutter_grids`); indoors, the building entry loss by the path's
+    elevation (:func:`_indoor_loss_db`). ``corner_m``: the distance to the farthest corner of
+    the cell's whole window when ``rows, cols`` is only a tile's part of it (the terrain is
+    then swept as for the whole window)."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell["geometry"].x, cell["geometry"].y
     dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
@@ -519,18 +519,18 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     h_eff: np.ndarray | None = None  # the Hata family's effective mast height, with a DEM
     if dem is not None:
         ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
-        ground_key = ("ground", round(x0, 1), round(y0, 1), rows.start, rows.stop, cols.start,
-                      cols.stop)
-        if ground_key not in terrain_cache:
-            terrain_cache[ground_key] = terrain.sample_grid(dem, gx, gy, ground0)
-        ground = terrain_cache[ground_key]
+        mast = terrain_cache.setdefault(_mast_key(x0, y0), {})
+        ground_key = ("ground", rows.start, rows.stop, cols.start, cols.stop)
+        if ground_key not in mast:
+            mast[ground_key] = terrain.sample_grid(dem, gx, gy, ground0)
+        ground = mast[ground_key]
         key = _terrain_key(cell, rows, cols)
-        if key not in terrain_cache:
+        if key not in mast:
             near_m, far_m = terrain_m or (float(cell["range_m"]), reach)
-            terrain_cache[key] = _terrain(cell, dem, gx, gy, dist, params, near_m, far_m,
-                                          grid.resolution_m, with_fresnel, corner_m)
-        t_loss, los = terrain_cache[key].loss_db, terrain_cache[key].los
-        h_eff = terrain_cache[key].h_eff_m
+            mast[key] = _terrain(cell, dem, gx, gy, dist, params, near_m, far_m,
+                                 grid.resolution_m, with_fresnel, corner_m)
+        t_loss, los = mast[key].loss_db, mast[key].los
+        h_eff = mast[key].h_eff_m
     else:
         ground0, ground = 0.0, 0.0
         t_loss, los = 0.0, dist <= reach
@@ -587,6 +587,11 @@ def _raised_heights(h_eff: np.ndarray | None, h_bs: float) -> np.ndarray | None:
         return None
     raised = h_eff > h_bs  # NaN (beyond the sweep): the mast's own height
     return np.where(raised, h_eff, h_bs) if raised.any() else None
+
+
+def _mast_key(x_m: float, y_m: float) -> tuple[float, float]:
+    """A mast's position (m, to 0.1 m), under which :func:`_cell_level` caches its terrain."""
+    return round(x_m, 1), round(y_m, 1)
 
 
 def _terrain_key(cell: CellRow, rows: slice, cols: slice) -> tuple:
@@ -718,7 +723,7 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
     # a mast's ground and sweeps are dropped after its last cell here: a tile of a province
     # meets hundreds of masts, and their windows' terrain kept to the end took several
     # hundred MB per worker
-    masts = [(round(g.x, 1), round(g.y, 1)) for g in cells.geometry.values]
+    masts = [_mast_key(g.x, g.y) for g in cells.geometry.values]
     last = {m: i for i, m in enumerate(masts)}
     order: Iterable[int] = range(len(cells))
     if progress:
@@ -739,15 +744,8 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
                      slice(cols.start - tile.c0, cols.stop - tile.c0))
             _keep_best(level, server, op_best, local, lvl, cell, int(ids[i]))
         if last[masts[i]] == i:
-            _forget_mast(cache, masts[i])
+            cache.pop(masts[i], None)
     return _TileLevels(tile, level, server, op_best)
-
-
-def _forget_mast(cache: dict, mast: tuple[float, float]) -> None:
-    """Drop from :func:`_cell_level`'s cache the entries of the mast at ``mast`` (its
-    position, 0.1 m): its windows' ground heights and its sweeps (:func:`_terrain_key`)."""
-    for key in [k for k in cache if (k[1:3] if k[0] == "ground" else k[0:2]) == mast]:
-        del cache[key]
 
 
 def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
@@ -1108,7 +1106,8 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     if dem_grid is not None:
         # Raw P.526 loss (not relative to smooth earth) zero: every edge has v <= -0.78, i.e.
         # the path clears at least 0.55 of the first Fresnel zone.
-        clear = cache[_terrain_key(cell, slice(0, m), slice(0, n))].fresnel_clear
+        mast = cache[_mast_key(x0, y0)]
+        clear = mast[_terrain_key(cell, slice(0, m), slice(0, n))].fresnel_clear
         fresnel_clear = inside & clear
     else:
         fresnel_clear = inside.copy()  # flat ground: the first zone clears a flat earth
