@@ -36,6 +36,7 @@ from coverage_gis.pipeline import (
     unit_as_area,
     unit_indicators,
 )
+from coverage_gis.radio import terrain
 
 UTM = "EPSG:32648"
 
@@ -113,6 +114,8 @@ def test_dask_cluster_gives_the_same_results(sample, monkeypatch):
         two = analyze(project, params, suggest_sites=0, runner=runner)
         assert runner.describe() == {"mode": "local_cluster", "workers": 2, "scheduler": None,
                                      "tile_px": 48}
+        # one thread per worker, numba's pool included (two workers: two threads, not four)
+        assert set(runner._client.run(terrain.numba_threads).values()) == {1}
     _same(one.coverage, two.coverage, 0.01)
     pd.testing.assert_frame_equal(one.hamlets, two.hamlets)
     assert one.indicators.m4 == two.indicators.m4

@@ -24,7 +24,6 @@ which is shared by the sectors of one position and height).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -385,11 +384,12 @@ def _by_row_blocks(n_rows: int, n_cols: int, work: Callable[[slice], None],
                    threads: int = 0) -> None:
     """Call ``work(rows)`` over blocks of rows covering ``range(n_rows)``, in threads when the
     window is large (the blocks write disjoint rows of preallocated outputs): up to
-    ``threads``, or (0) this machine's cores, at most 4. A task on a cluster passes 1: its
-    worker is one of several sharing the cores."""
+    ``threads``, or (0) numba's threads (this machine's cores; one in a local cluster's
+    worker), at most 4. A task on a cluster passes 1: its worker is one of several sharing
+    the cores."""
     step = max(1, _BLOCK_CELLS // max(1, n_cols))
     blocks = [slice(r, min(n_rows, r + step)) for r in range(0, n_rows, step)]
-    workers = min(threads or os.cpu_count() or 1, 4)
+    workers = min(threads or terrain.numba_threads(), 4)
     if len(blocks) < 2 or workers < 2:
         for b in blocks:
             work(b)

@@ -116,9 +116,11 @@ class Runner:
             if self.scheduler is not None:
                 self._client = Client(self.scheduler, timeout=settings.DASK_CONNECT_TIMEOUT_S)
             else:
+                # one thread per worker, numba's included: the workers are the parallelism
+                # (numba's own pool would put two threads per worker on the same cores)
                 self._cluster = LocalCluster(n_workers=int(self.workers), threads_per_worker=1,
                                              processes=True, dashboard_address=None,
-                                             silence_logs=50)
+                                             silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
                 self._client = Client(self._cluster)
         except (OSError, TimeoutError, ValueError) as exc:
             self.__exit__()

@@ -118,6 +118,7 @@ __all__ = [
     "site_profile",
     "sample_grid",
     "sweep_count",
+    "numba_threads",
     "TerrainGrids",
     "terrain_grids",
     "terrain_loss_grid",
@@ -814,6 +815,12 @@ def _numba_cache() -> bool:
 
 #: True when the numba kernels below are cached on disk (see :func:`_numba_cache`).
 NUMBA_CACHE = _numba_cache()
+
+def numba_threads() -> int:
+    """The threads numba's parallel kernels use in this process (``NUMBA_NUM_THREADS``: this
+    machine's cores by default, one in a worker of a local cluster)."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
 
 #: numba's "workqueue" threading layer (used when neither TBB nor OpenMP is installed) aborts
 #: when two Python threads launch parallel kernels at once: launches are serialised.
