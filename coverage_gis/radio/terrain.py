@@ -819,7 +819,7 @@ NUMBA_CACHE = _numba_cache()
 def numba_threads() -> int:
     """The threads numba's parallel kernels use in this process (``NUMBA_NUM_THREADS``: this
     machine's cores by default, one in a worker of a local cluster)."""
-    return int(numba.config.NUMBA_NUM_THREADS)
+    return int(getattr(numba.config, "NUMBA_NUM_THREADS"))  # noqa: B009  (set at run time)
 
 
 #: numba's "workqueue" threading layer (used when neither TBB nor OpenMP is installed) aborts
