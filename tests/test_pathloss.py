@@ -409,3 +409,22 @@ def test_max_range_warns_once_beyond_validity():
     d, caught = _record_validity_warnings(max_range_m, "hata_open", 150.0, 900.0, 40.0, 1.5)
     assert d > 20000.0
     assert len(caught) == 1 and "distance_m" in str(caught[0].message)
+
+
+@pytest.mark.parametrize("model", ["extended_hata_urban", "extended_hata_suburban",
+                                   "extended_hata_open"])
+def test_engine_extended_hata_on_a_grid_equals_each_distance_alone(model):
+    """The engine computes Extended Hata's near-mast continuation and its beyond-20-km alpha
+    only on the grid cells that need them: every value is the one of that distance alone,
+    with one mast height or one per grid cell (effective heights on hills)."""
+    d = np.array([0.5, 5.0, 7.8, 50.0, 99.9, 100.0, 150.0, 5_000.0, 20_000.0, 25_000.0,
+                  60_000.0])
+    for h in (10.0, 30.0, np.linspace(20.0, 60.0, d.size)):
+        whole = pl.engine_path_loss(model, d, 1800.0, h, 1.5)
+        alone = [float(pl.engine_path_loss(model, x, 1800.0,
+                                                 h if np.ndim(h) == 0 else h[i], 1.5))
+                 for i, x in enumerate(d)]
+        np.testing.assert_array_equal(whole, alone)
+        far_only = pl.engine_path_loss(model, d[d >= 100.0], 1800.0,
+                                             h if np.ndim(h) == 0 else h[d >= 100.0], 1.5)
+        np.testing.assert_array_equal(far_only, whole[d >= 100.0])

@@ -475,13 +475,16 @@ def _path_loss(cell: CellRow, d: np.ndarray, params: CoverageParams,
     ``los``: the terrain's line of sight per grid cell, which picks the LOS or NLOS formula
     of the TR 38.901 models "rma" and "uma" (:data:`pathloss.TERRAIN_LOS_MODELS`)."""
     model = str(cell["model"])
-    h_bs = np.broadcast_to(float(cell["height_m"]) if h_bs_m is None else h_bs_m, d.shape)
+    # one mast height (the model's height terms computed once) or one per grid cell
+    h_one: np.ndarray | float = float(cell["height_m"]) if h_bs_m is None else h_bs_m
     f, h_ut = float(cell["band_mhz"]), params.ue_height_m
-    loss = np.asarray(engine_path_loss(model, d, f, h_bs, h_ut, los=los,
+    loss = np.asarray(engine_path_loss(model, d, f, h_one, h_ut, los=los,
                                        calibration=params.path_loss_calibration),
                       dtype=np.float64)
+    loss = np.broadcast_to(loss, d.shape).copy() if loss.shape != d.shape else loss
     if environment is None:
         return loss
+    h_bs = np.broadcast_to(h_one, d.shape)
     for i, name in enumerate(settings.ENVIRONMENTS):
         other = radio_clutter.environment_model(model, name)
         sel = environment == i
@@ -502,7 +505,8 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     reach too) and LOS. Terrain is computed out to ``terrain_m`` = (range, reach) (default the
     cell's own; see :func:`_terrain`) and cached per mast (``terrain_cache[_mast_key(...)]``)
     and window (key :func:`_terrain_key`), so that the sectors of one mast share one sweep;
-    the ground heights of the window are cached per mast and window. Large windows are
+    the ground heights, distances and bearings of the window are cached per mast and window
+    too. Large windows are
     computed by blocks of rows in threads (:func:`_by_row_blocks`, up to ``threads``; every
     step is element by element, so the values are those of one whole-window computation).
     ``clutter``: the land cover on the grid (extra loss per grid cell, and the environment
@@ -512,15 +516,20 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     then swept as for the whole window)."""
     gx, gy = grid.x[cols], grid.y[rows]
     x0, y0 = cell["geometry"].x, cell["geometry"].y
-    dist = np.hypot(gx[None, :] - x0, gy[:, None] - y0)
+    mast = terrain_cache.setdefault(_mast_key(x0, y0), {})
+    window = (rows.start, rows.stop, cols.start, cols.stop)
+    where = ("geometry", x0, y0, *window)
+    if where not in mast:  # distance (m) and bearing (deg), shared by the mast's sectors
+        mast[where] = (np.hypot(gx[None, :] - x0, gy[:, None] - y0),
+                       antenna.bearing_deg(x0, y0, gx[None, :], gy[:, None]))
+    dist, bearing = mast[where]
     reach = float(cell["reach_m"])
     ground: np.ndarray | float  # per grid cell with a DEM, flat ground without
     t_loss: np.ndarray | float
     h_eff: np.ndarray | None = None  # the Hata family's effective mast height, with a DEM
     if dem is not None:
         ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
-        mast = terrain_cache.setdefault(_mast_key(x0, y0), {})
-        ground_key = ("ground", rows.start, rows.stop, cols.start, cols.stop)
+        ground_key = ("ground", *window)
         if ground_key not in mast:
             mast[ground_key] = terrain.sample_grid(dem, gx, gy, ground0)
         ground = mast[ground_key]
@@ -543,8 +552,7 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
             return
         c = slice(int(within[0]), int(within[-1]) + 1)
         d = dist[b, c]
-        lvl, lb = _levels_of(cell, params, d, antenna.bearing_deg(x0, y0, gx[c][None, :],
-                                                                  gy[b][:, None]),
+        lvl, lb = _levels_of(cell, params, d, bearing[b, c],
                              ground[b, c] if isinstance(ground, np.ndarray) else ground, ground0,
                              t_loss[b, c] if isinstance(t_loss, np.ndarray) else t_loss,
                              np.asarray(los)[b, c], None if h_eff is None else h_eff[b, c],

@@ -374,11 +374,13 @@ def _ehata_far(d_km: np.ndarray, f: np.ndarray, hb: np.ndarray, hm: np.ndarray,
     a_hm = ((1.1 * log_f - 0.7) * np.minimum(10.0, hm) - (1.56 * log_f - 0.8)
             + np.maximum(0.0, 20.0 * np.log10(hm / 10.0)))
     b_hb = np.minimum(0.0, 20.0 * np.log10(hb / 30.0))
-    alpha = np.where(d_km > 20.0,
-                     1.0 + (0.14 + 1.87e-4 * f + 1.07e-3 * hb)
-                     * np.log10(np.maximum(d_km, 20.0) / 20.0) ** 0.8, 1.0)
     log_d = np.log10(d_km)
-    log_d_alpha = np.where(d_km > 20.0, np.abs(log_d) ** alpha, log_d)
+    log_d_alpha = log_d
+    if np.any(d_km > 20.0):  # alpha is 1 up to 20 km: its powers only where it is not
+        alpha = np.where(d_km > 20.0,
+                         1.0 + (0.14 + 1.87e-4 * f + 1.07e-3 * hb)
+                         * np.log10(np.maximum(d_km, 20.0) / 20.0) ** 0.8, 1.0)
+        log_d_alpha = np.where(d_km > 20.0, np.abs(log_d) ** alpha, log_d)
     log_hb30 = np.log10(np.maximum(30.0, hb))
     urban = (_ehata_urban_frequency_term(f) - 13.82 * log_hb30
              + (44.9 - 6.55 * log_hb30) * log_d_alpha - a_hm - b_hb)
@@ -403,10 +405,21 @@ def _ehata_engine(d_m: np.ndarray, f: np.ndarray, h_bs: np.ndarray, h_ut: np.nda
     hm = np.maximum(np.minimum(h_bs, h_ut), 1.0)
     d_km = d_m / 1000.0
     far = _ehata_far(np.maximum(d_km, _EHATA_FAR_KM), f, hb, hm, environment)
-    slope = 44.9 - 6.55 * np.log10(np.maximum(30.0, hb))
-    turn = _EHATA_HEIGHT_TURN_KM
-    return (far + slope * np.log10(np.clip(d_km, turn, _EHATA_FAR_KM) / _EHATA_FAR_KM)
-            + 20.0 * np.log10(np.minimum(d_km, turn) / turn))
+    near = d_km < _EHATA_FAR_KM  # from 0.1 km both continuations are log10(1) = 0 dB
+
+    def continued(far: np.ndarray, d_km: np.ndarray, hb: np.ndarray) -> np.ndarray:
+        slope = 44.9 - 6.55 * np.log10(np.maximum(30.0, hb))
+        turn = _EHATA_HEIGHT_TURN_KM
+        return (far + slope * np.log10(np.clip(d_km, turn, _EHATA_FAR_KM) / _EHATA_FAR_KM)
+                + 20.0 * np.log10(np.minimum(d_km, turn) / turn))
+
+    if far.ndim == 0 or far.shape != d_km.shape:
+        return continued(far, d_km, hb)
+    if not near.any():
+        return far
+    out = far.copy()  # the grid cells near the mast only: the same values, fewer logarithms
+    out[near] = continued(far[near], d_km[near], np.broadcast_to(hb, d_km.shape)[near])
+    return out
 
 
 def extended_hata(
