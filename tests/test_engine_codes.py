@@ -30,9 +30,11 @@ RIGHT_OF_ENGINES = ("coverage_gis.results", "coverage_gis.pipeline", "coverage_g
 #: contract), and a suggestion's ``kind`` into suggestions.csv.
 ALLOWED_WORDS = {
     # category values of documented columns (labels, not sentences): a household's reach
-    # basis, the kind of network point, the origin of a new cable
-    "fibre.py": {"road network", "no access point or fibre route", "fibre route",
-                 "access point", "new cable", "{} {}"},
+    # basis, the kind of network point, the origin of a new cable (the fibre engine's
+    # modules)
+    "fibre_reach.py": {"road network", "no access point or fibre route", "fibre route",
+                       "access point"},
+    "fibre_extensions.py": {"new cable", "{} {}"},
     # suggestions.csv's ``kind`` values
     "placement.py": {"share existing tower", "new site"},
     # scorecard.csv's ``source`` value of F1's homes-passed row

@@ -24,6 +24,7 @@ from scipy.sparse import csgraph
 
 import coverage_gis as cg
 from coverage_gis.engines import fibre as fb
+from coverage_gis.engines import fibre_extensions as fx
 from coverage_gis.engines import targets
 from coverage_gis.engines.fibre import BuildParams, FibreParams, GponParams
 from coverage_gis.engines.indicators import (
@@ -340,14 +341,14 @@ def test_steiner_heuristic_is_not_always_exact_but_within_its_bound():
 def test_national_road_crossings_by_hand():
     nat = roads(line((0, -100), (0, 100)))
     nat["road_class"] = "trunk"
-    lines = fb._CableLines.of(nat, None, BuildParams(), UTM)
+    lines = fx._CableLines.of(nat, None, BuildParams(), UTM)
 
     def crossings(*paths: list[tuple[float, float]]) -> int:
         pts = sorted({p for path in paths for p in path})
         idx = {p: i for i, p in enumerate(pts)}
         edges = np.array([(idx[a], idx[b]) for path in paths for a, b in zip(path[:-1],
                                                                            path[1:])])
-        return fb._national_crossings(lines, edges, np.array(pts, dtype=float) + (X0, Y0))
+        return fx._national_crossings(lines, edges, np.array(pts, dtype=float) + (X0, Y0))
 
     # straight through the junction: one crossing
     assert crossings([(-50, 0), (0, 0), (50, 0)]) == 1

@@ -2,7 +2,7 @@
 the whole road graph gives.
 
 The engine runs its bounded searches on the part of the graph around their sources (a
-rectangle widened by the search limit, :class:`coverage_gis.engines.fibre._SubGraph`) and
+rectangle widened by the search limit, :class:`coverage_gis.engines.road_graph._SubGraph`) and
 designs each short hamlet on the part around it. The references here are written in the test,
 independently of that: scipy's Dijkstra on the whole graph, and for household reach a graph
 built here from the road segments by brute force (every point attached to its nearest segment,
@@ -24,7 +24,10 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from coverage_gis.config import settings
 from coverage_gis.engines import fibre as fb
+from coverage_gis.engines import fibre_extensions as fx
+from coverage_gis.engines import road_graph as rg
 from coverage_gis.engines.fibre import FibreParams
 
 UTM = "EPSG:32648"
@@ -35,7 +38,7 @@ X0, Y0 = 560_000.0, 2_200_000.0
 # The subgraph's searches are the whole graph's, ties included
 # --------------------------------------------------------------------------------------------
 
-def grid_graph(n: int, rng: np.random.Generator, unit: bool) -> fb._Graph:
+def grid_graph(n: int, rng: np.random.Generator, unit: bool) -> rg._Graph:
     """An n x n grid of 10 m squares (unit weights: many equal-length paths, so ties) with a
     few edges removed, as the engine's graph of a roads layer."""
     lines = []
@@ -51,7 +54,7 @@ def grid_graph(n: int, rng: np.random.Generator, unit: bool) -> fb._Graph:
     if not unit:
         net.node_xy = net.node_xy + rng.normal(0, 0.5, net.node_xy.shape)
         net.seg_length_m = np.hypot(*(net.node_xy[net.seg_v] - net.node_xy[net.seg_u]).T)
-    return fb._Graph(net, [np.zeros((0, 2))], 500.0)
+    return rg._Graph(net, [np.zeros((0, 2))], 500.0)
 
 
 @pytest.mark.parametrize("unit", [True, False])
@@ -68,7 +71,7 @@ def test_subgraph_search_equals_whole_graph_search(seed: int, unit: bool) -> Non
         # multi-source, nearest only, with predecessors: as the engine's searches from paths
         d_all, p_all, s_all = csgraph.dijkstra(g.csr, directed=True, indices=src, limit=limit,
                                                min_only=True, return_predecessors=True)
-        sub = g.near(g.node_xy[src], limit + fb._margin(limit), include=src)
+        sub = g.near(g.node_xy[src], limit + rg._margin(limit), include=src)
         assert sub.n < g.n
         d, p, s = sub.dijkstra(sub.local(src), limit, predecessors=True)
         whole_d = np.full(g.n, np.inf)
@@ -99,7 +102,7 @@ def test_symmetric_matrix_equals_scipys(n: int) -> None:
     _, first = np.unique(lo * n + hi, return_index=True)
     lo, hi = lo[first], hi[first]
     w = rng.random(len(lo))
-    got = fb._symmetric_csr(lo, hi, w, n)
+    got = rg._symmetric_csr(lo, hi, w, n)
     want = sparse.csr_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])), shape=(n, n))
     for attr in ("indptr", "indices", "data"):
         np.testing.assert_array_equal(getattr(got, attr), getattr(want, attr))
@@ -263,7 +266,7 @@ def test_reach_equals_brute_force_over_the_whole_graph(seed: int, respect_ports:
 
 def whole_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every local search of the engine run on the whole graph."""
-    monkeypatch.setattr(fb._Graph, "near", lambda self, *a, **k: fb._SubGraph(
+    monkeypatch.setattr(rg._Graph, "near", lambda self, *a, **k: rg._SubGraph(
         self, np.arange(self.n)))
 
 
@@ -337,7 +340,7 @@ def test_extensions_designed_in_parts_equal_the_whole_graphs(
         want = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
     if kind == "far":   # cables far beyond the houses' own searches
         assert (want["cable_m"] > 1_000).sum() == 3
-    run_jobs = fb._run_jobs
+    run_jobs = fx._run_jobs
     sizes: list[int] = []
     whole_n: list[int] = []
 
@@ -352,8 +355,8 @@ def test_extensions_designed_in_parts_equal_the_whole_graphs(
         return run_jobs(ctx, jobs, runner, parts=True)
 
     with monkeypatch.context() as mp:
-        mp.setattr(fb, "_run_jobs", in_parts)
-        mp.setattr(fb.settings, "FIBRE_PART_SIDE_M", 60.0)
+        mp.setattr(fx, "_run_jobs", in_parts)
+        mp.setattr(settings, "FIBRE_PART_SIDE_M", 60.0)
         got = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
     assert len(sizes) > 1 and min(sizes) < whole_n[0]   # parts, not the whole graph
     assert (got["boxes"] > 0).any()
@@ -374,7 +377,7 @@ def test_extension_homes_are_within_the_drop_length_over_the_whole_graph() -> No
     # the new boxes' nodes on the engine's (densified) graph, rebuilt here
     net = fb.road_graph(roads).densified(params.site_spacing_m)
     hh_xy = np.column_stack([households.geometry.x, households.geometry.y])
-    g = fb._Graph(net, [hh_xy], params.connector_max_m)
+    g = rg._Graph(net, [hh_xy], params.connector_max_m)
     limit = params.max_drop_m + 1e-6
     for _, row in ext[ext["boxes"] > 0].iterrows():
         xy = np.array([[float(v) for v in p.split()] for p in row["new_box_xy"].split(";")])
