@@ -2,10 +2,10 @@
 not a plain cable to new boxes (``note``), how a hamlet was judged (``ftth_rule``), the GPON
 check's outcome, in English (the files) or Vietnamese (the pages).
 
-:func:`extension_table` turns :func:`coverage_gis.engines.fibre.gap_extensions`' codes into the
-``target`` and ``note`` columns that ``fibre_extensions.geojson``, ``report.xlsx``,
-``results.gpkg`` and ``results.kmz`` hold; :func:`gpon_text` sums up
-:func:`coverage_gis.engines.fibre.gpon_budget` in one sentence.
+:func:`extension_table` turns :func:`coverage_gis.engines.fibre_extensions.gap_extensions`'
+codes into the ``target`` and ``note`` columns that ``fibre_extensions.geojson``,
+``report.xlsx``, ``results.gpkg`` and ``results.kmz`` hold; :func:`gpon_text` sums up
+:func:`coverage_gis.engines.gpon.gpon_budget` in one sentence.
 """
 
 from __future__ import annotations
