@@ -38,6 +38,8 @@ from coverage_gis.pipeline import (
 )
 from coverage_gis.radio import terrain
 
+from .cluster import ON_A_CLUSTER
+
 UTM = "EPSG:32648"
 
 
@@ -106,6 +108,7 @@ def test_tile_seams_are_invisible(sample):
     _same(whole, tiled, 0.0)
 
 
+@ON_A_CLUSTER
 def test_dask_cluster_gives_the_same_results(sample, monkeypatch):
     project, params, whole = sample
     one = analyze(project, params, suggest_sites=0)
@@ -357,6 +360,7 @@ def dask_scheduler(tmp_path):
             p.wait(timeout=30)
 
 
+@ON_A_CLUSTER
 def test_existing_scheduler_gives_the_sample_results(dask_scheduler, tmp_path, capsys):
     here, there = tmp_path / "here", tmp_path / "there"
     assert main(["analyze", "--out", str(here), "--quiet"]) == 0
@@ -444,6 +448,7 @@ def test_terminal_counts_only_units_with_something_to_count(province, capsys):
     assert "of 166 units\n" in out  # M4: every unit is one area with households
 
 
+@ON_A_CLUSTER
 def test_province_suggestions_on_the_workers_equal_one_process(province):
     """A province's site suggestions through analyze on a local cluster of two workers are
     those of one process (the units' tables, notes, order)."""

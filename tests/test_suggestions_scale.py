@@ -23,6 +23,8 @@ from coverage_gis.engines.tiles import Runner
 from coverage_gis.io.project import Project
 from coverage_gis.io.readers import Raster
 
+from .cluster import ON_A_CLUSTER
+
 UTM = "EPSG:32648"
 X0, Y0 = 600_000.0, 2_218_000.0
 
@@ -210,6 +212,7 @@ def test_by_unit_equals_one_call_per_unit(province):
     assert len(t) > 0  # the case has gaps to close
 
 
+@ON_A_CLUSTER
 def test_by_unit_on_a_local_cluster_equals_one_process():
     """The units' suggestions computed on a local dask cluster of two workers (the
     preparation sent once to each, the units in batches) are those of one process: same
