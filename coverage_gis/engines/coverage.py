@@ -506,9 +506,9 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     cell's own; see :func:`_terrain`) and cached per mast (``terrain_cache[_mast_key(...)]``)
     and window (key :func:`_terrain_key`), so that the sectors of one mast share one sweep;
     the ground heights, distances and bearings of the window are cached per mast and window
-    too. Large windows are
-    computed by blocks of rows in threads (:func:`_by_row_blocks`, up to ``threads``; every
-    step is element by element, so the values are those of one whole-window computation).
+    too. Large windows are computed by blocks of rows in threads (:func:`_by_row_blocks`, up
+    to ``threads``; every step is element by element, so the values are those of one
+    whole-window computation).
     ``clutter``: the land cover on the grid (extra loss per grid cell, and the environment
     per grid cell; :func:`clutter_grids`); indoors, the building entry loss by the path's
     elevation (:func:`_indoor_loss_db`). ``corner_m``: the distance to the farthest corner of

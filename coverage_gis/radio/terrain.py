@@ -816,6 +816,7 @@ def _numba_cache() -> bool:
 #: True when the numba kernels below are cached on disk (see :func:`_numba_cache`).
 NUMBA_CACHE = _numba_cache()
 
+
 def numba_threads() -> int:
     """The threads numba's parallel kernels use in this process (``NUMBA_NUM_THREADS``: this
     machine's cores by default, one in a worker of a local cluster)."""
