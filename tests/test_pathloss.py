@@ -422,9 +422,9 @@ def test_engine_extended_hata_on_a_grid_equals_each_distance_alone(model):
     for h in (10.0, 30.0, np.linspace(20.0, 60.0, d.size)):
         whole = pl.engine_path_loss(model, d, 1800.0, h, 1.5)
         alone = [float(pl.engine_path_loss(model, x, 1800.0,
-                                                 h if np.ndim(h) == 0 else h[i], 1.5))
+                                           h if np.ndim(h) == 0 else h[i], 1.5))
                  for i, x in enumerate(d)]
         np.testing.assert_array_equal(whole, alone)
         far_only = pl.engine_path_loss(model, d[d >= 100.0], 1800.0,
-                                             h if np.ndim(h) == 0 else h[d >= 100.0], 1.5)
+                                       h if np.ndim(h) == 0 else h[d >= 100.0], 1.5)
         np.testing.assert_array_equal(far_only, whole[d >= 100.0])
