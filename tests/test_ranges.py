@@ -223,7 +223,7 @@ def test_indoor_keeps_all_33_4g_1800_cells_of_the_sample_with_an_area(sample_pro
     ranges = cov.cell_ranges(lte.reset_index(drop=True), params)
     assert (ranges["range_m"] > 0).all()
     shapes = cov.signal_radius(lte, params)
-    assert shapes.geometry.notna().all() and (shapes.geometry.area > 0).all()
+    assert (~shapes.geometry.isna()).all() and (shapes.geometry.area > 0).all()
     # each cell's own computed area (terrain included) on a grid around it
     for i in range(len(lte)):
         cell = lte.iloc[[i]]

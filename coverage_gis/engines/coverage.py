@@ -1224,7 +1224,7 @@ def signal_radius_shares(shapes: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     union of the signal-radius shapes of ``technologies``: the quick-look counterpart of
     ``mobile_broadband_share``."""
     hamlets = hamlets.to_crs(shapes.crs)
-    mine = shapes[shapes["technology"].isin(technologies) & shapes.geometry.notna()]
+    mine = shapes[shapes["technology"].isin(technologies) & ~shapes.geometry.isna()]
     union = mine.union_all() if len(mine) else shapely.Polygon()
     if households is not None and len(households):
         hh = households.to_crs(shapes.crs)

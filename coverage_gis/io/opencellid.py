@@ -202,7 +202,7 @@ def place_masts(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         :data:`settings.OPENCELLID_MAX_MAST_SPREAD_M` from them.
     """
     out = cells.copy()
-    has = (out.geometry.notna() & ~out.geometry.is_empty).to_numpy()
+    has = (~(out.geometry.isna() | out.geometry.is_empty)).to_numpy()
     out["node_id"] = node_ids(out["technology"], out["cell"])
     out["mast_id"] = _mast_keys(out, out["node_id"])
     out["mast_cells"] = out.groupby("mast_id")["mast_id"].transform("size").astype(int)

@@ -952,7 +952,7 @@ def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi"
     if parts > settings.MAP_LINES_DETAILED_MAX:
         # a province's extensions: one light layer, lines simplified for display, the
         # tooltip's labels written once
-        kept = extensions[extensions.geometry.notna() & ~extensions.geometry.is_empty]
+        kept = extensions[~(extensions.geometry.isna() | extensions.geometry.is_empty)]
         simple = simplify_for_display(kept.geometry, settings.MAP_LINES_SIMPLIFY_M,
                                       coverage=False)
         props = [{"n": _text(f"{t['extension_marker']}: {h}"),
@@ -986,7 +986,7 @@ def signal_radius_layer(shapes: gpd.GeoDataFrame, lang: str = "vi",
         return None
     t = labels(lang)
     seen: dict[str, str] = {}
-    shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
+    shapes = shapes[~(shapes.geometry.isna() | shapes.geometry.is_empty)]
 
     def radius_style(row: pd.Series) -> dict[str, Any]:
         colour = _operator_colour(row.get("operator"), seen)
