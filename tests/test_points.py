@@ -108,3 +108,30 @@ def test_masks_at_grid_cells_equal_the_whole_grid(sample, case):
     for key, mask in got.items():
         assert np.array_equal(mask, res.covered[key][rows, cols]), key
     assert 0 < got["mobile_broadband"].sum() < len(rows)  # a case that can fail
+
+
+def test_points_sweep_only_the_rings_they_are_in(sample):
+    """At scattered grid cells a mast's near ring (to its range, at the grid's step) is swept
+    only for the cells within it and the far ring (to its reach, coarser) only for those
+    beyond: households all near a candidate site cost one sweep, not two; both rings give
+    the whole grid's masks (above)."""
+    params = cov.CoverageParams.from_scenario(sample.scenario.parameters)
+    res = cov.compute_coverage(sample.sites, sample.hamlets, sample.dem, params)
+    # a 4G cell whose range ends inside the grid
+    cells = res.cells[res.cells["technology"] == "4G"].iloc[[0]].reset_index(drop=True)
+    _, terrain_m, corner_m = cov.mast_windows(cells, res.grid)
+    near_m, far_m = terrain_m[0]
+    far_m = min(far_m, corner_m[0])
+    x0, y0 = cells.geometry.x.iat[0], cells.geometry.y.iat[0]
+    gx, gy = np.meshgrid(res.grid.x, res.grid.y)
+    d = np.hypot(gx - x0, gy - y0)
+    assert far_m > near_m + 3 * res.grid.resolution_m  # the case has two rings
+    sweeps = []
+    for sel in (d <= near_m - 50, (d > near_m + 50) & (d <= far_m), d <= far_m):
+        rows, cols = np.nonzero(sel)
+        assert rows.size
+        before = terrain.sweep_count()
+        cov.covered_at(cells, res.grid, rows, cols, res.dem_grid, params,
+                       terrain_m=terrain_m, corner_m=corner_m)
+        sweeps.append(terrain.sweep_count() - before)
+    assert sweeps == [1, 1, 2]

@@ -289,7 +289,8 @@ def test_windowed_coverage_equals_the_whole_grid(case):
     assert len(picks)
     for i in picks:
         point = prep.points[i]
-        azimuths, found = placement._cover(prep, ("point", int(i)), point)
+        near = placement._within_reach(prep, [{"geometry": point}])(0)
+        azimuths, found = placement._cover(prep, ("point", int(i)), point, near)
         site = placement._suggested_cells(None, azimuths, project.crs)
         site = site.set_geometry(gpd.GeoSeries([point] * len(site), crs=UTM))
         whole = add_cells(empty, site)

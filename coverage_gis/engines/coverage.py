@@ -343,10 +343,11 @@ def _terrain(cell: CellRow, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: n
     # the Hata family's effective mast height towards each grid cell (radio.terrain)
     h_eff = params.effective_height and pathloss.takes_effective_height(str(cell["model"]))
 
-    def sweep(radius: float, step: float | None) -> terrain.TerrainGrids:
+    def sweep(radius: float, step: float | None, px: np.ndarray = gx, py: np.ndarray = gy
+              ) -> terrain.TerrainGrids:
         if points:
             return terrain.terrain_points(dem, x0, y0, float(cell["height_m"]),
-                                          params.ue_height_m, float(cell["band_mhz"]), gx, gy,
+                                          params.ue_height_m, float(cell["band_mhz"]), px, py,
                                           radius, step or resolution_m,
                                           method=params.terrain_method,
                                           with_fresnel=with_fresnel, effective_height=h_eff)
@@ -355,9 +356,12 @@ def _terrain(cell: CellRow, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: n
                                      method=params.terrain_method, step_m=step,
                                      with_fresnel=with_fresnel, effective_height=h_eff)
 
-    near = sweep(near_m, None)
     corner = corner_m if corner_m is not None else (float(dist.max()) if dist.size else 0.0)
     far_r = min(far_m, corner + resolution_m)
+    if points and far_r > near_m:
+        return _points_rings(sweep, gx, gy, dist > near_m, near_m, far_r,
+                             max(resolution_m, settings.FAR_TERRAIN_STEP_M))
+    near = sweep(near_m, None)
     if far_r <= near_m:
         return near
     far = sweep(far_r, max(resolution_m, settings.FAR_TERRAIN_STEP_M))
@@ -370,6 +374,35 @@ def _terrain(cell: CellRow, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: n
                                 np.where(beyond, far.los, near.los),
                                 join(near.fresnel_clear, far.fresnel_clear),
                                 join(near.h_eff_m, far.h_eff_m))
+
+
+def _points_rings(sweep: Any, gx: np.ndarray, gy: np.ndarray, beyond: np.ndarray,
+                  near_m: float, far_m: float, far_step_m: float) -> terrain.TerrainGrids:
+    """:func:`_terrain`'s two rings at scattered points: the near sweep at the points within
+    ``near_m``, the far one at those ``beyond`` it, and a ring none needs not swept. The
+    same values as both sweeps at every point (a point's values come from its own ray and
+    sample: :func:`terrain.terrain_points`)."""
+    inner = np.flatnonzero(~beyond)
+    outer = np.flatnonzero(beyond)
+    n = beyond.size
+    parts = [(idx, sweep(radius, step, gx[idx], gy[idx]))
+             for idx, radius, step in ((inner, near_m, None), (outer, far_m, far_step_m))
+             if idx.size or (radius == near_m and not n)]
+
+    def join(values: list[np.ndarray]) -> np.ndarray:
+        out = np.empty(n, dtype=values[0].dtype)
+        for (idx, _), v in zip(parts, values):
+            out[idx] = v
+        return out
+
+    def maybe(values: list[np.ndarray | None]) -> np.ndarray | None:
+        return None if values[0] is None else join([v for v in values if v is not None])
+
+    grids = [tg for _, tg in parts]
+    return terrain.TerrainGrids(join([tg.loss_db for tg in grids]),
+                                join([tg.los for tg in grids]),
+                                maybe([tg.fresnel_clear for tg in grids]),
+                                maybe([tg.h_eff_m for tg in grids]))
 
 
 #: Windows of more grid cells than this are computed by blocks of rows of about this many cells
@@ -771,8 +804,8 @@ def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
     ob[b2] = lvl[b2]
 
 
-def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.ndarray,
-               dem: Raster | None, params: CoverageParams, *,
+def covered_at(cells: pd.DataFrame | Mapping[str, np.ndarray], grid: Grid, rows: np.ndarray,
+               cols: np.ndarray, dem: Raster | None, params: CoverageParams, *,
                terrain_m: np.ndarray | None = None, corner_m: np.ndarray | None = None,
                clutter: _ClutterGrids | None = None,
                cell_rows: Sequence[CellRow] | None = None) -> dict[str, np.ndarray]:
@@ -784,21 +817,28 @@ def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.n
     result's ``dem_grid``); ``terrain_m``, ``corner_m``: the cells' own from
     :func:`mast_windows` (computed when not given); ``clutter``: the land cover;
     ``cell_rows``: the cells' rows (:data:`CellRow`) when the caller has them: ``cells`` then
-    gives only each cell's technology, operator and shadow-fading sigma."""
-    if terrain_m is None or corner_m is None:
-        _, terrain_m, corner_m = mast_windows(cells, grid)
+    gives only each cell's technology, operator and shadow-fading sigma, and may be a
+    mapping of those columns to arrays (a caller calling many times saves pandas' column
+    lookups)."""
+    if cell_rows is None or terrain_m is None or corner_m is None:
+        if not isinstance(cells, pd.DataFrame):
+            raise TypeError("covered_at: cells given as columns need cell_rows, terrain_m "
+                            "and corner_m")
+        if terrain_m is None or corner_m is None:
+            _, terrain_m, corner_m = mast_windows(cells, grid)
+        if cell_rows is None:
+            cell_rows = cells.to_dict("records")
     rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     px, py = grid.x[cols], grid.y[rows]
     shape = (1, px.size)
-    techs = sorted(set(cells["technology"]))
+    columns = _mask_columns(cells)
+    techs = sorted(set(columns[2]))
     level = {t: np.full(shape, np.nan, dtype=np.float32) for t in techs}
     server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
     op_best = {k: np.full(shape, np.nan, dtype=np.float32)
-               for k in sorted(set(zip(cells["operator"], cells["technology"])))}
+               for k in sorted(set(zip(columns[1], columns[2])))}
     local = None if clutter is None else clutter.at(rows, cols)
     masts: dict[tuple, tuple[np.ndarray, Any]] = {}
-    if cell_rows is None:
-        cell_rows = cells.to_dict("records")
     for i, cell in enumerate(cell_rows):
         reach = float(cell["reach_m"])
         if reach <= 0:
@@ -815,7 +855,7 @@ def covered_at(cells: gpd.GeoDataFrame, grid: Grid, rows: np.ndarray, cols: np.n
         lvl[0, near] = _level_at(cell, px[near], py[near], ground, params,
                                  clutter_subset(local, near))[0]
         _keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, i)
-    covered = _masks(level, server, op_best, cells, params, shape)[0]
+    covered = _masks(level, server, op_best, columns, params, shape, with_probability=False)[0]
     return {k: v[0] for k, v in covered.items()}
 
 
@@ -986,7 +1026,8 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         _merge_tile(part, level, server, op_best)
     all_cells = pd.concat([result.cells, cells], ignore_index=True) if offset else cells
     all_cells = gpd.GeoDataFrame(all_cells, geometry="geometry", crs=grid.crs)
-    covered, probability = _masks(level, server, op_best, all_cells, params, shape)
+    covered, probability = _masks(level, server, op_best, _mask_columns(all_cells), params,
+                                  shape)
     return CoverageResult(grid, all_cells, params, level, server, covered, result.dem_used,
                           result.dem_grid, op_best, probability, result.landcover)
 
@@ -1009,11 +1050,24 @@ def _merge_tile(part: _TileLevels, level: dict[str, np.ndarray],
         ob[b2] = lvl[b2]
 
 
+def _mask_columns(cells: pd.DataFrame | Mapping[str, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_masks` takes from the cells: shadow-fading sigma (dB; empty when the
+    table has none), operator and technology, as arrays. ``cells``: a table, or a mapping
+    of those columns to arrays."""
+    sigma = (np.asarray(cells["shadow_sigma_db"], dtype=float) if "shadow_sigma_db" in cells
+             else np.zeros(0))
+    return (sigma, np.asarray(cells["operator"], dtype=object),
+            np.asarray(cells["technology"], dtype=object))
+
+
 def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
-           op_best: dict[tuple[str, str], np.ndarray], cells: pd.DataFrame,
-           params: CoverageParams, shape: tuple[int, int]
+           op_best: dict[tuple[str, str], np.ndarray],
+           columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+           params: CoverageParams, shape: tuple[int, int], with_probability: bool = True
            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Coverage masks and location probabilities from the best-server levels.
+    """Coverage masks and location probabilities (none unless ``with_probability``) from the
+    best-server levels.
 
     At each grid cell the location probability is that of the best server (the cell of the
     highest median level, ``server``), with its shadow-fading sigma (``shadow_sigma_db``):
@@ -1029,8 +1083,7 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
     largest sigma of its cells of the technology (its best server's when sigma is the same
     for all, as with the default models)."""
     z = float(shadowing.z_score(params.location_probability))
-    sigma = (cells["shadow_sigma_db"].to_numpy(float) if "shadow_sigma_db" in cells
-             else np.zeros(0))
+    sigma, operators, technologies = columns  # _mask_columns
     covered: dict[str, np.ndarray] = {}
     probability: dict[str, np.ndarray] = {}
     # by blocks of rows: the float64 temporaries stay small on a province's grid
@@ -1041,7 +1094,8 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
             covered[t] = np.zeros(shape, dtype=bool)
             continue
         covered[t] = np.zeros(shape, dtype=bool)
-        probability[t] = np.full(shape, np.nan, dtype=np.float32)
+        if with_probability:
+            probability[t] = np.full(shape, np.nan, dtype=np.float32)
         for b in blocks:
             srv = server[t][b]
             s = np.where(srv >= 0, sigma[np.clip(srv, 0, max(sigma.size - 1, 0))]
@@ -1049,14 +1103,13 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
             margin = level[t][b].astype(np.float64) - params.thresholds_dbm[t]
             with np.errstate(invalid="ignore"):
                 covered[t][b] = margin >= s * z
-                probability[t][b] = shadowing.location_probability(
-                    level[t][b], params.thresholds_dbm[t], s)
+                if with_probability:
+                    probability[t][b] = shadowing.location_probability(
+                        level[t][b], params.thresholds_dbm[t], s)
     mbb = np.zeros(shape, dtype=bool)
     for t in settings.MOBILE_BROADBAND:
         mbb |= covered[t]
     covered["mobile_broadband"] = mbb
-    operators = cells["operator"].to_numpy(dtype=object)
-    technologies = cells["technology"].to_numpy(dtype=object)
     for o in sorted({o for o, _ in op_best}):
         m = np.zeros(shape, dtype=bool)
         for t in settings.MOBILE_BROADBAND:

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 from pyproj import CRS, Transformer
+from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import SuggestionParams
@@ -1062,11 +1063,13 @@ class _Prepared:
     uncovered: np.ndarray        # indices of the households not covered before
     tree: shapely.STRtree        # over the uncovered households
     gap_xy: np.ndarray           # uncovered households of short hamlets (m), shape (n, 2)
-    gap_tree: shapely.STRtree | None  # over them
+    gap_tree: cKDTree | None     # over them
     towers: gpd.GeoDataFrame     # existing towers a site may share (every unit)
     points: np.ndarray           # grid points on allowed land near the gaps (every unit)
-    template: pd.DataFrame       # the suggested site's sectors with their ranges
-    template_rows: list[dict[str, Any]]  # the same, row by row (placed for each candidate)
+    # the suggested site's sectors: technology, operator and shadow-fading sigma (what
+    # coverage.covered_at takes from its cells when given their rows) ...
+    template: dict[str, np.ndarray]
+    template_rows: list[dict[str, Any]]  # ... and whole, with their ranges, row by row
     terrain_m: np.ndarray        # their (range, reach) for the terrain, per sector
     radius_m: float              # households farther than this from a site are never covered
     start: _GreedyState          # the greedy's state before any pick
@@ -1166,35 +1169,36 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     radius_m = _cover_radius_m(template, base.grid, params, base.dem_grid is None,
                                clutter is not None and clutter.environment is not None)
     uncovered = np.flatnonzero(~covered)
+    gap_xy = shapely.get_coordinates(gaps.values).reshape(-1, 2)
     return _Prepared(project.crs, op, sp, params, base.grid, base.dem_grid, counts, covered,
                      shapely.get_coordinates(hh.geometry.values), uncovered,
                      shapely.STRtree(hh.geometry.values[uncovered]),
-                     shapely.get_coordinates(gaps.values).reshape(-1, 2),
-                     shapely.STRtree(gaps.values) if len(gaps) else None,
-                     tw.reset_index(drop=True), points, template,
+                     gap_xy, cKDTree(gap_xy) if len(gap_xy) else None,
+                     tw.reset_index(drop=True), points,
+                     {c: template[c].to_numpy(object) for c in
+                      ("technology", "operator", "shadow_sigma_db")},
                      template.to_dict("records"), terrain_m, radius_m,
                      _GreedyState.start(covered, counts),
                      shapely.STRtree(tw.geometry.values), shapely.STRtree(points), clutter)
 
 
-def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point
+def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point, near: np.ndarray
            ) -> tuple[list[float], np.ndarray]:
     """The azimuths of the suggested site at ``point`` and the households not covered before
     that it covers alone (sorted indices), computed once per candidate: the coverage engine's
     values (:func:`~coverage_gis.engines.coverage.add_cells` on an empty result with the same
-    ground and land cover gives the same), but only at the grid cells holding uncovered
-    households within :attr:`_Prepared.radius_m`, found through their spatial index
-    (:func:`~coverage_gis.engines.coverage.covered_at`)."""
+    ground and land cover gives the same), but only at the grid cells holding the uncovered
+    households ``near`` it (within :attr:`_Prepared.radius_m`: :func:`_within_reach`;
+    :func:`~coverage_gis.engines.coverage.covered_at`)."""
     if key in prep.covers:
         return prep.covers[key]
     if prep.sp.aim_sectors:
-        near = _near_gaps(prep, point)
-        azimuths = _aim(point.x, point.y, prep.gap_xy[near, 0], prep.gap_xy[near, 1],
+        gaps = _near_gaps(prep, point)
+        azimuths = _aim(point.x, point.y, prep.gap_xy[gaps, 0], prep.gap_xy[gaps, 1],
                         settings.SUGGESTION_AIM_RADIUS_M)
     else:
         azimuths = [0.0, 120.0, 240.0]
     grid = prep.grid
-    near = prep.uncovered[prep.tree.query(point, predicate="dwithin", distance=prep.radius_m)]
     rows, cols, on_grid = grid.index(prep.xy[near, 0], prep.xy[near, 1])
     site = (point if grid.crs == prep.crs else
             gpd.GeoSeries([point], crs=prep.crs).to_crs(grid.crs).iloc[0])
@@ -1242,8 +1246,8 @@ def _near_gaps(prep: _Prepared, point: shapely.Point) -> np.ndarray:
     in their order."""
     if prep.gap_tree is None:
         return np.zeros(0, dtype=np.intp)
-    return np.sort(prep.gap_tree.query(point, predicate="dwithin",
-                                       distance=settings.SUGGESTION_AIM_RADIUS_M + 1.0))
+    return np.sort(np.asarray(prep.gap_tree.query_ball_point(
+        (point.x, point.y), settings.SUGGESTION_AIM_RADIUS_M + 1.0), dtype=np.intp))
 
 
 @dataclass
@@ -1361,21 +1365,30 @@ def _in_unit(tree: shapely.STRtree, geoms: Any, area: shapely.Geometry | None
     return near[inside_unit(gpd.GeoSeries(np.asarray(geoms, dtype=object)[near]), area)]
 
 
-def _bound(prep: _Prepared, cands: list[dict[str, Any]]) -> Any:
-    """``bound(k)``: a bound of candidate ``k``'s key at every step, before its coverage is
-    computed: every uncovered household within :attr:`_Prepared.radius_m` counted as covered
-    (its coverage's own bound once it is)."""
+def _within_reach(prep: _Prepared, cands: list[dict[str, Any]]) -> Any:
+    """``near(k)``: the uncovered households within :attr:`_Prepared.radius_m` of candidate
+    ``k`` (indices), from one query of the spatial index for all candidates."""
     geoms = np.asarray([c["geometry"] for c in cands], dtype=object)
     pairs = (prep.tree.query(geoms, predicate="dwithin", distance=prep.radius_m)
              if len(geoms) else np.zeros((2, 0), dtype=np.int64))
     order = np.argsort(pairs[0], kind="stable")
     cand_of, hh_of = pairs[0][order], prep.uncovered[pairs[1][order]]
     starts = np.searchsorted(cand_of, np.arange(len(cands) + 1))
+
+    def near(k: int) -> np.ndarray:
+        return hh_of[starts[k]:starts[k + 1]]
+    return near
+
+
+def _bound(prep: _Prepared, cands: list[dict[str, Any]], near: Any) -> Any:
+    """``bound(k)``: a bound of candidate ``k``'s key at every step, before its coverage is
+    computed: every uncovered household ``near(k)`` (:func:`_within_reach`) counted as
+    covered (its coverage's own bound once it is)."""
     state = prep.start
 
     def bound(k: int) -> tuple[int, int, int]:
         key = cands[k]["key"]
-        s = prep.covers[key][1] if key in prep.covers else hh_of[starts[k]:starts[k + 1]]
+        s = prep.covers[key][1] if key in prep.covers else near(k)
         got = state.key(s, prep.hamlets)
         return (0, 0, 0) if got is None else got[1]
     return bound
@@ -1385,12 +1398,13 @@ def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int
                 ) -> Suggestions:
     """The suggestions on one unit's territory ``area`` (None: anywhere)."""
     cands = _unit_candidates(prep, area)
+    near = _within_reach(prep, cands)
 
     def cover(k: int) -> np.ndarray:
-        return _cover(prep, cands[k]["key"], cands[k]["geometry"])[1]
+        return _cover(prep, cands[k]["key"], cands[k]["geometry"], near(k))[1]
 
-    picks = _celf_picks(cover, _bound(prep, cands), len(cands), prep.start, prep.hamlets,
-                        max_sites)
+    picks = _celf_picks(cover, _bound(prep, cands, near), len(cands), prep.start,
+                        prep.hamlets, max_sites)
     rows = []
     to_ll = Transformer.from_crs(prep.crs, WGS84, always_xy=True)
     for rank, p in enumerate(picks, start=1):
