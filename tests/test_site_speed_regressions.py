@@ -276,6 +276,46 @@ def test_sectors_of_one_mast_share_its_sweep():
     np.testing.assert_array_equal(together.level_dbm["4G"], best)
 
 
+@pytest.mark.parametrize("dem_on", [True, False])
+def test_sectors_of_one_mast_share_its_path_loss(monkeypatch, dem_on):
+    """The path loss, elevation angles and building entry loss of a mast's grid cells are
+    computed once for its sectors of one model, band, height and reach (they differ only in
+    azimuth), not once per sector; a sector of another height gets its own; and the levels
+    are those of each sector computed alone (indoors, P.2109 by elevation: shared too)."""
+    x0, y0 = 600_000.0, 2_218_000.0
+    dem = hilly(x0, y0) if dem_on else None
+    hamlets = gpd.GeoDataFrame({"hamlet_id": ["A"], "name": ["a"]},
+                               geometry=[shapely.box(x0 - 2500, y0 - 2500, x0 + 2500,
+                                                     y0 + 2500)], crs=UTM)
+    params = cov.CoverageParams(max_range_m=3000.0, indoor=True)
+    calls = []
+    path_loss = cov._path_loss
+
+    def counted(cell, *args, **kwargs):
+        calls.append(float(cell["height_m"]))
+        return path_loss(cell, *args, **kwargs)
+
+    monkeypatch.setattr(cov, "_path_loss", counted)
+
+    def run(cells: gpd.GeoDataFrame) -> tuple[int, cov.CoverageResult]:
+        calls.clear()
+        result = cov.compute_coverage(cells, hamlets, dem, params)
+        return len(calls), result
+
+    azimuths = [0.0, 120.0, 240.0]
+    alone = [run(sector_cells(x0, y0, [a], [f"S{a:.0f}"])) for a in azimuths]
+    n_one = alone[0][0]
+    assert n_one >= 1 and all(n == n_one for n, _ in alone)
+    n_three, together = run(sector_cells(x0, y0, azimuths, ["S0", "S120", "S240"]))
+    assert n_three == n_one
+    best = np.fmax.reduce([r.level_dbm["4G"] for _, r in alone])
+    np.testing.assert_array_equal(together.level_dbm["4G"], best)
+    taller = sector_cells(x0, y0, azimuths, ["S0", "S120", "S240"])
+    taller.loc[2, "height_m"] = 45.0
+    n_mixed, _ = run(taller)
+    assert n_mixed == 2 * n_one
+
+
 # --------------------------------------------------------------------------------------------
 # compiled DEM sampling, numba's cache
 

@@ -589,7 +589,9 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
                              ground[b, c] if isinstance(ground, np.ndarray) else ground, ground0,
                              t_loss[b, c] if isinstance(t_loss, np.ndarray) else t_loss,
                              np.asarray(los)[b, c], None if h_eff is None else h_eff[b, c],
-                             clutter.window(rows, cols, b, c) if clutter is not None else None)
+                             clutter.window(rows, cols, b, c) if clutter is not None else None,
+                             (mast, _sector_key(cell, reach, *window, b.start, b.stop,
+                                                c.start, c.stop)))
         level[b, c] = np.where(d <= reach, lvl, np.nan)
         loss[b, c] = lb
 
@@ -597,27 +599,49 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     return level, loss, np.asarray(los)
 
 
+#: What :func:`_levels_of` may share between the sectors of a mast: a cache and the key of
+#: the grid cells it is given (see :func:`_sector_key`).
+Shared: TypeAlias = tuple[dict, tuple]
+
+
+def _sector_key(cell: CellRow, reach_m: float, *where: Any) -> tuple:
+    """The key under which :func:`_levels_of` shares a mast's path loss, elevation angles and
+    building entry loss between its sectors at the grid cells ``where``: they depend on the
+    sector only through its exact position, model, band, height and reach (the rest,
+    ground, terrain, line of sight, land cover, is the mast's at those cells)."""
+    return ("levels", cell["geometry"].x, cell["geometry"].y, str(cell["model"]),
+            float(cell["band_mhz"]), float(cell["height_m"]), reach_m, *where)
+
+
 def _levels_of(cell: CellRow, params: CoverageParams, d: np.ndarray, bearing: Any,
                ground: np.ndarray | float, ground0: float, t_loss: np.ndarray | float,
                los: np.ndarray, h_eff: np.ndarray | None,
-               local: tuple[np.ndarray, np.ndarray | None] | None
-               ) -> tuple[np.ndarray, np.ndarray]:
+               local: tuple[np.ndarray, np.ndarray | None] | None,
+               shared: Shared | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Received level (dBm) and path loss (dB) of ``cell`` at grid cells (arrays of one shape,
     any): distance ``d`` (m) and bearing (deg) from the mast, ground height (m; ``ground0``
     at the mast), terrain loss (dB, NaN: none), line of sight, the Hata family's effective
-    mast height (m, or None) and the land cover's (loss, environment)."""
+    mast height (m, or None) and the land cover's (loss, environment). ``shared``: (cache,
+    :func:`_sector_key`): the path loss, elevation and building entry loss computed for
+    another sector of the mast at the same grid cells are taken from the cache (the same
+    values)."""
     h_bs = float(cell["height_m"])
-    lb = _path_loss(cell, d, params, None if local is None else local[1],
-                    _raised_heights(h_eff, h_bs), los)
-    elevation = antenna.elevation_deg(np.maximum(d, 1.0),
-                                      (ground0 + h_bs) - (ground + params.ue_height_m))
+    got = shared[0].get(shared[1]) if shared is not None else None
+    if got is None:
+        lb = _path_loss(cell, d, params, None if local is None else local[1],
+                        _raised_heights(h_eff, h_bs), los)
+        elevation = antenna.elevation_deg(np.maximum(d, 1.0),
+                                          (ground0 + h_bs) - (ground + params.ue_height_m))
+        got = (lb, elevation, _indoor_loss_db(cell, elevation, params))
+        if shared is not None:
+            shared[0][shared[1]] = got
+    lb, elevation, indoor = got
     gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
                                   float(cell["tilt_deg"]),
                                   beamwidth_deg=float(cell["beamwidth_deg"]))
     t = np.nan_to_num(t_loss, nan=0.0) if isinstance(t_loss, np.ndarray) else t_loss
     lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
-                              params.body_loss_db, _indoor_loss_db(cell, elevation, params),
-                              0.0 if local is None else local[0])
+                              params.body_loss_db, indoor, 0.0 if local is None else local[0])
     return np.asarray(lvl), lb
 
 
@@ -838,7 +862,7 @@ def covered_at(cells: pd.DataFrame | Mapping[str, np.ndarray], grid: Grid, rows:
     op_best = {k: np.full(shape, np.nan, dtype=np.float32)
                for k in sorted(set(zip(columns[1], columns[2])))}
     local = None if clutter is None else clutter.at(rows, cols)
-    masts: dict[tuple, tuple[np.ndarray, Any]] = {}
+    masts: dict[tuple, tuple[np.ndarray, Any, dict]] = {}
     for i, cell in enumerate(cell_rows):
         reach = float(cell["reach_m"])
         if reach <= 0:
@@ -849,11 +873,12 @@ def covered_at(cells: pd.DataFrame | Mapping[str, np.ndarray], grid: Grid, rows:
                                   <= float(terrain_m[i, 1]))
             masts[key] = (near, _points_terrain(cell, px[near], py[near], dem, params,
                                                 (float(terrain_m[i, 0]), float(terrain_m[i, 1])),
-                                                float(corner_m[i]), grid.resolution_m))
-        near, ground = masts[key]
+                                                float(corner_m[i]), grid.resolution_m), {})
+        near, ground, cache = masts[key]
         lvl = np.full(shape, np.nan, dtype=np.float32)
         lvl[0, near] = _level_at(cell, px[near], py[near], ground, params,
-                                 clutter_subset(local, near))[0]
+                                 clutter_subset(local, near),
+                                 shared=(cache, _sector_key(cell, reach)))[0]
         _keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, i)
     covered = _masks(level, server, op_best, columns, params, shape, with_probability=False)[0]
     return {k: v[0] for k, v in covered.items()}
@@ -899,9 +924,11 @@ def _points_terrain(cell: CellRow, px: np.ndarray, py: np.ndarray, dem: Raster |
 
 def _level_at(cell: CellRow, px: np.ndarray, py: np.ndarray, ground: _PointsGround,
               params: CoverageParams, local: tuple[np.ndarray, np.ndarray | None] | None,
-              reach_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+              reach_m: float | None = None, shared: Shared | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_cell_level`'s level (dBm) and path loss (dB) at grid-cell centres ``px, py``
-    (m), NaN beyond ``reach_m`` (default the cell's reach)."""
+    (m), NaN beyond ``reach_m`` (default the cell's reach); ``shared``: as
+    :func:`_levels_of`'s."""
     x0, y0 = cell["geometry"].x, cell["geometry"].y
     d = np.hypot(px - x0, py - y0)
     reach = float(cell["reach_m"]) if reach_m is None else reach_m
@@ -909,7 +936,7 @@ def _level_at(cell: CellRow, px: np.ndarray, py: np.ndarray, ground: _PointsGrou
     lvl, loss = _levels_of(cell, params, d, antenna.bearing_deg(x0, y0, px, py),
                            ground.ground, ground.ground0, 0.0 if tg is None else tg.loss_db,
                            d <= reach if tg is None else tg.los,
-                           None if tg is None else tg.h_eff_m, local)
+                           None if tg is None else tg.h_eff_m, local, shared)
     return np.where(d <= reach, lvl, np.nan), np.where(d <= reach, loss, np.nan)
 
 
