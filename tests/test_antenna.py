@@ -48,6 +48,21 @@ def test_horizontal_wraps_around_north():
     assert horizontal_gain_db(-170.0, 10.0) == pytest.approx(-25.0)  # 180 off
 
 
+@pytest.mark.parametrize("beamwidth", [33.0, 65.0, 120.0, 180.0])
+def test_horizontal_gain_equals_the_formula_with_the_remainder(beamwidth):
+    """The fast wrap gives TR 36.814's A_H with phi = (angle + 180) mod 360 - 180 exactly
+    (numpy's float remainder), on a million bearings against eight azimuths, integer
+    bearings and the seam included."""
+    rng = np.random.default_rng(3)
+    bearings = np.r_[rng.uniform(0.0, 360.0, 1_000_000), np.arange(0.0, 360.0, 0.5),
+                     np.nextafter(360.0, 0.0), np.nextafter(180.0, 0.0), 180.0]
+    for azimuth in (0.0, 17.3, 90.0, 120.0, 179.99, 180.0, 240.0, 359.9):
+        phi = (bearings - azimuth + 180.0) % 360.0 - 180.0
+        expected = -np.minimum(12.0 * (phi / beamwidth) ** 2, 25.0)
+        np.testing.assert_array_equal(horizontal_gain_db(bearings, azimuth, beamwidth),
+                                      expected)
+
+
 def test_horizontal_omni():
     targets = np.linspace(0.0, 359.0, 360)
     np.testing.assert_array_equal(horizontal_gain_db(targets, np.nan), np.zeros(360))
