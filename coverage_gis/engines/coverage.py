@@ -385,9 +385,10 @@ def _points_rings(sweep: Any, gx: np.ndarray, gy: np.ndarray, beyond: np.ndarray
     inner = np.flatnonzero(~beyond)
     outer = np.flatnonzero(beyond)
     n = beyond.size
-    parts = [(idx, sweep(radius, step, gx[idx], gy[idx]))
-             for idx, radius, step in ((inner, near_m, None), (outer, far_m, far_step_m))
-             if idx.size or (radius == near_m and not n)]
+    rings = ((inner, near_m, None), (outer, far_m, far_step_m))
+    parts = ([(idx, sweep(radius, step, gx[idx], gy[idx])) for idx, radius, step in rings
+              if idx.size]
+             or [(inner, sweep(near_m, None, gx, gy))])  # no points: empty arrays
 
     def join(values: list[np.ndarray]) -> np.ndarray:
         out = np.empty(n, dtype=values[0].dtype)

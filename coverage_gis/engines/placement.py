@@ -1188,8 +1188,8 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point, near: np
     that it covers alone (sorted indices), computed once per candidate: the coverage engine's
     values (:func:`~coverage_gis.engines.coverage.add_cells` on an empty result with the same
     ground and land cover gives the same), but only at the grid cells holding the uncovered
-    households ``near`` it (within :attr:`_Prepared.radius_m`: :func:`_within_reach`;
-    :func:`~coverage_gis.engines.coverage.covered_at`)."""
+    households ``near`` it (those within :attr:`_Prepared.radius_m`, from
+    :func:`_within_reach`), through :func:`~coverage_gis.engines.coverage.covered_at`."""
     if key in prep.covers:
         return prep.covers[key]
     if prep.sp.aim_sectors:
