@@ -436,6 +436,26 @@ def test_gap_extension_to_the_cultural_house():
     assert (bx - X0, by - Y0) == pytest.approx((860, 0))
 
 
+def test_gap_extension_by_the_straight_line_to_a_lane_not_joined():
+    """Five houses on a lane 150 m north of the road, not joined to it: a box on the road
+    passes them only by the straight-line fallback (x 1.3 within the 300 m drop, i.e. 230.8 m
+    straight), so the note says the last stretch is off the roads. By hand: the four houses
+    x = 1000..1150 at y = 160 are within 230.8 m of the road at x >= 1150 - sqrt(230.8^2 -
+    160^2) = 983.7, so the box nearest the network is the candidate site at x = 990."""
+    r = roads(line(*[(x, 0) for x in np.arange(0, 2005, 10.0)]), line((1000, 150), (1200, 150)))
+    ap = boxes(("B1", 0, 0))
+    hh = houses([(x, 160) for x in (1000, 1050, 1100, 1150, 1200)], "A", [False] * 5)
+    params = FibreParams()
+    reach = fb.household_reach(hh, ap, r, None, params)
+    assert not reach["passed"].any()
+    e = fb.gap_extensions(reach, hamlet_polygons("A"), r, ap, None, params).iloc[0]
+    assert e["note_code"] == "off_road_last_stretch"
+    assert e["length_m"] == pytest.approx(990) and e["new_box_homes"] == "4"
+    bx, by = map(float, e["new_box_xy"].split())
+    assert (bx - X0, by - Y0) == pytest.approx((990, 0))
+    assert e["households_added"] == 4 and e["meets_rule"]
+
+
 def test_gap_extension_may_start_from_a_route():
     r, ap, hh = dense_road(), boxes(("B1", 0, 0)), far_hamlet(cultural=True)
     route = gpd.GeoDataFrame({"route_id": ["F1"], "operator": ["Viettel"], "name": ["trục"]},

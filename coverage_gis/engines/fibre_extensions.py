@@ -609,14 +609,23 @@ class _ExtensionContext:
         box_homes: list[int] = []
         by_fallback = False
         must_done = len(must) == 0
+        # the sites passing a must home (the homes a site passes do not change in the loop)
+        passes_must = np.zeros(cov.shape[1], dtype=bool)
+        if len(must):
+            stored = cov.tocoo()
+            passes_must[stored.col[np.isin(stored.row, must)]] = True
         remaining = to_connect
+
+        def passed() -> np.ndarray:  # homes still to connect each site passes
+            return np.rint(np.asarray(reach.T @ uncovered.astype(np.float32))).ravel()
+
+        count = passed()
         while remaining > 0:
-            count = np.rint(np.asarray(reach.T @ uncovered.astype(np.float32))).ravel()
             gain = np.minimum(np.minimum(count, ports), remaining)
             cost = dist[sites]
             ok = (gain > 0) & np.isfinite(cost)
             if not must_done:
-                ok &= np.asarray(reach[must].sum(axis=0)).ravel() > 0
+                ok &= passes_must
             if not ok.any():
                 break
             complete = ok & (gain >= remaining)
@@ -625,14 +634,16 @@ class _ExtensionContext:
                 k = int(idx[np.lexsort((-count[idx], cost[idx]))[0]])
             else:
                 k = int(np.argmax(np.where(ok, gain / (cost + spacing), -1.0)))
-            col = cov[:, k]
-            rows, d = col.indices, col.data
+            # column k of the (CSC) matrices: its homes and distances
+            rows = cov.indices[cov.indptr[k]:cov.indptr[k + 1]]
+            d = cov.data[cov.indptr[k]:cov.indptr[k + 1]]
             keep = uncovered[rows]
             rows, d = rows[keep], d[keep]
             first = np.isin(rows, must) if not must_done else np.zeros(len(rows), dtype=bool)
             take = rows[np.lexsort((d, ~first))][:min(ports, remaining)]
             must_done = must_done or bool(np.isin(take, must).any())
-            by_fallback = by_fallback or bool((fallback[take, k].toarray() > 0).any())
+            by_fallback = by_fallback or bool(np.isin(
+                take, fallback.indices[fallback.indptr[k]:fallback.indptr[k + 1]]).any())
             uncovered[take] = False
             remaining -= len(take)
             c = int(sites[k])
@@ -640,8 +651,8 @@ class _ExtensionContext:
             box_homes.append(len(take))
             # the box will be on the network: the next sites' distance counts from its path
             nodes = g.path(pred, c)
-            left = dist[sites][(np.asarray(reach.T @ uncovered.astype(np.float32))
-                                .ravel() > 0)]
+            count = passed()
+            left = dist[sites][count > 0]
             cap = float(left[np.isfinite(left)].max()) if np.isfinite(left).any() else 0.0
             d2, p2, _ = g.dijkstra(nodes, cap, predecessors=True)
             better = d2 < dist
