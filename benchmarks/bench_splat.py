@@ -337,7 +337,7 @@ def ten_metre_benchmark(runs: int) -> None:
     params = cov.CoverageParams(resolution_m=10.0, max_range_m=RADIUS_KM * 1000.0,
                                 level_floor_dbm=-200.0)
     t0 = time.perf_counter()
-    dem10 = cov._dem_on_grid(project.dem, cov.study_grid(project.hamlets, 10.0))
+    dem10 = cov.dem_on_grid(project.dem, cov.study_grid(project.hamlets, 10.0))
     prep = time.perf_counter() - t0
     cov.site_detail(project.sites, SITE["site_id"], project.hamlets, dem10,
                     cov.CoverageParams(resolution_m=10.0, max_range_m=300.0,
