@@ -316,6 +316,55 @@ def test_sectors_of_one_mast_share_its_path_loss(monkeypatch, dem_on):
     assert n_mixed == 2 * n_one
 
 
+def test_cells_go_mast_by_mast_whatever_the_table_order(monkeypatch):
+    """A table listing the sectors of two masts alternately (A, B, A, B, A, B) keeps one
+    mast's terrain and shared levels at a time (the cells are taken mast by mast), and gives
+    the best of each sector computed alone, with the best server's index."""
+    x0, y0 = 600_000.0, 2_218_000.0
+    dem = hilly(x0, y0)
+    hamlets = gpd.GeoDataFrame({"hamlet_id": ["A"], "name": ["a"]},
+                               geometry=[shapely.box(x0 - 2500, y0 - 2500, x0 + 2500,
+                                                     y0 + 2500)], crs=UTM)
+    params = cov.CoverageParams(max_range_m=3000.0)
+    a = sector_cells(x0, y0, [0.0, 120.0, 240.0], ["A0", "A120", "A240"])
+    b = sector_cells(x0 + 900.0, y0 - 400.0, [60.0, 180.0, 300.0], ["B60", "B180", "B300"])
+    cells = gpd.GeoDataFrame(pd.concat([a.iloc[[0]], b.iloc[[0]], a.iloc[[1]], b.iloc[[1]],
+                                        a.iloc[[2]], b.iloc[[2]]], ignore_index=True),
+                             geometry="geometry", crs=UTM)
+    held = []
+    cell_level = cov._cell_level
+
+    def spy(cell, grid, rows, cols, dem_, params_, cache, *args, **kwargs):
+        out = cell_level(cell, grid, rows, cols, dem_, params_, cache, *args, **kwargs)
+        held.append(len(cache))
+        return out
+
+    monkeypatch.setattr(cov, "_cell_level", spy)
+    together = cov.compute_coverage(cells, hamlets, dem, params)
+    assert len(held) == 6 and max(held) == 1
+    alone = np.stack([cov.compute_coverage(cells.iloc[[i]], hamlets, dem, params)
+                      .level_dbm["4G"] for i in range(len(cells))])
+    np.testing.assert_array_equal(together.level_dbm["4G"], np.fmax.reduce(alone))
+    reached = np.isfinite(alone).any(axis=0)
+    best = np.argmax(np.where(np.isfinite(alone), alone, -np.inf), axis=0)
+    np.testing.assert_array_equal(together.server["4G"][reached], best[reached])
+
+
+def test_a_tie_goes_to_the_lower_cell_index_in_any_order():
+    """Two cells of equal level at a grid cell: the lower index serves, whichever comes
+    first (so that taking the cells mast by mast changes nothing)."""
+    cell = {"technology": "4G", "operator": "Viettel"}
+    for order in ([1, 2], [2, 1]):
+        level = {"4G": np.full((1, 3), np.nan, dtype=np.float32)}
+        server = {"4G": np.full((1, 3), -1, dtype=np.int32)}
+        op_best = {("Viettel", "4G"): np.full((1, 3), np.nan, dtype=np.float32)}
+        for cid in order:
+            lvl = np.array([[-90.0, -95.0 if cid == 1 else -80.0, np.nan]], dtype=np.float32)
+            cov._keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, cid)
+        assert server["4G"].tolist() == [[1, 2, -1]]
+        assert level["4G"][0, :2].tolist() == [-90.0, -80.0]
+
+
 # --------------------------------------------------------------------------------------------
 # compiled DEM sampling, numba's cache
 

@@ -786,12 +786,15 @@ def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
     server = {t: np.full(shape, -1, dtype=np.int32) for t in techs}
     op_best = {k: np.full(shape, np.nan, dtype=np.float32) for k in pairs}
     cache: dict = {}
-    # a mast's ground and sweeps are dropped after its last cell here: a tile of a province
-    # meets hundreds of masts, and their windows' terrain kept to the end took several
-    # hundred MB per worker
+    # a mast's ground, sweeps and shared levels are dropped after its last cell here: a tile
+    # of a province meets hundreds of masts, and their windows' terrain kept to the end took
+    # several hundred MB per worker. The cells go mast by mast (in the order of each mast's
+    # first cell), so that a table listing the sectors of a mast apart (by technology, say)
+    # keeps one mast's at a time; the best server does not depend on the order (_keep_best)
     masts = [_mast_key(g.x, g.y) for g in cells.geometry.values]
-    last = {m: i for i, m in enumerate(masts)}
-    order: Iterable[int] = range(len(cells))
+    by_mast = np.argsort(pd.factorize(pd.Series(masts, dtype=object))[0], kind="stable")
+    last = {masts[i]: i for i in by_mast}
+    order: Iterable[int] = by_mast
     if progress:
         from tqdm import tqdm
         order = tqdm(order, total=len(cells), desc="cells", unit="cell", leave=False,
@@ -818,12 +821,15 @@ def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
                op_best: dict[tuple[str, str], np.ndarray], local: Any, lvl: np.ndarray,
                cell: CellRow, cell_id: int) -> None:
     """Put one cell's levels ``lvl`` (at ``local`` of the arrays: slices, a view) into the best
-    servers, in place: it wins where it is higher (the earlier cell keeps a tie)."""
+    servers, in place: it wins where it is higher, and on a tie the cell of the lower
+    ``cell_id`` serves (whatever the order the cells come in)."""
     t = cell["technology"]
     best = level[t][local]
-    better = np.isfinite(lvl) & ~(lvl <= best)  # NaN-safe "greater than"
+    srv = server[t][local]
+    better = np.isfinite(lvl) & (~(lvl <= best)  # NaN-safe "greater than"
+                                 | ((lvl == best) & (cell_id < srv)))
     best[better] = lvl[better]
-    server[t][local][better] = cell_id
+    srv[better] = cell_id
     ob = op_best[(cell["operator"], t)][local]
     b2 = np.isfinite(lvl) & ~(lvl <= ob)
     ob[b2] = lvl[b2]
