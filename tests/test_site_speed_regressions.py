@@ -247,12 +247,17 @@ def sector_cells(x: float, y: float, azimuths: list[float], ids: list[str]
         geometry=[shapely.Point(x, y)] * n, crs=UTM)
 
 
+def square_hamlet(x: float, y: float) -> gpd.GeoDataFrame:
+    """One hamlet, the 5 km square around (x, y): the study area of the one-mast cases."""
+    return gpd.GeoDataFrame({"hamlet_id": ["A"], "name": ["a"]},
+                            geometry=[shapely.box(x - 2500, y - 2500, x + 2500, y + 2500)],
+                            crs=UTM)
+
+
 def test_sectors_of_one_mast_share_its_sweep():
     x0, y0 = 600_000.0, 2_218_000.0
     dem = hilly(x0, y0)
-    hamlets = gpd.GeoDataFrame({"hamlet_id": ["A"], "name": ["a"]},
-                               geometry=[shapely.box(x0 - 2500, y0 - 2500, x0 + 2500,
-                                                     y0 + 2500)], crs=UTM)
+    hamlets = square_hamlet(x0, y0)
     params = cov.CoverageParams(max_range_m=3000.0)
 
     def run(cells: gpd.GeoDataFrame) -> tuple[int, cov.CoverageResult]:
@@ -284,9 +289,7 @@ def test_sectors_of_one_mast_share_its_path_loss(monkeypatch, dem_on):
     are those of each sector computed alone (indoors, P.2109 by elevation: shared too)."""
     x0, y0 = 600_000.0, 2_218_000.0
     dem = hilly(x0, y0) if dem_on else None
-    hamlets = gpd.GeoDataFrame({"hamlet_id": ["A"], "name": ["a"]},
-                               geometry=[shapely.box(x0 - 2500, y0 - 2500, x0 + 2500,
-                                                     y0 + 2500)], crs=UTM)
+    hamlets = square_hamlet(x0, y0)
     params = cov.CoverageParams(max_range_m=3000.0, indoor=True)
     calls = []
     path_loss = cov._path_loss
@@ -322,9 +325,7 @@ def test_cells_go_mast_by_mast_whatever_the_table_order(monkeypatch):
     the best of each sector computed alone, with the best server's index."""
     x0, y0 = 600_000.0, 2_218_000.0
     dem = hilly(x0, y0)
-    hamlets = gpd.GeoDataFrame({"hamlet_id": ["A"], "name": ["a"]},
-                               geometry=[shapely.box(x0 - 2500, y0 - 2500, x0 + 2500,
-                                                     y0 + 2500)], crs=UTM)
+    hamlets = square_hamlet(x0, y0)
     params = cov.CoverageParams(max_range_m=3000.0)
     a = sector_cells(x0, y0, [0.0, 120.0, 240.0], ["A0", "A120", "A240"])
     b = sector_cells(x0 + 900.0, y0 - 400.0, [60.0, 180.0, 300.0], ["B60", "B180", "B300"])
