@@ -540,17 +540,36 @@ def skipped_parts(analysis: Analysis) -> tuple[Skipped, ...]:
     return tuple(out)
 
 
-def _fibre(project: Project, runner: Runner | None) -> fibre.FibreResult:
-    """FTTH reach and the gaps' extensions (:func:`coverage_gis.engines.fibre.compute_fibre`)
-    with the scenario's parameters."""
+def _fibre_inputs(project: Project) -> tuple[Any, ...]:
+    """The arguments of :func:`_compute_fibre` for a project: its layers and the scenario's
+    parameters."""
     parameters = project.scenario.parameters
     assert project.households is not None
-    return fibre.compute_fibre(project.households, project.hamlets, project.roads,
-                               project.access_points, project.fibre, project.statistics,
-                               project.scenario.year, fibre.FibreParams.from_scenario(parameters),
-                               railway=project.railway,
-                               build=BuildParams.from_scenario(parameters),
-                               gpon=GponParams.from_scenario(parameters), runner=runner)
+    return (project.households, project.hamlets, project.roads, project.access_points,
+            project.fibre, project.statistics, project.scenario.year,
+            fibre.FibreParams.from_scenario(parameters), project.railway,
+            BuildParams.from_scenario(parameters), GponParams.from_scenario(parameters))
+
+
+def _compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
+                   roads: gpd.GeoDataFrame | None, access_points: gpd.GeoDataFrame | None,
+                   routes: gpd.GeoDataFrame | None, statistics: pd.DataFrame | None,
+                   year: int | None, params: fibre.FibreParams,
+                   railway: gpd.GeoDataFrame | None, build: BuildParams, gpon: GponParams,
+                   *, runner: Runner | None = None) -> tuple[fibre.FibreResult, float]:
+    """:func:`coverage_gis.engines.fibre.compute_fibre` on :func:`_fibre_inputs` (here, or
+    as a task on a worker): the result and its own time (s)."""
+    start = time.perf_counter()
+    result = fibre.compute_fibre(households, hamlets, roads, access_points, routes, statistics,
+                                 year, params, railway=railway, build=build, gpon=gpon,
+                                 runner=runner)
+    return result, round(time.perf_counter() - start, 3)
+
+
+def _fibre(project: Project, runner: Runner | None) -> fibre.FibreResult:
+    """FTTH reach and the gaps' extensions (:func:`coverage_gis.engines.fibre.compute_fibre`)
+    with the scenario's parameters, traced in this process (the extensions on ``runner``)."""
+    return _compute_fibre(*_fibre_inputs(project), runner=runner)[0]
 
 
 def _with_fibre_columns(table: pd.DataFrame, fibre_result: fibre.FibreResult) -> pd.DataFrame:
@@ -571,8 +590,9 @@ def _mobile_beside_fibre(project: Project, params: CoverageParams, progress: boo
                          ) -> tuple[CoverageResult, pd.DataFrame, gpd.GeoDataFrame,
                                     HamletIndicator, fibre.FibreResult]:
     """:func:`_mobile` (its tiles on the cluster, gathered by a thread of this process) and
-    :func:`_fibre` (here) side by side; ``clock`` gets their stages' own times (coverage,
-    coverage_per_hamlet, fibre), which overlap."""
+    :func:`_fibre` (here, its extensions designed on the cluster in parts) side by side;
+    ``clock`` gets their stages' own times (coverage, coverage_per_hamlet, fibre), which
+    overlap."""
     from concurrent.futures import ThreadPoolExecutor
 
     mobile_clock = _Clock()
@@ -616,8 +636,11 @@ def analyze(project: Project, params: CoverageParams | None = None,
     runner
         Where the coverage tiles run (:class:`~coverage_gis.engines.tiles.Runner`, already
         entered): this process by default, or a dask.distributed cluster. The results are the
-        same either way. On a cluster, a study with fibre has its coverage tiles computed on
-        the workers while this process traces fibre (``timings_s`` then overlap).
+        same either way. On a local cluster, a study with fibre has FTTH reach and extensions
+        computed as one task on a worker, beside the coverage tiles and the site suggestions
+        on the others; on an existing cluster, this process traces fibre (its extensions
+        designed on the workers in parts) while the workers compute the coverage tiles
+        (``timings_s`` then overlap).
     """
     clock = _Clock()
     project = unit_as_area(project)
@@ -627,32 +650,29 @@ def analyze(project: Project, params: CoverageParams | None = None,
     tw = candidates = None
     with_fibre = project.households is not None and (project.access_points is not None
                                                      or project.fibre is not None)
-    fibre_result = None
+    fibre_result = fibre_task = None
     if project.sites is None:  # a study without sites (fibre only): no coverage, M4, M5
         result, table = _no_coverage(project, params), hamlet_table(project)
         radius = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=project.crs))
-    elif with_fibre and runner is not None and runner.distributed:
-        # the coverage tiles run on the workers while this process traces fibre, which
-        # would otherwise leave the workers idle; the same results, each stage timed alone
+    elif with_fibre and runner is not None and fibre.extensions_in_parts(runner):
+        # an existing cluster: this process traces fibre, its extensions designed on the
+        # workers in parts, while a thread gathers the coverage tiles
         result, table, radius, m4, fibre_result = _mobile_beside_fibre(
             project, params, progress, runner, clock)
     else:
+        if with_fibre and runner is not None and runner.distributed:
+            # a local cluster: fibre is one task on a worker, beside the coverage tiles and
+            # the suggestions on the others; this process only sends and gathers
+            fibre_task = runner.call("fibre", _compute_fibre, *_fibre_inputs(project))
         result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
-    if with_fibre:
-        if fibre_result is None:
-            fibre_result = _fibre(project, runner)
-            clock.lap("fibre")
-        table = _with_fibre_columns(table, fibre_result)
     suggestions = None
     if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
         from coverage_gis.engines import placement
         if project.scenario.province is not None:  # up to that many sites in each unit
-            # after fibre, not beside it: overlapping them on the workers saved 37 s of 785
-            # on a 2-core machine and cost 1.1 GB more at peak (measured)
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
                 base=result, runner=runner).table
@@ -660,6 +680,15 @@ def analyze(project: Project, params: CoverageParams | None = None,
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table
         clock.lap("suggestions")
+    if with_fibre:
+        if fibre_task is not None:  # its own time, from the worker
+            fibre_result, clock.timings["fibre"] = fibre_task.result()
+            del fibre_task  # the worker lets go of it
+            clock.restart()
+        elif fibre_result is None:
+            fibre_result = _fibre(project, runner)
+            clock.lap("fibre")
+        table = _with_fibre_columns(table, fibre_result)
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read

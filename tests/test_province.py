@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from coverage_gis.cli.main import main
 from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines import coverage as cov
+from coverage_gis.engines import fibre as fibre_engine
 from coverage_gis.engines import territory
 from coverage_gis.engines.tiles import Runner, Tile, tile_plan, windows_touching
 from coverage_gis.io import units as admin
@@ -129,6 +131,63 @@ def test_dask_cluster_gives_the_same_results(sample, monkeypatch):
     pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")),
                                   pd.DataFrame(b.drop(columns="geometry")), check_exact=True)
     assert shapely.equals_exact(a.geometry.values, b.geometry.values, 0).all()
+
+
+def _refuse_here(*args, **kwargs):
+    raise AssertionError("fibre traced in this process, not on a worker")
+
+
+@ON_A_CLUSTER
+def test_fibre_is_one_task_on_a_local_worker(sample, monkeypatch):
+    """On a local cluster, fibre (reach and extensions) runs as one task on a worker (a fresh
+    process: this process's patch of compute_fibre does not reach it), beside the tiles, with
+    the same results as one process and its own time."""
+    project, params, _ = sample
+    one = analyze(project, params, suggest_sites=1)
+    monkeypatch.setattr(fibre_engine, "compute_fibre", _refuse_here)
+    with Runner(workers=2, tile_px=48) as runner:
+        two = analyze(project, params, suggest_sites=1, runner=runner)
+    assert one.fibre is not None and two.fibre is not None
+    for name in ("reach", "extensions"):
+        a, b = getattr(one.fibre, name), getattr(two.fibre, name)
+        assert len(a)
+        pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")),
+                                      pd.DataFrame(b.drop(columns="geometry")))
+        assert shapely.equals_exact(a.geometry.values, b.geometry.values, 0).all()
+    pd.testing.assert_frame_equal(one.fibre.hamlets, two.fibre.hamlets)
+    pd.testing.assert_frame_equal(one.hamlets, two.hamlets)
+    pd.testing.assert_frame_equal(pd.DataFrame(one.suggestions), pd.DataFrame(two.suggestions))
+    assert one.indicators == two.indicators
+    assert 0 < two.timings_s["fibre"]
+
+
+def _page_faults_of_a_reused_array() -> tuple[int, str | None]:
+    """Minor page faults of making and dropping a 2 MB array 100 times (in a worker), and
+    the worker's MALLOC_TRIM_THRESHOLD_."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(100):
+        a = np.ones(1 << 18)
+        del a
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before,
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+
+
+@ON_A_CLUSTER
+@pytest.mark.parametrize("trim", [False, True])
+def test_local_workers_reuse_their_memory(monkeypatch, trim):
+    """Local workers start without dask's MALLOC_TRIM_THRESHOLD_ (settings.
+    LOCAL_WORKERS_TRIM_MEMORY off): glibc's adaptive threshold lets an array made again reuse
+    the pages of the one dropped, instead of faulting in 512 fresh pages each time (the
+    control, with dask's setting: 100 x 512)."""
+    monkeypatch.setattr(settings, "LOCAL_WORKERS_TRIM_MEMORY", trim)
+    with Runner(workers=1) as runner:
+        [(faults, env)] = runner._client.run(_page_faults_of_a_reused_array).values()
+    if trim:
+        assert env == "65536" and faults > 100 * 512 // 2
+    else:
+        assert env is None and faults < 100 * 512 // 10
 
 
 # --------------------------------------------------------------------------------------------

@@ -190,14 +190,24 @@ DASK_CONNECT_TIMEOUT_S: float = 30.0
 #: worker (round robin), one task each, so that a worker done early takes another batch
 #: (local setting, an engineering choice: more batches balance better and cost more tasks).
 SUGGESTION_BATCHES_PER_WORKER: int = 4
-#: Fibre gap extensions on an existing cluster (``--scheduler``): the short hamlets are grouped
-#: by square of this side (m) and each square's hamlets are designed on a worker, sent the part
-#: of the road graph their searches reach (local setting, an engineering choice: larger squares
-#: share more of their parts and make fewer, larger tasks).
+#: glibc's memory trimming in local cluster workers (dask's nanny sets ``MALLOC_TRIM_THRESHOLD_
+#: = 65536`` in its workers by default). Off: the workers keep glibc's defaults. Setting any
+#: ``MALLOC_*`` variable turns off glibc's adaptive mmap threshold, so that every array above
+#: 128 kB is a fresh mapping whose pages fault in again at each use; measured on the 2-core
+#: machine (a virtual one, where page faults are dear), the province's coverage tiles took
+#: 195-211 s on one worker with it (half of it in the kernel: 59 million page faults) against
+#: 93 s without (0.9 million), and 125 s against 59 s on two; the workers' peak memory is the
+#: same (1.29 GB). A local setting, an engineering choice.
+LOCAL_WORKERS_TRIM_MEMORY: bool = False
+#: Fibre gap extensions on an existing cluster (``--scheduler``): this process traces fibre,
+#: and the short hamlets are grouped by square of this side (m), each square's hamlets designed
+#: on a worker, sent the part of the road graph their searches reach (local setting, an
+#: engineering choice: larger squares share more of their parts and make fewer, larger tasks).
 FIBRE_PART_SIDE_M: float = 8000.0
-#: ... and on a local cluster (``--workers``) too. Off: measured on the 2-core machine, the
-#: province's extensions took 179 s on two local workers against 164 s in this process (the
-#: graph searches are memory-bound, and this process, cutting the parts, shares the cores).
+#: ... and on a local cluster (``--workers``) too, instead of fibre as one task. Off: measured
+#: on the 2-core machine, the province's extensions took 179 s on two local workers against
+#: 164 s in one process (the graph searches are memory-bound, and cutting the parts and sending
+#: them costs as much as it saves).
 FIBRE_PARTS_ON_LOCAL_CLUSTER: bool = False
 #: ... and at most this many squares per worker are on their way at once (each holds its part
 #: of the graph in this process's memory until sent).

@@ -35,6 +35,7 @@ from coverage_gis.config.params import BuildParams, FibreParams, GponParams
 from coverage_gis.engines.fibre_extensions import (
     EXTENSION_COLUMNS,
     EXTENSION_NOTES,
+    extensions_in_parts,
     gap_extensions,
     road_steiner_tree,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "hamlet_fibre",
     "fibre_indicators",
     "gap_extensions",
+    "extensions_in_parts",
     "road_steiner_tree",
     "splitter_loss_db",
     "split_stages",

@@ -59,7 +59,8 @@ from coverage_gis.engines.road_graph import (
 )
 from coverage_gis.engines.tiles import Runner
 
-__all__ = ["gap_extensions", "road_steiner_tree", "EXTENSION_NOTES", "EXTENSION_COLUMNS"]
+__all__ = ["gap_extensions", "extensions_in_parts", "road_steiner_tree", "EXTENSION_NOTES",
+           "EXTENSION_COLUMNS"]
 
 _NO_CABLE_M = 1.0    # a new box this close to today's network needs no cable of its own
 _ON_LINE_M = 0.05    # a cable node or piece this close to a road line lies on it
@@ -197,11 +198,17 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         jobs.append(_Job(hamlet_id, members, ch,
                          math.ceil(params.hamlet_share * len(members) - 1e-9), rule))
     runner = runner or Runner()
-    parts = runner.scheduler is not None or (runner.distributed
-                                             and settings.FIBRE_PARTS_ON_LOCAL_CLUSTER)
-    done = _run_jobs(ctx, jobs, runner, parts=parts)
+    done = _run_jobs(ctx, jobs, runner, parts=extensions_in_parts(runner))
     return gpd.GeoDataFrame(pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS),
                             geometry=[geom for _, geom in done], crs=crs)
+
+
+def extensions_in_parts(runner: Runner) -> bool:
+    """Whether :func:`gap_extensions` on ``runner`` designs the hamlets on its workers in
+    parts: on an existing cluster, and on a local one when
+    ``settings.FIBRE_PARTS_ON_LOCAL_CLUSTER``."""
+    return runner.scheduler is not None or (runner.distributed
+                                            and settings.FIBRE_PARTS_ON_LOCAL_CLUSTER)
 
 
 @dataclass(frozen=True)

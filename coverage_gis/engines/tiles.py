@@ -17,6 +17,7 @@ dask.distributed cluster of ``workers`` processes, or on an existing cluster at 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,7 @@ class Runner:
     tile_px: int = settings.TILE_PX
     _client: Any = field(default=None, repr=False)
     _cluster: Any = field(default=None, repr=False)
+    _config: Any = field(default=None, repr=False)
 
     @property
     def distributed(self) -> bool:
@@ -110,12 +112,18 @@ class Runner:
     def __enter__(self) -> Runner:
         if not self.distributed:
             return self
+        import dask
         from dask.distributed import Client, LocalCluster
 
         try:
             if self.scheduler is not None:
                 self._client = Client(self.scheduler, timeout=settings.DASK_CONNECT_TIMEOUT_S)
             else:
+                # the nannies read the environment of the workers they start (None unsets)
+                trim = None if not settings.LOCAL_WORKERS_TRIM_MEMORY else dask.config.get(
+                    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_", 65536)
+                self._config = dask.config.set(
+                    {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": trim})
                 # one thread per worker, numba's included: the workers are the parallelism
                 # (numba's own pool would put two threads per worker on the same cores)
                 self._cluster = LocalCluster(n_workers=int(self.workers), threads_per_worker=1,
@@ -137,7 +145,9 @@ class Runner:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
-        self._client = self._cluster = None
+        if self._config is not None:
+            self._config.__exit__(None, None, None)
+        self._client = self._cluster = self._config = None
 
     def describe(self) -> dict[str, Any]:
         """Where the tiles ran (``summary.json`` ``compute``): ``mode`` (``process``,
@@ -177,6 +187,16 @@ class Runner:
         if self._client is None:
             raise RuntimeError("Runner.submit needs a cluster (workers or scheduler)")
         return [self._client.submit(fn, *task, pure=False) for task in tasks]
+
+    def call(self, kind: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` started on the cluster now, as one task named for ``kind`` (a word),
+        its sizeable arguments sent as data as :meth:`stream` does: its future
+        (``future.result()`` waits for the value)."""
+        if self._client is None:
+            raise RuntimeError("Runner.call needs a cluster (workers or scheduler)")
+        client = self._client
+        sent = [client.scatter(a, hash=False) if _sizeable(a) else a for a in args]
+        return client.submit(fn, *sent, pure=False, key=f"{kind}-{uuid.uuid4().hex}")
 
     def gather(self, futures: list[Any]) -> list[Any]:
         """The results of :meth:`submit`'s futures, in their order (waits for them)."""
