@@ -637,8 +637,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
         Where the coverage tiles run (:class:`~coverage_gis.engines.tiles.Runner`, already
         entered): this process by default, or a dask.distributed cluster. The results are the
         same either way. On a local cluster, a study with fibre has FTTH reach and extensions
-        computed as one task on a worker, beside the coverage tiles and the site suggestions
-        on the others; on an existing cluster, this process traces fibre (its extensions
+        computed as one task on a worker, beside the coverage tiles on the others; on an
+        existing cluster, this process traces fibre (its extensions
         designed on the workers in parts) while the workers compute the coverage tiles
         (``timings_s`` then overlap).
     """
@@ -661,25 +661,13 @@ def analyze(project: Project, params: CoverageParams | None = None,
             project, params, progress, runner, clock)
     else:
         if with_fibre and runner is not None and runner.distributed:
-            # a local cluster: fibre is one task on a worker, beside the coverage tiles and
-            # the suggestions on the others; this process only sends and gathers
+            # a local cluster: fibre is one task on a worker, beside the coverage tiles on
+            # the others; this process only sends and gathers
             fibre_task = runner.call("fibre", _compute_fibre, *_fibre_inputs(project))
         result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
-    suggestions = None
-    if (suggest_sites and project.households is not None and m4 is not None
-            and not table["mobile_broadband_covered"].all()):
-        from coverage_gis.engines import placement
-        if project.scenario.province is not None:  # up to that many sites in each unit
-            suggestions = placement.suggest_sites_by_unit(
-                project, province_scopes(project), suggest_sites, params=params,
-                base=result, runner=runner).table
-        else:
-            suggestions = placement.suggest_sites(project, suggest_sites, params=params,
-                                                  base=result, unit=current_unit(project)).table
-        clock.lap("suggestions")
     if with_fibre:
         if fibre_task is not None:  # its own time, from the worker
             fibre_result, clock.timings["fibre"] = fibre_task.result()
@@ -689,6 +677,21 @@ def analyze(project: Project, params: CoverageParams | None = None,
             fibre_result = _fibre(project, runner)
             clock.lap("fibre")
         table = _with_fibre_columns(table, fibre_result)
+    suggestions = None
+    if (suggest_sites and project.households is not None and m4 is not None
+            and not table["mobile_broadband_covered"].all()):
+        from coverage_gis.engines import placement
+        if project.scenario.province is not None:  # up to that many sites in each unit
+            # after fibre, not beside it: started while the fibre task was still running,
+            # sending their preparation to the workers once failed (dask could not pickle
+            # it: "dictionary changed size during iteration") and the run hung
+            suggestions = placement.suggest_sites_by_unit(
+                project, province_scopes(project), suggest_sites, params=params,
+                base=result, runner=runner).table
+        else:
+            suggestions = placement.suggest_sites(project, suggest_sites, params=params,
+                                                  base=result, unit=current_unit(project)).table
+        clock.lap("suggestions")
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read
