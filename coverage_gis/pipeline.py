@@ -665,13 +665,16 @@ def analyze(project: Project, params: CoverageParams | None = None,
             # the others; this process only sends and gathers
             fibre_task = runner.call("fibre", _compute_fibre, *_fibre_inputs(project))
         result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
+        if runner is not None:
+            runner.trim()  # the tiles' arrays: the worker(s) may wait for fibre, holding them
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
     if with_fibre:
-        if fibre_task is not None:  # its own time, from the worker
+        if fibre_task is not None and runner is not None:  # its own time, from the worker
             fibre_result, clock.timings["fibre"] = fibre_task.result()
-            del fibre_task  # the worker lets go of it
+            del fibre_task  # the worker lets go of it...
+            runner.trim()   # ... and of its memory, before the suggestions
             clock.restart()
         elif fibre_result is None:
             fibre_result = _fibre(project, runner)

@@ -167,6 +167,14 @@ class Runner:
             return 0
         return len(self._client.scheduler_info().get("workers", {})) or int(self.workers)
 
+    def trim(self) -> None:
+        """Have the workers hand their freed memory back to the system (glibc's
+        ``malloc_trim``, dask's advice for manual trimming), after a stage whose arrays they
+        no longer hold: they keep it otherwise (``settings.LOCAL_WORKERS_TRIM_MEMORY``).
+        Nothing in this process or off glibc."""
+        if self._client is not None:
+            self._client.run(_malloc_trim)
+
     def share(self, value: Any) -> Any:
         """``value`` as data each worker receives once (a dask future, to pass to
         :meth:`map`'s tasks), or ``value`` itself in this process."""
@@ -236,6 +244,17 @@ class Runner:
             if following is not None:
                 running.add(submit(following))
             yield result
+
+
+def _malloc_trim() -> int:
+    """glibc's ``malloc_trim(0)`` in this process: 1 when memory was handed back, 0 when
+    none was, -1 off glibc."""
+    import ctypes
+
+    try:
+        return int(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return -1
 
 
 def _sizeable(value: Any) -> bool:
