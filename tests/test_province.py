@@ -182,8 +182,13 @@ def test_local_workers_reuse_their_memory(monkeypatch, trim):
     the pages of the one dropped, instead of faulting in 512 fresh pages each time (the
     control, with dask's setting: 100 x 512)."""
     monkeypatch.setattr(settings, "LOCAL_WORKERS_TRIM_MEMORY", trim)
-    with Runner(workers=1) as runner:
-        [(faults, env)] = runner._client.run(_page_faults_of_a_reused_array).values()
+    before = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    try:
+        with Runner(workers=1) as runner:
+            [(faults, env)] = runner._client.run(_page_faults_of_a_reused_array).values()
+    finally:  # the nanny sets the variable in this process too, and later workers inherit it
+        if before is None:
+            os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     if trim:
         assert env == "65536" and faults > 100 * 512 // 2
     else:
