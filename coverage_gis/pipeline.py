@@ -638,9 +638,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
         entered): this process by default, or a dask.distributed cluster. The results are the
         same either way. On a local cluster, a study with fibre has FTTH reach and extensions
         computed as one task on a worker, beside the coverage tiles on the others; on an
-        existing cluster, this process traces fibre (its extensions
-        designed on the workers in parts) while the workers compute the coverage tiles
-        (``timings_s`` then overlap).
+        existing cluster, this process traces fibre (its extensions designed on the workers
+        in parts) while the workers compute the coverage tiles (``timings_s`` then overlap).
     """
     clock = _Clock()
     project = unit_as_area(project)

@@ -197,14 +197,20 @@ class Runner:
         return [self._client.submit(fn, *task, pure=False) for task in tasks]
 
     def call(self, kind: str, fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)`` started on the cluster now, as one task named for ``kind`` (a word),
-        its sizeable arguments sent as data as :meth:`stream` does: its future
-        (``future.result()`` waits for the value)."""
+        """``fn(*args)`` started on the cluster now, as one task named for ``kind`` (a word):
+        its future (``future.result()`` waits for the value)."""
         if self._client is None:
             raise RuntimeError("Runner.call needs a cluster (workers or scheduler)")
+        return self._send(fn, args, key=f"{kind}-{uuid.uuid4().hex}")
+
+    def _send(self, fn: Callable[..., Any], args: Iterable[Any], key: str | None = None
+              ) -> Any:
+        """``fn(*args)`` submitted to the cluster, its sizeable arguments (a tile's ground
+        heights, land cover and cells, a project's layers) sent as data, not inside the
+        task's description (dask's advice for objects above a few MB): its future."""
         client = self._client
         sent = [client.scatter(a, hash=False) if _sizeable(a) else a for a in args]
-        return client.submit(fn, *sent, pure=False, key=f"{kind}-{uuid.uuid4().hex}")
+        return client.submit(fn, *sent, pure=False, key=key)
 
     def gather(self, futures: list[Any]) -> list[Any]:
         """The results of :meth:`submit`'s futures, in their order (waits for them)."""
@@ -227,22 +233,14 @@ class Runner:
             return
         from dask.distributed import as_completed
 
-        client = self._client
-
-        def submit(task: tuple[Any, ...]) -> Any:
-            # a tile's ground heights, land cover and cells go to the cluster as data, not
-            # inside the task's description (dask's advice for objects above a few MB)
-            args = [client.scatter(a, hash=False) if _sizeable(a) else a for a in task]
-            return client.submit(fn, *args, pure=False)
-
         pending = iter(tasks)
-        running = as_completed([submit(t) for t in itertools.islice(pending, window)])
+        running = as_completed([self._send(fn, t) for t in itertools.islice(pending, window)])
         for future in running:
             result = future.result()
             future.release()
             following = next(pending, None)
             if following is not None:
-                running.add(submit(following))
+                running.add(self._send(fn, following))
             yield result
 
 
