@@ -9,6 +9,7 @@ Jupyter). Writing it is :func:`coverage_gis.outputs.writer.write_analysis`; the 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -327,7 +328,7 @@ def _crop(result: CoverageResult, bounds: tuple[float, float, float, float]
     part = coverage.Grid(t * Affine.translation(cols.start, rows.start),
                          cols.stop - cols.start, rows.stop - rows.start, grid.crs)
 
-    def cut(arrays: dict) -> dict:
+    def cut(arrays: Mapping) -> dict:
         return {k: np.ascontiguousarray(a[rows, cols]) for k, a in arrays.items()}
 
     return replace(result, grid=part, level_dbm=cut(result.level_dbm),
@@ -643,6 +644,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     """
     clock = _Clock()
     project = unit_as_area(project)
+    (runner or Runner()).trim()  # what loading the layers freed, before the rasters come
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
     m4: HamletIndicator | None = None
     m5: SharingIndicator | None = None

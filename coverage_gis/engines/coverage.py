@@ -154,7 +154,9 @@ class CoverageResult:
     ``"mobile_broadband:<operator>"``: where the location probability reaches
     ``params.location_probability`` (:func:`_masks`);
     ``probability[tech]``: the location probability of the best server (float32, 0..1, NaN
-    where the level is NaN); ``landcover``: the land-cover raster the clutter came from.
+    where the level is NaN; a :class:`LocationProbability`, computed when read, in a fresh
+    result; arrays in one read back); ``landcover``: the land-cover raster the clutter came
+    from.
     """
 
     grid: Grid
@@ -166,7 +168,7 @@ class CoverageResult:
     dem_used: bool
     dem_grid: Raster | None = None
     operator_level_dbm: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
-    probability: dict[str, np.ndarray] = field(default_factory=dict)
+    probability: Mapping[str, np.ndarray] = field(default_factory=dict)
     landcover: Raster | None = None
 
     def to_dataset(self) -> Any:
@@ -887,7 +889,7 @@ def covered_at(cells: pd.DataFrame | Mapping[str, np.ndarray], grid: Grid, rows:
                                  clutter_subset(local, near),
                                  shared=(cache, _sector_key(cell, reach)))[0]
         _keep_best(level, server, op_best, (slice(None), slice(None)), lvl, cell, i)
-    covered = _masks(level, server, op_best, columns, params, shape, with_probability=False)[0]
+    covered = _masks(level, server, op_best, columns, params, shape)
     return {k: v[0] for k, v in covered.items()}
 
 
@@ -1060,8 +1062,9 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         _merge_tile(part, level, server, op_best)
     all_cells = pd.concat([result.cells, cells], ignore_index=True) if offset else cells
     all_cells = gpd.GeoDataFrame(all_cells, geometry="geometry", crs=grid.crs)
-    covered, probability = _masks(level, server, op_best, _mask_columns(all_cells), params,
-                                  shape)
+    columns = _mask_columns(all_cells)
+    covered = _masks(level, server, op_best, columns, params, shape)
+    probability = LocationProbability(level, server, columns[0], params.thresholds_dbm)
     return CoverageResult(grid, all_cells, params, level, server, covered, result.dem_used,
                           result.dem_grid, op_best, probability, result.landcover)
 
@@ -1095,51 +1098,78 @@ def _mask_columns(cells: pd.DataFrame | Mapping[str, np.ndarray]
             np.asarray(cells["technology"], dtype=object))
 
 
+def _row_blocks(shape: tuple[int, int]) -> list[slice]:
+    """Blocks of rows of a grid of ``shape`` for the per-pixel mask and probability work: the
+    float64 temporaries stay small on a province's grid."""
+    step = max(1, _BLOCK_CELLS * 8 // max(1, shape[1]))
+    return [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)]
+
+
+def _server_sigma(srv: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """The shadow-fading sigma (dB) of each pixel's best server ``srv`` (NaN where none)."""
+    return np.where(srv >= 0, sigma[np.clip(srv, 0, max(sigma.size - 1, 0))]
+                    if sigma.size else np.nan, np.nan)
+
+
+class LocationProbability(Mapping[str, np.ndarray]):
+    """The location probability of the best server per technology (float32, 0..1, NaN where
+    the level is NaN; :func:`_masks` explains why the best server's): ``P = Phi((L - T) /
+    sigma)`` (:func:`coverage_gis.radio.shadowing.location_probability`), computed from the
+    levels, servers and the cells' sigma each time a technology is read. Not held: on a
+    province's grid it is 130 MB per technology, which only the written rasters read."""
+
+    def __init__(self, level: Mapping[str, np.ndarray], server: Mapping[str, np.ndarray],
+                 sigma: np.ndarray, thresholds_dbm: Mapping[str, float]):
+        self._level, self._server, self._sigma = level, server, sigma
+        self._thresholds = thresholds_dbm
+
+    def __getitem__(self, tech: str) -> np.ndarray:
+        level = self._level[tech]
+        out = np.full(level.shape, np.nan, dtype=np.float32)
+        for b in _row_blocks(level.shape):
+            out[b] = shadowing.location_probability(
+                level[b], self._thresholds[tech],
+                _server_sigma(self._server[tech][b], self._sigma))
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return (t for t in settings.TECHNOLOGIES if t in self._level)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
            op_best: dict[tuple[str, str], np.ndarray],
            columns: tuple[np.ndarray, np.ndarray, np.ndarray],
-           params: CoverageParams, shape: tuple[int, int], with_probability: bool = True
-           ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Coverage masks and location probabilities (none unless ``with_probability``) from the
-    best-server levels.
+           params: CoverageParams, shape: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Coverage masks from the best-server levels.
 
     At each grid cell the location probability is that of the best server (the cell of the
     highest median level, ``server``), with its shadow-fading sigma (``shadow_sigma_db``):
-    ``P = Phi((L - T) / sigma)`` (:func:`coverage_gis.radio.shadowing.location_probability`).
-    A grid cell is covered when P reaches ``params.location_probability``, computed as the
-    equivalent ``L - T >= sigma z`` (the shadow-fading margin), so the mask is exactly "median
-    at or above threshold plus margin". Not ``1 - prod(1 - P_i)`` over every cell reaching
-    it: that assumes independent shadowing, whereas the sectors of one mast share theirs and
-    different masts' are correlated (3GPP TR 36.942 sect. 4.5: correlation 0.5 between sites,
-    1 between the sectors of a site), so it would overstate coverage; the best server's
-    probability is the cautious lower bound of the probability that some cell serves.
+    ``P = Phi((L - T) / sigma)`` (:class:`LocationProbability`). A grid cell is covered when P
+    reaches ``params.location_probability``, computed as the equivalent ``L - T >= sigma z``
+    (the shadow-fading margin), so the mask is exactly "median at or above threshold plus
+    margin". Not ``1 - prod(1 - P_i)`` over every cell reaching it: that assumes independent
+    shadowing, whereas the sectors of one mast share theirs and different masts' are
+    correlated (3GPP TR 36.942 sect. 4.5: correlation 0.5 between sites, 1 between the
+    sectors of a site), so it would overstate coverage; the best server's probability is the
+    cautious lower bound of the probability that some cell serves.
     Mobile broadband: 4G or 5G covered; per operator, that operator's best level with the
     largest sigma of its cells of the technology (its best server's when sigma is the same
     for all, as with the default models)."""
     z = float(shadowing.z_score(params.location_probability))
     sigma, operators, technologies = columns  # _mask_columns
     covered: dict[str, np.ndarray] = {}
-    probability: dict[str, np.ndarray] = {}
-    # by blocks of rows: the float64 temporaries stay small on a province's grid
-    step = max(1, _BLOCK_CELLS * 8 // max(1, shape[1]))
-    blocks = [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)]
+    blocks = _row_blocks(shape)
     for t in settings.TECHNOLOGIES:
-        if t not in level:
-            covered[t] = np.zeros(shape, dtype=bool)
-            continue
         covered[t] = np.zeros(shape, dtype=bool)
-        if with_probability:
-            probability[t] = np.full(shape, np.nan, dtype=np.float32)
+        if t not in level:
+            continue
         for b in blocks:
-            srv = server[t][b]
-            s = np.where(srv >= 0, sigma[np.clip(srv, 0, max(sigma.size - 1, 0))]
-                         if sigma.size else np.nan, np.nan)
             margin = level[t][b].astype(np.float64) - params.thresholds_dbm[t]
             with np.errstate(invalid="ignore"):
-                covered[t][b] = margin >= s * z
-                if with_probability:
-                    probability[t][b] = shadowing.location_probability(
-                        level[t][b], params.thresholds_dbm[t], s)
+                covered[t][b] = margin >= _server_sigma(server[t][b], sigma) * z
     mbb = np.zeros(shape, dtype=bool)
     for t in settings.MOBILE_BROADBAND:
         mbb |= covered[t]
@@ -1155,7 +1185,7 @@ def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
                         m[b] |= (op_best[(o, t)][b].astype(np.float64)
                                  - params.thresholds_dbm[t] >= s_ot * z)
         covered[f"mobile_broadband:{o}"] = m
-    return covered, probability
+    return covered
 
 
 def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame,

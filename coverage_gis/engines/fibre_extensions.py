@@ -55,6 +55,7 @@ from coverage_gis.engines.road_graph import (
     _require_metric,
     _split_railways,
     _SubGraph,
+    index_dtype,
     road_graph,
 )
 from coverage_gis.engines.tiles import Runner
@@ -178,10 +179,11 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     passed0 = _reach_flags(reach)["passed"].to_numpy(bool)
     is_ch = reach["is_cultural_house"].fillna(False).to_numpy(bool)
     net = network if network is not None else road_graph(roads)
-    net = net.densified(params.site_spacing_m)    # candidate box sites
     origins = _sources(access_points, fibre, params, crs,
                        with_routes=params.extend_from_routes)
-    g = _Graph(net, [hh_xy, origins.xy], params.connector_max_m)
+    # candidate box sites: the densified network, not kept once the graph is built
+    g = _Graph(net.densified(params.site_spacing_m), [hh_xy, origins.xy],
+               params.connector_max_m)
     ctx = _ExtensionContext.whole(g, origins, hh_xy, reach["household_id"].to_numpy(object),
                                   passed0, params, build,
                                   _CableLines.of(roads, railway, build, crs))
@@ -429,7 +431,7 @@ class _ExtensionContext:
         g._component = nodes["comp"]
         self.limit = params.max_drop_m + _EPS_M
         self.cand = np.flatnonzero(nodes["is_cand"])
-        self.col_of = np.full(g.n, -1, dtype=np.int64)
+        self.col_of = np.full(g.n, -1, dtype=index_dtype(len(self.cand)))
         self.col_of[self.cand] = np.arange(len(self.cand))
         self.cand_tree = cKDTree(g.node_xy[self.cand]) if len(self.cand) else None
 
@@ -442,9 +444,9 @@ class _ExtensionContext:
         src_nodes = origin_node[g.attached(1)]
         is_src = np.zeros(g.n, dtype=bool)
         is_src[src_nodes] = True
-        origin_of = np.full(g.n, -1, dtype=np.int64)
+        origin_of = np.full(g.n, -1, dtype=index_dtype(len(origins.xy)))
         origin_of[origin_node] = np.arange(len(origins.xy))
-        hh_of = np.full(g.n, -1, dtype=np.int64)
+        hh_of = np.full(g.n, -1, dtype=index_dtype(len(hh_xy)))
         hh_of[hh_node] = np.arange(len(hh_xy))
         dist0, pred0, _ = g.dijkstra(src_nodes, predecessors=True)
         is_cand = np.zeros(g.n, dtype=bool)

@@ -288,6 +288,12 @@ def _split_railways(roads: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoD
         _lower(settings.FIBRE_RAILWAY_ROAD_CLASSES)).to_numpy()
     return roads[~rail], roads[rail]
 
+def index_dtype(n: int) -> type[np.signedinteger]:
+    """The integer type of per-node numbers (node numbers, and -1 for none) on a graph of
+    ``n`` nodes: 32 bits when they fit (a province's graph has millions of nodes), else 64."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
+
+
 class _CsrGraph:
     """A graph as a symmetric sparse matrix of edge lengths (m): ``csr``, ``n`` nodes,
     ``node_xy``; shortest paths from sets of nodes and the paths they give."""
@@ -301,9 +307,10 @@ class _CsrGraph:
     _grid: _NodeGrid | None = None
 
     def scratch(self) -> np.ndarray:
-        """A work array of ``n`` -1s (to be left as found)."""
+        """A work array of ``n`` -1s (to be left as found; node numbers in
+        :func:`index_dtype`)."""
         if self._scratch is None or len(self._scratch) != self.n:
-            self._scratch = np.full(self.n, -1, dtype=np.int64)
+            self._scratch = np.full(self.n, -1, dtype=index_dtype(self.n))
         return self._scratch
 
     @property
@@ -573,8 +580,8 @@ class _Graph(_CsrGraph):
     """
 
     def __init__(self, net: RoadNetwork, groups: list[np.ndarray], connector_max_m: float):
-        self.net = net
-        nb = net.n_nodes
+        # the network is not kept: a densified province's is some 200 MB
+        self.n_road_nodes = nb = net.n_nodes
         offset = nb
         self.point_node: list[np.ndarray] = []
         self.proj_node: list[np.ndarray] = []
@@ -632,7 +639,7 @@ class _Graph(_CsrGraph):
         eb += conn_b
         ew += conn_w
         # node numbers in 32 bits when they fit: a province has millions of edges
-        node_t = np.int32 if self.n < np.iinfo(np.int32).max else np.int64
+        node_t = index_dtype(self.n)
         a = np.concatenate(ea).astype(node_t)
         b = np.concatenate(eb).astype(node_t)
         w = np.concatenate(ew).astype(float)
@@ -657,7 +664,7 @@ class _Graph(_CsrGraph):
 
     def road_nodes(self) -> np.ndarray:
         """Nodes on the roads: road vertices and the attached points' projections."""
-        parts = [np.arange(self.net.n_nodes)]
+        parts = [np.arange(self.n_road_nodes)]
         for g, proj in enumerate(self.proj_node):
             parts.append(proj[self.attached(g)])
         return np.concatenate(parts)
