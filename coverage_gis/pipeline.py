@@ -490,6 +490,8 @@ def _mobile(project: Project, params: CoverageParams, progress: bool, runner: Ru
     result = coverage.compute_coverage(project.sites, project.hamlets, project.dem, params,
                                        progress=progress, landcover=project.landcover,
                                        tile_px=tile_px, runner=runner)
+    if runner is not None:
+        runner.trim()  # the tiles' arrays: the worker(s) may wait for fibre, holding them
     clock.lap("coverage")
     per_hamlet = coverage.hamlet_coverage(result, project.hamlets, project.households)
     base = hamlet_table(project)
@@ -666,8 +668,6 @@ def analyze(project: Project, params: CoverageParams | None = None,
             # the others; this process only sends and gathers
             fibre_task = runner.call("fibre", _compute_fibre, *_fibre_inputs(project))
         result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
-        if runner is not None:
-            runner.trim()  # the tiles' arrays: the worker(s) may wait for fibre, holding them
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
@@ -695,6 +695,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table
+        if runner is not None:
+            runner.trim()  # the candidates' arrays, before the outputs are written
         clock.lap("suggestions")
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")

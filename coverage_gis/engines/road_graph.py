@@ -473,9 +473,11 @@ class _NodeGrid:
         iy = ((xy[ok, 1] - self.y0) // cell_m).astype(np.int64)
         self.nx = int(ix.max()) + 1 if len(ok) else 1
         self.ny = int(iy.max()) + 1 if len(ok) else 1
-        key = iy * self.nx + ix
+        key = (iy * self.nx + ix).astype(index_dtype(self.nx * self.ny))
         order = np.argsort(key, kind="stable")
-        self.key, self.node, self.xy = key[order], ok[order], xy[ok[order]]
+        # 32-bit keys and node numbers when they fit: a province's graph has millions of nodes
+        self.key, self.node = key[order], ok[order].astype(index_dtype(len(xy)))
+        self.xy = xy[self.node]
 
     def in_box(self, xmin: float, ymin: float, xmax: float, ymax: float) -> np.ndarray:
         """Nodes (sorted) with xmin <= x <= xmax and ymin <= y <= ymax."""
@@ -493,7 +495,7 @@ class _NodeGrid:
         xy = self.xy[pos]
         inside = ((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin)
                   & (xy[:, 1] <= ymax))
-        return np.sort(self.node[pos[inside]])
+        return np.sort(self.node[pos[inside]]).astype(np.int64)
 
 
 def _union_sorted(big: np.ndarray, small: np.ndarray) -> np.ndarray:
