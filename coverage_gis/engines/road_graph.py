@@ -489,8 +489,9 @@ class _NodeGrid:
         if ix0 > ix1 or iy0 > iy1 or not len(self.key):
             return np.zeros(0, dtype=np.int64)
         rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
-        lo = np.searchsorted(self.key, rows + ix0, "left")
-        hi = np.searchsorted(self.key, rows + ix1, "right")
+        # the keys' own type: searchsorted would convert the whole key array otherwise
+        lo = np.searchsorted(self.key, (rows + ix0).astype(self.key.dtype), "left")
+        hi = np.searchsorted(self.key, (rows + ix1).astype(self.key.dtype), "right")
         pos = _ranges(lo, hi - lo)
         xy = self.xy[pos]
         inside = ((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin)
