@@ -92,6 +92,30 @@ def test_subgraph_search_equals_whole_graph_search(seed: int, unit: bool) -> Non
         np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_node_grid_finds_exactly_the_nodes_in_a_box(seed: int) -> None:
+    """The node grid (32-bit keys and node numbers) gives the nodes a brute-force filter
+    gives, sorted, as 64-bit numbers, nodes on the box's edges and in the grid's corner cells
+    included, and nodes without coordinates left out."""
+    rng = np.random.default_rng(seed)
+    xy = np.round(rng.uniform(0, 5_000, (4_000, 2)), 1)
+    xy[rng.choice(len(xy), 40, replace=False)] = np.nan
+    grid = rg._NodeGrid(xy, 250.0)
+    assert grid.key.dtype == np.int32 and grid.node.dtype == np.int32
+    boxes = [(xy[5, 0], xy[6, 1], xy[5, 0] + 400.0, xy[6, 1] + 300.0),  # nodes on edges
+             (-10.0, -10.0, 5_010.0, 5_010.0), (0.0, 0.0, 0.0, 0.0), (4_990.0, 0.0, 6e3, 10.0)]
+    boxes += [tuple(np.r_[lo, lo + rng.uniform(1, 2_000, 2)])
+              for lo in rng.uniform(-500, 5_000, (40, 2))]
+    for x0, y0, x1, y1 in boxes:
+        got = grid.in_box(x0, y0, x1, y1)
+        with np.errstate(invalid="ignore"):
+            want = np.flatnonzero((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0)
+                                  & (xy[:, 1] <= y1))
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == np.int64
+    assert rg.index_dtype(2**31 - 2) is np.int32 and rg.index_dtype(2**31) is np.int64
+
+
 @pytest.mark.parametrize("n", [1, 7, 60, 3000])
 def test_symmetric_matrix_equals_scipys(n: int) -> None:
     """The road graph's matrix, made half by half, is scipy's from both directions' triplets:
