@@ -6,6 +6,7 @@ the union of the gaps' buffers) give what the whole computation gives."""
 from __future__ import annotations
 
 import math
+import pickle
 
 import geopandas as gpd
 import numpy as np
@@ -231,6 +232,34 @@ def test_by_unit_on_a_local_cluster_equals_one_process():
     assert there.table.attrs == here.table.attrs
     assert (there.candidates, there.m4_before, there.note) == (here.candidates,
                                                                 here.m4_before, here.note)
+
+
+class _GrowingDict(dict):
+    """A dict that another thread is filling: iterating it fails as CPython's does then."""
+
+    def __iter__(self):
+        raise RuntimeError("dictionary changed size during iteration")
+
+    def items(self):
+        raise RuntimeError("dictionary changed size during iteration")
+
+
+def test_the_shared_preparation_pickles_without_its_cache(province):
+    """The preparation sent to the workers is pickled without the cache of candidates'
+    coverage that a worker's tasks fill as they run (dask may pickle a worker's copy then):
+    a cache being filled does not stop it, the copy starts with an empty cache, and its
+    suggestions equal the original's."""
+    project, units, params, base = province
+    prep = placement._prepare(project, None, None, params, base, None)
+    first = placement._suggest_in(prep, units[0].geometry, 2)
+    assert prep.covers  # the candidates' coverage, cached
+    prep.covers = _GrowingDict(prep.covers)
+    copy = pickle.loads(pickle.dumps(prep))
+    assert copy.covers == {} and type(copy.covers) is dict
+    assert isinstance(prep.covers, _GrowingDict) and len(prep.covers) > 0  # left as it was
+    again = placement._suggest_in(copy, units[0].geometry, 2)
+    pd.testing.assert_frame_equal(pd.DataFrame(again.table), pd.DataFrame(first.table))
+    assert (again.candidates, again.note) == (first.candidates, first.note)
 
 
 def test_a_candidate_never_lies_outside_its_unit(province):

@@ -1078,6 +1078,14 @@ class _Prepared:
     clutter: Any                 # the land cover on the grid (coverage.clutter_grids) or None
     covers: dict[tuple[str, int], tuple[list[float], np.ndarray]] = field(default_factory=dict)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What is pickled (sent to a worker): every field but :attr:`covers`, a cache each
+        process fills for itself. dask may pickle a worker's copy while one of its tasks
+        fills that cache (to send it to another worker, or to spill it), and pickling a dict
+        as it grows fails: "dictionary changed size during iteration", seen once on the
+        province when the suggestions ran beside the fibre task."""
+        return {**self.__dict__, "covers": {}}
+
 
 def _suggested_cells(op: str | None, azimuths: list[float], crs: CRS) -> gpd.GeoDataFrame:
     """The suggested site's three 4G sectors (``settings.SUGGESTED_SITE``) at the origin."""
