@@ -561,14 +561,11 @@ def _compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                    railway: gpd.GeoDataFrame | None, build: BuildParams, gpon: GponParams,
                    *, runner: Runner | None = None) -> tuple[fibre.FibreResult, float]:
     """:func:`coverage_gis.engines.fibre.compute_fibre` on :func:`_fibre_inputs` (here, or
-    as a task on a worker): the result and its own time (s). The memory its work freed is
-    handed back (:meth:`Runner.trim` of the process it ran in): a worker goes on with site
-    suggestions."""
+    as a task on a worker): the result and its own time (s)."""
     start = time.perf_counter()
     result = fibre.compute_fibre(households, hamlets, roads, access_points, routes, statistics,
                                  year, params, railway=railway, build=build, gpon=gpon,
                                  runner=runner)
-    Runner().trim()
     return result, round(time.perf_counter() - start, 3)
 
 
@@ -643,10 +640,9 @@ def analyze(project: Project, params: CoverageParams | None = None,
         Where the coverage tiles run (:class:`~coverage_gis.engines.tiles.Runner`, already
         entered): this process by default, or a dask.distributed cluster. The results are the
         same either way. On a local cluster, a study with fibre has FTTH reach and extensions
-        computed as one task on a worker, beside the coverage tiles and then the site
-        suggestions on the others; on an existing cluster, this process traces fibre (its
-        extensions designed on the workers in parts) while the workers compute the coverage
-        tiles (``timings_s`` then overlap).
+        computed as one task on a worker, beside the coverage tiles on the others; on an
+        existing cluster, this process traces fibre (its extensions designed on the workers
+        in parts) while the workers compute the coverage tiles (``timings_s`` then overlap).
     """
     clock = _Clock()
     project = unit_as_area(project)
@@ -675,31 +671,33 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
+    if with_fibre:
+        if fibre_task is not None and runner is not None:  # its own time, from the worker
+            fibre_result, clock.timings["fibre"] = fibre_task.result()
+            del fibre_task  # the worker lets go of it...
+            runner.trim()   # ... and of its memory, before the suggestions
+            clock.restart()
+        elif fibre_result is None:
+            fibre_result = _fibre(project, runner)
+            clock.lap("fibre")
+        table = _with_fibre_columns(table, fibre_result)
     suggestions = None
     if (suggest_sites and project.households is not None and m4 is not None
             and not table["mobile_broadband_covered"].all()):
-        # beside the fibre task when there is one: the units' batches go to the workers
-        # as they free up (the coverage tiles done, then the fibre task)
         from coverage_gis.engines import placement
         if project.scenario.province is not None:  # up to that many sites in each unit
+            # after fibre, not beside it: beside the fibre task, the province took as long
+            # on two workers (412 s against 608 on one, 1.48x; 1.47x after fibre) and its
+            # peak memory rose from 5.6 to 6.1 GB (benchmarks/bench_province.py)
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
                 base=result, runner=runner).table
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table
+        if runner is not None:
+            runner.trim()  # the candidates' arrays, before the outputs are written
         clock.lap("suggestions")
-    if with_fibre:
-        if fibre_task is not None:  # its own time, from the worker
-            fibre_result, clock.timings["fibre"] = fibre_task.result()
-            del fibre_task  # the worker lets go of it
-            clock.restart()
-        elif fibre_result is None:
-            fibre_result = _fibre(project, runner)
-            clock.lap("fibre")
-        table = _with_fibre_columns(table, fibre_result)
-    if runner is not None:
-        runner.trim()  # the fibre task's and the candidates' memory, before the outputs
     fibre_ind = fibre_result.indicators if fibre_result is not None else {}
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read
