@@ -328,7 +328,10 @@ def _crop(result: CoverageResult, bounds: tuple[float, float, float, float]
     part = coverage.Grid(t * Affine.translation(cols.start, rows.start),
                          cols.stop - cols.start, rows.stop - rows.start, grid.crs)
 
-    def cut(arrays: Mapping) -> dict:
+    def cut(arrays: Mapping) -> Mapping:
+        window = getattr(arrays, "window", None)  # a stored result's files, probabilities
+        if window is not None:                    # computed when read: only that part
+            return window(rows, cols)
         return {k: np.ascontiguousarray(a[rows, cols]) for k, a in arrays.items()}
 
     return replace(result, grid=part, level_dbm=cut(result.level_dbm),

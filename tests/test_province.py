@@ -37,8 +37,10 @@ from coverage_gis.pipeline import (
     province_scopes,
     unit_as_area,
     unit_indicators,
+    unit_view,
 )
 from coverage_gis.radio import terrain
+from coverage_gis.results import store
 
 from .cluster import ON_A_CLUSTER
 
@@ -349,6 +351,42 @@ def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
     assert main(["report", str(out), "--unit", row["unit_code"]]) != 0
     assert main(["report", str(out), "--unit", "99999", "--out", str(tmp_path / "x")]) != 0
     assert "not a unit" in "".join(capsys.readouterr())
+
+
+def test_a_unit_view_reads_only_its_part_of_the_stored_rasters(province, tmp_path,
+                                                               monkeypatch):
+    """A unit's view (``report --unit``) of a stored result reads only the part of each
+    coverage raster around the unit (windowed reads, never a whole raster), and holds what
+    a fresh result's view holds: the whole grid's arrays at the unit's cells, location
+    probabilities included (a fresh result computes them on the part only)."""
+    _, analysis = province
+    (tmp_path / "stored").mkdir()
+    store.save_analysis(analysis, tmp_path / "stored")
+    back = store.read_analysis(tmp_path / "stored")
+    windows: list = []
+    read_band = store._read_band
+    monkeypatch.setattr(store, "_read_band", lambda path, window=None: (
+        windows.append(window), read_band(path, window))[1])
+    code = max(unit_indicators(analysis), key=lambda u: u.m5.existing.total).code
+    fresh, stored = unit_view(analysis, code), unit_view(back, code)
+    assert len(windows) == sum(len(getattr(back.coverage, f)) for f in (
+        "level_dbm", "server", "covered", "operator_level_dbm", "probability"))
+    assert all(w is not None for w in windows)
+    whole, part = analysis.coverage, fresh.coverage.grid
+    assert stored.coverage.grid == part
+    assert (part.height, part.width) < (whole.grid.height, whole.grid.width)
+    r0 = round((part.transform.f - whole.grid.transform.f) / whole.grid.transform.e)
+    c0 = round((part.transform.c - whole.grid.transform.c) / whole.grid.transform.a)
+    rows, cols = slice(r0, r0 + part.height), slice(c0, c0 + part.width)
+    for field in ("level_dbm", "server", "covered", "operator_level_dbm", "probability"):
+        everywhere = getattr(whole, field)
+        a, b = getattr(fresh.coverage, field), getattr(stored.coverage, field)
+        assert list(a) == list(b) == list(everywhere) and len(a) > 0, field
+        for k in everywhere:
+            expected = everywhere[k][rows, cols]
+            np.testing.assert_array_equal(a[k], expected, err_msg=f"{field}[{k!r}]")
+            np.testing.assert_array_equal(b[k], expected, err_msg=f"{field}[{k!r}]")
+            assert b[k].dtype == expected.dtype
 
 
 # --------------------------------------------------------------------------------------------

@@ -72,12 +72,18 @@ def copy_result(out: Path, dest: Path) -> Path:
 # Comparing every field
 # ---------------------------------------------------------------------------------------------
 
+def _arrays(value: Any) -> Any:
+    """Rasters computed or read when used, as their arrays."""
+    if isinstance(value, (LocationProbability, store.StoredBands)):
+        return dict(value.items())
+    return value
+
+
 def assert_same(a: Any, b: Any, where: str = "analysis") -> None:
     """``a`` and ``b`` equal in type, dtypes, CRS, values (NaN where NaN), and order. A
-    fresh result's location probabilities (computed when read) and those read back (the
-    arrays of their rasters) compare as the arrays."""
-    if isinstance(a, LocationProbability):
-        a = dict(a.items())
+    fresh result's location probabilities (computed when read) and a read result's
+    coverage rasters (read from their files when used) compare as their arrays."""
+    a, b = _arrays(a), _arrays(b)
     assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
     if isinstance(a, pd.DataFrame):
         assert_same_table(a, b, where)
@@ -466,6 +472,26 @@ def test_a_raster_of_another_shape_is_named(stored, tmp_path):
     with pytest.raises(ResultFormatError, match=f"expected {grid.height} x {grid.width}") as err:
         read_analysis(folder)
     assert str(folder / "rasters/covered_4g.tif") in str(err.value)
+
+
+def test_a_raster_damaged_past_its_header_is_named_when_used(stored, tmp_path, capsys):
+    """A coverage raster is read when first used: one whose header is whole but whose data
+    is cut short reads back, then is named when its values are wanted, by the API and by
+    ``report`` (exit 1, no traceback, no output set)."""
+    _, out, _ = stored
+    folder = copy_result(out, tmp_path / "r")
+    tif = folder / "rasters/level_4g_dbm.tif"
+    with open(tif, "r+b") as f:
+        f.truncate(tif.stat().st_size // 2)
+    back = read_analysis(folder)  # the header is whole: the size is checked
+    assert back.coverage.covered["4G"].any()  # another file: read
+    with pytest.raises(ResultFormatError, match="cannot be read") as err:
+        back.coverage.level_dbm["4G"]
+    assert str(tif) in str(err.value)
+    assert main(["report", str(folder), "--out", str(tmp_path / "x")]) == 1
+    captured = capsys.readouterr()
+    assert str(tif) in captured.err and "Traceback" not in captured.err
+    assert not (tmp_path / "x").exists()
 
 
 def test_an_output_folder_from_before_the_store_is_explained(stored, tmp_path):

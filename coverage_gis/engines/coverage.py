@@ -162,12 +162,12 @@ class CoverageResult:
     grid: Grid
     cells: gpd.GeoDataFrame
     params: CoverageParams
-    level_dbm: dict[str, np.ndarray]
-    server: dict[str, np.ndarray]
-    covered: dict[str, np.ndarray]
+    level_dbm: Mapping[str, np.ndarray]
+    server: Mapping[str, np.ndarray]
+    covered: Mapping[str, np.ndarray]
     dem_used: bool
     dem_grid: Raster | None = None
-    operator_level_dbm: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    operator_level_dbm: Mapping[tuple[str, str], np.ndarray] = field(default_factory=dict)
     probability: Mapping[str, np.ndarray] = field(default_factory=dict)
     landcover: Raster | None = None
 
@@ -1137,6 +1137,12 @@ class LocationProbability(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def window(self, rows: slice, cols: slice) -> LocationProbability:
+        """The probabilities of the grid cells ``[rows, cols]`` only (computed when read)."""
+        return LocationProbability({t: self._level[t][rows, cols] for t in self},
+                                   {t: self._server[t][rows, cols] for t in self},
+                                   self._sigma, self._thresholds)
 
 
 def _masks(level: dict[str, np.ndarray], server: dict[str, np.ndarray],

@@ -42,7 +42,7 @@ import datetime as _dt
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any
@@ -72,7 +72,7 @@ from coverage_gis.io.readers import Raster
 from coverage_gis.results.analysis import Analysis
 from coverage_gis.version import __version__
 
-__all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "save_analysis",
+__all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "StoredBands", "save_analysis",
            "check_result_folder", "read_analysis", "write_coverage_rasters"]
 
 #: The file that describes a stored result.
@@ -504,13 +504,7 @@ class _Reader(_Decoder):
         return path
 
     def _read(self, rel: str, how: Callable[[Path], Any]) -> Any:
-        path = self._path(rel)
-        try:
-            return how(path)
-        except Exception as exc:
-            raise ResultFormatError(
-                f"{path}: cannot be read ({type(exc).__name__}: {exc}); the stored result in "
-                f"{self.folder} is damaged (run 'coverage-gis analyze' again)") from None
+        return _read_file(self._path(rel), self.folder, how)
 
     def other(self, tag: str, node: dict, where: str) -> Any:
         if tag == "ref":
@@ -579,14 +573,16 @@ class _Reader(_Decoder):
 
     def _coverage(self, node: dict, where: str) -> dict[str, Any]:
         grid = self.decode(node["grid"], f"{where}/grid")
+        shape = (grid.height, grid.width)
         out: dict[str, Any] = {"grid": grid}
         for field in _COVERAGE_ARRAYS:
-            arrays = {}
+            files = {}
             for spec in node[field]:
-                arrays[self.decode(spec["key"], where)] = self._band(
-                    {**spec, "nodata": self.decode(spec["nodata"], where)},
-                    (grid.height, grid.width))
-            out[field] = arrays
+                path = self._path(spec["file"])
+                _read_file(path, self.folder, lambda p: _check_band(p, shape))
+                files[self.decode(spec["key"], where)] = (
+                    path, {**spec, "nodata": self.decode(spec["nodata"], where)})
+            out[field] = StoredBands(files, shape, self.folder)
         return out
 
     def _network(self, node: dict, where: str) -> dict[str, Any]:
@@ -610,26 +606,90 @@ class _Reader(_Decoder):
         }
 
 
-def _read_band(path: Path) -> np.ndarray:
+class StoredBands(Mapping[Any, np.ndarray]):
+    """The coverage rasters of a stored result (key -> array, as they were written), each
+    read from its GeoTIFF when first used, then kept; :meth:`window` reads only a part of
+    each (a unit's report reads its unit, not the province's grid). Each file's size was
+    checked when the result was read (:func:`read_analysis`); a file damaged beyond its
+    header is named when it is used (:class:`ResultFormatError`)."""
+
+    def __init__(self, files: dict[Any, tuple[Path, dict]], shape: tuple[int, int],
+                 folder: Path) -> None:
+        self._files, self._shape, self._folder = files, shape, folder
+        self._arrays: dict[Any, np.ndarray] = {}
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if key not in self._arrays:
+            path, spec = self._files[key]
+            self._arrays[key] = _read_file(
+                path, self._folder, lambda p: _restore_array(_read_band(p), spec, self._shape))
+        return self._arrays[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def window(self, rows: slice, cols: slice) -> dict[Any, np.ndarray]:
+        """Each array's cells ``[rows, cols]`` (slices within the grid, step 1), read from
+        the files' tiles that hold them when not already read whole."""
+        shape = (rows.stop - rows.start, cols.stop - cols.start)
+
+        def part(key: Any) -> np.ndarray:
+            if key in self._arrays:
+                return np.ascontiguousarray(self._arrays[key][rows, cols])
+            path, spec = self._files[key]
+            return _read_file(path, self._folder, lambda p: _restore_array(
+                _read_band(p, (rows, cols)), spec, shape))
+
+        return {key: part(key) for key in self._files}
+
+
+def _read_file(path: Path, folder: Path, how: Callable[[Path], Any]) -> Any:
+    """``how(path)`` for a data file of the stored result in ``folder``; any failure as a
+    :class:`ResultFormatError` naming the file."""
+    try:
+        return how(path)
+    except Exception as exc:
+        raise ResultFormatError(
+            f"{path}: cannot be read ({type(exc).__name__}: {exc}); the stored result in "
+            f"{folder} is damaged (run 'coverage-gis analyze' again)") from None
+
+
+def _check_band(path: Path, shape: tuple[int, int]) -> None:
+    """That ``path`` opens as a one-band raster of ``shape`` (its header only)."""
     import rasterio
 
     with rasterio.open(path) as ds:
-        return ds.read(1)
+        _check_shape((ds.height, ds.width), shape)
+
+
+def _check_shape(found: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    if found != shape:
+        raise ValueError(f"{found[0]} x {found[1]} cells, expected {shape[0]} x {shape[1]}")
+
+
+def _read_band(path: Path, window: tuple[slice, slice] | None = None) -> np.ndarray:
+    import rasterio
+    from rasterio.windows import Window
+
+    with rasterio.open(path) as ds:
+        return ds.read(1, window=None if window is None else Window.from_slices(*window))
 
 
 def _restore_array(data: np.ndarray, spec: dict, shape: tuple[int, ...]) -> np.ndarray:
-    """A raster band as the array that was written: booleans from 0/1, nodata back to NaN."""
-    if data.shape != shape:
-        raise ValueError(f"{data.shape[0]} x {data.shape[1]} cells, expected "
-                         f"{shape[0]} x {shape[1]}")
+    """A raster band as the array that was written: booleans from 0/1, nodata back to NaN
+    (``data``, just read, is changed in place)."""
+    _check_shape(data.shape, shape)
     dtype = np.dtype(spec["dtype"])
     nodata = spec.get("nodata")
     if nodata == "nan":
         nodata = float("nan")
     if np.issubdtype(dtype, np.floating) and isinstance(nodata, float) and \
             not math.isnan(nodata):
-        data = np.where(data == nodata, np.nan, data)
-    return data.astype(dtype)
+        data[data == nodata] = np.nan
+    return data.astype(dtype, copy=False)
 
 
 def _restore_column(df: pd.DataFrame, spec: dict) -> None:
