@@ -343,9 +343,9 @@ def _crop(result: CoverageResult, bounds: tuple[float, float, float, float]
 def unit_view(analysis: Analysis, unit: str) -> Analysis:
     """One unit of a province study, as a study of its own for a detailed map and report
     (``coverage-gis report RESULTS_DIR --unit CODE``): its hamlets, households, towers,
-    fibre and suggestions, the coverage rasters cut to the unit plus the grid's margin,
-    and its M4, M5 and F2 (those of :func:`unit_indicators`). Nothing is recomputed but the
-    counts.
+    fibre and suggestions, the coverage rasters, the DEM and the land cover cut to the unit
+    plus the grid's margin, and its M4, M5 and F2 (those of :func:`unit_indicators`).
+    Nothing is recomputed but the counts.
 
     Raises
     ------
@@ -385,8 +385,11 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
                  province=None)
     commune = gpd.GeoDataFrame({"unit_code": [code], "full_name": [scope.name]},
                                geometry=[scope.geometry], crs=project.crs)
+    # the rasters around the unit only (its stored result is not the province's DEM)
+    dem, landcover = (None if r is None else r.crop(bounds, project.crs)
+                      for r in (project.dem, project.landcover))
     view = replace(project, scenario=sc, hamlets=hamlets, households=households, sites=sites,
-                   commune=commune)
+                   commune=commune, dem=dem, landcover=landcover)
     table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
     table = table.reset_index(drop=True)
     # the unit's boundary is the view's commune boundary (the basis M5's wording names)

@@ -404,6 +404,38 @@ def test_dem_reads_with_nodata_as_nan_and_samples_bilinear(tmp_path):
     assert warped.crs.to_epsg() == 4326 and np.nanmax(warped.data) <= 99.01
 
 
+def test_raster_crop_keeps_the_pixels_covering_the_bounds():
+    """``Raster.crop``: the pixels of its own grid covering bounds given in another CRS (by
+    hand: the WGS 84 box of a UTM square), the same values at the same places, padding
+    added on each side, itself when the bounds cover all of it or none of it."""
+    from pyproj import CRS, Transformer
+
+    from coverage_gis.io.readers import Raster
+
+    data = np.arange(200 * 300, dtype="float32").reshape(200, 300)
+    r = Raster(data, from_origin(105.0, 21.0, 0.001, 0.001), CRS.from_epsg(4326), "dem")
+    to_utm = Transformer.from_crs(4326, 32648, always_xy=True)
+    x0, y0 = to_utm.transform(105.05, 20.90)
+    x1, y1 = to_utm.transform(105.10, 20.95)  # a square about 5 km wide, inside
+    part = r.crop((x0, y0, x1, y1), "EPSG:32648")
+    c0, r0 = ~r.transform * (part.transform.c, part.transform.f)
+    c0, r0 = round(c0), round(r0)
+    assert (part.transform.a, part.transform.e) == (r.transform.a, r.transform.e)
+    np.testing.assert_array_equal(part.data, data[r0:r0 + part.shape[0],
+                                                  c0:c0 + part.shape[1]])
+    # it covers the square's WGS 84 box: from the pixel holding its west (north) edge to
+    # one past the pixel holding its east (south) edge
+    back = Transformer.from_crs(32648, 4326, always_xy=True)
+    lon, lat = back.transform([x0, x0, x1, x1], [y0, y1, y0, y1])
+    left, bottom, right, top = part.bounds
+    assert left <= min(lon) < left + 0.001 and right - 0.003 < max(lon) <= right - 0.001
+    assert bottom + 0.001 <= min(lat) < bottom + 0.003 and top - 0.001 < max(lat) <= top
+    padded = r.crop((x0, y0, x1, y1), "EPSG:32648", pad_px=2)
+    assert padded.shape == (part.shape[0] + 4, part.shape[1] + 4)
+    assert r.crop(r.bounds) is r
+    assert r.crop((0.0, 0.0, 1.0, 1.0)) is r  # nowhere near
+
+
 def test_dem_that_is_not_a_raster(tmp_path):
     (err,) = errors_of(cg.read_dem, write_text(tmp_path / "dem.tif", "hello"))
     assert err.startswith("dem.tif: is not a raster GDAL can read")

@@ -389,6 +389,35 @@ def test_a_unit_view_reads_only_its_part_of_the_stored_rasters(province, tmp_pat
             assert b[k].dtype == expected.dtype
 
 
+def test_a_unit_view_keeps_the_dem_around_the_unit_only(province):
+    """A unit's view holds the DEM's pixels around the unit (its bounds plus the grid's
+    margin), the same values at the same places, not the province's whole DEM."""
+    from dataclasses import replace
+
+    from pyproj import CRS, Transformer
+    from rasterio.transform import from_origin
+
+    from coverage_gis.io.readers import Raster
+
+    _, analysis = province
+    data = np.arange(180 * 200, dtype="float32").reshape(180, 200)
+    whole = Raster(data, from_origin(104.2, 20.8, 0.01, 0.01), CRS.from_epsg(4326), "dem")
+    with_dem = replace(analysis, project=replace(analysis.project, dem=whole))
+    code = max(unit_indicators(analysis), key=lambda u: u.m5.existing.total).code
+    view = unit_view(with_dem, code)
+    dem = view.project.dem
+    assert dem is not None and dem.shape[0] < 60 and dem.shape[1] < 60
+    c0, r0 = (round(v) for v in ~whole.transform * (dem.transform.c, dem.transform.f))
+    np.testing.assert_array_equal(dem.data, data[r0:r0 + dem.shape[0], c0:c0 + dem.shape[1]])
+    scope = next(s for s in province_scopes(analysis.project) if s.code == code)
+    margin = analysis.coverage.params.margin_m  # the unit plus the grid's margin
+    x0, y0, x1, y1 = np.asarray(scope.geometry.bounds) + [-margin, -margin, margin, margin]
+    lon, lat = Transformer.from_crs(analysis.project.crs, 4326, always_xy=True).transform(
+        [x0, x0, x1, x1], [y0, y1, y0, y1])
+    left, bottom, right, top = dem.bounds
+    assert left <= min(lon) and max(lon) <= right and bottom <= min(lat) and max(lat) <= top
+
+
 # --------------------------------------------------------------------------------------------
 # Bad parameters
 # --------------------------------------------------------------------------------------------

@@ -753,20 +753,9 @@ class _TileLevels:
 
 def _dem_part(dem: Raster | None, bounds: tuple[float, float, float, float]
               ) -> Raster | None:
-    """The DEM's pixels covering ``bounds`` (its own grid, not resampled), or None."""
-    if dem is None:
-        return None
-    inv = ~dem.transform
-    minx, miny, maxx, maxy = bounds
-    c0, r0 = inv * (minx, maxy)
-    c1, r1 = inv * (maxx, miny)
-    h, w = dem.data.shape
-    r0, c0 = max(int(np.floor(min(r0, r1))) - 1, 0), max(int(np.floor(min(c0, c1))) - 1, 0)
-    r1, c1 = min(int(np.ceil(max(r0, r1))) + 2, h), min(int(np.ceil(max(c0, c1))) + 2, w)
-    if r0 == 0 and c0 == 0 and r1 == h and c1 == w:
-        return dem
-    return Raster(np.ascontiguousarray(dem.data[r0:r1, c0:c1]),
-                  dem.transform * Affine.translation(c0, r0), dem.crs, dem.source)
+    """The DEM's pixels covering ``bounds`` and one more around (its own grid, not
+    resampled), or None."""
+    return None if dem is None else dem.crop(bounds, pad_px=1)
 
 
 def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,

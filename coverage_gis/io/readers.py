@@ -167,6 +167,28 @@ class Raster:
         out = top * (1 - fr) + bottom * fr
         return np.where(inside, out, np.nan)
 
+    def crop(self, bounds: tuple[float, float, float, float], crs: Any = None,
+             pad_px: int = 0) -> Raster:
+        """Its pixels covering ``bounds`` (minx, miny, maxx, maxy, in ``crs``; default: its
+        own; one pixel more past the east and south edges) and ``pad_px`` more on each side,
+        on its own grid (not resampled); itself when that is all of it or none of it."""
+        if crs is not None and resolve_crs(crs) != self.crs:
+            bounds = rasterio.warp.transform_bounds(resolve_crs(crs), self.crs, *bounds,
+                                                    densify_pts=21)
+        inv = ~self.transform
+        minx, miny, maxx, maxy = bounds
+        corners = [inv * xy for xy in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy))]
+        cols, rows = [c for c, _ in corners], [r for _, r in corners]
+        h, w = self.data.shape
+        r0 = max(int(np.floor(min(rows))) - pad_px, 0)
+        c0 = max(int(np.floor(min(cols))) - pad_px, 0)
+        r1 = min(int(np.ceil(max(rows))) + 1 + pad_px, h)
+        c1 = min(int(np.ceil(max(cols))) + 1 + pad_px, w)
+        if (r0, c0, r1, c1) == (0, 0, h, w) or r1 <= r0 or c1 <= c0:
+            return self
+        return Raster(np.ascontiguousarray(self.data[r0:r1, c0:c1]),
+                      self.transform * Affine.translation(c0, r0), self.crs, self.source)
+
     def reproject(self, crs: Any, resolution_m: float | None = None) -> Raster:
         """This raster warped to ``crs`` (bilinear), at ``resolution_m`` (default: about the
         current pixel size)."""
