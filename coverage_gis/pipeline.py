@@ -344,8 +344,8 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     """One unit of a province study, as a study of its own for a detailed map and report
     (``coverage-gis report RESULTS_DIR --unit CODE``): its hamlets, households, towers,
     fibre and suggestions, the coverage rasters, the DEM and the land cover cut to the unit
-    plus the grid's margin, and its M4, M5 and F2 (those of :func:`unit_indicators`).
-    Nothing is recomputed but the counts.
+    plus the grid's margin (the cut grid's extent), and its M4, M5 and F2 (those of
+    :func:`unit_indicators`). Nothing is recomputed but the counts.
 
     Raises
     ------
@@ -385,11 +385,23 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
                  province=None)
     commune = gpd.GeoDataFrame({"unit_code": [code], "full_name": [scope.name]},
                                geometry=[scope.geometry], crs=project.crs)
-    # the rasters around the unit only (its stored result is not the province's DEM)
-    dem, landcover = (None if r is None else r.crop(bounds, project.crs)
-                      for r in (project.dem, project.landcover))
+    cov = _crop(analysis.coverage, bounds)
+    # the DEM and land cover on the cut grid's extent only (the unit's stored result holds
+    # its part, not the province's); one object cut once (the store keeps one file of it)
+    g = cov.grid
+    extent = (g.transform.c, g.transform.f - g.height * g.resolution_m,
+              g.transform.c + g.width * g.resolution_m, g.transform.f)
+    parts: dict[int, Any] = {}
+    for r in (project.dem, project.landcover, cov.dem_grid, cov.landcover):
+        if r is not None and id(r) not in parts:
+            parts[id(r)] = r.crop(extent, g.crs)
+
+    def part(r: Any) -> Any:
+        return None if r is None else parts[id(r)]
+
+    cov = replace(cov, dem_grid=part(cov.dem_grid), landcover=part(cov.landcover))
     view = replace(project, scenario=sc, hamlets=hamlets, households=households, sites=sites,
-                   commune=commune, dem=dem, landcover=landcover)
+                   commune=commune, dem=part(project.dem), landcover=part(project.landcover))
     table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
     table = table.reset_index(drop=True)
     # the unit's boundary is the view's commune boundary (the basis M5's wording names)
@@ -418,7 +430,7 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     radius = analysis.signal_radius
     radius = radius[radius.intersects(box)] if len(radius) else radius
     card = targets.scorecard(None, indicators, sc.year)
-    return replace(analysis, project=view, coverage=_crop(analysis.coverage, bounds),
+    return replace(analysis, project=view, coverage=cov,
                    hamlets=table, signal_radius=radius, indicators=indicators, towers=towers,
                    sharing_candidates=candidates, fibre=fib, suggestions=sugg, scorecard=card)
 
