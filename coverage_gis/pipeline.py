@@ -340,12 +340,43 @@ def _crop(result: CoverageResult, bounds: tuple[float, float, float, float]
                    probability=cut(result.probability))
 
 
+#: A province's layers that a unit's view keeps near the unit only (:func:`_around`).
+_UNIT_LAYERS = ("fibre", "access_points", "roads", "railway", "constraints", "urban_areas",
+                "landuse")
+
+
+def _around(project: Project, cov: CoverageResult, box: shapely.Polygon
+            ) -> tuple[dict[str, Any], CoverageResult]:
+    """A unit's part of the province's layers (:data:`_UNIT_LAYERS`: the features meeting
+    ``box``, the unit plus the grid's margin) and of its rasters (the DEM and land cover, and
+    ``cov``'s ground, on the extent of ``cov``'s cut grid; one object cut once, which the
+    stored result keeps as one file): the project's fields to replace, and ``cov``."""
+    layers: dict[str, Any] = {}
+    for name in _UNIT_LAYERS:
+        gdf = getattr(project, name)
+        if gdf is not None:
+            layers[name] = gdf[gdf.intersects(box)]
+    g = cov.grid
+    extent = (g.transform.c, g.transform.f - g.height * g.resolution_m,
+              g.transform.c + g.width * g.resolution_m, g.transform.f)
+    parts: dict[int, Any] = {}
+    for r in (project.dem, project.landcover, cov.dem_grid, cov.landcover):
+        if r is not None and id(r) not in parts:
+            parts[id(r)] = r.crop(extent, g.crs)
+
+    def part(r: Any) -> Any:
+        return None if r is None else parts[id(r)]
+
+    layers.update(dem=part(project.dem), landcover=part(project.landcover))
+    return layers, replace(cov, dem_grid=part(cov.dem_grid), landcover=part(cov.landcover))
+
+
 def unit_view(analysis: Analysis, unit: str) -> Analysis:
     """One unit of a province study, as a study of its own for a detailed map and report
     (``coverage-gis report RESULTS_DIR --unit CODE``): its hamlets, households, towers,
-    fibre and suggestions, the coverage rasters, the DEM and the land cover cut to the unit
-    plus the grid's margin (the cut grid's extent), and its M4, M5 and F2 (those of
-    :func:`unit_indicators`). Nothing is recomputed but the counts.
+    fibre and suggestions, the province's other layers and rasters around it
+    (:func:`_around`), the coverage rasters cut to the unit plus the grid's margin, and its
+    M4, M5 and F2 (those of :func:`unit_indicators`). Nothing is recomputed but the counts.
 
     Raises
     ------
@@ -385,23 +416,9 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
                  province=None)
     commune = gpd.GeoDataFrame({"unit_code": [code], "full_name": [scope.name]},
                                geometry=[scope.geometry], crs=project.crs)
-    cov = _crop(analysis.coverage, bounds)
-    # the DEM and land cover on the cut grid's extent only (the unit's stored result holds
-    # its part, not the province's); one object cut once (the store keeps one file of it)
-    g = cov.grid
-    extent = (g.transform.c, g.transform.f - g.height * g.resolution_m,
-              g.transform.c + g.width * g.resolution_m, g.transform.f)
-    parts: dict[int, Any] = {}
-    for r in (project.dem, project.landcover, cov.dem_grid, cov.landcover):
-        if r is not None and id(r) not in parts:
-            parts[id(r)] = r.crop(extent, g.crs)
-
-    def part(r: Any) -> Any:
-        return None if r is None else parts[id(r)]
-
-    cov = replace(cov, dem_grid=part(cov.dem_grid), landcover=part(cov.landcover))
+    layers, cov = _around(project, _crop(analysis.coverage, bounds), box)
     view = replace(project, scenario=sc, hamlets=hamlets, households=households, sites=sites,
-                   commune=commune, dem=part(project.dem), landcover=part(project.landcover))
+                   commune=commune, **layers)
     table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
     table = table.reset_index(drop=True)
     # the unit's boundary is the view's commune boundary (the basis M5's wording names)
@@ -409,11 +426,14 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     indicators = replace(analysis.indicators, m4=ind.m4, m5=m5, f2=ind.f2)
     fib = analysis.fibre
     if fib is not None:
-        ext = fib.extensions
+        ext, gpon, boxes = fib.extensions, fib.gpon, view.access_points
+        if gpon is not None and boxes is not None and "ap_id" in gpon:  # the unit's boxes
+            gpon = gpon[gpon["ap_id"].astype(str).isin(set(boxes["ap_id"].astype(str)))]
         fib = replace(fib, reach=fib.reach[fib.reach["hamlet_id"].astype(str).isin(ids)],
                       hamlets=fib.hamlets[fib.hamlets["hamlet_id"].astype(str).isin(ids)],
                       extensions=ext[ext["hamlet_id"].astype(str).isin(ids)]
-                      if "hamlet_id" in ext else ext)
+                      if "hamlet_id" in ext else ext,
+                      routes=fib.routes[fib.routes.intersects(box)], gpon=gpon)
     towers = analysis.towers
     if towers is not None:
         towers = towers[towers.intersects(box)].copy()

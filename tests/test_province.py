@@ -389,9 +389,11 @@ def test_a_unit_view_reads_only_its_part_of_the_stored_rasters(province, tmp_pat
             assert b[k].dtype == expected.dtype
 
 
-def test_a_unit_view_keeps_the_dem_around_the_unit_only(province):
+def test_a_unit_view_keeps_the_province_layers_around_the_unit_only(province):
     """A unit's view holds the DEM's pixels around the unit (its bounds plus the grid's
-    margin), the same values at the same places, not the province's whole DEM."""
+    margin), the same values at the same places, not the province's whole DEM; and of the
+    province's other layers (here fibre boxes at every unit's centre, a road across the
+    province) the features meeting that box."""
     from dataclasses import replace
 
     from pyproj import CRS, Transformer
@@ -402,18 +404,36 @@ def test_a_unit_view_keeps_the_dem_around_the_unit_only(province):
     _, analysis = province
     data = np.arange(180 * 200, dtype="float32").reshape(180, 200)
     whole = Raster(data, from_origin(104.2, 20.8, 0.01, 0.01), CRS.from_epsg(4326), "dem")
-    with_dem = replace(analysis, project=replace(analysis.project, dem=whole))
+    scopes = province_scopes(analysis.project)
+    centres = [s.geometry.representative_point() for s in scopes]
+    boxes = gpd.GeoDataFrame({"ap_id": [f"AP-{s.code}" for s in scopes]}, geometry=centres,
+                             crs=analysis.project.crs)
     code = max(unit_indicators(analysis), key=lambda u: u.m5.existing.total).code
+    scope = next(s for s in scopes if s.code == code)
+    mine = scope.geometry.representative_point()
+    far = max(centres, key=lambda c: c.distance(mine))
+    x = [c.x for c in centres]
+    roads = gpd.GeoDataFrame(  # across the province through the unit, and far away
+        {"road_id": ["across", "far"]},
+        geometry=[shapely.LineString([(min(x), mine.y), (max(x), mine.y)]),
+                  shapely.LineString([(far.x - 100, far.y), (far.x + 100, far.y)])],
+        crs=analysis.project.crs)
+    with_dem = replace(analysis, project=replace(analysis.project, dem=whole,
+                                                 access_points=boxes, roads=roads))
     view = unit_view(with_dem, code)
+    margin = analysis.coverage.params.margin_m
+    bx0, by0, bx1, by1 = np.asarray(scope.geometry.bounds) + [-margin, -margin, margin, margin]
+    near = [f"AP-{s.code}" for s, c in zip(scopes, centres)
+            if bx0 <= c.x <= bx1 and by0 <= c.y <= by1]
+    assert 0 < len(near) < len(scopes) and f"AP-{code}" in near
+    assert sorted(view.project.access_points["ap_id"]) == sorted(near)
+    assert view.project.roads["road_id"].tolist() == ["across"]
     dem = view.project.dem
     assert dem is not None and dem.shape[0] < 60 and dem.shape[1] < 60
     c0, r0 = (round(v) for v in ~whole.transform * (dem.transform.c, dem.transform.f))
     np.testing.assert_array_equal(dem.data, data[r0:r0 + dem.shape[0], c0:c0 + dem.shape[1]])
-    scope = next(s for s in province_scopes(analysis.project) if s.code == code)
-    margin = analysis.coverage.params.margin_m  # the unit plus the grid's margin
-    x0, y0, x1, y1 = np.asarray(scope.geometry.bounds) + [-margin, -margin, margin, margin]
     lon, lat = Transformer.from_crs(analysis.project.crs, 4326, always_xy=True).transform(
-        [x0, x0, x1, x1], [y0, y1, y0, y1])
+        [bx0, bx0, bx1, bx1], [by0, by1, by0, by1])
     left, bottom, right, top = dem.bounds
     assert left <= min(lon) and max(lon) <= right and bottom <= min(lat) and max(lat) <= top
 
