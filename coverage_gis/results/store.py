@@ -658,7 +658,7 @@ def _read_file(path: Path, folder: Path, how: Callable[[Path], Any]) -> Any:
 
 
 def _check_band(path: Path, shape: tuple[int, int]) -> None:
-    """That ``path`` opens as a one-band raster of ``shape`` (its header only)."""
+    """That ``path`` opens as a raster of ``shape`` (its header only)."""
     import rasterio
 
     with rasterio.open(path) as ds:
