@@ -17,7 +17,8 @@ the wall time, the peak of the sum and the peak of the largest single process, t
 times of `OUT/summary.json` (`timings_s`) when present, the cost per km², the size of
 `map.html` and the time Chromium takes to open it (Playwright driving /usr/bin/chromium with
 `executable_path`, as tests/test_web.py does: from `goto` to the load event, and to the map's
-layers drawn).
+layers drawn). Then one unit's detailed set from the main study's stored result
+(`coverage-gis report OUT --unit 14818 --out DIR`): its time, peak memory and size.
 
 Goals (issue 13), printed beside the figures:
 - end to end (analysis and outputs) under 10 minutes on this 2-core machine;
@@ -176,6 +177,12 @@ def analyze(run: Run, scenario: Path, out: Path, workers_flag: bool, timeout_s: 
     cmd = [str(CLI), "analyze", str(scenario), "--out", str(out), "--overwrite"]
     if workers_flag and run.workers is not None:
         cmd += ["--workers", str(run.workers)]
+    return timed(run, cmd, out, timeout_s, max_bytes)
+
+
+def timed(run: Run, cmd: list[str], out: Path, timeout_s: float, max_bytes: float) -> Run:
+    """Run ``cmd`` (writing the output set ``out``) in a subprocess, sampling its memory; fill
+    ``run`` (see :func:`analyze`)."""
     log = out.with_name(out.name + ".log")
     with open(log, "w") as f:
         t0 = time.perf_counter()
@@ -405,7 +412,27 @@ def main() -> None:
     main_runs = [r for r in runs if r.label == plan[0][0] and r.map_mb is not None]
     if not args.no_browser and main_runs:
         map_open = open_map(main_runs[-1].out / "map.html")  # type: ignore[operator]
+    if main_runs and main_runs[-1].out is not None:
+        unit_report(main_runs[-1].out, args.timeout_min * 60, args.max_memory_gb * 1024**3)
     print_goals(runs, plan[0][0], map_open, workers_flag)
+
+
+def unit_report(results: Path, timeout_s: float, max_bytes: float) -> None:
+    """One unit's detailed set from the main study's stored result, as a user asks for it
+    (``coverage-gis report RESULTS --unit 14818 --out DIR``): time, peak memory, size of the
+    set and of its map (no goal in the issue; printed to follow)."""
+    out = results.with_name(results.name + f"-unit-{HOME_UNIT}")
+    cmd = [str(CLI), "report", str(results), "--unit", HOME_UNIT, "--out", str(out),
+           "--overwrite", "--quiet"]
+    run = timed(Run(f"unit {HOME_UNIT}", 0.0, {}, None), cmd, out, timeout_s, max_bytes)
+    if run.returncode != 0:
+        print(f"\nunit {HOME_UNIT}'s detailed set (report --unit): failed or stopped "
+              f"({run.stopped or run.returncode})\n    " + run.log.strip()[-600:])
+        return
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"\nunit {HOME_UNIT}'s detailed set (report --unit, from the stored result): wall "
+          f"{run.wall_s:.1f} s, peak {gb(run.peak_sum_b):.2f} GB, set {size / 1e6:.0f} MB, "
+          f"map.html {run.map_mb or 0:.1f} MB")
 
 
 if __name__ == "__main__":
