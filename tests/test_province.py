@@ -362,7 +362,7 @@ def test_a_unit_view_reads_only_its_part_of_the_stored_rasters(province, tmp_pat
     _, analysis = province
     (tmp_path / "stored").mkdir()
     store.save_analysis(analysis, tmp_path / "stored")
-    back = store.read_analysis(tmp_path / "stored")
+    back = store.read_analysis(tmp_path / "stored", rasters_when_used=True)
     windows: list = []
     read_band = store._read_band
     monkeypatch.setattr(store, "_read_band", lambda path, window=None: (

@@ -475,15 +475,18 @@ def test_a_raster_of_another_shape_is_named(stored, tmp_path):
 
 
 def test_a_raster_damaged_past_its_header_is_named_when_used(stored, tmp_path, capsys):
-    """A coverage raster is read when first used: one whose header is whole but whose data
-    is cut short reads back, then is named when its values are wanted, by the API and by
-    ``report`` (exit 1, no traceback, no output set)."""
+    """A coverage raster whose header is whole but whose data is cut short is named when
+    the result is read, or, read with ``rasters_when_used`` (as ``report`` does), when its
+    values are wanted; ``report`` exits 1, no traceback, no output set."""
     _, out, _ = stored
     folder = copy_result(out, tmp_path / "r")
     tif = folder / "rasters/level_4g_dbm.tif"
     with open(tif, "r+b") as f:
         f.truncate(tif.stat().st_size // 2)
-    back = read_analysis(folder)  # the header is whole: the size is checked
+    with pytest.raises(ResultFormatError, match="cannot be read") as err:
+        read_analysis(folder)
+    assert str(tif) in str(err.value)
+    back = read_analysis(folder, rasters_when_used=True)  # the header is whole: checked
     assert back.coverage.covered["4G"].any()  # another file: read
     with pytest.raises(ResultFormatError, match="cannot be read") as err:
         back.coverage.level_dbm["4G"]

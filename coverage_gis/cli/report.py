@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     out = source if in_place else Path(args.out)
     with OutputSet(out, kind="analysis", overwrite=in_place or args.overwrite,
                    known_names=OUTPUT_NAMES) as dest:
-        analysis = read_analysis(source)
+        analysis = read_analysis(source, rasters_when_used=True)  # read within this run
         if args.unit is not None:
             from coverage_gis.pipeline import unit_view
             analysis = unit_view(analysis, args.unit)

@@ -487,9 +487,10 @@ def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
 # ---------------------------------------------------------------------------------------------
 
 class _Reader(_Decoder):
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, rasters_when_used: bool = False) -> None:
         super().__init__()
         self.folder = folder
+        self._when_used = rasters_when_used
         self._done: dict[str, Any] = {}   # where -> object, for refs
 
     def _path(self, rel: Any) -> Path:
@@ -582,7 +583,10 @@ class _Reader(_Decoder):
                 _read_file(path, self.folder, lambda p: _check_band(p, shape))
                 files[self.decode(spec["key"], where)] = (
                     path, {**spec, "nodata": self.decode(spec["nodata"], where)})
-            out[field] = StoredBands(files, shape, self.folder)
+            out[field] = bands = StoredBands(files, shape, self.folder)
+            if not self._when_used:
+                for key in bands:
+                    bands[key]  # read now
         return out
 
     def _network(self, node: dict, where: str) -> dict[str, Any]:
@@ -608,10 +612,11 @@ class _Reader(_Decoder):
 
 class StoredBands(Mapping[Any, np.ndarray]):
     """The coverage rasters of a stored result (key -> array, as they were written), each
-    read from its GeoTIFF when first used, then kept; :meth:`window` reads only a part of
-    each (a unit's report reads its unit, not the province's grid). Each file's size was
-    checked when the result was read (:func:`read_analysis`); a file damaged beyond its
-    header is named when it is used (:class:`ResultFormatError`)."""
+    read from its GeoTIFF when first used (all of them at once by :func:`read_analysis`
+    unless ``rasters_when_used``), then kept; :meth:`window` reads only a part of each (a
+    unit's report reads its unit, not the province's grid). Each file's size was checked
+    when the result was read; a file damaged beyond its header is named when it is read
+    (:class:`ResultFormatError`)."""
 
     def __init__(self, files: dict[Any, tuple[Path, dict]], shape: tuple[int, int],
                  folder: Path) -> None:
@@ -721,10 +726,15 @@ def check_result_folder(folder: str | Path) -> Path:
     return path
 
 
-def read_analysis(folder: str | Path) -> Analysis:
+def read_analysis(folder: str | Path, *, rasters_when_used: bool = False) -> Analysis:
     """Read back the :class:`~coverage_gis.results.analysis.Analysis` stored in ``folder`` (an
     output folder of ``coverage-gis analyze``, or its ``result.json``) by
     :func:`save_analysis`. Nothing is recomputed and no input file is needed.
+
+    The coverage rasters (:class:`StoredBands`) are read now, or with
+    ``rasters_when_used`` each when first used, or only a window of them: for a use that
+    ends before the folder can change (``coverage-gis report``, a unit's part of a
+    province), not for a result kept while another run may replace the folder.
 
     Raises
     ------
@@ -752,7 +762,7 @@ def read_analysis(folder: str | Path) -> Analysis:
             f"version {FORMAT_VERSION}; run 'coverage-gis analyze' again (or use the "
             "coverage-gis that wrote it)")
     try:
-        analysis = _Reader(folder).decode(doc["analysis"], "")
+        analysis = _Reader(folder, rasters_when_used).decode(doc["analysis"], "")
     except ResultFormatError:
         raise
     except Exception as exc:  # whatever it is, it is in result.json: no traceback
