@@ -356,9 +356,10 @@ def _around(project: Project, cov: CoverageResult, box: shapely.Polygon
         gdf = getattr(project, name)
         if gdf is not None:
             layers[name] = gdf[gdf.intersects(box)]
+    from rasterio.transform import array_bounds
+
     g = cov.grid
-    extent = (g.transform.c, g.transform.f - g.height * g.resolution_m,
-              g.transform.c + g.width * g.resolution_m, g.transform.f)
+    extent = array_bounds(g.height, g.width, g.transform)
     parts: dict[int, Any] = {}
     for r in (project.dem, project.landcover, cov.dem_grid, cov.landcover):
         if r is not None and id(r) not in parts:
