@@ -710,6 +710,17 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
+    wants_suggestions = bool(suggest_sites and project.households is not None
+                             and m4 is not None and not table["mobile_broadband_covered"].all())
+    if wants_suggestions:
+        from coverage_gis.engines import placement
+    prepared = None
+    if wants_suggestions and fibre_task is not None and project.scenario.province is not None:
+        # made here while the fibre task still runs on its worker (the tiles' workers and
+        # this process would otherwise wait for it), not after it, as the suggestions' own
+        # work on the workers is (below)
+        prepared = placement.prepare_suggestions(project, params=params, base=result)
+        clock.lap("suggestions")
     if with_fibre:
         if fibre_task is not None and runner is not None:  # its own time, from the worker
             fibre_result, clock.timings["fibre"] = fibre_task.result()
@@ -721,16 +732,16 @@ def analyze(project: Project, params: CoverageParams | None = None,
             clock.lap("fibre")
         table = _with_fibre_columns(table, fibre_result)
     suggestions = None
-    if (suggest_sites and project.households is not None and m4 is not None
-            and not table["mobile_broadband_covered"].all()):
-        from coverage_gis.engines import placement
+    if wants_suggestions:
         if project.scenario.province is not None:  # up to that many sites in each unit
             # after fibre, not beside it: beside the fibre task, the province took as long
             # on two workers (412 s against 608 on one, 1.48x; 1.47x after fibre) and its
-            # peak memory rose from 5.6 to 6.1 GB (benchmarks/bench_province.py)
+            # peak memory rose from 5.6 to 6.1 GB (benchmarks/bench_province.py): on this
+            # machine the fibre task and the units' suggestions slow each other down (fibre
+            # 244 s beside them, 185 s alone)
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
-                base=result, runner=runner).table
+                base=result, runner=runner, prepared=prepared).table
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table

@@ -642,3 +642,48 @@ def test_province_suggestions_on_the_workers_equal_one_process(province):
                                   pd.DataFrame(here.suggestions))
     assert there.suggestions.attrs == here.suggestions.attrs
     assert "suggestions" in there.timings_s and "suggestions" in here.timings_s
+
+
+@ON_A_CLUSTER
+def test_province_suggestions_prepared_while_the_fibre_task_runs(province, tmp_path,
+                                                                 monkeypatch):
+    """With FTTH boxes, fibre is one task on a local worker; the province's suggestions are
+    prepared in this process before that task's result is taken (once: not again in
+    suggest_sites_by_unit), and the suggestions and fibre equal one process's."""
+    from coverage_gis.engines import placement
+
+    path, _ = province
+    hh = gpd.read_file(path.parent / "households.gpkg").to_crs(UTM)
+    boxes = hh.iloc[::50]
+    pd.DataFrame({"ap_id": [f"AP{i}" for i in range(len(boxes))], "operator": "VNPT",
+                  "kind": "FAT", "ports_total": 16, "ports_used": 4,
+                  "x": boxes.geometry.x.round(2), "y": boxes.geometry.y.round(2)}
+                 ).to_csv(tmp_path / "access_points.csv", index=False)
+    for name in ("sites.csv", "households.gpkg"):
+        (tmp_path / name).write_bytes((path.parent / name).read_bytes())
+    scenario = tmp_path / "province.toml"
+    scenario.write_text(path.read_text(encoding="utf-8").replace(
+        "[layers]\n", '[layers]\naccess_points = { path = "access_points.csv", '
+        'crs = "EPSG:32648" }\n'), encoding="utf-8")
+    made = []
+    real = placement.prepare_suggestions
+    monkeypatch.setattr(placement, "prepare_suggestions",
+                        lambda *a, **k: made.append(1) or real(*a, **k))
+    prepared = []
+    real_prepare = placement._prepare
+    monkeypatch.setattr(placement, "_prepare",
+                        lambda *a, **k: prepared.append(1) or real_prepare(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = unit_as_area(load_project(scenario))
+        here = analyze(project, suggest_sites=2)
+        assert (made, prepared) == ([], [1])
+        with Runner(workers=2) as runner:
+            there = analyze(project, suggest_sites=2, runner=runner)
+    assert (made, prepared) == ([1], [1, 1])
+    assert here.fibre is not None and there.fibre is not None
+    assert here.suggestions is not None and len(here.suggestions) > 0
+    pd.testing.assert_frame_equal(pd.DataFrame(there.suggestions),
+                                  pd.DataFrame(here.suggestions))
+    pd.testing.assert_frame_equal(there.hamlets, here.hamlets)
+    assert there.indicators == here.indicators

@@ -57,6 +57,7 @@ from coverage_gis.radio import antenna, exposure, pathloss
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
+           "prepare_suggestions",
            "preset_placing", "point_coordinates",
            "suggest_sites", "suggest_sites_by_unit", "greedy_cover", "best_cover", "aim_azimuths"]
 
@@ -1479,6 +1480,16 @@ def _suggest_units(prep: _Prepared, areas: list[tuple[int, shapely.Geometry]],
     return [(i, _suggest_in(prep, area, max_sites)) for i, area in areas]
 
 
+def prepare_suggestions(project: Project, *, params: CoverageParams | None = None,
+                        base: CoverageResult | None = None, operator: str | None = None,
+                        spacing_m: float | None = None,
+                        suggestion_params: SuggestionParams | None = None) -> _Prepared:
+    """What every unit's suggestions share (the coverage before, uncovered households, the
+    candidates...), made ahead of :func:`suggest_sites_by_unit` (its ``prepared``), whose
+    arguments of the same names these are."""
+    return _prepare(project, operator, spacing_m, params, base, suggestion_params)
+
+
 def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
                           max_sites_per_unit: int = 3, *,
                           params: CoverageParams | None = None,
@@ -1486,7 +1497,8 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
                           operator: str | None = None,
                           spacing_m: float | None = None,
                           suggestion_params: SuggestionParams | None = None,
-                          runner: Runner | None = None) -> Suggestions:
+                          runner: Runner | None = None,
+                          prepared: _Prepared | None = None) -> Suggestions:
     """:func:`suggest_sites` for each unit of ``scopes`` (a province's), sharing the
     preparation (coverage before, uncovered households and their index, the candidates, each
     candidate's coverage) and running the greedy once per unit on the candidates of its
@@ -1501,8 +1513,12 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     units; ``note`` ``target_met`` when M4 is already 100 %, else
     ``no_gain_inside_unit`` when every unit stops short, else None; each unit's note in the
     table's ``attrs["unit_notes"]`` (unit code -> note or None).
+
+    ``prepared``: the preparation made beforehand by :func:`prepare_suggestions` with the
+    same arguments (``analyze`` makes it while the fibre task still runs); by default it is
+    made here.
     """
-    prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
+    prep = prepared or _prepare(project, operator, spacing_m, params, base, suggestion_params)
     runner = runner or Runner()
     if runner.distributed and len(scopes) > 1:
         shared = runner.share(prep)
