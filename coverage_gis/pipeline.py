@@ -716,12 +716,10 @@ def analyze(project: Project, params: CoverageParams | None = None,
         from coverage_gis.engines import placement
     prepared = None
     if wants_suggestions and fibre_task is not None and project.scenario.province is not None:
-        # made and sent to the workers while the fibre task still runs (the tiles' worker
-        # and this process would otherwise wait for it): on the province, 3 + 9 s that came
-        # between the fibre task's end and the suggestions' own work on the workers, which
-        # waits for it (below)
-        prepared = placement.prepare_suggestions(project, params=params, base=result,
-                                                 runner=runner)
+        # made here while the fibre task still runs on its worker (the tiles' workers and
+        # this process would otherwise wait for it), not after it, as the suggestions' own
+        # work on the workers is (below)
+        prepared = placement.prepare_suggestions(project, params=params, base=result)
         clock.lap("suggestions")
     if with_fibre:
         if fibre_task is not None and runner is not None:  # its own time, from the worker

@@ -57,7 +57,7 @@ from coverage_gis.radio import antenna, exposure, pathloss
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
-           "prepare_suggestions", "PreparedSuggestions",
+           "prepare_suggestions",
            "preset_placing", "point_coordinates",
            "suggest_sites", "suggest_sites_by_unit", "greedy_cover", "best_cover", "aim_azimuths"]
 
@@ -1480,27 +1480,14 @@ def _suggest_units(prep: _Prepared, areas: list[tuple[int, shapely.Geometry]],
     return [(i, _suggest_in(prep, area, max_sites)) for i, area in areas]
 
 
-@dataclass(frozen=True)
-class PreparedSuggestions:
-    """The preparation every unit's suggestions share (:func:`prepare_suggestions`), and the
-    same as data on the cluster's workers (:meth:`~coverage_gis.engines.tiles.Runner.share`;
-    the preparation itself in one process)."""
-
-    prep: _Prepared
-    shared: Any
-
-
 def prepare_suggestions(project: Project, *, params: CoverageParams | None = None,
                         base: CoverageResult | None = None, operator: str | None = None,
                         spacing_m: float | None = None,
-                        suggestion_params: SuggestionParams | None = None,
-                        runner: Runner | None = None) -> PreparedSuggestions:
+                        suggestion_params: SuggestionParams | None = None) -> _Prepared:
     """What every unit's suggestions share (the coverage before, uncovered households, the
-    candidates...), made and sent to ``runner``'s workers ahead of
-    :func:`suggest_sites_by_unit` (its ``prepared``), whose arguments of the same names
-    these are: ``analyze`` does it while the fibre task still runs."""
-    prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
-    return PreparedSuggestions(prep, (runner or Runner()).share(prep))
+    candidates...), made ahead of :func:`suggest_sites_by_unit` (its ``prepared``), whose
+    arguments of the same names these are."""
+    return _prepare(project, operator, spacing_m, params, base, suggestion_params)
 
 
 def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
@@ -1511,7 +1498,7 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
                           spacing_m: float | None = None,
                           suggestion_params: SuggestionParams | None = None,
                           runner: Runner | None = None,
-                          prepared: PreparedSuggestions | None = None) -> Suggestions:
+                          prepared: _Prepared | None = None) -> Suggestions:
     """:func:`suggest_sites` for each unit of ``scopes`` (a province's), sharing the
     preparation (coverage before, uncovered households and their index, the candidates, each
     candidate's coverage) and running the greedy once per unit on the candidates of its
@@ -1527,17 +1514,14 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     ``no_gain_inside_unit`` when every unit stops short, else None; each unit's note in the
     table's ``attrs["unit_notes"]`` (unit code -> note or None).
 
-    ``prepared``: the preparation made and sent to the workers beforehand by
-    :func:`prepare_suggestions` with the same arguments and ``runner``; by default both are
-    done here.
+    ``prepared``: the preparation made beforehand by :func:`prepare_suggestions` with the
+    same arguments (``analyze`` makes it while the fibre task still runs); by default it is
+    made here.
     """
+    prep = prepared or _prepare(project, operator, spacing_m, params, base, suggestion_params)
     runner = runner or Runner()
-    if prepared is None:
-        prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
-    else:
-        prep = prepared.prep
     if runner.distributed and len(scopes) > 1:
-        shared = runner.share(prep) if prepared is None else prepared.shared
+        shared = runner.share(prep)
         n = min(len(scopes), settings.SUGGESTION_BATCHES_PER_WORKER
                 * max(runner.worker_count, 1))
         order = list(range(len(scopes)))
