@@ -716,9 +716,11 @@ def analyze(project: Project, params: CoverageParams | None = None,
         from coverage_gis.engines import placement
     prepared = None
     if wants_suggestions and fibre_task is not None and project.scenario.province is not None:
-        # made here while the fibre task still runs on its worker (the tiles' workers and
-        # this process would otherwise wait for it), not after it, as the suggestions' own
-        # work on the workers is (below)
+        # made here while the fibre task still runs on its worker (the tiles' worker and
+        # this process would otherwise wait for it: 3-4 s on the province), not after it as
+        # the suggestions' own work on the workers is (below). It is sent to the workers
+        # only then: sent while fibre ran (a 9-14 s broadcast), the province's peak memory
+        # rose from 5.59 to 6.13 GB
         prepared = placement.prepare_suggestions(project, params=params, base=result)
         clock.lap("suggestions")
     if with_fibre:
@@ -738,7 +740,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
             # on two workers (412 s against 608 on one, 1.48x; 1.47x after fibre) and its
             # peak memory rose from 5.6 to 6.1 GB (benchmarks/bench_province.py): on this
             # machine the fibre task and the units' suggestions slow each other down (fibre
-            # 244 s beside them, 185 s alone)
+            # 244 s beside them, 185-207 s without)
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
                 base=result, runner=runner, prepared=prepared).table
