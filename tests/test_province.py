@@ -665,22 +665,28 @@ def test_province_suggestions_prepared_while_the_fibre_task_runs(province, tmp_p
     scenario.write_text(path.read_text(encoding="utf-8").replace(
         "[layers]\n", '[layers]\naccess_points = { path = "access_points.csv", '
         'crs = "EPSG:32648" }\n'), encoding="utf-8")
-    made = []
+    from dask.distributed import Future
+
+    events: list[str] = []  # in this process, in order
     real = placement.prepare_suggestions
     monkeypatch.setattr(placement, "prepare_suggestions",
-                        lambda *a, **k: made.append(1) or real(*a, **k))
-    prepared = []
+                        lambda *a, **k: events.append("prepare_suggestions") or real(*a, **k))
     real_prepare = placement._prepare
     monkeypatch.setattr(placement, "_prepare",
-                        lambda *a, **k: prepared.append(1) or real_prepare(*a, **k))
+                        lambda *a, **k: events.append("_prepare") or real_prepare(*a, **k))
+    real_result = Future.result
+    monkeypatch.setattr(Future, "result", lambda self, *a, **k: events.append(
+        f"result {str(self.key).split('-')[0]}") or real_result(self, *a, **k))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         project = unit_as_area(load_project(scenario))
         here = analyze(project, suggest_sites=2)
-        assert (made, prepared) == ([], [1])
+        assert events == ["_prepare"]
+        events.clear()
         with Runner(workers=2) as runner:
             there = analyze(project, suggest_sites=2, runner=runner)
-    assert (made, prepared) == ([1], [1, 1])
+    assert events.count("_prepare") == events.count("prepare_suggestions") == 1
+    assert events.index("_prepare") < events.index("result fibre")
     assert here.fibre is not None and there.fibre is not None
     assert here.suggestions is not None and len(here.suggestions) > 0
     pd.testing.assert_frame_equal(pd.DataFrame(there.suggestions),

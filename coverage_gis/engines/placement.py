@@ -1518,7 +1518,8 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     same arguments (``analyze`` makes it while the fibre task still runs); by default it is
     made here.
     """
-    prep = prepared or _prepare(project, operator, spacing_m, params, base, suggestion_params)
+    prep = (prepared if prepared is not None
+            else _prepare(project, operator, spacing_m, params, base, suggestion_params))
     runner = runner or Runner()
     if runner.distributed and len(scopes) > 1:
         shared = runner.share(prep)
