@@ -31,7 +31,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -120,9 +119,8 @@ def commune_study(work: Path) -> Path:
     import bench_province as bp
     import province_data as pdata
 
-    folder = work / "scenario-400_km2"
-    pdata.generate(folder, pdata.Size(
-        units=pdata.units_near(bp.HOME_UNIT, area_km2=bp.COMMUNE_AREA_KM2), seed=2025))
+    folder = bp.scenario_folder(work, bp.COMMUNE_LABEL)
+    pdata.generate(folder, bp.commune_size(seed=2025))
     return folder / "scenario.toml"
 
 
@@ -145,7 +143,9 @@ def main() -> None:
         parser.error(f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(STAGES)}")
     scenario = args.scenario
     if scenario is None and set(stages) - {"python", "random_reads"}:
-        work = args.work or Path(tempfile.gettempdir()) / "coverage_gis_bench_province"
+        import bench_province as bp
+
+        work = args.work or bp.DEFAULT_WORK
         work.mkdir(parents=True, exist_ok=True)
         scenario = commune_study(work)
     print(f"machine: {os.cpu_count()} cores; study: {scenario}")

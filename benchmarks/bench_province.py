@@ -68,6 +68,19 @@ HOME_UNIT = "14818"
 QUICK_UNITS = 20
 QUICK_HOUSEHOLDS = 1_000_000  # province-wide density; the 20 units get ~1/8-1/10 of it
 COMMUNE_AREA_KM2 = 400.0
+COMMUNE_LABEL = f"~{COMMUNE_AREA_KM2:.0f} km²"
+#: Where the scenarios and results are kept between runs (``--work``'s default).
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "coverage_gis_bench_province"
+
+
+def commune_size(seed: int) -> pdata.Size:
+    """The commune-size study: the units around Bỉm Sơn up to ~400 km²."""
+    return pdata.Size(units=pdata.units_near(HOME_UNIT, area_km2=COMMUNE_AREA_KM2), seed=seed)
+
+
+def scenario_folder(work: Path, label: str) -> Path:
+    """The folder of a study's generated scenario in ``work``."""
+    return work / f"scenario-{label.replace(' ', '_').replace('~', '').replace('²', '2')}"
 
 
 @dataclass
@@ -346,8 +359,7 @@ def studies(args: argparse.Namespace) -> list[tuple[str, pdata.Size]]:
     else:
         out = [("province", pdata.Size(seed=args.seed))]
     if not args.no_commune:
-        out.append((f"~{COMMUNE_AREA_KM2:.0f} km²", pdata.Size(
-            units=pdata.units_near(HOME_UNIT, area_km2=COMMUNE_AREA_KM2), seed=args.seed)))
+        out.append((COMMUNE_LABEL, commune_size(args.seed)))
         out.append((f"unit {HOME_UNIT}", pdata.Size(units=(HOME_UNIT,), boundary="unit",
                                                     seed=args.seed)))
     return out
@@ -374,7 +386,7 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true",
                         help="make the scenarios and stop")
     args = parser.parse_args()
-    work = args.work or Path(tempfile.gettempdir()) / "coverage_gis_bench_province"
+    work = args.work or DEFAULT_WORK
     work.mkdir(parents=True, exist_ok=True)
     workers = [int(w) for w in args.workers_list.split(",") if w.strip()]
     workers_flag = has_workers_option()
@@ -386,7 +398,7 @@ def main() -> None:
     plan = studies(args)
     made = {}
     for label, size in plan:
-        folder = work / f"scenario-{label.replace(' ', '_').replace('~', '').replace('²', '2')}"
+        folder = scenario_folder(work, label)
         print(f"scenario {label}: {folder}", flush=True)
         made[label] = (folder, pdata.generate(folder, size))
         c = made[label][1]["counts"]
