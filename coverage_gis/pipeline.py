@@ -31,7 +31,7 @@ from coverage_gis.engines.indicators import (
     SharingIndicator,
     UnitIndicators,
 )
-from coverage_gis.engines.tiles import Runner
+from coverage_gis.engines.tiles import Runner, malloc_trim
 from coverage_gis.errors import InputError
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
@@ -608,6 +608,51 @@ def _compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     return result, round(time.perf_counter() - start, 3)
 
 
+def _fibre_start(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
+                 roads: gpd.GeoDataFrame | None, access_points: gpd.GeoDataFrame | None,
+                 routes: gpd.GeoDataFrame | None, params: fibre.FibreParams,
+                 railway: gpd.GeoDataFrame | None, build: BuildParams, gpon: GponParams
+                 ) -> tuple[float, fibre.FibreStart]:
+    """:func:`coverage_gis.engines.fibre.fibre_start` as a task: when it started (s since
+    the epoch, for the fibre stage's own time) and its result."""
+    started = time.time()
+    start = fibre.fibre_start(households, hamlets, roads, access_points, routes, params,
+                              railway=railway, build=build, gpon=gpon)
+    malloc_trim()  # what building the graph freed: this worker holds the graph meanwhile
+    return started, start
+
+
+def _extension_jobs(started: tuple[float, fibre.FibreStart]) -> Any:
+    """The extension jobs of :func:`_fibre_start`'s result (a task: the design tasks fetch
+    only these)."""
+    return started[1].extension_jobs
+
+
+def _fibre_finish(started: tuple[float, fibre.FibreStart], statistics: pd.DataFrame | None,
+                  year: int | None, *designs: list[Any]) -> tuple[fibre.FibreResult, float]:
+    """:func:`coverage_gis.engines.fibre.fibre_finish` as a task, on the design tasks' rows
+    in order: the result and the fibre stage's own time (s)."""
+    t0, start = started
+    rows = [row for part in designs for row in part]
+    return fibre.fibre_finish(start, rows, statistics, year), round(time.time() - t0, 3)
+
+
+def _fibre_tasks(project: Project, runner: Runner) -> Any:
+    """The fibre job started on a local cluster as tasks: :func:`_fibre_start` on a worker,
+    the extensions' designs in ``settings.FIBRE_DESIGN_TASKS_PER_WORKER`` runs per worker
+    (each on the whole graph: dask runs them where the start ran, and moves some, with the
+    graph, to a worker that has nothing else to do), then :func:`_fibre_finish`. Its future:
+    ``result()`` gives what :func:`_compute_fibre` returns."""
+    (households, hamlets, roads, access_points, routes, statistics, year, params, railway,
+     build, gpon) = _fibre_inputs(project)
+    started = runner.call("fibre_start", _fibre_start, households, hamlets, roads,
+                          access_points, routes, params, railway, build, gpon)
+    jobs = runner.call("fibre_jobs", _extension_jobs, started)
+    n = settings.FIBRE_DESIGN_TASKS_PER_WORKER * max(runner.worker_count, 1)
+    designs = [runner.call("fibre_designs", fibre.design_jobs, jobs, k, n) for k in range(n)]
+    return runner.call("fibre", _fibre_finish, started, statistics, year, *designs)
+
+
 def _fibre(project: Project, runner: Runner | None) -> fibre.FibreResult:
     """FTTH reach and the gaps' extensions (:func:`coverage_gis.engines.fibre.compute_fibre`)
     with the scenario's parameters, traced in this process (the extensions on ``runner``)."""
@@ -703,9 +748,9 @@ def analyze(project: Project, params: CoverageParams | None = None,
             project, params, progress, runner, clock)
     else:
         if with_fibre and runner is not None and runner.distributed:
-            # a local cluster: fibre is one task on a worker, beside the coverage tiles on
-            # the others; this process only sends and gathers
-            fibre_task = runner.call("fibre", _compute_fibre, *_fibre_inputs(project))
+            # a local cluster: fibre runs as tasks on the workers, beside the coverage
+            # tiles; this process only sends and gathers
+            fibre_task = _fibre_tasks(project, runner)
         result, table, radius, m4 = _mobile(project, params, progress, runner, clock)
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)

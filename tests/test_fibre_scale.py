@@ -389,6 +389,26 @@ def test_extensions_designed_in_parts_equal_the_whole_graphs(
     assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
 
 
+@pytest.mark.parametrize("parts", [1, 2, 5, 40])
+def test_extension_jobs_designed_in_runs_give_the_rows_of_one_call(parts: int) -> None:
+    """What a local cluster's design tasks do, here: the extension jobs, pickled as a worker
+    receives them, designed in ``parts`` runs of consecutive jobs (more runs than jobs:
+    some empty), the runs' rows one after the other, give gap_extensions' table."""
+    roads, households, boxes, hamlets, _ = random_case(22, n_houses=150, n_boxes=2)
+    params = FibreParams(hamlet_rule="share", hamlet_share=0.95, max_drop_m=40.0)
+    reach = fb.household_reach(households, boxes, roads, None, params)
+    want = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    jobs = pickle.loads(pickle.dumps(fx.extension_jobs(reach, hamlets, roads, boxes, None,
+                                                       params)))
+    assert 1 < len(jobs.jobs) < 40 and (want["boxes"] > 0).any()
+    runs = [fx.design_jobs(jobs, k, parts) for k in range(parts)]
+    assert sum(map(len, runs)) == len(jobs.jobs)
+    got = fx.extension_frame([row for run in runs for row in run], jobs.crs)
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                  pd.DataFrame(want.drop(columns="geometry")), check_exact=True)
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
+
+
 def test_extension_homes_are_within_the_drop_length_over_the_whole_graph() -> None:
     """Independently of the engine's searches: every house the extension counts as newly
     passed is within the drop length of a new box along the whole graph (or by the fallback),

@@ -140,15 +140,26 @@ def _refuse_here(*args, **kwargs):
 
 
 @ON_A_CLUSTER
-def test_fibre_is_one_task_on_a_local_worker(sample, monkeypatch):
-    """On a local cluster, fibre (reach and extensions) runs as one task on a worker (a fresh
-    process: this process's patch of compute_fibre does not reach it), beside the tiles, with
-    the same results as one process and its own time."""
+def test_fibre_runs_as_tasks_on_local_workers(sample, monkeypatch):
+    """On a local cluster, fibre runs as tasks on the workers (fresh processes: this
+    process's patches do not reach them), beside the tiles: reach and the extensions' graph,
+    the short hamlets' designs in FIBRE_DESIGN_TASKS_PER_WORKER runs per worker, the result;
+    the same results as one process, and its own time."""
+    from dask.distributed import get_task_stream
+
+    from coverage_gis.engines import fibre_extensions
+
     project, params, _ = sample
     one = analyze(project, params, suggest_sites=1)
-    monkeypatch.setattr(fibre_engine, "compute_fibre", _refuse_here)
+    for module, name in ((fibre_engine, "compute_fibre"), (fibre_engine, "fibre_start"),
+                         (fibre_extensions, "_design")):
+        monkeypatch.setattr(module, name, _refuse_here)
     with Runner(workers=2, tile_px=48) as runner:
-        two = analyze(project, params, suggest_sites=1, runner=runner)
+        with get_task_stream(client=runner._client) as stream:
+            two = analyze(project, params, suggest_sites=1, runner=runner)
+    kinds = [str(t["key"]).split("-")[0] for t in stream.data]
+    assert kinds.count("fibre_designs") == 2 * settings.FIBRE_DESIGN_TASKS_PER_WORKER
+    assert kinds.count("fibre_start") == kinds.count("fibre") == 1
     assert one.fibre is not None and two.fibre is not None
     for name in ("reach", "extensions"):
         a, b = getattr(one.fibre, name), getattr(two.fibre, name)
@@ -197,6 +208,38 @@ def test_local_workers_reuse_their_memory(monkeypatch, trim):
         assert env is None and faults < 100 * 512 // 10
 
 
+_SCRIPT_IMPORTING_FIRST = """
+from coverage_gis.engines.tiles import Runner  # each spawned worker runs these again, and
+from coverage_gis.io.project import load_project  # imports numba before its environment
+from coverage_gis.pipeline import analyze  # (NUMBA_NUM_THREADS=1) is set
+
+if __name__ == "__main__":
+    project = load_project()
+    with Runner(workers=1, tile_px=48) as runner:
+        print(analyze(project, suggest_sites=0, runner=runner).indicators.m4.value)
+"""
+
+
+@ON_A_CLUSTER
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: numba's default is one thread")
+def test_a_script_importing_coverage_gis_first_runs_on_local_workers(tmp_path):
+    """A script importing coverage_gis at its top, run on a local cluster with numba's cache
+    empty (a fresh install): the workers load some kernels from the cache this process
+    wrote and compile others after those ran, with one numba thread each. It failed: "Cannot
+    set NUMBA_NUM_THREADS to a different value once the threads have been launched"."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "first.py"
+    script.write_text(_SCRIPT_IMPORTING_FIRST, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
+    env["NUMBA_CACHE_DIR"] = str(tmp_path / "numba")  # empty
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 0 < float(done.stdout.split()[-1]) <= 1
+
+
 def _rss_freed_by_trim() -> float:
     """MB of resident memory that malloc_trim hands back after 100 of 200 1-MB arrays (in
     the heap) were dropped, every other one (holes the heap's top cannot give back)."""
@@ -209,7 +252,7 @@ def _rss_freed_by_trim() -> float:
     arrays = [np.ones(1 << 17) for _ in range(200)]
     del arrays[::2]
     before = psutil.Process().memory_info().rss
-    assert tiles._malloc_trim() == 1
+    assert tiles.malloc_trim() == 1
     return (before - psutil.Process().memory_info().rss) / 1e6
 
 

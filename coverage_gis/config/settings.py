@@ -204,7 +204,13 @@ LOCAL_WORKERS_TRIM_MEMORY: bool = False
 #: on a worker, sent the part of the road graph their searches reach (local setting, an
 #: engineering choice: larger squares share more of their parts and make fewer, larger tasks).
 FIBRE_PART_SIDE_M: float = 8000.0
-#: ... and on a local cluster (``--workers``) too, instead of fibre as one task. Off: measured
+#: On a local cluster (``--workers``) fibre runs as tasks: reach and the extensions' graph on
+#: one worker, then the short hamlets' designs in this many runs per worker, which dask runs
+#: where the graph is and moves, with the graph, to a worker that has nothing else to do (the
+#: coverage tiles' once its tiles are done). Local setting, an engineering choice: more runs
+#: share the last ones out more evenly, each costs a task.
+FIBRE_DESIGN_TASKS_PER_WORKER: int = 16
+#: Parts as on an existing cluster on a local cluster too, instead of the tasks above. Off: measured
 #: on the 2-core machine, the province's extensions took 179 s on two local workers against
 #: 164 s in one process (the graph searches are memory-bound, and cutting the parts and sending
 #: them costs as much as it saves).

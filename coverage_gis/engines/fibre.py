@@ -35,6 +35,11 @@ from coverage_gis.config.params import BuildParams, FibreParams, GponParams
 from coverage_gis.engines.fibre_extensions import (
     EXTENSION_COLUMNS,
     EXTENSION_NOTES,
+    ExtensionJobs,
+    design_all,
+    design_jobs,
+    extension_frame,
+    extension_jobs,
     extensions_in_parts,
     gap_extensions,
     road_steiner_tree,
@@ -85,6 +90,10 @@ __all__ = [
     "optical_loss_db",
     "gpon_budget",
     "compute_fibre",
+    "fibre_start",
+    "fibre_finish",
+    "FibreStart",
+    "design_jobs",
     "BASIS_NETWORK",
     "BASIS_NONE",
     "EXTENSION_NOTES",
@@ -125,7 +134,40 @@ def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     """The whole fibre job: merge routes, build the network, household reach, per-hamlet
     table, F1/F2, the gap extensions (crossing ``railway`` and the roads layer's railway
     lines), and the GPON check when the data allow it. ``runner``: where the extensions
-    are designed (:func:`gap_extensions`)."""
+    are designed (:func:`gap_extensions`).
+
+    It is :func:`fibre_start`, the extensions' designs (:func:`design_all`), then
+    :func:`fibre_finish`: a cluster may run the designs as tasks of their own
+    (:func:`design_jobs`), with the same result."""
+    start = fibre_start(households, hamlets, roads, access_points, fibre, params,
+                        railway=railway, build=build, gpon=gpon)
+    return fibre_finish(start, design_all(start.extension_jobs, runner or Runner()),
+                        statistics, year)
+
+
+@dataclass
+class FibreStart:
+    """:func:`fibre_start`'s work: the fibre job but the extensions' designs, which
+    ``extension_jobs`` holds ready to run."""
+
+    params: FibreParams
+    build: BuildParams
+    network: RoadNetwork
+    routes: gpd.GeoDataFrame
+    snaps: pd.DataFrame
+    reach: gpd.GeoDataFrame
+    hamlets: pd.DataFrame
+    extension_jobs: ExtensionJobs
+    gpon: GponCheck
+    ports_used: int | None
+
+
+def fibre_start(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
+                roads: gpd.GeoDataFrame | None, access_points: gpd.GeoDataFrame | None,
+                fibre: gpd.GeoDataFrame | None, params: FibreParams | None = None, *,
+                railway: gpd.GeoDataFrame | None = None, build: BuildParams | None = None,
+                gpon: GponParams | None = None) -> FibreStart:
+    """:func:`compute_fibre` up to the extensions' designs (same arguments)."""
     params = params or FibreParams()
     build = build or BuildParams()
     crs = households.crs
@@ -139,11 +181,22 @@ def compute_fibre(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         routes, snaps = merge_routes(None, params.snap_tolerance_m)
     reach = household_reach(households, access_points, roads, fibre, params, network=net)
     table = hamlet_fibre(reach, hamlets, params)
-    ext = gap_extensions(reach, hamlets, roads, access_points, fibre, params, network=net,
-                         hamlet_table=table, build=build, railway=railway, runner=runner)
+    jobs = extension_jobs(reach, hamlets, roads, access_points, fibre, params, network=net,
+                          hamlet_table=table, build=build, railway=railway)
     check = gpon_budget(access_points, roads, fibre, params, gpon, network=net)
-    return FibreResult(params, net, routes, snaps, reach, table, ext,
-                       fibre_indicators(table, statistics, year, params,
-                                        ports_used=_ports_used(access_points)),
-                       gpon=check.table() if check.note is None else None,
-                       gpon_note=check.note, build=dataclasses.asdict(build))
+    return FibreStart(params, build, net, routes, snaps, reach, table, jobs, check,
+                      _ports_used(access_points))
+
+
+def fibre_finish(start: FibreStart, designs: list[tuple[dict[str, Any], Any]],
+                 statistics: pd.DataFrame | None = None, year: int | None = None
+                 ) -> FibreResult:
+    """:func:`compute_fibre`'s result from :func:`fibre_start`'s and the designs of its
+    extension jobs, in order."""
+    table = start.hamlets
+    return FibreResult(start.params, start.network, start.routes, start.snaps, start.reach,
+                       table, extension_frame(designs, start.extension_jobs.crs),
+                       fibre_indicators(table, statistics, year, start.params,
+                                        ports_used=start.ports_used),
+                       gpon=start.gpon.table() if start.gpon.note is None else None,
+                       gpon_note=start.gpon.note, build=dataclasses.asdict(start.build))

@@ -60,7 +60,8 @@ from coverage_gis.engines.road_graph import (
 )
 from coverage_gis.engines.tiles import Runner
 
-__all__ = ["gap_extensions", "extensions_in_parts", "road_steiner_tree", "EXTENSION_NOTES",
+__all__ = ["gap_extensions", "extension_jobs", "design_all", "design_jobs", "extension_frame",
+           "ExtensionJobs", "extensions_in_parts", "road_steiner_tree", "EXTENSION_NOTES",
            "EXTENSION_COLUMNS"]
 
 _NO_CABLE_M = 1.0    # a new box this close to today's network needs no cable of its own
@@ -163,6 +164,34 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         MultiLineString (empty when no cable is needed).
         :func:`coverage_gis.outputs.fibre_text.extension_table` words ``target`` and ``note``.
     """
+    jobs = extension_jobs(reach, hamlets, roads, access_points, fibre, params,
+                          network=network, hamlet_table=hamlet_table, build=build,
+                          railway=railway)
+    return extension_frame(design_all(jobs, runner or Runner()), jobs.crs)
+
+
+@dataclass
+class ExtensionJobs:
+    """The designs :func:`gap_extensions` makes, ready to run (:func:`extension_jobs`): the
+    context they search (None when no hamlet is short) and one job per short hamlet, in the
+    hamlet table's order; ``crs``: the study's. Picklable: a worker may design some of them
+    (:func:`design_jobs`)."""
+
+    ctx: _ExtensionContext | None
+    jobs: list[_Job]
+    crs: Any
+
+
+def extension_jobs(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
+                   roads: gpd.GeoDataFrame | None, access_points: gpd.GeoDataFrame | None,
+                   fibre: gpd.GeoDataFrame | None = None, params: FibreParams | None = None,
+                   *, network: RoadNetwork | None = None,
+                   hamlet_table: pd.DataFrame | None = None,
+                   build: BuildParams | None = None,
+                   railway: gpd.GeoDataFrame | None = None) -> ExtensionJobs:
+    """Everything :func:`gap_extensions` does before designing the short hamlets: the road
+    graph with the households, boxes and routes attached, the distances from today's network,
+    and one job per short hamlet (arguments as :func:`gap_extensions`)."""
     params = params or FibreParams()
     build = build or BuildParams()
     _require_metric(reach, "households")
@@ -172,8 +201,7 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     table = hamlet_table if hamlet_table is not None else hamlet_fibre(reach, hamlets, params)
     short = table[~table["ftth_covered"].astype(bool)]
     if short.empty:
-        return gpd.GeoDataFrame(pd.DataFrame(columns=EXTENSION_COLUMNS), geometry=[], crs=crs)
-
+        return ExtensionJobs(None, [], crs)
     hh_xy = _xy(reach)
     hamlet_of = household_hamlets(reach, hamlets)
     passed0 = _reach_flags(reach)["passed"].to_numpy(bool)
@@ -199,8 +227,36 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                 else "share")
         jobs.append(_Job(hamlet_id, members, ch,
                          math.ceil(params.hamlet_share * len(members) - 1e-9), rule))
-    runner = runner or Runner()
-    done = _run_jobs(ctx, jobs, runner, parts=extensions_in_parts(runner))
+    return ExtensionJobs(ctx, jobs, crs)
+
+
+def design_all(jobs: ExtensionJobs, runner: Runner) -> list[tuple[dict[str, Any], Any]]:
+    """Every job's row and cable, in order: here, or on ``runner``'s workers in parts when
+    :func:`extensions_in_parts`."""
+    if not jobs.jobs:
+        return []
+    assert jobs.ctx is not None
+    return _run_jobs(jobs.ctx, jobs.jobs, runner, parts=extensions_in_parts(runner))
+
+
+def design_jobs(jobs: ExtensionJobs, part: int = 0, parts: int = 1
+                ) -> list[tuple[dict[str, Any], Any]]:
+    """The rows and cables of the jobs of ``part`` (0 to ``parts`` - 1) of ``parts`` runs of
+    consecutive jobs (a task on a worker holding the whole context): the parts' rows one
+    after the other are every job's, in order."""
+    n = len(jobs.jobs)
+    lo, hi = n * part // parts, n * (part + 1) // parts
+    if lo == hi:
+        return []
+    ctx = jobs.ctx
+    assert ctx is not None
+    return [_design(ctx, job) for job in jobs.jobs[lo:hi]]
+
+
+def extension_frame(done: list[tuple[dict[str, Any], Any]], crs: Any) -> gpd.GeoDataFrame:
+    """:func:`gap_extensions`' table from the jobs' rows and cables, in order."""
+    if not done:
+        return gpd.GeoDataFrame(pd.DataFrame(columns=EXTENSION_COLUMNS), geometry=[], crs=crs)
     return gpd.GeoDataFrame(pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS),
                             geometry=[geom for _, geom in done], crs=crs)
 
@@ -433,7 +489,6 @@ class _ExtensionContext:
         self.cand = np.flatnonzero(nodes["is_cand"])
         self.col_of = np.full(g.n, -1, dtype=index_dtype(len(self.cand)))
         self.col_of[self.cand] = np.arange(len(self.cand))
-        self.cand_tree = cKDTree(g.node_xy[self.cand]) if len(self.cand) else None
 
     @classmethod
     def whole(cls, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
@@ -708,12 +763,21 @@ class _ExtensionContext:
         rows = on[i]
         fr = fc = np.zeros(0, dtype=np.int64)
         fd = np.zeros(0)
-        if self.cand_tree is not None and len(todo):
+        straight = self.limit / p.detour_factor
+        # the candidate sites in the rectangle around the houses widened by that distance
+        # (the graph's node grid: no index of its own over the study's sites to build,
+        # hold and send to the workers)
+        near = np.zeros(0, dtype=np.int64)
+        if len(self.cand) and len(todo):
+            near = g.near_nodes(homes.xy[todo], straight)
+            near = near[self.col_of[near] >= 0]
+        if len(near):
             m = cKDTree(homes.xy[todo]).sparse_distance_matrix(
-                self.cand_tree, self.limit / p.detour_factor, output_type="coo_matrix")
+                cKDTree(g.node_xy[near]), straight, output_type="coo_matrix")
             hh_comp = np.where(homes.attached[todo], homes.comp[todo], -1)
-            other = hh_comp[m.row] != g.component[self.cand[m.col]]
-            fr, fc, fd = m.row[other], m.col[other], m.data[other] * p.detour_factor
+            other = hh_comp[m.row] != g.component[near[m.col]]
+            fr, fc = m.row[other], self.col_of[near[m.col[other]]]
+            fd = m.data[other] * p.detour_factor
         sites = np.unique(np.r_[col, fc]).astype(np.int64)
         shape = (len(todo), len(sites))
         road = _csc([rows], [np.searchsorted(sites, col)], [dist], shape)

@@ -130,6 +130,9 @@ class Runner:
                                              processes=True, dashboard_address=None,
                                              silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
                 self._client = Client(self._cluster)
+                from coverage_gis.engines.worker_setup import NumbaThreads
+
+                self._client.register_plugin(NumbaThreads())
         except (OSError, TimeoutError, ValueError) as exc:
             self.__exit__()
             if self.scheduler is not None:
@@ -173,9 +176,9 @@ class Runner:
         arrays they no longer hold: they keep it otherwise (``settings.LOCAL_WORKERS_TRIM_MEMORY``;
         loading the province's layers leaves some 0.3 GB so in this process). Nothing off
         glibc."""
-        _malloc_trim()
+        malloc_trim()
         if self._client is not None:
-            self._client.run(_malloc_trim)
+            self._client.run(malloc_trim)
 
     def share(self, value: Any) -> Any:
         """``value`` as data each worker receives once (a dask future, to pass to
@@ -246,7 +249,7 @@ class Runner:
             yield result
 
 
-def _malloc_trim() -> int:
+def malloc_trim() -> int:
     """glibc's ``malloc_trim(0)`` in this process: 1 when memory was handed back, 0 when
     none was, -1 off glibc."""
     import ctypes
