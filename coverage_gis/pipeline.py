@@ -628,21 +628,44 @@ def _extension_jobs(started: tuple[float, fibre.FibreStart]) -> Any:
     return started[1].extension_jobs
 
 
-def _fibre_finish(started: tuple[float, fibre.FibreStart], statistics: pd.DataFrame | None,
-                  year: int | None, *designs: list[Any]) -> tuple[fibre.FibreResult, float]:
-    """:func:`coverage_gis.engines.fibre.fibre_finish` as a task, on the design tasks' rows
-    in order: the result and the fibre stage's own time (s)."""
+def _fibre_head(started: tuple[float, fibre.FibreStart]) -> tuple[float, fibre.FibreStart]:
+    """:func:`_fibre_start`'s result without the extension jobs (a task: this process fetches
+    only this; the graph stays on the workers)."""
     t0, start = started
-    rows = [row for part in designs for row in part]
-    return fibre.fibre_finish(start, rows, statistics, year), round(time.time() - t0, 3)
+    return t0, replace(start, extension_jobs=replace(start.extension_jobs, ctx=None, jobs=[]))
 
 
-def _fibre_tasks(project: Project, runner: Runner) -> Any:
+@dataclass
+class _FibreTasks:
+    """The fibre job's tasks on a local cluster (:func:`_fibre_tasks`): ``result()`` gives
+    what :func:`_compute_fibre` returns."""
+
+    runner: Runner
+    head: Any            # future of _fibre_head
+    designs: list[Any]   # futures of the design runs, in order
+    statistics: pd.DataFrame | None
+    year: int | None
+
+    def result(self) -> tuple[fibre.FibreResult, float]:
+        """The fibre result (finished here, from the head and the designs' rows) and the
+        fibre stage's own time (s); the workers then let go of its parts."""
+        # the designs first: the graph is let go of once they are done, before this process
+        # receives the rest (the households' reach, the network)
+        rows = [row for part in self.runner.gather(self.designs) for row in part]
+        t0, start = self.head.result()
+        out = fibre.fibre_finish(start, rows, self.statistics, self.year)
+        for future in (self.head, *self.designs):
+            future.release()
+        return out, round(time.time() - t0, 3)
+
+
+def _fibre_tasks(project: Project, runner: Runner) -> _FibreTasks:
     """The fibre job started on a local cluster as tasks: :func:`_fibre_start` on a worker,
-    the extensions' designs in ``settings.FIBRE_DESIGN_TASKS_PER_WORKER`` runs per worker
-    (each on the whole graph: dask runs them where the start ran, and moves some, with the
-    graph, to a worker that has nothing else to do), then :func:`_fibre_finish`. Its future:
-    ``result()`` gives what :func:`_compute_fibre` returns."""
+    then the extensions' designs in ``settings.FIBRE_DESIGN_TASKS_PER_WORKER`` runs per
+    worker, each on the whole graph: dask runs them where the start ran, and moves some,
+    with the graph, to a worker that has nothing else to do (the tiles' worker once its tiles
+    are done). The graph is let go of once the designs are done; this process fetches the
+    rest and finishes (:func:`coverage_gis.engines.fibre.fibre_finish`)."""
     (households, hamlets, roads, access_points, routes, statistics, year, params, railway,
      build, gpon) = _fibre_inputs(project)
     started = runner.call("fibre_start", _fibre_start, households, hamlets, roads,
@@ -650,7 +673,8 @@ def _fibre_tasks(project: Project, runner: Runner) -> Any:
     jobs = runner.call("fibre_jobs", _extension_jobs, started)
     n = settings.FIBRE_DESIGN_TASKS_PER_WORKER * max(runner.worker_count, 1)
     designs = [runner.call("fibre_designs", fibre.design_jobs, jobs, k, n) for k in range(n)]
-    return runner.call("fibre", _fibre_finish, started, statistics, year, *designs)
+    return _FibreTasks(runner, runner.call("fibre", _fibre_head, started), designs,
+                       statistics, year)
 
 
 def _fibre(project: Project, runner: Runner | None) -> fibre.FibreResult:
@@ -771,7 +795,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if with_fibre:
         if fibre_task is not None and runner is not None:  # its own time, from the worker
             fibre_result, clock.timings["fibre"] = fibre_task.result()
-            del fibre_task  # the worker lets go of it...
+            del fibre_task  # the workers let go of it...
             runner.trim()   # ... and of its memory, before the suggestions
             clock.restart()
         elif fibre_result is None:

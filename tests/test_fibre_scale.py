@@ -409,6 +409,26 @@ def test_extension_jobs_designed_in_runs_give_the_rows_of_one_call(parts: int) -
     assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
 
 
+def test_dask_knows_the_size_of_the_fibre_parts() -> None:
+    """A local worker tells dask the bytes the fibre job's parts hold (worker_setup), at
+    least their road graph's and households' arrays: otherwise dask takes them for a few
+    bytes and sends the whole graph to another worker for a small task."""
+    from dask.sizeof import sizeof
+
+    from coverage_gis.engines.worker_setup import register_sizes
+
+    roads, households, boxes, hamlets, _ = random_case(22, n_houses=150, n_boxes=2)
+    params = FibreParams(hamlet_rule="share", hamlet_share=0.95, max_drop_m=40.0)
+    start = fb.fibre_start(households, hamlets, roads, boxes, None, params)
+    jobs = start.extension_jobs
+    assert jobs.ctx is not None and jobs.jobs
+    graph = jobs.ctx.g.node_xy.nbytes + jobs.ctx.g.csr.data.nbytes + jobs.ctx.dist0.nbytes
+    register_sizes()
+    assert sizeof(jobs) >= graph
+    assert sizeof(start) >= graph + sizeof(start.reach)
+    assert sizeof((1.0, start)) >= sizeof(start)   # the start task's result
+
+
 def test_extension_homes_are_within_the_drop_length_over_the_whole_graph() -> None:
     """Independently of the engine's searches: every house the extension counts as newly
     passed is within the drop length of a new box along the whole graph (or by the fallback),

@@ -130,9 +130,9 @@ class Runner:
                                              processes=True, dashboard_address=None,
                                              silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
                 self._client = Client(self._cluster)
-                from coverage_gis.engines.worker_setup import NumbaThreads
+                from coverage_gis.engines.worker_setup import WorkerSetup
 
-                self._client.register_plugin(NumbaThreads())
+                self._client.register_plugin(WorkerSetup())
         except (OSError, TimeoutError, ValueError) as exc:
             self.__exit__()
             if self.scheduler is not None:
