@@ -543,6 +543,7 @@ def _mobile(project: Project, params: CoverageParams, progress: bool, runner: Ru
     quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
     table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
     m4 = mobile_indicator(table, params, str(per_hamlet["share_basis"].iloc[0]))
+    malloc_trim()  # the per-hamlet shares' work arrays (about 0.25 GB on the province)
     clock.lap("coverage_per_hamlet")
     return result, table, radius, m4
 
@@ -628,6 +629,14 @@ def _extension_jobs(started: tuple[float, fibre.FibreStart]) -> Any:
     return started[1].extension_jobs
 
 
+def _design_jobs(jobs: Any, part: int, parts: int) -> list[Any]:
+    """:func:`coverage_gis.engines.fibre.design_jobs` as a task; the worker then hands back
+    the memory the designs freed (it holds the graph meanwhile)."""
+    rows = fibre.design_jobs(jobs, part, parts)
+    malloc_trim()
+    return rows
+
+
 def _fibre_head(started: tuple[float, fibre.FibreStart]) -> tuple[float, fibre.FibreStart]:
     """:func:`_fibre_start`'s result without the extension jobs (a task: this process fetches
     only this; the graph stays on the workers)."""
@@ -672,7 +681,7 @@ def _fibre_tasks(project: Project, runner: Runner) -> _FibreTasks:
                           access_points, routes, params, railway, build, gpon)
     jobs = runner.call("fibre_jobs", _extension_jobs, started)
     n = settings.FIBRE_DESIGN_TASKS_PER_WORKER * max(runner.worker_count, 1)
-    designs = [runner.call("fibre_designs", fibre.design_jobs, jobs, k, n) for k in range(n)]
+    designs = [runner.call("fibre_designs", _design_jobs, jobs, k, n) for k in range(n)]
     return _FibreTasks(runner, runner.call("fibre", _fibre_head, started), designs,
                        statistics, year)
 

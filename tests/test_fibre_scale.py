@@ -96,12 +96,14 @@ def test_subgraph_search_equals_whole_graph_search(seed: int, unit: bool) -> Non
 def test_node_grid_finds_exactly_the_nodes_in_a_box(seed: int) -> None:
     """The node grid (32-bit keys and node numbers) gives the nodes a brute-force filter
     gives, sorted, as 64-bit numbers, nodes on the box's edges and in the grid's corner cells
-    included, and nodes without coordinates left out."""
+    included, and nodes without coordinates left out; in boxes of up to 2 km, cells well
+    inside the box (not tested node by node) too."""
     rng = np.random.default_rng(seed)
     xy = np.round(rng.uniform(0, 5_000, (4_000, 2)), 1)
     xy[rng.choice(len(xy), 40, replace=False)] = np.nan
     grid = rg._NodeGrid(xy, 250.0)
     assert grid.key.dtype == np.int32 and grid.node.dtype == np.int32
+    assert np.shares_memory(grid.xy, xy)   # the graph's coordinates, not a copy by cell
     boxes = [(xy[5, 0], xy[6, 1], xy[5, 0] + 400.0, xy[6, 1] + 300.0),  # nodes on edges
              (-10.0, -10.0, 5_010.0, 5_010.0), (0.0, 0.0, 0.0, 0.0), (4_990.0, 0.0, 6e3, 10.0)]
     boxes += [tuple(np.r_[lo, lo + rng.uniform(1, 2_000, 2)])

@@ -215,6 +215,7 @@ def extension_jobs(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     ctx = _ExtensionContext.whole(g, origins, hh_xy, reach["household_id"].to_numpy(object),
                                   passed0, params, build,
                                   _CableLines.of(roads, railway, build, crs))
+    g.drop_attachments()  # the context has read them; the designs do not
     by_hamlet = pd.Series(np.arange(len(hamlet_of))).groupby(
         pd.Series(hamlet_of, dtype=object), sort=False).indices
     none = np.zeros(0, dtype=np.int64)

@@ -477,7 +477,9 @@ class _NodeGrid:
         order = np.argsort(key, kind="stable")
         # 32-bit keys and node numbers when they fit: a province's graph has millions of nodes
         self.key, self.node = key[order], ok[order].astype(index_dtype(len(xy)))
-        self.xy = xy[self.node]
+        # the graph's own coordinates, not a copy by cell (110 MB on a province, in each
+        # process holding the graph): only the nodes near the edges of a box are looked up
+        self.xy = xy
 
     def in_box(self, xmin: float, ymin: float, xmax: float, ymax: float) -> np.ndarray:
         """Nodes (sorted) with xmin <= x <= xmax and ymin <= y <= ymax."""
@@ -493,10 +495,15 @@ class _NodeGrid:
         lo = np.searchsorted(self.key, (rows + ix0).astype(self.key.dtype), "left")
         hi = np.searchsorted(self.key, (rows + ix1).astype(self.key.dtype), "right")
         pos = _ranges(lo, hi - lo)
-        xy = self.xy[pos]
+        # a cell two or more cells inside the box's cells lies inside the box (by a whole
+        # cell): only the nodes of the two outer rings of cells are tested
+        iy, ix = np.divmod(self.key[pos].astype(np.int64), self.nx)
+        edge = (ix <= ix0 + 1) | (ix >= ix1 - 1) | (iy <= iy0 + 1) | (iy >= iy1 - 1)
+        near = self.node[pos[edge]]
+        xy = self.xy[near]
         inside = ((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin)
                   & (xy[:, 1] <= ymax))
-        return np.sort(self.node[pos[inside]]).astype(np.int64)
+        return np.sort(np.concatenate([self.node[pos[~edge]], near[inside]])).astype(np.int64)
 
 
 def _union_sorted(big: np.ndarray, small: np.ndarray) -> np.ndarray:
@@ -664,6 +671,13 @@ class _Graph(_CsrGraph):
 
     def attached(self, group: int) -> np.ndarray:
         return self.attachment[group].attached
+
+    def drop_attachments(self) -> None:
+        """Let go of the points' attachment records (``point_node``, ``proj_node``,
+        ``attachment``; :meth:`attached` and :meth:`road_nodes` no longer answer) once what
+        needs them has read them: some 70 MB on a province, in each process holding the
+        graph."""
+        self.point_node, self.proj_node, self.attachment = [], [], []
 
     def road_nodes(self) -> np.ndarray:
         """Nodes on the roads: road vertices and the attached points' projections."""
