@@ -76,7 +76,7 @@ def run_stage(stage: str, scenario: Path | None) -> float:
 
     assert scenario is not None
     project = load_project(scenario)
-    if stage == "fibre":  # as analyze's fibre task times itself
+    if stage == "fibre":  # the whole fibre job, timed as analyze times it
         return _compute_fibre(*_fibre_inputs(project))[1]
     params = CoverageParams.from_scenario(project.scenario.parameters)
 

@@ -794,15 +794,15 @@ def analyze(project: Project, params: CoverageParams | None = None,
         from coverage_gis.engines import placement
     prepared = None
     if wants_suggestions and fibre_task is not None and project.scenario.province is not None:
-        # made here while the fibre task still runs on its worker (the tiles' worker and
-        # this process would otherwise wait for it: 3-4 s on the province), not after it as
+        # made here while fibre's tasks still run on the workers (they and this process
+        # would otherwise wait for it: 3-4 s on the province), not after them as
         # the suggestions' own work on the workers is (below). It is sent to the workers
         # only then: sent while fibre ran (a 9-14 s broadcast), the province's peak memory
         # rose from 5.59 to 6.13 GB
         prepared = placement.prepare_suggestions(project, params=params, base=result)
         clock.lap("suggestions")
     if with_fibre:
-        if fibre_task is not None and runner is not None:  # its own time, from the worker
+        if fibre_task is not None and runner is not None:  # its own time, from the workers
             fibre_result, clock.timings["fibre"] = fibre_task.result()
             del fibre_task  # the workers let go of it...
             runner.trim()   # ... and of its memory, before the suggestions
@@ -814,11 +814,12 @@ def analyze(project: Project, params: CoverageParams | None = None,
     suggestions = None
     if wants_suggestions:
         if project.scenario.province is not None:  # up to that many sites in each unit
-            # after fibre, not beside it: beside the fibre task, the province took as long
-            # on two workers (412 s against 608 on one, 1.48x; 1.47x after fibre) and its
-            # peak memory rose from 5.6 to 6.1 GB (benchmarks/bench_province.py): on this
-            # machine the fibre task and the units' suggestions slow each other down (fibre
-            # 244 s beside them, 185-207 s without)
+            # after fibre, not beside it: beside fibre as one task (the round before its
+            # designs were shared out), the province took as long on two workers (412 s
+            # against 608 on one, 1.48x; 1.47x after fibre) and its peak memory rose from
+            # 5.6 to 6.1 GB (benchmarks/bench_province.py): on this machine fibre and the
+            # units' suggestions slowed each other down (fibre 244 s beside them, 185-207 s
+            # without); fibre's designs now keep both workers busy until fibre ends
             suggestions = placement.suggest_sites_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
                 base=result, runner=runner, prepared=prepared).table

@@ -1515,7 +1515,7 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     table's ``attrs["unit_notes"]`` (unit code -> note or None).
 
     ``prepared``: the preparation made beforehand by :func:`prepare_suggestions` with the
-    same arguments (``analyze`` makes it while the fibre task still runs); by default it is
+    same arguments (``analyze`` makes it while fibre's tasks still run); by default it is
     made here.
     """
     prep = (prepared if prepared is not None
