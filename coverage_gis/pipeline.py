@@ -543,7 +543,6 @@ def _mobile(project: Project, params: CoverageParams, progress: bool, runner: Ru
     quick = coverage.signal_radius_shares(radius, project.hamlets, project.households)
     table["mobile_broadband_share_signal_radius"] = table["hamlet_id"].map(quick).round(4)
     m4 = mobile_indicator(table, params, str(per_hamlet["share_basis"].iloc[0]))
-    malloc_trim()  # the per-hamlet shares' work arrays (about 0.25 GB on the province)
     clock.lap("coverage_per_hamlet")
     return result, table, radius, m4
 
@@ -623,13 +622,13 @@ def _fibre_start(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     return started, start
 
 
-def _extension_jobs(started: tuple[float, fibre.FibreStart]) -> Any:
+def _extension_jobs(started: tuple[float, fibre.FibreStart]) -> fibre.ExtensionJobs:
     """The extension jobs of :func:`_fibre_start`'s result (a task: the design tasks fetch
     only these)."""
     return started[1].extension_jobs
 
 
-def _design_jobs(jobs: Any, part: int, parts: int) -> list[Any]:
+def _design_jobs(jobs: fibre.ExtensionJobs, part: int, parts: int) -> list[Any]:
     """:func:`coverage_gis.engines.fibre.design_jobs` as a task; the worker then hands back
     the memory the designs freed (it holds the graph meanwhile)."""
     rows = fibre.design_jobs(jobs, part, parts)

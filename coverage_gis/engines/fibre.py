@@ -93,6 +93,7 @@ __all__ = [
     "fibre_start",
     "fibre_finish",
     "FibreStart",
+    "ExtensionJobs",
     "design_jobs",
     "BASIS_NETWORK",
     "BASIS_NONE",
