@@ -114,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
                                  project.dem, params, landcover=project.landcover)
         with _runner(args) as runner:
             result = analyze(project, params, progress=not args.quiet, runner=runner)
-        written = render_analysis(result, dest.path, lang=args.lang)
+            # a local cluster's workers write the largest files beside this process
+            written = render_analysis(result, dest.path, lang=args.lang, runner=runner)
         if detail is not None:
             written += write_site_detail(detail, dest.path / "rasters")
         staging = dest.path

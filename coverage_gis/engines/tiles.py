@@ -188,6 +188,12 @@ class Runner:
         return self._client.scatter(value, broadcast=True, hash=False)
 
     @property
+    def shares_files(self) -> bool:
+        """Whether the workers see this machine's folders: a local cluster's do (they may
+        write output files); an existing cluster's may run elsewhere."""
+        return bool(self.workers) and self.scheduler is None and self._client is not None
+
+    @property
     def threads(self) -> int:
         """Threads a task may use: one per task on a cluster (the workers are the
         parallelism), all of this machine's in one process (0: numba's default)."""

@@ -16,6 +16,7 @@ import pandas as pd
 
 from coverage_gis.outputs import exports, report
 from coverage_gis.outputs.fibre_text import hamlet_table
+from coverage_gis.outputs.file_jobs import FileJobs
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.i18n import skipped_text
 from coverage_gis.outputs.indicators import (
@@ -68,11 +69,28 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi",
     return [final / p.relative_to(staging) for p in written]
 
 
-def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi") -> list[Path]:
-    """Write the stored result and every rendered output into ``folder`` (a staging folder)."""
-    written = store.save_analysis(analysis, folder)
-    written += _write_all(analysis, folder, lang)
-    return written
+def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
+                    runner: Any = None) -> list[Path]:
+    """Write the stored result and every rendered output into ``folder`` (a staging folder).
+
+    ``runner``: a local cluster (:class:`~coverage_gis.engines.tiles.Runner`, entered) whose
+    workers write the largest files (the stored result's rasters, the fibre GeoJSON, the
+    GeoPackage and the KMZ) while this process writes the others
+    (:class:`~coverage_gis.outputs.file_jobs.FileJobs`); the files are the same.
+    """
+    plan = store.plan_analysis(analysis, folder)
+    with FileJobs(runner) as jobs:
+        for w in plan.writes:
+            if w.kind == "raster":
+                jobs.add(w.path, w.fn, w.path, *w.args, **w.kwargs)
+        coverage = [w.path for w in plan.writes
+                    if w.kind == "raster" and w.path.parent == folder / store.RASTER_DIR]
+        written = _write_all(analysis, folder, lang, jobs, coverage)
+        for w in plan.writes:
+            if w.kind != "raster":
+                w()
+        jobs.wait()
+    return [*plan.finish(), *written]
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -81,9 +99,25 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for row in df.to_dict(orient="records")]
 
 
-def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
-    written: list[Path] = []
+def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs,
+               rasters: list[Path]) -> list[Path]:
+    """Every rendered output; the largest files (fibre GeoJSON, GeoPackage, KMZ) through
+    ``jobs``, added first so that they start first. ``rasters``: the stored result's coverage
+    GeoTIFFs, which get QGIS styles."""
     res = analysis.coverage
+    layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
+    extensions = layers.get("fibre_extensions")
+    fibre_files = [] if analysis.fibre is None else [
+        jobs.add(out / name, write_geojson, exports.plain_columns(gdf), out / name)
+        for gdf, name in ((analysis.fibre.reach, "fibre_households.geojson"),
+                          (extensions, "fibre_extensions.geojson"))]
+    gpkg = jobs.add(out / "results.gpkg", exports.write_gpkg, layers, out / "results.gpkg",
+                    lang=lang, styles=True)
+    kmz = jobs.add(out / "results.kmz", exports.write_kmz,
+                   exports.kmz_layers(analysis, layers, lang), out / "results.kmz",
+                   title=analysis.project.scenario.name, lang=lang,
+                   overlay=exports.coverage_overlay(analysis))
+    written: list[Path] = []
     written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
     fibre_params = analysis.fibre.params if analysis.fibre is not None else None
     hamlets = hamlet_table(analysis.hamlets, fibre_params)
@@ -97,14 +131,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
     written.append(write_geojson(analysis.signal_radius, out / "signal_radius.geojson"))
     tower_tables = _tower_tables(analysis)  # towers.csv, sharing_candidates.csv; none without sites
     written += [write_csv(t, out / f"{name}.csv") for name, t in tower_tables.items()]
-    layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
-    extensions = layers.get("fibre_extensions")
     if analysis.fibre is not None:
-        fr = analysis.fibre
-        for gdf, name in ((fr.reach, "fibre_households.geojson"),
-                          (extensions, "fibre_extensions.geojson")):
-            written.append(write_geojson(exports.plain_columns(gdf), out / name))
-        written.append(write_csv(fr.snaps, out / "fibre_route_snaps.csv"))
+        written += fibre_files
+        written.append(write_csv(analysis.fibre.snaps, out / "fibre_route_snaps.csv"))
     if analysis.suggestions is not None:
         written.append(write_csv(analysis.suggestions.drop(columns="geometry"),
                                  out / "suggested_sites.csv"))
@@ -128,12 +157,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str) -> list[Path]:
         sheets["fibre_extensions"] = extensions
     written.append(exports.write_xlsx(sheets, out / "report.xlsx", lang=lang,
                                       analysis=analysis))
-    written.append(exports.write_gpkg(layers, out / "results.gpkg", lang=lang, styles=True))
-    written.append(exports.write_kmz(exports.kmz_layers(analysis, layers, lang),
-                                     out / "results.kmz", title=analysis.project.scenario.name,
-                                     lang=lang, overlay=exports.coverage_overlay(analysis)))
+    written += [gpkg, kmz]
     # QGIS styles beside the stored result's coverage rasters (rasters/NAME.qml)
-    written += exports.write_raster_styles(out / store.RASTER_DIR, lang)
+    written += exports.write_raster_styles(rasters, lang)
     skipped = skipped_parts(analysis)
     summary = {
         "scenario": analysis.project.scenario.name,
