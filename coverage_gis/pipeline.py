@@ -654,17 +654,27 @@ class _FibreTasks:
     statistics: pd.DataFrame | None
     year: int | None
 
-    def result(self) -> tuple[fibre.FibreResult, float]:
-        """The fibre result (finished here, from the head and the designs' rows) and the
-        fibre stage's own time (s); the workers then let go of its parts."""
-        # the designs first: the graph is let go of once they are done, before this process
-        # receives the rest (the households' reach, the network)
+    def designed(self) -> list[Any]:
+        """The designs' rows (waits for them); the workers then let go of the graph, and
+        are free for other work while this process finishes (:meth:`finish`)."""
         rows = [row for part in self.runner.gather(self.designs) for row in part]
-        t0, start = self.head.result()
-        out = fibre.fibre_finish(start, rows, self.statistics, self.year)
-        for future in (self.head, *self.designs):
+        for future in self.designs:
             future.release()
+        self.designs = []
+        return rows
+
+    def finish(self, rows: list[Any]) -> tuple[fibre.FibreResult, float]:
+        """The fibre result, finished here from the head (the households' reach, the
+        network: fetched now) and the designs' ``rows`` (:meth:`designed`), and the fibre
+        stage's own time (s)."""
+        t0, start = self.head.result()
+        self.head.release()
+        out = fibre.fibre_finish(start, rows, self.statistics, self.year)
         return out, round(time.time() - t0, 3)
+
+    def result(self) -> tuple[fibre.FibreResult, float]:
+        """:meth:`finish` after :meth:`designed`: what :func:`_compute_fibre` returns."""
+        return self.finish(self.designed())
 
 
 def _fibre_tasks(project: Project, runner: Runner) -> _FibreTasks:
@@ -795,16 +805,25 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if wants_suggestions and fibre_task is not None and project.scenario.province is not None:
         # made here while fibre's tasks still run on the workers (they and this process
         # would otherwise wait for it: 3-4 s on the province), not after them as
-        # the suggestions' own work on the workers is (below). It is sent to the workers
-        # only then: sent while fibre ran (a 9-14 s broadcast), the province's peak memory
-        # rose from 5.59 to 6.13 GB
+        # the suggestions' own work on the workers is (once fibre's designs are done,
+        # below). It is sent to the workers only then: sent while fibre ran (a 9-14 s
+        # broadcast), the province's peak memory rose from 5.59 to 6.13 GB
         prepared = placement.prepare_suggestions(project, params=params, base=result)
         clock.lap("suggestions")
+    units_run = None
     if with_fibre:
         if fibre_task is not None and runner is not None:  # its own time, from the workers
-            fibre_result, clock.timings["fibre"] = fibre_task.result()
-            del fibre_task  # the workers let go of it...
-            runner.trim()   # ... and of its memory, before the suggestions
+            rows = fibre_task.designed()  # the workers let go of the graph...
+            runner.trim()                 # ... and of its memory, before the suggestions
+            if prepared is not None:
+                # the units' suggestions sent to the workers now, while this process fetches
+                # the rest of fibre's result and finishes it (the workers waited 5-6 s for
+                # that on the province)
+                units_run = placement.start_suggestions_by_unit(
+                    project, province_scopes(project), suggest_sites, params=params,
+                    base=result, runner=runner, prepared=prepared)
+            fibre_result, clock.timings["fibre"] = fibre_task.finish(rows)
+            del fibre_task
             clock.restart()
         elif fibre_result is None:
             fibre_result = _fibre(project, runner)
@@ -819,9 +838,9 @@ def analyze(project: Project, params: CoverageParams | None = None,
             # 5.6 to 6.1 GB (benchmarks/bench_province.py): on this machine fibre and the
             # units' suggestions slowed each other down (fibre 244 s beside them, 185-207 s
             # without); fibre's designs now keep both workers busy until fibre ends
-            suggestions = placement.suggest_sites_by_unit(
+            suggestions = (units_run or placement.start_suggestions_by_unit(
                 project, province_scopes(project), suggest_sites, params=params,
-                base=result, runner=runner, prepared=prepared).table
+                base=result, runner=runner, prepared=prepared)).result().table
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table

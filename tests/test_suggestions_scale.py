@@ -262,6 +262,25 @@ def test_the_shared_preparation_pickles_without_its_cache(province):
     assert (again.candidates, again.note) == (first.candidates, first.note)
 
 
+def test_the_shared_preparation_travels_without_geometries_and_rebuilds_its_indexes(
+        province):
+    """The preparation is pickled with its candidate points as coordinates and without its
+    three spatial indexes; the copy builds the same indexes over the same points again."""
+    project, _, params, base = province
+    prep = placement._prepare(project, None, None, params, base, None)
+    state = prep.__getstate__()
+    assert state["tree"] is None and state["point_tree"] is None
+    assert state["tower_tree"] is None
+    assert state["points"].dtype == np.float64 and state["points"].shape == (len(prep.points), 2)
+    copy = pickle.loads(pickle.dumps(prep))
+    assert len(prep.points) > 0 and shapely.equals(copy.points, prep.points).all()
+    for name in ("tree", "point_tree", "tower_tree"):
+        a, b = getattr(prep, name), getattr(copy, name)
+        assert len(a.geometries) > 0 and shapely.equals(a.geometries, b.geometries).all(), name
+        box = shapely.box(*shapely.total_bounds(a.geometries)).buffer(-1000)
+        np.testing.assert_array_equal(a.query(box), b.query(box))
+
+
 def test_a_candidate_never_lies_outside_its_unit(province):
     project, units, params, base = province
     prep = placement._prepare(project, None, None, params, base, None)

@@ -220,7 +220,8 @@ class Runner:
         heights, land cover and cells, a project's layers) sent as data, not inside the
         task's description (dask's advice for objects above a few MB): its future."""
         client = self._client
-        sent = [client.scatter(a, hash=False) if _sizeable(a) else a for a in args]
+        # each as one piece: scattering a dict or list itself would send its items apart
+        sent = [client.scatter([a], hash=False)[0] if _sizeable(a) else a for a in args]
         return client.submit(fn, *sent, pure=False, key=key)
 
     def gather(self, futures: list[Any]) -> list[Any]:
@@ -268,7 +269,19 @@ def malloc_trim() -> int:
 
 def _sizeable(value: Any) -> bool:
     """Whether a task argument is worth sending to the cluster as data of its own: arrays,
-    tables, rasters and other objects holding arrays, of more than about 1 MB."""
+    tables, rasters and other objects holding arrays, and dicts, lists and tuples of them, of
+    more than about 1 MB."""
+    return _nbytes(value) > 1_000_000
+
+
+def _nbytes(value: Any) -> int:
+    """The bytes of the arrays ``value`` holds (:func:`_sizeable`)."""
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
     if hasattr(value, "memory_usage"):          # a (Geo)DataFrame
         nbytes = int(value.memory_usage(deep=False).sum())
     elif isinstance(value, np.ndarray):
@@ -276,4 +289,4 @@ def _sizeable(value: Any) -> bool:
     else:                                       # a raster, clutter grids...
         parts = getattr(value, "__dict__", {}).values()
         nbytes = sum(p.nbytes for p in parts if isinstance(p, np.ndarray))
-    return nbytes > 1_000_000
+    return nbytes

@@ -80,15 +80,11 @@ def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
     """
     plan = store.plan_analysis(analysis, folder)
     with FileJobs(runner) as jobs:
-        for w in plan.writes:
-            if w.kind == "raster":
-                jobs.add(w.path, w.fn, w.path, *w.args, **w.kwargs)
         coverage = [w.path for w in plan.writes
                     if w.kind == "raster" and w.path.parent == folder / store.RASTER_DIR]
         written = _write_all(analysis, folder, lang, jobs, coverage)
         for w in plan.writes:
-            if w.kind != "raster":
-                w()
+            w()
         jobs.wait()
     return [*plan.finish(), *written]
 
