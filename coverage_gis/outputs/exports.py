@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -516,12 +516,12 @@ def _raster_kind(stem: str) -> str | None:
     return None
 
 
-def write_raster_styles(tifs: Iterable[str | Path], lang: str = "en") -> list[Path]:
-    """A QGIS style (``NAME.qml``) beside each coverage GeoTIFF of ``tifs`` (paths; the files
-    need not be written yet) that has one (levels, coverage masks, probabilities; serving-cell
-    rasters have none). Returns the files written."""
+def write_raster_styles(folder: str | Path, lang: str = "en") -> list[Path]:
+    """A QGIS style (``NAME.qml``) beside each coverage GeoTIFF of ``folder`` that has one
+    (levels, coverage masks, probabilities; serving-cell rasters have none). Returns the
+    files written."""
     written = []
-    for tif in sorted(Path(t) for t in tifs):
+    for tif in sorted(Path(folder).glob("*.tif")):
         kind = _raster_kind(tif.stem)
         qml = raster_qml(kind, lang) if kind else None
         if qml is None:

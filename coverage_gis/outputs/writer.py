@@ -74,19 +74,18 @@ def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
     """Write the stored result and every rendered output into ``folder`` (a staging folder).
 
     ``runner``: a local cluster (:class:`~coverage_gis.engines.tiles.Runner`, entered) whose
-    workers write the largest files (the stored result's rasters, the fibre GeoJSON, the
-    GeoPackage and the KMZ) while this process writes the others
-    (:class:`~coverage_gis.outputs.file_jobs.FileJobs`); the files are the same.
+    workers write the largest files of their own (the fibre GeoJSON, the GeoPackage and the
+    KMZ) while this process writes the others (:class:`~coverage_gis.outputs.file_jobs.
+    FileJobs`); the files are the same.
     """
-    plan = store.plan_analysis(analysis, folder)
     with FileJobs(runner) as jobs:
-        coverage = [w.path for w in plan.writes
-                    if w.kind == "raster" and w.path.parent == folder / store.RASTER_DIR]
-        written = _write_all(analysis, folder, lang, jobs, coverage)
-        for w in plan.writes:
-            w()
+        written = _write_all(analysis, folder, lang, jobs)
+        # the stored result: its rasters are compressed on every core (GDAL's threads)
+        stored = store.save_analysis(analysis, folder)
+        # QGIS styles beside the stored result's coverage rasters (rasters/NAME.qml)
+        written += exports.write_raster_styles(folder / store.RASTER_DIR, lang)
         jobs.wait()
-    return [*plan.finish(), *written]
+    return [*stored, *written]
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -95,11 +94,9 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for row in df.to_dict(orient="records")]
 
 
-def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs,
-               rasters: list[Path]) -> list[Path]:
+def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list[Path]:
     """Every rendered output; the largest files (fibre GeoJSON, GeoPackage, KMZ) through
-    ``jobs``, added first so that they start first. ``rasters``: the stored result's coverage
-    GeoTIFFs, which get QGIS styles."""
+    ``jobs``, added first so that they start first."""
     res = analysis.coverage
     layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
     extensions = layers.get("fibre_extensions")
@@ -154,8 +151,6 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs,
     written.append(exports.write_xlsx(sheets, out / "report.xlsx", lang=lang,
                                       analysis=analysis))
     written += [gpkg, kmz]
-    # QGIS styles beside the stored result's coverage rasters (rasters/NAME.qml)
-    written += exports.write_raster_styles(rasters, lang)
     skipped = skipped_parts(analysis)
     summary = {
         "scenario": analysis.project.scenario.name,

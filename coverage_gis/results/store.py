@@ -73,7 +73,6 @@ from coverage_gis.results.analysis import Analysis
 from coverage_gis.version import __version__
 
 __all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "StoredBands", "save_analysis",
-           "plan_analysis", "StorePlan", "FileWrite",
            "check_result_folder", "read_analysis", "write_coverage_rasters"]
 
 #: The file that describes a stored result.
@@ -334,7 +333,7 @@ def write_coverage_rasters(res: CoverageResult, folder: str | Path) -> list[Path
 class _Saver(_Encoder):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.writes: list[FileWrite] = []
+        self.written: list[Path] = []
         self._memo: dict[int, tuple[Any, str]] = {}   # id -> (object, where first stored)
         self._files: set[str] = set()
 
@@ -390,7 +389,14 @@ class _Saver(_Encoder):
                 spec["encoding"] = "json"
             columns.append(spec)
         rel = self._file(where, ".parquet")
-        self.writes.append(FileWrite("table", self.folder / rel, _write_parquet, (out, geo)))
+        path = self.folder / rel
+        with atomic_path(path) as tmp:
+            if geo:
+                out.to_parquet(tmp, index=None, compression=_COMPRESSION,
+                               geometry_encoding="WKB")
+            else:
+                pd.DataFrame(out).to_parquet(tmp, index=None, compression=_COMPRESSION)
+        self.written.append(path)
         node = {"$type": "table", "class": type(df).__name__, "file": rel, "rows": len(df),
                 "columns": columns, "attrs": self.encode(df.attrs, f"{where}.attrs")}
         if geo:
@@ -403,9 +409,9 @@ class _Saver(_Encoder):
         grid = SimpleNamespace(transform=r.transform, crs=r.crs, width=cols, height=rows)
         rel = self._file(where, ".tif")
         floating = np.issubdtype(r.data.dtype, np.floating)
-        self.writes.append(FileWrite("raster", self.folder / rel, write_geotiff, (r.data, grid), {
-            "nodata": float("nan") if floating else None,
-            "description": f"{r.source} (as the analysis used it)"}))
+        self.written.append(write_geotiff(self.folder / rel, r.data, grid,
+                                          nodata=float("nan") if floating else None,
+                                          description=f"{r.source} (as the analysis used it)"))
         node["data"] = {"$type": "raster_file", "file": rel, "dtype": r.data.dtype.str,
                         "shape": [rows, cols], "nodata": "nan" if floating else None}
         return node
@@ -420,8 +426,7 @@ class _Saver(_Encoder):
                 raise TypeError(f"the stored result cannot hold coverage {field}[{key!r}]: "
                                 f"shape {arr.shape} is not the grid's")
             rel = f"{RASTER_DIR}/{fname}"
-            self.writes.append(FileWrite("raster", self.folder / rel, write_geotiff,
-                                         (arr, res.grid), kw))
+            self.written.append(write_geotiff(self.folder / rel, arr, res.grid, **kw))
             nodata = kw["nodata"]
             node[field].append({"key": self.encode(key, where), "file": rel,
                                 "dtype": arr.dtype.str,
@@ -453,68 +458,6 @@ def _tool_version() -> str:
     return __version__
 
 
-def _write_parquet(path: Path, table: pd.DataFrame, geo: bool) -> Path:
-    """One stored table as Parquet (geometry as WKB), atomically."""
-    with atomic_path(path) as tmp:
-        if geo:
-            table.to_parquet(tmp, index=None, compression=_COMPRESSION, geometry_encoding="WKB")
-        else:
-            pd.DataFrame(table).to_parquet(tmp, index=None, compression=_COMPRESSION)
-    return path
-
-
-@dataclasses.dataclass(frozen=True)
-class FileWrite:
-    """One file of the stored result, not yet written: ``fn(path, *args, **kwargs)`` writes it
-    (atomically) and returns ``path``. ``kind``: ``table`` (Parquet) or ``raster`` (a
-    Cloud-Optimized GeoTIFF). The calls are independent: any order, any process that sees
-    ``path``."""
-
-    kind: str
-    path: Path
-    fn: Callable[..., Path]
-    args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    def __call__(self) -> Path:
-        return self.fn(self.path, *self.args, **self.kwargs)
-
-
-@dataclasses.dataclass(frozen=True)
-class StorePlan:
-    """The stored result of an analysis, planned by :func:`plan_analysis`: ``writes`` (every
-    table and raster file) and ``result.json``, which :meth:`finish` writes once they all
-    are."""
-
-    folder: Path
-    writes: tuple[FileWrite, ...]
-    doc: dict[str, Any]
-
-    def finish(self) -> list[Path]:
-        """Write ``result.json`` (the writes must be done): every path, ``result.json``
-        last."""
-        path = self.folder / RESULT_FILE
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(self.doc, indent=1, ensure_ascii=False, allow_nan=False)
-                           + "\n", encoding="utf-8")
-        return [*(w.path for w in self.writes), path]
-
-
-def plan_analysis(analysis: Analysis, folder: str | Path) -> StorePlan:
-    """The files that store ``analysis`` in ``folder`` (created when missing), none written
-    yet: :func:`save_analysis` writes them here in turn; the outputs may write the rasters on
-    a local cluster's workers (:mod:`coverage_gis.outputs.file_jobs`)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    saver = _Saver(folder)
-    tree = saver.encode(analysis, "") if isinstance(analysis, Analysis) else None
-    if tree is None:
-        raise TypeError(f"save_analysis needs an Analysis, not a {type(analysis).__name__}")
-    doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tool_version": _tool_version(),
-           "scenario": analysis.project.scenario.name, "analysis": tree}
-    return StorePlan(folder, tuple(saver.writes), doc)
-
-
 def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
     """Store ``analysis`` in ``folder`` (created when missing): ``result.json``, the tables
     under ``data/`` and the coverage rasters under ``rasters/`` (see the module's help).
@@ -524,10 +467,19 @@ def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
     without the input files. Each file is written under a temporary name and renamed when
     complete.
     """
-    plan = plan_analysis(analysis, folder)
-    for write in plan.writes:
-        write()
-    return plan.finish()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    saver = _Saver(folder)
+    tree = saver.encode(analysis, "") if isinstance(analysis, Analysis) else None
+    if tree is None:
+        raise TypeError(f"save_analysis needs an Analysis, not a {type(analysis).__name__}")
+    doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tool_version": _tool_version(),
+           "scenario": analysis.project.scenario.name, "analysis": tree}
+    path = folder / RESULT_FILE
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
+                       encoding="utf-8")
+    return [*saver.written, path]
 
 
 # ---------------------------------------------------------------------------------------------
