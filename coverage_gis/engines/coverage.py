@@ -24,6 +24,7 @@ which is shared by the sectors of one position and height).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -1028,6 +1029,16 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
                         clutter_gain_db=clutter.gain_db if clutter is not None else 0.0)
     offset = len(result.cells)
     shape = (grid.height, grid.width)
+    keys = (tuple(sorted(set(cells["technology"]))),
+            tuple(sorted(set(zip(cells["operator"], cells["technology"])))))
+    tiles = tile_plan(grid, tile_px)
+    runner = runner or Runner()
+    tasks = _tile_tasks(cells, offset, grid, tiles, result.dem_grid, clutter, params, keys,
+                        runner.threads, progress)
+    done: Iterator[_TileLevels] = iter(runner.map(_tile_levels, tasks))
+    # on a cluster the first step sends every tile: the result's arrays (1.3 GB on the
+    # province, 3-4 s of page faults) are made while the workers compute
+    first = next(done, None)
     level = {t: a.copy() for t, a in result.level_dbm.items()}
     server = {t: a.copy() for t, a in result.server.items()}
     op_best = {k: a.copy() for k, a in result.operator_level_dbm.items()}
@@ -1036,18 +1047,12 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
         server[t] = np.full(shape, -1, dtype=np.int32)
     for key in set(zip(cells["operator"], cells["technology"])) - set(op_best):
         op_best[key] = np.full(shape, np.nan, dtype=np.float32)
-    keys = (tuple(sorted(set(cells["technology"]))),
-            tuple(sorted(set(zip(cells["operator"], cells["technology"])))))
-    tiles = tile_plan(grid, tile_px)
-    runner = runner or Runner()
-    tasks = _tile_tasks(cells, offset, grid, tiles, result.dem_grid, clutter, params, keys,
-                        runner.threads, progress)
-    done: Iterable[_TileLevels] = runner.map(_tile_levels, tasks)
+    parts: Iterable[_TileLevels] = itertools.chain([] if first is None else [first], done)
     if progress and len(tiles) > 1:
         from tqdm import tqdm
-        done = tqdm(done, total=len(tiles), desc="tiles", unit="tile", leave=False,
-                    disable=None)
-    for part in done:
+        parts = tqdm(parts, total=len(tiles), desc="tiles", unit="tile", leave=False,
+                     disable=None)
+    for part in parts:
         _merge_tile(part, level, server, op_best)
     all_cells = pd.concat([result.cells, cells], ignore_index=True) if offset else cells
     all_cells = gpd.GeoDataFrame(all_cells, geometry="geometry", crs=grid.crs)
