@@ -105,6 +105,9 @@ def test_without_a_cluster_the_writes_run_here_in_turn_when_waited_for(tmp_path)
     with jobs:
         paths = [jobs.add(tmp_path / n, write, tmp_path / n) for n in ("b", "a", "c")]
         assert order == []  # not before wait()
+        jobs.close()
+        with pytest.raises(RuntimeError, match="after close"):
+            jobs.add(tmp_path / "d", write, tmp_path / "d")
         assert jobs.wait() == paths
     assert order == ["b", "a", "c"]
     assert [p.read_text() for p in paths] == ["b", "a", "c"]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from coverage_gis.config import settings
+from coverage_gis.engines.tiles import malloc_trim
 
 __all__ = ["FileJobs"]
 
@@ -32,8 +33,13 @@ _END = object()
 
 def _run(index: int, fn: Callable[..., Any], kwargs: dict[str, Any], *args: Any
          ) -> tuple[int, Any]:
-    """A write on a worker: its position and what it returned."""
-    return index, fn(*args, **kwargs)
+    """A write on a worker: its position and what it returned. The worker then hands back
+    the memory the write freed (on the province the workers kept 0.8 GB of it, while this
+    process still wrote the stored result)."""
+    out = fn(*args, **kwargs)
+    del args, kwargs
+    malloc_trim()
+    return index, out
 
 
 class FileJobs:
@@ -50,6 +56,7 @@ class FileJobs:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._closed = False
 
     @property
     def on_cluster(self) -> bool:
@@ -59,6 +66,8 @@ class FileJobs:
     def add(self, path: Path, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Path:
         """Have ``fn(*args, **kwargs)`` write ``path``: sent to the workers at once when
         started, else run by :meth:`wait`. Returns ``path``."""
+        if self._closed:
+            raise RuntimeError("FileJobs.add after close")
         index = len(self._calls)
         self._calls.append((Path(path), fn, args, kwargs))
         if self._runner is not None:
@@ -77,8 +86,10 @@ class FileJobs:
             index = self._queue.get()
             if index is _END:
                 return
-            _, fn, args, kwargs = self._calls[index]
+            path, fn, args, kwargs = self._calls[index]
+            self._calls[index] = (path, fn, (), {})  # held by the task only, until it is done
             yield (index, fn, kwargs, *args)
+            del args, kwargs
 
     def _feed(self) -> None:
         runner: Any = self._runner
@@ -86,19 +97,30 @@ class FileJobs:
         try:
             for _ in runner.stream(_run, self._tasks(), window):
                 pass
+            runner.trim()  # the workers let go of the files' data: hand it back
         except BaseException as exc:  # handed to wait(), in the main thread
             self._error = exc
             self._stop.set()
+
+    def close(self) -> None:
+        """No more writes will be added: on a cluster, the workers hand back the memory of
+        the files' data as soon as the last is written, not only at :meth:`wait`."""
+        if not self._closed:
+            self._closed = True
+            if self._runner is not None:
+                self._queue.put(_END)
 
     def wait(self) -> list[Path]:
         """Every write done (run here now without a cluster): their paths, in the order they
         were added. The first error of a write is raised here."""
         if self._runner is None:
-            for _, fn, args, kwargs in self._calls:
+            for i, (path, fn, args, kwargs) in enumerate(self._calls):
+                self._calls[i] = (path, fn, (), {})  # let go of the data once written
                 fn(*args, **kwargs)
+                del args, kwargs
         else:
             self.start()
-            self._queue.put(_END)
+            self.close()
             assert self._thread is not None
             self._thread.join()
             if self._error is not None:
@@ -112,5 +134,5 @@ class FileJobs:
     def __exit__(self, exc_type: Any, *exc: object) -> None:
         if exc_type is not None and self._thread is not None:
             self._stop.set()
-            self._queue.put(_END)
+            self.close()
             self._thread.join()

@@ -110,6 +110,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list
                    exports.kmz_layers(analysis, layers, lang), out / "results.kmz",
                    title=analysis.project.scenario.name, lang=lang,
                    overlay=exports.coverage_overlay(analysis))
+    jobs.close()  # the workers' share: they let go of its memory once it is written
     written: list[Path] = []
     written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
     fibre_params = analysis.fibre.params if analysis.fibre is not None else None
