@@ -190,10 +190,10 @@ DASK_CONNECT_TIMEOUT_S: float = 30.0
 #: worker (round robin), one task each, so that a worker done early takes another batch
 #: (local setting, an engineering choice: more batches balance better and cost more tasks).
 SUGGESTION_BATCHES_PER_WORKER: int = 4
-#: Output files written on a local cluster's workers (the stored result's rasters, the large
-#: GeoJSON, GeoPackage and KMZ; :mod:`coverage_gis.outputs.file_jobs`): at most this many per
-#: worker sent at a time, so that the workers hold the data of a few files, not of all (local
-#: setting, an engineering choice: 2 keeps a worker busy while the next file's data arrives).
+#: Output files written on a local cluster's workers (the fibre GeoJSON, the GeoPackage and
+#: the KMZ; :mod:`coverage_gis.outputs.file_jobs`): at most this many per worker sent at a
+#: time, so that the workers hold the data of a few files, not of all (local setting, an
+#: engineering choice: 2 keeps a worker busy while the next file's data arrives).
 FILE_JOBS_PER_WORKER: int = 2
 #: glibc's memory trimming in local cluster workers (dask's nanny sets ``MALLOC_TRIM_THRESHOLD_
 #: = 65536`` in its workers by default). Off: the workers keep glibc's defaults. Setting any

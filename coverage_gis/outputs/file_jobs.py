@@ -1,8 +1,8 @@
 """Output files written beside this process's own work.
 
-An analysis writes some 60 files; the largest (the stored result's Cloud-Optimized GeoTIFFs,
-the households' GeoJSON, the GeoPackage, the KMZ) each take seconds on a province and need
-only their own data. :class:`FileJobs` collects such writes and runs them:
+An analysis writes some 60 files; some of the largest (the households' GeoJSON, the
+GeoPackage, the KMZ: 24 s of the 64 s the province's outputs take in one process) need only
+their own data. :class:`FileJobs` collects such writes and runs them:
 
 - on a local dask cluster (:attr:`~coverage_gis.engines.tiles.Runner.shares_files`: its
   workers see this machine's folders), as tasks on the workers, fed by a thread of this
@@ -12,7 +12,9 @@ only their own data. :class:`FileJobs` collects such writes and runs them:
   here in turn when :meth:`FileJobs.wait` is called.
 
 Each write is one call that writes one file atomically and returns its path; the files are
-the same bytes either way.
+the same bytes either way. The stored result's rasters stay in this process: sent to the
+workers, the province's outputs took 51 s instead of 53 s and their peak memory rose by
+1.3 GB (GDAL already compresses them on both cores here).
 """
 
 from __future__ import annotations
