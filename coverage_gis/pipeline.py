@@ -820,8 +820,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
                 # the rest of fibre's result and finishes it (the workers waited 5-6 s for
                 # that on the province)
                 units_run = placement.start_suggestions_by_unit(
-                    project, province_scopes(project), suggest_sites, params=params,
-                    base=result, runner=runner, prepared=prepared)
+                    project, province_scopes(project), prepared, suggest_sites, runner)
             fibre_result, clock.timings["fibre"] = fibre_task.finish(rows)
             del fibre_task
             clock.restart()
@@ -838,9 +837,11 @@ def analyze(project: Project, params: CoverageParams | None = None,
             # 5.6 to 6.1 GB (benchmarks/bench_province.py): on this machine fibre and the
             # units' suggestions slowed each other down (fibre 244 s beside them, 185-207 s
             # without); fibre's designs now keep both workers busy until fibre ends
-            suggestions = (units_run or placement.start_suggestions_by_unit(
-                project, province_scopes(project), suggest_sites, params=params,
-                base=result, runner=runner, prepared=prepared)).result().table
+            suggestions = (units_run.result() if units_run is not None
+                           else placement.suggest_sites_by_unit(
+                               project, province_scopes(project), suggest_sites,
+                               params=params, base=result, runner=runner,
+                               prepared=prepared)).table
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table

@@ -1537,10 +1537,10 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
     same arguments (``analyze`` makes it while fibre's tasks still run); by default it is
     made here.
     """
-    return start_suggestions_by_unit(
-        project, scopes, max_sites_per_unit, params=params, base=base, operator=operator,
-        spacing_m=spacing_m, suggestion_params=suggestion_params, runner=runner,
-        prepared=prepared).result()
+    prep = (prepared if prepared is not None
+            else _prepare(project, operator, spacing_m, params, base, suggestion_params))
+    return start_suggestions_by_unit(project, scopes, prep, max_sites_per_unit,
+                                     runner).result()
 
 
 @dataclass
@@ -1568,30 +1568,22 @@ class UnitSuggestionsRun:
 
 
 def start_suggestions_by_unit(project: Project, scopes: Sequence[UnitScope],
-                              max_sites_per_unit: int = 3, *,
-                              params: CoverageParams | None = None,
-                              base: CoverageResult | None = None,
-                              operator: str | None = None,
-                              spacing_m: float | None = None,
-                              suggestion_params: SuggestionParams | None = None,
-                              runner: Runner | None = None,
-                              prepared: _Prepared | None = None) -> UnitSuggestionsRun:
-    """:func:`suggest_sites_by_unit` started: on a cluster its batches are sent now and this
-    process may go on with other work until :meth:`UnitSuggestionsRun.result`; in this
-    process they run then. Same arguments."""
-    prep = (prepared if prepared is not None
-            else _prepare(project, operator, spacing_m, params, base, suggestion_params))
+                              prepared: _Prepared, max_sites_per_unit: int = 3,
+                              runner: Runner | None = None) -> UnitSuggestionsRun:
+    """:func:`suggest_sites_by_unit` with its preparation made (:func:`prepare_suggestions`),
+    started: on a cluster the batches are sent now and this process may go on with other work
+    until :meth:`UnitSuggestionsRun.result`; in this process they run then."""
     runner = runner or Runner()
     futures = None
     if runner.distributed and len(scopes) > 1:
-        shared = runner.share(prep)
+        shared = runner.share(prepared)
         n = min(len(scopes), settings.SUGGESTION_BATCHES_PER_WORKER
                 * max(runner.worker_count, 1))
         order = list(range(len(scopes)))
         futures = runner.submit(_suggest_units, [
             (shared, [(i, scopes[i].geometry) for i in order[b::n]], max_sites_per_unit)
             for b in range(n)])
-    return UnitSuggestionsRun(project, scopes, prep, max_sites_per_unit, futures, runner)
+    return UnitSuggestionsRun(project, scopes, prepared, max_sites_per_unit, futures, runner)
 
 
 def _by_unit_table(project: Project, scopes: Sequence[UnitScope], prep: _Prepared,
