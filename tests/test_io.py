@@ -490,3 +490,46 @@ def test_reading_never_modifies_inputs(tmp_path, hamlets_gdf):
         warnings.simplefilter("ignore")
         cg.read_hamlets(tmp_path / "thon.shp")
     assert digest(tmp_path) == before
+
+
+# Fast paths of loading (a province's million households): the same results as the slow ones
+
+@pytest.mark.parametrize("integer,required,value_range", [
+    (False, False, None), (True, True, (0, 10)), (False, True, (1, 5))])
+def test_a_numeric_column_reads_as_the_same_values_given_as_text(integer, required,
+                                                                  value_range):
+    """A column of numbers (float64, Int64) is taken as it is, with the values and the
+    problems of the same column read value by value (object dtype)."""
+    from coverage_gis.io.schema import Problems, _numeric_column
+
+    numbers = pd.Series([1.0, np.nan, 2.5, 12.0, -3.0, 4.0, float("inf")], index=range(7))
+    for column in (numbers, numbers.iloc[[0, 1, 3, 4, 5]].astype("Int64")):
+        fast, slow = Problems("f.gpkg", "feature"), Problems("f.gpkg", "feature")
+        a = _numeric_column(pd.DataFrame({"n": column}), "n", fast, integer=integer,
+                            required=required, value_range=value_range)
+        b = _numeric_column(pd.DataFrame({"n": column.astype(object)}), "n", slow,
+                            integer=integer, required=required, value_range=value_range)
+        pd.testing.assert_series_equal(a, b)
+        assert fast.errors == slow.errors and (fast.errors or not (integer or required))
+
+
+def test_text_ids_are_stripped_and_blanks_are_missing():
+    from coverage_gis.io.schema import _clean_text, _text_column
+
+    raw = pd.Series([" a ", "b", "   ", None, "a", "\u00a0c\t", ""], dtype=object)
+    got = _text_column(pd.DataFrame({"id": raw}), "id")
+    assert list(got) == [_clean_text(v) for v in raw] == ["a", "b", None, None, "a", "c", None]
+
+
+def test_points_near_the_study_area_found_by_coordinates_as_by_geometry():
+    from coverage_gis.io.project import _intersecting
+
+    area = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10)]).buffer(0)
+    shapely.prepare(area)
+    points = shapely.points([(5, 5), (10, 5), (11, 5), (0, 0), (-1e-9, 3), (5, 10.5)])
+    np.testing.assert_array_equal(_intersecting(points, area),
+                                  shapely.intersects(points, area))
+    assert list(_intersecting(points, area)) == [True, True, False, True, False, False]
+    mixed = np.array([*points[:2], shapely.LineString([(11, 0), (12, 1)]), None,
+                      shapely.Point()], dtype=object)
+    assert list(_intersecting(mixed, area)) == [True, True, False, False, False]

@@ -166,9 +166,9 @@ def _text_column(df: pd.DataFrame, column: str) -> pd.Series:
     codes, distinct = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     if not all(isinstance(v, str) for v in distinct):
         return raw.map(_clean_text).astype(object)
-    keys = list(distinct) + ([None] if (codes < 0).any() else [])  # code -1: missing
-    cleaned = pd.Series(keys, dtype=object).map(_clean_text).astype(object).to_numpy()
-    return pd.Series(cleaned[codes], index=df.index, dtype=object, name=raw.name)
+    # _clean_text of text: stripped, a blank becomes None (a million ids: 0.2 s, not 2 s)
+    cleaned = np.array([v.strip() or None for v in distinct] + [None], dtype=object)
+    return pd.Series(cleaned[codes], index=df.index, dtype=object, name=raw.name)  # -1: None
 
 
 #: Whole numbers written with digit grouping that cannot be read any other way: two or more
@@ -211,10 +211,16 @@ def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
     the whole number it writes, and a value with a fractional part is an error, with a hint
     when it may be Vietnamese digit grouping (``4.989``)."""
     raw = df[column]
-    as_text = raw.map(lambda v: None if _is_blank(v) else str(v).strip()).astype(object)
-    values = pd.to_numeric(as_text, errors="coerce").astype(float)
-    for idx in values.index[values.isna() & as_text.notna()]:
-        text = as_text[idx]
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        # numbers already (a GeoPackage's or Parquet's column): nothing to parse, a missing
+        # value is blank (the text path below gives the same; a million rows: 1.6 s)
+        values, given, unparsed = raw.astype(float), raw.notna(), pd.Series(dtype=object)
+    else:
+        as_text = raw.map(lambda v: None if _is_blank(v) else str(v).strip()).astype(object)
+        values = pd.to_numeric(as_text, errors="coerce").astype(float)
+        given = as_text.notna()
+        unparsed = as_text[values.isna() & given]
+    for idx, text in unparsed.items():
         if integer and _GROUPED_INTEGER.fullmatch(text):
             values[idx] = float(re.sub(r"[^\d+-]", "", text))
         elif integer and (_ONE_GROUP.fullmatch(text) or _DECIMAL_COMMA.fullmatch(text)):
@@ -225,7 +231,7 @@ def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
         else:
             problems.error("is not a number", idx, column, raw[idx])
     if required:
-        for idx in values.index[as_text.isna()]:
+        for idx in values.index[~given]:
             problems.error("is empty; a number is required", idx, column, None)
     if integer:
         bad = values.notna() & (values != np.round(values))
