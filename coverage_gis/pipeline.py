@@ -645,8 +645,8 @@ def _fibre_head(started: tuple[float, fibre.FibreStart]) -> tuple[float, fibre.F
 
 @dataclass
 class _FibreTasks:
-    """The fibre job's tasks on a local cluster (:func:`_fibre_tasks`): ``result()`` gives
-    what :func:`_compute_fibre` returns."""
+    """The fibre job's tasks on a local cluster (:func:`_fibre_tasks`): :meth:`designed`
+    then :meth:`finish` give what :func:`_compute_fibre` returns."""
 
     runner: Runner
     head: Any            # future of _fibre_head
@@ -671,10 +671,6 @@ class _FibreTasks:
         self.head.release()
         out = fibre.fibre_finish(start, rows, self.statistics, self.year)
         return out, round(time.time() - t0, 3)
-
-    def result(self) -> tuple[fibre.FibreResult, float]:
-        """:meth:`finish` after :meth:`designed`: what :func:`_compute_fibre` returns."""
-        return self.finish(self.designed())
 
 
 def _fibre_tasks(project: Project, runner: Runner) -> _FibreTasks:
