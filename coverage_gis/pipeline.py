@@ -827,7 +827,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     suggestions = None
     if wants_suggestions:
         if project.scenario.province is not None:  # up to that many sites in each unit
-            # after fibre, not beside it: beside fibre as one task (the round before its
+            # after fibre's designs, not beside them: beside fibre as one task (before its
             # designs were shared out), the province took as long on two workers (412 s
             # against 608 on one, 1.48x; 1.47x after fibre) and its peak memory rose from
             # 5.6 to 6.1 GB (benchmarks/bench_province.py): on this machine fibre and the

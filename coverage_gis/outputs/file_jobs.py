@@ -11,10 +11,11 @@ their own data. :class:`FileJobs` collects such writes and runs them:
 - otherwise (one process, or an existing cluster whose workers may run on other machines),
   here in turn when :meth:`FileJobs.wait` is called.
 
-Each write is one call that writes one file atomically and returns its path; the files are
-the same bytes either way. The stored result's rasters stay in this process: sent to the
-workers, the province's outputs took 51 s instead of 53 s and their peak memory rose by
-1.3 GB (GDAL already compresses them on both cores here).
+Each write is one call that writes one file atomically and returns its path; the files have
+the same contents either way (a GeoPackage or KMZ also records when it was written). The
+stored result's rasters stay in this process: sent to the workers, the province's outputs
+took 51 s instead of 53 s and their peak memory rose by 1.3 GB (GDAL already compresses
+them on both cores here).
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ def _run(index: int, fn: Callable[..., Any], kwargs: dict[str, Any], *args: Any
     the memory the write freed (on the province the workers kept 0.8 GB of it, while this
     process still wrote the stored result)."""
     out = fn(*args, **kwargs)
-    del args, kwargs
     malloc_trim()
     return index, out
 
