@@ -38,7 +38,7 @@ from coverage_gis.results.analysis import Analysis
 
 __all__ = ["analyze", "hamlet_table", "sharing_indicator", "unit_as_area", "Skipped",
            "province_scopes", "province_indicators", "hamlet_unit_codes", "unit_indicators",
-           "unit_view",
+           "unit_view", "ByUnit", "by_unit",
            "SKIPPED", "skipped_parts"]
 
 #: What a study can leave out, and why: (part, reason) codes that the outputs word
@@ -231,6 +231,21 @@ def unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
             _per_unit(analysis.indicators.f2, table, "ftth_covered"),
             round(float(mapped / scope.geometry.area), 4) if scope.geometry.area else None))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class ByUnit:
+    """A study's indicators by unit, computed once for every output that shows them: each
+    unit's (:func:`unit_indicators`) and, for a province, the province's as a whole
+    (:func:`province_indicators`; None for other studies)."""
+
+    units: tuple[UnitIndicators, ...]
+    province: UnitIndicators | None
+
+
+def by_unit(analysis: Analysis) -> ByUnit:
+    """:class:`ByUnit` of ``analysis``."""
+    return ByUnit(unit_indicators(analysis), province_indicators(analysis))
 
 
 def hamlet_unit_codes(project: Project) -> pd.Series:

@@ -4,8 +4,8 @@ workers too).
 - The sample's whole output set written with two local workers holds the files of one process:
   the same names, the same bytes for every file whose bytes do not carry the time of writing
   (rasters, Parquet, CSV, GeoJSON, QGIS styles, result.json), the same layers in the
-  GeoPackage and the same KML in the KMZ; the fibre GeoJSON, the GeoPackage and the KMZ were
-  written by tasks on the workers.
+  GeoPackage, the same KML in the KMZ and the same cells in the workbook; the fibre GeoJSON,
+  the GeoPackage, the KMZ and the workbook were written by tasks on the workers.
 - A write that fails on a worker fails the set here with its own error.
 - Without a cluster, the writes run here in turn, in the order they were added.
 """
@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 
@@ -49,7 +50,7 @@ def test_outputs_written_on_local_workers_are_the_files_of_one_process(analysis,
     from dask.distributed import get_task_stream
 
     here = render_analysis(analysis, tmp_path / "here", "en")
-    with Runner(workers=2) as runner, get_task_stream(client=runner._client) as stream:
+    with Runner(workers=2) as runner, get_task_stream(client=runner.client) as stream:
         there = render_analysis(analysis, tmp_path / "there", "en", runner=runner)
     assert ([p.relative_to(tmp_path / "here") for p in here]
             == [p.relative_to(tmp_path / "there") for p in there])
@@ -65,10 +66,14 @@ def test_outputs_written_on_local_workers_are_the_files_of_one_process(analysis,
             zipfile.ZipFile(tmp_path / "there" / "results.kmz") as y:
         assert x.namelist() == y.namelist()
         assert all(x.read(n) == y.read(n) for n in x.namelist())
-    # the workers wrote the fibre GeoJSON (households, extensions), the GeoPackage and the
-    # KMZ, shared between the two workers
+    x = pd.read_excel(tmp_path / "here" / "report.xlsx", sheet_name=None, header=None)
+    y = pd.read_excel(tmp_path / "there" / "report.xlsx", sheet_name=None, header=None)
+    assert x.keys() == y.keys() and len(x) >= 3
+    assert all(x[name].equals(y[name]) for name in x)
+    # the workers wrote the fibre GeoJSON (households, extensions), the GeoPackage, the KMZ
+    # and the workbook, shared between the two workers
     on_workers = [t for t in stream.data if str(t["key"]).startswith("_run")]
-    assert len(on_workers) == 4
+    assert len(on_workers) == 5
     assert len({t["worker"] for t in on_workers}) == 2
 
 

@@ -122,7 +122,7 @@ def test_dask_cluster_gives_the_same_results(sample, monkeypatch):
         assert runner.describe() == {"mode": "local_cluster", "workers": 2, "scheduler": None,
                                      "tile_px": 48}
         # one thread per worker, numba's pool included (two workers: two threads, not four)
-        assert set(runner._client.run(terrain.numba_threads).values()) == {1}
+        assert set(runner.client.run(terrain.numba_threads).values()) == {1}
     _same(one.coverage, two.coverage, 0.01)
     pd.testing.assert_frame_equal(one.hamlets, two.hamlets)
     assert one.indicators.m4 == two.indicators.m4
@@ -155,7 +155,7 @@ def test_fibre_runs_as_tasks_on_local_workers(sample, monkeypatch):
                          (fibre_extensions, "_design")):
         monkeypatch.setattr(module, name, _refuse_here)
     with Runner(workers=2, tile_px=48) as runner:
-        with get_task_stream(client=runner._client) as stream:
+        with get_task_stream(client=runner.client) as stream:
             two = analyze(project, params, suggest_sites=1, runner=runner)
     kinds = [str(t["key"]).split("-")[0] for t in stream.data]
     assert kinds.count("fibre_designs") == 2 * settings.FIBRE_DESIGN_TASKS_PER_WORKER
@@ -198,7 +198,7 @@ def test_local_workers_reuse_their_memory(monkeypatch, trim):
     before = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     try:
         with Runner(workers=1) as runner:
-            [(faults, env)] = runner._client.run(_page_faults_of_a_reused_array).values()
+            [(faults, env)] = runner.client.run(_page_faults_of_a_reused_array).values()
     finally:  # the nanny sets the variable in this process too, and later workers inherit it
         if before is None:
             os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
@@ -261,7 +261,7 @@ def test_workers_hand_memory_back_when_asked():
     """Runner.trim runs glibc's malloc_trim on every worker: the holes left by dropped
     arrays go back to the system (about 100 MB here)."""
     with Runner(workers=1) as runner:
-        [freed] = runner._client.run(_rss_freed_by_trim).values()
+        [freed] = runner.client.run(_rss_freed_by_trim).values()
         runner.trim()
     assert freed > 50
     Runner().trim()  # in this process: nothing to do

@@ -99,11 +99,13 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.engines.coverage import CoverageParams, site_detail
     from coverage_gis.errors import InputError
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, write_site_detail
-    from coverage_gis.pipeline import analyze, unit_as_area
+    from coverage_gis.pipeline import analyze, by_unit, unit_as_area
 
     scenario = apply_layer_options(read_scenario(args.scenario), args.columns, args.layer, [])
     params = CoverageParams.from_scenario(scenario.parameters, **coverage_overrides(args))
-    with open_outputs(args, "analysis", OUTPUT_NAMES, scenario) as dest:
+    # a local cluster's workers start while this process loads the layers
+    with open_outputs(args, "analysis", OUTPUT_NAMES, scenario) as dest, \
+            _runner(args) as runner:
         project = unit_as_area(load_or_report(scenario, args))  # no hamlets: the unit
         detail = None
         if args.site_detail and project.sites is None:
@@ -112,17 +114,18 @@ def run(args: argparse.Namespace) -> int:
         if args.site_detail:
             detail = site_detail(project.sites, args.site_detail, project.hamlets,
                                  project.dem, params, landcover=project.landcover)
-        with _runner(args) as runner:
-            result = analyze(project, params, progress=not args.quiet, runner=runner)
-            # a local cluster's workers write the largest files beside this process
-            written = render_analysis(result, dest.path, lang=args.lang, runner=runner)
+        result = analyze(project, params, progress=not args.quiet, runner=runner)
+        units = by_unit(result)  # for the outputs and the summary below
+        # a local cluster's workers write the largest files beside this process
+        written = render_analysis(result, dest.path, lang=args.lang, runner=runner,
+                                  units=units)
         if detail is not None:
             written += write_site_detail(detail, dest.path / "rasters")
         staging = dest.path
         out = dest.commit()
     if not args.quiet:
         print_summary(result, out, [out / p.relative_to(staging) for p in written],
-                      args.verbose)
+                      args.verbose, units)
     return 0
 
 
@@ -139,12 +142,14 @@ def _runner(args: argparse.Namespace) -> Any:
                   tile_px=args.tile_px or settings.TILE_PX)
 
 
-def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> None:
-    """The indicators and the files written, for the terminal."""
+def print_summary(result: Any, out: Any, written: list[Any], verbose: bool,
+                  units: Any = None) -> None:
+    """The indicators and the files written, for the terminal; ``units``: the indicators by
+    unit when already computed (:func:`coverage_gis.pipeline.by_unit`)."""
     print(f"Scenario: {result.project.scenario.name}")
     _print_mobile(result)
     _print_fibre(result)
-    _print_units(result)
+    _print_units(result, units)
     _print_skipped(result)
     print(f"Outputs in {out}:")
     top = [t for t in written if t.parent == out]
@@ -158,13 +163,13 @@ def print_summary(result: Any, out: Any, written: list[Any], verbose: bool) -> N
 _LISTED = 10
 
 
-def _print_units(result: Any) -> None:
+def _print_units(result: Any, by: Any = None) -> None:
     """The plan's old commune and the 2025 ward side by side, or a province's units
     (units.csv)."""
-    from coverage_gis.pipeline import province_indicators, unit_indicators
+    from coverage_gis.pipeline import by_unit
 
-    units = unit_indicators(result)
-    whole = province_indicators(result)
+    by = by_unit(result) if by is None else by
+    units, whole = by.units, by.province
     if whole is not None:
         _print_province(whole, units)
         return

@@ -186,12 +186,15 @@ RASTER_MARGIN_M: float = 1000.0
 TILE_PX: int = 1024
 #: Seconds to wait for an existing dask scheduler (``--scheduler``) before giving up.
 DASK_CONNECT_TIMEOUT_S: float = 30.0
+#: Seconds a local cluster's workers (``--workers``) may take to start (each imports the
+#: engines: several seconds on a machine whose disk cache is cold).
+LOCAL_CLUSTER_START_TIMEOUT_S: float = 120.0
 #: A province's site suggestions on a cluster: the units are dealt into this many batches per
 #: worker (round robin), one task each, so that a worker done early takes another batch
 #: (local setting, an engineering choice: more batches balance better and cost more tasks).
 SUGGESTION_BATCHES_PER_WORKER: int = 4
-#: Output files written on a local cluster's workers (the fibre GeoJSON, the GeoPackage and
-#: the KMZ; :mod:`coverage_gis.outputs.file_jobs`): at most this many per worker sent at a
+#: Output files written on a local cluster's workers (the fibre GeoJSON, the GeoPackage, the
+#: KMZ and the workbook; :mod:`coverage_gis.outputs.file_jobs`): at most this many per worker sent at a
 #: time, so that the workers hold the data of a few files, not of all (local setting, an
 #: engineering choice: 2 keeps a worker busy while the next file's data arrives).
 FILE_JOBS_PER_WORKER: int = 2

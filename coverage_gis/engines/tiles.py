@@ -104,6 +104,7 @@ class Runner:
     _client: Any = field(default=None, repr=False)
     _cluster: Any = field(default=None, repr=False)
     _config: Any = field(default=None, repr=False)
+    _starting: bool = field(default=False, repr=False)  # local workers not yet awaited
 
     @property
     def distributed(self) -> bool:
@@ -126,13 +127,17 @@ class Runner:
                     {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": trim})
                 # one thread per worker, numba's included: the workers are the parallelism
                 # (numba's own pool would put two threads per worker on the same cores)
-                self._cluster = LocalCluster(n_workers=int(self.workers), threads_per_worker=1,
+                # started without its workers, which then start beside this process's own
+                # work (loading the layers): :attr:`client` waits for them when first used
+                self._cluster = LocalCluster(n_workers=0, threads_per_worker=1,
                                              processes=True, dashboard_address=None,
                                              silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
                 self._client = Client(self._cluster)
                 from coverage_gis.engines.worker_setup import WorkerSetup
 
                 self._client.register_plugin(WorkerSetup())
+                self._cluster.scale(int(self.workers))
+                self._starting = True
         except (OSError, TimeoutError, ValueError) as exc:
             self.__exit__()
             if self.scheduler is not None:
@@ -143,6 +148,21 @@ class Runner:
                                f"worker(s): {exc or type(exc).__name__}") from None
         return self
 
+    @property
+    def client(self) -> Any:
+        """The dask client (None in this process); a local cluster's workers are all up once
+        this returns (:class:`~coverage_gis.errors.ClusterError` when they do not start
+        within ``settings.LOCAL_CLUSTER_START_TIMEOUT_S``)."""
+        if self._starting:
+            try:
+                self._client.wait_for_workers(int(self.workers),
+                                              timeout=settings.LOCAL_CLUSTER_START_TIMEOUT_S)
+            except (OSError, TimeoutError) as exc:
+                raise ClusterError(f"the local dask cluster's {self.workers} worker(s) did not "
+                                   f"start: {exc or type(exc).__name__}") from None
+            self._starting = False
+        return self._client
+
     def __exit__(self, *exc: object) -> None:
         if self._client is not None:
             self._client.close()
@@ -151,6 +171,7 @@ class Runner:
         if self._config is not None:
             self._config.__exit__(None, None, None)
         self._client = self._cluster = self._config = None
+        self._starting = False
 
     def describe(self) -> dict[str, Any]:
         """Where the tiles ran (``summary.json`` ``compute``): ``mode`` (``process``,
@@ -168,7 +189,7 @@ class Runner:
         """The cluster's workers (0 in this process)."""
         if self._client is None:
             return 0
-        return len(self._client.scheduler_info().get("workers", {})) or int(self.workers)
+        return len(self.client.scheduler_info().get("workers", {})) or int(self.workers)
 
     def trim(self) -> None:
         """Have this process and the workers hand their freed memory back to the system
@@ -178,14 +199,14 @@ class Runner:
         glibc."""
         malloc_trim()
         if self._client is not None:
-            self._client.run(malloc_trim)
+            self.client.run(malloc_trim)
 
     def share(self, value: Any) -> Any:
         """``value`` as data each worker receives once (a dask future, to pass to
         :meth:`map`'s tasks), or ``value`` itself in this process."""
         if self._client is None:
             return value
-        return self._client.scatter(value, broadcast=True, hash=False)
+        return self.client.scatter(value, broadcast=True, hash=False)
 
     @property
     def shares_files(self) -> bool:
@@ -205,7 +226,7 @@ class Runner:
         is no cluster to start them on: use :meth:`map`."""
         if self._client is None:
             raise RuntimeError("Runner.submit needs a cluster (workers or scheduler)")
-        return [self._client.submit(fn, *task, pure=False) for task in tasks]
+        return [self.client.submit(fn, *task, pure=False) for task in tasks]
 
     def call(self, kind: str, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` started on the cluster now, as one task named for ``kind`` (a word):
@@ -219,7 +240,7 @@ class Runner:
         """``fn(*args)`` submitted to the cluster, its sizeable arguments (a tile's ground
         heights, land cover and cells, a project's layers) sent as data, not inside the
         task's description (dask's advice for objects above a few MB): its future."""
-        client = self._client
+        client = self.client
         # each as one piece: scattering a dict or list itself would send its items apart
         sent = [client.scatter([a], hash=False)[0] if _sizeable(a) else a for a in args]
         return client.submit(fn, *sent, pure=False, key=key)
@@ -227,7 +248,7 @@ class Runner:
     def gather(self, futures: list[Any]) -> list[Any]:
         """The results of :meth:`submit`'s futures, in their order (waits for them)."""
         assert self._client is not None
-        return list(self._client.gather(futures))
+        return list(self.client.gather(futures))
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]
             ) -> Iterator[Any]:

@@ -42,7 +42,8 @@ from coverage_gis.outputs.files import arrow_ok, atomic_path
 from coverage_gis.outputs.i18n import column_title, words
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
-__all__ = ["write_xlsx", "worded_codes", "CODE_COLUMNS", "write_gpkg", "write_kmz",
+__all__ = ["write_xlsx", "xlsx_sheets", "write_xlsx_sheets", "worded_codes", "CODE_COLUMNS",
+           "write_gpkg", "write_kmz",
            "result_layers", "plain_columns", "kmz_layers", "coverage_overlay", "layer_qml",
            "raster_qml", "write_raster_styles", "hamlet_status", "PERCENT_FORMAT"]
 
@@ -100,12 +101,28 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "e
     words ("có"/"không" in Vietnamese), the engines' codes as words (:func:`worded_codes`;
     with ``analysis``, the scorecard's basis and the fibre rules and targets too), widths
     fitted, an autofilter; no formulas. The CSV files keep the codes."""
+    return write_xlsx_sheets(xlsx_sheets(sheets, lang, analysis), path, lang)
+
+
+def xlsx_sheets(sheets: dict[str, pd.DataFrame], lang: str = "en", analysis: Any = None
+                ) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """:func:`write_xlsx`'s sheets as (name, table, shown): the table with its codes and the
+    table as shown (:func:`worded_codes`), ready for :func:`write_xlsx_sheets` (which needs
+    no ``analysis``: it may run in another process)."""
     w = words(lang)
+    out = []
+    for name, df in sheets.items():
+        table = _xlsx_table(df, w["true"], w["false"])
+        out.append((name, table, worded_codes(name, table, lang, analysis)))
+    return out
+
+
+def write_xlsx_sheets(sheets: list[tuple[str, pd.DataFrame, pd.DataFrame]], path: str | Path,
+                      lang: str = "en") -> Path:
+    """The workbook of :func:`write_xlsx` from :func:`xlsx_sheets`' sheets, atomically."""
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, df in sheets.items():
-                table = _xlsx_table(df, w["true"], w["false"])
-                shown = worded_codes(name, table, lang, analysis)
+            for name, table, shown in sheets:
                 sheet_name = name[:31]
                 shown.to_excel(xl, sheet_name=sheet_name, index=False, startrow=1)
                 sheet = xl.sheets[sheet_name]

@@ -26,7 +26,7 @@ from coverage_gis.outputs.indicators import (
     units_table,
 )
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
-from coverage_gis.pipeline import province_indicators, skipped_parts, unit_indicators
+from coverage_gis.pipeline import ByUnit, by_unit, skipped_parts
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
 
@@ -70,16 +70,20 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi",
 
 
 def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
-                    runner: Any = None) -> list[Path]:
+                    runner: Any = None, units: ByUnit | None = None) -> list[Path]:
     """Write the stored result and every rendered output into ``folder`` (a staging folder).
 
+    ``units``: the study's indicators by unit when already computed
+    (:func:`~coverage_gis.pipeline.by_unit`; computed here otherwise).
+
     ``runner``: a local cluster (:class:`~coverage_gis.engines.tiles.Runner`, entered) whose
-    workers write the largest files of their own (the fibre GeoJSON, the GeoPackage and the
-    KMZ) while this process writes the others (:class:`~coverage_gis.outputs.file_jobs.
-    FileJobs`); the files are the same.
+    workers write the largest files of their own (the fibre GeoJSON, the GeoPackage, the
+    KMZ) and the workbook while this process writes the others
+    (:class:`~coverage_gis.outputs.file_jobs.FileJobs`); the files are the same.
     """
     with FileJobs(runner) as jobs:
-        written = _write_all(analysis, folder, lang, jobs)
+        written = _write_all(analysis, folder, lang, jobs,
+                             by_unit(analysis) if units is None else units)
         # the stored result: its rasters are compressed on every core (GDAL's threads)
         stored = store.save_analysis(analysis, folder)
         # QGIS styles beside the stored result's coverage rasters (rasters/NAME.qml)
@@ -94,9 +98,11 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for row in df.to_dict(orient="records")]
 
 
-def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list[Path]:
-    """Every rendered output; the largest files (fibre GeoJSON, GeoPackage, KMZ) through
-    ``jobs``, added first so that they start first."""
+def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByUnit
+               ) -> list[Path]:
+    """Every rendered output; the largest files (fibre GeoJSON, GeoPackage, KMZ) and the
+    workbook through ``jobs``, added first so that they start first; ``by``: the indicators
+    by unit."""
     res = analysis.coverage
     layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
     extensions = layers.get("fibre_extensions")
@@ -110,11 +116,21 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list
                    exports.kmz_layers(analysis, layers, lang), out / "results.kmz",
                    title=analysis.project.scenario.name, lang=lang,
                    overlay=exports.coverage_overlay(analysis))
+    fibre_params = analysis.fibre.params if analysis.fibre is not None else None
+    hamlets = hamlet_table(analysis.hamlets, fibre_params)
+    tower_tables = _tower_tables(analysis)  # towers.csv, sharing_candidates.csv; none without sites
+    card = scorecard_table(analysis.scorecard, analysis.indicators)
+    sheets = {"scorecard": card, "hamlets": hamlets, **tower_tables}
+    if analysis.suggestions is not None:
+        sheets["suggested_sites"] = analysis.suggestions
+    if extensions is not None:
+        sheets["fibre_extensions"] = extensions
+    # worded here (that needs the analysis), written by a job
+    xlsx = jobs.add(out / "report.xlsx", exports.write_xlsx_sheets,
+                    exports.xlsx_sheets(sheets, lang, analysis), out / "report.xlsx", lang)
     jobs.close()  # the workers' share: they let go of its memory once it is written
     written: list[Path] = []
     written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
-    fibre_params = analysis.fibre.params if analysis.fibre is not None else None
-    hamlets = hamlet_table(analysis.hamlets, fibre_params)
     written.append(write_csv(hamlets, out / "hamlets.csv"))
     cells = res.cells.to_crs(4326)
     cells_table = pd.DataFrame(cells.drop(columns="geometry"))
@@ -123,7 +139,6 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list
     cells_table["lat"] = cells.geometry.y.round(6)
     written.append(write_csv(cells_table, out / "cells.csv"))
     written.append(write_geojson(analysis.signal_radius, out / "signal_radius.geojson"))
-    tower_tables = _tower_tables(analysis)  # towers.csv, sharing_candidates.csv; none without sites
     written += [write_csv(t, out / f"{name}.csv") for name, t in tower_tables.items()]
     if analysis.fibre is not None:
         written += fibre_files
@@ -131,11 +146,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list
     if analysis.suggestions is not None:
         written.append(write_csv(analysis.suggestions.drop(columns="geometry"),
                                  out / "suggested_sites.csv"))
-    card = scorecard_table(analysis.scorecard, analysis.indicators)
     written.append(write_csv(card, out / "scorecard.csv"))
-    # the plan's old commune and the 2025 ward, or a province's units: computed once here
-    units = unit_indicators(analysis)
-    province = province_indicators(analysis)
+    # the plan's old commune and the 2025 ward, or a province's units
+    units, province = by.units, by.province
     if units:
         written.append(write_csv(units_table(units), out / "units.csv"))
     from coverage_gis.outputs import maps  # folium: imported only to write a map
@@ -144,14 +157,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs) -> list
                                  out / "map.html"))
     written.append(write_text(report.report_html(analysis, card, lang=lang, units=units,
                                                  province=province), out / "report.html"))
-    sheets = {"scorecard": card, "hamlets": hamlets, **tower_tables}
-    if analysis.suggestions is not None:
-        sheets["suggested_sites"] = analysis.suggestions
-    if extensions is not None:
-        sheets["fibre_extensions"] = extensions
-    written.append(exports.write_xlsx(sheets, out / "report.xlsx", lang=lang,
-                                      analysis=analysis))
-    written += [gpkg, kmz]
+    written += [xlsx, gpkg, kmz]
     skipped = skipped_parts(analysis)
     summary = {
         "scenario": analysis.project.scenario.name,
