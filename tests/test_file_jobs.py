@@ -5,7 +5,8 @@ workers too).
   the same names, the same bytes for every file whose bytes do not carry the time of writing
   (rasters, Parquet, CSV, GeoJSON, QGIS styles, result.json), the same layers in the
   GeoPackage, the same KML in the KMZ and the same cells in the workbook; the fibre GeoJSON,
-  the GeoPackage, the KMZ and the workbook were written by tasks on the workers.
+  the GeoPackage, the KMZ, the workbook and the stored result's rasters were written by
+  tasks on the workers.
 - A write that fails on a worker fails the set here with its own error.
 - Without a cluster, the writes run here in turn, in the order they were added.
 """
@@ -70,10 +71,12 @@ def test_outputs_written_on_local_workers_are_the_files_of_one_process(analysis,
     y = pd.read_excel(tmp_path / "there" / "report.xlsx", sheet_name=None, header=None)
     assert x.keys() == y.keys() and len(x) >= 3
     assert all(x[name].equals(y[name]) for name in x)
-    # the workers wrote the fibre GeoJSON (households, extensions), the GeoPackage, the KMZ
-    # and the workbook, shared between the two workers
+    # the workers wrote the fibre GeoJSON (households, extensions), the GeoPackage, the KMZ,
+    # the workbook and every raster of the stored result, shared between the two workers
     on_workers = [t for t in stream.data if str(t["key"]).startswith("_run")]
-    assert len(on_workers) == 5
+    rasters = list((tmp_path / "there").rglob("*.tif"))
+    assert len(rasters) > 10
+    assert len(on_workers) == 5 + len(rasters)
     assert len({t["worker"] for t in on_workers}) == 2
 
 

@@ -241,6 +241,35 @@ def test_the_stored_result_can_be_moved(stored, tmp_path):
     assert_same(back, read_analysis(copy_result(out, tmp_path / "moved")))
 
 
+def test_saving_in_two_steps_writes_the_same_result_json_last(stored, tmp_path):
+    """begin_saving hands each raster's write to ``add`` (to be run elsewhere, later) and
+    writes result.json only at finish(), once those files are there: the same result."""
+    analysis, _, _ = stored
+    later: list[tuple[Any, ...]] = []
+
+    def add(path, fn, *args, **kwargs):
+        later.append((fn, args, kwargs))
+        return path
+
+    whole = save_analysis(analysis, tmp_path / "whole")
+    pending = store.begin_saving(analysis, tmp_path / "steps", add)
+    assert later and all(fn is store.write_geotiff for fn, _, _ in later)
+    assert not (tmp_path / "steps" / store.RESULT_FILE).exists()
+    assert not list((tmp_path / "steps").rglob("*.tif"))
+    with pytest.raises(RuntimeError, match="not complete"):
+        pending.finish()
+    assert not (tmp_path / "steps" / store.RESULT_FILE).exists()
+    for fn, args, kwargs in reversed(later):  # in any order
+        fn(*args, **kwargs)
+    steps = pending.finish()
+    assert steps[-1].name == store.RESULT_FILE
+    assert ([p.relative_to(tmp_path / "steps") for p in steps]
+            == [p.relative_to(tmp_path / "whole") for p in whole])
+    assert ((tmp_path / "steps" / store.RESULT_FILE).read_text()
+            == (tmp_path / "whole" / store.RESULT_FILE).read_text())
+    assert_same(read_analysis(tmp_path / "whole"), read_analysis(tmp_path / "steps"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Rendering again
 # ---------------------------------------------------------------------------------------------

@@ -50,8 +50,9 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
         array = array.astype(np.uint8)
         dtype = np.dtype(np.uint8)
     data = array
-    if nodata is not None and np.issubdtype(dtype, np.floating):
-        data = np.where(np.isnan(array), nodata, array).astype(dtype)
+    if nodata is not None and np.issubdtype(dtype, np.floating) and not np.isnan(nodata):
+        # one copy, not three (a province's level raster is 124 MB)
+        data = np.where(np.isnan(array), np.asarray(nodata, dtype=dtype), array)
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
         tmp.unlink()

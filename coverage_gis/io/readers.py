@@ -1327,7 +1327,11 @@ def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
             if ds.count > 1:
                 warnings.warn(f"{source}: has {ds.count} bands; using band {band} as ground "
                               "height", InputWarning, stacklevel=3)
-            data = ds.read(band, masked=True).astype(np.float32).filled(np.nan)
+            # nodata (GDAL's mask: a nodata value, a mask band or alpha) as NaN; read plain and
+            # masked apart: a masked read's copies took 2.0 s instead of 0.25 on a
+            # province's 32 M-pixel DEM
+            data = ds.read(band, out_dtype=np.float32)
+            data[ds.read_masks(band) == 0] = np.nan
             file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
             transform = ds.transform
     except (RasterioError, CPLE_BaseError) as exc:

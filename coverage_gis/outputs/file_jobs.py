@@ -1,8 +1,9 @@
 """Output files written beside this process's own work.
 
-An analysis writes some 60 files; some of the largest (the households' GeoJSON, the
-GeoPackage, the KMZ: 24 s of the 64 s the province's outputs take in one process) need only
-their own data. :class:`FileJobs` collects such writes and runs them:
+An analysis writes some 60 files; many of the largest (the households' GeoJSON, the
+GeoPackage, the KMZ, the workbook and the stored result's rasters: about two thirds of the
+time the province's outputs take in one process, by cProfile) need only their own data. :class:`FileJobs` collects
+such writes and runs them:
 
 - on a local dask cluster (:attr:`~coverage_gis.engines.tiles.Runner.shares_files`: its
   workers see this machine's folders), as tasks on the workers, fed by a thread of this
@@ -12,10 +13,8 @@ their own data. :class:`FileJobs` collects such writes and runs them:
   here in turn when :meth:`FileJobs.wait` is called.
 
 Each write is one call that writes one file atomically and returns its path; the files have
-the same contents either way (a GeoPackage or KMZ also records when it was written). The
-stored result's rasters stay in this process: sent to the workers, the province's outputs
-took 51 s instead of 53 s and their peak memory rose by 1.3 GB (GDAL already compresses
-them on both cores here).
+the same contents either way (a GeoPackage, KMZ or workbook also records when it was
+written).
 """
 
 from __future__ import annotations

@@ -82,14 +82,12 @@ def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
     (:class:`~coverage_gis.outputs.file_jobs.FileJobs`); the files are the same.
     """
     with FileJobs(runner) as jobs:
-        written = _write_all(analysis, folder, lang, jobs,
-                             by_unit(analysis) if units is None else units)
-        # the stored result: its rasters are compressed on every core (GDAL's threads)
-        stored = store.save_analysis(analysis, folder)
+        written, stored = _write_all(analysis, folder, lang, jobs,
+                                     by_unit(analysis) if units is None else units)
+        jobs.wait()
         # QGIS styles beside the stored result's coverage rasters (rasters/NAME.qml)
         written += exports.write_raster_styles(folder / store.RASTER_DIR, lang)
-        jobs.wait()
-    return [*stored, *written]
+    return [*stored.finish(), *written]
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -99,9 +97,11 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByUnit
-               ) -> list[Path]:
-    """Every rendered output; the largest files (fibre GeoJSON, GeoPackage, KMZ) and the
-    workbook through ``jobs``, added first so that they start first; ``by``: the indicators
+               ) -> tuple[list[Path], store.PendingSave]:
+    """Every rendered output and the stored result, but its ``result.json`` (to be written
+    once ``jobs`` are done: :meth:`~coverage_gis.results.store.PendingSave.finish`); the
+    largest files (fibre GeoJSON, GeoPackage, KMZ), the workbook and the stored result's
+    rasters through ``jobs``, added first so that they start first; ``by``: the indicators
     by unit."""
     res = analysis.coverage
     layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
@@ -128,6 +128,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
     # worded here (that needs the analysis), written by a job
     xlsx = jobs.add(out / "report.xlsx", exports.write_xlsx_sheets,
                     exports.xlsx_sheets(sheets, lang, analysis), out / "report.xlsx", lang)
+    # the stored result: its tables written here now, its rasters by jobs (after the files
+    # above: each is quicker, so they even out the workers' ends)
+    stored = store.begin_saving(analysis, out, jobs.add)
     jobs.close()  # the workers' share: they let go of its memory once it is written
     written: list[Path] = []
     written.append(write_csv(analysis.project.summary(), out / "layers.csv"))
@@ -179,7 +182,7 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
         summary["province"] = units_json((province,))[0]
     written.append(write_text(json.dumps(summary, indent=2, ensure_ascii=False),
                               out / "summary.json"))
-    return written
+    return written, stored
 
 
 def _coverage_parameters(res: Any) -> dict[str, Any]:

@@ -73,7 +73,8 @@ from coverage_gis.results.analysis import Analysis
 from coverage_gis.version import __version__
 
 __all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "StoredBands", "save_analysis",
-           "check_result_folder", "read_analysis", "write_coverage_rasters"]
+           "begin_saving", "PendingSave", "AddWrite", "check_result_folder", "read_analysis",
+           "write_coverage_rasters"]
 
 #: The file that describes a stored result.
 RESULT_FILE = "result.json"
@@ -330,9 +331,20 @@ def write_coverage_rasters(res: CoverageResult, folder: str | Path) -> list[Path
             for _, _, fname, arr, kw in _grid_rasters(res)]
 
 
+#: Schedules the write of one file: ``add(path, fn, *args, **kwargs)`` has
+#: ``fn(*args, **kwargs)`` write ``path`` (now or later) and returns ``path``.
+AddWrite = Callable[..., Path]
+
+
+def _write_now(path: Path, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Path:
+    fn(*args, **kwargs)
+    return Path(path)
+
+
 class _Saver(_Encoder):
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, add: AddWrite = _write_now) -> None:
         self.folder = folder
+        self.add = add   # the rasters' writes
         self.written: list[Path] = []
         self._memo: dict[int, tuple[Any, str]] = {}   # id -> (object, where first stored)
         self._files: set[str] = set()
@@ -409,9 +421,10 @@ class _Saver(_Encoder):
         grid = SimpleNamespace(transform=r.transform, crs=r.crs, width=cols, height=rows)
         rel = self._file(where, ".tif")
         floating = np.issubdtype(r.data.dtype, np.floating)
-        self.written.append(write_geotiff(self.folder / rel, r.data, grid,
-                                          nodata=float("nan") if floating else None,
-                                          description=f"{r.source} (as the analysis used it)"))
+        path = self.folder / rel
+        self.written.append(self.add(path, write_geotiff, path, r.data, grid,
+                                     nodata=float("nan") if floating else None,
+                                     description=f"{r.source} (as the analysis used it)"))
         node["data"] = {"$type": "raster_file", "file": rel, "dtype": r.data.dtype.str,
                         "shape": [rows, cols], "nodata": "nan" if floating else None}
         return node
@@ -426,7 +439,8 @@ class _Saver(_Encoder):
                 raise TypeError(f"the stored result cannot hold coverage {field}[{key!r}]: "
                                 f"shape {arr.shape} is not the grid's")
             rel = f"{RASTER_DIR}/{fname}"
-            self.written.append(write_geotiff(self.folder / rel, arr, res.grid, **kw))
+            path = self.folder / rel
+            self.written.append(self.add(path, write_geotiff, path, arr, res.grid, **kw))
             nodata = kw["nodata"]
             node[field].append({"key": self.encode(key, where), "file": rel,
                                 "dtype": arr.dtype.str,
@@ -467,19 +481,44 @@ def save_analysis(analysis: Analysis, folder: str | Path) -> list[Path]:
     without the input files. Each file is written under a temporary name and renamed when
     complete.
     """
+    return begin_saving(analysis, folder).finish()
+
+
+class PendingSave:
+    """A stored result under way (:func:`begin_saving`): its tables written, its rasters
+    handed to ``add``; :meth:`finish` writes ``result.json`` once they are written."""
+
+    def __init__(self, folder: Path, doc: dict[str, Any], written: list[Path]) -> None:
+        self.folder, self._doc, self._written = folder, doc, written
+
+    def finish(self) -> list[Path]:
+        """Write ``result.json``, the mark of a complete folder, once every file it names is
+        there (the scheduled writes done; RuntimeError otherwise): the paths, it last."""
+        missing = [p for p in self._written if not p.is_file()]
+        if missing:
+            raise RuntimeError(f"the stored result in {self.folder} is not complete: "
+                               f"{missing[0]} was not written")
+        path = self.folder / RESULT_FILE
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(self._doc, indent=1, ensure_ascii=False,
+                                      allow_nan=False) + "\n", encoding="utf-8")
+        return [*self._written, path]
+
+
+def begin_saving(analysis: Analysis, folder: str | Path, add: AddWrite | None = None
+                 ) -> PendingSave:
+    """:func:`save_analysis` in two steps: the tables are written now and each raster's
+    write is handed to ``add`` (:data:`AddWrite`; by default, written now), e.g. to be run by
+    other processes meanwhile; :meth:`PendingSave.finish` then writes ``result.json``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    saver = _Saver(folder)
+    saver = _Saver(folder, _write_now if add is None else add)
     tree = saver.encode(analysis, "") if isinstance(analysis, Analysis) else None
     if tree is None:
         raise TypeError(f"save_analysis needs an Analysis, not a {type(analysis).__name__}")
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tool_version": _tool_version(),
            "scenario": analysis.project.scenario.name, "analysis": tree}
-    path = folder / RESULT_FILE
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
-                       encoding="utf-8")
-    return [*saver.written, path]
+    return PendingSave(folder, doc, saver.written)
 
 
 # ---------------------------------------------------------------------------------------------
