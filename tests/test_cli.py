@@ -64,6 +64,22 @@ def test_validate_a_scenario_and_replace_one_layer(small_scenario, tmp_path, cap
     assert "other.csv" in capsys.readouterr().out
 
 
+def test_analyze_computes_the_indicators_by_unit_once(small_scenario, tmp_path, monkeypatch,
+                                                    capsys):
+    """The outputs and the terminal summary share one computation of the units' and the
+    province's indicators (:func:`coverage_gis.pipeline.by_unit`)."""
+    from coverage_gis import pipeline
+
+    calls: list[str] = []
+    for name in ("unit_indicators", "province_indicators"):
+        real = getattr(pipeline, name)
+        monkeypatch.setattr(pipeline, name,
+                            lambda a, _real=real, _name=name: calls.append(_name) or _real(a))
+    assert main(["analyze", str(small_scenario), "--out", str(tmp_path / "out")]) == 0
+    assert sorted(calls) == ["province_indicators", "unit_indicators"]
+    assert "Outputs in" in capsys.readouterr().out
+
+
 def test_analyze_writes_outputs_atomically_and_needs_overwrite(small_scenario, tmp_path, capsys):
     out = tmp_path / "out"
     before = digest(small_scenario.parent / "sites.csv")

@@ -135,6 +135,18 @@ def test_dask_cluster_gives_the_same_results(sample, monkeypatch):
     assert shapely.equals_exact(a.geometry.values, b.geometry.values, 0).all()
 
 
+@ON_A_CLUSTER
+def test_a_local_cluster_starts_its_workers_beside_this_process():
+    """Entering a local cluster asks for its workers and returns: they start while this
+    process goes on (``analyze`` loads the layers meanwhile); the first use of the client
+    waits for all of them."""
+    with Runner(workers=2) as runner:
+        assert len(runner._cluster.worker_spec) == 2  # asked for, not awaited
+        assert runner.worker_count == 2
+        assert len(runner.client.scheduler_info()["workers"]) == 2
+        assert set(runner.client.run(terrain.numba_threads).values()) == {1}
+
+
 def _refuse_here(*args, **kwargs):
     raise AssertionError("fibre traced in this process, not on a worker")
 

@@ -2,8 +2,8 @@
 
 An analysis writes some 60 files; many of the largest (the households' GeoJSON, the
 GeoPackage, the KMZ, the workbook and the stored result's rasters: about two thirds of the
-time the province's outputs take in one process, by cProfile) need only their own data. :class:`FileJobs` collects
-such writes and runs them:
+time the province's outputs take in one process, by cProfile) need only their own data.
+:class:`FileJobs` collects such writes and runs them:
 
 - on a local dask cluster (:attr:`~coverage_gis.engines.tiles.Runner.shares_files`: its
   workers see this machine's folders), as tasks on the workers, fed by a thread of this
