@@ -78,8 +78,9 @@ def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
 
     ``runner``: a local cluster (:class:`~coverage_gis.engines.tiles.Runner`, entered) whose
     workers write the largest files of their own (the fibre GeoJSON, the GeoPackage, the
-    KMZ) and the workbook while this process writes the others
-    (:class:`~coverage_gis.outputs.file_jobs.FileJobs`); the files are the same.
+    KMZ), the workbook and the stored result's rasters while this process writes the others
+    (:class:`~coverage_gis.outputs.file_jobs.FileJobs`); the files are the same. The stored
+    result's ``result.json`` comes last, once every file it names is written.
     """
     with FileJobs(runner) as jobs:
         written, stored = _write_all(analysis, folder, lang, jobs,
