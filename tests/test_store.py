@@ -37,6 +37,7 @@ from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis
 from coverage_gis.results.store import STORE_NAMES, read_analysis, save_analysis
 
+from .cluster import ON_A_CLUSTER
 from .conftest import SAMPLE
 
 TIMINGS: dict[str, float] = {}
@@ -361,6 +362,23 @@ def test_report_command_renders_without_recomputing(stored, tmp_path, monkeypatc
     assert main(["-q", "report", str(folder), "--out", str(elsewhere), "--lang", "en"]) == 0
     assert (elsewhere / "report.html").read_bytes() == (out / "report.html").read_bytes()
     assert_same(read_analysis(out), read_analysis(elsewhere))
+
+
+@ON_A_CLUSTER
+def test_report_on_local_workers_writes_the_same_set(stored, tmp_path, capsys):
+    """``report --workers N``: the largest files written on a local cluster's workers, the
+    same set as in one process."""
+    _, out, _ = stored
+    here, there = tmp_path / "here", tmp_path / "there"
+    assert main(["-q", "report", str(out), "--out", str(here), "--lang", "en"]) == 0
+    assert main(["-q", "report", str(out), "--out", str(there), "--lang", "en",
+                 "--workers", "2"]) == 0, capsys.readouterr().err
+    files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(there) for p in there.rglob("*") if p.is_file())
+    assert len(files) > 40
+    for rel in files:
+        if rel.name != "manifest.json":  # it records when the set was written
+            assert_same_file(here / rel, there / rel)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from coverage_gis.cli.common import (
     apply_layer_options,
     load_or_report,
     open_outputs,
+    whole_number,
+    workers_count,
 )
 
 EXAMPLES = """examples:
@@ -50,7 +52,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("--site-detail", metavar="SITE_ID",
                    help="also write that cell's own path-loss (dB), line-of-sight and level "
                         "rasters, for comparison with other tools")
-    a.add_argument("--workers", metavar="N", type=_workers, default=0,
+    a.add_argument("--workers", metavar="N", type=workers_count, default=0,
                    help="compute the coverage tiles on a local dask.distributed cluster of N "
                         "worker processes (default: in this process, all cores)")
     a.add_argument("--scheduler", metavar="ADDRESS",
@@ -62,24 +64,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     a.set_defaults(run=run)
 
 
-def _count(text: str, least: int) -> int:
-    """A whole number of at least ``least`` (argparse type: a clear message and exit 2 on
-    anything else)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = least - 1
-    if value < least:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, not {text!r}")
-    return value
-
-
-def _workers(text: str) -> int:
-    return _count(text, 0)
-
-
 def _tile_px(text: str) -> int:
-    return _count(text, 16)
+    return whole_number(text, 16)
 
 
 def coverage_overrides(args: argparse.Namespace) -> dict[str, Any]:

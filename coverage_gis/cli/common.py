@@ -12,9 +12,26 @@ from typing import IO, Any
 from coverage_gis.errors import InputError
 
 __all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
-           "add_layer_options", "apply_layer_options"]
+           "add_layer_options", "apply_layer_options", "whole_number", "workers_count"]
 
 SCENARIO_HELP = "scenario TOML (default: the bundled sample)"
+
+
+def whole_number(text: str, least: int) -> int:
+    """A whole number of at least ``least`` (for argparse types: a clear message and exit 2 on
+    anything else)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, not {text!r}")
+    return value
+
+
+def workers_count(text: str) -> int:
+    """``--workers N`` (argparse type): a local cluster of N worker processes, 0 for none."""
+    return whole_number(text, 0)
 
 
 def print_list(title: str, items: Iterable[str], stream: IO[str]) -> None:

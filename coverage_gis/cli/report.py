@@ -7,10 +7,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from coverage_gis.cli.common import workers_count
+
 EXAMPLES = """examples:
   coverage-gis report out/demo --lang en             # re-render in place, in English
   coverage-gis report out/demo --out out/demo-print  # a copy elsewhere
   coverage-gis report out/province --unit 14818 --out out/quang-trung   # one unit in detail
+  coverage-gis report out/province --lang en --workers 2    # its largest files on 2 workers
 """
 
 
@@ -31,10 +34,15 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--unit", metavar="CODE_OR_NAME",
                    help="of a province study, one unit in detail: its hamlets, households, "
                         "towers and coverage on a map and report of its own (needs --out)")
+    r.add_argument("--workers", metavar="N", type=workers_count, default=0,
+                   help="write the largest files (GeoJSON, GeoPackage, KMZ, workbook, rasters) "
+                        "on a local dask.distributed cluster of N worker processes beside "
+                        "this one (default: all in this process); the files are the same")
     r.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from coverage_gis.engines.tiles import Runner
     from coverage_gis.errors import InputError
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, scenario_inputs
@@ -56,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         # the inputs named by the stored scenario may not be in the folder either
         dest.inputs = [p.absolute() for p in scenario_inputs(analysis.project.scenario)]
         dest.check_inputs()
-        written = render_analysis(analysis, dest.path, lang=args.lang)
+        with Runner(workers=args.workers) as runner:
+            written = render_analysis(analysis, dest.path, lang=args.lang, runner=runner)
         final = dest.commit()
     if not args.quiet:
         print(f"Rendered {len(written)} files from the stored result into {final}")
