@@ -37,7 +37,7 @@ def _run(index: int, fn: Callable[..., Any], kwargs: dict[str, Any], *args: Any
          ) -> tuple[int, Any]:
     """A write on a worker: its position and what it returned. The worker then hands back
     the memory the write freed (on the province the workers kept 0.8 GB of it, while this
-    process still wrote the stored result)."""
+    process still wrote its own outputs)."""
     out = fn(*args, **kwargs)
     malloc_trim()
     return index, out
