@@ -4,6 +4,7 @@ Web Mercator, and the saved page in a real headless Chromium with no network."""
 from __future__ import annotations
 
 import base64
+import html
 import re
 import warnings
 from pathlib import Path
@@ -34,10 +35,14 @@ X0, Y0 = 588_000.0, 2_218_000.0  # Quang Trung, UTM 48N
 # Text from input files, written to break out of HTML, attributes and JS template literals.
 EVIL_HAMLET = """<img src=x onerror="document.title='pwned'">"""
 EVIL_HAMLET_2 = "Thôn `${document.title='pwned2'}` \\ & \"q\" </script><b>bold</b>"
-EVIL_SCENARIO = """<img src=y onerror="document.title='pwned3'">Xã"""
+EVIL_SCENARIO = """<img src=y onerror="document.title='pwned3'">Xã {{ 1 + 1 }} {%"""
 EVIL_SITE = """S1"><script>document.title='pwned4'</script>"""
 EVIL_PLANNED = "P1`;document.title='pwned5';`${1}"
-EVIL_OPERATOR = "<b onmouseover=\"document.title='pwned6'\">Evil</b>"
+EVIL_OPERATOR = "<b onmouseover=\"document.title='pwned6'\">Evil</b> {{ 6 * 7 }}"
+# ... and at Jinja: branca compiles each element's rendered script again as a template; this
+# was evaluated there ("jinja-evaluated"), and the lone "{{" stopped the map.
+EVIL_JINJA = ('Tuyến {{ "jinja" ~ "-evaluated" }} {% if false %}hidden{% endif %} {# note #} '
+              "{{")
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,7 +92,7 @@ def evil():
          "hamlet_id": ["T1"] * 3 + ["T2"] * 3},
         geometry=[shapely.Point(X0 + 100 + 200 * i, Y0 + 400) for i in range(3)]
         + [shapely.Point(X0 + 900 + 200 * i, Y0 + 400) for i in range(3)], crs=UTM)
-    fibre = gpd.GeoDataFrame({"route_id": ["R1"], "name": [EVIL_HAMLET],
+    fibre = gpd.GeoDataFrame({"route_id": ["R1"], "name": [EVIL_JINJA],
                               "operator": [EVIL_OPERATOR]},
                              geometry=[shapely.LineString([(X0, Y0 + 10), (X0 + 1600, Y0 + 10)])],
                              crs=UTM)
@@ -209,14 +214,19 @@ def test_names_from_input_files_are_escaped_everywhere(evil_page):
         assert raw not in seen, f"unescaped input text in the page: {raw!r}"
     # The escaped forms are there: names show as text.
     assert "&lt;img src=x onerror=&quot;document.title=&#x27;pwned&#x27;&quot;&gt;" in seen
-    assert "Thôn &#96;&#36;{document.title=&#x27;pwned2&#x27;}&#96; &#92; &amp; &quot;q&quot;" \
-        in seen
+    assert ("Thôn &#96;&#36;&#123;document.title=&#x27;pwned2&#x27;&#125;&#96; &#92; &amp; "
+            "&quot;q&quot;") in seen
     assert "&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in seen
     assert "<title>&lt;img src=y onerror=&quot;document.title=&#x27;pwned3&#x27;&quot;&gt;Xã" \
         in page
     assert "S1&quot;&gt;&lt;script&gt;" in seen
-    assert "P1&#96;;document.title=&#x27;pwned5&#x27;;&#96;&#36;{1}" in seen
+    assert "P1&#96;;document.title=&#x27;pwned5&#x27;;&#96;&#36;&#123;1&#125;" in seen
     assert "&lt;b onmouseover=&quot;document.title=&#x27;pwned6&#x27;&quot;&gt;Evil" in seen
+    # Jinja saw no tag in the data: nothing evaluated, braces kept as text
+    assert "jinja-evaluated" not in seen and ">Evil</b> 42" not in html.unescape(seen)
+    assert ("Tuyến &#123;&#123; &quot;jinja&quot; ~ &quot;-evaluated&quot; &#125;&#125; "
+            "&#123;% if false %&#125;hidden&#123;% endif %&#125; &#123;# note #&#125; "
+            "&#123;&#123;") in seen
     # Only our own </script> closings: nothing from the data closes a script early.
     assert page.count("</script>") == page.count("<script")
 
@@ -511,7 +521,7 @@ def test_hostile_names_show_as_text_and_run_nothing(chromium, evil_page, tmp_pat
     assert probe["injected"] == 0
     # Every hostile string was shown, as text, somewhere: labels or tooltips.
     shown = "\n".join(probe["tooltips"] + probe["labels"])
-    for raw in (EVIL_HAMLET, EVIL_HAMLET_2, EVIL_SITE, EVIL_PLANNED, EVIL_OPERATOR):
+    for raw in (EVIL_HAMLET, EVIL_HAMLET_2, EVIL_SITE, EVIL_PLANNED, EVIL_OPERATOR, EVIL_JINJA):
         assert raw in shown, raw
     assert EVIL_HAMLET in probe["labels"] and EVIL_HAMLET_2 in probe["labels"]
     assert not any("<img" in h or "<script" in h for h in probe["tooltipHtml"])

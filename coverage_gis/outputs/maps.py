@@ -305,12 +305,16 @@ def labels(lang: str = "vi") -> dict[str, str]:
 
 
 def _text(value: Any) -> str:
-    """Untrusted text made safe for HTML and for folium's JavaScript template literals
-    (backtick, ``$`` and backslash are escaped too)."""
+    """Untrusted text made safe for HTML, for folium's JavaScript template literals
+    (backtick, ``$`` and backslash are escaped too) and for Jinja: braces become ``&#123;``
+    and ``&#125;``, because branca compiles every element's rendered script once more as a
+    Jinja template, where ``{{ 7*7 }}`` in a hamlet's name would be evaluated (and ``{{``
+    alone would stop the map with a syntax error)."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     s = _html.escape(str(value), quote=True)
-    return s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return (s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def _code(t: dict[str, str], prefix: str, code: Any) -> Any:
@@ -416,9 +420,15 @@ def _geojson(data: dict[str, Any], tooltip: bool = True,
 
 def _js_json(obj: Any) -> str:
     """Compact JSON for a ``<script>`` (UTF-8 as is, no spaces; ``<`` escaped so that no
-    ``</script>`` or ``<!--`` can appear)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).replace("<", "\\u003c")
+    ``</script>`` or ``<!--`` can appear; a ``{`` before ``{``, ``%`` or ``#``, which only a
+    string can hold, escaped so that branca's second Jinja pass sees no tag: see
+    :func:`_text`)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JINJA_OPEN.sub(r"\\u007b", text.replace("<", "\\u003c"))
+
+
+#: The opening of a Jinja tag, expression or comment.
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
 def _light_collection(geoms: Any, props: Sequence[dict[str, Any]] | None = None,
