@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from coverage_gis.config import settings
+
 __all__ = ["atomic_path", "write_geotiff"]
 
 
@@ -36,7 +38,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
                   nodata: float | int | None, description: str, units: str = "",
                   colormap: dict[int, tuple[int, int, int, int]] | None = None) -> Path:
-    """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE, internal tiles and overviews,
+    """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE at
+    ``settings.GEOTIFF_DEFLATE_LEVEL``, internal tiles and overviews,
     compressed on every core: GDAL's ``NUM_THREADS``, the same bytes as one thread) with
     its CRS, nodata, band description and ``units`` (GDAL's band unit type, which QGIS and
     ``gdalinfo`` show, and a ``units`` tag). ``grid`` gives ``transform``, ``crs``, ``width``
@@ -59,6 +62,7 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
         with rasterio.open(tmp, "w", driver="COG", width=grid.width, height=grid.height,
                            count=1, dtype=dtype, crs=grid.crs.to_wkt(),
                            transform=grid.transform, nodata=nodata, compress="deflate",
+                           level=settings.GEOTIFF_DEFLATE_LEVEL,
                            predictor=3 if np.issubdtype(dtype, np.floating) else 2,
                            overview_resampling="nearest", num_threads="ALL_CPUS") as ds:
             ds.write(data, 1)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import arrow_ok, atomic_path
 from coverage_gis.outputs.i18n import column_title, words
+from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 
 __all__ = ["write_xlsx", "xlsx_sheets", "write_xlsx_sheets", "worded_codes", "CODE_COLUMNS",
@@ -163,7 +164,7 @@ def worded_codes(name: str, table: pd.DataFrame, lang: str, analysis: Any = None
     if name == "scorecard" and "basis" in out and getattr(analysis, "scorecard", None) is not None:
         from coverage_gis.outputs.report import _basis_text  # the report's words, once
 
-        out["basis"] = [_basis_text(r, analysis, w, lang) for _, r in table.iterrows()]
+        out["basis"] = [_basis_text(r, analysis, w, lang) for r in table_rows(table)]
     fibre = getattr(analysis, "fibre", None)
     if fibre is None:
         return out
@@ -564,7 +565,7 @@ def _kml_style(style_id: str, colour: str, fill_alpha: int = 0x5F,
             f'<IconStyle><color>{icon}</color></IconStyle></Style>')
 
 
-def _row_operator(row: pd.Series) -> str | None:
+def _row_operator(row: Mapping[str, Any]) -> str | None:
     """The one operator of a placemark (``operator``, or ``operators`` naming one), when it
     has a colour of its own."""
     for col in ("operator", "operators"):
@@ -574,11 +575,11 @@ def _row_operator(row: pd.Series) -> str | None:
     return None
 
 
-def hamlet_status(row: Any) -> str | None:
+def hamlet_status(row: Mapping[str, Any]) -> str | None:
     """A hamlet's status as the report colours it: ``met`` (both targets), ``short_mobile``,
     ``short_ftth`` or ``short_both``; None for a row that is not a hamlet's results. A target
-    not computed counts as not short."""
-    if not any(c in row.index for c in ("mobile_broadband_covered", "ftth_covered")):
+    not computed counts as not short. ``row``: a record (dict) or a row Series."""
+    if not any(c in row for c in ("mobile_broadband_covered", "ftth_covered")):
         return None
 
     def ok(col: str) -> bool:
@@ -591,22 +592,23 @@ def hamlet_status(row: Any) -> str | None:
             else "short_mobile" if not mobile else "short_ftth")
 
 
-def _coords(coords) -> str:
-    return " ".join(f"{x:.7f},{y:.7f},0" for x, y in coords)
+def _coords(geom: shapely.Geometry) -> str:
+    """A point's, line's or ring's coordinates as KML's ``lon,lat,0`` list."""
+    return " ".join(f"{x:.7f},{y:.7f},0" for x, y in shapely.get_coordinates(geom).tolist())
 
 
 def _kml_geometry(geom: shapely.Geometry) -> str:
     t = geom.geom_type
     if t == "Point":
-        return f"<Point><coordinates>{_coords(geom.coords)}</coordinates></Point>"
+        return f"<Point><coordinates>{_coords(geom)}</coordinates></Point>"
     if t == "LineString":
-        return (f"<LineString><tessellate>1</tessellate><coordinates>{_coords(geom.coords)}"
+        return (f"<LineString><tessellate>1</tessellate><coordinates>{_coords(geom)}"
                 "</coordinates></LineString>")
     if t == "Polygon":
-        inner = "".join(f"<innerBoundaryIs><LinearRing><coordinates>{_coords(r.coords)}"
+        inner = "".join(f"<innerBoundaryIs><LinearRing><coordinates>{_coords(r)}"
                         "</coordinates></LinearRing></innerBoundaryIs>" for r in geom.interiors)
         return (f"<Polygon><outerBoundaryIs><LinearRing><coordinates>"
-                f"{_coords(geom.exterior.coords)}</coordinates></LinearRing></outerBoundaryIs>"
+                f"{_coords(geom.exterior)}</coordinates></LinearRing></outerBoundaryIs>"
                 f"{inner}</Polygon>")
     if t.startswith("Multi") or t == "GeometryCollection":
         return ("<MultiGeometry>" + "".join(_kml_geometry(g) for g in geom.geoms
@@ -630,17 +632,22 @@ def _balloon_value(col: str, value: Any, w: dict[str, str]) -> str | None:
     return str(value)
 
 
-def _balloon(row: pd.Series, fields: Sequence[str] | None, geometry: str,
-             w: dict[str, str], lang: str) -> str:
-    """A placemark's description: a small HTML table of ``fields`` (or every column), titles
-    in words of ``lang``, everything escaped."""
-    cols = [c for c in (fields or row.index) if c in row.index and c != geometry]
+def _balloon_heads(columns: Sequence[str], fields: Sequence[str] | None, geometry: str,
+                   lang: str) -> dict[str, str]:
+    """A layer's balloon rows up to the value: {column: its row's opening HTML}, for
+    ``fields`` (or every column) present, titles in words of ``lang``, escaped."""
+    return {c: f"<tr><th align=\"left\">{escape(column_title(c, lang))}</th><td>"
+            for c in (fields or columns) if c in columns and c != geometry}
+
+
+def _balloon(row: Mapping[str, Any], heads: dict[str, str], w: dict[str, str]) -> str:
+    """A placemark's description: a small HTML table of its fields (:func:`_balloon_heads`)
+    with a value, everything escaped."""
     rows = []
-    for c in cols:
+    for c, head in heads.items():
         text = _balloon_value(str(c), row[c], w)
         if text is not None:
-            rows.append(f"<tr><th align=\"left\">{escape(column_title(c, lang))}</th>"
-                        f"<td>{escape(text)}</td></tr>")
+            rows.append(f"{head}{escape(text)}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
 
 
@@ -689,19 +696,23 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
             continue
         styles.append(_kml_style(f"s{k}", LAYER_COLOURS[k % len(LAYER_COLOURS)]))
         ll = plain_columns(gdf.to_crs(4326))
+        geometry = ll.geometry.name
+        heads = _balloon_heads(list(ll.columns), fields, geometry, lang)
         marks = []
-        for _, row in ll.iterrows():
-            if row.geometry is None or row.geometry.is_empty:
+        # records, not iterrows: a Series per row took most of the KMZ's time on a province
+        for row in table_rows(ll):
+            geom = row[geometry]
+            if geom is None or geom.is_empty:
                 continue
             label = row.get(name_col, "") if name_col else ""
             status = hamlet_status(row)
             style_id = (f"hamlet_{status}" if status else
                         op_style.get(_row_operator(row) or "", f"s{k}"))
-            balloon = _balloon(row, fields, ll.geometry.name, w, lang)
+            balloon = _balloon(row, heads, w)
             marks.append(f"<Placemark><name>{xml_escape(str(label))}</name>"
                          f"<description>{xml_escape(balloon)}</description>"
                          f"<styleUrl>#{style_id}</styleUrl>"
-                         f"{_kml_geometry(row.geometry)}</Placemark>")
+                         f"{_kml_geometry(geom)}</Placemark>")
         folders.append(f"<Folder><name>{xml_escape(folder)}</name>{''.join(marks)}</Folder>")
     doc = ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
            f"<Document><name>{xml_escape(title)}</name>{''.join(styles)}{''.join(folders)}"

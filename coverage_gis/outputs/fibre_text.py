@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from coverage_gis.config.params import FibreParams
+from coverage_gis.outputs.records import table_rows
 
 __all__ = ["target_text", "note_text", "extension_table", "rule_text", "hamlet_table",
            "gpon_text", "build_text"]
@@ -110,7 +111,7 @@ def extension_table(extensions: pd.DataFrame, params: FibreParams,
     """``extensions`` with ``target`` (after ``hamlet_id``) and ``note`` (last) in words, in
     place of the engine's codes."""
     out = extensions.copy()
-    target = [target_text(r, params, lang) for _, r in extensions.iterrows()]
+    target = [target_text(r, params, lang) for r in table_rows(extensions)]
     note = [note_text(c, params, lang) for c in extensions.get("note_code", [])]
     out = out.drop(columns=["target_rule", "target_houses", "homes", "homes_needed",
                             "homes_passed_today", "note_code"], errors="ignore")

@@ -21,6 +21,7 @@ from coverage_gis.engines.indicators import (
     UnitIndicators,
 )
 from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
+from coverage_gis.outputs.records import table_rows
 
 __all__ = ["rule_text", "sharing_method_text", "sharing_scope_text", "f1_note_text",
            "f1_flag_texts", "indicators_json", "scorecard_table"]
@@ -181,7 +182,7 @@ def scorecard_table(card: pd.DataFrame, indicators: Indicators | None) -> pd.Dat
     """The scorecard as ``scorecard.csv`` holds it: the contract columns, names, unit and the
     ``basis`` in words (English)."""
     out = card.copy()
-    out["basis"] = [_basis(r, indicators) for _, r in card.iterrows()]
+    out["basis"] = [_basis(r, indicators) for r in table_rows(card)]
     return out.drop(columns=["numerator_column", "denominator_column"], errors="ignore")
 
 

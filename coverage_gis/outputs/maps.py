@@ -55,6 +55,7 @@ from pyproj import CRS, Transformer
 from coverage_gis.config import settings
 from coverage_gis.outputs import style
 from coverage_gis.outputs.files import atomic_path
+from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 from coverage_gis.outputs.style import operator_colour as _operator_colour
 from coverage_gis.radio.antenna import sector_footprint
@@ -392,7 +393,7 @@ def _features(gdf: gpd.GeoDataFrame, props: Callable[[pd.Series], dict[str, Any]
     if gdf.crs is not None and not CRS(gdf.crs).equals(CRS("EPSG:4326")):
         gdf = gdf.to_crs(4326)
     feats = []
-    for i, (_, row) in enumerate(gdf.iterrows()):
+    for i, row in enumerate(table_rows(gdf)):
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue
@@ -820,7 +821,7 @@ def _light_cells(shapes: gpd.GeoDataFrame, style_of: Callable[[pd.Series], dict[
     styles: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     props = []
-    for _, row in shapes.iterrows():
+    for row in table_rows(shapes):
         st = style_of(row)
         key = json.dumps(st, sort_keys=True)
         if key not in index:
@@ -846,7 +847,7 @@ def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
     cells = _metric(sites)
     seen: dict[str, str] = {}
     shapes, order = [], []
-    for _, c in cells.iterrows():
+    for c in table_rows(cells):
         r = float(radius_m.get(str(c.get("technology")), 140.0))
         az = float(c["azimuth_deg"]) if "azimuth_deg" in c and not pd.isna(c["azimuth_deg"]) \
             else np.nan
@@ -914,7 +915,7 @@ def suggested_sites_layer(suggestions: gpd.GeoDataFrame | None, lang: str = "vi"
     t = labels(lang)
     group = _group(t["suggested_sites"], show, _section(
         t["suggested_sites"], [_swatch(style.SUGGESTED, _text(t["suggested_marker"]), "dot")]))
-    for _, r in suggestions.to_crs(4326).iterrows():
+    for r in table_rows(suggestions.to_crs(4326)):
         rows = [(_text(t["rank"]), _text(r["rank"])),
                 (_text(t["kind"]), _text(_code(t, "kind", r.get("kind")))),
                 (_text(t["households_gained"]), _text(r["households_gained"])),
@@ -937,7 +938,7 @@ def sharing_candidates_layer(candidates: gpd.GeoDataFrame | None, lang: str = "v
     t = labels(lang)
     group = _group(t["sharing_candidates"], show, _section(
         t["sharing_candidates"], [_swatch(style.SHARING, _text(t["sharing_marker"]), "line")]))
-    for _, r in candidates.to_crs(4326).iterrows():
+    for r in table_rows(candidates.to_crs(4326)):
         rows = [(_text(r["tower_a"]), _text(r["operators_a"])),
                 (_text(r["tower_b"]), _text(r["operators_b"])),
                 (_text(t["distance"]), f"{float(r['distance_m']):.0f} m")]
@@ -973,7 +974,7 @@ def fibre_extensions_layer(extensions: gpd.GeoDataFrame | None, lang: str = "vi"
                       [{"color": style.EXTENSION, "weight": 5}], None,
                       [_text(t["length"]), _text(t["households_gained"])]).add_to(group)
         return group
-    for _, r in extensions.to_crs(4326).iterrows():
+    for r in table_rows(extensions.to_crs(4326)):
         g = r.geometry
         if g is None or g.is_empty:
             continue
@@ -1390,7 +1391,7 @@ def access_point_layer(points: gpd.GeoDataFrame, lang: str = "vi",
         styles: list[dict[str, Any]] = []
         index: dict[str, int] = {}
         light = []
-        for _, row in points.iterrows():
+        for row in table_rows(points):
             p = props(row)
             key = json.dumps(p["style"], sort_keys=True)
             if key not in index:

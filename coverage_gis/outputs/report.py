@@ -22,6 +22,7 @@ from coverage_gis.config import settings
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
+from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import operator_colour
 
 __all__ = ["svg_map", "report_html"]
@@ -191,7 +192,7 @@ def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str], names_shown:
     if project.hamlets is None:
         return [], []
     shapes, names = [], []
-    for _, h in project.hamlets[project.hamlets.intersects(f.box)].iterrows():
+    for h in table_rows(project.hamlets[project.hamlets.intersects(f.box)]):
         geom = f.simple(h.geometry.intersection(f.box))
         name = escape(str(h["name"]))
         shapes.append(f'<path d="{_path(geom, f.tx)}" fill="{fill.get(h["hamlet_id"], "#e8f0d8")}"'
@@ -214,7 +215,7 @@ def _svg_constraints(project: Project, f: _Frame) -> tuple[list[str], list[_Labe
     if project.constraints is None:
         return [], [], []
     out, labels, taken = [], [], []
-    for _, c in project.constraints[project.constraints.intersects(f.box)].iterrows():
+    for c in table_rows(project.constraints[project.constraints.intersects(f.box)]):
         a, b = f.tx(c.geometry.centroid.x, c.geometry.centroid.y)
         label = escape(str(c.get("name") or c["kind"]))
         out.append(f'<rect x="{a - 5:.1f}" y="{b - 5:.1f}" width="10" height="10" '
@@ -232,7 +233,7 @@ def _svg_towers(project: Project, f: _Frame) -> tuple[list[str], list[_Label], l
 
     out, labels, taken = [], [], []
     seen: dict[str, str] = {}
-    for _, t in towers(project.sites).iterrows():
+    for t in table_rows(towers(project.sites)):
         if not f.box.contains(t.geometry):
             continue
         a, b = f.tx(t.geometry.x, t.geometry.y)
@@ -364,7 +365,7 @@ def _indicator_value(value: float, unit: str) -> str:
 def _table(df, columns: list[tuple[str, str, Any]]) -> str:
     head = "".join(f"<th>{escape(title)}</th>" for _, title, _ in columns)
     body = []
-    for _, r in df.iterrows():
+    for r in table_rows(df):
         cells = []
         for col, _, fmt in columns:
             v = r.get(col)
@@ -471,7 +472,7 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
     sc_rows = []
     for (ind, source), grp in scorecard_df.groupby(["indicator", "source"], sort=False):
         first = grp.iloc[0]
-        by_year = {int(r["year"]): r for _, r in grp.iterrows() if pd.notna(r["year"])}
+        by_year = {int(r["year"]): r for r in table_rows(grp) if pd.notna(r["year"])}
         if not by_year:
             continue
         last = by_year[max(by_year)]
@@ -504,7 +505,7 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     p = analysis.project
     hamlets = analysis.hamlets
     fill = {}
-    for _, h in hamlets.iterrows():
+    for h in table_rows(hamlets):
         mob = bool(h.get("mobile_broadband_covered", True))  # not computed: not short
         fib = bool(h["ftth_covered"]) if "ftth_covered" in h and pd.notna(h["ftth_covered"]) \
             else True
@@ -513,7 +514,7 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
         fill[h["hamlet_id"]] = style.HAMLET_STATUS_COLOURS[status]
     lines = []
     if analysis.fibre is not None:
-        for _, e in analysis.fibre.extensions.iterrows():
+        for e in table_rows(analysis.fibre.extensions):
             if e.geometry is not None and not e.geometry.is_empty:
                 lines.append((e.geometry, style.EXTENSION,
                               f"{w['legend_extension']} {e['hamlet_id']}: "
@@ -521,7 +522,7 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     marks = []
     sugg = getattr(analysis, "suggestions", None)
     if sugg is not None:
-        for _, r in sugg.iterrows():
+        for r in table_rows(sugg):
             marks.append({"x": r.geometry.x, "y": r.geometry.y,
                           "label": f"{w['legend_site']} {r['rank']}",
                           "colour": style.SUGGESTED})
@@ -544,7 +545,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
     gaps = []
     short_m = (hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
                if "mobile_broadband_covered" in hamlets else hamlets.iloc[0:0])  # no sites
-    for _, h in short_m.iterrows():
+    for h in table_rows(short_m):
         gaps.append("<li>" + escape(w["gap_mobile"].format(
             name=h["name"], hamlet_id=h["hamlet_id"], share=_pct(h["mobile_broadband_share"]),
             rule=f"{params.hamlet_share:.0%}")) + "</li>")
@@ -557,7 +558,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
                    ("households_gained", w["households_gained"], None),
                    ("m4_after", w["m4_after_col"], _pct)]) + "</li>")
     if analysis.fibre is not None:
-        for _, e in analysis.fibre.extensions.iterrows():
+        for e in table_rows(analysis.fibre.extensions):
             length = (w["no_road_path"] if not np.isfinite(e["length_m"])
                       else w["cable"].format(metres=f"{e['length_m']:.0f}"))
             text = w["gap_ftth"].format(hamlet_id=e["hamlet_id"], length=length,
