@@ -450,7 +450,30 @@ def _light_collection(geoms: Any, props: Sequence[dict[str, Any]] | None = None,
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
-class _DataVar(MacroElement):
+class _Text(Element):
+    """Text put in the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _ScriptElement(MacroElement):
+    """An element with only a ``script`` macro, rendered once: branca's ``MacroElement``
+    compiles the rendered script again as a Jinja template, which for a province's light
+    layers and data (megabytes of GeoJSON) took seconds (3.7 s of the map's time)."""
+
+    def render(self, **kwargs: Any) -> Any:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "rendered only within a Figure"
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+
+
+class _DataVar(_ScriptElement):
     """A GeoJSON FeatureCollection written once in the page, as a global variable that light
     layers (:class:`_LightGeoJson`) share (the two hamlet colourings and the hamlet names)."""
 
@@ -469,7 +492,7 @@ class _DataVar(MacroElement):
         self.slots: list[str] = []
 
 
-class _LightGeoJson(MacroElement):
+class _LightGeoJson(_ScriptElement):
     """A GeoJSON layer whose features carry only their geometry and a few short properties;
     the styles and the tooltip's labels are written once for the layer:
 
