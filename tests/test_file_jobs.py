@@ -17,9 +17,7 @@ import hashlib
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -121,33 +119,3 @@ def test_without_a_cluster_the_writes_run_here_in_turn_when_waited_for(tmp_path)
         assert jobs.wait() == paths
     assert order == ["b", "a", "c"]
     assert [p.read_text() for p in paths] == ["b", "a", "c"]
-
-
-def _hold(data: Any, seconds: float) -> tuple[str, float, float]:
-    """A task holding sizeable data: where it ran, and when (s since the epoch)."""
-    import time
-
-    from dask.distributed import get_worker
-
-    start = time.time()
-    time.sleep(seconds)
-    return get_worker().address, start, time.time()
-
-
-@ON_A_CLUSTER
-def test_spread_tasks_go_with_their_data_to_the_least_busy_worker():
-    """File jobs need no data of the cluster's: each goes, with its data, to a worker running
-    none of them, never queued behind another while a worker waits. (dask alone scatters
-    the data, and so places the task, in turn: here a short task's worker then waited about
-    a second while the next task queued behind the long one; on the province's outputs,
-    9.6 s.)"""
-    data = np.zeros(2_000_000)  # 16 MB: sent as data of its own
-    tasks = [(data, 1.5 if i % 3 == 0 else 0.5) for i in range(8)]
-    with Runner(workers=2) as runner:
-        done = list(runner.stream(_hold, tasks, 2, spread=True))
-    workers = {w for w, _, _ in done}
-    assert len(done) == 8 and len(workers) == 2
-    for worker in workers:
-        spans = sorted((a, b) for w, a, b in done if w == worker)
-        waits = [a1 - b0 for (_, b0), (a1, _) in zip(spans, spans[1:])]
-        assert all(-0.01 < t < 0.5 for t in waits), spans  # one at a time, no worker idle

@@ -235,20 +235,15 @@ class Runner:
             raise RuntimeError("Runner.call needs a cluster (workers or scheduler)")
         return self._send(fn, args, key=f"{kind}-{uuid.uuid4().hex}")
 
-    def _send(self, fn: Callable[..., Any], args: Iterable[Any], key: str | None = None,
-              worker: str | None = None) -> Any:
+    def _send(self, fn: Callable[..., Any], args: Iterable[Any], key: str | None = None
+              ) -> Any:
         """``fn(*args)`` submitted to the cluster, its sizeable arguments (a tile's ground
         heights, land cover and cells, a project's layers) sent as data, not inside the
-        task's description (dask's advice for objects above a few MB): its future. With a
-        ``worker`` (address), the data goes there and the task runs there (elsewhere only
-        if that worker is lost)."""
+        task's description (dask's advice for objects above a few MB): its future."""
         client = self.client
-        where = None if worker is None else [worker]
         # each as one piece: scattering a dict or list itself would send its items apart
-        sent = [client.scatter([a], hash=False, workers=where)[0] if _sizeable(a) else a
-                for a in args]
-        return client.submit(fn, *sent, pure=False, key=key, workers=where,
-                             allow_other_workers=worker is not None)
+        sent = [client.scatter([a], hash=False)[0] if _sizeable(a) else a for a in args]
+        return client.submit(fn, *sent, pure=False, key=key)
 
     def gather(self, futures: list[Any]) -> list[Any]:
         """The results of :meth:`submit`'s futures, in their order (waits for them)."""
@@ -261,44 +256,24 @@ class Runner:
         return self.stream(fn, tasks, None)
 
     def stream(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]],
-               window: int | None, *, spread: bool = False) -> Iterator[Any]:
+               window: int | None) -> Iterator[Any]:
         """:meth:`map` with at most ``window`` tasks on the cluster at once (None: all): the
         next task is taken from ``tasks`` only when one is done, so that tasks holding large
-        data can be made as they go.
-
-        ``spread``: each task, with its data, goes to the worker running the fewest of this
-        stream's tasks (for tasks that need no data of the cluster's, such as output files).
-        Otherwise dask places each task's data, and so the task, as it sees fit: on the
-        province's outputs it queued one file behind another on a busy worker while the
-        other waited (9.6 s)."""
+        data can be made as they go."""
         if self._client is None:
             for task in tasks:
                 yield fn(*task)
             return
         from dask.distributed import as_completed
 
-        load = dict.fromkeys(self.client.scheduler_info()["workers"], 0) if spread else {}
-        placed: dict[Any, str] = {}
-
-        def send(task: tuple[Any, ...]) -> Any:
-            if not load:
-                return self._send(fn, task)
-            worker = min(load, key=load.__getitem__)  # the first of the least busy
-            load[worker] += 1
-            future = self._send(fn, task, worker=worker)
-            placed[future.key] = worker
-            return future
-
         pending = iter(tasks)
-        running = as_completed([send(t) for t in itertools.islice(pending, window)])
+        running = as_completed([self._send(fn, t) for t in itertools.islice(pending, window)])
         for future in running:
             result = future.result()
-            if future.key in placed:
-                load[placed.pop(future.key)] -= 1
             future.release()
             following = next(pending, None)
             if following is not None:
-                running.add(send(following))
+                running.add(self._send(fn, following))
             yield result
 
 

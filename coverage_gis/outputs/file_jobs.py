@@ -8,9 +8,7 @@ time the province's outputs take in one process, by cProfile) need only their ow
 - on a local dask cluster (:attr:`~coverage_gis.engines.tiles.Runner.shares_files`: its
   workers see this machine's folders), as tasks on the workers, fed by a thread of this
   process a few at a time (``settings.FILE_JOBS_PER_WORKER`` per worker, so that the workers
-  hold the data of a few files, not of all), each with its data to the least busy worker
-  (:meth:`~coverage_gis.engines.tiles.Runner.stream`'s ``spread``), while this process
-  writes the rest;
+  hold the data of a few files, not of all), while this process writes the rest;
 - otherwise (one process, or an existing cluster whose workers may run on other machines),
   here in turn when :meth:`FileJobs.wait` is called.
 
@@ -98,7 +96,7 @@ class FileJobs:
         runner: Any = self._runner
         window = max(1, settings.FILE_JOBS_PER_WORKER * max(runner.worker_count, 1))
         try:
-            for _ in runner.stream(_run, self._tasks(), window, spread=True):
+            for _ in runner.stream(_run, self._tasks(), window):
                 pass
             runner.trim()  # the workers let go of the files' data: hand it back
         except BaseException as exc:  # handed to wait(), in the main thread
