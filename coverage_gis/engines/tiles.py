@@ -274,6 +274,7 @@ class Runner:
             following = next(pending, None)
             if following is not None:
                 running.add(self._send(fn, following))
+                del following  # sent: its data is the cluster's now, not held here meanwhile
             yield result
 
 

@@ -87,10 +87,14 @@ class FileJobs:
             index = self._queue.get()
             if index is _END:
                 return
-            path, fn, args, kwargs = self._calls[index]
-            self._calls[index] = (path, fn, (), {})  # held by the task only, until it is done
-            yield (index, fn, kwargs, *args)
-            del args, kwargs
+            yield self._take(index)
+
+    def _take(self, index: int) -> tuple[Any, ...]:
+        """The task of write ``index``, whose data it alone holds from now on (this process
+        lets go of it once it is sent)."""
+        path, fn, args, kwargs = self._calls[index]
+        self._calls[index] = (path, fn, (), {})
+        return (index, fn, kwargs, *args)
 
     def _feed(self) -> None:
         runner: Any = self._runner

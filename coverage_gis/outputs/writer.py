@@ -117,6 +117,9 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
                    exports.kmz_layers(analysis, layers, lang), out / "results.kmz",
                    title=analysis.project.scenario.name, lang=lang,
                    overlay=exports.coverage_overlay(analysis))
+    # the GeoPackage's layers (the worded households: a province's 0.3 GB) are the job's
+    # alone now: this process lets go of them once they are sent, not when all is written
+    del layers
     fibre_params = analysis.fibre.params if analysis.fibre is not None else None
     hamlets = hamlet_table(analysis.hamlets, fibre_params)
     tower_tables = _tower_tables(analysis)  # towers.csv, sharing_candidates.csv; none without sites
