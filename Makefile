@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+KERNELS := coverage_gis/radio/_terrain_kernels.json
 OUT ?= out/demo
 
 .PHONY: demo test lint install benchmark clean sample
@@ -14,9 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The terrain kernels compiled ahead of time (coverage_gis/radio/compiled.py): short processes
+# then start without numba. Needs a C compiler; without one numba compiles them at first use.
+$(KERNELS): $(STAMP) coverage_gis/radio/kernels.py coverage_gis/radio/constants.py
+	$(BIN)/python -m coverage_gis.radio.compiled --if-compiler \
+	  || echo "warning: the terrain kernels were not compiled ahead of time (numba's are used)"
 
-demo: $(STAMP)
+install: $(STAMP) $(KERNELS)
+
+demo: $(STAMP) $(KERNELS)
 	$(BIN)/coverage-gis validate
 	$(BIN)/coverage-gis analyze --out $(OUT) --overwrite
 
@@ -26,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: lint $(KERNELS)
 	$(BIN)/python -m pytest
 
 benchmark: $(STAMP)
@@ -40,4 +47,4 @@ sample: $(STAMP)
 	$(BIN)/python data/make_sample.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache *.egg-info
+	rm -rf $(VENV) out .pytest_cache *.egg-info coverage_gis/radio/_terrain_kernels*

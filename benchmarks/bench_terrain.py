@@ -22,7 +22,7 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage_gis.io.readers import Raster
-from coverage_gis.radio import terrain
+from coverage_gis.radio import kernels, terrain
 
 
 def peak_rss_mb() -> float:
@@ -86,7 +86,7 @@ def main() -> None:
     for method in methods:
         for res in (30.0, 10.0):
             run(dem, res, args.radius, method, args.repeat if res == 30.0 else 1)
-    stats = terrain._sweep_nb.stats
+    stats = kernels.sweep.stats
     print(f"numba kernel: cache hits {sum(stats.cache_hits.values())}, "
           f"misses (compiled) {sum(stats.cache_misses.values())}")
 

@@ -16,7 +16,7 @@ from pyproj import CRS
 import coverage_gis as cg
 from coverage_gis.engines import coverage as cov
 from coverage_gis.io.readers import Raster
-from coverage_gis.radio import terrain
+from coverage_gis.radio import kernels, terrain
 
 UTM = CRS.from_epsg(32648)
 
@@ -63,13 +63,14 @@ def test_points_sweep_only_the_rays_they_need(monkeypatch):
     samples to compute on those rays only."""
     dem, gx, gy = hills()
     seen = []
-    kernel = terrain._sweep_nb
+    kernel = kernels.sweep
 
     def spy(zp, used, *args):
         seen.append(int(used.any(axis=1).sum()))
         return kernel(zp, used, *args)
 
-    monkeypatch.setattr(terrain, "_sweep_nb", spy)
+    monkeypatch.setattr(terrain, "_ACTIVE", [kernels])
+    monkeypatch.setattr(kernels, "sweep", spy)
     x0, y0 = 503_600.0, 2_003_600.0
     terrain.terrain_points(dem, x0, y0, 30.0, 1.5, 1800.0, x0 + np.arange(1, 11) * 90.0,
                            np.full(10, y0), 3000.0, 30.0)

@@ -37,7 +37,7 @@ from pyproj import CRS
 import coverage_gis as cg
 from coverage_gis.engines import coverage as cov
 from coverage_gis.io.readers import Raster
-from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
+from coverage_gis.radio import antenna, kernels, linkbudget, pathloss, terrain
 from coverage_gis.radio.terrain import knife_edge_loss_db
 
 UTM = "EPSG:32648"
@@ -385,13 +385,12 @@ def test_compiled_dem_sampling_is_raster_sample(sample):
 
 
 def test_numba_kernels_are_cached_and_the_sweep_is_parallel():
-    kernels = [k for k in vars(terrain).values() if isinstance(k, CPUDispatcher)]
-    assert len(kernels) >= 10
-    assert terrain.NUMBA_CACHE is True
-    for k in kernels:
+    found = [k for k in vars(kernels).values() if isinstance(k, CPUDispatcher)]
+    assert len(found) >= 10
+    assert kernels.NUMBA_CACHE is True
+    for k in found:
         assert type(k._cache).__name__ == "FunctionCache", k.py_func.__name__
-    for k in (terrain._sweep_nb, terrain._cell_rays_nb, terrain._ray_ground_nb,
-              terrain._gather_nb):
+    for k in (kernels.sweep, kernels.cell_rays, kernels.ray_ground, kernels.gather):
         assert k.targetoptions.get("parallel") is True
 
 
@@ -411,9 +410,9 @@ FALLBACK = textwrap.dedent("""
 
     caching._CacheLocator.ensure_cache_path = read_only
     import numba
-    from coverage_gis.radio import terrain
-    print(terrain.NUMBA_CACHE, numba.config.CACHE_DIR or "-",
-          getattr(terrain._sweep_nb._cache, "_cache_path", "-"))
+    from coverage_gis.radio import kernels
+    print(kernels.NUMBA_CACHE, numba.config.CACHE_DIR or "-",
+          getattr(kernels.sweep._cache, "_cache_path", "-"))
 """)
 
 

@@ -88,11 +88,9 @@ Units are in the parameter names: distances and heights in m, frequencies in MHz
 from __future__ import annotations
 
 import math
-import os
 import threading
 from typing import Any, NamedTuple
 
-import numba
 import numpy as np
 from affine import Affine
 from numpy.typing import ArrayLike
@@ -119,41 +117,30 @@ __all__ = [
     "sample_grid",
     "sweep_count",
     "numba_threads",
+    "use_compiled_kernels",
+    "compiled_kernels_in_use",
     "TerrainGrids",
     "terrain_grids",
     "terrain_loss_grid",
     "line_of_sight_grid",
-    "NUMBA_CACHE",
 ]
 
-#: Effective earth-radius factor for median refractivity (ITU-R P.834-9 sect. 1; P.526-15 sect.
-#: 1): the ray curvature of a standard atmosphere is modelled by straight rays over an earth of
-#: radius k·R.
-EFFECTIVE_EARTH_K = 4.0 / 3.0
-
-#: Mean earth radius, m (the IUGG mean radius, rounded as in ITU-R P.834).
-EARTH_RADIUS_M = 6_371_000.0
-
-#: Speed of light in vacuum, m/s (wavelength = c / f).
-SPEED_OF_LIGHT_M_S = 299_792_458.0
-
-#: J(v) is 0 dB for v <= -0.78 (ITU-R P.526-15 eq. (31)).
-KNIFE_EDGE_V_MIN = -0.78
+from coverage_gis.radio.constants import BULLINGTON_DB as _BULL_DB
+from coverage_gis.radio.constants import BULLINGTON_DB_PER_KM as _BULL_DB_PER_KM
+from coverage_gis.radio.constants import (  # noqa: F401  (part of this module's API)
+    EARTH_RADIUS_M,
+    EFFECTIVE_EARTH_K,
+    KNIFE_EDGE_V_MIN,
+    SPEED_OF_LIGHT_M_S,
+)
+from coverage_gis.radio.constants import P1546_FAR_M as _P1546_FAR_M
+from coverage_gis.radio.constants import P1546_NEAR_M as _P1546_NEAR_M
+from coverage_gis.radio.constants import SWEEP_BLOCK as _BLOCK
 
 #: Losses below this (dB) are rounding noise of the smooth-earth subtraction and are set to 0.
 _LOSS_EPS_DB = 1e-6
 
 _METHODS = ("delta_bullington", "single", "deygout")
-
-#: Bullington's empirical correction (ITU-R P.1812-7 eq. (21); P.452-18 eq. (21)): the loss of
-#: the equivalent knife edge Luc becomes ``Luc + (1 - exp(-Luc / 6)) (10 + 0.02 d)``, d in km.
-_BULL_DB = 10.0
-_BULL_DB_PER_KM = 0.02
-
-#: The distances that bound the terrain averaged for the effective antenna height (ITU-R
-#: P.1546-6 Annex 5 sect. 3.2: between 3 and 15 km for paths of 15 km or longer).
-_P1546_NEAR_M = 3000.0
-_P1546_FAR_M = 15000.0
 
 
 def _arr(x: ArrayLike) -> np.ndarray:
@@ -746,81 +733,50 @@ def _check_dem(dem: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# the radial sweep (numba)
-#
-# Everything below works in the "tangent frame" of the site: heights z'(x) = z(x) - x^2 / (2 k R)
-# (the drop of the effective earth below the horizontal plane at the site). Because a chord of
-# a parabola minus the parabola is (x - a)(b - x) / (2 k R), the height of any point above the
-# straight line between two points of this frame equals its height above the chord plus the
-# earth bulge of that sub-path: the earth bulge of every sub-path (Deygout's too) is then
-# accounted for by straight lines, and line of sight from the site is a running maximum of
-# elevation slopes.
-#
-# The dominant edge without an O(M^2) scan. For the receiver at sample j, v of sample i is
-# h_i * g_i with h_i the height above the direct ray and 1 / g_i = sqrt(lambda step i (j - i)
-# / (2 j)) a concave function of i. A sample strictly below the upper convex hull of the samples
-# 1..j-1 lies below a hull chord (a, b): h_i < t h_a + (1 - t) h_b and 1/g_i >= t/g_a +
-# (1 - t)/g_b, so when h_i > 0 its v is below max(v_a, v_b) (the mediant inequality). Hence when
-# the ray is obstructed (some v > 0) the dominant edge is a hull vertex: the hull is kept
-# incrementally as j grows (a stack, amortised O(1) per sample) and only its vertices are
-# evaluated (about 6 on a 30 m ray of the sample, 9 at 10 m). When no sample cuts the ray, the
-# largest (negative) v still matters down to -0.78 (the Fresnel zone): the samples between
-# two hull vertices are checked by hull segment, then by blocks of _BLOCK samples, one being
-# skipped when an upper bound of its v (from the hull chord above it, or from the block's
-# highest sample, and its smallest g) cannot beat the best so far or -0.78; when the smooth-
-# earth loss is subtracted, nor the smooth earth's own v at that distance (a lesser edge would
-# give 0 dB after the subtraction anyway). The comparison uses w = h |h| (1/i + 1/(j - i)),
-# which orders samples as v does (v |v| = w * 2 / (lambda step)), so no square root is taken
-# per sample; v is computed once, for the winner, with the formula of the reference. The loss
-# relative to smooth earth, the raw loss (subtract_smooth_earth=False), the Fresnel mask and
-# line of sight are the exhaustive scan's, cell for cell (tests/test_site_speed_regressions.py;
-# benchmarks/bench_splat.py checks 3.1 million cells at 10 m).
+# the kernels (coverage_gis.radio.kernels): numba's build, or the same source compiled ahead
+# of time (coverage_gis.radio.compiled)
 
-#: Samples per block of the Fresnel-zone check of clear paths (the block's highest sample bounds
-#: the v of the others): 16 was the fastest of 8, 16 and 32 at 10 m.
-_BLOCK = 16
+#: The kernels this process calls (:func:`_k`); None until first used.
+_ACTIVE: list[Any] = [None]
 
 
-def _numba_cache() -> bool:
-    """Whether numba can cache compiled kernels, after choosing where.
-
-    numba stores them in ``__pycache__`` beside this file, else in the user's cache folder
-    (``~/.cache/numba``), or in ``NUMBA_CACHE_DIR`` when set. On a read-only install with a
-    read-only home folder it has none of these, and ``cache=True`` would fail at import; then
-    the kernels are cached in ``<temp dir>/coverage-gis-numba-<user>``, and compiled in memory
-    at every start (a few seconds more, same results) when that is not writable either.
-    """
-    def probe() -> None:  # pragma: no cover - never called, only decorated
-        return None
-
-    try:
-        numba.njit(cache=True)(probe)  # numba looks for a writable cache folder here
-        return True
-    except RuntimeError:
-        pass
-    import getpass
-    import tempfile
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (containers)
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    setattr(numba.config, "CACHE_DIR",  # noqa: B010  (numba.config is set at run time)
-            os.path.join(tempfile.gettempdir(), f"coverage-gis-numba-{user}"))
-    try:
-        numba.njit(cache=True)(probe)
-        return True
-    except RuntimeError:
-        return False
+def _k() -> Any:
+    """The kernels this process calls: the ahead-of-time build once :func:`use_compiled_kernels`
+    chose it, else numba's (:mod:`coverage_gis.radio.kernels`, imported on first use: numba's
+    import and loading its cached kernels take about half a second)."""
+    if _ACTIVE[0] is None:
+        from coverage_gis.radio import kernels
+        _ACTIVE[0] = kernels
+    return _ACTIVE[0]
 
 
-#: True when the numba kernels below are cached on disk (see :func:`_numba_cache`).
-NUMBA_CACHE = _numba_cache()
+def use_compiled_kernels(enable: bool = True) -> bool:
+    """Call the kernels' ahead-of-time build (:mod:`coverage_gis.radio.compiled`: the same
+    source, the same values, one thread, loaded in milliseconds without numba) in this process
+    when it is installed and current; return whether it is used. For short processes of one
+    site (``coverage-gis site-map``): on large jobs numba's build, whose rays run in parallel,
+    is faster. ``enable=False``: numba's build again."""
+    if enable:
+        from coverage_gis.radio import compiled
+        module = compiled.load()
+        if module is not None:
+            _ACTIVE[0] = module
+            return True
+    from coverage_gis.radio import kernels
+    _ACTIVE[0] = kernels
+    return False
+
+
+def compiled_kernels_in_use() -> bool:
+    """Whether this process calls the ahead-of-time build (:func:`use_compiled_kernels`)."""
+    return getattr(_ACTIVE[0], "AHEAD_OF_TIME", False)
 
 
 def numba_threads() -> int:
     """The threads numba's parallel kernels use in this process (``NUMBA_NUM_THREADS``: this
     machine's cores by default, one in a worker of a local cluster)."""
-    return int(getattr(numba.config, "NUMBA_NUM_THREADS"))  # noqa: B009  (set at run time)
+    from coverage_gis.radio import kernels
+    return kernels.numba_threads()
 
 
 #: numba's "workqueue" threading layer (used when neither TBB nor OpenMP is installed) aborts
@@ -838,556 +794,6 @@ def sweep_count() -> int:
     return _SWEEPS[0]
 
 
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _j_nb(v: float) -> float:
-    if v <= -0.78:
-        return 0.0
-    u = v - 0.1
-    j = 6.9 + 20.0 * math.log10(math.sqrt(u * u + 1.0) + u)
-    return j if j > 0.0 else 0.0
-
-
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _w_nb(z, i, j, zt, s, rec):
-    """w = h |h| (1/i + 1/(j - i)): orders the samples as v does (see above)."""
-    h = z[i] - zt - s * i
-    return h * abs(h) * (rec[i] + rec[j - i])
-
-
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _f_min_nb(p, q, j, rec):
-    """Smallest 1/i + 1/(j - i) over p <= i <= q (convex, least at j / 2)."""
-    c = j // 2
-    if c < p:
-        c = p
-    elif c > q:
-        c = q
-    return rec[c] + rec[j - c]
-
-
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _chord_bound_nb(ha, hb, a, b, p, q, j):
-    """Upper bound of w over p..q (a < p <= q < b) for samples below the hull chord from
-    (a, ha) to (b, hb), both at or below the ray: h_i <= H(i) = alpha + beta i <= 0, so
-    w_i <= -H(i)^2 j / (i (j - i)), whose only stationary point is i = alpha j / (beta j +
-    2 alpha); slightly raised against rounding."""
-    beta = (hb - ha) / (b - a)
-    alpha = ha - beta * a
-    u = alpha + beta * p
-    bound = -u * u * j / (p * (j - p))
-    u = alpha + beta * q
-    bound = max(bound, -u * u * j / (q * (j - q)))
-    den = beta * j + 2.0 * alpha
-    if den != 0.0:
-        c = alpha * j / den
-        if p < c < q:
-            u = alpha + beta * c
-            bound = max(bound, -u * u * j / (c * (j - c)))
-    return bound * (1.0 - 1e-9) if bound < 0.0 else bound * (1.0 + 1e-9)
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i, w_floor):
-    """Largest w over the samples between the hull vertices (all at or below the ray), by
-    hull segments then blocks, skipping those whose bound is below the best so far or
-    ``w_floor``; returns (best, best_i) unchanged when nothing beats them."""
-    for k in range(nh - 1):
-        a = hull[k]
-        b = hull[k + 1]
-        if b - a < 2:
-            continue
-        ha = z[a] - zt - s * a
-        hb = z[b] - zt - s * b
-        h_end = max(ha, hb)  # the samples between are below the chord
-        thr = max(best, w_floor)
-        thr = thr - 1e-9 * abs(thr)
-        if (-h_end * h_end * _f_min_nb(a + 1, b - 1, j, rec) < thr
-                or _chord_bound_nb(ha, hb, a, b, a + 1, b - 1, j) < thr):
-            continue
-        p = a + 1
-        while p < b:
-            q = min(b - 1, (p // _BLOCK) * _BLOCK + _BLOCK - 1)
-            hub = min(bmax[p // _BLOCK] - zt - (s * p if s >= 0.0 else s * q), h_end)
-            thr = max(best, w_floor)
-            if -hub * hub * _f_min_nb(p, q, j, rec) >= thr - 1e-9 * abs(thr):
-                for i in range(p, q + 1):
-                    w = _w_nb(z, i, j, zt, s, rec)
-                    if w > best:
-                        best = w
-                        best_i = i
-            p = q + 1
-    return best, best_i
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev, w_floor, w_least, want_clear):
-    """The dominant edge for the receiver at sample j: (its index, whether the path clears 0.55
-    of the first Fresnel zone, i.e. every v <= -0.78).
-
-    The edge is exact when its v is above ``w_least`` (in w units; at least the -0.78 floor):
-    below it the search may stop early and return a lesser edge, whose loss is then at most
-    the loss at ``w_least`` (the smooth-earth loss, which is subtracted: the result is 0
-    either way). The Fresnel answer is exact."""
-    best = -np.inf
-    best_i = 1
-    for k in range(nh):  # obstructed: the dominant edge is a hull vertex
-        w = _w_nb(z, hull[k], j, zt, s, rec)
-        if w > best:
-            best = w
-            best_i = hull[k]
-    if best > 0.0:
-        return best_i, False
-    if prev < j:  # clear: the previous receiver's edge is a good first bound
-        w = _w_nb(z, prev, j, zt, s, rec)
-        if w > best:
-            best = w
-            best_i = prev
-    best, best_i = _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i,
-                                  max(w_floor, w_least))
-    clear = _v_nb(z, best_i, j, zt, s, rec[0]) <= -0.78
-    if want_clear and clear and w_least > w_floor:
-        # the search above skipped what lies under w_least: look down to the floor
-        best, best_i = _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i, w_floor)
-        clear = _v_nb(z, best_i, j, zt, s, rec[0]) <= -0.78
-    return best_i, clear
-
-
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _v_nb(z, i, j, zt, s, wl_step):
-    """v of sample i for the receiver at j as the reference computes it: height above the chord
-    times sqrt(2 n / (lambda step i (n - i))) (P.526-15 eq. (26))."""
-    return (z[i] - zt - s * i) * math.sqrt(2.0 * j / (wl_step * i * (j - i)))
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _single_ray_nb(z, used, h_tx, h_rx, rec, w_least, want_clear, loss, los, clear, bmax,
-                   hull):
-    """Line of sight at every sample of one ray; the single-knife-edge loss and the Fresnel
-    clearance at the samples marked ``used`` (the others are left as they are). ``rec`` holds
-    lambda step at 0 and 1/i at i > 0; ``w_least`` see :func:`_receiver_nb`."""
-    m = z.shape[0]
-    wl_step = rec[0]
-    zt = z[0] + h_tx
-    w_floor = -0.78 * 0.78 * wl_step / 2.0  # w of v = -0.78 (J = 0 at and below it)
-    for b in range(bmax.shape[0]):
-        top = -np.inf
-        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
-            top = max(top, z[i])
-        bmax[b] = top
-    loss[0] = 0.0
-    los[0] = True
-    clear[0] = True
-    max_slope = -np.inf  # largest elevation slope (z_i - zt) / i over 0 < i < j
-    nh = 0
-    prev = 1
-    for j in range(1, m):
-        zr = z[j] + h_rx
-        los[j] = max_slope * j <= zr - zt
-        if j >= 2:
-            i = j - 1  # sample j-1 joins the upper hull of 1..j-1
-            while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
-                               <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
-                nh -= 1
-            hull[nh] = i
-            nh += 1
-            if used[j]:
-                s = (zr - zt) / j  # rise of the direct ray per sample
-                prev, clear[j] = _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev, w_floor,
-                                              w_least[j], want_clear)
-                loss[j] = _j_nb(_v_nb(z, prev, j, zt, s, wl_step))
-        else:
-            loss[j] = 0.0
-            clear[j] = True
-        slope = (z[j] - zt) / j
-        if slope > max_slope:
-            max_slope = slope
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _bullington_ray_nb(z, used, h_tx, h_rx, rec, step_km, w_least, want_clear, loss, los,
-                       clear, veff, bmax, hull):
-    """Line of sight at every sample of one ray; the Bullington loss (ITU-R P.1812 sect.
-    4.3.1, :func:`bullington_loss_db`) and the Fresnel clearance at the samples ``used``.
-
-    In the tangent frame the slopes of P.1812 are plain slopes: Stim is the running maximum
-    of the elevation slopes seen from the antenna (line of sight keeps it anyway), Srim the
-    largest slope seen from the receiver, reached on a vertex of the upper hull of the
-    samples before it (the hull the single-edge search keeps); a clear path (Stim < Str)
-    takes the largest v, found as for the single edge (:func:`_receiver_nb`, exact above
-    ``w_least``). ``veff`` (length m, or 0 to skip) receives the equivalent edge's v."""
-    m = z.shape[0]
-    wl_step = rec[0]
-    zt = z[0] + h_tx
-    w_floor = -0.78 * 0.78 * wl_step / 2.0
-    keep_v = veff.shape[0] > 0
-    for b in range(bmax.shape[0]):
-        top = -np.inf
-        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
-            top = max(top, z[i])
-        bmax[b] = top
-    loss[0] = 0.0
-    los[0] = True
-    clear[0] = True
-    if keep_v:
-        veff[0] = -np.inf
-    max_slope = -np.inf  # Stim: the largest elevation slope (z_i - zt) / i over 0 < i < j
-    nh = 0
-    prev = 1
-    for j in range(1, m):
-        zr = z[j] + h_rx
-        los[j] = max_slope * j <= zr - zt
-        if j >= 2:
-            i = j - 1  # sample j-1 joins the upper hull of 1..j-1
-            while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
-                               <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
-                nh -= 1
-            hull[nh] = i
-            nh += 1
-            if used[j]:
-                s = (zr - zt) / j  # Str: the rise of the direct ray per sample
-                if max_slope < s:  # case 1: every intermediate sample below the ray
-                    prev, clear[j] = _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev,
-                                                  w_floor, w_least[j], want_clear)
-                    v = _v_nb(z, prev, j, zt, s, wl_step)
-                else:  # case 2: the Bullington point, where the two horizons meet
-                    srim = -np.inf
-                    for q in range(nh):
-                        h = hull[q]
-                        srim = max(srim, (z[h] - zr) / (j - h))
-                    v = 0.0
-                    if max_slope > s:  # else grazing: v = 0
-                        i_bp = j * (s + srim) / (max_slope + srim)
-                        v = (max_slope - s) * i_bp * math.sqrt(
-                            2.0 * j / (wl_step * i_bp * (j - i_bp)))
-                    clear[j] = False
-                if keep_v:
-                    veff[j] = v
-                luc = _j_nb(v)
-                loss[j] = luc + (1.0 - math.exp(-luc / 6.0)) * (
-                    _BULL_DB + _BULL_DB_PER_KM * j * step_km)
-        else:
-            loss[j] = 0.0
-            clear[j] = True
-            if keep_v:
-                veff[j] = -np.inf
-        slope = (z[j] - zt) / j
-        if slope > max_slope:
-            max_slope = slope
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _smooth_w_nb(z, h_tx, h_rx, rec, out):
-    """out[j]: the largest w over the samples 0 < i < j of one ray (exhaustive; for the
-    smooth-earth ray, whose loss is subtracted, see :func:`_receiver_nb`)."""
-    zt = z[0] + h_tx
-    out[0] = -np.inf
-    out[1] = -np.inf
-    for j in range(2, z.shape[0]):
-        s = (z[j] + h_rx - zt) / j
-        best = -np.inf
-        for i in range(1, j):
-            best = max(best, _w_nb(z, i, j, zt, s, rec))
-        out[j] = best
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _best_edge_nb(z, a, b, za, zb, geom):
-    """(index, v) of the largest v over the samples a < i < b of the chord (a, za)-(b, zb)."""
-    s = (zb - za) / (b - a)
-    g = geom[b - a]
-    best = -np.inf
-    best_i = a + 1
-    for i in range(a + 1, b):
-        v = (z[i] - za - s * (i - a)) * g[i - a]
-        if v > best:
-            best = v
-            best_i = i
-    return best_i, best
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand):
-    """Deygout loss, receiver at sample j; same construction as :func:`_knife_edges`.
-
-    ``seg``, ``nxt`` (rows: a, b, za, zb) and ``cand`` (rows: v, i, a, b, za, zb) are scratch
-    arrays with at least 2 * max_edges + 2 rows.
-    """
-    seg[0, 0] = 0.0
-    seg[0, 1] = j
-    seg[0, 2] = zt
-    seg[0, 3] = zr
-    nseg = 1
-    edges = 0
-    total = 0.0
-    while nseg > 0 and edges < max_edges:
-        ncand = 0
-        for s in range(nseg):
-            a = int(seg[s, 0])
-            b = int(seg[s, 1])
-            if b - a < 2:
-                continue
-            i, v = _best_edge_nb(z, a, b, seg[s, 2], seg[s, 3], geom)
-            # insert, keeping cand sorted by decreasing v (stable)
-            p = ncand
-            while p > 0 and cand[p - 1, 0] < v:
-                cand[p] = cand[p - 1]
-                p -= 1
-            cand[p, 0] = v
-            cand[p, 1] = i
-            cand[p, 2] = a
-            cand[p, 3] = b
-            cand[p, 4] = seg[s, 2]
-            cand[p, 5] = seg[s, 3]
-            ncand += 1
-        nnew = 0
-        for c in range(ncand):
-            if edges >= max_edges:
-                break
-            v = cand[c, 0]
-            if v <= -0.78:
-                if edges == 0:
-                    return 0.0
-                continue
-            i = int(cand[c, 1])
-            total += _j_nb(v)
-            edges += 1
-            if v <= 0.0:  # within the Fresnel zone but below the ray: no split
-                continue
-            nxt[nnew, 0] = cand[c, 2]
-            nxt[nnew, 1] = i
-            nxt[nnew, 2] = cand[c, 4]
-            nxt[nnew, 3] = z[i]
-            nxt[nnew + 1, 0] = i
-            nxt[nnew + 1, 1] = cand[c, 3]
-            nxt[nnew + 1, 2] = z[i]
-            nxt[nnew + 1, 3] = cand[c, 5]
-            nnew += 2
-        for s in range(nnew):
-            for q in range(4):
-                seg[s, q] = nxt[s, q]
-        nseg = nnew
-    return total
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _deygout_ray_nb(z, used, h_tx, h_rx, geom, max_edges, loss, los):
-    """Line of sight at every sample of one ray, Deygout's loss at the samples ``used``."""
-    m = z.shape[0]
-    seg = np.empty((2 * max_edges + 2, 4))
-    nxt = np.empty((2 * max_edges + 2, 4))
-    cand = np.empty((2 * max_edges + 2, 6))
-    zt = z[0] + h_tx
-    loss[0] = 0.0
-    los[0] = True
-    max_slope = -np.inf
-    for j in range(1, m):
-        zr = z[j] + h_rx
-        los[j] = max_slope * j <= zr - zt
-        if used[j]:
-            loss[j] = _deygout_nb(z, j, zt, zr, geom, max_edges, seg, nxt, cand)
-        slope = (z[j] - zt) / j
-        if slope > max_slope:
-            max_slope = slope
-
-
-@numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _sweep_nb(zp, used, wl_step, step_km, geom, h_tx, h_rx, max_edges, with_loss, w_least,
-              want_clear, loss, los, clear, last):
-    """For every ray r and sample j > 0 as the receiver: line of sight, and where
-    ``used[r, j]`` (the samples some grid cell takes) the diffraction loss and whether the
-    path clears 0.55 of the first Fresnel zone (raw loss 0; when ``want_clear``). Rays run in
-    parallel (numba ``prange``). Only the samples up to ``last[r]`` (the farthest one some
-    grid cell takes; -1: none) are computed: a receiver's values depend only on the samples
-    between it and the site, so the others are never needed (the rest of the ray is left as
-    it is).
-
-    zp: (rays, m) ground heights in the tangent frame, sample j at distance j * step;
-    wl_step: wavelength times step, m^2; step_km: the step, km; max_edges = 1: single knife
-    edge (hull search, see above), exact where its v is above ``w_least[j]`` (w units; -inf:
-    everywhere); 0: Bullington (:func:`_bullington_ray_nb`, likewise); more: Deygout, with
-    geom the (m, m) table of :func:`_geometry_table`, exact everywhere.
-    with_loss False: line of sight only.
-    """
-    n_rays, m = zp.shape
-    rec = np.zeros(m)  # lambda step, then 1 / i
-    rec[0] = wl_step
-    for i in range(1, m):
-        rec[i] = 1.0 / i
-    for r in numba.prange(n_rays):
-        n = last[r] + 1
-        if n < 2:
-            los[r, 0] = True
-            continue
-        n_blocks = (n + _BLOCK - 1) // _BLOCK
-        z, u = zp[r, :n], used[r, :n]
-        if not with_loss:
-            _los_ray_nb(z, h_tx, h_rx, los[r, :n])
-        elif max_edges == 1:
-            _single_ray_nb(z, u, h_tx, h_rx, rec, w_least, want_clear, loss[r, :n],
-                           los[r, :n], clear[r, :n], np.empty(n_blocks), np.empty(n, np.int64))
-        elif max_edges == 0:
-            _bullington_ray_nb(z, u, h_tx, h_rx, rec, step_km, w_least, want_clear,
-                               loss[r, :n], los[r, :n], clear[r, :n], np.empty(0),
-                               np.empty(n_blocks), np.empty(n, np.int64))
-        else:
-            _deygout_ray_nb(z, u, h_tx, h_rx, geom, max_edges, loss[r, :n], los[r, :n])
-            for j in range(n):
-                clear[r, j] = loss[r, j] == 0.0
-
-
-@numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _heff_nb(zp, curvature, h_tx, step, max_height, out, last):
-    """Effective antenna height (:func:`effective_height_m`) for every ray r and sample j as
-    the receiver: the antenna's height above the mean ground (zp + curvature: heights above
-    sea level again) of the samples between 0.2 d and d (3 and 15 km beyond 15 km), floored
-    at ``h_tx`` and capped at ``max_height``; up to sample ``last[r]`` (see
-    :func:`_sweep_nb`)."""
-    n_rays, m = zp.shape
-    near = int(math.ceil(_P1546_NEAR_M / step - 1e-9))
-    far = min(m - 1, int(math.floor(_P1546_FAR_M / step + 1e-9)))
-    for r in numba.prange(n_rays):
-        n = last[r] + 1
-        if n < 1:
-            continue
-        top = zp[r, 0] + curvature[0] + h_tx
-        prefix = np.empty(n + 1)
-        prefix[0] = 0.0
-        for k in range(n):
-            prefix[k + 1] = prefix[k] + zp[r, k] + curvature[k]
-        out[r, 0] = h_tx
-        for j in range(1, n):
-            if j * step < _P1546_FAR_M - 1e-9:
-                lo = int(math.ceil(0.2 * j - 1e-9))
-                hi = j
-            else:
-                lo = near
-                hi = far
-            h1 = top - (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1)
-            out[r, j] = max(h_tx, min(h1, max_height))
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _los_ray_nb(z, h_tx, h_rx, los):
-    """Line of sight at every sample of one ray: the running maximum of elevation slopes."""
-    zt = z[0] + h_tx
-    los[0] = True
-    max_slope = -np.inf
-    for j in range(1, z.shape[0]):
-        los[j] = max_slope * j <= z[j] + h_rx - zt
-        slope = (z[j] - zt) / j
-        if slope > max_slope:
-            max_slope = slope
-
-
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _bilinear_nb(data, inv, x, y):
-    """:meth:`Raster.sample` for one point, operation for operation (same float64 result)."""
-    rows, cols = data.shape
-    col = inv[0] * x + inv[1] * y + inv[2] - 0.5
-    row = inv[3] * x + inv[4] * y + inv[5] - 0.5
-    if not (col >= -0.5 and row >= -0.5 and col <= cols - 0.5 and row <= rows - 0.5):
-        return np.nan
-    c0 = int(np.floor(col))
-    r0 = int(np.floor(row))
-    fc = col - c0
-    fr = row - r0
-    c0c = min(max(c0, 0), cols - 1)
-    c1c = min(max(c0 + 1, 0), cols - 1)
-    r0c = min(max(r0, 0), rows - 1)
-    r1c = min(max(r0 + 1, 0), rows - 1)
-    top = np.float64(data[r0c, c0c]) * (1 - fc) + np.float64(data[r0c, c1c]) * fc
-    bottom = np.float64(data[r1c, c0c]) * (1 - fc) + np.float64(data[r1c, c1c]) * fc
-    return top * (1 - fr) + bottom * fr
-
-
-@numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _ray_ground_nb(data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature, out, last):
-    """Ground heights along the rays in the tangent frame: out[r, k] is the DEM at
-    (x0 + sin_t[r] d[k], y0 + cos_t[r] d[k]) (``site_ground`` at k = 0 and where the DEM has
-    nodata or does not reach; NaN kept there when ``site_ground`` is NaN) minus
-    ``curvature[k]``; for k up to ``last[r]`` (see :func:`_sweep_nb`; the rest is left as
-    it is)."""
-    for r in numba.prange(sin_t.shape[0]):
-        out[r, 0] = site_ground - curvature[0]
-        for k in range(1, min(last[r] + 1, d.shape[0])):
-            g = _bilinear_nb(data, inv, x0 + sin_t[r] * d[k], y0 + cos_t[r] * d[k])
-            out[r, k] = (site_ground if np.isnan(g) else g) - curvature[k]
-
-
-@numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _sample_grid_nb(data, inv, gx, gy, fill, out):
-    """Ground heights at the cells of a grid (out[r, c] at gx[c], gy[r]); ``fill`` for NaN."""
-    for r in numba.prange(gy.shape[0]):
-        for c in range(gx.shape[0]):
-            v = _bilinear_nb(data, inv, gx[c], gy[r])
-            out[r, c] = fill if np.isnan(v) else v
-
-
-@numba.njit(cache=NUMBA_CACHE, inline="always")
-def _ray_sample_nb(dx, dy, radius, n_rays, m, step):
-    """The nearest ray (by bearing) and sample (by distance) of the point (dx, dy) from the
-    site, or (-1, 0) beyond ``radius``."""
-    dist = math.hypot(dx, dy)
-    if dist > radius:
-        return -1, 0
-    two_pi = 2.0 * math.pi
-    bearing = math.atan2(dx, dy) % two_pi
-    k = int(np.rint(bearing * (n_rays / two_pi))) % n_rays
-    return k, min(int(np.rint(dist / step)), m - 1)
-
-
-@numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _cell_rays_nb(gx, gy, x0, y0, radius, n_rays, m, step, ray, sample, used):
-    """Per grid cell (gx[c], gy[r]) within ``radius``: the nearest ray (by bearing) and sample
-    (by distance), -1 outside; marks the samples used."""
-    for r in numba.prange(gy.shape[0]):
-        dy = gy[r] - y0
-        for c in range(gx.shape[0]):
-            k, j = _ray_sample_nb(gx[c] - x0, dy, radius, n_rays, m, step)
-            ray[r, c] = k
-            sample[r, c] = j
-            if k >= 0:
-                used[k, j] = True
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _point_rays_nb(px, py, x0, y0, radius, n_rays, m, step, ray, sample, used):
-    """:func:`_cell_rays_nb` for scattered points (px[i], py[i])."""
-    for i in range(px.shape[0]):
-        k, j = _ray_sample_nb(px[i] - x0, py[i] - y0, radius, n_rays, m, step)
-        ray[i] = k
-        sample[i] = j
-        if k >= 0:
-            used[k, j] = True
-
-
-@numba.njit(cache=NUMBA_CACHE)
-def _sample_points_nb(data, inv, px, py, fill, out):
-    """Ground heights at scattered points (out[i] at px[i], py[i]); ``fill`` for NaN."""
-    for i in range(px.shape[0]):
-        v = _bilinear_nb(data, inv, px[i], py[i])
-        out[i] = fill if np.isnan(v) else v
-
-
-@numba.njit(cache=NUMBA_CACHE, parallel=True)
-def _gather_nb(ray, sample, ray_loss, ray_clear, ray_los, loss, clear, los):
-    """Each grid cell takes the values of its ray sample (``ray`` -1: outside, NaN/False);
-    ``clear`` is filled only when it has the grid's shape."""
-    with_clear = clear.shape[0] == ray.shape[0]
-    for r in numba.prange(ray.shape[0]):
-        for c in range(ray.shape[1]):
-            k = ray[r, c]
-            if k < 0:
-                loss[r, c] = np.nan
-                los[r, c] = False
-                if with_clear:
-                    clear[r, c] = False
-            else:
-                j = sample[r, c]
-                loss[r, c] = ray_loss[k, j]
-                los[r, c] = ray_los[k, j]
-                if with_clear:
-                    clear[r, c] = ray_clear[k, j]
 
 
 def _geometry_table(m: int, step_m: float, wavelength: float) -> np.ndarray:
@@ -1428,8 +834,9 @@ def _window(grid: np.ndarray, lo: float, hi: float) -> slice:
 
 
 def _inverse_transform(dem: Any) -> np.ndarray | None:
-    """The six coefficients of the DEM's inverse affine transform for :func:`_bilinear_nb`, or
-    None when ``dem`` is not a :class:`Raster` (then its own ``sample`` is used)."""
+    """The six coefficients of the DEM's inverse affine transform for the kernels' bilinear
+    samples (:mod:`coverage_gis.radio.kernels`), or None when ``dem`` is not a
+    :class:`Raster` (then its own ``sample`` is used)."""
     data, transform = getattr(dem, "data", None), getattr(dem, "transform", None)
     if not isinstance(data, np.ndarray) or data.ndim != 2 or not isinstance(transform, Affine):
         return None
@@ -1460,7 +867,7 @@ def sample_grid(dem: Any, grid_x_m: ArrayLike, grid_y_m: ArrayLike, fill_m: floa
         return np.where(np.isnan(ground), fill_m, ground)
     out = np.empty((gy.size, gx.size), dtype=np.float64)
     with _KERNEL_LOCK:
-        _sample_grid_nb(dem.data, inv, gx, gy, float(fill_m), out)
+        _k().sample_grid(dem.data, inv, gx, gy, float(fill_m), out)
     return out
 
 
@@ -1479,7 +886,7 @@ def _ray_ground(dem: Any, x0: float, y0: float, n_rays: int, d: np.ndarray,
         if last is None:
             last = np.full(n_rays, d.size - 1, dtype=np.int64)
         with _KERNEL_LOCK:
-            _ray_ground_nb(dem.data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature,
+            _k().ray_ground(dem.data, inv, x0, y0, sin_t, cos_t, d, site_ground, curvature,
                            ground, last)
         return ground
     ground = np.empty((n_rays, d.size), dtype=np.float64)
@@ -1555,7 +962,7 @@ def _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d,
     ray_los = np.zeros((n_rays, m), dtype=np.bool_)
     ray_clear = np.zeros((n_rays, m) if with_fresnel else (1, m), dtype=np.bool_)
     with _KERNEL_LOCK:
-        _sweep_nb(ground, used, wl_step, step / 1000.0, geom, float(h_tx_m), float(h_rx_m),
+        _k().sweep(ground, used, wl_step, step / 1000.0, geom, float(h_tx_m), float(h_rx_m),
                   n_edges, with_loss, w_least, with_fresnel, ray_loss, ray_los,
                   ray_clear if with_fresnel else np.zeros((n_rays, m), dtype=np.bool_), last)
     _SWEEPS[0] += 1
@@ -1563,7 +970,7 @@ def _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d,
     if with_heff:
         ray_heff = np.empty((n_rays, m), dtype=np.float32)
         with _KERNEL_LOCK:
-            _heff_nb(ground, d * d / (2.0 * k * EARTH_RADIUS_M), float(h_tx_m), step,
+            _k().heff(ground, d * d / (2.0 * k * EARTH_RADIUS_M), float(h_tx_m), step,
                      float(max_height_m), ray_heff, last)
     del ground
     if smooth is not None:
@@ -1618,14 +1025,14 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     sample = np.empty((wy.size, wx.size), dtype=np.int32)
     used = np.zeros((n_rays, m), dtype=np.bool_)
     with _KERNEL_LOCK:
-        _cell_rays_nb(wx, wy, x0, y0, radius, n_rays, m, step, ray, sample, used)
+        _k().cell_rays(wx, wy, x0, y0, radius, n_rays, m, step, ray, sample, used)
     rays = _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d, used,
                        with_loss, subtract_smooth_earth, with_fresnel, with_heff, max_height_m)
     win_loss = np.empty((wy.size, wx.size), dtype=np.float32)
     win_los = np.empty((wy.size, wx.size), dtype=np.bool_)
     win_clear = np.empty((wy.size, wx.size) if with_fresnel else (0, 0), dtype=np.bool_)
     with _KERNEL_LOCK:
-        _gather_nb(ray, sample, rays.loss, rays.clear, rays.los, win_loss, win_clear, win_los)
+        _k().gather(ray, sample, rays.loss, rays.clear, rays.los, win_loss, win_clear, win_los)
     loss_out[rows, cols] = win_loss
     los_out[rows, cols] = win_los
     if clear_out is not None:
@@ -1633,7 +1040,7 @@ def _sweep_grid(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, grid_x_m, grid_y_m
     if heff_out is not None and rays.heff is not None:
         win_heff = np.empty((wy.size, wx.size), dtype=np.float32)
         with _KERNEL_LOCK:
-            _gather_nb(ray, sample, rays.heff, np.zeros((1, 1), np.bool_), rays.los, win_heff,
+            _k().gather(ray, sample, rays.heff, np.zeros((1, 1), np.bool_), rays.los, win_heff,
                        np.empty((0, 0), np.bool_), np.empty((wy.size, wx.size), np.bool_))
         heff_out[rows, cols] = win_heff
     return TerrainGrids(loss_out, los_out, clear_out, heff_out)
@@ -1663,7 +1070,7 @@ def _sweep_points(dem, x_m, y_m, h_tx_m, h_rx_m, frequency_mhz, points_x_m, poin
     sample = np.empty(n, dtype=np.int32)
     used = np.zeros((n_rays, m), dtype=np.bool_)
     with _KERNEL_LOCK:
-        _point_rays_nb(px, py, x0, y0, radius, n_rays, m, step, ray, sample, used)
+        _k().point_rays(px, py, x0, y0, radius, n_rays, m, step, ray, sample, used)
     rays = _sweep_rays(dem, x0, y0, h_tx_m, h_rx_m, frequency_mhz, k, n_edges, step, d, used,
                        True, True, with_fresnel, with_heff, max_height_m)
     inside = ray >= 0
@@ -1699,19 +1106,19 @@ def _smooth_earth(d: np.ndarray, k: float, wl_step: float, geom: np.ndarray, h_t
         rec[1:] = 1.0 / np.arange(1, m)
         veff = np.full(m, -np.inf)
         with _KERNEL_LOCK:
-            _bullington_ray_nb(zs[0], np.ones(m, np.bool_), h_tx, h_rx, rec, step_km,
+            _k().bullington_ray(zs[0], np.ones(m, np.bool_), h_tx, h_rx, rec, step_km,
                                np.full(m, -np.inf), False, smooth[0], np.zeros(m, np.bool_),
                                np.zeros(m, np.bool_), veff, np.empty((m + _BLOCK - 1) // _BLOCK),
                                np.empty(m, np.int64))
         return smooth, veff * np.abs(veff) * (wl_step / 2.0)
     with _KERNEL_LOCK:
-        _sweep_nb(zs, np.ones((1, m), np.bool_), wl_step, step_km, geom, h_tx, h_rx, n_edges,
+        _k().sweep(zs, np.ones((1, m), np.bool_), wl_step, step_km, geom, h_tx, h_rx, n_edges,
                   True, w_least, False, smooth, np.zeros((1, m), np.bool_),
                   np.zeros((1, m), np.bool_), np.full(1, m - 1, np.int64))
         if n_edges == 1:
             rec = np.zeros(m)
             rec[1:] = 1.0 / np.arange(1, m)
-            _smooth_w_nb(zs[0], h_tx, h_rx, rec, w_least)
+            _k().smooth_w(zs[0], h_tx, h_rx, rec, w_least)
     return smooth, w_least
 
 
@@ -1802,7 +1209,7 @@ def sample_points(dem: Any, x_m: ArrayLike, y_m: ArrayLike, fill_m: float) -> np
         return np.where(np.isnan(ground), fill_m, ground)
     out = np.empty(px.size, dtype=np.float64)
     with _KERNEL_LOCK:
-        _sample_points_nb(dem.data, inv, px, py, float(fill_m), out)
+        _k().sample_points(dem.data, inv, px, py, float(fill_m), out)
     return out
 
 
@@ -1831,7 +1238,7 @@ def terrain_loss_grid(
     then one numba-compiled loop per ray (rays in parallel) that takes every sample j in turn
     as the receiver and finds the dominant knife edge among the samples 0 < i < j (largest v,
     earth bulge included): a hull vertex when the ray is obstructed, a bounded block search
-    when it is clear (see the notes above :func:`_single_ray_nb`), exactly the edge an
+    when it is clear (see the notes in :mod:`coverage_gis.radio.kernels`), exactly the edge an
     exhaustive scan finds, in about O(M) per ray of M samples instead of O(M^2); or Deygout's
     edges (O(M^2) per ray). The loss is computed only at the samples some grid cell takes; line
     of sight is the running maximum of the elevation slopes seen from the antenna. Each grid
