@@ -3,7 +3,7 @@
 Public DEMs come in 1° × 1° tiles (SRTM ``N20E105.hgt``, also zipped as USGS distributed them;
 Copernicus ``Copernicus_DSM_COG_10_N20_00_E105_00_DEM.tif``), and a commune near a tile's edge
 needs two or four of them. :func:`read_dem_tiles` mosaics them with :func:`rasterio.merge.merge`
-into one :class:`~coverage_gis.io.readers.Raster`: the first tile wins where tiles overlap (SRTM
+into one :class:`~coverage_gis.io.raster.Raster`: the first tile wins where tiles overlap (SRTM
 tiles share their edge rows), nodata stays NaN, tiles of different resolutions are resampled
 (bilinear) to the finest, with a warning. Every tile must be in the same CRS.
 """
@@ -27,8 +27,9 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 
 from coverage_gis.errors import InputError, InputWarning
-from coverage_gis.io import readers
+from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
+from coverage_gis.io.raster import Raster, checked_dem, dem_crs, read_dem
 
 __all__ = ["read_dem_tiles"]
 
@@ -36,12 +37,12 @@ __all__ = ["read_dem_tiles"]
 def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
     """Open one tile for reading (closed with ``stack``); an unreadable file or a missing
     band is an :class:`InputError` naming it."""
-    p = readers._check_path(path)
+    p = boundary.check_path(path)
     try:
         ds = stack.enter_context(rasterio.open(p))
     except (RasterioError, CPLE_BaseError) as exc:
         raise InputError(f"{p.name}: is not a raster GDAL can read, such as a GeoTIFF or an "
-                         f"SRTM .hgt tile: {readers._reason(exc, p)}") from None
+                         f"SRTM .hgt tile: {boundary.reason(exc, p)}") from None
     if band < 1 or band > ds.count:
         raise InputError(f"{p.name}: has {ds.count} band(s); band={band} does not exist")
     return ds
@@ -50,7 +51,7 @@ def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
 def _common_crs(datasets: Sequence[Any], names: Sequence[str], user_crs: CRS | None) -> CRS:
     """The CRS every tile shares (``user_crs`` for tiles that declare none); tiles in
     different CRSs are an :class:`InputError` listing them."""
-    crss = [readers.dem_crs(CRS.from_user_input(ds.crs) if ds.crs else None, user_crs, name)
+    crss = [dem_crs(CRS.from_user_input(ds.crs) if ds.crs else None, user_crs, name)
             for ds, name in zip(datasets, names)]
     if any(c != crss[0] for c in crss[1:]):
         listed = "; ".join(f"{n}: {describe_crs(c)}" for n, c in zip(names, crss))
@@ -89,8 +90,8 @@ def _snap(bounds: tuple[float, float, float, float], transform: Any,
 
 def read_dem_tiles(paths: Sequence[str | os.PathLike],
                    bounds: tuple[float, float, float, float] | None = None, *,
-                   crs: Any = None, band: int = 1) -> readers.Raster:
-    """Mosaic DEM tiles into one :class:`~coverage_gis.io.readers.Raster` of ground height (m).
+                   crs: Any = None, band: int = 1) -> Raster:
+    """Mosaic DEM tiles into one :class:`~coverage_gis.io.raster.Raster` of ground height (m).
 
     Parameters
     ----------
@@ -114,9 +115,9 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
     if not names:
         raise InputError("DEM: no file given; expected one or more DEM tiles")
     if len(names) == 1 and bounds is None:
-        return readers.read_dem(paths[0], crs=crs, band=band)
+        return read_dem(paths[0], crs=crs, band=band)
     source = " + ".join(names)
-    user_crs = readers._resolve_user_crs(crs, source)
+    user_crs = boundary.resolve_user_crs(crs, source)
     with contextlib.ExitStack() as stack:
         datasets = [_open(Path(p), band, stack) for p in paths]
         the_crs = _common_crs(datasets, names, user_crs)
@@ -131,4 +132,4 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
                     nodata=np.nan, resampling=resampling, method="first")
         except (RasterioError, CPLE_BaseError, ValueError) as exc:
             raise InputError(f"{source}: the tiles cannot be mosaicked: {exc}") from None
-    return readers.checked_dem(data[0].astype(np.float32), transform, the_crs, source)
+    return checked_dem(data[0].astype(np.float32), transform, the_crs, source)

@@ -1,7 +1,7 @@
 """Land cover: a classified raster (ESA WorldCover 10 m by default) for the coverage clutter.
 
 :func:`read_landcover` reads one band of class codes (``[layers] landcover``) into a
-:class:`~coverage_gis.io.readers.Raster` (float32 class codes, NaN where nodata);
+:class:`~coverage_gis.io.raster.Raster` (float32 class codes, NaN where nodata);
 :func:`check_landcover` checks it against the study area and the scenario's ``[clutter]``
 table (every class present needs a loss); :func:`classes_on_grid` puts it on the coverage
 grid (the most frequent class of the land-cover pixels in each grid cell, GDAL's "mode"
@@ -25,8 +25,9 @@ from rasterio.errors import RasterioError
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
-from coverage_gis.io import readers
+from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
+from coverage_gis.io.raster import Raster, check_raster_position, dem_crs
 
 __all__ = ["read_landcover", "check_landcover", "classes_on_grid", "class_counts"]
 
@@ -35,7 +36,7 @@ _MAX_CODE = 2 ** 24
 
 
 def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
-                   ) -> readers.Raster:
+                   ) -> Raster:
     """A land-cover raster of class codes (GeoTIFF or any raster GDAL reads).
 
     Parameters
@@ -58,9 +59,9 @@ def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
         Naming the file: unreadable, no CRS or georeferencing, no data, or values that are
         not class codes (not whole numbers: a continuous raster such as a DEM).
     """
-    p = readers._check_path(path)
+    p = boundary.check_path(path)
     source = p.name
-    user_crs = readers._resolve_user_crs(crs, source)
+    user_crs = boundary.resolve_user_crs(crs, source)
     try:
         with rasterio.open(p) as ds:
             if band < 1 or band > ds.count:
@@ -70,12 +71,12 @@ def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
             transform = ds.transform
     except (RasterioError, OSError) as exc:
         raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
-                         f"{readers._reason(exc, p)}") from None
-    the_crs = readers.dem_crs(file_crs, user_crs, source)
+                         f"{boundary.reason(exc, p)}") from None
+    the_crs = dem_crs(file_crs, user_crs, source)
     if transform == Affine.identity():
         raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
                          "GeoTIFF with its position")
-    readers._check_raster_position(data.shape, transform, the_crs, source)
+    check_raster_position(data.shape, transform, the_crs, source)
     finite = np.isfinite(data)
     if not finite.any():
         raise InputError(f"{source}: holds no data (every pixel is nodata)")
@@ -87,17 +88,17 @@ def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
                          "is not a land-cover class code; expected whole numbers from 0 "
                          f"(classes such as ESA WorldCover's {examples}), not a continuous "
                          "raster such as a DEM")
-    return readers.Raster(data.astype(np.float32), transform, the_crs, source)
+    return Raster(data.astype(np.float32), transform, the_crs, source)
 
 
-def class_counts(raster: readers.Raster) -> dict[int, int]:
+def class_counts(raster: Raster) -> dict[int, int]:
     """Pixels per class code of a land-cover raster (nodata left out)."""
     data = raster.data[np.isfinite(raster.data)].astype(np.int64)
     codes, counts = np.unique(data, return_counts=True)
     return {int(c): int(n) for c, n in zip(codes, counts)}
 
 
-def check_landcover(raster: readers.Raster, area: shapely.Geometry, area_crs: CRS,
+def check_landcover(raster: Raster, area: shapely.Geometry, area_crs: CRS,
                     losses_db: Mapping[int, float]) -> None:
     """A land-cover raster against the study area and the clutter table.
 
@@ -137,7 +138,7 @@ def _transformer(src: CRS, dst: CRS) -> Any:
     return Transformer.from_crs(src, dst, always_xy=True).transform
 
 
-def _nearest(raster: readers.Raster, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _nearest(raster: Raster, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The class of the pixel holding each point (NaN outside)."""
     inv = ~raster.transform
     col = np.floor(inv.a * x + inv.b * y + inv.c).astype(np.int64)
@@ -148,7 +149,7 @@ def _nearest(raster: readers.Raster, x: np.ndarray, y: np.ndarray) -> np.ndarray
     return np.where(inside, values, np.nan)
 
 
-def classes_on_grid(raster: readers.Raster, crs: CRS, transform: Affine, width: int,
+def classes_on_grid(raster: Raster, crs: CRS, transform: Affine, width: int,
                     height: int) -> np.ndarray:
     """The land-cover class of each cell of a grid (int32, -1 where none): the most frequent
     class of the land-cover pixels in the cell (GDAL "mode" resampling; the pixel at the

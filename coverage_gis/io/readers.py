@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import io
 import json
 import os
@@ -32,8 +31,7 @@ import re
 import warnings
 import xml.parsers.expat
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +39,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import rasterio
-import rasterio.warp
 import shapely
-from affine import Affine
 from pyproj import CRS, Transformer
-from rasterio._err import CPLE_BaseError
-from rasterio.errors import RasterioError
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import opencellid, schema, vietnamese
+from coverage_gis.io.boundary import TABLE_SUFFIXES as _TABLE_SUFFIXES
+from coverage_gis.io.boundary import PathLike
+from coverage_gis.io.boundary import at_boundary as _at_boundary
+from coverage_gis.io.boundary import check_path as _check_path
+from coverage_gis.io.boundary import file_kind as _format
+from coverage_gis.io.boundary import file_name as _name
+from coverage_gis.io.boundary import reason as _reason
+from coverage_gis.io.boundary import resolve_user_crs as _resolve_user_crs
 from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
+from coverage_gis.io.raster import Raster, read_dem
 from coverage_gis.io.schema import Problems
 
 __all__ = [
@@ -71,20 +73,9 @@ __all__ = [
     "read_vector",
 ]
 
-PathLike = str | os.PathLike
-
-_TABLE_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EXCEL_SUFFIXES = {".xlsx", ".xls"}
 _DBF_SUFFIXES = {".shp", ".dbf", ".zip"}
 
-#: What a file of each suffix is, for messages ("cannot be read as a GeoPackage").
-_FORMATS = {".geojson": "a GeoJSON file", ".json": "a GeoJSON file", ".gpkg": "a GeoPackage",
-            ".shp": "a shapefile", ".dbf": "a shapefile's .dbf table",
-            ".zip": "a zipped shapefile", ".kml": "a KML file", ".kmz": "a KMZ file",
-            ".fgb": "a FlatGeobuf file", ".csv": "a CSV table", ".txt": "a text table",
-            ".tsv": "a tab-separated table", ".xlsx": "an Excel workbook",
-            ".xls": "an Excel workbook", ".tif": "a GeoTIFF", ".tiff": "a GeoTIFF",
-            ".hgt": "an SRTM .hgt tile"}
 #: Vector formats GDAL may find inside a .zip besides a shapefile.
 _ZIPPED_VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml")
 
@@ -104,205 +95,8 @@ _KML_NOISE = ("timestamp", "begin", "end", "altitudeMode", "tessellate", "extrud
 
 
 # --------------------------------------------------------------------------------------------
-# Raster
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Raster:
-    """A single-band raster in memory: ``data`` (float32, NaN where nodata), its affine
-    ``transform`` (pixel corner to CRS coordinates) and ``crs``.
-
-    Attributes
-    ----------
-    data : numpy.ndarray
-        2-D float32 array, rows from north to south; NaN marks nodata.
-    transform : affine.Affine
-        Maps (col, row) of a pixel's upper-left corner to CRS coordinates.
-    crs : pyproj.CRS
-        The raster's CRS.
-    source : str
-        Where it came from (file name), for messages.
-    """
-
-    data: np.ndarray
-    transform: Affine
-    crs: CRS
-    source: str = "raster"
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.data.shape
-
-    @property
-    def resolution(self) -> tuple[float, float]:
-        """Pixel size (x, y) in CRS units (m for a projected CRS)."""
-        return abs(self.transform.a), abs(self.transform.e)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """(minx, miny, maxx, maxy) in CRS units."""
-        rows, cols = self.shape
-        return rasterio.transform.array_bounds(rows, cols, self.transform)
-
-    def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Bilinear sample at CRS coordinates ``x``, ``y``; NaN outside the raster."""
-        x = np.asarray(x, dtype=float)
-        y = np.asarray(y, dtype=float)
-        inv = ~self.transform
-        col = inv.a * x + inv.b * y + inv.c - 0.5
-        row = inv.d * x + inv.e * y + inv.f - 0.5
-        rows, cols = self.shape
-        c0 = np.floor(col).astype(np.int64)
-        r0 = np.floor(row).astype(np.int64)
-        fc = col - c0
-        fr = row - r0
-        inside = (col >= -0.5) & (row >= -0.5) & (col <= cols - 0.5) & (row <= rows - 0.5)
-        c0c = np.clip(c0, 0, cols - 1)
-        c1c = np.clip(c0 + 1, 0, cols - 1)
-        r0c = np.clip(r0, 0, rows - 1)
-        r1c = np.clip(r0 + 1, 0, rows - 1)
-        d = self.data
-        top = d[r0c, c0c] * (1 - fc) + d[r0c, c1c] * fc
-        bottom = d[r1c, c0c] * (1 - fc) + d[r1c, c1c] * fc
-        out = top * (1 - fr) + bottom * fr
-        return np.where(inside, out, np.nan)
-
-    def crop(self, bounds: tuple[float, float, float, float], crs: Any = None,
-             pad_px: int = 0) -> Raster:
-        """Its pixels covering ``bounds`` (minx, miny, maxx, maxy, in ``crs``; default: its
-        own; one pixel more past the east and south edges) and ``pad_px`` more on each side,
-        on its own grid (not resampled); itself when that is all of it or none of it."""
-        if crs is not None and resolve_crs(crs) != self.crs:
-            bounds = rasterio.warp.transform_bounds(resolve_crs(crs), self.crs, *bounds,
-                                                    densify_pts=21)
-        inv = ~self.transform
-        minx, miny, maxx, maxy = bounds
-        corners = [inv * xy for xy in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy))]
-        cols, rows = [c for c, _ in corners], [r for _, r in corners]
-        h, w = self.data.shape
-        r0 = max(int(np.floor(min(rows))) - pad_px, 0)
-        c0 = max(int(np.floor(min(cols))) - pad_px, 0)
-        r1 = min(int(np.ceil(max(rows))) + 1 + pad_px, h)
-        c1 = min(int(np.ceil(max(cols))) + 1 + pad_px, w)
-        if (r0, c0, r1, c1) == (0, 0, h, w) or r1 <= r0 or c1 <= c0:
-            return self
-        return Raster(np.ascontiguousarray(self.data[r0:r1, c0:c1]),
-                      self.transform * Affine.translation(c0, r0), self.crs, self.source)
-
-    def reproject(self, crs: Any, resolution_m: float | None = None) -> Raster:
-        """This raster warped to ``crs`` (bilinear), at ``resolution_m`` (default: about the
-        current pixel size)."""
-        dst_crs = resolve_crs(crs)
-        rows, cols = self.shape
-        left, bottom, right, top = self.bounds
-        kwargs = {"resolution": resolution_m} if resolution_m else {}
-        with warnings.catch_warnings():  # rasterio's own use of affine's `*`
-            warnings.simplefilter("ignore", PendingDeprecationWarning)
-            transform, width, height = rasterio.warp.calculate_default_transform(
-                self.crs, dst_crs, cols, rows, left, bottom, right, top, **kwargs)
-        out = np.full((height, width), np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            self.data, out, src_transform=self.transform, src_crs=self.crs,
-            dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,
-            resampling=rasterio.warp.Resampling.bilinear)
-        return Raster(out, transform, dst_crs, self.source)
-
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        from html import escape
-        rows, cols = self.shape
-        lo, hi = np.nanmin(self.data), np.nanmax(self.data)
-        return (f"<b>Raster</b> {escape(self.source)}: {cols}×{rows} px, "
-                f"{self.resolution[0]:g} × {self.resolution[1]:g} units, "
-                f"{escape(self.crs.name)}, values {lo:.1f}..{hi:.1f}")
-
-
-# --------------------------------------------------------------------------------------------
 # Low-level reading
 # --------------------------------------------------------------------------------------------
-
-def _name(path: Path) -> str:
-    return path.name
-
-
-def _format(path: Path) -> str:
-    """``"a GeoPackage"``, ``"a CSV table"``... for a file's suffix."""
-    return _FORMATS.get(path.suffix.lower(), f"a '{path.suffix}' file" if path.suffix
-                        else "a data file")
-
-
-def _check_path(path: PathLike) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: file not found")
-    if p.is_dir():
-        raise InputError(f"{p}: is a folder; expected a file")
-    if p.stat().st_size == 0 and p.suffix.lower() not in _TABLE_SUFFIXES:
-        raise InputError(f"{p.name}: is empty (0 bytes); expected {_format(p)}")
-    return p
-
-
-def _library_errors() -> tuple[type[BaseException], ...]:
-    """What the libraries under the loaders raise for a file they cannot read."""
-    import xml.etree.ElementTree as ElementTree
-
-    from pandas.errors import EmptyDataError, ParserError
-    from pyproj.exceptions import CRSError
-    from rasterio._err import CPLE_BaseError
-    from shapely.errors import GEOSException
-
-    found: list[type[BaseException]] = [
-        OSError, UnicodeError, csv.Error, zipfile.BadZipFile, zipfile.LargeZipFile,
-        ElementTree.ParseError, xml.parsers.expat.ExpatError, EmptyDataError, ParserError,
-        pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, RasterioError,
-        CPLE_BaseError, CRSError, GEOSException]
-    for module, name in (("openpyxl.utils.exceptions", "InvalidFileException"),
-                         ("lxml.etree", "XMLSyntaxError")):
-        try:
-            found.append(getattr(__import__(module, fromlist=[name]), name))
-        except ImportError:  # pragma: no cover - optional libraries
-            pass
-    return tuple(found)
-
-
-def _reason(exc: BaseException, path: Path) -> str:
-    """A library's message, without the file's path (the message names the file already) and
-    with GDAL's "not recognized" explained."""
-    text = str(exc) or type(exc).__name__
-    for s in (f"/vsizip/{path}", str(path), path.name):
-        text = text.replace(f"'{s}'", "the file").replace(s, "the file")
-    if "not recognized as" in text and ("supported file format" in text
-                                        or "supported dataset name" in text):
-        return ("GDAL does not recognise its content (a damaged file, or another kind of "
-                "file renamed)")
-    return text.split("; It might help")[0].strip().rstrip(".")
-
-
-def _at_boundary(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn what a library raises for an unreadable file into an :class:`InputError` naming
-    the file (the first argument, or ``path=``); anything else is a bug and propagates."""
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError:
-            raise
-        except Exception as exc:
-            if not (isinstance(exc, _library_errors()) or type(exc) is LookupError):
-                raise
-            path = Path(args[0] if args else kwargs["path"])
-            raise InputError(f"{path.name}: cannot be read as {_format(path)} "
-                             f"({type(exc).__name__}: {_reason(exc, path)})") from exc
-    return wrapper
-
-
-def _resolve_user_crs(crs: Any, source: str) -> CRS | None:
-    if crs is None:
-        return None
-    try:
-        return resolve_crs(crs)
-    except ValueError as exc:
-        raise InputError(f"{source}: {exc}") from None
-
 
 def _legacy(encoding: str | None) -> str | None:
     return vietnamese.normalise_encoding_name(encoding) if encoding else None
@@ -1288,103 +1082,4 @@ def read_statistics(path: PathLike, *, encoding: str | None = None,
     return schema.validate_statistics(df, problems)
 
 
-def read_dem(path: PathLike | Sequence[PathLike], *, crs: Any = None, band: int = 1,
-             bounds: tuple[float, float, float, float] | None = None) -> Raster:
-    """A digital elevation model (GeoTIFF, SRTM ``.hgt``/``.hgt.zip`` or any GDAL raster) of
-    ground height in metres; several files (tiles) are mosaicked into one
-    (:func:`coverage_gis.io.dem.read_dem_tiles`, which also takes ``bounds`` to read only a
-    window, in the tiles' CRS).
 
-    Returns a :class:`Raster` (float32, NaN for nodata) with its CRS and transform.
-    ``crs`` names the CRS when the file has none. A position that contradicts the CRS's units
-    (metres under a CRS in degrees, or the reverse) and heights outside
-    :data:`settings.DEM_HEIGHT_RANGE_M` are errors.
-    """
-    if isinstance(path, (str, os.PathLike)) and bounds is None:
-        return _read_dem_file(path, crs=crs, band=band)
-    from coverage_gis.io.dem import read_dem_tiles
-
-    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
-    return read_dem_tiles(paths, bounds, crs=crs, band=band)
-
-
-def horizontal_crs(crs: CRS) -> CRS:
-    """The horizontal part of a compound CRS (Copernicus GLO-30 declares EPSG:4326 + EGM2008
-    heights), else the CRS itself."""
-    return crs.sub_crs_list[0] if crs.is_compound and crs.sub_crs_list else crs
-
-
-@_at_boundary
-def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
-    """One DEM file (see :func:`read_dem`)."""
-    p = _check_path(path)
-    source = _name(p)
-    user_crs = _resolve_user_crs(crs, source)
-    try:
-        with rasterio.open(p) as ds:
-            if band < 1 or band > ds.count:
-                raise InputError(f"{source}: has {ds.count} band(s); band={band} does not exist")
-            if ds.count > 1:
-                warnings.warn(f"{source}: has {ds.count} bands; using band {band} as ground "
-                              "height", InputWarning, stacklevel=3)
-            # nodata (GDAL's mask: a nodata value, a mask band or alpha) as NaN; read plain and
-            # masked apart: a masked read's copies took 2.0 s instead of 0.25 on a
-            # province's 32 M-pixel DEM
-            data = ds.read(band, out_dtype=np.float32)
-            data[ds.read_masks(band) == 0] = np.nan
-            file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
-            transform = ds.transform
-    except (RasterioError, CPLE_BaseError) as exc:
-        raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
-                         f"{_reason(exc, p)}") from None
-    return checked_dem(data, transform, dem_crs(file_crs, user_crs, source), source)
-
-
-def dem_crs(file_crs: CRS | None, user_crs: CRS | None, source: str) -> CRS:
-    """The CRS of a DEM: ``user_crs`` (crs=) when given, else the file's (horizontal part,
-    VN-2000 repaired); none at all is an :class:`InputError`."""
-    if user_crs is not None:
-        return user_crs
-    if file_crs is not None:
-        return repair_vn2000(horizontal_crs(file_crs), source)
-    raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
-
-
-def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str) -> Raster:
-    """A :class:`Raster` of ground heights (m), after the checks every DEM passes: a
-    geotransform, a position that fits the CRS's units, some data, and heights within
-    :data:`settings.DEM_HEIGHT_RANGE_M`."""
-    if transform == Affine.identity():
-        raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
-                         "GeoTIFF with its position")
-    _check_raster_position(data.shape, transform, crs, source)
-    finite = np.isfinite(data)
-    if not finite.any():
-        raise InputError(f"{source}: holds no data (every pixel is nodata)")
-    lo, hi = settings.DEM_HEIGHT_RANGE_M
-    bad = finite & ((data < lo) | (data > hi))
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise InputError(f"{source}: pixel (row {r + 1}, column {c + 1}) height="
-                         f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
-                         "raster in metres, with its nodata value set?)")
-    return Raster(data, transform, crs, source)
-
-
-def _check_raster_position(shape: tuple[int, ...], transform: Affine, crs: CRS,
-                           source: str) -> None:
-    """Refuse a raster whose position contradicts its CRS's units: metres under a CRS in
-    degrees, or a pixel size and position in degrees under a CRS in metres."""
-    left, bottom, right, top = rasterio.transform.array_bounds(shape[0], shape[1], transform)
-    px, py = abs(transform.a), abs(transform.e)
-    in_degrees_range = max(abs(left), abs(right)) <= 180 and max(abs(bottom), abs(top)) <= 90
-    if crs.is_geographic and not in_degrees_range:
-        raise InputError(f"{source}: its CRS {describe_crs(crs)} counts in degrees, but its "
-                         f"position ({left:.0f}, {top:.0f}) and pixel size {px:g} are not "
-                         "degrees (they look like metres); expected the raster's real CRS: "
-                         "name it with crs=, e.g. crs='EPSG:32648' or 'vn2000-thanhhoa'")
-    if not crs.is_geographic and in_degrees_range and max(px, py) < 0.01:
-        raise InputError(f"{source}: its CRS {describe_crs(crs)} counts in metres, but its "
-                         f"pixel size {px:g} × {py:g} and position ({left:g}, {top:g}) look "
-                         "like degrees; expected the raster's real CRS: name it with crs=, "
-                         "e.g. crs='EPSG:4326'")
