@@ -36,6 +36,7 @@ from pyproj import CRS
 
 import coverage_gis as cg
 from coverage_gis.engines import coverage as cov
+from coverage_gis.engines import levels
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, kernels, linkbudget, pathloss, terrain
 from coverage_gis.radio.terrain import knife_edge_loss_db
@@ -292,13 +293,13 @@ def test_sectors_of_one_mast_share_its_path_loss(monkeypatch, dem_on):
     hamlets = square_hamlet(x0, y0)
     params = cov.CoverageParams(max_range_m=3000.0, indoor=True)
     calls = []
-    path_loss = cov._path_loss
+    path_loss = levels.path_loss_db
 
     def counted(cell, *args, **kwargs):
         calls.append(float(cell["height_m"]))
         return path_loss(cell, *args, **kwargs)
 
-    monkeypatch.setattr(cov, "_path_loss", counted)
+    monkeypatch.setattr(levels, "path_loss_db", counted)
 
     def run(cells: gpd.GeoDataFrame) -> tuple[int, cov.CoverageResult]:
         calls.clear()

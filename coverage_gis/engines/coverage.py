@@ -28,7 +28,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -46,6 +46,9 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
+from coverage_gis.engines.levels import CellRow, Shared, cell_model
+from coverage_gis.engines.levels import levels_of as _levels_of
+from coverage_gis.engines.site_map import site_window
 from coverage_gis.engines.tiles import Runner, Tile, halo_bounds, tile_plan, windows_touching
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
@@ -54,10 +57,6 @@ from coverage_gis.radio import calibration as radio_calibration
 from coverage_gis.radio import clutter as radio_clutter
 from coverage_gis.radio import indoor as radio_indoor
 from coverage_gis.radio.pathloss import engine_path_loss
-
-#: One radio cell as the level functions read it: a row of :func:`cell_ranges` (a pandas
-#: Series) or a dict of the same columns (faster to make and read, for many small calls).
-CellRow: TypeAlias = pd.Series | Mapping[str, Any]
 
 __all__ = [
     "Grid",
@@ -191,10 +190,6 @@ class CoverageResult:
         return ds.rio.write_crs(g.crs).rio.write_transform(g.transform)
 
 
-def _model_for(row: pd.Series, params: CoverageParams) -> str:
-    return params.model or pathloss.default_model(row["band_mhz"], params.environment)
-
-
 def floor_dbm(technology: str, params: CoverageParams) -> float:
     """The level (dBm) down to which a cell of ``technology`` is computed and kept in the level
     rasters: ``params.level_floor_dbm``, or the technology's threshold when that is lower."""
@@ -230,7 +225,7 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     levels that much lower, for the same reason."""
     params = params or CoverageParams()
     out = cells.copy()
-    out["model"] = [_model_for(r, params) for _, r in out.iterrows()]
+    out["model"] = [cell_model(b, params) for b in out["band_mhz"].to_numpy(float)]
     out["eirp_re_dbm"] = linkbudget.reference_signal_eirp_dbm(
         out["eirp_dbm"].to_numpy(float), out["technology"].to_numpy(object),
         out["bandwidth_mhz"].to_numpy(float))
@@ -279,20 +274,6 @@ def _cell_indoor_loss_db(cells: pd.DataFrame, params: CoverageParams) -> np.ndar
     return np.atleast_1d(radio_indoor.building_entry_loss_db(
         cells["band_mhz"].to_numpy(float), params.indoor_loss_probability,
         params.building_type, 0.0)).astype(float)
-
-
-def _indoor_loss_db(cell: CellRow, elevation_deg: np.ndarray | float,
-                    params: CoverageParams) -> np.ndarray | float:
-    """Building entry loss (dB) at grid cells seen from ``cell`` under ``elevation_deg``:
-    0 outdoors, the flat ``params.indoor_loss_db`` when given, else ITU-R P.2109 with the
-    path's elevation angle at the façade."""
-    if not params.indoor:
-        return 0.0
-    if params.indoor_loss_db is not None:
-        return float(params.indoor_loss_db)
-    return radio_indoor.building_entry_loss_db(float(cell["band_mhz"]),
-                                               params.indoor_loss_probability,
-                                               params.building_type, elevation_deg)
 
 
 def _probability_columns(cells: pd.DataFrame, params: CoverageParams) -> None:
@@ -502,36 +483,6 @@ def clutter_from_classes(classes: np.ndarray, params: CoverageParams) -> _Clutte
     return _ClutterGrids(radio_clutter.clutter_loss_db(classes, losses), env)
 
 
-def _path_loss(cell: CellRow, d: np.ndarray, params: CoverageParams,
-               environment: np.ndarray | None, h_bs_m: np.ndarray | float | None = None,
-               los: np.ndarray | None = None) -> np.ndarray:
-    """The engine's path loss (dB) of ``cell`` at distances ``d`` (m); with an environment per
-    grid cell, the Hata-family models with each grid cell's environment correction
-    (:func:`coverage_gis.radio.clutter.environment_model`). ``h_bs_m``: the mast height per
-    grid cell (the Hata family's effective height; default the height above ground);
-    ``los``: the terrain's line of sight per grid cell, which picks the LOS or NLOS formula
-    of the TR 38.901 models "rma" and "uma" (:data:`pathloss.TERRAIN_LOS_MODELS`)."""
-    model = str(cell["model"])
-    # one mast height (the model's height terms computed once) or one per grid cell
-    h_one: np.ndarray | float = float(cell["height_m"]) if h_bs_m is None else h_bs_m
-    f, h_ut = float(cell["band_mhz"]), params.ue_height_m
-    loss = np.asarray(engine_path_loss(model, d, f, h_one, h_ut, los=los,
-                                       calibration=params.path_loss_calibration),
-                      dtype=np.float64)
-    loss = np.broadcast_to(loss, d.shape).copy() if loss.shape != d.shape else loss
-    if environment is None:
-        return loss
-    h_bs = np.broadcast_to(h_one, d.shape)
-    for i, name in enumerate(settings.ENVIRONMENTS):
-        other = radio_clutter.environment_model(model, name)
-        sel = environment == i
-        if other != model and sel.any():
-            loss[sel] = engine_path_loss(other, d[sel], f, h_bs[sel], h_ut,
-                                         los=None if los is None else los[sel],
-                                         calibration=params.path_loss_calibration)
-    return loss
-
-
 def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
                 terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
@@ -548,7 +499,7 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     whole-window computation).
     ``clutter``: the land cover on the grid (extra loss per grid cell, and the environment
     per grid cell; :func:`clutter_grids`); indoors, the building entry loss by the path's
-    elevation (:func:`_indoor_loss_db`). ``corner_m``: the distance to the farthest corner of
+    elevation (:func:`levels.indoor_loss_db`). ``corner_m``: the distance to the farthest corner of
     the cell's whole window when ``rows, cols`` is only a tile's part of it (the terrain is
     then swept as for the whole window)."""
     gx, gy = grid.x[cols], grid.y[rows]
@@ -603,11 +554,6 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     return level, loss, np.asarray(los)
 
 
-#: What :func:`_levels_of` may share between the sectors of a mast: a cache and the key of
-#: the grid cells it is given (see :func:`_sector_key`).
-Shared: TypeAlias = tuple[dict, tuple]
-
-
 def _sector_key(cell: CellRow, reach_m: float, *where: Any) -> tuple:
     """The key under which :func:`_levels_of` shares a mast's path loss, elevation angles and
     building entry loss between its sectors at the grid cells ``where``: they depend on the
@@ -615,47 +561,6 @@ def _sector_key(cell: CellRow, reach_m: float, *where: Any) -> tuple:
     ground, terrain, line of sight, land cover, is the mast's at those cells)."""
     return ("levels", cell["geometry"].x, cell["geometry"].y, str(cell["model"]),
             float(cell["band_mhz"]), float(cell["height_m"]), reach_m, *where)
-
-
-def _levels_of(cell: CellRow, params: CoverageParams, d: np.ndarray, bearing: Any,
-               ground: np.ndarray | float, ground0: float, t_loss: np.ndarray | float,
-               los: np.ndarray, h_eff: np.ndarray | None,
-               local: tuple[np.ndarray, np.ndarray | None] | None,
-               shared: Shared | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Received level (dBm) and path loss (dB) of ``cell`` at grid cells (arrays of one shape,
-    any): distance ``d`` (m) and bearing (deg) from the mast, ground height (m; ``ground0``
-    at the mast), terrain loss (dB, NaN: none), line of sight, the Hata family's effective
-    mast height (m, or None) and the land cover's (loss, environment). ``shared``: (cache,
-    :func:`_sector_key`): the path loss, elevation and building entry loss computed for
-    another sector of the mast at the same grid cells are taken from the cache (the same
-    values)."""
-    h_bs = float(cell["height_m"])
-    got = shared[0].get(shared[1]) if shared is not None else None
-    if got is None:
-        lb = _path_loss(cell, d, params, None if local is None else local[1],
-                        _raised_heights(h_eff, h_bs), los)
-        elevation = antenna.elevation_deg(np.maximum(d, 1.0),
-                                          (ground0 + h_bs) - (ground + params.ue_height_m))
-        got = (lb, elevation, _indoor_loss_db(cell, elevation, params))
-        if shared is not None:
-            shared[0][shared[1]] = got
-    lb, elevation, indoor = got
-    gain = antenna.sector_gain_db(bearing, float(cell["azimuth_deg"]), elevation,
-                                  float(cell["tilt_deg"]),
-                                  beamwidth_deg=float(cell["beamwidth_deg"]))
-    t = np.nan_to_num(t_loss, nan=0.0) if isinstance(t_loss, np.ndarray) else t_loss
-    lvl = linkbudget.rsrp_dbm(float(cell["eirp_re_dbm"]), lb, gain, t,
-                              params.body_loss_db, indoor, 0.0 if local is None else local[0])
-    return np.asarray(lvl), lb
-
-
-def _raised_heights(h_eff: np.ndarray | None, h_bs: float) -> np.ndarray | None:
-    """The effective mast heights (m) of some grid cells, or None where they are all the
-    mast's own (flat ground: the model then takes one height, which is faster)."""
-    if h_eff is None:
-        return None
-    raised = h_eff > h_bs  # NaN (beyond the sweep): the mast's own height
-    return np.where(raised, h_eff, h_bs) if raised.any() else None
 
 
 def _mast_key(x_m: float, y_m: float) -> tuple[float, float]:
@@ -1210,11 +1115,8 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     x0, y0 = plain.geometry.x, plain.geometry.y
     reach = max(float(plain["reach_m"]), grid.resolution_m)
     res = grid.resolution_m
-    left = np.floor((x0 - reach) / res) * res
-    top = np.ceil((y0 + reach) / res) * res
-    n = int(round((np.ceil((x0 + reach) / res) * res - left) / res))
-    m = int(round((top - np.floor((y0 - reach) / res) * res) / res))
-    own = Grid(Affine(res, 0, left, 0, -res, top), n, m, grid.crs)
+    transform, n, m = site_window(x0, y0, reach, res)
+    own = Grid(transform, n, m, grid.crs)
     clutter = clutter_grids(landcover, own, params)
     cell = plain if clutter is None else cell_ranges(
         match.to_crs(grid.crs).reset_index(drop=True), params,

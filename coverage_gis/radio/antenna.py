@@ -19,9 +19,13 @@ raster cells) and return float64 arrays, or numpy scalars for scalar inputs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import shapely
 from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # pragma: no cover
+    import shapely
 
 __all__ = [
     "bearing_deg",
@@ -228,6 +232,8 @@ def sector_footprint(x: float, y: float, radius_m: float, azimuth_deg: float,
     circle_segments
         Segments per quarter circle of the disc (shapely's ``quad_segs``).
     """
+    import shapely  # only here: the gain functions load without it
+
     if np.isnan(azimuth_deg) or np.isnan(beamwidth_deg) or beamwidth_deg >= 360:
         return shapely.Point(x, y).buffer(radius_m, circle_segments)
     half = beamwidth_deg / 2

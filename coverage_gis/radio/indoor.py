@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 __all__ = ["P2109_COEFFICIENTS", "building_entry_loss_db"]
 
@@ -69,6 +68,8 @@ def building_entry_loss_db(frequency_mhz: ArrayLike, probability: float = 0.5,
         raise ValueError(f"ITU-R P.2109 is defined for {lo:g}-{hi:g} MHz, got {frequency_mhz!r}")
     r, s, t, u, v, w, x, y, z = P2109_COEFFICIENTS[building_type]
     lf = np.log10(f_mhz / 1000.0)
+    from scipy import special  # here: the level functions load without scipy outdoors
+
     quantile = float(special.ndtri(probability))
     mu1 = r + s * lf + t * lf * lf + 0.212 * np.abs(np.asarray(elevation_deg, dtype=np.float64))
     a = quantile * (u + v * lf) + mu1

@@ -1,0 +1,200 @@
+"""One site's maps from a DEM alone, the job SPLAT! does with ``-L`` (issue 10 part 7): the path
+loss, received level, line of sight and first-Fresnel-zone clearance of one cell on a square
+grid around it, out to a radius, with the engine's own model and terrain (the same functions
+as :func:`coverage_gis.engines.coverage.site_detail`: :func:`coverage_gis.radio.terrain.
+terrain_grids` and :func:`coverage_gis.engines.levels.levels_of`). No scenario layers are read
+but the DEM, and nothing here imports pandas or geopandas: ``coverage-gis site-map`` is a short
+process (with the kernels compiled ahead of time, :mod:`coverage_gis.radio.compiled`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from affine import Affine
+from pyproj import CRS, Transformer
+
+from coverage_gis.config import settings
+from coverage_gis.config.params import CoverageParams
+from coverage_gis.engines.levels import cell_model, levels_of
+from coverage_gis.errors import InputError
+from coverage_gis.io.crs import WGS84, resolve_crs
+from coverage_gis.io.raster import Raster
+from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
+
+__all__ = ["SiteMap", "site_cell", "site_point", "site_window", "site_map"]
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """What :func:`site_map` computes. Arrays are (height, width) on ``transform`` in ``crs``;
+    beyond ``radius_m`` the floats are NaN and the masks False.
+
+    Attributes
+    ----------
+    path_loss_db : float32
+        The engine's median path loss, dB: the model's loss plus the terrain's diffraction loss
+        in excess of smooth earth (what SPLAT!'s ITM map gives as path loss).
+    terrain_loss_db : float32
+        The terrain's part of it, dB (>= 0).
+    level_dbm : float32
+        Median received level (RSRP for 4G/5G), dBm: the cell's reference-signal EIRP, its
+        antenna pattern, the path loss, body loss and, indoors, building entry loss.
+    los, fresnel_clear : bool
+        Line of sight, and 0.55 of the first Fresnel zone clear all along the path.
+    """
+
+    transform: Affine
+    crs: CRS
+    x_m: float
+    y_m: float
+    ground_m: float
+    radius_m: float
+    cell: dict[str, Any]
+    model_validity: str
+    path_loss_db: np.ndarray
+    terrain_loss_db: np.ndarray
+    level_dbm: np.ndarray
+    los: np.ndarray
+    fresnel_clear: np.ndarray
+
+    @property
+    def height(self) -> int:
+        return int(self.path_loss_db.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.path_loss_db.shape[1])
+
+    @property
+    def resolution_m(self) -> float:
+        return abs(self.transform.a)
+
+
+def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None = None,
+              height_m: float | None = None, eirp_dbm: float | None = None,
+              bandwidth_mhz: float | None = None, azimuth_deg: float | None = None
+              ) -> dict[str, Any]:
+    """One cell as the level functions read it (:data:`coverage_gis.engines.levels.CellRow`):
+    what is not given takes the technology's defaults (``settings.TECHNOLOGY_DEFAULTS``), no
+    azimuth is an omnidirectional antenna; ``model`` is the scenario's or the band's default
+    (:func:`coverage_gis.engines.levels.cell_model`) and ``eirp_re_dbm`` the reference-signal
+    EIRP (:func:`coverage_gis.radio.linkbudget.reference_signal_eirp_dbm`)."""
+    d = settings.TECHNOLOGY_DEFAULTS[technology]
+    cell: dict[str, Any] = {
+        "technology": technology,
+        "band_mhz": float(band_mhz if band_mhz is not None else d["band_mhz"]),
+        "height_m": float(height_m if height_m is not None else d["height_m"]),
+        "eirp_dbm": float(eirp_dbm if eirp_dbm is not None else d["eirp_dbm"]),
+        "bandwidth_mhz": float(bandwidth_mhz if bandwidth_mhz is not None
+                               else d["bandwidth_mhz"]),
+        "azimuth_deg": float("nan") if azimuth_deg is None else float(azimuth_deg),
+        "beamwidth_deg": float("nan") if azimuth_deg is None else d["beamwidth_deg"],
+        "tilt_deg": d["tilt_deg"] if azimuth_deg is not None else 0.0,
+    }
+    cell["model"] = cell_model(cell["band_mhz"], params)
+    cell["eirp_re_dbm"] = float(linkbudget.reference_signal_eirp_dbm(
+        cell["eirp_dbm"], technology, cell["bandwidth_mhz"]))
+    return cell
+
+
+def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = None,
+               x: float | None = None, y: float | None = None, crs: Any = None
+               ) -> tuple[float, float]:
+    """The site in the DEM's CRS (m): ``lon``/``lat`` (WGS 84) or ``x``/``y`` in ``crs`` (e.g.
+    ``vn2000-thanhhoa``). A point off the DEM is an :class:`InputError` (which says when the
+    coordinates swapped would be on it)."""
+    if (lon is not None or lat is not None) and (x is not None or y is not None):
+        raise InputError("give the site once: --lon and --lat, or --x, --y and --crs, not both")
+    if lon is not None and lat is not None:
+        src, a, b, given = WGS84, lon, lat, f"lon={lon:.10g} lat={lat:.10g}"
+    elif x is not None and y is not None and crs is not None:
+        try:
+            src = resolve_crs(crs)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        a, b, given = x, y, f"x={x:.10g} y={y:.10g} (crs {crs})"
+    else:
+        raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
+    to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)
+    px, py = to_dem.transform(a, b)
+    if _on(dem, px, py):
+        return float(px), float(py)
+    sx, sy = to_dem.transform(b, a)
+    hint = (" (the coordinates swapped are on it: are they the other way round?)"
+            if _on(dem, sx, sy) else "")
+    raise InputError(f"the site {given} is not on the DEM {dem.source}{hint}")
+
+
+def _on(dem: Raster, x: float, y: float) -> bool:
+    """Whether (x, y) is on the DEM and has a height there."""
+    return bool(np.isfinite([x, y]).all() and np.isfinite(dem.sample(np.array([x]),
+                                                                     np.array([y]))[0]))
+
+
+def site_window(x_m: float, y_m: float, radius_m: float, resolution_m: float
+                ) -> tuple[Affine, int, int]:
+    """The square grid around a site out to ``radius_m``, snapped to multiples of
+    ``resolution_m`` (so that it lines up with a study grid of that resolution): (transform,
+    width, height)."""
+    res = float(resolution_m)
+    left = np.floor((x_m - radius_m) / res) * res
+    top = np.ceil((y_m + radius_m) / res) * res
+    width = int(round((np.ceil((x_m + radius_m) / res) * res - left) / res))
+    height = int(round((top - np.floor((y_m - radius_m) / res) * res) / res))
+    return Affine(res, 0.0, float(left), 0.0, -res, float(top)), width, height
+
+
+def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
+             params: CoverageParams, radius_m: float) -> SiteMap:
+    """The site's maps out to ``radius_m`` at ``params.resolution_m`` (see :class:`SiteMap`).
+
+    Parameters
+    ----------
+    dem : Raster
+        Ground heights, m, in a projected CRS at ``params.resolution_m`` (else reprojected
+        here, bilinear); the grid is in its CRS.
+    x_m, y_m : float
+        The mast, in the DEM's CRS, m.
+    cell : mapping
+        :func:`site_cell`.
+    params : CoverageParams
+        Model, environment, terrain method, heights, losses, thresholds (the scenario's
+        ``[coverage]``).
+    radius_m : float
+        How far to compute, m.
+    """
+    res = float(params.resolution_m)
+    if dem.crs.is_geographic:
+        raise ValueError("site_map needs a DEM in a projected CRS (reproject it first)")
+    if abs(dem.resolution[0] - res) > 1e-6 or abs(dem.resolution[1] - res) > 1e-6:
+        dem = dem.reproject(dem.crs, res)
+    transform, width, height = site_window(x_m, y_m, radius_m, res)
+    gx = transform.c + res * (np.arange(width) + 0.5)
+    gy = transform.f - res * (np.arange(height) + 0.5)
+    dist = np.hypot(gx[None, :] - x_m, gy[:, None] - y_m)
+    bearing = antenna.bearing_deg(x_m, y_m, gx[None, :], gy[:, None])
+    ground0 = float(dem.sample(np.array([x_m]), np.array([y_m]))[0])
+    ground = terrain.sample_grid(dem, gx, gy, ground0)
+    model = str(cell["model"])
+    sweep = terrain.terrain_grids(
+        dem, x_m, y_m, float(cell["height_m"]), params.ue_height_m, float(cell["band_mhz"]),
+        gx, gy, radius_m, method=params.terrain_method, with_fresnel=True,
+        effective_height=params.effective_height and pathloss.takes_effective_height(model))
+    level, model_loss = levels_of(cell, params, dist, bearing, ground, ground0, sweep.loss_db,
+                                  sweep.los, sweep.h_eff_m, None)
+    inside = dist <= radius_m
+    t_loss = np.where(inside, sweep.loss_db, np.nan).astype(np.float32)
+    validity = pathloss.model_validity(model, np.array([max(radius_m, 1.0)]),
+                                       np.array([cell["band_mhz"]]),
+                                       np.array([cell["height_m"]]), params.ue_height_m)
+    return SiteMap(
+        transform=transform, crs=dem.crs, x_m=float(x_m), y_m=float(y_m), ground_m=ground0,
+        radius_m=float(radius_m), cell=dict(cell), model_validity=str(validity[0]),
+        path_loss_db=np.where(inside, model_loss + np.nan_to_num(t_loss), np.nan
+                              ).astype(np.float32),
+        terrain_loss_db=t_loss,
+        level_dbm=np.where(inside, level, np.nan).astype(np.float32),
+        los=inside & sweep.los, fresnel_clear=inside & np.asarray(sweep.fresnel_clear))
