@@ -8,15 +8,17 @@ table that computes it out to exactly 10 km (``max_range_m = 10000``, ``level_fl
 ``splat-hd``, 3 for ``splat``) converted with ``srtm2sdf-hd``/``srtm2sdf``, the site as a
 ``.qth`` file and the ITM parameters (1800 MHz, 50 % of locations and time) as a ``.lrp`` file.
 
-1. The same job, paired, several repetitions, medians: ``coverage-gis -q analyze SCENARIO
-   --out DIR --site-detail S1`` (the whole analysis plus the site's own path-loss, line of
-   sight, Fresnel and level rasters to 10 km) against ``splat-hd -t S1.qth -L 1.5 -metric
-   -R 10 -N -ano FILE`` (its ITM path-loss map of the site to 10 km, with the per-point values
-   and the topographic map it always writes). The order alternates between repetitions. A
-   first coverage-gis run before them is reported apart (it compiles numba's kernels when
-   their cache is cold). The line-of-sight agreement on SPLAT!'s own points says the two did
-   the same job. Skipped, with a message, when SPLAT! is not installed (Debian package
-   ``splat``: ``apt-get install splat``).
+1. The same job, several repetitions in turn (the order rotating), medians: ``coverage-gis -q
+   site-map SCENARIO --lon .. --lat .. --height-m 36 --band-mhz 1800 --radius-m 10000`` (the
+   site's path loss, level, terrain loss, line of sight and Fresnel rasters to 10 km at the
+   DEM's 30 m, and site_map.json; the terrain kernels compiled ahead of time when built)
+   against ``splat-hd -t S1.qth -L 1.5 -metric -R 10 -N -ano FILE`` (its ITM path-loss map of
+   the site to 10 km, with the per-point values and the topographic map it always writes);
+   beside them ``coverage-gis analyze --site-detail S1`` (the whole study: a dozen outputs
+   more) and the floor, a Python process that only imports numpy, rasterio and pyproj. A first
+   site-map run before them is reported apart. The line-of-sight agreement on SPLAT!'s own
+   points says the two did the same job. SPLAT! is skipped, with a message, when it is not
+   installed (Debian package ``splat``: ``apt-get install splat``).
 2. The site's own computation at 10 m (:func:`coverage_gis.engines.coverage.site_detail`: the
    radial sweep, levels, path loss, line of sight and Fresnel masks on 2001 x 2001 cells), the
    DEM already on the 10 m grid (resampling it, once per project, is printed apart);
@@ -47,6 +49,8 @@ from pathlib import Path
 
 import numba
 import numpy as np
+
+from coverage_gis.radio import compiled
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -152,10 +156,22 @@ def write_splat_inputs(folder: Path, converter: str, n: int) -> None:
 # 1. the whole process, paired
 
 
-def coverage_gis_cmd(scenario: Path, out: Path) -> list[str]:
+def _exe() -> list[str]:
     exe = Path(sys.executable).with_name("coverage-gis")
-    head = [str(exe)] if exe.exists() else [sys.executable, "-m", "coverage_gis.cli"]
-    return [*head, "-q", "analyze", str(scenario), "--out", str(out), "--overwrite",
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "coverage_gis.cli"]
+
+
+def site_map_cmd(scenario: Path, out: Path) -> list[str]:
+    """The same job as SPLAT!'s: one site's path-loss map to 10 km at the DEM's 30 m."""
+    return [*_exe(), "-q", "site-map", str(scenario), "--lon", str(SITE["lon"]), "--lat",
+            str(SITE["lat"]), "--height-m", str(SITE["height_m"]), "--band-mhz",
+            str(SITE["band_mhz"]), "--eirp-dbm", "61", "--radius-m", str(RADIUS_KM * 1000.0),
+            "--out", str(out), "--overwrite"]
+
+
+def analyze_cmd(scenario: Path, out: Path) -> list[str]:
+    """The whole study with the site's own rasters (for comparison: a dozen outputs more)."""
+    return [*_exe(), "-q", "analyze", str(scenario), "--out", str(out), "--overwrite",
             "--site-detail", SITE["site_id"]]
 
 
@@ -190,65 +206,58 @@ def los_agreement(splat_dir: Path, los_tif: Path) -> tuple[float, int]:
     return float(np.mean(los[r[ok], c[ok]].astype(bool) == clear[ok])), int(ok.sum())
 
 
+#: What any Python process that reads a DEM and writes a GeoTIFF with its CRS imports.
+FLOOR = "import numpy, rasterio, pyproj"
+
+
 def process_benchmark(work: Path, scenario: Path, runs: int) -> None:
-    out = work / "out"
+    out, full = work / "out", work / "out-analyze"
     found = splat_binary()
-    print(f"1. One {RADIUS_KM:g} km site at 30 m, whole process (load average {load()})")
-    first = timed(coverage_gis_cmd(scenario, out))
-    print(f"   coverage-gis first run {first:6.2f} s (numba kernels from the cache, or compiled "
-          "when it is cold)")
+    kernels = "ahead of time" if compiled.load() is not None else "numba's (not built ahead)"
+    print(f"1. One {RADIUS_KM:g} km site at 30 m, whole process (load average {load()}; "
+          f"terrain kernels: {kernels})")
+    first = timed(site_map_cmd(scenario, out))
+    print(f"   coverage-gis site-map first run {first:6.2f} s (numba kernels from the cache, "
+          "or compiled when it is cold, unless they were built ahead of time)")
+    commands = {"site-map": lambda: timed(site_map_cmd(scenario, out)),
+                "analyze": lambda: timed(analyze_cmd(scenario, full)),
+                "floor": lambda: timed([sys.executable, "-c", FLOOR])}
+    if found is not None:
+        prog, converter, n = found
+        splat_dir = work / "splat"
+        write_splat_inputs(splat_dir, converter, n)
+        commands["splat"] = lambda: timed(splat_cmd(prog), cwd=splat_dir)
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    names = list(commands)
+    for i in range(runs):  # in turn, the order rotating between repetitions
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            times[name].append(commands[name]())
+    med = {k: statistics.median(v) for k, v in times.items()}
+
+    def line(name: str, what: str) -> None:
+        print(f"   {what:<58} median {med[name]:6.2f} s "
+              f"(runs {', '.join(f'{t:.2f}' for t in times[name])})")
+
+    line("site-map", "coverage-gis site-map (the path-loss map, 5 rasters)")
+    line("analyze", "coverage-gis analyze --site-detail (the whole study)")
+    line("floor", f"python -c '{FLOOR}' (no work)")
     if found is None:
-        cg = [timed(coverage_gis_cmd(scenario, out)) for _ in range(runs)]
-        print(f"   coverage-gis median of {runs}: {statistics.median(cg):.2f} s")
         print("   SPLAT! is not installed (Debian package 'splat': apt-get install splat): "
               "the comparison is skipped")
         return
-    prog, converter, n = found
-    splat_dir = work / "splat"
-    write_splat_inputs(splat_dir, converter, n)
-    cg, sp = [], []
-    for i in range(runs):
-        pair = [("cg", lambda: timed(coverage_gis_cmd(scenario, out))),
-                ("sp", lambda: timed(splat_cmd(prog), cwd=splat_dir))]
-        for name, run in (pair if i % 2 == 0 else pair[::-1]):
-            (cg if name == "cg" else sp).append(run())
-    cg_med, sp_med = statistics.median(cg), statistics.median(sp)
-    ratio = sp_med / cg_med
-    print(f"   coverage-gis analyze --site-detail: median {cg_med:6.2f} s "
-          f"(runs {', '.join(f'{t:.2f}' for t in cg)})")
-    print(f"   {prog} -L (ITM path-loss map): median {sp_med:6.2f} s "
-          f"(runs {', '.join(f'{t:.2f}' for t in sp)})")
+    line("splat", f"{prog} -L (ITM path-loss map)")
+    ratio = med["splat"] / med["site-map"]
     flag = "OK" if ratio >= GOAL_RATIO else "BELOW GOAL"
-    print(f"   ratio {prog} / coverage-gis: {ratio:5.1f}x   (goal >= {GOAL_RATIO:g}x)  {flag}")
-    share, count = los_agreement(splat_dir, out / "rasters" / "site_S1_los.tif")
-    print(f"   line of sight agrees with {prog} on {share:.1%} of its {count:,} points")
-    where_the_time_goes(scenario, runs)
-
-
-#: What ``coverage-gis analyze`` imports before it computes anything.
-IMPORTS = ("import coverage_gis.engines.coverage, coverage_gis.pipeline, "
-           "coverage_gis.outputs.writer, coverage_gis.outputs.maps")
-
-
-def where_the_time_goes(scenario: Path, runs: int) -> None:
-    """The process's start-up (its imports, as a process of their own) and the site's own
-    computation at 30 m in a warm process, beside the whole process."""
-    from coverage_gis.engines import coverage as cov
-    from coverage_gis.io.project import load_project
-
-    start = statistics.median(timed([sys.executable, "-c", IMPORTS]) for _ in range(runs))
-    project = load_project(scenario)
-    params = cov.CoverageParams.from_scenario(project.scenario.parameters)
-    cov.site_detail(project.sites, SITE["site_id"], project.hamlets, project.dem, params)
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        cov.site_detail(project.sites, SITE["site_id"], project.hamlets, project.dem, params)
-        times.append(time.perf_counter() - t0)
-    print(f"   where the time goes: start-up (a process importing what analyze imports) "
-          f"{start:.2f} s; the site's own rasters at 30 m in a warm process "
-          f"{statistics.median(times):.2f} s; the rest is loading the scenario, the analysis "
-          f"(M4, M5, ...) and writing its dozen outputs")
+    print(f"   ratio {prog} / coverage-gis site-map: {ratio:5.1f}x   (goal >= {GOAL_RATIO:g}x)"
+          f"  {flag}")
+    print(f"   ratio {prog} / coverage-gis analyze --site-detail: "
+          f"{med['splat'] / med['analyze']:5.1f}x")
+    print(f"   the floor: a process that only imports numpy, rasterio and pyproj is "
+          f"{med['splat'] / med['floor']:.0f}x faster than {prog}; 25x leaves "
+          f"{med['splat'] / GOAL_RATIO - med['floor']:.2f} s for everything else")
+    share, count = los_agreement(splat_dir, out / "los.tif")
+    print(f"   line of sight (site-map's los.tif) agrees with {prog} on {share:.1%} of its "
+          f"{count:,} points")
 
 
 # --------------------------------------------------------------------------------------------

@@ -156,12 +156,11 @@ def check_study_area(measurements: Any, project: Any, source: str, margin_m: flo
 
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.params import CoverageParams
-    from coverage_gis.config.scenario import read_scenario
+    from coverage_gis.config.scenario import read_scenario, scenario_inputs
     from coverage_gis.engines.calibration import calibrate
     from coverage_gis.errors import InputError
     from coverage_gis.outputs.calibration import OUTPUT_NAMES, write_calibration
     from coverage_gis.outputs.outset import OutputSet
-    from coverage_gis.outputs.writer import scenario_inputs
 
     scenario = read_scenario(args.scenario)
     opts = _options(args)

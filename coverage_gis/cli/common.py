@@ -73,8 +73,8 @@ def load_or_report(scenario: Any, args: argparse.Namespace) -> Any:
 def open_outputs(args: argparse.Namespace, kind: str, names: Iterable[str],
                  scenario: Any = None) -> Any:
     """Open the output set of ``args.out`` (checks, lock, staging) before computing."""
+    from coverage_gis.config.scenario import scenario_inputs
     from coverage_gis.outputs.outset import OutputSet
-    from coverage_gis.outputs.writer import scenario_inputs
 
     inputs = scenario_inputs(scenario) if scenario is not None else []
     return OutputSet(args.out, kind=kind, overwrite=args.overwrite, inputs=inputs,

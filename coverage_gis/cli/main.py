@@ -34,6 +34,7 @@ from coverage_gis.cli import (
     init,
     report,
     serve,
+    site_map,
     suggest_sites,
     units,
     validate,
@@ -44,8 +45,8 @@ from coverage_gis.version import __version__
 log = logging.getLogger("coverage_gis")
 
 #: The command modules, in the order of the help text.
-COMMANDS = (validate, analyze, report, check_site, suggest_sites, calibrate, units, init,
-            serve)
+COMMANDS = (validate, analyze, report, check_site, site_map, suggest_sites, calibrate, units,
+            init, serve)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
 
@@ -55,6 +56,7 @@ EPILOG = """examples:
   coverage-gis report out/demo --lang en     # render the stored result again, in English
   coverage-gis check-site --x 588150 --y 2219700 --crs vn2000-thanhhoa \\
       --operator Viettel --technology 4G --out out/check
+  coverage-gis site-map --lon 105.8639 --lat 20.0668 --height-m 36 --out out/site
   coverage-gis suggest-sites --max-sites 3 --out out/suggest
   coverage-gis calibrate --measurements data/measurements/drive_test.csv --out out/calibration
   coverage-gis units --search "quang trung" --old   # administrative units of 2025

@@ -1280,6 +1280,13 @@ CHECK_SITE_OPTIONS: dict[str, Check] = {
     "azimuth_deg": _Each(_range("azimuth_deg", "degrees")),
 }
 
+#: The numeric options of ``site-map``: those of ``check-site`` (one azimuth at most) and how
+#: far to compute.
+SITE_MAP_OPTIONS: dict[str, Check] = {
+    **CHECK_SITE_OPTIONS,
+    "radius_m": Number("metres", above=0, maximum=settings.SITE_MAP_MAX_RADIUS_M),
+}
+
 #: The numeric options of ``suggest-sites``.
 SUGGEST_SITES_OPTIONS: dict[str, Check] = {
     "max_sites": Number(minimum=1, maximum=1000, integer=True),
@@ -1300,11 +1307,13 @@ def _swapped(args: Any) -> bool:
     return True
 
 
-def check_site_options(args: Any) -> dict[str, Any]:
-    """The numeric options of ``check-site``, checked (every problem listed at once);
-    ``azimuth_deg`` is a list (empty: one omni cell)."""
+def check_site_options(args: Any, checks: Mapping[str, Check] = CHECK_SITE_OPTIONS
+                       ) -> dict[str, Any]:
+    """The numeric options of ``check-site`` (or ``site-map``: ``checks=SITE_MAP_OPTIONS``),
+    checked (every problem listed at once); ``azimuth_deg`` is a list (empty: one omni
+    cell)."""
     try:
-        out = _options(args, CHECK_SITE_OPTIONS)
+        out = _options(args, checks)
     except InputError as exc:
         if not _swapped(args):
             raise

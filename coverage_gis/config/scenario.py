@@ -52,7 +52,8 @@ from coverage_gis.config.params import (
 )
 from coverage_gis.errors import InputError
 
-__all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths"]
+__all__ = ["LayerSource", "Scenario", "LAYER_OPTIONS", "read_scenario", "scenario_from_paths",
+           "scenario_inputs"]
 
 #: Known layers and the options each accepts (besides ``path``).
 LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -319,3 +320,13 @@ def scenario_from_paths(paths: dict[str, Any], *, crs: str | None = None,
                         unit=base.unit, plan_unit=base.plan_unit, province=base.province)
     return Scenario(name="files given on the command line", layers=layers)
 
+
+def scenario_inputs(scenario: Any) -> list[Path]:
+    """Every file a scenario reads (and the scenario file itself): an output folder may hold
+    none of them."""
+    paths = [src.path for sources in scenario.layers.values() for src in sources]
+    if scenario.path is not None:
+        paths.append(Path(scenario.path))
+    if getattr(scenario, "calibration_path", None) is not None:  # an included [calibration]
+        paths.append(Path(scenario.calibration_path))
+    return paths

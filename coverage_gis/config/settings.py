@@ -35,6 +35,11 @@ TECHNOLOGY_DEFAULTS: dict[str, dict[str, float]] = {
            "tilt_deg": 6.0, "eirp_dbm": 70.0},
 }
 
+#: ``coverage-gis site-map``: how far it computes by default (the radius of SPLAT!'s ``-R 10``,
+#: km) and at most, m (a local choice: beyond 100 km no model of the engine applies).
+SITE_MAP_RADIUS_M = 10_000.0
+SITE_MAP_MAX_RADIUS_M = 100_000.0
+
 #: Canonical mobile operators and the spellings met in real files (case-insensitive, ignoring
 #: spaces, dashes, dots and underscores).
 OPERATOR_ALIASES: dict[str, tuple[str, ...]] = {

@@ -20,11 +20,11 @@ from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines.levels import cell_model, levels_of
 from coverage_gis.errors import InputError
-from coverage_gis.io.crs import WGS84, resolve_crs
+from coverage_gis.io.crs import WGS84, resolve_crs, utm_crs
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
-__all__ = ["SiteMap", "site_cell", "site_point", "site_window", "site_map"]
+__all__ = ["SiteMap", "site_cell", "site_point", "site_dem", "site_window", "site_map"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None
               bandwidth_mhz: float | None = None, azimuth_deg: float | None = None
               ) -> dict[str, Any]:
     """One cell as the level functions read it (:data:`coverage_gis.engines.levels.CellRow`):
-    what is not given takes the technology's defaults (``settings.TECHNOLOGY_DEFAULTS``), no
-    azimuth is an omnidirectional antenna; ``model`` is the scenario's or the band's default
+    what is not given takes the technology's defaults (``settings.TECHNOLOGY_DEFAULTS``, as for
+    a sites file's empty columns: beamwidth and tilt too), no azimuth is an omnidirectional
+    antenna; ``model`` is the scenario's or the band's default
     (:func:`coverage_gis.engines.levels.cell_model`) and ``eirp_re_dbm`` the reference-signal
     EIRP (:func:`coverage_gis.radio.linkbudget.reference_signal_eirp_dbm`)."""
     d = settings.TECHNOLOGY_DEFAULTS[technology]
@@ -91,8 +92,8 @@ def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None
         "bandwidth_mhz": float(bandwidth_mhz if bandwidth_mhz is not None
                                else d["bandwidth_mhz"]),
         "azimuth_deg": float("nan") if azimuth_deg is None else float(azimuth_deg),
-        "beamwidth_deg": float("nan") if azimuth_deg is None else d["beamwidth_deg"],
-        "tilt_deg": d["tilt_deg"] if azimuth_deg is not None else 0.0,
+        "beamwidth_deg": d["beamwidth_deg"],
+        "tilt_deg": d["tilt_deg"],  # an omni antenna keeps its vertical pattern
     }
     cell["model"] = cell_model(cell["band_mhz"], params)
     cell["eirp_re_dbm"] = float(linkbudget.reference_signal_eirp_dbm(
@@ -102,9 +103,10 @@ def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None
 
 def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = None,
                x: float | None = None, y: float | None = None, crs: Any = None
-               ) -> tuple[float, float]:
-    """The site in the DEM's CRS (m): ``lon``/``lat`` (WGS 84) or ``x``/``y`` in ``crs`` (e.g.
-    ``vn2000-thanhhoa``). A point off the DEM is an :class:`InputError` (which says when the
+               ) -> tuple[float, float, float, float]:
+    """The site (x, y) in the DEM's CRS and (lon, lat) in WGS 84: from ``lon``/``lat`` or from
+    ``x``/``y`` in ``crs`` (e.g. ``vn2000-thanhhoa``, as cadastral maps give them). A point off
+    the DEM, or where it has no height, is an :class:`InputError` (which says when the
     coordinates swapped would be on it)."""
     if (lon is not None or lat is not None) and (x is not None or y is not None):
         raise InputError("give the site once: --lon and --lat, or --x, --y and --crs, not both")
@@ -120,18 +122,38 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
         raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
     to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)
     px, py = to_dem.transform(a, b)
-    if _on(dem, px, py):
-        return float(px), float(py)
-    sx, sy = to_dem.transform(b, a)
-    hint = (" (the coordinates swapped are on it: are they the other way round?)"
-            if _on(dem, sx, sy) else "")
-    raise InputError(f"the site {given} is not on the DEM {dem.source}{hint}")
+    if not _on(dem, px, py):
+        sx, sy = to_dem.transform(b, a)
+        hint = (" (the coordinates swapped are on it: are they the other way round?)"
+                if _on(dem, sx, sy) else "")
+        raise InputError(f"the site {given} is not on the DEM {dem.source}{hint}")
+    s_lon, s_lat = Transformer.from_crs(src, WGS84, always_xy=True).transform(a, b)
+    return float(px), float(py), float(s_lon), float(s_lat)
 
 
 def _on(dem: Raster, x: float, y: float) -> bool:
     """Whether (x, y) is on the DEM and has a height there."""
     return bool(np.isfinite([x, y]).all() and np.isfinite(dem.sample(np.array([x]),
                                                                      np.array([y]))[0]))
+
+
+def site_dem(dem: Raster, x_m: float, y_m: float, lon: float, lat: float, radius_m: float,
+             resolution_m: float) -> Raster:
+    """The part of the DEM a site's maps need (its square out to ``radius_m``, and two pixels
+    more), in a metric CRS at ``resolution_m``: a DEM in degrees (SRTM, Copernicus) is
+    reprojected (bilinear) to the site's UTM zone (:func:`coverage_gis.io.crs.utm_crs`), a
+    projected one at another resolution is resampled in its own CRS, else used as it is."""
+    if dem.crs.is_geographic:
+        utm = utm_crs(lon, lat)
+        ux, uy = Transformer.from_crs(WGS84, utm, always_xy=True).transform(lon, lat)
+        reach = radius_m + 3.0 * resolution_m
+        part = dem.crop((ux - reach, uy - reach, ux + reach, uy + reach), crs=utm, pad_px=2)
+        return part.reproject(utm, resolution_m)
+    pad = radius_m + 2.0 * max(resolution_m, *dem.resolution)
+    part = dem.crop((x_m - pad, y_m - pad, x_m + pad, y_m + pad), pad_px=2)
+    if max(abs(part.resolution[0] - resolution_m), abs(part.resolution[1] - resolution_m)) > 1e-6:
+        return part.reproject(part.crs, resolution_m)
+    return part
 
 
 def site_window(x_m: float, y_m: float, radius_m: float, resolution_m: float
@@ -154,8 +176,8 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
     Parameters
     ----------
     dem : Raster
-        Ground heights, m, in a projected CRS at ``params.resolution_m`` (else reprojected
-        here, bilinear); the grid is in its CRS.
+        Ground heights, m, in a projected CRS at ``params.resolution_m`` (:func:`site_dem`);
+        the grid is in its CRS.
     x_m, y_m : float
         The mast, in the DEM's CRS, m.
     cell : mapping
@@ -167,15 +189,16 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         How far to compute, m.
     """
     res = float(params.resolution_m)
-    if dem.crs.is_geographic:
-        raise ValueError("site_map needs a DEM in a projected CRS (reproject it first)")
-    if abs(dem.resolution[0] - res) > 1e-6 or abs(dem.resolution[1] - res) > 1e-6:
-        dem = dem.reproject(dem.crs, res)
+    if dem.crs.is_geographic or max(abs(dem.resolution[0] - res),
+                                    abs(dem.resolution[1] - res)) > 1e-6:
+        raise ValueError("site_map needs a DEM in a projected CRS at the grid's resolution "
+                         "(site_dem)")
     transform, width, height = site_window(x_m, y_m, radius_m, res)
     gx = transform.c + res * (np.arange(width) + 0.5)
     gy = transform.f - res * (np.arange(height) + 0.5)
     dist = np.hypot(gx[None, :] - x_m, gy[:, None] - y_m)
-    bearing = antenna.bearing_deg(x_m, y_m, gx[None, :], gy[:, None])
+    omni = bool(np.isnan(cell["azimuth_deg"]))  # no horizontal pattern: no bearing needed
+    bearing = 0.0 if omni else antenna.bearing_deg(x_m, y_m, gx[None, :], gy[:, None])
     ground0 = float(dem.sample(np.array([x_m]), np.array([y_m]))[0])
     ground = terrain.sample_grid(dem, gx, gy, ground0)
     model = str(cell["model"])

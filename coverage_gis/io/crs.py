@@ -28,6 +28,7 @@ __all__ = [
     "resolve_crs",
     "repair_vn2000",
     "metric_crs",
+    "utm_crs",
     "describe_crs",
 ]
 
@@ -147,6 +148,19 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
         "(without it points land about 224 m off). Pass crs= to override.",
         InputWarning, stacklevel=3)
     return fixed
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS 84 UTM zone of a point (pyproj's ``query_utm_crs_info``, as geopandas'
+    ``estimate_utm_crs``): the metric CRS a DEM in degrees is reprojected to around a site."""
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    found = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(
+        lon, lat, lon, lat))
+    if not found:
+        raise ValueError(f"no UTM zone for lon={lon:g} lat={lat:g}")
+    return CRS.from_epsg(found[0].code)
 
 
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from coverage_gis.config.scenario import scenario_inputs
 from coverage_gis.outputs import exports, report
 from coverage_gis.outputs.fibre_text import hamlet_table
 from coverage_gis.outputs.file_jobs import FileJobs
@@ -40,17 +41,6 @@ OUTPUT_NAMES = ("layers.csv", "hamlets.csv", "cells.csv", "signal_radius.geojson
                 "scorecard.csv", "units.csv", "map.html", "report.html", "report.xlsx",
                 "results.gpkg", "results.kmz", "summary.json", "rasters", MANIFEST,
                 *store.STORE_NAMES)
-
-
-def scenario_inputs(scenario: Any) -> list[Path]:
-    """Every file a scenario reads (and the scenario file itself): an output folder may hold
-    none of them."""
-    paths = [src.path for sources in scenario.layers.values() for src in sources]
-    if scenario.path is not None:
-        paths.append(Path(scenario.path))
-    if getattr(scenario, "calibration_path", None) is not None:  # an included [calibration]
-        paths.append(Path(scenario.calibration_path))
-    return paths
 
 
 def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi",

@@ -1,0 +1,129 @@
+"""``coverage-gis site-map``: one site's path loss, level, line of sight and Fresnel clearance
+rasters from a DEM, the job of SPLAT!'s ``-L`` map, as a short process: it imports neither
+pandas nor geopandas, and the terrain kernels compiled ahead of time when they are built
+(:mod:`coverage_gis.radio.compiled`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from coverage_gis.cli.common import SCENARIO_HELP, add_out
+
+__all__ = ["add_parser", "run"]
+
+EXAMPLES = """examples:
+  coverage-gis site-map --lon 105.8639 --lat 20.0668 --height-m 36 --out out/site
+  coverage-gis site-map --x 588150 --y 2219700 --crs vn2000-thanhhoa --technology 5G \\
+      --azimuth-deg 120 --radius-m 3000 --out out/site --overwrite
+  coverage-gis site-map my_commune.toml --dem srtm/N20E105.hgt --lon 105.86 --lat 20.07 \\
+      --band-mhz 2600 --height-m 40 --out out/site
+"""
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    c = sub.add_parser(
+        "site-map", parents=[common],
+        help="one site's path loss, level and line-of-sight rasters from the DEM",
+        description="Compute one cell's maps on a square grid around it out to --radius-m "
+                    "(default 10 km), from the DEM alone (the scenario's dem layer, or "
+                    "--dem), with the scenario's [coverage] model, environment, terrain "
+                    "method and resolution: path_loss_db.tif (the model's loss plus the "
+                    "terrain's diffraction loss, dB), level_dbm.tif, terrain_loss_db.tif, "
+                    "los.tif and fresnel_clear.tif (Cloud-Optimized GeoTIFFs), and "
+                    "site_map.json (input as typed, the cell, the method, a summary). The "
+                    "job SPLAT! does with -L; no other layer is read (no land cover: "
+                    "analyze --site-detail applies it).",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
+    c.add_argument("--dem", nargs="+", metavar="FILE",
+                   help="the DEM (GeoTIFF, SRTM .hgt, any GDAL raster; several tiles are "
+                        "mosaicked) instead of the scenario's dem layer")
+    c.add_argument("--lon", help="longitude (WGS 84): decimal degrees or degrees, minutes, "
+                                 "seconds")
+    c.add_argument("--lat", help="latitude (WGS 84)")
+    c.add_argument("--x", help="easting in --crs (cadastral maps: VN-2000)")
+    c.add_argument("--y", help="northing in --crs")
+    c.add_argument("--crs", metavar="NAME", help="CRS of --x/--y, e.g. vn2000-thanhhoa")
+    c.add_argument("--technology", default="4G", help="2G, 3G, 4G (default) or 5G")
+    c.add_argument("--band-mhz", help="carrier frequency (default per technology)")
+    c.add_argument("--height-m", help="antenna height above ground (default per technology)")
+    c.add_argument("--azimuth-deg", nargs=1, metavar="DEG",
+                   help="the sector's azimuth (default: an omnidirectional antenna)")
+    c.add_argument("--eirp-dbm", help="EIRP of the sector (default per technology)")
+    c.add_argument("--bandwidth-mhz", help="carrier bandwidth (default per technology)")
+    c.add_argument("--radius-m", help="how far to compute (default 10000)")
+    add_out(c, "the rasters and site_map.json")
+    c.set_defaults(run=run)
+
+
+def _given(args: argparse.Namespace) -> dict[str, Any]:
+    """The input as typed, for site_map.json."""
+    keys = ("scenario", "dem", "lon", "lat", "x", "y", "crs", "technology", "band_mhz",
+            "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz", "radius_m")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def _dem_source(scenario: Any, args: argparse.Namespace) -> tuple[list[str], Any]:
+    """The DEM's files and CRS option: --dem, else the scenario's dem layer."""
+    from coverage_gis.errors import InputError
+
+    if args.dem:
+        return list(args.dem), None
+    sources = scenario.layers.get("dem") or []
+    if not sources:
+        where = scenario.path.name if scenario.path is not None else scenario.name
+        raise InputError(f"{where}: the scenario has no dem layer; give the DEM with --dem "
+                         "FILE")
+    return [str(s.path) for s in sources], sources[0].crs
+
+
+def run(args: argparse.Namespace) -> int:
+    from coverage_gis.config import settings
+    from coverage_gis.config.params import SITE_MAP_OPTIONS, CoverageParams, check_site_options
+    from coverage_gis.config.scenario import read_scenario, scenario_inputs
+    from coverage_gis.config.vocabulary import normalise_technology
+    from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
+    from coverage_gis.errors import InputError
+    from coverage_gis.io.raster import read_dem
+    from coverage_gis.outputs.outset import OutputSet
+    from coverage_gis.outputs.site_map import OUTPUT_NAMES, site_map_record, write_site_map
+    from coverage_gis.radio import terrain
+
+    scenario = read_scenario(args.scenario)
+    opts = check_site_options(args, SITE_MAP_OPTIONS)
+    technology = normalise_technology(args.technology)
+    if technology is None:
+        raise InputError(f"--technology={args.technology!r}: expected 2G, 3G, 4G or 5G")
+    params = CoverageParams.from_scenario(scenario.parameters)
+    radius = opts["radius_m"] if opts["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
+    paths, dem_crs_option = _dem_source(scenario, args)
+    inputs: list[str | Path] = [*scenario_inputs(scenario), *paths]
+    with OutputSet(args.out, kind="site-map", overwrite=args.overwrite, inputs=inputs,
+                   known_names=OUTPUT_NAMES).open() as dest:
+        dem = read_dem(paths[0] if len(paths) == 1 else paths, crs=dem_crs_option)
+        x_m, y_m, lon, lat = site_point(dem, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
+                                        y=opts["y"], crs=args.crs)
+        dem = site_dem(dem, x_m, y_m, lon, lat, radius, params.resolution_m)
+        x_m, y_m, _, _ = site_point(dem, lon=lon, lat=lat)
+        cell = site_cell(technology, params, band_mhz=opts["band_mhz"],
+                         height_m=opts["height_m"], eirp_dbm=opts["eirp_dbm"],
+                         bandwidth_mhz=opts["bandwidth_mhz"],
+                         azimuth_deg=(opts["azimuth_deg"] or [None])[0])
+        kernels = ("ahead-of-time" if terrain.use_compiled_kernels() else "numba")
+        result = site_map(dem, x_m, y_m, cell, params, radius)
+        record = site_map_record(result, params, _given(args), kernels)
+        record["site"].update({"lon": round(lon, 7), "lat": round(lat, 7)})
+        write_site_map(result, record, dest.path)
+        out = dest.commit()
+    if not args.quiet:
+        s = record["summary"]
+        c = record["cell"]
+        print(f"{c['technology']} {c['band_mhz']:g} MHz at {lon:.6f}, {lat:.6f}, "
+              f"{c['height_m']:g} m, {c['model']} ({c['model_validity']}); "
+              f"{radius / 1000:g} km at {result.resolution_m:g} m: line of sight "
+              f"{s['line_of_sight_share']:.0%}, level >= {s['threshold_dbm']:g} dBm "
+              f"{s['at_threshold_share']:.0%} of the disc")
+        print(f"Wrote {len(OUTPUT_NAMES)} files to {out}")
+    return 0

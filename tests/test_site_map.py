@@ -1,0 +1,203 @@
+"""``coverage-gis site-map`` (issue 10 part 7): one site's maps from a DEM alone, the job of
+SPLAT!'s ``-L`` map. The engine's values (the same functions as ``analyze --site-detail``),
+the files, a DEM in degrees, bad input, and a process that loads neither pandas nor
+geopandas."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+
+import coverage_gis as cg
+from coverage_gis.cli.main import main
+from coverage_gis.config.params import CoverageParams
+from coverage_gis.engines import coverage as cov
+from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
+from coverage_gis.io.raster import read_dem
+from coverage_gis.outputs.site_map import OUTPUT_NAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "quang_trung.toml"
+DEM = ROOT / "data" / "dem" / "dem.tif"
+LON, LAT = 105.863922, 20.066798  # the sample's tower BSN-T01
+
+
+def _sites_csv(folder: Path) -> Path:
+    path = folder / "sites.csv"
+    path.write_text("site_id,tower_id,operator,technology,band_mhz,bandwidth_mhz,height_m,"
+                    "azimuth_deg,eirp_dbm,lon,lat\n"
+                    f"S1,T1,Viettel,4G,1800,20,36,,61,{LON},{LAT}\n"
+                    f"S2,T1,Viettel,4G,2600,20,36,120,61,{LON},{LAT}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("site_id,azimuth", [("S1", None), ("S2", 120.0)])
+def test_the_maps_are_site_details(tmp_path, site_id, azimuth):
+    """On the sample's DEM, an omni 1800 MHz cell and a 2600 MHz sector: the level, line of
+    sight and Fresnel mask of site-map's engine are analyze --site-detail's, grid cell for
+    grid cell, out to the same radius; its path loss less the terrain's part is the model's
+    loss site_detail gives; the reference-signal EIRP is cell_ranges'."""
+    project = cg.load_project(SAMPLE)
+    cells = cg.read_sites(_sites_csv(tmp_path))
+    params = CoverageParams.from_scenario(project.scenario.parameters)
+    detail = cov.site_detail(cells, site_id, project.hamlets, project.dem, params)
+    grid = detail["grid"]
+    dem = cov.dem_on_grid(project.dem, cov.study_grid(project.hamlets, params.resolution_m))
+    x, y = detail["cell"].geometry.x, detail["cell"].geometry.y
+    row = detail["cell"]
+    cell = site_cell("4G", params, band_mhz=row["band_mhz"], height_m=36.0, eirp_dbm=61.0,
+                     bandwidth_mhz=20.0, azimuth_deg=azimuth)
+    assert cell["model"] == row["model"]
+    assert cell["eirp_re_dbm"] == pytest.approx(row["eirp_re_dbm"], abs=1e-9)
+    out = site_map(dem, x, y, cell, params, float(row["reach_m"]))
+    assert out.transform == grid.transform
+    assert (out.width, out.height) == (grid.width, grid.height)
+    np.testing.assert_array_equal(out.los, detail["los"])
+    np.testing.assert_array_equal(out.fresnel_clear, detail["fresnel_clear"])
+    np.testing.assert_allclose(out.level_dbm, detail["level_dbm"], atol=1e-3, equal_nan=True)
+    np.testing.assert_allclose(out.path_loss_db - out.terrain_loss_db, detail["path_loss_db"],
+                               atol=1e-3, equal_nan=True)
+    inside = np.isfinite(out.level_dbm)
+    assert inside.sum() > 10_000 and (out.terrain_loss_db[inside] > 1.0).any()
+    assert not out.los[~inside].any()
+
+
+def _run(tmp_path, *extra: str) -> tuple[int, Path]:
+    out = tmp_path / "site"
+    code = main(["-q", "site-map", str(SAMPLE), "--lon", str(LON), "--lat", str(LAT),
+                 "--height-m", "36", "--radius-m", "3000", "--out", str(out), *extra])
+    return code, out
+
+
+def test_files(tmp_path):
+    """Five Cloud-Optimized GeoTIFFs on one grid with CRS, nodata, units; site_map.json with
+    the input as typed, the cell, the method and a summary; the manifest."""
+    code, out = _run(tmp_path, "--azimuth-deg", "90", "--technology", "lte")
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES)
+    record = json.loads((out / "site_map.json").read_text(encoding="utf-8"))
+    assert record["input"]["lon"] == str(LON) and record["input"]["azimuth_deg"] == ["90"]
+    assert record["cell"]["technology"] == "4G" and record["cell"]["azimuth_deg"] == 90.0
+    assert record["cell"]["model_validity"] == "ok"
+    assert record["method"]["radius_m"] == 3000.0
+    assert record["method"]["terrain_kernels"] in ("ahead-of-time", "numba")
+    assert record["site"]["lon"] == pytest.approx(LON) and record["site"]["crs"]
+    summary = record["summary"]
+    n = summary["cells_within_radius"]
+    assert n == pytest.approx(np.pi * 3000.0 ** 2 / 30.0 ** 2, rel=0.02)
+    for key in ("line_of_sight_share", "fresnel_clear_share", "at_threshold_share"):
+        assert 0.0 < summary[key] <= 1.0
+    assert summary["threshold_dbm"] == -110.0
+    grids = set()
+    units = {"path_loss_db.tif": "dB", "level_dbm.tif": "dBm", "terrain_loss_db.tif": "dB",
+             "los.tif": "", "fresnel_clear.tif": ""}
+    for name, unit in units.items():
+        with rasterio.open(out / name) as src:
+            grids.add((src.transform, src.width, src.height, src.crs.to_epsg()))
+            assert src.tags(1).get("units", "") == unit
+            data = src.read(1)
+            if src.dtypes[0] == "uint8":
+                assert set(np.unique(data)) == {0, 1}
+                assert int(data.sum()) <= n
+            else:
+                assert np.isnan(src.nodata) and int(np.isfinite(data).sum()) == n
+    assert len(grids) == 1
+    with rasterio.open(out / "path_loss_db.tif") as src:
+        loss = src.read(1)
+    assert 40.0 < np.nanmin(loss) < np.nanmax(loss) < 200.0
+
+
+def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):
+    """An SRTM-like DEM in WGS 84: the maps are computed in the site's UTM zone at 30 m, and
+    agree with the same DEM's projected original (line of sight on 97 % of the disc at
+    least: the two DEMs differ by their resampling)."""
+    dem = read_dem(DEM)
+    geo = dem.reproject("EPSG:4326")
+    path = tmp_path / "dem_wgs84.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=geo.shape[1], height=geo.shape[0],
+                       count=1, dtype="float32", crs="EPSG:4326", transform=geo.transform,
+                       nodata=np.nan) as dst:
+        dst.write(geo.data, 1)
+    params = CoverageParams()
+    cell = site_cell("4G", params, height_m=36.0)
+    maps = []
+    for raster in (read_dem(path), dem):
+        x, y, lon, lat = site_point(raster, lon=LON, lat=LAT)
+        part = site_dem(raster, x, y, lon, lat, 3000.0, 30.0)
+        x, y, _, _ = site_point(part, lon=LON, lat=LAT)
+        maps.append(site_map(part, x, y, cell, params, 3000.0))
+    assert maps[0].crs.to_epsg() == 32648 and maps[0].resolution_m == 30.0
+    inside = np.isfinite(maps[0].path_loss_db)
+    assert inside.sum() == pytest.approx(np.pi * 100 ** 2, rel=0.02)
+    assert np.mean(maps[0].los[inside] == maps[1].los[inside]) > 0.97
+    assert np.nanmedian(np.abs(maps[0].path_loss_db - maps[1].path_loss_db)) < 0.5
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--lon", "106.5", "--lat", "20.07"], "is not on the DEM dem.tif"),
+    (["--lon", "20.066798", "--lat", "105.863922"], "(are lon and lat swapped?)"),
+    (["--x", "2219106.9", "--y", "590335.2", "--crs", "EPSG:32648"],
+     "the coordinates swapped are on it"),
+    (["--lon", "105.86", "--lat", "20.07", "--radius-m", "-5"], "--radius-m"),
+    (["--lon", "105.86", "--lat", "20.07", "--technology", "6G"], "--technology='6G'"),
+    (["--lon", "105.86", "--lat", "20.07", "--x", "590000", "--y", "2219000"],
+     "give the site once"),
+    (["--lat", "20.07"], "give the site"),
+    (["--lon", "105.86", "--lat", "20.07", "--dem", "nowhere.tif"], "nowhere.tif: file not found"),
+])
+def test_bad_input_is_one_message_and_nothing_written(tmp_path, capsys, args, message):
+    out = tmp_path / "site"
+    assert main(["site-map", str(SAMPLE), *args, "--out", str(out)]) == 1
+    err = capsys.readouterr()
+    assert message in err.out + err.err
+    assert "Traceback" not in err.out + err.err
+    assert not out.exists()
+
+
+def test_a_scenario_without_a_dem_asks_for_one(tmp_path, capsys):
+    toml = tmp_path / "s.toml"
+    toml.write_text('[scenario]\nname = "no dem"\n[layers]\nhamlets = "h.geojson"\n',
+                    encoding="utf-8")
+    assert main(["site-map", str(toml), "--lon", "105.86", "--lat", "20.07", "--out",
+                 str(tmp_path / "o")]) == 1
+    assert ("s.toml: the scenario has no dem layer; give the DEM with --dem FILE"
+            in capsys.readouterr().err)
+
+
+def test_an_existing_folder_is_replaced_only_with_overwrite(tmp_path):
+    assert _run(tmp_path)[0] == 0
+    assert _run(tmp_path)[0] == 1
+    assert _run(tmp_path, "--overwrite")[0] == 0
+
+
+LEAN = textwrap.dedent("""
+    import sys
+    from coverage_gis.cli.main import main
+    code = main(["-q", "site-map", {scenario!r}, "--lon", "105.863922", "--lat", "20.066798",
+                 "--radius-m", "2000", "--out", {out!r}])
+    heavy = [m for m in ("pandas", "geopandas", "shapely", "scipy", "numba", "folium")
+             if m in sys.modules]
+    print(code, ",".join(heavy) or "-")
+""")
+
+
+def test_the_process_loads_no_heavy_library(tmp_path):
+    """What makes site-map a short process: neither pandas, geopandas, shapely, scipy nor
+    folium is imported; numba neither when the kernels are built ahead of time."""
+    from coverage_gis.radio import compiled
+
+    code = LEAN.format(scenario=str(SAMPLE), out=str(tmp_path / "o"))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    status, heavy = run.stdout.split()
+    assert status == "0"
+    allowed = {"-"} if compiled.load() is not None else {"-", "numba"}
+    assert heavy in allowed
