@@ -76,6 +76,14 @@ def test_compiled_kernels_give_numbas_values(built, restore_kernels, method):
     assert np.isfinite(got[0]).any() and (got[0] > 0).any()  # some real diffraction loss
 
 
+def test_a_block_with_the_build_leaves_the_kernels_as_it_found_them(built, restore_kernels):
+    """``terrain.compiled_kernels()`` (what site-map uses): the build inside, numba's after."""
+    terrain.use_compiled_kernels(False)
+    with terrain.compiled_kernels() as used:
+        assert used and terrain.compiled_kernels_in_use()
+    assert not terrain.compiled_kernels_in_use()
+
+
 def test_a_dem_that_is_not_float32_is_cast(built, restore_kernels):
     """The build takes float32 DEM data (the Raster contract); float64 data is cast first."""
     dem, gx, gy = hills(60)

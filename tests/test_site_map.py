@@ -22,6 +22,7 @@ from coverage_gis.engines import coverage as cov
 from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
 from coverage_gis.io.raster import read_dem
 from coverage_gis.outputs.site_map import OUTPUT_NAMES
+from coverage_gis.radio import terrain
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "quang_trung.toml"
@@ -81,6 +82,7 @@ def test_files(tmp_path):
     the input as typed, the cell, the method and a summary; the manifest."""
     code, out = _run(tmp_path, "--azimuth-deg", "90", "--technology", "lte")
     assert code == 0
+    assert not terrain.compiled_kernels_in_use()  # this process left as it was
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES)
     record = json.loads((out / "site_map.json").read_text(encoding="utf-8"))
     assert record["input"]["lon"] == str(LON) and record["input"]["azimuth_deg"] == ["90"]

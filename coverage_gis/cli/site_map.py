@@ -111,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
                          height_m=opts["height_m"], eirp_dbm=opts["eirp_dbm"],
                          bandwidth_mhz=opts["bandwidth_mhz"],
                          azimuth_deg=(opts["azimuth_deg"] or [None])[0])
-        kernels = ("ahead-of-time" if terrain.use_compiled_kernels() else "numba")
-        result = site_map(dem, x_m, y_m, cell, params, radius)
+        with terrain.compiled_kernels() as ahead_of_time:
+            result = site_map(dem, x_m, y_m, cell, params, radius)
+        kernels = "ahead-of-time" if ahead_of_time else "numba"
         record = site_map_record(result, params, _given(args), kernels)
         record["site"].update({"lon": round(lon, 7), "lat": round(lat, 7)})
         write_site_map(result, record, dest.path)

@@ -6,7 +6,7 @@ the radio formulas only: no pandas or geopandas, so that a one-site process star
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -17,16 +17,13 @@ from coverage_gis.radio import clutter as radio_clutter
 from coverage_gis.radio import indoor as radio_indoor
 from coverage_gis.radio.pathloss import engine_path_loss
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
 __all__ = ["CellRow", "Shared", "cell_model", "indoor_loss_db", "path_loss_db", "levels_of",
            "raised_heights"]
 
 #: One radio cell as the level functions read it: a row of
-#: :func:`coverage_gis.engines.coverage.cell_ranges` (a pandas Series) or a dict of the same
-#: columns (faster to make and read, for many small calls).
-CellRow: TypeAlias = "pd.Series | Mapping[str, Any]"
+#: :func:`coverage_gis.engines.coverage.cell_ranges` (a pandas Series reads the same way) or a
+#: dict of the same columns (faster to make and read, for many small calls).
+CellRow: TypeAlias = Mapping[str, Any]
 
 
 def cell_model(band_mhz: float, params: CoverageParams) -> str:

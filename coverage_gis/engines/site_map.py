@@ -111,22 +111,25 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
     if (lon is not None or lat is not None) and (x is not None or y is not None):
         raise InputError("give the site once: --lon and --lat, or --x, --y and --crs, not both")
     if lon is not None and lat is not None:
-        src, a, b, given = WGS84, lon, lat, f"lon={lon:.10g} lat={lat:.10g}"
+        src, a, b = WGS84, lon, lat
     elif x is not None and y is not None and crs is not None:
         try:
             src = resolve_crs(crs)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        a, b, given = x, y, f"x={x:.10g} y={y:.10g} (crs {crs})"
+        a, b = x, y
     else:
         raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
     to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)
     px, py = to_dem.transform(a, b)
     if not _on(dem, px, py):
-        sx, sy = to_dem.transform(b, a)
-        hint = (" (the coordinates swapped are on it: are they the other way round?)"
-                if _on(dem, sx, sy) else "")
-        raise InputError(f"the site {given} is not on the DEM {dem.source}{hint}")
+        swapped = _on(dem, *to_dem.transform(b, a))
+        raise InputError(
+            "the site " + (f"lon={a:.10g} lat={b:.10g}" if src is WGS84
+                           else f"x={a:.10g} y={b:.10g} (crs {crs})")
+            + f" is not on the DEM {dem.source}"
+            + (" (the coordinates swapped are on it: are they the other way round?)"
+               if swapped else ""))
     s_lon, s_lat = Transformer.from_crs(src, WGS84, always_xy=True).transform(a, b)
     return float(px), float(py), float(s_lon), float(s_lat)
 

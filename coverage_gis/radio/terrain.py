@@ -87,8 +87,10 @@ Units are in the parameter names: distances and heights in m, frequencies in MHz
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -118,6 +120,7 @@ __all__ = [
     "sweep_count",
     "numba_threads",
     "use_compiled_kernels",
+    "compiled_kernels",
     "compiled_kernels_in_use",
     "TerrainGrids",
     "terrain_grids",
@@ -765,6 +768,18 @@ def use_compiled_kernels(enable: bool = True) -> bool:
     from coverage_gis.radio import kernels
     _ACTIVE[0] = kernels
     return False
+
+
+@contextlib.contextmanager
+def compiled_kernels() -> Iterator[bool]:
+    """:func:`use_compiled_kernels` for a block (it yields whether the ahead-of-time build is
+    used); the kernels of before afterwards (a command run from Python leaves the process as
+    it found it)."""
+    previous = _ACTIVE[0]
+    try:
+        yield use_compiled_kernels()
+    finally:
+        _ACTIVE[0] = previous
 
 
 def compiled_kernels_in_use() -> bool:
