@@ -111,6 +111,13 @@ def test_files(tmp_path):
             else:
                 assert np.isnan(src.nodata) and int(np.isfinite(data).sum()) == n
     assert len(grids) == 1
+    from rio_cogeo.cogeo import cog_validate
+
+    for name in units:  # 200 px a side: valid COGs without overviews
+        valid, errors, _ = cog_validate(str(out / name))
+        assert valid, errors
+        with rasterio.open(out / name) as src:
+            assert src.overviews(1) == []
     with rasterio.open(out / "path_loss_db.tif") as src:
         loss = src.read(1)
     assert 40.0 < np.nanmin(loss) < np.nanmax(loss) < 200.0
@@ -203,3 +210,22 @@ def test_the_process_loads_no_heavy_library(tmp_path):
     assert status == "0"
     allowed = {"-"} if compiled.load() is not None else {"-", "numba"}
     assert heavy in allowed
+
+
+@pytest.mark.parametrize("overviews", [True, False])
+def test_write_geotiff_overviews_on_request(tmp_path, overviews):
+    """io.files.write_geotiff adds overviews unless told not to (site-map's small rasters)."""
+    from affine import Affine
+    from pyproj import CRS
+
+    from coverage_gis.io.files import write_geotiff
+
+    class Grid:
+        transform, width, height, crs = Affine(30, 0, 0, 0, -30, 0), 1100, 1100, CRS(32648)
+
+    data = np.arange(1100 * 1100, dtype=np.float32).reshape(1100, 1100)
+    path = write_geotiff(tmp_path / "a.tif", data, Grid(), nodata=float("nan"),
+                         description="x", overviews=overviews)
+    with rasterio.open(path) as src:
+        assert bool(src.overviews(1)) is overviews
+        np.testing.assert_array_equal(src.read(1), data)

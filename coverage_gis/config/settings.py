@@ -39,6 +39,9 @@ TECHNOLOGY_DEFAULTS: dict[str, dict[str, float]] = {
 #: km) and at most, m (a local choice: beyond 100 km no model of the engine applies).
 SITE_MAP_RADIUS_M = 10_000.0
 SITE_MAP_MAX_RADIUS_M = 100_000.0
+#: Its rasters get overviews only when larger than this many pixels a side (a local choice:
+#: a viewer draws a smaller raster whole at any zoom).
+SITE_MAP_OVERVIEWS_ABOVE_PX = 1024
 
 #: Canonical mobile operators and the spellings met in real files (case-insensitive, ignoring
 #: spaces, dashes, dots and underscores).

@@ -37,7 +37,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
                   nodata: float | int | None, description: str, units: str = "",
-                  colormap: dict[int, tuple[int, int, int, int]] | None = None) -> Path:
+                  colormap: dict[int, tuple[int, int, int, int]] | None = None,
+                  overviews: bool = True) -> Path:
     """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE at
     ``settings.GEOTIFF_DEFLATE_LEVEL``, internal tiles and overviews,
     compressed on every core: GDAL's ``NUM_THREADS``, the same bytes as one thread) with
@@ -45,7 +46,9 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
     ``gdalinfo`` show, and a ``units`` tag). ``grid`` gives ``transform``, ``crs``, ``width``
     and ``height``; booleans are written as uint8 0/1; NaN becomes ``nodata``. ``colormap``
     ({value: RGBA}) is stored as the band's colour table (8- and 16-bit bands only: GeoTIFF
-    keeps no colour table for other types, nor alpha)."""
+    keeps no colour table for other types, nor alpha). ``overviews=False``: none (GDAL's COG
+    driver otherwise adds them, nearest, down to a tile; they cost more than the raster itself
+    to write for a small raster, where a viewer needs none)."""
     import rasterio
 
     dtype = array.dtype
@@ -64,7 +67,9 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
                            transform=grid.transform, nodata=nodata, compress="deflate",
                            level=settings.GEOTIFF_DEFLATE_LEVEL,
                            predictor=3 if np.issubdtype(dtype, np.floating) else 2,
-                           overview_resampling="nearest", num_threads="ALL_CPUS") as ds:
+                           overview_resampling="nearest",
+                           overviews="AUTO" if overviews else "NONE",
+                           num_threads="ALL_CPUS") as ds:
             ds.write(data, 1)
             ds.set_band_description(1, description)
             if units:
