@@ -166,3 +166,37 @@ def test_build_writes_the_module_then_its_record(tmp_path):
     module = compiled.load(tmp_path)
     assert module is not None and module.AHEAD_OF_TIME
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+CHECK = textwrap.dedent("""
+    import sys
+    from coverage_gis.cli.main import main
+    code = main(["-q", "check-site", "--lon", "105.852", "--lat", "20.061", "--operator",
+                 "Viettel", "--technology", "4G", "--height-m", "35", "--out", {out!r}])
+    print(code, "numba" in sys.modules)
+""")
+
+
+def test_check_site_runs_without_numba(built, tmp_path):
+    """The land officer's check is a short process too: with the build, numba is not loaded
+    (its sweeps run on the build; their values are numba's, tested above)."""
+    run = subprocess.run([sys.executable, "-c", CHECK.format(out=str(tmp_path / "c"))],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["0", "False"]
+    assert (tmp_path / "c" / "check.json").is_file()
+
+
+def test_threads_without_numba_are_numbas(built, restore_kernels, monkeypatch):
+    """terrain.numba_threads() while the build runs and numba is not loaded: what numba reads
+    (NUMBA_NUM_THREADS, else the processors this process may use)."""
+    import os
+
+    import numba
+
+    terrain.use_compiled_kernels()
+    monkeypatch.delitem(sys.modules, "numba")
+    assert terrain.numba_threads() == numba.config.NUMBA_NUM_THREADS == len(
+        os.sched_getaffinity(0))
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
+    assert terrain.numba_threads() == 1

@@ -89,6 +89,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -789,7 +791,15 @@ def compiled_kernels_in_use() -> bool:
 
 def numba_threads() -> int:
     """The threads numba's parallel kernels use in this process (``NUMBA_NUM_THREADS``: this
-    machine's cores by default, one in a worker of a local cluster)."""
+    machine's cores by default, one in a worker of a local cluster). While the ahead-of-time
+    build runs and numba is not loaded, the number numba would read, without loading it
+    (``NUMBA_NUM_THREADS``, else the processors this process may run on)."""
+    if compiled_kernels_in_use() and "numba" not in sys.modules:
+        env = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+        if env.isdigit() and int(env) > 0:
+            return int(env)
+        affinity = getattr(os, "sched_getaffinity", None)
+        return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
     from coverage_gis.radio import kernels
     return kernels.numba_threads()
 
