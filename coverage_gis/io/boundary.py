@@ -1,8 +1,9 @@
 """Validation at the boundary: the checks and messages every loader shares (a file that is
 missing, a folder, empty; what a library raised for a file it cannot read, as an
-:class:`~coverage_gis.errors.InputError` naming the file). Imports no geodata library at
-start-up (the libraries' error types are imported when an error is being explained), so that
-the DEM reader (:mod:`coverage_gis.io.raster`) loads without pandas or geopandas."""
+:class:`~coverage_gis.errors.InputError` naming the file). Of the geodata libraries it loads
+only pyproj (through :mod:`coverage_gis.io.crs`); the others' error types are imported when an
+error is being explained, so that the DEM reader (:mod:`coverage_gis.io.raster`) loads without
+pandas or geopandas."""
 
 from __future__ import annotations
 

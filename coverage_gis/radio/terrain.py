@@ -100,6 +100,17 @@ from affine import Affine
 from numpy.typing import ArrayLike
 
 from coverage_gis.config import settings
+from coverage_gis.radio.constants import BULLINGTON_DB as _BULL_DB
+from coverage_gis.radio.constants import BULLINGTON_DB_PER_KM as _BULL_DB_PER_KM
+from coverage_gis.radio.constants import (  # noqa: F401  (part of this module's API)
+    EARTH_RADIUS_M,
+    EFFECTIVE_EARTH_K,
+    KNIFE_EDGE_V_MIN,
+    SPEED_OF_LIGHT_M_S,
+)
+from coverage_gis.radio.constants import P1546_FAR_M as _P1546_FAR_M
+from coverage_gis.radio.constants import P1546_NEAR_M as _P1546_NEAR_M
+from coverage_gis.radio.constants import SWEEP_BLOCK as _BLOCK
 
 __all__ = [
     "EFFECTIVE_EARTH_K",
@@ -130,17 +141,6 @@ __all__ = [
     "line_of_sight_grid",
 ]
 
-from coverage_gis.radio.constants import BULLINGTON_DB as _BULL_DB
-from coverage_gis.radio.constants import BULLINGTON_DB_PER_KM as _BULL_DB_PER_KM
-from coverage_gis.radio.constants import (  # noqa: F401  (part of this module's API)
-    EARTH_RADIUS_M,
-    EFFECTIVE_EARTH_K,
-    KNIFE_EDGE_V_MIN,
-    SPEED_OF_LIGHT_M_S,
-)
-from coverage_gis.radio.constants import P1546_FAR_M as _P1546_FAR_M
-from coverage_gis.radio.constants import P1546_NEAR_M as _P1546_NEAR_M
-from coverage_gis.radio.constants import SWEEP_BLOCK as _BLOCK
 
 #: Losses below this (dB) are rounding noise of the smooth-earth subtraction and are set to 0.
 _LOSS_EPS_DB = 1e-6
