@@ -114,8 +114,7 @@ def run(args: argparse.Namespace) -> int:
         with terrain.compiled_kernels() as ahead_of_time:
             result = site_map(dem, x_m, y_m, cell, params, radius)
         kernels = "ahead-of-time" if ahead_of_time else "numba"
-        record = site_map_record(result, params, _given(args), kernels)
-        record["site"].update({"lon": round(lon, 7), "lat": round(lat, 7)})
+        record = site_map_record(result, params, _given(args), (lon, lat), kernels)
         write_site_map(result, record, dest.path)
         out = dest.commit()
     if not args.quiet:

@@ -40,10 +40,11 @@ def _share(mask: np.ndarray, inside: np.ndarray) -> float | None:
 
 
 def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, Any],
-                    kernels: str) -> dict[str, Any]:
-    """The content of ``site_map.json``: the input as typed (``given``), the site, the cell,
-    the method (``kernels``: which build of the terrain kernels ran), the grid and a summary
-    (shares of the disc; the threshold is the scenario's for the technology)."""
+                    lon_lat: tuple[float, float], kernels: str) -> dict[str, Any]:
+    """The content of ``site_map.json``: the input as typed (``given``), the site (with its
+    WGS 84 ``lon_lat``), the cell, the method (``kernels``: which build of the terrain kernels
+    ran), the grid and a summary (shares of the disc; the threshold is the scenario's for
+    the technology)."""
     cell = result.cell
     inside = np.isfinite(result.path_loss_db)
     threshold = float(params.thresholds_dbm[cell["technology"]])
@@ -53,7 +54,8 @@ def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, An
         "software": {"name": "coverage-gis", "version": __version__},
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "input": given,
-        "site": {"x_m": round(result.x_m, 3), "y_m": round(result.y_m, 3),
+        "site": {"lon": round(lon_lat[0], 7), "lat": round(lon_lat[1], 7),
+                 "x_m": round(result.x_m, 3), "y_m": round(result.y_m, 3),
                  "crs": describe_crs(result.crs), "ground_m": round(result.ground_m, 2)},
         "cell": {
             "technology": cell["technology"], "band_mhz": cell["band_mhz"],
