@@ -27,7 +27,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
-from coverage_gis.io.raster import Raster, check_raster_position, dem_crs
+from coverage_gis.io.raster import Raster, check_georeferenced, dem_crs
 
 __all__ = ["read_landcover", "check_landcover", "classes_on_grid", "class_counts"]
 
@@ -73,13 +73,7 @@ def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
         raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
                          f"{boundary.reason(exc, p)}") from None
     the_crs = dem_crs(file_crs, user_crs, source)
-    if transform == Affine.identity():
-        raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
-                         "GeoTIFF with its position")
-    check_raster_position(data.shape, transform, the_crs, source)
-    finite = np.isfinite(data)
-    if not finite.any():
-        raise InputError(f"{source}: holds no data (every pixel is nodata)")
+    finite = check_georeferenced(data, transform, the_crs, source)
     bad = finite & ((data != np.round(data)) | (data < 0) | (data >= _MAX_CODE))
     if bad.any():
         r, c = np.argwhere(bad)[0]

@@ -31,8 +31,8 @@ from coverage_gis.io.boundary import (
 )
 from coverage_gis.io.crs import describe_crs, repair_vn2000, resolve_crs
 
-__all__ = ["Raster", "read_dem", "checked_dem", "check_raster_position", "dem_crs",
-           "horizontal_crs"]
+__all__ = ["Raster", "read_dem", "checked_dem", "check_georeferenced", "check_raster_position",
+           "dem_crs", "horizontal_crs"]
 
 
 @dataclass(frozen=True)
@@ -212,13 +212,7 @@ def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str) -> R
     """A :class:`Raster` of ground heights (m), after the checks every DEM passes: a
     geotransform, a position that fits the CRS's units, some data, and heights within
     :data:`settings.DEM_HEIGHT_RANGE_M`."""
-    if transform == Affine.identity():
-        raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
-                         "GeoTIFF with its position")
-    check_raster_position(data.shape, transform, crs, source)
-    finite = np.isfinite(data)
-    if not finite.any():
-        raise InputError(f"{source}: holds no data (every pixel is nodata)")
+    finite = check_georeferenced(data, transform, crs, source)
     lo, hi = settings.DEM_HEIGHT_RANGE_M
     bad = finite & ((data < lo) | (data > hi))
     if bad.any():
@@ -227,6 +221,21 @@ def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str) -> R
                          f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
                          "raster in metres, with its nodata value set?)")
     return Raster(data, transform, crs, source)
+
+
+def check_georeferenced(data: np.ndarray, transform: Affine, crs: CRS, source: str
+                        ) -> np.ndarray:
+    """The checks every raster layer passes (DEM, land cover): a geotransform, a position
+    that fits the CRS's units (:func:`check_raster_position`) and some data; returns the
+    mask of pixels with data."""
+    if transform == Affine.identity():
+        raise InputError(f"{source}: has no georeferencing (no geotransform): expected a "
+                         "GeoTIFF with its position")
+    check_raster_position(data.shape, transform, crs, source)
+    finite = np.isfinite(data)
+    if not finite.any():
+        raise InputError(f"{source}: holds no data (every pixel is nodata)")
+    return finite
 
 
 def check_raster_position(shape: tuple[int, ...], transform: Affine, crs: CRS,

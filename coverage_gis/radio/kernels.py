@@ -148,6 +148,17 @@ def _chord_bound_nb(ha, hb, a, b, p, q, j):
     return bound * (1.0 - 1e-9) if bound < 0.0 else bound * (1.0 + 1e-9)
 
 
+@numba.njit(cache=NUMBA_CACHE, inline="always")
+def _hull_push_nb(z, hull, nh, i):
+    """Sample i joins the upper convex hull ``hull[:nh]`` of the samples before it (a stack:
+    the vertices it hides are popped first); returns the hull's new size."""
+    while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
+                       <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
+        nh -= 1
+    hull[nh] = i
+    return nh + 1
+
+
 @numba.njit(cache=NUMBA_CACHE)
 def _clear_path_nb(z, j, zt, s, rec, hull, nh, bmax, best, best_i, w_floor):
     """Largest w over the samples between the hull vertices (all at or below the ray), by
@@ -246,12 +257,7 @@ def _single_ray_nb(z, used, h_tx, h_rx, rec, w_least, want_clear, loss, los, cle
         zr = z[j] + h_rx
         los[j] = max_slope * j <= zr - zt
         if j >= 2:
-            i = j - 1  # sample j-1 joins the upper hull of 1..j-1
-            while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
-                               <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
-                nh -= 1
-            hull[nh] = i
-            nh += 1
+            nh = _hull_push_nb(z, hull, nh, j - 1)  # sample j-1 joins the hull of 1..j-1
             if used[j]:
                 s = (zr - zt) / j  # rise of the direct ray per sample
                 prev, clear[j] = _receiver_nb(z, j, zt, s, rec, hull, nh, bmax, prev, w_floor,
@@ -299,12 +305,7 @@ def bullington_ray(z, used, h_tx, h_rx, rec, step_km, w_least, want_clear, loss,
         zr = z[j] + h_rx
         los[j] = max_slope * j <= zr - zt
         if j >= 2:
-            i = j - 1  # sample j-1 joins the upper hull of 1..j-1
-            while nh >= 2 and ((z[hull[nh - 1]] - z[hull[nh - 2]]) * (i - hull[nh - 2])
-                               <= (z[i] - z[hull[nh - 2]]) * (hull[nh - 1] - hull[nh - 2])):
-                nh -= 1
-            hull[nh] = i
-            nh += 1
+            nh = _hull_push_nb(z, hull, nh, j - 1)  # sample j-1 joins the hull of 1..j-1
             if used[j]:
                 s = (zr - zt) / j  # Str: the rise of the direct ray per sample
                 if max_slope < s:  # case 1: every intermediate sample below the ray
