@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 KERNELS := coverage_gis/radio/_terrain_kernels.json
 OUT ?= out/demo
 
-.PHONY: demo test lint install benchmark clean sample
+.PHONY: demo test lint install benchmark clean sample bytecode
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,15 @@ $(KERNELS): $(STAMP) coverage_gis/radio/kernels.py coverage_gis/radio/constants.
 	$(BIN)/python -m coverage_gis.radio.compiled --if-compiler \
 	  || echo "warning: the terrain kernels were not compiled ahead of time (numba's are used)"
 
-install: $(STAMP) $(KERNELS)
+# The package's modules compiled to bytecode, as pip does when it installs a wheel: an editable
+# install is otherwise compiled at every start where bytecode is not written
+# (PYTHONDONTWRITEBYTECODE, read-only checkouts), 0.09 s of a one-site command. Incremental.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q coverage_gis
 
-demo: $(STAMP) $(KERNELS)
+install: $(STAMP) $(KERNELS) bytecode
+
+demo: $(STAMP) $(KERNELS) bytecode
 	$(BIN)/coverage-gis validate
 	$(BIN)/coverage-gis analyze --out $(OUT) --overwrite
 
@@ -33,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint $(KERNELS)
+test: lint $(KERNELS) bytecode
 	$(BIN)/python -m pytest
 
 benchmark: $(STAMP)

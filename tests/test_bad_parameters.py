@@ -326,9 +326,20 @@ def test_every_bad_option_is_listed_at_once(inputs, capsys):
 # --------------------------------------------------------------------------------------------
 
 def test_a_folder_given_as_the_scenario(inputs, capsys):
-    scenario(inputs)
+    """A folder holding other TOML files but no scenario.toml: named, with what it holds."""
+    scenario(inputs, name="ward.toml")
     err = run_failing(["validate", str(inputs)], inputs, capsys)
-    assert "is a folder; give the scenario's .toml file (it holds scenario.toml)" in err
+    assert "is a folder; give the scenario's .toml file (it holds ward.toml)" in err
+
+
+def test_a_scenario_folder_is_read_as_its_scenario_toml(inputs, capsys):
+    """A folder holding scenario.toml (what `coverage-gis init` writes) is that scenario:
+    the same as giving the file, its layers relative to the folder."""
+
+    scenario(inputs)
+    by_folder, by_file = read_scenario(inputs), read_scenario(inputs / "scenario.toml")
+    assert by_folder == by_file
+    assert main(["validate", str(inputs)]) == 0
 
 
 def test_a_missing_scenario_file(inputs, capsys):

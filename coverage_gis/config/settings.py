@@ -109,6 +109,9 @@ DEM_HEIGHT_RANGE_M: tuple[float, float] = (-500.0, 9000.0)
 #: The bundled sample scenario (Quang Trung commune), the default for every command.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = PACKAGE_ROOT / "data" / "quang_trung.toml"
+#: The scenario file's name in a scenario folder (what ``coverage-gis init`` writes); a folder
+#: given where a scenario is expected is read as this file inside it.
+SCENARIO_FILE_NAME = "scenario.toml"
 
 # --------------------------------------------------------------------------------------------
 # Mobile coverage (issue 3)

@@ -60,7 +60,7 @@ __all__ = ["FOLDER_NAMES", "KIND", "STATUSES", "LayerRecord", "ScenarioFolder",
 #: The output-set kind of a scenario folder (in its manifest).
 KIND = "scenario"
 #: What a scenario folder holds.
-FOLDER_NAMES = ("scenario.toml", "boundary", "roads", "railway", "households", "sites", "dem",
+FOLDER_NAMES = (settings.SCENARIO_FILE_NAME, "boundary", "roads", "railway", "households", "sites", "dem",
                 "SOURCES.md", "init.json", MANIFEST)
 #: Where a layer came from: a file the user gave (or bundled data), a stand-in, nothing.
 STATUSES = ("real", "defaulted", "missing")
@@ -145,7 +145,7 @@ class ScenarioFolder:
     @property
     def scenario(self) -> Path:
         """The scenario file."""
-        return self.folder / "scenario.toml"
+        return self.folder / settings.SCENARIO_FILE_NAME
 
 
 # --------------------------------------------------------------------------------------------
@@ -681,9 +681,9 @@ def write_scenario_folder(unit: str | int, out: PathLike, *, osm: PathLike | Non
             records.append(LayerRecord("year", "defaulted", note=f"{the_year}, this year: "
                                        "give --year N, or edit [scenario] year"))
         write_text(_scenario_toml(found, the_name, the_year, records, year_given),
-                   staging / "scenario.toml")
+                   staging / settings.SCENARIO_FILE_NAME)
         result = ScenarioFolder(target.absolute(), found, the_name, the_year, records)
-        result.warnings = _check_back(staging / "scenario.toml")
+        result.warnings = _check_back(staging / settings.SCENARIO_FILE_NAME)
         write_text(_sources_md(result), staging / "SOURCES.md")
         shown = {k: ([str(p) for p in v] if isinstance(v, list)
                      else str(v) if v is not None else None) for k, v in paths.items()}
