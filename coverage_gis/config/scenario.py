@@ -215,10 +215,11 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
     Raises
     ------
     InputError
-        For a missing file, a folder without a ``scenario.toml``, text other than UTF-8 (a byte-order mark is fine), TOML
-        syntax errors (with line and column), and, all listed at once: unknown tables, keys and
-        layers (with a suggestion), layer options, and parameters of the wrong type or out of
-        range (each naming the file, table, key, value and what was expected).
+        For a missing file, a folder without a ``scenario.toml``, text other than UTF-8 (a
+        byte-order mark is fine), TOML syntax errors (with line and column), and, all listed
+        at once: unknown tables, keys and layers (with a suggestion), layer options, and
+        parameters of the wrong type or out of range (each naming the file, table, key, value
+        and what was expected).
     """
     p = Path(path) if path is not None else settings.DEFAULT_SCENARIO
     if p.is_dir() and (p / settings.SCENARIO_FILE_NAME).is_file():

@@ -60,8 +60,8 @@ __all__ = ["FOLDER_NAMES", "KIND", "STATUSES", "LayerRecord", "ScenarioFolder",
 #: The output-set kind of a scenario folder (in its manifest).
 KIND = "scenario"
 #: What a scenario folder holds.
-FOLDER_NAMES = (settings.SCENARIO_FILE_NAME, "boundary", "roads", "railway", "households", "sites", "dem",
-                "SOURCES.md", "init.json", MANIFEST)
+FOLDER_NAMES = (settings.SCENARIO_FILE_NAME, "boundary", "roads", "railway", "households",
+                "sites", "dem", "SOURCES.md", "init.json", MANIFEST)
 #: Where a layer came from: a file the user gave (or bundled data), a stand-in, nothing.
 STATUSES = ("real", "defaulted", "missing")
 
