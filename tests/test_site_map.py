@@ -97,6 +97,7 @@ def test_files(tmp_path):
     for key in ("line_of_sight_share", "fresnel_clear_share", "at_threshold_share"):
         assert 0.0 < summary[key] <= 1.0
     assert summary["threshold_dbm"] == -110.0
+    assert summary["dem_coverage_share"] == 1.0  # the sample's DEM holds the 3 km disc
     grids = set()
     units = {"path_loss_db.tif": "dB", "level_dbm.tif": "dBm", "terrain_loss_db.tif": "dB",
              "los.tif": "", "fresnel_clear.tif": ""}
@@ -121,6 +122,58 @@ def test_files(tmp_path):
     with rasterio.open(out / "path_loss_db.tif") as src:
         loss = src.read(1)
     assert 40.0 < np.nanmin(loss) < np.nanmax(loss) < 200.0
+
+
+def test_a_disc_beyond_the_dem_is_said(tmp_path, capsys):
+    """A disc reaching beyond the DEM: a warning with the share without ground height (taken
+    as flat there), the share in site_map.json: against an independent count, the disc's
+    cells whose centre is on a DEM pixel holding a height (rasterio's index; bilinear
+    sampling differs only in the edge pixels)."""
+    out = tmp_path / "site"
+    code = main(["site-map", str(SAMPLE), "--lon", str(LON), "--lat", str(LAT),
+                 "--radius-m", "20000", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0
+    share = json.loads((out / "site_map.json").read_text(encoding="utf-8")
+                       )["summary"]["dem_coverage_share"]
+    with rasterio.open(out / "path_loss_db.tif") as grid, rasterio.open(DEM) as dem:
+        inside = np.isfinite(grid.read(1))
+        rows, cols = np.nonzero(inside)
+        xs, ys = rasterio.transform.xy(grid.transform, rows, cols)
+        r, c = rasterio.transform.rowcol(dem.transform, xs, ys)
+        r, c = np.asarray(r), np.asarray(c)
+        on = (r >= 0) & (r < dem.height) & (c >= 0) & (c < dem.width)
+        heights = dem.read(1, masked=True)
+        held = np.zeros(r.size, dtype=bool)
+        held[on] = ~np.ma.getmaskarray(heights)[r[on], c[on]]
+    assert 0.2 < share < 0.9
+    assert share == pytest.approx(held.mean(), abs=0.005)
+    assert "warning: dem.tif: no ground height over" in err
+    assert f"{round(100 * (1 - share))} % of the 20 km disc" in err
+    assert "taken as flat" in err and "Traceback" not in err and ".py:" not in err
+    assert main(["-q", "site-map", str(SAMPLE), "--lon", str(LON), "--lat", str(LAT),
+                 "--radius-m", "20000", "--out", str(out), "--overwrite"]) == 0
+    assert capsys.readouterr().err == ""  # --quiet: errors only
+
+
+def test_warnings_are_one_line_each(tmp_path, capsys):
+    """A reader's warning (a DEM with two bands) reaches the terminal as ``warning: ...``,
+    not as Python's file, line and source; none with --quiet."""
+    two = tmp_path / "two_bands.tif"
+    with rasterio.open(DEM) as src:
+        profile, data = src.profile, src.read(1)
+    profile.update(count=2)
+    with rasterio.open(two, "w", **profile) as dst:
+        dst.write(np.stack([data, data]))
+    out = tmp_path / "site"
+    argv = ["site-map", str(SAMPLE), "--dem", str(two), "--lon", str(LON), "--lat", str(LAT),
+            "--radius-m", "2000", "--out", str(out), "--overwrite"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["warning: two_bands.tif: has 2 bands; using band 1 as ground "
+                                "height"]
+    assert main(["-q", *argv]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):

@@ -24,8 +24,10 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from coverage_gis.cli import (
     analyze,
@@ -129,6 +131,19 @@ def _set_up_logging(quiet: bool, verbose: bool) -> None:
     log.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
 
 
+def _warning_printer(quiet: bool) -> Callable[..., None]:
+    """How a command's warnings reach the terminal: ``warning: MESSAGE`` on standard error (not
+    Python's file, line and source), none with ``--quiet``. Commands that gather a layer's
+    warnings themselves (``load_or_report``) still count or list them."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if not quiet:
+            print(f"warning: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``coverage-gis`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -143,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(args.quiet)
+            return int(args.run(args))
     except CoverageGisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

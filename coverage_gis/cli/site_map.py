@@ -79,6 +79,23 @@ def _dem_source(scenario: Any, args: argparse.Namespace) -> tuple[list[str], Any
     return [str(s.path) for s in sources], sources[0].crs
 
 
+def _warn_dem_share(paths: list[str], share: float, radius_m: float, ground_m: float) -> None:
+    """Say that part of the disc has no ground height (taken as flat there)."""
+    import warnings
+
+    from coverage_gis.errors import InputWarning
+
+    missing = 100.0 * (1.0 - share)
+    amount = f"{missing:.0f} %" if missing >= 1.0 else "under 1 %"
+    names = ", ".join(Path(p).name for p in paths)
+    warnings.warn(f"{names}: no ground height over {amount} of the {radius_m / 1000:g} km disc "
+                  "(outside the raster, or nodata): the ground there is taken as flat, at the "
+                  f"site's ground height ({ground_m:.0f} m), and the maps there are not the "
+                  "terrain's; give DEM tiles that cover the disc (--dem), or a smaller "
+                  "--radius-m (site_map.json: summary.dem_coverage_share)", InputWarning,
+                  stacklevel=2)
+
+
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.config import settings
     from coverage_gis.config.params import SITE_MAP_OPTIONS, CoverageParams, check_site_options
@@ -113,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
                          azimuth_deg=(opts["azimuth_deg"] or [None])[0])
         with terrain.compiled_kernels() as ahead_of_time:
             result = site_map(dem, x_m, y_m, cell, params, radius)
+        if result.dem_share < 1.0:
+            _warn_dem_share(paths, result.dem_share, radius, result.ground_m)
         kernels = "ahead-of-time" if ahead_of_time else "numba"
         record = site_map_record(result, params, _given(args), (lon, lat), kernels)
         write_site_map(result, record, dest.path)

@@ -44,6 +44,10 @@ class SiteMap:
         antenna pattern, the path loss, body loss and, indoors, building entry loss.
     los, fresnel_clear : bool
         Line of sight, and 0.55 of the first Fresnel zone clear all along the path.
+    dem_share : float
+        Share of the disc's cells where the DEM has a ground height (0..1); elsewhere
+        (outside the raster, nodata) the ground is taken as flat at the site's ground height
+        (:func:`coverage_gis.radio.terrain.sample_grid`, as the terrain sweep does).
     """
 
     transform: Affine
@@ -59,6 +63,7 @@ class SiteMap:
     level_dbm: np.ndarray
     los: np.ndarray
     fresnel_clear: np.ndarray
+    dem_share: float
 
     @property
     def height(self) -> int:
@@ -203,7 +208,11 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
     omni = bool(np.isnan(cell["azimuth_deg"]))  # no horizontal pattern: no bearing needed
     bearing = 0.0 if omni else antenna.bearing_deg(x_m, y_m, gx[None, :], gy[:, None])
     ground0 = float(dem.sample(np.array([x_m]), np.array([y_m]))[0])
-    ground = terrain.sample_grid(dem, gx, gy, ground0)
+    ground = terrain.sample_grid(dem, gx, gy, np.nan)
+    inside = dist <= radius_m
+    held = np.isfinite(ground)
+    dem_share = float(held[inside].mean()) if inside.any() else 1.0
+    ground = np.where(held, ground, ground0)
     model = str(cell["model"])
     sweep = terrain.terrain_grids(
         dem, x_m, y_m, float(cell["height_m"]), params.ue_height_m, float(cell["band_mhz"]),
@@ -211,7 +220,6 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         effective_height=params.effective_height and pathloss.takes_effective_height(model))
     level, model_loss = levels_of(cell, params, dist, bearing, ground, ground0, sweep.loss_db,
                                   sweep.los, sweep.h_eff_m, None)
-    inside = dist <= radius_m
     t_loss = np.where(inside, sweep.loss_db, np.nan).astype(np.float32)
     validity = pathloss.model_validity(model, np.array([max(radius_m, 1.0)]),
                                        np.array([cell["band_mhz"]]),
@@ -223,4 +231,5 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
                               ).astype(np.float32),
         terrain_loss_db=t_loss,
         level_dbm=np.where(inside, level, np.nan).astype(np.float32),
-        los=inside & sweep.los, fresnel_clear=inside & np.asarray(sweep.fresnel_clear))
+        los=inside & sweep.los, fresnel_clear=inside & np.asarray(sweep.fresnel_clear),
+        dem_share=dem_share)

@@ -83,7 +83,8 @@ def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, An
                                  if inside.any() else None),
             "path_loss_db_max": (round(float(result.path_loss_db[inside].max()), 2)
                                  if inside.any() else None),
-            "level_dbm_max": round(float(level.max()), 2) if level.size else None},
+            "level_dbm_max": round(float(level.max()), 2) if level.size else None,
+            "dem_coverage_share": round(result.dem_share, 4)},
         "files": {name: f"{desc} ({unit})" if unit else desc
                   for name, (_, desc, unit) in RASTERS.items()},
     }
