@@ -5,6 +5,7 @@ geopandas."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from coverage_gis.cli.main import main
 from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines import coverage as cov
 from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
+from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.raster import read_dem
 from coverage_gis.outputs.site_map import OUTPUT_NAMES
 from coverage_gis.radio import terrain
@@ -39,16 +41,21 @@ def _sites_csv(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("site_id,azimuth", [("S1", None), ("S2", 120.0)])
-def test_the_maps_are_site_details(tmp_path, site_id, azimuth):
-    """On the sample's DEM, an omni 1800 MHz cell and a 2600 MHz sector: the level, line of
-    sight and Fresnel mask of site-map's engine are analyze --site-detail's, grid cell for
-    grid cell, out to the same radius; its path loss less the terrain's part is the model's
-    loss site_detail gives; the reference-signal EIRP is cell_ranges'."""
+@pytest.mark.parametrize("site_id,azimuth,clutter", [
+    ("S1", None, None), ("S2", 120.0, None), ("S1", None, False), ("S2", 120.0, True)])
+def test_the_maps_are_site_details(tmp_path, site_id, azimuth, clutter):
+    """On the sample's DEM, an omni 1800 MHz cell and a 2600 MHz sector, without the land
+    cover, with it, and with its environment per pixel: the level, line of sight and Fresnel
+    mask of site-map's engine are analyze --site-detail's, grid cell for grid cell, out to the
+    same radius; its path loss less the terrain's and the land cover's parts (each grid cell's
+    class looked up in the [clutter] table here) is the model's loss site_detail gives; the
+    reference-signal EIRP is cell_ranges'."""
     project = cg.load_project(SAMPLE)
     cells = cg.read_sites(_sites_csv(tmp_path))
-    params = CoverageParams.from_scenario(project.scenario.parameters)
-    detail = cov.site_detail(cells, site_id, project.hamlets, project.dem, params)
+    tables = {} if not clutter else {"clutter": {"environment_per_pixel": True}}
+    params = CoverageParams.from_scenario(tables)
+    landcover = None if clutter is None else project.landcover
+    detail = cov.site_detail(cells, site_id, project.hamlets, project.dem, params, landcover)
     grid = detail["grid"]
     dem = cov.dem_on_grid(project.dem, cov.study_grid(project.hamlets, params.resolution_m))
     x, y = detail["cell"].geometry.x, detail["cell"].geometry.y
@@ -57,17 +64,71 @@ def test_the_maps_are_site_details(tmp_path, site_id, azimuth):
                      bandwidth_mhz=20.0, azimuth_deg=azimuth)
     assert cell["model"] == row["model"]
     assert cell["eirp_re_dbm"] == pytest.approx(row["eirp_re_dbm"], abs=1e-9)
-    out = site_map(dem, x, y, cell, params, float(row["reach_m"]))
+    full = site_map(dem, x, y, cell, params, float(row["reach_m"]), landcover)
+    if clutter:  # site_detail's window is its reach without the land cover's environments,
+        # shorter: its part of site-map's grid (both snapped to the resolution)
+        c0 = round((grid.transform.c - full.transform.c) / grid.resolution_m)
+        r0 = round((full.transform.f - grid.transform.f) / grid.resolution_m)
+        assert c0 > 0 and r0 > 0
+        part = (slice(r0, r0 + grid.height), slice(c0, c0 + grid.width))
+        out = dataclasses.replace(full, transform=grid.transform, **{
+            k: getattr(full, k)[part] for k in ("path_loss_db", "terrain_loss_db",
+                                                "level_dbm", "los", "fresnel_clear")})
+    else:
+        out = full
     assert out.transform == grid.transform
     assert (out.width, out.height) == (grid.width, grid.height)
     np.testing.assert_array_equal(out.los, detail["los"])
     np.testing.assert_array_equal(out.fresnel_clear, detail["fresnel_clear"])
-    np.testing.assert_allclose(out.level_dbm, detail["level_dbm"], atol=1e-3, equal_nan=True)
-    np.testing.assert_allclose(out.path_loss_db - out.terrain_loss_db, detail["path_loss_db"],
-                               atol=1e-3, equal_nan=True)
+    same = np.ones(out.level_dbm.shape, dtype=bool)
+    if clutter:
+        # GDAL's "mode" resampling of the land cover (in degrees) gives a few grid cells
+        # another class on a larger window (0.04 % here): compared where the classes agree
+        classes_full = classes_on_grid(landcover, full.crs, full.transform, full.width,
+                                       full.height)[part]
+        same = classes_full == classes_on_grid(landcover, grid.crs, grid.transform,
+                                               grid.width, grid.height)
+        assert (~same).sum() < 0.002 * same.size
+    np.testing.assert_allclose(out.level_dbm[same], detail["level_dbm"][same], atol=1e-3,
+                               equal_nan=True)
+    extra = np.zeros(out.level_dbm.shape)
+    if landcover is not None:
+        classes = classes_on_grid(landcover, grid.crs, grid.transform, grid.width,
+                                  grid.height)
+        losses = params.clutter_params.losses_db
+        extra = np.vectorize(lambda c: losses.get(int(c), 0.0), otypes=[float])(classes)
+        assert (extra[np.isfinite(out.level_dbm)] > 0).sum() > 1000  # forest: 6 dB
+        assert 0.0 < out.landcover_share < 1.0 and set(out.landcover_classes) >= {10, 40}
+    else:
+        assert out.landcover_share is None and out.landcover_classes == {}
+    np.testing.assert_allclose((out.path_loss_db - out.terrain_loss_db - extra)[same],
+                               detail["path_loss_db"][same], atol=1e-3, equal_nan=True)
     inside = np.isfinite(out.level_dbm)
     assert inside.sum() > 10_000 and (out.terrain_loss_db[inside] > 1.0).any()
     assert not out.los[~inside].any()
+
+
+def test_a_class_without_a_loss_is_refused(tmp_path, capsys):
+    """A land cover with a class the [clutter] table has no loss for: one message naming the
+    file and the class, exit 1, nothing written; --no-landcover computes without it."""
+    with rasterio.open(DEM) as src:
+        profile = src.profile
+        classes = np.where(src.read(1) > 50.0, 33, 40).astype(np.float32)  # 33: no loss
+    odd = tmp_path / "odd_classes.tif"
+    with rasterio.open(odd, "w", **profile) as dst:
+        dst.write(classes, 1)
+    out = tmp_path / "site"
+    argv = ["site-map", str(SAMPLE), "--lon", str(LON), "--lat", str(LAT), "--radius-m",
+            "3000", "--out", str(out)]
+    assert main([*argv, "--landcover", str(odd)]) == 1
+    err = capsys.readouterr().err
+    assert "odd_classes.tif: class(es) 33 (" in err and "grid cells of the disc" in err
+    assert "[clutter] losses_db" in err and "Traceback" not in err
+    assert not out.exists()
+    assert main([*argv, "--no-landcover"]) == 0
+    record = json.loads((out / "site_map.json").read_text(encoding="utf-8"))
+    assert record["method"]["landcover"] is None and record["input"]["no_landcover"] is True
+    assert record["summary"]["landcover_coverage_share"] is None
 
 
 def _run(tmp_path, *extra: str) -> tuple[int, Path]:
@@ -121,7 +182,7 @@ def test_files(tmp_path):
             assert src.overviews(1) == []
     with rasterio.open(out / "path_loss_db.tif") as src:
         loss = src.read(1)
-    assert 40.0 < np.nanmin(loss) < np.nanmax(loss) < 200.0
+    assert 40.0 < np.nanmin(loss) < np.nanmax(loss) < 250.0
 
 
 def test_a_disc_beyond_the_dem_is_said(tmp_path, capsys):

@@ -33,13 +33,23 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                     "terrain's diffraction loss, dB), level_dbm.tif, terrain_loss_db.tif, "
                     "los.tif and fresnel_clear.tif (Cloud-Optimized GeoTIFFs), and "
                     "site_map.json (input as typed, the cell, the method, a summary). The "
-                    "job SPLAT! does with -L; no other layer is read (no land cover: "
-                    "analyze --site-detail applies it).",
+                    "job SPLAT! does with -L, plus the land cover's clutter when the "
+                    "scenario has a landcover layer or --landcover is given (as the "
+                    "analysis applies it; --no-landcover: the DEM alone). No other layer is "
+                    "read.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("scenario", nargs="?", help=SCENARIO_HELP)
     c.add_argument("--dem", nargs="+", metavar="FILE",
                    help="the DEM (GeoTIFF, SRTM .hgt, any GDAL raster; several tiles are "
                         "mosaicked) instead of the scenario's dem layer")
+    lc = c.add_mutually_exclusive_group()
+    lc.add_argument("--landcover", metavar="FILE",
+                    help="a land-cover raster of classes (ESA WorldCover, or classes with "
+                         "losses in the scenario's [clutter]) instead of the scenario's "
+                         "landcover layer")
+    lc.add_argument("--no-landcover", action="store_true",
+                    help="no clutter, even when the scenario has a landcover layer (the "
+                         "path loss of the DEM alone, as SPLAT! computes it)")
     c.add_argument("--lon", help="longitude (WGS 84): decimal degrees or degrees, minutes, "
                                  "seconds")
     c.add_argument("--lat", help="latitude (WGS 84)")
@@ -60,9 +70,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:
     """The input as typed, for site_map.json."""
-    keys = ("scenario", "dem", "lon", "lat", "x", "y", "crs", "technology", "band_mhz",
-            "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz", "radius_m")
-    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+    keys = ("scenario", "dem", "landcover", "lon", "lat", "x", "y", "crs", "technology",
+            "band_mhz", "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz", "radius_m")
+    given = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+    if args.no_landcover:
+        given["no_landcover"] = True
+    return given
 
 
 def _dem_source(scenario: Any, args: argparse.Namespace) -> tuple[list[str], Any]:
@@ -79,21 +92,48 @@ def _dem_source(scenario: Any, args: argparse.Namespace) -> tuple[list[str], Any
     return [str(s.path) for s in sources], sources[0].crs
 
 
+def _landcover_source(scenario: Any, args: argparse.Namespace) -> tuple[str | None, Any]:
+    """The land cover's file and CRS option: --landcover, else the scenario's landcover layer
+    (none with --no-landcover or without either)."""
+    if args.no_landcover:
+        return None, None
+    if args.landcover:
+        return args.landcover, None
+    sources = scenario.layers.get("landcover") or []
+    return (str(sources[0].path), sources[0].crs) if sources else (None, None)
+
+
+def _warn_landcover_share(path: str, share: float, radius_m: float) -> None:
+    """Say that part of the disc has no land-cover class (no clutter loss there)."""
+    import warnings
+
+    from coverage_gis.errors import InputWarning
+
+    warnings.warn(f"{Path(path).name}: no land-cover class over {_amount(1.0 - share)} of the "
+                  f"{radius_m / 1000:g} km disc (outside the raster, or nodata): no clutter "
+                  "loss there (site_map.json: summary.landcover_coverage_share)", InputWarning,
+                  stacklevel=2)
+
+
+def _amount(missing: float) -> str:
+    """A share missing, for a warning: never "0 %" when some is."""
+    pct = 100.0 * missing
+    return f"{pct:.0f} %" if pct >= 1.0 else "under 1 %"
+
+
 def _warn_dem_share(paths: list[str], share: float, radius_m: float, ground_m: float) -> None:
     """Say that part of the disc has no ground height (taken as flat there)."""
     import warnings
 
     from coverage_gis.errors import InputWarning
 
-    missing = 100.0 * (1.0 - share)
-    amount = f"{missing:.0f} %" if missing >= 1.0 else "under 1 %"
     names = ", ".join(Path(p).name for p in paths)
-    warnings.warn(f"{names}: no ground height over {amount} of the {radius_m / 1000:g} km disc "
-                  "(outside the raster, or nodata): the ground there is taken as flat, at the "
-                  f"site's ground height ({ground_m:.0f} m), and the maps there are not the "
-                  "terrain's; give DEM tiles that cover the disc (--dem), or a smaller "
-                  "--radius-m (site_map.json: summary.dem_coverage_share)", InputWarning,
-                  stacklevel=2)
+    warnings.warn(f"{names}: no ground height over {_amount(1.0 - share)} of the "
+                  f"{radius_m / 1000:g} km disc (outside the raster, or nodata): the ground "
+                  f"there is taken as flat, at the site's ground height ({ground_m:.0f} m), "
+                  "and the maps there are not the terrain's; give DEM tiles that cover the "
+                  "disc (--dem), or a smaller --radius-m (site_map.json: "
+                  "summary.dem_coverage_share)", InputWarning, stacklevel=2)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.vocabulary import normalise_technology
     from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
     from coverage_gis.errors import InputError
+    from coverage_gis.io.landcover import read_landcover
     from coverage_gis.io.raster import read_dem
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.site_map import OUTPUT_NAMES, site_map_record, write_site_map
@@ -116,7 +157,9 @@ def run(args: argparse.Namespace) -> int:
     params = CoverageParams.from_scenario(scenario.parameters)
     radius = opts["radius_m"] if opts["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
     paths, dem_crs_option = _dem_source(scenario, args)
-    inputs: list[str | Path] = [*scenario_inputs(scenario), *paths]
+    lc_path, lc_crs_option = _landcover_source(scenario, args)
+    inputs: list[str | Path] = [*scenario_inputs(scenario), *paths,
+                                *([lc_path] if lc_path else [])]
     with OutputSet(args.out, kind="site-map", overwrite=args.overwrite, inputs=inputs,
                    known_names=OUTPUT_NAMES).open() as dest:
         dem = read_dem(paths[0] if len(paths) == 1 else paths, crs=dem_crs_option)
@@ -128,12 +171,16 @@ def run(args: argparse.Namespace) -> int:
                          height_m=opts["height_m"], eirp_dbm=opts["eirp_dbm"],
                          bandwidth_mhz=opts["bandwidth_mhz"],
                          azimuth_deg=(opts["azimuth_deg"] or [None])[0])
+        landcover = read_landcover(lc_path, crs=lc_crs_option) if lc_path else None
         with terrain.compiled_kernels() as ahead_of_time:
-            result = site_map(dem, x_m, y_m, cell, params, radius)
+            result = site_map(dem, x_m, y_m, cell, params, radius, landcover)
         if result.dem_share < 1.0:
             _warn_dem_share(paths, result.dem_share, radius, result.ground_m)
+        if lc_path and result.landcover_share is not None and result.landcover_share < 1.0:
+            _warn_landcover_share(lc_path, result.landcover_share, radius)
         kernels = "ahead-of-time" if ahead_of_time else "numba"
-        record = site_map_record(result, params, _given(args), (lon, lat), kernels)
+        record = site_map_record(result, params, _given(args), (lon, lat), kernels,
+                                 Path(lc_path).name if lc_path else None)
         write_site_map(result, record, dest.path)
         out = dest.commit()
     if not args.quiet:

@@ -53,7 +53,7 @@ predicted by the fit on the others; ``cv_rmse_db`` is the RMS of those out-of-fo
 **Clutter offsets** (with a land-cover layer): a 0/1 column per class with at least
 ``settings.CALIBRATION_MIN_CLASS_MEASUREMENTS`` measurements in the same least squares,
 centred over those classes (:func:`fit_correction`); applied as extra loss of the class
-(:func:`coverage_gis.engines.coverage.clutter_from_classes`).
+(:func:`coverage_gis.engines.levels.clutter_from_classes`).
 """
 
 from __future__ import annotations
@@ -74,13 +74,13 @@ from coverage_gis.engines.coverage import (
     Grid,
     cell_levels_at,
     cell_ranges,
-    clutter_from_classes,
     clutter_subset,
     dem_on_grid,
     floor_dbm,
     mast_windows,
     study_grid,
 )
+from coverage_gis.engines.levels import clutter_from_classes
 from coverage_gis.errors import InputError
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
@@ -479,7 +479,7 @@ def _calibrated_levels(before: np.ndarray, raw_loss: np.ndarray, dist: np.ndarra
     """Levels (dBm) with the correction applied by the engine's own functions: the path loss
     ``raw_loss`` (dB) through :func:`coverage_gis.radio.pathloss.calibrated_loss` (floor
     included), and the clutter offset of each measurement's land-cover class ``classes``
-    (as :func:`coverage_gis.engines.coverage.clutter_from_classes` adds it)."""
+    (as :func:`coverage_gis.engines.levels.clutter_from_classes` adds it)."""
     f = cells["band_mhz"].to_numpy(float)[j]
     models = cells["model"].to_numpy(object)[j]
     extra = np.empty(len(j))

@@ -46,7 +46,13 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
-from coverage_gis.engines.levels import CellRow, Shared, cell_model
+from coverage_gis.engines.levels import (
+    CellRow,
+    ClutterGrids,
+    Shared,
+    cell_model,
+    clutter_from_classes,
+)
 from coverage_gis.engines.levels import levels_of as _levels_of
 from coverage_gis.engines.site_map import site_window
 from coverage_gis.engines.tiles import Runner, Tile, halo_bounds, tile_plan, windows_touching
@@ -221,7 +227,7 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     cell's band, or the flat ``params.indoor_loss_db``); 0 outdoors. ``per_pixel_environment``
     (a land-cover layer with ``[clutter] environment_per_pixel``): the reach is computed in the
     least lossy environment of the clutter table, so that it stays an upper bound;
-    ``clutter_gain_db`` (:attr:`_ClutterGrids.gain_db`): the three distances are those of
+    ``clutter_gain_db`` (:attr:`ClutterGrids.gain_db`): the three distances are those of
     levels that much lower, for the same reason."""
     params = params or CoverageParams()
     out = cells.copy()
@@ -419,49 +425,8 @@ def _by_row_blocks(n_rows: int, n_cols: int, work: Callable[[slice], None],
         future.result()
 
 
-@dataclass(frozen=True)
-class _ClutterGrids:
-    """The land cover on the coverage grid: the extra loss (dB) of each grid cell's class and,
-    with ``[clutter] environment_per_pixel``, its environment (index into
-    ``settings.ENVIRONMENTS``, -1 for the model's own)."""
-
-    loss_db: np.ndarray
-    environment: np.ndarray | None
-    #: The grid indices of ``loss_db[0, 0]`` (a tile's part of the grid starts there).
-    row0: int = 0
-    col0: int = 0
-
-    def window(self, rows: slice, cols: slice, b: slice, c: slice
-               ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Loss and environment of block ``b, c`` of the window ``rows, cols`` (grid
-        indices)."""
-        r = slice(rows.start - self.row0, rows.stop - self.row0)
-        k = slice(cols.start - self.col0, cols.stop - self.col0)
-        env = None if self.environment is None else self.environment[r, k][b, c]
-        return self.loss_db[r, k][b, c], env
-
-    @property
-    def gain_db(self) -> float:
-        """How much a grid cell's land cover may lower the loss (dB, >= 0): only a calibrated
-        class offset below the class's own loss does (the ranges and reaches of
-        :func:`cell_ranges` then go that much farther, so that they stay upper bounds)."""
-        return max(0.0, -float(np.min(self.loss_db))) if self.loss_db.size else 0.0
-
-    def at(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Loss and environment at grid cells (``rows``, ``cols``: grid indices)."""
-        r, c = rows - self.row0, cols - self.col0
-        return self.loss_db[r, c], None if self.environment is None else self.environment[r, c]
-
-    def part(self, tile: Tile) -> _ClutterGrids:
-        """The tile's part (its own arrays, for a task elsewhere)."""
-        env = None if self.environment is None else self.environment[tile.rows, tile.cols]
-        return _ClutterGrids(np.ascontiguousarray(self.loss_db[tile.rows, tile.cols]),
-                             None if env is None else np.ascontiguousarray(env),
-                             tile.r0, tile.c0)
-
-
 def clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
-                   ) -> _ClutterGrids | None:
+                   ) -> ClutterGrids | None:
     """The land-cover raster's classes on ``grid`` (:func:`classes_on_grid`) as losses and
     environments (:mod:`coverage_gis.radio.clutter`), or None without a land-cover layer."""
     if landcover is None:
@@ -470,23 +435,10 @@ def clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
         classes_on_grid(landcover, grid.crs, grid.transform, grid.width, grid.height), params)
 
 
-def clutter_from_classes(classes: np.ndarray, params: CoverageParams) -> _ClutterGrids:
-    """The losses (dB) and environments of land-cover ``classes`` on the grid: the
-    ``[clutter]`` table's loss of each class plus the ``[calibration]`` table's
-    ``clutter_offsets_db`` for it (fitted by ``coverage-gis calibrate``)."""
-    table = params.clutter_params
-    env = (radio_clutter.environment_codes(classes, table.environments)
-           if table.environment_per_pixel else None)
-    offsets = params.clutter_offsets_db
-    losses = {c: table.losses_db.get(c, 0.0) + offsets.get(c, 0.0)
-              for c in set(table.losses_db) | set(offsets)}
-    return _ClutterGrids(radio_clutter.clutter_loss_db(classes, losses), env)
-
-
 def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
                 terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
-                clutter: _ClutterGrids | None = None, corner_m: float | None = None,
+                clutter: ClutterGrids | None = None, corner_m: float | None = None,
                 threads: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Received level (dBm) of one cell over a window of the grid, NaN beyond its reach (where
     even its flat-ground boresight level is below the floor); also path loss (NaN beyond the
@@ -666,7 +618,7 @@ def _dem_part(dem: Raster | None, bounds: tuple[float, float, float, float]
 
 def _tile_levels(cells: gpd.GeoDataFrame, ids: np.ndarray, windows: np.ndarray,
                  terrain_m: np.ndarray, corner: np.ndarray, tile: Tile, grid: Grid,
-                 dem: Raster | None, clutter: _ClutterGrids | None, params: CoverageParams,
+                 dem: Raster | None, clutter: ClutterGrids | None, params: CoverageParams,
                  keys: tuple[tuple[str, ...], tuple[tuple[str, str], ...]], threads: int = 0,
                  progress: bool = False) -> _TileLevels:
     """Best server of the tile over ``cells`` (``ids``: their indices in the whole cells
@@ -735,7 +687,7 @@ def _keep_best(level: dict[str, np.ndarray], server: dict[str, np.ndarray],
 def covered_at(cells: pd.DataFrame | Mapping[str, np.ndarray], grid: Grid, rows: np.ndarray,
                cols: np.ndarray, dem: Raster | None, params: CoverageParams, *,
                terrain_m: np.ndarray | None = None, corner_m: np.ndarray | None = None,
-               clutter: _ClutterGrids | None = None,
+               clutter: ClutterGrids | None = None,
                cell_rows: Sequence[CellRow] | None = None) -> dict[str, np.ndarray]:
     """Coverage masks of ``cells`` alone at some grid cells (``rows``, ``cols``: 1-D grid
     indices): what :func:`compute_coverage` gives there (``covered``: per technology, mobile
@@ -793,7 +745,7 @@ ClutterAt = tuple[np.ndarray, np.ndarray | None]
 
 
 def clutter_subset(clutter_at: ClutterAt | None, sel: Any) -> ClutterAt | None:
-    """The land cover (:meth:`_ClutterGrids.at`) of the grid cells ``sel`` (an index or a
+    """The land cover (:meth:`ClutterGrids.at`) of the grid cells ``sel`` (an index or a
     mask) of those it was taken at; None stays None."""
     if clutter_at is None:
         return None
@@ -869,7 +821,7 @@ def cell_levels_at(cell: CellRow, x_m: np.ndarray, y_m: np.ndarray, dem: Raster 
         the farthest-reaching one); default the cell's own, with no grid edge.
     clutter_at
         The land cover's loss (dB) and environment code (or None) at each point
-        (:meth:`_ClutterGrids.at`), or None.
+        (:meth:`ClutterGrids.at`), or None.
     beyond_reach
         Also compute the points beyond the cell's reach (by a sweep of their own out to the
         farthest of them), instead of NaN there.
@@ -897,7 +849,7 @@ def cell_levels_at(cell: CellRow, x_m: np.ndarray, y_m: np.ndarray, dem: Raster 
 
 
 def _tile_tasks(cells: gpd.GeoDataFrame, offset: int, grid: Grid, tiles: list[Tile],
-                dem: Raster | None, clutter: _ClutterGrids | None, params: CoverageParams,
+                dem: Raster | None, clutter: ClutterGrids | None, params: CoverageParams,
                 keys: tuple[tuple[str, ...], tuple[tuple[str, str], ...]], threads: int,
                 progress: bool) -> Iterator[tuple[Any, ...]]:
     """The arguments of :func:`_tile_levels` for each tile that some cell reaches: only its

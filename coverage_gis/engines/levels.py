@@ -6,7 +6,8 @@ the radio formulas only: no pandas or geopandas, so that a one-site process star
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -17,8 +18,11 @@ from coverage_gis.radio import clutter as radio_clutter
 from coverage_gis.radio import indoor as radio_indoor
 from coverage_gis.radio.pathloss import engine_path_loss
 
-__all__ = ["CellRow", "Shared", "cell_model", "indoor_loss_db", "path_loss_db", "levels_of",
-           "raised_heights"]
+if TYPE_CHECKING:
+    from coverage_gis.engines.tiles import Tile
+
+__all__ = ["CellRow", "ClutterGrids", "Shared", "cell_model", "clutter_from_classes",
+           "indoor_loss_db", "path_loss_db", "levels_of", "raised_heights"]
 
 #: One radio cell as the level functions read it: a row of
 #: :func:`coverage_gis.engines.coverage.cell_ranges` (a pandas Series reads the same way) or a
@@ -120,3 +124,57 @@ def raised_heights(h_eff: np.ndarray | None, h_bs: float) -> np.ndarray | None:
         return None
     raised = h_eff > h_bs  # NaN (beyond the sweep): the mast's own height
     return np.where(raised, h_eff, h_bs) if raised.any() else None
+
+
+@dataclass(frozen=True)
+class ClutterGrids:
+    """The land cover on the coverage grid: the extra loss (dB) of each grid cell's class and,
+    with ``[clutter] environment_per_pixel``, its environment (index into
+    ``settings.ENVIRONMENTS``, -1 for the model's own)."""
+
+    loss_db: np.ndarray
+    environment: np.ndarray | None
+    #: The grid indices of ``loss_db[0, 0]`` (a tile's part of the grid starts there).
+    row0: int = 0
+    col0: int = 0
+
+    def window(self, rows: slice, cols: slice, b: slice, c: slice
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Loss and environment of block ``b, c`` of the window ``rows, cols`` (grid
+        indices)."""
+        r = slice(rows.start - self.row0, rows.stop - self.row0)
+        k = slice(cols.start - self.col0, cols.stop - self.col0)
+        env = None if self.environment is None else self.environment[r, k][b, c]
+        return self.loss_db[r, k][b, c], env
+
+    @property
+    def gain_db(self) -> float:
+        """How much a grid cell's land cover may lower the loss (dB, >= 0): only a calibrated
+        class offset below the class's own loss does (the ranges and reaches of
+        :func:`cell_ranges` then go that much farther, so that they stay upper bounds)."""
+        return max(0.0, -float(np.min(self.loss_db))) if self.loss_db.size else 0.0
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Loss and environment at grid cells (``rows``, ``cols``: grid indices)."""
+        r, c = rows - self.row0, cols - self.col0
+        return self.loss_db[r, c], None if self.environment is None else self.environment[r, c]
+
+    def part(self, tile: Tile) -> ClutterGrids:
+        """The tile's part (its own arrays, for a task elsewhere)."""
+        env = None if self.environment is None else self.environment[tile.rows, tile.cols]
+        return ClutterGrids(np.ascontiguousarray(self.loss_db[tile.rows, tile.cols]),
+                             None if env is None else np.ascontiguousarray(env),
+                             tile.r0, tile.c0)
+
+
+def clutter_from_classes(classes: np.ndarray, params: CoverageParams) -> ClutterGrids:
+    """The losses (dB) and environments of land-cover ``classes`` on the grid: the
+    ``[clutter]`` table's loss of each class plus the ``[calibration]`` table's
+    ``clutter_offsets_db`` for it (fitted by ``coverage-gis calibrate``)."""
+    table = params.clutter_params
+    env = (radio_clutter.environment_codes(classes, table.environments)
+           if table.environment_per_pixel else None)
+    offsets = params.clutter_offsets_db
+    losses = {c: table.losses_db.get(c, 0.0) + offsets.get(c, 0.0)
+              for c in set(table.losses_db) | set(offsets)}
+    return ClutterGrids(radio_clutter.clutter_loss_db(classes, losses), env)

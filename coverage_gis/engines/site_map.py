@@ -9,7 +9,7 @@ process (with the kernels compiled ahead of time, :mod:`coverage_gis.radio.compi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,10 @@ from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
-from coverage_gis.engines.levels import cell_model, levels_of
+from coverage_gis.engines.levels import cell_model, clutter_from_classes, levels_of
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import WGS84, resolve_crs, utm_crs
+from coverage_gis.io.landcover import check_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
@@ -36,7 +37,9 @@ class SiteMap:
     ----------
     path_loss_db : float32
         The engine's median path loss, dB: the model's loss plus the terrain's diffraction loss
-        in excess of smooth earth (what SPLAT!'s ITM map gives as path loss).
+        in excess of smooth earth (what SPLAT!'s ITM map gives as path loss), plus, with a
+        land cover, its clutter loss (and the model with each pixel's environment, with
+        ``[clutter] environment_per_pixel``), as the analysis computes them.
     terrain_loss_db : float32
         The terrain's part of it, dB (>= 0).
     level_dbm : float32
@@ -48,6 +51,11 @@ class SiteMap:
         Share of the disc's cells where the DEM has a ground height (0..1); elsewhere
         (outside the raster, nodata) the ground is taken as flat at the site's ground height
         (:func:`coverage_gis.radio.terrain.sample_grid`, as the terrain sweep does).
+    landcover_share : float or None
+        With a land cover: the share of the disc's cells with a class (elsewhere no clutter
+        loss); None without.
+    landcover_classes : dict
+        Land-cover class -> cells of the disc (empty without a land cover).
     """
 
     transform: Affine
@@ -64,6 +72,8 @@ class SiteMap:
     los: np.ndarray
     fresnel_clear: np.ndarray
     dem_share: float
+    landcover_share: float | None = None
+    landcover_classes: dict[int, int] = field(default_factory=dict)
 
     @property
     def height(self) -> int:
@@ -178,7 +188,8 @@ def site_window(x_m: float, y_m: float, radius_m: float, resolution_m: float
 
 
 def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
-             params: CoverageParams, radius_m: float) -> SiteMap:
+             params: CoverageParams, radius_m: float, landcover: Raster | None = None
+             ) -> SiteMap:
     """The site's maps out to ``radius_m`` at ``params.resolution_m`` (see :class:`SiteMap`).
 
     Parameters
@@ -195,6 +206,15 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         ``[coverage]``).
     radius_m : float
         How far to compute, m.
+    landcover : Raster, optional
+        Land-cover classes (:func:`coverage_gis.io.landcover.read_landcover`), any CRS: put on
+        the grid (:func:`coverage_gis.io.landcover.classes_on_grid`) with the ``[clutter]``
+        table's loss and environment of each class, as in the analysis.
+
+    Raises
+    ------
+    InputError
+        A land-cover class in the disc without a loss in ``[clutter] losses_db``.
     """
     res = float(params.resolution_m)
     if dem.crs.is_geographic or max(abs(dem.resolution[0] - res),
@@ -213,13 +233,25 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
     held = np.isfinite(ground)
     dem_share = float(held[inside].mean()) if inside.any() else 1.0
     ground = np.where(held, ground, ground0)
+    local, classes_in, lc_share = None, {}, None
+    if landcover is not None:
+        classes = classes_on_grid(landcover, dem.crs, transform, width, height)
+        codes, counts = np.unique(classes[inside & (classes >= 0)], return_counts=True)
+        classes_in = {int(c): int(n) for c, n in zip(codes, counts)}
+        check_classes(classes_in, params.clutter_params.losses_db, landcover.source,
+                      "grid cells of the disc")
+        lc_share = float(sum(classes_in.values()) / max(int(inside.sum()), 1))
+        clutter = clutter_from_classes(classes, params)
+        local = (clutter.loss_db, clutter.environment)
     model = str(cell["model"])
     sweep = terrain.terrain_grids(
         dem, x_m, y_m, float(cell["height_m"]), params.ue_height_m, float(cell["band_mhz"]),
         gx, gy, radius_m, method=params.terrain_method, with_fresnel=True,
         effective_height=params.effective_height and pathloss.takes_effective_height(model))
     level, model_loss = levels_of(cell, params, dist, bearing, ground, ground0, sweep.loss_db,
-                                  sweep.los, sweep.h_eff_m, None)
+                                  sweep.los, sweep.h_eff_m, local)
+    if local is not None:
+        model_loss = model_loss + local[0]
     t_loss = np.where(inside, sweep.loss_db, np.nan).astype(np.float32)
     validity = pathloss.model_validity(model, np.array([max(radius_m, 1.0)]),
                                        np.array([cell["band_mhz"]]),
@@ -232,4 +264,4 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         terrain_loss_db=t_loss,
         level_dbm=np.where(inside, level, np.nan).astype(np.float32),
         los=inside & sweep.los, fresnel_clear=inside & np.asarray(sweep.fresnel_clear),
-        dem_share=dem_share)
+        dem_share=dem_share, landcover_share=lc_share, landcover_classes=classes_in)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
 import rasterio.warp
-import shapely
 from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError
@@ -29,7 +28,11 @@ from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
 from coverage_gis.io.raster import Raster, check_georeferenced, dem_crs
 
-__all__ = ["read_landcover", "check_landcover", "classes_on_grid", "class_counts"]
+if TYPE_CHECKING:
+    import shapely
+
+__all__ = ["read_landcover", "check_landcover", "check_classes", "classes_on_grid",
+           "class_counts"]
 
 #: Class codes a float32 raster holds exactly (integers up to 2^24).
 _MAX_CODE = 2 ** 24
@@ -99,6 +102,8 @@ def check_landcover(raster: Raster, area: shapely.Geometry, area_crs: CRS,
     No overlap with ``area`` (the hamlets) and a class without a loss in ``losses_db`` are
     :class:`InputError`\\ s naming the file, the classes and the ``[clutter]`` key; a part of
     the area without land cover is an :class:`InputWarning` (no clutter there)."""
+    import shapely
+
     from coverage_gis.io.project import _points_in  # the sampling grid of the DEM check
 
     to_raster = _transformer(area_crs, raster.crs)
@@ -108,13 +113,7 @@ def check_landcover(raster: Raster, area: shapely.Geometry, area_crs: CRS,
         raise InputError(f"{raster.source}: does not overlap the hamlets at all "
                          f"({describe_crs(raster.crs)}); expected a land-cover raster of the "
                          "study area: is it another area's, or is its CRS wrong?")
-    unknown = {c: n for c, n in class_counts(raster).items() if c not in losses_db}
-    if unknown:
-        listed = ", ".join(f"{c} ({n} pixels)" for c, n in sorted(unknown.items())[:10])
-        raise InputError(f"{raster.source}: class(es) {listed} have no loss in [clutter] "
-                         f"losses_db (known: {', '.join(map(str, sorted(losses_db)))}); "
-                         "expected a loss (dB) for every class of the land-cover raster, e.g. "
-                         '[clutter] losses_db = { "10" = 6.0, "40" = 0.0 }')
+    check_classes(class_counts(raster), losses_db, raster.source)
     xs, ys = _points_in(local)
     missing = np.isnan(_nearest(raster, xs, ys))
     if missing.all():
@@ -124,6 +123,19 @@ def check_landcover(raster: Raster, area: shapely.Geometry, area_crs: CRS,
         warnings.warn(f"{raster.source}: has no land-cover class over about "
                       f"{missing.mean():.0%} of the hamlets' area (outside the raster or "
                       "nodata); no clutter loss there", InputWarning, stacklevel=2)
+
+
+def check_classes(counts: Mapping[int, int], losses_db: Mapping[int, float], source: str,
+                  what: str = "pixels") -> None:
+    """Every class present (``counts``: {class: count of ``what``}) has a loss in the
+    ``[clutter]`` table, else an :class:`InputError` naming the file and the classes."""
+    unknown = {c: n for c, n in counts.items() if c not in losses_db}
+    if unknown:
+        listed = ", ".join(f"{c} ({n} {what})" for c, n in sorted(unknown.items())[:10])
+        raise InputError(f"{source}: class(es) {listed} have no loss in [clutter] "
+                         f"losses_db (known: {', '.join(map(str, sorted(losses_db)))}); "
+                         "expected a loss (dB) for every class of the land-cover raster, e.g. "
+                         '[clutter] losses_db = { "10" = 6.0, "40" = 0.0 }')
 
 
 def _transformer(src: CRS, dst: CRS) -> Any:

@@ -40,11 +40,12 @@ def _share(mask: np.ndarray, inside: np.ndarray) -> float | None:
 
 
 def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, Any],
-                    lon_lat: tuple[float, float], kernels: str) -> dict[str, Any]:
+                    lon_lat: tuple[float, float], kernels: str,
+                    landcover: str | None = None) -> dict[str, Any]:
     """The content of ``site_map.json``: the input as typed (``given``), the site (with its
     WGS 84 ``lon_lat``), the cell, the method (``kernels``: which build of the terrain kernels
-    ran), the grid and a summary (shares of the disc; the threshold is the scenario's for
-    the technology)."""
+    ran; ``landcover``: the land cover's file name, or None), the grid and a summary (shares
+    of the disc; the threshold is the scenario's for the technology)."""
     cell = result.cell
     inside = np.isfinite(result.path_loss_db)
     threshold = float(params.thresholds_dbm[cell["technology"]])
@@ -69,7 +70,10 @@ def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, An
             "effective_height": params.effective_height, "environment": params.environment,
             "ue_height_m": params.ue_height_m, "body_loss_db": params.body_loss_db,
             "indoor": params.indoor, "radius_m": result.radius_m,
-            "resolution_m": result.resolution_m, "terrain_kernels": kernels},
+            "resolution_m": result.resolution_m, "terrain_kernels": kernels,
+            "landcover": None if landcover is None else {
+                "file": landcover,
+                "environment_per_pixel": params.clutter_params.environment_per_pixel}},
         "grid": {"width": result.width, "height": result.height,
                  "transform": [t.a, t.b, t.c, t.d, t.e, t.f]},
         "summary": {
@@ -84,7 +88,10 @@ def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, An
             "path_loss_db_max": (round(float(result.path_loss_db[inside].max()), 2)
                                  if inside.any() else None),
             "level_dbm_max": round(float(level.max()), 2) if level.size else None,
-            "dem_coverage_share": round(result.dem_share, 4)},
+            "dem_coverage_share": round(result.dem_share, 4),
+            "landcover_coverage_share": (None if result.landcover_share is None
+                                         else round(result.landcover_share, 4)),
+            "landcover_classes": {str(k): v for k, v in result.landcover_classes.items()}},
         "files": {name: f"{desc} ({unit})" if unit else desc
                   for name, (_, desc, unit) in RASTERS.items()},
     }
