@@ -122,7 +122,7 @@ def test_a_class_without_a_loss_is_refused(tmp_path, capsys):
             "3000", "--out", str(out)]
     assert main([*argv, "--landcover", str(odd)]) == 1
     err = capsys.readouterr().err
-    assert "odd_classes.tif: class(es) 33 (" in err and "grid cells of the disc" in err
+    assert "odd_classes.tif: class(es) 33 (" in err and " grid cells)" in err
     assert "[clutter] losses_db" in err and "Traceback" not in err
     assert not out.exists()
     assert main([*argv, "--no-landcover"]) == 0

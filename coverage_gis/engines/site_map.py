@@ -21,7 +21,7 @@ from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines.levels import cell_model, clutter_from_classes, levels_of
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import WGS84, resolve_crs, utm_crs
-from coverage_gis.io.landcover import check_classes, classes_on_grid
+from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
@@ -236,10 +236,8 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
     local, classes_in, lc_share = None, {}, None
     if landcover is not None:
         classes = classes_on_grid(landcover, dem.crs, transform, width, height)
-        codes, counts = np.unique(classes[inside & (classes >= 0)], return_counts=True)
-        classes_in = {int(c): int(n) for c, n in zip(codes, counts)}
-        check_classes(classes_in, params.clutter_params.losses_db, landcover.source,
-                      "grid cells of the disc")
+        classes_in = check_grid_classes(classes[inside], params.clutter_params.losses_db,
+                                        landcover.source)
         lc_share = float(sum(classes_in.values()) / max(int(inside.sum()), 1))
         clutter = clutter_from_classes(classes, params)
         local = (clutter.loss_db, clutter.environment)

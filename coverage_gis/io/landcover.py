@@ -31,8 +31,8 @@ from coverage_gis.io.raster import Raster, check_georeferenced, dem_crs
 if TYPE_CHECKING:
     import shapely
 
-__all__ = ["read_landcover", "check_landcover", "check_classes", "classes_on_grid",
-           "class_counts"]
+__all__ = ["read_landcover", "check_landcover", "check_classes", "check_grid_classes",
+           "classes_on_grid", "class_counts"]
 
 #: Class codes a float32 raster holds exactly (integers up to 2^24).
 _MAX_CODE = 2 ** 24
@@ -136,6 +136,16 @@ def check_classes(counts: Mapping[int, int], losses_db: Mapping[int, float], sou
                          f"losses_db (known: {', '.join(map(str, sorted(losses_db)))}); "
                          "expected a loss (dB) for every class of the land-cover raster, e.g. "
                          '[clutter] losses_db = { "10" = 6.0, "40" = 0.0 }')
+
+
+def check_grid_classes(classes: np.ndarray, losses_db: Mapping[int, float], source: str
+                       ) -> dict[int, int]:
+    """Grid cells per class of ``classes`` (:func:`classes_on_grid`'s, -1 for none, left
+    out), each class with a loss in the ``[clutter]`` table (:func:`check_classes`)."""
+    codes, counts = np.unique(classes[classes >= 0], return_counts=True)
+    found = {int(c): int(n) for c, n in zip(codes, counts)}
+    check_classes(found, losses_db, source, "grid cells")
+    return found
 
 
 def _transformer(src: CRS, dst: CRS) -> Any:
