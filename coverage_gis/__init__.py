@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "read_roads": "coverage_gis.io.readers",
     "read_sites": "coverage_gis.io.readers",
     "read_statistics": "coverage_gis.io.readers",
+    "map_site": "coverage_gis.engines.site_map",
+    "SiteMap": "coverage_gis.engines.site_map",
     "Project": "coverage_gis.io.project",
     "load_project": "coverage_gis.io.project",
     "Scenario": "coverage_gis.config.scenario",

@@ -237,6 +237,46 @@ def test_warnings_are_one_line_each(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_map_site_in_python(tmp_path):
+    """cg.map_site (what the command computes, for Jupyter): the command's rasters value for
+    value, as an xarray Dataset with the grid's CRS and cell centres; its arguments checked
+    as the command's options are, every problem named as the argument."""
+    from coverage_gis.io.landcover import read_landcover
+
+    code, out = _run(tmp_path)
+    assert code == 0
+    dem = cg.read_dem(DEM)
+    landcover = read_landcover(ROOT / "data" / "landcover" / "landcover.tif")
+    site = cg.map_site(dem, lon=LON, lat=LAT, height_m=36.0, radius_m=3000.0,
+                       landcover=landcover)
+    assert (site.lon, site.lat) == (pytest.approx(LON), pytest.approx(LAT))
+    ds = site.to_dataset()
+    assert ds.rio.crs.to_epsg() == 32648
+    for name in ("path_loss_db", "level_dbm", "terrain_loss_db", "los", "fresnel_clear"):
+        with rasterio.open(out / f"{name}.tif") as src:
+            written = src.read(1)
+            x, y = rasterio.transform.xy(src.transform, [0, src.height - 1],
+                                         [0, src.width - 1])
+        got = ds[name].to_numpy()
+        if written.dtype == np.uint8:
+            np.testing.assert_array_equal(got, written.astype(bool))
+        else:
+            np.testing.assert_array_equal(got, written)
+        assert (float(ds.x[0]), float(ds.x[-1])) == (x[0], x[1])
+        assert (float(ds.y[0]), float(ds.y[-1])) == (y[0], y[1])
+    with pytest.raises(cg.InputError) as bad:
+        cg.map_site(dem, lon=LON, lat=LAT, height_m=-5.0, band_mhz=1e9)
+    assert len(bad.value.problems) == 2
+    assert any(p.startswith("height_m=") for p in bad.value.problems)
+    assert any(p.startswith("band_mhz=") for p in bad.value.problems)
+    with pytest.raises(cg.InputError, match="technology='6G': expected 2G, 3G, 4G or 5G"):
+        cg.map_site(dem, lon=LON, lat=LAT, technology="6G")
+    with pytest.raises(cg.InputError, match="lat=105.863922: expected a number of degrees"):
+        cg.map_site(dem, lon=LAT, lat=LON)
+    with pytest.raises(cg.InputError, match="lon=106.5 lat=20.5 is not on the DEM dem.tif"):
+        cg.map_site(dem, lon=106.5, lat=20.5)
+
+
 def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):
     """An SRTM-like DEM in WGS 84: the maps are computed in the site's UTM zone at 30 m, and
     agree with the same DEM's projected original (line of sight on 97 % of the disc at

@@ -137,11 +137,10 @@ def _warn_dem_share(paths: list[str], share: float, radius_m: float, ground_m: f
 
 
 def run(args: argparse.Namespace) -> int:
-    from coverage_gis.config import settings
     from coverage_gis.config.params import SITE_MAP_OPTIONS, CoverageParams, check_site_options
     from coverage_gis.config.scenario import read_scenario, scenario_inputs
     from coverage_gis.config.vocabulary import normalise_technology
-    from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
+    from coverage_gis.engines.site_map import map_site
     from coverage_gis.errors import InputError
     from coverage_gis.io.landcover import read_landcover
     from coverage_gis.io.raster import read_dem
@@ -155,7 +154,6 @@ def run(args: argparse.Namespace) -> int:
     if technology is None:
         raise InputError(f"--technology={args.technology!r}: expected 2G, 3G, 4G or 5G")
     params = CoverageParams.from_scenario(scenario.parameters)
-    radius = opts["radius_m"] if opts["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
     paths, dem_crs_option = _dem_source(scenario, args)
     lc_path, lc_crs_option = _landcover_source(scenario, args)
     inputs: list[str | Path] = [*scenario_inputs(scenario), *paths,
@@ -163,32 +161,29 @@ def run(args: argparse.Namespace) -> int:
     with OutputSet(args.out, kind="site-map", overwrite=args.overwrite, inputs=inputs,
                    known_names=OUTPUT_NAMES).open() as dest:
         dem = read_dem(paths[0] if len(paths) == 1 else paths, crs=dem_crs_option)
-        x_m, y_m, lon, lat = site_point(dem, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
-                                        y=opts["y"], crs=args.crs)
-        dem = site_dem(dem, x_m, y_m, lon, lat, radius, params.resolution_m)
-        x_m, y_m, _, _ = site_point(dem, lon=lon, lat=lat)
-        cell = site_cell(technology, params, band_mhz=opts["band_mhz"],
-                         height_m=opts["height_m"], eirp_dbm=opts["eirp_dbm"],
-                         bandwidth_mhz=opts["bandwidth_mhz"],
-                         azimuth_deg=(opts["azimuth_deg"] or [None])[0])
         landcover = read_landcover(lc_path, crs=lc_crs_option) if lc_path else None
         with terrain.compiled_kernels() as ahead_of_time:
-            result = site_map(dem, x_m, y_m, cell, params, radius, landcover)
+            result = map_site(dem, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
+                              y=opts["y"], crs=args.crs, technology=technology,
+                              band_mhz=opts["band_mhz"], height_m=opts["height_m"],
+                              eirp_dbm=opts["eirp_dbm"], bandwidth_mhz=opts["bandwidth_mhz"],
+                              azimuth_deg=(opts["azimuth_deg"] or [None])[0],
+                              radius_m=opts["radius_m"], params=params, landcover=landcover)
         if result.dem_share < 1.0:
-            _warn_dem_share(paths, result.dem_share, radius, result.ground_m)
+            _warn_dem_share(paths, result.dem_share, result.radius_m, result.ground_m)
         if lc_path and result.landcover_share is not None and result.landcover_share < 1.0:
-            _warn_landcover_share(lc_path, result.landcover_share, radius)
+            _warn_landcover_share(lc_path, result.landcover_share, result.radius_m)
         kernels = "ahead-of-time" if ahead_of_time else "numba"
-        record = site_map_record(result, params, _given(args), (lon, lat), kernels,
+        record = site_map_record(result, params, _given(args), kernels,
                                  Path(lc_path).name if lc_path else None)
         write_site_map(result, record, dest.path)
         out = dest.commit()
     if not args.quiet:
         s = record["summary"]
         c = record["cell"]
-        print(f"{c['technology']} {c['band_mhz']:g} MHz at {lon:.6f}, {lat:.6f}, "
+        print(f"{c['technology']} {c['band_mhz']:g} MHz at {result.lon:.6f}, {result.lat:.6f}, "
               f"{c['height_m']:g} m, {c['model']} ({c['model_validity']}); "
-              f"{radius / 1000:g} km at {result.resolution_m:g} m: line of sight "
+              f"{result.radius_m / 1000:g} km at {result.resolution_m:g} m: line of sight "
               f"{s['line_of_sight_share']:.0%}, level >= {s['threshold_dbm']:g} dBm "
               f"{s['at_threshold_share']:.0%} of the disc")
         print(f"Wrote {len(OUTPUT_NAMES)} files to {out}")

@@ -25,6 +25,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from types import SimpleNamespace
 from typing import Any, ClassVar, Self
 
 from coverage_gis.config import settings
@@ -1222,9 +1223,10 @@ def check_parameters(doc: Mapping[str, Any], where: str) -> tuple[dict[str, Any]
 # Command-line options
 # --------------------------------------------------------------------------------------------
 
-def _options(args: Any, checks: Mapping[str, Check]) -> dict[str, Any]:
-    """Options of ``args`` (command-line text, None when not given) checked: every problem
-    listed at once."""
+def _options(args: Any, checks: Mapping[str, Check], command_line: bool = True
+             ) -> dict[str, Any]:
+    """Options of ``args`` (command-line text, None when not given; ``command_line=False``:
+    Python values, named as arguments) checked: every problem listed at once."""
     out: dict[str, Any] = {}
     problems: list[str] = []
     for name, check in checks.items():
@@ -1232,8 +1234,9 @@ def _options(args: Any, checks: Mapping[str, Check]) -> dict[str, Any]:
         if value is None:
             out[name] = None
             continue
+        label = f"--{name.replace('_', '-')}" if command_line else name
         try:
-            out[name] = check.convert(value, f"--{name.replace('_', '-')}", text=True)
+            out[name] = check.convert(value, label, text=command_line)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -1320,6 +1323,17 @@ def check_site_options(args: Any, checks: Mapping[str, Check] = CHECK_SITE_OPTIO
         raise InputError([f"{p} (are lon and lat swapped?)" if p.startswith("--lat=") else p
                           for p in exc.problems]) from None
     out["azimuth_deg"] = out["azimuth_deg"] or []
+    return out
+
+
+def site_map_values(**values: Any) -> dict[str, Any]:
+    """``map_site``'s numeric arguments (Python values; None: not given) with the checks of
+    ``site-map``'s options (:data:`SITE_MAP_OPTIONS`), every problem listed at once, each
+    named as the argument; ``azimuth_deg`` one value or None."""
+    if values.get("azimuth_deg") is not None:
+        values["azimuth_deg"] = [values["azimuth_deg"]]
+    out = _options(SimpleNamespace(**values), SITE_MAP_OPTIONS, command_line=False)
+    out["azimuth_deg"] = (out["azimuth_deg"] or [None])[0]
     return out
 
 

@@ -9,7 +9,7 @@ process (with the kernels compiled ahead of time, :mod:`coverage_gis.radio.compi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,8 @@ from affine import Affine
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import CoverageParams
+from coverage_gis.config.params import CoverageParams, site_map_values
+from coverage_gis.config.vocabulary import normalise_technology
 from coverage_gis.engines.levels import cell_model, clutter_from_classes, levels_of
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import WGS84, resolve_crs, utm_crs
@@ -25,7 +26,8 @@ from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
-__all__ = ["SiteMap", "site_cell", "site_point", "site_dem", "site_window", "site_map"]
+__all__ = ["SiteMap", "map_site", "site_cell", "site_point", "site_dem", "site_window",
+           "site_map"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class SiteMap:
         loss); None without.
     landcover_classes : dict
         Land-cover class -> cells of the disc (empty without a land cover).
+    lon, lat : float
+        The site in WGS 84, degrees (:func:`map_site`; NaN from :func:`site_map`).
     """
 
     transform: Affine
@@ -74,6 +78,8 @@ class SiteMap:
     dem_share: float
     landcover_share: float | None = None
     landcover_classes: dict[int, int] = field(default_factory=dict)
+    lon: float = float("nan")
+    lat: float = float("nan")
 
     @property
     def height(self) -> int:
@@ -86,6 +92,22 @@ class SiteMap:
     @property
     def resolution_m(self) -> float:
         return abs(self.transform.a)
+
+    def to_dataset(self) -> Any:
+        """The maps as one :class:`xarray.Dataset` on the grid (``x``, ``y`` cell centres in
+        m, the CRS set with rioxarray), for Jupyter and ``rio.to_raster``: ``path_loss_db``,
+        ``terrain_loss_db``, ``level_dbm`` (float32, NaN beyond the radius), ``los``,
+        ``fresnel_clear`` (bool)."""
+        import rioxarray  # noqa: F401  (registers the .rio accessor)
+        import xarray as xr
+
+        res, t = self.resolution_m, self.transform
+        x = t.c + res * (np.arange(self.width) + 0.5)
+        y = t.f - res * (np.arange(self.height) + 0.5)
+        names = ("path_loss_db", "terrain_loss_db", "level_dbm", "los", "fresnel_clear")
+        ds = xr.Dataset({k: (("y", "x"), getattr(self, k)) for k in names},
+                        coords={"x": x, "y": y})
+        return ds.rio.write_crs(self.crs).rio.write_transform(t)
 
 
 def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None = None,
@@ -263,3 +285,48 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         level_dbm=np.where(inside, level, np.nan).astype(np.float32),
         los=inside & sweep.los, fresnel_clear=inside & np.asarray(sweep.fresnel_clear),
         dem_share=dem_share, landcover_share=lc_share, landcover_classes=classes_in)
+
+
+def map_site(dem: Raster, *, lon: float | None = None, lat: float | None = None,
+             x: float | None = None, y: float | None = None, crs: Any = None,
+             technology: str = "4G", band_mhz: float | None = None,
+             height_m: float | None = None, eirp_dbm: float | None = None,
+             bandwidth_mhz: float | None = None, azimuth_deg: float | None = None,
+             radius_m: float | None = None, params: CoverageParams | None = None,
+             landcover: Raster | None = None) -> SiteMap:
+    """One site's maps from a DEM in any CRS (what ``coverage-gis site-map`` computes).
+
+    The site is ``lon``/``lat`` (WGS 84) or ``x``/``y`` in ``crs``
+    (:func:`site_point`); the DEM is cut around it and, in degrees or at another resolution,
+    reprojected to the site's UTM zone at ``params.resolution_m`` (:func:`site_dem`); the
+    cell takes the technology's defaults for what is not given (:func:`site_cell`:
+    ``technology`` "2G".."5G", ``band_mhz``, ``height_m`` above ground, ``eirp_dbm``,
+    ``bandwidth_mhz``; no ``azimuth_deg``: omnidirectional); maps out to ``radius_m``
+    (default ``settings.SITE_MAP_RADIUS_M``) with ``params`` (default
+    :class:`CoverageParams`) and the ``landcover``, if any (:func:`site_map`).
+
+    Raises
+    ------
+    InputError
+        A value out of range (the checks of ``site-map``'s options, every problem listed),
+        an unknown technology, the site not given, given twice, or not on the DEM; a
+        land-cover class without a loss.
+    """
+    v = site_map_values(lon=lon, lat=lat, x=x, y=y, band_mhz=band_mhz, height_m=height_m,
+                        eirp_dbm=eirp_dbm, bandwidth_mhz=bandwidth_mhz,
+                        azimuth_deg=azimuth_deg, radius_m=radius_m)
+    tech = normalise_technology(technology)
+    if tech is None:
+        raise InputError(f"technology={technology!r}: expected 2G, 3G, 4G or 5G")
+    params = params if params is not None else CoverageParams()
+    radius = v["radius_m"] if v["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
+    x_m, y_m, s_lon, s_lat = site_point(dem, lon=v["lon"], lat=v["lat"], x=v["x"], y=v["y"],
+                                        crs=crs)
+    part = site_dem(dem, x_m, y_m, s_lon, s_lat, radius, params.resolution_m)
+    if part.crs != dem.crs:
+        x_m, y_m, _, _ = site_point(part, lon=s_lon, lat=s_lat)
+    cell = site_cell(tech, params, band_mhz=v["band_mhz"], height_m=v["height_m"],
+                     eirp_dbm=v["eirp_dbm"], bandwidth_mhz=v["bandwidth_mhz"],
+                     azimuth_deg=v["azimuth_deg"])
+    result = site_map(part, x_m, y_m, cell, params, radius, landcover)
+    return replace(result, lon=s_lon, lat=s_lat)

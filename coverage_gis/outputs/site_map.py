@@ -40,10 +40,9 @@ def _share(mask: np.ndarray, inside: np.ndarray) -> float | None:
 
 
 def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, Any],
-                    lon_lat: tuple[float, float], kernels: str,
-                    landcover: str | None = None) -> dict[str, Any]:
-    """The content of ``site_map.json``: the input as typed (``given``), the site (with its
-    WGS 84 ``lon_lat``), the cell, the method (``kernels``: which build of the terrain kernels
+                    kernels: str, landcover: str | None = None) -> dict[str, Any]:
+    """The content of ``site_map.json``: the input as typed (``given``), the site (in WGS 84
+    and in the grid's CRS), the cell, the method (``kernels``: which build of the terrain kernels
     ran; ``landcover``: the land cover's file name, or None), the grid and a summary (shares
     of the disc; the threshold is the scenario's for the technology)."""
     cell = result.cell
@@ -55,7 +54,7 @@ def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, An
         "software": {"name": "coverage-gis", "version": __version__},
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "input": given,
-        "site": {"lon": round(lon_lat[0], 7), "lat": round(lon_lat[1], 7),
+        "site": {"lon": round(result.lon, 7), "lat": round(result.lat, 7),
                  "x_m": round(result.x_m, 3), "y_m": round(result.y_m, 3),
                  "crs": describe_crs(result.crs), "ground_m": round(result.ground_m, 2)},
         "cell": {
