@@ -475,6 +475,30 @@ NB02 = [
     hamlets plus a margin), so the best point may be outside the commune, as here. Building
     there needs the neighbouring commune or ward; the check says so in its reasons.
     """),
+    md("""
+    ## 6. The proposed tower's own maps
+
+    `cg.map_site` computes one antenna's maps from the DEM (and the land cover) alone, what
+    `coverage-gis site-map` writes: path loss, received level, terrain loss, line of sight
+    and first-Fresnel-zone clearance, out to a radius. Here the first sector of the request
+    (azimuth 0°), 3 km around it, with the scenario's `[coverage]` parameters, as an xarray
+    Dataset (CRS set) to plot or save with `rio.to_raster`:
+    """),
+    code("""
+    from coverage_gis.config.params import CoverageParams
+
+    params = CoverageParams.from_scenario(project.scenario.parameters)
+    with tidy_warnings():
+        site = cg.map_site(project.dem, lon=loc["lon"], lat=loc["lat"], technology="4G",
+                           band_mhz=1800, height_m=35, azimuth_deg=0, radius_m=3000,
+                           params=params, landcover=project.landcover)
+    maps = site.to_dataset()
+    inside = maps.level_dbm.notnull()
+    print(f"{int(inside.sum())} grid cells of {site.resolution_m:g} m; line of sight "
+          f"{float(maps.los.where(inside).mean()):.0%}; level >= -110 dBm "
+          f"{float((maps.level_dbm >= -110).where(inside).mean()):.0%} of the disc")
+    maps.level_dbm.plot(cmap="viridis", vmin=-130, vmax=-60, figsize=(6, 5))
+    """),
 ]
 
 
@@ -774,15 +798,19 @@ NB04 = [
 
     Each measurement is predicted from its serving cell (here named by `cell_id`, the
     `site_id` of the sites layer) exactly as the coverage rasters are: per-RE EIRP, the
-    cell's model, its antenna pattern and the terrain profile from the DEM. The **excess
+    cell's model, its antenna pattern, the terrain from the DEM and the land cover's
+    loss, by the same function as the rasters. The **excess
     loss** (predicted − measured) is fitted by least squares on
     `[1, log10(d / 1 km)]`; `offset_db` > 0 means more loss than the model. Measurements
     below the −120 dBm level floor are excluded (counted), and 5-fold cross-validation
     (contiguous blocks of the route) gives the error on measurements the fit did not see.
+    With a land-cover layer, each class with at least 30 measurements also gets an offset
+    of its own (centred: `offset_db` stays the average correction).
     """),
     code("""
     with tidy_warnings():
-        result = calibrate(drive, project.sites, params, project.dem)
+        result = calibrate(drive, project.sites, params, project.dem,
+                           landcover=project.landcover, hamlets=project.hamlets)
 
     summary = pd.DataFrame({
         "fitted": [result.offset_db, result.slope_db_per_decade],
@@ -797,6 +825,9 @@ NB04 = [
           f"{result.mean_error_before_db:+.1f} -> {result.mean_error_after_db:+.1f} dB")
     assert summary["within 2 standard errors"].all()
     assert result.rmse_after_db <= result.rmse_before_db
+    print("land-cover class offsets (dB, on top of the offset; the truth has none):",
+          {c: round(v, 2) for c, v in result.clutter_offsets_db.items()},
+          "measurements per class:", result.class_counts)
     summary
     """),
     md("""
