@@ -892,11 +892,13 @@ NB04 = [
 ]
 
 
+#: Every notebook of the folder, by file name (a test checks the stored files are these).
+NOTEBOOKS = {"01_quick_start.ipynb": NB01, "02_check_a_proposed_tower.ipynb": NB02,
+             "03_fibre_gaps.ipynb": NB03, "04_calibration.ipynb": NB04}
+
+
 def main() -> None:
-    for name, cells in (("01_quick_start.ipynb", NB01),
-                        ("02_check_a_proposed_tower.ipynb", NB02),
-                        ("03_fibre_gaps.ipynb", NB03),
-                        ("04_calibration.ipynb", NB04)):
+    for name, cells in NOTEBOOKS.items():
         print(write(name, cells))
 
 
