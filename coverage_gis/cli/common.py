@@ -14,7 +14,8 @@ from coverage_gis.errors import InputError
 __all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
            "add_layer_options", "apply_layer_options", "whole_number", "workers_count"]
 
-SCENARIO_HELP = "scenario TOML (default: the bundled sample)"
+SCENARIO_HELP = ("scenario TOML, or a folder holding scenario.toml (default: the bundled "
+                 "sample)")
 
 
 def whole_number(text: str, least: int) -> int:

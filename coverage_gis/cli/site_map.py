@@ -27,8 +27,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "site-map", parents=[common],
         help="one site's path loss, level and line-of-sight rasters from the DEM",
         description="Compute one cell's maps on a square grid around it out to --radius-m "
-                    "(default 10 km), from the DEM alone (the scenario's dem layer, or "
-                    "--dem), with the scenario's [coverage] model, environment, terrain "
+                    "(default 10 km), from the DEM (the scenario's dem layer, or --dem) and "
+                    "the land cover if any, with the scenario's [coverage] model, "
+                    "environment, terrain "
                     "method and resolution: path_loss_db.tif (the model's loss plus the "
                     "terrain's diffraction loss, dB), level_dbm.tif, terrain_loss_db.tif, "
                     "los.tif and fresnel_clear.tif (Cloud-Optimized GeoTIFFs), and "
