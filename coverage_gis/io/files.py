@@ -1,6 +1,7 @@
 """Writing files safely: a temporary name renamed when complete (:func:`atomic_path`), and
-rasters as Cloud-Optimized GeoTIFFs (:func:`write_geotiff`). Used by the stored result and by
-every output writer."""
+rasters as Cloud-Optimized GeoTIFFs (:func:`write_geotiff`); images as PNG bytes
+(:func:`png_bytes`, for the maps and the web app). Used by the stored result and by every
+output writer."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from coverage_gis.config import settings
 
-__all__ = ["atomic_path", "write_geotiff"]
+__all__ = ["atomic_path", "write_geotiff", "png_bytes"]
 
 
 @contextlib.contextmanager
@@ -78,3 +79,22 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
             if colormap is not None:
                 ds.write_colormap(1, colormap)
     return Path(path)
+
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """An RGBA image (rows, cols, 4; uint8) as PNG bytes (GDAL's PNG driver, in memory: its
+    zlib level 6 and per-row filters)."""
+    from rasterio.errors import NotGeoreferencedWarning
+    from rasterio.io import MemoryFile
+
+    rgba = np.asarray(rgba)
+    if rgba.ndim != 3 or rgba.shape[2] != 4:
+        raise ValueError("png_bytes needs an h×w×4 RGBA array")
+    rows, cols, bands = rgba.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with MemoryFile() as mem:
+            with mem.open(driver="PNG", width=cols, height=rows, count=bands,
+                          dtype="uint8") as ds:
+                ds.write(np.moveaxis(rgba.astype(np.uint8, copy=False), -1, 0))
+            return bytes(mem.read())

@@ -34,9 +34,7 @@ import copy
 import html as _html
 import json
 import re
-import struct
 import warnings
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -53,6 +51,7 @@ from folium.utilities import JsCode
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.io.files import png_bytes
 from coverage_gis.outputs import style
 from coverage_gis.outputs.files import atomic_path
 from coverage_gis.outputs.records import table_rows
@@ -1140,31 +1139,9 @@ def colour_levels(level_dbm: np.ndarray,
     return out
 
 
-def _png(rgba: np.ndarray) -> bytes:
-    """A truecolour-with-alpha PNG (8 bit) of an h×w×4 uint8 array."""
-    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
-    h, w, c = rgba.shape
-    if c != 4:
-        raise ValueError("png needs an h×w×4 RGBA array")
-    raw = np.zeros((h, 1 + 4 * w), dtype=np.uint8)  # filter byte 0 per row
-    raw[:, 1:] = rgba.reshape(h, 4 * w)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
-
-
-def png_bytes(rgba: np.ndarray) -> bytes:
-    """A PNG file (8-bit RGBA) of an h×w×4 uint8 array."""
-    return _png(rgba)
-
-
 def png_data_uri(rgba: np.ndarray) -> str:
     """A ``data:image/png;base64,...`` URI of an RGBA array."""
-    return "data:image/png;base64," + base64.b64encode(_png(rgba)).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgba)).decode("ascii")
 
 
 def raster_overlay(level_dbm: np.ndarray | str | Path, grid: Grid | None,

@@ -10,7 +10,6 @@ grid of values and colours it. Everything stays in memory; nothing is written to
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.io.files import png_bytes
 
 __all__ = ["Overlay", "hillshade", "hillshade_png", "overlay_png", "png_bytes", "WEB_MERCATOR"]
 
@@ -80,21 +80,6 @@ def hillshade(z_m: np.ndarray, dx_m: float | np.ndarray, dy_m: float | np.ndarra
     shade = (-p * sun[0] - q * sun[1] + sun[2]) / np.sqrt(1 + p * p + q * q)
     out[1:-1, 1:-1] = np.clip(shade, 0.0, 1.0)
     return out
-
-
-def png_bytes(rgba: np.ndarray) -> bytes:
-    """An RGBA image (rows, cols, 4; uint8) as PNG bytes (GDAL's PNG driver, in memory)."""
-    from rasterio.errors import NotGeoreferencedWarning
-    from rasterio.io import MemoryFile
-
-    rows, cols, bands = rgba.shape
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with MemoryFile() as mem:
-            with mem.open(driver="PNG", width=cols, height=rows, count=bands,
-                          dtype="uint8") as ds:
-                ds.write(np.moveaxis(rgba.astype(np.uint8), -1, 0))
-            return bytes(mem.read())
 
 
 def _to_mercator(values: np.ndarray, transform: Any, crs: Any, resampling: str,
