@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import rasterio
+import rasterio.crs
 import rasterio.transform
 import rasterio.warp
 from affine import Affine
@@ -32,7 +33,7 @@ from coverage_gis.io.boundary import (
 from coverage_gis.io.crs import describe_crs, repair_vn2000, resolve_crs
 
 __all__ = ["Raster", "read_dem", "checked_dem", "check_georeferenced", "check_raster_position",
-           "dem_crs", "horizontal_crs"]
+           "dem_crs", "horizontal_crs", "reproject_array", "latlon_bounds"]
 
 
 @dataclass(frozen=True)
@@ -121,18 +122,8 @@ class Raster:
         """This raster warped to ``crs`` (bilinear), at ``resolution_m`` (default: about the
         current pixel size)."""
         dst_crs = resolve_crs(crs)
-        rows, cols = self.shape
-        left, bottom, right, top = self.bounds
-        kwargs = {"resolution": resolution_m} if resolution_m else {}
-        with warnings.catch_warnings():  # rasterio's own use of affine's `*`
-            warnings.simplefilter("ignore", PendingDeprecationWarning)
-            transform, width, height = rasterio.warp.calculate_default_transform(
-                self.crs, dst_crs, cols, rows, left, bottom, right, top, **kwargs)
-        out = np.full((height, width), np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            self.data, out, src_transform=self.transform, src_crs=self.crs,
-            dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,
-            resampling=rasterio.warp.Resampling.bilinear)
+        out, transform = reproject_array(self.data, self.transform, self.crs, dst_crs,
+                                         "bilinear", resolution=resolution_m)
         return Raster(out, transform, dst_crs, self.source)
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display
@@ -144,6 +135,63 @@ class Raster:
                 f"{escape(self.crs.name)}, values {lo:.1f}..{hi:.1f}")
 
 
+
+
+def reproject_array(values: np.ndarray, transform: Affine, crs: Any, dst_crs: Any,
+                    resampling: str = "nearest", *, resolution: float | None = None,
+                    max_px: int | None = None, nodata: float = np.nan
+                    ) -> tuple[np.ndarray, Affine]:
+    """A grid of ``values`` (rows north to south on ``transform`` in ``crs``) warped to
+    ``dst_crs`` (any CRS pyproj reads, e.g. 3857 for Leaflet): (array, its transform).
+
+    At about the source resolution, or ``resolution`` (``dst_crs`` units); with ``max_px``,
+    never more than ``max_px`` pixels on the long side (coarser pixels over the same bounds).
+    ``resampling``: a :class:`rasterio.enums.Resampling` name. Integer values keep their
+    dtype, with ``nodata`` (then an integer) where nothing falls; others come back float32
+    with NaN."""
+    src = np.asarray(values)
+    if not np.issubdtype(src.dtype, np.integer):
+        src = src.astype(np.float32, copy=False)
+    rows, cols = src.shape
+    src_crs, to_crs = _rasterio_crs(crs), _rasterio_crs(dst_crs)
+    left, bottom, right, top = rasterio.transform.array_bounds(rows, cols, transform)
+    kwargs: dict[str, Any] = {"resolution": resolution} if resolution else {}
+    with warnings.catch_warnings():  # rasterio's own use of affine's `*`
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        dst_t, width, height = rasterio.warp.calculate_default_transform(
+            src_crs, to_crs, cols, rows, left, bottom, right, top, **kwargs)
+        if max_px is not None and max(width, height) > max_px:
+            scale = max(width, height) / max_px
+            dst_t, width, height = rasterio.warp.calculate_default_transform(
+                src_crs, to_crs, cols, rows, left, bottom, right, top,
+                dst_width=max(1, min(max_px, round(width / scale))),
+                dst_height=max(1, min(max_px, round(height / scale))))
+    out = np.full((height, width), nodata, dtype=src.dtype)
+    rasterio.warp.reproject(src, out, src_transform=transform, src_crs=src_crs,
+                            dst_transform=dst_t, dst_crs=to_crs, src_nodata=nodata,
+                            dst_nodata=nodata,
+                            resampling=getattr(rasterio.warp.Resampling, resampling))
+    return out, dst_t
+
+
+def latlon_bounds(transform: Affine, height: int, width: int, crs: Any
+                  ) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` (WGS 84 degrees; what Leaflet's image overlay
+    takes) of a north-up grid in ``crs``, from its corners."""
+    from pyproj import Transformer
+
+    west, north = transform * (0, 0)
+    east, south = transform * (width, height)
+    to_deg = Transformer.from_crs(CRS.from_user_input(crs), 4326, always_xy=True)
+    lon0, lat0 = to_deg.transform(west, south)
+    lon1, lat1 = to_deg.transform(east, north)
+    return [[float(lat0), float(lon0)], [float(lat1), float(lon1)]]
+
+
+def _rasterio_crs(crs: Any) -> rasterio.crs.CRS:
+    """A CRS for rasterio from anything pyproj reads (through its WKT: a VN-2000 datum shift
+    is kept)."""
+    return rasterio.crs.CRS.from_wkt(CRS.from_user_input(crs).to_wkt())
 
 
 def read_dem(path: PathLike | Sequence[PathLike], *, crs: Any = None, band: int = 1,

@@ -48,10 +48,11 @@ import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from coverage_gis.config import settings
 from coverage_gis.io.files import png_bytes
+from coverage_gis.io.raster import latlon_bounds, reproject_array
 from coverage_gis.outputs import style
 from coverage_gis.outputs.files import atomic_path
 from coverage_gis.outputs.records import table_rows
@@ -1060,37 +1061,10 @@ def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "
     At about the source resolution; with ``max_px``, never more than ``max_px`` pixels on
     the long side (coarser pixels over the same bounds). An integer ``array`` keeps its dtype
     with ``nodata`` (an integer) where nothing falls."""
-    import rasterio.crs
-    from rasterio.transform import array_bounds
-    from rasterio.warp import Resampling, calculate_default_transform, reproject
-
-    integer = np.issubdtype(np.asarray(array).dtype, np.integer)
-    src = np.asarray(array) if integer else np.asarray(array, dtype=np.float32)
-    src_crs = rasterio.crs.CRS.from_wkt(CRS(grid.crs).to_wkt())
-    dst_crs = rasterio.crs.CRS.from_epsg(epsg)
-    left_b, bottom_b, right_b, top_b = array_bounds(grid.height, grid.width, grid.transform)
-    # array_bounds returns (west, south, east, north)
-    with warnings.catch_warnings():  # rasterio's own use of affine's `*` (not ours)
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
-        transform, width, height = calculate_default_transform(
-            src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
-            right=right_b, top=top_b)
-        if max_px is not None and max(width, height) > max_px:
-            scale = max(width, height) / max_px
-            transform, width, height = calculate_default_transform(
-                src_crs, dst_crs, grid.width, grid.height, left=left_b, bottom=bottom_b,
-                right=right_b, top=top_b, dst_width=max(1, min(max_px, round(width / scale))),
-                dst_height=max(1, min(max_px, round(height / scale))))
-    dst = np.full((height, width), nodata, dtype=src.dtype)
-    reproject(source=src, destination=dst, src_transform=grid.transform, src_crs=src_crs,
-              dst_transform=transform, dst_crs=dst_crs, src_nodata=nodata, dst_nodata=nodata,
-              resampling=getattr(Resampling, resampling))
-    west, north = transform * (0, 0)
-    east, south = transform * (width, height)
-    to_deg = Transformer.from_crs(epsg, 4326, always_xy=True)
-    lon0, lat0 = to_deg.transform(west, south)
-    lon1, lat1 = to_deg.transform(east, north)
-    return dst, [[float(lat0), float(lon0)], [float(lat1), float(lon1)]]
+    dst, transform = reproject_array(array, grid.transform, grid.crs, epsg, resampling,
+                                     max_px=max_px, nodata=nodata)
+    height, width = dst.shape
+    return dst, latlon_bounds(transform, height, width, epsg)
 
 
 def level_classes(level_dbm: np.ndarray,

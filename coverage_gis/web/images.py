@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from coverage_gis.config import settings
 from coverage_gis.io.files import png_bytes
+from coverage_gis.io.raster import latlon_bounds, reproject_array
 
 __all__ = ["Overlay", "hillshade", "hillshade_png", "overlay_png", "png_bytes", "WEB_MERCATOR"]
 
@@ -86,35 +87,13 @@ def _to_mercator(values: np.ndarray, transform: Any, crs: Any, resampling: str,
                  max_px: int | None) -> tuple[np.ndarray, Any]:
     """``values`` (float, NaN unknown) reprojected to Web Mercator: (array, transform), at
     about the source resolution, at most ``max_px`` pixels a side."""
-    from rasterio.enums import Resampling
-    from rasterio.transform import array_bounds
-    from rasterio.warp import calculate_default_transform, reproject
-
-    rows, cols = values.shape
-    bounds = array_bounds(rows, cols, transform)  # (west, south, east, north)
-    dst_transform, width, height = calculate_default_transform(
-        CRS.from_user_input(crs), WEB_MERCATOR, cols, rows, *bounds)
-    if max_px is not None and max(width, height) > max_px:
-        scale = max(width, height) / max_px
-        dst_transform, width, height = calculate_default_transform(
-            CRS.from_user_input(crs), WEB_MERCATOR, cols, rows, *bounds,
-            dst_width=max(1, round(width / scale)), dst_height=max(1, round(height / scale)))
-    out = np.full((height, width), np.nan, dtype=np.float32)
-    reproject(values.astype(np.float32), out, src_transform=transform,
-              src_crs=CRS.from_user_input(crs), src_nodata=np.nan, dst_transform=dst_transform,
-              dst_crs=WEB_MERCATOR, dst_nodata=np.nan,
-              resampling=getattr(Resampling, resampling))
-    return out, dst_transform
+    return reproject_array(values, transform, crs, WEB_MERCATOR, resampling, max_px=max_px)
 
 
 def _bounds_lonlat(transform: Any, rows: int, cols: int) -> list[list[float]]:
-    """[[south, west], [north, east]] of a Web Mercator grid."""
-    to_ll = Transformer.from_crs(WEB_MERCATOR, CRS.from_epsg(4326), always_xy=True)
-    west, north = transform * (0, 0)
-    east, south = transform * (cols, rows)
-    lon0, lat0 = to_ll.transform(west, south)
-    lon1, lat1 = to_ll.transform(east, north)
-    return [[round(lat0, 7), round(lon0, 7)], [round(lat1, 7), round(lon1, 7)]]
+    """[[south, west], [north, east]] of a Web Mercator grid (7 decimals)."""
+    return [[round(v, 7) for v in corner]
+            for corner in latlon_bounds(transform, rows, cols, WEB_MERCATOR)]
 
 
 def overlay_png(values: np.ndarray, transform: Any, crs: Any,
