@@ -303,6 +303,63 @@ def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):
     assert np.nanmedian(np.abs(maps[0].path_loss_db - maps[1].path_loss_db)) < 0.5
 
 
+def _degree_tiles(folder: Path) -> list[Path]:
+    """Four 0.1° tiles at 1 arc-second (SRTM's layout: shared edge rows and columns) of the
+    sample's DEM in WGS 84, meeting at 105.9° E, 20.0° N."""
+    geo = read_dem(DEM).reproject("EPSG:4326")
+    step = 1.0 / 3600.0
+    paths = []
+    for west in (105.8, 105.9):
+        for south in (19.9, 20.0):
+            transform = rasterio.transform.from_origin(west - step / 2, south + 0.1 + step / 2,
+                                                       step, step)
+            heights = np.full((361, 361), np.nan, dtype=np.float32)
+            rasterio.warp.reproject(geo.data, heights, src_transform=geo.transform,
+                                    src_crs="EPSG:4326", dst_transform=transform,
+                                    dst_crs="EPSG:4326", src_nodata=np.nan, dst_nodata=np.nan,
+                                    resampling=rasterio.warp.Resampling.bilinear)
+            path = folder / f"tile_{west:.1f}_{south:.1f}.tif"
+            with rasterio.open(path, "w", driver="GTiff", width=361, height=361, count=1,
+                               dtype="float32", crs="EPSG:4326", transform=transform,
+                               nodata=np.nan) as dst:
+                dst.write(heights, 1)
+            paths.append(path)
+    return paths
+
+
+def test_only_the_sites_part_of_the_tiles_is_read(tmp_path):
+    """Tiles in degrees: the command reads only the window its site needs (site_extent, by
+    read_dem_window), and its maps are those of the whole mosaic, value for value; the
+    window is a small part of the tiles. A site off every tile reads them whole and says so
+    (the usual message)."""
+    import rasterio.warp  # noqa: F401  (the tiles' resampling)
+
+    from coverage_gis.engines.site_map import map_site, site_extent
+    from coverage_gis.io.dem import read_dem_window
+
+    tiles = _degree_tiles(tmp_path)
+    lon, lat = 105.9, 20.0  # where the four tiles meet
+    out = tmp_path / "site"
+    assert main(["-q", "site-map", str(SAMPLE), "--dem", *map(str, tiles), "--no-landcover",
+                 "--lon", str(lon), "--lat", str(lat), "--height-m", "36", "--radius-m",
+                 "3000", "--out", str(out)]) == 0
+    whole = read_dem(tiles)
+    expected = map_site(whole, lon=lon, lat=lat, height_m=36.0, radius_m=3000.0)
+    for name in ("level_dbm", "path_loss_db", "terrain_loss_db", "los", "fresnel_clear"):
+        with rasterio.open(out / f"{name}.tif") as src:
+            written = src.read(1)
+        want = getattr(expected, name)
+        if written.dtype == np.uint8:
+            np.testing.assert_array_equal(written.astype(bool), want)
+        else:
+            np.testing.assert_array_equal(written, want)
+    box, utm = site_extent(lon, lat, 3000.0, 30.0)
+    window = read_dem_window(tiles, box, utm)
+    assert window.shape[0] * window.shape[1] < 0.25 * whole.shape[0] * whole.shape[1]
+    far = read_dem_window(tiles, site_extent(106.5, 20.5, 3000.0, 30.0)[0], utm)
+    assert far.shape == whole.shape  # meets no tile: read whole
+
+
 @pytest.mark.parametrize("args,message", [
     (["--lon", "106.5", "--lat", "20.07"], "is not on the DEM dem.tif"),
     (["--lon", "20.066798", "--lat", "105.863922"], "(are lon and lat swapped?)"),

@@ -6,6 +6,7 @@ pandas nor geopandas, and the terrain kernels compiled ahead of time when they a
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,34 @@ def _dem_source(scenario: Any, args: argparse.Namespace) -> tuple[list[str], Any
     return [str(s.path) for s in sources], sources[0].crs
 
 
+def _read_site_dem(paths: list[str], crs_option: Any, opts: dict[str, Any], point_crs: Any,
+                   radius_m: float, resolution_m: float) -> Any:
+    """The DEM around the site only (:func:`coverage_gis.engines.site_map.site_extent`, read
+    by :func:`coverage_gis.io.dem.read_dem_window`: a few hundred km² of four 1° tiles), or
+    whole when the site is not given once, or in a CRS that does not resolve (map_site then
+    says what is wrong)."""
+    from pyproj import Transformer
+
+    from coverage_gis.engines.site_map import site_extent
+    from coverage_gis.io.crs import WGS84, resolve_crs
+    from coverage_gis.io.dem import read_dem_window
+    from coverage_gis.io.raster import read_dem
+
+    by_lon_lat = opts["lon"] is not None and opts["lat"] is not None
+    by_xy = opts["x"] is not None and opts["y"] is not None and point_crs is not None
+    lon_lat = (opts["lon"], opts["lat"]) if by_lon_lat and not by_xy else None
+    if by_xy and not by_lon_lat:
+        try:
+            lon_lat = Transformer.from_crs(resolve_crs(point_crs), WGS84, always_xy=True
+                                           ).transform(opts["x"], opts["y"])
+        except ValueError:
+            lon_lat = None
+    if lon_lat is None or not all(map(math.isfinite, lon_lat)):
+        return read_dem(paths[0] if len(paths) == 1 else paths, crs=crs_option)
+    box, utm = site_extent(*lon_lat, radius_m, resolution_m)
+    return read_dem_window(paths, box, utm, crs=crs_option)
+
+
 def _landcover_source(scenario: Any, args: argparse.Namespace) -> tuple[str | None, Any]:
     """The land cover's file and CRS option: --landcover, else the scenario's landcover layer
     (none with --no-landcover or without either)."""
@@ -138,13 +167,13 @@ def _warn_dem_share(paths: list[str], share: float, radius_m: float, ground_m: f
 
 
 def run(args: argparse.Namespace) -> int:
+    from coverage_gis.config import settings
     from coverage_gis.config.params import SITE_MAP_OPTIONS, CoverageParams, check_site_options
     from coverage_gis.config.scenario import read_scenario, scenario_inputs
     from coverage_gis.config.vocabulary import normalise_technology
     from coverage_gis.engines.site_map import map_site
     from coverage_gis.errors import InputError
     from coverage_gis.io.landcover import read_landcover
-    from coverage_gis.io.raster import read_dem
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.site_map import OUTPUT_NAMES, site_map_record, write_site_map
     from coverage_gis.radio import terrain
@@ -161,7 +190,10 @@ def run(args: argparse.Namespace) -> int:
                                 *([lc_path] if lc_path else [])]
     with OutputSet(args.out, kind="site-map", overwrite=args.overwrite, inputs=inputs,
                    known_names=OUTPUT_NAMES).open() as dest:
-        dem = read_dem(paths[0] if len(paths) == 1 else paths, crs=dem_crs_option)
+        radius = (opts["radius_m"] if opts["radius_m"] is not None
+                  else settings.SITE_MAP_RADIUS_M)
+        dem = _read_site_dem(paths, dem_crs_option, opts, args.crs, radius,
+                             params.resolution_m)
         landcover = read_landcover(lc_path, crs=lc_crs_option) if lc_path else None
         with terrain.compiled_kernels() as ahead_of_time:
             result = map_site(dem, lon=opts["lon"], lat=opts["lat"], x=opts["x"],
@@ -169,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
                               band_mhz=opts["band_mhz"], height_m=opts["height_m"],
                               eirp_dbm=opts["eirp_dbm"], bandwidth_mhz=opts["bandwidth_mhz"],
                               azimuth_deg=(opts["azimuth_deg"] or [None])[0],
-                              radius_m=opts["radius_m"], params=params, landcover=landcover)
+                              radius_m=radius, params=params, landcover=landcover)
         if result.dem_share < 1.0:
             _warn_dem_share(paths, result.dem_share, result.radius_m, result.ground_m)
         if lc_path and result.landcover_share is not None and result.landcover_share < 1.0:

@@ -26,8 +26,8 @@ from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
-__all__ = ["SiteMap", "map_site", "site_cell", "site_point", "site_dem", "site_window",
-           "site_map"]
+__all__ = ["SiteMap", "map_site", "site_cell", "site_point", "site_dem", "site_extent",
+           "site_window", "site_map"]
 
 
 @dataclass(frozen=True)
@@ -184,16 +184,26 @@ def site_dem(dem: Raster, x_m: float, y_m: float, lon: float, lat: float, radius
     reprojected (bilinear) to the site's UTM zone (:func:`coverage_gis.io.crs.utm_crs`), a
     projected one at another resolution is resampled in its own CRS, else used as it is."""
     if dem.crs.is_geographic:
-        utm = utm_crs(lon, lat)
-        ux, uy = Transformer.from_crs(WGS84, utm, always_xy=True).transform(lon, lat)
-        reach = radius_m + 3.0 * resolution_m
-        part = dem.crop((ux - reach, uy - reach, ux + reach, uy + reach), crs=utm, pad_px=2)
-        return part.reproject(utm, resolution_m)
+        box, utm = site_extent(lon, lat, radius_m, resolution_m)
+        return dem.crop(box, crs=utm, pad_px=2).reproject(utm, resolution_m)
     pad = radius_m + 2.0 * max(resolution_m, *dem.resolution)
     part = dem.crop((x_m - pad, y_m - pad, x_m + pad, y_m + pad), pad_px=2)
     if max(abs(part.resolution[0] - resolution_m), abs(part.resolution[1] - resolution_m)) > 1e-6:
         return part.reproject(part.crs, resolution_m)
     return part
+
+
+def site_extent(lon: float, lat: float, radius_m: float, resolution_m: float
+                ) -> tuple[tuple[float, float, float, float], CRS]:
+    """The square a site's maps need from the DEM, in the site's UTM zone
+    (:func:`coverage_gis.io.crs.utm_crs`): out to ``radius_m`` and three grid cells more
+    (the bilinear samples at the edge): ((minx, miny, maxx, maxy), CRS). What
+    :func:`site_dem` cuts from a DEM in degrees, and the window a command reads
+    (:func:`coverage_gis.io.dem.read_dem_window`)."""
+    utm = utm_crs(lon, lat)
+    ux, uy = Transformer.from_crs(WGS84, utm, always_xy=True).transform(lon, lat)
+    reach = radius_m + 3.0 * resolution_m
+    return (ux - reach, uy - reach, ux + reach, uy + reach), utm
 
 
 def site_window(x_m: float, y_m: float, radius_m: float, resolution_m: float

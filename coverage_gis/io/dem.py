@@ -29,9 +29,9 @@ from rasterio.errors import RasterioError
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
-from coverage_gis.io.raster import Raster, checked_dem, dem_crs, read_dem
+from coverage_gis.io.raster import Raster, check_band, checked_dem, dem_crs, read_dem
 
-__all__ = ["read_dem_tiles"]
+__all__ = ["read_dem_tiles", "read_dem_window"]
 
 
 def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
@@ -43,8 +43,7 @@ def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
     except (RasterioError, CPLE_BaseError) as exc:
         raise InputError(f"{p.name}: is not a raster GDAL can read, such as a GeoTIFF or an "
                          f"SRTM .hgt tile: {boundary.reason(exc, p)}") from None
-    if band < 1 or band > ds.count:
-        raise InputError(f"{p.name}: has {ds.count} band(s); band={band} does not exist")
+    check_band(ds.count, band, p.name)
     return ds
 
 
@@ -133,3 +132,50 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
         except (RasterioError, CPLE_BaseError, ValueError) as exc:
             raise InputError(f"{source}: the tiles cannot be mosaicked: {exc}") from None
     return checked_dem(data[0].astype(np.float32), transform, the_crs, source)
+
+
+def read_dem_window(paths: Sequence[str | os.PathLike],
+                    bounds: tuple[float, float, float, float], bounds_crs: Any, *,
+                    crs: Any = None, band: int = 1, pad_px: int = 4) -> Raster:
+    """The part of a DEM (one file or tiles) covering ``bounds`` (minx, miny, maxx, maxy in
+    ``bounds_crs``, e.g. a site's square in its UTM zone), plus ``pad_px`` pixels: only that
+    window is read (a site's 10 km need a few hundred km² of four 1° SRTM tiles). Bounds
+    that meet no file read them whole, so that the caller's check of its point says where it
+    is.
+
+    Parameters
+    ----------
+    paths
+        The DEM's file, or its tiles (:func:`read_dem_tiles`).
+    bounds, bounds_crs
+        The area needed and its CRS (transformed to the DEM's with densified edges: the box
+        holding the whole area).
+    crs, band
+        As for :func:`read_dem_tiles`.
+    """
+    import rasterio.warp
+
+    names = [Path(p).name for p in paths]
+    if not names:
+        raise InputError("DEM: no file given; expected one or more DEM tiles")
+    user_crs = boundary.resolve_user_crs(crs, " + ".join(names))
+    with contextlib.ExitStack() as stack, warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)  # said once, when the window is read
+        datasets = [_open(Path(p), band, stack) for p in paths]
+        the_crs = _common_crs(datasets, names, user_crs)
+        res = max(max(abs(ds.transform.a), abs(ds.transform.e)) for ds in datasets)
+        extents = [ds.bounds for ds in datasets]
+    try:
+        left, bottom, right, top = rasterio.warp.transform_bounds(
+            CRS.from_user_input(bounds_crs).to_wkt(), the_crs.to_wkt(), *bounds,
+            densify_pts=21)
+    except (RasterioError, CPLE_BaseError, ValueError):
+        left = math.nan
+    meets = math.isfinite(left) and any(
+        b.left < right and left < b.right and b.bottom < top and bottom < b.top
+        for b in extents)
+    if not meets:
+        return read_dem(paths[0] if len(paths) == 1 else list(paths), crs=crs, band=band)
+    pad = pad_px * res
+    return read_dem_tiles(list(paths), (left - pad, bottom - pad, right + pad, top + pad),
+                          crs=crs, band=band)

@@ -33,7 +33,7 @@ from coverage_gis.io.boundary import (
 from coverage_gis.io.crs import describe_crs, repair_vn2000, resolve_crs
 
 __all__ = ["Raster", "read_dem", "checked_dem", "check_georeferenced", "check_raster_position",
-           "dem_crs", "horizontal_crs", "reproject_array", "latlon_bounds"]
+           "check_band", "dem_crs", "horizontal_crs", "reproject_array", "latlon_bounds"]
 
 
 @dataclass(frozen=True)
@@ -228,11 +228,7 @@ def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
     user_crs = resolve_user_crs(crs, source)
     try:
         with rasterio.open(p) as ds:
-            if band < 1 or band > ds.count:
-                raise InputError(f"{source}: has {ds.count} band(s); band={band} does not exist")
-            if ds.count > 1:
-                warnings.warn(f"{source}: has {ds.count} bands; using band {band} as ground "
-                              "height", InputWarning, stacklevel=3)
+            check_band(ds.count, band, source)
             # nodata (GDAL's mask: a nodata value, a mask band or alpha) as NaN; read plain and
             # masked apart: a masked read's copies took 2.0 s instead of 0.25 on a
             # province's 32 M-pixel DEM
@@ -244,6 +240,16 @@ def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
         raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
                          f"{reason(exc, p)}") from None
     return checked_dem(data, transform, dem_crs(file_crs, user_crs, source), source)
+
+
+def check_band(count: int, band: int, source: str) -> None:
+    """The DEM's ``band`` among the file's ``count``: one that does not exist is an
+    :class:`InputError`; a file of several bands, a warning naming the band used."""
+    if band < 1 or band > count:
+        raise InputError(f"{source}: has {count} band(s); band={band} does not exist")
+    if count > 1:
+        warnings.warn(f"{source}: has {count} bands; using band {band} as ground height",
+                      InputWarning, stacklevel=4)
 
 
 def dem_crs(file_crs: CRS | None, user_crs: CRS | None, source: str) -> CRS:
