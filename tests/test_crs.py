@@ -157,3 +157,25 @@ def test_metric_crs_is_the_utm_zone(hamlets_gdf):
     south = hamlets_gdf.set_geometry(hamlets_gdf.geometry.translate(0, -40))
     assert cg.metric_crs(south).to_epsg() == 32748
     assert np.isfinite(hamlets_gdf.to_crs(cg.metric_crs(hamlets_gdf)).area).all()
+
+
+def test_utm_zone_is_pyprojs_first():
+    """io.crs.utm_crs by the zone formula against pyproj's query_utm_crs_info (the EPSG areas
+    of use; its first answer, as geopandas' estimate_utm_crs takes) on points across the
+    globe, zone edges and the equator included; none beyond the UTM grid's latitudes."""
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    from coverage_gis.io.crs import utm_crs
+
+    lons = [-180.0, -179.9, -3.0, 0.0, 0.1, 5.99, 6.0, 104.5, 105.0, 105.86, 108.0, 179.99,
+            180.0]
+    lats = [-80.0, -33.3, -0.0001, 0.0, 20.07, 60.0, 78.0, 84.0]
+    for lon in lons:
+        for lat in lats:
+            found = query_utm_crs_info(datum_name="WGS 84",
+                                       area_of_interest=AreaOfInterest(lon, lat, lon, lat))
+            assert utm_crs(lon, lat).to_epsg() == int(found[0].code), (lon, lat)
+    for lon, lat in ((10.0, 84.5), (10.0, -80.5), (181.0, 0.0)):
+        with pytest.raises(ValueError, match="no UTM zone"):
+            utm_crs(lon, lat)

@@ -141,7 +141,7 @@ def read_dem_window(paths: Sequence[str | os.PathLike],
     ``bounds_crs``, e.g. a site's square in its UTM zone), plus ``pad_px`` pixels: only that
     window is read (a site's 10 km need a few hundred km² of four 1° SRTM tiles). Bounds
     that meet no file read them whole, so that the caller's check of its point says where it
-    is.
+    is; so is one file of which the window holds at least half (a plain read is faster).
 
     Parameters
     ----------
@@ -174,8 +174,13 @@ def read_dem_window(paths: Sequence[str | os.PathLike],
     meets = math.isfinite(left) and any(
         b.left < right and left < b.right and b.bottom < top and bottom < b.top
         for b in extents)
+    pad = pad_px * res
+    if meets and len(paths) == 1:  # one file mostly needed: its plain read is faster
+        b = extents[0]
+        inner = ((min(right + pad, b.right) - max(left - pad, b.left))
+                 * (min(top + pad, b.top) - max(bottom - pad, b.bottom)))
+        meets = inner < 0.5 * (b.right - b.left) * (b.top - b.bottom)
     if not meets:
         return read_dem(paths[0] if len(paths) == 1 else list(paths), crs=crs, band=band)
-    pad = pad_px * res
     return read_dem_tiles(list(paths), (left - pad, bottom - pad, right + pad, top + pad),
                           crs=crs, band=band)
