@@ -176,6 +176,25 @@ def png_pixels(path: str | Path):
             return np.moveaxis(ds.read(), 0, -1)
 
 
+def png_rgba(data: bytes):
+    """The RGBA pixels (rows, cols, 4) of PNG bytes, as a browser shows them: a paletted PNG
+    (PLTE, with its tRNS alpha) expanded through its palette; read with GDAL's PNG driver."""
+    import warnings
+
+    import numpy as np
+    import rasterio
+    from rasterio.io import MemoryFile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        with MemoryFile(data) as mem, mem.open() as ds:
+            if ds.count == 1 and ds.colorinterp[0] == rasterio.enums.ColorInterp.palette:
+                table = ds.colormap(1)
+                lut = np.array([table.get(i, (0, 0, 0, 0)) for i in range(256)], np.uint8)
+                return lut[ds.read(1)]
+            return np.moveaxis(ds.read(), 0, -1)
+
+
 def start_server(folder: Path, *args: str) -> tuple[subprocess.Popen, str]:
     """``coverage-gis serve FOLDER --port 0 -q`` in a child process; returns it and the URL it
     printed (the free port it took). The caller terminates it."""

@@ -13,11 +13,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 from pyproj import CRS, Transformer
-from rasterio.io import MemoryFile
 from rasterio.transform import array_bounds
 from rasterio.warp import transform_bounds
 
@@ -27,7 +25,7 @@ from coverage_gis.engines.coverage import Grid
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import maps
 
-from .browser import find_chromium, png_pixels, run_chromium, with_probe
+from .browser import find_chromium, png_pixels, png_rgba, run_chromium, with_probe
 
 UTM = "EPSG:32648"
 X0, Y0 = 588_000.0, 2_218_000.0  # Quang Trung, UTM 48N
@@ -133,12 +131,7 @@ def _overlays(m: folium.Map) -> list[folium.raster_layers.ImageOverlay]:
 
 def _decode_png(uri: str) -> np.ndarray:
     assert uri.startswith("data:image/png;base64,")
-    data = base64.b64decode(uri.split(",", 1)[1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with MemoryFile(data) as mem, mem.open() as ds:
-            assert ds.driver == "PNG"
-            return np.moveaxis(ds.read(), 0, -1)
+    return png_rgba(base64.b64decode(uri.split(",", 1)[1]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,9 +320,31 @@ def test_reprojection_puts_pixels_where_they_belong():
 
 
 def test_png_encoder_round_trips():
+    """PNG bytes (io.files.png_bytes: a palette up to 256 colours, RGBA beyond) decode to
+    the same pixels in GDAL and in Pillow, an independent decoder; the palette is used for
+    a class map and makes it smaller than RGBA."""
+    import io
+    import warnings
+
+    import rasterio
+    from PIL import Image
+
     rng = np.random.default_rng(1)
-    rgba = rng.integers(0, 256, size=(7, 11, 4), dtype=np.uint8)
-    assert np.array_equal(_decode_png(maps.png_data_uri(rgba)), rgba)
+    few = rng.integers(0, 256, size=(7, 11, 4), dtype=np.uint8)  # 77 colours: a palette
+    many = rng.integers(0, 256, size=(30, 30, 4), dtype=np.uint8)  # 900 colours: RGBA
+    for rgba, mode in ((few, "P"), (many, "RGBA")):
+        uri = maps.png_data_uri(rgba)
+        assert np.array_equal(_decode_png(uri), rgba)
+        image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+        assert image.mode == mode
+        assert np.array_equal(np.asarray(image.convert("RGBA")), rgba)
+    classes = np.asarray(maps.colour_levels(rng.uniform(-130, -60, (200, 300))))
+    paletted = maps.png_bytes(classes)
+    with warnings.catch_warnings(), rasterio.MemoryFile() as mem:
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        with mem.open(driver="PNG", width=300, height=200, count=4, dtype="uint8") as ds:
+            ds.write(np.moveaxis(classes, -1, 0))
+        assert len(paletted) < 0.7 * len(mem.read())
     level = np.array([[-80, -95, -105, -120, np.nan]], dtype=np.float32)
     colours = maps.colour_levels(level)
     assert [tuple(c) for c in colours[0, :4]] == [rgba for _, rgba in maps.LEVEL_CLASSES]

@@ -39,7 +39,7 @@ from coverage_gis.io import units as admin
 from coverage_gis.outputs import maps
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 
-from .browser import find_chromium, run_chromium, with_probe
+from .browser import find_chromium, png_rgba, run_chromium, with_probe
 
 PROVINCE = "Thanh Hóa"
 
@@ -540,15 +540,8 @@ CRS_3857 = CRS.from_epsg(3857)
 
 
 def _decode(data_uri: str) -> np.ndarray:
-    """The RGBA pixels of a PNG data URI, read by GDAL's PNG driver."""
-    import rasterio
-    from rasterio.io import MemoryFile
-
-    raw = base64.b64decode(data_uri.split(",", 1)[1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with MemoryFile(raw) as mem, mem.open() as ds:
-            return np.moveaxis(ds.read(), 0, -1)
+    """The RGBA pixels of a PNG data URI (a palette expanded, as a browser does)."""
+    return png_rgba(base64.b64decode(data_uri.split(",", 1)[1]))
 
 
 def _rings(geometry: dict) -> list:

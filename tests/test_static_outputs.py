@@ -18,7 +18,6 @@ import re
 import sqlite3
 import subprocess
 import tempfile
-import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from html.parser import HTMLParser
@@ -36,7 +35,7 @@ import coverage_gis as cg
 from coverage_gis.outputs import exports, files, i18n, maps, report, style
 from coverage_gis.results import store
 
-from .browser import CHROMIUM_FLAGS, find_chromium, run_chromium, with_probe
+from .browser import CHROMIUM_FLAGS, find_chromium, png_rgba, run_chromium, with_probe
 from .conftest import analyze_sample, render_both
 
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -699,10 +698,7 @@ def test_the_kmz_is_styled_and_has_the_coverage_image(sample, rendered):
     west, south, east, north = sample.project.hamlets.to_crs(4326).total_bounds
     assert box["west"] <= west and box["east"] >= east
     assert box["south"] <= south and box["north"] >= north
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with rasterio.MemoryFile(z.read(href)) as mem, mem.open() as png:
-            pixels = np.moveaxis(png.read(), 0, -1)
+    pixels = png_rgba(z.read(href))
     colours = {tuple(int(v) for v in c) for c in np.unique(
         pixels[pixels[..., 3] > 0].reshape(-1, 4), axis=0)}
     assert colours and colours <= {tuple(c) for c in style.LEVEL_COLOURS}

@@ -82,19 +82,34 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
 
 
 def png_bytes(rgba: np.ndarray) -> bytes:
-    """An RGBA image (rows, cols, 4; uint8) as PNG bytes (GDAL's PNG driver, in memory: its
-    zlib level 6 and per-row filters)."""
+    """An RGBA image (rows, cols, 4; uint8) as PNG bytes (GDAL's PNG driver, in memory).
+
+    An image of at most 256 colours (class maps, hillshades) is written with a palette (one
+    byte a pixel, the colours' alpha in the palette: PNG's PLTE and tRNS), the same pixels
+    in a file a third to a half the size of 8-bit RGBA (the province's level overlay, 2048 x
+    1771: 189 kB against 313 kB, and 0.1 s against 0.17 s); others as RGBA."""
     from rasterio.errors import NotGeoreferencedWarning
     from rasterio.io import MemoryFile
 
-    rgba = np.asarray(rgba)
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     if rgba.ndim != 3 or rgba.shape[2] != 4:
         raise ValueError("png_bytes needs an h×w×4 RGBA array")
-    rows, cols, bands = rgba.shape
+    rows, cols, _ = rgba.shape
+    packed = rgba.reshape(-1, 4).view(np.uint32).ravel()
+    colours = np.unique(packed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         with MemoryFile() as mem:
-            with mem.open(driver="PNG", width=cols, height=rows, count=bands,
-                          dtype="uint8") as ds:
-                ds.write(np.moveaxis(rgba.astype(np.uint8, copy=False), -1, 0))
+            if colours.size <= 256:
+                with mem.open(driver="PNG", width=cols, height=rows, count=1,
+                              dtype="uint8") as ds:
+                    ds.write(np.searchsorted(colours, packed).astype(np.uint8)
+                             .reshape(rows, cols), 1)
+                    palette = colours.view(np.uint8).reshape(-1, 4)
+                    ds.write_colormap(1, {i: tuple(int(v) for v in c)
+                                          for i, c in enumerate(palette)})
+            else:
+                with mem.open(driver="PNG", width=cols, height=rows, count=4,
+                              dtype="uint8") as ds:
+                    ds.write(np.moveaxis(rgba, -1, 0))
             return bytes(mem.read())
