@@ -149,6 +149,18 @@ def _chord_bound_nb(ha, hb, a, b, p, q, j):
 
 
 @numba.njit(cache=NUMBA_CACHE, inline="always")
+def _block_max_nb(z, bmax):
+    """``bmax[b]``: the highest sample of block b (samples b·_BLOCK .. b·_BLOCK + _BLOCK - 1,
+    the antenna's sample 0 left out), for the receiver search's bounds."""
+    m = z.shape[0]
+    for b in range(bmax.shape[0]):
+        top = -np.inf
+        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
+            top = max(top, z[i])
+        bmax[b] = top
+
+
+@numba.njit(cache=NUMBA_CACHE, inline="always")
 def _hull_push_nb(z, hull, nh, i):
     """Sample i joins the upper convex hull ``hull[:nh]`` of the samples before it (a stack:
     the vertices it hides are popped first); returns the hull's new size."""
@@ -242,11 +254,7 @@ def _single_ray_nb(z, used, h_tx, h_rx, rec, w_least, want_clear, loss, los, cle
     wl_step = rec[0]
     zt = z[0] + h_tx
     w_floor = -0.78 * 0.78 * wl_step / 2.0  # w of v = -0.78 (J = 0 at and below it)
-    for b in range(bmax.shape[0]):
-        top = -np.inf
-        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
-            top = max(top, z[i])
-        bmax[b] = top
+    _block_max_nb(z, bmax)
     loss[0] = 0.0
     los[0] = True
     clear[0] = True
@@ -288,11 +296,7 @@ def bullington_ray(z, used, h_tx, h_rx, rec, step_km, w_least, want_clear, loss,
     zt = z[0] + h_tx
     w_floor = -0.78 * 0.78 * wl_step / 2.0
     keep_v = veff.shape[0] > 0
-    for b in range(bmax.shape[0]):
-        top = -np.inf
-        for i in range(max(1, b * _BLOCK), min(m, b * _BLOCK + _BLOCK)):
-            top = max(top, z[i])
-        bmax[b] = top
+    _block_max_nb(z, bmax)
     loss[0] = 0.0
     los[0] = True
     clear[0] = True
