@@ -1065,15 +1065,22 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     plain = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
     dem_grid = dem_on_grid(dem, grid)
     x0, y0 = plain.geometry.x, plain.geometry.y
-    reach = max(float(plain["reach_m"]), grid.resolution_m)
     res = grid.resolution_m
-    transform, n, m = site_window(x0, y0, reach, res)
-    own = Grid(transform, n, m, grid.crs)
-    clutter = clutter_grids(landcover, own, params)
-    cell = plain if clutter is None else cell_ranges(
-        match.to_crs(grid.crs).reset_index(drop=True), params,
-        per_pixel_environment=clutter.environment is not None,
-        clutter_gain_db=clutter.gain_db).iloc[0]
+    reach = max(float(plain["reach_m"]), res)
+    cell = plain
+    while True:  # the window out to the cell's reach with its land cover (which may reach
+        # farther: the least-loss environment per pixel, a calibrated class below zero)
+        transform, n, m = site_window(x0, y0, reach, res)
+        own = Grid(transform, n, m, grid.crs)
+        clutter = clutter_grids(landcover, own, params)
+        if clutter is None:
+            break
+        cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params,
+                           per_pixel_environment=clutter.environment is not None,
+                           clutter_gain_db=clutter.gain_db).iloc[0]
+        if float(cell["reach_m"]) <= reach:
+            break
+        reach = float(cell["reach_m"])
     reach = max(float(cell["reach_m"]), res)
     # terrain at the grid's step all the way (its own rasters are compared with other tools),
     # from one sweep: the loss relative to smooth earth for the level, line of sight and the
