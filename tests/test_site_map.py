@@ -256,6 +256,9 @@ def test_map_site_in_python(tmp_path):
         cg.map_site(dem, lon=LAT, lat=LON)
     with pytest.raises(cg.InputError, match="lon=106.5 lat=20.5 is not on the DEM dem.tif"):
         cg.map_site(dem, lon=106.5, lat=20.5)
+    with pytest.raises(cg.InputError, match="radius_m=10: expected at least the grid's "
+                                            "resolution, 30 m"):
+        cg.map_site(dem, lon=LON, lat=LAT, radius_m=10.0)
 
 
 def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):
@@ -347,6 +350,11 @@ def test_only_the_sites_part_of_the_tiles_is_read(tmp_path):
     (["--x", "2219106.9", "--y", "590335.2", "--crs", "EPSG:32648"],
      "the coordinates swapped are on it"),
     (["--lon", "105.86", "--lat", "20.07", "--radius-m", "-5"], "--radius-m"),
+    # a disc holding no grid cell: no maps, and a summary of nothing (it crashed the summary)
+    (["--lon", "105.86", "--lat", "20.07", "--radius-m", "0.001"],
+     "--radius-m=0.001: expected at least the grid's resolution, 30 m"),
+    (["--lon", "105.86", "--lat", "20.07", "--radius-m", "29.9"],
+     "--radius-m=29.9: expected at least the grid's resolution, 30 m"),
     (["--lon", "105.86", "--lat", "20.07", "--technology", "6G"], "--technology='6G'"),
     (["--lon", "105.86", "--lat", "20.07", "--x", "590000", "--y", "2219000"],
      "give the site once"),

@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.params import SITE_MAP_OPTIONS, CoverageParams, check_site_options
     from coverage_gis.config.scenario import read_scenario, scenario_inputs
     from coverage_gis.config.vocabulary import normalise_technology
-    from coverage_gis.engines.site_map import map_site
+    from coverage_gis.engines.site_map import check_radius, map_site
     from coverage_gis.errors import InputError
     from coverage_gis.io.landcover import read_landcover
     from coverage_gis.outputs.outset import OutputSet
@@ -188,10 +188,10 @@ def run(args: argparse.Namespace) -> int:
     lc_path, lc_crs_option = _landcover_source(scenario, args)
     inputs: list[str | Path] = [*scenario_inputs(scenario), *paths,
                                 *([lc_path] if lc_path else [])]
+    radius = opts["radius_m"] if opts["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
+    check_radius(radius, params.resolution_m, "--radius-m")
     with OutputSet(args.out, kind="site-map", overwrite=args.overwrite, inputs=inputs,
                    known_names=OUTPUT_NAMES).open() as dest:
-        radius = (opts["radius_m"] if opts["radius_m"] is not None
-                  else settings.SITE_MAP_RADIUS_M)
         dem = _read_site_dem(paths, dem_crs_option, opts, args.crs, radius,
                              params.resolution_m)
         landcover = read_landcover(lc_path, crs=lc_crs_option) if lc_path else None

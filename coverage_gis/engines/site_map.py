@@ -26,8 +26,8 @@ from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
-__all__ = ["SiteMap", "map_site", "site_cell", "site_point", "site_dem", "site_extent",
-           "site_window", "site_map"]
+__all__ = ["SiteMap", "map_site", "check_radius", "site_cell", "site_point", "site_dem",
+           "site_extent", "site_window", "site_map"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,22 @@ class SiteMap:
         ds = xr.Dataset({k: (("y", "x"), getattr(self, k)) for k in names},
                         coords={"x": x, "y": y})
         return ds.rio.write_crs(self.crs).rio.write_transform(t)
+
+
+def check_radius(radius_m: float, resolution_m: float, label: str = "radius_m") -> None:
+    """Refuse a radius shorter than the grid's resolution: the disc would hold one grid cell
+    or none, and the maps and their summary nothing to say (``label``: the option's name, as
+    the user gave it).
+
+    Raises
+    ------
+    InputError
+        ``radius_m`` < ``resolution_m``.
+    """
+    if radius_m < resolution_m:
+        raise InputError(f"{label}={radius_m:g}: expected at least the grid's resolution, "
+                         f"{resolution_m:g} m (the scenario's [coverage] resolution_m): a "
+                         "disc that small holds no grid cell to map")
 
 
 def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None = None,
@@ -318,9 +334,10 @@ def map_site(dem: Raster, *, lon: float | None = None, lat: float | None = None,
     Raises
     ------
     InputError
-        A value out of range (the checks of ``site-map``'s options, every problem listed),
-        an unknown technology, the site not given, given twice, or not on the DEM; a
-        land-cover class without a loss.
+        A value out of range (the checks of ``site-map``'s options, every problem listed;
+        ``radius_m`` shorter than the grid's resolution, :func:`check_radius`), an unknown
+        technology, the site not given, given twice, or not on the DEM; a land-cover class
+        without a loss.
     """
     v = site_map_values(lon=lon, lat=lat, x=x, y=y, band_mhz=band_mhz, height_m=height_m,
                         eirp_dbm=eirp_dbm, bandwidth_mhz=bandwidth_mhz,
@@ -330,6 +347,7 @@ def map_site(dem: Raster, *, lon: float | None = None, lat: float | None = None,
         raise InputError(f"technology={technology!r}: expected 2G, 3G, 4G or 5G")
     params = params if params is not None else CoverageParams()
     radius = v["radius_m"] if v["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
+    check_radius(radius, params.resolution_m)
     x_m, y_m, s_lon, s_lat = site_point(dem, lon=v["lon"], lat=v["lat"], x=v["x"], y=v["y"],
                                         crs=crs)
     part = site_dem(dem, x_m, y_m, s_lon, s_lat, radius, params.resolution_m)
