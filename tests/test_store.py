@@ -262,6 +262,30 @@ def test_geotiffs_are_deflated_at_the_level_of_the_settings(tmp_path, monkeypatc
     assert sizes[9] < sizes[1]
 
 
+@pytest.mark.parametrize("block", [128, 256])
+def test_geotiffs_are_tiled_at_the_block_size_of_the_settings(tmp_path, monkeypatch, block):
+    """``settings.GEOTIFF_BLOCK_PX`` reaches GDAL: a 667 x 667 raster (a site's 10 km at 30
+    m) in tiles of that side, still a valid COG with the same values."""
+    import rasterio
+    from rasterio.transform import from_origin
+    from rio_cogeo.cogeo import cog_validate
+
+    from coverage_gis.config import settings
+    from coverage_gis.io.files import write_geotiff
+
+    monkeypatch.setattr(settings, "GEOTIFF_BLOCK_PX", block)
+    grid = type("G", (), {"width": 667, "height": 667, "crs": CRS.from_epsg(32648),
+                          "transform": from_origin(580000, 2220000, 30, 30)})()
+    data = np.random.default_rng(2).normal(-90, 10, (667, 667)).astype(np.float32)
+    path = write_geotiff(tmp_path / "t.tif", data, grid, nodata=None, description="level",
+                         overviews=False)
+    with rasterio.open(path) as ds:
+        assert ds.block_shapes == [(block, block)]
+        np.testing.assert_array_equal(ds.read(1), data)
+    valid, errors, _ = cog_validate(str(path), quiet=True)
+    assert valid and not errors
+
+
 def test_the_stored_result_can_be_moved(stored, tmp_path):
     _, out, back = stored
     assert_same(back, read_analysis(copy_result(out, tmp_path / "moved")))

@@ -41,7 +41,8 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
                   colormap: dict[int, tuple[int, int, int, int]] | None = None,
                   overviews: bool = True) -> Path:
     """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE at
-    ``settings.GEOTIFF_DEFLATE_LEVEL``, internal tiles and overviews,
+    ``settings.GEOTIFF_DEFLATE_LEVEL``, internal tiles of ``settings.GEOTIFF_BLOCK_PX`` and
+    overviews,
     compressed on every core: GDAL's ``NUM_THREADS``, the same bytes as one thread) with
     its CRS, nodata, band description and ``units`` (GDAL's band unit type, which QGIS and
     ``gdalinfo`` show, and a ``units`` tag). ``grid`` gives ``transform``, ``crs``, ``width``
@@ -67,6 +68,7 @@ def write_geotiff(path: str | Path, array: np.ndarray, grid: Any, *,
                            count=1, dtype=dtype, crs=grid.crs.to_wkt(),
                            transform=grid.transform, nodata=nodata, compress="deflate",
                            level=settings.GEOTIFF_DEFLATE_LEVEL,
+                           blocksize=settings.GEOTIFF_BLOCK_PX,
                            predictor=3 if np.issubdtype(dtype, np.floating) else 2,
                            overview_resampling="nearest",
                            overviews="AUTO" if overviews else "NONE",
