@@ -92,21 +92,30 @@ TOML_CASES = [
     ("scenario", "name = 42", "[scenario] name=42", "expected text"),
     ("scenario", "crs = true", "[scenario] crs=True", "expected a CRS name or EPSG code"),
     ("scenario", "study_area_margin_m = -100", "[scenario] study_area_margin_m=-100",
-     "expected a number of metres >= 0"),
+     "expected a number of metres from 0 to 100000"),
+    ("scenario", "study_area_margin_m = 1e308", "[scenario] study_area_margin_m=1e+308",
+     "expected a number of metres from 0 to 100000"),
     ("scenario", 'study_area_margin_m = "15 km"', "[scenario] study_area_margin_m='15 km'",
-     "expected a number of metres >= 0 (the number alone, in metres, without quotes or unit)"),
+     "expected a number of metres from 0 to 100000 (the number alone, in metres, without quotes "
+     "or unit)"),
     ("scenario", 'nam = "x"', "[scenario]: unknown key 'nam'", "did you mean 'name'?"),
     # [coverage]: numbers
     ("coverage", 'resolution_m = "30 m"', "[coverage] resolution_m='30 m'",
-     "expected a number of metres > 0 (the number alone, without quotes or unit: 30)"),
+     "expected a number of metres from 1 to 1000 (the number alone, without quotes or unit: 30)"),
     ("coverage", "resolution_m = 0", "[coverage] resolution_m=0",
-     "expected a number of metres > 0"),
+     "expected a number of metres from 1 to 1000"),
     ("coverage", "resolution_m = -30", "[coverage] resolution_m=-30",
-     "expected a number of metres > 0"),
+     "expected a number of metres from 1 to 1000"),
+    # a unit mistake asked for a grid of petabytes (found by fuzzing)
+    ("coverage", "resolution_m = 0.001", "[coverage] resolution_m=0.001",
+     "expected a number of metres from 1 to 1000"),
     ("coverage", "resolution_m = nan", "[coverage] resolution_m=nan", "a finite number"),
     ("coverage", "resolution_m = true", "[coverage] resolution_m=True",
-     "expected a number of metres > 0"),
-    ("coverage", "margin_m = -1", "[coverage] margin_m=-1", "expected a number of metres >= 0"),
+     "expected a number of metres from 1 to 1000"),
+    ("coverage", "margin_m = -1", "[coverage] margin_m=-1",
+     "expected a number of metres from 0 to 100000"),
+    ("coverage", "margin_m = 1e308", "[coverage] margin_m=1e+308",
+     "expected a number of metres from 0 to 100000"),
     ("coverage", "ue_height_m = 0", "[coverage] ue_height_m=0",
      "expected a number of metres > 0 and <= 300"),
     ("coverage", "body_loss_db = -3", "[coverage] body_loss_db=-3",
@@ -119,7 +128,10 @@ TOML_CASES = [
     ("coverage", "hamlet_share = 95", "[coverage] hamlet_share=95",
      "hamlet_share=95 is a fraction from 0 to 1; did you mean 0.95?"),
     ("coverage", "hamlet_share = -0.1", "[coverage] hamlet_share=-0.1",
-     "expected a fraction from 0 to 1"),
+     "expected a fraction above 0, up to 1"),
+    # a target of 0 is none (it crashed the map's legend)
+    ("coverage", "hamlet_share = 0", "[coverage] hamlet_share=0",
+     "expected a fraction above 0, up to 1"),
     ("coverage", 'hamlet_share = "95%"', "[coverage] hamlet_share='95%'",
      "is a fraction from 0 to 1; did you mean 0.95?"),
     # [coverage]: words and flags
@@ -150,9 +162,9 @@ TOML_CASES = [
     ("sharing", 'ratio = "tower"', "[sharing] ratio='tower'",
      "expected one of 'towers', 'installations' (did you mean 'towers'?)"),
     ("sharing", "tower_distance_m = -25", "[sharing] tower_distance_m=-25",
-     "expected a number of metres >= 0"),
+     "expected a number of metres from 0 to 10000"),
     ("sharing", 'candidate_distance_m = "500m"', "[sharing] candidate_distance_m='500m'",
-     "expected a number of metres >= 0"),
+     "expected a number of metres from 0 to 10000"),
     ("sharing", "urban_candidate_distance_m = [100]",
      "[sharing] urban_candidate_distance_m=[100]", "expected a number of metres"),
     ("sharing", "candidate_distance = 500", "[sharing]: unknown key 'candidate_distance'",
@@ -162,12 +174,29 @@ TOML_CASES = [
      "expected one of 'cultural_house', 'share'"),
     ("fibre", "hamlet_share = 80", "[fibre] hamlet_share=80",
      "hamlet_share=80 is a fraction from 0 to 1; did you mean 0.8?"),
-    ("fibre", "detour_factor = 0.5", "[fibre] detour_factor=0.5", "expected a number >= 1"),
+    ("fibre", "detour_factor = 0.5", "[fibre] detour_factor=0.5",
+     "expected a number from 1 to 10"),
     ("fibre", 'max_drop_m = "300 m"', "[fibre] max_drop_m='300 m'",
-     "expected a number of metres >= 0"),
-    ("fibre", "route_sample_m = 0", "[fibre] route_sample_m=0", "expected a number of metres > 0"),
+     "expected a number of metres from 0 to 10000"),
+    ("fibre", "route_sample_m = 0", "[fibre] route_sample_m=0",
+     "expected a number of metres from 1 to 1000"),
     ("fibre", "site_spacing_m = -10", "[fibre] site_spacing_m=-10",
-     "expected a number of metres > 0"),
+     "expected a number of metres from 1 to 1000"),
+    # found by fuzzing: each crashed, or asked for terabytes
+    ("fibre", "route_sample_m = 1e-9", "[fibre] route_sample_m=1e-09",
+     "expected a number of metres from 1 to 1000"),
+    ("fibre", "site_spacing_m = 1e-9", "[fibre] site_spacing_m=1e-09",
+     "expected a number of metres from 1 to 1000"),
+    ("fibre", "connector_max_m = 0", "[fibre] connector_max_m=0",
+     "expected a number of metres > 0 and <= 10000"),
+    ("fibre", "hamlet_share = 0", "[fibre] hamlet_share=0",
+     "expected a fraction above 0, up to 1"),
+    ("suggestions", "spacing_m = 1e-6", "[suggestions] spacing_m=1e-06",
+     "expected a number of metres from 10 to 100000"),
+    ("suggestions", "railway_corridor_m = 1e308", "[suggestions] railway_corridor_m=1e+308",
+     "expected a number of metres from 0 to 1000"),
+    ("fibre_build", "aerial_vnd_per_m = 1e308", "[fibre_build] aerial_vnd_per_m=1e+308",
+     "expected a number of VND from 0 to 1000000000000"),
     ("fibre", 'respect_ports = "true"', "[fibre] respect_ports='true'",
      "expected true or false (without quotes)"),
     ("fibre", "max_drop = 250", "[fibre]: unknown key 'max_drop'",
@@ -225,18 +254,19 @@ WHERE = ["--lon", str(LON), "--lat", str(LAT)]
 
 CLI_CASES = [
     # analyze --resolution-m
-    (["analyze", "--resolution-m", "0"], "--resolution-m='0'", "expected a number of metres > 0"),
+    (["analyze", "--resolution-m", "0"], "--resolution-m='0'",
+     "expected a number of metres from 1 to 1000"),
     (["analyze", "--resolution-m", "30 m"], "--resolution-m='30 m'",
-     "expected a number of metres > 0 (the number alone, without a unit: 30)"),
+     "expected a number of metres from 1 to 1000 (the number alone, without a unit: 30)"),
     (["analyze", "--resolution-m", "abc"], "--resolution-m='abc'",
-     "expected a number of metres > 0"),
+     "expected a number of metres from 1 to 1000"),
     (["analyze", "--resolution-m", "nan"], "--resolution-m='nan'", "(a finite number)"),
     (["analyze", "--resolution-m", "inf"], "--resolution-m='inf'", "(a finite number)"),
     (["analyze", "--resolution-m", "-5"], "--resolution-m='-5'",
-     "expected a number of metres > 0"),
+     "expected a number of metres from 1 to 1000"),
     (["analyze", "--resolution-m", ""], "--resolution-m=''", "(the value is empty)"),
-    (["analyze", "--resolution-m", "12.500"], "--resolution-m='12.500' is ambiguous",
-     "write 12.5 for the decimal reading or 12500 without grouping"),
+    (["analyze", "--resolution-m", "1.000"], "--resolution-m='1.000' is ambiguous",
+     "write 1 for the decimal reading or 1000 without grouping"),
     # suggest-sites --max-sites, --spacing-m
     (["suggest-sites", "--max-sites", "0"], "--max-sites='0'",
      "expected a whole number from 1 to 1000"),
@@ -304,10 +334,23 @@ def test_a_bad_option_in_a_real_process(inputs):
                              "--resolution-m", "30 m", "--out", str(inputs.parent / "out")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    assert result.stderr == ("error: --resolution-m='30 m': expected a number of metres > 0 "
-                             "(the number alone, without a unit: 30)\n")
+    assert result.stderr == ("error: --resolution-m='30 m': expected a number of metres from 1 "
+                             "to 1000 (the number alone, without a unit: 30)\n")
     assert "Traceback" not in result.stdout + result.stderr
     assert digest(inputs) == before and not (inputs.parent / "out").exists()
+
+
+def test_a_grid_too_large_for_any_memory_is_refused(inputs, capsys):
+    """Each value within its bounds, together a grid of 200,000 x 200,000 cells (40 billion):
+    one message naming both values and the grid's size, nothing written (before, numpy
+    failed to allocate petabytes, or the machine began to swap)."""
+    toml = scenario(inputs, "coverage", "resolution_m = 1\nmargin_m = 100000")
+    out = inputs.parent / "out"
+    err = run_failing(["analyze", str(toml), "--out", str(out)], inputs, capsys)
+    assert err.startswith("error: [coverage] resolution_m=1, margin_m=100000: the coverage "
+                          "grid would have 201,679 x 200,895 cells")
+    assert "expected at most 250 M (settings.MAX_GRID_CELLS)" in err
+    assert not out.exists()
 
 
 def test_every_bad_option_is_listed_at_once(inputs, capsys):
@@ -436,7 +479,7 @@ def test_parameters_from_a_scenario_and_overrides():
         CoverageParams.from_scenario({"coverage": {"hamlet_share": 95}}, resolution_m="0")
     assert info.value.problems == [
         "scenario [coverage] hamlet_share=95 is a fraction from 0 to 1; did you mean 0.95?",
-        "--resolution-m='0': expected a number of metres > 0"]
+        "--resolution-m='0': expected a number of metres from 1 to 1000"]
     with pytest.raises(InputError, match=r"\[coverage\] ue_height_m=0: expected"):
         CoverageParams(ue_height_m=0)
     with pytest.raises(InputError, match=r"\[sharing\] ratio='tower'"):

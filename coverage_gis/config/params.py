@@ -351,13 +351,15 @@ def _quoted_number_hint(value: str, unit: str = "") -> str:
 
 @dataclass(frozen=True)
 class Share(Number):
-    """A fraction from 0 to 1 (0.95, not 95)."""
+    """A fraction from 0 to 1 (0.95, not 95); ``positive``: above 0 (a target share: a
+    hamlet covered when 0 of its homes are is no target)."""
 
     minimum: float | None = 0.0
     maximum: float | None = 1.0
+    positive: bool = False
 
     def expected(self) -> str:
-        return "a fraction from 0 to 1"
+        return "a fraction above 0, up to 1" if self.positive else "a fraction from 0 to 1"
 
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
         percent = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*%\s*", value) if isinstance(
@@ -376,7 +378,7 @@ class Share(Number):
         if 1 < number <= 100:
             raise InputError(f"{what}={value!r} is a fraction from 0 to 1; did you mean "
                              f"{_fmt(number / 100)}?")
-        if not 0 <= number <= 1:
+        if not 0 <= number <= 1 or (self.positive and number == 0):
             raise InputError(f"{what}={value!r}: expected {self.expected()}")
         return number
 
@@ -544,8 +546,14 @@ def check_keys(table: Any, checks: Mapping[str, Check], where: str, *,
 # Parameter sets of the engines
 # --------------------------------------------------------------------------------------------
 
-_METRES_POSITIVE = Number("metres", above=0)
-_METRES = Number("metres", minimum=0)
+#: The distances of a scenario's tables, within bounds that catch a typo or a unit mistake
+#: (1e9, 0.001) before it asks for petabytes or an endless loop; they are not rules: real
+#: values lie far inside (the defaults and the README's tables).
+_STUDY_DISTANCE = Number("metres", minimum=0, maximum=100_000)
+_LOCAL_DISTANCE = Number("metres", minimum=0, maximum=10_000)
+_SAMPLE_STEP = Number("metres", minimum=1, maximum=1000)
+_CANDIDATE_SPACING = Number("metres", minimum=10, maximum=100_000)
+_CORRIDOR = Number("metres", minimum=0, maximum=1000)
 
 
 class _Params:
@@ -804,8 +812,8 @@ class CoverageParams(_Params):
 
     section: ClassVar[str] = "coverage"
 
-    resolution_m: float = _param(settings.RESOLUTION_M, _METRES_POSITIVE)
-    margin_m: float = _param(settings.RASTER_MARGIN_M, _METRES)
+    resolution_m: float = _param(settings.RESOLUTION_M, _SAMPLE_STEP)
+    margin_m: float = _param(settings.RASTER_MARGIN_M, _STUDY_DISTANCE)
     thresholds_dbm: dict[str, float] = _param(
         check=PerTechnology(Number("dBm", minimum=-140, maximum=-44)),
         factory=lambda: dict(settings.COVERAGE_THRESHOLDS_DBM))
@@ -834,7 +842,8 @@ class CoverageParams(_Params):
     terrain_method: str = _param(settings.TERRAIN_METHOD, Choice(settings.TERRAIN_METHODS))
     # the Hata family's mast height above the average terrain towards each pixel (with a DEM)
     effective_height: bool = _param(settings.EFFECTIVE_HEIGHT, Flag())
-    hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE, Share())
+    hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE,
+                                 Share(positive=True))
     include_planned: bool = _param(False, Flag())
     # the scenario's [calibration] table (empty: none), applied to every cell's path loss
     calibration: dict[str, Any] = field(
@@ -919,16 +928,18 @@ class FibreParams(_Params):
 
     section: ClassVar[str] = "fibre"
 
-    max_drop_m: float = _param(settings.FIBRE_MAX_DROP_M, _METRES)
-    detour_factor: float = _param(settings.FIBRE_DETOUR_FACTOR, Number(minimum=1))
-    snap_tolerance_m: float = _param(settings.FIBRE_SNAP_TOLERANCE_M, _METRES)
-    connector_max_m: float = _param(settings.FIBRE_CONNECTOR_MAX_M, _METRES)
+    max_drop_m: float = _param(settings.FIBRE_MAX_DROP_M, _LOCAL_DISTANCE)
+    detour_factor: float = _param(settings.FIBRE_DETOUR_FACTOR, Number(minimum=1, maximum=10))
+    snap_tolerance_m: float = _param(settings.FIBRE_SNAP_TOLERANCE_M,
+                                     Number("metres", minimum=0, maximum=1000))
+    connector_max_m: float = _param(settings.FIBRE_CONNECTOR_MAX_M,
+                                    Number("metres", above=0, maximum=10_000))
     hamlet_rule: str = _param(settings.FIBRE_HAMLET_RULE, Choice(settings.FIBRE_HAMLET_RULES))
-    hamlet_share: float = _param(settings.FIBRE_HAMLET_SHARE, Share())
+    hamlet_share: float = _param(settings.FIBRE_HAMLET_SHARE, Share(positive=True))
     respect_ports: bool = _param(True, Flag())
-    route_sample_m: float = _param(settings.FIBRE_ROUTE_SAMPLE_M, _METRES_POSITIVE)
+    route_sample_m: float = _param(settings.FIBRE_ROUTE_SAMPLE_M, _SAMPLE_STEP)
     extend_from_routes: bool = _param(True, Flag())
-    site_spacing_m: float = _param(settings.FIBRE_SITE_SPACING_M, _METRES_POSITIVE)
+    site_spacing_m: float = _param(settings.FIBRE_SITE_SPACING_M, _SAMPLE_STEP)
 
     @property
     def fallback_basis(self) -> str:
@@ -943,9 +954,10 @@ class SharingParams(_Params):
 
     section: ClassVar[str] = "sharing"
 
-    tower_distance_m: float = _param(settings.TOWER_GROUPING_M, _METRES)
-    candidate_distance_m: float = _param(settings.SHARING_DISTANCE_M, _METRES)
-    urban_candidate_distance_m: float = _param(settings.SHARING_DISTANCE_URBAN_M, _METRES)
+    tower_distance_m: float = _param(settings.TOWER_GROUPING_M, _LOCAL_DISTANCE)
+    candidate_distance_m: float = _param(settings.SHARING_DISTANCE_M, _LOCAL_DISTANCE)
+    urban_candidate_distance_m: float = _param(settings.SHARING_DISTANCE_URBAN_M,
+                                               _LOCAL_DISTANCE)
     ratio: str = _param(settings.SHARING_RATIO, Choice(settings.SHARING_RATIOS))
 
 
@@ -974,13 +986,12 @@ class SuggestionParams(_Params):
 
     section: ClassVar[str] = "suggestions"
 
-    spacing_m: float = _param(settings.CANDIDATE_SPACING_M, _METRES_POSITIVE)
+    spacing_m: float = _param(settings.CANDIDATE_SPACING_M, _CANDIDATE_SPACING)
     excluded_land: tuple[str, ...] = _param(check=Words(),
                                             factory=lambda: settings.SUGGESTION_EXCLUDED_LAND)
     road_corridor_m: dict[str, float] = _param(
-        check=DbTable(Number("metres", minimum=0, maximum=1000)),
-        factory=lambda: dict(settings.SUGGESTION_ROAD_CORRIDOR_M))
-    railway_corridor_m: float = _param(settings.SUGGESTION_RAILWAY_CORRIDOR_M, _METRES)
+        check=DbTable(_CORRIDOR), factory=lambda: dict(settings.SUGGESTION_ROAD_CORRIDOR_M))
+    railway_corridor_m: float = _param(settings.SUGGESTION_RAILWAY_CORRIDOR_M, _CORRIDOR)
     aim_sectors: bool = _param(True, Flag())
 
     def __post_init__(self) -> None:
@@ -1007,7 +1018,7 @@ class Pattern(Text):
         return value
 
 
-_VND = Number("VND", minimum=0)
+_VND = Number("VND", minimum=0, maximum=1e12)  # a typo's bound, as the distances' above
 
 
 @dataclass
@@ -1147,7 +1158,7 @@ SCENARIO_KEYS: dict[str, Check] = {
     "name": Text("text (the study's name)"),
     "year": Number(minimum=2000, maximum=2100, integer=True),
     "crs": CrsName(),
-    "study_area_margin_m": _METRES,
+    "study_area_margin_m": _STUDY_DISTANCE,
     "calibration": Text("the path of a calibration TOML file (coverage-gis calibrate writes "
                         "calibration.toml), relative to the scenario"),
     # the 2025 unit of the study (coverage-gis units), and the pre-2025 one of its plan
@@ -1293,7 +1304,7 @@ SITE_MAP_OPTIONS: dict[str, Check] = {
 #: The numeric options of ``suggest-sites``.
 SUGGEST_SITES_OPTIONS: dict[str, Check] = {
     "max_sites": Number(minimum=1, maximum=1000, integer=True),
-    "spacing_m": Number("metres", minimum=10, maximum=100_000),
+    "spacing_m": _CANDIDATE_SPACING,
 }
 
 

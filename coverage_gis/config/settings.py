@@ -190,6 +190,12 @@ RESOLUTION_M: float = 30.0
 #: Margin (m) of the coverage rasters around the hamlets.
 RASTER_MARGIN_M: float = 1000.0
 
+#: The largest coverage grid a run accepts (cells): a guard against a unit mistake in
+#: ``[coverage] resolution_m`` or ``margin_m`` (a grid of petabytes), not a promise that a
+#: grid this large fits in memory. A local setting: the province of Thanh Hóa at 30 m is
+#: about 13 M cells, at 10 m about 120 M; the whole of Vietnam at 30 m would be 370 M.
+MAX_GRID_CELLS: int = 250_000_000
+
 #: Province scale (local settings: engineering choices, not rules). The coverage grid is
 #: computed in square tiles of this many grid cells on a side (1024 x 1024 at 30 m is about
 #: 31 km square, a few masts' reach, so a cell's window rarely spans more than two tiles and

@@ -56,6 +56,7 @@ from coverage_gis.engines.levels import (
 from coverage_gis.engines.levels import levels_of as _levels_of
 from coverage_gis.engines.site_map import site_window
 from coverage_gis.engines.tiles import Runner, Tile, halo_bounds, tile_plan, windows_touching
+from coverage_gis.errors import InputError
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, shadowing, terrain
@@ -133,7 +134,8 @@ def study_grid(hamlets: gpd.GeoDataFrame, resolution_m: float = settings.RESOLUT
                margin_m: float = settings.RASTER_MARGIN_M) -> Grid:
     """The coverage grid: the hamlets' bounds plus ``margin_m``, snapped to ``resolution_m``.
 
-    ``hamlets`` must be in a projected (metric) CRS.
+    ``hamlets`` must be in a projected (metric) CRS. A grid of more than
+    ``settings.MAX_GRID_CELLS`` cells is an :class:`InputError` (a unit mistake).
     """
     if hamlets.crs is None or not hamlets.crs.is_projected:
         raise ValueError("study_grid needs hamlets in a projected (metric) CRS")
@@ -145,6 +147,13 @@ def study_grid(hamlets: gpd.GeoDataFrame, resolution_m: float = settings.RESOLUT
     bottom = np.floor((miny - margin_m) / res) * res
     width = int(round((right - left) / res))
     height = int(round((top - bottom) / res))
+    if width * height > settings.MAX_GRID_CELLS:
+        raise InputError(
+            f"[coverage] resolution_m={res:g}, margin_m={margin_m:g}: the coverage grid "
+            f"would have {width:,} x {height:,} cells ({width * height / 1e6:,.0f} M); "
+            f"expected at most {settings.MAX_GRID_CELLS / 1e6:,.0f} M "
+            "(settings.MAX_GRID_CELLS): a coarser resolution_m, a smaller margin_m, or "
+            "fewer hamlets (one unit at a time)")
     return Grid(Affine(res, 0.0, left, 0.0, -res, top), width, height, hamlets.crs)
 
 
@@ -1059,7 +1068,6 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
     params = params or CoverageParams()
     match = cells[cells["site_id"] == site_id]
     if match.empty:
-        from coverage_gis.errors import InputError
         raise InputError(f"site_id={site_id!r} is not in the sites layer")
     grid = study_grid(hamlets, params.resolution_m, params.margin_m)
     plain = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params).iloc[0]
