@@ -195,6 +195,9 @@ TOML_CASES = [
      "expected a number of metres from 10 to 100000"),
     ("suggestions", "railway_corridor_m = 1e308", "[suggestions] railway_corridor_m=1e+308",
      "expected a number of metres from 0 to 1000"),
+    ("calibration", 'clutter_offsets_db = { "abc" = 3.0 }',
+     "[calibration] clutter_offsets_db: 'abc' is not a land-cover class code",
+     'expected whole numbers as keys, e.g. { "10" = 6.0 }'),
     ("fibre_build", "aerial_vnd_per_m = 1e308", "[fibre_build] aerial_vnd_per_m=1e+308",
      "expected a number of VND from 0 to 1000000000000"),
     ("fibre", 'respect_ports = "true"', "[fibre] respect_ports='true'",
@@ -206,6 +209,10 @@ TOML_CASES = [
      "[layers] constraints.min_distance_m='50 m'", "expected a number of metres >= 0"),
     ("layers", 'roads = { path = "r.geojson", crs = "" }', "[layers] roads.crs=''",
      "expected a CRS name or EPSG code"),
+    # an empty list crashed the loader (found by fuzzing)
+    ("layers", "dem = []", ": layer 'dem' = []", "expected a file, or a list of files; remove "
+     "the line for no such layer"),
+    ("layers", "households = []", ": layer 'households' = []", "expected a file; remove"),
     # unknown tables
     ("coverge", "resolution_m = 30", ": unknown table [coverge]",
      "(did you mean [coverage]?); known tables: [scenario], [layers], [provenance], [coverage]"),

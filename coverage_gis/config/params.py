@@ -770,9 +770,9 @@ class CalibrationParams(_Params):
                maximum=settings.CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE[1]))
     reference_distance_m: float = _param(settings.CALIBRATION_REFERENCE_DISTANCE_M,
                                          Number("metres", above=0, maximum=100_000))
-    clutter_offsets_db: dict[str, float] = _param(
-        check=DbTable(Number("dB", minimum=settings.CALIBRATION_OFFSET_LIMITS_DB[0],
-                             maximum=settings.CALIBRATION_OFFSET_LIMITS_DB[1])),
+    clutter_offsets_db: dict[int, float] = _param(
+        check=ClassTable(Number("dB", minimum=settings.CALIBRATION_OFFSET_LIMITS_DB[0],
+                                maximum=settings.CALIBRATION_OFFSET_LIMITS_DB[1])),
         factory=dict)
     fitted_from: str | None = _param(None, OptionalValue(Text("text (the measurements' file)")))
     n: int | None = _param(None, OptionalValue(Number(minimum=0, integer=True)))

@@ -244,6 +244,11 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
                             f"{', '.join(LAYER_OPTIONS)}")
             continue
         values = value if isinstance(value, list) else [value]
+        if not values:
+            problems.append(f"{where}: layer '{name}' = []: expected a file"
+                            + (", or a list of files" if name in _MULTI else "")
+                            + "; remove the line for no such layer")
+            continue
         if len(values) > 1 and name not in _MULTI:
             problems.append(f"{where}: layer '{name}' takes one file, not {len(values)}")
             continue
