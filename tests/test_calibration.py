@@ -654,4 +654,4 @@ def test_calibrate_recovers_land_cover_offsets_and_analyze_applies_them():
     for k in true:
         sel = classes == k
         assert np.allclose(with_offsets[sel] - without[sel],
-                           float(table.clutter_offsets_db[str(k)]), atol=1e-5)
+                           float(table.clutter_offsets_db[int(k)]), atol=1e-5)

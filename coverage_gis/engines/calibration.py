@@ -164,7 +164,7 @@ class CalibrationResult:
         return CalibrationParams(offset_db=round(self.offset_db, 2),
                                  slope_db_per_decade=round(self.slope_db_per_decade, 2),
                                  reference_distance_m=self.reference_distance_m,
-                                 clutter_offsets_db={str(k): round(v, 2) for k, v
+                                 clutter_offsets_db={int(k): round(v, 2) for k, v
                                                      in self.clutter_offsets_db.items()},
                                  fitted_from=fitted_from, n=self.n,
                                  rmse_db=round(self.rmse_after_db, 2))

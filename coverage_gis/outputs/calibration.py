@@ -98,7 +98,8 @@ def calibration_toml(result: CalibrationResult, fitted_from: str) -> str:
         f"reference_distance_m = {float(p.reference_distance_m)!r}",
         *([("# extra loss per land-cover class, added to its [clutter] loss (dB)"),
            "clutter_offsets_db = { " + ", ".join(
-               f"{_toml_string(k)} = {v!r}" for k, v in p.clutter_offsets_db.items()) + " }"]
+               f"{_toml_string(str(k))} = {v!r}" for k, v in p.clutter_offsets_db.items())
+           + " }"]
           if p.clutter_offsets_db else []),
         f"fitted_from = {_toml_string(fitted_from)}",
         f"n = {int(result.n)}",
