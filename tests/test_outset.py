@@ -72,11 +72,42 @@ def test_an_older_versions_folder_of_known_names_counts_as_results(tmp_path):
     assert (out / "map.html").read_text() == "new"
 
 
+@pytest.mark.parametrize("added", ["notes.txt", "sub/mine.txt", "mydir/a.txt", "empty_dir"])
+def test_files_added_to_a_set_are_never_deleted_with_it(tmp_path, added):
+    """A set's folder holding something its manifest does not list (the user's notes beside
+    the map) is refused even with overwrite: replacing the set would delete it (it did)."""
+    out = tmp_path / "out"
+    write_set(out, 1)
+    path = out / added
+    if added == "empty_dir":
+        path.mkdir()
+    else:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("mine")
+    with pytest.raises(OutputError, match=r"holds files that coverage-gis did not write beside "
+                                          r"its results \(" + added.replace(".", r"\.")):
+        OutputSet(out, kind="test", overwrite=True).open()
+    assert path.exists() and generations(out) >= {"generation 1\n"}
+    assert siblings(out) == [".out.lock"]
+
+
+def test_the_results_of_another_command_are_not_replaced(tmp_path):
+    out = tmp_path / "out"
+    write_set(out, 1)  # kind "test"
+    with pytest.raises(OutputError, match=r"holds the results of another command \(test\), "
+                                          r"not of this one \(check\)"):
+        OutputSet(out, kind="check", overwrite=True).open()
+    assert verify_set(out) == []
+
+
 @pytest.mark.parametrize("out,message", [
     ("", "output folder is empty"),
     ("inputs", "holds the input"),
     ("inputs/sites.csv", "holds the input"),
     ("a_file.txt", "is a file"),
+    # a file on the way, or a place nothing can be created (these ended in tracebacks)
+    ("a_file.txt/sub", r"a_file.txt/sub: cannot be created here \(File exists"),
+    ("/proc/self/x", r"/proc/self/x: cannot be created here \(No such file or directory"),
 ])
 def test_bad_output_folders_are_refused_before_anything(tmp_path, monkeypatch, out, message):
     inputs = tmp_path / "inputs"

@@ -413,6 +413,28 @@ def test_report_command_renders_without_recomputing(stored, tmp_path, monkeypatc
     assert_same(read_analysis(out), read_analysis(elsewhere))
 
 
+def test_report_never_deletes_what_the_user_keeps_in_or_around_a_result(stored, tmp_path,
+                                                                        capsys):
+    """Found by fuzzing: ``report`` in place deleted the notes a user had put in the result
+    folder; ``--out`` inside the result, or holding it, mixed or deleted sets."""
+    _, out, _ = stored
+    folder = tmp_path / "set"
+    shutil.copytree(out, folder)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["report", str(folder)]) == 1
+    assert "notes.txt); they would be deleted with the set" in capsys.readouterr().err
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    (folder / "notes.txt").unlink()
+    assert main(["report", str(folder), "--out", str(folder / "sub")]) == 1
+    assert "is inside the stored result" in capsys.readouterr().err
+    assert not (folder / "sub").exists()
+    holder = tmp_path / "holder"
+    shutil.copytree(out, holder / "set")
+    assert main(["report", str(holder / "set"), "--out", str(holder), "--overwrite"]) == 1
+    assert "refusing to write here: the folder holds the input" in capsys.readouterr().err
+    assert (holder / "set" / "result.json").exists()
+
+
 @ON_A_CLUSTER
 def test_report_on_local_workers_writes_the_same_set(stored, tmp_path, capsys):
     """``report --workers N``: the largest files written on a local cluster's workers, the

@@ -55,14 +55,20 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--unit {args.unit}: give --out DIR for the unit's set (the "
                          "province's result stays as it is)")
     out = source if in_place else Path(args.out)
+    if not in_place and source.absolute() in out.absolute().parents:
+        raise InputError(f"--out {args.out}: is inside the stored result {source}, which is "
+                         "one output set (a folder in it would be deleted with it); choose a "
+                         "folder outside it")
+    held = [] if in_place else [source.absolute()]  # --out may not hold the stored result
     with OutputSet(out, kind="analysis", overwrite=in_place or args.overwrite,
-                   known_names=OUTPUT_NAMES) as dest:
+                   inputs=held, known_names=OUTPUT_NAMES) as dest:
         analysis = read_analysis(source, rasters_when_used=True)  # read within this run
         if args.unit is not None:
             from coverage_gis.pipeline import unit_view
             analysis = unit_view(analysis, args.unit)
         # the inputs named by the stored scenario may not be in the folder either
-        dest.inputs = [p.absolute() for p in scenario_inputs(analysis.project.scenario)]
+        dest.inputs = [*held, *(p.absolute() for p in scenario_inputs(
+            analysis.project.scenario))]
         dest.check_inputs()
         with Runner(workers=args.workers) as runner:
             written = render_analysis(analysis, dest.path, lang=args.lang, runner=runner)

@@ -4,10 +4,12 @@ Every command writes its files into a staging folder beside the output folder, t
 two in one step, so that a run killed at any moment leaves either the complete old set or the
 complete new set (the next run removes what the killed one left beside it):
 
-1. :meth:`OutputSet.open` (before any computing): refuses ``--out ""``, a path that is a file,
-   a folder that holds any of the scenario's inputs, a folder that holds files coverage-gis did
-   not write, and existing results without ``overwrite``; takes an exclusive lock (a second run
-   into the same folder is refused, not queued); clears what a killed run left beside it.
+1. :meth:`OutputSet.open` (before any computing): refuses ``--out ""``, a path that is a file
+   or cannot be created, a folder that holds any of the scenario's inputs, a folder that holds
+   files coverage-gis did not write (also beside a set's own: files its manifest does not
+   list), the results of another command, and existing results without ``overwrite``; takes
+   an exclusive lock (a second run into the same folder is refused, not queued); clears what
+   a killed run left beside it.
 2. The caller writes into :attr:`OutputSet.path` (a staging folder created with the user's
    umask).
 3. :meth:`OutputSet.commit` writes ``manifest.json`` (every file with its size and SHA-256) and
@@ -172,14 +174,39 @@ class OutputSet:
         entries = [e.name for e in out.iterdir()]
         if not entries:
             return
-        ours = read_manifest(out) is not None or all(
+        manifest = read_manifest(out)
+        ours = manifest is not None or all(
             n in self.known_names or n.startswith(".coverage-gis-") for n in entries)
         if not ours:
             raise OutputError(f"{out}: holds files that coverage-gis did not write (for "
                               f"example {sorted(entries)[0]}); choose a new or empty folder")
+        if manifest is not None:
+            self._check_set(manifest)
         if not self.overwrite:
             raise OutputError(f"{out}: already holds results; pass --overwrite to replace them "
                               "(the whole set is replaced)")
+
+    def _check_set(self, manifest: dict[str, Any]) -> None:
+        """Refuse to replace an output set of another command (``check-site --overwrite``
+        into an analysis would delete it), or one the user has added files or folders to
+        since it was written (they would be deleted with the set)."""
+        out = self.out
+        kind = manifest.get("kind")
+        if kind != self.kind:
+            raise OutputError(f"{out}: holds the results of another command ({kind}), not "
+                              f"of this one ({self.kind}); choose another --out (replacing "
+                              "them would delete them)")
+        listed = {str(f.get("path")) for f in manifest.get("files", [])
+                  if isinstance(f, dict)} | {MANIFEST}
+        added = sorted(p.relative_to(out).as_posix() + ("/" if p.is_dir() else "")
+                       for p in out.rglob("*")
+                       if (p.is_file() and p.relative_to(out).as_posix() not in listed)
+                       or (p.is_dir() and not any(p.iterdir())))
+        if added:
+            more = f" and {len(added) - 3} more" if len(added) > 3 else ""
+            raise OutputError(f"{out}: holds files that coverage-gis did not write beside its "
+                              f"results ({', '.join(added[:3])}{more}); they would be deleted "
+                              "with the set: move them out, or choose another --out")
 
     # -- lock and leftovers ---------------------------------------------------------------
 
@@ -187,9 +214,14 @@ class OutputSet:
         return self.out.parent / f".{self.out.name}.{tag}"
 
     def _lock(self) -> None:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
         lock = self._sibling("lock")
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:  # a file on the path, no permission, a read-only system
+            raise OutputError(f"{self.out}: cannot be created here ({exc.strerror}: "
+                              f"{exc.filename or self.out.parent}); choose another --out"
+                              ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
