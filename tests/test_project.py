@@ -40,6 +40,15 @@ def test_scenario_crs_overrides_the_utm_choice(small_scenario):
     assert project.crs.to_epsg() == 5897
     with pytest.raises(cg.InputError, match="not a projected"):
         cg.load_project(small_scenario, crs="EPSG:4326")
+    # found by fuzzing: accepted without a word, and every indicator changed (M4 3/6 -> 0/6)
+    with pytest.raises(cg.InputError, match=r"scenario crs: EPSG:2227 \(.*\) counts in US "
+                                            r"survey foot, not metres"):
+        cg.load_project(small_scenario, crs="EPSG:2227")
+    with pytest.raises(cg.InputError, match=r"scenario crs: EPSG:32631 .* is made for 0° to 6°E, "
+                                            r"0° to 84°N \(its area of use\), 100° away from "
+                                            r"the data \(lon 105\.8"):
+        cg.load_project(small_scenario, crs="EPSG:32631")
+    assert cg.load_project(small_scenario, crs="EPSG:32649").crs.to_epsg() == 32649  # next zone
 
 
 def test_errors_of_every_file_are_reported_together(small_scenario):

@@ -498,8 +498,10 @@ def test_a_unit_view_keeps_the_province_layers_around_the_unit_only(province):
 # --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, words", [
-    (["--workers", "-1"], "whole number >= 0"),
-    (["--workers", "two"], "whole number >= 0"),
+    (["--workers", "-1"], "expected a whole number from 0 to "),
+    (["--workers", "two"], "expected a whole number from 0 to "),
+    # found by fuzzing: 100000 hung starting the workers
+    (["--workers", "100000"], "per processor of this machine, which has"),
     (["--tile-px", "4"], "whole number >= 16"),
 ])
 def test_bad_compute_options_exit_2(args, words, tmp_path, capsys):

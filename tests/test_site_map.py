@@ -350,6 +350,8 @@ def test_only_the_sites_part_of_the_tiles_is_read(tmp_path):
     (["--x", "2219106.9", "--y", "590335.2", "--crs", "EPSG:32648"],
      "the coordinates swapped are on it"),
     (["--lon", "105.86", "--lat", "20.07", "--radius-m", "-5"], "--radius-m"),
+    # beyond the UTM grid (a traceback before)
+    (["--lon", "105.86", "--lat", "84.5"], "lon=105.86 lat=84.5: no UTM zone there"),
     # a disc holding no grid cell: no maps, and a summary of nothing (it crashed the summary)
     (["--lon", "105.86", "--lat", "20.07", "--radius-m", "0.001"],
      "--radius-m=0.001: expected at least the grid's resolution, 30 m"),

@@ -4,11 +4,13 @@ opening the output set before any computing."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Iterable
 from typing import IO, Any
 
+from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
 __all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
@@ -18,21 +20,27 @@ SCENARIO_HELP = ("scenario TOML, or a folder holding scenario.toml (default: the
                  "sample)")
 
 
-def whole_number(text: str, least: int) -> int:
-    """A whole number of at least ``least`` (for argparse types: a clear message and exit 2 on
-    anything else)."""
+def whole_number(text: str, least: int, most: int | None = None, why: str = "") -> int:
+    """A whole number of at least ``least`` (and at most ``most``, ``why`` saying why) for
+    argparse types: a clear message and exit 2 on anything else."""
     try:
         value = int(text)
     except ValueError:
         value = least - 1
-    if value < least:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, not {text!r}")
+    if value < least or (most is not None and value > most):
+        bounds = f">= {least}" if most is None else f"from {least} to {most}{why}"
+        raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, not {text!r}")
     return value
 
 
 def workers_count(text: str) -> int:
-    """``--workers N`` (argparse type): a local cluster of N worker processes, 0 for none."""
-    return whole_number(text, 0)
+    """``--workers N`` (argparse type): a local cluster of N worker processes, 0 for none; at
+    most ``settings.LOCAL_WORKERS_PER_CPU`` per processor of this machine (``--workers
+    100000`` hung starting them)."""
+    cpus = os.cpu_count() or 1
+    return whole_number(text, 0, settings.LOCAL_WORKERS_PER_CPU * cpus,
+                        f" ({settings.LOCAL_WORKERS_PER_CPU} per processor of this machine, "
+                        f"which has {cpus})")
 
 
 def print_list(title: str, items: Iterable[str], stream: IO[str]) -> None:

@@ -1112,10 +1112,11 @@ class GponParams(_Params):
                                                               integer=True))
     splice_loss_db: float = _param(settings.FIBRE_SPLICE_LOSS_DB,
                                    Number("dB", minimum=0, maximum=10))
+    # bounds that catch a unit mistake (1e-300 km gave a margin of -6e297 dB)
     cable_section_km: float = _param(settings.FIBRE_CABLE_SECTION_KM,
-                                     Number("km", above=0, maximum=100))
+                                     Number("km", minimum=0.1, maximum=100))
     max_reach_km: float = _param(settings.FIBRE_GPON_MAX_REACH_KM,
-                                 Number("km", above=0, maximum=100))
+                                 Number("km", minimum=1, maximum=100))
     feeder_km: float = _param(settings.FIBRE_GPON_FEEDER_KM, Number("km", minimum=0,
                                                                     maximum=100))
 
@@ -1123,11 +1124,14 @@ class GponParams(_Params):
         super().__post_init__()
         self.classes_db = {**settings.FIBRE_GPON_CLASSES_DB, **self.classes_db}
         try:  # a scenario's entries replace the defaults of the same ratio, not all of them
-            self.splitter_loss_db = {**settings.FIBRE_SPLITTER_LOSS_DB, **{
-                int(k): float(v) for k, v in self.splitter_loss_db.items()}}
+            given = {int(k): float(v) for k, v in self.splitter_loss_db.items()}
         except ValueError:
-            raise InputError(f"[gpon] splitter_loss_db: expected split ratios as keys, got "
-                             f"{list(self.splitter_loss_db)}") from None
+            given = {0: 0.0}
+        if any(k < 2 for k in given):
+            raise InputError(f"[gpon] splitter_loss_db: expected split ratios as keys (whole "
+                             f"numbers from 2, e.g. {{ \"32\" = 17.1 }}), got "
+                             f"{list(self.splitter_loss_db)}")
+        self.splitter_loss_db = {**settings.FIBRE_SPLITTER_LOSS_DB, **given}
         self.split_ratio, self.connectors, self.splices = (
             int(self.split_ratio), int(self.connectors), int(self.splices))
         if self.budget_class not in self.classes_db:
@@ -1226,7 +1230,13 @@ def check_parameters(doc: Mapping[str, Any], where: str) -> tuple[dict[str, Any]
     problems += more
     for section, params_class in PARAMETER_TABLES.items():
         if section in doc:
-            problems += params_class.check_table(doc[section], where)[1]
+            values, more = params_class.check_table(doc[section], where)
+            if not more:  # the checks across keys ([gpon] split_ratio among the ratios)
+                try:
+                    params_class(**values)
+                except InputError as exc:
+                    more = [p if p.startswith(where) else f"{where} {p}" for p in exc.problems]
+            problems += more
     return head, problems
 
 

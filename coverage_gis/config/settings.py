@@ -190,6 +190,17 @@ RESOLUTION_M: float = 30.0
 #: Margin (m) of the coverage rasters around the hamlets.
 RASTER_MARGIN_M: float = 1000.0
 
+#: How far (degrees) the data may lie outside the area of use of the CRS a scenario names for
+#: computation (``[scenario] crs``) before it is refused: one UTM zone's width. A local
+#: setting: the neighbouring zone (UTM 49N for Thanh Hóa, 2° beyond its edge) stretches
+#: distances by about 0.3 % there (transverse Mercator scale at 20°N), six degrees beyond
+#: an edge by about 1 %.
+CRS_AREA_TOLERANCE_DEG: float = 6.0
+
+#: ``--workers N`` may ask for at most this many local worker processes per processor of the
+#: machine (a local setting: more only wait for a processor, each holding its own memory).
+LOCAL_WORKERS_PER_CPU: int = 4
+
 #: The largest coverage grid a run accepts (cells): a guard against a unit mistake in
 #: ``[coverage] resolution_m`` or ``margin_m`` (a grid of petabytes), not a promise that a
 #: grid this large fits in memory. A local setting: the province of Thanh Hóa at 30 m is

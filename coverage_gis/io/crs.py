@@ -157,11 +157,48 @@ def utm_crs(lon: float, lat: float) -> CRS:
     western zone), north (EPSG:326zz) for ``lat >= 0``, south (EPSG:327zz) below, for
     -80 <= lat <= 84 (the UTM grid; the Norway and Svalbard exceptions are not applied): the
     first of pyproj's ``query_utm_crs_info`` (the EPSG areas of use, as geopandas'
-    ``estimate_utm_crs``), tested point for point, without its database search (70 ms)."""
+    ``estimate_utm_crs``), tested point for point, without its database search (70 ms).
+    A point beyond that grid is an :class:`~coverage_gis.errors.InputError` (a ValueError)."""
     if not (-180.0 <= lon <= 180.0 and -80.0 <= lat <= 84.0):
-        raise ValueError(f"no UTM zone for lon={lon:g} lat={lat:g}")
+        from coverage_gis.errors import InputError
+
+        raise InputError(f"lon={lon:g} lat={lat:g}: no UTM zone there (the UTM grid spans "
+                         "latitudes 80°S to 84°N), the metric CRS the maps are computed in; "
+                         "expected a site between those latitudes")
     zone = min(60, max(1, math.ceil((lon + 180.0) / 6.0)))
     return CRS.from_epsg((32600 if lat >= 0.0 else 32700) + zone)
+
+
+def check_computation_crs(crs: CRS, lon: float | None, lat: float | None, where: str) -> None:
+    """Refuse a projected CRS the engines cannot compute in: one whose unit is not the metre
+    (US survey feet: every distance would be 3.3 times off), or one made for a place farther
+    than ``settings.CRS_AREA_TOLERANCE_DEG`` from the data at (``lon``, ``lat``), WGS 84
+    degrees, outside its area of use (UTM 31N for Vietnam: distances wrong by far more than a
+    cell's range). ``where`` names the setting in the message.
+
+    Raises
+    ------
+    InputError
+        Either.
+    """
+    from coverage_gis.config import settings
+    from coverage_gis.errors import InputError
+
+    units = {a.unit_name for a in crs.axis_info}
+    if units - {"metre", "meter"}:
+        raise InputError(f"{where}: {describe_crs(crs)} counts in {', '.join(sorted(units))}, "
+                         "not metres; computation needs a metric CRS, e.g. the data's UTM "
+                         "zone (EPSG:32648 in Thanh Hóa) or leave crs out")
+    area = crs.area_of_use
+    if area is None or lon is None or lat is None or area.west > area.east:
+        return  # no area given, or one across the antimeridian: nothing to compare
+    off = max(area.west - lon, lon - area.east, area.south - lat, lat - area.north, 0.0)
+    if off > settings.CRS_AREA_TOLERANCE_DEG:
+        raise InputError(f"{where}: {describe_crs(crs)} is made for {area.west:g}° to "
+                         f"{area.east:g}°E, {area.south:g}° to {area.north:g}°N (its area of "
+                         f"use), {off:.0f}° away from the data (lon {lon:.2f}, "
+                         f"lat {lat:.2f}); distances there would be far off: choose the "
+                         "data's own zone, or leave crs out (its UTM zone is chosen)")
 
 
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:

@@ -14,9 +14,10 @@ share.
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
 from coverage_gis.io import units as admin
-from coverage_gis.io.crs import describe_crs, metric_crs, resolve_crs
+from coverage_gis.io.crs import check_computation_crs, describe_crs, metric_crs, resolve_crs
 from coverage_gis.io.landcover import check_landcover, class_counts, read_landcover
 from coverage_gis.io.landuse import read_landuse
 
@@ -322,6 +323,19 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
     return unit, plan
 
 
+def _centre_lon_lat(loaded: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """The centre of the hamlets (else of the first vector layer with a CRS), WGS 84
+    degrees; (None, None) without one."""
+    layers = [loaded.get("hamlets"), *(v for k, v in loaded.items() if k in VECTOR_LAYERS)]
+    gdf = next((g for g in layers if g is not None and g.crs is not None and len(g)), None)
+    if gdf is None:
+        return None, None
+    minx, miny, maxx, maxy = gdf.to_crs(4326).total_bounds
+    if not all(map(math.isfinite, (minx, miny, maxx, maxy))):
+        return None, None
+    return float((minx + maxx) / 2.0), float((miny + maxy) / 2.0)
+
+
 def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
               crs: Any) -> Project:
     vectors = {k: v for k, v in loaded.items() if k in VECTOR_LAYERS}
@@ -335,6 +349,7 @@ def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, lis
         if not the_crs.is_projected:
             raise InputError(f"scenario crs: {describe_crs(the_crs)} is not a projected "
                              "(metric) CRS; computation needs metres, e.g. EPSG:32648")
+        check_computation_crs(the_crs, *_centre_lon_lat(loaded), "scenario crs")
     else:
         first = loaded.get("hamlets")
         if first is None:
