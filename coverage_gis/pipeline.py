@@ -487,7 +487,7 @@ def unit_as_area(project: Project) -> Project:
         return project
     commune = project.commune
     if commune is None or commune.empty:
-        raise InputError("analyze needs the area to study: a hamlets layer, or the unit's "
+        raise InputError("the study needs its area: a hamlets layer, or the unit's "
                          "boundary ([scenario] unit = \"CODE\", see 'coverage-gis units'; or "
                          "[layers] commune = \"FILE\")")
 

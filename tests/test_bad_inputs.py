@@ -727,6 +727,23 @@ def test_legacy_encoding_named_for_unicode_text_is_refused(folder):
         cg.read_hamlets(hamlets(folder), encoding="tcvn3")
 
 
+def test_geojson_in_a_windows_codepage_is_read_with_its_encoding(folder, capsys):
+    """Found by fuzzing: a GeoJSON saved in cp1258 was refused "name its encoding with
+    --encoding, e.g. cp1258", and --encoding cp1258 was then ignored: the advice looped. The
+    codec named now decodes the whole file; UTF-8 text named cp1258 is still refused."""
+    path = hamlets(folder)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp1258"))  # "Thôn Đông": ô and Đ in one byte each
+    with pytest.raises(cg.InputError, match="name its encoding with encoding= / --encoding"):
+        cg.read_hamlets(path)
+    assert list(cg.read_hamlets(path, encoding="cp1258")["name"]) == ["Thôn Đông", "Thôn Đoài"]
+    code, out = run_validate(["--hamlets", str(path), "--encoding", "cp1258"], capsys)
+    assert code == 0 and "does not apply" not in out, out
+    utf8 = hamlets(folder, "utf8.geojson")
+    with pytest.raises(cg.InputError, match=r"utf8\.geojson: is UTF-8 text, not cp1258"):
+        cg.read_hamlets(utf8, encoding="cp1258")
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

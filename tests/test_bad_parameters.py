@@ -315,6 +315,12 @@ CLI_CASES = [
      "(if you meant 1800, write it without a thousands separator)"),
     ([*CHECK_SITE, *WHERE, "--band-mhz", "1,800"], "--band-mhz='1,800' is ambiguous",
      "Expected a number of MHz from 400 to 100000"),
+    # a number's words hold hemisphere letters: "nan" was "N marks a latitude", "1e3" "holds
+    # two values" (found by fuzzing)
+    ([*CHECK_SITE, "--lon", "nan", "--lat", str(LAT)], "--lon='nan'",
+     "expected a number of degrees from -180 to 180 (a finite number)"),
+    ([*CHECK_SITE, "--lon", "1e3", "--lat", str(LAT)], "--lon='1e3'",
+     "expected a number of degrees from -180 to 180"),
     ([*CHECK_SITE, "--lon", "200", "--lat", str(LAT)], "--lon='200'",
      "expected a number of degrees from -180 to 180"),
     ([*CHECK_SITE, "--lon", "105,862", "--lat", str(LAT)], "--lon='105,862' is ambiguous",
@@ -371,6 +377,18 @@ def test_a_grid_too_large_for_any_memory_is_refused(inputs, capsys):
                           "grid would have 201,679 x 200,895 cells")
     assert "expected at most 250 M (settings.MAX_GRID_CELLS)" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [["analyze"], [*CHECK_SITE, *WHERE]])
+def test_a_study_without_its_area_says_so_in_any_command(inputs, capsys, argv):
+    """A scenario of sites alone: the message names what is missing, not another command
+    (check-site said "analyze needs the area to study")."""
+    toml = write_text(inputs / "sites_only.toml",
+                      '[scenario]\nname = "x"\n[layers]\nsites = "sites.csv"\n')
+    err = run_failing([argv[0], str(toml), *argv[1:], "--out", str(inputs.parent / "o")],
+                      inputs, capsys)
+    assert "the study needs its area: a hamlets layer, or the unit's boundary" in err
+    assert "analyze" not in err
 
 
 def test_every_bad_option_is_listed_at_once(inputs, capsys):

@@ -461,6 +461,17 @@ def test_bad_measurement_files_exit_1_with_a_clear_message(tmp_path, capsys, nam
     assert not out.exists() and path.read_bytes() == before
 
 
+def test_a_raster_given_as_the_measurements_is_named_for_what_it_is(tmp_path, capsys):
+    """Found by fuzzing: a GeoTIFF given as --measurements was "expected a GeoTIFF"."""
+    out = tmp_path / "out"
+    assert main(["calibrate", "--measurements", str(ROOT / "data" / "dem" / "dem.tif"),
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert ("dem.tif: holds binary data (zero bytes), not text (its name says a GeoTIFF); "
+            "expected a CSV table (UTF-8 text) here") in err
+    assert not out.exists()
+
+
 def test_a_bad_file_gives_no_traceback_as_a_process(tmp_path):
     path = write(tmp_path, "bad.csv", "lon,lat,rsrp_dbm,pci\n105.86,20.06,n/a,17\n")
     run = subprocess.run([sys.executable, "-m", "coverage_gis.cli", "calibrate",

@@ -194,6 +194,8 @@ _ANGLE_MARKS: dict[str, int] = {"°": 0, "º": 0, "˚": 0, "''": 2, "'": 1, "′
                                 "\"": 2, "″": 2, "”": 2}
 _ANGLE_PART = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*(°|º|˚|''|'|′|’|\"|″|”)?\s*")
 _ANGLE_PAIR = re.compile(r"[\d°º˚'′’\"″”]\s*[NSEW]\s*,?\s*[+-]?\d")  # 20°03'N 105°50'E
+#: What Python reads as a number but that holds a hemisphere's letter: nan, inf, 1e3.
+_NUMBER_WORD = re.compile(r"[+-]?(nan|inf(inity)?|\d+(\.\d*)?e[+-]?\d+)", re.IGNORECASE)
 _DECIMAL_PAIR = re.compile(r"[+-]?\d+\.\d+\s*,\s*[+-]?\d+\.\d+")  # 20.065250, 105.844639
 _ANGLE_EXAMPLES = {"lat": "20.06525, 20,06525, 20°03'54.9\"N, 20 03 54.9 N or 20°03.915'N",
                    "lon": "105.84464, 105,84464, 105°50'40.7\"E, 105 50 40.7 E or "
@@ -241,6 +243,8 @@ def parse_angle(value: Any, what: str, axis: str = "lat") -> float:
     if not isinstance(value, str):
         return parse_number(value, what, **bounds)
     text = value.translate(_MINUS_SIGNS).strip().rstrip(",").strip()
+    if _NUMBER_WORD.fullmatch(text):  # "nan", "inf", "1e3": a number's words, not N or E
+        return parse_number(value, what, **bounds)
     if _ANGLE_PAIR.search(text.upper()) or _DECIMAL_PAIR.fullmatch(text):
         raise InputError(f"{what}={value!r} holds two values: give the latitude to --lat and "
                          "the longitude to --lon")

@@ -75,6 +75,8 @@ __all__ = [
 
 _EXCEL_SUFFIXES = {".xlsx", ".xls"}
 _DBF_SUFFIXES = {".shp", ".dbf", ".zip"}
+#: Vector formats that are plain text: a codec named for them is applied to the whole file.
+_JSON_SUFFIXES = {".geojson", ".json"}
 
 #: Vector formats GDAL may find inside a .zip besides a shapefile.
 _ZIPPED_VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml")
@@ -168,11 +170,15 @@ def _not_that_encoding(source: str, encoding: str, raw: bytes) -> InputError:
 
 
 def _binary_problem(raw: bytes, path: Path) -> InputError:
-    """The error for a file with zero bytes given as text."""
+    """The error for a file with zero bytes given where a text table belongs (a GeoTIFF
+    given as the measurements is "a GeoTIFF, not a table", not "expected a GeoTIFF")."""
     source = _name(path)
+    kind = _format(path)
+    text_kinds = (".csv", ".tsv", ".txt", *_JSON_SUFFIXES)
+    expected = kind if path.suffix.lower() in text_kinds else "a CSV table"
     if raw.startswith(b"PK\x03\x04"):
         return InputError(f"{source}: is a ZIP archive (an Excel workbook or a zipped "
-                          f"shapefile renamed?), not text; expected {_format(path)} (UTF-8 "
+                          f"shapefile renamed?), not text; expected {expected} (UTF-8 "
                           "text): give a workbook its .xlsx name, or save it as CSV")
     head = raw[:4096]
     odd, even = head[1::2], head[0::2]
@@ -181,8 +187,9 @@ def _binary_problem(raw: bytes, path: Path) -> InputError:
     elif even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
         guess = "utf-16-be"
     else:
-        return InputError(f"{source}: holds binary data (zero bytes), not text; expected "
-                          f"{_format(path)} (UTF-8 text)")
+        named = f" (its name says {kind})" if expected != kind else ""
+        return InputError(f"{source}: holds binary data (zero bytes), not text{named}; "
+                          f"expected {expected} (UTF-8 text) here")
     return InputError(f"{source}: looks like UTF-16 text without a byte-order mark; name "
                       f"its encoding with --encoding {guess} (encoding = '{guess}')")
 
@@ -578,17 +585,25 @@ def _unreadable(path: Path, exc: BaseException) -> InputError:
 
 def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
                       expected_layer: str) -> gpd.GeoDataFrame:
-    """Read a vector file with GDAL. ``encoding`` (checked) applies to shapefile text; legacy
-    Vietnamese also to text of other formats (decoded by the caller); another codec named for
-    a format whose text is Unicode is ignored with a warning."""
+    """Read a vector file with GDAL. ``encoding`` (checked) applies to shapefile text and to
+    a GeoJSON file as a whole (decoded here, then read as UTF-8); legacy Vietnamese also to
+    text of other formats (decoded by the caller); another codec named for a format whose text
+    is Unicode (GeoPackage, KML) is ignored with a warning."""
     source = _name(path)
     suffix = path.suffix.lower()
     _check_container(path)
     dbf = suffix in _DBF_SUFFIXES
     legacy = _legacy(encoding)
-    if encoding and not dbf and not legacy:
+    recoded = bool(encoding) and not legacy and suffix in _JSON_SUFFIXES
+    if encoding and not dbf and not legacy and not recoded:
         _encoding_ignored(encoding, path)
-    if suffix in (".kml", ".kmz"):
+    if recoded:  # GeoJSON saved in cp1258 (RFC 7946 says UTF-8; Windows tools disagree)
+        data = _decode_text(path, encoding).encode("utf-8")
+        try:
+            gdf = pyogrio.read_dataframe(io.BytesIO(data))
+        except Exception as exc:  # pyogrio raises DataSourceError and friends
+            raise _unreadable(path, exc) from None
+    elif suffix in (".kml", ".kmz"):
         try:
             gdf = _read_kml(path)
         except Exception as exc:  # pyogrio raises DataSourceError and friends
