@@ -423,6 +423,12 @@ def test_a_scenario_folder_is_read_as_its_scenario_toml(inputs, capsys):
     assert main(["validate", str(inputs)]) == 0
 
 
+def test_an_empty_layers_table_says_so(inputs, capsys):
+    toml = write_text(inputs / "empty.toml", '[scenario]\nname = "x"\n[layers]\n')
+    err = run_failing(["validate", str(toml)], inputs, capsys)
+    assert "empty.toml: its [layers] table is empty; name the data files in it" in err
+
+
 def test_a_missing_scenario_file(inputs, capsys):
     err = run_failing(["validate", str(inputs / "nope.toml")], inputs, capsys)
     assert "nope.toml: scenario file not found" in err

@@ -252,6 +252,12 @@ def test_files_that_miss_the_unit_are_refused_and_nothing_is_written(tmp_path, c
     hanoi = FIXTURES / "hanoi_van_mieu.osm.pbf"  # a real OSM extract, of Hà Nội
     assert main(["init", "--unit", "14818", "--out", str(out), "--osm", str(hanoi)]) == 1
     assert "holds nothing of use" in capsys.readouterr().err
+    bad = tmp_path / "bad.osm"  # found by fuzzing: said three times, after "another area?"
+    bad.write_text("not xml\n", encoding="utf-8")
+    assert main(["init", "--unit", "14818", "--out", str(out), "--osm", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("bad.osm: is not an OpenStreetMap file") == 1, err
+    assert "holds nothing of use" not in err
     assert main(["init", "--unit", "14818", "--out", str(out), "--cells",
                  str(tmp_path / "absent.csv")]) == 1
     err = capsys.readouterr().err

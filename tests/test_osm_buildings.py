@@ -369,6 +369,22 @@ def test_microsoft_lines():
         ["msb_line1", "msb_line2"]
 
 
+def test_microsoft_footprints_saved_as_one_feature_collection(tmp_path):
+    """Found by fuzzing: footprints a GIS saved as one FeatureCollection got one "line N: is
+    not valid JSON" per line; they are read as the lines would be, problems by feature."""
+    feats = [json.loads(line) for line in MICROSOFT.read_text().splitlines()]
+    path = tmp_path / "footprints.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, indent=1))
+    got = B.read_building_footprints(path)
+    want = B.read_building_footprints(MICROSOFT)
+    assert list(got["household_id"]) == list(want["household_id"])
+    assert got.geometry.geom_equals_exact(want.geometry, 1e-12).all()
+    feats[2]["geometry"] = {"type": "Point", "coordinates": [105.86, 20.07]}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, indent=1))
+    with pytest.raises(InputError, match=r"footprints\.geojson feature 3: holds a Point"):
+        B.read_building_footprints(path)
+
+
 def test_wrong_building_files_name_file_and_line(tmp_path):
     bad_wkt = tmp_path / "ob.csv"
     lines = GOOGLE.read_text().splitlines()

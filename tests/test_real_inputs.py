@@ -103,6 +103,10 @@ def test_validate_columns_per_layer_on_a_scenario(ward, tmp_path, capsys):
            "hamlets:code=hamlet_id" in text
     code, text = run_cli(["validate", str(toml), "--columns", "sites:a=b"], capsys)
     assert code == 1 and "the scenario has no sites layer (layers: hamlets)" in text
+    # found by fuzzing: an unknown layer was asked "which layer"
+    code, text = run_cli(["validate", str(toml), "--columns", "hamlet:a=b"], capsys)
+    assert code == 1 and "--columns hamlet:a=b: unknown layer 'hamlet' (did you mean " \
+                         "'hamlets'?); known layers: hamlets, commune" in text
     code, text = run_cli(["validate", str(toml), "--columns", "hamlets:code"], capsys)
     assert code == 1 and "'code' is not OLD=NEW" in text
     assert "Traceback" not in text

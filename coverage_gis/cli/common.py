@@ -122,6 +122,12 @@ def _split_target(spec: str, flag: str, given: list[str], known: Any) -> tuple[s
     takers = [g for g in given if option in known[g]]
     if len(takers) == 1:
         return takers[0], spec
+    if sep and "=" not in head:  # a layer's name that is none: say so, not "which layer"
+        from coverage_gis.config.params import did_you_mean
+
+        raise InputError(f"{flag} {spec}: unknown layer '{head.strip()}'"
+                         f"{did_you_mean(head.strip(), list(known))}; known layers: "
+                         f"{', '.join(known)}")
     which = (f"{len(takers)} files that take it were given ({', '.join(takers)})" if takers
              else "no layer file that takes it was given")
     raise InputError(f"{flag} {spec}: say which layer it is for, e.g. {flag} hamlets:{spec} "

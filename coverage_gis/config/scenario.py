@@ -233,7 +233,9 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
         if ((layers_doc is not None and not isinstance(layers_doc, dict))
                 or (head.get("unit") is None and head.get("province") is None)):
             # a unit or province alone: its bundled boundaries are the commune layer
-            problems.insert(0, f"{where}: has no [layers] table naming the data files")
+            problems.insert(0, f"{where}: " + ("its [layers] table is empty; name the data "
+                                                "files in it" if layers_doc == {} else
+                                                "has no [layers] table naming the data files"))
         layers_doc = {}
     layers: dict[str, list[LayerSource]] = {}
     for name, value in layers_doc.items():

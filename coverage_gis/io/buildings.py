@@ -58,7 +58,7 @@ OPEN_BUILDINGS_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "area_in_met
                                            "confidence", "geometry", "full_plus_code")
 _EXPECTED = ("a Google Open Buildings CSV (header latitude,longitude,area_in_meters,confidence,"
              "geometry,full_plus_code) or Microsoft building footprints (one GeoJSON Feature "
-             "per line)")
+             "per line; or one GeoJSON FeatureCollection of Polygons)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,10 +337,12 @@ def _read_google(path: Path, problems: Problems, min_confidence: float | None
     return out[keep], int((~keep).sum())
 
 
-def _ms_feature(line: str, n: int, problems: Problems) -> tuple[Any, float, float] | None:
-    """(geometry mapping, height_m, confidence) of one GeoJSON-lines Feature, or None."""
+def _ms_feature(line: str | Any, n: int, problems: Problems
+                ) -> tuple[Any, float, float] | None:
+    """(geometry mapping, height_m, confidence) of one GeoJSON-lines Feature (a line, or a
+    Feature already parsed), or None."""
     try:
-        feat = json.loads(line)
+        feat = json.loads(line) if isinstance(line, str) else line
     except json.JSONDecodeError as exc:
         problems.error(f"is not valid JSON ({exc.msg}, column {exc.colno}); expected one "
                        "GeoJSON Feature per line", n - 1)
@@ -363,24 +365,54 @@ def _num(value: Any) -> float:
     return v if math.isfinite(v) and v >= 0 else math.nan  # -1 means unknown
 
 
+def _feature_collection(path: Path) -> list[Any] | None:
+    """The Features of a file that is one GeoJSON FeatureCollection (not GeoJSON lines, as a
+    GIS saves footprints), else None."""
+    with _open_text(path) as fh:
+        try:
+            doc = json.load(fh)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        features = doc.get("features")
+        return features if isinstance(features, list) else []
+    return None
+
+
+def _microsoft_features(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
+    """(number, line or Feature) of a GeoJSON-lines file, one per Feature; of a
+    FeatureCollection, its Features (numbered from 1; ``problems`` then count features)."""
+    with _open_text(path) as fh:
+        first = next((line for line in fh if line.strip()), "")
+    try:
+        json.loads(first)
+    except json.JSONDecodeError:  # a Feature across lines: one FeatureCollection?
+        features = _feature_collection(path)
+        if features is not None:
+            problems.unit = "feature"
+            yield from enumerate(features, 1)
+            return
+    with _open_text(path) as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                yield n, line
+
+
 def _read_microsoft(path: Path, problems: Problems, min_confidence: float | None
                     ) -> tuple[gpd.GeoDataFrame, int]:
     ids, geoms, heights, confs = [], [], [], []
-    with _open_text(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            got = _ms_feature(line, n, problems)
-            if got is None:
-                continue
-            try:
-                geoms.append(shapely.geometry.shape(got[0]))
-            except (ValueError, TypeError, IndexError, shapely.errors.GEOSException) as exc:
-                problems.error(f"has coordinates that make no polygon ({exc})", n - 1)
-                continue
-            ids.append(f"msb_line{n}")
-            heights.append(got[1])
-            confs.append(got[2])
+    for n, line in _microsoft_features(path, problems):
+        got = _ms_feature(line, n, problems)
+        if got is None:
+            continue
+        try:
+            geoms.append(shapely.geometry.shape(got[0]))
+        except (ValueError, TypeError, IndexError, shapely.errors.GEOSException) as exc:
+            problems.error(f"has coordinates that make no polygon ({exc})", n - 1)
+            continue
+        ids.append(f"msb_line{n}")
+        heights.append(got[1])
+        confs.append(got[2])
     problems.raise_if_any()
     conf = np.asarray(confs, dtype=float)
     keep = np.ones(len(conf), dtype=bool)

@@ -194,6 +194,9 @@ def _osm_layers(osm: Path, unit: admin.Unit, with_buildings: bool, staging: Path
     rails = _try(lambda: read_osm_railways(osm, bbox=near), problems)
     homes = (_try(lambda: read_osm_buildings(osm, bbox=unit.geometry), problems)
              if with_buildings else None)
+    problems = list(dict.fromkeys(problems))  # a file no reader can open: said once
+    if all(g is None for g in (roads, rails, homes)) and problems:
+        raise InputError(problems)  # unreadable: not "an extract of another area"
     if all(g is None or g.empty for g in (roads, rails, homes)):
         raise InputError([f"--osm {osm.name}: holds nothing of use within "
                           f"{settings.RASTER_MARGIN_M / 1000:g} km of {unit.code} "
