@@ -744,6 +744,30 @@ def test_geojson_in_a_windows_codepage_is_read_with_its_encoding(folder, capsys)
         cg.read_hamlets(utf8, encoding="cp1258")
 
 
+@pytest.mark.parametrize("name", ["routes.geojson", "routes.kml"])
+def test_a_line_of_one_point_is_named_by_its_feature(folder, capsys, name):
+    """Found by fuzzing: GDAL reads a LineString of one point, GEOS cannot build it, and the
+    message named no feature."""
+    good = "[[105.86, 20.06], [105.87, 20.06]]"
+    if name.endswith(".geojson"):
+        feats = [f'{{"type": "Feature", "properties": {{"name": "r{i}"}}, "geometry": '
+                 f'{{"type": "LineString", "coordinates": {c}}}}}'
+                 for i, c in enumerate([good, "[[105.86, 20.06]]", good], 1)]
+        text = '{"type": "FeatureCollection", "features": [' + ", ".join(feats) + "]}"
+    else:
+        marks = [f"<Placemark><name>r{i}</name><LineString><coordinates>{c}</coordinates>"
+                 "</LineString></Placemark>"
+                 for i, c in enumerate(["105.86,20.06 105.87,20.06", "105.86,20.06",
+                                        "105.86,20.06 105.87,20.06"], 1)]
+        text = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/'
+                'kml/2.2"><Document>' + "".join(marks) + "</Document></kml>")
+    path = write_text(folder / name, text)
+    code, out = run_validate(["--fibre", str(path)], capsys)
+    assert code == 1
+    assert f"{name}: feature 2: a geometry that cannot be built" in out, out
+    assert "expected lines of two points or more" in out
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

@@ -580,7 +580,33 @@ def _unreadable(path: Path, exc: BaseException) -> InputError:
                           ".gpkg)")
     if detail:
         return InputError(f"{source}: {detail}")
+    if isinstance(exc, shapely.errors.GEOSException):  # GDAL read it, GEOS cannot build it
+        bad = _unbuildable_features(path)
+        if bad:
+            shown = ", ".join(map(str, bad[:5])) + (f" and {len(bad) - 5} more"
+                                                    if len(bad) > 5 else "")
+            return InputError(f"{source}: feature{'s' if len(bad) > 1 else ''} {shown}: a "
+                              f"geometry that cannot be built ({_reason(exc, path)}); expected "
+                              "lines of two points or more and closed rings of four or more")
     return InputError(f"{source}: cannot be read as {_format(path)}: {_reason(exc, path)}")
+
+
+def _unbuildable_features(path: Path) -> list[int]:
+    """Numbers (1 = the first, across a KML's folders in order) of the features whose
+    geometry GDAL reads but GEOS cannot build (a LineString of one point); [] when none can
+    be found."""
+    out: list[int] = []
+    start = 0
+    try:
+        for name, _ in pyogrio.list_layers(path):
+            _, _, wkb, _ = pyogrio.raw.read(path, layer=name)
+            built = shapely.from_wkb(wkb, on_invalid="ignore")
+            out += [start + i + 1 for i, (w, g) in enumerate(zip(wkb, built))
+                    if w is not None and g is None]
+            start += len(wkb)
+    except Exception:  # noqa: BLE001 - only a better message is at stake
+        return []
+    return out
 
 
 def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
@@ -607,8 +633,7 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
         try:
             gdf = _read_kml(path)
         except Exception as exc:  # pyogrio raises DataSourceError and friends
-            raise InputError(f"{source}: cannot be read as {_format(path)}: "
-                             f"{_reason(exc, path)}") from None
+            raise _unreadable(path, exc) from None
     else:
         gdf = _read_gdal_layer(path, layer, "ISO-8859-1" if encoding and dbf else None,
                                expected_layer)
