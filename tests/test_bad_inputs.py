@@ -768,6 +768,15 @@ def test_a_line_of_one_point_is_named_by_its_feature(folder, capsys, name):
     assert "expected lines of two points or more" in out
 
 
+def test_utf8_csv_named_as_legacy_shows_its_vietnamese_garbled(folder, capsys):
+    """Found by fuzzing: the example of what TCVN3 would make of a UTF-8 CSV showed the
+    line's first 30 characters, ASCII ids, the same on both sides."""
+    path = write_text(folder / "sites.csv", "site_id,operator,technology,lon,lat,name\n"
+                      f"VTL-THA-1042-4G1800-1,Viettel,4G,{LON},{LAT},Trạm Đông\n")
+    code, out = run_validate(["--sites", str(path), "--encoding", "tcvn3"], capsys)
+    assert code == 1 and "read as tcvn3, 'Trạm' would become" in out, out
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

@@ -287,6 +287,8 @@ CLI_CASES = [
     (["analyze", "--resolution-m", ""], "--resolution-m=''", "(the value is empty)"),
     (["analyze", "--resolution-m", "1.000"], "--resolution-m='1.000' is ambiguous",
      "write 1 for the decimal reading or 1000 without grouping"),
+    # analyze --site-detail "" was taken for no --site-detail (found by fuzzing)
+    (["analyze", "--site-detail", ""], "--site-detail ''", "expected a site_id"),
     # suggest-sites --max-sites, --spacing-m
     (["suggest-sites", "--max-sites", "0"], "--max-sites='0'",
      "expected a whole number from 1 to 1000"),

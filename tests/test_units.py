@@ -287,6 +287,13 @@ def test_units_command_search_with_old_units(capsys):
     assert "15085 Xã Quang Trung (Huyện Ngọc Lặc)" in out  # now in xã Thạch Lập
 
 
+@pytest.mark.parametrize("text", ["", ".*(", "%%%", "\x01"])
+def test_a_search_of_no_letter_is_refused_not_every_unit(capsys, text):
+    """Found by fuzzing: a search that folds to nothing listed all 166 units."""
+    assert main(["units", "--search", text]) == 1
+    assert f"--search {text!r}: holds no letter or digit to look for" in capsys.readouterr().err
+
+
 def test_units_command_json_and_csv(capsys):
     assert main(["units", "--search", "14818", "--old", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)

@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, write_site_detail
     from coverage_gis.pipeline import analyze, by_unit, unit_as_area
 
+    if args.site_detail is not None and not args.site_detail.strip():
+        raise InputError(f"--site-detail {args.site_detail!r}: expected a site_id of the "
+                         "sites layer")  # it was taken for no --site-detail at all
     scenario = apply_layer_options(read_scenario(args.scenario), args.columns, args.layer, [])
     params = CoverageParams.from_scenario(scenario.parameters, **coverage_overrides(args))
     # a local cluster's workers start while this process loads the layers

@@ -108,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
     if args.province:
         units = select_province(units, args.province)
     if args.search is not None:
+        if not fold(args.search):  # "" or ".*(": nothing to search for, not "every unit"
+            raise InputError(f"--search {args.search!r}: holds no letter or digit to look "
+                             "for; expected part of a unit's name or code, e.g. --search "
+                             "\"quang trung\" (leave --search out to list every unit)")
         found = search_units(units, args.search, mapping if args.old else None)
         if found.empty:
             hint = "" if args.old else "; add --old to search the pre-2025 units too"

@@ -158,7 +158,9 @@ def _not_that_encoding(source: str, encoding: str, raw: bytes) -> InputError:
     """The error for UTF-8 text given with another ``encoding``, showing what it would
     become."""
     text = raw.decode("utf-8")
-    word = re.search(r"\S*[^\x00-\x7f]\S*", text)
+    # the field holding the first non-ASCII letter (a CSV line has no spaces to split on:
+    # its first 30 characters showed the same text on both sides)
+    word = re.search(r"[^\s,;|]*[^\x00-\x7f][^\s,;|]*", text)
     sample = word.group(0)[:30] if word else text[:30]
     legacy = _legacy(encoding)
     as_bytes = sample.encode("utf-8")
