@@ -211,6 +211,9 @@ TOML_CASES = [
      "expected a number of km from 0.1 to 100"),
     ("gpon", "max_reach_km = 1e-300", "[gpon] max_reach_km=1e-300",
      "expected a number of km from 1 to 100"),
+    ("fibre_build", "national_road_name = ''", "[fibre_build] national_road_name=''",
+     "expected a regular expression that matches something, e.g. \"^(QL|Quốc lộ)\" (empty "
+     "text)"),
     ("fibre_build", "aerial_vnd_per_m = 1e308", "[fibre_build] aerial_vnd_per_m=1e+308",
      "expected a number of VND from 0 to 1000000000000"),
     ("fibre", 'respect_ports = "true"', "[fibre] respect_ports='true'",

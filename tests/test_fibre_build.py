@@ -12,6 +12,7 @@ closure on terminals + S), computed here with scipy independently of the engine.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from itertools import combinations
 
@@ -19,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
@@ -360,6 +362,19 @@ def test_national_road_crossings_by_hand():
                      [(0, 0), (0, -50), (50, -50)]) == 1
     # a cable that never touches the road: none
     assert crossings([(-50, 0), (-10, 0)]) == 0
+
+
+def test_national_roads_by_name_with_a_pattern_of_groups_warn_nothing():
+    """The name pattern is Python's ``re`` (case-insensitive); pandas' warning about match
+    groups, naming no file, leaked to the terminal (found by fuzzing)."""
+    nat = roads(line((0, -100), (0, 100)), line((50, -100), (50, 100)), line((90, 0), (99, 0)))
+    nat["road_class"] = "residential"
+    nat["name"] = ["Quốc lộ 1A", "đường Lê Lợi", "QL.217"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lines = fx._CableLines.of(nat, None, BuildParams(national_road_name=r"^(ql|quốc lộ)"),
+                                  UTM)
+    assert lines.national.equals(shapely.union_all(nat.geometry.values[[0, 2]]))
 
 
 def test_sample_extension_is_built_of_boxes_and_crosses_the_railway():

@@ -436,7 +436,8 @@ class Text(Check):
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
         if isinstance(value, str) and value.strip():
             return value
-        raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        empty = " (empty text)" if isinstance(value, str) else ""
+        raise InputError(f"{what}={value!r}: expected {self.expected()}{empty}")
 
 
 @dataclass(frozen=True)
@@ -1011,7 +1012,7 @@ class SuggestionParams(_Params):
 class Pattern(Text):
     """A regular expression (Python ``re`` syntax)."""
 
-    description: str = "a regular expression"
+    description: str = "a regular expression that matches something, e.g. \"^(QL|Quốc lộ)\""
 
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
         value = super().convert(value, what, text=text)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -367,6 +368,13 @@ class _Extension:
     note: str | None = None
 
 
+def _contains(names: pd.Series, pattern: str) -> pd.Series:
+    """Whether each name holds a match of ``pattern`` (case-insensitive); with Python's
+    ``re`` directly: pandas warns, naming no file, about a pattern with groups."""
+    rx = re.compile(pattern, re.IGNORECASE)
+    return names.map(lambda text: rx.search(text) is not None).astype(bool)
+
+
 @dataclass
 class _CableLines:
     """The lines a new cable is measured against: national roads (their union), roads where
@@ -394,7 +402,7 @@ class _CableLines:
             name = (roads["name"].astype(object).where(roads["name"].notna(), "").astype(str)
                     if "name" in roads else pd.Series("", index=roads.index))
             nat = (cls_.isin(_lower(build.national_road_classes))
-                   | name.str.contains(build.national_road_name, case=False, regex=True))
+                   | _contains(name, build.national_road_name))
             national = _union(roads.geometry.values[nat.to_numpy()])
             underground = _line_tree(roads.geometry.values[
                 cls_.isin(_lower(build.underground_road_classes)).to_numpy()])
