@@ -777,6 +777,23 @@ def test_utf8_csv_named_as_legacy_shows_its_vietnamese_garbled(folder, capsys):
     assert code == 1 and "read as tcvn3, 'Trạm' would become" in out, out
 
 
+def test_a_hamlet_drawn_twice_is_warned_about(folder):
+    """Found by fuzzing: a copy of a hamlet (same ground, another id) was accepted without a
+    word and M4 counted it as a hamlet with no households. Neighbours that share a sliver
+    are not warned about."""
+    sq = [square(LON, LAT), square(LON + 0.008, LAT), square(LON, LAT),
+          square(LON + 0.0159, LAT)]  # the 4th overlaps the 2nd by a sliver
+    gpd.GeoDataFrame({"hamlet_id": ["T1", "T2", "T9", "T4"],
+                      "name": ["Thôn Đông", "Thôn Đoài", "Thôn Đông", "Thôn Bắc"]},
+                     geometry=sq, crs=4326).to_file(folder / "thon.geojson")
+    with pytest.warns(cg.InputWarning) as caught:
+        cg.read_hamlets(folder / "thon.geojson")
+    copies = [str(w.message) for w in caught if "covers" in str(w.message)]
+    assert copies == ["thon.geojson feature 3: hamlet_id='T9' covers 100% of the ground of "
+                      "feature 1 (T1): a copy, or a hamlet drawn twice? Each house is counted "
+                      "in one hamlet only, so one of the two looks empty"]
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

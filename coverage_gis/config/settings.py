@@ -190,6 +190,10 @@ RESOLUTION_M: float = 30.0
 #: Margin (m) of the coverage rasters around the hamlets.
 RASTER_MARGIN_M: float = 1000.0
 
+#: Two hamlets covering more than this share of the smaller one's ground are warned about (a
+#: copy, or one drawn twice). A local setting: hand-drawn neighbours share slivers, not half.
+HAMLET_OVERLAP_WARN_SHARE: float = 0.5
+
 #: How far (degrees) the data may lie outside the area of use of the CRS a scenario names for
 #: computation (``[scenario] crs``) before it is refused: one UTM zone's width. A local
 #: setting: the neighbouring zone (UTM 49N for Thanh Hóa, 2° beyond its edge) stretches

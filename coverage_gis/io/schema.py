@@ -442,7 +442,33 @@ def validate_hamlets(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFr
             gdf[col] = _numeric_column(gdf, col, problems, integer=True,
                                        value_range=settings.VALUE_RANGES[col])
     ok = _check_geometry(gdf, "polygon", problems)
+    _warn_copies(gdf[ok], problems)
     return _finish(gdf, ok, problems, "hamlet")
+
+
+def _warn_copies(gdf: gpd.GeoDataFrame, problems: Problems) -> None:
+    """Warn of hamlets that cover much the same ground (more than
+    ``settings.HAMLET_OVERLAP_WARN_SHARE`` of the smaller one): a copy, or one drawn twice;
+    each house is counted in one of them only, and the other looks empty."""
+    geoms = np.asarray(gdf.geometry.values)
+    if len(geoms) < 2:
+        return
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    if not len(left):
+        return
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(smaller > 0, shared / smaller, 0.0)
+    ids = gdf["hamlet_id"].to_numpy()
+    for i, j, s in zip(left, right, share):
+        if s > settings.HAMLET_OVERLAP_WARN_SHARE:
+            problems.warn(f"covers {s:.0%} of the ground of {problems.unit} "
+                          f"{int(gdf.index[i]) + 1} ({ids[i]}): a copy, or a hamlet drawn "
+                          "twice? Each house is counted in one hamlet only, so one of the two "
+                          "looks empty", gdf.index[j], "hamlet_id", ids[j])
 
 
 def validate_boundary(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
