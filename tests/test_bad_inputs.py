@@ -794,6 +794,41 @@ def test_a_hamlet_drawn_twice_is_warned_about(folder):
                       "in one hamlet only, so one of the two looks empty"]
 
 
+def test_a_land_cover_of_several_bands_says_which_it_reads(folder):
+    """Found by fuzzing: a 3-band land cover (a coloured picture of one?) was read as classes
+    without a word; a DEM's bands were already warned about."""
+    from coverage_gis.io.landcover import read_landcover
+
+    path = folder / "lc.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=10, height=10, count=3, dtype="uint8",
+                       crs="EPSG:32648", transform=from_origin(588000, 2220000, 30, 30)) as ds:
+        ds.write(np.stack([np.full((10, 10), v, np.uint8) for v in (40, 50, 60)]))
+    with pytest.warns(cg.InputWarning, match="lc.tif: has 3 bands; using band 1 as land-cover "
+                                             "classes"):
+        classes = read_landcover(path)
+    assert np.all(classes.data == 40)
+    with pytest.raises(cg.InputError, match="lc.tif: has 3 band.s.; band=4 does not exist"):
+        read_landcover(path, band=4)
+
+
+def test_statistics_of_a_part_above_its_whole_are_warned_about(folder):
+    """Found by fuzzing: adults 9,999,999 of a population of 4,905 was accepted without a
+    word. Each (part, whole) pair of schema.STATISTICS_PARTS is checked."""
+    path = write_text(folder / "stats.csv",
+                      "year,population,adults,households,enterprises,"
+                      "enterprises_on_digital_platforms\n"
+                      "2025,4905,9999999,1350,12,15\n2024,4800,3500,1300,12,10\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        stats = cg.read_statistics(path)
+    said = sorted(str(w.message) for w in caught)
+    assert said == [
+        "stats.csv row 1: adults=9999999 is more than population=4905 in 2025: a typo? A "
+        "share of the two would pass 100 %",
+        "stats.csv row 1: enterprises_on_digital_platforms=15 is more than enterprises=12 "
+        "in 2025: a typo? A share of the two would pass 100 %"]
+    assert int(stats.set_index("year").loc[2025, "adults"]) == 9999999  # kept, as given
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

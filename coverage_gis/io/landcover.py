@@ -26,7 +26,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
-from coverage_gis.io.raster import Raster, check_georeferenced, dem_crs
+from coverage_gis.io.raster import Raster, check_band, check_georeferenced, dem_crs
 
 if TYPE_CHECKING:
     import shapely
@@ -67,8 +67,8 @@ def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
     user_crs = boundary.resolve_user_crs(crs, source)
     try:
         with rasterio.open(p) as ds:
-            if band < 1 or band > ds.count:
-                raise InputError(f"{source}: has {ds.count} band(s); band={band} does not exist")
+            # a 3-band picture of a land cover (RGB) was read as classes without a word
+            check_band(ds.count, band, source, "land-cover classes")
             data = ds.read(band, masked=True).astype(np.float64).filled(np.nan)
             file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
             transform = ds.transform

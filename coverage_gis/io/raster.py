@@ -242,13 +242,14 @@ def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
     return checked_dem(data, transform, dem_crs(file_crs, user_crs, source), source)
 
 
-def check_band(count: int, band: int, source: str) -> None:
-    """The DEM's ``band`` among the file's ``count``: one that does not exist is an
-    :class:`InputError`; a file of several bands, a warning naming the band used."""
+def check_band(count: int, band: int, source: str, holds: str = "ground height") -> None:
+    """A raster's ``band`` among the file's ``count``: one that does not exist is an
+    :class:`InputError`; a file of several bands, a warning naming the band used as what it
+    ``holds`` (a DEM's ground height, a land cover's classes)."""
     if band < 1 or band > count:
         raise InputError(f"{source}: has {count} band(s); band={band} does not exist")
     if count > 1:
-        warnings.warn(f"{source}: has {count} bands; using band {band} as ground height",
+        warnings.warn(f"{source}: has {count} bands; using band {band} as {holds}",
                       InputWarning, stacklevel=4)
 
 

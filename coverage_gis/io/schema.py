@@ -641,6 +641,16 @@ STATISTICS_COLUMNS: tuple[str, ...] = (
 #: numerator (without it F1 counts ``ftth_subscriptions``, agencies and enterprises too).
 STATISTICS_REFINING_COLUMNS: tuple[str, ...] = ("household_ftth_subscriptions",)
 
+#: (part, whole) statistics: a part larger than its whole is warned about (a typo; a share
+#: computed from the two would pass 100 %).
+STATISTICS_PARTS: tuple[tuple[str, str], ...] = (
+    ("adults", "population"), ("households", "population"),
+    ("adults_with_smartphone", "adults"),
+    ("state_agencies_on_digital_platforms", "state_agencies"),
+    ("enterprises_on_digital_platforms", "enterprises"),
+    ("household_ftth_subscriptions", "ftth_subscriptions"),
+)
+
 
 def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """Statistics: one row per ``year`` (unique, 1990-2100) of counts (whole numbers >= 0) for
@@ -662,6 +672,14 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         df[col] = _numeric_column(df, col, problems, integer=whole, value_range=(0, 1e9))
     problems.raise_if_any()
     df["year"] = df["year"].astype(int)
+    for part, total in STATISTICS_PARTS:
+        if part in df.columns and total in df.columns:
+            more = df[part].notna() & df[total].notna() & (df[part] > df[total])
+            for idx in df.index[more]:
+                big, of = (int(v) if float(v).is_integer() else float(v)
+                           for v in (df.at[idx, part], df.at[idx, total]))
+                problems.warn(f"is more than {total}={of} in {df.at[idx, 'year']}: a typo? "
+                              "A share of the two would pass 100 %", idx, part, big)
     for col in df.columns:
         values = df[col]
         if col != "year" and values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
