@@ -829,6 +829,23 @@ def test_statistics_of_a_part_above_its_whole_are_warned_about(folder):
     assert int(stats.set_index("year").loc[2025, "adults"]) == 9999999  # kept, as given
 
 
+def test_gdals_warnings_name_the_file(folder, capsys):
+    """Found by fuzzing: a ring with NaN heights made GDAL warn "Non closed ring detected. To
+    avoid accepting it, set the OGR_GEOMETRY_ACCEPT_UNCLOSED_RING ...", naming no file."""
+    ring = [[LON, LAT, "NaN"], [LON + 0.004, LAT, "NaN"], [LON + 0.004, LAT + 0.004, "NaN"],
+            [LON, LAT, "NaN"]]
+    coords = json.dumps([ring]).replace('"NaN"', "NaN")
+    path = write_text(folder / "thon.geojson",
+                      '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                      '"properties": {"hamlet_id": "T1", "name": "Thôn Đông"}, "geometry": '
+                      f'{{"type": "Polygon", "coordinates": {coords}}}}}]}}')
+    code, out = run_validate(["--hamlets", str(path)], capsys)
+    assert code == 0, out
+    assert ("thon.geojson: a polygon's ring does not end on its first point as GDAL compares "
+            "them (its last point is missing, or its heights are NaN)") in out
+    assert "OGR_GEOMETRY_ACCEPT_UNCLOSED_RING" not in out
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

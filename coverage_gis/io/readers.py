@@ -460,11 +460,37 @@ def _fix_swapped_xy(xs: pd.Series, ys: pd.Series, crs: CRS, problems: Problems,
     return ys, xs
 
 
+#: GDAL's warnings reworded for people who do not set GDAL's options.
+_GDAL_WARNINGS = {
+    "Non closed ring detected": "a polygon's ring does not end on its first point as GDAL "
+                                "compares them (its last point is missing, or its heights "
+                                "are NaN)",
+}
+
+
+def _gdal_read(source: Any, name: str | None = None, **kwargs: Any) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe``, with GDAL's warnings (which name no file) said again as
+    :class:`InputWarning` s naming the file (``name``, else ``source``'s)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        gdf = pyogrio.read_dataframe(source, **kwargs)
+    label = name or _name(Path(source))
+    for w in caught:
+        if not issubclass(w.category, RuntimeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            continue
+        text = str(w.message)
+        said = next((v for k, v in _GDAL_WARNINGS.items() if text.startswith(k)),
+                    f"GDAL says: {text}")
+        warnings.warn(f"{label}: {said}", InputWarning, stacklevel=3)
+    return gdf
+
+
 def _read_kml(path: Path) -> gpd.GeoDataFrame:
     layers = pyogrio.list_layers(path)
     frames = []
     for name, _ in layers:
-        part = pyogrio.read_dataframe(path, layer=name)
+        part = _gdal_read(path, layer=name)
         if len(part):
             part["folder"] = name
             frames.append(part)
@@ -601,7 +627,9 @@ def _unbuildable_features(path: Path) -> list[int]:
     start = 0
     try:
         for name, _ in pyogrio.list_layers(path):
-            _, _, wkb, _ = pyogrio.raw.read(path, layer=name)
+            with warnings.catch_warnings():  # GDAL's, said already by the failed read
+                warnings.simplefilter("ignore", RuntimeWarning)
+                _, _, wkb, _ = pyogrio.raw.read(path, layer=name)
             built = shapely.from_wkb(wkb, on_invalid="ignore")
             out += [start + i + 1 for i, (w, g) in enumerate(zip(wkb, built))
                     if w is not None and g is None]
@@ -628,7 +656,7 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     if recoded:  # GeoJSON saved in cp1258 (RFC 7946 says UTF-8; Windows tools disagree)
         data = _decode_text(path, encoding).encode("utf-8")
         try:
-            gdf = pyogrio.read_dataframe(io.BytesIO(data))
+            gdf = _gdal_read(io.BytesIO(data), name=path.name)
         except Exception as exc:  # pyogrio raises DataSourceError and friends
             raise _unreadable(path, exc) from None
     elif suffix in (".kml", ".kmz"):
@@ -667,7 +695,7 @@ def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
         raise InputError(f"{source}: has no layer {layer!r} (layers: {', '.join(layers)})")
     kwargs = {"encoding": encoding} if encoding else {}
     try:
-        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+        return _gdal_read(path, layer=layer, **kwargs)
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: attribute text is not valid UTF-8 ({exc.reason} at byte "
                          f"0x{exc.object[exc.start]:02x}); name its encoding with encoding= / "
