@@ -846,6 +846,25 @@ def test_gdals_warnings_name_the_file(folder, capsys):
     assert "OGR_GEOMETRY_ACCEPT_UNCLOSED_RING" not in out
 
 
+def test_degrees_under_a_crs_in_metres_blame_the_right_file(folder, capsys):
+    """Found by fuzzing: hamlets whose GeoJSON ``crs`` member says EPSG:32648 over lon/lat
+    degrees lay 2,300 km away, and the only error blamed sites.csv."""
+    gdf = gpd.GeoDataFrame({"hamlet_id": ["T1", "T2"], "name": ["Thôn Đông", "Thôn Đoài"]},
+                           geometry=[square(LON, LAT), square(LON + 0.008, LAT)], crs=4326)
+    path = folder / "thon.geojson"
+    write_text(path, gdf.set_crs(32648, allow_override=True).to_json(to_wgs84=False))
+    text = path.read_text(encoding="utf-8")
+    if '"crs"' not in text:  # geopandas writes no crs member: add the wrong one by hand
+        text = text.replace('"type": "FeatureCollection"', '"type": "FeatureCollection", "crs": '
+                            '{"type": "name", "properties": {"name": "EPSG:32648"}}', 1)
+        write_text(path, text)
+    with pytest.raises(cg.InputError, match=r"thon\.geojson: its CRS EPSG:32648 \(WGS 84 / UTM "
+                                            r"zone 48N\) counts in metres, but all its "
+                                            r"coordinates lie within .* they look like degrees"):
+        cg.read_hamlets(path)
+    assert len(cg.read_hamlets(path, crs="EPSG:4326")) == 2  # named right, it is read
+
+
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):
     with pytest.raises(cg.InputError, match=r"thon\.shp: is UTF-8 text, not cp1258: read as "
                                             r"cp1258, 'Thôn' would become"):

@@ -800,12 +800,32 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
             gdf = gdf.set_crs(user_crs, allow_override=True)
         else:
             gdf = gdf.set_crs(repair_vn2000(gdf.crs, source), allow_override=True)
+        _check_position(gdf, source)
         if gdf.geometry.has_z.any():
             gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     if not _legacy(encoding):
         _hint_legacy(gdf, source)
     gdf.index = pd.RangeIndex(len(gdf))
     return gdf, problems
+
+
+def _check_position(gdf: gpd.GeoDataFrame, source: str) -> None:
+    """Refuse a layer whose coordinates contradict its CRS's units: all within a few units
+    of a lon/lat under a CRS in metres (a GeoJSON whose ``crs`` member says EPSG:32648 over
+    degrees; the hamlets then lay 2,300 km away, and the sites were blamed). Degrees under a
+    CRS in degrees that are not degrees are caught by the study area's checks."""
+    if gdf.crs is None or gdf.crs.is_geographic or gdf.empty:
+        return
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if not all(map(np.isfinite, (minx, miny, maxx, maxy))):
+        return
+    if (max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90
+            and max(maxx - minx, maxy - miny) < 5):
+        raise InputError(f"{source}: its CRS {describe_crs(gdf.crs)} counts in metres, but "
+                         f"all its coordinates lie within {max(maxx - minx, maxy - miny):.2g} "
+                         f"m of ({minx:.4f}, {miny:.4f}): they look like degrees (lon, lat); "
+                         "expected the file's real CRS: name it with crs=, e.g. "
+                         "crs='EPSG:4326'")
 
 
 def _same_crs(a: CRS, b: CRS) -> bool:
