@@ -1129,10 +1129,11 @@ class GponParams(_Params):
         super().__post_init__()
         self.classes_db = {**settings.FIBRE_GPON_CLASSES_DB, **self.classes_db}
         try:  # a scenario's entries replace the defaults of the same ratio, not all of them
-            given = {int(k): float(v) for k, v in self.splitter_loss_db.items()}
+            given: dict[int, float] | None = {
+                int(k): float(v) for k, v in self.splitter_loss_db.items()}
         except ValueError:
-            given = {0: 0.0}
-        if any(k < 2 for k in given):
+            given = None
+        if given is None or any(k < 2 for k in given):
             raise InputError(f"[gpon] splitter_loss_db: expected split ratios as keys (whole "
                              f"numbers from 2, e.g. {{ \"32\" = 17.1 }}), got "
                              f"{list(self.splitter_loss_db)}")
