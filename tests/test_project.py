@@ -48,8 +48,13 @@ def test_scenario_crs_overrides_the_utm_choice(small_scenario):
                                             r"0° to 84°N \(its area of use\), 100° away from "
                                             r"the data \(lon 105\.8"):
         cg.load_project(small_scenario, crs="EPSG:32631")
+    # metric, made for the whole world, but 6.5 % long at 20°N: every range would be off
+    with pytest.raises(cg.InputError, match=r"scenario crs: EPSG:3857 .* stretches distances "
+                                            r"by 6\.5 % at the data \(lon 105\.8.*within 1 % "
+                                            r"of true \(settings\.CRS_MAX_SCALE_ERROR\)"):
+        cg.load_project(small_scenario, crs="webmercator")
     with pytest.warns(cg.InputWarning, match="lie more than 15 km from the hamlets"):
-        next_zone = cg.load_project(small_scenario, crs="EPSG:32649")
+        next_zone = cg.load_project(small_scenario, crs="EPSG:32649")  # 0.3 % long
     assert next_zone.crs.to_epsg() == 32649  # a neighbouring zone is accepted
 
 

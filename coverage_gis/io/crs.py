@@ -174,12 +174,14 @@ def check_computation_crs(crs: CRS, lon: float | None, lat: float | None, where:
     (US survey feet: every distance would be 3.3 times off), or one made for a place farther
     than ``settings.CRS_AREA_TOLERANCE_DEG`` from the data at (``lon``, ``lat``), WGS 84
     degrees, outside its area of use (UTM 31N for Vietnam: distances wrong by far more than a
-    cell's range). ``where`` names the setting in the message.
+    cell's range), or whose scale at the data departs from true by more than
+    ``settings.CRS_MAX_SCALE_ERROR`` (Web Mercator at 20°N: distances 6.5 % long). ``where``
+    names the setting in the message.
 
     Raises
     ------
     InputError
-        Either.
+        Any of these.
     """
     from coverage_gis.config import settings
     from coverage_gis.errors import InputError
@@ -189,16 +191,40 @@ def check_computation_crs(crs: CRS, lon: float | None, lat: float | None, where:
         raise InputError(f"{where}: {describe_crs(crs)} counts in {', '.join(sorted(units))}, "
                          "not metres; computation needs a metric CRS, e.g. the data's UTM "
                          "zone (EPSG:32648 in Thanh Hóa) or leave crs out")
-    area = crs.area_of_use
-    if area is None or lon is None or lat is None or area.west > area.east:
-        return  # no area given, or one across the antimeridian: nothing to compare
-    off = max(area.west - lon, lon - area.east, area.south - lat, lat - area.north, 0.0)
-    if off > settings.CRS_AREA_TOLERANCE_DEG:
+    if lon is None or lat is None:
+        return  # no data to place: nothing to compare
+    area = crs.area_of_use  # none given, or one across the antimeridian: not compared
+    off = (max(area.west - lon, lon - area.east, area.south - lat, lat - area.north, 0.0)
+           if area is not None and area.west <= area.east else 0.0)
+    if area is not None and off > settings.CRS_AREA_TOLERANCE_DEG:
         raise InputError(f"{where}: {describe_crs(crs)} is made for {area.west:g}° to "
                          f"{area.east:g}°E, {area.south:g}° to {area.north:g}°N (its area of "
                          f"use), {off:.0f}° away from the data (lon {lon:.2f}, "
                          f"lat {lat:.2f}); distances there would be far off: choose the "
                          "data's own zone, or leave crs out (its UTM zone is chosen)")
+    stretch = _scale_error(crs, lon, lat)
+    if stretch > settings.CRS_MAX_SCALE_ERROR:
+        raise InputError(f"{where}: {describe_crs(crs)} stretches distances by "
+                         f"{100 * stretch:.1f} % at the data (lon {lon:.2f}, lat {lat:.2f}): "
+                         "every range, distance and length computed in it would be that far "
+                         f"off; expected a CRS whose scale there is within "
+                         f"{100 * settings.CRS_MAX_SCALE_ERROR:g} % of true "
+                         "(settings.CRS_MAX_SCALE_ERROR), such as the data's UTM zone, or "
+                         "leave crs out (its UTM zone is chosen)")
+
+
+def _scale_error(crs: CRS, lon: float, lat: float) -> float:
+    """How far the CRS's scale at (``lon``, ``lat``) is from true, as a fraction (the larger of
+    its meridional and parallel scale factors' departures from 1, PROJ's ``get_factors``);
+    infinite where PROJ cannot say."""
+    from pyproj import Proj
+
+    try:
+        f = Proj(crs).get_factors(lon, lat)
+        error = max(abs(f.meridional_scale - 1.0), abs(f.parallel_scale - 1.0))
+    except Exception:  # noqa: BLE001 - a CRS PROJ cannot differentiate there
+        return math.inf
+    return error if math.isfinite(error) else math.inf
 
 
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
