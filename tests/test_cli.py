@@ -51,6 +51,12 @@ def test_crs_and_encoding_flags_apply_to_the_files_given(tmp_path, capsys):
     assert "OK: no errors" in out and "EPSG:5897" in out
     assert main(["validate", "--access-points", str(path), "--crs", "nowhere"]) == 1
     assert "ap.csv: unknown CRS 'nowhere'" in capsys.readouterr().out
+    # with no file given, they applied to nothing, silently (found by fuzzing)
+    assert main(["validate", "--encoding", "cp1258"]) == 1
+    assert ("--encoding: applies to the files given on the command line (--hamlets FILE, "
+            "--sites FILE, ...), and none was given") in capsys.readouterr().err
+    assert main(["validate", "--crs", "wgs84", "--encoding", "tcvn3"]) == 1
+    assert "--crs and --encoding: apply to the files given" in capsys.readouterr().err
 
 
 def test_validate_a_scenario_and_replace_one_layer(small_scenario, tmp_path, capsys):

@@ -57,6 +57,15 @@ def _scenario(args: argparse.Namespace) -> Any:
     from coverage_gis.config.scenario import read_scenario, scenario_from_paths
 
     given = {name: getattr(args, name) for name in LAYER_FLAGS if getattr(args, name)}
+    unused = [f"--{k}" for k in ("crs", "encoding") if getattr(args, k) and not given]
+    if unused:  # they apply to the files given here only: ignored, the text came out garbled
+        from coverage_gis.errors import InputError
+
+        raise InputError(f"{' and '.join(unused)}: {'apply' if len(unused) > 1 else 'applies'}"
+                         " to the files given on the command line (--hamlets FILE, --sites "
+                         "FILE, ...), and none was given; for the scenario's own files set it "
+                         "on the layer, e.g. [layers] hamlets = { path = \"thon.shp\", "
+                         "encoding = \"tcvn3\", crs = \"vn2000-thanhhoa\" }")
     base = read_scenario(args.scenario) if args.scenario or not given else None
     dems = given.pop("dem", None)
     scenario = scenario_from_paths({**given, "dem": dems[0]} if dems else given,
