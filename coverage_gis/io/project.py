@@ -330,10 +330,11 @@ def _centre_lon_lat(loaded: Mapping[str, Any]) -> tuple[float | None, float | No
     gdf = next((g for g in layers if g is not None and g.crs is not None and len(g)), None)
     if gdf is None:
         return None, None
-    minx, miny, maxx, maxy = gdf.to_crs(4326).total_bounds
-    if not all(map(math.isfinite, (minx, miny, maxx, maxy))):
+    bounds = gdf.total_bounds  # its envelope's centre, not every vertex, moved to degrees
+    if not all(map(math.isfinite, bounds)):
         return None, None
-    return float((minx + maxx) / 2.0), float((miny + maxy) / 2.0)
+    centre = gpd.GeoSeries([shapely.box(*bounds).centroid], crs=gdf.crs).to_crs(4326).iloc[0]
+    return float(centre.x), float(centre.y)
 
 
 def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
