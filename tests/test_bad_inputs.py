@@ -890,3 +890,21 @@ def test_loading_a_whole_scenario_leaves_its_folder_untouched(small_scenario, ca
     code, text = run_validate([str(small_scenario)], capsys)
     assert code == 0, text
     assert digest(small_scenario.parent) == before
+
+
+def test_every_household_marked_as_a_cultural_house_is_warned_about(folder):
+    """Found by fuzzing: a column read wrongly (every household a cultural house) was accepted
+    without a word, and under the cultural-house rule any one home passed would count its
+    hamlet as reached. Three cultural houses in a hamlet (the setting) are not warned about."""
+    rows = [f"H{i},T1,{'yes' if i < 6 else 'no'},{LON + i * 1e-5},{LAT}" for i in range(8)]
+    rows += [f"K{i},T2,{'yes' if i < 3 else 'no'},{LON + 0.008},{LAT + i * 1e-5}"
+             for i in range(5)]
+    write_text(folder / "hh.csv", "household_id,hamlet_id,is_cultural_house,lon,lat\n"
+               + "\n".join(rows) + "\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        cg.load_project(scenario(folder, households="hh.csv")[0])
+    said = [str(w.message) for w in caught if "cultural" in str(w.message)]
+    assert said == ["hh.csv: 1 hamlet(s) have more than 3 households marked is_cultural_house "
+                    "(T1: 6); a hamlet has one cultural house (nhà văn hóa thôn), and under "
+                    "the cultural-house rule any one of them reached counts the hamlet as "
+                    "reached by fibre: check that column (settings.CULTURAL_HOUSES_WARN)"]

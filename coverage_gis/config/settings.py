@@ -194,6 +194,13 @@ RASTER_MARGIN_M: float = 1000.0
 #: copy, or one drawn twice). A local setting: hand-drawn neighbours share slivers, not half.
 HAMLET_OVERLAP_WARN_SHARE: float = 0.5
 
+#: A hamlet with more households marked ``is_cultural_house`` than this is warned about: a
+#: hamlet has one cultural house (nhà văn hóa thôn), at most a few, and under the
+#: cultural-house rule of F2 any one of them reached counts the whole hamlet (a column read
+#: wrongly, every row marked, would make F2 count every hamlet with one home passed). A local
+#: setting, not a rule.
+CULTURAL_HOUSES_WARN: int = 3
+
 #: How far (degrees) the data may lie outside the area of use of the CRS a scenario names for
 #: computation (``[scenario] crs``) before it is refused: one UTM zone's width. A local
 #: setting: the neighbouring zone (UTM 49N for Thanh Hóa, 2° beyond its edge) stretches

@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from coverage_gis.config import settings
 from coverage_gis.config.params import ClutterParams
 from coverage_gis.config.scenario import Scenario, read_scenario
 from coverage_gis.errors import InputError, InputWarning
@@ -494,6 +495,27 @@ def _link_households(project: Project) -> None:
         warnings.warn(f"{src}: {int(outside.sum())} of {len(hh)} households {verb} in no hamlet "
                       f"of {hsrc}: {_which(hh, rows, outside, unit)}; they are left out of the "
                       "per-hamlet shares", InputWarning, stacklevel=3)
+    _warn_cultural_houses(hh, src)
+
+
+def _warn_cultural_houses(hh: gpd.GeoDataFrame, src: str) -> None:
+    """Warn about hamlets with more than ``settings.CULTURAL_HOUSES_WARN`` households marked
+    as their cultural house (``hamlet_id`` given to every household)."""
+    if "is_cultural_house" not in hh:
+        return
+    marked = hh["is_cultural_house"].fillna(False).to_numpy(bool)
+    counts = hh.loc[marked, "hamlet_id"].dropna().value_counts()
+    many = counts[counts > settings.CULTURAL_HOUSES_WARN]
+    if not len(many):
+        return
+    listed = ", ".join(f"{h}: {n}" for h, n in many.head(5).items())
+    more = f" and {len(many) - 5} more" if len(many) > 5 else ""
+    warnings.warn(
+        f"{src}: {len(many)} hamlet(s) have more than {settings.CULTURAL_HOUSES_WARN} "
+        f"households marked is_cultural_house ({listed}{more}); a hamlet has one cultural "
+        "house (nhà văn hóa thôn), and under the cultural-house rule any one of them reached "
+        "counts the hamlet as reached by fibre: check that column "
+        "(settings.CULTURAL_HOUSES_WARN)", InputWarning, stacklevel=3)
 
 
 def _check_dem(project: Project) -> None:
