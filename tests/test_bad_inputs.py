@@ -863,6 +863,9 @@ def test_degrees_under_a_crs_in_metres_blame_the_right_file(folder, capsys):
                                             r"coordinates lie within .* they look like degrees"):
         cg.read_hamlets(path)
     assert len(cg.read_hamlets(path, crs="EPSG:4326")) == 2  # named right, it is read
+    with pytest.raises(cg.InputError, match=r"EPSG:2227 .* counts in US survey feet, but all "
+                                            r"its coordinates lie within 0.016 US survey feet"):
+        cg.read_hamlets(path, crs="EPSG:2227")  # the unit named as the CRS has it
 
 
 def test_shapefile_in_utf8_named_as_another_encoding_is_refused(folder):

@@ -821,9 +821,12 @@ def _check_position(gdf: gpd.GeoDataFrame, source: str) -> None:
         return
     if (max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90
             and max(maxx - minx, maxy - miny) < 5):
-        raise InputError(f"{source}: its CRS {describe_crs(gdf.crs)} counts in metres, but "
+        unit = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else "metre"
+        unit = re.sub(r"(metre|meter)$", "metres", re.sub(r"foot$", "feet", unit))
+        raise InputError(f"{source}: its CRS {describe_crs(gdf.crs)} counts in {unit}, but "
                          f"all its coordinates lie within {max(maxx - minx, maxy - miny):.2g} "
-                         f"m of ({minx:.4f}, {miny:.4f}): they look like degrees (lon, lat); "
+                         f"{unit} of ({minx:.4f}, {miny:.4f}): they look like degrees (lon, "
+                         "lat); "
                          "expected the file's real CRS: name it with crs=, e.g. "
                          "crs='EPSG:4326'")
 
