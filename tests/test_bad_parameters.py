@@ -344,6 +344,12 @@ CLI_CASES = [
      "expected a number of dBm from 0 to 90"),
     ([*CHECK_SITE, *WHERE, "--eirp-dbm", "60 dBm"], "--eirp-dbm='60 dBm'",
      "expected a number of dBm from 0 to 90"),
+    # a negative number with an exponent is a value, not an option (Python 3.11's argparse
+    # said "expected one argument")
+    ([*CHECK_SITE, *WHERE, "--eirp-dbm", "-1e9"], "--eirp-dbm='-1e9'",
+     "expected a number of dBm from 0 to 90"),
+    ([*CHECK_SITE, "--lon", str(LON), "--lat", "-1.5E2"], "--lat='-1.5E2'",
+     "expected a number of degrees from -90 to 90"),
 ]
 
 

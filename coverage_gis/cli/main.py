@@ -21,6 +21,7 @@ import argparse
 import datetime as _dt
 import logging
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -72,9 +73,20 @@ output closed the pipe (the files were written).
 Run 'coverage-gis COMMAND --help' for a command's options and examples."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser reading ``-1e9`` and ``-.5e-3`` as negative numbers too (Python
+    3.11's takes only ``-1`` and ``-1.5`` for numbers and a value such as ``--eirp-dbm -1e9``
+    for an option: "expected one argument"; Python 3.13 reads them as numbers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$",
+                                                   re.IGNORECASE)
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every command takes, before or after the command's name."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     g = common.add_argument_group("output")
     g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                    help="print only errors")
@@ -86,14 +98,14 @@ def _common() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     common = _common()
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="coverage-gis", parents=[common],
         description="Measure a commune's digital-infrastructure plan on maps: load and check "
                     "hamlets, BTS sites, fibre, households, roads and terrain; compute coverage "
                     "per hamlet.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"coverage-gis {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMANDS:
         module.add_parser(sub, common)
     return p
