@@ -631,3 +631,34 @@ def test_the_province_report_map_is_an_overview(big, sample):
     assert "<polygon" in small_svg and re.search(r">\d+ m</text>", small_svg)
     names = [str(n) for n in sample.project.hamlets["name"]]
     assert all(f">{report.escape(n)}</text>" in small_svg for n in names)
+
+
+def test_many_fibre_routes_are_one_light_layer(monkeypatch):
+    """A province's fibre networks (more lines than settings.MAP_LINES_DETAILED_MAX) are one
+    light layer, simplified for display, each operator's style written once: the detailed
+    layer wrote a style and a tooltip's HTML per route (2.3 MB for the synthetic province's
+    3,279 routes), so a real province's networks could take map.html past its 20 MB. The
+    tooltips say the same, escaped; a commune's few routes stay detailed."""
+    monkeypatch.setattr(settings, "MAP_LINES_DETAILED_MAX", 500)
+    n = 800
+    x0, y0 = 560_000.0, 2_200_000.0
+    lines = [shapely.LineString(np.c_[x0 + (k % 40) * 700 + np.arange(0, 500, 10.0),
+                                      np.full(50, y0 + (k // 40) * 700)]) for k in range(n)]
+    routes = gpd.GeoDataFrame({"route_id": [f"F{k}" for k in range(n)],
+                               "name": [f"Tuyến {k} <i>" for k in range(n)],
+                               "operator": ["Viettel", "VNPT"] * (n // 2)},
+                              geometry=lines, crs="EPSG:32648")
+    routes.loc[5, "route_id"] = None
+    page = folium.Map(tiles=None).add_child(maps.fibre_layer(routes, "en")).get_root().render()
+    light = json.loads(re.search(r'var p = (\{"styles".*?\});', page).group(1))
+    assert len(light["styles"]) == 2 and light["labels"] == ["Route", "Operator"]
+    assert page.count('"c":0') == page.count('"c":1') == n // 2
+    assert '"n":"Tuyến 7 &lt;i&gt;","v":["F7","VNPT"]' in page and "<i>" not in page
+    assert '"n":"Tuyến 5 &lt;i&gt;","v":["","VNPT"]' in page  # no route id: an empty row
+    coords = re.findall(r'"geometry":\{"type":"LineString","coordinates":(\[\[.*?\]\])\}', page)
+    assert len(coords) == n and all(len(json.loads(c)) == 2 for c in coords[:50])
+    # the detailed layer: the same colours (the legend's), a polyline's tooltip each
+    detailed = folium.Map(tiles=None).add_child(
+        maps.fibre_layer(routes.iloc[:3], "en")).get_root().render()
+    assert "LightGeoJson" not in detailed and '"tooltip": ' in detailed
+    assert len(page) < 200 * n

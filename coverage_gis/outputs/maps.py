@@ -1319,23 +1319,45 @@ def household_layer(households: gpd.GeoDataFrame, covered: np.ndarray | None = N
 
 def fibre_layer(routes: gpd.GeoDataFrame, lang: str = "vi",
                 show: bool = True) -> folium.FeatureGroup:
-    """Fibre routes as lines coloured by operator, tooltip: route, name, operator."""
+    """Fibre routes as lines coloured by operator, tooltip: route, name, operator; above
+    ``settings.MAP_LINES_DETAILED_MAX`` lines (parts), one light layer simplified for display
+    (the same tooltips)."""
     t = labels(lang)
     seen: dict[str, str] = {}
-
-    def props(row: pd.Series) -> dict[str, Any]:
-        colour = _operator_colour(row.get("operator"), seen)
-        rows = [(_text(t["operator"]), _text(row.get("operator")))]
-        if "route_id" in row.index and not pd.isna(row["route_id"]):
-            rows.insert(0, (_text(t["route"]), _text(row["route_id"])))
-        return {"tooltip": _tooltip_table(_text(row.get("name") or row.get("route_id")),
-                                          rows),
-                "style": {"color": colour, "weight": 3, "opacity": 0.9}}
-
-    data = _features(routes, props)
+    with_id = "route_id" in routes
+    kept = routes[~(routes.geometry.isna() | routes.geometry.is_empty)]
+    styles: list[dict[str, Any]] = []
+    tips = []  # per route: its style's index, title, route id and operator (escaped)
+    for row in table_rows(kept):
+        line = {"color": _operator_colour(row.get("operator"), seen), "weight": 3,
+                "opacity": 0.9}
+        if line not in styles:
+            styles.append(line)
+        route = (_text(row["route_id"]) if with_id and not pd.isna(row["route_id"])
+                 else None)
+        tips.append((styles.index(line), _text(row.get("name") or row.get("route_id")),
+                     route, _text(row.get("operator"))))
     ops = sorted({str(o) for o in routes["operator"].dropna()}) if "operator" in routes else []
     group = _group(t["fibre"], show, _section(
         t["fibre"], [_swatch(_operator_colour(o, seen), _text(o), "line") for o in ops]))
+    parts = int(shapely.get_num_geometries(np.asarray(kept.geometry.values)).sum())
+    if parts > settings.MAP_LINES_DETAILED_MAX:
+        # a province's networks: one light layer, lines simplified for display, each
+        # operator's style and the tooltip's labels written once
+        simple = simplify_for_display(kept.geometry, settings.MAP_LINES_SIMPLIFY_M,
+                                      coverage=False)
+        props = [{"n": title, "v": ([route or ""] if with_id else []) + [op], "c": c}
+                 for c, title, route, op in tips]
+        heads = ([_text(t["route"])] if with_id else []) + [_text(t["operator"])]
+        _LightGeoJson(_light_collection(_to_wgs84(simple), props), styles, None,
+                      heads).add_to(group)
+        return group
+    data = _features(kept, lambda row: {})
+    for feature, (c, title, route, op) in zip(data["features"], tips):
+        rows = [(_text(t["operator"]), op)]
+        if route is not None:
+            rows.insert(0, (_text(t["route"]), route))
+        feature["properties"] = {"tooltip": _tooltip_table(title, rows), "style": styles[c]}
     _geojson(data).add_to(group)
     return group
 
