@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "InputError": "coverage_gis.errors",
     "InputWarning": "coverage_gis.errors",
     "OutputError": "coverage_gis.errors",
+    "OutputWarning": "coverage_gis.errors",
 }
 
 #: short module names kept for notebooks: ``cg.coverage``, ``cg.maps``, ...
@@ -89,7 +90,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from coverage_gis.config.scenario import Scenario, read_scenario  # noqa: F401
     from coverage_gis.engines import coverage, fibre, placement, sharing, targets  # noqa: F401
     from coverage_gis.engines.coverage import CoverageParams  # noqa: F401
-    from coverage_gis.errors import CoverageGisError, InputError, InputWarning, OutputError  # noqa: F401
+    from coverage_gis.errors import (  # noqa: F401
+        CoverageGisError,
+        InputError,
+        InputWarning,
+        OutputError,
+        OutputWarning,
+    )
     from coverage_gis.io.crs import CRS_PRESETS, metric_crs, resolve_crs  # noqa: F401
     from coverage_gis.io.project import Project, load_project  # noqa: F401
     from coverage_gis.io.readers import (  # noqa: F401

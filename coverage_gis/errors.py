@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CoverageGisError", "InputError", "InputWarning", "OutputError", "LockedError",
-           "ResultFormatError", "ClusterError"]
+__all__ = ["CoverageGisError", "InputError", "InputWarning", "OutputError", "OutputWarning",
+           "LockedError", "ResultFormatError", "ClusterError"]
 
 
 class CoverageGisError(Exception):
@@ -55,3 +55,8 @@ class ResultFormatError(InputError):
 
 class InputWarning(UserWarning):
     """A problem in the input that was repaired or worked around (and said so)."""
+
+
+class OutputWarning(UserWarning):
+    """Results were written, but something beside them needs the user's attention (an old
+    set that could not be removed)."""

@@ -66,6 +66,22 @@ def test_an_unexpected_error_is_one_line_exit_3_and_a_log_file(tmp_path, monkeyp
     assert "command: coverage-gis validate" in text
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_gdals_own_log_lines_show_only_with_verbose(monkeypatch, capsys, verbose):
+    """Found by fuzzing: on a full disk GDAL's lines ("_tiffWriteProc: No space left on
+    device."), logged by rasterio, reached the terminal raw before the error that says it."""
+    import logging
+
+    from coverage_gis.cli import validate
+
+    def gdal_says(args):
+        logging.getLogger("rasterio._err").error("_tiffWriteProc: No space left on device.")
+        return 0
+    monkeypatch.setattr(validate, "run", gdal_says)
+    assert main(["validate", *(["-v"] if verbose else [])]) == 0
+    assert ("_tiffWriteProc" in capsys.readouterr().err) is verbose
+
+
 def test_ctrl_c_exits_130(monkeypatch, capsys):
     from coverage_gis.cli import validate
 

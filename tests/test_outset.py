@@ -122,6 +122,86 @@ def test_bad_output_folders_are_refused_before_anything(tmp_path, monkeypatch, o
     assert (tmp_path / "a_file.txt").read_text() == "keep"
 
 
+def test_a_link_is_written_through_and_dotdot_is_the_folder_above(tmp_path):
+    """Found by fuzzing: ``--out link`` (a link to a set) crashed after the swap, leaving a
+    real folder in place of the link and the old set at its target; ``--out res/data/..``
+    made a lock file inside the set, which was then refused as a file coverage-gis did not
+    write. A link to nothing is refused."""
+    target = tmp_path / "target"
+    write_set(target, 1)
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    write_set(link, 2)
+    assert link.is_symlink() and generations(target) == {"generation 2\n"}
+    assert verify_set(target) == [] and siblings(target) == [".target.lock", "link"]
+    write_set(target / "sub" / "..", 3)  # the folder above: no lock inside the set
+    assert generations(target) == {"generation 3\n"} and verify_set(target) == []
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(OutputError, match=r"dangling: is a link to .*nowhere, which does not "
+                                          r"exist; name the folder itself, or create it"):
+        OutputSet(dangling, kind="test").open()
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_long_names(tmp_path):
+    """A 240-byte folder name is allowed: the lock and staging names beside it are cut
+    short (they exceeded the file system's 255 bytes: exit 3). One over 255 bytes is
+    refused before anything is computed."""
+    out = tmp_path / ("k" * 240)
+    write_set(out, 1)
+    write_set(out, 2)
+    assert generations(out) == {"generation 2\n"} and verify_set(out) == []
+    assert all(len(name) < 140 for name in siblings(out))
+    with pytest.raises(OutputError, match=r"its name is 264 bytes long, and this file system "
+                                          r"allows 255; choose a shorter --out"):
+        OutputSet(tmp_path / ("kết_quả_" * 22), kind="test").open()
+
+
+def test_a_set_this_user_cannot_remove_is_refused_before_anything(tmp_path, monkeypatch):
+    """Found by fuzzing (as another user): a set in a folder the user could not write was
+    swapped, then its removal crashed, the old set left beside the new one. (Root may remove
+    anything: the folder's permission is what ``os.access`` says here.)"""
+    out = tmp_path / "out"
+    write_set(out, 1)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p).name != "sub"
+                        and real_access(p, mode))
+    with pytest.raises(OutputError, match=r"cannot replace the results here: no "
+                                          r"permission to remove the files in .*out/sub"):
+        OutputSet(out, kind="test", overwrite=True).open()
+    monkeypatch.undo()
+    assert verify_set(out) == [] and siblings(out) == [".out.lock"]
+
+
+def test_a_full_disk_is_an_output_error_and_the_old_set_stays(tmp_path, monkeypatch):
+    """Found by fuzzing: a full disk exited 3 ("a bug"), with GDAL's raw lines. The system's
+    ENOSPC, or a library's error with almost no space left, is an OutputError; the old set
+    is untouched and the staging folder removed."""
+    import errno
+    import shutil
+    from collections import namedtuple
+
+    out = tmp_path / "out"
+    write_set(out, 1)
+    with pytest.raises(OutputError, match=r"out: no space left on the device \(or over the "
+                                          r"disk quota\) while writing the results"):
+        with OutputSet(out, kind="test", overwrite=True):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 4096, 4096))
+    with pytest.raises(OutputError, match=r"\(TIFFRewriteDirectory:Error fetching directory "
+                                          r"count\); nothing was replaced"):
+        with OutputSet(out, kind="test", overwrite=True):
+            raise RuntimeError("TIFFRewriteDirectory:Error fetching directory count")
+    monkeypatch.undo()
+    with pytest.raises(RuntimeError):  # with room left, another error is not a full disk
+        with OutputSet(out, kind="test", overwrite=True):
+            raise RuntimeError("something else")
+    assert generations(out) == {"generation 1\n"} and verify_set(out) == []
+    assert siblings(out) == [".out.lock"]
+
+
 def test_a_second_run_into_the_same_folder_is_refused(tmp_path):
     out = tmp_path / "out"
     with OutputSet(out, kind="test", overwrite=True):
@@ -260,3 +340,29 @@ def test_sigkill_at_random_moments_never_mixes_sets(tmp_path):
     with OutputSet(out, kind="test", overwrite=True):
         pass
     assert siblings(out) == [".out.lock"]
+
+
+def test_an_old_set_that_cannot_be_removed_is_said_and_cleared_next_time(tmp_path,
+                                                                         monkeypatch):
+    """The new set is in place when the old one is removed: failing then is a warning (the
+    next run clears it), not a crash after the results were written."""
+    import shutil
+
+    from coverage_gis.errors import OutputWarning
+    from coverage_gis.outputs import outset
+
+    out = tmp_path / "out"
+    write_set(out, 1)
+    rmtree = shutil.rmtree
+
+    def refuse(path, *a, **kw):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(outset.shutil, "rmtree", refuse)
+    with pytest.warns(OutputWarning, match=r"the replaced results could not be removed "
+                                           r"\(Permission denied: .*\); the next run"):
+        write_set(out, 2)
+    monkeypatch.setattr(outset.shutil, "rmtree", rmtree)
+    assert generations(out) == {"generation 2\n"} and verify_set(out) == []
+    write_set(out, 4)
+    assert siblings(out) == [".out.lock"]  # cleared by the next run

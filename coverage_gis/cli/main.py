@@ -141,6 +141,12 @@ def _set_up_logging(quiet: bool, verbose: bool) -> None:
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
+    # GDAL's own lines, logged by rasterio ("_tiffWriteProc: No space left on device."), are
+    # shown with --verbose only: its errors reach the user as this tool's messages, naming
+    # the file, and Python printed them raw before those
+    gdal = logging.getLogger("rasterio")
+    gdal.handlers[:] = [handler] if verbose else [logging.NullHandler()]
+    gdal.propagate = False
 
 
 def _warning_printer(quiet: bool) -> Callable[..., None]:

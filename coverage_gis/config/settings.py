@@ -190,6 +190,10 @@ RESOLUTION_M: float = 30.0
 #: Margin (m) of the coverage rasters around the hamlets.
 RASTER_MARGIN_M: float = 1000.0
 
+#: A library's error while writing results (GDAL's name no error number) with less than this
+#: left on the output folder's device (bytes) is reported as a full disk.
+OUTPUT_MIN_FREE_BYTES: int = 1 << 20
+
 #: Two hamlets covering more than this share of the smaller one's ground are warned about (a
 #: copy, or one drawn twice). A local setting: hand-drawn neighbours share slivers, not half.
 HAMLET_OVERLAP_WARN_SHARE: float = 0.5

@@ -31,12 +31,15 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterable
+from glob import escape as glob_escape
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from coverage_gis.errors import LockedError, OutputError
+from coverage_gis.config import settings
+from coverage_gis.errors import LockedError, OutputError, OutputWarning
 
 __all__ = ["MANIFEST", "OutputSet", "read_manifest", "verify_set", "exchange"]
 
@@ -118,6 +121,51 @@ def _within(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
+def _real_folder(out: Path) -> Path:
+    """``out`` with ``..`` and a link resolved: ``--out res/data/..`` is ``res`` (not a
+    folder ``..`` inside ``res/data``), and a link to a folder is written through, the set
+    replaced at its target (the link is left as it is). A link to nothing, and a name longer
+    than the file system allows, are refused."""
+    out = Path(os.path.normpath(out))
+    _check_name(out)
+    if not out.is_symlink():
+        return out
+    if not out.exists():
+        raise OutputError(f"{out}: is a link to {os.readlink(out)}, which does not exist; "
+                          "name the folder itself, or create it")
+    real = Path(os.path.realpath(out))
+    _check_name(real)
+    return real
+
+
+def _check_name(out: Path) -> None:
+    try:
+        most = os.pathconf(_existing(out.parent), "PC_NAME_MAX")
+    except (OSError, ValueError):
+        most = 255
+    size = len(os.fsencode(out.name))
+    if size > most:
+        raise OutputError(f"{out}: its name is {size} bytes long, and this file system "
+                          f"allows {most}; choose a shorter --out")
+
+
+def _existing(path: Path) -> Path:
+    """The nearest existing folder at or above ``path``."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _short(name: str, most: int = 120) -> str:
+    """``name`` for the names made beside the folder (lock, staging): itself when short,
+    else its first characters and a digest (a 240-byte folder name is allowed, but not with
+    the staging name's additions)."""
+    if len(os.fsencode(name)) <= most:
+        return name
+    cut = os.fsencode(name)[:most - 13].decode("utf-8", "ignore")
+    return f"{cut}~{hashlib.sha256(os.fsencode(name)).hexdigest()[:12]}"
+
+
 class OutputSet:
     """An output folder being replaced as a whole; use as a context manager.
 
@@ -141,7 +189,7 @@ class OutputSet:
         if str(out).strip() == "":
             raise OutputError("the output folder is empty (--out \"\"); name a folder for the "
                               "results")
-        self.out = Path(out).expanduser().absolute()
+        self.out = _real_folder(Path(out).expanduser().absolute())
         self.kind = kind
         self.overwrite = overwrite
         self.inputs = [Path(p).expanduser().absolute() for p in inputs if p]
@@ -211,7 +259,7 @@ class OutputSet:
     # -- lock and leftovers ---------------------------------------------------------------
 
     def _sibling(self, tag: str) -> Path:
-        return self.out.parent / f".{self.out.name}.{tag}"
+        return self.out.parent / f".{_short(self.out.name)}.{tag}"
 
     def _lock(self) -> None:
         lock = self._sibling("lock")
@@ -243,12 +291,24 @@ class OutputSet:
     def _clear_leftovers(self) -> None:
         """Remove what a killed run left beside the folder (called with the lock held); when a
         run died between the two renames of the fallback, put the old set back first."""
-        olds = sorted(self.out.parent.glob(f".{self.out.name}.old-*"))
+        name = glob_escape(_short(self.out.name))
+        olds = sorted(self.out.parent.glob(f".{name}.old-*"))
         if not self.out.exists() and olds:
             os.rename(olds[-1], self.out)
             olds = olds[:-1]
-        for p in [*self.out.parent.glob(f".{self.out.name}.new-*"), *olds]:
+        for p in [*self.out.parent.glob(f".{name}.new-*"), *olds]:
             shutil.rmtree(p, ignore_errors=True)
+
+    def _check_replaceable(self) -> None:
+        """Refuse an existing set whose files this user cannot remove (a folder of it not
+        writable): found only after the swap, it left the old set beside the new one."""
+        if not self.out.is_dir():
+            return
+        for folder in [self.out, *(p for p in self.out.rglob("*") if p.is_dir())]:
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise OutputError(f"{self.out}: cannot replace the results here: no "
+                                  f"permission to remove the files in {folder}; choose "
+                                  "another --out")
 
     # -- the life of a set ----------------------------------------------------------------
 
@@ -260,6 +320,7 @@ class OutputSet:
         try:
             self._clear_leftovers()  # may put back a set a killed run had moved aside
             self._check_contents()
+            self._check_replaceable()
             self.path = self._sibling(f"new-{os.getpid()}-{uuid.uuid4().hex[:8]}")
             os.mkdir(self.path, 0o777)  # the umask applies, as for any folder the user makes
         except BaseException:
@@ -288,12 +349,14 @@ class OutputSet:
         if not self.out.exists():
             os.rename(self.path, self.out)
         elif exchange(self.path, self.out):
-            shutil.rmtree(self.path)  # now the old set
+            self.committed = True
+            _remove_old(self.path)  # now the old set
         else:  # no atomic exchange here: two renames, the first undone by the next run
             old = self._sibling(f"old-{uuid.uuid4().hex[:8]}")
             os.rename(self.out, old)
             os.rename(self.path, self.out)
-            shutil.rmtree(old)
+            self.committed = True
+            _remove_old(old)
         self.committed = True
         self.path = self.out
         return self.out
@@ -311,4 +374,34 @@ class OutputSet:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        full = exc is not None and not self.committed and _no_space(exc, self.path)
         self.close()
+        if full:
+            raise OutputError(f"{self.out}: no space left on the device (or over the disk "
+                              f"quota) while writing the results ({exc}); nothing was "
+                              "replaced: free some space, or choose another --out") from None
+
+
+def _no_space(exc: BaseException, folder: Path) -> bool:
+    """Whether writing failed for want of space: the system said so (ENOSPC, EDQUOT), or
+    the library's error came with less than ``settings.OUTPUT_MIN_FREE_BYTES`` left (GDAL's
+    own messages name no error number)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if isinstance(exc, (OutputError, KeyboardInterrupt, SystemExit)):
+        return False
+    try:
+        return shutil.disk_usage(_existing(folder)).free < settings.OUTPUT_MIN_FREE_BYTES
+    except OSError:
+        return False
+
+
+def _remove_old(old: Path) -> None:
+    """Remove the set the new one replaced; when it cannot be (the new set is in place
+    already), say so: the next run into the folder tries again."""
+    try:
+        shutil.rmtree(old)
+    except OSError as exc:
+        warnings.warn(f"{old}: the replaced results could not be removed ({exc.strerror}: "
+                      f"{exc.filename}); the next run into this folder removes them, or "
+                      "remove them yourself", OutputWarning, stacklevel=3)
