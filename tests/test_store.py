@@ -571,6 +571,28 @@ def test_a_missing_data_file_is_named(stored, tmp_path, rel, capsys):
     assert str(folder / rel) in capsys.readouterr().err
 
 
+def test_a_stored_result_unlike_its_manifest_is_refused(stored, tmp_path, capsys):
+    """Found by fuzzing: a table and a raster copied in from an --indoor run of the same grid
+    were rendered as this run's (summary.json said outdoor, the hamlets' shares were
+    indoor). ``report`` and ``serve`` check the stored result against the set's manifest;
+    a file the manifest does not list (a viewer's sidecar) is left alone."""
+    _, out, _ = stored
+    folder = tmp_path / "mixed"
+    shutil.copytree(out, folder)
+    (folder / "rasters" / "level_4g_dbm.tif.aux.xml").write_text("<PAMDataset/>")
+    assert main(["report", str(folder), "--out", str(tmp_path / "ok")]) == 0
+    shutil.copy(folder / "rasters/covered_4g.tif", folder / "rasters/covered_5g.tif")
+    (folder / "data/hamlets.parquet").unlink()
+    capsys.readouterr()
+    assert main(["report", str(folder), "--out", str(tmp_path / "x")]) == 1
+    err = capsys.readouterr().err
+    assert (f"error: {folder}: its stored result is not the one manifest.json lists "
+            "(data/hamlets.parquet: missing; rasters/covered_5g.tif: differs from the "
+            "manifest): changed since it was written, or files copied in from another run; "
+            "run 'coverage-gis analyze' again") in err
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize("rel", ["data/hamlets.parquet", "data/project/sites.parquet",
                                  "rasters/covered_4g.tif", "data/project/dem.tif"])
 def test_an_unreadable_data_file_is_named(stored, tmp_path, rel):

@@ -42,14 +42,15 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from coverage_gis.cli.common import check_stored_result
     from coverage_gis.engines.tiles import Runner
     from coverage_gis.errors import InputError
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, scenario_inputs
-    from coverage_gis.results.store import check_result_folder, read_analysis
+    from coverage_gis.results.store import read_analysis
 
     source = Path(args.results)
-    check_result_folder(source)  # a clear message before anything is locked or staged
+    check_stored_result(source)  # a clear message before anything is locked or staged
     in_place = args.out is None or Path(args.out).absolute() == source.absolute()
     if args.unit is not None and in_place:
         raise InputError(f"--unit {args.unit}: give --out DIR for the unit's set (the "

@@ -86,9 +86,10 @@ def load_analysis(source: str | None, args: argparse.Namespace) -> Any:
     from coverage_gis.cli.common import load_or_report
 
     if source is not None and Path(source).is_dir():
-        from coverage_gis.results.store import check_result_folder, read_analysis
+        from coverage_gis.cli.common import check_stored_result
+        from coverage_gis.results.store import read_analysis
 
-        check_result_folder(source)
+        check_stored_result(source)
         if not args.quiet:
             print(f"Reading the stored result in {source}", file=sys.stderr)
         return read_analysis(source)

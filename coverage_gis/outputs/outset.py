@@ -41,7 +41,7 @@ from typing import Any
 from coverage_gis.config import settings
 from coverage_gis.errors import LockedError, OutputError, OutputWarning
 
-__all__ = ["MANIFEST", "OutputSet", "read_manifest", "verify_set", "exchange"]
+__all__ = ["MANIFEST", "OutputSet", "read_manifest", "verify_set", "verify_part", "exchange"]
 
 #: The file that marks a folder as a coverage-gis output set and lists its files.
 MANIFEST = "manifest.json"
@@ -103,17 +103,36 @@ def verify_set(folder: str | Path) -> list[str]:
     doc = read_manifest(folder)
     if doc is None:
         return [f"{folder}: no {MANIFEST}"]
-    problems = []
     listed = {f["path"]: f for f in doc["files"]}
-    for rel, entry in listed.items():
+    problems = _listed_problems(folder, listed.values())
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    for rel in sorted(present - set(listed) - {MANIFEST}):
+        problems.append(f"{rel}: not listed in the manifest")
+    return problems
+
+
+def verify_part(folder: str | Path, names: Iterable[str]) -> list[str]:
+    """:func:`verify_set`'s problems of the files its manifest lists under the top-level
+    ``names`` of ``folder`` (missing, or differing: copied in from another run, or changed);
+    files it does not list are left alone (a viewer's sidecars). None without a manifest."""
+    folder = Path(folder)
+    doc = read_manifest(folder)
+    if doc is None:
+        return []
+    tops = set(names)
+    return _listed_problems(folder, [f for f in doc["files"]
+                                     if str(f["path"]).split("/", 1)[0] in tops])
+
+
+def _listed_problems(folder: Path, entries: Iterable[dict[str, Any]]) -> list[str]:
+    problems = []
+    for entry in entries:
+        rel = entry["path"]
         p = folder / rel
         if not p.is_file():
             problems.append(f"{rel}: missing")
         elif p.stat().st_size != entry["bytes"] or _sha256(p) != entry["sha256"]:
             problems.append(f"{rel}: differs from the manifest")
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    for rel in sorted(present - set(listed) - {MANIFEST}):
-        problems.append(f"{rel}: not listed in the manifest")
     return problems
 
 
