@@ -911,3 +911,19 @@ def test_every_household_marked_as_a_cultural_house_is_warned_about(folder):
                     "(T1: 6); a hamlet has one cultural house (nhà văn hóa thôn), and under "
                     "the cultural-house rule any one of them reached counts the hamlet as "
                     "reached by fibre: check that column (settings.CULTURAL_HOUSES_WARN)"]
+
+
+def test_households_of_an_unknown_hamlet_id_are_one_error_per_id(folder):
+    """Found by fuzzing: 100 households with hamlet_id 'qt04' (for QT04) gave 10 errors, and
+    the count said 10. Now one error per unknown id, with how many households and a "did you
+    mean"."""
+    rows = [f"H{i},t1,{LON},{LAT}" for i in range(12)] + [f"K1,X9,{LON},{LAT}"]
+    write_text(folder / "hh.csv", "household_id,hamlet_id,lon,lat\n" + "\n".join(rows) + "\n")
+    with pytest.raises(cg.InputError) as err:
+        cg.load_project(scenario(folder, households="hh.csv")[0])
+    assert err.value.problems == [
+        "hh.csv: household_id='H0', 'H1', 'H2', 'H3', 'H4', ... (12 households): "
+        "hamlet_id='t1' is not a hamlet_id of the hamlets layer (did you mean 'T1'?) "
+        "(known: T1, T2)",
+        "hh.csv: household_id='K1': hamlet_id='X9' is not a hamlet_id of the hamlets layer "
+        "(known: T1, T2)"]

@@ -29,7 +29,7 @@ import shapely
 from pyproj import CRS
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import ClutterParams
+from coverage_gis.config.params import ClutterParams, did_you_mean
 from coverage_gis.config.scenario import Scenario, read_scenario
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import readers as io
@@ -465,10 +465,17 @@ def _link_households(project: Project) -> None:
     known = set(hamlets["hamlet_id"])
     unknown = hh[given & ~ids.isin(known)]
     if len(unknown):
-        raise InputError([
-            f"{src}: household_id={h!r}: hamlet_id={v!r} is not a hamlet_id of the "
-            f"hamlets layer (known: {', '.join(sorted(known))})"
-            for h, v in zip(unknown["household_id"].head(10), unknown["hamlet_id"].head(10))])
+        # one error per unknown id, with its households (100 rows of 'qt04' were 10 errors,
+        # the count said 10)
+        listed = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
+        problems = []
+        for value, group in unknown.groupby(unknown["hamlet_id"].astype(str), sort=False):
+            some = ", ".join(repr(str(h)) for h in group["household_id"].head(5))
+            more = f", ... ({len(group)} households)" if len(group) > 5 else ""
+            problems.append(f"{src}: household_id={some}{more}: hamlet_id={value!r} is not "
+                            f"a hamlet_id of the hamlets layer{did_you_mean(value, known)} "
+                            f"(known: {listed})")
+        raise InputError(problems)
     joined = gpd.sjoin(hh[[hh.geometry.name]], hamlets[["hamlet_id", "geometry"]], how="left",
                        predicate="within")
     located = joined[~joined.index.duplicated()]["hamlet_id"].reindex(hh.index).astype(object)
