@@ -751,6 +751,18 @@ def _mobile_beside_fibre(project: Project, params: CoverageParams, progress: boo
     return result, table, radius, m4, fibre_result
 
 
+def _check_arguments(project: Any, params: Any) -> None:
+    """:func:`analyze`'s arguments, for a notebook: a clear TypeError naming the argument
+    (a path for the project gave an AttributeError deep inside)."""
+    if not isinstance(project, Project):
+        raise TypeError(f"analyze: project={project!r:.80}: expected a Project "
+                        "(cg.load_project(scenario) reads one from a scenario file)")
+    if params is not None and not isinstance(params, CoverageParams):
+        raise TypeError(f"analyze: params={params!r:.80}: expected CoverageParams, e.g. "
+                        "CoverageParams(resolution_m=50) or CoverageParams.from_scenario("
+                        "{'coverage': {...}})")
+
+
 def analyze(project: Project, params: CoverageParams | None = None,
             progress: bool = False, suggest_sites: int = 3, *,
             runner: Runner | None = None) -> Analysis:
@@ -781,6 +793,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
         existing cluster, this process traces fibre (its extensions designed on the workers
         in parts) while the workers compute the coverage tiles (``timings_s`` then overlap).
     """
+    _check_arguments(project, params)
     clock = _Clock()
     project = unit_as_area(project)
     (runner or Runner()).trim()  # what loading the layers freed, before the rasters come

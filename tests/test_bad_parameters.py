@@ -541,6 +541,29 @@ def test_parameters_from_a_scenario_and_overrides():
         SharingParams(ratio="tower")
 
 
+def test_parameters_not_shaped_as_a_scenarios_tables_are_refused():
+    """Found by fuzzing (an analyst in Jupyter): ``from_scenario({'resolution_m': 50})``
+    returned 30 m without a word (the key of [coverage] given at the top), a misspelt table
+    was ignored, None gave an AttributeError; ``cg.analyze`` of a path an AttributeError."""
+    import coverage_gis as cg
+
+    with pytest.raises(InputError) as info:
+        CoverageParams.from_scenario({"resolution_m": 50, "coverge": {}})
+    assert info.value.problems == [
+        "CoverageParams.from_scenario: 'resolution_m' is a key of the [coverage] table: give "
+        "{'coverage': {'resolution_m': ...}}, or CoverageParams(resolution_m=...)",
+        "CoverageParams.from_scenario: unknown table 'coverge' (did you mean 'coverage'?)"]
+    with pytest.raises(InputError, match=r"parameters=None: expected a scenario's tables, "
+                                         r"e.g. \{'sharing': \{\.\.\.\}\}"):
+        SharingParams.from_scenario(None)
+    with pytest.raises(TypeError, match=r"analyze: project='x.toml': expected a Project "
+                                        r"\(cg.load_project\(scenario\) reads one"):
+        cg.analyze("x.toml")
+    with pytest.raises(TypeError, match=r"analyze: params=\{'resolution_m': 50\}: expected "
+                                        r"CoverageParams"):
+        cg.analyze(cg.load_project(), params={"resolution_m": 50})
+
+
 def test_the_engines_share_the_checked_parameter_sets():
     from coverage_gis.config import params
     from coverage_gis.engines import coverage, fibre, sharing

@@ -600,7 +600,12 @@ class _Params:
         InputError
             Unknown keys (with a suggestion), values of the wrong type or out of range.
         """
+        if not isinstance(parameters, Mapping):
+            raise InputError(f"{cls.__name__}.from_scenario: parameters={parameters!r}: "
+                             "expected a scenario's tables, e.g. {'"
+                             f"{cls.section}': {{...}}}} (Scenario.parameters)")
         values, problems = cls.check_table(parameters.get(cls.section, {}))
+        problems += _misplaced_keys(cls, parameters)
         given, more = check_keys(overrides, cls.checks(), "command line", text=True,
                                  name=lambda key: f"--{key.replace('_', '-')}")
         problems += more
@@ -618,6 +623,25 @@ class _Params:
                     and callable(f.default_factory)):  # given values added to the defaults
                 values[f.name] = {**f.default_factory(), **values[f.name]}
         return cls(**{**values, **given})
+
+
+def _misplaced_keys(cls: Any, parameters: Mapping[str, Any]) -> list[str]:
+    """Problems of a ``from_scenario`` mapping that is not a scenario's tables: a key of the
+    class's own table at the top (``{'resolution_m': 50}`` was ignored, the default used) or
+    a name that is no table (``{'coverge': ...}``)."""
+    problems = []
+    own = set(cls.checks())
+    for key in parameters:
+        if key in KNOWN_TABLES:
+            continue
+        if key in own:
+            problems.append(f"{cls.__name__}.from_scenario: {key!r} is a key of the "
+                            f"[{cls.section}] table: give {{'{cls.section}': {{'{key}': "
+                            f"...}}}}, or {cls.__name__}({key}=...)")
+        else:
+            problems.append(f"{cls.__name__}.from_scenario: unknown table {key!r}"
+                            f"{did_you_mean(key, KNOWN_TABLES)}")
+    return problems
 
 
 @dataclass(frozen=True)
