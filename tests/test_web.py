@@ -260,6 +260,29 @@ def test_coords_gives_wgs84_and_vn2000_as_pyproj(server):
     assert status == 400 and "lon" in doc["message"]
 
 
+def test_coords_given_twice_are_refused(server):
+    """Found by fuzzing: /api/coords used the last of two lon values, where /api/check
+    refuses them."""
+    lon, lat = QT04_LONLAT
+    status, _, doc = api(server, "/api/coords", [("lon", f"{lon}"), ("lat", f"{lat}"),
+                                                ("lon", "1")])
+    assert status == 400 and "lon given 2 times; give it once" in doc["message"]
+
+
+def test_ctrl_c_stops_the_app_with_exit_0(results_dir):
+    """Ctrl-C is how the app is stopped (it said "interrupted: nothing was written", exit
+    130, as for a run cut short)."""
+    import signal
+
+    s = Server(str(results_dir))
+    assert get(s.url)[0] == 200  # serving
+    s.proc.send_signal(signal.SIGINT)
+    assert s.proc.wait(timeout=30) == 0
+    time.sleep(0.2)  # the stderr thread's last lines
+    said = "".join(s.errors)
+    assert "coverage-gis serve: stopped" in said and "interrupted" not in said
+
+
 def test_unknown_check_and_unknown_path(server):
     status, _, doc = api(server, "/api/checks/ffffffffffffffff", {})
     assert status == 404 and "run it again" in doc["message"]

@@ -126,7 +126,12 @@ def run(args: argparse.Namespace) -> int:
               "(?lang=en for English); Ctrl-C stops it", flush=True)
         config = uvicorn.Config(app, log_level="info" if args.verbose else "warning",
                                 access_log=bool(args.verbose), lifespan="off")
-        uvicorn.Server(config).run(sockets=[sock])
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        except KeyboardInterrupt:  # Ctrl-C, the way to stop it: not "interrupted", exit 0
+            pass
+        if not args.quiet:
+            print("coverage-gis serve: stopped", file=sys.stderr)
     finally:
         sock.close()
     return 0

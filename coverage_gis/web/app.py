@@ -223,6 +223,9 @@ def api_coords(request: Request) -> Response:
     problems = [f"unknown parameter {k!r}; expected lon and lat" for k in unknown]
     values = {}
     for axis in ("lon", "lat"):
+        if len(q.getlist(axis)) > 1:  # as /api/check: the last one was used silently
+            problems.append(f"{axis} given {len(q.getlist(axis))} times; give it once")
+            continue
         if not q.get(axis, "").strip():
             problems.append(f"{axis} is required (decimal degrees, WGS 84)")
             continue
