@@ -179,3 +179,22 @@ def test_utm_zone_is_pyprojs_first():
     for lon, lat in ((10.0, 84.5), (10.0, -80.5), (181.0, 0.0)):
         with pytest.raises(ValueError, match="no UTM zone there"):
             utm_crs(lon, lat)
+
+
+def test_metric_crs_names_what_it_cannot_use():
+    """Found by fuzzing: None gave an AttributeError, points where no UTM zone is pyproj's
+    RuntimeError; now a TypeError and InputErrors saying why."""
+    import geopandas as gpd
+    import shapely
+
+    import coverage_gis as cg
+
+    with pytest.raises(TypeError, match="metric_crs: expected a GeoDataFrame, not NoneType"):
+        cg.metric_crs(None)
+    with pytest.raises(cg.InputError, match="for data without a CRS"):
+        cg.metric_crs(gpd.GeoDataFrame(geometry=[shapely.Point(105.9, 20.1)]))
+    with pytest.raises(cg.InputError, match=r"bounds are \(200.0, 89.5, 200.0, 89.5\) in "
+                                            r"EPSG:4326 \(WGS 84\): no UTM zone holds them"):
+        cg.metric_crs(gpd.GeoDataFrame(geometry=[shapely.Point(200, 89.5)], crs=4326))
+    point = gpd.GeoDataFrame(geometry=[shapely.Point(105.9, 20.1)], crs=4326)
+    assert cg.metric_crs(point).to_epsg() == 32648

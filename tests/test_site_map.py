@@ -259,6 +259,17 @@ def test_map_site_in_python(tmp_path):
     with pytest.raises(cg.InputError, match="radius_m=10: expected at least the grid's "
                                             "resolution, 30 m"):
         cg.map_site(dem, lon=LON, lat=LAT, radius_m=10.0)
+    # the files' paths are read as the command reads them (found by fuzzing: a path gave an
+    # AttributeError deep inside); anything else is a TypeError naming the argument
+    by_path = cg.map_site(str(DEM), lon=LON, lat=LAT, height_m=36.0, radius_m=3000.0,
+                          landcover=ROOT / "data" / "landcover" / "landcover.tif")
+    np.testing.assert_array_equal(by_path.level_dbm, site.level_dbm)
+    for kw, message in ((dict(dem=None), r"map_site: dem=None: expected a Raster"),
+                        (dict(dem=dem, landcover=3), r"map_site: landcover=3: expected"),
+                        (dict(dem=dem, params={"resolution_m": 10}),
+                         r"map_site: params=\{'resolution_m': 10\}: expected CoverageParams")):
+        with pytest.raises(TypeError, match=message):
+            cg.map_site(**kw, lon=LON, lat=LAT)
 
 
 def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):

@@ -8,6 +8,7 @@ process (with the kernels compiled ahead of time, :mod:`coverage_gis.radio.compi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -313,14 +314,32 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         dem_share=dem_share, landcover_share=lc_share, landcover_classes=classes_in)
 
 
-def map_site(dem: Raster, *, lon: float | None = None, lat: float | None = None,
-             x: float | None = None, y: float | None = None, crs: Any = None,
+def _raster_argument(value: Any, name: str) -> Raster:
+    """``map_site``'s ``dem`` or ``landcover``: a :class:`Raster`, or the path of a file,
+    read here (:func:`~coverage_gis.io.raster.read_dem`,
+    :func:`~coverage_gis.io.landcover.read_landcover`); anything else a TypeError naming
+    the argument (a path gave an AttributeError deep inside)."""
+    if isinstance(value, Raster):
+        return value
+    if isinstance(value, (str, os.PathLike)):
+        from coverage_gis.io.landcover import read_landcover
+        from coverage_gis.io.raster import read_dem
+
+        return read_dem(value) if name == "dem" else read_landcover(value)
+    raise TypeError(f"map_site: {name}={value!r:.80}: expected a Raster (cg.read_dem) or the "
+                    "path of a raster file")
+
+
+def map_site(dem: Raster | str | os.PathLike, *, lon: float | None = None,
+             lat: float | None = None, x: float | None = None, y: float | None = None,
+             crs: Any = None,
              technology: str = "4G", band_mhz: float | None = None,
              height_m: float | None = None, eirp_dbm: float | None = None,
              bandwidth_mhz: float | None = None, azimuth_deg: float | None = None,
              radius_m: float | None = None, params: CoverageParams | None = None,
-             landcover: Raster | None = None) -> SiteMap:
-    """One site's maps from a DEM in any CRS (what ``coverage-gis site-map`` computes).
+             landcover: Raster | str | os.PathLike | None = None) -> SiteMap:
+    """One site's maps from a DEM in any CRS (what ``coverage-gis site-map`` computes);
+    ``dem`` and ``landcover`` are :class:`Raster` objects or the paths of their files.
 
     The site is ``lon``/``lat`` (WGS 84) or ``x``/``y`` in ``crs``
     (:func:`site_point`); the DEM is cut around it and, in degrees or at another resolution,
@@ -339,6 +358,11 @@ def map_site(dem: Raster, *, lon: float | None = None, lat: float | None = None,
         technology, the site not given, given twice, or not on the DEM; a land-cover class
         without a loss.
     """
+    dem = _raster_argument(dem, "dem")
+    landcover = None if landcover is None else _raster_argument(landcover, "landcover")
+    if params is not None and not isinstance(params, CoverageParams):
+        raise TypeError(f"map_site: params={params!r:.80}: expected CoverageParams, e.g. "
+                        "CoverageParams(resolution_m=10)")
     v = site_map_values(lon=lon, lat=lat, x=x, y=y, band_mhz=band_mhz, height_m=height_m,
                         eirp_dbm=eirp_dbm, bandwidth_mhz=bandwidth_mhz,
                         azimuth_deg=azimuth_deg, radius_m=radius_m)

@@ -20,6 +20,8 @@ from pyproj.database import query_crs_info
 from pyproj.enums import PJType
 from pyproj.exceptions import CRSError
 
+from coverage_gis.errors import InputError
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -160,8 +162,6 @@ def utm_crs(lon: float, lat: float) -> CRS:
     ``estimate_utm_crs``), tested point for point, without its database search (70 ms).
     A point beyond that grid is an :class:`~coverage_gis.errors.InputError` (a ValueError)."""
     if not (-180.0 <= lon <= 180.0 and -80.0 <= lat <= 84.0):
-        from coverage_gis.errors import InputError
-
         raise InputError(f"lon={lon:g} lat={lat:g}: no UTM zone there (the UTM grid spans "
                          "latitudes 80°S to 84°N), the metric CRS the maps are computed in; "
                          "expected a site between those latitudes")
@@ -184,7 +184,6 @@ def check_computation_crs(crs: CRS, lon: float | None, lat: float | None, where:
         Any of these.
     """
     from coverage_gis.config import settings
-    from coverage_gis.errors import InputError
 
     units = {a.unit_name for a in crs.axis_info}
     if units - {"metre", "meter"}:
@@ -235,9 +234,17 @@ def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
     gdf
         Any GeoDataFrame with a CRS and at least one geometry.
     """
+    if not hasattr(gdf, "estimate_utm_crs"):  # (geopandas is not imported here for a test)
+        raise TypeError(f"metric_crs: expected a GeoDataFrame, not {type(gdf).__name__}")
     if gdf.crs is None:
-        raise ValueError("cannot choose a metric CRS for data without a CRS")
-    return gdf.estimate_utm_crs(datum_name="WGS 84")
+        raise InputError("cannot choose a metric CRS for data without a CRS")
+    try:
+        return gdf.estimate_utm_crs(datum_name="WGS 84")
+    except RuntimeError as exc:  # pyproj: "Unable to determine UTM CRS" (no zone there)
+        raise InputError(f"cannot choose a metric CRS for data whose bounds are "
+                         f"{tuple(round(float(v), 6) for v in gdf.total_bounds)} in "
+                         f"{describe_crs(gdf.crs)}: no UTM zone holds them ({exc}); expected "
+                         "lon/lat within -180..180 and -80..84 degrees") from None
 
 
 def describe_crs(crs: CRS | None) -> str:
