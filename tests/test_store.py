@@ -571,6 +571,13 @@ def test_a_missing_data_file_is_named(stored, tmp_path, rel, capsys):
     assert str(folder / rel) in capsys.readouterr().err
 
 
+def test_write_analysis_names_a_wrong_argument(tmp_path):
+    with pytest.raises(TypeError, match=r"write_analysis: analysis=None: expected an "
+                                        r"Analysis \(cg.analyze\(project\)"):
+        cg.write_analysis(None, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_stored_result_unlike_its_manifest_is_refused(stored, tmp_path, capsys):
     """Found by fuzzing: a table and a raster copied in from an --indoor run of the same grid
     were rendered as this run's (summary.json said outdoor, the hamlets' shares were

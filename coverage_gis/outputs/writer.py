@@ -51,6 +51,9 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi",
     The set replaces any earlier one as a whole (see :mod:`coverage_gis.outputs.outset`); a
     folder holding inputs or files coverage-gis did not write is refused.
     """
+    if not isinstance(analysis, Analysis):  # a notebook's slip: not an error deep inside
+        raise TypeError(f"write_analysis: analysis={analysis!r:.80}: expected an Analysis "
+                        "(cg.analyze(project) or cg.read_analysis(folder))")
     with OutputSet(out, kind="analysis", overwrite=overwrite, known_names=OUTPUT_NAMES,
                    inputs=scenario_inputs(analysis.project.scenario)) as dest:
         staging = dest.path
