@@ -7,12 +7,16 @@ pandas or geopandas."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import os
+import re
+import threading
+import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pyproj import CRS
 
 __all__ = ["PathLike", "FORMATS", "TABLE_SUFFIXES", "file_name", "file_kind", "check_path",
-           "library_errors", "reason", "at_boundary", "resolve_user_crs"]
+           "library_errors", "reason", "at_boundary", "resolve_user_crs", "network_source",
+           "offline"]
 
 PathLike = str | os.PathLike
 
@@ -36,7 +41,18 @@ FORMATS = {".geojson": "a GeoJSON file", ".json": "a GeoJSON file", ".gpkg": "a 
            ".fgb": "a FlatGeobuf file", ".csv": "a CSV table", ".txt": "a text table",
            ".tsv": "a tab-separated table", ".xlsx": "an Excel workbook",
            ".xls": "an Excel workbook", ".tif": "a GeoTIFF", ".tiff": "a GeoTIFF",
-           ".hgt": "an SRTM .hgt tile"}
+           ".hgt": "an SRTM .hgt tile", ".vrt": "a GDAL virtual file (VRT)"}
+
+#: A path or name GDAL would fetch over the network: its virtual network file systems
+#: (``/vsicurl/``, ``/vsis3/``..., also inside ``/vsizip/``) and URLs (``https://``, also
+#: behind a driver prefix such as ``WMS:``).
+_NETWORK = re.compile(r"/vsi(curl|s3|gs|az|adls|oss|swift|webhdfs|hdfs)(_streaming)?[/?]"
+                      r"|\b(https?|ftps?)://", re.IGNORECASE)
+
+#: Root elements of GDAL's XML files that name other datasets (raster and vector VRTs, and
+#: the web-service descriptions, which are nothing but network addresses).
+_GDAL_XML_ROOTS = ("VRTDataset", "OGRVRTDataSource", "GDAL_WMS", "GDAL_WCS", "WCS_GDAL",
+                   "GDAL_WMTS")
 
 
 def file_name(path: Path) -> str:
@@ -57,7 +73,101 @@ def check_path(path: PathLike) -> Path:
         raise InputError(f"{p}: is a folder; expected a file")
     if p.stat().st_size == 0 and p.suffix.lower() not in TABLE_SUFFIXES:
         raise InputError(f"{p.name}: is empty (0 bytes); expected {file_kind(p)}")
+    found = network_source(p)
+    if found:
+        target, inner = found
+        where = f"{inner}, a file it names, reads {target}" if inner != p.name else target
+        raise InputError(f"{p.name}: refers to data on the network ({where}); "
+                         "coverage-gis runs offline and never fetches data: download the "
+                         "data and point the VRT at the local copy")
     return p
+
+
+def _gdal_xml(path: Path) -> ElementTree.Element | None:
+    """The root of a GDAL XML file (a VRT, whatever its name: GDAL opens one by its
+    content), or None for any other file or XML GDAL would not follow. Tables (read by
+    Python, not GDAL) and what is not a regular file (a pipe) are not looked into."""
+    if path.suffix.lower() in TABLE_SUFFIXES or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as f:
+            head = f.read(1024).lstrip()
+    except OSError:
+        return None
+    if not head.startswith(b"<") or not any(f"<{r}".encode() in head
+                                            for r in _GDAL_XML_ROOTS):
+        return None
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (ElementTree.ParseError, OSError, ValueError):
+        return None  # GDAL will refuse it too, and say why
+    return root if root.tag in _GDAL_XML_ROOTS else None
+
+
+def network_source(path: Path, _seen: frozenset[Path] = frozenset()
+                   ) -> tuple[str, str] | None:
+    """The first network address a GDAL XML file (a raster or vector VRT, a WMS/WCS
+    description; and the VRTs it names, nested) would make GDAL fetch, with the name of the
+    file that holds it; None for a file that names none (or is not such XML)."""
+    root = _gdal_xml(path)
+    if root is None:
+        return None
+    seen = _seen | {path.resolve()}
+    metadata = {id(e) for m in root.iter("Metadata") for e in m.iter()}
+    for element in root.iter():
+        if id(element) in metadata:
+            continue
+        for value in (element.text or "", *element.attrib.values()):
+            value = value.strip()
+            if _NETWORK.search(value):
+                return value, path.name
+            if not value or len(value) > 4096 or "\n" in value:
+                continue
+            for local in dict.fromkeys((path.parent / value, Path(value))):
+                try:
+                    nested = local.is_file() and local.resolve() not in seen
+                except (OSError, ValueError):
+                    nested = False
+                found = network_source(local, seen) if nested else None
+                if found:
+                    return found
+    return None
+
+
+_offline_lock = threading.Lock()
+#: How many readers are inside :func:`offline`, and pyogrio's options before the first.
+_offline_state: dict[str, Any] = {"depth": 0, "saved": None}
+#: GDAL's own guard: /vsicurl/ (and the other network file systems built on it) opens only
+#: files whose names end in one of these extensions; none does.
+_NO_NETWORK = {"CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".coverage-gis-runs-offline"}
+
+
+@contextlib.contextmanager
+def offline() -> Iterator[None]:
+    """Refuse network reads in GDAL (rasterio's copy and, when loaded, pyogrio's) for the
+    duration: the second guard behind :func:`network_source`. pyogrio's options are global,
+    so they are set by the first reader in and restored by the last one out."""
+    import sys
+
+    import rasterio
+
+    pyogrio = sys.modules.get("pyogrio")
+    with _offline_lock:
+        if _offline_state["depth"] == 0 and pyogrio is not None:
+            _offline_state["saved"] = {k: pyogrio.get_gdal_config_option(k)
+                                       for k in _NO_NETWORK}
+            pyogrio.set_gdal_config_options(_NO_NETWORK)
+        _offline_state["depth"] += 1
+    try:
+        with rasterio.Env(**_NO_NETWORK):
+            yield
+    finally:
+        with _offline_lock:
+            _offline_state["depth"] -= 1
+            saved = _offline_state["saved"]
+            if _offline_state["depth"] == 0 and pyogrio is not None and saved is not None:
+                pyogrio.set_gdal_config_options(saved)
+                _offline_state["saved"] = None
 
 
 def library_errors() -> tuple[type[BaseException], ...]:
@@ -104,7 +214,8 @@ def at_boundary(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with offline():
+                return func(*args, **kwargs)
         except InputError:
             raise
         except Exception as exc:

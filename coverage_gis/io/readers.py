@@ -265,26 +265,107 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
+#: Excel's first line naming a CSV's delimiter (``sep=;``), which Excel writes and honours.
+_SEP_LINE = re.compile(r"sep=(.)[ \t]*\r?(\n|$)", re.IGNORECASE)
+
+
 def _csv_rows(path: Path, encoding: str | None) -> list[list[Any]]:
+    """The rows of a delimited text table: the delimiter named by Excel's ``sep=`` first line
+    (dropped), else tab for .tsv, else sniffed."""
     source = _name(path)
     text = _decode_text(path, encoding)
+    sep = _SEP_LINE.match(text)
+    if sep:
+        text = text[sep.end():]
     if not text.strip():
         raise InputError(f"{source}: is empty")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text[:4096])
+    delimiter = (sep.group(1) if sep else "\t" if path.suffix.lower() == ".tsv"
+                 else _sniff_delimiter(text[:4096]))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         return list(reader)
     except csv.Error as exc:
-        raise InputError(f"{source}: cannot be read as {_format(path)}: line {reader.line_num}: "
-                         f"{exc} (is a quote \" left open?)") from None
+        raise InputError(f"{source}: cannot be read as {_format(path)}: line "
+                         f"{reader.line_num + bool(sep)}: {exc} (is a quote \" left "
+                         "open?)") from None
 
 
-def _excel_rows(path: Path, encoding: str | None) -> list[list[Any]]:
-    """The cells of a workbook's first sheet with data (a warning names it when others have
-    data too); empty cells are None."""
+def _header_of(rows: list[list[Any]]) -> tuple[int, list[str]]:
+    """The header of a sheet's cells: (its row's 0-based index, its names in lower case), the
+    first row with a value; (-1, []) for a sheet without any."""
+    for i, row in enumerate(rows):
+        if any(not schema._is_blank(c) for c in row):
+            return i, ["" if schema._is_blank(c) else str(c).strip().lower() for c in row]
+    return -1, []
+
+
+def _pick_sheet(sheets: dict[Any, list[list[Any]]], wanted: tuple[str, ...], source: str
+                ) -> Any:
+    """The sheet holding the table: among the sheets with data, the first whose header has
+    the most of the ``wanted`` column names (a cover page or notes sheet before the table is
+    passed over); a warning names the sheets when that leaves a choice."""
+    used = [name for name, rows in sheets.items() if _header_of(rows)[0] >= 0]
+    if len(used) <= 1:
+        return used[0] if used else None
+    want = {w.lower() for w in wanted}
+    score = {name: len(want & set(_header_of(sheets[name])[1])) for name in used}
+    best = max(score.values())
+    fits = [name for name in used if score[name] == best]
+    if best and len(fits) == 1:
+        return fits[0]
+    why = ("their headers have the expected columns alike" if best else
+           "none has a header with the expected columns (" + ", ".join(wanted[:6])
+           + (" ..." if len(wanted) > 6 else "") + ")")
+    warnings.warn(f"{source}: has {len(used)} sheets with data ({', '.join(map(str, used))}); "
+                  f"{why}: reading the first, '{fits[0]}'", InputWarning, stacklevel=5)
+    return fits[0]
+
+
+def _uncomputed_formulas(path: Path, sheets: dict[Any, list[list[Any]]]) -> None:
+    """Refuse a workbook whose formulas have no stored results (written by a script, e.g.
+    with openpyxl, and never opened in a spreadsheet program): they read as empty cells.
+    One error per column, naming the sheet and the cells (``sheets``: each sheet's values)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    if path.suffix.lower() != ".xlsx":
+        return
+    found: dict[tuple[str, int], list[str]] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name, values in sheets.items():
+            for row in book[str(name)].iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    r, c = cell.row - 1, cell.column - 1
+                    cached = values[r][c] if r < len(values) and c < len(values[r]) else None
+                    if schema._is_blank(cached):
+                        found.setdefault((str(name), c), []).append(cell.coordinate)
+    finally:
+        book.close()
+    problems = Problems(_name(path), "row")
+    for (name, c), where in found.items():
+        head, names = _header_of(sheets[name])
+        label = (str(sheets[name][head][c]).strip() if head >= 0 and c < len(names)
+                 and names[c] else get_column_letter(c + 1))
+        shown = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+        problems.error(f"in sheet '{name}' holds formulas without computed values (cell"
+                       f"{'s' if len(where) > 1 else ''} {shown}): the workbook was saved by a "
+                       "program that writes formulas without calculating them; open it in "
+                       "Excel or LibreOffice and save it (which stores the values), or save "
+                       "it as CSV", column=label)
+    problems.raise_if_any()
+
+
+def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = ()
+                ) -> list[list[Any]]:
+    """The cells of the workbook's sheet holding the table (:func:`_pick_sheet`: the first
+    with data whose header has the most ``wanted`` names); empty cells are None. Formulas
+    without stored results are an :class:`InputError`."""
     source = _name(path)
     try:
-        sheets = pd.read_excel(path, dtype=object, header=None, sheet_name=None)
+        frames = pd.read_excel(path, dtype=object, header=None, sheet_name=None)
     except ImportError as exc:
         raise InputError(f"{source}: cannot be read: {exc}; save it as .xlsx") from None
     except Exception as exc:  # openpyxl raises many types for a bad workbook
@@ -293,26 +374,26 @@ def _excel_rows(path: Path, encoding: str | None) -> list[list[Any]]:
         raise InputError(f"{source}: cannot be read as an Excel workbook: {reason}") from None
     if encoding and not _legacy(encoding):
         _encoding_ignored(encoding, path)
-    used = [name for name, sheet in sheets.items() if sheet.notna().to_numpy().any()]
-    if not used:
-        return []
-    if len(used) > 1:
-        warnings.warn(f"{source}: has {len(used)} sheets with data ({', '.join(map(str, used))}"
-                      f"); reading the first, '{used[0]}'", InputWarning, stacklevel=4)
-    sheet = sheets[used[0]].astype(object)
-    return sheet.where(sheet.notna(), None).to_numpy().tolist()
+    sheets = {name: frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+              for name, frame in frames.items()}
+    # a sheet of formulas alone reads as empty: check every sheet before choosing one
+    _uncomputed_formulas(path, sheets)
+    chosen = _pick_sheet(sheets, wanted, source)
+    return [] if chosen is None else sheets[chosen]
 
 
-def _read_table(path: Path, encoding: str | None, header: bool = True) -> pd.DataFrame:
+def _read_table(path: Path, encoding: str | None, header: bool = True,
+                wanted: tuple[str, ...] = ()) -> pd.DataFrame:
     """A CSV/TXT/XLSX table as strings (no type guessing: validation parses numbers).
 
     ``encoding`` was checked by :func:`_check_encoding`. The header's byte-order mark is
     dropped, unnamed columns without data are dropped (with data they are named ``column N``),
-    every name must appear once, and no row may have more fields than the header."""
+    every name must appear once, and no row may have more fields than the header. Of a
+    workbook, the sheet whose header has the most ``wanted`` column names is read."""
     source = _name(path)
     legacy = _legacy(encoding)
     if path.suffix.lower() in _EXCEL_SUFFIXES:
-        rows = _excel_rows(path, encoding)
+        rows = _excel_rows(path, encoding, wanted)
     else:
         rows = _csv_rows(path, encoding)
     rows = [r for r in rows if any(not schema._is_blank(c) for c in r)]
@@ -486,18 +567,50 @@ def _gdal_read(source: Any, name: str | None = None, **kwargs: Any) -> gpd.GeoDa
     return gdf
 
 
-def _read_kml(path: Path) -> gpd.GeoDataFrame:
-    layers = pyogrio.list_layers(path)
+def _read_kml_layers(source: Any, name: str) -> gpd.GeoDataFrame:
+    """Every folder (layer) of a KML or KMZ, with its name in ``folder``."""
+    layers = pyogrio.list_layers(source)
     frames = []
-    for name, _ in layers:
-        part = _gdal_read(path, layer=name)
+    for layer, _ in layers:
+        part = _gdal_read(source, name=name, layer=layer)
         if len(part):
-            part["folder"] = name
+            part["folder"] = layer
             frames.append(part)
     if not frames:
         return gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=WGS84)
     gdf = pd.concat(frames, ignore_index=True)
-    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
+    return gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
+
+
+def _kmz_document(path: Path) -> str | None:
+    """The KMZ's main KML (``doc.kml``, else the first .kml at its top, else the first one)
+    as a path GDAL reads, when it types its attributes with ``<Schema>``/``<SchemaData>``
+    (GDAL's and QGIS' KML exports); else None."""
+    with zipfile.ZipFile(path) as z:
+        kmls = sorted((n for n in z.namelist() if n.lower().endswith(".kml")),
+                      key=lambda n: (n.lower() != "doc.kml", "/" in n))
+        main = kmls[0] if kmls else None
+        if main is None or b"<SchemaData" not in z.read(main):
+            return None
+    return f"/vsizip/{path.resolve()}/{main}"
+
+
+def _read_kml(path: Path) -> gpd.GeoDataFrame:
+    """A KML or KMZ, every folder. GDAL's LIBKML driver reads a .kmz without the attributes
+    its ``<SchemaData>`` holds (the ``<Schema>`` they name is not found from inside the
+    archive); the same KML read from inside the archive has them, so that reading is taken
+    when it holds the same features with more columns."""
+    gdf = _read_kml_layers(path, _name(path))
+    inner = _kmz_document(path) if path.suffix.lower() == ".kmz" else None
+    if inner:
+        typed = _read_kml_layers(inner, _name(path))
+        lost = [c for c in typed.columns if c not in gdf.columns and c not in _KML_NOISE]
+        if len(typed) == len(gdf) and lost:
+            gdf = typed
+        elif lost:
+            warnings.warn(f"{_name(path)}: its attributes {', '.join(map(str, lost))} (KML "
+                          "<SchemaData>) could not be read from the KMZ and are left out; "
+                          "unzip it and give its .kml to keep them", InputWarning, stacklevel=5)
     for col in _KML_NOISE:
         if col in gdf.columns:
             gdf = gdf.drop(columns=col)
@@ -554,6 +667,33 @@ def _missing_shapefile_parts(shp: str, names: list[str]) -> list[str]:
             if f"{stem}{ext}".lower() not in have]
 
 
+def _zipped_shapefiles(names: list[str]) -> list[str]:
+    """The shapefiles (.shp) among a ZIP's ``names``, without macOS's resource forks
+    (``__MACOSX/...``, ``._h.shp``)."""
+    return [n for n in names if n.lower().endswith(".shp") and "__MACOSX/" not in n
+            and not os.path.basename(n).startswith("._")]
+
+
+def _zip_target(path: Path) -> str | Path:
+    """What GDAL should open for a .zip: the archive itself (GDAL looks at its top level),
+    or the folder inside it that holds its shapefiles (a folder zipped whole, as Windows'
+    "Send to > Compressed (zipped) folder" does: ``thon/h.shp``). Shapefiles in several
+    folders are an :class:`InputError` listing them."""
+    if path.suffix.lower() != ".zip":
+        return path
+    with zipfile.ZipFile(path) as z:
+        shps = _zipped_shapefiles(z.namelist())
+    folders = sorted({os.path.dirname(n) for n in shps})
+    if len(folders) > 1:
+        listed = ", ".join(shps[:10]) + (" ..." if len(shps) > 10 else "")
+        raise InputError(f"{_name(path)}: holds {len(shps)} shapefiles in different folders "
+                         f"({listed}); expected one shapefile (or one folder of them): zip "
+                         "the one to read on its own, or unzip it and give its .shp")
+    if not folders or not folders[0]:
+        return path
+    return f"/vsizip/{path.resolve()}/{folders[0]}"
+
+
 def _check_container(path: Path) -> None:
     """Refuse, with a clear message, a shapefile without its .shx or .dbf, a ZIP or KMZ that is
     not an archive or holds no data, and a KML that is not well-formed."""
@@ -580,7 +720,7 @@ def _check_container(path: Path) -> None:
                 with z.open(kmls[0]) as f:
                     _check_xml(f, f"{source} ({kmls[0]})")
                 return
-            shps = [n for n in names if n.lower().endswith(".shp")]
+            shps = _zipped_shapefiles(names)
             if not shps and not any(n.lower().endswith(_ZIPPED_VECTOR_SUFFIXES) for n in names):
                 raise InputError(f"{source}: holds no shapefile (.shp) or other vector file "
                                  f"(files inside: {listed}); expected a zipped shapefile")
@@ -666,23 +806,80 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
             raise _unreadable(path, exc) from None
     else:
         gdf = _read_gdal_layer(path, layer, "ISO-8859-1" if encoding and dbf else None,
-                               expected_layer)
+                               expected_layer, _zip_target(path))
     if encoding and dbf:
-        _check_not_utf8(gdf, encoding, source)
+        if legacy or _family(encoding) != "utf-8":
+            _check_not_utf8(gdf, encoding, source)
         if not legacy:
             gdf = _recode(gdf, encoding, source)
     elif legacy:
         _check_legacy_applies(gdf, legacy, source)
+    elif dbf:
+        gdf = _utf8_read_as_latin1(gdf, path)
+    return gdf
+
+
+def _text_of(gdf: gpd.GeoDataFrame) -> str:
+    """The column names and text values of a layer, one a line."""
+    texts = [c for c in gdf.columns if isinstance(c, str)]
+    for col in gdf.columns:
+        if col != "geometry" and gdf[col].dtype.kind in "OUT":
+            texts.extend(v for v in gdf[col] if isinstance(v, str))
+    return "\n".join(texts)
+
+
+def _cpg_says(path: Path) -> str:
+    """What a shapefile's .cpg says (``"is missing"``, ``"says 'ISO-8859-1'"``); the first
+    shapefile's in a .zip."""
+    text: bytes | None = None
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as z:
+                shp = next(iter(_zipped_shapefiles(z.namelist())), "")
+                inside = [n for n in z.namelist() if n.lower() == shp[:-4].lower() + ".cpg"]
+                text = z.read(inside[0]) if shp and inside else None
+        else:
+            cpgs = [p for p in path.parent.iterdir()
+                    if p.name.lower() == path.with_suffix(".cpg").name.lower()]
+            text = cpgs[0].read_bytes() if cpgs else None
+    except (OSError, zipfile.BadZipFile):
+        text = None
+    if text is None:
+        return "is missing"
+    return f"says {text.decode('latin-1').strip()[:30]!r}"
+
+
+def _utf8_read_as_latin1(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """A shapefile whose .cpg is missing (or wrong) is read by GDAL as Latin-1; when its text,
+    turned back into those bytes, is UTF-8 with non-ASCII letters ("ThÃ´n" for "Thôn"),
+    it is UTF-8 (no legacy or 8-bit Vietnamese text is valid UTF-8 by chance): decode it as
+    such, with a warning. Real Latin-1, cp1258 or TCVN3 text is left as read."""
+    try:
+        raw = _text_of(gdf).encode("latin-1")
+    except UnicodeEncodeError:  # GDAL decoded it with some other codec: not Latin-1 mojibake
+        return gdf
+    if not _utf8_text(raw):
+        return gdf
+    source = _name(path)
+    gdf = _recode(gdf, "utf-8", source)
+    warnings.warn(f"{source}: its text is UTF-8 but its .cpg (the file naming the shapefile's "
+                  f"text encoding) {_cpg_says(path)}, so GDAL would read it as Latin-1 "
+                  "('Thôn' as 'ThÃ´n'); read as UTF-8. To say so in the file, put UTF-8 in "
+                  f"{Path(_name(path)).stem}.cpg beside the .shp (or give encoding='utf-8')",
+                  InputWarning, stacklevel=4)
     return gdf
 
 
 def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
-                     expected_layer: str) -> gpd.GeoDataFrame:
+                     expected_layer: str, target: str | Path | None = None
+                     ) -> gpd.GeoDataFrame:
     """One layer of a GDAL vector file: ``layer``, the only one, or the one named like
-    ``expected_layer``; ``encoding`` is passed to GDAL."""
+    ``expected_layer``; ``encoding`` is passed to GDAL; ``target``: what GDAL opens, when
+    not ``path`` itself (a folder inside a .zip)."""
     source = _name(path)
+    target = path if target is None else target
     try:
-        layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        layers = [str(n) for n, _ in pyogrio.list_layers(target)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise _unreadable(path, exc) from None
     if layer is None and len(layers) > 1:
@@ -695,7 +892,7 @@ def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
         raise InputError(f"{source}: has no layer {layer!r} (layers: {', '.join(layers)})")
     kwargs = {"encoding": encoding} if encoding else {}
     try:
-        return _gdal_read(path, layer=layer, **kwargs)
+        return _gdal_read(target, name=source, layer=layer, **kwargs)
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: attribute text is not valid UTF-8 ({exc.reason} at byte "
                          f"0x{exc.object[exc.start]:02x}); name its encoding with encoding= / "
@@ -707,11 +904,7 @@ def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
 def _check_not_utf8(gdf: gpd.GeoDataFrame, encoding: str, source: str) -> None:
     """Shapefile text read byte-preserving (Latin-1) that is valid UTF-8 is UTF-8, whatever
     ``encoding`` says: refuse it rather than garble it."""
-    texts = [c for c in gdf.columns if isinstance(c, str)]
-    for col in gdf.columns:
-        if col != "geometry" and gdf[col].dtype.kind in "OUT":
-            texts.extend(v for v in gdf[col] if isinstance(v, str))
-    raw = "\n".join(texts).encode("latin-1", errors="ignore")
+    raw = _text_of(gdf).encode("latin-1", errors="ignore")
     if _utf8_text(raw):
         raise _not_that_encoding(source, encoding, raw)
 
@@ -776,7 +969,8 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
     suffix = p.suffix.lower()
     if suffix in _TABLE_SUFFIXES | _EXCEL_SUFFIXES:
         problems = Problems(source, "row")
-        df = _read_table(p, encoding)
+        df = _read_table(p, encoding, wanted=(*known_columns, *_LON_NAMES, *_LAT_NAMES,
+                                              *_X_NAMES, *_Y_NAMES, *(columns or {})))
         df = _rename(df, columns, known_columns, problems)
         gdf = _points_from_table(df, user_crs, problems)
     else:
@@ -872,7 +1066,16 @@ def _apply_columns(df: pd.DataFrame, mapping: dict[str, str], problems: Problems
                    ) -> pd.DataFrame:
     """Rename {file column: new name}. A file column that is missing, or two file columns
     given the same new name, are errors; a new name the file already uses for a column that
-    is not itself renamed replaces that column (dropped, with a warning)."""
+    is not itself renamed replaces that column (dropped, with a warning). The geometry can be
+    neither renamed nor written onto (the points of a table are built as ``geometry``)."""
+    geometry = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else "geometry"
+    for old, new in mapping.items():
+        if geometry in (old, new) and old != new:
+            role = "renamed" if old == geometry else "written onto"
+            problems.error(f"columns= maps '{old}' onto '{new}' ({old}={new}): the geometry "
+                           f"column '{geometry}' cannot be {role}; expected columns= to name "
+                           "attribute columns only")
+    problems.raise_if_any()
     have = ", ".join(map(str, df.columns))
     for c in mapping:
         if c not in df.columns:
@@ -1170,8 +1373,9 @@ def read_statistics(path: PathLike, *, encoding: str | None = None,
         raise InputError(f"{_name(p)}: statistics are read from a table, not {_format(p)}; "
                          "expected a CSV, TXT or XLSX file")
     problems = Problems(_name(p), "row")
-    df = _read_table(p, _check_encoding(encoding, _name(p)))
-    df = _rename(df, columns, ("year",) + schema.STATISTICS_COLUMNS, problems)
+    known = ("year",) + schema.STATISTICS_COLUMNS
+    df = _read_table(p, _check_encoding(encoding, _name(p)), wanted=(*known, *(columns or {})))
+    df = _rename(df, columns, known, problems)
     return schema.validate_statistics(df, problems)
 
 
