@@ -582,3 +582,23 @@ def test_allowed_words_match_what_the_radio_models_know():
     assert tuple(settings.TERRAIN_METHODS) == tuple(terrain._METHODS)
     assert settings.TERRAIN_METHOD in settings.TERRAIN_METHODS
     assert not math.isnan(CoverageParams().hamlet_share)
+
+
+def test_a_scenario_made_in_a_notebook_takes_paths(monkeypatch):
+    """Found by fuzzing: ``Scenario(name=..., layers={"hamlets": "thon.geojson"})`` (what an
+    analyst writes) ended in an AttributeError when loaded; the layers are now read as a
+    scenario file's are, and an unknown layer or a value that is no path is refused."""
+    import coverage_gis as cg
+    from coverage_gis.config.scenario import LayerSource, Scenario
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    sc = Scenario(name="x", layers={"hamlets": "data/boundaries/hamlets.geojson",
+                                    "dem": ["data/dem/dem.tif"]})
+    assert sc.layers["hamlets"] == [LayerSource(path=root / "data/boundaries/hamlets.geojson")]
+    assert len(cg.load_project(sc).hamlets) == 6
+    with pytest.raises(InputError, match=r"Scenario: unknown layer 'hamlet' \(did you mean "
+                                         r"'hamlets'\?\)"):
+        Scenario(name="x", layers={"hamlet": "a.geojson"})
+    with pytest.raises(InputError, match=r"layer 'hamlets' must be a path or a table"):
+        Scenario(name="x", layers={"hamlets": 3})

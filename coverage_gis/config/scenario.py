@@ -146,6 +146,33 @@ class Scenario:
     #: ``source``, ``licence``; :func:`coverage_gis.config.params.check_provenance`).
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Layers given in a notebook as paths (``{"hamlets": "thon.geojson"}``), tables of
+        options or lists of them are read as a scenario's ``[layers]`` are (relative to the
+        scenario's folder, else the working folder); an unknown layer is refused."""
+        if not isinstance(self.layers, dict):
+            raise InputError(f"Scenario: layers={self.layers!r:.80}: expected a dict of layer "
+                             "name -> path(s)")
+        base = self.path.parent if self.path is not None else Path.cwd()
+        problems: list[str] = []
+        for name, value in list(self.layers.items()):
+            items = value if isinstance(value, list) else [value]
+            if all(isinstance(v, LayerSource) for v in items):
+                self.layers[name] = items
+                continue
+            if name not in LAYER_OPTIONS:
+                problems.append(f"Scenario: unknown layer '{name}'"
+                                f"{did_you_mean(name, LAYER_OPTIONS)}; known layers: "
+                                f"{', '.join(LAYER_OPTIONS)}")
+                continue
+            try:
+                self.layers[name] = [v if isinstance(v, LayerSource) else
+                                     _parse_source(name, v, base, "Scenario") for v in items]
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+
 
 def _parse_source(name: str, value: Any, base: Path, where: str) -> LayerSource:
     """One file of a layer; every problem of its options in one :class:`InputError`."""
