@@ -198,3 +198,12 @@ def test_metric_crs_names_what_it_cannot_use():
         cg.metric_crs(gpd.GeoDataFrame(geometry=[shapely.Point(200, 89.5)], crs=4326))
     point = gpd.GeoDataFrame(geometry=[shapely.Point(105.9, 20.1)], crs=4326)
     assert cg.metric_crs(point).to_epsg() == 32648
+
+
+def test_an_unknown_epsg_number_is_a_value_error():
+    """Found by fuzzing: ``resolve_crs(-1)`` raised pyproj's CRSError, not the ValueError
+    every other unknown CRS gives."""
+    import coverage_gis as cg
+
+    with pytest.raises(ValueError, match=r"unknown CRS -1: no EPSG code -1; give a preset"):
+        cg.resolve_crs(-1)

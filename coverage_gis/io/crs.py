@@ -73,7 +73,12 @@ def resolve_crs(value: Any) -> CRS:
     if isinstance(value, CRS):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        return CRS.from_epsg(value)
+        try:
+            return CRS.from_epsg(value)
+        except CRSError:  # pyproj's own error (EPSG:-1), as for a code given as text
+            raise ValueError(f"unknown CRS {value!r}: no EPSG code {value}; give a preset "
+                             f"({', '.join(sorted(CRS_PRESETS))}), an EPSG code like 5897, "
+                             "or WKT") from None
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"CRS {value!r} is not a CRS name, EPSG code or WKT")
     key = _preset_key(value)
