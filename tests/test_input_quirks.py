@@ -404,3 +404,17 @@ def test_points_layer_reads_are_unchanged(folder):
     frame.to_excel(folder / "sites.xlsx", index=False)
     assert list(cg.read_sites(folder / "sites.xlsx")["site_id"]) == ["A"]
     assert shapely.Point(LON, LAT).equals(cg.read_sites(folder / "sites.xlsx").geometry[0])
+
+
+def test_trailing_empty_columns_are_not_duplicate_names(folder):
+    """Found by fuzzing: a table with empty columns at its right (Excel's CSV export of a
+    sheet once wider, ``a,b,,,``; a workbook with a stray space far right) was refused:
+    "column '' appears 3 times". Columns without a name and without data are left out."""
+    write_text(folder / "sites.csv", "site_id,operator,technology,lon,lat,,,\n"
+                                     f"A,Viettel,4G,{LON},{LAT},,,\n")
+    sites = cg.read_sites(folder / "sites.csv")
+    assert list(sites["site_id"]) == ["A"] and "" not in sites.columns
+    write_text(folder / "dup.csv", "site_id,operator,operator,technology,lon,lat\n"
+                                   f"A,Viettel,VNPT,4G,{LON},{LAT}\n")
+    with pytest.raises(cg.InputError, match=r"column 'operator' appears 2 times"):
+        cg.read_sites(folder / "dup.csv")  # a real name twice is still refused

@@ -249,10 +249,12 @@ def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
 
 def _duplicate_columns(columns: Sequence[Any], problems: Problems, what: str = "") -> None:
     """Record an error for every column name used more than once (``what`` says where the
-    names came from, e.g. ``" after renaming with columns="``)."""
+    names came from, e.g. ``" after renaming with columns="``); blank names (columns with
+    neither a name nor data, left out) are not names."""
     seen: dict[str, list[int]] = {}
     for i, c in enumerate(columns):
-        seen.setdefault(str(c), []).append(i)
+        if c is not None and str(c) != "":
+            seen.setdefault(str(c), []).append(i)
     for name, where in seen.items():
         if len(where) > 1:
             places = " and ".join(str(i + 1) for i in where)
