@@ -418,3 +418,15 @@ def test_trailing_empty_columns_are_not_duplicate_names(folder):
                                    f"A,Viettel,VNPT,4G,{LON},{LAT}\n")
     with pytest.raises(cg.InputError, match=r"column 'operator' appears 2 times"):
         cg.read_sites(folder / "dup.csv")  # a real name twice is still refused
+
+
+def test_a_pipe_is_not_called_empty(folder):
+    """Found by fuzzing: ``cat sites.csv | validate --sites /dev/stdin`` said "is empty (0
+    bytes)"; a pipe or device is named as such."""
+    import os
+
+    fifo = folder / "sites.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(cg.InputError, match=r"sites.csv: is not a regular file \(a pipe or a "
+                                            r"device\); files are read by their name's"):
+        cg.read_sites(fifo)

@@ -71,6 +71,10 @@ def check_path(path: PathLike) -> Path:
         raise InputError(f"{p}: file not found")
     if p.is_dir():
         raise InputError(f"{p}: is a folder; expected a file")
+    if not p.is_file():  # /dev/stdin (a pipe), a device: it said "is empty (0 bytes)"
+        raise InputError(f"{p}: is not a regular file (a pipe or a device); files are read "
+                         "by their name's extension: save the data to a file (e.g. "
+                         "sites.csv) and give that")
     if p.stat().st_size == 0 and p.suffix.lower() not in TABLE_SUFFIXES:
         raise InputError(f"{p.name}: is empty (0 bytes); expected {file_kind(p)}")
     found = network_source(p)
