@@ -33,6 +33,7 @@ from coverage_gis.engines.indicators import (
 )
 from coverage_gis.engines.tiles import Runner, malloc_trim
 from coverage_gis.errors import InputError
+from coverage_gis.io import schema
 from coverage_gis.io.project import Project
 from coverage_gis.results.analysis import Analysis
 
@@ -753,7 +754,9 @@ def _mobile_beside_fibre(project: Project, params: CoverageParams, progress: boo
 
 def _check_arguments(project: Any, params: Any) -> None:
     """:func:`analyze`'s arguments, for a notebook: a clear TypeError naming the argument
-    (a path for the project gave an AttributeError deep inside)."""
+    (a path for the project gave an AttributeError deep inside), and the project's sites
+    still as the loader left them (an analyst's 'PLANNED', NaN EIRP or 3,600 m mast counted
+    silently)."""
     if not isinstance(project, Project):
         raise TypeError(f"analyze: project={project!r:.80}: expected a Project "
                         "(cg.load_project(scenario) reads one from a scenario file)")
@@ -761,6 +764,10 @@ def _check_arguments(project: Any, params: Any) -> None:
         raise TypeError(f"analyze: params={params!r:.80}: expected CoverageParams, e.g. "
                         "CoverageParams(resolution_m=50) or CoverageParams.from_scenario("
                         "{'coverage': {...}})")
+    if project.sites is not None:  # edited in a notebook since it was loaded?
+        problems = schema.loaded_sites_problems(project.sites)
+        if problems:
+            raise InputError(problems)
 
 
 def analyze(project: Project, params: CoverageParams | None = None,

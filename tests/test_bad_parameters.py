@@ -602,3 +602,38 @@ def test_a_scenario_made_in_a_notebook_takes_paths(monkeypatch):
         Scenario(name="x", layers={"hamlet": "a.geojson"})
     with pytest.raises(InputError, match=r"layer 'hamlets' must be a path or a table"):
         Scenario(name="x", layers={"hamlets": 3})
+
+
+def test_sites_edited_after_loading_are_checked_by_analyze():
+    """Found by fuzzing (an analyst in Jupyter): sites edited after loading were analysed
+    as they were: 'PLANNED' (the loader writes 'planned') counted as on air, a NaN EIRP
+    covered nothing, a 3,600 m mast covered everything, 'LTE' gave a KeyError. analyze
+    now checks them as the loader leaves them."""
+    import copy
+
+    import numpy as np
+
+    import coverage_gis as cg
+
+    def with_sites(sites):
+        edited = copy.copy(project)
+        edited.sites = sites
+        return edited
+
+    project = cg.load_project()
+    sites = project.sites.copy()
+    sites.loc[sites.index[:2], "status"] = "PLANNED"
+    sites.loc[sites.index[0], "eirp_dbm"] = np.nan
+    sites["height_m"] = sites["height_m"] * 100
+    first = str(sites["site_id"].iloc[0])
+    with pytest.raises(InputError) as info:
+        cg.analyze(with_sites(sites))
+    said = "\n".join(info.value.problems)
+    assert f"column 'status' ({first}: 'PLANNED'" in said
+    assert "expected existing or planned" in said
+    assert f"column 'eirp_dbm' ({first}: nan): expected a number from 0 to 90" in said
+    assert "column 'height_m' (" in said and "and 81 more): expected a number from 1 to 300" \
+        in said
+    with pytest.raises(InputError, match=r"column 'technology' \(.*'LTE'.*\): expected one of "
+                                         r"2G, 3G, 4G, 5G"):
+        cg.analyze(with_sites(project.sites.assign(technology="LTE")))

@@ -491,6 +491,49 @@ _RADIO_COLUMNS = ("band_mhz", "bandwidth_mhz", "height_m", "beamwidth_deg", "til
                   "eirp_dbm")
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (shown as ``nan``, not
+    ``np.float64(nan)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def loaded_sites_problems(sites: pd.DataFrame, source: str = "project.sites") -> list[str]:
+    """What is wrong with a sites table that was loaded (:func:`validate_sites`) and then
+    edited, e.g. in a notebook before ``cg.analyze``: the columns the engines need missing,
+    a technology or status that is not one of the words the loader writes, a radio value
+    missing or outside ``settings.VALUE_RANGES`` (the loader's ranges). One problem per
+    column, naming the first rows."""
+    problems: list[str] = []
+    missing = [c for c in ("site_id", "operator", "technology", "status", *_RADIO_COLUMNS,
+                           "azimuth_deg") if c not in sites.columns]
+    if missing:
+        return [f"{source}: has no column {', '.join(map(repr, missing))} (a loaded sites "
+                "table has them: cg.read_sites)"]
+    ids = sites["site_id"].astype(str).to_numpy()
+
+    def say(column: str, bad: np.ndarray, expected: str) -> None:
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            values = sites[column].to_numpy(dtype=object)
+            shown = ", ".join(f"{ids[i]}: {_plain(values[i])!r}" for i in rows[:3])
+            more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+            problems.append(f"{source}: column {column!r} ({shown}{more}): expected "
+                            f"{expected}")
+
+    say("technology", ~sites["technology"].isin(list(settings.TECHNOLOGY_DEFAULTS)).to_numpy(),
+        f"one of {', '.join(settings.TECHNOLOGY_DEFAULTS)}")
+    say("status", ~sites["status"].isin(["existing", "planned"]).to_numpy(),
+        "existing or planned (in lower case, as the loader writes them)")
+    for col in (*_RADIO_COLUMNS, "azimuth_deg"):
+        lo, hi = settings.VALUE_RANGES[col]
+        values = pd.to_numeric(sites[col], errors="coerce").to_numpy(dtype=float)
+        bad = ~((values >= lo) & (values <= hi))
+        if col == "azimuth_deg":  # empty: an omni cell
+            bad &= ~sites[col].isna().to_numpy()
+        say(col, bad, f"a number from {lo:g} to {hi:g}")
+    return problems
+
+
 def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
     """Sites: one row per cell (sector).
 
