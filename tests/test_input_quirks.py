@@ -430,3 +430,35 @@ def test_a_pipe_is_not_called_empty(folder):
     with pytest.raises(cg.InputError, match=r"sites.csv: is not a regular file \(a pipe or a "
                                             r"device\); files are read by their name's"):
         cg.read_sites(fifo)
+
+
+def test_a_workbooks_sheet_is_chosen_with_layer(folder, capsys):
+    """Found by fuzzing: a workbook's sheet could not be named (``--layer statistics:X`` was
+    refused, and ``layer=`` of an XLSX sites table was ignored). ``layer=`` names the sheet;
+    one that is not there is refused, naming the sheets."""
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Năm 2024"
+    first.append(STATS_HEADER)
+    first.append([2024, 4900, 3600, 1300])
+    second = book.create_sheet("Năm 2025")
+    second.append(STATS_HEADER)
+    second.append([2025, 4989, 3690, 1350])
+    book.save(folder / "stats.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # two sheets fit alike: the first, with a warning
+        assert list(cg.read_statistics(folder / "stats.xlsx")["year"]) == [2024]
+    assert list(cg.read_statistics(folder / "stats.xlsx", layer="Năm 2025")["year"]) == [2025]
+    with pytest.raises(cg.InputError, match=r"stats.xlsx: has no sheet 'x' \(layer=\); its "
+                                            r"sheets: Năm 2024, Năm 2025"):
+        cg.read_statistics(folder / "stats.xlsx", layer="x")
+    code, text = run_validate(["--statistics", str(folder / "stats.xlsx"),
+                               "--layer", "statistics:Năm 2025"], capsys)
+    assert code == 0 and "years 2025" in text
+    sites = openpyxl.Workbook()
+    sites.active.append(["note"])
+    sheet = sites.create_sheet("cells")
+    sheet.append(["site_id", "operator", "technology", "lon", "lat"])
+    sheet.append(["A", "Viettel", "4G", LON, LAT])
+    sites.save(folder / "sites.xlsx")
+    assert list(cg.read_sites(folder / "sites.xlsx", layer="cells")["site_id"]) == ["A"]

@@ -67,7 +67,7 @@ LAYER_OPTIONS: dict[str, tuple[str, ...]] = {
     "railway": ("layer", "crs", "encoding", "columns"),
     "dem": ("crs",),
     "landcover": ("crs",),  # a classified raster (ESA WorldCover classes by default)
-    "statistics": ("encoding", "columns"),
+    "statistics": ("layer", "encoding", "columns"),  # layer: a workbook's sheet
     "constraints": ("layer", "crs", "encoding", "columns", "kind", "min_distance_m"),
     "urban_areas": ("layer", "crs", "encoding"),
     "landuse": ("layer", "crs", "encoding", "columns"),

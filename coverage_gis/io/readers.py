@@ -358,11 +358,12 @@ def _uncomputed_formulas(path: Path, sheets: dict[Any, list[list[Any]]]) -> None
     problems.raise_if_any()
 
 
-def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = ()
-                ) -> list[list[Any]]:
-    """The cells of the workbook's sheet holding the table (:func:`_pick_sheet`: the first
-    with data whose header has the most ``wanted`` names); empty cells are None. Formulas
-    without stored results are an :class:`InputError`."""
+def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = (),
+                sheet: str | None = None) -> list[list[Any]]:
+    """The cells of the workbook's sheet ``sheet`` (a layer's ``layer=``), else of the sheet
+    holding the table (:func:`_pick_sheet`: the first with data whose header has the most
+    ``wanted`` names); empty cells are None. Formulas without stored results are an
+    :class:`InputError`."""
     source = _name(path)
     try:
         frames = pd.read_excel(path, dtype=object, header=None, sheet_name=None)
@@ -376,6 +377,11 @@ def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = ()
         _encoding_ignored(encoding, path)
     sheets = {name: frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
               for name, frame in frames.items()}
+    if sheet is not None:
+        if str(sheet) not in map(str, sheets):
+            raise InputError(f"{source}: has no sheet {str(sheet)!r} (layer=); its sheets: "
+                             f"{', '.join(map(str, sheets))}")
+        sheets = {k: v for k, v in sheets.items() if str(k) == str(sheet)}
     # a sheet of formulas alone reads as empty: check every sheet before choosing one
     _uncomputed_formulas(path, sheets)
     chosen = _pick_sheet(sheets, wanted, source)
@@ -383,17 +389,18 @@ def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = ()
 
 
 def _read_table(path: Path, encoding: str | None, header: bool = True,
-                wanted: tuple[str, ...] = ()) -> pd.DataFrame:
+                wanted: tuple[str, ...] = (), sheet: str | None = None) -> pd.DataFrame:
     """A CSV/TXT/XLSX table as strings (no type guessing: validation parses numbers).
 
     ``encoding`` was checked by :func:`_check_encoding`. The header's byte-order mark is
     dropped, unnamed columns without data are dropped (with data they are named ``column N``),
     every name must appear once, and no row may have more fields than the header. Of a
-    workbook, the sheet whose header has the most ``wanted`` column names is read."""
+    workbook, the sheet ``sheet``, else the one whose header has the most ``wanted`` column
+    names, is read (a CSV has one table: ``sheet`` does not apply)."""
     source = _name(path)
     legacy = _legacy(encoding)
     if path.suffix.lower() in _EXCEL_SUFFIXES:
-        rows = _excel_rows(path, encoding, wanted)
+        rows = _excel_rows(path, encoding, wanted, sheet)
     else:
         rows = _csv_rows(path, encoding)
     rows = [r for r in rows if any(not schema._is_blank(c) for c in r)]
@@ -970,7 +977,8 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
     if suffix in _TABLE_SUFFIXES | _EXCEL_SUFFIXES:
         problems = Problems(source, "row")
         df = _read_table(p, encoding, wanted=(*known_columns, *_LON_NAMES, *_LAT_NAMES,
-                                              *_X_NAMES, *_Y_NAMES, *(columns or {})))
+                                              *_X_NAMES, *_Y_NAMES, *(columns or {})),
+                         sheet=layer)
         df = _rename(df, columns, known_columns, problems)
         gdf = _points_from_table(df, user_crs, problems)
     else:
@@ -1365,16 +1373,19 @@ def read_constraints(path: PathLike, *, layer: str | None = None, crs: Any = Non
 
 @_at_boundary
 def read_statistics(path: PathLike, *, encoding: str | None = None,
-                    columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+                    columns: Mapping[str, str] | None = None, layer: str | None = None
+                    ) -> pd.DataFrame:
     """Statistics per year (CSV or XLSX): ``year`` and counts such as ``population``,
-    ``households``, ``ftth_subscriptions`` (see :data:`schema.STATISTICS_COLUMNS`)."""
+    ``households``, ``ftth_subscriptions`` (see :data:`schema.STATISTICS_COLUMNS`); of a
+    workbook, the sheet ``layer`` (default: the one whose header has those columns)."""
     p = _check_path(path)
     if p.suffix.lower() not in _TABLE_SUFFIXES | _EXCEL_SUFFIXES:
         raise InputError(f"{_name(p)}: statistics are read from a table, not {_format(p)}; "
                          "expected a CSV, TXT or XLSX file")
     problems = Problems(_name(p), "row")
     known = ("year",) + schema.STATISTICS_COLUMNS
-    df = _read_table(p, _check_encoding(encoding, _name(p)), wanted=(*known, *(columns or {})))
+    df = _read_table(p, _check_encoding(encoding, _name(p)), wanted=(*known, *(columns or {})),
+                     sheet=layer)
     df = _rename(df, columns, known, problems)
     return schema.validate_statistics(df, problems)
 
