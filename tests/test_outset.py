@@ -194,6 +194,11 @@ def test_a_full_disk_is_an_output_error_and_the_old_set_stays(tmp_path, monkeypa
                                           r"count\); nothing was replaced"):
         with OutputSet(out, kind="test", overwrite=True):
             raise RuntimeError("TIFFRewriteDirectory:Error fetching directory count")
+    from coverage_gis.errors import InputError
+
+    with pytest.raises(InputError, match="a bad row"):  # this tool's own errors pass through
+        with OutputSet(out, kind="test", overwrite=True):
+            raise InputError("a bad row")
     monkeypatch.undo()
     with pytest.raises(RuntimeError):  # with room left, another error is not a full disk
         with OutputSet(out, kind="test", overwrite=True):

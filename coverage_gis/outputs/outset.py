@@ -39,7 +39,7 @@ from types import TracebackType
 from typing import Any
 
 from coverage_gis.config import settings
-from coverage_gis.errors import LockedError, OutputError, OutputWarning
+from coverage_gis.errors import CoverageGisError, LockedError, OutputError, OutputWarning
 
 __all__ = ["MANIFEST", "OutputSet", "read_manifest", "verify_set", "verify_part", "exchange"]
 
@@ -407,8 +407,8 @@ def _no_space(exc: BaseException, folder: Path) -> bool:
     own messages name no error number)."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
-    if isinstance(exc, (OutputError, KeyboardInterrupt, SystemExit)):
-        return False
+    if isinstance(exc, (CoverageGisError, KeyboardInterrupt, SystemExit)):
+        return False  # this tool's own errors say what they are
     try:
         return shutil.disk_usage(_existing(folder)).free < settings.OUTPUT_MIN_FREE_BYTES
     except OSError:
