@@ -365,19 +365,19 @@ class OutputSet:
         """Write the manifest and put the staged set in place of the old one, in one step."""
         (self.path / MANIFEST).write_text(json.dumps(self.manifest(), indent=1),
                                           encoding="utf-8")
+        old: Path | None = None  # the replaced set, removed once the new one is in place
         if not self.out.exists():
             os.rename(self.path, self.out)
         elif exchange(self.path, self.out):
-            self.committed = True
-            _remove_old(self.path)  # now the old set
+            old = self.path  # the staging name now holds the old set
         else:  # no atomic exchange here: two renames, the first undone by the next run
             old = self._sibling(f"old-{uuid.uuid4().hex[:8]}")
             os.rename(self.out, old)
             os.rename(self.path, self.out)
-            self.committed = True
-            _remove_old(old)
         self.committed = True
         self.path = self.out
+        if old is not None:
+            _remove_old(old)
         return self.out
 
     def close(self) -> None:
