@@ -462,3 +462,9 @@ def test_a_workbooks_sheet_is_chosen_with_layer(folder, capsys):
     sheet.append(["A", "Viettel", "4G", LON, LAT])
     sites.save(folder / "sites.xlsx")
     assert list(cg.read_sites(folder / "sites.xlsx", layer="cells")["site_id"]) == ["A"]
+    # a CSV holds one table: its layer= is said to be ignored, not dropped without a word
+    (folder / "sites.csv").write_text(f"site_id,operator,technology,lon,lat\nA,Viettel,4G,"
+                                      f"{LON},{LAT}\n", encoding="utf-8")
+    with pytest.warns(cg.InputWarning, match=r"sites.csv: layer='cells' does not apply to a "
+                                             r"CSV table \(it holds one table\); ignored"):
+        assert list(cg.read_sites(folder / "sites.csv", layer="cells")["site_id"]) == ["A"]

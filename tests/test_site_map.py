@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from affine import Affine
 
 import coverage_gis as cg
 from coverage_gis.cli.main import main
@@ -21,7 +22,7 @@ from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines import coverage as cov
 from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
 from coverage_gis.io.landcover import classes_on_grid
-from coverage_gis.io.raster import read_dem
+from coverage_gis.io.raster import Raster, read_dem
 from coverage_gis.outputs.site_map import OUTPUT_NAMES
 from coverage_gis.radio import terrain
 
@@ -270,6 +271,20 @@ def test_map_site_in_python(tmp_path):
                          r"map_site: params=\{'resolution_m': 10\}: expected CoverageParams")):
         with pytest.raises(TypeError, match=message):
             cg.map_site(**kw, lon=LON, lat=LAT)
+    # a raster built by hand is checked when built, and a DEM without a CRS by map_site (found
+    # by fuzzing: PROJ's "Invalid projection", "Cannot invert degenerate transform", an
+    # unpacking ValueError)
+    no_crs = Raster(dem.data, dem.transform, None, "mine")
+    with pytest.raises(ValueError, match="map_site: dem='mine' has no CRS"):
+        cg.map_site(no_crs, lon=LON, lat=LAT)
+    for data, transform, message in (
+            (dem.data[0], dem.transform, r"data of shape \(\d+,\): expected a 2-D numpy"),
+            (dem.data.tolist(), dem.transform, "data of type list: expected a 2-D numpy"),
+            (dem.data, Affine(0, 0, 1, 0, 0, 2), r"transform \(0.0, 0.0, 1.0, 0.0, 0.0, 2.0\): "
+                                               "expected an invertible affine.Affine"),
+            (dem.data, (30, 0, 1, 0, -30, 2), r"transform \(30, 0, 1, 0, -30, 2\): expected")):
+        with pytest.raises(ValueError, match=message):
+            Raster(data, transform, dem.crs)
 
 
 def test_a_dem_in_degrees_is_reprojected_around_the_site(tmp_path):

@@ -576,6 +576,13 @@ def test_write_analysis_names_a_wrong_argument(tmp_path):
                                         r"Analysis \(cg.analyze\(project\)"):
         cg.write_analysis(None, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+    # the notebook's map and report the same (found by fuzzing: "'str' object has no
+    # attribute 'project'")
+    with pytest.raises(TypeError, match=r"coverage_map: analysis='out/demo': expected an "
+                                        r"Analysis"):
+        cg.maps.coverage_map("out/demo")
+    with pytest.raises(TypeError, match=r"report_html: analysis=None: expected an Analysis"):
+        cg.report.report_html(None, None)
 
 
 def test_a_stored_result_unlike_its_manifest_is_refused(stored, tmp_path, capsys):

@@ -320,6 +320,9 @@ def _raster_argument(value: Any, name: str) -> Raster:
     :func:`~coverage_gis.io.landcover.read_landcover`); anything else a TypeError naming
     the argument (a path gave an AttributeError deep inside)."""
     if isinstance(value, Raster):
+        if value.crs is None:
+            raise ValueError(f"map_site: {name}={value.source!r} has no CRS (crs=None): give "
+                             "the raster's CRS, e.g. Raster(data, transform, pyproj.CRS(32648))")
         return value
     if isinstance(value, (str, os.PathLike)):
         from coverage_gis.io.landcover import read_landcover

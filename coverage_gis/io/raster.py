@@ -58,6 +58,20 @@ class Raster:
     crs: CRS
     source: str = "raster"
 
+    def __post_init__(self) -> None:
+        """A raster built by hand (a notebook's) is checked here, not deep inside: a 2-D
+        array and an invertible transform (a ValueError naming what is wrong)."""
+        if not isinstance(self.data, np.ndarray) or self.data.ndim != 2:
+            found = (f"of shape {self.data.shape}" if isinstance(self.data, np.ndarray)
+                     else f"of type {type(self.data).__name__}")
+            raise ValueError(f"Raster {self.source!r}: data {found}: expected a 2-D numpy "
+                             "array (rows, columns)")
+        if not isinstance(self.transform, Affine) or self.transform.is_degenerate:
+            found = (str(tuple(self.transform)[:6]) if isinstance(self.transform, Affine)
+                     else repr(self.transform)[:80])
+            raise ValueError(f"Raster {self.source!r}: transform {found}: expected an "
+                             "invertible affine.Affine (pixel size not zero)")
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.data.shape

@@ -402,6 +402,9 @@ def _read_table(path: Path, encoding: str | None, header: bool = True,
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         rows = _excel_rows(path, encoding, wanted, sheet)
     else:
+        if sheet is not None:  # said, not silently dropped (found by fuzzing)
+            warnings.warn(f"{source}: layer={str(sheet)!r} does not apply to {_format(path)} "
+                          "(it holds one table); ignored", InputWarning, stacklevel=3)
         rows = _csv_rows(path, encoding)
     rows = [r for r in rows if any(not schema._is_blank(c) for c in r)]
     if not rows:

@@ -1956,6 +1956,9 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
         The study's :func:`coverage_gis.pipeline.unit_indicators` when already computed
         (computed here otherwise).
     """
+    from coverage_gis.results.analysis import check_analysis
+
+    check_analysis(analysis, "coverage_map")
     t = labels(lang)
     hamlets = _hamlet_gdf(analysis)
     minx, miny, maxx, maxy = hamlets.to_crs(4326).total_bounds

@@ -789,6 +789,9 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     basis). No scripts, no network. ``units`` and ``province``: the study's
     :func:`~coverage_gis.pipeline.unit_indicators` and
     :func:`~coverage_gis.pipeline.province_indicators` when already computed."""
+    from coverage_gis.results.analysis import check_analysis
+
+    check_analysis(analysis, "report_html")
     w = i18n.words(lang)
     p = analysis.project
     res = analysis.coverage

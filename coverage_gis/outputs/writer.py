@@ -29,7 +29,7 @@ from coverage_gis.outputs.indicators import (
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
 from coverage_gis.pipeline import ByUnit, by_unit, skipped_parts
 from coverage_gis.results import store
-from coverage_gis.results.analysis import Analysis
+from coverage_gis.results.analysis import Analysis, check_analysis
 
 __all__ = ["OUTPUT_NAMES", "write_analysis", "render_analysis", "scenario_inputs",
            "write_site_detail"]
@@ -51,9 +51,7 @@ def write_analysis(analysis: Analysis, out: str | Path, lang: str = "vi",
     The set replaces any earlier one as a whole (see :mod:`coverage_gis.outputs.outset`); a
     folder holding inputs or files coverage-gis did not write is refused.
     """
-    if not isinstance(analysis, Analysis):  # a notebook's slip: not an error deep inside
-        raise TypeError(f"write_analysis: analysis={analysis!r:.80}: expected an Analysis "
-                        "(cg.analyze(project) or cg.read_analysis(folder))")
+    check_analysis(analysis, "write_analysis")
     with OutputSet(out, kind="analysis", overwrite=overwrite, known_names=OUTPUT_NAMES,
                    inputs=scenario_inputs(analysis.project.scenario)) as dest:
         staging = dest.path

@@ -15,7 +15,7 @@ from coverage_gis.engines.fibre import FibreResult
 from coverage_gis.engines.indicators import Indicators
 from coverage_gis.io.project import Project
 
-__all__ = ["Analysis"]
+__all__ = ["Analysis", "check_analysis"]
 
 
 @dataclass
@@ -38,3 +38,12 @@ class Analysis:
     compute: dict[str, Any] = field(default_factory=dict)
 
 
+
+
+def check_analysis(value: Any, where: str) -> Analysis:
+    """``value`` if it is an :class:`Analysis`, else a TypeError naming ``where`` (the function
+    given it) and what to give: a notebook's slip, said at once, not deep inside."""
+    if not isinstance(value, Analysis):
+        raise TypeError(f"{where}: analysis={value!r:.80}: expected an Analysis "
+                        "(cg.analyze(project) or cg.read_analysis(folder))")
+    return value
