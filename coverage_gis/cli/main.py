@@ -8,6 +8,8 @@ Exit codes (also in ``coverage-gis --help`` and the README):
 - ``2`` wrong usage of the command line (argparse);
 - ``3`` an unexpected error (a bug): one line says where the full traceback was written;
 - ``130`` interrupted (Ctrl-C); nothing was written;
+- ``143`` stopped by SIGTERM (``kill``, a scheduler's time limit): as Ctrl-C, the staging
+  folder removed and a local cluster closed; nothing was written;
 - ``141`` the program reading the output closed the pipe (``coverage-gis ... | head``): the
   files were already written; only the printing stopped.
 
@@ -22,11 +24,14 @@ import datetime as _dt
 import logging
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +57,7 @@ COMMANDS = (validate, analyze, report, check_site, site_map, suggest_sites, cali
             init, serve)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process SIGTERM ended
 
 EPILOG = """examples:
   coverage-gis validate                      # check the bundled sample
@@ -68,8 +74,8 @@ EPILOG = """examples:
 
 exit codes: 0 success; 1 bad input or parameters (every problem listed), an output folder
 that cannot be used, or another run writing to it; 2 wrong usage; 3 unexpected error (the
-traceback is written to a log file named on screen); 130 interrupted; 141 the reader of the
-output closed the pipe (the files were written).
+traceback is written to a log file named on screen); 130 interrupted; 143 stopped by
+SIGTERM; 141 the reader of the output closed the pipe (the files were written).
 Run 'coverage-gis COMMAND --help' for a command's options and examples."""
 
 
@@ -162,6 +168,49 @@ def _warning_printer(quiet: bool) -> Callable[..., None]:
     return show
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that it ends as Ctrl-C does: the open output
+    set's staging folder removed, a local cluster's workers closed (killed outright, a run
+    left its staging folder and the workers' semaphores behind)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`Terminated` (in the main thread only:
+    elsewhere, e.g. a test's thread, Python cannot set a handler).
+
+    Python runs a signal's handler at the next instruction of the main thread, which may be
+    in a garbage-collection callback (dask's client has some) or a ``__del__``, where an
+    exception is printed and dropped ("Exception ignored in ..."): the run went on to the
+    end. Such a dropped :class:`Terminated` sends the signal again a moment later (from a
+    thread: sent from the hook, it would land in the hook, where it is dropped too), to land
+    in the command's own code."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous_hook = sys.unraisablehook
+
+    def again(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, Terminated):
+            timer = threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGTERM))
+            timer.daemon = True
+            timer.start()
+        else:
+            previous_hook(unraisable)
+
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    sys.unraisablehook = again
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``coverage-gis`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -176,12 +225,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _sigterm_as_interrupt():
             warnings.showwarning = _warning_printer(args.quiet)
             return int(args.run(args))
     except CoverageGisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except Terminated:
+        print("stopped (SIGTERM): nothing was written", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
