@@ -179,26 +179,34 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """While a command runs, SIGTERM raises :class:`Terminated` (in the main thread only:
-    elsewhere, e.g. a test's thread, Python cannot set a handler).
+def _stop_signals() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`Terminated` as Ctrl-C raises
+    KeyboardInterrupt (in the main thread only: elsewhere, e.g. a test's thread, Python cannot
+    set a handler).
 
     Python runs a signal's handler at the next instruction of the main thread, which may be
-    in a garbage-collection callback (dask's client has some) or a ``__del__``, where an
-    exception is printed and dropped ("Exception ignored in ..."): the run went on to the
-    end. Such a dropped :class:`Terminated` sends the signal again a moment later (from a
+    in a garbage-collection callback (dask's client has some) or a ``__del__``, where the
+    exception is printed with its traceback and dropped ("Exception ignored in ..."): the run
+    went on to the end. Such a dropped stop sends its signal again a moment later (from a
     thread: sent from the hook, it would land in the hook, where it is dropped too), to land
-    in the command's own code."""
+    in the command's own code; what such callbacks raise after it (dask's gc timer, left
+    half-way) goes to the debug log, not the screen."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous_hook = sys.unraisablehook
+    stopping: list[BaseException] = []
 
     def again(unraisable: Any) -> None:
-        if isinstance(unraisable.exc_value, Terminated):
-            timer = threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGTERM))
+        exc = unraisable.exc_value
+        if isinstance(exc, KeyboardInterrupt):  # Terminated too
+            stopping.append(exc)
+            sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+            timer = threading.Timer(0.01, os.kill, (os.getpid(), sig))
             timer.daemon = True
             timer.start()
+        elif stopping:
+            log.debug("while stopping, ignored in %r: %r", unraisable.object, exc)
         else:
             previous_hook(unraisable)
 
@@ -225,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        with warnings.catch_warnings(), _sigterm_as_interrupt():
+        with warnings.catch_warnings(), _stop_signals():
             warnings.showwarning = _warning_printer(args.quiet)
             return int(args.run(args))
     except CoverageGisError as exc:

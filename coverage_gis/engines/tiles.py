@@ -17,8 +17,10 @@ dask.distributed cluster of ``workers`` processes, or on an existing cluster at 
 from __future__ import annotations
 
 import itertools
+import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,10 +131,12 @@ class Runner:
                 # (numba's own pool would put two threads per worker on the same cores)
                 # started without its workers, which then start beside this process's own
                 # work (loading the layers): :attr:`client` waits for them when first used
-                self._cluster = LocalCluster(n_workers=0, threads_per_worker=1,
-                                             processes=True, dashboard_address=None,
-                                             silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
-                self._client = Client(self._cluster)
+                with _stops_left_to_this_process():
+                    self._cluster = LocalCluster(n_workers=0, threads_per_worker=1,
+                                                 processes=True, dashboard_address=None,
+                                                 silence_logs=50,
+                                                 env={"NUMBA_NUM_THREADS": "1"})
+                    self._client = Client(self._cluster)
                 from coverage_gis.engines.worker_setup import WorkerSetup
 
                 self._client.register_plugin(WorkerSetup())
@@ -276,6 +280,29 @@ class Runner:
                 running.add(self._send(fn, following))
                 del following  # sent: its data is the cluster's now, not held here meanwhile
             yield result
+
+
+@contextmanager
+def _stops_left_to_this_process() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked in this thread while a local cluster starts: the threads it
+    starts inherit the block, and the worker processes they start hold it from their first
+    instruction (a blocked signal stays blocked across fork and exec). A terminal's Ctrl-C
+    goes to the whole process group, as a batch scheduler's SIGTERM goes to the whole job:
+    each worker printed a KeyboardInterrupt's traceback, or died and left its semaphores
+    behind, while this process stopped the run. Now this process alone stops (a signal
+    meanwhile waits, and reaches it once the block is lifted) and closes the cluster: dask's
+    nanny asks each worker to close, then kills it (SIGKILL), never relying on SIGTERM.
+
+    multiprocessing's resource tracker is started first: started from the cluster's thread,
+    it unblocks both signals there once it has started, before the workers are."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def malloc_trim() -> int:
