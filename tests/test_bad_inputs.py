@@ -913,6 +913,24 @@ def test_every_household_marked_as_a_cultural_house_is_warned_about(folder):
                     "reached by fibre: check that column (settings.CULTURAL_HOUSES_WARN)"]
 
 
+def test_households_standing_in_another_hamlet_than_their_id_are_warned_about(folder):
+    """Found by fuzzing: the sample's QT01 and QT04 ids swapped in the households (440 of
+    1,350) were accepted without a word, and the hamlets' shares swapped with them. A hamlet
+    more than ``settings.HAMLET_ID_MISMATCH_WARN_SHARE`` (20 %) of whose households stand in
+    another hamlet's polygon is warned about; one home of five on the boundary is not."""
+    rows = ([f"A{i},T1,{LON + i * 1e-5},{LAT}" for i in range(4)]         # in T1
+            + [f"B{i},T2,{LON + i * 1e-5},{LAT}" for i in range(5)]       # in T1, not T2
+            + [f"C0,T2,{LON + 0.008},{LAT}", f"A9,T1,{LON + 0.008},{LAT}"])  # in T2
+    write_text(folder / "hh.csv", "household_id,hamlet_id,lon,lat\n" + "\n".join(rows) + "\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        cg.load_project(scenario(folder, households="hh.csv")[0])
+    said = [str(w.message) for w in caught if "another hamlet" in str(w.message)]
+    assert said == ["hh.csv: households given one hamlet_id stand inside another hamlet's "
+                    "polygon of thon.geojson: T2: 5 of 6 in T1 (5); the per-hamlet shares "
+                    "follow hamlet_id: check that column, or the hamlets' polygons (more than "
+                    "20% of a hamlet's households: settings.HAMLET_ID_MISMATCH_WARN_SHARE)"]
+
+
 def test_households_of_an_unknown_hamlet_id_are_one_error_per_id(folder):
     """Found by fuzzing: 100 households with hamlet_id 'qt04' (for QT04) gave 10 errors, and
     the count said 10. Now one error per unknown id, with how many households and a "did you

@@ -6,6 +6,8 @@ import itertools
 import json
 import math
 import re
+import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +22,7 @@ from coverage_gis.config.scenario import Scenario
 from coverage_gis.engines import placement, sharing
 from coverage_gis.io.project import Project
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, sample_copy
 from .test_coverage import UTM, X0, Y0, cell_table, hamlets_at, households_in
 
 
@@ -65,6 +67,59 @@ def test_towers_keep_cells_in_file_order_and_carry_no_per_cell_attrs():
     assert list(t["n_existing_operators"]) == [1, 1, 0]
     assert list(t["status"]) == ["existing", "existing", "planned"]
     assert t.attrs == {}
+
+
+def test_one_tower_id_in_two_spellings_is_one_tower():
+    """Found by fuzzing: MobiFone's cells of BSN-T01 written ``bsn-t01`` made two towers on
+    one spot (the sample's M5 went from 50 % to 0 %). Ids are compared as operator names
+    are, case and surrounding spaces ignored; the tower keeps its first cell's spelling."""
+    c = cells_at([("a1", "BSN-T01", "Viettel", X0, Y0, "existing"),
+                  ("a2", " bsn-t01 ", "MobiFone", X0, Y0, "existing"),
+                  ("b1", "BSN-T02", "Viettel", X0 + 1000, Y0, "existing")])
+    t = sharing.towers(c)
+    assert list(t["tower_id"]) == ["BSN-T01", "BSN-T02"]
+    assert list(t["n_operators"]) == [2, 1]
+
+
+def _sample_sites_edited(tmp_path, edit) -> Path:
+    """The sample scenario with its sites.csv edited by ``edit(table)``."""
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv", dtype=str)
+    edit(sites)
+    sites.to_csv(tmp_path / "sites.csv", index=False)
+    return sample_copy(tmp_path, replace={'"towers/sites.csv"': f'"{tmp_path}/sites.csv"'})
+
+
+def test_one_tower_id_on_two_masts_or_two_ids_on_one_mast_are_said(tmp_path):
+    """Found by fuzzing: MobiFone's BSN-T09 cells relabelled BSN-T03 (a copy-paste slip,
+    masts 1.4 km apart) made one "shared" tower between them, and M5 went from 50 % to 100 %
+    without a word. Loading says so, and also of two ids on one spot."""
+    def slip(t):
+        t.loc[t["tower_id"] == "BSN-T09", "tower_id"] = "BSN-T03"
+
+    with pytest.warns(cg.InputWarning) as seen:
+        project = cg.load_project(_sample_sites_edited(tmp_path, slip))
+    said = [str(w.message) for w in seen if "tower_id 'BSN-T03'" in str(w.message)]
+    assert len(said) == 1 and "settings.TOWER_ID_SPREAD_WARN_M" in said[0]
+    # by hand: the cells' mean position, and the farthest cell from it (m)
+    b3 = project.sites[project.sites["tower_id"] == "BSN-T03"].geometry
+    far = max(b3.distance(shapely.Point(b3.x.mean(), b3.y.mean())))
+    assert 700 < far < 1400
+    assert f"stand up to {far:,.0f} m from their mean position" in said[0]
+
+    def renamed(t):
+        t.loc[(t["tower_id"] == "BSN-T01") & (t["operator"] == "MobiFone"), "tower_id"] = "MF-1"
+
+    with pytest.warns(cg.InputWarning) as seen:
+        cg.load_project(_sample_sites_edited(tmp_path, renamed))
+    said = [str(w.message) for w in seen if "one mast under two ids" in str(w.message)]
+    assert len(said) == 1
+    assert "tower_id 'BSN-T01' (" in said[0] and "'MF-1' (" in said[0]
+    assert "stand 0 m apart" in said[0]
+    # the sample itself: no such warning
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        cg.load_project(SAMPLE)
+    assert not [w for w in seen if "tower_id" in str(w.message)]
 
 
 def test_sharing_ratio_by_hand():

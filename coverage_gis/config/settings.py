@@ -205,6 +205,12 @@ HAMLET_OVERLAP_WARN_SHARE: float = 0.5
 #: setting, not a rule.
 CULTURAL_HOUSES_WARN: int = 3
 
+#: A hamlet more than this share of whose households (by their ``hamlet_id``) stand inside
+#: another hamlet's polygon is warned about when a scenario is loaded (a local setting: a few
+#: homes on a boundary drawn roughly are usual; swapped ids or polygons put most elsewhere,
+#: and the per-hamlet shares then follow the ids without a word).
+HAMLET_ID_MISMATCH_WARN_SHARE: float = 0.2
+
 #: How far (degrees) the data may lie outside the area of use of the CRS a scenario names for
 #: computation (``[scenario] crs``) before it is refused: one UTM zone's width. A local
 #: setting: the neighbouring zone (UTM 49N for Thanh Hóa, 2° beyond its edge) stretches
@@ -380,6 +386,12 @@ SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
 
 #: Cells without a tower_id within this distance (m) of each other are one tower.
 TOWER_GROUPING_M: float = 25.0
+
+#: A tower_id whose cells stand farther than this (m) from their mean position is warned
+#: about when a scenario is loaded (a local setting: one mast's cells in an operator's list
+#: differ by a few tens of metres; a copy-paste slip puts one id on two masts a kilometre
+#: apart, which M5 then counted as one shared tower).
+TOWER_ID_SPREAD_WARN_M: float = 100.0
 
 #: Towers of different operators closer than this (m) are sharing candidates: 500 m outside
 #: urban areas, 100 m inside (scenario layer ``urban_areas``).
@@ -707,6 +719,12 @@ GEOMETRIC_MEDIAN_TOLERANCE_M: float = 0.01
 #: for unknown, positive ASU values) are excluded with a warning; in a drive-test file they
 #: are errors.
 MEASUREMENT_LEVEL_RANGE_DBM: tuple[float, float] = (-156.0, -31.0)
+#: Columns of a measurements file that give a reading's time (compared without regard to
+#: case): two rows equal in position, level, cell identity and these (where the file has
+#: them) are one reading written twice, counted once (OpenCelliD's ``measured_at`` or
+#: ``measured``, read as ``measured_at``; drive-test tools' usual names).
+MEASUREMENT_TIME_COLUMNS: tuple[str, ...] = ("measured_at", "time", "timestamp", "datetime",
+                                             "date_time", "date", "utc", "gps_time")
 
 # --------------------------------------------------------------------------------------------
 # Calibration of the path loss against measurements (issue 10 part 6, `coverage-gis calibrate`)

@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from coverage_gis.config import settings
 from coverage_gis.config.params import SharingParams
 from coverage_gis.engines.indicators import SHARING_METHODS, SharingRatio
+from coverage_gis.io.schema import tower_keys
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
            "ratio_if_realised"]
@@ -46,7 +47,9 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
            ) -> gpd.GeoDataFrame:
     """Physical towers from cells (metric CRS).
 
-    Cells with the same ``tower_id`` are one tower; cells without one join any cell within
+    Cells with the same ``tower_id`` (case and surrounding spaces ignored:
+    :func:`~coverage_gis.io.schema.tower_keys`) are one tower, named by its first cell's
+    spelling; cells without one join any cell within
     ``distance_m`` (chained, single linkage). Returns one row per tower: ``tower_id`` (given, or
     ``T1``, ``T2``, ... for derived ones), ``operators``, ``n_operators``, ``existing_operators``
     and ``n_existing_operators`` (operators with cells on air), ``technologies``, ``n_cells``,
@@ -59,10 +62,11 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     n = len(cells)
     given = cells["tower_id"] if "tower_id" in cells else pd.Series([None] * n)
     given = given.where(given.notna() & (given.astype(str).str.strip() != ""), None)
+    keys = tower_keys(given)  # BSN-T01 and bsn-t01 are one mast (found by fuzzing)
     rows, cols = [], []
     # same tower_id
-    for _, idx in pd.Series(range(n))[given.notna().to_numpy()].groupby(
-            given[given.notna()].to_numpy()):
+    for _, idx in pd.Series(range(n))[keys.notna().to_numpy()].groupby(
+            keys[keys.notna()].to_numpy()):
         idx = idx.to_numpy()
         rows += [idx[0]] * len(idx)
         cols += list(idx)

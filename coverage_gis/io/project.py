@@ -373,6 +373,7 @@ def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, lis
     project.statistics = loaded.get("statistics")
     _exclude_far(project)
     _link_households(project)
+    _check_tower_ids(project)
     _check_dem(project)
     _check_landcover(project)
     return project
@@ -502,7 +503,36 @@ def _link_households(project: Project) -> None:
         warnings.warn(f"{src}: {int(outside.sum())} of {len(hh)} households {verb} in no hamlet "
                       f"of {hsrc}: {_which(hh, rows, outside, unit)}; they are left out of the "
                       "per-hamlet shares", InputWarning, stacklevel=3)
+    _warn_elsewhere(ids.where(given & located.notna()), located, src, hsrc)
     _warn_cultural_houses(hh, src)
+
+
+def _warn_elsewhere(ids: pd.Series, located: pd.Series, src: str, hsrc: str) -> None:
+    """Warn about hamlets more than ``settings.HAMLET_ID_MISMATCH_WARN_SHARE`` of whose
+    households (``ids``: their given ``hamlet_id``, where they also lie in a hamlet) stand
+    inside another hamlet's polygon (``located``)."""
+    mine = ids.notna()
+    if not mine.any():
+        return
+    table = pd.DataFrame({"given": ids[mine], "at": located[mine]})
+    elsewhere = table[table["given"] != table["at"]]
+    share = (elsewhere.groupby("given").size() / table.groupby("given").size()).dropna()
+    flagged = share[share > settings.HAMLET_ID_MISMATCH_WARN_SHARE].index
+    if not len(flagged):
+        return
+    parts = []
+    for hamlet in list(flagged)[:5]:
+        mine_here = table[table["given"] == hamlet]
+        where = elsewhere[elsewhere["given"] == hamlet]["at"].value_counts()
+        parts.append(f"{hamlet}: {int(where.sum())} of {len(mine_here)} in "
+                     + ", ".join(f"{h} ({n})" for h, n in where.head(3).items()))
+    more = f"; and {len(flagged) - 5} more hamlet(s)" if len(flagged) > 5 else ""
+    warnings.warn(f"{src}: households given one hamlet_id stand inside another hamlet's "
+                  f"polygon of {hsrc}: {'; '.join(parts)}{more}; the per-hamlet shares follow "
+                  "hamlet_id: check that column, or the hamlets' polygons "
+                  f"(more than {settings.HAMLET_ID_MISMATCH_WARN_SHARE:.0%} of a hamlet's "
+                  "households: settings.HAMLET_ID_MISMATCH_WARN_SHARE)", InputWarning,
+                  stacklevel=3)
 
 
 def _warn_cultural_houses(hh: gpd.GeoDataFrame, src: str) -> None:
@@ -523,6 +553,56 @@ def _warn_cultural_houses(hh: gpd.GeoDataFrame, src: str) -> None:
         "house (nhà văn hóa thôn), and under the cultural-house rule any one of them reached "
         "counts the hamlet as reached by fibre: check that column "
         "(settings.CULTURAL_HOUSES_WARN)", InputWarning, stacklevel=3)
+
+
+def _check_tower_ids(project: Project) -> None:
+    """Warn about a ``tower_id`` whose cells stand more than
+    ``settings.TOWER_ID_SPREAD_WARN_M`` from their mean (one id on two masts: M5 counts one
+    shared tower there), and about two ids on one spot, within ``settings.TOWER_GROUPING_M``
+    (one mast under two ids: M5 counts two towers). Ids are compared as
+    :func:`~coverage_gis.io.schema.tower_keys` does (case and spaces ignored)."""
+    sites = project.sites
+    if sites is None or "tower_id" not in sites or not len(sites):
+        return
+    keys = schema.tower_keys(sites["tower_id"])
+    named = keys.notna().to_numpy()
+    if not named.any():
+        return
+    src = _sources_of(project, "sites")
+    frame = pd.DataFrame({"key": keys[named].to_numpy(),
+                          "tower_id": sites["tower_id"].to_numpy()[named],
+                          "site_id": sites["site_id"].astype(str).to_numpy()[named],
+                          "x": sites.geometry.x.to_numpy()[named],
+                          "y": sites.geometry.y.to_numpy()[named]})
+    centre = frame.groupby("key", sort=False)[["x", "y"]].transform("mean")
+    frame["off_m"] = np.hypot(frame["x"] - centre["x"], frame["y"] - centre["y"])
+    spread = frame.groupby("key", sort=False).agg(
+        tower_id=("tower_id", "first"), off_m=("off_m", "max"), x=("x", "mean"),
+        y=("y", "mean"), cells=("site_id", lambda v: ", ".join(v[:6]) + (
+            ", ..." if len(v) > 6 else "")))
+    far = spread[spread["off_m"] > settings.TOWER_ID_SPREAD_WARN_M]
+    for _, t in far.head(10).iterrows():
+        warnings.warn(f"{src}: tower_id {t['tower_id']!r}: its cells ({t['cells']}) stand up "
+                      f"to {t['off_m']:,.0f} m from their mean position (more than "
+                      f"{settings.TOWER_ID_SPREAD_WARN_M:g} m: settings."
+                      "TOWER_ID_SPREAD_WARN_M); they are taken as one tower at that mean "
+                      "position, in M5 and the tower tables: one id given to two masts?",
+                      InputWarning, stacklevel=3)
+    if len(far) > 10:
+        warnings.warn(f"{src}: {len(far) - 10} more tower_id(s) whose cells stand far apart",
+                      InputWarning, stacklevel=3)
+    points = shapely.points(spread["x"].to_numpy(), spread["y"].to_numpy())
+    a, b = shapely.STRtree(points).query(points, predicate="dwithin",
+                                         distance=settings.TOWER_GROUPING_M)
+    pairs = [(i, j) for i, j in zip(a, b) if i < j][:10]
+    for i, j in pairs:
+        first, second = spread.iloc[i], spread.iloc[j]
+        gap = float(np.hypot(first["x"] - second["x"], first["y"] - second["y"]))
+        warnings.warn(f"{src}: tower_id {first['tower_id']!r} ({first['cells']}) and "
+                      f"{second['tower_id']!r} ({second['cells']}) stand {gap:.0f} m apart "
+                      f"(within {settings.TOWER_GROUPING_M:g} m: settings.TOWER_GROUPING_M); "
+                      "they are counted as two towers in M5: one mast under two ids?",
+                      InputWarning, stacklevel=3)
 
 
 def _check_dem(project: Project) -> None:

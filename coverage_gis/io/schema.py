@@ -36,6 +36,7 @@ __all__ = [
     "Problems",
     "normalise_operator",
     "normalise_technology",
+    "tower_keys",
     "validate_hamlets",
     "validate_sites",
     "validate_fibre",
@@ -813,3 +814,13 @@ def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | 
         problems.error("has no geometry (empty or missing coordinates)", idx)
         ok[idx] = False
     return _finish(gdf, ok, problems, "constraint")
+
+
+def tower_keys(ids: pd.Series) -> pd.Series:
+    """The tower a ``tower_id`` names, as compared: case and surrounding spaces ignored
+    (``BSN-T01`` and ``bsn-t01 `` are one mast, as operator names are compared); None where
+    no id is given."""
+    text = ids.astype(object).where(ids.notna(), None)
+    keys = text.map(lambda v: None if v is None or not str(v).strip()
+                    else str(v).strip().casefold())
+    return keys.astype(object)
