@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -80,8 +81,8 @@ def test_scorecard_by_hand():
     assert worded.loc[("M5", 2025, "map"), "basis"] == \
         "1/5 towers; towers used by 2+ operators / all towers"
     assert worded.loc[("M4", 2025, "map"), "basis"] == (
-        "5/6 hamlets; at least 95% of households (households basis) with 4G or 5G at or above "
-        "-110/-110 dBm outdoors")
+        "5/6 hamlets; at least 95% of households with 4G or 5G at or above -110/-110 dBm "
+        "outdoors")
     assert worded.loc[("F2", 2025, "map"), "basis"] == \
         "6/6 hamlets; at least 80% of homes passed"
     assert worded.loc[("F1", 2025, "map (homes passed, for context)"), "basis"] == \
@@ -203,8 +204,20 @@ sites = "{root / 'towers' / 'sites.csv'}"
 """)
     out = tmp_path / "out"
     assert main(["analyze", str(scenario), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
     table = pd.read_csv(out / "hamlets.csv")
     assert set(table["share_basis"]) == {"area"} and "ftth_share" not in table
+    # a share of the area is said to be one (found by fuzzing: "32% of households" in the
+    # terminal, the report and the rule, with no households layer)
+    assert "% of the area" in printed and "% of households" not in printed
+    rule = json.loads((out / "summary.json").read_text())["indicators"]["M4"]["rule"]
+    assert rule.startswith("at least 95% of the area with 4G or 5G")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "ít nhất 95% diện tích có 4G" in page and "số hộ (" not in page
+    mapped = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)),
+                    (out / "map.html").read_text(encoding="utf-8"))
+    assert "Thôn: tỷ lệ diện tích có băng rộng di động (4G/5G) (tỷ lệ diện tích)" in mapped
+    assert "tỷ lệ hộ có băng rộng" not in mapped
     card = pd.read_csv(out / "scorecard.csv")
     assert card.loc[card["indicator"] == "M4", "value"].notna().all()
     assert card.loc[card["indicator"] == "M1", "value"].isna().all()  # no statistics

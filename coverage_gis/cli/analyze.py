@@ -222,11 +222,14 @@ def _print_mobile(result: Any) -> None:
           f" = {_pct(m4.value)} (target {_pct(m4.target)})")
     import pandas as pd
 
+    from coverage_gis.outputs.i18n import words
+
     short = result.hamlets[~result.hamlets["mobile_broadband_covered"].astype(bool)]
     for _, h in short.head(_LISTED).iterrows():
         share = h["mobile_broadband_share"]
+        of_what = words("en")[f"of_{h.get('share_basis', 'households')}"]
         print(f"  short: {h['hamlet_id']} {h['name']}: "
-              f"{'no households' if pd.isna(share) else f'{share:.0%}'} of households")
+              f"{'no households' if pd.isna(share) else f'{share:.0%} {of_what}'}")
     if len(short) > _LISTED:
         print(f"  ... {len(short) - _LISTED} more hamlets short (hamlets.csv)")
     unit = "towers" if m5.existing.method == "towers" else "installations"

@@ -121,7 +121,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_ftth": "thiếu cáp quang", "legend_neither": "thiếu cả hai",
         "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
         "gaps": "Vùng lõm và giải pháp",
-        "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} số hộ (yêu cầu {rule}).",
+        "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} {of_what} (yêu cầu {rule}).",
+        "of_households": "số hộ", "of_area": "diện tích",
         "gap_sites": "Vị trí trạm đề xuất (chọn tham lam, ưu tiên trạm hiện có):",
         "gap_ftth": "Cáp quang, {hamlet_id}: {length} từ {start}, thêm {added} hộ trong tầm; "
                     "đạt quy tắc: {meets}.",
@@ -204,8 +205,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "method_towers": "trạm có từ 2 nhà mạng trở lên / tổng số trạm",
         "method_installations": "lượt lắp đặt của nhà mạng trên trạm dùng chung / tổng số "
                                 "lượt lắp đặt",
-        "rule_mobile": "ít nhất {share} số hộ ({basis}) có 4G hoặc 5G từ {t4}/{t5} dBm trở "
-                       "lên, {where}{at}",
+        "rule_mobile": "ít nhất {share} {of_what} có 4G hoặc 5G từ {t4}/{t5} dBm trở lên, "
+                       "{where}{at}",
         "rule_probability": ", với xác suất theo vị trí ít nhất {p}",
         "basis_area_km2": "theo diện tích",
         "kind_share-instead-of-build": "dùng chung thay vì xây trạm mới",
@@ -348,8 +349,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_ftth": "short of FTTH", "legend_neither": "short of both",
         "legend_extension": "fibre extension", "legend_site": "suggested site",
         "gaps": "Gaps and what closes them",
-        "gap_mobile": "{name} ({hamlet_id}): 4G/5G reaches {share} of households (rule: "
+        "gap_mobile": "{name} ({hamlet_id}): 4G/5G reaches {share} {of_what} (rule: "
                       "{rule}).",
+        "of_households": "of households", "of_area": "of the area",
         "gap_sites": "Suggested sites (greedy, existing towers first):",
         "gap_ftth": "FTTH, {hamlet_id}: {length} from {start}, +{added} homes passed; meets "
                     "the rule: {meets}.",
@@ -429,8 +431,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "where_inside_unit": " inside the unit",
         "method_towers": "towers used by 2+ operators / all towers",
         "method_installations": "operator installations on shared towers / all installations",
-        "rule_mobile": "at least {share} of households ({basis} basis) with 4G or 5G at or "
-                       "above {t4}/{t5} dBm {where}{at}",
+        "rule_mobile": "at least {share} {of_what} with 4G or 5G at or above {t4}/{t5} dBm "
+                       "{where}{at}",
         "rule_probability": " with a location probability of at least {p}",
         "basis_area_km2": "area",
         "kind_share-instead-of-build": "share instead of building",

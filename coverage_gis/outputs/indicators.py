@@ -7,6 +7,7 @@ notes, ``summary.json``'s ``indicators`` object, and the scorecard's ``basis`` c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -21,10 +22,11 @@ from coverage_gis.engines.indicators import (
     UnitIndicators,
 )
 from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
+from coverage_gis.outputs.i18n import words
 from coverage_gis.outputs.records import table_rows
 
-__all__ = ["rule_text", "sharing_method_text", "sharing_scope_text", "f1_note_text",
-           "f1_flag_texts", "indicators_json", "scorecard_table"]
+__all__ = ["rule_text", "mobile_rule_text", "sharing_method_text", "sharing_scope_text",
+           "f1_note_text", "f1_flag_texts", "indicators_json", "scorecard_table"]
 
 _SHARING_METHODS = {
     "towers": "towers used by 2+ operators / all towers",
@@ -48,17 +50,23 @@ def sharing_scope_text(ind: SharingIndicator) -> str:
     raise ValueError(f"unknown M5 scope code {ind.scope!r}")
 
 
+def mobile_rule_text(p: Mapping[str, Any], lang: str = "en") -> str:
+    """M4's rule (``rule_params`` of its indicator) in words of ``lang``: the share of
+    households, or of the area where the study has no households (``share_basis``)."""
+    w = words(lang)
+    chance = p.get("location_probability")  # absent: results from before (the median)
+    at = w["rule_probability"].format(p=f"{chance:.0%}") if chance is not None else ""
+    return w["rule_mobile"].format(
+        share=f"{p['hamlet_share']:.0%}", of_what=w[f"of_{p['share_basis']}"],
+        t4=f"{p['threshold_4g_dbm']:g}", t5=f"{p['threshold_5g_dbm']:g}",
+        where=w["indoors"] if p["indoor"] else w["outdoors"], at=at)
+
+
 def rule_text(ind: HamletIndicator) -> str:
     """How the hamlets of M4 or F2 were judged, in words."""
     p = ind.rule_params
     if ind.rule == "mobile_broadband_share":
-        where = "indoors" if p["indoor"] else "outdoors"
-        chance = p.get("location_probability")  # absent: results from before (the median)
-        at = (f" with a location probability of at least {chance:.0%}"
-              if chance is not None else "")
-        return (f"at least {p['hamlet_share']:.0%} of households ({p['share_basis']} basis) "
-                f"with 4G or 5G at or above {p['threshold_4g_dbm']:g}/"
-                f"{p['threshold_5g_dbm']:g} dBm {where}{at}")
+        return mobile_rule_text(p)
     if ind.rule == "ftth":
         params = FibreParams(max_drop_m=p["max_drop_m"], hamlet_share=p["hamlet_share"],
                              hamlet_rule=p["hamlet_rule"])

@@ -107,6 +107,7 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Hạ tầng số",
         "legend": "Chú giải",
         "hamlets_mbb": "Thôn: tỷ lệ hộ có băng rộng di động (4G/5G)",
+        "hamlets_mbb_area": "Thôn: tỷ lệ diện tích có băng rộng di động (4G/5G)",
         "hamlets_ftth": "Thôn: tỷ lệ hộ có cáp quang (FTTH)",
         "hamlet_names": "Tên thôn",
         "cells": "Trạm BTS theo nhà mạng",
@@ -147,7 +148,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ftth_covered": "Đã có cáp quang",
         "ftth_not_covered": "Chưa có cáp quang",
         "no_data": "không có dữ liệu",
-        "share_of_households": "tỷ lệ hộ",
+        "share_of_households": "tỷ lệ hộ", "share_of_area": "tỷ lệ diện tích",
         "target": "chỉ tiêu",
         "site_id": "Mã trạm",
         "operator": "Nhà mạng",
@@ -202,6 +203,7 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Digital infrastructure",
         "legend": "Legend",
         "hamlets_mbb": "Hamlets: households with mobile broadband (4G/5G)",
+        "hamlets_mbb_area": "Hamlets: area with mobile broadband (4G/5G)",
         "hamlets_ftth": "Hamlets: households with fibre (FTTH)",
         "hamlet_names": "Hamlet names",
         "cells": "Cells by operator",
@@ -242,7 +244,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ftth_covered": "Reached by fibre",
         "ftth_not_covered": "Not reached by fibre",
         "no_data": "no data",
-        "share_of_households": "share of households",
+        "share_of_households": "share of households", "share_of_area": "share of the area",
         "target": "target",
         "site_id": "Site",
         "operator": "Operator",
@@ -746,10 +748,14 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
     ``settings.MAP_HAMLETS_DETAILED_MAX`` hamlets (or given the shared ``data`` of
     :func:`hamlet_data`) the layer is light: simplified outlines, tooltips built on hover."""
     t = labels(lang)
-    title_key = "hamlets_ftth" if share_column.startswith("ftth") else "hamlets_mbb"
+    # a study without households shares the hamlets' area (found by fuzzing: "of households")
+    area = (share_column == "mobile_broadband_share" and "share_basis" in hamlets
+            and len(hamlets) and hamlets["share_basis"].iloc[0] == "area")
+    title_key = ("hamlets_ftth" if share_column.startswith("ftth")
+                 else "hamlets_mbb_area" if area else "hamlets_mbb")
     name = name or t[title_key]
-    group = _group(name, show, _section(f"{name} ({t['share_of_households']})",
-                                        _share_rows(target, lang)))
+    of_what = t["share_of_area" if area else "share_of_households"]
+    group = _group(name, show, _section(f"{name} ({of_what})", _share_rows(target, lang)))
     if _light(hamlets, data):
         if data is None:
             data = hamlet_data(hamlets, lang, {share_column: target})

@@ -413,15 +413,11 @@ def _stat_counts(r: pd.Series, w: dict[str, str]) -> list[str]:
 def _rule_words(ind: Any, analysis: Any, w: dict[str, str], lang: str) -> str:
     """How M4's or F2's hamlets were judged, in words of ``lang``."""
     from coverage_gis.outputs.fibre_text import rule_text as fibre_rule
+    from coverage_gis.outputs.indicators import mobile_rule_text
 
     p = ind.rule_params
     if ind.rule == "mobile_broadband_share":
-        chance = p.get("location_probability")
-        at = w["rule_probability"].format(p=f"{chance:.0%}") if chance is not None else ""
-        return w["rule_mobile"].format(
-            share=f"{p['hamlet_share']:.0%}", basis=w.get(p["share_basis"], p["share_basis"]),
-            t4=f"{p['threshold_4g_dbm']:g}", t5=f"{p['threshold_5g_dbm']:g}",
-            where=w["indoors"] if p["indoor"] else w["outdoors"], at=at)
+        return mobile_rule_text(p, lang)
     params = analysis.fibre.params if getattr(analysis, "fibre", None) is not None else None
     if params is None:
         return ""
@@ -548,6 +544,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
     for h in table_rows(short_m):
         gaps.append("<li>" + escape(w["gap_mobile"].format(
             name=h["name"], hamlet_id=h["hamlet_id"], share=_pct(h["mobile_broadband_share"]),
+            of_what=w[f"of_{h.get('share_basis', 'households')}"],
             rule=f"{params.hamlet_share:.0%}")) + "</li>")
     if sugg is not None and len(sugg):
         gaps.append(f"<li>{escape(w['gap_sites'])}" + _table(
