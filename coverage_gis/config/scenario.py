@@ -203,10 +203,30 @@ def _parse_source(name: str, value: Any, base: Path, where: str) -> LayerSource:
                 problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    path = Path(opts.pop("path")).expanduser()
-    if not path.is_absolute():
-        path = base / path
+    path = _scenario_path(opts.pop("path"), base, f"{where}: layer '{name}'")
     return LayerSource(path=path, **opts)
+
+
+def _scenario_path(text: str, base: Path, what: str) -> Path:
+    """A path written in a scenario, relative to ``base`` (its folder) unless absolute.
+
+    Planners write paths on Windows (``towers\\sites.csv``): a relative path holding ``\\``
+    that is not there as written but is with ``/`` between folders is taken with ``/``; when
+    neither is there, an :class:`InputError` (``what`` names the key) says paths use ``/``.
+    Absolute paths and real file names are taken as written.
+    """
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return path
+    written = base / path
+    if "\\" not in text or written.exists():
+        return written
+    slashed = Path(text.replace("\\", "/"))
+    if (base / slashed).exists():
+        return base / slashed
+    raise InputError(f"{what}: '{text}': file not found in {base}, as written nor as "
+                     f"'{slashed.as_posix()}'; paths in a scenario use '/' between folders "
+                     "(e.g. 'towers/sites.csv'), relative to the scenario's folder")
 
 
 def _read_toml(p: Path) -> dict[str, Any]:
@@ -312,8 +332,11 @@ def _include_calibration(doc: dict[str, Any], name: str | None, scenario: Path,
     if name is None:
         return None
     where = f"{scenario.name} [scenario] calibration={name!r}"
-    path = Path(name).expanduser()
-    path = path if path.is_absolute() else scenario.parent / path
+    try:
+        path = _scenario_path(name, scenario.parent, f"{scenario.name} [scenario] calibration")
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
     if "calibration" in doc:
         problems.append(f"{where}: the scenario also has a [calibration] table; keep one")
         return path

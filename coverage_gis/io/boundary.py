@@ -7,6 +7,7 @@ pandas or geopandas."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PathLike", "FORMATS", "TABLE_SUFFIXES", "file_name", "file_kind", "check_path",
            "library_errors", "reason", "at_boundary", "resolve_user_crs", "network_source",
-           "offline"]
+           "offline", "BOMS", "bom_codec", "first_row"]
 
 PathLike = str | os.PathLike
 
@@ -53,6 +54,40 @@ _NETWORK = re.compile(r"/vsi(curl|s3|gs|az|adls|oss|swift|webhdfs|hdfs)(_streami
 #: the web-service descriptions, which are nothing but network addresses).
 _GDAL_XML_ROOTS = ("VRTDataset", "OGRVRTDataSource", "GDAL_WMS", "GDAL_WCS", "WCS_GDAL",
                    "GDAL_WMTS")
+
+
+#: Byte-order marks and the codec that reads them (UTF-32 first: its LE mark starts UTF-16's).
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"))
+
+#: How much of a text table :func:`first_row` reads: a first line is far shorter.
+_FIRST_LINE_BYTES = 65536
+
+
+def bom_codec(raw: bytes) -> str | None:
+    """The codec the byte-order mark at the start of ``raw`` names, or None without one."""
+    return next((codec for mark, codec in BOMS if raw.startswith(mark)), None)
+
+
+def first_row(path: Path) -> list[str]:
+    """The fields of a text table's first line, for recognising its format: decoded as the
+    table readers decode it (a byte-order mark names UTF-8, UTF-16 or UTF-32, else UTF-8;
+    undecodable bytes replaced), split on the most frequent of comma, tab (Excel's "Unicode
+    Text") and semicolon (a comma on a tie). [] for a file that cannot be read."""
+    try:
+        with path.open("rb") as f:
+            raw = f.read(_FIRST_LINE_BYTES)
+    except OSError:
+        return []
+    decoder = codecs.getincrementaldecoder(bom_codec(raw) or "utf-8-sig")(errors="replace")
+    lines = decoder.decode(raw).removeprefix("\ufeff").splitlines()
+    if not lines:
+        return []
+    text = lines[0]
+    delimiter = max(",\t;", key=text.count)
+    return next(csv.reader([text], delimiter=delimiter), [])
 
 
 def file_name(path: Path) -> str:

@@ -39,7 +39,6 @@ from the mast (``mast_offset_m``) and its own OpenCelliD position (``cell_lon``,
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +48,7 @@ import pandas as pd
 from pyproj import CRS, Geod, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.io.boundary import TABLE_SUFFIXES, first_row
 
 __all__ = ["CELL_COLUMNS", "MEASUREMENT_COLUMNS", "MEASUREMENT_EXPORT_COLUMNS",
            "measurement_format", "node_ids", "geometric_median", "place_masts"]
@@ -95,17 +95,12 @@ def measurement_format(path: Path) -> str | None:
     """Which OpenCelliD measurement table ``path`` is: ``"upload"`` (``mcc,mnc,lac,cellid,...,
     signal,measured_at,...``), ``"export"`` (``mcc,net,area,cell,...,signal,measured,...``),
     ``"headerless"`` (rows in that column order, no header), ``"drive-test"`` (a table with an
-    ``rsrp_dbm`` column and no ``site_id``), or None for anything else (cells, sites)."""
-    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+    ``rsrp_dbm`` column and no ``site_id``), or None for anything else (cells, sites). The
+    first line is read as the table readers read it (:func:`~coverage_gis.io.boundary.first_row`:
+    a byte-order mark's encoding, comma, tab or semicolon between fields)."""
+    if path.suffix.lower() not in TABLE_SUFFIXES:
         return None
-    try:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
-            line = f.readline()
-    except OSError:
-        return None
-    delimiter = "\t" if "\t" in line and "," not in line else ";" if (
-        ";" in line and "," not in line) else ","
-    row = next(csv.reader([line], delimiter=delimiter), [])
+    row = first_row(path)
     names = {c.strip().lower() for c in row}
     if {"mcc", "signal"} <= names:
         if "measured_at" in names or {"lac", "cellid"} <= names:

@@ -28,6 +28,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 import warnings
 import xml.parsers.expat
 import zipfile
@@ -48,9 +49,11 @@ from coverage_gis.io import opencellid, schema, vietnamese
 from coverage_gis.io.boundary import TABLE_SUFFIXES as _TABLE_SUFFIXES
 from coverage_gis.io.boundary import PathLike
 from coverage_gis.io.boundary import at_boundary as _at_boundary
+from coverage_gis.io.boundary import bom_codec as _bom_codec
 from coverage_gis.io.boundary import check_path as _check_path
 from coverage_gis.io.boundary import file_kind as _format
 from coverage_gis.io.boundary import file_name as _name
+from coverage_gis.io.boundary import first_row as _first_row
 from coverage_gis.io.boundary import reason as _reason
 from coverage_gis.io.boundary import resolve_user_crs as _resolve_user_crs
 from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
@@ -110,12 +113,6 @@ def _legacy(encoding: str | None) -> str | None:
 
 _ENCODING_HELP = ("expected tcvn3 or vni (legacy Vietnamese; also spelled 'TCVN3', 'ABC', "
                   "'VNI-Windows') or a text codec such as utf-8, cp1258 or utf-16")
-
-#: Byte-order marks and the codec that reads them (UTF-32 first: its LE mark starts UTF-16's).
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def _check_encoding(encoding: Any, source: str) -> str | None:
@@ -204,7 +201,7 @@ def _decode_text(path: Path, encoding: str | None) -> str:
     codec for UTF-8 text), are :class:`InputError` s."""
     source = _name(path)
     raw = path.read_bytes()
-    bom = next((codec for mark, codec in _BOMS if raw.startswith(mark)), None)
+    bom = _bom_codec(raw)
     legacy = _legacy(encoding)
     codec = "latin-1" if legacy else (encoding or bom or "utf-8-sig")
     family = _family(codec)
@@ -428,7 +425,7 @@ def _read_table(path: Path, encoding: str | None, header: bool = True,
             names[j] = f"column {j + 1}"
         if names[j]:
             keep.append(j)
-    schema._duplicate_columns(names, problems)
+    schema._duplicate_columns(vietnamese.nfc_values(names) or names, problems)  # as _nfc's
     problems.raise_if_any()
     df = pd.DataFrame([[r[j] for j in keep] for r in body], columns=[names[j] for j in keep],
                       dtype=object)
@@ -436,6 +433,25 @@ def _read_table(path: Path, encoding: str | None, header: bool = True,
         if path.suffix.lower() in _EXCEL_SUFFIXES:
             _check_legacy_applies(df, legacy, source)
         df = _decode_legacy_columns(df, legacy)
+    return _nfc(df)
+
+
+def _nfc(df: pd.DataFrame) -> pd.DataFrame:
+    """Every text value and column name in Unicode NFC (:func:`vietnamese.nfc_values`),
+    whatever the file's encoding or format: cp1258 text and names typed on macOS (NFD) then
+    match the same words typed on Windows. Columns already NFC (ASCII ids, most files) cost
+    one check each."""
+    geometry = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    names = vietnamese.nfc_values(list(df.columns))
+    if names is not None:
+        df = df.rename(columns=dict(zip(df.columns, names)))
+    for j, col in enumerate(df.columns):  # by position: two names may now be one
+        column = df.iloc[:, j]
+        if col == geometry or column.dtype.kind != "O":
+            continue
+        fixed = vietnamese.nfc_values(column.to_numpy())
+        if fixed is not None:
+            df.isetitem(j, pd.Series(fixed, index=df.index, dtype=column.dtype))
     return df
 
 
@@ -990,7 +1006,7 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
         legacy = _legacy(encoding)
         if legacy:
             gdf = _decode_legacy_columns(gdf, legacy)
-        gdf = _rename(gdf, columns, known_columns, problems)
+        gdf = _rename(_nfc(gdf), columns, known_columns, problems)
         if gdf.crs is None and user_crs is None:
             prj = p.with_suffix(".prj")
             why = (f"its {prj.name} holds no CRS GDAL can read" if prj.exists()
@@ -1052,8 +1068,10 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
     The mapping the user typed wins: renaming onto a column the file already has (the 2025
     ward files have ``name`` and ``fullName``; ``{"fullName": "name"}``) replaces it, and a
     warning says the file's own column was left out."""
-    if columns:
-        df = _apply_columns(df, dict(columns), problems)
+    if columns:  # typed on a Mac (NFD), the names still match the file's (made NFC)
+        nfc = {k: unicodedata.normalize("NFC", k) if isinstance(k, str) else k
+               for k in (*columns, *columns.values())}
+        df = _apply_columns(df, {nfc[k]: nfc[v] for k, v in columns.items()}, problems)
     present = set(df.columns)
     renames = {}
     for want in known:
@@ -1151,13 +1169,13 @@ def read_boundary(path: PathLike, *, layer: str | None = None, crs: Any = None,
 
 
 def _is_opencellid(path: Path) -> bool:
+    """True for an OpenCelliD cell export, with or without its header row, in any encoding
+    the table readers read (:func:`boundary.first_row`: UTF-16 with tabs too)."""
     if path.suffix.lower() not in _TABLE_SUFFIXES:
         return False
-    with path.open(encoding="utf-8-sig", errors="replace") as f:
-        first = f.readline().strip().split(",")
-    if not first or not first[0]:
+    head = [c.strip() for c in _first_row(path)]
+    if not head or not head[0]:
         return False
-    head = [c.strip() for c in first]
     # Without its header: 13-14 fields, a radio or whole numbers for mcc, net, area and cell.
     return (head[: len(OPENCELLID_COLUMNS)] == list(OPENCELLID_COLUMNS)
             or (len(head) >= 13 and (head[0].upper() in _OPENCELLID_RADIOS
@@ -1218,9 +1236,9 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     p = _check_path(path)
     source = _name(p)
     _refuse_measurements(p)
-    with p.open(encoding="utf-8-sig", errors="replace") as f:
-        has_header = f.readline().strip().lower().startswith("radio,")
-    df = _read_table(p, "utf-8-sig", header=has_header)
+    first = _first_row(p)
+    has_header = bool(first) and first[0].strip().lower() == "radio"
+    df = _read_table(p, None, header=has_header)
     problems = Problems(source, "row")
     if df.empty:
         raise InputError(f"{source}: is empty: an OpenCelliD export with a header row and no "

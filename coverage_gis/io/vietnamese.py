@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "looks_like_legacy",
     "is_unicode_text",
     "decode_series",
+    "nfc_values",
 ]
 
 LEGACY_ENCODINGS: tuple[str, ...] = ("tcvn3", "vni")
@@ -552,3 +553,40 @@ def decode_series(values: Iterable[Any], encoding: str) -> Any:
                                 name=column.name, dtype=dtype)
         return column.map(convert)  # Index, DataFrame: element-wise
     return [convert(v) for v in values]
+
+
+def nfc_values(values: Sequence[Any]) -> list[Any] | None:
+    """The values with every string in Unicode NFC (precomposed ``ệ``, as typed on Windows),
+    or None when all of them are NFC already (the usual case, checked at C speed).
+
+    cp1258 (Windows-1258) keeps tone marks as combining characters and macOS writes names
+    decomposed (NFD): such text looks the same but compares unequal to NFC text.
+
+    Parameters
+    ----------
+    values : sequence
+        A column's values (a list, an object array); what is not a ``str`` (None, NaN,
+        numbers) is kept as it is.
+
+    Returns
+    -------
+    list or None
+        A new list, or None when nothing changes.
+    """
+    strings: Sequence[Any] = values
+    try:
+        if all(map(str.isascii, strings)):  # ids, codes, numbers as text: most columns
+            return None
+        joined = "\x00".join(strings)  # NUL composes with nothing: NFC piece by piece
+    except TypeError:  # None, NaN, numbers among them: the strings alone
+        strings = [v for v in values if isinstance(v, str)]
+        joined = "\x00".join(strings)
+    if joined.isascii() or unicodedata.is_normalized("NFC", joined):
+        return None
+    pieces = unicodedata.normalize("NFC", joined).split("\x00")
+    if len(pieces) != len(strings):  # a value holding NUL itself: one by one
+        pieces = [unicodedata.normalize("NFC", v) for v in strings]
+    if strings is values:
+        return pieces
+    fixed = iter(pieces)
+    return [next(fixed) if isinstance(v, str) else v for v in values]
