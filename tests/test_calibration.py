@@ -199,7 +199,8 @@ def test_exclusions_are_counted():
         geometry=[shapely.Point(X0 + 100, Y0)] * 3, crs=UTM)  # C1 is 39.9 km away
     both = pd.concat([measured, extra], ignore_index=True)
     result = cal.calibrate(both, cells)  # the default floor, -120 dBm
-    assert result.excluded == {"no_level": 0, "unknown_cell": 1, "no_cell": 0,
+    assert result.excluded == {"no_level": 0, "duplicate": 0, "unknown_cell": 1,
+                               "other_technology": 0, "other_operator": 0, "no_cell": 0,
                                "beyond_max_range": 1, "below_floor": 1}
     assert result.n == 60
     assert result.residuals["excluded"].tolist()[-3:] == ["beyond_max_range", "unknown_cell",

@@ -94,6 +94,7 @@ def _read_drive_test(path: Path) -> Any:
     from coverage_gis.config import settings
     from coverage_gis.errors import InputError
     from coverage_gis.io import readers, schema
+    from coverage_gis.io.measurements import warn_duplicate_rows
 
     gdf, problems = readers.read_vector(
         path, known_columns=("rsrp_dbm", "cell_id", "pci", "technology", "operator"))
@@ -112,6 +113,7 @@ def _read_drive_test(path: Path) -> Any:
     if gdf.empty:
         raise InputError(f"{path.name}: holds no measurement; expected rows with lon, lat and "
                          "rsrp_dbm")
+    warn_duplicate_rows(gdf, problems)
     out = gdf.to_crs(4326)
     out.attrs = {"format": "drive-test"}
     return out
@@ -154,6 +156,25 @@ def check_study_area(measurements: Any, project: Any, source: str, margin_m: flo
     raise InputError(problems)
 
 
+def warn_cell_number_fallback(result: Any, source: str) -> None:
+    """An :class:`~coverage_gis.errors.InputWarning` when rows named their cell by a number the
+    sites layer has none of (``result.cell_number_fallback``), saying how they were served."""
+    import warnings
+
+    from coverage_gis.errors import InputWarning
+
+    n = result.cell_number_fallback
+    if n:
+        warnings.warn(
+            f"{source}: {n} of {len(result.residuals)} rows name their cell by number (such "
+            "as OpenCelliD's mcc, mnc, lac, cellid) but the sites layer has no cell numbers for "
+            "their operator and technology (it was not read from OpenCelliD): each was given "
+            "its cell by PCI where it has one, else the strongest predicted cell of its "
+            "operator (from mcc/mnc) and technology (match in residuals.csv); to use the "
+            "numbers, calibrate against a sites layer read from OpenCelliD",
+            InputWarning, stacklevel=2)
+
+
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.params import CoverageParams
     from coverage_gis.config.scenario import read_scenario, scenario_inputs
@@ -179,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
                            landcover=project.landcover, hamlets=project.hamlets,
                            folds=opts["folds"], reference_distance_m=opts["reference_distance_m"],
                            offset_only=args.offset_only)
+        warn_cell_number_fallback(result, path.name)
         write_calibration(result, dest.path, measurements_file=path.name,
                           scenario=scenario.name,
                           measurements_format=measurements.attrs.get("format", ""),

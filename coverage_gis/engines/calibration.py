@@ -29,11 +29,25 @@ cells with that physical cell id when the sites layer has a ``pci`` column (the 
 predicted of them when several share it); ``strongest``, without either, the strongest
 predicted cell. Candidates are on-air cells of the measurement's technology (``technology``
 column, else ``settings.CALIBRATION_DEFAULT_TECHNOLOGY``, 4G) and operator (``operator``
-column, when given).
+column, when given; the reader gives OpenCelliD rows the operator of their ``mcc, mnc``):
+a named cell that is not a candidate is excluded (``other_technology``, ``other_operator``),
+never fitted (an RSRP against a 2G BCCH or 3G CPICH level). A cell number (OpenCelliD's
+``cellid``, or a drive test's number) can only be looked up among cells that carry one (a
+``cell`` number, or a ``site_id`` that is a number or ``MCC-NN-LAC-CELL``: a sites layer read
+from OpenCelliD); when none of a row's candidates does (an operator's own cell list) and the
+row gives its operator, the name says nothing about this layer and the row falls back to its
+``pci``, else to the strongest predicted cell of its technology and operator, as a row
+without a name (counted: :attr:`CalibrationResult.cell_number_fallback`); without an operator
+it stays ``unknown_cell`` (the strongest of every operator's cells is no estimate of its
+serving cell).
 
 **Excluded** measurements, counted by code (:data:`EXCLUSIONS`): ``no_level`` (an empty
-level, e.g. a 2G/3G row's ``rsrp_dbm``), ``unknown_cell`` (a cell id
-or PCI matching no cell), ``no_cell`` (no candidate cell), ``beyond_max_range`` (farther from
+level, e.g. a 2G/3G row's ``rsrp_dbm``), ``duplicate`` (an exact copy of an earlier row:
+:func:`coverage_gis.io.measurements.duplicate_rows`; one reading written twice is one
+measurement, for the minimum, the fit, its standard errors and the folds alike),
+``unknown_cell`` (a cell id or PCI matching no cell), ``other_technology`` and
+``other_operator`` (the named cell is of another technology, or another operator, than the
+row's), ``no_cell`` (no candidate cell), ``beyond_max_range`` (farther from
 its cell than ``params.max_range_m``, where the engine computes nothing) and ``below_floor``
 (measured below the level floor ``coverage.floor_dbm``: noise, not the model; dropping them
 slightly favours positive errors far from the mast, where levels are lowest).
@@ -60,6 +74,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -83,6 +98,7 @@ from coverage_gis.engines.coverage import (
 from coverage_gis.engines.levels import clutter_from_classes
 from coverage_gis.errors import InputError
 from coverage_gis.io.landcover import classes_on_grid
+from coverage_gis.io.measurements import duplicate_rows
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import pathloss
 
@@ -90,8 +106,8 @@ __all__ = ["EXCLUSIONS", "MATCHES", "FITS", "NOTES", "CalibrationResult", "Corre
            "predict", "fit_correction", "fold_indices", "calibrate"]
 
 #: Why a measurement is not used (counts in :attr:`CalibrationResult.excluded`).
-EXCLUSIONS: tuple[str, ...] = ("no_level", "unknown_cell", "no_cell", "beyond_max_range",
-                               "below_floor")
+EXCLUSIONS: tuple[str, ...] = ("no_level", "duplicate", "unknown_cell", "other_technology",
+                               "other_operator", "no_cell", "beyond_max_range", "below_floor")
 #: How a measurement's serving cell was found.
 MATCHES: tuple[str, ...] = ("cell_id", "pci", "strongest")
 #: What was fitted: offset and slope, or the offset alone.
@@ -157,6 +173,10 @@ class CalibrationResult:
     clutter_offsets_db: dict[int, float] = field(default_factory=dict)
     #: Measurements used per land-cover class (-1: none).
     class_counts: dict[int, int] = field(default_factory=dict)
+    #: Rows naming a cell number that none of their candidate cells carries (a sites layer
+    #: without OpenCelliD cell numbers), served instead by their PCI or as the strongest cell
+    #: of their technology and operator (module docstring: serving cell).
+    cell_number_fallback: int = 0
 
     def as_params(self, fitted_from: str | None = None) -> CalibrationParams:
         """The ``[calibration]`` parameters of this fit (offsets and slope rounded to
@@ -216,16 +236,39 @@ def _cell_index(cells: pd.DataFrame) -> tuple[dict[str, int], dict[str, list[int
     return by_site, by_number
 
 
+#: A ``site_id`` that carries a cell number: a number, or read_opencellid's MCC-NN-AREA-CELL.
+_NUMBERED_SITE_ID = re.compile(r"\d+(-\d+-\d+-\d+)?")
+
+
+def _numbered_cells(cells: pd.DataFrame) -> np.ndarray:
+    """Per cell, whether a cell number can find it: it has a ``cell`` number (a sites layer
+    read from OpenCelliD) or its ``site_id`` is a number or ``MCC-NN-AREA-CELL``."""
+    out = np.array([bool(_NUMBERED_SITE_ID.fullmatch(str(s).strip()))
+                    for s in cells["site_id"]], dtype=bool)
+    if "cell" in cells:
+        out |= pd.to_numeric(cells["cell"], errors="coerce").notna().to_numpy()
+    return out
+
+
 def _find_cell(k: int, ids: tuple[np.ndarray, np.ndarray], index: tuple[dict, dict],
-               allowed: np.ndarray) -> int:
-    """The cell a measurement names: its OpenCelliD id or its cell id as a ``site_id``,
-    else its cell number when exactly one allowed cell (technology, operator) has it."""
+               allowed: np.ndarray, tech: np.ndarray, cell_tech: np.ndarray
+               ) -> tuple[int, str]:
+    """The cell a measurement names (its OpenCelliD id or its cell id as a ``site_id``, else
+    its cell number) and "", when it is one of the ``allowed`` cells (the row's technology
+    ``tech[k]`` and operator); else -1 and why: ``other_technology`` or ``other_operator``
+    when the name finds cells but none allowed, ``unknown_cell`` when it finds none (or a
+    number finds several allowed cells)."""
     by_site, by_number = index
-    for key in (ids[1][k], ids[0][k]):
-        if key and key in by_site:
-            return by_site[key]
-    numbered = [c for c in by_number.get(ids[0][k], []) if c in set(allowed.tolist())]
-    return numbered[0] if len(numbered) == 1 else -1
+    site = next((by_site[key] for key in (ids[1][k], ids[0][k]) if key and key in by_site), None)
+    found = [site] if site is not None else by_number.get(ids[0][k], [])
+    ok = set(allowed.tolist())
+    fits = [c for c in found if c in ok]
+    if len(fits) == 1:
+        return fits[0], ""
+    if fits or not found:
+        return -1, "unknown_cell"
+    same_tech = any(cell_tech[c] == tech[k] for c in found)
+    return -1, "other_operator" if same_tech else "other_technology"
 
 
 def _technologies(points: pd.DataFrame) -> np.ndarray:
@@ -334,10 +377,22 @@ def _strongest(pred: _Predictor, among: list[np.ndarray], reach: np.ndarray) -> 
     return out
 
 
+def _unnumbered(cells: pd.DataFrame, ids: tuple[np.ndarray, np.ndarray],
+                candidates: list[np.ndarray]) -> np.ndarray:
+    """Per measurement, whether it names a cell by number and none of its candidate cells
+    carries a cell number (:func:`_numbered_cells`): the number cannot find its cell here."""
+    numbered = _numbered_cells(cells)
+    return np.array([name.isdigit() and not numbered[among].any()
+                     for name, among in zip(ids[0], candidates)], dtype=bool)
+
+
 def _serving_cells(points: gpd.GeoDataFrame, cells: pd.DataFrame, pred: _Predictor
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per measurement: the serving cell's position in ``cells`` (-1: none), the match code
-    (:data:`MATCHES`) and the exclusion code ("" or ``unknown_cell`` / ``no_cell``)."""
+    (:data:`MATCHES`), the exclusion code ("" or ``unknown_cell``, ``other_technology``,
+    ``other_operator``, ``no_cell``) and whether its cell number could not be looked up
+    (:func:`_unnumbered`; with an operator the row falls back to its PCI or the strongest,
+    its match then not ``cell_id``; without, it is ``unknown_cell``)."""
     n = len(points)
     ids = _measurement_cell_ids(points)
     pcis = (pd.to_numeric(points["pci"], errors="coerce").to_numpy(float)
@@ -345,13 +400,21 @@ def _serving_cells(points: gpd.GeoDataFrame, cells: pd.DataFrame, pred: _Predict
     cell_pci = (pd.to_numeric(cells["pci"], errors="coerce").to_numpy(float)
                 if "pci" in cells else np.full(len(cells), np.nan))
     index = _cell_index(cells)
-    candidates = _candidates(points, cells, _technologies(points))
+    tech = _technologies(points)
+    candidates = _candidates(points, cells, tech)
+    unnumbered = (_unnumbered(cells, ids, candidates) if ids is not None
+                  else np.zeros(n, dtype=bool))
+    ops = _column(points, "operator")
+    fallback = unnumbered & (ops != "") if ops is not None else np.zeros(n, dtype=bool)
     serving = np.full(n, -1)
     match = np.full(n, "strongest", dtype=object)
     among = [np.zeros(0, int)] * n
+    why = np.full(n, "", dtype=object)
+    cell_tech = cells["technology"].to_numpy(object)
     for k in range(n):
-        if ids is not None and ids[0][k]:
-            serving[k], match[k] = _find_cell(k, ids, index, candidates[k]), "cell_id"
+        if ids is not None and ids[0][k] and not fallback[k]:
+            serving[k], why[k] = _find_cell(k, ids, index, candidates[k], tech, cell_tech)
+            match[k] = "cell_id"
         elif not math.isnan(pcis[k]):
             among[k], match[k] = candidates[k][cell_pci[candidates[k]] == pcis[k]], "pci"
         else:
@@ -364,9 +427,9 @@ def _serving_cells(points: gpd.GeoDataFrame, cells: pd.DataFrame, pred: _Predict
             found = _strongest(pred, [a if r else np.zeros(0, int)
                                       for a, r in zip(among, rows)], limit)
             serving[rows] = found[rows]
-    excluded = np.where(serving >= 0, "",
-                        np.where(match == "strongest", "no_cell", "unknown_cell")).astype(object)
-    return serving, match, excluded
+    excluded = np.where(serving >= 0, "", np.where(
+        match == "strongest", "no_cell", np.where(why != "", why, "unknown_cell"))).astype(object)
+    return serving, match, excluded, unnumbered
 
 
 # --------------------------------------------------------------------------------------------
@@ -538,6 +601,7 @@ class _Served:
     technology: np.ndarray
     classes: np.ndarray       # land-cover class at each measurement (-1: none)
     landcover: bool
+    unnumbered: np.ndarray    # a cell number no candidate carries (_unnumbered)
 
 
 def _serve(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: CoverageParams,
@@ -545,7 +609,7 @@ def _serve(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: Cove
            hamlets: gpd.GeoDataFrame | None = None) -> _Served:
     points, table, dem, ground = _prepare(measurements, cells, params, dem, landcover, hamlets)
     pred = _Predictor(points, table, params, dem, ground)
-    serving, match, excluded = _serving_cells(points, table, pred)
+    serving, match, excluded, unnumbered = _serving_cells(points, table, pred)
     has = serving >= 0
     before = np.full(len(points), np.nan)
     loss = np.full(len(points), np.nan)
@@ -555,7 +619,7 @@ def _serve(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: Cove
     excluded[has & (dist > params.max_range_m)] = "beyond_max_range"
     tech = np.where(has, table["technology"].to_numpy(object)[np.maximum(serving, 0)], "")
     return _Served(points, table, dem is not None, serving, match, excluded, before, loss,
-                   dist, tech, ground.classes, ground.clutter_at is not None)
+                   dist, tech, ground.classes, ground.clutter_at is not None, unnumbered)
 
 
 def _outdoor_uncalibrated(params: CoverageParams | None) -> CoverageParams:
@@ -582,7 +646,8 @@ def predict(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
     -------
     geopandas.GeoDataFrame
         The measurements (cells' CRS) with ``site_id``, ``match``, ``excluded``
-        (``unknown_cell``, ``no_cell``, ``beyond_max_range`` or ""), ``technology``,
+        (``unknown_cell``, ``other_technology``, ``other_operator``, ``no_cell``,
+        ``beyond_max_range`` or ""), ``technology``,
         ``distance_m`` and ``predicted_dbm``.
     """
     s = _serve(measurements, cells, _outdoor_uncalibrated(params), dem, landcover, hamlets)
@@ -642,8 +707,10 @@ def calibrate(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
     floor = np.array([floor_dbm(t, params) if t else -np.inf for t in s.technology])
     s.excluded[np.isnan(measured)] = "no_level"
     s.excluded[(s.excluded == "") & (measured < floor)] = "below_floor"
+    s.excluded[duplicate_rows(s.points) >= 0] = "duplicate"  # its first copy stands for it
     used = s.excluded == ""
-    _check_enough(int(used.sum()), folds, s.excluded)
+    _check_enough(int(used.sum()), folds, s.excluded,
+                  int((s.unnumbered & (s.excluded == "unknown_cell")).sum()))
     fit = _Fit(s.serving[used], s.distance[used], s.before[used], s.loss[used],
                s.classes[used] if s.landcover else None, measured[used])
     x = np.log10(np.maximum(fit.dist, 1.0) / reference_distance_m)
@@ -658,8 +725,10 @@ def calibrate(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
     residuals = _residuals(s, measured, used, after, fold, cv_error)
     counts = ({int(c): int(k) for c, k in zip(*np.unique(fit.classes, return_counts=True))}
               if fit.classes is not None else {})
-    return _result(corr, fit.measured - fit.before, fit.measured - after, cv_error, folds,
-                   s.terrain, models, s.excluded, s.match[used], residuals, counts)
+    return dataclasses.replace(
+        _result(corr, fit.measured - fit.before, fit.measured - after, cv_error, folds,
+                s.terrain, models, s.excluded, s.match[used], residuals, counts),
+        cell_number_fallback=int((s.unnumbered & (s.match != "cell_id")).sum()))
 
 
 @dataclass
@@ -697,13 +766,30 @@ def _slope_limits(models: tuple[str, ...]) -> tuple[float, float]:
     return (max(lo, 0.0) if set(models) & set(_SLOW_MODELS) else lo), hi
 
 
-def _check_enough(n: int, folds: int, excluded: np.ndarray) -> None:
+def _check_enough(n: int, folds: int, excluded: np.ndarray, unnumbered: int = 0) -> None:
+    """Refuse fewer than ``settings.CALIBRATION_MIN_MEASUREMENTS`` (or ``folds``) usable
+    measurements, with the exclusion counts and what the main ones mean; ``unnumbered``:
+    ``unknown_cell`` rows whose cell number no candidate cell carries."""
     need = max(settings.CALIBRATION_MIN_MEASUREMENTS, folds)
-    if n < need:
-        raise InputError(f"only {n} usable measurement(s); a calibration needs at least "
-                         f"{need} (excluded: "
-                         + ", ".join(f"{code} {int((excluded == code).sum())}"
-                                     for code in EXCLUSIONS) + ")")
+    if n >= need:
+        return
+    count = {code: int((excluded == code).sum()) for code in EXCLUSIONS}
+    other = count["other_technology"] + count["other_operator"]
+    raise InputError(
+        f"only {n} usable measurement(s); a calibration needs at least {need} (excluded: "
+        + ", ".join(f"{code} {k}" for code, k in count.items()) + ")"
+        + (f"; duplicate: {count['duplicate']} row(s) repeat an earlier row exactly (one "
+           "reading counts once)" if count["duplicate"] else "")
+        + (f"; other_technology, other_operator: {other} row(s) name a cell of another "
+           "technology or operator than the row's (its technology column, default "
+           f"{settings.CALIBRATION_DEFAULT_TECHNOLOGY}; its operator column or mcc/mnc): name "
+           "the cell each level was measured from" if other else "")
+        + (f"; unknown_cell: {unnumbered} row(s) name their cell by number (such as "
+           "OpenCelliD's cellid) but the sites layer has no cell numbers for them (it was not "
+           "read from OpenCelliD) and the rows give no operator to take the strongest cell "
+           "of: add an operator column (or mcc/mnc of a network of "
+           "settings.OPENCELLID_NETWORKS), or use a sites layer read from OpenCelliD"
+           if unnumbered else ""))
 
 
 def _check_offset(corr: Correction) -> Correction:

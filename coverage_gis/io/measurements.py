@@ -15,8 +15,13 @@ Both give one point per measurement (WGS 84 unless ``to_crs``) with ``lon``, ``l
 technology; empty for 2G/3G, whose level is not an RSRP), ``cell_id`` (OpenCelliD: the cell
 identity, a whole number; drive tests: as written, text, e.g. the sites layer's ``site_id``),
 ``pci``, ``mcc``, ``mnc``, ``technology``, ``operator`` and ``measured_at`` (where the file
-has them).
+has them). An OpenCelliD file may leave out ``cellid``: its rows then name no cell.
 ``attrs["format"]`` says which format was read.
+
+**Duplicate rows** (:func:`duplicate_rows`): a row equal to an earlier one in position, level,
+cell identity and time (where the file has them: ``settings.MEASUREMENT_TIME_COLUMNS``) is
+the same reading written twice (one reading pasted many times, a file exported twice); the
+readers warn with their count and row numbers, and calibration counts each reading once.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from coverage_gis.config import settings
@@ -34,13 +40,69 @@ from coverage_gis.errors import InputError
 from coverage_gis.io import opencellid, readers, schema
 from coverage_gis.io.schema import Problems
 
-__all__ = ["read_measurements"]
+__all__ = ["read_measurements", "duplicate_rows", "warn_duplicate_rows"]
 
 #: OpenCelliD measurement columns → ours.
 _OPENCELLID_NAMES = {"mnc": "mnc", "net": "mnc", "lac": "area", "area": "area",
                      "cellid": "cell_id", "cell": "cell_id", "signal": "signal_dbm",
                      "measured_at": "measured_at", "measured": "measured_at", "act": "radio",
                      "radio": "radio", "pci": "pci", "mcc": "mcc"}
+
+
+#: Columns that say which cell a reading is from (those a file has are compared).
+_IDENTITY_COLUMNS = ("cell_id", "cellid", "pci", "mcc", "mnc", "area", "lac", "technology",
+                     "operator")
+#: Columns of the measured level.
+_LEVEL_COLUMNS = ("signal_dbm", "rsrp_dbm")
+
+
+def duplicate_rows(points: pd.DataFrame) -> np.ndarray:
+    """Exact duplicate readings: for each row, the position (0-based) of the first earlier row
+    it repeats, -1 for none.
+
+    Rows repeat each other when they are equal in position (the point geometry, else ``lon``
+    and ``lat``), level (``signal_dbm``, ``rsrp_dbm``), cell identity (``cell_id``/``cellid``,
+    ``pci``, ``mcc``, ``mnc``, ``area``/``lac``, ``technology``, ``operator``) and time
+    (``settings.MEASUREMENT_TIME_COLUMNS``, any case), each where the table has it; empty
+    equals empty. Other columns are not compared.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Measurements, one row per reading (a GeoDataFrame of points, or ``lon``/``lat``).
+    """
+    n = len(points)
+    if isinstance(points, gpd.GeoDataFrame) and points.geometry.name in points:
+        xy = {"_x": points.geometry.x.to_numpy(float), "_y": points.geometry.y.to_numpy(float)}
+    else:
+        xy = {c: points[c].to_numpy() for c in ("lon", "lat") if c in points}
+    named = {str(c).strip().lower(): c for c in points.columns}
+    compared = [*_LEVEL_COLUMNS, *_IDENTITY_COLUMNS, *settings.MEASUREMENT_TIME_COLUMNS]
+    key = pd.DataFrame({**xy, **{f"_{name}": points[named[name]].astype(str).to_numpy()
+                                 for name in compared if name in named}}, index=range(n))
+    if n == 0 or key.shape[1] == 0:
+        return np.full(n, -1)
+    group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = np.full(group.max() + 1, n)
+    np.minimum.at(first, group, np.arange(n))
+    original = first[group]
+    return np.where(original < np.arange(n), original, -1)
+
+
+def warn_duplicate_rows(points: pd.DataFrame, problems: Problems) -> None:
+    """An :class:`~coverage_gis.errors.InputWarning` naming the rows that repeat an earlier
+    row (:func:`duplicate_rows`): row numbers from ``points``' index (0 = first data row)."""
+    original = duplicate_rows(points)
+    copies = np.flatnonzero(original >= 0)
+    if copies.size == 0:
+        return
+    index = points.index.to_numpy()
+    shown = ", ".join(f"row {int(index[k]) + 1} repeats row {int(index[original[k]]) + 1}"
+                      for k in copies[:5])
+    more = f", and {copies.size - 5} more" if copies.size > 5 else ""
+    problems.warn(f"{copies.size} of {len(points)} rows repeat an earlier row exactly (same "
+                  "position, level, cell and time where given): each reading is counted once, "
+                  f"the {copies.size} copies are dropped ({shown}{more})")
 
 
 def _level(df: pd.DataFrame, column: str, problems: Problems, strict: bool) -> pd.Series:
@@ -67,7 +129,7 @@ def _technology(raw: pd.Series) -> pd.Series:
 
 def _opencellid_frame(path: Path, kind: str) -> pd.DataFrame:
     """An OpenCelliD measurements table with our column names (strings)."""
-    df = readers._read_table(path, "utf-8-sig", header=kind != "headerless")
+    df = readers._read_table(path, None, header=kind != "headerless")  # a BOM decides
     if kind == "headerless":
         order = (opencellid.MEASUREMENT_EXPORT_COLUMNS if df.shape[1] >= 22
                  else opencellid.MEASUREMENT_COLUMNS)
@@ -78,8 +140,7 @@ def _opencellid_frame(path: Path, kind: str) -> pd.DataFrame:
 
 def _from_opencellid(path: Path, kind: str, problems: Problems) -> pd.DataFrame:
     df = _opencellid_frame(path, kind)
-    schema._require_columns(df, ("mcc", "mnc", "cell_id", "lon", "lat", "signal_dbm"),
-                            problems)
+    schema._require_columns(df, ("mcc", "mnc", "lon", "lat", "signal_dbm"), problems)
     problems.raise_if_any()
     out = pd.DataFrame(index=df.index)
     for col in ("mcc", "mnc", "area", "cell_id", "pci"):
@@ -174,6 +235,7 @@ def read_measurements(path: str | os.PathLike, *, crs: Any = None, encoding: str
         raise InputError(f"{p.name}: holds no measurement with a usable level; expected "
                          "rows with a signal level in dBm")
     gdf = _finish(df, crs, problems)
+    warn_duplicate_rows(gdf, problems)
     gdf.attrs["format"] = fmt
     gdf = gdf.reset_index(drop=True)
     out = gdf if to_crs is None else gdf.to_crs(to_crs)
