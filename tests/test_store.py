@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
 import shutil
 import time
@@ -605,6 +606,75 @@ def test_a_stored_result_unlike_its_manifest_is_refused(stored, tmp_path, capsys
             "manifest): changed since it was written, or files copied in from another run; "
             "run 'coverage-gis analyze' again") in err
     assert not (tmp_path / "x").exists()
+
+
+def test_read_analysis_checks_the_manifest_as_report_does(stored, tmp_path):
+    """Found by fuzzing: another run's hamlets table and 4G raster copied into a set were
+    read by cg.read_analysis without a word (QT05's share from the other run), while
+    ``report`` refused the folder. ``check=False`` is for a caller that checked itself."""
+    _, out, _ = stored
+    folder = tmp_path / "mixed"
+    shutil.copytree(out, folder)
+    shutil.copy(folder / "rasters/covered_4g.tif", folder / "rasters/covered_5g.tif")
+    with pytest.raises(ResultFormatError, match=r"its stored result is not the one "
+                                                r"manifest.json lists \(rasters/covered_5g.tif: "
+                                                r"differs from the manifest\)"):
+        cg.read_analysis(folder)
+    assert read_analysis(folder, check=False) is not None
+
+
+def test_a_set_is_never_replaced_while_it_is_read(stored, tmp_path, capsys):
+    """Found by fuzzing: ``report R --out X`` while ``analyze --out R --overwrite`` ran wrote
+    a set of two analyses (the stored rasters are read when used, after the swap). A run
+    reading a set holds it shared (results.folder.reading); a run replacing it holds it
+    alone: each refuses the other, naming it."""
+    from coverage_gis.errors import LockedError
+    from coverage_gis.outputs.outset import OutputSet
+    from coverage_gis.outputs.writer import OUTPUT_NAMES
+    from coverage_gis.results.folder import reading
+
+    _, out, _ = stored
+    folder = tmp_path / "r"
+    shutil.copytree(out, folder)
+    with reading(folder), reading(folder):  # readers share it
+        with pytest.raises(LockedError, match=r"another coverage-gis run \(report, serve, or "
+                                              r"a notebook's read_analysis\) is reading this "
+                                              r"folder"):
+            OutputSet(folder, kind="analysis", overwrite=True, known_names=OUTPUT_NAMES).open()
+    with OutputSet(folder, kind="analysis", overwrite=True, known_names=OUTPUT_NAMES):
+        with pytest.raises(LockedError, match=f"another coverage-gis run \\(process "
+                                              f"{os.getpid()}\\) is writing this folder"):
+            cg.read_analysis(folder)
+        assert main(["report", str(folder), "--out", str(tmp_path / "x")]) == 1
+        assert "is writing this folder" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    assert main(["report", str(folder), "--out", str(tmp_path / "x")]) == 0
+
+
+def test_files_of_a_set_changed_since_are_not_replaced(stored, tmp_path, capsys):
+    """Found by fuzzing: a note added to hamlets.csv (in Excel) was lost without a word by
+    ``report`` in place (which asks for no --overwrite) and by ``analyze --overwrite``, as
+    ``init --overwrite`` refuses. A file deleted is not the user's to lose; a viewer's
+    statistics sidecar (.aux.xml) is deleted with the set."""
+    _, out, _ = stored
+    folder = tmp_path / "r"
+    shutil.copytree(out, folder)
+    (folder / "rasters" / "level_4g_dbm.tif.aux.xml").write_text("<PAMDataset/>")
+    (folder / "scorecard.csv").unlink()
+    assert main(["report", str(folder), "-q"]) == 0  # in place
+    assert not (folder / "rasters" / "level_4g_dbm.tif.aux.xml").exists()
+    with (folder / "hamlets.csv").open("a", encoding="utf-8") as f:
+        f.write("my note\n")
+    before = (folder / "hamlets.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["report", str(folder)]) == 1
+    assert (f"error: {folder}: holds files changed since coverage-gis wrote them (hamlets.csv)"
+            "; they would be lost with the set: move them out (or delete them, to let the set "
+            "be replaced), or choose another --out") in capsys.readouterr().err
+    assert main(["analyze", str(SAMPLE), "--out", str(folder), "--overwrite", "-q"]) == 1
+    assert "holds files changed since coverage-gis wrote them (hamlets.csv)" in \
+        capsys.readouterr().err
+    assert (folder / "hamlets.csv").read_bytes() == before
 
 
 @pytest.mark.parametrize("rel", ["data/hamlets.parquet", "data/project/sites.parquet",

@@ -14,8 +14,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
 __all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
-           "add_layer_options", "apply_layer_options", "whole_number", "workers_count",
-           "check_stored_result"]
+           "add_layer_options", "apply_layer_options", "whole_number", "workers_count"]
 
 SCENARIO_HELP = ("scenario TOML, or a folder holding scenario.toml (default: the bundled "
                  "sample)")
@@ -171,22 +170,3 @@ def apply_layer_options(scenario: Any, columns: list[str] | None, layers: list[s
                 if option == "columns" else replace(src, layer=text.strip())
                 for src in scenario.layers[name]]
     return scenario
-
-
-def check_stored_result(folder: Any) -> None:
-    """Refuse a folder that is not a stored result, or whose stored result is not the one its
-    ``manifest.json`` lists (a file missing, or differing: a raster or table copied in from
-    another run was rendered as if it were this one's), before anything is locked or read."""
-    from coverage_gis.errors import ResultFormatError
-    from coverage_gis.outputs.outset import MANIFEST, verify_part
-    from coverage_gis.results.store import STORE_NAMES, check_result_folder
-
-    check_result_folder(folder)
-    problems = verify_part(folder, STORE_NAMES)
-    if problems:
-        more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise ResultFormatError(
-            f"{folder}: its stored result is not the one {MANIFEST} lists ("
-            f"{'; '.join(problems[:5])}{more}): changed since it was written, or files copied "
-            "in from another run; run 'coverage-gis analyze' again")
-

@@ -42,16 +42,29 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coverage_gis.cli.common import check_stored_result
+    from contextlib import nullcontext
+
+    from coverage_gis.results.folder import reading
+    from coverage_gis.results.store import check_result_folder
+
+    source = Path(args.results)
+    check_result_folder(source)  # a clear message before anything is locked or staged
+    in_place = args.out is None or Path(args.out).absolute() == source.absolute()
+    # rendered elsewhere, the source is held while it is read (its rasters are read when
+    # used): a run replacing it meanwhile made a set of two analyses (found by fuzzing); in
+    # place, the set's own lock holds it
+    with nullcontext() if in_place else reading(source):
+        return _render(args, source, in_place)
+
+
+def _render(args: argparse.Namespace, source: Path, in_place: bool) -> int:
     from coverage_gis.engines.tiles import Runner
     from coverage_gis.errors import InputError
     from coverage_gis.outputs.outset import OutputSet
     from coverage_gis.outputs.writer import OUTPUT_NAMES, render_analysis, scenario_inputs
-    from coverage_gis.results.store import read_analysis
+    from coverage_gis.results.store import check_stored_result, read_analysis
 
-    source = Path(args.results)
-    check_stored_result(source)  # a clear message before anything is locked or staged
-    in_place = args.out is None or Path(args.out).absolute() == source.absolute()
+    check_stored_result(source)
     if args.unit is not None and in_place:
         raise InputError(f"--unit {args.unit}: give --out DIR for the unit's set (the "
                          "province's result stays as it is)")
@@ -63,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     held = [] if in_place else [source.absolute()]  # --out may not hold the stored result
     with OutputSet(out, kind="analysis", overwrite=in_place or args.overwrite,
                    inputs=held, known_names=OUTPUT_NAMES) as dest:
-        analysis = read_analysis(source, rasters_when_used=True)  # read within this run
+        # checked above; held by this run (its lock, or reading())
+        analysis = read_analysis(source, rasters_when_used=True, check=False)
         if args.unit is not None:
             from coverage_gis.pipeline import unit_view
             analysis = unit_view(analysis, args.unit)

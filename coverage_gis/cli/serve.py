@@ -86,13 +86,12 @@ def load_analysis(source: str | None, args: argparse.Namespace) -> Any:
     from coverage_gis.cli.common import load_or_report
 
     if source is not None and Path(source).is_dir():
-        from coverage_gis.cli.common import check_stored_result
-        from coverage_gis.results.store import read_analysis
+        from coverage_gis.results.store import check_result_folder, read_analysis
 
-        check_stored_result(source)
+        check_result_folder(source)
         if not args.quiet:
             print(f"Reading the stored result in {source}", file=sys.stderr)
-        return read_analysis(source)
+        return read_analysis(source)  # checked against its manifest, held while read
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.pipeline import analyze
 

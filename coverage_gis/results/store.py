@@ -70,10 +70,12 @@ from coverage_gis.io.files import atomic_path, write_geotiff
 from coverage_gis.io.project import Project
 from coverage_gis.io.readers import Raster
 from coverage_gis.results.analysis import Analysis
+from coverage_gis.results.folder import MANIFEST, reading, verify_part
 from coverage_gis.version import __version__
 
 __all__ = ["STORE_NAMES", "RESULT_FILE", "FORMAT", "FORMAT_VERSION", "StoredBands", "save_analysis",
-           "begin_saving", "PendingSave", "AddWrite", "check_result_folder", "read_analysis",
+           "begin_saving", "PendingSave", "AddWrite", "check_result_folder",
+           "check_stored_result", "read_analysis",
            "write_coverage_rasters"]
 
 #: The file that describes a stored result.
@@ -765,26 +767,61 @@ def check_result_folder(folder: str | Path) -> Path:
     return path
 
 
-def read_analysis(folder: str | Path, *, rasters_when_used: bool = False) -> Analysis:
+def check_stored_result(folder: str | Path) -> None:
+    """Refuse a folder that is not a stored result, or whose stored result is not the one its
+    ``manifest.json`` lists (a file missing, or differing: a raster or table copied in from
+    another run was read as if it were this one's). Files the manifest does not list (a
+    viewer's sidecars) are left alone; a folder without a manifest is judged by its
+    ``result.json`` alone."""
+    check_result_folder(folder)
+    problems = verify_part(folder, STORE_NAMES)
+    if problems:
+        more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise ResultFormatError(
+            f"{folder}: its stored result is not the one {MANIFEST} lists ("
+            f"{'; '.join(problems[:5])}{more}): changed since it was written, or files copied "
+            "in from another run; run 'coverage-gis analyze' again")
+
+
+def read_analysis(folder: str | Path, *, rasters_when_used: bool = False,
+                  check: bool = True) -> Analysis:
     """Read back the :class:`~coverage_gis.results.analysis.Analysis` stored in ``folder`` (an
     output folder of ``coverage-gis analyze``, or its ``result.json``) by
     :func:`save_analysis`. Nothing is recomputed and no input file is needed.
 
     The coverage rasters (:class:`StoredBands`) are read now, or with
     ``rasters_when_used`` each when first used, or only a window of them: for a use that
-    ends before the folder can change (``coverage-gis report``, a unit's part of a
-    province), not for a result kept while another run may replace the folder.
+    ends before the folder can change (``coverage-gis report``, which holds the folder
+    meanwhile: :func:`~coverage_gis.results.folder.reading`), not for a result kept while
+    another run may replace the folder.
+
+    ``check`` (default): the stored result is checked against the set's manifest first
+    (:func:`check_stored_result`: found by fuzzing, a table and a raster copied in from
+    another run were read without a word), and the folder held while it is read, so that a
+    run replacing it meanwhile cannot mix two results. ``check=False`` is for a caller that
+    did both itself.
 
     Raises
     ------
     ResultFormatError
         Naming the folder and the file: no ``result.json`` (not a folder written by
-        ``coverage-gis analyze``), another format or format version, a data file missing or
-        unreadable.
+        ``coverage-gis analyze``), files unlike the manifest's, another format or format
+        version, a data file missing or unreadable.
+    LockedError
+        Another run is writing the folder now.
     """
     folder = Path(folder)
     if folder.name == RESULT_FILE and folder.is_file():
         folder = folder.parent
+    if not check:
+        return _read_analysis(folder, rasters_when_used)
+    check_result_folder(folder)  # before a lock file is made beside a folder of other things
+    with reading(folder):
+        check_stored_result(folder)
+        return _read_analysis(folder, rasters_when_used)
+
+
+def _read_analysis(folder: Path, rasters_when_used: bool) -> Analysis:
     path = check_result_folder(folder)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
