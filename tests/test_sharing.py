@@ -81,6 +81,20 @@ def test_one_tower_id_in_two_spellings_is_one_tower():
     assert list(t["n_operators"]) == [2, 1]
 
 
+def test_one_tower_id_on_two_spots_is_two_towers():
+    """Cells of one id chained within settings.TOWER_ID_SPLIT_M (100 m) are one tower; one
+    farther away is another, named ID#2 (found by fuzzing: one id on two masts 1.4 km apart
+    was one shared tower between them)."""
+    c = cells_at([("a1", "T-A", "Viettel", X0, Y0, "existing"),
+                  ("a2", "T-A", "MobiFone", X0 + 60, Y0, "existing"),      # chained: 60 m
+                  ("a3", "T-A", "VinaPhone", X0 + 150, Y0, "existing"),    # 90 m from a2
+                  ("b1", "t-a", "Viettel", X0 + 1400, Y0, "existing")])    # 1.25 km away
+    t = sharing.towers(c)
+    assert list(t["tower_id"]) == ["T-A", "T-A#2"]
+    assert list(t["n_operators"]) == [3, 1]
+    assert t.geometry.x.iloc[1] == pytest.approx(X0 + 1400)
+
+
 def _sample_sites_edited(tmp_path, edit) -> Path:
     """The sample scenario with its sites.csv edited by ``edit(table)``."""
     sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv", dtype=str)
@@ -99,12 +113,18 @@ def test_one_tower_id_on_two_masts_or_two_ids_on_one_mast_are_said(tmp_path):
     with pytest.warns(cg.InputWarning) as seen:
         project = cg.load_project(_sample_sites_edited(tmp_path, slip))
     said = [str(w.message) for w in seen if "tower_id 'BSN-T03'" in str(w.message)]
-    assert len(said) == 1 and "settings.TOWER_ID_SPREAD_WARN_M" in said[0]
-    # by hand: the cells' mean position, and the farthest cell from it (m)
-    b3 = project.sites[project.sites["tower_id"] == "BSN-T03"].geometry
-    far = max(b3.distance(shapely.Point(b3.x.mean(), b3.y.mean())))
-    assert 700 < far < 1400
-    assert f"stand up to {far:,.0f} m from their mean position" in said[0]
+    assert len(said) == 1 and "settings.TOWER_ID_SPLIT_M" in said[0]
+    # by hand: the two masts' positions (each mast's cells stand on one point)
+    b3 = project.sites[project.sites["tower_id"] == "BSN-T03"]
+    spots = b3.groupby("operator").geometry.first()
+    gap = spots["VinaPhone"].distance(spots["MobiFone"])
+    assert 1000 < gap < 2000
+    assert (f"tower_id 'BSN-T03' is given to cells on 2 spots (the first two {gap:,.0f} m "
+            "apart; more than 100 m") in said[0]
+    assert "taken as 2 towers (BSN-T03: VNP-" in said[0] and "; BSN-T03#2: MBF-" in said[0]
+    towers = sharing.towers(project.sites).set_index("tower_id")
+    assert towers.loc["BSN-T03", "operators"] == "VinaPhone"
+    assert towers.loc["BSN-T03#2", "operators"] == "MobiFone"
 
     def renamed(t):
         t.loc[(t["tower_id"] == "BSN-T01") & (t["operator"] == "MobiFone"), "tower_id"] = "MF-1"

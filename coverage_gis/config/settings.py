@@ -387,11 +387,12 @@ SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
 #: Cells without a tower_id within this distance (m) of each other are one tower.
 TOWER_GROUPING_M: float = 25.0
 
-#: A tower_id whose cells stand farther than this (m) from their mean position is warned
-#: about when a scenario is loaded (a local setting: one mast's cells in an operator's list
-#: differ by a few tens of metres; a copy-paste slip puts one id on two masts a kilometre
-#: apart, which M5 then counted as one shared tower).
-TOWER_ID_SPREAD_WARN_M: float = 100.0
+#: Cells that share a tower_id but stand farther than this (m) from each other (chained) are
+#: separate towers, the later ones named ``ID#2``, ``ID#3``, with a warning when a scenario is
+#: loaded (a local setting: one mast's cells in an operator's list differ by a few tens of
+#: metres; a copy-paste slip put one id on two masts a kilometre apart, which M5 then counted
+#: as one shared tower standing between them).
+TOWER_ID_SPLIT_M: float = 100.0
 
 #: Towers of different operators closer than this (m) are sharing candidates: 500 m outside
 #: urban areas, 100 m inside (scenario layer ``urban_areas``).

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from coverage_gis.config import settings
 from coverage_gis.config.params import SharingParams
 from coverage_gis.engines.indicators import SHARING_METHODS, SharingRatio
-from coverage_gis.io.schema import tower_keys
+from coverage_gis.io.schema import tower_keys, tower_parts
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
            "ratio_if_realised"]
@@ -49,7 +49,9 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
 
     Cells with the same ``tower_id`` (case and surrounding spaces ignored:
     :func:`~coverage_gis.io.schema.tower_keys`) are one tower, named by its first cell's
-    spelling; cells without one join any cell within
+    spelling, unless they stand farther than ``settings.TOWER_ID_SPLIT_M`` apart
+    (:func:`~coverage_gis.io.schema.tower_parts`: then the later towers are ``ID#2``...);
+    cells without one join any cell within
     ``distance_m`` (chained, single linkage). Returns one row per tower: ``tower_id`` (given, or
     ``T1``, ``T2``, ... for derived ones), ``operators``, ``n_operators``, ``existing_operators``
     and ``n_existing_operators`` (operators with cells on air), ``technologies``, ``n_cells``,
@@ -63,10 +65,11 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     given = cells["tower_id"] if "tower_id" in cells else pd.Series([None] * n)
     given = given.where(given.notna() & (given.astype(str).str.strip() != ""), None)
     keys = tower_keys(given)  # BSN-T01 and bsn-t01 are one mast (found by fuzzing)
+    x, y = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
+    parts = tower_parts(keys, x, y)  # one id on two masts far apart: two towers
     rows, cols = [], []
-    # same tower_id
-    for _, idx in pd.Series(range(n))[keys.notna().to_numpy()].groupby(
-            keys[keys.notna()].to_numpy()):
+    # same tower_id, on one spot
+    for _, idx in pd.Series(range(n))[parts >= 0].groupby(parts[parts >= 0]):
         idx = idx.to_numpy()
         rows += [idx[0]] * len(idx)
         cols += list(idx)
@@ -87,13 +90,20 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     technology = cells["technology"].to_numpy(dtype=object)
     site_id = cells["site_id"].astype(str).to_numpy(dtype=object)
     given_ids = given.to_numpy(dtype=object)
-    x, y = cells.geometry.x.to_numpy(), cells.geometry.y.to_numpy()
+    key_of = keys.to_numpy(dtype=object)
     out = []
     derived = 0
+    named: dict[str, int] = {}  # towers per id so far: the second on another spot is ID#2
+    spelling: dict[str, Any] = {}  # each id as the file first spells it
+    for key, text in zip(key_of, given_ids):
+        if not pd.isna(key):
+            spelling.setdefault(key, text)
     for members in by_tower:
-        ids = [t for t in given_ids[members] if not pd.isna(t)]
-        if ids:
-            tid = ids[0]
+        keyed = [k for k in key_of[members] if not pd.isna(k)]
+        if keyed:
+            named[keyed[0]] = named.get(keyed[0], 0) + 1
+            count = named[keyed[0]]
+            tid = spelling[keyed[0]] if count == 1 else f"{spelling[keyed[0]]}#{count}"
         else:
             derived += 1
             tid = f"T{derived}"

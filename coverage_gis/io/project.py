@@ -556,47 +556,51 @@ def _warn_cultural_houses(hh: gpd.GeoDataFrame, src: str) -> None:
 
 
 def _check_tower_ids(project: Project) -> None:
-    """Warn about a ``tower_id`` whose cells stand more than
-    ``settings.TOWER_ID_SPREAD_WARN_M`` from their mean (one id on two masts: M5 counts one
-    shared tower there), and about two ids on one spot, within ``settings.TOWER_GROUPING_M``
-    (one mast under two ids: M5 counts two towers). Ids are compared as
+    """Warn about a ``tower_id`` whose cells stand on spots farther than
+    ``settings.TOWER_ID_SPLIT_M`` apart (one id given to two masts: they are separate towers,
+    :func:`~coverage_gis.io.schema.tower_parts`; as one, M5 counted a shared tower between
+    them), and about two ids on one spot, within ``settings.TOWER_GROUPING_M`` (one mast
+    under two ids: M5 counts two towers). Ids are compared as
     :func:`~coverage_gis.io.schema.tower_keys` does (case and spaces ignored)."""
     sites = project.sites
     if sites is None or "tower_id" not in sites or not len(sites):
         return
     keys = schema.tower_keys(sites["tower_id"])
-    named = keys.notna().to_numpy()
+    x, y = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    parts = schema.tower_parts(keys, x, y)
+    named = parts >= 0
     if not named.any():
         return
     src = _sources_of(project, "sites")
-    frame = pd.DataFrame({"key": keys[named].to_numpy(),
+    frame = pd.DataFrame({"key": keys.to_numpy(object)[named], "part": parts[named],
                           "tower_id": sites["tower_id"].to_numpy()[named],
                           "site_id": sites["site_id"].astype(str).to_numpy()[named],
-                          "x": sites.geometry.x.to_numpy()[named],
-                          "y": sites.geometry.y.to_numpy()[named]})
-    centre = frame.groupby("key", sort=False)[["x", "y"]].transform("mean")
-    frame["off_m"] = np.hypot(frame["x"] - centre["x"], frame["y"] - centre["y"])
-    spread = frame.groupby("key", sort=False).agg(
-        tower_id=("tower_id", "first"), off_m=("off_m", "max"), x=("x", "mean"),
-        y=("y", "mean"), cells=("site_id", lambda v: ", ".join(v[:6]) + (
-            ", ..." if len(v) > 6 else "")))
-    far = spread[spread["off_m"] > settings.TOWER_ID_SPREAD_WARN_M]
-    for _, t in far.head(10).iterrows():
-        warnings.warn(f"{src}: tower_id {t['tower_id']!r}: its cells ({t['cells']}) stand up "
-                      f"to {t['off_m']:,.0f} m from their mean position (more than "
-                      f"{settings.TOWER_ID_SPREAD_WARN_M:g} m: settings."
-                      "TOWER_ID_SPREAD_WARN_M); they are taken as one tower at that mean "
-                      "position, in M5 and the tower tables: one id given to two masts?",
-                      InputWarning, stacklevel=3)
-    if len(far) > 10:
-        warnings.warn(f"{src}: {len(far) - 10} more tower_id(s) whose cells stand far apart",
-                      InputWarning, stacklevel=3)
-    points = shapely.points(spread["x"].to_numpy(), spread["y"].to_numpy())
+                          "x": x[named], "y": y[named]})
+    spots = frame.groupby("part", sort=False).agg(
+        key=("key", "first"), tower_id=("tower_id", "first"), x=("x", "mean"),
+        y=("y", "mean"), cells=("site_id", lambda v: ", ".join(v[:4]) + (
+            ", ..." if len(v) > 4 else "")))
+    split = [g for _, g in spots.groupby("key", sort=False) if len(g) > 1]
+    for g in split[:10]:
+        gap = float(np.hypot(g["x"].iloc[1] - g["x"].iloc[0], g["y"].iloc[1] - g["y"].iloc[0]))
+        name = g["tower_id"].iloc[0]
+        names = [name, *(f"{name}#{k}" for k in range(2, len(g) + 1))]
+        where = "; ".join(f"{n}: {c}" for n, c in zip(names, g["cells"]))
+        warnings.warn(f"{src}: tower_id {name!r} is given to cells on {len(g)} spots (the "
+                      f"first two {gap:,.0f} m apart; more than "
+                      f"{settings.TOWER_ID_SPLIT_M:g} m: settings.TOWER_ID_SPLIT_M): they are "
+                      f"taken as {len(g)} towers ({where}) in M5 and the tower tables: one id "
+                      "given to two masts?", InputWarning, stacklevel=3)
+    if len(split) > 10:
+        warnings.warn(f"{src}: {len(split) - 10} more tower_id(s) given to cells on several "
+                      "spots", InputWarning, stacklevel=3)
+    points = shapely.points(spots["x"].to_numpy(), spots["y"].to_numpy())
     a, b = shapely.STRtree(points).query(points, predicate="dwithin",
                                          distance=settings.TOWER_GROUPING_M)
-    pairs = [(i, j) for i, j in zip(a, b) if i < j][:10]
+    keys_of = spots["key"].to_numpy(object)
+    pairs = [(i, j) for i, j in zip(a, b) if i < j and keys_of[i] != keys_of[j]][:10]
     for i, j in pairs:
-        first, second = spread.iloc[i], spread.iloc[j]
+        first, second = spots.iloc[i], spots.iloc[j]
         gap = float(np.hypot(first["x"] - second["x"], first["y"] - second["y"]))
         warnings.warn(f"{src}: tower_id {first['tower_id']!r} ({first['cells']}) and "
                       f"{second['tower_id']!r} ({second['cells']}) stand {gap:.0f} m apart "

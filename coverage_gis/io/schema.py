@@ -37,6 +37,7 @@ __all__ = [
     "normalise_operator",
     "normalise_technology",
     "tower_keys",
+    "tower_parts",
     "validate_hamlets",
     "validate_sites",
     "validate_fibre",
@@ -814,6 +815,29 @@ def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | 
         problems.error("has no geometry (empty or missing coordinates)", idx)
         ok[idx] = False
     return _finish(gdf, ok, problems, "constraint")
+
+
+def tower_parts(keys: pd.Series, x: np.ndarray, y: np.ndarray,
+                within_m: float = settings.TOWER_ID_SPLIT_M) -> np.ndarray:
+    """Per cell, the tower its ``tower_id`` names (an integer label; -1 without an id): the
+    cells of one :func:`tower_keys` key chained within ``within_m`` (m; metric ``x``, ``y``).
+    One id on two masts far apart (a copy-paste slip) is two towers."""
+    from scipy.sparse import coo_matrix  # not at import: short processes never load scipy
+    from scipy.sparse.csgraph import connected_components
+
+    labels = np.full(len(keys), -1)
+    named = keys.notna().to_numpy()
+    if not named.any():
+        return labels
+    idx = np.flatnonzero(named)
+    codes = pd.factorize(keys.to_numpy(object)[idx])[0]
+    points = shapely.points(np.asarray(x, float)[idx], np.asarray(y, float)[idx])
+    a, b = shapely.STRtree(points).query(points, predicate="dwithin", distance=within_m)
+    same = codes[a] == codes[b]
+    graph = coo_matrix((np.ones(int(same.sum())), (a[same], b[same])),
+                       shape=(len(idx), len(idx)))
+    labels[idx] = connected_components(graph, directed=False)[1]
+    return labels
 
 
 def tower_keys(ids: pd.Series) -> pd.Series:
