@@ -532,3 +532,7 @@ def test_suggest_sites_cli(tmp_path, capsys):
     # a bad value is a bad parameter (exit 1, explained), not a misuse of the command line
     assert main(["suggest-sites", "--max-sites", "0", "--out", str(out), "--overwrite"]) == 1
     assert "--max-sites" in capsys.readouterr().err
+    # an unknown operator lists the known ones, as check-site does (found by fuzzing)
+    assert main(["suggest-sites", "--operator", "Foo", "--out", str(out), "--overwrite"]) == 1
+    assert ("--operator 'Foo' is not a known operator (expected one of Viettel, VinaPhone, "
+            "MobiFone,") in capsys.readouterr().err

@@ -608,6 +608,17 @@ def test_a_stored_result_unlike_its_manifest_is_refused(stored, tmp_path, capsys
     assert not (tmp_path / "x").exists()
 
 
+def test_an_analysis_shows_as_one_line(stored):
+    """What a notebook shows for ``result``: one line like a Project's (found by fuzzing: the
+    dataclass's own repr was 22 kB over 300 lines of tables and CRS text)."""
+    analysis, _, back = stored
+    for a in (analysis, back):
+        text = repr(a)
+        assert "\n" not in text and len(text) < 300
+        assert text.startswith("<Analysis 'Quang Trung commune") and text.endswith(">")
+        assert "6 hamlet(s)" in text and "M4 3/6 hamlets; F2 5/6 hamlets; M5 50%" in text
+
+
 def test_read_analysis_checks_the_manifest_as_report_does(stored, tmp_path):
     """Found by fuzzing: another run's hamlets table and 4G raster copied into a set were
     read by cg.read_analysis without a word (QT05's share from the other run), while

@@ -63,6 +63,16 @@ __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "Constraint
            "UnitSuggestionsRun", "greedy_cover", "best_cover", "aim_azimuths"]
 
 
+
+def _known_operator(text: str) -> str:
+    """The mobile operator ``text`` names (its aliases and spellings), else an InputError
+    listing the known ones."""
+    op = normalise_operator(text)
+    if op is None:
+        raise InputError(f"--operator {text!r} is not a known operator (expected one of "
+                         f"{', '.join(settings.OPERATOR_ALIASES)})")
+    return op
+
 @dataclass
 class ProposedSite:
     """A proposed tower installation: one operator's cells at one point.
@@ -84,11 +94,8 @@ class ProposedSite:
 
     def cells(self, x: float, y: float, crs: CRS) -> gpd.GeoDataFrame:
         """The proposal as a sites layer (one row per cell) at (x, y) in ``crs``."""
-        op = normalise_operator(self.operator)
+        op = _known_operator(self.operator)
         tech = normalise_technology(self.technology)
-        if op is None:
-            raise InputError(f"--operator {self.operator!r} is not a known operator "
-                             f"(expected one of {', '.join(settings.OPERATOR_ALIASES)})")
         if tech is None:
             raise InputError(f"--technology {self.technology!r} is not 2G, 3G, 4G or 5G")
         d = settings.TECHNOLOGY_DEFAULTS[tech]
@@ -1156,9 +1163,7 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     if project.hamlets is None:
         raise InputError("suggest-sites needs a hamlets layer (it counts hamlets)")
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
-    op = normalise_operator(operator) if operator else None
-    if operator and op is None:
-        raise InputError(f"--operator {operator!r} is not a known operator")
+    op = _known_operator(operator) if operator else None
     hh = project.households
     hids = project.hamlets["hamlet_id"]
     hamlet_of = household_hamlets(hh, project.hamlets)

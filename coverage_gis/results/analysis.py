@@ -37,6 +37,21 @@ class Analysis:
     #: Where the coverage tiles ran (:meth:`coverage_gis.engines.tiles.Runner.describe`).
     compute: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line, as :class:`~coverage_gis.io.project.Project` gives (what a notebook
+        shows for ``result``: the dataclass's own was 22 kB of tables and CRS text)."""
+        ind = self.indicators
+        found = [f"{name.upper()} {i.covered_hamlets}/{i.hamlets} hamlets"
+                 for name, i in (("m4", getattr(ind, "m4", None)),
+                                 ("f2", getattr(ind, "f2", None))) if i is not None]
+        m5 = getattr(getattr(ind, "m5", None), "existing", None)
+        if m5 is not None and m5.value is not None:
+            found.append(f"M5 {m5.value:.0%}")
+        grid = self.coverage.grid
+        return (f"<Analysis {self.project.scenario.name!r}: {len(self.hamlets)} hamlet(s), "
+                f"{len(self.coverage.cells)} radio cell(s), a {grid.width} x {grid.height} "
+                f"grid at {grid.resolution_m:g} m; {'; '.join(found) or 'no indicator'}>")
+
 
 
 
