@@ -931,6 +931,22 @@ def test_households_standing_in_another_hamlet_than_their_id_are_warned_about(fo
                     "20% of a hamlet's households: settings.HAMLET_ID_MISMATCH_WARN_SHARE)"]
 
 
+def test_an_eirp_in_watts_is_warned_about(folder):
+    """Found by fuzzing: eirp_dbm 20 (watts) was read as 20 dBm, a femtocell's power, without
+    a word. Below settings.EIRP_LOW_WARN_DBM (30 dBm) is said, with the value in dBm; a
+    small cell's 40 dBm and a defaulted value are not."""
+    write_text(folder / "s.csv", "site_id,operator,technology,eirp_dbm,lon,lat\n"
+               f"A,Viettel,4G,20,{LON},{LAT}\nB,Viettel,4G,,{LON},{LAT}\n"
+               f"C,Viettel,4G,40,{LON},{LAT}\nD,Viettel,4G,12.5,{LON},{LAT}\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        sites = cg.read_sites(folder / "s.csv")
+    said = [str(w.message) for w in caught if "eirp_dbm" in str(w.message)]
+    assert said == ["s.csv: column 'eirp_dbm' is below 30 dBm in rows 1 and 4 (e.g. 20): read "
+                    "as dBm, a femtocell's power; in watts? 20 W is 43 dBm "
+                    "(settings.EIRP_LOW_WARN_DBM)"]
+    assert list(sites["eirp_dbm"])[::2] == [20.0, 40.0]  # kept as given
+
+
 def test_households_of_an_unknown_hamlet_id_are_one_error_per_id(folder):
     """Found by fuzzing: 100 households with hamlet_id 'qt04' (for QT04) gave 10 errors, and
     the count said 10. Now one error per unknown id, with how many households and a "did you

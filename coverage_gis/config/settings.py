@@ -394,6 +394,11 @@ TOWER_GROUPING_M: float = 25.0
 #: as one shared tower standing between them).
 TOWER_ID_SPLIT_M: float = 100.0
 
+#: A cell's eirp_dbm given below this (dBm) is warned about when the sites are read: EIRP in
+#: watts typed as dBm (40 W is 46 dBm; "40" read as dBm is a femtocell's level). A local
+#: setting: macro cells radiate 50-65 dBm EIRP, small cells 30-45 dBm.
+EIRP_LOW_WARN_DBM: float = 30.0
+
 #: Towers of different operators closer than this (m) are sharing candidates: 500 m outside
 #: urban areas, 100 m inside (scenario layer ``urban_areas``).
 SHARING_DISTANCE_M: float = 500.0

@@ -574,6 +574,15 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
         mask = gdf[col].isna() & default.notna()
         gdf[col] = gdf[col].where(~mask, default)
         filled[col] = mask.to_numpy()
+    low = (~filled["eirp_dbm"] & (gdf["eirp_dbm"] < settings.EIRP_LOW_WARN_DBM)).to_numpy()
+    if low.any():  # found by fuzzing: 20, 40 (watts) taken as dBm without a word
+        watts = gdf["eirp_dbm"].to_numpy()[low]
+        problems.warn(f"column 'eirp_dbm' is below {settings.EIRP_LOW_WARN_DBM:g} dBm in "
+                      f"{problems.unit}{'s' if low.sum() > 1 else ''} "
+                      f"{_list_rows(np.flatnonzero(low))} (e.g. "
+                      f"{watts[0]:g}): read as dBm, a femtocell's power; in watts? "
+                      f"{watts[0]:g} W is {10 * math.log10(max(watts[0], 1e-9) * 1000):.0f} "
+                      "dBm (settings.EIRP_LOW_WARN_DBM)")
     gdf["azimuth_deg"] = gdf["azimuth_deg"] % 360.0
     omni = gdf["azimuth_deg"].isna()
     gdf.loc[omni, "beamwidth_deg"] = 360.0  # an omni cell's beamwidth is not a default
