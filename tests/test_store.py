@@ -660,6 +660,17 @@ def test_a_set_is_never_replaced_while_it_is_read(stored, tmp_path, capsys):
         assert "is writing this folder" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
     assert main(["report", str(folder), "--out", str(tmp_path / "x")]) == 0
+    # read with its rasters when used, then replaced: a raster read after is refused, not
+    # taken from the new set (the fuzzing's deterministic case)
+    analysis, _, _ = stored
+    lazy = cg.read_analysis(folder, rasters_when_used=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cg.write_analysis(analysis, folder, lang="en")
+    with pytest.raises(ResultFormatError, match=r"level_4g_dbm.tif: replaced since the stored "
+                                                r"result in .* was read \(another run wrote "
+                                                r"the folder meanwhile\)"):
+        lazy.coverage.level_dbm["4G"]
 
 
 def test_files_of_a_set_changed_since_are_not_replaced(stored, tmp_path, capsys):

@@ -663,10 +663,22 @@ class StoredBands(Mapping[Any, np.ndarray]):
                  folder: Path) -> None:
         self._files, self._shape, self._folder = files, shape, folder
         self._arrays: dict[Any, np.ndarray] = {}
+        # each file as it stood when the result was read: a file read later that is not
+        # the same one (the folder replaced since by another run) is refused, not mixed in
+        self._stat = {key: _identity(path) for key, (path, _) in files.items()}
+
+    def _same_file(self, key: Any) -> Path:
+        path = self._files[key][0]
+        if _identity(path) != self._stat[key]:
+            raise ResultFormatError(
+                f"{path}: replaced since the stored result in {self._folder} was read (another "
+                "run wrote the folder meanwhile); read it again (cg.read_analysis)")
+        return path
 
     def __getitem__(self, key: Any) -> np.ndarray:
         if key not in self._arrays:
             path, spec = self._files[key]
+            self._same_file(key)
             self._arrays[key] = _read_file(
                 path, self._folder, lambda p: _restore_array(_read_band(p), spec, self._shape))
         return self._arrays[key]
@@ -686,10 +698,21 @@ class StoredBands(Mapping[Any, np.ndarray]):
             if key in self._arrays:
                 return np.ascontiguousarray(self._arrays[key][rows, cols])
             path, spec = self._files[key]
+            self._same_file(key)
             return _read_file(path, self._folder, lambda p: _restore_array(
                 _read_band(p, (rows, cols)), spec, shape))
 
         return {key: part(key) for key in self._files}
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """Which file ``path`` is (device, inode, size, modification time in ns); None when it
+    is not there."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _read_file(path: Path, folder: Path, how: Callable[[Path], Any]) -> Any:
