@@ -101,6 +101,20 @@ def test_real_file_names_and_absolute_paths_are_taken_as_written(folder):
     assert read_scenario(path).layers["sites"][0].path == Path("/nowhere/x.csv")
 
 
+def test_a_folder_named_on_a_mac_is_found_from_a_path_typed_on_windows(folder):
+    """A folder made on macOS keeps its decomposed (NFD) name on a Linux disk; the same name
+    typed in a scenario on Windows is composed (NFC), the same letters on screen: it was
+    "file not found" (found by fuzzing). Either form on disk is found from either in the
+    scenario."""
+    for on_disk, typed in ((nfd("Thôn Tân Lập"), nfc("Thôn Tân Lập")),
+                           (nfc("Thôn Yên Sơn"), nfd("Thôn Yên Sơn"))):
+        (folder / on_disk).mkdir()
+        write_text(folder / on_disk / "sites.csv", SITES)
+        path = write_text(folder / "s.toml", f"[layers]\nsites = '{typed}/sites.csv'\n")
+        found = read_scenario(path).layers["sites"][0].path
+        assert found == folder / on_disk / "sites.csv" and found.exists()
+
+
 # --------------------------------------------------------------------------------------------
 # r02: every text value read is NFC
 # --------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,18 +216,31 @@ def _scenario_path(text: str, base: Path, what: str) -> Path:
     neither is there, an :class:`InputError` (``what`` names the key) says paths use ``/``.
     Absolute paths and real file names are taken as written.
     """
-    path = Path(text).expanduser()
+    path = _as_on_disk(Path(text).expanduser())
     if path.is_absolute():
         return path
-    written = base / path
+    written = _as_on_disk(base / path)
     if "\\" not in text or written.exists():
         return written
     slashed = Path(text.replace("\\", "/"))
-    if (base / slashed).exists():
-        return base / slashed
+    if _as_on_disk(base / slashed).exists():
+        return _as_on_disk(base / slashed)
     raise InputError(f"{what}: '{text}': file not found in {base}, as written nor as "
                      f"'{slashed.as_posix()}'; paths in a scenario use '/' between folders "
                      "(e.g. 'towers/sites.csv'), relative to the scenario's folder")
+
+
+def _as_on_disk(path: Path) -> Path:
+    """``path`` as written, or in the other Unicode form when only that one is on disk: a
+    folder made on macOS keeps its decomposed (NFD) name on a Linux disk, and the same name
+    typed on Windows in a scenario is composed (NFC), the same letters on screen."""
+    if path.exists():
+        return path
+    for form in ("NFD", "NFC"):
+        other = Path(unicodedata.normalize(form, str(path)))
+        if other != path and other.exists():
+            return other
+    return path
 
 
 def _read_toml(p: Path) -> dict[str, Any]:
