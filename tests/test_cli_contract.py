@@ -131,6 +131,28 @@ def test_a_stop_lands_in_the_command_even_from_a_garbage_collection_callback(nam
     assert done.stderr == ""
 
 
+def test_an_exception_a_library_drops_is_one_line_without_traceback():
+    """Python prints an exception raised in a ``__del__`` or a gc callback with its traceback
+    ("Exception ignored in ..."); while a command runs it is one warning line."""
+    code = textwrap.dedent("""
+        import gc
+        from coverage_gis.cli.main import _stop_signals
+        class Leaky:
+            def __del__(self):
+                raise OSError("a handle already closed")
+        with _stop_signals():
+            Leaky()
+            gc.collect()
+        print("went on")
+        """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "went on"
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert "RuntimeWarning: ignored in <function Leaky.__del__" in done.stderr
+    assert "OSError: a handle already closed" in done.stderr
+
+
 def _worker_pids(parent: int) -> list[int]:
     """The local cluster's worker processes of ``parent`` (its children but
     multiprocessing's resource tracker)."""

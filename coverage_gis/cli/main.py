@@ -190,7 +190,8 @@ def _stop_signals() -> Iterator[None]:
     went on to the end. Such a dropped stop sends its signal again a moment later (from a
     thread: sent from the hook, it would land in the hook, where it is dropped too), to land
     in the command's own code; what such callbacks raise after it (dask's gc timer, left
-    half-way) goes to the debug log, not the screen."""
+    half-way) goes to the debug log, not the screen. Any other exception dropped there (a
+    library's ``__del__``) is one warning line, its traceback in the debug log."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -207,8 +208,12 @@ def _stop_signals() -> Iterator[None]:
             timer.start()
         elif stopping:
             log.debug("while stopping, ignored in %r: %r", unraisable.object, exc)
-        else:
-            previous_hook(unraisable)
+        else:  # a library's __del__ or callback failing: one line, no traceback
+            log.debug("ignored in %r", unraisable.object, exc_info=(
+                unraisable.exc_type, exc, unraisable.exc_traceback))
+            warnings.warn(f"ignored in {unraisable.object!r:.80}: "
+                          f"{unraisable.exc_type.__name__}: {exc}", RuntimeWarning,
+                          stacklevel=1)
 
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     sys.unraisablehook = again
