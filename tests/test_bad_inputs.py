@@ -895,6 +895,14 @@ def test_loading_a_whole_scenario_leaves_its_folder_untouched(small_scenario, ca
     assert digest(small_scenario.parent) == before
 
 
+def _households_said(folder: Path, header: str, rows: list[str], about: str) -> list[str]:
+    """The load warnings about ``about`` of a scenario with the households ``rows``."""
+    write_text(folder / "hh.csv", header + "\n" + "\n".join(rows) + "\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        cg.load_project(scenario(folder, households="hh.csv")[0])
+    return [str(w.message) for w in caught if about in str(w.message)]
+
+
 def test_every_household_marked_as_a_cultural_house_is_warned_about(folder):
     """Found by fuzzing: a column read wrongly (every household a cultural house) was accepted
     without a word, and under the cultural-house rule any one home passed would count its
@@ -902,11 +910,8 @@ def test_every_household_marked_as_a_cultural_house_is_warned_about(folder):
     rows = [f"H{i},T1,{'yes' if i < 6 else 'no'},{LON + i * 1e-5},{LAT}" for i in range(8)]
     rows += [f"K{i},T2,{'yes' if i < 3 else 'no'},{LON + 0.008},{LAT + i * 1e-5}"
              for i in range(5)]
-    write_text(folder / "hh.csv", "household_id,hamlet_id,is_cultural_house,lon,lat\n"
-               + "\n".join(rows) + "\n")
-    with pytest.warns(cg.InputWarning) as caught:
-        cg.load_project(scenario(folder, households="hh.csv")[0])
-    said = [str(w.message) for w in caught if "cultural" in str(w.message)]
+    said = _households_said(folder, "household_id,hamlet_id,is_cultural_house,lon,lat", rows,
+                            "cultural")
     assert said == ["hh.csv: 1 hamlet(s) have more than 3 households marked is_cultural_house "
                     "(T1: 6); a hamlet has one cultural house (nhà văn hóa thôn), and under "
                     "the cultural-house rule any one of them reached counts the hamlet as "
@@ -921,10 +926,7 @@ def test_households_standing_in_another_hamlet_than_their_id_are_warned_about(fo
     rows = ([f"A{i},T1,{LON + i * 1e-5},{LAT}" for i in range(4)]         # in T1
             + [f"B{i},T2,{LON + i * 1e-5},{LAT}" for i in range(5)]       # in T1, not T2
             + [f"C0,T2,{LON + 0.008},{LAT}", f"A9,T1,{LON + 0.008},{LAT}"])  # in T2
-    write_text(folder / "hh.csv", "household_id,hamlet_id,lon,lat\n" + "\n".join(rows) + "\n")
-    with pytest.warns(cg.InputWarning) as caught:
-        cg.load_project(scenario(folder, households="hh.csv")[0])
-    said = [str(w.message) for w in caught if "another hamlet" in str(w.message)]
+    said = _households_said(folder, "household_id,hamlet_id,lon,lat", rows, "another hamlet")
     assert said == ["hh.csv: households given one hamlet_id stand inside another hamlet's "
                     "polygon of thon.geojson: T2: 5 of 6 in T1 (5); the per-hamlet shares "
                     "follow hamlet_id: check that column, or the hamlets' polygons (more than "

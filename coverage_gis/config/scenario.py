@@ -216,15 +216,16 @@ def _scenario_path(text: str, base: Path, what: str) -> Path:
     neither is there, an :class:`InputError` (``what`` names the key) says paths use ``/``.
     Absolute paths and real file names are taken as written.
     """
-    path = _as_on_disk(Path(text).expanduser())
+    path = Path(text).expanduser()
     if path.is_absolute():
-        return path
-    written = _as_on_disk(base / path)
+        return _as_on_disk(path)
+    written = _as_on_disk(base / path)  # relative to the scenario's folder, never the cwd
     if "\\" not in text or written.exists():
         return written
     slashed = Path(text.replace("\\", "/"))
-    if _as_on_disk(base / slashed).exists():
-        return _as_on_disk(base / slashed)
+    found = _as_on_disk(base / slashed)
+    if found.exists():
+        return found
     raise InputError(f"{what}: '{text}': file not found in {base}, as written nor as "
                      f"'{slashed.as_posix()}'; paths in a scenario use '/' between folders "
                      "(e.g. 'towers/sites.csv'), relative to the scenario's folder")
