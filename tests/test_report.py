@@ -183,6 +183,18 @@ def test_a_failed_write_leaves_the_output_folder_as_it_was(written, tmp_path, mo
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]  # no staging
 
 
+def test_an_analysis_whose_hamlet_table_was_emptied_is_written(written, tmp_path):
+    """A notebook filtering every hamlet out (found by fuzzing: IndexError in report.html)."""
+    import copy
+
+    result, _ = written
+    empty = copy.copy(result)
+    empty.hamlets = result.hamlets.iloc[0:0]
+    cg.write_analysis(empty, tmp_path / "out", lang="en")
+    assert len(pd.read_csv(tmp_path / "out" / "hamlets.csv")) == 0
+    assert "of households" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
 def test_a_folder_of_other_files_is_refused(written, tmp_path):
     result, _ = written
     out = tmp_path / "out"

@@ -50,6 +50,15 @@ def sharing_scope_text(ind: SharingIndicator) -> str:
     raise ValueError(f"unknown M5 scope code {ind.scope!r}")
 
 
+def share_basis(hamlets: Any) -> str:
+    """What the hamlets' mobile shares are shares of: ``"households"``, or ``"area"`` when
+    the study has no households (the hamlet table's ``share_basis``); ``"households"`` for a
+    table without that column or without rows (an analysis emptied in a notebook)."""
+    if "share_basis" not in hamlets or not len(hamlets):
+        return "households"
+    return str(hamlets["share_basis"].iloc[0])
+
+
 def mobile_rule_text(p: Mapping[str, Any], lang: str = "en") -> str:
     """M4's rule (``rule_params`` of its indicator) in words of ``lang``: the share of
     households, or of the area where the study has no households (``share_basis``)."""

@@ -55,6 +55,7 @@ from coverage_gis.io.files import png_bytes
 from coverage_gis.io.raster import latlon_bounds, reproject_array
 from coverage_gis.outputs import style
 from coverage_gis.outputs.files import atomic_path
+from coverage_gis.outputs.indicators import share_basis
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 from coverage_gis.outputs.style import operator_colour as _operator_colour
@@ -749,8 +750,7 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
     :func:`hamlet_data`) the layer is light: simplified outlines, tooltips built on hover."""
     t = labels(lang)
     # a study without households shares the hamlets' area (found by fuzzing: "of households")
-    area = (share_column == "mobile_broadband_share" and "share_basis" in hamlets
-            and len(hamlets) and hamlets["share_basis"].iloc[0] == "area")
+    area = share_column == "mobile_broadband_share" and share_basis(hamlets) == "area"
     title_key = ("hamlets_ftth" if share_column.startswith("ftth")
                  else "hamlets_mbb_area" if area else "hamlets_mbb")
     name = name or t[title_key]

@@ -22,6 +22,7 @@ from coverage_gis.config import settings
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
+from coverage_gis.outputs.indicators import share_basis
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import operator_colour
 
@@ -818,7 +819,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     sharing_html = _sharing_section(analysis, w, lang)
     # --- assumptions ---
     fp = analysis.fibre.params if analysis.fibre is not None else None
-    basis = hamlets["share_basis"].iloc[0] if "share_basis" in hamlets else "households"
+    basis = share_basis(hamlets)
     assumptions = [
         (w["a_mobile"], f"RSRP ≥ {params.thresholds_dbm['4G']:g} dBm (4G), SS-RSRP ≥ "
                         f"{params.thresholds_dbm['5G']:g} dBm (5G), "
