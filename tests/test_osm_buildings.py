@@ -352,6 +352,20 @@ def test_open_buildings_without_header_and_gzipped(tmp_path):
     assert len(B.read_building_footprints(shard)) == 3
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-8-sig", "utf-32"])
+def test_open_buildings_saved_with_a_byte_order_mark(tmp_path, codec):
+    """Excel's "Unicode Text" is UTF-16 with a mark (found by fuzzing: "not a building
+    footprints file"); gzipped too."""
+    text = GOOGLE.read_text()
+    saved = tmp_path / "buildings.csv"
+    saved.write_bytes(text.encode(codec))
+    zipped = tmp_path / "buildings.csv.gz"
+    zipped.write_bytes(gzip.compress(text.encode(codec)))
+    want = list(B.read_building_footprints(GOOGLE)["household_id"])
+    assert list(B.read_building_footprints(saved)["household_id"]) == want
+    assert list(B.read_building_footprints(zipped)["household_id"]) == want
+
+
 def test_microsoft_lines():
     homes = B.read_building_footprints(MICROSOFT)
     feats = [json.loads(line) for line in MICROSOFT.read_text().splitlines()]

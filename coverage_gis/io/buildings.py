@@ -46,6 +46,7 @@ import shapely.geometry
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 from coverage_gis.io import schema
+from coverage_gis.io.boundary import bom_codec
 from coverage_gis.io.crs import WGS84, describe_crs, resolve_crs
 from coverage_gis.io.schema import Problems
 
@@ -227,10 +228,12 @@ def _points_in(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None) -> gpd.GeoD
 # --------------------------------------------------------------------------------------------
 
 def _open_text(path: Path) -> io.TextIOBase:
+    """The file (gzipped or not) as text: the byte-order mark names UTF-8, UTF-16 or UTF-32
+    (a table saved as Excel's "Unicode Text"), else UTF-8."""
     with open(path, "rb") as fh:
         magic = fh.read(2)
-    raw = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    raw: Any = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding=bom_codec(raw.peek(4)) or "utf-8-sig", newline="")
 
 
 def _first_line(path: Path) -> tuple[int, str]:
