@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from pyproj import Transformer
 
 import coverage_gis as cg
 from coverage_gis.cli.main import main
+from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines import coverage as cov
 from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
@@ -25,6 +27,8 @@ from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.raster import Raster, read_dem
 from coverage_gis.outputs.site_map import OUTPUT_NAMES
 from coverage_gis.radio import terrain
+
+from .conftest import sample_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "quang_trung.toml"
@@ -197,6 +201,55 @@ def test_a_disc_beyond_the_dem_is_said(tmp_path, capsys):
     assert main(["-q", "site-map", str(SAMPLE), "--lon", str(LON), "--lat", str(LAT),
                  "--radius-m", "20000", "--out", str(out), "--overwrite"]) == 0
     assert capsys.readouterr().err == ""  # --quiet: errors only
+
+
+def test_a_site_on_a_dem_void_stands_on_the_ground_around_it(tmp_path, capsys):
+    """A void (nodata) at the site: "not on the DEM" before; now the site stands on the
+    median of the valid pixels within settings.SITE_GROUND_SEARCH_M, said in a warning and in
+    site_map.json (checked against rasterio's own pixel centres)."""
+    with rasterio.open(DEM) as src:
+        data, profile, transform = src.read(1), src.profile, src.transform
+    x, y = Transformer.from_crs(4326, profile["crs"], always_xy=True).transform(LON, LAT)
+    row, col = rasterio.transform.rowcol(transform, x, y)
+    data = data.astype("float32")
+    data[row - 3:row + 4, col - 3:col + 4] = np.nan
+    profile.update(dtype="float32", nodata=np.nan)
+    voided = tmp_path / "void.tif"
+    with rasterio.open(voided, "w", **profile) as dst:
+        dst.write(data, 1)
+    rows, cols = np.indices(data.shape)
+    xs, ys = rasterio.transform.xy(transform, rows.ravel(), cols.ravel())
+    near = np.hypot(np.asarray(xs) - x, np.asarray(ys) - y) <= settings.SITE_GROUND_SEARCH_M
+    want = float(np.nanmedian(data.ravel()[near]))
+    code, out = _run(tmp_path, "--dem", str(voided), "--no-landcover")
+    err = capsys.readouterr().err
+    assert code == 0
+    site = json.loads((out / "site_map.json").read_text(encoding="utf-8"))["site"]
+    assert site["ground_from_dem"] is False
+    assert site["ground_m"] == pytest.approx(want, abs=0.01)
+    assert err == ""  # -q
+    assert main(["site-map", str(SAMPLE), "--lon", str(LON), "--lat", str(LAT),
+                 "--radius-m", "3000", "--dem", str(voided), "--no-landcover",
+                 "--out", str(out), "--overwrite"]) == 0
+    assert f"its ground is taken as {want:.0f} m" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:.*of the hamlets. area")
+def test_loading_names_the_cells_standing_on_a_dem_void(tmp_path):
+    """The analysis takes the same ground for such a mast; loading says which ones."""
+    with rasterio.open(DEM) as src:
+        data, profile, transform = src.read(1).astype("float32"), src.profile, src.transform
+    x, y = Transformer.from_crs(4326, profile["crs"], always_xy=True).transform(LON, LAT)
+    row, col = rasterio.transform.rowcol(transform, x, y)
+    data[row - 3:row + 4, col - 3:col + 4] = np.nan
+    profile.update(dtype="float32", nodata=np.nan)
+    with rasterio.open(tmp_path / "void.tif", "w", **profile) as dst:
+        dst.write(data, 1)
+    scenario = sample_copy(tmp_path, replace={'dem = "dem/dem.tif"':
+                                              f'dem = "{(tmp_path / "void.tif").as_posix()}"'})
+    with pytest.warns(cg.InputWarning, match=r"no ground height at \d+ cell\(s\) \(site_id "
+                      r"VTL-THA-1042-2G900-1, .*median height of the valid pixels within 500 m"):
+        cg.load_project(scenario)
 
 
 def test_warnings_are_one_line_each(tmp_path, capsys):

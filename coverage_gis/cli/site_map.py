@@ -166,6 +166,21 @@ def _warn_dem_share(paths: list[str], share: float, radius_m: float, ground_m: f
                   "summary.dem_coverage_share)", InputWarning, stacklevel=2)
 
 
+def _warn_site_void(paths: list[str], ground_m: float) -> None:
+    """Say that the DEM has no height at the site itself (a void)."""
+    import warnings
+
+    from coverage_gis.config import settings
+    from coverage_gis.errors import InputWarning
+
+    names = ", ".join(Path(p).name for p in paths)
+    warnings.warn(f"{names}: no ground height at the site itself (nodata): its ground is taken "
+                  f"as {ground_m:.0f} m, the median of the valid pixels within "
+                  f"{settings.SITE_GROUND_SEARCH_M:g} m (settings.SITE_GROUND_SEARCH_M; 0 m "
+                  "when there is none); site_map.json: site.ground_from_dem",
+                  InputWarning, stacklevel=2)
+
+
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.config import settings
     from coverage_gis.config.params import SITE_MAP_OPTIONS, CoverageParams, check_site_options
@@ -202,6 +217,8 @@ def run(args: argparse.Namespace) -> int:
                               eirp_dbm=opts["eirp_dbm"], bandwidth_mhz=opts["bandwidth_mhz"],
                               azimuth_deg=(opts["azimuth_deg"] or [None])[0],
                               radius_m=radius, params=params, landcover=landcover)
+        if not result.ground_from_dem:
+            _warn_site_void(paths, result.ground_m)
         if result.dem_share < 1.0:
             _warn_dem_share(paths, result.dem_share, result.radius_m, result.ground_m)
         if lc_path and result.landcover_share is not None and result.landcover_share < 1.0:

@@ -103,6 +103,12 @@ VALUE_RANGES: dict[str, tuple[float, float]] = {
 #: excluded with a warning. Large enough to keep cells outside the commune that still serve it.
 STUDY_AREA_MARGIN_M: float = 15_000.0
 
+#: A mast standing on a DEM void (nodata) or next to one stands on the median height of the
+#: DEM's valid pixels within this distance (m); with none there, on 0 m (flat ground, as
+#: without a DEM). A local choice: SRTM's voids (steep slopes, water) are mostly under a few
+#: hundred metres across, and 0 m for a mast on a 1000 m plateau is a 20 dB error.
+SITE_GROUND_SEARCH_M: float = 500.0
+
 #: Plausible ground heights (m) in a DEM; values outside are treated as errors or nodata.
 DEM_HEIGHT_RANGE_M: tuple[float, float] = (-500.0, 9000.0)
 

@@ -485,7 +485,7 @@ def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster
     t_loss: np.ndarray | float
     h_eff: np.ndarray | None = None  # the Hata family's effective mast height, with a DEM
     if dem is not None:
-        ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
+        ground0 = terrain.site_ground_m(dem, x0, y0)[0]
         ground_key = ("ground", *window)
         if ground_key not in mast:
             mast[ground_key] = terrain.sample_grid(dem, gx, gy, ground0)
@@ -789,7 +789,7 @@ def _points_terrain(cell: CellRow, px: np.ndarray, py: np.ndarray, dem: Raster |
     if dem is None:
         return _PointsGround(0.0, 0.0, None)
     x0, y0 = cell["geometry"].x, cell["geometry"].y
-    ground0 = float(np.nan_to_num(dem.sample(np.array([x0]), np.array([y0]))[0]))
+    ground0 = terrain.site_ground_m(dem, x0, y0)[0]
     dist = np.hypot(px - x0, py - y0)
     sweep = _terrain(cell, dem, px, py, dist, params, terrain_m[0], terrain_m[1], resolution_m,
                      corner_m=corner_m, points=True)

@@ -61,6 +61,10 @@ class SiteMap:
         Land-cover class -> cells of the disc (empty without a land cover).
     lon, lat : float
         The site in WGS 84, degrees (:func:`map_site`; NaN from :func:`site_map`).
+    ground_from_dem : bool
+        Whether the DEM has a height at the site; False on a void (nodata), where
+        ``ground_m`` is the median of the valid pixels around it
+        (:func:`coverage_gis.radio.terrain.site_ground_m`).
     """
 
     transform: Affine
@@ -78,6 +82,7 @@ class SiteMap:
     fresnel_clear: np.ndarray
     dem_share: float
     landcover_share: float | None = None
+    ground_from_dem: bool = True
     landcover_classes: dict[int, int] = field(default_factory=dict)
     lon: float = float("nan")
     lat: float = float("nan")
@@ -189,9 +194,10 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
 
 
 def _on(dem: Raster, x: float, y: float) -> bool:
-    """Whether (x, y) is on the DEM and has a height there."""
-    return bool(np.isfinite([x, y]).all() and np.isfinite(dem.sample(np.array([x]),
-                                                                     np.array([y]))[0]))
+    """Whether (x, y) is within the DEM's extent (a void there is taken as the ground
+    around it, :func:`coverage_gis.radio.terrain.site_ground_m`)."""
+    left, bottom, right, top = dem.bounds
+    return bool(np.isfinite([x, y]).all() and left <= x <= right and bottom <= y <= top)
 
 
 def site_dem(dem: Raster, x_m: float, y_m: float, lon: float, lat: float, radius_m: float,
@@ -276,7 +282,7 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
     dist = np.hypot(gx[None, :] - x_m, gy[:, None] - y_m)
     omni = bool(np.isnan(cell["azimuth_deg"]))  # no horizontal pattern: no bearing needed
     bearing = 0.0 if omni else antenna.bearing_deg(x_m, y_m, gx[None, :], gy[:, None])
-    ground0 = float(dem.sample(np.array([x_m]), np.array([y_m]))[0])
+    ground0, ground_from_dem = terrain.site_ground_m(dem, x_m, y_m)
     ground = terrain.sample_grid(dem, gx, gy, np.nan)
     inside = dist <= radius_m
     held = np.isfinite(ground)
@@ -311,7 +317,8 @@ def site_map(dem: Raster, x_m: float, y_m: float, cell: Mapping[str, Any],
         terrain_loss_db=t_loss,
         level_dbm=np.where(inside, level, np.nan).astype(np.float32),
         los=inside & sweep.los, fresnel_clear=inside & np.asarray(sweep.fresnel_clear),
-        dem_share=dem_share, landcover_share=lc_share, landcover_classes=classes_in)
+        dem_share=dem_share, landcover_share=lc_share, landcover_classes=classes_in,
+        ground_from_dem=ground_from_dem)
 
 
 def _raster_argument(value: Any, name: str) -> Raster:

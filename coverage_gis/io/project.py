@@ -630,6 +630,7 @@ def _check_dem(project: Project) -> None:
             f"{span(left, bottom, right, top)} and the hamlets lie at {span(*area.bounds)} "
             f"({describe_crs(dem.crs)}); expected a DEM of the study area: is it another "
             "area's DEM, or is its CRS wrong?")
+    _warn_sites_on_voids(project)
     missing = np.isnan(dem.sample(*_points_in(area)))
     if missing.all():
         raise InputError(f"{dem.source}: holds no ground height over the hamlets (only nodata "
@@ -639,6 +640,25 @@ def _check_dem(project: Project) -> None:
                       "the hamlets' area (outside the raster or nodata); ground there is taken "
                       f"as flat. It covers {100 * (1 - missing.mean()):.0f} % of the study area",
                       InputWarning, stacklevel=2)
+
+
+def _warn_sites_on_voids(project: Project) -> None:
+    """Name the sites standing on a DEM void (nodata) or off the DEM: their ground is not
+    the DEM's (found by fuzzing: such a mast stood at 0 m on a 1000 m plateau)."""
+    dem, sites = project.dem, project.sites
+    if dem is None or sites is None or not len(sites):
+        return
+    at = sites.geometry.to_crs(dem.crs)
+    void = np.isnan(dem.sample(at.x.to_numpy(), at.y.to_numpy()))
+    if not void.any():
+        return
+    ids = sites["site_id"].astype(str).to_numpy()[void]
+    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    warnings.warn(f"{dem.source}: no ground height at {len(ids)} cell(s) (site_id {shown}): nodata "
+                  "there, or off the raster; each mast stands on the median height of the valid "
+                  f"pixels within {settings.SITE_GROUND_SEARCH_M:g} m "
+                  "(settings.SITE_GROUND_SEARCH_M), or at 0 m with none there",
+                  InputWarning, stacklevel=3)
 
 
 def _check_landcover(project: Project) -> None:

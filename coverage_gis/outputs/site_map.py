@@ -56,7 +56,8 @@ def site_map_record(result: SiteMap, params: CoverageParams, given: dict[str, An
         "input": given,
         "site": {"lon": round(result.lon, 7), "lat": round(result.lat, 7),
                  "x_m": round(result.x_m, 3), "y_m": round(result.y_m, 3),
-                 "crs": describe_crs(result.crs), "ground_m": round(result.ground_m, 2)},
+                 "crs": describe_crs(result.crs), "ground_m": round(result.ground_m, 2),
+                 "ground_from_dem": result.ground_from_dem},
         "cell": {
             "technology": cell["technology"], "band_mhz": cell["band_mhz"],
             "height_m": cell["height_m"], "eirp_dbm": cell["eirp_dbm"],

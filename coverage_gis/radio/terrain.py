@@ -679,6 +679,34 @@ def profile_loss_db(
 # DEM sampling
 
 
+def site_ground_m(dem: Any, x_m: float, y_m: float) -> tuple[float, bool]:
+    """Ground height at a mast (m) and whether the DEM has it there.
+
+    The DEM at (``x_m``, ``y_m``) (bilinear, :meth:`Raster.sample`); on or next to nodata, or
+    off the DEM, the median of the DEM's valid pixels within ``settings.SITE_GROUND_SEARCH_M``
+    of the mast, else 0 m (flat ground, as without a DEM). The DEM is in a metric CRS.
+    """
+    here = float(np.asarray(dem.sample(np.array([x_m]), np.array([y_m])))[0])
+    if math.isfinite(here):
+        return here, True
+    radius = float(settings.SITE_GROUND_SEARCH_M)
+    inv = ~dem.transform
+    col, row = inv * (x_m, y_m)
+    px = max(abs(dem.transform.a), abs(dem.transform.e))
+    reach = int(math.ceil(radius / px)) + 1
+    rows, cols = dem.shape
+    r0, r1 = max(0, int(row) - reach), min(rows, int(row) + reach + 1)
+    c0, c1 = max(0, int(col) - reach), min(cols, int(col) + reach + 1)
+    if r0 >= r1 or c0 >= c1:
+        return 0.0, False
+    block = np.asarray(dem.data[r0:r1, c0:c1], dtype=np.float64)
+    cx, cy = dem.transform * (np.arange(c0, c1) + 0.5, np.full(c1 - c0, r0 + 0.5))
+    _, ry = dem.transform * (np.full(r1 - r0, c0 + 0.5), np.arange(r0, r1) + 0.5)
+    near = np.hypot(np.asarray(cx)[None, :] - x_m, np.asarray(ry)[:, None] - y_m) <= radius
+    valid = block[near & np.isfinite(block)]
+    return (float(np.median(valid)), False) if valid.size else (0.0, False)
+
+
 def _fill_ground(ground: np.ndarray, site_ground: float) -> tuple[np.ndarray, float]:
     """Replace NaN (nodata, outside the DEM) by the site's ground height.
 
@@ -903,10 +931,10 @@ def _ray_ground(dem: Any, x0: float, y0: float, n_rays: int, d: np.ndarray,
     sample ``last[r]`` of each ray (the numba path; the rest is left unset)."""
     theta = np.arange(n_rays, dtype=np.float64) * (2.0 * math.pi / n_rays)  # from grid north
     sin_t, cos_t = np.sin(theta), np.cos(theta)
-    site_ground = float(np.asarray(dem.sample(np.array([x0]), np.array([y0])))[0])
+    site_ground = site_ground_m(dem, x0, y0)[0]
     curvature = d * d / (2.0 * k * EARTH_RADIUS_M)
     inv = _inverse_transform(dem)
-    if inv is not None and not np.isnan(site_ground):
+    if inv is not None:
         ground = np.empty((n_rays, d.size), dtype=np.float64)
         if last is None:
             last = np.full(n_rays, d.size - 1, dtype=np.int64)
