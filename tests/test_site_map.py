@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 
 import coverage_gis as cg
 from coverage_gis.cli.main import main
@@ -270,6 +270,31 @@ def test_warnings_are_one_line_each(tmp_path, capsys):
                                 "height"]
     assert main(["-q", *argv]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("crs", ["EPSG:3857", "EPSG:2227"])
+def test_a_dem_not_in_true_metres_is_reprojected(crs):
+    """Found by fuzzing: a DEM in US survey feet (EPSG:2227) or Web Mercator (EPSG:3857, 6 %
+    long at 20°N) was computed on as if in metres: 800 m east of the site, 138.4 and 120.9 dB
+    against 119.8 dB. Flat ground: the same loss, at the same point, as with a UTM DEM."""
+    from rasterio.transform import from_bounds
+    from rasterio.warp import transform_bounds
+
+    def flat(in_crs: str) -> Raster:
+        left, bottom, right, top = transform_bounds("EPSG:4326", in_crs, 105.75, 19.97,
+                                                    105.98, 20.17, densify_pts=51)
+        return Raster(np.zeros((500, 500), np.float32),
+                      from_bounds(left, bottom, right, top, 500, 500), cg.resolve_crs(in_crs))
+
+    lon, lat, _ = Geod(ellps="WGS84").fwd(LON, LAT, 90.0, 800.0)
+    losses = []
+    for dem in (flat("EPSG:32648"), flat(crs)):
+        site = cg.map_site(dem, lon=LON, lat=LAT, height_m=36.0, radius_m=3000.0)
+        assert site.crs.to_epsg() == 32648
+        x, y = Transformer.from_crs(4326, site.crs, always_xy=True).transform(lon, lat)
+        r, c = rasterio.transform.rowcol(site.transform, x, y)
+        losses.append(float(site.path_loss_db[r, c]))
+    assert losses[1] == pytest.approx(losses[0], abs=0.3)
 
 
 def test_map_site_in_python(tmp_path):

@@ -22,7 +22,7 @@ from coverage_gis.config.params import CoverageParams, site_map_values
 from coverage_gis.config.vocabulary import normalise_technology
 from coverage_gis.engines.levels import cell_model, clutter_from_classes, levels_of
 from coverage_gis.errors import InputError
-from coverage_gis.io.crs import WGS84, resolve_crs, utm_crs
+from coverage_gis.io.crs import WGS84, check_computation_crs, resolve_crs, utm_crs
 from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
@@ -203,10 +203,12 @@ def _on(dem: Raster, x: float, y: float) -> bool:
 def site_dem(dem: Raster, x_m: float, y_m: float, lon: float, lat: float, radius_m: float,
              resolution_m: float) -> Raster:
     """The part of the DEM a site's maps need (its square out to ``radius_m``, and two pixels
-    more), in a metric CRS at ``resolution_m``: a DEM in degrees (SRTM, Copernicus) is
-    reprojected (bilinear) to the site's UTM zone (:func:`coverage_gis.io.crs.utm_crs`), a
-    projected one at another resolution is resampled in its own CRS, else used as it is."""
-    if dem.crs.is_geographic:
+    more), in a metric CRS at ``resolution_m``: a DEM in degrees (SRTM, Copernicus), or in a
+    projected CRS that is not true metres at the site (US survey feet, Web Mercator's 6 %
+    stretch at 20°N: :func:`coverage_gis.io.crs.check_computation_crs`), is reprojected
+    (bilinear) to the site's UTM zone (:func:`coverage_gis.io.crs.utm_crs`); a metric one at
+    another resolution is resampled in its own CRS, else used as it is."""
+    if dem.crs.is_geographic or not _metric_at(dem.crs, lon, lat):
         box, utm = site_extent(lon, lat, radius_m, resolution_m)
         return dem.crop(box, crs=utm, pad_px=2).reproject(utm, resolution_m)
     pad = radius_m + 2.0 * max(resolution_m, *dem.resolution)
@@ -214,6 +216,15 @@ def site_dem(dem: Raster, x_m: float, y_m: float, lon: float, lat: float, radius
     if max(abs(part.resolution[0] - resolution_m), abs(part.resolution[1] - resolution_m)) > 1e-6:
         return part.reproject(part.crs, resolution_m)
     return part
+
+
+def _metric_at(crs: CRS, lon: float, lat: float) -> bool:
+    """Whether distances in ``crs`` are metres, true within tolerance at (``lon``, ``lat``)."""
+    try:
+        check_computation_crs(crs, lon, lat, "DEM")
+    except InputError:
+        return False
+    return True
 
 
 def site_extent(lon: float, lat: float, radius_m: float, resolution_m: float
