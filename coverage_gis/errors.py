@@ -12,6 +12,7 @@ expects and explains (exit code 1 on the command line); anything else is a bug (
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 __all__ = ["CoverageGisError", "InputError", "InputWarning", "OutputError", "OutputWarning",
@@ -60,3 +61,15 @@ class InputWarning(UserWarning):
 class OutputWarning(UserWarning):
     """Results were written, but something beside them needs the user's attention (an old
     set that could not be removed)."""
+
+
+#: Warnings a library gives its programmers, not its users (affine's "use `@`" that rasterio
+#: triggers on a rotated raster, pandas' future changes): never listed as the data's.
+DEVELOPER_WARNINGS: tuple[type[Warning], ...] = (DeprecationWarning, PendingDeprecationWarning,
+                                                 FutureWarning)
+
+
+def user_warnings(caught: Sequence[warnings.WarningMessage]) -> list[str]:
+    """The messages of the recorded warnings that speak to the user (all but
+    :data:`DEVELOPER_WARNINGS`)."""
+    return [str(w.message) for w in caught if not issubclass(w.category, DEVELOPER_WARNINGS)]

@@ -341,7 +341,7 @@ def _crop(result: CoverageResult, bounds: tuple[float, float, float, float]
     if rows.stop <= rows.start or cols.stop <= cols.start:
         rows, cols = slice(0, grid.height), slice(0, grid.width)
     t = grid.transform
-    part = coverage.Grid(t * Affine.translation(cols.start, rows.start),
+    part = coverage.Grid(t @ Affine.translation(cols.start, rows.start),
                          cols.stop - cols.start, rows.stop - rows.start, grid.crs)
 
     def cut(arrays: Mapping) -> Mapping:

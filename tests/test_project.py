@@ -96,3 +96,24 @@ def test_scenario_mistakes(tmp_path, text, message):
 def test_missing_scenario_file(tmp_path):
     with pytest.raises(cg.InputError, match="scenario file not found"):
         cg.read_scenario(tmp_path / "nope.toml")
+
+
+def test_a_librarys_notice_to_its_programmers_is_not_a_data_warning(tmp_path, capsys):
+    """Found by fuzzing: a rotated DEM made validate list affine's "Use `@` matmul instead of
+    `*`" (raised inside rasterio) among the data's warnings."""
+    import rasterio
+    from affine import Affine
+
+    from coverage_gis.cli.main import main
+
+    from .conftest import SAMPLE
+
+    with rasterio.open(SAMPLE.parent / "dem" / "dem.tif") as src:
+        data, profile = src.read(1), src.profile
+    profile.update(transform=profile["transform"] @ Affine.rotation(10))
+    with rasterio.open(tmp_path / "rotated.tif", "w", **profile) as dst:
+        dst.write(data, 1)
+    main(["validate", "--dem", str(tmp_path / "rotated.tif")])
+    printed = capsys.readouterr()
+    assert "matmul" not in printed.out + printed.err
+    assert "OK: no errors" in printed.out

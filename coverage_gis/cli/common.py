@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from coverage_gis.config import settings
-from coverage_gis.errors import InputError
+from coverage_gis.errors import InputError, user_warnings
 
 __all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
            "add_layer_options", "apply_layer_options", "whole_number", "workers_count"]
@@ -62,7 +62,7 @@ def load(scenario: Any) -> tuple[Any, list[str], list[str]]:
             project = load_project(scenario)
         except InputError as exc:
             return None, list(getattr(exc, "warnings", [])), exc.problems
-    return project, [str(w.message) for w in caught], []
+    return project, user_warnings(caught), []
 
 
 def load_or_report(scenario: Any, args: argparse.Namespace) -> Any:

@@ -31,7 +31,7 @@ from pyproj import CRS
 from coverage_gis.config import settings
 from coverage_gis.config.params import ClutterParams, did_you_mean
 from coverage_gis.config.scenario import Scenario, read_scenario
-from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.errors import InputError, InputWarning, user_warnings
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
 from coverage_gis.io import units as admin
@@ -273,7 +273,7 @@ def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
                 project = _assemble(scenario, loaded, sources, crs)
             except InputError as exc:
                 problems.extend(exc.problems)
-    messages = [str(w.message) for w in caught]
+    messages = user_warnings(caught)
     if problems:
         err = InputError(problems)
         err.warnings = messages  # type: ignore[attr-defined]

@@ -120,7 +120,7 @@ class Raster:
                                                     densify_pts=21)
         inv = ~self.transform
         minx, miny, maxx, maxy = bounds
-        corners = [inv * xy for xy in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy))]
+        corners = [inv @ xy for xy in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy))]
         cols, rows = [c for c, _ in corners], [r for _, r in corners]
         h, w = self.data.shape
         r0 = max(int(np.floor(min(rows))) - pad_px, 0)
@@ -130,7 +130,7 @@ class Raster:
         if (r0, c0, r1, c1) == (0, 0, h, w) or r1 <= r0 or c1 <= c0:
             return self
         return Raster(np.ascontiguousarray(self.data[r0:r1, c0:c1]),
-                      self.transform * Affine.translation(c0, r0), self.crs, self.source)
+                      self.transform @ Affine.translation(c0, r0), self.crs, self.source)
 
     def reproject(self, crs: Any, resolution_m: float | None = None) -> Raster:
         """This raster warped to ``crs`` (bilinear), at ``resolution_m`` (default: about the
@@ -194,8 +194,8 @@ def latlon_bounds(transform: Affine, height: int, width: int, crs: Any
     takes) of a north-up grid in ``crs``, from its corners."""
     from pyproj import Transformer
 
-    west, north = transform * (0, 0)
-    east, south = transform * (width, height)
+    west, north = transform @ (0, 0)
+    east, south = transform @ (width, height)
     to_deg = Transformer.from_crs(CRS.from_user_input(crs), 4326, always_xy=True)
     lon0, lat0 = to_deg.transform(west, south)
     lon1, lat1 = to_deg.transform(east, north)

@@ -47,7 +47,7 @@ import shapely
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import SCENARIO_KEYS
-from coverage_gis.errors import InputError, OutputError
+from coverage_gis.errors import InputError, OutputError, user_warnings
 from coverage_gis.io import units as admin
 from coverage_gis.io.crs import WGS84, metric_crs
 from coverage_gis.outputs.exports import write_gpkg
@@ -636,7 +636,7 @@ def _check_back(scenario: Path) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         load_project(scenario)
-    return list(dict.fromkeys(str(w.message) for w in caught))
+    return list(dict.fromkeys(user_warnings(caught)))
 
 
 def write_scenario_folder(unit: str | int, out: PathLike, *, osm: PathLike | None = None,

@@ -691,7 +691,7 @@ def site_ground_m(dem: Any, x_m: float, y_m: float) -> tuple[float, bool]:
         return here, True
     radius = float(settings.SITE_GROUND_SEARCH_M)
     inv = ~dem.transform
-    col, row = inv * (x_m, y_m)
+    col, row = inv @ (x_m, y_m)
     px = max(abs(dem.transform.a), abs(dem.transform.e))
     reach = int(math.ceil(radius / px)) + 1
     rows, cols = dem.shape
@@ -700,8 +700,8 @@ def site_ground_m(dem: Any, x_m: float, y_m: float) -> tuple[float, bool]:
     if r0 >= r1 or c0 >= c1:
         return 0.0, False
     block = np.asarray(dem.data[r0:r1, c0:c1], dtype=np.float64)
-    cx, cy = dem.transform * (np.arange(c0, c1) + 0.5, np.full(c1 - c0, r0 + 0.5))
-    _, ry = dem.transform * (np.full(r1 - r0, c0 + 0.5), np.arange(r0, r1) + 0.5)
+    cx, cy = dem.transform @ (np.arange(c0, c1) + 0.5, np.full(c1 - c0, r0 + 0.5))
+    _, ry = dem.transform @ (np.full(r1 - r0, c0 + 0.5), np.arange(r0, r1) + 0.5)
     near = np.hypot(np.asarray(cx)[None, :] - x_m, np.asarray(ry)[:, None] - y_m) <= radius
     valid = block[near & np.isfinite(block)]
     return (float(np.median(valid)), False) if valid.size else (0.0, False)
