@@ -452,6 +452,75 @@ def test_dem_without_crs_and_with_absurd_heights(tmp_path):
     assert "odd.tif: pixel (row 3, column 4) height=-32768 is outside" in err
 
 
+def test_a_bad_pixel_of_a_window_is_named_in_its_file(tmp_path):
+    """Found by fuzzing: a window's (or a mosaic's) row and column named another pixel."""
+    from coverage_gis.io.dem import read_dem_tiles
+
+    data = np.ones((40, 50), dtype="float32")
+    data[30, 35] = -9999  # undeclared nodata: row 31, column 36 of the file
+    path = write_dem(tmp_path / "odd.tif", data, nodata=None)
+    window = (585000 + 30 * 20, 2222000 - 30 * 38, 585000 + 30 * 45, 2222000 - 30 * 25)
+    (err,) = errors_of(read_dem_tiles, [path], window)
+    assert "odd.tif: pixel (row 31, column 36) height=-9999 is outside" in err
+
+
+def test_a_south_up_dem_is_read_whole_and_by_window(tmp_path):
+    """Found by fuzzing: a south-up GeoTIFF (rows stored south to north) read through a
+    window (init, site-map) was "every pixel is nodata"."""
+    from rasterio.transform import Affine
+
+    from coverage_gis.io.dem import read_dem_tiles
+
+    data = np.arange(40 * 50, dtype="float32").reshape(40, 50)
+    north_up = write_dem(tmp_path / "n.tif", data, nodata=None)
+    with rasterio.open(tmp_path / "s.tif", "w", driver="GTiff", width=50, height=40, count=1,
+                       dtype="float32", crs="EPSG:32648",
+                       transform=Affine(30, 0, 585000, 0, 30, 2222000 - 30 * 40)) as ds:
+        ds.write(data[::-1], 1)
+    window = (585000 + 30 * 10, 2222000 - 30 * 30, 585000 + 30 * 20, 2222000 - 30 * 10)
+    want = read_dem_tiles([north_up], window)
+    got = read_dem_tiles([tmp_path / "s.tif"], window)
+    assert got.transform == want.transform
+    np.testing.assert_array_equal(got.data, want.data)
+    whole = cg.read_dem(tmp_path / "s.tif")
+    assert whole.sample(np.array([585000 + 30 * 12.5]), np.array([2222000 - 30 * 7.5]))[0] \
+        == data[7, 12]
+
+
+@pytest.mark.parametrize("stored,scale,offset,unit,unit_m", [
+    ("int16", 0.1, 0.0, "m", 1.0),            # decimetres, as GDAL's scale says
+    ("float32", 1.0, 0.0, "ft", 0.3048),      # international feet
+    ("float32", 1.0, 0.0, "US survey foot", 1200 / 3937),
+    ("int16", 0.5, -100.0, "", 1.0),          # metres = stored * 0.5 - 100
+])
+def test_dem_heights_follow_the_bands_scale_offset_and_unit(tmp_path, stored, scale, offset,
+                                                             unit, unit_m):
+    """Found by fuzzing: GDAL's scale, offset and unit were ignored (heights 10x or 3.28x).
+    metres = (stored * scale + offset) * the unit in metres (GDAL's convention)."""
+    from coverage_gis.io.dem import read_dem_tiles
+
+    metres = np.linspace(2.5, 294.5, 30 * 20).reshape(30, 20)
+    raw = (metres / unit_m - offset) / scale
+    with rasterio.open(tmp_path / "d.tif", "w", driver="GTiff", width=20, height=30, count=1,
+                       dtype=stored, crs="EPSG:32648",
+                       transform=from_origin(585000, 2222000, 30, 30)) as ds:
+        ds.write(np.round(raw).astype(stored) if stored == "int16" else raw.astype(stored), 1)
+        ds.scales, ds.offsets, ds.units = (scale,), (offset,), (unit,)
+    tol = 0.5 * scale * unit_m + 1e-6 if stored == "int16" else 1e-3
+    for dem in (cg.read_dem(tmp_path / "d.tif"),
+                read_dem_tiles([tmp_path / "d.tif"], (585000, 2222000 - 600, 585300, 2222000))):
+        np.testing.assert_allclose(dem.data, metres[:dem.data.shape[0], :dem.data.shape[1]],
+                                   atol=tol)
+
+
+def test_a_dem_in_an_unknown_height_unit_is_refused(tmp_path):
+    path = write_dem(tmp_path / "d.tif", np.ones((5, 5)))
+    with rasterio.open(path, "r+") as ds:
+        ds.units = ("fathom",)
+    (err,) = errors_of(cg.read_dem, path)
+    assert "d.tif: band 1 holds heights in 'fathom'" in err
+
+
 # --------------------------------------------------------------------------------------------
 # Legacy Vietnamese encodings in shapefiles
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import rasterio
 import rasterio.merge
+from affine import Affine
 from pyproj import CRS
 from rasterio._err import CPLE_BaseError
 from rasterio.enums import Resampling
@@ -29,14 +30,24 @@ from rasterio.errors import RasterioError
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
-from coverage_gis.io.raster import Raster, check_band, checked_dem, dem_crs, read_dem
+from coverage_gis.io.raster import (
+    Raster,
+    check_band,
+    checked_dem,
+    dem_crs,
+    height_scaling,
+    read_dem,
+    to_metres,
+)
 
 __all__ = ["read_dem_tiles", "read_dem_window"]
 
 
-def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
-    """Open one tile for reading (closed with ``stack``); an unreadable file or a missing
-    band is an :class:`InputError` naming it."""
+def _open(path: Path, band: int, stack: contextlib.ExitStack,
+          originals: list[Any] | None = None) -> Any:
+    """Open one tile for reading (closed with ``stack``; the file as opened appended to
+    ``originals``), north-up; an unreadable file or a missing band is an
+    :class:`InputError` naming it."""
     p = boundary.check_path(path)
     try:
         ds = stack.enter_context(rasterio.open(p))
@@ -44,7 +55,27 @@ def _open(path: Path, band: int, stack: contextlib.ExitStack) -> Any:
         raise InputError(f"{p.name}: is not a raster GDAL can read, such as a GeoTIFF or an "
                          f"SRTM .hgt tile: {boundary.reason(exc, p)}") from None
     check_band(ds.count, band, p.name)
+    if originals is not None:
+        originals.append(ds)
+    t = ds.transform
+    if t.b == 0 and t.d == 0 and t.e > 0:  # south-up (rows stored south to north): merge
+        from rasterio.vrt import WarpedVRT  # reads those as all nodata (found by fuzzing)
+
+        up = Affine(t.a, 0.0, t.c, 0.0, -t.e, t.f + t.e * ds.height)
+        ds = stack.enter_context(WarpedVRT(ds, crs=ds.crs, transform=up, width=ds.width,
+                                           height=ds.height, resampling=Resampling.nearest))
     return ds
+
+
+def _scaling(datasets: Sequence[Any], names: Sequence[str], band: int) -> tuple[float, float]:
+    """The one (factor, offset) of :func:`~coverage_gis.io.raster.height_scaling` that every
+    tile shares; tiles that store heights differently are an :class:`InputError`."""
+    each = [height_scaling(ds, band, name) for ds, name in zip(datasets, names)]
+    if any(not np.allclose(e, each[0]) for e in each[1:]):
+        listed = "; ".join(f"{n}: x{f:g} + {o:g} m" for n, (f, o) in zip(names, each))
+        raise InputError(f"DEM tiles {', '.join(names)}: store heights in different units or "
+                         f"scales ({listed}); expected tiles of one DEM product")
+    return each[0]
 
 
 def _common_crs(datasets: Sequence[Any], names: Sequence[str], user_crs: CRS | None) -> CRS:
@@ -118,8 +149,10 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
     source = " + ".join(names)
     user_crs = boundary.resolve_user_crs(crs, source)
     with contextlib.ExitStack() as stack:
-        datasets = [_open(Path(p), band, stack) for p in paths]
+        originals: list[Any] = []
+        datasets = [_open(Path(p), band, stack, originals) for p in paths]
         the_crs = _common_crs(datasets, names, user_crs)
+        factor, offset = _scaling(originals, names, band)
         res, resampling = _resolution(datasets, names)
         if bounds is not None:  # snap the window outwards onto the first tile's pixel grid,
             bounds = _snap(bounds, datasets[0].transform, res)  # so heights are not resampled
@@ -131,7 +164,10 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
                     nodata=np.nan, resampling=resampling, method="first")
         except (RasterioError, CPLE_BaseError, ValueError) as exc:
             raise InputError(f"{source}: the tiles cannot be mosaicked: {exc}") from None
-    return checked_dem(data[0].astype(np.float32), transform, the_crs, source)
+        heights = data[0].astype(np.float32)
+        to_metres(heights, factor, offset)
+        tiles = [(name, ds.transform, ds.height, ds.width) for name, ds in zip(names, originals)]
+    return checked_dem(heights, transform, the_crs, source, tiles=tiles)
 
 
 def read_dem_window(paths: Sequence[str | os.PathLike],

@@ -248,12 +248,48 @@ def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
             # province's 32 M-pixel DEM
             data = ds.read(band, out_dtype=np.float32)
             data[ds.read_masks(band) == 0] = np.nan
+            to_metres(data, *height_scaling(ds, band, source))
             file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
             transform = ds.transform
     except (RasterioError, CPLE_BaseError) as exc:
         raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
                          f"{reason(exc, p)}") from None
     return checked_dem(data, transform, dem_crs(file_crs, user_crs, source), source)
+
+
+#: A DEM band's height unit (GDAL's unit type, lower case) -> metres: none said is metres.
+#: The US survey foot is 1200/3937 m (NIST SP 811, B.6), the international foot 0.3048 m.
+HEIGHT_UNITS_M: dict[str, float] = {
+    "": 1.0, "m": 1.0, "metre": 1.0, "meter": 1.0, "metres": 1.0, "meters": 1.0,
+    "dm": 0.1, "cm": 0.01, "mm": 0.001,
+    "ft": 0.3048, "foot": 0.3048, "feet": 0.3048, "international foot": 0.3048,
+    "us-ft": 1200 / 3937, "ftus": 1200 / 3937, "us survey foot": 1200 / 3937,
+    "us_survey_foot": 1200 / 3937}
+
+
+def height_scaling(ds: Any, band: int, source: str) -> tuple[float, float]:
+    """(factor, offset) turning a DEM band's stored values into metres: GDAL's scale and
+    offset (heights stored as integer decimetres, scale 0.1), then its unit (feet)
+    (found by fuzzing: both ignored, heights read 10x and 3.28x too high). An unknown unit
+    is an :class:`InputError` naming it."""
+    scale = ds.scales[band - 1] if ds.scales else 1.0
+    offset = ds.offsets[band - 1] if ds.offsets else 0.0
+    unit = (ds.units[band - 1] if ds.units else "") or ""
+    key = unit.strip().lower()
+    if key not in HEIGHT_UNITS_M:
+        raise InputError(f"{source}: band {band} holds heights in {unit!r}, a unit this "
+                         "package does not know; expected metres (or feet, cm, dm, mm), "
+                         "e.g. gdal_translate -scale to metres first")
+    k = HEIGHT_UNITS_M[key]
+    return float(scale if scale is not None else 1.0) * k, float(offset or 0.0) * k
+
+
+def to_metres(data: np.ndarray, factor: float, offset: float) -> None:
+    """Apply :func:`height_scaling`'s (factor, offset) in place (NaN stays NaN)."""
+    if factor != 1.0:
+        data *= np.float32(factor)
+    if offset != 0.0:
+        data += np.float32(offset)
 
 
 def check_band(count: int, band: int, source: str, holds: str = "ground height") -> None:
@@ -277,19 +313,34 @@ def dem_crs(file_crs: CRS | None, user_crs: CRS | None, source: str) -> CRS:
     raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
 
 
-def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str) -> Raster:
+def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str,
+                tiles: Sequence[tuple[str, Affine, int, int]] = ()) -> Raster:
     """A :class:`Raster` of ground heights (m), after the checks every DEM passes: a
     geotransform, a position that fits the CRS's units, some data, and heights within
-    :data:`settings.DEM_HEIGHT_RANGE_M`."""
+    :data:`settings.DEM_HEIGHT_RANGE_M`. ``data`` read from files (a window, a mosaic):
+    their (name, transform, height, width), so that a bad pixel is named in its file."""
     finite = check_georeferenced(data, transform, crs, source)
     lo, hi = settings.DEM_HEIGHT_RANGE_M
     bad = finite & ((data < lo) | (data > hi))
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise InputError(f"{source}: pixel (row {r + 1}, column {c + 1}) height="
-                         f"{data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a ground-height "
-                         "raster in metres, with its nodata value set?)")
+        where = _pixel_in_file(int(r), int(c), transform, tiles) or (source, r, c)
+        raise InputError(f"{where[0]}: pixel (row {where[1] + 1}, column {where[2] + 1}) "
+                         f"height={data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a "
+                         "ground-height raster in metres, with its nodata value set?)")
     return Raster(data, transform, crs, source)
+
+
+def _pixel_in_file(r: int, c: int, transform: Affine,
+                   tiles: Sequence[tuple[str, Affine, int, int]]) -> tuple[str, int, int] | None:
+    """(file, row, column) of pixel (``r``, ``c``) of a grid read from ``tiles`` (0-based):
+    found by fuzzing, a window's row and column named another pixel of the file."""
+    x, y = transform @ (c + 0.5, r + 0.5)
+    for name, t, height, width in tiles:
+        col, row = ~t @ (x, y)
+        if 0 <= row < height and 0 <= col < width:
+            return name, int(row), int(col)
+    return None
 
 
 def check_georeferenced(data: np.ndarray, transform: Affine, crs: CRS, source: str
