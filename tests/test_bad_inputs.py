@@ -794,6 +794,24 @@ def test_a_hamlet_drawn_twice_is_warned_about(folder):
                       "in one hamlet only, so one of the two looks empty"]
 
 
+def test_the_overlap_warning_says_which_hamlet_covers_which(folder):
+    """Found by fuzzing: "SMALL covers 60 % of the ground of BIG" when BIG covers 60 % of
+    SMALL: the warning is on the larger, about the smaller's share."""
+    big = square(LON, LAT, 0.004)
+    small = shapely.box(LON + 0.001, LAT - 0.001, LON + 0.005, LAT + 0.001)  # 3/4 inside
+    for order, want in (([0, 1], "feature 2: hamlet_id='BIG' covers 75% of the ground of "
+                                 "feature 1 (SMALL)"),
+                        ([1, 0], "feature 1: hamlet_id='BIG' covers 75% of the ground of "
+                                 "feature 2 (SMALL)")):
+        gpd.GeoDataFrame({"hamlet_id": ["SMALL", "BIG"], "name": ["Nhỏ", "Lớn"]},
+                         geometry=[small, big], crs=4326
+                         ).iloc[order].to_file(folder / "thon.geojson")
+        with pytest.warns(cg.InputWarning) as caught:
+            cg.read_hamlets(folder / "thon.geojson")
+        copies = [str(w.message) for w in caught if "covers" in str(w.message)]
+        assert len(copies) == 1 and copies[0].startswith(f"thon.geojson {want}"), copies
+
+
 def test_a_land_cover_of_several_bands_says_which_it_reads(folder):
     """Found by fuzzing: a 3-band land cover (a coloured picture of one?) was read as classes
     without a word; a DEM's bands were already warned about."""

@@ -475,6 +475,8 @@ def _warn_copies(gdf: gpd.GeoDataFrame, problems: Problems) -> None:
     share = shapely.area(shapely.intersection(geoms[left], geoms[right])) / smaller
     ids = gdf["hamlet_id"].to_numpy()
     for i, j, s in zip(left, right, share):
+        if area[i] > area[j]:  # the larger (j) covers s of the smaller (i): found by fuzzing,
+            i, j = j, i  # the warning said the reverse
         if s > settings.HAMLET_OVERLAP_WARN_SHARE:
             problems.warn(f"covers {s:.0%} of the ground of {problems.unit} "
                           f"{int(gdf.index[i]) + 1} ({ids[i]}): a copy, or a hamlet drawn "
