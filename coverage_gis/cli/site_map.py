@@ -102,7 +102,7 @@ def _read_site_dem(paths: list[str], crs_option: Any, opts: dict[str, Any], poin
     says what is wrong)."""
     from pyproj import Transformer
 
-    from coverage_gis.engines.site_map import site_extent
+    from coverage_gis.engines.site_map import check_degrees, site_extent
     from coverage_gis.io.crs import WGS84, resolve_crs
     from coverage_gis.io.dem import read_dem_window
     from coverage_gis.io.raster import read_dem
@@ -112,10 +112,13 @@ def _read_site_dem(paths: list[str], crs_option: Any, opts: dict[str, Any], poin
     lon_lat = (opts["lon"], opts["lat"]) if by_lon_lat and not by_xy else None
     if by_xy and not by_lon_lat:
         try:
-            lon_lat = Transformer.from_crs(resolve_crs(point_crs), WGS84, always_xy=True
-                                           ).transform(opts["x"], opts["y"])
+            src = resolve_crs(point_crs)
         except ValueError:
-            lon_lat = None
+            src = None
+        if src is not None:
+            check_degrees(src, opts["x"], opts["y"], point_crs)  # before any reading
+            lon_lat = Transformer.from_crs(src, WGS84, always_xy=True
+                                           ).transform(opts["x"], opts["y"])
     if lon_lat is None or not all(map(math.isfinite, lon_lat)):
         return read_dem(paths[0] if len(paths) == 1 else paths, crs=crs_option)
     box, utm = site_extent(*lon_lat, radius_m, resolution_m)

@@ -160,6 +160,17 @@ def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None
     return cell
 
 
+def check_degrees(crs: CRS, x: float, y: float, named: Any) -> None:
+    """Refuse x, y that cannot be degrees under a ``crs`` in degrees (found by fuzzing:
+    cadastral metres under EPSG:4326 gave "lat=2.2197e+06: no UTM zone there")."""
+    if crs.is_geographic and not (-180.0 <= x <= 180.0 and -90.0 <= y <= 90.0):
+        raise InputError(
+            f"x={x:.10g} y={y:.10g}: not degrees, which crs {named} ({crs.name}) counts in "
+            "(longitude -180..180, latitude -90..90); they look like metres: give their "
+            f"projected CRS, e.g. --crs {settings.CHECK_SITE_CADASTRAL_CRS} (VN-2000 of "
+            "Thanh Hóa) or EPSG:32648 (UTM 48N)")
+
+
 def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = None,
                x: float | None = None, y: float | None = None, crs: Any = None
                ) -> tuple[float, float, float, float]:
@@ -177,6 +188,7 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
         except ValueError as exc:
             raise InputError(str(exc)) from None
         a, b = x, y
+        check_degrees(src, a, b, crs)
     else:
         raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
     to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)
