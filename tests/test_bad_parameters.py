@@ -637,3 +637,83 @@ def test_sites_edited_after_loading_are_checked_by_analyze():
     with pytest.raises(InputError, match=r"column 'technology' \(.*'LTE'.*\): expected one of "
                                          r"2G, 3G, 4G, 5G"):
         cg.analyze(with_sites(project.sites.assign(technology="LTE")))
+
+
+# --------------------------------------------------------------------------------------------
+# check-site options found by fuzzing the web app (fuzz4): the same checks on the command line
+# --------------------------------------------------------------------------------------------
+
+XY = ["--x", "588150", "--y", "2219700"]
+MOON = "IAU_2015:30100"
+LOCAL = 'LOCAL_CS["x"]'
+TOY_SPHEROID = ('GEOGCS["x",DATUM["y",SPHEROID["z",1,0]],PRIMEM["G",0],'
+                'UNIT["degree",0.0174532925199433]]')
+
+FUZZ4_CASES = [
+    # 0 and 360 are one direction: two co-directional cells summed twice
+    ([*CHECK_SITE, *WHERE, "--azimuth-deg", "0", "360"], "--azimuth-deg='360'",
+     "points the same way as '0'"),
+    ([*CHECK_SITE, *WHERE, "--azimuth-deg", "10", "120", "10"], "--azimuth-deg='10' is given twice",
+     "give each sector once"),
+    ([*CHECK_SITE, *WHERE, "--azimuth-deg", "359.8", "0.1"], "--azimuth-deg='0.1'",
+     "points the same way as '359.8'"),
+    ([*CHECK_SITE, *WHERE, "--azimuth-deg", *(str(10 * k) for k in range(13))],
+     "--azimuth-deg: 13 azimuths given", "expected at most 12"),
+    # control characters would be echoed into check.json, check.html and check.kml
+    ([*CHECK_SITE, *WHERE, "--request-id", "HS\x01-2025"], "--request-id='HS\\x01-2025'",
+     "control character U+0001"),
+    ([*CHECK_SITE, *WHERE, "--applicant", "Viettel\nThanh Hóa"], "--applicant=",
+     "control character U+000A"),
+    # a CRS pyproj reads but that holds no horizontal position on the Earth (exit 3 with
+    # a ProjError, or a wrong check)
+    ([*CHECK_SITE, *XY, "--crs", LOCAL], f"--crs: CRS {LOCAL!r}",
+     "is a local engineering CRS"),
+    ([*CHECK_SITE, *XY, "--crs", MOON], f"--crs: CRS {MOON!r}", "is not an Earth CRS"),
+    ([*CHECK_SITE, *XY, "--crs", TOY_SPHEROID], "--crs: CRS", "is not an Earth CRS"),
+    ([*CHECK_SITE, "--x", "20.0668", "--y", "105.8639", "--crs", "EPSG:5714"],
+     "--crs: CRS 'EPSG:5714'", "is a vertical CRS (heights only), not a horizontal (2-D) CRS"),
+    ([*CHECK_SITE, *XY, "--crs", "EPSG:4978"], "--crs: CRS 'EPSG:4978'",
+     "is a geocentric CRS"),
+    # metres under a CRS in degrees: "lies inf km from the hamlets"
+    ([*CHECK_SITE, *XY, "--crs", "EPSG:4326"], "out of range for EPSG:4326 (WGS 84), a CRS in "
+     "degrees", f"--crs {settings.CHECK_SITE_CADASTRAL_CRS}"),
+    # degrees under a projected CRS
+    ([*CHECK_SITE, "--x", "105.8621", "--y", "20.0651", "--crs", "vn2000-thanhhoa"],
+     "x and y look like degrees", "give them as --lon and --lat"),
+]
+
+
+@pytest.mark.parametrize("argv,names,expected", FUZZ4_CASES,
+                         ids=[" ".join(c[0][-4:])[:60] for c in FUZZ4_CASES])
+def test_bad_check_site_option_found_by_fuzzing(inputs, capsys, argv, names, expected):
+    toml = scenario(inputs)
+    out = inputs.parent / "out"
+    err = run_failing([argv[0], str(toml), *argv[1:], "--out", str(out)], inputs, capsys)
+    assert err.startswith("error: ")
+    assert names in err and expected in err
+    assert "inf km" not in err and "ProjError" not in err
+    assert not out.exists()
+
+
+def test_every_check_site_problem_is_listed_at_once_with_the_text_ones(inputs, capsys):
+    toml = scenario(inputs)
+    err = run_failing([*CHECK_SITE, str(toml), "--lon", "abc", "--lat", str(LAT),
+                       "--azimuth-deg", "0", "0", "--request-id", "a\tb",
+                       "--out", str(inputs.parent / "out")], inputs, capsys)
+    assert "3 problems in the input" in err
+    for flag in ("--lon=", "--azimuth-deg='0' is given twice", "--request-id='a\\tb'"):
+        assert flag in err
+
+
+def test_sectors_within_the_bounds_are_taken():
+    """Twelve sectors (settings.CHECK_SITE_MAX_SECTORS), 0.5° apart or more, empty text."""
+    from types import SimpleNamespace
+
+    from coverage_gis.config.params import CHECK_SITE_OPTIONS, check_site_options
+
+    args = SimpleNamespace(**{**dict.fromkeys(CHECK_SITE_OPTIONS), "lon": str(LON),
+                              "lat": str(LAT), "azimuth_deg": [str(30 * k) for k in range(12)],
+                              "request_id": "", "applicant": "Chi nhánh Viettel Thanh Hóa"})
+    assert len(check_site_options(args)["azimuth_deg"]) == settings.CHECK_SITE_MAX_SECTORS
+    args.azimuth_deg = ["0", "0.5", "359.5"]
+    assert check_site_options(args)["azimuth_deg"] == [0.0, 0.5, 359.5]

@@ -207,3 +207,79 @@ def test_an_unknown_epsg_number_is_a_value_error():
 
     with pytest.raises(ValueError, match=r"unknown CRS -1: no EPSG code -1; give a preset"):
         cg.resolve_crs(-1)
+
+
+# --------------------------------------------------------------------------------------------
+# Found by fuzzing the web app (fuzz4): CRSs pyproj reads that hold no horizontal position on
+# the Earth gave HTTP 500 / exit 3 (ProjError) or a wrong check
+# --------------------------------------------------------------------------------------------
+
+NOT_HORIZONTAL = [
+    ("EPSG:5714", "is a vertical CRS (heights only), not a horizontal (2-D) CRS"),
+    (5714, "is a vertical CRS (heights only)"),
+    ("EPSG:4978", "is a geocentric CRS (X, Y, Z from the Earth's centre), not a horizontal"),
+    ("IAU_2015:30100", "is not an Earth CRS (ellipsoid Moon (2015) - Sphere): no "
+                       "transformation exists"),
+    ('LOCAL_CS["x"]', "is a local engineering CRS (not tied to the Earth): no transformation "
+                      "exists to the study's CRS"),
+    ('GEOGCS["x",DATUM["y",SPHEROID["z",1,0]],PRIMEM["G",0],'
+     'UNIT["degree",0.0174532925199433]]', "is not an Earth CRS (ellipsoid z)"),
+    (CRS.from_epsg(5714), "is a vertical CRS"),
+]
+
+
+@pytest.mark.parametrize("value, words", NOT_HORIZONTAL,
+                         ids=[str(v)[:20] for v, _ in NOT_HORIZONTAL])
+def test_a_crs_of_no_horizontal_earth_position_is_refused(value, words):
+    with pytest.raises(ValueError, match="expected a horizontal \\(2-D\\) CRS") as info:
+        resolve_crs(value)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize("value, kind", [
+    ("EPSG:4326+5773", "Compound CRS"), ("EPSG:32648+5773", "Compound CRS"),
+    ("EPSG:4979", "Geographic 3D CRS"), ("ESRI:102100", "Projected CRS"),
+    ("vn2000", "Geographic 2D CRS"), (32648, "Projected CRS"),
+])
+def test_horizontal_and_compound_crs_are_taken_whole(value, kind):
+    """A compound CRS (a DEM's EPSG:4326 + EGM96 heights) is judged by its horizontal part
+    and returned whole, as before."""
+    crs = resolve_crs(value)
+    assert crs.type_name == kind and crs == CRS.from_user_input(value)
+
+
+def test_a_crs_bound_to_wgs84_is_judged_by_its_own():
+    # a WKT1 with TOWGS84 (as many .prj files of VN-2000 carry it) is a bound CRS
+    wkt = ('GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,298.257223563],'
+           f'TOWGS84[{HELMERT}]],PRIMEM["Greenwich",0],'
+           'UNIT["degree",0.0174532925199433]]')
+    bound = CRS.from_wkt(wkt)
+    assert bound.is_bound and resolve_crs(bound) is bound
+
+
+def test_the_rule_applies_to_layer_and_scenario_crs(tmp_path, hamlets_gdf):
+    """Written once in resolve_crs: a layer's crs= and the scenario's crs say so too."""
+    ap = write_text(tmp_path / "ap.csv", f"ap_id,operator,x,y\nA1,VNPT,{E},{N}\n")
+    with pytest.raises(cg.InputError, match=r"ap\.csv: CRS 'EPSG:5714' is a vertical CRS"):
+        cg.read_access_points(ap, crs="EPSG:5714")
+    hamlets_gdf.to_file(tmp_path / "thon.geojson")
+    toml = write_text(tmp_path / "s.toml", '[scenario]\nname = "x"\ncrs = "EPSG:4978"\n'
+                                           '[layers]\nhamlets = "thon.geojson"\n')
+    with pytest.raises(cg.InputError, match=r"scenario crs: CRS 'EPSG:4978' is a geocentric"):
+        cg.load_project(toml)
+
+
+def test_a_dem_declared_with_a_compound_crs_is_still_read(tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from coverage_gis.io.raster import read_dem
+
+    path = tmp_path / "dem.tif"
+    data = np.full((20, 20), 50.0, dtype=np.float32)
+    with rasterio.open(path, "w", driver="GTiff", height=20, width=20, count=1,
+                       dtype="float32", crs="EPSG:4326",
+                       transform=from_origin(105.85, 20.07, 0.0003, 0.0003)) as ds:
+        ds.write(data, 1)
+    dem = read_dem(path, crs="EPSG:4326+5773")
+    assert dem.crs.is_compound and float(np.nanmax(dem.data)) == 50.0

@@ -467,7 +467,8 @@ def test_only_the_sites_part_of_the_tiles_is_read(tmp_path):
     (["--lat", "20.07"], "give the site"),
     # cadastral metres under a CRS in degrees (found by fuzzing: "no UTM zone there")
     (["--x", "588150", "--y", "2219700", "--crs", "EPSG:4326"],
-     "x=588150 y=2219700: not degrees, which crs EPSG:4326 (WGS 84) counts in"),
+     "x=588150 y=2219700 (crs EPSG:4326): out of range for EPSG:4326 (WGS 84), a CRS in "
+     "degrees"),
     (["--lon", "105.86", "--lat", "20.07", "--dem", "nowhere.tif"], "nowhere.tif: file not found"),
 ])
 def test_bad_input_is_one_message_and_nothing_written(tmp_path, capsys, args, message):

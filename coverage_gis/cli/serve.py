@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import socket
 import sys
 from pathlib import Path
@@ -43,6 +44,17 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     c.add_argument("--port", default=str(settings.SERVE_PORT),
                    help=f"port (default {settings.SERVE_PORT}; 0: any free port)")
     c.set_defaults(run=run)
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` is this computer's own (loopback) interface: ``localhost``, or an
+    address of 127.0.0.0/8 or ``::1`` (in any of its spellings)."""
+    if host.strip().lower() in LOCAL_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _port(text: str) -> int:
@@ -105,10 +117,10 @@ def load_analysis(source: str | None, args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from coverage_gis.web.app import create_app
+    from coverage_gis.web.app import LOOPBACK_HOSTS, create_app
 
     port = _port(args.port)
-    local = args.host in LOCAL_HOSTS
+    local = is_local(args.host)
     sock = bind(args.host, port)  # before the analysis: a busy port is said at once
     if not local:
         print(f"warning: listening on {args.host}, not only on this computer: anyone "
@@ -116,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
     try:
         analysis = load_analysis(args.source, args)
-        hosts = ("127.0.0.1", "localhost") if args.host in ("127.0.0.1", "localhost") else ("*",)
+        # this computer only: the Host header must name it (a page on another name that
+        # resolves here, DNS rebinding, is refused); another address: any name
+        named = f"[{args.host.strip('[]')}]" if ":" in args.host else args.host
+        hosts = tuple(dict.fromkeys((*LOOPBACK_HOSTS, named))) if local else ("*",)
         app = create_app(analysis, source=str(args.source or ""), hosts=hosts)
         app.state.cg.warm_up()
         host, bound = sock.getsockname()[:2]

@@ -102,8 +102,8 @@ def _read_site_dem(paths: list[str], crs_option: Any, opts: dict[str, Any], poin
     says what is wrong)."""
     from pyproj import Transformer
 
-    from coverage_gis.engines.site_map import check_degrees, site_extent
-    from coverage_gis.io.crs import WGS84, resolve_crs
+    from coverage_gis.engines.site_map import site_extent
+    from coverage_gis.io.crs import WGS84, check_degrees, resolve_crs
     from coverage_gis.io.dem import read_dem_window
     from coverage_gis.io.raster import read_dem
 
@@ -116,7 +116,8 @@ def _read_site_dem(paths: list[str], crs_option: Any, opts: dict[str, Any], poin
         except ValueError:
             src = None
         if src is not None:
-            check_degrees(src, opts["x"], opts["y"], point_crs)  # before any reading
+            check_degrees(src, opts["x"], opts["y"],  # before any reading
+                          f"x={opts['x']:.10g} y={opts['y']:.10g} (crs {point_crs})")
             lon_lat = Transformer.from_crs(src, WGS84, always_xy=True
                                            ).transform(opts["x"], opts["y"])
     if lon_lat is None or not all(map(math.isfinite, lon_lat)):

@@ -22,6 +22,7 @@ import difflib
 import math
 import numbers
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -32,7 +33,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
 __all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
-           "Text", "CrsName", "UnitName", "PerTechnology",
+           "Text", "OneLine", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
            "SuggestionParams", "Words", "BuildParams", "GponParams", "Pattern",
            "OptionalValue", "DbTable", "Probability", "ClassTable", "ClutterParams",
@@ -1323,6 +1324,54 @@ class _Each(Check):
         return out
 
 
+@dataclass(frozen=True)
+class _Sectors(_Each):
+    """Sector azimuths (degrees): each checked by ``item``, at most
+    ``settings.CHECK_SITE_MAX_SECTORS`` of them, and no two pointing the same way (within
+    ``settings.CHECK_SITE_SAME_AZIMUTH_DEG``, modulo 360: 0 and 360 are one sector)."""
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        most = settings.CHECK_SITE_MAX_SECTORS
+        if len(value) > most:  # said before reading thousands of values
+            raise InputError(f"{what}: {len(value)} azimuths given; expected at most {most} "
+                             "(one per sector of the tower; settings.CHECK_SITE_MAX_SECTORS)")
+        out = super().convert(value, what, text=text)
+        tolerance = settings.CHECK_SITE_SAME_AZIMUTH_DEG
+        problems = []
+        for j in range(len(out)):
+            for i in range(j):
+                apart = abs((out[j] - out[i] + 180.0) % 360.0 - 180.0)
+                if apart < tolerance:
+                    same = ("is given twice" if value[j] == value[i]
+                            else f"points the same way as {value[i]!r} (azimuths are taken "
+                                 f"modulo 360; closer than {tolerance:g}° is one sector)")
+                    problems.append(f"{what}={value[j]!r} {same}: give each sector once")
+                    break
+        if problems:
+            raise InputError(problems)
+        return out
+
+
+@dataclass(frozen=True)
+class OneLine(Text):
+    """Text echoed into the check's files (check.json, the HTML page, the KML): no control
+    character (U+0000-U+001F, U+007F-U+009F: tabs, line breaks, the invisible bytes pasted
+    from other programs), which XML cannot hold and a printed page does not show."""
+
+    description: str = "text on one line without control characters"
+
+    def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
+        if not isinstance(value, str):  # empty text is no text given (as before)
+            raise InputError(f"{what}={value!r}: expected {self.expected()}")
+        bad = next(((k, ch) for k, ch in enumerate(value)
+                    if unicodedata.category(ch) == "Cc"), None)
+        if bad is not None:
+            k, ch = bad
+            raise InputError(f"{what}={value!r}: holds the control character U+{ord(ch):04X} "
+                             f"(character {k + 1}); expected {self.expected()}")
+        return value
+
+
 #: The numeric options of ``check-site``.
 CHECK_SITE_OPTIONS: dict[str, Check] = {
     "lon": Angle("lon"), "lat": Angle("lat"),
@@ -1331,7 +1380,14 @@ CHECK_SITE_OPTIONS: dict[str, Check] = {
     "height_m": _range("height_m", "metres"),
     "eirp_dbm": _range("eirp_dbm", "dBm"),
     "bandwidth_mhz": _range("bandwidth_mhz", "MHz"),
-    "azimuth_deg": _Each(_range("azimuth_deg", "degrees")),
+    "azimuth_deg": _Sectors(_range("azimuth_deg", "degrees")),
+}
+
+#: The text options of ``check-site`` echoed into its files (and ``/api/check``'s).
+CHECK_SITE_TEXT_OPTIONS: dict[str, Check] = {
+    "request_id": OneLine("the request's file number on one line, without control "
+                          "characters"),
+    "applicant": OneLine("who asks, on one line, without control characters"),
 }
 
 #: The numeric options of ``site-map``: those of ``check-site`` (one azimuth at most) and how
@@ -1364,15 +1420,24 @@ def _swapped(args: Any) -> bool:
 def check_site_options(args: Any, checks: Mapping[str, Check] = CHECK_SITE_OPTIONS
                        ) -> dict[str, Any]:
     """The numeric options of ``check-site`` (or ``site-map``: ``checks=SITE_MAP_OPTIONS``),
-    checked (every problem listed at once); ``azimuth_deg`` is a list (empty: one omni
-    cell)."""
+    checked (every problem listed at once), with the text ones echoed into its files
+    (:data:`CHECK_SITE_TEXT_OPTIONS`, when ``args`` has them); ``azimuth_deg`` is a list
+    (empty: one omni cell)."""
+    problems: list[str] = []
+    out: dict[str, Any] = {}
     try:
         out = _options(args, checks)
     except InputError as exc:
-        if not _swapped(args):
-            raise
-        raise InputError([f"{p} (are lon and lat swapped?)" if p.startswith("--lat=") else p
-                          for p in exc.problems]) from None
+        problems = exc.problems
+        if _swapped(args):
+            problems = [f"{p} (are lon and lat swapped?)" if p.startswith("--lat=") else p
+                        for p in problems]
+    try:
+        _options(args, CHECK_SITE_TEXT_OPTIONS)
+    except InputError as exc:
+        problems = [*problems, *exc.problems]
+    if problems:
+        raise InputError(problems)
     out["azimuth_deg"] = out["azimuth_deg"] or []
     return out
 

@@ -518,6 +518,17 @@ SUGGESTED_SITE: dict[str, float] = {"band_mhz": 1800.0, "bandwidth_mhz": 20.0,
                                     "height_m": 35.0, "eirp_dbm": 61.0, "tilt_deg": 4.0,
                                     "beamwidth_deg": 65.0}
 
+#: check-site (and ``/api/check``): most sectors (``--azimuth-deg`` values) one proposed tower
+#: may carry. A local sanity bound, not a regulation: a BTS usually has three sectors, six at
+#: most on one band, so 12 leaves room for two bands while refusing the thousands of repeated
+#: values that made a check (which runs under the web app's one lock) take many seconds.
+CHECK_SITE_MAX_SECTORS: int = 12
+#: check-site: two azimuths closer than this (degrees, taken modulo 360: 0 and 360 are one
+#: direction) are the same sector given twice and are refused, rather than counted as two
+#: co-directional cells (exposure and coverage summed twice). A convention of this tool: a
+#: sector antenna's beam is 65° wide, so azimuths this close cannot be two sectors.
+CHECK_SITE_SAME_AZIMUTH_DEG: float = 0.5
+
 # --------------------------------------------------------------------------------------------
 # The plan's 2025 targets (../shared/plan/TARGETS.md, section I.3 of the plan)
 # --------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 from pyproj import CRS, Transformer
+from pyproj.exceptions import ProjError
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
@@ -50,7 +51,14 @@ from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import UnitScope, inside_unit, unit_area
 from coverage_gis.engines.tiles import Runner
 from coverage_gis.errors import InputError
-from coverage_gis.io.crs import CRS_PRESETS, WGS84, resolve_crs
+from coverage_gis.io.crs import (
+    CRS_PRESETS,
+    WGS84,
+    check_degrees,
+    describe_crs,
+    is_degrees,
+    resolve_crs,
+)
 from coverage_gis.io.project import Project
 from coverage_gis.radio import antenna, exposure, pathloss
 
@@ -161,30 +169,44 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
         try:
             src = resolve_crs(crs)
         except ValueError as exc:
-            raise InputError(str(exc)) from None
+            raise InputError(f"--crs: {exc}") from None
         a, b, given = x, y, f"x={x:.10g} y={y:.10g} (crs {crs})"
-    px, py = to_metric(src).transform(a, b)
+        check_degrees(src, x, y, given)
+    try:
+        transformer = to_metric(src)
+    except ProjError:  # resolve_crs refuses the CRSs PROJ knows no way from; in case
+        raise InputError(f"--crs {crs!r}: no transformation exists from {describe_crs(src)} "
+                         f"to the study's CRS ({describe_crs(project.crs)}); expected a "
+                         "horizontal CRS of positions on the Earth, e.g. "
+                         f"--crs {settings.CHECK_SITE_CADASTRAL_CRS}") from None
+    px, py = transformer.transform(a, b)
     point = shapely.Point(px, py)
     if np.isfinite([px, py]).all() and area.contains(point):
         return point
     # Not in the study area: say why, trying the usual mistakes.
     hamlets = project.hamlets.union_all()
-    dist_km = hamlets.distance(point) / 1000 if np.isfinite([px, py]).all() else float("inf")
-    sx, sy = to_metric(src).transform(b, a)
+    # (a point PROJ cannot place, a latitude beyond 90°, has no distance: said so, not "inf")
+    where = (f"lies {hamlets.distance(point) / 1000:,.1f} km from the hamlets, outside the "
+             "study area" if np.isfinite([px, py]).all()
+             else "is no position in that CRS (out of its range)")
+    sx, sy = transformer.transform(b, a)
     if np.isfinite([sx, sy]).all() and area.contains(shapely.Point(sx, sy)):
         what = "lon and lat" if src == WGS84 else "x and y"
         note = (" (Vietnamese surveys write X for northing and Y for easting)"
                 if src != WGS84 else "")
-        raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside the study "
-                         f"area; {what} look swapped{note}")
+        raise InputError(f"{given} {where}; {what} look swapped{note}")
     name = preset_placing(project, a, b, src, area) if src != WGS84 else None
     if name is not None:
-        raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside "
-                         f"the study area; with --crs {name} it would be inside: is "
-                         "the CRS right?")
-    raise InputError(f"{given} lies {dist_km:,.1f} km from the hamlets, outside the study area "
-                     f"(hamlets plus {project.scenario.study_area_margin_m / 1000:g} km): check "
-                     "the coordinates and their CRS")
+        raise InputError(f"{given} {where}; with --crs {name} it would be inside: is the CRS "
+                         "right?")
+    if src.is_projected and (is_degrees(a, b) or is_degrees(b, a)):
+        raise InputError(f"{given} {where}; x and y look like degrees (longitude, latitude), "
+                         f"not the metres of {describe_crs(src)}: give them as --lon and "
+                         "--lat (WGS 84), or give the CRS they are in (--crs wgs84, or "
+                         "vn2000)")
+    raise InputError(f"{given} {where} (hamlets plus "
+                     f"{project.scenario.study_area_margin_m / 1000:g} km): check the "
+                     "coordinates and their CRS")
 
 
 def preset_placing(project: Project, x: float, y: float, crs: Any,

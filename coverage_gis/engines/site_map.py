@@ -22,7 +22,13 @@ from coverage_gis.config.params import CoverageParams, site_map_values
 from coverage_gis.config.vocabulary import normalise_technology
 from coverage_gis.engines.levels import cell_model, clutter_from_classes, levels_of
 from coverage_gis.errors import InputError
-from coverage_gis.io.crs import WGS84, check_computation_crs, resolve_crs, utm_crs
+from coverage_gis.io.crs import (
+    WGS84,
+    check_computation_crs,
+    check_degrees,
+    resolve_crs,
+    utm_crs,
+)
 from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
@@ -160,17 +166,6 @@ def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None
     return cell
 
 
-def check_degrees(crs: CRS, x: float, y: float, named: Any) -> None:
-    """Refuse x, y that cannot be degrees under a ``crs`` in degrees (found by fuzzing:
-    cadastral metres under EPSG:4326 gave "lat=2.2197e+06: no UTM zone there")."""
-    if crs.is_geographic and not (-180.0 <= x <= 180.0 and -90.0 <= y <= 90.0):
-        raise InputError(
-            f"x={x:.10g} y={y:.10g}: not degrees, which crs {named} ({crs.name}) counts in "
-            "(longitude -180..180, latitude -90..90); they look like metres: give their "
-            f"projected CRS, e.g. --crs {settings.CHECK_SITE_CADASTRAL_CRS} (VN-2000 of "
-            "Thanh Hóa) or EPSG:32648 (UTM 48N)")
-
-
 def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = None,
                x: float | None = None, y: float | None = None, crs: Any = None
                ) -> tuple[float, float, float, float]:
@@ -188,7 +183,7 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
         except ValueError as exc:
             raise InputError(str(exc)) from None
         a, b = x, y
-        check_degrees(src, a, b, crs)
+        check_degrees(src, a, b, f"x={a:.10g} y={b:.10g} (crs {crs})")
     else:
         raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
     to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)

@@ -15,10 +15,10 @@ import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.database import query_crs_info
 from pyproj.enums import PJType
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from coverage_gis.errors import InputError
 
@@ -29,6 +29,9 @@ __all__ = [
     "CRS_PRESETS",
     "WGS84",
     "resolve_crs",
+    "horizontal_problem",
+    "check_degrees",
+    "is_degrees",
     "repair_vn2000",
     "metric_crs",
     "utm_crs",
@@ -59,6 +62,12 @@ def _preset_key(name: str) -> str:
 def resolve_crs(value: Any) -> CRS:
     """Return a :class:`pyproj.CRS` for a preset name, an EPSG code, WKT or a CRS object.
 
+    Every CRS asked for is one of positions on the Earth's surface: a horizontal (2-D)
+    geographic or projected CRS, or a compound CRS whose horizontal part is one (a DEM's
+    EPSG:4326 + EGM2008 heights, returned whole). A height-only (vertical), geocentric or
+    local engineering CRS, or one of another celestial body or of a made-up ellipsoid, has no
+    transformation to the study's CRS and is refused (:func:`horizontal_problem`).
+
     Parameters
     ----------
     value
@@ -68,8 +77,21 @@ def resolve_crs(value: Any) -> CRS:
     Raises
     ------
     ValueError
-        When the value names no known CRS; the message lists the presets.
+        When the value names no known CRS (the message lists the presets), or a CRS that is
+        not a horizontal Earth CRS (the message says what it is).
     """
+    crs = _parse_crs(value)
+    problem = horizontal_problem(crs)
+    if problem is not None:
+        shown = value if isinstance(value, (str, int)) else describe_crs(crs)
+        raise ValueError(f"CRS {shown!r} {problem}; expected a horizontal (2-D) CRS of "
+                         f"positions on the Earth: a preset ({', '.join(sorted(CRS_PRESETS))})"
+                         ", an EPSG code like EPSG:5897, or WKT")
+    return crs
+
+
+def _parse_crs(value: Any) -> CRS:
+    """The CRS ``value`` names (see :func:`resolve_crs`), whatever its kind."""
     if isinstance(value, CRS):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -96,6 +118,47 @@ def resolve_crs(value: Any) -> CRS:
         raise ValueError(
             f"unknown CRS {value!r}: give a preset ({presets}), an EPSG code like EPSG:5897, or WKT"
         ) from exc
+
+
+def horizontal_problem(crs: CRS) -> str | None:
+    """Why ``crs`` cannot hold horizontal positions on the Earth (x/y of a point, a layer's
+    coordinates), in words to follow the CRS's name, or None when it can: a geographic or
+    projected CRS that PROJ can transform to WGS 84 (a compound CRS is judged by its
+    horizontal part, a CRS bound to WGS 84 by its own). Refused: a vertical (height-only)
+    CRS, a geocentric one (X, Y, Z from the Earth's centre), a local engineering one (no
+    tie to the Earth), and one of another celestial body or of an ellipsoid PROJ cannot
+    relate to the Earth's (PROJ finds no transformation)."""
+    horizontal = crs.sub_crs_list[0] if crs.is_compound and crs.sub_crs_list else crs
+    if horizontal.is_bound and horizontal.source_crs is not None:
+        horizontal = horizontal.source_crs
+    if horizontal.is_geocentric:
+        return ("is a geocentric CRS (X, Y, Z from the Earth's centre), not a horizontal "
+                "(2-D) CRS")
+    if horizontal.is_vertical:
+        return "is a vertical CRS (heights only), not a horizontal (2-D) CRS"
+    if horizontal.is_engineering:
+        return ("is a local engineering CRS (not tied to the Earth): no transformation "
+                "exists to the study's CRS")
+    if not (horizontal.is_geographic or horizontal.is_projected):
+        return (f"is a {horizontal.type_name}, not a horizontal (2-D) geographic or "
+                "projected CRS")
+    if not _to_wgs84_exists(horizontal):
+        ellipsoid = horizontal.ellipsoid
+        on = f" (ellipsoid {ellipsoid.name})" if ellipsoid is not None else ""
+        return (f"is not an Earth CRS{on}: no transformation exists to WGS 84 or the "
+                "study's CRS")
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _to_wgs84_exists(crs: CRS) -> bool:
+    """Whether PROJ can make a transformation from ``crs`` to WGS 84 (not one from another
+    celestial body, or from an ellipsoid of a metre)."""
+    try:
+        Transformer.from_crs(crs, WGS84, always_xy=True)
+    except ProjError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=1)
@@ -250,6 +313,27 @@ def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
                          f"{tuple(round(float(v), 6) for v in gdf.total_bounds)} in "
                          f"{describe_crs(gdf.crs)}: no UTM zone holds them ({exc}); expected "
                          "lon/lat within -180..180 and -80..84 degrees") from None
+
+
+def is_degrees(lon: float, lat: float) -> bool:
+    """Whether ``lon``, ``lat`` can be a longitude and a latitude (-180..180, -90..90)."""
+    return -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
+
+
+def check_degrees(crs: CRS, x: float, y: float, given: str) -> None:
+    """x/y given in a CRS in degrees (x the longitude) must be a longitude and a latitude,
+    either way round (swapped ones are said by the caller, with where they would fall):
+    metres there (cadastral x/y with WGS 84 chosen; found by fuzzing: "lies inf km", "no UTM
+    zone there") are an :class:`InputError` naming the cadastral CRS
+    (``settings.CHECK_SITE_CADASTRAL_CRS``) to give instead. ``given`` shows the values."""
+    from coverage_gis.config import settings
+
+    if not crs.is_geographic or is_degrees(x, y) or is_degrees(y, x):
+        return
+    raise InputError(f"{given}: out of range for {describe_crs(crs)}, a CRS in degrees "
+                     "(x: longitude from -180 to 180, y: latitude from -90 to 90); these look "
+                     "like metres: give the projected CRS they are in, e.g. --crs "
+                     f"{settings.CHECK_SITE_CADASTRAL_CRS} for the cadastral map's x/y")
 
 
 def describe_crs(crs: CRS | None) -> str:

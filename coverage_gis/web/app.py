@@ -51,8 +51,10 @@ __all__ = ["create_app", "AppState", "LOOPBACK_HOSTS"]
 
 log = logging.getLogger("coverage_gis.web")
 
-#: Host names that reach the app only from this computer.
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: The ``Host`` header's names that reach the app only from this computer (any port);
+#: an IPv6 address is written in brackets, as the header carries it (Starlette's
+#: ``TrustedHostMiddleware`` reads ``[::1]:8765`` whole from version 1.10).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 #: Content-Security-Policy of the app's page: scripts, styles, images and requests from the
 #: app only (no inline script: data can never become code), nothing framed.
