@@ -118,6 +118,7 @@ def test_checked_at_version_request_id_and_applicant(checked):
 def test_the_page_shows_the_record_escaped_in_vietnamese(checked):
     doc, html, _, _ = checked
     assert "<script" not in html
+    html = html.replace("<wbr>", "")  # where a long word may break (report.breakable)
     assert ("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Chi nhánh Viettel Thanh Hóa "
             "&amp; co") in html
     w = i18n.words("vi")

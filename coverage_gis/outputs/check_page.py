@@ -2,7 +2,8 @@
 
 The engine's :class:`~coverage_gis.engines.placement.CheckResult` holds values and codes; the
 page words them in Vietnamese (default) or English. Every text that comes from input files or
-the command line is escaped (HTML and XML).
+the command line is escaped (HTML and XML); in the KML, characters XML 1.0 forbids are
+replaced (:mod:`coverage_gis.outputs.xml_text`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 import shapely
@@ -21,7 +21,8 @@ from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
 from coverage_gis.outputs.check import constraint_name
 from coverage_gis.outputs.i18n import column_title
-from coverage_gis.outputs.report import _CSS, _rows, svg_map
+from coverage_gis.outputs.report import _CSS, _rows, breakable, svg_map
+from coverage_gis.outputs.xml_text import xml_escape, xml_text
 
 __all__ = ["check_html", "check_kml"]
 
@@ -109,7 +110,7 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
         rows.append(
             f"<tr class=\"{'' if c.ok else 'bad'}\"><td>"
             f"{escape(i18n.kind_name(str(c.kind), lang))} "
-            f"{escape(str(constraint_name(c, lang) or ''))}</td><td>{escape(basis)}</td>"
+            f"{breakable(str(constraint_name(c, lang) or ''))}</td><td>{escape(basis)}</td>"
             f"<td>{c.distance_m:.0f} m</td><td>{c.min_distance_m:g} m</td>"
             f"<td>{w['ok'] if c.ok else w['too_close']}</td></tr>")
     return (f"<h2>{escape(w['constraints'])}</h2><table>{head}{''.join(rows)}</table>"
@@ -122,8 +123,8 @@ def _towers_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
     status = {"existing": w["existing"], "planned": w["planned"]}
     weighed = {t["tower_id"]: f"{t['gain']:g}" for t in check.sharing.towers_weighed}
     rows = "".join(
-        f"<tr><td>{escape(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
-        f"<td>{escape(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
+        f"<tr><td>{breakable(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
+        f"<td>{breakable(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
         f"</td><td>{escape(t['technologies'])}</td>"
         f"<td>{weighed.get(t['tower_id'], '')}</td></tr>"
         for t in check.nearest_towers)
@@ -212,7 +213,6 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
     distance and the RF compliance distance as circles. Coordinates in WGS 84."""
     w = i18n.words(lang)
     to_ll = Transformer.from_crs(project.crs, "EPSG:4326", always_xy=True)
-    x = lambda s: xml_escape(str(s))  # noqa: E731
     lon, lat = check.point.get("lon"), check.point.get("lat")
     if lon is None:
         lon, lat = to_ll.transform(point.x, point.y)
@@ -230,7 +230,7 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
-        f"<name>{x(title)}</name>",
+        f"<name>{xml_escape(title)}</name>",
         f'<Style id="proposed"><IconStyle><color>{colour}</color><scale>1.3</scale>'
         "</IconStyle></Style>",
         '<Style id="tower"><IconStyle><color>ff555555</color></IconStyle></Style>',
@@ -238,10 +238,11 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
         "<PolyStyle><fill>0</fill></PolyStyle></Style>",
         '<Style id="rf"><LineStyle><color>ff1c1cb7</color><width>2</width></LineStyle>'
         "<PolyStyle><color>401c1cb7</color></PolyStyle></Style>",
-        f"<Placemark><name>{x(w['proposed'])}</name><styleUrl>#proposed</styleUrl>"
-        f"<description><![CDATA[{balloon.replace(']]>', ']]&gt;')}]]></description>"
+        f"<Placemark><name>{xml_escape(w['proposed'])}</name><styleUrl>#proposed</styleUrl>"
+        f"<description><![CDATA[{xml_text(balloon).replace(']]>', ']]&gt;')}]]>"
+        "</description>"
         f"<Point><coordinates>{lon:.7f},{lat:.7f},0</coordinates></Point></Placemark>",
-        f"<Folder><name>{x(w['towers'])}</name>",
+        f"<Folder><name>{xml_escape(w['towers'])}</name>",
     ]
     if project.sites is not None:
         from coverage_gis.engines.sharing import towers
@@ -253,8 +254,8 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
                 continue
             tlon, tlat = to_ll.transform(g.x, g.y)
             parts.append(
-                f"<Placemark><name>{x(info['tower_id'])}</name><styleUrl>#tower</styleUrl>"
-                f"<description>{x(info['operators'])}; {info['distance_m']:.0f} m"
+                f"<Placemark><name>{xml_escape(info['tower_id'])}</name><styleUrl>#tower</styleUrl>"
+                f"<description>{xml_escape(info['operators'])}; {info['distance_m']:.0f} m"
                 "</description><MultiGeometry>"
                 f"<Point><coordinates>{tlon:.7f},{tlat:.7f},0</coordinates></Point>"
                 f"<LineString><coordinates>{lon:.7f},{lat:.7f},0 {tlon:.7f},{tlat:.7f},0"
@@ -267,7 +268,7 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
             distance=f"{check.exposure.compliance_distance_m:.1f}"),
             check.exposure.compliance_distance_m, "rf"))
     for name, radius, style in circles:
-        parts.append(f"<Placemark><name>{x(name)}</name><styleUrl>#{style}</styleUrl>"
+        parts.append(f"<Placemark><name>{xml_escape(name)}</name><styleUrl>#{style}</styleUrl>"
                      "<Polygon><outerBoundaryIs><LinearRing><coordinates>"
                      f"{_ring_lonlat(to_ll, point, radius)}</coordinates></LinearRing>"
                      "</outerBoundaryIs></Polygon></Placemark>")

@@ -14,8 +14,11 @@ the QGIS styles of the rasters.
 - ``rasters/*.qml``: a QGIS style beside each coverage GeoTIFF (QGIS loads a ``.qml`` of the
   same name as the raster's default style).
 
-Colours come from :mod:`coverage_gis.outputs.style` (colour-blind safe). Every file is written
-to a temporary name and renamed, so a failed export leaves nothing.
+Colours come from :mod:`coverage_gis.outputs.style` (colour-blind safe). Characters XML 1.0
+forbids (control characters pasted from Word or Excel...) are replaced by U+FFFD in the
+workbook, the KMZ and the QGIS styles (:mod:`coverage_gis.outputs.xml_text`); the CSV files
+keep the text as read. Every file is written to a temporary name and renamed, so a failed
+export leaves nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
 import numpy as np
@@ -42,6 +43,7 @@ from coverage_gis.outputs.files import arrow_ok, atomic_path
 from coverage_gis.outputs.i18n import column_title, words
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
+from coverage_gis.outputs.xml_text import xml_escape, xml_quoteattr, xml_text
 
 __all__ = ["write_xlsx", "xlsx_sheets", "write_xlsx_sheets", "worded_codes", "CODE_COLUMNS",
            "write_gpkg", "write_kmz",
@@ -125,11 +127,28 @@ def write_xlsx_sheets(sheets: list[tuple[str, pd.DataFrame, pd.DataFrame]], path
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, table, shown in sheets:
                 sheet_name = name[:31]
-                shown.to_excel(xl, sheet_name=sheet_name, index=False, startrow=1)
+                _xml_cells(shown).to_excel(xl, sheet_name=sheet_name, index=False,
+                                           startrow=1)
                 sheet = xl.sheets[sheet_name]
                 _no_formulas(sheet)
                 _format_sheet(sheet, table, name, lang, shown)
     return Path(path)
+
+
+def _xml_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text (cells and column names) XML can hold (:func:`xml_text`:
+    openpyxl refuses a control character in a cell); columns without one are left as
+    they are."""
+    out = table.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            texts = values.tolist()
+            safe = [xml_text(v) if isinstance(v, str) else v for v in texts]
+            if safe != texts:
+                out[col] = pd.Series(safe, index=out.index, dtype=values.dtype)
+    out.columns = [xml_text(c) if isinstance(c, str) else c for c in out.columns]
+    return out
 
 
 #: Columns holding an engine's code, and the prefix of its word in ``i18n.words`` ("" for a
@@ -192,7 +211,7 @@ def _format_sheet(sheet: Any, table: pd.DataFrame, name: str, lang: str,
     title_lines = 1
     for k, col in enumerate(table.columns, start=1):
         title = column_title(col, lang, table=name)
-        head = sheet.cell(1, k, title)
+        head = sheet.cell(1, k, xml_text(title))
         head.font, head.fill = title_font, fill
         head.alignment = Alignment(wrap_text=True, vertical="top")
         machine = sheet.cell(2, k)
@@ -301,7 +320,7 @@ def _rgba(colour: str, alpha: int = 255) -> str:
 
 def _options(props: dict[str, Any]) -> str:
     return ('<Option type="Map">' + "".join(
-        f'<Option type="QString" name={quoteattr(k)} value={quoteattr(str(v))}/>'
+        f'<Option type="QString" name={xml_quoteattr(k)} value={xml_quoteattr(v)}/>'
         for k, v in props.items()) + "</Option>")
 
 
@@ -348,8 +367,9 @@ def _qml_document(renderer: str, labels: str = "") -> str:
 
 def _qml_rules(rules: Sequence[tuple[str, str, str]]) -> str:
     """A rule-based renderer: (filter expression, label, symbol XML with ``name`` = index)."""
-    items = "".join(f'<rule key="r{i}" filter={quoteattr(f)} symbol="{i}" '
-                    f"label={quoteattr(label)}/>" for i, (f, label, _) in enumerate(rules))
+    items = "".join(f'<rule key="r{i}" filter={xml_quoteattr(f)} symbol="{i}" '
+                    f"label={xml_quoteattr(label)}/>"
+                    for i, (f, label, _) in enumerate(rules))
     symbols = "".join(s for _, _, s in rules)
     return ('<renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" '
             f'forceraster="0"><rules key="root">{items}</rules><symbols>{symbols}</symbols>'
@@ -358,11 +378,12 @@ def _qml_rules(rules: Sequence[tuple[str, str, str]]) -> str:
 
 def _qml_categories(attr: str, categories: Sequence[tuple[str, str, str]]) -> str:
     """A categorized renderer on ``attr``: (value, label, symbol XML)."""
-    items = "".join(f"<category value={quoteattr(v)} symbol=\"{i}\" label={quoteattr(lab)} "
+    items = "".join(f"<category value={xml_quoteattr(v)} symbol=\"{i}\" "
+                    f"label={xml_quoteattr(lab)} "
                     'render="true"/>' for i, (v, lab, _) in enumerate(categories))
     symbols = "".join(s for _, _, s in categories)
-    return (f'<renderer-v2 type="categorizedSymbol" attr={quoteattr(attr)} symbollevels="0" '
-            f'enableorderby="0" forceraster="0"><categories>{items}</categories>'
+    return (f'<renderer-v2 type="categorizedSymbol" attr={xml_quoteattr(attr)} '
+            f'symbollevels="0" enableorderby="0" forceraster="0"><categories>{items}</categories>'
             f"<symbols>{symbols}</symbols></renderer-v2>")
 
 
@@ -374,7 +395,7 @@ def _qml_single(symbol: str) -> str:
 def _qml_name_labels(field: str) -> str:
     """Simple labels of ``field`` (dark text with a white buffer)."""
     return ('<labeling type="simple"><settings calloutType="simple">'
-            f'<text-style fieldName={quoteattr(field)} fontSize="9" fontWeight="75" '
+            f'<text-style fieldName={xml_quoteattr(field)} fontSize="9" fontWeight="75" '
             'textColor="17,17,17,255" isExpression="0" namedStyle="Bold">'
             '<text-buffer bufferDraw="1" bufferSize="0.8" bufferColor="255,255,255,255"/>'
             '</text-style><placement placement="1"/></settings></labeling>')
@@ -490,7 +511,7 @@ def raster_qml(kind: str, lang: str = "en") -> str | None:
     if kind == "covered":
         entries = "".join(
             f'<paletteEntry value="{v}" color="{colour}" alpha="{alpha}" '
-            f"label={quoteattr(label)}/>"
+            f"label={xml_quoteattr(label)}/>"
             for v, colour, alpha, label in ((0, style.NO_DATA, 0, w["covered_no"]),
                                             (1, style.MET, 200, w["covered_yes"])))
         return _raster_document('<rasterrenderer type="paletted" band="1" opacity="1" '
@@ -502,7 +523,7 @@ def raster_qml(kind: str, lang: str = "en") -> str | None:
 def _colour_ramp(kind: str, lo: float, hi: float,
                  items: Sequence[tuple[float, str, str, int]]) -> str:
     body = "".join(f'<item value="{"inf" if math.isinf(v) else f"{v:g}"}" '
-                   f'label={quoteattr(label)} color="{colour}" alpha="{alpha}"/>'
+                   f'label={xml_quoteattr(label)} color="{colour}" alpha="{alpha}"/>'
                    for v, label, colour, alpha in items)
     return (f'<rastershader><colorrampshader colorRampType="{kind}" classificationMode="1" '
             f'clip="0" minimumValue="{lo:g}" maximumValue="{hi:g}">{body}</colorrampshader>'

@@ -8,6 +8,7 @@ escaped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -28,6 +29,13 @@ from coverage_gis.outputs.style import operator_colour
 
 __all__ = ["svg_map", "report_html"]
 
+#: The screen and print style of the report and of the check page. Text from input files or
+#: the command line may be one long word (a request id, a name without spaces); unbroken, it
+#: widens the page past A4 and Chromium shrinks or splits the printed page. ``overflow-wrap:
+#: anywhere`` breaks such a word in headings, paragraphs, list items and the values of the
+#: label/value tables (``th ~ td``; unlike ``break-word`` it also lets a table narrow to the
+#: page). Not in every cell: in a data table too wide for the page it would also let the
+#: browser narrow columns below their words and break "250" or "KHÔNG" mid-word.
 _CSS = """
 body { font-family: "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; margin: 2em auto;
        max-width: 60em; color: #222; }
@@ -38,6 +46,7 @@ table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid
   border-radius: 0.3em; } .ok { background: #cfe2f3; } .share-instead { background: #fff3c4; }
 .conflict, .outside-unit { background: #fdd0a2; } .bad { color: #a63603; font-weight: bold; }
 .small { color: #555; font-size: 0.9em; } svg { border: 1px solid #999; background: #fbfbf6; }
+h1, h2, p, li, .verdict, th ~ td { overflow-wrap: anywhere; }
 @media print { body { margin: 0; max-width: none; } }
 """
 
@@ -334,9 +343,31 @@ def _value(key: str, value: Any, none: str = "none") -> str:
     return str(value)
 
 
+#: A run of this many characters without a space (an id, a name without spaces) gets places
+#: where a line may break (``<wbr>``) every ``_BREAK_EVERY`` characters.
+_LONG_WORD = re.compile(r"\S{25,}")
+_BREAK_EVERY = 12
+
+
+def breakable(text: str) -> str:
+    """``text`` escaped for HTML, with a ``<wbr>`` every 12 characters of each run of 25 or
+    more without a space: found by fuzzing, a 300-character hamlet name without spaces widened
+    its table past A4 and the printed report shrank to 6 pt (CSS alone would also break
+    short values such as "250" in tables tight on the page)."""
+    out, last = [], 0
+    for m in _LONG_WORD.finditer(text):
+        word = m.group()
+        out.append(escape(text[last:m.start()]))
+        out.append("<wbr>".join(escape(word[i:i + _BREAK_EVERY])
+                                for i in range(0, len(word), _BREAK_EVERY)))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
 def _rows(items: list[tuple[str, Any]], none: str = "none") -> str:
-    return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(_value(str(k), v, none))}</td>"
-                   "</tr>" for k, v in items)
+    return "".join(f"<tr><th>{escape(str(k))}</th><td>{breakable(_value(str(k), v, none))}"
+                   "</td></tr>" for k, v in items)
 
 
 def model_name(code: str, w: dict[str, str]) -> str:
@@ -372,7 +403,7 @@ def _table(df, columns: list[tuple[str, str, Any]]) -> str:
             v = r.get(col)
             text = fmt(v) if fmt else ("–" if v is None or (isinstance(v, float) and
                                                              np.isnan(v)) else str(v))
-            cells.append(f"<td>{escape(text)}</td>")
+            cells.append(f"<td>{breakable(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
