@@ -116,8 +116,7 @@ def _read_site_dem(paths: list[str], crs_option: Any, opts: dict[str, Any], poin
         except ValueError:
             src = None
         if src is not None:
-            check_degrees(src, opts["x"], opts["y"],  # before any reading
-                          f"x={opts['x']:.10g} y={opts['y']:.10g} (crs {point_crs})")
+            check_degrees(src, opts["x"], opts["y"], point_crs)  # before any reading
             lon_lat = Transformer.from_crs(src, WGS84, always_xy=True
                                            ).transform(opts["x"], opts["y"])
     if lon_lat is None or not all(map(math.isfinite, lon_lat)):

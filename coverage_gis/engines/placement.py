@@ -171,7 +171,7 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
         except ValueError as exc:
             raise InputError(f"--crs: {exc}") from None
         a, b, given = x, y, f"x={x:.10g} y={y:.10g} (crs {crs})"
-        check_degrees(src, x, y, given)
+        check_degrees(src, x, y, crs)
     try:
         transformer = to_metric(src)
     except ProjError:  # resolve_crs refuses the CRSs PROJ knows no way from; in case

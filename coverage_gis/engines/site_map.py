@@ -183,7 +183,7 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
         except ValueError as exc:
             raise InputError(str(exc)) from None
         a, b = x, y
-        check_degrees(src, a, b, f"x={a:.10g} y={b:.10g} (crs {crs})")
+        check_degrees(src, a, b, crs)
     else:
         raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
     to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)

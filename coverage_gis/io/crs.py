@@ -320,17 +320,19 @@ def is_degrees(lon: float, lat: float) -> bool:
     return -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
 
 
-def check_degrees(crs: CRS, x: float, y: float, given: str) -> None:
+def check_degrees(crs: CRS, x: float, y: float, typed: Any) -> None:
     """x/y given in a CRS in degrees (x the longitude) must be a longitude and a latitude,
     either way round (swapped ones are said by the caller, with where they would fall):
     metres there (cadastral x/y with WGS 84 chosen; found by fuzzing: "lies inf km", "no UTM
     zone there") are an :class:`InputError` naming the cadastral CRS
-    (``settings.CHECK_SITE_CADASTRAL_CRS``) to give instead. ``given`` shows the values."""
+    (``settings.CHECK_SITE_CADASTRAL_CRS``) to give instead. ``typed``: the CRS as the user
+    gave it."""
     from coverage_gis.config import settings
 
     if not crs.is_geographic or is_degrees(x, y) or is_degrees(y, x):
         return
-    raise InputError(f"{given}: out of range for {describe_crs(crs)}, a CRS in degrees "
+    raise InputError(f"x={x:.10g} y={y:.10g} (crs {typed}): out of range for "
+                     f"{describe_crs(crs)}, a CRS in degrees "
                      "(x: longitude from -180 to 180, y: latitude from -90 to 90); these look "
                      "like metres: give the projected CRS they are in, e.g. --crs "
                      f"{settings.CHECK_SITE_CADASTRAL_CRS} for the cadastral map's x/y")

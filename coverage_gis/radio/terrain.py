@@ -707,16 +707,10 @@ def site_ground_m(dem: Any, x_m: float, y_m: float) -> tuple[float, bool]:
     return (float(np.median(valid)), False) if valid.size else (0.0, False)
 
 
-def _fill_ground(ground: np.ndarray, site_ground: float) -> tuple[np.ndarray, float]:
-    """Replace NaN (nodata, outside the DEM) by the site's ground height.
-
-    When the site itself is on nodata, the median of the valid samples stands in for it (0 m
-    when there is none).
-    """
-    if np.isnan(site_ground):
-        valid = ground[~np.isnan(ground)]
-        site_ground = float(np.median(valid)) if valid.size else 0.0
-    return np.where(np.isnan(ground), site_ground, ground), float(site_ground)
+def _fill_ground(ground: np.ndarray, site_ground: float) -> np.ndarray:
+    """Replace NaN (nodata, outside the DEM) by the site's ground height
+    (:func:`site_ground_m`)."""
+    return np.where(np.isnan(ground), site_ground, ground)
 
 
 def site_profile(
@@ -753,8 +747,7 @@ def site_profile(
         return distance, np.zeros_like(distance)
     _check_dem(dem)
     ground = dem.sample(x0 + t * (x1 - x0), y0 + t * (y1 - y0)).astype(np.float64)
-    ground, _ = _fill_ground(ground, float(ground[0]))
-    return distance, ground
+    return distance, _fill_ground(ground, site_ground_m(dem, x0, y0)[0])
 
 
 def _check_dem(dem: Any) -> None:
@@ -947,7 +940,7 @@ def _ray_ground(dem: Any, x0: float, y0: float, n_rays: int, d: np.ndarray,
     for r0 in range(0, n_rays, chunk):
         r1 = min(n_rays, r0 + chunk)
         ground[r0:r1] = dem.sample(x0 + sin_t[r0:r1, None] * d, y0 + cos_t[r0:r1, None] * d)
-    ground, site_ground = _fill_ground(ground, site_ground)
+    ground = _fill_ground(ground, site_ground)
     ground[:, 0] = site_ground
     ground -= curvature
     return ground
