@@ -11,31 +11,20 @@ import http.client
 import json
 import socket
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 from coverage_gis.config import settings
 
-from .test_web import README_XY, Server, api, cli
+from . import test_web
+from .test_web import README_XY, Server, api
+
+#: The module's fixtures: the sample analysed once, served once (those of test_web).
+results_dir = test_web.results_dir
+server = test_web.server
 
 LONLAT = {"lon": "105.8639", "lat": "20.0668", "operator": "Viettel", "technology": "4G"}
 XY = {"x": "590332", "y": "2219107", "operator": "Viettel", "technology": "4G"}
-
-
-@pytest.fixture(scope="module")
-def results_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("fuzz4") / "demo"
-    proc = cli("analyze", "--out", str(out), "-q")
-    assert proc.returncode == 0, proc.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
-def server(results_dir):
-    s = Server(str(results_dir))
-    yield s
-    s.stop()
 
 
 def _refused(server: Server, params, *words: str) -> str:
