@@ -252,6 +252,22 @@ def test_unknown_ports_mean_unlimited():
     ap = boxes(("B1", 0, 0, 8, np.nan))
     reach = fb.household_reach(houses([(x, 10) for x in range(10, 200, 10)]), ap, r, None)
     assert reach["passed"].all()
+    unknown = fb.household_reach(houses([(x, 10) for x in range(10, 200, 10)]),
+                                 boxes(("B1", 0, 0)), r, None)
+    assert unknown["connectable"].all() and not unknown["port_limited"].any()
+
+
+def test_ports_total_bounds_a_box_without_ports_used():
+    """Found by fuzzing: a box of 1 port with no (or an empty) ports_used took every home:
+    its ports_total alone bounds the homes it connects (ports_used only says which are
+    connected already, the nearest)."""
+    r = roads(line((0, 0), (1000, 0)))
+    hh = houses([(x, 10) for x in range(10, 200, 10)])  # 19 homes, all passed
+    for ap in (boxes(("B1", 0, 0, 8, np.nan)), boxes(("B1", 0, 0, 8)).drop(columns="ports_used")):
+        reach = fb.household_reach(hh, ap, r, None)
+        assert reach["passed"].all()
+        assert reach["connectable"].tolist() == [True] * 8 + [False] * 11
+        assert reach["port_limited"].sum() == 11
 
 
 # --------------------------------------------------------------------------------------------

@@ -247,8 +247,7 @@ def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
     passed = dist <= limit
     # ports: nearest first over every pair within reach
     tot = boxes["ports_total"].to_numpy(float)
-    used = boxes["ports_used"].to_numpy(float)
-    free = np.where(np.isfinite(tot) & np.isfinite(used), tot, np.inf)
+    free = np.where(np.isfinite(tot), tot, np.inf)  # ports_total alone bounds a box
     if not params.respect_ports:
         free[:] = np.inf
     h_i, b_i = np.nonzero(pair <= limit)

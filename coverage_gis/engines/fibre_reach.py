@@ -99,12 +99,12 @@ def _sources(access_points: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | N
         ops = (ap["operator"].astype(object).to_numpy(object) if "operator" in ap
                else np.full(n, None, dtype=object))
         free = np.full(n, np.inf)
-        if "ports_total" in ap and "ports_used" in ap:
+        if "ports_total" in ap:
             tot = pd.to_numeric(ap["ports_total"], errors="coerce").to_numpy(float)
-            used = pd.to_numeric(ap["ports_used"], errors="coerce").to_numpy(float)
-            known = np.isfinite(tot) & np.isfinite(used)
+            known = np.isfinite(tot)
             # A box serves at most ports_total homes: the ports_used ones are homes already
-            # connected (taken to be its nearest), the free ports go to the next nearest.
+            # connected (taken to be its nearest), the free ports go to the next nearest; so
+            # ports_total alone bounds it (found by fuzzing: without ports_used, unlimited)
             free[known] = tot[known]
         if not params.respect_ports:
             free[:] = np.inf
