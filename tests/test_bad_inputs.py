@@ -847,6 +847,22 @@ def test_statistics_of_a_part_above_its_whole_are_warned_about(folder):
     assert int(stats.set_index("year").loc[2025, "adults"]) == 9999999  # kept, as given
 
 
+def test_statistics_above_the_whole_of_f1_and_m2_are_warned_about(folder):
+    """Found by fuzzing: 5 household subscriptions of 3 households and 150 smartphone
+    subscriptions of 100 passed without a word, and F1 167 % and M2 150 % were "met"."""
+    path = write_text(folder / "stats.csv",
+                      "year,households,household_ftth_subscriptions,mobile_subscriptions,"
+                      "smartphone_subscriptions\n2025,3,5,100,150\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        cg.read_statistics(path)
+    said = sorted(str(w.message) for w in caught)
+    assert said == [
+        "stats.csv row 1: household_ftth_subscriptions=5 is more than households=3 in 2025: "
+        "a typo? A share of the two would pass 100 %",
+        "stats.csv row 1: smartphone_subscriptions=150 is more than mobile_subscriptions=100 "
+        "in 2025: a typo? A share of the two would pass 100 %"]
+
+
 def test_gdals_warnings_name_the_file(folder, capsys):
     """Found by fuzzing: a ring with NaN heights made GDAL warn "Non closed ring detected. To
     avoid accepting it, set the OGR_GEOMETRY_ACCEPT_UNCLOSED_RING ...", naming no file."""

@@ -89,6 +89,19 @@ def test_scorecard_by_hand():
         "900 homes passed / 1000 households on the map"
 
 
+def test_a_share_above_its_whole_is_not_met():
+    """Found by fuzzing: 5 household subscriptions of 3 households, F1 167 %, was "met"
+    (loading warns of the counts); a share above 100 % is judged neither way."""
+    stats = pd.DataFrame({"year": [2025], "households": [3], "ftth_subscriptions": [5],
+                          "mobile_subscriptions": [100], "smartphone_subscriptions": [150],
+                          "population": [10], "mobile_broadband_subscriptions": [12]})
+    card = targets.scorecard(stats, None, 2025).set_index("indicator")
+    assert card.loc["F1", "value"] == pytest.approx(5 / 3, abs=1e-4)  # (rounded to 4 places)
+    assert card.loc["F1", "met"] is None
+    assert card.loc["M2", "value"] == pytest.approx(1.5) and card.loc["M2", "met"] is None
+    assert card.loc["M1", "value"] == pytest.approx(120.0) and card.loc["M1", "met"]  # per 100
+
+
 def test_sample_scorecard_csv(written):
     _, out = written
     card = pd.read_csv(out / "scorecard.csv")

@@ -82,7 +82,7 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     ``map_indicators`` are counted for ``year`` (the scenario's year; default: the last
     statistics year, else this year). Targets are the plan's 2025 targets
     (``settings.PLAN_TARGETS``); ``met`` compares each year's value with them (value >=
-    target), so earlier years show progress.
+    target), so earlier years show progress; a share above 100 % is not judged (None).
     """
     rows: list[dict[str, Any]] = []
     years = sorted(int(y) for y in statistics["year"]) if statistics is not None else []
@@ -103,8 +103,12 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
         out[col] = out[col] if col in out else None
     meta = settings.PLAN_TARGETS
     out["target"] = out["indicator"].map(plan_target)
-    out["met"] = [None if (not np.isfinite(v) or b == "homes_passed") else bool(v >= t - 1e-9)
-                  for v, t, b in zip(out["value"], out["target"], out["basis"])]
+    # a share above 100 % (a count above its whole: the statistics contradict themselves,
+    # and loading warns) is judged neither way (found by fuzzing: F1 167 % was "met")
+    ratio = out["indicator"].map(lambda i: meta[i][3] == "ratio")
+    out["met"] = [None if (not np.isfinite(v) or b == "homes_passed" or (r and v > 1 + 1e-9))
+                  else bool(v >= t - 1e-9)
+                  for v, t, b, r in zip(out["value"], out["target"], out["basis"], ratio)]
     out["name_vi"] = out["indicator"].map(lambda i: meta[i][0])
     out["name_en"] = out["indicator"].map(lambda i: meta[i][1])
     out["unit"] = out["indicator"].map(lambda i: meta[i][3])

@@ -714,6 +714,9 @@ STATISTICS_PARTS: tuple[tuple[str, str], ...] = (
     ("state_agencies_on_digital_platforms", "state_agencies"),
     ("enterprises_on_digital_platforms", "enterprises"),
     ("household_ftth_subscriptions", "ftth_subscriptions"),
+    # the shares F1 and M2 are made of (found by fuzzing: 167 % and 150 % shown as "met")
+    ("household_ftth_subscriptions", "households"),
+    ("smartphone_subscriptions", "mobile_subscriptions"),
 )
 
 
