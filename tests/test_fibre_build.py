@@ -152,6 +152,14 @@ def test_gpon_budget_per_box_from_an_olt_box():
     assert not far["within_budget"] and not far["within_reach"]        # > 20 km, G.984.1
     other = t.loc["OTHER"]                      # VNPT has no OLT here
     assert other["note"] == "no_olt_for_operator" and np.isnan(other["margin_db"])
+    # not checked: neither within nor over (found by fuzzing: counted as over budget)
+    assert pd.isna(other["within_budget"]) and pd.isna(other["within_reach"])
+    from coverage_gis.outputs.fibre_text import gpon_text
+
+    assert gpon_text(check.table(), None).startswith(
+        "GPON class B+ (28 dB): 1 of 2 drop boxes within the optical budget")
+    assert gpon_text(check.table(), None).endswith(
+        "; 1 drop box(es) not checked (no OLT of their operator, or their split unknown)")
     c_plus = fb.gpon_budget(ap, r, None, FibreParams(), GponParams(budget_class="C+"))
     assert c_plus.table().set_index("ap_id").loc["NEAR", "margin_db"] == \
         pytest.approx(32 - 24.405)

@@ -62,7 +62,8 @@ class GponBoxBudget:
     as in :func:`household_reach`); ``fibre_km`` that plus the drop length (and
     ``feeder_km`` for a route start); ``split_ratio`` the tree's total split from
     ``split_stages``; ``margin_db`` = budget - total; ``note`` a :data:`GPON_NOTES` code when
-    there is no budget.
+    there is no budget, and then ``within_budget`` (and without an OLT ``within_reach``) is
+    None: not checked.
     """
 
     ap_id: str
@@ -84,8 +85,8 @@ class GponBoxBudget:
     budget_class: str
     budget_db: float
     margin_db: float
-    within_budget: bool
-    within_reach: bool
+    within_budget: bool | None
+    within_reach: bool | None
     note: str | None = None
 
 
@@ -100,7 +101,10 @@ class GponCheck:
     def table(self) -> pd.DataFrame:
         """One row per drop box, the fields of :class:`GponBoxBudget` as columns."""
         cols = [f.name for f in dataclasses.fields(GponBoxBudget)]
-        return pd.DataFrame([dataclasses.asdict(b) for b in self.boxes], columns=cols)
+        out = pd.DataFrame([dataclasses.asdict(b) for b in self.boxes], columns=cols)
+        for col in ("within_budget", "within_reach"):  # None: not checked
+            out[col] = out[col].astype("boolean")
+        return out
 
 
 def splitter_loss_db(ratio: int, gpon: GponParams | None = None) -> float:
@@ -297,8 +301,10 @@ def _box_budget(ap_id: str, operator: Any, distance_m: float, olt: int, basis: A
         splice_loss_db=_r3(parts["splice_loss_db"]), total_loss_db=_r3(parts["total_loss_db"]),
         budget_class=gpon.budget_class, budget_db=gpon.budget_db,
         margin_db=round(margin, 3) if np.isfinite(margin) else float("nan"),
-        within_budget=bool(np.isfinite(margin) and margin >= 0),
-        within_reach=bool(found and fibre_km <= gpon.max_reach_km),
+        # not checked (no OLT, split unknown): None, not a failure (found by fuzzing: a box
+        # of an operator without OLT was counted as over budget)
+        within_budget=bool(margin >= 0) if np.isfinite(margin) else None,
+        within_reach=bool(fibre_km <= gpon.max_reach_km) if found else None,
         note=note)
 
 

@@ -125,6 +125,8 @@ _GPON = {
     "en": {"summary": "GPON class {cls} ({budget:g} dB): {ok} of {n} drop boxes within the "
                       "optical budget, least margin {margin:.1f} dB; {olt}",
            "route_start": "OLT taken at the start of each operator's longest route",
+           "unchecked": "; {n} drop box(es) not checked (no OLT of their operator, or their "
+                        "split unknown)",
            "olt_box": "OLT at the access points of kind OLT",
            "no_access_points": "GPON check skipped: no access points",
            "no_drop_boxes": "GPON check skipped: no drop boxes",
@@ -133,6 +135,8 @@ _GPON = {
     "vi": {"summary": "GPON lớp {cls} ({budget:g} dB): {ok}/{n} hộp cáp trong quỹ suy hao "
                       "quang, dự trữ nhỏ nhất {margin:.1f} dB; {olt}",
            "route_start": "OLT lấy tại điểm đầu tuyến cáp dài nhất của mỗi nhà mạng",
+           "unchecked": "; {n} hộp cáp chưa kiểm tra được (nhà mạng không có OLT, hoặc chưa "
+                        "biết tỷ lệ chia)",
            "olt_box": "OLT tại các điểm truy nhập loại OLT",
            "no_access_points": "bỏ qua kiểm tra GPON: không có điểm truy nhập",
            "no_drop_boxes": "bỏ qua kiểm tra GPON: không có hộp cáp thuê bao",
@@ -148,12 +152,16 @@ def gpon_text(table: pd.DataFrame | None, note: str | None, lang: str = "en") ->
     if table is None or not len(table):
         return words.get(note or "", None) if note else None
     ok = table["margin_db"].notna()
-    return words["summary"].format(
+    checked = table["within_budget"].notna()
+    text = words["summary"].format(
         cls=table["budget_class"].iloc[0], budget=float(table["budget_db"].iloc[0]),
-        ok=int(table["within_budget"].sum()), n=len(table),
+        ok=int(table["within_budget"].fillna(False).sum()), n=int(checked.sum()),
         margin=float(table.loc[ok, "margin_db"].min()) if ok.any() else float("nan"),
         olt=words.get(str(table["olt_basis"].dropna().iloc[0]), "")
         if table["olt_basis"].notna().any() else "")
+    if not checked.all():  # boxes without an OLT of their operator, or an unknown split
+        text += words["unchecked"].format(n=int((~checked).sum()))
+    return text
 
 
 _BUILD = {
