@@ -863,6 +863,17 @@ def test_statistics_above_the_whole_of_f1_and_m2_are_warned_about(folder):
         "in 2025: a typo? A share of the two would pass 100 %"]
 
 
+def test_a_fibre_route_of_length_zero_is_left_out_with_a_warning(folder):
+    lines = [shapely.LineString([(LON, LAT), (LON + 0.01, LAT)]),
+             shapely.LineString([(LON + 0.03, LAT), (LON + 0.03, LAT)])]
+    gpd.GeoDataFrame({"route_id": ["F1", "F2"], "operator": "Viettel"}, geometry=lines,
+                     crs=4326).to_file(folder / "fibre.geojson")
+    with pytest.warns(cg.InputWarning, match=r"fibre.geojson feature 2: is a line of length 0 "
+                                             r".*: left out"):
+        routes = cg.read_fibre(folder / "fibre.geojson")
+    assert routes["route_id"].tolist() == ["F1"]
+
+
 def test_gdals_warnings_name_the_file(folder, capsys):
     """Found by fuzzing: a ring with NaN heights made GDAL warn "Non closed ring detected. To
     avoid accepting it, set the OGR_GEOMETRY_ACCEPT_UNCLOSED_RING ...", naming no file."""

@@ -311,6 +311,20 @@ def test_merge_routes_joins_reversed_fragments_and_reports_snaps():
     assert b["n_pieces"] == 1 and b["reversed_pieces"] == ""
 
 
+def test_a_route_piece_of_length_zero_joins_nothing():
+    """Found by fuzzing: a piece whose points are all at one place (a KML dot) 4 km away was
+    reported as "snapped" to a route across 4000 m, and named the merged route."""
+    routes = kml_like_routes()
+    dot = gpd.GeoDataFrame({"route_id": ["R0"], "name": ["dot"], "operator": "Viettel",
+                            "source": "routes.kml"},
+                           geometry=[line((4000, 0), (4000, 0))], crs=UTM)
+    merged, report = fb.merge_routes(pd.concat([dot, routes], ignore_index=True), 5.0)
+    want, want_report = fb.merge_routes(routes, 5.0)
+    assert merged["route_id"].tolist() == want["route_id"].tolist()
+    assert merged["pieces"].tolist() == want["pieces"].tolist()
+    assert report.equals(want_report) and (report["gap_m"] <= 5.0).all()
+
+
 def test_merge_routes_tolerance_and_operators():
     merged, report = fb.merge_routes(kml_like_routes(), tolerance_m=1.0)
     assert len(merged) == 4 and report.empty          # no gap is within 1 m

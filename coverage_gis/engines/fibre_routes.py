@@ -90,7 +90,8 @@ def merge_routes(fibre: gpd.GeoDataFrame, tolerance_m: float = 5.0
                 pd.DataFrame(columns=report_cols))
     parts, which = shapely.get_parts(fibre.geometry.values, return_index=True)
     parts = shapely.force_2d(parts)
-    keep = ~shapely.is_empty(parts) & (shapely.get_num_coordinates(parts) >= 2)
+    keep = (~shapely.is_empty(parts) & (shapely.get_num_coordinates(parts) >= 2)
+            & (shapely.length(parts) > 0))  # a part of length 0 joins nothing
     parts, which = parts[keep], which[keep]
     rows = fibre.iloc[which]
     ids = (rows["route_id"].astype(str).to_numpy() if "route_id" in rows

@@ -369,6 +369,13 @@ def _check_geometry(gdf: gpd.GeoDataFrame, kind: str, problems: Problems) -> pd.
         for i in np.flatnonzero(outside):
             _report_lonlat(geoms[i], gdf.index[i], problems)
         ok &= ~outside
+    if kind == "line" and ok.any():  # a point drawn as a line (a KML placemark's dot)
+        flat = np.zeros(len(gdf), dtype=bool)
+        flat[ok] = shapely.length(geoms[ok]) == 0
+        for i in np.flatnonzero(flat):  # found by fuzzing: "joined" to a route 4 km away
+            problems.warn("is a line of length 0 (all its points at one place): left out",
+                          gdf.index[i])
+        ok &= ~flat
     if kind == "polygon" and ok.any():
         invalid = np.zeros(len(gdf), dtype=bool)
         invalid[ok] = ~shapely.is_valid(geoms[ok])
