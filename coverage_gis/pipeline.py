@@ -34,7 +34,8 @@ from coverage_gis.engines.indicators import (
 from coverage_gis.engines.tiles import Runner, malloc_trim
 from coverage_gis.errors import InputError
 from coverage_gis.io import schema
-from coverage_gis.io.project import Project
+from coverage_gis.io.crs import describe_crs
+from coverage_gis.io.project import VECTOR_LAYERS, Project
 from coverage_gis.results.analysis import Analysis
 
 __all__ = ["analyze", "hamlet_table", "sharing_indicator", "unit_as_area", "Skipped",
@@ -752,11 +753,12 @@ def _mobile_beside_fibre(project: Project, params: CoverageParams, progress: boo
     return result, table, radius, m4, fibre_result
 
 
-def _check_arguments(project: Any, params: Any) -> None:
+def _check_arguments(project: Any, params: Any) -> Project:
     """:func:`analyze`'s arguments, for a notebook: a clear TypeError naming the argument
-    (a path for the project gave an AttributeError deep inside), and the project's sites
-    still as the loader left them (an analyst's 'PLANNED', NaN EIRP or 3,600 m mast counted
-    silently)."""
+    (a path for the project gave an AttributeError deep inside), the project's layers
+    (:func:`_checked_layers`) and its sites still as the loader left them (an analyst's
+    'PLANNED', NaN EIRP or 3,600 m mast counted silently). Returns the project, its layers
+    in its CRS."""
     if not isinstance(project, Project):
         raise TypeError(f"analyze: project={project!r:.80}: expected a Project "
                         "(cg.load_project(scenario) reads one from a scenario file)")
@@ -764,10 +766,40 @@ def _check_arguments(project: Any, params: Any) -> None:
         raise TypeError(f"analyze: params={params!r:.80}: expected CoverageParams, e.g. "
                         "CoverageParams(resolution_m=50) or CoverageParams.from_scenario("
                         "{'coverage': {...}})")
+    project = _checked_layers(project)
     if project.sites is not None:  # edited in a notebook since it was loaded?
         problems = schema.loaded_sites_problems(project.sites)
         if problems:
             raise InputError(problems)
+    return project
+
+
+def _checked_layers(project: Project) -> Project:
+    """The project's vector layers as a notebook may have edited them (found by fuzzing:
+    deep errors from pandas, shapely or another layer's check): each a GeoDataFrame with its
+    geometry and a CRS, taken in the project's CRS (reprojected when another), and hamlets,
+    when given, not empty."""
+    moved = {}
+    for name in VECTOR_LAYERS:
+        layer = getattr(project, name)
+        if layer is None:
+            continue
+        where = f"analyze: project.{name}"
+        if not isinstance(layer, gpd.GeoDataFrame):
+            raise TypeError(f"{where}={layer!r:.60}: expected a GeoDataFrame, or None for no "
+                            f"{name} layer")
+        if layer._geometry_column_name not in layer:
+            raise TypeError(f"{where} has no geometry column: expected a GeoDataFrame with "
+                            "its geometry set (as cg.load_project gives it)")
+        if layer.crs is None:
+            raise InputError(f"{where} has no CRS: expected one, e.g. the project's "
+                             f"{describe_crs(project.crs)} (.set_crs)")
+        if not layer.crs.equals(project.crs):
+            moved[name] = layer.to_crs(project.crs)
+    if project.hamlets is not None and not len(project.hamlets):
+        raise InputError("analyze: project.hamlets has no rows: expected at least one hamlet "
+                         "(or hamlets=None, the unit then taken as one area)")
+    return replace(project, **moved) if moved else project
 
 
 def analyze(project: Project, params: CoverageParams | None = None,
@@ -800,7 +832,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
         existing cluster, this process traces fibre (its extensions designed on the workers
         in parts) while the workers compute the coverage tiles (``timings_s`` then overlap).
     """
-    _check_arguments(project, params)
+    project = _check_arguments(project, params)
     clock = _Clock()
     project = unit_as_area(project)
     (runner or Runner()).trim()  # what loading the layers freed, before the rasters come

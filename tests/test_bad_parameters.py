@@ -7,11 +7,13 @@ traceback, and the input files byte-identical afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from coverage_gis.cli.main import main
@@ -562,6 +564,40 @@ def test_parameters_not_shaped_as_a_scenarios_tables_are_refused():
     with pytest.raises(TypeError, match=r"analyze: params=\{'resolution_m': 50\}: expected "
                                         r"CoverageParams"):
         cg.analyze(cg.load_project(), params={"resolution_m": 50})
+
+
+def test_analyze_checks_the_layers_a_notebook_edited():
+    """Found by fuzzing: an emptied hamlet table, a layer set to GeoDataFrame() or to text,
+    households reprojected to degrees: errors from deep inside (NaN to integer, "active
+    geometry column", "roads must be in a projected CRS"). Each is now named; a layer in
+    another CRS is taken in the project's."""
+    import warnings
+
+    import geopandas as gpd
+
+    import coverage_gis as cg
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project()
+    edits = [("hamlets", project.hamlets.iloc[0:0], InputError,
+              r"analyze: project.hamlets has no rows: expected at least one hamlet"),
+             ("roads", gpd.GeoDataFrame(), TypeError,
+              r"analyze: project.roads has no geometry column"),
+             ("households", "households.csv", TypeError,
+              r"analyze: project.households='households.csv': expected a GeoDataFrame"),
+             ("fibre", project.fibre.set_crs(None, allow_override=True), InputError,
+              r"analyze: project.fibre has no CRS")]
+    for name, value, error, message in edits:
+        with pytest.raises(error, match=message):
+            cg.analyze(dataclasses.replace(project, **{name: value}), suggest_sites=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = cg.analyze(project, suggest_sites=0).hamlets
+        got = cg.analyze(dataclasses.replace(project, households=project.households.to_crs(4326)),
+                         suggest_sites=0).hamlets
+    pd.testing.assert_series_equal(got["ftth_share"], want["ftth_share"])
+    pd.testing.assert_series_equal(got["mobile_broadband_share"], want["mobile_broadband_share"])
 
 
 def test_the_engines_share_the_checked_parameter_sets():
