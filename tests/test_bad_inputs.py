@@ -1008,3 +1008,27 @@ def test_households_of_an_unknown_hamlet_id_are_one_error_per_id(folder):
         "(known: T1, T2)",
         "hh.csv: household_id='K1': hamlet_id='X9' is not a hamlet_id of the hamlets layer "
         "(known: T1, T2)"]
+
+
+def test_a_count_below_one_or_nearly_whole_is_said_as_it_is(folder):
+    """Found by fuzzing: 0.75 got the hint "if '.' groups thousands here (0.750 = 0750)",
+    and 1350.0000001 (computed in Excel) was shown as "households=1350 is not a whole
+    number"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["year", "households", "ftth_subscriptions"])
+    book.active.append([2025, 1350.0000001, 0.75])  # numbers, as a spreadsheet holds them
+    book.save(folder / "stats.xlsx")
+    with pytest.raises(cg.InputError) as info:
+        cg.read_statistics(folder / "stats.xlsx")
+    assert sorted(info.value.problems) == [
+        "stats.xlsx row 1: ftth_subscriptions=0.75 is not a whole number",
+        "stats.xlsx row 1: households=1350.0000001 is not a whole number"]
+
+
+def test_a_whole_number_option_asks_for_digits_alone(capsys):
+    assert main(["suggest-sites", "--max-sites", "abc", "--out", "never"]) == 1
+    err = capsys.readouterr().err
+    assert "--max-sites='abc': expected a whole number from 1 to 1000 (digits, e.g. 30)" in err
+    assert "30.5" not in err

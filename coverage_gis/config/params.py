@@ -143,7 +143,8 @@ def parse_number(value: Any, what: str, *, minimum: float | None = None,
         elif _DECIMAL_COMMA.match(text):
             number = float(text.replace(",", "."))
         else:
-            raise InputError(f"{what}={value!r}: expected {expected}{_text_hint(text, unit)}")
+            raise InputError(f"{what}={value!r}: expected {expected}"
+                             f"{_text_hint(text, unit, integer=integer)}")
     else:
         number = float(value)
     if not _within(number, **bounds):
@@ -169,8 +170,9 @@ def _unit_hint(text: str, unit: str, *, quoted: bool) -> str:
     return f" (the number alone{f', in {unit}' if unit else ''}, {without})"
 
 
-def _text_hint(text: str, unit: str = "") -> str:
-    """Why a text is not a number, when that helps."""
+def _text_hint(text: str, unit: str = "", *, integer: bool = False) -> str:
+    """Why a text is not a number, when that helps (for a whole number, digits alone: found
+    by fuzzing, "a whole number ... e.g. 30 or 30.5")."""
     if not text:
         return " (the value is empty)"
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
@@ -180,7 +182,7 @@ def _text_hint(text: str, unit: str = "") -> str:
         return hint
     if re.fullmatch(r"[+-]?\d{1,3}([.,\s]\d{3})+([.,]\d+)?", text):
         return " (write it without thousands separators)"
-    return " (digits with a decimal point, e.g. 30 or 30.5)"
+    return " (digits, e.g. 30)" if integer else " (digits with a decimal point, e.g. 30 or 30.5)"
 
 
 # --------------------------------------------------------------------------------------------

@@ -57,7 +57,10 @@ def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "<empty>"
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+        if not isinstance(value, (float, np.floating)):
+            return str(value)
+        short = f"{value:g}"  # unless that hides the value (1350.0000001 "is not whole")
+        return short if float(short) == float(value) else repr(float(value))
     return repr(str(value))
 
 
@@ -179,7 +182,7 @@ _GROUPED_INTEGER = re.compile(r"[+-]?\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{
                               r"|[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
 #: One separator followed by three digits: ``4.989`` is 4989 in Vietnamese writing (``.``
 #: groups thousands) but 4.989 in English: a count written so is refused, never guessed.
-_ONE_GROUP = re.compile(r"[+-]?\d{1,3}(?P<sep>[.,])\d{3}")
+_ONE_GROUP = re.compile(r"[+-]?[1-9]\d{0,2}(?P<sep>[.,])\d{3}")  # (0.750 groups nothing)
 #: A decimal comma (``35,5``), as Vietnamese writes decimals.
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
@@ -191,7 +194,7 @@ def _whole_number_problem(value: Any) -> str:
     text = str(value).strip()
     if isinstance(value, (float, np.floating)):
         number = float(value)
-        if 0 < abs(number) < 1000 and abs(number * 1000 - round(number * 1000)) < 1e-6:
+        if 1 <= abs(number) < 1000 and abs(number * 1000 - round(number * 1000)) < 1e-6:
             text = f"{number:.3f}"
     m = _ONE_GROUP.fullmatch(text)
     if m is None:
