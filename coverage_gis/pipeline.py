@@ -788,7 +788,7 @@ def _checked_layers(project: Project) -> Project:
         if not isinstance(layer, gpd.GeoDataFrame):
             raise TypeError(f"{where}={layer!r:.60}: expected a GeoDataFrame, or None for no "
                             f"{name} layer")
-        if layer._geometry_column_name not in layer:
+        if layer.active_geometry_name is None or layer.active_geometry_name not in layer:
             raise TypeError(f"{where} has no geometry column: expected a GeoDataFrame with "
                             "its geometry set (as cg.load_project gives it)")
         if layer.crs is None:

@@ -700,7 +700,7 @@ def site_ground_m(dem: Any, x_m: float, y_m: float) -> tuple[float, bool]:
     if r0 >= r1 or c0 >= c1:
         return 0.0, False
     block = np.asarray(dem.data[r0:r1, c0:c1], dtype=np.float64)
-    cx, cy = dem.transform @ (np.arange(c0, c1) + 0.5, np.full(c1 - c0, r0 + 0.5))
+    cx, _ = dem.transform @ (np.arange(c0, c1) + 0.5, np.full(c1 - c0, r0 + 0.5))
     _, ry = dem.transform @ (np.full(r1 - r0, c0 + 0.5), np.arange(r0, r1) + 0.5)
     near = np.hypot(np.asarray(cx)[None, :] - x_m, np.asarray(ry)[:, None] - y_m) <= radius
     valid = block[near & np.isfinite(block)]
