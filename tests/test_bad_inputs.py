@@ -1032,3 +1032,42 @@ def test_a_whole_number_option_asks_for_digits_alone(capsys):
     err = capsys.readouterr().err
     assert "--max-sites='abc': expected a whole number from 1 to 1000 (digits, e.g. 30)" in err
     assert "30.5" not in err
+
+
+# --- The Python API given something that is not a path -----------------------------------
+
+_PATH_TAKERS = ["read_hamlets", "read_sites", "read_households", "read_roads", "read_fibre",
+                "read_access_points", "read_boundary", "read_constraints", "read_statistics",
+                "read_opencellid", "read_dem", "read_scenario", "load_project", "read_analysis"]
+
+
+@pytest.mark.parametrize("name", _PATH_TAKERS)
+@pytest.mark.parametrize("value", [5, ["x.geojson", 3], object()], ids=["int", "list", "object"])
+def test_a_loader_given_no_path_names_what_it_got(name: str, value: object) -> None:
+    """None (for those with no default), a number or a list is a TypeError naming the argument
+    and what was given, not pathlib's 'expected str, bytes or os.PathLike object'."""
+    if name != "read_dem" and isinstance(value, list):
+        value = value[1]  # read_dem takes a list of tiles: one of them is not a path
+    with pytest.raises(TypeError, match=r"^(path|scenario|folder): expected a path "
+                                        r"\(str or os.PathLike\), got (int|object)"):
+        getattr(cg, name)(value)
+
+
+@pytest.mark.parametrize("name", [n for n in _PATH_TAKERS if n not in ("read_scenario",
+                                                                        "load_project")])
+def test_none_is_not_the_current_folder(name: str) -> None:
+    with pytest.raises(TypeError, match="expected a path .*got NoneType"):
+        getattr(cg, name)(None)
+
+
+@pytest.mark.parametrize("name", _PATH_TAKERS)
+@pytest.mark.parametrize("value", ["", "  ", b""])
+def test_an_empty_path_is_not_the_current_folder(name: str, value: object, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Path('')`` is '.': ``load_project('')`` read a scenario.toml in the current folder,
+    and the readers said '.: is a folder'."""
+    (tmp_path / "scenario.toml").write_text('[layers]\nhamlets = "thon.geojson"\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(cg.InputError, match=r"^(path|scenario|folder): is empty; "
+                                            r"expected a path$"):
+        getattr(cg, name)(value)

@@ -21,18 +21,20 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar, Self
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
-__all__ = ["parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
+__all__ = ["as_path", "parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
            "Text", "OneLine", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
            "SuggestionParams", "Words", "BuildParams", "GponParams", "Pattern",
@@ -90,6 +92,20 @@ def _within(x: float, minimum: float | None, maximum: float | None, above: float
     return (math.isfinite(x) and (not integer or x == int(x))
             and (above is None or x > above) and (minimum is None or x >= minimum)
             and (maximum is None or x <= maximum))
+
+
+def as_path(path: Any, what: str = "path") -> Path:
+    """``path`` as a :class:`~pathlib.Path`: a TypeError naming ``what`` when it is not a path
+    (None, a number, a list), an :class:`InputError` when it is empty (``Path('')`` is the
+    current folder)."""
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what}: expected a path (str or os.PathLike), got "
+                        f"{type(path).__name__} {path!r:.60}")
+    if not os.fspath(path).strip():
+        raise InputError(f"{what}: is empty; expected a path")
+    return Path(path)
 
 
 def parse_number(value: Any, what: str, *, minimum: float | None = None,

@@ -47,6 +47,7 @@ from coverage_gis.config.params import (
     CrsName,
     Number,
     Text,
+    as_path,
     check_parameters,
     check_provenance,
     did_you_mean,
@@ -283,7 +284,7 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
         parameters of the wrong type or out of range (each naming the file, table, key, value
         and what was expected).
     """
-    p = Path(path) if path is not None else settings.DEFAULT_SCENARIO
+    p = as_path(path, "scenario") if path is not None else settings.DEFAULT_SCENARIO
     if p.is_dir() and (p / settings.SCENARIO_FILE_NAME).is_file():
         p = p / settings.SCENARIO_FILE_NAME  # a scenario folder (coverage-gis init's)
     where = p.name

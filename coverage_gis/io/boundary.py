@@ -21,15 +21,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coverage_gis.config.params import as_path
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import resolve_crs
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyproj import CRS
 
-__all__ = ["PathLike", "FORMATS", "TABLE_SUFFIXES", "file_name", "file_kind", "check_path",
-           "library_errors", "reason", "at_boundary", "resolve_user_crs", "network_source",
-           "offline", "BOMS", "bom_codec", "first_row"]
+__all__ = ["PathLike", "FORMATS", "TABLE_SUFFIXES", "file_name", "file_kind", "as_path",
+           "check_path", "library_errors", "reason", "at_boundary", "resolve_user_crs",
+           "network_source", "offline", "BOMS", "bom_codec", "first_row"]
 
 PathLike = str | os.PathLike
 
@@ -100,8 +101,10 @@ def file_kind(path: Path) -> str:
                         else "a data file")
 
 
-def check_path(path: PathLike) -> Path:
-    p = Path(path)
+def check_path(path: PathLike, what: str = "path") -> Path:
+    """``path`` (see :func:`as_path`) as an existing regular file, else an
+    :class:`InputError` saying what it is."""
+    p = as_path(path, what)
     if not p.exists():
         raise InputError(f"{p}: file not found")
     if p.is_dir():

@@ -141,7 +141,8 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
     Raster
         float32 heights, NaN where no tile has data; ``source`` names the tiles.
     """
-    names = [Path(p).name for p in paths]
+    files = [boundary.as_path(p) for p in paths]
+    names = [p.name for p in files]
     if not names:
         raise InputError("DEM: no file given; expected one or more DEM tiles")
     if len(names) == 1 and bounds is None:
@@ -150,7 +151,7 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
     user_crs = boundary.resolve_user_crs(crs, source)
     with contextlib.ExitStack() as stack:
         originals: list[Any] = []
-        datasets = [_open(Path(p), band, stack, originals) for p in paths]
+        datasets = [_open(p, band, stack, originals) for p in files]
         the_crs = _common_crs(datasets, names, user_crs)
         factor, offset = _scaling(originals, names, band)
         res, resampling = _resolution(datasets, names)
@@ -191,13 +192,14 @@ def read_dem_window(paths: Sequence[str | os.PathLike],
     """
     import rasterio.warp
 
-    names = [Path(p).name for p in paths]
+    files = [boundary.as_path(p) for p in paths]
+    names = [p.name for p in files]
     if not names:
         raise InputError("DEM: no file given; expected one or more DEM tiles")
     user_crs = boundary.resolve_user_crs(crs, " + ".join(names))
     with contextlib.ExitStack() as stack, warnings.catch_warnings():
         warnings.simplefilter("ignore", InputWarning)  # said once, when the window is read
-        datasets = [_open(Path(p), band, stack) for p in paths]
+        datasets = [_open(p, band, stack) for p in files]
         the_crs = _common_crs(datasets, names, user_crs)
         res = max(max(abs(ds.transform.a), abs(ds.transform.e)) for ds in datasets)
         extents = [ds.bounds for ds in datasets]

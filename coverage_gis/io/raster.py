@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io.boundary import (
     PathLike,
+    as_path,
     at_boundary,
     check_path,
     file_name,
@@ -220,11 +221,15 @@ def read_dem(path: PathLike | Sequence[PathLike], *, crs: Any = None, band: int 
     (metres under a CRS in degrees, or the reverse) and heights outside
     :data:`settings.DEM_HEIGHT_RANGE_M` are errors.
     """
-    if isinstance(path, (str, os.PathLike)) and bounds is None:
+    one = isinstance(path, (str, bytes, os.PathLike))
+    if one and bounds is None:
         return _read_dem_file(path, crs=crs, band=band)
     from coverage_gis.io.dem import read_dem_tiles
 
-    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    if one or not isinstance(path, Iterable):
+        paths = [as_path(path)]  # None, a number: a TypeError naming what was given
+    else:
+        paths = [as_path(p) for p in path]
     return read_dem_tiles(paths, bounds, crs=crs, band=band)
 
 

@@ -54,6 +54,7 @@ import shapely
 from affine import Affine
 from pyproj import CRS
 
+from coverage_gis.config.params import as_path
 from coverage_gis.config.scenario import LayerSource, Scenario
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult, Grid
 from coverage_gis.engines.fibre import FibreParams, FibreResult, RoadNetwork
@@ -833,7 +834,7 @@ def read_analysis(folder: str | Path, *, rasters_when_used: bool = False,
     LockedError
         Another run is writing the folder now.
     """
-    folder = Path(folder)
+    folder = as_path(folder, "folder")
     if folder.name == RESULT_FILE and folder.is_file():
         folder = folder.parent
     if not check:
