@@ -978,6 +978,23 @@ def test_households_standing_in_another_hamlet_than_their_id_are_warned_about(fo
                     "20% of a hamlet's households: settings.HAMLET_ID_MISMATCH_WARN_SHARE)"]
 
 
+def test_a_hamlet_no_household_belongs_to_is_warned_about(folder):
+    """A households file covering some hamlets only: the others counted as short for M4 and
+    F2 ('no households' in the tables) while validate said nothing. Now a warning names them;
+    when every hamlet has a household, no such warning."""
+    rows = [f"A{i},T1,{LON + i * 1e-5},{LAT}" for i in range(4)]  # T2 has none
+    said = _households_said(folder, "household_id,hamlet_id,lon,lat", rows, "no household")
+    assert len(said) == 1 and said[0].startswith(
+        "hh.csv: no household belongs to 1 of the 2 hamlets of thon.geojson: T2")
+    assert "(M4, F2) count them as short ('no households')" in said[0]
+    rows.append(f"C0,T2,{LON + 0.008},{LAT}")
+    write_text(folder / "hh.csv", "household_id,hamlet_id,lon,lat\n" + "\n".join(rows) + "\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cg.load_project(scenario(folder, households="hh.csv")[0])
+    assert not [w for w in caught if "no household" in str(w.message)]
+
+
 def test_an_eirp_in_watts_is_warned_about(folder):
     """Found by fuzzing: eirp_dbm 20 (watts) was read as 20 dBm, a femtocell's power, without
     a word. Below settings.EIRP_LOW_WARN_DBM (30 dBm) is said, with the value in dBm; a

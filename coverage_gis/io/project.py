@@ -505,6 +505,26 @@ def _link_households(project: Project) -> None:
                       "per-hamlet shares", InputWarning, stacklevel=3)
     _warn_elsewhere(ids.where(given & located.notna()), located, src, hsrc)
     _warn_cultural_houses(hh, src)
+    _warn_empty_hamlets(hh, hamlets, src, hsrc)
+
+
+def _warn_empty_hamlets(hh: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame, src: str,
+                        hsrc: str) -> None:
+    """Warn about hamlets that no household belongs to (by ``hamlet_id`` or location): their
+    household shares cannot be computed, and the per-hamlet indicators count them short
+    (``no_households``). A households file covering only some hamlets says nothing else."""
+    empty = hamlets[~hamlets["hamlet_id"].isin(set(hh["hamlet_id"].dropna()))]
+    if not len(empty):
+        return
+    names = empty["name"] if "name" in empty else pd.Series(None, index=empty.index)
+    listed = ", ".join(f"{h} ({n})" if isinstance(n, str) and n else str(h)
+                       for h, n in zip(empty["hamlet_id"].head(5), names.head(5), strict=True))
+    more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
+    warnings.warn(f"{src}: no household belongs to {len(empty)} of the {len(hamlets)} hamlets "
+                  f"of {hsrc}: {listed}{more}; their household shares cannot be computed and "
+                  "the per-hamlet indicators (M4, F2) count them as short ('no households'): "
+                  "give the households of every hamlet, or leave out the hamlets the study "
+                  "does not cover", InputWarning, stacklevel=3)
 
 
 def _warn_elsewhere(ids: pd.Series, located: pd.Series, src: str, hsrc: str) -> None:
