@@ -995,6 +995,27 @@ def test_a_hamlet_no_household_belongs_to_is_warned_about(folder):
     assert not [w for w in caught if "no household" in str(w.message)]
 
 
+def test_fibre_boxes_and_routes_read_their_status(folder):
+    """``status`` of access points and routes, as for cells: Vietnamese or English words,
+    existing when empty or absent; an unknown word is an error naming the row and column."""
+    write_text(folder / "ap.csv", "ap_id,operator,status,lon,lat\n"
+               f"A,Viettel,quy hoạch,{LON},{LAT}\nB,Viettel,,{LON},{LAT}\n"
+               f"C,Viettel,Existing,{LON},{LAT}\n")
+    assert cg.read_access_points(folder / "ap.csv")["status"].tolist() == [
+        "planned", "existing", "existing"]
+    write_text(folder / "ap2.csv", f"ap_id,operator,lon,lat\nA,Viettel,{LON},{LAT}\n")
+    assert cg.read_access_points(folder / "ap2.csv")["status"].tolist() == ["existing"]
+    write_text(folder / "ap3.csv", "ap_id,operator,status,lon,lat\n"
+               f"A,Viettel,soon,{LON},{LAT}\n")
+    with pytest.raises(cg.InputError, match=r"ap3.csv row 1: status='soon' is not a known "
+                                            r"status \(expected existing or planned\)"):
+        cg.read_access_points(folder / "ap3.csv")
+    write_text(folder / "f.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"operator": "VNPT", "status": "planned"},
+         "geometry": {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT]]}}]}))
+    assert cg.read_fibre(folder / "f.geojson")["status"].tolist() == ["planned"]
+
+
 def test_an_eirp_in_watts_is_warned_about(folder):
     """Found by fuzzing: eirp_dbm 20 (watts) was read as 20 dBm, a femtocell's power, without
     a word. Below settings.EIRP_LOW_WARN_DBM (30 dBm) is said, with the value in dBm; a

@@ -193,6 +193,30 @@ def test_without_access_points_distance_to_the_fibre_routes():
     assert reach["passed"].tolist() == [False, True]
 
 
+def test_planned_boxes_and_routes_are_not_todays_reach():
+    """A box or route of status planned passed homes as if in service (the column was not
+    read). Today's reach leaves them out; ``include_planned`` counts them. By hand: the house
+    at x=800 is 10 m from the planned box E (passed) and 610 m from W along the road."""
+    r = roads(line((0, 0), (1000, 0)))
+    ap = boxes(("W", 0, 0), ("E", 800, 0))
+    ap["status"] = ["existing", "planned"]
+    routes = gpd.GeoDataFrame({"route_id": ["F1"], "operator": ["Viettel"],
+                               "status": ["planned"]}, geometry=[line((0, 0), (1000, 0))],
+                              crs=UTM)
+    hh = houses([(100, 10), (800, 10)])
+    hamlets = hamlet_polygons("A")
+    today = fb.compute_fibre(hh, hamlets, r, ap, routes, params=FibreParams())
+    assert today.reach["access_point"].tolist() == ["W", "W"]
+    assert today.reach["distance_m"].tolist() == pytest.approx([110, 810])
+    assert today.reach["passed"].tolist() == [True, False]
+    assert today.routes.empty  # the planned route is not today's network
+    planned = fb.compute_fibre(hh, hamlets, r, ap, routes,
+                               params=FibreParams(include_planned=True))
+    assert planned.reach["access_point"].tolist() == ["W", "E"]
+    assert planned.reach["passed"].tolist() == [True, True]
+    assert len(planned.routes) == 1
+
+
 def test_nothing_to_measure_to():
     reach = fb.household_reach(houses([(0, 10)]), None, roads(line((0, 0), (10, 0))), None)
     assert reach.loc[0, "basis"] == fb.BASIS_NONE

@@ -962,7 +962,8 @@ class FibreParams(_Params):
         ``ports_total`` and ``ports_used`` connects at most ``ports_total`` homes, nearest
         first: its ``ports_used`` ports hold homes already connected (taken to be the
         nearest), its free ports go to the next nearest; passed homes beyond are
-        ``port_limited``. A box with either count unknown has unlimited ports.
+        ``port_limited``. A box with ``ports_total`` unknown has unlimited ports; with
+        ``ports_used`` unknown, all its ports are free.
     route_sample_m
         Without access points, fibre routes are sampled every this many metres (the distance
         to a route is exact to half of it).
@@ -972,6 +973,9 @@ class FibreParams(_Params):
     site_spacing_m
         Gap extensions under the share rule consider a new box at every road vertex and at
         least every this many metres along the roads.
+    include_planned
+        Count planned fibre routes and boxes (``status`` planned) as in service; by default
+        reach, the extensions and the GPON check use today's network only.
     """
 
     section: ClassVar[str] = "fibre"
@@ -988,6 +992,7 @@ class FibreParams(_Params):
     route_sample_m: float = _param(settings.FIBRE_ROUTE_SAMPLE_M, _SAMPLE_STEP)
     extend_from_routes: bool = _param(True, Flag())
     site_spacing_m: float = _param(settings.FIBRE_SITE_SPACING_M, _SAMPLE_STEP)
+    include_planned: bool = _param(False, Flag())
 
     @property
     def fallback_basis(self) -> str:

@@ -174,7 +174,8 @@ def fibre_start(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     crs = households.crs
     roads = _to_crs(roads, crs)
     fibre = _to_crs(fibre, crs)
-    access_points = _to_crs(access_points, crs)
+    access_points = _in_service(_to_crs(access_points, crs), params)
+    fibre = _in_service(fibre, params)
     net = road_graph(roads)
     if fibre is not None and len(fibre):
         routes, snaps = merge_routes(fibre, params.snap_tolerance_m)
@@ -187,6 +188,15 @@ def fibre_start(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     check = gpon_budget(access_points, roads, fibre, params, gpon, network=net)
     return FibreStart(params, build, net, routes, snaps, reach, table, jobs, check,
                       _ports_used(access_points))
+
+
+def _in_service(layer: gpd.GeoDataFrame | None, params: FibreParams
+                ) -> gpd.GeoDataFrame | None:
+    """Routes or boxes in service: those of ``status`` planned left out unless
+    ``params.include_planned`` (a layer without the column is all in service)."""
+    if layer is None or params.include_planned or "status" not in layer:
+        return layer
+    return layer[layer["status"] != "planned"]
 
 
 def fibre_finish(start: FibreStart, designs: list[tuple[dict[str, Any], Any]],

@@ -600,16 +600,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
     gdf.loc[omni, "beamwidth_deg"] = 360.0  # an omni cell's beamwidth is not a default
     filled["beamwidth_deg"] = filled["beamwidth_deg"] & ~omni.to_numpy()
 
-    if "status" in gdf.columns:
-        blank = gdf["status"].map(_is_blank).astype(bool)
-        gdf["status"] = gdf["status"].where(~blank, "existing")
-        gdf["status"] = _normalise_column(gdf, "status", normalise_status,
-                                          problems,
-                                          "is not a known status (expected existing or planned)")
-        filled["status"] = blank.to_numpy()
-    else:
-        gdf["status"] = "existing"
-        filled["status"] = np.ones(len(gdf), dtype=bool)
+    filled["status"] = _status_column(gdf, problems)
     gdf["tower_id"] = _text_column(gdf, "tower_id") if "tower_id" in gdf.columns else None
     gdf["tower_id"] = gdf["tower_id"].astype(object)
     names = list(filled)
@@ -621,6 +612,20 @@ def validate_sites(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFram
     kept = flags[gdf.index.get_indexer(out.index)]
     out.attrs["defaulted"] = {c: int(n) for c, n in zip(names, kept.sum(axis=0)) if n}
     return out
+
+
+def _status_column(gdf: gpd.GeoDataFrame, problems: Problems) -> np.ndarray:
+    """``status``: ``existing`` or ``planned`` (Vietnamese and English spellings,
+    :func:`normalise_status`), ``existing`` when the column or the value is missing; returns
+    where it was filled."""
+    if "status" not in gdf.columns:
+        gdf["status"] = "existing"
+        return np.ones(len(gdf), dtype=bool)
+    blank = gdf["status"].map(_is_blank).astype(bool)
+    gdf["status"] = gdf["status"].where(~blank, "existing")
+    gdf["status"] = _normalise_column(gdf, "status", normalise_status, problems,
+                                      "is not a known status (expected existing or planned)")
+    return blank.to_numpy()
 
 
 def _operator_column(gdf: gpd.GeoDataFrame, problems: Problems, operator: str | None,
@@ -651,9 +656,11 @@ def _operator_column(gdf: gpd.GeoDataFrame, problems: Problems, operator: str | 
 def validate_fibre(gdf: gpd.GeoDataFrame, problems: Problems,
                    operator: str | None = None) -> gpd.GeoDataFrame:
     """Fibre routes: lines with an ``operator`` (a column, or ``operator=`` for the whole file);
-    optional ``route_id`` (generated when absent) and ``name``."""
+    optional ``route_id`` (generated when absent), ``name`` and ``status`` (existing, the
+    default, or planned)."""
     _check_not_empty(gdf, problems, "fibre routes")
     _operator_column(gdf, problems, operator)
+    _status_column(gdf, problems)
     gdf["route_id"] = _unique_ids(gdf, "route_id", problems, "R")
     ok = _check_geometry(gdf, "line", problems)
     return _finish(gdf, ok, problems, "fibre route")
@@ -662,9 +669,11 @@ def validate_fibre(gdf: gpd.GeoDataFrame, problems: Problems,
 def validate_access_points(gdf: gpd.GeoDataFrame, problems: Problems,
                            operator: str | None = None) -> gpd.GeoDataFrame:
     """Fibre access points (FAT or splitter boxes): points with ``operator``; optional ``ap_id``,
-    ``kind``, ``ports_total`` and ``ports_used`` (whole numbers, used <= total)."""
+    ``kind``, ``ports_total`` and ``ports_used`` (whole numbers, used <= total) and
+    ``status`` (existing, the default, or planned)."""
     _check_not_empty(gdf, problems, "access points")
     _operator_column(gdf, problems, operator)
+    _status_column(gdf, problems)
     gdf["ap_id"] = _unique_ids(gdf, "ap_id", problems, "AP")
     for col in ("ports_total", "ports_used"):
         if col in gdf.columns:

@@ -145,7 +145,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "assumptions": "Giả định",
         "a_mobile": "phủ sóng di động", "a_pathloss": "suy hao truyền sóng",
         "a_terrain": "địa hình", "a_grid": "lưới tính", "a_losses": "suy hao thêm",
-        "a_planned": "trạm quy hoạch", "a_ftth": "cáp quang FTTH", "a_data": "dữ liệu",
+        "a_planned": "trạm quy hoạch", "a_planned_fibre": "tuyến cáp, hộp cáp quy hoạch",
+        "a_ftth": "cáp quang FTTH", "a_data": "dữ liệu",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "hiệu chỉnh mô hình theo số liệu đo",
         "calibration_applied": "suy hao của mô hình {offset:+.1f} dB {slope:+.1f} dB/decade × "
@@ -374,6 +375,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "assumptions": "Assumptions",
         "a_mobile": "mobile covered", "a_pathloss": "path loss", "a_terrain": "terrain",
         "a_grid": "grid", "a_losses": "losses", "a_planned": "planned cells",
+        "a_planned_fibre": "planned fibre routes and boxes",
         "a_ftth": "FTTH", "a_data": "data",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "calibration to measurements",

@@ -623,6 +623,8 @@ def _fibre_assumptions(fibre: Any, w: dict[str, str], lang: str) -> list[tuple[s
     rows = [(w["a_ftth"], w["ftth_text"].format(
         drop=fp.max_drop_m, detour=fp.detour_factor, share=fp.hamlet_share,
         rule=w.get(f"ftth_rule_{fp.hamlet_rule}", fp.hamlet_rule)))]
+    rows.append((w["a_planned_fibre"], w["counted"] if fp.include_planned
+                 else w["not_counted"]))
     gpon = gpon_text(getattr(fibre, "gpon", None), getattr(fibre, "gpon_note", None), lang)
     if gpon:
         rows.append((w["a_gpon"], gpon))
