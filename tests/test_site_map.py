@@ -22,7 +22,8 @@ from coverage_gis.cli.main import main
 from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
 from coverage_gis.engines import coverage as cov
-from coverage_gis.engines.site_map import site_cell, site_dem, site_map, site_point
+from coverage_gis.engines.site_map import site_cell, site_dem, site_extent, site_map, site_point
+from coverage_gis.io.dem import read_dem_window
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.raster import Raster, read_dem
 from coverage_gis.outputs.site_map import OUTPUT_NAMES
@@ -539,3 +540,42 @@ def test_write_geotiff_overviews_on_request(tmp_path, overviews):
     with rasterio.open(path) as src:
         assert bool(src.overviews(1)) is overviews
         np.testing.assert_array_equal(src.read(1), data)
+
+
+def test_a_rotated_dem_is_read_north_up(tmp_path):
+    """A DEM whose geotransform is rotated (some survey and drone products) was read through a
+    window (site-map, init) as if north-up: every height away from where it lies, line of
+    sight 40 % of a 10 km disc instead of 47 % for the sample turned 15°. Every reader now
+    resamples it onto a north-up grid; the site's maps then match the north-up DEM's."""
+    from rasterio.warp import Resampling, reproject
+
+    with rasterio.open(DEM) as src:
+        t, profile, data = src.transform, src.profile, src.read(1).astype(np.float32)
+    cx, cy = t @ (profile["width"] / 2, profile["height"] / 2)
+    turned = (Affine.translation(cx, cy) @ Affine.rotation(15) @ Affine.translation(-cx, -cy)
+              @ t)
+    out = np.full(data.shape, np.nan, np.float32)
+    reproject(data, out, src_transform=t, src_crs=profile["crs"], dst_transform=turned,
+              dst_crs=profile["crs"], resampling=Resampling.bilinear, dst_nodata=np.nan)
+    profile.update(transform=turned, dtype="float32", nodata=np.nan)
+    path = tmp_path / "turned.tif"
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(out, 1)
+    lon, lat = 105.865, 20.0646
+    box, utm = site_extent(lon, lat, 10_000.0, 30.0)
+    readers = {"whole": cg.read_dem(path), "tiles": read_dem([path], bounds=box),
+               "site-map's window": read_dem_window([path], box, utm)}
+    rows, cols = np.mgrid[10:777:7, 10:828:7]  # the north-up DEM's heights, where they lie
+    xs, ys = t @ (cols.ravel() + 0.5, rows.ravel() + 0.5)
+    for name, raster in readers.items():
+        assert raster.transform.b == 0 and raster.transform.d == 0, name
+        r, c = (np.asarray(v) for v in rasterio.transform.rowcol(raster.transform, xs, ys))
+        ok = (r >= 0) & (r < raster.data.shape[0]) & (c >= 0) & (c < raster.data.shape[1])
+        read = raster.data[r[ok], c[ok]]
+        error = np.abs(read - data[rows.ravel()[ok], cols.ravel()[ok]])[np.isfinite(read)]
+        assert error.size > 4000 and np.median(error) < 0.2, name  # two resamplings
+    maps = [cg.map_site(d, lon=lon, lat=lat, height_m=30.0, radius_m=10_000.0)
+            for d in (cg.read_dem(DEM), readers["site-map's window"])]
+    disc = np.isfinite(maps[0].path_loss_db) & np.isfinite(maps[1].path_loss_db)
+    assert disc.sum() > 200_000
+    assert (maps[0].los[disc] == maps[1].los[disc]).mean() > 0.99

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import rasterio
 import rasterio.merge
-from affine import Affine
 from pyproj import CRS
 from rasterio._err import CPLE_BaseError
 from rasterio.enums import Resampling
@@ -36,6 +35,7 @@ from coverage_gis.io.raster import (
     checked_dem,
     dem_crs,
     height_scaling,
+    north_up,
     read_dem,
     to_metres,
 )
@@ -57,13 +57,7 @@ def _open(path: Path, band: int, stack: contextlib.ExitStack,
     check_band(ds.count, band, p.name)
     if originals is not None:
         originals.append(ds)
-    t = ds.transform
-    if t.b == 0 and t.d == 0 and t.e > 0:  # south-up (rows stored south to north): merge
-        from rasterio.vrt import WarpedVRT  # reads those as all nodata (found by fuzzing)
-
-        up = Affine(t.a, 0.0, t.c, 0.0, -t.e, t.f + t.e * ds.height)
-        ds = stack.enter_context(WarpedVRT(ds, crs=ds.crs, transform=up, width=ds.width,
-                                           height=ds.height, resampling=Resampling.nearest))
+    ds = north_up(ds, stack, Resampling.bilinear)
     return ds
 
 

@@ -10,6 +10,7 @@ resampling; -1 where there is none). The file is only read, never changed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Mapping
@@ -20,13 +21,14 @@ import rasterio
 import rasterio.warp
 from affine import Affine
 from pyproj import CRS
+from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import boundary
 from coverage_gis.io.crs import describe_crs
-from coverage_gis.io.raster import Raster, check_band, check_georeferenced, dem_crs
+from coverage_gis.io.raster import Raster, check_band, check_georeferenced, dem_crs, north_up
 
 if TYPE_CHECKING:
     import shapely
@@ -66,7 +68,8 @@ def read_landcover(path: str | os.PathLike, *, crs: Any = None, band: int = 1
     source = p.name
     user_crs = boundary.resolve_user_crs(crs, source)
     try:
-        with rasterio.open(p) as ds:
+        with contextlib.ExitStack() as stack:  # rotated: classes copied (nearest) north-up
+            ds = north_up(stack.enter_context(rasterio.open(p)), stack, Resampling.nearest)
             # a 3-band picture of a land cover (RGB) was read as classes without a word
             check_band(ds.count, band, source, "land-cover classes")
             data = ds.read(band, masked=True).astype(np.float64).filled(np.nan)
