@@ -201,10 +201,16 @@ def test_a_stop_ends_a_run_with_one_line_and_nothing_left(small_scenario, tmp_pa
                                        for w in _worker_pids(proc.pid)))):
         assert proc.poll() is None and time.monotonic() < deadline, "not under way"
         time.sleep(0.02)
-    if group:
-        os.killpg(proc.pid, sig)
-    else:
-        proc.send_signal(sig)
+    # frozen while the signal is sent: a host too loaded to run this test for a while could
+    # otherwise let the run commit and exit between the look and the signal, and Popen does
+    # not signal a process that has exited (exit 0, once under load)
+    send = (lambda s: os.killpg(proc.pid, s)) if group else (lambda s: os.kill(proc.pid, s))
+    send(signal.SIGSTOP)
+    while Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+        time.sleep(0.001)  # stopped (kill returns before the process is)
+    assert any(p.name.startswith(".out.new") for p in tmp_path.iterdir()), "already done"
+    send(sig)
+    send(signal.SIGCONT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + sig, err
     assert err.strip() == ("stopped (SIGTERM): nothing was written" if sig == signal.SIGTERM
