@@ -206,8 +206,8 @@ def test_a_stop_ends_a_run_with_one_line_and_nothing_left(small_scenario, tmp_pa
     # not signal a process that has exited (exit 0, once under load)
     send = (lambda s: os.killpg(proc.pid, s)) if group else (lambda s: os.kill(proc.pid, s))
     send(signal.SIGSTOP)
-    while Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
-        time.sleep(0.001)  # stopped (kill returns before the process is)
+    while Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "TZX":
+        time.sleep(0.001)  # stopped (kill returns before the process is), or gone
     assert any(p.name.startswith(".out.new") for p in tmp_path.iterdir()), "already done"
     send(sig)
     send(signal.SIGCONT)
