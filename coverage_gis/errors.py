@@ -8,15 +8,22 @@ expects and explains (exit code 1 on the command line); anything else is a bug (
 - :class:`LockedError`: another run is writing into the same output folder.
 - :class:`ResultFormatError`: a stored result that cannot be read back (missing files, another
   format version).
+
+A stop (Ctrl-C, SIGTERM) is not an error: :class:`KeyboardInterrupt` and :class:`Terminated`,
+raised by the command line's signal handlers, which also record it
+(:func:`note_stop`), so that a stop whose exception some C code dropped is raised again
+before anything is committed (:func:`raise_if_stopped`).
 """
 
 from __future__ import annotations
 
+import signal
 import warnings
 from collections.abc import Sequence
 
 __all__ = ["CoverageGisError", "InputError", "InputWarning", "OutputError", "OutputWarning",
-           "LockedError", "ResultFormatError", "ClusterError"]
+           "LockedError", "ResultFormatError", "ClusterError", "Terminated", "note_stop",
+           "stop_taken", "raise_if_stopped"]
 
 
 class CoverageGisError(Exception):
@@ -73,3 +80,34 @@ def user_warnings(caught: Sequence[warnings.WarningMessage]) -> list[str]:
     """The messages of the recorded warnings that speak to the user (all but
     :data:`DEVELOPER_WARNINGS`)."""
     return [str(w.message) for w in caught if not issubclass(w.category, DEVELOPER_WARNINGS)]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that it ends as Ctrl-C does: the open output
+    set's staging folder removed, a local cluster's workers closed (killed outright, a run
+    left its staging folder and the workers' semaphores behind)."""
+
+
+#: The stop signals received and not yet taken (:func:`stop_taken`).
+_STOPS: list[int] = []
+
+
+def note_stop(signum: int) -> BaseException:
+    """Record a stop signal; returns the exception it raises (:class:`Terminated` for
+    SIGTERM, :class:`KeyboardInterrupt` for SIGINT)."""
+    _STOPS.append(signum)
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def stop_taken() -> None:
+    """The stop's exception reached the command's end: nothing is pending."""
+    _STOPS.clear()
+
+
+def raise_if_stopped() -> None:
+    """Raise the stop a signal asked for, when its exception never reached the command: C
+    code that calls Python code may drop any exception raised meanwhile (numpy's dtype
+    comparison clears it: a SIGTERM landing in pandas' ``dtype == self.dtype`` was lost and
+    the run committed its results, exit 0). Called before a result is committed."""
+    if _STOPS:
+        raise note_stop(_STOPS[-1])

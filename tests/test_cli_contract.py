@@ -131,6 +131,47 @@ def test_a_stop_lands_in_the_command_even_from_a_garbage_collection_callback(nam
     assert done.stderr == ""
 
 
+def test_a_stop_dropped_by_c_code_is_raised_before_the_commit(tmp_path):
+    """Found by freezing runs while a SIGTERM was sent: numpy's dtype comparison clears any
+    exception raised in the Python code it calls, the stop's too (it landed in pandas'
+    ``dtype == self.dtype``), and the run went on to commit its results, exit 0. The handlers
+    now record the stop, and an output set does not commit after one: the earlier set stays
+    as it was, the staging folder goes."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("earlier set")
+    code = textwrap.dedent(f"""
+        import os, signal, threading, time
+        import numpy as np
+        from coverage_gis.cli.main import Terminated, _stop_signals
+        from coverage_gis.outputs.outset import OutputSet
+
+        class Slow:  # numpy asks for its dtype: Python code run from numpy's C code
+            @property
+            def dtype(self):
+                time.sleep(0.5)  # the signal lands here
+                return np.float64
+
+        try:
+            with _stop_signals(), OutputSet({str(out)!r}, kind="test", overwrite=True,
+                                            known_names=["old.txt"]) as dest:
+                (dest.path / "new.txt").write_text("new set")
+                threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM)).start()
+                np.dtype("f8") == Slow()
+                print("went on")
+                dest.commit()
+                print("committed")
+        except Terminated:
+            print("stopped")
+        """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.splitlines() == ["went on", "stopped"], done.stdout + done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert [p.name for p in tmp_path.iterdir() if p.name != "out" and
+            not p.name.endswith(".lock")] == []
+
+
 def test_an_exception_a_library_drops_is_one_line_without_traceback():
     """Python prints an exception raised in a ``__del__`` or a gc callback with its traceback
     ("Exception ignored in ..."); while a command runs it is one warning line."""
@@ -169,8 +210,11 @@ def _worker_pids(parent: int) -> list[int]:
 
 
 def _blocked(pid: int) -> int:
-    """The signals ``pid``'s main thread blocks (a mask)."""
-    text = Path(f"/proc/{pid}/status").read_text()
+    """The signals ``pid``'s main thread blocks (a mask; 0 for a process that has gone)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
     return int(text.split("SigBlk:\t")[1].split()[0], 16)
 
 

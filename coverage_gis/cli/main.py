@@ -47,7 +47,7 @@ from coverage_gis.cli import (
     units,
     validate,
 )
-from coverage_gis.errors import CoverageGisError
+from coverage_gis.errors import CoverageGisError, Terminated, note_stop, stop_taken
 from coverage_gis.version import __version__
 
 log = logging.getLogger("coverage_gis")
@@ -168,21 +168,19 @@ def _warning_printer(quiet: bool) -> Callable[..., None]:
     return show
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the process is, so that it ends as Ctrl-C does: the open output
-    set's staging folder removed, a local cluster's workers closed (killed outright, a run
-    left its staging folder and the workers' semaphores behind)."""
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated
+def _raise_stop(signum: int, frame: Any) -> None:
+    """SIGTERM raises :class:`Terminated`, SIGINT KeyboardInterrupt, both recorded
+    (:func:`~coverage_gis.errors.note_stop`)."""
+    raise note_stop(signum)
 
 
 @contextmanager
 def _stop_signals() -> Iterator[None]:
     """While a command runs, SIGTERM raises :class:`Terminated` as Ctrl-C raises
-    KeyboardInterrupt (in the main thread only: elsewhere, e.g. a test's thread, Python cannot
-    set a handler).
+    KeyboardInterrupt, and both are recorded (in the main thread only: elsewhere, e.g. a
+    test's thread, Python cannot set a handler): C code may drop the exception (numpy's dtype
+    comparison clears it), and an output set then refuses to commit
+    (:func:`~coverage_gis.errors.raise_if_stopped`).
 
     Python runs a signal's handler at the next instruction of the main thread, which may be
     in a garbage-collection callback (dask's client has some) or a ``__del__``, where the
@@ -215,12 +213,16 @@ def _stop_signals() -> Iterator[None]:
                           f"{unraisable.exc_type.__name__}: {exc}", RuntimeWarning,
                           stacklevel=1)
 
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    stop_taken()  # none left from an earlier command in this process
+    previous = {sig: signal.signal(sig, _raise_stop)
+                for sig in (signal.SIGTERM, signal.SIGINT)}
     sys.unraisablehook = again
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        stop_taken()  # one that came after the commit: the results were written whole
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sys.unraisablehook = previous_hook
 
 
@@ -245,9 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Terminated:
+        stop_taken()
         print("stopped (SIGTERM): nothing was written", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
+        stop_taken()
         print("interrupted: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader (head, less) went away: stop printing, quietly

@@ -38,7 +38,13 @@ from types import TracebackType
 from typing import Any
 
 from coverage_gis.config import settings
-from coverage_gis.errors import CoverageGisError, LockedError, OutputError, OutputWarning
+from coverage_gis.errors import (
+    CoverageGisError,
+    LockedError,
+    OutputError,
+    OutputWarning,
+    raise_if_stopped,
+)
 from coverage_gis.results.folder import (
     MANIFEST,
     MANIFEST_FORMAT,
@@ -325,7 +331,9 @@ class OutputSet:
         }
 
     def commit(self) -> Path:
-        """Write the manifest and put the staged set in place of the old one, in one step."""
+        """Write the manifest and put the staged set in place of the old one, in one step;
+        not after a stop whose exception was dropped (:func:`raise_if_stopped`)."""
+        raise_if_stopped()
         (self.path / MANIFEST).write_text(json.dumps(self.manifest(), indent=1),
                                           encoding="utf-8")
         old: Path | None = None  # the replaced set, removed once the new one is in place
