@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 import coverage_gis as cg
 
-from .conftest import LAT, LON, write_text
+from .conftest import LAT, LON, sample_copy, write_text
 
 
 def test_load_project_reprojects_to_utm_and_excludes_far_features(small_scenario):
@@ -117,3 +119,36 @@ def test_a_librarys_notice_to_its_programmers_is_not_a_data_warning(tmp_path, ca
     printed = capsys.readouterr()
     assert "matmul" not in printed.out + printed.err
     assert "OK: no errors" in printed.out
+
+
+def _unit_warnings(path) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cg.load_project(path)
+    return [str(w.message) for w in caught if "[scenario]" in str(w.message)]
+
+
+def test_a_unit_the_hamlets_do_not_lie_in_is_warned_about(tmp_path):
+    """Found by fuzzing: ``unit = "Hà Long"`` for Quang Trung's hamlets passed validate, and
+    the scorecard gave their M4 and F2 beside Hà Long's towers. A unit holding less than
+    settings.UNIT_HAMLETS_WARN_SHARE of the hamlets' area is warned about, naming the unit
+    that holds most of it; the sample's own unit is not."""
+    assert _unit_warnings(sample_copy(tmp_path)) == []
+    said = _unit_warnings(sample_copy(tmp_path, "b.toml",
+                                      replace={'unit = "14818"': 'unit = "Hà Long"'}))
+    said = [s for s in said if " unit: " in s]  # plan_unit's own warning aside
+    assert len(said) == 1, said
+    assert said[0].startswith("b.toml [scenario] unit: 15274 Xã Hà Long holds ")
+    assert "they lie mostly in 14818 Phường Quang Trung" in said[0]
+
+
+def test_a_plan_unit_the_commune_layer_contradicts_is_warned_about(tmp_path):
+    """Found by fuzzing: ``plan_unit = "14818"`` (phường Ngọc Trạo before 2025) was accepted
+    beside a commune layer of xã Quang Trung (gso_code 14824), and the plan's indicators were
+    labelled Ngọc Trạo. The layer's code (or, without one, its name) is compared."""
+    said = _unit_warnings(sample_copy(tmp_path, replace={'plan_unit = "14824"':
+                                                         'plan_unit = "14818"'}))
+    assert said == ["sample.toml [scenario] plan_unit: 14818 Phường Ngọc Trạo (Thị xã Bỉm "
+                    "Sơn) is not the commune of commune.geojson (gso_code '14824'; name 'Xã "
+                    "Quang Trung'): the plan's indicators would carry another commune's name; "
+                    "check plan_unit or the commune layer"]

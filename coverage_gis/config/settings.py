@@ -429,6 +429,10 @@ TERRITORY_EDGE_M: float = 0.5
 #: most of it (a convention of this tool, not a rule).
 HAMLET_UNIT_MIN_SHARE: float = 0.5
 
+#: A scenario's ``unit`` holding less than this share of the hamlets' area is warned about:
+#: its indicators would be those of another unit's hamlets (a convention of this tool).
+UNIT_HAMLETS_WARN_SHARE: float = 0.5
+
 #: The cadastral CRS in which ``check-site`` also gives the proposed point (``check.json``
 #: ``point.x``/``point.y``, the header of ``check.html``): a preset of
 #: :data:`coverage_gis.io.crs.CRS_PRESETS`, VN-2000 / TM-3 of the province (Thanh Hóa: zone

@@ -300,6 +300,10 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
             except InputError as exc:
                 problems.extend(f"{where} {key}: {p}" for p in exc.problems)
     unit, plan = found
+    if unit is not None and isinstance(loaded.get("hamlets"), gpd.GeoDataFrame):
+        _warn_unit_elsewhere(unit, loaded["hamlets"], sources.get("hamlets", []), where)
+    if plan is not None and isinstance(loaded.get("commune"), gpd.GeoDataFrame):
+        _warn_commune_not_plan(plan, loaded["commune"], sources.get("commune", []), where)
     if unit is not None and plan is not None and plan.share_in(unit.code) is None:
         into = ", ".join(f"{link.code} {link.full_name}" for link in plan.into)
         warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} ({plan.district}) did "
@@ -322,6 +326,72 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
             loaded["commune"] = boundary
             sources["commune"] = [str(admin.UNITS_FILE)]
     return unit, plan
+
+
+def _warn_unit_elsewhere(unit: admin.Unit, hamlets: gpd.GeoDataFrame, files: list[str],
+                         where: str) -> None:
+    """Warn when the scenario's ``unit`` holds less than
+    ``settings.UNIT_HAMLETS_WARN_SHARE`` of the hamlets' area, naming the unit that holds the
+    most: found by fuzzing, ``unit = "Hà Long"`` for Quang Trung's hamlets reported their M4
+    and F2 beside Hà Long's towers, without a word."""
+    if hamlets.crs is None or not len(hamlets):
+        return
+    metric = metric_crs(hamlets)
+    geoms = hamlets.to_crs(metric).geometry
+    total = float(geoms.area.sum())
+    if total <= 0:
+        return
+    inside = float(geoms.intersection(unit.frame().to_crs(metric).geometry.iloc[0]).area.sum())
+    if inside >= settings.UNIT_HAMLETS_WARN_SHARE * total:
+        return
+    units = admin.load_units().to_crs(metric)
+    held = units.geometry.intersection(geoms.union_all()).area
+    most = units.loc[held.idxmax()] if held.max() > 0 else None
+    mostly = (f"; they lie mostly in {most['unit_code']} {most['full_name']} "
+              f"({held.max() / total:.0%})" if most is not None else
+              "; they lie in none of the bundled units")
+    name = ", ".join(Path(f).name for f in files) or "the hamlets"
+    warnings.warn(f"{where} unit: {unit.code} {unit.full_name} holds {inside / total:.0%} of "
+                  f"the area of the hamlets of {name}{mostly}: the unit's M4 and F2 would be "
+                  "measured on another unit's hamlets; check unit (more than "
+                  f"{1 - settings.UNIT_HAMLETS_WARN_SHARE:.0%} outside: "
+                  "settings.UNIT_HAMLETS_WARN_SHARE)", InputWarning, stacklevel=4)
+
+
+#: Columns of a commune layer that may hold its official code (GSO's 5-digit code).
+_CODE_COLUMNS = ("gso_code", "unit_code", "code", "ma_xa", "maxa", "ma_dvhc", "commune_code")
+#: Columns that may hold its name.
+_NAME_COLUMNS = ("full_name", "name", "ten_xa", "tenxa", "ten", "commune", "NAME_3")
+
+
+def _warn_commune_not_plan(plan: admin.OldUnit, commune: gpd.GeoDataFrame, files: list[str],
+                           where: str) -> None:
+    """Warn when a one-feature commune layer names another commune than ``plan_unit`` (by a
+    code or name column): found by fuzzing, ``plan_unit = "14818"`` (phường Ngọc Trạo)
+    labelled xã Quang Trung's outline (gso_code 14824) and indicators with Ngọc Trạo's
+    name."""
+    if len(commune) != 1:
+        return
+    row = commune.iloc[0]
+    lower = {str(c).lower(): c for c in commune.columns}
+    codes = [(lower[c], str(row[lower[c]]).strip()) for c in _CODE_COLUMNS if c.lower() in lower
+             and pd.notna(row[lower[c]])]
+    names = [(lower[c.lower()], str(row[lower[c.lower()]])) for c in _NAME_COLUMNS
+             if c.lower() in lower and isinstance(row[lower[c.lower()]], str)]
+    said = [(c, v) for c, v in codes if v.isdigit()]
+    code_differs = bool(said) and all(v.lstrip("0") != plan.code.lstrip("0") for _, v in said)
+    plain = {admin.fold(plan.name), admin.fold(plan.full_name)}
+    name_differs = bool(names) and not any(
+        admin.fold(v) in plain or admin.fold(v).endswith(" " + admin.fold(plan.name))
+        for _, v in names)
+    if not (code_differs or (name_differs and not said)):
+        return
+    shown = "; ".join(f"{c} {v!r}" for c, v in (said if code_differs else []) + names[:1])
+    name = ", ".join(Path(f).name for f in files) or "the commune layer"
+    warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} ({plan.district}) is not "
+                  f"the commune of {name} ({shown}): the plan's indicators would carry another "
+                  "commune's name; check plan_unit or the commune layer", InputWarning,
+                  stacklevel=4)
 
 
 def _centre_lon_lat(loaded: Mapping[str, Any]) -> tuple[float | None, float | None]:
