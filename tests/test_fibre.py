@@ -644,3 +644,21 @@ def test_sample_network_and_gap(sample):
     assert e["meets_rule"] and 0 < e["length_m"] < 1150
     assert e.geometry.length == pytest.approx(e["length_m"], abs=0.01)
     assert e["households_added"] >= 1
+
+
+def test_crossing_counts_stay_whole_numbers_beside_an_extension_without_cable(tmp_path):
+    """Found by fuzzing: one extension with no path (its crossings empty) made every row's
+    crossing counts text in results.gpkg and fibre_extensions.geojson ('0', '<NA>'), and a
+    QGIS filter ``crossings > 0`` failed. They are nullable whole numbers."""
+    import pyogrio
+
+    row = dict.fromkeys(fb.EXTENSION_COLUMNS)
+    with_cable = {**row, "hamlet_id": "A", "crossings": 2, "crossings_railway": 1,
+                  "crossings_national_road": 1}
+    without = {**row, "hamlet_id": "B", "crossings": pd.NA, "crossings_railway": pd.NA,
+               "crossings_national_road": pd.NA}
+    frame = fb.extension_frame([(with_cable, line((0, 0), (10, 0))), (without, None)], UTM)
+    assert str(frame["crossings"].dtype) == "Int64"
+    assert frame["crossings"].tolist()[0] == 2 and pd.isna(frame["crossings"].tolist()[1])
+    frame[["hamlet_id", "crossings", "geometry"]].to_file(tmp_path / "x.gpkg")
+    assert pyogrio.read_info(tmp_path / "x.gpkg")["dtypes"][1] == "int64"

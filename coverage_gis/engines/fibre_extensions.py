@@ -259,8 +259,14 @@ def extension_frame(done: list[tuple[dict[str, Any], Any]], crs: Any) -> gpd.Geo
     """:func:`gap_extensions`' table from the jobs' rows and cables, in order."""
     if not done:
         return gpd.GeoDataFrame(pd.DataFrame(columns=EXTENSION_COLUMNS), geometry=[], crs=crs)
-    return gpd.GeoDataFrame(pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS),
-                            geometry=[geom for _, geom in done], crs=crs)
+    table = pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS)
+    for column in _CROSSING_COLUMNS:  # counts, empty for a hamlet with no cable: found by
+        table[column] = pd.array(table[column], dtype="Int64")  # fuzzing, text in the GPKG
+    return gpd.GeoDataFrame(table, geometry=[geom for _, geom in done], crs=crs)
+
+
+#: Counts that are empty (``pd.NA``) for an extension without a cable.
+_CROSSING_COLUMNS = ("crossings", "crossings_railway", "crossings_national_road")
 
 
 def extensions_in_parts(runner: Runner) -> bool:
