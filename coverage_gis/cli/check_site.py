@@ -52,7 +52,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     c.add_argument("--band-mhz", help="carrier frequency (default per technology)")
     c.add_argument("--height-m", help="antenna height above ground")
     c.add_argument("--azimuth-deg", nargs="+", metavar="DEG",
-                   help="sector azimuths, e.g. 0 120 240 (default: one omni cell)")
+                   help="sector azimuths, e.g. 0 120 240 or 0,120,240 (default: one omni "
+                        "cell); a decimal takes a point (120.5): 120,5 is refused as "
+                        "ambiguous (two sectors or one decimal?)")
     c.add_argument("--eirp-dbm", help="EIRP per sector (default per technology)")
     c.add_argument("--bandwidth-mhz", help="carrier bandwidth")
     c.add_argument("--request-id", metavar="TEXT",
@@ -69,7 +71,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from coverage_gis.config.params import check_site_options
+    from coverage_gis.config.params import check_site_options, sector_texts
     from coverage_gis.config.scenario import read_scenario
     from coverage_gis.engines.placement import ProposedSite, check_site, locate_point
     from coverage_gis.outputs.check import check_json
@@ -80,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = read_scenario(args.scenario)
     opts = check_site_options(args)
+    if args.azimuth_deg:  # one text per sector, as /api/check records them (0,120,240: three)
+        args.azimuth_deg = sector_texts(args.azimuth_deg, "--azimuth-deg")
     record = check_record(args)
     with open_outputs(args, "check", OUTPUT_NAMES, scenario) as dest:
         project = load_or_report(scenario, args)
@@ -110,7 +114,12 @@ def run(args: argparse.Namespace) -> int:
 
 def print_check(result: CheckResult, out: Any) -> None:
     """The check's findings, for the terminal (English, as check.json)."""
-    from coverage_gis.outputs.check import JSON_LANG, reason_texts, sharing_text
+    from coverage_gis.outputs.check import (
+        JSON_LANG,
+        bands_outside_text,
+        reason_texts,
+        sharing_text,
+    )
 
     loc, gain, prop = result.location, result.coverage_gain, result.proposal
     where = (f"hamlet {loc['hamlet_id']} {loc['hamlet_name']}" if loc["hamlet_id"]
@@ -142,6 +151,9 @@ def print_check(result: CheckResult, out: Any) -> None:
               "compliance distance "
               f"{rf.compliance_distance_m:.1f} m; {rf.places_checked} places within "
               f"{rf.search_m:g} m checked{worst}")
+        outside = bands_outside_text(rf, JSON_LANG)
+        if outside:
+            print(f"  {outside}")
     print(f"Verdict: {result.verdict.upper()}")
     for r in reason_texts(result, JSON_LANG):
         print(f"  - {r}")

@@ -42,7 +42,8 @@ __all__ = ["as_path", "parse_number", "parse_angle", "Angle", "Number", "Share",
            "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
            "PROVENANCE_KINDS", "check_provenance",
-           "check_site_options", "suggest_sites_options", "closest", "did_you_mean"]
+           "check_site_options", "suggest_sites_options", "closest", "did_you_mean",
+           "sector_texts"]
 
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)
@@ -1347,17 +1348,65 @@ class _Each(Check):
         return out
 
 
+#: What separates sector azimuths typed in one value: semicolons and white space (a comma
+#: too, but only where it cannot be a decimal comma: :func:`sector_texts`).
+_SECTOR_SEPARATORS = re.compile(r"[;\s]+")
+_ONE_COMMA = re.compile(r"^([+-]?\d+),(\d+)$", re.ASCII)
+
+
+def sector_texts(values: Iterable[str], what: str) -> list[str]:
+    """Sector azimuths as typed, one text per sector, read the same way by ``check-site``
+    (``--azimuth-deg``) and ``/api/check`` (``azimuth_deg``): each value is split at
+    semicolons and white space (``0 120 240``, ``0;120;240``, ``0, 120, 240``) and at commas
+    when it holds two or more of them (``0,120,240``: three sectors; a decimal in such a list
+    takes a point). One comma between digits (``0,120``, ``120,5``) reads two ways (two
+    sectors, or one azimuth with a decimal comma, 0.12 or 120.5) and is refused, saying how
+    to write either; a trailing comma is dropped.
+
+    Raises
+    ------
+    InputError
+        Every ambiguous value, named by ``what``.
+    """
+    out: list[str] = []
+    problems: list[str] = []
+    for value in values:
+        for token in _SECTOR_SEPARATORS.split(str(value).strip()):
+            inner = token.strip(",")
+            one = _ONE_COMMA.match(inner)
+            if one:
+                a, b = one.groups()
+                problems.append(
+                    f"{what}={token!r} is ambiguous: two sectors ({a} and {b}) or one azimuth "
+                    f"with a decimal comma ({a}.{b})? Write sectors apart with spaces or "
+                    f"semicolons ({a} {b}) and a decimal with a point ({a}.{b})")
+            elif "," in inner:
+                out += [t for t in inner.split(",") if t]
+            elif inner:
+                out.append(inner)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
 @dataclass(frozen=True)
 class _Sectors(_Each):
-    """Sector azimuths (degrees): each checked by ``item``, at most
-    ``settings.CHECK_SITE_MAX_SECTORS`` of them, and no two pointing the same way (within
-    ``settings.CHECK_SITE_SAME_AZIMUTH_DEG``, modulo 360: 0 and 360 are one sector)."""
+    """Sector azimuths (degrees): typed text read by :func:`sector_texts`, each checked by
+    ``item``, at most ``most`` of them (default ``settings.CHECK_SITE_MAX_SECTORS``), and no
+    two pointing the same way (within ``settings.CHECK_SITE_SAME_AZIMUTH_DEG``, modulo 360:
+    0 and 360 are one sector)."""
+
+    most: int | None = None
 
     def convert(self, value: Any, what: str, *, text: bool = False) -> Any:
-        most = settings.CHECK_SITE_MAX_SECTORS
+        if text and all(isinstance(v, str) for v in value):
+            value = sector_texts(value, what)
+        most = settings.CHECK_SITE_MAX_SECTORS if self.most is None else self.most
         if len(value) > most:  # said before reading thousands of values
-            raise InputError(f"{what}: {len(value)} azimuths given; expected at most {most} "
-                             "(one per sector of the tower; settings.CHECK_SITE_MAX_SECTORS)")
+            why = (" (one per sector of the tower; settings.CHECK_SITE_MAX_SECTORS)"
+                   if self.most is None else "")
+            raise InputError(f"{what}: {len(value)} azimuths given; expected at most "
+                             f"{most}{why}")
         out = super().convert(value, what, text=text)
         tolerance = settings.CHECK_SITE_SAME_AZIMUTH_DEG
         problems = []
@@ -1417,6 +1466,7 @@ CHECK_SITE_TEXT_OPTIONS: dict[str, Check] = {
 #: far to compute.
 SITE_MAP_OPTIONS: dict[str, Check] = {
     **CHECK_SITE_OPTIONS,
+    "azimuth_deg": _Sectors(_range("azimuth_deg", "degrees"), most=1),
     "radius_m": Number("metres", above=0, maximum=settings.SITE_MAP_MAX_RADIUS_M),
 }
 

@@ -863,3 +863,10 @@ MAP_LIGHT_DECIMALS: int = 5
 #: to it (local setting: a 60 km area at 30 m fits at full resolution; a province's 6,000 px
 #: becomes one 2048 px image of a few hundred kB, a screen's width).
 MAP_RASTER_MAX_PX: int = 2048
+
+#: check-site: the frequency range (MHz) over which the RF exposure limit of
+#: ``EXPOSURE_REGULATION`` is quoted: QCVN 8:2022/BTTTT's non-occupational limits for 10 MHz to
+#: 6 GHz (the range quoted with ``EXPOSURE_LIMIT_W_M2`` above; the repository cites no limit
+#: for other bands). A cell whose band lies outside is not checked against that limit: the
+#: check says so per cell (reason ``exposure_band_outside``, verdict ``review``).
+EXPOSURE_LIMIT_BAND_MHZ: tuple[float, float] = (10.0, 6000.0)

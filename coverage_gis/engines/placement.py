@@ -68,7 +68,8 @@ __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "Constraint
            "prepare_suggestions",
            "preset_placing", "point_coordinates",
            "suggest_sites", "suggest_sites_by_unit", "start_suggestions_by_unit",
-           "UnitSuggestionsRun", "greedy_cover", "best_cover", "aim_azimuths"]
+           "UnitSuggestionsRun", "greedy_cover", "best_cover", "aim_azimuths",
+           "rounded_against"]
 
 
 
@@ -283,7 +284,12 @@ class Reason:
     min_distance_m, source), ``local_distance`` (a local setting's distance not met: kind,
     name, distance_m, min_distance_m), ``dwelling_too_close`` (the local setting for
     dwellings: name, distance_m, min_distance_m), ``exposure_exceeded`` (the RF exposure limit:
-    kind, name, distance_m, height_m, ratio, regulation), ``share_tower`` and ``own_tower``
+    kind, id, name, distance_m, height_m, ratio, regulation), ``default_distance`` (a
+    constraint row citing a regulation, ``source``, without its distance: the tool's default
+    distance applied as a local setting: kind, name, distance_m, min_distance_m, source),
+    ``exposure_band_outside`` (cells whose band lies outside the range the exposure limit is
+    quoted for, not checked against it: cells, bands_mhz, low_mhz, high_mhz, regulation),
+    ``share_tower`` and ``own_tower``
     (operator, tower_id, operators, distance_m, households_here, households_there),
     ``share_loses_gain`` (tower_id, distance_m, households_here, households_there,
     min_share), ``unusual_crs`` (crs, cadastral, distance_m: x/y typed in another CRS than
@@ -355,11 +361,19 @@ class ConstraintCheck:
     #: ``review``).
     basis: str = "local-setting"
     source: str | None = None
+    #: The regulation the constraints layer cites for this feature when it gives no distance
+    #: from it: ``min_distance_m`` is then the tool's default
+    #: (``settings.CONSTRAINT_MIN_DISTANCE_M``), applied as a local setting (``basis``), never
+    #: as that document's requirement.
+    cited_source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"constraint_id": self.constraint_id, "kind": self.kind, "name": self.name,
-                "distance_m": self.distance_m, "min_distance_m": self.min_distance_m,
-                "ok": self.ok, "basis": self.basis, "source": self.source}
+        out = {"constraint_id": self.constraint_id, "kind": self.kind, "name": self.name,
+               "distance_m": self.distance_m, "min_distance_m": self.min_distance_m,
+               "ok": self.ok, "basis": self.basis, "source": self.source}
+        if self.cited_source is not None:
+            out.update(cited_source=self.cited_source, min_distance_default=True)
+        return out
 
 
 @dataclass(frozen=True)
@@ -372,6 +386,9 @@ class ExposureCheck:
     public buildings within ``search_m``; ``max_ratio``: the highest total exposure ratio
     (proposal plus existing cells within ``search_m``) at any of them and at any of
     ``heights_m``, with that place (``worst``); ``breaches``: every place at or above 1.
+    The ratio counts only the cells whose band lies within ``band_range_mhz`` (MHz), the
+    range the limit is quoted for (``settings.EXPOSURE_LIMIT_BAND_MHZ``); the others are
+    listed in ``bands_outside`` (site_id, band_mhz, proposed), not checked against it.
     """
 
     limit_w_m2: float
@@ -384,13 +401,25 @@ class ExposureCheck:
     max_ratio: float
     worst: dict[str, Any] | None
     breaches: tuple[dict[str, Any], ...]
+    band_range_mhz: tuple[float, float] = settings.EXPOSURE_LIMIT_BAND_MHZ
+    bands_outside: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def status(self) -> str:
+        """``exceeded`` (a breach), ``band_outside`` (no breach, but cells the limit does not
+        cover) or ``ok``."""
+        return ("exceeded" if self.breaches else "band_outside" if self.bands_outside
+                else "ok")
 
     @property
     def ok(self) -> bool:
-        return not self.breaches
+        """No breach and every cell within the range the limit covers."""
+        return self.status == "ok"
 
     def to_json(self) -> dict[str, Any]:
-        return {"basis": "regulation", "source": self.regulation,
+        return {"basis": "regulation", "source": self.regulation, "status": self.status,
+                "band_range_mhz": list(self.band_range_mhz),
+                "bands_outside": [dict(b) for b in self.bands_outside],
                 "limit_w_m2": self.limit_w_m2,
                 "compliance_distance_m": round(self.compliance_distance_m, 2),
                 "search_m": self.search_m, "heights_m": list(self.heights_m),
@@ -576,43 +605,76 @@ def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageRe
     return gain
 
 
+def rounded_against(value: float, limit: float, decimals: int = 0,
+                    most: int = 3) -> float:
+    """``value`` rounded to ``decimals`` decimals, or to more (up to ``most``) when rounding
+    would put it on the other side of ``limit``: 9.76 m against a 10 m minimum is 10 with
+    no decimal but 9.8 with one, so that "9.8 m, under 10 m" stays visibly true; closer
+    than ``most`` decimals tell, it is cut towards its side (9.9996 gives 9.999).
+
+    Parameters
+    ----------
+    value, limit
+        The value and what it is compared with (same unit, e.g. m).
+    decimals
+        The decimals wanted when they do not hide the comparison.
+    most
+        The most decimals used.
+    """
+    under = value < limit
+    most = max(decimals, most)
+    for d in range(decimals, most + 1):
+        shown = round(float(value), d)
+        if (shown < limit) == under:
+            return shown
+    step = 10.0 ** most  # closer still: cut towards the side it lies on (9.9996 -> 9.999)
+    return (math.floor if under else math.ceil)(float(value) * step) / step
+
+
 def _constraint_checks(project: Project, point: shapely.Point
                        ) -> tuple[list[ConstraintCheck], list[Reason]]:
     """Each constraint feature and the nearest dwelling by distance, with the reasons of
     every distance not met: ``too_close`` for a regulation, ``local_distance`` or
-    ``dwelling_too_close`` for a local setting."""
+    ``dwelling_too_close`` for a local setting, ``default_distance`` for a row citing a
+    regulation without its distance (``min_distance_given`` false: the tool's default,
+    applied as a local setting and never attributed to the document)."""
     checks: list[ConstraintCheck] = []
     breaches: list[Reason] = []
     if project.constraints is not None:
         c = project.constraints.assign(distance_m=project.constraints.distance(point))
         for _, r in c.sort_values("distance_m").iterrows():
             basis = r.get("basis") or "local-setting"
+            source = r.get("source")
+            given = r.get("min_distance_given", True)
+            cited = None
+            if basis == "regulation" and given is not None and not bool(given):
+                basis, source, cited = "local-setting", None, r.get("source")
+            d, dmin = float(r["distance_m"]), float(r["min_distance_m"])
             check = ConstraintCheck(r["constraint_id"], r["kind"], r.get("name"),
-                                    round(float(r["distance_m"]), 1),
-                                    float(r["min_distance_m"]),
-                                    bool(r["distance_m"] >= r["min_distance_m"]),
-                                    basis=basis, source=r.get("source"))
+                                    rounded_against(d, dmin, 1), dmin, bool(d >= dmin),
+                                    basis=basis, source=source, cited_source=cited)
             checks.append(check)
             if not check.ok:
                 params = {"kind": r["kind"], "name": r.get("name") or r["constraint_id"],
-                          "distance_m": float(r["distance_m"]),
-                          "min_distance_m": float(r["min_distance_m"])}
+                          "distance_m": d, "min_distance_m": dmin}
                 if basis == "regulation":
-                    breaches.append(Reason("too_close", {**params, "source": r["source"]}))
+                    breaches.append(Reason("too_close", {**params, "source": source}))
+                elif cited is not None:
+                    breaches.append(Reason("default_distance", {**params, "source": cited}))
                 else:
                     breaches.append(Reason("local_distance", params))
     if project.households is not None:
         dmin = settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]
         dist = project.households.distance(point)
         k = int(np.argmin(dist.to_numpy()))
+        d = float(dist.iloc[k])
         check = ConstraintCheck(project.households["household_id"].iloc[k], "dwelling", None,
-                                round(float(dist.iloc[k]), 1), dmin,
-                                bool(dist.iloc[k] >= dmin), nearest_household=True)
+                                rounded_against(d, dmin, 1), dmin, bool(d >= dmin),
+                                nearest_household=True)
         checks.append(check)
         if not check.ok:
             breaches.append(Reason("dwelling_too_close", {
-                "name": check.constraint_id, "distance_m": float(dist.iloc[k]),
-                "min_distance_m": dmin}))
+                "name": check.constraint_id, "distance_m": d, "min_distance_m": dmin}))
     return checks, breaches
 
 
@@ -639,14 +701,29 @@ def _exposure_places(project: Project, point: shapely.Point, search_m: float
     return df
 
 
+def _bands_outside(cells: gpd.GeoDataFrame, n_proposed: int,
+                   band_range_mhz: tuple[float, float]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Which of ``cells`` (the first ``n_proposed`` the proposal's) have a band within
+    ``band_range_mhz`` (MHz, inclusive), and those outside it: site_id, band_mhz, proposed."""
+    band = cells["band_mhz"].to_numpy(dtype=float)
+    lo, hi = band_range_mhz
+    inside = (band >= lo) & (band <= hi)
+    outside = [{"site_id": str(cells["site_id"].iloc[i]), "band_mhz": float(band[i]),
+                "proposed": bool(i < n_proposed)} for i in np.flatnonzero(~inside)]
+    return inside, outside
+
+
 def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapely.Point,
                     search_m: float = settings.EXPOSURE_SEARCH_M,
                     heights_m: tuple[float, ...] = settings.EXPOSURE_HEIGHTS_M,
-                    limit_w_m2: float = settings.EXPOSURE_LIMIT_W_M2) -> ExposureCheck:
+                    limit_w_m2: float = settings.EXPOSURE_LIMIT_W_M2,
+                    band_range_mhz: tuple[float, float] = settings.EXPOSURE_LIMIT_BAND_MHZ
+                    ) -> ExposureCheck:
     """The RF exposure ratio (QCVN 8:2022/BTTTT limit) at every dwelling and public building
     within ``search_m`` of the proposal, at each of ``heights_m``, from the proposed cells
     and the existing cells within ``search_m`` (heights above the local ground; the ground's
-    slope over 100 m is neglected)."""
+    slope over 100 m is neglected). Only cells whose band lies within ``band_range_mhz``
+    (MHz: the range the limit is quoted for) count; the others are listed as outside it."""
     cells = new_cells
     existing = 0
     if project.sites is not None:
@@ -654,14 +731,17 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
                               (project.sites.distance(point) <= search_m)]
         existing = len(sites)
         cells = pd.concat([new_cells, sites], ignore_index=True)
+    inside, outside = _bands_outside(cells, len(new_cells), band_range_mhz)
+    cells = cells[inside]
     xyz = np.column_stack([cells.geometry.x, cells.geometry.y,
                            cells["height_m"].astype(float)])
     places = _exposure_places(project, point, search_m)
     r_c = float(exposure.compliance_distance_m(new_cells["eirp_dbm"].astype(float).max(),
                                                limit_w_m2))
-    if not len(places):
+    if not len(places) or not len(cells):
         return ExposureCheck(limit_w_m2, settings.EXPOSURE_REGULATION, r_c, search_m,
-                             heights_m, existing, 0, 0.0, None, ())
+                             heights_m, existing, 0, 0.0, None, (), band_range_mhz,
+                             tuple(outside))
     pts = np.array([(x, y, h) for x, y in zip(places["x"], places["y"]) for h in heights_m])
     ratio = exposure.exposure_ratio(xyz, cells["eirp_dbm"], cells["azimuth_deg"],
                                     cells["tilt_deg"], cells["beamwidth_deg"], pts,
@@ -679,7 +759,7 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
     breaches = tuple(place(int(i)) for i in np.flatnonzero(per_place >= 1.0))
     return ExposureCheck(limit_w_m2, settings.EXPOSURE_REGULATION, r_c, search_m, heights_m,
                          existing, len(places), float(per_place[worst]), place(worst),
-                         breaches)
+                         breaches, band_range_mhz, tuple(outside))
 
 
 def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -695,7 +775,8 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 #: Reason codes of a broken regulation (verdict ``conflict``) and of a local setting not met
 #: (verdict ``review``).
 CONFLICT_CODES = ("too_close", "exposure_exceeded")
-REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs")
+REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs", "default_distance",
+                "exposure_band_outside")
 
 
 def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
@@ -791,6 +872,12 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     rf = _exposure_check(project, new_cells, point)
     breaches += [Reason("exposure_exceeded", {**b, "regulation": rf.regulation})
                  for b in rf.breaches]
+    if rf.bands_outside:
+        lo, hi = rf.band_range_mhz
+        breaches.append(Reason("exposure_band_outside", {
+            "cells": [b["site_id"] for b in rf.bands_outside],
+            "bands_mhz": [b["band_mhz"] for b in rf.bands_outside],
+            "low_mhz": lo, "high_mhz": hi, "regulation": rf.regulation}))
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))

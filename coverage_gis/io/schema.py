@@ -813,7 +813,9 @@ def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | 
     ``min_distance_m`` (a column or ``min_distance_m=``; default by kind from
     :data:`settings.CONSTRAINT_MIN_DISTANCE_M`; ``min_distance_given`` says which), ``basis``
     (:data:`CONSTRAINT_BASES`, default ``local-setting``) and ``source`` (required for a
-    ``regulation``)."""
+    ``regulation``). A ``regulation`` row without ``min_distance_m`` is warned about: the
+    default distance is checked as a local setting (the check's ``default_distance``), never
+    as the cited document's."""
     _check_not_empty(gdf, problems, "constraints")
     if kind is not None:
         gdf["kind"] = kind
@@ -839,6 +841,14 @@ def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | 
             k = gdf.at[idx, "kind"]
             if k in known:
                 gdf.at[idx, "min_distance_m"] = known[k]
+                if (gdf.at[idx, "basis"] == "regulation"  # the default is not the document's
+                        and isinstance(gdf.at[idx, "source"], str)):  # (none: an error)
+                    problems.warn(
+                        f"cites {gdf.at[idx, 'source']!r} as a regulation but gives no "
+                        f"min_distance_m: the tool's default for a {k}, {known[k]:g} m "
+                        "(settings.CONSTRAINT_MIN_DISTANCE_M), is checked as a local setting, "
+                        "not as that document's requirement; give the distance the document "
+                        "sets in min_distance_m", idx, "basis", "regulation")
             else:
                 problems.error(f"has no default minimum distance (known kinds: "
                                f"{', '.join(known)}); give min_distance_m", idx, "kind", k)

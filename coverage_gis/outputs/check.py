@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from coverage_gis.outputs import i18n
 
 if TYPE_CHECKING:  # pragma: no cover  (annotations only: the command line imports this early)
-    from coverage_gis.engines.placement import CheckResult, ConstraintCheck
+    from coverage_gis.engines.placement import CheckResult, ConstraintCheck, ExposureCheck
 
 __all__ = ["check_json", "check_record", "INPUT_OPTIONS", "RECORD_KEYS", "reason_texts",
-           "sharing_text", "constraint_name", "JSON_LANG"]
+           "sharing_text", "constraint_name", "constraint_basis", "constraint_distances",
+           "bands_outside_text", "exposure_result", "JSON_LANG"]
 
 #: Machine-readable outputs are in English (codes beside the sentences give any language).
 JSON_LANG = "en"
@@ -38,6 +39,44 @@ def constraint_name(constraint: ConstraintCheck, lang: str = "vi") -> str | None
     if constraint.nearest_household:
         return i18n.words(lang)["nearest_household"]
     return constraint.name
+
+
+def constraint_basis(constraint: ConstraintCheck, lang: str = "vi") -> str:
+    """A distance rule's basis in words: the regulation with its source, the local setting,
+    or, for a row citing a regulation without its distance, the tool's default (a local
+    setting) with the document it cites, never attributed to it."""
+    text = i18n.basis_name(constraint.basis, lang)
+    if constraint.cited_source is not None:
+        return f"{text}: " + i18n.words(lang)["basis_default_cited"].format(
+            source=constraint.cited_source)
+    return text + (f": {constraint.source}" if constraint.source else "")
+
+
+def constraint_distances(constraint: ConstraintCheck, lang: str = "vi") -> tuple[str, str]:
+    """The distance found and the minimum (m), as the rules tables show them: whole metres
+    unless that hides which side of the minimum the distance lies
+    (:func:`coverage_gis.outputs.i18n.distance_text`)."""
+    return i18n.distance_text(constraint.distance_m, constraint.min_distance_m, lang)
+
+
+def bands_outside_text(rf: ExposureCheck, lang: str = "vi") -> str | None:
+    """The cells whose band lies outside the range the exposure limit is quoted for, in
+    words (None when there is none)."""
+    if not rf.bands_outside:
+        return None
+    lo, hi = rf.band_range_mhz
+    return i18n.words(lang)["rf_band_outside"].format(
+        cells=", ".join(b["site_id"] for b in rf.bands_outside),
+        bands=", ".join(dict.fromkeys(i18n.number_text(b["band_mhz"], lang)
+                                      for b in rf.bands_outside)),
+        low=i18n.number_text(lo, lang), high=i18n.number_text(hi, lang))
+
+
+def exposure_result(rf: ExposureCheck, lang: str = "vi") -> str:
+    """The RF exposure rule's result in a word: met, exceeded, or not covered by the limit
+    (a band outside its range, :attr:`ExposureCheck.status`)."""
+    w = i18n.words(lang)
+    return {"ok": w["ok"], "exceeded": w["too_close"]}.get(rf.status, w["band_not_covered"])
 
 
 #: Keys of a check's record (:func:`check_json`), in their order in ``check.json``.

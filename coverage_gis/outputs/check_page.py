@@ -19,7 +19,13 @@ from pyproj import Transformer
 from coverage_gis.engines.placement import CheckResult
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
-from coverage_gis.outputs.check import constraint_name
+from coverage_gis.outputs.check import (
+    bands_outside_text,
+    constraint_basis,
+    constraint_distances,
+    constraint_name,
+    exposure_result,
+)
 from coverage_gis.outputs.i18n import column_title
 from coverage_gis.outputs.report import _CSS, _rows, breakable, svg_map
 from coverage_gis.outputs.xml_text import xml_escape, xml_text
@@ -96,22 +102,25 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
     rf = check.exposure
     if rf is not None:
         worst = rf.worst
+        outside = bands_outside_text(rf, lang)
         where = (f"{i18n.kind_name(worst['kind'], lang)} {worst['name'] or worst['id']}: "
                  f"{worst['distance_m']:.0f} m, {worst['ratio']:.1%}" if worst else
-                 w["no_place_near"].format(distance=f"{rf.search_m:g}"))
+                 None if outside else w["no_place_near"].format(distance=f"{rf.search_m:g}"))
+        where = "; ".join(t for t in (where, outside) if t)
         rows.append(
             f"<tr class=\"{'' if rf.ok else 'bad'}\"><td>{escape(w['rf_exposure'])}</td>"
             f"<td>{escape(i18n.basis_name('regulation', lang))}: {escape(rf.regulation)}</td>"
             f"<td>{escape(where)}</td>"
             f"<td>{escape(w['rf_limit'].format(distance=f'{rf.compliance_distance_m:.1f}'))}"
-            f"</td><td>{w['ok'] if rf.ok else w['too_close']}</td></tr>")
+            f"</td><td>{escape(exposure_result(rf, lang))}</td></tr>")
     for c in check.constraints:
-        basis = i18n.basis_name(c.basis, lang) + (f": {c.source}" if c.source else "")
+        distance, minimum = constraint_distances(c, lang)
         rows.append(
             f"<tr class=\"{'' if c.ok else 'bad'}\"><td>"
             f"{escape(i18n.kind_name(str(c.kind), lang))} "
-            f"{breakable(str(constraint_name(c, lang) or ''))}</td><td>{escape(basis)}</td>"
-            f"<td>{c.distance_m:.0f} m</td><td>{c.min_distance_m:g} m</td>"
+            f"{breakable(str(constraint_name(c, lang) or ''))}</td>"
+            f"<td>{escape(constraint_basis(c, lang))}</td>"
+            f"<td>{distance} m</td><td>{minimum} m</td>"
             f"<td>{w['ok'] if c.ok else w['too_close']}</td></tr>")
     return (f"<h2>{escape(w['constraints'])}</h2><table>{head}{''.join(rows)}</table>"
             f"<p class=\"small\">{escape(w['rules_note'])}</p>")

@@ -6,10 +6,12 @@ Vietnamese is the default: the pages are read by commune officers. Machine-reada
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 __all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name",
-           "skipped_text", "web_words", "column_title"]
+           "skipped_text", "web_words", "column_title", "number_text", "distance_text"]
 
 LANGS = ("vi", "en")
 
@@ -72,6 +74,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "rf_exposure": "phơi nhiễm trường điện từ (nhà dân, công trình công cộng)",
         "rf_limit": "dưới giới hạn (cách ăng ten trên hướng búp sóng chính ≥ {distance} m)",
         "no_place_near": "không có nhà dân hay công trình công cộng trong {distance} m",
+        "rf_band_outside": "cell {cells} ({bands} MHz) nằm ngoài dải {low} đến {high} MHz của "
+                           "giới hạn: không kiểm tra",
+        "band_not_covered": "NGOÀI DẢI TẦN",
+        "basis_default_cited": "mặc định của phần mềm ({source} được dẫn nhưng không ghi "
+                               "khoảng cách)",
         "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách do địa "
                       "phương đặt (tiêu chí địa phương) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính "
                       "theo công thức trường xa (ITU-T K.52, IEC 62232), ở các độ cao tới tầng "
@@ -306,6 +313,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "rf_exposure": "RF exposure (dwellings, public buildings)",
         "rf_limit": "under the limit (main-beam compliance distance {distance} m)",
         "no_place_near": "no dwelling or public building within {distance} m",
+        "rf_band_outside": "cell(s) {cells} ({bands} MHz) outside the limit's {low} to {high} "
+                           "MHz: not checked",
+        "band_not_covered": "NOT COVERED",
+        "basis_default_cited": "this tool's default ({source} is cited without a distance)",
         "rules_note": "Only a broken regulation gives CONFLICT; a distance the commune chose "
                       "(a local setting) gives REVIEW. Exposure by the far-field formula "
                       "(ITU-T K.52, IEC 62232) at heights up to a fourth floor; measurement "
@@ -498,20 +509,38 @@ _KINDS = {
 
 _REASONS = {
     "too_close": {
-        "en": "{kind} {name} is {distance_m:.0f} m away; {source} requires at least "
-              "{min_distance_m:g} m",
-        "vi": "{kind} {name} chỉ cách {distance_m:.0f} m; {source} quy định tối thiểu "
-              "{min_distance_m:g} m"},
+        "en": "{kind} {name} is {distance} m away; {source} requires at least "
+              "{minimum} m",
+        "vi": "{kind} {name} chỉ cách {distance} m; {source} quy định tối thiểu "
+              "{minimum} m"},
     "local_distance": {
-        "en": "{kind} {name} is {distance_m:.0f} m away, under the {min_distance_m:g} m the "
+        "en": "{kind} {name} is {distance} m away, under the {minimum} m the "
               "commune set (a local setting, not a regulation: for review)",
-        "vi": "{kind} {name} chỉ cách {distance_m:.0f} m, dưới mức {min_distance_m:g} m do "
+        "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m do "
               "địa phương đặt (tiêu chí địa phương, không phải quy định: cần xem xét)"},
+    "default_distance": {
+        "en": "{kind} {name} is {distance} m away, under {minimum} m, this tool's default "
+              "for a {kind} (a local setting, not a requirement of {source}: the constraints "
+              "layer cites it without a distance; give min_distance_m from the document to "
+              "check it as a regulation; for review)",
+        "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m là giá trị mặc "
+              "định của phần mềm cho {kind} (tiêu chí địa phương, không phải yêu cầu của "
+              "{source}: lớp ràng buộc dẫn văn bản này nhưng không ghi khoảng cách; nhập "
+              "min_distance_m theo văn bản để kiểm tra như quy định; cần xem xét)"},
     "dwelling_too_close": {
-        "en": "a dwelling ({name}) is {distance_m:.0f} m away, under the {min_distance_m:g} m "
+        "en": "a dwelling ({name}) is {distance} m away, under the {minimum} m "
               "the commune set (a local setting, not a regulation: for review)",
-        "vi": "nhà dân ({name}) chỉ cách {distance_m:.0f} m, dưới mức {min_distance_m:g} m do "
+        "vi": "nhà dân ({name}) chỉ cách {distance} m, dưới mức {minimum} m do "
               "địa phương đặt (tiêu chí địa phương, không phải quy định: cần xem xét)"},
+    "exposure_band_outside": {
+        "en": "RF exposure not checked for cell(s) {cells} at {bands} MHz: the limit of "
+              "{regulation} is quoted for {low} to {high} MHz only, and no limit for this "
+              "band is cited here (for review: ask for the limit that applies to this band "
+              "or a measurement)",
+        "vi": "chưa kiểm tra phơi nhiễm trường điện từ của cell {cells} ở tần số {bands} "
+              "MHz: giới hạn của {regulation} chỉ áp dụng cho dải {low} đến {high} MHz, ở "
+              "đây không dẫn giới hạn nào cho dải tần này (cần xem xét: yêu cầu giới hạn áp "
+              "dụng cho dải tần này hoặc kết quả đo kiểm)"},
     "exposure_exceeded": {
         "en": "RF exposure at {kind} {name} ({distance_m:.0f} m away, {height_m:g} m above "
               "ground) would reach {ratio:.0%} of the limit of {regulation} (computed "
@@ -745,8 +774,29 @@ def verdict_name(verdict: str, lang: str = "vi") -> str:
     return _VERDICTS[_lang(lang)].get(verdict, verdict)
 
 
+def number_text(value: float, lang: str = "vi", decimals: int | None = None) -> str:
+    """A number as written in ``lang``: ``decimals`` decimals (None: as few as it needs,
+    like ``:g``), with a decimal comma in Vietnamese (9,8) and a point in English (9.8)."""
+    text = f"{value:g}" if decimals is None else f"{value:.{decimals}f}"
+    return text.replace(".", ",") if _lang(lang) == "vi" else text
+
+
+def distance_text(distance_m: float, limit_m: float, lang: str = "vi") -> tuple[str, str]:
+    """A distance and the minimum it is compared with, as a sentence shows them: whole
+    metres, with as many decimals as it takes for the comparison the sentence states to be
+    visibly true (9.76 m against 10 m: "9,8" / "9.8", not "10"), and the minimum as given
+    (:func:`coverage_gis.engines.placement.rounded_against`). Both in m."""
+    from coverage_gis.engines.placement import rounded_against
+
+    shown = rounded_against(distance_m, limit_m, 0)
+    decimals = 0
+    while round(shown, decimals) != shown and decimals < 6:
+        decimals += 1
+    return number_text(shown, lang, decimals), number_text(limit_m, lang)
+
+
 def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
-    """One reason of a tower check in words."""
+    """One reason of a tower check in words. A place is named by its name, else its id."""
     p = dict(params)
     if "kind" in p:
         p["kind"] = kind_name(p["kind"], lang)
@@ -754,9 +804,17 @@ def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
         p["hamlets"] = ", ".join(p["hamlets"])
     if "basis" in p:
         p["basis_word"] = _BASIS_WORDS[_lang(lang)].get(p["basis"], p["basis"])
-    if p.get("name") is None:
-        p["name"] = ""
-    return _REASONS[code][_lang(lang)].format(**p)
+    if "min_distance_m" in p and "distance_m" in p:
+        p["distance"], p["minimum"] = distance_text(p["distance_m"], p["min_distance_m"], lang)
+    if "bands_mhz" in p:
+        p["cells"] = ", ".join(map(str, p["cells"]))
+        p["bands"] = ", ".join(dict.fromkeys(number_text(b, lang) for b in p["bands_mhz"]))
+        p["low"], p["high"] = number_text(p["low_mhz"], lang), number_text(p["high_mhz"], lang)
+    name = p.get("name")
+    named = name is not None and not (isinstance(name, float) and math.isnan(name))
+    p["name"] = (str(name).strip() if named and str(name).strip()
+                 else str(p["id"]) if p.get("id") is not None else "")
+    return re.sub(r" {2,}", " ", _REASONS[code][_lang(lang)].format(**p))
 
 
 #: Words of the local web app (``coverage-gis serve``): the page, its map and the check.
@@ -802,6 +860,7 @@ _WEB: dict[str, dict[str, str]] = {
         "rules": "Quy định và tiêu chí", "rule": "nội dung", "basis": "căn cứ",
         "value": "kết quả đo", "limit": "giới hạn", "result_col": "đánh giá",
         "ok": "đạt", "not_ok": "KHÔNG ĐẠT",
+        "band_not_covered": "NGOÀI DẢI TẦN",
         "rule_exposure": "phơi nhiễm trường điện từ",
         "exposure_worst": "cao nhất tại {kind} {name} ({distance} m): {ratio} giới hạn",
         "exposure_none": "không có nhà dân, công trình công cộng trong {distance} m",
@@ -904,6 +963,7 @@ _WEB: dict[str, dict[str, str]] = {
         "rules": "Rules checked", "rule": "rule", "basis": "basis",
         "value": "found", "limit": "limit", "result_col": "result",
         "ok": "ok", "not_ok": "NOT MET",
+        "band_not_covered": "NOT COVERED",
         "rule_exposure": "RF exposure",
         "exposure_worst": "highest at {kind} {name} ({distance} m): {ratio} of the limit",
         "exposure_none": "no dwelling or public building within {distance} m",

@@ -254,29 +254,38 @@ def api_check(request: Request) -> Response:
 
 def _rules(run: CheckRun, lang: str) -> list[dict[str, Any]]:
     """The rules of a check in words: the RF exposure, then every distance."""
-    from coverage_gis.outputs.check import constraint_name
+    from coverage_gis.outputs.check import (
+        bands_outside_text,
+        constraint_basis,
+        constraint_distances,
+        constraint_name,
+    )
 
     w = i18n.web_words(lang)
     rows = []
     rf = run.result.exposure
     if rf is not None:
         worst = rf.worst
-        rows.append({"rule": w["rule_exposure"],
-                     "basis": f"{i18n.basis_name('regulation', lang)}: {rf.regulation}",
-                     "value": (w["exposure_worst"].format(
-                         kind=i18n.kind_name(worst["kind"], lang),
-                         name=worst["name"] or worst["id"], distance=f"{worst['distance_m']:.0f}",
-                         ratio=f"{worst['ratio']:.1%}") if worst else
-                         w["exposure_none"].format(distance=f"{rf.search_m:g}")),
-                     "limit": w["exposure_distance"].format(
-                         distance=f"{rf.compliance_distance_m:.1f}"),
-                     "ok": rf.ok})
+        outside = bands_outside_text(rf, lang)
+        value = (w["exposure_worst"].format(
+            kind=i18n.kind_name(worst["kind"], lang), name=worst["name"] or worst["id"],
+            distance=f"{worst['distance_m']:.0f}", ratio=f"{worst['ratio']:.1%}") if worst
+            else None if outside else w["exposure_none"].format(distance=f"{rf.search_m:g}"))
+        row = {"rule": w["rule_exposure"],
+               "basis": f"{i18n.basis_name('regulation', lang)}: {rf.regulation}",
+               "value": "; ".join(t for t in (value, outside) if t),
+               "limit": w["exposure_distance"].format(
+                   distance=f"{rf.compliance_distance_m:.1f}"),
+               "ok": rf.ok}
+        if rf.status == "band_outside":
+            row["result"] = w["band_not_covered"]
+        rows.append(row)
     for c in run.result.constraints:
-        basis = i18n.basis_name(c.basis, lang) + (f": {c.source}" if c.source else "")
+        distance, minimum = constraint_distances(c, lang)
         rows.append({"rule": f"{i18n.kind_name(str(c.kind), lang)} "
                              f"{constraint_name(c, lang) or c.constraint_id}",
-                     "basis": basis, "value": f"{c.distance_m:.0f} m",
-                     "limit": f"≥ {c.min_distance_m:g} m", "ok": c.ok})
+                     "basis": constraint_basis(c, lang), "value": f"{distance} m",
+                     "limit": f"≥ {minimum} m", "ok": c.ok})
     return rows
 
 

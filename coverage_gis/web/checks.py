@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import check_site_options, did_you_mean
+from coverage_gis.config.params import check_site_options, did_you_mean, sector_texts
 from coverage_gis.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,8 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["QUERY_PARAMS", "CheckRun", "CheckStore", "read_query", "api_message", "run_check"]
 
 #: The parameters of ``GET /api/check``: the options of ``coverage-gis check-site`` with
-#: underscores (``azimuth_deg`` repeatable, or several values in one, separated by commas,
-#: semicolons or spaces).
+#: underscores (``azimuth_deg`` repeatable, or several values in one, separated by spaces,
+#: semicolons, or commas when there are two or more: ``0,120,240``; ``0,120`` is refused as
+#: ambiguous, as on the command line).
 QUERY_PARAMS = ("lon", "lat", "x", "y", "crs", "operator", "technology", "band_mhz",
                 "height_m", "azimuth_deg", "eirp_dbm", "bandwidth_mhz", "request_id",
                 "applicant")
@@ -51,11 +52,11 @@ def api_message(text: str) -> str:
 
 
 def _azimuths(values: list[str]) -> list[str]:
-    """Azimuths as typed: each repeated value, a single value split at commas, semicolons
-    and spaces (``0,120,240`` or ``0 120 240``)."""
-    if len(values) == 1:
-        return [v for v in re.split(r"[,;\s]+", values[0].strip()) if v]
-    return [v.strip() for v in values]
+    """Azimuths as typed, one text per sector, read as ``check-site --azimuth-deg`` reads
+    them (:func:`coverage_gis.config.params.sector_texts`: each repeated value split at
+    spaces and semicolons, and at commas when a value holds two or more; ``0,120`` or
+    ``120,5``, two sectors or one decimal, is refused)."""
+    return sector_texts([v.strip() for v in values], "azimuth_deg")
 
 
 def read_query(items: Iterable[tuple[str, str]]) -> argparse.Namespace:
@@ -76,7 +77,10 @@ def read_query(items: Iterable[tuple[str, str]]) -> argparse.Namespace:
         if any(len(v) > _MAX_LENGTH for v in raw):
             problems.append(f"{key}: longer than {_MAX_LENGTH} characters")
         elif key == "azimuth_deg":
-            values[key] = _azimuths(raw) or None
+            try:
+                values[key] = _azimuths(raw) or None
+            except InputError as exc:
+                problems.extend(exc.problems)
         elif len(raw) > 1:
             problems.append(f"{key} given {len(raw)} times; give it once")
         else:

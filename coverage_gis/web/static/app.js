@@ -777,7 +777,9 @@
     box.appendChild(table(view.rules.map(function (r) {
       var what = el('span', {}, [r.rule, el('small', {className: 'cg-basis',
                                                       text: W.basis + ': ' + r.basis})]);
-      return {bad: !r.ok, cells: [what, r.value, r.limit, r.ok ? W.ok : W.not_ok]};
+      // the server words a result other than met / not met (a band the limit does not cover)
+      var result = r.result || (r.ok ? W.ok : W.not_ok);
+      return {bad: !r.ok, cells: [what, r.value, r.limit, result]};
     }), [W.rule, W.value, W.limit, W.result_col]));
     if (doc.exposure) {
       box.appendChild(el('p', {className: 'cg-note', text: fmt(W.exposure_summary, {

@@ -1,0 +1,297 @@
+"""Fuzzing round 6, the land officer's check (check-site and /api/check): r06 distances whose
+rounding hid the comparison, r07 a default distance shown as a regulation's, r10 a band the
+exposure limit does not cover, r15 azimuths read two ways, r16 a dwelling named by its empty
+name. Numbers by hand: distances of points placed on a metric grid, the quoted range of
+QCVN 8:2022/BTTTT (10 MHz-6 GHz), settings.CONSTRAINT_MIN_DISTANCE_M (school 50 m,
+dwelling 10 m)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from coverage_gis.cli.main import main
+from coverage_gis.config import settings
+from coverage_gis.config.params import SITE_MAP_OPTIONS, check_site_options, sector_texts
+from coverage_gis.config.scenario import Scenario
+from coverage_gis.engines import placement
+from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.io.crs import resolve_crs
+from coverage_gis.io.project import Project
+from coverage_gis.io.schema import Problems, validate_constraints
+from coverage_gis.outputs import i18n
+from coverage_gis.outputs.check import check_json, reason_texts
+from coverage_gis.outputs.check_page import check_html
+from coverage_gis.web.app import _rules
+from coverage_gis.web.checks import CheckRun, api_message, read_query
+
+from .conftest import SAMPLE
+from .test_coverage import UTM, X0, Y0, hamlets_at, households_in
+from .test_sharing import cells_at
+
+SOURCE = "Thông tư 15/2016/TTLT-BTTTT-BXD, Điều 5"
+
+
+def _project(house_dx: float | None = None, constraints: gpd.GeoDataFrame | None = None
+             ) -> Project:
+    """One hamlet around (X0, Y0) with a 4 x 4 grid of households (200 m apart, none
+    within 50 m of the point), a house ``house_dx`` m east of the point (id HOUSE, no name)
+    and an existing tower 300 m north."""
+    h = hamlets_at((X0 - 400, Y0 - 400, X0 + 400, Y0 + 400))
+    hh = households_in(h, per_side=4)
+    ids, geoms = list(hh["household_id"]), list(hh.geometry)
+    if house_dx is not None:
+        ids.append("HOUSE")
+        geoms.append(shapely.Point(X0 + house_dx, Y0))
+    hh = gpd.GeoDataFrame({"household_id": ids, "hamlet_id": ["T1"] * len(ids)},
+                          geometry=geoms, crs=UTM)
+    sites = cells_at([("n1", "TN", "Viettel", X0, Y0 + 300, "existing")])
+    return Project(scenario=Scenario(name="fuzz6", layers={}), crs=resolve_crs(UTM),
+                   hamlets=h, sites=sites, households=hh, constraints=constraints)
+
+
+def _check(project: Project, **proposal) -> placement.CheckResult:
+    return placement.check_site(project, placement.ProposedSite("MobiFone", "4G", **proposal),
+                                shapely.Point(X0, Y0))
+
+
+def _run(result: placement.CheckResult) -> CheckRun:
+    return CheckRun("x", result, shapely.Point(X0, Y0), {}, {}, None)  # type: ignore[arg-type]
+
+
+def test_the_households_grid_is_far_from_the_point():
+    """The fixture's premise: only HOUSE can be the nearest dwelling."""
+    hh = _project().households
+    assert hh.distance(shapely.Point(X0, Y0)).min() > 50
+
+
+# --------------------------------------------------------------------------------------------
+# r06: a distance rounded across the minimum it is compared with
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, limit, decimals, shown", [
+    (9.76, 10.0, 0, 9.8),      # 10 would read "10 m, under the 10 m"
+    (9.96, 10.0, 0, 9.96),     # 10.0 with one decimal too
+    (9.9996, 10.0, 0, 9.999),     # 3 decimals at most: cut towards its side
+    (10.0, 10.0, 0, 10.0),
+    (10.04, 10.0, 0, 10.0),    # at or beyond: 10 m is not under 10 m, true
+    (30.0, 50.0, 0, 30.0),
+    (9.76, 10.0, 1, 9.8),
+    (49.96, 50.0, 1, 49.96),
+])
+def test_rounded_against_keeps_the_comparison(value, limit, decimals, shown):
+    assert placement.rounded_against(value, limit, decimals) == shown
+
+
+def test_a_dwelling_9_76_m_away_reads_under_the_10_m_in_both_languages():
+    result = _check(_project(house_dx=9.76))
+    dwelling = next(c for c in result.constraints if c.nearest_household)
+    assert dwelling.constraint_id == "HOUSE" and not dwelling.ok
+    assert dwelling.distance_m == 9.8 and dwelling.min_distance_m == 10.0
+    en, vi = reason_texts(result, "en"), reason_texts(result, "vi")
+    assert any("a dwelling (HOUSE) is 9.8 m away, under the 10 m the commune set" in r
+               for r in en), en
+    assert any("nhà dân (HOUSE) chỉ cách 9,8 m, dưới mức 10 m" in r for r in vi), vi
+    assert not any("is 10 m away" in r for r in en)
+    # the printed page and the web app's rules table
+    assert "<td>9,8 m</td><td>10 m</td>" in check_html(result, _project(9.76),
+                                                       shapely.Point(X0, Y0), lang="vi")
+    assert "<td>9.8 m</td><td>10 m</td>" in check_html(result, _project(9.76),
+                                                       shapely.Point(X0, Y0), lang="en")
+    row = next(r for r in _rules(_run(result), "en") if "HOUSE" in r["rule"]
+               or r["rule"].startswith("dwelling"))
+    assert row["value"] == "9.8 m" and row["limit"] == "≥ 10 m" and not row["ok"]
+
+
+def test_a_dwelling_9_96_m_away_keeps_two_decimals_in_check_json():
+    result = _check(_project(house_dx=9.96))
+    doc = check_json(result)
+    dwelling = next(c for c in doc["constraints"] if c["kind"] == "dwelling")
+    assert dwelling["distance_m"] == 9.96 and dwelling["ok"] is False
+    assert any("is 9.96 m away, under the 10 m" in r for r in doc["reasons"]), doc["reasons"]
+    # a distance met stays in whole metres
+    far = _check(_project(house_dx=30.0))
+    assert next(c for c in far.constraints if c.nearest_household).distance_m == 30.0
+
+
+# --------------------------------------------------------------------------------------------
+# r07: a regulation cited without its distance
+# --------------------------------------------------------------------------------------------
+
+def _school(**columns) -> gpd.GeoDataFrame:
+    """A school 30 m east of the point, validated as a constraints layer."""
+    gdf = gpd.GeoDataFrame({"constraint_id": ["S1"], "kind": ["school"],
+                            "name": ["Trường Tiểu học"], **columns},
+                           geometry=[shapely.Point(X0 + 30, Y0)], crs=UTM)
+    return validate_constraints(gdf, Problems("constraints.geojson"))
+
+
+def test_a_regulation_without_its_distance_is_warned_at_load():
+    with pytest.warns(InputWarning) as caught:
+        out = _school(basis=["regulation"], source=[SOURCE])
+    text = " ".join(str(w.message) for w in caught)
+    assert "constraints.geojson" in text and "gives no min_distance_m" in text
+    assert "settings.CONSTRAINT_MIN_DISTANCE_M" in text and "50 m" in text
+    assert out["min_distance_m"].iloc[0] == 50.0 and not out["min_distance_given"].iloc[0]
+    # with the distance given, or as a local setting, nothing to warn about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        _school(basis=["regulation"], source=[SOURCE], min_distance_m=[40.0])
+        _school()
+
+
+def test_the_default_distance_is_never_attributed_to_the_cited_document():
+    with pytest.warns(InputWarning):
+        cons = _school(basis=["regulation"], source=[SOURCE])
+    result = _check(_project(constraints=cons))
+    school = next(c for c in result.constraints if c.kind == "school")
+    assert school.distance_m == 30.0 and school.min_distance_m == 50.0 and not school.ok
+    assert school.basis == "local-setting" and school.source is None
+    assert school.cited_source == SOURCE
+    assert result.verdict == "review"
+    first = result.reasons[0]
+    assert first.code == "default_distance" and first.params["source"] == SOURCE
+    en, vi = reason_texts(result, "en")[0], reason_texts(result, "vi")[0]
+    assert "requires" not in en and "this tool's default for a school" in en
+    assert "không phải yêu cầu của " + SOURCE in vi and "quy định tối thiểu" not in vi
+    doc = check_json(result)
+    item = next(c for c in doc["constraints"] if c["kind"] == "school")
+    assert item["basis"] == "local-setting" and item["source"] is None
+    assert item["cited_source"] == SOURCE and item["min_distance_default"] is True
+    html = check_html(result, _project(constraints=cons), shapely.Point(X0, Y0), lang="vi")
+    assert f"mặc định của phần mềm ({SOURCE} được dẫn nhưng không ghi khoảng cách)" in html
+    row = next(r for r in _rules(_run(result), "en") if r["rule"].startswith("school"))
+    assert row["basis"].startswith("local setting") and "this tool's default" in row["basis"]
+
+
+def test_a_regulation_with_its_distance_is_still_a_conflict():
+    cons = _school(basis=["regulation"], source=[SOURCE], min_distance_m=[40.0])
+    result = _check(_project(constraints=cons))
+    assert result.verdict == "conflict" and result.reasons[0].code == "too_close"
+    assert reason_texts(result, "en")[0] == (f"school Trường Tiểu học is 30 m away; {SOURCE} "
+                                             "requires at least 40 m")
+
+
+# --------------------------------------------------------------------------------------------
+# r10: a band outside the range the exposure limit is quoted for
+# --------------------------------------------------------------------------------------------
+
+def test_a_28_ghz_cell_is_not_judged_ok_under_a_limit_quoted_to_6_ghz():
+    assert settings.EXPOSURE_LIMIT_BAND_MHZ == (10.0, 6000.0)
+    result = _check(_project(house_dx=30.0), band_mhz=28000.0, height_m=10.5)
+    rf = result.exposure
+    assert rf.status == "band_outside" and not rf.ok and not rf.breaches
+    assert rf.bands_outside == ({"site_id": "PROPOSED", "band_mhz": 28000.0,
+                                 "proposed": True},)
+    assert result.verdict == "review"
+    reason = next(r for r in result.reasons if r.code == "exposure_band_outside")
+    assert reason.params["cells"] == ["PROPOSED"] and reason.params["bands_mhz"] == [28000.0]
+    en = i18n.reason_text(reason.code, reason.params, "en")
+    vi = i18n.reason_text(reason.code, reason.params, "vi")
+    assert "PROPOSED at 28000 MHz" in en and "quoted for 10 to 6000 MHz only" in en
+    assert "28000 MHz" in vi and "dải 10 đến 6000 MHz" in vi
+    doc = check_json(result)["exposure"]
+    assert doc["status"] == "band_outside" and doc["ok"] is False
+    assert doc["band_range_mhz"] == [10.0, 6000.0]
+    html = check_html(result, _project(30.0), shapely.Point(X0, Y0), lang="en")
+    assert "NOT COVERED" in html and "outside the limit&#x27;s 10 to 6000 MHz" in html
+    row = _rules(_run(result), "vi")[0]
+    assert row["result"] == "NGOÀI DẢI TẦN" and not row["ok"]
+    assert "28000 MHz" in row["value"]
+
+
+def test_a_band_within_the_range_is_checked_as_before():
+    """6000 MHz is the range's upper end (inclusive): the limit applies; the house 30 m away
+    is far below it (ok). No gain here, the tower 300 m away does as well: share-instead."""
+    result = _check(_project(house_dx=30.0), band_mhz=6000.0, height_m=30.0)
+    assert result.exposure.status == "ok" and result.exposure.ok
+    assert result.exposure.places_checked == 1 and not result.exposure.bands_outside
+    assert result.verdict == "share-instead"
+    assert not {r.code for r in result.reasons} & {"exposure_band_outside",
+                                                   "exposure_exceeded"}
+
+
+# --------------------------------------------------------------------------------------------
+# r15: azimuths read one way by the command line and the web
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, sectors", [
+    (["0,120,240"], ["0", "120", "240"]),
+    (["0 120 240"], ["0", "120", "240"]),
+    (["0;120;240"], ["0", "120", "240"]),
+    (["0, 120, 240"], ["0", "120", "240"]),
+    (["0,", "120"], ["0", "120"]),
+    (["120.5"], ["120.5"]),
+    (["0", "120", "240"], ["0", "120", "240"]),
+])
+def test_sector_texts(typed, sectors):
+    assert sector_texts(typed, "--azimuth-deg") == sectors
+
+
+@pytest.mark.parametrize("typed, a, b", [("0,120", "0", "120"), ("120,5", "120", "5")])
+def test_one_comma_between_digits_is_refused_on_both_interfaces(typed, a, b):
+    with pytest.raises(InputError) as cli_err:
+        check_site_options(argparse.Namespace(azimuth_deg=[typed]))
+    message = str(cli_err.value)
+    assert f"--azimuth-deg={typed!r} is ambiguous" in message
+    assert f"({a} {b})" in message and f"({a}.{b})" in message
+    with pytest.raises(InputError) as web_err:
+        read_query([("lon", "105.8"), ("lat", "20.06"), ("operator", "Viettel"),
+                    ("technology", "4G"), ("azimuth_deg", typed)])
+    assert api_message(message) == str(web_err.value)
+    assert f"azimuth_deg={typed!r} is ambiguous" in str(web_err.value)
+
+
+def test_a_comma_list_is_three_sectors_on_both_interfaces():
+    cli = check_site_options(argparse.Namespace(azimuth_deg=["0,120,240"]))
+    args = read_query([("operator", "Viettel"), ("technology", "4G"),
+                       ("azimuth_deg", "0,120,240")])
+    assert args.azimuth_deg == ["0", "120", "240"]
+    assert check_site_options(args)["azimuth_deg"] == cli["azimuth_deg"] == [0.0, 120.0, 240.0]
+    # site-map maps one sector: a list is refused, not cut to its first azimuth
+    with pytest.raises(InputError, match="3 azimuths given; expected at most 1"):
+        check_site_options(argparse.Namespace(azimuth_deg=["0,120,240"]), SITE_MAP_OPTIONS)
+
+
+def test_check_site_refuses_0_comma_120_and_takes_a_comma_list(tmp_path, capsys):
+    where = ["--lon", "105.84464", "--lat", "20.065252", "--operator", "Viettel",
+             "--technology", "4G"]
+    assert main(["check-site", str(SAMPLE), *where, "--azimuth-deg", "0,120",
+                 "--out", str(tmp_path / "a")]) == 1
+    assert "--azimuth-deg='0,120' is ambiguous" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
+    assert main(["-q", "check-site", str(SAMPLE), *where, "--azimuth-deg", "0,120,240",
+                 "--out", str(tmp_path / "b")]) == 0
+    doc = json.loads((tmp_path / "b" / "check.json").read_text(encoding="utf-8"))
+    assert doc["proposal"]["azimuths_deg"] == [0.0, 120.0, 240.0]
+    assert doc["input"]["azimuth_deg"] == ["0", "120", "240"]  # as /api/check records it
+
+
+# --------------------------------------------------------------------------------------------
+# r16: a dwelling named by its id
+# --------------------------------------------------------------------------------------------
+
+def test_the_exposure_reason_names_the_dwelling_by_its_id():
+    # an omni antenna 1.5 m up with no tilt, a house 2 m away, its ground floor (1.5 m) on
+    # boresight: S = 1258.9 W / (4 pi 2²) = 25.0 W/m², 12.5 times the 2 W/m² limit
+    result = _check(_project(house_dx=2.0), height_m=1.5, eirp_dbm=61.0, tilt_deg=0.0)
+    assert result.verdict == "conflict"
+    reason = next(r for r in result.reasons if r.code == "exposure_exceeded")
+    assert reason.params["id"] == "HOUSE" and reason.params["name"] is None
+    assert reason.params["ratio"] == pytest.approx(1258.925 / (4 * 3.14159265 * 4) / 2,
+                                                   rel=1e-3)
+    en = i18n.reason_text(reason.code, reason.params, "en")
+    vi = i18n.reason_text(reason.code, reason.params, "vi")
+    assert en.startswith("RF exposure at dwelling HOUSE (2 m away") and "  " not in en
+    assert vi.startswith("phơi nhiễm trường điện từ tại nhà dân HOUSE (cách 2 m")
+    assert "  " not in vi
+    # a named place keeps its name; a place with neither gives no double space
+    named = i18n.reason_text(reason.code, {**reason.params, "name": "Nhà ông A"}, "en")
+    assert "at dwelling Nhà ông A (" in named
+    bare = i18n.reason_text(reason.code, {**reason.params, "id": None}, "en")
+    assert "at dwelling (" in bare and "  " not in bare
