@@ -447,11 +447,16 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
         ext, gpon, boxes = fib.extensions, fib.gpon, view.access_points
         if gpon is not None and boxes is not None and "ap_id" in gpon:  # the unit's boxes
             gpon = gpon[gpon["ap_id"].astype(str).isin(set(boxes["ap_id"].astype(str)))]
+        own = fib.hamlets[fib.hamlets["hamlet_id"].astype(str).isin(ids)]
         fib = replace(fib, reach=fib.reach[fib.reach["hamlet_id"].astype(str).isin(ids)],
-                      hamlets=fib.hamlets[fib.hamlets["hamlet_id"].astype(str).isin(ids)],
+                      hamlets=own,
                       extensions=ext[ext["hamlet_id"].astype(str).isin(ids)]
                       if "hamlet_id" in ext else ext,
                       routes=fib.routes[fib.routes.intersects(box)], gpon=gpon)
+        # F1 on the map is the unit's homes (found by fuzzing: the whole study's); the
+        # statistics are the study's, not the unit's: none is given for it
+        f1 = fibre.fibre_indicators(own, None, None, fib.params)["F1"]
+        indicators = replace(indicators, f1=f1)
     towers = analysis.towers
     if towers is not None:
         towers = towers[towers.intersects(box)].copy()

@@ -50,6 +50,16 @@ def sharing_scope_text(ind: SharingIndicator) -> str:
     raise ValueError(f"unknown M5 scope code {ind.scope!r}")
 
 
+def shown_extent(project: Any) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) a map of ``project`` shows, in its CRS: its hamlets', else
+    its commune boundary's (a unit of a province study may hold no hamlet of the data: found
+    by fuzzing, its map and report failed on NaN bounds)."""
+    hamlets, commune = project.hamlets, project.commune
+    area = (hamlets if hamlets is not None and len(hamlets) or commune is None
+            or not len(commune) else commune)
+    return tuple(float(v) for v in area.total_bounds)  # type: ignore[return-value]
+
+
 def share_basis(hamlets: Any) -> str:
     """What the hamlets' mobile shares are shares of: ``"households"``, or ``"area"`` when
     the study has no households (the hamlet table's ``share_basis``); ``"households"`` for a

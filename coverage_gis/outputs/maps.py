@@ -55,7 +55,7 @@ from coverage_gis.io.files import png_bytes
 from coverage_gis.io.raster import latlon_bounds, reproject_array
 from coverage_gis.outputs import style
 from coverage_gis.outputs.files import atomic_path
-from coverage_gis.outputs.indicators import share_basis
+from coverage_gis.outputs.indicators import share_basis, shown_extent
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 from coverage_gis.outputs.style import operator_colour as _operator_colour
@@ -1967,7 +1967,8 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     check_analysis(analysis, "coverage_map")
     t = labels(lang)
     hamlets = _hamlet_gdf(analysis)
-    minx, miny, maxx, maxy = hamlets.to_crs(4326).total_bounds
+    minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*shown_extent(analysis.project))],
+                                           crs=analysis.project.crs).to_crs(4326).total_bounds
     households = analysis.project.households
     light = len(hamlets) > settings.MAP_HAMLETS_DETAILED_MAX
     # Many shapes draw much faster on one canvas than as as many SVG elements.

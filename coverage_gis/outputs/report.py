@@ -23,7 +23,7 @@ from coverage_gis.config import settings
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
-from coverage_gis.outputs.indicators import share_basis
+from coverage_gis.outputs.indicators import share_basis, shown_extent
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import operator_colour
 
@@ -554,7 +554,7 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
             marks.append({"x": r.geometry.x, "y": r.geometry.y,
                           "label": f"{w['legend_site']} {r['rank']}",
                           "colour": style.SUGGESTED})
-    minx, miny, maxx, maxy = p.hamlets.total_bounds
+    minx, miny, maxx, maxy = shown_extent(p)
     centre = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
     half = max(maxx - minx, maxy - miny) / 2 + 400
     for m in marks:

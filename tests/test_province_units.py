@@ -1,0 +1,59 @@
+"""A province study whose hamlets lie in one unit of 166 (the sample's, in 14818): what the
+other units' views and the unit's own figures say (fuzzing round 6)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from coverage_gis.cli.main import main
+
+from .conftest import sample_copy
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The sample as a province study (no commune layer: the province's units), stored."""
+    folder = tmp_path_factory.mktemp("province_sample")
+    path = sample_copy(folder, replace={
+        'unit = "14818"\n': 'province = "Thanh Hóa"\n', 'plan_unit = "14824"\n': "",
+        'commune = "boundaries/commune.geojson"\n': "", 'dem = "dem/dem.tif"\n': "",
+        'landcover = "landcover/landcover.tif"': "#"})
+    path.write_text(path.read_text(encoding="utf-8") + "\n[coverage]\nresolution_m = 100\n",
+                    encoding="utf-8")
+    out = folder / "out"
+    assert main(["-q", "analyze", str(path), "--out", str(out)]) == 0
+    return out
+
+
+def test_a_unit_without_hamlets_has_its_own_report(stored, tmp_path, capsys):
+    """Found by fuzzing: ``report --unit`` of a unit holding no hamlet of the data (164 of
+    166 here) failed on the NaN bounds of no hamlets (exit 3). Its map and report show its
+    boundary, and its hamlet indicators count none."""
+    code = main(["-q", "report", str(stored), "--unit", "15274", "--out", str(tmp_path / "u")])
+    assert code == 0, capsys.readouterr().err
+    one = json.loads((tmp_path / "u" / "summary.json").read_text(encoding="utf-8"))
+    assert [u["unit_code"] for u in one["units"]] == ["15274"]
+    assert (tmp_path / "u" / "map.html").stat().st_size > 0
+    assert len(pd.read_csv(tmp_path / "u" / "hamlets.csv")) == 0
+
+
+def test_a_units_homes_passed_are_its_own(stored, tmp_path):
+    """Found by fuzzing: the unit view's F1 context (homes passed / households on the map)
+    counted the whole study's households. They are the sums of the unit's own hamlets; the
+    statistics, the study's, are not shown as the unit's."""
+    assert main(["-q", "report", str(stored), "--unit", "14818", "--out",
+                 str(tmp_path / "u")]) == 0
+    hamlets = pd.read_csv(tmp_path / "u" / "hamlets.csv", encoding="utf-8-sig")
+    f1 = json.loads((tmp_path / "u" / "summary.json").read_text(encoding="utf-8")
+                    )["indicators"]["F1"]
+    assert f1["homes_passed"] == hamlets["homes_passed"].sum() > 0
+    assert f1["households_on_map"] == hamlets["households"].sum()
+    assert f1["value"] is None
+    assert main(["-q", "report", str(stored), "--unit", "15274", "--out",
+                 str(tmp_path / "v")]) == 0  # none of the sample's hamlets
+    f1 = json.loads((tmp_path / "v" / "summary.json").read_text(encoding="utf-8")
+                    )["indicators"]["F1"]
+    assert (f1["homes_passed"], f1["households_on_map"]) == (0, 0)
