@@ -410,11 +410,11 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     code = next((c for c, s in scopes.items() if unit in (c, s.name)), None)
     if code is None:
         from coverage_gis.io import units as admin
-        try:
+        try:  # its own messages: what an old unit became, an ambiguous name's matches
             code = admin.find_unit(unit).code
-        except InputError:
-            code = None
-    if code is None or code not in scopes:
+        except InputError as exc:
+            raise InputError([f"--unit {unit}: {p}" for p in exc.problems]) from None
+    if code not in scopes:
         raise InputError(f"--unit {unit}: not a unit of this study's province "
                          f"({project.scenario.province}); see units.csv for their codes")
     scope, ind = scopes[code], units[code]

@@ -405,7 +405,7 @@ def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
     # --unit needs --out, and a unit of the province
     assert main(["report", str(out), "--unit", row["unit_code"]]) != 0
     assert main(["report", str(out), "--unit", "99999", "--out", str(tmp_path / "x")]) != 0
-    assert "not a unit" in "".join(capsys.readouterr())
+    assert "no 2025 administrative unit has this code" in "".join(capsys.readouterr())
 
 
 def test_a_unit_view_reads_only_its_part_of_the_stored_rasters(province, tmp_path,

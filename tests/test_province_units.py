@@ -57,3 +57,16 @@ def test_a_units_homes_passed_are_its_own(stored, tmp_path):
     f1 = json.loads((tmp_path / "v" / "summary.json").read_text(encoding="utf-8")
                     )["indicators"]["F1"]
     assert (f1["homes_passed"], f1["households_on_map"]) == (0, 0)
+
+
+def test_an_old_code_or_an_ambiguous_name_says_why(stored, tmp_path, capsys):
+    """Found by fuzzing: ``--unit 14824`` (xã Quang Trung before 2025) and ``--unit "Dong
+    Tien"`` (two units) only said "not a unit of this study's province"; the README promises
+    what an old unit became and the matches of an ambiguous name."""
+    capsys.readouterr()
+    assert main(["report", str(stored), "--unit", "14824", "--out", str(tmp_path / "a")]) == 1
+    assert "now (part of) 14818 Phường Quang Trung" in capsys.readouterr().err
+    assert main(["report", str(stored), "--unit", "Dong Tien", "--out",
+                 str(tmp_path / "b")]) == 1
+    err = capsys.readouterr().err
+    assert "is ambiguous" in err and "15724" in err and "15853" in err
