@@ -289,3 +289,24 @@ def test_check_page_in_vietnamese(tmp_path, capsys):
                  "--operator", "Viettel", "--technology", "4G", "--lang", "en",
                  "--out", str(out), "--overwrite"]) == 0
     assert "Tower check" in (out / "check.html").read_text()
+
+
+def test_an_extension_without_a_path_says_no_start(written):
+    """Found by fuzzing: an extension with no road path (no start) read "no road path from
+    nan". The start is said only when there is one."""
+    import copy
+
+    from coverage_gis.outputs.report import report_html
+
+    result, _ = written
+    fibre = copy.copy(result.fibre)
+    ext = fibre.extensions.copy()
+    assert len(ext) and ext["from_access_point"].notna().any()
+    ext.loc[ext.index[0], ["length_m", "from_access_point"]] = [np.nan, None]
+    fibre.extensions = ext
+    broken = copy.copy(result)
+    broken.fibre = fibre
+    for lang, words in (("en", "no road path"), ("vi", "không có đường đi")):
+        page = report_html(broken, result.scorecard, lang=lang)
+        assert f"{ext['hamlet_id'].iloc[0]}: {words}," in page
+        assert "nan" not in page.split(words)[1][:40] and "None" not in page

@@ -131,9 +131,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} {of_what} (yêu cầu {rule}).",
         "of_households": "số hộ", "of_area": "diện tích",
         "gap_sites": "Vị trí trạm đề xuất (chọn tham lam, ưu tiên trạm hiện có):",
-        "gap_ftth": "Cáp quang, {hamlet_id}: {length} từ {start}, thêm {added} hộ trong tầm; "
+        "gap_ftth": "Cáp quang, {hamlet_id}: {length}{start}, thêm {added} hộ trong tầm; "
                     "đạt quy tắc: {meets}.",
-        "no_road_path": "không có đường đi", "cable": "{metres} m cáp mới",
+        "no_road_path": "không có đường đi", "from_start": " từ {start}",
+        "cable": "{metres} m cáp mới",
         "no_gaps": "Không thôn nào thiếu chỉ tiêu.",
         "sharing": "Dùng chung hạ tầng trạm BTS",
         "sharing_m5": "M5: {shared}/{towers} trạm hiện có{scope} dùng chung ({value}; tính cả "
@@ -365,9 +366,10 @@ _WORDS: dict[str, dict[str, str]] = {
                       "{rule}).",
         "of_households": "of households", "of_area": "of the area",
         "gap_sites": "Suggested sites (greedy, existing towers first):",
-        "gap_ftth": "FTTH, {hamlet_id}: {length} from {start}, +{added} homes passed; meets "
+        "gap_ftth": "FTTH, {hamlet_id}: {length}{start}, +{added} homes passed; meets "
                     "the rule: {meets}.",
-        "no_road_path": "no road path", "cable": "{metres} m of new cable",
+        "no_road_path": "no road path", "from_start": " from {start}",
+        "cable": "{metres} m of new cable",
         "no_gaps": "No hamlet is short of a target.",
         "sharing": "Tower sharing",
         "sharing_m5": "M5: {shared}/{towers} existing towers{scope} shared ({value}; with "

@@ -590,8 +590,10 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
         for e in table_rows(analysis.fibre.extensions):
             length = (w["no_road_path"] if not np.isfinite(e["length_m"])
                       else w["cable"].format(metres=f"{e['length_m']:.0f}"))
+            start = e.get("from_access_point")  # none: no path (it said "from nan")
             text = w["gap_ftth"].format(hamlet_id=e["hamlet_id"], length=length,
-                                        start=e.get("from_access_point"),
+                                        start=w["from_start"].format(start=start)
+                                        if isinstance(start, str) and start else "",
                                         added=int(e["households_added"]),
                                         meets=yes(e["meets_rule"]))
             note = "; ".join(t for t in (note_text(e.get("note_code"), analysis.fibre.params,
