@@ -70,3 +70,19 @@ def test_an_old_code_or_an_ambiguous_name_says_why(stored, tmp_path, capsys):
                  str(tmp_path / "b")]) == 1
     err = capsys.readouterr().err
     assert "is ambiguous" in err and "15724" in err and "15853" in err
+
+
+def test_the_province_reports_suggestions_name_their_unit(stored):
+    """Found by fuzzing: the province report's suggested sites had no unit column, and their
+    ranks (1, 1, 2, 3, 1...) of different units read as one list."""
+    import re
+
+    sugg = pd.read_csv(stored / "suggested_sites.csv", encoding="utf-8-sig", dtype=str)
+    assert len(sugg)
+    page = (stored / "report.html").read_text(encoding="utf-8")
+    table = page[page.index("Vị trí trạm đề xuất"):]
+    table = table[:table.index("</table>")]
+    cells = re.findall(r"<tr><td[^>]*>(.*?)</td>", table)
+    assert len(cells) == len(sugg)
+    assert all(c.split()[0] == code for c, code in zip(cells, sugg["unit_code"]))
+    assert "14818 Phường Quang Trung" in cells

@@ -564,8 +564,10 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     return svg
 
 
-def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
-    """The hamlets short of a target and what closes the gaps."""
+def _gaps_section(analysis: Any, w: dict[str, str], lang: str, units: Any = None) -> str:
+    """The hamlets short of a target and what closes the gaps; in a province study each
+    suggested site names its unit (code and, from ``units``, name: found by fuzzing, the
+    ranks 1, 1, 2, 3, 1... of different units read as one list)."""
     hamlets = analysis.hamlets
     params = analysis.coverage.params
     sugg = getattr(analysis, "suggestions", None)
@@ -579,8 +581,13 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str) -> str:
             of_what=w[f"of_{h.get('share_basis', 'households')}"],
             rule=f"{params.hamlet_share:.0%}")) + "</li>")
     if sugg is not None and len(sugg):
+        names = {u.code: u.name for u in units or ()}
+        unit_col = ([("unit_code", w["unit_name"],
+                      lambda v: f"{v} {names.get(str(v), '')}".strip())]
+                    if "unit_code" in sugg and analysis.project.scenario.province is not None
+                    else [])
         gaps.append(f"<li>{escape(w['gap_sites'])}" + _table(
-            sugg, [("rank", w["rank"], None), ("kind", w["kind"], _kind(w)),
+            sugg, [*unit_col, ("rank", w["rank"], None), ("kind", w["kind"], _kind(w)),
                    ("tower_id", w["tower"], None), ("lon", w["lon"], lambda v: f"{v:.6f}"),
                    ("lat", w["lat"], lambda v: f"{v:.6f}"),
                    ("inside_commune", w["inside_commune"], yes),
@@ -849,7 +856,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         cols = [c for c in cols if c[0] in hamlets]
     hamlet_table = _table(hamlets, cols)
     svg = _report_svg(analysis, w)
-    gaps_html = _gaps_section(analysis, w, lang)
+    gaps_html = _gaps_section(analysis, w, lang, units)
     # --- sharing ---
     sharing_html = _sharing_section(analysis, w, lang)
     # --- assumptions ---
