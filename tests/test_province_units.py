@@ -86,3 +86,34 @@ def test_the_province_reports_suggestions_name_their_unit(stored):
     assert len(cells) == len(sugg)
     assert all(c.split()[0] == code for c, code in zip(cells, sugg["unit_code"]))
     assert "14818 Phường Quang Trung" in cells
+
+
+def test_every_hamlet_on_the_province_counts_in_one_unit(monkeypatch):
+    """Found by fuzzing: a hamlet wholly inside the province but split 35/33/32 % among
+    three units belonged to none (the rule wanted half in one), and was left out of every
+    unit and of the province's M4 and F2 without a word. It now counts in the unit holding
+    the largest share, with a warning; a hamlet outside every unit is warned about too."""
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    import shapely
+
+    from coverage_gis import pipeline
+    from coverage_gis.errors import InputWarning
+
+    units = [SimpleNamespace(code=c, geometry=shapely.box(x, 0, x + 10, 10))
+             for c, x in (("A", 0), ("B", 10), ("C", 20))]
+    monkeypatch.setattr(pipeline, "province_scopes", lambda project: units)
+    hamlets = gpd.GeoDataFrame(
+        {"hamlet_id": ["whole", "split", "thirds", "out"]},
+        geometry=[shapely.box(1, 1, 5, 5),     # in A
+                  shapely.box(6, 1, 23, 2),    # 4 in A, 10 in B, 3 in C of 17: B, 59 %
+                  shapely.box(5, 1, 27, 2),    # 5 in A, 10 in B, 7 in C of 22: B, 45 %
+                  shapely.box(40, 0, 41, 1)])  # in none
+    with pytest.warns(InputWarning) as caught:
+        codes = pipeline.hamlet_unit_codes(SimpleNamespace(hamlets=hamlets), warn=True)
+    assert codes.fillna("-").tolist() == ["A", "B", "B", "-"]
+    said = [str(w.message) for w in caught]
+    assert said[0].startswith("1 hamlet(s) lie outside every unit of the province (out)")
+    assert said[1].startswith("1 hamlet(s) have less than 50% of their area in any one unit "
+                              "of the province (thirds)")

@@ -24,7 +24,7 @@ import shapely
 from coverage_gis.config import settings
 
 __all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_area", "inside_unit",
-           "hamlet_units", "point_units"]
+           "hamlet_units", "largest_unit", "point_units"]
 
 #: Where the unit polygon comes from: the commune boundary layer, or the hamlets' union.
 UNIT_BASES = ("commune", "hamlets")
@@ -95,23 +95,32 @@ def hamlet_units(hamlets: gpd.GeoDataFrame, units: Sequence[shapely.Geometry],
     hamlet belongs to (-1: none): the one holding most of its area, when that is at least
     ``min_share`` (the rule of :func:`hamlets_in_unit`, for every unit at once: only the
     pairs whose boxes meet are intersected)."""
+    which, share = largest_unit(hamlets, units)
+    return np.where(share >= min_share - 1e-12, which, -1)
+
+
+def largest_unit(hamlets: gpd.GeoDataFrame, units: Sequence[shapely.Geometry]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """For units that do not overlap, the index in ``units`` of the unit holding most of each
+    hamlet's area (-1: none) and that share of its area (0 to 1; only the pairs whose boxes
+    meet are intersected)."""
     geoms = hamlets.geometry.values
     out = np.full(len(geoms), -1, dtype=np.int64)
+    most = np.zeros(len(geoms))
     if len(geoms) == 0 or len(units) == 0:
-        return out
+        return out, most
     pairs = shapely.STRtree(np.asarray(units, dtype=object)).query(geoms, predicate="intersects")
     h, u = pairs
     if h.size == 0:
-        return out
+        return out, most
     area = shapely.area(geoms)
     share = shapely.area(shapely.intersection(geoms[h], np.asarray(units, dtype=object)[u]))
     share = np.divide(share, area[h], out=np.zeros_like(share), where=area[h] > 0)
     order = np.lexsort((-share, h))           # per hamlet, the largest share first
     h, u, share = h[order], u[order], share[order]
-    first = np.r_[True, h[1:] != h[:-1]]
-    ok = first & (share >= min_share - 1e-12)
-    out[h[ok]] = u[ok]
-    return out
+    first = np.r_[True, h[1:] != h[:-1]] & (share > 0)
+    out[h[first]], most[h[first]] = u[first], share[first]
+    return out, most
 
 
 def point_units(points: gpd.GeoDataFrame | gpd.GeoSeries, units: Sequence[shapely.Geometry],
