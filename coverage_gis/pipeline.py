@@ -181,15 +181,10 @@ def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
 def province_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
     """Every 2025 unit of ``[scenario] province`` (role ``unit``), from its bundled boundary,
     in the project's CRS, in the order of their codes."""
-    from coverage_gis.io import units as admin
-
     sc = project.scenario
     if sc.province is None:
         return ()
-    units = admin.select_province(admin.load_units(), sc.province).to_crs(project.crs)
-    units = units.sort_values("unit_code")
-    return tuple(territory.UnitScope("unit", str(c), str(n), g, "bundled_boundary")
-                 for c, n, g in zip(units["unit_code"], units["full_name"], units.geometry))
+    return territory.province_units(sc.province, project.crs)
 
 
 def current_unit(project: Project) -> territory.UnitScope | None:
@@ -280,6 +275,15 @@ def hamlet_unit_codes(project: Project, warn: bool = False) -> pd.Series:
                           "the largest share (hamlets.csv unit_code; "
                           "settings.HAMLET_UNIT_MIN_SHARE)", InputWarning, stacklevel=3)
     return pd.Series(codes[which], index=project.hamlets.index, name="unit_code")
+
+
+def _members(project: Project, codes: pd.Series | None) -> list[tuple[str, ...]]:
+    """Per unit of :func:`province_scopes`, the ids of its hamlets (``codes``:
+    :func:`hamlet_unit_codes`)."""
+    assert project.hamlets is not None and codes is not None
+    ids = project.hamlets["hamlet_id"].astype(str).to_numpy()
+    by = pd.Series(ids).groupby(codes.to_numpy()).agg(tuple).to_dict()
+    return [by.get(scope.code, ()) for scope in province_scopes(project)]
 
 
 def _province_unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
@@ -887,6 +891,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
+    unit_codes = (hamlet_unit_codes(project, warn=True)
+                  if project.scenario.province is not None else None)
     wants_suggestions = bool(suggest_sites and project.households is not None
                              and m4 is not None and not table["mobile_broadband_covered"].all())
     if wants_suggestions:
@@ -910,7 +916,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
                 # the rest of fibre's result and finishes it (the workers waited 5-6 s for
                 # that on the province)
                 units_run = placement.start_suggestions_by_unit(
-                    project, province_scopes(project), prepared, suggest_sites, runner)
+                    project, province_scopes(project), prepared, suggest_sites, runner,
+                    _members(project, unit_codes))
             fibre_result, clock.timings["fibre"] = fibre_task.finish(rows)
             del fibre_task
             clock.restart()
@@ -931,7 +938,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
                            else placement.suggest_sites_by_unit(
                                project, province_scopes(project), suggest_sites,
                                params=params, base=result, runner=runner,
-                               prepared=prepared)).table
+                               prepared=prepared,
+                               members=_members(project, unit_codes))).table
         else:
             suggestions = placement.suggest_sites(project, suggest_sites, params=params,
                                                   base=result, unit=current_unit(project)).table
@@ -947,7 +955,8 @@ def analyze(project: Project, params: CoverageParams | None = None,
                             f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)
     if project.scenario.province is not None:
-        table.insert(1, "unit_code", hamlet_unit_codes(project, warn=True).to_numpy())
+        assert unit_codes is not None
+        table.insert(1, "unit_code", unit_codes.to_numpy())
     clock.lap("indicators")
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
                     suggestions, card, timings_s=clock.timings,

@@ -117,3 +117,14 @@ def test_every_hamlet_on_the_province_counts_in_one_unit(monkeypatch):
     assert said[0].startswith("1 hamlet(s) lie outside every unit of the province (out)")
     assert said[1].startswith("1 hamlet(s) have less than 50% of their area in any one unit "
                               "of the province (thirds)")
+
+
+def test_a_units_suggestions_serve_its_own_hamlets(stored):
+    """Found by fuzzing: units holding none of the sample's hamlets got sites justified by
+    14818's households (a tower of Bỉm Sơn gaining one of them), and ``m4_after`` was the
+    whole study's. Each unit's picks now count its own hamlets' households, and its
+    ``m4_after`` is over its own hamlets (the sample's six: multiples of 1/6)."""
+    sugg = pd.read_csv(stored / "suggested_sites.csv", encoding="utf-8-sig",
+                       dtype={"unit_code": str})
+    assert len(sugg) and set(sugg["unit_code"]) == {"14818"}
+    assert all(abs(v * 6 - round(v * 6)) < 1e-3 for v in sugg["m4_after"])

@@ -139,8 +139,10 @@ def print_check(result: CheckResult, out: Any) -> None:
         print(f"Coverage gain: {gain['households_newly_covered']} households newly covered "
               f"by 4G/5G ({gain['households_newly_covered_by_operator']} by "
               f"{prop['operator']}); hamlets newly covered: "
-              f"{', '.join(gain['hamlets_newly_covered']) or 'none'}; M4 "
-              f"{gain['m4_before']:.0%} -> {gain['m4_after']:.0%}")
+              f"{', '.join(gain['hamlets_newly_covered']) or 'none'}; "
+              + ("M4 not measurable: no hamlet of the data in the unit"
+                 if gain["m4_before"] is None else
+                 f"M4 {gain['m4_before']:.0%} -> {gain['m4_after']:.0%}"))
     bad = [c for c in result.constraints if not c.ok]
     print(f"Constraints: {len(result.constraints)} checked, {len(bad)} too close")
     rf = result.exposure

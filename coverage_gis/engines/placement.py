@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,7 +48,14 @@ from coverage_gis.engines.hamlets import (
     meets_share,
 )
 from coverage_gis.engines.sharing import SharingParams, towers
-from coverage_gis.engines.territory import UnitScope, inside_unit, unit_area
+from coverage_gis.engines.territory import (
+    UnitScope,
+    inside_unit,
+    largest_unit,
+    point_units,
+    province_units,
+    unit_area,
+)
 from coverage_gis.engines.tiles import Runner
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import (
@@ -600,7 +607,10 @@ def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageRe
         "households_newly_covered_per_hamlet": {k: int(v) for k, v in
                                                 sorted(per_hamlet.items()) if v},
         "hamlets_newly_covered": sorted(hids[(ha & ~hb).to_numpy()].tolist()),
-        "m4_before": round(float(hb.mean()), 4), "m4_after": round(float(ha.mean()), 4),
+        # None: no hamlet to count (a province's unit none of whose hamlets the data maps;
+        # the mean of none was NaN, invalid in check.json)
+        "m4_before": round(float(hb.mean()), 4) if len(hb) else None,
+        "m4_after": round(float(ha.mean()), 4) if len(ha) else None,
     })
     return gain
 
@@ -826,6 +836,21 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
     return verdict, reasons
 
 
+def _province_unit_at(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point
+                      ) -> tuple[UnitScope | None, gpd.GeoDataFrame]:
+    """For a province study (``[scenario] province``), the 2025 unit ``point`` lies in
+    (:func:`~coverage_gis.engines.territory.point_units`; None outside every unit) and its
+    own hamlets, those it holds the largest share of (as a province study counts them:
+    :func:`~coverage_gis.engines.territory.largest_unit`); outside every unit, ``hamlets``
+    whole. Same metric CRS (the project's)."""
+    scopes = province_units(str(project.scenario.province), project.crs)
+    geoms = [s.geometry for s in scopes]
+    k = int(point_units(gpd.GeoSeries([point], crs=project.crs), geoms)[0])
+    if k < 0:
+        return None, hamlets
+    return scopes[k], hamlets[largest_unit(hamlets, geoms)[0] == k]
+
+
 def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
                base: CoverageResult | None = None, params: CoverageParams | None = None,
                sharing_params: SharingParams | None = None, n_nearest: int = 3,
@@ -846,7 +871,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     gave them) lets an ``outside-unit`` check name the CRS preset in which the point would
     be inside (reason ``other_crs``). ``unit`` is the territory the check is made for (the
     2025 unit when the scenario names one: the authority deciding now; default the commune
-    layer, else the hamlets). The outputs put it in words
+    layer, else the hamlets; in a province study, the unit the point lies in, whose own
+    hamlets M4 before and after are counted over: :func:`_province_unit_at`). The outputs
+    put it in words
     (:mod:`coverage_gis.outputs.check`).
     """
     hamlets = project.hamlets
@@ -857,6 +884,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
     new_cells = proposal.cells(point.x, point.y, project.crs)
     op = new_cells["operator"].iloc[0]
+    own = hamlets
+    if unit is None and project.scenario.province is not None:
+        unit, own = _province_unit_at(project, hamlets, point)
     area = unit.geometry if unit is not None else unit_area(project.commune, hamlets)[0]
     location = _location(project, hamlets, point, area)
     location.update(unit_code=unit.code if unit else None,
@@ -865,7 +895,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     if base is None:
         base = compute_coverage(_sites(project), hamlets, project.dem, params,
                                 landcover=project.landcover)
-    gain = _coverage_gain(project, hamlets, base, add_cells(base, new_cells), op, params)
+    gain = _coverage_gain(project, own, base, add_cells(base, new_cells), op, params)
     here = float(gain.get("households_newly_covered", gain.get("area_newly_covered_km2", 0)))
     sharing = _sharing_advice(project, base, proposal, close, limit, op, here)
     checks, breaches = _constraint_checks(project, point)
@@ -1110,7 +1140,8 @@ class Suggestions:
         Why the picks stop short, as a code (one of :data:`SUGGESTION_NOTES`), or None:
         ``target_met`` (every hamlet already meets the target: nothing to propose),
         ``no_gain_inside_unit`` (hamlets stay short and no candidate on the unit's
-        territory brings anything more; points outside are never proposed).
+        territory brings anything more; points outside are never proposed),
+        ``no_hamlets`` (a unit of a province none of whose hamlets the data maps).
     """
 
     table: gpd.GeoDataFrame
@@ -1120,7 +1151,7 @@ class Suggestions:
 
 
 #: Why :func:`suggest_sites` proposes nothing (more): see :attr:`Suggestions.note`.
-SUGGESTION_NOTES = ("target_met", "no_gain_inside_unit")
+SUGGESTION_NOTES = ("target_met", "no_gain_inside_unit", "no_hamlets")
 
 
 #: Columns of :attr:`Suggestions.table`.
@@ -1143,6 +1174,7 @@ class _HamletCounts:
     weight: np.ndarray
     rows: int
     share: float
+    ids: np.ndarray | None = None  # the hamlet id of each code
 
     @classmethod
     def of(cls, hamlet_of: np.ndarray, hids: pd.Series, share: float) -> _HamletCounts:
@@ -1151,7 +1183,17 @@ class _HamletCounts:
         code = uniq.get_indexer(pd.Index(np.asarray(hamlet_of, dtype=object)))
         weight = pd.Series(ids).value_counts().reindex(uniq).to_numpy(dtype=np.int64)
         size = np.bincount(code[code >= 0], minlength=len(uniq)).astype(np.int64)
-        return cls(code.astype(np.int64), size, weight, len(ids), share)
+        return cls(code.astype(np.int64), size, weight, len(ids), share,
+                   np.asarray(uniq, dtype=object))
+
+    def only(self, members: Iterable[str]) -> tuple[_HamletCounts, np.ndarray]:
+        """These counts over the hamlets ``members`` (ids) only, the others weighing
+        nothing (M4 over the members), and which households belong to them."""
+        assert self.ids is not None
+        inside = np.isin(np.asarray(self.ids, dtype=str), [str(m) for m in members])
+        weight = self.weight * inside
+        mine = (self.code >= 0) & inside[np.clip(self.code, 0, None)]
+        return replace(self, weight=weight, rows=int(weight.sum())), mine
 
     def meets(self, covered: np.ndarray, which: np.ndarray | None = None) -> np.ndarray:
         """Whether each hamlet (or those of ``which``) has ``share`` of its households among
@@ -1536,17 +1578,22 @@ def _bound(prep: _Prepared, cands: list[dict[str, Any]], near: Any) -> Any:
     return bound
 
 
-def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int
-                ) -> Suggestions:
-    """The suggestions on one unit's territory ``area`` (None: anywhere)."""
-    cands = _unit_candidates(prep, area)
+def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int,
+                members: Sequence[str] | None = None) -> Suggestions:
+    """The suggestions on one unit's territory ``area`` (None: anywhere); with ``members``
+    (hamlet ids: a unit of a province), for those hamlets' households only, and ``m4_after``
+    over those hamlets (found by fuzzing: a unit without hamlets got sites justified by its
+    neighbours' households, and its M4 after was the whole study's)."""
+    counts, mine = (prep.hamlets, None) if members is None else prep.hamlets.only(members)
+    cands = _unit_candidates(prep, area) if counts.rows else []
     near = _within_reach(prep, cands)
 
     def cover(k: int) -> np.ndarray:
-        return _cover(prep, cands[k]["key"], cands[k]["geometry"], near(k))[1]
+        s = _cover(prep, cands[k]["key"], cands[k]["geometry"], near(k))[1]
+        return s if mine is None else s[mine[s]]
 
     picks = _celf_picks(cover, _bound(prep, cands, near), len(cands), prep.start,
-                        prep.hamlets, max_sites)
+                        counts, max_sites)
     rows = []
     to_ll = Transformer.from_crs(prep.crs, WGS84, always_xy=True)
     for rank, p in enumerate(picks, start=1):
@@ -1563,9 +1610,9 @@ def _suggest_in(prep: _Prepared, area: shapely.Geometry | None, max_sites: int
                      "geometry": c["geometry"]})
     table = gpd.GeoDataFrame(rows, columns=SUGGESTION_COLUMNS, geometry="geometry",
                              crs=prep.crs)
-    m4_before = prep.start.m4(prep.hamlets)
+    m4_before = prep.start.m4(counts)
     m4_last = picks[-1]["m4_after"] if picks else m4_before
-    note = ("target_met" if m4_before >= 1 else
+    note = ("no_hamlets" if not counts.rows else "target_met" if m4_before >= 1 else
             "no_gain_inside_unit" if m4_last < 1 and len(picks) < max_sites else None)
     table.attrs["note"] = note
     return Suggestions(table, len(cands), round(m4_before, 4), note)
@@ -1607,10 +1654,12 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     return _suggest_in(prep, area, max_sites)
 
 
-def _suggest_units(prep: _Prepared, areas: list[tuple[int, shapely.Geometry]],
+def _suggest_units(prep: _Prepared,
+                   areas: list[tuple[int, shapely.Geometry, Sequence[str] | None]],
                    max_sites: int) -> list[tuple[int, Suggestions]]:
-    """:func:`_suggest_in` for each (index, territory) of ``areas`` (a task on a cluster)."""
-    return [(i, _suggest_in(prep, area, max_sites)) for i, area in areas]
+    """:func:`_suggest_in` for each (index, territory, hamlet ids) of ``areas`` (a task on a
+    cluster)."""
+    return [(i, _suggest_in(prep, area, max_sites, members)) for i, area, members in areas]
 
 
 def prepare_suggestions(project: Project, *, params: CoverageParams | None = None,
@@ -1631,7 +1680,8 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
                           spacing_m: float | None = None,
                           suggestion_params: SuggestionParams | None = None,
                           runner: Runner | None = None,
-                          prepared: _Prepared | None = None) -> Suggestions:
+                          prepared: _Prepared | None = None,
+                          members: Sequence[Sequence[str]] | None = None) -> Suggestions:
     """:func:`suggest_sites` for each unit of ``scopes`` (a province's), sharing the
     preparation (coverage before, uncovered households and their index, the candidates, each
     candidate's coverage) and running the greedy once per unit on the candidates of its
@@ -1649,12 +1699,14 @@ def suggest_sites_by_unit(project: Project, scopes: Sequence[UnitScope],
 
     ``prepared``: the preparation made beforehand by :func:`prepare_suggestions` with the
     same arguments (``analyze`` makes it while fibre's tasks still run); by default it is
-    made here.
+    made here. ``members``: per scope, the ids of the hamlets that belong to it; then each
+    unit's picks serve its own hamlets' households only, ``m4_after`` is the unit's, and a
+    unit without hamlets gets none (note ``no_hamlets``).
     """
     prep = (prepared if prepared is not None
             else _prepare(project, operator, spacing_m, params, base, suggestion_params))
     return start_suggestions_by_unit(project, scopes, prep, max_sites_per_unit,
-                                     runner).result()
+                                     runner, members).result()
 
 
 @dataclass
@@ -1668,6 +1720,7 @@ class UnitSuggestionsRun:
     max_sites: int
     futures: list[Any] | None     # the batches on a cluster; None: computed by result()
     runner: Runner
+    members: Sequence[Sequence[str]] | None = None  # per scope, its hamlets' ids
 
     def result(self) -> Suggestions:
         """The units' suggestions (waits for the cluster's batches, or computes them here)."""
@@ -1675,15 +1728,23 @@ class UnitSuggestionsRun:
             done = dict(itertools.chain.from_iterable(self.runner.gather(self.futures)))
             self.futures = None
         else:
-            done = dict(_suggest_units(self.prep, [(i, s.geometry)
-                                                   for i, s in enumerate(self.scopes)],
+            done = dict(_suggest_units(self.prep, _unit_areas(self.scopes, self.members,
+                                                              range(len(self.scopes))),
                                        self.max_sites))
         return _by_unit_table(self.project, self.scopes, self.prep, done)
 
 
+def _unit_areas(scopes: Sequence[UnitScope], members: Sequence[Sequence[str]] | None,
+                order: Iterable[int]) -> list[tuple[int, Any, Sequence[str] | None]]:
+    """(index, territory, hamlet ids or None) of the scopes at ``order``."""
+    return [(i, scopes[i].geometry, None if members is None else members[i]) for i in order]
+
+
 def start_suggestions_by_unit(project: Project, scopes: Sequence[UnitScope],
                               prepared: _Prepared, max_sites_per_unit: int = 3,
-                              runner: Runner | None = None) -> UnitSuggestionsRun:
+                              runner: Runner | None = None,
+                              members: Sequence[Sequence[str]] | None = None
+                              ) -> UnitSuggestionsRun:
     """:func:`suggest_sites_by_unit` with its preparation made (:func:`prepare_suggestions`),
     started: on a cluster the batches are sent now and this process may go on with other work
     until :meth:`UnitSuggestionsRun.result`; in this process they run then."""
@@ -1695,9 +1756,10 @@ def start_suggestions_by_unit(project: Project, scopes: Sequence[UnitScope],
                 * max(runner.worker_count, 1))
         order = list(range(len(scopes)))
         futures = runner.submit(_suggest_units, [
-            (shared, [(i, scopes[i].geometry) for i in order[b::n]], max_sites_per_unit)
+            (shared, _unit_areas(scopes, members, order[b::n]), max_sites_per_unit)
             for b in range(n)])
-    return UnitSuggestionsRun(project, scopes, prepared, max_sites_per_unit, futures, runner)
+    return UnitSuggestionsRun(project, scopes, prepared, max_sites_per_unit, futures, runner,
+                              members)
 
 
 def _by_unit_table(project: Project, scopes: Sequence[UnitScope], prep: _Prepared,
@@ -1717,8 +1779,9 @@ def _by_unit_table(project: Project, scopes: Sequence[UnitScope], prep: _Prepare
                               crs=project.crs) if tables
              else gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=project.crs))
     note = ("target_met" if m4_before >= 1 else
-            "no_gain_inside_unit" if notes and all(n == "no_gain_inside_unit"
-                                                   for n in notes.values()) else None)
+            "no_gain_inside_unit" if "no_gain_inside_unit" in notes.values()
+            and all(n in ("no_gain_inside_unit", "no_hamlets") for n in notes.values())
+            else None)
     table.attrs["note"] = note
     table.attrs["unit_notes"] = notes
     return Suggestions(table, total, m4_before, note)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +25,7 @@ import shapely
 from coverage_gis.config import settings
 
 __all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_area", "inside_unit",
-           "hamlet_units", "largest_unit", "point_units"]
+           "hamlet_units", "largest_unit", "point_units", "province_units"]
 
 #: Where the unit polygon comes from: the commune boundary layer, or the hamlets' union.
 UNIT_BASES = ("commune", "hamlets")
@@ -121,6 +122,18 @@ def largest_unit(hamlets: gpd.GeoDataFrame, units: Sequence[shapely.Geometry]
     first = np.r_[True, h[1:] != h[:-1]] & (share > 0)
     out[h[first]], most[h[first]] = u[first], share[first]
     return out, most
+
+
+def province_units(province: str, crs: Any) -> tuple[UnitScope, ...]:
+    """Every 2025 unit of ``province`` (a code or name, as ``[scenario] province``), role
+    ``unit``, from its bundled boundary, in ``crs`` (the project's), in the order of their
+    codes."""
+    from coverage_gis.io import units as admin
+
+    units = admin.select_province(admin.load_units(), province).to_crs(crs)
+    units = units.sort_values("unit_code")
+    return tuple(UnitScope("unit", str(c), str(n), g, "bundled_boundary")
+                 for c, n, g in zip(units["unit_code"], units["full_name"], units.geometry))
 
 
 def point_units(points: gpd.GeoDataFrame | gpd.GeoSeries, units: Sequence[shapely.Geometry],
