@@ -848,7 +848,8 @@ def _province_unit_at(project: Project, hamlets: gpd.GeoDataFrame, point: shapel
     k = int(point_units(gpd.GeoSeries([point], crs=project.crs), geoms)[0])
     if k < 0:
         return None, hamlets
-    return scopes[k], hamlets[largest_unit(hamlets, geoms)[0] == k]
+    near = hamlets[hamlets.intersects(geoms[k])]   # only these can have their largest share in k
+    return scopes[k], near[largest_unit(near, geoms)[0] == k]
 
 
 def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
