@@ -310,3 +310,33 @@ def test_an_extension_without_a_path_says_no_start(written):
         page = report_html(broken, result.scorecard, lang=lang)
         assert f"{ext['hamlet_id'].iloc[0]}: {words}," in page
         assert "nan" not in page.split(words)[1][:40] and "None" not in page
+
+
+def _assumption(html: str, title: str) -> str:
+    import html as html_lib
+    found = re.search(re.escape(title) + r"</th><td>(.*?)</td>",
+                      html_lib.unescape(html.replace("<wbr>", "")))
+    assert found, title
+    return found.group(1)
+
+
+def test_report_names_the_models_the_cells_use_and_where_they_are_outside_their_range(written):
+    """Found by the rules audit (round 7): the path-loss assumption was a fixed text naming
+    Okumura-Hata, COST-231 and TR 38.901 by band while every cell used Extended Hata, and
+    cells used outside their model's validity range (cells.csv model_validity) were not said
+    in the report (issue 10 item 2)."""
+    result, out = written
+    cells = result.coverage.cells
+    html = (out / "report.html").read_text()
+    text = _assumption(html, "path loss")
+    assert "3GPP TR 38.901" not in text and "Okumura-Hata ≤" not in text
+    assert "Extended Hata, suburban (Report ITU-R SM.2028-2 §6.1)" in text
+    assert f"{len(cells)} cells" in text
+    assert (cells["band_mhz"] > 3000).any()
+    assert "above 3000 MHz" in text and "an assumption of this tool" in text
+    outside = cells[cells["model_validity"] != "ok"]
+    assert len(outside) and (outside["model_validity"] == "frequency_above_range").all()
+    validity = _assumption(html, "models' validity ranges")
+    assert validity.startswith(f"{len(outside)} of {len(cells)} cells")
+    for site in outside["site_id"]:
+        assert "band above the range: " in validity and site in validity

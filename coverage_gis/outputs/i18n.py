@@ -155,6 +155,25 @@ _WORDS: dict[str, dict[str, str]] = {
         "a_terrain": "địa hình", "a_grid": "lưới tính", "a_losses": "suy hao thêm",
         "a_planned": "trạm quy hoạch", "a_planned_fibre": "tuyến cáp, hộp cáp quy hoạch",
         "a_ftth": "cáp quang FTTH", "a_data": "dữ liệu",
+        "a_validity": "phạm vi áp dụng của mô hình",
+        "n_cells": "{n} cell",
+        "above_3ghz": "trên 3000 MHz mô hình không xác định: giả định của công cụ, giá trị tại "
+                      "3000 MHz cộng {slope:g}·log10(f/3000) dB "
+                      "(settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE)",
+        "hata_seam": "{lo:g}-{hi:g} MHz: chuyển tiếp tuyến tính theo log f giữa Hata và "
+                     "COST-231 (lựa chọn của công cụ, settings.EXTENDED_HATA_SEAM_MHZ)",
+        "validity_ok": "mọi cell trong phạm vi áp dụng của mô hình (băng tần, độ cao ăng-ten, "
+                       "độ cao máy thu, bán kính)",
+        "validity_some": "{n}/{total} cell dùng mô hình ngoài phạm vi áp dụng (cột "
+                         "model_validity của cells.csv): {list}",
+        "validity_frequency_below_range": "tần số dưới phạm vi",
+        "validity_frequency_above_range": "tần số trên phạm vi",
+        "validity_height_below_range": "ăng-ten thấp hơn phạm vi",
+        "validity_height_above_range": "ăng-ten cao hơn phạm vi",
+        "validity_ue_height_below_range": "máy thu thấp hơn phạm vi",
+        "validity_ue_height_above_range": "máy thu cao hơn phạm vi",
+        "validity_distance_below_range": "bán kính dưới phạm vi",
+        "validity_distance_above_range": "bán kính trên phạm vi",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "hiệu chỉnh mô hình theo số liệu đo",
         "calibration_applied": "suy hao của mô hình {offset:+.1f} dB {slope:+.1f} dB/decade × "
@@ -390,6 +409,25 @@ _WORDS: dict[str, dict[str, str]] = {
         "a_grid": "grid", "a_losses": "losses", "a_planned": "planned cells",
         "a_planned_fibre": "planned fibre routes and boxes",
         "a_ftth": "FTTH", "a_data": "data",
+        "a_validity": "models' validity ranges",
+        "n_cells": "{n} cells",
+        "above_3ghz": "above 3000 MHz, where the model is undefined, an assumption of this "
+                      "tool: the 3000 MHz value plus {slope:g}·log10(f/3000) dB "
+                      "(settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE)",
+        "hata_seam": "{lo:g}-{hi:g} MHz: Hata and COST-231 crossfaded linearly in log f (a "
+                     "choice of this tool, settings.EXTENDED_HATA_SEAM_MHZ)",
+        "validity_ok": "every cell inside its model's validity range (band, mast height, "
+                       "terminal height, range)",
+        "validity_some": "{n} of {total} cells use their model outside its validity range "
+                         "(cells.csv, column model_validity): {list}",
+        "validity_frequency_below_range": "band below the range",
+        "validity_frequency_above_range": "band above the range",
+        "validity_height_below_range": "mast below the range",
+        "validity_height_above_range": "mast above the range",
+        "validity_ue_height_below_range": "terminal below the range",
+        "validity_ue_height_above_range": "terminal above the range",
+        "validity_distance_below_range": "range below the model's",
+        "validity_distance_above_range": "range beyond the model's",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "calibration to measurements",
         "calibration_applied": "the model's loss {offset:+.1f} dB {slope:+.1f} dB/decade × "

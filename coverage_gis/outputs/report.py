@@ -640,6 +640,60 @@ def _fibre_assumptions(fibre: Any, w: dict[str, str], lang: str) -> list[tuple[s
     return rows
 
 
+#: The source of each path-loss family (the report's assumptions; the README's models section).
+_MODEL_SOURCES = {"extended_hata": "Report ITU-R SM.2028-2 §6.1", "hata": "Hata 1980",
+                  "cost231": "COST 231 final report ch. 4",
+                  "rma": "3GPP TR 38.901 Table 7.4.1-1", "uma": "3GPP TR 38.901 Table 7.4.1-1",
+                  "free_space": "ITU-R P.525"}
+
+
+def _pathloss_text(cells: pd.DataFrame, params: Any, w: dict[str, str]) -> str:
+    """The models the cells use, each with its source and how many cells use it, the
+    environment, and the tool's own assumptions where a cell's band needs them (Extended Hata
+    above 3000 MHz, the 1400-1600 MHz crossfade: ``settings``)."""
+    env = (f"{w['environment']}: {w.get('env_' + params.environment, params.environment)}"
+           + (f"; {w['model']}: {model_name(params.model, w)}" if params.model else ""))
+    if not len(cells):
+        return env
+    used = cells.groupby("model", sort=True).size()
+    parts = []
+    for code, n in used.items():
+        base = "free_space" if code == "free_space" else str(code).rpartition("_")[0]
+        source = _MODEL_SOURCES.get(base, _MODEL_SOURCES.get(str(code)))
+        parts.append(f"{model_name(str(code), w)}"
+                     + (f" ({source})" if source else "")
+                     + f": {w['n_cells'].format(n=int(n))}")
+    hata = cells[cells["model"].astype(str).str.startswith("extended_hata")]
+    bands = hata["band_mhz"].to_numpy(float)
+    lo, hi = settings.EXTENDED_HATA_SEAM_MHZ
+    if (bands > 3000.0).any():
+        parts.append(w["above_3ghz"].format(
+            slope=settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE))
+    if ((bands > lo) & (bands < hi)).any():
+        parts.append(w["hata_seam"].format(lo=lo, hi=hi))
+    return "; ".join([*parts, env])
+
+
+def _validity_text(cells: pd.DataFrame, w: dict[str, str]) -> str:
+    """Which cells use their model outside its validity range (cells.csv ``model_validity``),
+    by problem, naming up to ten cells each."""
+    if "model_validity" not in cells or not len(cells):
+        return w["none_word"]
+    codes = cells["model_validity"].astype(str)
+    if (codes == "ok").all():
+        return w["validity_ok"]
+    by_code: dict[str, list[str]] = {}
+    for site, code in zip(cells["site_id"].astype(str), codes):
+        for part in code.split("+"):
+            if part != "ok":
+                by_code.setdefault(part, []).append(site)
+    parts = [f"{w.get('validity_' + c, c)}: " + ", ".join(ids[:10])
+             + (f" (+{len(ids) - 10})" if len(ids) > 10 else "")
+             for c, ids in sorted(by_code.items())]
+    return w["validity_some"].format(n=int((codes != "ok").sum()), total=len(codes),
+                                     list="; ".join(parts))
+
+
 def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
     """The coverage-probability, indoor-loss and clutter rows of the assumptions: target
     probability, shadow-fading sigma per model and margin, the building entry loss, the
@@ -867,11 +921,8 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
                         f"{params.thresholds_dbm['5G']:g} dBm (5G), "
                         f"{w['indoors'] if params.indoor else w['outdoors']}; ≥ "
                         f"{params.hamlet_share:.0%} ({w.get(basis, basis)})"),
-        (w["a_pathloss"], "Okumura-Hata ≤ 1500 MHz, COST-231 Hata ≤ 2000 MHz, 3GPP TR 38.901 "
-                          f"> 2000 MHz; {w['environment']}: "
-                          f"{w.get('env_' + params.environment, params.environment)}"
-                          + (f"; {w['model']}: {model_name(params.model, w)}"
-                             if params.model else "")),
+        (w["a_pathloss"], _pathloss_text(res.cells, params, w)),
+        (w["a_validity"], _validity_text(res.cells, w)),
         (w["a_calibration"], _calibration_text(params, w)),
         (w["a_terrain"], ("DEM, " + _TERRAIN_SOURCES.get(params.terrain_method, "") + " ("
                           f"{w.get('terrain_' + params.terrain_method, params.terrain_method)}"

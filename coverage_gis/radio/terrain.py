@@ -28,7 +28,8 @@ Two ways of computing the same quantities:
 
 Terrain loss relative to smooth earth
 -------------------------------------
-The path-loss models this loss is added to (Okumura-Hata, COST-231, TR 38.901) already contain
+The path-loss models this loss is added to (Extended Hata by default; Okumura-Hata,
+COST-231, TR 38.901 when chosen) already contain
 the average effect of the ground between the antennas: over flat ground the first Fresnel zone
 of a 1.5 m terminal is partly obstructed by the ground itself beyond a few km, and a raw P.526
 knife edge on a flat profile gives 2-4 dB at 10 km. Adding that again would count the ground
