@@ -158,14 +158,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "a_validity": "phạm vi áp dụng của mô hình",
         "n_cells": "{n} cell",
         "above_3ghz": "trên 3000 MHz mô hình không xác định: giả định của công cụ, giá trị tại "
-                      "3000 MHz cộng {slope:g}·log10(f/3000) dB "
-                      "(settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE)",
+                      "3000 MHz cộng {slope:g}·log10(f/3000) dB (thiết lập của công cụ)",
         "hata_seam": "{lo:g}-{hi:g} MHz: chuyển tiếp tuyến tính theo log f giữa Hata và "
-                     "COST-231 (lựa chọn của công cụ, settings.EXTENDED_HATA_SEAM_MHZ)",
+                     "COST-231 (thiết lập của công cụ)",
         "validity_ok": "mọi cell trong phạm vi áp dụng của mô hình (băng tần, độ cao ăng-ten, "
                        "độ cao máy thu, bán kính)",
-        "validity_some": "{n}/{total} cell dùng mô hình ngoài phạm vi áp dụng (cột "
-                         "model_validity của cells.csv): {list}",
+        "validity_some": "{n}/{total} cell dùng mô hình ngoài phạm vi áp dụng (xem "
+                         "cells.csv): {list}",
         "validity_frequency_below_range": "tần số dưới phạm vi",
         "validity_frequency_above_range": "tần số trên phạm vi",
         "validity_height_below_range": "ăng-ten thấp hơn phạm vi",
