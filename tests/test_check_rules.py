@@ -64,13 +64,15 @@ def test_exposure_ratio_on_boresight_off_axis_and_summed():
 
 @pytest.fixture
 def rooftop_project():
-    """One hamlet; a house 5 m east of the proposed point; an existing tower 300 m north."""
+    """One hamlet; a house 5 m east of the proposed point, 12 m tall (its building height
+    known: people may be up to there); an existing tower 300 m north."""
     h = hamlets_at((X0 - 400, Y0 - 400, X0 + 400, Y0 + 400))
     hh = households_in(h, per_side=4)
     house = gpd.GeoDataFrame({"household_id": ["HOUSE"], "hamlet_id": ["T1"]},
                              geometry=[shapely.Point(X0 + 5, Y0)], crs=UTM)
     hh = gpd.GeoDataFrame(
-        {"household_id": [*hh["household_id"], "HOUSE"], "hamlet_id": [*hh["hamlet_id"], "T1"]},
+        {"household_id": [*hh["household_id"], "HOUSE"], "hamlet_id": [*hh["hamlet_id"], "T1"],
+         "height_m": [np.nan] * len(hh) + [12.0]},
         geometry=[*hh.geometry, *house.geometry], crs=UTM)
     sites = cells_at([("n1", "TN", "Viettel", X0, Y0 + 300, "existing")])
     return Project(scenario=Scenario(name="rooftop", layers={}), crs=resolve_crs(UTM),
@@ -87,7 +89,61 @@ def test_an_exposure_above_the_limit_is_a_conflict_computed_by_hand(rooftop_proj
     assert rf.worst["id"] == "HOUSE" and rf.worst["height_m"] == 10.5
     assert rf.max_ratio == pytest.approx(by_hand, rel=1e-3)
     assert [b["id"] for b in rf.breaches] == ["HOUSE"] and not rf.ok
+    assert rf.breaches[0]["height_m"] == 10.5 and not rf.breaches[0]["height_assumed"]
     assert rf.compliance_distance_m == pytest.approx(7.0775, abs=1e-3)
+
+
+def test_an_exposure_over_the_limit_only_at_an_assumed_floor_is_for_review(rooftop_project):
+    """Found by the rules audit (round 7): over the limit only at 10.5 m, an upper floor the
+    tool assumes (settings.EXPOSURE_HEIGHTS_M) at a house whose height the data does not
+    give, was "conflict" (VI PHẠM QUY ĐỊNH). It is for review: the data does not show that
+    anyone is there; at ground level, or within a known building height, it stays a breach."""
+    unknown = rooftop_project.households.assign(height_m=np.nan)
+    project = Project(scenario=rooftop_project.scenario, crs=rooftop_project.crs,
+                      hamlets=rooftop_project.hamlets, sites=rooftop_project.sites,
+                      households=unknown)
+    proposal = placement.ProposedSite("MobiFone", "4G", height_m=10.5, eirp_dbm=61.0,
+                                      tilt_deg=0.0)
+    check = placement.check_site(project, proposal, shapely.Point(X0, Y0))
+    rf = check.exposure
+    assert rf.breaches == () and [b["id"] for b in rf.assumed_breaches] == ["HOUSE"]
+    assert rf.assumed_breaches[0]["height_m"] == 10.5 and rf.assumed_breaches[0]["height_assumed"]
+    assert rf.status == "exceeded_at_assumed_height" and not rf.ok
+    assert check.verdict == "review"
+    assert "exposure_assumed_height" in [r.code for r in check.reasons]
+    assert "exposure_exceeded" not in [r.code for r in check.reasons]
+    doc = rf.to_json()
+    assert doc["assumed_height_breaches"][0]["id"] == "HOUSE" and doc["breaches"] == []
+    # a building 8 m tall: 7.5 m is occupied, 10.5 m is not (the ratio there is below 1)
+    eight = project.households.assign(height_m=np.where(
+        project.households["household_id"] == "HOUSE", 8.0, np.nan))
+    at_8 = placement._exposure_check(
+        Project(scenario=project.scenario, crs=project.crs, hamlets=project.hamlets,
+                sites=project.sites, households=eight),
+        proposal.cells(X0, Y0, project.crs), shapely.Point(X0, Y0))
+    assert at_8.breaches == () and at_8.status == "exceeded_at_assumed_height"
+    # the same antenna at 1.5 m: over the limit at ground level, a breach whatever the height
+    low = placement.ProposedSite("MobiFone", "4G", height_m=1.5, eirp_dbm=61.0, tilt_deg=0.0)
+    assert placement.check_site(project, low, shapely.Point(X0, Y0)).verdict == "conflict"
+
+
+def test_the_exposure_search_reaches_the_compliance_distance(rooftop_project):
+    """Found by the rules audit (round 7): places were searched within 100 m only, so an
+    86 dBm sector (compliance distance 126 m) was "ok" with a house over the limit 115 m
+    away on its beam. The search now reaches the proposal's compliance distance."""
+    far = gpd.GeoDataFrame({"household_id": ["FAR"], "hamlet_id": ["T1"], "height_m": [np.nan]},
+                           geometry=[shapely.Point(X0 + 115.0, Y0)], crs=UTM)
+    project = Project(scenario=rooftop_project.scenario, crs=rooftop_project.crs,
+                      hamlets=rooftop_project.hamlets, households=far)
+    proposal = placement.ProposedSite("Viettel", "5G", height_m=1.5, eirp_dbm=86.0,
+                                      azimuths_deg=[90.0], tilt_deg=0.0)
+    cells = proposal.cells(X0, Y0, project.crs)
+    rf = placement._exposure_check(project, cells, shapely.Point(X0, Y0))
+    by_hand = 10 ** (86.0 / 10) / 1000 / (4 * math.pi * 115.0 ** 2) / 2.0  # on boresight
+    assert by_hand > 1.0
+    assert rf.search_m >= math.sqrt(10 ** 8.6 / 1000 / (4 * math.pi * 2.0))
+    assert rf.places_checked == 1 and [b["id"] for b in rf.breaches] == ["FAR"]
+    assert rf.max_ratio == pytest.approx(by_hand, rel=1e-3)
 
 
 def test_the_check_gives_conflict_for_the_exposure(rooftop_project):
@@ -99,7 +155,7 @@ def test_the_check_gives_conflict_for_the_exposure(rooftop_project):
     assert first.code == "exposure_exceeded" and first.params["id"] == "HOUSE"
     assert first.params["regulation"].startswith("QCVN 8:2022/BTTTT")
     # the same mast at 30 m is far above the house: no breach; the 5 m house is still under
-    # the dwelling distance the commune set (10 m): review, not conflict
+    # the dwelling distance, this tool's default (10 m): review, not conflict
     high = placement.ProposedSite("MobiFone", "4G", height_m=30.0, eirp_dbm=61.0)
     check = placement.check_site(rooftop_project, high, shapely.Point(X0, Y0))
     assert check.exposure.ok and check.exposure.max_ratio < 0.05

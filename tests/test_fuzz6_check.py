@@ -94,7 +94,7 @@ def test_a_dwelling_9_76_m_away_reads_under_the_10_m_in_both_languages():
     assert dwelling.constraint_id == "HOUSE" and not dwelling.ok
     assert dwelling.distance_m == 9.8 and dwelling.min_distance_m == 10.0
     en, vi = reason_texts(result, "en"), reason_texts(result, "vi")
-    assert any("a dwelling (HOUSE) is 9.8 m away, under the 10 m the commune set" in r
+    assert any("a dwelling (HOUSE) is 9.8 m away, under the 10 m of this tool's default" in r
                for r in en), en
     assert any("nhà dân (HOUSE) chỉ cách 9,8 m, dưới mức 10 m" in r for r in vi), vi
     assert not any("is 10 m away" in r for r in en)
@@ -157,14 +157,15 @@ def test_the_default_distance_is_never_attributed_to_the_cited_document():
     first = result.reasons[0]
     assert first.code == "default_distance" and first.params["source"] == SOURCE
     en, vi = reason_texts(result, "en")[0], reason_texts(result, "vi")[0]
-    assert "requires" not in en and "this tool's default for a school" in en
+    assert "requires" not in en and "under the 50 m of this tool's default" in en
     assert "không phải yêu cầu của " + SOURCE in vi and "quy định tối thiểu" not in vi
     doc = check_json(result)
     item = next(c for c in doc["constraints"] if c["kind"] == "school")
     assert item["basis"] == "local-setting" and item["source"] is None
     assert item["cited_source"] == SOURCE and item["min_distance_default"] is True
     html = check_html(result, _project(constraints=cons), shapely.Point(X0, Y0), lang="vi")
-    assert f"mặc định của phần mềm ({SOURCE} được dẫn nhưng không ghi khoảng cách)" in html
+    assert ("mặc định của phần mềm, chưa được địa phương chọn "
+            f"({SOURCE} được dẫn nhưng không ghi khoảng cách)") in html
     row = next(r for r in _rules(_run(result), "en") if r["rule"].startswith("school"))
     assert row["basis"].startswith("local setting") and "this tool's default" in row["basis"]
 

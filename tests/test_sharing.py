@@ -377,9 +377,14 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
     assert doc["sharing"] == {
         "recommendation": "new-tower", "max_distance_m": limit, "code": "new_tower",
         "params": {"max_distance_m": limit},
+        # where the rule comes from (rules audit, round 7): local settings, named
+        "rule_basis": "local-setting",
+        "rule_settings": {"max_distance_m": "[sharing] candidate_distance_m "
+                                            "(urban_candidate_distance_m in urban areas)",
+                          "min_gain_share": "settings.SHARING_MIN_GAIN_SHARE"},
         "text": "no existing tower within 500 m: a new tower is needed"}
     assert list(doc["sharing"]) == ["recommendation", "max_distance_m", "code", "params",
-                                    "text"]
+                                    "rule_basis", "rule_settings", "text"]
     # At the default 90 % location probability (issue 10 part 4) the sample has 3 of 6
     # hamlets (QT01, QT04, QT05 short: tests/test_probability_clutter.py); a Viettel 4G mast
     # in Thắng Lợi (QT05) lifts QT05 and its neighbour QT01 over 95 %: 5 of 6. (At the
@@ -415,9 +420,11 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
         [c["constraint_id"] for c in want_c] == ["C05", "C02", "C01", "C03", "C04", "H00988"]
     for got, want in zip(doc["constraints"], want_c):
         assert list(got) == ["constraint_id", "kind", "name", "distance_m", "min_distance_m",
-                             "ok", "basis", "source"]
+                             "ok", "basis", "source", "min_distance_set_by"]
+        # the sample's constraints give no distances: each is this tool's default
         assert got == {**want, "distance_m": pytest.approx(want["distance_m"], abs=0.11),
-                       "ok": True, "basis": "local-setting", "source": None}
+                       "ok": True, "basis": "local-setting", "source": None,
+                       "min_distance_set_by": "tool-default"}
     assert doc["verdict"] == "ok"
     assert doc["reasons"] == ["no existing tower within 500 m: a new tower is needed",
                               "it brings hamlet(s) QT01, QT05 to the mobile broadband target"]
@@ -439,13 +446,13 @@ def test_check_json_sentences_come_from_the_outputs(small_project):
     assert "reasons" not in engine and "text" not in engine["sharing"]
     doc = check_json(report)
     assert doc["reasons"][0] == ("school Trường <b>Tiểu học</b> is 30 m away, under the 50 m "
-                                 "the commune set (a local setting, not a regulation: for "
-                                 "review)")
+                                 "the constraints layer sets (a local setting, not a "
+                                 "regulation: for review)")
     assert doc["sharing"]["text"] == "no existing tower within 500 m: a new tower is needed"
     assert doc["reason_codes"] == engine["reason_codes"]
     page = check_html(report, small_project, point, lang="vi")
     assert ("trường học Trường &lt;b&gt;Tiểu học&lt;/b&gt; chỉ cách 30 m, dưới mức 50 m do "
-            "địa phương đặt") in page
+            "lớp ràng buộc đặt") in page
     assert i18n.words("vi")["nearest_household"] in page
     assert "nearest household" not in page
 

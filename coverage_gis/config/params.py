@@ -38,7 +38,7 @@ __all__ = ["as_path", "parse_number", "parse_angle", "Angle", "Number", "Share",
            "Text", "OneLine", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
            "SuggestionParams", "Words", "BuildParams", "GponParams", "Pattern",
-           "OptionalValue", "DbTable", "Probability", "ClassTable", "ClutterParams",
+           "OptionalValue", "DbTable", "Probability", "ClassTable", "ClutterParams", "CheckParams",
            "PARAMETER_TABLES",
            "SCENARIO_KEYS", "KNOWN_TABLES", "check_keys", "check_parameters",
            "PROVENANCE_KINDS", "check_provenance",
@@ -1015,6 +1015,31 @@ class SharingParams(_Params):
     ratio: str = _param(settings.SHARING_RATIO, Choice(settings.SHARING_RATIOS))
 
 
+@dataclass
+class CheckParams(_Params):
+    """check-site's (and suggest-sites') minimum distances (m) by kind of place, a scenario's
+    ``[check] min_distance_m`` table (``{ dwelling = 15, school = 60 }``): ``dwelling`` for
+    the nearest household, other kinds for constraint rows without a ``min_distance_m`` of
+    their own; kinds not given keep the tool's defaults
+    (``settings.CONSTRAINT_MIN_DISTANCE_M``). Local settings, never regulations."""
+
+    section: ClassVar[str] = "check"
+
+    min_distance_m: dict[str, float] = _param(check=DbTable(_LOCAL_DISTANCE), factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.min_distance_m = {str(k).strip().lower().replace(" ", "_"): float(v)
+                               for k, v in self.min_distance_m.items()}
+
+    def distance_m(self, kind: str, default_m: float) -> tuple[float, str]:
+        """The minimum distance (m) for a place of ``kind`` that gives none of its own, and
+        who set it: ``scenario`` (this table) or ``tool-default`` (``default_m``)."""
+        if kind in self.min_distance_m:
+            return self.min_distance_m[kind], "scenario"
+        return default_m, "tool-default"
+
+
 @dataclass(frozen=True)
 class Words(Check):
     """A list of short texts (``["paddy", "forest"]``), lower-cased."""
@@ -1210,7 +1235,8 @@ class GponParams(_Params):
 PARAMETER_TABLES: dict[str, type[_Params]] = {
     "coverage": CoverageParams, "sharing": SharingParams, "fibre": FibreParams,
     "calibration": CalibrationParams, "suggestions": SuggestionParams,
-    "fibre_build": BuildParams, "gpon": GponParams, "clutter": ClutterParams}
+    "fibre_build": BuildParams, "gpon": GponParams, "clutter": ClutterParams,
+    "check": CheckParams}
 
 #: The keys of ``[scenario]``.
 SCENARIO_KEYS: dict[str, Check] = {

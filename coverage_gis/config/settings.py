@@ -477,10 +477,15 @@ EXPOSURE_REGULATION: str = ("QCVN 8:2022/BTTTT (Thông tư 21/2022/TT-BTTTT, hi�
                             "10 MHz-6 GHz, 2 W/m²")
 #: Heights (m above ground) at which people are assumed at a dwelling or public building: from
 #: standing on the ground to the top floor of a four-storey house (local setting: the
-#: commune's tallest usual buildings; the map has no building heights).
+#: commune's tallest usual buildings; the map has no building heights). Over the limit at the
+#: first (ground level), or within a building's own height (households ``height_m``), is a
+#: ``conflict``; over it only at the upper, assumed heights is for ``review``.
 EXPOSURE_HEIGHTS_M: tuple[float, ...] = (1.5, 4.5, 7.5, 10.5, 13.5)
+#: The range a household's building height (``height_m``, m) is read in.
+BUILDING_HEIGHT_RANGE_M: tuple[float, float] = (0.0, 500.0)
 #: Existing cells within this distance (m) of the proposal add to the exposure it is checked
-#: with (a shared tower's other operators), and places within it are checked.
+#: with (a shared tower's other operators), and places within it are checked; farther when the
+#: proposed cells' compliance distance is (local setting).
 EXPOSURE_SEARCH_M: float = 100.0
 
 #: Kinds of constraint features that are public buildings where people stay (checked for
@@ -576,7 +581,8 @@ FIBRE_CONNECTOR_MAX_M: float = 500.0
 #: A hamlet counts as reached when its cultural house is passed ("cultural_house"), else when
 #: this share of its homes is passed ("share" rule, and the fallback for hamlets with no
 #: cultural house marked). Basis of the cultural-house rule: the Ministry of Information and
-#: Communications counts a hamlet without fibre as one with "no broadband fibre internet
+#: Communications (merged into the Ministry of Science and Technology on 1 March 2025, Decree
+#: 55/2025/NĐ-CP) counted a hamlet without fibre as one with "no broadband fibre internet
 #: connection to the hamlet's cultural house" ("chưa có kết nối Internet cáp quang băng rộng
 #: đến nhà văn hóa thôn, bản"), in its Vietnam telecommunications infrastructure development
 #: plan 2024-2025 (Bộ TT&TT, May 2024, as reported by english.mic.gov.vn on 27 May 2024 and

@@ -28,7 +28,7 @@ from pyproj.exceptions import ProjError
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import SuggestionParams
+from coverage_gis.config.params import CheckParams, SuggestionParams
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
 from coverage_gis.engines.coverage import (
     CoverageParams,
@@ -334,7 +334,7 @@ class SharingAdvice:
     gain_basis: str | None = None
     gain_here: float | None = None
     towers_weighed: tuple[dict[str, Any], ...] = ()
-    min_gain_share: float | None = None
+    min_gain_share: float = settings.SHARING_MIN_GAIN_SHARE
 
     def to_json(self) -> dict[str, Any]:
         """The ``sharing`` object of ``check.json`` without its sentence."""
@@ -343,7 +343,13 @@ class SharingAdvice:
             out.update(tower_id=self.tower_id, distance_m=self.distance_m,
                        operators=self.operators)
         out.update(max_distance_m=self.max_distance_m, code=self.reason.code,
-                   params=dict(self.reason.params))
+                   params=dict(self.reason.params),
+                   # where the rule comes from: the scenario's [sharing] distances and
+                   # settings.SHARING_MIN_GAIN_SHARE, no regulation
+                   rule_basis="local-setting",
+                   rule_settings={"max_distance_m": "[sharing] candidate_distance_m "
+                                  "(urban_candidate_distance_m in urban areas)",
+                                  "min_gain_share": "settings.SHARING_MIN_GAIN_SHARE"})
         if self.gain_basis is not None:
             out["gain_comparison"] = {"basis": self.gain_basis, "here": self.gain_here,
                                       "min_gain_share": self.min_gain_share,
@@ -373,11 +379,16 @@ class ConstraintCheck:
     #: (``settings.CONSTRAINT_MIN_DISTANCE_M``), applied as a local setting (``basis``), never
     #: as that document's requirement.
     cited_source: str | None = None
+    #: Who set ``min_distance_m``: ``layer`` (the constraints layer or its scenario entry),
+    #: ``scenario`` (``[check] min_distance_m``) or ``tool-default``
+    #: (``settings.CONSTRAINT_MIN_DISTANCE_M``: nobody here chose it).
+    set_by: str = "layer"
 
     def to_json(self) -> dict[str, Any]:
         out = {"constraint_id": self.constraint_id, "kind": self.kind, "name": self.name,
                "distance_m": self.distance_m, "min_distance_m": self.min_distance_m,
-               "ok": self.ok, "basis": self.basis, "source": self.source}
+               "ok": self.ok, "basis": self.basis, "source": self.source,
+               "min_distance_set_by": self.set_by}
         if self.cited_source is not None:
             out.update(cited_source=self.cited_source, min_distance_default=True)
         return out
@@ -392,7 +403,13 @@ class ExposureCheck:
     distance beyond which the density is below the limit; ``places_checked``: dwellings and
     public buildings within ``search_m``; ``max_ratio``: the highest total exposure ratio
     (proposal plus existing cells within ``search_m``) at any of them and at any of
-    ``heights_m``, with that place (``worst``); ``breaches``: every place at or above 1.
+    ``heights_m``, with that place (``worst``); ``breaches``: every place at or above 1 at
+    a height where people surely are (the first of ``heights_m``, at ground level, or up to
+    the building's own height when the households layer gives ``height_m``): a broken
+    regulation; ``assumed_breaches``: places at or above 1 only at the assumed upper floors
+    (``settings.EXPOSURE_HEIGHTS_M``, a local setting): for review, not a breach.
+    ``search_m`` is at least the compliance distance of the proposal's cells together, so
+    that no place where they could exceed the limit is left out.
     The ratio counts only the cells whose band lies within ``band_range_mhz`` (MHz), the
     range the limit is quoted for (``settings.EXPOSURE_LIMIT_BAND_MHZ``); the others are
     listed in ``bands_outside`` (site_id, band_mhz, proposed), not checked against it.
@@ -410,13 +427,16 @@ class ExposureCheck:
     breaches: tuple[dict[str, Any], ...]
     band_range_mhz: tuple[float, float] = settings.EXPOSURE_LIMIT_BAND_MHZ
     bands_outside: tuple[dict[str, Any], ...] = ()
+    assumed_breaches: tuple[dict[str, Any], ...] = ()
 
     @property
     def status(self) -> str:
-        """``exceeded`` (a breach), ``band_outside`` (no breach, but cells the limit does not
+        """``exceeded`` (a breach), ``exceeded_at_assumed_height`` (over the limit only at an
+        assumed upper floor), ``band_outside`` (no breach, but cells the limit does not
         cover) or ``ok``."""
-        return ("exceeded" if self.breaches else "band_outside" if self.bands_outside
-                else "ok")
+        return ("exceeded" if self.breaches
+                else "exceeded_at_assumed_height" if self.assumed_breaches
+                else "band_outside" if self.bands_outside else "ok")
 
     @property
     def ok(self) -> bool:
@@ -433,7 +453,9 @@ class ExposureCheck:
                 "existing_cells_counted": self.existing_cells_counted,
                 "places_checked": self.places_checked,
                 "max_ratio": round(self.max_ratio, 4), "worst": self.worst,
-                "breaches": [dict(b) for b in self.breaches], "ok": self.ok}
+                "breaches": [dict(b) for b in self.breaches],
+                "assumed_height_breaches": [dict(b) for b in self.assumed_breaches],
+                "heights_basis": "local-setting", "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -641,32 +663,64 @@ def rounded_against(value: float, limit: float, decimals: int = 0,
     return (math.floor if under else math.ceil)(float(value) * step) / step
 
 
+def constraint_distances_m(project: Project, check: CheckParams | None = None
+                           ) -> tuple[np.ndarray, list[str]]:
+    """The minimum distance (m) from a tower to each constraint feature and who set it
+    (:attr:`ConstraintCheck.set_by`): the layer's own, else the scenario's ``[check]
+    min_distance_m`` for its kind, else the tool's default the layer was filled with."""
+    check = check or CheckParams.from_scenario(project.scenario.parameters)
+    c = project.constraints
+    if c is None:
+        return np.zeros(0), []
+    given = (c["min_distance_given"] if "min_distance_given" in c
+             else pd.Series(True, index=c.index)).fillna(True).astype(bool).to_numpy()
+    out, by = c["min_distance_m"].to_numpy(dtype=float).copy(), []
+    for i, kind in enumerate(c["kind"]):
+        if given[i]:
+            by.append("layer")
+        else:
+            out[i], who = check.distance_m(str(kind), float(out[i]))
+            by.append(who)
+    return out, by
+
+
+def dwelling_distance_m(project: Project, check: CheckParams | None = None
+                        ) -> tuple[float, str]:
+    """The minimum distance (m) from a tower to a dwelling and who set it: the scenario's
+    ``[check] min_distance_m.dwelling``, else the tool's default."""
+    check = check or CheckParams.from_scenario(project.scenario.parameters)
+    return check.distance_m("dwelling", settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"])
+
+
 def _constraint_checks(project: Project, point: shapely.Point
                        ) -> tuple[list[ConstraintCheck], list[Reason]]:
     """Each constraint feature and the nearest dwelling by distance, with the reasons of
     every distance not met: ``too_close`` for a regulation, ``local_distance`` or
     ``dwelling_too_close`` for a local setting, ``default_distance`` for a row citing a
-    regulation without its distance (``min_distance_given`` false: the tool's default,
-    applied as a local setting and never attributed to the document)."""
+    regulation without its distance (``min_distance_given`` false: the tool's default or the
+    scenario's, applied as a local setting and never attributed to the document). Each
+    says who set its distance (``set_by``)."""
     checks: list[ConstraintCheck] = []
     breaches: list[Reason] = []
     if project.constraints is not None:
-        c = project.constraints.assign(distance_m=project.constraints.distance(point))
+        dmins, set_by = constraint_distances_m(project)
+        c = project.constraints.assign(distance_m=project.constraints.distance(point),
+                                       _dmin=dmins, _set_by=set_by)
         for _, r in c.sort_values("distance_m").iterrows():
             basis = r.get("basis") or "local-setting"
             source = r.get("source")
-            given = r.get("min_distance_given", True)
             cited = None
-            if basis == "regulation" and given is not None and not bool(given):
+            if basis == "regulation" and r["_set_by"] != "layer":
                 basis, source, cited = "local-setting", None, r.get("source")
-            d, dmin = float(r["distance_m"]), float(r["min_distance_m"])
+            d, dmin = float(r["distance_m"]), float(r["_dmin"])
             check = ConstraintCheck(r["constraint_id"], r["kind"], r.get("name"),
                                     rounded_against(d, dmin, 1), dmin, bool(d >= dmin),
-                                    basis=basis, source=source, cited_source=cited)
+                                    basis=basis, source=source, cited_source=cited,
+                                    set_by=r["_set_by"])
             checks.append(check)
             if not check.ok:
                 params = {"kind": r["kind"], "name": r.get("name") or r["constraint_id"],
-                          "distance_m": d, "min_distance_m": dmin}
+                          "distance_m": d, "min_distance_m": dmin, "set_by": r["_set_by"]}
                 if basis == "regulation":
                     breaches.append(Reason("too_close", {**params, "source": source}))
                 elif cited is not None:
@@ -674,38 +728,43 @@ def _constraint_checks(project: Project, point: shapely.Point
                 else:
                     breaches.append(Reason("local_distance", params))
     if project.households is not None:
-        dmin = settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]
+        dmin, who = dwelling_distance_m(project)
         dist = project.households.distance(point)
         k = int(np.argmin(dist.to_numpy()))
         d = float(dist.iloc[k])
         check = ConstraintCheck(project.households["household_id"].iloc[k], "dwelling", None,
                                 rounded_against(d, dmin, 1), dmin, bool(d >= dmin),
-                                nearest_household=True)
+                                nearest_household=True, set_by=who)
         checks.append(check)
         if not check.ok:
             breaches.append(Reason("dwelling_too_close", {
-                "name": check.constraint_id, "distance_m": d, "min_distance_m": dmin}))
+                "name": check.constraint_id, "distance_m": d, "min_distance_m": dmin,
+                "set_by": who}))
     return checks, breaches
 
 
 def _exposure_places(project: Project, point: shapely.Point, search_m: float
                      ) -> pd.DataFrame:
     """Dwellings and public buildings within ``search_m``: id, kind, name, the nearest
-    point of each (x, y) and its distance."""
+    point of each (x, y), its building's height (m, NaN when unknown: a households layer's
+    ``height_m``) and its distance."""
     rows: list[dict[str, Any]] = []
     if project.households is not None:
         hh = project.households
         near = hh[hh.distance(point) <= search_m]
+        tall = (pd.to_numeric(near["height_m"], errors="coerce") if "height_m" in near
+                else pd.Series(np.nan, index=near.index))
         rows += [{"id": r["household_id"], "kind": "dwelling", "name": None,
-                  "x": r.geometry.x, "y": r.geometry.y} for _, r in near.iterrows()]
+                  "x": r.geometry.x, "y": r.geometry.y, "building_m": h}
+                 for (_, r), h in zip(near.iterrows(), tall)]
     if project.constraints is not None:
         c = project.constraints
         c = c[c["kind"].isin(settings.PUBLIC_BUILDING_KINDS) & (c.distance(point) <= search_m)]
         for _, r in c.iterrows():
             q = shapely.ops.nearest_points(r.geometry, point)[0]
             rows.append({"id": r["constraint_id"], "kind": r["kind"], "name": r.get("name"),
-                         "x": q.x, "y": q.y})
-    df = pd.DataFrame(rows, columns=["id", "kind", "name", "x", "y"])
+                         "x": q.x, "y": q.y, "building_m": np.nan})
+    df = pd.DataFrame(rows, columns=["id", "kind", "name", "x", "y", "building_m"])
     df["distance_m"] = np.hypot(df["x"].astype(float) - point.x,
                                 df["y"].astype(float) - point.y)
     return df
@@ -736,6 +795,12 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
     (MHz: the range the limit is quoted for) count; the others are listed as outside it."""
     cells = new_cells
     existing = 0
+    own, _ = _bands_outside(new_cells, len(new_cells), band_range_mhz)
+    if own.any():  # every place the proposal alone could bring over the limit is checked
+        total = 10.0 * np.log10(np.sum(10.0 ** (new_cells["eirp_dbm"].to_numpy(float)[own]
+                                                / 10.0)))
+        search_m = max(search_m, math.ceil(float(exposure.compliance_distance_m(
+            total, limit_w_m2))))
     if project.sites is not None:
         sites = project.sites[(project.sites["status"] == "existing") &
                               (project.sites.distance(point) <= search_m)]
@@ -756,20 +821,29 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
     ratio = exposure.exposure_ratio(xyz, cells["eirp_dbm"], cells["azimuth_deg"],
                                     cells["tilt_deg"], cells["beamwidth_deg"], pts,
                                     limit_w_m2).reshape(len(places), len(heights_m))
-    at = ratio.argmax(axis=1)
-    per_place = ratio.max(axis=1)
+    # people surely are at ground level, and up to a building's height when it is known
+    sure = ((np.arange(len(heights_m)) == 0)[None, :]
+            | (np.asarray(heights_m)[None, :]
+               <= places["building_m"].to_numpy(float)[:, None]))
 
-    def place(i: int) -> dict[str, Any]:
-        r = places.iloc[i]
+    def place(i: int, among: np.ndarray) -> dict[str, Any]:
+        r, k = places.iloc[i], int(np.where(among[i], ratio[i], -1.0).argmax())
         return {"id": r["id"], "kind": r["kind"], "name": r["name"],
                 "distance_m": round(float(r["distance_m"]), 1),
-                "height_m": heights_m[int(at[i])], "ratio": round(float(per_place[i]), 4)}
+                "height_m": heights_m[k], "ratio": round(float(ratio[i, k]), 4),
+                "height_assumed": not bool(sure[i, k])}
 
+    anywhere = np.ones_like(sure)
+    per_place = ratio.max(axis=1)
     worst = int(per_place.argmax())
-    breaches = tuple(place(int(i)) for i in np.flatnonzero(per_place >= 1.0))
+    over = ratio >= 1.0
+    breaches = tuple(place(int(i), sure) for i in np.flatnonzero((over & sure).any(axis=1)))
+    assumed = tuple(place(int(i), anywhere)
+                    for i in np.flatnonzero(over.any(axis=1) & ~(over & sure).any(axis=1)))
     return ExposureCheck(limit_w_m2, settings.EXPOSURE_REGULATION, r_c, search_m, heights_m,
-                         existing, len(places), float(per_place[worst]), place(worst),
-                         breaches, band_range_mhz, tuple(outside))
+                         existing, len(places), float(per_place[worst]),
+                         place(worst, anywhere), breaches, band_range_mhz, tuple(outside),
+                         assumed)
 
 
 def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -786,7 +860,7 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 #: (verdict ``review``).
 CONFLICT_CODES = ("too_close", "exposure_exceeded")
 REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs", "default_distance",
-                "exposure_band_outside")
+                "exposure_band_outside", "exposure_assumed_height")
 
 
 def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
@@ -903,6 +977,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     rf = _exposure_check(project, new_cells, point)
     breaches += [Reason("exposure_exceeded", {**b, "regulation": rf.regulation})
                  for b in rf.breaches]
+    breaches += [Reason("exposure_assumed_height", {**b, "regulation": rf.regulation})
+                 for b in rf.assumed_breaches]
     if rf.bands_outside:
         lo, hi = rf.band_range_mhz
         breaches.append(Reason("exposure_band_outside", {
@@ -1056,7 +1132,8 @@ def _lattice_near(parts: np.ndarray, spacing_m: float, distance_m: float) -> np.
 def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> np.ndarray:
     """Whether each point is on allowed land: off excluded land and road/railway corridors
     (:func:`_excluded_parts`), at least each constraint's ``min_distance_m`` from it, and
-    farther than ``settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"]`` from every household."""
+    farther than the dwelling distance from every household (:func:`dwelling_distance_m`;
+    the constraints' as :func:`constraint_distances_m`)."""
     keep = np.ones(len(pts), dtype=bool)
     if not len(pts):
         return keep
@@ -1067,7 +1144,7 @@ def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> 
         keep[np.unique(hit[0])] = False
     if project.constraints is not None and len(project.constraints):
         cons = project.constraints.geometry.to_numpy()
-        dmin = project.constraints["min_distance_m"].to_numpy(dtype=float)
+        dmin = constraint_distances_m(project)[0]
         if not np.isfinite(dmin).all():  # as "distance >= NaN": no point passes
             keep[:] = False
         tree = shapely.STRtree(pts)
@@ -1076,8 +1153,7 @@ def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> 
         keep[np.unique(p[close])] = False
     if project.households is not None and len(project.households):
         tree = shapely.STRtree(project.households.geometry.values)
-        close = tree.query(pts, predicate="dwithin",
-                           distance=settings.CONSTRAINT_MIN_DISTANCE_M["dwelling"])
+        close = tree.query(pts, predicate="dwithin", distance=dwelling_distance_m(project)[0])
         keep[np.unique(close[0])] = False
     return keep
 

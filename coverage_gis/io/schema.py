@@ -690,7 +690,9 @@ def validate_access_points(gdf: gpd.GeoDataFrame, problems: Problems,
 
 def validate_households(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
     """Households: points; optional ``household_id`` (generated), ``hamlet_id``,
-    ``is_cultural_house`` (the hamlet's nhà văn hóa; yes/no) and ``population``."""
+    ``is_cultural_house`` (the hamlet's nhà văn hóa; yes/no), ``population`` and
+    ``height_m`` (the building's height, m: the check's exposure counts it as occupied up to
+    there)."""
     _check_not_empty(gdf, problems, "households")
     gdf["household_id"] = _unique_ids(gdf, "household_id", problems, "HH")
     if "hamlet_id" in gdf.columns:
@@ -700,6 +702,9 @@ def validate_households(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDat
     if "population" in gdf.columns:
         gdf["population"] = _numeric_column(gdf, "population", problems, integer=True,
                                             value_range=settings.VALUE_RANGES["population"])
+    if "height_m" in gdf.columns:
+        gdf["height_m"] = _numeric_column(gdf, "height_m", problems,
+                                          value_range=settings.BUILDING_HEIGHT_RANGE_M)
     ok = _check_geometry(gdf, "point", problems)
     return _finish(gdf, ok, problems, "household")
 

@@ -45,10 +45,14 @@ def constraint_basis(constraint: ConstraintCheck, lang: str = "vi") -> str:
     """A distance rule's basis in words: the regulation with its source, the local setting,
     or, for a row citing a regulation without its distance, the tool's default (a local
     setting) with the document it cites, never attributed to it."""
+    w = i18n.words(lang)
     text = i18n.basis_name(constraint.basis, lang)
+    who = w.get(f"set_by_{constraint.set_by}")   # a distance the layer gives: its source
     if constraint.cited_source is not None:
-        return f"{text}: " + i18n.words(lang)["basis_default_cited"].format(
-            source=constraint.cited_source)
+        cited = w["basis_default_cited"].format(source=constraint.cited_source)
+        return f"{text}: " + (f"{who} ({cited})" if who else cited)
+    if who:
+        return f"{text}: {who}"
     return text + (f": {constraint.source}" if constraint.source else "")
 
 
@@ -73,10 +77,13 @@ def bands_outside_text(rf: ExposureCheck, lang: str = "vi") -> str | None:
 
 
 def exposure_result(rf: ExposureCheck, lang: str = "vi") -> str:
-    """The RF exposure rule's result in a word: met, exceeded, or not covered by the limit
-    (a band outside its range, :attr:`ExposureCheck.status`)."""
+    """The RF exposure rule's result in a word: met, exceeded, over only at an assumed
+    height, or not covered by the limit (a band outside its range,
+    :attr:`ExposureCheck.status`)."""
     w = i18n.words(lang)
-    return {"ok": w["ok"], "exceeded": w["too_close"]}.get(rf.status, w["band_not_covered"])
+    return {"ok": w["ok"], "exceeded": w["too_close"],
+            "exceeded_at_assumed_height": w["rf_assumed_height"]}.get(rf.status,
+                                                                       w["band_not_covered"])
 
 
 #: Keys of a check's record (:func:`check_json`), in their order in ``check.json``.

@@ -139,6 +139,8 @@ def _towers_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
         for t in check.nearest_towers)
     share = check.sharing
     text = i18n.reason_text(share.reason.code, share.reason.params, lang)
+    text += " " + w["sharing_basis"].format(distance=f"{share.max_distance_m:g}",
+                                            share=f"{share.min_gain_share:.0%}")
     return (f"<h2>{escape(w['towers'])}</h2><table><tr><th>{w['tower']}</th>"
             f"<th>{w['distance']}</th><th>{w['operators']}</th><th>{w['status']}</th>"
             f"<th>{w['technologies']}</th><th>{w['gain_there']}</th></tr>{rows}</table>"

@@ -77,12 +77,20 @@ _WORDS: dict[str, dict[str, str]] = {
         "rf_band_outside": "cell {cells} ({bands} MHz) nằm ngoài dải {low} đến {high} MHz của "
                            "giới hạn: không kiểm tra",
         "band_not_covered": "NGOÀI DẢI TẦN",
-        "basis_default_cited": "mặc định của phần mềm ({source} được dẫn nhưng không ghi "
-                               "khoảng cách)",
-        "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách do địa "
-                      "phương đặt (tiêu chí địa phương) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính "
-                      "theo công thức trường xa (ITU-T K.52, IEC 62232), ở các độ cao tới tầng "
-                      "4; đo kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
+        "basis_default_cited": "{source} được dẫn nhưng không ghi khoảng cách",
+        "set_by_scenario": "kịch bản đặt ([check] min_distance_m)",
+        "set_by_tool-default": "mặc định của phần mềm, chưa được địa phương chọn",
+        "rf_assumed_height": "VƯỢT Ở ĐỘ CAO GIẢ ĐỊNH",
+        "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính dùng "
+                         "chung {distance} m do kịch bản hoặc mặc định của phần mềm đặt; nên "
+                         "dùng chung khi trạm hiện có phủ thêm ít nhất {share} số hộ mà vị "
+                         "trí đề xuất phủ thêm).",
+        "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách là "
+                      "tiêu chí địa phương (lớp ràng buộc hoặc kịch bản đặt, nếu không thì là "
+                      "mặc định của phần mềm) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính theo công "
+                      "thức trường xa (ITU-T K.52, IEC 62232) ở mặt đất, và ở các tầng trên "
+                      "tới tầng 4 như giả định (vượt chỉ ở tầng giả định: CẦN XEM XÉT); đo "
+                      "kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
         "gain_there": "phủ thêm nếu đặt tại trạm này",
         "sharing_circle": "khoảng cách dùng chung hạ tầng ({distance} m)",
         "rf_circle": "khoảng cách tuân thủ phơi nhiễm trên hướng búp sóng chính ({distance} m)",
@@ -335,11 +343,21 @@ _WORDS: dict[str, dict[str, str]] = {
         "rf_band_outside": "cell(s) {cells} ({bands} MHz) outside the limit's {low} to {high} "
                            "MHz: not checked",
         "band_not_covered": "NOT COVERED",
-        "basis_default_cited": "this tool's default ({source} is cited without a distance)",
-        "rules_note": "Only a broken regulation gives CONFLICT; a distance the commune chose "
-                      "(a local setting) gives REVIEW. Exposure by the far-field formula "
-                      "(ITU-T K.52, IEC 62232) at heights up to a fourth floor; measurement "
-                      "under QCVN 8:2022/BTTTT decides.",
+        "basis_default_cited": "{source} is cited without a distance",
+        "set_by_scenario": "set in the scenario ([check] min_distance_m)",
+        "set_by_tool-default": "this tool's default, which no one here chose",
+        "rf_assumed_height": "OVER AT AN ASSUMED HEIGHT",
+        "sharing_basis": "Basis: local settings, not a regulation (the sharing distance, "
+                         "{distance} m, from the scenario's [sharing] table or this tool's "
+                         "default; sharing is advised when an existing tower would newly "
+                         "cover at least {share} of the households the proposed point "
+                         "would).",
+        "rules_note": "Only a broken regulation gives CONFLICT; a distance that is a local "
+                      "setting (set by the constraints layer or the scenario, else this "
+                      "tool's default) gives REVIEW. Exposure by the far-field formula (ITU-T "
+                      "K.52, IEC 62232) at ground level, and at upper floors up to a fourth as "
+                      "an assumption (over the limit only there: REVIEW); measurement under "
+                      "QCVN 8:2022/BTTTT decides.",
         "gain_there": "gain if installed on this tower",
         "sharing_circle": "sharing distance ({distance} m)",
         "rf_circle": "RF compliance distance along the main beam ({distance} m)",
@@ -529,11 +547,13 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 
 _VERDICTS = {
-    "vi": {"ok": "ĐẠT: không vướng quy định hay tiêu chí nào",
+    "vi": {"ok": "ĐẠT các nội dung đã kiểm tra (phơi nhiễm theo QCVN 8:2022/BTTTT, khoảng "
+                 "cách); không thay thủ tục cấp phép",
            "share-instead": "NÊN DÙNG CHUNG trạm hiện có",
            "review": "CẦN XEM XÉT (không phải vi phạm quy định): xem lý do bên dưới",
            "conflict": "VI PHẠM QUY ĐỊNH",
-           "outside-unit": "NGOÀI ĐỊA GIỚI XÃ: kiểm tra lại tọa độ và hệ tọa độ"},
+           "outside-unit": "NGOÀI ĐỊA GIỚI ĐƠN VỊ HÀNH CHÍNH (XÃ, PHƯỜNG) ĐƯỢC KIỂM TRA: kiểm "
+                           "tra lại tọa độ và hệ tọa độ"},
     "en": {"ok": "ok", "share-instead": "share-instead", "review": "review",
            "conflict": "conflict", "outside-unit": "outside-unit"},
 }
@@ -553,24 +573,24 @@ _REASONS = {
         "vi": "{kind} {name} chỉ cách {distance} m; {source} quy định tối thiểu "
               "{minimum} m"},
     "local_distance": {
-        "en": "{kind} {name} is {distance} m away, under the {minimum} m the "
-              "commune set (a local setting, not a regulation: for review)",
-        "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m do "
-              "địa phương đặt (tiêu chí địa phương, không phải quy định: cần xem xét)"},
+        "en": "{kind} {name} is {distance} m away, under the {minimum} m {set_by_text} (a "
+              "local setting, not a regulation: for review)",
+        "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m {set_by_text} "
+              "(tiêu chí địa phương, không phải quy định: cần xem xét)"},
     "default_distance": {
-        "en": "{kind} {name} is {distance} m away, under {minimum} m, this tool's default "
-              "for a {kind} (a local setting, not a requirement of {source}: the constraints "
-              "layer cites it without a distance; give min_distance_m from the document to "
-              "check it as a regulation; for review)",
-        "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m là giá trị mặc "
-              "định của phần mềm cho {kind} (tiêu chí địa phương, không phải yêu cầu của "
-              "{source}: lớp ràng buộc dẫn văn bản này nhưng không ghi khoảng cách; nhập "
-              "min_distance_m theo văn bản để kiểm tra như quy định; cần xem xét)"},
+        "en": "{kind} {name} is {distance} m away, under the {minimum} m {set_by_text} (a "
+              "local setting, not a requirement of {source}: the constraints layer cites it "
+              "without a distance; give min_distance_m from the document to check it as a "
+              "regulation; for review)",
+        "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m {set_by_text} "
+              "(tiêu chí địa phương, không phải yêu cầu của {source}: lớp ràng buộc dẫn văn "
+              "bản này nhưng không ghi khoảng cách; nhập min_distance_m theo văn bản để kiểm "
+              "tra như quy định; cần xem xét)"},
     "dwelling_too_close": {
-        "en": "a dwelling ({name}) is {distance} m away, under the {minimum} m "
-              "the commune set (a local setting, not a regulation: for review)",
-        "vi": "nhà dân ({name}) chỉ cách {distance} m, dưới mức {minimum} m do "
-              "địa phương đặt (tiêu chí địa phương, không phải quy định: cần xem xét)"},
+        "en": "a dwelling ({name}) is {distance} m away, under the {minimum} m {set_by_text} "
+              "(a local setting, not a regulation: for review)",
+        "vi": "nhà dân ({name}) chỉ cách {distance} m, dưới mức {minimum} m {set_by_text} "
+              "(tiêu chí địa phương, không phải quy định: cần xem xét)"},
     "exposure_band_outside": {
         "en": "RF exposure not checked for cell(s) {cells} at {bands} MHz: the limit of "
               "{regulation} is quoted for {low} to {high} MHz only, and no limit for this "
@@ -587,6 +607,17 @@ _REASONS = {
         "vi": "phơi nhiễm trường điện từ tại {kind} {name} (cách {distance_m:.0f} m, độ cao "
               "{height_m:g} m) ước tính bằng {ratio:.0%} giới hạn của {regulation} (giá trị "
               "tính toán; kết quả đo kiểm là căn cứ cuối cùng)"},
+    "exposure_assumed_height": {
+        "en": "RF exposure at {kind} {name} ({distance_m:.0f} m away) would reach {ratio:.0%} "
+              "of the limit of {regulation} only at {height_m:g} m above ground, an assumed "
+              "upper floor (a local setting: the data gives no building heights), not at "
+              "ground level (computed estimate; for review: check the building's height, or "
+              "measure)",
+        "vi": "phơi nhiễm trường điện từ tại {kind} {name} (cách {distance_m:.0f} m) ước tính "
+              "bằng {ratio:.0%} giới hạn của {regulation} chỉ ở độ cao {height_m:g} m, một "
+              "tầng trên giả định (tiêu chí địa phương: dữ liệu không có chiều cao nhà), không "
+              "phải ở mặt đất (giá trị tính toán; cần xem xét: kiểm tra chiều cao công trình "
+              "hoặc đo kiểm)"},
     "share_tower": {
         "en": "{operator} could install on tower {tower_id} ({operators}) {distance_m:.0f} m "
               "away instead of building a new tower: the same cells there cover "
@@ -619,13 +650,15 @@ _REASONS = {
         "en": "no existing tower within {max_distance_m:g} m: a new tower is needed",
         "vi": "không có trạm hiện có trong bán kính {max_distance_m:g} m: cần xây trạm mới"},
     "outside_commune": {
-        "en": "the point is outside the commune (the commune may not be the authority for it)",
-        "vi": "vị trí nằm ngoài địa giới xã (có thể không thuộc thẩm quyền của xã)"},
+        "en": "the point is outside the unit checked (commune or ward: it may not be the "
+              "authority for it)",
+        "vi": "vị trí nằm ngoài địa giới đơn vị hành chính (xã, phường) được kiểm tra (có "
+              "thể không thuộc thẩm quyền của đơn vị này)"},
     "other_crs": {
         "en": "the coordinates were given in {crs}; read in {preset} they would lie inside "
-              "the commune: check the CRS (--crs {preset}?)",
+              "the unit: check the CRS (--crs {preset}?)",
         "vi": "tọa độ được nhập theo hệ {crs}; nếu đọc theo hệ {preset} thì vị trí nằm trong "
-              "xã: kiểm tra lại hệ tọa độ (--crs {preset}?)"},
+              "đơn vị: kiểm tra lại hệ tọa độ (--crs {preset}?)"},
     "no_gain": {
         "en": "it covers no household that is not already covered by 4G/5G",
         "vi": "trạm không phủ thêm hộ nào chưa có sóng 4G/5G"},
@@ -834,9 +867,29 @@ def distance_text(distance_m: float, limit_m: float, lang: str = "vi") -> tuple[
     return number_text(shown, lang, decimals), number_text(limit_m, lang)
 
 
+#: Who set a minimum distance (``ConstraintCheck.set_by``), after "under the N m".
+_SET_BY = {
+    "vi": {"layer": "do lớp ràng buộc đặt",
+           "scenario": "do kịch bản đặt ([check] min_distance_m)",
+           "tool-default": "là giá trị mặc định của phần mềm, chưa được địa phương chọn "
+                           "(đặt trong lớp ràng buộc, cột min_distance_m, hoặc trong kịch "
+                           "bản, [check] min_distance_m)"},
+    "en": {"layer": "the constraints layer sets",
+           "scenario": "the scenario sets ([check] min_distance_m)",
+           "tool-default": "of this tool's default, which no one here chose (set it in the "
+                           "constraints layer's min_distance_m or the scenario's [check] "
+                           "min_distance_m)"},
+}
+
+#: Who set the distance of a reason that does not say (``set_by``), by reason code.
+_SET_BY_DEFAULT = {"dwelling_too_close": "tool-default", "default_distance": "tool-default"}
+
+
 def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
     """One reason of a tower check in words. A place is named by its name, else its id."""
     p = dict(params)
+    p["set_by_text"] = _SET_BY[_lang(lang)][p.get("set_by") or _SET_BY_DEFAULT.get(code,
+                                                                                   "layer")]
     if "kind" in p:
         p["kind"] = kind_name(p["kind"], lang)
     if isinstance(p.get("hamlets"), (list, tuple)):
