@@ -80,6 +80,12 @@ _EXCEL_SUFFIXES = {".xlsx", ".xls"}
 _DBF_SUFFIXES = {".shp", ".dbf", ".zip"}
 #: Vector formats that are plain text: a codec named for them is applied to the whole file.
 _JSON_SUFFIXES = {".geojson", ".json"}
+#: MapInfo files: their header names the charset of their 8-bit text.
+_MAPINFO_SUFFIXES = {".tab", ".mif"}
+#: MapInfo charsets GDAL does not translate (it then hands over the bytes undecoded), with
+#: the codec their text is in: Vietnamese offices' "WindowsVietnamese" (Windows-1258, tone
+#: marks as combining characters).
+_MAPINFO_CODECS = {"windowsvietnamese": "cp1258"}
 
 #: Vector formats GDAL may find inside a .zip besides a shapefile.
 _ZIPPED_VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml")
@@ -575,6 +581,11 @@ _GDAL_WARNINGS = {
 }
 
 
+#: GDAL's warnings about what this module does itself (not said again).
+_GDAL_HANDLED = tuple(f"Cannot find iconv encoding corresponding to MapInfo {c} charset"
+                      for c in ("WindowsVietnamese",))
+
+
 def _gdal_read(source: Any, name: str | None = None, **kwargs: Any) -> gpd.GeoDataFrame:
     """``pyogrio.read_dataframe``, with GDAL's warnings (which name no file) said again as
     :class:`InputWarning` s naming the file (``name``, else ``source``'s)."""
@@ -587,6 +598,8 @@ def _gdal_read(source: Any, name: str | None = None, **kwargs: Any) -> gpd.GeoDa
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             continue
         text = str(w.message)
+        if text.startswith(_GDAL_HANDLED):
+            continue
         said = next((v for k, v in _GDAL_WARNINGS.items() if text.startswith(k)),
                     f"GDAL says: {text}")
         warnings.warn(f"{label}: {said}", InputWarning, stacklevel=3)
@@ -815,6 +828,10 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     suffix = path.suffix.lower()
     _check_container(path)
     dbf = suffix in _DBF_SUFFIXES
+    if suffix in _MAPINFO_SUFFIXES:  # 8-bit text, read byte for byte as a shapefile's
+        declared = _MAPINFO_CODECS.get((_mapinfo_charset(path) or "").lower())
+        encoding = encoding or declared
+        dbf = bool(encoding)
     legacy = _legacy(encoding)
     recoded = bool(encoding) and not legacy and suffix in _JSON_SUFFIXES
     if encoding and not dbf and not legacy and not recoded:
@@ -843,6 +860,26 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     elif dbf:
         gdf = _utf8_read_as_latin1(gdf, path)
     return gdf
+
+
+def _feature_count(target: Any, layer: str) -> int:
+    """How many features a layer holds (-1 when GDAL cannot tell without reading)."""
+    try:
+        return int(pyogrio.read_info(target, layer=layer, force_feature_count=True)["features"])
+    except Exception:  # noqa: BLE001 - only the choice of a layer is at stake
+        return -1
+
+
+def _mapinfo_charset(path: Path) -> str | None:
+    """The charset a MapInfo .tab or .mif file declares in its header (``Charset
+    "WindowsVietnamese"``), None when it declares none or cannot be read."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("latin-1")
+    except OSError:
+        return None
+    found = re.search(r'charset\s+"?([A-Za-z0-9_-]+)"?', head, flags=re.IGNORECASE)
+    return found.group(1) if found else None
 
 
 def _text_of(gdf: gpd.GeoDataFrame) -> str:
@@ -905,11 +942,16 @@ def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
     source = _name(path)
     target = path if target is None else target
     try:
-        layers = [str(n) for n, _ in pyogrio.list_layers(target)]
+        with warnings.catch_warnings():
+            for text in _GDAL_HANDLED:
+                warnings.filterwarnings("ignore", message=re.escape(text), category=RuntimeWarning)
+            layers = [str(n) for n, _ in pyogrio.list_layers(target)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise _unreadable(path, exc) from None
     if layer is None and len(layers) > 1:
         matches = [n for n in layers if n.lower() == expected_layer.lower()]
+        if len(matches) != 1:  # a GPX has five layers, of which a phone fills one or two
+            matches = [n for n in layers if _feature_count(target, n) != 0]
         if len(matches) != 1:
             raise InputError(f"{source}: has {len(layers)} layers ({', '.join(layers)}); "
                              "name one with layer= (or layer = '...' in the scenario)")
