@@ -383,9 +383,6 @@ CLUTTER_ENVIRONMENTS: dict[int, str] = {
     70: "rural", 80: "rural", 90: "rural", 95: "suburban", 100: "rural"}
 CLUTTER_ENVIRONMENT_PER_PIXEL: bool = False
 
-#: Vietnam's switch-off dates: 2G in September 2026, 3G in September 2028.
-SWITCH_OFF: dict[str, str] = {"2G": "2026-09", "3G": "2028-09"}
-
 # --------------------------------------------------------------------------------------------
 # Tower sharing and the land officer's check (issue 5)
 # --------------------------------------------------------------------------------------------
