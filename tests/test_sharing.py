@@ -379,8 +379,8 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
         "params": {"max_distance_m": limit},
         # where the rule comes from (rules audit, round 7): local settings, named
         "rule_basis": "local-setting",
-        "rule_settings": {"max_distance_m": "[sharing] candidate_distance_m "
-                                            "(urban_candidate_distance_m in urban areas)",
+        "rule_settings": {"max_distance_m": ["sharing.candidate_distance_m",
+                                             "sharing.urban_candidate_distance_m"],
                           "min_gain_share": "settings.SHARING_MIN_GAIN_SHARE"},
         "text": "no existing tower within 500 m: a new tower is needed"}
     assert list(doc["sharing"]) == ["recommendation", "max_distance_m", "code", "params",

@@ -347,8 +347,9 @@ class SharingAdvice:
                    # where the rule comes from: the scenario's [sharing] distances and
                    # settings.SHARING_MIN_GAIN_SHARE, no regulation
                    rule_basis="local-setting",
-                   rule_settings={"max_distance_m": "[sharing] candidate_distance_m "
-                                  "(urban_candidate_distance_m in urban areas)",
+                   # (the scenario's [sharing] key in urban areas and elsewhere)
+                   rule_settings={"max_distance_m": ["sharing.candidate_distance_m",
+                                                     "sharing.urban_candidate_distance_m"],
                                   "min_gain_share": "settings.SHARING_MIN_GAIN_SHARE"})
         if self.gain_basis is not None:
             out["gain_comparison"] = {"basis": self.gain_basis, "here": self.gain_here,
