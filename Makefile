@@ -47,6 +47,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_loaders.py
 	$(BIN)/python benchmarks/bench_terrain.py
 	$(BIN)/python benchmarks/bench_coverage.py
+	$(BIN)/python benchmarks/bench_fibre.py
 	$(BIN)/python benchmarks/bench_placement.py
 
 sample: $(STAMP)

@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     "InputWarning": "coverage_gis.errors",
     "OutputError": "coverage_gis.errors",
     "OutputWarning": "coverage_gis.errors",
+    "LockedError": "coverage_gis.errors",
+    "ResultFormatError": "coverage_gis.errors",
+    "ClusterError": "coverage_gis.errors",
 }
 
 #: short module names kept for notebooks: ``cg.coverage``, ``cg.maps``, ...
@@ -91,11 +94,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from coverage_gis.engines import coverage, fibre, placement, sharing, targets  # noqa: F401
     from coverage_gis.engines.coverage import CoverageParams  # noqa: F401
     from coverage_gis.errors import (  # noqa: F401
+        ClusterError,
         CoverageGisError,
         InputError,
         InputWarning,
+        LockedError,
         OutputError,
         OutputWarning,
+        ResultFormatError,
     )
     from coverage_gis.io.crs import CRS_PRESETS, metric_crs, resolve_crs  # noqa: F401
     from coverage_gis.io.project import Project, load_project  # noqa: F401
