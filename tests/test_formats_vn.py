@@ -112,3 +112,21 @@ def test_a_gpx_is_read_from_its_only_filled_layer(tmp_path):
         readers.read_vector(both)
     assert "both.gpx: has 5 layers" in str(err.value) and "layer=" in str(err.value)
     assert len(readers.read_vector(both, layer="tracks")[0]) == 1
+
+
+@pytest.mark.parametrize("charset", ["WindowsLatin1", "Neutral"])
+def test_a_mapinfo_file_in_tcvn3_is_read_with_encoding_tcvn3(tmp_path, charset):
+    """TCVN3 text (.VnTime fonts) in a MapInfo file declared WindowsLatin1 (GDAL decodes it)
+    or Neutral (GDAL hands over the bytes): encoding='tcvn3' converts it either way."""
+    from .test_vietnamese import tcvn3_encode
+    names = NAMES[:2]   # TCVN3 has no capital letters with marks but Đ
+    gdf = gpd.GeoDataFrame({"hamlet_id": ["H1", "H2"], "name": names},
+                           geometry=[shapely.box(105.84, 20.06, 105.85, 20.07)] * 2, crs=4326)
+    plain = tmp_path / "plain.mif"
+    pyogrio.write_dataframe(gdf, plain, driver="MapInfo File", dataset_options={"FORMAT": "MIF"})
+    out = tmp_path / f"tcvn3_{charset}.mif"
+    out.write_text(plain.read_text(encoding="utf-8").replace(
+        'Charset "Neutral"', f'Charset "{charset}"'), encoding="ascii")
+    out.with_suffix(".mid").write_bytes(tcvn3_encode(
+        plain.with_suffix(".mid").read_text(encoding="utf-8")))
+    assert list(readers.read_vector(out, encoding="tcvn3")[0]["name"]) == names

@@ -828,10 +828,12 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     suffix = path.suffix.lower()
     _check_container(path)
     dbf = suffix in _DBF_SUFFIXES
-    if suffix in _MAPINFO_SUFFIXES:  # 8-bit text, read byte for byte as a shapefile's
-        declared = _MAPINFO_CODECS.get((_mapinfo_charset(path) or "").lower())
-        encoding = encoding or declared
-        dbf = bool(encoding)
+    if suffix in _MAPINFO_SUFFIXES:  # 8-bit text in the charset its header declares
+        charset = (_mapinfo_charset(path) or "neutral").lower()
+        encoding = encoding or _MAPINFO_CODECS.get(charset)
+        # GDAL hands over the bytes of "Neutral" and of the charsets it does not know: read
+        # them byte for byte, as a shapefile's; the others it decodes itself
+        dbf = bool(encoding) and (charset == "neutral" or charset in _MAPINFO_CODECS)
     legacy = _legacy(encoding)
     recoded = bool(encoding) and not legacy and suffix in _JSON_SUFFIXES
     if encoding and not dbf and not legacy and not recoded:
