@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -130,3 +131,30 @@ def test_a_mapinfo_file_in_tcvn3_is_read_with_encoding_tcvn3(tmp_path, charset):
     out.with_suffix(".mid").write_bytes(tcvn3_encode(
         plain.with_suffix(".mid").read_text(encoding="utf-8")))
     assert list(readers.read_vector(out, encoding="tcvn3")[0]["name"]) == names
+
+
+def test_osm_building_heights_become_household_heights(tmp_path):
+    """An OSM building's ``height`` (m) or ``building:levels`` × 3 m becomes its households'
+    ``height_m``: the check's RF exposure counts people up to there (tests/test_check_rules.py)."""
+    from coverage_gis.io import osm
+    nodes, ways = [], []
+    for k, tags in enumerate([{"height": "12.5 m"}, {"building:levels": "4"},
+                              {"height": "40 ft", "building:levels": "2"}, {}]):
+        x0, ids = 105.85 + k * 0.001, []
+        for j, (dx, dy) in enumerate([(0, 0), (1, 0), (1, 1), (0, 1)]):
+            nid = 100 * (k + 1) + j
+            nodes.append(f'<node id="{nid}" version="1" lat="{20.06 + dy * 1e-4}" '
+                         f'lon="{x0 + dx * 1e-4}"/>')
+            ids.append(nid)
+        refs = "".join(f'<nd ref="{n}"/>' for n in [*ids, ids[0]])
+        tag_xml = "".join(f'<tag k="{a}" v="{b}"/>' for a, b in
+                          {"building": "house", **tags}.items())
+        ways.append(f'<way id="{k + 1}" version="1">{refs}{tag_xml}</way>')
+    path = tmp_path / "heights.osm"
+    path.write_text('<?xml version="1.0"?><osm version="0.6">' + "".join(nodes + ways)
+                    + "</osm>", encoding="utf-8")
+    homes = osm.read_osm_buildings(path).set_index("osm_id")
+    assert homes.at[1, "height_m"] == 12.5
+    assert homes.at[2, "height_m"] == 4 * 3.0
+    assert homes.at[3, "height_m"] == 2 * 3.0     # feet are not read: the levels are
+    assert np.isnan(homes.at[4, "height_m"])

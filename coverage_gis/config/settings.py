@@ -691,6 +691,10 @@ BUILDING_MIN_AREA_M2: float = 20.0
 #: where given, replaces it for that building; an ``apartments`` block without it counts this
 #: many (an undercount the user can correct with the tag or this setting).
 BUILDING_DWELLINGS: int = 1
+#: A storey's height (m), for a building whose OSM tags give ``building:levels`` but no
+#: ``height``: its height is levels × this (local setting, the usual ~3 m of a storey; the
+#: check's RF exposure counts people up to a building's height).
+BUILDING_STOREY_M: float = 3.0
 #: ``building:flats`` values above this are ignored as typing errors.
 BUILDING_MAX_FLATS: int = 2000
 #: ``building=*`` values that are not dwellings (OSM wiki "Key:building": commercial,

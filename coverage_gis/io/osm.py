@@ -277,6 +277,19 @@ def _flats(tags: Any) -> float:
     return float(text) if text.isdigit() and int(text) >= 1 else float("nan")
 
 
+def _height_m(tags: Any) -> float:
+    """A building's height (m): its ``height`` tag (metres: ``12``, ``12.5 m``), else
+    ``building:levels`` × :data:`settings.BUILDING_STOREY_M`; NaN when neither is a number
+    (feet and other units are not read)."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:m)?\s*", tags.get("height") or "")
+    if found and float(found.group(1)) > 0:
+        return float(found.group(1))
+    levels = (tags.get("building:levels") or "").strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", levels) and float(levels) > 0:
+        return float(levels) * settings.BUILDING_STOREY_M
+    return float("nan")
+
+
 def _building_row(obj: Any, wkb: Callable[[Any], str]) -> dict[str, Any] | None:
     """One building (area or node) as a row, or None when its polygon cannot be built."""
     tags = obj.tags
@@ -291,7 +304,8 @@ def _building_row(obj: Any, wkb: Callable[[Any], str]) -> dict[str, Any] | None:
         except (RuntimeError, shapely.errors.GEOSException):
             return None
     return {"household_id": f"osm_{kind}_{osm_id}", "osm_type": kind, "osm_id": osm_id,
-            "building": tags.get("building"), "dwellings": _flats(tags), "geometry": geom}
+            "building": tags.get("building"), "dwellings": _flats(tags),
+            "height_m": _height_m(tags), "geometry": geom}
 
 
 def _osm_buildings(p: Path, file: osmium.io.File) -> tuple[gpd.GeoDataFrame, Counter[str]]:
@@ -314,7 +328,8 @@ def _osm_buildings(p: Path, file: osmium.io.File) -> tuple[gpd.GeoDataFrame, Cou
             excluded["invalid polygon"] += 1
         else:
             rows.append(row)
-    gdf = _layer(rows, ("household_id", "osm_type", "osm_id", "building", "dwellings"))
+    gdf = _layer(rows, ("household_id", "osm_type", "osm_id", "building", "dwellings",
+                        "height_m"))
     if not gdf.empty:
         area = footprint_areas_m2(gdf.geometry)
         area[gdf["osm_type"].to_numpy() == "node"] = np.nan  # unknown: kept
