@@ -104,6 +104,8 @@ def test_the_layer_and_the_scenario_set_distances():
     ({"min_distance_m": {"dwelling": -5}}, "[check] min_distance_m.dwelling=-5"),
     ({"min_distance_m": 10}, "[check] min_distance_m=10"),
     ({"min_distanse_m": {}}, "min_distanse_m"),
+    ({"min_distance_m": {"scool": 50}}, "min_distance_m.scool: not a kind of place with a "
+                                        "default distance (did you mean 'school'?)"),
 ])
 def test_a_bad_check_table_is_refused_by_name(table, words):
     with pytest.raises(InputError) as err:

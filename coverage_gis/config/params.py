@@ -1031,6 +1031,13 @@ class CheckParams(_Params):
         super().__post_init__()
         self.min_distance_m = {str(k).strip().lower().replace(" ", "_"): float(v)
                                for k, v in self.min_distance_m.items()}
+        known = settings.CONSTRAINT_MIN_DISTANCE_M   # other kinds give their own distance
+        unknown = [k for k in self.min_distance_m if k not in known]
+        if unknown:
+            raise InputError([f"[check] min_distance_m.{k}: not a kind of place with a "
+                              f"default distance{did_you_mean(k, known)}; known kinds: "
+                              f"{', '.join(known)} (another kind gives its min_distance_m in "
+                              "the constraints layer)" for k in unknown])
 
     def distance_m(self, kind: str, default_m: float) -> tuple[float, str]:
         """The minimum distance (m) for a place of ``kind`` that gives none of its own, and
