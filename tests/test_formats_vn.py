@@ -158,3 +158,36 @@ def test_osm_building_heights_become_household_heights(tmp_path):
     assert homes.at[2, "height_m"] == 4 * 3.0
     assert homes.at[3, "height_m"] == 2 * 3.0     # feet are not read: the levels are
     assert np.isnan(homes.at[4, "height_m"])
+
+
+@pytest.mark.parametrize("cpg", ["CP1258", "1258", "windows-1258"])
+def test_a_shapefile_whose_cpg_says_1258_keeps_every_character(tmp_path, cpg):
+    """GDAL's iconv decoding of Windows-1258 drops the last character of every value and
+    field name (``name`` read as ``nam``, "Thôn Tân Lập" as "Thôn Tân Lậ"): such a shapefile
+    is read byte for byte and decoded with Python's codec; zipped too."""
+    import zipfile
+    gdf = gpd.GeoDataFrame({"hamlet_id": ["H1", "H2", "H3"], "name": NAMES},
+                           geometry=[shapely.box(105.84, 20.06, 105.85, 20.07)] * 3, crs=4326)
+    shp = tmp_path / "thon.shp"
+    pyogrio.write_dataframe(gdf, shp, encoding="cp1258")
+    shp.with_suffix(".cpg").write_text(cpg, encoding="ascii")
+    assert "Tân Lập".encode() not in shp.with_suffix(".dbf").read_bytes()
+    out, _ = readers.read_vector(shp)
+    assert list(out.columns[:2]) == ["hamlet_id", "name"] and list(out["name"]) == NAMES
+    zipped = tmp_path / "thon.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for part in tmp_path.glob("thon.*"):
+            if part.suffix != ".zip":
+                z.write(part, part.name)
+    assert list(readers.read_vector(zipped)[0]["name"]) == NAMES
+
+
+def test_a_utf8_shapefile_whose_cpg_says_1258_is_read_as_utf8_with_a_warning(tmp_path):
+    gdf = gpd.GeoDataFrame({"name": NAMES}, crs=4326,
+                           geometry=[shapely.box(105.84, 20.06, 105.85, 20.07)] * 3)
+    shp = tmp_path / "thon.shp"
+    pyogrio.write_dataframe(gdf, shp)
+    shp.with_suffix(".cpg").write_text("1258", encoding="ascii")
+    with pytest.warns(Warning, match="its text is UTF-8 but its .cpg"):
+        out, _ = readers.read_vector(shp)
+    assert list(out["name"]) == NAMES

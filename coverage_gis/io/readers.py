@@ -828,6 +828,9 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     suffix = path.suffix.lower()
     _check_container(path)
     dbf = suffix in _DBF_SUFFIXES
+    from_cpg = dbf and not encoding and _cpg_codec(path) is not None
+    if from_cpg:  # read here: GDAL's own decoding of it loses characters
+        encoding = _cpg_codec(path)
     if suffix in _MAPINFO_SUFFIXES:  # 8-bit text in the charset its header declares
         charset = (_mapinfo_charset(path) or "neutral").lower()
         encoding = encoding or _MAPINFO_CODECS.get(charset)
@@ -852,7 +855,9 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     else:
         gdf = _read_gdal_layer(path, layer, "ISO-8859-1" if encoding and dbf else None,
                                expected_layer, _zip_target(path))
-    if encoding and dbf:
+    if from_cpg and _utf8_text(_text_of(gdf).encode("latin-1", errors="ignore")):
+        gdf = _utf8_read_as_latin1(gdf, path)   # the .cpg is wrong: UTF-8, said as such
+    elif encoding and dbf:
         if legacy or _family(encoding) != "utf-8":
             _check_not_utf8(gdf, encoding, source)
         if not legacy:
@@ -896,6 +901,27 @@ def _text_of(gdf: gpd.GeoDataFrame) -> str:
 def _cpg_says(path: Path) -> str:
     """What a shapefile's .cpg says (``"is missing"``, ``"says 'ISO-8859-1'"``); the first
     shapefile's in a .zip."""
+    text = _cpg_bytes(path)
+    if text is None:
+        return "is missing"
+    return f"says {text.decode('latin-1').strip()[:30]!r}"
+
+
+#: What a .cpg says for Windows-1258, whose text GDAL's iconv decodes one character short
+#: (the last character of every value and field name is lost: "name" read as "nam"); such
+#: files are read byte for byte and decoded with Python's codec instead.
+_CPG_CP1258 = {"1258", "cp1258", "windows1258", "ansi1258"}
+
+
+def _cpg_codec(path: Path) -> str | None:
+    """``"cp1258"`` when a shapefile's .cpg names Windows-1258, else None."""
+    text = _cpg_bytes(path)
+    key = "".join(ch for ch in (text or b"").decode("latin-1").lower() if ch.isalnum())
+    return "cp1258" if key in _CPG_CP1258 else None
+
+
+def _cpg_bytes(path: Path) -> bytes | None:
+    """The content of a shapefile's .cpg (the first shapefile's in a .zip), None without."""
     text: bytes | None = None
     try:
         if path.suffix.lower() == ".zip":
@@ -909,9 +935,7 @@ def _cpg_says(path: Path) -> str:
             text = cpgs[0].read_bytes() if cpgs else None
     except (OSError, zipfile.BadZipFile):
         text = None
-    if text is None:
-        return "is missing"
-    return f"says {text.decode('latin-1').strip()[:30]!r}"
+    return text
 
 
 def _utf8_read_as_latin1(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
