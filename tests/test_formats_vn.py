@@ -191,3 +191,21 @@ def test_a_utf8_shapefile_whose_cpg_says_1258_is_read_as_utf8_with_a_warning(tmp
     with pytest.warns(Warning, match="its text is UTF-8 but its .cpg"):
         out, _ = readers.read_vector(shp)
     assert list(out["name"]) == NAMES
+
+
+def test_a_shapefile_in_windows_1258_without_a_cpg_is_warned_about(tmp_path):
+    """Without a .cpg GDAL reads a DBF as Latin-1: Windows-1258 text became "Thôn Tân Lâòp"
+    with no word. It is kept as read (the codec is the user's to name) with a warning that
+    shows what it would read in Windows-1258; Latin-1 text with the same bytes ("Città lì",
+    "Òscar") is not warned about."""
+    gdf = gpd.GeoDataFrame({"name": NAMES}, crs=4326,
+                           geometry=[shapely.box(105.84, 20.06, 105.85, 20.07)] * 3)
+    shp = tmp_path / "thon.shp"
+    pyogrio.write_dataframe(gdf, shp, encoding="cp1258")
+    shp.with_suffix(".cpg").unlink()
+    with pytest.warns(Warning, match="looks like Windows-1258 Vietnamese text") as caught:
+        readers.read_vector(shp)
+    assert "Thôn Tân Lập" in " ".join(str(w.message) for w in caught)
+    assert list(readers.read_vector(shp, encoding="cp1258")[0]["name"]) == NAMES
+    for text in ("Città lì", "Òscar", "São Paulo", "ThÃ´n"):
+        assert not readers._cp1258_as_latin1(text), text

@@ -484,6 +484,36 @@ def _hint_legacy(df: pd.DataFrame, source: str) -> None:
                 f"{source}: column '{col}' looks like legacy Vietnamese {enc.upper()} text "
                 f"(e.g. {example!r}); pass encoding='{enc}' (--encoding {enc}) to convert it "
                 "to Unicode", InputWarning, stacklevel=4)
+        elif values and _cp1258_as_latin1(" ".join(values[:50])):
+            example = next((v for v in values if _cp1258_as_latin1(v)), values[0])
+            warnings.warn(
+                f"{source}: column '{col}' looks like Windows-1258 Vietnamese text read as "
+                f"Latin-1 (e.g. {example!r}, in Windows-1258 "
+                f"{_from_cp1258(example)!r}); pass encoding='cp1258' (--encoding cp1258), or "
+                "put 1258 in the shapefile's .cpg", InputWarning, stacklevel=4)
+
+
+#: Windows-1258's combining tone marks (bytes CC EC DE D2 F2) as Latin-1 shows them.
+_CP1258_MARKS = frozenset("\u00cc\u00ec\u00de\u00d2\u00f2")
+
+
+def _from_cp1258(text: str) -> str:
+    """Text read as Latin-1, decoded as Windows-1258 and composed (NFC)."""
+    return unicodedata.normalize("NFC", text.encode("latin-1").decode("cp1258"))
+
+
+def _cp1258_as_latin1(text: str) -> bool:
+    """Whether ``text`` is Windows-1258 Vietnamese read as Latin-1 ("Lâòp" for "Lập"): it
+    holds tone-mark bytes, every one composes onto the letter before it once decoded, and
+    the result is Vietnamese (letters Latin-1 has not)."""
+    if not any(ch in _CP1258_MARKS for ch in text):
+        return False
+    try:
+        decoded = _from_cp1258(text)
+    except UnicodeEncodeError:   # not a Latin-1 reading
+        return False
+    return (not any(unicodedata.combining(ch) for ch in decoded)
+            and vietnamese.is_vietnamese_text(decoded))
 
 
 def _match_columns(df: pd.DataFrame, names: tuple[str, ...]) -> list[str]:

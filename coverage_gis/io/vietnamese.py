@@ -27,6 +27,7 @@ from typing import Any
 
 __all__ = [
     "LEGACY_ENCODINGS",
+    "is_vietnamese_text",
     "normalise_encoding_name",
     "decode_legacy",
     "looks_like_legacy",
@@ -507,6 +508,13 @@ def is_unicode_text(text: str) -> bool:
         False for ASCII and for text that fits Latin-1/cp1252 (which may or may not be legacy).
     """
     return isinstance(text, str) and any(ord(ch) > 0xFF for ch in _to_byte_chars(text))
+
+
+def is_vietnamese_text(text: str) -> bool:
+    """True when ``text`` holds a letter beyond Latin-1 and every such letter is one of
+    Vietnamese's (``ậ``, ``ơ``, ``Đ``; not ``ĺ`` or ``ǹ``), composed (NFC)."""
+    high = [ch for ch in unicodedata.normalize("NFC", text) if ord(ch) > 0xFF]
+    return bool(high) and all(ch in _VIET_LETTERS for ch in high)
 
 
 def _is_text(value: Any) -> bool:
