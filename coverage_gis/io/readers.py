@@ -858,9 +858,10 @@ def _read_gdal_vector(path: Path, layer: str | None, encoding: str | None,
     suffix = path.suffix.lower()
     _check_container(path)
     dbf = suffix in _DBF_SUFFIXES
-    from_cpg = dbf and not encoding and _cpg_codec(path) is not None
+    cpg_codec = _cpg_codec(path) if dbf and not encoding else None
+    from_cpg = cpg_codec is not None
     if from_cpg:  # read here: GDAL's own decoding of it loses characters
-        encoding = _cpg_codec(path)
+        encoding = cpg_codec
     if suffix in _MAPINFO_SUFFIXES:  # 8-bit text in the charset its header declares
         charset = (_mapinfo_charset(path) or "neutral").lower()
         encoding = encoding or _MAPINFO_CODECS.get(charset)
