@@ -703,8 +703,9 @@ def _constraint_checks(project: Project, point: shapely.Point
     says who set its distance (``set_by``)."""
     checks: list[ConstraintCheck] = []
     breaches: list[Reason] = []
+    distances = CheckParams.from_scenario(project.scenario.parameters)
     if project.constraints is not None:
-        dmins, set_by = constraint_distances_m(project)
+        dmins, set_by = constraint_distances_m(project, distances)
         c = project.constraints.assign(distance_m=project.constraints.distance(point),
                                        _dmin=dmins, _set_by=set_by)
         for _, r in c.sort_values("distance_m").iterrows():
@@ -729,7 +730,7 @@ def _constraint_checks(project: Project, point: shapely.Point
                 else:
                     breaches.append(Reason("local_distance", params))
     if project.households is not None:
-        dmin, who = dwelling_distance_m(project)
+        dmin, who = dwelling_distance_m(project, distances)
         dist = project.households.distance(point)
         k = int(np.argmin(dist.to_numpy()))
         d = float(dist.iloc[k])
@@ -1138,6 +1139,7 @@ def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> 
     keep = np.ones(len(pts), dtype=bool)
     if not len(pts):
         return keep
+    distances = CheckParams.from_scenario(project.scenario.parameters)
     parts = _excluded_parts(project, sp)
     if parts:
         hit = shapely.STRtree(np.asarray(parts, dtype=object)).query(pts,
@@ -1145,7 +1147,7 @@ def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> 
         keep[np.unique(hit[0])] = False
     if project.constraints is not None and len(project.constraints):
         cons = project.constraints.geometry.to_numpy()
-        dmin = constraint_distances_m(project)[0]
+        dmin = constraint_distances_m(project, distances)[0]
         if not np.isfinite(dmin).all():  # as "distance >= NaN": no point passes
             keep[:] = False
         tree = shapely.STRtree(pts)
@@ -1154,7 +1156,8 @@ def _allowed_points(project: Project, sp: SuggestionParams, pts: np.ndarray) -> 
         keep[np.unique(p[close])] = False
     if project.households is not None and len(project.households):
         tree = shapely.STRtree(project.households.geometry.values)
-        close = tree.query(pts, predicate="dwithin", distance=dwelling_distance_m(project)[0])
+        close = tree.query(pts, predicate="dwithin",
+                           distance=dwelling_distance_m(project, distances)[0])
         keep[np.unique(close[0])] = False
     return keep
 
