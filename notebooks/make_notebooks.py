@@ -562,8 +562,9 @@ NB03 = [
 
     * `ftth_share`: homes passed / households;
     * `within_reach_share`: homes within the drop length of some box, ports or not;
-    * `homes_port_limited`: within reach, but every box within reach is full: more ports (or
-      a splitter) would pass them without new cable;
+    * `homes_port_limited`: within reach, but the boxes within reach have no port left for
+      them however their ports are shared out: more ports (or a splitter) would connect them
+      without new cable;
     * `cultural_house_reached`, `ftth_covered`: the hamlet rule.
     """),
     code("""

@@ -191,6 +191,53 @@ def random_case(seed: int, n_houses: int = 120, n_boxes: int = 10):
     return roads, households, boxes, hamlets, segs
 
 
+def reference_ports(pair: np.ndarray, limit: float, boxes: gpd.GeoDataFrame,
+                    params: FibreParams) -> np.ndarray:
+    """The box whose port each house takes (-1 none), from the (house x box) distances."""
+    nh = pair.shape[0]
+    # ports: the used ports nearest first over every pair within reach (those homes stay),
+    # then the free ports the same way, then augmenting paths (Kuhn's, written out here)
+    tot = boxes["ports_total"].to_numpy(float)
+    free = np.where(np.isfinite(tot), tot, np.inf)  # ports_total alone bounds a box
+    used = np.nan_to_num(boxes["ports_used"].to_numpy(float), nan=0.0)
+    if not params.respect_ports:
+        free[:] = np.inf
+        used[:] = 0.0
+    h_i, b_i = np.nonzero(pair <= limit)
+    order = np.lexsort((b_i, h_i, pair[h_i, b_i]))
+    assigned = np.full(nh, -1)
+    held = np.minimum(used, free)
+    for ports in (held, None):
+        if ports is None:
+            fixed = assigned >= 0
+            ports = free - np.bincount(assigned[fixed], minlength=len(free))
+            free = ports
+        for h, b in zip(h_i[order], b_i[order]):
+            if assigned[h] < 0 and ports[b] >= 1:
+                assigned[h] = b
+                ports[b] -= 1
+    within = pair <= limit
+
+    def augment(h: int, seen: set[int]) -> bool:
+        for b in np.flatnonzero(within[h]):
+            if b in seen:
+                continue
+            seen.add(b)
+            if free[b] >= 1:
+                free[b] -= 1
+                assigned[h] = b
+                return True
+            for other in np.flatnonzero((assigned == b) & ~fixed):
+                if augment(int(other), seen):
+                    assigned[h] = b
+                    return True
+        return False
+
+    for h in np.flatnonzero(within.any(axis=1) & (assigned < 0)):
+        augment(int(h), set())
+    return assigned
+
+
 def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
                     boxes: gpd.GeoDataFrame, params: FibreParams) -> pd.DataFrame:
     """Household reach by brute force over the whole graph (see the module docstring)."""
@@ -245,18 +292,7 @@ def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
     by_road = has_net & b_on[best]
     limit = params.max_drop_m + 1e-6
     passed = dist <= limit
-    # ports: nearest first over every pair within reach
-    tot = boxes["ports_total"].to_numpy(float)
-    free = np.where(np.isfinite(tot), tot, np.inf)  # ports_total alone bounds a box
-    if not params.respect_ports:
-        free[:] = np.inf
-    h_i, b_i = np.nonzero(pair <= limit)
-    order = np.lexsort((b_i, h_i, pair[h_i, b_i]))
-    assigned = np.full(nh, -1)
-    for h, b in zip(h_i[order], b_i[order]):
-        if assigned[h] < 0 and free[b] >= 1:
-            assigned[h] = b
-            free[b] -= 1
+    assigned = reference_ports(pair, limit, boxes, params)
     ids = boxes["ap_id"].to_numpy(object)
     return pd.DataFrame({
         "distance_m": dist, "basis": np.where(by_road, fb.BASIS_NETWORK, params.fallback_basis),
@@ -266,11 +302,13 @@ def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
         "connector_m": np.where(h_on, conn[:nh], np.nan)})
 
 
+@pytest.mark.parametrize("max_drop_m", [300.0, 160.0])  # 160: nearest first is not enough
 @pytest.mark.parametrize("respect_ports", [True, False])
 @pytest.mark.parametrize("seed", [11, 12, 13])
-def test_reach_equals_brute_force_over_the_whole_graph(seed: int, respect_ports: bool) -> None:
+def test_reach_equals_brute_force_over_the_whole_graph(seed: int, respect_ports: bool,
+                                                       max_drop_m: float) -> None:
     roads, households, boxes, _, _ = random_case(seed)
-    params = FibreParams(respect_ports=respect_ports)
+    params = FibreParams(respect_ports=respect_ports, max_drop_m=max_drop_m)
     got = fb.household_reach(households, boxes, roads, None, params)
     want = reference_reach(roads, households, boxes, params)
     # the case is what it is meant to be: pieces apart, houses off the roads, full boxes
@@ -280,9 +318,19 @@ def test_reach_equals_brute_force_over_the_whole_graph(seed: int, respect_ports:
         assert got["port_limited"].any()
     np.testing.assert_allclose(got["distance_m"], want["distance_m"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(got["connector_m"], want["connector_m"], rtol=0, atol=1e-6)
-    for col in ("basis", "access_point", "passed", "connectable", "port_limited",
-                "assigned_access_point"):
+    for col in ("basis", "access_point", "passed"):
         assert got[col].tolist() == want[col].tolist(), col
+    # as many connectable (a maximum: which of the homes may differ), each on a box within
+    # reach with a port for it
+    assert got["connectable"].sum() == want["connectable"].sum()
+    assert got["port_limited"].sum() == want["port_limited"].sum()
+    assert (got["port_limited"] == got["passed"] & ~got["connectable"]).all()
+    on = got[got["connectable"]]
+    assert on["assigned_access_point"].notna().all()
+    if respect_ports:
+        per_box = on["assigned_access_point"].value_counts()
+        ports = boxes.set_index("ap_id")["ports_total"]
+        assert (per_box <= ports.reindex(per_box.index).fillna(np.inf)).all()
 
 
 # --------------------------------------------------------------------------------------------

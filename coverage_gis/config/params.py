@@ -960,10 +960,11 @@ class FibreParams(_Params):
         Share of homes passed for the share rule.
     respect_ports
         Whether ports decide ``connectable`` (homes passed never depend on ports): a box with
-        ``ports_total`` and ``ports_used`` connects at most ``ports_total`` homes, nearest
-        first: its ``ports_used`` ports hold homes already connected (taken to be the
-        nearest), its free ports go to the next nearest; passed homes beyond are
-        ``port_limited``. A box with ``ports_total`` unknown has unlimited ports; with
+        ``ports_total`` and ``ports_used`` connects at most ``ports_total`` homes: its
+        ``ports_used`` ports hold homes already connected (taken to be the nearest), its
+        free ports go to the next nearest, then to as many more passed homes as they can take
+        (:func:`coverage_gis.engines.fibre_reach._assign_ports`); passed homes left without
+        a port are ``port_limited``. A box with ``ports_total`` unknown has unlimited ports; with
         ``ports_used`` unknown, all its ports are free.
     route_sample_m
         Without access points, fibre routes are sampled every this many metres (the distance

@@ -16,10 +16,13 @@ hamlet, and the plan's fibre indicators F1 and F2.
 * **Passed** (the industry's "homes passed", a distance notion that counts no ports): distance
   at most ``max_drop_m``. **Connectable**: passed, and a free port can take it. A box
   connects at most ``ports_total`` homes, its used ports holding the nearest (already
-  connected) homes and its free ports the next nearest. Ports are handed out nearest first
-  over all (house, box) pairs within reach: a house whose nearest box is full takes a port at
-  the next box within reach, if any; ``port_limited`` marks houses passed whose boxes within
-  reach are all full by then (a full box calls for a bigger splitter, not new cable).
+  connected) homes and its free ports the next nearest (:func:`_assign_ports`): the used
+  ports first, nearest first over all (house, box) pairs within reach, then the free ports the
+  same way, then as many more houses as the free ports can take, a house moving to another
+  box within reach to free a port for one that has no other (a maximum flow,
+  ``scipy.sparse.csgraph.maximum_flow``; no house connected before loses its port, and houses
+  on used ports stay where they are). ``port_limited`` marks houses passed that no such
+  assignment connects (a full box calls for a bigger splitter, not new cable).
 * **Per hamlet** (:func:`hamlet_fibre`): share of homes passed (``ftth_share``) and
   connectable (``ftth_connectable_share``); ``ftth_covered`` by the rule of
   :class:`FibreParams` (default: the hamlet's cultural house is passed, after the ministry's
@@ -40,6 +43,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import maximum_flow
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
@@ -82,7 +87,8 @@ class _Sources:
     xy: np.ndarray
     ids: np.ndarray
     operator: np.ndarray
-    free_ports: np.ndarray   # inf = unlimited
+    free_ports: np.ndarray   # ports_total: inf = unlimited
+    used_ports: np.ndarray   # ports_used: NaN = unknown (none taken to be connected)
     kind: str                # "access point" or "fibre route"
 
 
@@ -99,6 +105,8 @@ def _sources(access_points: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | N
         ops = (ap["operator"].astype(object).to_numpy(object) if "operator" in ap
                else np.full(n, None, dtype=object))
         free = np.full(n, np.inf)
+        used = (pd.to_numeric(ap["ports_used"], errors="coerce").to_numpy(float)
+                if "ports_used" in ap else np.full(n, np.nan))
         if "ports_total" in ap:
             tot = pd.to_numeric(ap["ports_total"], errors="coerce").to_numpy(float)
             known = np.isfinite(tot)
@@ -108,7 +116,7 @@ def _sources(access_points: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | N
             free[known] = tot[known]
         if not params.respect_ports:
             free[:] = np.inf
-        parts.append(_Sources(_xy(ap), ids, ops, free, "access point"))
+        parts.append(_Sources(_xy(ap), ids, ops, free, used, "access point"))
     if (not parts or with_routes) and fibre is not None and len(fibre):
         merged, _ = merge_routes(_to_crs(fibre, crs), params.snap_tolerance_m)
         lines = merged.geometry.values
@@ -121,15 +129,17 @@ def _sources(access_points: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | N
         xy = shapely.get_coordinates(pts)
         parts.append(_Sources(xy, merged["route_id"].to_numpy(object)[line_of],
                               merged["operator"].to_numpy(object)[line_of],
-                              np.full(len(xy), np.inf), "fibre route"))
+                              np.full(len(xy), np.inf), np.full(len(xy), np.nan),
+                              "fibre route"))
     if not parts:
         return _Sources(np.zeros((0, 2)), np.zeros(0, dtype=object), np.zeros(0, dtype=object),
-                        np.zeros(0), "none")
+                        np.zeros(0), np.zeros(0), "none")
     if len(parts) == 1:
         return parts[0]
     return _Sources(np.vstack([p.xy for p in parts]), np.concatenate([p.ids for p in parts]),
                     np.concatenate([p.operator for p in parts]),
-                    np.concatenate([p.free_ports for p in parts]), "network")
+                    np.concatenate([p.free_ports for p in parts]),
+                    np.concatenate([p.used_ports for p in parts]), "network")
 
 
 def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -185,18 +195,78 @@ def _fallback_pairs(hh_idx: np.ndarray, hh_xy: np.ndarray, src_idx: np.ndarray,
 
 
 def _assign_ports(pair_h: np.ndarray, pair_s: np.ndarray, pair_d: np.ndarray,
-                  free: np.ndarray, n_households: int) -> np.ndarray:
-    """Greedy nearest-first port assignment over (household, source, distance) pairs: the
-    shortest pairs are served first, each household once, each source up to its free ports.
-    Returns the assigned source per household (-1 none)."""
+                  total: np.ndarray, used: np.ndarray, n_households: int) -> np.ndarray:
+    """The source whose port each household takes (-1 none), over the (household, source,
+    distance) pairs within reach; a source has ``total`` ports (inf = unlimited), ``used`` of
+    them (NaN = unknown) taken to hold homes already connected.
+
+    1. The used ports hold each box's nearest homes: nearest first over all pairs, each
+       household once (these homes stay where they are).
+    2. The free ports, nearest first the same way: a house whose nearest box is full takes a
+       port at the next box within reach.
+    3. As many more houses as the free ports can take (:func:`_augment`): nearest first can
+       leave a house without a port while a house that took its only box could have taken
+       another (found by an independent check: 206 homes of the sample port-limited where 43
+       must be). Every house connected by 1 and 2 stays connected."""
     order = np.lexsort((pair_s, pair_h, pair_d))
+    ph, ps = pair_h[order], pair_s[order]
     assigned = np.full(n_households, -1, dtype=np.int64)
-    left = free.astype(float).copy()
-    for h, s in zip(pair_h[order].tolist(), pair_s[order].tolist()):
-        if assigned[h] < 0 and left[s] >= 1:
-            assigned[h] = s
-            left[s] -= 1
+    held = np.minimum(np.nan_to_num(used.astype(float), nan=0.0), total)
+    left = held.copy()
+    _nearest_first(ph, ps, assigned, left)
+    fixed = assigned >= 0
+    free = total - (held - left)
+    _nearest_first(ph, ps, assigned, free)
+    _augment(ph, ps, assigned, fixed, free)
     return assigned
+
+
+def _nearest_first(ph: np.ndarray, ps: np.ndarray, assigned: np.ndarray,
+                   ports: np.ndarray) -> None:
+    """Greedy over the pairs in their order: a household without a port takes one of its
+    source's ``ports`` while any are left (both arrays updated in place)."""
+    for h, s in zip(ph.tolist(), ps.tolist()):
+        if assigned[h] < 0 and ports[s] >= 1:
+            assigned[h] = s
+            ports[s] -= 1
+
+
+def _augment(ph: np.ndarray, ps: np.ndarray, assigned: np.ndarray, fixed: np.ndarray,
+             free: np.ndarray) -> None:
+    """Connect as many more households as the ``free`` ports left allow (in place): a maximum
+    flow on the residual network of the assignment (source → box: its free ports; box → house:
+    1 for a pair not in use; house → its box: 1, so that it may move; house → sink: 1 for a
+    house without a port). Augmenting paths never take a port from a house that has one;
+    ``fixed`` houses (on used ports) are left out."""
+    keep = ~fixed[ph]
+    pairs = np.unique(np.column_stack([ph[keep], ps[keep]]), axis=0)
+    if not len(pairs):
+        return
+    homes, h_at = np.unique(pairs[:, 0], return_inverse=True)
+    boxes, b_at = np.unique(pairs[:, 1], return_inverse=True)
+    waiting = assigned[homes] < 0
+    room = np.minimum(free[boxes], len(homes))  # unlimited: as many as there are homes
+    if not waiting.any() or not (room >= 1).any():
+        return
+    nb, nh = len(boxes), len(homes)
+    box_node, home_node, sink = 1 + b_at, 1 + nb + h_at, 1 + nb + nh
+    in_use = assigned[homes[h_at]] == boxes[b_at]
+    has_room = np.flatnonzero(room >= 1)
+    cols = np.concatenate([1 + has_room, np.where(in_use, box_node, home_node),
+                           np.full(int(waiting.sum()), sink)])
+    rows = np.concatenate([np.zeros(len(has_room), dtype=np.int64),
+                           np.where(in_use, home_node, box_node),
+                           1 + nb + np.flatnonzero(waiting)])
+    caps = np.concatenate([np.floor(room[has_room]), np.ones(len(pairs) + int(waiting.sum()))
+                           ]).astype(np.int32)
+    graph = sparse.csr_array((caps, (rows, cols)), shape=(sink + 1, sink + 1))
+    result = maximum_flow(graph, 0, sink, method="dinic")
+    if result.flow_value == 0:
+        return
+    flow = sparse.coo_array(result.flow)
+    moved = (flow.data > 0) & (flow.row >= 1) & (flow.row <= nb) & (flow.col > nb) & \
+        (flow.col < sink)
+    assigned[homes[flow.col[moved] - 1 - nb]] = boxes[flow.row[moved] - 1]
 
 
 def drop_boxes(access_points: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -325,7 +395,7 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
         if (demand > src.free_ports).any():
             ph, ps, pd_ = _candidate_pairs(g, src, hh_xy, hh_node, src_on, dist, has_net,
                                            params, limited)
-            assigned = _assign_ports(ph, ps, pd_, src.free_ports, n)
+            assigned = _assign_ports(ph, ps, pd_, src.free_ports, src.used_ports, n)
     connectable = assigned >= 0
 
     out["distance_m"] = np.where(np.isfinite(dist), dist, np.nan)
