@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.database import query_crs_info
 
 import coverage_gis as cg
 from coverage_gis.io.crs import repair_vn2000, resolve_crs
@@ -108,6 +110,78 @@ def test_a_prj_that_lost_the_shift_is_restored_with_a_warning(tmp_path):
         hamlets = cg.read_hamlets(path)
     c = hamlets.geometry[0].centroid
     assert metres_between(c.x, c.y, *epsg_pipeline(E, N)) < 1.0
+
+
+def test_a_prj_pyproj_identifies_loosely_is_restored_too(tmp_path):
+    """Found by fuzzing: the same stripped CRS written as GDAL/QGIS write it (OGC WKT, datum
+    "Unknown based on WGS 84 ellipsoid") is identified by PROJ as EPSG:5897, and was then
+    read without the shift, 224 m off, silently."""
+    path = _hamlet_in_tm3(tmp_path, "EPSG:5897")
+    stripped = CRS("+proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 "
+                   "+ellps=WGS84 +units=m +no_defs")
+    assert CRS.from_wkt(stripped.to_wkt("WKT1_GDAL")).to_epsg() == 5897  # the loose match
+    write_text(path.with_suffix(".prj"), stripped.to_wkt("WKT1_GDAL"))
+    with pytest.warns(cg.InputWarning, match=r"thon\.shp.*no datum shift.*EPSG:5897"):
+        hamlets = cg.read_hamlets(path)
+    c = hamlets.geometry[0].centroid
+    assert metres_between(c.x, c.y, *epsg_pipeline(E, N)) < 1.0
+
+
+@pytest.mark.parametrize("lon_0", [105.0, 104.75, 105.5])
+def test_a_tm3_zone_declared_on_wgs84_or_with_a_null_shift_is_read_as_vn2000(lon_0):
+    """Found by fuzzing: the custom "VN-2000" definition of many how-tos (TM, k 0.9999, on
+    the WGS 84 datum, no shift), and one bound by TOWGS84[0,...], were read as WGS 84."""
+    zones = [CRS.from_epsg(int(i.code)) for i in query_crs_info(auth_name="EPSG")
+             if i.name.startswith("VN-2000 / TM-3")]
+    want = next(c for c in zones if any(
+        p.name == "Longitude of natural origin" and p.value == lon_0
+        for p in c.coordinate_operation.params))
+    on_wgs84 = CRS.from_wkt(
+        'PROJCS["VN2000 custom",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID['
+        '"WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",'
+        '0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",'
+        f'500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",{lon_0}],'
+        'PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],'
+        'UNIT["Meter",1.0]]')
+    null = CRS(f"+proj=tmerc +lon_0={lon_0} +k=0.9999 +x_0=500000 +ellps=WGS84 "
+               "+towgs84=0,0,0,0,0,0,0")
+    for crs, words in ((on_wgs84, "declares the WGS 84 datum"), (null, "no datum shift")):
+        with pytest.warns(cg.InputWarning, match=words):
+            assert repair_vn2000(crs, "x.shp") == want
+
+
+def test_a_crs_given_by_hand_that_lost_the_shift_is_restored(tmp_path):
+    """Found by fuzzing: the same WKT as a layer's crs= (the .prj's text pasted) or check-site's
+    --crs was used as is, 224 m off; presets and EPSG codes are never touched."""
+    stripped = CRS("+proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 "
+                   "+ellps=WGS84 +units=m +no_defs").to_wkt("WKT1_GDAL")
+    with pytest.warns(cg.InputWarning, match=r"sites\.csv: the CRS given.*EPSG:5897"):
+        assert resolve_crs(stripped, "sites.csv").to_epsg() == 5897
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for ok in ("vn2000-thanhhoa", "EPSG:5897", 5897, "EPSG:32648"):
+            assert resolve_crs(ok) == CRS.from_user_input(
+                ok if not isinstance(ok, str) or ok.startswith("EPSG") else "EPSG:5897")
+
+
+def test_a_local_engineering_crs_in_a_file_is_refused_naming_it(tmp_path):
+    """Found by fuzzing: a LOCAL_CS .prj or GeoTIFF ended in "unexpected error (ProjError)",
+    exit 3 (the DEM even passed validate --dem)."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    local = 'LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+    path = _hamlet_in_tm3(tmp_path, "EPSG:5897")
+    write_text(path.with_suffix(".prj"), local)
+    with pytest.raises(cg.InputError, match=r"thon\.shp: its CRS .*local engineering.*crs="):
+        cg.read_hamlets(path)
+    dem = tmp_path / "dem.tif"
+    with rasterio.open(dem, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32",
+                       crs=rasterio.crs.CRS.from_wkt(local),
+                       transform=from_origin(E, N, 30, 30)) as ds:
+        ds.write(np.zeros((1, 4, 4), dtype="float32"))
+    with pytest.raises(cg.InputError, match=r"dem\.tif: its CRS .*local engineering"):
+        cg.read_dem(dem)
 
 
 def test_repair_leaves_ordinary_crs_alone():
@@ -283,3 +357,23 @@ def test_a_dem_declared_with_a_compound_crs_is_still_read(tmp_path):
         ds.write(data, 1)
     dem = read_dem(path, crs="EPSG:4326+5773")
     assert dem.crs.is_compound and float(np.nanmax(dem.data)) == 50.0
+
+
+@pytest.mark.parametrize(("name", "lon_0"), [
+    ("vn2000-tm3-104.75", 104.75), ("vn2000-tm3-104-45", 104.75), ("VN2000_TM3_105.5", 105.5),
+    ("vn2000-tm3-104", 104.0), ("vn2000-tm3-107-45", 107.75), ("vn2000-tm3-105", 105.0)])
+def test_other_provinces_tm3_zones_are_named_by_their_central_meridian(name, lon_0):
+    """Found by fuzzing: vn2000-tm3-104.75 (Nghệ An) was an unknown CRS and the error offered
+    only Thanh Hóa's zone, 26 km off there."""
+    crs = resolve_crs(name)
+    assert crs.to_epsg() is not None and crs.name.startswith("VN-2000 / TM-3")
+    params = {p.name: p.value for p in crs.coordinate_operation.params}
+    assert params["Longitude of natural origin"] == lon_0
+    assert params["Scale factor at natural origin"] == 0.9999
+    assert params["False easting"] == 500_000
+
+
+@pytest.mark.parametrize("name", ["vn2000-tm3-104.6", "vn2000-tm3-104-75", "vn2000-tm3-99"])
+def test_a_tm3_zone_epsg_does_not_define_is_refused_with_the_list(name):
+    with pytest.raises(ValueError, match=r"central meridian.*104\.75.*105\.5"):
+        resolve_crs(name)

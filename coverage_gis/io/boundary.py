@@ -273,6 +273,6 @@ def resolve_user_crs(crs: Any, source: str) -> CRS | None:
     if crs is None:
         return None
     try:
-        return resolve_crs(crs)
+        return resolve_crs(crs, source)
     except ValueError as exc:
         raise InputError(f"{source}: {exc}") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "check_degrees",
     "is_degrees",
     "repair_vn2000",
+    "file_crs",
     "metric_crs",
     "utm_crs",
     "describe_crs",
@@ -59,7 +61,7 @@ def _preset_key(name: str) -> str:
     return name.strip().lower().replace("_", "-").replace(" ", "-")
 
 
-def resolve_crs(value: Any) -> CRS:
+def resolve_crs(value: Any, source: str | None = None) -> CRS:
     """Return a :class:`pyproj.CRS` for a preset name, an EPSG code, WKT or a CRS object.
 
     Every CRS asked for is one of positions on the Earth's surface: a horizontal (2-D)
@@ -73,6 +75,11 @@ def resolve_crs(value: Any) -> CRS:
     value
         A preset name from :data:`CRS_PRESETS` (case-insensitive, e.g. ``"vn2000-thanhhoa"``),
         ``"EPSG:5897"``, an integer EPSG code, WKT, or a :class:`pyproj.CRS`.
+    source
+        The file or setting the CRS is for, to name in a warning.
+
+    A VN-2000 TM-3 zone that has lost its datum shift is restored, with a warning
+    (:func:`repair_vn2000`).
 
     Raises
     ------
@@ -87,7 +94,11 @@ def resolve_crs(value: Any) -> CRS:
         raise ValueError(f"CRS {shown!r} {problem}; expected a horizontal (2-D) CRS of "
                          f"positions on the Earth: a preset ({', '.join(sorted(CRS_PRESETS))})"
                          ", an EPSG code like EPSG:5897, or WKT")
-    return crs
+    # a WKT or PROJJSON given by hand (a .prj's text) may have lost VN-2000's shift as a
+    # file's may (found by fuzzing: 224 m off, silently, where the file was repaired)
+    given = (f"crs={value!r}" if isinstance(value, (str, int)) and len(str(value)) <= 40
+             else f"the CRS given ({crs.name})")
+    return repair_vn2000(crs, given if source is None else f"{source}: {given}")
 
 
 def _parse_crs(value: Any) -> CRS:
@@ -106,6 +117,8 @@ def _parse_crs(value: Any) -> CRS:
     key = _preset_key(value)
     if key in CRS_PRESETS:
         return CRS.from_user_input(CRS_PRESETS[key])
+    if key.startswith("vn2000-tm3-"):
+        return _tm3_zone(value, key)
     if value.strip().lstrip().startswith("+"):
         raise ValueError(
             f"CRS {value!r} is a PROJ.4 string, which drops datum shifts such as VN-2000's; "
@@ -118,6 +131,30 @@ def _parse_crs(value: Any) -> CRS:
         raise ValueError(
             f"unknown CRS {value!r}: give a preset ({presets}), an EPSG code like EPSG:5897, or WKT"
         ) from exc
+
+
+def _tm3_zone(value: str, key: str) -> CRS:
+    """The VN-2000 TM-3 zone ``vn2000-tm3-<central meridian>`` names: in degrees
+    (``vn2000-tm3-104.75``) or degrees and minutes (``vn2000-tm3-104-45``), as Circular
+    973/2001/TCĐC-CT gives each province's (Nghệ An 104°45', Thanh Hóa 105°00', ...): the
+    EPSG definition of that zone (EPSG:5896-5899, 9205-9218)."""
+    zones = {k[1]: code for k, code in _vn2000_tm3().items()}
+    m = _TM3_NAME.fullmatch(key)
+    lon_0 = None
+    if m is not None:
+        deg, frac = float(m.group(1)), m.group(3)
+        lon_0 = (deg if frac is None else deg + float(f"0.{frac}") if m.group(2) == "."
+                 else deg + float(frac) / 60.0 if float(frac) < 60 else None)
+    if lon_0 is not None and round(lon_0, 6) in zones:
+        return CRS.from_epsg(zones[round(lon_0, 6)])
+    listed = ", ".join(f"{z:g}" for z in sorted(zones))
+    raise ValueError(f"unknown CRS {value!r}: VN-2000 TM-3 zones are named by their central "
+                     f"meridian in degrees (vn2000-tm3-104.75) or degrees-minutes "
+                     f"(vn2000-tm3-104-45); EPSG defines those at {listed}°E")
+
+
+#: ``vn2000-tm3-`` then the central meridian: degrees, and a decimal part or minutes.
+_TM3_NAME = re.compile(r"vn2000-tm3-(\d{3})(?:([.-])(\d{1,2}))?")
 
 
 def horizontal_problem(crs: CRS) -> str | None:
@@ -191,6 +228,24 @@ def _tm_key(crs: CRS) -> tuple[float, ...] | None:
         return None
 
 
+def file_crs(crs: CRS, source: str) -> CRS:
+    """The CRS a file declares, as it is read: refused when it cannot hold positions on the
+    Earth (:func:`horizontal_problem`: a ``LOCAL_CS`` .prj or GeoTIFF crashed the reprojection,
+    found by fuzzing), a VN-2000 zone without its shift restored (:func:`repair_vn2000`).
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, what its CRS is and how to name the right one.
+    """
+    problem = horizontal_problem(crs)
+    if problem is not None:
+        raise InputError(f"{source}: its CRS ({describe_crs(crs)}) {problem}; name the CRS "
+                         "its coordinates are in with crs=, e.g. crs='vn2000-thanhhoa' "
+                         "(EPSG:5897), 'vn2000-utm48' or 'EPSG:4326'")
+    return repair_vn2000(crs, source)
+
+
 def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     """Restore a VN-2000 TM-3 CRS that has lost its datum shift; return other CRSs unchanged.
 
@@ -199,26 +254,53 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     coordinates as WGS 84 and put them about 224 m off. A transverse Mercator with scale 0.9999
     on that ellipsoid is a VN-2000 TM-3 zone (no WGS 84 CRS uses it), so when its parameters
     match one in the EPSG database that definition is returned (the official EPSG:6960 shift then
-    applies) and an :class:`~coverage_gis.schema.InputWarning` names the file.
+    applies) and an :class:`~coverage_gis.schema.InputWarning` names the file. The same for such
+    a zone declared on the WGS 84 datum (the custom "VN-2000" definitions of many how-tos), or
+    bound to WGS 84 by a null shift (``TOWGS84[0,0,0,0,0,0,0]``). A CRS whose datum is EPSG's
+    Vietnam 2000 is left alone, whatever PROJ identifies it as (found by fuzzing: the unknown
+    datum's CRS is loosely identified as EPSG:5897, and was left 224 m off).
     """
     from coverage_gis.errors import InputWarning
 
-    if crs.is_bound or not crs.is_projected or crs.to_epsg() is not None or crs.datum is None:
+    base = crs.source_crs if crs.is_bound and _null_shift(crs) else crs
+    if base is None or base.is_bound or not base.is_projected or base.datum is None:
         return crs
-    datum = crs.datum.name.lower().replace("_", " ")
-    if "unknown" not in datum and "vietnam" not in datum and "vn 2000" not in datum \
-            and "vn-2000" not in datum:
+    ident = base.datum.to_json_dict().get("id") or {}
+    if (ident.get("authority"), ident.get("code")) == ("EPSG", _VN2000_DATUM):
         return crs
-    code = _vn2000_tm3().get(_tm_key(crs) or ())
+    datum = base.datum.name.lower().replace("_", " ")
+    if not any(word in datum for word in _SHIFTLESS_DATUM_WORDS):
+        return crs
+    code = _vn2000_tm3().get(_tm_key(base) or ())
     if code is None:
         return crs
     fixed = CRS.from_epsg(code)
+    named_wgs84 = "unknown" not in datum and ("wgs" in datum or "world geodetic" in datum)
+    why = ("declares the WGS 84 datum, without VN-2000's datum shift, with a VN-2000 TM-3 "
+           "projection" if named_wgs84 else "has no datum shift but matches")
     warnings.warn(
-        f"{source}: CRS has no datum shift but matches {fixed.name} (EPSG:{code}); "
-        f"reading it as EPSG:{code} so that the official VN-2000 to WGS 84 shift applies "
-        "(without it points land about 224 m off). Pass crs= to override.",
+        f"{source}: CRS {why} {fixed.name} (EPSG:{code}); reading it as EPSG:{code} so that "
+        "the official VN-2000 to WGS 84 shift applies (without it points land about 224 m "
+        "off). Pass crs= to override.",
         InputWarning, stacklevel=3)
     return fixed
+
+
+#: EPSG's code of the Vietnam 2000 datum (its shift to WGS 84 is EPSG:6960).
+_VN2000_DATUM = 6756
+#: Words of datum names that carry no VN-2000 shift ("Unknown based on WGS 84 ellipsoid", an
+#: ESRI "D_Vietnam_2000" without parameters, WGS 84 itself).
+_SHIFTLESS_DATUM_WORDS = ("unknown", "vietnam", "vn 2000", "vn-2000", "wgs 84", "wgs 1984",
+                          "world geodetic system 1984")
+
+
+def _null_shift(crs: CRS) -> bool:
+    """Whether a bound CRS's transformation to WGS 84 is all zeros (no shift)."""
+    op = crs.coordinate_operation
+    try:
+        return op is not None and all(float(p.value) == 0.0 for p in op.params)
+    except (TypeError, ValueError):
+        return False
 
 
 def utm_crs(lon: float, lat: float) -> CRS:

@@ -33,7 +33,7 @@ from coverage_gis.io.boundary import (
     reason,
     resolve_user_crs,
 )
-from coverage_gis.io.crs import describe_crs, repair_vn2000, resolve_crs
+from coverage_gis.io.crs import describe_crs, file_crs, resolve_crs
 
 __all__ = ["Raster", "read_dem", "checked_dem", "check_georeferenced", "check_raster_position",
            "check_band", "dem_crs", "horizontal_crs", "reproject_array", "latlon_bounds"]
@@ -276,12 +276,12 @@ def _read_dem_file(path: PathLike, *, crs: Any = None, band: int = 1) -> Raster:
             data = ds.read(band, out_dtype=np.float32)
             data[ds.read_masks(band) == 0] = np.nan
             to_metres(data, *height_scaling(ds, band, source))
-            file_crs = CRS.from_user_input(ds.crs) if ds.crs else None
+            declared = CRS.from_user_input(ds.crs) if ds.crs else None
             transform = ds.transform
     except (RasterioError, CPLE_BaseError) as exc:
         raise InputError(f"{source}: is not a raster GDAL can read, such as a GeoTIFF: "
                          f"{reason(exc, p)}") from None
-    return checked_dem(data, transform, dem_crs(file_crs, user_crs, source), source)
+    return checked_dem(data, transform, dem_crs(declared, user_crs, source), source)
 
 
 #: A DEM band's height unit (GDAL's unit type, lower case) -> metres: none said is metres.
@@ -330,13 +330,14 @@ def check_band(count: int, band: int, source: str, holds: str = "ground height")
                       InputWarning, stacklevel=4)
 
 
-def dem_crs(file_crs: CRS | None, user_crs: CRS | None, source: str) -> CRS:
+def dem_crs(declared: CRS | None, user_crs: CRS | None, source: str) -> CRS:
     """The CRS of a DEM: ``user_crs`` (crs=) when given, else the file's (horizontal part,
-    VN-2000 repaired); none at all is an :class:`InputError`."""
+    checked and VN-2000 repaired, :func:`~coverage_gis.io.crs.file_crs`); none at all is an
+    :class:`InputError`."""
     if user_crs is not None:
         return user_crs
-    if file_crs is not None:
-        return repair_vn2000(horizontal_crs(file_crs), source)
+    if declared is not None:
+        return file_crs(horizontal_crs(declared), source)
     raise InputError(f"{source}: has no CRS; name it with crs=, e.g. crs='EPSG:32648'")
 
 

@@ -56,7 +56,7 @@ from coverage_gis.io.boundary import file_name as _name
 from coverage_gis.io.boundary import first_row as _first_row
 from coverage_gis.io.boundary import reason as _reason
 from coverage_gis.io.boundary import resolve_user_crs as _resolve_user_crs
-from coverage_gis.io.crs import WGS84, describe_crs, repair_vn2000, resolve_crs
+from coverage_gis.io.crs import WGS84, describe_crs, file_crs, resolve_crs
 from coverage_gis.io.raster import Raster, read_dem
 from coverage_gis.io.schema import Problems
 
@@ -1109,7 +1109,8 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
         if gdf.crs is None and user_crs is None:
             prj = p.with_suffix(".prj")
             why = (f"its {prj.name} holds no CRS GDAL can read" if prj.exists()
-                   else "a shapefile without its .prj?")
+                   else "a shapefile without its .prj?" if suffix in (".shp", ".dbf", ".zip")
+                   else "the file declares none")
             raise InputError(f"{source}: has no CRS ({why}); name it with crs=, e.g. "
                              "crs='vn2000-thanhhoa' (EPSG:5897), 'vn2000-utm48' or 'EPSG:4326'")
         if user_crs is not None:
@@ -1119,7 +1120,7 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
                               "as asked")
             gdf = gdf.set_crs(user_crs, allow_override=True)
         else:
-            gdf = gdf.set_crs(repair_vn2000(gdf.crs, source), allow_override=True)
+            gdf = gdf.set_crs(file_crs(gdf.crs, source), allow_override=True)
         _check_position(gdf, source)
         if gdf.geometry.has_z.any():
             gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
