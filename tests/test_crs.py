@@ -226,6 +226,45 @@ def test_survey_xy_in_tm3_and_swapped_xy(tmp_path):
         cg.read_access_points(ok)
 
 
+def test_some_rows_written_x_northing_are_swapped_naming_them(tmp_path):
+    """Found by fuzzing: only some rows typed X = northing (one mast's cells) were not
+    swapped, and the mast was dropped as 2,302 km from the study area."""
+    lon_e, lat_e = epsg_pipeline(E, N)
+    rows = [f"A{i},VNPT,{E + i},{N}" for i in range(1, 5)] + [f"A5,VNPT,{N},{E + 5}"]
+    path = write_text(tmp_path / "ap.csv", "ap_id,operator,x,y\n" + "\n".join(rows) + "\n")
+    with pytest.warns(cg.InputWarning, match=r"ap\.csv: 'x' and 'y' look swapped.* in 1 of 5 "
+                      r"rows \(5\)"):
+        ap = cg.read_access_points(path, crs="vn2000-thanhhoa")
+    assert all(metres_between(g.x, g.y, lon_e, lat_e) < 10.0 for g in ap.geometry)
+
+
+def test_a_shapefile_written_x_northing_is_swapped_with_a_warning(tmp_path):
+    """Found by fuzzing: every vertex X = northing in a shapefile whose .prj is right passed
+    validate, 2,300 km away (the error later blamed the sites)."""
+    poly = shapely.box(N - 300, E - 300, N + 300, E + 300)  # (northing, easting)
+    path = tmp_path / "thon.shp"
+    gpd.GeoDataFrame({"hamlet_id": ["T1"], "name": ["Thôn Đông"]}, geometry=[poly],
+                     crs="EPSG:5897").to_file(path)
+    with pytest.warns(cg.InputWarning, match=r"thon\.shp: its x and y look swapped"):
+        hamlets = cg.read_hamlets(path)
+    c = hamlets.geometry[0].centroid
+    assert metres_between(c.x, c.y, *epsg_pipeline(E, N)) < 1.0
+
+
+def test_a_layer_far_outside_its_crs_area_of_use_is_warned_about(tmp_path):
+    """Found by fuzzing: Vietnamese TM-3 metres under a French .prj (EPSG:2154) landed at 2°E,
+    9°N and validate said OK."""
+    path = _hamlet_in_tm3(tmp_path, "EPSG:5897")
+    write_text(path.with_suffix(".prj"), CRS.from_epsg(2154).to_wkt("WKT1_ESRI"))
+    with pytest.warns(cg.InputWarning, match=r"thon\.shp: its coordinates lie \d+° outside "
+                      r"the area of use of its CRS.*is that CRS right"):
+        cg.read_hamlets(path)
+    with warnings.catch_warnings():  # the right CRS: no word
+        warnings.simplefilter("error")
+        (tmp_path / "ok").mkdir()
+        cg.read_hamlets(_hamlet_in_tm3(tmp_path / "ok", "EPSG:5897"))
+
+
 def test_metric_crs_is_the_utm_zone(hamlets_gdf):
     assert cg.metric_crs(hamlets_gdf).to_epsg() == 32648
     south = hamlets_gdf.set_geometry(hamlets_gdf.geometry.translate(0, -40))
