@@ -308,3 +308,46 @@ def test_check_json_keeps_every_previous_key(checked):
     new = [k for k in doc if k not in {p.split(".")[0] for p in PREVIOUS_KEYS}]
     assert new == ["exposure", "point", "input", "checked_at", "software_version",
                    "request_id", "applicant"]
+
+
+def _with_check(tmp_path, table: str):
+    path = sample_copy(tmp_path, "cadastral.toml")
+    path.write_text(path.read_text(encoding="utf-8") + f"\n[check]\n{table}\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_another_provinces_cadastral_crs_is_a_scenario_setting(tmp_path):
+    """Found by fuzzing: the cadastral CRS was Thanh Hóa's whatever the scenario: a Nghệ An
+    officer's right x/y (EPSG:9208) were sent for review as "not in vn2000-thanhhoa", and the
+    point's official x/y were printed in Thanh Hóa's zone. Here the sample says its cadastral
+    maps are in the 105.5° zone (EPSG:9209)."""
+    scenario = _with_check(tmp_path, 'cadastral_crs = "vn2000-tm3-105.5"')
+    lon, lat = 105.844640, 20.065252
+    x, y = Transformer.from_crs(4326, 9209, always_xy=True).transform(lon, lat)
+    out = tmp_path / "ok"
+    assert main(["-q", "check-site", str(scenario), "--x", f"{x:.3f}", "--y", f"{y:.3f}",
+                 "--crs", "EPSG:9209", "--operator", "Viettel", "--technology", "4G",
+                 "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert "unusual_crs" not in [r["code"] for r in doc["reason_codes"]]
+    assert doc["point"]["xy_crs_code"] == "EPSG:9209"
+    assert (doc["point"]["x"], doc["point"]["y"]) == pytest.approx((x, y), abs=0.01)
+    # Thanh Hóa's zone is now the unusual one
+    tx, ty = Transformer.from_crs(4326, 5897, always_xy=True).transform(lon, lat)
+    out = tmp_path / "review"
+    assert main(["-q", "check-site", str(scenario), "--x", f"{tx:.3f}", "--y", f"{ty:.3f}",
+                 "--crs", "vn2000-thanhhoa", "--operator", "Viettel", "--technology", "4G",
+                 "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    first = doc["reason_codes"][0]
+    assert first["code"] == "unusual_crs" and first["params"]["cadastral"] == "vn2000-tm3-105.5"
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ('"vn2000-tm3-104.6"', r"\[check\] cadastral_crs: unknown CRS .*central meridian"),
+    ('"EPSG:4756"', r"\[check\] cadastral_crs='EPSG:4756': .* not a projected CRS"),
+    ("12.5", r"cadastral_crs=12\.5: expected a CRS name")])
+def test_a_wrong_cadastral_crs_is_refused_when_the_scenario_is_read(tmp_path, value, words):
+    with pytest.raises(cg.InputError, match=words):
+        cg.load_project(_with_check(tmp_path, f"cadastral_crs = {value}"))

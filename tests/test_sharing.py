@@ -293,7 +293,11 @@ def test_bad_coordinates_get_clear_errors(small_project):
         placement.locate_point(p, x=y, y=x, crs="vn2000-thanhhoa")
     with pytest.raises(cg.InputError, match="outside the study area"):
         placement.locate_point(p, lon=lon + 1.0, lat=lat)
-    with pytest.raises(cg.InputError, match="with --crs vn2000-utm48 it would be inside"):
+    # UTM 48 x/y under another TM-3 zone: the cadastral CRS is named first (where x/y from a
+    # cadastral map fit), then each other preset that fits, with how far apart they put it
+    with pytest.raises(cg.InputError, match=r"it would be inside with --crs vn2000-thanhhoa "
+                       r"\(the cadastral CRS\), and also with --crs vn2000-utm48 \(6\d\d m from "
+                       r"that point\)"):
         vx, vy = Transformer.from_crs(UTM, "EPSG:3405", always_xy=True).transform(X0, Y0)
         placement.locate_point(p, x=vx, y=vy, crs="EPSG:9210")  # TM-3 105-45: wrong zone
     with pytest.raises(cg.InputError, match="--operator 'Acme'"):

@@ -1027,6 +1027,12 @@ class CheckParams(_Params):
     section: ClassVar[str] = "check"
 
     min_distance_m: dict[str, float] = _param(check=DbTable(_LOCAL_DISTANCE), factory=dict)
+    #: The CRS of the province's cadastral maps: the x/y a tower request gives and check-site
+    #: prints, and the one tried first when typed x/y fall outside (default
+    #: ``settings.CHECK_SITE_CADASTRAL_CRS``, Thanh Hóa's TM-3 zone; another province's is
+    #: ``vn2000-tm3-<central meridian>``, Circular 973/2001/TCĐC-CT). Checked when the project
+    #: is loaded.
+    cadastral_crs: str = _param(settings.CHECK_SITE_CADASTRAL_CRS, CrsName())
 
     def __post_init__(self) -> None:
         super().__post_init__()

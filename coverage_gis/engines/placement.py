@@ -186,7 +186,7 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
         raise InputError(f"--crs {crs!r}: no transformation exists from {describe_crs(src)} "
                          f"to the study's CRS ({describe_crs(project.crs)}); expected a "
                          "horizontal CRS of positions on the Earth, e.g. "
-                         f"--crs {settings.CHECK_SITE_CADASTRAL_CRS}") from None
+                         f"--crs {cadastral_crs(project)}") from None
     px, py = transformer.transform(a, b)
     point = shapely.Point(px, py)
     if np.isfinite([px, py]).all() and area.contains(point):
@@ -203,10 +203,14 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
         note = (" (Vietnamese surveys write X for northing and Y for easting)"
                 if src != WGS84 else "")
         raise InputError(f"{given} {where}; {what} look swapped{note}")
-    name = preset_placing(project, a, b, src, area) if src != WGS84 else None
-    if name is not None:
-        raise InputError(f"{given} {where}; with --crs {name} it would be inside: is the CRS "
-                         "right?")
+    found = presets_placing(project, a, b, src, area) if src != WGS84 else []
+    if found:
+        (name, first), others = found[0], found[1:]
+        cadastral = " (the cadastral CRS)" if name == cadastral_crs(project) else ""
+        also = " or ".join(f"--crs {n} ({first.distance(q):,.0f} m from that point)"
+                           for n, q in others)
+        raise InputError(f"{given} {where}; it would be inside with --crs {name}{cadastral}"
+                         f"{f', and also with {also}' if also else ''}: is the CRS right?")
     if src.is_projected and (is_degrees(a, b) or is_degrees(b, a)):
         raise InputError(f"{given} {where}; x and y look like degrees (longitude, latitude), "
                          f"not the metres of {describe_crs(src)}: give them as --lon and "
@@ -217,34 +221,52 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
                      "coordinates and their CRS")
 
 
-def preset_placing(project: Project, x: float, y: float, crs: Any,
-                   area: shapely.Geometry | None) -> str | None:
-    """The first CRS preset (:data:`~coverage_gis.io.crs.CRS_PRESETS`, VN-2000 ones first)
-    other than ``crs`` and of the same kind (projected or geographic) in which ``x``, ``y``
-    land in ``area`` (project CRS): the likely CRS of coordinates given with a wrong one, or
-    None."""
+def cadastral_crs(project: Project) -> str:
+    """The CRS of the province's cadastral maps: the scenario's ``[check] cadastral_crs``,
+    else ``settings.CHECK_SITE_CADASTRAL_CRS``."""
+    return CheckParams.from_scenario(project.scenario.parameters).cadastral_crs
+
+
+def presets_placing(project: Project, x: float, y: float, crs: Any,
+                    area: shapely.Geometry | None) -> list[tuple[str, shapely.Point]]:
+    """The CRSs, the cadastral one (:func:`cadastral_crs`) then the presets
+    (:data:`~coverage_gis.io.crs.CRS_PRESETS`, VN-2000 ones first), other than ``crs`` and of
+    the same kind (projected or geographic) in which ``x``, ``y`` land in ``area`` (project
+    CRS), each with the point it gives (one name per CRS): the likely CRSs of coordinates
+    given with a wrong one. The cadastral CRS comes first: x/y typed from a cadastral map fit
+    it, and a UTM preset 667 m away may fit too (found by fuzzing: vn2000-utm48 alone was
+    suggested)."""
     if area is None:
-        return None
+        return []
     src = resolve_crs(crs)
-    for name, code in CRS_PRESETS.items():
-        other = CRS.from_user_input(code)
-        if other == src or other.is_geographic != src.is_geographic:
+    found: list[tuple[str, shapely.Point]] = []
+    seen: list[CRS] = [src]
+    for name, code in {cadastral_crs(project): None, **CRS_PRESETS}.items():
+        other = resolve_crs(name) if code is None else CRS.from_user_input(code)
+        if other in seen or other.is_geographic != src.is_geographic:
             continue
+        seen.append(other)
         ox, oy = Transformer.from_crs(other, project.crs, always_xy=True).transform(x, y)
         if np.isfinite([ox, oy]).all() and area.covers(shapely.Point(ox, oy)):
-            return name
-    return None
+            found.append((name, shapely.Point(ox, oy)))
+    return found
+
+
+def preset_placing(project: Project, x: float, y: float, crs: Any,
+                   area: shapely.Geometry | None) -> str | None:
+    """The first of :func:`presets_placing`, or None."""
+    found = presets_placing(project, x, y, crs, area)
+    return found[0][0] if found else None
 
 
 def point_coordinates(project: Project, point: shapely.Point,
-                      cadastral_crs: Any = settings.CHECK_SITE_CADASTRAL_CRS
-                      ) -> dict[str, Any]:
+                      cadastral: Any = None) -> dict[str, Any]:
     """The point (project CRS) as officers read it: ``lon``, ``lat`` (WGS 84,
     ``settings.CHECK_SITE_DEGREE_DECIMALS``) and ``x``, ``y`` (metres, in
-    ``cadastral_crs``: VN-2000 / TM-3 of the province by default,
+    ``cadastral``: :func:`cadastral_crs` by default, VN-2000 / TM-3 of the province,
     ``settings.CHECK_SITE_METRE_DECIMALS``), with the CRS names (``lonlat_crs``,
     ``xy_crs``, ``xy_crs_code``)."""
-    cad = resolve_crs(cadastral_crs)
+    cad = resolve_crs(cadastral if cadastral is not None else cadastral_crs(project))
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
     x, y = Transformer.from_crs(project.crs, cad, always_xy=True).transform(point.x, point.y)
@@ -866,13 +888,14 @@ REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs", "default_
 
 
 def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
-                 cadastral: str = settings.CHECK_SITE_CADASTRAL_CRS,
+                 cadastral: str | None = None,
                  tolerance_m: float = settings.CHECK_SITE_CRS_TOLERANCE_M) -> list[Reason]:
     """x/y typed in another CRS than the province's cadastral one that would move the point
     by more than ``tolerance_m`` if they were cadastral coordinates: the reason
     ``unusual_crs`` (crs, cadastral, distance_m), for review: inside a large unit a wrong
     preset can no longer be told by the point falling outside."""
     x, y, crs = typed_xy
+    cadastral = cadastral or cadastral_crs(project)
     typed, usual = resolve_crs(crs), resolve_crs(cadastral)
     if typed == usual or typed.is_geographic:
         return []

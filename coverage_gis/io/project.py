@@ -408,9 +408,25 @@ def _centre_lon_lat(loaded: Mapping[str, Any]) -> tuple[float | None, float | No
     return float(centre.x), float(centre.y)
 
 
+def _check_cadastral_crs(scenario: Scenario) -> None:
+    """``[check] cadastral_crs`` names a projected CRS (its x/y are metres)."""
+    from coverage_gis.config.params import CheckParams
+
+    name = CheckParams.from_scenario(scenario.parameters).cadastral_crs
+    try:
+        crs = resolve_crs(name)
+    except ValueError as exc:
+        raise InputError(f"[check] cadastral_crs: {exc}") from None
+    if not crs.is_projected:
+        raise InputError(f"[check] cadastral_crs={name!r}: {describe_crs(crs)} is not a "
+                         "projected CRS; cadastral x/y are metres, e.g. "
+                         "'vn2000-tm3-104.75'")
+
+
 def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
               crs: Any) -> Project:
     vectors = {k: v for k, v in loaded.items() if k in VECTOR_LAYERS}
+    _check_cadastral_crs(scenario)
     if crs is None:
         crs = scenario.crs
     if crs is not None:

@@ -128,7 +128,10 @@ class AppState:
         self.checks = CheckStore()
         self.lock = threading.Lock()
         self.assets = _assets()
-        self.cadastral = resolve_crs(settings.CHECK_SITE_CADASTRAL_CRS)
+        from coverage_gis.engines.placement import cadastral_crs
+
+        self.cadastral_name = cadastral_crs(self.project)
+        self.cadastral = resolve_crs(self.cadastral_name)
         self._to_cadastral = Transformer.from_crs(WGS84, self.cadastral, always_xy=True)
         self._transform_lock = threading.Lock()
         self.map_json = json.dumps(self._map_doc(), ensure_ascii=False).encode()
@@ -171,7 +174,7 @@ class AppState:
         return {"lon": round(lon, deg), "lat": round(lat, deg), "lonlat_crs": WGS84.name,
                 "x": round(x, met), "y": round(y, met), "xy_crs": self.cadastral.name,
                 "xy_crs_code": f"EPSG:{code}" if code else None,
-                "xy_preset": settings.CHECK_SITE_CADASTRAL_CRS}
+                "xy_preset": self.cadastral_name}
 
     def get_check(self, check_id: str) -> CheckRun:
         run = self.checks.get(check_id)

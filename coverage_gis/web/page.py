@@ -29,13 +29,12 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def projected_presets() -> list[str]:
-    """The CRS presets for typed x/y (projected ones; the province's cadastral CRS first,
-    one name per CRS)."""
+def projected_presets(first: str = settings.CHECK_SITE_CADASTRAL_CRS) -> list[str]:
+    """The CRS presets for typed x/y (projected ones; the province's cadastral CRS
+    ``first``, one name per CRS)."""
     from pyproj import CRS
 
-    first = settings.CHECK_SITE_CADASTRAL_CRS
-    names, seen = [first], {CRS_PRESETS[first]}
+    names, seen = [first], {CRS_PRESETS.get(first, first)}
     for name, code in CRS_PRESETS.items():
         if code not in seen and CRS.from_user_input(code).is_projected and name != "webmercator":
             names.append(name)
@@ -60,7 +59,7 @@ def _field(name: str, label: str, placeholder: str = "", hint: str = "") -> str:
             f"{extra}{described}>{hint_html}")
 
 
-def _form(w: dict[str, str]) -> str:
+def _form(w: dict[str, str], cadastral: str) -> str:
     operators = list(settings.OPERATOR_ALIASES)
     techs = list(settings.TECHNOLOGIES)
     return f"""<form id="cg-form" novalidate>
@@ -79,7 +78,7 @@ def _form(w: dict[str, str]) -> str:
 {_field('x', w['x'], '588150')}
 {_field('y', w['y'], '2219700')}
 <label for="cg-crs">{escape(w['crs'])}</label>
-<select id="cg-crs" name="crs">{_options(projected_presets())}</select>
+<select id="cg-crs" name="crs">{_options(projected_presets(cadastral))}</select>
 </div>
 </fieldset>
 <fieldset><legend>{escape(w['proposal'])}</legend>
@@ -112,7 +111,7 @@ def page_html(state: AppState, lang: str = "vi") -> str:
                 for t, d in settings.TECHNOLOGY_DEFAULTS.items()}
     config = {"lang": lang, "words": w, "defaults": defaults,
               "operator_colours": OPERATOR_COLOURS, "palette": list(PALETTE),
-              "cadastral_preset": settings.CHECK_SITE_CADASTRAL_CRS,
+              "cadastral_preset": state.cadastral_name,
               "verdicts": {v: i18n.verdict_name(v, lang) for v in
                            ("ok", "share-instead", "review", "conflict", "outside-unit")},
               "kinds": {k: i18n.kind_name(k, lang) for k in
@@ -139,7 +138,7 @@ def page_html(state: AppState, lang: str = "vi") -> str:
 <input id="cg-search" type="search" autocomplete="off" placeholder="{escape(w['search_hint'])}">
 <ul id="cg-search-results" role="listbox" aria-label="{escape(w['search'])}"></ul>
 </section>
-{_form(w)}
+{_form(w, state.cadastral_name)}
 <div id="cg-error" role="alert" hidden></div>
 <section id="cg-result" aria-live="polite" hidden></section>
 </aside>
