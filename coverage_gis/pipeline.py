@@ -246,6 +246,36 @@ def by_unit(analysis: Analysis) -> ByUnit:
     return ByUnit(unit_indicators(analysis), province_indicators(analysis))
 
 
+def _hamlet_units(project: Project) -> pd.Series | None:
+    """A province study's :func:`hamlet_unit_codes` (with their warnings); other studies'
+    hamlets split by a unit's boundary warned about (:func:`_warn_split_hamlets`), None."""
+    if project.scenario.province is not None:
+        return hamlet_unit_codes(project, warn=True)
+    _warn_split_hamlets(project)
+    return None
+
+
+def _warn_split_hamlets(project: Project) -> None:
+    """An :class:`InputWarning` naming the hamlets partly in a unit of :func:`unit_scopes`
+    but by less than ``settings.HAMLET_UNIT_MIN_SHARE``: they count not in its M4 and F2
+    (found by fuzzing: a hamlet 36 % inside the commune was left out of it, its F2 shown met,
+    without a word; a province study warns so, :func:`hamlet_unit_codes`)."""
+    if project.hamlets is None:
+        return
+    ids = project.hamlets["hamlet_id"].astype(str).to_numpy()
+    for scope in unit_scopes(project):
+        share = territory.unit_shares(project.hamlets, scope.geometry)
+        split = (share > settings.HAMLET_UNIT_SPLIT_SHARE) & (
+            share < settings.HAMLET_UNIT_MIN_SHARE - 1e-12)
+        if split.any():
+            named = ", ".join(f"{h} ({v:.0%})" for h, v in zip(ids[split], share[split]))
+            warnings.warn(f"{int(split.sum())} hamlet(s) lie partly in {scope.code} "
+                          f"{scope.name}, by less than {settings.HAMLET_UNIT_MIN_SHARE:.0%} "
+                          f"of their area ({named}): they do not count in its M4 and F2 "
+                          "(settings.HAMLET_UNIT_MIN_SHARE); check the unit's boundary and "
+                          "the hamlets'", InputWarning, stacklevel=3)
+
+
 def hamlet_unit_codes(project: Project, warn: bool = False) -> pd.Series:
     """For a province study, the 2025 unit (``unit_code``) of each hamlet of the project
     (None: in none of them): the unit holding the largest share of its area
@@ -891,8 +921,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if project.sites is not None:
         tw, candidates, m5 = sharing_indicator(project)
         clock.lap("sharing")
-    unit_codes = (hamlet_unit_codes(project, warn=True)
-                  if project.scenario.province is not None else None)
+    unit_codes = _hamlet_units(project)
     wants_suggestions = bool(suggest_sites and project.households is not None
                              and m4 is not None and not table["mobile_broadband_covered"].all())
     if wants_suggestions:

@@ -973,8 +973,9 @@ def test_households_standing_in_another_hamlet_than_their_id_are_warned_about(fo
             + [f"C0,T2,{LON + 0.008},{LAT}", f"A9,T1,{LON + 0.008},{LAT}"])  # in T2
     said = _households_said(folder, "household_id,hamlet_id,lon,lat", rows, "another hamlet")
     assert said == ["hh.csv: households given one hamlet_id stand inside another hamlet's "
-                    "polygon of thon.geojson: T2: 5 of 6 in T1 (5); the per-hamlet shares "
-                    "follow hamlet_id: check that column, or the hamlets' polygons (more than "
+                    "polygon of thon.geojson, or in none: T2: 5 of 6 in T1 (5); the "
+                    "per-hamlet shares follow hamlet_id: check that column, or the hamlets' "
+                    "polygons (more than "
                     "20% of a hamlet's households: settings.HAMLET_ID_MISMATCH_WARN_SHARE)"]
 
 

@@ -250,4 +250,4 @@ def test_sample_suggestion_lies_inside_the_commune(sample_out):
         assert commune.covers(shapely.Point(lon, lat))
     report = (sample_out / "report.html").read_text(encoding="utf-8")
     assert "trạm hiện có trong địa giới xã dùng chung" in report
-    assert "6 trạm đứng ngoài địa bàn" in report
+    assert "6 trạm (hiện có hoặc quy hoạch) đứng ngoài địa bàn" in report

@@ -240,8 +240,9 @@ def _print_mobile(result: Any) -> None:
           f"{_pct(m5.value)} (target {_pct(m5.target)}; with planned towers "
           f"{_pct(m5.with_planned.value)}; {m5.candidates} sharing candidate(s))")
     if m5.scope == "inside_unit" and m5.towers_outside_unit:
-        print(f"  {m5.towers_outside_unit} tower(s) outside {place} not counted in M5 "
-              "(neighbours' towers: they still serve coverage; towers.csv inside_unit)")
+        print(f"  {m5.towers_outside_unit} tower(s), existing or planned, outside {place} not "
+              "counted in M5 (neighbours' towers: they still serve coverage; towers.csv "
+              "inside_unit)")
 
 
 def _print_fibre(result: Any) -> None:

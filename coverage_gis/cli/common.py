@@ -68,6 +68,8 @@ def load(scenario: Any) -> tuple[Any, list[str], list[str]]:
 def load_or_report(scenario: Any, args: argparse.Namespace) -> Any:
     """Load a project, printing its problems; raise :class:`InputError` when it has errors."""
     project, warns, errors = load(scenario)
+    # counted as listed, duplicates once (found by fuzzing: "3 warning(s)" for 1 listed)
+    warns, errors = list(dict.fromkeys(warns)), list(dict.fromkeys(errors))
     if errors:
         print_list("Errors", errors, sys.stderr)
         raise InputError(f"stopped: {len(errors)} input error(s); nothing written")

@@ -216,6 +216,17 @@ CULTURAL_HOUSES_WARN: int = 3
 #: homes on a boundary drawn roughly are usual; swapped ids or polygons put most elsewhere,
 #: and the per-hamlet shares then follow the ids without a word).
 HAMLET_ID_MISMATCH_WARN_SHARE: float = 0.2
+#: A line or polygon feature that meets the study area but has a vertex this far (km) beyond
+#: its bounding box is warned about (a stray vertex; a trunk route of a commune study rarely
+#: runs 100 km on). A convention of this tool.
+FAR_VERTEX_WARN_KM: float = 100.0
+#: A hamlet whose bounding box is wider than this (km) is warned about (a stray vertex or
+#: part; Vietnamese hamlets span a few km, the largest mountain communes some 30). A
+#: convention of this tool.
+HAMLET_MAX_EXTENT_KM: float = 50.0
+#: Projected coordinates beyond this (m, absolute) are no position on the Earth in any map
+#: projection's metres (the equator is 40,075 km round): an error naming the feature.
+PROJECTED_MAX_ABS_M: float = 1e8
 
 #: How far (degrees) the data may lie outside the area of use of the CRS a scenario names for
 #: computation (``[scenario] crs``) before it is refused: one UTM zone's width. A local
@@ -425,6 +436,11 @@ TERRITORY_EDGE_M: float = 0.5
 #: (reporting per unit: the plan's old commune and the 2025 ward). 0.5: the unit holding
 #: most of it (a convention of this tool, not a rule).
 HAMLET_UNIT_MIN_SHARE: float = 0.5
+#: A hamlet with more than this share of its area in a unit, but less than
+#: ``HAMLET_UNIT_MIN_SHARE``, is named in a warning (it counts not there); below it, an edge
+#: drawn a few metres apart (the old commune's outline and the ward's) is not worth a word.
+#: A convention of this tool.
+HAMLET_UNIT_SPLIT_SHARE: float = 0.05
 
 #: A scenario's ``unit`` holding less than this share of the hamlets' area is warned about:
 #: its indicators would be those of another unit's hamlets (a convention of this tool).

@@ -83,11 +83,15 @@ def hamlets_in_unit(hamlets: gpd.GeoDataFrame, unit: shapely.Geometry,
                     min_share: float = settings.HAMLET_UNIT_MIN_SHARE) -> np.ndarray:
     """Whether each hamlet belongs to ``unit``: at least ``min_share`` of its area lies in it
     (same metric CRS). A hamlet split by a new boundary goes to the unit holding most of it."""
+    return np.asarray(unit_shares(hamlets, unit) >= min_share - 1e-12, dtype=bool)
+
+
+def unit_shares(hamlets: gpd.GeoDataFrame, unit: shapely.Geometry) -> np.ndarray:
+    """The share (0 to 1) of each hamlet's area that lies in ``unit`` (same metric CRS)."""
     shapely.prepare(unit)
     area = hamlets.geometry.area.to_numpy()
     inside = shapely.intersection(hamlets.geometry.values, unit)
-    share = np.divide(shapely.area(inside), area, out=np.zeros_like(area), where=area > 0)
-    return np.asarray(share >= min_share - 1e-12, dtype=bool)
+    return np.divide(shapely.area(inside), area, out=np.zeros_like(area), where=area > 0)
 
 
 def hamlet_units(hamlets: gpd.GeoDataFrame, units: Sequence[shapely.Geometry],

@@ -123,6 +123,19 @@ def households_from_buildings(gdf: gpd.GeoDataFrame, min_area_m2: float | None =
         Points (index reset), with ``area_m2`` and ``dwellings``; ``attrs["buildings"]`` counts
         the footprints read, kept and dropped as too small.
     """
+    out = _building_points(gdf, min_area_m2, dwellings_per_building, id_column=id_column,
+                           source=source)
+    attrs = dict(out.attrs)
+    out = out.reset_index(drop=True)
+    out.attrs = attrs
+    return out
+
+
+def _building_points(gdf: gpd.GeoDataFrame, min_area_m2: float | None,
+                     dwellings_per_building: int | None, *, id_column: str,
+                     source: str | None) -> gpd.GeoDataFrame:
+    """:func:`households_from_buildings` with the index kept: each point has its building's
+    index label (repeated for the dwellings of one building)."""
     min_area = settings.BUILDING_MIN_AREA_M2 if min_area_m2 is None else float(min_area_m2)
     per = settings.BUILDING_DWELLINGS if dwellings_per_building is None else dwellings_per_building
     if int(per) < 1 or min_area < 0:
@@ -143,7 +156,6 @@ def households_from_buildings(gdf: gpd.GeoDataFrame, min_area_m2: float | None =
         out = _repeat_dwellings(out, id_column)
     if source is not None:
         out["source"] = source
-    out = out.reset_index(drop=True)
     out.attrs = {**gdf.attrs, "buildings": counts, "min_area_m2": min_area}
     return out
 
@@ -162,12 +174,35 @@ def _repeat_dwellings(gdf: gpd.GeoDataFrame, id_column: str) -> gpd.GeoDataFrame
     return rows
 
 
+def _feature_labels(index: pd.Index) -> pd.Index:
+    """``index`` (0-based feature numbers of the file, repeated for the dwellings of one
+    building) made unique while naming the same features: the dwellings of a building after
+    its first get fractional labels (feature 5 with 4 dwellings: 5, 5.25, 5.5, 5.75), which
+    :class:`~coverage_gis.io.schema.Problems` numbers ``int(label) + 1`` as the first."""
+    if index.is_unique:
+        return index
+    labels = pd.Series(index.to_numpy(dtype=float))
+    groups = labels.groupby(labels.to_numpy())
+    rank = groups.cumcount().to_numpy(dtype=float)
+    size = groups.transform("size").to_numpy(dtype=float)
+    return pd.Index(labels.to_numpy() + rank / size)
+
+
 def footprints_as_points(gdf: gpd.GeoDataFrame, problems: Problems,
                          min_area_m2: float | None = None,
                          dwellings_per_building: int | None = None) -> gpd.GeoDataFrame:
     """For the households loader: building polygons among the features become household points
     (see :func:`households_from_buildings`), with a warning saying so; points and anything
-    else are left as they are (the schema checks them). ``household_id`` values are kept."""
+    else are left as they are (the schema checks them). ``household_id`` values are kept.
+
+    The footprints are checked first as any layer's polygons are
+    (:func:`coverage_gis.io.schema._check_geometry`): NaN or infinite coordinates are errors
+    naming the feature, invalid polygons (a self-intersecting "bow-tie", whose signed area
+    cancels) are repaired with ``make_valid`` before their area is measured, with a warning.
+    Footprints with errors are left as they are and marked in ``problems.bad_geometry``.
+    Each point keeps its building's index label (the file's feature number), so that later
+    problems name the file's feature, not a position among the points.
+    """
     types = shapely.get_type_id(np.asarray(gdf.geometry.values, dtype=object))
     poly = np.isin(types, (3, 6))
     if not poly.any():
@@ -176,17 +211,22 @@ def footprints_as_points(gdf: gpd.GeoDataFrame, problems: Problems,
     polys = gdf[poly].assign(_order=order[poly])
     if "household_id" not in polys.columns:
         polys = polys.assign(household_id=[f"B{i + 1}" for i in order[poly]])
-    points = households_from_buildings(polys, min_area_m2, dwellings_per_building,
-                                       source=settings.BUILDING_SOURCES["file"])
-    counts = points.attrs["buildings"]
-    problems.warn(
-        f"{counts['footprints']} feature(s) are building polygons: taken as households at "
-        f"their centroids (a point inside each polygon), {counts['too_small']} smaller than "
-        f"{points.attrs['min_area_m2']:g} m² left out, {counts['households']} household(s) "
-        "made")
-    others = gdf[~poly].assign(_order=order[~poly])
-    merged = pd.concat([others, points]).sort_values("_order", kind="stable")
-    merged = merged.drop(columns="_order").reset_index(drop=True)
+    good = schema._check_geometry(polys, "polygon", problems).to_numpy(dtype=bool)
+    problems.bad_geometry.update(polys.index[~good])
+    parts = [gdf[~poly].assign(_order=order[~poly]), polys[~good]]
+    if good.any():
+        points = _building_points(polys[good], min_area_m2, dwellings_per_building,
+                                  id_column="household_id",
+                                  source=settings.BUILDING_SOURCES["file"])
+        counts = points.attrs["buildings"]
+        problems.warn(
+            f"{counts['footprints']} feature(s) are building polygons: taken as households at "
+            f"their centroids (a point inside each polygon), {counts['too_small']} smaller "
+            f"than {points.attrs['min_area_m2']:g} m² left out, {counts['households']} "
+            "household(s) made")
+        parts.append(points)
+    merged = pd.concat(parts).sort_values("_order", kind="stable").drop(columns="_order")
+    merged.index = _feature_labels(merged.index)
     out = gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs)
     out.attrs = dict(gdf.attrs)
     return out

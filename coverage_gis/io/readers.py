@@ -628,23 +628,48 @@ _GDAL_HANDLED = tuple(f"Cannot find iconv encoding corresponding to MapInfo {c} 
                       for c in ("WindowsVietnamese",))
 
 
+#: pyogrio's own warnings about the data (``UserWarning`` s, which name no file either),
+#: worded for the user (the text pyogrio gives follows).
+_PYOGRIO_WARNINGS = {
+    "Measured (M) geometry types are not supported": "its measured (M) values are dropped "
+                                                     "(coverage-gis reads x, y and z only)",
+}
+
+
+def _about_the_data(w: warnings.WarningMessage) -> bool:
+    """Whether a warning caught while reading speaks of the data: GDAL's RuntimeWarnings and
+    pyogrio's UserWarnings, not a library's warnings to its programmers (deprecations) nor
+    this toolkit's own (which name the file already)."""
+    return (issubclass(w.category, (RuntimeWarning, UserWarning))
+            and not issubclass(w.category, InputWarning))
+
+
 def _gdal_read(source: Any, name: str | None = None, **kwargs: Any) -> gpd.GeoDataFrame:
-    """``pyogrio.read_dataframe``, with GDAL's warnings (which name no file) said again as
-    :class:`InputWarning` s naming the file (``name``, else ``source``'s)."""
+    """``pyogrio.read_dataframe``, with GDAL's and pyogrio's warnings about the data (which
+    name no file) said again, once each, as :class:`InputWarning` s naming the file (``name``,
+    else ``source``'s); other warnings pass on unchanged."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
+        warnings.simplefilter("always", UserWarning)
         gdf = pyogrio.read_dataframe(source, **kwargs)
     label = name or _name(Path(source))
+    said_once: set[str] = set()
     for w in caught:
-        if not issubclass(w.category, RuntimeWarning):
+        if not _about_the_data(w):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             continue
         text = str(w.message)
         if text.startswith(_GDAL_HANDLED):
             continue
-        said = next((v for k, v in _GDAL_WARNINGS.items() if text.startswith(k)),
-                    f"GDAL says: {text}")
-        warnings.warn(f"{label}: {said}", InputWarning, stacklevel=3)
+        if issubclass(w.category, RuntimeWarning):
+            said = next((v for k, v in _GDAL_WARNINGS.items() if text.startswith(k)),
+                        f"GDAL says: {text}")
+        else:  # found by fuzzing: an XYM GeoPackage's "Measured (M) ..." named no file
+            said = next((f"{v}; pyogrio says: {text}" for k, v in _PYOGRIO_WARNINGS.items()
+                         if text.startswith(k)), f"pyogrio says: {text}")
+        if said not in said_once:
+            said_once.add(said)
+            warnings.warn(f"{label}: {said}", InputWarning, stacklevel=3)
     return gdf
 
 
@@ -1014,6 +1039,8 @@ def _read_gdal_layer(path: Path, layer: str | None, encoding: str | None,
         with warnings.catch_warnings():
             for text in _GDAL_HANDLED:
                 warnings.filterwarnings("ignore", message=re.escape(text), category=RuntimeWarning)
+            # pyogrio's warnings about the data: said by _gdal_read, naming the file
+            warnings.simplefilter("ignore", UserWarning)
             layers = [str(n) for n, _ in pyogrio.list_layers(target)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise _unreadable(path, exc) from None

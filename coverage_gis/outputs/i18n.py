@@ -150,8 +150,9 @@ _WORDS: dict[str, dict[str, str]] = {
                       "{realised}).",
         "scope_commune": " trong địa giới xã", "scope_hamlets": " trong địa bàn các thôn",
         "scope_all_towers": "",
-        "sharing_outside": "{outside} trạm đứng ngoài địa bàn (của địa phương lân cận) không "
-                           "tính vào M5; sóng của các trạm này vẫn được tính vào vùng phủ.",
+        "sharing_outside": "{outside} trạm (hiện có hoặc quy hoạch) đứng ngoài địa bàn (của "
+                           "địa phương lân cận) không tính vào M5; sóng của các trạm này vẫn "
+                           "được tính vào vùng phủ.",
         "inside_unit_a": "trạm trong xã", "inside_unit_b": "trạm kia trong xã",
         "no_sites_inside": "Không có vị trí nào trong địa bàn xã cải thiện vùng phủ; không đề "
                            "xuất vị trí ngoài xã.",
@@ -413,8 +414,9 @@ _WORDS: dict[str, dict[str, str]] = {
                       "{realised}).",
         "scope_commune": " inside the commune boundary",
         "scope_hamlets": " inside the hamlets (no commune boundary)", "scope_all_towers": "",
-        "sharing_outside": "{outside} tower(s) standing outside the unit (neighbours') are not "
-                           "counted in M5; their cells still count for coverage.",
+        "sharing_outside": "{outside} tower(s), existing or planned, standing outside the unit "
+                           "(neighbours') are not counted in M5; their cells still count for "
+                           "coverage.",
         "inside_unit_a": "tower inside the unit", "inside_unit_b": "other tower inside the unit",
         "no_sites_inside": "No site inside the unit improves coverage; sites outside it are "
                            "not proposed.",
