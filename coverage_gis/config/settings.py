@@ -227,6 +227,12 @@ HAMLET_MAX_EXTENT_KM: float = 50.0
 #: Projected coordinates beyond this (m, absolute) are no position on the Earth in any map
 #: projection's metres (the equator is 40,075 km round): an error naming the feature.
 PROJECTED_MAX_ABS_M: float = 1e8
+#: Access points are warned about when more than ``AP_ROUTE_WARN_SHARE`` of them (and at least
+#: ``AP_ROUTE_WARN_MIN_BOXES``) lie more than ``AP_ROUTE_WARN_M`` (m) from every fibre route:
+#: boxes hang on the cables (a wrong CRS, or routes mapped in part). Conventions of this tool.
+AP_ROUTE_WARN_M: float = 100.0
+AP_ROUTE_WARN_SHARE: float = 0.5
+AP_ROUTE_WARN_MIN_BOXES: int = 5
 
 #: How far (degrees) the data may lie outside the area of use of the CRS a scenario names for
 #: computation (``[scenario] crs``) before it is refused: one UTM zone's width. A local
