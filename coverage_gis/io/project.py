@@ -416,14 +416,20 @@ def _check_cadastral_crs(scenario: Scenario) -> None:
     from coverage_gis.config.params import CheckParams
 
     name = CheckParams.from_scenario(scenario.parameters).cadastral_crs
+    _projected_crs(name, f"[check] cadastral_crs={name!r}", "cadastral x/y are metres, e.g. "
+                   "'vn2000-tm3-104.75'")
+
+
+def _projected_crs(value: Any, where: str, why: str) -> CRS:
+    """The projected CRS a scenario names at ``where``; an :class:`InputError` saying
+    ``why`` it must be one, or why it names none."""
     try:
-        crs = resolve_crs(name)
+        crs = resolve_crs(value)
     except ValueError as exc:
-        raise InputError(f"[check] cadastral_crs: {exc}") from None
+        raise InputError(f"{where}: {exc}") from None
     if not crs.is_projected:
-        raise InputError(f"[check] cadastral_crs={name!r}: {describe_crs(crs)} is not a "
-                         "projected CRS; cadastral x/y are metres, e.g. "
-                         "'vn2000-tm3-104.75'")
+        raise InputError(f"{where}: {describe_crs(crs)} is not a projected (metric) CRS; {why}")
+    return crs
 
 
 def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
@@ -433,13 +439,8 @@ def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, lis
     if crs is None:
         crs = scenario.crs
     if crs is not None:
-        try:
-            the_crs = resolve_crs(crs)
-        except ValueError as exc:
-            raise InputError(f"scenario crs: {exc}") from None
-        if not the_crs.is_projected:
-            raise InputError(f"scenario crs: {describe_crs(the_crs)} is not a projected "
-                             "(metric) CRS; computation needs metres, e.g. EPSG:32648")
+        the_crs = _projected_crs(crs, "scenario crs", "computation needs metres, e.g. "
+                                 "EPSG:32648")
         check_computation_crs(the_crs, *_centre_lon_lat(loaded), "scenario crs")
     else:
         first = loaded.get("hamlets")
