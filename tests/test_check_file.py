@@ -345,7 +345,8 @@ def test_another_provinces_cadastral_crs_is_a_scenario_setting(tmp_path):
 
 
 @pytest.mark.parametrize(("value", "words"), [
-    ('"vn2000-tm3-104.6"', r"\[check\] cadastral_crs: unknown CRS .*central meridian"),
+    ('"vn2000-tm3-104.6"',
+     r"\[check\] cadastral_crs='vn2000-tm3-104.6': unknown CRS .*central meridian"),
     ('"EPSG:4756"', r"\[check\] cadastral_crs='EPSG:4756': .* not a projected \(metric\) CRS"),
     ("12.5", r"cadastral_crs=12\.5: expected a CRS name")])
 def test_a_wrong_cadastral_crs_is_refused_when_the_scenario_is_read(tmp_path, value, words):
