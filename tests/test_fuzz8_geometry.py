@@ -171,3 +171,15 @@ def test_access_points_off_every_route_are_warned_about(tmp_path):
         warnings.simplefilter("always")
         cg.load_project(sample_copy(tmp_path, "ok.toml"))
     assert not [w for w in caught if "fibre route" in str(w.message)]
+
+
+def test_an_infinite_lon_or_lat_is_not_called_swapped(tmp_path):
+    """"lon=inf ... (are lon and lat swapped?)": infinity is no swap."""
+    path = tmp_path / "sites.csv"
+    path.write_text("site_id,operator,technology,lon,lat\nS1,Viettel,4G,inf,20.06\n"
+                    "S2,Viettel,4G,105.8,-inf\n", encoding="utf-8")
+    with pytest.raises(cg.InputError) as caught:
+        cg.read_sites(path)
+    text = str(caught.value)
+    assert "row 1: lon=inf is outside -180..180" in text
+    assert "row 2: lat=-inf is outside -90..90" in text and "swapped" not in text

@@ -562,11 +562,13 @@ def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
     ys = schema._numeric_column(df, cy, problems, required=True)
     if point_crs.is_geographic:
         for idx in xs.index[xs.abs() > 180]:
-            hint = " (are lon and lat swapped?)" if abs(ys[idx]) <= 90 else ""
+            hint = (" (are lon and lat swapped?)" if abs(ys[idx]) <= 90
+                    and np.isfinite(xs[idx]) else "")
             problems.error(f"is outside -180..180{hint}", idx, cx, xs[idx])
             ys[idx] = np.nan
         for idx in ys.index[ys.abs() > 90]:
-            hint = (" (the values look projected: name the CRS with crs=)"
+            hint = ("" if not np.isfinite(ys[idx]) else  # infinity is no swap (fuzzing)
+                    " (the values look projected: name the CRS with crs=)"
                     if abs(ys[idx]) > 1000 else
                     " (are lon and lat swapped?)" if abs(xs[idx]) <= 90 else "")
             problems.error(f"is outside -90..90{hint}", idx, cy, ys[idx])
