@@ -263,7 +263,8 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     from coverage_gis.errors import InputWarning
 
     base = crs.source_crs if crs.is_bound and _null_shift(crs) else crs
-    if base is None or base.is_bound or not base.is_projected or base.datum is None:
+    if base is None or base.is_bound or not base.is_projected or base.datum is None \
+            or "id" in base.to_json_dict():  # EPSG's own definition, with its own shift
         return crs
     ident = base.datum.to_json_dict().get("id") or {}
     if (ident.get("authority"), ident.get("code")) == ("EPSG", _VN2000_DATUM):
@@ -271,7 +272,10 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     datum = base.datum.name.lower().replace("_", " ")
     if not any(word in datum for word in _SHIFTLESS_DATUM_WORDS):
         return crs
-    code = _vn2000_tm3().get(_tm_key(base) or ())
+    key = _tm_key(base)
+    if key is None or key[2] != _TM3_SCALE:  # not a TM-3 zone: no need of EPSG's table
+        return crs
+    code = _vn2000_tm3().get(key)
     if code is None:
         return crs
     fixed = CRS.from_epsg(code)
@@ -286,6 +290,8 @@ def repair_vn2000(crs: CRS, source: str = "input") -> CRS:
     return fixed
 
 
+#: The scale factor of every VN-2000 TM-3 zone (k0 = 0.9999, Circular 973/2001/TCĐC-CT).
+_TM3_SCALE = 0.9999
 #: EPSG's code of the Vietnam 2000 datum (its shift to WGS 84 is EPSG:6960).
 _VN2000_DATUM = 6756
 #: Words of datum names that carry no VN-2000 shift ("Unknown based on WGS 84 ellipsoid", an
