@@ -317,6 +317,14 @@ def _with_check(tmp_path, table: str):
     return path
 
 
+def _check_xy(scenario, out, x: float, y: float, crs: str) -> dict:
+    """check-site of a Viettel 4G tower at x/y in ``crs``: its check.json."""
+    assert main(["-q", "check-site", str(scenario), "--x", f"{x:.3f}", "--y", f"{y:.3f}",
+                 "--crs", crs, "--operator", "Viettel", "--technology", "4G",
+                 "--out", str(out)]) == 0
+    return json.loads((out / "check.json").read_text(encoding="utf-8"))
+
+
 def test_another_provinces_cadastral_crs_is_a_scenario_setting(tmp_path):
     """Found by fuzzing: the cadastral CRS was Thanh Hóa's whatever the scenario: a Nghệ An
     officer's right x/y (EPSG:9208) were sent for review as "not in vn2000-thanhhoa", and the
@@ -325,21 +333,13 @@ def test_another_provinces_cadastral_crs_is_a_scenario_setting(tmp_path):
     scenario = _with_check(tmp_path, 'cadastral_crs = "vn2000-tm3-105.5"')
     lon, lat = 105.844640, 20.065252
     x, y = Transformer.from_crs(4326, 9209, always_xy=True).transform(lon, lat)
-    out = tmp_path / "ok"
-    assert main(["-q", "check-site", str(scenario), "--x", f"{x:.3f}", "--y", f"{y:.3f}",
-                 "--crs", "EPSG:9209", "--operator", "Viettel", "--technology", "4G",
-                 "--out", str(out)]) == 0
-    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    doc = _check_xy(scenario, tmp_path / "ok", x, y, "EPSG:9209")
     assert "unusual_crs" not in [r["code"] for r in doc["reason_codes"]]
     assert doc["point"]["xy_crs_code"] == "EPSG:9209"
     assert (doc["point"]["x"], doc["point"]["y"]) == pytest.approx((x, y), abs=0.01)
     # Thanh Hóa's zone is now the unusual one
     tx, ty = Transformer.from_crs(4326, 5897, always_xy=True).transform(lon, lat)
-    out = tmp_path / "review"
-    assert main(["-q", "check-site", str(scenario), "--x", f"{tx:.3f}", "--y", f"{ty:.3f}",
-                 "--crs", "vn2000-thanhhoa", "--operator", "Viettel", "--technology", "4G",
-                 "--out", str(out)]) == 0
-    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    doc = _check_xy(scenario, tmp_path / "review", tx, ty, "vn2000-thanhhoa")
     first = doc["reason_codes"][0]
     assert first["code"] == "unusual_crs" and first["params"]["cadastral"] == "vn2000-tm3-105.5"
 
