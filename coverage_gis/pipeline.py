@@ -255,6 +255,15 @@ def _hamlet_units(project: Project) -> pd.Series | None:
     return None
 
 
+def warn_unit_hamlets(project: Project) -> None:
+    """The warnings ``analyze`` gives about the hamlets and the units' boundaries (hamlets in
+    no unit of a province, or split by a unit's boundary), without analysing: for ``coverage-gis
+    validate``, which analyze's "run 'coverage-gis validate' to list them" sends the user to
+    (found by fuzzing: validate did not list them)."""
+    if project.hamlets is not None:
+        _hamlet_units(project)
+
+
 def _warn_split_hamlets(project: Project) -> None:
     """An :class:`InputWarning` naming the hamlets partly in a unit of :func:`unit_scopes`
     but by less than ``settings.HAMLET_UNIT_MIN_SHARE``: they count not in its M4 and F2

@@ -13,6 +13,7 @@ import shapely
 
 import coverage_gis as cg
 from coverage_gis import pipeline
+from coverage_gis.cli.main import main
 from coverage_gis.io import project as project_io
 
 from .conftest import SAMPLE, sample_copy
@@ -123,9 +124,10 @@ def test_a_hamlet_whose_households_lie_in_no_polygon_is_named():
         project_io._warn_elsewhere(ids, located, "hh.gpkg", "thon.geojson")
 
 
-def test_a_hamlet_split_by_the_units_boundary_is_named(tmp_path):
+def test_a_hamlet_split_by_the_units_boundary_is_named(tmp_path, capsys):
     """Only 36 % of QT06 inside the commune: it was left out of the plan unit's M4 and F2
-    (F2 shown met) without a word."""
+    (F2 shown met) without a word; and validate, where analyze sends the user to list its
+    warnings, listed it too."""
     commune = gpd.read_file(SAMPLE.parent / "boundaries" / "commune.geojson").to_crs(UTM)
     hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson").to_crs(UTM)
     q = hamlets[hamlets["hamlet_id"] == "QT06"].geometry.iloc[0]
@@ -141,6 +143,10 @@ def test_a_hamlet_split_by_the_units_boundary_is_named(tmp_path):
     with pytest.warns(cg.InputWarning, match=r"1 hamlet\(s\) lie partly in 14824 .* "
                       r"\(QT06 \(3\d%\)\): they do not count in its M4 and F2"):
         pipeline._warn_split_hamlets(project)
+    assert main(["validate", str(scenario)]) == 0
+    out = capsys.readouterr().out
+    warned = out.split("Warnings")[1]
+    assert "1 hamlet(s) lie partly in 14824" in warned and "QT06 (3" in warned
 
 
 def test_a_fibre_route_with_a_stray_vertex_is_warned_about(tmp_path):

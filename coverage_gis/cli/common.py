@@ -52,8 +52,10 @@ def print_list(title: str, items: Iterable[str], stream: IO[str]) -> None:
             print(f"  - {item}", file=stream)
 
 
-def load(scenario: Any) -> tuple[Any, list[str], list[str]]:
-    """Load a project: (project or None, its warnings, its errors)."""
+def load(scenario: Any, units: bool = False) -> tuple[Any, list[str], list[str]]:
+    """Load a project: (project or None, its warnings, its errors). ``units``: with the
+    warnings analyze adds about the hamlets and the units' boundaries
+    (:func:`coverage_gis.pipeline.warn_unit_hamlets`)."""
     from coverage_gis.io.project import load_project
 
     with warnings.catch_warnings(record=True) as caught:
@@ -62,6 +64,10 @@ def load(scenario: Any) -> tuple[Any, list[str], list[str]]:
             project = load_project(scenario)
         except InputError as exc:
             return None, list(getattr(exc, "warnings", [])), exc.problems
+        if units:
+            from coverage_gis.pipeline import warn_unit_hamlets
+
+            warn_unit_hamlets(project)
     return project, user_warnings(caught), []
 
 
