@@ -189,3 +189,26 @@ def test_an_infinite_lon_or_lat_is_not_called_swapped(tmp_path):
     text = str(caught.value)
     assert "row 1: lon=inf is outside -180..180" in text
     assert "row 2: lat=-inf is outside -90..90" in text and "swapped" not in text
+
+
+def test_a_collection_of_polygons_or_lines_is_taken_as_their_multi_geometry(tmp_path):
+    """A hamlet written as a GeometryCollection of its two polygons (as overlay tools and
+    some exports write one) was refused as "a GeometryCollection"; a collection mixing kinds
+    still is."""
+    a, b = shapely.box(X0, Y0, X0 + 500, Y0 + 500), shapely.box(X0 + 900, Y0, X0 + 1400, Y0 + 500)
+    gc = shapely.GeometryCollection([a, shapely.MultiPolygon([b])])
+    h = cg.read_hamlets(hamlets_file(tmp_path, [gc])).to_crs(UTM)
+    assert h.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert h.geometry.iloc[0].area == pytest.approx(a.area + b.area, rel=1e-6)
+    mixed = shapely.GeometryCollection([a, shapely.Point(X0, Y0)])
+    with pytest.raises(cg.InputError, match=r"thon2\.geojson feature 1: geometry="
+                       r"'GeometryCollection' is a GeometryCollection; expected Polygon"):
+        cg.read_hamlets(hamlets_file(tmp_path, [mixed], name="thon2.geojson"))
+    routes = tmp_path / "routes.geojson"
+    lines = shapely.GeometryCollection([shapely.LineString([(X0, Y0), (X0 + 800, Y0)]),
+                                        shapely.LineString([(X0, Y0 + 50), (X0, Y0 + 900)])])
+    gpd.GeoDataFrame({"route_id": ["R1"], "operator": ["VNPT"]}, geometry=[lines],
+                     crs=UTM).to_file(routes)
+    r = cg.read_fibre(routes)
+    assert r.geometry.iloc[0].geom_type == "MultiLineString"
+    assert r.to_crs(UTM).geometry.iloc[0].length == pytest.approx(1650, rel=1e-6)

@@ -353,11 +353,7 @@ def _check_geometry(gdf: gpd.GeoDataFrame, kind: str, problems: Problems) -> pd.
     for i in np.flatnonzero(ok & nonfinite):
         problems.error("has NaN or infinite coordinates", gdf.index[i])
     ok &= ~nonfinite
-    if kind == "point":  # a one-point MultiPoint (as some exports write) is a point
-        multi = ok & (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
-        if multi.any():
-            geoms[multi] = shapely.get_geometry(geoms[multi], 0)
-            gdf["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    _single_kind(gdf, geoms, ok, kind)
     types = shapely.get_type_id(geoms)
     wanted = [shapely.GeometryType[t.upper()].value for t in expected]
     wrong = ok & ~np.isin(types, wanted) if expected else np.zeros(len(gdf), dtype=bool)
@@ -411,6 +407,35 @@ def _check_geometry(gdf: gpd.GeoDataFrame, kind: str, problems: Problems) -> pd.
             gdf.loc[idx, "geometry"] = fixed
             problems.warn(f"was an invalid polygon ({reason}); repaired with make_valid", idx)
     return pd.Series(ok, index=gdf.index)
+
+
+def _single_kind(gdf: gpd.GeoDataFrame, geoms: np.ndarray, ok: np.ndarray, kind: str) -> None:
+    """Geometries written as another type than they are, rewritten in ``geoms`` and ``gdf``:
+    a one-point MultiPoint (as some exports write) is a point; a GeometryCollection made only
+    of lines (or only of polygons), as some exports and overlay tools write a multi-part
+    feature, is the MultiLineString (MultiPolygon) it is. A collection mixing kinds is left to
+    be refused (found by fuzzing: a hamlet written as a collection of its two polygons was
+    refused)."""
+    types = shapely.get_type_id(geoms)
+    if kind == "point":
+        multi = ok & (types == 4) & (shapely.get_num_geometries(geoms) == 1)
+        if multi.any():
+            geoms[multi] = shapely.get_geometry(geoms[multi], 0)
+            gdf["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+        return
+    gc = ok & (types == shapely.GeometryType.GEOMETRYCOLLECTION.value)
+    if kind not in ("line", "polygon") or not gc.any():
+        return
+    single = _GEOM_KINDS[kind][0]
+    builder = shapely.multilinestrings if kind == "line" else shapely.multipolygons
+    changed = False
+    for i in np.flatnonzero(gc):
+        parts = list(shapely.get_parts(shapely.get_parts(geoms[i])))  # nested multis flattened
+        if parts and all(p.geom_type == single and not p.is_empty for p in parts):
+            geoms[i] = builder(parts)
+            changed = True
+    if changed:
+        gdf["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
