@@ -19,7 +19,7 @@ from coverage_gis.cli.main import main
 from coverage_gis.config import settings
 from coverage_gis.config.params import SITE_MAP_OPTIONS, check_site_options, sector_texts
 from coverage_gis.config.scenario import Scenario
-from coverage_gis.engines import placement
+from coverage_gis.engines import placement, rounding
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io.crs import resolve_crs
 from coverage_gis.io.project import Project
@@ -85,7 +85,7 @@ def test_the_households_grid_is_far_from_the_point():
     (49.96, 50.0, 1, 49.96),
 ])
 def test_rounded_against_keeps_the_comparison(value, limit, decimals, shown):
-    assert placement.rounded_against(value, limit, decimals) == shown
+    assert rounding.rounded_against(value, limit, decimals) == shown
 
 
 def test_a_dwelling_9_76_m_away_reads_under_the_10_m_in_both_languages():

@@ -187,7 +187,7 @@ def test_sample_m5_and_its_share_instead_of_build_candidate(tmp_path, capsys):
     printed = capsys.readouterr().out
     # the commune's own towers only (issue 11): BSN-T01 (shared) and BSN-T03; the other six
     # existing towers stand outside the commune (it was 3/8 over every tower)
-    assert "M5 BTS positions shared: 1/2 towers inside the commune = 50%" in printed
+    assert "M5 BTS positions shared: 1/2 towers inside the commune = 50 %" in printed
     assert "6 tower(s), existing or planned, outside the commune not counted in M5" in printed
     summary = json.loads((out / "summary.json").read_text())
     assert summary["indicators"]["M5"]["with_planned"]["towers"] == 4  # + T08, T10 (planned)

@@ -163,10 +163,9 @@ def _print_units(result: Any, by: Any = None) -> None:
         _print_province(whole, units)
         return
     for u in units:
-        parts = [f"{key} {ind.value:.0%}" for key, ind in (("M4", u.m4), ("M5", u.m5),
-                                                             ("F2", u.f2))
-                 if ind is not None and ind.value is not None]
-        share = (f", the data's hamlets cover {u.hamlet_area_share:.0%} of it"
+        parts = [f"{key} {_pct(ind.value, ind.target)}" for key, ind in (
+            ("M4", u.m4), ("M5", u.m5), ("F2", u.f2)) if ind is not None and ind.value is not None]
+        share = (f", the data's hamlets cover {_pct(u.hamlet_area_share)} of it"
                  if u.hamlet_area_share is not None and u.hamlet_area_share < 0.995 else "")
         role = "plan's unit" if u.role == "plan" else "unit since 1 July 2025"
         print(f"{role}: {u.code} {u.name} ({len(u.hamlet_ids)} hamlet(s){share}): "
@@ -176,23 +175,23 @@ def _print_units(result: Any, by: Any = None) -> None:
 def _print_province(whole: Any, units: Any) -> None:
     """The province's indicators, how many units meet each target, the units furthest
     below M4's."""
-    parts = [f"{key} {ind.value:.0%}" for key, ind in (("M4", whole.m4), ("M5", whole.m5),
-                                                         ("F2", whole.f2))
-             if ind is not None and ind.value is not None]
+    parts = [f"{key} {_pct(ind.value, ind.target)}" for key, ind in (
+        ("M4", whole.m4), ("M5", whole.m5), ("F2", whole.f2))
+        if ind is not None and ind.value is not None]
     print(f"province {whole.code} {whole.name}: " + ", ".join(parts))
     for key, what in (("m4", "hamlets"), ("m5", "towers"), ("f2", "hamlets")):
         # a unit with nothing to count (no hamlets, no towers in the data) has no value: it
         # neither meets nor misses the target
         valued = [ind for u in units if (ind := getattr(u, key)) is not None
                   and ind.value is not None]
-        met = sum(1 for ind in valued if ind.value >= ind.target)
+        met = sum(1 for ind in valued if ind.value >= ind.target - 1e-9)
         if valued:
             rest = len(units) - len(valued)
             print(f"  {key.upper()} target met in {met} of {len(valued)} units"
                   + (f" ({rest} more without {what} in the data: not computed, units.csv)"
                      if rest else ""))
     short = sorted((u for u in units if u.m4 is not None and u.m4.value is not None
-                    and u.m4.value < u.m4.target), key=lambda u: u.m4.value)
+                    and u.m4.value < u.m4.target - 1e-9), key=lambda u: u.m4.value)
     for u in short[:_LISTED]:
         print(f"  short of M4: {u.code} {u.name}: {u.m4.covered_hamlets}/{u.m4.hamlets} "
               "hamlets")
@@ -219,17 +218,18 @@ def _print_mobile(result: Any) -> None:
     if m4 is None or m5 is None:
         return
     print(f"M4 hamlets covered by mobile broadband: {m4.covered_hamlets}/{m4.hamlets}"
-          f" = {_pct(m4.value)} (target {_pct(m4.target)})")
+          f" = {_pct(m4.value, m4.target)} (target {_pct(m4.target)})")
     import pandas as pd
 
     from coverage_gis.outputs.i18n import words
 
     short = result.hamlets[~result.hamlets["mobile_broadband_covered"].astype(bool)]
+    target = result.coverage.params.hamlet_share
     for _, h in short.head(_LISTED).iterrows():
         share = h["mobile_broadband_share"]
         of_what = words("en")[f"of_{h.get('share_basis', 'households')}"]
         print(f"  short: {h['hamlet_id']} {h['name']}: "
-              f"{'no households' if pd.isna(share) else f'{share:.0%} {of_what}'}")
+              f"{'no households' if pd.isna(share) else f'{_pct(share, target)} {of_what}'}")
     if len(short) > _LISTED:
         print(f"  ... {len(short) - _LISTED} more hamlets short (hamlets.csv)")
     unit = "towers" if m5.existing.method == "towers" else "installations"
@@ -237,8 +237,8 @@ def _print_mobile(result: Any) -> None:
                                                                      "the unit")
     where = f" inside {place}" if m5.scope == "inside_unit" else ""
     print(f"M5 BTS positions shared: {m5.existing.shared}/{m5.existing.total} {unit}{where} = "
-          f"{_pct(m5.value)} (target {_pct(m5.target)}; with planned towers "
-          f"{_pct(m5.with_planned.value)}; {m5.candidates} sharing candidate(s))")
+          f"{_pct(m5.value, m5.target)} (target {_pct(m5.target)}; with planned towers "
+          f"{_pct(m5.with_planned.value, m5.target)}; {m5.candidates} sharing candidate(s))")
     if m5.scope == "inside_unit" and m5.towers_outside_unit:
         print(f"  {m5.towers_outside_unit} tower(s), existing or planned, outside {place} not "
               "counted in M5 (neighbours' towers: they still serve coverage; towers.csv "
@@ -254,11 +254,16 @@ def _print_fibre(result: Any) -> None:
         if len(f2.short_hamlets) > _LISTED:
             listed += f" and {len(f2.short_hamlets) - _LISTED} more (hamlets.csv)"
         print(f"F2 hamlets reached by FTTH: {f2.covered_hamlets}/{f2.hamlets} = "
-              f"{_pct(f2.value)} (target {_pct(f2.target)}; short: {listed})")
-        f1_value = _pct(f1.value) if f1.value is not None else "no statistics"
+              f"{_pct(f2.value, f2.target)} (target {_pct(f2.target)}; short: {listed})")
+        f1_value = _pct(f1.value, f1.target) if f1.value is not None else "no statistics"
         print(f"F1 households on FTTH: {f1_value} (statistics, target {_pct(f1.target)}); "
               f"homes passed on the map: {_pct(f1.homes_passed_share)}")
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+def _pct(value: float | None, against: float | None = None) -> str:
+    """A share in whole percent, written against ``against`` (its target) so that rounding
+    never puts it on the target's other side (found by a cross-output review: F1 at
+    74.96 % printed "75% (target 75%)" and not met)."""
+    from coverage_gis.outputs.i18n import percent_text
+
+    return "n/a" if value is None else percent_text(value, "en", 0, against)

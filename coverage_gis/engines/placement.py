@@ -47,6 +47,7 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
+from coverage_gis.engines.rounding import rounded_against
 from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import (
     UnitScope,
@@ -75,8 +76,7 @@ __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "Constraint
            "prepare_suggestions",
            "preset_placing", "point_coordinates",
            "suggest_sites", "suggest_sites_by_unit", "start_suggestions_by_unit",
-           "UnitSuggestionsRun", "greedy_cover", "best_cover", "aim_azimuths",
-           "rounded_against"]
+           "UnitSuggestionsRun", "greedy_cover", "best_cover", "aim_azimuths"]
 
 
 
@@ -658,32 +658,6 @@ def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageRe
         "m4_after": round(float(ha.mean()), 4) if len(ha) else None,
     })
     return gain
-
-
-def rounded_against(value: float, limit: float, decimals: int = 0,
-                    most: int = 3) -> float:
-    """``value`` rounded to ``decimals`` decimals, or to more (up to ``most``) when rounding
-    would put it on the other side of ``limit``: 9.76 m against a 10 m minimum is 10 with
-    no decimal but 9.8 with one, so that "9.8 m, under 10 m" stays visibly true; closer
-    than ``most`` decimals tell, it is cut towards its side (9.9996 gives 9.999).
-
-    Parameters
-    ----------
-    value, limit
-        The value and what it is compared with (same unit, e.g. m).
-    decimals
-        The decimals wanted when they do not hide the comparison.
-    most
-        The most decimals used.
-    """
-    under = value < limit
-    most = max(decimals, most)
-    for d in range(decimals, most + 1):
-        shown = round(float(value), d)
-        if (shown < limit) == under:
-            return shown
-    step = 10.0 ** most  # closer still: cut towards the side it lies on (9.9996 -> 9.999)
-    return (math.floor if under else math.ceil)(float(value) * step) / step
 
 
 def constraint_distances_m(project: Project, check: CheckParams | None = None

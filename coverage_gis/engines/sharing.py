@@ -55,6 +55,8 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     ``distance_m`` (chained, single linkage). Returns one row per tower: ``tower_id`` (given, or
     ``T1``, ``T2``, ... for derived ones), ``operators``, ``n_operators``, ``existing_operators``
     and ``n_existing_operators`` (operators with cells on air), ``technologies``, ``n_cells``,
+    ``existing_technologies`` and ``n_existing_cells`` (of its cells on air: an existing
+    tower's planned 5G is in ``technologies`` only; found by a cross-output review),
     ``status`` (existing when any cell is on air, else planned), ``cell_ids``, and the
     geometry (the mean position of its cells).
     """
@@ -110,6 +112,7 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
         ops = operator[members]
         on_air = ops[~planned[members]]
         techs = set(technology[members])
+        techs_on_air = set(technology[members][~planned[members]])
         out.append({
             "tower_id": tid,
             "operators": _join(ops),
@@ -118,6 +121,9 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
             "n_existing_operators": _distinct(on_air),
             "technologies": ", ".join(t for t in settings.TECHNOLOGIES if t in techs),
             "n_cells": len(members),
+            "existing_technologies": ", ".join(t for t in settings.TECHNOLOGIES
+                                               if t in techs_on_air),
+            "n_existing_cells": int((~planned[members]).sum()),
             "status": "existing" if len(on_air) else "planned",
             "cell_ids": ", ".join(site_id[members]),
             "geometry": shapely.Point(x[members].mean(), y[members].mean()),
@@ -127,8 +133,8 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
 
 #: Columns of :func:`towers` (one row per tower; none when there are no cells).
 TOWER_COLUMNS = ["tower_id", "operators", "n_operators", "existing_operators",
-                 "n_existing_operators", "technologies", "n_cells", "status", "cell_ids",
-                 "geometry"]
+                 "n_existing_operators", "technologies", "n_cells", "existing_technologies",
+                 "n_existing_cells", "status", "cell_ids", "geometry"]
 
 
 def sharing_ratio(towers_gdf: gpd.GeoDataFrame, include_planned: bool = False,

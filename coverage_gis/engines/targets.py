@@ -16,6 +16,7 @@ import pandas as pd
 
 from coverage_gis.config import settings
 from coverage_gis.engines.indicators import HamletIndicator, Indicators, SharingIndicator
+from coverage_gis.engines.rounding import rounded_against
 
 __all__ = ["plan_target", "statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
 
@@ -116,7 +117,11 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     out["_o"] = out["indicator"].map(order)
     out["_s"] = out["source"].map({"statistics": 0, "map": 1}).fillna(2)
     out = out.sort_values(["_o", "year", "_s"]).drop(columns=["_o", "_s"]).reset_index(drop=True)
-    out["value"] = out["value"].astype(float).round(4)
+    # four decimals, more where four would put the value on the target's other side (found
+    # by a cross-output review: F1 0.7499625 written 0.75 beside target 0.75, met False)
+    out["value"] = [round(v, 4) if not np.isfinite(t) else rounded_against(v, t - 1e-9, 4, 9)
+                    for v, t in zip(out["value"].astype(float), out["target"].astype(float))]
+    out["value"] = out["value"].astype(float)
     return out[SCORECARD_COLUMNS + ["name_vi", "name_en", "unit", "numerator", "denominator",
                                     "numerator_column", "denominator_column", "basis"]]
 

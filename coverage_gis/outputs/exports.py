@@ -40,7 +40,7 @@ from coverage_gis.config import settings
 from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import arrow_ok, atomic_path
-from coverage_gis.outputs.i18n import column_title, words
+from coverage_gis.outputs.i18n import column_title, percent_text, words
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 from coverage_gis.outputs.xml_text import xml_escape, xml_quoteattr, xml_text
@@ -637,7 +637,7 @@ def _kml_geometry(geom: shapely.Geometry) -> str:
     raise ValueError(f"cannot write a {t} to KML")
 
 
-def _balloon_value(col: str, value: Any, w: dict[str, str]) -> str | None:
+def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str) -> str | None:
     """A field's value as shown in a balloon (None: not shown)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -647,7 +647,7 @@ def _balloon_value(col: str, value: Any, w: dict[str, str]) -> str | None:
     if isinstance(value, (float, np.floating)) and (("share" in parts and col != "share_basis")
                                                     or col == "m4_after") \
             and 0 <= value <= 1 + 1e-9:
-        return f"{100 * value:.1f} %"
+        return percent_text(value, lang)
     if isinstance(value, (float, np.floating)):
         return f"{value:.6g}"
     return str(value)
@@ -661,19 +661,20 @@ def _balloon_heads(columns: Sequence[str], fields: Sequence[str] | None, geometr
             for c in (fields or columns) if c in columns and c != geometry}
 
 
-def _balloon(row: Mapping[str, Any], heads: dict[str, str], w: dict[str, str]) -> str:
+def _balloon(row: Mapping[str, Any], heads: dict[str, str], w: dict[str, str],
+             lang: str) -> str:
     """A placemark's description: a small HTML table of its fields (:func:`_balloon_heads`)
     with a value, everything escaped."""
     rows = []
     for c, head in heads.items():
-        text = _balloon_value(str(c), row[c], w)
+        text = _balloon_value(str(c), row[c], w, lang)
         if text is not None:
             rows.append(f"{head}{escape(text)}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
 
 
 def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict[str, str],
-                    href: str) -> str:
+                    href: str, note: str = "") -> str:
     (south, west), (north, east) = overlay[1]
     rows = "".join(
         f'<tr><td style="background:{_hex(c)};width:18px"></td><td>{escape(label)}</td></tr>'
@@ -682,6 +683,8 @@ def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict
             w["level_class_between"].format(low="-100", high="-90"),
             w["level_class_between"].format(low="-110", high="-100"),
             w["level_class_lt"].format(dbm="-110"))))
+    if note:
+        rows += f'<tr><td colspan="2">{escape(note)}</td></tr>'
     return (f"<Folder><name>{xml_escape(name)}</name><GroundOverlay>"
             f"<name>{xml_escape(name)}</name>"
             f"<description>{xml_escape('<table>' + rows + '</table>')}</description>"
@@ -692,14 +695,15 @@ def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict
 
 def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage_gis",
               lang: str = "en", overlay: tuple[bytes, list[list[float]]] | None = None,
-              overlay_name: str | None = None) -> Path:
+              overlay_name: str | None = None, overlay_note: str = "") -> Path:
     """A KMZ for Google Earth: one folder per layer ({folder name: (layer, name column[,
     balloon fields])}), placemarks with a balloon table of their fields (titles in words of
     ``lang``, escaped), WGS 84. Hamlets with results are coloured by status
     (:func:`hamlet_status`), a placemark of one operator takes that operator's colour (as on
     the map), others their layer's. ``overlay`` (PNG bytes of an image in plate carrée, and
     its ``[[south, west], [north, east]]``) is added as a GroundOverlay
-    (``files/coverage.png``)."""
+    (``files/coverage.png``), its legend followed by ``overlay_note``
+    (:func:`coverage_gis.outputs.maps.level_note`)."""
     w = words(lang)
     styles = [_kml_style(f"op{j}", colour) for j, colour in
               enumerate(OPERATOR_COLOURS.values())]
@@ -709,7 +713,7 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
     folders = []
     if overlay is not None:
         folders.append(_ground_overlay(overlay, overlay_name or w["kmz_coverage"], w,
-                                       "files/coverage.png"))
+                                       "files/coverage.png", overlay_note))
     for k, (folder, spec) in enumerate(layers.items()):
         gdf, name_col = spec[0], spec[1]
         fields = spec[2] if len(spec) > 2 else None
@@ -729,7 +733,7 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
             status = hamlet_status(row)
             style_id = (f"hamlet_{status}" if status else
                         op_style.get(_row_operator(row) or "", f"s{k}"))
-            balloon = _balloon(row, heads, w)
+            balloon = _balloon(row, heads, w, lang)
             marks.append(f"<Placemark><name>{xml_escape(str(label))}</name>"
                          f"<description>{xml_escape(balloon)}</description>"
                          f"<styleUrl>#{style_id}</styleUrl>"
@@ -753,7 +757,8 @@ BALLOON_FIELDS: dict[str, tuple[str, ...]] = {
                 "households_lose_service_at_switch_off"),
     "cells": ("site_id", "operator", "technology", "band_mhz", "azimuth_deg", "height_m",
               "status", "tower_id"),
-    "towers": ("tower_id", "operators", "technologies", "n_cells", "status", "inside_unit"),
+    "towers": ("tower_id", "operators", "technologies", "n_cells", "existing_technologies",
+               "n_existing_cells", "status", "inside_unit"),
     "sharing_candidates": ("rank", "kind", "tower_a", "operators_a", "tower_b", "operators_b",
                            "distance_m"),
     "suggested_sites": ("rank", "kind", "tower_id", "households_gained", "m4_after",
@@ -769,26 +774,30 @@ def kmz_layers(analysis: Any, layers: dict[str, gpd.GeoDataFrame], lang: str = "
     """The folders of ``results.kmz`` ({name in words of ``lang``: (layer, name column,
     balloon fields)}): hamlets with results, cells, towers, sharing candidates, suggested
     sites, fibre routes and extensions (those the analysis has). ``layers`` are the
-    GeoPackage's (:func:`result_layers`)."""
+    GeoPackage's (:func:`result_layers`). Codes are in words of ``lang``, as in the
+    workbook (:func:`worded_codes`; found by a cross-output review: "existing", "planned",
+    "share-instead-of-build" in the Vietnamese balloons)."""
     w = words(lang)
-    out: dict[str, tuple] = {w["kmz_hamlets"]: (layers["hamlets"], "name",
+    worded = lambda name, gdf: worded_codes(name, gdf, lang, analysis)  # noqa: E731
+    out: dict[str, tuple] = {w["kmz_hamlets"]: (worded("hamlets", layers["hamlets"]), "name",
                                                 BALLOON_FIELDS["hamlets"])}
     cells = layers.get("cells")
     if cells is not None and len(cells):
-        out[w["kmz_cells"]] = (cells, "site_id", BALLOON_FIELDS["cells"])
+        out[w["kmz_cells"]] = (worded("cells", cells), "site_id", BALLOON_FIELDS["cells"])
     for key, gdf, label in (("kmz_towers", analysis.towers, "tower_id"),
                             ("kmz_sharing", analysis.sharing_candidates, "kind")):
         if gdf is not None:
             field = "towers" if key == "kmz_towers" else "sharing_candidates"
-            out[w[key]] = (gdf, label, BALLOON_FIELDS[field])
+            out[w[key]] = (worded(field, gdf), label, BALLOON_FIELDS[field])
     if getattr(analysis, "suggestions", None) is not None:
-        out[w["kmz_suggested"]] = (analysis.suggestions, "kind",
+        out[w["kmz_suggested"]] = (worded("suggested_sites", analysis.suggestions), "kind",
                                    BALLOON_FIELDS["suggested_sites"])
     extensions = layers.get("fibre_extensions")
     if analysis.fibre is not None and extensions is not None:
-        out[w["kmz_fibre_routes"]] = (analysis.fibre.routes, "name",
+        out[w["kmz_fibre_routes"]] = (worded("fibre_routes", analysis.fibre.routes), "name",
                                       BALLOON_FIELDS["fibre_routes"])
-        out[w["kmz_extensions"]] = (extensions, "hamlet_id", BALLOON_FIELDS["fibre_extensions"])
+        out[w["kmz_extensions"]] = (worded("fibre_extensions", extensions), "hamlet_id",
+                                    BALLOON_FIELDS["fibre_extensions"])
     return out
 
 

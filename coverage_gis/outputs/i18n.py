@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 __all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name",
-           "skipped_text", "web_words", "column_title", "number_text", "distance_text"]
+           "skipped_text", "web_words", "column_title", "number_text", "percent_text",
+           "distance_text"]
 
 LANGS = ("vi", "en")
 
@@ -282,7 +283,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "kmz_extensions": "Tuyến cáp quang cần kéo thêm",
         "kmz_coverage": "Vùng phủ sóng 4G/5G (mức thu của trạm tốt nhất)",
         "level_class_ge": "≥ {dbm} dBm", "level_class_between": "{low} … {high} dBm",
-        "level_class_lt": "< {dbm} dBm (chưa đạt)",
+        "level_class_lt": "< {dbm} dBm",
         "covered_yes": "có sóng", "covered_no": "chưa có sóng",
         "probability_class": "xác suất {low} … {high}",
     },
@@ -542,7 +543,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "kmz_extensions": "Fibre extensions",
         "kmz_coverage": "4G/5G coverage (best-server level)",
         "level_class_ge": "≥ {dbm} dBm", "level_class_between": "{low} … {high} dBm",
-        "level_class_lt": "< {dbm} dBm (not covered)",
+        "level_class_lt": "< {dbm} dBm",
         "covered_yes": "covered", "covered_no": "not covered",
         "probability_class": "probability {low} … {high}",
     },
@@ -761,6 +762,8 @@ _COLUMNS_VI: dict[str, str] = {
     "n_existing_operators": "số nhà mạng đang phát sóng", "technologies": "công nghệ",
     "technology": "công nghệ", "band_mhz": "băng tần (MHz)", "azimuth_deg": "góc phương vị (°)",
     "height_m": "độ cao ăng-ten (m)", "n_cells": "số cell", "status": "trạng thái",
+    "existing_technologies": "công nghệ đang phát sóng",
+    "n_existing_cells": "số cell đang phát sóng",
     "inside_unit": "trong địa bàn", "cell_ids": "mã các cell", "lon": "kinh độ", "lat": "vĩ độ",
     "rank": "thứ tự", "kind": "loại", "tower_a": "trạm A", "tower_b": "trạm B",
     "operators_a": "nhà mạng trạm A", "operators_b": "nhà mạng trạm B",
@@ -848,19 +851,50 @@ def verdict_name(verdict: str, lang: str = "vi") -> str:
     return _VERDICTS[_lang(lang)].get(verdict, verdict)
 
 
-def number_text(value: float, lang: str = "vi", decimals: int | None = None) -> str:
+def number_text(value: float, lang: str = "vi", decimals: int | None = None,
+                grouped: bool = False) -> str:
     """A number as written in ``lang``: ``decimals`` decimals (None: as few as it needs,
-    like ``:g``), with a decimal comma in Vietnamese (9,8) and a point in English (9.8)."""
-    text = f"{value:g}" if decimals is None else f"{value:.{decimals}f}"
-    return text.replace(".", ",") if _lang(lang) == "vi" else text
+    like ``:g``), with a decimal comma in Vietnamese (9,8) and a point in English (9.8);
+    ``grouped``: thousands grouped (1.234,5 / 1,234.5)."""
+    comma = "," if grouped else ""
+    text = f"{value:{comma}g}" if decimals is None else f"{value:{comma}.{decimals}f}"
+    if _lang(lang) == "vi":
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def percent_text(share: Any, lang: str = "vi", decimals: int | None = None,
+                 against: float | None = None) -> str:
+    """A share (0..1) as a percentage in ``lang`` ("90,8 %" / "90.8 %"), "–" for none or
+    NaN: ``decimals`` decimals (None: none for a whole percentage, else one). ``against``
+    (a target share the value is judged against, met at or above it): more decimals, up to
+    two more, when rounding would put the value on the target's other side, closer still cut
+    towards its side (0.908 against 0.91: "90,8 %", not "91 %", which read as met; found by
+    a cross-output review: a hamlet at 90.8 % shown "91 %" and "not met" against 91 %)."""
+    from coverage_gis.engines.rounding import rounded_against
+
+    try:
+        v = 100.0 * float(share)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    if decimals is None:
+        decimals = 0 if abs(v - round(v)) < 0.05 else 1
+    if against is not None and math.isfinite(float(against)):
+        # the engines judge "met" with a tolerance of 1e-9 on the share
+        v = rounded_against(v, 100.0 * float(against) - 1e-7, decimals, decimals + 2)
+        while decimals < 6 and round(v, decimals) != v:
+            decimals += 1
+    return number_text(v, lang, decimals) + " %"
 
 
 def distance_text(distance_m: float, limit_m: float, lang: str = "vi") -> tuple[str, str]:
     """A distance and the minimum it is compared with, as a sentence shows them: whole
     metres, with as many decimals as it takes for the comparison the sentence states to be
     visibly true (9.76 m against 10 m: "9,8" / "9.8", not "10"), and the minimum as given
-    (:func:`coverage_gis.engines.placement.rounded_against`). Both in m."""
-    from coverage_gis.engines.placement import rounded_against
+    (:func:`coverage_gis.engines.rounding.rounded_against`). Both in m."""
+    from coverage_gis.engines.rounding import rounded_against
 
     shown = rounded_against(distance_m, limit_m, 0)
     decimals = 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from coverage_gis.config import settings
 from coverage_gis.config.params import FibreParams
 from coverage_gis.engines.indicators import (
     HamletIndicator,
@@ -25,8 +26,9 @@ from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
 from coverage_gis.outputs.i18n import words
 from coverage_gis.outputs.records import table_rows
 
-__all__ = ["rule_text", "mobile_rule_text", "sharing_method_text", "sharing_scope_text",
-           "f1_note_text", "f1_flag_texts", "indicators_json", "scorecard_table"]
+__all__ = ["hamlet_targets", "rule_text", "mobile_rule_text", "sharing_method_text",
+           "sharing_scope_text", "f1_note_text", "f1_flag_texts", "indicators_json",
+           "scorecard_table"]
 
 _SHARING_METHODS = {
     "towers": "towers used by 2+ operators / all towers",
@@ -254,3 +256,13 @@ def units_table(units: tuple[UnitIndicators, ...]) -> pd.DataFrame:
                         "towers_outside_unit": u.m5.towers_outside_unit})
         rows.append(row)
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+
+
+def hamlet_targets(analysis: Any) -> dict[str, float]:
+    """The hamlet target of each share column: mobile broadband's and FTTH's."""
+    fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
+    return {"mobile_broadband_share": float(getattr(
+                analysis.coverage.params, "hamlet_share",
+                settings.MOBILE_BROADBAND_HAMLET_SHARE)),
+            "ftth_share": float(getattr(fibre_params, "hamlet_share",
+                                        settings.FIBRE_HAMLET_SHARE))}

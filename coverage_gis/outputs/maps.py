@@ -53,9 +53,9 @@ from pyproj import CRS
 from coverage_gis.config import settings
 from coverage_gis.io.files import png_bytes
 from coverage_gis.io.raster import latlon_bounds, reproject_array
-from coverage_gis.outputs import style
+from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.files import atomic_path
-from coverage_gis.outputs.indicators import share_basis, shown_extent
+from coverage_gis.outputs.indicators import hamlet_targets, share_basis, shown_extent
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 from coverage_gis.outputs.style import operator_colour as _operator_colour
@@ -166,7 +166,11 @@ LABELS: dict[str, dict[str, str]] = {
         "level_ge_-90": "≥ −90 dBm: rất tốt",
         "level_ge_-100": "−100 … −90 dBm: tốt",
         "level_ge_-110": "−110 … −100 dBm: trung bình",
-        "level_lt_-110": "< −110 dBm: yếu (chưa đạt)",
+        "level_lt_-110": "< −110 dBm: yếu",
+        "level_note": "Mức trung vị (đạt tại 50 % vị trí). Nơi được tính là có sóng: đạt "
+                      "ngưỡng tại ít nhất {p} vị trí, tức là {rules}.",
+        "level_rule": "{tech} từ {edge} dBm (ngưỡng {threshold} dBm + dự phòng che khuất "
+                      "{margin} dB)",
         "household_covered": "Hộ có sóng 4G/5G",
         "households_ftth": "Hộ gia đình: cáp quang FTTH",
         "household_passed": "Hộ trong tầm cáp quang",
@@ -177,6 +181,10 @@ LABELS: dict[str, dict[str, str]] = {
         "m4": "M4 — thôn được phủ sóng băng rộng di động",
         "hamlets_unit": "thôn",
         "level_legend": "Mức tín hiệu (tốt nhất)",
+        "ftth_rule_note": "Màu chỉ cho biết tỷ lệ hộ có cáp quang đi qua. Chỉ tiêu F2 tính "
+                          "thôn có cáp quang khi cáp đến nhà văn hóa thôn (theo thiết lập của "
+                          "kịch bản); chỉ thôn chưa đánh dấu nhà văn hóa mới xét theo tỷ lệ "
+                          "≥ {share}.",
         "rank": "Thứ tự",
         "tower": "Trạm",
         "legend_show": "Hiện chú giải",
@@ -262,7 +270,12 @@ LABELS: dict[str, dict[str, str]] = {
         "level_ge_-90": "≥ −90 dBm: excellent",
         "level_ge_-100": "−100 … −90 dBm: good",
         "level_ge_-110": "−110 … −100 dBm: fair",
-        "level_lt_-110": "< −110 dBm: weak (not covered)",
+        "level_lt_-110": "< −110 dBm: weak",
+        "level_note": "Median levels (reached at 50 % of locations). A place counts as "
+                      "covered where the threshold is reached at {p} of locations or more: "
+                      "{rules}.",
+        "level_rule": "{tech} from {edge} dBm (threshold {threshold} dBm + {margin} dB "
+                      "shadow-fading margin)",
         "household_covered": "Household with 4G/5G",
         "households_ftth": "Households: FTTH",
         "household_passed": "Household passed by fibre",
@@ -273,6 +286,10 @@ LABELS: dict[str, dict[str, str]] = {
         "m4": "M4 — hamlets covered by mobile broadband",
         "hamlets_unit": "hamlets",
         "level_legend": "Signal level (best server)",
+        "ftth_rule_note": "The colours show the share of homes passed only. F2 counts a "
+                          "hamlet as reached when fibre reaches its cultural house ([fibre] "
+                          "hamlet_rule); only hamlets with no cultural house marked are judged "
+                          "by the share (≥ {share}).",
         "rank": "Rank",
         "tower": "Tower",
         "legend_show": "Show the legend",
@@ -335,24 +352,11 @@ def _number(value: Any, lang: str, digits: int = 0) -> str:
         v = float(value)
     except (TypeError, ValueError):
         return "–"
-    if np.isnan(v):
-        return "–"
-    s = f"{v:,.{digits}f}"
-    if lang == "vi":  # 1.234,5
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s
+    return "–" if np.isnan(v) else i18n.number_text(v, lang, digits, grouped=True)
 
 
-def _pct(share: Any, lang: str) -> str:
-    try:
-        v = float(share)
-    except (TypeError, ValueError):
-        return "–"
-    if np.isnan(v):
-        return "–"
-    v *= 100
-    digits = 0 if abs(v - round(v)) < 0.05 else 1
-    return _number(v, lang, digits) + " %"
+def _pct(share: Any, lang: str, against: float | None = None) -> str:
+    return i18n.percent_text(share, lang, against=against)
 
 
 def _tooltip_table(title: str, rows: Sequence[tuple[str, str]]) -> str:
@@ -636,12 +640,16 @@ def _share_colour(share: Any, target: float) -> str:
     return _SHARE_COLOURS[-1]
 
 
-def _hamlet_tooltip(row: pd.Series, t: dict[str, str], lang: str) -> str:
+def _hamlet_tooltip(row: pd.Series, t: dict[str, str], lang: str,
+                    targets: dict[str, float] | None = None) -> str:
+    """A hamlet's tooltip: households, shares (written against ``targets[column]``, the
+    hamlet target, where given) and whether it is covered."""
+    targets = targets or {}
     rows = [(t["households_count"], _number(row.get("households"), lang))]
     for col, key in (("mobile_broadband_share", "share_mbb"), ("share_4g", "share_4g"),
                      ("share_5g", "share_5g"), ("ftth_share", "share_ftth")):
         if col in row.index:
-            rows.append((t[key], _pct(row[col], lang)))
+            rows.append((t[key], _pct(row[col], lang, targets.get(col))))
     status = []
     for col, yes, no in (("mobile_broadband_covered", "mbb_covered", "mbb_not_covered"),
                          ("ftth_covered", "ftth_covered", "ftth_not_covered")):
@@ -676,15 +684,18 @@ def _share_classes(values: Any, target: float) -> np.ndarray:
     return out
 
 
-def _share_rows(target: float, lang: str, kind: str = "box") -> list[str]:
-    """Legend lines of the share classes bounded by ``target``, and of no data."""
+def _share_rows(target: float, lang: str, kind: str = "box",
+                target_label: bool = True) -> list[str]:
+    """Legend lines of the share classes bounded by ``target``, and of no data;
+    ``target_label``: the top class is called the target (not where the rule is another,
+    :func:`_ftth_rule_note`)."""
     t = labels(lang)
     bins = _share_bins(target)
     rows = []
     for i, (lower, colour) in enumerate(bins):
         upper = 1.0 if i == 0 else bins[i - 1][0]
         if i == 0:
-            text = f"≥ {_pct(lower, lang)} ({t['target']})"
+            text = f"≥ {_pct(lower, lang)}" + (f" ({t['target']})" if target_label else "")
         elif lower == -np.inf:
             text = f"< {_pct(upper, lang)}"
         else:
@@ -716,8 +727,8 @@ def hamlet_data(hamlets: gpd.GeoDataFrame, lang: str = "vi",
     slots = [c for c in _HAMLET_SHARES if c in hamlets.columns]
     classes = np.stack([_share_classes(hamlets[c], targets[c]) for c in slots], axis=1) \
         if slots else np.zeros((len(hamlets), 0), dtype=int)
-    texts = [[_number(v, lang) if c == "households" else _pct(v, lang) for v in hamlets[c]]
-             for c, _ in values]
+    texts = [[_number(v, lang) if c == "households" else _pct(v, lang, targets.get(c))
+              for v in hamlets[c]] for c, _ in values]
     flags = [hamlets[c].to_numpy(dtype=object) for c, _, _ in status]
     names = [_text(n) for n in (hamlets["name"] if "name" in hamlets.columns
                                 else hamlets["hamlet_id"])]
@@ -740,9 +751,12 @@ def _light(hamlets: gpd.GeoDataFrame, data: _DataVar | None) -> bool:
 def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadband_share",
                  lang: str = "vi", name: str | None = None,
                  target: float = settings.MOBILE_BROADBAND_HAMLET_SHARE,
-                 show: bool = True, data: _DataVar | None = None) -> folium.FeatureGroup:
+                 show: bool = True, data: _DataVar | None = None,
+                 note: str = "") -> folium.FeatureGroup:
     """Hamlet polygons coloured by ``share_column`` (a 0-1 share of households), in classes
     bounded by ``target`` (the hamlet counts as covered at or above it), 0.8 and 0.5.
+    ``note`` (:func:`_ftth_rule_note`): the hamlets are judged by another rule, said under
+    the legend, whose top class is then not called the target.
 
     ``hamlets`` is the hamlet table of an analysis with its polygons (any CRS); tooltips show
     the name, households, the shares (%) and whether the hamlet is covered. Above
@@ -755,7 +769,10 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
                  else "hamlets_mbb_area" if area else "hamlets_mbb")
     name = name or t[title_key]
     of_what = t["share_of_area" if area else "share_of_households"]
-    group = _group(name, show, _section(f"{name} ({of_what})", _share_rows(target, lang)))
+    rows = _share_rows(target, lang, target_label=not note)
+    if note:
+        rows.append(f'<div class="cg-note">{_text(note)}</div>')
+    group = _group(name, show, _section(f"{name} ({of_what})", rows))
     if _light(hamlets, data):
         if data is None:
             data = hamlet_data(hamlets, lang, {share_column: target})
@@ -767,7 +784,7 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
 
     def props(row: pd.Series) -> dict[str, Any]:
         fill = _share_colour(row.get(share_column), target)
-        return {"tooltip": _hamlet_tooltip(row, t, lang),
+        return {"tooltip": _hamlet_tooltip(row, t, lang, {share_column: target}),
                 "style": {"color": "#333333", "weight": 1.5, "fillColor": fill,
                           "fillOpacity": 0.55}}
 
@@ -1166,22 +1183,58 @@ def _mercator_size(grid: Grid) -> tuple[int, int]:
     return max(width, height), min(width, height)
 
 
-def _level_legend(t: dict[str, str]) -> str:
+def _level_legend(t: dict[str, str], note: str = "") -> str:
     rows = [_swatch(_rgba_css(rgba), _text(t[key]))
             for (_, rgba), key in zip(LEVEL_CLASSES, _LEVEL_KEYS)]
+    if note:
+        rows.append(f'<div class="cg-note">{_text(note)}</div>')
     return _section(t["level_legend"], rows)
+
+
+def _range_text(low: float, high: float, lang: str) -> str:
+    """"9,2" or "9,2–10,3" (one decimal, in ``lang``)."""
+    lo, hi = (i18n.number_text(v, lang, 1) for v in (low, high))
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def level_note(res: CoverageResult, technologies: Sequence[str], lang: str = "vi") -> str:
+    """What the level classes do not say: they are medians, and a place counts as covered
+    where its level is at least the threshold plus the shadow-fading margin of its best
+    server (``shadow_margin_db`` of the cells, at ``params.location_probability``), per
+    technology of ``technologies`` (found by a cross-output review: the legend marked only
+    "< −110 dBm" as not covered, where 56 households at −110…−100 dBm were not covered)."""
+    t = labels(lang)
+    cells = res.cells
+    rules = []
+    for tech in technologies:
+        threshold = res.params.thresholds_dbm.get(tech)
+        mine = cells[cells["technology"] == tech] if "technology" in cells else cells.iloc[0:0]
+        if threshold is None or "shadow_margin_db" not in mine or not len(mine):
+            continue
+        margin = mine["shadow_margin_db"].to_numpy(dtype=float)
+        lo, hi = float(np.nanmin(margin)), float(np.nanmax(margin))
+        rules.append(t["level_rule"].format(
+            tech=tech, edge=_range_text(threshold + lo, threshold + hi, lang).replace("-", "−"),
+            threshold=i18n.number_text(threshold, lang).replace("-", "−"),
+            margin=_range_text(lo, hi, lang)))
+    if not rules:
+        return ""
+    return t["level_note"].format(p=_pct(res.params.location_probability, lang),
+                                  rules="; ".join(rules))
 
 
 def raster_layer(level_dbm: np.ndarray | str | Path, grid: Grid | None, name: str,
                  lang: str = "vi", show: bool = False, opacity: float = 0.7,
                  pane: str | None = "cg_rasters",
-                 max_px: int | None = settings.MAP_RASTER_MAX_PX) -> folium.FeatureGroup:
+                 max_px: int | None = settings.MAP_RASTER_MAX_PX,
+                 note: str = "") -> folium.FeatureGroup:
     """A best-server level raster (dBm) coloured in :data:`LEVEL_CLASSES` (≥ −90, −100,
     −110, below), reprojected to Web Mercator and embedded as a PNG image overlay of at most
-    ``max_px`` pixels on its long side (:func:`raster_overlay`)."""
+    ``max_px`` pixels on its long side (:func:`raster_overlay`); ``note`` under its legend
+    (:func:`level_note`)."""
     t = labels(lang)
     url, bounds = raster_overlay(level_dbm, grid, max_px)
-    group = _group(name, show, _level_legend(t))
+    group = _group(name, show, _level_legend(t, note))
     opts: dict[str, Any] = {"opacity": opacity, "interactive": False}
     if pane:
         opts["pane"] = pane
@@ -1482,9 +1535,10 @@ def units_layer(analysis: Analysis, lang: str = "vi", show: bool = True
     return group
 
 
-def _ratio_text(part: int, whole: int, value: float | None, lang: str) -> str:
-    """"12/30 (40 %)"."""
-    return f"{_number(part, lang)}/{_number(whole, lang)} ({_pct(value, lang)})"
+def _ratio_text(part: int, whole: int, value: float | None, lang: str,
+                target: float | None = None) -> str:
+    """"12/30 (40 %)", the share written against ``target``."""
+    return f"{_number(part, lang)}/{_number(whole, lang)} ({_pct(value, lang, target)})"
 
 
 def _unit_values(u: UnitIndicators | None, lang: str) -> list[str]:
@@ -1494,10 +1548,10 @@ def _unit_values(u: UnitIndicators | None, lang: str) -> list[str]:
 
     def hamlets(ind: HamletIndicator | None) -> str:
         return "–" if ind is None else _ratio_text(ind.covered_hamlets, ind.hamlets,
-                                                   ind.value, lang)
+                                                   ind.value, lang, ind.target)
 
-    m5 = u.m5.existing if u.m5 is not None else None
-    towers = "–" if m5 is None else _ratio_text(m5.shared, m5.total, m5.value, lang)
+    towers = "–" if u.m5 is None else _ratio_text(
+        u.m5.existing.shared, u.m5.existing.total, u.m5.existing.value, lang, u.m5.target)
     return [hamlets(u.m4), towers, hamlets(u.f2)]
 
 
@@ -1556,6 +1610,7 @@ _CSS = """
 .cg-section{margin-top:5px}
 .cg-head{font-weight:bold;margin-bottom:1px}
 .cg-row{white-space:nowrap}
+.cg-note{font-size:11px;color:#444;margin-top:2px;white-space:normal}
 .cg-swatch{display:inline-block;width:16px;height:11px;margin-right:5px;vertical-align:-1px;
   border:1px solid #555;box-sizing:border-box}
 .cg-tooltip table{border-collapse:collapse;margin-top:2px}
@@ -1821,17 +1876,22 @@ def _add_level_rasters(m: folium.Map, res: CoverageResult, t: dict[str, str], la
             level = res.level_dbm[key]
         else:
             continue
-        _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False), added)
+        techs = ("4G", "5G") if key == "mobile_broadband" else (key,)
+        _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False,
+                             note=level_note(res, [k for k in techs if k in res.level_dbm],
+                                             lang)), added)
 
 
-def _hamlet_targets(analysis: Analysis) -> dict[str, float]:
-    """The hamlet target of each share column: mobile broadband's and FTTH's."""
-    fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
-    return {"mobile_broadband_share": float(getattr(
-                analysis.coverage.params, "hamlet_share",
-                settings.MOBILE_BROADBAND_HAMLET_SHARE)),
-            "ftth_share": float(getattr(fibre_params, "hamlet_share",
-                                        settings.FIBRE_HAMLET_SHARE))}
+def _ftth_rule_note(analysis: Analysis, lang: str) -> str:
+    """Under the cultural-house rule (``[fibre] hamlet_rule``), what the FTTH share colours
+    do not say: F2 counts a hamlet where fibre reaches its cultural house, the share only
+    where none is marked (found by a cross-output review: hamlets at 47-71 % drawn short,
+    their own tooltips "reached by fibre"); "" under the share rule."""
+    fibre = getattr(analysis, "fibre", None)
+    params = getattr(fibre, "params", None)
+    if params is None or params.hamlet_rule != "cultural_house":
+        return ""
+    return labels(lang)["ftth_rule_note"].format(share=_pct(params.hamlet_share, lang))
 
 
 def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFrame,
@@ -1847,14 +1907,15 @@ def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFram
     if _present(project.railway):
         _add(m, roads_layer(project.railway, lang, name=t["railway"], colour="#444444",
                             dash="6 3"), added)
-    targets = _hamlet_targets(analysis)
+    targets = hamlet_targets(analysis)
     choropleth = unit_indicators_layer(analysis, lang, units=units)
     colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang,
                                show=choropleth is None,
                                target=targets["mobile_broadband_share"], data=data)]
     if "ftth_share" in hamlets.columns:
         colourings.append(hamlet_layer(hamlets, "ftth_share", lang, show=False,
-                                       target=targets["ftth_share"], data=data))
+                                       target=targets["ftth_share"], data=data,
+                                       note=_ftth_rule_note(analysis, lang)))
     for group in colourings:
         _add(m, group, added)
     if choropleth is not None:
@@ -1881,7 +1942,7 @@ def _add_network_layers(m: folium.Map, analysis: Analysis, lang: str,
     if _present(project.households):
         _add(m, household_layer(project.households, res.covered.get("mobile_broadband"),
                                 res.grid, lang, names=names,
-                                target=_hamlet_targets(analysis)["mobile_broadband_share"]),
+                                target=hamlet_targets(analysis)["mobile_broadband_share"]),
              added)
     _add(m, signal_radius_layer(analysis.signal_radius, lang, show=False), added)
     if _present(project.sites):
@@ -1899,7 +1960,7 @@ def _add_result_layers(m: folium.Map, analysis: Analysis, t: dict[str, str], lan
         _add(m, household_layer(fibre_result.reach, lang=lang, show=False, column="passed",
                                 name=t["households_ftth"], yes_label=t["household_passed"],
                                 no_label=t["household_not_passed"], names=names,
-                                target=_hamlet_targets(analysis)["ftth_share"]), added)
+                                target=hamlet_targets(analysis)["ftth_share"]), added)
     _add(m, sharing_candidates_layer(getattr(analysis, "sharing_candidates", None), lang,
                                      show=not light), added)
     _add(m, suggested_sites_layer(getattr(analysis, "suggestions", None), lang,
@@ -1915,7 +1976,7 @@ def _legend_header(analysis: Analysis, scenario: str, t: dict[str, str], lang: s
     if m4 is not None:
         header += (f'<div class="cg-indicator">{_text(t["m4"])}: '
                    f'{m4.covered_hamlets}/{m4.hamlets} '
-                   f'{_text(t["hamlets_unit"])} ({_pct(m4.value, lang)}; '
+                   f'{_text(t["hamlets_unit"])} ({_pct(m4.value, lang, m4.target)}; '
                    f'{_text(t["target"])} {_pct(m4.target, lang)})</div>')
     return header + _provenance_line(analysis, lang)
 
@@ -1923,8 +1984,6 @@ def _legend_header(analysis: Analysis, scenario: str, t: dict[str, str], lang: s
 def _provenance_line(analysis: Analysis, lang: str) -> str:
     """Where the layers come from, by kind (``Project.provenance``): e.g. "Data: illustrative
     sample: hamlets, sites, ...; public data: commune"."""
-    from coverage_gis.outputs import i18n
-
     w = i18n.words(lang)
     prov = analysis.project.provenance()
     if not len(prov):
@@ -1992,7 +2051,7 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
     _add_level_rasters(m, analysis.coverage, t, lang, added)
     data = None
     if light:  # the hamlets written once, for both colourings and the names
-        data = hamlet_data(hamlets, lang, _hamlet_targets(analysis))
+        data = hamlet_data(hamlets, lang, hamlet_targets(analysis))
         data.add_to(m)
     colourings = _add_area_layers(m, analysis, hamlets, t, lang, added, data, units)
     names = dict(zip(hamlets["hamlet_id"].astype(str), hamlets["name"])) \

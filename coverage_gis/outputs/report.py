@@ -20,10 +20,11 @@ import pandas as pd
 import shapely
 
 from coverage_gis.config import settings
+from coverage_gis.engines.rounding import rounded_against
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
-from coverage_gis.outputs.indicators import share_basis, shown_extent
+from coverage_gis.outputs.indicators import hamlet_targets, share_basis, shown_extent
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import operator_colour
 
@@ -384,14 +385,24 @@ def model_name(code: str, w: dict[str, str]) -> str:
     return names.get(str(code), str(code))
 
 
-def _pct(v: Any) -> str:
-    return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{float(v):.0%}"
+def _pct(v: Any, lang: str = "vi", against: float | None = None) -> str:
+    """A share in whole percent in ``lang``, written against ``against`` (a target) so that
+    rounding never puts it on the target's other side (:func:`i18n.percent_text`)."""
+    return i18n.percent_text(v, lang, 0, against)
 
 
-def _indicator_value(value: float, unit: str) -> str:
+def _indicator_value(value: float, unit: str, lang: str = "vi",
+                     against: float | None = None) -> str:
+    """An indicator's value (per 100, or a share) with one decimal in ``lang``, written
+    against its target ``against`` (found by a cross-output review: F1 at 74.96 % was shown
+    "75.0%" against a target of 75.0 % and "not met")."""
     if value is None or not np.isfinite(value):
         return "–"
-    return f"{value:.1f}" if unit == "per 100" else f"{value:.1%}"
+    if unit != "per 100":
+        return i18n.percent_text(value, lang, 1, against)
+    shown = value if against is None else rounded_against(value, against - 1e-9, 1, 3)
+    decimals = next(d for d in range(1, 7) if round(shown, d) == shown or d == 6)
+    return i18n.number_text(shown, lang, decimals)
 
 
 def _table(df, columns: list[tuple[str, str, Any]]) -> str:
@@ -507,15 +518,16 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
         met = last["met"]
         cls = "" if met is None or (isinstance(met, float) and np.isnan(met)) else (
             ' class="ok"' if met else ' class="bad"')
-        values = "".join(
-            f"<td>{escape(_indicator_value(by_year[y]['value'], first['unit']))}</td>"
-            if y in by_year else "<td></td>" for y in years)
+        shown = {y: _indicator_value(r["value"], first["unit"], lang, r["target"])
+                 for y, r in by_year.items()}
+        values = "".join(f"<td>{escape(shown[y])}</td>" if y in by_year else "<td></td>"
+                         for y in years)
         names = (escape(first['name_vi']) if lang == "vi"  # the plan's own words
                  else f"{escape(first['name_en'])}<br><span class='small'>"
                       f"{escape(first['name_vi'])}</span>")
         sc_rows.append(
             f"<tr><td>{escape(ind)}</td><td>{names}</td>{values}"
-            f"<td>{escape(_indicator_value(first['target'], first['unit']))}</td>"
+            f"<td>{escape(_indicator_value(first['target'], first['unit'], lang))}</td>"
             f"<td{cls}>{escape(yes(met))}</td>"
             f"<td>{escape(w.get(f'source_{source}', source))}</td>"
             f"<td class='small'>{escape(_basis_text(last, analysis, w, lang))}</td></tr>")
@@ -577,9 +589,10 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str, units: Any = None
                if "mobile_broadband_covered" in hamlets else hamlets.iloc[0:0])  # no sites
     for h in table_rows(short_m):
         gaps.append("<li>" + escape(w["gap_mobile"].format(
-            name=h["name"], hamlet_id=h["hamlet_id"], share=_pct(h["mobile_broadband_share"]),
+            name=h["name"], hamlet_id=h["hamlet_id"],
+            share=_pct(h["mobile_broadband_share"], lang, params.hamlet_share),
             of_what=w[f"of_{h.get('share_basis', 'households')}"],
-            rule=f"{params.hamlet_share:.0%}")) + "</li>")
+            rule=_pct(params.hamlet_share, lang))) + "</li>")
     if sugg is not None and len(sugg):
         names = {u.code: u.name for u in units or ()}
         unit_col = ([("unit_code", w["unit_name"],
@@ -592,7 +605,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str, units: Any = None
                    ("lat", w["lat"], lambda v: f"{v:.6f}"),
                    ("inside_commune", w["inside_commune"], yes),
                    ("households_gained", w["households_gained"], None),
-                   ("m4_after", w["m4_after_col"], _pct)]) + "</li>")
+                   ("m4_after", w["m4_after_col"], lambda v: _pct(v, lang))]) + "</li>")
     if analysis.fibre is not None:
         for e in table_rows(analysis.fibre.extensions):
             length = (w["no_road_path"] if not np.isfinite(e["length_m"])
@@ -748,9 +761,10 @@ def _sharing_section(analysis: Any, w: dict[str, str], lang: str = "vi") -> str:
     scope = (f"scope_{m5.unit_basis or 'commune'}" if m5.scope == "inside_unit"
              else "scope_all_towers")
     html = "<p>" + escape(w["sharing_m5"].format(
-        shared=m5.existing.shared, towers=m5.existing.total, value=_pct(m5.value),
-        scope=w[scope], planned=_pct(m5.with_planned.value),
-        realised=_pct(m5.if_candidates_realised.value))) + "</p>"
+        shared=m5.existing.shared, towers=m5.existing.total,
+        value=_pct(m5.value, lang, m5.target), scope=w[scope],
+        planned=_pct(m5.with_planned.value, lang, m5.target),
+        realised=_pct(m5.if_candidates_realised.value, lang, m5.target))) + "</p>"
     if m5.scope == "inside_unit" and m5.towers_outside_unit:
         html += "<p>" + escape(w["sharing_outside"].format(
             outside=m5.towers_outside_unit)) + "</p>"
@@ -822,12 +836,13 @@ def _units_section(analysis: Any, lang: str, units: Any = None, whole: Any = Non
     def cell(ind: Any, counts: str) -> str:
         if ind is None:
             return "<td>–</td>"
-        met = ind.value is not None and ind.value >= ind.target
-        return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value)} ({counts})</td>")
+        met = ind.value is not None and ind.value >= ind.target - 1e-9
+        return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
+                f"({counts})</td>")
 
     rows = [f"<tr><th>{escape(w['unit_hamlets'])}</th>" + "".join(
         f"<td>{len(u.hamlet_ids)}: {escape(', '.join(u.hamlet_ids))}<br>"
-        f"{escape(w['unit_area_share'].format(share=_pct(u.hamlet_area_share)))}</td>"
+        f"{escape(w['unit_area_share'].format(share=_pct(u.hamlet_area_share, lang)))}</td>"
         for u in units)
         + "</tr>"]
     for key, label in (("m4", "M4"), ("m5", "M5"), ("f2", "F2")):
@@ -858,8 +873,9 @@ def _province_section(analysis: Any, units: Any, lang: str, whole: Any = None) -
             return "<td>–</td>"
         counts = (f"{ind.existing.shared}/{ind.existing.total}" if key == "m5"
                   else f"{ind.covered_hamlets}/{ind.hamlets}")
-        met = ind.value is not None and ind.value >= ind.target
-        return f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value)} ({counts})</td>"
+        met = ind.value is not None and ind.value >= ind.target - 1e-9
+        return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
+                f"({counts})</td>")
 
     def row(u: Any, name: str) -> str:
         return (f"<tr><td>{escape(str(u.code or ''))}</td><td>{escape(name)}</td>"
@@ -895,15 +911,18 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     scorecard_table = (_scorecard_section(scorecard_df, w, lang, analysis)
                        + _f1_notes(analysis, w))
     # --- per hamlet ---
+    targets = hamlet_targets(analysis)
+    share = lambda column: (  # noqa: E731
+        lambda v: _pct(v, lang, targets.get(column)))
     cols = [("hamlet_id", w["id"], None), ("name", w["hamlet"], None),
             ("households", w["col_households"], None),
-            ("mobile_broadband_share", w["col_mobile_share"], _pct),
+            ("mobile_broadband_share", w["col_mobile_share"], share("mobile_broadband_share")),
             ("mobile_broadband_covered", w["col_mobile_covered"], yes),
             ("households_lose_service_at_switch_off", w["col_switch_off"], None)]
     if "ftth_share" in hamlets:
-        cols += [("ftth_share", w["col_ftth_share"], _pct)]
+        cols += [("ftth_share", w["col_ftth_share"], share("ftth_share"))]
         if "ftth_connectable_share" in hamlets:
-            cols += [("ftth_connectable_share", w["col_ftth_connectable"], _pct)]
+            cols += [("ftth_connectable_share", w["col_ftth_connectable"], share(""))]
         cols += [("cultural_house_reached", w["col_cultural"], yes),
                  ("ftth_covered", w["col_ftth_covered"], yes)]
     if "mobile_broadband_covered" not in hamlets:  # no sites: no coverage columns

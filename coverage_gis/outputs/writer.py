@@ -82,6 +82,14 @@ def render_analysis(analysis: Analysis, folder: Path, lang: str = "vi",
     return [*stored.finish(), *written]
 
 
+def _level_note(analysis: Analysis, lang: str) -> str:
+    """The KMZ coverage overlay's note (the mobile broadband level, as on the map)."""
+    from coverage_gis.outputs.maps import level_note
+
+    res = analysis.coverage
+    return level_note(res, [k for k in ("4G", "5G") if k in res.level_dbm], lang)
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """A table as JSON records, missing values as null."""
     return [{k: (None if pd.isna(v) else v) for k, v in row.items()}
@@ -107,7 +115,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
     kmz = jobs.add(out / "results.kmz", exports.write_kmz,
                    exports.kmz_layers(analysis, layers, lang), out / "results.kmz",
                    title=analysis.project.scenario.name, lang=lang,
-                   overlay=exports.coverage_overlay(analysis))
+                   overlay=exports.coverage_overlay(analysis),
+                   overlay_note=_level_note(analysis, lang))
     # the GeoPackage's layers (the worded households: a province's 0.3 GB) are the job's
     # alone now: this process lets go of them once they are sent, not when all is written
     del layers

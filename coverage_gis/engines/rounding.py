@@ -1,0 +1,33 @@
+"""Rounding a value for display without changing what it says against a limit or target."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["rounded_against"]
+
+
+def rounded_against(value: float, limit: float, decimals: int = 0,
+                    most: int = 3) -> float:
+    """``value`` rounded to ``decimals`` decimals, or to more (up to ``most``) when rounding
+    would put it on the other side of ``limit``: 9.76 m against a 10 m minimum is 10 with
+    no decimal but 9.8 with one, so that "9.8 m, under 10 m" stays visibly true; closer
+    than ``most`` decimals tell, it is cut towards its side (9.9996 gives 9.999).
+
+    Parameters
+    ----------
+    value, limit
+        The value and what it is compared with (same unit, e.g. m).
+    decimals
+        The decimals wanted when they do not hide the comparison.
+    most
+        The most decimals used.
+    """
+    under = value < limit
+    most = max(decimals, most)
+    for d in range(decimals, most + 1):
+        shown = round(float(value), d)
+        if (shown < limit) == under:
+            return shown
+    step = 10.0 ** most  # closer still: cut towards the side it lies on (9.9996 -> 9.999)
+    return (math.floor if under else math.ceil)(float(value) * step) / step

@@ -1,0 +1,149 @@
+"""Review round 9, the same figure across outputs: where rounding, a legend or an untranslated
+code made one output contradict another (each case as the cross-output review found it)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import warnings
+import zipfile
+
+import pandas as pd
+import pytest
+
+from coverage_gis.cli.main import main
+from coverage_gis.engines.rounding import rounded_against
+from coverage_gis.outputs.i18n import percent_text
+
+from .conftest import SAMPLE, sample_copy
+
+
+@pytest.mark.parametrize(("share", "lang", "decimals", "against", "text"), [
+    (0.908, "vi", 0, 0.91, "90,8 %"),        # not "91 %" beside "not met" against 91 %
+    (0.908, "en", 0, None, "91 %"),
+    (0.7499625, "en", 1, 0.75, "74.996 %"),  # not "75.0 %" against 75.0 %
+    (0.75 - 1e-12, "en", 1, 0.75, "75.0 %"),  # met within the engines' tolerance
+    (0.9996, "vi", None, 1.0, "99,96 %"),
+    (1.0, "vi", None, 1.0, "100 %"),
+    (float("nan"), "vi", None, None, "–"),
+    (None, "en", 0, 0.5, "–"),
+])
+def test_percent_text_keeps_the_verdict(share, lang, decimals, against, text):
+    assert percent_text(share, lang, decimals, against) == text
+
+
+def test_rounded_against_four_decimals():
+    assert rounded_against(0.7499625, 0.75 - 1e-9, 4, 9) == 0.74996
+    assert rounded_against(0.8333333, 0.85 - 1e-9, 4, 9) == 0.8333
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    """The sample with a hamlet target of 91 % (QT01 is at 90.8 %), and 2025 statistics
+    that put F1 at 74.996 % and M2 at 84.996 %: analysed once, in Vietnamese."""
+    tmp = tmp_path_factory.mktemp("review9")
+    stats = pd.read_csv(SAMPLE.parent / "statistics" / "statistics.csv")
+    last = stats.index[stats["year"] == 2025][0]
+    stats.loc[last, ["households", "ftth_subscriptions"]] = [20001, 15000]
+    stats.loc[last, ["mobile_subscriptions", "smartphone_subscriptions"]] = [20001, 17000]
+    stats.to_csv(tmp / "statistics.csv", index=False)
+    scenario = sample_copy(tmp, replace={
+        '"statistics/statistics.csv"': f'"{(tmp / "statistics.csv").as_posix()}"',
+        "[provenance]": "[coverage]\nhamlet_share = 0.91\n\n[provenance]"})
+    out = tmp / "out"
+    terminal = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(terminal):
+        warnings.simplefilter("ignore")
+        assert main(["analyze", str(scenario), "--out", str(out)]) == 0
+    (tmp / "terminal.txt").write_text(terminal.getvalue(), "utf-8")
+    return out
+
+
+def test_the_report_never_rounds_a_share_onto_its_target(variant):
+    html = (variant / "report.html").read_text("utf-8")
+    hamlets = pd.read_csv(variant / "hamlets.csv")
+    qt01 = hamlets.set_index("hamlet_id").loc["QT01"]
+    assert 0.90 < qt01["mobile_broadband_share"] < 0.91 and not qt01["mobile_broadband_covered"]
+    row = re.search(r"<tr><td>QT01</td>.*?</tr>", html).group(0)
+    assert "90,8 %" in row and "91 %" not in row
+    f1 = re.search(r"<tr><td>F1</td>.*?</tr>", html, re.S).group(0)
+    assert "74,996 %" in f1 and "75,0 %" in f1      # the value, then the target
+    assert "79.0%" not in html and "79,0 %" in html  # Vietnamese decimals (F1 2023)
+
+
+def test_the_scorecard_file_agrees_with_its_own_verdict(variant):
+    card = pd.read_csv(variant / "scorecard.csv")
+    for ind in ("F1", "M2"):
+        row = card[(card["indicator"] == ind) & (card["year"] == 2025)].iloc[0]
+        assert not row["met"] and row["value"] < row["target"], (ind, row["value"])
+    xlsx = pd.read_excel(variant / "report.xlsx", sheet_name="scorecard", header=1)
+    f1 = xlsx[(xlsx["indicator"] == "F1") & (xlsx["year"] == 2025)].iloc[0]
+    assert f1["value"] < f1["target"]
+
+
+def test_the_terminal_never_rounds_a_share_onto_its_target(variant):
+    out = (variant.parent / "terminal.txt").read_text("utf-8")
+    assert "short: QT01 Thôn Tân Lập: 90.8 % of households" in out
+    assert "F1 households on FTTH: 74.99 % (statistics, target 75 %)" in out
+
+
+def test_the_level_legend_says_where_coverage_starts(variant):
+    """The legends marked only "< −110 dBm" as not covered; coverage needs the median at
+    the threshold plus the shadow-fading margin (56 households at −110…−100 dBm were not
+    covered)."""
+    summary = json.loads((variant / "summary.json").read_text("utf-8"))
+    page = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)),  # the legend's JSON
+                  (variant / "map.html").read_text("utf-8"))
+    legend = page.split("Mức tín hiệu (tốt nhất)")[1].split("cg-section")[0]
+    assert "chưa đạt" not in legend and "−110 dBm: yếu<" in legend
+    # the threshold, and sigma 8 dB x z(0.9) = 1.2816 (the closed form, by hand)
+    margin = 8.0 * 1.2815516
+    assert margin == pytest.approx(10.2524, abs=1e-3)
+    assert summary["parameters"]["thresholds_dbm"]["4G"] == -110
+    assert ("4G từ −99,7 dBm (ngưỡng −110 dBm + dự phòng che khuất 10,3 dB)") in legend
+    with zipfile.ZipFile(variant / "results.kmz") as z:
+        kml = z.read("doc.kml").decode("utf-8")
+    assert "chưa đạt" not in kml and "dự phòng che khuất 10,3 dB" in kml
+
+
+def test_kmz_balloons_word_the_codes_and_write_shares_as_the_map(variant):
+    with zipfile.ZipFile(variant / "results.kmz") as z:
+        kml = z.read("doc.kml").decode("utf-8")
+    balloons = " ".join(re.findall(r"<description>(.*?)</description>", kml, re.S))
+    assert "&gt;existing&lt;" not in balloons and "&gt;planned&lt;" not in balloons
+    assert "90,8 %" in balloons and "90.8 %" not in balloons
+
+
+def _map_text(out):
+    return re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)),
+                  (out / "map.html").read_text("utf-8"))
+
+
+def test_the_ftth_colours_say_they_are_not_f2s_rule(variant):
+    """Under the cultural-house rule ([fibre] max_drop_m = 150: hamlets at 47-71 % drawn
+    short while reached), the FTTH share colouring called its top class the target."""
+    page = _map_text(variant)
+    head = "Thôn: tỷ lệ hộ có cáp quang (FTTH)"
+    legend = page.split(head + " (")[1].split('class=\\"cg-section')[0]
+    assert "chỉ tiêu" not in legend.split("cg-note")[0]
+    assert "khi cáp đến nhà văn hóa thôn (theo thiết lập của kịch bản)" in legend
+    mobile = page.split("Thôn: tỷ lệ hộ có băng rộng di động (4G/5G) (")[1]
+    mobile = mobile.split('class=\\"cg-section')[0]
+    assert "(chỉ tiêu)" in mobile  # judged by its share: the top class is the target
+
+
+def test_an_existing_towers_planned_cells_are_told_apart(variant):
+    """BSN-T03 (existing) was "3G, 4G, 5G, 9 cells" in towers.csv, the GeoPackage and the
+    KMZ, while cells.csv and the coverage had its 6 cells on air and no 5G."""
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv")
+    mine = sites[sites["tower_id"] == "BSN-T03"]
+    on_air = mine[mine["status"] != "planned"]
+    towers = pd.read_csv(variant / "towers.csv").set_index("tower_id")
+    t03 = towers.loc["BSN-T03"]
+    assert t03["n_cells"] == len(mine) and t03["n_existing_cells"] == len(on_air) < len(mine)
+    assert set(t03["existing_technologies"].split(", ")) == set(on_air["technology"])
+    assert "5G" in t03["technologies"] and "5G" not in t03["existing_technologies"]
+    cells = pd.read_csv(variant / "cells.csv")
+    assert (cells["tower_id"] == "BSN-T03").sum() == t03["n_existing_cells"]
