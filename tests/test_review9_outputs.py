@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import re
 import warnings
 import zipfile
@@ -147,3 +148,23 @@ def test_an_existing_towers_planned_cells_are_told_apart(variant):
     assert "5G" in t03["technologies"] and "5G" not in t03["existing_technologies"]
     cells = pd.read_csv(variant / "cells.csv")
     assert (cells["tower_id"] == "BSN-T03").sum() == t03["n_existing_cells"]
+
+
+def test_new_boxes_are_placed_in_lon_lat_too(variant):
+    """new_box_xy held metres of an unnamed CRS (EPSG:32648 here) in a GeoJSON declared
+    lon/lat: read as the land office's VN-2000 TM-3, a box lands 791 m away."""
+    import geopandas as gpd
+    from pyproj import Transformer
+
+    ext = gpd.read_file(variant / "fibre_extensions.geojson")
+    rows = ext[ext["new_box_xy"].notna()]
+    assert len(rows)
+    to_utm = Transformer.from_crs(4326, 32648, always_xy=True)  # the sample's UTM zone
+    for xy, lonlat in zip(rows["new_box_xy"], rows["new_box_lonlat"]):
+        a = [tuple(map(float, p.split())) for p in xy.split(";")]
+        b = [to_utm.transform(*map(float, p.split())) for p in lonlat.split(";")]
+        assert len(a) == len(b)
+        for (x0, y0), (x1, y1) in zip(a, b):
+            assert math.hypot(x1 - x0, y1 - y0) < 0.2   # 6 decimals of a degree: 0.1 m
+    titles = pd.read_excel(variant / "report.xlsx", sheet_name="fibre_extensions", nrows=0)
+    assert "tọa độ hộp mới (kinh độ vĩ độ, WGS 84)" in titles.columns

@@ -80,7 +80,7 @@ EXTENSION_COLUMNS = [
     "cable_underground_m", "boxes", "box_ports", "crossings", "crossings_railway",
     "crossings_national_road", "cost_vnd", "households_added", "households_added_elsewhere",
     "ftth_share_after", "meets_rule", "from_access_point", "new_boxes",
-    "new_boxes_without_cable", "new_box_xy", "new_box_homes", "note_code"]
+    "new_boxes_without_cable", "new_box_xy", "new_box_lonlat", "new_box_homes", "note_code"]
 
 
 def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
@@ -159,7 +159,11 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
         ``households_added_elsewhere`` (newly passed homes of other hamlets),
         ``ftth_share_after``, ``meets_rule``, ``from_access_point`` (boxes or routes the cable
         starts from), ``new_boxes`` (= ``boxes``), ``new_boxes_without_cable`` (boxes on
-        today's network), ``new_box_xy`` (``"x y"`` per new box, ``;``-separated),
+        today's network), ``new_box_xy`` (``"x y"`` per new box, ``;``-separated, in m in
+        the computation CRS: ``crs`` of summary.json), ``new_box_lonlat`` (the same boxes as
+        ``"lon lat"`` in WGS 84, which every file and GPS reads; found by a cross-output
+        review: the metres of an unnamed CRS, read as the land office's VN-2000, put a box
+        791 m away),
         ``new_box_homes`` (homes each new box is to connect, ``;``-separated), ``note_code``
         (one of :data:`EXTENSION_NOTES`, or None), and the geometry: the cable as a
         MultiLineString (empty when no cable is needed).
@@ -260,9 +264,28 @@ def extension_frame(done: list[tuple[dict[str, Any], Any]], crs: Any) -> gpd.Geo
     if not done:
         return gpd.GeoDataFrame(pd.DataFrame(columns=EXTENSION_COLUMNS), geometry=[], crs=crs)
     table = pd.DataFrame([r for r, _ in done], columns=EXTENSION_COLUMNS)
+    table["new_box_lonlat"] = _lonlat_texts(table["new_box_xy"], crs)
     for column in _CROSSING_COLUMNS:  # counts, empty for a hamlet with no cable: found by
         table[column] = pd.array(table[column], dtype="Int64")  # fuzzing, text in the GPKG
     return gpd.GeoDataFrame(table, geometry=[geom for _, geom in done], crs=crs)
+
+
+def _lonlat_texts(xy_texts: pd.Series, crs: Any) -> list[str | None]:
+    """``"x y; x y"`` texts in ``crs`` (m) as ``"lon lat; lon lat"`` in WGS 84 (6 decimals:
+    0.1 m)."""
+    from pyproj import Transformer
+
+    to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True)
+    out: list[str | None] = []
+    for text in xy_texts:
+        if not isinstance(text, str) or not text.strip():
+            out.append(None)
+            continue
+        xy = np.array([[float(v) for v in pair.split()] for pair in text.split(";")])
+        lon, lat = to_wgs84.transform(xy[:, 0], xy[:, 1])
+        out.append("; ".join(f"{a:.6f} {b:.6f}" for a, b in zip(np.atleast_1d(lon),
+                                                                 np.atleast_1d(lat))))
+    return out
 
 
 #: Counts that are empty (``pd.NA``) for an extension without a cable.

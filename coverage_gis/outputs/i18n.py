@@ -788,14 +788,17 @@ _COLUMNS_VI: dict[str, str] = {
     "ftth_share_after": "tỷ lệ hộ trong tầm sau khi kéo", "meets_rule": "đạt quy tắc",
     "from_access_point": "từ điểm truy nhập", "new_boxes": "số hộp mới đặt",
     "new_boxes_without_cable": "số hộp mới không cần kéo cáp",
-    "new_box_xy": "tọa độ hộp mới (x y)", "new_box_homes": "số hộ mỗi hộp mới",
+    "new_box_xy": "tọa độ hộp mới (x y, m, hệ tọa độ tính toán: crs trong summary.json)",
+    "new_box_lonlat": "tọa độ hộp mới (kinh độ vĩ độ, WGS 84)",
+    "new_box_homes": "số hộ mỗi hộp mới",
     "note": "ghi chú", "route_id": "mã tuyến",
 }
 
 #: English words for the parts of machine names that are abbreviations.
 _COLUMN_PARTS_EN = {"ftth": "FTTH", "4g": "4G", "5g": "5G", "m4": "M4", "km2": "(km²)",
                     "vnd": "(VND)", "m": "(m)", "deg": "(°)", "mhz": "(MHz)", "n": "number of",
-                    "id": "id", "xy": "(x y)", "a": "A", "b": "B"}
+                    "id": "id", "xy": "(x y)", "lonlat": "(lon lat, WGS 84)", "a": "A",
+                    "b": "B"}
 
 
 def column_title(column: str, lang: str = "vi", table: str = "") -> str:
