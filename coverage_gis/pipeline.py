@@ -503,9 +503,7 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
                    commune=commune, **layers)
     table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
     table = table.reset_index(drop=True)
-    # the unit's boundary is the view's commune boundary (the basis M5's wording names)
-    m5 = replace(ind.m5, unit_basis="commune") if ind.m5 is not None else None
-    indicators = replace(analysis.indicators, m4=ind.m4, m5=m5, f2=ind.f2)
+    indicators = replace(analysis.indicators, m4=ind.m4, m5=ind.m5, f2=ind.f2)
     fib = analysis.fibre
     if fib is not None:
         ext, gpon, boxes = fib.extensions, fib.gpon, view.access_points
@@ -526,6 +524,13 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     if towers is not None:
         towers = towers[towers.intersects(box)].copy()
         towers["inside_unit"] = territory.inside_unit(towers, scope.geometry)
+    if ind.m5 is not None:
+        # its boundary is the unit's 2025 one; the towers left out are those listed with it
+        # (found by a cross-output review: summary.json said 6 outside, units.csv and
+        # towers.csv 5: the province's towers outside against those near the unit)
+        outside = 0 if towers is None else int((~towers["inside_unit"].astype(bool)).sum())
+        indicators = replace(indicators, m5=replace(ind.m5, unit_basis="unit",
+                                                    towers_outside_unit=outside))
     candidates = analysis.sharing_candidates
     if candidates is not None and towers is not None:
         keep = set(towers["tower_id"])
@@ -537,7 +542,8 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
                 else sugg[sugg.intersects(scope.geometry)])
     radius = analysis.signal_radius
     radius = radius[radius.intersects(box)] if len(radius) else radius
-    card = targets.scorecard(None, indicators, sc.year)
+    card = targets.scorecard(None, indicators, sc.year, missing=(
+        "statistics_not_per_unit" if project.statistics is not None else "no_statistics"))
     return replace(analysis, project=view, coverage=cov,
                    hamlets=table, signal_radius=radius, indicators=indicators, towers=towers,
                    sharing_candidates=candidates, fibre=fib, suggestions=sugg, scorecard=card)

@@ -401,6 +401,18 @@ def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
     assert (m5["shared_towers"], m5["towers"]) == (
         row["m5_shared_towers"], row["m5_towers"])
     assert [u["unit_code"] for u in one["units"]] == [row["unit_code"]]
+    # one output set, one story (found by a cross-output review: summary.json counted the
+    # province's towers outside the unit, units.csv and towers.csv those near it; the
+    # scope said "commune boundary"; the statistics "no statistics table")
+    towers = pd.read_csv(detail / "towers.csv")
+    own = pd.read_csv(detail / "units.csv", dtype={"unit_code": str}).iloc[0]
+    assert m5["towers_outside_unit"] == own["towers_outside_unit"] == int(
+        (~towers["inside_unit"].astype(bool)).sum())
+    assert m5["scope"] == "towers inside the unit (the unit's 2025 boundary)"
+    card = pd.read_csv(detail / "scorecard.csv")
+    assert set(card.loc[card["source"] == "statistics", "basis"]) == {
+        "no statistics table" if province[1].project.statistics is None
+        else "the statistics table is the province's, not per unit"}
     assert (detail / "map.html").stat().st_size < (out / "map.html").stat().st_size
     # --unit needs --out, and a unit of the province
     assert main(["report", str(out), "--unit", row["unit_code"]]) != 0

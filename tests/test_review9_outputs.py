@@ -168,3 +168,19 @@ def test_new_boxes_are_placed_in_lon_lat_too(variant):
             assert math.hypot(x1 - x0, y1 - y0) < 0.2   # 6 decimals of a degree: 0.1 m
     titles = pd.read_excel(variant / "report.xlsx", sheet_name="fibre_extensions", nrows=0)
     assert "tọa độ hộp mới (kinh độ vĩ độ, WGS 84)" in titles.columns
+
+
+def test_a_province_units_scorecard_says_its_statistics_are_the_provinces():
+    """`report --unit` wrote "no statistics table" for M1-M3, F1, P1, P2 of a province
+    study that has one: they are the province's, not the unit's."""
+    from coverage_gis.engines.targets import scorecard
+    from coverage_gis.outputs import i18n
+    from coverage_gis.outputs.indicators import scorecard_table
+
+    card = scorecard(None, None, 2025, missing="statistics_not_per_unit")
+    stats = card[card["source"] == "statistics"]
+    assert set(stats["indicator"]) == {"M1", "M2", "M3", "F1", "P1", "P2"}
+    assert set(stats["basis"]) == {"statistics_not_per_unit"}
+    assert set(scorecard_table(card, None).query("source == 'statistics'")["basis"]) == {
+        "the statistics table is the province's, not per unit"}
+    assert "không chia theo đơn vị" in i18n.words("vi")["basis_statistics_not_per_unit"]

@@ -88,8 +88,9 @@ class SharingIndicator:
 
     ``scope`` says which towers are counted (one of :data:`SHARING_SCOPES`):
     ``"inside_unit"``, the towers on the unit's territory
-    (:func:`coverage_gis.engines.territory.inside_unit`), with ``unit_basis`` ``"commune"``
-    or ``"hamlets"`` (where the unit polygon comes from) and ``towers_outside_unit`` the
+    (:func:`coverage_gis.engines.territory.inside_unit`), with ``unit_basis`` ``"commune"``,
+    ``"hamlets"`` or ``"unit"`` (where the unit polygon comes from: the commune layer, the
+    hamlets' union, or a province unit's 2025 boundary) and ``towers_outside_unit`` the
     towers (existing or planned) left out; ``"all_towers"``, every tower of the sites layer
     (results stored before issue 11). ``candidates`` counts every listed pair, those with an
     end outside the unit too; ``if_candidates_realised`` merges only the pairs with both ends

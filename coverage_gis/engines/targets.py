@@ -67,7 +67,7 @@ def statistics_indicators(statistics: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None = None,
-              year: int | None = None) -> pd.DataFrame:
+              year: int | None = None, missing: str = "no_statistics") -> pd.DataFrame:
     """Every indicator of the plan per year: ``indicator, year, value, target, met, source``,
     then ``name_vi``, ``name_en``, ``unit``, the counts (``numerator``, ``denominator``) and
     ``basis``, a code saying how the value was computed (worded by
@@ -76,6 +76,8 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     - ``statistics``: numerator / denominator columns of the statistics table (their names
       are in ``numerator_column``, ``denominator_column``);
     - ``no_statistics``: no statistics table in the scenario;
+    - ``statistics_not_per_unit``: one unit of a province study (``missing``): the
+      scenario's statistics are the province's, not the unit's;
     - ``map``: the indicator's own rule (:class:`~coverage_gis.engines.indicators.Indicators`);
     - ``homes_passed``: F1's homes passed on the map, for context (no ``met``);
     - ``not_computed``: the layer the indicator needs is missing from the scenario.
@@ -95,7 +97,7 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     else:
         for ind in _FROM_STATISTICS:
             rows.append({"indicator": ind, "year": year, "value": np.nan,
-                         "source": "statistics", "basis": "no_statistics"})
+                         "source": "statistics", "basis": missing})
     rows.extend(_map_rows(map_indicators, year))
     out = pd.DataFrame(rows)
     for col in ("numerator", "denominator"):

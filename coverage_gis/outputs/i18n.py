@@ -150,6 +150,7 @@ _WORDS: dict[str, dict[str, str]] = {
                       "trạm quy hoạch {planned}; nếu thực hiện các đề xuất dưới đây "
                       "{realised}).",
         "scope_commune": " trong địa giới xã", "scope_hamlets": " trong địa bàn các thôn",
+        "scope_unit": " trong địa giới đơn vị (2025)",
         "scope_all_towers": "",
         "sharing_outside": "{outside} trạm (hiện có hoặc quy hoạch) đứng ngoài địa bàn (của "
                            "địa phương lân cận) không tính vào M5; sóng của các trạm này vẫn "
@@ -233,6 +234,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "basis_count": "{name} = {value}", "basis_missing": "thiếu {name}",
         "basis_total_only": "tính từ tổng số thuê bao FTTH (gồm cả cơ quan, doanh nghiệp)",
         "basis_no_statistics": "không có bảng thống kê",
+        "basis_statistics_not_per_unit": "bảng thống kê là của cả tỉnh, không chia theo đơn vị",
         "basis_not_computed": "không tính (kịch bản thiếu lớp dữ liệu)",
         "basis_homes_passed": "{passed} hộ trong tầm cáp quang / {households} hộ trên bản đồ",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",
@@ -414,6 +416,7 @@ _WORDS: dict[str, dict[str, str]] = {
                       "planned towers {planned}; if the candidates below were realised "
                       "{realised}).",
         "scope_commune": " inside the commune boundary",
+        "scope_unit": " inside the unit's 2025 boundary",
         "scope_hamlets": " inside the hamlets (no commune boundary)", "scope_all_towers": "",
         "sharing_outside": "{outside} tower(s), existing or planned, standing outside the unit "
                            "(neighbours') are not counted in M5; their cells still count for "
@@ -496,6 +499,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "basis_count": "{name}={value}", "basis_missing": "{name} missing",
         "basis_total_only": "from all FTTH subscriptions (agencies and enterprises included)",
         "basis_no_statistics": "no statistics table",
+        "basis_statistics_not_per_unit": "the statistics table is the province's, not per unit",
         "basis_not_computed": "not computed (layer missing from the scenario)",
         "basis_homes_passed": "{passed} homes passed / {households} households on the map",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",

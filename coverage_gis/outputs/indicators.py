@@ -47,7 +47,8 @@ def sharing_scope_text(ind: SharingIndicator) -> str:
     if ind.scope == "all_towers":
         return "all towers of the sites layer"
     if ind.scope == "inside_unit":
-        where = {"commune": "commune boundary", "hamlets": "union of the hamlets"}
+        where = {"commune": "commune boundary", "hamlets": "union of the hamlets",
+                 "unit": "the unit's 2025 boundary"}
         return f"towers inside the unit ({where.get(ind.unit_basis or '', 'unit polygon')})"
     raise ValueError(f"unknown M5 scope code {ind.scope!r}")
 
@@ -178,6 +179,8 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
         return text + _f1_statistics_notes(row, indicators)
     if code == "no_statistics":
         return "no statistics table"
+    if code == "statistics_not_per_unit":
+        return "the statistics table is the province's, not per unit"
     if code == "not_computed":
         return "not computed (layer missing from the scenario)"
     if code == "homes_passed":
