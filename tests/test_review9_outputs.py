@@ -11,11 +11,12 @@ import re
 import warnings
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from coverage_gis.cli.main import main
-from coverage_gis.engines.rounding import rounded_against
+from coverage_gis.engines.rounding import rounded_against, rounded_shares
 from coverage_gis.outputs.i18n import percent_text
 
 from .conftest import SAMPLE, sample_copy
@@ -38,6 +39,15 @@ def test_percent_text_keeps_the_verdict(share, lang, decimals, against, text):
 def test_rounded_against_four_decimals():
     assert rounded_against(0.7499625, 0.75 - 1e-9, 4, 9) == 0.74996
     assert rounded_against(0.8333333, 0.85 - 1e-9, 4, 9) == 0.8333
+
+
+def test_hamlet_shares_are_never_rounded_across_the_hamlet_target():
+    """hamlets.csv keeps 4 decimals: a hamlet of 25,000 households at 23,749 covered
+    (0.94996) read 0.95 beside "not covered" against 95 %."""
+    shares = rounded_shares([23_749 / 25_000, 0.5, np.nan, 0.95, 0.95 - 1e-13], 0.95,
+                            tolerance=1e-12)
+    assert shares[0] == 0.94996 and shares[0] < 0.95
+    assert shares[1] == 0.5 and np.isnan(shares[2]) and shares[3] == shares[4] == 0.95
 
 
 @pytest.fixture(scope="module")

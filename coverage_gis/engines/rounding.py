@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-__all__ = ["rounded_against"]
+import numpy as np
+
+__all__ = ["rounded_against", "rounded_shares"]
 
 
 def rounded_against(value: float, limit: float, decimals: int = 0,
@@ -31,3 +34,19 @@ def rounded_against(value: float, limit: float, decimals: int = 0,
             return shown
     step = 10.0 ** most  # closer still: cut towards the side it lies on (9.9996 -> 9.999)
     return (math.floor if under else math.ceil)(float(value) * step) / step
+
+
+def rounded_shares(values: Any, target: float, decimals: int = 4,
+                   tolerance: float = 1e-9) -> np.ndarray:
+    """``values`` (shares, or any numbers) rounded to ``decimals``, with more decimals where
+    rounding would move one across ``target`` as the engines judge it (``value >= target -
+    tolerance``): 0.94996 against 0.95 stays 0.94996, not 0.95 beside "not covered". NaN
+    stays NaN."""
+    v = np.asarray(values, dtype=float)
+    out = np.round(v, decimals)
+    limit = target - tolerance
+    with np.errstate(invalid="ignore"):
+        flipped = np.isfinite(v) & ((out >= limit) != (v >= limit))
+    for i in np.flatnonzero(flipped):
+        out.flat[i] = rounded_against(float(v.flat[i]), limit, decimals, decimals + 5)
+    return out
