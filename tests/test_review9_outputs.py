@@ -194,3 +194,20 @@ def test_a_province_units_scorecard_says_its_statistics_are_the_provinces():
     assert set(scorecard_table(card, None).query("source == 'statistics'")["basis"]) == {
         "the statistics table is the province's, not per unit"}
     assert "không chia theo đơn vị" in i18n.words("vi")["basis_statistics_not_per_unit"]
+
+
+def test_a_name_with_a_right_to_left_override_is_isolated(tmp_path):
+    """A hamlet name holding U+202E (RIGHT-TO-LEFT OVERRIDE) printed the rest of the
+    report's sentence backwards; names are now read isolated (FSI ... PDI, UAX #9 X6a)."""
+    import geopandas as gpd
+    import shapely
+
+    import coverage_gis as cg
+
+    names = ["Thôn \u202eYên Sơn", "Thôn Đông", "\u2067قرية"]
+    path = tmp_path / "thon.geojson"
+    gpd.GeoDataFrame({"hamlet_id": ["T1", "T2", "T3"], "name": names},
+                     geometry=[shapely.box(105.86 + i / 100, 20.06, 105.865 + i / 100, 20.065)
+                               for i in range(3)], crs=4326).to_file(path)
+    read = list(cg.read_hamlets(path)["name"])
+    assert read == ["\u2068Thôn \u202eYên Sơn\u2069", "Thôn Đông", "\u2068\u2067قرية\u2069"]

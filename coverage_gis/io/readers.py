@@ -445,7 +445,8 @@ def _read_table(path: Path, encoding: str | None, header: bool = True,
 def _nfc(df: pd.DataFrame) -> pd.DataFrame:
     """Every text value and column name in Unicode NFC (:func:`vietnamese.nfc_values`),
     whatever the file's encoding or format: cp1258 text and names typed on macOS (NFD) then
-    match the same words typed on Windows. Columns already NFC (ASCII ids, most files) cost
+    match the same words typed on Windows; text holding bidirectional controls isolated
+    (:func:`vietnamese.isolate_bidi`). Columns already NFC (ASCII ids, most files) cost
     one check each."""
     geometry = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
     names = vietnamese.nfc_values(list(df.columns))
@@ -456,6 +457,8 @@ def _nfc(df: pd.DataFrame) -> pd.DataFrame:
         if col == geometry or column.dtype.kind != "O":
             continue
         fixed = vietnamese.nfc_values(column.to_numpy())
+        isolated = vietnamese.isolate_bidi(column.to_numpy() if fixed is None else fixed)
+        fixed = fixed if isolated is None else isolated
         if fixed is not None:
             df.isetitem(j, pd.Series(fixed, index=df.index, dtype=column.dtype))
     return df
