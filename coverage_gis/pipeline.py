@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
@@ -39,6 +40,7 @@ from coverage_gis.io import schema
 from coverage_gis.io.crs import describe_crs
 from coverage_gis.io.project import VECTOR_LAYERS, Project
 from coverage_gis.results.analysis import Analysis
+from coverage_gis.version import __version__
 
 __all__ = ["analyze", "hamlet_table", "sharing_indicator", "unit_as_area", "Skipped",
            "province_scopes", "province_indicators", "hamlet_unit_codes", "unit_indicators",
@@ -1011,4 +1013,6 @@ def analyze(project: Project, params: CoverageParams | None = None,
     clock.lap("indicators")
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
                     suggestions, card, timings_s=clock.timings,
-                    compute=(runner or Runner()).describe())
+                    compute=(runner or Runner()).describe(),
+                    computed_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+                    software_version=__version__)

@@ -211,3 +211,68 @@ def test_a_name_with_a_right_to_left_override_is_isolated(tmp_path):
                                for i in range(3)], crs=4326).to_file(path)
     read = list(cg.read_hamlets(path)["name"])
     assert read == ["\u2068Thôn \u202eYên Sơn\u2069", "Thôn Đông", "\u2068\u2067قرية\u2069"]
+
+
+def test_the_printed_report_says_when_and_with_which_version(variant, tmp_path):
+    """report.html had no date of the analysis nor version (check.html has both)."""
+    from datetime import datetime
+
+    from coverage_gis.version import __version__
+
+    summary = json.loads((variant / "summary.json").read_text("utf-8"))
+    when = datetime.fromisoformat(summary["computed_at"])
+    assert when.tzinfo is not None and summary["software_version"] == __version__
+    made = f"Phân tích lúc {when:%Y-%m-%d %H:%M} (UTC"
+    assert made in (variant / "report.html").read_text("utf-8")
+    # a report rendered later from the stored result keeps the analysis's time
+    assert main(["-q", "report", str(variant), "--out", str(tmp_path / "en"), "--lang",
+                 "en"]) == 0
+    assert (f"Analysed at {when:%Y-%m-%d %H:%M} (UTC" in
+            (tmp_path / "en" / "report.html").read_text("utf-8"))
+
+
+def test_required_map_labels_stay_inside_the_map_shortened():
+    """A 200-character hamlet name ran from -355 to 893 px on the report's 762 px map, over
+    the other names; a short name near the edge was cut by the frame (the check page)."""
+    from html import escape, unescape
+
+    from coverage_gis.outputs.report import _Label, _place_labels
+
+    around = ((0, 0, "middle"), (0, -14, "middle"), (0, 14, "middle"))
+    long = "Thôn " + "Đồng Tâm Xóm Trong Làng Ngoài " * 7
+    labels = [_Label(380, 300, escape(long), 12, around, required=True),
+              _Label(380, 300, escape("<b>Trung Hòa</b> " * 3), 12, around, required=True),
+              _Label(300, 100, "Thôn Đồng Tâm", 12, around, required=True)]
+    svg = _place_labels(labels, [], 312)
+    assert len(svg) == 3
+    assert "<title>" + escape(long) + "</title>" in svg[0] and "…" in svg[0]
+    for text in svg:
+        x = float(re.search(r' x="(-?[\d.]+)"', text).group(1))
+        shown = re.sub(r"<title>.*</title>", "", text.split(">", 1)[1]).rsplit("<", 1)[0]
+        width = len(unescape(shown)) * 12 * 0.55
+        assert x - width / 2 >= 0 and x + width / 2 <= 312, text
+
+
+def test_printed_maps_explain_their_symbols_and_scale(variant):
+    """Paper has no tooltips: the report's and the check page's maps drew tower triangles
+    and protected-place squares that no legend explained; a province-wide report map kept a
+    fixed 500 m scale bar 8 px long and wrote hundreds of overlapping names."""
+    import coverage_gis as cg
+    from coverage_gis.outputs.report import svg_map
+
+    html = (variant / "report.html").read_text("utf-8")
+    legend = html.split("<h2>Bản đồ</h2>")[1].split("</div>")[0]
+    for words in ("trạm dùng chung", "trạm BTS Viettel", "trạm quy hoạch (viền nét đứt)",
+                  "địa điểm cần lưu ý", "thiếu cả hai"):
+        assert words in legend, words
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project(SAMPLE)
+    centre = project.hamlets.union_all().centroid
+    for half_m, bar_text in ((1_500.0, "500 m"), (20_000.0, "5 km"), (400.0, "100 m")):
+        svg = svg_map(project, centre, half_size_m=half_m, width_px=760)
+        bar = re.search(r'<path d="M20,740 h([\d.]+)"', svg)
+        assert bar and 760 / 10 <= float(bar.group(1)) <= 760 / 5 * 1.01, (half_m, bar)
+        assert f">{bar_text}</text>" in svg
+    wide = svg_map(project, centre, half_size_m=20_000.0, width_px=760)
+    assert "<polygon" not in wide and 'fill="#33691e"' not in wide  # names as tooltips only

@@ -859,6 +859,10 @@ MAP_HOUSEHOLD_CELL_M: float = 1000.0
 #: browser, names off at start and vectors drawn on a canvas (local setting: a district has
 #: a few hundred hamlets, a province about 5,000).
 MAP_HAMLETS_DETAILED_MAX: int = 500
+#: The printed maps (report, tower check) write hamlet and tower names up to this width of
+#: map (m); wider (a province's units), names are tooltips only, as above that many hamlets
+#: (local setting: at 760 px, 25 km is 33 m a pixel, where a hamlet is a few pixels wide).
+PRINT_MAP_NAMES_MAX_M: float = 25_000.0
 #: Tolerance (m) of the display simplification of hamlet outlines above that count
 #: (Visvalingam-Whyatt on the hamlets as one coverage, shared edges kept shared, about the
 #: square root of the smallest triangle's area kept; Douglas-Peucker's distance when the

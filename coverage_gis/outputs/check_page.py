@@ -171,7 +171,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
     svg = svg_map(project, point, half_size_m=1000.0, width_px=420,
                   marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
                   circles_m=[check.sharing.max_distance_m], north=w["north"],
-                  aria_label=w["map"])
+                  aria_label=w["map"], legend_lang=lang)
     reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
                       for r in check.reasons)
     proposal_rows = [(w.get(k, column_title(k, lang)), _proposal_value(k, v, w))

@@ -110,6 +110,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "azimuths_deg": "góc phương vị (°)", "cells": "số cell",
         # report
         "report_title": "Báo cáo tiến độ kế hoạch phát triển hạ tầng số: {scenario}",
+        "report_made": "Phân tích lúc {when}, phần mềm coverage-gis phiên bản {version}.",
         "report_note": "Tính bằng coverage_gis từ các lớp dữ liệu của kịch bản (năm {year}). "
                        "Chỉ tiêu đo trên bản đồ (M4, M5, F2) lấy từ các mô-đun vùng phủ, dùng "
                        "chung hạ tầng và cáp quang; các chỉ tiêu khác lấy từ bảng thống kê. Bản "
@@ -136,6 +137,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_both": "đạt cả hai chỉ tiêu", "legend_mobile": "thiếu sóng di động",
         "legend_ftth": "thiếu cáp quang", "legend_neither": "thiếu cả hai",
         "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
+        "legend_tower": "trạm BTS {operator}", "legend_tower_shared": "trạm dùng chung",
+        "legend_tower_planned": "trạm quy hoạch (viền nét đứt)",
+        "legend_constraint": "địa điểm cần lưu ý (trường học, di tích...)",
         "gaps": "Vùng lõm và giải pháp",
         "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} {of_what} (yêu cầu {rule}).",
         "of_households": "số hộ", "of_area": "diện tích",
@@ -377,6 +381,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "eirp_dbm": "EIRP per sector (dBm)", "tilt_deg": "tilt (°)",
         "azimuths_deg": "azimuths (°)", "cells": "cells",
         "report_title": "Digital infrastructure plan: progress report, {scenario}",
+        "report_made": "Analysed at {when} with coverage-gis {version}.",
         "report_note": "Computed by coverage_gis from the scenario's layers (year {year}). "
                        "Map-measured indicators (M4, M5, F2) come from the coverage, sharing and "
                        "fibre engines; the others from the statistics table. The interactive "
@@ -401,6 +406,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_both": "both targets met", "legend_mobile": "short of mobile broadband",
         "legend_ftth": "short of FTTH", "legend_neither": "short of both",
         "legend_extension": "fibre extension", "legend_site": "suggested site",
+        "legend_tower": "{operator} tower", "legend_tower_shared": "shared tower",
+        "legend_tower_planned": "planned tower (dashed outline)",
+        "legend_constraint": "place the tower check considers (school, heritage site...)",
         "gaps": "Gaps and what closes them",
         "gap_mobile": "{name} ({hamlet_id}): 4G/5G reaches {share} {of_what} (rule: "
                       "{rule}).",

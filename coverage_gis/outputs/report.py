@@ -48,6 +48,10 @@ table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid
 .conflict, .outside-unit { background: #fdd0a2; } .bad { color: #a63603; font-weight: bold; }
 .small { color: #555; font-size: 0.9em; } svg { border: 1px solid #999; background: #fbfbf6; }
 h1, h2, p, li, .verdict, th ~ td { overflow-wrap: anywhere; }
+.legend span.sym { display: inline-block; width: auto; height: auto; border: none;
+  margin: 0 0.8em 0 0; white-space: nowrap; }
+.legend span.sym svg { vertical-align: middle; width: 14px; height: 14px; border: none;
+  background: none; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 @media print { body { margin: 0; max-width: none; } }
 """
 
@@ -178,22 +182,61 @@ def _place_labels(labels: list[_Label], taken: list[tuple[float, float, float, f
     placed before it (labels in order of importance), inside the map."""
     out = []
     for lab in labels:
-        chosen = None
-        for dx, dy, anchor in lab.offsets:
-            box = lab.box(dx, dy, anchor)
-            inside = box[0] >= 2 and box[1] >= 2 and box[2] <= width_px - 2 \
-                and box[3] <= width_px - 2
-            if inside and not any(_overlaps(box, t) for t in taken):
-                chosen = (dx, dy, anchor)
-                break
+        chosen = _free_spot(lab, taken, width_px)
         if chosen is None and not lab.required:
             continue
-        dx, dy, anchor = chosen or lab.offsets[0]
+        title = ""
+        if chosen is None:  # required: shortened, in a free spot if one fits, else anyway
+            lab, title = _fitted(lab, width_px, _REQUIRED_LABEL_CHARS)
+            chosen = _free_spot(lab, taken, width_px)
+        if chosen is None:  # inside the map all the same
+            dx, dy, anchor = lab.offsets[0]
+            x0, y0, x1, y1 = lab.box(dx, dy, anchor)
+            dx += max(0.0, 2 - x0) - max(0.0, x1 - (width_px - 2))
+            dy += max(0.0, 2 - y0) - max(0.0, y1 - (width_px - 2))
+        else:
+            dx, dy, anchor = chosen
         taken.append(lab.box(dx, dy, anchor))
         out.append(f'<text x="{lab.x + dx:.0f}" y="{lab.y + dy:.0f}" font-size="{lab.size:g}" '
                    f'text-anchor="{anchor}" paint-order="stroke" stroke="#fff" '
-                   f'stroke-width="3" stroke-linejoin="round"{lab.attrs}>{lab.text}</text>')
+                   f'stroke-width="3" stroke-linejoin="round"{lab.attrs}>{title}{lab.text}'
+                   "</text>")
     return out
+
+
+#: The most characters of a required label (a hamlet's name) that found no free spot: the
+#: whole name is in the tables and the label's SVG title.
+_REQUIRED_LABEL_CHARS = 28
+
+
+def _free_spot(lab: _Label, taken: list[_Box], width_px: int
+               ) -> tuple[float, float, str] | None:
+    """The first of ``lab``'s offsets where it lies inside the map and overlaps nothing
+    ``taken``; None when none does."""
+    for dx, dy, anchor in lab.offsets:
+        box = lab.box(dx, dy, anchor)
+        inside = box[0] >= 2 and box[1] >= 2 and box[2] <= width_px - 2 \
+            and box[3] <= width_px - 2
+        if inside and not any(_overlaps(box, t) for t in taken):
+            return dx, dy, anchor
+    return None
+
+
+def _fitted(lab: _Label, width_px: int, most_chars: int) -> tuple[_Label, str]:
+    """``lab`` with its text cut (with "…") to ``most_chars`` characters and to a width the
+    map holds with room to spare (the width is estimated), and the whole text as an SVG
+    title ("" when nothing is cut; found by a review of the printed report: a name of 200
+    characters ran 355 px beyond the map's left edge, over the other names)."""
+    from dataclasses import replace
+    from html import unescape
+
+    x0, _, x1, _ = lab.box(*lab.offsets[0])
+    text = unescape(lab.text)
+    keep = min(most_chars, int(len(text) * 0.8 * (width_px - 8) / max(x1 - x0, 1.0)))
+    if len(text) <= keep:
+        return lab, ""
+    return (replace(lab, text=escape(text[:max(keep - 1, 1)].rstrip() + "…")),
+            f"<title>{lab.text}</title>")
 
 
 def _svg_hamlets(project: Project, f: _Frame, fill: dict[str, str], names_shown: bool = True
@@ -237,7 +280,11 @@ def _svg_constraints(project: Project, f: _Frame) -> tuple[list[str], list[_Labe
     return out, labels, taken
 
 
-def _svg_towers(project: Project, f: _Frame) -> tuple[list[str], list[_Label], list[_Box]]:
+def _svg_towers(project: Project, f: _Frame, drawn: dict[str, str]
+                ) -> tuple[list[str], list[_Label], list[_Box]]:
+    """Towers as triangles (an operator's colour, black when shared, a dashed outline when
+    planned), their labels and boxes; ``drawn`` gets the legend's entries of what was drawn
+    ({operator or "shared"/"planned": colour})."""
     if project.sites is None:
         return [], [], []
     from coverage_gis.engines.sharing import towers
@@ -250,7 +297,10 @@ def _svg_towers(project: Project, f: _Frame) -> tuple[list[str], list[_Label], l
         a, b = f.tx(t.geometry.x, t.geometry.y)
         ops = t["operators"].split(", ")
         colour = operator_colour(ops[0], seen) if len(ops) == 1 else "#000"
+        drawn[ops[0] if len(ops) == 1 else "shared"] = colour
         dash = ' stroke-dasharray="2 2"' if t["status"] == "planned" else ""
+        if dash:
+            drawn["planned"] = "#fff"
         label = escape(f"{t['tower_id']} ({t['operators']})")
         out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
                    f'{a + 7:.1f},{b + 5:.1f}" fill="{colour}" stroke="#000"{dash}>'
@@ -264,7 +314,8 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
             width_px: int = 640, marks: list[dict[str, Any]] | None = None,
             circles_m: Sequence[float] = (), hamlet_fill: dict[str, str] | None = None,
             lines: Sequence[tuple[shapely.Geometry, str, str]] = (), north: str = "N",
-            aria_label: str = "map") -> str:
+            aria_label: str = "map", legend_lang: str | None = None,
+            legend_html: str = "") -> str:
     """An inline SVG map around ``centre`` (metric CRS): hamlets with names (filled by
     ``hamlet_fill`` {hamlet_id: colour}), roads, ``lines`` [(geometry, colour, label)], towers
     by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar and
@@ -275,10 +326,14 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     ``settings.MAP_HAMLETS_DETAILED_MAX`` hamlets (a province), the hamlet and tower names are
     tooltips only, towers not drawn, the marks small dots with their names as tooltips, the
     roads and each colour of ``lines`` one path each (their labels left to the tables) and
-    the scale bar in kilometres."""
+    the scale bar in kilometres; so too a map wider than ``settings.PRINT_MAP_NAMES_MAX_M``.
+    ``legend_lang``: a legend of the towers and constraint features drawn follows the map,
+    in that language (paper has no tooltips: found by a review of the printed report), after
+    the caller's own entries ``legend_html`` (escaped)."""
     f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
-    light = (project.hamlets is not None
-             and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
+    light = ((project.hamlets is not None
+              and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
+             or f.size_m > settings.PRINT_MAP_NAMES_MAX_M)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{width_px}" '
            f'viewBox="0 0 {width_px} {width_px}" role="img" aria-label="{escape(aria_label)}">']
     hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {}, not light)
@@ -302,7 +357,8 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{r * f.k:.1f}" fill="none" '
             'stroke="#555" stroke-dasharray="4 3"/>' for r in circles_m]
     symbols, labels, taken = _svg_constraints(project, f)
-    tower_symbols, tower_labels, tower_taken = (_svg_towers(project, f) if not light
+    drawn: dict[str, str] = {"constraint": "#8e24aa"} if symbols else {}
+    tower_symbols, tower_labels, tower_taken = (_svg_towers(project, f, drawn) if not light
                                                 else ([], [], []))
     out += symbols + tower_symbols
     mark_labels = []
@@ -318,18 +374,43 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
         mark_labels.append(_Label(a, b, escape(m["label"]), 13,
                                   ((10, -8, "start"), (-10, -8, "end"), (10, 18, "start"),
                                    (-10, 18, "end")), ' font-weight="bold"', required=True))
-    bar = 500.0 if f.size_m > 1500 else 200.0
-    if light:  # a province: a round length about a fifth of the map
-        bar = max(b for b in (1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5) if b <= max(f.size_m / 5, 1e3))
+    # a round length about a fifth of the map (found by a review of the printed report: a
+    # fixed 500 m was 8 px long on a map of 20 units)
+    bar = max(b for b in (50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5)
+              if b <= max(f.size_m / 5, 50.0))
     taken += [(0, width_px - 42, 20 + bar * f.k + 10, width_px), (width_px - 45, 0, width_px, 32)]
     out += _place_labels(mark_labels + hamlet_names + tower_labels + labels,
                          taken + tower_taken, width_px)
     out.append(f'<path d="M20,{width_px - 20} h{bar * f.k:.1f}" stroke="#000" stroke-width="3"/>'
                f'<text x="20" y="{width_px - 26}" font-size="11">'
-               f'{f"{bar / 1000:g} km" if bar >= 1000 and light else f"{bar:g} m"}</text>'
+               f'{f"{bar / 1000:g} km" if bar >= 1000 else f"{bar:g} m"}</text>'
                f'<text x="{width_px - 20}" y="24" font-size="16" text-anchor="middle">'
                f'{escape(north)} ↑</text></svg>')
+    if legend_html or (legend_lang is not None and drawn):
+        symbols_html = _symbols_legend(drawn, legend_lang) if legend_lang is not None else ""
+        out.append(f'<p class="legend small">{legend_html}{symbols_html}</p>')
     return "\n".join(out)
+
+
+def _symbols_legend(drawn: dict[str, str], lang: str) -> str:
+    """The legend of the towers and constraint features a printed map drew (``drawn``:
+    {operator, "shared", "planned" or "constraint": colour}): a line of small symbols."""
+    w = i18n.words(lang)
+    items = []
+    for key, colour in drawn.items():
+        if key == "constraint":
+            icon = f'<rect x="2" y="2" width="10" height="10" fill="{colour}"/>'
+            text = w["legend_constraint"]
+        else:
+            dash = ' stroke-dasharray="2 2"' if key == "planned" else ""
+            icon = (f'<polygon points="7,1 1,12 13,12" fill="{colour}" stroke="#000"'
+                    f'{dash}/>')
+            text = (w["legend_tower_shared"] if key == "shared" else
+                    w["legend_tower_planned"] if key == "planned" else
+                    w["legend_tower"].format(operator=key))
+        items.append('<span class="sym"><svg width="14" height="14" viewBox="0 0 14 14" '
+                     f'aria-hidden="true">{icon}</svg> {escape(text)}</span>')
+    return " ".join(items)
 
 
 def _value(key: str, value: Any, none: str = "none") -> str:
@@ -389,6 +470,18 @@ def _pct(v: Any, lang: str = "vi", against: float | None = None) -> str:
     """A share in whole percent in ``lang``, written against ``against`` (a target) so that
     rounding never puts it on the target's other side (:func:`i18n.percent_text`)."""
     return i18n.percent_text(v, lang, 0, against)
+
+
+def _made_text(analysis: Any, w: dict[str, str]) -> str:
+    """When the analysis ran and with which version (found by a review of the printed
+    report: a page with no date nor version, where the tower check's carries both)."""
+    when = analysis.computed_at
+    if when:
+        when = when.replace("T", " ")
+        if len(when) > 19:  # the offset, as UTC±hh:mm
+            when = f"{when[:16]} (UTC{when[19:]})"
+    return w["report_made"].format(when=when or "–",
+                                   version=analysis.software_version or "–")
 
 
 def _indicator_value(value: float, unit: str, lang: str = "vi",
@@ -539,7 +632,7 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
     return scorecard_table
 
 
-def _report_svg(analysis: Any, w: dict[str, str]) -> str:
+def _report_svg(analysis: Any, w: dict[str, str], lang: str = "vi", legend: str = "") -> str:
     """The report's map: hamlets coloured by what they lack, fibre extensions, suggested
     sites."""
     p = analysis.project
@@ -572,7 +665,8 @@ def _report_svg(analysis: Any, w: dict[str, str]) -> str:
     for m in marks:
         half = max(half, abs(m["x"] - centre.x) + 300, abs(m["y"] - centre.y) + 300)
     svg = svg_map(p, centre, half_size_m=half, width_px=760, marks=marks, hamlet_fill=fill,
-                  lines=lines, north=w["north"], aria_label=w["map"])
+                  lines=lines, north=w["north"], aria_label=w["map"], legend_lang=lang,
+                  legend_html=legend)
     return svg
 
 
@@ -928,7 +1022,16 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     if "mobile_broadband_covered" not in hamlets:  # no sites: no coverage columns
         cols = [c for c in cols if c[0] in hamlets]
     hamlet_table = _table(hamlets, cols)
-    svg = _report_svg(analysis, w)
+    hs = style.HAMLET_STATUS_COLOURS
+    legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(w[k])} '
+                     for c, k, extra in ((hs["met"], "legend_both", ""),
+                                         (hs["short_mobile"], "legend_mobile", ""),
+                                         (hs["short_ftth"], "legend_ftth", ""),
+                                         (hs["short_both"], "legend_neither", ""),
+                                         (style.EXTENSION, "legend_extension", ""),
+                                         (style.SUGGESTED, "legend_site",
+                                          "; border-radius: 50%")))
+    svg = _report_svg(analysis, w, lang, legend)
     gaps_html = _gaps_section(analysis, w, lang, units)
     # --- sharing ---
     sharing_html = _sharing_section(analysis, w, lang)
@@ -960,15 +1063,6 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     assumptions_html = _rows(assumptions, none=w["none_word"])
     title = w["report_title"].format(scenario=p.scenario.name)
     note = w["report_note"].format(year=p.scenario.year or "", map=map_file)
-    hs = style.HAMLET_STATUS_COLOURS
-    legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(w[k])} '
-                     for c, k, extra in ((hs["met"], "legend_both", ""),
-                                         (hs["short_mobile"], "legend_mobile", ""),
-                                         (hs["short_ftth"], "legend_ftth", ""),
-                                         (hs["short_both"], "legend_neither", ""),
-                                         (style.EXTENSION, "legend_extension", ""),
-                                         (style.SUGGESTED, "legend_site",
-                                          "; border-radius: 50%")))
     print_css = _PRINT_CSS.replace("{page}", w["page"])
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -976,14 +1070,14 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 .legend span {{ display: inline-block; width: 1em; height: 1em; margin: 0 0.3em 0 1em;
   vertical-align: middle; border: 1px solid #777; }}{print_css}</style></head><body>
 <h1>{escape(title)}</h1>
-<p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a></p>
+<p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a>
+{escape(_made_text(analysis, w))}</p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
 {_units_section(analysis, lang, units, province)}
 {_skipped_section(analysis, lang)}
 {_provenance_section(analysis, lang)}
 <h2>{escape(w['hamlets'])}</h2>{hamlet_table}
 <div class="keep"><h2>{escape(w['map'])}</h2>
-<p class="legend small">{legend}</p>
 {svg}</div>
 <h2>{escape(w['gaps'])}</h2>{gaps_html}
 <h2>{escape(w['sharing'])}</h2>{sharing_html}

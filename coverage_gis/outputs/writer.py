@@ -181,6 +181,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
         "parameters": _coverage_parameters(res),
         "timings_s": dict(analysis.timings_s),
         "compute": dict(analysis.compute),
+        "computed_at": analysis.computed_at,
+        "software_version": analysis.software_version,
     }
     if province is not None:
         summary["province"] = units_json((province,))[0]

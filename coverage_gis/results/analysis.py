@@ -36,6 +36,10 @@ class Analysis:
     timings_s: dict[str, float] = field(default_factory=dict)
     #: Where the coverage tiles ran (:meth:`coverage_gis.engines.tiles.Runner.describe`).
     compute: dict[str, Any] = field(default_factory=dict)
+    #: When the analysis ran (ISO 8601, local time with its offset) and with which version
+    #: of this tool: printed on the report (None in results stored before they were kept).
+    computed_at: str | None = None
+    software_version: str | None = None
 
     def __repr__(self) -> str:
         """One line, as :class:`~coverage_gis.io.project.Project` gives (what a notebook
