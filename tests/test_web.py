@@ -497,8 +497,8 @@ class Page:
     are aborted and recorded; console errors, page errors, failed requests and dialogs are
     recorded."""
 
-    def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768},
+    def __init__(self, browser, url: str, size: tuple[int, int] = (1366, 768)) -> None:
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                            locale="vi-VN")
         self.page = self.context.new_page()
         self.outside: list[str] = []
@@ -544,6 +544,26 @@ def page(browser, server):
     p = Page(browser, server.url)
     yield p
     p.close()
+
+
+def test_on_a_phone_the_page_fits_and_the_panels_start_folded(browser, server):
+    """On a 390 px screen the page was 524 px wide (the language link off screen) and the
+    open layer and legend panels covered two thirds of the map."""
+    phone = Page(browser, server.url, (390, 844))
+    try:
+        pg = phone.page
+        assert phone.outside == [] and phone.errors == []
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        lang = phone.box("#cg-lang")
+        assert lang["x"] >= 0 and lang["x"] + lang["width"] <= 390
+        heads = pg.locator(".cg-panel-head")
+        assert heads.count() >= 2
+        assert all(heads.nth(i).get_attribute("aria-expanded") == "false"
+                   for i in range(heads.count()))
+        heads.first.click()
+        assert heads.first.get_attribute("aria-expanded") == "true"
+    finally:
+        phone.close()
 
 
 def test_the_page_loads_offline_with_no_console_error(page):

@@ -360,11 +360,15 @@
   }
 
   function collapsible(title, id) {
+    // folded at start on a small map (a phone), where open panels covered two thirds of it
+    var open = !window.matchMedia || !window.matchMedia('(max-width: 760px)').matches;
     var box = el('div', {className: 'leaflet-control cg-panel', id: id});
     var body = el('div', {className: 'cg-panel-body', id: id + '-body'});
     var button = el('button', {type: 'button', className: 'cg-panel-head',
-                               'aria-expanded': 'true', 'aria-controls': id + '-body'},
+                               'aria-expanded': open ? 'true' : 'false',
+                               'aria-controls': id + '-body'},
                     [title]);
+    body.hidden = !open;
     button.addEventListener('click', function () {
       var open = button.getAttribute('aria-expanded') !== 'true';
       button.setAttribute('aria-expanded', open ? 'true' : 'false');
