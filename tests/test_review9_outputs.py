@@ -276,3 +276,26 @@ def test_printed_maps_explain_their_symbols_and_scale(variant):
         assert f">{bar_text}</text>" in svg
     wide = svg_map(project, centre, half_size_m=20_000.0, width_px=760)
     assert "<polygon" not in wide and 'fill="#33691e"' not in wide  # names as tooltips only
+
+
+def test_map_features_drop_vertices_below_their_precision():
+    """Hamlets digitised with a vertex every metre made a 39 MB map.html: the vertices on a
+    straight line within the map's 1e-6° precision are left out (the outline unchanged)."""
+    import geopandas as gpd
+    import shapely
+
+    from coverage_gis.outputs.maps import _features
+
+    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson").to_crs(32648)
+    dense = hamlets.set_geometry(shapely.segmentize(hamlets.geometry.values, 1.0))
+    plain, fine = (_features(g, lambda r: {}) for g in (hamlets, dense))
+    def count(fc):
+        return sum(shapely.get_num_coordinates(shapely.geometry.shape(f["geometry"]))
+                   for f in fc["features"])
+
+    assert shapely.get_num_coordinates(dense.geometry.values).sum() > 10 * count(plain)
+    assert count(fine) <= 1.5 * count(plain), (count(fine), count(plain))
+    raw = dense.to_crs(4326).geometry.values
+    for f, g in zip(fine["features"], raw):
+        kept = shapely.geometry.shape(f["geometry"])
+        assert shapely.hausdorff_distance(kept, g) < 2e-6   # degrees: about 0.2 m
