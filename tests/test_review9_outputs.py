@@ -299,3 +299,23 @@ def test_map_features_drop_vertices_below_their_precision():
     for f, g in zip(fine["features"], raw):
         kept = shapely.geometry.shape(f["geometry"])
         assert shapely.hausdorff_distance(kept, g) < 2e-6   # degrees: about 0.2 m
+
+
+def test_a_studys_report_judges_its_own_year(tmp_path):
+    """A 2024 study's report judged M3 "met" from 2025's statistics ("met (latest)") while
+    the terminal and summary.json spoke of 2024."""
+    import coverage_gis as cg
+    from coverage_gis.outputs.report import report_html
+
+    scenario = sample_copy(tmp_path, replace={"year = 2025": "year = 2024"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = cg.analyze(cg.load_project(scenario))
+    card = result.scorecard
+    m3 = card[(card["indicator"] == "M3")].set_index("year")["met"]
+    assert m3[2024] != m3[2025]          # the sample: 2,890/3,652 short, 3,020/3,690 met
+    html = report_html(result, card, lang="en")
+    assert "<th>met (2024)</th>" in html
+    row = re.search(r"<tr><td>M3</td>.*?</tr>", html, re.S).group(0)
+    verdict = re.findall(r'<td class="(ok|bad)">', row)
+    assert verdict == ["bad"]

@@ -117,6 +117,7 @@ _WORDS: dict[str, dict[str, str]] = {
                        "đồ tương tác ở tệp {map} bên cạnh.",
         "scorecard": "Bảng chỉ tiêu", "indicator": "chỉ tiêu", "target_2025": "chỉ tiêu 2025",
         "met_latest": "đạt (năm mới nhất)", "source": "nguồn", "basis_latest": "cách tính",
+        "met_year": "đạt (năm {year})",
         "hamlets": "Các thôn", "hamlet": "thôn",
         "col_households": "số hộ", "col_mobile_share": "tỷ lệ hộ có 4G/5G",
         "col_mobile_covered": "đạt phủ sóng di động", "col_switch_off": "mất sóng khi tắt 2G/3G",
@@ -387,7 +388,8 @@ _WORDS: dict[str, dict[str, str]] = {
                        "fibre engines; the others from the statistics table. The interactive "
                        "map is in {map} beside this page.",
         "scorecard": "Scorecard", "indicator": "indicator", "target_2025": "2025 target",
-        "met_latest": "met (latest)", "source": "source", "basis_latest": "basis (latest)",
+        "met_latest": "met (latest)", "source": "source", "basis_latest": "basis",
+        "met_year": "met ({year})",
         "hamlets": "Hamlets", "hamlet": "hamlet",
         "col_households": "households", "col_mobile_share": "4G/5G share",
         "col_mobile_covered": "mobile covered", "col_switch_off": "lose service at 2G/3G end",

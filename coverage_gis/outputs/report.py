@@ -601,13 +601,18 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
     and the basis in ``lang``)."""
     yes = lambda v: _yes(v, w)  # noqa: E731
     years = sorted({int(y) for y in scorecard_df["year"].dropna()})
+    # judged in the study's year where the rows have it, else their latest (found by a
+    # cross-output review: a 2024 study's report judged M3 by 2025's statistics)
+    study_year = getattr(getattr(getattr(analysis, "project", None), "scenario", None),
+                         "year", None)
     sc_rows = []
     for (ind, source), grp in scorecard_df.groupby(["indicator", "source"], sort=False):
         first = grp.iloc[0]
         by_year = {int(r["year"]): r for r in table_rows(grp) if pd.notna(r["year"])}
         if not by_year:
             continue
-        last = by_year[max(by_year)]
+        judged = study_year if study_year in by_year else max(by_year)
+        last = by_year[judged]
         met = last["met"]
         cls = "" if met is None or (isinstance(met, float) and np.isnan(met)) else (
             ' class="ok"' if met else ' class="bad"')
@@ -621,12 +626,15 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
         sc_rows.append(
             f"<tr><td>{escape(ind)}</td><td>{names}</td>{values}"
             f"<td>{escape(_indicator_value(first['target'], first['unit'], lang))}</td>"
-            f"<td{cls}>{escape(yes(met))}</td>"
+            f"<td{cls}>{escape(yes(met))}"
+            f"{'' if study_year is None or judged == study_year else f' ({judged})'}</td>"
             f"<td>{escape(w.get(f'source_{source}', source))}</td>"
             f"<td class='small'>{escape(_basis_text(last, analysis, w, lang))}</td></tr>")
     year_heads = "".join(f"<th>{y}</th>" for y in years)
+    met_head = (w["met_latest"] if study_year is None
+                else w["met_year"].format(year=study_year))
     scorecard_table = (f"<table><thead><tr><th>{w['id']}</th><th>{w['indicator']}</th>"
-                       f"{year_heads}<th>{w['target_2025']}</th><th>{w['met_latest']}</th>"
+                       f"{year_heads}<th>{w['target_2025']}</th><th>{escape(met_head)}</th>"
                        f"<th>{w['source']}</th><th>{w['basis_latest']}</th></tr></thead><tbody>"
                        + "".join(sc_rows) + "</tbody></table>")
     return scorecard_table
