@@ -521,6 +521,8 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
         # F1 on the map is the unit's homes (found by fuzzing: the whole study's); the
         # statistics are the study's, not the unit's: none is given for it
         f1 = fibre.fibre_indicators(own, None, None, fib.params)["F1"]
+        if isinstance(f1, HouseholdFibreIndicator) and project.statistics is not None:
+            f1 = replace(f1, note="statistics_not_per_unit")  # as the scorecard says
         indicators = replace(indicators, f1=f1 if isinstance(f1, HouseholdFibreIndicator)
                              else None)
     towers = analysis.towers

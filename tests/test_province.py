@@ -43,6 +43,7 @@ from coverage_gis.radio import terrain
 from coverage_gis.results import store
 
 from .cluster import ON_A_CLUSTER
+from .conftest import SAMPLE
 
 UTM = "EPSG:32648"
 
@@ -418,6 +419,23 @@ def test_province_cli_writes_units_and_the_province(province, tmp_path, capsys):
     assert main(["report", str(out), "--unit", row["unit_code"]]) != 0
     assert main(["report", str(out), "--unit", "99999", "--out", str(tmp_path / "x")]) != 0
     assert "no 2025 administrative unit has this code" in "".join(capsys.readouterr())
+
+
+def test_a_unit_views_statistics_are_said_to_be_the_provinces(province):
+    """With a statistics table, a unit's scorecard and its F1 say the statistics are the
+    province's (summary.json's F1 said "no statistics table" where the scorecard did not)."""
+    from dataclasses import replace
+
+    _, analysis = province
+    stats = pd.read_csv(SAMPLE.parent / "statistics" / "statistics.csv")
+    with_stats = replace(analysis, project=replace(analysis.project, statistics=stats))
+    code = next(u.code for u in unit_indicators(analysis) if u.hamlet_ids)
+    view = unit_view(with_stats, code)
+    if analysis.fibre is not None:
+        assert view.indicators.f1.note == "statistics_not_per_unit"
+    card = view.scorecard
+    assert set(card.loc[card["source"] == "statistics", "basis"]) == {
+        "statistics_not_per_unit"}
 
 
 def test_a_unit_view_reads_only_its_part_of_the_stored_rasters(province, tmp_path,

@@ -275,7 +275,8 @@ def test_printed_maps_explain_their_symbols_and_scale(variant):
         assert bar and 760 / 10 <= float(bar.group(1)) <= 760 / 5 * 1.01, (half_m, bar)
         assert f">{bar_text}</text>" in svg
     wide = svg_map(project, centre, half_size_m=20_000.0, width_px=760)
-    assert "<polygon" not in wide and 'fill="#33691e"' not in wide  # names as tooltips only
+    assert 'fill="#33691e"' not in wide   # the hamlet names as tooltips only
+    assert wide.count("<polygon") == 10   # the towers drawn still
 
 
 def test_map_features_drop_vertices_below_their_precision():
@@ -319,3 +320,38 @@ def test_a_studys_report_judges_its_own_year(tmp_path):
     row = re.search(r"<tr><td>M3</td>.*?</tr>", html, re.S).group(0)
     verdict = re.findall(r'<td class="(ok|bad)">', row)
     assert verdict == ["bad"]
+
+
+def test_the_workbook_shows_a_share_kept_off_its_target():
+    """report.xlsx formatted every share "0.00%": F1 0.74996 read "75.00%" beside not met."""
+    from coverage_gis.outputs.exports import _percent_format
+
+    assert _percent_format(0.74996) == "0.000%" and _percent_format(0.7499963) == "0.00000%"
+    assert _percent_format(0.75) == _percent_format(0.9885) == "0.00%"
+    assert _percent_format(0.123456789) == _percent_format(None) == "0.00%"
+
+
+def test_balloons_and_every_tooltip_write_shares_against_their_target():
+    """A hamlet at 0.94996 (target 0.95, not covered) read "95 %" in its KMZ balloon and in
+    the FTTH layer's tooltip, "94,99 %" elsewhere."""
+    from coverage_gis.outputs.exports import _balloon_value
+    from coverage_gis.outputs.i18n import words
+    from coverage_gis.outputs.maps import _hamlet_tooltip, labels
+
+    targets = {"mobile_broadband_share": 0.95, "ftth_share": 0.8}
+    text = _balloon_value("mobile_broadband_share", 0.94996, words("vi"), "vi", targets)
+    assert text == "94,99 %"
+    row = pd.Series({"name": "Thôn Tân Lập", "households": 250,
+                     "mobile_broadband_share": 0.94996, "ftth_share": 0.79996})
+    tip = _hamlet_tooltip(row, labels("vi"), "vi", targets)
+    assert "94,99 %" in tip and "79,99 %" in tip and "95 %" not in tip
+
+
+def test_bidi_isolation_is_idempotent_and_strips_blanks():
+    """An id with a bidi control changed each time it was read (a results file reused as
+    input no longer joined), and kept a trailing blank inside the isolate."""
+    from coverage_gis.io.vietnamese import isolate_bidi
+
+    once = isolate_bidi(["QT\u202e01", "QT01\u202c ", "QT02"])
+    assert once == ["\u2068QT\u202e01\u2069", "\u2068QT01\u202c\u2069", "QT02"]
+    assert isolate_bidi(once) is None

@@ -30,11 +30,12 @@ SHARING_METHODS: tuple[str, ...] = settings.SHARING_RATIOS
 #: Which towers M5 counts: those on the unit's territory, or (before issue 11) all of them.
 SHARING_SCOPES = ("inside_unit", "all_towers")
 
-#: Why F1 has no value: no statistics table, no row for the year, or counts missing; or, with
+#: Why F1 has no value: no statistics table, no row for the year, counts missing, or (one
+#: unit of a province study) the statistics are the province's, not the unit's; or, with
 #: a value, that it comes from all FTTH subscriptions (agencies and enterprises included)
 #: because the statistics give no ``household_ftth_subscriptions``.
 F1_NOTES = ("no_statistics_table", "no_statistics_for_year", "missing_counts",
-            "total_subscriptions_only")
+            "total_subscriptions_only", "statistics_not_per_unit")
 
 #: Data-quality flags of F1, where the statistics contradict the map: more subscriptions than
 #: homes passed on the map, or than ports used in the map's drop boxes.

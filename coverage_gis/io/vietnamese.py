@@ -612,7 +612,8 @@ def isolate_bidi(values: Sequence[Any]) -> list[Any] | None:
     the text opened (UAX #9, rule X6a), so the text keeps its own direction but cannot
     reverse the sentence, table or label it is put in (found by a review of the printed
     report: a hamlet name with a RIGHT-TO-LEFT OVERRIDE printed the rest of the report's
-    sentence backwards, "Trojan Source" in a PDF).
+    sentence backwards, "Trojan Source" in a PDF). Surrounding blanks are stripped first; a
+    value already so wrapped is left as it is (reading this tool's outputs back).
 
     Parameters
     ----------
@@ -625,6 +626,11 @@ def isolate_bidi(values: Sequence[Any]) -> list[Any] | None:
         joined = "\x00".join(v for v in values if isinstance(v, str))
     if joined.isascii() or _BIDI_CONTROLS.search(joined) is None:  # checked at C speed
         return None
-    hit = [isinstance(v, str) and _BIDI_CONTROLS.search(v) is not None for v in values]
-    return ["\u2068" + v + "\u2069" if h else v for v, h in zip(values, hit)]
+    hit = [isinstance(v, str) and _BIDI_CONTROLS.search(v) is not None
+           and not (v.startswith("\u2068") and v.endswith("\u2069")) for v in values]
+    if not any(hit):
+        return None
+    # blanks outside (stripped as every text value's are), and a value isolated already (this
+    # tool's own output read back) kept as it is: the same id joins the same rows
+    return ["\u2068" + v.strip() + "\u2069" if h else v for v, h in zip(values, hit)]
 

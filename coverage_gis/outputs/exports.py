@@ -232,13 +232,32 @@ def _format_sheet(sheet: Any, table: pd.DataFrame, name: str, lang: str,
 
 
 def _number_format(table: pd.DataFrame, col: Any) -> Callable[[int], str] | None:
-    """The number format of each row of a column (a function of the row), or None."""
+    """The number format of each row of a column (a function of the row), or None. Shares
+    show as many decimals as the value holds, two at least: a share kept off its target by
+    more decimals (0.74996 against 0.75, :mod:`coverage_gis.engines.rounding`) is not
+    shown "75.00%" (found by a review of this round's changes)."""
+    values = list(table[col])
     if col in ("value", "target") and "unit" in table:
         units = list(table["unit"])
-        return lambda i: PER_100_FORMAT if units[i] == "per 100" else PERCENT_FORMAT
+        return lambda i: (PER_100_FORMAT if units[i] == "per 100"
+                          else _percent_format(values[i]))
     if _is_share_column(str(col), table[col]):
-        return lambda i: PERCENT_FORMAT
+        return lambda i: _percent_format(values[i])
     return None
+
+
+def _percent_format(value: Any) -> str:
+    """Excel's percentage format showing ``value`` (a share) to its last decimal, with two
+    decimals at least and five at most (``PERCENT_FORMAT`` for a value of four decimals, or
+    of more than seven: a share never rounded, shown as before)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return PERCENT_FORMAT
+    if not math.isfinite(v):
+        return PERCENT_FORMAT
+    decimals = next((d for d in range(2, 6) if round(100 * v, d) == round(100 * v, 9)), 2)
+    return "0." + "0" * decimals + "%"
 
 
 def _width(values: pd.Series, machine: str, title: str, percent: bool) -> float:
@@ -637,7 +656,8 @@ def _kml_geometry(geom: shapely.Geometry) -> str:
     raise ValueError(f"cannot write a {t} to KML")
 
 
-def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str) -> str | None:
+def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str,
+                   targets: Mapping[str, float] | None = None) -> str | None:
     """A field's value as shown in a balloon (None: not shown)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -647,7 +667,7 @@ def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str) -> str | 
     if isinstance(value, (float, np.floating)) and (("share" in parts and col != "share_basis")
                                                     or col == "m4_after") \
             and 0 <= value <= 1 + 1e-9:
-        return percent_text(value, lang)
+        return percent_text(value, lang, against=(targets or {}).get(col))
     if isinstance(value, (float, np.floating)):
         return f"{value:.6g}"
     return str(value)
@@ -662,12 +682,12 @@ def _balloon_heads(columns: Sequence[str], fields: Sequence[str] | None, geometr
 
 
 def _balloon(row: Mapping[str, Any], heads: dict[str, str], w: dict[str, str],
-             lang: str) -> str:
+             lang: str, targets: Mapping[str, float] | None = None) -> str:
     """A placemark's description: a small HTML table of its fields (:func:`_balloon_heads`)
     with a value, everything escaped."""
     rows = []
     for c, head in heads.items():
-        text = _balloon_value(str(c), row[c], w, lang)
+        text = _balloon_value(str(c), row[c], w, lang, targets)
         if text is not None:
             rows.append(f"{head}{escape(text)}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
@@ -695,7 +715,8 @@ def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict
 
 def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage_gis",
               lang: str = "en", overlay: tuple[bytes, list[list[float]]] | None = None,
-              overlay_name: str | None = None, overlay_note: str = "") -> Path:
+              overlay_name: str | None = None, overlay_note: str = "",
+              targets: Mapping[str, float] | None = None) -> Path:
     """A KMZ for Google Earth: one folder per layer ({folder name: (layer, name column[,
     balloon fields])}), placemarks with a balloon table of their fields (titles in words of
     ``lang``, escaped), WGS 84. Hamlets with results are coloured by status
@@ -703,7 +724,9 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
     the map), others their layer's. ``overlay`` (PNG bytes of an image in plate carrée, and
     its ``[[south, west], [north, east]]``) is added as a GroundOverlay
     (``files/coverage.png``), its legend followed by ``overlay_note``
-    (:func:`coverage_gis.outputs.maps.level_note`)."""
+    (:func:`coverage_gis.outputs.maps.level_note`). ``targets`` ({share column: hamlet
+    target}, :func:`~coverage_gis.outputs.indicators.hamlet_targets`): the balloons write
+    those shares against them, as the map and the report do."""
     w = words(lang)
     styles = [_kml_style(f"op{j}", colour) for j, colour in
               enumerate(OPERATOR_COLOURS.values())]
@@ -733,7 +756,7 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
             status = hamlet_status(row)
             style_id = (f"hamlet_{status}" if status else
                         op_style.get(_row_operator(row) or "", f"s{k}"))
-            balloon = _balloon(row, heads, w, lang)
+            balloon = _balloon(row, heads, w, lang, targets)
             marks.append(f"<Placemark><name>{xml_escape(str(label))}</name>"
                          f"<description>{xml_escape(balloon)}</description>"
                          f"<styleUrl>#{style_id}</styleUrl>"

@@ -116,6 +116,7 @@ def f1_note_text(f1: HouseholdFibreIndicator) -> str | None:
             "no_statistics_for_year": f"no statistics for {f1.year}",
             "missing_counts": "statistics lack ftth_subscriptions or households for the year",
             "total_subscriptions_only": TOTAL_SUBSCRIPTIONS_ONLY,
+            "statistics_not_per_unit": "the statistics table is the province's, not per unit",
             }[f1.note]
 
 

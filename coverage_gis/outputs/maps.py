@@ -757,11 +757,13 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
                  lang: str = "vi", name: str | None = None,
                  target: float = settings.MOBILE_BROADBAND_HAMLET_SHARE,
                  show: bool = True, data: _DataVar | None = None,
-                 note: str = "") -> folium.FeatureGroup:
+                 note: str = "", targets: dict[str, float] | None = None
+                 ) -> folium.FeatureGroup:
     """Hamlet polygons coloured by ``share_column`` (a 0-1 share of households), in classes
     bounded by ``target`` (the hamlet counts as covered at or above it), 0.8 and 0.5.
     ``note`` (:func:`_ftth_rule_note`): the hamlets are judged by another rule, said under
-    the legend, whose top class is then not called the target.
+    the legend, whose top class is then not called the target. ``targets``: the other share
+    columns' hamlet targets, which their tooltip values are written against.
 
     ``hamlets`` is the hamlet table of an analysis with its polygons (any CRS); tooltips show
     the name, households, the shares (%) and whether the hamlet is covered. Above
@@ -789,7 +791,8 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
 
     def props(row: pd.Series) -> dict[str, Any]:
         fill = _share_colour(row.get(share_column), target)
-        return {"tooltip": _hamlet_tooltip(row, t, lang, {share_column: target}),
+        return {"tooltip": _hamlet_tooltip(row, t, lang, {**(targets or {}),
+                                                          share_column: target}),
                 "style": {"color": "#333333", "weight": 1.5, "fillColor": fill,
                           "fillOpacity": 0.55}}
 
@@ -1947,11 +1950,12 @@ def _add_area_layers(m: folium.Map, analysis: Analysis, hamlets: gpd.GeoDataFram
     choropleth = unit_indicators_layer(analysis, lang, units=units)
     colourings = [hamlet_layer(hamlets, "mobile_broadband_share", lang,
                                show=choropleth is None,
-                               target=targets["mobile_broadband_share"], data=data)]
+                               target=targets["mobile_broadband_share"], data=data,
+                               targets=targets)]
     if "ftth_share" in hamlets.columns:
         colourings.append(hamlet_layer(hamlets, "ftth_share", lang, show=False,
                                        target=targets["ftth_share"], data=data,
-                                       note=_ftth_rule_note(analysis, lang)))
+                                       note=_ftth_rule_note(analysis, lang), targets=targets))
     for group in colourings:
         _add(m, group, added)
     if choropleth is not None:

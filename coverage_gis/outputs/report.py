@@ -326,17 +326,18 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     ``settings.MAP_HAMLETS_DETAILED_MAX`` hamlets (a province), the hamlet and tower names are
     tooltips only, towers not drawn, the marks small dots with their names as tooltips, the
     roads and each colour of ``lines`` one path each (their labels left to the tables) and
-    the scale bar in kilometres; so too a map wider than ``settings.PRINT_MAP_NAMES_MAX_M``.
+    the scale bar in kilometres; on a map wider than ``settings.PRINT_MAP_NAMES_MAX_M`` the
+    hamlet names alone are tooltips only (towers and marks as on any map).
     ``legend_lang``: a legend of the towers and constraint features drawn follows the map,
     in that language (paper has no tooltips: found by a review of the printed report), after
     the caller's own entries ``legend_html`` (escaped)."""
     f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
-    light = ((project.hamlets is not None
-              and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
-             or f.size_m > settings.PRINT_MAP_NAMES_MAX_M)
+    light = (project.hamlets is not None
+             and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
+    names = not light and f.size_m <= settings.PRINT_MAP_NAMES_MAX_M
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{width_px}" '
            f'viewBox="0 0 {width_px} {width_px}" role="img" aria-label="{escape(aria_label)}">']
-    hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {}, not light)
+    hamlet_shapes, hamlet_names = _svg_hamlets(project, f, hamlet_fill or {}, names)
     out += hamlet_shapes
     if project.roads is not None:
         roads = project.roads[project.roads.intersects(f.box)].geometry

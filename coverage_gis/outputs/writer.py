@@ -21,6 +21,7 @@ from coverage_gis.outputs.file_jobs import FileJobs
 from coverage_gis.outputs.files import write_csv, write_geojson, write_geotiff, write_text
 from coverage_gis.outputs.i18n import skipped_text
 from coverage_gis.outputs.indicators import (
+    hamlet_targets,
     indicators_json,
     scorecard_table,
     units_json,
@@ -116,7 +117,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
                    exports.kmz_layers(analysis, layers, lang), out / "results.kmz",
                    title=analysis.project.scenario.name, lang=lang,
                    overlay=exports.coverage_overlay(analysis),
-                   overlay_note=_level_note(analysis, lang))
+                   overlay_note=_level_note(analysis, lang),
+                   targets=hamlet_targets(analysis))
     # the GeoPackage's layers (the worded households: a province's 0.3 GB) are the job's
     # alone now: this process lets go of them once they are sent, not when all is written
     del layers
