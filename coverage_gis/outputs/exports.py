@@ -656,6 +656,11 @@ def _kml_geometry(geom: shapely.Geometry) -> str:
     raise ValueError(f"cannot write a {t} to KML")
 
 
+#: The hamlet targets of the share columns when none is given (the settings'), as the map's.
+_DEFAULT_TARGETS = {"mobile_broadband_share": settings.MOBILE_BROADBAND_HAMLET_SHARE,
+                    "ftth_share": settings.FIBRE_HAMLET_SHARE}
+
+
 def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str,
                    targets: Mapping[str, float] | None = None) -> str | None:
     """A field's value as shown in a balloon (None: not shown)."""
@@ -667,7 +672,7 @@ def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str,
     if isinstance(value, (float, np.floating)) and (("share" in parts and col != "share_basis")
                                                     or col == "m4_after") \
             and 0 <= value <= 1 + 1e-9:
-        return percent_text(value, lang, against=(targets or {}).get(col))
+        return percent_text(value, lang, against={**_DEFAULT_TARGETS, **(targets or {})}.get(col))
     if isinstance(value, (float, np.floating)):
         return f"{value:.6g}"
     return str(value)
