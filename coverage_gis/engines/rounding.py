@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["rounded_against", "rounded_shares"]
+__all__ = ["rounded_against", "rounded_shares", "decimals_shown"]
 
 
 def rounded_against(value: float, limit: float, decimals: int = 0,
@@ -34,6 +34,12 @@ def rounded_against(value: float, limit: float, decimals: int = 0,
             return shown
     step = 10.0 ** most  # closer still: cut towards the side it lies on (9.9996 -> 9.999)
     return (math.floor if under else math.ceil)(float(value) * step) / step
+
+
+def decimals_shown(value: float, least: int = 0, most: int = 6) -> int:
+    """The fewest decimals, from ``least``, that write ``value`` exactly (a value rounded by
+    :func:`rounded_against`); ``most`` when fewer do not."""
+    return next((d for d in range(least, most) if round(value, d) == value), max(least, most))
 
 
 def rounded_shares(values: Any, target: float, decimals: int = 4,

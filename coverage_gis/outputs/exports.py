@@ -37,10 +37,12 @@ import pyogrio
 import shapely
 
 from coverage_gis.config import settings
+from coverage_gis.engines.rounding import decimals_shown
 from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import arrow_ok, atomic_path
 from coverage_gis.outputs.i18n import column_title, percent_text, words
+from coverage_gis.outputs.indicators import DEFAULT_HAMLET_TARGETS
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 from coverage_gis.outputs.xml_text import xml_escape, xml_quoteattr, xml_text
@@ -256,8 +258,8 @@ def _percent_format(value: Any) -> str:
         return PERCENT_FORMAT
     if not math.isfinite(v):
         return PERCENT_FORMAT
-    decimals = next((d for d in range(2, 6) if round(100 * v, d) == round(100 * v, 9)), 2)
-    return "0." + "0" * decimals + "%"
+    decimals = decimals_shown(round(100 * v, 9), 2)
+    return PERCENT_FORMAT if decimals > 5 else "0." + "0" * decimals + "%"
 
 
 def _width(values: pd.Series, machine: str, title: str, percent: bool) -> float:
@@ -656,11 +658,6 @@ def _kml_geometry(geom: shapely.Geometry) -> str:
     raise ValueError(f"cannot write a {t} to KML")
 
 
-#: The hamlet targets of the share columns when none is given (the settings'), as the map's.
-_DEFAULT_TARGETS = {"mobile_broadband_share": settings.MOBILE_BROADBAND_HAMLET_SHARE,
-                    "ftth_share": settings.FIBRE_HAMLET_SHARE}
-
-
 def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str,
                    targets: Mapping[str, float] | None = None) -> str | None:
     """A field's value as shown in a balloon (None: not shown)."""
@@ -672,7 +669,8 @@ def _balloon_value(col: str, value: Any, w: dict[str, str], lang: str,
     if isinstance(value, (float, np.floating)) and (("share" in parts and col != "share_basis")
                                                     or col == "m4_after") \
             and 0 <= value <= 1 + 1e-9:
-        return percent_text(value, lang, against={**_DEFAULT_TARGETS, **(targets or {})}.get(col))
+        return percent_text(value, lang,
+                            against={**DEFAULT_HAMLET_TARGETS, **(targets or {})}.get(col))
     if isinstance(value, (float, np.floating)):
         return f"{value:.6g}"
     return str(value)

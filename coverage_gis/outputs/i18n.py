@@ -888,7 +888,7 @@ def percent_text(share: Any, lang: str = "vi", decimals: int | None = None,
     two more, when rounding would put the value on the target's other side, closer still cut
     towards its side (0.908 against 0.91: "90,8 %", not "91 %", which read as met; found by
     a cross-output review: a hamlet at 90.8 % shown "91 %" and "not met" against 91 %)."""
-    from coverage_gis.engines.rounding import rounded_against
+    from coverage_gis.engines.rounding import decimals_shown, rounded_against
 
     try:
         v = 100.0 * float(share)
@@ -901,8 +901,7 @@ def percent_text(share: Any, lang: str = "vi", decimals: int | None = None,
     if against is not None and math.isfinite(float(against)):
         # the engines judge "met" with a tolerance of 1e-9 on the share
         v = rounded_against(v, 100.0 * float(against) - 1e-7, decimals, decimals + 2)
-        while decimals < 6 and round(v, decimals) != v:
-            decimals += 1
+        decimals = decimals_shown(v, decimals)
     return number_text(v, lang, decimals) + " %"
 
 
@@ -911,13 +910,10 @@ def distance_text(distance_m: float, limit_m: float, lang: str = "vi") -> tuple[
     metres, with as many decimals as it takes for the comparison the sentence states to be
     visibly true (9.76 m against 10 m: "9,8" / "9.8", not "10"), and the minimum as given
     (:func:`coverage_gis.engines.rounding.rounded_against`). Both in m."""
-    from coverage_gis.engines.rounding import rounded_against
+    from coverage_gis.engines.rounding import decimals_shown, rounded_against
 
     shown = rounded_against(distance_m, limit_m, 0)
-    decimals = 0
-    while round(shown, decimals) != shown and decimals < 6:
-        decimals += 1
-    return number_text(shown, lang, decimals), number_text(limit_m, lang)
+    return number_text(shown, lang, decimals_shown(shown)), number_text(limit_m, lang)
 
 
 #: Who set a minimum distance (``ConstraintCheck.set_by``), after "under the N m".

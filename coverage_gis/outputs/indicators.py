@@ -26,9 +26,9 @@ from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
 from coverage_gis.outputs.i18n import words
 from coverage_gis.outputs.records import table_rows
 
-__all__ = ["hamlet_targets", "rule_text", "mobile_rule_text", "sharing_method_text",
-           "sharing_scope_text", "f1_note_text", "f1_flag_texts", "indicators_json",
-           "scorecard_table"]
+__all__ = ["DEFAULT_HAMLET_TARGETS", "hamlet_targets", "rule_text", "mobile_rule_text",
+           "sharing_method_text", "sharing_scope_text", "f1_note_text", "f1_flag_texts",
+           "indicators_json", "scorecard_table"]
 
 _SHARING_METHODS = {
     "towers": "towers used by 2+ operators / all towers",
@@ -262,11 +262,17 @@ def units_table(units: tuple[UnitIndicators, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
+#: The hamlet target of each share column when no analysis gives it (the settings').
+DEFAULT_HAMLET_TARGETS = {"mobile_broadband_share": settings.MOBILE_BROADBAND_HAMLET_SHARE,
+                          "ftth_share": settings.FIBRE_HAMLET_SHARE}
+
+
 def hamlet_targets(analysis: Any) -> dict[str, float]:
-    """The hamlet target of each share column: mobile broadband's and FTTH's."""
+    """The hamlet target of each share column: mobile broadband's and FTTH's (those of
+    :data:`DEFAULT_HAMLET_TARGETS` where the analysis has no parameters for them)."""
     fibre_params = getattr(getattr(analysis, "fibre", None), "params", None)
     return {"mobile_broadband_share": float(getattr(
                 analysis.coverage.params, "hamlet_share",
-                settings.MOBILE_BROADBAND_HAMLET_SHARE)),
+                DEFAULT_HAMLET_TARGETS["mobile_broadband_share"])),
             "ftth_share": float(getattr(fibre_params, "hamlet_share",
-                                        settings.FIBRE_HAMLET_SHARE))}
+                                        DEFAULT_HAMLET_TARGETS["ftth_share"]))}

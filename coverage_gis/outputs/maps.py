@@ -55,7 +55,12 @@ from coverage_gis.io.files import png_bytes
 from coverage_gis.io.raster import latlon_bounds, reproject_array
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.files import atomic_path
-from coverage_gis.outputs.indicators import hamlet_targets, share_basis, shown_extent
+from coverage_gis.outputs.indicators import (
+    DEFAULT_HAMLET_TARGETS,
+    hamlet_targets,
+    share_basis,
+    shown_extent,
+)
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import OPERATOR_COLOURS
 from coverage_gis.outputs.style import operator_colour as _operator_colour
@@ -724,8 +729,7 @@ def hamlet_data(hamlets: gpd.GeoDataFrame, lang: str = "vi",
     texts, and per feature the class of each share column present (by ``targets[column]``,
     the hamlet target; default the settings')."""
     t = labels(lang)
-    targets = {"mobile_broadband_share": settings.MOBILE_BROADBAND_HAMLET_SHARE,
-               "ftth_share": settings.FIBRE_HAMLET_SHARE, **(targets or {})}
+    targets = {**DEFAULT_HAMLET_TARGETS, **(targets or {})}
     geoms = _to_wgs84(simplify_for_display(hamlets.geometry, settings.MAP_HAMLET_SIMPLIFY_M))
     values = [(c, k) for c, k in _HAMLET_VALUES if c in hamlets.columns]
     status = [(c, y, n) for c, y, n in _HAMLET_STATUS if c in hamlets.columns]

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from coverage_gis.config import settings
-from coverage_gis.engines.rounding import rounded_against
+from coverage_gis.engines.rounding import decimals_shown, rounded_against
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
@@ -495,8 +495,7 @@ def _indicator_value(value: float, unit: str, lang: str = "vi",
     if unit != "per 100":
         return i18n.percent_text(value, lang, 1, against)
     shown = value if against is None else rounded_against(value, against - 1e-9, 1, 3)
-    decimals = next(d for d in range(1, 7) if round(shown, d) == shown or d == 6)
-    return i18n.number_text(shown, lang, decimals)
+    return i18n.number_text(shown, lang, decimals_shown(shown, 1))
 
 
 def _table(df, columns: list[tuple[str, str, Any]]) -> str:
