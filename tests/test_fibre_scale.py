@@ -502,3 +502,37 @@ def test_extension_homes_are_within_the_drop_length_over_the_whole_graph() -> No
         new = members[~reach["passed"].to_numpy()[members]]
         # clearly within (box positions are printed to 1 cm): all counted as added
         assert row["households_added"] >= int((d_hh[new] <= limit - 0.02).sum())
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_extension_site_distances_are_those_of_a_graph_with_the_houses(seed: int) -> None:
+    """The gap design's graph holds the roads, not the households (a node per house made a
+    dense commune's designs grow with the square of its households): a house meets it at the
+    two ends of its road piece. Its distances to every candidate site (the road vertices)
+    are those of scipy's Dijkstra on a graph built here with each house attached as nodes,
+    to 1e-6 m, and the graph has the same nodes whatever the households."""
+    roads, households, boxes, hamlets, _ = random_case(seed, n_houses=150, n_boxes=4)
+    params = FibreParams(hamlet_rule="share", hamlet_share=0.9)
+    reach = fb.household_reach(households, boxes, roads, None, params)
+    jobs = fx.extension_jobs(reach, hamlets, roads, boxes, None, params)
+    ctx = jobs.ctx
+    assert ctx is not None
+    fewer = fx.extension_jobs(reach.iloc[::3], hamlets, roads, boxes, None, params).ctx
+    assert fewer is not None and fewer.g.n == ctx.g.n
+    todo = np.flatnonzero(~reach["passed"].to_numpy(bool))
+    road, _, sites = ctx._coverage(todo)
+    # the reference: houses as nodes (projection and point) of the densified roads' graph
+    net = fb.road_graph(roads).densified(params.site_spacing_m)
+    hh_xy = np.column_stack([households.geometry.x, households.geometry.y])
+    g = rg._Graph(net, [hh_xy], params.connector_max_m)
+    limit = params.max_drop_m + 1e-6
+    on = todo[g.attached(0)[todo]]
+    d = csgraph.dijkstra(g.csr, directed=True, indices=g.point_node[0][on], limit=limit)
+    want = np.full((len(todo), g.n_road_nodes), np.inf)
+    want[np.searchsorted(todo, on)] = d[:, :g.n_road_nodes]     # road vertices: the sites
+    got = np.full_like(want, np.inf)
+    coo = road.tocoo()
+    got[coo.row, ctx.cand[sites[coo.col]]] = coo.data - 1e-6
+    assert np.isfinite(want).sum() > 1000
+    np.testing.assert_array_equal(np.isfinite(got), np.isfinite(want))
+    np.testing.assert_allclose(got[np.isfinite(got)], want[np.isfinite(want)], atol=1e-6)

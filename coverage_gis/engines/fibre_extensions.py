@@ -53,6 +53,7 @@ from coverage_gis.engines.road_graph import (
     _margin,
     _merge_sorted,
     _OutsideRegion,
+    _ranges,
     _require_metric,
     _split_railways,
     _SubGraph,
@@ -100,8 +101,10 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     alone leaves the village without service). ``homes_needed`` is the share's count,
     ``homes_passed_today`` what is passed already, ``homes_to_connect`` the difference.
 
-    **Boxes** (``build.box_ports`` ports each; candidate sites: road vertices, points every
-    ``site_spacing_m`` along the roads, and the houses' projections on the roads). Greedy: at
+    **Boxes** (``build.box_ports`` ports each; candidate sites: road vertices and points every
+    ``site_spacing_m`` along the roads; not the houses' own projections on the roads, whose
+    number grows with the households: a dense commune's designs grew with their square).
+    Greedy: at
     each step the site whose box connects the most homes still to connect (at most its ports)
     per metre of cable from the network built so far, or, when one box completes the count,
     the one nearest the network; the box takes the nearest such homes (the cultural house
@@ -215,11 +218,12 @@ def extension_jobs(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     origins = _sources(access_points, fibre, params, crs,
                        with_routes=params.extend_from_routes)
     # candidate box sites: the densified network, not kept once the graph is built
-    g = _Graph(net.densified(params.site_spacing_m), [hh_xy, origins.xy],
-               params.connector_max_m)
+    dense = net.densified(params.site_spacing_m)
+    g = _Graph(dense, [origins.xy], params.connector_max_m)
     ctx = _ExtensionContext.whole(g, origins, hh_xy, reach["household_id"].to_numpy(object),
-                                  passed0, params, build,
-                                  _CableLines.of(roads, railway, build, crs))
+                                  passed0, dense.road_ends(hh_xy, params.connector_max_m),
+                                  params, build, _CableLines.of(roads, railway, build, crs))
+    del dense
     g.drop_attachments()  # the context has read them; the designs do not
     by_hamlet = pd.Series(np.arange(len(hamlet_of))).groupby(
         pd.Series(hamlet_of, dtype=object), sort=False).indices
@@ -473,13 +477,22 @@ def _near(tree: shapely.STRtree | None, xy: np.ndarray) -> np.ndarray:
 class _Homes:
     """The households of a gap computation, by position in the reach table (the whole study,
     whichever part of the graph a context holds): coordinates, ids, passed today, attached to
-    a road, their point node in the whole graph and its connected component."""
+    a road, and where they meet the road graph: ``end`` the road nodes at the ends of their
+    road piece (whole-graph numbers, ``(n, 2)``, -1 when not attached), ``off`` the distance
+    (m) from the house to each (connector, then along the piece; :meth:`RoadNetwork.road_ends`)
+    and ``comp`` their connected component.
+
+    The houses are not nodes of the gap computation's graph: a house reaches a road node ``x``
+    after ``min(off[j] + d(end[j], x))`` m, so that the searches run on the roads alone, whose
+    size does not grow with the households (a graph with a node per house made the designs of
+    a dense commune grow with the square of its households)."""
 
     xy: np.ndarray
     ids: np.ndarray
     passed0: np.ndarray
     attached: np.ndarray
-    node: np.ndarray
+    end: np.ndarray
+    off: np.ndarray
     comp: np.ndarray
     _finite: np.ndarray | None = field(default=None, repr=False)
     _tree: cKDTree | None = field(default=None, repr=False)
@@ -505,9 +518,10 @@ class _ExtensionContext:
     graph (:meth:`part`, to send to a worker): designs there are the same as on the whole
     graph for the hamlets whose :meth:`needs` it holds.
 
-    Per node of ``g``: ``dist0``, ``pred0`` (distance from today's network and predecessor,
-    in ``g``'s numbers), ``is_src`` (a network origin), ``origin_of`` and ``hh_of`` (the
-    origin or household a point node stands for, -1 none), ``is_cand`` (a road node: a
+    ``g`` holds the roads (densified) and the network origins attached to them, not the
+    households (see :class:`_Homes`). Per node of ``g``: ``dist0``, ``pred0`` (distance from
+    today's network and predecessor, in ``g``'s numbers), ``is_src`` (a network origin),
+    ``origin_of`` (the origin a point node stands for, -1 none), ``is_cand`` (a road vertex: a
     candidate box site), ``comp`` (connected component in the whole graph)."""
 
     def __init__(self, g: _CsrGraph, homes: _Homes | None, origin_ids: np.ndarray | None,
@@ -521,7 +535,6 @@ class _ExtensionContext:
         self.node = nodes
         self.dist0, self.pred0 = nodes["dist0"], nodes["pred0"]
         self.is_src, self.origin_of_node = nodes["is_src"], nodes["origin_of"]
-        self.hh_of_node = nodes["hh_of"]
         g._component = nodes["comp"]
         self.limit = params.max_drop_m + _EPS_M
         self.cand = np.flatnonzero(nodes["is_cand"])
@@ -530,24 +543,26 @@ class _ExtensionContext:
 
     @classmethod
     def whole(cls, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
-              passed0: np.ndarray, params: FibreParams, build: BuildParams,
-              lines: _CableLines) -> _ExtensionContext:
-        """The context on the whole graph ``g`` (households and origins attached)."""
-        hh_node, origin_node = g.point_node
-        src_nodes = origin_node[g.attached(1)]
+              passed0: np.ndarray, ends: tuple[np.ndarray, np.ndarray], params: FibreParams,
+              build: BuildParams, lines: _CableLines) -> _ExtensionContext:
+        """The context on the whole graph ``g`` (the roads with the origins attached), the
+        households meeting it at ``ends`` (:meth:`RoadNetwork.road_ends`)."""
+        origin_node = g.point_node[0]
+        src_nodes = origin_node[g.attached(0)]
         is_src = np.zeros(g.n, dtype=bool)
         is_src[src_nodes] = True
         origin_of = np.full(g.n, -1, dtype=index_dtype(len(origins.xy)))
         origin_of[origin_node] = np.arange(len(origins.xy))
-        hh_of = np.full(g.n, -1, dtype=index_dtype(len(hh_xy)))
-        hh_of[hh_node] = np.arange(len(hh_xy))
         dist0, pred0, _ = g.dijkstra(src_nodes, predecessors=True)
         is_cand = np.zeros(g.n, dtype=bool)
-        is_cand[g.road_nodes()] = True
+        is_cand[:g.n_road_nodes] = True
         comp = g.component
-        homes = _Homes(hh_xy, hh_ids, passed0, g.attached(0), hh_node, comp[hh_node])
+        end, off = ends
+        attached = end[:, 0] >= 0
+        homes = _Homes(hh_xy, hh_ids, passed0, attached, end, off,
+                       np.where(attached, comp[np.maximum(end[:, 0], 0)], -1))
         nodes = {"dist0": dist0, "pred0": pred0, "is_src": is_src, "origin_of": origin_of,
-                 "hh_of": hh_of, "is_cand": is_cand, "comp": comp}
+                 "is_cand": is_cand, "comp": comp}
         return cls(g, homes, origins.ids, nodes, params, build, lines,
                    has_network=bool(len(src_nodes)), has_roads=bool(is_cand.any()))
 
@@ -593,16 +608,14 @@ class _ExtensionContext:
         far = g.near_nodes(box, reach + 2 * dmax + m, within=(self.dist0, 3 * dmax + m))
         return _merge_sorted(g.near_nodes(box, 2 * reach), far)
 
-    def _home_nodes(self, idx: np.ndarray) -> np.ndarray:
-        """The point nodes of households ``idx`` in ``g``'s numbers."""
-        assert self.homes is not None
-        nodes = self.homes.node[idx]
+    def _local(self, nodes: np.ndarray) -> np.ndarray:
+        """Whole-graph node numbers ``nodes`` in ``g``'s numbers (-1 for those a part does not
+        hold)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
         if self.whole_nodes is None:
             return nodes
-        pos = np.minimum(np.searchsorted(self.whole_nodes, nodes), len(self.whole_nodes) - 1)
-        if len(nodes) and (self.whole_nodes[pos] != nodes).any():
-            raise _OutsideRegion
-        return pos
+        assert isinstance(self.g, _SubGraph)
+        return self.g.local(nodes)
 
     def _empty(self, target: _Extension, note: str) -> _Extension:
         return dataclasses.replace(target, note=note, newly_passed=np.zeros(0, dtype=np.int64))
@@ -765,24 +778,24 @@ class _ExtensionContext:
         """Houses (sorted positions) within the drop length of new boxes at road nodes
         ``boxes``: along the roads for houses connected to one, by the fallback for the
         others."""
-        if not len(boxes):
-            return np.zeros(0, dtype=np.int64)
-        g, limit, homes = self.g, self.limit, self.homes
+        homes = self.homes
         assert homes is not None
-        sub = g.near(g.node_xy[boxes], limit + _margin(limit), include=boxes)
-        d = sub.dijkstra(sub.local(boxes), limit)
-        hh = self.hh_of_node[sub.nodes]
-        on = hh >= 0
-        by_road = hh[on][d[on] <= limit]
-        # the fallback: houses off the roads or not joined to a box, within the straight line
         finite, tree = homes.tree()
-        if tree is None:
-            return by_road
+        if not len(boxes) or tree is None:
+            return np.zeros(0, dtype=np.int64)
+        g, limit = self.g, self.limit
         box_xy = g.node_xy[boxes]
-        r = limit / self.params.detour_factor
+        # a house within the drop length along the roads is within it as the crow flies
+        r = max(limit, limit / self.params.detour_factor)
         near = tree.query_ball_point(box_xy, r + _margin(r))
         cand = finite[np.unique(np.concatenate([np.asarray(x, dtype=np.int64)
                                                 for x in near]))]
+        sub = g.near(box_xy, limit + _margin(limit), include=boxes)
+        d = np.r_[sub.dijkstra(sub.local(boxes), limit), np.inf]   # d[-1]: not in sub
+        at = sub.local(self._local(homes.end[cand].ravel())).reshape(-1, 2)
+        road = np.min(homes.off[cand] + d[at], axis=1)
+        by_road = cand[road <= limit]
+        # the fallback: houses off the roads or not joined to a box, within the straight line
         joined = np.isin(homes.comp[cand], g.component[boxes]) & homes.attached[cand]
         straight, _ = _fallback_nearest(homes.xy[cand], box_xy, self.params.detour_factor)
         return np.union1d(by_road, cand[~joined & (straight <= limit)])
@@ -793,12 +806,31 @@ class _ExtensionContext:
         distances (m, plus a micrometre so that none is zero) within the drop length, along
         the roads, and by the fallback for houses off the roads or on a road piece not joined
         to the site (two matrices, the second the fallback's), and the sites (positions in
-        ``cand``, ascending) their columns stand for: those passing any house."""
+        ``cand``, ascending) their columns stand for: those passing any house.
+
+        Along the roads, one bounded search from each road node at the end of a house's road
+        piece (:class:`_Homes`): their number grows with the roads near the houses, not with
+        the houses."""
         g, p, homes = self.g, self.params, self.homes
         assert homes is not None
-        on = np.flatnonzero(homes.attached[todo])
-        i, col, dist = g.bounded_pairs(self._home_nodes(todo[on]), self.limit, self.col_of)
-        rows = on[i]
+        # the houses' road ends within the drop length (those beyond it pass no site)
+        off = homes.off[todo]
+        row, j = np.nonzero(off <= self.limit)
+        at = self._local(homes.end[todo][row, j])
+        if (at < 0).any():
+            raise _OutsideRegion   # not expected: a part holds the nodes near its houses
+        ends, inv = np.unique(at, return_inverse=True)
+        e, col, dist = g.bounded_pairs(ends, self.limit, self.col_of)
+        order = np.argsort(e, kind="stable")
+        e, col, dist = e[order], col[order], dist[order]
+        start = np.searchsorted(e, np.arange(len(ends)))
+        count = np.diff(np.r_[start, len(e)])[inv]
+        pick = _ranges(start[inv], count)
+        rows = np.repeat(row, count)
+        dist = np.repeat(off[row, j], count) + dist[pick]
+        col = col[pick]
+        within = dist <= self.limit
+        rows, col, dist = rows[within], col[within], dist[within]
         fr = fc = np.zeros(0, dtype=np.int64)
         fd = np.zeros(0)
         straight = self.limit / p.detour_factor
@@ -893,11 +925,14 @@ def _csc(R: list, C: list, D: list, shape: tuple[int, int]) -> sparse.csc_matrix
     c = np.concatenate(C).astype(np.int64) if C else np.zeros(0, dtype=np.int64)
     d = np.concatenate(D).astype(float) + _EPS_M if D else np.zeros(0)
     if len(r):
-        order = np.lexsort((d, c, r))
-        r, c, d = r[order], c[order], d[order]
-        first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
-        r, c, d = r[first], c[first], d[first]
-    return sparse.coo_matrix((d, (r, c)), shape=shape).tocsc()
+        # one sort by cell (millions of pairs on a dense commune), the least of each run
+        key = c * np.int64(max(shape[0], 1)) + r
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        d = np.minimum.reduceat(d[order], first)
+        r, c = r[order[first]], c[order[first]]
+    return sparse.csc_matrix((d, (r, c)), shape=shape)
 
 
 def _rail_crossings(railway: shapely.Geometry | None, a: np.ndarray, b: np.ndarray,

@@ -190,6 +190,23 @@ class RoadNetwork:
         conn[rows] = np.hypot(*(xy[rows] - proj).T)
         return _Attachment(seg, t, conn)
 
+    def road_ends(self, xy: np.ndarray, max_distance_m: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Points as seen from the road nodes: for each point attached (:meth:`attach`), the
+        two end nodes of its segment and the distance (m) from the point to each of them,
+        the connector and then along the segment. Along the roads, a point is at ``min(off[j]
+        + d(end[j], x))`` from any road node ``x``. Returns ``end`` (``(n, 2)`` node numbers,
+        -1 for a point not attached) and ``off`` (``(n, 2)`` m, NaN there)."""
+        att = self.attach(xy, max_distance_m)
+        ok = att.attached
+        end = np.full((len(ok), 2), -1, dtype=np.int64)
+        off = np.full((len(ok), 2), np.nan)
+        seg = att.seg[ok]
+        end[ok] = np.column_stack([self.seg_u[seg], self.seg_v[seg]])
+        t, conn = att.t_m[ok], att.connector_m[ok]
+        off[ok] = np.column_stack([conn + t, conn + self.seg_length_m[seg] - t])
+        return end, off
+
 
 def _projection(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray
                 ) -> np.ndarray:
