@@ -238,11 +238,32 @@ def reference_ports(pair: np.ndarray, limit: float, boxes: gpd.GeoDataFrame,
     return assigned
 
 
+def reference_stretches(su: np.ndarray, sv: np.ndarray) -> np.ndarray:
+    """Per segment its stretch of road, by union-find: two segments are one stretch where they
+    are the only two meeting at a vertex."""
+    parent = list(range(len(su)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    at: dict[int, list[int]] = {}
+    for k, (u, v) in enumerate(zip(su, sv)):
+        at.setdefault(int(u), []).append(k)
+        at.setdefault(int(v), []).append(k)
+    for segs in at.values():
+        if len(segs) == 2:
+            parent[root(segs[0])] = root(segs[1])
+    return np.array([root(k) for k in range(len(su))])
+
+
 def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
                     boxes: gpd.GeoDataFrame, params: FibreParams) -> pd.DataFrame:
     """Household reach by brute force over the whole graph (see the module docstring)."""
-    seg_a = shapely.get_coordinates(shapely.get_point(roads.geometry.values, 0))
-    seg_b = shapely.get_coordinates(shapely.get_point(roads.geometry.values, -1))
+    coords = [shapely.get_coordinates(g) for g in roads.geometry.values]
+    seg_a = np.vstack([c[:-1] for c in coords])
+    seg_b = np.vstack([c[1:] for c in coords])
     verts, inv = np.unique(np.vstack([seg_a, seg_b]), axis=0, return_inverse=True)
     inv = inv.ravel()
     m = len(seg_a)
@@ -250,6 +271,7 @@ def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
     hh = np.column_stack([households.geometry.x, households.geometry.y])
     bx = np.column_stack([boxes.geometry.x, boxes.geometry.y])
     pts = np.vstack([hh, bx])
+    nh = len(hh)
 
     # every point to its nearest segment (brute force), within the connector limit
     ab = seg_b - seg_a
@@ -260,27 +282,46 @@ def reference_reach(roads: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
     near = dd.argmin(axis=1)
     conn = dd[np.arange(len(pts)), near]
     attached = conn <= params.connector_max_m
-    # nodes: road vertices, then per point its projection and itself
+    # a house also joins each other stretch of road within the slack of its nearest (its
+    # nearest segment there), at most settings.FIBRE_HOUSE_ROADS_MAX roads in all
+    stretch = reference_stretches(su, sv)
+    joins = [(p, int(near[p])) for p in np.flatnonzero(attached)]
+    for p in np.flatnonzero(attached[:nh]):
+        best: dict[int, int] = {}
+        for s_ in range(m):
+            if stretch[s_] != stretch[near[p]] and dd[p, s_] <= min(
+                    conn[p] + params.house_road_slack_m, params.connector_max_m) and (
+                    stretch[s_] not in best or dd[p, s_] < dd[p, best[stretch[s_]]]):
+                best[stretch[s_]] = s_
+        if params.house_road_slack_m > 0:
+            others = sorted(best.values(), key=lambda s_: dd[p, s_])
+            joins += [(p, s_) for s_ in others[:settings.FIBRE_HOUSE_ROADS_MAX - 1]]
+    # nodes: road vertices, then per join its projection, then per point itself
     nv, npt = len(verts), len(pts)
-    proj_node = nv + np.arange(npt)
-    pt_node = nv + npt + np.arange(npt)
+    proj_node = nv + np.arange(len(joins))
+    pt_node = nv + len(joins) + np.arange(npt)
     edges = []
     for s in range(m):
-        on = np.flatnonzero(attached & (near == s))
-        along = sorted((t[p, s] * np.hypot(*ab[s]), proj_node[p]) for p in on)
+        along = sorted((t[p, s] * np.hypot(*ab[s]), proj_node[k])
+                       for k, (p, s_) in enumerate(joins) if s_ == s)
         chain = [(0.0, su[s])] + along + [(np.hypot(*ab[s]), sv[s])]
-        edges += [(a[1], b[1], max(b[0] - a[0], 1e-9)) for a, b in zip(chain[:-1], chain[1:])]
-    for p in np.flatnonzero(attached):
-        edges.append((proj_node[p], pt_node[p], max(conn[p], 1e-9)))
+        for a_, b_ in zip(chain[:-1], chain[1:]):
+            w = max(b_[0] - a_[0], 1e-9)
+            edges += [(a_[1], b_[1], w), (b_[1], a_[1], w)]
+    for k, (p, s) in enumerate(joins):
+        # a house is reached from its roads, never passed through; a box both ways
+        edges.append((proj_node[k], pt_node[p], max(dd[p, s], 1e-9)))
+        if p >= nh:
+            edges.append((pt_node[p], proj_node[k], max(dd[p, s], 1e-9)))
     e = np.array(edges)
-    n = nv + 2 * npt
+    n = nv + len(joins) + npt
     graph = sparse.coo_matrix((e[:, 2], (e[:, 0].astype(int), e[:, 1].astype(int))),
                               shape=(n, n)).tocsr()
-    nh, nb = len(hh), len(bx)
+    nb = len(bx)
     h_on, b_on = attached[:nh], attached[nh:]
     road = np.full((nh, nb), np.inf)
     for j in np.flatnonzero(b_on):
-        d = csgraph.dijkstra(graph, directed=False, indices=pt_node[nh + j])
+        d = csgraph.dijkstra(graph, directed=True, indices=pt_node[nh + j])
         road[:, j] = np.where(h_on, d[pt_node[:nh]], np.inf)
     straight = np.hypot(*(hh[:, None, :] - bx[None]).transpose(2, 0, 1)) * params.detour_factor
     has_net = np.isfinite(road).any(axis=1)
@@ -521,13 +562,17 @@ def test_extension_site_distances_are_those_of_a_graph_with_the_houses(seed: int
     assert fewer is not None and fewer.g.n == ctx.g.n
     todo = np.flatnonzero(~reach["passed"].to_numpy(bool))
     road, _, sites = ctx._coverage(todo)
-    # the reference: houses as nodes (projection and point) of the densified roads' graph
+    # the reference: houses as nodes (projection and point) of the densified roads' graph,
+    # reached from their roads; the distances from the road vertices to a house are those
+    # from the house on the reversed graph
     net = fb.road_graph(roads).densified(params.site_spacing_m)
     hh_xy = np.column_stack([households.geometry.x, households.geometry.y])
-    g = rg._Graph(net, [hh_xy], params.connector_max_m)
+    g = rg._Graph(net, [hh_xy], params.connector_max_m, reached=0,
+                  slack_m=params.house_road_slack_m, most=settings.FIBRE_HOUSE_ROADS_MAX)
     limit = params.max_drop_m + 1e-6
     on = todo[g.attached(0)[todo]]
-    d = csgraph.dijkstra(g.csr, directed=True, indices=g.point_node[0][on], limit=limit)
+    d = csgraph.dijkstra(g.csr.T.tocsr(), directed=True, indices=g.point_node[0][on],
+                         limit=limit)
     want = np.full((len(todo), g.n_road_nodes), np.inf)
     want[np.searchsorted(todo, on)] = d[:, :g.n_road_nodes]     # road vertices: the sites
     got = np.full_like(want, np.inf)

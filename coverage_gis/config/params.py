@@ -952,6 +952,10 @@ class FibreParams(_Params):
         A house or a box farther than this from every road is off the road network and is
         measured by the straight-line fallback. Default 500 m: the longest drop cable there is;
         nearer houses reach the road by a straight connector.
+    house_road_slack_m
+        A house also joins every other road passing within this many metres more than its
+        nearest road (at most ``settings.FIBRE_HOUSE_ROADS_MAX`` roads); its distance to a box
+        is the shortest over them (0: the nearest road only).
     hamlet_rule
         ``"cultural_house"``: a hamlet is covered when its cultural house (nhà văn hóa) is
         passed; a hamlet with no cultural house marked falls back to the share rule.
@@ -988,6 +992,8 @@ class FibreParams(_Params):
                                      Number("metres", minimum=0, maximum=1000))
     connector_max_m: float = _param(settings.FIBRE_CONNECTOR_MAX_M,
                                     Number("metres", above=0, maximum=10_000))
+    house_road_slack_m: float = _param(settings.FIBRE_HOUSE_ROAD_SLACK_M,
+                                       Number("metres", minimum=0, maximum=1000))
     hamlet_rule: str = _param(settings.FIBRE_HAMLET_RULE, Choice(settings.FIBRE_HAMLET_RULES))
     hamlet_share: float = _param(settings.FIBRE_HAMLET_SHARE, Share(positive=True))
     respect_ports: bool = _param(True, Flag())

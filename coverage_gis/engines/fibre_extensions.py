@@ -221,7 +221,10 @@ def extension_jobs(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     dense = net.densified(params.site_spacing_m)
     g = _Graph(dense, [origins.xy], params.connector_max_m)
     ctx = _ExtensionContext.whole(g, origins, hh_xy, reach["household_id"].to_numpy(object),
-                                  passed0, dense.road_ends(hh_xy, params.connector_max_m),
+                                  passed0, dense.road_ends(
+                                      hh_xy, params.connector_max_m,
+                                      params.house_road_slack_m,
+                                      settings.FIBRE_HOUSE_ROADS_MAX),
                                   params, build, _CableLines.of(roads, railway, build, crs))
     del dense
     g.drop_attachments()  # the context has read them; the designs do not
@@ -477,10 +480,10 @@ def _near(tree: shapely.STRtree | None, xy: np.ndarray) -> np.ndarray:
 class _Homes:
     """The households of a gap computation, by position in the reach table (the whole study,
     whichever part of the graph a context holds): coordinates, ids, passed today, attached to
-    a road, and where they meet the road graph: ``end`` the road nodes at the ends of their
-    road piece (whole-graph numbers, ``(n, 2)``, -1 when not attached), ``off`` the distance
-    (m) from the house to each (connector, then along the piece; :meth:`RoadNetwork.road_ends`)
-    and ``comp`` their connected component.
+    a road, and where they meet the road graph: ``end`` the road nodes at the ends of the road
+    pieces they join (whole-graph numbers, ``(n, 2 x roads)``, -1 where none), ``off`` the
+    distance (m) from the house to each (connector, then along the piece;
+    :meth:`RoadNetwork.road_ends`) and ``comp`` their connected components (-1 where none).
 
     The houses are not nodes of the gap computation's graph: a house reaches a road node ``x``
     after ``min(off[j] + d(end[j], x))`` m, so that the searches run on the roads alone, whose
@@ -560,7 +563,7 @@ class _ExtensionContext:
         end, off = ends
         attached = end[:, 0] >= 0
         homes = _Homes(hh_xy, hh_ids, passed0, attached, end, off,
-                       np.where(attached, comp[np.maximum(end[:, 0], 0)], -1))
+                       np.where(end >= 0, comp[np.maximum(end, 0)], -1))
         nodes = {"dist0": dist0, "pred0": pred0, "is_src": is_src, "origin_of": origin_of,
                  "is_cand": is_cand, "comp": comp}
         return cls(g, homes, origins.ids, nodes, params, build, lines,
@@ -792,11 +795,11 @@ class _ExtensionContext:
                                                 for x in near]))]
         sub = g.near(box_xy, limit + _margin(limit), include=boxes)
         d = np.r_[sub.dijkstra(sub.local(boxes), limit), np.inf]   # d[-1]: not in sub
-        at = sub.local(self._local(homes.end[cand].ravel())).reshape(-1, 2)
-        road = np.min(homes.off[cand] + d[at], axis=1)
+        at = sub.local(self._local(homes.end[cand].ravel())).reshape(len(cand), -1)
+        road = np.where(at >= 0, homes.off[cand] + d[at], np.inf).min(axis=1)
         by_road = cand[road <= limit]
         # the fallback: houses off the roads or not joined to a box, within the straight line
-        joined = np.isin(homes.comp[cand], g.component[boxes]) & homes.attached[cand]
+        joined = np.isin(homes.comp[cand], g.component[boxes]).any(axis=1)
         straight, _ = _fallback_nearest(homes.xy[cand], box_xy, self.params.detour_factor)
         return np.union1d(by_road, cand[~joined & (straight <= limit)])
 
@@ -844,8 +847,7 @@ class _ExtensionContext:
         if len(near):
             m = cKDTree(homes.xy[todo]).sparse_distance_matrix(
                 cKDTree(g.node_xy[near]), straight, output_type="coo_matrix")
-            hh_comp = np.where(homes.attached[todo], homes.comp[todo], -1)
-            other = hh_comp[m.row] != g.component[near[m.col]]
+            other = ~(homes.comp[todo][m.row] == g.component[near[m.col]][:, None]).any(axis=1)
             fr, fc = m.row[other], self.col_of[near[m.col[other]]]
             fd = m.data[other] * p.detour_factor
         sites = np.unique(np.r_[col, fc]).astype(np.int64)

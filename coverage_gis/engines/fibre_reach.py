@@ -350,7 +350,8 @@ def household_reach(households: gpd.GeoDataFrame, access_points: gpd.GeoDataFram
                                 .to_numpy() if "is_cultural_house" in households
                                 else np.zeros(n, dtype=bool))
 
-    g = _Graph(net, [hh_xy, src.xy], params.connector_max_m)
+    g = _Graph(net, [hh_xy, src.xy], params.connector_max_m, reached=0,
+               slack_m=params.house_road_slack_m, most=settings.FIBRE_HOUSE_ROADS_MAX)
     hh_node, src_node = g.point_node
     hh_att = g.attached(0)
     src_on = g.attached(1)

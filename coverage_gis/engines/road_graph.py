@@ -104,6 +104,7 @@ class RoadNetwork:
     tree: shapely.STRtree | None = field(repr=False)
     parent: RoadNetwork | None = field(default=None, repr=False)
     parent_seg: np.ndarray | None = field(default=None, repr=False)
+    _stretch: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -172,39 +173,120 @@ class RoadNetwork:
         ok = np.isfinite(xy).all(axis=1)
         if n == 0 or self.n_segments == 0 or not ok.any():
             return _Attachment(seg, t, conn)
-        pts = shapely.points(xy[ok])
-        tree = self.tree if self.parent is None else self.parent.tree
+        tree = self._base.tree
         assert tree is not None
-        idx_in, idx_seg = tree.query_nearest(pts, max_distance=max_distance_m,
-                                             all_matches=False)
+        idx_in, idx_seg = tree.query_nearest(shapely.points(xy[ok]),
+                                             max_distance=max_distance_m, all_matches=False)
         rows = np.flatnonzero(ok)[idx_in]
-        if self.parent is not None:
-            idx_seg = self._pieces_at(idx_seg, xy[rows])
-        a = self.node_xy[self.seg_u[idx_seg]]
-        b = self.node_xy[self.seg_v[idx_seg]]
-        length = self.seg_length_m[idx_seg]
-        frac = _projection(xy[rows], a, b, length)
-        proj = a + frac[:, None] * (b - a)
-        seg[rows] = idx_seg
-        t[rows] = frac * length
-        conn[rows] = np.hypot(*(xy[rows] - proj).T)
+        seg[rows], t[rows], conn[rows] = self._place(xy[rows], idx_seg)
         return _Attachment(seg, t, conn)
 
-    def road_ends(self, xy: np.ndarray, max_distance_m: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Points as seen from the road nodes: for each point attached (:meth:`attach`), the
-        two end nodes of its segment and the distance (m) from the point to each of them,
-        the connector and then along the segment. Along the roads, a point is at ``min(off[j]
-        + d(end[j], x))`` from any road node ``x``. Returns ``end`` (``(n, 2)`` node numbers,
-        -1 for a point not attached) and ``off`` (``(n, 2)`` m, NaN there)."""
+    @property
+    def _base(self) -> RoadNetwork:
+        """The network whose segments the spatial index holds (the parent of a densified
+        one)."""
+        return self if self.parent is None else self.parent
+
+    def _place(self, xy: np.ndarray, base_seg: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points ``xy`` on segments ``base_seg`` of :attr:`_base`: the segment (piece) of this
+        network they project on, the position along it from ``seg_u`` (m) and the connector
+        (m)."""
+        seg = self._pieces_at(base_seg, xy) if self.parent is not None else base_seg
+        a = self.node_xy[self.seg_u[seg]]
+        b = self.node_xy[self.seg_v[seg]]
+        length = self.seg_length_m[seg]
+        frac = _projection(xy, a, b, length)
+        proj = a + frac[:, None] * (b - a)
+        return seg, frac * length, np.hypot(*(xy - proj).T)
+
+    @property
+    def stretches(self) -> np.ndarray:
+        """Per segment, the stretch of road it lies on: segments joined end to end through
+        vertices where only they meet (a road from junction to junction or dead end, however
+        its rows were split), numbered from 0."""
+        if self._stretch is None:
+            ends = np.r_[self.seg_u, self.seg_v]
+            segs = np.r_[np.arange(self.n_segments), np.arange(self.n_segments)]
+            order = np.argsort(ends, kind="stable")
+            ends, segs = ends[order], segs[order]
+            deg = np.bincount(ends, minlength=self.n_nodes)
+            two = np.flatnonzero(deg[ends] == 2)
+            # the first of each such node's two places
+            pair = two[:-1][ends[two][1:] == ends[two][:-1]]
+            link = sparse.coo_matrix((np.ones(len(pair)), (segs[pair], segs[pair + 1])),
+                                     shape=(self.n_segments, self.n_segments))
+            self._stretch = csgraph.connected_components(link, directed=False)[1]
+        return self._stretch
+
+    def attach_all(self, xy: np.ndarray, max_distance_m: float, slack_m: float = 0.0,
+                   most: int = 1) -> _Attachments:
+        """Where points meet the roads: the nearest road (:meth:`attach`), and the nearest
+        point of each other stretch of road (:attr:`stretches`) passing within ``slack_m``
+        more than the nearest and within ``max_distance_m``, at most ``most`` roads a point,
+        nearest first. One row per (point, road), by point, its nearest road first."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         att = self.attach(xy, max_distance_m)
-        ok = att.attached
-        end = np.full((len(ok), 2), -1, dtype=np.int64)
-        off = np.full((len(ok), 2), np.nan)
-        seg = att.seg[ok]
-        end[ok] = np.column_stack([self.seg_u[seg], self.seg_v[seg]])
-        t, conn = att.t_m[ok], att.connector_m[ok]
-        off[ok] = np.column_stack([conn + t, conn + self.seg_length_m[seg] - t])
+        pt = np.flatnonzero(att.attached)
+        parts = [(pt, att.seg[pt], att.t_m[pt], att.connector_m[pt])]
+        if most > 1 and slack_m > 0 and self._base.tree is not None:
+            own = att.seg if self.parent_seg is None else self.parent_seg[np.maximum(att.seg, 0)]
+            # by chunks: each of a province's million houses has several segments near it
+            for lo in range(0, len(pt), _ATTACH_CHUNK):
+                p = pt[lo:lo + _ATTACH_CHUNK]
+                p, s = self._other_roads(xy, p, att.connector_m[p] + slack_m, max_distance_m,
+                                         own[p], most - 1)
+                parts.append((p, *self._place(xy[p], s)))
+        point, seg, t, conn = (np.concatenate(c) for c in zip(*parts))
+        order = np.argsort(point, kind="stable")
+        return _Attachments(point[order], seg[order], t[order], conn[order])
+
+    def _other_roads(self, xy: np.ndarray, pt: np.ndarray, radius: np.ndarray,
+                     max_distance_m: float, own: np.ndarray, most: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """For points ``pt`` (positions in ``xy``) whose nearest segment of :attr:`_base` is
+        ``own``: the nearest segment of each other stretch of road within ``radius`` (m, per
+        point; at most ``max_distance_m``), at most ``most`` stretches a point, nearest first:
+        point positions and segments of :attr:`_base`, by point."""
+        base = self._base
+        assert base.tree is not None
+        i, s = base.tree.query(shapely.points(xy[pt]), predicate="dwithin",
+                               distance=np.minimum(radius, max_distance_m))
+        stretch = base.stretches
+        line = stretch[s]
+        other = line != stretch[own[i]]
+        p, s, line = pt[i[other]], s[other], line[other]
+        a, b = base.node_xy[base.seg_u[s]], base.node_xy[base.seg_v[s]]
+        frac = _projection(xy[p], a, b, base.seg_length_m[s])
+        d = np.hypot(*(xy[p] - (a + frac[:, None] * (b - a))).T)
+        # each other stretch's nearest segment, then the point's nearest stretches
+        order = np.lexsort((d, line, p))
+        p, s, line, d = p[order], s[order], line[order], d[order]
+        first = np.ones(len(p), dtype=bool)
+        first[1:] = (p[1:] != p[:-1]) | (line[1:] != line[:-1])
+        p, s, d = p[first], s[first], d[first]
+        order = np.lexsort((d, p))
+        p, s = p[order], s[order]
+        keep = np.arange(len(p)) - np.searchsorted(p, p, "left") < most
+        return p[keep], s[keep]
+
+    def road_ends(self, xy: np.ndarray, max_distance_m: float, slack_m: float = 0.0,
+                  most: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Points as seen from the road nodes: for each road a point joins (:meth:`attach_all`),
+        the two end nodes of the segment it joins and the distance (m) from the point to each
+        of them, the connector and then along the segment. Along the roads, a point is at
+        ``min(off[j] + d(end[j], x))`` from any road node ``x``. Returns ``end`` (``(n, 2 *
+        most)`` node numbers, -1 where a point joins fewer roads or none) and ``off`` (m, NaN
+        there)."""
+        att = self.attach_all(xy, max_distance_m, slack_m, most)
+        n = len(np.asarray(xy).reshape(-1, 2))
+        end = np.full((n, 2 * most), -1, dtype=np.int64)
+        off = np.full((n, 2 * most), np.nan)
+        rank = np.arange(len(att.point)) - np.searchsorted(att.point, att.point, "left")
+        for j, (node, d) in enumerate(((self.seg_u, att.t_m),
+                                       (self.seg_v, self.seg_length_m[att.seg] - att.t_m))):
+            end[att.point, 2 * rank + j] = node[att.seg]
+            off[att.point, 2 * rank + j] = att.connector_m + d
         return end, off
 
 
@@ -215,6 +297,17 @@ def _projection(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray
     ab = b - a
     return np.clip(np.einsum("ij,ij->i", xy - a, ab) / np.maximum(length ** 2, 1e-18),
                    0.0, 1.0)
+
+
+@dataclass
+class _Attachments:
+    """Points joined to several roads (:meth:`RoadNetwork.attach_all`): one row per (point,
+    road), by point."""
+
+    point: np.ndarray
+    seg: np.ndarray
+    t_m: np.ndarray
+    connector_m: np.ndarray
 
 
 @dataclass
@@ -467,6 +560,8 @@ _OUTSIDE = -1
 _GRID_CELL_M = 250.0
 #: Sources of bounded searches are grouped by squares of this many search limits a side.
 _TILE_LIMITS = 8.0
+#: Points joined to their other roads (:meth:`RoadNetwork.attach_all`) this many at a time.
+_ATTACH_CHUNK = 100_000
 #: Largest dense distance block (sources x nodes) a bounded search returns at once.
 _BLOCK = 2_000_000
 
@@ -602,47 +697,74 @@ class _Graph(_CsrGraph):
     """The road network with points attached: for each point a projection node on its road
     (the road piece split there) and a point node joined to it by the connector edge.
 
-    Node numbering: road nodes first, then per group of points its projection nodes, then its
-    point nodes. ``point_node[g]`` gives the point nodes of group ``g``.
+    The points of group ``reached`` (the households) are only ever reached, never passed
+    through: each joins its nearest road and every other road within ``slack_m`` more than it
+    (at most ``most`` roads; :meth:`RoadNetwork.attach_all`), by connectors that run one way,
+    from the road to the point, so that the shortest path to a house takes whichever road
+    is shorter and no path runs from one road to another through a house.
+
+    Node numbering: road nodes first, then per group of points its projection nodes (for
+    ``reached``, those on its nearest roads, then those on its other roads), then its point
+    nodes. ``point_node[g]`` gives the point nodes of group ``g``.
     """
 
-    def __init__(self, net: RoadNetwork, groups: list[np.ndarray], connector_max_m: float):
+    def __init__(self, net: RoadNetwork, groups: list[np.ndarray], connector_max_m: float,
+                 *, reached: int | None = None, slack_m: float = 0.0, most: int = 1):
         # the network is not kept: a densified province's is some 200 MB
         self.n_road_nodes = nb = net.n_nodes
         offset = nb
         self.point_node: list[np.ndarray] = []
-        self.proj_node: list[np.ndarray] = []
         self.attachment: list[_Attachment] = []
         xy_parts = [net.node_xy]
-        proj_xy_parts = []
         att_seg, att_t, att_proj = [], [], []
         conn_a, conn_b, conn_w = [], [], []
-        for xy in groups:
+        one_way: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for k, xy in enumerate(groups):
             xy = np.asarray(xy, dtype=float).reshape(-1, 2)
             m = len(xy)
-            att = net.attach(xy, connector_max_m)
+            if k == reached:
+                rows = net.attach_all(xy, connector_max_m, slack_m, most)
+                primary = np.r_[True, rows.point[1:] != rows.point[:-1]][:len(rows.point)]
+                att = _Attachment(np.full(m, -1, dtype=np.int64), np.zeros(m), np.full(m, np.nan))
+                att.seg[rows.point[primary]] = rows.seg[primary]
+                att.t_m[rows.point[primary]] = rows.t_m[primary]
+                att.connector_m[rows.point[primary]] = rows.connector_m[primary]
+                extra = ~primary
+                ex_pt, ex_seg = rows.point[extra], rows.seg[extra]
+                ex_t, ex_conn = rows.t_m[extra], rows.connector_m[extra]
+            else:
+                att = net.attach(xy, connector_max_m)
+                ex_pt = ex_seg = np.zeros(0, dtype=np.int64)
+                ex_t = ex_conn = np.zeros(0)
+            e, base = len(ex_pt), offset
             proj = np.arange(offset, offset + m)
-            pnode = np.arange(offset + m, offset + 2 * m)
-            offset += 2 * m
+            ex_proj = np.arange(offset + m, offset + m + e)
+            pnode = np.arange(offset + m + e, offset + 2 * m + e)
+            offset += 2 * m + e
             self.point_node.append(pnode)
-            self.proj_node.append(proj)
             self.attachment.append(att)
             ok = att.attached
-            seg = att.seg[ok]
-            pxy = np.full((m, 2), np.nan)
-            if ok.any():
-                frac = att.t_m[ok] / np.maximum(net.seg_length_m[seg], 1e-18)
-                a, b = net.node_xy[net.seg_u[seg]], net.node_xy[net.seg_v[seg]]
-                pxy[ok] = a + frac[:, None] * (b - a)
-            proj_xy_parts.append(pxy)
-            xy_parts.append(np.where(np.isfinite(pxy), pxy, xy))  # projection nodes
-            xy_parts.append(xy)                                   # point nodes
+            seg = np.r_[att.seg[ok], ex_seg]
+            t = np.r_[att.t_m[ok], ex_t]
+            on = np.r_[proj[ok], ex_proj]
+            frac = t / np.maximum(net.seg_length_m[seg], 1e-18)
+            a, b = net.node_xy[net.seg_u[seg]], net.node_xy[net.seg_v[seg]]
+            pxy = np.full((m + e, 2), np.nan)
+            pxy[on - base] = a + frac[:, None] * (b - a)
+            # projection nodes (a point's own place when it joins no road), then point nodes
+            xy_parts.append(np.where(np.isfinite(pxy), pxy, np.r_[xy, xy[ex_pt]]))
+            xy_parts.append(xy)
             att_seg.append(seg)
-            att_t.append(att.t_m[ok])
-            att_proj.append(proj[ok])
-            conn_a.append(proj[ok])
-            conn_b.append(pnode[ok])
-            conn_w.append(att.connector_m[ok])
+            att_t.append(t)
+            att_proj.append(on)
+            joins = (on, np.r_[pnode[ok], pnode[ex_pt]],
+                     np.r_[att.connector_m[ok], ex_conn])
+            if k == reached:
+                one_way.append(joins)
+            else:
+                conn_a.append(joins[0])
+                conn_b.append(joins[1])
+                conn_w.append(joins[2])
         self.n = offset
         self.node_xy = np.vstack(xy_parts) if xy_parts else np.zeros((0, 2))
         seg = np.concatenate(att_seg) if att_seg else np.zeros(0, np.int64)
@@ -685,20 +807,17 @@ class _Graph(_CsrGraph):
         lo, hi, w = lo[sel], hi[sel], w[sel]
         del sel
         self.csr = _symmetric_csr(lo, hi, w, self.n)
+        if one_way and sum(len(j[0]) for j in one_way):
+            a_, b_, w_ = (np.concatenate(c) for c in zip(*one_way))
+            self.csr = (self.csr + sparse.csr_matrix(
+                (np.maximum(w_, _MIN_EDGE_M), (a_, b_)), shape=(self.n, self.n))).tocsr()
+            self.csr.sort_indices()
 
     def attached(self, group: int) -> np.ndarray:
         return self.attachment[group].attached
 
     def drop_attachments(self) -> None:
-        """Let go of the points' attachment records (``point_node``, ``proj_node``,
-        ``attachment``; :meth:`attached` and :meth:`road_nodes` no longer answer) once what
-        needs them has read them: some 70 MB on a province, in each process holding the
-        graph."""
-        self.point_node, self.proj_node, self.attachment = [], [], []
-
-    def road_nodes(self) -> np.ndarray:
-        """Nodes on the roads: road vertices and the attached points' projections."""
-        parts = [np.arange(self.n_road_nodes)]
-        for g, proj in enumerate(self.proj_node):
-            parts.append(proj[self.attached(g)])
-        return np.concatenate(parts)
+        """Let go of the points' attachment records (``point_node``, ``attachment``;
+        :meth:`attached` no longer answers) once what needs them has read them: some 70 MB on
+        a province, in each process holding the graph."""
+        self.point_node, self.attachment = [], []
