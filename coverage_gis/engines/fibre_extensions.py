@@ -718,8 +718,7 @@ class _ExtensionContext:
         (of ``g``), homes per box, whether a home was connected by the fallback, and whether a
         ``must`` home was connected."""
         ports = self.build.box_ports
-        reach = cov.copy()
-        reach.data[:] = 1.0
+        by_home = cov.tocsr()      # each home's sites: the counts fall as homes are connected
         uncovered = np.ones(cov.shape[0], dtype=bool)
         dist, pred = dist0.copy(), pred0.copy()
         spacing = max(self.params.site_spacing_m, 1.0)
@@ -733,11 +732,8 @@ class _ExtensionContext:
             stored = cov.tocoo()
             passes_must[stored.col[np.isin(stored.row, must)]] = True
         remaining = to_connect
-
-        def passed() -> np.ndarray:  # homes still to connect each site passes
-            return np.rint(np.asarray(reach.T @ uncovered.astype(np.float32))).ravel()
-
-        count = passed()
+        # homes still to connect each site passes
+        count = np.diff(cov.indptr).astype(np.int64)
         while remaining > 0:
             gain = np.minimum(np.minimum(count, ports), remaining)
             cost = dist[sites]
@@ -763,13 +759,15 @@ class _ExtensionContext:
             by_fallback = by_fallback or bool(np.isin(
                 take, fallback.indices[fallback.indptr[k]:fallback.indptr[k + 1]]).any())
             uncovered[take] = False
+            count -= np.bincount(by_home.indices[_ranges(by_home.indptr[take],
+                                                         np.diff(by_home.indptr)[take])],
+                                 minlength=len(count))
             remaining -= len(take)
             c = int(sites[k])
             boxes.append(c)
             box_homes.append(len(take))
             # the box will be on the network: the next sites' distance counts from its path
             nodes = g.path(pred, c)
-            count = passed()
             left = dist[sites][count > 0]
             cap = float(left[np.isfinite(left)].max()) if np.isfinite(left).any() else 0.0
             d2, p2, _ = g.dijkstra(nodes, cap, predecessors=True)
