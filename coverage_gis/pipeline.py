@@ -141,7 +141,7 @@ def sharing_indicator(project: Project, unit: Any = None
     """
     tw, sp = _towers(project)
     if unit is None:
-        unit, basis = territory.unit_area(project.commune, project.hamlets)
+        unit, basis = territory.unit_area(project.commune, project.hamlets_union())
     else:
         unit, basis = unit.geometry, unit.basis
     inside = territory.inside_unit(tw, unit)
@@ -168,7 +168,7 @@ def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
         if project.commune is not None and not bundled:
             geom, basis = project.commune.union_all(), "commune_layer"
         elif project.hamlets is not None:
-            geom, basis = project.hamlets.union_all(), "hamlets"
+            geom, basis = project.hamlets_union(), "hamlets"
         else:
             geom, basis = None, ""
         if geom is not None:
@@ -225,7 +225,7 @@ def unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
         ids = tuple(str(h) for h in project.hamlets.loc[member, "hamlet_id"])
         table = analysis.hamlets[analysis.hamlets["hamlet_id"].astype(str).isin(ids)]
         m5 = (sharing_indicator(project, scope)[2] if project.sites is not None else None)
-        mapped = project.hamlets.union_all().intersection(scope.geometry).area
+        mapped = shapely.area(shapely.intersection(project.hamlets_union(), scope.geometry))
         out.append(UnitIndicators(
             scope.role, scope.code, scope.name, scope.basis, ids,
             _per_unit(analysis.indicators.m4, table, "mobile_broadband_covered"), m5,

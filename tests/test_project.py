@@ -152,3 +152,43 @@ def test_a_plan_unit_the_commune_layer_contradicts_is_warned_about(tmp_path):
                     "Sơn) is not the commune of commune.geojson (gso_code '14824'; name 'Xã "
                     "Quang Trung'): the plan's indicators would carry another commune's name; "
                     "check plan_unit or the commune layer"]
+
+
+def test_the_hamlets_are_unioned_once_for_loading_and_the_indicators_by_unit(small_scenario,
+                                                                             monkeypatch):
+    # Six adjacent hamlets of 100,000 vertices take GEOS 24 s to union: loading (study area,
+    # DEM and land-cover checks) and the indicators by unit (the unit, the old commune made of
+    # the hamlets, their mapped share) unioned them up to 8 times, 76 s to validate.
+    import shapely
+
+    from coverage_gis.pipeline import by_unit
+
+    from .conftest import SAMPLE
+
+    text = small_scenario.read_text().replace(
+        'year = 2025', 'year = 2025\nunit = "14818"\nplan_unit = "14824"').replace(
+        '[layers]', f'[layers]\ndem = "{SAMPLE.parent.as_posix()}/dem/dem.tif"\n'
+                    f'landcover = "{SAMPLE.parent.as_posix()}/landcover/landcover.tif"')
+    small_scenario.write_text(text)
+    calls = []
+    union_all = shapely.union_all
+
+    def counted(geometries, *args, **kwargs):
+        calls.append(list(geometries) if hasattr(geometries, "__len__") else [geometries])
+        return union_all(geometries, *args, **kwargs)
+
+    monkeypatch.setattr(shapely, "union_all", counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project(small_scenario)
+        units = by_unit(cg.analyze(project)).units
+    assert project.dem is not None and project.landcover is not None
+    assert [u.basis for u in units] == ["hamlets", "bundled_boundary"]
+    hamlets = list(project.hamlets.geometry.values)
+    of_hamlets = [c for c in calls if len(c) == len(hamlets)
+                  and all(shapely.equals_exact(a, b) for a, b in zip(c, hamlets))]
+    assert len(of_hamlets) == 1
+    assert project.hamlets_union() is project.hamlets_union()
+    # another hamlets layer (a notebook's edit) is unioned again
+    project.hamlets = project.hamlets.iloc[:1]
+    assert project.hamlets_union().equals(project.hamlets.geometry.iloc[0])

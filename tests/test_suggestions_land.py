@@ -21,7 +21,7 @@ from .test_sharing import small_project  # noqa: F401  (fixture)
 
 
 def _points(p, sp):
-    unit, _ = territory.unit_area(p.commune, p.hamlets)
+    unit, _ = territory.unit_area(p.commune, p.hamlets_union())
     gaps = p.households[p.households["hamlet_id"] == "T2"]
     return placement._candidate_points(p, sp, gaps.union_all(), unit)
 

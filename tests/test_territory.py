@@ -80,9 +80,9 @@ def test_inside_unit_by_hand_on_the_boundary_and_a_few_metres_either_side():
 def test_the_unit_is_the_commune_else_the_hamlets():
     h = hamlets_at(BOX)
     c = _commune((X0 - 500, Y0 - 500, X0 + 500, Y0 + 500))
-    unit, basis = territory.unit_area(c, h)
+    unit, basis = territory.unit_area(c, h.union_all())
     assert basis == "commune" and unit.equals(c.geometry[0])
-    unit, basis = territory.unit_area(None, h)
+    unit, basis = territory.unit_area(None, h.union_all())
     assert basis == "hamlets" and unit.equals(h.geometry[0])
     assert territory.unit_area(None, None) == (None, None)
 
@@ -182,7 +182,7 @@ def test_a_suggestion_stays_inside_although_a_tower_outside_gains_as_much(
 
 def test_every_grid_point_weighed_lies_inside_the_unit(small_project):  # noqa: F811
     p = small_project
-    unit, _ = territory.unit_area(p.commune, p.hamlets)
+    unit, _ = territory.unit_area(p.commune, p.hamlets_union())
     gaps = p.households[p.households["hamlet_id"] == "T2"]
     pts = placement._candidate_points(p, SuggestionParams(spacing_m=100), gaps.union_all(),
                                       unit)

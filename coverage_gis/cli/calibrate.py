@@ -138,7 +138,7 @@ def check_study_area(measurements: Any, project: Any, source: str, margin_m: flo
 
     from coverage_gis.errors import InputError
 
-    area = project.hamlets.union_all()
+    area = project.hamlets_union()
     far = measurements.to_crs(project.crs).distance(area).to_numpy() > margin_m
     if not far.any():
         return

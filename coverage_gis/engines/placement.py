@@ -157,8 +157,8 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     cadastral maps give them). Swapped coordinates, a wrong CRS and points outside the study
     area raise :class:`InputError` with what to try.
     """
-    area = project.study_area
-    if area is None or project.hamlets is None:  # the study area is made of the hamlets
+    area, hamlets = project.study_area, project.hamlets_union()
+    if area is None or hamlets is None:  # the study area is made of the hamlets
         raise InputError("the scenario has no hamlets layer: cannot place the point")
     to_metric = lambda src: Transformer.from_crs(src, project.crs, always_xy=True)  # noqa: E731
     if (lon is not None or lat is not None) and (x is not None or y is not None):
@@ -192,7 +192,6 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     if np.isfinite([px, py]).all() and area.contains(point):
         return point
     # Not in the study area: say why, trying the usual mistakes.
-    hamlets = project.hamlets.union_all()
     # (a point PROJ cannot place, a latitude beyond 90°, has no distance: said so, not "inf")
     where = (f"lies {hamlets.distance(point) / 1000:,.1f} km from the hamlets, outside the "
              "study area" if np.isfinite([px, py]).all()
@@ -961,7 +960,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     own = hamlets
     if unit is None and project.scenario.province is not None:
         unit, own = _province_unit_at(project, hamlets, point)
-    area = unit.geometry if unit is not None else unit_area(project.commune, hamlets)[0]
+    area = (unit.geometry if unit is not None
+            else unit_area(project.commune, project.hamlets_union())[0])
     location = _location(project, hamlets, point, area)
     location.update(unit_code=unit.code if unit else None,
                     unit_name=unit.name if unit else None)
@@ -1728,7 +1728,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     """
     prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
     area = unit.geometry if unit is not None else unit_area(project.commune,
-                                                            project.hamlets)[0]
+                                                            project.hamlets_union())[0]
     return _suggest_in(prep, area, max_sites)
 
 

@@ -31,14 +31,15 @@ __all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_are
 UNIT_BASES = ("commune", "hamlets")
 
 
-def unit_area(commune: gpd.GeoDataFrame | None, hamlets: gpd.GeoDataFrame | None
+def unit_area(commune: gpd.GeoDataFrame | None, hamlets: shapely.Geometry | None
               ) -> tuple[shapely.Geometry | None, str | None]:
     """The unit polygon and its basis code: the commune layer's union when there is one,
-    else the hamlets' union (``(None, None)`` with neither). Layers in the project's CRS."""
+    else ``hamlets``, the hamlets' union (``Project.hamlets_union``, computed once;
+    ``(None, None)`` with neither). In the project's CRS."""
     if commune is not None and len(commune):
         return commune.union_all(), "commune"
-    if hamlets is not None and len(hamlets):
-        return hamlets.union_all(), "hamlets"
+    if hamlets is not None and not hamlets.is_empty:
+        return hamlets, "hamlets"
     return None, None
 
 
