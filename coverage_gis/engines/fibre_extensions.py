@@ -46,6 +46,7 @@ from coverage_gis.engines.fibre_reach import (
 from coverage_gis.engines.hamlets import household_hamlets
 from coverage_gis.engines.road_graph import (
     _MIN_EDGE_M,
+    RoadEnds,
     RoadNetwork,
     _CsrGraph,
     _Graph,
@@ -479,23 +480,20 @@ def _near(tree: shapely.STRtree | None, xy: np.ndarray) -> np.ndarray:
 @dataclass
 class _Homes:
     """The households of a gap computation, by position in the reach table (the whole study,
-    whichever part of the graph a context holds): coordinates, ids, passed today, attached to
-    a road, and where they meet the road graph: ``end`` the road nodes at the ends of the road
-    pieces they join (whole-graph numbers, ``(n, 2 x roads)``, -1 where none), ``off`` the
-    distance (m) from the house to each (connector, then along the piece;
-    :meth:`RoadNetwork.road_ends`) and ``comp`` their connected components (-1 where none).
+    whichever part of the graph a context holds): coordinates, ids, passed today, and where
+    they meet the road graph: ``ends`` (:class:`RoadEnds`: per road a house joins, the two
+    end nodes of the segment, whole-graph numbers, and the distances to them) and ``comp``
+    the connected component of each of those rows.
 
     The houses are not nodes of the gap computation's graph: a house reaches a road node ``x``
-    after ``min(off[j] + d(end[j], x))`` m, so that the searches run on the roads alone, whose
-    size does not grow with the households (a graph with a node per house made the designs of
-    a dense commune grow with the square of its households)."""
+    after ``min(off + d(end, x))`` m over its rows, so that the searches run on the roads
+    alone, whose size does not grow with the households (a graph with a node per house made
+    the designs of a dense commune grow with the square of its households)."""
 
     xy: np.ndarray
     ids: np.ndarray
     passed0: np.ndarray
-    attached: np.ndarray
-    end: np.ndarray
-    off: np.ndarray
+    ends: RoadEnds
     comp: np.ndarray
     _finite: np.ndarray | None = field(default=None, repr=False)
     _tree: cKDTree | None = field(default=None, repr=False)
@@ -546,7 +544,7 @@ class _ExtensionContext:
 
     @classmethod
     def whole(cls, g: _Graph, origins: _Sources, hh_xy: np.ndarray, hh_ids: np.ndarray,
-              passed0: np.ndarray, ends: tuple[np.ndarray, np.ndarray], params: FibreParams,
+              passed0: np.ndarray, ends: RoadEnds, params: FibreParams,
               build: BuildParams, lines: _CableLines) -> _ExtensionContext:
         """The context on the whole graph ``g`` (the roads with the origins attached), the
         households meeting it at ``ends`` (:meth:`RoadNetwork.road_ends`)."""
@@ -560,10 +558,8 @@ class _ExtensionContext:
         is_cand = np.zeros(g.n, dtype=bool)
         is_cand[:g.n_road_nodes] = True
         comp = g.component
-        end, off = ends
-        attached = end[:, 0] >= 0
-        homes = _Homes(hh_xy, hh_ids, passed0, attached, end, off,
-                       np.where(end >= 0, comp[np.maximum(end, 0)], -1))
+        homes = _Homes(hh_xy, hh_ids, passed0, ends,
+                       comp[ends.end[:, 0]].astype(index_dtype(int(comp.max(initial=0)) + 1)))
         nodes = {"dist0": dist0, "pred0": pred0, "is_src": is_src, "origin_of": origin_of,
                  "is_cand": is_cand, "comp": comp}
         return cls(g, homes, origins.ids, nodes, params, build, lines,
@@ -793,11 +789,15 @@ class _ExtensionContext:
                                                 for x in near]))]
         sub = g.near(box_xy, limit + _margin(limit), include=boxes)
         d = np.r_[sub.dijkstra(sub.local(boxes), limit), np.inf]   # d[-1]: not in sub
-        at = sub.local(self._local(homes.end[cand].ravel())).reshape(len(cand), -1)
-        road = np.where(at >= 0, homes.off[cand] + d[at], np.inf).min(axis=1)
+        which, rows = homes.ends.rows(cand)
+        at = sub.local(self._local(homes.ends.end[rows].ravel())).reshape(-1, 2)
+        road = np.full(len(cand), np.inf)
+        np.minimum.at(road, which,
+                      np.where(at >= 0, homes.ends.off[rows] + d[at], np.inf).min(axis=1))
         by_road = cand[road <= limit]
         # the fallback: houses off the roads or not joined to a box, within the straight line
-        joined = np.isin(homes.comp[cand], g.component[boxes]).any(axis=1)
+        joined = np.zeros(len(cand), dtype=bool)
+        joined[which[np.isin(homes.comp[rows], g.component[boxes])]] = True
         straight, _ = _fallback_nearest(homes.xy[cand], box_xy, self.params.detour_factor)
         return np.union1d(by_road, cand[~joined & (straight <= limit)])
 
@@ -815,9 +815,11 @@ class _ExtensionContext:
         g, p, homes = self.g, self.params, self.homes
         assert homes is not None
         # the houses' road ends within the drop length (those beyond it pass no site)
-        off = homes.off[todo]
-        row, j = np.nonzero(off <= self.limit)
-        at = self._local(homes.end[todo][row, j])
+        which, rows = homes.ends.rows(todo)
+        off = homes.ends.off[rows]
+        i, j = np.nonzero(off <= self.limit)
+        row, offs = which[i], off[i, j]
+        at = self._local(homes.ends.end[rows[i], j])
         if (at < 0).any():
             raise _OutsideRegion   # not expected: a part holds the nodes near its houses
         ends, inv = np.unique(at, return_inverse=True)
@@ -828,7 +830,7 @@ class _ExtensionContext:
         count = np.diff(np.r_[start, len(e)])[inv]
         pick = _ranges(start[inv], count)
         rows = np.repeat(row, count)
-        dist = np.repeat(off[row, j], count) + dist[pick]
+        dist = np.repeat(offs, count) + dist[pick]
         col = col[pick]
         within = dist <= self.limit
         rows, col, dist = rows[within], col[within], dist[within]
@@ -845,7 +847,11 @@ class _ExtensionContext:
         if len(near):
             m = cKDTree(homes.xy[todo]).sparse_distance_matrix(
                 cKDTree(g.node_xy[near]), straight, output_type="coo_matrix")
-            other = ~(homes.comp[todo][m.row] == g.component[near[m.col]][:, None]).any(axis=1)
+            # a pair is by the fallback unless one of the house's roads is the site's piece
+            pair, prow = homes.ends.rows(todo[m.row])
+            same = homes.comp[prow] == g.component[near[m.col[pair]]]
+            other = np.ones(len(m.row), dtype=bool)
+            other[pair[same]] = False
             fr, fc = m.row[other], self.col_of[near[m.col[other]]]
             fd = m.data[other] * p.detour_factor
         sites = np.unique(np.r_[col, fc]).astype(np.int64)

@@ -271,23 +271,44 @@ class RoadNetwork:
         return p[keep], s[keep]
 
     def road_ends(self, xy: np.ndarray, max_distance_m: float, slack_m: float = 0.0,
-                  most: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                  most: int = 1) -> RoadEnds:
         """Points as seen from the road nodes: for each road a point joins (:meth:`attach_all`),
         the two end nodes of the segment it joins and the distance (m) from the point to each
-        of them, the connector and then along the segment. Along the roads, a point is at
-        ``min(off[j] + d(end[j], x))`` from any road node ``x``. Returns ``end`` (``(n, 2 *
-        most)`` node numbers, -1 where a point joins fewer roads or none) and ``off`` (m, NaN
-        there)."""
+        of them, the connector and then along the segment (:class:`RoadEnds`)."""
         att = self.attach_all(xy, max_distance_m, slack_m, most)
         n = len(np.asarray(xy).reshape(-1, 2))
-        end = np.full((n, 2 * most), -1, dtype=np.int64)
-        off = np.full((n, 2 * most), np.nan)
-        rank = np.arange(len(att.point)) - np.searchsorted(att.point, att.point, "left")
-        for j, (node, d) in enumerate(((self.seg_u, att.t_m),
-                                       (self.seg_v, self.seg_length_m[att.seg] - att.t_m))):
-            end[att.point, 2 * rank + j] = node[att.seg]
-            off[att.point, 2 * rank + j] = att.connector_m + d
-        return end, off
+        start = np.searchsorted(att.point, np.arange(n + 1)).astype(np.int64)
+        end = np.column_stack([self.seg_u[att.seg], self.seg_v[att.seg]])
+        off = att.connector_m[:, None] + np.column_stack(
+            [att.t_m, self.seg_length_m[att.seg] - att.t_m])
+        return RoadEnds(start, end.astype(index_dtype(self.n_nodes)), off)
+
+
+@dataclass
+class RoadEnds:
+    """Points joined to the roads, as seen from the road nodes (:meth:`RoadNetwork.road_ends`):
+    point ``i``'s roads are rows ``start[i]:start[i + 1]``, each with ``end`` (the two end
+    nodes of the segment it joins) and ``off`` (m from the point to each). Along the roads a
+    point is at ``min(off[r, j] + d(end[r, j], x))`` over its rows from any road node ``x``.
+    A row per (point, road), held as runs: a province's million houses join 1.6 roads each
+    on average, up to ``most``."""
+
+    start: np.ndarray
+    end: np.ndarray
+    off: np.ndarray
+
+    @property
+    def attached(self) -> np.ndarray:
+        """Whether each point joins a road."""
+        return np.diff(self.start) > 0
+
+    def rows(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``points`` (positions): for each row, the position in ``points`` of its
+        point, and the row."""
+        points = np.asarray(points, dtype=np.int64)
+        count = self.start[points + 1] - self.start[points]
+        return (np.repeat(np.arange(len(points), dtype=np.int64), count),
+                _ranges(self.start[points], count))
 
 
 def _projection(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray
