@@ -581,3 +581,17 @@ def test_extension_site_distances_are_those_of_a_graph_with_the_houses(seed: int
     assert np.isfinite(want).sum() > 1000
     np.testing.assert_array_equal(np.isfinite(got), np.isfinite(want))
     np.testing.assert_allclose(got[np.isfinite(got)], want[np.isfinite(want)], atol=1e-6)
+
+
+def test_extension_pairs_made_in_runs_give_the_same_designs(monkeypatch) -> None:
+    """The (house, site) pairs of a design are made by runs of houses (a dense hamlet has tens
+    of millions): runs of a few pairs give the rows of one run."""
+    roads, households, boxes, hamlets, _ = random_case(31, n_houses=150, n_boxes=4)
+    params = FibreParams(hamlet_rule="share", hamlet_share=0.9)
+    reach = fb.household_reach(households, boxes, roads, None, params)
+    want = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    monkeypatch.setattr(fx, "_PAIRS", 50)
+    got = fb.gap_extensions(reach, hamlets, roads, boxes, None, params)
+    assert (want["boxes"] > 0).any()
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                  pd.DataFrame(want.drop(columns="geometry")), check_exact=True)

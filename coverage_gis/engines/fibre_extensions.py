@@ -824,15 +824,26 @@ class _ExtensionContext:
             raise _OutsideRegion   # not expected: a part holds the nodes near its houses
         ends, inv = np.unique(at, return_inverse=True)
         e, col, dist = g.bounded_pairs(ends, self.limit, self.col_of)
-        order = np.argsort(e, kind="stable")
-        e, col, dist = e[order], col[order], dist[order]
-        start = np.searchsorted(e, np.arange(len(ends)))
-        count = np.diff(np.r_[start, len(e)])[inv]
-        pick = _ranges(start[inv], count)
-        rows = np.repeat(row, count)
-        dist = np.repeat(offs, count) + dist[pick]
-        col = col[pick]
-        within = dist <= self.limit
+        # each end's sites, nearest first: a house's road end gives those within the drop
+        # length less its offset, found by one search in a key of (end, distance)
+        span = 2 * self.limit + 1
+        order = np.lexsort((dist, e))
+        key = e[order] * span + dist[order]
+        col, dist = col[order], dist[order]
+        first = np.searchsorted(key, inv * span - 0.5)
+        count = np.searchsorted(key, inv * span + (self.limit - offs) + 1e-6, "right") - first
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # the pairs by runs of houses: a dense hamlet's are tens of millions, each house's
+        # several roads reaching the same sites (the least distance kept per house and site)
+        bounds = np.searchsorted(np.cumsum(count), np.arange(1, count.sum() // _PAIRS + 1)
+                                 * _PAIRS)
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(count)]):
+            pick = _ranges(first[lo:hi], count[lo:hi])
+            parts.append(_least(np.repeat(row[lo:hi], count[lo:hi]), col[pick],
+                                np.repeat(offs[lo:hi], count[lo:hi]) + dist[pick],
+                                len(self.cand)))
+        rows, col, dist = (np.concatenate(v) for v in zip(*parts))
+        within = dist <= self.limit    # exactly (the key's bound is a micrometre wider)
         rows, col, dist = rows[within], col[within], dist[within]
         fr = fc = np.zeros(0, dtype=np.int64)
         fd = np.zeros(0)
@@ -925,19 +936,31 @@ _FACTS_NAN = {"cable_m": np.nan, "cable_aerial_m": np.nan, "cable_underground_m"
               "cost_vnd": np.nan}
 
 
+#: Pairs of (house, site) along the roads made at once in a gap design (bounds its memory).
+_PAIRS = 4_000_000
+
+
+def _least(r: np.ndarray, c: np.ndarray, d: np.ndarray, n_cols: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (row, column, distance) triples with the least distance of each (row, column), by
+    row then column."""
+    r, c = r.astype(np.int64), c.astype(np.int64)
+    if not len(r):
+        return r, c, d.astype(float)
+    # one sort by cell (millions of pairs on a dense commune), the least of each run
+    key = r * np.int64(max(n_cols, 1)) + c
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    return r[order[first]], c[order[first]], np.minimum.reduceat(d[order], first)
+
+
 def _csc(R: list, C: list, D: list, shape: tuple[int, int]) -> sparse.csc_matrix:
     """A sparse (rows x cols) matrix of distances + a micrometre (duplicates: the least)."""
-    r = np.concatenate(R).astype(np.int64) if R else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(C).astype(np.int64) if C else np.zeros(0, dtype=np.int64)
+    r = np.concatenate(R) if R else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(C) if C else np.zeros(0, dtype=np.int64)
     d = np.concatenate(D).astype(float) + _EPS_M if D else np.zeros(0)
-    if len(r):
-        # one sort by cell (millions of pairs on a dense commune), the least of each run
-        key = c * np.int64(max(shape[0], 1)) + r
-        order = np.argsort(key, kind="stable")
-        key = key[order]
-        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        d = np.minimum.reduceat(d[order], first)
-        r, c = r[order[first]], c[order[first]]
+    r, c, d = _least(r, c, d, shape[1])
     return sparse.csc_matrix((d, (r, c)), shape=shape)
 
 
