@@ -105,9 +105,9 @@ def gap_extensions(reach: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
     **Boxes** (``build.box_ports`` ports each; candidate sites: road vertices and points every
     ``site_spacing_m`` along the roads; not the houses' own projections on the roads, whose
     number grows with the households: a dense commune's designs grew with their square).
-    Greedy: at
-    each step the site whose box connects the most homes still to connect (at most its ports)
-    per metre of cable from the network built so far, or, when one box completes the count,
+    Greedy: at each step the site whose box connects the most homes still to connect (at most
+    its ports) per metre of cable from the network built so far, or, when one box completes the
+    count,
     the one nearest the network; the box takes the nearest such homes (the cultural house
     first; the first box must reach it). Every home connected is within ``max_drop_m`` of its
     box along the roads (the straight-line fallback for homes off the connected roads), and
