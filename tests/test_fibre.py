@@ -154,6 +154,28 @@ def test_no_route_runs_through_a_house_from_one_road_to_another():
     assert reach["distance_m"].iloc[1] == pytest.approx(np.hypot(100, 55) * 1.3)
 
 
+def test_a_road_given_twice_is_measured_as_once():
+    """Found by a review: a road given twice (a duplicated row) made each of its vertices look
+    like a junction, so a house joined the next piece of the same road by a straight line
+    across the bend. By hand along the road: 100 + 50 sqrt 2 / 2 + 15 sqrt 2 = 156.57 m."""
+    bend = line((0, 0), (100, 0), (200, 100))
+    ap, hh = boxes(("B1", 0, 0)), houses([(140, 10)])
+    want = 100 + 50 / np.sqrt(2) + np.hypot(15, 15)
+    for r in (roads(bend), roads(bend, bend)):
+        reach = fb.household_reach(hh, ap, r, None, FibreParams())
+        assert reach["distance_m"].tolist() == pytest.approx([want])
+
+
+def test_a_household_without_coordinates_is_not_passed_and_the_others_are_measured():
+    """Found by a review (the Python API; the loaders refuse such rows): a household with NaN
+    coordinates raised from the straight-line fallback's spatial index."""
+    hh = houses([(10, 10), (0, 0)])
+    hh.loc[1, "geometry"] = shapely.Point(np.nan, np.nan)
+    reach = fb.household_reach(hh, boxes(("B1", 0, 0)), roads(line((0, 0), (1000, 0))), None)
+    assert reach["distance_m"].iloc[0] == pytest.approx(20)
+    assert reach["passed"].tolist() == [True, False] and np.isnan(reach["distance_m"].iloc[1])
+
+
 def test_a_road_split_into_rows_is_one_stretch():
     """A road cut into rows (as OpenStreetMap ways are) is one stretch between its junctions;
     a lane meeting it in the middle makes two of it, and the lane a third."""

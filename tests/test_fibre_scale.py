@@ -239,8 +239,8 @@ def reference_ports(pair: np.ndarray, limit: float, boxes: gpd.GeoDataFrame,
 
 
 def reference_stretches(su: np.ndarray, sv: np.ndarray) -> np.ndarray:
-    """Per segment its stretch of road, by union-find: two segments are one stretch where they
-    are the only two meeting at a vertex."""
+    """Per segment its stretch of road, by union-find: segments are one stretch where they meet
+    at a vertex with two neighbours (a segment given twice counts once)."""
     parent = list(range(len(su)))
 
     def root(i: int) -> int:
@@ -252,9 +252,14 @@ def reference_stretches(su: np.ndarray, sv: np.ndarray) -> np.ndarray:
     for k, (u, v) in enumerate(zip(su, sv)):
         at.setdefault(int(u), []).append(k)
         at.setdefault(int(v), []).append(k)
-    for segs in at.values():
-        if len(segs) == 2:
-            parent[root(segs[0])] = root(segs[1])
+    for node, segs in at.items():
+        others = {int(su[k]) if int(sv[k]) == node else int(sv[k]) for k in segs} - {node}
+        if len(others) == 2:
+            for k in segs[1:]:
+                parent[root(segs[0])] = root(k)
+    first: dict[tuple[int, int], int] = {}
+    for k, (u, v) in enumerate(zip(su, sv)):
+        parent[root(first.setdefault((min(u, v), max(u, v)), k))] = root(k)
     return np.array([root(k) for k in range(len(su))])
 
 

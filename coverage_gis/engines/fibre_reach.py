@@ -175,17 +175,23 @@ def _pick(values: np.ndarray, index: np.ndarray, n_sources: int) -> np.ndarray:
 
 def _fallback_nearest(hh_xy: np.ndarray, src_xy: np.ndarray, detour: float
                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Straight-line × detour distance (m) and index of the nearest source."""
-    if len(src_xy) == 0 or len(hh_xy) == 0:
-        return np.full(len(hh_xy), np.inf), np.full(len(hh_xy), -1)
-    d, i = cKDTree(src_xy).query(hh_xy)
-    return d * detour, i.astype(np.int64)
+    """Straight-line × detour distance (m) and index of the nearest source (inf and -1 for a
+    house without coordinates)."""
+    d, i = np.full(len(hh_xy), np.inf), np.full(len(hh_xy), -1, dtype=np.int64)
+    ok = np.isfinite(hh_xy).all(axis=1) if len(hh_xy) else np.zeros(0, dtype=bool)
+    if len(src_xy) == 0 or not ok.any():
+        return d, i
+    dd, ii = cKDTree(src_xy).query(hh_xy[ok])
+    d[ok], i[ok] = dd * detour, ii
+    return d, i
 
 
 def _fallback_pairs(hh_idx: np.ndarray, hh_xy: np.ndarray, src_idx: np.ndarray,
                     src_xy: np.ndarray, detour: float, limit_m: float
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (household, source) pair within ``limit_m`` by straight line × detour."""
+    ok = np.isfinite(hh_xy).all(axis=1) if len(hh_xy) else np.zeros(0, dtype=bool)
+    hh_idx, hh_xy = hh_idx[ok], hh_xy[ok]      # a house without coordinates has no pair
     if len(hh_idx) == 0 or len(src_idx) == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e, np.zeros(0)

@@ -204,18 +204,24 @@ class RoadNetwork:
     def stretches(self) -> np.ndarray:
         """Per segment, the stretch of road it lies on: segments joined end to end through
         vertices where only they meet (a road from junction to junction or dead end, however
-        its rows were split), numbered from 0."""
+        its rows were split, and if a row is given twice), numbered from 0."""
         if self._stretch is None:
+            n = self.n_segments
+            lo = np.minimum(self.seg_u, self.seg_v).astype(np.int64)
+            hi = np.maximum(self.seg_u, self.seg_v).astype(np.int64)
+            # a vertex's roads: its distinct neighbours (a road given twice is one road)
+            key = lo * np.int64(self.n_nodes) + hi
+            _, one, same = np.unique(key, return_index=True, return_inverse=True)
+            edge = one[lo[one] != hi[one]]
+            deg = np.bincount(np.r_[lo[edge], hi[edge]], minlength=self.n_nodes)
             ends = np.r_[self.seg_u, self.seg_v]
-            segs = np.r_[np.arange(self.n_segments), np.arange(self.n_segments)]
+            segs = np.r_[np.arange(n), np.arange(n)]
             order = np.argsort(ends, kind="stable")
             ends, segs = ends[order], segs[order]
-            deg = np.bincount(ends, minlength=self.n_nodes)
-            two = np.flatnonzero(deg[ends] == 2)
-            # the first of each such node's two places
-            pair = two[:-1][ends[two][1:] == ends[two][:-1]]
-            link = sparse.coo_matrix((np.ones(len(pair)), (segs[pair], segs[pair + 1])),
-                                     shape=(self.n_segments, self.n_segments))
+            # each segment end at a vertex of two roads joins the next end there
+            pair = np.flatnonzero((ends[1:] == ends[:-1]) & (deg[ends[:-1]] == 2))
+            a, b = np.r_[segs[pair], np.arange(n)], np.r_[segs[pair + 1], one[same.ravel()]]
+            link = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
             self._stretch = csgraph.connected_components(link, directed=False)[1]
         return self._stretch
 
