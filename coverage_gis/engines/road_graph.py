@@ -245,7 +245,7 @@ class RoadNetwork:
                 parts.append((p, *self._place(xy[p], s)))
         point, seg, t, conn = (np.concatenate(c) for c in zip(*parts))
         order = np.argsort(point, kind="stable")
-        return _Attachments(point[order], seg[order], t[order], conn[order])
+        return _Attachments(point[order], seg[order], t[order], conn[order], att)
 
     def _other_roads(self, xy: np.ndarray, pt: np.ndarray, radius: np.ndarray,
                      max_distance_m: float, own: np.ndarray, most: int
@@ -329,12 +329,21 @@ def _projection(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray
 @dataclass
 class _Attachments:
     """Points joined to several roads (:meth:`RoadNetwork.attach_all`): one row per (point,
-    road), by point."""
+    road), by point, its nearest road first; ``nearest`` the nearest road of each point
+    (:meth:`RoadNetwork.attach`)."""
 
     point: np.ndarray
     seg: np.ndarray
     t_m: np.ndarray
     connector_m: np.ndarray
+    nearest: _Attachment
+
+    @property
+    def others(self) -> np.ndarray:
+        """The rows that are not a point's nearest road."""
+        out = np.ones(len(self.point), dtype=bool)
+        out[np.searchsorted(self.point, self.point, "left")] = False   # each point's first
+        return out
 
 
 @dataclass
@@ -751,12 +760,7 @@ class _Graph(_CsrGraph):
             m = len(xy)
             if k == reached:
                 rows = net.attach_all(xy, connector_max_m, slack_m, most)
-                primary = np.r_[True, rows.point[1:] != rows.point[:-1]][:len(rows.point)]
-                att = _Attachment(np.full(m, -1, dtype=np.int64), np.zeros(m), np.full(m, np.nan))
-                att.seg[rows.point[primary]] = rows.seg[primary]
-                att.t_m[rows.point[primary]] = rows.t_m[primary]
-                att.connector_m[rows.point[primary]] = rows.connector_m[primary]
-                extra = ~primary
+                att, extra = rows.nearest, rows.others
                 ex_pt, ex_seg = rows.point[extra], rows.seg[extra]
                 ex_t, ex_conn = rows.t_m[extra], rows.connector_m[extra]
             else:
