@@ -140,6 +140,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
         "legend_tower": "trạm BTS {operator}", "legend_tower_shared": "trạm dùng chung",
         "legend_tower_planned": "trạm quy hoạch (viền nét đứt)",
+        "legend_numbered": "Trạm ghi bằng số trên bản đồ (không đủ chỗ ghi tên):",
+        "legend_left_out": "{n} trạm không đủ chỗ ghi nhãn, kể cả số (xem towers.csv).",
         "legend_constraint": "địa điểm cần lưu ý (trường học, di tích...)",
         "gaps": "Vùng lõm và giải pháp",
         "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} {of_what} (yêu cầu {rule}).",
@@ -410,6 +412,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_extension": "fibre extension", "legend_site": "suggested site",
         "legend_tower": "{operator} tower", "legend_tower_shared": "shared tower",
         "legend_tower_planned": "planned tower (dashed outline)",
+        "legend_numbered": "Towers numbered on the map (no room for their names):",
+        "legend_left_out": "{n} tower(s) with no room for a label, even a number (see towers.csv).",
         "legend_constraint": "place the tower check considers (school, heritage site...)",
         "gaps": "Gaps and what closes them",
         "gap_mobile": "{name} ({hamlet_id}): 4G/5G reaches {share} {of_what} (rule: "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -148,8 +148,9 @@ class _Frame:
 class _Label:
     """A text to write on the SVG map near (x, y) (px): the candidate offsets are tried in
     order (dx, dy, text-anchor) and the first that overlaps nothing placed before is used;
-    a ``required`` label is written even when all overlap, another one is then left out (its
-    symbol keeps the text as a tooltip)."""
+    a ``required`` label is written even when all overlap; a ``numbered`` one (a tower's) is
+    then written as a number keyed under the map, if that finds room; another one is left out
+    (its symbol keeps the text as a tooltip)."""
 
     x: float
     y: float
@@ -158,6 +159,8 @@ class _Label:
     offsets: tuple[tuple[float, float, str], ...]
     attrs: str = ""
     required: bool = False
+    numbered: bool = False
+    symbol: tuple[float, float, float, float] | None = None  # a numbered label's own symbol
 
     def box(self, dx: float, dy: float, anchor: str) -> tuple[float, float, float, float]:
         from html import unescape
@@ -176,16 +179,40 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+@dataclass
+class _Key:
+    """The labels a map wrote as numbers (``numbered``: their escaped texts, the first
+    written as 1) and those it left out for want of room (``left_out``)."""
+
+    numbered: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+
 def _place_labels(labels: list[_Label], taken: list[tuple[float, float, float, float]],
-                  width_px: int) -> list[str]:
+                  width_px: int, key: _Key | None = None) -> list[str]:
     """The labels as SVG text, each where it overlaps no symbol (``taken``) and no label
-    placed before it (labels in order of importance), inside the map."""
+    placed before it (labels in order of importance), inside the map. With ``key``, a
+    ``numbered`` label that finds no room is written as the next number where that fits
+    (found by a review of the printed report: on a dense map a tower's label was left out,
+    and paper has no tooltips), and ``key`` gets its text, or is told it was left out."""
+    from dataclasses import replace
+
     out = []
     for lab in labels:
         chosen = _free_spot(lab, taken, width_px)
+        title = ""
+        if chosen is None and lab.numbered and key is not None:
+            # on its own symbol first (the number's halo keeps it legible), else around it
+            number = replace(lab, text=str(len(key.numbered) + 1), numbered=False,
+                             offsets=((0.0, 4.0, "middle"), *lab.offsets))
+            chosen = _free_spot(number, [t for t in taken if t != lab.symbol], width_px)
+            if chosen is None:
+                key.left_out.append(lab.text)
+                continue
+            key.numbered.append(lab.text)
+            lab, title = number, f"<title>{lab.text}</title>"
         if chosen is None and not lab.required:
             continue
-        title = ""
         if chosen is None:  # required: shortened, in a free spot if one fits, else anyway
             lab, title = _fitted(lab, width_px, _REQUIRED_LABEL_CHARS)
             chosen = _free_spot(lab, taken, width_px)
@@ -305,8 +332,8 @@ def _svg_towers(project: Project, f: _Frame, drawn: dict[str, str]
         out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
                    f'{a + 7:.1f},{b + 5:.1f}" fill="{colour}" stroke="#000"{dash}>'
                    f'<title>{label}</title></polygon>')
-        labels.append(_Label(a, b, label, 10, _AROUND))
         taken.append((a - 7, b - 8, a + 7, b + 5))
+        labels.append(_Label(a, b, label, 10, _AROUND, numbered=True, symbol=taken[-1]))
     return out, labels, taken
 
 
@@ -380,8 +407,9 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     bar = max(b for b in (50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5)
               if b <= max(f.size_m / 5, 50.0))
     taken += [(0, width_px - 42, 20 + bar * f.k + 10, width_px), (width_px - 45, 0, width_px, 32)]
+    key = _Key() if legend_lang is not None else None
     out += _place_labels(mark_labels + hamlet_names + tower_labels + labels,
-                         taken + tower_taken, width_px)
+                         taken + tower_taken, width_px, key)
     out.append(f'<path d="M20,{width_px - 20} h{bar * f.k:.1f}" stroke="#000" stroke-width="3"/>'
                f'<text x="20" y="{width_px - 26}" font-size="11">'
                f'{f"{bar / 1000:g} km" if bar >= 1000 else f"{bar:g} m"}</text>'
@@ -390,7 +418,22 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     if legend_html or (legend_lang is not None and drawn):
         symbols_html = _symbols_legend(drawn, legend_lang) if legend_lang is not None else ""
         out.append(f'<p class="legend small">{legend_html}{symbols_html}</p>')
+    if key is not None and legend_lang is not None and (key.numbered or key.left_out):
+        out.append(_key_html(key, legend_lang))
     return "\n".join(out)
+
+
+def _key_html(key: _Key, lang: str) -> str:
+    """The towers written as numbers on a printed map, with their labels, and how many found
+    no room even for a number (towers.csv lists them all)."""
+    w = i18n.words(lang)
+    parts = []
+    if key.numbered:
+        items = "; ".join(f"<b>{n}</b> {text}" for n, text in enumerate(key.numbered, 1))
+        parts.append(f"{escape(w['legend_numbered'])} {items}.")
+    if key.left_out:
+        parts.append(escape(w["legend_left_out"].format(n=len(key.left_out))))
+    return f'<p class="legend small">{" ".join(parts)}</p>'
 
 
 def _symbols_legend(drawn: dict[str, str], lang: str) -> str:
