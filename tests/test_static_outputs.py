@@ -940,3 +940,45 @@ def test_the_web_page_bins_hamlet_shares_as_style_does(chromium, sample, tmp_pat
         w = i18n.web_words(lang)
         assert "{lo}" in w["class_from"] and "{hi}" in w["class_low"]
         assert {"{lo}", "{hi}"} <= set(re.findall(r"\{\w+\}", w["class_between"]))
+
+
+_DECLUTTER = r"""
+var map = window[Object.keys(window).filter(function (k) {
+  return /^map_/.test(k) && window[k] && window[k].setZoom; })[0]];
+function shown() {
+  var box = map.getContainer().getBoundingClientRect();
+  return Array.prototype.filter.call(document.querySelectorAll('.leaflet-tooltip.cg-label'),
+    function (e) {
+      var r = e.getBoundingClientRect();
+      return e.style.visibility !== 'hidden' && r.right > box.left && r.left < box.right &&
+        r.bottom > box.top && r.top < box.bottom;
+    }).map(function (e) { var r = e.getBoundingClientRect();
+      return [r.left, r.top, r.right, r.bottom, e.textContent]; });
+}
+log.total = document.querySelectorAll('.leaflet-tooltip.cg-label').length;
+map.setView(map.getCenter(), 11, {animate: false});
+setTimeout(function () { log.far = shown();
+  map.setView(map.getCenter(), 15, {animate: false});
+  setTimeout(function () { log.near = shown(); }, 60);
+}, 60);
+"""
+
+
+def test_hamlet_names_never_overlap_and_come_back_when_zooming_in(chromium, vi_map, tmp_path):
+    """On a phone at zoom 13 hamlet names were written over each other: names that would
+    overlap one already shown are hidden (the larger hamlets' kept) and shown again when
+    zooming in makes room."""
+    page = tmp_path / "declutter.html"
+    page.write_text(with_probe(vi_map, _DECLUTTER), encoding="utf-8")
+    run = run_chromium(page, dump_dom=True, chromium=chromium)
+    probe = run.probe
+    assert probe and probe["loaded"] and probe["errors"] == [], run.stderr[-2000:]
+    far, near = probe["far"], probe["near"]
+    assert probe["total"] >= 6
+    for boxes in (far, near):
+        for a, b in itertools.combinations(boxes, 2):
+            assert not _intersect(a[:4], b[:4]), (a, b)
+    # at zoom 11 the commune is a few tens of pixels across: one name, the largest hamlet's
+    assert 1 <= len(far) < probe["total"]
+    # at zoom 15 every name on screen is shown again
+    assert len(near) > len(far)

@@ -868,6 +868,10 @@ MAP_HOUSEHOLD_CELL_M: float = 1000.0
 #: browser, names off at start and vectors drawn on a canvas (local setting: a district has
 #: a few hundred hamlets, a province about 5,000).
 MAP_HAMLETS_DETAILED_MAX: int = 500
+#: On such a light map, the hamlet names written at once: those of the hamlets in view, the
+#: largest first, at most this many (an engineering choice: a browser lays out each name on its
+#: own, about 9 ms each for a province's 4,981; the names that would overlap are hidden anyway).
+MAP_NAMES_IN_VIEW_MAX: int = 300
 #: The printed maps (report, tower check) write hamlet and tower names up to this width of
 #: map (m); wider (a province's units), names are tooltips only, as above that many hamlets
 #: (local setting: at 760 px, 25 km is 33 m a pixel, where a hamlet is a few pixels wide).

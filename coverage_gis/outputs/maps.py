@@ -539,9 +539,49 @@ class _LightGeoJson(_ScriptElement):
                 interactive: p.tooltip || p.names
             });
             if (p.names) {
+                // only the names of the features in view, the largest first, at most
+                // p.most: Leaflet lays out each permanent label on its own (the names of a
+                // province's 4,981 hamlets took 43 s to appear when turned on)
+                var group = {{ this._parent.get_name() }}, map = null, shown = [];
                 layer.eachLayer(function (l) {
-                    l.bindTooltip(l.feature.properties.n, {permanent: true,
-                        direction: 'center', className: 'cg-label', interactive: false});
+                    var b = l.getBounds ? l.getBounds() : L.latLngBounds([l.getLatLng()]);
+                    l._cgBounds = b;
+                    l._cgSize = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+                });
+                var names = function () {
+                    var want = [];
+                    if (map) {
+                        var view = map.getBounds();
+                        layer.eachLayer(function (l) {
+                            if (view.intersects(l._cgBounds)) { want.push(l); }
+                        });
+                        want.sort(function (a, b) { return b._cgSize - a._cgSize; });
+                        want = want.slice(0, p.most);
+                    }
+                    want.forEach(function (l) { l._cgWant = true; });
+                    shown.forEach(function (l) {
+                        if (!l._cgWant) { l.unbindTooltip(); }
+                    });
+                    want.forEach(function (l) {
+                        l._cgWant = false;
+                        if (!l.getTooltip()) {
+                            l.bindTooltip(l.feature.properties.n, {permanent: true,
+                                direction: 'center', className: 'cg-label',
+                                interactive: false});
+                        }
+                    });
+                    shown = want;
+                };
+                var start = function () {
+                    map = group._map;
+                    map.on('moveend', names);
+                    names();
+                };
+                group.on('add', start);
+                group.on('remove', function () {
+                    if (map) { map.off('moveend', names); }
+                    map = null;
+                    names();
                 });
             } else if (p.tooltip) {
                 layer.bindTooltip(function (l) {
@@ -556,6 +596,7 @@ class _LightGeoJson(_ScriptElement):
                 }, {sticky: true, className: 'cg-tooltip'});
             }
             layer.addTo({{ this._parent.get_name() }});
+            if (p.names && group._map) { start(); }  // the group was on the map already
         })();
         {% endmacro %}
     """)
@@ -567,7 +608,8 @@ class _LightGeoJson(_ScriptElement):
         self._name = "LightGeoJson"
         self.data = data.get_name() if isinstance(data, _DataVar) else data
         self.spec = _js_json({"styles": list(styles), "slot": slot, "labels": list(labels),
-                              "words": list(words), "tooltip": tooltip, "names": names})
+                              "words": list(words), "tooltip": tooltip, "names": names,
+                              "most": settings.MAP_NAMES_IN_VIEW_MAX})
 
 
 def _to_wgs84(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -818,8 +860,9 @@ def hamlet_names_layer(hamlets: gpd.GeoDataFrame, lang: str = "vi",
         _LightGeoJson(data, [{"opacity": 0, "fillOpacity": 0}], None, tooltip=False,
                       names=True).add_to(group)
         return group
-    pts = hamlets.copy()
-    pts["geometry"] = hamlets.geometry.representative_point()
+    # the larger hamlets first: their names are kept where names would overlap (_Declutter)
+    pts = hamlets.iloc[np.argsort(-shapely.area(hamlets.geometry.values), kind="stable")].copy()
+    pts["geometry"] = pts.geometry.representative_point()
     data_ = _features(pts, lambda r: {"label": _text(r.get("name")),
                                       "style": {"radius": 0, "opacity": 0, "fillOpacity": 0}})
     # One permanent tooltip per feature (a tooltip bound to the whole layer opens only once);
@@ -1793,6 +1836,68 @@ class _FitBounds(MacroElement):
         self.bounds = bounds
 
 
+class _Declutter(MacroElement):
+    """The names written on the map (``cg-label``) that would overlap a name already shown
+    are hidden, first come first kept (the larger hamlets are written first), and shown again
+    when zooming in makes room: after every zoom, move, resize and layer change (found by a
+    review in Chromium: on a phone at zoom 13 hamlet names were written over each other).
+    Names off screen are left as they are; a grid of cells of about a label's size keeps the
+    test near linear in the names (a province's thousands)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var pending = false;
+            function declutter() {
+                pending = false;
+                var box = map.getContainer().getBoundingClientRect();
+                var els = map.getContainer().querySelectorAll('.leaflet-tooltip.cg-label');
+                var i, e;
+                for (i = 0; i < els.length; i++) { els[i].style.visibility = ''; }
+                var grid = {}, size = 64;
+                for (i = 0; i < els.length; i++) {
+                    e = els[i];
+                    var r = e.getBoundingClientRect();  // a name fading out is gone
+                    if (!r.width || e.style.opacity === '0' || r.right < box.left ||
+                        r.left > box.right || r.bottom < box.top || r.top > box.bottom) {
+                        continue;
+                    }
+                    var x0 = Math.floor(r.left / size), x1 = Math.floor(r.right / size);
+                    var y0 = Math.floor(r.top / size), y1 = Math.floor(r.bottom / size);
+                    var hit = false, gx, gy, k, j, cell;
+                    for (gx = x0; gx <= x1 && !hit; gx++) {
+                        for (gy = y0; gy <= y1 && !hit; gy++) {
+                            cell = grid[gx + ',' + gy] || [];
+                            for (j = 0; j < cell.length; j++) {
+                                k = cell[j];
+                                if (r.left < k.right + 2 && k.left < r.right + 2 &&
+                                    r.top < k.bottom && k.top < r.bottom) { hit = true; break; }
+                            }
+                        }
+                    }
+                    if (hit) { e.style.visibility = 'hidden'; continue; }
+                    for (gx = x0; gx <= x1; gx++) {
+                        for (gy = y0; gy <= y1; gy++) {
+                            (grid[gx + ',' + gy] = grid[gx + ',' + gy] || []).push(r);
+                        }
+                    }
+                }
+            }
+            function later() {
+                if (!pending) { pending = true; setTimeout(declutter, 0); }
+            }
+            map.on('zoomend moveend resize overlayadd overlayremove layeradd', later);
+            later();
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Declutter"
+
+
 class _ControlWords(MacroElement):
     """Leaflet's own words (the zoom buttons', the layer button's and the attribution's
     tooltips) in the map's language."""
@@ -2115,6 +2220,7 @@ def coverage_map(analysis: Analysis, lang: str = "vi", tiles: str | None = None,
         exclusive(colourings).add_to(m)
     # Room on the right for the layer control and the legend, where the legend starts open
     _FitBounds([[float(miny), float(minx)], [float(maxy), float(maxx)]]).add_to(m)
+    _Declutter().add_to(m)
     return m
 
 
