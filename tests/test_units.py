@@ -206,6 +206,32 @@ def test_ambiguous_names_list_the_matches_with_codes(units):
     assert "Huyện Ngọc Lặc" in text
 
 
+@pytest.mark.parametrize("query, old, became, not_this", [
+    ("Quảng Trung", "16492 Xã Quảng Trung", "16489 Xã Quảng Chính", "14818 Phường Quang Trung"),
+    ("Hạ Trung", "14962 Xã Hạ Trung", "14923 Xã Bá Thước", "15271 Xã Hà Trung"),
+    ("Hoàng Sơn", "16288 Xã Hoàng Sơn", "16297 Xã Trung Chính", "15910 Xã Hoằng Sơn"),
+    ("Đông Thanh", "16402 Xã Đông Thanh", "15853 Phường Đông Tiến", "16033 Xã Đông Thành"),
+])
+def test_an_old_name_typed_with_its_diacritics_is_not_taken_for_a_new_unit(
+        units, query, old, became, not_this):
+    # found by a review: "Quảng Trung" (the old commune of Quảng Xương, now part of Xã Quảng
+    # Chính) resolved to Phường Quang Trung, 40 km away, with no word; init wrote its folder
+    with pytest.raises(InputError) as err:
+        admin.find_unit(query, units)
+    text = str(err.value)
+    assert old in text and became in text and not_this in text
+    plain = admin.fold(query).title()  # without diacritics: the 2025 unit, as documented
+    assert admin.find_unit(plain, units).code == not_this.split()[0]
+
+
+def test_a_tone_mark_placed_either_way_matches_letter_for_letter(units):
+    # Hòa/Hoà: two spellings of one name; Hà/Hạ: two names
+    assert admin.find_unit("Hoằng Phú", units).code == "15889"
+    assert admin.find_unit("Hoà Lộc", units).code == admin.find_unit("Hòa Lộc", units).code
+    with pytest.raises(InputError, match="16003 Xã Hoằng Phụ"):
+        admin.find_unit("Hoằng Phụ", units)
+
+
 def test_unknown_names_suggest_the_closest(units):
     with pytest.raises(InputError, match=r"did you mean 14818 Phường Quang Trung"):
         admin.find_unit("Quang Trungg", units)

@@ -360,10 +360,30 @@ def _matches(names: pd.Series, types: pd.Series, query: Any,
         if kind:
             hit = hit & (folded_types == kind).to_numpy(dtype=bool)
         if hit.any():
-            exact = _exact_name(query, type_words)
-            same = hit & (names.map(lambda n: _nfc(n).lower()) == exact).to_numpy(dtype=bool)
+            same = hit & _as_typed(names, query, type_words)
             return same if same.any() else hit
     return np.zeros(len(names), dtype=bool)
+
+
+#: The five tone marks (NFD): their place in a syllable varies (``Hòa``/``Hoà``), the others'
+#: (circumflex, breve, horn) does not.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _spelling(text: str) -> str:
+    """``text`` lower-case with its diacritics, each syllable's tone mark moved to its end:
+    the two placements of a tone (``Hòa``, ``Hoà``) give one key, other letters stay apart
+    (``Hà``, ``Hạ``)."""
+    words = unicodedata.normalize("NFD", _nfc(text).lower()).split()
+    return " ".join("".join(c for c in w if c not in _TONES) + "".join(c for c in w if c in _TONES)
+                    for w in words)
+
+
+def _as_typed(names: pd.Series, query: Any, type_words: Iterable[str]) -> np.ndarray:
+    """Rows whose name is the query's letter for letter, diacritics as typed (either placement
+    of a tone mark)."""
+    exact = _spelling(_exact_name(query, type_words))
+    return (names.map(_spelling) == exact).to_numpy(dtype=bool)
 
 
 def _exact_name(query: Any, type_words: Iterable[str]) -> str:
@@ -441,6 +461,7 @@ def find_unit(query: str | int, units: gpd.GeoDataFrame | None = None,
         hit = _matches(units["name"], units["unit_type"], text, NEW_TYPES)
         if not hit.any():
             hit = (units["full_name"].map(fold) == fold(text)).to_numpy()
+        _refuse_old_name(text, units[hit], mapping)
     found = units[hit]
     if len(found) == 1:
         return _unit_from_row(found.iloc[0], mapping)
@@ -450,6 +471,27 @@ def find_unit(query: str | int, units: gpd.GeoDataFrame | None = None,
                          "or the name with its type (e.g. 'phường ...')")
     raise InputError(f"unit '{text}': no 2025 administrative unit has this "
                      f"{'code' if text.isdigit() else 'name'}{_unit_hints(text, units, mapping)}")
+
+
+def _refuse_old_name(text: str, found: gpd.GeoDataFrame, mapping: pd.DataFrame) -> None:
+    """Raise when ``text``, typed with diacritics, is not the name of the 2025 unit(s) it
+    matched (``found``: by the letters only) but is, letter for letter, the name of a pre-2025
+    unit that went into another unit: ``Quảng Trung`` is the old Xã Quảng Trung (now Xã Quảng
+    Chính), not Phường Quang Trung (found by a review: the ward was analysed, 40 km away)."""
+    if found.empty or fold(text) == text.lower() or _as_typed(found["name"], text, NEW_TYPES).any():
+        return
+    olds = _matches(mapping["old_name"], mapping["old_type"], text, OLD_TYPES)
+    olds = mapping[olds & _as_typed(mapping["old_name"], text, OLD_TYPES)]
+    if olds.empty or olds["new_code"].isin(found["unit_code"].astype(str)).any():
+        return
+    named = "; ".join(
+        f"{r.old_code} {r.old_full_name}{f', {r.old_district}' if r.old_district else ''} -> "
+        f"{r.new_code} {r.new_full_name}"
+        for r in olds.drop_duplicates(["old_code", "new_code"]).itertuples())
+    raise InputError(f"unit '{text}': as written, with its diacritics, it is the name of "
+                     f"pre-2025 unit(s): {named}; for "
+                     f"{_listing(found['unit_code'], found['full_name'])} give its code or "
+                     "its name as written")
 
 
 def _unit_hints(text: str, units: gpd.GeoDataFrame, mapping: pd.DataFrame) -> str:
