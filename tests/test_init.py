@@ -28,6 +28,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 from coverage_gis.cli.main import main
+from coverage_gis.config.params import CoverageParams
 from coverage_gis.config.scenario import read_scenario
 from coverage_gis.outputs.outset import verify_set
 
@@ -114,6 +115,8 @@ def test_init_unit_alone_writes_the_boundary_and_says_the_rest_is_missing(tmp_pa
     scenario = read_scenario(out / "scenario.toml")
     assert scenario.unit == "14818" and scenario.year == 2025
     assert set(scenario.layers) == {"commune"}
+    # one unit: the weak levels beyond each cell's threshold range at the grid's step too
+    assert CoverageParams.from_scenario(scenario.parameters).far_terrain_step_m == 0
 
 
 def test_init_unit_alone_then_analyze_runs_offline_on_the_unit_as_one_area(tmp_path,
@@ -210,6 +213,8 @@ def test_init_with_cells_and_building_footprints(tmp_path, offline):
     ("Quang Trug", ["did you mean", "14818 Phường Quang Trung"]),
     ("99999", ["no 2025 administrative unit has this code"]),
     ("14824", ["Xã Quang Trung", "pre-2025", "14818 Phường Quang Trung"]),  # merged in 2025
+    # letter for letter the old xã of Quảng Xương (now Xã Quảng Chính), not the ward
+    ("Quảng Trung", ["16492 Xã Quảng Trung", "16489 Xã Quảng Chính", "14818 Phường Quang"]),
 ])
 def test_an_ambiguous_or_unknown_unit_exits_1_with_the_candidates(tmp_path, capsys, query,
                                                                   expected):

@@ -889,6 +889,9 @@ class CoverageParams(_Params):
     level_floor_dbm: float = _param(settings.LEVEL_FLOOR_DBM,
                                     Number("dBm", minimum=-200, maximum=-44))
     terrain_method: str = _param(settings.TERRAIN_METHOD, Choice(settings.TERRAIN_METHODS))
+    # the terrain's step beyond a cell's threshold range (m); 0: the grid's step throughout
+    far_terrain_step_m: float = _param(settings.FAR_TERRAIN_STEP_M,
+                                       Number("metres", minimum=0, maximum=1000))
     # the Hata family's mast height above the average terrain towards each pixel (with a DEM)
     effective_height: bool = _param(settings.EFFECTIVE_HEIGHT, Flag())
     hamlet_share: float = _param(settings.MOBILE_BROADBAND_HAMLET_SHARE,

@@ -331,10 +331,17 @@ MAX_CELL_RANGE_M: float = 15_000.0
 LEVEL_FLOOR_DBM: float = -120.0
 
 #: Terrain beyond a cell's threshold range, where its levels are only shown (below the
-#: threshold), is sampled along the rays every this many metres instead of every grid cell:
-#: 90 m is the SRTM 3-arc-second spacing, and the radial sweep's cost grows with the cube of
-#: (radius / step), so reaches of 15 km at 30 m would take a minute per 100 towers. Within the
-#: threshold range, where coverage is decided, the step stays the grid's.
+#: threshold), is sampled along the rays every this many metres instead of every grid cell
+#: (``[coverage] far_terrain_step_m``; 0, or a step no coarser than the grid's: the grid's
+#: step out to the reach). An engineering choice for speed, as a planning tool's coarser
+#: extended matrix: 90 m is the SRTM 3-arc-second spacing. Within the threshold range, where
+#: coverage is decided, the step stays the grid's. Its cost in accuracy, measured (a review,
+#: 2026-11-28): a grid cell takes the nearest sample, up to 45 m off, so behind a ridge a
+#: single cell's level can be 30-40 dB off; on the best-server level of 20 synthetic units
+#: (808 km², 2 M grid cells) against the grid's step: between the floor and the threshold
+#: rms 0.35 dB, 0.06 % of cells off by more than 6 dB; below the floor ("no service") rms
+#: 1.7 dB, 1.8 %; masks, hamlet tables and indicators identical. Its gain: the province
+#: benchmark (11,084 km², two workers) 509 s here against 637 s at the grid's step.
 FAR_TERRAIN_STEP_M: float = 90.0
 
 # Coverage probability, indoor loss, clutter (issue 10 part 4 and 5)

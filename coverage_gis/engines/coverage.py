@@ -334,11 +334,12 @@ def _terrain(cell: CellRow, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: n
              ) -> terrain.TerrainGrids:
     """Terrain loss and line of sight of one mast over a window: at the grid's step out to
     ``near_m`` (the threshold range, where coverage is decided), and beyond it, where levels
-    are below the threshold and only shown, at the coarser step ``settings.FAR_TERRAIN_STEP_M``
-    out to ``far_m`` (the reach; no farther than the window's corners: the sweep's cost grows
-    with the cube of its radius over its step). One sweep per ring (:func:`terrain.terrain_grids`
-    gives the first-Fresnel-zone clearance too, ``with_fresnel``). ``points``: ``gx, gy`` are
-    the centres of some grid cells (1-D, the shape of ``dist``), not the window's axes."""
+    are below the threshold and only shown, at the coarser step ``params.far_terrain_step_m``
+    (``settings.FAR_TERRAIN_STEP_M``; no coarser than the grid's: one sweep) out to ``far_m``
+    (the reach; no farther than the window's corners). One sweep per ring
+    (:func:`terrain.terrain_grids` gives the first-Fresnel-zone clearance too,
+    ``with_fresnel``). ``points``: ``gx, gy`` are the centres of some grid cells (1-D, the
+    shape of ``dist``), not the window's axes."""
     x0, y0 = cell["geometry"].x, cell["geometry"].y
     # the Hata family's effective mast height towards each grid cell (radio.terrain)
     h_eff = params.effective_height and pathloss.takes_effective_height(str(cell["model"]))
@@ -358,13 +359,15 @@ def _terrain(cell: CellRow, dem: Raster, gx: np.ndarray, gy: np.ndarray, dist: n
 
     corner = corner_m if corner_m is not None else (float(dist.max()) if dist.size else 0.0)
     far_r = min(far_m, corner + resolution_m)
+    far_step = float(params.far_terrain_step_m)
+    if far_step <= resolution_m:  # the grid's step throughout: one sweep
+        return sweep(max(near_m, far_r), None)
     if points and far_r > near_m:
-        return _points_rings(sweep, gx, gy, dist > near_m, near_m, far_r,
-                             max(resolution_m, settings.FAR_TERRAIN_STEP_M))
+        return _points_rings(sweep, gx, gy, dist > near_m, near_m, far_r, far_step)
     near = sweep(near_m, None)
     if far_r <= near_m:
         return near
-    far = sweep(far_r, max(resolution_m, settings.FAR_TERRAIN_STEP_M))
+    far = sweep(far_r, far_step)
     beyond = dist > near_m
 
     def join(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:

@@ -276,6 +276,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "env_rural": "nông thôn", "env_suburban": "ven đô", "env_urban": "đô thị",
         "env_open": "vùng trống", "env_los": "nhìn thẳng (LOS)",
         "env_nlos": "bị che (NLOS)", "free_space": "không gian tự do",
+        "terrain_far": "ngoài bán kính ngưỡng của mỗi cell (chỉ hiển thị mức yếu), địa hình lấy "
+                       "mẫu mỗi {step:g} m ([coverage] far_terrain_step_m)",
         "terrain_delta_bullington": "Delta-Bullington", "terrain_single": "một vật chắn",
         "terrain_deygout": "Deygout",
         "body_loss": "cơ thể người {loss:g} dB",
@@ -545,6 +547,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "environment": "environment", "model": "model",
         "env_rural": "rural", "env_suburban": "suburban", "env_urban": "urban",
         "env_open": "open", "env_los": "LOS", "env_nlos": "NLOS", "free_space": "free space",
+        "terrain_far": "beyond each cell's threshold range (weak levels, only shown) the "
+                       "terrain sampled every {step:g} m ([coverage] far_terrain_step_m)",
         "terrain_delta_bullington": "delta_bullington", "terrain_single": "single",
         "terrain_deygout": "deygout",
         "body_loss": "body {loss:g} dB",

@@ -1099,7 +1099,9 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         (w["a_calibration"], _calibration_text(params, w)),
         (w["a_terrain"], ("DEM, " + _TERRAIN_SOURCES.get(params.terrain_method, "") + " ("
                           f"{w.get('terrain_' + params.terrain_method, params.terrain_method)}"
-                          "), k = 4/3")
+                          "), k = 4/3" + (
+                              "; " + w["terrain_far"].format(step=params.far_terrain_step_m)
+                              if params.far_terrain_step_m > res.grid.resolution_m else ""))
          if res.dem_used else w["flat"]),
         (w["a_grid"], f"{res.grid.resolution_m:g} m, {res.grid.crs.to_string()}"),
         (w["a_losses"], w["body_loss"].format(loss=params.body_loss_db)),

@@ -481,7 +481,13 @@ def _scenario_toml(unit: admin.Unit, name: str, year: int, records: list[LayerRe
                   + (f", {o.district}" if o.district else "")
                   + (" (part of it)" if o.share_in(unit.code) == "partial" else "")
                   for o in unit.old_units]
-    lines += ["", "[layers]"]
+    lines += ["", "[coverage]",
+              "# One unit: the terrain at the grid's step out to every cell's reach, the weak",
+              "# levels beyond its threshold range included (the default, "
+              f"{settings.FAR_TERRAIN_STEP_M:g} m there, is for",
+              "# province-wide runs; README, \"Mobile coverage\").",
+              "far_terrain_step_m = 0",
+              "", "[layers]"]
     for layer in ("commune", "roads", "railway", "households", "sites", "dem"):
         if layer in real:
             path = _toml_string(real[layer].path or "")
