@@ -142,6 +142,32 @@ def test_one_tower_id_on_two_masts_or_two_ids_on_one_mast_are_said(tmp_path):
     assert not [w for w in seen if "tower_id" in str(w.message)]
 
 
+def test_a_cell_given_twice_under_two_site_ids_is_said(tmp_path):
+    """Found by a review: a row pasted twice under a new site_id (two exports merged) passed
+    without a word; the best server does not change, but a tower check's exposure counted the
+    cell twice. Loading says so, naming both; the sample itself has none."""
+    def twice(t):
+        row = t[t["site_id"] == "VTL-THA-1042-4G1800-1"].copy()
+        row["site_id"] = "VTL-THA-1042-4G1800-1-copy"
+        t.loc[len(t)] = row.iloc[0]
+
+    with pytest.warns(cg.InputWarning) as seen:
+        cg.load_project(_sample_sites_edited(tmp_path, twice))
+    said = [str(w.message) for w in seen if "given twice" in str(w.message)]
+    assert len(said) == 1
+    assert "'VTL-THA-1042-4G1800-1'" in said[0] and "'VTL-THA-1042-4G1800-1-copy'" in said[0]
+
+    def other_azimuth(t):  # the same spot and band, another azimuth: another sector, no word
+        twice(t)
+        t.loc[t["site_id"] == "VTL-THA-1042-4G1800-1-copy", "azimuth_deg"] = "300"
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        cg.load_project(_sample_sites_edited(tmp_path, other_azimuth))
+        cg.load_project(SAMPLE)
+    assert not [w for w in seen if "given twice" in str(w.message)]
+
+
 def test_sharing_ratio_by_hand():
     table = pd.DataFrame({"n_operators": [2, 3, 1, 1, 1, 2],
                           "n_existing_operators": [2, 2, 1, 1, 1, 0],

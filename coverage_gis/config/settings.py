@@ -413,6 +413,10 @@ CLUTTER_ENVIRONMENT_PER_PIXEL: bool = False
 
 #: Cells without a tower_id within this distance (m) of each other are one tower.
 TOWER_GROUPING_M: float = 25.0
+#: Two cells of one operator, technology, band and azimuth within this distance (m) of each
+#: other are warned about when loading: one cell given twice, or two carriers of one sector
+#: (a local setting: GPS and exports put one mast's cells at one point).
+DUPLICATE_CELL_M: float = 1.0
 
 #: Cells that share a tower_id but stand farther than this (m) from each other (chained) are
 #: separate towers, the later ones named ``ID#2``, ``ID#3``, with a warning when a scenario is

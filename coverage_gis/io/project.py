@@ -476,6 +476,7 @@ def _assemble(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, lis
     _link_households(project)
     _warn_boxes_off_routes(project)
     _check_tower_ids(project)
+    _check_duplicate_cells(project)
     _check_dem(project)
     _check_landcover(project)
     return project
@@ -820,6 +821,38 @@ def _check_tower_ids(project: Project) -> None:
                       f"(within {settings.TOWER_GROUPING_M:g} m: settings.TOWER_GROUPING_M); "
                       "they are counted as two towers in M5: one mast under two ids?",
                       InputWarning, stacklevel=3)
+
+
+def _check_duplicate_cells(project: Project) -> None:
+    """Warn about cells of the same operator, technology, band and azimuth within
+    ``settings.DUPLICATE_CELL_M`` under two ``site_id``: a row pasted twice, two exports
+    merged, or two carriers of one sector (not omni cells: crowdsourced cells of unknown
+    sector stand on their mast's point). Both are computed: the best server does not
+    change, but a tower check's exposure counts both (right only for two carriers)."""
+    sites = project.sites
+    if sites is None or len(sites) < 2:
+        return
+    points = sites.geometry.values
+    a, b = shapely.STRtree(points).query(points, predicate="dwithin",
+                                         distance=settings.DUPLICATE_CELL_M)
+    a, b = a[a < b], b[a < b]
+    same = np.ones(a.size, dtype=bool)
+    for col in ("operator", "technology", "band_mhz", "azimuth_deg"):
+        if col not in sites:
+            return
+        v = sites[col].to_numpy()
+        same &= (v[a] == v[b]) & pd.notna(v[a])  # omni cells: sectors not known (OpenCelliD)
+    if not same.any():
+        return
+    ids = sites["site_id"].astype(str).to_numpy()
+    pairs = [f"{ids[i]!r} and {ids[j]!r}" for i, j in zip(a[same], b[same])]
+    more = f" and {len(pairs) - 10} more" if len(pairs) > 10 else ""
+    warnings.warn(f"{_sources_of(project, 'sites')}: {'; '.join(pairs[:10])}{more}: one cell "
+                  "given twice under two site_ids, or two carriers of one sector? (the same "
+                  "operator, technology, band and azimuth within "
+                  f"{settings.DUPLICATE_CELL_M:g} m: settings.DUPLICATE_CELL_M); the best "
+                  "server is the same either way, but a tower check's exposure counts both "
+                  "(right only for two carriers)", InputWarning, stacklevel=3)
 
 
 def _check_dem(project: Project) -> None:

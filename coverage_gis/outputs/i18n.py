@@ -277,7 +277,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "env_open": "vùng trống", "env_los": "nhìn thẳng (LOS)",
         "env_nlos": "bị che (NLOS)", "free_space": "không gian tự do",
         "terrain_far": "ngoài bán kính ngưỡng của mỗi cell (chỉ hiển thị mức yếu), địa hình lấy "
-                       "mẫu mỗi {step:g} m ([coverage] far_terrain_step_m)",
+                       "mẫu mỗi {step:g} m",
         "terrain_delta_bullington": "Delta-Bullington", "terrain_single": "một vật chắn",
         "terrain_deygout": "Deygout",
         "body_loss": "cơ thể người {loss:g} dB",
