@@ -1149,7 +1149,8 @@ def read_vector(path: PathLike, *, layer: str | None = None, crs: Any = None,
         legacy = _legacy(encoding)
         if legacy:
             gdf = _decode_legacy_columns(gdf, legacy)
-        gdf = _rename(_nfc(gdf), columns, known_columns, problems)
+        gdf = _rename(_nfc(gdf), columns, known_columns, problems,
+                      dbf=suffix in (".shp", ".dbf", ".zip"))
         if gdf.crs is None and user_crs is None:
             prj = p.with_suffix(".prj")
             why = (f"its {prj.name} holds no CRS GDAL can read" if prj.exists()
@@ -1263,11 +1264,18 @@ def _same_crs(a: CRS, b: CRS) -> bool:
         return False
 
 
+#: A shapefile's attribute table (dBASE) keeps 10 characters of a column name.
+_DBF_NAME_CHARS = 10
+
+
 def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
-            known: tuple[str, ...], problems: Problems) -> pd.DataFrame:
+            known: tuple[str, ...], problems: Problems, dbf: bool = False) -> pd.DataFrame:
     """Apply ``columns=`` ({file column: contract column}), then give contract names to columns
-    that differ only in case (``Name`` → ``name``). Two columns matching one contract name, or
-    a name used twice after renaming, are errors.
+    that differ only in case (``Name`` → ``name``); with ``dbf`` (a shapefile), also to columns
+    cut to the format's 10 characters (``azimuth_de`` → ``azimuth_deg``: found by a review,
+    such columns were dropped without a word and every sector became omni), where one contract
+    name alone is cut to them. Two columns matching one contract name, or a name used twice
+    after renaming, are errors.
 
     The mapping the user typed wins: renaming onto a column the file already has (the 2025
     ward files have ``name`` and ``fullName``; ``{"fullName": "name"}``) replaces it, and a
@@ -1282,6 +1290,10 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None,
         if want in present:
             continue
         found = [c for c in df.columns if isinstance(c, str) and c.strip().lower() == want]
+        cut = want[:_DBF_NAME_CHARS]
+        if (not found and dbf and cut != want
+                and sum(k[:_DBF_NAME_CHARS] == cut for k in known) == 1):
+            found = [c for c in df.columns if isinstance(c, str) and c.strip().lower() == cut]
         if len(found) > 1:
             names = " and ".join(f"'{c}'" for c in found)
             problems.error(f"is matched by {len(found)} columns ({names}); expected one: remove "
