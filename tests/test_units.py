@@ -313,6 +313,27 @@ def test_units_command_search_with_old_units(capsys):
     assert "15085 Xã Quang Trung (Huyện Ngọc Lặc)" in out  # now in xã Thạch Lập
 
 
+def test_a_search_typed_with_diacritics_keeps_them():
+    """Found by a review: ``--search "Hoà"`` also listed Xã Hoạt Giang, and "Đông" the xã
+    Đồng Lương and Đồng Tiến (the search dropped every diacritic)."""
+    units = admin.load_units()
+
+    def names(text: str) -> set[str]:
+        return set(admin.search_units(units, text)["full_name"])
+
+    assert names("Hoà") == names("Hòa") == {"Xã Định Hoà", "Xã Xuân Hoà"}  # either placement
+    assert "Xã Hoạt Giang" in names("hoa") and "Xã Hoạt Giang" not in names("Hoà")
+    assert names("Đông") == {"Phường Đông Tiến", "Xã Đông Thành", "Phường Đông Sơn",
+                             "Phường Đông Quang"}
+    assert names("Đồng") == {"Xã Đồng Lương", "Xã Đồng Tiến"}
+    assert names("dong") == names("Đông") | names("Đồng")
+    # no name holds it as typed: the letters only, as before
+    assert names("Quảng Trung") == {"Phường Quang Trung"}
+    # old names too: the xã Quảng Trung (Quảng Xương) went into Quảng Chính
+    old = set(admin.search_units(units, "Quảng Trung", admin.load_mapping())["full_name"])
+    assert old == {"Phường Quang Trung", "Xã Quảng Chính"}
+
+
 @pytest.mark.parametrize("text", ["", ".*(", "%%%", "\x01"])
 def test_a_search_of_no_letter_is_refused_not_every_unit(capsys, text):
     """Found by fuzzing: a search that folds to nothing listed all 166 units."""

@@ -371,12 +371,13 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
 def _spelling(text: str) -> str:
-    """``text`` lower-case with its diacritics, each syllable's tone mark moved to its end:
-    the two placements of a tone (``Hòa``, ``Hoà``) give one key, other letters stay apart
-    (``Hà``, ``Hạ``)."""
+    """``text`` lower-case with its diacritics, each syllable's tone mark moved to its end
+    (``_`` for none, so that a syllable without a tone is not part of one with it): the two
+    placements of a tone (``Hòa``, ``Hoà``) give one key, other letters stay apart (``Hà``,
+    ``Hạ``, ``Ha``)."""
     words = unicodedata.normalize("NFD", _nfc(text).lower()).split()
-    return " ".join("".join(c for c in w if c not in _TONES) + "".join(c for c in w if c in _TONES)
-                    for w in words)
+    return " ".join("".join(c for c in w if c not in _TONES)
+                    + ("".join(c for c in w if c in _TONES) or "_") for w in words)
 
 
 def _as_typed(names: pd.Series, query: Any, type_words: Iterable[str]) -> np.ndarray:
@@ -613,13 +614,26 @@ def select_province(units: gpd.GeoDataFrame, province: str) -> gpd.GeoDataFrame:
 
 def search_units(units: gpd.GeoDataFrame, text: str, mapping: pd.DataFrame | None = None,
                  ) -> gpd.GeoDataFrame:
-    """Units whose code is ``text`` or whose name holds ``text`` (folded); with ``mapping``,
-    also units that a pre-2025 unit of that code or name went into."""
+    """Units whose code is ``text`` or whose name holds ``text``; with ``mapping``, also units
+    that a pre-2025 unit of that code or name went into. Text typed without diacritics
+    matches names without theirs (``hoa`` finds Hòa, Hóa, Hoạt); typed with them, names that
+    hold it letter for letter (``Hoà`` finds Hòa and Hoàng, not Hoạt; either placement of a
+    tone mark), and when none does, names without diacritics as before."""
     wanted = fold(text)
     hit = ((units["unit_code"].astype(str) == wanted)
-           | units["full_name"].map(fold).str.contains(wanted, regex=False))
+           | _holds(units["full_name"], text))
     if mapping is not None and wanted:
-        old = mapping[(mapping["old_code"] == wanted)
-                      | mapping["old_full_name"].map(fold).str.contains(wanted, regex=False)]
+        old = mapping[(mapping["old_code"] == wanted) | _holds(mapping["old_full_name"], text)]
         hit |= units["unit_code"].isin(set(old["new_code"]))
     return units[hit]
+
+
+def _holds(names: pd.Series, text: str) -> pd.Series:
+    """Which ``names`` hold ``text`` (:func:`search_units`'s rule on diacritics)."""
+    folded = names.map(fold).str.contains(fold(text), regex=False)
+    typed = _nfc(text).lower()
+    if fold(typed) == " ".join(typed.split()):  # typed without diacritics
+        return folded
+    as_typed = (names.map(lambda n: _nfc(n).lower()).str.contains(typed, regex=False)
+                | names.map(_spelling).str.contains(_spelling(typed), regex=False))
+    return as_typed if (as_typed & folded).any() else folded
