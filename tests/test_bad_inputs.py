@@ -432,6 +432,15 @@ def _dem_absurd_heights(d: Path) -> list[str]:
     return ["--dem", str(d / "dem.tif")]
 
 
+def _dem_infinite_height(d: Path) -> list[str]:
+    """Found by fuzzing: an infinite height passed the range check (it tested finite pixels
+    only) and the terrain sweep saw an infinitely high wall, with no word."""
+    data = np.ones((5, 5), dtype=np.float32)
+    data[1, 2] = np.inf
+    dem(d / "dem.tif", data, nodata=None)
+    return ["--dem", str(d / "dem.tif")]
+
+
 def _dem_elsewhere(d: Path) -> list[str]:
     hamlets(d)
     dem(d / "dem.tif", np.ones((10, 10)), transform=from_origin(300000, 1500000, 30, 30))
@@ -595,6 +604,8 @@ CASES = [
          "has no CRS; name it with crs="),
     Case("dem-absurd-heights", "dem", _dem_absurd_heights, "dem.tif", "row 3, column 4",
          "height=-32768", "is outside -500..9000 m"),
+    Case("dem-infinite-height", "dem", _dem_infinite_height, "dem.tif", "row 2, column 3",
+         "height=inf", "is outside -500..9000 m"),
     Case("dem-elsewhere", "dem", _dem_elsewhere, "dem.tif", None, None,
          "does not overlap the hamlets at all"),
     Case("dem-nodata-over-hamlets", "dem", _dem_nodata_over_hamlets, "dem.tif", None, None,

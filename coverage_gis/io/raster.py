@@ -349,7 +349,8 @@ def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str,
     their (name, transform, height, width), so that a bad pixel is named in its file."""
     finite = check_georeferenced(data, transform, crs, source)
     lo, hi = settings.DEM_HEIGHT_RANGE_M
-    bad = finite & ((data < lo) | (data > hi))
+    # an infinite height is no nodata: the terrain would see an infinite wall (fuzzing)
+    bad = ~np.isnan(data) & ((data < lo) | (data > hi))
     if bad.any():
         r, c = np.argwhere(bad)[0]
         where = _pixel_in_file(int(r), int(c), transform, tiles) or (source, r, c)
