@@ -347,7 +347,6 @@ def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str,
     geotransform, a position that fits the CRS's units, some data, and heights within
     :data:`settings.DEM_HEIGHT_RANGE_M`. ``data`` read from files (a window, a mosaic):
     their (name, transform, height, width), so that a bad pixel is named in its file."""
-    finite = check_georeferenced(data, transform, crs, source)
     lo, hi = settings.DEM_HEIGHT_RANGE_M
     # an infinite height is no nodata: the terrain would see an infinite wall (fuzzing)
     bad = ~np.isnan(data) & ((data < lo) | (data > hi))
@@ -357,6 +356,7 @@ def checked_dem(data: np.ndarray, transform: Affine, crs: CRS, source: str,
         raise InputError(f"{where[0]}: pixel (row {where[1] + 1}, column {where[2] + 1}) "
                          f"height={data[r, c]:g} is outside {lo:g}..{hi:g} m (is this a "
                          "ground-height raster in metres, with its nodata value set?)")
+    check_georeferenced(data, transform, crs, source)
     return Raster(data, transform, crs, source)
 
 
