@@ -224,7 +224,10 @@ TOML_CASES = [
      "did you mean 'max_drop_m'?"),
     # [layers]: options
     ("layers", 'constraints = { path = "c.geojson", min_distance_m = "50 m" }',
-     "[layers] constraints.min_distance_m='50 m'", "expected a number of metres >= 0"),
+     "[layers] constraints.min_distance_m='50 m'", "expected a number of metres from 0 to 10000"),
+    # 1e308 m was taken, and a school 1 km away reported as too near (found by fuzzing)
+    ("layers", 'constraints = { path = "c.geojson", min_distance_m = 1e308 }',
+     "[layers] constraints.min_distance_m=1e+308", "expected a number of metres from 0 to 10000"),
     ("layers", 'roads = { path = "r.geojson", crs = "" }', "[layers] roads.crs=''",
      "expected a CRS name or EPSG code"),
     # an empty list crashed the loader (found by fuzzing)
@@ -309,6 +312,8 @@ CLI_CASES = [
      "expected a number of metres from 10 to 100000"),
     (["suggest-sites", "--spacing-m", "-400"], "--spacing-m='-400'",
      "expected a number of metres from 10 to 100000"),
+    # suggest-sites --operator "" ran for any operator (found by fuzzing: an unset variable)
+    (["suggest-sites", "--operator", ""], "--operator ''", "is not a known operator"),
     # check-site
     ([*CHECK_SITE, *WHERE, "--height-m", "0"], "--height-m='0'",
      "expected a number of metres from 1 to 300"),

@@ -38,12 +38,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from coverage_gis.config.params import suggest_sites_options
     from coverage_gis.config.scenario import read_scenario
-    from coverage_gis.engines.placement import suggest_sites
+    from coverage_gis.engines.placement import known_operator, suggest_sites
     from coverage_gis.outputs.files import write_csv, write_geojson
     from coverage_gis.pipeline import current_unit, unit_as_area
 
     scenario = read_scenario(args.scenario)
     opts = suggest_sites_options(args)
+    if args.operator is not None:  # "" too: an unset shell variable is no "any operator"
+        known_operator(args.operator)
     with open_outputs(args, "suggestions", OUTPUT_NAMES, scenario) as dest:
         project = load_or_report(scenario, args)
         project = unit_as_area(project)  # no hamlets mapped: the unit as one area

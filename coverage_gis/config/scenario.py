@@ -99,7 +99,7 @@ _OPTION_CHECKS: dict[str, Check] = {
     "columns": _Columns(),
     "operator": Text("an operator's name"),
     "kind": Text("a constraint kind, e.g. 'school'"),
-    "min_distance_m": Number("metres", minimum=0),
+    "min_distance_m": Number("metres", minimum=0, maximum=10_000),
 }
 
 

@@ -73,14 +73,14 @@ from coverage_gis.radio import antenna, exposure, pathloss
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
            "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
-           "prepare_suggestions",
+           "prepare_suggestions", "known_operator",
            "preset_placing", "point_coordinates",
            "suggest_sites", "suggest_sites_by_unit", "start_suggestions_by_unit",
            "UnitSuggestionsRun", "greedy_cover", "best_cover", "aim_azimuths"]
 
 
 
-def _known_operator(text: str) -> str:
+def known_operator(text: str) -> str:
     """The mobile operator ``text`` names (its aliases and spellings), else an InputError
     listing the known ones."""
     op = normalise_operator(text)
@@ -110,7 +110,7 @@ class ProposedSite:
 
     def cells(self, x: float, y: float, crs: CRS) -> gpd.GeoDataFrame:
         """The proposal as a sites layer (one row per cell) at (x, y) in ``crs``."""
-        op = _known_operator(self.operator)
+        op = known_operator(self.operator)
         tech = normalise_technology(self.technology)
         if tech is None:
             raise InputError(f"--technology {self.technology!r} is not 2G, 3G, 4G or 5G")
@@ -1392,7 +1392,7 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     if project.hamlets is None:
         raise InputError("suggest-sites needs a hamlets layer (it counts hamlets)")
     params = params or CoverageParams.from_scenario(project.scenario.parameters)
-    op = _known_operator(operator) if operator else None
+    op = known_operator(operator) if operator is not None else None
     hh = project.households
     hids = project.hamlets["hamlet_id"]
     hamlet_of = household_hamlets(hh, project.hamlets)
