@@ -423,6 +423,21 @@ def test_wrong_building_files_name_file_and_line(tmp_path):
                      '"coordinates":[105.86,20.07]}}\n')
     with pytest.raises(InputError, match=r"pts\.geojsonl line 1: holds a Point"):
         B.read_building_footprints(point)
+    # a coordinate that is no degree: the Open Buildings one was kept (its household put at
+    # another vertex), the Microsoft one crashed the UTM zone's search (found by fuzzing)
+    inf_wkt = tmp_path / "inf.csv"
+    lines = GOOGLE.read_text().splitlines()
+    lines[1] = lines[1].replace(", 105.8610956342945 ", ", inf ", 1)
+    inf_wkt.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match=r"inf\.csv line 2: geometry=.* is no longitude"):
+        B.read_building_footprints(inf_wkt)
+    for value in ("1e999", "NaN", "205.86"):
+        ms = tmp_path / "ms_off.geojsonl"
+        text = MICROSOFT.read_text().splitlines()
+        text[0] = text[0].replace("[105.861095634,", f"[{value},", 1)
+        ms.write_text("\n".join(text) + "\n")
+        with pytest.raises(InputError, match=r"ms_off\.geojsonl line 1: .*no longitude"):
+            B.read_building_footprints(ms)
     sites = tmp_path / "sites.csv"
     sites.write_text("site_id,operator,technology,lon,lat\nS1,Viettel,4G,105.86,20.07\n")
     with pytest.raises(InputError, match=r"sites\.csv line 1: .* is not a building footprints "

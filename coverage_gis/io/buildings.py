@@ -32,6 +32,7 @@ import io
 import json
 import math
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -357,12 +358,17 @@ def _read_google(path: Path, problems: Problems, min_confidence: float | None
                  ) -> tuple[gpd.GeoDataFrame, int]:
     df = _google_rows(path, problems)
     conf = _number_column(df, "confidence", problems, 0.0, 1.0)
-    geoms = shapely.from_wkt(df["geometry"].to_numpy(dtype=object), on_invalid="ignore")
+    with warnings.catch_warnings():  # a NaN or infinite coordinate: refused below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        geoms = shapely.from_wkt(df["geometry"].to_numpy(dtype=object), on_invalid="ignore")
     types = shapely.get_type_id(geoms)
     for i in np.flatnonzero(~np.isin(types, (3, 6)) | shapely.is_empty(geoms)):
         shown = str(df["geometry"].iat[i])[:40]
         problems.error("is not a WKT POLYGON or MULTIPOLYGON", int(df["line"].iat[i]) - 1,
                        "geometry", shown)
+    for i in _off_the_globe(geoms):
+        problems.error(_OFF_GLOBE, int(df["line"].iat[i]) - 1, "geometry",
+                       str(df["geometry"].iat[i])[:40])
     area = (_number_column(df, "area_in_meters", problems, 0.0, 1e7)
             if "area_in_meters" in df.columns else None)
     problems.raise_if_any()
@@ -378,6 +384,21 @@ def _read_google(path: Path, problems: Problems, min_confidence: float | None
     if area is not None:
         out["area_m2"] = area
     return out[keep], int((~keep).sum())
+
+
+#: A footprint with a coordinate that is no longitude or latitude (found by fuzzing: an
+#: infinite one was kept, its household put at another vertex, or crashed the UTM zone's
+#: search).
+_OFF_GLOBE = ("has a coordinate that is no longitude/latitude (NaN, infinite, or outside "
+              "-180..180, -90..90); expected WGS 84 degrees")
+
+
+def _off_the_globe(geoms: np.ndarray) -> np.ndarray:
+    """Positions of the geometries with a non-finite coordinate or one outside -180..180 by
+    -90..90 degrees."""
+    xy, at = shapely.get_coordinates(geoms, return_index=True)
+    bad = ~(np.isfinite(xy).all(axis=1) & (np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90))
+    return np.unique(at[bad])
 
 
 def _ms_feature(line: str | Any, n: int, problems: Problems
@@ -449,10 +470,16 @@ def _read_microsoft(path: Path, problems: Problems, min_confidence: float | None
         if got is None:
             continue
         try:
-            geoms.append(shapely.geometry.shape(got[0]))
+            with warnings.catch_warnings():  # a NaN or infinite coordinate: refused below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                geom = shapely.geometry.shape(got[0])
         except (ValueError, TypeError, IndexError, shapely.errors.GEOSException) as exc:
             problems.error(f"has coordinates that make no polygon ({exc})", n - 1)
             continue
+        if _off_the_globe(np.array([geom], dtype=object)).size:
+            problems.error(_OFF_GLOBE, n - 1)
+            continue
+        geoms.append(geom)
         ids.append(f"msb_line{n}")
         heights.append(got[1])
         confs.append(got[2])
