@@ -287,6 +287,20 @@ def test_bad_osm_files(tmp_path):
         osm.read_osm_railways(tmp_path / "empty.osm")
 
 
+@pytest.mark.parametrize("lat,message", [
+    ("nan", r"lat_\w+\.osm: a node's lat or lon is not a number"),
+    ("abc", r"lat_\w+\.osm: a node's lat or lon is not a number"),
+    ("95.0", r"lat_\w+\.osm: way 9000000001: node 90000000001: lat=95 lon=105\.86 is outside")])
+def test_a_node_with_no_place_on_earth_is_an_error(tmp_path, lat, message):
+    """Found by fuzzing: lat="nan" crashed init --osm (libosmium's InvalidLocationError),
+    lat="95" was skipped with no word, as if an extract had cut the node off."""
+    text = SYNTH.read_text().replace('lat="20.0690956"', f'lat="{lat}"', 1)
+    path = tmp_path / f"lat_{lat.replace('.', '_')}.osm"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        osm.read_osm_roads(path)
+
+
 def test_josm_negative_ids_are_refused_clearly(tmp_path):
     josm = tmp_path / "drawn.osm"
     josm.write_text(

@@ -90,8 +90,26 @@ def _objects(path: Path, processor: osmium.FileProcessor) -> Iterator[Any]:
     """Iterate a FileProcessor; libosmium's errors become an InputError naming the file."""
     try:
         yield from processor
+    except osmium.InvalidLocationError as exc:  # lat="nan", "abc" (found by fuzzing)
+        raise InputError(f"{path.name}: a node's lat or lon is not a number ({exc}); expected "
+                         "degrees, e.g. lat=\"20.0691\" lon=\"105.8595\"") from exc
     except RuntimeError as exc:
         raise InputError(f"{path.name}: cannot be read as {_FORMAT_HINT} ({exc})") from exc
+
+
+#: libosmium's mark of a location it does not know (a node an extract cut off).
+_UNDEFINED = osmium.osm.Location().x
+
+
+def _check_location(path: Path, node_id: int, location: Any, way_id: int | None = None) -> None:
+    """A node's location that is given but no place on Earth (lat="95") is an error naming
+    it; one an extract cut off (undefined) is not (found by fuzzing: such a node was
+    skipped with no word)."""
+    if location.x != _UNDEFINED and not location.valid():
+        of = f"way {way_id}: " if way_id is not None else ""
+        raise InputError(f"{path.name}: {of}node {node_id}: lat={location.lat_without_check():g} "
+                         f"lon={location.lon_without_check():g} is outside -90..90, "
+                         "-180..180 degrees")
 
 
 def _check_ids(path: Path, way: Any) -> None:
@@ -110,6 +128,8 @@ def _line(path: Path, way: Any) -> shapely.Geometry | None:
     coords = [(n.lon, n.lat) for n in way.nodes if n.location.valid()]
     if len(coords) < len(way.nodes):
         _check_ids(path, way)
+        for n in way.nodes:
+            _check_location(path, n.ref, n.location, way.id)
     return shapely.LineString(coords) if len(coords) >= 2 else None
 
 
@@ -290,11 +310,12 @@ def _height_m(tags: Any) -> float:
     return float("nan")
 
 
-def _building_row(obj: Any, wkb: Callable[[Any], str]) -> dict[str, Any] | None:
+def _building_row(path: Path, obj: Any, wkb: Callable[[Any], str]) -> dict[str, Any] | None:
     """One building (area or node) as a row, or None when its polygon cannot be built."""
     tags = obj.tags
     if obj.is_node():
         kind, osm_id = "node", obj.id
+        _check_location(path, obj.id, obj.location)
         geom = shapely.Point(obj.location.lon, obj.location.lat)
     else:
         kind = "way" if obj.from_way() else "relation"
@@ -317,13 +338,15 @@ def _osm_buildings(p: Path, file: osmium.io.File) -> tuple[gpd.GeoDataFrame, Cou
     for obj in _objects(p, processor):
         if obj.is_way():
             _check_ids(p, obj)
+            for n in obj.nodes:
+                _check_location(p, n.ref, n.location, obj.id)
         if not (obj.is_area() or obj.is_node()):
             continue
         value = obj.tags.get("building", "")
         if value in settings.OSM_NON_RESIDENTIAL_BUILDINGS:
             excluded[f"building={value}"] += 1
             continue
-        row = _building_row(obj, factory.create_multipolygon)
+        row = _building_row(p, obj, factory.create_multipolygon)
         if row is None:
             excluded["invalid polygon"] += 1
         else:
