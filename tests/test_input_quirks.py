@@ -307,6 +307,34 @@ def test_xlsx_formulas_with_stored_values_are_read(folder):
     assert cg.read_statistics(path).loc[0, "population"] == 4900
 
 
+def test_xlsx_error_values_are_refused_not_read_as_empty(folder, capsys):
+    """Found by fuzzing: ``#DIV/0!`` and ``#REF!`` (typed, or a broken formula's stored
+    result) read as empty cells: F1 said "no statistics", a site's height and EIRP became
+    the technology's defaults."""
+    path = workbook(folder / "stats.xlsx", {"stats": [
+        STATS_HEADER, [2024, 4905, 3618, 1318], [2025, 4948, "#REF!", 1334]]})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
+    parts[sheet] = parts[sheet].replace(b'<c r="B3" t="n"><v>4948</v></c>',
+                                        b'<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    assert b"<f>1/0</f>" in parts[sheet]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    before = digest(folder)
+    with pytest.raises(cg.InputError) as caught:
+        cg.read_statistics(path)
+    text = str(caught.value)
+    assert ("column 'population' in sheet 'stats' holds Excel error values (cell B3 #DIV/0!)"
+            in text), text
+    assert "column 'adults' in sheet 'stats' holds Excel error values (cell C3 #REF!)" in text
+    assert "without computed values" not in text  # the formula's result is stored: an error
+    code, out = run_validate(["--statistics", str(path)], capsys)
+    assert code == 1 and "holds Excel error values" in out, out
+    assert digest(folder) == before
+
+
 def test_xlsx_with_a_cover_sheet_reads_the_table(folder):
     path = workbook(folder / "stats.xlsx", {
         "Bia": [["Báo cáo thống kê"], ["Xã Quang Trung"]],

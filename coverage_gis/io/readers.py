@@ -32,7 +32,7 @@ import unicodedata
 import warnings
 import xml.parsers.expat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -326,39 +326,73 @@ def _pick_sheet(sheets: dict[Any, list[list[Any]]], wanted: tuple[str, ...], sou
 
 def _uncomputed_formulas(path: Path, sheets: dict[Any, list[list[Any]]]) -> None:
     """Refuse a workbook whose formulas have no stored results (written by a script, e.g.
-    with openpyxl, and never opened in a spreadsheet program): they read as empty cells.
-    One error per column, naming the sheet and the cells (``sheets``: each sheet's values)."""
-    import openpyxl
+    with openpyxl, and never opened in a spreadsheet program), or that holds Excel's error
+    values (``#DIV/0!``, ``#REF!``): both read as empty cells. One error per column, naming
+    the sheet and the cells (``sheets``: each sheet's values)."""
     from openpyxl.utils import get_column_letter
 
     if path.suffix.lower() != ".xlsx":
         return
+
+    def uncomputed(name: Any, cell: Any) -> str | None:
+        if getattr(cell, "data_type", None) != "f":
+            return None
+        r, c = cell.row - 1, cell.column - 1
+        values = sheets[name]
+        cached = values[r][c] if r < len(values) and c < len(values[r]) else None
+        return str(cell.coordinate) if schema._is_blank(cached) else None
+
+    found = _cells_where(path, sheets, False, uncomputed)
+    # Excel's error values (#DIV/0!, #REF!, #N/A...), typed or a formula's stored result:
+    # pandas reads them as empty cells, so a broken formula became a missing statistic, and a
+    # site's height or EIRP the technology's default (found by fuzzing)
+    errors = _cells_where(path, sheets, True, lambda _, cell: (
+        f"{cell.coordinate} {cell.value}" if getattr(cell, "data_type", None) == "e" else None))
+    problems = Problems(_name(path), "row")
+
+    def label(name: str, c: int) -> str:
+        head, names = _header_of(sheets[name])
+        return (str(sheets[name][head][c]).strip() if head >= 0 and c < len(names)
+                and names[c] else get_column_letter(c + 1))
+
+    def listed(where: list[str]) -> str:
+        return ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+
+    for (name, c), where in found.items():
+        if (name, c) in errors:
+            continue  # their stored results are errors: said below
+        problems.error(f"in sheet '{name}' holds formulas without computed values (cell"
+                       f"{'s' if len(where) > 1 else ''} {listed(where)}): the workbook was "
+                       "saved by a program that writes formulas without calculating them; open "
+                       "it in Excel or LibreOffice and save it (which stores the values), or "
+                       "save it as CSV", column=label(name, c))
+    for (name, c), where in errors.items():
+        problems.error(f"in sheet '{name}' holds Excel error values (cell"
+                       f"{'s' if len(where) > 1 else ''} {listed(where)}): a broken formula or "
+                       "a value Excel could not compute; correct them, or leave the cells "
+                       "empty where the value is unknown", column=label(name, c))
+    problems.raise_if_any()
+
+
+def _cells_where(path: Path, sheets: dict[Any, list[list[Any]]], data_only: bool,
+                 pick: Callable[[Any, Any], str | None]) -> dict[tuple[str, int], list[str]]:
+    """Per (sheet, column index): what ``pick(sheet, cell)`` says of the cells of ``sheets``
+    it says something of, reading the workbook with openpyxl (``data_only``: formulas'
+    stored results instead of the formulas)."""
+    import openpyxl
+
     found: dict[tuple[str, int], list[str]] = {}
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     try:
-        for name, values in sheets.items():
+        for name in sheets:
             for row in book[str(name)].iter_rows():
                 for cell in row:
-                    if getattr(cell, "data_type", None) != "f":
-                        continue
-                    r, c = cell.row - 1, cell.column - 1
-                    cached = values[r][c] if r < len(values) and c < len(values[r]) else None
-                    if schema._is_blank(cached):
-                        found.setdefault((str(name), c), []).append(cell.coordinate)
+                    said = pick(name, cell)
+                    if said is not None:
+                        found.setdefault((str(name), cell.column - 1), []).append(said)
     finally:
         book.close()
-    problems = Problems(_name(path), "row")
-    for (name, c), where in found.items():
-        head, names = _header_of(sheets[name])
-        label = (str(sheets[name][head][c]).strip() if head >= 0 and c < len(names)
-                 and names[c] else get_column_letter(c + 1))
-        shown = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
-        problems.error(f"in sheet '{name}' holds formulas without computed values (cell"
-                       f"{'s' if len(where) > 1 else ''} {shown}): the workbook was saved by a "
-                       "program that writes formulas without calculating them; open it in "
-                       "Excel or LibreOffice and save it (which stores the values), or save "
-                       "it as CSV", column=label)
-    problems.raise_if_any()
+    return found
 
 
 def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = (),
