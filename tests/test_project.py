@@ -85,6 +85,9 @@ def test_unknown_household_hamlet_ids_are_errors(small_scenario):
     ("[layers]\nhamlets = { path = 'x', colour = 'red' }\n", "unknown option(s) colour"),
     ("[layers]\nhamlets = ['a.geojson', 'b.geojson']\n", "takes one file, not 2"),
     ("[scenario]\nname = \n", "is not valid TOML"),
+    # tomllib's RecursionError crashed validate (found by fuzzing)
+    ("[coverage]\nthresholds_dbm = " + "[" * 900 + "]" * 900 + "\n",
+     "is not valid TOML for coverage-gis (arrays or tables nested hundreds deep)"),
     ("[scenario]\nname = 'x'\n", "has no [layers] table"),
 ])
 def test_scenario_mistakes(tmp_path, text, message):

@@ -270,6 +270,9 @@ def _read_toml(p: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{where}: is not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib parses nested arrays by recursion (found by fuzzing)
+        raise InputError(f"{where}: is not valid TOML for coverage-gis (arrays or tables "
+                         "nested hundreds deep); no setting nests more than two") from None
 
 
 def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
