@@ -315,6 +315,9 @@ CLI_CASES = [
     # suggest-sites --operator "" ran for any operator (found by fuzzing: an unset variable)
     (["suggest-sites", "--operator", ""], "--operator ''", "is not a known operator"),
     # check-site
+    # --crs beside --lon/--lat was ignored (found by fuzzing)
+    ([*CHECK_SITE, *WHERE, "--crs", "EPSG:32648"], "--crs 'EPSG:32648' applies to --x and --y",
+     "leave --crs out"),
     ([*CHECK_SITE, *WHERE, "--height-m", "0"], "--height-m='0'",
      "expected a number of metres from 1 to 300"),
     ([*CHECK_SITE, *WHERE, "--height-m", "35m"], "--height-m='35m'",

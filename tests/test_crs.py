@@ -67,6 +67,10 @@ def test_presets_are_the_epsg_definitions():
 def test_proj4_strings_and_unknown_names_are_refused_with_a_hint():
     with pytest.raises(ValueError, match="PROJ.4"):
         resolve_crs("+proj=tmerc +lon_0=105 +k=0.9999 +x_0=500000 +ellps=WGS84")
+    # without the "+", pyproj reads them as well (found by fuzzing: they were accepted)
+    for text in ("proj=utm zone=48", " proj=longlat", "init=epsg:4326"):
+        with pytest.raises(ValueError, match="PROJ.4"):
+            resolve_crs(text)
     with pytest.raises(ValueError, match="vn2000-thanhhoa"):
         resolve_crs("vn2001")
 

@@ -357,6 +357,8 @@ def test_units_command_unknown_province_exits_1_listing_provinces(capsys):
     err = capsys.readouterr().err
     assert "Nghệ An" in err and "38 Thanh Hóa" in err and "Traceback" not in err
     assert main(["units", "--search", "zzz"]) == 1
+    assert main(["units", "--province", ""]) == 1  # listed every unit (found by fuzzing)
+    assert "province '': no units bundled for it" in capsys.readouterr().err
     with pytest.raises(SystemExit) as usage:  # argparse: wrong use of the command line
         main(["units", "--format", "xml"])
     assert usage.value.code == 2

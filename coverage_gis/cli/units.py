@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     units, mapping = load_units(), load_mapping()
-    if args.province:
+    if args.province is not None:  # "" too: refused, not "every province" (fuzzing)
         units = select_province(units, args.province)
     if args.search is not None:
         if not fold(args.search):  # "" or ".*(": nothing to search for, not "every unit"

@@ -166,6 +166,9 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     if lon is not None or lat is not None:
         if lon is None or lat is None:
             raise InputError("give both --lon and --lat (or --x, --y and --crs)")
+        if crs is not None:  # it was ignored (found by fuzzing)
+            raise InputError(f"--crs {crs!r} applies to --x and --y; --lon and --lat are "
+                             "WGS 84 degrees: leave --crs out, or give --x and --y in it")
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             hint = (" (are lon and lat swapped?)" if -90 <= lon <= 90 and -180 <= lat <= 180
                     else " (are these projected x/y? use --x --y --crs)")

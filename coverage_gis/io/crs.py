@@ -119,7 +119,8 @@ def _parse_crs(value: Any) -> CRS:
         return CRS.from_user_input(CRS_PRESETS[key])
     if key.startswith("vn2000-tm3-"):
         return _tm3_zone(value, key)
-    if value.strip().lstrip().startswith("+"):
+    # pyproj reads "proj=utm zone=48" as "+proj=utm +zone=48" (found by fuzzing)
+    if value.strip().startswith("+") or re.match(r"\s*(proj|init)\s*=", value):
         raise ValueError(
             f"CRS {value!r} is a PROJ.4 string, which drops datum shifts such as VN-2000's; "
             "give an EPSG code (e.g. EPSG:5897) or a preset name instead"
