@@ -109,6 +109,13 @@ def test_validate_columns_per_layer_on_a_scenario(ward, tmp_path, capsys):
                          "'hamlets'?); known layers: hamlets, commune" in text
     code, text = run_cli(["validate", str(toml), "--columns", "hamlets:code"], capsys)
     assert code == 1 and "'code' is not OLD=NEW" in text
+    # found by fuzzing: the last of two won, and the error named a missing column
+    code, text = run_cli(["validate", str(toml), "--columns", "hamlets:code=a,code=hamlet_id"],
+                         capsys)
+    assert code == 1 and "column 'code' is given twice (code=a, code=hamlet_id)" in text
+    code, text = run_cli(["validate", str(toml), "--columns",
+                          "hamlets:code=hamlet_id,ma=hamlet_id"], capsys)
+    assert code == 1 and "'code' and 'ma' are both renamed to 'hamlet_id'" in text
     assert "Traceback" not in text
 
 

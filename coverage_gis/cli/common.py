@@ -149,6 +149,13 @@ def _pairs(text: str, spec: str) -> dict[str, str]:
         if not (sep and old and new):
             raise InputError(f"--columns {spec}: {pair.strip()!r} is not OLD=NEW; expected "
                              "e.g. --columns hamlets:code=hamlet_id,fullName=name")
+        if old in out:  # the last won, and a later error named a missing column (fuzzing)
+            raise InputError(f"--columns {spec}: column {old!r} is given twice ({old}="
+                             f"{out[old]}, {old}={new}); expected each once")
+        if new in out.values():
+            first = next(k for k, v in out.items() if v == new)
+            raise InputError(f"--columns {spec}: {first!r} and {old!r} are both renamed to "
+                             f"{new!r}; expected one column for it")
         out[old] = new
     return out
 
