@@ -143,7 +143,7 @@ def _split_target(spec: str, flag: str, given: list[str], known: Any) -> tuple[s
 
 
 def _pairs(text: str, spec: str) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for pair in text.split(","):
         old, sep, new = (part.strip() for part in pair.partition("="))
         if not (sep and old and new):
