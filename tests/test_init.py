@@ -208,6 +208,31 @@ def test_init_with_cells_and_building_footprints(tmp_path, offline):
     assert "CC BY-SA 4.0" in sites["licence"] and sites["features"] == 21
 
 
+def test_init_says_which_cells_it_left_out_and_refuses_a_shifted_row(tmp_path, offline,
+                                                                      capsys):
+    """Found by fuzzing: a row of an unknown radio went with no word (validate, which lists
+    the reader's warnings, reads the folder, where the row no longer is), and a row with a
+    field too many was read shifted (its MCC as its network), so left out the same way."""
+    rows = (SAMPLE_DATA / "towers" / "opencellid_452.csv").read_text().splitlines()
+    wifi = tmp_path / "wifi.csv"
+    wifi.write_text("\n".join([rows[0].replace("LTE,", "WIFI,", 1), *rows[1:]]) + "\n")
+    out = tmp_path / "ward"
+    assert main(["init", "--unit", "14818", "--out", str(out), "--cells", str(wifi),
+                 "-q"]) == 0
+    sites = next(r for r in _init_json(out)["layers"] if r["layer"] == "sites")
+    assert sites["features"] == 20 and "excluded 1 rows" in sites["note"]
+    assert "radio WIFI" in sites["note"]
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("\n".join([rows[0].replace("LTE,452,", "LTE,452,452,", 1), *rows[1:]])
+                       + "\n")
+    capsys.readouterr()
+    assert main(["init", "--unit", "14818", "--out", str(tmp_path / "w2"), "--cells",
+                 str(shifted), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "--cells shifted.csv row 1: has more fields than the export's 14" in err, err
+    assert not (tmp_path / "w2").exists()
+
+
 @pytest.mark.parametrize("query,expected", [
     ("Dong Tien", ["15724", "15853", "ambiguous"]),           # xã Đồng Tiến, phường Đông Tiến
     ("Quang Trug", ["did you mean", "14818 Phường Quang Trung"]),

@@ -1499,6 +1499,15 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
                              f"{len(OPENCELLID_COLUMNS)} ({','.join(OPENCELLID_COLUMNS)})")
         df.columns = list(OPENCELLID_COLUMNS[: df.shape[1]]) + [
             f"extra{i}" for i in range(df.shape[1] - len(OPENCELLID_COLUMNS))]
+        extra = [c for c in df.columns if c.startswith("extra")]
+        longer = df[extra].map(lambda v: not schema._is_blank(v)).any(axis=1)
+        if extra and longer.any() and not longer.all():  # a row shifted (found by fuzzing:
+            # its network read from its MCC, the row left out as another network's)
+            for i in np.flatnonzero(longer.to_numpy()):
+                problems.error(f"has more fields than the export's {len(OPENCELLID_COLUMNS)} "
+                               f"({','.join(OPENCELLID_COLUMNS)}): a field too many shifts "
+                               "the others", int(i))
+            problems.raise_if_any()
     schema._require_columns(df, ("radio", "mcc", "net", "area", "cell", "lon", "lat"), problems)
     problems.raise_if_any()
     ints = {c: schema._numeric_column(df, c, problems, integer=True, required=True)

@@ -47,7 +47,7 @@ import shapely
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import SCENARIO_KEYS
-from coverage_gis.errors import InputError, OutputError, user_warnings
+from coverage_gis.errors import InputError, InputWarning, OutputError, user_warnings
 from coverage_gis.io import units as admin
 from coverage_gis.io.crs import WGS84, metric_crs
 from coverage_gis.outputs.exports import write_gpkg
@@ -276,11 +276,15 @@ def _cells_layer(path: Path, unit: admin.Unit, staging: Path) -> LayerRecord:
     from coverage_gis.io.readers import read_sites
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # validate lists them again on the folder
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             sites = read_sites(path)
     except InputError as exc:
         raise InputError([f"--cells {p}" for p in exc.problems]) from None
+    # what the reader left out, validate cannot list again on the folder (found by fuzzing:
+    # a row of an unknown network went with no word)
+    excluded = [str(w.message).split(": ", 1)[-1] for w in caught
+                if issubclass(w.category, InputWarning) and "excluded" in str(w.message)]
     margin_m = settings.STUDY_AREA_MARGIN_M
     near = sites[sites.intersects(_grown(unit, margin_m))]
     if near.empty:
@@ -292,6 +296,7 @@ def _cells_layer(path: Path, unit: admin.Unit, staging: Path) -> LayerRecord:
     fmt = "OpenCelliD cell export" if kind == "opencellid" else "cell list"
     note = (f"cells within {margin_m / 1000:g} km of the unit (neighbours' cells serve it "
             f"too), {len(sites) - len(near)} farther left out")
+    note += "".join(f"; {e}" for e in excluded)
     if kind == "opencellid":
         note += ("; OpenCelliD positions are centres of phones' measurements: cells grouped "
                  "into masts by eNB/gNB id with inferred azimuths (approximate), radio "
