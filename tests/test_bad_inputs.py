@@ -874,6 +874,26 @@ def test_statistics_above_the_whole_of_f1_and_m2_are_warned_about(folder):
         "in 2025: a typo? A share of the two would pass 100 %"]
 
 
+def test_more_ftth_subscriptions_than_households_is_warned_about_when_f1_divides_them(folder):
+    """Found by fuzzing: 9,999,999 FTTH subscriptions of 1,350 households passed without a
+    word and F1 printed 740741 %. With household_ftth_subscriptions given, F1 does not divide
+    ftth_subscriptions (which counts agencies' and enterprises' lines too): no warning."""
+    path = write_text(folder / "stats.csv", "year,households,ftth_subscriptions\n"
+                                            "2025,1350,9999999\n2024,1300,900\n")
+    with pytest.warns(cg.InputWarning) as caught:
+        cg.read_statistics(path)
+    assert [str(w.message) for w in caught] == [
+        "stats.csv row 1: ftth_subscriptions=9999999 is more than households=1350 in 2025, "
+        "and F1 divides the two (no household_ftth_subscriptions given): a typo? If it counts "
+        "agencies' and enterprises' lines too, give household_ftth_subscriptions"]
+    path = write_text(folder / "stats2.csv",
+                      "year,households,ftth_subscriptions,household_ftth_subscriptions\n"
+                      "2025,1350,1400,1200\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cg.read_statistics(path)
+
+
 def test_a_fibre_route_of_length_zero_is_left_out_with_a_warning(folder):
     lines = [shapely.LineString([(LON, LAT), (LON + 0.01, LAT)]),
              shapely.LineString([(LON + 0.03, LAT), (LON + 0.03, LAT)])]
