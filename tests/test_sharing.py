@@ -50,6 +50,25 @@ def test_towers_by_id_and_by_proximity():
     assert set(derived["status"]) == {"existing", "planned"}
 
 
+def test_each_operators_code_for_one_mast_is_one_shared_position():
+    """Found by a review: a Viettel cell of tower VT-001 and a MobiFone cell of MBF-77 at the
+    same point were two unshared towers, and M5 0/4 = 0 %, where the plan counts positions
+    (TARGETS.md: positions used by two or more operators / all positions): by hand 1/3 =
+    33 %. Ids 30 m apart stay two positions (beyond the 25 m of tower_distance_m)."""
+    c = cells_at([("A1", "VT-001", "Viettel", X0, Y0, "existing"),
+                  ("A2", "MBF-77", "MobiFone", X0, Y0, "existing"),
+                  ("C1", "VT-002", "Viettel", X0 + 1000, Y0, "existing"),
+                  ("E1", "E", "VinaPhone", X0 + 2000, Y0, "existing"),
+                  ("E2", "VNP-9", "Vietnamobile", X0 + 2030, Y0, "existing")])
+    t = sharing.towers(c).set_index("tower_id")
+    assert list(t.index) == ["VT-001", "VT-002", "E", "VNP-9"]
+    assert t.loc["VT-001", "tower_ids"] == "VT-001, MBF-77"
+    assert t.loc["VT-001", "operators"] == "MobiFone, Viettel"
+    m5 = sharing.sharing_ratio(t.reset_index())
+    assert (m5.shared, m5.total) == (1, 4)
+    # four positions by hand: {VT-001 = MBF-77}, VT-002, E, VNP-9; one shared
+
+
 def test_towers_keep_cells_in_file_order_and_carry_no_per_cell_attrs():
     """Each tower's cells in file order, towers in the order of their first cell, derived
     ids numbered in that order, also when blank ids arrive as NaN (as a CSV read gives them:
@@ -130,11 +149,16 @@ def test_one_tower_id_on_two_masts_or_two_ids_on_one_mast_are_said(tmp_path):
         t.loc[(t["tower_id"] == "BSN-T01") & (t["operator"] == "MobiFone"), "tower_id"] = "MF-1"
 
     with pytest.warns(cg.InputWarning) as seen:
-        cg.load_project(_sample_sites_edited(tmp_path, renamed))
-    said = [str(w.message) for w in seen if "one mast under two ids" in str(w.message)]
+        project = cg.load_project(_sample_sites_edited(tmp_path, renamed))
+    said = [str(w.message) for w in seen if "one tower position in M5" in str(w.message)]
     assert len(said) == 1
     assert "tower_id 'BSN-T01' (" in said[0] and "'MF-1' (" in said[0]
     assert "stand 0 m apart" in said[0]
+    # ... and one position it is: each operator's code for a shared mast (found by a review:
+    # two towers, M5 1/2 -> 0/3 on the commune)
+    towers = sharing.towers(project.sites).set_index("tower_id")
+    assert towers.loc["BSN-T01", "tower_ids"] == "BSN-T01, MF-1"
+    assert "MobiFone" in towers.loc["BSN-T01", "operators"] and "MF-1" not in towers.index
     # the sample itself: no such warning
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")

@@ -1,10 +1,10 @@
 """Tower sharing: physical towers from cells, the BTS sharing ratio (M5), sharing candidates.
 
 A tower is a physical structure holding one or more operators' cells. Cells are grouped by
-``tower_id`` when the file gives it, otherwise by proximity (cells within ``tower_distance_m`` of
-each other, chained). M5 is, by default, the share of tower positions used by two or more
-operators (how the plan counts it); the alternative counts operator installations on shared
-towers over all installations.
+``tower_id`` when the file gives it, and by proximity (cells within ``tower_distance_m``
+of each other, chained, whatever their ids: one position). M5 is, by default, the share
+of tower positions used by two or more operators (how the plan counts it); the alternative
+counts operator installations on shared towers over all installations.
 """
 
 from __future__ import annotations
@@ -51,14 +51,16 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     :func:`~coverage_gis.io.schema.tower_keys`) are one tower, named by its first cell's
     spelling, unless they stand farther than ``settings.TOWER_ID_SPLIT_M`` apart
     (:func:`~coverage_gis.io.schema.tower_parts`: then the later towers are ``ID#2``...);
-    cells without one join any cell within
-    ``distance_m`` (chained, single linkage). Returns one row per tower: ``tower_id`` (given, or
+    and any cell joins every cell within ``distance_m`` (chained, single linkage), whatever
+    their ids: one tower position, as the plan's M5 counts them (operators' exports give a
+    shared mast each its own code). Returns one row per tower: ``tower_id`` (given, or
     ``T1``, ``T2``, ... for derived ones), ``operators``, ``n_operators``, ``existing_operators``
     and ``n_existing_operators`` (operators with cells on air), ``technologies``, ``n_cells``,
     ``existing_technologies`` and ``n_existing_cells`` (of its cells on air: an existing
     tower's planned 5G is in ``technologies`` only; found by a cross-output review),
-    ``status`` (existing when any cell is on air, else planned), ``cell_ids``, and the
-    geometry (the mean position of its cells).
+    ``status`` (existing when any cell is on air, else planned), ``cell_ids``, ``tower_ids``
+    (the ids of its cells, first the one it is named by) and the geometry (the mean position
+    of its cells).
     """
     if cells.crs is None or not cells.crs.is_projected:
         raise ValueError("towers() needs cells in a projected (metric) CRS")
@@ -75,13 +77,14 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
         idx = idx.to_numpy()
         rows += [idx[0]] * len(idx)
         cols += list(idx)
-    # proximity, for cells without a tower_id
-    free = given.isna().to_numpy()
-    if free.any():
+    # proximity, whatever the ids: the plan's M5 counts tower positions, and operators'
+    # exports give a shared mast each its own code (found by a review: two operators' ids
+    # 0 m apart were two unshared towers, M5 33 % -> 0 %; OpenCelliD's masts, one per
+    # operator's eNB, could never be shared)
+    if n:
         tree = shapely.STRtree(cells.geometry.values)
-        a, b = tree.query(cells.geometry.values[free], predicate="dwithin", distance=distance_m)
-        src = np.flatnonzero(free)[a]
-        rows += list(src)
+        a, b = tree.query(cells.geometry.values, predicate="dwithin", distance=distance_m)
+        rows += list(a)
         cols += list(b)
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, label = connected_components(graph, directed=False)
@@ -126,6 +129,7 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
             "n_existing_cells": int((~planned[members]).sum()),
             "status": "existing" if len(on_air) else "planned",
             "cell_ids": ", ".join(site_id[members]),
+            "tower_ids": ", ".join(dict.fromkeys(spelling[k] for k in keyed)),
             "geometry": shapely.Point(x[members].mean(), y[members].mean()),
         })
     return gpd.GeoDataFrame(out, columns=TOWER_COLUMNS, geometry="geometry", crs=cells.crs)
@@ -134,7 +138,7 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
 #: Columns of :func:`towers` (one row per tower; none when there are no cells).
 TOWER_COLUMNS = ["tower_id", "operators", "n_operators", "existing_operators",
                  "n_existing_operators", "technologies", "n_cells", "existing_technologies",
-                 "n_existing_cells", "status", "cell_ids", "geometry"]
+                 "n_existing_cells", "status", "cell_ids", "tower_ids", "geometry"]
 
 
 def sharing_ratio(towers_gdf: gpd.GeoDataFrame, include_planned: bool = False,

@@ -819,7 +819,8 @@ def _check_tower_ids(project: Project) -> None:
         warnings.warn(f"{src}: tower_id {first['tower_id']!r} ({first['cells']}) and "
                       f"{second['tower_id']!r} ({second['cells']}) stand {gap:.0f} m apart "
                       f"(within {settings.TOWER_GROUPING_M:g} m: settings.TOWER_GROUPING_M); "
-                      "they are counted as two towers in M5: one mast under two ids?",
+                      "they are counted as one tower position in M5 (each operator's code "
+                      "for a shared mast?)",
                       InputWarning, stacklevel=3)
 
 
