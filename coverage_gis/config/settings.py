@@ -499,8 +499,11 @@ CONSTRAINT_MIN_DISTANCE_M: dict[str, float] = {
 }
 
 #: Radio-frequency exposure (check-site): the limit of QCVN 8:2022/BTTTT (Circular
-#: 21/2022/TT-BTTTT, in force 1 July 2023, replacing QCVN 8:2010/BTTTT), non-occupational
-#: exposure, 10 MHz-6 GHz: 27.5 V/m, 0.073 A/m, equivalent plane-wave power density 2 W/m².
+#: 21/2022/TT-BTTTT, in force 1 July 2023, replacing QCVN 8:2010/BTTTT; its scope: public land
+#: mobile base stations with outdoor antennas operating from 110 MHz to 6 GHz), its
+#: non-occupational limit row for 10 MHz-6 GHz: 27.5 V/m, 0.073 A/m, equivalent plane-wave
+#: power density 2 W/m² (as summarised by the Ministry's announcement of the Circular and
+#: quangninh.tcvn.gov.vn; the clause number is not checked against the text here).
 #: A total exposure ratio at or above 1 at a dwelling or public building breaks it
 #: (verdict ``conflict``). Computed with the far-field formula of ITU-T K.52 / IEC 62232
 #: (:mod:`coverage_gis.radio.exposure`).
@@ -514,6 +517,9 @@ EXPOSURE_REGULATION: str = ("QCVN 8:2022/BTTTT (Thông tư 21/2022/TT-BTTTT, hi�
 #: first (ground level), or within a building's own height (households ``height_m``), is a
 #: ``conflict``; over it only at the upper, assumed heights is for ``review``.
 EXPOSURE_HEIGHTS_M: tuple[float, ...] = (1.5, 4.5, 7.5, 10.5, 13.5)
+#: Storey height (m) by which the exposure check goes on above ``EXPOSURE_HEIGHTS_M`` up to a
+#: building's known height (households ``height_m``), as those heights step: 3 m a storey.
+EXPOSURE_FLOOR_STEP_M: float = 3.0
 #: The range a household's building height (``height_m``, m) is read in.
 BUILDING_HEIGHT_RANGE_M: tuple[float, float] = (0.0, 500.0)
 #: Existing cells within this distance (m) of the proposal add to the exposure it is checked

@@ -634,15 +634,15 @@ _REASONS = {
               "tính toán; kết quả đo kiểm là căn cứ cuối cùng)"},
     "exposure_assumed_height": {
         "en": "RF exposure at {kind} {name} ({distance_m:.0f} m away) would reach {ratio:.0%} "
-              "of the limit of {regulation} only at {height_m:g} m above ground, an assumed "
-              "upper floor (a local setting: the data gives no building heights), not at "
-              "ground level (computed estimate; for review: check the building's height, or "
-              "measure)",
+              "of the limit of {regulation} only at {height_m:g} m above ground, a height the "
+              "data does not show anyone at (an assumed upper floor, or the roof of a lower "
+              "building: a local setting), not at ground level (computed estimate; for "
+              "review: check the building's height and roof, or measure)",
         "vi": "phơi nhiễm trường điện từ tại {kind} {name} (cách {distance_m:.0f} m) ước tính "
-              "bằng {ratio:.0%} giới hạn của {regulation} chỉ ở độ cao {height_m:g} m, một "
-              "tầng trên giả định (tiêu chí địa phương: dữ liệu không có chiều cao nhà), không "
-              "phải ở mặt đất (giá trị tính toán; cần xem xét: kiểm tra chiều cao công trình "
-              "hoặc đo kiểm)"},
+              "bằng {ratio:.0%} giới hạn của {regulation} chỉ ở độ cao {height_m:g} m, độ cao "
+              "mà dữ liệu không cho thấy có người (tầng trên giả định, hoặc mái của công trình "
+              "thấp hơn: tiêu chí địa phương), không phải ở mặt đất (giá trị tính toán; cần "
+              "xem xét: kiểm tra chiều cao và mái công trình, hoặc đo kiểm)"},
     "share_tower": {
         "en": "{operator} could install on tower {tower_id} ({operators}) {distance_m:.0f} m "
               "away instead of building a new tower: the same cells there cover "
