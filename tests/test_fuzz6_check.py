@@ -266,6 +266,16 @@ def test_exposure_heights_follow_the_beam_and_a_known_building_height(
     assert result.verdict == ("conflict" if code == "exposure_exceeded" else "review")
 
 
+@pytest.mark.parametrize("ratio, shown", [
+    (0.99995, "99.995%"),    # it read "100.0%" beside "ok" (found by a review)
+    (0.999999999, "99.999%"), (1.0, "100.0%"), (1.7512, "175.1%"), (0.0123, "1.2%")])
+def test_an_exposure_percentage_is_not_rounded_across_the_limit(ratio, shown):
+    from coverage_gis.outputs.check import limit_percent
+
+    assert limit_percent(ratio) == shown
+    assert (rounding.rounded_against(ratio, 1.0, 4, most=8) < 1.0) == (ratio < 1.0)
+
+
 # --------------------------------------------------------------------------------------------
 # r15: azimuths read one way by the command line and the web
 # --------------------------------------------------------------------------------------------

@@ -117,6 +117,7 @@ def print_check(result: CheckResult, out: Any) -> None:
     from coverage_gis.outputs.check import (
         JSON_LANG,
         bands_outside_text,
+        limit_percent,
         reason_texts,
         sharing_text,
     )
@@ -147,7 +148,7 @@ def print_check(result: CheckResult, out: Any) -> None:
     print(f"Constraints: {len(result.constraints)} checked, {len(bad)} too close")
     rf = result.exposure
     if rf is not None:
-        worst = (f"; highest {rf.max_ratio:.1%} of the limit at {rf.worst['kind']} "
+        worst = (f"; highest {limit_percent(rf.max_ratio)} of the limit at {rf.worst['kind']} "
                  f"{rf.worst['id']} ({rf.worst['distance_m']:.0f} m)" if rf.worst else "")
         print(f"RF exposure (limit {rf.limit_w_m2:g} W/m², QCVN 8:2022/BTTTT): main-beam "
               "compliance distance "

@@ -838,7 +838,9 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
         r, k = places.iloc[i], int(np.where(among[i], ratio[i], -1.0).argmax())
         return {"id": r["id"], "kind": r["kind"], "name": r["name"],
                 "distance_m": round(float(r["distance_m"]), 1),
-                "height_m": round(float(at[i, k]), 2), "ratio": round(float(ratio[i, k]), 4),
+                "height_m": round(float(at[i, k]), 2),
+                # not rounded across the limit: 0.99995 was 1.0 beside "ok" (a review)
+                "ratio": rounded_against(float(ratio[i, k]), 1.0, 4, most=8),
                 "height_assumed": not bool(sure[i, k])}
 
     anywhere = np.ones_like(sure)

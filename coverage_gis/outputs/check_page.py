@@ -25,6 +25,7 @@ from coverage_gis.outputs.check import (
     constraint_distances,
     constraint_name,
     exposure_result,
+    limit_percent,
 )
 from coverage_gis.outputs.i18n import column_title
 from coverage_gis.outputs.report import _CSS, _rows, breakable, svg_map
@@ -104,7 +105,7 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
         worst = rf.worst
         outside = bands_outside_text(rf, lang)
         where = (f"{i18n.kind_name(worst['kind'], lang)} {worst['name'] or worst['id']}: "
-                 f"{worst['distance_m']:.0f} m, {worst['ratio']:.1%}" if worst else
+                 f"{worst['distance_m']:.0f} m, {limit_percent(worst['ratio'])}" if worst else
                  None if outside else w["no_place_near"].format(distance=f"{rf.search_m:g}"))
         where = "; ".join(t for t in (where, outside) if t)
         rows.append(

@@ -262,6 +262,7 @@ def _rules(run: CheckRun, lang: str) -> list[dict[str, Any]]:
         constraint_basis,
         constraint_distances,
         constraint_name,
+        limit_percent,
     )
 
     w = i18n.web_words(lang)
@@ -272,7 +273,7 @@ def _rules(run: CheckRun, lang: str) -> list[dict[str, Any]]:
         outside = bands_outside_text(rf, lang)
         value = (w["exposure_worst"].format(
             kind=i18n.kind_name(worst["kind"], lang), name=worst["name"] or worst["id"],
-            distance=f"{worst['distance_m']:.0f}", ratio=f"{worst['ratio']:.1%}") if worst
+            distance=f"{worst['distance_m']:.0f}", ratio=limit_percent(worst["ratio"])) if worst
             else None if outside else w["exposure_none"].format(distance=f"{rf.search_m:g}"))
         row = {"rule": w["rule_exposure"],
                "basis": f"{i18n.basis_name('regulation', lang)}: {rf.regulation}",
