@@ -266,6 +266,22 @@ def test_exposure_heights_follow_the_beam_and_a_known_building_height(
     assert result.verdict == ("conflict" if code == "exposure_exceeded" else "review")
 
 
+@pytest.mark.parametrize("mast_m, flagged", [(44.9, False), (45.0, True), (80.0, True)])
+def test_a_mast_of_45_m_or_more_is_for_review_under_the_aviation_obstacle_rule(mast_m,
+                                                                               flagged):
+    """Found by a review: an 80 m mast was "OK", where Decree 32/2016/NĐ-CP Art. 7(1)(c)
+    requires an aviation obstacle warning from 45 m above natural ground."""
+    result = _check(_project(), height_m=mast_m)
+    reason = next((r for r in result.reasons if r.code == "aviation_obstacle"), None)
+    assert (reason is not None) == flagged
+    if flagged:
+        assert result.verdict in ("review", "share-instead")
+        assert reason.params["regulation"] == "Nghị định 32/2016/NĐ-CP, Điều 7 khoản 1 điểm c"
+        en = i18n.reason_text(reason.code, reason.params, "en")
+        assert f"the antenna is {mast_m:g} m above ground" in en and "45 m or more" in en
+        assert "từ 45 m trở lên" in i18n.reason_text(reason.code, reason.params, "vi")
+
+
 @pytest.mark.parametrize("ratio, shown", [
     (0.99995, "99.995%"),    # it read "100.0%" beside "ok" (found by a review)
     (0.999999999, "99.999%"), (1.0, "100.0%"), (1.7512, "175.1%"), (0.0123, "1.2%")])

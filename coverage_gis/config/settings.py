@@ -517,6 +517,14 @@ EXPOSURE_REGULATION: str = ("QCVN 8:2022/BTTTT (Thông tư 21/2022/TT-BTTTT, hi�
 #: first (ground level), or within a building's own height (households ``height_m``), is a
 #: ``conflict``; over it only at the upper, assumed heights is for ``review``.
 EXPOSURE_HEIGHTS_M: tuple[float, ...] = (1.5, 4.5, 7.5, 10.5, 13.5)
+#: Height above natural ground (m) from which a structure outside an airport's vicinity
+#: airspace must carry an aviation obstacle warning: Decree 32/2016/NĐ-CP on the management of
+#: aviation obstacle heights, Art. 7(1)(c) ("nằm ngoài phạm vi vùng trời phụ cận có độ cao từ
+#: 45 mét trở lên so với mặt đất tự nhiên"). check-site gives a proposal whose antenna is that
+#: high ``review`` (reason ``aviation_obstacle``): a duty to mark, not a ban; within an
+#: airport's vicinity the limits are lower and are not checked here.
+AVIATION_WARNING_HEIGHT_M: float = 45.0
+AVIATION_REGULATION: str = "Nghị định 32/2016/NĐ-CP, Điều 7 khoản 1 điểm c"
 #: Storey height (m) by which the exposure check goes on above ``EXPOSURE_HEIGHTS_M`` up to a
 #: building's known height (households ``height_m``), as those heights step: 3 m a storey.
 EXPOSURE_FLOOR_STEP_M: float = 3.0

@@ -905,7 +905,7 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 #: (verdict ``review``).
 CONFLICT_CODES = ("too_close", "exposure_exceeded")
 REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs", "default_distance",
-                "exposure_band_outside", "exposure_assumed_height")
+                "exposure_band_outside", "exposure_assumed_height", "aviation_obstacle")
 
 
 def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
@@ -1032,6 +1032,11 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
             "cells": [b["site_id"] for b in rf.bands_outside],
             "bands_mhz": [b["band_mhz"] for b in rf.bands_outside],
             "low_mhz": lo, "high_mhz": hi, "regulation": rf.regulation}))
+    mast_m = float(new_cells["height_m"].max())
+    if mast_m >= settings.AVIATION_WARNING_HEIGHT_M:  # found by a review: 80 m was "OK"
+        breaches.append(Reason("aviation_obstacle", {
+            "height_m": mast_m, "limit_m": settings.AVIATION_WARNING_HEIGHT_M,
+            "regulation": settings.AVIATION_REGULATION}))
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))

@@ -616,6 +616,15 @@ _REASONS = {
               "(a local setting, not a regulation: for review)",
         "vi": "nhà dân ({name}) chỉ cách {distance} m, dưới mức {minimum} m {set_by_text} "
               "(tiêu chí địa phương, không phải quy định: cần xem xét)"},
+    "aviation_obstacle": {
+        "en": "the antenna is {height_m:g} m above ground, the structure at least as tall: "
+              "{regulation} requires an aviation obstacle warning (marking and lights) on "
+              "structures {limit_m:g} m or more above natural ground (for review: the "
+              "structure's height, its warning, and whether it needs height approval)",
+        "vi": "ăng-ten cao {height_m:g} m so với mặt đất, công trình cao ít nhất như vậy: "
+              "{regulation} yêu cầu cảnh báo chướng ngại vật hàng không (sơn, đèn) đối với "
+              "công trình cao từ {limit_m:g} m trở lên so với mặt đất tự nhiên (cần xem xét: "
+              "chiều cao công trình, việc cảnh báo, và việc có phải xin chấp thuận độ cao)"},
     "exposure_band_outside": {
         "en": "RF exposure not checked for cell(s) {cells} at {bands} MHz: the limit of "
               "{regulation} is quoted for {low} to {high} MHz only, and no limit for this "
