@@ -13,6 +13,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -264,6 +265,42 @@ def test_exposure_heights_follow_the_beam_and_a_known_building_height(
     assert rf.max_ratio == pytest.approx(ratio, abs=0.003)
     assert rf.worst["id"] == "HOUSE" and rf.worst["height_m"] == pytest.approx(at_m, abs=0.01)
     assert result.verdict == ("conflict" if code == "exposure_exceeded" else "review")
+
+
+def test_sharing_is_not_advised_onto_a_tower_its_neighbours_exposure_forbids():
+    """Found by a review: "share-instead" sent the operator to a tower 9 m from a house that
+    its own cells already bring to 0.62 of the limit; with the proposal's it would be 1.24.
+    By hand (omni, no tilt, both 61 dBm = 1259 W at 12 m, the house's 12 m floor 9 m away,
+    13.5 m tall): S = 2 x 1259 / (4 pi 81) = 2.47 W/m², 1.24 times 2 W/m²."""
+    from .test_coverage import cell_table
+
+    def project(house: bool) -> Project:
+        p = _project()
+        p.sites = cell_table([{"site_id": "V1", "tower_id": "TA", "operator": "Viettel",
+                               "height_m": 12.0, "eirp_dbm": 61.0, "x": X0, "y": Y0 + 300}])
+        if house:
+            hh = p.households
+            near = gpd.GeoDataFrame({"household_id": ["NEAR_TA"], "hamlet_id": ["T1"],
+                                     "height_m": [13.5]},
+                                    geometry=[shapely.Point(X0, Y0 + 291)], crs=hh.crs)
+            p.households = gpd.GeoDataFrame(
+                pd.concat([hh.assign(height_m=np.nan), near], ignore_index=True), crs=hh.crs)
+        return p
+
+    kw = {"height_m": 12.0, "eirp_dbm": 61.0, "tilt_deg": 0.0, "azimuths_deg": ()}
+    proposal = placement.ProposedSite("MobiFone", "4G", **kw)
+    at = shapely.Point(X0 + 20, Y0 + 300)  # 20 m from TA: the same gain there
+    assert placement.check_site(project(False), proposal, at).verdict == "share-instead"
+    result = placement.check_site(project(True), proposal, at)
+    assert result.verdict != "share-instead"
+    assert result.sharing.recommendation == "new-tower"
+    reason = result.sharing.reason
+    assert reason.code == "share_exceeds_exposure" and reason.params["tower_id"] == "TA"
+    weighed = {w["tower_id"]: w for w in result.sharing.towers_weighed}
+    assert weighed["TA"]["exposure_ok"] is False
+    there = placement._exposure_check(project(True), proposal.cells(X0, Y0 + 300, UTM),
+                                      shapely.Point(X0, Y0 + 300))
+    assert there.max_ratio == pytest.approx(2 * 1258.9 / (4 * np.pi * 81) / 2, abs=0.01)
 
 
 @pytest.mark.parametrize("mast_m, flagged", [(44.9, False), (45.0, True), (80.0, True)])

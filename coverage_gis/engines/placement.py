@@ -323,8 +323,10 @@ class Reason:
     ``share_tower`` and ``own_tower``
     (operator, tower_id, operators, distance_m, households_here, households_there),
     ``share_loses_gain`` (tower_id, distance_m, households_here, households_there,
-    min_share), ``unusual_crs`` (crs, cadastral, distance_m: x/y typed in another CRS than
-    the province's cadastral one, for review), ``new_tower`` (max_distance_m),
+    min_share), ``share_exceeds_exposure`` (tower_id, distance_m, regulation: the proposal's
+    cells on that tower would bring a place near it over the exposure limit),
+    ``unusual_crs`` (crs, cadastral, distance_m: x/y typed in another CRS than the
+    province's cadastral one, for review), ``new_tower`` (max_distance_m),
     ``outside_commune``,
     ``other_crs`` (crs: the CRS given, preset: the preset in which the x/y as typed would
     land inside the unit), ``no_gain``, ``brings_hamlets`` (hamlets).
@@ -600,11 +602,17 @@ def _sharing_advice(project: Project, base: CoverageResult, proposal: ProposedSi
     for group, kind in ((close[~mine], "share-instead"), (close[mine], "use-own-tower")):
         best = None
         for _, t in group.iterrows():
-            there = _gain(project, base, proposal.cells(t.geometry.x, t.geometry.y,
-                                                        project.crs))
+            cells_there = proposal.cells(t.geometry.x, t.geometry.y, project.crs)
+            there = _gain(project, base, cells_there)
+            # the cells added to the tower's own must keep its neighbours under the exposure
+            # limit (found by a review: a house 9 m from the tower, at 0.62 of the limit from
+            # its cells, would reach 1.23 with the proposal's; the advice did not look)
+            safe = not _exposure_check(project, cells_there, t.geometry).breaches
             weighed.append({"tower_id": t["tower_id"], "distance_m": round(
-                float(t["distance_m"]), 1), "operators": t["operators"], "gain": there})
-            if there >= min_share * gain_here and (best is None or there > best[1]):
+                float(t["distance_m"]), 1), "operators": t["operators"], "gain": there,
+                "exposure_ok": safe})
+            if (safe and there >= min_share * gain_here
+                    and (best is None or there > best[1])):
                 best = (t, there)
         if best is not None:
             t, there = best
@@ -619,6 +627,12 @@ def _sharing_advice(project: Project, base: CoverageResult, proposal: ProposedSi
                                  gain_here=gain_here, towers_weighed=tuple(weighed),
                                  min_gain_share=min_share)
     top = max(weighed, key=lambda w: w["gain"])
+    if not top["exposure_ok"] and top["gain"] >= min_share * gain_here:
+        reason = Reason("share_exceeds_exposure", {
+            "tower_id": top["tower_id"], "distance_m": top["distance_m"],
+            "regulation": settings.EXPOSURE_REGULATION})
+        return SharingAdvice("new-tower", limit, reason, gain_basis=basis, gain_here=gain_here,
+                             towers_weighed=tuple(weighed), min_gain_share=min_share)
     reason = Reason("share_loses_gain", {"tower_id": top["tower_id"],
                                          "distance_m": top["distance_m"],
                                          "gain_here": gain_here, "gain_there": top["gain"],

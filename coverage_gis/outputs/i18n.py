@@ -680,6 +680,14 @@ _REASONS = {
         "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) chỉ phủ thêm "
               "{gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí đề xuất (dưới "
               "{min_share:.0%}): xây trạm mới là hợp lý"},
+    "share_exceeds_exposure": {
+        "en": "sharing tower {tower_id} ({distance_m:.0f} m away) would bring a dwelling or "
+              "public building near it over the RF exposure limit of {regulation}, with its "
+              "own cells (computed estimate): a new tower, unless the cells are changed",
+        "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) sẽ làm phơi nhiễm trường "
+              "điện từ tại nhà dân hoặc công trình công cộng gần trạm vượt giới hạn của "
+              "{regulation}, cộng với các cell hiện có của trạm (giá trị tính toán): cần xây "
+              "trạm mới, trừ khi thay đổi cấu hình cell"},
     "new_tower": {
         "en": "no existing tower within {max_distance_m:g} m: a new tower is needed",
         "vi": "không có trạm hiện có trong bán kính {max_distance_m:g} m: cần xây trạm mới"},
