@@ -277,6 +277,18 @@ def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
+def edit_cell(path: Path, old: bytes, new: bytes) -> None:
+    """Replace a cell's XML in the workbook's first sheet (as Excel would have written it)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
+    assert old in parts[sheet]
+    parts[sheet] = parts[sheet].replace(old, new)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
 def test_xlsx_formulas_without_stored_values_are_refused(folder, capsys):
     path = workbook(folder / "stats.xlsx", {"stats": [
         STATS_HEADER, [2024, "=C2+1000", 3618, 1318], [2025, "=C3+1000", 3652, 1334]]})
@@ -295,15 +307,8 @@ def test_xlsx_formulas_without_stored_values_are_refused(folder, capsys):
 def test_xlsx_formulas_with_stored_values_are_read(folder):
     path = workbook(folder / "stats.xlsx", {"stats": [STATS_HEADER, [2025, 4900, 3618, 1318]]})
     # what Excel writes: the formula and its last result (<f> and <v>)
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
-    parts[sheet] = parts[sheet].replace(b'<c r="B2" t="n"><v>4900</v></c>',
-                                        b'<c r="B2"><f>C2+1282</f><v>4900</v></c>')
-    assert b"<f>C2+1282</f>" in parts[sheet]
-    with zipfile.ZipFile(path, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
+    edit_cell(path, b'<c r="B2" t="n"><v>4900</v></c>',
+              b'<c r="B2"><f>C2+1282</f><v>4900</v></c>')
     assert cg.read_statistics(path).loc[0, "population"] == 4900
 
 
@@ -313,15 +318,8 @@ def test_xlsx_error_values_are_refused_not_read_as_empty(folder, capsys):
     the technology's defaults."""
     path = workbook(folder / "stats.xlsx", {"stats": [
         STATS_HEADER, [2024, 4905, 3618, 1318], [2025, 4948, "#REF!", 1334]]})
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
-    parts[sheet] = parts[sheet].replace(b'<c r="B3" t="n"><v>4948</v></c>',
-                                        b'<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
-    assert b"<f>1/0</f>" in parts[sheet]
-    with zipfile.ZipFile(path, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
+    edit_cell(path, b'<c r="B3" t="n"><v>4948</v></c>',
+              b'<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     before = digest(folder)
     with pytest.raises(cg.InputError) as caught:
         cg.read_statistics(path)
