@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from coverage_gis.engines.rounding import rounded_against
 from coverage_gis.outputs import i18n
 
 if TYPE_CHECKING:  # pragma: no cover  (annotations only: the command line imports this early)
@@ -29,15 +28,12 @@ JSON_LANG = "en"
 def limit_percent(ratio: float) -> str:
     """An exposure ratio as a percentage of the limit, with one decimal unless that would
     show it on the other side of 100 % (0.99995: "99.995%", not "100.0%" beside "ok")."""
+    from coverage_gis.engines.rounding import rounded_against  # numpy: not for --help
+
     shown = rounded_against(100.0 * float(ratio), 100.0, 1)
     decimals = len(f"{shown:.3f}".rstrip("0").split(".")[1])
     return f"{shown:.{max(1, decimals)}f}%"
 
-
-def _decimals_of(ratio: float) -> int:
-    shown = rounded_against(100.0 * float(ratio), 100.0, 1)
-    text = repr(float(shown))
-    return max(1, len(text.split(".")[1]) if "." in text and "e" not in text else 1)
 
 def reason_texts(check: CheckResult, lang: str = "vi") -> list[str]:
     """The reasons for the verdict, one sentence each, in ``lang``."""
