@@ -65,6 +65,12 @@ class InputWarning(UserWarning):
     """A problem in the input that was repaired or worked around (and said so)."""
 
 
+class RowsExcludedWarning(InputWarning):
+    """Rows of an input file left out of the analysis (rows of another network, without a
+    usable value), counted in the message: a caller that keeps a record of the data (``init``'s
+    layer notes) picks these by their class."""
+
+
 class OutputWarning(UserWarning):
     """Results were written, but something beside them needs the user's attention (an old
     set that could not be removed)."""

@@ -208,6 +208,18 @@ def test_init_with_cells_and_building_footprints(tmp_path, offline):
     assert "CC BY-SA 4.0" in sites["licence"] and sites["features"] == 21
 
 
+def test_rows_left_out_are_warned_by_their_own_class(tmp_path):
+    """init's layer note picks the reader's "excluded" warnings by class, not by wording."""
+    from coverage_gis.errors import RowsExcludedWarning
+    from coverage_gis.io.readers import read_sites
+
+    rows = (SAMPLE_DATA / "towers" / "opencellid_452.csv").read_text().splitlines()
+    wifi = tmp_path / "wifi.csv"
+    wifi.write_text("\n".join([rows[0].replace("LTE,", "WIFI,", 1), *rows[1:]]) + "\n")
+    with pytest.warns(RowsExcludedWarning, match="radio WIFI"):
+        read_sites(wifi)
+
+
 def test_init_says_which_cells_it_left_out_and_refuses_a_shifted_row(tmp_path, offline,
                                                                       capsys):
     """Found by fuzzing: a row of an unknown radio went with no word (validate, which lists

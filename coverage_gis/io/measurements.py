@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from coverage_gis.config import settings
-from coverage_gis.errors import InputError
+from coverage_gis.errors import InputError, RowsExcludedWarning
 from coverage_gis.io import opencellid, readers, schema
 from coverage_gis.io.schema import Problems
 
@@ -158,7 +158,7 @@ def _from_opencellid(path: Path, kind: str, problems: Problems) -> pd.DataFrame:
         lo, hi = settings.MEASUREMENT_LEVEL_RANGE_DBM
         problems.warn(f"excluded {int(unknown.sum())} of {len(out)} rows without a usable "
                       f"signal level (empty, 0 for unknown, or outside {lo:g}..{hi:g} dBm, "
-                      "such as ASU values)")
+                      "such as ASU values)", category=RowsExcludedWarning)
     out["lon"], out["lat"] = df["lon"], df["lat"]
     return out[~unknown]
 

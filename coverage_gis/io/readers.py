@@ -44,7 +44,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
-from coverage_gis.errors import InputError, InputWarning
+from coverage_gis.errors import InputError, InputWarning, RowsExcludedWarning
 from coverage_gis.io import opencellid, schema, vietnamese
 from coverage_gis.io.boundary import TABLE_SUFFIXES as _TABLE_SUFFIXES
 from coverage_gis.io.boundary import PathLike
@@ -1526,7 +1526,8 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
         detail = ", ".join(f"{n} × {w}" for w, n in sorted(why.value_counts().items()))
         problems.warn(f"excluded {int((~keep).sum())} rows of unknown networks or radios "
                       f"({detail}); known: " + ", ".join(
-                          f"{m}-{n:02d} {o}" for (m, n), o in settings.OPENCELLID_NETWORKS.items()))
+                          f"{m}-{n:02d} {o}" for (m, n), o in settings.OPENCELLID_NETWORKS.items()),
+                      category=RowsExcludedWarning)
     out = pd.DataFrame(index=df.index)
     out["site_id"] = [f"{m:.0f}-{n:02.0f}-{a:.0f}-{c:.0f}" for m, n, a, c in
                       zip(ints["mcc"], ints["net"], ints["area"], ints["cell"])]

@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -105,11 +105,11 @@ class Problems:
         self._order.append(-1 if index is None else int(index))
 
     def warn(self, text: str, index: int | None = None, column: str | None = None,
-             value: Any = _NO_VALUE) -> None:
-        """Emit an :class:`InputWarning` now and remember it."""
+             value: Any = _NO_VALUE, category: type[InputWarning] = InputWarning) -> None:
+        """Emit an :class:`InputWarning` (or ``category``, a subclass) now and remember it."""
         msg = self.message(text, index, column, value)
         self.warned.append(msg)
-        warnings.warn(msg, InputWarning, stacklevel=3)
+        warnings.warn(msg, category, stacklevel=3)
 
     def raise_if_any(self) -> None:
         """Raise one :class:`InputError` listing every error recorded so far."""
@@ -794,36 +794,34 @@ STATISTICS_COLUMNS: tuple[str, ...] = (
 #: numerator (without it F1 counts ``ftth_subscriptions``, agencies and enterprises too).
 STATISTICS_REFINING_COLUMNS: tuple[str, ...] = ("household_ftth_subscriptions",)
 
-#: (part, whole) statistics: a part larger than its whole is warned about (a typo; a share
-#: computed from the two would pass 100 %).
-STATISTICS_PARTS: tuple[tuple[str, str], ...] = (
-    ("adults", "population"), ("households", "population"),
-    ("adults_with_smartphone", "adults"),
-    ("state_agencies_on_digital_platforms", "state_agencies"),
-    ("enterprises_on_digital_platforms", "enterprises"),
-    ("household_ftth_subscriptions", "ftth_subscriptions"),
+class StatisticsPart(NamedTuple):
+    """A statistic that is a part of another: larger than its whole is warned about (a typo;
+    a share computed from the two would pass 100 %)."""
+
+    part: str
+    whole: str
+    #: a column that, given in that year, makes the two no share of each other
+    unless: str | None = None
+    #: what the warning says after "is more than <whole>=<n> in <year>"
+    why: str = ": a typo? A share of the two would pass 100 %"
+
+
+STATISTICS_PARTS: tuple[StatisticsPart, ...] = (
+    StatisticsPart("adults", "population"), StatisticsPart("households", "population"),
+    StatisticsPart("adults_with_smartphone", "adults"),
+    StatisticsPart("state_agencies_on_digital_platforms", "state_agencies"),
+    StatisticsPart("enterprises_on_digital_platforms", "enterprises"),
+    StatisticsPart("household_ftth_subscriptions", "ftth_subscriptions"),
     # the shares F1 and M2 are made of (found by fuzzing: 167 % and 150 % shown as "met")
-    ("household_ftth_subscriptions", "households"),
-    ("smartphone_subscriptions", "mobile_subscriptions"),
+    StatisticsPart("household_ftth_subscriptions", "households"),
+    StatisticsPart("smartphone_subscriptions", "mobile_subscriptions"),
+    # F1 divides these two when no household_ftth_subscriptions is given (found by fuzzing:
+    # 9,999,999 of 1,350 passed, and F1 printed 740741 %)
+    StatisticsPart("ftth_subscriptions", "households", unless="household_ftth_subscriptions",
+                   why=", and F1 divides the two (no household_ftth_subscriptions given): a "
+                       "typo? If it counts agencies' and enterprises' lines too, give "
+                       "household_ftth_subscriptions"),
 )
-
-
-def _check_f1_numerator(df: pd.DataFrame, problems: Problems) -> None:
-    """F1 divides ``ftth_subscriptions`` by ``households`` when no
-    ``household_ftth_subscriptions`` is given: more subscriptions than households is warned
-    about there (found by fuzzing: 9,999,999 of 1,350 passed, and F1 printed 740741 %)."""
-    if not {"ftth_subscriptions", "households"} <= set(df.columns):
-        return
-    own = (df["household_ftth_subscriptions"].notna()
-           if "household_ftth_subscriptions" in df.columns else False)
-    more = (df["ftth_subscriptions"].notna() & df["households"].notna() & ~own
-            & (df["ftth_subscriptions"] > df["households"]))
-    for idx in df.index[more]:
-        problems.warn(f"is more than households={int(df.at[idx, 'households'])} in "
-                      f"{df.at[idx, 'year']}, and F1 divides the two (no "
-                      "household_ftth_subscriptions given): a typo? If it counts agencies' and "
-                      "enterprises' lines too, give household_ftth_subscriptions", idx,
-                      "ftth_subscriptions", int(df.at[idx, "ftth_subscriptions"]))
 
 
 def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
@@ -846,15 +844,17 @@ def validate_statistics(df: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         df[col] = _numeric_column(df, col, problems, integer=whole, value_range=(0, 1e9))
     problems.raise_if_any()
     df["year"] = df["year"].astype(int)
-    for part, total in STATISTICS_PARTS:
+    for rule in STATISTICS_PARTS:
+        part, total = rule.part, rule.whole
         if part in df.columns and total in df.columns:
             more = df[part].notna() & df[total].notna() & (df[part] > df[total])
+            if rule.unless in df.columns:
+                more &= df[rule.unless].isna()
             for idx in df.index[more]:
                 big, of = (int(v) if float(v).is_integer() else float(v)
                            for v in (df.at[idx, part], df.at[idx, total]))
-                problems.warn(f"is more than {total}={of} in {df.at[idx, 'year']}: a typo? "
-                              "A share of the two would pass 100 %", idx, part, big)
-    _check_f1_numerator(df, problems)
+                problems.warn(f"is more than {total}={of} in {df.at[idx, 'year']}{rule.why}",
+                              idx, part, big)
     for col in df.columns:
         values = df[col]
         if col != "year" and values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():

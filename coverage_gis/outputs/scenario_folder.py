@@ -47,7 +47,7 @@ import shapely
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import SCENARIO_KEYS
-from coverage_gis.errors import InputError, InputWarning, OutputError, user_warnings
+from coverage_gis.errors import InputError, OutputError, RowsExcludedWarning, user_warnings
 from coverage_gis.io import units as admin
 from coverage_gis.io.crs import WGS84, metric_crs
 from coverage_gis.outputs.exports import write_gpkg
@@ -284,7 +284,7 @@ def _cells_layer(path: Path, unit: admin.Unit, staging: Path) -> LayerRecord:
     # what the reader left out, validate cannot list again on the folder (found by fuzzing:
     # a row of an unknown network went with no word)
     excluded = [str(w.message).split(": ", 1)[-1] for w in caught
-                if issubclass(w.category, InputWarning) and "excluded" in str(w.message)]
+                if issubclass(w.category, RowsExcludedWarning)]
     margin_m = settings.STUDY_AREA_MARGIN_M
     near = sites[sites.intersects(_grown(unit, margin_m))]
     if near.empty:
