@@ -468,7 +468,13 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     InputError
         Not a province study, or ``unit`` is none of its units.
     """
+    from coverage_gis.io import units as admin
+
     project = analysis.project
+    try:
+        admin.unit_query(unit)
+    except InputError as exc:
+        raise InputError([f"--{p}" for p in exc.problems]) from None
     if project.scenario.province is None or project.hamlets is None:
         raise InputError(f"--unit {unit}: the result is not a province study ([scenario] "
                          "province); its units are already in its own report")
@@ -476,7 +482,6 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     scopes = {s.code: s for s in province_scopes(project)}
     code = next((c for c, s in scopes.items() if unit in (c, s.name)), None)
     if code is None:
-        from coverage_gis.io import units as admin
         try:  # its own messages: what an old unit became, an ambiguous name's matches
             code = admin.find_unit(unit).code
         except InputError as exc:

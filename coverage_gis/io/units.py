@@ -434,6 +434,20 @@ def _suggest(query: Any, candidates: dict[str, str]) -> str:
     return f" (did you mean {' or '.join(dict.fromkeys(candidates[c] for c in close))}?)"
 
 
+def unit_query(query: str | int) -> str:
+    """``query`` (a unit's code or name) as :func:`find_unit` reads it (NFC, stripped).
+
+    Raises
+    ------
+    InputError
+        A blank query.
+    """
+    text = _nfc(query)
+    if not text:
+        raise InputError("unit '': expected a unit code (e.g. 14818) or name")
+    return text
+
+
 def find_unit(query: str | int, units: gpd.GeoDataFrame | None = None,
               mapping: pd.DataFrame | None = None) -> Unit:
     """The 2025 unit named by ``query``: a code (``"14818"``) or a name, with or without
@@ -453,9 +467,7 @@ def find_unit(query: str | int, units: gpd.GeoDataFrame | None = None,
     """
     units = load_units() if units is None else units
     mapping = load_mapping() if mapping is None else mapping
-    text = _nfc(query)
-    if not text:
-        raise InputError("unit '': expected a unit code (e.g. 14818) or name")
+    text = unit_query(query)
     if text.isdigit():
         hit = (units["unit_code"].astype(str) == text).to_numpy()
     else:
