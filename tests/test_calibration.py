@@ -29,6 +29,7 @@ from pyproj import CRS
 from scipy import stats
 
 from coverage_gis.cli.main import main
+from coverage_gis.config import settings
 from coverage_gis.config.params import CalibrationParams, CoverageParams
 from coverage_gis.config.scenario import read_scenario
 from coverage_gis.engines import calibration as cal
@@ -126,6 +127,39 @@ def test_zero_noise_is_recovered_exactly():
     assert result.notes == ()
 
 
+def test_weak_measurements_below_the_floor_do_not_bias_the_fit():
+    """Found by a review: rows measured below the level floor were left out, which keeps only
+    the far points' positive errors (a truncated regression): +6 dB and +4 dB/decade under
+    8 dB shadowing were fitted as about +4.7 dB and +0.7 dB/decade. Now the rows are chosen
+    on the prediction."""
+    cells = cells_gdf()
+    points = synthetic_points(cells, 3000, seed=21, d_range_m=(200.0, 8000.0))
+    measured, pred = measured_from_truth(points, cells, 6.0, 4.0, 8.0, seed=22)
+    assert (measured["rsrp_dbm"] < settings.LEVEL_FLOOR_DBM).sum() > 200  # many weak ones
+    result = cal.calibrate(measured, cells)  # the default floor, -120 dBm
+    kept = pred["predicted_dbm"].to_numpy() >= settings.LEVEL_FLOOR_DBM
+    assert result.n == int(kept.sum())
+    assert abs(result.offset_db - 6.0) <= 1.0
+    assert abs(result.slope_db_per_decade - 4.0) <= 2.0
+
+
+def test_points_at_nearly_one_distance_fit_the_offset_alone():
+    """Found by a review: 40 points on an 800 m ring, spread by centimetres of GPS rounding,
+    were fitted a slope of +40 dB/decade (at its limit); the distances cannot tell a slope."""
+    cells = cells_gdf(1)
+    rng = np.random.default_rng(5)
+    bearing = rng.uniform(0, 2 * np.pi, 40)
+    jitter = rng.uniform(-0.01, 0.01, (2, 40))
+    pts = gpd.GeoDataFrame({"cell_id": ["C0"] * 40}, geometry=gpd.points_from_xy(
+        X0 + 800 * np.sin(bearing) + jitter[0], Y0 + 800 * np.cos(bearing) + jitter[1]), crs=UTM)
+    measured, pred = measured_from_truth(pts, cells, 2.0, 0.0, 8.0, seed=6)
+    result = cal.calibrate(measured, cells)
+    assert result.fit == "offset" and "slope_not_identifiable" in result.notes
+    assert result.slope_db_per_decade == 0.0
+    excess = pred["predicted_dbm"].to_numpy() - measured["rsrp_dbm"].to_numpy()
+    assert result.offset_db == pytest.approx(float(excess.mean()), abs=1e-9)
+
+
 def test_offset_only_and_a_slope_beyond_its_limit():
     cells = cells_gdf()
     points = synthetic_points(cells, 300, seed=5)
@@ -194,17 +228,20 @@ def test_exclusions_are_counted():
     cells = cells_gdf(2, spacing_m=40_000.0)
     points = synthetic_points(cells.iloc[:1], 60, seed=4, d_range_m=(200.0, 3000.0))
     measured, _ = measured_from_truth(points, cells, 5.0, 0.0, 0.0, seed=0)
+    # C1 is 39.9 km away; C0 is predicted -129 dBm 8 km away (below the floor), and a weak
+    # measurement where its prediction is above the floor is kept
     extra = gpd.GeoDataFrame(
-        {"cell_id": ["C1", "NOPE", "C0"], "rsrp_dbm": [-90.0, -90.0, -125.0]},
-        geometry=[shapely.Point(X0 + 100, Y0)] * 3, crs=UTM)  # C1 is 39.9 km away
+        {"cell_id": ["C1", "NOPE", "C0", "C0"], "rsrp_dbm": [-90.0, -90.0, -100.0, -125.0]},
+        geometry=[shapely.Point(X0 + 100, Y0)] * 2
+        + [shapely.Point(X0 + 8000, Y0), shapely.Point(X0 + 2000, Y0)], crs=UTM)
     both = pd.concat([measured, extra], ignore_index=True)
     result = cal.calibrate(both, cells)  # the default floor, -120 dBm
     assert result.excluded == {"no_level": 0, "duplicate": 0, "unknown_cell": 1,
                                "other_technology": 0, "other_operator": 0, "no_cell": 0,
                                "beyond_max_range": 1, "below_floor": 1}
-    assert result.n == 60
-    assert result.residuals["excluded"].tolist()[-3:] == ["beyond_max_range", "unknown_cell",
-                                                         "below_floor"]
+    assert result.n == 61
+    assert result.residuals["excluded"].tolist()[-4:] == ["beyond_max_range", "unknown_cell",
+                                                         "below_floor", ""]
     with pytest.raises(InputError, match="only 2 usable measurement"):
         cal.calibrate(both.iloc[-5:], cells)
 

@@ -840,6 +840,14 @@ CALIBRATION_REFERENCE_DISTANCE_M: float = 1000.0
 #: distance and ranges invertible. Highest +40: a local bound (no published model adds more
 #: than about 20 dB per decade to Hata's 30-45 dB per decade slope).
 CALIBRATION_SLOPE_LIMITS_DB_PER_DECADE: tuple[float, float] = (-20.0, 40.0)
+#: Largest standard error of a fitted slope (dB per decade) for the slope to be kept: above
+#: it the measurements' distances do not tell the slope (all at nearly one distance: 40 points
+#: on an 800 m ring, their GPS rounding spreading them by centimetres, gave +40 dB/decade
+#: "at the limit"), and the offset alone is fitted (note ``slope_not_identifiable``). Local
+#: setting: 10, so that the 95 % interval (+-1.96 standard errors) is narrower than two thirds
+#: of the allowed range (60 dB/decade); a drive test over a factor 3 of distances with 100
+#: points and sigma = 8 dB gives about 3.
+CALIBRATION_SLOPE_SE_MAX_DB_PER_DECADE: float = 10.0
 #: Allowed offsets (dB): a local bound, far beyond the 5-15 dB corrections drive tests give.
 CALIBRATION_OFFSET_LIMITS_DB: tuple[float, float] = (-50.0, 50.0)
 #: k of k-fold cross-validation (local setting: 5, the common choice; Hastie, Tibshirani and
