@@ -118,13 +118,16 @@ def _towers(project: Project) -> tuple[gpd.GeoDataFrame, SharingParams]:
 
 def _m5(tw: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, inside: np.ndarray,
         sp: SharingParams, basis: str | None) -> SharingIndicator:
-    """M5 over the towers where ``inside``; the candidates count with both ends inside."""
+    """M5 over the towers where ``inside``; ``candidates`` counts the pairs with an end
+    inside (found by a review: every unit of a province had the province's count)."""
     own = tw[inside]
+    ids = set(own["tower_id"])
+    mine = candidates["tower_a"].isin(ids) | candidates["tower_b"].isin(ids)
     return SharingIndicator(
         existing=sharing.sharing_ratio(own, include_planned=False, method=sp.ratio),
         with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),
         if_candidates_realised=sharing.ratio_if_realised(own, candidates, method=sp.ratio),
-        candidates=len(candidates), target=targets.plan_target("M5"), scope="inside_unit",
+        candidates=int(mine.sum()), target=targets.plan_target("M5"), scope="inside_unit",
         unit_basis=basis, towers_outside_unit=int((~inside).sum()))
 
 
@@ -456,6 +459,22 @@ def _around(project: Project, cov: CoverageResult, box: shapely.Polygon
     return layers, replace(cov, dem_grid=part(cov.dem_grid), landcover=part(cov.landcover))
 
 
+def _unit_candidates(candidates: gpd.GeoDataFrame | None, towers: gpd.GeoDataFrame | None
+                     ) -> gpd.GeoDataFrame | None:
+    """The sharing candidates with an end among ``towers`` inside the unit, with
+    ``inside_unit_a`` and ``inside_unit_b`` for the unit (found by a review: another unit's
+    pair was listed with both towers "inside the unit")."""
+    if candidates is None or towers is None:
+        return candidates
+    inside = set(towers.loc[towers["inside_unit"].astype(bool), "tower_id"])
+    candidates = candidates[candidates["tower_a"].isin(inside)
+                            | candidates["tower_b"].isin(inside)].copy()
+    if "inside_unit_a" in candidates:
+        candidates["inside_unit_a"] = candidates["tower_a"].isin(inside)
+        candidates["inside_unit_b"] = candidates["tower_b"].isin(inside)
+    return candidates
+
+
 def unit_view(analysis: Analysis, unit: str) -> Analysis:
     """One unit of a province study, as a study of its own for a detailed map and report
     (``coverage-gis report RESULTS_DIR --unit CODE``): its hamlets, households, towers,
@@ -541,11 +560,7 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
         outside = 0 if towers is None else int((~towers["inside_unit"].astype(bool)).sum())
         indicators = replace(indicators, m5=replace(ind.m5, unit_basis="unit",
                                                     towers_outside_unit=outside))
-    candidates = analysis.sharing_candidates
-    if candidates is not None and towers is not None:
-        keep = set(towers["tower_id"])
-        candidates = candidates[candidates["tower_a"].isin(keep)
-                                | candidates["tower_b"].isin(keep)]
+    candidates = _unit_candidates(analysis.sharing_candidates, towers)
     sugg = analysis.suggestions
     if sugg is not None:
         sugg = (sugg[sugg["unit_code"].astype(str) == code] if "unit_code" in sugg

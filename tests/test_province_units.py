@@ -38,6 +38,17 @@ def test_a_unit_without_hamlets_has_its_own_report(stored, tmp_path, capsys):
     assert [u["unit_code"] for u in one["units"]] == ["15274"]
     assert (tmp_path / "u" / "map.html").stat().st_size > 0
     assert len(pd.read_csv(tmp_path / "u" / "hamlets.csv")) == 0
+    # the layers are there, with nothing of the unit: said so, not "layer missing from the
+    # scenario" (found by a review), on the scorecard and in both languages' report
+    card = pd.read_csv(tmp_path / "u" / "scorecard.csv").set_index("indicator")
+    assert card.loc["M4", "basis"] == card.loc["F2", "basis"] == (
+        "no hamlet of the unit in the data (0/0)")
+    page = (tmp_path / "u" / "report.html").read_text(encoding="utf-8")
+    assert "thiếu lớp dữ liệu" not in page and "dữ liệu không có thôn nào của đơn vị" in page
+    assert main(["-q", "report", str(stored), "--unit", "14845", "--out",
+                 str(tmp_path / "far")]) == 0  # Mường Lát: no tower either
+    card = pd.read_csv(tmp_path / "far" / "scorecard.csv").set_index("indicator")
+    assert card.loc["M5", "basis"] == "no existing tower inside the unit in the data (0/0)"
 
 
 def test_a_units_homes_passed_are_its_own(stored, tmp_path):
@@ -132,3 +143,22 @@ def test_a_units_suggestions_serve_its_own_hamlets(stored):
                        dtype={"unit_code": str})
     assert len(sugg) and set(sugg["unit_code"]) == {"14818"}
     assert all(abs(v * 6 - round(v * 6)) < 1e-3 for v in sugg["m4_after"])
+
+
+def test_a_units_sharing_candidates_are_its_own(stored, tmp_path):
+    """Found by a review: every one of the 166 units had the province's candidate count in
+    M5 (the sample's one pair, both towers in 14818), and ``report --unit`` of a neighbour
+    listed that pair with both towers "inside the unit"."""
+    summary = json.loads((stored / "summary.json").read_text(encoding="utf-8"))
+    counts = {u["unit_code"]: u["indicators"]["M5"]["candidates"] for u in summary["units"]
+              if u["indicators"].get("M5")}
+    assert counts["14818"] == 1 and sum(counts.values()) == 1
+    out = tmp_path / "bim_son"
+    assert main(["-q", "report", str(stored), "--unit", "14812", "--out", str(out)]) == 0
+    pairs = pd.read_csv(out / "sharing_candidates.csv")
+    towers = pd.read_csv(out / "towers.csv")
+    inside = set(towers.loc[towers["inside_unit"].astype(bool), "tower_id"])
+    assert not inside & {"BSN-T10", "BSN-T01"}
+    assert pairs.empty or not (pairs["inside_unit_a"] | pairs["inside_unit_b"]).any()
+    card = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert card["indicators"]["M5"]["candidates"] == len(pairs) == 0

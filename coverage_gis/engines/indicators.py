@@ -93,9 +93,10 @@ class SharingIndicator:
     ``"hamlets"`` or ``"unit"`` (where the unit polygon comes from: the commune layer, the
     hamlets' union, or a province unit's 2025 boundary) and ``towers_outside_unit`` the
     towers (existing or planned) left out; ``"all_towers"``, every tower of the sites layer
-    (results stored before issue 11). ``candidates`` counts every listed pair, those with an
-    end outside the unit too; ``if_candidates_realised`` merges only the pairs with both ends
-    inside.
+    (results stored before issue 11). ``candidates`` counts the listed pairs with an end
+    inside the unit (a pair across its boundary concerns it; two neighbours' towers do not;
+    with scope ``"all_towers"`` every pair); ``if_candidates_realised`` merges only the pairs
+    with both ends inside.
     """
 
     existing: SharingRatio

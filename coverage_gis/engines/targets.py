@@ -80,7 +80,9 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
       scenario's statistics are the province's, not the unit's;
     - ``map``: the indicator's own rule (:class:`~coverage_gis.engines.indicators.Indicators`);
     - ``homes_passed``: F1's homes passed on the map, for context (no ``met``);
-    - ``not_computed``: the layer the indicator needs is missing from the scenario.
+    - ``not_computed``: the layer the indicator needs is missing from the scenario;
+    - ``no_hamlets``, ``no_towers``: the layer is there, with no hamlet (M4, F2) or no
+      existing tower (M5) of the unit: nothing to count (counts 0/0).
 
     ``map_indicators`` are counted for ``year`` (the scenario's year; default: the last
     statistics year, else this year). Targets are the plan's 2025 targets
@@ -136,12 +138,18 @@ def _map_rows(indicators: Indicators | None, year: int) -> list[dict[str, Any]]:
         "M5": indicators.m5 if indicators else None,
         "F2": indicators.f2 if indicators else None}
     for key, d in found.items():
-        if d is None or d.value is None:
+        if d is None:
             rows.append({"indicator": key, "year": year, "value": np.nan, "source": "map",
                          "basis": "not_computed"})
             continue
         num, den = ((d.existing.shared, d.existing.total) if isinstance(d, SharingIndicator)
                     else (d.covered_hamlets, d.hamlets))
+        if d.value is None:  # the layer is there, with nothing of the unit (a review: it
+            # said "layer missing from the scenario" for a province's unit without hamlets)
+            rows.append({"indicator": key, "year": year, "value": np.nan, "source": "map",
+                         "basis": "no_towers" if isinstance(d, SharingIndicator)
+                         else "no_hamlets", "numerator": num, "denominator": den})
+            continue
         rows.append({"indicator": key, "year": year, "value": float(d.value), "source": "map",
                      "basis": "map", "numerator": num, "denominator": den})
     f1 = indicators.f1 if indicators else None

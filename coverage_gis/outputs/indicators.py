@@ -184,6 +184,10 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
         return "the statistics table is the province's, not per unit"
     if code == "not_computed":
         return "not computed (layer missing from the scenario)"
+    if code == "no_hamlets":
+        return "no hamlet of the unit in the data (0/0)"
+    if code == "no_towers":
+        return "no existing tower inside the unit in the data (0/0)"
     if code == "homes_passed":
         return (f"{int(row['numerator'])} homes passed / {int(row['denominator'])} households "
                 "on the map")

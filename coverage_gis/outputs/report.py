@@ -622,7 +622,8 @@ def _basis_text(row: pd.Series, analysis: Any, w: dict[str, str], lang: str) -> 
                 subs=f1.subscriptions, passed=f1.homes_passed, ports=f1.ports_used)
                 for c in f1.flags)
         return text
-    if code in ("no_statistics", "statistics_not_per_unit", "not_computed", "homes_passed"):
+    if code in ("no_statistics", "statistics_not_per_unit", "not_computed", "no_hamlets",
+                "no_towers", "homes_passed"):
         return w[f"basis_{code}"].format(passed=f"{row['numerator']:g}",
                                          households=f"{row['denominator']:g}")
     ind = getattr(analysis.indicators, str(row["indicator"]).lower(), None)
