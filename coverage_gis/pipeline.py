@@ -38,7 +38,7 @@ from coverage_gis.engines.tiles import Runner, malloc_trim
 from coverage_gis.errors import InputError, InputWarning
 from coverage_gis.io import schema
 from coverage_gis.io.crs import describe_crs
-from coverage_gis.io.project import VECTOR_LAYERS, Project
+from coverage_gis.io.project import LAYER_IDS, VECTOR_LAYERS, Project
 from coverage_gis.results.analysis import Analysis
 from coverage_gis.version import __version__
 
@@ -860,12 +860,19 @@ def _mobile_beside_fibre(project: Project, params: CoverageParams, progress: boo
     return result, table, radius, m4, fibre_result
 
 
-def _check_arguments(project: Any, params: Any) -> Project:
+def _check_arguments(project: Any, params: Any, suggest_sites: Any = 0
+                     ) -> tuple[Project, CoverageParams | None]:
     """:func:`analyze`'s arguments, for a notebook: a clear TypeError naming the argument
     (a path for the project gave an AttributeError deep inside), the project's layers
     (:func:`_checked_layers`) and its sites still as the loader left them (an analyst's
-    'PLANNED', NaN EIRP or 3,600 m mast counted silently). Returns the project, its layers
-    in its CRS."""
+    'PLANNED', NaN EIRP or 3,600 m mast counted silently), the parameters checked again
+    (found by a review: ``params.resolution_m = -5``, set after they were made, failed deep in
+    numpy) and ``suggest_sites`` a whole number >= 0. Returns the project, its layers in its
+    CRS, and the parameters."""
+    if isinstance(suggest_sites, bool) or not isinstance(suggest_sites, (int, np.integer)) \
+            or suggest_sites < 0:
+        raise InputError(f"analyze: suggest_sites={suggest_sites!r:.40}: expected a whole "
+                         "number of sites >= 0 (0: no suggestions)")
     if not isinstance(project, Project):
         raise TypeError(f"analyze: project={project!r:.80}: expected a Project "
                         "(cg.load_project(scenario) reads one from a scenario file)")
@@ -878,7 +885,7 @@ def _check_arguments(project: Any, params: Any) -> Project:
         problems = schema.loaded_sites_problems(project.sites)
         if problems:
             raise InputError(problems)
-    return project
+    return project, None if params is None else replace(params)  # its checks run again
 
 
 def _checked_layers(project: Project) -> Project:
@@ -901,12 +908,45 @@ def _checked_layers(project: Project) -> Project:
         if layer.crs is None:
             raise InputError(f"{where} has no CRS: expected one, e.g. the project's "
                              f"{describe_crs(project.crs)} (.set_crs)")
+        _check_ids_and_shapes(layer, name, where)
         if not layer.crs.equals(project.crs):
             moved[name] = layer.to_crs(project.crs)
     if project.hamlets is not None and not len(project.hamlets):
         raise InputError("analyze: project.hamlets has no rows: expected at least one hamlet "
                          "(or hamlets=None, the unit then taken as one area)")
+    stats = project.statistics
+    if stats is not None and ("year" not in stats or stats["year"].isna().any()
+                              or stats["year"].duplicated().any()):
+        raise InputError("analyze: project.statistics: expected a 'year' column, one row per "
+                         "year (as cg.read_statistics gives it)")
     return replace(project, **moved) if moved else project
+
+
+def _check_ids_and_shapes(layer: gpd.GeoDataFrame, name: str, where: str) -> None:
+    """A layer edited since it was loaded: its id column there and unique, and every row with
+    a geometry (found by a review: households without one were counted as unserved, M4
+    fell; hamlets without ``hamlet_id`` or with one twice failed deep inside)."""
+    idcol = LAYER_IDS.get(name)
+    if idcol is not None:
+        if idcol not in layer:
+            raise InputError(f"{where} has no column {idcol!r}: a loaded {name} layer has it, "
+                             "one per row")
+        twice = layer[idcol][layer[idcol].duplicated(keep=False)]
+        if len(twice):
+            values = list(dict.fromkeys(twice.astype(str)))
+            shown = ", ".join(map(repr, values[:5])) + (
+                f" and {len(values) - 5} more" if len(values) > 5 else "")
+            raise InputError(f"{where}: {idcol} appears more than once ({shown}): "
+                             "expected one row each")
+    empty = (layer.geometry.isna() | layer.geometry.is_empty).to_numpy()
+    if empty.any():
+        rows = np.flatnonzero(empty)
+        ids = (layer[idcol].astype(str).to_numpy() if idcol in layer
+               else layer.index.astype(str).to_numpy())
+        shown = ", ".join(ids[rows[:5]]) + (f" and {len(rows) - 5} more" if len(rows) > 5
+                                            else "")
+        raise InputError(f"{where}: {len(rows)} row(s) without a geometry ({idcol or 'index'} "
+                         f"{shown}): expected one each; drop them or give their coordinates")
 
 
 def analyze(project: Project, params: CoverageParams | None = None,
@@ -939,7 +979,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
         existing cluster, this process traces fibre (its extensions designed on the workers
         in parts) while the workers compute the coverage tiles (``timings_s`` then overlap).
     """
-    project = _check_arguments(project, params)
+    project, params = _check_arguments(project, params, suggest_sites)
     clock = _Clock()
     project = unit_as_area(project)
     (runner or Runner()).trim()  # what loading the layers freed, before the rasters come

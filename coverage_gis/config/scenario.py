@@ -42,12 +42,14 @@ from typing import Any
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import (
+    SCENARIO_KEYS,
     CalibrationParams,
     Check,
     CrsName,
     Number,
     Text,
     as_path,
+    check_keys,
     check_parameters,
     check_provenance,
     did_you_mean,
@@ -155,6 +157,19 @@ class Scenario:
         if not isinstance(self.layers, dict):
             raise InputError(f"Scenario: layers={self.layers!r:.80}: expected a dict of layer "
                              "name -> path(s)")
+        # the [scenario] keys a notebook gives as a file gives them (found by a review: year
+        # "2025", a string, made F1 "no statistics for year")
+        given = {"name": self.name, "year": self.year,
+                 "study_area_margin_m": self.study_area_margin_m}
+        values, wrong = check_keys({k: v for k, v in given.items() if v is not None},
+                                   {k: SCENARIO_KEYS[k] for k in given}, "Scenario",
+                                   name=lambda key: f"Scenario: {key}")
+        if self.name is None:
+            wrong.insert(0, "Scenario: name=None: expected text (the study's name)")
+        if wrong:
+            raise InputError(wrong)
+        if self.year is not None:
+            self.year = int(values["year"])
         base = self.path.parent if self.path is not None else Path.cwd()
         problems: list[str] = []
         for name, value in list(self.layers.items()):

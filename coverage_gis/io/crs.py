@@ -83,15 +83,15 @@ def resolve_crs(value: Any, source: str | None = None) -> CRS:
 
     Raises
     ------
-    ValueError
-        When the value names no known CRS (the message lists the presets), or a CRS that is
-        not a horizontal Earth CRS (the message says what it is).
+    InputError
+        (a ``ValueError``) When the value names no known CRS (the message lists the presets),
+        or a CRS that is not a horizontal Earth CRS (the message says what it is).
     """
     crs = _parse_crs(value)
     problem = horizontal_problem(crs)
     if problem is not None:
         shown = value if isinstance(value, (str, int)) else describe_crs(crs)
-        raise ValueError(f"CRS {shown!r} {problem}; expected a horizontal (2-D) CRS of "
+        raise InputError(f"CRS {shown!r} {problem}; expected a horizontal (2-D) CRS of "
                          f"positions on the Earth: a preset ({', '.join(sorted(CRS_PRESETS))})"
                          ", an EPSG code like EPSG:5897, or WKT")
     # a WKT or PROJJSON given by hand (a .prj's text) may have lost VN-2000's shift as a
@@ -109,11 +109,11 @@ def _parse_crs(value: Any) -> CRS:
         try:
             return CRS.from_epsg(value)
         except CRSError:  # pyproj's own error (EPSG:-1), as for a code given as text
-            raise ValueError(f"unknown CRS {value!r}: no EPSG code {value}; give a preset "
+            raise InputError(f"unknown CRS {value!r}: no EPSG code {value}; give a preset "
                              f"({', '.join(sorted(CRS_PRESETS))}), an EPSG code like 5897, "
                              "or WKT") from None
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"CRS {value!r} is not a CRS name, EPSG code or WKT")
+        raise InputError(f"CRS {value!r} is not a CRS name, EPSG code or WKT")
     key = _preset_key(value)
     if key in CRS_PRESETS:
         return CRS.from_user_input(CRS_PRESETS[key])
@@ -121,7 +121,7 @@ def _parse_crs(value: Any) -> CRS:
         return _tm3_zone(value, key)
     # pyproj reads "proj=utm zone=48" as "+proj=utm +zone=48" (found by fuzzing)
     if value.strip().startswith("+") or re.match(r"\s*(proj|init)\s*=", value):
-        raise ValueError(
+        raise InputError(
             f"CRS {value!r} is a PROJ.4 string, which drops datum shifts such as VN-2000's; "
             "give an EPSG code (e.g. EPSG:5897) or a preset name instead"
         )
@@ -129,7 +129,7 @@ def _parse_crs(value: Any) -> CRS:
         return CRS.from_user_input(value.strip())
     except CRSError as exc:
         presets = ", ".join(sorted(CRS_PRESETS))
-        raise ValueError(
+        raise InputError(
             f"unknown CRS {value!r}: give a preset ({presets}), an EPSG code like EPSG:5897, or WKT"
         ) from exc
 
@@ -149,7 +149,7 @@ def _tm3_zone(value: str, key: str) -> CRS:
     if lon_0 is not None and round(lon_0, 6) in zones:
         return CRS.from_epsg(zones[round(lon_0, 6)])
     listed = ", ".join(f"{z:g}" for z in sorted(zones))
-    raise ValueError(f"unknown CRS {value!r}: VN-2000 TM-3 zones are named by their central "
+    raise InputError(f"unknown CRS {value!r}: VN-2000 TM-3 zones are named by their central "
                      f"meridian in degrees (vn2000-tm3-104.75) or degrees-minutes "
                      f"(vn2000-tm3-104-45); EPSG defines those at {listed}°E")
 

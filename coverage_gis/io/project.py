@@ -39,7 +39,7 @@ from coverage_gis.io.crs import check_computation_crs, describe_crs, metric_crs,
 from coverage_gis.io.landcover import check_landcover, class_counts, read_landcover
 from coverage_gis.io.landuse import read_landuse
 
-__all__ = ["Project", "load_project", "VECTOR_LAYERS"]
+__all__ = ["Project", "load_project", "VECTOR_LAYERS", "LAYER_IDS"]
 
 _READERS: dict[str, Callable[..., Any]] = {
     "hamlets": io.read_hamlets,
@@ -65,6 +65,8 @@ _OTHER_LAYERS = ("dem", "landcover", "statistics")
 _ID_COLUMNS = {"sites": "site_id", "fibre": "route_id", "access_points": "ap_id",
                "households": "household_id", "roads": "road_id", "railway": "road_id",
                "constraints": "constraint_id"}
+#: Each vector layer's id column, unique in a loaded layer (the loaders write it).
+LAYER_IDS = {"hamlets": "hamlet_id", **_ID_COLUMNS}
 
 
 #: What stands in for a layer the scenario does not have (``Project.provenance``).

@@ -1381,7 +1381,12 @@ def _apply_columns(df: pd.DataFrame, mapping: dict[str, str], problems: Problems
 def _to(gdf: gpd.GeoDataFrame, to_crs: Any) -> gpd.GeoDataFrame:
     attrs = dict(gdf.attrs)
     attrs["file_crs"] = describe_crs(gdf.crs)
-    out = gdf if to_crs is None else gdf.to_crs(resolve_crs(to_crs))
+    if to_crs is not None:
+        try:
+            target = resolve_crs(to_crs)
+        except InputError as exc:  # named (found by a review: a bare ValueError)
+            raise InputError([f"to_crs={to_crs!r:.60}: {p}" for p in exc.problems]) from None
+    out = gdf if to_crs is None else gdf.to_crs(target)
     out = out.reset_index(drop=True)
     out.attrs = attrs
     return out

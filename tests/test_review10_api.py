@@ -1,0 +1,78 @@
+"""Arguments a notebook gets wrong, found by the tenth review (the analyst's Python API):
+each a clear error naming the argument, layer and rows, before any computing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import coverage_gis as cg
+from coverage_gis.errors import InputError
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def project():
+    return cg.load_project(SAMPLE)
+
+
+def test_rows_without_a_geometry_are_named(project):
+    """Households without a geometry were counted as unserved (QT02 fell out of M4); a site
+    without one failed in numpy."""
+    hh = project.households.copy()
+    hh.loc[hh.index[:7], "geometry"] = None
+    with pytest.raises(InputError, match=r"project\.households: 7 row\(s\) without a "
+                                         r"geometry \(household_id H\d+, .* and 2 more\)"):
+        cg.analyze(replace(project, households=hh))
+    sites = project.sites.copy()
+    sites.loc[sites.index[0], "geometry"] = None
+    with pytest.raises(InputError, match="project.sites: 1 row"):
+        cg.analyze(replace(project, sites=sites))
+
+
+def test_an_id_column_missing_or_twice_and_statistics_without_years_are_named(project):
+    with pytest.raises(InputError, match="project.hamlets has no column 'hamlet_id'"):
+        cg.analyze(replace(project, hamlets=project.hamlets.drop(columns="hamlet_id")))
+    twice = project.hamlets.copy()
+    twice.loc[twice.index[1], "hamlet_id"] = twice["hamlet_id"].iloc[0]
+    with pytest.raises(InputError, match="hamlet_id appears more than once"):
+        cg.analyze(replace(project, hamlets=twice))
+    with pytest.raises(InputError, match="project.statistics: expected a 'year' column"):
+        cg.analyze(replace(project, statistics=project.statistics.drop(columns="year")))
+
+
+@pytest.mark.parametrize("value", ["3", -1, 2.5, True])
+def test_suggest_sites_is_a_whole_number(project, value):
+    """'3' failed deep in placement after the coverage; -1 searched and found nothing."""
+    with pytest.raises(InputError, match="suggest_sites=.*expected a whole number"):
+        cg.analyze(project, suggest_sites=value)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("resolution_m", -5, "resolution_m=-5: expected a number of metres"),
+    ("location_probability", 90, "did you mean 0.9"),
+])
+def test_parameters_changed_after_they_were_made_are_checked_again(project, field, value,
+                                                                   message):
+    params = cg.CoverageParams()
+    setattr(params, field, value)
+    with pytest.raises(InputError, match=message):
+        cg.analyze(project, params)
+
+
+def test_a_scenarios_year_and_name_are_checked_as_a_files_are():
+    """year "2025" (a string) made F1 "no statistics for year" silently."""
+    with pytest.raises(InputError, match="year='2025': expected a whole number"):
+        cg.Scenario(name="x", layers={}, year="2025")
+    with pytest.raises(InputError, match="name=None"):
+        cg.Scenario(name=None, layers={})
+    assert cg.Scenario(name="x", layers={}, year=2025).year == 2025
+
+
+def test_a_bad_target_crs_is_an_input_error_naming_to_crs():
+    with pytest.raises(InputError, match="to_crs='foo': unknown CRS"):
+        cg.read_hamlets(SAMPLE.parent / "boundaries" / "hamlets.geojson", to_crs="foo")
+    with pytest.raises(InputError, match="unknown CRS 'vn2000-xyz'"):
+        cg.resolve_crs("vn2000-xyz")
