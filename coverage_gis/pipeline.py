@@ -153,52 +153,10 @@ def sharing_indicator(project: Project, unit: Any = None
     return tw, candidates, _m5(tw, candidates, inside, sp, basis)
 
 
-def unit_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
-    """The administrative units a study reports on side by side, from ``[scenario]
-    plan_unit`` (the pre-2025 unit the plan was adopted for: its outline is the commune
-    layer when the scenario has its own, else the union of the hamlets, since no public
-    outline of the old units exists) and ``[scenario] unit`` (the 2025 unit: its bundled
-    boundary). Empty when the scenario names neither."""
-    from coverage_gis.io import units as admin
-
-    sc = project.scenario
-    if sc.province is not None:
-        return province_scopes(project)
-    scopes: list[territory.UnitScope] = []
-    bundled = [str(admin.UNITS_FILE)] == list(project.sources.get("commune", []))
-    if sc.plan_unit is not None:
-        old = admin.old_unit(sc.plan_unit)
-        if project.commune is not None and not bundled:
-            geom, basis = project.commune.union_all(), "commune_layer"
-        elif project.hamlets is not None:
-            geom, basis = project.hamlets_union(), "hamlets"
-        else:
-            geom, basis = None, ""
-        if geom is not None:
-            scopes.append(territory.UnitScope("plan", old.code, old.full_name, geom, basis))
-    if sc.unit is not None:
-        unit = admin.find_unit(sc.unit)
-        geom = unit.frame().to_crs(project.crs).union_all()
-        scopes.append(territory.UnitScope("current", unit.code, unit.full_name, geom,
-                                          "bundled_boundary"))
-    return tuple(scopes)
-
-
-def province_scopes(project: Project) -> tuple[territory.UnitScope, ...]:
-    """Every 2025 unit of ``[scenario] province`` (role ``unit``), from its bundled boundary,
-    in the project's CRS, in the order of their codes."""
-    sc = project.scenario
-    if sc.province is None:
-        return ()
-    return territory.province_units(sc.province, project.crs)
-
-
-def current_unit(project: Project) -> territory.UnitScope | None:
-    """The territory new towers are planned on: the 2025 unit when the scenario names one
-    (the authority since 1 July 2025), else None (the commune layer, else the hamlets: the
-    engines' default)."""
-    scopes = [s for s in unit_scopes(project) if s.role == "current"]
-    return scopes[0] if scopes else None
+#: The study's units (:func:`coverage_gis.engines.territory.unit_scopes`), kept here too.
+unit_scopes = territory.unit_scopes
+province_scopes = territory.province_scopes
+current_unit = territory.current_unit
 
 
 def _per_unit(indicator: HamletIndicator | None, table: pd.DataFrame, column: str

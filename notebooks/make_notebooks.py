@@ -126,8 +126,10 @@ NB01 = [
     `result.hamlets` is the table written as `hamlets.csv`. The important columns:
 
     * `households`: household points in the hamlet;
-    * `mobile_broadband_share`: share of households with 4G or 5G at or above −110 dBm
-      outdoors; `mobile_broadband_covered`: at least 95 % of them (the plan's test);
+    * `mobile_broadband_share`: share of households whose grid cell is covered by 4G or 5G:
+      −110 dBm outdoors reached with a location probability of at least 90 % (the median
+      level 10.25 dB above it, for 8 dB shadowing); `mobile_broadband_covered`: at least
+      95 % of them (the plan's test);
     * `ftth_share`: share of homes passed by fibre (a drop box within 300 m along the roads,
       free port or not); `ftth_covered`: the fibre has reached the hamlet's cultural house
       (nhà văn hóa), our reading of how the ministry counts a connected hamlet (an
@@ -217,7 +219,9 @@ NB01 = [
 
     `result.coverage.level_dbm["4G"]` is the best-server 4G RSRP (dBm) on the analysis grid
     (`result.coverage.grid`: 30 m cells over the hamlets plus 1 km), a plain NumPy array.
-    `result.coverage.covered` holds the 0/1 masks at the scenario's thresholds.
+    `result.coverage.covered` holds the 0/1 masks: the threshold reached with the target
+    location probability (90 %), so the mask is smaller than the share of the grid whose
+    median level reaches the threshold, printed beside it.
     """),
     code("""
     level = result.coverage.level_dbm["4G"]
@@ -225,8 +229,9 @@ NB01 = [
     threshold = result.coverage.params.thresholds_dbm["4G"]
     print(f"grid: {grid.height} x {grid.width} cells of {grid.resolution_m:g} m, CRS {grid.crs.to_string()}")
     print(f"4G RSRP: min {np.nanmin(level):.1f} dBm, max {np.nanmax(level):.1f} dBm")
-    print(f"share of the grid at or above {threshold:g} dBm: {np.mean(level >= threshold):.1%} "
-          f"(mask covered['4G']: {result.coverage.covered['4G'].mean():.1%})")
+    print(f"share of the grid whose median is at or above {threshold:g} dBm: "
+          f"{np.mean(level >= threshold):.1%}; covered with 90 % location probability "
+          f"(mask covered['4G']): {result.coverage.covered['4G'].mean():.1%}")
     """),
     md("""
     The same grid in the map's signal classes:
@@ -340,8 +345,9 @@ NB02 = [
     md("""
     ### Coverage gain
 
-    Households newly covered by 4G/5G (at or above −110 dBm outdoors), and M4 before and
-    after. A hamlet counts as covered when 95 % of its households are.
+    Households newly covered by 4G/5G (−110 dBm outdoors reached with 90 % location
+    probability), and M4 before and after. A hamlet counts as covered when 95 % of its
+    households are.
     """),
     code("""
     gain = check.coverage_gain
@@ -455,13 +461,22 @@ NB02 = [
     suggestions.drop(columns="geometry")
     """),
     md("""
-    The suggested point can be checked like any request (its constraints, sharing, gain):
+    The suggested point can be checked like any request (its constraints, sharing, gain),
+    with the suggested site itself: the three-sector 4G site of `settings.SUGGESTED_SITE`
+    at the suggested azimuths, here as Viettel's request:
     """),
     code("""
+    from coverage_gis.config import settings
+
     best = suggestions.iloc[0]
     spot = placement.locate_point(project, lon=best["lon"], lat=best["lat"])
+    site = settings.SUGGESTED_SITE
+    suggested = ProposedSite("Viettel", "4G", band_mhz=site["band_mhz"], height_m=site["height_m"],
+                             azimuths_deg=[float(a) for a in best["azimuths_deg"].split(", ")],
+                             eirp_dbm=site["eirp_dbm"], tilt_deg=site["tilt_deg"],
+                             beamwidth_deg=site["beamwidth_deg"])
     with tidy_warnings():
-        again = placement.check_site(project, proposal, spot, base=base)
+        again = placement.check_site(project, suggested, spot, base=base)
     where = again.location
     hamlet = (where["hamlet_id"] or f"none (nearest {where['nearest_hamlet_id']}, "
                                     f"{where['nearest_hamlet_distance_m']:.0f} m away)")
@@ -471,9 +486,10 @@ NB02 = [
         print(f"  - {reason}")
     """),
     md("""
-    Note where the suggestion lies: candidates are searched over the whole study area (the
-    hamlets plus a margin), so the best point may be outside the commune, as here. Building
-    there needs the neighbouring commune or ward; the check says so in its reasons.
+    Candidates are searched only on the unit's territory: the 2025 ward when the scenario
+    names one, as here (`inside_commune` is true for every pick), else the commune layer,
+    else the hamlets; `suggest-sites` and `analyze` search the same. A point just outside
+    might gain as much, but building there is for the neighbouring unit to decide.
     """),
     md("""
     ## 6. The proposed tower's own maps
@@ -590,7 +606,9 @@ NB03 = [
     """),
     code("""
     f1, f2 = fr.indicators["F1"], fr.indicators["F2"]
-    ports_used = int(project.access_points["ports_used"].sum())
+    ports_used = f1.ports_used  # the drop boxes' (splitters and OLTs feed boxes, not homes)
+    # the reading below relies on this: take-up below the target, homes passed above it
+    assert f1.value < f1.target <= f1.homes_passed_share
     pd.DataFrame({
         "value": [f"{f2.value:.0%} ({f2.covered_hamlets} of {f2.hamlets} hamlets)",
                   f"{f1.value:.1%} ({f1.ftth_subscriptions} of {f1.households} households, {f1.year})",
@@ -600,14 +618,16 @@ NB03 = [
         "target": [f"{f2.target:.0%}", f"{f1.target:.0%}", "", "", ""],
     }, index=["F2 hamlets reached (map)", "F1 FTTH subscriptions (statistics)",
               "homes passed (map)", "homes within reach, ports or not (map)",
-              "ports in use in the boxes layer"])
+              "ports in use in the drop boxes"])
     """),
     md("""
-    Reading it, on the sample: F1 (take-up) is below the 75 % target, and homes passed is
-    lower still, so selling alone cannot close the gap. Homes passed are not all connectable
-    (some boxes are full): more ports or splitters in the existing boxes come first, new
-    cable (QT06) second. And when subscriptions exceed the ports recorded as used,
-    the boxes layer is missing connections: worth checking with the operators.
+    Reading it, on the sample: F1 (take-up, from the statistics) is below the 75 % target,
+    while homes passed (the map) is above it: the network already passes enough homes, and
+    connecting more of them can close the gap. Homes passed are not all connectable (some
+    boxes are full): more ports or splitters in the existing boxes come first, new cable
+    (QT06, the hamlet F2 counts short) second. And when subscriptions exceed the ports
+    recorded as used in the drop boxes, the boxes layer is missing connections: worth
+    checking with the operators.
     """),
     code("""
     print(f"subscriptions {f1.ftth_subscriptions} vs ports used {ports_used}: "
@@ -643,7 +663,9 @@ NB03 = [
     * a **longer drop** (500 m, the most field teams accept) passes more homes and shortens
       the new cable, but QT06's cultural house is still too far;
     * the **share rule** (`hamlet_rule="share"`: a hamlet counts when 80 % of its homes are
-      passed) is much stricter than the cultural-house rule on this sample: F2 falls.
+      passed) instead of the cultural house: on this sample it gives the same F2, QT06 short
+      under both (every other hamlet has its cultural house and 80 % of its homes passed);
+      elsewhere a hamlet may pass one rule and fail the other.
     """),
     code("""
     runs = {"default (300 m, cultural house)": fibre.FibreParams(),
@@ -661,12 +683,15 @@ NB03 = [
                      "homes passed": r.indicators["F1"].homes_passed_share,
                      "new cable (m)": round(float(r.extensions["length_m"].sum()), 0),
                      "new boxes": int(r.extensions["new_boxes"].sum())})
+    # the text above relies on this: the two rules agree on the sample
+    assert rows[0]["short hamlets"] == rows[2]["short hamlets"] == "QT06"
     pd.DataFrame(rows).set_index("run").style.format({"F2": "{:.0%}", "homes passed": "{:.1%}",
                                                       "new cable (m)": "{:,.0f}"})
     """),
     md("""
-    Under the share rule the port-limited hamlets need new boxes or ports at today's network
-    (0 m of cable, `new_boxes_without_cable`), and QT06 needs a longer cable:
+    Under the share rule QT06's extension aims at 80 % of its homes instead of its cultural
+    house (`target`); a hamlet whose homes are passed but port-limited would need new boxes
+    or ports at today's network instead (0 m of cable, `new_boxes_without_cable`):
     """),
     code("""
     from coverage_gis.outputs.fibre_text import extension_table
@@ -803,7 +828,10 @@ NB04 = [
     loss, by the same function as the rasters. The **excess
     loss** (predicted − measured) is fitted by least squares on
     `[1, log10(d / 1 km)]`; `offset_db` > 0 means more loss than the model. Measurements
-    below the −120 dBm level floor are excluded (counted), and 5-fold cross-validation
+    *predicted* below the −120 dBm level floor are excluded (counted; chosen on the
+    prediction, which depends on the place only, so that the fit stays unbiased: dropping
+    the weak *measured* levels would keep only the far points' positive errors), and 5-fold
+    cross-validation
     (contiguous blocks of the route) gives the error on measurements the fit did not see.
     With a land-cover layer, each class with at least 30 measurements also gets an offset
     of its own (centred: `offset_db` stays the average correction).
@@ -861,7 +889,7 @@ NB04 = [
     md("""
     The calibrated loss is `L(d) + offset + slope · log10(d / 1 km)`, floored at free space;
     it still grows with distance, so every cell's range inverts it exactly. With more loss
-    than the model, ranges shrink (here by about a third); whether the hamlets' 4G/5G shares
+    than the model, ranges shrink (here by about 40 %, printed below); whether the hamlets' 4G/5G shares
     follow depends on how far their households are from the cells:
     """),
     code("""

@@ -76,3 +76,24 @@ def test_a_bad_target_crs_is_an_input_error_naming_to_crs():
         cg.read_hamlets(SAMPLE.parent / "boundaries" / "hamlets.geojson", to_crs="foo")
     with pytest.raises(InputError, match="unknown CRS 'vn2000-xyz'"):
         cg.resolve_crs("vn2000-xyz")
+
+
+def test_the_engines_default_territory_is_the_2025_unit_as_for_the_cli(project):
+    """placement.suggest_sites and check_site without ``unit`` (as notebook 02 calls them)
+    searched and checked on the old commune's outline, the CLI and analyze on the 2025 ward
+    the scenario names (38 candidates against 85 on the sample)."""
+    import warnings
+
+    from coverage_gis.engines import placement
+    from coverage_gis.pipeline import current_unit
+
+    unit = current_unit(project)
+    assert unit is not None and unit.code == "14818"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        default = placement.suggest_sites(project, max_sites=1)
+        given = placement.suggest_sites(project, max_sites=1, unit=unit)
+        assert default.candidates == given.candidates
+        spot = placement.locate_point(project, lon=105.8492, lat=20.0641)
+        check = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), spot)
+    assert check.location["unit_code"] == "14818"

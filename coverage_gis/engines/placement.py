@@ -51,6 +51,7 @@ from coverage_gis.engines.rounding import rounded_against
 from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import (
     UnitScope,
+    current_unit,
     inside_unit,
     largest_unit,
     point_units,
@@ -1004,9 +1005,10 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     ``conflict`` for a regulation broken, ``outside-unit`` when the point is not on the
     unit's territory) with its reasons as codes. ``typed_xy`` (x, y and CRS as the user
     gave them) lets an ``outside-unit`` check name the CRS preset in which the point would
-    be inside (reason ``other_crs``). ``unit`` is the territory the check is made for (the
-    2025 unit when the scenario names one: the authority deciding now; default the commune
-    layer, else the hamlets; in a province study, the unit the point lies in, whose own
+    be inside (reason ``other_crs``). ``unit`` is the territory the check is made for (default
+    the 2025 unit when the scenario names one, the authority deciding now:
+    :func:`~coverage_gis.engines.territory.current_unit`; else the commune layer, else the
+    hamlets; in a province study, the unit the point lies in, whose own
     hamlets M4 before and after are counted over: :func:`_province_unit_at`). The outputs
     put it in words
     (:mod:`coverage_gis.outputs.check`).
@@ -1022,6 +1024,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     own = hamlets
     if unit is None and project.scenario.province is not None:
         unit, own = _province_unit_at(project, hamlets, point)
+    elif unit is None:  # the 2025 unit when the scenario names one, as the CLI and the web
+        unit = current_unit(project)  # app do (a review: a notebook's was the old commune)
     area = (unit.geometry if unit is not None
             else unit_area(project.commune, project.hamlets_union())[0])
     location = _location(project, hamlets, point, area)
@@ -1774,12 +1778,13 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     Candidates: existing towers first (other operators' towers when ``operator`` is given: a
     new installation there is sharing), then a grid of points every ``spacing_m`` on allowed
     land near the uncovered households; towers and points alike only on the unit's
-    territory (the commune boundary, else the hamlets; ``inside_commune`` is true for every
-    pick), even where a point outside would gain as much or more. Allowed land excludes the
-    land-use classes and the road and railway corridors of :class:`SuggestionParams` (the
-    scenario's ``[suggestions]``; ``spacing_m`` overrides its spacing). Each candidate
-    carries a three-sector 4G site (``settings.SUGGESTED_SITE``) whose first sector aims at
-    the uncovered households near it (:func:`aim_azimuths`; ``azimuths_deg``), unless
+    territory (``unit``; default the 2025 unit when the scenario names one, else the commune
+    boundary, else the hamlets; ``inside_commune`` is true for every pick), even where a
+    point outside would gain as much or more. Allowed land excludes the land-use classes
+    and the road and railway corridors of :class:`SuggestionParams` (the scenario's
+    ``[suggestions]``; ``spacing_m`` overrides its spacing). Each candidate carries a
+    three-sector 4G site (``settings.SUGGESTED_SITE``) whose first sector aims at the
+    uncovered households near it (:func:`aim_azimuths`; ``azimuths_deg``), unless
     ``aim_sectors`` is false. At each step the candidate that
     brings the most hamlets to the target is taken, ties broken by the most uncovered
     households in short hamlets and then by candidate order (towers before new sites),
@@ -1794,6 +1799,7 @@ def suggest_sites(project: Project, max_sites: int = 3, operator: str | None = N
     :func:`suggest_sites_by_unit` does the same for many units at once.
     """
     prep = _prepare(project, operator, spacing_m, params, base, suggestion_params)
+    unit = unit if unit is not None else current_unit(project)  # as the CLI and analyze do
     area = unit.geometry if unit is not None else unit_area(project.commune,
                                                             project.hamlets_union())[0]
     return _suggest_in(prep, area, max_sites)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,8 +24,12 @@ import shapely
 
 from coverage_gis.config import settings
 
+if TYPE_CHECKING:
+    from coverage_gis.io.project import Project
+
 __all__ = ["UNIT_ROLES", "UnitScope", "hamlets_in_unit", "UNIT_BASES", "unit_area", "inside_unit",
-           "hamlet_units", "largest_unit", "point_units", "province_units"]
+           "hamlet_units", "largest_unit", "point_units", "province_units", "unit_scopes",
+           "province_scopes", "current_unit"]
 
 #: Where the unit polygon comes from: the commune boundary layer, or the hamlets' union.
 UNIT_BASES = ("commune", "hamlets")
@@ -158,3 +162,51 @@ def point_units(points: gpd.GeoDataFrame | gpd.GeoSeries, units: Sequence[shapel
         p2, u2 = tree.query_nearest(geoms[left], max_distance=edge_m)
         out[left[p2[::-1]]] = u2[::-1]
     return out
+
+
+def unit_scopes(project: Project) -> tuple[UnitScope, ...]:
+    """The administrative units a study reports on side by side, from ``[scenario]
+    plan_unit`` (the pre-2025 unit the plan was adopted for: its outline is the commune
+    layer when the scenario has its own, else the union of the hamlets, since no public
+    outline of the old units exists) and ``[scenario] unit`` (the 2025 unit: its bundled
+    boundary). Empty when the scenario names neither."""
+    from coverage_gis.io import units as admin
+
+    sc = project.scenario
+    if sc.province is not None:
+        return province_scopes(project)
+    scopes: list[UnitScope] = []
+    bundled = [str(admin.UNITS_FILE)] == list(project.sources.get("commune", []))
+    if sc.plan_unit is not None:
+        old = admin.old_unit(sc.plan_unit)
+        if project.commune is not None and not bundled:
+            geom, basis = project.commune.union_all(), "commune_layer"
+        elif project.hamlets is not None:
+            geom, basis = project.hamlets_union(), "hamlets"
+        else:
+            geom, basis = None, ""
+        if geom is not None:
+            scopes.append(UnitScope("plan", old.code, old.full_name, geom, basis))
+    if sc.unit is not None:
+        unit = admin.find_unit(sc.unit)
+        geom = unit.frame().to_crs(project.crs).union_all()
+        scopes.append(UnitScope("current", unit.code, unit.full_name, geom,
+                                          "bundled_boundary"))
+    return tuple(scopes)
+
+
+def province_scopes(project: Project) -> tuple[UnitScope, ...]:
+    """Every 2025 unit of ``[scenario] province`` (role ``unit``), from its bundled boundary,
+    in the project's CRS, in the order of their codes."""
+    sc = project.scenario
+    if sc.province is None:
+        return ()
+    return province_units(sc.province, project.crs)
+
+
+def current_unit(project: Project) -> UnitScope | None:
+    """The territory new towers are planned on: the 2025 unit when the scenario names one
+    (the authority since 1 July 2025), else None (the commune layer, else the hamlets: the
+    engines' default)."""
+    scopes = [s for s in unit_scopes(project) if s.role == "current"]
+    return scopes[0] if scopes else None
