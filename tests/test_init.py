@@ -413,3 +413,31 @@ def test_check_site_and_suggest_sites_run_on_an_init_folder_without_sites_or_ham
                  str(sugg)]) == 0
     picks = pd.read_csv(sugg / "suggestions.csv")
     assert len(picks) == 1 and picks.loc[0, "households_gained"] == len(homes)
+
+
+def test_init_then_plan_unit_measures_the_old_commune_on_its_hamlets(tmp_path, offline,
+                                                                      recwarn):
+    """Found by a review: uncommenting the ``plan_unit`` line init writes measured the old
+    commune on the whole 2025 ward (init's copy of the ward's boundary, the scenario's
+    commune layer, taken for the old commune's outline: M5 1/3, the hamlets covering 23 % of
+    it). No public outline of the old commune exists: the hamlets' union stands for it (M5
+    1/2), as with the bundled boundary itself; no warning that the layer is another commune."""
+    folder = tmp_path / "qt"
+    assert main(["-q", "init", "--unit", "14818", "--out", str(folder), "--year", "2025"]) == 0
+    for src, name in (("boundaries/hamlets.geojson", "hamlets.geojson"),
+                      ("towers/sites.csv", "sites.csv")):
+        (folder / name).write_bytes((SAMPLE_DATA / src).read_bytes())
+    (folder / "manifest.json").unlink()
+    toml = (folder / "scenario.toml").read_text(encoding="utf-8")
+    toml = re.sub(r'^# plan_unit = "14824".*$', 'plan_unit = "14824"', toml, flags=re.M)
+    toml = toml.replace("[layers]\n", '[layers]\nhamlets = "hamlets.geojson"\n'
+                                      'sites = "sites.csv"\n', 1)
+    (folder / "scenario.toml").write_text(toml, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-q", "analyze", str(folder), "--out", str(out), "--resolution-m", "100"]) == 0
+    units = pd.read_csv(out / "units.csv", dtype={"unit_code": str}).set_index("role")
+    plan = units.loc["plan"]
+    assert (plan["unit_code"], plan["outline"]) == ("14824", "hamlets")
+    assert plan["hamlet_area_share"] == 1.0
+    assert (plan["m5_shared_towers"], plan["m5_towers"]) == (1, 2)
+    assert not [w for w in recwarn if "check plan_unit" in str(w.message)]

@@ -162,3 +162,16 @@ def test_a_units_sharing_candidates_are_its_own(stored, tmp_path):
     assert pairs.empty or not (pairs["inside_unit_a"] | pairs["inside_unit_b"]).any()
     card = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert card["indicators"]["M5"]["candidates"] == len(pairs) == 0
+
+
+def test_units_without_data_are_not_painted_as_missed_targets(stored):
+    """Found by a review: in the province table every unit with nothing to count (164 of 166
+    here) had its M4, M5 and F2 cells styled as a missed target; and a unit's figures did not
+    say how much of it the data's hamlets cover."""
+    import re
+
+    page = (stored / "report.html").read_text(encoding="utf-8")
+    assert not re.findall(r'<td class="(?:bad|ok)">[^<]*\(0/0\)</td>', page)
+    assert re.search(r"<td>[^<]*\(0/0\)</td>", page)
+    row = re.search(r"<tr><td>14818</td>.*?</tr>", page).group(0)
+    assert "phủ" in row and "diện tích đơn vị" in row  # the hamlets' share of the unit

@@ -451,6 +451,12 @@ SHARING_RATIOS: tuple[str, ...] = ("towers", "installations")
 #: standing on the line out. A tower farther out is the neighbour's: it still serves coverage
 #: but M5 does not count it and no suggestion uses it.
 TERRITORY_EDGE_M: float = 0.5
+#: A commune layer whose overlap with the 2025 unit's bundled boundary is at least this share
+#: of their union is that boundary (``init`` copies it into the scenario folder), not the
+#: outline of ``plan_unit``, the pre-2025 commune: that one is then the hamlets' union, as
+#: with no commune layer (found by a review: the old commune was measured on the whole ward).
+#: Local setting: the bundled boundary reprojected and simplified to 10 m stays above 0.99.
+SAME_OUTLINE_SHARE: float = 0.98
 
 #: A hamlet belongs to the administrative unit holding at least this share of its area
 #: (reporting per unit: the plan's old commune and the 2025 ward). 0.5: the unit holding

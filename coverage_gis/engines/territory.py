@@ -177,8 +177,12 @@ def unit_scopes(project: Project) -> tuple[UnitScope, ...]:
         return province_scopes(project)
     scopes: list[UnitScope] = []
     bundled = [str(admin.UNITS_FILE)] == list(project.sources.get("commune", []))
+    unit = admin.find_unit(sc.unit) if sc.unit is not None else None
     if sc.plan_unit is not None:
         old = admin.old_unit(sc.plan_unit)
+        # init's copy of the 2025 unit's boundary is no outline of the old commune either
+        bundled = bundled or (project.commune is not None and unit is not None
+                              and admin.is_unit_outline(project.commune, unit))
         if project.commune is not None and not bundled:
             geom, basis = project.commune.union_all(), "commune_layer"
         elif project.hamlets is not None:
@@ -187,8 +191,7 @@ def unit_scopes(project: Project) -> tuple[UnitScope, ...]:
             geom, basis = None, ""
         if geom is not None:
             scopes.append(UnitScope("plan", old.code, old.full_name, geom, basis))
-    if sc.unit is not None:
-        unit = admin.find_unit(sc.unit)
+    if unit is not None:
         geom = unit.frame().to_crs(project.crs).union_all()
         scopes.append(UnitScope("current", unit.code, unit.full_name, geom,
                                           "bundled_boundary"))

@@ -315,7 +315,8 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
     unit, plan = found
     if unit is not None and isinstance(loaded.get("hamlets"), gpd.GeoDataFrame):
         _warn_unit_elsewhere(unit, loaded["hamlets"], sources.get("hamlets", []), where)
-    if plan is not None and isinstance(loaded.get("commune"), gpd.GeoDataFrame):
+    if (plan is not None and isinstance(loaded.get("commune"), gpd.GeoDataFrame)
+            and not (unit is not None and admin.is_unit_outline(loaded["commune"], unit))):
         _warn_commune_not_plan(plan, loaded["commune"], sources.get("commune", []), where)
     if unit is not None and plan is not None and plan.share_in(unit.code) is None:
         into = ", ".join(f"{link.code} {link.full_name}" for link in plan.into)

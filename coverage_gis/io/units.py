@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
 __all__ = ["ADMIN_DIR", "UNITS_FILE", "MAPPING_FILE", "UNIT_COLUMNS", "MAPPING_COLUMNS",
@@ -136,6 +137,19 @@ class Unit:
     def frame(self) -> gpd.GeoDataFrame:
         """The unit as a one-row GeoDataFrame (WGS 84), e.g. a project's commune boundary."""
         return unit_frame(self)
+
+
+def is_unit_outline(layer: gpd.GeoDataFrame, unit: Unit,
+                    share: float = settings.SAME_OUTLINE_SHARE) -> bool:
+    """Whether ``layer`` (a commune layer, any CRS) outlines ``unit``: their overlap at least
+    ``share`` of their union (``init`` writes the unit's bundled boundary as the commune
+    layer)."""
+    if layer.crs is None or not len(layer):
+        return False
+    a = layer.union_all()
+    b = unit.frame().to_crs(layer.crs).union_all()
+    union = a.union(b).area
+    return bool(union > 0 and a.intersection(b).area >= share * union)
 
 
 def unit_frame(unit: Unit) -> gpd.GeoDataFrame:

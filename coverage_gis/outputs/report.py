@@ -979,30 +979,33 @@ def _units_section(analysis: Any, lang: str, units: Any = None, whole: Any = Non
     head = "".join(f"<th>{escape(w['unit_' + u.role])}<br>{escape(str(u.code or ''))} "
                    f"{escape(u.name)}</th>" for u in units)
 
-    def cell(ind: Any, counts: str) -> str:
-        if ind is None:
-            return "<td>–</td>"
-        met = ind.value is not None and ind.value >= ind.target - 1e-9
-        return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
-                f"({counts})</td>")
-
     rows = [f"<tr><th>{escape(w['unit_hamlets'])}</th>" + "".join(
         f"<td>{len(u.hamlet_ids)}: {escape(', '.join(u.hamlet_ids))}<br>"
         f"{escape(w['unit_area_share'].format(share=_pct(u.hamlet_area_share, lang)))}</td>"
         for u in units)
         + "</tr>"]
     for key, label in (("m4", "M4"), ("m5", "M5"), ("f2", "F2")):
-        cells = []
-        for u in units:
-            ind = getattr(u, key)
-            counts = ("" if ind is None else f"{ind.existing.shared}/{ind.existing.total}"
-                      if key == "m5" else f"{ind.covered_hamlets}/{ind.hamlets}")
-            cells.append(cell(ind, counts))
-        rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
+        cells = "".join(_unit_cell(getattr(u, key), key, lang) for u in units)
+        rows.append(f"<tr><th>{label}</th>{cells}</tr>")
     outline = "; ".join(f"{u.code}: {w['outline_' + u.basis]}" for u in units)
     return (f"<h2>{escape(w['units_title'])}</h2><table><thead><tr><th></th>{head}</tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>"
             f"<p class=\"small\">{escape(w['units_note'])} {escape(outline)}</p>")
+
+
+def _unit_cell(ind: Any, key: str, lang: str) -> str:
+    """A unit's M4, M5 or F2 (``key``) in a table cell with its counts: marked met or not
+    met, or neither when there is nothing to count (found by a review: units with no data
+    were painted as missed targets)."""
+    if ind is None:
+        return "<td>–</td>"
+    counts = (f"{ind.existing.shared}/{ind.existing.total}" if key == "m5"
+              else f"{ind.covered_hamlets}/{ind.hamlets}")
+    if ind.value is None:
+        return f"<td>{_pct(None, lang)} ({counts})</td>"
+    met = ind.value >= ind.target - 1e-9
+    return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
+            f"({counts})</td>")
 
 
 def _province_section(analysis: Any, units: Any, lang: str, whole: Any = None) -> str:
@@ -1014,19 +1017,15 @@ def _province_section(analysis: Any, units: Any, lang: str, whole: Any = None) -
     w = i18n.words(lang)
     whole = province_indicators(analysis) if whole is None else whole
 
-    def cell(ind: Any, key: str) -> str:
-        if ind is None:
-            return "<td>–</td>"
-        counts = (f"{ind.existing.shared}/{ind.existing.total}" if key == "m5"
-                  else f"{ind.covered_hamlets}/{ind.hamlets}")
-        met = ind.value is not None and ind.value >= ind.target - 1e-9
-        return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
-                f"({counts})</td>")
-
     def row(u: Any, name: str) -> str:
+        # how much of the unit its hamlets cover (found by a review: a partial survey read
+        # as the unit's M4)
+        share = ("" if u.hamlet_area_share is None or not u.hamlet_ids else "<br>"
+                 + escape(w["unit_area_share"].format(share=_pct(u.hamlet_area_share, lang))))
         return (f"<tr><td>{escape(str(u.code or ''))}</td><td>{escape(name)}</td>"
-                f"<td>{len(u.hamlet_ids)}</td>"
-                + "".join(cell(getattr(u, k), k) for k in ("m4", "m5", "f2")) + "</tr>")
+                f"<td>{len(u.hamlet_ids)}{share}</td>"
+                + "".join(_unit_cell(getattr(u, k), k, lang) for k in ("m4", "m5", "f2"))
+                + "</tr>")
 
     rows = ([row(whole, f"{w['province_total']}: {whole.name}")] if whole is not None
             else []) + [row(u, u.name) for u in units]
