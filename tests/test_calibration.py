@@ -613,6 +613,37 @@ def test_predictions_at_grid_centres_are_the_coverage_rasters_levels():
     assert set(np.round(diff, 3)) <= {0.0, 6.0} and (np.round(diff, 3) == 6.0).any()
 
 
+def test_points_beyond_the_hamlets_grid_keep_their_terrain_and_land_cover():
+    """Found by a review: a measurement outside the hamlets' grid (hamlets + 1 km; the
+    scenario accepts them 15 km out) was predicted with no terrain beyond the grid's edge and
+    no land cover: behind a ridge up to 56 dB too strong. Now the grid grows over the
+    measurements (same lattice): a point is predicted as on a grid that holds it anyway."""
+    import warnings
+
+    import coverage_gis as cg
+
+    warnings.simplefilter("ignore")
+    project = cg.load_project()
+    params = CoverageParams.from_scenario(project.scenario.parameters)
+    cell = project.sites[(project.sites["technology"] == "4G")
+                         & (project.sites["status"] == "existing")].iloc[[0]]
+    minx, miny, maxx, maxy = project.hamlets.total_bounds
+    rng = np.random.default_rng(8)
+    x = rng.uniform(minx - 5000, maxx + 5000, 300)
+    y = rng.uniform(miny - 5000, maxy + 5000, 300)
+    out = (x < minx - 1500) | (x > maxx + 1500) | (y < miny - 1500) | (y > maxy + 1500)
+    pts = gpd.GeoDataFrame({"cell_id": [cell["site_id"].iloc[0]] * int(out.sum())},
+                           geometry=gpd.points_from_xy(x[out], y[out]), crs=project.crs)
+    kw = {"landcover": project.landcover}
+    got = cal.predict(pts, project.sites, params, project.dem, hamlets=project.hamlets, **kw)
+    big = project.hamlets.copy()
+    big["geometry"] = big.buffer(7000)
+    ref = cal.predict(pts, project.sites, params, project.dem, hamlets=big, **kw)
+    assert np.allclose(got["predicted_dbm"], ref["predicted_dbm"], atol=1e-6, equal_nan=True)
+    flat = cal.predict(pts, project.sites, params, None, hamlets=project.hamlets)
+    assert (flat["predicted_dbm"] - got["predicted_dbm"] > 10).sum() > 10  # terrain counts
+
+
 def test_fit_with_land_cover_classes_by_least_squares():
     """Class offsets centred over the fitted classes' measurements (sum n_c delta_c = 0),
     the offset the average correction, a class with too few measurements taking the offset

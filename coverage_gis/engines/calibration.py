@@ -584,7 +584,8 @@ def _prepare(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: Co
              ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Raster | None, _Ground]:
     """Measurements in the cells' metric CRS, the on-air cells with their model, per-RE EIRP
     and reach (uncalibrated), the DEM and the land cover on the coverage grid (the hamlets'
-    grid, as ``analyze`` has it; else one around the measurements)."""
+    grid, as ``analyze`` has it, grown on the same lattice over the measurements when some
+    lie beyond it)."""
     if cells.crs is None or not cells.crs.is_projected:
         raise ValueError("calibrate needs the cells in a projected (metric) CRS")
     points = measurements.to_crs(cells.crs).reset_index(drop=True)
@@ -593,9 +594,21 @@ def _prepare(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: Co
     table = cell_ranges(cells.reset_index(drop=True), params)
     grid = None
     if dem is not None or landcover is not None:
-        area = (hamlets.to_crs(cells.crs) if hamlets is not None and len(hamlets) else
-                gpd.GeoDataFrame(geometry=[shapely.box(*points.total_bounds)], crs=cells.crs))
-        grid = study_grid(area, params.resolution_m, params.margin_m)
+        # the hamlets' grid (its lattice is analyze's) grown over every measurement: a point
+        # outside it had no terrain beyond the grid's edge nor land cover (found by a review:
+        # points behind a ridge 5 km out predicted as on flat ground, up to 56 dB too strong)
+        around = gpd.GeoDataFrame(geometry=[shapely.box(*points.total_bounds)], crs=cells.crs)
+        if hamlets is not None and len(hamlets):
+            grid = study_grid(hamlets.to_crs(cells.crs), params.resolution_m, params.margin_m)
+            _, _, inside = grid.index(points.geometry.x.to_numpy(),
+                                      points.geometry.y.to_numpy())
+            if not inside.all():
+                own, pts = np.asarray(grid.bounds), points.total_bounds
+                both = np.r_[np.fmin(own[:2], pts[:2]), np.fmax(own[2:], pts[2:])]
+                around = gpd.GeoDataFrame(geometry=[shapely.box(*both)], crs=cells.crs)
+                grid = None
+        if grid is None:
+            grid = study_grid(around, params.resolution_m, params.margin_m)
     dem = dem_on_grid(dem, grid) if grid is not None else None
     return points, table, dem, _ground(points, table, grid, landcover, params)
 

@@ -93,6 +93,12 @@ class Grid:
     crs: CRS
 
     @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, bottom, right, top) of the grid's cells, m."""
+        t = self.transform
+        return (t.c, t.f + self.height * t.e, t.c + self.width * t.a, t.f)
+
+    @property
     def resolution_m(self) -> float:
         return abs(self.transform.a)
 
