@@ -123,12 +123,16 @@ def _m5(tw: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, inside: np.ndarray,
     own = tw[inside]
     ids = set(own["tower_id"])
     mine = candidates["tower_a"].isin(ids) | candidates["tower_b"].isin(ids)
+    approximate = (int((own["position_approximate"].astype(bool)
+                        & (own["status"] == "existing")).sum())
+                   if "position_approximate" in own else 0)
     return SharingIndicator(
         existing=sharing.sharing_ratio(own, include_planned=False, method=sp.ratio),
         with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),
         if_candidates_realised=sharing.ratio_if_realised(own, candidates, method=sp.ratio),
         candidates=int(mine.sum()), target=targets.plan_target("M5"), scope="inside_unit",
-        unit_basis=basis, towers_outside_unit=int((~inside).sum()))
+        unit_basis=basis, towers_outside_unit=int((~inside).sum()),
+        towers_approximate=approximate)
 
 
 def sharing_indicator(project: Project, unit: Any = None

@@ -441,3 +441,19 @@ def test_init_then_plan_unit_measures_the_old_commune_on_its_hamlets(tmp_path, o
     assert plan["hamlet_area_share"] == 1.0
     assert (plan["m5_shared_towers"], plan["m5_towers"]) == (1, 2)
     assert not [w for w in recwarn if "check plan_unit" in str(w.message)]
+
+
+def test_m5_over_opencellid_positions_is_shown_not_judged(tmp_path, offline):
+    """Found by a review: from init --cells (OpenCelliD) the ward read M5 0/9, "not met",
+    where the masts the rows come from give 1/3 (one mast per operator and radio, at the
+    median of phones' positions: a shared mast reads as several unshared ones)."""
+    folder = tmp_path / "qt"
+    assert main(["-q", "init", "--unit", "14818", "--out", str(folder), "--cells",
+                 str(SAMPLE_DATA / "towers" / "opencellid_452.csv")]) == 0
+    out = tmp_path / "out"
+    assert main(["-q", "analyze", str(folder), "--out", str(out), "--resolution-m", "100"]) == 0
+    card = pd.read_csv(out / "scorecard.csv").set_index("indicator")
+    assert pd.isna(card.loc["M5", "met"]) and "M5 is not judged" in card.loc["M5", "basis"]
+    m5 = json.loads((out / "summary.json").read_text(encoding="utf-8"))["indicators"]["M5"]
+    assert m5["judged"] is False and m5["towers_approximate"] == m5["towers"] > 0
+    assert pd.read_csv(out / "towers.csv")["position_approximate"].all()

@@ -239,6 +239,8 @@ def _print_mobile(result: Any) -> None:
     print(f"M5 BTS positions shared: {m5.existing.shared}/{m5.existing.total} {unit}{where} = "
           f"{_pct(m5.value, m5.target)} (target {_pct(m5.target)}; with planned towers "
           f"{_pct(m5.with_planned.value, m5.target)}; {m5.candidates} sharing candidate(s))")
+    if m5.towers_approximate:
+        print("  " + words("en")["approximate_towers"].format(n=m5.towers_approximate)[2:])
     if m5.scope == "inside_unit" and m5.towers_outside_unit:
         print(f"  {m5.towers_outside_unit} tower(s), existing or planned, outside {place} not "
               "counted in M5 (neighbours' towers: they still serve coverage; towers.csv "

@@ -60,7 +60,8 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     tower's planned 5G is in ``technologies`` only; found by a cross-output review),
     ``status`` (existing when any cell is on air, else planned), ``cell_ids``, ``tower_ids``
     (the ids of its cells, first the one it is named by) and the geometry (the mean position
-    of its cells).
+    of its cells); with cells that carry ``position_approximate`` (OpenCelliD's estimated
+    masts), ``position_approximate`` too (any of its cells').
     """
     if cells.crs is None or not cells.crs.is_projected:
         raise ValueError("towers() needs cells in a projected (metric) CRS")
@@ -96,6 +97,8 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     site_id = cells["site_id"].astype(str).to_numpy(dtype=object)
     given_ids = given.to_numpy(dtype=object)
     key_of = keys.to_numpy(dtype=object)
+    approximate = (cells["position_approximate"].fillna(False).astype(bool).to_numpy()
+                   if "position_approximate" in cells else None)
     out = []
     derived = 0
     named: dict[str, int] = {}  # towers per id so far: the second on another spot is ID#2
@@ -131,8 +134,11 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
             "cell_ids": ", ".join(site_id[members]),
             "tower_ids": ", ".join(dict.fromkeys(spelling[k] for k in keyed)),
             "geometry": shapely.Point(x[members].mean(), y[members].mean()),
+            **({} if approximate is None
+               else {"position_approximate": bool(approximate[members].any())}),
         })
-    return gpd.GeoDataFrame(out, columns=TOWER_COLUMNS, geometry="geometry", crs=cells.crs)
+    columns = TOWER_COLUMNS + ([] if approximate is None else ["position_approximate"])
+    return gpd.GeoDataFrame(out, columns=columns, geometry="geometry", crs=cells.crs)
 
 
 #: Columns of :func:`towers` (one row per tower; none when there are no cells).

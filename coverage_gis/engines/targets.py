@@ -81,6 +81,8 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     - ``map``: the indicator's own rule (:class:`~coverage_gis.engines.indicators.Indicators`);
     - ``homes_passed``: F1's homes passed on the map, for context (no ``met``);
     - ``not_computed``: the layer the indicator needs is missing from the scenario;
+    - ``approximate_towers``: M5 over towers whose positions are estimates (OpenCelliD):
+      shown, not judged (``met`` None);
     - ``no_hamlets``, ``no_towers``: the layer is there, with no hamlet (M4, F2) or no
       existing tower (M5) of the unit: nothing to count (counts 0/0).
 
@@ -111,7 +113,8 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     # a share above 100 % (a count above its whole: the statistics contradict themselves,
     # and loading warns) is judged neither way (found by fuzzing: F1 167 % was "met")
     ratio = out["indicator"].map(lambda i: meta[i][3] == "ratio")
-    out["met"] = [None if (not np.isfinite(v) or b == "homes_passed" or (r and v > 1 + 1e-9))
+    out["met"] = [None if (not np.isfinite(v) or b in ("homes_passed", "approximate_towers")
+                           or (r and v > 1 + 1e-9))
                   else bool(v >= t - 1e-9)
                   for v, t, b, r in zip(out["value"], out["target"], out["basis"], ratio)]
     out["name_vi"] = out["indicator"].map(lambda i: meta[i][0])
@@ -151,7 +154,8 @@ def _map_rows(indicators: Indicators | None, year: int) -> list[dict[str, Any]]:
                          else "no_hamlets", "numerator": num, "denominator": den})
             continue
         rows.append({"indicator": key, "year": year, "value": float(d.value), "source": "map",
-                     "basis": "map", "numerator": num, "denominator": den})
+                     "basis": "approximate_towers" if isinstance(d, SharingIndicator)
+                     and d.towers_approximate else "map", "numerator": num, "denominator": den})
     f1 = indicators.f1 if indicators else None
     if f1 is not None and f1.homes_passed_share is not None:
         rows.append({"indicator": "F1", "year": year, "value": float(f1.homes_passed_share),

@@ -247,6 +247,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "basis_no_towers": "dữ liệu không có trạm hiện có nào trong đơn vị (0/0)",
         "basis_homes_passed": "{passed} hộ trong tầm cáp quang / {households} hộ trên bản đồ",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",
+        "approximate_towers": "; {n} vị trí trạm ước tính từ báo cáo của điện thoại (OpenCelliD, "
+                              "mỗi nhà mạng, mỗi công nghệ một vị trí): một trạm dùng chung hiện "
+                              "thành nhiều trạm riêng, nên M5 không được đánh giá; hãy xin danh "
+                              "sách trạm của các nhà mạng",
         "basis_hamlets": "{covered}/{hamlets} thôn; {rule}",
         "unit_towers": "trạm", "unit_installations": "lượt lắp đặt",
         "where_inside_unit": " trong địa bàn",
@@ -523,6 +527,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "basis_no_towers": "no existing tower inside the unit in the data (0/0)",
         "basis_homes_passed": "{passed} homes passed / {households} households on the map",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",
+        "approximate_towers": "; {n} tower position(s) estimated from phones' reports "
+                              "(OpenCelliD, one per operator and radio): a shared mast reads as "
+                              "several unshared towers, so M5 is not judged; ask the operators "
+                              "for their tower list",
         "basis_hamlets": "{covered}/{hamlets} hamlets; {rule}",
         "unit_towers": "towers", "unit_installations": "installations",
         "where_inside_unit": " inside the unit",

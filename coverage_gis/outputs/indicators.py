@@ -147,6 +147,9 @@ def _indicator_json(ind: Any) -> dict[str, Any]:
                               "candidates": ind.candidates, "scope": sharing_scope_text(ind)}
         if ind.scope == "inside_unit":
             m5["towers_outside_unit"] = ind.towers_outside_unit
+        if ind.towers_approximate:
+            m5["towers_approximate"] = ind.towers_approximate
+            m5["judged"] = False
         return m5
     if isinstance(ind, HouseholdFibreIndicator):
         out = {"value": ind.value, "year": ind.year,
@@ -196,7 +199,9 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
         where = " inside the unit" if ind.scope == "inside_unit" else ""
         return (f"{ind.existing.shared}/{ind.existing.total} "
                 f"{'towers' if ind.existing.method == 'towers' else 'installations'}{where}; "
-                f"{sharing_method_text(ind.existing.method)}")
+                f"{sharing_method_text(ind.existing.method)}"
+                + (words("en")["approximate_towers"].format(n=ind.towers_approximate)
+                   if ind.towers_approximate else ""))
     if isinstance(ind, HamletIndicator):
         return f"{ind.covered_hamlets}/{ind.hamlets} hamlets; {rule_text(ind)}"
     raise ValueError(f"unknown scorecard basis {code!r} for {row['indicator']}")

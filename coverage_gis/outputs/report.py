@@ -632,7 +632,9 @@ def _basis_text(row: pd.Series, analysis: Any, w: dict[str, str], lang: str) -> 
         return w["basis_sharing"].format(
             shared=r.shared, total=r.total, unit=w[f"unit_{r.method}"],
             where=w["where_inside_unit"] if ind.scope == "inside_unit" else "",
-            method=w[f"method_{r.method}"])
+            method=w[f"method_{r.method}"]) + (
+            w["approximate_towers"].format(n=ind.towers_approximate)
+            if ind.towers_approximate else "")
     if isinstance(ind, HamletIndicator):
         return w["basis_hamlets"].format(covered=ind.covered_hamlets, hamlets=ind.hamlets,
                                          rule=_rule_words(ind, analysis, w, lang))
@@ -995,14 +997,16 @@ def _units_section(analysis: Any, lang: str, units: Any = None, whole: Any = Non
 
 def _unit_cell(ind: Any, key: str, lang: str) -> str:
     """A unit's M4, M5 or F2 (``key``) in a table cell with its counts: marked met or not
-    met, or neither when there is nothing to count (found by a review: units with no data
-    were painted as missed targets)."""
+    met, or neither when there is nothing to count or to judge (found by a review: units with
+    no data were painted as missed targets; M5 over estimated tower positions)."""
+    from coverage_gis.engines.indicators import SharingIndicator
+
     if ind is None:
         return "<td>–</td>"
     counts = (f"{ind.existing.shared}/{ind.existing.total}" if key == "m5"
               else f"{ind.covered_hamlets}/{ind.hamlets}")
-    if ind.value is None:
-        return f"<td>{_pct(None, lang)} ({counts})</td>"
+    if ind.value is None or isinstance(ind, SharingIndicator) and ind.towers_approximate:
+        return f"<td>{_pct(ind.value, lang)} ({counts})</td>"
     met = ind.value >= ind.target - 1e-9
     return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
             f"({counts})</td>")
