@@ -32,6 +32,7 @@ from coverage_gis.engines.indicators import (
     Indicators,
     SharingIndicator,
     UnitIndicators,
+    counted_over,
 )
 from coverage_gis.engines.rounding import rounded_shares
 from coverage_gis.engines.tiles import Runner, malloc_trim
@@ -98,16 +99,15 @@ def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
                      share_basis: str) -> HamletIndicator:
     """M4 from the hamlet table: hamlets whose 4G/5G share of households (or area) reaches
     ``params.hamlet_share``."""
-    covered = table["mobile_broadband_covered"].astype(bool)
-    return HamletIndicator(
-        id="M4", covered_hamlets=int(covered.sum()), hamlets=len(table),
-        short_hamlets=tuple(str(h) for h in table.loc[~covered, "hamlet_id"]),
+    return counted_over(HamletIndicator(
+        id="M4", covered_hamlets=0, hamlets=0, short_hamlets=(),
         target=targets.plan_target("M4"), rule="mobile_broadband_share",
         rule_params={"hamlet_share": params.hamlet_share, "share_basis": share_basis,
                      "threshold_4g_dbm": params.thresholds_dbm["4G"],
                      "threshold_5g_dbm": params.thresholds_dbm["5G"],
                      "indoor": params.indoor,
-                     "location_probability": params.location_probability})
+                     "location_probability": params.location_probability}),
+        table, "mobile_broadband_covered")
 
 
 def _towers(project: Project) -> tuple[gpd.GeoDataFrame, SharingParams]:
@@ -168,9 +168,7 @@ def _per_unit(indicator: HamletIndicator | None, table: pd.DataFrame, column: st
     """``indicator`` (M4 or F2) counted again over the hamlets of ``table``."""
     if indicator is None or column not in table:
         return None
-    covered = table[column].astype(bool)
-    return replace(indicator, covered_hamlets=int(covered.sum()), hamlets=len(table),
-                   short_hamlets=tuple(str(h) for h in table.loc[~covered, "hamlet_id"]))
+    return counted_over(indicator, table, column)
 
 
 def unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:

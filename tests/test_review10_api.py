@@ -97,3 +97,41 @@ def test_the_engines_default_territory_is_the_2025_unit_as_for_the_cli(project):
         spot = placement.locate_point(project, lon=105.8492, lat=20.0641)
         check = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), spot)
     assert check.location["unit_code"] == "14818"
+
+
+def test_hamlets_without_households_are_not_counted_short():
+    """Found by a review: a hamlet with no household in the data was counted short of M4 and
+    F2, so a unit whose hamlets had none read 0 % "not met" (and a province whose households
+    covered four units of 166, M4 1 %). Now they are counted in neither total, listed, and a
+    target they leave open is not judged."""
+    from coverage_gis.engines.indicators import HamletIndicator
+
+    def m4(covered, hamlets, unmeasured, target=1.0):
+        return HamletIndicator("M4", covered, hamlets, (), target, "r",
+                               unmeasured_hamlets=tuple(f"H{i}" for i in range(unmeasured)))
+
+    assert (m4(5, 5, 0).met, m4(4, 5, 0).met) == (True, False)
+    assert m4(5, 5, 1).met is None and m4(4, 5, 1).met is False   # open / missed anyway
+    assert m4(0, 0, 3).value is None and m4(0, 0, 3).met is None   # no data
+    assert m4(8, 9, 1, target=0.8).met is True                      # 8/10 at worst
+    assert m4(7, 9, 2, target=0.8).met is None                      # 7/11..9/11
+
+
+def test_a_hamlet_whose_households_are_missing_is_listed_not_short(project):
+    hh = project.households[project.households["hamlet_id"] != "QT02"]
+    result = cg.analyze(replace(project, households=hh), suggest_sites=0)
+    m4, f2 = result.indicators.m4, result.indicators.f2
+    assert m4.unmeasured_hamlets == f2.unmeasured_hamlets == ("QT02",)
+    assert "QT02" not in m4.short_hamlets and "QT02" not in f2.short_hamlets
+    assert (m4.hamlets, f2.hamlets) == (5, 5)
+    # QT06 short of F2, QT04 of M4: missed whatever QT02 is
+    assert (f2.covered_hamlets, f2.met, m4.met) == (4, False, False)
+    card = result.scorecard.set_index("indicator")
+    assert not card.loc["M4", "met"] and not card.loc["F2", "met"]
+    # were every measured hamlet covered, the unmeasured one would leave it open
+    from coverage_gis.engines import targets
+
+    open_m4 = replace(m4, covered_hamlets=5, short_hamlets=())
+    card = targets.scorecard(None, replace(result.indicators, m4=open_m4), 2025)
+    row = card[(card["indicator"] == "M4") & (card["source"] == "map")].iloc[0]
+    assert row["value"] == 1.0 and row["met"] is None

@@ -184,7 +184,8 @@ def _print_province(whole: Any, units: Any) -> None:
         # neither meets nor misses the target
         valued = [ind for u in units if (ind := getattr(u, key)) is not None
                   and ind.value is not None]
-        met = sum(1 for ind in valued if ind.value >= ind.target - 1e-9)
+        met = sum(1 for ind in valued if (ind.met if key != "m5"
+                                          else ind.value >= ind.target - 1e-9))
         if valued:
             rest = len(units) - len(valued)
             print(f"  {key.upper()} target met in {met} of {len(valued)} units"
@@ -217,8 +218,11 @@ def _print_mobile(result: Any) -> None:
     m4, m5 = ind.m4, ind.m5
     if m4 is None or m5 is None:
         return
+    from coverage_gis.outputs.indicators import unmeasured_text
+
     print(f"M4 hamlets covered by mobile broadband: {m4.covered_hamlets}/{m4.hamlets}"
-          f" = {_pct(m4.value, m4.target)} (target {_pct(m4.target)})")
+          f" = {_pct(m4.value, m4.target)} (target {_pct(m4.target)})"
+          + unmeasured_text(m4, "en"))
     import pandas as pd
 
     from coverage_gis.outputs.i18n import words
@@ -249,6 +253,8 @@ def _print_mobile(result: Any) -> None:
 
 def _print_fibre(result: Any) -> None:
     """F2 and F1, when the study has fibre."""
+    from coverage_gis.outputs.indicators import unmeasured_text
+
     ind = result.indicators
     if ind.f2 is not None and ind.f1 is not None:
         f2, f1 = ind.f2, ind.f1
@@ -256,7 +262,8 @@ def _print_fibre(result: Any) -> None:
         if len(f2.short_hamlets) > _LISTED:
             listed += f" and {len(f2.short_hamlets) - _LISTED} more (hamlets.csv)"
         print(f"F2 hamlets reached by FTTH: {f2.covered_hamlets}/{f2.hamlets} = "
-              f"{_pct(f2.value, f2.target)} (target {_pct(f2.target)}; short: {listed})")
+              f"{_pct(f2.value, f2.target)} (target {_pct(f2.target)}; short: {listed})"
+              + unmeasured_text(f2, "en"))
         f1_value = _pct(f1.value, f1.target) if f1.value is not None else "no statistics"
         print(f"F1 households on FTTH: {f1_value} (statistics, target {_pct(f1.target)}); "
               f"homes passed on the map: {_pct(f1.homes_passed_share)}")

@@ -57,7 +57,11 @@ from coverage_gis.engines.hamlets import (
     household_hamlets,
     meets_share,
 )
-from coverage_gis.engines.indicators import HamletIndicator, HouseholdFibreIndicator
+from coverage_gis.engines.indicators import (
+    HamletIndicator,
+    HouseholdFibreIndicator,
+    counted_over,
+)
 from coverage_gis.engines.road_graph import (
     RoadNetwork,
     _Graph,
@@ -576,15 +580,14 @@ def fibre_indicators(hamlet_table: pd.DataFrame, statistics: pd.DataFrame | None
     """
     params = params or FibreParams()
     n = len(hamlet_table)
-    covered = hamlet_table["ftth_covered"].astype(bool) if n else pd.Series(dtype=bool)
     f2 = HamletIndicator(
-        id="F2", covered_hamlets=int(covered.sum()), hamlets=n,
-        short_hamlets=tuple(str(h) for h in hamlet_table.loc[~covered, "hamlet_id"])
-        if n else (),
+        id="F2", covered_hamlets=0, hamlets=0, short_hamlets=(),
         target=plan_target("F2"), rule="ftth",
         rule_params={"hamlet_rule": params.hamlet_rule, "hamlet_share": params.hamlet_share,
                      "max_drop_m": params.max_drop_m,
                      "used": tuple(_rules_used(hamlet_table, params))})
+    if n:
+        f2 = counted_over(f2, hamlet_table, "ftth_covered")
 
     def total(col: str) -> int | None:
         return int(hamlet_table[col].sum()) if n and col in hamlet_table else None

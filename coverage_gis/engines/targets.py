@@ -117,6 +117,9 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
                            or (r and v > 1 + 1e-9))
                   else bool(v >= t - 1e-9)
                   for v, t, b, r in zip(out["value"], out["target"], out["basis"], ratio)]
+    if "_judged" in out:  # M4 and F2 judge themselves: unmeasured hamlets may leave it open
+        out["met"] = [m if pd.isna(j) else {1: True, 0: False, -1: None}[int(j)]
+                      for j, m in zip(out["_judged"], out["met"])]
     out["name_vi"] = out["indicator"].map(lambda i: meta[i][0])
     out["name_en"] = out["indicator"].map(lambda i: meta[i][1])
     out["unit"] = out["indicator"].map(lambda i: meta[i][3])
@@ -147,15 +150,19 @@ def _map_rows(indicators: Indicators | None, year: int) -> list[dict[str, Any]]:
             continue
         num, den = ((d.existing.shared, d.existing.total) if isinstance(d, SharingIndicator)
                     else (d.covered_hamlets, d.hamlets))
+        judged = ({} if isinstance(d, SharingIndicator)
+                  else {"_judged": {True: 1, False: 0, None: -1}[d.met]})
         if d.value is None:  # the layer is there, with nothing of the unit (a review: it
             # said "layer missing from the scenario" for a province's unit without hamlets)
+            basis = ("no_towers" if isinstance(d, SharingIndicator) else
+                     "no_households" if d.unmeasured_hamlets else "no_hamlets")
             rows.append({"indicator": key, "year": year, "value": np.nan, "source": "map",
-                         "basis": "no_towers" if isinstance(d, SharingIndicator)
-                         else "no_hamlets", "numerator": num, "denominator": den})
+                         "basis": basis, "numerator": num, "denominator": den})
             continue
         rows.append({"indicator": key, "year": year, "value": float(d.value), "source": "map",
                      "basis": "approximate_towers" if isinstance(d, SharingIndicator)
-                     and d.towers_approximate else "map", "numerator": num, "denominator": den})
+                     and d.towers_approximate else "map", "numerator": num, "denominator": den,
+                     **judged})
     f1 = indicators.f1 if indicators else None
     if f1 is not None and f1.homes_passed_share is not None:
         rows.append({"indicator": "F1", "year": year, "value": float(f1.homes_passed_share),

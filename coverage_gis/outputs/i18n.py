@@ -245,6 +245,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "basis_not_computed": "không tính (kịch bản thiếu lớp dữ liệu)",
         "basis_no_hamlets": "dữ liệu không có thôn nào của đơn vị (0/0)",
         "basis_no_towers": "dữ liệu không có trạm hiện có nào trong đơn vị (0/0)",
+        "basis_no_households": "dữ liệu không có hộ gia đình nào trong {n} thôn của đơn vị: "
+                               "chưa đo được (0/0)",
+        "unmeasured_hamlets": "; {n} thôn không có hộ gia đình trong dữ liệu, không được tính "
+                              "({ids})",
+        "unmeasured_short": "{n} thôn chưa đo được",
         "basis_homes_passed": "{passed} hộ trong tầm cáp quang / {households} hộ trên bản đồ",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",
         "approximate_towers": "; {n} vị trí trạm ước tính từ báo cáo của điện thoại (OpenCelliD, "
@@ -525,6 +530,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "basis_not_computed": "not computed (layer missing from the scenario)",
         "basis_no_hamlets": "no hamlet of the unit in the data (0/0)",
         "basis_no_towers": "no existing tower inside the unit in the data (0/0)",
+        "basis_no_households": "no household in the data in the unit's {n} hamlet(s): not "
+                               "measured (0/0)",
+        "unmeasured_hamlets": "; {n} hamlet(s) without households in the data not counted "
+                              "({ids})",
+        "unmeasured_short": "{n} hamlet(s) not measured",
         "basis_homes_passed": "{passed} homes passed / {households} households on the map",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",
         "approximate_towers": "; {n} tower position(s) estimated from phones' reports "

@@ -138,6 +138,9 @@ def _indicator_json(ind: Any) -> dict[str, Any]:
         out = {"value": ind.value, "covered_hamlets": ind.covered_hamlets,
                "hamlets": ind.hamlets, "short_hamlets": list(ind.short_hamlets),
                "target": ind.target, "rule": rule_text(ind), "source": ind.source}
+        if ind.unmeasured_hamlets:  # no households in the data: counted in neither
+            out["unmeasured_hamlets"] = list(ind.unmeasured_hamlets)
+            out["met"] = ind.met
         return out
     if isinstance(ind, SharingIndicator):
         m5: dict[str, Any] = {**_ratio_json(ind.existing), "target": ind.target,
@@ -173,6 +176,15 @@ def indicators_json(indicators: Indicators) -> dict[str, dict[str, Any]]:
     return {key: _indicator_json(ind) for key, ind in indicators.items()}
 
 
+def unmeasured_text(ind: HamletIndicator, lang: str) -> str:
+    """The hamlets M4 or F2 could not measure (no households in the data), as a clause."""
+    ids = ind.unmeasured_hamlets
+    if not ids:
+        return ""
+    shown = ", ".join(ids[:5]) + (f" (+{len(ids) - 5})" if len(ids) > 5 else "")
+    return words(lang)["unmeasured_hamlets"].format(n=len(ids), ids=shown)
+
+
 def _basis(row: pd.Series, indicators: Indicators | None) -> str:
     code = row["basis"]
     if code == "statistics":
@@ -191,6 +203,8 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
         return "no hamlet of the unit in the data (0/0)"
     if code == "no_towers":
         return "no existing tower inside the unit in the data (0/0)"
+    if code == "no_households":
+        return words("en")["basis_no_households"].format(n=int(row["denominator"] or 0) or "")
     if code == "homes_passed":
         return (f"{int(row['numerator'])} homes passed / {int(row['denominator'])} households "
                 "on the map")
@@ -203,7 +217,8 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
                 + (words("en")["approximate_towers"].format(n=ind.towers_approximate)
                    if ind.towers_approximate else ""))
     if isinstance(ind, HamletIndicator):
-        return f"{ind.covered_hamlets}/{ind.hamlets} hamlets; {rule_text(ind)}"
+        return (f"{ind.covered_hamlets}/{ind.hamlets} hamlets; {rule_text(ind)}"
+                + unmeasured_text(ind, "en"))
     raise ValueError(f"unknown scorecard basis {code!r} for {row['indicator']}")
 
 
@@ -233,7 +248,9 @@ UNIT_COLUMNS = ["role", "unit_code", "name", "outline", "hamlets", "hamlet_ids",
                 "hamlet_area_share",
                 "m4_value", "m4_covered_hamlets", "m4_hamlets", "m4_target",
                 "m5_value", "m5_shared_towers", "m5_towers", "m5_target", "towers_outside_unit",
-                "f2_value", "f2_covered_hamlets", "f2_hamlets", "f2_target"]
+                "f2_value", "f2_covered_hamlets", "f2_hamlets", "f2_target",
+                # hamlets without households in the data: in neither count (a review)
+                "m4_unmeasured_hamlets", "f2_unmeasured_hamlets"]
 
 
 def units_json(units: tuple[UnitIndicators, ...]) -> list[dict[str, Any]]:
@@ -262,7 +279,8 @@ def units_table(units: tuple[UnitIndicators, ...]) -> pd.DataFrame:
             if ind is not None:
                 row.update({f"{key}_value": ind.value,
                             f"{key}_covered_hamlets": ind.covered_hamlets,
-                            f"{key}_hamlets": ind.hamlets, f"{key}_target": ind.target})
+                            f"{key}_hamlets": ind.hamlets, f"{key}_target": ind.target,
+                            f"{key}_unmeasured_hamlets": len(ind.unmeasured_hamlets)})
         if u.m5 is not None:
             row.update({"m5_value": u.m5.value, "m5_shared_towers": u.m5.existing.shared,
                         "m5_towers": u.m5.existing.total, "m5_target": u.m5.target,

@@ -623,9 +623,11 @@ def _basis_text(row: pd.Series, analysis: Any, w: dict[str, str], lang: str) -> 
                 for c in f1.flags)
         return text
     if code in ("no_statistics", "statistics_not_per_unit", "not_computed", "no_hamlets",
-                "no_towers", "homes_passed"):
+                "no_towers", "no_households", "homes_passed"):
+        ind = getattr(analysis.indicators, str(row["indicator"]).lower(), None)
         return w[f"basis_{code}"].format(passed=f"{row['numerator']:g}",
-                                         households=f"{row['denominator']:g}")
+                                         households=f"{row['denominator']:g}",
+                                         n=len(getattr(ind, "unmeasured_hamlets", ())))
     ind = getattr(analysis.indicators, str(row["indicator"]).lower(), None)
     if isinstance(ind, SharingIndicator):
         r = ind.existing
@@ -636,8 +638,11 @@ def _basis_text(row: pd.Series, analysis: Any, w: dict[str, str], lang: str) -> 
             w["approximate_towers"].format(n=ind.towers_approximate)
             if ind.towers_approximate else "")
     if isinstance(ind, HamletIndicator):
+        from coverage_gis.outputs.indicators import unmeasured_text
+
         return w["basis_hamlets"].format(covered=ind.covered_hamlets, hamlets=ind.hamlets,
-                                         rule=_rule_words(ind, analysis, w, lang))
+                                         rule=_rule_words(ind, analysis, w, lang)
+                                         ) + unmeasured_text(ind, lang)
     return str(row["basis"])
 
 
@@ -1005,9 +1010,14 @@ def _unit_cell(ind: Any, key: str, lang: str) -> str:
         return "<td>–</td>"
     counts = (f"{ind.existing.shared}/{ind.existing.total}" if key == "m5"
               else f"{ind.covered_hamlets}/{ind.hamlets}")
-    if ind.value is None or isinstance(ind, SharingIndicator) and ind.towers_approximate:
+    if not isinstance(ind, SharingIndicator) and ind.unmeasured_hamlets:
+        counts += "; " + i18n.words(lang)["unmeasured_short"].format(
+            n=len(ind.unmeasured_hamlets))
+    met = (ind.value is not None and ind.value >= ind.target - 1e-9
+           if isinstance(ind, SharingIndicator) else ind.met)
+    if ind.value is None or met is None or (isinstance(ind, SharingIndicator)
+                                            and ind.towers_approximate):
         return f"<td>{_pct(ind.value, lang)} ({counts})</td>"
-    met = ind.value >= ind.target - 1e-9
     return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
             f"({counts})</td>")
 
