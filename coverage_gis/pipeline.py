@@ -1025,13 +1025,18 @@ def analyze(project: Project, params: CoverageParams | None = None,
     f2, f1 = fibre_ind.get("F2"), fibre_ind.get("F1")
     # Without sites there is neither M4 nor M5: None, which Indicators and the scorecard read
     # as "not computed" (Indicators' m4/m5 are annotated as always present).
-    indicators = Indicators(m4=m4, m5=m5,
-                            f2=f2 if isinstance(f2, HamletIndicator) else None,
-                            f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
-    card = targets.scorecard(project.statistics, indicators, project.scenario.year)
+    f2 = f2 if isinstance(f2, HamletIndicator) else None
     if project.scenario.province is not None:
         assert unit_codes is not None
         table.insert(1, "unit_code", unit_codes.to_numpy())
+        # the province's figures are over its own hamlets, as its units' (found by a review:
+        # a neighbouring province's hamlet counted in the scorecard, not in the province row)
+        inside = table[table["unit_code"].notna()]
+        m4 = _per_unit(m4, inside, "mobile_broadband_covered")
+        f2 = _per_unit(f2, inside, "ftth_covered")
+    indicators = Indicators(m4=m4, m5=m5, f2=f2,
+                            f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
+    card = targets.scorecard(project.statistics, indicators, project.scenario.year)
     clock.lap("indicators")
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,
                     suggestions, card, timings_s=clock.timings,

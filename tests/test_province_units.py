@@ -175,3 +175,34 @@ def test_units_without_data_are_not_painted_as_missed_targets(stored):
     assert re.search(r"<td>[^<]*\(0/0\)</td>", page)
     row = re.search(r"<tr><td>14818</td>.*?</tr>", page).group(0)
     assert "phủ" in row and "diện tích đơn vị" in row  # the hamlets' share of the unit
+
+
+def test_the_provinces_scorecard_counts_its_own_hamlets_only(tmp_path):
+    """Found by a review: a hamlet across the border (in Ninh Bình) counted in the province
+    study's scorecard (M4 3/7), not in its "whole province" row (3/6)."""
+    import geopandas as gpd
+    import shapely
+
+    from .conftest import SAMPLE, sample_copy
+
+    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson")
+    away = hamlets.iloc[[0]].copy()
+    away["hamlet_id"], away["name"] = "NB01", "Thôn ngoài tỉnh"
+    away["geometry"] = [shapely.box(105.905, 20.125, 105.915, 20.135)]
+    more = tmp_path / "hamlets.geojson"
+    pd.concat([hamlets, away]).to_file(more, driver="GeoJSON")
+    path = sample_copy(tmp_path, replace={
+        'unit = "14818"\n': 'province = "Thanh Hóa"\n', 'plan_unit = "14824"\n': "",
+        'commune = "boundaries/commune.geojson"\n': "", 'dem = "dem/dem.tif"\n': "",
+        'landcover = "landcover/landcover.tif"': "#",
+        'hamlets = "boundaries/hamlets.geojson"': f'hamlets = "{more.as_posix()}"'})
+    path.write_text(path.read_text(encoding="utf-8") + "\n[coverage]\nresolution_m = 100\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-q", "analyze", str(path), "--out", str(out)]) == 0
+    card = pd.read_csv(out / "scorecard.csv")
+    card = card[card["source"] == "map"].set_index("indicator")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    whole = summary["province"]["indicators"]
+    for key in ("M4", "F2"):
+        assert card.loc[key, "denominator"] == whole[key]["hamlets"] == 6
