@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -191,7 +192,15 @@ def test_the_provinces_scorecard_counts_its_own_hamlets_only(tmp_path):
     away["geometry"] = [shapely.box(105.905, 20.125, 105.915, 20.135)]
     more = tmp_path / "hamlets.geojson"
     pd.concat([hamlets, away]).to_file(more, driver="GeoJSON")
+    homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg", layer="households")
+    extra = homes.iloc[:30].copy()
+    extra["household_id"] = [f"NB{i:03d}" for i in range(30)]
+    extra["hamlet_id"] = "NB01"
+    extra["geometry"] = gpd.points_from_xy(105.906 + 0.0003 * np.arange(30), [20.13] * 30)
+    houses = tmp_path / "households.gpkg"
+    pd.concat([homes, extra]).to_file(houses, layer="households")
     path = sample_copy(tmp_path, replace={
+        'path = "households/households.gpkg"': f'path = "{houses.as_posix()}"',
         'unit = "14818"\n': 'province = "Thanh Hóa"\n', 'plan_unit = "14824"\n': "",
         'commune = "boundaries/commune.geojson"\n': "", 'dem = "dem/dem.tif"\n': "",
         'landcover = "landcover/landcover.tif"': "#",
@@ -206,3 +215,4 @@ def test_the_provinces_scorecard_counts_its_own_hamlets_only(tmp_path):
     whole = summary["province"]["indicators"]
     for key in ("M4", "F2"):
         assert card.loc[key, "denominator"] == whole[key]["hamlets"] == 6
+        assert "NB01" not in summary["indicators"][key].get("unmeasured_hamlets", [])
