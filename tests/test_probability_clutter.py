@@ -208,6 +208,35 @@ def test_indoor_level_uses_p2109_by_elevation_and_the_flat_override():
         p2109_by_hand(1.8, 0.0, 0.0, TRADITIONAL), abs=1e-9)
 
 
+def test_indoors_at_the_median_loss_the_probability_counts_its_spread_between_buildings():
+    """Found by a review: indoors the probability used the outdoor sigma alone around the
+    median P.2109 loss, so a pixel shown at 90 % was about 80 % with P.2109's own spread.
+    The combined probability is checked against P.2109's distribution integrated by hand
+    (its quantile function over P, the outdoor shadowing normal)."""
+    from scipy import special
+
+    cells = one_cell(eirp_dbm=60.0)
+    table = cov.cell_ranges(cells, CoverageParams(indoor=True))
+    z90 = float(special.ndtri(0.9))
+    bel = (p2109_by_hand(1.8, 0.0, z90, TRADITIONAL)
+           - p2109_by_hand(1.8, 0.0, 0.0, TRADITIONAL)) / z90
+    assert table["shadow_sigma_db"].iloc[0] == pytest.approx(math.hypot(8.0, bel), abs=1e-9)
+    sigma = float(table["shadow_sigma_db"].iloc[0])
+    # the median outdoor level at which the combined normal gives 90 %, and the exact
+    # probability there: P(outdoor level - loss >= threshold) over both distributions
+    median_loss = p2109_by_hand(1.8, 0.0, 0.0, TRADITIONAL)
+    out_median = -110.0 + median_loss + z90 * sigma
+    ps = (np.arange(2000) + 0.5) / 2000
+    losses = np.array([p2109_by_hand(1.8, 0.0, float(special.ndtri(p)), TRADITIONAL)
+                       for p in ps])
+    exact = np.mean(special.ndtr((out_median - losses - (-110.0)) / 8.0))
+    assert exact == pytest.approx(0.9, abs=0.02)
+    # a chosen percentile of the loss, or a flat loss: the outdoor sigma
+    for params in (CoverageParams(indoor=True, indoor_loss_probability=0.9),
+                   CoverageParams(indoor=True, indoor_loss_db=15.0), CoverageParams()):
+        assert cov.cell_ranges(cells, params)["shadow_sigma_db"].iloc[0] == 8.0
+
+
 # ---------------------------------------------------------------------------------------------
 # Masks and rasters
 # ---------------------------------------------------------------------------------------------

@@ -233,7 +233,10 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     included): 0 only when even 1 m from the mast its boresight level is below it.
 
     Coverage probability (:mod:`coverage_gis.radio.shadowing`): ``shadow_sigma_db`` (the
-    model's shadow-fading sigma), ``shadow_margin_db`` (sigma z at
+    model's shadow-fading sigma; indoors at P.2109's median loss, combined with the loss's
+    own spread between buildings,
+    :func:`coverage_gis.radio.indoor.building_entry_loss_sigma_db`), ``shadow_margin_db``
+    (sigma z at
     ``params.location_probability``), ``coverage_range_m`` (the same distance at threshold +
     margin: the flat-ground boresight cell edge where the location probability is the target),
     ``edge_probability`` (that target, NaN without such an edge), ``edge_slope_db_per_decade``
@@ -254,6 +257,12 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     out["indoor_loss_db"] = _cell_indoor_loss_db(out, params)
     out["shadow_sigma_db"] = [shadowing.sigma_db(m, params.shadow_sigma_db)
                               for m in out["model"]]
+    if params.indoor and params.indoor_loss_db is None and params.indoor_loss_probability == 0.5:
+        # indoors at the median loss, the spread between buildings adds to the shadowing
+        # (found by a review: "90 %" indoors was about 80 % with the loss's own spread)
+        spread = radio_indoor.building_entry_loss_sigma_db(out["band_mhz"].to_numpy(float),
+                                                           params.building_type)
+        out["shadow_sigma_db"] = np.hypot(out["shadow_sigma_db"].to_numpy(float), spread)
     margin = np.atleast_1d(shadowing.margin_db(out["shadow_sigma_db"].to_numpy(float),
                                                params.location_probability))
     out["shadow_margin_db"] = margin

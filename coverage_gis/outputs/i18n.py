@@ -214,6 +214,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "indoor_p2109": "ITU-R P.2109-2, nhà {building}, giá trị không vượt quá với xác suất "
                         "{p:.0%}, theo tần số và góc ngẩng ({examples})",
         "indoor_flat": "{loss:g} dB ở mọi tần số (giá trị cố định của kịch bản)",
+        "indoor_spread_in_sigma": "; độ phân tán của suy hao giữa các ngôi nhà được cộng vào σ "
+                                  "(σ = √(σ ngoài trời² + σ suy hao²))",
         "building_traditional": "truyền thống",
         "building_thermally_efficient": "tiết kiệm năng lượng (kính phủ kim loại)",
         "a_clutter": "lớp phủ mặt đất (clutter)",
@@ -500,6 +502,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "indoor_p2109": "ITU-R P.2109-2, {building} buildings, loss not exceeded with "
                         "probability {p:.0%}, by frequency and elevation ({examples})",
         "indoor_flat": "{loss:g} dB at every frequency (the scenario's flat value)",
+        "indoor_spread_in_sigma": "; its spread between buildings is in σ (σ = √(σ outdoors² + "
+                                  "σ of the loss²))",
         "building_traditional": "traditional",
         "building_thermally_efficient": "thermally efficient (metallised glass)",
         "a_clutter": "land cover (clutter)",

@@ -881,6 +881,8 @@ def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
             text = w["indoor_p2109"].format(building=w[f"building_{params.building_type}"],
                                             p=params.indoor_loss_probability,
                                             examples=examples)
+            if params.indoor_loss_probability == 0.5:  # its spread is in sigma (a review)
+                text += w["indoor_spread_in_sigma"]
         rows.append((w["a_indoor"], text))
     landcover = getattr(res, "landcover", None)
     if landcover is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["P2109_COEFFICIENTS", "building_entry_loss_db"]
+__all__ = ["P2109_COEFFICIENTS", "building_entry_loss_db", "building_entry_loss_sigma_db"]
 
 #: ITU-R P.2109-2 Table 1: (r, s, t, u, v, w, x, y, z) per building type.
 P2109_COEFFICIENTS: dict[str, tuple[float, ...]] = {
@@ -76,3 +76,28 @@ def building_entry_loss_db(frequency_mhz: ArrayLike, probability: float = 0.5,
     b = quantile * (y + z * lf) + (w + x * lf)
     loss = 10.0 * np.log10(10.0 ** (0.1 * a) + 10.0 ** (0.1 * b) + 10.0 ** (0.1 * _C_DB))
     return loss[()] if np.ndim(loss) == 0 else loss
+
+
+#: F^-1(0.9): the standard normal quantile of the 90th percentile.
+_Z90 = 1.2815515655446004
+
+
+def building_entry_loss_sigma_db(frequency_mhz: ArrayLike, building_type: str = "traditional",
+                                 elevation_deg: ArrayLike = 0.0) -> np.ndarray | np.float64:
+    """The spread (dB) of the building entry loss between buildings, as a normal
+    distribution with P.2109-2's median and 90th percentile: (L(0.9) - L(0.5)) / F^-1(0.9).
+
+    P.2109's loss is a sum of two log-normal terms, not a normal in dB; this normal of the same
+    median and 90th percentile stands for it where the loss combines with the outdoor
+    shadowing (independent: sigma_total = sqrt(sigma_out^2 + sigma_BEL^2), the usual planning
+    combination). 9.4 dB at 1.8 GHz, traditional, horizontal path: the 90th percentile 26.8 dB
+    against the median 14.8 dB.
+
+    Parameters
+    ----------
+    frequency_mhz, building_type, elevation_deg
+        As for :func:`building_entry_loss_db`.
+    """
+    return ((building_entry_loss_db(frequency_mhz, 0.9, building_type, elevation_deg)
+             - building_entry_loss_db(frequency_mhz, 0.5, building_type, elevation_deg))
+            / _Z90)
