@@ -238,7 +238,8 @@ def test_exclusions_are_counted():
     result = cal.calibrate(both, cells)  # the default floor, -120 dBm
     assert result.excluded == {"no_level": 0, "duplicate": 0, "unknown_cell": 1,
                                "other_technology": 0, "other_operator": 0, "no_cell": 0,
-                               "beyond_max_range": 1, "below_floor": 1}
+                               "beyond_max_range": 1, "below_floor": 1,
+                               "unknown_technology": 0}
     assert result.n == 61
     assert result.residuals["excluded"].tolist()[-4:] == ["beyond_max_range", "unknown_cell",
                                                          "below_floor", ""]
@@ -735,3 +736,19 @@ def test_calibrate_recovers_land_cover_offsets_and_analyze_applies_them():
         sel = classes == k
         assert np.allclose(with_offsets[sel] - without[sel],
                            float(table.clutter_offsets_db[int(k)]), atol=1e-5)
+
+
+def test_technology_labels_of_drive_test_apps_are_read_and_unknown_ones_left_out():
+    """Found by a review: "5G NSA" (a common drive-test label) was read as 4G and its rows
+    fitted against the 4G cells; LTE-M or NB-IoT rows likewise."""
+    cells = pd.concat([cells_gdf(1), cells_gdf(1, site_id="C5", technology="5G",
+                                               band_mhz=3500.0, bandwidth_mhz=100.0)],
+                      ignore_index=True)
+    cells.loc[1, "site_id"] = "C5"
+    pts = gpd.GeoDataFrame({"technology": ["5G NSA", "LTE+", "LTE-M", "NB-IoT", ""],
+                            "rsrp_dbm": [-90.0] * 5},
+                           geometry=[shapely.Point(X0 + 500, Y0)] * 5, crs=UTM)
+    pred = cal.predict(pts, cells, NO_FLOOR)
+    assert pred["site_id"].tolist()[:2] == ["C5", "C0"]
+    assert pred["excluded"].tolist() == ["", "", "unknown_technology", "unknown_technology", ""]
+    assert pred["site_id"].iloc[4] == "C0"  # blank: the default, 4G

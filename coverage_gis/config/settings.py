@@ -16,8 +16,9 @@ TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
 TECHNOLOGY_ALIASES: dict[str, tuple[str, ...]] = {
     "2G": ("2g", "gsm", "gprs", "edge"),
     "3G": ("3g", "umts", "wcdma", "hspa", "hspa+", "hsdpa"),
-    "4G": ("4g", "lte", "ltea", "lteadvanced", "4glte", "eutran"),
-    "5G": ("5g", "nr", "5gnr", "nrsa", "nrnsa"),
+    "4G": ("4g", "lte", "ltea", "lteadvanced", "4glte", "eutran", "4g+", "lte+", "ltea+",
+           "lteaplus"),
+    "5G": ("5g", "nr", "5gnr", "nrsa", "nrnsa", "5gnsa", "5gsa"),
 }
 
 #: Per-technology defaults for radio columns a sites file leaves out or leaves empty. Typical

@@ -48,8 +48,10 @@ measurement, for the minimum, the fit, its standard errors and the folds alike),
 ``unknown_cell`` (a cell id or PCI matching no cell), ``other_technology`` and
 ``other_operator`` (the named cell is of another technology, or another operator, than the
 row's), ``no_cell`` (no candidate cell), ``beyond_max_range`` (farther from
-its cell than ``params.max_range_m``, where the engine computes nothing) and ``below_floor``
-(*predicted* below the level floor ``coverage.floor_dbm``, where the maps show nothing).
+its cell than ``params.max_range_m``, where the engine computes nothing), ``below_floor``
+(*predicted* below the level floor ``coverage.floor_dbm``, where the maps show nothing) and
+``unknown_technology`` (a ``technology`` no cell carries: ``LTE-M``, ``NB-IoT``, a typo; a
+blank one is ``settings.CALIBRATION_DEFAULT_TECHNOLOGY``).
 Selected on the prediction, a function of the place only, the fit stays unbiased; selected
 on the measured level it would keep only the positive errors of the far points (a truncated
 regression: the fitted loss too low far out). A measured level is kept whatever it is;
@@ -113,7 +115,8 @@ __all__ = ["EXCLUSIONS", "MATCHES", "FITS", "NOTES", "CalibrationResult", "Corre
 
 #: Why a measurement is not used (counts in :attr:`CalibrationResult.excluded`).
 EXCLUSIONS: tuple[str, ...] = ("no_level", "duplicate", "unknown_cell", "other_technology",
-                               "other_operator", "no_cell", "beyond_max_range", "below_floor")
+                               "other_operator", "no_cell", "beyond_max_range", "below_floor",
+                               "unknown_technology")
 #: How a measurement's serving cell was found.
 MATCHES: tuple[str, ...] = ("cell_id", "pci", "strongest")
 #: What was fitted: offset and slope, or the offset alone.
@@ -278,11 +281,16 @@ def _find_cell(k: int, ids: tuple[np.ndarray, np.ndarray], index: tuple[dict, di
 
 
 def _technologies(points: pd.DataFrame) -> np.ndarray:
+    """Per measurement its technology: its ``technology`` read (``"5G NSA"``, ``"LTE+"``...),
+    blank: ``settings.CALIBRATION_DEFAULT_TECHNOLOGY``; "" for a label no cell can carry
+    (``LTE-M``, ``NB-IoT``, a typo): found by a review, "5G NSA" rows were read as 4G and
+    fitted against the 4G cells."""
     raw = _column(points, "technology")
     default = settings.CALIBRATION_DEFAULT_TECHNOLOGY
     if raw is None:
         return np.full(len(points), default, dtype=object)
-    return np.array([normalise_technology(t) or default for t in raw], dtype=object)
+    return np.array([default if str(t).strip() == "" else normalise_technology(t) or ""
+                     for t in raw], dtype=object)
 
 
 class _Predictor:
@@ -435,6 +443,8 @@ def _serving_cells(points: gpd.GeoDataFrame, cells: pd.DataFrame, pred: _Predict
             serving[rows] = found[rows]
     excluded = np.where(serving >= 0, "", np.where(
         match == "strongest", "no_cell", np.where(why != "", why, "unknown_cell"))).astype(object)
+    excluded[tech == ""] = "unknown_technology"
+    serving[tech == ""] = -1
     return serving, match, excluded, unnumbered
 
 
@@ -811,6 +821,9 @@ def _check_enough(n: int, folds: int, excluded: np.ndarray, unnumbered: int = 0)
         + ", ".join(f"{code} {k}" for code, k in count.items()) + ")"
         + (f"; duplicate: {count['duplicate']} row(s) repeat an earlier row exactly (one "
            "reading counts once)" if count["duplicate"] else "")
+        + (f"; unknown_technology: {count['unknown_technology']} row(s) give a technology no "
+           "cell carries (2G, 3G, 4G or 5G, also written GSM, UMTS, LTE, LTE+, NR, 5G NSA...)"
+           if count["unknown_technology"] else "")
         + (f"; other_technology, other_operator: {other} row(s) name a cell of another "
            "technology or operator than the row's (its technology column, default "
            f"{settings.CALIBRATION_DEFAULT_TECHNOLOGY}; its operator column or mcc/mnc): name "
