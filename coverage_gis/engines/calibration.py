@@ -96,11 +96,12 @@ from coverage_gis.config.vocabulary import normalise_operator, normalise_technol
 from coverage_gis.engines.coverage import (
     Grid,
     cell_levels_at,
-    cell_ranges,
+    clutter_grids,
     clutter_subset,
     dem_on_grid,
     floor_dbm,
     mast_windows,
+    ranges_with_clutter,
     study_grid,
 )
 from coverage_gis.engines.levels import clutter_from_classes
@@ -601,7 +602,6 @@ def _prepare(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: Co
     points = measurements.to_crs(cells.crs).reset_index(drop=True)
     if not params.include_planned and "status" in cells:
         cells = cells[cells["status"] != "planned"]
-    table = cell_ranges(cells.reset_index(drop=True), params)
     grid = None
     if dem is not None or landcover is not None:
         # the hamlets' grid (its lattice is analyze's) grown over every measurement: a point
@@ -619,6 +619,10 @@ def _prepare(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, params: Co
                 grid = None
         if grid is None:
             grid = study_grid(around, params.resolution_m, params.margin_m)
+    # the reaches as analyze has them on this grid, its land cover's environment and gain
+    # included (found by a review: with environment_per_pixel, other levels and serving cells)
+    clutter = clutter_grids(landcover, grid, params) if grid is not None else None
+    table = ranges_with_clutter(cells.reset_index(drop=True), params, clutter)
     dem = dem_on_grid(dem, grid) if grid is not None else None
     return points, table, dem, _ground(points, table, grid, landcover, params)
 

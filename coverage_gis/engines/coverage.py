@@ -463,6 +463,17 @@ def clutter_grids(landcover: Raster | None, grid: Grid, params: CoverageParams
         classes_on_grid(landcover, grid.crs, grid.transform, grid.width, grid.height), params)
 
 
+def ranges_with_clutter(cells: pd.DataFrame, params: CoverageParams,
+                        clutter: ClutterGrids | None) -> pd.DataFrame:
+    """:func:`cell_ranges` as the coverage on a grid with ``clutter`` (its land cover's, or
+    None) has them: reaches in the least lossy environment when the environment is per
+    pixel, and as far as the land cover's largest gain."""
+    return cell_ranges(cells, params,
+                       per_pixel_environment=clutter is not None
+                       and clutter.environment is not None,
+                       clutter_gain_db=clutter.gain_db if clutter is not None else 0.0)
+
+
 def _cell_level(cell: CellRow, grid: Grid, rows: slice, cols: slice, dem: Raster | None,
                 params: CoverageParams, terrain_cache: dict,
                 terrain_m: tuple[float, float] | None = None, with_fresnel: bool = False,
@@ -916,10 +927,7 @@ def add_cells(result: CoverageResult, cells: gpd.GeoDataFrame,
     if not params.include_planned:
         cells = cells[cells["status"] != "planned"]
     clutter = clutter_grids(result.landcover, grid, params)
-    cells = cell_ranges(cells.reset_index(drop=True), params,
-                        per_pixel_environment=clutter is not None
-                        and clutter.environment is not None,
-                        clutter_gain_db=clutter.gain_db if clutter is not None else 0.0)
+    cells = ranges_with_clutter(cells.reset_index(drop=True), params, clutter)
     offset = len(result.cells)
     shape = (grid.height, grid.width)
     keys = (tuple(sorted(set(cells["technology"]))),
@@ -1110,9 +1118,8 @@ def site_detail(cells: gpd.GeoDataFrame, site_id: str, hamlets: gpd.GeoDataFrame
         clutter = clutter_grids(landcover, own, params)
         if clutter is None:
             break
-        cell = cell_ranges(match.to_crs(grid.crs).reset_index(drop=True), params,
-                           per_pixel_environment=clutter.environment is not None,
-                           clutter_gain_db=clutter.gain_db).iloc[0]
+        cell = ranges_with_clutter(match.to_crs(grid.crs).reset_index(drop=True), params,
+                                   clutter).iloc[0]
         if float(cell["reach_m"]) <= reach:
             break
         reach = float(cell["reach_m"])

@@ -39,6 +39,7 @@ from coverage_gis.engines.coverage import (
     compute_coverage,
     covered_at,
     mast_windows,
+    ranges_with_clutter,
 )
 from coverage_gis.engines.hamlets import (
     SHARE_TOLERANCE,
@@ -1490,11 +1491,9 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     # the candidates' radio cells, as add_cells would have them on this result (its land
     # cover included)
     clutter = clutter_grids(base.landcover, base.grid, params)
-    template = cell_ranges(_suggested_cells(op, [0.0, 120.0, 240.0], project.crs)
-                           .to_crs(base.grid.crs).reset_index(drop=True), params,
-                           per_pixel_environment=clutter is not None
-                           and clutter.environment is not None,
-                           clutter_gain_db=clutter.gain_db if clutter is not None else 0.0)
+    template = ranges_with_clutter(_suggested_cells(op, [0.0, 120.0, 240.0], project.crs)
+                                   .to_crs(base.grid.crs).reset_index(drop=True), params,
+                                   clutter)
     if (template["reach_m"] <= 0).any():
         raise InputError("suggest-sites: the suggested site (settings.SUGGESTED_SITE) reaches no "
                          "grid cell with these [coverage] thresholds and level floor")
