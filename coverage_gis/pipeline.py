@@ -845,7 +845,7 @@ def _check_arguments(project: Any, params: Any, suggest_sites: Any = 0
         problems = schema.loaded_sites_problems(project.sites)
         if problems:
             raise InputError(problems)
-    return project, None if params is None else replace(params)  # its checks run again
+    return project, None if params is None else params.checked()
 
 
 def _checked_layers(project: Project) -> Project:

@@ -135,3 +135,34 @@ def test_a_hamlet_whose_households_are_missing_is_listed_not_short(project):
     card = targets.scorecard(None, replace(result.indicators, m4=open_m4), 2025)
     row = card[(card["indicator"] == "M4") & (card["source"] == "map")].iloc[0]
     assert row["value"] == 1.0 and row["met"] is None
+
+
+def test_every_engine_checks_parameters_changed_after_they_were_made(project):
+    """Found by a review (after analyze did): fp.max_drop_m = -5 passed no home, silently;
+    map_site and check_site failed deep in numpy and scipy."""
+    from coverage_gis.engines import fibre, placement
+
+    fp = fibre.FibreParams()
+    fp.max_drop_m = -5
+    with pytest.raises(InputError, match=r"\[fibre\] max_drop_m=-5"):
+        fibre.compute_fibre(project.households, project.hamlets, project.roads,
+                            project.access_points, project.fibre, None, 2025, fp)
+    q = cg.CoverageParams()
+    q.resolution_m = -5
+    with pytest.raises(InputError, match="resolution_m=-5"):
+        cg.map_site(project.dem, lon=105.8492, lat=20.0641, height_m=30, band_mhz=1800,
+                    radius_m=1000, params=q)
+    q = cg.CoverageParams()
+    q.location_probability = 90
+    spot = placement.locate_point(project, lon=105.8492, lat=20.0641)
+    with pytest.raises(InputError, match="did you mean 0.9"):
+        placement.check_site(project, placement.ProposedSite("Viettel", "4G"), spot, params=q)
+
+
+@pytest.mark.parametrize("value", [-5, 20_000, "abc"])
+def test_a_files_minimum_distance_given_in_python_is_checked_as_its_column(value):
+    """Found by a review: read_constraints(min_distance_m=-5) passed, and a mast 20 m from
+    the school went from review to ok."""
+    with pytest.raises(InputError, match="given for the whole file"):
+        cg.read_constraints(SAMPLE.parent / "constraints" / "constraints.geojson",
+                            min_distance_m=value)

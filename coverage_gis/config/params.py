@@ -26,7 +26,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar, Self
@@ -596,6 +596,12 @@ class _Params:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
+
+    def checked(self) -> Self:
+        """A copy checked again, as when it was made: a field set since (``params.x = ...``
+        in a notebook) or a table changed in place is refused as the constructor refuses it
+        (found by a review: ``max_drop_m = -5`` set afterwards passed no home, silently)."""
+        return replace(self)  # type: ignore[type-var]
 
     @classmethod
     def checks(cls) -> dict[str, Check]:

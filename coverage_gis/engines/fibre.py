@@ -169,7 +169,7 @@ def fibre_start(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame,
                 railway: gpd.GeoDataFrame | None = None, build: BuildParams | None = None,
                 gpon: GponParams | None = None) -> FibreStart:
     """:func:`compute_fibre` up to the extensions' designs (same arguments)."""
-    params = params or FibreParams()
+    params = params.checked() if params is not None else FibreParams()
     build = build or BuildParams()
     crs = households.crs
     roads = _to_crs(roads, crs)

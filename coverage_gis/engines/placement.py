@@ -1018,8 +1018,10 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     if hamlets is None:
         raise InputError("check-site needs a hamlets layer or the unit's boundary in the "
                          "scenario")
-    params = params or CoverageParams.from_scenario(project.scenario.parameters)
-    sharing_params = sharing_params or SharingParams.from_scenario(project.scenario.parameters)
+    params = (params.checked() if params is not None
+              else CoverageParams.from_scenario(project.scenario.parameters))
+    sharing_params = (sharing_params.checked() if sharing_params is not None
+                      else SharingParams.from_scenario(project.scenario.parameters))
     new_cells = proposal.cells(point.x, point.y, project.crs)
     op = new_cells["operator"].iloc[0]
     own = hamlets
@@ -1463,7 +1465,8 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
         raise InputError("suggest-sites needs a households layer (it counts households)")
     if project.hamlets is None:
         raise InputError("suggest-sites needs a hamlets layer (it counts hamlets)")
-    params = params or CoverageParams.from_scenario(project.scenario.parameters)
+    params = (params.checked() if params is not None
+              else CoverageParams.from_scenario(project.scenario.parameters))
     op = known_operator(operator) if operator is not None else None
     hh = project.households
     hids = project.hamlets["hamlet_id"]

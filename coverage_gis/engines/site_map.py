@@ -397,7 +397,7 @@ def map_site(dem: Raster | str | os.PathLike, *, lon: float | None = None,
     tech = normalise_technology(technology)
     if tech is None:
         raise InputError(f"technology={technology!r}: expected 2G, 3G, 4G or 5G")
-    params = params if params is not None else CoverageParams()
+    params = params.checked() if params is not None else CoverageParams()
     radius = v["radius_m"] if v["radius_m"] is not None else settings.SITE_MAP_RADIUS_M
     check_radius(radius, params.resolution_m)
     x_m, y_m, s_lon, s_lat = site_point(dem, lon=v["lon"], lat=v["lat"], x=v["x"], y=v["y"],

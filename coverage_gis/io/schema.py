@@ -914,8 +914,14 @@ def validate_constraints(gdf: gpd.GeoDataFrame, problems: Problems, kind: str | 
     gdf["kind"] = _text_column(gdf, "kind").map(
         lambda v: None if v is None else v.strip().lower().replace(" ", "_"))
     gdf["constraint_id"] = _unique_ids(gdf, "constraint_id", problems, "C")
-    if min_distance_m is not None:
-        gdf["min_distance_m"] = float(min_distance_m)
+    if min_distance_m is not None:  # checked as the column is (found by a review: -5 m
+        # passed, and every distance rule with it)
+        value = pd.to_numeric(pd.Series([min_distance_m]), errors="coerce").iloc[0]
+        if not 0 <= value <= 10_000:
+            problems.error(f"min_distance_m={min_distance_m!r} (given for the whole file) is "
+                           "outside 0..10000 m")
+            problems.raise_if_any()
+        gdf["min_distance_m"] = float(value)
     elif "min_distance_m" in gdf.columns:
         gdf["min_distance_m"] = _numeric_column(gdf, "min_distance_m", problems,
                                                 value_range=(0, 10_000))
