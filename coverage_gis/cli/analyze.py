@@ -179,7 +179,8 @@ def _print_province(whole: Any, units: Any) -> None:
         ("M4", whole.m4), ("M5", whole.m5), ("F2", whole.f2))
         if ind is not None and ind.value is not None]
     print(f"province {whole.code} {whole.name}: " + ", ".join(parts))
-    for key, what in (("m4", "hamlets"), ("m5", "towers"), ("f2", "hamlets")):
+    for key, what in (("m4", "hamlets with households"), ("m5", "towers"),
+                      ("f2", "hamlets with households")):
         # a unit with nothing to count (no hamlets, no towers in the data) has no value: it
         # neither meets nor misses the target
         valued = [ind for u in units if (ind := getattr(u, key)) is not None
