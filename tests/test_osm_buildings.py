@@ -407,6 +407,10 @@ def test_microsoft_footprints_saved_as_one_feature_collection(tmp_path):
     want = B.read_building_footprints(MICROSOFT)
     assert list(got["household_id"]) == list(want["household_id"])
     assert got.geometry.geom_equals_exact(want.geometry, 1e-12).all()
+    # on one line, as geojson.io and json.dump write it (found by a review: refused)
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    one_line = B.read_building_footprints(path)
+    assert list(one_line["household_id"]) == list(want["household_id"])
     feats[2]["geometry"] = {"type": "Point", "coordinates": [105.86, 20.07]}
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, indent=1))
     with pytest.raises(InputError, match=r"footprints\.geojson feature 3: holds a Point"):

@@ -166,3 +166,11 @@ def test_a_files_minimum_distance_given_in_python_is_checked_as_its_column(value
     with pytest.raises(InputError, match="given for the whole file"):
         cg.read_constraints(SAMPLE.parent / "constraints" / "constraints.geojson",
                             min_distance_m=value)
+
+
+def test_signal_radius_wants_metres():
+    """Found by a review: sites in WGS 84 (read_sites' default) gave wedges of metre radii
+    in degrees, silently."""
+    sites = cg.read_sites(SAMPLE.parent / "towers" / "sites.csv")
+    with pytest.raises(InputError, match="projected"):
+        cg.coverage.signal_radius(sites, cg.CoverageParams())

@@ -81,6 +81,17 @@ def test_the_report_shows_both_units_and_rerenders_from_the_stored_result(sample
                                                                            tmp_path):
     page = (sample_units / "report.html").read_text(encoding="utf-8")
     assert "14824 Xã Quang Trung" in page and "14818 Phường Quang Trung" in page
+    assert "Theo đơn vị hành chính: đơn vị của kế hoạch và đơn vị từ 01/07/2025" in page
+    # a unit without a plan unit is titled for what it shows (found by a review: "the
+    # plan's commune and the ward" above one xã's column)
+    from coverage_gis.outputs.report import _units_section
+    from coverage_gis.pipeline import unit_indicators
+    from coverage_gis.results.store import read_analysis
+
+    analysis = read_analysis(sample_units)
+    current = tuple(u for u in unit_indicators(analysis) if u.role == "current")
+    assert "By administrative unit: the unit since 1 July 2025</h2>" in _units_section(
+        analysis, "en", current)
     again = tmp_path / "again"
     assert main(["-q", "report", str(sample_units), "--out", str(again)]) == 0
     assert (again / "units.csv").read_bytes() == (sample_units / "units.csv").read_bytes()

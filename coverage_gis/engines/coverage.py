@@ -1220,7 +1220,11 @@ def signal_radius(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
                   radius_m: float | None = None, include_planned: bool = False
                   ) -> gpd.GeoDataFrame:
     """The quick first look: each cell as a circle (omni) or a sector wedge of its 3 dB
-    beamwidth, with its flat-ground link-budget range (or a fixed ``radius_m``)."""
+    beamwidth, with its flat-ground link-budget range (or a fixed ``radius_m``), in the
+    cells' metric CRS."""
+    if cells.crs is None or not cells.crs.is_projected:  # metres as degrees (a review)
+        raise InputError("signal_radius needs the cells in a projected (metric) CRS, e.g. "
+                         "cells.to_crs(project.crs) or cg.read_sites(..., to_crs=\"utm48\")")
     params = params or CoverageParams()
     if not include_planned and not params.include_planned:
         cells = cells[cells["status"] != "planned"]

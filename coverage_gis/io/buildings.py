@@ -448,9 +448,12 @@ def _microsoft_features(path: Path, problems: Problems) -> Iterator[tuple[int, A
     FeatureCollection, its Features (numbered from 1; ``problems`` then count features)."""
     with _open_text(path) as fh:
         first = next((line for line in fh if line.strip()), "")
-    try:
-        json.loads(first)
-    except json.JSONDecodeError:  # a Feature across lines: one FeatureCollection?
+    try:  # a FeatureCollection on one line (found by a review: refused) or across lines
+        one = json.loads(first)
+        whole = isinstance(one, dict) and one.get("type") == "FeatureCollection"
+    except json.JSONDecodeError:
+        whole = True
+    if whole:
         features = _feature_collection(path)
         if features is not None:
             problems.unit = "feature"

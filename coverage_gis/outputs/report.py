@@ -997,7 +997,12 @@ def _units_section(analysis: Any, lang: str, units: Any = None, whole: Any = Non
         cells = "".join(_unit_cell(getattr(u, key), key, lang) for u in units)
         rows.append(f"<tr><th>{label}</th>{cells}</tr>")
     outline = "; ".join(f"{u.code}: {w['outline_' + u.basis]}" for u in units)
-    return (f"<h2>{escape(w['units_title'])}</h2><table><thead><tr><th></th>{head}</tr>"
+    # what is shown: the plan's unit, the 2025 one, or both (found by a review: "the plan's
+    # commune and the ward" above a xã's one column)
+    title = w["units_title"].format(units=w["units_title_and"].join(
+        w[f"units_title_{r}"] for r in dict.fromkeys(u.role for u in units)
+        if f"units_title_{r}" in w))
+    return (f"<h2>{escape(title)}</h2><table><thead><tr><th></th>{head}</tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>"
             f"<p class=\"small\">{escape(w['units_note'])} {escape(outline)}</p>")
 
