@@ -174,3 +174,20 @@ def test_signal_radius_wants_metres():
     sites = cg.read_sites(SAMPLE.parent / "towers" / "sites.csv")
     with pytest.raises(InputError, match="projected"):
         cg.coverage.signal_radius(sites, cg.CoverageParams())
+
+
+def test_the_report_says_the_calibrations_land_cover_offsets():
+    """Found by a review: a calibration's class offsets were applied but not said, and with
+    offsets alone the report said "not calibrated" while levels moved by 3 dB."""
+    from coverage_gis.outputs.i18n import words
+    from coverage_gis.outputs.report import _calibration_text
+
+    w = words("en")
+    only = cg.CoverageParams(calibration={"offset_db": 0.0, "slope_db_per_decade": 0.0,
+                                          "clutter_offsets_db": {"10": 3.0, "40": -2.0}})
+    assert _calibration_text(only, w) == (
+        "extra loss by land-cover class only: 10: +3.0 dB, 40: -2.0 dB")
+    both = cg.CoverageParams(calibration={"offset_db": 6.0, "slope_db_per_decade": 4.0,
+                                          "clutter_offsets_db": {"40": -0.3}})
+    assert _calibration_text(both, w).endswith("; extra loss by land-cover class 40: -0.3 dB")
+    assert _calibration_text(cg.CoverageParams(), w) == w["not_calibrated"]

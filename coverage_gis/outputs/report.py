@@ -899,13 +899,20 @@ def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
 def _calibration_text(params: Any, w: dict[str, str]) -> str:
     """The path-loss calibration applied (the scenario's ``[calibration]``), in words."""
     cal = getattr(params, "path_loss_calibration", None)
+    offsets = getattr(params, "clutter_offsets_db", None) or {}
+    # its land-cover class offsets too (found by a review: hidden, and "not calibrated" with
+    # offsets alone while levels moved by 3 dB)
+    listed = ", ".join(f"{c}: {v:+.1f} dB" for c, v in sorted(offsets.items()))
+    by_class = w["calibration_classes"].format(offsets=listed) if offsets else ""
     if cal is None:
-        return w["not_calibrated"]
+        return (w["calibration_classes_only"].format(offsets=listed) if offsets
+                else w["not_calibrated"])
     source = ""
     if cal.fitted_from and cal.n is not None and cal.rmse_db is not None:
         source = w["calibration_source"].format(file=cal.fitted_from, n=cal.n, rmse=cal.rmse_db)
     return w["calibration_applied"].format(offset=cal.offset_db, slope=cal.slope_db_per_decade,
-                                           ref=cal.reference_distance_m, source=source)
+                                           ref=cal.reference_distance_m,
+                                           source=source) + by_class
 
 
 def _sharing_section(analysis: Any, w: dict[str, str], lang: str = "vi") -> str:
