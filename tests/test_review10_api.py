@@ -191,3 +191,24 @@ def test_the_report_says_the_calibrations_land_cover_offsets():
                                           "clutter_offsets_db": {"40": -0.3}})
     assert _calibration_text(both, w).endswith("; extra loss by land-cover class 40: -0.3 dB")
     assert _calibration_text(cg.CoverageParams(), w) == w["not_calibrated"]
+
+
+def test_an_extra_layer_that_needs_the_network_or_a_missing_library_is_refused():
+    """Found by a review: a folium.Icon marker (awesome-markers, not carried offline) broke
+    the page's script and its layer control; a remote image overlay needed the network."""
+    import folium
+
+    from coverage_gis.outputs.maps import OfflineMap, offline_html
+
+    m = OfflineMap(location=[20.06, 105.86], tiles=None)
+    folium.Marker([20.06, 105.86], icon=folium.Icon(color="red")).add_to(m)
+    with pytest.raises(ValueError, match="folium.Icon"):
+        offline_html(m)
+    m = OfflineMap(location=[20.06, 105.86], tiles=None)
+    folium.raster_layers.ImageOverlay("https://example.com/x.png",
+                                      bounds=[[20, 105], [21, 106]]).add_to(m)
+    with pytest.raises(ValueError, match="from the network"):
+        offline_html(m)
+    m = OfflineMap(location=[20.06, 105.86], tiles=None)
+    folium.CircleMarker([20.06, 105.86], radius=4).add_to(m)
+    assert "L.circleMarker" in offline_html(m)

@@ -2287,6 +2287,18 @@ def _inline_style(rel: str) -> str:
     return "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.I) + "</style>"
 
 
+#: Scripts of layers that need what an offline map does not hold, and why.
+_NEEDS_MORE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bL\.AwesomeMarkers\b"),
+     "a marker with a folium.Icon needs Leaflet.awesome-markers and its icon font, which an "
+     "offline map does not carry: use folium.CircleMarker, or a folium.DivIcon of plain "
+     "HTML"),
+    (re.compile(r"""\bL\.(?:imageOverlay|videoOverlay)\(\s*["']https?://""", re.I),
+     "an image or video overlay from the network: an offline map must carry its data; give "
+     "the overlay a local array or a data: URL"),
+)
+
+
 def offline_html(m: folium.Map) -> str:
     """The map as one self-contained HTML page: every script and stylesheet it references is
     replaced by the inlined local copy (:data:`LOCAL_ASSETS`); a reference without one raises
@@ -2317,6 +2329,11 @@ def offline_html(m: folium.Map) -> str:
 
     page = _SCRIPT_SRC.sub(script, page)
     page = _LINK_HREF.sub(link, page)
+    # what a layer needs beyond Leaflet, which no script tag names (found by a review: a
+    # folium.Icon marker broke the page, a remote image overlay needed the network)
+    for pattern, why in _NEEDS_MORE:
+        if pattern.search(page):
+            raise ValueError(why)
     left = _EXTERNAL.search(page)
     if left:  # pragma: no cover - guarded by the substitutions above
         raise ValueError(f"an external reference remains in the map: {left.group(0)}")
