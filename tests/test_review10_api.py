@@ -212,3 +212,14 @@ def test_an_extra_layer_that_needs_the_network_or_a_missing_library_is_refused()
     m = OfflineMap(location=[20.06, 105.86], tiles=None)
     folium.CircleMarker([20.06, 105.86], radius=4).add_to(m)
     assert "L.circleMarker" in offline_html(m)
+
+
+def test_without_the_bundled_sample_the_error_says_where_it_comes_from(monkeypatch, tmp_path):
+    """Found by a review: installed from a wheel, load_project() said "quang_trung.toml:
+    scenario file not found" of a path inside site-packages."""
+    from coverage_gis.config import settings
+
+    monkeypatch.setattr(settings, "DEFAULT_SCENARIO", tmp_path / "absent" / "sample.toml")
+    with pytest.raises(InputError, match="the bundled sample is not here: it comes with the "
+                                         "source"):
+        cg.load_project()
