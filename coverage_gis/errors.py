@@ -71,6 +71,12 @@ class RowsExcludedWarning(InputWarning):
     layer notes) picks these by their class."""
 
 
+class ScopeWarning(InputWarning):
+    """The data and the scenario disagree on what the indicators measure (the scenario's unit
+    holds few of the hamlets): shown by every command, not only counted (found by a review:
+    a unit study's M4 over four units' hamlets, said only as "1 warning(s)")."""
+
+
 class OutputWarning(UserWarning):
     """Results were written, but something beside them needs the user's attention (an old
     set that could not be removed)."""

@@ -163,6 +163,29 @@ province_scopes = territory.province_scopes
 current_unit = territory.current_unit
 
 
+def _on_territory(project: Project, table: pd.DataFrame, m4: HamletIndicator | None,
+                  f2: HamletIndicator | None
+                  ) -> tuple[HamletIndicator | None, HamletIndicator | None]:
+    """M4 and F2 over the study's own hamlets, as M5 counts its own towers: a province's, those
+    in its units (found by a review: a neighbouring province's hamlet counted in the
+    scorecard, not in the province row); a unit's with a commune layer, those in it (found by
+    a review: a unit study given a department's file of four units' hamlets scored M4 over all
+    of them, M5 over its own)."""
+    if project.scenario.province is not None:
+        own = table[table["unit_code"].notna()]
+    else:
+        area, basis = territory.unit_area(project.commune, project.hamlets_union())
+        if basis != "commune" or project.hamlets is None:
+            return m4, f2
+        mine = territory.hamlets_in_unit(project.hamlets, area)
+        ids = set(project.hamlets["hamlet_id"].astype(str).to_numpy()[mine])
+        own = table[table["hamlet_id"].astype(str).isin(ids)]
+        if len(own) == len(table):
+            return m4, f2
+    return (_per_unit(m4, own, "mobile_broadband_covered"),
+            _per_unit(f2, own, "ftth_covered"))
+
+
 def _per_unit(indicator: HamletIndicator | None, table: pd.DataFrame, column: str
               ) -> HamletIndicator | None:
     """``indicator`` (M4 or F2) counted again over the hamlets of ``table``."""
@@ -1029,11 +1052,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if project.scenario.province is not None:
         assert unit_codes is not None
         table.insert(1, "unit_code", unit_codes.to_numpy())
-        # the province's figures are over its own hamlets, as its units' (found by a review:
-        # a neighbouring province's hamlet counted in the scorecard, not in the province row)
-        inside = table[table["unit_code"].notna()]
-        m4 = _per_unit(m4, inside, "mobile_broadband_covered")
-        f2 = _per_unit(f2, inside, "ftth_covered")
+    m4, f2 = _on_territory(project, table, m4, f2)
     indicators = Indicators(m4=m4, m5=m5, f2=f2,
                             f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)

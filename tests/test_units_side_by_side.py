@@ -135,3 +135,49 @@ def test_the_map_frames_the_old_commune_in_the_ward_and_its_neighbours(sample_un
     drawn = set(re.findall(rf"(1[4-6]\d{{3}}) (?:{names})", html))
     assert drawn == set(touching["unit_code"]) and "14818" in drawn and len(drawn) > 3
     assert esc("Nguồn dữ liệu: mẫu minh họa: thôn, ranh giới xã") in html
+
+
+def test_a_unit_studys_scorecard_counts_its_own_hamlets_as_its_towers(tmp_path, capsys):
+    """Found by a review: a unit study given hamlets beyond the unit scored M4 and F2 over
+    all of them and M5 over its own towers. A hamlet beyond the unit (here in Ninh Bình,
+    with households) counts in neither; hamlets.csv still lists it."""
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson")
+    away = hamlets.iloc[[0]].copy()
+    away["hamlet_id"], away["name"] = "NB01", "Thôn ngoài"
+    away["geometry"] = [shapely.box(105.905, 20.125, 105.915, 20.135)]
+    more = tmp_path / "hamlets.geojson"
+    pd.concat([hamlets, away]).to_file(more, driver="GeoJSON")
+    homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg", layer="households")
+    extra = homes.iloc[:30].copy()
+    extra["household_id"] = [f"NB{i:03d}" for i in range(30)]
+    extra["hamlet_id"] = "NB01"
+    extra["geometry"] = gpd.points_from_xy(105.906 + 0.0003 * np.arange(30), [20.13] * 30)
+    houses = tmp_path / "households.gpkg"
+    pd.concat([homes, extra]).to_file(houses, layer="households")
+    path = sample_copy(tmp_path, replace={
+        'plan_unit = "14824"\n': "", 'commune = "boundaries/commune.geojson"\n': "",
+        'hamlets = "boundaries/hamlets.geojson"': f'hamlets = "{more.as_posix()}"',
+        'path = "households/households.gpkg"': f'path = "{houses.as_posix()}"'})
+    out = tmp_path / "out"
+    assert main(["-q", "analyze", str(path), "--out", str(out), "--resolution-m", "100"]) == 0
+    card = pd.read_csv(out / "scorecard.csv")
+    card = card[card["source"] == "map"].set_index("indicator")
+    assert card.loc["M4", "denominator"] == card.loc["F2", "denominator"] == 6
+    assert "NB01" in set(pd.read_csv(out / "hamlets.csv")["hamlet_id"])
+
+
+def test_a_unit_holding_few_of_the_hamlets_is_said_not_only_counted(tmp_path, capsys):
+    """Found by a review: the warning that a unit holds few of the hamlets (M4 and F2 of
+    another unit's hamlets) was only counted ("1 warning(s)")."""
+    path = sample_copy(tmp_path, replace={'unit = "14818"\n': 'unit = "15274"\n',
+                                          'plan_unit = "14824"\n': ""})
+    out = tmp_path / "out"
+    assert main(["analyze", str(path), "--out", str(out), "--resolution-m", "100"]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: sample.toml [scenario] unit: 15274 Xã Hà Long holds 2% of the area" in err
+            and "measured on another unit's hamlets" in err)
+    assert "warning(s); run 'coverage-gis validate' to list them" in err

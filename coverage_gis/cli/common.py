@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from coverage_gis.config import settings
-from coverage_gis.errors import InputError, user_warnings
+from coverage_gis.errors import InputError, ScopeWarning, user_warnings
 
 __all__ = ["print_list", "load", "load_or_report", "open_outputs", "SCENARIO_HELP",
            "add_layer_options", "apply_layer_options", "whole_number", "workers_count"]
@@ -52,9 +52,10 @@ def print_list(title: str, items: Iterable[str], stream: IO[str]) -> None:
             print(f"  - {item}", file=stream)
 
 
-def load(scenario: Any, units: bool = False) -> tuple[Any, list[str], list[str]]:
-    """Load a project: (project or None, its warnings, its errors). ``units``: with the
-    warnings analyze adds about the hamlets and the units' boundaries
+def load(scenario: Any, units: bool = False) -> tuple[Any, list[str], list[str], list[str]]:
+    """Load a project: (project or None, its warnings, its errors, the warnings every command
+    shows: :class:`~coverage_gis.errors.ScopeWarning`). ``units``: with the warnings analyze
+    adds about the hamlets and the units' boundaries
     (:func:`coverage_gis.pipeline.warn_unit_hamlets`)."""
     from coverage_gis.io.project import load_project
 
@@ -63,17 +64,18 @@ def load(scenario: Any, units: bool = False) -> tuple[Any, list[str], list[str]]
         try:
             project = load_project(scenario)
         except InputError as exc:
-            return None, list(getattr(exc, "warnings", [])), exc.problems
+            return None, list(getattr(exc, "warnings", [])), exc.problems, []
         if units:
             from coverage_gis.pipeline import warn_unit_hamlets
 
             warn_unit_hamlets(project)
-    return project, user_warnings(caught), []
+    shown = [str(w.message) for w in caught if issubclass(w.category, ScopeWarning)]
+    return project, user_warnings(caught), [], list(dict.fromkeys(shown))
 
 
 def load_or_report(scenario: Any, args: argparse.Namespace) -> Any:
     """Load a project, printing its problems; raise :class:`InputError` when it has errors."""
-    project, warns, errors = load(scenario)
+    project, warns, errors, shown = load(scenario)
     # counted as listed, duplicates once (found by fuzzing: "3 warning(s)" for 1 listed)
     warns, errors = list(dict.fromkeys(warns)), list(dict.fromkeys(errors))
     if errors:
@@ -82,6 +84,8 @@ def load_or_report(scenario: Any, args: argparse.Namespace) -> Any:
     if args.verbose:
         print_list("Warnings", warns, sys.stderr)
     elif warns and not args.quiet:
+        for text in shown:  # what the indicators measure: said, not only counted
+            print(f"warning: {text}", file=sys.stderr)
         print(f"{len(warns)} warning(s); run 'coverage-gis validate' to list them",
               file=sys.stderr)
     return project

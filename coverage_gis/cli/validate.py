@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from coverage_gis.io.crs import describe_crs
 
     scenario = _scenario(args)
-    project, warns, errors = load(scenario, units=True)
+    project, warns, errors, _ = load(scenario, units=True)
     if not args.quiet:
         import pandas as pd
 

@@ -31,7 +31,7 @@ from pyproj import CRS
 from coverage_gis.config import settings
 from coverage_gis.config.params import ClutterParams, did_you_mean
 from coverage_gis.config.scenario import Scenario, read_scenario
-from coverage_gis.errors import InputError, InputWarning, user_warnings
+from coverage_gis.errors import InputError, InputWarning, ScopeWarning, user_warnings
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
 from coverage_gis.io import units as admin
@@ -372,7 +372,7 @@ def _warn_unit_elsewhere(unit: admin.Unit, hamlets: gpd.GeoDataFrame, files: lis
                   f"the area of the hamlets of {name}{mostly}: the unit's M4 and F2 would be "
                   "measured on another unit's hamlets; check unit (more than "
                   f"{1 - settings.UNIT_HAMLETS_WARN_SHARE:.0%} outside: "
-                  "settings.UNIT_HAMLETS_WARN_SHARE)", InputWarning, stacklevel=4)
+                  "settings.UNIT_HAMLETS_WARN_SHARE)", ScopeWarning, stacklevel=4)
 
 
 #: Columns of a commune layer that may hold its official code (GSO's 5-digit code).
