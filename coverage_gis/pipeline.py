@@ -153,6 +153,11 @@ def sharing_indicator(project: Project, unit: Any = None
         unit, basis = unit.geometry, unit.basis
     inside = territory.inside_unit(tw, unit)
     tw.insert(tw.columns.get_loc("status") + 1, "inside_unit", inside)
+    if project.scenario.province is not None:  # the unit each is counted in (a review)
+        scopes = province_scopes(project)
+        at = territory.point_units(tw, [s.geometry for s in scopes])
+        codes = np.array([scopes[k].code if k >= 0 else None for k in at], dtype=object)
+        tw.insert(tw.columns.get_loc("inside_unit") + 1, "unit_code", codes)
     candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
     return tw, candidates, _m5(tw, candidates, inside, sp, basis)
 

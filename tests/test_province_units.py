@@ -154,6 +154,9 @@ def test_a_units_sharing_candidates_are_its_own(stored, tmp_path):
     counts = {u["unit_code"]: u["indicators"]["M5"]["candidates"] for u in summary["units"]
               if u["indicators"].get("M5")}
     assert counts["14818"] == 1 and sum(counts.values()) == 1
+    # towers.csv says the unit each tower is counted in (found by a review)
+    towers = pd.read_csv(stored / "towers.csv", dtype={"unit_code": str}).set_index("tower_id")
+    assert towers.loc["BSN-T01", "unit_code"] == towers.loc["BSN-T10", "unit_code"] == "14818"
     out = tmp_path / "bim_son"
     assert main(["-q", "report", str(stored), "--unit", "14812", "--out", str(out)]) == 0
     pairs = pd.read_csv(out / "sharing_candidates.csv")

@@ -839,6 +839,7 @@ _COLUMNS_VI: dict[str, str] = {
     "existing_technologies": "công nghệ đang phát sóng",
     "n_existing_cells": "số cell đang phát sóng",
     "inside_unit": "trong địa bàn", "cell_ids": "mã các cell", "tower_ids": "mã các trạm",
+    "unit_code": "mã đơn vị hành chính", "position_approximate": "vị trí ước tính",
     "lon": "kinh độ", "lat": "vĩ độ",
     "rank": "thứ tự", "kind": "loại", "tower_a": "trạm A", "tower_b": "trạm B",
     "operators_a": "nhà mạng trạm A", "operators_b": "nhà mạng trạm B",
