@@ -783,3 +783,18 @@ def test_technology_labels_of_drive_test_apps_are_read_and_unknown_ones_left_out
     assert pred["site_id"].tolist()[:2] == ["C5", "C0"]
     assert pred["excluded"].tolist() == ["", "", "unknown_technology", "unknown_technology", ""]
     assert pred["site_id"].iloc[4] == "C0"  # blank: the default, 4G
+
+
+def test_an_unusual_offset_and_ignored_pcis_are_noted():
+    """Found by a review: RSSI logged as RSRP (some 20-30 dB stronger) was fitted as a -19 dB
+    offset without a word; PCIs a sites layer without pci cannot match were ignored silently."""
+    cells = cells_gdf()
+    points = synthetic_points(cells, 300, seed=31, d_range_m=(200.0, 3000.0))
+    measured, _ = measured_from_truth(points, cells, -25.0, 0.0, 4.0, seed=32)
+    result = cal.calibrate(measured, cells, NO_FLOOR)
+    assert "offset_unusual" in result.notes and "pci_ignored" not in result.notes
+    measured = measured.drop(columns="cell_id").assign(pci=101)
+    result = cal.calibrate(measured, cells, NO_FLOOR)
+    assert "pci_ignored" in result.notes
+    near, _ = measured_from_truth(points, cells, 6.0, 0.0, 4.0, seed=33)
+    assert "offset_unusual" not in cal.calibrate(near, cells, NO_FLOOR).notes

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +231,22 @@ def print_calibration(result: Any, out: Path, source: str) -> None:
                           for c, v in sorted(result.clutter_offsets_db.items())))
     if result.notes:
         print(f"  notes: {', '.join(result.notes)}")
+    for note in result.notes:
+        if note in _NOTE_WORDS:
+            print(f"warning: {_NOTE_WORDS[note]}", file=sys.stderr)
     print(f"Apply it: add  calibration = \"{out / 'calibration.toml'}\"  under [scenario] in "
           "the scenario (or copy its [calibration] table)")
     print(f"Wrote {out / 'calibration.json'}, calibration.toml, residuals.csv and "
           "calibration.png")
+
+
+#: What the notes a planner should act on mean.
+_NOTE_WORDS = {
+    "offset_unusual": "the offset is beyond what drive tests give (5-15 dB): are the levels "
+                      "RSRP in dBm (RSSI reads some 20-30 dB stronger), and the cells the "
+                      "right ones?",
+    "pci_ignored": "the measurements give PCIs but the sites layer has no pci column: rows "
+                   "without a cell id were served by the strongest cell",
+    "slope_not_identifiable": "the measurements lie at nearly one distance: the offset alone "
+                              "was fitted",
+}

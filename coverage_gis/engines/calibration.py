@@ -123,7 +123,8 @@ MATCHES: tuple[str, ...] = ("cell_id", "pci", "strongest")
 #: What was fitted: offset and slope, or the offset alone.
 FITS: tuple[str, ...] = ("offset_slope", "offset")
 #: Notes on a fit.
-NOTES: tuple[str, ...] = ("slope_at_limit", "slope_not_identifiable", "offset_at_limit")
+NOTES: tuple[str, ...] = ("slope_at_limit", "slope_not_identifiable", "offset_at_limit",
+                          "offset_unusual", "pci_ignored")
 
 _SLOW_MODELS = SLOW_SLOPE_MODELS  # TR 38.901 models (config.params, written once)
 
@@ -770,9 +771,17 @@ def calibrate(measurements: gpd.GeoDataFrame, cells: gpd.GeoDataFrame,
     residuals = _residuals(s, measured, used, after, fold, cv_error)
     counts = ({int(c): int(k) for c, k in zip(*np.unique(fit.classes, return_counts=True))}
               if fit.classes is not None else {})
+    result = _result(corr, fit.measured - fit.before, fit.measured - after, cv_error, folds,
+                     s.terrain, models, s.excluded, s.match[used], residuals, counts)
+    # what a planner should look at twice (found by a review): an offset far beyond a drive
+    # test's, and PCIs the sites layer cannot match (rows then served by the strongest cell)
+    notes = (*result.notes,
+             *(("offset_unusual",) if abs(result.offset_db)
+               > settings.CALIBRATION_UNUSUAL_OFFSET_DB else ()),
+             *(("pci_ignored",) if "pci" in measurements and "pci" not in cells
+               and measurements["pci"].notna().any() else ()))
     return dataclasses.replace(
-        _result(corr, fit.measured - fit.before, fit.measured - after, cv_error, folds,
-                s.terrain, models, s.excluded, s.match[used], residuals, counts),
+        result, notes=tuple(dict.fromkeys(notes)),
         cell_number_fallback=int((s.unnumbered & (s.match != "cell_id")).sum()))
 
 
