@@ -798,3 +798,20 @@ def test_an_unusual_offset_and_ignored_pcis_are_noted():
     assert "pci_ignored" in result.notes
     near, _ = measured_from_truth(points, cells, 6.0, 0.0, 4.0, seed=33)
     assert "offset_unusual" not in cal.calibrate(near, cells, NO_FLOOR).notes
+
+
+def test_a_vn2000_drive_test_is_calibrated_from_the_command_line(tmp_path):
+    """Found by a review: a drive test in VN-2000 x/y was refused ("name it with crs=") and
+    calibrate had no --crs."""
+    table = pd.read_csv(DRIVE_TEST)
+    pts = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=4326).to_crs(5897)
+    vn = table.drop(columns=["lon", "lat"]).assign(x=pts.x.round(2), y=pts.y.round(2))
+    path = tmp_path / "vn2000.csv"
+    vn.to_csv(path, index=False)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["-q", "calibrate", "--measurements", str(DRIVE_TEST), "--out", str(a)]) == 0
+    assert main(["-q", "calibrate", "--measurements", str(path), "--crs", "vn2000-thanhhoa",
+                 "--out", str(b)]) == 0
+    one, two = (json.loads((d / "calibration.json").read_text(encoding="utf-8"))
+                for d in (a, b))
+    assert two["n"] == one["n"] and two["offset_db"] == pytest.approx(one["offset_db"], abs=0.02)

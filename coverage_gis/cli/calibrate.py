@@ -39,6 +39,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="drive-test CSV (lon, lat, rsrp_dbm, cell_id = the site_id or cell "
                         "number, and/or pci) or an OpenCelliD measurements file (mcc, mnc, "
                         "lac, cellid, lon, lat, signal, ...)")
+    c.add_argument("--crs", metavar="NAME",
+                   help="CRS of the measurements' x/y (or lon/lat) when the file does not say "
+                        "it, e.g. vn2000-thanhhoa (default: lon/lat in WGS 84)")
     add_out(c, "calibration.json, calibration.toml, residuals.csv and calibration.png")
     c.add_argument("--folds", metavar="K",
                    help="k of the k-fold cross-validation (default 5; contiguous blocks of "
@@ -88,7 +91,7 @@ def _text_cell_ids(path: Path) -> bool:
     return any(not re.fullmatch(r"\d+(\.0+)?", v) for v in values)
 
 
-def _read_drive_test(path: Path) -> Any:
+def _read_drive_test(path: Path, crs: Any = None) -> Any:
     """A drive-test table whose ``cell_id`` holds site ids: ``lon``, ``lat`` (or x/y),
     ``rsrp_dbm`` (dBm, within ``settings.MEASUREMENT_LEVEL_RANGE_DBM``), ``cell_id`` (text),
     optional ``pci``, ``technology``, ``operator``; every problem in one InputError."""
@@ -98,7 +101,7 @@ def _read_drive_test(path: Path) -> Any:
     from coverage_gis.io.measurements import warn_duplicate_rows
 
     gdf, problems = readers.read_vector(
-        path, known_columns=("rsrp_dbm", "cell_id", "pci", "technology", "operator"))
+        path, crs=crs, known_columns=("rsrp_dbm", "cell_id", "pci", "technology", "operator"))
     if "rsrp_dbm" not in gdf.columns:
         present = ", ".join(map(str, gdf.columns.drop("geometry", errors="ignore")))
         problems.error("is required but missing (the measured level in dBm); columns "
@@ -120,7 +123,7 @@ def _read_drive_test(path: Path) -> Any:
     return out
 
 
-def read_measurements_file(path: str | Path) -> Any:
+def read_measurements_file(path: str | Path, crs: Any = None) -> Any:
     """The measurements of ``--measurements``: :func:`coverage_gis.io.measurements.
     read_measurements`, or, for a drive test naming its cells by ``site_id``,
     :func:`_read_drive_test`. Points in WGS 84."""
@@ -128,7 +131,7 @@ def read_measurements_file(path: str | Path) -> Any:
     from coverage_gis.io.readers import _check_path
 
     p = _check_path(path)
-    return _read_drive_test(p) if _text_cell_ids(p) else read_measurements(p)
+    return _read_drive_test(p, crs) if _text_cell_ids(p) else read_measurements(p, crs=crs)
 
 
 def check_study_area(measurements: Any, project: Any, source: str, margin_m: float) -> None:
@@ -188,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
     opts = _options(args)
     params = CoverageParams.from_scenario(scenario.parameters)
     path = Path(args.measurements)
-    measurements = read_measurements_file(path)
+    measurements = read_measurements_file(path, args.crs)  # a VN-2000 drive test (a review)
     inputs = [*scenario_inputs(scenario), path,
               *([scenario.calibration_path] if scenario.calibration_path else [])]
     with OutputSet(args.out, kind="calibration", overwrite=args.overwrite, inputs=inputs,
