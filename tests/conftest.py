@@ -52,6 +52,32 @@ def sample_copy(tmp_path: Path, name: str = "sample.toml", *, without_units: boo
     return path
 
 
+def with_a_hamlet_in_ninh_binh(tmp_path: Path) -> dict[str, str]:
+    """The sample's hamlets and households with one more hamlet (NB01, 30 households) just
+    across the province's border, in Ninh Bình, written to ``tmp_path``: the replacements
+    for :func:`sample_copy` that read them."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson")
+    away = hamlets.iloc[[0]].copy()
+    away["hamlet_id"], away["name"] = "NB01", "Thôn ngoài tỉnh"
+    away["geometry"] = [shapely.box(105.905, 20.125, 105.915, 20.135)]
+    more = tmp_path / "hamlets.geojson"
+    pd.concat([hamlets, away]).to_file(more, driver="GeoJSON")
+    homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg", layer="households")
+    extra = homes.iloc[:30].copy()
+    extra["household_id"] = [f"NB{i:03d}" for i in range(30)]
+    extra["hamlet_id"] = "NB01"
+    extra["geometry"] = gpd.points_from_xy(105.906 + 0.0003 * np.arange(30), [20.13] * 30)
+    houses = tmp_path / "households.gpkg"
+    pd.concat([homes, extra]).to_file(houses, layer="households")
+    return {'hamlets = "boundaries/hamlets.geojson"': f'hamlets = "{more.as_posix()}"',
+            'path = "households/households.gpkg"': f'path = "{houses.as_posix()}"'}
+
+
 def analyze_sample():
     """The bundled sample's analysis (its load warnings silenced)."""
     import warnings

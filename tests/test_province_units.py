@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,20 +12,27 @@ from coverage_gis.cli.main import main
 
 from .conftest import sample_copy
 
+#: The sample as a province study: no commune layer (the province's units), no DEM.
+AS_PROVINCE = {'unit = "14818"\n': 'province = "Thanh Hóa"\n', 'plan_unit = "14824"\n': "",
+               'commune = "boundaries/commune.geojson"\n': "", 'dem = "dem/dem.tif"\n': "",
+               'landcover = "landcover/landcover.tif"': "#"}
 
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    """The sample as a province study (no commune layer: the province's units), stored."""
-    folder = tmp_path_factory.mktemp("province_sample")
-    path = sample_copy(folder, replace={
-        'unit = "14818"\n': 'province = "Thanh Hóa"\n', 'plan_unit = "14824"\n': "",
-        'commune = "boundaries/commune.geojson"\n': "", 'dem = "dem/dem.tif"\n': "",
-        'landcover = "landcover/landcover.tif"': "#"})
+
+def _analyzed(folder, more: dict[str, str] | None = None):
+    """The sample as a province study (:data:`AS_PROVINCE`, ``more`` replacements), analysed
+    at 100 m into ``folder / "out"``."""
+    path = sample_copy(folder, replace={**(more or {}), **AS_PROVINCE})
     path.write_text(path.read_text(encoding="utf-8") + "\n[coverage]\nresolution_m = 100\n",
                     encoding="utf-8")
     out = folder / "out"
     assert main(["-q", "analyze", str(path), "--out", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The sample as a province study, stored."""
+    return _analyzed(tmp_path_factory.mktemp("province_sample"))
 
 
 def test_a_unit_without_hamlets_has_its_own_report(stored, tmp_path, capsys):
@@ -184,34 +190,9 @@ def test_units_without_data_are_not_painted_as_missed_targets(stored):
 def test_the_provinces_scorecard_counts_its_own_hamlets_only(tmp_path):
     """Found by a review: a hamlet across the border (in Ninh Bình) counted in the province
     study's scorecard (M4 3/7), not in its "whole province" row (3/6)."""
-    import geopandas as gpd
-    import shapely
+    from .conftest import with_a_hamlet_in_ninh_binh
 
-    from .conftest import SAMPLE, sample_copy
-
-    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson")
-    away = hamlets.iloc[[0]].copy()
-    away["hamlet_id"], away["name"] = "NB01", "Thôn ngoài tỉnh"
-    away["geometry"] = [shapely.box(105.905, 20.125, 105.915, 20.135)]
-    more = tmp_path / "hamlets.geojson"
-    pd.concat([hamlets, away]).to_file(more, driver="GeoJSON")
-    homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg", layer="households")
-    extra = homes.iloc[:30].copy()
-    extra["household_id"] = [f"NB{i:03d}" for i in range(30)]
-    extra["hamlet_id"] = "NB01"
-    extra["geometry"] = gpd.points_from_xy(105.906 + 0.0003 * np.arange(30), [20.13] * 30)
-    houses = tmp_path / "households.gpkg"
-    pd.concat([homes, extra]).to_file(houses, layer="households")
-    path = sample_copy(tmp_path, replace={
-        'path = "households/households.gpkg"': f'path = "{houses.as_posix()}"',
-        'unit = "14818"\n': 'province = "Thanh Hóa"\n', 'plan_unit = "14824"\n': "",
-        'commune = "boundaries/commune.geojson"\n': "", 'dem = "dem/dem.tif"\n': "",
-        'landcover = "landcover/landcover.tif"': "#",
-        'hamlets = "boundaries/hamlets.geojson"': f'hamlets = "{more.as_posix()}"'})
-    path.write_text(path.read_text(encoding="utf-8") + "\n[coverage]\nresolution_m = 100\n",
-                    encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["-q", "analyze", str(path), "--out", str(out)]) == 0
+    out = _analyzed(tmp_path, with_a_hamlet_in_ninh_binh(tmp_path))
     card = pd.read_csv(out / "scorecard.csv")
     card = card[card["source"] == "map"].set_index("indicator")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

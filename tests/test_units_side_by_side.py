@@ -141,27 +141,13 @@ def test_a_unit_studys_scorecard_counts_its_own_hamlets_as_its_towers(tmp_path, 
     """Found by a review: a unit study given hamlets beyond the unit scored M4 and F2 over
     all of them and M5 over its own towers. A hamlet beyond the unit (here in Ninh Bình,
     with households) counts in neither; hamlets.csv still lists it."""
-    import numpy as np
     import pandas as pd
-    import shapely
 
-    hamlets = gpd.read_file(SAMPLE.parent / "boundaries" / "hamlets.geojson")
-    away = hamlets.iloc[[0]].copy()
-    away["hamlet_id"], away["name"] = "NB01", "Thôn ngoài"
-    away["geometry"] = [shapely.box(105.905, 20.125, 105.915, 20.135)]
-    more = tmp_path / "hamlets.geojson"
-    pd.concat([hamlets, away]).to_file(more, driver="GeoJSON")
-    homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg", layer="households")
-    extra = homes.iloc[:30].copy()
-    extra["household_id"] = [f"NB{i:03d}" for i in range(30)]
-    extra["hamlet_id"] = "NB01"
-    extra["geometry"] = gpd.points_from_xy(105.906 + 0.0003 * np.arange(30), [20.13] * 30)
-    houses = tmp_path / "households.gpkg"
-    pd.concat([homes, extra]).to_file(houses, layer="households")
+    from .conftest import with_a_hamlet_in_ninh_binh
+
     path = sample_copy(tmp_path, replace={
-        'plan_unit = "14824"\n': "", 'commune = "boundaries/commune.geojson"\n': "",
-        'hamlets = "boundaries/hamlets.geojson"': f'hamlets = "{more.as_posix()}"',
-        'path = "households/households.gpkg"': f'path = "{houses.as_posix()}"'})
+        **with_a_hamlet_in_ninh_binh(tmp_path),
+        'plan_unit = "14824"\n': "", 'commune = "boundaries/commune.geojson"\n': ""})
     out = tmp_path / "out"
     assert main(["-q", "analyze", str(path), "--out", str(out), "--resolution-m", "100"]) == 0
     card = pd.read_csv(out / "scorecard.csv")
