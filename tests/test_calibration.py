@@ -815,3 +815,22 @@ def test_a_vn2000_drive_test_is_calibrated_from_the_command_line(tmp_path):
     one, two = (json.loads((d / "calibration.json").read_text(encoding="utf-8"))
                 for d in (a, b))
     assert two["n"] == one["n"] and two["offset_db"] == pytest.approx(one["offset_db"], abs=0.02)
+
+
+def test_class_offsets_without_a_land_cover_layer_are_warned_about(tmp_path):
+    """Found by a review: a calibration fitted with land cover, applied to a scenario
+    without it, lost its class offsets without a word."""
+    import warnings
+
+    import coverage_gis as cg
+
+    from .conftest import sample_copy
+
+    path = sample_copy(tmp_path, replace={'landcover = "landcover/landcover.tif"': "#"})
+    path.write_text(path.read_text(encoding="utf-8") + '\n[calibration]\noffset_db = 6.0\n'
+                    'clutter_offsets_db = { "40" = -0.3, "50" = 0.2 }\n', encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cg.load_project(path)
+    assert any("clutter_offsets_db (40: -0.3 dB, 50: +0.2 dB) are not applied"
+               in str(w.message) for w in caught)

@@ -281,6 +281,7 @@ def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
             except InputError as exc:
                 problems.extend(exc.problems)
         _scenario_units(scenario, loaded, sources, problems)
+        _warn_class_offsets_unused(scenario, loaded)
         if not problems:
             try:
                 project = _assemble(scenario, loaded, sources, crs)
@@ -295,6 +296,18 @@ def load_project(scenario: Scenario | str | os.PathLike | None = None, *,
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     project.warnings = messages
     return project
+
+
+def _warn_class_offsets_unused(scenario: Scenario, loaded: dict[str, Any]) -> None:
+    """Warn when the scenario's ``[calibration]`` has land-cover class offsets but no
+    land-cover layer to apply them on (found by a review: dropped without a word)."""
+    table = scenario.parameters.get("calibration")
+    offsets = table.get("clutter_offsets_db") if isinstance(table, dict) else None
+    if offsets and loaded.get("landcover") is None:
+        listed = ", ".join(f"{k}: {v:+g} dB" for k, v in offsets.items())
+        warnings.warn(f"[calibration] clutter_offsets_db ({listed}) are not applied: the "
+                      "scenario has no land-cover layer (they were fitted with one: add it "
+                      "to [layers], or calibrate again without it)", InputWarning, stacklevel=3)
 
 
 def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[str, list[str]],
