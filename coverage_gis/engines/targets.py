@@ -84,7 +84,11 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     - ``approximate_towers``: M5 over towers whose positions are estimates (OpenCelliD):
       shown, not judged (``met`` None);
     - ``no_hamlets``, ``no_towers``: the layer is there, with no hamlet (M4, F2) or no
-      existing tower (M5) of the unit: nothing to count (counts 0/0).
+      existing tower (M5) of the unit: nothing to count (counts 0/0);
+    - ``no_households``: hamlets, none with a household in the data (M4, F2 not measured).
+
+    M4 and F2 rows are judged by :attr:`HamletIndicator.met` (hamlets without households may
+    leave the target open: ``met`` None).
 
     ``map_indicators`` are counted for ``year`` (the scenario's year; default: the last
     statistics year, else this year). Targets are the plan's 2025 targets
