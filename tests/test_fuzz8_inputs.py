@@ -168,10 +168,11 @@ def test_warning_count_counts_each_warning_once(monkeypatch, capsys):
     where validate listed 1 (the same warning, given three times, counted before duplicates
     were removed)."""
     same = "hamlets_m.gpkg: its measured (M) values are dropped"
-    monkeypatch.setattr(common, "load", lambda scenario: ("project", [same] * 3 + ["other"], []))
+    monkeypatch.setattr(common, "load",
+                        lambda scenario: ("project", [same] * 3 + ["other"], [], []))
     args = argparse.Namespace(verbose=False, quiet=False)
     assert common.load_or_report("x.toml", args) == "project"
     assert "2 warning(s); run 'coverage-gis validate'" in capsys.readouterr().err
-    monkeypatch.setattr(common, "load", lambda scenario: (None, [], ["e1", "e1", "e2"]))
+    monkeypatch.setattr(common, "load", lambda scenario: (None, [], ["e1", "e1", "e2"], []))
     with pytest.raises(InputError, match="stopped: 2 input error"):
         common.load_or_report("x.toml", args)
