@@ -478,12 +478,9 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     from coverage_gis.io import units as admin
 
     project = analysis.project
-    try:
-        admin.unit_query(unit)
-    except InputError as exc:
-        raise InputError([f"--{p}" for p in exc.problems]) from None
+    admin.unit_query(unit)  # a blank unit is an InputError
     if project.scenario.province is None or project.hamlets is None:
-        raise InputError(f"--unit {unit}: the result is not a province study ([scenario] "
+        raise InputError(f"unit {unit}: the result is not a province study ([scenario] "
                          "province); its units are already in its own report")
     units = {u.code: u for u in unit_indicators(analysis)}
     scopes = {s.code: s for s in province_scopes(project)}
@@ -492,9 +489,9 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
         try:  # its own messages: what an old unit became, an ambiguous name's matches
             code = admin.find_unit(unit).code
         except InputError as exc:
-            raise InputError([f"--unit {unit}: {p}" for p in exc.problems]) from None
+            raise InputError([f"unit {unit}: {p}" for p in exc.problems]) from None
     if code not in scopes:
-        raise InputError(f"--unit {unit}: not a unit of this study's province "
+        raise InputError(f"unit {unit}: not a unit of this study's province "
                          f"({project.scenario.province}); see units.csv for their codes")
     scope, ind = scopes[code], units[code]
     ids = set(ind.hamlet_ids)

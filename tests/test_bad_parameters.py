@@ -313,11 +313,11 @@ CLI_CASES = [
     (["suggest-sites", "--spacing-m", "-400"], "--spacing-m='-400'",
      "expected a number of metres from 10 to 100000"),
     # suggest-sites --operator "" ran for any operator (found by fuzzing: an unset variable)
-    (["suggest-sites", "--operator", ""], "--operator ''", "is not a known operator"),
+    (["suggest-sites", "--operator", ""], "operator ''", "is not a known operator"),
     # check-site
     # --crs beside --lon/--lat was ignored (found by fuzzing)
-    ([*CHECK_SITE, *WHERE, "--crs", "EPSG:32648"], "--crs 'EPSG:32648' applies to --x and --y",
-     "leave --crs out"),
+    ([*CHECK_SITE, *WHERE, "--crs", "EPSG:32648"], "crs 'EPSG:32648' applies to x and y",
+     "leave crs out"),
     ([*CHECK_SITE, *WHERE, "--height-m", "0"], "--height-m='0'",
      "expected a number of metres from 1 to 300"),
     ([*CHECK_SITE, *WHERE, "--height-m", "35m"], "--height-m='35m'",
@@ -710,20 +710,20 @@ FUZZ4_CASES = [
      "control character U+000A"),
     # a CRS pyproj reads but that holds no horizontal position on the Earth (exit 3 with
     # a ProjError, or a wrong check)
-    ([*CHECK_SITE, *XY, "--crs", LOCAL], f"--crs: CRS {LOCAL!r}",
+    ([*CHECK_SITE, *XY, "--crs", LOCAL], f"crs: CRS {LOCAL!r}",
      "is a local engineering CRS"),
-    ([*CHECK_SITE, *XY, "--crs", MOON], f"--crs: CRS {MOON!r}", "is not an Earth CRS"),
-    ([*CHECK_SITE, *XY, "--crs", TOY_SPHEROID], "--crs: CRS", "is not an Earth CRS"),
+    ([*CHECK_SITE, *XY, "--crs", MOON], f"crs: CRS {MOON!r}", "is not an Earth CRS"),
+    ([*CHECK_SITE, *XY, "--crs", TOY_SPHEROID], "crs: CRS", "is not an Earth CRS"),
     ([*CHECK_SITE, "--x", "20.0668", "--y", "105.8639", "--crs", "EPSG:5714"],
-     "--crs: CRS 'EPSG:5714'", "is a vertical CRS (heights only), not a horizontal (2-D) CRS"),
-    ([*CHECK_SITE, *XY, "--crs", "EPSG:4978"], "--crs: CRS 'EPSG:4978'",
+     "crs: CRS 'EPSG:5714'", "is a vertical CRS (heights only), not a horizontal (2-D) CRS"),
+    ([*CHECK_SITE, *XY, "--crs", "EPSG:4978"], "crs: CRS 'EPSG:4978'",
      "is a geocentric CRS"),
     # metres under a CRS in degrees: "lies inf km from the hamlets"
     ([*CHECK_SITE, *XY, "--crs", "EPSG:4326"], "out of range for EPSG:4326 (WGS 84), a CRS in "
      "degrees", f"--crs {settings.CHECK_SITE_CADASTRAL_CRS}"),
     # degrees under a projected CRS
     ([*CHECK_SITE, "--x", "105.8621", "--y", "20.0651", "--crs", "vn2000-thanhhoa"],
-     "x and y look like degrees", "give them as --lon and --lat"),
+     "x and y look like degrees", "give them as lon and lat"),
 ]
 
 

@@ -91,7 +91,7 @@ def test_an_old_code_or_an_ambiguous_name_says_why(stored, tmp_path, capsys):
     # a blank name is said to be one (it read "the result is not a province study" on a
     # commune's result, "expected a unit code" here only by chance)
     assert main(["report", str(stored), "--unit", "  ", "--out", str(tmp_path / "c")]) == 1
-    assert "--unit '': expected a unit code (e.g. 14818) or name" in capsys.readouterr().err
+    assert "unit '': expected a unit code (e.g. 14818) or name" in capsys.readouterr().err
 
 
 def test_the_province_reports_suggestions_name_their_unit(stored):

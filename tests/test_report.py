@@ -271,7 +271,7 @@ def test_pages_speak_vietnamese_by_default(written):
                                           "distance_m": 20.4, "min_distance_m": 50.0,
                                           "source": "QĐ 1/2025, Điều 2"}, "vi") \
         == "trường học Trường A chỉ cách 20 m; QĐ 1/2025, Điều 2 quy định tối thiểu 50 m"
-    with pytest.raises(ValueError, match="lang must be one of vi, en"):
+    with pytest.raises(cg.InputError, match="lang must be one of vi, en"):
         i18n.words("fr")
 
 

@@ -87,7 +87,7 @@ def known_operator(text: str) -> str:
     listing the known ones."""
     op = normalise_operator(text)
     if op is None:
-        raise InputError(f"--operator {text!r} is not a known operator (expected one of "
+        raise InputError(f"operator {text!r} is not a known operator (expected one of "
                          f"{', '.join(settings.OPERATOR_ALIASES)})")
     return op
 
@@ -115,7 +115,7 @@ class ProposedSite:
         op = known_operator(self.operator)
         tech = normalise_technology(self.technology)
         if tech is None:
-            raise InputError(f"--technology {self.technology!r} is not 2G, 3G, 4G or 5G")
+            raise InputError(f"technology {self.technology!r} is not 2G, 3G, 4G or 5G")
         d = settings.TECHNOLOGY_DEFAULTS[tech]
         values = {"band_mhz": self.band_mhz, "height_m": self.height_m,
                   "eirp_dbm": self.eirp_dbm, "bandwidth_mhz": self.bandwidth_mhz,
@@ -124,11 +124,11 @@ class ProposedSite:
             if value is not None:
                 lo, hi = settings.VALUE_RANGES[name]
                 if not lo <= value <= hi:
-                    raise InputError(f"--{name.replace('_', '-')} {value:g} is outside "
+                    raise InputError(f"{name} {value:g} is outside "
                                      f"{lo:g}..{hi:g}")
         for az in self.azimuths_deg:
             if not 0 <= az <= 360:
-                raise InputError(f"--azimuth-deg {az:g} is outside 0..360")
+                raise InputError(f"azimuth_deg {az:g} is outside 0..360")
         azs = list(self.azimuths_deg) or [np.nan]
         rows = []
         for k, az in enumerate(azs):
@@ -164,34 +164,34 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
         raise InputError("the scenario has no hamlets layer: cannot place the point")
     to_metric = lambda src: Transformer.from_crs(src, project.crs, always_xy=True)  # noqa: E731
     if (lon is not None or lat is not None) and (x is not None or y is not None):
-        raise InputError("give the point once: --lon and --lat, or --x, --y and --crs, not both")
+        raise InputError("give the point once: lon and lat, or x, y and crs, not both")
     if lon is not None or lat is not None:
         if lon is None or lat is None:
-            raise InputError("give both --lon and --lat (or --x, --y and --crs)")
+            raise InputError("give both lon and lat (or x, y and crs)")
         if crs is not None:  # it was ignored (found by fuzzing)
-            raise InputError(f"--crs {crs!r} applies to --x and --y; --lon and --lat are "
-                             "WGS 84 degrees: leave --crs out, or give --x and --y in it")
+            raise InputError(f"crs {crs!r} applies to x and y; lon and lat are "
+                             "WGS 84 degrees: leave crs out, or give x and y in it")
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             hint = (" (are lon and lat swapped?)" if -90 <= lon <= 90 and -180 <= lat <= 180
-                    else " (are these projected x/y? use --x --y --crs)")
+                    else " (are these projected x/y? give x, y and crs)")
             raise InputError(f"lon={lon:.10g} lat={lat:.10g} is not a longitude/latitude{hint}")
         src, a, b, given = WGS84, lon, lat, f"lon={lon:.10g} lat={lat:.10g}"
     else:
         if x is None or y is None or crs is None:
-            raise InputError("give --lon and --lat, or --x, --y and --crs")
+            raise InputError("give lon and lat, or x, y and crs")
         try:
             src = resolve_crs(crs)
         except ValueError as exc:
-            raise InputError(f"--crs: {exc}") from None
+            raise InputError(f"crs: {exc}") from None
         a, b, given = x, y, f"x={x:.10g} y={y:.10g} (crs {crs})"
         check_degrees(src, x, y, crs)
     try:
         transformer = to_metric(src)
     except ProjError:  # resolve_crs refuses the CRSs PROJ knows no way from; in case
-        raise InputError(f"--crs {crs!r}: no transformation exists from {describe_crs(src)} "
+        raise InputError(f"crs {crs!r}: no transformation exists from {describe_crs(src)} "
                          f"to the study's CRS ({describe_crs(project.crs)}); expected a "
                          "horizontal CRS of positions on the Earth, e.g. "
-                         f"--crs {cadastral_crs(project)}") from None
+                         f"crs {cadastral_crs(project)}") from None
     px, py = transformer.transform(a, b)
     point = shapely.Point(px, py)
     if np.isfinite([px, py]).all() and area.contains(point):
@@ -211,14 +211,14 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     if found:
         (name, first), others = found[0], found[1:]
         cadastral = " (the cadastral CRS)" if name == cadastral_crs(project) else ""
-        also = " or ".join(f"--crs {n} ({first.distance(q):,.0f} m from that point)"
+        also = " or ".join(f"crs {n} ({first.distance(q):,.0f} m from that point)"
                            for n, q in others)
-        raise InputError(f"{given} {where}; it would be inside with --crs {name}{cadastral}"
+        raise InputError(f"{given} {where}; it would be inside with crs {name}{cadastral}"
                          f"{f', and also with {also}' if also else ''}: is the CRS right?")
     if src.is_projected and (is_degrees(a, b) or is_degrees(b, a)):
         raise InputError(f"{given} {where}; x and y look like degrees (longitude, latitude), "
-                         f"not the metres of {describe_crs(src)}: give them as --lon and "
-                         "--lat (WGS 84), or give the CRS they are in (--crs wgs84, or "
+                         f"not the metres of {describe_crs(src)}: give them as lon and "
+                         "lat (WGS 84), or give the CRS they are in (crs wgs84, or "
                          "vn2000)")
     raise InputError(f"{given} {where} (hamlets plus "
                      f"{project.scenario.study_area_margin_m / 1000:g} km): check the "

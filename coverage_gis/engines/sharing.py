@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from coverage_gis.config import settings
 from coverage_gis.config.params import SharingParams
 from coverage_gis.engines.indicators import SHARING_METHODS, SharingRatio
+from coverage_gis.errors import InputError
 from coverage_gis.io.schema import tower_keys, tower_parts
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
@@ -64,7 +65,11 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     masts), ``position_approximate`` too (any of its cells').
     """
     if cells.crs is None or not cells.crs.is_projected:
-        raise ValueError("towers() needs cells in a projected (metric) CRS")
+        raise InputError("towers() needs cells in a projected (metric) CRS")
+    missing = [c for c in ("site_id", "operator", "technology", "status") if c not in cells]
+    if missing:  # found by a review: a bare KeyError
+        raise InputError(f"towers(): the cells have no column {', '.join(map(repr, missing))} "
+                         "(cells as cg.read_sites gives them have them)")
     cells = cells.reset_index(drop=True)
     n = len(cells)
     given = cells["tower_id"] if "tower_id" in cells else pd.Series([None] * n)

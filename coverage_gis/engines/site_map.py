@@ -174,7 +174,7 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
     the DEM, or where it has no height, is an :class:`InputError` (which says when the
     coordinates swapped would be on it)."""
     if (lon is not None or lat is not None) and (x is not None or y is not None):
-        raise InputError("give the site once: --lon and --lat, or --x, --y and --crs, not both")
+        raise InputError("give the site once: lon and lat, or x, y and crs, not both")
     if lon is not None and lat is not None:
         src, a, b = WGS84, lon, lat
     elif x is not None and y is not None and crs is not None:
@@ -185,7 +185,7 @@ def site_point(dem: Raster, *, lon: float | None = None, lat: float | None = Non
         a, b = x, y
         check_degrees(src, a, b, crs)
     else:
-        raise InputError("give the site: --lon and --lat, or --x, --y and --crs")
+        raise InputError("give the site: lon and lat, or x, y and crs")
     to_dem = Transformer.from_crs(src, dem.crs, always_xy=True)
     px, py = to_dem.transform(a, b)
     if not _on(dem, px, py):

@@ -10,6 +10,8 @@ import math
 import re
 from typing import Any
 
+from coverage_gis.errors import InputError
+
 __all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name",
            "skipped_text", "web_words", "column_title", "number_text", "percent_text",
            "distance_text"]
@@ -912,7 +914,7 @@ def basis_name(basis: str, lang: str = "vi") -> str:
 
 def _lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        raise InputError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     return lang
 
 
