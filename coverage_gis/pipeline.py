@@ -342,12 +342,16 @@ def _province_unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
         tower_unit = territory.point_units(tw, [s.geometry for s in scopes])
         candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
     geoms = project.hamlets.geometry.values
+    margin = analysis.coverage.params.margin_m
     out = []
     for k, scope in enumerate(scopes):
         members = by_unit.get(scope.code, ())
         part = table[(table_unit == scope.code).to_numpy()]
-        m5 = (_m5(tw, candidates, tower_unit == k, sp, scope.basis)
-              if tower_unit is not None else None)
+        m5 = None
+        if tower_unit is not None:  # the towers left out: those near it, as its own view
+            near = shapely.intersects(tw.geometry.values, _unit_box(scope, margin))  # lists
+            m5 = replace(_m5(tw, candidates, tower_unit == k, sp, scope.basis),
+                         towers_outside_unit=int((near & (tower_unit != k)).sum()))
         mine = np.isin(ids, members)
         mapped = float(shapely.area(shapely.intersection(
             shapely.union_all(geoms[mine]), scope.geometry))) if mine.any() else 0.0
@@ -447,6 +451,13 @@ def _around(project: Project, cov: CoverageResult, box: shapely.Polygon
     return layers, replace(cov, dem_grid=part(cov.dem_grid), landcover=part(cov.landcover))
 
 
+def _unit_box(scope: territory.UnitScope, margin_m: float) -> shapely.Polygon:
+    """A unit's bounding box grown by ``margin_m`` (the grid's margin): what a unit's own view
+    shows around it (:func:`unit_view`)."""
+    x0, y0, x1, y1 = scope.geometry.bounds
+    return shapely.box(x0 - margin_m, y0 - margin_m, x1 + margin_m, y1 + margin_m)
+
+
 def _unit_candidates(candidates: gpd.GeoDataFrame | None, towers: gpd.GeoDataFrame | None
                      ) -> gpd.GeoDataFrame | None:
     """The sharing candidates with an end among ``towers`` inside the unit, with
@@ -499,10 +510,8 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     households = project.households
     if households is not None and "hamlet_id" in households:
         households = households[households["hamlet_id"].astype(str).isin(ids)]
-    margin = analysis.coverage.params.margin_m
-    x0, y0, x1, y1 = scope.geometry.bounds
-    bounds = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
-    box = shapely.box(*bounds)
+    box = _unit_box(scope, analysis.coverage.params.margin_m)
+    bounds = box.bounds
     sites = project.sites
     if sites is not None:
         sites = sites[sites.intersects(box)]
@@ -537,7 +546,10 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     towers = analysis.towers
     if towers is not None:
         towers = towers[towers.intersects(box)].copy()
-        towers["inside_unit"] = territory.inside_unit(towers, scope.geometry)
+        # the unit each tower counts in, as M5 (found by a review: a tower on a shared
+        # boundary was inside both units here, in one in units.csv)
+        towers["inside_unit"] = (towers["unit_code"].astype(str) == code).to_numpy() \
+            if "unit_code" in towers else territory.inside_unit(towers, scope.geometry)
     if ind.m5 is not None:
         # its boundary is the unit's 2025 one; the towers left out are those listed with it
         # (found by a cross-output review: summary.json said 6 outside, units.csv and

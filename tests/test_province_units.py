@@ -174,6 +174,27 @@ def test_a_units_sharing_candidates_are_its_own(stored, tmp_path):
     assert card["indicators"]["M5"]["candidates"] == len(pairs) == 0
 
 
+def test_a_units_towers_left_out_are_the_same_in_the_province_and_its_own_view(stored,
+                                                                               tmp_path):
+    """Found by a review: units.csv of the province gave 14812 (Bỉm Sơn) every other tower of
+    the province as "left out" (7), its own ``report --unit`` the towers near it (6): one
+    unit, two counts. Both count the towers near the unit (its box plus the grid's margin)
+    that are not its own, and its towers.csv marks inside those M5 counts."""
+    units = pd.read_csv(stored / "units.csv", dtype={"unit_code": str}).set_index("unit_code")
+    towers = pd.read_csv(stored / "towers.csv", dtype={"unit_code": str})
+    for code in ("14812", "14818"):
+        out = tmp_path / code
+        assert main(["-q", "report", str(stored), "--unit", code, "--out", str(out)]) == 0
+        own = pd.read_csv(out / "units.csv", dtype={"unit_code": str}).set_index("unit_code")
+        listed = pd.read_csv(out / "towers.csv")
+        assert units.loc[code, "towers_outside_unit"] == own.loc[code, "towers_outside_unit"] \
+            == (~listed["inside_unit"].astype(bool)).sum()
+        assert set(listed.loc[listed["inside_unit"].astype(bool), "tower_id"]) == set(
+            towers.loc[towers["unit_code"] == code, "tower_id"])
+    assert units.loc["14812", "towers_outside_unit"] < len(towers) - (
+        towers["unit_code"] == "14812").sum()
+
+
 def test_units_without_data_are_not_painted_as_missed_targets(stored):
     """Found by a review: in the province table every unit with nothing to count (164 of 166
     here) had its M4, M5 and F2 cells styled as a missed target; and a unit's figures did not
