@@ -195,6 +195,29 @@ def test_a_units_towers_left_out_are_the_same_in_the_province_and_its_own_view(s
         towers["unit_code"] == "14812").sum()
 
 
+def test_the_units_figures_are_in_the_workbook_and_the_geopackage(stored):
+    """Found by a review: a province's per-unit scorecard (units.csv) was in neither
+    report.xlsx nor results.gpkg (whose 'commune' layer of 166 units has no indicator)."""
+    import geopandas as gpd
+    import openpyxl
+
+    units = pd.read_csv(stored / "units.csv", dtype={"unit_code": str})
+    assert len(units) == 166
+    sheet = openpyxl.load_workbook(stored / "report.xlsx", read_only=True)["units"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[1])  # row 1: the titles in words, row 2: the machine names
+    assert header == list(units.columns) and len(rows) == 2 + 166
+    got = pd.DataFrame(rows[2:], columns=header).set_index("unit_code")
+    want = units.set_index("unit_code")
+    assert got.loc["14818", "m4_covered_hamlets"] == want.loc["14818", "m4_covered_hamlets"]
+    assert got["m5_towers"].fillna(-1).tolist() == want["m5_towers"].fillna(-1).tolist()
+    layer = gpd.read_file(stored / "results.gpkg", layer="units")
+    assert len(layer) == 166 and set(layer.geom_type) <= {"Polygon", "MultiPolygon"}
+    one = layer.set_index("unit_code").loc["14818"]
+    assert one["m4_value"] == pytest.approx(want.loc["14818", "m4_value"])
+    assert one["f2_hamlets"] == want.loc["14818", "f2_hamlets"]
+
+
 def test_units_without_data_are_not_painted_as_missed_targets(stored):
     """Found by a review: in the province table every unit with nothing to count (164 of 166
     here) had its M4, M5 and F2 cells styled as a missed target; and a unit's figures did not

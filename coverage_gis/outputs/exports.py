@@ -75,8 +75,10 @@ def _is_bool_column(values: pd.Series) -> bool:
 def _is_share_column(name: str, values: pd.Series) -> bool:
     """A share (0-1) by its name (``share`` as a word of it, ``m4_after``) and its values."""
     parts = str(name).split("_")
+    indicator = parts[0] in ("m4", "m5", "f2") and parts[-1] in ("value", "target")  # units
     if not ("share" in parts and name != "share_basis") and name not in ("m4_after",
-                                                                        "m4_before"):
+                                                                        "m4_before") \
+            and not indicator:
         return False
     numbers = pd.to_numeric(values, errors="coerce")
     if not pd.api.types.is_numeric_dtype(values.dtype) and numbers.isna().any():
@@ -159,7 +161,7 @@ def _xml_cells(table: pd.DataFrame) -> pd.DataFrame:
 CODE_COLUMNS: dict[str, str] = {
     "kind": "kind_", "source": "source_", "unit": "unit_", "status": "", "status_a": "",
     "status_b": "", "households_basis": "households_basis_", "share_basis": "",
-    "suggested_sites.operator": "operator_",
+    "suggested_sites.operator": "operator_", "units.role": "unit_", "units.outline": "outline_",
 }
 
 
@@ -483,6 +485,7 @@ def layer_qml(name: str, gdf: gpd.GeoDataFrame, lang: str = "en") -> str | None:
         "sharing_candidates": (style.SHARING, {"dash": True, "width": 1.0}),
         "fibre_extensions": (style.EXTENSION, {"width": 1.2}),
         "commune": ("#000000", {"alpha": 0, "dash": True, "width": 0.8}),
+        "units": ("#000000", {"alpha": 0, "width": 0.8}),
         "roads": ("#8c8c8c", {"width": 0.3}),
         "railway": ("#444444", {"dash": True, "width": 0.5}),
         "constraints": ("#8E24AA", {"shape": "square", "alpha": 160})}

@@ -63,6 +63,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "units_title_and": " và ",
         "unit_plan": "đơn vị của kế hoạch (trước 2025)",
         "unit_current": "đơn vị hiện nay (từ 01/07/2025)",
+        "unit_unit": "đơn vị cấp xã của tỉnh (từ 01/07/2025)",
         "province_units_title": "Theo đơn vị hành chính cấp xã của tỉnh (từ 01/07/2025)",
         "province_total": "toàn tỉnh",
         "unit_code": "mã", "unit_name": "đơn vị", "unit_hamlet_count": "số thôn",
@@ -358,6 +359,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "units_title_and": " and ",
         "unit_plan": "the plan's unit (before 2025)",
         "unit_current": "the unit now (since 1 July 2025)",
+        "unit_unit": "a commune-level unit of the province (since 1 July 2025)",
         "province_units_title": "By commune-level unit of the province (since 1 July 2025)",
         "province_total": "whole province",
         "unit_code": "code", "unit_name": "unit", "unit_hamlet_count": "hamlets",
@@ -870,13 +872,26 @@ _COLUMNS_VI: dict[str, str] = {
     "new_box_lonlat": "tọa độ hộp mới (kinh độ vĩ độ, WGS 84)",
     "new_box_homes": "số hộ mỗi hộp mới",
     "note": "ghi chú", "route_id": "mã tuyến",
+    # units (units.csv)
+    "units.role": "đơn vị", "units.outline": "ranh giới", "units.hamlets": "số thôn",
+    "hamlet_ids": "mã các thôn",
+    "hamlet_area_share": "tỷ lệ diện tích đơn vị có thôn trong dữ liệu",
+    "m4_value": "M4: tỷ lệ thôn có 4G/5G", "m4_covered_hamlets": "M4: số thôn đạt",
+    "m4_hamlets": "M4: số thôn được tính", "m4_target": "M4: mục tiêu",
+    "m4_unmeasured_hamlets": "M4: số thôn không có hộ (không tính)",
+    "m5_value": "M5: tỷ lệ vị trí trạm dùng chung", "m5_shared_towers": "M5: số trạm dùng chung",
+    "m5_towers": "M5: số trạm đang phát sóng", "m5_target": "M5: mục tiêu",
+    "towers_outside_unit": "số trạm lân cận ngoài đơn vị (không tính)",
+    "f2_value": "F2: tỷ lệ thôn có cáp quang", "f2_covered_hamlets": "F2: số thôn đạt",
+    "f2_hamlets": "F2: số thôn được tính", "f2_target": "F2: mục tiêu",
+    "f2_unmeasured_hamlets": "F2: số thôn không có hộ (không tính)",
 }
 
 #: English words for the parts of machine names that are abbreviations.
-_COLUMN_PARTS_EN = {"ftth": "FTTH", "4g": "4G", "5g": "5G", "m4": "M4", "km2": "(km²)",
-                    "vnd": "(VND)", "m": "(m)", "deg": "(°)", "mhz": "(MHz)", "n": "number of",
-                    "id": "id", "xy": "(x y)", "lonlat": "(lon lat, WGS 84)", "a": "A",
-                    "b": "B"}
+_COLUMN_PARTS_EN = {"ftth": "FTTH", "4g": "4G", "5g": "5G", "m4": "M4", "m5": "M5", "f2": "F2",
+                    "km2": "(km²)", "vnd": "(VND)", "m": "(m)", "deg": "(°)", "mhz": "(MHz)",
+                    "n": "number of", "id": "id", "xy": "(x y)", "lonlat": "(lon lat, WGS 84)",
+                    "a": "A", "b": "B"}
 
 
 def column_title(column: str, lang: str = "vi", table: str = "") -> str:

@@ -28,7 +28,7 @@ from coverage_gis.outputs.indicators import (
     units_table,
 )
 from coverage_gis.outputs.outset import MANIFEST, OutputSet
-from coverage_gis.pipeline import ByUnit, by_unit, skipped_parts
+from coverage_gis.pipeline import ByUnit, by_unit, skipped_parts, unit_scopes
 from coverage_gis.results import store
 from coverage_gis.results.analysis import Analysis, check_analysis
 
@@ -106,6 +106,11 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
     by unit."""
     res = analysis.coverage
     layers = _export_layers(analysis)  # the GeoPackage's, worded: reused below
+    # the units side by side (units.csv), also as a sheet and a layer with their outlines
+    # (found by a review: a province's 166 units' figures were in neither)
+    units_tab = units_table(by.units) if by.units else None
+    if units_tab is not None:
+        layers["units"] = _units_layer(analysis, units_tab)
     extensions = layers.get("fibre_extensions")
     fibre_files = [] if analysis.fibre is None else [
         jobs.add(out / name, write_geojson, exports.plain_columns(gdf), out / name)
@@ -126,7 +131,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
     hamlets = hamlet_table(analysis.hamlets, fibre_params)
     tower_tables = _tower_tables(analysis)  # towers.csv, sharing_candidates.csv; none without sites
     card = scorecard_table(analysis.scorecard, analysis.indicators)
-    sheets = {"scorecard": card, "hamlets": hamlets, **tower_tables}
+    sheets = {"scorecard": card, **({"units": units_tab} if units_tab is not None else {}),
+              "hamlets": hamlets, **tower_tables}
     if analysis.suggestions is not None:
         sheets["suggested_sites"] = analysis.suggestions
     if extensions is not None:
@@ -158,8 +164,8 @@ def _write_all(analysis: Analysis, out: Path, lang: str, jobs: FileJobs, by: ByU
     written.append(write_csv(card, out / "scorecard.csv"))
     # the plan's old commune and the 2025 ward, or a province's units
     units, province = by.units, by.province
-    if units:
-        written.append(write_csv(units_table(units), out / "units.csv"))
+    if units_tab is not None:
+        written.append(write_csv(units_tab, out / "units.csv"))
     from coverage_gis.outputs import maps  # folium: imported only to write a map
 
     written.append(maps.save_map(maps.coverage_map(analysis, lang=lang, units=units),
@@ -222,6 +228,14 @@ def _tower_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         return {}
     return {"towers": _with_lonlat(analysis.towers),
             "sharing_candidates": _with_lonlat(analysis.sharing_candidates, endpoints=True)}
+
+
+def _units_layer(analysis: Analysis, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``units.csv``'s rows (``table``) with each unit's outline: the GeoPackage's ``units``
+    layer."""
+    shapes = {(s.role, s.code): s.geometry for s in unit_scopes(analysis.project)}
+    geoms = [shapes.get((r, c)) for r, c in zip(table["role"], table["unit_code"])]
+    return gpd.GeoDataFrame(table, geometry=geoms, crs=analysis.project.crs)
 
 
 def _export_layers(analysis: Analysis) -> dict[str, gpd.GeoDataFrame]:
