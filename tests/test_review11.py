@@ -45,3 +45,87 @@ def test_towers_from_cells_without_a_needed_column_is_an_input_error(project):
     """sharing.towers(sites without operator) raised a bare KeyError."""
     with pytest.raises(InputError, match=r"towers\(\): the cells have no column 'operator'"):
         sharing.towers(project.sites.drop(columns="operator"))
+
+
+def _merged_sites_workbook(path):
+    """The sample's sites as an operator's workbook: ``tower_id`` and ``status`` merged over
+    each mast's rows (so each mast has its first row's status, as the spreadsheet shows it)."""
+    import openpyxl
+    import pandas as pd
+
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv")
+    mast = (sites["tower_id"] != sites["tower_id"].shift()).cumsum()
+    sites["status"] = sites.groupby(mast)["status"].transform("first")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(sites.columns))
+    for row in sites.itertuples(index=False):
+        sheet.append([None if pd.isna(v) else v for v in row])
+    letters = {c: openpyxl.utils.get_column_letter(k + 1) for k, c in enumerate(sites.columns)}
+    ranges = 0
+    for _, rows in sites.groupby(mast).groups.items():
+        if len(rows) > 1:
+            for c in ("tower_id", "status"):
+                sheet.merge_cells(f"{letters[c]}{rows[0] + 2}:{letters[c]}{rows[-1] + 2}")
+                ranges += 1
+    book.save(path)
+    return sites, ranges
+
+
+def test_cells_merged_over_rows_in_a_workbook_are_read_on_every_row(tmp_path):
+    """Operators' BTS lists merge a mast's tower_id and status over its sectors' rows; read as
+    empty below the first row, planned cells became existing and tower ids were lost, with
+    exit 0 (found by a review)."""
+    sites, ranges = _merged_sites_workbook(tmp_path / "sites.xlsx")
+    assert ranges > 10
+    with pytest.warns(cg.InputWarning, match=rf"sites.xlsx: sheet '.*' has {ranges} range\(s\) "
+                                             r"of cells merged over rows \([A-Z]+\d+:"):
+        read = cg.read_sites(tmp_path / "sites.xlsx")
+    assert read["tower_id"].notna().all()
+    assert read["tower_id"].tolist() == sites["tower_id"].tolist()
+    assert (read["status"] == "planned").sum() == (sites["status"] == "planned").sum() > 0
+
+
+def test_a_range_merged_across_columns_keeps_its_one_value():
+    from coverage_gis.io.workbook import fill_merged_down
+
+    rows = [["a", None, None], ["b", None, "x"], [None, None, "y"]]
+    assert fill_merged_down(rows, [(1, 1, 3, 1), (1, 2, 2, 3)]) == ["A2:B3"]
+    assert rows == [["a", None, None], ["b", None, "x"], ["b", None, "y"]]
+
+
+def test_access_point_kinds_are_read_in_the_words_operators_write(tmp_path):
+    """``Splitter cấp 1`` (a first-level splitter cabinet) counted as a drop box and passed
+    148 homes of QT06, silently; a splice closure too (found by a review)."""
+    import pandas as pd
+
+    table = pd.read_csv(SAMPLE.parent / "fibre" / "access_points.csv")
+    spelled = ["Splitter cấp 1", "Splitter 1:8", "Tủ OLT", "Măng xông", "Hộp FAT",
+               "Splitter cấp 2", "Cabinet A"]
+    table.loc[:len(spelled) - 1, "kind"] = spelled
+    table.to_csv(tmp_path / "ap.csv", index=False)
+    with pytest.warns(cg.InputWarning, match=r"ap.csv: column 'kind' holds 1 kind\(s\) not "
+                                             r"known \('Cabinet A'; row 7\): read as drop boxes"):
+        read = cg.read_access_points(tmp_path / "ap.csv", crs="vn2000-thanhhoa")
+    assert read["kind"].tolist()[:len(spelled)] == [
+        "splitter", "splitter", "OLT", "closure", "FAT", "FAT", "Cabinet A"]
+
+
+def test_a_splitter_cabinet_or_a_closure_passes_no_home(project):
+    """A first-level splitter cabinet in QT06, as an operator spells it, is no drop box."""
+    import pandas as pd
+
+    from coverage_gis.engines.fibre_reach import household_reach
+    from coverage_gis.io.schema import Problems, _access_point_kinds
+
+    qt06 = project.households[project.households["hamlet_id"] == "QT06"]
+    passed = {}
+    for kind in ("Splitter cấp 1", "Măng xông", "Hộp FAT"):
+        box = project.access_points.iloc[[0]].copy()
+        box["geometry"] = [qt06.geometry.union_all().centroid]
+        box["ap_id"], box["ports_total"], box["ports_used"] = "NEW", 16, 0
+        box["kind"] = _access_point_kinds(pd.Series([kind], index=box.index), Problems("t"))
+        reach = household_reach(project.households, pd.concat([project.access_points, box]),
+                                project.roads, project.fibre)
+        passed[kind] = int(reach.loc[reach["hamlet_id"] == "QT06", "passed"].sum())
+    assert passed["Splitter cấp 1"] == passed["Măng xông"] == 0 < passed["Hộp FAT"]

@@ -661,10 +661,31 @@ FIBRE_HAMLET_SHARE: float = 0.8
 #: under the share rule consider a new box at least every this many metres along the roads.
 FIBRE_ROUTE_SAMPLE_M: float = 10.0
 FIBRE_SITE_SPACING_M: float = 10.0
-#: Access-point ``kind`` values (lower case) that are not drop boxes: a splitter box feeds
-#: drop boxes, not homes, and an OLT feeds splitters (industry practice: the drop cable to a
-#: home leaves a FAT/drop box). Any other kind, or none, is a drop box.
-FIBRE_NON_DROP_KINDS: tuple[str, ...] = ("splitter", "olt")
+#: Access-point ``kind`` spellings met in operators' files and the kind each means (industry
+#: practice of two-level GPON, FIELD_NOTES: an OLT feeds first-level splitters in a cabinet,
+#: whose fibres feed the second-level splitters in the FAT (drop) boxes, from which the drop
+#: cables reach homes; a splice closure (măng xông) or an ODF joins or ends fibres and serves
+#: no home). Looked up as :func:`~coverage_gis.config.vocabulary.name_key` writes names, also
+#: without a split ratio (``Splitter 1:8``) or a trailing number (``FAT-16``). A kind not
+#: listed is read as a drop box, with a warning (found by a review: ``Splitter cấp 1`` passed
+#: 148 homes as a drop box, silently).
+ACCESS_POINT_KIND_ALIASES: dict[str, tuple[str, ...]] = {
+    "FAT": ("fat", "hopfat", "hộpfat", "drop", "dropbox", "droppoint", "tapdiem", "tậpđiểm",
+            "hoptapdiem", "hộptậpđiểm", "hopphoiquang", "hộpphốiquang", "hopcapthuebao",
+            "hộpcápthuêbao", "splittercap2", "splittercấp2", "splitterlevel2", "splitterl2",
+            "spl2", "bochiacap2", "bộchiacấp2"),
+    "splitter": ("splitter", "spl", "spl1", "splittercap1", "splittercấp1", "splitterlevel1",
+                 "splitterl1", "bochia", "bộchia", "bochiaquang", "bộchiaquang", "bochiacap1",
+                 "bộchiacấp1", "tusplitter", "tủsplitter"),
+    "OLT": ("olt", "tuolt", "tủolt"),
+    "closure": ("closure", "spliceclosure", "joint", "mangxong", "măngxông", "hopnoi",
+                "hộpnối"),
+    "ODF": ("odf", "giaphoiquang", "giáphốiquang"),
+}
+#: Access-point kinds (lower case) that are not drop boxes: a splitter box feeds drop boxes,
+#: not homes, an OLT feeds splitters, a closure or an ODF serves none (industry practice: the
+#: drop cable to a home leaves a FAT/drop box). Any other kind, or none, is a drop box.
+FIBRE_NON_DROP_KINDS: tuple[str, ...] = ("splitter", "olt", "closure", "odf")
 #: Access-point ``kind`` values (lower case) that mark an OLT position (for the GPON check).
 FIBRE_OLT_KINDS: tuple[str, ...] = ("olt",)
 #: Road ``road_class`` values (lower case) that are railways, not roads: left out of the road

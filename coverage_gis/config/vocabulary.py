@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any
 
 from coverage_gis.config import settings
 
 __all__ = ["is_blank", "name_key", "normalise_operator", "normalise_technology",
-           "normalise_status"]
+           "normalise_status", "normalise_access_point_kind"]
 
 
 def is_blank(value: Any) -> bool:
@@ -44,6 +45,7 @@ _OPERATORS = _lookup(settings.OPERATOR_ALIASES)
 _FIBRE_OPERATORS = _lookup(settings.FIBRE_OPERATOR_ALIASES)
 _TECHNOLOGIES = _lookup(settings.TECHNOLOGY_ALIASES)
 _STATUSES = _lookup(settings.STATUS_ALIASES)
+_ACCESS_POINT_KINDS = _lookup(settings.ACCESS_POINT_KIND_ALIASES)
 
 
 def normalise_operator(value: Any, fibre: bool = False) -> str | None:
@@ -69,3 +71,16 @@ def normalise_status(value: Any) -> str | None:
     if is_blank(value):
         return None
     return _STATUSES.get(name_key(value))
+
+
+def normalise_access_point_kind(value: Any) -> str | None:
+    """``"Splitter cấp 1"``, ``"Splitter 1:8"`` → ``"splitter"``; ``"Hộp FAT"``, ``"FAT-16"``,
+    ``"Splitter cấp 2"`` → ``"FAT"``; ``"Tủ OLT"`` → ``"OLT"``; ``"Măng xông"`` → ``"closure"``
+    (``settings.ACCESS_POINT_KIND_ALIASES``); None when blank or unknown."""
+    if is_blank(value):
+        return None
+    key = name_key(unicodedata.normalize("NFC", str(value)))
+    for k in (key, re.sub(r"\d+:\d+", "", key), re.sub(r"\d+$", "", key)):
+        if k in _ACCESS_POINT_KINDS:
+            return _ACCESS_POINT_KINDS[k]
+    return None

@@ -45,7 +45,7 @@ from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError, InputWarning, RowsExcludedWarning
-from coverage_gis.io import opencellid, schema, vietnamese
+from coverage_gis.io import opencellid, schema, vietnamese, workbook
 from coverage_gis.io.boundary import TABLE_SUFFIXES as _TABLE_SUFFIXES
 from coverage_gis.io.boundary import PathLike
 from coverage_gis.io.boundary import at_boundary as _at_boundary
@@ -422,7 +422,18 @@ def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = (),
     # a sheet of formulas alone reads as empty: check every sheet before choosing one
     _uncomputed_formulas(path, sheets)
     chosen = _pick_sheet(sheets, wanted, source)
-    return [] if chosen is None else sheets[chosen]
+    if chosen is None:
+        return []
+    rows = sheets[chosen]
+    if path.suffix.lower() == ".xlsx":
+        filled = workbook.fill_merged_down(rows, workbook.merged_ranges(path, str(chosen)))
+        if filled:
+            warnings.warn(f"{source}: sheet '{chosen}' has {len(filled)} range(s) of cells "
+                          f"merged over rows ({', '.join(filled[:5])}"
+                          f"{' ...' if len(filled) > 5 else ''}): each row is read with its "
+                          "range's value, as the spreadsheet shows it", InputWarning,
+                          stacklevel=4)
+    return rows
 
 
 def _read_table(path: Path, encoding: str | None, header: bool = True,

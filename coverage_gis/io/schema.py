@@ -24,6 +24,7 @@ import shapely
 from coverage_gis.config import settings
 from coverage_gis.config.vocabulary import (
     is_blank,
+    normalise_access_point_kind,
     normalise_operator,
     normalise_status,
     normalise_technology,
@@ -739,6 +740,8 @@ def validate_access_points(gdf: gpd.GeoDataFrame, problems: Problems,
     _operator_column(gdf, problems, operator)
     _status_column(gdf, problems)
     gdf["ap_id"] = _unique_ids(gdf, "ap_id", problems, "AP")
+    if "kind" in gdf.columns:
+        gdf["kind"] = _access_point_kinds(gdf["kind"], problems)
     for col in ("ports_total", "ports_used"):
         if col in gdf.columns:
             gdf[col] = _numeric_column(gdf, col, problems, integer=True,
@@ -750,6 +753,26 @@ def validate_access_points(gdf: gpd.GeoDataFrame, problems: Problems,
                            "ports_used", gdf.at[idx, "ports_used"])
     ok = _check_geometry(gdf, "point", problems)
     return _finish(gdf, ok, problems, "access point")
+
+
+def _access_point_kinds(raw: pd.Series, problems: Problems) -> pd.Series:
+    """Access points' ``kind`` in the words the engines know (FAT, splitter, OLT, closure,
+    ODF: :func:`normalise_access_point_kind`); a blank stays blank (a drop box); a kind not
+    known is kept as written, read as a drop box, and warned about (found by a review:
+    ``Splitter cấp 1`` counted as a drop box, silently)."""
+    table = {v: normalise_access_point_kind(v) for v in pd.unique(raw.astype(object))}
+    known = raw.map(table).astype(object)
+    unknown = known.isna() & ~raw.map(_is_blank).astype(bool)
+    if unknown.any():
+        values = list(dict.fromkeys(_fmt(v) for v in raw[unknown]))
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(unknown.to_numpy())[:5])
+        problems.warn(
+            f"holds {int(unknown.sum())} kind(s) not known ({', '.join(values[:5])}"
+            f"{' ...' if len(values) > 5 else ''}; {problems.unit} {rows}"
+            f"{' ...' if unknown.sum() > 5 else ''}): read as drop boxes, which pass the homes "
+            f"near them; known kinds: {', '.join(settings.ACCESS_POINT_KIND_ALIASES)} "
+            "(settings.ACCESS_POINT_KIND_ALIASES)", column="kind")
+    return known.where(~unknown, raw).astype(object)
 
 
 def validate_households(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame:
