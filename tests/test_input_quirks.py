@@ -344,6 +344,26 @@ def test_xlsx_with_a_cover_sheet_reads_the_table(folder):
     assert list(stats["population"]) == [4905, 4948]
 
 
+def test_xlsx_with_a_sheet_per_year_reads_them_all(folder):
+    """Found by a review: a workbook of one sheet per operator (or year, or hamlet), every
+    sheet with the table's header, was read from its first sheet only (23 of 84 cells), exit
+    0. All are read, one after the other, and the rows each gave are said."""
+    path = workbook(folder / "stats.xlsx", {
+        "Bia": [["Báo cáo thống kê"]],
+        "Năm 2024": [STATS_HEADER, [2024, 4905, 3618, 1318]],
+        "Năm 2025": [[None], STATS_HEADER, [2025, 4948, 3652, 1334], [None]]})
+    with pytest.warns(cg.InputWarning, match=r"stats\.xlsx: 2 sheets have the table's header: "
+                                             r"all are read, one after the other \(rows 1-1 "
+                                             r"from 'Năm 2024'; rows 2-2 from 'Năm 2025'\)"):
+        stats = cg.read_statistics(path)
+    assert list(stats["year"]) == [2024, 2025]
+    assert list(stats["households"]) == [1318, 1334]
+    # one of them named: that one alone, without a word
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(cg.read_statistics(path, layer="Năm 2025")["year"]) == [2025]
+
+
 def test_xlsx_without_a_sheet_of_the_table_names_the_sheets(folder):
     path = workbook(folder / "stats.xlsx", {"Bia": [["Cover"]], "Notes": [["a", "b"], [1, 2]]})
     with pytest.warns(cg.InputWarning, match=r"stats\.xlsx: has 2 sheets with data \(Bia, "
@@ -472,8 +492,8 @@ def test_a_workbooks_sheet_is_chosen_with_layer(folder, capsys):
     second.append([2025, 4989, 3690, 1350])
     book.save(folder / "stats.xlsx")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # two sheets fit alike: the first, with a warning
-        assert list(cg.read_statistics(folder / "stats.xlsx")["year"]) == [2024]
+        warnings.simplefilter("ignore")  # two sheets of one header: both, with a warning
+        assert list(cg.read_statistics(folder / "stats.xlsx")["year"]) == [2024, 2025]
     assert list(cg.read_statistics(folder / "stats.xlsx", layer="Năm 2025")["year"]) == [2025]
     with pytest.raises(cg.InputError, match=r"stats.xlsx: has no sheet 'x' \(layer=\); its "
                                             r"sheets: Năm 2024, Năm 2025"):

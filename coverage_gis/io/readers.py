@@ -302,26 +302,37 @@ def _header_of(rows: list[list[Any]]) -> tuple[int, list[str]]:
     return -1, []
 
 
-def _pick_sheet(sheets: dict[Any, list[list[Any]]], wanted: tuple[str, ...], source: str
-                ) -> Any:
-    """The sheet holding the table: among the sheets with data, the first whose header has
-    the most of the ``wanted`` column names (a cover page or notes sheet before the table is
-    passed over); a warning names the sheets when that leaves a choice."""
+def _pick_sheets(sheets: dict[Any, list[list[Any]]], wanted: tuple[str, ...], source: str
+                 ) -> list[Any]:
+    """The sheets holding the table: among the sheets with data, those whose header has the
+    most of the ``wanted`` column names (a cover page or notes sheet before the table is
+    passed over): all of them when their headers are the same (a sheet per operator, per
+    hamlet or per year: found by a review, the first alone was read, 23 of 84 cells), else the
+    first, with a warning naming the sheets."""
     used = [name for name, rows in sheets.items() if _header_of(rows)[0] >= 0]
     if len(used) <= 1:
-        return used[0] if used else None
+        return used
     want = {w.lower() for w in wanted}
     score = {name: len(want & set(_header_of(sheets[name])[1])) for name in used}
     best = max(score.values())
     fits = [name for name in used if score[name] == best]
     if best and len(fits) == 1:
-        return fits[0]
-    why = ("their headers have the expected columns alike" if best else
-           "none has a header with the expected columns (" + ", ".join(wanted[:6])
+        return fits
+    headers = {tuple(_without_trailing_blanks(_header_of(sheets[n])[1])) for n in fits}
+    if best and len(headers) == 1:
+        return fits
+    why = ("their headers have the expected columns alike, with different columns" if best
+           else "none has a header with the expected columns (" + ", ".join(wanted[:6])
            + (" ..." if len(wanted) > 6 else "") + ")")
     warnings.warn(f"{source}: has {len(used)} sheets with data ({', '.join(map(str, used))}); "
                   f"{why}: reading the first, '{fits[0]}'", InputWarning, stacklevel=5)
-    return fits[0]
+    return fits[:1]
+
+
+def _without_trailing_blanks(names: list[str]) -> list[str]:
+    while names and not names[-1]:
+        names = names[:-1]
+    return names
 
 
 def _uncomputed_formulas(path: Path, sheets: dict[Any, list[list[Any]]]) -> None:
@@ -397,10 +408,12 @@ def _cells_where(path: Path, sheets: dict[Any, list[list[Any]]], data_only: bool
 
 def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = (),
                 sheet: str | None = None) -> list[list[Any]]:
-    """The cells of the workbook's sheet ``sheet`` (a layer's ``layer=``), else of the sheet
-    holding the table (:func:`_pick_sheet`: the first with data whose header has the most
-    ``wanted`` names); empty cells are None. Formulas without stored results are an
-    :class:`InputError`."""
+    """The cells of the workbook's sheet ``sheet`` (a layer's ``layer=``), else of the sheets
+    holding the table (:func:`_pick_sheets`: those with data whose header has the most
+    ``wanted`` names; several of one header one after the other, under the first's header);
+    empty cells are None, cells merged over rows read on each
+    (:func:`~coverage_gis.io.workbook.fill_merged_down`). Formulas without stored results are
+    an :class:`InputError`."""
     source = _name(path)
     try:
         frames = pd.read_excel(path, dtype=object, header=None, sheet_name=None)
@@ -421,19 +434,33 @@ def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = (),
         sheets = {k: v for k, v in sheets.items() if str(k) == str(sheet)}
     # a sheet of formulas alone reads as empty: check every sheet before choosing one
     _uncomputed_formulas(path, sheets)
-    chosen = _pick_sheet(sheets, wanted, source)
-    if chosen is None:
-        return []
-    rows = sheets[chosen]
-    if path.suffix.lower() == ".xlsx":
-        filled = workbook.fill_merged_down(rows, workbook.merged_ranges(path, str(chosen)))
-        if filled:
-            warnings.warn(f"{source}: sheet '{chosen}' has {len(filled)} range(s) of cells "
-                          f"merged over rows ({', '.join(filled[:5])}"
-                          f"{' ...' if len(filled) > 5 else ''}): each row is read with its "
-                          "range's value, as the spreadsheet shows it", InputWarning,
-                          stacklevel=4)
-    return rows
+    chosen = _pick_sheets(sheets, wanted, source)
+    out: list[list[Any]] = []
+    counts = []
+    for name in chosen:
+        rows = sheets[name]
+        if path.suffix.lower() == ".xlsx":
+            filled = workbook.fill_merged_down(rows, workbook.merged_ranges(path, str(name)))
+            if filled:
+                warnings.warn(f"{source}: sheet '{name}' has {len(filled)} range(s) of cells "
+                              f"merged over rows ({', '.join(filled[:5])}"
+                              f"{' ...' if len(filled) > 5 else ''}): each row is read with "
+                              "its range's value, as the spreadsheet shows it", InputWarning,
+                              stacklevel=4)
+        head = _header_of(rows)[0]
+        body = [r for r in rows[head + 1:] if any(not schema._is_blank(c) for c in r)]
+        out += rows[head:] if not out else body  # the first sheet's header, for all
+        counts.append(len(body))
+    if len(chosen) > 1:
+        first, parts = 1, []
+        for name, n in zip(chosen, counts):
+            parts.append(f"rows {first}-{first + n - 1} from '{name}'" if n
+                         else f"none from '{name}'")
+            first += n
+        warnings.warn(f"{source}: {len(chosen)} sheets have the table's header: all are read, "
+                      f"one after the other ({'; '.join(parts)}); name one with layer= "
+                      "(--layer) to read it alone", InputWarning, stacklevel=4)
+    return out
 
 
 def _read_table(path: Path, encoding: str | None, header: bool = True,
