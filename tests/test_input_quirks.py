@@ -364,6 +364,26 @@ def test_xlsx_with_a_sheet_per_year_reads_them_all(folder):
         assert list(cg.read_statistics(path, layer="Năm 2025")["year"]) == [2025]
 
 
+def test_xlsx_with_a_title_above_the_header_reads_the_table(folder):
+    """Found by a review: a commune's report workbook (a title, a line of who made it, then
+    the table) was refused, "column 'year' is required but missing (columns present: BÁO
+    CÁO ...)". The header is found below the title, and the rows left out are said."""
+    path = workbook(folder / "stats.xlsx", {"Thống kê": [
+        ["BÁO CÁO THỐNG KÊ XÃ QUANG TRUNG"], ["Đơn vị: UBND xã"], [None],
+        STATS_HEADER, [2024, 4905, 3618, 1318], [2025, 4948, 3652, 1334]]})
+    with pytest.warns(cg.InputWarning, match=r"stats\.xlsx: sheet 'Thống kê': the table's "
+                                             r"header is on row 4; the row\(s\) above it "
+                                             r"\(1, 2: a title\) are not read"):
+        stats = cg.read_statistics(path)
+    assert list(stats["year"]) == [2024, 2025]
+    assert list(stats["households"]) == [1318, 1334]
+    # a table whose first row has a wanted name is read from there, as before
+    plain = workbook(folder / "plain.xlsx", {"s": [STATS_HEADER, [2025, 4948, 3652, 1334]]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(cg.read_statistics(plain)["year"]) == [2025]
+
+
 def test_xlsx_without_a_sheet_of_the_table_names_the_sheets(folder):
     path = workbook(folder / "stats.xlsx", {"Bia": [["Cover"]], "Notes": [["a", "b"], [1, 2]]})
     with pytest.warns(cg.InputWarning, match=r"stats\.xlsx: has 2 sheets with data \(Bia, "

@@ -661,6 +661,10 @@ FIBRE_HAMLET_SHARE: float = 0.8
 #: under the share rule consider a new box at least every this many metres along the roads.
 FIBRE_ROUTE_SAMPLE_M: float = 10.0
 FIBRE_SITE_SPACING_M: float = 10.0
+#: A workbook's header is the first row with a value, or, when that row has none of the
+#: table's column names (a report's title above the table), the first row of this many with
+#: two of them (a reading rule of the loader, not a standard).
+XLSX_HEADER_SEARCH_ROWS: int = 20
 #: Access-point ``kind`` spellings met in operators' files and the kind each means (industry
 #: practice of two-level GPON, FIELD_NOTES: an OLT feeds first-level splitters in a cabinet,
 #: whose fibres feed the second-level splitters in the FAT (drop) boxes, from which the drop

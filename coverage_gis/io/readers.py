@@ -293,13 +293,26 @@ def _csv_rows(path: Path, encoding: str | None) -> list[list[Any]]:
                          "open?)") from None
 
 
-def _header_of(rows: list[list[Any]]) -> tuple[int, list[str]]:
+def _header_of(rows: list[list[Any]], wanted: tuple[str, ...] = ()) -> tuple[int, list[str]]:
     """The header of a sheet's cells: (its row's 0-based index, its names in lower case), the
-    first row with a value; (-1, []) for a sheet without any."""
-    for i, row in enumerate(rows):
-        if any(not schema._is_blank(c) for c in row):
-            return i, ["" if schema._is_blank(c) else str(c).strip().lower() for c in row]
-    return -1, []
+    first row with a value, or, when that row has none of the ``wanted`` names (a report's
+    title above the table), the first of the next ``settings.XLSX_HEADER_SEARCH_ROWS`` rows
+    with two of them (one when one is wanted; found by a review: the header under a title was
+    not found); (-1, []) for a sheet without any value."""
+    def names(row: list[Any]) -> list[str]:
+        return ["" if schema._is_blank(c) else str(c).strip().lower() for c in row]
+
+    first = next((i for i, row in enumerate(rows)
+                  if any(not schema._is_blank(c) for c in row)), -1)
+    if first < 0:
+        return -1, []
+    want = {w.lower() for w in wanted}
+    if want and not want & set(names(rows[first])):
+        need = min(2, len(want))
+        for i in range(first + 1, min(len(rows), first + settings.XLSX_HEADER_SEARCH_ROWS)):
+            if len(want & set(names(rows[i]))) >= need:
+                return i, names(rows[i])
+    return first, names(rows[first])
 
 
 def _pick_sheets(sheets: dict[Any, list[list[Any]]], wanted: tuple[str, ...], source: str
@@ -313,12 +326,13 @@ def _pick_sheets(sheets: dict[Any, list[list[Any]]], wanted: tuple[str, ...], so
     if len(used) <= 1:
         return used
     want = {w.lower() for w in wanted}
-    score = {name: len(want & set(_header_of(sheets[name])[1])) for name in used}
+    score = {name: len(want & set(_header_of(sheets[name], wanted)[1])) for name in used}
     best = max(score.values())
     fits = [name for name in used if score[name] == best]
     if best and len(fits) == 1:
         return fits
-    headers = {tuple(_without_trailing_blanks(_header_of(sheets[n])[1])) for n in fits}
+    headers = {tuple(_without_trailing_blanks(_header_of(sheets[n], wanted)[1]))
+               for n in fits}
     if best and len(headers) == 1:
         return fits
     why = ("their headers have the expected columns alike, with different columns" if best
@@ -447,7 +461,14 @@ def _excel_rows(path: Path, encoding: str | None, wanted: tuple[str, ...] = (),
                               f"{' ...' if len(filled) > 5 else ''}): each row is read with "
                               "its range's value, as the spreadsheet shows it", InputWarning,
                               stacklevel=4)
-        head = _header_of(rows)[0]
+        head = _header_of(rows, wanted)[0]
+        above = [k + 1 for k, r in enumerate(rows[:head])
+                 if any(not schema._is_blank(c) for c in r)]
+        if above and not out:
+            warnings.warn(f"{source}: sheet '{name}': the table's header is on row {head + 1}; "
+                          f"the row(s) above it ({', '.join(map(str, above[:5]))}"
+                          f"{' ...' if len(above) > 5 else ''}: a title) are not read",
+                          InputWarning, stacklevel=4)
         body = [r for r in rows[head + 1:] if any(not schema._is_blank(c) for c in r)]
         out += rows[head:] if not out else body  # the first sheet's header, for all
         counts.append(len(body))
