@@ -270,8 +270,10 @@ def _sites_xlsx_bad_technology(d: Path) -> list[str]:
 
 
 def _sites_decimal_comma(d: Path) -> list[str]:
-    write_text(d / "sites.csv", "site_id;operator;technology;height_m;lon;lat\n"
-                                f"A;Viettel;4G;35,5;{LON};{LAT}\n")
+    """A decimal comma where commas separate the fields (quoted). With ';' between the fields
+    it is read (tests/test_review11.py)."""
+    write_text(d / "sites.csv", "site_id,operator,technology,height_m,lon,lat\n"
+                                f'A,Viettel,4G,"35,5",{LON},{LAT}\n')
     return ["--sites", str(d / "sites.csv")]
 
 
@@ -590,7 +592,8 @@ CASES = [
     Case("statistics-grouped-dot", "statistics", _statistics_grouped_dot, "stats.csv", "row 1",
          "population", "counts are whole numbers; if '.' groups thousands here"),
     Case("statistics-grouped-comma", "statistics", _statistics_grouped_comma, "stats.csv",
-         "row 1", "households", "counts are whole numbers; if ',' groups thousands here"),
+         "row 1", "households",
+         "counts are whole numbers; if ',' groups thousands here (English style:"),
     Case("statistics-xlsx-grouped", "statistics", _statistics_xlsx_grouped, "stats.xlsx",
          "row 1", "households", "(Vietnamese style: 1.350 = 1350), write 1350"),
     Case("statistics-duplicate-year", "statistics", _statistics_duplicate_year, "stats.csv",

@@ -129,3 +129,62 @@ def test_a_splitter_cabinet_or_a_closure_passes_no_home(project):
                                 project.roads, project.fibre)
         passed[kind] = int(reach.loc[reach["hamlet_id"] == "QT06", "passed"].sum())
     assert passed["Splitter cấp 1"] == passed["Măng xông"] == 0 < passed["Hộp FAT"]
+
+
+def test_a_gzipped_download_is_told_to_be_unpacked(tmp_path):
+    """OpenCelliD's 452.csv.gz, given as downloaded, was "a damaged file, or another kind of
+    file renamed"."""
+    import gzip
+
+    (tmp_path / "452.csv.gz").write_bytes(gzip.compress(
+        (SAMPLE.parent / "towers" / "opencellid_452.csv").read_bytes()))
+    with pytest.raises(InputError, match=r"452\.csv\.gz: .*it is gzip-compressed: unpack it "
+                                         r"first \(gunzip -k 452\.csv\.gz\) and give 452\.csv"):
+        cg.read_sites(tmp_path / "452.csv.gz")
+
+
+def test_coordinates_in_degrees_minutes_and_seconds_are_read(tmp_path):
+    """105°51'50.12"E, as GPS units and Google Earth give it, was "not a number"."""
+    import pandas as pd
+
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv")
+
+    def dms(value: float, letters: str) -> str:
+        d = abs(value)
+        m, s = divmod(d * 3600, 60)
+        deg, m = divmod(m, 60)
+        return f"{int(deg)}°{int(m):02d}'{s:.4f}\"{letters[int(value < 0)]}"
+
+    table = sites.copy()
+    table["lon"] = [dms(v, "EW") for v in sites["lon"]]
+    table["lat"] = [dms(v, "NS") for v in sites["lat"]]
+    table.loc[0, "lon"] = "105°51'x"
+    table.to_csv(tmp_path / "dms.csv", index=False)
+    with pytest.raises(InputError) as info:
+        cg.read_sites(tmp_path / "dms.csv")
+    assert len(info.value.problems) == 1
+    assert ("dms.csv row 1: lon=\"105°51'x\" is not a number (expected decimal degrees, e.g. "
+            "105.84464, or degrees, minutes and seconds") in str(info.value)
+    table.loc[0, "lon"] = dms(sites.loc[0, "lon"], "EW")
+    table.to_csv(tmp_path / "dms.csv", index=False)
+    read = cg.read_sites(tmp_path / "dms.csv")
+    assert read.geometry.x.to_numpy() == pytest.approx(sites["lon"].to_numpy(), abs=1e-7)
+    assert read.geometry.y.to_numpy() == pytest.approx(sites["lat"].to_numpy(), abs=1e-7)
+
+
+def test_a_semicolon_csv_with_decimal_commas_is_read(tmp_path):
+    """Excel's CSV under a comma-decimal locale (';' between fields) gave 576 errors for 84
+    rows; a column of 4,905-like values alone stays ambiguous and is refused as before."""
+    import pandas as pd
+
+    sites = pd.read_csv(SAMPLE.parent / "towers" / "sites.csv")
+    sites.to_csv(tmp_path / "semi.csv", sep=";", decimal=",", index=False)
+    with pytest.warns(cg.InputWarning, match=r"semi\.csv: fields separated by ';' or tabs, "
+                                             r"decimals written with a comma in .*lon"):
+        read = cg.read_sites(tmp_path / "semi.csv")
+    assert read.geometry.x.to_numpy() == pytest.approx(sites["lon"].to_numpy())
+    assert read["height_m"].tolist() == pytest.approx(sites["height_m"].tolist())
+    stats = pd.DataFrame({"year": [2025], "population": ["4,905"]})
+    stats.to_csv(tmp_path / "stats.csv", sep=";", index=False)
+    with pytest.raises(InputError, match=r"population='4,905' is not a whole number"):
+        cg.read_statistics(tmp_path / "stats.csv")

@@ -245,9 +245,21 @@ def reason(exc: BaseException, path: Path) -> str:
         text = text.replace(f"'{s}'", "the file").replace(s, "the file")
     if "not recognized as" in text and ("supported file format" in text
                                         or "supported dataset name" in text):
+        if _is_gzip(path):  # OpenCelliD's 452.csv.gz as downloaded (found by a review)
+            inner = path.name[:-3] if path.name.lower().endswith(".gz") else "the file inside"
+            return (f"it is gzip-compressed: unpack it first (gunzip -k {path.name}) and give "
+                    f"{inner}")
         return ("GDAL does not recognise its content (a damaged file, or another kind of "
                 "file renamed)")
     return text.split("; It might help")[0].strip().rstrip(".")
+
+
+def _is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
 
 
 def at_boundary(func: Callable[..., Any]) -> Callable[..., Any]:

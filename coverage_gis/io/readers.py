@@ -44,6 +44,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
+from coverage_gis.config.params import parse_angle
 from coverage_gis.errors import InputError, InputWarning, RowsExcludedWarning
 from coverage_gis.io import opencellid, schema, vietnamese, workbook
 from coverage_gis.io.boundary import TABLE_SUFFIXES as _TABLE_SUFFIXES
@@ -272,9 +273,9 @@ def _sniff_delimiter(sample: str) -> str:
 _SEP_LINE = re.compile(r"sep=(.)[ \t]*\r?(\n|$)", re.IGNORECASE)
 
 
-def _csv_rows(path: Path, encoding: str | None) -> list[list[Any]]:
-    """The rows of a delimited text table: the delimiter named by Excel's ``sep=`` first line
-    (dropped), else tab for .tsv, else sniffed."""
+def _csv_rows(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
+    """The rows of a delimited text table and its delimiter: the one named by Excel's ``sep=``
+    first line (dropped), else tab for .tsv, else sniffed."""
     source = _name(path)
     text = _decode_text(path, encoding)
     sep = _SEP_LINE.match(text)
@@ -286,7 +287,7 @@ def _csv_rows(path: Path, encoding: str | None) -> list[list[Any]]:
                  else _sniff_delimiter(text[:4096]))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(reader)
+        return list(reader), delimiter
     except csv.Error as exc:
         raise InputError(f"{source}: cannot be read as {_format(path)}: line "
                          f"{reader.line_num + bool(sep)}: {exc} (is a quote \" left "
@@ -495,13 +496,14 @@ def _read_table(path: Path, encoding: str | None, header: bool = True,
     names, is read (a CSV has one table: ``sheet`` does not apply)."""
     source = _name(path)
     legacy = _legacy(encoding)
+    delimiter = ""
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         rows = _excel_rows(path, encoding, wanted, sheet)
     else:
         if sheet is not None:  # said, not silently dropped (found by fuzzing)
             warnings.warn(f"{source}: layer={str(sheet)!r} does not apply to {_format(path)} "
                           "(it holds one table); ignored", InputWarning, stacklevel=3)
-        rows = _csv_rows(path, encoding)
+        rows, delimiter = _csv_rows(path, encoding)
     rows = [r for r in rows if any(not schema._is_blank(c) for c in r)]
     if not rows:
         raise InputError(f"{source}: is empty")
@@ -528,11 +530,42 @@ def _read_table(path: Path, encoding: str | None, header: bool = True,
     problems.raise_if_any()
     df = pd.DataFrame([[r[j] for j in keep] for r in body], columns=[names[j] for j in keep],
                       dtype=object)
+    if delimiter in (";", "\t"):
+        df = _decimal_commas(df, source)
     if legacy:
         if path.suffix.lower() in _EXCEL_SUFFIXES:
             _check_legacy_applies(df, legacy, source)
         df = _decode_legacy_columns(df, legacy)
     return _nfc(df)
+
+
+_COMMA_DECIMAL = re.compile(r"[+-]?\d*,\d+")
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def _decimal_commas(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A table whose fields ';' or a tab separate (Excel's CSV where the comma is the decimal
+    mark, as in Vietnam) with its decimal commas read as points, column by column: in a column
+    of numbers alone, one of which has other than three digits after its comma (``105,863922``;
+    ``4,905`` alone could group thousands, and stays for the checks to say so). Found by a
+    review: 576 errors for 84 rows. A warning names the columns."""
+    read = []
+    for col in df.columns:
+        text = [str(v).strip() for v in df[col] if not schema._is_blank(v)]
+        commas = [t for t in text if _COMMA_DECIMAL.fullmatch(t)]
+        if not commas or any(not (_COMMA_DECIMAL.fullmatch(t) or _WHOLE.fullmatch(t))
+                             for t in text):
+            continue
+        if all(len(t.split(",")[1]) == 3 for t in commas):
+            continue
+        df[col] = [v.strip().replace(",", ".") if isinstance(v, str)
+                   and _COMMA_DECIMAL.fullmatch(v.strip()) else v for v in df[col]]
+        read.append(str(col))
+    if read:
+        warnings.warn(f"{source}: fields separated by ';' or tabs, decimals written with a "
+                      f"comma in {', '.join(read)}: read as decimal numbers (105,86 = 105.86)",
+                      InputWarning, stacklevel=4)
+    return df
 
 
 def _nfc(df: pd.DataFrame) -> pd.DataFrame:
@@ -654,8 +687,13 @@ def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
     """Point geometry from the coordinate columns (:func:`_coordinate_columns`). Rows with
     empty or unparsable coordinates are errors."""
     cx, cy, point_crs = _coordinate_columns(df, crs, problems)
-    xs = schema._numeric_column(df, cx, problems, required=True)
-    ys = schema._numeric_column(df, cy, problems, required=True)
+    expected = ""
+    if point_crs.is_geographic:  # as GPS units, Google Earth and survey sheets write them
+        df = df.assign(**{cx: _angles(df[cx], "lon"), cy: _angles(df[cy], "lat")})
+        expected = (" (expected decimal degrees, e.g. 105.84464, or degrees, minutes and "
+                    "seconds, e.g. 105°50'40.7\"E)")
+    xs = schema._numeric_column(df, cx, problems, required=True, expected=expected)
+    ys = schema._numeric_column(df, cy, problems, required=True, expected=expected)
     if point_crs.is_geographic:
         for idx in xs.index[xs.abs() > 180]:
             hint = (" (are lon and lat swapped?)" if abs(ys[idx]) <= 90
@@ -677,6 +715,25 @@ def _points_from_table(df: pd.DataFrame, crs: CRS | None, problems: Problems
     geom = gpd.points_from_xy(xs, ys)
     geom[bad.to_numpy()] = None
     return gpd.GeoDataFrame(df, geometry=geom, crs=point_crs)
+
+
+#: A coordinate written in degrees, minutes and seconds, or with a hemisphere's letter.
+_DMS_TEXT = re.compile(r"[°º˚'′’\"″”]|^\s*[NSEWnsew]\s*\d|\d\s*[NSEWnsew]\s*$")
+
+
+def _angles(values: pd.Series, axis: str) -> pd.Series:
+    """A longitude or latitude column with its values in degrees, minutes and seconds
+    (``105°51'50.12"E``, ``20 03 54.9 N``) in decimal degrees
+    (:func:`~coverage_gis.config.params.parse_angle`; found by a review: refused as "not a
+    number"); other values, and those it cannot read, as they are."""
+    out = values.astype(object).copy()
+    for idx, v in values.items():
+        if isinstance(v, str) and _DMS_TEXT.search(v):
+            try:
+                out[idx] = parse_angle(v, axis, axis)
+            except InputError:
+                pass  # said by the numbers' check, with what is read
+    return out
 
 
 def _fix_swapped_xy(xs: pd.Series, ys: pd.Series, crs: CRS, problems: Problems,

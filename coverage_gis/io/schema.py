@@ -202,16 +202,17 @@ def _whole_number_problem(value: Any) -> str:
         return "is not a whole number"
     digits = text.replace(m["sep"], "")
     return (f"is not a whole number: counts are whole numbers; if '{m['sep']}' groups "
-            f"thousands here (Vietnamese style: {text} = {digits}), write {digits} without "
+            f"thousands here ({'Vietnamese' if m['sep'] == '.' else 'English'} style: "
+            f"{text} = {digits}), write {digits} without "
             "separators")
 
 
 def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
                     integer: bool = False, required: bool = False,
                     value_range: tuple[float, float] | None = None,
-                    hint: str = "") -> pd.Series:
+                    hint: str = "", expected: str = "") -> pd.Series:
     """Parse a numeric column, recording unparsable, missing (when required) and out-of-range
-    values; problems become NaN.
+    values; problems become NaN; ``expected`` follows "is not a number" (what is read).
 
     With ``integer`` (counts), unambiguous digit grouping (``4.989.000``, ``4 989``) is read as
     the whole number it writes, and a value with a fractional part is an error, with a hint
@@ -235,7 +236,7 @@ def _numeric_column(df: pd.DataFrame, column: str, problems: Problems, *,
             problems.error("is not a number (write decimals with a point, e.g. "
                            f"{text.replace(',', '.')})", idx, column, raw[idx])
         else:
-            problems.error("is not a number", idx, column, raw[idx])
+            problems.error(f"is not a number{expected}", idx, column, raw[idx])
     if required:
         for idx in values.index[~given]:
             problems.error("is empty; a number is required", idx, column, None)
