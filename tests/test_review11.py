@@ -188,3 +188,30 @@ def test_a_semicolon_csv_with_decimal_commas_is_read(tmp_path):
     stats.to_csv(tmp_path / "stats.csv", sep=";", index=False)
     with pytest.raises(InputError, match=r"population='4,905' is not a whole number"):
         cg.read_statistics(tmp_path / "stats.csv")
+
+
+NO_FIBRE = {'access_points = { path = "fibre/access_points.csv", crs = "vn2000-thanhhoa" }\n': "",
+            'fibre = [\n  { path = "fibre/routes_viettel.kml", operator = "Viettel" },\n'
+            '  { path = "fibre/routes_vnpt.geojson" },\n]\n': ""}
+
+
+def test_a_study_without_fibre_keys_no_hamlet_as_meeting_both_targets(tmp_path):
+    """A coverage-only study's report map and GeoPackage style keyed hamlets "both targets
+    met", QT06, the hamlet without fibre, among them (found by a review)."""
+    import sqlite3
+
+    from coverage_gis.cli.main import main
+
+    from .conftest import sample_copy
+
+    path = sample_copy(tmp_path, replace=NO_FIBRE)
+    assert "fibre" not in path.read_text(encoding="utf-8").split("[provenance]")[0]
+    out = tmp_path / "out"
+    assert main(["-q", "analyze", str(path), "--out", str(out), "--lang", "en"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "both targets met" not in page and "short of FTTH" not in page
+    assert "mobile broadband target met (FTTH not computed)" in page
+    with sqlite3.connect(out / "results.gpkg") as db:
+        (qml,) = db.execute("select styleQML from layer_styles where f_table_name = 'hamlets'"
+                            ).fetchone()
+    assert "both targets met" not in qml and "FTTH not computed" in qml

@@ -42,7 +42,7 @@ from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import arrow_ok, atomic_path
 from coverage_gis.outputs.i18n import column_title, percent_text, words
-from coverage_gis.outputs.indicators import DEFAULT_HAMLET_TARGETS
+from coverage_gis.outputs.indicators import DEFAULT_HAMLET_TARGETS, hamlet_classes, hamlet_status
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
 from coverage_gis.outputs.xml_text import xml_escape, xml_quoteattr, xml_text
@@ -442,18 +442,15 @@ def _flag_rules(column: str, kind: str, yes: str, no: str, **kw: Any) -> str:
 
 
 def _hamlet_rules(gdf: gpd.GeoDataFrame, lang: str) -> str:
-    w = words(lang)
     m = ('coalesce("mobile_broadband_covered", true)' if "mobile_broadband_covered" in gdf
          else "true")
     f = 'coalesce("ftth_covered", true)' if "ftth_covered" in gdf else "true"
     colours = style.HAMLET_STATUS_COLOURS
-    rules = [(f"{m} AND {f}", w["legend_both"], "met"),
-             (f"NOT {m} AND {f}", w["legend_mobile"], "short_mobile"),
-             (f"{m} AND NOT {f}", w["legend_ftth"], "short_ftth"),
-             (f"NOT {m} AND NOT {f}", w["legend_neither"], "short_both")]
-    return _qml_rules([(expr, label, _qml_symbol("fill", colours[key], i, alpha=200,
-                                                 width=0.5))
-                       for i, (expr, label, key) in enumerate(rules)])
+    expressions = {"met": f"{m} AND {f}", "short_mobile": f"NOT {m} AND {f}",
+                   "short_ftth": f"{m} AND NOT {f}", "short_both": f"NOT {m} AND NOT {f}"}
+    return _qml_rules([(expressions[key], label,
+                        _qml_symbol("fill", colours[key], i, alpha=200, width=0.5))
+                       for i, (key, label) in enumerate(hamlet_classes(gdf, lang))])
 
 
 def layer_qml(name: str, gdf: gpd.GeoDataFrame, lang: str = "en") -> str | None:
@@ -618,23 +615,6 @@ def _row_operator(row: Mapping[str, Any]) -> str | None:
         if isinstance(value, str) and value in OPERATOR_COLOURS:
             return value
     return None
-
-
-def hamlet_status(row: Mapping[str, Any]) -> str | None:
-    """A hamlet's status as the report colours it: ``met`` (both targets), ``short_mobile``,
-    ``short_ftth`` or ``short_both``; None for a row that is not a hamlet's results. A target
-    not computed counts as not short. ``row``: a record (dict) or a row Series."""
-    if not any(c in row for c in ("mobile_broadband_covered", "ftth_covered")):
-        return None
-
-    def ok(col: str) -> bool:
-        v = row.get(col)
-        return True if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
-            else bool(v)
-
-    mobile, fibre = ok("mobile_broadband_covered"), ok("ftth_covered")
-    return ("met" if mobile and fibre else "short_both" if not mobile and not fibre
-            else "short_mobile" if not mobile else "short_ftth")
 
 
 def _coords(geom: shapely.Geometry) -> str:

@@ -7,6 +7,7 @@ notes, ``summary.json``'s ``indicators`` object, and the scorecard's ``basis`` c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -303,3 +304,42 @@ def hamlet_targets(analysis: Any) -> dict[str, float]:
                 DEFAULT_HAMLET_TARGETS["mobile_broadband_share"])),
             "ftth_share": float(getattr(fibre_params, "hamlet_share",
                                         DEFAULT_HAMLET_TARGETS["ftth_share"]))}
+
+
+def hamlet_status(row: Mapping[str, Any]) -> str | None:
+    """A hamlet's status as the maps colour it: ``met`` (the targets computed), ``short_mobile``,
+    ``short_ftth`` or ``short_both``; None for a row that is not a hamlet's results. A target
+    not computed counts as not short; the legend then says which was
+    (:func:`hamlet_classes`). ``row``: a record (dict) or a row Series."""
+    if not any(c in row for c in ("mobile_broadband_covered", "ftth_covered")):
+        return None
+
+    def ok(col: str) -> bool:
+        v = row.get(col)
+        return True if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
+            else bool(v)
+
+    mobile, fibre = ok("mobile_broadband_covered"), ok("ftth_covered")
+    return ("met" if mobile and fibre else "short_both" if not mobile and not fibre
+            else "short_mobile" if not mobile else "short_ftth")
+
+
+def hamlet_classes(hamlets: pd.DataFrame, lang: str = "vi") -> list[tuple[str, str]]:
+    """The classes of :func:`hamlet_status` a map's legend shows, in words of ``lang``: the
+    four when both targets were computed; when one was not, ``met`` says which was met and
+    which not computed (found by a review: a study without fibre keyed hamlets "both targets
+    met", the hamlet without fibre among them), and the short classes of the other go."""
+    w = words(lang)
+
+    def computed(col: str) -> bool:
+        return col in hamlets and bool(pd.Series(hamlets[col]).notna().any())
+
+    mobile, fibre = computed("mobile_broadband_covered"), computed("ftth_covered")
+    if mobile and fibre:
+        return [("met", w["legend_both"]), ("short_mobile", w["legend_mobile"]),
+                ("short_ftth", w["legend_ftth"]), ("short_both", w["legend_neither"])]
+    if mobile:
+        return [("met", w["legend_mobile_met_only"]), ("short_mobile", w["legend_mobile"])]
+    if fibre:
+        return [("met", w["legend_ftth_met_only"]), ("short_ftth", w["legend_ftth"])]
+    return []

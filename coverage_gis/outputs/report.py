@@ -24,7 +24,13 @@ from coverage_gis.engines.rounding import decimals_shown, rounded_against
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
-from coverage_gis.outputs.indicators import hamlet_targets, share_basis, shown_extent
+from coverage_gis.outputs.indicators import (
+    hamlet_classes,
+    hamlet_status,
+    hamlet_targets,
+    share_basis,
+    shown_extent,
+)
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import operator_colour
 
@@ -697,13 +703,8 @@ def _report_svg(analysis: Any, w: dict[str, str], lang: str = "vi", legend: str 
     p = analysis.project
     hamlets = analysis.hamlets
     fill = {}
-    for h in table_rows(hamlets):
-        mob = bool(h.get("mobile_broadband_covered", True))  # not computed: not short
-        fib = bool(h["ftth_covered"]) if "ftth_covered" in h and pd.notna(h["ftth_covered"]) \
-            else True
-        status = ("met" if mob and fib else "short_both" if not mob and not fib
-                  else "short_mobile" if not mob else "short_ftth")
-        fill[h["hamlet_id"]] = style.HAMLET_STATUS_COLOURS[status]
+    for h in table_rows(hamlets):  # a target not computed: not short (the legend says so)
+        fill[h["hamlet_id"]] = style.HAMLET_STATUS_COLOURS[hamlet_status(h) or "met"]
     lines = []
     if analysis.fibre is not None:
         for e in table_rows(analysis.fibre.extensions):
@@ -1102,14 +1103,12 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         cols = [c for c in cols if c[0] in hamlets]
     hamlet_table = _table(hamlets, cols)
     hs = style.HAMLET_STATUS_COLOURS
-    legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(w[k])} '
-                     for c, k, extra in ((hs["met"], "legend_both", ""),
-                                         (hs["short_mobile"], "legend_mobile", ""),
-                                         (hs["short_ftth"], "legend_ftth", ""),
-                                         (hs["short_both"], "legend_neither", ""),
-                                         (style.EXTENSION, "legend_extension", ""),
-                                         (style.SUGGESTED, "legend_site",
-                                          "; border-radius: 50%")))
+    keys = [(hs[key], words, "") for key, words in hamlet_classes(hamlets, lang)]
+    legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(text)} '
+                     for c, text, extra in (*keys,
+                                            (style.EXTENSION, w["legend_extension"], ""),
+                                            (style.SUGGESTED, w["legend_site"],
+                                             "; border-radius: 50%")))
     svg = _report_svg(analysis, w, lang, legend)
     gaps_html = _gaps_section(analysis, w, lang, units)
     # --- sharing ---
