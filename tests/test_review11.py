@@ -215,3 +215,58 @@ def test_a_study_without_fibre_keys_no_hamlet_as_meeting_both_targets(tmp_path):
         (qml,) = db.execute("select styleQML from layer_styles where f_table_name = 'hamlets'"
                             ).fetchone()
     assert "both targets met" not in qml and "FTTH not computed" in qml
+
+
+def test_a_site_inside_a_protected_zone_breaks_it_whatever_its_distance(tmp_path):
+    """A protection zone drawn as a polygon with min_distance_m = 0 (the zone itself is the
+    prohibited area) passed a site at its centre: 0 >= 0 (found by a review)."""
+    import json
+
+    from coverage_gis.cli.main import main
+
+    from .conftest import sample_copy
+
+    lon, lat, dx, dy = 105.8476318, 20.0605516, 0.0015, 0.0014
+    ring = [[lon - dx, lat - dy], [lon + dx, lat - dy], [lon + dx, lat + dy],
+            [lon - dx, lat + dy], [lon - dx, lat - dy]]
+    verdicts = {}
+    for basis in ("regulation", "local-setting"):
+        zone = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+            "constraint_id": "Z1", "name": "Khu vực bảo vệ I", "kind": "heritage",
+            "basis": basis, "source": "Luật Di sản văn hóa 2024, Điều 27" if basis ==
+            "regulation" else None, "min_distance_m": 0},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+        folder = tmp_path / basis
+        folder.mkdir()
+        (folder / "zone.geojson").write_text(json.dumps(zone), encoding="utf-8")
+        path = sample_copy(folder, replace={'constraints = "constraints/constraints.geojson"':
+                                            f'constraints = "{(folder / "zone.geojson").as_posix()}"'})
+        out = folder / "out"
+        assert main(["-q", "check-site", str(path), "--lon", str(lon), "--lat", str(lat),
+                     "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
+        doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+        (z1,) = [c for c in doc["constraints"] if c["constraint_id"] == "Z1"]
+        assert z1["ok"] is False
+        verdicts[basis] = (doc["verdict"], [r["code"] for r in doc["reason_codes"]])
+    assert verdicts["regulation"][0] == "conflict" and "inside_zone" in verdicts["regulation"][1]
+    assert "inside_zone_local" in verdicts["local-setting"][1]
+    assert verdicts["local-setting"][0] in ("review", "conflict")
+
+
+def test_check_json_is_strict_json_with_a_public_building_near(tmp_path):
+    """check.json held NaN (no JSON) for a dwelling's name when a school was among the places
+    of the exposure check; the web app gave null (found by a review)."""
+    import json
+
+    from coverage_gis.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.86293524", "--lat",
+                 "20.0691637", "--operator", "Viettel", "--technology", "5G", "--height-m",
+                 "15", "--azimuth-deg", "270", "--eirp-dbm", "70", "--out", str(out)]) == 0
+
+    def strict(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"), parse_constant=strict)
+    assert doc["exposure"]["worst"]["name"] is None

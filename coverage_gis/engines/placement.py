@@ -314,7 +314,9 @@ class Reason:
     put them in words, :func:`coverage_gis.outputs.i18n.reason_text`).
 
     Codes: ``too_close`` (a regulation's distance broken: kind, name, distance_m,
-    min_distance_m, source), ``local_distance`` (a local setting's distance not met: kind,
+    min_distance_m, source), ``inside_zone`` (the site inside a zone, a polygon, a regulation
+    protects: kind, name, source; ``inside_zone_local`` when the zone is a local setting's),
+    ``local_distance`` (a local setting's distance not met: kind,
     name, distance_m, min_distance_m), ``dwelling_too_close`` (the local setting for
     dwellings: name, distance_m, min_distance_m), ``exposure_exceeded`` (the RF exposure limit:
     kind, id, name, distance_m, height_m, ratio, regulation), ``default_distance`` (a
@@ -729,15 +731,23 @@ def _constraint_checks(project: Project, point: shapely.Point
             if basis == "regulation" and r["_set_by"] != "layer":
                 basis, source, cited = "local-setting", None, r.get("source")
             d, dmin = float(r["distance_m"]), float(r["_dmin"])
+            # a zone (a polygon) the site stands in is broken whatever its distance (found by
+            # a review: a protection zone with min_distance_m = 0 passed, 0 >= 0)
+            inside = d == 0.0 and r.geometry.geom_type in ("Polygon", "MultiPolygon")
             check = ConstraintCheck(r["constraint_id"], r["kind"], r.get("name"),
-                                    rounded_against(d, dmin, 1), dmin, bool(d >= dmin),
+                                    rounded_against(d, dmin, 1), dmin,
+                                    bool(d >= dmin) and not inside,
                                     basis=basis, source=source, cited_source=cited,
                                     set_by=r["_set_by"])
             checks.append(check)
             if not check.ok:
                 params = {"kind": r["kind"], "name": r.get("name") or r["constraint_id"],
                           "distance_m": d, "min_distance_m": dmin, "set_by": r["_set_by"]}
-                if basis == "regulation":
+                if inside:
+                    breaches.append(Reason("inside_zone", {**params, "source": source})
+                                    if basis == "regulation" else
+                                    Reason("inside_zone_local", params))
+                elif basis == "regulation":
                     breaches.append(Reason("too_close", {**params, "source": source}))
                 elif cited is not None:
                     breaches.append(Reason("default_distance", {**params, "source": cited}))
@@ -919,8 +929,9 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 
 #: Reason codes of a broken regulation (verdict ``conflict``) and of a local setting not met
 #: (verdict ``review``).
-CONFLICT_CODES = ("too_close", "exposure_exceeded")
-REVIEW_CODES = ("local_distance", "dwelling_too_close", "unusual_crs", "default_distance",
+CONFLICT_CODES = ("too_close", "inside_zone", "exposure_exceeded")
+REVIEW_CODES = ("local_distance", "inside_zone_local", "dwelling_too_close", "unusual_crs",
+                "default_distance",
                 "exposure_band_outside", "exposure_assumed_height", "aviation_obstacle")
 
 

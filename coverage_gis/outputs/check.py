@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from coverage_gis.outputs import i18n
+from coverage_gis.outputs.files import json_safe
 
 if TYPE_CHECKING:  # pragma: no cover  (annotations only: the command line imports this early)
     from coverage_gis.engines.placement import CheckResult, ConstraintCheck, ExposureCheck
@@ -108,7 +109,8 @@ def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict
     ``verdict``, ``reasons`` (sentences) and ``reason_codes`` (code and parameters); then
     ``point`` (WGS 84 lon/lat and VN-2000 / TM-3 x/y with the CRS names) and the record
     when given (:data:`RECORD_KEYS`: ``input`` as typed, ``checked_at``,
-    ``software_version``, ``request_id`` and ``applicant`` when present)."""
+    ``software_version``, ``request_id`` and ``applicant`` when present). Numbers that are
+    not finite are null."""
     doc = check.to_json()
     point = doc.pop("point")
     doc["sharing"]["text"] = sharing_text(check, JSON_LANG)
@@ -123,7 +125,7 @@ def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict
     for key in RECORD_KEYS:
         if record is not None and record.get(key) is not None:
             doc[key] = record[key]
-    return doc
+    return json_safe(doc)  # a place without a name: null, not NaN (found by a review)
 
 
 #: The options a check echoes as typed (``check.json`` ``input``), in this order.

@@ -17,6 +17,7 @@ readers drop the mark; Python's ``csv`` module needs ``encoding="utf-8-sig"``).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,8 @@ import pandas as pd
 
 from coverage_gis.io.files import atomic_path, write_geotiff
 
-__all__ = ["atomic_path", "CSV_ENCODING", "FORMULA_PREFIXES", "neutralise", "neutralise_frame",
-           "write_csv", "write_text", "write_geojson", "write_geotiff"]
+__all__ = ["json_safe", "atomic_path", "CSV_ENCODING", "FORMULA_PREFIXES", "neutralise",
+           "neutralise_frame", "write_csv", "write_text", "write_geojson", "write_geotiff"]
 
 #: The encoding of every CSV written: UTF-8 with a byte-order mark, for Excel (see above).
 CSV_ENCODING = "utf-8-sig"
@@ -81,3 +82,15 @@ def write_geojson(gdf: Any, path: str | Path) -> Path:
         gdf.to_crs(4326).to_file(tmp, driver="GeoJSON", layer=Path(path).stem,
                                  use_arrow=arrow_ok(gdf))
     return Path(path)
+
+
+def json_safe(v: Any) -> Any:
+    """``v`` with NaN and infinities as None, in its dicts, lists and tuples (JSON, RFC 8259,
+    has neither: ``json.dumps`` writes ``NaN``, which strict parsers and browsers refuse)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [json_safe(x) for x in v]
+    return v

@@ -640,6 +640,14 @@ _REASONS = {
               "{minimum} m",
         "vi": "{kind} {name} chỉ cách {distance} m; {source} quy định tối thiểu "
               "{minimum} m"},
+    "inside_zone": {
+        "en": "the site lies inside {kind} {name}, a zone {source} protects",
+        "vi": "vị trí nằm trong khu vực {kind} {name} được {source} bảo vệ"},
+    "inside_zone_local": {
+        "en": "the site lies inside {kind} {name}, a zone of the constraints layer (a local "
+              "setting, not a regulation: for review)",
+        "vi": "vị trí nằm trong khu vực {kind} {name} của lớp ràng buộc (tiêu chí địa "
+              "phương, không phải quy định: cần xem xét)"},
     "local_distance": {
         "en": "{kind} {name} is {distance} m away, under the {minimum} m {set_by_text} (a "
               "local setting, not a regulation: for review)",

@@ -41,6 +41,7 @@ from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 from coverage_gis.io.crs import WGS84, resolve_crs
 from coverage_gis.outputs import i18n
+from coverage_gis.outputs.files import json_safe
 from coverage_gis.web.checks import CheckRun, CheckStore, api_message, read_query, run_check
 from coverage_gis.web.layers import COLOURS, level_colours, map_data
 
@@ -94,20 +95,9 @@ def _lang(request: Request) -> str:
     return lang
 
 
-def _finite(v: Any) -> Any:
-    """``v`` with NaN and infinities as None (JSON has neither)."""
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, dict):
-        return {k: _finite(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_finite(x) for x in v]
-    return v
-
-
 def _json(content: Any, status: int = 200, headers: dict[str, str] | None = None
           ) -> Response:
-    body = json.dumps(_finite(content), ensure_ascii=False, allow_nan=False)
+    body = json.dumps(json_safe(content), ensure_ascii=False, allow_nan=False)
     return Response(body, status_code=status, headers=headers,
                     media_type="application/json")
 
