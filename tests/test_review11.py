@@ -239,8 +239,9 @@ def test_a_site_inside_a_protected_zone_breaks_it_whatever_its_distance(tmp_path
         folder = tmp_path / basis
         folder.mkdir()
         (folder / "zone.geojson").write_text(json.dumps(zone), encoding="utf-8")
-        path = sample_copy(folder, replace={'constraints = "constraints/constraints.geojson"':
-                                            f'constraints = "{(folder / "zone.geojson").as_posix()}"'})
+        where = (folder / "zone.geojson").as_posix()
+        path = sample_copy(folder, replace={
+            'constraints = "constraints/constraints.geojson"': f'constraints = "{where}"'})
         out = folder / "out"
         assert main(["-q", "check-site", str(path), "--lon", str(lon), "--lat", str(lat),
                      "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
