@@ -271,3 +271,21 @@ def test_check_json_is_strict_json_with_a_public_building_near(tmp_path):
 
     doc = json.loads((out / "check.json").read_text(encoding="utf-8"), parse_constant=strict)
     assert doc["exposure"]["worst"]["name"] is None
+
+
+def test_the_check_page_says_outside_for_a_hamlet_point_outside_the_unit(tmp_path):
+    """The sample's QT04 reaches beyond the 2025 ward's bundled boundary: a point there is
+    ruled outside the unit, and the printable page said "inside the commune, hamlet QT04"
+    (found by a review)."""
+    import json
+
+    from coverage_gis.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.84441", "--lat", "20.06028",
+                 "--operator", "Viettel", "--technology", "4G", "--lang", "en",
+                 "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert doc["location"]["inside_commune"] is False and doc["location"]["hamlet_id"] == "QT04"
+    page = (out / "check.html").read_text(encoding="utf-8")
+    assert "outside the commune, hamlet QT04" in page and "inside the commune" not in page

@@ -162,8 +162,9 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
     gain_items = [(w.get(k, column_title(k, lang)),
                    w.get(v, v) if isinstance(v, str) else v) for k, v in gain.items()]
     if loc["hamlet_id"]:
-        where = w["inside_hamlet"].format(hamlet_id=loc["hamlet_id"],
-                                          hamlet_name=loc["hamlet_name"])
+        where = w["inside_hamlet"].format(  # found by a review: "inside" when outside
+            inside=w["inside"] if loc["inside_commune"] else w["outside"],
+            hamlet_id=loc["hamlet_id"], hamlet_name=loc["hamlet_name"])
     else:
         where = w["outside_hamlets"].format(
             inside=w["inside"] if loc["inside_commune"] else w["outside"],
