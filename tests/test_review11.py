@@ -289,3 +289,21 @@ def test_the_check_page_says_outside_for_a_hamlet_point_outside_the_unit(tmp_pat
     assert doc["location"]["inside_commune"] is False and doc["location"]["hamlet_id"] == "QT04"
     page = (out / "check.html").read_text(encoding="utf-8")
     assert "outside the commune, hamlet QT04" in page and "inside the commune" not in page
+
+
+def test_a_provinces_counts_are_written_whole_in_the_scorecards_basis():
+    """7,499,999 / 10,000,000 (not met) read "7.5e+06 / 1e+07", the target exactly, in
+    scorecard.csv and report.html (found by a review)."""
+    import pandas as pd
+
+    from coverage_gis.outputs import i18n
+    from coverage_gis.outputs.indicators import _basis
+    from coverage_gis.outputs.report import _stat_counts
+
+    row = pd.Series({"basis": "statistics", "indicator": "M1", "numerator": 7499999.0,
+                     "denominator": 10000000.0, "numerator_column": "mobile_broadband_"
+                     "subscriptions", "denominator_column": "population"})
+    assert _basis(row, None) == ("mobile_broadband_subscriptions=7499999 / "
+                                 "population=10000000")
+    words = " ".join(_stat_counts(row, i18n.words("en")))
+    assert "7499999" in words and "10000000" in words and "e+" not in words

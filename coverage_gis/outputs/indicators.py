@@ -189,7 +189,7 @@ def unmeasured_text(ind: HamletIndicator, lang: str) -> str:
 def _basis(row: pd.Series, indicators: Indicators | None) -> str:
     code = row["basis"]
     if code == "statistics":
-        text = " / ".join(f"{row[col]}={row[count]:g}" if pd.notna(row[count])
+        text = " / ".join(f"{row[col]}={row[count]:.15g}" if pd.notna(row[count])
                           else f"{row[col]} missing"
                           for count, col in (("numerator", "numerator_column"),
                                              ("denominator", "denominator_column")))

@@ -590,7 +590,7 @@ def _stat_counts(r: pd.Series, w: dict[str, str]) -> list[str]:
     out = []
     for count, col in (("numerator", "numerator_column"), ("denominator", "denominator_column")):
         name = w.get(f"stat_{r[col]}", str(r[col]))
-        out.append(w["basis_count"].format(name=name, value=f"{r[count]:g}")
+        out.append(w["basis_count"].format(name=name, value=f"{r[count]:.15g}")
                    if pd.notna(r[count]) else w["basis_missing"].format(name=name))
     return out
 
@@ -631,8 +631,8 @@ def _basis_text(row: pd.Series, analysis: Any, w: dict[str, str], lang: str) -> 
     if code in ("no_statistics", "statistics_not_per_unit", "not_computed", "no_hamlets",
                 "no_towers", "no_households", "homes_passed"):
         ind = getattr(analysis.indicators, str(row["indicator"]).lower(), None)
-        return w[f"basis_{code}"].format(passed=f"{row['numerator']:g}",
-                                         households=f"{row['denominator']:g}",
+        return w[f"basis_{code}"].format(passed=f"{row['numerator']:.15g}",
+                                         households=f"{row['denominator']:.15g}",
                                          n=len(getattr(ind, "unmeasured_hamlets", ())))
     ind = getattr(analysis.indicators, str(row["indicator"]).lower(), None)
     if isinstance(ind, SharingIndicator):
