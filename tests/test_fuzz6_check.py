@@ -53,6 +53,10 @@ def _project(house_dx: float | None = None, constraints: gpd.GeoDataFrame | None
     hh = gpd.GeoDataFrame({"household_id": ids, "hamlet_id": ["T1"] * len(ids)},
                           geometry=geoms, crs=UTM)
     sites = cells_at([("n1", "TN", "Viettel", X0, Y0 + 300, "existing")])
+    if constraints is None:  # a layer to read (without one the check asks for review), far
+        constraints = validate_constraints(gpd.GeoDataFrame(
+            {"constraint_id": ["FAR"], "kind": ["school"], "name": ["Trường xa"]},
+            geometry=[shapely.Point(X0 + 3000, Y0)], crs=UTM), Problems("c.geojson"))
     return Project(scenario=Scenario(name="fuzz6", layers={}), crs=resolve_crs(UTM),
                    hamlets=h, sites=sites, households=hh, constraints=constraints)
 

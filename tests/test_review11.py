@@ -307,3 +307,34 @@ def test_a_provinces_counts_are_written_whole_in_the_scorecards_basis():
                                  "population=10000000")
     words = " ".join(_stat_counts(row, i18n.words("en")))
     assert "7499999" in words and "10000000" in words and "e+" not in words
+
+
+def test_a_check_with_nothing_to_check_around_the_site_asks_for_review(tmp_path):
+    """A site in the ward 2.9 km from every hamlet of the data, or a scenario without
+    households and constraints layers, was "ok" with no dwelling or constraint checked
+    (found by a review)."""
+    import json
+
+    from coverage_gis.cli.main import main
+
+    from .conftest import sample_copy
+
+    out = tmp_path / "far"
+    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.85113", "--lat", "20.09924",
+                 "--operator", "Viettel", "--technology", "4G", "--lang", "en",
+                 "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert doc["verdict"] == "review"
+    (far,) = [r for r in doc["reason_codes"] if r["code"] == "unmapped_location"]
+    assert far["params"]["distance_m"] > 2800
+    assert any("in no hamlet of the data" in r for r in doc["reasons"])
+    bare = sample_copy(tmp_path, replace={
+        'households = { path = "households/households.gpkg", layer = "households" }\n': "",
+        'constraints = "constraints/constraints.geojson"\n': ""})
+    out = tmp_path / "bare"
+    assert main(["-q", "check-site", str(bare), "--lon", "105.8476318", "--lat", "20.0605516",
+                 "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    codes = [r["code"] for r in doc["reason_codes"]]
+    assert doc["verdict"] == "review"
+    assert "no_households_layer" in codes and "no_constraints_layer" in codes

@@ -484,6 +484,11 @@ CHECK_SITE_CADASTRAL_CRS: str = "vn2000-thanhhoa"
 #: wrong preset moves a point hundreds of metres: VN-2000 / UTM 48 against TM-3 by 667 m in
 #: Bỉm Sơn). Local setting.
 CHECK_SITE_CRS_TOLERANCE_M: float = 50.0
+#: A proposed site farther than this from every hamlet of the data (m) is on land the layers do
+#: not describe (hamlets, households and constraints are drawn over the hamlets): its check
+#: says so and asks for review rather than "ok" (local setting, no source; found by a review:
+#: a site 2.9 km from the data, in the ward's unmapped part, was "ok" with nothing checked).
+CHECK_SITE_UNMAPPED_M: float = 500.0
 
 #: How a check states the point: decimals of degrees (6: about 0.1 m) and of metres (3).
 CHECK_SITE_DEGREE_DECIMALS: int = 6

@@ -931,7 +931,8 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 #: (verdict ``review``).
 CONFLICT_CODES = ("too_close", "inside_zone", "exposure_exceeded")
 REVIEW_CODES = ("local_distance", "inside_zone_local", "dwelling_too_close", "unusual_crs",
-                "default_distance",
+                "default_distance", "no_households_layer", "no_constraints_layer",
+                "unmapped_location",
                 "exposure_band_outside", "exposure_assumed_height", "aviation_obstacle")
 
 
@@ -954,6 +955,23 @@ def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
         return []
     return [Reason("unusual_crs", {"crs": str(crs), "cadastral": cadastral,
                                    "distance_m": distance})]
+
+
+def _unchecked(project: Project, location: dict[str, Any],
+               unmapped_m: float = settings.CHECK_SITE_UNMAPPED_M) -> list[Reason]:
+    """What the check could not look at, each a reason for review (found by a review: "ok"
+    with no dwelling or constraint checked): ``no_households_layer`` and
+    ``no_constraints_layer`` for a layer the scenario lacks, ``unmapped_location`` for a site
+    farther than ``unmapped_m`` from every hamlet of the data (hamlet_id, distance_m,
+    limit_m: the layers do not describe the land around it)."""
+    out = [Reason(f"no_{name}_layer") for name in ("households", "constraints")
+           if getattr(project, name) is None]
+    d = location.get("nearest_hamlet_distance_m")
+    if location.get("hamlet_id") is None and d is not None and d > unmapped_m:
+        out.append(Reason("unmapped_location", {"hamlet_id": location["nearest_hamlet_id"],
+                                                "distance_m": float(d),
+                                                "limit_m": float(unmapped_m)}))
+    return out
 
 
 def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str, Any],
@@ -1069,6 +1087,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         breaches.append(Reason("aviation_obstacle", {
             "height_m": mast_m, "limit_m": settings.AVIATION_WARNING_HEIGHT_M,
             "regulation": settings.AVIATION_REGULATION}))
+    breaches += _unchecked(project, location)
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))

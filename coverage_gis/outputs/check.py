@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from coverage_gis.outputs import i18n
-from coverage_gis.outputs.files import json_safe
 
 if TYPE_CHECKING:  # pragma: no cover  (annotations only: the command line imports this early)
     from coverage_gis.engines.placement import CheckResult, ConstraintCheck, ExposureCheck
@@ -125,6 +124,8 @@ def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict
     for key in RECORD_KEYS:
         if record is not None and record.get(key) is not None:
             doc[key] = record[key]
+    from coverage_gis.outputs.files import json_safe  # pandas: not at --help's import
+
     return json_safe(doc)  # a place without a name: null, not NaN (found by a review)
 
 

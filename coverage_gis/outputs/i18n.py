@@ -640,6 +640,23 @@ _REASONS = {
               "{minimum} m",
         "vi": "{kind} {name} chỉ cách {distance} m; {source} quy định tối thiểu "
               "{minimum} m"},
+    "no_households_layer": {
+        "en": "the scenario has no households layer: no dwelling's distance or RF exposure "
+              "could be checked (for review)",
+        "vi": "kịch bản không có lớp hộ dân: không kiểm tra được khoảng cách và phơi nhiễm "
+              "trường điện từ của nhà dân (cần xem xét)"},
+    "no_constraints_layer": {
+        "en": "the scenario has no constraints layer: no school, health station, heritage "
+              "site or other constraint could be checked (for review)",
+        "vi": "kịch bản không có lớp ràng buộc: không kiểm tra được trường học, trạm y tế, di "
+              "tích và các ràng buộc khác (cần xem xét)"},
+    "unmapped_location": {
+        "en": "the site is in no hamlet of the data, {distance_m:,.0f} m from the nearest "
+              "({hamlet_id}; over {limit_m:,.0f} m): the layers do not describe the land "
+              "around it, so its dwellings and constraints are not checked (for review)",
+        "vi": "vị trí không thuộc thôn nào trong dữ liệu, cách thôn gần nhất ({hamlet_id}) "
+              "{distance_m:.0f} m (quá {limit_m:.0f} m): các lớp dữ liệu không mô tả khu vực "
+              "xung quanh, nên nhà dân và ràng buộc ở đó chưa được kiểm tra (cần xem xét)"},
     "inside_zone": {
         "en": "the site lies inside {kind} {name}, a zone {source} protects",
         "vi": "vị trí nằm trong khu vực {kind} {name} được {source} bảo vệ"},
