@@ -338,3 +338,22 @@ def test_a_check_with_nothing_to_check_around_the_site_asks_for_review(tmp_path)
     codes = [r["code"] for r in doc["reason_codes"]]
     assert doc["verdict"] == "review"
     assert "no_households_layer" in codes and "no_constraints_layer" in codes
+
+
+@pytest.mark.parametrize(("lon", "lat", "kind"), [(105.86984267, 20.06350097, "railway"),
+                                                  (105.86348006, 20.05674073, "road")])
+def test_a_tower_on_the_railway_or_the_national_road_is_for_review(project, lon, lat, kind):
+    """A tower on the North-South railway or on QL1A's centre line was "ok", where
+    suggest-sites keeps out of their strips (found by a review)."""
+    import shapely
+    from pyproj import Transformer
+
+    point = shapely.Point(Transformer.from_crs(4326, project.crs, always_xy=True)
+                          .transform(lon, lat))
+    layer = project.railway if kind == "railway" else project.roads[
+        project.roads["road_class"].isin(["trunk", "primary", "motorway"])]
+    assert layer.distance(point).min() < 1.0  # the premise, measured independently
+    result = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), point)
+    (found,) = [r for r in result.reasons if r.code == "in_corridor"]
+    assert found.params["kind"] == kind and found.params["distance_m"] < 1.0
+    assert result.verdict == "review"

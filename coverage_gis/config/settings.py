@@ -571,6 +571,12 @@ SUGGESTION_ROAD_CORRIDOR_M: dict[str, float] = {"motorway": 30.0, "trunk": 15.0,
                                                 "primary": 15.0, "secondary": 10.0,
                                                 "tertiary": 8.0, "other": 5.0}
 SUGGESTION_RAILWAY_CORRIDOR_M: float = 15.0
+#: check-site: the road classes whose strip (SUGGESTION_ROAD_CORRIDOR_M) a proposed tower is
+#: sent for review in, with the railway's (local setting): the national and provincial
+#: roads. Lower roads' and lanes' centre lines are drawn too roughly (OpenStreetMap: metres
+#: off) for their few metres of strip to tell, and a mast beside a lane is a village's usual
+#: place.
+CHECK_SITE_CORRIDOR_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary")
 #: suggest-sites: distance (m) within which the uncovered households a candidate aims its
 #: sectors at are taken (the first sector points at their centroid, the others at +120° and
 #: +240°).

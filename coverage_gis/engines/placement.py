@@ -932,7 +932,7 @@ def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
 CONFLICT_CODES = ("too_close", "inside_zone", "exposure_exceeded")
 REVIEW_CODES = ("local_distance", "inside_zone_local", "dwelling_too_close", "unusual_crs",
                 "default_distance", "no_households_layer", "no_constraints_layer",
-                "unmapped_location",
+                "unmapped_location", "in_corridor", "excluded_land",
                 "exposure_band_outside", "exposure_assumed_height", "aviation_obstacle")
 
 
@@ -955,6 +955,45 @@ def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
         return []
     return [Reason("unusual_crs", {"crs": str(crs), "cadastral": cadastral,
                                    "distance_m": distance})]
+
+
+def _corridors(project: Project, point: shapely.Point) -> list[Reason]:
+    """The strips along roads and the railway, and the excluded land use, where suggest-sites
+    proposes no tower (:func:`_excluded_parts`, :class:`SuggestionParams`: local settings;
+    roads of ``settings.CHECK_SITE_CORRIDOR_CLASSES``), that ``point`` lies in: ``in_corridor`` (kind ``road`` or ``railway``, name, road_class,
+    distance_m from the centre line, corridor_m) or ``excluded_land`` (class), each for
+    review (found by a review: a tower on the railway track was "ok", where suggest-sites
+    keeps out)."""
+    sp = SuggestionParams.from_scenario(project.scenario.parameters)
+    out = []
+    for kind, layer in (("road", project.roads), ("railway", project.railway)):
+        if layer is None or not len(layer):
+            continue
+        d = layer.distance(point).to_numpy(dtype=float)
+        if kind == "road":
+            cls = (layer["road_class"].astype(str).to_numpy() if "road_class" in layer
+                   else np.full(len(layer), "other", dtype=object))
+            width = np.array([sp.road_corridor_m.get(c, -1.0)
+                              if c in settings.CHECK_SITE_CORRIDOR_CLASSES else -1.0
+                              for c in cls], dtype=float)
+        else:
+            cls = np.full(len(layer), "railway", dtype=object)
+            width = np.full(len(layer), float(sp.railway_corridor_m))
+        inside = np.flatnonzero(d <= width)
+        if len(inside):
+            k = int(inside[np.argmin(d[inside])])
+            row = layer.iloc[k]
+            name = row.get("name")
+            out.append(Reason("in_corridor", {
+                "kind": kind, "name": name if isinstance(name, str) and name.strip()
+                else str(row.get("road_id", k)), "road_class": str(cls[k]),
+                "distance_m": float(d[k]), "corridor_m": float(width[k])}))
+    lu = project.landuse
+    if lu is not None and len(lu):
+        hit = lu[lu["class"].isin(sp.excluded_land) & lu.covers(point)]
+        if len(hit):
+            out.append(Reason("excluded_land", {"class": str(hit["class"].iloc[0])}))
+    return out
 
 
 def _unchecked(project: Project, location: dict[str, Any],
@@ -1088,6 +1127,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
             "height_m": mast_m, "limit_m": settings.AVIATION_WARNING_HEIGHT_M,
             "regulation": settings.AVIATION_REGULATION}))
     breaches += _unchecked(project, location)
+    breaches += _corridors(project, point)
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))

@@ -640,6 +640,19 @@ _REASONS = {
               "{minimum} m",
         "vi": "{kind} {name} chỉ cách {distance} m; {source} quy định tối thiểu "
               "{minimum} m"},
+    "in_corridor": {
+        "en": "the site is {distance_m:.0f} m from the centre line of the {kind_word} {name}, "
+              "within the {corridor_m:g} m strip where suggest-sites proposes no tower (a local "
+              "setting, [suggestions], not the safety corridor the road and railway laws set "
+              "by grade: for review)",
+        "vi": "vị trí cách tim {kind_word} {name} {distance_m:.0f} m, trong dải {corridor_m:g} "
+              "m không đề xuất đặt trạm (tiêu chí địa phương của kịch bản, không phải hành "
+              "lang an toàn theo luật đường bộ, đường sắt: cần xem xét)"},
+    "excluded_land": {
+        "en": "the site is on land of class {class} where suggest-sites proposes no tower (a "
+              "local setting, [suggestions] excluded_land: for review)",
+        "vi": "vị trí nằm trên đất loại {class}, nơi không đề xuất đặt trạm (tiêu chí địa "
+              "phương của kịch bản: cần xem xét)"},
     "no_households_layer": {
         "en": "the scenario has no households layer: no dwelling's distance or RF exposure "
               "could be checked (for review)",
@@ -1055,6 +1068,10 @@ def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
         p["basis_word"] = _BASIS_WORDS[_lang(lang)].get(p["basis"], p["basis"])
     if "min_distance_m" in p and "distance_m" in p:
         p["distance"], p["minimum"] = distance_text(p["distance_m"], p["min_distance_m"], lang)
+    if code == "in_corridor":
+        p["kind_word"] = {"vi": {"road": "đường", "railway": "đường sắt"},
+                          "en": {"road": "road", "railway": "railway"}
+                          }[_lang(lang)][params["kind"]]
     if "bands_mhz" in p:
         p["cells"] = ", ".join(map(str, p["cells"]))
         p["bands"] = ", ".join(dict.fromkeys(number_text(b, lang) for b in p["bands_mhz"]))
