@@ -960,8 +960,9 @@ def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
 def _corridors(project: Project, point: shapely.Point) -> list[Reason]:
     """The strips along roads and the railway, and the excluded land use, where suggest-sites
     proposes no tower (:func:`_excluded_parts`, :class:`SuggestionParams`: local settings;
-    roads of ``settings.CHECK_SITE_CORRIDOR_CLASSES``), that ``point`` lies in: ``in_corridor`` (kind ``road`` or ``railway``, name, road_class,
-    distance_m from the centre line, corridor_m) or ``excluded_land`` (class), each for
+    roads of ``settings.CHECK_SITE_CORRIDOR_CLASSES``), that ``point`` lies in:
+    ``in_corridor`` (kind ``road`` or ``railway``, name, road_class, distance_m from the
+    centre line, corridor_m) or ``excluded_land`` (class), each for
     review (found by a review: a tower on the railway track was "ok", where suggest-sites
     keeps out)."""
     sp = SuggestionParams.from_scenario(project.scenario.parameters)
