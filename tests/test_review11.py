@@ -357,3 +357,14 @@ def test_a_tower_on_the_railway_or_the_national_road_is_for_review(project, lon,
     (found,) = [r for r in result.reasons if r.code == "in_corridor"]
     assert found.params["kind"] == kind and found.params["distance_m"] < 1.0
     assert result.verdict == "review"
+
+
+def test_a_value_per_100_kept_off_its_target_shows_its_decimals_in_the_workbook():
+    """M1 = 74.999 (not met) showed "75.0" beside its target 75.0 and "no" (found by a
+    review); a share already showed its decimals."""
+    from coverage_gis.outputs.exports import _per_100_format
+
+    assert _per_100_format(74.999) == "0.000"
+    assert _per_100_format(75.0) == "0.0" and _per_100_format(74.5) == "0.0"
+    assert _per_100_format(float("nan")) == "0.0" and _per_100_format(None) == "0.0"
+    assert f"{74.999:.3f}" != f"{75.0:.3f}"

@@ -243,11 +243,25 @@ def _number_format(table: pd.DataFrame, col: Any) -> Callable[[int], str] | None
     values = list(table[col])
     if col in ("value", "target") and "unit" in table:
         units = list(table["unit"])
-        return lambda i: (PER_100_FORMAT if units[i] == "per 100"
+        return lambda i: (_per_100_format(values[i]) if units[i] == "per 100"
                           else _percent_format(values[i]))
     if _is_share_column(str(col), table[col]):
         return lambda i: _percent_format(values[i])
     return None
+
+
+def _per_100_format(value: Any) -> str:
+    """Excel's format of a value per 100 inhabitants: one decimal (``PER_100_FORMAT``), more
+    when the value holds more (74.999 kept off its target of 75 is not shown "75.0" beside
+    "not met": found by a review), five at most."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return PER_100_FORMAT
+    if not math.isfinite(v):
+        return PER_100_FORMAT
+    decimals = decimals_shown(round(v, 9), 1)
+    return PER_100_FORMAT if decimals > 5 else "0." + "0" * decimals
 
 
 def _percent_format(value: Any) -> str:
