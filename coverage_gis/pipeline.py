@@ -106,7 +106,8 @@ def mobile_indicator(table: pd.DataFrame, params: CoverageParams,
                      "threshold_4g_dbm": params.thresholds_dbm["4G"],
                      "threshold_5g_dbm": params.thresholds_dbm["5G"],
                      "indoor": params.indoor,
-                     "location_probability": params.location_probability}),
+                     "location_probability": params.location_probability,
+                     "include_planned": params.include_planned}),
         table, "mobile_broadband_covered")
 
 

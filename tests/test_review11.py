@@ -368,3 +368,18 @@ def test_a_value_per_100_kept_off_its_target_shows_its_decimals_in_the_workbook(
     assert _per_100_format(75.0) == "0.0" and _per_100_format(74.5) == "0.0"
     assert _per_100_format(float("nan")) == "0.0" and _per_100_format(None) == "0.0"
     assert f"{74.999:.3f}" != f"{75.0:.3f}"
+
+
+def test_m4_with_planned_cells_says_so(project):
+    """`--include-planned` judged M4 "met" from cells not on air without a word beside it
+    (found by a review); the rule, the scorecard's basis and the terminal now say so."""
+    from coverage_gis.outputs.indicators import mobile_rule_text
+
+    result = cg.analyze(project, params=cg.CoverageParams(include_planned=True),
+                        suggest_sites=0)
+    assert result.indicators.m4.rule_params["include_planned"] is True
+    assert "PLANNED CELLS COUNTED" in mobile_rule_text(result.indicators.m4.rule_params, "en")
+    plain = cg.analyze(project, suggest_sites=0).indicators.m4.rule_params
+    assert "PLANNED" not in mobile_rule_text(plain, "en")
+    assert "TÍNH CẢ CÁC CELL QUY HOẠCH" in mobile_rule_text(
+        result.indicators.m4.rule_params, "vi")

@@ -223,7 +223,9 @@ def _print_mobile(result: Any) -> None:
 
     print(f"M4 hamlets covered by mobile broadband: {m4.covered_hamlets}/{m4.hamlets}"
           f" = {_pct(m4.value, m4.target)} (target {_pct(m4.target)})"
-          + unmeasured_text(m4, "en"))
+          + unmeasured_text(m4, "en")
+          + ("; planned cells counted, not yet on air" if m4.rule_params.get("include_planned")
+             else ""))
     import pandas as pd
 
     from coverage_gis.outputs.i18n import words

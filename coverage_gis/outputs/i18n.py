@@ -277,6 +277,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "rule_mobile": "ít nhất {share} {of_what} có 4G hoặc 5G từ {t4}/{t5} dBm trở lên, "
                        "{where}{at}",
         "rule_probability": ", với xác suất theo vị trí ít nhất {p}",
+        "rule_planned": "; TÍNH CẢ CÁC CELL QUY HOẠCH chưa phát sóng (include_planned)",
         "basis_area_km2": "theo diện tích",
         "kind_share-instead-of-build": "dùng chung thay vì xây trạm mới",
         "kind_consolidate": "gộp về một trạm",
@@ -570,6 +571,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "rule_mobile": "at least {share} {of_what} with 4G or 5G at or above {t4}/{t5} dBm "
                        "{where}{at}",
         "rule_probability": " with a location probability of at least {p}",
+        "rule_planned": "; PLANNED CELLS COUNTED, not yet on air (include_planned)",
         "basis_area_km2": "area",
         "kind_share-instead-of-build": "share instead of building",
         "kind_consolidate": "consolidate onto one tower",

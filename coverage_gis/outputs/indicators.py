@@ -75,14 +75,16 @@ def share_basis(hamlets: Any) -> str:
 
 def mobile_rule_text(p: Mapping[str, Any], lang: str = "en") -> str:
     """M4's rule (``rule_params`` of its indicator) in words of ``lang``: the share of
-    households, or of the area where the study has no households (``share_basis``)."""
+    households, or of the area where the study has no households (``share_basis``), and that
+    planned cells were counted when they were (``include_planned``)."""
     w = words(lang)
     chance = p.get("location_probability")  # absent: results from before (the median)
     at = w["rule_probability"].format(p=f"{chance:.0%}") if chance is not None else ""
+    planned = w["rule_planned"] if p.get("include_planned") else ""  # a review: unsaid
     return w["rule_mobile"].format(
         share=f"{p['hamlet_share']:.0%}", of_what=w[f"of_{p['share_basis']}"],
         t4=f"{p['threshold_4g_dbm']:g}", t5=f"{p['threshold_5g_dbm']:g}",
-        where=w["indoors"] if p["indoor"] else w["outdoors"], at=at)
+        where=w["indoors"] if p["indoor"] else w["outdoors"], at=at) + planned
 
 
 def rule_text(ind: HamletIndicator) -> str:
