@@ -270,7 +270,11 @@ def test_check_json_is_strict_json_with_a_public_building_near(tmp_path):
         raise ValueError(f"not JSON: {constant}")
 
     doc = json.loads((out / "check.json").read_text(encoding="utf-8"), parse_constant=strict)
-    assert doc["exposure"]["worst"]["name"] is None
+    worst = doc["exposure"]["worst"]
+    assert worst["name"] is None and worst["kind"] == "dwelling"
+    # and the page names it by its id, not "nhà dân nan"
+    page = (out / "check.html").read_text(encoding="utf-8")
+    assert f"nhà dân {worst['id']}:" in page and " nan" not in page
 
 
 def test_the_check_page_says_outside_for_a_hamlet_point_outside_the_unit(tmp_path):

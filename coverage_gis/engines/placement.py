@@ -862,7 +862,8 @@ def _exposure_check(project: Project, new_cells: gpd.GeoDataFrame, point: shapel
 
     def place(i: int, among: np.ndarray) -> dict[str, Any]:
         r, k = places.iloc[i], int(np.where(among[i], ratio[i], -1.0).argmax())
-        return {"id": r["id"], "kind": r["kind"], "name": r["name"],
+        name = r["name"] if isinstance(r["name"], str) and r["name"].strip() else None
+        return {"id": r["id"], "kind": r["kind"], "name": name,  # NaN read as a name: a review
                 "distance_m": round(float(r["distance_m"]), 1),
                 "height_m": round(float(at[i, k]), 2),
                 # not rounded across the limit: 0.99995 was 1.0 beside "ok" (a review)
