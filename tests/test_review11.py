@@ -368,10 +368,10 @@ def test_a_value_per_100_kept_off_its_target_shows_its_decimals_in_the_workbook(
     review); a share already showed its decimals."""
     from coverage_gis.outputs.exports import _per_100_format
 
-    assert _per_100_format(74.999) == "0.000"
-    assert _per_100_format(75.0) == "0.0" and _per_100_format(74.5) == "0.0"
-    assert _per_100_format(float("nan")) == "0.0" and _per_100_format(None) == "0.0"
-    assert f"{74.999:.3f}" != f"{75.0:.3f}"
+    assert _per_100_format(74.999, 75.0) == "0.000"
+    assert _per_100_format(75.0, 75.0) == "0.0" and _per_100_format(60.1427, 75.0) == "0.0"
+    assert _per_100_format(74.96, 75.0) == "0.00"
+    assert _per_100_format(float("nan"), 75.0) == "0.0" and _per_100_format(74.999) == "0.0"
 
 
 def test_m4_with_planned_cells_says_so(project):
@@ -387,3 +387,17 @@ def test_m4_with_planned_cells_says_so(project):
     assert "PLANNED" not in mobile_rule_text(plain, "en")
     assert "TÍNH CẢ CÁC CELL QUY HOẠCH" in mobile_rule_text(
         result.indicators.m4.rule_params, "vi")
+
+
+def test_the_reports_note_names_the_map_once_as_its_link(project, tmp_path):
+    """"The interactive map is in map.html beside this page. map.html Analysed at ..."
+    (found by a review)."""
+    import re
+
+    from coverage_gis.outputs.writer import render_analysis
+
+    render_analysis(cg.analyze(project, suggest_sites=0), tmp_path, "en")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'The interactive map is in <a href="map.html">map.html</a> beside this page.' in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert text.count("map.html") == 1

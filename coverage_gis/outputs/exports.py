@@ -243,25 +243,28 @@ def _number_format(table: pd.DataFrame, col: Any) -> Callable[[int], str] | None
     values = list(table[col])
     if col in ("value", "target") and "unit" in table:
         units = list(table["unit"])
-        return lambda i: (_per_100_format(values[i]) if units[i] == "per 100"
+        targets = list(table["target"]) if "target" in table else [None] * len(values)
+        return lambda i: (_per_100_format(values[i], targets[i]) if units[i] == "per 100"
                           else _percent_format(values[i]))
     if _is_share_column(str(col), table[col]):
         return lambda i: _percent_format(values[i])
     return None
 
 
-def _per_100_format(value: Any) -> str:
+def _per_100_format(value: Any, target: Any = None) -> str:
     """Excel's format of a value per 100 inhabitants: one decimal (``PER_100_FORMAT``), more
-    when the value holds more (74.999 kept off its target of 75 is not shown "75.0" beside
-    "not met": found by a review), five at most."""
+    where one would carry it across its ``target`` (74.999 against 75 is not shown "75.0"
+    beside "not met": found by a review), five at most."""
     try:
-        v = float(value)
+        v, t = float(value), float(target)
     except (TypeError, ValueError):
         return PER_100_FORMAT
-    if not math.isfinite(v):
+    if not (math.isfinite(v) and math.isfinite(t)):
         return PER_100_FORMAT
-    decimals = decimals_shown(round(v, 9), 1)
-    return PER_100_FORMAT if decimals > 5 else "0." + "0" * decimals
+    decimals = 1
+    while decimals < 5 and (round(v, decimals) >= t) != (v >= t):
+        decimals += 1
+    return "0." + "0" * decimals
 
 
 def _percent_format(value: Any) -> str:

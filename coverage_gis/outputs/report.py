@@ -1142,7 +1142,12 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         for k, v in p.sources.items())))
     assumptions_html = _rows(assumptions, none=w["none_word"])
     title = w["report_title"].format(scenario=p.scenario.name)
-    note = w["report_note"].format(year=p.scenario.year or "", map=map_file)
+    # the map's name once, as the link, inside the sentence (found by a review: written
+    # twice, the link run into the next sentence)
+    before, _, after = w["report_note"].partition("{map}")
+    year = p.scenario.year or ""
+    note = (escape(before.format(year=year)) + f'<a href="{escape(map_file)}">'
+            f'{escape(map_file)}</a>' + escape(after.format(year=year)))
     print_css = _PRINT_CSS.replace("{page}", w["page"])
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -1150,7 +1155,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
 .legend span {{ display: inline-block; width: 1em; height: 1em; margin: 0 0.3em 0 1em;
   vertical-align: middle; border: 1px solid #777; }}{print_css}</style></head><body>
 <h1>{escape(title)}</h1>
-<p class="small">{escape(note)} <a href="{escape(map_file)}">{escape(map_file)}</a>
+<p class="small">{note}
 {escape(_made_text(analysis, w))}</p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
 {_units_section(analysis, lang, units, province)}
