@@ -401,3 +401,24 @@ def test_the_reports_note_names_the_map_once_as_its_link(project, tmp_path):
     assert 'The interactive map is in <a href="map.html">map.html</a> beside this page.' in page
     text = re.sub(r"<[^>]+>", "", page)
     assert text.count("map.html") == 1
+
+
+def test_opencellid_cells_in_the_apis_csv_layout_are_read_as_the_export(tmp_path):
+    """The OpenCelliD API's CSV (lat,lon,mcc,mnc,lac,cellid,averageSignalStrength,range,...,
+    radio) was refused as "site_id, operator and technology missing" (found by a review)."""
+    import pandas as pd
+
+    export = SAMPLE.parent / "towers" / "opencellid_452.csv"
+    from coverage_gis.io.opencellid import CELL_COLUMNS
+
+    table = pd.read_csv(export, dtype=str, header=None, names=list(CELL_COLUMNS))
+    api = table.rename(columns={"net": "mnc", "area": "lac", "cell": "cellid",
+                                "averageSignal": "averageSignalStrength"})
+    api = api[["lat", "lon", "mcc", "mnc", "lac", "cellid", "averageSignalStrength", "range",
+               "samples", "changeable", "radio"]]
+    api.to_csv(tmp_path / "cells_api.csv", index=False)
+    want = cg.read_sites(export)
+    got = cg.read_sites(tmp_path / "cells_api.csv")
+    assert got["site_id"].tolist() == want["site_id"].tolist()
+    assert got["operator"].tolist() == want["operator"].tolist()
+    assert got.geometry.x.to_numpy() == pytest.approx(want.geometry.x.to_numpy())

@@ -1539,6 +1539,11 @@ def read_boundary(path: PathLike, *, layer: str | None = None, crs: Any = None,
     return _to(schema.validate_boundary(gdf, problems), to_crs)
 
 
+#: The OpenCelliD API's CSV names (``cell/getInArea?format=csv``) of the export's columns.
+_OPENCELLID_API_NAMES = {"mnc": "net", "lac": "area", "cellid": "cell",
+                         "averagesignalstrength": "averageSignal"}
+
+
 def _is_opencellid(path: Path) -> bool:
     """True for an OpenCelliD cell export, with or without its header row, in any encoding
     the table readers read (:func:`boundary.first_row`: UTF-16 with tabs too)."""
@@ -1547,6 +1552,9 @@ def _is_opencellid(path: Path) -> bool:
     head = [c.strip() for c in _first_row(path)]
     if not head or not head[0]:
         return False
+    names = {h.lower() for h in head}
+    if {"radio", "mcc", "mnc", "lac", "cellid", "lon", "lat"} <= names:
+        return True  # the OpenCelliD API's CSV (cell/getInArea): other names, other order
     # Without its header: 13-14 fields, a radio or whole numbers for mcc, net, area and cell.
     return (head[: len(OPENCELLID_COLUMNS)] == list(OPENCELLID_COLUMNS)
             or (len(head) >= 13 and (head[0].upper() in _OPENCELLID_RADIOS
@@ -1589,7 +1597,8 @@ def _opencellid_masts(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataF
 @_at_boundary
 def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoDataFrame:
     """An OpenCelliD cell export (``radio,mcc,net,area,cell,unit,lon,lat,range,...``), with or
-    without its header row, as a sites layer.
+    without its header row, or the OpenCelliD API's CSV (``lat,lon,mcc,mnc,lac,cellid,
+    averageSignalStrength,range,...,radio,...``), as a sites layer.
 
     ``radio`` GSM/UMTS/LTE/NR becomes ``technology`` 2G/3G/4G/5G; MCC 452 networks become
     operators (01 MobiFone, 02 VinaPhone, 04 Viettel, 05 Vietnamobile, 07 Gmobile); rows of
@@ -1608,8 +1617,11 @@ def read_opencellid(path: PathLike, *, to_crs: Any = "EPSG:4326") -> gpd.GeoData
     source = _name(p)
     _refuse_measurements(p)
     first = _first_row(p)
-    has_header = bool(first) and first[0].strip().lower() == "radio"
+    has_header = bool(first) and ("radio" in {c.strip().lower() for c in first})
     df = _read_table(p, None, header=has_header)
+    if has_header:  # the API's CSV names the export's columns otherwise (found by a review)
+        df = df.rename(columns={c: _OPENCELLID_API_NAMES.get(str(c).strip().lower(), c)
+                                for c in df.columns})
     problems = Problems(source, "row")
     if df.empty:
         raise InputError(f"{source}: is empty: an OpenCelliD export with a header row and no "
