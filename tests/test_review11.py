@@ -422,3 +422,19 @@ def test_opencellid_cells_in_the_apis_csv_layout_are_read_as_the_export(tmp_path
     assert got["site_id"].tolist() == want["site_id"].tolist()
     assert got["operator"].tolist() == want["operator"].tolist()
     assert got.geometry.x.to_numpy() == pytest.approx(want.geometry.x.to_numpy())
+
+
+def test_the_targets_name_their_source(project):
+    """The 2025 targets were shown nowhere with the plan they come from (found by a
+    review): scorecard.csv's target_source and a line under the report's scorecard."""
+    from coverage_gis.config import settings
+    from coverage_gis.outputs.indicators import scorecard_table
+    from coverage_gis.outputs.report import report_html
+
+    result = cg.analyze(project, suggest_sites=0)
+    card = scorecard_table(result.scorecard, result.indicators)
+    assert list(card.columns).index("target_source") == list(card.columns).index("target") + 1
+    assert set(card["target_source"]) == {settings.PLAN_TARGETS_SOURCE}
+    assert "mục I.3" in settings.PLAN_TARGETS_SOURCE
+    page = report_html(result, card, lang="en")
+    assert f"The 2025 targets are those of: {settings.PLAN_TARGETS_SOURCE}." in page

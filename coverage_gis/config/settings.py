@@ -607,6 +607,9 @@ CHECK_SITE_SAME_AZIMUTH_DEG: float = 0.5
 # The plan's 2025 targets (../shared/plan/TARGETS.md, section I.3 of the plan)
 # --------------------------------------------------------------------------------------------
 
+#: Where the targets come from (a local plan: the commune's own decision, cited as such).
+PLAN_TARGETS_SOURCE: str = ("Kế hoạch phát triển hạ tầng số trên địa bàn xã Quang Trung giai "
+                            "đoạn 2023-2025 (UBND xã Quang Trung, thị xã Bỉm Sơn), mục I.3")
 #: id -> (Vietnamese name, English name, 2025 target, unit, measured from). Ratios are
 #: fractions (0.85 = 85 %); M1 is per 100 inhabitants.
 PLAN_TARGETS: dict[str, tuple[str, str, float, str, str]] = {

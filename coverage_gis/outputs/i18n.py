@@ -122,6 +122,7 @@ _WORDS: dict[str, dict[str, str]] = {
                        "chung hạ tầng và cáp quang; các chỉ tiêu khác lấy từ bảng thống kê. Bản "
                        "đồ tương tác ở tệp {map} bên cạnh.",
         "scorecard": "Bảng chỉ tiêu", "indicator": "chỉ tiêu", "target_2025": "chỉ tiêu 2025",
+        "targets_from": "Chỉ tiêu 2025 theo",
         "met_latest": "đạt (năm mới nhất)", "source": "nguồn", "basis_latest": "cách tính",
         "met_year": "đạt (năm {year})",
         "hamlets": "Các thôn", "hamlet": "thôn",
@@ -419,6 +420,7 @@ _WORDS: dict[str, dict[str, str]] = {
                        "fibre engines; the others from the statistics table. The interactive "
                        "map is in {map} beside this page.",
         "scorecard": "Scorecard", "indicator": "indicator", "target_2025": "2025 target",
+        "targets_from": "The 2025 targets are those of",
         "met_latest": "met (latest)", "source": "source", "basis_latest": "basis",
         "met_year": "met ({year})",
         "hamlets": "Hamlets", "hamlet": "hamlet",
@@ -856,7 +858,7 @@ _SKIPPED: dict[str, dict[str, str]] = {
 _COLUMNS_VI: dict[str, str] = {
     # scorecard
     "indicator": "chỉ tiêu", "year": "năm", "value": "giá trị",
-    "target": "mục tiêu", "scorecard.target": "chỉ tiêu 2025",
+    "target": "mục tiêu", "scorecard.target": "chỉ tiêu 2025", "target_source": "nguồn chỉ tiêu",
     "met": "đạt", "source": "nguồn", "name_vi": "tên chỉ tiêu", "name_en": "tên tiếng Anh",
     "unit": "đơn vị", "numerator": "tử số", "denominator": "mẫu số", "basis": "cách tính",
     # hamlets

@@ -239,10 +239,14 @@ def _f1_statistics_notes(row: pd.Series, indicators: Indicators | None) -> str:
 
 
 def scorecard_table(card: pd.DataFrame, indicators: Indicators | None) -> pd.DataFrame:
-    """The scorecard as ``scorecard.csv`` holds it: the contract columns, names, unit and the
-    ``basis`` in words (English)."""
+    """The scorecard as ``scorecard.csv`` holds it: the contract columns, names, unit, the
+    targets' source (``target_source``, ``settings.PLAN_TARGETS_SOURCE``) and the ``basis``
+    in words (English)."""
     out = card.copy()
     out["basis"] = [_basis(r, indicators) for r in table_rows(card)]
+    if "target" in out:  # where the target comes from (found by a review: nowhere)
+        out.insert(out.columns.get_loc("target") + 1, "target_source",
+                   settings.PLAN_TARGETS_SOURCE)
     return out.drop(columns=["numerator_column", "denominator_column"], errors="ignore")
 
 

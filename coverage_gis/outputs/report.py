@@ -693,7 +693,9 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
     scorecard_table = (f"<table><thead><tr><th>{w['id']}</th><th>{w['indicator']}</th>"
                        f"{year_heads}<th>{w['target_2025']}</th><th>{escape(met_head)}</th>"
                        f"<th>{w['source']}</th><th>{w['basis_latest']}</th></tr></thead><tbody>"
-                       + "".join(sc_rows) + "</tbody></table>")
+                       + "".join(sc_rows) + "</tbody></table>"
+                       + f"<p class='small'>{escape(w['targets_from'])}: "
+                       f"{escape(settings.PLAN_TARGETS_SOURCE)}.</p>")
     return scorecard_table
 
 
