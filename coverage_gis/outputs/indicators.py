@@ -244,10 +244,9 @@ def scorecard_table(card: pd.DataFrame, indicators: Indicators | None) -> pd.Dat
     in words (English)."""
     out = card.copy()
     out["basis"] = [_basis(r, indicators) for r in table_rows(card)]
-    if "target" in out:  # where the target comes from (found by a review: nowhere)
-        out.insert(out.columns.get_loc("target") + 1, "target_source",
-                   settings.PLAN_TARGETS_SOURCE)
-    return out.drop(columns=["numerator_column", "denominator_column"], errors="ignore")
+    out = out.drop(columns=["numerator_column", "denominator_column"], errors="ignore")
+    out["target_source"] = settings.PLAN_TARGETS_SOURCE  # found by a review: said nowhere
+    return out
 
 
 #: Columns of ``units.csv``: one row per administrative unit of the study.
