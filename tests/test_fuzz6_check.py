@@ -214,11 +214,15 @@ def test_a_28_ghz_cell_is_not_judged_ok_under_a_limit_quoted_to_6_ghz():
 
 def test_a_band_within_the_range_is_checked_as_before():
     """6000 MHz is the range's upper end (inclusive): the limit applies; the house 30 m away
-    is far below it (ok). No gain here, the tower 300 m away does as well: share-instead."""
+    is far below it (ok). No household new to 4G/5G here, but 17 newly served by MobiFone,
+    which the tower 300 m away would serve only 13 of: a new tower is justified (a review:
+    "0 new to 4G/5G on either" made any tower qualify)."""
     result = _check(_project(house_dx=30.0), band_mhz=6000.0, height_m=30.0)
     assert result.exposure.status == "ok" and result.exposure.ok
     assert result.exposure.places_checked == 1 and not result.exposure.bands_outside
-    assert result.verdict == "share-instead"
+    assert result.verdict == "ok"
+    assert result.sharing.reason.code == "share_loses_gain"
+    assert result.sharing.reason.params["gain_here"] == 0
     assert not {r.code for r in result.reasons} & {"exposure_band_outside",
                                                    "exposure_exceeded"}
 

@@ -602,6 +602,11 @@ CHECK_SITE_MAX_SECTORS: int = 12
 #: co-directional cells (exposure and coverage summed twice). A convention of this tool: a
 #: sector antenna's beam is 65° wide, so azimuths this close cannot be two sectors.
 CHECK_SITE_SAME_AZIMUTH_DEG: float = 0.5
+#: check.html (one A4 page): the most rows of constraint distances met the page lists, the
+#: nearest first; every distance not met and the nearest dwelling are always listed, and the
+#: rest are counted under the table (all are in check.json). A layout setting, found by a
+#: review: a ward's 30 cultural houses and schools pushed the page onto a second sheet.
+CHECK_PAGE_MAX_MET_ROWS: int = 3
 
 # --------------------------------------------------------------------------------------------
 # The plan's 2025 targets (../shared/plan/TARGETS.md, section I.3 of the plan)

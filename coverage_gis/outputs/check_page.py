@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from coverage_gis.config import settings
 from coverage_gis.engines.placement import CheckResult
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n
@@ -41,7 +42,7 @@ table { width: 100%; font-size: 0.95em; } td, th { padding: 0.1em 0.4em; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2em; align-items: start; }
 .review { background: #ffe0b2; } ul { margin: 0.3em 0; padding-left: 1.3em; }
 .verdict { font-size: 1.1em; }
-@page { size: A4; margin: 10mm; }
+@page { size: A4; margin: 9mm; }
 @media print {
   body { font-size: 7.6pt; } h1 { font-size: 11pt; margin: 0; } h2 { font-size: 8.6pt; }
   tr, li, svg, .verdict { break-inside: avoid; } h2 { break-after: avoid; }
@@ -114,7 +115,12 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
             f"<td>{escape(where)}</td>"
             f"<td>{escape(w['rf_limit'].format(distance=f'{rf.compliance_distance_m:.1f}'))}"
             f"</td><td>{escape(exposure_result(rf, lang))}</td></tr>")
+    met = [c for c in check.constraints if c.ok and not c.nearest_household]
+    shown = {id(c) for c in met[:settings.CHECK_PAGE_MAX_MET_ROWS]}
+    left = met[settings.CHECK_PAGE_MAX_MET_ROWS:]
     for c in check.constraints:
+        if c.ok and not c.nearest_household and id(c) not in shown:
+            continue
         distance, minimum = constraint_distances(c, lang)
         rows.append(
             f"<tr class=\"{'' if c.ok else 'bad'}\"><td>"
@@ -123,15 +129,18 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
             f"<td>{escape(constraint_basis(c, lang))}</td>"
             f"<td>{distance} m</td><td>{minimum} m</td>"
             f"<td>{w['ok'] if c.ok else w['too_close']}</td></tr>")
+    more = "" if not left else w["more_constraints"].format(
+        n=len(left), distance=f"{left[0].distance_m:.0f}") + " "
     return (f"<h2>{escape(w['constraints'])}</h2><table>{head}{''.join(rows)}</table>"
-            f"<p class=\"small\">{escape(w['rules_note'])}</p>")
+            f"<p class=\"small\">{escape(more + w['rules_note'])}</p>")
 
 
 def _towers_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
     """The nearest towers, with the coverage gain the proposed cells would bring on each
     tower weighed for sharing."""
     status = {"existing": w["existing"], "planned": w["planned"]}
-    weighed = {t["tower_id"]: f"{t['gain']:g}" for t in check.sharing.towers_weighed}
+    weighed = {t["tower_id"]: f"{t['gain_operator']:g} ({t['gain']:g})"
+               for t in check.sharing.towers_weighed}
     rows = "".join(
         f"<tr><td>{breakable(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
         f"<td>{breakable(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
@@ -139,8 +148,10 @@ def _towers_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
         f"<td>{weighed.get(t['tower_id'], '')}</td></tr>"
         for t in check.nearest_towers)
     share = check.sharing
-    text = i18n.reason_text(share.reason.code, share.reason.params, lang)
-    text += " " + w["sharing_basis"].format(distance=f"{share.max_distance_m:g}",
+    # the sentence once on the page: not again when the verdict's reasons say it
+    text = ("" if share.reason in check.reasons
+            else i18n.reason_text(share.reason.code, share.reason.params, lang) + " ")
+    text += w["sharing_basis"].format(distance=f"{share.max_distance_m:g}",
                                             share=f"{share.min_gain_share:.0%}")
     return (f"<h2>{escape(w['towers'])}</h2><table><tr><th>{w['tower']}</th>"
             f"<th>{w['distance']}</th><th>{w['operators']}</th><th>{w['status']}</th>"

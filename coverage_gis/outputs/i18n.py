@@ -90,15 +90,18 @@ _WORDS: dict[str, dict[str, str]] = {
         "rf_assumed_height": "VƯỢT Ở ĐỘ CAO GIẢ ĐỊNH",
         "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính dùng "
                          "chung {distance} m do kịch bản hoặc mặc định của phần mềm đặt; nên "
-                         "dùng chung khi trạm hiện có phủ thêm ít nhất {share} số hộ mà vị "
-                         "trí đề xuất phủ thêm).",
+                         "dùng chung khi trạm hiện có phục vụ thêm ít nhất {share} số hộ mà "
+                         "vị trí đề xuất phục vụ thêm cho doanh nghiệp, và đưa cùng các thôn "
+                         "đạt chỉ tiêu).",
         "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách là "
                       "tiêu chí địa phương (lớp ràng buộc hoặc kịch bản đặt, nếu không thì là "
                       "mặc định của phần mềm) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính theo công "
                       "thức trường xa (ITU-T K.52, IEC 62232) ở mặt đất, và ở các tầng trên "
                       "tới tầng 4 như giả định (vượt chỉ ở tầng giả định: CẦN XEM XÉT); đo "
                       "kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
-        "gain_there": "phủ thêm nếu đặt tại trạm này",
+        "more_constraints": "Còn {n} đối tượng khác của lớp ràng buộc, cách từ {distance} m "
+                            "trở lên, đều đạt khoảng cách tối thiểu (đầy đủ trong check.json).",
+        "gain_there": "phủ thêm tại trạm: nhà mạng (mới có 4G/5G)",
         "sharing_circle": "khoảng cách dùng chung hạ tầng ({distance} m)",
         "rf_circle": "khoảng cách tuân thủ phơi nhiễm trên hướng búp sóng chính ({distance} m)",
         # coverage gain keys
@@ -391,15 +394,18 @@ _WORDS: dict[str, dict[str, str]] = {
         "sharing_basis": "Basis: local settings, not a regulation (the sharing distance, "
                          "{distance} m, from the scenario's [sharing] table or this tool's "
                          "default; sharing is advised when an existing tower would newly "
-                         "cover at least {share} of the households the proposed point "
-                         "would).",
+                         "serve at least {share} of the households the proposed point would "
+                         "for the operator, and bring the same hamlets to the target).",
         "rules_note": "Only a broken regulation gives CONFLICT; a distance that is a local "
                       "setting (set by the constraints layer or the scenario, else this "
                       "tool's default) gives REVIEW. Exposure by the far-field formula (ITU-T "
                       "K.52, IEC 62232) at ground level, and at upper floors up to a fourth as "
                       "an assumption (over the limit only there: REVIEW); measurement under "
                       "QCVN 8:2022/BTTTT decides.",
-        "gain_there": "gain if installed on this tower",
+        "more_constraints": "{n} more features of the constraints layer, {distance} m away "
+                            "or more, all at their minimum distance or farther (all listed in "
+                            "check.json).",
+        "gain_there": "gain on it: operator (new 4G/5G)",
         "sharing_circle": "sharing distance ({distance} m)",
         "rf_circle": "RF compliance distance along the main beam ({distance} m)",
         "basis": "basis", "households": "households", "area": "area",
@@ -739,18 +745,22 @@ _REASONS = {
               "xem xét: kiểm tra chiều cao và mái công trình, hoặc đo kiểm)"},
     "share_tower": {
         "en": "{operator} could install on tower {tower_id} ({operators}) {distance_m:.0f} m "
-              "away instead of building a new tower: the same cells there cover "
-              "{gain_there:g} new {basis_word} against {gain_here:g} at the proposed point",
+              "away instead of building a new tower: the same cells there newly serve "
+              "{gain_there_operator:g} {basis_word} for {operator} against "
+              "{gain_here_operator:g} at the proposed point ({gain_there:g} against "
+              "{gain_here:g} new to 4G/5G)",
         "vi": "{operator} có thể lắp đặt trên trạm {tower_id} ({operators}) cách "
-              "{distance_m:.0f} m thay vì xây trạm mới: cùng thiết bị đặt tại đó phủ thêm "
-              "{gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí đề xuất"},
+              "{distance_m:.0f} m thay vì xây trạm mới: cùng thiết bị đặt tại đó phục vụ thêm "
+              "{gain_there_operator:g} {basis_word} của {operator}, so với "
+              "{gain_here_operator:g} tại vị trí đề xuất ({gain_there:g} so với {gain_here:g} "
+              "lần đầu có 4G/5G)"},
     "own_tower": {
         "en": "{operator} already has tower {tower_id} {distance_m:.0f} m away: add the cells "
-              "there (they cover {gain_there:g} new {basis_word} there against {gain_here:g} "
-              "at the proposed point)",
+              "there (they newly serve {gain_there_operator:g} {basis_word} for {operator} "
+              "there against {gain_here_operator:g} at the proposed point)",
         "vi": "{operator} đã có trạm {tower_id} cách {distance_m:.0f} m: nên lắp thêm thiết bị "
-              "tại đó (phủ thêm {gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí "
-              "đề xuất)"},
+              "tại đó (phục vụ thêm {gain_there_operator:g} {basis_word} của {operator}, so "
+              "với {gain_here_operator:g} tại vị trí đề xuất)"},
     "unusual_crs": {
         "en": "the x/y were given in {crs}, not in {cadastral} as cadastral maps of the "
               "province give them; read in {cadastral} they would lie {distance_m:.0f} m "
@@ -759,12 +769,20 @@ _REASONS = {
               "chính của tỉnh; nếu đọc theo {cadastral} thì vị trí lệch {distance_m:.0f} m: "
               "kiểm tra lại tọa độ và hệ tọa độ trước khi quyết định"},
     "share_loses_gain": {
-        "en": "sharing tower {tower_id} ({distance_m:.0f} m away) would cover only "
-              "{gain_there:g} new {basis_word} against {gain_here:g} at the proposed point "
-              "(under {min_share:.0%}): a new tower is justified",
-        "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) chỉ phủ thêm "
-              "{gain_there:g} {basis_word}, so với {gain_here:g} tại vị trí đề xuất (dưới "
-              "{min_share:.0%}): xây trạm mới là hợp lý"},
+        "en": "sharing tower {tower_id} ({distance_m:.0f} m away) would newly serve only "
+              "{gain_there_operator:g} {basis_word} for {operator} against "
+              "{gain_here_operator:g} at the proposed point (under {min_share:.0%}): a new "
+              "tower is justified",
+        "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) chỉ phục vụ thêm "
+              "{gain_there_operator:g} {basis_word} của {operator}, so với "
+              "{gain_here_operator:g} tại vị trí đề xuất (dưới {min_share:.0%}): xây trạm mới "
+              "là hợp lý"},
+    "share_misses_hamlets": {
+        "en": "sharing tower {tower_id} ({distance_m:.0f} m away) would not bring hamlet(s) "
+              "{hamlets} to the mobile broadband target, as the proposed point would: a new "
+              "tower is justified",
+        "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) không đưa thôn {hamlets} "
+              "đạt chỉ tiêu phủ sóng của kế hoạch như vị trí đề xuất: xây trạm mới là hợp lý"},
     "share_exceeds_exposure": {
         "en": "sharing tower {tower_id} ({distance_m:.0f} m away) would bring a dwelling or "
               "public building near it over the RF exposure limit of {regulation}, with its "
