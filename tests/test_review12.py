@@ -151,3 +151,62 @@ def test_the_check_page_with_thirty_constraints_prints_on_one_a4_page(crowded, t
                     f"--print-to-pdf={pdf}", (crowded / "check.html").as_uri()],
                    check=True, capture_output=True, timeout=120)
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes())) == 1
+
+
+def _check_json(tmp_path, *where: str) -> dict:
+    out = tmp_path / "out"
+    assert main(["-q", "check-site", str(SAMPLE), *where, "--operator", "Viettel",
+                 "--technology", "4G", "--lang", "en", "--out", str(out)]) == 0
+    return json.loads((out / "check.json").read_text(encoding="utf-8"))
+
+
+def test_a_point_of_the_old_commune_beyond_the_wards_boundary_is_for_review(tmp_path):
+    """Found by a review: xã Quang Trung (14824) went whole into phường Quang Trung (14818),
+    yet the sample's layers reach 183 m beyond the ward's bundled boundary, and a point of
+    hamlet QT04 there was ruled outside the unit. The territory is the ward's by the mapping;
+    the two outlines disagree: review, saying so."""
+    doc = _check_json(tmp_path, "--lon", "105.84441", "--lat", "20.06028")
+    assert doc["location"]["inside_commune"] is False  # the bundled boundary, as it is
+    assert doc["location"]["inside_plan_unit"] is True
+    assert doc["verdict"] == "review"
+    strip = [r for r in doc["reason_codes"] if r["code"] == "boundary_disagrees"]
+    assert strip and strip[0]["params"]["plan_code"] == "14824"
+    assert strip[0]["params"]["unit_code"] == "14818"
+    assert 0 < strip[0]["params"]["distance_m"] <= 183.5
+    assert any("went whole into it" in r for r in doc["reasons"])
+    assert not [r for r in doc["reason_codes"] if r["code"] == "outside_commune"]
+
+
+def test_the_layers_reaching_beyond_the_unit_are_told_at_load():
+    """The same disagreement, measured independently: the commune layer's farthest vertex
+    outside the bundled boundary of 14818, in metres."""
+    import geopandas as gpd
+
+    from coverage_gis.io import units as admin
+
+    with pytest.warns(Warning) as caught:
+        cg.load_project(SAMPLE)
+    said = [str(w.message) for w in caught if "went whole into" in str(w.message)]
+    assert len(said) == 1
+    commune = gpd.read_file(SAMPLE.parent / "boundaries" / "commune.geojson").to_crs(32648)
+    ward = admin.find_unit("14818").frame().to_crs(32648).union_all()
+    pts = shapely.points(shapely.get_coordinates(commune.union_all().difference(ward)))
+    far = float(shapely.distance(ward, pts).max())
+    assert far > settings.PLAN_BEYOND_UNIT_WARN_M
+    assert f"up to {far:.0f} m beyond" in said[0]
+    assert "households" in said[0] and "settings.PLAN_BEYOND_UNIT_WARN_M" in said[0]
+
+
+def test_cadastral_xy_just_outside_are_not_steered_to_another_crs(tmp_path):
+    """Found by a review: correct x/y typed in the province's cadastral CRS, 148 m outside
+    the ward (and outside the old commune), were told to try vn2000-utm48, which moves them
+    667 m, inside. x/y typed in another preset keep the advice."""
+    doc = _check_json(tmp_path, "--x", "593601.578", "--y", "2223915.889", "--crs",
+                      "vn2000-thanhhoa")
+    assert doc["verdict"] == "outside-unit"
+    assert not [r for r in doc["reason_codes"] if r["code"] == "other_crs"]
+    other = _check_json(tmp_path / "utm", "--x", "594094.774", "--y", "2224670.359", "--crs",
+                        "vn2000-utm48")
+    assert other["verdict"] == "outside-unit"
+    assert [r["params"]["preset"] for r in other["reason_codes"]
+            if r["code"] == "other_crs"] == ["vn2000-thanhhoa"]

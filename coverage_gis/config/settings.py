@@ -452,6 +452,14 @@ SHARING_RATIOS: tuple[str, ...] = ("towers", "installations")
 #: standing on the line out. A tower farther out is the neighbour's: it still serves coverage
 #: but M5 does not count it and no suggestion uses it.
 TERRITORY_EDGE_M: float = 0.5
+#: ``[scenario] plan_unit`` that went whole into ``[scenario] unit`` (the 2025 mapping) yet
+#: whose outline (the commune layer, else the hamlets) reaches farther than this (m) beyond
+#: the unit's bundled boundary: a load warning (the layers and the boundary come from
+#: different surveys), and check-site asks for review in that strip instead of answering
+#: ``outside-unit`` (found by a review: the sample's hamlets reach 183 m beyond phường Quang
+#: Trung, and a point of hamlet QT04 was "not the commune's to decide"). A tolerance of this
+#: tool for digitising differences at about 1:10,000, not a rule.
+PLAN_BEYOND_UNIT_WARN_M: float = 50.0
 #: A commune layer whose overlap with the 2025 unit's bundled boundary is at least this share
 #: of their union is that boundary (``init`` copies it into the scenario folder), not the
 #: outline of ``plan_unit``, the pre-2025 commune: that one is then the hamlets' union, as

@@ -55,6 +55,7 @@ from coverage_gis.engines.territory import (
     current_unit,
     inside_unit,
     largest_unit,
+    merged_plan_unit,
     point_units,
     province_units,
     unit_area,
@@ -973,7 +974,8 @@ CONFLICT_CODES = ("too_close", "inside_zone", "exposure_exceeded")
 REVIEW_CODES = ("local_distance", "inside_zone_local", "dwelling_too_close", "unusual_crs",
                 "default_distance", "no_households_layer", "no_constraints_layer",
                 "unmapped_location", "in_corridor", "excluded_land",
-                "exposure_band_outside", "exposure_assumed_height", "aviation_obstacle")
+                "exposure_band_outside", "exposure_assumed_height", "aviation_obstacle",
+                "boundary_disagrees")
 
 
 def _unusual_crs(project: Project, typed_xy: tuple[float, float, Any],
@@ -1061,9 +1063,14 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
     else holds), a regulation broken (``conflict``), a local setting not met (``review``),
     then the sharing advice (``share-instead`` or ``ok``)."""
     reasons: list[Reason] = []
-    if not location["inside_commune"]:
+    outside = not (location["inside_commune"] or location.get("inside_plan_unit"))
+    if outside:
         reasons.append(Reason("outside_commune"))
-        if typed_xy is not None:
+        # x/y typed in the province's cadastral CRS are not steered to another (found by a
+        # review: a correct cadastral point 300 m outside was told to try vn2000-utm48, 667
+        # m away, which put a neighbour's point inside)
+        if typed_xy is not None and resolve_crs(typed_xy[2]) != resolve_crs(
+                cadastral_crs(project)):
             preset = preset_placing(project, *typed_xy, area=unit)
             if preset is not None:
                 reasons.append(Reason("other_crs", {"crs": str(typed_xy[2]),
@@ -1074,11 +1081,29 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
     codes = {r.code for r in breaches}
     if not codes & set(CONFLICT_CODES):  # a broken regulation is not softened by advice
         reasons.append(sharing.reason)
-    verdict = ("outside-unit" if not location["inside_commune"]
+    verdict = ("outside-unit" if outside
                else "conflict" if codes & set(CONFLICT_CODES)
                else "review" if codes & set(REVIEW_CODES)
                else "share-instead" if sharing.recommendation != "new-tower" else "ok")
     return verdict, reasons
+
+
+def _boundary_strip(project: Project, unit: UnitScope | None, point: shapely.Point,
+                    location: dict[str, Any]) -> list[Reason]:
+    """A point outside the 2025 unit's bundled boundary but inside the outline of the old
+    unit that went whole into it (:func:`~coverage_gis.engines.territory.merged_plan_unit`):
+    the unit's territory by the mapping, the outlines disagreeing there. Sets
+    ``location["inside_plan_unit"]`` and gives the reason ``boundary_disagrees`` (plan_code,
+    plan_name, unit_code, unit_name, distance_m: how far beyond the boundary), for review."""
+    if unit is None or location["inside_commune"] or unit.role != "current":
+        return []
+    plan = merged_plan_unit(project)
+    if plan is None or not bool(inside_unit(gpd.GeoSeries([point]), plan.geometry)[0]):
+        return []
+    location["inside_plan_unit"] = True
+    return [Reason("boundary_disagrees", {
+        "plan_code": plan.code, "plan_name": plan.name, "unit_code": unit.code,
+        "unit_name": unit.name, "distance_m": round(float(unit.geometry.distance(point)), 1)})]
 
 
 def _province_unit_at(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point
@@ -1143,6 +1168,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     location = _location(project, hamlets, point, area)
     location.update(unit_code=unit.code if unit else None,
                     unit_name=unit.name if unit else None)
+    strip = _boundary_strip(project, unit, point, location)
     nearest, close, limit = _nearest_towers(project, point, sharing_params, n_nearest)
     if base is None:
         base = compute_coverage(_sites(project), hamlets, project.dem, params,
@@ -1166,7 +1192,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         breaches.append(Reason("aviation_obstacle", {
             "height_m": mast_m, "limit_m": settings.AVIATION_WARNING_HEIGHT_M,
             "regulation": settings.AVIATION_REGULATION}))
-    breaches += _unchecked(project, location)
+    breaches += [*strip, *_unchecked(project, location)]
     breaches += _corridors(project, point)
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     if gain.get("households_newly_covered") == 0:

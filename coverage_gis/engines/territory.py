@@ -207,6 +207,20 @@ def province_scopes(project: Project) -> tuple[UnitScope, ...]:
     return province_units(sc.province, project.crs)
 
 
+def merged_plan_unit(project: Project) -> UnitScope | None:
+    """The outline of ``[scenario] plan_unit`` (:func:`unit_scopes`) when the 2025 mapping
+    says it went whole into ``[scenario] unit``: its territory is the unit's, wherever the
+    two outlines, from different surveys, disagree. None otherwise."""
+    from coverage_gis.io import units as admin
+
+    sc = project.scenario
+    if sc.plan_unit is None or sc.unit is None or sc.province is not None:
+        return None
+    if admin.old_unit(sc.plan_unit).share_in(admin.find_unit(sc.unit).code) != "full":
+        return None
+    return next((s for s in unit_scopes(project) if s.role == "plan"), None)
+
+
 def current_unit(project: Project) -> UnitScope | None:
     """The territory new towers are planned on: the 2025 unit when the scenario names one
     (the authority since 1 July 2025), else None (the commune layer, else the hamlets: the

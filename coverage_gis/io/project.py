@@ -331,6 +331,8 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
     if (plan is not None and isinstance(loaded.get("commune"), gpd.GeoDataFrame)
             and not (unit is not None and admin.is_unit_outline(loaded["commune"], unit))):
         _warn_commune_not_plan(plan, loaded["commune"], sources.get("commune", []), where)
+    if unit is not None and plan is not None and plan.share_in(unit.code) == "full":
+        _warn_plan_beyond_unit(unit, plan, loaded, sources, where)
     if unit is not None and plan is not None and plan.share_in(unit.code) is None:
         into = ", ".join(f"{link.code} {link.full_name}" for link in plan.into)
         warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} ({plan.district}) did "
@@ -386,6 +388,44 @@ def _warn_unit_elsewhere(unit: admin.Unit, hamlets: gpd.GeoDataFrame, files: lis
                   "measured on another unit's hamlets; check unit (more than "
                   f"{1 - settings.UNIT_HAMLETS_WARN_SHARE:.0%} outside: "
                   "settings.UNIT_HAMLETS_WARN_SHARE)", ScopeWarning, stacklevel=4)
+
+
+def _warn_plan_beyond_unit(unit: admin.Unit, plan: admin.OldUnit, loaded: dict[str, Any],
+                           sources: dict[str, list[str]], where: str) -> None:
+    """Warn when ``plan_unit``, which went whole into ``unit``, has an outline (the commune
+    layer, else the hamlets) reaching more than ``settings.PLAN_BEYOND_UNIT_WARN_M`` beyond
+    the unit's bundled boundary: found by a review, the sample's layers reach 183 m beyond
+    phường Quang Trung (0.41 km², 56 households) with no word, and a point of hamlet QT04
+    was ruled outside the unit."""
+    commune = loaded.get("commune")
+    key = ("commune" if isinstance(commune, gpd.GeoDataFrame)
+           and not admin.is_unit_outline(commune, unit) else "hamlets")
+    layer = loaded.get(key)
+    if not isinstance(layer, gpd.GeoDataFrame) or layer.crs is None or not len(layer):
+        return
+    metric = metric_crs(layer)
+    outline = shapely.make_valid(layer.to_crs(metric).union_all())
+    boundary = unit.frame().to_crs(metric).union_all()
+    beyond = outline.difference(boundary)
+    coords = shapely.get_coordinates(beyond)
+    far = float(shapely.distance(boundary, shapely.points(coords)).max()) if len(coords) else 0.0
+    if far <= settings.PLAN_BEYOND_UNIT_WARN_M:
+        return
+    homes = loaded.get("households")
+    counted = ""
+    if isinstance(homes, gpd.GeoDataFrame) and homes.crs is not None and len(homes):
+        xy = shapely.get_coordinates(homes.to_crs(metric).geometry.centroid)
+        n = int(shapely.contains_xy(beyond, xy[:, 0], xy[:, 1]).sum())
+        counted = f", {n} of {len(homes)} households"
+    name = ", ".join(Path(f).name for f in sources.get(key, [])) or f"the {key}"
+    warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} went whole into "
+                  f"{unit.code} {unit.full_name} in 2025, yet its outline ({name}) reaches up "
+                  f"to {far:.0f} m beyond that unit's bundled boundary "
+                  f"({beyond.area / 1e6:.2f} km² outside{counted}): the two come from "
+                  "different surveys. Towers there count as outside the unit, and check-site "
+                  "asks for review there rather than ruling a point outside; check which "
+                  f"outline is right (more than {settings.PLAN_BEYOND_UNIT_WARN_M:g} m: "
+                  "settings.PLAN_BEYOND_UNIT_WARN_M)", ScopeWarning, stacklevel=4)
 
 
 #: Columns of a commune layer that may hold its official code (GSO's 5-digit code).

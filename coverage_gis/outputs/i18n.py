@@ -799,6 +799,14 @@ _REASONS = {
               "authority for it)",
         "vi": "vị trí nằm ngoài địa giới đơn vị hành chính (xã, phường) được kiểm tra (có "
               "thể không thuộc thẩm quyền của đơn vị này)"},
+    "boundary_disagrees": {
+        "en": "the point lies {distance_m:.0f} m beyond the boundary of {unit_name} but inside "
+              "{plan_name}, which went whole into it in 2025: the two outlines disagree here "
+              "(different surveys); the unit's to decide, after checking the boundary",
+        "vi": "vị trí nằm ngoài ranh giới {unit_name} {distance_m:.0f} m nhưng trong "
+              "{plan_name}, đơn vị đã nhập toàn bộ vào {unit_name} năm 2025: hai ranh giới "
+              "không khớp tại đây (từ các nguồn đo đạc khác nhau); thuộc thẩm quyền của đơn "
+              "vị, cần kiểm tra lại ranh giới"},
     "other_crs": {
         "en": "the coordinates were given in {crs}; read in {preset} they would lie inside "
               "the unit: check the CRS (--crs {preset}?)",
