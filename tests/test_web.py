@@ -660,6 +660,30 @@ def test_layers_toggle_and_hamlet_colourings_exclude_each_other(page):
     assert page.errors == []
 
 
+def test_the_map_draws_the_unit_the_checks_use_and_names_the_old_commune(page, server):
+    """Found by a review: the app drew only the old commune (7 km²) while its checks judge
+    phường Quang Trung (29 km²): a click 3 km outside the drawn outline was "inside". The
+    ward is drawn and named, the old commune named as such, and the check agrees with the
+    ward drawn."""
+    import shapely
+    import shapely.geometry
+
+    pg = page.page
+    assert pg.locator(".cg-l-unit").count() >= 1
+    words = i18n.web_words("vi")
+    assert "Phường Quang Trung" in pg.locator("label[for$='-unit']").inner_text()
+    assert words["layer_commune_old"] in pg.locator("label[for$='-commune']").inner_text()
+    _, _, body = get(server.url.rstrip("/") + "/api/map")
+    unit = json.loads(body)["layers"]["unit"]["features"]
+    assert [f["properties"]["code"] for f in unit] == ["14818"]
+    ward = shapely.geometry.shape(unit[0]["geometry"])
+    for lon, lat in ((105.85113, 20.09924), (105.8628, 20.0690), (105.92, 20.05)):
+        _, _, doc = api(server, "/api/check", {"lon": str(lon), "lat": str(lat),
+                                               "operator": "Viettel", "technology": "4G"})
+        assert doc["location"]["inside_commune"] == ward.contains(shapely.Point(lon, lat))
+    assert page.errors == []
+
+
 def _overlap(a: dict, b: dict) -> bool:
     return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or
                 a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])

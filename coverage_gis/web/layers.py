@@ -47,6 +47,7 @@ COLOURS: dict[str, Any] = {
     "check_new": (0, 0, 0, 190),
     "check_already": (0, 0, 0, 45),
     "commune": "#333333",
+    "unit": style.UNIT_OUTLINE,
     "roads": "#7f7f7f",
     "railway": "#000000",
     "extension": style.EXTENSION,
@@ -147,12 +148,35 @@ def _households(analysis: Analysis) -> dict[str, Any] | None:
                          "mbb_covered": "mbb_covered", "ftth_passed": "ftth_passed"})
 
 
+def _unit_outline(analysis: Analysis) -> dict[str, Any] | None:
+    """The 2025 unit the tower checks are made for
+    (:func:`~coverage_gis.engines.territory.current_unit`), when the commune layer is another
+    outline (the old commune the plan was adopted for): found by a review, the map drew only
+    the old commune, so a click inside it could be ruled outside the unit and one 3 km
+    outside it inside. None otherwise."""
+    import geopandas as gpd
+
+    from coverage_gis.engines.territory import current_unit
+    from coverage_gis.io import units as admin
+
+    p = analysis.project
+    unit = current_unit(p)
+    if unit is None or unit.code is None or (
+            p.commune is not None
+            and admin.is_unit_outline(p.commune, admin.find_unit(unit.code))):
+        return None
+    frame = gpd.GeoDataFrame({"code": [unit.code], "name": [unit.name]},
+                             geometry=[unit.geometry], crs=p.crs)
+    return geojson(frame, {"code": "code", "name": "name"})
+
+
 def _vector_layers(analysis: Analysis) -> dict[str, Any]:
     """Every vector layer of the map, by key (None when the study has none)."""
     p, fibre = analysis.project, analysis.fibre
     routes = fibre.routes if fibre is not None else p.fibre
     return {
         "commune": geojson(p.commune, {"name": "name"}),
+        "unit": _unit_outline(analysis),
         "hamlets": _hamlets(analysis),
         "towers": geojson(analysis.towers, {
             "tower_id": "tower_id", "operators": "operators", "status": "status",

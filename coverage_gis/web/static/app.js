@@ -166,6 +166,10 @@
       return L.geoJSON(data.layers.commune, {interactive: false,
         style: {color: colours.commune, weight: 2.5, dashArray: '8 5', fill: false}});
     },
+    unit: function () {
+      return L.geoJSON(data.layers.unit, {interactive: false,
+        style: {color: colours.unit, weight: 3.5, fill: false}});
+    },
     roads: function () {
       return L.geoJSON(data.layers.roads, {interactive: false,
         style: function (f) {
@@ -339,9 +343,18 @@
     {title: 'group_plan', checks: ['suggestions', 'sharing', 'constraints'],
      on: ['suggestions']},
     {title: 'group_check', checks: ['check'], on: ['check']},
-    {title: 'group_background', checks: ['hillshade', 'commune', 'roads', 'railway'],
-     on: ['hillshade', 'commune', 'roads', 'railway']}
+    {title: 'group_background', checks: ['hillshade', 'unit', 'commune', 'roads', 'railway'],
+     on: ['hillshade', 'unit', 'commune', 'roads', 'railway']}
   ];
+
+  // The commune layer beside the 2025 unit is the old commune the plan was adopted for.
+  function layerWord(key) {
+    if (key === 'commune' && has('unit')) { return W.layer_commune_old; }
+    if (key === 'unit' && data.layers.unit) {
+      return fmt(W.layer_unit, {name: data.layers.unit.features[0].properties.name});
+    }
+    return W['layer_' + key] || key;
+  }
 
   function optionRow(group, key, radio) {
     var id = 'cg-layer-' + group.title + '-' + key;
@@ -356,7 +369,7 @@
       show(key, input.checked);
     });
     return el('label', {'for': id, className: 'cg-option'},
-              [input, ' ', W['layer_' + key] || key]);
+              [input, ' ', layerWord(key)]);
   }
 
   function collapsible(title, id) {
