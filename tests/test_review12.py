@@ -210,3 +210,59 @@ def test_cadastral_xy_just_outside_are_not_steered_to_another_crs(tmp_path):
     assert other["verdict"] == "outside-unit"
     assert [r["params"]["preset"] for r in other["reason_codes"]
             if r["code"] == "other_crs"] == ["vn2000-thanhhoa"]
+
+
+@pytest.mark.parametrize("kw, named", [
+    ({"azimuths_deg": [0], "beamwidth_deg": float("nan")}, "beamwidth_deg"),
+    ({"azimuths_deg": [0], "beamwidth_deg": 0.0}, "beamwidth_deg"),
+    ({"azimuths_deg": [0], "beamwidth_deg": -65.0}, "beamwidth_deg"),
+    ({"azimuths_deg": [0, 0]}, "azimuths_deg=0 is given twice"),
+    ({"azimuths_deg": [0, 360]}, "points the same way"),
+])
+def test_a_notebooks_proposal_with_a_bad_beam_or_a_sector_twice_is_refused(kw, named):
+    """Found by a review: beamwidth_deg NaN gave verdict "ok" with a NaN exposure ratio, and
+    the API took a sector twice, which the command line and the web app refuse."""
+    with pytest.raises(cg.InputError, match=re.escape(named)):
+        placement.ProposedSite("Viettel", "4G", **kw).cells(X0, Y0, resolve_crs(UTM))
+
+
+def test_a_gain_computed_outside_the_models_validity_says_so(project):
+    """Found by a review: a 28 GHz proposal's gain (155 households) came from Extended Hata,
+    whose validity ends at 3 GHz (ITU-R SM.2028 / SEAMCAT's extended Hata: 30 MHz to 3 GHz),
+    and nothing said so. The model and its validity are in the proposal, and a reason says
+    the gain is an estimate; a 1800 MHz cell is inside the range."""
+    point = placement.locate_point(project, lon=105.84464, lat=20.065252)
+    high = placement.check_site(project, placement.ProposedSite("Viettel", "5G",
+                                                                band_mhz=28000.0), point)
+    assert high.proposal["model"].startswith("extended_hata")
+    assert "frequency_above_range" in high.proposal["model_validity"].split("+")
+    said = [r for r in high.reasons if r.code == "gain_model_outside_validity"]
+    assert said and said[0].params["band_mhz"] == 28000.0
+    for lang in ("vi", "en"):
+        assert "Extended Hata" in cg.outputs.i18n.reason_text(said[0].code, said[0].params,
+                                                              lang)
+    low = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), point)
+    assert low.proposal["model_validity"] == "ok"
+    assert not [r for r in low.reasons if r.code == "gain_model_outside_validity"]
+
+
+@pytest.mark.parametrize("technology, band", [("4G", 28000.0), ("2G", 3700.0),
+                                              ("5G", 10000.0), ("3G", 700.0)])
+def test_a_band_its_technology_has_none_in_is_refused(technology, band, tmp_path):
+    """Found by a review: 4G at 28 GHz and 2G at 3.7 GHz were checked. The bands are the 3GPP
+    band tables' envelopes (settings.TECHNOLOGY_BANDS_MHZ)."""
+    with pytest.raises(cg.InputError, match=f"band_mhz {band:g} is no {technology} band"):
+        placement.ProposedSite("Viettel", technology, band_mhz=band).cells(
+            X0, Y0, resolve_crs(UTM))
+    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.8628", "--lat", "20.0690",
+                 "--operator", "Viettel", "--technology", technology, "--band-mhz",
+                 f"{band:g}", "--out", str(tmp_path / "out")]) != 0
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("technology, band", [("4G", 700.0), ("4G", 2600.0), ("5G", 3700.0),
+                                              ("5G", 28000.0), ("2G", 1800.0), ("3G", 2100.0)])
+def test_the_bands_used_in_vietnam_are_accepted(technology, band):
+    cells = placement.ProposedSite("Viettel", technology, band_mhz=band).cells(
+        X0, Y0, resolve_crs(UTM))
+    assert float(cells["band_mhz"].iloc[0]) == band

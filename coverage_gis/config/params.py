@@ -25,7 +25,7 @@ import os
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -1463,20 +1463,30 @@ class _Sectors(_Each):
             raise InputError(f"{what}: {len(value)} azimuths given; expected at most "
                              f"{most}{why}")
         out = super().convert(value, what, text=text)
-        tolerance = settings.CHECK_SITE_SAME_AZIMUTH_DEG
-        problems = []
-        for j in range(len(out)):
-            for i in range(j):
-                apart = abs((out[j] - out[i] + 180.0) % 360.0 - 180.0)
-                if apart < tolerance:
-                    same = ("is given twice" if value[j] == value[i]
-                            else f"points the same way as {value[i]!r} (azimuths are taken "
-                                 f"modulo 360; closer than {tolerance:g}° is one sector)")
-                    problems.append(f"{what}={value[j]!r} {same}: give each sector once")
-                    break
+        problems = same_sector_problems(out, what, value)
         if problems:
             raise InputError(problems)
         return out
+
+
+def same_sector_problems(azimuths_deg: Sequence[float], what: str,
+                         typed: Sequence[Any] | None = None) -> list[str]:
+    """A problem for each azimuth (degrees) pointing the same way as an earlier one (within
+    ``settings.CHECK_SITE_SAME_AZIMUTH_DEG``, modulo 360: 0 and 360 are one sector), named
+    as ``typed`` (default the values)."""
+    typed = list(azimuths_deg) if typed is None else list(typed)
+    tolerance = settings.CHECK_SITE_SAME_AZIMUTH_DEG
+    problems = []
+    for j in range(len(azimuths_deg)):
+        for i in range(j):
+            apart = abs((azimuths_deg[j] - azimuths_deg[i] + 180.0) % 360.0 - 180.0)
+            if apart < tolerance:
+                same = ("is given twice" if typed[j] == typed[i]
+                        else f"points the same way as {typed[i]!r} (azimuths are taken "
+                             f"modulo 360; closer than {tolerance:g}° is one sector)")
+                problems.append(f"{what}={typed[j]!r} {same}: give each sector once")
+                break
+    return problems
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,25 @@ TECHNOLOGY_DEFAULTS: dict[str, dict[str, float]] = {
            "tilt_deg": 6.0, "eirp_dbm": 70.0},
 }
 
+#: The carrier frequencies (MHz) each technology's operating bands span, from its standard's
+#: band tables: a proposed cell (check-site, ``/api/check``, ``ProposedSite``) on a band its
+#: technology has none in is refused (found by a review: ``--technology 4G --band-mhz 28000``
+#: and ``2G`` at 3700 MHz were checked). Envelopes of every band, uplink and downlink: GSM
+#: (T-GSM 380 to PCS 1900) 3GPP TS 45.005 §2; UTRA (bands XX to XXII) TS 25.101 Table 5.0;
+#: E-UTRA (bands 87 to 46) TS 36.101 Table 5.5-1; NR FR1 and FR2 TS 38.101-1 Table 5.2-1 and
+#: TS 38.101-2 Table 5.2-1 (FR2-2 to 71 GHz).
+TECHNOLOGY_BANDS_MHZ: dict[str, tuple[tuple[float, float], ...]] = {
+    "2G": ((380.0, 1990.0),),
+    "3G": ((791.0, 3590.0),),
+    "4G": ((410.0, 5925.0),),
+    "5G": ((410.0, 7125.0), (24250.0, 71000.0)),
+}
+TECHNOLOGY_BANDS_SOURCE: dict[str, str] = {
+    "2G": "3GPP TS 45.005 §2", "3G": "3GPP TS 25.101 Table 5.0",
+    "4G": "3GPP TS 36.101 Table 5.5-1",
+    "5G": "3GPP TS 38.101-1 and TS 38.101-2, Table 5.2-1",
+}
+
 #: ``coverage-gis site-map``: how far it computes by default (the radius of SPLAT!'s ``-R 10``,
 #: km) and at most, m (a local choice: beyond 100 km no model of the engine applies).
 SITE_MAP_RADIUS_M = 10_000.0

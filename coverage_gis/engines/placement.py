@@ -28,7 +28,7 @@ from pyproj.exceptions import ProjError
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import CheckParams, SuggestionParams
+from coverage_gis.config.params import CheckParams, SuggestionParams, same_sector_problems
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
 from coverage_gis.engines.coverage import (
     CoverageParams,
@@ -127,9 +127,21 @@ class ProposedSite:
                 if not lo <= value <= hi:
                     raise InputError(f"{name} {value:g} is outside "
                                      f"{lo:g}..{hi:g}")
+        band = values["band_mhz"]
+        spans = settings.TECHNOLOGY_BANDS_MHZ[tech]
+        if band is not None and not any(a <= band <= b for a, b in spans):
+            raise InputError(f"band_mhz {band:g} is no {tech} band: its operating bands lie "
+                             "in " + " or ".join(f"{a:g}-{b:g} MHz" for a, b in spans) +
+                             f" ({settings.TECHNOLOGY_BANDS_SOURCE[tech]})")
+        lo, hi = settings.VALUE_RANGES["beamwidth_deg"]
+        if not lo <= self.beamwidth_deg <= hi:  # NaN too (found by a review: NaN gave "ok")
+            raise InputError(f"beamwidth_deg {self.beamwidth_deg:g} is outside {lo:g}..{hi:g}")
         for az in self.azimuths_deg:
             if not 0 <= az <= 360:
                 raise InputError(f"azimuth_deg {az:g} is outside 0..360")
+        same = same_sector_problems(list(self.azimuths_deg), "azimuths_deg")
+        if same:  # as the command line and the web app refuse them (a review)
+            raise InputError(same)
         azs = list(self.azimuths_deg) or [np.nan]
         rows = []
         for k, az in enumerate(azs):
@@ -958,14 +970,20 @@ def _with_upper_floors(heights_m: tuple[float, ...], building_m: np.ndarray
     return tuple(heights_m) + tuple(more)
 
 
-def _proposal_values(new_cells: gpd.GeoDataFrame) -> dict[str, Any]:
+def _proposal_values(new_cells: gpd.GeoDataFrame, params: CoverageParams) -> dict[str, Any]:
+    """The proposal as check.json gives it, with the path-loss model its gain is computed
+    with and whether the cells are inside that model's validity range
+    (:func:`~coverage_gis.engines.coverage.cell_ranges`: ``ok`` or codes)."""
     first = new_cells.iloc[0]
+    ranged = cell_ranges(new_cells, params)
+    bad = [str(v) for v in ranged["model_validity"] if str(v) != "ok"]
     return {"operator": first["operator"], "technology": str(first["technology"]),
             **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m",
                                             "eirp_dbm", "tilt_deg")},
             "azimuths_deg": [float(a) for a in new_cells["azimuth_deg"]
                              if np.isfinite(a)] or "omni",
-            "cells": len(new_cells)}
+            "cells": len(new_cells), "model": str(ranged["model"].iloc[0]),
+            "model_validity": bad[0] if bad else "ok"}
 
 
 #: Reason codes of a broken regulation (verdict ``conflict``) and of a local setting not met
@@ -1195,11 +1213,16 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     breaches += [*strip, *_unchecked(project, location)]
     breaches += _corridors(project, point)
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
+    proposed = _proposal_values(new_cells, params)
+    if proposed["model_validity"] != "ok":  # found by a review: a 28 GHz gain read as fact
+        reasons.append(Reason("gain_model_outside_validity", {
+            "model": proposed["model"], "validity": proposed["model_validity"],
+            "band_mhz": proposed["band_mhz"]}))
     if gain.get("households_newly_covered") == 0:
         reasons.append(Reason("no_gain"))
     elif gain.get("hamlets_newly_covered"):
         reasons.append(Reason("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
-    return CheckResult(_proposal_values(new_cells), location, nearest, sharing, gain, checks,
+    return CheckResult(proposed, location, nearest, sharing, gain, checks,
                        verdict, reasons, point_coordinates(project, point), rf)
 
 

@@ -65,10 +65,17 @@ def _typed(values: dict[str, Any], keys: Sequence[str], w: dict[str, str] | None
                      for k in keys if (v := values.get(k)) is not None)
 
 
-def _proposal_value(key: str, value: Any, w: dict[str, str]) -> Any:
-    """A proposal's value as shown: the engine's codes (one ``omni`` cell) in words."""
+def _proposal_value(key: str, value: Any, w: dict[str, str], lang: str) -> Any:
+    """A proposal's value as shown: the engine's codes (one ``omni`` cell, the path-loss
+    model and its validity) in words."""
     if key == "azimuths_deg" and isinstance(value, str):
         return w.get(f"proposal_{value}", value)
+    if key == "model":
+        return i18n.model_name(str(value), i18n.words(lang))
+    if key == "model_validity":
+        words = i18n.words(lang)
+        return ", ".join(words.get("validity_inside" if c == "ok" else f"validity_{c}", c)
+                         for c in str(value).split("+"))
     return value
 
 
@@ -187,7 +194,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
                   aria_label=w["map"], legend_lang=lang)
     reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
                       for r in check.reasons)
-    proposal_rows = [(w.get(k, column_title(k, lang)), _proposal_value(k, v, w))
+    proposal_rows = [(w.get(k, column_title(k, lang)), _proposal_value(k, v, w, lang))
                      for k, v in prop.items()]
     location_rows = [(w["where"], where), (w["lonlat"], f"{loc['lon']:.6f}, {loc['lat']:.6f}"),
                      (w["xy"].format(crs=loc["crs"]), f"{loc['x_m']:.1f}, {loc['y_m']:.1f}")]

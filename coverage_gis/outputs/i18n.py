@@ -195,6 +195,7 @@ _WORDS: dict[str, dict[str, str]] = {
                        "độ cao máy thu, bán kính)",
         "validity_some": "{n}/{total} cell dùng mô hình ngoài phạm vi áp dụng (xem "
                          "cells.csv): {list}",
+        "validity_inside": "trong phạm vi áp dụng",
         "validity_frequency_below_range": "tần số dưới phạm vi",
         "validity_frequency_above_range": "tần số trên phạm vi",
         "validity_height_below_range": "ăng-ten thấp hơn phạm vi",
@@ -301,6 +302,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "default_dem": "mặt đất phẳng (không có DEM)",
         "default_hamlets": "cả đơn vị là một khu vực (không có ranh giới thôn)",
         "environment": "môi trường", "model": "mô hình",
+        "model_validity": "phạm vi áp dụng của mô hình",
         "env_rural": "nông thôn", "env_suburban": "ven đô", "env_urban": "đô thị",
         "env_open": "vùng trống", "env_los": "nhìn thẳng (LOS)",
         "env_nlos": "bị che (NLOS)", "free_space": "không gian tự do",
@@ -498,6 +500,7 @@ _WORDS: dict[str, dict[str, str]] = {
                          "(cells.csv, column model_validity): {list}",
         "validity_frequency_below_range": "band below the range",
         "validity_frequency_above_range": "band above the range",
+        "validity_inside": "inside the validity range",
         "validity_height_below_range": "mast below the range",
         "validity_height_above_range": "mast above the range",
         "validity_ue_height_below_range": "terminal below the range",
@@ -597,7 +600,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "layer_statistics": "statistics",
         "default_dem": "flat ground (no DEM)",
         "default_hamlets": "the unit as one area (no hamlets mapped)",
-        "environment": "environment", "model": "model",
+        "environment": "environment", "model": "model", "model_validity": "model validity",
         "env_rural": "rural", "env_suburban": "suburban", "env_urban": "urban",
         "env_open": "open", "env_los": "LOS", "env_nlos": "NLOS", "free_space": "free space",
         "terrain_far": "beyond each cell's threshold range (weak levels, only shown) the "
@@ -815,6 +818,11 @@ _REASONS = {
     "no_gain": {
         "en": "it covers no household that is not already covered by 4G/5G",
         "vi": "trạm không phủ thêm hộ nào chưa có sóng 4G/5G"},
+    "gain_model_outside_validity": {
+        "en": "the coverage gain is computed with {model_name}, used here outside its validity "
+              "range ({validity_text}): an estimate to confirm by measurement",
+        "vi": "vùng phủ tăng thêm được tính bằng mô hình {model_name}, ở đây dùng ngoài phạm vi "
+              "áp dụng ({validity_text}): chỉ là ước tính, cần đo kiểm để xác nhận"},
     "brings_hamlets": {
         "en": "it brings hamlet(s) {hamlets} to the mobile broadband target",
         "vi": "trạm giúp thôn {hamlets} đạt chỉ tiêu phủ sóng băng rộng di động"},
@@ -1085,6 +1093,20 @@ _SET_BY = {
 _SET_BY_DEFAULT = {"dwelling_too_close": "tool-default", "default_distance": "tool-default"}
 
 
+def model_name(code: str, w: dict[str, str]) -> str:
+    """A path-loss model's code in words (``extended_hata_suburban`` → ``Extended Hata,
+    ven đô``): the model's published name and its environment or line-of-sight case."""
+    names = {"extended_hata": "Extended Hata", "hata": "Okumura-Hata",
+             "cost231": "COST-231 Hata", "rma": "3GPP TR 38.901 RMa",
+             "uma": "3GPP TR 38.901 UMa"}
+    if code == "free_space":
+        return w["free_space"]
+    base, _, case = str(code).rpartition("_")
+    if base in names and f"env_{case}" in w:
+        return f"{names[base]}, {w['env_' + case]}"
+    return names.get(str(code), str(code))
+
+
 def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
     """One reason of a tower check in words. A place is named by its name, else its id."""
     p = dict(params)
@@ -1102,6 +1124,11 @@ def reason_text(code: str, params: dict[str, Any], lang: str = "vi") -> str:
         p["kind_word"] = {"vi": {"road": "đường", "railway": "đường sắt"},
                           "en": {"road": "road", "railway": "railway"}
                           }[_lang(lang)][params["kind"]]
+    if code == "gain_model_outside_validity":
+        w = words(lang)
+        p["model_name"] = model_name(str(p["model"]), w)
+        p["validity_text"] = ", ".join(w.get(f"validity_{c}", c)
+                                       for c in str(p["validity"]).split("+"))
     if "bands_mhz" in p:
         p["cells"] = ", ".join(map(str, p["cells"]))
         p["bands"] = ", ".join(dict.fromkeys(number_text(b, lang) for b in p["bands_mhz"]))

@@ -24,6 +24,7 @@ from coverage_gis.engines.rounding import decimals_shown, rounded_against
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
+from coverage_gis.outputs.i18n import model_name
 from coverage_gis.outputs.indicators import (
     hamlet_classes,
     hamlet_status,
@@ -500,20 +501,6 @@ def breakable(text: str) -> str:
 def _rows(items: list[tuple[str, Any]], none: str = "none") -> str:
     return "".join(f"<tr><th>{escape(str(k))}</th><td>{breakable(_value(str(k), v, none))}"
                    "</td></tr>" for k, v in items)
-
-
-def model_name(code: str, w: dict[str, str]) -> str:
-    """A path-loss model's code in words (``extended_hata_suburban`` → ``Extended Hata,
-    ven đô``): the model's published name and its environment or line-of-sight case."""
-    names = {"extended_hata": "Extended Hata", "hata": "Okumura-Hata",
-             "cost231": "COST-231 Hata", "rma": "3GPP TR 38.901 RMa",
-             "uma": "3GPP TR 38.901 UMa"}
-    if code == "free_space":
-        return w["free_space"]
-    base, _, case = str(code).rpartition("_")
-    if base in names and f"env_{case}" in w:
-        return f"{names[base]}, {w['env_' + case]}"
-    return names.get(str(code), str(code))
 
 
 def _pct(v: Any, lang: str = "vi", against: float | None = None) -> str:
