@@ -346,13 +346,22 @@ def test_downsampled_classes_are_the_mode_of_each_block():
 
 
 def test_small_rasters_keep_every_pixel(sample):
-    """Within the budget the image is the full-resolution reprojection, as before."""
+    """Within the budget the image is the full-resolution reprojection, drawn
+    ``settings.MAP_RASTER_OVERSAMPLE`` times finer so that no grid cell is dropped (a
+    review found one-cell gaps of the coverage gone): every cell of the grid is seen."""
     g = sample.coverage.grid
     level = sample.coverage.level_dbm["4G"]
     url, _ = maps.raster_overlay(level, g)
-    merc, _ = maps.to_web_mercator(level, g)
-    assert _png_size(url) == (merc.shape[1], merc.shape[0])
+    native, _ = maps.to_web_mercator(level, g)
+    k = settings.MAP_RASTER_OVERSAMPLE
+    merc, _ = maps.reproject_grid(level, g, 3857, oversample=k)
+    assert _png_size(url) == (merc.shape[1], merc.shape[0]) == (native.shape[1] * k,
+                                                                  native.shape[0] * k)
     assert (_decode(url) == maps.colour_levels(merc)).all()
+    # every computed cell appears: the cells' classes drawn are those of the grid
+    drawn = maps.level_classes(merc)
+    assert set(np.unique(drawn[drawn > 0])) == set(np.unique(
+        maps.level_classes(level)[np.isfinite(level)]))
 
 
 def test_a_geotiff_is_read_from_its_overview(tmp_path):

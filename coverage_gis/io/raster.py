@@ -156,13 +156,15 @@ class Raster:
 
 def reproject_array(values: np.ndarray, transform: Affine, crs: Any, dst_crs: Any,
                     resampling: str = "nearest", *, resolution: float | None = None,
-                    max_px: int | None = None, nodata: float = np.nan
-                    ) -> tuple[np.ndarray, Affine]:
+                    max_px: int | None = None, nodata: float = np.nan,
+                    oversample: int = 1) -> tuple[np.ndarray, Affine]:
     """A grid of ``values`` (rows north to south on ``transform`` in ``crs``) warped to
     ``dst_crs`` (any CRS pyproj reads, e.g. 3857 for Leaflet): (array, its transform).
 
-    At about the source resolution, or ``resolution`` (``dst_crs`` units); with ``max_px``,
-    never more than ``max_px`` pixels on the long side (coarser pixels over the same bounds).
+    At about the source resolution, or ``resolution`` (``dst_crs`` units), ``oversample``
+    times finer (so that nearest resampling drops no source pixel: a one-pixel gap of a
+    coverage mask vanished at the source resolution); with ``max_px``, never more than
+    ``max_px`` pixels on the long side (coarser pixels over the same bounds).
     ``resampling``: a :class:`rasterio.enums.Resampling` name. Integer values keep their
     dtype, with ``nodata`` (then an integer) where nothing falls; others come back float32
     with NaN."""
@@ -177,7 +179,12 @@ def reproject_array(values: np.ndarray, transform: Affine, crs: Any, dst_crs: An
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         dst_t, width, height = rasterio.warp.calculate_default_transform(
             src_crs, to_crs, cols, rows, left, bottom, right, top, **kwargs)
-        if max_px is not None and max(width, height) > max_px:
+        finer = max(width, height) * oversample
+        if oversample > 1 and (max_px is None or finer <= max_px):
+            dst_t, width, height = rasterio.warp.calculate_default_transform(
+                src_crs, to_crs, cols, rows, left, bottom, right, top,
+                dst_width=width * oversample, dst_height=height * oversample)
+        elif max_px is not None and max(width, height) > max_px:
             scale = max(width, height) / max_px
             dst_t, width, height = rasterio.warp.calculate_default_transform(
                 src_crs, to_crs, cols, rows, left, bottom, right, top,

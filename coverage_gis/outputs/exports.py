@@ -705,7 +705,7 @@ def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict
             w["level_class_ge"].format(dbm="-90"),
             w["level_class_between"].format(low="-100", high="-90"),
             w["level_class_between"].format(low="-110", high="-100"),
-            w["level_class_lt"].format(dbm="-110"))))
+            w["level_not_counted"].format(dbm="-110"))))
     if note:
         rows += f'<tr><td colspan="2">{escape(note)}</td></tr>'
     return (f"<Folder><name>{xml_escape(name)}</name><GroundOverlay>"
@@ -840,10 +840,12 @@ def coverage_overlay(analysis: Any) -> tuple[bytes, list[list[float]]] | None:
         return None
     with np.errstate(invalid="ignore"):
         level = np.fmax.reduce(levels) if len(levels) > 1 else levels[0]
+    level = style.levels_as_counted(level, res.covered.get("mobile_broadband"))
     # a province's grid is resampled (nearest: every pixel shown is one computed) to the map's
     # image budget, so that the KMZ stays small enough for Google Earth
     lonlat, bounds = maps.reproject_grid(level, res.grid, 4326, "nearest",
-                                         max_px=settings.MAP_RASTER_MAX_PX)
+                                         max_px=settings.MAP_RASTER_MAX_PX,
+                                         oversample=settings.MAP_RASTER_OVERSAMPLE)
     return maps.png_bytes(maps.colour_levels(lonlat)), bounds
 
 

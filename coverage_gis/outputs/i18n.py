@@ -325,6 +325,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "kmz_coverage": "Vùng phủ sóng 4G/5G (mức thu của trạm tốt nhất)",
         "level_class_ge": "≥ {dbm} dBm", "level_class_between": "{low} … {high} dBm",
         "level_class_lt": "< {dbm} dBm",
+        "level_not_counted": "không được tính là có sóng (< {dbm} dBm, hoặc dưới ngưỡng cộng "
+                             "dự phòng che khuất)",
         "covered_yes": "có sóng", "covered_no": "chưa có sóng",
         "probability_class": "xác suất {low} … {high}",
     },
@@ -622,6 +624,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "kmz_coverage": "4G/5G coverage (best-server level)",
         "level_class_ge": "≥ {dbm} dBm", "level_class_between": "{low} … {high} dBm",
         "level_class_lt": "< {dbm} dBm",
+        "level_not_counted": "not counted as covered (< {dbm} dBm, or under the threshold "
+                             "plus the shadow-fading margin)",
         "covered_yes": "covered", "covered_no": "not covered",
         "probability_class": "probability {low} … {high}",
     },
@@ -1218,7 +1222,9 @@ _WEB: dict[str, dict[str, str]] = {
         "class_target": "đạt chỉ tiêu", "class_from": "từ {lo} %, chưa đạt",
         "class_between": "từ {lo} % đến dưới {hi} %", "class_low": "dưới {hi} %",
         "no_data": "không có số liệu",
-        "level_from": "từ {dbm} dBm", "level_below": "dưới {dbm} dBm (chưa đạt ngưỡng phủ)",
+        "level_from": "từ {dbm} dBm",
+        "level_below": ("không được tính là có sóng (dưới {dbm} dBm, hoặc dưới ngưỡng "
+                        "cộng dự phòng che khuất)"),
         "covered": "có sóng 4G/5G", "not_covered": "chưa có sóng 4G/5G",
         "passed": "trong tầm cáp quang", "not_passed": "ngoài tầm cáp quang",
         "extension": "tuyến kéo thêm", "check_new": "vùng được phủ mới",
@@ -1323,7 +1329,9 @@ _WEB: dict[str, dict[str, str]] = {
         "class_target": "target met", "class_from": "{lo} % or more, below target",
         "class_between": "{lo} % to under {hi} %", "class_low": "under {hi} %",
         "no_data": "no data",
-        "level_from": "from {dbm} dBm", "level_below": "under {dbm} dBm (below the threshold)",
+        "level_from": "from {dbm} dBm",
+        "level_below": ("not counted as covered (under {dbm} dBm, or under the threshold "
+                        "plus the shadow-fading margin)"),
         "covered": "4G/5G coverage", "not_covered": "no 4G/5G coverage",
         "passed": "passed by fibre", "not_passed": "not passed by fibre",
         "extension": "extension", "check_new": "newly covered",

@@ -171,9 +171,10 @@ LABELS: dict[str, dict[str, str]] = {
         "level_ge_-90": "≥ −90 dBm: rất tốt",
         "level_ge_-100": "−100 … −90 dBm: tốt",
         "level_ge_-110": "−110 … −100 dBm: trung bình",
-        "level_lt_-110": "< −110 dBm: yếu",
-        "level_note": "Mức trung vị (đạt tại 50 % vị trí). Nơi được tính là có sóng: đạt "
-                      "ngưỡng tại ít nhất {p} vị trí, tức là {rules}.",
+        "level_lt_-110": "không được tính là có sóng (< −110 dBm, hoặc dưới ngưỡng cộng "
+                         "dự phòng)",
+        "level_note": "Mức trung vị (đạt tại 50 % vị trí), chỉ tô xanh nơi được tính là có "
+                      "sóng: đạt ngưỡng tại ít nhất {p} vị trí, tức là {rules}.",
         "level_rule": "{tech} từ {edge} dBm (ngưỡng {threshold} dBm + dự phòng che khuất "
                       "{margin} dB)",
         "household_covered": "Hộ có sóng 4G/5G",
@@ -275,10 +276,11 @@ LABELS: dict[str, dict[str, str]] = {
         "level_ge_-90": "≥ −90 dBm: excellent",
         "level_ge_-100": "−100 … −90 dBm: good",
         "level_ge_-110": "−110 … −100 dBm: fair",
-        "level_lt_-110": "< −110 dBm: weak",
-        "level_note": "Median levels (reached at 50 % of locations). A place counts as "
-                      "covered where the threshold is reached at {p} of locations or more: "
-                      "{rules}.",
+        "level_lt_-110": "not counted as covered (< −110 dBm, or under the threshold plus "
+                         "the margin)",
+        "level_note": "Median levels (reached at 50 % of locations), in blue only where a "
+                      "place counts as covered: where the threshold is reached at {p} of "
+                      "locations or more, {rules}.",
         "level_rule": "{tech} from {edge} dBm (threshold {threshold} dBm + {margin} dB "
                       "shadow-fading margin)",
         "household_covered": "Household with 4G/5G",
@@ -1130,8 +1132,8 @@ def to_web_mercator(array: np.ndarray, grid: Grid, resampling: str = "nearest",
 
 
 def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "nearest",
-                   max_px: int | None = None, nodata: float = np.nan
-                   ) -> tuple[np.ndarray, list[list[float]]]:
+                   max_px: int | None = None, nodata: float = np.nan,
+                   oversample: int = 1) -> tuple[np.ndarray, list[list[float]]]:
     """``array`` (on ``grid``) reprojected to ``epsg`` (3857 for Leaflet; 4326, plate carrée,
     for a KML GroundOverlay), and its bounds as ``[[south, west], [north, east]]`` in
     degrees. Float arrays keep NaN as nodata; boolean arrays come back as float 0/1.
@@ -1140,7 +1142,7 @@ def reproject_grid(array: np.ndarray, grid: Grid, epsg: int, resampling: str = "
     the long side (coarser pixels over the same bounds). An integer ``array`` keeps its dtype
     with ``nodata`` (an integer) where nothing falls."""
     dst, transform = reproject_array(array, grid.transform, grid.crs, epsg, resampling,
-                                     max_px=max_px, nodata=nodata)
+                                     max_px=max_px, nodata=nodata, oversample=oversample)
     height, width = dst.shape
     return dst, latlon_bounds(transform, height, width, epsg)
 
@@ -1216,7 +1218,8 @@ def raster_overlay(level_dbm: np.ndarray | str | Path, grid: Grid | None,
     codes = level_classes(level_dbm)
     native, _ = _mercator_size(grid)
     resampling = "mode" if max_px is not None and native > max_px else "nearest"
-    merc, bounds = reproject_grid(codes, grid, 3857, resampling, max_px, nodata=0)
+    merc, bounds = reproject_grid(codes, grid, 3857, resampling, max_px, nodata=0,
+                                  oversample=settings.MAP_RASTER_OVERSAMPLE)
     palette = np.zeros((len(LEVEL_CLASSES) + 1, 4), dtype=np.uint8)
     palette[1:] = [rgba for _, rgba in LEVEL_CLASSES]
     return png_data_uri(palette[merc]), bounds
@@ -2025,6 +2028,7 @@ def _add_level_rasters(m: folium.Map, res: CoverageResult, t: dict[str, str], la
         else:
             continue
         techs = ("4G", "5G") if key == "mobile_broadband" else (key,)
+        level = style.levels_as_counted(level, res.covered.get(key))
         _add(m, raster_layer(level, res.grid, t[f"raster_{key}"], lang, show=False,
                              note=level_note(res, [k for k in techs if k in res.level_dbm],
                                              lang)), added)

@@ -84,10 +84,12 @@ def hillshade(z_m: np.ndarray, dx_m: float | np.ndarray, dy_m: float | np.ndarra
 
 
 def _to_mercator(values: np.ndarray, transform: Any, crs: Any, resampling: str,
-                 max_px: int | None) -> tuple[np.ndarray, Any]:
+                 max_px: int | None, oversample: int = 1) -> tuple[np.ndarray, Any]:
     """``values`` (float, NaN unknown) reprojected to Web Mercator: (array, transform), at
-    about the source resolution, at most ``max_px`` pixels a side."""
-    return reproject_array(values, transform, crs, WEB_MERCATOR, resampling, max_px=max_px)
+    about the source resolution (``oversample`` times finer), at most ``max_px`` pixels a
+    side."""
+    return reproject_array(values, transform, crs, WEB_MERCATOR, resampling, max_px=max_px,
+                           oversample=oversample)
 
 
 def _bounds_lonlat(transform: Any, rows: int, cols: int) -> list[list[float]]:
@@ -98,13 +100,13 @@ def _bounds_lonlat(transform: Any, rows: int, cols: int) -> list[list[float]]:
 
 def overlay_png(values: np.ndarray, transform: Any, crs: Any,
                 colour: Callable[[np.ndarray], np.ndarray], resampling: str = "nearest",
-                max_px: int | None = None) -> Overlay:
+                max_px: int | None = None, oversample: int = 1) -> Overlay:
     """A grid of ``values`` (rows north to south, ``transform`` and ``crs`` its georeference)
     reprojected to Web Mercator and coloured by ``colour`` (values → RGBA uint8, of the same
     shape or a multiple of it; NaN where no data, which ``colour`` should make
     transparent)."""
     merc, t = _to_mercator(np.asarray(values, dtype=np.float64), transform, crs, resampling,
-                           max_px)
+                           max_px, oversample)
     rgba = colour(merc)  # may be finer than the grid (a pattern): the corners stay
     return Overlay(png_bytes(rgba), _bounds_lonlat(t, *merc.shape), rgba.shape[1],
                    rgba.shape[0])

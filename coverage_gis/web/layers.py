@@ -246,13 +246,17 @@ def _rasters(cov: CoverageResult) -> dict[str, Overlay]:
     for tech in settings.MOBILE_BROADBAND:
         level = cov.level_dbm.get(tech)
         if level is not None and np.isfinite(level).any():
+            level = style.levels_as_counted(level, cov.covered.get(tech))
             out[f"level_{tech}"] = overlay_png(level, g.transform, g.crs,
-                                               _level_rgba(cov.params.thresholds_dbm[tech]))
+                                               _level_rgba(cov.params.thresholds_dbm[tech]),
+                                               max_px=settings.MAP_RASTER_MAX_PX,
+                                               oversample=settings.MAP_RASTER_OVERSAMPLE)
     mbb = cov.covered.get("mobile_broadband")
     if mbb is not None and mbb.any():
         out["covered_mobile_broadband"] = overlay_png(
             mbb.astype(np.float32), g.transform, g.crs,
-            _mask_rgba({1: COLOURS["levels"][1]}))
+            _mask_rgba({1: COLOURS["levels"][1]}), max_px=settings.MAP_RASTER_MAX_PX,
+            oversample=settings.MAP_RASTER_OVERSAMPLE)
     return out
 
 
