@@ -316,6 +316,11 @@ _WORDS: dict[str, dict[str, str]] = {
                      "hộp còn cổng trống; hộp chia cấp cho hộp cáp, không cấp cho hộ; quy "
                      "tắc: {rule} (≥ {share:.0%})",
         "ftth_rule_cultural_house": "nhà văn hóa có cáp", "ftth_rule_share": "tỷ lệ hộ",
+        "rule_basis_default": "tỷ lệ là tiêu chí địa phương: mặc định của phần mềm, chưa được "
+                              "địa phương chọn ([{table}] hamlet_share), không có căn cứ quy "
+                              "định",
+        "rule_basis_set": "tỷ lệ là tiêu chí địa phương, đặt cho nghiên cứu này ([{table}] "
+                          "hamlet_share), không phải quy định",
         # report.xlsx, results.kmz, QGIS styles
         "true": "có", "false": "không",
         "kmz_hamlets": "Thôn (kết quả)", "kmz_cells": "Cell theo nhà mạng",
@@ -615,6 +620,10 @@ _WORDS: dict[str, dict[str, str]] = {
                      "(ports_total); splitter boxes feed boxes, not homes; rule: {rule} "
                      "(≥ {share:.0%})",
         "ftth_rule_cultural_house": "cultural_house", "ftth_rule_share": "share",
+        "rule_basis_default": "the share is a local setting: this tool's default, which no "
+                              "one here chose ([{table}] hamlet_share), no regulation",
+        "rule_basis_set": "the share is a local setting, set for this study ([{table}] "
+                          "hamlet_share), not a regulation",
         # report.xlsx, results.kmz, QGIS styles
         "true": "yes", "false": "no",
         "kmz_hamlets": "Hamlets (results)", "kmz_cells": "Cells by operator",
@@ -1219,7 +1228,8 @@ _WEB: dict[str, dict[str, str]] = {
         "layer_unit": "Ranh giới {name} (dùng để kiểm tra vị trí trạm)",
         "layer_commune_old": "Ranh giới xã cũ (nơi kế hoạch được ban hành)",
         "layer_roads": "Đường", "layer_railway": "Đường sắt",
-        "class_target": "đạt chỉ tiêu", "class_from": "từ {lo} %, chưa đạt",
+        "class_target": "thôn được tính đạt (tiêu chí địa phương)",
+        "class_from": "từ {lo} %, chưa đạt",
         "class_between": "từ {lo} % đến dưới {hi} %", "class_low": "dưới {hi} %",
         "no_data": "không có số liệu",
         "level_from": "từ {dbm} dBm",
@@ -1326,7 +1336,8 @@ _WEB: dict[str, dict[str, str]] = {
         "layer_unit": "Boundary of {name} (the one tower checks use)",
         "layer_commune_old": "Old commune boundary (the plan's)",
         "layer_roads": "Roads", "layer_railway": "Railway",
-        "class_target": "target met", "class_from": "{lo} % or more, below target",
+        "class_target": "hamlet counted (a local setting)",
+        "class_from": "{lo} % or more, not counted",
         "class_between": "{lo} % to under {hi} %", "class_low": "under {hi} %",
         "no_data": "no data",
         "level_from": "from {dbm} dBm",

@@ -156,6 +156,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_data": "không có dữ liệu",
         "share_of_households": "tỷ lệ hộ", "share_of_area": "tỷ lệ diện tích",
         "target": "chỉ tiêu",
+        "hamlet_rule": "thôn được tính đạt: tiêu chí địa phương",
         "site_id": "Mã trạm",
         "operator": "Nhà mạng",
         "technology": "Công nghệ",
@@ -261,6 +262,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_data": "no data",
         "share_of_households": "share of households", "share_of_area": "share of the area",
         "target": "target",
+        "hamlet_rule": "hamlet counted: a local setting",
         "site_id": "Site",
         "operator": "Operator",
         "technology": "Technology",
@@ -749,7 +751,8 @@ def _share_rows(target: float, lang: str, kind: str = "box",
     for i, (lower, colour) in enumerate(bins):
         upper = 1.0 if i == 0 else bins[i - 1][0]
         if i == 0:
-            text = f"≥ {_pct(lower, lang)}" + (f" ({t['target']})" if target_label else "")
+            text = f"≥ {_pct(lower, lang)}" + (f" ({t['hamlet_rule']})" if target_label
+                                               else "")
         elif lower == -np.inf:
             text = f"< {_pct(upper, lang)}"
         else:

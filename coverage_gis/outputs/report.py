@@ -782,12 +782,21 @@ def _f1_notes(analysis: Any, w: dict[str, str]) -> str:
     return "".join(f"<p class='small'>{escape(n)}</p>" for n in notes)
 
 
+def rule_basis(value: float, default: float, table: str, w: dict[str, str]) -> str:
+    """Where a hamlet rule's share comes from: this tool's default, or set for the study
+    (``[table] hamlet_share``); a local setting either way, no regulation (found by a review:
+    95 % and 80 % were printed bare, and the map called 95 % the target)."""
+    key = "rule_basis_default" if abs(value - default) < 1e-12 else "rule_basis_set"
+    return w[key].format(table=table)
+
+
 def _fibre_assumptions(fibre: Any, w: dict[str, str], lang: str) -> list[tuple[str, str]]:
     """The fibre rows of the assumptions: reach and rule, and the GPON check."""
     fp = fibre.params
     rows = [(w["a_ftth"], w["ftth_text"].format(
         drop=fp.max_drop_m, detour=fp.detour_factor, share=fp.hamlet_share,
-        rule=w.get(f"ftth_rule_{fp.hamlet_rule}", fp.hamlet_rule)))]
+        rule=w.get(f"ftth_rule_{fp.hamlet_rule}", fp.hamlet_rule))
+        + f" ({rule_basis(fp.hamlet_share, settings.FIBRE_HAMLET_SHARE, 'fibre', w)})")]
     rows.append((w["a_planned_fibre"], w["counted"] if fp.include_planned
                  else w["not_counted"]))
     gpon = gpon_text(getattr(fibre, "gpon", None), getattr(fibre, "gpon_note", None), lang)
@@ -1109,7 +1118,9 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
         (w["a_mobile"], f"RSRP ≥ {params.thresholds_dbm['4G']:g} dBm (4G), SS-RSRP ≥ "
                         f"{params.thresholds_dbm['5G']:g} dBm (5G), "
                         f"{w['indoors'] if params.indoor else w['outdoors']}; ≥ "
-                        f"{params.hamlet_share:.0%} ({w.get(basis, basis)})"),
+                        f"{params.hamlet_share:.0%} ({w.get(basis, basis)}; "
+                        + rule_basis(params.hamlet_share, settings.MOBILE_BROADBAND_HAMLET_SHARE,
+                                     "coverage", w) + ")"),
         (w["a_pathloss"], _pathloss_text(res.cells, params, w)),
         (w["a_validity"], _validity_text(res.cells, w)),
         (w["a_calibration"], _calibration_text(params, w)),
