@@ -339,3 +339,35 @@ def test_the_hamlet_rules_say_they_are_local_settings(sample_out):
     assert "80%" in ftth and "local setting" in ftth and "[fibre] hamlet_share" in ftth
     page = (out / "map.html").read_text(encoding="utf-8")
     assert "(target)" not in page and "hamlet counted: a local setting" in page
+
+
+def test_each_coverage_layer_heads_its_own_legend(sample_out):
+    """Found by a review: the 4G/5G, 4G and 5G layers each headed their legend "Signal level
+    (best server)", three identical headings with all on."""
+    _, out = sample_out
+    page = (out / "map.html").read_text(encoding="utf-8")
+    heads = []
+    for m in re.finditer(r'\[(feature_group_[0-9a-f]+), ("(?:\\u003cdiv class=\\"cg-section'
+                         r'(?:[^"\\]|\\.)*)")\]', page):
+        head = re.search(r'cg-head">(.*?)</div>', json.loads(m[2]))
+        heads.append(head[1] if head else "")
+    levels = [h for h in heads if "Signal level" in h]
+    assert len(levels) == 3 and len(set(levels)) == 3
+    assert {h.split(":")[0] for h in levels} == {"Mobile broadband coverage (4G/5G)",
+                                                 "4G coverage (RSRP)", "5G coverage (SS-RSRP)"}
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed")
+def test_a_printed_value_never_leaves_its_percent_sign_alone(sample_out, tmp_path):
+    """Found by a review: the printed scorecard broke "79.0 %" in narrow columns, leaving
+    "%" alone on its own line 28 times."""
+    import pypdf
+
+    _, out = sample_out
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([find_chromium(), *CHROMIUM_FLAGS, "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", (out / "report.html").as_uri()],
+                   check=True, capture_output=True, timeout=180)
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "%" in text
+    assert not [line for line in text.splitlines() if line.strip() == "%"]

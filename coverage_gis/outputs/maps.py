@@ -1244,12 +1244,14 @@ def _mercator_size(grid: Grid) -> tuple[int, int]:
     return max(width, height), min(width, height)
 
 
-def _level_legend(t: dict[str, str], note: str = "") -> str:
+def _level_legend(t: dict[str, str], note: str = "", layer: str = "") -> str:
+    """The legend of a level raster, headed by its layer's name (found by a review: three
+    layers on at once showed the same heading three times)."""
     rows = [_swatch(_rgba_css(rgba), _text(t[key]))
             for (_, rgba), key in zip(LEVEL_CLASSES, _LEVEL_KEYS)]
     if note:
         rows.append(f'<div class="cg-note">{_text(note)}</div>')
-    return _section(t["level_legend"], rows)
+    return _section(f"{layer}: {t['level_legend']}" if layer else t["level_legend"], rows)
 
 
 def _range_text(low: float, high: float, lang: str) -> str:
@@ -1295,7 +1297,7 @@ def raster_layer(level_dbm: np.ndarray | str | Path, grid: Grid | None, name: st
     (:func:`level_note`)."""
     t = labels(lang)
     url, bounds = raster_overlay(level_dbm, grid, max_px)
-    group = _group(name, show, _level_legend(t, note))
+    group = _group(name, show, _level_legend(t, note, name))
     opts: dict[str, Any] = {"opacity": opacity, "interactive": False}
     if pane:
         opts["pane"] = pane

@@ -53,6 +53,7 @@ table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid
 .verdict { font-size: 1.3em; font-weight: bold; padding: 0.4em 0.8em; display: inline-block;
   border-radius: 0.3em; } .ok { background: #cfe2f3; } .share-instead { background: #fff3c4; }
 .conflict, .outside-unit { background: #fdd0a2; } .bad { color: #a63603; font-weight: bold; }
+td.value { white-space: nowrap; }
 .small { color: #555; font-size: 0.9em; } svg { border: 1px solid #999; background: #fbfbf6; }
 h1, h2, p, li, .verdict, th ~ td { overflow-wrap: anywhere; }
 .legend span.sym { display: inline-block; width: auto; height: auto; border: none;
@@ -662,14 +663,16 @@ def _scorecard_section(scorecard_df: pd.DataFrame, w: dict[str, str], lang: str,
             ' class="ok"' if met else ' class="bad"')
         shown = {y: _indicator_value(r["value"], first["unit"], lang, r["target"])
                  for y, r in by_year.items()}
-        values = "".join(f"<td>{escape(shown[y])}</td>" if y in by_year else "<td></td>"
-                         for y in years)
+        # a value and its unit never part ("79.0 %": a review found "%" alone on a printed line)
+        values = "".join(f"<td class='value'>{escape(shown[y])}</td>" if y in by_year
+                         else "<td></td>" for y in years)
         names = (escape(first['name_vi']) if lang == "vi"  # the plan's own words
                  else f"{escape(first['name_en'])}<br><span class='small'>"
                       f"{escape(first['name_vi'])}</span>")
         sc_rows.append(
             f"<tr><td>{escape(ind)}</td><td>{names}</td>{values}"
-            f"<td>{escape(_indicator_value(first['target'], first['unit'], lang))}</td>"
+            f"<td class='value'>{escape(_indicator_value(first['target'], first['unit'], lang))}"
+            "</td>"
             f"<td{cls}>{escape(yes(met))}"
             f"{'' if study_year is None or judged == study_year else f' ({judged})'}</td>"
             f"<td>{escape(w.get(f'source_{source}', source))}</td>"
