@@ -151,7 +151,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_ftth_met_only": "đạt chỉ tiêu cáp quang (sóng di động không tính)",
         "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
         "legend_tower": "trạm BTS {operator}", "legend_tower_shared": "trạm dùng chung",
-        "legend_tower_planned": "trạm quy hoạch (viền nét đứt)",
+        "legend_tower_planned": "trạm quy hoạch (trắng, viền nét đứt, màu nhà mạng ở giữa)",
         "legend_numbered": "Trạm ghi bằng số trên bản đồ (không đủ chỗ ghi tên):",
         "legend_left_out": "{n} trạm không đủ chỗ ghi nhãn, kể cả số (xem towers.csv).",
         "legend_constraint": "địa điểm cần lưu ý (trường học, di tích...)",
@@ -459,7 +459,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend_ftth_met_only": "FTTH target met (mobile broadband not computed)",
         "legend_extension": "fibre extension", "legend_site": "suggested site",
         "legend_tower": "{operator} tower", "legend_tower_shared": "shared tower",
-        "legend_tower_planned": "planned tower (dashed outline)",
+        "legend_tower_planned": "planned tower (white, dashed outline, its operator's colour "
+                                "inside)",
         "legend_numbered": "Towers numbered on the map (no room for their names):",
         "legend_left_out": "{n} tower(s) with no room for a label, even a number (see towers.csv).",
         "legend_constraint": "place the tower check considers (school, heritage site...)",

@@ -333,13 +333,21 @@ def _svg_towers(project: Project, f: _Frame, drawn: dict[str, str]
         ops = t["operators"].split(", ")
         colour = operator_colour(ops[0], seen) if len(ops) == 1 else "#000"
         drawn[ops[0] if len(ops) == 1 else "shared"] = colour
-        dash = ' stroke-dasharray="2 2"' if t["status"] == "planned" else ""
-        if dash:
+        # a planned tower is white with a dashed black outline and its operator's colour
+        # inside (found by a review: a dashed outline on MobiFone's dark fill, or in
+        # Vietnamobile's yellow on white, could not be seen)
+        planned = t["status"] == "planned"
+        paint = ('fill="#fff" stroke="#000" stroke-width="1.5" stroke-dasharray="3 2"'
+                 if planned else f'fill="{colour}" stroke="#000"')
+        if planned:
             drawn["planned"] = "#fff"
         label = escape(f"{t['tower_id']} ({t['operators']})")
         out.append(f'<polygon points="{a:.1f},{b - 8:.1f} {a - 7:.1f},{b + 5:.1f} '
-                   f'{a + 7:.1f},{b + 5:.1f}" fill="{colour}" stroke="#000"{dash}>'
+                   f'{a + 7:.1f},{b + 5:.1f}" {paint}>'
                    f'<title>{label}</title></polygon>')
+        if planned:
+            out.append(f'<polygon points="{a:.1f},{b - 3:.1f} {a - 3:.1f},{b + 2.5:.1f} '
+                       f'{a + 3:.1f},{b + 2.5:.1f}" fill="{colour}"/>')
         taken.append((a - 7, b - 8, a + 7, b + 5))
         labels.append(_Label(a, b, label, 10, _AROUND, numbered=True, symbol=taken[-1]))
     return out, labels, taken
@@ -454,7 +462,8 @@ def _symbols_legend(drawn: dict[str, str], lang: str) -> str:
             icon = f'<rect x="2" y="2" width="10" height="10" fill="{colour}"/>'
             text = w["legend_constraint"]
         else:
-            dash = ' stroke-dasharray="2 2"' if key == "planned" else ""
+            dash = (' stroke-width="1.5" stroke-dasharray="3 2"' if key == "planned"
+                    else "")
             icon = (f'<polygon points="7,1 1,12 13,12" fill="{colour}" stroke="#000"'
                     f'{dash}/>')
             text = (w["legend_tower_shared"] if key == "shared" else
