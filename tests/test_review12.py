@@ -395,3 +395,26 @@ def test_a_planned_tower_is_seen_on_the_printed_map_whatever_its_operator(sample
     for fill, stroke, name in dashed:
         hi, lo = sorted((_luminance(fill), _luminance(stroke)), reverse=True)
         assert (hi + 0.05) / (lo + 0.05) >= 3.0, name
+
+
+def test_the_vietnamese_report_writes_every_decimal_with_a_comma(sample_out, tmp_path):
+    """Found by a review: the Vietnamese report wrote "dự phòng 10.3 dB", "× 1.3", "dự trữ
+    nhỏ nhất 2.1 dB" beside "60,1": in Vietnamese the point groups thousands, so "10.3" reads
+    as 103."""
+    import html as html_lib
+
+    from coverage_gis.outputs.writer import render_analysis
+
+    analysis, _ = sample_out
+    out = tmp_path / "vi"
+    render_analysis(analysis, out, lang="vi")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    page = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", page, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
+    text = re.sub(r"\S*(?:\.(?:html|csv|json|tif|gpkg|xlsx|kmz|geojson|toml)|\d{4}-\d\d-\d\d)"
+                  r"\S*", " ", text)  # file names, ISO dates
+    text = re.sub(r"(?:QCVN|TCVN|TS|P|ITU-R P|EPSG:|§)\s?[\d.:-]+|\d+\.\d+\.\d+", " ",
+                  text)  # standards, their sections, the version
+    assert re.findall(r"\d,\d", text)  # decimal commas are there
+    points = re.findall(r"(?<![\d.])\d{1,3}\.\d(?!\d{2})", text)
+    assert not points, points[:10]

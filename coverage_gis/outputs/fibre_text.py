@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from coverage_gis.config.params import FibreParams
+from coverage_gis.outputs.i18n import number_text
 from coverage_gis.outputs.records import table_rows
 
 __all__ = ["target_text", "note_text", "extension_table", "rule_text", "hamlet_table",
@@ -123,7 +124,7 @@ def extension_table(extensions: pd.DataFrame, params: FibreParams,
 
 _GPON = {
     "en": {"summary": "GPON class {cls} ({budget:g} dB): {ok} of {n} drop boxes within the "
-                      "optical budget, least margin {margin:.1f} dB; {olt}",
+                      "optical budget, least margin {margin} dB; {olt}",
            "route_start": "OLT taken at the start of each operator's longest route",
            "unchecked": "; {n} drop box(es) not checked (no OLT of their operator, or their "
                         "split unknown)",
@@ -133,7 +134,7 @@ _GPON = {
            "no_olt_position": "GPON check skipped: no OLT position (no access point of kind "
                               "OLT and no fibre route)"},
     "vi": {"summary": "GPON lớp {cls} ({budget:g} dB): {ok}/{n} hộp cáp trong quỹ suy hao "
-                      "quang, dự trữ nhỏ nhất {margin:.1f} dB; {olt}",
+                      "quang, dự trữ nhỏ nhất {margin} dB; {olt}",
            "route_start": "OLT lấy tại điểm đầu tuyến cáp dài nhất của mỗi nhà mạng",
            "unchecked": "; {n} hộp cáp chưa kiểm tra được (nhà mạng không có OLT, hoặc chưa "
                         "biết tỷ lệ chia)",
@@ -156,7 +157,8 @@ def gpon_text(table: pd.DataFrame | None, note: str | None, lang: str = "en") ->
     text = words["summary"].format(
         cls=table["budget_class"].iloc[0], budget=float(table["budget_db"].iloc[0]),
         ok=int(table["within_budget"].fillna(False).sum()), n=int(checked.sum()),
-        margin=float(table.loc[ok, "margin_db"].min()) if ok.any() else float("nan"),
+        margin=number_text(float(table.loc[ok, "margin_db"].min()) if ok.any()
+                           else float("nan"), lang, 1),
         olt=words.get(str(table["olt_basis"].dropna().iloc[0]), "")
         if table["olt_basis"].notna().any() else "")
     if not checked.all():  # boxes without an OLT of their operator, or an unknown split

@@ -206,9 +206,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "validity_distance_above_range": "bán kính trên phạm vi",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "hiệu chỉnh mô hình theo số liệu đo",
-        "calibration_applied": "suy hao của mô hình {offset:+.1f} dB {slope:+.1f} dB/decade × "
+        "calibration_applied": "suy hao của mô hình {offset} dB {slope} dB/decade × "
                                "log10(d / {ref:g} m){source}",
-        "calibration_source": " (từ {file}, {n} điểm đo, RMSE {rmse:.1f} dB)",
+        "calibration_source": " (từ {file}, {n} điểm đo, RMSE {rmse} dB)",
         "not_calibrated": "không (mô hình chưa hiệu chỉnh theo số liệu đo)",
         "calibration_classes": "; suy hao thêm theo lớp phủ đất {offsets}",
         "calibration_classes_only": "chỉ suy hao thêm theo lớp phủ đất: {offsets}",
@@ -312,7 +312,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "terrain_deygout": "Deygout",
         "body_loss": "cơ thể người {loss:g} dB",
         "ftth_text": "hộ trong tầm cáp quang: dây thuê bao ≤ {drop:g} m theo đường (đường chim "
-                     "bay × {detour:g} khi không có đường), không xét cổng; đấu nối được ngay: "
+                     "bay × {detour} khi không có đường), không xét cổng; đấu nối được ngay: "
                      "hộp còn cổng trống; hộp chia cấp cho hộp cáp, không cấp cho hộ; quy "
                      "tắc: {rule} (≥ {share:.0%})",
         "ftth_rule_cultural_house": "nhà văn hóa có cáp", "ftth_rule_share": "tỷ lệ hộ",
@@ -517,9 +517,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "validity_distance_above_range": "range beyond the model's",
         # path-loss calibration (report assumptions, calibration.png)
         "a_calibration": "calibration to measurements",
-        "calibration_applied": "the model's loss {offset:+.1f} dB {slope:+.1f} dB/decade × "
+        "calibration_applied": "the model's loss {offset} dB {slope} dB/decade × "
                                "log10(d / {ref:g} m){source}",
-        "calibration_source": " (from {file}, {n} measurements, RMSE {rmse:.1f} dB)",
+        "calibration_source": " (from {file}, {n} measurements, RMSE {rmse} dB)",
         "not_calibrated": "none (the model is not calibrated to measurements)",
         "calibration_classes": "; extra loss by land-cover class {offsets}",
         "calibration_classes_only": "extra loss by land-cover class only: {offsets}",
@@ -617,7 +617,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "terrain_deygout": "deygout",
         "body_loss": "body {loss:g} dB",
         "ftth_text": "homes passed: drop ≤ {drop:g} m along the roads (straight line × "
-                     "{detour:g} without road), no port condition; connectable: a free port "
+                     "{detour} without road), no port condition; connectable: a free port "
                      "(ports_total); splitter boxes feed boxes, not homes; rule: {rule} "
                      "(≥ {share:.0%})",
         "ftth_rule_cultural_house": "cultural_house", "ftth_rule_share": "share",

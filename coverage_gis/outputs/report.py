@@ -806,7 +806,8 @@ def _fibre_assumptions(fibre: Any, w: dict[str, str], lang: str) -> list[tuple[s
     """The fibre rows of the assumptions: reach and rule, and the GPON check."""
     fp = fibre.params
     rows = [(w["a_ftth"], w["ftth_text"].format(
-        drop=fp.max_drop_m, detour=fp.detour_factor, share=fp.hamlet_share,
+        drop=fp.max_drop_m, detour=i18n.number_text(fp.detour_factor, lang),
+        share=fp.hamlet_share,
         rule=w.get(f"ftth_rule_{fp.hamlet_rule}", fp.hamlet_rule))
         + f" ({rule_basis(fp.hamlet_share, settings.FIBRE_HAMLET_SHARE, 'fibre', w)})")]
     rows.append((w["a_planned_fibre"], w["counted"] if fp.include_planned
@@ -871,7 +872,7 @@ def _validity_text(cells: pd.DataFrame, w: dict[str, str]) -> str:
                                      list="; ".join(parts))
 
 
-def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
+def _radio_assumptions(res: Any, w: dict[str, str], lang: str) -> list[tuple[str, str]]:
     """The coverage-probability, indoor-loss and clutter rows of the assumptions: target
     probability, shadow-fading sigma per model and margin, the building entry loss, the
     land-cover table."""
@@ -880,7 +881,8 @@ def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
     if "shadow_sigma_db" in cells and len(cells):
         by_model = cells.groupby("model")["shadow_sigma_db"].first()
         sigma = ", ".join(f"{s:g} dB ({model_name(m, w)})" for m, s in by_model.items())
-        margin = ", ".join(sorted({f"{v:.1f} dB" for v in cells["shadow_margin_db"]}))
+        margin = ", ".join(sorted({f"{i18n.number_text(v, lang, 1)} dB"
+                                   for v in cells["shadow_margin_db"]}))
         rows.append((w["a_probability"], w["probability_text"].format(
             p=params.location_probability, sigma=sigma, margin=margin)))
     if params.indoor:
@@ -888,7 +890,8 @@ def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
             text = w["indoor_flat"].format(loss=params.indoor_loss_db)
         else:
             bands = cells.groupby("band_mhz")["indoor_loss_db"].first() if len(cells) else {}
-            examples = ", ".join(f"{v:.1f} dB @ {f:g} MHz" for f, v in bands.items())
+            examples = ", ".join(f"{i18n.number_text(v, lang, 1)} dB @ "
+                                 f"{i18n.number_text(f, lang)} MHz" for f, v in bands.items())
             text = w["indoor_p2109"].format(building=w[f"building_{params.building_type}"],
                                             p=params.indoor_loss_probability,
                                             examples=examples)
@@ -907,21 +910,25 @@ def _radio_assumptions(res: Any, w: dict[str, str]) -> list[tuple[str, str]]:
     return rows
 
 
-def _calibration_text(params: Any, w: dict[str, str]) -> str:
+def _calibration_text(params: Any, w: dict[str, str], lang: str) -> str:
     """The path-loss calibration applied (the scenario's ``[calibration]``), in words."""
     cal = getattr(params, "path_loss_calibration", None)
     offsets = getattr(params, "clutter_offsets_db", None) or {}
     # its land-cover class offsets too (found by a review: hidden, and "not calibrated" with
     # offsets alone while levels moved by 3 dB)
-    listed = ", ".join(f"{c}: {v:+.1f} dB" for c, v in sorted(offsets.items()))
+    def signed(v: float) -> str:
+        return ("+" if v >= 0 else "") + i18n.number_text(v, lang, 1)
+    listed = ", ".join(f"{c}: {signed(v)} dB" for c, v in sorted(offsets.items()))
     by_class = w["calibration_classes"].format(offsets=listed) if offsets else ""
     if cal is None:
         return (w["calibration_classes_only"].format(offsets=listed) if offsets
                 else w["not_calibrated"])
     source = ""
     if cal.fitted_from and cal.n is not None and cal.rmse_db is not None:
-        source = w["calibration_source"].format(file=cal.fitted_from, n=cal.n, rmse=cal.rmse_db)
-    return w["calibration_applied"].format(offset=cal.offset_db, slope=cal.slope_db_per_decade,
+        source = w["calibration_source"].format(file=cal.fitted_from, n=cal.n,
+                                                rmse=i18n.number_text(cal.rmse_db, lang, 1))
+    return w["calibration_applied"].format(offset=signed(cal.offset_db),
+                                           slope=signed(cal.slope_db_per_decade),
                                            ref=cal.reference_distance_m,
                                            source=source) + by_class
 
@@ -1135,7 +1142,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
                                      "coverage", w) + ")"),
         (w["a_pathloss"], _pathloss_text(res.cells, params, w)),
         (w["a_validity"], _validity_text(res.cells, w)),
-        (w["a_calibration"], _calibration_text(params, w)),
+        (w["a_calibration"], _calibration_text(params, w, lang)),
         (w["a_terrain"], ("DEM, " + _TERRAIN_SOURCES.get(params.terrain_method, "") + " ("
                           f"{w.get('terrain_' + params.terrain_method, params.terrain_method)}"
                           "), k = 4/3" + (
@@ -1144,7 +1151,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
          if res.dem_used else w["flat"]),
         (w["a_grid"], f"{res.grid.resolution_m:g} m, {res.grid.crs.to_string()}"),
         (w["a_losses"], w["body_loss"].format(loss=params.body_loss_db)),
-        *_radio_assumptions(res, w),
+        *_radio_assumptions(res, w, lang),
         (w["a_planned"], w["counted"] if params.include_planned else w["not_counted"]),
     ] if p.sites is not None else []  # no sites: no coverage, nothing assumed for it
     if fp is not None:
