@@ -135,8 +135,10 @@ def test_a_unit_the_hamlets_do_not_lie_in_is_warned_about(tmp_path):
     """Found by fuzzing: ``unit = "Hà Long"`` for Quang Trung's hamlets passed validate, and
     the scorecard gave their M4 and F2 beside Hà Long's towers. A unit holding less than
     settings.UNIT_HAMLETS_WARN_SHARE of the hamlets' area is warned about, naming the unit
-    that holds most of it; the sample's own unit is not."""
-    assert _unit_warnings(sample_copy(tmp_path)) == []
+    that holds most of it; the sample's own unit is not (its one unit warning is that its
+    illustrative layers reach beyond the ward's real boundary: test_review12)."""
+    assert [s for s in _unit_warnings(sample_copy(tmp_path))
+            if "went whole into" not in s] == []
     said = _unit_warnings(sample_copy(tmp_path, "b.toml",
                                       replace={'unit = "14818"': 'unit = "Hà Long"'}))
     said = [s for s in said if " unit: " in s]  # plan_unit's own warning aside

@@ -328,10 +328,13 @@ def _scenario_units(scenario: Scenario, loaded: dict[str, Any], sources: dict[st
     unit, plan = found
     if unit is not None and isinstance(loaded.get("hamlets"), gpd.GeoDataFrame):
         _warn_unit_elsewhere(unit, loaded["hamlets"], sources.get("hamlets", []), where)
+    other = False  # the commune layer names another commune than plan_unit
     if (plan is not None and isinstance(loaded.get("commune"), gpd.GeoDataFrame)
             and not (unit is not None and admin.is_unit_outline(loaded["commune"], unit))):
-        _warn_commune_not_plan(plan, loaded["commune"], sources.get("commune", []), where)
-    if unit is not None and plan is not None and plan.share_in(unit.code) == "full":
+        other = _warn_commune_not_plan(plan, loaded["commune"], sources.get("commune", []),
+                                       where)
+    if (unit is not None and plan is not None and not other
+            and plan.share_in(unit.code) == "full"):
         _warn_plan_beyond_unit(unit, plan, loaded, sources, where)
     if unit is not None and plan is not None and plan.share_in(unit.code) is None:
         into = ", ".join(f"{link.code} {link.full_name}" for link in plan.into)
@@ -404,9 +407,11 @@ def _warn_plan_beyond_unit(unit: admin.Unit, plan: admin.OldUnit, loaded: dict[s
     if not isinstance(layer, gpd.GeoDataFrame) or layer.crs is None or not len(layer):
         return
     metric = metric_crs(layer)
-    outline = shapely.make_valid(layer.to_crs(metric).union_all())
     boundary = unit.frame().to_crs(metric).union_all()
-    beyond = outline.difference(boundary)
+    # feature by feature, not their union (the hamlets are unioned once, for the study)
+    beyond = shapely.difference(shapely.make_valid(layer.to_crs(metric).geometry.values),
+                                boundary)
+    beyond = beyond[~shapely.is_empty(beyond)]
     coords = shapely.get_coordinates(beyond)
     far = float(shapely.distance(boundary, shapely.points(coords)).max()) if len(coords) else 0.0
     if far <= settings.PLAN_BEYOND_UNIT_WARN_M:
@@ -414,14 +419,15 @@ def _warn_plan_beyond_unit(unit: admin.Unit, plan: admin.OldUnit, loaded: dict[s
     homes = loaded.get("households")
     counted = ""
     if isinstance(homes, gpd.GeoDataFrame) and homes.crs is not None and len(homes):
-        xy = shapely.get_coordinates(homes.to_crs(metric).geometry.centroid)
-        n = int(shapely.contains_xy(beyond, xy[:, 0], xy[:, 1]).sum())
-        counted = f", {n} of {len(homes)} households"
+        points = shapely.points(shapely.get_coordinates(homes.to_crs(metric).geometry.centroid))
+        hit = shapely.STRtree(beyond).query(points, predicate="within")[0]
+        counted = f", {len(np.unique(hit))} of {len(homes)} households"
     name = ", ".join(Path(f).name for f in sources.get(key, [])) or f"the {key}"
     warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} went whole into "
                   f"{unit.code} {unit.full_name} in 2025, yet its outline ({name}) reaches up "
                   f"to {far:.0f} m beyond that unit's bundled boundary "
-                  f"({beyond.area / 1e6:.2f} km² outside{counted}): the two come from "
+                  f"({float(shapely.area(beyond).sum()) / 1e6:.2f} km² outside{counted}): "
+                  "the two come from "
                   "different surveys. Towers there count as outside the unit, and check-site "
                   "asks for review there rather than ruling a point outside; check which "
                   f"outline is right (more than {settings.PLAN_BEYOND_UNIT_WARN_M:g} m: "
@@ -435,13 +441,13 @@ _NAME_COLUMNS = ("full_name", "name", "ten_xa", "tenxa", "ten", "commune", "NAME
 
 
 def _warn_commune_not_plan(plan: admin.OldUnit, commune: gpd.GeoDataFrame, files: list[str],
-                           where: str) -> None:
+                           where: str) -> bool:
     """Warn when a one-feature commune layer names another commune than ``plan_unit`` (by a
     code or name column): found by fuzzing, ``plan_unit = "14818"`` (phường Ngọc Trạo)
     labelled xã Quang Trung's outline (gso_code 14824) and indicators with Ngọc Trạo's
     name."""
     if len(commune) != 1:
-        return
+        return False
     row = commune.iloc[0]
     lower = {str(c).lower(): c for c in commune.columns}
     codes = [(lower[c], str(row[lower[c]]).strip()) for c in _CODE_COLUMNS if c.lower() in lower
@@ -455,13 +461,14 @@ def _warn_commune_not_plan(plan: admin.OldUnit, commune: gpd.GeoDataFrame, files
         admin.fold(v) in plain or admin.fold(v).endswith(" " + admin.fold(plan.name))
         for _, v in names)
     if not (code_differs or (name_differs and not said)):
-        return
+        return False
     shown = "; ".join(f"{c} {v!r}" for c, v in (said if code_differs else []) + names[:1])
     name = ", ".join(Path(f).name for f in files) or "the commune layer"
     warnings.warn(f"{where} plan_unit: {plan.code} {plan.full_name} ({plan.district}) is not "
                   f"the commune of {name} ({shown}): the plan's indicators would carry another "
                   "commune's name; check plan_unit or the commune layer", InputWarning,
                   stacklevel=4)
+    return True
 
 
 def _centre_lon_lat(loaded: Mapping[str, Any]) -> tuple[float | None, float | None]:
