@@ -418,3 +418,21 @@ def test_the_vietnamese_report_writes_every_decimal_with_a_comma(sample_out, tmp
     assert re.findall(r"\d,\d", text)  # decimal commas are there
     points = re.findall(r"(?<![\d.])\d{1,3}\.\d(?!\d{2})", text)
     assert not points, points[:10]
+
+
+@pytest.mark.parametrize("repeat, named", [
+    (["--lon", "105.9"], "--lon given twice"),
+    (["--operator", "MobiFone"], "--operator given twice"),
+    (["--azimuth-deg", "90"], "--azimuth-deg given twice"),
+])
+def test_an_option_given_twice_is_refused_as_the_web_app_does(repeat, named, tmp_path, capsys):
+    """Found by a review: check-site took the last of repeated options silently (lon 105.9,
+    outside the commune, for MobiFone) where /api/check refuses "given 2 times"."""
+    argv = ["check-site", str(SAMPLE), "--lon", "105.84464", "--lat", "20.065252",
+            "--operator", "Viettel", "--technology", "4G", "--azimuth-deg", "0", "120",
+            *repeat, "--out", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2  # wrong usage, as the exit codes say
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -79,13 +79,35 @@ SIGTERM; 141 the reader of the output closed the pipe (the files were written).
 Run 'coverage-gis COMMAND --help' for a command's options and examples."""
 
 
+class _StoreOnce(argparse._StoreAction):
+    """An option that takes a value, refused when given twice (found by a review:
+    ``--lon 105.84 --lon 105.9`` checked the last silently, where the web app refuses the
+    repeat)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        given = namespace.__dict__.setdefault(_GIVEN, set())
+        if self.dest in given:
+            names = "/".join(self.option_strings) or self.dest
+            parser.error(f"{names} given twice: give it once")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
+#: Where :class:`_StoreOnce` keeps the options given, removed from the namespace after parsing.
+_GIVEN = "_options_given"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser reading ``-1e9`` and ``-.5e-3`` as negative numbers too (Python
     3.11's takes only ``-1`` and ``-1.5`` for numbers and a value such as ``--eirp-dbm -1e9``
-    for an option: "expected one argument"; Python 3.13 reads them as numbers)."""
+    for an option: "expected one argument"; Python 3.13 reads them as numbers), and refusing
+    an option that takes a value given twice (:class:`_StoreOnce`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
         self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$",
                                                    re.IGNORECASE)
 
@@ -231,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    vars(args).pop(_GIVEN, None)
     args.quiet = getattr(args, "quiet", False)
     args.verbose = getattr(args, "verbose", False)
     if args.quiet and args.verbose:
