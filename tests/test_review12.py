@@ -436,3 +436,25 @@ def test_an_option_given_twice_is_refused_as_the_web_app_does(repeat, named, tmp
     assert stop.value.code == 2  # wrong usage, as the exit codes say
     assert named in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("technology, bandwidth, refused", [
+    ("4G", 0.1, True), ("4G", 1.0, True), ("4G", 1.4, False), ("4G", 20.0, False),
+    ("5G", 3.0, True), ("5G", 5.0, False), ("5G", 100.0, False), ("2G", 0.2, False)])
+def test_a_carrier_under_its_technologys_smallest_channel_is_refused(technology, bandwidth,
+                                                                     refused):
+    """Found by a review: 4G at 0.1 MHz was recorded as asked and computed as 1.4 MHz (the
+    smallest LTE channel, 3GPP TS 36.104 Table 5.6-1), in check-site and site-map alike."""
+    from coverage_gis.engines.coverage import CoverageParams
+    from coverage_gis.engines.site_map import site_cell
+
+    proposal = placement.ProposedSite("Viettel", technology, bandwidth_mhz=bandwidth)
+    if refused:
+        with pytest.raises(cg.InputError, match="under the smallest"):
+            proposal.cells(X0, Y0, resolve_crs(UTM))
+        with pytest.raises(cg.InputError, match="under the smallest"):
+            site_cell(technology, CoverageParams(), bandwidth_mhz=bandwidth)
+    else:
+        assert proposal.cells(X0, Y0, resolve_crs(UTM))["bandwidth_mhz"].iloc[0] == bandwidth
+        assert site_cell(technology, CoverageParams(), bandwidth_mhz=bandwidth)[
+            "bandwidth_mhz"] == bandwidth

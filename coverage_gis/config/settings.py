@@ -49,6 +49,11 @@ TECHNOLOGY_BANDS_MHZ: dict[str, tuple[tuple[float, float], ...]] = {
     "4G": ((410.0, 5925.0),),
     "5G": ((410.0, 7125.0), (24250.0, 71000.0)),
 }
+#: The smallest channel bandwidth (MHz) of a technology with resource blocks: a proposed
+#: carrier narrower than this is refused (``config.params.carrier_problems``).
+SMALLEST_CHANNEL_MHZ: dict[str, float] = {"4G": 1.4, "5G": 5.0}
+SMALLEST_CHANNEL_SOURCE: dict[str, str] = {"4G": "3GPP TS 36.104 Table 5.6-1",
+                                           "5G": "3GPP TS 38.104 Table 5.3.2-1"}
 TECHNOLOGY_BANDS_SOURCE: dict[str, str] = {
     "2G": "3GPP TS 45.005 §2", "3G": "3GPP TS 25.101 Table 5.0",
     "4G": "3GPP TS 36.101 Table 5.5-1",

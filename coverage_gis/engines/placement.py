@@ -28,7 +28,12 @@ from pyproj.exceptions import ProjError
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import CheckParams, SuggestionParams, same_sector_problems
+from coverage_gis.config.params import (
+    CheckParams,
+    SuggestionParams,
+    carrier_problems,
+    same_sector_problems,
+)
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
 from coverage_gis.engines.coverage import (
     CoverageParams,
@@ -127,12 +132,9 @@ class ProposedSite:
                 if not lo <= value <= hi:
                     raise InputError(f"{name} {value:g} is outside "
                                      f"{lo:g}..{hi:g}")
-        band = values["band_mhz"]
-        spans = settings.TECHNOLOGY_BANDS_MHZ[tech]
-        if band is not None and not any(a <= band <= b for a, b in spans):
-            raise InputError(f"band_mhz {band:g} is no {tech} band: its operating bands lie "
-                             "in " + " or ".join(f"{a:g}-{b:g} MHz" for a, b in spans) +
-                             f" ({settings.TECHNOLOGY_BANDS_SOURCE[tech]})")
+        carrier = carrier_problems(tech, values["band_mhz"], values["bandwidth_mhz"])
+        if carrier:
+            raise InputError(carrier)
         lo, hi = settings.VALUE_RANGES["beamwidth_deg"]
         if not lo <= self.beamwidth_deg <= hi:  # NaN too (found by a review: NaN gave "ok")
             raise InputError(f"beamwidth_deg {self.beamwidth_deg:g} is outside {lo:g}..{hi:g}")

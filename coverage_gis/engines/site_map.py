@@ -18,7 +18,7 @@ from affine import Affine
 from pyproj import CRS, Transformer
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import CoverageParams, site_map_values
+from coverage_gis.config.params import CoverageParams, carrier_problems, site_map_values
 from coverage_gis.config.vocabulary import normalise_technology
 from coverage_gis.engines.levels import cell_model, clutter_from_classes, levels_of
 from coverage_gis.errors import InputError
@@ -148,6 +148,9 @@ def site_cell(technology: str, params: CoverageParams, *, band_mhz: float | None
     antenna; ``model`` is the scenario's or the band's default
     (:func:`coverage_gis.engines.levels.cell_model`) and ``eirp_re_dbm`` the reference-signal
     EIRP (:func:`coverage_gis.radio.linkbudget.reference_signal_eirp_dbm`)."""
+    carrier = carrier_problems(technology, band_mhz, bandwidth_mhz)
+    if carrier:
+        raise InputError(carrier)
     d = settings.TECHNOLOGY_DEFAULTS[technology]
     cell: dict[str, Any] = {
         "technology": technology,
