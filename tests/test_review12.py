@@ -458,3 +458,20 @@ def test_a_carrier_under_its_technologys_smallest_channel_is_refused(technology,
         assert proposal.cells(X0, Y0, resolve_crs(UTM))["bandwidth_mhz"].iloc[0] == bandwidth
         assert site_cell(technology, CoverageParams(), bandwidth_mhz=bandwidth)[
             "bandwidth_mhz"] == bandwidth
+
+
+def test_a_distance_is_rounded_once_for_the_page(project):
+    """Found by a review: the school C01, 31.48 m from the point, kept as 31.5 m in check.json
+    and rounded again to "32 m" on the page and the web app's panel, "31 m" in the terminal.
+    The page rounds the distance as measured, once."""
+    from coverage_gis.outputs.check import constraint_distances
+
+    point = placement.locate_point(project, lon=105.8628, lat=20.0690)
+    check = placement.check_site(project, placement.ProposedSite("VinaPhone", "4G"), point)
+    school = next(c for c in check.constraints if c.constraint_id == "C01")
+    measured = float(project.constraints.set_index("constraint_id").geometry["C01"]
+                     .distance(point))
+    assert school.measured_m == pytest.approx(measured)
+    assert 31.45 < measured < 31.5 and school.distance_m == 31.5  # the JSON's one decimal
+    assert constraint_distances(school, "en")[0] == "31"
+    assert constraint_distances(school, "vi")[0] == "31"

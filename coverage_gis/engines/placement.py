@@ -436,6 +436,10 @@ class ConstraintCheck:
     #: ``scenario`` (``[check] min_distance_m``) or ``tool-default``
     #: (``settings.CONSTRAINT_MIN_DISTANCE_M``: nobody here chose it).
     set_by: str = "layer"
+    #: The distance (m) as measured, before ``distance_m`` was rounded for check.json: what
+    #: the page and the web app round once (found by a review: 31.48 m kept as 31.5, then
+    #: shown "32 m" on the page and "31 m" in the terminal). None: ``distance_m``.
+    measured_m: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {"constraint_id": self.constraint_id, "kind": self.kind, "name": self.name,
@@ -792,7 +796,7 @@ def _constraint_checks(project: Project, point: shapely.Point
                                     rounded_against(d, dmin, 1), dmin,
                                     bool(d >= dmin) and not inside,
                                     basis=basis, source=source, cited_source=cited,
-                                    set_by=r["_set_by"])
+                                    set_by=r["_set_by"], measured_m=d)
             checks.append(check)
             if not check.ok:
                 params = {"kind": r["kind"], "name": r.get("name") or r["constraint_id"],
@@ -814,7 +818,7 @@ def _constraint_checks(project: Project, point: shapely.Point
         d = float(dist.iloc[k])
         check = ConstraintCheck(project.households["household_id"].iloc[k], "dwelling", None,
                                 rounded_against(d, dmin, 1), dmin, bool(d >= dmin),
-                                nearest_household=True, set_by=who)
+                                nearest_household=True, set_by=who, measured_m=d)
         checks.append(check)
         if not check.ok:
             breaches.append(Reason("dwelling_too_close", {

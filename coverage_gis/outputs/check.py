@@ -72,7 +72,9 @@ def constraint_distances(constraint: ConstraintCheck, lang: str = "vi") -> tuple
     """The distance found and the minimum (m), as the rules tables show them: whole metres
     unless that hides which side of the minimum the distance lies
     (:func:`coverage_gis.outputs.i18n.distance_text`)."""
-    return i18n.distance_text(constraint.distance_m, constraint.min_distance_m, lang)
+    measured = (constraint.measured_m if constraint.measured_m is not None
+                else constraint.distance_m)
+    return i18n.distance_text(measured, constraint.min_distance_m, lang)
 
 
 def bands_outside_text(rf: ExposureCheck, lang: str = "vi") -> str | None:
