@@ -306,7 +306,8 @@ def test_check_json_keeps_every_previous_key(checked):
     keys = _keys(doc)
     assert set(PREVIOUS_KEYS) <= set(keys), sorted(set(PREVIOUS_KEYS) - set(keys))
     new = [k for k in doc if k not in {p.split(".")[0] for p in PREVIOUS_KEYS}]
-    assert new == ["exposure", "point", "input", "checked_at", "software_version",
+    assert new == ["exposure", "aviation_obstacle", "point", "input", "checked_at",
+                   "software_version",
                    "request_id", "applicant"]
 
 

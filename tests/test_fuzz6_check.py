@@ -61,8 +61,9 @@ def _project(house_dx: float | None = None, constraints: gpd.GeoDataFrame | None
                    hamlets=h, sites=sites, households=hh, constraints=constraints)
 
 
-def _check(project: Project, **proposal) -> placement.CheckResult:
-    return placement.check_site(project, placement.ProposedSite("MobiFone", "4G", **proposal),
+def _check(project: Project, technology: str = "4G", **proposal) -> placement.CheckResult:
+    return placement.check_site(project, placement.ProposedSite("MobiFone", technology,
+                                                                **proposal),
                                 shapely.Point(X0, Y0))
 
 
@@ -190,7 +191,8 @@ def test_a_regulation_with_its_distance_is_still_a_conflict():
 
 def test_a_28_ghz_cell_is_not_judged_ok_under_a_limit_quoted_to_6_ghz():
     assert settings.EXPOSURE_LIMIT_BAND_MHZ == (10.0, 6000.0)
-    result = _check(_project(house_dx=30.0), band_mhz=28000.0, height_m=10.5)
+    result = _check(_project(house_dx=30.0), "5G", band_mhz=28000.0, height_m=10.5,
+                    eirp_dbm=60.0, bandwidth_mhz=100.0)
     rf = result.exposure
     assert rf.status == "band_outside" and not rf.ok and not rf.breaches
     assert rf.bands_outside == ({"site_id": "PROPOSED", "band_mhz": 28000.0,
@@ -217,7 +219,8 @@ def test_a_band_within_the_range_is_checked_as_before():
     is far below it (ok). No household new to 4G/5G here, but 17 newly served by MobiFone,
     which the tower 300 m away would serve only 13 of: a new tower is justified (a review:
     "0 new to 4G/5G on either" made any tower qualify)."""
-    result = _check(_project(house_dx=30.0), band_mhz=6000.0, height_m=30.0)
+    result = _check(_project(house_dx=30.0), "5G", band_mhz=6000.0, height_m=30.0,
+                    eirp_dbm=60.0, bandwidth_mhz=20.0)
     assert result.exposure.status == "ok" and result.exposure.ok
     assert result.exposure.places_checked == 1 and not result.exposure.bands_outside
     assert result.verdict == "ok"

@@ -475,3 +475,21 @@ def test_a_distance_is_rounded_once_for_the_page(project):
     assert 31.45 < measured < 31.5 and school.distance_m == 31.5  # the JSON's one decimal
     assert constraint_distances(school, "en")[0] == "31"
     assert constraint_distances(school, "vi")[0] == "31"
+
+
+@pytest.mark.parametrize("mast_m, ok", [(30.0, True), (60.0, False)])
+def test_the_aviation_rule_is_listed_with_its_basis_met_or_not(mast_m, ok, tmp_path):
+    """Found by a review: the aviation obstacle rule (Decree 32/2016/NĐ-CP Art. 7(1)(c), from
+    45 m) showed only as a reason when broken, and nowhere when met."""
+    out = tmp_path / "out"
+    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.84464", "--lat", "20.065252",
+                 "--operator", "Viettel", "--technology", "4G", "--height-m", f"{mast_m:g}",
+                 "--lang", "en", "--out", str(out)]) == 0
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    rule = doc["aviation_obstacle"]
+    assert rule == {"height_m": mast_m, "from_height_m": settings.AVIATION_WARNING_HEIGHT_M,
+                    "ok": ok, "basis": "regulation", "source": settings.AVIATION_REGULATION}
+    page = (out / "check.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr[^>]*><td>aviation obstacle marking[^<]*</td>(.*?)</tr>", page)
+    assert row and "32/2016" in row[1] and f"mast {mast_m:g} m" in row[1]
+    assert ("REVIEW" in row[1]) is not ok

@@ -638,7 +638,7 @@ CHECK_SITE_SAME_AZIMUTH_DEG: float = 0.5
 #: nearest first; every distance not met and the nearest dwelling are always listed, and the
 #: rest are counted under the table (all are in check.json). A layout setting, found by a
 #: review: a ward's 30 cultural houses and schools pushed the page onto a second sheet.
-CHECK_PAGE_MAX_MET_ROWS: int = 3
+CHECK_PAGE_MAX_MET_ROWS: int = 2
 
 # --------------------------------------------------------------------------------------------
 # The plan's 2025 targets (../shared/plan/TARGETS.md, section I.3 of the plan)

@@ -545,6 +545,10 @@ class CheckResult:
         VN-2000 / TM-3 x/y with the CRS names.
     exposure
         The RF exposure check (:class:`ExposureCheck`).
+    aviation
+        The aviation obstacle rule, a regulation (``settings.AVIATION_REGULATION``): the
+        mast's height, the height from which it applies, whether it is under it, its basis
+        and source (a review found it only as a reason, and nothing when met).
     """
 
     proposal: dict[str, Any]
@@ -557,6 +561,7 @@ class CheckResult:
     reasons: list[Reason]
     point: dict[str, Any] = field(default_factory=dict)
     exposure: ExposureCheck | None = None
+    aviation: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the values and codes (``check.json`` without its sentences,
@@ -568,6 +573,7 @@ class CheckResult:
                 "verdict": self.verdict,
                 "reason_codes": [r.to_json() for r in self.reasons],
                 "exposure": self.exposure.to_json() if self.exposure else None,
+                "aviation_obstacle": dict(self.aviation) if self.aviation else None,
                 "point": dict(self.point)}
 
 
@@ -1212,6 +1218,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
             "bands_mhz": [b["band_mhz"] for b in rf.bands_outside],
             "low_mhz": lo, "high_mhz": hi, "regulation": rf.regulation}))
     mast_m = float(new_cells["height_m"].max())
+    aviation = {"height_m": mast_m, "from_height_m": settings.AVIATION_WARNING_HEIGHT_M,
+                "ok": mast_m < settings.AVIATION_WARNING_HEIGHT_M, "basis": "regulation",
+                "source": settings.AVIATION_REGULATION}
     if mast_m >= settings.AVIATION_WARNING_HEIGHT_M:  # found by a review: 80 m was "OK"
         breaches.append(Reason("aviation_obstacle", {
             "height_m": mast_m, "limit_m": settings.AVIATION_WARNING_HEIGHT_M,
@@ -1229,7 +1238,7 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     elif gain.get("hamlets_newly_covered"):
         reasons.append(Reason("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
     return CheckResult(proposed, location, nearest, sharing, gain, checks,
-                       verdict, reasons, point_coordinates(project, point), rf)
+                       verdict, reasons, point_coordinates(project, point), rf, aviation)
 
 
 # --------------------------------------------------------------------------------------------

@@ -107,11 +107,11 @@ RECORD_KEYS = ("input", "checked_at", "software_version", "request_id", "applica
 def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``check.json``: ``proposal``, ``location``, ``nearest_towers``,
     ``sharing`` (with its sentence, ``text``), ``coverage_gain``, ``constraints``,
-    ``verdict``, ``reasons`` (sentences) and ``reason_codes`` (code and parameters); then
-    ``point`` (WGS 84 lon/lat and VN-2000 / TM-3 x/y with the CRS names) and the record
-    when given (:data:`RECORD_KEYS`: ``input`` as typed, ``checked_at``,
-    ``software_version``, ``request_id`` and ``applicant`` when present). Numbers that are
-    not finite are null."""
+    ``verdict``, ``reasons`` (sentences) and ``reason_codes`` (code and parameters),
+    ``exposure`` and ``aviation_obstacle`` (the rule on the mast's height); then ``point``
+    (WGS 84 lon/lat and VN-2000 / TM-3 x/y with the CRS names) and the record when given
+    (:data:`RECORD_KEYS`: ``input`` as typed, ``checked_at``, ``software_version``,
+    ``request_id`` and ``applicant`` when present). Numbers that are not finite are null."""
     doc = check.to_json()
     point = doc.pop("point")
     doc["sharing"]["text"] = sharing_text(check, JSON_LANG)
@@ -119,9 +119,11 @@ def check_json(check: CheckResult, record: dict[str, Any] | None = None) -> dict
         item["name"] = constraint_name(constraint, JSON_LANG)
     codes = doc.pop("reason_codes")
     rf = doc.pop("exposure")
+    aviation = doc.pop("aviation_obstacle")
     doc["reasons"] = reason_texts(check, JSON_LANG)
     doc["reason_codes"] = codes
     doc["exposure"] = rf
+    doc["aviation_obstacle"] = aviation
     doc["point"] = point
     for key in RECORD_KEYS:
         if record is not None and record.get(key) is not None:

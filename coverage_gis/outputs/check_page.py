@@ -42,7 +42,7 @@ table { width: 100%; font-size: 0.95em; } td, th { padding: 0.1em 0.4em; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2em; align-items: start; }
 .review { background: #ffe0b2; } ul { margin: 0.3em 0; padding-left: 1.3em; }
 .verdict { font-size: 1.1em; }
-@page { size: A4; margin: 9mm; }
+@page { size: A4; margin: 8mm; }
 @media print {
   body { font-size: 7.6pt; } h1 { font-size: 11pt; margin: 0; } h2 { font-size: 8.6pt; }
   tr, li, svg, .verdict { break-inside: avoid; } h2 { break-after: avoid; }
@@ -122,6 +122,15 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
             f"<td>{escape(where)}</td>"
             f"<td>{escape(w['rf_limit'].format(distance=f'{rf.compliance_distance_m:.1f}'))}"
             f"</td><td>{escape(exposure_result(rf, lang))}</td></tr>")
+    air = check.aviation
+    if air is not None:  # a regulation's rule on the mast itself (found by a review)
+        mast = w["mast_height"].format(height=i18n.number_text(air["height_m"], lang))
+        start = w["aviation_from"].format(height=i18n.number_text(air["from_height_m"], lang))
+        rows.append(
+            f"<tr class=\"{'' if air['ok'] else 'bad'}\"><td>{escape(w['aviation_rule'])}</td>"
+            f"<td>{escape(i18n.basis_name('regulation', lang))}: {escape(air['source'])}</td>"
+            f"<td>{escape(mast)}</td><td>{escape(start)}</td>"
+            f"<td>{w['ok'] if air['ok'] else escape(w['aviation_review'])}</td></tr>")
     met = [c for c in check.constraints if c.ok and not c.nearest_household]
     shown = {id(c) for c in met[:settings.CHECK_PAGE_MAX_MET_ROWS]}
     left = met[settings.CHECK_PAGE_MAX_MET_ROWS:]

@@ -99,6 +99,10 @@ _WORDS: dict[str, dict[str, str]] = {
                       "thức trường xa (ITU-T K.52, IEC 62232) ở mặt đất, và ở các tầng trên "
                       "tới tầng 4 như giả định (vượt chỉ ở tầng giả định: CẦN XEM XÉT); đo "
                       "kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
+        "aviation_rule": "đánh dấu chướng ngại vật hàng không (chiều cao cột)",
+        "mast_height": "cột cao {height} m",
+        "aviation_from": "áp dụng từ {height} m",
+        "aviation_review": "CẦN XEM XÉT",
         "more_constraints": "Còn {n} đối tượng khác của lớp ràng buộc, cách từ {distance} m "
                             "trở lên, đều đạt khoảng cách tối thiểu (đầy đủ trong check.json).",
         "gain_there": "phủ thêm tại trạm: nhà mạng (mới có 4G/5G)",
@@ -411,6 +415,10 @@ _WORDS: dict[str, dict[str, str]] = {
                       "K.52, IEC 62232) at ground level, and at upper floors up to a fourth as "
                       "an assumption (over the limit only there: REVIEW); measurement under "
                       "QCVN 8:2022/BTTTT decides.",
+        "aviation_rule": "aviation obstacle marking (mast height)",
+        "mast_height": "mast {height} m",
+        "aviation_from": "applies from {height} m",
+        "aviation_review": "REVIEW",
         "more_constraints": "{n} more features of the constraints layer, {distance} m away "
                             "or more, all at their minimum distance or farther (all listed in "
                             "check.json).",
