@@ -89,7 +89,9 @@ def test_the_input_is_echoed_exactly_as_typed(checked):
 def test_the_point_in_wgs84_and_in_vn2000_tm3(checked):
     doc = checked[0]
     point = doc["point"]
-    assert list(point) == ["lon", "lat", "lonlat_crs", "x", "y", "xy_crs", "xy_crs_code"]
+    assert list(point) == ["lon", "lat", "lonlat_crs", "x", "y", "xy_crs", "xy_crs_code",
+                           "xy_in_area_of_use"]
+    assert point["xy_in_area_of_use"] is True
     # independently: the typed TM-3 x/y to WGS 84 with pyproj (EPSG:5897, official shift)
     lon, lat = Transformer.from_crs(5897, 4326, always_xy=True).transform(588150, 2219700)
     assert (point["lon"], point["lat"]) == (round(lon, 6), round(lat, 6))

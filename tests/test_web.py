@@ -260,6 +260,20 @@ def test_coords_gives_wgs84_and_vn2000_as_pyproj(server):
     assert status == 400 and "lon" in doc["message"]
 
 
+@pytest.mark.parametrize("lon, lat, inside", [(105.86, 20.07, True), (108.2, 16.05, False),
+                                             (-179.0, -89.0, False)])
+def test_coords_say_when_the_cadastral_xy_are_outside_their_zone(server, lon, lat, inside):
+    """Found by a review: zone 482's x/y were given for Đà Nẵng and the South Pole with no
+    word; EPSG:5897 is used between 103.5° and 106.51° E (pyproj's area of use)."""
+    from pyproj import CRS
+
+    status, _, doc = api(server, "/api/coords", {"lon": str(lon), "lat": str(lat)})
+    assert status == 200
+    area = CRS.from_epsg(5897).area_of_use
+    assert (area.west <= lon <= area.east and area.south <= lat <= area.north) is inside
+    assert doc["xy_in_area_of_use"] is inside
+
+
 def test_coords_given_twice_are_refused(server):
     """Found by fuzzing: /api/coords used the last of two lon values, where /api/check
     refuses them."""

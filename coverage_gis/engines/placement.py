@@ -72,6 +72,7 @@ from coverage_gis.io.crs import (
     WGS84,
     check_degrees,
     describe_crs,
+    in_area_of_use,
     is_degrees,
     resolve_crs,
 )
@@ -284,16 +285,19 @@ def point_coordinates(project: Project, point: shapely.Point,
     ``settings.CHECK_SITE_DEGREE_DECIMALS``) and ``x``, ``y`` (metres, in
     ``cadastral``: :func:`cadastral_crs` by default, VN-2000 / TM-3 of the province,
     ``settings.CHECK_SITE_METRE_DECIMALS``), with the CRS names (``lonlat_crs``,
-    ``xy_crs``, ``xy_crs_code``)."""
+    ``xy_crs``, ``xy_crs_code``) and ``xy_in_area_of_use``: whether the point lies in that
+    CRS's area of use (EPSG's bounds; found by a review: x/y of zone 482 were shown for Đà
+    Nẵng and the South Pole as if cadastral), None when the CRS gives none."""
     cad = resolve_crs(cadastral if cadastral is not None else cadastral_crs(project))
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
     x, y = Transformer.from_crs(project.crs, cad, always_xy=True).transform(point.x, point.y)
     deg, met = settings.CHECK_SITE_DEGREE_DECIMALS, settings.CHECK_SITE_METRE_DECIMALS
     code = cad.to_epsg()
+    inside = in_area_of_use(cad, lon, lat)
     return {"lon": round(lon, deg), "lat": round(lat, deg), "lonlat_crs": WGS84.name,
             "x": round(x, met), "y": round(y, met), "xy_crs": cad.name,
-            "xy_crs_code": f"EPSG:{code}" if code else None}
+            "xy_crs_code": f"EPSG:{code}" if code else None, "xy_in_area_of_use": inside}
 
 
 def _households_covered(result: CoverageResult, households: gpd.GeoDataFrame,

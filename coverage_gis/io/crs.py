@@ -404,6 +404,16 @@ def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
                          "lon/lat within -180..180 and -80..84 degrees") from None
 
 
+def in_area_of_use(crs: CRS, lon: float, lat: float) -> bool | None:
+    """Whether a WGS 84 point lies in ``crs``'s area of use (EPSG's bounds, degrees): False
+    for x/y that are no cadastral coordinates there (VN-2000 / TM-3 zone 482 is used between
+    103.5° and 106.51° E); None when the CRS gives no area."""
+    area = crs.area_of_use
+    if area is None:
+        return None
+    return bool(area.west <= lon <= area.east and area.south <= lat <= area.north)
+
+
 def is_degrees(lon: float, lat: float) -> bool:
     """Whether ``lon``, ``lat`` can be a longitude and a latitude (-180..180, -90..90)."""
     return -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0

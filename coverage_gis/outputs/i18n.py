@@ -1257,6 +1257,7 @@ _WEB: dict[str, dict[str, str]] = {
         "attribution": "coverage-gis; nền địa hình từ DEM của kịch bản",
         "pointer_help": "Di chuột trên bản đồ để xem tọa độ",
         "pointer_lonlat": "WGS 84: {lat}, {lon}", "pointer_xy": "VN-2000 ({crs}): x {x}, y {y}",
+        "pointer_outside_zone": "VN-2000 ({crs}): ngoài vùng áp dụng của hệ tọa độ",
         "measure": "Đo", "measure_help": "Đo khoảng cách: bấm điểm đầu rồi điểm cuối "
                                          "(Esc để thoát)",
         "measure_second": "Bấm điểm cuối", "measure_result": "Khoảng cách: {distance}",
@@ -1365,6 +1366,7 @@ _WEB: dict[str, dict[str, str]] = {
         "attribution": "coverage-gis; terrain from the scenario's DEM",
         "pointer_help": "Move the pointer over the map to see coordinates",
         "pointer_lonlat": "WGS 84: {lat}, {lon}", "pointer_xy": "VN-2000 ({crs}): x {x}, y {y}",
+        "pointer_outside_zone": "VN-2000 ({crs}): outside the area this CRS is used in",
         "measure": "Measure", "measure_help": "Measure a distance: click the start, then the "
                                               "end (Esc to stop)",
         "measure_second": "Click the end point", "measure_result": "Distance: {distance}",

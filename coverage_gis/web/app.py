@@ -39,7 +39,7 @@ from starlette.routing import Route
 
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError
-from coverage_gis.io.crs import WGS84, resolve_crs
+from coverage_gis.io.crs import WGS84, in_area_of_use, resolve_crs
 from coverage_gis.outputs import i18n
 from coverage_gis.outputs.files import json_safe
 from coverage_gis.web.checks import CheckRun, CheckStore, api_message, read_query, run_check
@@ -164,6 +164,7 @@ class AppState:
         return {"lon": round(lon, deg), "lat": round(lat, deg), "lonlat_crs": WGS84.name,
                 "x": round(x, met), "y": round(y, met), "xy_crs": self.cadastral.name,
                 "xy_crs_code": f"EPSG:{code}" if code else None,
+                "xy_in_area_of_use": in_area_of_use(self.cadastral, lon, lat),
                 "xy_preset": self.cadastral_name}
 
     def get_check(self, check_id: str) -> CheckRun:

@@ -533,8 +533,12 @@
       fetch('/api/coords?lon=' + p.lng.toFixed(6) + '&lat=' + p.lat.toFixed(6))
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (c) {
-          if (c) { vn.textContent = fmt(W.pointer_xy, {crs: c.xy_crs_code || c.xy_crs,
-                                                       x: c.x.toFixed(1), y: c.y.toFixed(1)}); }
+          if (c && c.xy_in_area_of_use === false) {  // not the zone's cadastral x/y
+            vn.textContent = fmt(W.pointer_outside_zone, {crs: c.xy_crs_code || c.xy_crs});
+          } else if (c) {
+            vn.textContent = fmt(W.pointer_xy, {crs: c.xy_crs_code || c.xy_crs,
+                                                x: c.x.toFixed(1), y: c.y.toFixed(1)});
+          }
         })
         .catch(function () { vn.textContent = ''; })
         .then(function () { busy = false; ask(); });
