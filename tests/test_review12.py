@@ -468,10 +468,13 @@ def test_a_distance_is_rounded_once_for_the_page(project):
 
     point = placement.locate_point(project, lon=105.8628, lat=20.0690)
     check = placement.check_site(project, placement.ProposedSite("VinaPhone", "4G"), point)
+    from pyproj import Geod
+
     school = next(c for c in check.constraints if c.constraint_id == "C01")
-    measured = float(project.constraints.set_index("constraint_id").geometry["C01"]
-                     .distance(point))
-    assert school.measured_m == pytest.approx(measured)
+    at = project.constraints.set_index("constraint_id").to_crs(4326).geometry["C01"]
+    here = check.location
+    measured = Geod(ellps="WGS84").inv(here["lon"], here["lat"], at.x, at.y)[2]
+    assert school.measured_m == pytest.approx(measured, abs=0.005)  # on the ground
     assert 31.45 < measured < 31.5 and school.distance_m == 31.5  # the JSON's one decimal
     assert constraint_distances(school, "en")[0] == "31"
     assert constraint_distances(school, "vi")[0] == "31"
@@ -493,3 +496,21 @@ def test_the_aviation_rule_is_listed_with_its_basis_met_or_not(mast_m, ok, tmp_p
     row = re.search(r"<tr[^>]*><td>aviation obstacle marking[^<]*</td>(.*?)</tr>", page)
     assert row and "32/2016" in row[1] and f"mast {mast_m:g} m" in row[1]
     assert ("REVIEW" in row[1]) is not ok
+
+
+def test_distances_are_measured_on_the_ground_not_on_the_map_grid(project):
+    """Found by a review: distances were UTM 48N grid distances, 0.037 % short near Bỉm Sơn;
+    a point 50.011 m from the school (pyproj's geodesic) read "49.996 m, TOO CLOSE" to its
+    50 m minimum. Every constraint's distance is the geodesic one, to the millimetre."""
+    from pyproj import Geod
+
+    point = placement.locate_point(project, lon=105.8628, lat=20.0690)
+    check = placement.check_site(project, placement.ProposedSite("VinaPhone", "4G"), point)
+    geod = Geod(ellps="WGS84")
+    places = project.constraints.set_index("constraint_id").to_crs(4326).geometry
+    lon, lat = check.location["lon"], check.location["lat"]
+    for c in check.constraints:
+        if c.nearest_household or places[c.constraint_id].geom_type != "Point":
+            continue
+        p = places[c.constraint_id]
+        assert c.measured_m == pytest.approx(geod.inv(lon, lat, p.x, p.y)[2], abs=0.005)

@@ -302,12 +302,21 @@ def test_a_site_within_a_regulations_distance_of_a_school_is_a_conflict(small_pr
                                   point)
     assert report.verdict == "conflict"
     school = next(c for c in report.constraints if c.kind == "school")
-    assert school.distance_m == pytest.approx(30.0) and not school.ok
+    # 30 m on the UTM grid, 30.008 m on the ground (pyproj's geodesic: distances are the
+    # ground's, found by a review)
+    from pyproj import Geod, Transformer
+
+    at = small_project.constraints[small_project.constraints["kind"] == "school"].geometry
+    to_deg = Transformer.from_crs(small_project.crs, 4326, always_xy=True)
+    ground = Geod(ellps="WGS84").inv(*to_deg.transform(point.x, point.y),
+                                     *to_deg.transform(at.iloc[0].x, at.iloc[0].y))[2]
+    assert ground == pytest.approx(30.008, abs=0.001)
+    assert school.distance_m == pytest.approx(ground, abs=0.05) and not school.ok
     assert school.basis == "regulation"
     first = report.reasons[0]
     assert first.params["source"] == "Decision 99/2099/QD-UBND, Art. 9"
     assert first.code == "too_close" and first.params["kind"] == "school"
-    assert first.params["distance_m"] == pytest.approx(30.0)
+    assert first.params["distance_m"] == pytest.approx(ground, abs=0.001)
     assert first.params["min_distance_m"] == 50.0
     # a conflict is not softened by a sharing recommendation
     assert not any(r.code in ("share_tower", "own_tower", "new_tower") for r in report.reasons)
@@ -395,13 +404,16 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
     assert list(doc)[:9] == ["proposal", "location", "nearest_towers", "sharing",
                              "coverage_gain", "constraints", "verdict", "reasons",
                              "reason_codes"]
-    assert list(doc)[9:] == ["exposure", "point", "input", "checked_at", "software_version"]
+    assert list(doc)[9:] == ["exposure", "aviation_obstacle", "point", "input", "checked_at",
+                             "software_version"]
     d = cg.settings.TECHNOLOGY_DEFAULTS["4G"]
     assert list(doc["proposal"].items()) == [
         ("operator", "Viettel"), ("technology", "4G"), ("band_mhz", d["band_mhz"]),
         ("bandwidth_mhz", d["bandwidth_mhz"]), ("height_m", d["height_m"]),
         ("eirp_dbm", d["eirp_dbm"]), ("tilt_deg", d["tilt_deg"]), ("azimuths_deg", "omni"),
-        ("cells", 1)]
+        ("cells", 1),
+        # added by the twelfth review: the gain's path-loss model and its validity
+        ("model", "extended_hata_suburban"), ("model_validity", "ok")]
     point = _utm(105.852, 20.061)
     assert list(doc["location"].items()) == [
         ("lon", 105.852), ("lat", 20.061), ("x_m", round(point.x, 1)),
@@ -457,18 +469,26 @@ def test_the_sample_check_json_keeps_its_keys_and_values(tmp_path):
         "households_newly_covered_per_hamlet", "hamlets_newly_covered", "m4_before",
         "m4_after"]
     # constraints by distance, then the nearest dwelling, distances by hand
+    # (on the ground: pyproj's geodesic from the point's lon/lat, found by a review: the
+    # UTM grid's distances are 0.037 % short here)
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+
+    def ground(geom):
+        return geod.inv(105.852, 20.061, geom.x, geom.y)[2]
     features = gpd.read_file(SAMPLE.parent / "constraints" / "constraints.geojson")
-    features = features.to_crs(32648)
+    features = features.to_crs(4326)
     mins = cg.settings.CONSTRAINT_MIN_DISTANCE_M
     want_c = sorted(({"constraint_id": r.constraint_id, "kind": r.kind, "name": r["name"],
-                      "distance_m": round(r.geometry.distance(point), 1),
+                      "distance_m": round(ground(r.geometry), 1),
                       "min_distance_m": mins[r.kind]} for _, r in features.iterrows()),
                     key=lambda c: c["distance_m"])
     homes = gpd.read_file(SAMPLE.parent / "households" / "households.gpkg").to_crs(32648)
     k = int(np.argmin(homes.distance(point).to_numpy()))
     want_c.append({"constraint_id": homes["household_id"].iloc[k], "kind": "dwelling",
                    "name": "nearest household",
-                   "distance_m": round(homes.geometry.iloc[k].distance(point), 1),
+                   "distance_m": round(ground(homes.to_crs(4326).geometry.iloc[k]), 1),
                    "min_distance_m": mins["dwelling"]})
     assert [c["constraint_id"] for c in doc["constraints"]] == \
         [c["constraint_id"] for c in want_c] == ["C05", "C02", "C01", "C03", "C04", "H00988"]

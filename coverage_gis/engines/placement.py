@@ -72,6 +72,7 @@ from coverage_gis.io.crs import (
     WGS84,
     check_degrees,
     describe_crs,
+    grid_to_ground,
     in_area_of_use,
     is_degrees,
     resolve_crs,
@@ -788,9 +789,12 @@ def _constraint_checks(project: Project, point: shapely.Point
     checks: list[ConstraintCheck] = []
     breaches: list[Reason] = []
     distances = CheckParams.from_scenario(project.scenario.parameters)
+    lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
+                                                                                 point.y)
+    ground = grid_to_ground(project.crs, lon, lat)  # distances on the ground, not the grid
     if project.constraints is not None:
         dmins, set_by = constraint_distances_m(project, distances)
-        c = project.constraints.assign(distance_m=project.constraints.distance(point),
+        c = project.constraints.assign(distance_m=project.constraints.distance(point) * ground,
                                        _dmin=dmins, _set_by=set_by)
         for _, r in c.sort_values("distance_m").iterrows():
             basis = r.get("basis") or "local-setting"
@@ -823,7 +827,7 @@ def _constraint_checks(project: Project, point: shapely.Point
                     breaches.append(Reason("local_distance", params))
     if project.households is not None:
         dmin, who = dwelling_distance_m(project, distances)
-        dist = project.households.distance(point)
+        dist = project.households.distance(point) * ground
         k = int(np.argmin(dist.to_numpy()))
         d = float(dist.iloc[k])
         check = ConstraintCheck(project.households["household_id"].iloc[k], "dwelling", None,
