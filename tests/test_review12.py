@@ -514,3 +514,31 @@ def test_distances_are_measured_on_the_ground_not_on_the_map_grid(project):
             continue
         p = places[c.constraint_id]
         assert c.measured_m == pytest.approx(geod.inv(lon, lat, p.x, p.y)[2], abs=0.005)
+
+
+@pytest.mark.parametrize("lang, shown", [("vi", "29/11/2026 06:31 (UTC+07:00)"),
+                                         ("en", "2026-11-29 06:31 (UTC+07:00)")])
+def test_dates_are_written_as_the_language_writes_them(lang, shown):
+    """Found by a review: the Vietnamese report wrote "2026-11-29 06:31" beside
+    "01/07/2025"."""
+    from coverage_gis.outputs.i18n import datetime_text
+
+    assert datetime_text("2026-11-29T06:31:05+07:00", lang) == shown
+    assert datetime_text(None, lang) == "–"
+
+
+def test_the_vietnamese_report_and_check_page_date_day_first(sample_out, tmp_path):
+    from coverage_gis.outputs.writer import render_analysis
+
+    analysis, _ = sample_out
+    render_analysis(analysis, tmp_path / "vi", lang="vi")
+    report = (tmp_path / "vi" / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", re.sub(r"<[^>]+>", " ", report))
+    assert re.search(r"\b\d\d/\d\d/20\d\d \d\d:\d\d\b", report)
+    out = tmp_path / "check"
+    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.8628", "--lat", "20.0690",
+                 "--operator", "VinaPhone", "--technology", "4G", "--out", str(out)]) == 0
+    page = (out / "check.html").read_text(encoding="utf-8")
+    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", doc["checked_at"])  # the file keeps ISO 8601
+    assert re.search(r"\d\d/\d\d/20\d\d \d\d:\d\d \(UTC[+-]\d\d:\d\d\)", page)

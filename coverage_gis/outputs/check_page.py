@@ -80,13 +80,16 @@ def _proposal_value(key: str, value: Any, w: dict[str, str], lang: str) -> Any:
 
 
 def _record_section(check: CheckResult, record: dict[str, Any] | None,
-                    w: dict[str, str]) -> str:
+                    w: dict[str, str], lang: str = "vi") -> str:
     """The header block of the check page: request id and applicant (when given), date,
     software version, the input as typed, and the point in WGS 84 and VN-2000 / TM-3."""
     rec = record or {}
     items: list[tuple[str, Any]] = [(w[k], rec[k]) for k in ("request_id", "applicant")
                                     if rec.get(k) is not None]
-    items += [(w[k], rec[k]) for k in ("checked_at", "software_version") if k in rec]
+    if "checked_at" in rec:  # dates as the language writes them (a review)
+        items.append((w["checked_at"], i18n.datetime_text(rec["checked_at"], lang)))
+    if "software_version" in rec:
+        items.append((w["software_version"], rec["software_version"]))
     typed = rec.get("input")
     if typed:
         coords = ("lon", "lat") if typed.get("lon") is not None else ("x", "y")
@@ -217,7 +220,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
 {escape(i18n.verdict_name(check.verdict, lang))}</span></p>
 <ul>{reasons}</ul>
 <div class="cols"><div>
-{_record_section(check, record, w)}
+{_record_section(check, record, w, lang)}
 <h2>{escape(w['location'])}</h2><table>{_rows(location_rows, w['none'])}</table>
 <h2>{escape(w['proposal'])}</h2><table>{_rows(proposal_rows, w['none'])}</table>
 </div><div>

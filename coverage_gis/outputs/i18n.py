@@ -1061,6 +1061,25 @@ def number_text(value: float, lang: str = "vi", decimals: int | None = None,
     return text
 
 
+def datetime_text(iso: str | None, lang: str = "vi") -> str:
+    """An ISO 8601 time (``2026-11-29T06:31:05+00:00``) as ``lang`` writes dates, to the
+    minute with its offset: "29/11/2026 06:31 (UTC+00:00)" in Vietnamese, "2026-11-29 06:31
+    (UTC+00:00)" in English (found by a review: the Vietnamese report mixed ISO and
+    dd/mm/yyyy dates); "–" for none, the text unchanged when it is no such time."""
+    from datetime import datetime
+
+    if not iso:
+        return "–"
+    try:
+        when = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    day = when.strftime("%d/%m/%Y" if _lang(lang) == "vi" else "%Y-%m-%d")
+    offset = when.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return f"{day} {when:%H:%M}{zone}"
+
+
 def percent_text(share: Any, lang: str = "vi", decimals: int | None = None,
                  against: float | None = None) -> str:
     """A share (0..1) as a percentage in ``lang`` ("90,8 %" / "90.8 %"), "–" for none or

@@ -519,15 +519,10 @@ def _pct(v: Any, lang: str = "vi", against: float | None = None) -> str:
     return i18n.percent_text(v, lang, 0, against)
 
 
-def _made_text(analysis: Any, w: dict[str, str]) -> str:
+def _made_text(analysis: Any, w: dict[str, str], lang: str) -> str:
     """When the analysis ran and with which version (found by a review of the printed
     report: a page with no date nor version, where the tower check's carries both)."""
-    when = analysis.computed_at
-    if when:
-        when = when.replace("T", " ")
-        if len(when) > 19:  # the offset, as UTC±hh:mm
-            when = f"{when[:16]} (UTC{when[19:]})"
-    return w["report_made"].format(when=when or "–",
+    return w["report_made"].format(when=i18n.datetime_text(analysis.computed_at, lang),
                                    version=analysis.software_version or "–")
 
 
@@ -1175,7 +1170,7 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
   vertical-align: middle; border: 1px solid #777; }}{print_css}</style></head><body>
 <h1>{escape(title)}</h1>
 <p class="small">{note}
-{escape(_made_text(analysis, w))}</p>
+{escape(_made_text(analysis, w, lang))}</p>
 <h2>{escape(w['scorecard'])}</h2>{scorecard_table}
 {_units_section(analysis, lang, units, province)}
 {_skipped_section(analysis, lang)}
