@@ -147,6 +147,18 @@ window.addEventListener('load', function () {
 </script>"""
 
 
+def printed_pages(page: Path, pdf: Path) -> int:
+    """How many sheets Chromium prints ``page`` (an HTML file) on, without its header and
+    footer, into ``pdf``."""
+    import re
+
+    exe = find_chromium()
+    assert exe is not None, "printed_pages needs Chromium"
+    subprocess.run([exe, *CHROMIUM_FLAGS, "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
+
+
 def with_probe(page_html: str, after_load_js: str = "") -> str:
     """``page_html`` with the error probe first in ``<head>`` and, at the end of ``<body>``, a
     script that runs ``after_load_js`` once the page has loaded and then writes the probe's

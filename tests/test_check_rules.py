@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -25,7 +24,7 @@ from coverage_gis.io.project import Project
 from coverage_gis.io.schema import Problems, validate_constraints
 from coverage_gis.radio import exposure
 
-from .browser import CHROMIUM_FLAGS, find_chromium
+from .browser import find_chromium, printed_pages
 from .test_coverage import UTM, X0, Y0, hamlets_at, households_in
 from .test_sharing import cells_at
 
@@ -254,12 +253,7 @@ def test_the_kml_places_the_check_in_google_earth(sample_check):
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed")
 def test_the_check_page_prints_on_one_a4_page(sample_check, tmp_path):
     pdf = tmp_path / "check.pdf"
-    subprocess.run([find_chromium(), *CHROMIUM_FLAGS, "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", (sample_check / "check.html").as_uri()],
-                   check=True, capture_output=True, timeout=120)
-    data = pdf.read_bytes()
-    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
-    assert pages == 1
+    assert printed_pages(sample_check / "check.html", pdf) == 1
     # A4 portrait: 595 x 842 points
-    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", data)
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf.read_bytes())
     assert box and abs(float(box[1]) - 595) < 2 and abs(float(box[2]) - 842) < 2
