@@ -1052,11 +1052,7 @@ def _corridors(project: Project, point: shapely.Point) -> list[Reason]:
             continue
         d = layer.distance(point).to_numpy(dtype=float)
         if kind == "road":
-            cls = (layer["road_class"].astype(str).to_numpy() if "road_class" in layer
-                   else np.full(len(layer), "other", dtype=object))
-            width = np.array([sp.road_corridor_m.get(c, -1.0)
-                              if c in settings.CHECK_SITE_CORRIDOR_CLASSES else -1.0
-                              for c in cls], dtype=float)
+            cls, width = _road_corridors_m(layer, sp, settings.CHECK_SITE_CORRIDOR_CLASSES)
         else:
             cls = np.full(len(layer), "railway", dtype=object)
             width = np.full(len(layer), float(sp.railway_corridor_m))
@@ -1287,6 +1283,20 @@ def best_cover(sets: list[set], universe: set, k: int) -> tuple[tuple[int, ...],
     return best, best_value
 
 
+def _road_corridors_m(roads: gpd.GeoDataFrame, sp: SuggestionParams,
+                      classes: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each road's class and the width (m) of the strip along it suggest-sites keeps out
+    (``[suggestions] road_corridor_m`` by ``road_class``, else its ``other``); with
+    ``classes``, -1 (no strip) for a road of another class."""
+    cls = (roads["road_class"].astype(str).to_numpy() if "road_class" in roads
+           else np.full(len(roads), "other", dtype=object))
+    width = np.array([sp.road_corridor_m.get(c, sp.road_corridor_m["other"]) for c in cls],
+                     dtype=float)
+    if classes is not None:
+        width = np.where(np.isin(cls, list(classes)), width, -1.0)
+    return cls, width
+
+
 def _excluded_parts(project: Project, sp: SuggestionParams) -> list[shapely.Geometry]:
     """The pieces of :func:`_excluded_land`, not merged (a spatial index finds the ones a
     point touches; merging a province's road corridors is the slow part)."""
@@ -1295,10 +1305,7 @@ def _excluded_parts(project: Project, sp: SuggestionParams) -> list[shapely.Geom
     if lu is not None:
         parts += list(lu[lu["class"].isin(sp.excluded_land)].geometry)
     if project.roads is not None and len(project.roads):
-        cls = (project.roads["road_class"] if "road_class" in project.roads
-               else pd.Series("other", index=project.roads.index))
-        width = cls.map(lambda c: sp.road_corridor_m.get(str(c), sp.road_corridor_m["other"]))
-        parts += list(project.roads.geometry.buffer(width.to_numpy(dtype=float)))
+        parts += list(project.roads.geometry.buffer(_road_corridors_m(project.roads, sp)[1]))
     if project.railway is not None and len(project.railway) and sp.railway_corridor_m > 0:
         parts += list(project.railway.geometry.buffer(sp.railway_corridor_m))
     return [g for g in parts if g is not None and not g.is_empty]
