@@ -503,8 +503,9 @@ def test_the_vietnamese_report_has_no_english(sample, rendered):
     parser = _Text()
     parser.feed((rendered["vi"] / "report.html").read_text(encoding="utf-8"))
     text = "\n".join(parser.parts)
-    # the statistics columns the F1 note names (the user's own column names)
-    allowed = {"household_ftth_subscriptions"}
+    # the statistics columns the F1 note names (the user's own column names), and the
+    # scenario key a hamlet rule's share is set with (the user types it in the scenario)
+    allowed = {"household_ftth_subscriptions", "hamlet_share"}
     assert _leaks(text, _input_data(sample), allowed) == set()
     # the same check finds the English of the English report
     parser = _Text()
