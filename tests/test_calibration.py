@@ -410,10 +410,11 @@ def test_the_report_words_the_calibration():
     params = CoverageParams.from_scenario({"calibration": {
         "offset_db": 5.76, "slope_db_per_decade": 4.16, "fitted_from": "drive_test.csv",
         "n": 401, "rmse_db": 7.61}})
-    en = _calibration_text(params, i18n.words("en"))
+    en = _calibration_text(params, i18n.words("en"), "en")
     assert "+5.8 dB +4.2 dB/decade" in en and "drive_test.csv, 401 measurements" in en
-    assert "drive_test.csv, 401 điểm đo" in _calibration_text(params, i18n.words("vi"))
-    assert _calibration_text(CoverageParams(), i18n.words("en")).startswith("none")
+    vi = _calibration_text(params, i18n.words("vi"), "vi")
+    assert "drive_test.csv, 401 điểm đo" in vi and "+5,8 dB +4,2 dB/decade" in vi
+    assert _calibration_text(CoverageParams(), i18n.words("en"), "en").startswith("none")
 
 
 # --------------------------------------------------------------------------------------------

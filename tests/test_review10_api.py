@@ -185,12 +185,13 @@ def test_the_report_says_the_calibrations_land_cover_offsets():
     w = words("en")
     only = cg.CoverageParams(calibration={"offset_db": 0.0, "slope_db_per_decade": 0.0,
                                           "clutter_offsets_db": {"10": 3.0, "40": -2.0}})
-    assert _calibration_text(only, w) == (
+    assert _calibration_text(only, w, "en") == (
         "extra loss by land-cover class only: 10: +3.0 dB, 40: -2.0 dB")
     both = cg.CoverageParams(calibration={"offset_db": 6.0, "slope_db_per_decade": 4.0,
                                           "clutter_offsets_db": {"40": -0.3}})
-    assert _calibration_text(both, w).endswith("; extra loss by land-cover class 40: -0.3 dB")
-    assert _calibration_text(cg.CoverageParams(), w) == w["not_calibrated"]
+    assert _calibration_text(both, w, "en").endswith(
+        "; extra loss by land-cover class 40: -0.3 dB")
+    assert _calibration_text(cg.CoverageParams(), w, "en") == w["not_calibrated"]
 
 
 def test_an_extra_layer_that_needs_the_network_or_a_missing_library_is_refused():

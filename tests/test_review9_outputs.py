@@ -108,7 +108,9 @@ def test_the_level_legend_says_where_coverage_starts(variant):
     page = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)),  # the legend's JSON
                   (variant / "map.html").read_text("utf-8"))
     legend = page.split("Mức tín hiệu (tốt nhất)")[1].split("cg-section")[0]
-    assert "chưa đạt" not in legend and "−110 dBm: yếu<" in legend
+    # (the lowest class is what is not counted as covered: a later review found blue
+    # drawn where the tables counted no coverage)
+    assert "chưa đạt" not in legend and "không được tính là có sóng (&lt; −110 dBm" in legend
     # the threshold, and sigma 8 dB x z(0.9) = 1.2816 (the closed form, by hand)
     margin = 8.0 * 1.2815516
     assert margin == pytest.approx(10.2524, abs=1e-3)
@@ -142,7 +144,9 @@ def test_the_ftth_colours_say_they_are_not_f2s_rule(variant):
     assert "khi cáp đến nhà văn hóa thôn (theo thiết lập của kịch bản)" in legend
     mobile = page.split("Thôn: tỷ lệ hộ có băng rộng di động (4G/5G) (")[1]
     mobile = mobile.split('class=\\"cg-section')[0]
-    assert "(chỉ tiêu)" in mobile  # judged by its share: the top class is the target
+    # judged by its share: the top class is the hamlet rule (a later review: a local
+    # setting, not the plan's target)
+    assert "(thôn được tính đạt: tiêu chí địa phương)" in mobile
 
 
 def test_an_existing_towers_planned_cells_are_told_apart(variant):
@@ -222,7 +226,7 @@ def test_the_printed_report_says_when_and_with_which_version(variant, tmp_path):
     summary = json.loads((variant / "summary.json").read_text("utf-8"))
     when = datetime.fromisoformat(summary["computed_at"])
     assert when.tzinfo is not None and summary["software_version"] == __version__
-    made = f"Phân tích lúc {when:%Y-%m-%d %H:%M} (UTC"
+    made = f"Phân tích lúc {when:%d/%m/%Y %H:%M} (UTC"  # day first in Vietnamese
     assert made in (variant / "report.html").read_text("utf-8")
     # a report rendered later from the stored result keeps the analysis's time
     assert main(["-q", "report", str(variant), "--out", str(tmp_path / "en"), "--lang",
@@ -262,7 +266,7 @@ def test_printed_maps_explain_their_symbols_and_scale(variant):
 
     html = (variant / "report.html").read_text("utf-8")
     legend = html.split("<h2>Bản đồ</h2>")[1].split("</div>")[0]
-    for words in ("trạm dùng chung", "trạm BTS Viettel", "trạm quy hoạch (viền nét đứt)",
+    for words in ("trạm dùng chung", "trạm BTS Viettel", "trạm quy hoạch (trắng, viền nét đứt",
                   "địa điểm cần lưu ý", "thiếu cả hai"):
         assert words in legend, words
     with warnings.catch_warnings():
@@ -276,7 +280,7 @@ def test_printed_maps_explain_their_symbols_and_scale(variant):
         assert f">{bar_text}</text>" in svg
     wide = svg_map(project, centre, half_size_m=20_000.0, width_px=760)
     assert 'fill="#33691e"' not in wide   # the hamlet names as tooltips only
-    assert wide.count("<polygon") == 10   # the towers drawn still
+    assert wide.count("</title></polygon>") == 10   # the towers drawn still
 
 
 def test_map_features_drop_vertices_below_their_precision():
