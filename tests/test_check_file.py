@@ -127,7 +127,12 @@ def test_the_page_shows_the_record_escaped_in_vietnamese(checked):
     for key in ("record", "request_id", "applicant", "checked_at", "software_version",
                 "input_point", "input_crs", "input_options"):
         assert w[key] in html
-    assert "HS-2026/117" in html and doc["checked_at"] in html and __version__ in html
+    # the time as Vietnamese writes dates (day first, to the minute); check.json keeps ISO
+    from datetime import datetime
+
+    when = datetime.fromisoformat(doc["checked_at"])
+    assert "HS-2026/117" in html and __version__ in html
+    assert f"{when:%d/%m/%Y %H:%M} (UTC" in html
     assert "x: 588150; y: 2219700,0" in html and "VN2000-ThanhHoa" in html
     # option names in words (values as typed)
     assert f"{w['height_m']}: 35,5" in html and f"{w['azimuths_deg']}: 0 120 240" in html
