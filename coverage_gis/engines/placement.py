@@ -655,6 +655,7 @@ def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageR
     gain_here, own_here = float(here[plan_key]), float(here[own_key])
     mine = close["existing_operators"].str.split(", ").map(lambda ops: op in ops)
     weighed: list[dict[str, Any]] = []
+    serves: list[bool] = []  # _shares_well of each tower weighed, in the order of weighed
     for group, kind in ((close[~mine], "share-instead"), (close[mine], "use-own-tower")):
         best = None
         for _, t in group.iterrows():
@@ -671,8 +672,8 @@ def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageR
                 float(t["distance_m"]), 1), "operators": t["operators"],
                 "gain": float(there[plan_key]), "gain_operator": float(there[own_key]),
                 "hamlets_missed": missed, "exposure_ok": safe})
-            if (safe and _shares_well(there, here, min_share)
-                    and (best is None or there[own_key] > best[1])):
+            serves.append(_shares_well(there, here, min_share))
+            if safe and serves[-1] and (best is None or there[own_key] > best[1]):
                 best = (t, float(there[own_key]), float(there[plan_key]))
         if best is not None:
             t, own_there, there_plan = best
@@ -687,9 +688,9 @@ def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageR
                                  operators=t["operators"], gain_basis=basis,
                                  gain_here=gain_here, gain_here_operator=own_here,
                                  towers_weighed=tuple(weighed), min_gain_share=min_share)
-    top = max(weighed, key=lambda w: w["gain_operator"])
-    enough = (top["gain_operator"] >= min_share * own_here and not top["hamlets_missed"])
-    if not top["exposure_ok"] and enough:
+    k = max(range(len(weighed)), key=lambda i: weighed[i]["gain_operator"])
+    top = weighed[k]
+    if not top["exposure_ok"] and serves[k]:
         reason = Reason("share_exceeds_exposure", {
             "tower_id": top["tower_id"], "distance_m": top["distance_m"],
             "regulation": settings.EXPOSURE_REGULATION})
