@@ -726,8 +726,31 @@ def test_kmz_balloons_escape_their_text(tmp_path, hamlets_gdf):
     balloon = marks[0].find(f"{KML}description").text
     assert "<b " not in balloon and "&lt;b onmouseover=alert(1)&gt;Thôn&lt;/b&gt; &amp; co" \
         in balloon
-    assert [m.find(f"{KML}styleUrl").text for m in marks] == ["#hamlet_met",
+    # only mobile broadband was computed: the met style says so
+    assert [m.find(f"{KML}styleUrl").text for m in marks] == ["#hamlet_mobile_met",
                                                               "#hamlet_short_mobile"]
+
+
+@pytest.mark.parametrize("columns, styles", [
+    ({"mobile_broadband_covered": [True, False], "ftth_covered": [True, True]},
+     ["#hamlet_met", "#hamlet_short_mobile"]),
+    ({"mobile_broadband_covered": [True, False]}, ["#hamlet_mobile_met", "#hamlet_short_mobile"]),
+    ({"ftth_covered": [True, False]}, ["#hamlet_ftth_met", "#hamlet_short_ftth"]),
+    # a column present but empty is a target not computed (as the report's legend reads it)
+    ({"mobile_broadband_covered": [True, True], "ftth_covered": [None, None]},
+     ["#hamlet_mobile_met", "#hamlet_mobile_met"]),
+])
+def test_kmz_names_the_met_style_for_the_targets_computed(tmp_path, hamlets_gdf, columns,
+                                                           styles):
+    # found by a review: a coverage-only study styled every hamlet not short of 4G/5G
+    # "#hamlet_met" ("both targets met"), the hamlet without any fibre among them
+    path = exports.write_kmz({"Thôn": (hamlets_gdf.assign(**columns), "name")},
+                             tmp_path / "t.kmz", lang="en")
+    root, _ = _kml(path)
+    marks = list(root.iter(f"{KML}Placemark"))
+    assert [m.find(f"{KML}styleUrl").text for m in marks] == styles
+    ids = {s.get("id") for s in root.iter(f"{KML}Style")}
+    assert {u[1:] for u in styles} <= ids  # every style used is defined
 
 
 # --------------------------------------------------------------------------------------------

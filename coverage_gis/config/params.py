@@ -34,8 +34,8 @@ from typing import Any, ClassVar, Self
 from coverage_gis.config import settings
 from coverage_gis.errors import InputError
 
-__all__ = ["as_path", "parse_number", "parse_angle", "Angle", "Number", "Share", "Flag", "Choice",
-           "Text", "OneLine", "CrsName", "UnitName", "PerTechnology",
+__all__ = ["as_path", "parse_number", "parse_angle", "point_values", "Angle", "Number",
+           "Share", "Flag", "Choice", "Text", "OneLine", "CrsName", "UnitName", "PerTechnology",
            "CoverageParams", "FibreParams", "SharingParams", "CalibrationParams",
            "SuggestionParams", "Words", "BuildParams", "GponParams", "Pattern",
            "OptionalValue", "DbTable", "Probability", "ClassTable", "ClutterParams", "CheckParams",
@@ -1611,6 +1611,15 @@ def site_map_values(**values: Any) -> dict[str, Any]:
     out = _options(SimpleNamespace(**values), SITE_MAP_OPTIONS, command_line=False)
     out["azimuth_deg"] = (out["azimuth_deg"] or [None])[0]
     return out
+
+
+def point_values(**values: Any) -> dict[str, Any]:
+    """A point's ``lon``, ``lat`` (degrees) and ``x``, ``y`` (metres) given in Python (None:
+    not given) as finite numbers, every problem listed at once, each named as the argument;
+    their ranges are left to the caller, who knows which CRS and can say what to try."""
+    checks = {"lon": Number("degrees"), "lat": Number("degrees"), "x": Number("metres"),
+              "y": Number("metres")}
+    return _options(SimpleNamespace(**values), checks, command_line=False)
 
 
 def suggest_sites_options(args: Any) -> dict[str, Any]:

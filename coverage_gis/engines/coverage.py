@@ -58,6 +58,7 @@ from coverage_gis.engines.levels import levels_of as _levels_of
 from coverage_gis.engines.site_map import site_window
 from coverage_gis.engines.tiles import Runner, Tile, halo_bounds, tile_plan, windows_touching
 from coverage_gis.errors import InputError
+from coverage_gis.io.crs import describe_crs
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, shadowing, terrain
@@ -193,22 +194,42 @@ class CoverageResult:
     probability: Mapping[str, np.ndarray] = field(default_factory=dict)
     landcover: Raster | None = None
 
+    def __repr__(self) -> str:
+        """One line (the dataclass's own printed every array and the cells: 20 kB, found by
+        a review)."""
+        g = self.grid
+        return (f"<CoverageResult: {len(self.cells)} cell(s); a {g.width} x {g.height} grid "
+                f"at {g.resolution_m:g} m, {describe_crs(g.crs)}; levels of "
+                f"{', '.join(self.level_dbm) or 'no technology'}; {len(self.covered)} "
+                f"mask(s); {'with' if self.dem_used else 'without'} terrain>")
+
     def to_dataset(self) -> Any:
         """The rasters as one :class:`xarray.Dataset` on the grid (``x``, ``y`` cell centres
         in m, the CRS set with rioxarray), for Jupyter and for writing with
-        ``rio.to_raster``: ``level_dbm_<tech>``, ``server_<tech>``, ``probability_<tech>``,
-        ``covered_<key>`` (``:`` of operator keys as ``_``)."""
+        ``rio.to_raster``: ``level_dbm_<tech>`` (dBm, NaN below the floor),
+        ``server_<tech>`` (row of ``cells``, -1 none: its nodata), ``probability_<tech>``
+        (0..1), ``covered_<key>`` (bool: write it ``.astype("uint8")``); ``:`` of operator
+        keys as ``_``; each with its ``long_name`` and ``units``."""
         import rioxarray  # noqa: F401  (registers the .rio accessor)
         import xarray as xr
 
         g = self.grid
-        arrays: dict[str, np.ndarray] = {}
-        for prefix, table in (("level_dbm", self.level_dbm), ("server", self.server),
-                              ("probability", self.probability), ("covered", self.covered)):
+        variables: dict[str, Any] = {}
+        for prefix, table, units, nodata, words in (
+                ("level_dbm", self.level_dbm, "dBm", np.nan, "best-server {} received level"),
+                ("server", self.server, "1", -1, "best-server {} cell: row of the cells "
+                 "table (-1: none)"),
+                ("probability", self.probability, "1", np.nan, "location probability of the "
+                 "best-server {} level at its threshold"),
+                ("covered", self.covered, "1", None, "covered: {} (at the location "
+                 "probability target)")):
             for key, arr in table.items():
-                arrays[f"{prefix}_{key.replace(':', '_')}"] = arr
-        ds = xr.Dataset({k: (("y", "x"), a) for k, a in arrays.items()},
-                        coords={"x": g.x, "y": g.y})
+                da = xr.DataArray(np.asarray(arr), dims=("y", "x"), attrs={
+                    "long_name": words.format(key), "units": units})
+                if nodata is not None:
+                    da = da.rio.write_nodata(nodata, encoded=False)
+                variables[f"{prefix}_{key.replace(':', '_')}"] = da
+        ds = xr.Dataset(variables, coords={"x": g.x, "y": g.y})
         return ds.rio.write_crs(g.crs).rio.write_transform(g.transform)
 
 

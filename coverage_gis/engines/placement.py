@@ -32,6 +32,7 @@ from coverage_gis.config.params import (
     CheckParams,
     SuggestionParams,
     carrier_problems,
+    point_values,
     same_sector_problems,
 )
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
@@ -179,6 +180,10 @@ def locate_point(project: Project, lon: float | None = None, lat: float | None =
     area, hamlets = project.study_area, project.hamlets_union()
     if area is None or hamlets is None:  # the study area is made of the hamlets
         raise InputError("the scenario has no hamlets layer: cannot place the point")
+    # numbers, or an error naming the argument (found by a review: text from a form gave a
+    # bare TypeError); the ranges and swaps are judged below, with what to try
+    numbers = point_values(lon=lon, lat=lat, x=x, y=y)
+    lon, lat, x, y = numbers["lon"], numbers["lat"], numbers["x"], numbers["y"]
     to_metric = lambda src: Transformer.from_crs(src, project.crs, always_xy=True)  # noqa: E731
     if (lon is not None or lat is not None) and (x is not None or y is not None):
         raise InputError("give the point once: lon and lat, or x, y and crs, not both")

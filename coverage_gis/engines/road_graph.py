@@ -42,6 +42,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from coverage_gis.config import settings
+from coverage_gis.errors import InputError
 
 __all__ = ["RoadNetwork", "road_graph"]
 
@@ -55,7 +56,7 @@ def _lower(values: Sequence[str]) -> tuple[str, ...]:
 
 def _require_metric(gdf: gpd.GeoDataFrame, what: str) -> None:
     if gdf.crs is None or not gdf.crs.is_projected:
-        raise ValueError(f"fibre: {what} must be in a projected (metric) CRS, e.g. EPSG:32648")
+        raise InputError(f"fibre: {what} must be in a projected (metric) CRS, e.g. EPSG:32648")
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from coverage_gis.io.crs import (
     WGS84,
     check_computation_crs,
     check_degrees,
+    describe_crs,
     resolve_crs,
     utm_crs,
 )
@@ -33,8 +34,19 @@ from coverage_gis.io.landcover import check_grid_classes, classes_on_grid
 from coverage_gis.io.raster import Raster
 from coverage_gis.radio import antenna, linkbudget, pathloss, terrain
 
-__all__ = ["SiteMap", "map_site", "check_radius", "site_cell", "site_point", "site_dem",
-           "site_extent", "site_window", "site_map"]
+__all__ = ["SiteMap", "MAP_VARIABLES", "map_site", "check_radius", "site_cell", "site_point",
+           "site_dem", "site_extent", "site_window", "site_map"]
+
+
+#: Each map of a :class:`SiteMap`: its long name and unit (the Dataset's ``long_name`` and
+#: ``units``, and ``site-map``'s GeoTIFFs' band description and unit), in file order.
+MAP_VARIABLES: dict[str, tuple[str, str]] = {
+    "path_loss_db": ("median path loss: model + terrain diffraction", "dB"),
+    "level_dbm": ("median received level (RSRP for 4G/5G)", "dBm"),
+    "terrain_loss_db": ("terrain diffraction loss in excess of smooth earth", "dB"),
+    "los": ("line of sight (1) or not (0)", ""),
+    "fresnel_clear": ("0.55 of the first Fresnel zone clear (1) or not (0)", ""),
+}
 
 
 @dataclass(frozen=True)
@@ -105,20 +117,38 @@ class SiteMap:
     def resolution_m(self) -> float:
         return abs(self.transform.a)
 
+    def __repr__(self) -> str:
+        """One line (the dataclass's own printed every array: 2.6 kB, found by a review)."""
+        c = self.cell
+        inside = np.isfinite(self.path_loss_db)
+        los = (f"; line of sight {float(self.los[inside].mean()):.0%} of the disc"
+               if inside.any() else "")
+        return (f"<SiteMap {c.get('technology')} {c.get('band_mhz'):g} MHz at "
+                f"{c.get('height_m'):g} m, ({self.x_m:.1f}, {self.y_m:.1f}) "
+                f"{describe_crs(self.crs)}: {self.width} x {self.height} cells of "
+                f"{self.resolution_m:g} m to {self.radius_m:g} m{los}>")
+
     def to_dataset(self) -> Any:
         """The maps as one :class:`xarray.Dataset` on the grid (``x``, ``y`` cell centres in
         m, the CRS set with rioxarray), for Jupyter and ``rio.to_raster``: ``path_loss_db``,
-        ``terrain_loss_db``, ``level_dbm`` (float32, NaN beyond the radius), ``los``,
-        ``fresnel_clear`` (bool)."""
+        ``terrain_loss_db``, ``level_dbm``, ``los`` and ``fresnel_clear`` (1 or 0), all
+        float32 and NaN beyond the radius (so that ``ds.los.mean()`` is the disc's share),
+        each with its ``long_name`` and ``units`` (:data:`MAP_VARIABLES`)."""
         import rioxarray  # noqa: F401  (registers the .rio accessor)
         import xarray as xr
 
         res, t = self.resolution_m, self.transform
         x = t.c + res * (np.arange(self.width) + 0.5)
         y = t.f - res * (np.arange(self.height) + 0.5)
-        names = ("path_loss_db", "terrain_loss_db", "level_dbm", "los", "fresnel_clear")
-        ds = xr.Dataset({k: (("y", "x"), getattr(self, k)) for k in names},
-                        coords={"x": x, "y": y})
+        outside = ~np.isfinite(self.path_loss_db)
+        variables = {}
+        for name, (long_name, units) in MAP_VARIABLES.items():
+            values = getattr(self, name).astype(np.float32)
+            values[outside] = np.nan
+            variables[name] = xr.DataArray(values, dims=("y", "x"), attrs={
+                "long_name": long_name, "units": units or "1"})
+            variables[name] = variables[name].rio.write_nodata(np.nan, encoded=False)
+        ds = xr.Dataset(variables, coords={"x": x, "y": y})
         return ds.rio.write_crs(self.crs).rio.write_transform(t)
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "resolve_crs",
     "horizontal_problem",
     "check_degrees",
+    "check_layer_crs",
     "is_degrees",
     "repair_vn2000",
     "file_crs",
@@ -367,6 +368,27 @@ def check_computation_crs(crs: CRS, lon: float | None, lat: float | None, where:
                          f"{100 * settings.CRS_MAX_SCALE_ERROR:g} % of true "
                          "(settings.CRS_MAX_SCALE_ERROR), such as the data's UTM zone, or "
                          "leave crs out (its UTM zone is chosen)")
+
+
+def check_layer_crs(gdf: Any, what: str) -> None:
+    """Refuse a layer (GeoDataFrame) the engines cannot compute in: no CRS, degrees, or a
+    projected CRS :func:`check_computation_crs` refuses at the layer's centre. ``what``
+    names the layer (found by a review: the fibre engine named the roads for households in
+    WGS 84, and took Web Mercator's 6.5 % stretch that loading refuses)."""
+    crs = getattr(gdf, "crs", None)
+    if crs is None or not CRS.from_user_input(crs).is_projected:
+        raise InputError(f"{what}: {describe_crs(crs)}: expected a projected (metric) CRS, "
+                         "e.g. the data's UTM zone (EPSG:32648 in Thanh Hóa); "
+                         "reproject with .to_crs(...) or load with load_project")
+    crs = CRS.from_user_input(crs)
+    bounds = gdf.total_bounds if len(gdf) else [math.nan] * 4
+    lon = lat = None
+    if all(map(math.isfinite, bounds)):
+        lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(
+            (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            lon = lat = None
+    check_computation_crs(crs, lon, lat, what)
 
 
 def _scale_error(crs: CRS, lon: float, lat: float) -> float:

@@ -112,6 +112,28 @@ def _snap(bounds: tuple[float, float, float, float], transform: Any,
             x0 + up((maxx - x0) / rx) * rx, y0 + up((maxy - y0) / ry) * ry)
 
 
+def _check_bounds(bounds: Any, datasets: Sequence[Any], source: str, the_crs: CRS) -> None:
+    """Refuse a window that is not (minx, miny, maxx, maxy) of finite numbers in order, or
+    that meets none of the tiles, naming ``bounds=`` and the tiles' CRS and extent (found by a
+    review: degrees given for a UTM DEM were blamed on the file, "holds no data")."""
+    extent = (min(ds.bounds.left for ds in datasets), min(ds.bounds.bottom for ds in datasets),
+              max(ds.bounds.right for ds in datasets), max(ds.bounds.top for ds in datasets))
+    where = (f"bounds are (minx, miny, maxx, maxy) in the DEM's CRS, {describe_crs(the_crs)}; "
+             f"{source} covers x {extent[0]:.10g}..{extent[2]:.10g}, "
+             f"y {extent[1]:.10g}..{extent[3]:.10g}")
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise InputError(f"bounds={bounds!r}: expected four numbers ({where})") from None
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) or \
+            minx >= maxx or miny >= maxy:
+        raise InputError(f"bounds={tuple(bounds)!r}: expected minx < maxx and miny < maxy, "
+                         f"finite ({where})")
+    if not any(minx < ds.bounds.right and maxx > ds.bounds.left and miny < ds.bounds.top
+               and maxy > ds.bounds.bottom for ds in datasets):
+        raise InputError(f"bounds={tuple(bounds)!r} do not overlap the DEM ({where})")
+
+
 def read_dem_tiles(paths: Sequence[str | os.PathLike],
                    bounds: tuple[float, float, float, float] | None = None, *,
                    crs: Any = None, band: int = 1) -> Raster:
@@ -150,7 +172,8 @@ def read_dem_tiles(paths: Sequence[str | os.PathLike],
         factor, offset = _scaling(originals, names, band)
         res, resampling = _resolution(datasets, names)
         if bounds is not None:  # snap the window outwards onto the first tile's pixel grid,
-            bounds = _snap(bounds, datasets[0].transform, res)  # so heights are not resampled
+            _check_bounds(bounds, datasets, source, the_crs)  # so heights are not resampled
+            bounds = _snap(bounds, datasets[0].transform, res)
         try:
             with warnings.catch_warnings():  # rasterio's own use of affine's `*`
                 warnings.simplefilter("ignore", PendingDeprecationWarning)

@@ -61,6 +61,16 @@ class Raster:
     crs: CRS
     source: str = "raster"
 
+    def __repr__(self) -> str:
+        """One line (the dataclass's own printed the array, found by a review)."""
+        rows, cols = self.data.shape
+        rx, ry = self.resolution
+        unit = " m" if self.crs is not None and self.crs.is_projected else "°"
+        size = f"{rx:g}{unit}" if rx == ry else f"{rx:g} x {ry:g}{unit}"
+        nodata = float(np.isnan(self.data).mean()) if self.data.size else 0.0
+        return (f"<Raster {self.source!r}: {cols} x {rows} pixels of {size}, "
+                f"{describe_crs(self.crs)}, {nodata:.0%} nodata>")
+
     def __post_init__(self) -> None:
         """A raster built by hand (a notebook's) is checked here, not deep inside: a 2-D
         array and an invertible transform (a ValueError naming what is wrong)."""

@@ -716,6 +716,17 @@ def _ground_overlay(overlay: tuple[bytes, list[list[float]]], name: str, w: dict
             "</LatLonBox></GroundOverlay></Folder>")
 
 
+def _kml_met_status(gdf: gpd.GeoDataFrame) -> str | None:
+    """The KML status (style ``hamlet_<status>``) of a hamlet that meets the targets
+    computed: ``met`` when both were, ``mobile_met`` or ``ftth_met`` when only that one was,
+    None when neither was (:func:`hamlet_classes`)."""
+    keys = {key for key, _ in hamlet_classes(gdf)}
+    if "short_mobile" in keys and "short_ftth" in keys:
+        return "met"
+    return ("mobile_met" if "short_mobile" in keys else
+            "ftth_met" if "short_ftth" in keys else None)
+
+
 def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage_gis",
               lang: str = "en", overlay: tuple[bytes, list[list[float]]] | None = None,
               overlay_name: str | None = None, overlay_note: str = "",
@@ -736,6 +747,10 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
     op_style = {op: f"op{j}" for j, op in enumerate(OPERATOR_COLOURS)}
     styles += [_kml_style(f"hamlet_{key}", colour, fill_alpha=0xB0, outline="#333333")
                for key, colour in style.HAMLET_STATUS_COLOURS.items()]
+    # a study that computed one target only names its "met" style for that target (found by
+    # a review: a coverage-only study styled hamlets "#hamlet_met", the one without fibre too)
+    styles += [_kml_style(f"hamlet_{key}", style.HAMLET_STATUS_COLOURS["met"], fill_alpha=0xB0,
+                          outline="#333333") for key in ("mobile_met", "ftth_met")]
     folders = []
     if overlay is not None:
         folders.append(_ground_overlay(overlay, overlay_name or w["kmz_coverage"], w,
@@ -749,6 +764,7 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
         ll = plain_columns(gdf.to_crs(4326))
         geometry = ll.geometry.name
         heads = _balloon_heads(list(ll.columns), fields, geometry, lang)
+        met_status = _kml_met_status(gdf)
         marks = []
         # records, not iterrows: a Series per row took most of the KMZ's time on a province
         for row in table_rows(ll):
@@ -757,6 +773,8 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
                 continue
             label = row.get(name_col, "") if name_col else ""
             status = hamlet_status(row)
+            if status == "met":
+                status = met_status
             style_id = (f"hamlet_{status}" if status else
                         op_style.get(_row_operator(row) or "", f"s{k}"))
             balloon = _balloon(row, heads, w, lang, targets)

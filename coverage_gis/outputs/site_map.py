@@ -12,7 +12,7 @@ import numpy as np
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import CoverageParams
-from coverage_gis.engines.site_map import SiteMap
+from coverage_gis.engines.site_map import MAP_VARIABLES, SiteMap
 from coverage_gis.io.crs import describe_crs
 from coverage_gis.io.files import atomic_path, write_geotiff
 from coverage_gis.version import __version__
@@ -21,14 +21,8 @@ __all__ = ["RASTERS", "OUTPUT_NAMES", "site_map_record", "write_site_map"]
 
 #: The rasters: file -> (SiteMap attribute, band description, unit).
 RASTERS: dict[str, tuple[str, str, str]] = {
-    "path_loss_db.tif": ("path_loss_db", "median path loss: model + terrain diffraction", "dB"),
-    "level_dbm.tif": ("level_dbm", "median received level (RSRP for 4G/5G)", "dBm"),
-    "terrain_loss_db.tif": ("terrain_loss_db", "terrain diffraction loss in excess of smooth "
-                            "earth", "dB"),
-    "los.tif": ("los", "line of sight (1) or not (0)", ""),
-    "fresnel_clear.tif": ("fresnel_clear", "0.55 of the first Fresnel zone clear (1) or "
-                          "not (0)", ""),
-}
+    f"{attr}.tif": (attr, description, unit)
+    for attr, (description, unit) in MAP_VARIABLES.items()}
 
 #: Every file ``site-map`` writes (``manifest.json`` by the output set).
 OUTPUT_NAMES = (*RASTERS, "site_map.json", "manifest.json")
