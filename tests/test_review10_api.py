@@ -221,6 +221,7 @@ def test_without_the_bundled_sample_the_error_says_where_it_comes_from(monkeypat
     from coverage_gis.config import settings
 
     monkeypatch.setattr(settings, "DEFAULT_SCENARIO", tmp_path / "absent" / "sample.toml")
-    with pytest.raises(InputError, match="the bundled sample is not here: it comes with the "
-                                         "source"):
+    with pytest.raises(InputError, match=r"the bundled sample is not here \(.*sample\.toml: "
+                                         r"the package's copy of it was removed\); give a "
+                                         "scenario file or folder"):
         cg.load_project()

@@ -3,7 +3,12 @@ uses in Jupyter, the KMZ of a one-target study, the printed map."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -126,3 +131,40 @@ def test_the_fibre_engine_names_the_households_crs_and_refuses_web_mercator(anal
         fibre.compute_fibre(*(g.to_crs(3857) for g in (p.households, p.hamlets, p.roads,
                                                        p.access_points, p.fibre)),
                             p.statistics, 2025)
+
+
+# --------------------------------------------------------------------------------------------
+# The bundled sample in a wheel
+# --------------------------------------------------------------------------------------------
+
+def test_a_wheel_carries_the_bundled_sample(tmp_path):
+    # found by a review: installed from a wheel (pip install ., as on a dask cluster's
+    # workers or an analyst's Jupyter), cg.load_project() and every notebook failed
+    root = SAMPLE.parent.parent
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, src / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    shutil.copytree(root / "coverage_gis", src / "coverage_gis", symlinks=True, ignore=skip)
+    shutil.copytree(root / "data", src / "data", ignore=skip)
+    assert (src / "coverage_gis" / "sample").is_symlink()  # built from the link, as in git
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                            "--no-build-isolation", "-w", str(tmp_path / "w"), str(src)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next((tmp_path / "w").glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "coverage_gis/sample/quang_trung.toml" in names
+    assert "coverage_gis/sample/dem/dem.tif" in names
+    assert not [n for n in names if n.startswith("coverage_gis/sample/") and n.endswith(".py")]
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(target), str(wheel)], check=True)
+    code = ("import warnings; warnings.simplefilter('ignore'); import coverage_gis as cg; "
+            f"assert cg.__file__.startswith({str(target)!r}), cg.__file__; "
+            "p = cg.load_project(); print(len(p.hamlets), len(p.households))")
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)})
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.split() == ["6", "1350"]

@@ -304,9 +304,8 @@ def read_scenario(path: str | os.PathLike | None = None) -> Scenario:
     """
     p = as_path(path, "scenario") if path is not None else settings.DEFAULT_SCENARIO
     if path is None and not p.is_file():  # installed from a wheel (found by a review)
-        raise InputError("no scenario given, and the bundled sample is not here: it comes with "
-                         "the source (a clone of the repository, installed with 'make "
-                         "install'), not with the package; give a scenario file or folder "
+        raise InputError(f"no scenario given, and the bundled sample is not here ({p}: the "
+                         "package's copy of it was removed); give a scenario file or folder "
                          "('coverage-gis init' writes one)")
     if p.is_dir() and (p / settings.SCENARIO_FILE_NAME).is_file():
         p = p / settings.SCENARIO_FILE_NAME  # a scenario folder (coverage-gis init's)

@@ -137,9 +137,11 @@ SITE_GROUND_SEARCH_M: float = 500.0
 #: Plausible ground heights (m) in a DEM; values outside are treated as errors or nodata.
 DEM_HEIGHT_RANGE_M: tuple[float, float] = (-500.0, 9000.0)
 
-#: The bundled sample scenario (Quang Trung commune), the default for every command.
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SCENARIO = PACKAGE_ROOT / "data" / "quang_trung.toml"
+#: The bundled sample scenario (Quang Trung commune), the default for every command:
+#: ``coverage_gis/sample`` links to the repository's ``data/``, and a wheel holds a copy (found
+#: by a review: installed from a wheel, there was no sample).
+DEFAULT_SCENARIO = (Path(__file__).resolve().parents[1] / "sample" / "quang_trung.toml"
+                    ).resolve()
 #: The scenario file's name in a scenario folder (what ``coverage-gis init`` writes); a folder
 #: given where a scenario is expected is read as this file inside it.
 SCENARIO_FILE_NAME = "scenario.toml"
