@@ -118,9 +118,10 @@ def _towers(project: Project) -> tuple[gpd.GeoDataFrame, SharingParams]:
 
 
 def _m5(tw: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, inside: np.ndarray,
-        sp: SharingParams, basis: str | None) -> SharingIndicator:
+        sp: SharingParams, basis: str | None, outside: int | None = None) -> SharingIndicator:
     """M5 over the towers where ``inside``; ``candidates`` counts the pairs with an end
-    inside (found by a review: every unit of a province had the province's count)."""
+    inside (found by a review: every unit of a province had the province's count);
+    ``outside``: the towers left out to report (default: every tower not inside)."""
     own = tw[inside]
     ids = set(own["tower_id"])
     mine = candidates["tower_a"].isin(ids) | candidates["tower_b"].isin(ids)
@@ -132,7 +133,8 @@ def _m5(tw: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, inside: np.ndarray,
         with_planned=sharing.sharing_ratio(own, include_planned=True, method=sp.ratio),
         if_candidates_realised=sharing.ratio_if_realised(own, candidates, method=sp.ratio),
         candidates=int(mine.sum()), target=targets.plan_target("M5"), scope="inside_unit",
-        unit_basis=basis, towers_outside_unit=int((~inside).sum()),
+        unit_basis=basis,
+        towers_outside_unit=int((~inside).sum()) if outside is None else outside,
         towers_approximate=approximate)
 
 
@@ -351,8 +353,8 @@ def _province_unit_indicators(analysis: Analysis) -> tuple[UnitIndicators, ...]:
         m5 = None
         if tower_unit is not None:  # the towers left out: those near it, as its own view
             near = shapely.intersects(tw.geometry.values, _unit_box(scope, margin))  # lists
-            m5 = replace(_m5(tw, candidates, tower_unit == k, sp, scope.basis),
-                         towers_outside_unit=int((near & (tower_unit != k)).sum()))
+            m5 = _m5(tw, candidates, tower_unit == k, sp, scope.basis,
+                     outside=int((near & (tower_unit != k)).sum()))
         mine = np.isin(ids, members)
         mapped = float(shapely.area(shapely.intersection(
             shapely.union_all(geoms[mine]), scope.geometry))) if mine.any() else 0.0

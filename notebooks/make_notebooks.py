@@ -336,8 +336,8 @@ NB02 = [
     with tidy_warnings():
         check = placement.check_site(project, proposal, point, base=base)
     loc = check.location
-    print(f"Location: {loc['lon']:.6f}, {loc['lat']:.6f} (WGS 84); inside the commune: "
-          f"{loc['inside_commune']}; hamlet {loc['hamlet_id']} {loc['hamlet_name']}")
+    print(f"Location: {loc.lon:.6f}, {loc.lat:.6f} (WGS 84); inside the commune: "
+          f"{loc.inside_commune}; hamlet {loc.hamlet_id} {loc.hamlet_name}")
     print(f"Verdict: {check.verdict.upper()}")
     for reason, text in zip(check.reasons, reason_texts(check, "en")):
         print(f"  - {text}  [{reason.code}]")
@@ -352,9 +352,9 @@ NB02 = [
     code("""
     gain = check.coverage_gain
     pd.DataFrame({
-        "before": [f"{gain['m4_before']:.0%}", "", ""],
-        "after": [f"{gain['m4_after']:.0%}", gain["households_newly_covered"],
-                  ", ".join(gain["hamlets_newly_covered"]) or "none"],
+        "before": [f"{gain.m4_before:.0%}", "", ""],
+        "after": [f"{gain.m4_after:.0%}", gain.households_newly_covered,
+                  ", ".join(gain.hamlets_newly_covered) or "none"],
     }, index=["M4 (hamlets covered)", "households newly covered by 4G/5G",
               "hamlets newly covered"])
     """),
@@ -478,10 +478,10 @@ NB02 = [
     with tidy_warnings():
         again = placement.check_site(project, suggested, spot, base=base)
     where = again.location
-    hamlet = (where["hamlet_id"] or f"none (nearest {where['nearest_hamlet_id']}, "
-                                    f"{where['nearest_hamlet_distance_m']:.0f} m away)")
+    hamlet = (where.hamlet_id or f"none (nearest {where.nearest_hamlet_id}, "
+                                 f"{where.nearest_hamlet_distance_m:.0f} m away)")
     print(f"Verdict: {again.verdict.upper()}; hamlet: {hamlet}; M4 "
-          f"{again.coverage_gain['m4_before']:.0%} -> {again.coverage_gain['m4_after']:.0%}")
+          f"{again.coverage_gain.m4_before:.0%} -> {again.coverage_gain.m4_after:.0%}")
     for reason in reason_texts(again, "en"):
         print(f"  - {reason}")
     """),
@@ -505,7 +505,7 @@ NB02 = [
 
     params = CoverageParams.from_scenario(project.scenario.parameters)
     with tidy_warnings():
-        site = cg.map_site(project.dem, lon=loc["lon"], lat=loc["lat"], technology="4G",
+        site = cg.map_site(project.dem, lon=loc.lon, lat=loc.lat, technology="4G",
                            band_mhz=1800, height_m=35, azimuth_deg=0, radius_m=3000,
                            params=params, landcover=project.landcover)
     maps = site.to_dataset()

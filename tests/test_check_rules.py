@@ -196,8 +196,8 @@ def test_sharing_compares_the_gain_on_the_tower_with_the_gain_here():
     here = shapely.Point(X0 + 4400, Y0 - 400)
     check = placement.check_site(project, proposal, here)
     at_tower = placement.check_site(project, proposal, shapely.Point(X0 + 4400, Y0 - 850))
-    gain_here = check.coverage_gain["households_newly_covered"]
-    gain_there = at_tower.coverage_gain["households_newly_covered"]
+    gain_here = check.coverage_gain.households_newly_covered
+    gain_there = at_tower.coverage_gain.households_newly_covered
     weighed = {t["tower_id"]: t["gain"] for t in check.sharing.towers_weighed}
     assert weighed == {"TS": gain_there}
     assert 0 < gain_there < settings.SHARING_MIN_GAIN_SHARE * gain_here

@@ -503,6 +503,50 @@ def test_the_saved_map_loads_offline_with_no_console_errors(chromium, sample, sa
     assert 'class="leaflet-interactive"' in run.dom
 
 
+_PRINT = """
+var map = null;
+Object.keys(window).forEach(function (k) {
+  var v; try { v = window[k]; } catch (e) { return; }
+  if (v instanceof L.Map) { map = v; }
+});
+var c = map.getContainer(), legend = document.querySelector('.cg-legend');
+var box = function (el) { var r = el.getBoundingClientRect();
+                          return [r.left, r.top, r.right, r.bottom]; };
+var before = map.getSize(), zoom = map.getZoom();
+window.dispatchEvent(new Event('beforeprint'));
+log.print = {legendInMap: c.contains(legend), map: box(c), legend: box(legend),
+             svg: box(c.querySelector('.leaflet-overlay-pane svg')),
+             size: [map.getSize().x, map.getSize().y]};
+window.dispatchEvent(new Event('afterprint'));
+log.after = {legendInMap: c.contains(legend), size: [map.getSize().x, map.getSize().y],
+             before: [before.x, before.y], zoom: [zoom, map.getZoom()]};
+"""
+
+
+def test_the_map_prints_on_one_sheet_drawn_whole_with_its_legend_beside(chromium, sample_page,
+                                                                       tmp_path):
+    # found by a review: Ctrl+P printed the layers as drawn for the screen (a blank band
+    # below them) under the unfolded legend, which hid the eastern hamlets
+    from .browser import printed_pages
+
+    page = tmp_path / "probe.html"
+    page.write_text(with_probe(sample_page.read_text(encoding="utf-8"), _PRINT),
+                    encoding="utf-8")
+    run = run_chromium(page, dump_dom=True, chromium=chromium)
+    assert run.probe is not None and run.probe["errors"] == [], run.stderr[-2000:]
+    printing, after = run.probe["print"], run.probe["after"]
+    mm = 96 / 25.4  # CSS pixels per millimetre
+    assert printing["size"] == [pytest.approx(206 * mm, abs=1), pytest.approx(192 * mm, abs=1)]
+    assert not printing["legendInMap"] and printing["legend"][0] >= printing["map"][2]
+    m, svg = printing["map"], printing["svg"]  # the layers drawn over the whole printed map
+    assert svg[0] <= m[0] + 1 and svg[1] <= m[1] + 1 and svg[2] >= m[2] - 1 \
+        and svg[3] >= m[3] - 1, (svg, m)
+    # and the screen as it was once printed
+    assert after["legendInMap"] and after["size"] == after["before"]
+    assert after["zoom"][0] == after["zoom"][1]
+    assert printed_pages(sample_page, tmp_path / "map.pdf") == 1
+
+
 def test_a_screenshot_of_the_map_shows_the_data(chromium, sample_page, tmp_path):
     shot = tmp_path / "map.png"
     run = run_chromium(sample_page, screenshot=shot, window_size=(1400, 1000),

@@ -96,7 +96,7 @@ def test_the_engines_default_territory_is_the_2025_unit_as_for_the_cli(project):
         assert default.candidates == given.candidates
         spot = placement.locate_point(project, lon=105.8492, lat=20.0641)
         check = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), spot)
-    assert check.location["unit_code"] == "14818"
+    assert check.location.unit_code == "14818"
 
 
 def test_hamlets_without_households_are_not_counted_short():

@@ -47,6 +47,18 @@ def test_towers_from_cells_without_a_needed_column_is_an_input_error(project):
         sharing.towers(project.sites.drop(columns="operator"))
 
 
+def _check_json(scenario, out, lon, lat, *options: str) -> dict:
+    """``check-site`` of a Viettel 4G mast at ``lon``, ``lat`` into ``out``: its check.json."""
+    import json
+
+    from coverage_gis.cli.main import main
+
+    assert main(["-q", "check-site", str(scenario), "--lon", str(lon), "--lat", str(lat),
+                 "--operator", "Viettel", "--technology", "4G", *options,
+                 "--out", str(out)]) == 0
+    return json.loads((out / "check.json").read_text(encoding="utf-8"))
+
+
 def _merged_sites_workbook(path):
     """The sample's sites as an operator's workbook: ``tower_id`` and ``status`` merged over
     each mast's rows (so each mast has its first row's status, as the spreadsheet shows it)."""
@@ -222,8 +234,6 @@ def test_a_site_inside_a_protected_zone_breaks_it_whatever_its_distance(tmp_path
     prohibited area) passed a site at its centre: 0 >= 0 (found by a review)."""
     import json
 
-    from coverage_gis.cli.main import main
-
     from .conftest import sample_copy
 
     lon, lat, dx, dy = 105.8476318, 20.0605516, 0.0015, 0.0014
@@ -242,10 +252,7 @@ def test_a_site_inside_a_protected_zone_breaks_it_whatever_its_distance(tmp_path
         where = (folder / "zone.geojson").as_posix()
         path = sample_copy(folder, replace={
             'constraints = "constraints/constraints.geojson"': f'constraints = "{where}"'})
-        out = folder / "out"
-        assert main(["-q", "check-site", str(path), "--lon", str(lon), "--lat", str(lat),
-                     "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
-        doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+        doc = _check_json(path, folder / "out", lon, lat)
         (z1,) = [c for c in doc["constraints"] if c["constraint_id"] == "Z1"]
         assert z1["ok"] is False
         verdicts[basis] = (doc["verdict"], [r["code"] for r in doc["reason_codes"]])
@@ -281,15 +288,10 @@ def test_the_check_page_says_outside_for_a_hamlet_point_outside_the_unit(tmp_pat
     """The sample's QT04 reaches beyond the 2025 ward's bundled boundary: a point there is
     ruled outside the unit, and the printable page said "inside the commune, hamlet QT04"
     (found by a review)."""
-    import json
 
-    from coverage_gis.cli.main import main
 
     out = tmp_path / "out"
-    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.84441", "--lat", "20.06028",
-                 "--operator", "Viettel", "--technology", "4G", "--lang", "en",
-                 "--out", str(out)]) == 0
-    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    doc = _check_json(SAMPLE, out, "105.84441", "20.06028", "--lang", "en")
     assert doc["location"]["inside_commune"] is False and doc["location"]["hamlet_id"] == "QT04"
     page = (out / "check.html").read_text(encoding="utf-8")
     assert "outside the commune, hamlet QT04" in page and "inside the commune" not in page
@@ -317,17 +319,11 @@ def test_a_check_with_nothing_to_check_around_the_site_asks_for_review(tmp_path)
     """A site in the ward 2.9 km from every hamlet of the data, or a scenario without
     households and constraints layers, was "ok" with no dwelling or constraint checked
     (found by a review)."""
-    import json
 
-    from coverage_gis.cli.main import main
 
     from .conftest import sample_copy
 
-    out = tmp_path / "far"
-    assert main(["-q", "check-site", str(SAMPLE), "--lon", "105.85113", "--lat", "20.09924",
-                 "--operator", "Viettel", "--technology", "4G", "--lang", "en",
-                 "--out", str(out)]) == 0
-    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    doc = _check_json(SAMPLE, tmp_path / "far", "105.85113", "20.09924", "--lang", "en")
     assert doc["verdict"] == "review"
     (far,) = [r for r in doc["reason_codes"] if r["code"] == "unmapped_location"]
     assert far["params"]["distance_m"] > 2800
@@ -335,10 +331,7 @@ def test_a_check_with_nothing_to_check_around_the_site_asks_for_review(tmp_path)
     bare = sample_copy(tmp_path, replace={
         'households = { path = "households/households.gpkg", layer = "households" }\n': "",
         'constraints = "constraints/constraints.geojson"\n': ""})
-    out = tmp_path / "bare"
-    assert main(["-q", "check-site", str(bare), "--lon", "105.8476318", "--lat", "20.0605516",
-                 "--operator", "Viettel", "--technology", "4G", "--out", str(out)]) == 0
-    doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    doc = _check_json(bare, tmp_path / "bare", "105.8476318", "20.0605516")
     codes = [r["code"] for r in doc["reason_codes"]]
     assert doc["verdict"] == "review"
     assert "no_households_layer" in codes and "no_constraints_layer" in codes

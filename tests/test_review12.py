@@ -8,6 +8,7 @@ import copy
 import json
 import re
 import subprocess
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -85,7 +86,7 @@ def test_a_tower_that_leaves_a_hamlet_short_of_the_target_is_not_advised():
     project, proposal = _hamlet_case()
     point = shapely.Point(X0 + 4400, Y0)
     check = placement.check_site(project, proposal, point)
-    assert check.coverage_gain["hamlets_newly_covered"] == ["T2"]
+    assert check.coverage_gain.hamlets_newly_covered == ["T2"]
     params = CoverageParams()
     base = compute_coverage(project.sites, project.hamlets, None, params)
     _, close, limit = placement._nearest_towers(project, point, placement.SharingParams(), 3)
@@ -98,7 +99,7 @@ def test_a_tower_that_leaves_a_hamlet_short_of_the_target_is_not_advised():
         assert "T2" in cg.outputs.i18n.reason_text(advice.reason.code, advice.reason.params,
                                                    lang)
     # with the hamlet criterion alone out of the way, the same tower would be advised
-    assert placement._shares_well({**check.coverage_gain, "hamlets_newly_covered": ["T2"]},
+    assert placement._shares_well(replace(check.coverage_gain, hamlets_newly_covered=["T2"]),
                                   check.coverage_gain, 0.0)
 
 
@@ -231,15 +232,15 @@ def test_a_gain_computed_outside_the_models_validity_says_so(project):
     point = placement.locate_point(project, lon=105.84464, lat=20.065252)
     high = placement.check_site(project, placement.ProposedSite("Viettel", "5G",
                                                                 band_mhz=28000.0), point)
-    assert high.proposal["model"].startswith("extended_hata")
-    assert "frequency_above_range" in high.proposal["model_validity"].split("+")
+    assert high.proposal.model.startswith("extended_hata")
+    assert "frequency_above_range" in high.proposal.model_validity.split("+")
     said = [r for r in high.reasons if r.code == "gain_model_outside_validity"]
     assert said and said[0].params["band_mhz"] == 28000.0
     for lang in ("vi", "en"):
         assert "Extended Hata" in cg.outputs.i18n.reason_text(said[0].code, said[0].params,
                                                               lang)
     low = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), point)
-    assert low.proposal["model_validity"] == "ok"
+    assert low.proposal.model_validity == "ok"
     assert not [r for r in low.reasons if r.code == "gain_model_outside_validity"]
 
 
@@ -469,7 +470,7 @@ def test_a_distance_is_rounded_once_for_the_page(project):
     school = next(c for c in check.constraints if c.constraint_id == "C01")
     at = project.constraints.set_index("constraint_id").to_crs(4326).geometry["C01"]
     here = check.location
-    measured = Geod(ellps="WGS84").inv(here["lon"], here["lat"], at.x, at.y)[2]
+    measured = Geod(ellps="WGS84").inv(here.lon, here.lat, at.x, at.y)[2]
     assert school.measured_m == pytest.approx(measured, abs=0.005)  # on the ground
     assert 31.45 < measured < 31.5 and school.distance_m == 31.5  # the JSON's one decimal
     assert constraint_distances(school, "en")[0] == "31"
@@ -504,7 +505,7 @@ def test_distances_are_measured_on_the_ground_not_on_the_map_grid(project):
     check = placement.check_site(project, placement.ProposedSite("VinaPhone", "4G"), point)
     geod = Geod(ellps="WGS84")
     places = project.constraints.set_index("constraint_id").to_crs(4326).geometry
-    lon, lat = check.location["lon"], check.location["lat"]
+    lon, lat = check.location.lon, check.location.lat
     for c in check.constraints:
         if c.nearest_household or places[c.constraint_id].geom_type != "Point":
             continue

@@ -272,11 +272,11 @@ def test_a_site_that_covers_an_uncovered_hamlet_counts_that_gain(small_project):
     proposal = placement.ProposedSite("MobiFone", "4G", band_mhz=1800, height_m=30)
     report = placement.check_site(p, proposal, point)
     gain = report.coverage_gain
-    assert gain["m4_before"] == 0.5 and gain["m4_after"] == 1.0
-    assert gain["hamlets_newly_covered"] == ["T2"]
-    assert gain["households_newly_covered"] == 25
-    assert gain["households_newly_covered_per_hamlet"] == {"T2": 25}
-    assert report.location["hamlet_id"] == "T2" and report.location["inside_commune"]
+    assert gain.m4_before == 0.5 and gain.m4_after == 1.0
+    assert gain.hamlets_newly_covered == ["T2"]
+    assert gain.households_newly_covered == 25
+    assert gain.households_newly_covered_per_hamlet == {"T2": 25}
+    assert report.location.hamlet_id == "T2" and report.location.inside_commune
     assert report.verdict == "ok"
     assert [r.code for r in report.reasons] == ["new_tower", "brings_hamlets"]
     assert report.reasons[1].params == {"hamlets": ["T2"]}

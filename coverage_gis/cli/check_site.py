@@ -123,27 +123,27 @@ def print_check(result: CheckResult, out: Any) -> None:
     )
 
     loc, gain, prop = result.location, result.coverage_gain, result.proposal
-    where = (f"hamlet {loc['hamlet_id']} {loc['hamlet_name']}" if loc["hamlet_id"]
-             else f"outside the hamlets (nearest {loc['nearest_hamlet_id']}, "
-                  f"{loc['nearest_hamlet_distance_m']:.0f} m)")
-    print(f"Proposed {prop['operator']} {prop['technology']} "
-          f"at {loc['lon']:.6f}, {loc['lat']:.6f}: "
-          f"{'inside' if loc['inside_commune'] else 'OUTSIDE'} the commune, {where}")
+    where = (f"hamlet {loc.hamlet_id} {loc.hamlet_name}" if loc.hamlet_id
+             else f"outside the hamlets (nearest {loc.nearest_hamlet_id}, "
+                  f"{loc.nearest_hamlet_distance_m:.0f} m)")
+    print(f"Proposed {prop.operator} {prop.technology} "
+          f"at {loc.lon:.6f}, {loc.lat:.6f}: "
+          f"{'inside' if loc.inside_commune else 'OUTSIDE'} the commune, {where}")
     if result.point:
         pt = result.point
         print(f"  x, y {pt['x']:.3f}, {pt['y']:.3f} ({pt['xy_crs']})")
     for t in result.nearest_towers:
-        print(f"  tower {t['tower_id']:<10} {t['distance_m']:>7.0f} m  {t['operators']} "
-              f"({t['status']})")
+        print(f"  tower {t.tower_id:<10} {t.distance_m:>7.0f} m  {t.operators} "
+              f"({t.status})")
     print(f"Sharing: {sharing_text(result, JSON_LANG)}")
-    if "households_newly_covered" in gain:
-        print(f"Coverage gain: {gain['households_newly_covered']} households newly covered "
-              f"by 4G/5G ({gain['households_newly_covered_by_operator']} by "
-              f"{prop['operator']}); hamlets newly covered: "
-              f"{', '.join(gain['hamlets_newly_covered']) or 'none'}; "
+    if gain.basis == "households":
+        print(f"Coverage gain: {gain.households_newly_covered} households newly covered "
+              f"by 4G/5G ({gain.households_newly_covered_by_operator} by "
+              f"{prop.operator}); hamlets newly covered: "
+              f"{', '.join(gain.hamlets_newly_covered) or 'none'}; "
               + ("M4 not measurable: no hamlet of the data in the unit"
-                 if gain["m4_before"] is None else
-                 f"M4 {gain['m4_before']:.0%} -> {gain['m4_after']:.0%}"))
+                 if gain.m4_before is None or gain.m4_after is None else
+                 f"M4 {gain.m4_before:.0%} -> {gain.m4_after:.0%}"))
     bad = [c for c in result.constraints if not c.ok]
     print(f"Constraints: {len(result.constraints)} checked, {len(bad)} too close")
     rf = result.exposure

@@ -15,7 +15,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -82,7 +82,8 @@ from coverage_gis.io.project import Project
 from coverage_gis.radio import antenna, exposure, pathloss
 
 __all__ = ["ProposedSite", "CheckResult", "Reason", "SharingAdvice", "ConstraintCheck",
-           "ExposureCheck", "CONFLICT_CODES", "REVIEW_CODES",
+           "ExposureCheck", "Proposal", "Location", "NearbyTower", "CoverageGain",
+           "AviationCheck", "CONFLICT_CODES", "REVIEW_CODES",
            "Suggestions", "SUGGESTION_NOTES", "VERDICTS", "check_site", "locate_point",
            "prepare_suggestions", "known_operator",
            "preset_placing", "point_coordinates",
@@ -526,6 +527,140 @@ class ExposureCheck:
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """The proposed cells' radio values as checked (defaults filled in), the path-loss model
+    their gain is computed with and whether they are inside its validity range (``ok`` or
+    codes: :func:`~coverage_gis.engines.coverage.cell_ranges`). ``azimuths_deg``: one per
+    sector, or ``"omni"``."""
+
+    operator: str
+    technology: str
+    band_mhz: float
+    bandwidth_mhz: float
+    height_m: float
+    eirp_dbm: float
+    tilt_deg: float
+    azimuths_deg: list[float] | str
+    cells: int
+    model: str
+    model_validity: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``proposal`` object of ``check.json``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the proposed point lies: WGS 84 ``lon``/``lat`` (degrees), ``x_m``/``y_m`` in
+    the project's CRS (``crs``), whether it is inside the unit (``inside_commune``: the 2025
+    unit when the scenario names one), the hamlet it lies in (None outside every hamlet),
+    the nearest hamlet and its distance (m), the unit's code and name, and
+    ``inside_plan_unit`` (True only for a point beyond the unit's bundled boundary but inside
+    the old commune that went whole into it: :func:`_boundary_strip`)."""
+
+    lon: float
+    lat: float
+    x_m: float
+    y_m: float
+    crs: str
+    inside_commune: bool
+    hamlet_id: str | None
+    hamlet_name: str | None
+    nearest_hamlet_id: str
+    nearest_hamlet_distance_m: float
+    unit_code: str | None = None
+    unit_name: str | None = None
+    inside_plan_unit: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``location`` object of ``check.json`` (``inside_plan_unit`` only when set)."""
+        out = asdict(self)
+        if self.inside_plan_unit is None:
+            del out["inside_plan_unit"]
+        return out
+
+
+@dataclass(frozen=True)
+class NearbyTower:
+    """One of the towers nearest a proposal: its id, distance (m), operators, status and
+    technologies (as the towers layer gives them: comma-separated)."""
+
+    tower_id: str
+    distance_m: float
+    operators: str
+    status: str
+    technologies: str
+
+    def to_json(self) -> dict[str, Any]:
+        """An item of ``check.json``'s ``nearest_towers``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CoverageGain:
+    """What a proposal adds to mobile broadband (4G/5G), on the ``basis`` the data allow:
+    ``households`` (households new to 4G/5G of any operator, and to the applicant's
+    network; per hamlet; the hamlets it brings to the target; M4 before and after, None
+    with no hamlet to count) or ``area`` without a households layer (km² new to 4G/5G, and
+    to the applicant's network). The fields of the other basis are None."""
+
+    basis: str
+    households_newly_covered: int | None = None
+    households_newly_covered_by_operator: int | None = None
+    households_newly_covered_per_hamlet: dict[str, int] = field(default_factory=dict)
+    hamlets_newly_covered: list[str] = field(default_factory=list)
+    m4_before: float | None = None
+    m4_after: float | None = None
+    area_newly_covered_km2: float | None = None
+    area_newly_covered_by_operator_km2: float | None = None
+
+    @property
+    def for_plan(self) -> float:
+        """The gain the plan counts: households (or km²) new to 4G/5G of any operator."""
+        return float((self.households_newly_covered if self.basis == "households"
+                      else self.area_newly_covered_km2) or 0)
+
+    @property
+    def for_operator(self) -> float:
+        """The applicant's own gain: households (or km²) new to its network."""
+        return float((self.households_newly_covered_by_operator
+                      if self.basis == "households"
+                      else self.area_newly_covered_by_operator_km2) or 0)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``coverage_gain`` object of ``check.json``: ``basis`` and that basis's
+        fields."""
+        keys = (("households_newly_covered", "households_newly_covered_by_operator",
+                 "households_newly_covered_per_hamlet", "hamlets_newly_covered",
+                 "m4_before", "m4_after") if self.basis == "households"
+                else ("area_newly_covered_km2", "area_newly_covered_by_operator_km2"))
+        out: dict[str, Any] = {"basis": self.basis}
+        for key in keys:
+            value = getattr(self, key)
+            out[key] = (dict(value) if isinstance(value, dict)
+                        else list(value) if isinstance(value, list) else value)
+        return out
+
+
+@dataclass(frozen=True)
+class AviationCheck:
+    """The aviation obstacle rule, a regulation (``settings.AVIATION_REGULATION``): the
+    mast's height (m), the height from which the rule applies (m), whether the mast is
+    under it, its basis and source."""
+
+    height_m: float
+    from_height_m: float
+    ok: bool
+    basis: str
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``aviation_obstacle`` object of ``check.json``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The land officer's check of a proposed tower (:func:`check_site`): values and codes,
     no sentences.
@@ -533,17 +668,18 @@ class CheckResult:
     Attributes
     ----------
     proposal
-        The cells' radio values (defaults filled in).
+        The cells' radio values (defaults filled in): :class:`Proposal`.
     location
         lon/lat, x/y in the project CRS, ``inside_commune``, the hamlet it lies in and the
-        nearest hamlet with its distance.
+        nearest hamlet with its distance: :class:`Location`.
     nearest_towers
-        The nearest towers: id, distance, operators, status, technologies.
+        The nearest towers (:class:`NearbyTower`): id, distance, operators, status,
+        technologies.
     sharing
         What the nearest towers mean (:class:`SharingAdvice`).
     coverage_gain
         Households and hamlets newly covered by mobile broadband, M4 before and after (or
-        the area newly covered without households).
+        the area newly covered without households): :class:`CoverageGain`.
     constraints
         Every constraint feature by distance, then the nearest dwelling.
     verdict
@@ -556,63 +692,64 @@ class CheckResult:
     exposure
         The RF exposure check (:class:`ExposureCheck`).
     aviation
-        The aviation obstacle rule, a regulation (``settings.AVIATION_REGULATION``): the
-        mast's height, the height from which it applies, whether it is under it, its basis
-        and source (a review found it only as a reason, and nothing when met).
+        The aviation obstacle rule (:class:`AviationCheck`; a review found it only as a
+        reason, and nothing when met).
+
+    The parts are typed (found by a review: plain dicts, read by string keys in the
+    notebooks); ``to_json`` gives check.json's objects.
     """
 
-    proposal: dict[str, Any]
-    location: dict[str, Any]
-    nearest_towers: list[dict[str, Any]]
+    proposal: Proposal
+    location: Location
+    nearest_towers: list[NearbyTower]
     sharing: SharingAdvice
-    coverage_gain: dict[str, Any]
+    coverage_gain: CoverageGain
     constraints: list[ConstraintCheck]
     verdict: str
     reasons: list[Reason]
     point: dict[str, Any] = field(default_factory=dict)
     exposure: ExposureCheck | None = None
-    aviation: dict[str, Any] | None = None
+    aviation: AviationCheck | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the values and codes (``check.json`` without its sentences,
         which :func:`coverage_gis.outputs.check.check_json` adds)."""
-        return {"proposal": dict(self.proposal), "location": dict(self.location),
-                "nearest_towers": [dict(t) for t in self.nearest_towers],
-                "sharing": self.sharing.to_json(), "coverage_gain": dict(self.coverage_gain),
+        return {"proposal": self.proposal.to_json(), "location": self.location.to_json(),
+                "nearest_towers": [t.to_json() for t in self.nearest_towers],
+                "sharing": self.sharing.to_json(), "coverage_gain": self.coverage_gain.to_json(),
                 "constraints": [c.to_json() for c in self.constraints],
                 "verdict": self.verdict,
                 "reason_codes": [r.to_json() for r in self.reasons],
                 "exposure": self.exposure.to_json() if self.exposure else None,
-                "aviation_obstacle": dict(self.aviation) if self.aviation else None,
+                "aviation_obstacle": self.aviation.to_json() if self.aviation else None,
                 "point": dict(self.point)}
 
 
 def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point,
-              unit: shapely.Geometry | None) -> dict[str, Any]:
+              unit: shapely.Geometry | None) -> Location:
     lon, lat = Transformer.from_crs(project.crs, WGS84, always_xy=True).transform(point.x,
                                                                                  point.y)
     inside_hamlet = hamlets[hamlets.contains(point)]
     nearest_h = hamlets.iloc[int(np.argmin(hamlets.distance(point)))]
-    return {
-        "lon": round(lon, 6), "lat": round(lat, 6),
-        "x_m": round(point.x, 1), "y_m": round(point.y, 1), "crs": project.crs.to_string(),
-        "inside_commune": bool(inside_unit(gpd.GeoSeries([point]), unit)[0]),
-        "hamlet_id": inside_hamlet["hamlet_id"].iloc[0] if len(inside_hamlet) else None,
-        "hamlet_name": inside_hamlet["name"].iloc[0] if len(inside_hamlet) else None,
-        "nearest_hamlet_id": nearest_h["hamlet_id"],
-        "nearest_hamlet_distance_m": round(float(nearest_h.geometry.distance(point)), 1),
-    }
+    return Location(
+        lon=round(lon, 6), lat=round(lat, 6),
+        x_m=round(point.x, 1), y_m=round(point.y, 1), crs=project.crs.to_string(),
+        inside_commune=bool(inside_unit(gpd.GeoSeries([point]), unit)[0]),
+        hamlet_id=inside_hamlet["hamlet_id"].iloc[0] if len(inside_hamlet) else None,
+        hamlet_name=inside_hamlet["name"].iloc[0] if len(inside_hamlet) else None,
+        nearest_hamlet_id=nearest_h["hamlet_id"],
+        nearest_hamlet_distance_m=round(float(nearest_h.geometry.distance(point)), 1))
 
 
 def _nearest_towers(project: Project, point: shapely.Point, sharing_params: SharingParams,
-                    n_nearest: int) -> tuple[list[dict[str, Any]], gpd.GeoDataFrame, float]:
+                    n_nearest: int) -> tuple[list[NearbyTower], gpd.GeoDataFrame, float]:
     """The ``n_nearest`` towers as check.json lists them, the existing towers within the
     sharing distance (nearest first) and that distance (urban or not)."""
     tw = towers(_sites(project), sharing_params.tower_distance_m)
     tw = tw.assign(distance_m=tw.distance(point)).sort_values("distance_m")
-    nearest = [{"tower_id": r["tower_id"], "distance_m": round(float(r["distance_m"]), 1),
-                "operators": r["operators"], "status": r["status"],
-                "technologies": r["technologies"]} for _, r in tw.head(n_nearest).iterrows()]
+    nearest = [NearbyTower(r["tower_id"], round(float(r["distance_m"]), 1), r["operators"],
+                           r["status"], r["technologies"])
+               for _, r in tw.head(n_nearest).iterrows()]
     urban = (project.urban_areas is not None and
              bool(project.urban_areas.union_all().contains(point)))
     limit = (sharing_params.urban_candidate_distance_m if urban
@@ -621,7 +758,7 @@ def _nearest_towers(project: Project, point: shapely.Point, sharing_params: Shar
     return nearest, close, limit
 
 
-def _shares_well(there: dict[str, Any], here: dict[str, Any], min_share: float) -> bool:
+def _shares_well(there: CoverageGain, here: CoverageGain, min_share: float) -> bool:
     """Whether the cells on an existing tower (``there``, a :func:`_coverage_gain`) serve as
     well as at the proposed point (``here``): at least ``min_share`` of the households (km²
     without households) the proposal newly serves for its operator, the applicant's own
@@ -630,23 +767,15 @@ def _shares_well(there: dict[str, Any], here: dict[str, Any], min_share: float) 
     justified where the shared tower served the applicant 375 households against 304), and
     every hamlet the proposal brings to the plan's coverage target brought there too, the
     plan's own measure (M1/M4 count hamlets)."""
-    key = _OPERATOR_GAIN[there["basis"]]
-    return (there[key] >= min_share * here[key]
-            and set(here.get("hamlets_newly_covered", ())) <= set(
-                there.get("hamlets_newly_covered", ())))
-
-
-#: The gain of the applicant's own network in a :func:`_coverage_gain`, by its basis.
-_OPERATOR_GAIN = {"households": "households_newly_covered_by_operator",
-                  "area": "area_newly_covered_by_operator_km2"}
-#: The gain for the plan (new to 4G/5G of any operator), by the same basis.
-_PLAN_GAIN = {"households": "households_newly_covered", "area": "area_newly_covered_km2"}
+    return (there.for_operator >= min_share * here.for_operator
+            and set(here.hamlets_newly_covered) <= set(there.hamlets_newly_covered))
 
 
 def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageResult,
                     proposal: ProposedSite, close: gpd.GeoDataFrame, limit: float, op: str,
-                    here: dict[str, Any], params: CoverageParams,
-                    min_share: float = settings.SHARING_MIN_GAIN_SHARE) -> SharingAdvice:
+                    here: CoverageGain, params: CoverageParams,
+                    min_share: float = settings.SHARING_MIN_GAIN_SHARE,
+                    hamlet_of: pd.Series | None = None) -> SharingAdvice:
     """Share an existing tower instead of building? The same cells are put on each existing
     tower within ``limit`` (other operators' towers first, then the operator's own) and
     their gain (:func:`_coverage_gain` over ``hamlets``) compared with the proposed point's
@@ -656,8 +785,7 @@ def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageR
     basis = "households" if project.households is not None else "area_km2"
     if not len(close):
         return SharingAdvice("new-tower", limit, Reason("new_tower", {"max_distance_m": limit}))
-    own_key, plan_key = _OPERATOR_GAIN[here["basis"]], _PLAN_GAIN[here["basis"]]
-    gain_here, own_here = float(here[plan_key]), float(here[own_key])
+    gain_here, own_here = here.for_plan, here.for_operator
     mine = close["existing_operators"].str.split(", ").map(lambda ops: op in ops)
     weighed: list[dict[str, Any]] = []
     serves: list[bool] = []  # _shares_well of each tower weighed, in the order of weighed
@@ -666,20 +794,20 @@ def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageR
         for _, t in group.iterrows():
             cells_there = proposal.cells(t.geometry.x, t.geometry.y, project.crs)
             there = _coverage_gain(project, hamlets, base, add_cells(base, cells_there), op,
-                                   params)
+                                   params, hamlet_of)
             # the cells added to the tower's own must keep its neighbours under the exposure
             # limit (found by a review: a house 9 m from the tower, at 0.62 of the limit from
             # its cells, would reach 1.23 with the proposal's; the advice did not look)
             safe = not _exposure_check(project, cells_there, t.geometry).breaches
-            missed = sorted(set(here.get("hamlets_newly_covered", ())) -
-                            set(there.get("hamlets_newly_covered", ())))
+            missed = sorted(set(here.hamlets_newly_covered) -
+                            set(there.hamlets_newly_covered))
             weighed.append({"tower_id": t["tower_id"], "distance_m": round(
                 float(t["distance_m"]), 1), "operators": t["operators"],
-                "gain": float(there[plan_key]), "gain_operator": float(there[own_key]),
+                "gain": there.for_plan, "gain_operator": there.for_operator,
                 "hamlets_missed": missed, "exposure_ok": safe})
             serves.append(_shares_well(there, here, min_share))
-            if safe and serves[-1] and (best is None or there[own_key] > best[1]):
-                best = (t, float(there[own_key]), float(there[plan_key]))
+            if safe and serves[-1] and (best is None or there.for_operator > best[1]):
+                best = (t, there.for_operator, there.for_plan)
         if best is not None:
             t, own_there, there_plan = best
             params_ = {"operator": op, "tower_id": t["tower_id"], "operators": t["operators"],
@@ -716,23 +844,26 @@ def _sharing_advice(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageR
 
 
 def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageResult,
-                   after: CoverageResult, op: str, params: CoverageParams) -> dict[str, Any]:
-    gain: dict[str, Any] = {"basis": "households" if project.households is not None
-                            else "area"}
+                   after: CoverageResult, op: str, params: CoverageParams,
+                   hamlet_of: pd.Series | None = None) -> CoverageGain:
+    """What ``after`` (``base`` with the proposed cells) adds for mobile broadband, over
+    ``hamlets``; ``hamlet_of``: each household's hamlet among them
+    (:func:`~coverage_gis.engines.hamlets.household_hamlets`), when already joined (the
+    sharing advice weighs several towers over the same households)."""
     if project.households is None:
         b = base.covered["mobile_broadband"]
         a = after.covered["mobile_broadband"]
         own_key = f"mobile_broadband:{op}"
         km2 = base.grid.resolution_m ** 2 / 1e6
-        gain["area_newly_covered_km2"] = round(float((a & ~b).sum()) * km2, 3)
         own_b = base.covered.get(own_key, np.zeros_like(b))
         own_a = after.covered.get(own_key, np.zeros_like(a))
-        gain["area_newly_covered_by_operator_km2"] = round(
-            float((own_a & ~own_b).sum()) * km2, 3)
-        return gain
+        return CoverageGain("area", area_newly_covered_km2=round(float((a & ~b).sum()) * km2, 3),
+                            area_newly_covered_by_operator_km2=round(
+                                float((own_a & ~own_b).sum()) * km2, 3))
     hh = project.households
     hids = hamlets["hamlet_id"]
-    hamlet_of = household_hamlets(hh, hamlets)
+    if hamlet_of is None:
+        hamlet_of = household_hamlets(hh, hamlets)
     before_c = _households_covered(base, hh)
     after_c = _households_covered(after, hh)
     hb = _hamlets_covered(before_c, hamlet_of, hids, params.hamlet_share)
@@ -741,18 +872,17 @@ def _coverage_gain(project: Project, hamlets: gpd.GeoDataFrame, base: CoverageRe
     per_hamlet = hamlet_sums(new.astype(int), hamlet_of, hids.to_numpy())
     own_key = f"mobile_broadband:{op}"
     own_new = _households_covered(after, hh, own_key) & ~_households_covered(base, hh, own_key)
-    gain.update({
-        "households_newly_covered": int(new.sum()),
-        "households_newly_covered_by_operator": int(own_new.sum()),
-        "households_newly_covered_per_hamlet": {k: int(v) for k, v in
-                                                sorted(per_hamlet.items()) if v},
-        "hamlets_newly_covered": sorted(hids[(ha & ~hb).to_numpy()].tolist()),
+    return CoverageGain(
+        "households",
+        households_newly_covered=int(new.sum()),
+        households_newly_covered_by_operator=int(own_new.sum()),
+        households_newly_covered_per_hamlet={k: int(v) for k, v in
+                                             sorted(per_hamlet.items()) if v},
+        hamlets_newly_covered=sorted(hids[(ha & ~hb).to_numpy()].tolist()),
         # None: no hamlet to count (a province's unit none of whose hamlets the data maps;
         # the mean of none was NaN, invalid in check.json)
-        "m4_before": round(float(hb.mean()), 4) if len(hb) else None,
-        "m4_after": round(float(ha.mean()), 4) if len(ha) else None,
-    })
-    return gain
+        m4_before=round(float(hb.mean()), 4) if len(hb) else None,
+        m4_after=round(float(ha.mean()), 4) if len(ha) else None)
 
 
 def constraint_distances_m(project: Project, check: CheckParams | None = None
@@ -996,20 +1126,20 @@ def _with_upper_floors(heights_m: tuple[float, ...], building_m: np.ndarray
     return tuple(heights_m) + tuple(more)
 
 
-def _proposal_values(new_cells: gpd.GeoDataFrame, params: CoverageParams) -> dict[str, Any]:
+def _proposal_values(new_cells: gpd.GeoDataFrame, params: CoverageParams) -> Proposal:
     """The proposal as check.json gives it, with the path-loss model its gain is computed
     with and whether the cells are inside that model's validity range
     (:func:`~coverage_gis.engines.coverage.cell_ranges`: ``ok`` or codes)."""
     first = new_cells.iloc[0]
     ranged = cell_ranges(new_cells, params)
     bad = [str(v) for v in ranged["model_validity"] if str(v) != "ok"]
-    return {"operator": first["operator"], "technology": str(first["technology"]),
-            **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m",
-                                            "eirp_dbm", "tilt_deg")},
-            "azimuths_deg": [float(a) for a in new_cells["azimuth_deg"]
-                             if np.isfinite(a)] or "omni",
-            "cells": len(new_cells), "model": str(ranged["model"].iloc[0]),
-            "model_validity": bad[0] if bad else "ok"}
+    return Proposal(
+        operator=first["operator"], technology=str(first["technology"]),
+        **{k: float(first[k]) for k in ("band_mhz", "bandwidth_mhz", "height_m", "eirp_dbm",
+                                        "tilt_deg")},
+        azimuths_deg=[float(a) for a in new_cells["azimuth_deg"] if np.isfinite(a)] or "omni",
+        cells=len(new_cells), model=str(ranged["model"].iloc[0]),
+        model_validity=bad[0] if bad else "ok")
 
 
 #: Reason codes of a broken regulation (verdict ``conflict``) and of a local setting not met
@@ -1079,7 +1209,7 @@ def _corridors(project: Project, point: shapely.Point) -> list[Reason]:
     return out
 
 
-def _unchecked(project: Project, location: dict[str, Any],
+def _unchecked(project: Project, location: Location,
                unmapped_m: float = settings.CHECK_SITE_UNMAPPED_M) -> list[Reason]:
     """What the check could not look at, each a reason for review (found by a review: "ok"
     with no dwelling or constraint checked): ``no_households_layer`` and
@@ -1088,22 +1218,22 @@ def _unchecked(project: Project, location: dict[str, Any],
     limit_m: the layers do not describe the land around it)."""
     out = [Reason(f"no_{name}_layer") for name in ("households", "constraints")
            if getattr(project, name) is None]
-    d = location.get("nearest_hamlet_distance_m")
-    if location.get("hamlet_id") is None and d is not None and d > unmapped_m:
-        out.append(Reason("unmapped_location", {"hamlet_id": location["nearest_hamlet_id"],
+    d = location.nearest_hamlet_distance_m
+    if location.hamlet_id is None and d is not None and d > unmapped_m:
+        out.append(Reason("unmapped_location", {"hamlet_id": location.nearest_hamlet_id,
                                                 "distance_m": float(d),
                                                 "limit_m": float(unmapped_m)}))
     return out
 
 
-def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str, Any],
+def _verdict(project: Project, unit: shapely.Geometry | None, location: Location,
              sharing: SharingAdvice, breaches: list[Reason],
              typed_xy: tuple[float, float, Any] | None) -> tuple[str, list[Reason]]:
     """The verdict and its first reasons, the strongest first: outside the unit (whatever
     else holds), a regulation broken (``conflict``), a local setting not met (``review``),
     then the sharing advice (``share-instead`` or ``ok``)."""
     reasons: list[Reason] = []
-    outside = not (location["inside_commune"] or location.get("inside_plan_unit"))
+    outside = not (location.inside_commune or location.inside_plan_unit)
     if outside:
         reasons.append(Reason("outside_commune"))
         # x/y typed in the province's cadastral CRS are not steered to another (found by a
@@ -1129,18 +1259,17 @@ def _verdict(project: Project, unit: shapely.Geometry | None, location: dict[str
 
 
 def _boundary_strip(project: Project, unit: UnitScope | None, point: shapely.Point,
-                    location: dict[str, Any]) -> list[Reason]:
+                    location: Location) -> list[Reason]:
     """A point outside the 2025 unit's bundled boundary but inside the outline of the old
     unit that went whole into it (:func:`~coverage_gis.engines.territory.merged_plan_unit`):
-    the unit's territory by the mapping, the outlines disagreeing there. Sets
-    ``location["inside_plan_unit"]`` and gives the reason ``boundary_disagrees`` (plan_code,
-    plan_name, unit_code, unit_name, distance_m: how far beyond the boundary), for review."""
-    if unit is None or location["inside_commune"] or unit.role != "current":
+    the unit's territory by the mapping, the outlines disagreeing there. Gives the reason
+    ``boundary_disagrees`` (plan_code, plan_name, unit_code, unit_name, distance_m: how far
+    beyond the boundary), for review; the caller marks ``location.inside_plan_unit``."""
+    if unit is None or location.inside_commune or unit.role != "current":
         return []
     plan = merged_plan_unit(project)
     if plan is None or not bool(inside_unit(gpd.GeoSeries([point]), plan.geometry)[0]):
         return []
-    location["inside_plan_unit"] = True
     return [Reason("boundary_disagrees", {
         "plan_code": plan.code, "plan_name": plan.name, "unit_code": unit.code,
         "unit_name": unit.name, "distance_m": round(float(unit.geometry.distance(point)), 1)})]
@@ -1205,16 +1334,23 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
         unit = current_unit(project)  # app do (a review: a notebook's was the old commune)
     area = (unit.geometry if unit is not None
             else unit_area(project.commune, project.hamlets_union())[0])
-    location = _location(project, hamlets, point, area)
-    location.update(unit_code=unit.code if unit else None,
-                    unit_name=unit.name if unit else None)
+    location = replace(_location(project, hamlets, point, area),
+                       unit_code=unit.code if unit else None,
+                       unit_name=unit.name if unit else None)
     strip = _boundary_strip(project, unit, point, location)
+    if strip:
+        location = replace(location, inside_plan_unit=True)
     nearest, close, limit = _nearest_towers(project, point, sharing_params, n_nearest)
     if base is None:
         base = compute_coverage(_sites(project), hamlets, project.dem, params,
                                 landcover=project.landcover)
-    gain = _coverage_gain(project, own, base, add_cells(base, new_cells), op, params)
-    sharing = _sharing_advice(project, own, base, proposal, close, limit, op, gain, params)
+    # each household's hamlet, joined once for the proposal and every tower weighed
+    hamlet_of = (household_hamlets(project.households, own)
+                 if project.households is not None else None)
+    gain = _coverage_gain(project, own, base, add_cells(base, new_cells), op, params,
+                          hamlet_of)
+    sharing = _sharing_advice(project, own, base, proposal, close, limit, op, gain, params,
+                              hamlet_of=hamlet_of)
     checks, breaches = _constraint_checks(project, point)
     rf = _exposure_check(project, new_cells, point)
     breaches += [Reason("exposure_exceeded", {**b, "regulation": rf.regulation})
@@ -1228,9 +1364,9 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
             "bands_mhz": [b["band_mhz"] for b in rf.bands_outside],
             "low_mhz": lo, "high_mhz": hi, "regulation": rf.regulation}))
     mast_m = float(new_cells["height_m"].max())
-    aviation = {"height_m": mast_m, "from_height_m": settings.AVIATION_WARNING_HEIGHT_M,
-                "ok": mast_m < settings.AVIATION_WARNING_HEIGHT_M, "basis": "regulation",
-                "source": settings.AVIATION_REGULATION}
+    aviation = AviationCheck(mast_m, settings.AVIATION_WARNING_HEIGHT_M,
+                             mast_m < settings.AVIATION_WARNING_HEIGHT_M, "regulation",
+                             settings.AVIATION_REGULATION)
     if mast_m >= settings.AVIATION_WARNING_HEIGHT_M:  # found by a review: 80 m was "OK"
         breaches.append(Reason("aviation_obstacle", {
             "height_m": mast_m, "limit_m": settings.AVIATION_WARNING_HEIGHT_M,
@@ -1239,14 +1375,14 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     breaches += _corridors(project, point)
     verdict, reasons = _verdict(project, area, location, sharing, breaches, typed_xy)
     proposed = _proposal_values(new_cells, params)
-    if proposed["model_validity"] != "ok":  # found by a review: a 28 GHz gain read as fact
+    if proposed.model_validity != "ok":  # found by a review: a 28 GHz gain read as fact
         reasons.append(Reason("gain_model_outside_validity", {
-            "model": proposed["model"], "validity": proposed["model_validity"],
-            "band_mhz": proposed["band_mhz"]}))
-    if gain.get("households_newly_covered") == 0:
+            "model": proposed.model, "validity": proposed.model_validity,
+            "band_mhz": proposed.band_mhz}))
+    if gain.households_newly_covered == 0:
         reasons.append(Reason("no_gain"))
-    elif gain.get("hamlets_newly_covered"):
-        reasons.append(Reason("brings_hamlets", {"hamlets": gain["hamlets_newly_covered"]}))
+    elif gain.hamlets_newly_covered:
+        reasons.append(Reason("brings_hamlets", {"hamlets": list(gain.hamlets_newly_covered)}))
     return CheckResult(proposed, location, nearest, sharing, gain, checks,
                        verdict, reasons, point_coordinates(project, point), rf, aviation)
 

@@ -127,13 +127,13 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
             f"</td><td>{escape(exposure_result(rf, lang))}</td></tr>")
     air = check.aviation
     if air is not None:  # a regulation's rule on the mast itself (found by a review)
-        mast = w["mast_height"].format(height=i18n.number_text(air["height_m"], lang))
-        start = w["aviation_from"].format(height=i18n.number_text(air["from_height_m"], lang))
+        mast = w["mast_height"].format(height=i18n.number_text(air.height_m, lang))
+        start = w["aviation_from"].format(height=i18n.number_text(air.from_height_m, lang))
         rows.append(
-            f"<tr class=\"{'' if air['ok'] else 'bad'}\"><td>{escape(w['aviation_rule'])}</td>"
-            f"<td>{escape(i18n.basis_name('regulation', lang))}: {escape(air['source'])}</td>"
+            f"<tr class=\"{'' if air.ok else 'bad'}\"><td>{escape(w['aviation_rule'])}</td>"
+            f"<td>{escape(i18n.basis_name('regulation', lang))}: {escape(air.source)}</td>"
             f"<td>{escape(mast)}</td><td>{escape(start)}</td>"
-            f"<td>{w['ok'] if air['ok'] else escape(w['aviation_review'])}</td></tr>")
+            f"<td>{w['ok'] if air.ok else escape(w['aviation_review'])}</td></tr>")
     met = [c for c in check.constraints if c.ok and not c.nearest_household]
     shown = {id(c) for c in met[:settings.CHECK_PAGE_MAX_MET_ROWS]}
     left = met[settings.CHECK_PAGE_MAX_MET_ROWS:]
@@ -161,10 +161,10 @@ def _towers_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
     weighed = {t["tower_id"]: f"{t['gain_operator']:g} ({t['gain']:g})"
                for t in check.sharing.towers_weighed}
     rows = "".join(
-        f"<tr><td>{breakable(t['tower_id'])}</td><td>{t['distance_m']:.0f} m</td>"
-        f"<td>{breakable(t['operators'])}</td><td>{escape(status.get(t['status'], t['status']))}"
-        f"</td><td>{escape(t['technologies'])}</td>"
-        f"<td>{weighed.get(t['tower_id'], '')}</td></tr>"
+        f"<tr><td>{breakable(t.tower_id)}</td><td>{t.distance_m:.0f} m</td>"
+        f"<td>{breakable(t.operators)}</td><td>{escape(status.get(t.status, t.status))}"
+        f"</td><td>{escape(t.technologies)}</td>"
+        f"<td>{weighed.get(t.tower_id, '')}</td></tr>"
         for t in check.nearest_towers)
     share = check.sharing
     # the sentence once on the page: not again when the verdict's reasons say it
@@ -187,19 +187,20 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
     basis. Every typed text is escaped."""
     w = i18n.words(lang)
     loc, gain, prop = check.location, check.coverage_gain, check.proposal
-    title = w["check_title"].format(operator=prop["operator"], technology=prop["technology"],
-                                    lon=f"{loc['lon']:.6f}", lat=f"{loc['lat']:.6f}")
+    title = w["check_title"].format(operator=prop.operator, technology=prop.technology,
+                                    lon=f"{loc.lon:.6f}", lat=f"{loc.lat:.6f}")
     gain_items = [(w.get(k, column_title(k, lang)),
-                   w.get(v, v) if isinstance(v, str) else v) for k, v in gain.items()]
-    if loc["hamlet_id"]:
+                   w.get(v, v) if isinstance(v, str) else v)
+                  for k, v in gain.to_json().items()]
+    if loc.hamlet_id:
         where = w["inside_hamlet"].format(  # found by a review: "inside" when outside
-            inside=w["inside"] if loc["inside_commune"] else w["outside"],
-            hamlet_id=loc["hamlet_id"], hamlet_name=loc["hamlet_name"])
+            inside=w["inside"] if loc.inside_commune else w["outside"],
+            hamlet_id=loc.hamlet_id, hamlet_name=loc.hamlet_name)
     else:
         where = w["outside_hamlets"].format(
-            inside=w["inside"] if loc["inside_commune"] else w["outside"],
-            hamlet_id=loc["nearest_hamlet_id"],
-            distance=f"{loc['nearest_hamlet_distance_m']:.0f}")
+            inside=w["inside"] if loc.inside_commune else w["outside"],
+            hamlet_id=loc.nearest_hamlet_id,
+            distance=f"{loc.nearest_hamlet_distance_m:.0f}")
     svg = svg_map(project, point, half_size_m=1000.0, width_px=420,
                   marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
                   circles_m=[check.sharing.max_distance_m], north=w["north"],
@@ -207,9 +208,9 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
     reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
                       for r in check.reasons)
     proposal_rows = [(w.get(k, column_title(k, lang)), _proposal_value(k, v, w, lang))
-                     for k, v in prop.items()]
-    location_rows = [(w["where"], where), (w["lonlat"], f"{loc['lon']:.6f}, {loc['lat']:.6f}"),
-                     (w["xy"].format(crs=loc["crs"]), f"{loc['x_m']:.1f}, {loc['y_m']:.1f}")]
+                     for k, v in prop.to_json().items()]
+    location_rows = [(w["where"], where), (w["lonlat"], f"{loc.lon:.6f}, {loc.lat:.6f}"),
+                     (w["xy"].format(crs=loc.crs), f"{loc.x_m:.1f}, {loc.y_m:.1f}")]
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{_CSS}{_PAGE_CSS}</style></head><body>
@@ -267,8 +268,8 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
     balloon = (f"{head}<b>{escape(w['verdict'])}</b>: "
                f"{escape(i18n.verdict_name(check.verdict, lang))}<ul>{reasons}</ul>")
     colour = _VERDICT_KML_COLOUR.get(check.verdict, "ff1c1cb7")
-    title = w["check_title"].format(operator=check.proposal["operator"],
-                                    technology=check.proposal["technology"],
+    title = w["check_title"].format(operator=check.proposal.operator,
+                                    technology=check.proposal.technology,
                                     lon=f"{lon:.6f}", lat=f"{lat:.6f}")
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -292,13 +293,13 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
 
         where = towers(project.sites).set_index("tower_id").geometry
         for info in check.nearest_towers:
-            g = where.get(info["tower_id"])
+            g = where.get(info.tower_id)
             if g is None:  # grouped with another distance than the check's
                 continue
             tlon, tlat = to_ll.transform(g.x, g.y)
             parts.append(
-                f"<Placemark><name>{xml_escape(info['tower_id'])}</name><styleUrl>#tower</styleUrl>"
-                f"<description>{xml_escape(info['operators'])}; {info['distance_m']:.0f} m"
+                f"<Placemark><name>{xml_escape(info.tower_id)}</name><styleUrl>#tower</styleUrl>"
+                f"<description>{xml_escape(info.operators)}; {info.distance_m:.0f} m"
                 "</description><MultiGeometry>"
                 f"<Point><coordinates>{tlon:.7f},{tlat:.7f},0</coordinates></Point>"
                 f"<LineString><coordinates>{lon:.7f},{lat:.7f},0 {tlon:.7f},{tlat:.7f},0"

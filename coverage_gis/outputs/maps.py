@@ -1686,7 +1686,12 @@ html .leaflet-container{background:#f4f3ef}
 .leaflet-control-layers{font-size:12px;line-height:1.35}
 .leaflet-control-layers-expanded{max-width:calc(100vw - 74px);box-sizing:border-box}
 .leaflet-control-layers label{white-space:normal}
-@page{size:A4;margin:8mm}
+@page{size:A4 landscape;margin:8mm}
+html.cg-print,html.cg-print body{width:281mm!important;height:auto!important}
+html.cg-print body{display:flex;align-items:flex-start;gap:3mm}
+html.cg-print .folium-map{flex:none;width:206mm!important;height:192mm!important}
+html.cg-print .cg-legend{flex:none;width:72mm;max-width:none;box-shadow:none;
+  border:1px solid #999;font-size:10px}
 @media print{
   .cg-legend .cg-legend-body{display:block!important;max-height:none!important;
     overflow:visible!important}
@@ -1758,6 +1763,30 @@ class _Legend(MacroElement):
                     if (window.ResizeObserver) { new ResizeObserver(fit).observe(layers); }
                 }
                 setTimeout(fit, 0);
+                // printing: the map sized for an A4 landscape sheet, what was in view drawn
+                // again at that size, the legend beside it (found by a review: the layers
+                // were drawn for the screen only, a blank band below, the legend over them)
+                var home = null, next = null, view = null;
+                var toPrint = function () {
+                    if (home) { return; }
+                    var seen = map.getBounds(), c = map.getContainer();
+                    view = [map.getCenter(), map.getZoom()];
+                    home = div.parentNode; next = div.nextSibling;
+                    document.documentElement.classList.add('cg-print');
+                    c.parentNode.insertBefore(div, c.nextSibling);
+                    map.invalidateSize({animate: false, pan: false});
+                    map.fitBounds(seen, {animate: false});
+                };
+                var fromPrint = function () {
+                    if (!home) { return; }
+                    document.documentElement.classList.remove('cg-print');
+                    home.insertBefore(div, next); home = null;
+                    map.invalidateSize({animate: false, pan: false});
+                    map.setView(view[0], view[1], {animate: false});
+                    fit();
+                };
+                window.addEventListener('beforeprint', toPrint);
+                window.addEventListener('afterprint', fromPrint);
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
