@@ -168,3 +168,38 @@ def test_a_wheel_carries_the_bundled_sample(tmp_path):
                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)})
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout.split() == ["6", "1350"]
+
+
+# --------------------------------------------------------------------------------------------
+# The tower check's parts, typed
+# --------------------------------------------------------------------------------------------
+
+def test_a_checks_parts_are_typed_and_give_check_jsons_objects(analysed):
+    # found by a review: location, coverage_gain, proposal and nearest_towers were dicts,
+    # read by string keys in notebook 02 (a typo a KeyError at run time, no completion)
+    from dataclasses import fields
+
+    from coverage_gis.engines import placement
+
+    project, _ = analysed
+    point = placement.locate_point(project, lon=105.8446, lat=20.0653)
+    check = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), point)
+    assert isinstance(check.location, placement.Location)
+    assert isinstance(check.coverage_gain, placement.CoverageGain)
+    assert isinstance(check.proposal, placement.Proposal)
+    assert isinstance(check.aviation, placement.AviationCheck)
+    assert check.nearest_towers and all(isinstance(t, placement.NearbyTower)
+                                        for t in check.nearest_towers)
+    with pytest.raises(AttributeError):
+        check.location.hamlet  # noqa: B018  (a typo fails where it is made)
+    doc = check.to_json()
+    assert list(doc["location"]) == [f.name for f in fields(placement.Location)
+                                     if f.name != "inside_plan_unit"]
+    assert list(doc["proposal"]) == [f.name for f in fields(placement.Proposal)]
+    assert list(doc["coverage_gain"]) == [
+        "basis", "households_newly_covered", "households_newly_covered_by_operator",
+        "households_newly_covered_per_hamlet", "hamlets_newly_covered", "m4_before",
+        "m4_after"]
+    gain = check.coverage_gain
+    assert gain.for_operator == gain.households_newly_covered_by_operator
+    assert doc["location"]["hamlet_id"] == check.location.hamlet_id
