@@ -228,7 +228,7 @@ def test_units_without_data_are_not_painted_as_missed_targets(stored):
     assert not re.findall(r'<td class="(?:bad|ok)">[^<]*\(0/0\)</td>', page)
     assert re.search(r"<td>[^<]*\(0/0\)</td>", page)
     row = re.search(r"<tr><td>14818</td>.*?</tr>", page).group(0)
-    assert "phủ" in row and "diện tích đơn vị" in row  # the hamlets' share of the unit
+    assert "chiếm" in row and "diện tích đơn vị" in row  # the hamlets' share of the unit
 
 
 def test_the_provinces_scorecard_counts_its_own_hamlets_only(tmp_path):

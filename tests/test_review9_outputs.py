@@ -138,7 +138,7 @@ def test_the_ftth_colours_say_they_are_not_f2s_rule(variant):
     """Under the cultural-house rule ([fibre] max_drop_m = 150: hamlets at 47-71 % drawn
     short while reached), the FTTH share colouring called its top class the target."""
     page = _map_text(variant)
-    head = "Thôn: tỷ lệ hộ có cáp quang (FTTH)"
+    head = "Thôn: tỷ lệ hộ trong tầm cáp quang (FTTH)"
     legend = page.split(head + " (")[1].split('class=\\"cg-section')[0]
     assert "chỉ tiêu" not in legend.split("cg-note")[0]
     assert "khi cáp đến nhà văn hóa thôn (theo thiết lập của kịch bản)" in legend
@@ -267,7 +267,7 @@ def test_printed_maps_explain_their_symbols_and_scale(variant):
     html = (variant / "report.html").read_text("utf-8")
     legend = html.split("<h2>Bản đồ</h2>")[1].split("</div>")[0]
     for words in ("trạm dùng chung", "trạm BTS Viettel", "trạm quy hoạch (trắng, viền nét đứt",
-                  "địa điểm cần lưu ý", "thiếu cả hai"):
+                  "địa điểm cần lưu ý", "chưa đạt cả hai chỉ tiêu"):
         assert words in legend, words
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -134,7 +134,7 @@ def test_an_ok_verdict_claims_only_what_was_checked_and_a_ward_is_not_a_commune(
     Trung (a ward since 1 July 2025)."""
     ok = i18n.verdict_name("ok", "vi")
     assert "không vướng quy định" not in ok and "các nội dung đã kiểm tra" in ok
-    assert "không thay thủ tục cấp phép" in ok
+    assert "không thay thế thủ tục cấp phép" in ok
     outside = i18n.verdict_name("outside-unit", "vi")
     assert "ĐỊA GIỚI XÃ:" not in outside and "XÃ, PHƯỜNG" in outside
     text = i18n.reason_text("outside_commune", {}, "vi")

@@ -22,7 +22,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "check_title": "Kiểm tra vị trí trạm BTS đề xuất: {operator} {technology} tại {lon}, {lat}",
         "check_note": "Tính bằng coverage_gis với mô hình và ngưỡng của kịch bản; vòng tròn nét "
-                      "đứt là khoảng cách dùng chung hạ tầng ({distance} m).",
+                      "đứt là bán kính xét dùng chung hạ tầng ({distance} m).",
         "verdict": "Kết luận",
         "location": "Vị trí", "where": "thuộc", "lonlat": "kinh độ, vĩ độ (WGS 84)",
         "xy": "x, y ({crs})",
@@ -67,19 +67,20 @@ _WORDS: dict[str, dict[str, str]] = {
         "province_units_title": "Theo đơn vị hành chính cấp xã của tỉnh (từ 01/07/2025)",
         "province_total": "toàn tỉnh",
         "unit_code": "mã", "unit_name": "đơn vị", "unit_hamlet_count": "số thôn",
-        "province_units_note": "Mỗi thôn thuộc đơn vị chứa phần lớn diện tích của nó, mỗi "
-                               "trạm thuộc một đơn vị duy nhất, nên tổng các đơn vị bằng "
+        "province_units_note": "Mỗi thôn được tính vào đơn vị chứa phần lớn diện tích của "
+                               "thôn đó, mỗi trạm chỉ thuộc một đơn vị, nên tổng các đơn vị bằng "
                                "toàn tỉnh. Bản đồ và báo cáo chi tiết của một đơn vị: "
                                "coverage-gis report THƯ_MỤC --unit MÃ --out THƯ_MỤC_MỚI.",
         "unit_hamlets": "thôn trong dữ liệu",
-        "unit_area_share": "phủ {share} diện tích đơn vị",
-        "units_note": "Mỗi thôn thuộc đơn vị chứa phần lớn diện tích của nó; M5 tính các trạm "
+        "unit_area_share": "chiếm {share} diện tích đơn vị",
+        "units_note": "Mỗi thôn được tính vào đơn vị chứa phần lớn diện tích của thôn đó; M5 "
+                      "tính các trạm "
                       "nằm trên địa bàn từng đơn vị. Ranh giới:",
         "outline_commune_layer": "lớp ranh giới xã của kịch bản",
         "outline_bundled_boundary": "ranh giới 2025 kèm theo phần mềm",
-        "outline_hamlets": "hợp các thôn (không có ranh giới công khai của đơn vị cũ)",
+        "outline_hamlets": "ghép ranh giới các thôn (không có ranh giới công khai của đơn vị cũ)",
         "rf_exposure": "phơi nhiễm trường điện từ (nhà dân, công trình công cộng)",
-        "rf_limit": "dưới giới hạn (cách ăng ten trên hướng búp sóng chính ≥ {distance} m)",
+        "rf_limit": "dưới giới hạn (cách ăng-ten theo hướng búp sóng chính ≥ {distance} m)",
         "no_place_near": "không có nhà dân hay công trình công cộng trong {distance} m",
         "rf_band_outside": "cell {cells} ({bands} MHz) nằm ngoài dải {low} đến {high} MHz của "
                            "giới hạn: không kiểm tra",
@@ -88,11 +89,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "set_by_scenario": "kịch bản đặt ([check] min_distance_m)",
         "set_by_tool-default": "mặc định của phần mềm, chưa được địa phương chọn",
         "rf_assumed_height": "VƯỢT Ở ĐỘ CAO GIẢ ĐỊNH",
-        "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính dùng "
+        "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính xét dùng "
                          "chung {distance} m do kịch bản hoặc mặc định của phần mềm đặt; nên "
-                         "dùng chung khi trạm hiện có phục vụ thêm ít nhất {share} số hộ mà "
-                         "vị trí đề xuất phục vụ thêm cho doanh nghiệp, và đưa cùng các thôn "
-                         "đạt chỉ tiêu).",
+                         "dùng chung khi, đối với nhà mạng đề nghị, trạm hiện có phủ sóng mới "
+                         "được ít nhất {share} số hộ mà vị trí đề xuất phủ sóng mới, và giúp "
+                         "đúng các thôn đó đạt chỉ tiêu).",
         "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách là "
                       "tiêu chí địa phương (lớp ràng buộc hoặc kịch bản đặt, nếu không thì là "
                       "mặc định của phần mềm) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính theo công "
@@ -106,12 +107,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "more_constraints": "Còn {n} đối tượng khác của lớp ràng buộc, cách từ {distance} m "
                             "trở lên, đều đạt khoảng cách tối thiểu (đầy đủ trong check.json).",
         "gain_there": "phủ thêm tại trạm: nhà mạng (mới có 4G/5G)",
-        "sharing_circle": "khoảng cách dùng chung hạ tầng ({distance} m)",
+        "sharing_circle": "bán kính xét dùng chung hạ tầng ({distance} m)",
         "rf_circle": "khoảng cách tuân thủ phơi nhiễm trên hướng búp sóng chính ({distance} m)",
         # coverage gain keys
         "basis": "cơ sở tính", "households": "hộ gia đình", "area": "diện tích",
         "households_newly_covered": "số hộ được phủ sóng mới",
-        "households_newly_covered_by_operator": "số hộ được phủ mới bởi nhà mạng này",
+        "households_newly_covered_by_operator": "số hộ mới có sóng của nhà mạng này",
         "households_newly_covered_per_hamlet": "số hộ được phủ mới theo thôn",
         "hamlets_newly_covered": "thôn đạt chỉ tiêu nhờ trạm này",
         "m4_before": "M4 trước", "m4_after": "M4 sau",
@@ -149,8 +150,9 @@ _WORDS: dict[str, dict[str, str]] = {
                                                   "nhưng các hộp cáp trên bản đồ chỉ dùng "
                                                   "{ports} cổng.",
         "a_gpon": "quỹ suy hao GPON",
-        "legend_both": "đạt cả hai chỉ tiêu", "legend_mobile": "thiếu sóng di động",
-        "legend_ftth": "thiếu cáp quang", "legend_neither": "thiếu cả hai",
+        "legend_both": "đạt cả hai chỉ tiêu",
+        "legend_mobile": "chưa đạt chỉ tiêu băng rộng di động",
+        "legend_ftth": "chưa đạt chỉ tiêu cáp quang", "legend_neither": "chưa đạt cả hai chỉ tiêu",
         "legend_mobile_met_only": "đạt chỉ tiêu sóng di động (cáp quang không tính)",
         "legend_ftth_met_only": "đạt chỉ tiêu cáp quang (sóng di động không tính)",
         "legend_extension": "tuyến cáp kéo thêm", "legend_site": "vị trí trạm đề xuất",
@@ -162,23 +164,26 @@ _WORDS: dict[str, dict[str, str]] = {
         "gaps": "Vùng lõm và giải pháp",
         "gap_mobile": "{name} ({hamlet_id}): 4G/5G phủ {share} {of_what} (yêu cầu {rule}).",
         "of_households": "số hộ", "of_area": "diện tích",
-        "gap_sites": "Vị trí trạm đề xuất (chọn tham lam, ưu tiên trạm hiện có):",
+        "gap_sites": "Vị trí trạm đề xuất (lần lượt chọn vị trí phủ sóng thêm được nhiều hộ "
+                     "nhất, ưu tiên trạm hiện có):",
         "gap_ftth": "Cáp quang, {hamlet_id}: {length}{start}, thêm {added} hộ trong tầm; "
                     "đạt quy tắc: {meets}.",
         "no_road_path": "không có đường đi", "from_start": " từ {start}",
         "cable": "{metres} m cáp mới",
-        "no_gaps": "Không thôn nào thiếu chỉ tiêu.",
+        "no_gaps": "Không có thôn nào chưa đạt chỉ tiêu.",
         "sharing": "Dùng chung hạ tầng trạm BTS",
         "sharing_m5": "M5: {shared}/{towers} trạm hiện có{scope} dùng chung ({value}; tính cả "
                       "trạm quy hoạch {planned}; nếu thực hiện các đề xuất dưới đây "
                       "{realised}).",
-        "scope_commune": " trong địa giới xã", "scope_hamlets": " trong địa bàn các thôn",
+        "scope_commune": " trong địa giới xã",
+        "scope_hamlets": " trong địa bàn các thôn (không có ranh giới xã)",
         "scope_unit": " trong địa giới đơn vị (2025)",
         "scope_all_towers": "",
         "sharing_outside": "{outside} trạm (hiện có hoặc quy hoạch) đứng ngoài địa bàn (của "
                            "địa phương lân cận) không tính vào M5; sóng của các trạm này vẫn "
                            "được tính vào vùng phủ.",
-        "inside_unit_a": "trạm trong xã", "inside_unit_b": "trạm kia trong xã",
+        "inside_unit_a": "trạm thứ nhất trong địa bàn",
+        "inside_unit_b": "trạm thứ hai trong địa bàn",
         "no_sites_inside": "Không có vị trí nào trong địa bàn xã cải thiện vùng phủ; không đề "
                            "xuất vị trí ngoài xã.",
         "with_tower": "với trạm", "rank": "thứ tự", "lon": "kinh độ", "lat": "vĩ độ",
@@ -191,10 +196,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "a_ftth": "cáp quang FTTH", "a_data": "dữ liệu",
         "a_validity": "phạm vi áp dụng của mô hình",
         "n_cells": "{n} cell",
-        "above_3ghz": "trên 3000 MHz mô hình không xác định: giả định của công cụ, giá trị tại "
-                      "3000 MHz cộng {slope:g}·log10(f/3000) dB (thiết lập của công cụ)",
+        "above_3ghz": "trên 3000 MHz (ngoài phạm vi định nghĩa của mô hình): giả định của phần "
+                      "mềm, lấy giá trị tại 3000 MHz cộng {slope:g}·log10(f/3000) dB (thiết lập "
+                      "của phần mềm)",
         "hata_seam": "{lo:g}-{hi:g} MHz: chuyển tiếp tuyến tính theo log f giữa Hata và "
-                     "COST-231 (thiết lập của công cụ)",
+                     "COST-231 (thiết lập của phần mềm)",
         "validity_ok": "mọi cell trong phạm vi áp dụng của mô hình (băng tần, độ cao ăng-ten, "
                        "độ cao máy thu, bán kính)",
         "validity_some": "{n}/{total} cell dùng mô hình ngoài phạm vi áp dụng (xem "
@@ -273,10 +279,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "unmeasured_short": "{n} thôn chưa đo được",
         "basis_homes_passed": "{passed} hộ trong tầm cáp quang / {households} hộ trên bản đồ",
         "basis_sharing": "{shared}/{total} {unit}{where}; {method}",
-        "approximate_towers": "; {n} vị trí trạm ước tính từ báo cáo của điện thoại (OpenCelliD, "
-                              "mỗi nhà mạng, mỗi công nghệ một vị trí): một trạm dùng chung hiện "
-                              "thành nhiều trạm riêng, nên M5 không được đánh giá; hãy xin danh "
-                              "sách trạm của các nhà mạng",
+        "approximate_towers": "; {n} vị trí trạm được ước tính từ dữ liệu do điện thoại gửi về "
+                              "(OpenCelliD, mỗi nhà mạng, mỗi công nghệ một vị trí): một trạm "
+                              "dùng chung bị tách thành nhiều trạm riêng, nên không đánh giá "
+                              "được M5; đề nghị các nhà mạng cung cấp danh sách trạm",
         "basis_hamlets": "{covered}/{hamlets} thôn; {rule}",
         "unit_towers": "trạm", "unit_installations": "lượt lắp đặt",
         "where_inside_unit": " trong địa bàn",
@@ -651,7 +657,7 @@ _WORDS: dict[str, dict[str, str]] = {
 
 _VERDICTS = {
     "vi": {"ok": "ĐẠT các nội dung đã kiểm tra (phơi nhiễm theo QCVN 8:2022/BTTTT, khoảng "
-                 "cách); không thay thủ tục cấp phép",
+                 "cách); không thay thế thủ tục cấp phép",
            "share-instead": "NÊN DÙNG CHUNG trạm hiện có",
            "review": "CẦN XEM XÉT (không phải vi phạm quy định): xem lý do bên dưới",
            "conflict": "VI PHẠM QUY ĐỊNH",
@@ -775,17 +781,17 @@ _REASONS = {
               "{gain_here_operator:g} at the proposed point ({gain_there:g} against "
               "{gain_here:g} new to 4G/5G)",
         "vi": "{operator} có thể lắp đặt trên trạm {tower_id} ({operators}) cách "
-              "{distance_m:.0f} m thay vì xây trạm mới: cùng thiết bị đặt tại đó phục vụ thêm "
-              "{gain_there_operator:g} {basis_word} của {operator}, so với "
+              "{distance_m:.0f} m thay vì xây trạm mới: với cùng cấu hình cell, tại đó mạng "
+              "{operator} phủ sóng mới {gain_there_operator:g} {basis_word}, so với "
               "{gain_here_operator:g} tại vị trí đề xuất ({gain_there:g} so với {gain_here:g} "
-              "lần đầu có 4G/5G)"},
+              "{basis_word} lần đầu có 4G/5G)"},
     "own_tower": {
         "en": "{operator} already has tower {tower_id} {distance_m:.0f} m away: add the cells "
               "there (they newly serve {gain_there_operator:g} {basis_word} for {operator} "
               "there against {gain_here_operator:g} at the proposed point)",
-        "vi": "{operator} đã có trạm {tower_id} cách {distance_m:.0f} m: nên lắp thêm thiết bị "
-              "tại đó (phục vụ thêm {gain_there_operator:g} {basis_word} của {operator}, so "
-              "với {gain_here_operator:g} tại vị trí đề xuất)"},
+        "vi": "{operator} đã có trạm {tower_id} cách {distance_m:.0f} m: nên lắp thêm cell "
+              "tại trạm đó (tại đó mạng {operator} phủ sóng mới {gain_there_operator:g} "
+              "{basis_word}, so với {gain_here_operator:g} tại vị trí đề xuất)"},
     "unusual_crs": {
         "en": "the x/y were given in {crs}, not in {cadastral} as cadastral maps of the "
               "province give them; read in {cadastral} they would lie {distance_m:.0f} m "
@@ -798,8 +804,8 @@ _REASONS = {
               "{gain_there_operator:g} {basis_word} for {operator} against "
               "{gain_here_operator:g} at the proposed point (under {min_share:.0%}): a new "
               "tower is justified",
-        "vi": "dùng chung trạm {tower_id} (cách {distance_m:.0f} m) chỉ phục vụ thêm "
-              "{gain_there_operator:g} {basis_word} của {operator}, so với "
+        "vi": "nếu dùng chung trạm {tower_id} (cách {distance_m:.0f} m), mạng {operator} chỉ "
+              "phủ sóng mới {gain_there_operator:g} {basis_word}, so với "
               "{gain_here_operator:g} tại vị trí đề xuất (dưới {min_share:.0%}): xây trạm mới "
               "là hợp lý"},
     "share_misses_hamlets": {
@@ -1200,11 +1206,11 @@ _WEB: dict[str, dict[str, str]] = {
         "dms_hint": "Số thập phân (dấu chấm hoặc phẩy) hoặc độ-phút-giây, ví dụ 20°03'54.9\"N",
         "x": "x (hướng đông, m)", "y": "y (hướng bắc, m)", "crs": "Hệ tọa độ",
         "proposal": "Thông số trạm đề xuất", "operator": "Nhà mạng", "technology": "Công nghệ",
-        "band_mhz": "Tần số (MHz)", "height_m": "Độ cao anten (m)",
+        "band_mhz": "Băng tần (MHz)", "height_m": "Độ cao ăng-ten (m)",
         "azimuth_deg": "Góc phương vị các sector (độ)", "eirp_dbm": "EIRP mỗi sector (dBm)",
         "default_value": "mặc định {value}",
-        "defaults_note": "Ô để trống lấy giá trị mặc định của công nghệ; không nhập góc "
-                         "phương vị: một anten vô hướng.",
+        "defaults_note": "Ô để trống lấy giá trị mặc định của công nghệ; nếu không nhập góc "
+                         "phương vị, trạm được tính như một ăng-ten vô hướng.",
         "file": "Hồ sơ", "request_id": "Số hồ sơ", "applicant": "Đơn vị/người đề nghị",
         "run_check": "Kiểm tra", "checking": "Đang kiểm tra…", "error": "Không kiểm tra được",
         "map_failed": "Không tải được bản đồ",
@@ -1216,13 +1222,14 @@ _WEB: dict[str, dict[str, str]] = {
         "point_lonlat": "Vĩ độ, kinh độ ({crs})", "point_xy": "x, y ({crs})",
         "gain": "Vùng phủ tăng thêm (4G/5G)",
         "households_newly_covered": "hộ được phủ thêm",
-        "households_newly_covered_by_operator": "trong đó của nhà mạng đề nghị",
+        "households_newly_covered_by_operator": "trong đó: số hộ mới có sóng của nhà mạng đề "
+                                                "nghị",
         "hamlets_newly_covered": "thôn đạt chỉ tiêu nhờ trạm", "m4": "M4 trước → sau",
         "area_newly_covered": "diện tích được phủ thêm", "none": "không có",
         "sharing": "Dùng chung hạ tầng", "distance": "khoảng cách", "operators": "nhà mạng",
         "status": "trạng thái", "status_existing": "hiện có", "status_planned": "quy hoạch",
         "rules": "Quy định và tiêu chí", "rule": "nội dung", "basis": "căn cứ",
-        "value": "kết quả đo", "limit": "giới hạn", "result_col": "đánh giá",
+        "value": "giá trị tính toán", "limit": "giới hạn", "result_col": "đánh giá",
         "ok": "đạt", "not_ok": "KHÔNG ĐẠT",
         "band_not_covered": "NGOÀI DẢI TẦN",
         "rule_exposure": "phơi nhiễm trường điện từ",
