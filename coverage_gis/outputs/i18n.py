@@ -22,7 +22,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "check_title": "Kiểm tra vị trí trạm BTS đề xuất: {operator} {technology} tại {lon}, {lat}",
         "check_note": "Tính bằng coverage_gis với mô hình và ngưỡng của kịch bản; vòng tròn nét "
-                      "đứt là bán kính xét dùng chung hạ tầng ({distance} m).",
+                      "đứt: bán kính xét dùng chung ({distance} m).",
         "verdict": "Kết luận",
         "location": "Vị trí", "where": "thuộc", "lonlat": "kinh độ, vĩ độ (WGS 84)",
         "xy": "x, y ({crs})",
@@ -89,11 +89,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "set_by_scenario": "kịch bản đặt ([check] min_distance_m)",
         "set_by_tool-default": "mặc định của phần mềm, chưa được địa phương chọn",
         "rf_assumed_height": "VƯỢT Ở ĐỘ CAO GIẢ ĐỊNH",
-        "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính xét dùng "
-                         "chung {distance} m do kịch bản hoặc mặc định của phần mềm đặt; nên "
-                         "dùng chung khi, đối với nhà mạng đề nghị, trạm hiện có phủ sóng mới "
-                         "được ít nhất {share} số hộ mà vị trí đề xuất phủ sóng mới, và giúp "
-                         "đúng các thôn đó đạt chỉ tiêu).",
+        "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính xét "
+                         "{distance} m do kịch bản hoặc mặc định của phần mềm đặt; nên dùng "
+                         "chung khi trạm hiện có phủ sóng mới cho nhà mạng đề nghị ít nhất "
+                         "{share} số hộ so với vị trí đề xuất, và giúp các thôn đó đạt chỉ "
+                         "tiêu).",
         "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách là "
                       "tiêu chí địa phương (lớp ràng buộc hoặc kịch bản đặt, nếu không thì là "
                       "mặc định của phần mềm) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính theo công "
@@ -781,8 +781,8 @@ _REASONS = {
               "{gain_here_operator:g} at the proposed point ({gain_there:g} against "
               "{gain_here:g} new to 4G/5G)",
         "vi": "{operator} có thể lắp đặt trên trạm {tower_id} ({operators}) cách "
-              "{distance_m:.0f} m thay vì xây trạm mới: với cùng cấu hình cell, tại đó mạng "
-              "{operator} phủ sóng mới {gain_there_operator:g} {basis_word}, so với "
+              "{distance_m:.0f} m thay vì xây trạm mới: tại đó mạng {operator} phủ sóng mới "
+              "{gain_there_operator:g} {basis_word}, so với "
               "{gain_here_operator:g} tại vị trí đề xuất ({gain_there:g} so với {gain_here:g} "
               "{basis_word} lần đầu có 4G/5G)"},
     "own_tower": {
