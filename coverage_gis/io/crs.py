@@ -370,25 +370,32 @@ def check_computation_crs(crs: CRS, lon: float | None, lat: float | None, where:
                          "leave crs out (its UTM zone is chosen)")
 
 
+def layer_centre_lon_lat(gdf: Any) -> tuple[float | None, float | None]:
+    """The centre of a layer's envelope (its ``total_bounds``, not every vertex, moved to
+    WGS 84), degrees; (None, None) for a layer without a CRS, rows or finite bounds."""
+    crs = getattr(gdf, "crs", None)
+    bounds = gdf.total_bounds if crs is not None and len(gdf) else [math.nan] * 4
+    if not all(map(math.isfinite, bounds)):
+        return None, None
+    lon, lat = Transformer.from_crs(CRS.from_user_input(crs), WGS84, always_xy=True).transform(
+        (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None, None
+    return float(lon), float(lat)
+
+
 def check_layer_crs(gdf: Any, what: str) -> None:
     """Refuse a layer (GeoDataFrame) the engines cannot compute in: no CRS, degrees, or a
     projected CRS :func:`check_computation_crs` refuses at the layer's centre. ``what``
     names the layer (found by a review: the fibre engine named the roads for households in
     WGS 84, and took Web Mercator's 6.5 % stretch that loading refuses)."""
     crs = getattr(gdf, "crs", None)
-    if crs is None or not CRS.from_user_input(crs).is_projected:
+    crs = None if crs is None else CRS.from_user_input(crs)
+    if crs is None or not crs.is_projected:
         raise InputError(f"{what}: {describe_crs(crs)}: expected a projected (metric) CRS, "
                          "e.g. the data's UTM zone (EPSG:32648 in Thanh Hóa); "
                          "reproject with .to_crs(...) or load with load_project")
-    crs = CRS.from_user_input(crs)
-    bounds = gdf.total_bounds if len(gdf) else [math.nan] * 4
-    lon = lat = None
-    if all(map(math.isfinite, bounds)):
-        lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(
-            (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
-        if not (math.isfinite(lon) and math.isfinite(lat)):
-            lon = lat = None
-    check_computation_crs(crs, lon, lat, what)
+    check_computation_crs(crs, *layer_centre_lon_lat(gdf), what)
 
 
 def _scale_error(crs: CRS, lon: float, lat: float) -> float:

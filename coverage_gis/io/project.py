@@ -14,7 +14,6 @@ share.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from collections.abc import Callable, Mapping
@@ -35,7 +34,13 @@ from coverage_gis.errors import InputError, InputWarning, ScopeWarning, user_war
 from coverage_gis.io import readers as io
 from coverage_gis.io import schema
 from coverage_gis.io import units as admin
-from coverage_gis.io.crs import check_computation_crs, describe_crs, metric_crs, resolve_crs
+from coverage_gis.io.crs import (
+    check_computation_crs,
+    describe_crs,
+    layer_centre_lon_lat,
+    metric_crs,
+    resolve_crs,
+)
 from coverage_gis.io.landcover import check_landcover, class_counts, read_landcover
 from coverage_gis.io.landuse import read_landuse
 
@@ -478,11 +483,7 @@ def _centre_lon_lat(loaded: Mapping[str, Any]) -> tuple[float | None, float | No
     gdf = next((g for g in layers if g is not None and g.crs is not None and len(g)), None)
     if gdf is None:
         return None, None
-    bounds = gdf.total_bounds  # its envelope's centre, not every vertex, moved to degrees
-    if not all(map(math.isfinite, bounds)):
-        return None, None
-    centre = gpd.GeoSeries([shapely.box(*bounds).centroid], crs=gdf.crs).to_crs(4326).iloc[0]
-    return float(centre.x), float(centre.y)
+    return layer_centre_lon_lat(gdf)
 
 
 def _check_cadastral_crs(scenario: Scenario) -> None:
