@@ -526,7 +526,7 @@ def test_check_json_sentences_come_from_the_outputs(small_project):
     assert doc["reason_codes"] == engine["reason_codes"]
     page = check_html(report, small_project, point, lang="vi")
     assert ("trường học Trường &lt;b&gt;Tiểu học&lt;/b&gt; chỉ cách 30 m, dưới mức 50 m do "
-            "lớp ràng buộc đặt") in page
+            "lớp công trình cần bảo vệ đặt") in page
     assert i18n.words("vi")["nearest_household"] in page
     assert "nearest household" not in page
 

@@ -694,6 +694,10 @@ class CheckResult:
     aviation
         The aviation obstacle rule (:class:`AviationCheck`; a review found it only as a
         reason, and nothing when met).
+    towers
+        Every tower as the check grouped the cells (``[sharing] tower_distance_m``), with
+        ``distance_m`` to the proposal, nearest first: what its maps draw (not in
+        check.json, which lists the nearest).
 
     The parts are typed (found by a review: plain dicts, read by string keys in the
     notebooks); ``to_json`` gives check.json's objects.
@@ -710,6 +714,7 @@ class CheckResult:
     point: dict[str, Any] = field(default_factory=dict)
     exposure: ExposureCheck | None = None
     aviation: AviationCheck | None = None
+    towers: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the values and codes (``check.json`` without its sentences,
@@ -742,9 +747,11 @@ def _location(project: Project, hamlets: gpd.GeoDataFrame, point: shapely.Point,
 
 
 def _nearest_towers(project: Project, point: shapely.Point, sharing_params: SharingParams,
-                    n_nearest: int) -> tuple[list[NearbyTower], gpd.GeoDataFrame, float]:
+                    n_nearest: int
+                    ) -> tuple[list[NearbyTower], gpd.GeoDataFrame, float, gpd.GeoDataFrame]:
     """The ``n_nearest`` towers as check.json lists them, the existing towers within the
-    sharing distance (nearest first) and that distance (urban or not)."""
+    sharing distance (nearest first), that distance (urban or not) and every tower with its
+    distance (nearest first)."""
     tw = towers(_sites(project), sharing_params.tower_distance_m)
     tw = tw.assign(distance_m=tw.distance(point)).sort_values("distance_m")
     nearest = [NearbyTower(r["tower_id"], round(float(r["distance_m"]), 1), r["operators"],
@@ -755,7 +762,7 @@ def _nearest_towers(project: Project, point: shapely.Point, sharing_params: Shar
     limit = (sharing_params.urban_candidate_distance_m if urban
              else sharing_params.candidate_distance_m)
     close = tw[(tw["distance_m"] <= limit) & (tw["status"] == "existing")]
-    return nearest, close, limit
+    return nearest, close, limit, tw
 
 
 def _shares_well(there: CoverageGain, here: CoverageGain, min_share: float) -> bool:
@@ -1340,7 +1347,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     strip = _boundary_strip(project, unit, point, location)
     if strip:
         location = replace(location, inside_plan_unit=True)
-    nearest, close, limit = _nearest_towers(project, point, sharing_params, n_nearest)
+    nearest, close, limit, all_towers = _nearest_towers(project, point, sharing_params,
+                                                        n_nearest)
     if base is None:
         base = compute_coverage(_sites(project), hamlets, project.dem, params,
                                 landcover=project.landcover)
@@ -1384,7 +1392,8 @@ def check_site(project: Project, proposal: ProposedSite, point: shapely.Point,
     elif gain.hamlets_newly_covered:
         reasons.append(Reason("brings_hamlets", {"hamlets": list(gain.hamlets_newly_covered)}))
     return CheckResult(proposed, location, nearest, sharing, gain, checks,
-                       verdict, reasons, point_coordinates(project, point), rf, aviation)
+                       verdict, reasons, point_coordinates(project, point), rf, aviation,
+                       all_towers)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1814,7 +1823,9 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     sp = suggestion_params or SuggestionParams.from_scenario(project.scenario.parameters)
     if spacing_m is not None:
         sp = replace(sp, spacing_m=spacing_m)
-    tw = towers(_sites(project))
+    # grouped as the analysis and the check group them (a review: the default 25 m here)
+    tw = towers(_sites(project),
+                SharingParams.from_scenario(project.scenario.parameters).tower_distance_m)
     tw = tw[tw["status"] == "existing"]
     if op is not None:
         tw = tw[~tw["existing_operators"].str.split(", ").map(lambda ops: op in ops)]

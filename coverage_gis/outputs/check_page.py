@@ -117,13 +117,15 @@ def _rules_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
         outside = bands_outside_text(rf, lang)
         where = (f"{i18n.kind_name(worst['kind'], lang)} {worst['name'] or worst['id']}: "
                  f"{worst['distance_m']:.0f} m, {limit_percent(worst['ratio'])}" if worst else
-                 None if outside else w["no_place_near"].format(distance=f"{rf.search_m:g}"))
+                 None if outside else
+                 w["no_place_near"].format(distance=i18n.number_text(rf.search_m, lang)))
         where = "; ".join(t for t in (where, outside) if t)
+        limit = i18n.number_text(rf.compliance_distance_m, lang, 1)
         rows.append(
             f"<tr class=\"{'' if rf.ok else 'bad'}\"><td>{escape(w['rf_exposure'])}</td>"
             f"<td>{escape(i18n.basis_name('regulation', lang))}: {escape(rf.regulation)}</td>"
             f"<td>{escape(where)}</td>"
-            f"<td>{escape(w['rf_limit'].format(distance=f'{rf.compliance_distance_m:.1f}'))}"
+            f"<td>{escape(w['rf_limit'].format(distance=limit))}"
             f"</td><td>{escape(exposure_result(rf, lang))}</td></tr>")
     air = check.aviation
     if air is not None:  # a regulation's rule on the mast itself (found by a review)
@@ -170,7 +172,7 @@ def _towers_section(check: CheckResult, lang: str, w: dict[str, str]) -> str:
     # the sentence once on the page: not again when the verdict's reasons say it
     text = ("" if share.reason in check.reasons
             else i18n.reason_text(share.reason.code, share.reason.params, lang) + " ")
-    text += w["sharing_basis"].format(distance=f"{share.max_distance_m:g}",
+    text += w["sharing_basis"].format(distance=i18n.number_text(share.max_distance_m, lang),
                                             share=f"{share.min_gain_share:.0%}")
     return (f"<h2>{escape(w['towers'])}</h2><table><tr><th>{w['tower']}</th>"
             f"<th>{w['distance']}</th><th>{w['operators']}</th><th>{w['status']}</th>"
@@ -204,7 +206,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
     svg = svg_map(project, point, half_size_m=1000.0, width_px=420,
                   marks=[{"x": point.x, "y": point.y, "label": w["proposed"]}],
                   circles_m=[check.sharing.max_distance_m], north=w["north"],
-                  aria_label=w["map"], legend_lang=lang)
+                  aria_label=w["map"], legend_lang=lang, towers=check.towers)
     reasons = "".join(f"<li>{escape(i18n.reason_text(r.code, r.params, lang))}</li>"
                       for r in check.reasons)
     proposal_rows = [(w.get(k, column_title(k, lang)), _proposal_value(k, v, w, lang))
@@ -216,7 +218,7 @@ def check_html(check: CheckResult, project: Project, point: shapely.Point,
 <style>{_CSS}{_PAGE_CSS}</style></head><body>
 <h1>{escape(title)}</h1>
 <p class="small">{escape(project.scenario.name)}. {escape(w['check_note'].format(
-    distance=f"{check.sharing.max_distance_m:g}"))}</p>
+    distance=i18n.number_text(check.sharing.max_distance_m, lang)))}</p>
 <p><span class="verdict {escape(check.verdict)}">{escape(w['verdict'])}:
 {escape(i18n.verdict_name(check.verdict, lang))}</span></p>
 <ul>{reasons}</ul>
@@ -288,14 +290,10 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
         f"<Point><coordinates>{lon:.7f},{lat:.7f},0</coordinates></Point></Placemark>",
         f"<Folder><name>{xml_escape(w['towers'])}</name>",
     ]
-    if project.sites is not None:
-        from coverage_gis.engines.sharing import towers
-
-        where = towers(project.sites).set_index("tower_id").geometry
+    if check.towers is not None:
+        where = check.towers.set_index("tower_id").geometry
         for info in check.nearest_towers:
-            g = where.get(info.tower_id)
-            if g is None:  # grouped with another distance than the check's
-                continue
+            g = where[info.tower_id]
             tlon, tlat = to_ll.transform(g.x, g.y)
             parts.append(
                 f"<Placemark><name>{xml_escape(info.tower_id)}</name><styleUrl>#tower</styleUrl>"
@@ -305,11 +303,12 @@ def check_kml(check: CheckResult, project: Project, point: shapely.Point,
                 f"<LineString><coordinates>{lon:.7f},{lat:.7f},0 {tlon:.7f},{tlat:.7f},0"
                 "</coordinates></LineString></MultiGeometry></Placemark>")
     parts.append("</Folder>")
-    circles = [(w["sharing_circle"].format(distance=f"{check.sharing.max_distance_m:g}"),
+    circles = [(w["sharing_circle"].format(
+        distance=i18n.number_text(check.sharing.max_distance_m, lang)),
                 check.sharing.max_distance_m, "ring")]
     if check.exposure is not None:
         circles.append((w["rf_circle"].format(
-            distance=f"{check.exposure.compliance_distance_m:.1f}"),
+            distance=i18n.number_text(check.exposure.compliance_distance_m, lang, 1)),
             check.exposure.compliance_distance_m, "rf"))
     for name, radius, style in circles:
         parts.append(f"<Placemark><name>{xml_escape(name)}</name><styleUrl>#{style}</styleUrl>"

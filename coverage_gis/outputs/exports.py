@@ -41,7 +41,7 @@ from coverage_gis.engines.rounding import decimals_shown
 from coverage_gis.outputs import style
 from coverage_gis.outputs.fibre_text import extension_table, hamlet_table
 from coverage_gis.outputs.files import arrow_ok, atomic_path
-from coverage_gis.outputs.i18n import column_title, percent_text, words
+from coverage_gis.outputs.i18n import column_title, number_text, percent_text, words
 from coverage_gis.outputs.indicators import DEFAULT_HAMLET_TARGETS, hamlet_classes, hamlet_status
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import LAYER_COLOURS, OPERATOR_COLOURS, kml_colour
@@ -528,12 +528,13 @@ def raster_qml(kind: str, lang: str = "en") -> str | None:
     if kind == "level":
         hi, mid, lo = LEVEL_BOUNDS_DBM
         # DISCRETE: a value takes the colour of the first item whose value it does not exceed
-        items = [(lo, w["level_class_lt"].format(dbm=f"{lo:g}"), style.LEVEL_COLOURS[3]),
-                 (mid, w["level_class_between"].format(low=f"{lo:g}", high=f"{mid:g}"),
+        lo_t, mid_t, hi_t = (number_text(v, lang) for v in (lo, mid, hi))
+        items = [(lo, w["level_class_lt"].format(dbm=lo_t), style.LEVEL_COLOURS[3]),
+                 (mid, w["level_class_between"].format(low=lo_t, high=mid_t),
                   style.LEVEL_COLOURS[2]),
-                 (hi, w["level_class_between"].format(low=f"{mid:g}", high=f"{hi:g}"),
+                 (hi, w["level_class_between"].format(low=mid_t, high=hi_t),
                   style.LEVEL_COLOURS[1]),
-                 (math.inf, w["level_class_ge"].format(dbm=f"{hi:g}"), style.LEVEL_COLOURS[0])]
+                 (math.inf, w["level_class_ge"].format(dbm=hi_t), style.LEVEL_COLOURS[0])]
         shader = _colour_ramp("DISCRETE", -140.0, -40.0, [
             (v, label, _hex(c), c[3]) for v, label, c in items])
         return _raster_document(_pseudocolour(shader, -140.0, -40.0))
@@ -542,7 +543,8 @@ def raster_qml(kind: str, lang: str = "en") -> str | None:
         colours = (style.LEVEL_COLOURS[3], style.LEVEL_COLOURS[2], style.LEVEL_COLOURS[1],
                    style.LEVEL_COLOURS[0])
         lows = (0.0, 0.5, 0.75, 0.9)
-        ramp = [(v, w["probability_class"].format(low=f"{lo:g}", high=f"{min(v, 1.0):g}"),
+        ramp = [(v, w["probability_class"].format(
+            low=number_text(lo, lang), high=number_text(min(v, 1.0), lang)),
                  _hex(c), c[3]) for v, lo, c in zip(steps, lows, colours)]
         return _raster_document(_pseudocolour(_colour_ramp("DISCRETE", 0.0, 1.0, ramp),
                                               0.0, 1.0))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from coverage_gis.config.params import FibreParams
-from coverage_gis.outputs.i18n import number_text
+from coverage_gis.outputs.i18n import localised, number_text
 from coverage_gis.outputs.records import table_rows
 
 __all__ = ["target_text", "note_text", "extension_table", "rule_text", "hamlet_table",
@@ -185,3 +185,8 @@ def build_text(row: Any, lang: str = "en") -> str | None:
         crossings=_int(row.get("crossings")), rail=_int(row.get("crossings_railway")),
         national=_int(row.get("crossings_national_road")),
         cost=f"{float(cost):,.0f}".replace(",", sep))
+
+
+# The Vietnamese sentences write their numbers with a decimal comma (i18n.localised).
+for _texts in (_RULES, _TARGETS, _NOTES, _GPON, _BUILD):
+    _texts["vi"] = localised(_texts["vi"], "vi")

@@ -7,14 +7,17 @@ Vietnamese is the default: the pages are read by commune officers. Machine-reada
 from __future__ import annotations
 
 import math
+import numbers
 import re
+import string
+from collections.abc import Mapping
 from typing import Any
 
 from coverage_gis.errors import InputError
 
 __all__ = ["LANGS", "words", "reason_text", "kind_name", "verdict_name", "basis_name",
            "skipped_text", "web_words", "column_title", "number_text", "percent_text",
-           "distance_text"]
+           "distance_text", "localised"]
 
 LANGS = ("vi", "en")
 
@@ -94,17 +97,17 @@ _WORDS: dict[str, dict[str, str]] = {
                          "chung khi trạm hiện có phủ sóng mới cho nhà mạng đề nghị ít nhất "
                          "{share} số hộ so với vị trí đề xuất, và giúp các thôn đó đạt chỉ "
                          "tiêu).",
-        "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM; khoảng cách là "
-                      "tiêu chí địa phương (lớp ràng buộc hoặc kịch bản đặt, nếu không thì là "
-                      "mặc định của phần mềm) dẫn tới CẦN XEM XÉT. Phơi nhiễm tính theo công "
-                      "thức trường xa (ITU-T K.52, IEC 62232) ở mặt đất, và ở các tầng trên "
-                      "tới tầng 4 như giả định (vượt chỉ ở tầng giả định: CẦN XEM XÉT); đo "
-                      "kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
+        "rules_note": "Chỉ vi phạm quy định mới dẫn tới kết luận VI PHẠM QUY ĐỊNH; khoảng cách là"
+                      " tiêu chí địa phương (do lớp công trình cần bảo vệ hoặc kịch bản đặt, nếu "
+                      "không thì theo mặc định của phần mềm) dẫn tới CẦN XEM XÉT. Phơi nhiễm được"
+                      " tính theo công thức trường xa (ITU-T K.52, IEC 62232) ở mặt đất và, theo "
+                      "giả định, ở các tầng trên đến tầng 4 (nếu chỉ vượt ở tầng giả định: CẦN "
+                      "XEM XÉT); kết quả đo kiểm theo QCVN 8:2022/BTTTT là căn cứ cuối cùng.",
         "aviation_rule": "đánh dấu chướng ngại vật hàng không (chiều cao cột)",
         "mast_height": "cột cao {height} m",
         "aviation_from": "áp dụng từ {height} m",
         "aviation_review": "CẦN XEM XÉT",
-        "more_constraints": "Còn {n} đối tượng khác của lớp ràng buộc, cách từ {distance} m "
+        "more_constraints": "Còn {n} công trình cần bảo vệ khác, cách từ {distance} m "
                             "trở lên, đều đạt khoảng cách tối thiểu (đầy đủ trong check.json).",
         "gain_there": "phủ thêm tại trạm: nhà mạng (mới có 4G/5G)",
         "sharing_circle": "bán kính xét dùng chung hạ tầng ({distance} m)",
@@ -702,23 +705,24 @@ _REASONS = {
     "no_constraints_layer": {
         "en": "the scenario has no constraints layer: no school, health station, heritage "
               "site or other constraint could be checked (for review)",
-        "vi": "kịch bản không có lớp ràng buộc: không kiểm tra được trường học, trạm y tế, di "
-              "tích và các ràng buộc khác (cần xem xét)"},
+        "vi": "kịch bản không có lớp công trình cần bảo vệ: không kiểm tra được trường học, "
+              "trạm y tế, di tích và các công trình khác (cần xem xét)"},
     "unmapped_location": {
         "en": "the site is in no hamlet of the data, {distance_m:,.0f} m from the nearest "
               "({hamlet_id}; over {limit_m:,.0f} m): the layers do not describe the land "
               "around it, so its dwellings and constraints are not checked (for review)",
         "vi": "vị trí không thuộc thôn nào trong dữ liệu, cách thôn gần nhất ({hamlet_id}) "
               "{distance_m:.0f} m (quá {limit_m:.0f} m): các lớp dữ liệu không mô tả khu vực "
-              "xung quanh, nên nhà dân và ràng buộc ở đó chưa được kiểm tra (cần xem xét)"},
+              "xung quanh, nên nhà dân và công trình cần bảo vệ ở đó chưa được kiểm tra (cần "
+              "xem xét)"},
     "inside_zone": {
         "en": "the site lies inside {kind} {name}, a zone {source} protects",
         "vi": "vị trí nằm trong khu vực {kind} {name} được {source} bảo vệ"},
     "inside_zone_local": {
         "en": "the site lies inside {kind} {name}, a zone of the constraints layer (a local "
               "setting, not a regulation: for review)",
-        "vi": "vị trí nằm trong khu vực {kind} {name} của lớp ràng buộc (tiêu chí địa "
-              "phương, không phải quy định: cần xem xét)"},
+        "vi": "vị trí nằm trong khu vực {kind} {name} của lớp công trình cần bảo vệ (tiêu chí "
+              "địa phương, không phải quy định: cần xem xét)"},
     "local_distance": {
         "en": "{kind} {name} is {distance} m away, under the {minimum} m {set_by_text} (a "
               "local setting, not a regulation: for review)",
@@ -730,9 +734,9 @@ _REASONS = {
               "without a distance; give min_distance_m from the document to check it as a "
               "regulation; for review)",
         "vi": "{kind} {name} chỉ cách {distance} m, dưới mức {minimum} m {set_by_text} "
-              "(tiêu chí địa phương, không phải yêu cầu của {source}: lớp ràng buộc dẫn văn "
-              "bản này nhưng không ghi khoảng cách; nhập min_distance_m theo văn bản để kiểm "
-              "tra như quy định; cần xem xét)"},
+              "(tiêu chí địa phương, không phải yêu cầu của {source}: lớp công trình cần bảo "
+              "vệ dẫn văn bản này nhưng không ghi khoảng cách; nhập min_distance_m theo văn "
+              "bản để kiểm tra như quy định; cần xem xét)"},
     "dwelling_too_close": {
         "en": "a dwelling ({name}) is {distance} m away, under the {minimum} m {set_by_text} "
               "(a local setting, not a regulation: for review)",
@@ -1062,9 +1066,50 @@ def number_text(value: float, lang: str = "vi", decimals: int | None = None,
     ``grouped``: thousands grouped (1.234,5 / 1,234.5)."""
     comma = "," if grouped else ""
     text = f"{value:{comma}g}" if decimals is None else f"{value:{comma}.{decimals}f}"
-    if _lang(lang) == "vi":
-        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return _vi_digits(text) if _lang(lang) == "vi" else text
+
+
+def _vi_digits(text: str) -> str:
+    """A number Python wrote (point decimals, comma thousands) as Vietnamese writes it."""
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+class _ViFormatter(string.Formatter):
+    """``str.format`` that writes every number it places the Vietnamese way (``{h:g}`` of
+    45.5 gives 45,5), whatever its format spec; text and codes are placed as they are."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = format(value, format_spec)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return _vi_digits(text)
+        return text
+
+
+_VI_FORMATTER = _ViFormatter()
+
+
+class _ViTemplate(str):
+    """A Vietnamese template: its ``format`` writes numbers with a decimal comma (found by
+    a review: "ăng-ten cao 45.5 m", "RMSE 6.3 dB" in Vietnamese sentences, where a point
+    reads as a thousands separator)."""
+
+    __slots__ = ()
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        return _VI_FORMATTER.vformat(str(self), args, kwargs)
+
+
+def localised(texts: Any, lang: str) -> Any:
+    """``texts`` (a template, or a dict of them, nested dicts allowed) in ``lang``: in
+    Vietnamese each template writes the numbers it places with a decimal comma; in English,
+    or text without a placeholder, as it is."""
+    if lang != "vi":
+        return texts
+    if isinstance(texts, str):
+        return _ViTemplate(texts) if "{" in texts else texts
+    if isinstance(texts, Mapping):
+        return {key: localised(text, lang) for key, text in texts.items()}
+    return texts
 
 
 def datetime_text(iso: str | None, lang: str = "vi") -> str:
@@ -1124,11 +1169,11 @@ def distance_text(distance_m: float, limit_m: float, lang: str = "vi") -> tuple[
 
 #: Who set a minimum distance (``ConstraintCheck.set_by``), after "under the N m".
 _SET_BY = {
-    "vi": {"layer": "do lớp ràng buộc đặt",
+    "vi": {"layer": "do lớp công trình cần bảo vệ đặt",
            "scenario": "do kịch bản đặt ([check] min_distance_m)",
            "tool-default": "là giá trị mặc định của phần mềm, chưa được địa phương chọn "
-                           "(đặt trong lớp ràng buộc, cột min_distance_m, hoặc trong kịch "
-                           "bản, [check] min_distance_m)"},
+                           "(đặt trong lớp công trình cần bảo vệ, cột min_distance_m, "
+                           "hoặc trong kịch bản, [check] min_distance_m)"},
     "en": {"layer": "the constraints layer sets",
            "scenario": "the scenario sets ([check] min_distance_m)",
            "tool-default": "of this tool's default, which no one here chose (set it in the "
@@ -1242,7 +1287,7 @@ _WEB: dict[str, dict[str, str]] = {
         "layers": "Lớp bản đồ", "legend": "Chú giải",
         "group_hamlets": "Thôn (chọn một cách tô màu)", "group_mobile": "Di động",
         "group_households": "Hộ dân", "group_fibre": "Cáp quang",
-        "group_plan": "Đề xuất và ràng buộc", "group_check": "Kiểm tra",
+        "group_plan": "Đề xuất và công trình cần bảo vệ", "group_check": "Kiểm tra",
         "group_background": "Nền",
         "layer_none": "không hiển thị",
         "layer_hamlets_mbb": "Thôn: tỷ lệ hộ có 4G/5G",
@@ -1413,3 +1458,10 @@ _WEB: dict[str, dict[str, str]] = {
 def web_words(lang: str = "vi") -> dict[str, str]:
     """The words of the local web app in ``lang`` ("vi" or "en")."""
     return _WEB[_lang(lang)]
+
+
+# Every Vietnamese template of the pages, reasons and skipped parts writes its numbers with a
+# decimal comma (the web app's words are filled in by its script, which does the same).
+_WORDS["vi"] = localised(_WORDS["vi"], "vi")
+for _texts in (*_REASONS.values(), *_SKIPPED.values()):
+    _texts["vi"] = localised(_texts["vi"], "vi")

@@ -24,7 +24,7 @@ from coverage_gis.engines.indicators import (
     UnitIndicators,
 )
 from coverage_gis.outputs.fibre_text import rule_text as fibre_rule_text
-from coverage_gis.outputs.i18n import words
+from coverage_gis.outputs.i18n import number_text, words
 from coverage_gis.outputs.records import table_rows
 
 __all__ = ["DEFAULT_HAMLET_TARGETS", "hamlet_targets", "rule_text", "mobile_rule_text",
@@ -83,7 +83,7 @@ def mobile_rule_text(p: Mapping[str, Any], lang: str = "en") -> str:
     planned = w["rule_planned"] if p.get("include_planned") else ""  # a review: unsaid
     return w["rule_mobile"].format(
         share=f"{p['hamlet_share']:.0%}", of_what=w[f"of_{p['share_basis']}"],
-        t4=f"{p['threshold_4g_dbm']:g}", t5=f"{p['threshold_5g_dbm']:g}",
+        t4=number_text(p["threshold_4g_dbm"], lang), t5=number_text(p["threshold_5g_dbm"], lang),
         where=w["indoors"] if p["indoor"] else w["outdoors"], at=at) + planned
 
 

@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -315,18 +316,17 @@ def _svg_constraints(project: Project, f: _Frame) -> tuple[list[str], list[_Labe
     return out, labels, taken
 
 
-def _svg_towers(project: Project, f: _Frame, drawn: dict[str, str]
+def _svg_towers(towers: gpd.GeoDataFrame | None, f: _Frame, drawn: dict[str, str]
                 ) -> tuple[list[str], list[_Label], list[_Box]]:
-    """Towers as triangles (an operator's colour, black when shared, a dashed outline when
-    planned), their labels and boxes; ``drawn`` gets the legend's entries of what was drawn
-    ({operator or "shared"/"planned": colour})."""
-    if project.sites is None:
+    """Towers (as the analysis or the check grouped them) as triangles (an operator's
+    colour, black when shared, a dashed outline when planned), their labels and boxes;
+    ``drawn`` gets the legend's entries of what was drawn ({operator or "shared"/"planned":
+    colour})."""
+    if towers is None:
         return [], [], []
-    from coverage_gis.engines.sharing import towers
-
     out, labels, taken = [], [], []
     seen: dict[str, str] = {}
-    for t in table_rows(towers(project.sites)):
+    for t in table_rows(towers):
         if not f.box.contains(t.geometry):
             continue
         a, b = f.tx(t.geometry.x, t.geometry.y)
@@ -358,7 +358,7 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
             circles_m: Sequence[float] = (), hamlet_fill: dict[str, str] | None = None,
             lines: Sequence[tuple[shapely.Geometry, str, str]] = (), north: str = "N",
             aria_label: str = "map", legend_lang: str | None = None,
-            legend_html: str = "") -> str:
+            legend_html: str = "", towers: gpd.GeoDataFrame | None = None) -> str:
     """An inline SVG map around ``centre`` (metric CRS): hamlets with names (filled by
     ``hamlet_fill`` {hamlet_id: colour}), roads, ``lines`` [(geometry, colour, label)], towers
     by operator, constraint features, and ``marks`` ({x, y, label, colour}); a scale bar and
@@ -373,7 +373,10 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     hamlet names alone are tooltips only (towers and marks as on any map).
     ``legend_lang``: a legend of the towers and constraint features drawn follows the map,
     in that language (paper has no tooltips: found by a review of the printed report), after
-    the caller's own entries ``legend_html`` (escaped)."""
+    the caller's own entries ``legend_html`` (escaped). ``towers``: the towers as the
+    analysis or the check grouped them (``engines.sharing.towers`` with the scenario's
+    ``[sharing] tower_distance_m``; a review found the maps regrouping them at the default
+    25 m, so that the report's map and its M5 table counted different towers)."""
     f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
     light = (project.hamlets is not None
              and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
@@ -402,7 +405,7 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
             'stroke="#555" stroke-dasharray="4 3"/>' for r in circles_m]
     symbols, labels, taken = _svg_constraints(project, f)
     drawn: dict[str, str] = {"constraint": "#8e24aa"} if symbols else {}
-    tower_symbols, tower_labels, tower_taken = (_svg_towers(project, f, drawn) if not light
+    tower_symbols, tower_labels, tower_taken = (_svg_towers(towers, f, drawn) if not light
                                                 else ([], [], []))
     out += symbols + tower_symbols
     mark_labels = []
@@ -722,7 +725,7 @@ def _report_svg(analysis: Any, w: dict[str, str], lang: str = "vi", legend: str 
         half = max(half, abs(m["x"] - centre.x) + 300, abs(m["y"] - centre.y) + 300)
     svg = svg_map(p, centre, half_size_m=half, width_px=760, marks=marks, hamlet_fill=fill,
                   lines=lines, north=w["north"], aria_label=w["map"], legend_lang=lang,
-                  legend_html=legend)
+                  legend_html=legend, towers=analysis.towers)
     return svg
 
 

@@ -1,0 +1,128 @@
+"""Regression tests for session 49's findings: numbers in Vietnamese sentences, and what the
+session's reviews found."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coverage_gis.config.params import FibreParams
+from coverage_gis.outputs import exports, fibre_text, i18n
+from coverage_gis.outputs.indicators import mobile_rule_text
+
+# a number written with a decimal point (45.5), as a Vietnamese reader takes for thousands
+_POINT_DECIMAL = re.compile(r"\d\.\d")
+
+
+def test_a_vietnamese_reason_writes_decimals_with_a_comma_and_english_with_a_point():
+    # found by a review: "ăng-ten cao 45.5 m" in a Vietnamese check, where a point reads as
+    # a thousands separator (45.5 read as forty-five thousand five hundred)
+    params = {"height_m": 45.5, "limit_m": 45.0, "regulation": "TT 05/2021"}
+    vi = i18n.reason_text("aviation_obstacle", params, "vi")
+    en = i18n.reason_text("aviation_obstacle", params, "en")
+    assert "cao 45,5 m" in vi and "từ 45 m" in vi and "TT 05/2021" in vi
+    assert "45.5 m" in en and not re.search(r"\d,\d", en)
+
+
+def test_vietnamese_page_words_place_numbers_the_vietnamese_way():
+    vi, en = i18n.words("vi"), i18n.words("en")
+    assert vi["cal_stats"].format(rmse=6.34, mean=-1.25, n=1234) == \
+        "RMSE 6,3 dB, sai số TB -1,2 dB, n = 1234"
+    assert en["cal_stats"].format(rmse=6.34, mean=-1.25, n=1234) == \
+        "RMSE 6.3 dB, mean error -1.2 dB, n = 1234"
+    assert vi["body_loss"].format(loss=3.5) == "cơ thể người 3,5 dB"
+    # text placed as it is: an id or a coordinate already written stays unchanged
+    title = vi["check_title"].format(operator="Viettel", technology="4G",
+                                     lon="105.844640", lat="20.074860")
+    assert "105.844640, 20.074860" in title
+    # a formatted template is a plain str again (for the writers that check types)
+    assert type(vi["body_loss"].format(loss=3.5)) is str
+
+
+def test_vietnamese_fibre_sentences_and_rules_write_decimal_commas():
+    params = FibreParams(max_drop_m=150.5)
+    assert "150,5 m" in fibre_text.rule_text("cultural_house", params, "vi")
+    assert "150.5 m" in fibre_text.rule_text("cultural_house", params, "en")
+    rule = mobile_rule_text({"hamlet_share": 0.95, "share_basis": "households",
+                             "threshold_4g_dbm": -110.5, "threshold_5g_dbm": -105.0,
+                             "indoor": False}, "vi")
+    assert "-110,5" in rule and not _POINT_DECIMAL.search(rule)
+
+
+def test_the_probability_style_of_qgis_labels_its_classes_in_the_maps_language():
+    vi = exports.raster_qml("probability", "vi")
+    en = exports.raster_qml("probability", "en")
+    assert 'label="xác suất 0,75 … 0,9"' in vi and 'label="probability 0.75 … 0.9"' in en
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_vietnamese_template_formats_like_its_english_one(lang):
+    # every template of the pages, reasons and skipped parts still takes its placeholders
+    for key, text in i18n.words(lang).items():
+        if isinstance(text, str) and "{" in text:
+            fields = set(re.findall(r"{(\w+)", text))
+            filled = text.format(**{f: 1.5 for f in fields})
+            assert "{" not in filled, key
+            if lang == "vi":
+                assert not _POINT_DECIMAL.search(filled), (key, filled)
+
+
+@pytest.fixture(scope="module")
+def grouped_at_500(tmp_path_factory):
+    """The sample analysed with its cells grouped into towers within 500 m."""
+    import warnings
+
+    import coverage_gis as cg
+
+    from .conftest import sample_copy
+
+    path = sample_copy(tmp_path_factory.mktemp("s500"))
+    path.write_text(path.read_text(encoding="utf-8") + "\n[sharing]\ntower_distance_m = 500\n",
+                    encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project(path)
+        return project, cg.analyze(project)
+
+
+def _tower_titles(svg: str) -> set[str]:
+    """The towers an SVG map draws, as their titles: "id (operators)"."""
+    return set(re.findall(r"<polygon [^>]*><title>([^<]+ \([^<]*\))</title>", svg))
+
+
+def _titles(towers) -> set[str]:
+    return {f"{t.tower_id} ({t.operators})" for t in towers.itertuples()}
+
+
+def test_the_reports_map_draws_the_towers_its_m5_counted(grouped_at_500):
+    # found by a review: the report's map regrouped the cells at the default 25 m while M5
+    # counted towers grouped at the scenario's tower_distance_m (10 against 9 on the sample:
+    # BSN-T10 joins BSN-T01 within 500 m)
+    from coverage_gis.engines.sharing import towers
+    from coverage_gis.outputs.report import _report_svg
+
+    project, analysis = grouped_at_500
+    merged = _titles(towers(project.sites)) - _titles(analysis.towers)
+    assert merged  # the setting matters here
+    drawn = _tower_titles(_report_svg(analysis, i18n.words("en"), "en"))
+    assert drawn and drawn <= _titles(analysis.towers) and not drawn & merged
+
+
+def test_the_check_page_draws_the_towers_the_check_grouped(grouped_at_500):
+    import shapely
+
+    from coverage_gis.engines import placement
+    from coverage_gis.outputs.check_page import check_html, check_kml
+
+    project, analysis = grouped_at_500
+    point = analysis.towers.geometry.iloc[0]
+    point = shapely.Point(point.x + 120, point.y + 60)
+    check = placement.check_site(project, placement.ProposedSite("Viettel", "4G"), point)
+    assert set(check.towers["tower_id"]) == set(analysis.towers["tower_id"])
+    assert "towers" not in check.to_json() and "GeoDataFrame" not in repr(check)
+    drawn = _tower_titles(check_html(check, project, point, lang="en"))
+    assert drawn and drawn <= _titles(analysis.towers)
+    kml = check_kml(check, project, point, lang="en")
+    for tower in check.nearest_towers:  # each nearest tower placed (none skipped)
+        assert f"<name>{tower.tower_id}</name>" in kml
