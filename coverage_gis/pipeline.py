@@ -25,7 +25,7 @@ from coverage_gis.config import settings
 from coverage_gis.config.params import BuildParams, GponParams, SharingParams
 from coverage_gis.engines import coverage, fibre, sharing, targets, territory
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult
-from coverage_gis.engines.hamlets import SHARE_TOLERANCE, hamlet_counts, household_hamlets
+from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.engines.indicators import (
     HamletIndicator,
     HouseholdFibreIndicator,
@@ -658,8 +658,7 @@ def _mobile(project: Project, params: CoverageParams, progress: bool, runner: Ru
     per_hamlet[shares] = per_hamlet[shares].round(4)
     # the judged share never rounded across the hamlet target (found by a cross-output
     # review: 0.94996 would read 0.95 beside "not covered")
-    per_hamlet["mobile_broadband_share"] = rounded_shares(judged, params.hamlet_share,
-                                                          tolerance=SHARE_TOLERANCE)
+    per_hamlet["mobile_broadband_share"] = rounded_shares(judged, params.hamlet_share)
     table = base.merge(per_hamlet.drop(columns=["name", "households"]), on="hamlet_id",
                        how="left")
     radius = coverage.signal_radius(project.sites, params)
@@ -829,8 +828,7 @@ def _with_fibre_columns(table: pd.DataFrame, fibre_result: fibre.FibreResult) ->
     ft = ft[[c for c in keep if c in ft.columns]].copy()
     for col in ("ftth_share", "within_reach_share", "ftth_connectable_share"):
         if col in ft:  # the share rule's share never rounded across its target
-            ft[col] = rounded_shares(ft[col], fibre_result.params.hamlet_share,
-                                     tolerance=SHARE_TOLERANCE)
+            ft[col] = rounded_shares(ft[col], fibre_result.params.hamlet_share)
     return table.merge(ft, on="hamlet_id", how="left")
 
 

@@ -185,15 +185,15 @@ def _print_province(whole: Any, units: Any) -> None:
         # neither meets nor misses the target
         valued = [ind for u in units if (ind := getattr(u, key)) is not None
                   and ind.value is not None]
-        met = sum(1 for ind in valued if (ind.met if key != "m5"
-                                          else ind.value >= ind.target - 1e-9))
+        met = sum(1 for ind in valued if ind.met)
         if valued:
             rest = len(units) - len(valued)
             print(f"  {key.upper()} target met in {met} of {len(valued)} units"
                   + (f" ({rest} more without {what} in the data: not computed, units.csv)"
                      if rest else ""))
-    short = sorted((u for u in units if u.m4 is not None and u.m4.value is not None
-                    and u.m4.value < u.m4.target - 1e-9), key=lambda u: u.m4.value)
+    # short: missed whatever its unmeasured hamlets are (a unit they could tip is undecided)
+    short = sorted((u for u in units if u.m4 is not None and u.m4.met is False),
+                   key=lambda u: u.m4.value)
     for u in short[:_LISTED]:
         print(f"  short of M4: {u.code} {u.name}: {u.m4.covered_hamlets}/{u.m4.hamlets} "
               "hamlets")

@@ -61,6 +61,7 @@ from coverage_gis.engines.road_graph import (
     index_dtype,
     road_graph,
 )
+from coverage_gis.engines.rounding import reaches
 from coverage_gis.engines.tiles import Runner
 
 __all__ = ["gap_extensions", "extension_jobs", "design_all", "design_jobs", "extension_frame",
@@ -884,7 +885,7 @@ class _ExtensionContext:
         if res.target == "cultural_house":
             meets = bool(res.found and (passed0[ch].any() or np.isin(ch, added).any()))
         else:
-            meets = bool(n_h and after >= self.params.hamlet_share - 1e-12)
+            meets = bool(n_h and reaches(after, self.params.hamlet_share))
         facts = self.cable_facts(res.edges, len(res.boxes)) if res.found else {}
         xy = self.g.node_xy[np.array(res.boxes, dtype=np.int64)]
         no_cable = int((self.dist0[np.array(res.boxes, dtype=np.int64)] <= _NO_CABLE_M).sum())

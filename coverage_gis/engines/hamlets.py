@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from coverage_gis.engines.rounding import reaches
+
 __all__ = ["household_hamlets", "hamlet_counts", "hamlet_sums", "hamlet_shares",
            "meets_share"]
 
-#: Shares this close below a threshold count as reaching it (floating-point rounding).
-SHARE_TOLERANCE = 1e-12
 
 
 def household_hamlets(households: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> np.ndarray:
@@ -100,5 +100,4 @@ def hamlet_shares(flags: pd.DataFrame | pd.Series | ArrayLike, hamlet_of: ArrayL
 def meets_share(shares: pd.Series | ArrayLike, threshold: float) -> np.ndarray:
     """Whether each share reaches ``threshold`` (a hamlet without members, NaN, does not
     unless the threshold is 0)."""
-    values = np.nan_to_num(np.asarray(shares, dtype=float), nan=0.0)
-    return values >= threshold - SHARE_TOLERANCE
+    return reaches(np.nan_to_num(np.asarray(shares, dtype=float), nan=0.0), threshold)

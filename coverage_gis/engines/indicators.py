@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coverage_gis.config import settings
+from coverage_gis.engines.rounding import reaches
 
 __all__ = ["UnitIndicators", "SharingRatio", "HamletIndicator", "SharingIndicator",
            "HouseholdFibreIndicator",
@@ -94,9 +95,9 @@ class HamletIndicator:
         total = self.hamlets + unknown
         if not total:
             return None
-        if self.covered_hamlets / total >= self.target - 1e-9:
+        if reaches(self.covered_hamlets / total, self.target):
             return True
-        if (self.covered_hamlets + unknown) / total < self.target - 1e-9:
+        if not reaches((self.covered_hamlets + unknown) / total, self.target):
             return False
         return None
 
@@ -162,6 +163,15 @@ class SharingIndicator:
     @property
     def value(self) -> float | None:
         return self.existing.value
+
+    @property
+    def met(self) -> bool | None:
+        """The existing towers' share reaches the target (True) or not (False); None with no
+        tower, or when some counted towers are estimated positions (``towers_approximate``:
+        not judged)."""
+        if self.value is None or self.towers_approximate:
+            return None
+        return reaches(self.value, self.target)
 
 
 @dataclass(frozen=True)

@@ -48,13 +48,12 @@ from coverage_gis.engines.coverage import (
     ranges_with_clutter,
 )
 from coverage_gis.engines.hamlets import (
-    SHARE_TOLERANCE,
     hamlet_shares,
     hamlet_sums,
     household_hamlets,
     meets_share,
 )
-from coverage_gis.engines.rounding import rounded_against
+from coverage_gis.engines.rounding import reaches, rounded_against
 from coverage_gis.engines.sharing import SharingParams, towers
 from coverage_gis.engines.territory import (
     UnitScope,
@@ -1694,7 +1693,7 @@ class _HamletCounts:
         size = self.size if which is None else self.size[which]
         with np.errstate(invalid="ignore", divide="ignore"):
             shares = np.where(size > 0, covered / np.where(size > 0, size, 1), 0.0)
-        return shares >= self.share - SHARE_TOLERANCE
+        return reaches(shares, self.share)
 
 
 @dataclass

@@ -7,7 +7,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["rounded_against", "rounded_shares", "decimals_shown"]
+__all__ = ["rounded_against", "rounded_shares", "decimals_shown", "reaches",
+           "TARGET_TOLERANCE"]
+
+#: A value this close below a target counts as reaching it (floating-point rounding of a
+#: share such as 19/20): every "target met" test of the engines, and the rounding for display
+#: below, which keeps a value on the side the engines judged it.
+TARGET_TOLERANCE = 1e-9
+
+
+def reaches(value: Any, target: float) -> Any:
+    """Whether ``value`` (a share, a ratio; a number or an array) reaches ``target``, within
+    :data:`TARGET_TOLERANCE`; NaN does not."""
+    return np.asarray(value, dtype=float) >= target - TARGET_TOLERANCE if np.ndim(value) \
+        else bool(float(value) >= target - TARGET_TOLERANCE)
 
 
 def rounded_against(value: float, limit: float, decimals: int = 0,
@@ -43,7 +56,7 @@ def decimals_shown(value: float, least: int = 0, most: int = 6) -> int:
 
 
 def rounded_shares(values: Any, target: float, decimals: int = 4,
-                   tolerance: float = 1e-9) -> np.ndarray:
+                   tolerance: float = TARGET_TOLERANCE) -> np.ndarray:
     """``values`` (shares, or any numbers) rounded to ``decimals``, with more decimals where
     rounding would move one across ``target`` as the engines judge it (``value >= target -
     tolerance``): 0.94996 against 0.95 stays 0.94996, not 0.95 beside "not covered". NaN

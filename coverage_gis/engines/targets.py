@@ -16,7 +16,7 @@ import pandas as pd
 
 from coverage_gis.config import settings
 from coverage_gis.engines.indicators import HamletIndicator, Indicators, SharingIndicator
-from coverage_gis.engines.rounding import rounded_against
+from coverage_gis.engines.rounding import reaches, rounded_against
 
 __all__ = ["plan_target", "statistics_indicators", "scorecard", "SCORECARD_COLUMNS"]
 
@@ -119,7 +119,7 @@ def scorecard(statistics: pd.DataFrame | None, map_indicators: Indicators | None
     ratio = out["indicator"].map(lambda i: meta[i][3] == "ratio")
     out["met"] = [None if (not np.isfinite(v) or b in ("homes_passed", "approximate_towers")
                            or (r and v > 1 + 1e-9))
-                  else bool(v >= t - 1e-9)
+                  else reaches(v, t)
                   for v, t, b, r in zip(out["value"], out["target"], out["basis"], ratio)]
     if "_judged" in out:  # M4 and F2 judge themselves: unmeasured hamlets may leave it open
         out["met"] = [m if pd.isna(j) else {1: True, 0: False, -1: None}[int(j)]

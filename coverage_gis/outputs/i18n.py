@@ -1139,7 +1139,7 @@ def percent_text(share: Any, lang: str = "vi", decimals: int | None = None,
     two more, when rounding would put the value on the target's other side, closer still cut
     towards its side (0.908 against 0.91: "90,8 %", not "91 %", which read as met; found by
     a cross-output review: a hamlet at 90.8 % shown "91 %" and "not met" against 91 %)."""
-    from coverage_gis.engines.rounding import decimals_shown, rounded_against
+    from coverage_gis.engines.rounding import TARGET_TOLERANCE, decimals_shown, rounded_against
 
     try:
         v = 100.0 * float(share)
@@ -1150,8 +1150,9 @@ def percent_text(share: Any, lang: str = "vi", decimals: int | None = None,
     if decimals is None:
         decimals = 0 if abs(v - round(v)) < 0.05 else 1
     if against is not None and math.isfinite(float(against)):
-        # the engines judge "met" with a tolerance of 1e-9 on the share
-        v = rounded_against(v, 100.0 * float(against) - 1e-7, decimals, decimals + 2)
+        # on the side of the target the engines judged it
+        v = rounded_against(v, 100.0 * (float(against) - TARGET_TOLERANCE), decimals,
+                            decimals + 2)
         decimals = decimals_shown(v, decimals)
     return number_text(v, lang, decimals) + " %"
 

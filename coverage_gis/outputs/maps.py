@@ -51,6 +51,7 @@ from folium.utilities import JsCode
 from pyproj import CRS
 
 from coverage_gis.config import settings
+from coverage_gis.engines.rounding import reaches
 from coverage_gis.io.files import png_bytes
 from coverage_gis.io.raster import latlon_bounds, reproject_array
 from coverage_gis.outputs import i18n, style
@@ -691,7 +692,7 @@ def _share_colour(share: Any, target: float) -> str:
     if np.isnan(v):
         return _NO_DATA
     for lower, colour in _share_bins(target):
-        if v >= lower - 1e-9:
+        if reaches(v, lower):
             return colour
     return _SHARE_COLOURS[-1]
 
@@ -736,7 +737,7 @@ def _share_classes(values: Any, target: float) -> np.ndarray:
     out = np.full(len(v), len(bins), dtype=int)
     with np.errstate(invalid="ignore"):
         for i in reversed(range(len(bins))):  # the highest class met wins
-            out[v >= bins[i][0] - 1e-9] = i
+            out[reaches(v, bins[i][0])] = i
     return out
 
 

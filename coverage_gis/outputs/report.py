@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from coverage_gis.config import settings
-from coverage_gis.engines.rounding import decimals_shown, rounded_against
+from coverage_gis.engines.rounding import TARGET_TOLERANCE, decimals_shown, rounded_against
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
 from coverage_gis.outputs.fibre_text import build_text, gpon_text, note_text
@@ -538,7 +538,7 @@ def _indicator_value(value: float, unit: str, lang: str = "vi",
         return "–"
     if unit != "per 100":
         return i18n.percent_text(value, lang, 1, against)
-    shown = value if against is None else rounded_against(value, against - 1e-9, 1, 3)
+    shown = value if against is None else rounded_against(value, against - TARGET_TOLERANCE, 1, 3)
     return i18n.number_text(shown, lang, decimals_shown(shown, 1))
 
 
@@ -1043,10 +1043,8 @@ def _unit_cell(ind: Any, key: str, lang: str) -> str:
     if not isinstance(ind, SharingIndicator) and ind.unmeasured_hamlets:
         counts += "; " + i18n.words(lang)["unmeasured_short"].format(
             n=len(ind.unmeasured_hamlets))
-    met = (ind.value is not None and ind.value >= ind.target - 1e-9
-           if isinstance(ind, SharingIndicator) else ind.met)
-    if ind.value is None or met is None or (isinstance(ind, SharingIndicator)
-                                            and ind.towers_approximate):
+    met = ind.met
+    if ind.value is None or met is None:
         return f"<td>{_pct(ind.value, lang)} ({counts})</td>"
     return (f"<td class=\"{'ok' if met else 'bad'}\">{_pct(ind.value, lang, ind.target)} "
             f"({counts})</td>")
