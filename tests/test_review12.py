@@ -89,7 +89,7 @@ def test_a_tower_that_leaves_a_hamlet_short_of_the_target_is_not_advised():
     assert check.coverage_gain.hamlets_newly_covered == ["T2"]
     params = CoverageParams()
     base = compute_coverage(project.sites, project.hamlets, None, params)
-    _, close, limit = placement._nearest_towers(project, point, placement.SharingParams(), 3)
+    _, close, limit, _ = placement._nearest_towers(project, point, placement.SharingParams(), 3)
     advice = placement._sharing_advice(project, project.hamlets, base, proposal, close, limit,
                                        "MobiFone", check.coverage_gain, params, min_share=0.0)
     assert advice.recommendation == "new-tower"

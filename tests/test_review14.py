@@ -161,3 +161,93 @@ def test_m5_says_itself_whether_it_meets_its_target():
 
     assert m5(3, 20).met is True and m5(2, 20).met is False  # 15 % against 15 %: met
     assert m5(0, 0).met is None and m5(3, 20, approximate=2).met is None
+
+
+@pytest.mark.parametrize("kw, named", [
+    ({"height_m": "35"}, "height_m='35': expected a number of metres"),
+    ({"beamwidth_deg": "65"}, "beamwidth_deg='65'"),
+    ({"azimuths_deg": ["0", "120"]}, "azimuths_deg='0'"),
+    ({"tilt_deg": float("nan")}, "tilt_deg=nan"),
+])
+def test_a_notebooks_proposal_with_a_value_as_text_is_refused_by_name(kw, named):
+    # found by a review: height_m="35" ended in "TypeError: '<=' not supported"
+    from pyproj import CRS
+
+    from coverage_gis.engines.placement import ProposedSite
+    from coverage_gis.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(named)):
+        ProposedSite("Viettel", "4G", **kw).cells(590605.0, 2220272.0, CRS.from_epsg(32648))
+
+
+def test_a_proposals_beamwidth_defaults_from_the_settings(monkeypatch):
+    from pyproj import CRS
+
+    from coverage_gis.config import settings
+    from coverage_gis.engines.placement import ProposedSite
+
+    monkeypatch.setitem(settings.TECHNOLOGY_DEFAULTS, "4G",
+                        {**settings.TECHNOLOGY_DEFAULTS["4G"], "beamwidth_deg": 90.0})
+    cells = ProposedSite("Viettel", "4G", azimuths_deg=[0, 120]).cells(
+        590605.0, 2220272.0, CRS.from_epsg(32648))
+    assert cells["beamwidth_deg"].tolist() == [90.0, 90.0]
+    one = ProposedSite("Viettel", "4G", azimuths_deg=120).cells(  # one number: one sector
+        590605.0, 2220272.0, CRS.from_epsg(32648))
+    assert one["azimuth_deg"].tolist() == [120.0]
+
+
+def test_the_quick_look_on_cells_without_radio_columns_names_them():
+    # found by a review: a bare KeyError 'band_mhz' from a notebook's own sites table
+    import geopandas as gpd
+    import shapely
+
+    import coverage_gis as cg
+
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["A-1"], "operator": ["Viettel"], "technology": ["4G"],
+         "status": ["existing"], "azimuth_deg": [0.0], "beamwidth_deg": [65.0]},
+        geometry=[shapely.Point(590605.0, 2220272.0)], crs="EPSG:32648")
+    with pytest.raises(cg.InputError, match="signal_radius\\(\\): the cells have no column "
+                                            "'band_mhz'.*cg.read_sites"):
+        cg.coverage.signal_radius(sites)
+
+
+def test_an_engine_places_households_by_the_loaders_rule():
+    # found by a review: engines handed households without hamlet_id placed them with a
+    # second rule (a house on an outline in no hamlet; overlaps by file order), so that a
+    # notebook's shares differed from analyze's on the same files
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from coverage_gis.engines.hamlets import household_hamlets
+    from coverage_gis.io.project import hamlets_at
+
+    big = shapely.box(0, 0, 100, 100)
+    small = shapely.box(40, 40, 60, 60)  # inside the big one: overlapping polygons
+    hamlets = gpd.GeoDataFrame({"hamlet_id": ["BIG", "SMALL"]}, geometry=[big, small],
+                               crs="EPSG:32648")
+    houses = gpd.GeoDataFrame(geometry=[shapely.Point(100, 50), shapely.Point(50, 50),
+                                        shapely.Point(10, 10), shapely.Point(500, 500)],
+                              crs="EPSG:32648")
+    def ids(values):
+        return [None if pd.isna(v) else v for v in values]
+
+    expected = ["BIG", "SMALL", "BIG", None]  # on the outline; the smallest; inside; outside
+    assert ids(household_hamlets(houses, hamlets)) == expected
+    assert ids(household_hamlets(houses, hamlets.iloc[::-1])) == expected  # file order
+    loaded, overlapping = hamlets_at(houses, hamlets)
+    assert ids(loaded) == expected and overlapping.to_dict() == {1: "BIG and SMALL"}
+
+
+def test_a_drive_tests_pci_beyond_nrs_range_is_refused_by_row(tmp_path):
+    # the command line's own copy of the drive-test reader checked it, the Python API did
+    # not (found by a review: two readers of one file; now one, in io.measurements)
+    import coverage_gis as cg
+    from coverage_gis.io.measurements import read_measurements
+
+    path = tmp_path / "dt.csv"
+    path.write_text("lon,lat,rsrp_dbm,pci\n105.864,20.059,-97,12\n105.864,20.058,-98,2000\n",
+                    encoding="utf-8")
+    with pytest.raises(cg.InputError, match=r"dt.csv row 2: pci=2000 is outside 0..1007"):
+        read_measurements(path)

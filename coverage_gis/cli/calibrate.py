@@ -5,7 +5,6 @@ levels (drive tests, OpenCelliD measurements), and write a ``[calibration]`` tab
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -73,65 +72,13 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
                                                settings.CALIBRATION_REFERENCE_DISTANCE_M)}
 
 
-def _text_cell_ids(path: Path) -> bool:
-    """Whether a drive-test table names its cells by text (``cell_id`` = a ``site_id`` such
-    as ``VTL-THA-1042-4G1800-1``), which :func:`coverage_gis.io.measurements.read_measurements`
-    reads as a cell number."""
-    from coverage_gis.errors import InputError
-    from coverage_gis.io import readers
-
-    try:
-        table = readers._read_table(path, None)
-    except (InputError, OSError, ValueError):
-        return False
-    column = next((c for c in table.columns if str(c).strip().lower() == "cell_id"), None)
-    if column is None:
-        return False
-    values = [str(v).strip() for v in table[column] if str(v).strip() not in ("", "nan")]
-    return any(not re.fullmatch(r"\d+(\.0+)?", v) for v in values)
-
-
-def _read_drive_test(path: Path, crs: Any = None) -> Any:
-    """A drive-test table whose ``cell_id`` holds site ids: ``lon``, ``lat`` (or x/y),
-    ``rsrp_dbm`` (dBm, within ``settings.MEASUREMENT_LEVEL_RANGE_DBM``), ``cell_id`` (text),
-    optional ``pci``, ``technology``, ``operator``; every problem in one InputError."""
-    from coverage_gis.config import settings
-    from coverage_gis.errors import InputError
-    from coverage_gis.io import readers, schema
-    from coverage_gis.io.measurements import warn_duplicate_rows
-
-    gdf, problems = readers.read_vector(
-        path, crs=crs, known_columns=("rsrp_dbm", "cell_id", "pci", "technology", "operator"))
-    if "rsrp_dbm" not in gdf.columns:
-        present = ", ".join(map(str, gdf.columns.drop("geometry", errors="ignore")))
-        problems.error("is required but missing (the measured level in dBm); columns "
-                       f"present: {present}", column="rsrp_dbm")
-    problems.raise_if_any()
-    lo, hi = settings.MEASUREMENT_LEVEL_RANGE_DBM
-    gdf["rsrp_dbm"] = schema._numeric_column(gdf, "rsrp_dbm", problems, required=True,
-                                             value_range=(lo, hi), hint=" dBm")
-    if "pci" in gdf.columns:
-        gdf["pci"] = schema._numeric_column(gdf, "pci", problems, integer=True,
-                                            value_range=(0, 1007))
-    problems.raise_if_any()
-    if gdf.empty:
-        raise InputError(f"{path.name}: holds no measurement; expected rows with lon, lat and "
-                         "rsrp_dbm")
-    warn_duplicate_rows(gdf, problems)
-    out = gdf.to_crs(4326)
-    out.attrs = {"format": "drive-test"}
-    return out
-
-
 def read_measurements_file(path: str | Path, crs: Any = None) -> Any:
-    """The measurements of ``--measurements``: :func:`coverage_gis.io.measurements.
-    read_measurements`, or, for a drive test naming its cells by ``site_id``,
-    :func:`_read_drive_test`. Points in WGS 84."""
+    """The measurements of ``--measurements`` (:func:`coverage_gis.io.measurements.
+    read_measurements`: a drive test, its cells named by number or by the sites layer's
+    ``site_id``, or an OpenCelliD file), points in WGS 84."""
     from coverage_gis.io.measurements import read_measurements
-    from coverage_gis.io.readers import _check_path
 
-    p = _check_path(path)
-    return _read_drive_test(p, crs) if _text_cell_ids(p) else read_measurements(p, crs=crs)
+    return read_measurements(path, crs=crs)
 
 
 def check_study_area(measurements: Any, project: Any, source: str, margin_m: float) -> None:

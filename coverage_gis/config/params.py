@@ -1613,6 +1613,28 @@ def site_map_values(**values: Any) -> dict[str, Any]:
     return out
 
 
+#: The radio values of a proposed site given in Python (``ProposedSite``), each named as the
+#: argument: the ranges of the sites layer's columns (``settings.VALUE_RANGES``).
+PROPOSAL_VALUES: dict[str, Check] = {
+    **{name: CHECK_SITE_OPTIONS[name] for name in ("band_mhz", "height_m", "eirp_dbm",
+                                                   "bandwidth_mhz")},
+    "tilt_deg": _range("tilt_deg", "degrees"),
+    "beamwidth_deg": _range("beamwidth_deg", "degrees"),
+    "azimuths_deg": _Each(_range("azimuth_deg", "degrees")),
+}
+
+
+def proposal_values(**values: Any) -> dict[str, Any]:
+    """A proposed site's radio values given in Python (None: not given; ``azimuths_deg`` a
+    list, or one number) as numbers within their ranges, every problem listed at once, each
+    named as the argument (found by a review: ``height_m="35"`` ended in a TypeError)."""
+    azimuths = values.get("azimuths_deg")
+    if azimuths is not None and (isinstance(azimuths, (str, bytes, numbers.Real))
+                                 or not hasattr(azimuths, "__iter__")):
+        values["azimuths_deg"] = [azimuths]
+    return _options(SimpleNamespace(**values), PROPOSAL_VALUES, command_line=False)
+
+
 def point_values(**values: Any) -> dict[str, Any]:
     """A point's ``lon``, ``lat`` (degrees) and ``x``, ``y`` (metres) given in Python (None:
     not given) as finite numbers, every problem listed at once, each named as the argument;

@@ -899,6 +899,10 @@ GEOMETRIC_MEDIAN_TOLERANCE_M: float = 0.01
 #: for unknown, positive ASU values) are excluded with a warning; in a drive-test file they
 #: are errors.
 MEASUREMENT_LEVEL_RANGE_DBM: tuple[float, float] = (-156.0, -31.0)
+
+#: Physical cell identities a measurement may name: NR's 0..1007 (3GPP TS 38.211 §7.4.2.1),
+#: which holds LTE's 0..503 (TS 36.211 §6.11); outside it a row is an error.
+PCI_RANGE: tuple[int, int] = (0, 1007)
 #: Columns of a measurements file that give a reading's time (compared without regard to
 #: case): two rows equal in position, level, cell identity and these (where the file has
 #: them) are one reading written twice, counted once (OpenCelliD's ``measured_at`` or

@@ -61,6 +61,7 @@ from coverage_gis.errors import InputError
 from coverage_gis.io.crs import describe_crs
 from coverage_gis.io.landcover import classes_on_grid
 from coverage_gis.io.readers import Raster
+from coverage_gis.io.schema import require_cell_columns
 from coverage_gis.radio import antenna, linkbudget, pathloss, shadowing, terrain
 from coverage_gis.radio import calibration as radio_calibration
 from coverage_gis.radio import clutter as radio_clutter
@@ -270,6 +271,7 @@ def cell_ranges(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     ``clutter_gain_db`` (:attr:`ClutterGrids.gain_db`): the three distances are those of
     levels that much lower, for the same reason."""
     params = params or CoverageParams()
+    require_cell_columns(cells, "cell_ranges()")
     out = cells.copy()
     out["model"] = [cell_model(b, params) for b in out["band_mhz"].to_numpy(float)]
     out["eirp_re_dbm"] = linkbudget.reference_signal_eirp_dbm(
@@ -1246,6 +1248,7 @@ def signal_radius(cells: gpd.GeoDataFrame, params: CoverageParams | None = None,
     if cells.crs is None or not cells.crs.is_projected:  # metres as degrees (a review)
         raise InputError("signal_radius needs the cells in a projected (metric) CRS, e.g. "
                          "cells.to_crs(project.crs) or cg.read_sites(..., to_crs=\"utm48\")")
+    require_cell_columns(cells, "signal_radius()")
     params = params or CoverageParams()
     if not include_planned and not params.include_planned:
         cells = cells[cells["status"] != "planned"]

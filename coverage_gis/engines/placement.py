@@ -33,6 +33,7 @@ from coverage_gis.config.params import (
     SuggestionParams,
     carrier_problems,
     point_values,
+    proposal_values,
     same_sector_problems,
 )
 from coverage_gis.config.vocabulary import normalise_operator, normalise_technology
@@ -116,7 +117,7 @@ class ProposedSite:
     eirp_dbm: float | None = None
     bandwidth_mhz: float | None = None
     tilt_deg: float | None = None
-    beamwidth_deg: float = 65.0
+    beamwidth_deg: float | None = None
     site_id: str = "PROPOSED"
 
     def cells(self, x: float, y: float, crs: CRS) -> gpd.GeoDataFrame:
@@ -126,28 +127,21 @@ class ProposedSite:
         if tech is None:
             raise InputError(f"technology {self.technology!r} is not 2G, 3G, 4G or 5G")
         d = settings.TECHNOLOGY_DEFAULTS[tech]
-        values = {"band_mhz": self.band_mhz, "height_m": self.height_m,
-                  "eirp_dbm": self.eirp_dbm, "bandwidth_mhz": self.bandwidth_mhz,
-                  "tilt_deg": self.tilt_deg}
-        for name, value in values.items():
-            if value is not None:
-                lo, hi = settings.VALUE_RANGES[name]
-                if not lo <= value <= hi:
-                    raise InputError(f"{name} {value:g} is outside "
-                                     f"{lo:g}..{hi:g}")
+        given = proposal_values(  # NaN and text refused too (found by reviews)
+            band_mhz=self.band_mhz, height_m=self.height_m, eirp_dbm=self.eirp_dbm,
+            bandwidth_mhz=self.bandwidth_mhz, tilt_deg=self.tilt_deg,
+            beamwidth_deg=self.beamwidth_deg, azimuths_deg=self.azimuths_deg)
+        values = {k: given[k] for k in ("band_mhz", "height_m", "eirp_dbm", "bandwidth_mhz",
+                                        "tilt_deg")}
         carrier = carrier_problems(tech, values["band_mhz"], values["bandwidth_mhz"])
         if carrier:
             raise InputError(carrier)
-        lo, hi = settings.VALUE_RANGES["beamwidth_deg"]
-        if not lo <= self.beamwidth_deg <= hi:  # NaN too (found by a review: NaN gave "ok")
-            raise InputError(f"beamwidth_deg {self.beamwidth_deg:g} is outside {lo:g}..{hi:g}")
-        for az in self.azimuths_deg:
-            if not 0 <= az <= 360:
-                raise InputError(f"azimuth_deg {az:g} is outside 0..360")
-        same = same_sector_problems(list(self.azimuths_deg), "azimuths_deg")
+        beamwidth_deg = (given["beamwidth_deg"] if given["beamwidth_deg"] is not None
+                         else d["beamwidth_deg"])
+        same = same_sector_problems(given["azimuths_deg"] or [], "azimuths_deg")
         if same:  # as the command line and the web app refuse them (a review)
             raise InputError(same)
-        azs = list(self.azimuths_deg) or [np.nan]
+        azs = list(given["azimuths_deg"] or []) or [np.nan]
         rows = []
         for k, az in enumerate(azs):
             rows.append({
@@ -155,7 +149,7 @@ class ProposedSite:
                 "tower_id": self.site_id, "operator": op, "technology": tech,
                 **{n: (v if v is not None else d[n]) for n, v in values.items()},
                 "azimuth_deg": az % 360 if not np.isnan(az) else np.nan,
-                "beamwidth_deg": 360.0 if np.isnan(az) else self.beamwidth_deg,
+                "beamwidth_deg": 360.0 if np.isnan(az) else beamwidth_deg,
                 "status": "existing", "defaulted": ""})
         return gpd.GeoDataFrame(rows, geometry=[shapely.Point(x, y)] * len(rows), crs=crs)
 

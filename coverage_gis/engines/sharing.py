@@ -22,7 +22,7 @@ from coverage_gis.config import settings
 from coverage_gis.config.params import SharingParams
 from coverage_gis.engines.indicators import SHARING_METHODS, SharingRatio
 from coverage_gis.errors import InputError
-from coverage_gis.io.schema import tower_keys, tower_parts
+from coverage_gis.io.schema import require_cell_columns, tower_keys, tower_parts
 
 __all__ = ["SharingParams", "towers", "sharing_ratio", "sharing_candidates",
            "ratio_if_realised"]
@@ -66,10 +66,7 @@ def towers(cells: gpd.GeoDataFrame, distance_m: float = settings.TOWER_GROUPING_
     """
     if cells.crs is None or not cells.crs.is_projected:
         raise InputError("towers() needs cells in a projected (metric) CRS")
-    missing = [c for c in ("site_id", "operator", "technology", "status") if c not in cells]
-    if missing:  # found by a review: a bare KeyError
-        raise InputError(f"towers(): the cells have no column {', '.join(map(repr, missing))} "
-                         "(cells as cg.read_sites gives them have them)")
+    require_cell_columns(cells, "towers()", ("site_id", "operator", "technology", "status"))
     cells = cells.reset_index(drop=True)
     n = len(cells)
     given = cells["tower_id"] if "tower_id" in cells else pd.Series([None] * n)

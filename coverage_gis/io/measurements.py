@@ -116,9 +116,12 @@ def _level(df: pd.DataFrame, column: str, problems: Problems, strict: bool) -> p
 
 
 def _ids(df: pd.DataFrame, column: str, problems: Problems) -> pd.Series:
+    """A column of whole numbers (a PCI within :data:`settings.PCI_RANGE`)."""
     if column not in df.columns:
         return pd.Series(pd.NA, index=df.index, dtype="Int64")
-    return schema._numeric_column(df, column, problems, integer=True).astype("Int64")
+    bounds = settings.PCI_RANGE if column == "pci" else None
+    return schema._numeric_column(df, column, problems, integer=True,
+                                  value_range=bounds).astype("Int64")
 
 
 def _technology(raw: pd.Series) -> pd.Series:

@@ -44,7 +44,7 @@ from coverage_gis.io.crs import (
 from coverage_gis.io.landcover import check_landcover, class_counts, read_landcover
 from coverage_gis.io.landuse import read_landuse
 
-__all__ = ["Project", "load_project", "VECTOR_LAYERS", "LAYER_IDS"]
+__all__ = ["Project", "load_project", "VECTOR_LAYERS", "LAYER_IDS", "hamlets_at"]
 
 _READERS: dict[str, Callable[..., Any]] = {
     "hamlets": io.read_hamlets,
@@ -721,24 +721,34 @@ def _link_households(project: Project) -> None:
     _warn_empty_hamlets(hh, hamlets, src, hsrc)
 
 
-def _hamlet_at(hh: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame, src: str, hsrc: str
-               ) -> pd.Series:
-    """The hamlet each household lies in (None: none), whatever the files' order: one on a
-    hamlet's outline belongs to it (found by fuzzing: a house snapped onto the line was in no
-    hamlet); one in several (overlapping polygons) or on the line between two goes to the one
-    whose inside holds it, then to the smallest (then the first hamlet_id), and overlaps are
-    warned about (found by fuzzing: with overlapping polygons each household went to the
-    hamlet first in the file, so reordering the file moved 39 households)."""
-    pairs = gpd.sjoin(hh[[hh.geometry.name]], hamlets[["hamlet_id", "geometry"]], how="inner",
-                      predicate="intersects")
+def hamlets_at(points: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame
+               ) -> tuple[pd.Series, pd.Series]:
+    """The hamlet each point (household) lies in, whatever the files' order, indexed as
+    ``points`` (None: in none), and the points inside more than one hamlet (overlapping
+    polygons), each with the ``hamlet_id`` s it lies in joined by " and ". The one rule
+    that links a household to its hamlet by location (loading, and every engine handed
+    households without ``hamlet_id``): one on a hamlet's outline belongs to it (found by
+    fuzzing: a house snapped onto the line was in no hamlet); one in several (overlapping
+    polygons) or on the line between two goes to the one whose inside holds it, then to the
+    smallest (then the first hamlet_id) (found by fuzzing: with overlapping polygons each
+    household went to the hamlet first in the file, so reordering the file moved 39
+    households). ``hamlets`` is taken to the points' CRS."""
+    if (hamlets.crs is not None and points.crs is not None and hamlets.crs != points.crs):
+        hamlets = hamlets.to_crs(points.crs)
+    hamlets = gpd.GeoDataFrame({"hamlet_id": hamlets["hamlet_id"].to_numpy(object)},
+                               geometry=hamlets.geometry.to_numpy(), crs=points.crs)
+    pts = gpd.GeoDataFrame(geometry=points.geometry.to_numpy(), index=points.index,
+                           crs=points.crs)
+    out = pd.Series(None, index=points.index, dtype=object)
+    overlapping = pd.Series(dtype=object)
+    pairs = gpd.sjoin(pts, hamlets, how="inner", predicate="intersects")
     if not len(pairs):
-        return pd.Series(None, index=hh.index, dtype=object)
-    out = pd.Series(None, index=hh.index, dtype=object)
+        return out, overlapping
     several = pairs.index.duplicated(keep=False)   # the only ones to decide (1 M rows sorted
     one = pairs[~several]                          # took 1.5 s on the province)
     out[one.index] = one["hamlet_id"].to_numpy(object)
     if not several.any():
-        return out
+        return out, overlapping
     pairs = pairs[several]
     polys = hamlets.geometry.values[hamlets.index.get_indexer(pairs["index_right"])]
     table = pd.DataFrame({
@@ -747,18 +757,28 @@ def _hamlet_at(hh: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame, src: str, hsrc: 
         "inside": shapely.within(pairs.geometry.values, polys), "area": shapely.area(polys)})
     table = table.sort_values(["house", "inside", "area", "key"],
                               ascending=[True, False, True, True], kind="stable")
-    inside_twice = table[table["inside"]].groupby("house").size()
-    inside_twice = inside_twice[inside_twice > 1]
-    if len(inside_twice):
-        both = table[table["house"].isin(inside_twice.index) & table["inside"]]
-        groups = both.groupby("house")["key"].agg(lambda v: " and ".join(sorted(v)))
-        listed = "; ".join(f"{g} ({n})" for g, n in groups.value_counts().head(5).items())
-        warnings.warn(f"{src}: {len(inside_twice)} household(s) lie inside more than one hamlet "
+    inside = table[table["inside"]]
+    twice = inside.groupby("house").size()
+    twice = twice[twice > 1].index
+    if len(twice):
+        overlapping = (inside[inside["house"].isin(twice)].groupby("house")["key"]
+                       .agg(lambda v: " and ".join(sorted(v))))
+    first = table.drop_duplicates("house").set_index("house")["hamlet_id"]
+    out[first.index] = first.to_numpy(object)
+    return out, overlapping
+
+
+def _hamlet_at(hh: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame, src: str, hsrc: str
+               ) -> pd.Series:
+    """The hamlet each household lies in (:func:`hamlets_at`), overlapping hamlets warned
+    about."""
+    out, overlapping = hamlets_at(hh, hamlets)
+    if len(overlapping):
+        listed = "; ".join(f"{g} ({n})" for g, n in overlapping.value_counts().head(5).items())
+        warnings.warn(f"{src}: {len(overlapping)} household(s) lie inside more than one hamlet "
                       f"of {hsrc}, whose polygons overlap: {listed}; each was given the "
                       "smallest of them (or give each household its hamlet_id)", InputWarning,
                       stacklevel=4)
-    first = table.drop_duplicates("house").set_index("house")["hamlet_id"]
-    out[first.index] = first.to_numpy(object)
     return out
 
 

@@ -48,6 +48,8 @@ __all__ = [
     "validate_statistics",
     "validate_boundary",
     "validate_constraints",
+    "require_cell_columns",
+    "CELL_COLUMNS",
 ]
 
 
@@ -569,6 +571,23 @@ def validate_boundary(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataF
 
 _RADIO_COLUMNS = ("band_mhz", "bandwidth_mhz", "height_m", "beamwidth_deg", "tilt_deg",
                   "eirp_dbm")
+
+#: The columns of a sites layer (one row per cell) as :func:`validate_sites` leaves them:
+#: what the engines read.
+CELL_COLUMNS = ("site_id", "operator", "technology", "status", "azimuth_deg",
+                *_RADIO_COLUMNS)
+
+
+def require_cell_columns(cells: pd.DataFrame, what: str,
+                         columns: Iterable[str] = CELL_COLUMNS) -> None:
+    """An :class:`InputError` naming the ``columns`` ``cells`` lack, for ``what`` (the
+    function called), when a notebook hands an engine cells it built itself (found by
+    reviews: a bare KeyError); cells as ``read_sites`` gives them have every one."""
+    missing = [c for c in columns if c not in cells]
+    if missing:
+        raise InputError(f"{what}: the cells have no column {', '.join(map(repr, missing))} "
+                         "(cells as cg.read_sites gives them have them, with each "
+                         "technology's defaults where a file leaves a radio value empty)")
 
 
 def _plain(value: Any) -> Any:
