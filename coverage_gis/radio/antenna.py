@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from coverage_gis.radio._arrays import as_float as _arr
+from coverage_gis.radio._arrays import as_result as _out
+
 if TYPE_CHECKING:  # pragma: no cover
     import shapely
 
@@ -35,15 +38,6 @@ __all__ = [
     "sector_gain_db",
     "sector_footprint",
 ]
-
-
-def _arr(x: ArrayLike) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out(x: np.ndarray) -> np.ndarray | np.float64:
-    x = np.asarray(x, dtype=np.float64)
-    return x[()] if x.ndim == 0 else x
 
 
 def _wrap_deg(angle_deg: np.ndarray) -> np.ndarray:

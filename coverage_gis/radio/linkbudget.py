@@ -39,6 +39,8 @@ from numpy.typing import ArrayLike
 from coverage_gis.config import settings
 from coverage_gis.config.vocabulary import normalise_technology
 from coverage_gis.radio import pathloss
+from coverage_gis.radio._arrays import as_float as _arr
+from coverage_gis.radio._arrays import as_result as _out
 
 __all__ = [
     "DEFAULTS",
@@ -98,15 +100,6 @@ NR_RESOURCE_BLOCKS: dict[int, dict[float, int]] = {
 
 #: Subcarriers per resource block (TS 36.211 / TS 38.211).
 SUBCARRIERS_PER_RB = 12
-
-
-def _arr(x: ArrayLike) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out(x: np.ndarray) -> np.ndarray | np.float64:
-    x = np.asarray(x, dtype=np.float64)
-    return x[()] if x.ndim == 0 else x
 
 
 def technology_key(technology: Any) -> np.ndarray:

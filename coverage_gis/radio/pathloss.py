@@ -33,6 +33,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from coverage_gis.config import settings
+from coverage_gis.radio._arrays import as_float as _arr
+from coverage_gis.radio._arrays import as_result as _out
 
 __all__ = [
     "SPEED_OF_LIGHT_M_S",
@@ -89,16 +91,6 @@ class PathLossValidityWarning(UserWarning):
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def _arr(x: ArrayLike) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out(x: np.ndarray) -> np.ndarray | np.float64:
-    """float64 result; a numpy scalar when the result is 0-d."""
-    x = np.asarray(x, dtype=np.float64)
-    return x[()] if x.ndim == 0 else x
 
 
 def _check_validity(

@@ -32,16 +32,12 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from coverage_gis.config import settings
+from coverage_gis.radio._arrays import as_result as _out
 
 __all__ = ["sigma_db", "z_score", "margin_db", "location_probability", "edge_level_dbm",
            "area_probability"]
 
 _SQRT2 = float(np.sqrt(2.0))
-
-
-def _out(x: np.ndarray) -> np.ndarray | np.float64:
-    x = np.asarray(x, dtype=np.float64)
-    return x[()] if x.ndim == 0 else x
 
 
 def sigma_db(model: str, override_db: float | None = None) -> float:

@@ -101,6 +101,8 @@ from affine import Affine
 from numpy.typing import ArrayLike
 
 from coverage_gis.config import settings
+from coverage_gis.radio._arrays import as_float as _arr
+from coverage_gis.radio._arrays import as_result as _out
 from coverage_gis.radio.constants import BULLINGTON_DB as _BULL_DB
 from coverage_gis.radio.constants import BULLINGTON_DB_PER_KM as _BULL_DB_PER_KM
 from coverage_gis.radio.constants import (  # noqa: F401  (part of this module's API)
@@ -147,15 +149,6 @@ __all__ = [
 _LOSS_EPS_DB = 1e-6
 
 _METHODS = ("delta_bullington", "single", "deygout")
-
-
-def _arr(x: ArrayLike) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out(x: np.ndarray) -> np.ndarray | np.float64:
-    x = np.asarray(x, dtype=np.float64)
-    return x[()] if x.ndim == 0 else x
 
 
 # --------------------------------------------------------------------------------------------
