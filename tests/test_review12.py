@@ -143,7 +143,7 @@ def test_the_check_page_lists_the_nearest_constraints_and_counts_the_rest(crowde
     assert bad and all(c["name"] in page for c in bad)  # what is not met is always listed
     met = [c for c in doc["constraints"] if c["ok"] and c["kind"] != "dwelling"]
     left = len(met) - settings.CHECK_PAGE_MAX_MET_ROWS
-    assert re.search(rf"Còn {left} đối tượng khác", page)
+    assert re.search(rf"Còn {left} công trình cần bảo vệ khác", page)
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed")

@@ -251,3 +251,16 @@ def test_a_drive_tests_pci_beyond_nrs_range_is_refused_by_row(tmp_path):
                     encoding="utf-8")
     with pytest.raises(cg.InputError, match=r"dt.csv row 2: pci=2000 is outside 0..1007"):
         read_measurements(path)
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("vi", "tức tọa độ Y của bản đồ địa chính"), ("en", "the Y of Vietnamese cadastral maps")])
+def test_the_web_forms_x_and_y_say_which_cadastral_coordinate_they_are(lang, said):
+    # found by a review: cadastral maps and land-use certificates write X for the northing;
+    # an officer copying "X = 2219700, Y = 588150" typed them into the wrong boxes
+    from coverage_gis.web.page import _form
+
+    form = _form(i18n.web_words(lang), "vn2000-tm3-105.5")
+    x_field = form[form.index('for="cg-x"'):form.index('for="cg-y"')]
+    assert said in x_field and 'aria-describedby="cg-hint-x"' in x_field
+    assert ("X của bản đồ địa chính" if lang == "vi" else "the X of") in form

@@ -625,6 +625,9 @@ CANDIDATE_SPACING_M: float = 400.0
 SUGGESTED_SITE: dict[str, float] = {"band_mhz": 1800.0, "bandwidth_mhz": 20.0,
                                     "height_m": 35.0, "eirp_dbm": 61.0, "tilt_deg": 4.0,
                                     "beamwidth_deg": 65.0}
+#: Its sectors' azimuths (degrees): the first aimed at the gaps it closes (``[suggestions]
+#: aim_sectors``) or north, the others turned from it by these offsets.
+SUGGESTED_SITE_SECTORS_DEG: tuple[float, ...] = (0.0, 120.0, 240.0)
 
 #: check-site (and ``/api/check``): most sectors (``--azimuth-deg`` values) one proposed tower
 #: may carry. A local sanity bound, not a regulation: a BTS usually has three sectors, six at

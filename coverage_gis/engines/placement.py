@@ -138,10 +138,12 @@ class ProposedSite:
             raise InputError(carrier)
         beamwidth_deg = (given["beamwidth_deg"] if given["beamwidth_deg"] is not None
                          else d["beamwidth_deg"])
-        same = same_sector_problems(given["azimuths_deg"] or [], "azimuths_deg")
+        azimuths = given["azimuths_deg"] or []
+        same = same_sector_problems(azimuths, "azimuths_deg",  # 0, not 0.0, as typed
+                                    typed=[int(a) if a.is_integer() else a for a in azimuths])
         if same:  # as the command line and the web app refuse them (a review)
             raise InputError(same)
-        azs = list(given["azimuths_deg"] or []) or [np.nan]
+        azs = list(azimuths) or [np.nan]
         rows = []
         for k, az in enumerate(azs):
             rows.append({
@@ -1584,8 +1586,9 @@ def _candidate_points(project: Project, sp: SuggestionParams, near: shapely.Geom
 def aim_azimuths(point: shapely.Point, targets: gpd.GeoSeries,
                  radius_m: float = settings.SUGGESTION_AIM_RADIUS_M) -> list[float]:
     """Three sector azimuths (degrees from grid north) aimed at a gap: the first at the
-    centroid of ``targets`` within ``radius_m`` of ``point``, the others at +120° and +240°;
-    0/120/240 when none is that close or the centroid is at the point."""
+    centroid of ``targets`` within ``radius_m`` of ``point``, the others turned by
+    ``settings.SUGGESTED_SITE_SECTORS_DEG`` (+120°, +240°); those offsets themselves (0, 120,
+    240) when none is that close or the centroid is at the point."""
     return _aim(point.x, point.y, targets.x.to_numpy(), targets.y.to_numpy(), radius_m)
 
 
@@ -1595,12 +1598,12 @@ def _aim(x0: float, y0: float, tx: np.ndarray, ty: np.ndarray, radius_m: float
     dx, dy = tx - x0, ty - y0
     near = np.sqrt(dx * dx + dy * dy) <= radius_m  # GEOS' point distance, as computed there
     if not near.any():
-        return [0.0, 120.0, 240.0]
+        return list(settings.SUGGESTED_SITE_SECTORS_DEG)
     cx, cy = float(tx[near].mean()), float(ty[near].mean())
     if math.hypot(cx - x0, cy - y0) < 1.0:
-        return [0.0, 120.0, 240.0]
+        return list(settings.SUGGESTED_SITE_SECTORS_DEG)
     first = float(antenna.bearing_deg(x0, y0, cx, cy))
-    return [round((first + k) % 360.0, 1) for k in (0.0, 120.0, 240.0)]
+    return [round((first + k) % 360.0, 1) for k in settings.SUGGESTED_SITE_SECTORS_DEG]
 
 
 @dataclass(frozen=True)
@@ -1829,9 +1832,9 @@ def _prepare(project: Project, operator: str | None, spacing_m: float | None,
     # the candidates' radio cells, as add_cells would have them on this result (its land
     # cover included)
     clutter = clutter_grids(base.landcover, base.grid, params)
-    template = ranges_with_clutter(_suggested_cells(op, [0.0, 120.0, 240.0], project.crs)
-                                   .to_crs(base.grid.crs).reset_index(drop=True), params,
-                                   clutter)
+    sectors = _suggested_cells(op, list(settings.SUGGESTED_SITE_SECTORS_DEG), project.crs)
+    template = ranges_with_clutter(sectors.to_crs(base.grid.crs).reset_index(drop=True),
+                                   params, clutter)
     if (template["reach_m"] <= 0).any():
         raise InputError("suggest-sites: the suggested site (settings.SUGGESTED_SITE) reaches no "
                          "grid cell with these [coverage] thresholds and level floor")
@@ -1867,7 +1870,7 @@ def _cover(prep: _Prepared, key: tuple[str, int], point: shapely.Point, near: np
         azimuths = _aim(point.x, point.y, prep.gap_xy[gaps, 0], prep.gap_xy[gaps, 1],
                         settings.SUGGESTION_AIM_RADIUS_M)
     else:
-        azimuths = [0.0, 120.0, 240.0]
+        azimuths = list(settings.SUGGESTED_SITE_SECTORS_DEG)
     grid = prep.grid
     rows, cols, on_grid = grid.index(prep.xy[near, 0], prep.xy[near, 1])
     site = (point if grid.crs == prep.crs else

@@ -90,7 +90,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "band_not_covered": "NGOÀI DẢI TẦN",
         "basis_default_cited": "{source} được dẫn nhưng không ghi khoảng cách",
         "set_by_scenario": "kịch bản đặt ([check] min_distance_m)",
-        "set_by_tool-default": "mặc định của phần mềm, chưa được địa phương chọn",
+        "set_by_tool-default": "mặc định phần mềm, chưa được chọn",
         "rf_assumed_height": "VƯỢT Ở ĐỘ CAO GIẢ ĐỊNH",
         "sharing_basis": "Căn cứ: tiêu chí địa phương, không phải quy định (bán kính xét "
                          "{distance} m do kịch bản hoặc mặc định của phần mềm đặt; nên dùng "
@@ -1251,6 +1251,8 @@ _WEB: dict[str, dict[str, str]] = {
         "lat": "Vĩ độ", "lon": "Kinh độ",
         "dms_hint": "Số thập phân (dấu chấm hoặc phẩy) hoặc độ-phút-giây, ví dụ 20°03'54.9\"N",
         "x": "x (hướng đông, m)", "y": "y (hướng bắc, m)", "crs": "Hệ tọa độ",
+        "x_hint": "tức tọa độ Y của bản đồ địa chính, trích lục (khoảng 5xx xxx m)",
+        "y_hint": "tức tọa độ X của bản đồ địa chính, trích lục (khoảng 2 2xx xxx m)",
         "proposal": "Thông số trạm đề xuất", "operator": "Nhà mạng", "technology": "Công nghệ",
         "band_mhz": "Băng tần (MHz)", "height_m": "Độ cao ăng-ten (m)",
         "azimuth_deg": "Góc phương vị các sector (độ)", "eirp_dbm": "EIRP mỗi sector (dBm)",
@@ -1361,6 +1363,8 @@ _WEB: dict[str, dict[str, str]] = {
         "dms_hint": "Decimal degrees (point or comma) or degrees-minutes-seconds, e.g. "
                     "20°03'54.9\"N",
         "x": "x (easting, m)", "y": "y (northing, m)", "crs": "CRS",
+        "x_hint": "the Y of Vietnamese cadastral maps and extracts (about 5xx xxx m)",
+        "y_hint": "the X of Vietnamese cadastral maps and extracts (about 2 2xx xxx m)",
         "proposal": "The proposed tower", "operator": "Operator", "technology": "Technology",
         "band_mhz": "Band (MHz)", "height_m": "Antenna height (m)",
         "azimuth_deg": "Sector azimuths (degrees)", "eirp_dbm": "EIRP per sector (dBm)",

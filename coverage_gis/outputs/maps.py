@@ -886,8 +886,8 @@ def hamlet_names_layer(hamlets: gpd.GeoDataFrame, lang: str = "vi",
 # Cells and sites
 # --------------------------------------------------------------------------------------------
 
-#: Wedge radius (m) per technology: each technology is a ring of its own around the mast.
-WEDGE_RADIUS_M = {"2G": 90.0, "3G": 125.0, "4G": 160.0, "5G": 195.0}
+#: Wedge radius (m) per technology (:data:`coverage_gis.outputs.style.WEDGE_RADIUS_M`).
+WEDGE_RADIUS_M = style.WEDGE_RADIUS_M
 
 
 def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -955,7 +955,7 @@ def cell_layer(sites: gpd.GeoDataFrame, lang: str = "vi", show: bool = True,
     seen: dict[str, str] = {}
     shapes, order = [], []
     for c in table_rows(cells):
-        r = float(radius_m.get(str(c.get("technology")), 140.0))
+        r = float(radius_m.get(str(c.get("technology")), style.wedge_m(None)))
         az = float(c["azimuth_deg"]) if "azimuth_deg" in c and not pd.isna(c["azimuth_deg"]) \
             else np.nan
         bw = float(c["beamwidth_deg"]) if "beamwidth_deg" in c and not pd.isna(

@@ -101,6 +101,17 @@ HAMLET_STATUS_COLOURS: dict[str, str] = {
 }
 
 #: Fibre extensions, suggested sites and sharing candidates on every map.
+#: Length (m) of a cell's wedge on the maps (offline and web), per technology: longer for
+#: higher generations so that a mast's technologies are rings of their own (a display
+#: choice); :func:`wedge_m` for any technology.
+WEDGE_RADIUS_M: dict[str, float] = {"2G": 90.0, "3G": 125.0, "4G": 160.0, "5G": 195.0}
+
+
+def wedge_m(technology: Any) -> float:
+    """The wedge length (m) of a cell of ``technology`` (the 3G one for an unknown one)."""
+    return WEDGE_RADIUS_M.get(str(technology), WEDGE_RADIUS_M["3G"])
+
+
 EXTENSION = "#009E73"
 SUGGESTED = "#E69F00"
 SHARING = "#6A3D9A"

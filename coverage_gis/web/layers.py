@@ -58,9 +58,6 @@ COLOURS: dict[str, Any] = {
 #: Pixels of the hatching per grid cell, and its period (px): stripes 2 px wide.
 _HATCH_SCALE, _HATCH_PERIOD = 4, 6
 
-#: Length (m) of a cell's wedge on the map, per technology: longer for higher generations so
-#: that sectors of one mast stay apart (a display choice, as the offline map's).
-_WEDGE_M = {"2G": 90.0, "3G": 125.0, "4G": 160.0, "5G": 195.0}
 
 
 def json_value(v: Any) -> Any:
@@ -121,7 +118,7 @@ def _cells(sites: gpd.GeoDataFrame | None) -> dict[str, Any] | None:
         return None
     seen: dict[str, str] = {}
     wedges = [sector_footprint(r.geometry.x, r.geometry.y,
-                               _WEDGE_M.get(str(r["technology"]), 150.0),
+                               style.wedge_m(r["technology"]),
                                float(r["azimuth_deg"]), float(r["beamwidth_deg"]))
               for _, r in sites.iterrows()]
     gdf = sites.assign(geometry=wedges,

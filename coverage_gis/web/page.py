@@ -75,8 +75,8 @@ def _form(w: dict[str, str], cadastral: str) -> str:
 {_field('lon', w['lon'], '105.844640')}
 </div>
 <div id="cg-xy" class="cg-pair" hidden>
-{_field('x', w['x'], '588150')}
-{_field('y', w['y'], '2219700')}
+{_field('x', w['x'], '588150', w['x_hint'])}
+{_field('y', w['y'], '2219700', w['y_hint'])}
 <label for="cg-crs">{escape(w['crs'])}</label>
 <select id="cg-crs" name="crs">{_options(projected_presets(cadastral))}</select>
 </div>
