@@ -150,15 +150,21 @@ def sharing_indicator(project: Project, unit: Any = None
     study), and its ``if_candidates_realised`` merges only the pairs with both ends inside.
     """
     tw, sp = _towers(project)
-    if unit is None:
-        unit, basis = territory.unit_area(project.commune, project.hamlets_union())
-    else:
-        unit, basis = unit.geometry, unit.basis
-    inside = territory.inside_unit(tw, unit)
-    tw.insert(tw.columns.get_loc("status") + 1, "inside_unit", inside)
-    if project.scenario.province is not None:  # the unit each is counted in (a review)
+    province = project.scenario.province is not None
+    if province:  # the unit each is counted in (a review)
         scopes = province_scopes(project)
         at = territory.point_units(tw, [s.geometry for s in scopes])
+    basis: str | None
+    if unit is None and province:  # the province's land, as its row in the units table
+        inside, basis = at >= 0, "province"  # (a review: the commune layer's here)
+    else:
+        if unit is None:
+            unit, basis = territory.unit_area(project.commune, project.hamlets_union())
+        else:
+            unit, basis = unit.geometry, unit.basis
+        inside = territory.inside_unit(tw, unit)
+    tw.insert(tw.columns.get_loc("status") + 1, "inside_unit", inside)
+    if province:
         codes = np.array([scopes[k].code if k >= 0 else None for k in at], dtype=object)
         tw.insert(tw.columns.get_loc("inside_unit") + 1, "unit_code", codes)
     candidates = sharing.sharing_candidates(tw, sp, project.urban_areas)
@@ -388,7 +394,7 @@ def province_indicators(analysis: Analysis) -> UnitIndicators | None:
         tw, sp = _towers(project)
         on_land = territory.point_units(tw, [s.geometry for s in scopes]) >= 0
         m5 = _m5(tw, sharing.sharing_candidates(tw, sp, project.urban_areas), on_land, sp,
-                 "bundled_boundary")
+                 "province")
     return UnitIndicators(
         "province", code, name, "bundled_boundary",
         tuple(str(h) for h in inside["hamlet_id"]),
@@ -502,8 +508,9 @@ def unit_view(analysis: Analysis, unit: str) -> Analysis:
     if code is None:
         try:  # its own messages: what an old unit became, an ambiguous name's matches
             code = admin.find_unit(unit).code
-        except InputError as exc:
-            raise InputError([f"unit {unit}: {p}" for p in exc.problems]) from None
+        except InputError as exc:  # they name the unit already (a review: said twice)
+            raise InputError([p if unit in p else f"unit {unit}: {p}"
+                              for p in exc.problems]) from None
     if code not in scopes:
         raise InputError(f"unit {unit}: not a unit of this study's province "
                          f"({project.scenario.province}); see units.csv for their codes")

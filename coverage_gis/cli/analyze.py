@@ -228,6 +228,7 @@ def _print_mobile(result: Any) -> None:
              else ""))
     import pandas as pd
 
+    from coverage_gis.engines.indicators import UNIT_BASES
     from coverage_gis.outputs.i18n import words
 
     short = result.hamlets[~result.hamlets["mobile_broadband_covered"].astype(bool)]
@@ -240,8 +241,9 @@ def _print_mobile(result: Any) -> None:
     if len(short) > _LISTED:
         print(f"  ... {len(short) - _LISTED} more hamlets short (hamlets.csv)")
     unit = "towers" if m5.existing.method == "towers" else "installations"
-    place = {"commune": "the commune", "hamlets": "the hamlets"}.get(m5.unit_basis or "",
-                                                                     "the unit")
+    place = {"commune": "the commune", "hamlets": "the hamlets",
+             "province": "the province's units"}.get(UNIT_BASES.get(m5.unit_basis or "", ""),
+                                                      "the unit")
     where = f" inside {place}" if m5.scope == "inside_unit" else ""
     print(f"M5 BTS positions shared: {m5.existing.shared}/{m5.existing.total} {unit}{where} = "
           f"{_pct(m5.value, m5.target)} (target {_pct(m5.target)}; with planned towers "

@@ -22,7 +22,8 @@ from coverage_gis.engines.rounding import reaches
 
 __all__ = ["UnitIndicators", "SharingRatio", "HamletIndicator", "SharingIndicator",
            "HouseholdFibreIndicator",
-           "Indicators", "SHARING_METHODS", "SHARING_SCOPES", "F1_NOTES", "F1_FLAGS"]
+           "Indicators", "SHARING_METHODS", "SHARING_SCOPES", "F1_NOTES", "F1_FLAGS",
+           "UNIT_BASES"]
 
 #: M5's two definitions: towers used by 2+ operators / all towers, or operator installations
 #: on shared towers / all installations (scenario ``[sharing] ratio``).
@@ -127,6 +128,16 @@ def counted_over(indicator: HamletIndicator, table: Any, column: str) -> HamletI
                    unmeasured_hamlets=tuple(ids[~measured].tolist()) if len(ids) else ())
 
 
+#: Where M5's unit outline comes from (``SharingIndicator.unit_basis``): the scenario's commune
+#: layer (``commune``, or ``commune_layer`` as a unit of the study says it), the union of the
+#: hamlets, a 2025 unit's bundled boundary (``unit``, ``bundled_boundary``), or every unit of
+#: a province (``province``), each with the one of ``commune``, ``hamlets``, ``unit`` or
+#: ``province`` its words are under.
+UNIT_BASES: dict[str, str] = {"commune": "commune", "commune_layer": "commune",
+                              "hamlets": "hamlets", "unit": "unit",
+                              "bundled_boundary": "unit", "province": "province"}
+
+
 @dataclass(frozen=True)
 class SharingIndicator:
     """M5: shared BTS positions among the existing towers, with the planned ones, and if every
@@ -134,10 +145,10 @@ class SharingIndicator:
 
     ``scope`` says which towers are counted (one of :data:`SHARING_SCOPES`):
     ``"inside_unit"``, the towers on the unit's territory
-    (:func:`coverage_gis.engines.territory.inside_unit`), with ``unit_basis`` ``"commune"``,
-    ``"hamlets"`` or ``"unit"`` (where the unit polygon comes from: the commune layer, the
-    hamlets' union, or a province unit's 2025 boundary) and ``towers_outside_unit`` the
-    towers (existing or planned) left out; ``"all_towers"``, every tower of the sites layer
+    (:func:`coverage_gis.engines.territory.inside_unit`), with ``unit_basis`` saying where
+    the unit's outline comes from (one of :data:`UNIT_BASES`: the commune layer, the
+    hamlets' union, a unit's 2025 boundary, the province's units) and ``towers_outside_unit``
+    the towers (existing or planned) left out; ``"all_towers"``, every tower of the sites layer
     (results stored before issue 11). ``candidates`` counts the listed pairs with an end
     inside the unit (a pair across its boundary concerns it; two neighbours' towers do not;
     with scope ``"all_towers"`` every pair); ``if_candidates_realised`` merges only the pairs

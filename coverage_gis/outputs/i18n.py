@@ -181,6 +181,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "scope_commune": " trong địa giới xã",
         "scope_hamlets": " trong địa bàn các thôn (không có ranh giới xã)",
         "scope_unit": " trong địa giới đơn vị (2025)",
+        "scope_province": " trên địa bàn các đơn vị của tỉnh (ranh giới 2025)",
         "scope_all_towers": "",
         "sharing_outside": "{outside} trạm (hiện có hoặc quy hoạch) đứng ngoài địa bàn (của "
                            "địa phương lân cận) không tính vào M5; sóng của các trạm này vẫn "
@@ -497,6 +498,7 @@ _WORDS: dict[str, dict[str, str]] = {
                       "{realised}).",
         "scope_commune": " inside the commune boundary",
         "scope_unit": " inside the unit's 2025 boundary",
+        "scope_province": " on the province's units (their 2025 boundaries)",
         "scope_hamlets": " inside the hamlets (no commune boundary)", "scope_all_towers": "",
         "sharing_outside": "{outside} tower(s), existing or planned, standing outside the unit "
                            "(neighbours') are not counted in M5; their cells still count for "
@@ -1064,8 +1066,11 @@ def number_text(value: float, lang: str = "vi", decimals: int | None = None,
     """A number as written in ``lang``: ``decimals`` decimals (None: as few as it needs,
     like ``:g``), with a decimal comma in Vietnamese (9,8) and a point in English (9.8);
     ``grouped``: thousands grouped (1.234,5 / 1,234.5)."""
+    from coverage_gis.engines.rounding import round_half_up
+
     comma = "," if grouped else ""
-    text = f"{value:{comma}g}" if decimals is None else f"{value:{comma}.{decimals}f}"
+    text = (f"{value:{comma}g}" if decimals is None
+            else f"{round_half_up(value, decimals):{comma}.{decimals}f}")  # 62.5 -> 63
     return _vi_digits(text) if _lang(lang) == "vi" else text
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from coverage_gis.config import settings
 from coverage_gis.config.params import FibreParams
 from coverage_gis.engines.indicators import (
+    UNIT_BASES,
     HamletIndicator,
     HouseholdFibreIndicator,
     Indicators,
@@ -48,9 +49,11 @@ def sharing_scope_text(ind: SharingIndicator) -> str:
     if ind.scope == "all_towers":
         return "all towers of the sites layer"
     if ind.scope == "inside_unit":
-        where = {"commune": "commune boundary", "hamlets": "union of the hamlets",
-                 "unit": "the unit's 2025 boundary"}
-        return f"towers inside the unit ({where.get(ind.unit_basis or '', 'unit polygon')})"
+        where = {"commune": "the unit (commune boundary)",
+                 "hamlets": "the unit (union of the hamlets)",
+                 "unit": "the unit (its 2025 boundary)",
+                 "province": "the province's units (their 2025 boundaries)"}
+        return f"towers inside {where.get(UNIT_BASES.get(ind.unit_basis or '', ''), 'the unit')}"
     raise ValueError(f"unknown M5 scope code {ind.scope!r}")
 
 
@@ -206,8 +209,11 @@ def _basis(row: pd.Series, indicators: Indicators | None) -> str:
         return "no hamlet of the unit in the data (0/0)"
     if code == "no_towers":
         return "no existing tower inside the unit in the data (0/0)"
-    if code == "no_households":
-        return words("en")["basis_no_households"].format(n=int(row["denominator"] or 0) or "")
+    if code == "no_households":  # n: the unit's hamlets without households (not the 0
+        # measured ones of the denominator: found by a review, "the unit's  hamlet(s)")
+        ind = indicators.get(row["indicator"]) if indicators is not None else None
+        return words("en")["basis_no_households"].format(
+            n=len(getattr(ind, "unmeasured_hamlets", ())) or "")
     if code == "homes_passed":
         return (f"{int(row['numerator'])} homes passed / {int(row['denominator'])} households "
                 "on the map")

@@ -158,6 +158,7 @@ LABELS: dict[str, dict[str, str]] = {
         "share_of_households": "tỷ lệ hộ", "share_of_area": "tỷ lệ diện tích",
         "target": "chỉ tiêu",
         "hamlet_rule": "thôn được tính đạt: tiêu chí địa phương",
+        "plan_target": "chỉ tiêu của kế hoạch",
         "site_id": "Mã cell",
         "operator": "Nhà mạng",
         "technology": "Công nghệ",
@@ -264,6 +265,7 @@ LABELS: dict[str, dict[str, str]] = {
         "share_of_households": "share of households", "share_of_area": "share of the area",
         "target": "target",
         "hamlet_rule": "hamlet counted: a local setting",
+        "plan_target": "the plan's target",
         "site_id": "Site",
         "operator": "Operator",
         "technology": "Technology",
@@ -742,17 +744,19 @@ def _share_classes(values: Any, target: float) -> np.ndarray:
 
 
 def _share_rows(target: float, lang: str, kind: str = "box",
-                target_label: bool = True) -> list[str]:
+                target_label: str | None = "hamlet_rule") -> list[str]:
     """Legend lines of the share classes bounded by ``target``, and of no data;
-    ``target_label``: the top class is called the target (not where the rule is another,
-    :func:`_ftth_rule_note`)."""
+    ``target_label``: the key of the words naming the top class (the hamlet rule's local
+    setting; ``plan_target`` for units, whose share of hamlets has the plan's target: a
+    review found units' 100 % called a local setting); None: unnamed (where the rule is
+    another, :func:`_ftth_rule_note`)."""
     t = labels(lang)
     bins = _share_bins(target)
     rows = []
     for i, (lower, colour) in enumerate(bins):
         upper = 1.0 if i == 0 else bins[i - 1][0]
         if i == 0:
-            text = f"≥ {_pct(lower, lang)}" + (f" ({t['hamlet_rule']})" if target_label
+            text = f"≥ {_pct(lower, lang)}" + (f" ({t[target_label]})" if target_label
                                                else "")
         elif lower == -np.inf:
             text = f"< {_pct(upper, lang)}"
@@ -828,7 +832,7 @@ def hamlet_layer(hamlets: gpd.GeoDataFrame, share_column: str = "mobile_broadban
                  else "hamlets_mbb_area" if area else "hamlets_mbb")
     name = name or t[title_key]
     of_what = t["share_of_area" if area else "share_of_households"]
-    rows = _share_rows(target, lang, target_label=not note)
+    rows = _share_rows(target, lang, target_label=None if note else "hamlet_rule")
     if note:
         rows.append(f'<div class="cg-note">{_text(note)}</div>')
     group = _group(name, show, _section(f"{name} ({of_what})", rows))
@@ -1645,7 +1649,7 @@ def unit_indicators_layer(analysis: Analysis, lang: str = "vi", show: bool = Tru
              for u, i, c in zip(scopes, inds, classes)]
     title = t["units_m4"]
     group = _group(title, show, _section(f"{title} ({t['share_of_hamlets']})",
-                                         _share_rows(target, lang)))
+                                         _share_rows(target, lang, target_label="plan_target")))
     styles = _share_styles(target, {"color": style.UNIT_OUTLINE, "weight": 1.2,
                                     "fillOpacity": 0.6})
     _LightGeoJson(_light_collection(geoms, props), styles, None,

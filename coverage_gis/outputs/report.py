@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from coverage_gis.config import settings
+from coverage_gis.engines.indicators import UNIT_BASES
 from coverage_gis.engines.rounding import TARGET_TOLERANCE, decimals_shown, rounded_against
 from coverage_gis.io.project import Project
 from coverage_gis.outputs import i18n, style
@@ -936,8 +937,8 @@ def _sharing_section(analysis: Any, w: dict[str, str], lang: str = "vi") -> str:
     m5 = analysis.indicators.m5
     if m5 is None:  # a study without sites
         return f"<p>{escape(i18n.skipped_text('sharing', 'no_sites', lang))}</p>"
-    scope = (f"scope_{m5.unit_basis or 'commune'}" if m5.scope == "inside_unit"
-             else "scope_all_towers")
+    scope = (f"scope_{UNIT_BASES.get(m5.unit_basis or '', 'commune')}"
+             if m5.scope == "inside_unit" else "scope_all_towers")
     html = "<p>" + escape(w["sharing_m5"].format(
         shared=m5.existing.shared, towers=m5.existing.total,
         value=_pct(m5.value, lang, m5.target), scope=w[scope],
