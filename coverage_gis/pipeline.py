@@ -33,6 +33,7 @@ from coverage_gis.engines.indicators import (
     SharingIndicator,
     UnitIndicators,
     counted_over,
+    measured_hamlets,
 )
 from coverage_gis.engines.rounding import rounded_shares
 from coverage_gis.engines.tiles import Runner, malloc_trim
@@ -198,6 +199,27 @@ def _on_territory(project: Project, table: pd.DataFrame, m4: HamletIndicator | N
             return m4, f2
     return (_per_unit(m4, own, "mobile_broadband_covered"),
             _per_unit(f2, own, "ftth_covered"))
+
+
+def _unmeasured_flags(table: pd.DataFrame) -> pd.DataFrame:
+    """The hamlet table with ``mobile_broadband_covered`` and ``ftth_covered`` empty (None)
+    where the target cannot be measured (:func:`~coverage_gis.engines.indicators.
+    measured_hamlets`: no household of the hamlet in the data), as M4 and F2 leave those
+    hamlets out (found by a review: hamlets.csv, the gap list, the KMZ and the terminal
+    called them short; they are "not measured"). Unchanged, booleans, when every hamlet is
+    measured."""
+    out = table
+    for indicator_id, column in (("M4", "mobile_broadband_covered"), ("F2", "ftth_covered")):
+        if column not in table:
+            continue
+        measured = measured_hamlets(table, indicator_id).to_numpy(bool)
+        if measured.all():
+            continue
+        out = out.copy() if out is table else out
+        flags = table[column].astype(bool).to_numpy(object)
+        flags[~measured] = None
+        out[column] = pd.Series(flags, index=table.index, dtype=object)
+    return out
 
 
 def _per_unit(indicator: HamletIndicator | None, table: pd.DataFrame, column: str
@@ -1075,6 +1097,7 @@ def analyze(project: Project, params: CoverageParams | None = None,
         assert unit_codes is not None
         table.insert(1, "unit_code", unit_codes.to_numpy())
     m4, f2 = _on_territory(project, table, m4, f2)
+    table = _unmeasured_flags(table)
     indicators = Indicators(m4=m4, m5=m5, f2=f2,
                             f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from coverage_gis.config.params import FibreParams
@@ -264,3 +265,40 @@ def test_the_web_forms_x_and_y_say_which_cadastral_coordinate_they_are(lang, sai
     x_field = form[form.index('for="cg-x"'):form.index('for="cg-y"')]
     assert said in x_field and 'aria-describedby="cg-hint-x"' in x_field
     assert ("X của bản đồ địa chính" if lang == "vi" else "the X of") in form
+
+
+def test_a_hamlet_without_households_in_the_data_is_not_measured_not_short(tmp_path):
+    # found by a review: M4/F2 and units.csv left such hamlets out, but hamlets.csv, the
+    # report's gap list, the KMZ and the terminal called them short
+    import warnings
+    import zipfile
+
+    import coverage_gis as cg
+    from coverage_gis.outputs.indicators import hamlet_status, is_short
+    from coverage_gis.outputs.writer import render_analysis
+
+    from .conftest import SAMPLE
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project(SAMPLE)
+        gone = str(project.hamlets["hamlet_id"].iloc[0])
+        project.households = project.households[project.households["hamlet_id"] != gone]
+        analysis = cg.analyze(project)
+    table = analysis.hamlets.set_index("hamlet_id")
+    for column in ("mobile_broadband_covered", "ftth_covered"):
+        assert table.loc[gone, column] is None  # empty, not False
+        assert not is_short(table[column])[list(table.index).index(gone)]
+    assert hamlet_status(table.loc[gone].to_dict()) == "no_data"
+    assert gone in analysis.indicators.m4.unmeasured_hamlets
+    measured = table.drop(index=gone)
+    assert measured["mobile_broadband_covered"].map(lambda v: isinstance(v, bool)).all()
+    out = tmp_path / "out"
+    render_analysis(analysis, out, lang="vi")
+    hamlets_csv = pd.read_csv(out / "hamlets.csv", dtype={"hamlet_id": str})
+    assert hamlets_csv.set_index("hamlet_id").loc[gone, "mobile_broadband_covered"] != False  # noqa: E712
+    with zipfile.ZipFile(out / "results.kmz") as z:
+        kml = z.read("doc.kml").decode()
+    assert "#hamlet_no_data" in kml
+    assert f"({gone})" not in (out / "report.html").read_text(encoding="utf-8").split(
+        "Vùng lõm")[-1].split("</ul>")[0]

@@ -463,8 +463,13 @@ def _hamlet_rules(gdf: gpd.GeoDataFrame, lang: str) -> str:
          else "true")
     f = 'coalesce("ftth_covered", true)' if "ftth_covered" in gdf else "true"
     colours = style.HAMLET_STATUS_COLOURS
-    expressions = {"met": f"{m} AND {f}", "short_mobile": f"NOT {m} AND {f}",
-                   "short_ftth": f"{m} AND NOT {f}", "short_both": f"NOT {m} AND NOT {f}"}
+    # not measured (no household of the hamlet in the data): every flag empty
+    empty = " AND ".join(f'"{c}" IS NULL' for c in ("mobile_broadband_covered", "ftth_covered")
+                         if c in gdf) or "false"
+    measured = f"NOT ({empty}) AND "
+    expressions = {"met": f"{measured}{m} AND {f}", "short_mobile": f"NOT {m} AND {f}",
+                   "short_ftth": f"{m} AND NOT {f}", "short_both": f"NOT {m} AND NOT {f}",
+                   "no_data": empty}
     return _qml_rules([(expressions[key], label,
                         _qml_symbol("fill", colours[key], i, alpha=200, width=0.5))
                        for i, (key, label) in enumerate(hamlet_classes(gdf, lang))])

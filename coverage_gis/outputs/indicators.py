@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from coverage_gis.config import settings
@@ -317,18 +318,34 @@ def hamlet_targets(analysis: Any) -> dict[str, float]:
                                         DEFAULT_HAMLET_TARGETS["ftth_share"]))}
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def is_short(flags: Any) -> np.ndarray:
+    """Per value of a ``*_covered`` column, whether the hamlet misses its target: False, not
+    True and not empty (empty: not measured, no household in the data; found by a review:
+    those were listed as gaps)."""
+    return np.array([not _missing(v) and not bool(v) for v in flags], dtype=bool)
+
+
 def hamlet_status(row: Mapping[str, Any]) -> str | None:
     """A hamlet's status as the maps colour it: ``met`` (the targets computed), ``short_mobile``,
-    ``short_ftth`` or ``short_both``; None for a row that is not a hamlet's results. A target
-    not computed counts as not short; the legend then says which was
+    ``short_ftth``, ``short_both``, or ``no_data`` when no target could be measured there (no
+    household in the data: its flags are empty); None for a row that is not a hamlet's
+    results. A target not computed counts as not short; the legend then says which was
     (:func:`hamlet_classes`). ``row``: a record (dict) or a row Series."""
-    if not any(c in row for c in ("mobile_broadband_covered", "ftth_covered")):
+    present = [c for c in ("mobile_broadband_covered", "ftth_covered") if c in row]
+    if not present:
         return None
+    if all(_missing(row.get(c)) for c in present) and any(
+            _missing(row.get(share)) for share in ("mobile_broadband_share", "ftth_share")
+            if share in row):
+        return "no_data"
 
     def ok(col: str) -> bool:
         v = row.get(col)
-        return True if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
-            else bool(v)
+        return True if _missing(v) else bool(v)
 
     mobile, fibre = ok("mobile_broadband_covered"), ok("ftth_covered")
     return ("met" if mobile and fibre else "short_both" if not mobile and not fibre
@@ -346,11 +363,16 @@ def hamlet_classes(hamlets: pd.DataFrame, lang: str = "vi") -> list[tuple[str, s
         return col in hamlets and bool(pd.Series(hamlets[col]).notna().any())
 
     mobile, fibre = computed("mobile_broadband_covered"), computed("ftth_covered")
+    no_data = [("no_data", w["legend_not_measured"])] if any(
+        hamlet_status(r) == "no_data" for r in table_rows(hamlets)) else []
     if mobile and fibre:
         return [("met", w["legend_both"]), ("short_mobile", w["legend_mobile"]),
-                ("short_ftth", w["legend_ftth"]), ("short_both", w["legend_neither"])]
+                ("short_ftth", w["legend_ftth"]), ("short_both", w["legend_neither"]),
+                *no_data]
     if mobile:
-        return [("met", w["legend_mobile_met_only"]), ("short_mobile", w["legend_mobile"])]
+        return [("met", w["legend_mobile_met_only"]), ("short_mobile", w["legend_mobile"]),
+                *no_data]
     if fibre:
-        return [("met", w["legend_ftth_met_only"]), ("short_ftth", w["legend_ftth"])]
+        return [("met", w["legend_ftth_met_only"]), ("short_ftth", w["legend_ftth"]),
+                *no_data]
     return []

@@ -31,6 +31,7 @@ from coverage_gis.outputs.indicators import (
     hamlet_classes,
     hamlet_status,
     hamlet_targets,
+    is_short,
     share_basis,
     shown_extent,
 )
@@ -739,7 +740,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str, units: Any = None
     sugg = getattr(analysis, "suggestions", None)
     yes = lambda v: _yes(v, w)  # noqa: E731
     gaps = []
-    short_m = (hamlets[~hamlets["mobile_broadband_covered"].astype(bool)]
+    short_m = (hamlets[is_short(hamlets["mobile_broadband_covered"])]  # not: not measured
                if "mobile_broadband_covered" in hamlets else hamlets.iloc[0:0])  # no sites
     for h in table_rows(short_m):
         gaps.append("<li>" + escape(w["gap_mobile"].format(

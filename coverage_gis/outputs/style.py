@@ -98,6 +98,7 @@ HAMLET_STATUS_COLOURS: dict[str, str] = {
     "short_mobile": "#FEE090",
     "short_ftth": "#B2ABD2",
     "short_both": "#E08214",
+    "no_data": NO_DATA,
 }
 
 #: Fibre extensions, suggested sites and sharing candidates on every map.
