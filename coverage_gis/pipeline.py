@@ -22,7 +22,7 @@ import shapely
 from affine import Affine
 
 from coverage_gis.config import settings
-from coverage_gis.config.params import BuildParams, GponParams, SharingParams
+from coverage_gis.config.params import BuildParams, FibreParams, GponParams, SharingParams
 from coverage_gis.engines import coverage, fibre, sharing, targets, territory
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
@@ -647,7 +647,32 @@ def unit_as_area(project: Project) -> Project:
             lambda h: None if h is None or pd.isna(h) else "location")
         households.attrs = attrs
     sources = {**project.sources, "hamlets": list(project.sources.get("commune", []))}
-    return replace(project, hamlets=hamlets, households=households, sources=sources)
+    return replace(project, hamlets=hamlets, households=households, sources=sources,
+                   scenario=_share_rule_for_units(project.scenario, households))
+
+
+def _share_rule_for_units(scenario: Any, households: gpd.GeoDataFrame | None) -> Any:
+    """``scenario`` with F2's share rule (``[fibre] hamlet_rule = "share"``) where its rule is
+    the cultural-house one and the households mark cultural houses, said in an
+    :class:`~coverage_gis.errors.InputWarning`: a unit measured as one area holds a cultural
+    house per hamlet, and any one of them reached counted the whole unit (found by a review:
+    F2 met in every unit of a province without hamlets, one at 35 % of homes passed)."""
+    marked = 0
+    if households is not None and "is_cultural_house" in households:
+        marked = int(households["is_cultural_house"].fillna(False).astype(bool).sum())
+    fibre_table = dict(scenario.parameters.get(FibreParams.section, {}))
+    if not marked or FibreParams.from_scenario(scenario.parameters).hamlet_rule != \
+            "cultural_house":
+        return scenario
+    warnings.warn(
+        f"households: {marked} households are marked is_cultural_house, but the study has "
+        "no hamlets layer and measures each unit as one area: a unit has a cultural house "
+        "per hamlet, so F2 counts a unit by the share of its homes passed ([fibre] "
+        "hamlet_rule = \"share\"), not by any one cultural house reached; add the hamlets "
+        "layer to judge each hamlet by its cultural house", InputWarning, stacklevel=3)
+    return replace(scenario, parameters={**scenario.parameters,
+                                         FibreParams.section: {**fibre_table,
+                                                               "hamlet_rule": "share"}})
 
 
 class _Clock:

@@ -302,3 +302,28 @@ def test_a_hamlet_without_households_in_the_data_is_not_measured_not_short(tmp_p
     assert "#hamlet_no_data" in kml
     assert f"({gone})" not in (out / "report.html").read_text(encoding="utf-8").split(
         "Vùng lõm")[-1].split("</ul>")[0]
+
+
+def test_a_unit_measured_as_one_area_is_not_counted_by_one_cultural_house():
+    # found by a review: without a hamlets layer each unit is one "hamlet", and any one of
+    # its many cultural houses reached met F2 (every unit of a province, one at 35 %)
+    import warnings
+
+    import coverage_gis as cg
+    from coverage_gis.config.params import FibreParams
+    from coverage_gis.errors import InputWarning
+    from coverage_gis.pipeline import unit_as_area
+
+    from .conftest import SAMPLE
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = cg.load_project(SAMPLE)
+    assert project.households["is_cultural_house"].fillna(False).astype(bool).sum() > 1
+    assert FibreParams.from_scenario(project.scenario.parameters).hamlet_rule == \
+        "cultural_house"
+    project.hamlets = None
+    with pytest.warns(InputWarning, match="measures each unit as one area.*hamlet_rule"):
+        unit = unit_as_area(project)
+    assert FibreParams.from_scenario(unit.scenario.parameters).hamlet_rule == "share"
+    assert len(unit.hamlets) == 1
