@@ -23,7 +23,7 @@ from affine import Affine
 
 from coverage_gis.config import settings
 from coverage_gis.config.params import BuildParams, FibreParams, GponParams, SharingParams
-from coverage_gis.engines import coverage, fibre, sharing, targets, territory
+from coverage_gis.engines import coverage, fibre, fibre_reach, sharing, targets, territory
 from coverage_gis.engines.coverage import CoverageParams, CoverageResult
 from coverage_gis.engines.hamlets import hamlet_counts, household_hamlets
 from coverage_gis.engines.indicators import (
@@ -178,27 +178,31 @@ province_scopes = territory.province_scopes
 current_unit = territory.current_unit
 
 
-def _on_territory(project: Project, table: pd.DataFrame, m4: HamletIndicator | None,
-                  f2: HamletIndicator | None
-                  ) -> tuple[HamletIndicator | None, HamletIndicator | None]:
-    """M4 and F2 over the study's own hamlets, as M5 counts its own towers: a province's, those
-    in its units (found by a review: a neighbouring province's hamlet counted in the
-    scorecard, not in the province row); a unit's with a commune layer, those in it (found by
-    a review: a unit study given a department's file of four units' hamlets scored M4 over all
-    of them, M5 over its own)."""
+def _on_territory(project: Project, table: pd.DataFrame, indicators: Indicators,
+                  fibre_hamlets: pd.DataFrame | None) -> Indicators:
+    """M4, F2 and F1's map figures over the study's own hamlets, as M5 counts its own towers:
+    a province's, those in its units (found by reviews: a neighbouring province's hamlet
+    counted in the scorecard, not in the province row; its households in F1's homes passed);
+    a unit's with a commune layer, those in it (found by a review: a unit study given a
+    department's file of four units' hamlets scored M4 over all of them, M5 over its own).
+    ``fibre_hamlets``: the fibre result's hamlet table."""
     if project.scenario.province is not None:
         own = table[table["unit_code"].notna()]
     else:
         area, basis = territory.unit_area(project.commune, project.hamlets_union())
         if basis != "commune" or project.hamlets is None:
-            return m4, f2
+            return indicators
         mine = territory.hamlets_in_unit(project.hamlets, area)
         ids = set(project.hamlets["hamlet_id"].astype(str).to_numpy()[mine])
         own = table[table["hamlet_id"].astype(str).isin(ids)]
         if len(own) == len(table):
-            return m4, f2
-    return (_per_unit(m4, own, "mobile_broadband_covered"),
-            _per_unit(f2, own, "ftth_covered"))
+            return indicators
+    f1 = indicators.f1
+    if f1 is not None and fibre_hamlets is not None:
+        mine = fibre_hamlets["hamlet_id"].astype(str).isin(set(own["hamlet_id"].astype(str)))
+        f1 = fibre_reach.f1_over(f1, fibre_hamlets[mine.to_numpy()])
+    return replace(indicators, m4=_per_unit(indicators.m4, own, "mobile_broadband_covered"),
+                   f2=_per_unit(indicators.f2, own, "ftth_covered"), f1=f1)
 
 
 def _unmeasured_flags(table: pd.DataFrame) -> pd.DataFrame:
@@ -1121,10 +1125,11 @@ def analyze(project: Project, params: CoverageParams | None = None,
     if project.scenario.province is not None:
         assert unit_codes is not None
         table.insert(1, "unit_code", unit_codes.to_numpy())
-    m4, f2 = _on_territory(project, table, m4, f2)
+    indicators = _on_territory(
+        project, table, Indicators(m4=m4, m5=m5, f2=f2, f1=f1 if isinstance(
+            f1, HouseholdFibreIndicator) else None),
+        fibre_result.hamlets if fibre_result is not None else None)
     table = _unmeasured_flags(table)
-    indicators = Indicators(m4=m4, m5=m5, f2=f2,
-                            f1=f1 if isinstance(f1, HouseholdFibreIndicator) else None)
     card = targets.scorecard(project.statistics, indicators, project.scenario.year)
     clock.lap("indicators")
     return Analysis(project, result, table, radius, indicators, tw, candidates, fibre_result,

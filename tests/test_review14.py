@@ -288,7 +288,7 @@ def test_a_hamlet_without_households_in_the_data_is_not_measured_not_short(tmp_p
     table = analysis.hamlets.set_index("hamlet_id")
     for column in ("mobile_broadband_covered", "ftth_covered"):
         assert table.loc[gone, column] is None  # empty, not False
-        assert not is_short(table[column])[list(table.index).index(gone)]
+        assert not is_short(table, column)[list(table.index).index(gone)]
     assert hamlet_status(table.loc[gone].to_dict()) == "no_data"
     assert gone in analysis.indicators.m4.unmeasured_hamlets
     measured = table.drop(index=gone)

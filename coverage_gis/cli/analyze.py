@@ -232,7 +232,7 @@ def _print_mobile(result: Any) -> None:
     from coverage_gis.outputs.i18n import words
     from coverage_gis.outputs.indicators import is_short
 
-    short = result.hamlets[is_short(result.hamlets["mobile_broadband_covered"])]
+    short = result.hamlets[is_short(result.hamlets, "mobile_broadband_covered")]
     target = result.coverage.params.hamlet_share
     for _, h in short.head(_LISTED).iterrows():
         share = h["mobile_broadband_share"]

@@ -322,11 +322,15 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def is_short(flags: Any) -> np.ndarray:
-    """Per value of a ``*_covered`` column, whether the hamlet misses its target: False, not
-    True and not empty (empty: not measured, no household in the data; found by a review:
-    those were listed as gaps)."""
-    return np.array([not _missing(v) and not bool(v) for v in flags], dtype=bool)
+def is_short(hamlets: pd.DataFrame, column: str) -> np.ndarray:
+    """Per hamlet of a hamlet table, whether it misses the target of ``column`` (a
+    ``*_covered`` column) as the indicators count it: False, not True nor empty (empty: not
+    measured, no household in the data), and, in a province study, in one of its units (a
+    hamlet outside has no ``unit_code``). Found by a review: both were listed as gaps."""
+    short = np.array([not _missing(v) and not bool(v) for v in hamlets[column]], dtype=bool)
+    if "unit_code" in hamlets:
+        short &= hamlets["unit_code"].notna().to_numpy()
+    return short
 
 
 def hamlet_status(row: Mapping[str, Any]) -> str | None:

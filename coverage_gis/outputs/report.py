@@ -740,7 +740,7 @@ def _gaps_section(analysis: Any, w: dict[str, str], lang: str, units: Any = None
     sugg = getattr(analysis, "suggestions", None)
     yes = lambda v: _yes(v, w)  # noqa: E731
     gaps = []
-    short_m = (hamlets[is_short(hamlets["mobile_broadband_covered"])]  # not: not measured
+    short_m = (hamlets[is_short(hamlets, "mobile_broadband_covered")]  # not: not measured
                if "mobile_broadband_covered" in hamlets else hamlets.iloc[0:0])  # no sites
     for h in table_rows(short_m):
         gaps.append("<li>" + escape(w["gap_mobile"].format(
