@@ -128,7 +128,8 @@ def print_check(result: CheckResult, out: Any) -> None:
                   f"{loc.nearest_hamlet_distance_m:.0f} m)")
     print(f"Proposed {prop.operator} {prop.technology} "
           f"at {loc.lon:.6f}, {loc.lat:.6f}: "
-          f"{'inside' if loc.inside_commune else 'OUTSIDE'} the commune, {where}")
+          f"{'inside' if loc.inside_commune else 'OUTSIDE'} "
+          f"{f'{loc.unit_code} {loc.unit_name}' if loc.unit_code else 'the unit'}, {where}")
     if result.point:
         pt = result.point
         print(f"  x, y {pt['x']:.3f}, {pt['y']:.3f} ({pt['xy_crs']})")
