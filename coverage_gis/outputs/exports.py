@@ -462,7 +462,6 @@ def _hamlet_rules(gdf: gpd.GeoDataFrame, lang: str) -> str:
     m = ('coalesce("mobile_broadband_covered", true)' if "mobile_broadband_covered" in gdf
          else "true")
     f = 'coalesce("ftth_covered", true)' if "ftth_covered" in gdf else "true"
-    colours = style.HAMLET_STATUS_COLOURS
     # not measured (no household of the hamlet in the data): every flag empty
     empty = " AND ".join(f'"{c}" IS NULL' for c in ("mobile_broadband_covered", "ftth_covered")
                          if c in gdf) or "false"
@@ -471,7 +470,8 @@ def _hamlet_rules(gdf: gpd.GeoDataFrame, lang: str) -> str:
                    "short_ftth": f"{m} AND NOT {f}", "short_both": f"NOT {m} AND NOT {f}",
                    "no_data": empty}
     return _qml_rules([(expressions[key], label,
-                        _qml_symbol("fill", colours[key], i, alpha=200, width=0.5))
+                        _qml_symbol("fill", style.hamlet_status_colour(key), i, alpha=200,
+                                    width=0.5))
                        for i, (key, label) in enumerate(hamlet_classes(gdf, lang))])
 
 
@@ -753,7 +753,8 @@ def write_kmz(layers: dict[str, tuple], path: str | Path, title: str = "coverage
               enumerate(OPERATOR_COLOURS.values())]
     op_style = {op: f"op{j}" for j, op in enumerate(OPERATOR_COLOURS)}
     styles += [_kml_style(f"hamlet_{key}", colour, fill_alpha=0xB0, outline="#333333")
-               for key, colour in style.HAMLET_STATUS_COLOURS.items()]
+               for key, colour in (*style.HAMLET_STATUS_COLOURS.items(),
+                                   ("no_data", style.HAMLET_NO_DATA))]
     # a study that computed one target only names its "met" style for that target (found by
     # a review: a coverage-only study styled hamlets "#hamlet_met", the one without fibre too)
     styles += [_kml_style(f"hamlet_{key}", style.HAMLET_STATUS_COLOURS["met"], fill_alpha=0xB0,

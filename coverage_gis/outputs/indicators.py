@@ -52,7 +52,7 @@ def sharing_scope_text(ind: SharingIndicator) -> str:
     if ind.scope == "inside_unit":
         where = {"commune": "the unit (commune boundary)",
                  "hamlets": "the unit (union of the hamlets)",
-                 "unit": "the unit (its 2025 boundary)",
+                 "unit": "the unit (the unit's 2025 boundary)",
                  "province": "the province's units (their 2025 boundaries)"}
         return f"towers inside {where.get(UNIT_BASES.get(ind.unit_basis or '', ''), 'the unit')}"
     raise ValueError(f"unknown M5 scope code {ind.scope!r}")

@@ -378,7 +378,14 @@ def svg_map(project: Project, centre: shapely.Point, half_size_m: float = 1500.0
     the caller's own entries ``legend_html`` (escaped). ``towers``: the towers as the
     analysis or the check grouped them (``engines.sharing.towers`` with the scenario's
     ``[sharing] tower_distance_m``; a review found the maps regrouping them at the default
-    25 m, so that the report's map and its M5 table counted different towers)."""
+    25 m, so that the report's map and its M5 table counted different towers); None: the
+    project's sites grouped so."""
+    if towers is None and project.sites is not None:  # as the analysis groups them
+        from coverage_gis.engines.sharing import SharingParams
+        from coverage_gis.engines.sharing import towers as group
+
+        towers = group(project.sites, SharingParams.from_scenario(
+            project.scenario.parameters).tower_distance_m)
     f = _Frame(centre.x - half_size_m, centre.y - half_size_m, 2 * half_size_m, width_px)
     light = (project.hamlets is not None
              and len(project.hamlets) > settings.MAP_HAMLETS_DETAILED_MAX)
@@ -705,7 +712,7 @@ def _report_svg(analysis: Any, w: dict[str, str], lang: str = "vi", legend: str 
     hamlets = analysis.hamlets
     fill = {}
     for h in table_rows(hamlets):  # a target not computed: not short (the legend says so)
-        fill[h["hamlet_id"]] = style.HAMLET_STATUS_COLOURS[hamlet_status(h) or "met"]
+        fill[h["hamlet_id"]] = style.hamlet_status_colour(hamlet_status(h))
     lines = []
     if analysis.fibre is not None:
         for e in table_rows(analysis.fibre.extensions):
@@ -1117,8 +1124,8 @@ def report_html(analysis: Any, scorecard_df: pd.DataFrame, map_file: str = "map.
     if "mobile_broadband_covered" not in hamlets:  # no sites: no coverage columns
         cols = [c for c in cols if c[0] in hamlets]
     hamlet_table = _table(hamlets, cols)
-    hs = style.HAMLET_STATUS_COLOURS
-    keys = [(hs[key], words, "") for key, words in hamlet_classes(hamlets, lang)]
+    keys = [(style.hamlet_status_colour(key), words, "")
+            for key, words in hamlet_classes(hamlets, lang)]
     legend = "".join(f'<span style="background:{c}{extra}"></span>{escape(text)} '
                      for c, text, extra in (*keys,
                                             (style.EXTENSION, w["legend_extension"], ""),

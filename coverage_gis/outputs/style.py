@@ -18,7 +18,8 @@ from typing import Any
 
 __all__ = ["OPERATOR_COLOURS", "PALETTE", "LAYER_COLOURS", "MET", "SHORT", "NO_DATA",
            "SHARE_BINS", "SHARE_COLOURS", "LEVEL_COLOURS", "UNCOUNTED_LEVEL_DBM",
-           "levels_as_counted", "HAMLET_STATUS_COLOURS",
+           "levels_as_counted", "HAMLET_STATUS_COLOURS", "HAMLET_NO_DATA",
+           "hamlet_status_colour", "WEDGE_RADIUS_M", "wedge_m",
            "EXTENSION", "SUGGESTED", "SHARING", "UNIT_OUTLINE", "operator_colour",
            "kml_colour", "rgb"]
 
@@ -98,8 +99,15 @@ HAMLET_STATUS_COLOURS: dict[str, str] = {
     "short_mobile": "#FEE090",
     "short_ftth": "#B2ABD2",
     "short_both": "#E08214",
-    "no_data": NO_DATA,
 }
+#: A hamlet none of whose targets could be measured (no household of it in the data): the
+#: maps' no-data grey.
+HAMLET_NO_DATA = NO_DATA
+
+
+def hamlet_status_colour(status: str | None) -> str:
+    """The fill of a hamlet status (``outputs.indicators.hamlet_status``; None: met)."""
+    return HAMLET_NO_DATA if status == "no_data" else HAMLET_STATUS_COLOURS[status or "met"]
 
 #: Fibre extensions, suggested sites and sharing candidates on every map.
 #: Length (m) of a cell's wedge on the maps (offline and web), per technology: longer for
