@@ -171,7 +171,7 @@ def test_the_default_distance_is_never_attributed_to_the_cited_document():
     assert item["basis"] == "local-setting" and item["source"] is None
     assert item["cited_source"] == SOURCE and item["min_distance_default"] is True
     html = check_html(result, _project(constraints=cons), shapely.Point(X0, Y0), lang="vi")
-    assert ("mặc định của phần mềm, chưa được địa phương chọn "
+    assert ("mặc định phần mềm, chưa được chọn "
             f"({SOURCE} được dẫn nhưng không ghi khoảng cách)") in html
     row = next(r for r in _rules(_run(result), "en") if r["rule"].startswith("school"))
     assert row["basis"].startswith("local setting") and "this tool's default" in row["basis"]
