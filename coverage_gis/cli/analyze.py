@@ -155,6 +155,7 @@ _LISTED = 10
 def _print_units(result: Any, by: Any = None) -> None:
     """The plan's old commune and the 2025 ward side by side, or a province's units
     (units.csv)."""
+    from coverage_gis.config import settings
     from coverage_gis.pipeline import by_unit
 
     by = by_unit(result) if by is None else by
@@ -166,7 +167,8 @@ def _print_units(result: Any, by: Any = None) -> None:
         parts = [f"{key} {_pct(ind.value, ind.target)}" for key, ind in (
             ("M4", u.m4), ("M5", u.m5), ("F2", u.f2)) if ind is not None and ind.value is not None]
         share = (f", the data's hamlets cover {_pct(u.hamlet_area_share)} of it"
-                 if u.hamlet_area_share is not None and u.hamlet_area_share < 0.995 else "")
+                 if u.hamlet_area_share is not None
+                 and u.hamlet_area_share < settings.UNIT_AREA_SHARE_SAID_BELOW else "")
         role = "plan's unit" if u.role == "plan" else "unit since 1 July 2025"
         print(f"{role}: {u.code} {u.name} ({len(u.hamlet_ids)} hamlet(s){share}): "
               + ", ".join(parts))

@@ -497,6 +497,9 @@ SAME_OUTLINE_SHARE: float = 0.98
 #: (reporting per unit: the plan's old commune and the 2025 ward). 0.5: the unit holding
 #: most of it (a convention of this tool, not a rule).
 HAMLET_UNIT_MIN_SHARE: float = 0.5
+#: ``analyze`` says how much of a unit the data's hamlets cover when it is less than this
+#: share (a display choice: a digitising sliver of 0.3 % is not worth a line).
+UNIT_AREA_SHARE_SAID_BELOW: float = 0.995
 #: A hamlet with more than this share of its area in a unit, but less than
 #: ``HAMLET_UNIT_MIN_SHARE``, is named in a warning (it counts not there); below it, an edge
 #: drawn a few metres apart (the old commune's outline and the ward's) is not worth a word.

@@ -37,6 +37,7 @@ from coverage_gis.outputs.indicators import (
 )
 from coverage_gis.outputs.records import table_rows
 from coverage_gis.outputs.style import operator_colour
+from coverage_gis.radio.pathloss import EXTENDED_HATA_MAX_MHZ
 
 __all__ = ["svg_map", "report_html"]
 
@@ -851,7 +852,7 @@ def _pathloss_text(cells: pd.DataFrame, params: Any, w: dict[str, str]) -> str:
     hata = cells[cells["model"].astype(str).str.startswith("extended_hata")]
     bands = hata["band_mhz"].to_numpy(float)
     lo, hi = settings.EXTENDED_HATA_SEAM_MHZ
-    if (bands > 3000.0).any():
+    if (bands > EXTENDED_HATA_MAX_MHZ).any():
         parts.append(w["above_3ghz"].format(
             slope=settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE))
     if ((bands > lo) & (bands < hi)).any():

@@ -39,6 +39,7 @@ from coverage_gis.radio._arrays import as_result as _out
 __all__ = [
     "SPEED_OF_LIGHT_M_S",
     "UMA_EFFECTIVE_ENVIRONMENT_HEIGHT_M",
+    "EXTENDED_HATA_MAX_MHZ",
     "MODELS",
     "TERRAIN_LOS_MODELS",
     "EFFECTIVE_HEIGHT_FUNCTIONS",
@@ -68,6 +69,10 @@ SPEED_OF_LIGHT_M_S = 3.0e8
 #: standard draws h_E at random when h_UT >= 13 m; h_E = 1 m is its value with probability 1 for
 #: h_UT < 13 m, and the deterministic choice made here for every h_UT.
 UMA_EFFECTIVE_ENVIRONMENT_HEIGHT_M = 1.0
+
+#: The highest frequency (MHz) ITU-R SM.2028-2 §6.1 defines Extended Hata for; above it this
+#: tool's extension (``settings.EXTENDED_HATA_ABOVE_3GHZ_DB_PER_DECADE``) is an assumption.
+EXTENDED_HATA_MAX_MHZ = 3000.0
 
 #: Minimum distances (m): shorter distances are evaluated at these.
 _FREE_SPACE_MIN_M = 1.0
