@@ -356,6 +356,18 @@ def hamlet_status(row: Mapping[str, Any]) -> str | None:
             else "short_mobile" if not mobile else "short_ftth")
 
 
+def _any_not_measured(hamlets: pd.DataFrame) -> bool:
+    """Whether some hamlet of the table has the status ``no_data`` (:func:`hamlet_status`),
+    by columns (a households layer of a million rows has none of them: nothing read)."""
+    flags = [c for c in ("mobile_broadband_covered", "ftth_covered") if c in hamlets]
+    shares = [c for c in ("mobile_broadband_share", "ftth_share") if c in hamlets]
+    if not flags or not shares:
+        return False
+    empty = np.logical_and.reduce([pd.isna(hamlets[c]).to_numpy(bool) for c in flags])
+    unshared = np.logical_or.reduce([pd.isna(hamlets[c]).to_numpy(bool) for c in shares])
+    return bool((empty & unshared).any())
+
+
 def hamlet_classes(hamlets: pd.DataFrame, lang: str = "vi") -> list[tuple[str, str]]:
     """The classes of :func:`hamlet_status` a map's legend shows, in words of ``lang``: the
     four when both targets were computed; when one was not, ``met`` says which was met and
@@ -367,8 +379,7 @@ def hamlet_classes(hamlets: pd.DataFrame, lang: str = "vi") -> list[tuple[str, s
         return col in hamlets and bool(pd.Series(hamlets[col]).notna().any())
 
     mobile, fibre = computed("mobile_broadband_covered"), computed("ftth_covered")
-    no_data = [("no_data", w["legend_not_measured"])] if any(
-        hamlet_status(r) == "no_data" for r in table_rows(hamlets)) else []
+    no_data = [("no_data", w["legend_not_measured"])] if _any_not_measured(hamlets) else []
     if mobile and fibre:
         return [("met", w["legend_both"]), ("short_mobile", w["legend_mobile"]),
                 ("short_ftth", w["legend_ftth"]), ("short_both", w["legend_neither"]),
