@@ -750,8 +750,8 @@ def skipped_parts(analysis: Analysis) -> tuple[Skipped, ...]:
             out.append(Skipped("fibre", "no_fibre_layers"))
         if project.households is None:
             out.append(Skipped("fibre", "no_households"))
-    short = ("mobile_broadband_covered" in analysis.hamlets
-             and not analysis.hamlets["mobile_broadband_covered"].astype(bool).all())
+    short = ("mobile_broadband_covered" in analysis.hamlets  # False: short (None: unmeasured)
+             and bool(analysis.hamlets["mobile_broadband_covered"].eq(False).any()))
     if project.sites is not None and analysis.suggestions is None and short:
         out.append(Skipped("suggestions", "no_households" if project.households is None
                            else "not_requested"))
